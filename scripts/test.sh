@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine with only Rust and Python:
+#   formatting, lints, layer rules, unit + integration + property tests,
+#   pyx12 conformance of every 837 the tests wrote, and (when ../shared exists)
+#   the public-sample corpus check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+echo "== pyx12 oracle (local virtual environment .venv)"
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import pyx12' 2>/dev/null; then
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check pyx12==4.0.0
+fi
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "== cargo clippy"
+cargo clippy --all-targets --quiet -- -D warnings
+
+echo "== layer rules"
+bash scripts/check-layers.sh
+
+echo "== cargo test"
+export CLAIMFLOW_TEST_OUTPUT="$root/target/test-output"
+rm -rf "$CLAIMFLOW_TEST_OUTPUT"
+mkdir -p "$CLAIMFLOW_TEST_OUTPUT/837"
+cargo test --all-targets --quiet
+cargo test --doc --quiet
+
+echo "== pyx12 conformance of every 837 the tests produced"
+.venv/bin/python scripts/pyx12_check.py --require-some "$CLAIMFLOW_TEST_OUTPUT/837"
+
+if [ -d ../shared/x12-samples ]; then
+  echo "== public sample corpus (../shared/x12-samples)"
+  cargo build --release --quiet
+  python3 scripts/corpus_check.py ../shared/x12-samples
+else
+  echo "== corpus check skipped: ../shared/x12-samples not present"
+fi
+echo "all checks passed"

@@ -1,0 +1,290 @@
+//! The claim domain model: what a professional claim is, independent of how
+//! it was read (encounter CSV, 837P file) or how it is written (837P).
+//!
+//! Values here are owned and typed: money is [`Decimal`], dates are
+//! [`NaiveDate`]. The model does not validate business rules (that is
+//! `scrub`) and knows nothing of X12 delimiters or loops (that is `edi837`).
+//! Each claim remembers where it came from ([`Source`]) so findings can name
+//! the file and rows.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+pub mod npi;
+
+pub use npi::is_valid_npi;
+
+/// Where a claim came from: the input file and the 1-based rows (header = row 1).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// The input file as named on the command line.
+    pub file: String,
+    /// Every row of the claim, 1-based, header = row 1, in input order.
+    pub rows: Vec<u64>,
+}
+
+/// A postal address (loop N3/N4).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    /// N301 street line.
+    pub line1: String,
+    /// N302 second street line, when given.
+    pub line2: Option<String>,
+    /// N401 city.
+    pub city: String,
+    /// N402 two-letter state or province code.
+    pub state: String,
+    /// N403 ZIP: 5 or 9 digits, no dash.
+    pub zip: String,
+}
+
+/// Administrative sex (DMG03).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Sex {
+    /// `M`
+    Male,
+    /// `F`
+    Female,
+    /// `U`
+    Unknown,
+}
+
+impl Sex {
+    /// The X12 code (`M`, `F`, `U`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Sex::Male => "M",
+            Sex::Female => "F",
+            Sex::Unknown => "U",
+        }
+    }
+
+    /// Parses `M`/`F`/`U` (case-insensitive, trimmed).
+    pub fn from_code(s: &str) -> Option<Sex> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "M" => Some(Sex::Male),
+            "F" => Some(Sex::Female),
+            "U" => Some(Sex::Unknown),
+            _ => None,
+        }
+    }
+}
+
+/// A person: subscriber or patient (loops 2010BA, 2010CA).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    /// NM103 last name.
+    pub last: String,
+    /// NM104 first name.
+    pub first: String,
+    /// NM105 middle name or initial.
+    pub middle: Option<String>,
+    /// DMG02 date of birth.
+    pub dob: Option<NaiveDate>,
+    /// DMG03 sex.
+    pub sex: Option<Sex>,
+    /// N3/N4 address.
+    pub address: Address,
+}
+
+/// Patient's relationship to the subscriber (SBR02 / PAT01).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Relationship {
+    /// The patient is the subscriber (SBR02 = 18).
+    #[serde(rename = "self")]
+    SelfInsured,
+    /// Spouse (PAT01 = 01).
+    Spouse,
+    /// Child (PAT01 = 19).
+    Child,
+    /// Other (PAT01 = G8).
+    Other,
+}
+
+impl Relationship {
+    /// Parses the encounter CSV word (`self`, `spouse`, `child`, `other`) or
+    /// the X12 individual relationship code (18, 01, 19, G8).
+    pub fn parse(s: &str) -> Option<Relationship> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "" | "self" | "18" => Some(Relationship::SelfInsured),
+            "spouse" | "01" => Some(Relationship::Spouse),
+            "child" | "19" => Some(Relationship::Child),
+            "other" | "g8" => Some(Relationship::Other),
+            _ => None,
+        }
+    }
+
+    /// The X12 individual relationship code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Relationship::SelfInsured => "18",
+            Relationship::Spouse => "01",
+            Relationship::Child => "19",
+            Relationship::Other => "G8",
+        }
+    }
+
+    /// The encounter CSV word.
+    pub fn word(self) -> &'static str {
+        match self {
+            Relationship::SelfInsured => "self",
+            Relationship::Spouse => "spouse",
+            Relationship::Child => "child",
+            Relationship::Other => "other",
+        }
+    }
+}
+
+/// The billing provider (loop 2010AA), an organization.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillingProvider {
+    /// NM109 NPI (10 digits).
+    pub npi: String,
+    /// NM103 organization name.
+    pub name: String,
+    /// REF*EI employer identification number, 9 digits, no dash.
+    pub tax_id: String,
+    /// PRV*BI taxonomy code, when given.
+    pub taxonomy: Option<String>,
+    /// N3/N4 address (ZIP must be 9 digits).
+    pub address: Address,
+}
+
+/// A payer (loop 2010BB) and its filing indicator (SBR09).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payer {
+    /// NM109 payer id (qualifier PI).
+    pub id: String,
+    /// NM103 payer name.
+    pub name: String,
+    /// SBR09 claim filing indicator, e.g. `CI`, `MB`.
+    pub filing_indicator: String,
+}
+
+/// A person provider named on a claim (2310A referring, 2310B rendering).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderRef {
+    /// NM109 NPI.
+    pub npi: String,
+    /// NM103 last name.
+    pub last: String,
+    /// NM104 first name.
+    pub first: String,
+}
+
+/// Claim frequency (CLM05-3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Frequency {
+    /// 1: original claim.
+    Original,
+    /// 7: replacement of a prior claim.
+    Replacement,
+    /// 8: void / cancel of a prior claim.
+    Void,
+}
+
+impl Frequency {
+    /// The X12 code (`1`, `7`, `8`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Frequency::Original => "1",
+            Frequency::Replacement => "7",
+            Frequency::Void => "8",
+        }
+    }
+
+    /// Parses `1`, `7` or `8` (empty = original).
+    pub fn from_code(s: &str) -> Option<Frequency> {
+        match s.trim() {
+            "" | "1" => Some(Frequency::Original),
+            "7" => Some(Frequency::Replacement),
+            "8" => Some(Frequency::Void),
+            _ => None,
+        }
+    }
+}
+
+/// One service line (loop 2400).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceLine {
+    /// REF*6R line item control number (unique within the claim).
+    pub line_id: String,
+    /// DTP*472 first (or only) date of service.
+    pub service_date: NaiveDate,
+    /// DTP*472 RD8 last date, when the line spans days.
+    pub service_date_end: Option<NaiveDate>,
+    /// SV101-2 procedure code (CPT or HCPCS Level II).
+    pub procedure: String,
+    /// SV101-3..6 modifiers (0 to 4, 2 characters each).
+    pub modifiers: Vec<String>,
+    /// SV104 units (UN), positive, up to 3 decimals.
+    pub units: Decimal,
+    /// SV102 line charge, positive.
+    pub charge: Decimal,
+    /// SV107 diagnosis pointers, 1-based into [`Claim::diagnoses`] (1 to 4).
+    pub dx_pointers: Vec<u8>,
+    /// LIN*N4 National Drug Code, 11 digits without dashes.
+    pub ndc: Option<String>,
+    /// The 1-based CSV row this line came from (0 when not from CSV).
+    pub row: u64,
+}
+
+/// One professional claim (loop 2300 and everything above it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    /// CLM01 patient control number (1-20 characters).
+    pub claim_id: String,
+    /// The billing provider (2010AA).
+    pub billing: BillingProvider,
+    /// The payer (2010BB).
+    pub payer: Payer,
+    /// 2010BA NM109 member id.
+    pub member_id: String,
+    /// SBR03 group number.
+    pub group_number: Option<String>,
+    /// The subscriber (2010BA).
+    pub subscriber: Person,
+    /// Patient's relationship to the subscriber.
+    pub relationship: Relationship,
+    /// The patient (2010CA) when not the subscriber.
+    pub patient: Option<Person>,
+    /// CLM05-1 place of service (2 digits).
+    pub place_of_service: String,
+    /// CLM05-3 frequency.
+    pub frequency: Frequency,
+    /// REF*F8 payer claim control number of the claim replaced or voided.
+    pub original_ref: Option<String>,
+    /// REF*G1 prior authorization number.
+    pub prior_auth: Option<String>,
+    /// DTP*431 onset of current illness.
+    pub onset_date: Option<NaiveDate>,
+    /// 2310B rendering provider, when not the billing provider.
+    pub rendering: Option<ProviderRef>,
+    /// 2310A referring provider.
+    pub referring: Option<ProviderRef>,
+    /// HI diagnoses, ICD-10-CM without the dot, principal first (1 to 12).
+    pub diagnoses: Vec<String>,
+    /// Service lines in input order (1 to 50).
+    pub lines: Vec<ServiceLine>,
+    /// Where the claim came from.
+    pub source: Source,
+}
+
+impl Claim {
+    /// CLM02: the sum of the line charges.
+    pub fn total_charge(&self) -> Decimal {
+        self.lines.iter().map(|l| l.charge).sum()
+    }
+
+    /// The earliest date of service on the claim.
+    pub fn first_service_date(&self) -> Option<NaiveDate> {
+        self.lines.iter().map(|l| l.service_date).min()
+    }
+}
+
+/// Formats money for X12 and reports: no trailing zeros, at most 2 decimals
+/// as given (`100`, `100.5`, `12.34`).
+pub fn format_money(d: Decimal) -> String {
+    d.normalize().to_string()
+}

@@ -1,0 +1,62 @@
+//! Opening input files as byte slices: memory-mapped when large, read when small.
+//!
+//! Large X12 inputs are memory-mapped so that memory stays bounded by what the
+//! kernel pages in, not by the file size. This is the one place in the crate
+//! that uses `unsafe` (memmap2's `Mmap::map`); see the safety note there. It
+//! does not parse anything.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::ops::Deref;
+use std::path::Path;
+
+/// Files at least this large are memory-mapped.
+const MMAP_THRESHOLD: u64 = 1 << 20;
+
+/// The bytes of one input file.
+#[derive(Debug)]
+pub enum Input {
+    /// Read into memory.
+    Owned(Vec<u8>),
+    /// Memory-mapped.
+    Mapped(memmap2::Mmap),
+}
+
+impl Deref for Input {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Input::Owned(v) => v,
+            Input::Mapped(m) => m,
+        }
+    }
+}
+
+/// Opens `path` (or standard input for `-`).
+pub fn open(path: &Path) -> io::Result<Input> {
+    if path.as_os_str() == "-" {
+        let mut v = Vec::new();
+        io::stdin().lock().read_to_end(&mut v)?;
+        return Ok(Input::Owned(v));
+    }
+    let mut file = File::open(path)?;
+    let meta = file.metadata()?;
+    if meta.is_dir() {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "is a directory"));
+    }
+    if meta.len() >= MMAP_THRESHOLD {
+        return map(&file).map(Input::Mapped);
+    }
+    let mut v = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut v)?;
+    Ok(Input::Owned(v))
+}
+
+#[allow(unsafe_code)]
+fn map(file: &File) -> io::Result<memmap2::Mmap> {
+    // SAFETY: the map is read-only and lives no longer than the command that
+    // opened it. If another process truncates the file while we read it, the
+    // OS may raise SIGBUS; claimflow reads inbox files that the clearinghouse
+    // transfer has finished writing, and documents that in the README.
+    unsafe { memmap2::Mmap::map(file) }
+}

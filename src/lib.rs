@@ -1,0 +1,23 @@
+//! claimflow: the claims side of a medical practice's revenue cycle.
+//!
+//! Encounter exports in, scrubbed X12 5010 837P claim files out; 835
+//! remittances in, reconciliation reports out. The layers, from the bottom:
+//!
+//! - [`x12`]: tokenizer, envelopes and writer for any X12 interchange. Knows
+//!   nothing of healthcare.
+//! - the domain and transaction modules built on it (see the README).
+//!
+//! ```
+//! use claimflow::x12;
+//! let input = b"ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       *230101*1200*^*00501*000000001*0*T*:~GS*HC*S*R*20230101*1200*1*X*005010X222A1~ST*837*0001*005010X222A1~BHT*0019*00*1*20230101*1200*CH~SE*3*0001~GE*1*1~IEA*1*000000001~";
+//! let scan = x12::scan(input);
+//! assert!(scan.is_valid());
+//! assert_eq!(scan.sets().count(), 1);
+//! ```
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod claim;
+pub mod input;
+pub mod validate;
+pub mod x12;

@@ -1,0 +1,115 @@
+//! Whole-file validation: the X12 envelope scan plus, per transaction set,
+//! the checks that belong to its kind. Transaction sets are checked in
+//! parallel; findings come back in file order.
+//!
+//! This module only dispatches: envelope rules live in `x12`, the 835
+//! balancing rules in `edi835`, and so on.
+
+use rayon::prelude::*;
+
+use crate::x12::{self, Finding, Severity, TransactionKind};
+
+/// The result of validating one file.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileReport {
+    /// The file's name as given.
+    pub file: String,
+    /// Transaction kinds found, with how many sets of each, in first-seen order.
+    pub transactions: Vec<(String, usize)>,
+    /// Interchanges read.
+    pub interchanges: usize,
+    /// Functional groups read.
+    pub groups: usize,
+    /// Transaction sets read.
+    pub sets: usize,
+    /// Segments read.
+    pub segments: u32,
+    /// Bytes in the file.
+    pub bytes: u64,
+    /// Every finding, in file order.
+    pub findings: Vec<Finding>,
+    /// Findings not listed because of the per-file cap.
+    pub findings_suppressed: u64,
+    /// True when no error-level finding was made.
+    pub valid: bool,
+}
+
+impl FileReport {
+    /// True when no error-level finding was made.
+    pub fn is_valid(&self) -> bool {
+        self.valid
+    }
+
+    /// `file: 835 x2 (1 interchange, 1 group, 2 sets, 120 segments): valid`
+    pub fn summary_line(&self) -> String {
+        let kinds = if self.transactions.is_empty() {
+            "no transaction sets".to_string()
+        } else {
+            self.transactions
+                .iter()
+                .map(|(k, n)| if *n == 1 { k.clone() } else { format!("{k} x{n}") })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let errors = self.findings.iter().filter(|f| f.severity == Severity::Error).count()
+            + self.findings_suppressed as usize;
+        let warnings = self.findings.iter().filter(|f| f.severity == Severity::Warning).count();
+        let verdict = match (errors, warnings) {
+            (0, 0) => "valid".to_string(),
+            (0, w) => format!("valid, {w} warning(s)"),
+            (e, 0) => format!("INVALID, {e} error(s)"),
+            (e, w) => format!("INVALID, {e} error(s), {w} warning(s)"),
+        };
+        format!(
+            "{}: {} ({} interchange(s), {} group(s), {} set(s), {} segments): {}",
+            self.file, kinds, self.interchanges, self.groups, self.sets, self.segments, verdict
+        )
+    }
+}
+
+/// Per-transaction checks for one set, by kind. Returns findings with
+/// file-level positions.
+fn check_set(input: &[u8], kind: TransactionKind, set: &x12::TransactionSet) -> Vec<Finding> {
+    let mut findings = x12::check_hierarchy(input, set);
+    let _ = kind;
+    findings.sort_by_key(|f| f.pos);
+    findings
+}
+
+/// Validates one file's bytes. Never panics; never fails (problems are findings).
+pub fn validate_file(name: &str, input: &[u8]) -> FileReport {
+    let scan = x12::scan(input);
+    let sets: Vec<_> = scan.sets().map(|(_, _, s)| s).collect();
+    let per_set: Vec<Vec<Finding>> = sets.par_iter().map(|s| check_set(input, s.kind, s)).collect();
+    let mut findings = scan.findings.clone();
+    let mut suppressed = scan.findings_suppressed;
+    for f in per_set.into_iter().flatten() {
+        if findings.len() < x12::MAX_FINDINGS {
+            findings.push(f);
+        } else {
+            suppressed += 1;
+        }
+    }
+    findings.sort_by_key(|f| f.pos);
+    let mut transactions: Vec<(String, usize)> = Vec::new();
+    for s in &sets {
+        let name = if s.kind == TransactionKind::Other { s.id.clone() } else { s.kind.name().to_string() };
+        match transactions.iter_mut().find(|(k, _)| *k == name) {
+            Some((_, n)) => *n += 1,
+            None => transactions.push((name, 1)),
+        }
+    }
+    let valid = suppressed == 0 && !findings.iter().any(|f| f.severity == Severity::Error);
+    FileReport {
+        file: name.to_string(),
+        transactions,
+        interchanges: scan.interchanges.len(),
+        groups: scan.interchanges.iter().map(|i| i.groups.len()).sum(),
+        sets: sets.len(),
+        segments: scan.segments,
+        bytes: input.len() as u64,
+        findings,
+        findings_suppressed: suppressed,
+        valid,
+    }
+}

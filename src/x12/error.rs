@@ -1,0 +1,113 @@
+//! Positions and errors of the X12 layer.
+//!
+//! A [`Position`] says where something is in an X12 byte stream; an [`Error`]
+//! is a failure to read the stream at such a position. Data problems found by
+//! the envelope checks are not errors: they are [`crate::x12::Finding`]s.
+
+use std::fmt;
+
+/// Where something is in an X12 stream.
+///
+/// `byte` starts at 0 and counts from the start of the file; `segment` starts
+/// at 1 and counts every segment of the file (across interchanges). A
+/// `segment` of 0 means "before the first segment" (e.g. a file too short to
+/// hold an ISA).
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq, Ord, PartialOrd, Hash, serde::Serialize)]
+pub struct Position {
+    /// Byte offset from the start of the input, 0-based.
+    pub byte: u64,
+    /// Segment ordinal in the input, 1-based (0 = no segment yet).
+    pub segment: u32,
+}
+
+impl Position {
+    /// A position at `byte`, in segment `segment`.
+    pub fn new(byte: u64, segment: u32) -> Position {
+        Position { byte, segment }
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "segment {} (byte {})", self.segment, self.byte)
+    }
+}
+
+/// A failure to read X12 at a position.
+#[derive(Clone, Debug, Eq, PartialEq, thiserror::Error)]
+#[error("{pos}: {kind}")]
+pub struct Error {
+    /// Where the problem starts.
+    pub pos: Position,
+    /// What went wrong.
+    pub kind: ErrorKind,
+}
+
+impl Error {
+    pub(crate) fn new(pos: Position, kind: ErrorKind) -> Error {
+        Error { pos, kind }
+    }
+}
+
+/// What went wrong while reading X12.
+#[derive(Clone, Debug, Eq, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The input holds no `ISA` segment at all.
+    #[error("not an X12 interchange: no ISA segment found (input starts with {0:?})")]
+    NoIsa(String),
+    /// The ISA segment is cut short.
+    #[error("ISA segment is truncated: expected 16 elements and a segment terminator, found {0}")]
+    IsaTruncated(String),
+    /// Two delimiters are the same byte, or a delimiter is a letter or digit.
+    #[error("ISA delimiters are unusable: {0}")]
+    BadDelimiters(String),
+    /// A segment does not start with a 2-3 character alphanumeric id.
+    #[error("expected a segment id (2-3 letters or digits) followed by the element separator {expected:?}, found {found:?}; skipped {skipped} bytes to the next readable segment")]
+    BadSegmentId {
+        /// The element separator in force.
+        expected: char,
+        /// A printable excerpt of what was there (at most 8 bytes).
+        found: String,
+        /// Bytes skipped before reading resumed.
+        skipped: u64,
+    },
+    /// Bytes that are not X12 were skipped (e.g. a text preamble).
+    #[error("{skipped} bytes of non-X12 data {what} were skipped")]
+    Junk {
+        /// How many bytes.
+        skipped: u64,
+        /// Where, in words ("before the first ISA").
+        what: &'static str,
+    },
+    /// The input starts with a bare ST: no ISA/GS envelope.
+    #[error("no ISA/GS envelope: the input starts with a bare ST segment (delimiters were inferred from it)")]
+    NoEnvelope,
+    /// The input ends in the middle of a segment.
+    #[error("input ends inside segment {id:?}: no segment terminator {terminator:?} after it")]
+    Unterminated {
+        /// The segment id that was being read.
+        id: String,
+        /// The segment terminator in force.
+        terminator: char,
+    },
+}
+
+/// A short, printable excerpt of raw bytes for messages (at most 24 chars).
+///
+/// Non-printable bytes are shown as `\xNN`. Used only on envelope-level data
+/// (ids, delimiters), never on claim content.
+pub(crate) fn excerpt(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for &b in bytes.iter().take(24) {
+        if b.is_ascii_graphic() || b == b' ' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    if bytes.len() > 24 {
+        out.push('…');
+    }
+    out
+}

@@ -1,0 +1,282 @@
+//! The tokenizer: bytes in, [`Segment`]s out, with their byte offset and ordinal.
+//!
+//! Zero-copy over one `&[u8]` (usually a memory map): a segment borrows from
+//! the input and nothing is allocated per segment. Delimiters come from each
+//! ISA as it is met, so a file holding several interchanges with different
+//! delimiters reads correctly. CR, LF, spaces and tabs between segments are
+//! skipped (line breaks after terminators, indented "pretty" files, a newline
+//! used as the terminator itself). The tokenizer never panics: unreadable
+//! bytes become one [`Error`] per unreadable stretch, after which it resumes
+//! at the next plausible segment. It knows nothing of envelopes (see
+//! `envelope`) and nothing of healthcare.
+
+use memchr::memmem;
+use nom::bytes::complete::take_while_m_n;
+use nom::{IResult, Parser};
+
+use super::delim::Delimiters;
+use super::error::{excerpt, Error, ErrorKind, Position};
+use super::segment::Segment;
+
+/// Iterator of segments (or read errors) over an X12 input.
+#[derive(Debug, Clone)]
+pub struct Segments<'a> {
+    input: &'a [u8],
+    /// Next byte to read.
+    offset: usize,
+    /// Stop before this byte (a chunk's end; `input.len()` normally).
+    end: usize,
+    /// Segments yielded so far; the next one gets `ordinal + 1`.
+    ordinal: u32,
+    delimiters: Option<Delimiters>,
+    done: bool,
+}
+
+/// `segment-id = 2*3(ALPHA / DIGIT)`
+fn segment_id(i: &[u8]) -> IResult<&[u8], &[u8]> {
+    take_while_m_n(2, 3, |b: u8| b.is_ascii_alphanumeric()).parse(i)
+}
+
+fn is_filler(b: u8) -> bool {
+    matches!(b, b'\r' | b'\n' | b' ' | b'\t')
+}
+
+impl<'a> Segments<'a> {
+    /// Tokenizes a whole input; delimiters are read from its first ISA.
+    ///
+    /// A UTF-8 byte-order mark at the start is skipped.
+    pub fn new(input: &'a [u8]) -> Segments<'a> {
+        let offset = if input.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        Segments { input, offset, end: input.len(), ordinal: 0, delimiters: None, done: false }
+    }
+
+    /// Tokenizes `input[start..end]` with known delimiters, numbering
+    /// segments from `first_ordinal + 1`. Byte offsets stay absolute.
+    ///
+    /// `start` must be the start of a segment (or of filler before one); the
+    /// parallel envelope scan splits at segment terminators to ensure that.
+    pub fn chunk(
+        input: &'a [u8],
+        start: usize,
+        end: usize,
+        delimiters: Delimiters,
+        first_ordinal: u32,
+    ) -> Segments<'a> {
+        let end = end.min(input.len());
+        Segments {
+            input,
+            offset: start.min(end),
+            end,
+            ordinal: first_ordinal,
+            delimiters: Some(delimiters),
+            done: false,
+        }
+    }
+
+    /// Stops reading before byte `end` (which must follow a segment terminator).
+    pub fn limit(mut self, end: usize) -> Segments<'a> {
+        self.end = end.min(self.input.len());
+        self
+    }
+
+    /// The delimiters currently in force (after the last ISA read).
+    pub fn delimiters(&self) -> Option<Delimiters> {
+        self.delimiters
+    }
+
+    /// Segments yielded so far.
+    pub fn ordinal(&self) -> u32 {
+        self.ordinal
+    }
+
+    fn pos(&self, byte: usize) -> Position {
+        Position::new(byte as u64, self.ordinal + 1)
+    }
+
+    fn skip_filler(&mut self) {
+        let term = self.delimiters.map(|d| d.segment);
+        while self.offset < self.end {
+            let b = self.input[self.offset];
+            if is_filler(b) || Some(b) == term {
+                // An empty segment (a terminator right after another) is
+                // filler too: e.g. "~\n~" or a newline terminator on a blank line.
+                self.offset += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn at_isa(&self) -> bool {
+        let rest = &self.input[self.offset..self.end];
+        rest.len() > 3 && rest.starts_with(b"ISA") && !rest[3].is_ascii_alphanumeric()
+    }
+
+    /// Finds the next `ISA` + separator at or after `from`, within the chunk.
+    fn find_isa(&self, from: usize) -> Option<usize> {
+        let hay = &self.input[from..self.end];
+        let mut base = 0;
+        for i in memmem::find_iter(hay, b"ISA") {
+            if i < base {
+                continue;
+            }
+            match hay.get(i + 3) {
+                Some(b) if !b.is_ascii_alphanumeric() && !is_filler(*b) => return Some(from + i),
+                _ => base = i + 1,
+            }
+        }
+        None
+    }
+
+    fn read_isa(&mut self) -> Result<Segment<'a>, Error> {
+        let start = self.offset;
+        let pos = self.pos(start);
+        match Delimiters::from_isa(&self.input[start..self.end], pos) {
+            Ok(h) => {
+                self.delimiters = Some(h.delimiters);
+                let body_end = start + h.len - 1;
+                self.offset = start + h.len;
+                self.ordinal += 1;
+                Ok(Segment {
+                    id: &self.input[start..start + 3],
+                    body: &self.input[start + 3..body_end],
+                    pos,
+                    len: h.len as u32,
+                    delimiters: h.delimiters,
+                })
+            }
+            Err(e) => {
+                // Resume at the next ISA, if any; an interchange whose ISA
+                // cannot be read cannot be delimited.
+                self.offset = self.find_isa(start + 3).unwrap_or(self.end);
+                Err(e)
+            }
+        }
+    }
+
+    /// Before any ISA: skip to the first one, or infer delimiters from a
+    /// bare `ST` (an 835 sent without envelope), or give up.
+    fn find_start(&mut self) -> Option<Result<Segment<'a>, Error>> {
+        let start = self.offset;
+        let pos = self.pos(start);
+        if let Some(i) = self.find_isa(start) {
+            self.offset = i;
+            let skipped = i - start;
+            return Some(Err(Error::new(
+                pos,
+                ErrorKind::Junk { skipped: skipped as u64, what: "before the first ISA" },
+            )));
+        }
+        let rest = &self.input[start..self.end];
+        if rest.len() > 3 && rest.starts_with(b"ST") && !rest[2].is_ascii_alphanumeric() {
+            let element = rest[2];
+            // The terminator: the first byte after "ST*nnn*" that is neither
+            // alphanumeric, the element separator nor a space.
+            let term = rest[3..]
+                .iter()
+                .find(|&&b| !b.is_ascii_alphanumeric() && b != element && b != b' ')
+                .copied();
+            if let Some(segment) = term {
+                let component = if element == b':' || segment == b':' { b'>' } else { b':' };
+                self.delimiters =
+                    Some(Delimiters { element, component, repetition: None, segment });
+                return Some(Err(Error::new(pos, ErrorKind::NoEnvelope)));
+            }
+        }
+        self.done = true;
+        Some(Err(Error::new(pos, ErrorKind::NoIsa(excerpt(&rest[..rest.len().min(8)])))))
+    }
+
+    /// After an unreadable segment start: skip to the next plausible segment.
+    fn resync(&mut self, from: usize, term: u8, element: u8) -> usize {
+        let mut p = from;
+        loop {
+            match memchr::memchr(term, &self.input[p..self.end]) {
+                None => return self.end,
+                Some(i) => p += i + 1,
+            }
+            while p < self.end && is_filler(self.input[p]) {
+                p += 1;
+            }
+            if p >= self.end {
+                return self.end;
+            }
+            if let Ok((rest, _)) = segment_id(&self.input[p..self.end]) {
+                if matches!(rest.first(), Some(&b) if b == element || b == term) {
+                    return p;
+                }
+            }
+        }
+    }
+}
+
+impl<'a> Iterator for Segments<'a> {
+    type Item = Result<Segment<'a>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        self.skip_filler();
+        if self.offset >= self.end {
+            self.done = true;
+            return None;
+        }
+        if self.at_isa() {
+            return Some(self.read_isa());
+        }
+        let d = match self.delimiters {
+            Some(d) => d,
+            None => return self.find_start(),
+        };
+        let start = self.offset;
+        let rest = &self.input[start..self.end];
+        let id_len = match segment_id(rest) {
+            Ok((after, id)) if matches!(after.first(), Some(&b) if b == d.element || b == d.segment) => {
+                id.len()
+            }
+            _ => {
+                let pos = self.pos(start);
+                let next = self.resync(start, d.segment, d.element);
+                self.offset = next;
+                let found = excerpt(&rest[..rest.len().min(8)]);
+                return Some(Err(Error::new(
+                    pos,
+                    ErrorKind::BadSegmentId {
+                        expected: d.element as char,
+                        found,
+                        skipped: (next - start) as u64,
+                    },
+                )));
+            }
+        };
+        let term_at = match memchr::memchr(d.segment, &rest[id_len..]) {
+            Some(i) => start + id_len + i,
+            None => {
+                self.done = true;
+                let pos = self.pos(start);
+                self.offset = self.end;
+                return Some(Err(Error::new(
+                    pos,
+                    ErrorKind::Unterminated {
+                        id: String::from_utf8_lossy(&rest[..id_len]).into_owned(),
+                        terminator: d.segment as char,
+                    },
+                )));
+            }
+        };
+        let mut body_end = term_at;
+        if d.segment == b'\n' && body_end > start + id_len && self.input[body_end - 1] == b'\r' {
+            body_end -= 1; // a CRLF file whose terminator is LF
+        }
+        self.ordinal += 1;
+        self.offset = term_at + 1;
+        Some(Ok(Segment {
+            id: &self.input[start..start + id_len],
+            body: &self.input[start + id_len..body_end],
+            pos: Position::new(start as u64, self.ordinal),
+            len: (term_at + 1 - start) as u32,
+            delimiters: d,
+        }))
+    }
+}

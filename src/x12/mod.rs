@@ -1,0 +1,27 @@
+//! The X12 core: delimiters, tokenizer, segments, envelopes and writer.
+//!
+//! This layer reads and writes any X12 interchange and checks its envelopes.
+//! It knows nothing of healthcare: no loops, no claims, no money. Nothing in
+//! it imports from the rest of the crate (`scripts/check-layers.sh`).
+
+mod delim;
+mod envelope;
+mod error;
+mod hierarchy;
+mod lex;
+mod segment;
+mod write;
+
+pub use delim::{Delimiters, IsaHeader};
+pub use envelope::{
+    scan, scan_sequential, Finding, Group, Interchange, Scan, Severity, TransactionKind,
+    TransactionSet, MAX_FINDINGS, PARALLEL_THRESHOLD,
+};
+pub use hierarchy::check_hierarchy;
+pub use error::{Error, ErrorKind, Position};
+pub use lex::Segments;
+pub use segment::{Element, Elements, Segment};
+pub use write::{GroupHeader, InterchangeHeader, SegmentWriter, WriteError};
+
+#[cfg(test)]
+mod tests;

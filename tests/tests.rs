@@ -1,0 +1,4 @@
+//! Integration tests: one binary (ripgrep style), one module per subcommand.
+
+mod util;
+mod validate;
