@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 pub mod claim;
+pub mod config;
 pub mod input;
 pub mod validate;
 pub mod x12;

@@ -93,7 +93,8 @@ pub fn validate_file(name: &str, input: &[u8]) -> FileReport {
     findings.sort_by_key(|f| f.pos);
     let mut transactions: Vec<(String, usize)> = Vec::new();
     for s in &sets {
-        let name = if s.kind == TransactionKind::Other { s.id.clone() } else { s.kind.name().to_string() };
+        let name =
+            if s.kind == TransactionKind::Other { s.id.clone() } else { s.kind.name().to_string() };
         match transactions.iter_mut().find(|(k, _)| *k == name) {
             Some((_, n)) => *n += 1,
             None => transactions.push((name, 1)),

@@ -5,7 +5,10 @@ use crate::util::{claimflow, fixture};
 #[test]
 fn valid_file_exits_0() {
     let dir = tempfile::tempdir().unwrap();
-    let out = claimflow(dir.path()).args(["validate", &fixture("x12/good/minimal.835")]).output().unwrap();
+    let out = claimflow(dir.path())
+        .args(["validate", &fixture("x12/good/minimal.835")])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("835"), "{stdout}");

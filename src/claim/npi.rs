@@ -12,8 +12,7 @@ pub fn is_valid_npi(npi: &str) -> bool {
     // Luhn over the 15-digit string 80840 + 9 digits; the check digit is
     // what makes the total a multiple of 10. Doubling starts from the
     // rightmost payload digit.
-    let payload: Vec<u32> =
-        b"80840".iter().chain(&b[..9]).map(|d| u32::from(d - b'0')).collect();
+    let payload: Vec<u32> = b"80840".iter().chain(&b[..9]).map(|d| u32::from(d - b'0')).collect();
     let mut sum = 0;
     for (i, d) in payload.iter().rev().enumerate() {
         let v = if i % 2 == 0 {

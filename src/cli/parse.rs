@@ -37,8 +37,15 @@ fn element_json(seg: &Segment<'_>, n: usize) -> Value {
     let el = seg.element(n);
     let reps = el.repetitions();
     let one = |e: &x12::Element<'_>| -> Value {
-        let comps: Vec<Value> = e.components().map(|c| Value::String(String::from_utf8_lossy(c).into_owned())).collect();
-        if comps.len() > 1 { Value::Array(comps) } else { Value::String(e.as_str().into_owned()) }
+        let comps: Vec<Value> = e
+            .components()
+            .map(|c| Value::String(String::from_utf8_lossy(c).into_owned()))
+            .collect();
+        if comps.len() > 1 {
+            Value::Array(comps)
+        } else {
+            Value::String(e.as_str().into_owned())
+        }
     };
     if reps.len() > 1 && !seg.is("ISA") {
         json!({ "repetitions": reps.iter().map(one).collect::<Vec<_>>() })
@@ -64,7 +71,12 @@ fn readable(seg: &Segment<'_>) -> String {
         let reps: Vec<String> = el
             .repetitions()
             .iter()
-            .map(|r| r.components().map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(":"))
+            .map(|r| {
+                r.components()
+                    .map(|c| String::from_utf8_lossy(c).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(":")
+            })
             .collect();
         if seg.is("ISA") && n == 16 {
             s.push(':');
@@ -81,7 +93,8 @@ fn readable(seg: &Segment<'_>) -> String {
 pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let _ = global;
     let name = args.file.display().to_string();
-    let input = claimflow::input::open(&args.file).with_context(|| format!("{name}: cannot read"))?;
+    let input =
+        claimflow::input::open(&args.file).with_context(|| format!("{name}: cannot read"))?;
     let scan = x12::scan(&input);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -93,25 +106,33 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         // Stream: the envelope skeleton is small; segments are written set by set.
         write!(out, "{{\"file\":{},\"interchanges\":[", serde_json::to_string(&name)?)?;
         for (i, ic) in scan.interchanges.iter().enumerate() {
-            if i > 0 { write!(out, ",")?; }
+            if i > 0 {
+                write!(out, ",")?;
+            }
             let mut head = serde_json::to_value(ic)?;
             head.as_object_mut().map(|o| o.remove("groups"));
             let head = serde_json::to_string(&head)?;
             write!(out, "{},\"groups\":[", &head[..head.len() - 1])?;
             for (j, g) in ic.groups.iter().enumerate() {
-                if j > 0 { write!(out, ",")?; }
+                if j > 0 {
+                    write!(out, ",")?;
+                }
                 let mut gh = serde_json::to_value(g)?;
                 gh.as_object_mut().map(|o| o.remove("sets"));
                 let gh = serde_json::to_string(&gh)?;
                 write!(out, "{},\"sets\":[", &gh[..gh.len() - 1])?;
                 for (k, set) in g.sets.iter().enumerate() {
-                    if k > 0 { write!(out, ",")?; }
+                    if k > 0 {
+                        write!(out, ",")?;
+                    }
                     let mut sh = serde_json::to_value(set)?;
                     sh.as_object_mut().map(|o| o.remove("bytes"));
                     let sh = serde_json::to_string(&sh)?;
                     write!(out, "{},\"segments\":[", &sh[..sh.len() - 1])?;
                     for (n, seg) in set.segments(&input).flatten().enumerate() {
-                        if n > 0 { write!(out, ",")?; }
+                        if n > 0 {
+                            write!(out, ",")?;
+                        }
                         serde_json::to_writer(&mut out, &segment_json(&seg))?;
                     }
                     write!(out, "]}}")?;

@@ -72,7 +72,11 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
                         writeln!(out, "{}:{}: {}{} [{}]", rep.file, f.pos, sev, f.message, f.code)?;
                     }
                     if rep.findings_suppressed > 0 {
-                        writeln!(out, "{}: {} more findings not shown", rep.file, rep.findings_suppressed)?;
+                        writeln!(
+                            out,
+                            "{}: {} more findings not shown",
+                            rep.file, rep.findings_suppressed
+                        )?;
                     }
                     writeln!(out, "{}", rep.summary_line())?;
                 }
@@ -83,10 +87,14 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
             }
         }
         let valid = reports.iter().filter(|r| matches!(r, Ok(rep) if rep.is_valid())).count();
-        writeln!(out, "{} file(s) checked: {} valid, {} with errors, {} unreadable",
-            reports.len(), valid,
+        writeln!(
+            out,
+            "{} file(s) checked: {} valid, {} with errors, {} unreadable",
+            reports.len(),
+            valid,
             reports.iter().filter(|r| matches!(r, Ok(rep) if !rep.is_valid())).count(),
-            reports.iter().filter(|r| r.is_err()).count())?;
+            reports.iter().filter(|r| r.is_err()).count()
+        )?;
     }
     out.flush().context("writing results")?;
     Ok(if unreadable {

@@ -131,10 +131,7 @@ impl Delimiters {
 
     /// True when `b` is one of the delimiters (data must never contain one).
     pub fn is_delimiter(&self, b: u8) -> bool {
-        b == self.element
-            || b == self.component
-            || b == self.segment
-            || Some(b) == self.repetition
+        b == self.element || b == self.component || b == self.segment || Some(b) == self.repetition
     }
 }
 

@@ -48,12 +48,29 @@ pub struct Finding {
 impl Finding {
     /// An error-level finding.
     pub fn error(pos: Position, segment_id: &str, code: &'static str, message: String) -> Finding {
-        Finding { pos, segment_id: segment_id.to_string(), severity: Severity::Error, code, message }
+        Finding {
+            pos,
+            segment_id: segment_id.to_string(),
+            severity: Severity::Error,
+            code,
+            message,
+        }
     }
 
     /// A warning-level finding.
-    pub fn warning(pos: Position, segment_id: &str, code: &'static str, message: String) -> Finding {
-        Finding { pos, segment_id: segment_id.to_string(), severity: Severity::Warning, code, message }
+    pub fn warning(
+        pos: Position,
+        segment_id: &str,
+        code: &'static str,
+        message: String,
+    ) -> Finding {
+        Finding {
+            pos,
+            segment_id: segment_id.to_string(),
+            severity: Severity::Warning,
+            code,
+            message,
+        }
     }
 }
 
@@ -134,7 +151,13 @@ pub struct TransactionSet {
 impl TransactionSet {
     /// The set's segments, re-read from `input` (the same buffer given to [`scan`]).
     pub fn segments<'a>(&self, input: &'a [u8]) -> Segments<'a> {
-        Segments::chunk(input, self.bytes.start, self.bytes.end, self.delimiters, self.pos.segment - 1)
+        Segments::chunk(
+            input,
+            self.bytes.start,
+            self.bytes.end,
+            self.delimiters,
+            self.pos.segment - 1,
+        )
     }
 }
 
@@ -254,7 +277,10 @@ pub fn scan_sequential(input: &[u8]) -> Scan {
 enum Event<'a> {
     Envelope(Segment<'a>),
     /// A run of non-envelope segments; `first` is the run's first segment.
-    Plain { first: Segment<'a>, last: Segment<'a> },
+    Plain {
+        first: Segment<'a>,
+        last: Segment<'a>,
+    },
     ReadError(Error),
 }
 
@@ -415,7 +441,9 @@ impl<'a> Checker<'a> {
             ErrorKind::Junk { .. } => (Severity::Warning, "X12-JUNK"),
             ErrorKind::NoEnvelope => (Severity::Error, "X12-NO-ENVELOPE"),
             ErrorKind::NoIsa(_) => (Severity::Error, "X12-NOT-X12"),
-            ErrorKind::IsaTruncated(_) | ErrorKind::BadDelimiters(_) => (Severity::Error, "X12-ISA"),
+            ErrorKind::IsaTruncated(_) | ErrorKind::BadDelimiters(_) => {
+                (Severity::Error, "X12-ISA")
+            }
             _ => (Severity::Error, "X12-READ"),
         };
         let message = e.kind.to_string();
@@ -515,7 +543,9 @@ impl<'a> Checker<'a> {
                 s.pos,
                 "ISA",
                 "X12-DUPLICATE-CONTROL",
-                format!("ISA13 control number {control} is used by an earlier interchange in this file"),
+                format!(
+                    "ISA13 control number {control} is used by an earlier interchange in this file"
+                ),
             ));
         }
         self.gs_controls.clear();
@@ -585,7 +615,9 @@ impl<'a> Checker<'a> {
                 s.pos,
                 "GS",
                 "X12-DUPLICATE-CONTROL",
-                format!("GS06 control number {control} is used by an earlier group in this interchange"),
+                format!(
+                    "GS06 control number {control} is used by an earlier group in this interchange"
+                ),
             ));
         }
         self.st_controls.clear();
@@ -716,9 +748,11 @@ impl<'a> Checker<'a> {
                     open.set.segment_count = se.pos.segment - open.set.pos.segment + 1;
                 }
                 None => {
-                    let (last_pos, last_end) = self.last.unwrap_or((open.set.pos, open.set.bytes.end));
+                    let (last_pos, last_end) =
+                        self.last.unwrap_or((open.set.pos, open.set.bytes.end));
                     open.set.bytes.end = last_end.max(open.set.bytes.end);
-                    open.set.segment_count = last_pos.segment.saturating_sub(open.set.pos.segment) + 1;
+                    open.set.segment_count =
+                        last_pos.segment.saturating_sub(open.set.pos.segment) + 1;
                 }
             }
             if let Some(g) = self.gs.as_mut() {
@@ -738,7 +772,12 @@ impl<'a> Checker<'a> {
             self.close_st(None);
         }
         let Some(g) = self.gs.as_ref() else {
-            self.push(Finding::error(s.pos, "GE", "X12-GE-ORPHAN", "GE without a matching GS".into()));
+            self.push(Finding::error(
+                s.pos,
+                "GE",
+                "X12-GE-ORPHAN",
+                "GE without a matching GS".into(),
+            ));
             return;
         };
         let counted = g.sets.len();
@@ -784,12 +823,18 @@ impl<'a> Checker<'a> {
                 s.pos,
                 "IEA",
                 "X12-GE-MISSING",
-                "IEA closes the interchange while a group or set is still open (missing SE/GE)".into(),
+                "IEA closes the interchange while a group or set is still open (missing SE/GE)"
+                    .into(),
             ));
             self.close_gs(None);
         }
         let Some(i) = self.isa.as_ref() else {
-            self.push(Finding::error(s.pos, "IEA", "X12-IEA-ORPHAN", "IEA without a matching ISA".into()));
+            self.push(Finding::error(
+                s.pos,
+                "IEA",
+                "X12-IEA-ORPHAN",
+                "IEA without a matching ISA".into(),
+            ));
             return;
         };
         let counted = i.groups.len();
@@ -827,17 +872,37 @@ impl<'a> Checker<'a> {
     fn finish(mut self, segments: u32) -> Scan {
         let eof = Position::new(self.input.len() as u64, segments);
         if self.st.is_some() {
-            self.push(Finding::error(eof, "", "X12-SE-MISSING", "input ends inside a transaction set: SE is missing".into()));
+            self.push(Finding::error(
+                eof,
+                "",
+                "X12-SE-MISSING",
+                "input ends inside a transaction set: SE is missing".into(),
+            ));
         }
         if self.gs.as_ref().is_some_and(|g| g.has_gs) {
-            self.push(Finding::error(eof, "", "X12-GE-MISSING", "input ends inside a functional group: GE is missing".into()));
+            self.push(Finding::error(
+                eof,
+                "",
+                "X12-GE-MISSING",
+                "input ends inside a functional group: GE is missing".into(),
+            ));
         }
         if self.isa.as_ref().is_some_and(|i| i.has_isa) {
-            self.push(Finding::error(eof, "", "X12-IEA-MISSING", "input ends inside an interchange: IEA is missing".into()));
+            self.push(Finding::error(
+                eof,
+                "",
+                "X12-IEA-MISSING",
+                "input ends inside an interchange: IEA is missing".into(),
+            ));
         }
         self.close_isa(None);
         if self.scan.interchanges.is_empty() && self.scan.findings.is_empty() {
-            self.push(Finding::error(eof, "", "X12-EMPTY", "input holds no X12 data (empty file)".into()));
+            self.push(Finding::error(
+                eof,
+                "",
+                "X12-EMPTY",
+                "input holds no X12 data (empty file)".into(),
+            ));
         }
         self.scan.segments = segments;
         self.scan.findings.sort_by_key(|f| f.pos);

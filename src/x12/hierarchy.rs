@@ -40,12 +40,16 @@ pub fn check_hierarchy(input: &[u8], set: &TransactionSet) -> Vec<Finding> {
             }
         }
         let parent = parent.trim();
-        if !parent.is_empty() && !parent.parse::<u64>().is_ok_and(|p| seen.contains(&p) && p.to_string() != id.trim()) {
+        if !parent.is_empty()
+            && !parent.parse::<u64>().is_ok_and(|p| seen.contains(&p) && p.to_string() != id.trim())
+        {
             findings.push(Finding::error(
                 seg.pos,
                 "HL",
                 "X12-HL02",
-                format!("HL02 parent {parent:?} does not name an earlier HL in this transaction set"),
+                format!(
+                    "HL02 parent {parent:?} does not name an earlier HL in this transaction set"
+                ),
             ));
         }
     }

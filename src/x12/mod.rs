@@ -17,8 +17,8 @@ pub use envelope::{
     scan, scan_sequential, Finding, Group, Interchange, Scan, Severity, TransactionKind,
     TransactionSet, MAX_FINDINGS, PARALLEL_THRESHOLD,
 };
-pub use hierarchy::check_hierarchy;
 pub use error::{Error, ErrorKind, Position};
+pub use hierarchy::check_hierarchy;
 pub use lex::Segments;
 pub use segment::{Element, Elements, Segment};
 pub use write::{GroupHeader, InterchangeHeader, SegmentWriter, WriteError};

@@ -59,10 +59,9 @@ impl<'a> Segment<'a> {
 
     /// Element `n` (1-based); an empty element when it is absent.
     pub fn element(&self, n: usize) -> Element<'a> {
-        self.elements().nth(n.wrapping_sub(1)).unwrap_or(Element {
-            raw: b"",
-            delimiters: self.delimiters,
-        })
+        self.elements()
+            .nth(n.wrapping_sub(1))
+            .unwrap_or(Element { raw: b"", delimiters: self.delimiters })
     }
 
     /// Element `n` (1-based) as text, lossily decoded and not trimmed.

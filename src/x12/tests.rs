@@ -10,7 +10,10 @@ fn file(body: &str) -> String {
 
 fn set(segs: &[&str]) -> String {
     let n = segs.len() + 2;
-    format!("ST*837*0001*005010X222A1~{}SE*{n}*0001~", segs.iter().map(|s| format!("{s}~")).collect::<String>())
+    format!(
+        "ST*837*0001*005010X222A1~{}SE*{n}*0001~",
+        segs.iter().map(|s| format!("{s}~")).collect::<String>()
+    )
 }
 
 fn codes(input: &str) -> Vec<&'static str> {
@@ -87,7 +90,9 @@ fn missing_trailers() {
 
 #[test]
 fn nested_gs() {
-    let f = format!("{ISA}GS*HC*S*R*20230101*1200*1*X*V~GS*HC*S*R*20230101*1200*2*X*V~GE*0*2~IEA*2*000000001~");
+    let f = format!(
+        "{ISA}GS*HC*S*R*20230101*1200*1*X*V~GS*HC*S*R*20230101*1200*2*X*V~GE*0*2~IEA*2*000000001~"
+    );
     assert_eq!(codes(&f), vec!["X12-GE-MISSING"]);
 }
 
@@ -208,10 +213,28 @@ fn writer_round_trip() {
     let d = Delimiters { element: b'|', component: b'>', repetition: Some(b'!'), segment: b'\n' };
     let mut w = SegmentWriter::new(Vec::new(), d, false);
     w.begin_interchange(&InterchangeHeader {
-        sender_qualifier: "ZZ", sender_id: "ME", receiver_qualifier: "ZZ", receiver_id: "YOU",
-        date: "230101", time: "1200", version: "00501", control: 42, ack_requested: false, usage: 'T',
-    }).unwrap();
-    w.begin_group(&GroupHeader { functional_id: "HC", sender: "ME", receiver: "YOU", date: "20230101", time: "1200", control: 42, version: "005010X222A1" }).unwrap();
+        sender_qualifier: "ZZ",
+        sender_id: "ME",
+        receiver_qualifier: "ZZ",
+        receiver_id: "YOU",
+        date: "230101",
+        time: "1200",
+        version: "00501",
+        control: 42,
+        ack_requested: false,
+        usage: 'T',
+    })
+    .unwrap();
+    w.begin_group(&GroupHeader {
+        functional_id: "HC",
+        sender: "ME",
+        receiver: "YOU",
+        date: "20230101",
+        time: "1200",
+        control: 42,
+        version: "005010X222A1",
+    })
+    .unwrap();
     w.begin_set("837", "0001", "005010X222A1").unwrap();
     w.segment("NM1", &["85", "2", "", ""]).unwrap();
     w.begin("SV1");

@@ -286,7 +286,12 @@ impl<W: Write> SegmentWriter<W> {
     }
 
     /// Writes an ST and opens a transaction set; `implementation` is ST03 (may be empty).
-    pub fn begin_set(&mut self, id: &str, control: &str, implementation: &str) -> Result<(), WriteError> {
+    pub fn begin_set(
+        &mut self,
+        id: &str,
+        control: &str,
+        implementation: &str,
+    ) -> Result<(), WriteError> {
         if self.group.is_none() || self.set_control.is_some() {
             return Err(WriteError::Order("begin_set outside a group or inside a set"));
         }
@@ -298,7 +303,8 @@ impl<W: Write> SegmentWriter<W> {
 
     /// Writes the SE with the counted segments; returns SE01.
     pub fn end_set(&mut self) -> Result<u32, WriteError> {
-        let control = self.set_control.take().ok_or(WriteError::Order("end_set without begin_set"))?;
+        let control =
+            self.set_control.take().ok_or(WriteError::Order("end_set without begin_set"))?;
         let count = self.set_segments + 1;
         self.segment("SE", &[&count.to_string(), &control])?;
         if let Some(g) = self.group.as_mut() {
@@ -309,7 +315,8 @@ impl<W: Write> SegmentWriter<W> {
 
     /// Writes the GE with the counted sets.
     pub fn end_group(&mut self) -> Result<(), WriteError> {
-        let (control, sets) = self.group.take().ok_or(WriteError::Order("end_group without begin_group"))?;
+        let (control, sets) =
+            self.group.take().ok_or(WriteError::Order("end_group without begin_group"))?;
         self.segment("GE", &[&sets.to_string(), &control.to_string()])?;
         if let Some(i) = self.interchange.as_mut() {
             i.1 += 1;
@@ -319,8 +326,10 @@ impl<W: Write> SegmentWriter<W> {
 
     /// Writes the IEA with the counted groups.
     pub fn end_interchange(&mut self) -> Result<(), WriteError> {
-        let (control, groups) =
-            self.interchange.take().ok_or(WriteError::Order("end_interchange without begin_interchange"))?;
+        let (control, groups) = self
+            .interchange
+            .take()
+            .ok_or(WriteError::Order("end_interchange without begin_interchange"))?;
         self.segment("IEA", &[&groups.to_string(), &format!("{control:09}")])
     }
 

@@ -1,0 +1,398 @@
+//! `claimflow.toml`: who sends, to whom, for which billing providers and payers.
+//!
+//! Follows `shared/specs/config.md`. Unknown keys are errors (a typo must not
+//! silently drop a setting) and every error names the file, key and line.
+//! This module reads and checks the file's shape; it does not apply payer
+//! rules (that is `scrub`).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// A config that could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The file could not be read.
+    #[error("{path}: cannot read config: {source}")]
+    Io {
+        /// The config path.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed, has an unknown key or a wrong type.
+    #[error("{path}: line {line}: {message}")]
+    Syntax {
+        /// The config path.
+        path: String,
+        /// 1-based line of the problem (0 when unknown).
+        line: usize,
+        /// What is wrong, naming the key.
+        message: String,
+    },
+    /// A value is present but unusable.
+    #[error("{path}: {key}: {message}")]
+    Value {
+        /// The config path.
+        path: String,
+        /// The key, e.g. `billing_provider[0].zip`.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The whole config file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// ISA/GS envelope settings.
+    pub interchange: Interchange,
+    /// Loop 1000A.
+    pub submitter: Submitter,
+    /// Loop 1000B.
+    pub receiver: Receiver,
+    /// Billing providers, looked up by NPI.
+    #[serde(default)]
+    pub billing_provider: Vec<BillingProviderConfig>,
+    /// Payers, looked up by payer id.
+    #[serde(default)]
+    pub payer: Vec<PayerConfig>,
+    /// Where the file was read from (set by [`Config::load`]).
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+fn default_element() -> String {
+    "*".into()
+}
+fn default_component() -> String {
+    ":".into()
+}
+fn default_repetition() -> String {
+    "^".into()
+}
+fn default_segment() -> String {
+    "~".into()
+}
+fn default_true() -> bool {
+    true
+}
+fn default_max_claims() -> usize {
+    5000
+}
+
+/// `[interchange]`: ISA05-ISA08, ISA15, GS02/GS03 and output delimiters.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interchange {
+    /// ISA05.
+    pub sender_qualifier: String,
+    /// ISA06 (padded to 15 by the writer).
+    pub sender_id: String,
+    /// ISA07.
+    pub receiver_qualifier: String,
+    /// ISA08.
+    pub receiver_id: String,
+    /// ISA15: `T` test or `P` production.
+    pub usage: String,
+    /// GS02 (default: `sender_id`).
+    pub gs_sender: Option<String>,
+    /// GS03 (default: `receiver_id`).
+    pub gs_receiver: Option<String>,
+    /// Output element separator.
+    #[serde(default = "default_element")]
+    pub element: String,
+    /// Output component separator.
+    #[serde(default = "default_component")]
+    pub component: String,
+    /// Output repetition separator.
+    #[serde(default = "default_repetition")]
+    pub repetition: String,
+    /// Output segment terminator.
+    #[serde(default = "default_segment")]
+    pub segment: String,
+    /// A line break after each segment terminator.
+    #[serde(default = "default_true")]
+    pub newline: bool,
+    /// CLM count at which a new ST/SE starts (the 837P guide: at most 5000).
+    #[serde(default = "default_max_claims")]
+    pub max_claims_per_transaction: usize,
+}
+
+impl Interchange {
+    /// GS02: `gs_sender`, else `sender_id`.
+    pub fn gs_sender(&self) -> &str {
+        self.gs_sender.as_deref().unwrap_or(&self.sender_id)
+    }
+
+    /// GS03: `gs_receiver`, else `receiver_id`.
+    pub fn gs_receiver(&self) -> &str {
+        self.gs_receiver.as_deref().unwrap_or(&self.receiver_id)
+    }
+}
+
+/// `[submitter]`: loop 1000A.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submitter {
+    /// NM103 name.
+    pub name: String,
+    /// NM109 id (qualifier 46).
+    pub id: String,
+    /// PER02 contact name.
+    pub contact_name: String,
+    /// PER telephone (digits), optional when email is given.
+    pub phone: Option<String>,
+    /// PER email, optional when phone is given.
+    pub email: Option<String>,
+}
+
+/// `[receiver]`: loop 1000B.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Receiver {
+    /// NM103 name.
+    pub name: String,
+    /// NM109 id (qualifier 46).
+    pub id: String,
+}
+
+/// `[[billing_provider]]`: loop 2010AA.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BillingProviderConfig {
+    /// NPI (rows name the provider by it).
+    pub npi: String,
+    /// Organization name.
+    pub name: String,
+    /// EIN, 9 digits (a dash is accepted and removed by [`Config::load`]).
+    pub tax_id: String,
+    /// PRV*BI taxonomy.
+    pub taxonomy: Option<String>,
+    /// N301.
+    pub address1: String,
+    /// N302.
+    pub address2: Option<String>,
+    /// N401.
+    pub city: String,
+    /// N402.
+    pub state: String,
+    /// N403, 9 digits for a billing provider (dash removed on load).
+    pub zip: String,
+}
+
+/// `[[payer]]`: loop 2010BB and the payer's rules.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PayerConfig {
+    /// Payer id (NM109, qualifier PI); rows name the payer by it.
+    pub id: String,
+    /// Payer name.
+    pub name: String,
+    /// SBR09 claim filing indicator.
+    pub filing_indicator: String,
+    /// Days from date of service after which a line is too old to file.
+    pub timely_filing_days: Option<u32>,
+    /// Procedure codes that need a prior authorization on the claim.
+    #[serde(default)]
+    pub prior_auth_required: Vec<String>,
+}
+
+/// SBR09 claim filing indicator codes of the 837P guide.
+pub const FILING_INDICATORS: &[&str] = &[
+    "11", "12", "13", "14", "15", "16", "17", "AM", "BL", "CH", "CI", "DS", "FI", "HM", "LM", "MA",
+    "MB", "MC", "OF", "TV", "VA", "WC", "ZZ",
+];
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+}
+
+impl Config {
+    /// Reads and checks a config file.
+    pub fn load(path: &Path) -> Result<Config, Error> {
+        let p = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| Error::Io { path: p.clone(), source })?;
+        Config::parse(&text, &p)
+    }
+
+    /// Parses config text; `name` is used in errors.
+    pub fn parse(text: &str, name: &str) -> Result<Config, Error> {
+        let mut cfg: Config = toml::from_str(text).map_err(|e| Error::Syntax {
+            path: name.to_string(),
+            line: e.span().map(|s| line_of(text, s.start)).unwrap_or(0),
+            message: e.message().to_string(),
+        })?;
+        cfg.path = PathBuf::from(name);
+        cfg.normalize_and_check(name)?;
+        Ok(cfg)
+    }
+
+    fn normalize_and_check(&mut self, name: &str) -> Result<(), Error> {
+        let err =
+            |key: String, message: String| Error::Value { path: name.to_string(), key, message };
+        let i = &self.interchange;
+        if !matches!(i.usage.as_str(), "T" | "P") {
+            return Err(err(
+                "interchange.usage".into(),
+                format!("must be \"T\" or \"P\", found {:?}", i.usage),
+            ));
+        }
+        for (key, v, w) in [
+            ("interchange.sender_qualifier", &i.sender_qualifier, 2),
+            ("interchange.sender_id", &i.sender_id, 15),
+            ("interchange.receiver_qualifier", &i.receiver_qualifier, 2),
+            ("interchange.receiver_id", &i.receiver_id, 15),
+        ] {
+            if v.is_empty() || v.len() > w {
+                return Err(err(
+                    key.into(),
+                    format!("must be 1 to {w} characters, found {}", v.len()),
+                ));
+            }
+        }
+        let delims = [
+            ("element", &i.element),
+            ("component", &i.component),
+            ("repetition", &i.repetition),
+            ("segment", &i.segment),
+        ];
+        for (key, v) in delims {
+            if v.len() != 1 || v.as_bytes()[0].is_ascii_alphanumeric() || v == " " {
+                return Err(err(
+                    format!("interchange.{key}"),
+                    format!("must be one punctuation character, found {v:?}"),
+                ));
+            }
+        }
+        let mut bytes: Vec<u8> = delims.iter().map(|(_, v)| v.as_bytes()[0]).collect();
+        bytes.sort_unstable();
+        bytes.dedup();
+        if bytes.len() != 4 {
+            return Err(err("interchange".into(), "element, component, repetition and segment delimiters must be four different characters".into()));
+        }
+        if i.max_claims_per_transaction == 0 || i.max_claims_per_transaction > 5000 {
+            return Err(err(
+                "interchange.max_claims_per_transaction".into(),
+                "must be 1 to 5000".into(),
+            ));
+        }
+        if self.submitter.phone.is_none() && self.submitter.email.is_none() {
+            return Err(err(
+                "submitter".into(),
+                "give a phone or an email for the submitter contact".into(),
+            ));
+        }
+        if let Some(phone) = &mut self.submitter.phone {
+            *phone = phone.chars().filter(char::is_ascii_digit).collect();
+        }
+        for (n, bp) in self.billing_provider.iter_mut().enumerate() {
+            bp.tax_id = bp.tax_id.replace('-', "");
+            bp.zip = bp.zip.replace('-', "");
+            if bp.npi.len() != 10 || !bp.npi.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(err(
+                    format!("billing_provider[{n}].npi"),
+                    format!("must be 10 digits, found {:?}", bp.npi),
+                ));
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for bp in &self.billing_provider {
+            if !seen.insert(bp.npi.clone()) {
+                return Err(err(
+                    "billing_provider.npi".into(),
+                    format!("{} is listed twice", bp.npi),
+                ));
+            }
+        }
+        seen.clear();
+        for (n, p) in self.payer.iter().enumerate() {
+            if !seen.insert(p.id.clone()) {
+                return Err(err(format!("payer[{n}].id"), format!("{} is listed twice", p.id)));
+            }
+            if !FILING_INDICATORS.contains(&p.filing_indicator.as_str()) {
+                return Err(err(
+                    format!("payer[{n}].filing_indicator"),
+                    format!("{:?} is not an 837P claim filing indicator code", p.filing_indicator),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The billing provider with this NPI.
+    pub fn billing_provider(&self, npi: &str) -> Option<&BillingProviderConfig> {
+        self.billing_provider.iter().find(|b| b.npi == npi.trim())
+    }
+
+    /// The payer with this id.
+    pub fn payer(&self, id: &str) -> Option<&PayerConfig> {
+        self.payer.iter().find(|p| p.id == id.trim())
+    }
+
+    /// The ledger path: beside the config file, `claimflow.db`.
+    pub fn default_ledger_path(&self) -> PathBuf {
+        self.path
+            .parent()
+            .map(|d| d.join("claimflow.db"))
+            .unwrap_or_else(|| PathBuf::from("claimflow.db"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = r#"
+[interchange]
+sender_qualifier = "ZZ"
+sender_id = "DEMOSUBMITTER"
+receiver_qualifier = "ZZ"
+receiver_id = "DEMOCLEARING"
+usage = "T"
+
+[submitter]
+name = "Demo Medical Group"
+id = "DEMO01"
+contact_name = "Billing Office"
+phone = "555-555-0100"
+
+[receiver]
+name = "Demo Clearinghouse"
+id = "DEMOCLEARING"
+
+[[billing_provider]]
+npi = "1234567893"
+name = "Demo Medical Group"
+tax_id = "12-3456789"
+address1 = "100 Main St"
+city = "Springfield"
+state = "IL"
+zip = "62701-0001"
+
+[[payer]]
+id = "DEMOPAYER1"
+name = "Demo Health Plan"
+filing_indicator = "CI"
+"#;
+
+    #[test]
+    fn reads_example_and_normalizes() {
+        let c = Config::parse(EXAMPLE, "claimflow.toml").unwrap();
+        assert_eq!(c.billing_provider[0].tax_id, "123456789");
+        assert_eq!(c.billing_provider[0].zip, "627010001");
+        assert_eq!(c.interchange.gs_sender(), "DEMOSUBMITTER");
+        assert_eq!(c.interchange.max_claims_per_transaction, 5000);
+        assert!(c.payer("DEMOPAYER1").is_some());
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let bad = EXAMPLE.replace("usage = \"T\"", "usage = \"T\"\nusgae = \"P\"");
+        let e = Config::parse(&bad, "c.toml").unwrap_err().to_string();
+        assert!(e.contains("usgae"), "{e}");
+        assert!(e.contains("line 8"), "{e}");
+    }
+}
