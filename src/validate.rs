@@ -7,6 +7,7 @@
 
 use rayon::prelude::*;
 
+use crate::edi835;
 use crate::x12::{self, Finding, Severity, TransactionKind};
 
 /// The result of validating one file.
@@ -71,7 +72,13 @@ impl FileReport {
 /// file-level positions.
 fn check_set(input: &[u8], kind: TransactionKind, set: &x12::TransactionSet) -> Vec<Finding> {
     let mut findings = x12::check_hierarchy(input, set);
-    let _ = kind;
+    if kind == TransactionKind::Remittance835 {
+        // The interchange control number only labels remittances; not needed here.
+        let rem = edi835::read_set(input, set, "");
+        findings.extend(edi835::balance(&rem));
+        // Read errors are already reported by the envelope scan.
+        findings.extend(rem.findings.into_iter().filter(|f| f.code != "835-READ"));
+    }
     findings.sort_by_key(|f| f.pos);
     findings
 }
