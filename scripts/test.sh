@@ -32,11 +32,13 @@ cargo test --doc --quiet
 echo "== pyx12 conformance of every 837 the tests produced"
 .venv/bin/python scripts/pyx12_check.py --require-some "$CLAIMFLOW_TEST_OUTPUT/837"
 
-if [ -d ../shared/x12-samples ]; then
-  echo "== public sample corpus (../shared/x12-samples)"
+# CLAIMFLOW_SAMPLES points elsewhere (e.g. from a worktree: /work/shared/x12-samples).
+samples=${CLAIMFLOW_SAMPLES:-../shared/x12-samples}
+if [ -d "$samples" ]; then
+  echo "== public sample corpus ($samples)"
   cargo build --release --quiet
-  python3 scripts/corpus_check.py ../shared/x12-samples
+  python3 scripts/corpus_check.py "$samples"
 else
-  echo "== corpus check skipped: ../shared/x12-samples not present"
+  echo "== corpus check skipped: $samples not present"
 fi
 echo "all checks passed"

@@ -439,6 +439,8 @@ impl<'a> Checker<'a> {
     fn read_error(&mut self, e: Error) {
         let (sev, code) = match e.kind {
             ErrorKind::Junk { .. } => (Severity::Warning, "X12-JUNK"),
+            ErrorKind::DelimiterWarning(_) => (Severity::Warning, "X12-DELIMITERS"),
+            ErrorKind::Unterminated { .. } => (Severity::Warning, "X12-UNTERMINATED"),
             ErrorKind::NoEnvelope => (Severity::Error, "X12-NO-ENVELOPE"),
             ErrorKind::NoIsa(_) => (Severity::Error, "X12-NOT-X12"),
             ErrorKind::IsaTruncated(_) | ErrorKind::BadDelimiters(_) => {
@@ -513,12 +515,13 @@ impl<'a> Checker<'a> {
                 s.pos,
                 "ISA",
                 "X12-ISA-LENGTH",
-                format!(
-                    "ISA segment is {} bytes, expected 106{}{}",
-                    s.len,
-                    if wrong.is_empty() { "" } else { ": " },
-                    wrong.join(", ")
-                ),
+                if s.len == 106 {
+                    format!("ISA field widths are wrong: {}", wrong.join(", "))
+                } else if wrong.is_empty() {
+                    format!("ISA segment is {} bytes, expected 106", s.len)
+                } else {
+                    format!("ISA segment is {} bytes, expected 106: {}", s.len, wrong.join(", "))
+                },
             ));
         }
         let control = trimmed(&s, 13);

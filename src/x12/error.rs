@@ -47,6 +47,18 @@ impl Error {
     pub(crate) fn new(pos: Position, kind: ErrorKind) -> Error {
         Error { pos, kind }
     }
+
+    /// True when reading went on normally and this is only worth knowing
+    /// (text before the first ISA, a questionable ISA11, a last segment
+    /// without terminator): the segments around it were all read.
+    pub fn is_warning(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::Junk { .. }
+                | ErrorKind::DelimiterWarning(_)
+                | ErrorKind::Unterminated { .. }
+        )
+    }
 }
 
 /// What went wrong while reading X12.
@@ -80,11 +92,17 @@ pub enum ErrorKind {
         /// Where, in words ("before the first ISA").
         what: &'static str,
     },
+    /// The ISA's delimiters are usable but questionable (e.g. ISA11 equals
+    /// the component separator); reading went on.
+    #[error("questionable ISA delimiters: {0}")]
+    DelimiterWarning(&'static str),
     /// The input starts with a bare ST: no ISA/GS envelope.
     #[error("no ISA/GS envelope: the input starts with a bare ST segment (delimiters were inferred from it)")]
     NoEnvelope,
-    /// The input ends in the middle of a segment.
-    #[error("input ends inside segment {id:?}: no segment terminator {terminator:?} after it")]
+    /// The input ends in the middle of a segment (no terminator after the
+    /// last segment). The segment is still yielded, read to the end of the
+    /// input; this is reported as a warning.
+    #[error("the last segment ({id}) has no segment terminator {terminator:?}: the input ends inside it (read to the end; a truncated file also shows as missing trailers)")]
     Unterminated {
         /// The segment id that was being read.
         id: String,

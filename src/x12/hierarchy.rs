@@ -27,13 +27,19 @@ pub fn check_hierarchy(input: &[u8], set: &TransactionSet) -> Vec<Finding> {
                 expected += 1;
             }
             _ => {
+                let n = id.trim().parse::<u64>().ok();
+                let again = if n.is_some_and(|n| seen.contains(&n)) {
+                    " and repeats an earlier HL id"
+                } else {
+                    ""
+                };
                 findings.push(Finding::error(
                     seg.pos,
                     "HL",
                     "X12-HL01",
-                    format!("HL01 is {id:?}, expected {expected} (HL ids count up from 1 within a transaction set)"),
+                    format!("HL01 is {id:?}{again}, expected {expected} (HL ids count up by 1 from 1 within a transaction set)"),
                 ));
-                if let Ok(n) = id.trim().parse::<u64>() {
+                if let Some(n) = n {
                     seen.insert(n);
                     expected = n + 1;
                 }

@@ -30,6 +30,9 @@ pub struct Segments<'a> {
     ordinal: u32,
     delimiters: Option<Delimiters>,
     done: bool,
+    /// A warning to yield before the next segment (e.g. about the ISA
+    /// delimiters, or a last segment without terminator).
+    pending: Option<Error>,
 }
 
 /// `segment-id = 2*3(ALPHA / DIGIT)`
@@ -47,7 +50,15 @@ impl<'a> Segments<'a> {
     /// A UTF-8 byte-order mark at the start is skipped.
     pub fn new(input: &'a [u8]) -> Segments<'a> {
         let offset = if input.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
-        Segments { input, offset, end: input.len(), ordinal: 0, delimiters: None, done: false }
+        Segments {
+            input,
+            offset,
+            end: input.len(),
+            ordinal: 0,
+            delimiters: None,
+            done: false,
+            pending: None,
+        }
     }
 
     /// Tokenizes `input[start..end]` with known delimiters, numbering
@@ -70,6 +81,7 @@ impl<'a> Segments<'a> {
             ordinal: first_ordinal,
             delimiters: Some(delimiters),
             done: false,
+            pending: None,
         }
     }
 
@@ -134,6 +146,9 @@ impl<'a> Segments<'a> {
         match Delimiters::from_isa(&self.input[start..self.end], pos) {
             Ok(h) => {
                 self.delimiters = Some(h.delimiters);
+                if let Some(w) = h.delimiter_warning {
+                    self.pending = Some(Error::new(pos, ErrorKind::DelimiterWarning(w)));
+                }
                 let body_end = start + h.len - 1;
                 self.offset = start + h.len;
                 self.ordinal += 1;
@@ -214,6 +229,9 @@ impl<'a> Iterator for Segments<'a> {
     type Item = Result<Segment<'a>, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(e) = self.pending.take() {
+            return Some(Err(e));
+        }
         if self.done {
             return None;
         }
@@ -232,7 +250,12 @@ impl<'a> Iterator for Segments<'a> {
         let start = self.offset;
         let rest = &self.input[start..self.end];
         let id_len = match segment_id(rest) {
-            Ok((after, id)) if matches!(after.first(), Some(&b) if b == d.element || b == d.segment) => {
+            Ok((after, id))
+                if matches!(after.first(), Some(&b) if b == d.element || b == d.segment)
+                    || after.iter().all(|&b| b == b'\r' || b == b'\n') =>
+            {
+                // (An id alone at the very end is a last segment without
+                // elements or terminator: read below, with a warning.)
                 id.len()
             }
             _ => {
@@ -250,19 +273,27 @@ impl<'a> Iterator for Segments<'a> {
                 )));
             }
         };
-        let term_at = match memchr::memchr(d.segment, &rest[id_len..]) {
-            Some(i) => start + id_len + i,
+        let (term_at, seg_end) = match memchr::memchr(d.segment, &rest[id_len..]) {
+            Some(i) => (start + id_len + i, start + id_len + i + 1),
             None => {
-                self.done = true;
-                let pos = self.pos(start);
-                self.offset = self.end;
-                return Some(Err(Error::new(
-                    pos,
+                // The input ends inside this segment: a last segment whose
+                // terminator was left off (common for a final IEA, or a
+                // newline-terminated file without a final newline), or a
+                // truncated file. Read it to the end (line breaks trimmed)
+                // and warn; a truncated file is then caught by the envelope
+                // checks (missing SE/GE/IEA, wrong counts).
+                let mut e = self.end;
+                while e > start + id_len && matches!(self.input[e - 1], b'\r' | b'\n') {
+                    e -= 1;
+                }
+                self.pending = Some(Error::new(
+                    self.pos(start),
                     ErrorKind::Unterminated {
                         id: String::from_utf8_lossy(&rest[..id_len]).into_owned(),
                         terminator: d.segment as char,
                     },
-                )));
+                ));
+                (e, self.end)
             }
         };
         let mut body_end = term_at;
@@ -270,12 +301,12 @@ impl<'a> Iterator for Segments<'a> {
             body_end -= 1; // a CRLF file whose terminator is LF
         }
         self.ordinal += 1;
-        self.offset = term_at + 1;
+        self.offset = seg_end;
         Some(Ok(Segment {
             id: &self.input[start..start + id_len],
             body: &self.input[start + id_len..body_end],
             pos: Position::new(start as u64, self.ordinal),
-            len: (term_at + 1 - start) as u32,
+            len: (seg_end - start) as u32,
             delimiters: d,
         }))
     }

@@ -145,10 +145,45 @@ fn colliding_delimiters() {
 #[test]
 fn truncated_file() {
     let f = file(&set(&["BHT*1"]));
+    // Cut inside the IEA: the IEA is read to the end with a warning, and
+    // its control number no longer matches.
     let cut = &f[..f.len() - 10];
     let c = codes(cut);
-    assert!(c.contains(&"X12-READ"), "{c:?}");
-    assert!(c.contains(&"X12-IEA-MISSING"), "{c:?}");
+    assert_eq!(c, vec!["X12-IEA02", "X12-UNTERMINATED"], "{c:?}");
+    // Cut inside the set: every open envelope is reported.
+    let cut = &f[..f.find("BHT*1").unwrap() + 3];
+    let c = codes(cut);
+    assert_eq!(
+        c,
+        vec!["X12-UNTERMINATED", "X12-SE-MISSING", "X12-GE-MISSING", "X12-IEA-MISSING"],
+        "{c:?}"
+    );
+}
+
+#[test]
+fn last_segment_without_terminator_is_read_with_a_warning() {
+    let f = file(&set(&["BHT*1"]));
+    let s = scan(f.trim_end_matches('~').as_bytes());
+    assert!(s.is_valid(), "{:?}", s.findings);
+    assert_eq!(s.findings.iter().map(|f| f.code).collect::<Vec<_>>(), vec!["X12-UNTERMINATED"]);
+    assert_eq!(s.interchanges[0].end.map(|p| p.segment), Some(s.segments));
+    // A newline-terminated file without a final newline (CRLF line ends).
+    let nl = f.replace(":~", ":\n").replace('~', "\r\n");
+    let nl = nl.trim_end();
+    let s = scan(nl.as_bytes());
+    assert!(s.is_valid(), "{:?}", s.findings);
+    let last = Segments::new(nl.as_bytes()).filter_map(Result::ok).last().unwrap();
+    assert_eq!(last.str(2), "000000001");
+}
+
+#[test]
+fn repetition_equal_to_component_is_a_warning() {
+    let f = file(&set(&["BHT*1"])).replace("*^*00501*", "*:*00501*");
+    let s = scan(f.as_bytes());
+    assert!(s.is_valid(), "{:?}", s.findings);
+    assert_eq!(s.findings.iter().map(|f| f.code).collect::<Vec<_>>(), vec!["X12-DELIMITERS"]);
+    assert_eq!(s.findings[0].severity, Severity::Warning);
+    assert_eq!(s.interchanges[0].delimiters.repetition, None);
 }
 
 #[test]
