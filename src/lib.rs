@@ -21,5 +21,6 @@ pub mod claim;
 pub mod config;
 pub mod edi835;
 pub mod input;
+pub mod reconcile;
 pub mod validate;
 pub mod x12;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod parse;
+mod reconcile;
 mod validate;
 
 /// claimflow: encounter exports to 837P claims, 835 remittances to reconciliation.
@@ -37,6 +38,7 @@ pub struct Global {
 pub enum Command {
     Validate(validate::Args),
     Parse(parse::Args),
+    Reconcile(reconcile::Args),
 }
 
 /// How a command ended, when it could run at all.
@@ -67,5 +69,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Validate(args) => validate::run(args, &cli.global),
         Command::Parse(args) => parse::run(args, &cli.global),
+        Command::Reconcile(args) => reconcile::run(args, &cli.global),
     }
 }

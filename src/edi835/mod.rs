@@ -23,7 +23,7 @@ pub mod balance;
 mod parse;
 
 pub use balance::balance;
-pub use parse::{read_file, read_set, FileRemittances};
+pub use parse::{parse_date, parse_decimal, read_file, read_set, FileRemittances};
 
 /// A name/id pair: N1 (payer, payee) or NM1 (patient, insured, providers).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -275,7 +275,7 @@ pub struct ClaimPayment {
 
 impl ClaimPayment {
     /// Every adjustment of the claim: claim level first, then each line's.
-    pub fn all_adjustments(&self) -> impl Iterator<Item = &Adjustment> {
+    pub fn all_adjustments(&self) -> impl Iterator<Item = &Adjustment> + Clone {
         self.adjustments.iter().chain(self.lines.iter().flat_map(|l| l.adjustments.iter()))
     }
 

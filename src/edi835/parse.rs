@@ -115,7 +115,7 @@ fn text(seg: &Segment<'_>, n: usize) -> String {
 }
 
 /// Parses an X12 decimal (`R` type): optional sign, digits, optional point.
-pub(crate) fn parse_decimal(s: &str) -> Option<Decimal> {
+pub fn parse_decimal(s: &str) -> Option<Decimal> {
     let s = s.trim();
     let body = s.strip_prefix('-').or_else(|| s.strip_prefix('+')).unwrap_or(s);
     if body.is_empty()
@@ -132,7 +132,7 @@ pub(crate) fn parse_decimal(s: &str) -> Option<Decimal> {
 }
 
 /// Parses a D8 date (CCYYMMDD).
-pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     if s.len() != 8 {
         return None;
@@ -172,7 +172,11 @@ impl Reader {
                 self.error(
                     seg,
                     "835-AMOUNT",
-                    format!("{}{:02}: amount is {what}, expected a decimal number", seg.id_str(), n),
+                    format!(
+                        "{}{:02}: amount is {what}, expected a decimal number",
+                        seg.id_str(),
+                        n
+                    ),
                 );
                 Decimal::ZERO
             }
@@ -219,7 +223,9 @@ impl Reader {
             self.warn(
                 seg,
                 "835-CAS-GROUP",
-                format!("CAS01 {group_code:?} is not a claim adjustment group code (CO, OA, PI, PR)"),
+                format!(
+                    "CAS01 {group_code:?} is not a claim adjustment group code (CO, OA, PI, PR)"
+                ),
             );
         }
         let mut out = Vec::new();
@@ -233,7 +239,13 @@ impl Reader {
             }
             let amount = self.money(seg, n + 1);
             let quantity = self.opt_number(seg, n + 2);
-            out.push(Adjustment { group, group_code: group_code.clone(), reason, amount, quantity });
+            out.push(Adjustment {
+                group,
+                group_code: group_code.clone(),
+                reason,
+                amount,
+                quantity,
+            });
         }
         if out.is_empty() {
             self.warn(seg, "835-CAS-EMPTY", "CAS segment holds no adjustment".to_string());

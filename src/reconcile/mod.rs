@@ -1,0 +1,628 @@
+//! Reconciliation: 835 claim payments matched to the claims that were sent,
+//! classified, and turned into report rows.
+//!
+//! Matching (see `README.md`, "Reconcile"): a CLP goes to a sent claim by
+//! CLP01 = claim id (trimmed, case-insensitive), then by CLP01 as an
+//! unambiguous prefix of a claim id (payers truncate), then by CLP07 for
+//! claims whose payer claim number is known. Each SVC goes to a sent line by
+//! REF*6R, then by procedure + modifiers + date + charge (SVC06 when the payer
+//! changed the code), then by procedure + date (split lines). Every result
+//! says which rule matched.
+//!
+//! The [`ClaimIndex`] is built once (hash maps and a sorted id list), then
+//! remittances are reconciled independently (in parallel by the caller);
+//! [`pair_reversals`] links reversals to the payment they cancel and the
+//! correction that follows. This module does not read files, write reports
+//! (see `report`) or touch the ledger.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::edi835::{Adjustment, ClaimPayment, Group, Remittance, ServicePayment};
+use crate::x12::Position;
+
+pub mod denial;
+pub mod report;
+pub mod sent;
+
+pub use denial::{Action, Category};
+pub use sent::{read_837, SentClaim, SentLine};
+
+/// What happened to a claim (or line), per the 835.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Payment > 0 and no line denied.
+    Paid,
+    /// Payment > 0, but some line paid 0 with a non-patient adjustment.
+    Partial,
+    /// CLP02 = 4, or payment 0 and not all patient responsibility.
+    Denied,
+    /// Payment 0 and everything assigned to the patient (deductible…).
+    PatientResponsibility,
+    /// CLP02 = 22 (or a negative payment): cancels an earlier payment.
+    Reversed,
+    /// No sent claim matches.
+    Unmatched,
+    /// Sent, not remitted yet (ledger mode only).
+    Outstanding,
+}
+
+impl Status {
+    /// The word in the reports.
+    pub fn words(self) -> &'static str {
+        match self {
+            Status::Paid => "paid",
+            Status::Partial => "partial",
+            Status::Denied => "denied",
+            Status::PatientResponsibility => "patient_responsibility",
+            Status::Reversed => "reversed",
+            Status::Unmatched => "unmatched",
+            Status::Outstanding => "outstanding",
+        }
+    }
+
+    /// All statuses, in report order.
+    pub const ALL: [Status; 7] = [
+        Status::Paid,
+        Status::Partial,
+        Status::Denied,
+        Status::PatientResponsibility,
+        Status::Reversed,
+        Status::Unmatched,
+        Status::Outstanding,
+    ];
+}
+
+/// How a claim payment was matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimRule {
+    /// CLP01 equals a claim id (trimmed, case-insensitive).
+    ClaimId,
+    /// CLP01 is a prefix of exactly one claim id (payer truncated it).
+    ClaimIdPrefix,
+    /// CLP07 equals a known payer claim number.
+    PayerClaimId,
+    /// Nothing matched.
+    None,
+}
+
+impl ClaimRule {
+    /// The word in the reports.
+    pub fn words(self) -> &'static str {
+        match self {
+            ClaimRule::ClaimId => "claim_id",
+            ClaimRule::ClaimIdPrefix => "claim_id_prefix",
+            ClaimRule::PayerClaimId => "payer_claim_id",
+            ClaimRule::None => "none",
+        }
+    }
+}
+
+/// How a service line payment was matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineRule {
+    /// REF*6R equals the sent line id.
+    LineId,
+    /// SVC01 procedure + modifiers + date + charge.
+    Procedure,
+    /// SVC06 (the submitted code, the payer changed it) + modifiers + date + charge.
+    OriginalProcedure,
+    /// Procedure + date only (a line the payer split, or repriced).
+    ProcedureDate,
+    /// Nothing matched (or the claim is unmatched).
+    None,
+}
+
+impl LineRule {
+    /// The word in the reports.
+    pub fn words(self) -> &'static str {
+        match self {
+            LineRule::LineId => "line_id",
+            LineRule::Procedure => "procedure",
+            LineRule::OriginalProcedure => "original_procedure",
+            LineRule::ProcedureDate => "procedure_date",
+            LineRule::None => "none",
+        }
+    }
+}
+
+/// Minimum length of a CLP01 for prefix matching: shorter ids match too much.
+pub const MIN_PREFIX: usize = 6;
+
+fn norm(s: &str) -> String {
+    s.trim().to_ascii_uppercase()
+}
+
+/// Lookup tables over the sent claims, built once.
+#[derive(Debug)]
+pub struct ClaimIndex<'a> {
+    claims: &'a [SentClaim],
+    by_id: HashMap<String, usize>,
+    sorted: Vec<(String, usize)>,
+    by_payer_claim: HashMap<String, usize>,
+}
+
+impl<'a> ClaimIndex<'a> {
+    /// Indexes `claims`. When a claim id appears twice (sent again), the
+    /// later one wins.
+    pub fn new(claims: &'a [SentClaim]) -> ClaimIndex<'a> {
+        let mut by_id = HashMap::with_capacity(claims.len());
+        let mut by_payer_claim = HashMap::new();
+        for (i, c) in claims.iter().enumerate() {
+            by_id.insert(norm(&c.claim_id), i);
+            if let Some(p) = c.payer_claim_id.as_deref().filter(|p| !p.trim().is_empty()) {
+                by_payer_claim.insert(norm(p), i);
+            }
+        }
+        let mut sorted: Vec<(String, usize)> = by_id.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        sorted.sort_unstable();
+        ClaimIndex { claims, by_id, sorted, by_payer_claim }
+    }
+
+    /// The sent claims.
+    pub fn claims(&self) -> &'a [SentClaim] {
+        self.claims
+    }
+
+    /// Finds the sent claim for CLP01 `claim_id` / CLP07 `payer_claim_id`.
+    pub fn find(&self, claim_id: &str, payer_claim_id: &str) -> (Option<usize>, ClaimRule) {
+        let key = norm(claim_id);
+        if !key.is_empty() {
+            if let Some(&i) = self.by_id.get(&key) {
+                return (Some(i), ClaimRule::ClaimId);
+            }
+            if key.len() >= MIN_PREFIX {
+                let start = self.sorted.partition_point(|(k, _)| k.as_str() < key.as_str());
+                let mut hits = self.sorted[start..].iter().take_while(|(k, _)| k.starts_with(&key));
+                if let (Some(&(_, i)), None) = (hits.next(), hits.next()) {
+                    return (Some(i), ClaimRule::ClaimIdPrefix);
+                }
+            }
+        }
+        let pkey = norm(payer_claim_id);
+        if !pkey.is_empty() {
+            if let Some(&i) = self.by_payer_claim.get(&pkey) {
+                return (Some(i), ClaimRule::PayerClaimId);
+            }
+        }
+        (None, ClaimRule::None)
+    }
+}
+
+/// Money figures of a claim or line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Figures {
+    /// CLP03 / SVC02.
+    pub billed: Decimal,
+    /// Sum of AMT*B6 when every line reports it; else paid + patient responsibility.
+    pub allowed: Decimal,
+    /// CLP04 / SVC03.
+    pub paid: Decimal,
+    /// Sum of PR adjustments.
+    pub patient_responsibility: Decimal,
+    /// Sum of CO adjustments.
+    pub contractual: Decimal,
+    /// Sum of OA, PI (and legacy CR or unknown group) adjustments.
+    pub other_adjustments: Decimal,
+    /// billed − paid − all adjustments (0 when balanced).
+    pub variance: Decimal,
+}
+
+impl Figures {
+    fn new<'x>(
+        billed: Decimal,
+        paid: Decimal,
+        adjustments: impl Iterator<Item = &'x Adjustment>,
+        allowed: Option<Decimal>,
+    ) -> Figures {
+        let mut f = Figures { billed, paid, ..Figures::default() };
+        for a in adjustments {
+            match a.group {
+                Some(Group::PR) => f.patient_responsibility += a.amount,
+                Some(Group::CO) => f.contractual += a.amount,
+                _ => f.other_adjustments += a.amount,
+            }
+        }
+        f.allowed = allowed.unwrap_or(f.paid + f.patient_responsibility);
+        f.variance = billed - paid - f.patient_responsibility - f.contractual - f.other_adjustments;
+        f
+    }
+}
+
+/// A denial worklist entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Denial {
+    /// Category of the main reason.
+    pub category: Category,
+    /// Suggested next action.
+    pub action: Action,
+    /// Amount not paid (billed − paid).
+    pub amount: Decimal,
+}
+
+/// One service line's result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LineResult {
+    /// Position of the SVC.
+    pub pos: Position,
+    /// The sent line's id when matched, else REF*6R, else empty.
+    pub line_id: String,
+    /// SVC01 code with modifiers (`99213:25`).
+    pub procedure: String,
+    /// Line status (paid, denied, patient_responsibility, reversed, unmatched).
+    pub status: Status,
+    /// How it matched.
+    pub rule: LineRule,
+    /// Money.
+    pub figures: Figures,
+    /// `GROUP-CARC` codes, distinct, in file order.
+    pub carc: Vec<String>,
+    /// LQ remark codes.
+    pub rarc: Vec<String>,
+    /// Set when the line is denied (for the worklist).
+    pub denial: Option<Denial>,
+}
+
+/// Links of a reversal: indexes into the result list of the run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Pairing {
+    /// The earlier payment this reversal cancels, when it is in this run.
+    pub reverses: Option<usize>,
+    /// The corrected payment that follows it, when there is one.
+    pub corrected_by: Option<usize>,
+}
+
+/// One claim payment's result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ClaimResult {
+    /// Index of the input file (order given on the command line).
+    pub file: usize,
+    /// Position of the CLP in its file.
+    pub pos: Position,
+    /// The matched claim's id, else CLP01.
+    pub claim_id: String,
+    /// CLP01 as received.
+    pub clp01: String,
+    /// Index of the matched sent claim.
+    pub sent: Option<usize>,
+    /// The payer's id (N1*PR REF*2U, N104 or TRN03).
+    pub payer_id: String,
+    /// CLP07.
+    pub payer_claim_id: String,
+    /// CLP02.
+    pub clp02: String,
+    /// The classification.
+    pub status: Status,
+    /// CLP02 19/20/21 or NM1*TT: forwarded to another payer.
+    pub forwarded: bool,
+    /// How it matched.
+    pub rule: ClaimRule,
+    /// Money.
+    pub figures: Figures,
+    /// `GROUP-CARC` codes of claim and lines, distinct, in file order.
+    pub carc: Vec<String>,
+    /// Remark codes (MOA/MIA, then LQ), distinct.
+    pub rarc: Vec<String>,
+    /// TRN02.
+    pub check_trace: String,
+    /// BPR16.
+    pub payment_date: Option<NaiveDate>,
+    /// Lines.
+    pub lines: Vec<LineResult>,
+    /// Set when the whole claim is denied.
+    pub denial: Option<Denial>,
+    /// Set on reversals.
+    pub pairing: Option<Pairing>,
+}
+
+impl ClaimResult {
+    /// The status word, with `+forwarded` when the claim was forwarded.
+    pub fn status_words(&self) -> String {
+        if self.forwarded {
+            format!("{}+forwarded", self.status.words())
+        } else {
+            self.status.words().to_string()
+        }
+    }
+}
+
+fn distinct(into: &mut Vec<String>, s: String) {
+    if !s.is_empty() && !into.contains(&s) {
+        into.push(s);
+    }
+}
+
+fn carc_code(a: &Adjustment) -> String {
+    format!("{}-{}", a.group_code, a.reason)
+}
+
+/// The main reason of a denial: the largest non-patient, non-contractual
+/// adjustment; else the largest non-patient one; else the largest.
+fn primary<'x>(adjs: impl Iterator<Item = &'x Adjustment> + Clone) -> Option<&'x Adjustment> {
+    let largest = |it: &mut dyn Iterator<Item = &'x Adjustment>| it.max_by_key(|a| a.amount);
+    largest(&mut adjs.clone().filter(|a| {
+        a.group != Some(Group::PR) && denial::category(&a.reason) != Category::Contractual
+    }))
+    .or_else(|| largest(&mut adjs.clone().filter(|a| a.group != Some(Group::PR))))
+    .or_else(|| largest(&mut adjs.clone()))
+}
+
+fn denial_of<'x>(adjs: impl Iterator<Item = &'x Adjustment> + Clone, amount: Decimal) -> Denial {
+    match primary(adjs) {
+        Some(a) => {
+            let category = denial::category(&a.reason);
+            Denial { category, action: denial::action(category, a.group), amount }
+        }
+        None => Denial { category: Category::Other, action: Action::Appeal, amount },
+    }
+}
+
+/// Classifies one claim payment, as the issue and README define it.
+pub fn classify(c: &ClaimPayment, matched: bool) -> Status {
+    if !matched {
+        return Status::Unmatched;
+    }
+    if c.is_reversal() || c.clp04_paid < Decimal::ZERO {
+        return Status::Reversed;
+    }
+    if c.clp02_status == "4" {
+        return Status::Denied;
+    }
+    if c.clp04_paid > Decimal::ZERO {
+        if c.lines.iter().any(line_denied) {
+            return Status::Partial;
+        }
+        return Status::Paid;
+    }
+    let mut any = false;
+    let all_pr = c.all_adjustments().all(|a| {
+        any |= a.amount != Decimal::ZERO;
+        a.group == Some(Group::PR) || a.amount == Decimal::ZERO
+    });
+    if any && all_pr {
+        Status::PatientResponsibility
+    } else {
+        Status::Denied
+    }
+}
+
+/// A line paid 0 with a non-PR adjustment.
+fn line_denied(l: &ServicePayment) -> bool {
+    l.svc03_paid == Decimal::ZERO
+        && l.adjustments.iter().any(|a| a.group != Some(Group::PR) && a.amount != Decimal::ZERO)
+}
+
+fn line_status(l: &ServicePayment, claim: Status) -> Status {
+    match claim {
+        Status::Unmatched | Status::Reversed => claim,
+        _ if l.svc03_paid > Decimal::ZERO => Status::Paid,
+        _ if line_denied(l) => Status::Denied,
+        _ if l.adjustments.iter().any(|a| a.amount != Decimal::ZERO) => {
+            Status::PatientResponsibility
+        }
+        // A zero-charge line with nothing adjusted: nothing owed either way.
+        _ => Status::Paid,
+    }
+}
+
+fn mods_eq(a: &[String], b: &[String]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut x: Vec<String> = a.iter().map(|s| norm(s)).collect();
+    let mut y: Vec<String> = b.iter().map(|s| norm(s)).collect();
+    x.sort_unstable();
+    y.sort_unstable();
+    x == y
+}
+
+/// Matches each SVC of `claim` to a line of `sent`.
+pub fn match_lines(sent: &SentClaim, claim: &ClaimPayment) -> Vec<(Option<usize>, LineRule)> {
+    let mut used = vec![false; sent.lines.len()];
+    let fallback_date = claim.date("232").or_else(|| claim.date("150"));
+    let mut out = Vec::with_capacity(claim.lines.len());
+    for svc in &claim.lines {
+        // 1. REF*6R line item control number. Several SVCs may name the same
+        //    line (the payer split it), so used lines stay eligible.
+        if let Some(id) = svc.line_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            if let Some(i) =
+                sent.lines.iter().position(|l| l.line_id.trim().eq_ignore_ascii_case(id))
+            {
+                used[i] = true;
+                out.push((Some(i), LineRule::LineId));
+                continue;
+            }
+        }
+        let proc = svc.submitted_procedure();
+        let rule = if svc.svc06_original.is_some() {
+            LineRule::OriginalProcedure
+        } else {
+            LineRule::Procedure
+        };
+        let date = svc.service_date.or(fallback_date);
+        let same_code = |l: &SentLine| l.procedure.trim().eq_ignore_ascii_case(proc.code.trim());
+        let same_date = |l: &SentLine| date.is_none() || l.date.is_none() || l.date == date;
+        // 2. procedure + modifiers + date + charge (a reversal's charge is negative).
+        let exact = sent.lines.iter().enumerate().position(|(i, l)| {
+            !used[i]
+                && same_code(l)
+                && mods_eq(&l.modifiers, &proc.modifiers)
+                && same_date(l)
+                && l.charge == svc.svc02_charge.abs()
+        });
+        if let Some(i) = exact {
+            used[i] = true;
+            out.push((Some(i), rule));
+            continue;
+        }
+        // 3. procedure + date: split or repriced lines; unused lines first.
+        let loose = sent
+            .lines
+            .iter()
+            .enumerate()
+            .position(|(i, l)| !used[i] && same_code(l) && same_date(l))
+            .or_else(|| sent.lines.iter().position(|l| same_code(l) && same_date(l)));
+        match loose {
+            Some(i) => {
+                used[i] = true;
+                out.push((Some(i), LineRule::ProcedureDate));
+            }
+            None => out.push((None, LineRule::None)),
+        }
+    }
+    out
+}
+
+/// Reconciles one remittance (transaction set) from file number `file`.
+pub fn reconcile_remittance(
+    index: &ClaimIndex<'_>,
+    file: usize,
+    rem: &Remittance,
+) -> Vec<ClaimResult> {
+    let payer_id = rem.payer_id();
+    rem.claims.iter().map(|c| reconcile_claim(index, file, rem, &payer_id, c)).collect()
+}
+
+fn reconcile_claim(
+    index: &ClaimIndex<'_>,
+    file: usize,
+    rem: &Remittance,
+    payer_id: &str,
+    c: &ClaimPayment,
+) -> ClaimResult {
+    let (sent_idx, rule) = index.find(&c.clp01_claim_id, &c.clp07_payer_claim_id);
+    let sent = sent_idx.map(|i| &index.claims()[i]);
+    let status = classify(c, sent.is_some());
+    let line_matches = match sent {
+        Some(s) => match_lines(s, c),
+        None => vec![(None, LineRule::None); c.lines.len()],
+    };
+    let mut carc = Vec::new();
+    let mut rarc = Vec::new();
+    for a in c.all_adjustments() {
+        distinct(&mut carc, carc_code(a));
+    }
+    for r in c.remark_codes() {
+        distinct(&mut rarc, r);
+    }
+    let mut lines = Vec::with_capacity(c.lines.len());
+    for (l, (m, lrule)) in c.lines.iter().zip(line_matches) {
+        let mut lcarc = Vec::new();
+        let mut lrarc = Vec::new();
+        for a in &l.adjustments {
+            distinct(&mut lcarc, carc_code(a));
+        }
+        for r in &l.remarks {
+            distinct(&mut lrarc, r.code.clone());
+            distinct(&mut rarc, r.code.clone());
+        }
+        let lstatus = line_status(l, status);
+        let figures = Figures::new(l.svc02_charge, l.svc03_paid, l.adjustments.iter(), l.allowed);
+        let denial = (lstatus == Status::Denied)
+            .then(|| denial_of(l.adjustments.iter(), l.svc02_charge - l.svc03_paid));
+        let line_id = match (m, sent) {
+            (Some(i), Some(s)) => s.lines[i].line_id.clone(),
+            _ => l.line_id.clone().unwrap_or_default(),
+        };
+        lines.push(LineResult {
+            pos: l.pos,
+            line_id,
+            procedure: l.svc01_procedure.display(),
+            status: lstatus,
+            rule: lrule,
+            figures,
+            carc: lcarc,
+            rarc: lrarc,
+            denial,
+        });
+    }
+    let allowed = if !c.lines.is_empty() && c.lines.iter().all(|l| l.allowed.is_some()) {
+        Some(c.lines.iter().filter_map(|l| l.allowed).sum())
+    } else {
+        None
+    };
+    let figures = Figures::new(c.clp03_charge, c.clp04_paid, c.all_adjustments(), allowed);
+    let denial = (status == Status::Denied)
+        .then(|| denial_of(c.all_adjustments(), c.clp03_charge - c.clp04_paid));
+    ClaimResult {
+        file,
+        pos: c.pos,
+        claim_id: sent.map(|s| s.claim_id.clone()).unwrap_or_else(|| c.clp01_claim_id.clone()),
+        clp01: c.clp01_claim_id.clone(),
+        sent: sent_idx,
+        payer_id: payer_id.to_string(),
+        payer_claim_id: c.clp07_payer_claim_id.clone(),
+        clp02: c.clp02_status.clone(),
+        status,
+        forwarded: c.is_forwarded(),
+        rule,
+        figures,
+        carc,
+        rarc,
+        check_trace: rem.trace.trn02_number.clone(),
+        payment_date: rem.payment.bpr16_date,
+        lines,
+        denial,
+        pairing: None,
+    }
+}
+
+/// Links each reversal to the latest earlier non-reversal payment of the
+/// same claim (sent claim, else CLP01) and to the first non-reversal payment
+/// after it (the correction). Results must be in file order.
+pub fn pair_reversals(results: &mut [ClaimResult]) {
+    let key = |r: &ClaimResult| match r.sent {
+        Some(i) => format!("#{i}"),
+        None => norm(&r.clp01),
+    };
+    let mut by_claim: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, r) in results.iter().enumerate() {
+        by_claim.entry(key(r)).or_default().push(i);
+    }
+    let reversal_idx: Vec<usize> =
+        (0..results.len()).filter(|&i| results[i].status == Status::Reversed).collect();
+    for i in reversal_idx {
+        let group = &by_claim[&key(&results[i])];
+        let reverses =
+            group.iter().rev().copied().find(|&j| j < i && results[j].status != Status::Reversed);
+        let corrected_by =
+            group.iter().copied().find(|&j| j > i && results[j].status != Status::Reversed);
+        results[i].pairing = Some(Pairing { reverses, corrected_by });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent(id: &str) -> SentClaim {
+        SentClaim {
+            claim_id: id.to_string(),
+            payer_id: "P".into(),
+            payer_claim_id: None,
+            charge: Decimal::new(100, 0),
+            sent_on: None,
+            lines: vec![],
+        }
+    }
+
+    #[test]
+    fn finds_claims_by_id_prefix_and_payer_number() {
+        let mut claims = vec![sent("ABC-000123-X"), sent("abc-000999"), sent("ZZ1")];
+        claims[2].payer_claim_id = Some("PCN77".into());
+        let ix = ClaimIndex::new(&claims);
+        assert_eq!(ix.find(" abc-000123-x ", ""), (Some(0), ClaimRule::ClaimId));
+        assert_eq!(ix.find("ABC-0001", ""), (Some(0), ClaimRule::ClaimIdPrefix));
+        // Ambiguous prefix: two claims start with ABC-000.
+        assert_eq!(ix.find("ABC-000", ""), (None, ClaimRule::None));
+        // Too short to trust as a prefix.
+        assert_eq!(ix.find("ZZ", ""), (None, ClaimRule::None));
+        assert_eq!(ix.find("UNKNOWN", "pcn77"), (Some(2), ClaimRule::PayerClaimId));
+    }
+}
