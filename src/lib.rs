@@ -19,6 +19,7 @@
 
 pub mod claim;
 pub mod config;
+pub mod edi837;
 pub mod input;
 pub mod validate;
 pub mod x12;
