@@ -21,5 +21,6 @@ pub mod claim;
 pub mod config;
 pub mod edi837;
 pub mod input;
+pub mod ledger;
 pub mod validate;
 pub mod x12;
