@@ -17,7 +17,9 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod atomic;
 pub mod claim;
+pub mod clock;
 pub mod config;
 pub mod edi837;
 pub mod input;
