@@ -17,10 +17,14 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod atomic;
 pub mod claim;
+pub mod clock;
 pub mod config;
 pub mod edi835;
+pub mod edi837;
 pub mod input;
+pub mod ledger;
 pub mod reconcile;
 pub mod validate;
 pub mod x12;

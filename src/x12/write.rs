@@ -225,6 +225,18 @@ impl<W: Write> SegmentWriter<W> {
         self.end()
     }
 
+    /// Appends `count` segments already rendered by another writer with the
+    /// same delimiters (e.g. loops rendered in parallel), counting them for SE01.
+    ///
+    /// The bytes are written as given; the caller guarantees they are whole
+    /// segments produced by a [`SegmentWriter`] (which checked their values).
+    pub fn raw_segments(&mut self, bytes: &[u8], count: u32) -> Result<(), WriteError> {
+        self.out.write_all(bytes)?;
+        self.set_segments += count;
+        self.total_segments += u64::from(count);
+        Ok(())
+    }
+
     /// Writes the ISA (fixed width, 106 bytes) and opens an interchange.
     pub fn begin_interchange(&mut self, h: &InterchangeHeader<'_>) -> Result<(), WriteError> {
         if self.interchange.is_some() {

@@ -1,0 +1,104 @@
+//! Output files that appear whole or not at all.
+//!
+//! An [`AtomicFile`] is a temp file in the destination's folder (so the final
+//! rename cannot cross file systems), created mode 0600. `commit` flushes,
+//! fsyncs the file, renames it over the destination and fsyncs the folder, so
+//! after a crash the destination holds either its old content or the new
+//! content, never a part. Dropping an uncommitted file removes the temp file.
+//! This module does not decide names or content.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// A file being written; see the module docs.
+#[derive(Debug)]
+pub struct AtomicFile {
+    dest: PathBuf,
+    out: BufWriter<tempfile::NamedTempFile>,
+}
+
+impl AtomicFile {
+    /// Starts writing `dest` (its folder must exist).
+    pub fn create(dest: &Path) -> io::Result<AtomicFile> {
+        let dir = match dest.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        // tempfile creates the file with mode 0600 on Unix.
+        let tmp = tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".tmp").tempfile_in(dir)?;
+        Ok(AtomicFile { dest: dest.to_path_buf(), out: BufWriter::with_capacity(1 << 20, tmp) })
+    }
+
+    /// Flushes, fsyncs, renames into place and fsyncs the folder.
+    pub fn commit(self) -> io::Result<()> {
+        let tmp = self.out.into_inner().map_err(|e| e.into_error())?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(&self.dest).map_err(|e| e.error)?;
+        sync_dir(&self.dest);
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.out.write(buf)
+    }
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.out.write_all(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Writes `bytes` to `dest` atomically (see [`AtomicFile`]).
+pub fn write(dest: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut f = AtomicFile::create(dest)?;
+    f.write_all(bytes)?;
+    f.commit()
+}
+
+/// Fsyncs the folder holding `path`, so a rename into it is durable.
+/// (Best effort: not every platform can open a folder.)
+pub fn sync_dir(path: &Path) {
+    if let Some(dir) = path.parent() {
+        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commits_whole_file_with_private_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out.x12");
+        let mut f = AtomicFile::create(&dest).unwrap();
+        f.write_all(b"ISA").unwrap();
+        assert!(!dest.exists(), "nothing visible before commit");
+        f.commit().unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), b"ISA");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&dest).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn dropped_file_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out.x12");
+        let mut f = AtomicFile::create(&dest).unwrap();
+        f.write_all(b"partial").unwrap();
+        drop(f);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}

@@ -1,0 +1,26 @@
+//! The 837P professional claim (ASC X12 005010X222A1): writing claims out and
+//! reading them back.
+//!
+//! - [`write()`] turns checked [`Claim`](crate::claim::Claim)s and the
+//!   [`Config`](crate::config::Config) into one interchange: ISA/GS, one ST/SE
+//!   per `max_claims_per_transaction` claims, hierarchical levels grouping
+//!   claims under their billing provider (2000A), subscriber (2000B) and,
+//!   when the patient is not the subscriber, patient (2000C). One function per
+//!   loop (`loop_1000a`, `loop_2010aa`, ... `loop_2410`). Output is a pure
+//!   function of its inputs (claims, config, control numbers and clock).
+//! - [`read()`] / [`read_claims`] turn any 837P back into claims, tolerant of
+//!   real-world files (unknown segments and loops are skipped).
+//!
+//! This module does not check business rules (that is `scrub`, which runs
+//! before the writer) and does not allocate control numbers (that is
+//! `ledger`). The writer refuses, as a last guard, any value that contains a
+//! delimiter (`x12::WriteError::Delimiter`).
+
+mod read;
+mod write;
+
+#[cfg(test)]
+pub(crate) mod tests;
+
+pub use read::{read, read_claims, Error, Read837, ReadWarning};
+pub use write::{write, Envelope, SetSummary, Written, GUIDE_VERSION};

@@ -1,0 +1,492 @@
+//! The 837P reader: any 837P interchange -> [`Claim`]s.
+//!
+//! Walks the segments once with a small state machine that follows the
+//! hierarchical levels (HL 20/22/23), so it reads our own output and the
+//! variations found in real files: several interchanges in one file, other
+//! delimiters, loops we do not model (pay-to, 2320 other subscriber, 2420
+//! line providers...), which are skipped. What cannot be read into a claim
+//! (a line without a date of service, an amount that is not a number, a
+//! stretch of bytes that is not X12) becomes a [`ReadWarning`] with its
+//! position; only an input with no interchange at all is an [`Error`].
+//!
+//! It does not validate (use `validate`): an 837P missing required
+//! segments still yields what it has, with empty fields.
+
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::claim::{
+    Address, BillingProvider, Claim, Frequency, Payer, Person, ProviderRef, Relationship,
+    ServiceLine, Sex, Source,
+};
+use crate::x12::{Position, Segment, Segments};
+
+/// An input that is not an X12 interchange at all.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No ISA segment could be read.
+    #[error("not an X12 interchange: {0}")]
+    NotX12(String),
+}
+
+/// Something the reader skipped, with where it was.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ReadWarning {
+    /// Where in the file.
+    pub pos: Position,
+    /// The claim it belongs to (CLM01), when inside one.
+    pub claim_id: Option<String>,
+    /// What was skipped and why (no PHI: never names, dates of birth or member ids).
+    pub message: String,
+}
+
+/// The claims read from one 837P input, with anything skipped.
+#[derive(Clone, Debug, Default)]
+pub struct Read837 {
+    /// Claims in file order.
+    pub claims: Vec<Claim>,
+    /// Problems that did not stop reading.
+    pub warnings: Vec<ReadWarning>,
+}
+
+/// Reads every claim of an 837P input; warnings are dropped (see [`read`]).
+pub fn read_claims(input: &[u8]) -> Result<Vec<Claim>, Error> {
+    read(input).map(|r| r.claims)
+}
+
+/// Where N3/N4/DMG/REF/PRV segments currently belong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Entity {
+    None,
+    Billing,
+    Subscriber,
+    Payer,
+    Patient,
+    Claim,
+    Referring,
+    Rendering,
+    Line,
+    /// A loop we do not model (2010AB pay-to, 2320/2330x, 2420x...).
+    Skipped,
+}
+
+#[derive(Debug, Default)]
+struct LineDraft {
+    pos: Position,
+    line: Option<ServiceLine>,
+    date: Option<(NaiveDate, Option<NaiveDate>)>,
+}
+
+#[derive(Debug)]
+struct State {
+    billing: BillingProvider,
+    subscriber: Person,
+    member_id: String,
+    group_number: Option<String>,
+    subscriber_is_patient: bool,
+    payer: Payer,
+    patient: Option<Person>,
+    relationship: Relationship,
+    claim: Option<Claim>,
+    line: Option<LineDraft>,
+    entity: Entity,
+    out: Read837,
+}
+
+fn text(seg: &Segment<'_>, n: usize) -> String {
+    seg.str(n).trim().to_string()
+}
+
+fn opt(seg: &Segment<'_>, n: usize) -> Option<String> {
+    Some(text(seg, n)).filter(|s| !s.is_empty())
+}
+
+fn d8(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y%m%d").ok()
+}
+
+impl State {
+    fn new() -> State {
+        State {
+            billing: BillingProvider::default(),
+            subscriber: Person::default(),
+            member_id: String::new(),
+            group_number: None,
+            subscriber_is_patient: true,
+            payer: Payer::default(),
+            patient: None,
+            relationship: Relationship::SelfInsured,
+            claim: None,
+            line: None,
+            entity: Entity::None,
+            out: Read837::default(),
+        }
+    }
+
+    fn warn(&mut self, pos: Position, message: String) {
+        let claim_id = self.claim.as_ref().map(|c| c.claim_id.clone());
+        self.out.warnings.push(ReadWarning { pos, claim_id, message });
+    }
+
+    fn finish_line(&mut self) {
+        let Some(draft) = self.line.take() else { return };
+        let Some(mut line) = draft.line else {
+            self.warn(draft.pos, "service line without SV1 skipped".into());
+            return;
+        };
+        match draft.date {
+            Some((from, to)) => {
+                line.service_date = from;
+                line.service_date_end = to;
+                if let Some(c) = self.claim.as_mut() {
+                    c.lines.push(line);
+                }
+            }
+            None => self.warn(
+                draft.pos,
+                "service line without a readable DTP*472 date of service skipped".into(),
+            ),
+        }
+    }
+
+    fn finish_claim(&mut self) {
+        self.finish_line();
+        if let Some(c) = self.claim.take() {
+            self.out.claims.push(c);
+        }
+    }
+
+    fn person(&mut self) -> Option<&mut Person> {
+        match self.entity {
+            Entity::Subscriber => Some(&mut self.subscriber),
+            Entity::Patient => self.patient.as_mut(),
+            _ => None,
+        }
+    }
+
+    fn address(&mut self) -> Option<&mut Address> {
+        match self.entity {
+            Entity::Billing => Some(&mut self.billing.address),
+            Entity::Subscriber | Entity::Patient => self.person().map(|p| &mut p.address),
+            _ => None,
+        }
+    }
+
+    fn segment(&mut self, seg: &Segment<'_>) {
+        match seg.id {
+            b"ST" | b"SE" | b"GE" | b"IEA" | b"ISA" | b"GS" => {
+                self.finish_claim();
+                self.entity = Entity::None;
+            }
+            b"HL" => self.hl(seg),
+            b"PRV" if self.claim.is_none() && seg.str(1).trim() == "BI" => {
+                self.billing.taxonomy = opt(seg, 3);
+            }
+            b"SBR" if self.claim.is_none() => {
+                self.subscriber_is_patient = seg.str(2).trim() == "18";
+                self.group_number = opt(seg, 3);
+                self.payer.filing_indicator = text(seg, 9);
+            }
+            b"PAT" if self.claim.is_none() => {
+                self.relationship = Relationship::parse(&seg.str(1)).unwrap_or(Relationship::Other);
+            }
+            b"NM1" => self.nm1(seg),
+            b"N3" => {
+                if let Some(a) = self.address() {
+                    a.line1 = text(seg, 1);
+                    a.line2 = opt(seg, 2);
+                }
+            }
+            b"N4" => {
+                if let Some(a) = self.address() {
+                    a.city = text(seg, 1);
+                    a.state = text(seg, 2);
+                    a.zip = text(seg, 3);
+                }
+            }
+            b"DMG" => {
+                if let Some(p) = self.person() {
+                    if seg.str(1).trim() == "D8" {
+                        p.dob = d8(&seg.str(2));
+                    }
+                    p.sex = Sex::from_code(&seg.str(3));
+                }
+            }
+            b"REF" => self.reference(seg),
+            b"CLM" => self.clm(seg),
+            b"DTP" => self.dtp(seg),
+            b"HI" => self.hi(seg),
+            b"LX" => {
+                self.finish_line();
+                if self.claim.is_some() {
+                    self.entity = Entity::Line;
+                    self.line = Some(LineDraft { pos: seg.pos, ..LineDraft::default() });
+                }
+            }
+            b"SV1" => self.sv1(seg),
+            b"LIN" => {
+                if let Some(l) = self.line.as_mut().and_then(|d| d.line.as_mut()) {
+                    if seg.str(2).trim() == "N4" {
+                        l.ndc = opt(seg, 3);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn hl(&mut self, seg: &Segment<'_>) {
+        self.finish_claim();
+        match seg.str(3).trim() {
+            "20" => {
+                self.billing = BillingProvider::default();
+                self.entity = Entity::None;
+            }
+            "22" => {
+                self.subscriber = Person::default();
+                self.member_id.clear();
+                self.group_number = None;
+                self.subscriber_is_patient = true;
+                self.payer = Payer::default();
+                self.patient = None;
+                self.relationship = Relationship::SelfInsured;
+                self.entity = Entity::None;
+            }
+            "23" => {
+                self.patient = Some(Person::default());
+                self.relationship = Relationship::Other;
+                self.entity = Entity::None;
+            }
+            _ => self.entity = Entity::Skipped,
+        }
+    }
+
+    fn nm1(&mut self, seg: &Segment<'_>) {
+        let qualifier = seg.str(1);
+        let qualifier = qualifier.trim();
+        if let Some(claim) = self.claim.as_mut() {
+            let provider =
+                || ProviderRef { npi: text(seg, 9), last: text(seg, 3), first: text(seg, 4) };
+            self.entity = match (qualifier, self.line.is_some()) {
+                ("DN", false) => {
+                    claim.referring = Some(provider());
+                    Entity::Referring
+                }
+                ("82", false) => {
+                    claim.rendering = Some(provider());
+                    Entity::Rendering
+                }
+                _ => Entity::Skipped,
+            };
+            return;
+        }
+        self.entity = match qualifier {
+            "85" => {
+                self.billing.name = text(seg, 3);
+                self.billing.npi = text(seg, 9);
+                Entity::Billing
+            }
+            "IL" => {
+                self.subscriber.last = text(seg, 3);
+                self.subscriber.first = text(seg, 4);
+                self.subscriber.middle = opt(seg, 5);
+                self.member_id = text(seg, 9);
+                Entity::Subscriber
+            }
+            "PR" => {
+                self.payer.name = text(seg, 3);
+                self.payer.id = text(seg, 9);
+                Entity::Payer
+            }
+            "QC" => {
+                let p = self.patient.get_or_insert_with(Person::default);
+                p.last = text(seg, 3);
+                p.first = text(seg, 4);
+                p.middle = opt(seg, 5);
+                Entity::Patient
+            }
+            "41" | "40" => Entity::None,
+            _ => Entity::Skipped,
+        };
+    }
+
+    fn reference(&mut self, seg: &Segment<'_>) {
+        let q = seg.str(1);
+        match (self.entity, q.trim()) {
+            (Entity::Billing, "EI") => self.billing.tax_id = text(seg, 2),
+            (Entity::Claim, "G1") => {
+                if let Some(c) = self.claim.as_mut() {
+                    c.prior_auth = opt(seg, 2);
+                }
+            }
+            (Entity::Claim, "F8") => {
+                if let Some(c) = self.claim.as_mut() {
+                    c.original_ref = opt(seg, 2);
+                }
+            }
+            (Entity::Line, "6R") => {
+                if let Some(l) = self.line.as_mut().and_then(|d| d.line.as_mut()) {
+                    l.line_id = text(seg, 2);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn clm(&mut self, seg: &Segment<'_>) {
+        self.finish_claim();
+        let clm05 = seg.element(5);
+        let comp = |m: usize| String::from_utf8_lossy(clm05.component(m)).trim().to_string();
+        let frequency_code = comp(3);
+        let frequency = Frequency::from_code(&frequency_code).unwrap_or_else(|| {
+            self.warn(seg.pos, format!("CLM05-3 frequency {frequency_code:?} read as original"));
+            Frequency::Original
+        });
+        let is_self = self.subscriber_is_patient || self.patient.is_none();
+        let claim = Claim {
+            claim_id: text(seg, 1),
+            billing: self.billing.clone(),
+            payer: self.payer.clone(),
+            member_id: self.member_id.clone(),
+            group_number: self.group_number.clone(),
+            subscriber: self.subscriber.clone(),
+            relationship: if is_self { Relationship::SelfInsured } else { self.relationship },
+            patient: if is_self { None } else { self.patient.clone() },
+            place_of_service: comp(1),
+            frequency,
+            original_ref: None,
+            prior_auth: None,
+            onset_date: None,
+            rendering: None,
+            referring: None,
+            diagnoses: Vec::new(),
+            lines: Vec::new(),
+            source: Source::default(),
+        };
+        self.claim = Some(claim);
+        self.entity = Entity::Claim;
+    }
+
+    fn dtp(&mut self, seg: &Segment<'_>) {
+        let q = seg.str(1);
+        let format = seg.str(2);
+        let value = seg.str(3);
+        match (self.entity, q.trim()) {
+            (Entity::Claim, "431") => {
+                if let Some(c) = self.claim.as_mut() {
+                    c.onset_date = d8(&value);
+                }
+            }
+            (Entity::Line, "472") => {
+                let date = match format.trim() {
+                    "RD8" => value.split_once('-').and_then(|(a, b)| Some((d8(a)?, Some(d8(b)?)))),
+                    _ => d8(&value).map(|d| (d, None)),
+                };
+                if let Some(draft) = self.line.as_mut() {
+                    draft.date = date;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn hi(&mut self, seg: &Segment<'_>) {
+        let Some(claim) = self.claim.as_mut() else { return };
+        if self.entity != Entity::Claim || !claim.diagnoses.is_empty() {
+            return;
+        }
+        for el in seg.elements() {
+            let q = String::from_utf8_lossy(el.component(1));
+            if matches!(q.trim(), "ABK" | "ABF" | "BK" | "BF") {
+                let code = String::from_utf8_lossy(el.component(2)).trim().to_string();
+                if !code.is_empty() {
+                    claim.diagnoses.push(code);
+                }
+            }
+        }
+    }
+
+    fn sv1(&mut self, seg: &Segment<'_>) {
+        if self.line.is_none() {
+            if self.claim.is_none() {
+                return;
+            }
+            // An SV1 without LX: tolerate, start a line here.
+            self.line = Some(LineDraft { pos: seg.pos, ..LineDraft::default() });
+            self.entity = Entity::Line;
+        }
+        let sv101 = seg.element(1);
+        let comp = |m: usize| String::from_utf8_lossy(sv101.component(m)).trim().to_string();
+        let procedure = comp(2);
+        let modifiers: Vec<String> = (3..=6).map(comp).filter(|m| !m.is_empty()).collect();
+        let charge = self.decimal(seg, 2, "SV102 charge");
+        let units = self.decimal(seg, 4, "SV104 units");
+        let dx_pointers: Vec<u8> = seg
+            .element(7)
+            .components()
+            .filter_map(|p| std::str::from_utf8(p).ok()?.trim().parse().ok())
+            .collect();
+        if let Some(draft) = self.line.as_mut() {
+            draft.line = Some(ServiceLine {
+                line_id: String::new(),
+                // Set from DTP*472 when the line is finished.
+                service_date: NaiveDate::default(),
+                service_date_end: None,
+                procedure,
+                modifiers,
+                units,
+                charge,
+                dx_pointers,
+                ndc: None,
+                row: 0,
+            });
+        }
+    }
+
+    fn decimal(&mut self, seg: &Segment<'_>, n: usize, what: &str) -> Decimal {
+        let raw = seg.str(n);
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Decimal::ZERO;
+        }
+        Decimal::from_str(raw).unwrap_or_else(|_| {
+            self.warn(seg.pos, format!("{what} {raw:?} is not a number; read as 0"));
+            Decimal::ZERO
+        })
+    }
+}
+
+/// Reads every claim of an 837P input (one or more interchanges).
+///
+/// Claims carry everything the 837P holds that the model has; fields the
+/// file does not carry stay empty (for instance the subscriber's address and
+/// date of birth when the patient is a dependent, which the guide says not to
+/// send). `source` is empty and `row` is 0 on every line.
+pub fn read(input: &[u8]) -> Result<Read837, Error> {
+    let mut state = State::new();
+    let mut saw_isa = false;
+    let mut first_error: Option<String> = None;
+    for item in Segments::new(input) {
+        match item {
+            Ok(seg) => {
+                saw_isa |= seg.is("ISA");
+                state.segment(&seg);
+            }
+            Err(e) => {
+                if first_error.is_none() {
+                    first_error = Some(e.to_string());
+                }
+                let pos = e.pos;
+                state.warn(pos, format!("unreadable X12 skipped: {}", e.kind));
+            }
+        }
+    }
+    state.finish_claim();
+    if !saw_isa {
+        return Err(Error::NotX12(first_error.unwrap_or_else(|| "no ISA segment".into())));
+    }
+    Ok(state.out)
+}

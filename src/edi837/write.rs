@@ -1,0 +1,555 @@
+//! The 837P writer: claims -> one X12 interchange (ISA ... IEA).
+//!
+//! Segment order, usage and codes follow the 005010X222A1 implementation guide
+//! (checked against pyx12's `837.5010.X222.A1.xml` map). Only the loops that
+//! the encounter CSV feeds are written; everything else in the guide is
+//! situational and left out. The claim loops (2300 and below) are rendered in
+//! parallel per claim; the hierarchy and envelopes are written sequentially,
+//! so the output is the same for any number of threads.
+
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::io::Write;
+
+use chrono::NaiveDateTime;
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+
+use crate::claim::{format_money, Claim, Person, ProviderRef, Relationship, ServiceLine};
+use crate::config::Config;
+use crate::x12::{Delimiters, GroupHeader, InterchangeHeader, SegmentWriter, WriteError};
+
+/// GS08 / ST03: the 837P implementation guide version.
+pub const GUIDE_VERSION: &str = "005010X222A1";
+
+/// Control numbers and clock of one interchange.
+#[derive(Clone, Debug)]
+pub struct Envelope {
+    /// ISA13 interchange control number (1..=999,999,999).
+    pub interchange_control: u32,
+    /// GS06 group control number.
+    pub group_control: u32,
+    /// The run's clock: ISA09/ISA10, GS04/GS05 and BHT04/BHT05.
+    pub now: NaiveDateTime,
+}
+
+/// One transaction set written.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SetSummary {
+    /// ST02 / SE02 control number (4 digits, from 0001 within the interchange).
+    pub control: String,
+    /// Claims (CLM segments) in the set.
+    pub claims: usize,
+    /// SE01: segments from ST to SE inclusive.
+    pub segments: u32,
+}
+
+/// What [`write()`] wrote.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Written {
+    /// ISA13 as written (9 digits).
+    pub interchange_control: String,
+    /// GS06 as written.
+    pub group_control: String,
+    /// The transaction sets, in file order.
+    pub sets: Vec<SetSummary>,
+    /// Claims written.
+    pub claims: usize,
+    /// Service lines written.
+    pub lines: usize,
+    /// Sum of CLM02 over all claims.
+    pub total_charge: Decimal,
+}
+
+/// Writes `claims` as one 837P interchange to `out`.
+///
+/// Claims keep their input order within each transaction set, grouped under
+/// their billing provider, subscriber and patient in order of first
+/// appearance. A new ST/SE starts every `max_claims_per_transaction` claims.
+/// The guide does not allow a transaction set without claims, so an empty
+/// `claims` is refused with [`WriteError::Order`] (callers write no file then).
+pub fn write<W: Write, C: Borrow<Claim> + Sync>(
+    out: W,
+    claims: &[C],
+    cfg: &Config,
+    env: &Envelope,
+) -> Result<Written, WriteError> {
+    if claims.is_empty() {
+        return Err(WriteError::Order("an 837P needs at least one claim"));
+    }
+    let i = &cfg.interchange;
+    let delimiters = Delimiters {
+        element: byte_of(&i.element, b'*'),
+        component: byte_of(&i.component, b':'),
+        repetition: Some(byte_of(&i.repetition, b'^')),
+        segment: byte_of(&i.segment, b'~'),
+    };
+    let mut w = SegmentWriter::new(out, delimiters, i.newline);
+    let isa_date = env.now.format("%y%m%d").to_string();
+    let date = env.now.format("%Y%m%d").to_string();
+    let time = env.now.format("%H%M").to_string();
+    w.begin_interchange(&InterchangeHeader {
+        sender_qualifier: &i.sender_qualifier,
+        sender_id: &i.sender_id,
+        receiver_qualifier: &i.receiver_qualifier,
+        receiver_id: &i.receiver_id,
+        date: &isa_date,
+        time: &time,
+        version: "00501",
+        control: env.interchange_control,
+        ack_requested: false,
+        usage: i.usage.chars().next().unwrap_or('T'),
+    })?;
+    w.begin_group(&GroupHeader {
+        functional_id: "HC",
+        sender: i.gs_sender(),
+        receiver: i.gs_receiver(),
+        date: &date,
+        time: &time,
+        control: env.group_control,
+        version: GUIDE_VERSION,
+    })?;
+    let mut summary = Written {
+        interchange_control: format!("{:09}", env.interchange_control),
+        group_control: env.group_control.to_string(),
+        sets: Vec::new(),
+        claims: 0,
+        lines: 0,
+        total_charge: Decimal::ZERO,
+    };
+    let per_set = i.max_claims_per_transaction.max(1);
+    for (n, chunk) in claims.chunks(per_set).enumerate() {
+        let control = format!("{:04}", n + 1);
+        // Render the claim loops in parallel (pure per claim), write in order.
+        let rendered: Vec<Result<(Vec<u8>, u32), WriteError>> =
+            chunk.par_iter().map(|c| render_claim(c.borrow(), delimiters, i.newline)).collect();
+        let rendered: Vec<(Vec<u8>, u32)> = rendered.into_iter().collect::<Result<_, _>>()?;
+        w.begin_set("837", &control, GUIDE_VERSION)?;
+        // BHT03: the originator's batch id; ISA13 + ST02 is unique per set.
+        let batch = format!("{}{}", summary.interchange_control, control);
+        w.segment("BHT", &["0019", "00", &batch, &date, &time, "CH"])?;
+        loop_1000a(&mut w, cfg)?;
+        loop_1000b(&mut w, cfg)?;
+        let claims_in_set: Vec<&Claim> = chunk.iter().map(Borrow::borrow).collect();
+        write_hierarchy(&mut w, &claims_in_set, &rendered)?;
+        let segments = w.end_set()?;
+        for c in &claims_in_set {
+            summary.lines += c.lines.len();
+            summary.total_charge += c.total_charge();
+        }
+        summary.claims += chunk.len();
+        summary.sets.push(SetSummary { control, claims: chunk.len(), segments });
+    }
+    w.end_group()?;
+    w.end_interchange()?;
+    w.into_inner()?;
+    Ok(summary)
+}
+
+fn byte_of(s: &str, default: u8) -> u8 {
+    s.as_bytes().first().copied().unwrap_or(default)
+}
+
+/// Claims of one transaction set grouped: billing provider -> subscriber ->
+/// (claims directly, or patients -> claims). Indexes into the set's claims.
+#[derive(Debug, Default)]
+struct BillingGroup {
+    subscribers: Vec<SubscriberGroup>,
+}
+
+#[derive(Debug, Default)]
+struct SubscriberGroup {
+    /// Claims where the patient is the subscriber.
+    claims: Vec<usize>,
+    /// Patients (dependents) with their claims.
+    patients: Vec<Vec<usize>>,
+}
+
+/// The fields that make two claims share a 2000B loop: payer (2010BB is
+/// inside 2000B), member, group, subscriber demographics, and whether the
+/// subscriber is the patient (SBR02 differs).
+fn subscriber_key(c: &Claim) -> String {
+    let mut k = String::with_capacity(128);
+    for part in [
+        c.payer.id.as_str(),
+        &c.payer.name,
+        &c.payer.filing_indicator,
+        &c.member_id,
+        c.group_number.as_deref().unwrap_or(""),
+        if c.relationship == Relationship::SelfInsured { "S" } else { "D" },
+    ] {
+        k.push_str(part);
+        k.push('\u{1f}');
+    }
+    person_key(&mut k, &c.subscriber);
+    k
+}
+
+fn person_key(k: &mut String, p: &Person) {
+    for part in [
+        p.last.as_str(),
+        &p.first,
+        p.middle.as_deref().unwrap_or(""),
+        &p.dob.map(|d| d.to_string()).unwrap_or_default(),
+        p.sex.map_or("", |s| s.code()),
+        &p.address.line1,
+        p.address.line2.as_deref().unwrap_or(""),
+        &p.address.city,
+        &p.address.state,
+        &p.address.zip,
+    ] {
+        k.push_str(part);
+        k.push('\u{1f}');
+    }
+}
+
+fn patient_key(c: &Claim) -> String {
+    let mut k = String::from(c.relationship.code());
+    k.push('\u{1f}');
+    if let Some(p) = &c.patient {
+        person_key(&mut k, p);
+    }
+    k
+}
+
+fn billing_key(c: &Claim) -> String {
+    let b = &c.billing;
+    let a = &b.address;
+    [
+        b.npi.as_str(),
+        &b.name,
+        &b.tax_id,
+        b.taxonomy.as_deref().unwrap_or(""),
+        &a.line1,
+        a.line2.as_deref().unwrap_or(""),
+        &a.city,
+        &a.state,
+        &a.zip,
+    ]
+    .join("\u{1f}")
+}
+
+/// Groups a set's claims in order of first appearance at every level.
+fn group(claims: &[&Claim]) -> Vec<(usize, BillingGroup)> {
+    let mut billing: Vec<(usize, BillingGroup)> = Vec::new();
+    let mut billing_at: HashMap<String, usize> = HashMap::new();
+    // (billing index, subscriber key) -> subscriber index; (.., patient key) -> patient index
+    let mut sub_at: HashMap<(usize, String), usize> = HashMap::new();
+    let mut pat_at: HashMap<(usize, usize, String), usize> = HashMap::new();
+    for (idx, c) in claims.iter().enumerate() {
+        let b = *billing_at.entry(billing_key(c)).or_insert_with(|| {
+            billing.push((idx, BillingGroup::default()));
+            billing.len() - 1
+        });
+        let subs = &mut billing[b].1.subscribers;
+        let s = *sub_at.entry((b, subscriber_key(c))).or_insert_with(|| {
+            subs.push(SubscriberGroup::default());
+            subs.len() - 1
+        });
+        let sub = &mut subs[s];
+        if c.relationship == Relationship::SelfInsured || c.patient.is_none() {
+            sub.claims.push(idx);
+        } else {
+            let p = *pat_at.entry((b, s, patient_key(c))).or_insert_with(|| {
+                sub.patients.push(Vec::new());
+                sub.patients.len() - 1
+            });
+            sub.patients[p].push(idx);
+        }
+    }
+    billing
+}
+
+/// Writes the 2000A/2000B/2000C levels of one set with the pre-rendered
+/// claim loops in place.
+fn write_hierarchy<W: Write>(
+    w: &mut SegmentWriter<W>,
+    claims: &[&Claim],
+    rendered: &[(Vec<u8>, u32)],
+) -> Result<(), WriteError> {
+    let mut hl = 0u32;
+    for (first, bg) in group(claims) {
+        hl += 1;
+        let billing_hl = hl;
+        loop_2000a(w, billing_hl, claims[first])?;
+        for sg in &bg.subscribers {
+            hl += 1;
+            let sub_hl = hl;
+            let sample = claims[sg
+                .claims
+                .first()
+                .or_else(|| sg.patients.first().and_then(|p| p.first()))
+                .copied()
+                .unwrap_or(first)];
+            loop_2000b(w, sub_hl, billing_hl, !sg.patients.is_empty(), sample)?;
+            for &ci in &sg.claims {
+                w.raw_segments(&rendered[ci].0, rendered[ci].1)?;
+            }
+            for patient_claims in &sg.patients {
+                hl += 1;
+                let Some(&pi) = patient_claims.first() else { continue };
+                loop_2000c(w, hl, sub_hl, claims[pi])?;
+                for &ci in patient_claims {
+                    w.raw_segments(&rendered[ci].0, rendered[ci].1)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Loop 1000A submitter: `NM1*41*2*<name>*****46*<id>~ PER*IC*<contact>*TE*<phone>*EM*<email>~`
+fn loop_1000a<W: Write>(w: &mut SegmentWriter<W>, cfg: &Config) -> Result<(), WriteError> {
+    let s = &cfg.submitter;
+    w.segment("NM1", &["41", "2", &s.name, "", "", "", "", "46", &s.id])?;
+    let mut per: Vec<&str> = vec!["IC", &s.contact_name];
+    if let Some(phone) = s.phone.as_deref().filter(|p| !p.is_empty()) {
+        per.extend(["TE", phone]);
+    }
+    if let Some(email) = s.email.as_deref().filter(|e| !e.is_empty()) {
+        per.extend(["EM", email]);
+    }
+    w.segment("PER", &per)
+}
+
+/// Loop 1000B receiver: `NM1*40*2*<name>*****46*<id>~`
+fn loop_1000b<W: Write>(w: &mut SegmentWriter<W>, cfg: &Config) -> Result<(), WriteError> {
+    let r = &cfg.receiver;
+    w.segment("NM1", &["40", "2", &r.name, "", "", "", "", "46", &r.id])
+}
+
+/// Loop 2000A billing provider level: `HL*<id>**20*1~ [PRV*BI*PXC*<taxonomy>~]`, then 2010AA.
+fn loop_2000a<W: Write>(w: &mut SegmentWriter<W>, hl: u32, c: &Claim) -> Result<(), WriteError> {
+    w.segment("HL", &[&hl.to_string(), "", "20", "1"])?;
+    if let Some(t) = c.billing.taxonomy.as_deref().filter(|t| !t.is_empty()) {
+        w.segment("PRV", &["BI", "PXC", t])?;
+    }
+    loop_2010aa(w, c)
+}
+
+/// Loop 2010AA billing provider: `NM1*85*2*<name>*****XX*<npi>~ N3~ N4~ REF*EI*<ein>~`
+fn loop_2010aa<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), WriteError> {
+    let b = &c.billing;
+    w.segment("NM1", &["85", "2", &b.name, "", "", "", "", "XX", &b.npi])?;
+    address(w, &b.address)?;
+    w.segment("REF", &["EI", &b.tax_id])
+}
+
+/// `N3*<line1>[*<line2>]~ N4*<city>*<state>*<zip>~`
+fn address<W: Write>(
+    w: &mut SegmentWriter<W>,
+    a: &crate::claim::Address,
+) -> Result<(), WriteError> {
+    w.segment("N3", &[&a.line1, a.line2.as_deref().unwrap_or("")])?;
+    w.segment("N4", &[&a.city, &a.state, &a.zip])
+}
+
+/// Loop 2000B subscriber level: `HL*<id>*<parent>*22*<0|1>~ SBR*P*<18|>*<group>******<filing>~`,
+/// then 2010BA and 2010BB.
+fn loop_2000b<W: Write>(
+    w: &mut SegmentWriter<W>,
+    hl: u32,
+    parent: u32,
+    has_patients: bool,
+    c: &Claim,
+) -> Result<(), WriteError> {
+    w.segment(
+        "HL",
+        &[&hl.to_string(), &parent.to_string(), "22", if has_patients { "1" } else { "0" }],
+    )?;
+    let is_self = c.relationship == Relationship::SelfInsured || c.patient.is_none();
+    w.segment(
+        "SBR",
+        &[
+            "P",
+            if is_self { "18" } else { "" },
+            c.group_number.as_deref().unwrap_or(""),
+            "",
+            "",
+            "",
+            "",
+            "",
+            &c.payer.filing_indicator,
+        ],
+    )?;
+    loop_2010ba(w, c, is_self)?;
+    loop_2010bb(w, c)
+}
+
+/// Loop 2010BA subscriber: `NM1*IL*1*<last>*<first>*<middle>***MI*<member id>~`;
+/// N3/N4 and `DMG*D8*<dob>*<sex>~` when the subscriber is the patient (the
+/// guide: "required when the patient is the subscriber; if not required, do not send").
+fn loop_2010ba<W: Write>(
+    w: &mut SegmentWriter<W>,
+    c: &Claim,
+    is_self: bool,
+) -> Result<(), WriteError> {
+    let s = &c.subscriber;
+    w.segment(
+        "NM1",
+        &[
+            "IL",
+            "1",
+            &s.last,
+            &s.first,
+            s.middle.as_deref().unwrap_or(""),
+            "",
+            "",
+            "MI",
+            &c.member_id,
+        ],
+    )?;
+    if is_self {
+        address(w, &s.address)?;
+        demographics(w, s)?;
+    }
+    Ok(())
+}
+
+/// `DMG*D8*<CCYYMMDD>*<M|F|U>~` (skipped when the date of birth is unknown).
+fn demographics<W: Write>(w: &mut SegmentWriter<W>, p: &Person) -> Result<(), WriteError> {
+    if let Some(dob) = p.dob {
+        let sex = p.sex.map_or("U", |s| s.code());
+        w.segment("DMG", &["D8", &dob.format("%Y%m%d").to_string(), sex])?;
+    }
+    Ok(())
+}
+
+/// Loop 2010BB payer: `NM1*PR*2*<name>*****PI*<payer id>~`
+fn loop_2010bb<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), WriteError> {
+    w.segment("NM1", &["PR", "2", &c.payer.name, "", "", "", "", "PI", &c.payer.id])
+}
+
+/// Loop 2000C patient level: `HL*<id>*<parent>*23*0~ PAT*<01|19|G8>~`, then 2010CA.
+fn loop_2000c<W: Write>(
+    w: &mut SegmentWriter<W>,
+    hl: u32,
+    parent: u32,
+    c: &Claim,
+) -> Result<(), WriteError> {
+    w.segment("HL", &[&hl.to_string(), &parent.to_string(), "23", "0"])?;
+    w.segment("PAT", &[c.relationship.code()])?;
+    loop_2010ca(w, c)
+}
+
+/// Loop 2010CA patient: `NM1*QC*1*<last>*<first>*<middle>~ N3~ N4~ DMG~`
+fn loop_2010ca<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), WriteError> {
+    let default = Person::default();
+    let p = c.patient.as_ref().unwrap_or(&default);
+    w.segment("NM1", &["QC", "1", &p.last, &p.first, p.middle.as_deref().unwrap_or("")])?;
+    address(w, &p.address)?;
+    demographics(w, p)
+}
+
+/// Renders loop 2300 and everything under it for one claim; returns the
+/// bytes and the segment count.
+fn render_claim(
+    c: &Claim,
+    delimiters: Delimiters,
+    newline: bool,
+) -> Result<(Vec<u8>, u32), WriteError> {
+    let mut w =
+        SegmentWriter::new(Vec::with_capacity(256 + 160 * c.lines.len()), delimiters, newline);
+    loop_2300(&mut w, c)?;
+    let n = w.set_segments();
+    Ok((w.into_inner()?, n))
+}
+
+/// Loop 2300 claim:
+/// `CLM*<id>*<total>***<POS>:B:<freq>*Y*A*Y*Y~ [DTP*431*D8*<onset>~] [REF*G1*<auth>~]
+/// [REF*F8*<original ref>~] HI*ABK:<dx1>[*ABF:<dx2>...]~`, then 2310A, 2310B and 2400.
+fn loop_2300<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), WriteError> {
+    let total = format_money(c.total_charge());
+    w.begin("CLM");
+    w.element(&c.claim_id)?.element(&total)?.element("")?.element("")?;
+    w.composite(&[&c.place_of_service, "B", c.frequency.code()])?;
+    w.element("Y")?.element("A")?.element("Y")?.element("Y")?;
+    w.end()?;
+    if let Some(onset) = c.onset_date {
+        w.segment("DTP", &["431", "D8", &onset.format("%Y%m%d").to_string()])?;
+    }
+    if let Some(auth) = c.prior_auth.as_deref().filter(|s| !s.is_empty()) {
+        w.segment("REF", &["G1", auth])?;
+    }
+    if let Some(orig) = c.original_ref.as_deref().filter(|s| !s.is_empty()) {
+        w.segment("REF", &["F8", orig])?;
+    }
+    if !c.diagnoses.is_empty() {
+        w.begin("HI");
+        for (n, dx) in c.diagnoses.iter().take(12).enumerate() {
+            w.composite(&[if n == 0 { "ABK" } else { "ABF" }, dx])?;
+        }
+        w.end()?;
+    }
+    if let Some(r) = &c.referring {
+        loop_2310(w, "DN", r)?;
+    }
+    if let Some(r) = &c.rendering {
+        loop_2310(w, "82", r)?;
+    }
+    for (n, line) in c.lines.iter().enumerate() {
+        loop_2400(w, n + 1, line)?;
+    }
+    Ok(())
+}
+
+/// Loops 2310A (referring, `DN`) and 2310B (rendering, `82`):
+/// `NM1*<DN|82>*1*<last>*<first>****XX*<npi>~`
+fn loop_2310<W: Write>(
+    w: &mut SegmentWriter<W>,
+    qualifier: &str,
+    p: &ProviderRef,
+) -> Result<(), WriteError> {
+    w.segment("NM1", &[qualifier, "1", &p.last, &p.first, "", "", "", "XX", &p.npi])
+}
+
+/// Loop 2400 service line:
+/// `LX*<n>~ SV1*HC:<code>[:<mod>...]*<charge>*UN*<units>***<ptr>[:<ptr>...]~
+/// DTP*472*<D8|RD8>*<date[-date]>~ REF*6R*<line id>~`, then 2410.
+fn loop_2400<W: Write>(
+    w: &mut SegmentWriter<W>,
+    n: usize,
+    l: &ServiceLine,
+) -> Result<(), WriteError> {
+    w.segment("LX", &[&n.to_string()])?;
+    w.begin("SV1");
+    let mut proc: Vec<&str> = Vec::with_capacity(6);
+    proc.push("HC");
+    proc.push(&l.procedure);
+    proc.extend(l.modifiers.iter().take(4).map(String::as_str));
+    w.composite(&proc)?;
+    w.element(&format_money(l.charge))?.element("UN")?.element(&format_money(l.units))?;
+    w.element("")?.element("")?;
+    let ptrs: Vec<String> = l.dx_pointers.iter().take(4).map(u8::to_string).collect();
+    let ptrs: Vec<&str> = ptrs.iter().map(String::as_str).collect();
+    w.composite(&ptrs)?;
+    w.end()?;
+    let from = l.service_date.format("%Y%m%d").to_string();
+    match l.service_date_end.filter(|e| *e != l.service_date) {
+        Some(end) => {
+            let range = format!("{from}-{}", end.format("%Y%m%d"));
+            w.segment("DTP", &["472", "RD8", &range])?;
+        }
+        None => w.segment("DTP", &["472", "D8", &from])?,
+    }
+    if !l.line_id.is_empty() {
+        w.segment("REF", &["6R", &l.line_id])?;
+    }
+    if let Some(ndc) = l.ndc.as_deref().filter(|s| !s.is_empty()) {
+        loop_2410(w, ndc, l.units)?;
+    }
+    Ok(())
+}
+
+/// Loop 2410 drug identification: `LIN**N4*<ndc 11 digits>~ CTP****<quantity>*UN~`
+fn loop_2410<W: Write>(
+    w: &mut SegmentWriter<W>,
+    ndc: &str,
+    units: Decimal,
+) -> Result<(), WriteError> {
+    w.segment("LIN", &["", "N4", ndc])?;
+    w.begin("CTP");
+    w.element("")?.element("")?.element("")?.element(&format_money(units))?;
+    w.composite(&["UN"])?;
+    w.end()
+}

@@ -1,0 +1,491 @@
+//! The claims ledger: the memory between nightly runs, in one SQLite file.
+//!
+//! It records every claim sent (with a content hash), every 837 file written
+//! with its ISA13/GS06/ST02 control numbers, each claim's status history, and
+//! allocates control numbers so they are never reused, even after a crash.
+//! The file is opened in WAL mode; a lock file keeps two runs from sharing it
+//! (see [`lock`]). The schema is versioned: [`MIGRATIONS`] lists every
+//! version in order, and opening a ledger applies the missing ones in one
+//! transaction each. The schema is documented in the README ("Ledger").
+//!
+//! Crash safety of a build: control numbers are allocated and committed
+//! before the file is written (a crash burns them, never reuses them); the
+//! submission is then recorded as `pending` with its claims, the file is
+//! renamed into place, and the submission is marked `complete`. A `pending`
+//! submission found when the ledger is next opened is completed when its file
+//! exists, and abandoned (its claims count as not sent) when it does not.
+//!
+//! This module does not decide what to build (that is `cli/build`), and does
+//! not read remittances (a later migration adds those tables).
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+
+use crate::claim::Claim;
+
+pub mod lock;
+
+pub use lock::{LockError, LockFile};
+
+/// A ledger problem.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The lock could not be taken.
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// SQLite failed.
+    #[error("ledger {path}: {source}")]
+    Sqlite {
+        /// The ledger file.
+        path: String,
+        /// The SQLite error.
+        source: rusqlite::Error,
+    },
+    /// The ledger was written by a newer claimflow.
+    #[error("ledger {path} has schema version {found}; this claimflow knows up to {known}: upgrade claimflow")]
+    TooNew {
+        /// The ledger file.
+        path: String,
+        /// Version found.
+        found: u32,
+        /// Highest version known here.
+        known: u32,
+    },
+    /// A control-number counter reached its maximum.
+    #[error("control number {name} is exhausted (999999999); control numbers are never reused")]
+    Exhausted {
+        /// Counter name.
+        name: String,
+    },
+}
+
+/// One schema migration: version, description, SQL (run in one transaction).
+pub type Migration = (u32, &'static str, &'static str);
+
+/// Every schema version, in order. Later versions are appended (never edited):
+/// the 835 work adds `remittances` (keyed by payer + TRN02 + file hash) and
+/// payments/adjustments as version 2.
+pub const MIGRATIONS: &[Migration] = &[(
+    1,
+    "claims, submissions, claim history, control-number counters",
+    r#"
+CREATE TABLE counters (
+    name  TEXT PRIMARY KEY,          -- 'ISA13', 'GS06'
+    value INTEGER NOT NULL           -- last value handed out (0 = none yet)
+);
+INSERT INTO counters (name, value) VALUES ('ISA13', 0), ('GS06', 0);
+
+CREATE TABLE submissions (
+    id           INTEGER PRIMARY KEY,
+    file         TEXT NOT NULL,      -- absolute path of the 837 as written
+    file_sha256  TEXT NOT NULL,
+    isa13        TEXT NOT NULL,      -- 9 digits
+    gs06         TEXT NOT NULL,
+    st02         TEXT NOT NULL,      -- the file's ST02 values, comma separated
+    claims       INTEGER NOT NULL,
+    total_charge TEXT NOT NULL,      -- decimal text
+    created_at   TEXT NOT NULL,      -- the run's --now, ISO 8601
+    state        TEXT NOT NULL CHECK (state IN ('pending', 'complete', 'abandoned'))
+);
+CREATE UNIQUE INDEX submissions_isa13 ON submissions (isa13);
+
+CREATE TABLE claims (
+    claim_id      TEXT NOT NULL,     -- CLM01
+    payer_id      TEXT NOT NULL,     -- 2010BB NM109
+    content_hash  TEXT NOT NULL,     -- sha256 of the canonical claim (see README)
+    frequency     TEXT NOT NULL,     -- CLM05-3 as last sent
+    total_charge  TEXT NOT NULL,
+    status        TEXT NOT NULL,     -- 'sent' (later: accepted, rejected, paid, denied, ...)
+    submission_id INTEGER NOT NULL REFERENCES submissions (id),
+    st02          TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    PRIMARY KEY (claim_id, payer_id)
+);
+
+CREATE TABLE claim_history (
+    id            INTEGER PRIMARY KEY,
+    claim_id      TEXT NOT NULL,
+    payer_id      TEXT NOT NULL,
+    status        TEXT NOT NULL,     -- 'sent', 'resent', 'replacement', ...
+    at            TEXT NOT NULL,
+    submission_id INTEGER REFERENCES submissions (id),
+    st02          TEXT,
+    content_hash  TEXT,
+    frequency     TEXT,
+    total_charge  TEXT,
+    detail        TEXT
+);
+CREATE INDEX claim_history_claim ON claim_history (claim_id, payer_id);
+CREATE INDEX claim_history_submission ON claim_history (submission_id);
+"#,
+)];
+
+/// The highest schema version this build knows.
+pub fn schema_version() -> u32 {
+    MIGRATIONS.last().map_or(0, |m| m.0)
+}
+
+/// What the ledger knows of a claim that was sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SentClaim {
+    /// sha256 of the canonical claim as last sent.
+    pub content_hash: String,
+    /// Status, e.g. `sent`.
+    pub status: String,
+    /// The file it was last sent in.
+    pub file: String,
+    /// That file's ISA13.
+    pub isa13: String,
+}
+
+/// One claim of a submission, as recorded.
+#[derive(Clone, Debug)]
+pub struct ClaimRecord {
+    /// CLM01.
+    pub claim_id: String,
+    /// Payer id.
+    pub payer_id: String,
+    /// [`content_hash`] of the claim.
+    pub content_hash: String,
+    /// CLM05-3.
+    pub frequency: String,
+    /// CLM02.
+    pub total_charge: Decimal,
+    /// ST02 of the set holding it.
+    pub st02: String,
+    /// History status: `sent`, `resent` (with `--resend`) or `replacement`.
+    pub status: &'static str,
+}
+
+/// A file about to be (or just) written.
+#[derive(Clone, Debug)]
+pub struct SubmissionRecord {
+    /// Where the file is (will be) after the rename.
+    pub file: PathBuf,
+    /// sha256 of its bytes, hex.
+    pub file_sha256: String,
+    /// ISA13 (9 digits).
+    pub isa13: String,
+    /// GS06.
+    pub gs06: String,
+    /// ST02 values.
+    pub st02: Vec<String>,
+    /// Sum of CLM02.
+    pub total_charge: Decimal,
+    /// The run's clock, ISO 8601.
+    pub created_at: String,
+}
+
+/// An open, locked ledger.
+#[derive(Debug)]
+pub struct Ledger {
+    conn: Connection,
+    path: String,
+    /// Set when a stale lock of a dead process was taken over (its pid).
+    pub took_over_lock_from: Option<u32>,
+    /// Pending submissions resolved on open: (ISA13, completed?).
+    pub recovered: Vec<(String, bool)>,
+    // Dropped last: the lock is released after the connection closes.
+    _lock: LockFile,
+}
+
+/// The sha256 (hex) of a claim's canonical serialization: the claim as JSON
+/// (fields in declaration order), with where it came from (`source`, line
+/// `row`) left out and every amount normalized (`125.00` = `125`). Two claims
+/// with the same hash put the same content in an 837P.
+pub fn content_hash(claim: &Claim) -> String {
+    let mut c = claim.clone();
+    c.source = Default::default();
+    for l in &mut c.lines {
+        l.row = 0;
+        l.charge = l.charge.normalize();
+        l.units = l.units.normalize();
+    }
+    // Serializing owned plain data cannot fail (no maps with non-string keys).
+    let json = serde_json::to_vec(&c).unwrap_or_default();
+    hex(&Sha256::digest(&json))
+}
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+impl Ledger {
+    /// Takes the lock, opens (creating if needed) the ledger, applies missing
+    /// migrations and resolves submissions left `pending` by a crash.
+    pub fn open(path: &Path) -> Result<Ledger, Error> {
+        let lock = LockFile::acquire(path)?;
+        let shown = path.display().to_string();
+        let sq = |source| Error::Sqlite { path: shown.clone(), source };
+        let conn = Connection::open(path).map_err(sq)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sq)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(sq)?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(sq)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(sq)?;
+        set_private(path);
+        let mut ledger = Ledger {
+            conn,
+            path: shown,
+            took_over_lock_from: lock.took_over_from,
+            recovered: Vec::new(),
+            _lock: lock,
+        };
+        ledger.migrate()?;
+        ledger.recover()?;
+        Ok(ledger)
+    }
+
+    fn sq(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
+        move |source| Error::Sqlite { path: self.path.clone(), source }
+    }
+
+    /// The schema version of the open ledger.
+    pub fn version(&self) -> Result<u32, Error> {
+        self.conn
+            .query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))
+            .map_err(self.sq())
+    }
+
+    fn migrate(&mut self) -> Result<(), Error> {
+        let path = self.path.clone();
+        let sq = |source| Error::Sqlite { path: path.clone(), source };
+        self.conn
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version     INTEGER PRIMARY KEY,
+                    description TEXT NOT NULL,
+                    applied_at  TEXT NOT NULL
+                );",
+            )
+            .map_err(sq)?;
+        let current = self.version()?;
+        let known = schema_version();
+        if current > known {
+            return Err(Error::TooNew { path, found: current, known });
+        }
+        for (version, description, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+            let tx =
+                self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
+            tx.execute_batch(sql).map_err(sq)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, description, applied_at)
+                 VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                params![version, description],
+            )
+            .map_err(sq)?;
+            tx.commit().map_err(sq)?;
+        }
+        Ok(())
+    }
+
+    /// Resolves `pending` submissions: complete when the file exists, else abandoned.
+    fn recover(&mut self) -> Result<(), Error> {
+        let pending: Vec<(i64, String, String)> = {
+            let mut st = self
+                .conn
+                .prepare(
+                    "SELECT id, file, isa13 FROM submissions WHERE state = 'pending' ORDER BY id",
+                )
+                .map_err(self.sq())?;
+            let rows = st
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .map_err(self.sq())?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(self.sq())?;
+            rows
+        };
+        for (id, file, isa13) in pending {
+            if Path::new(&file).exists() {
+                self.complete(id)?;
+                self.recovered.push((isa13, true));
+            } else {
+                let path = self.path.clone();
+                let sq = |source| Error::Sqlite { path: path.clone(), source };
+                let tx = self.conn.transaction().map_err(sq)?;
+                tx.execute("DELETE FROM claim_history WHERE submission_id = ?1", [id])
+                    .map_err(sq)?;
+                tx.execute("UPDATE submissions SET state = 'abandoned' WHERE id = ?1", [id])
+                    .map_err(sq)?;
+                tx.commit().map_err(sq)?;
+                self.recovered.push((isa13, false));
+            }
+        }
+        Ok(())
+    }
+
+    /// Allocates the next ISA13 and GS06 in one committed transaction.
+    /// A number handed out is never handed out again, whether or not the
+    /// file it was meant for gets written.
+    pub fn allocate_control_numbers(&mut self) -> Result<(u32, u32), Error> {
+        let path = self.path.clone();
+        let sq = |source| Error::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
+        let next = |name: &str| -> Result<u32, Error> {
+            let v: i64 = tx
+                .query_row(
+                    "UPDATE counters SET value = value + 1 WHERE name = ?1 RETURNING value",
+                    [name],
+                    |r| r.get(0),
+                )
+                .map_err(sq)?;
+            u32::try_from(v)
+                .ok()
+                .filter(|v| *v <= 999_999_999)
+                .ok_or_else(|| Error::Exhausted { name: name.to_string() })
+        };
+        let isa13 = next("ISA13")?;
+        let gs06 = next("GS06")?;
+        tx.commit().map_err(sq)?;
+        Ok((isa13, gs06))
+    }
+
+    /// The last value handed out by a counter (`ISA13`, `GS06`).
+    pub fn counter(&self, name: &str) -> Result<u32, Error> {
+        let v: i64 = self
+            .conn
+            .query_row("SELECT value FROM counters WHERE name = ?1", [name], |r| r.get(0))
+            .map_err(self.sq())?;
+        Ok(u32::try_from(v).unwrap_or(u32::MAX))
+    }
+
+    /// What the ledger knows of each `(claim_id, payer_id)`, in the same
+    /// order (None = never sent in a complete submission).
+    pub fn lookup(&self, keys: &[(&str, &str)]) -> Result<Vec<Option<SentClaim>>, Error> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT c.content_hash, c.status, s.file, s.isa13
+                 FROM claims c JOIN submissions s ON s.id = c.submission_id
+                 WHERE c.claim_id = ?1 AND c.payer_id = ?2",
+            )
+            .map_err(self.sq())?;
+        let mut out = Vec::with_capacity(keys.len());
+        for (claim_id, payer_id) in keys {
+            let found = st
+                .query_row(params![claim_id, payer_id], |r| {
+                    Ok(SentClaim {
+                        content_hash: r.get(0)?,
+                        status: r.get(1)?,
+                        file: r.get(2)?,
+                        isa13: r.get(3)?,
+                    })
+                })
+                .optional()
+                .map_err(self.sq())?;
+            out.push(found);
+        }
+        Ok(out)
+    }
+
+    /// Records a submission and its claims as `pending`, in one transaction.
+    /// Call before renaming the file into place; then [`Ledger::complete`].
+    pub fn record_pending(
+        &mut self,
+        sub: &SubmissionRecord,
+        claims: &[ClaimRecord],
+    ) -> Result<i64, Error> {
+        let path = self.path.clone();
+        let sq = |source| Error::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
+        tx.execute(
+            "INSERT INTO submissions (file, file_sha256, isa13, gs06, st02, claims, total_charge, created_at, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending')",
+            params![
+                sub.file.display().to_string(),
+                sub.file_sha256,
+                sub.isa13,
+                sub.gs06,
+                sub.st02.join(","),
+                claims.len() as i64,
+                sub.total_charge.normalize().to_string(),
+                sub.created_at,
+            ],
+        )
+        .map_err(sq)?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut st = tx
+                .prepare_cached(
+                    "INSERT INTO claim_history
+                       (claim_id, payer_id, status, at, submission_id, st02, content_hash, frequency, total_charge)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )
+                .map_err(sq)?;
+            for c in claims {
+                st.execute(params![
+                    c.claim_id,
+                    c.payer_id,
+                    c.status,
+                    sub.created_at,
+                    id,
+                    c.st02,
+                    c.content_hash,
+                    c.frequency,
+                    c.total_charge.normalize().to_string(),
+                ])
+                .map_err(sq)?;
+            }
+        }
+        tx.commit().map_err(sq)?;
+        Ok(id)
+    }
+
+    /// Marks a pending submission complete: its claims become the ledger's
+    /// current state (status `sent`), in one transaction.
+    pub fn complete(&mut self, submission_id: i64) -> Result<(), Error> {
+        let path = self.path.clone();
+        let sq = |source| Error::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
+        tx.execute(
+            "INSERT INTO claims
+               (claim_id, payer_id, content_hash, frequency, total_charge, status, submission_id, st02, updated_at)
+             SELECT claim_id, payer_id, content_hash, frequency, total_charge, 'sent', submission_id, st02, at
+             FROM claim_history WHERE submission_id = ?1 ORDER BY id
+             ON CONFLICT (claim_id, payer_id) DO UPDATE SET
+               content_hash = excluded.content_hash, frequency = excluded.frequency,
+               total_charge = excluded.total_charge, status = excluded.status,
+               submission_id = excluded.submission_id, st02 = excluded.st02,
+               updated_at = excluded.updated_at",
+            [submission_id],
+        )
+        .map_err(sq)?;
+        tx.execute("UPDATE submissions SET state = 'complete' WHERE id = ?1", [submission_id])
+            .map_err(sq)?;
+        tx.commit().map_err(sq)?;
+        Ok(())
+    }
+
+    /// The open connection, for read-only reporting and for modules that add
+    /// their own tables through [`MIGRATIONS`].
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// Makes the ledger file (and its WAL companions, when present) mode 0600.
+fn set_private(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.as_os_str().to_os_string();
+            p.push(suffix);
+            let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,127 @@
+//! Ledger tests: migrations, counters, submissions, crash recovery, hashes.
+
+use super::*;
+
+fn sub(dir: &Path, isa13: u32) -> SubmissionRecord {
+    SubmissionRecord {
+        file: dir.join(format!("claims-{isa13:09}.x12")),
+        file_sha256: "00".repeat(32),
+        isa13: format!("{isa13:09}"),
+        gs06: isa13.to_string(),
+        st02: vec!["0001".into()],
+        total_charge: Decimal::new(12500, 2),
+        created_at: "2024-03-10T08:30:00".into(),
+    }
+}
+
+fn rec(id: &str, hash: &str) -> ClaimRecord {
+    ClaimRecord {
+        claim_id: id.into(),
+        payer_id: "P1".into(),
+        content_hash: hash.into(),
+        frequency: "1".into(),
+        total_charge: Decimal::new(125, 0),
+        st02: "0001".into(),
+        status: "sent",
+    }
+}
+
+#[test]
+fn creates_schema_and_records_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = Ledger::open(&dir.path().join("claimflow.db")).unwrap();
+    assert_eq!(l.version().unwrap(), schema_version());
+    assert_eq!(l.counter("ISA13").unwrap(), 0);
+    let mode: String = l.connection().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn refuses_ledger_from_newer_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("claimflow.db");
+    {
+        let l = Ledger::open(&path).unwrap();
+        l.connection()
+            .execute(
+                "INSERT INTO schema_migrations VALUES (99, 'future', '2099-01-01T00:00:00Z')",
+                [],
+            )
+            .unwrap();
+    }
+    let err = Ledger::open(&path).unwrap_err();
+    assert!(matches!(err, Error::TooNew { found: 99, .. }), "{err}");
+}
+
+#[test]
+fn control_numbers_increase_and_survive_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("claimflow.db");
+    let mut l = Ledger::open(&path).unwrap();
+    assert_eq!(l.allocate_control_numbers().unwrap(), (1, 1));
+    assert_eq!(l.allocate_control_numbers().unwrap(), (2, 2));
+    drop(l);
+    let mut l = Ledger::open(&path).unwrap();
+    assert_eq!(l.allocate_control_numbers().unwrap(), (3, 3));
+}
+
+#[test]
+fn exhausted_counter_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = Ledger::open(&dir.path().join("claimflow.db")).unwrap();
+    l.connection().execute("UPDATE counters SET value = 999999999", []).unwrap();
+    assert!(matches!(l.allocate_control_numbers(), Err(Error::Exhausted { .. })));
+}
+
+#[test]
+fn pending_claims_count_only_once_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = Ledger::open(&dir.path().join("claimflow.db")).unwrap();
+    let id = l.record_pending(&sub(dir.path(), 1), &[rec("C1", "h1"), rec("C2", "h2")]).unwrap();
+    assert_eq!(l.lookup(&[("C1", "P1")]).unwrap(), vec![None]);
+    l.complete(id).unwrap();
+    let found = l.lookup(&[("C1", "P1"), ("C3", "P1"), ("C1", "OTHER")]).unwrap();
+    assert_eq!(found[0].as_ref().unwrap().content_hash, "h1");
+    assert_eq!(found[0].as_ref().unwrap().isa13, "000000001");
+    assert_eq!(found[1], None);
+    assert_eq!(found[2], None);
+    // A later submission replaces the current state; history keeps both.
+    let id2 = l.record_pending(&sub(dir.path(), 2), &[rec("C1", "h1b")]).unwrap();
+    l.complete(id2).unwrap();
+    assert_eq!(l.lookup(&[("C1", "P1")]).unwrap()[0].as_ref().unwrap().content_hash, "h1b");
+    let n: i64 = l
+        .connection()
+        .query_row("SELECT COUNT(*) FROM claim_history WHERE claim_id = 'C1'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 2);
+}
+
+#[test]
+fn crash_recovery_completes_or_abandons_pending_submissions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("claimflow.db");
+    let mut l = Ledger::open(&path).unwrap();
+    let s1 = sub(dir.path(), 1);
+    l.record_pending(&s1, &[rec("C1", "h1")]).unwrap();
+    l.record_pending(&sub(dir.path(), 2), &[rec("C2", "h2")]).unwrap();
+    drop(l); // "crash" after recording, before completing
+    std::fs::write(&s1.file, b"ISA...").unwrap(); // file 1 was renamed into place
+    let l = Ledger::open(&path).unwrap();
+    assert_eq!(l.recovered, vec![("000000001".into(), true), ("000000002".into(), false)]);
+    let found = l.lookup(&[("C1", "P1"), ("C2", "P1")]).unwrap();
+    assert!(found[0].is_some());
+    assert!(found[1].is_none(), "file 2 never appeared: its claims are not sent");
+}
+
+#[test]
+fn content_hash_ignores_rows_and_trailing_zeros_but_not_content() {
+    let mut claims = crate::edi837::tests::sample_claims();
+    let a = content_hash(&claims[0]);
+    claims[0].source.rows = vec![7, 9];
+    claims[0].lines[0].row = 7;
+    claims[0].lines[0].charge = "125.0000".parse().unwrap();
+    assert_eq!(content_hash(&claims[0]), a);
+    claims[0].lines[0].charge = "125.01".parse().unwrap();
+    assert_ne!(content_hash(&claims[0]), a);
+    assert_eq!(a.len(), 64);
+}
