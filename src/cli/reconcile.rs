@@ -6,12 +6,13 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use claimflow::edi835;
+use claimflow::ledger::{self, Ledger, PaymentPosting, RemitPosting};
 use claimflow::reconcile::report::{self, money, OutstandingRow, PlbRow};
 use claimflow::reconcile::{self, ClaimIndex, ClaimResult, SentClaim, Status};
 use claimflow::x12::{self, Finding, Severity, TransactionKind};
@@ -56,20 +57,6 @@ pub struct Args {
     now: Option<String>,
 }
 
-/// Parses `--now`.
-pub fn parse_now(s: &str) -> anyhow::Result<NaiveDateTime> {
-    let s = s.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default());
-    }
-    for f in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
-            return Ok(t);
-        }
-    }
-    bail!("--now {s:?}: expected YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS")
-}
-
 /// One finding with the file it is in.
 #[derive(Debug, Clone, Serialize)]
 struct FileFinding {
@@ -91,6 +78,8 @@ struct SetSummary {
     paid: Decimal,
     plb: Decimal,
     claims: usize,
+    #[serde(skip)]
+    file_sha256: String,
 }
 
 /// Everything read from one 835 file.
@@ -102,9 +91,6 @@ struct FileOutcome {
     findings: Vec<Finding>,
     /// Why the file could not be used at all.
     broken: Option<String>,
-    /// SHA-256 of the file (hex), for the ledger's applied-once key.
-    #[allow(dead_code)]
-    hash: String,
 }
 
 fn read_remit_file(path: &Path, file_no: usize, index: &ClaimIndex<'_>) -> FileOutcome {
@@ -116,8 +102,7 @@ fn read_remit_file(path: &Path, file_no: usize, index: &ClaimIndex<'_>) -> FileO
     };
     let hash = {
         use sha2::Digest;
-        let d = sha2::Sha256::digest(&input[..]);
-        d.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        ledger::hex(&sha2::Sha256::digest(&input[..]))
     };
     let scan = x12::scan(&input);
     let sets: Vec<(String, &x12::TransactionSet)> = scan
@@ -131,12 +116,7 @@ fn read_remit_file(path: &Path, file_no: usize, index: &ClaimIndex<'_>) -> FileO
             Some(f) => format!("no 835 transaction set could be read ({}: {})", f.pos, f.message),
             None => "no 835 transaction set in the file".to_string(),
         };
-        return FileOutcome {
-            broken: Some(why),
-            hash,
-            findings: scan.findings,
-            ..Default::default()
-        };
+        return FileOutcome { broken: Some(why), findings: scan.findings, ..Default::default() };
     }
     let per_set: Vec<_> = sets
         .par_iter()
@@ -157,11 +137,12 @@ fn read_remit_file(path: &Path, file_no: usize, index: &ClaimIndex<'_>) -> FileO
                 paid: rem.paid_total(),
                 plb: rem.plb_total(),
                 claims: rem.claims.len(),
+                file_sha256: hash.clone(),
             };
             (summary, results, plb, findings)
         })
         .collect();
-    let mut out = FileOutcome { hash, findings: scan.findings, ..Default::default() };
+    let mut out = FileOutcome { findings: scan.findings, ..Default::default() };
     for (summary, results, plb, findings) in per_set {
         out.sets.push(summary);
         out.results.extend(results);
@@ -246,20 +227,176 @@ struct Summary {
     findings: Vec<FileFinding>,
     reports: Vec<String>,
     payments: Vec<SetSummary>,
+    ledger: Option<LedgerNote>,
+}
+
+/// What was posted to the ledger.
+#[derive(Debug, Serialize)]
+struct LedgerNote {
+    /// Traces posted now.
+    applied: Vec<String>,
+    /// Traces applied by an earlier run: nothing posted.
+    already_applied: Vec<String>,
+    payments_posted: usize,
+    postings_undone: usize,
+}
+
+/// `--ledger`, else `claimflow.db` beside `--config` (default `./claimflow.toml`).
+fn ledger_path(args: &Args) -> anyhow::Result<PathBuf> {
+    if let Some(l) = &args.ledger {
+        return Ok(l.clone());
+    }
+    let config = args.config.clone().unwrap_or_else(|| PathBuf::from("claimflow.toml"));
+    if args.config.is_some() && !config.exists() {
+        bail!("config {} does not exist", config.display());
+    }
+    let dir = config.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    Ok(dir.join("claimflow.db"))
+}
+
+/// The ledger's claims as sent claims; service lines come from the 837 files
+/// they were sent in, when those files are still there (else the claim is
+/// matched at claim level only).
+fn claims_from_ledger(lc: &[ledger::LedgerClaim]) -> Vec<SentClaim> {
+    let mut files: Vec<&str> = lc.iter().map(|c| c.file.as_str()).collect();
+    files.sort_unstable();
+    files.dedup();
+    let lines_by_file: Vec<(&str, std::collections::HashMap<String, Vec<reconcile::SentLine>>)> =
+        files
+            .par_iter()
+            .map(|f| {
+                let mut map = std::collections::HashMap::new();
+                if let Ok(input) = claimflow::input::open(Path::new(f)) {
+                    for c in reconcile::read_837(&input).claims {
+                        map.insert(format!("{}\u{1f}{}", c.claim_id, c.payer_id), c.lines);
+                    }
+                }
+                (*f, map)
+            })
+            .collect();
+    let mut by_file: std::collections::HashMap<
+        &str,
+        std::collections::HashMap<String, Vec<reconcile::SentLine>>,
+    > = lines_by_file.into_iter().collect();
+    lc.iter()
+        .map(|c| {
+            let key = format!("{}\u{1f}{}", c.claim_id, c.payer_id);
+            let lines =
+                by_file.get_mut(c.file.as_str()).and_then(|m| m.remove(&key)).unwrap_or_default();
+            SentClaim {
+                claim_id: c.claim_id.clone(),
+                payer_id: c.payer_id.clone(),
+                payer_claim_id: c.payer_claim_id.clone(),
+                charge: c.total_charge,
+                sent_on: c
+                    .sent_at
+                    .get(..10)
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+                lines,
+            }
+        })
+        .collect()
+}
+
+/// Statuses a remittance gives a claim; any other ledger status means "waiting".
+const REMITTED: [&str; 6] =
+    ["paid", "partial", "denied", "patient_responsibility", "reversed", "unmatched"];
+
+fn outstanding_rows(
+    claims: &[SentClaim],
+    lc: &[ledger::LedgerClaim],
+    results: &[ClaimResult],
+    today: NaiveDate,
+) -> Vec<OutstandingRow> {
+    let mut remitted = vec![false; claims.len()];
+    for r in results {
+        if let Some(i) = r.sent {
+            remitted[i] = true;
+        }
+    }
+    claims
+        .iter()
+        .zip(lc)
+        .zip(remitted)
+        .filter(|((_, l), done)| !done && !REMITTED.contains(&l.status.as_str()))
+        .map(|((c, _), _)| OutstandingRow {
+            claim_id: c.claim_id.clone(),
+            payer_id: c.payer_id.clone(),
+            billed: c.charge,
+            sent_on: c.sent_on,
+            age_days: c.sent_on.map(|d| (today - d).num_days()),
+        })
+        .collect()
+}
+
+/// Ledger postings, one per transaction set, in file order.
+fn postings(
+    sets: &[SetSummary],
+    results: &[ClaimResult],
+    claims: &[SentClaim],
+) -> Vec<RemitPosting> {
+    let mut out = Vec::with_capacity(sets.len());
+    let mut cursor = 0;
+    for s in sets {
+        let end = (cursor + s.claims).min(results.len());
+        let payments = results[cursor..end]
+            .iter()
+            .map(|r| PaymentPosting {
+                claim_id: r.claim_id.clone(),
+                payer_id: r
+                    .sent
+                    .map(|i| claims[i].payer_id.clone())
+                    .unwrap_or_else(|| r.payer_id.clone()),
+                matched: r.sent.is_some(),
+                clp01: r.clp01.clone(),
+                clp02: r.clp02.clone(),
+                payer_claim_id: r.payer_claim_id.clone(),
+                status: r.status.words().to_string(),
+                billed: r.figures.billed,
+                paid: r.figures.paid,
+                patient_responsibility: r.figures.patient_responsibility,
+                contractual: r.figures.contractual,
+                other_adjustments: r.figures.other_adjustments,
+                adjustments: r.adjustments.clone(),
+                reversal: r.status == Status::Reversed,
+            })
+            .collect();
+        cursor = end;
+        out.push(RemitPosting {
+            payer_id: s.payer_id.clone(),
+            trace: s.trace.clone(),
+            file_sha256: s.file_sha256.clone(),
+            file: s.file.clone(),
+            st02: s.st02.clone(),
+            bpr02: s.bpr02,
+            payment_date: s.payment_date.map(|d| d.format("%Y-%m-%d").to_string()),
+            plb_total: s.plb,
+            payments,
+        });
+    }
+    out
 }
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
-    let now = match &args.now {
-        Some(s) => parse_now(s)?,
-        None => chrono::Local::now().naive_local(),
-    };
-    let (claims, _ledger_path): (Vec<SentClaim>, Option<PathBuf>) = if !args.claims.is_empty() {
-        (load_claims_from_837(&args.claims)?, None)
+    let now = claimflow::clock::now(args.now.as_deref())?;
+    let mut ledger: Option<Ledger> = None;
+    let mut ledger_claims: Vec<ledger::LedgerClaim> = Vec::new();
+    let claims: Vec<SentClaim> = if !args.claims.is_empty() {
+        load_claims_from_837(&args.claims)?
     } else {
-        let _ = (&args.config, &args.ledger);
-        bail!(
-            "no claims to reconcile against: give --claims FILE.837 (ledger mode needs the ledger)"
-        )
+        let path = ledger_path(&args)?;
+        if !path.exists() {
+            bail!(
+                "ledger {} does not exist: run `claimflow build` first, or reconcile against 837 files with --claims",
+                path.display()
+            );
+        }
+        let l =
+            Ledger::open(&path).with_context(|| format!("opening ledger {}", path.display()))?;
+        ledger_claims = l.sent_claims()?;
+        let claims = claims_from_ledger(&ledger_claims);
+        ledger = Some(l);
+        claims
     };
     let index = ClaimIndex::new(&claims);
 
@@ -285,11 +422,23 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     }
     reconcile::pair_reversals(&mut results);
 
-    let outstanding: Vec<OutstandingRow> = Vec::new();
-    let _ = now;
+    let outstanding: Vec<OutstandingRow> = if ledger.is_some() {
+        outstanding_rows(&claims, &ledger_claims, &results, now.date())
+    } else {
+        Vec::new()
+    };
 
     let paths = report::write_all(&args.out, &results, &plb, &outstanding)
         .with_context(|| format!("writing reports into {}", args.out.display()))?;
+
+    let posted = match ledger.as_mut() {
+        Some(l) => {
+            let postings = postings(&sets, &results, &claims);
+            let at = now.format("%Y-%m-%dT%H:%M:%S").to_string();
+            Some(l.post_remittances(&postings, &at).context("posting to the ledger")?)
+        }
+        None => None,
+    };
 
     // Totals and the tie-out check.
     let count = |s: Status| results.iter().filter(|r| r.status == s).count();
@@ -361,6 +510,12 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         findings,
         reports: paths.iter().map(|p| p.display().to_string()).collect(),
         payments: sets,
+        ledger: posted.map(|p| LedgerNote {
+            applied: p.applied.iter().map(|(_, t)| t.clone()).collect(),
+            already_applied: p.already_applied.iter().map(|(_, t)| t.clone()).collect(),
+            payments_posted: p.payments,
+            postings_undone: p.undone,
+        }),
     };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -447,6 +602,20 @@ fn print_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
         if t.ok { "OK" } else { "MISMATCH" }
     )?;
     writeln!(out, "  denials worklist: {} row(s)", s.denial_rows)?;
+    if let Some(l) = &s.ledger {
+        if !l.applied.is_empty() {
+            writeln!(
+                out,
+                "  ledger: posted {} claim payment(s) from {} remittance(s); {} earlier posting(s) undone by reversals",
+                l.payments_posted,
+                l.applied.len(),
+                l.postings_undone
+            )?;
+        }
+        for t in &l.already_applied {
+            writeln!(out, "  ledger: remittance trace {t} was already applied: nothing posted")?;
+        }
+    }
     writeln!(out, "reports: {}", s.reports.join(", "))?;
     Ok(())
 }

@@ -27,8 +27,10 @@ use sha2::{Digest, Sha256};
 use crate::claim::Claim;
 
 pub mod lock;
+pub mod remit;
 
 pub use lock::{LockError, LockFile};
+pub use remit::{LedgerClaim, PaymentPosting, PostSummary, RemitPosting};
 
 /// A ledger problem.
 #[derive(Debug, thiserror::Error)]
@@ -69,10 +71,11 @@ pub type Migration = (u32, &'static str, &'static str);
 /// Every schema version, in order. Later versions are appended (never edited):
 /// the 835 work adds `remittances` (keyed by payer + TRN02 + file hash) and
 /// payments/adjustments as version 2.
-pub const MIGRATIONS: &[Migration] = &[(
-    1,
-    "claims, submissions, claim history, control-number counters",
-    r#"
+pub const MIGRATIONS: &[Migration] = &[
+    (
+        1,
+        "claims, submissions, claim history, control-number counters",
+        r#"
 CREATE TABLE counters (
     name  TEXT PRIMARY KEY,          -- 'ISA13', 'GS06'
     value INTEGER NOT NULL           -- last value handed out (0 = none yet)
@@ -122,7 +125,9 @@ CREATE TABLE claim_history (
 CREATE INDEX claim_history_claim ON claim_history (claim_id, payer_id);
 CREATE INDEX claim_history_submission ON claim_history (submission_id);
 "#,
-)];
+    ),
+    (2, "remittances applied, claim payments, reversals", remit::MIGRATION_V2),
+];
 
 /// The highest schema version this build knows.
 pub fn schema_version() -> u32 {

@@ -309,6 +309,8 @@ pub struct ClaimResult {
     pub carc: Vec<String>,
     /// Remark codes (MOA/MIA, then LQ), distinct.
     pub rarc: Vec<String>,
+    /// Every adjustment as `GROUP-CARC amount`, joined with `;` (claim, then lines).
+    pub adjustments: String,
     /// TRN02.
     pub check_trace: String,
     /// BPR16.
@@ -363,7 +365,19 @@ fn denial_of<'x>(adjs: impl Iterator<Item = &'x Adjustment> + Clone, amount: Dec
     }
 }
 
+/// True for an adjustment that denies money: not the patient's share, not
+/// a contractual (fee schedule) reduction, and not zero.
+pub fn is_denial_adjustment(a: &Adjustment) -> bool {
+    a.group != Some(Group::PR)
+        && a.amount != Decimal::ZERO
+        && denial::category(&a.reason) != Category::Contractual
+}
+
 /// Classifies one claim payment, as the issue and README define it.
+///
+/// A contractual reduction (CO-45 and the like) is not a denial: a claim
+/// paid 0 whose only adjustments are the patient's share and the fee
+/// schedule reduction is `patient_responsibility` (the deductible case).
 pub fn classify(c: &ClaimPayment, matched: bool) -> Status {
     if !matched {
         return Status::Unmatched;
@@ -380,34 +394,31 @@ pub fn classify(c: &ClaimPayment, matched: bool) -> Status {
         }
         return Status::Paid;
     }
-    let mut any = false;
-    let all_pr = c.all_adjustments().all(|a| {
-        any |= a.amount != Decimal::ZERO;
-        a.group == Some(Group::PR) || a.amount == Decimal::ZERO
-    });
-    if any && all_pr {
+    let pr: Decimal =
+        c.all_adjustments().filter(|a| a.group == Some(Group::PR)).map(|a| a.amount).sum();
+    if pr > Decimal::ZERO && !c.all_adjustments().any(is_denial_adjustment) {
         Status::PatientResponsibility
     } else {
         Status::Denied
     }
 }
 
-/// A line paid 0 with a non-PR adjustment.
+/// A line paid 0 with a denying (non-PR, non-contractual) adjustment.
 fn line_denied(l: &ServicePayment) -> bool {
-    l.svc03_paid == Decimal::ZERO
-        && l.adjustments.iter().any(|a| a.group != Some(Group::PR) && a.amount != Decimal::ZERO)
+    l.svc03_paid == Decimal::ZERO && l.adjustments.iter().any(is_denial_adjustment)
 }
 
 fn line_status(l: &ServicePayment, claim: Status) -> Status {
+    let pr: Decimal =
+        l.adjustments.iter().filter(|a| a.group == Some(Group::PR)).map(|a| a.amount).sum();
     match claim {
         Status::Unmatched | Status::Reversed => claim,
         _ if l.svc03_paid > Decimal::ZERO => Status::Paid,
         _ if line_denied(l) => Status::Denied,
-        _ if l.adjustments.iter().any(|a| a.amount != Decimal::ZERO) => {
-            Status::PatientResponsibility
-        }
+        _ if pr > Decimal::ZERO => Status::PatientResponsibility,
         // A zero-charge line with nothing adjusted: nothing owed either way.
-        _ => Status::Paid,
+        _ if l.adjustments.iter().all(|a| a.amount == Decimal::ZERO) => Status::Paid,
+        _ => Status::Denied,
     }
 }
 
@@ -548,6 +559,11 @@ fn reconcile_claim(
         None
     };
     let figures = Figures::new(c.clp03_charge, c.clp04_paid, c.all_adjustments(), allowed);
+    let adjustments = c
+        .all_adjustments()
+        .map(|a| format!("{} {}", carc_code(a), report::money(a.amount)))
+        .collect::<Vec<_>>()
+        .join(";");
     let denial = (status == Status::Denied)
         .then(|| denial_of(c.all_adjustments(), c.clp03_charge - c.clp04_paid));
     ClaimResult {
@@ -565,6 +581,7 @@ fn reconcile_claim(
         figures,
         carc,
         rarc,
+        adjustments,
         check_trace: rem.trace.trn02_number.clone(),
         payment_date: rem.payment.bpr16_date,
         lines,

@@ -9,7 +9,7 @@
 //! rows are built by `reconcile`.
 
 use std::fs;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -17,6 +17,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{ClaimIndex, ClaimResult, Figures, Status};
+use crate::atomic::AtomicFile;
 use crate::edi835::Remittance;
 
 /// One PLB adjustment pair, as reported.
@@ -110,26 +111,15 @@ fn date(d: Option<NaiveDate>) -> String {
     d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
 }
 
-/// Writes `path` atomically: temp file in the same folder, mode 0600, fsync, rename.
+/// Writes `path` atomically (see [`crate::atomic`]): temp file in the same
+/// folder, mode 0600, fsync, rename.
 pub fn write_atomic(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let tmp = tempfile::Builder::new().prefix(".claimflow-").suffix(".tmp").tempfile_in(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o600))?;
-    }
-    {
-        let mut w = BufWriter::with_capacity(1 << 20, tmp.as_file());
-        fill(&mut w)?;
-        w.flush()?;
-    }
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    let mut f = AtomicFile::create(path)?;
+    fill(&mut f)?;
+    f.commit()
 }
 
 fn figures_cols(f: &Figures) -> [String; 7] {

@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""Writes the synthetic 835 reconciliation fixtures in fixtures/835/.
+
+The segments below are written by hand (see fixtures/835/README.md for the
+scenario and the expected figures); this script only adds the envelopes,
+counts SE01/GE01/IEA01 and writes the files. All names, ids and amounts are
+made up. Run from the project root: python3 scripts/gen-835-fixtures.py
+"""
+import os
+
+OUT = "fixtures/835"
+
+
+def isa(ctl, sender="DEMOPAYER1", receiver="DEMOPROVIDER"):
+    return (
+        f"ISA*00*          *00*          *ZZ*{sender:<15}*ZZ*{receiver:<15}"
+        f"*260320*1200*^*00501*{ctl:09d}*0*T*:"
+    )
+
+
+def interchange(ctl, sets, sender="DEMOPAYER1"):
+    segs = [isa(ctl, sender), f"GS*HP*{sender}*DEMOPROVIDER*20260320*1200*{ctl}*X*005010X221A1"]
+    for n, body in enumerate(sets, start=1):
+        st = f"{n:04d}"
+        seg_list = [f"ST*835*{st}"] + body
+        seg_list.append(f"SE*{len(seg_list) + 1}*{st}")
+        segs += seg_list
+    segs += [f"GE*{len(sets)}*{ctl}", f"IEA*1*{ctl:09d}"]
+    return segs
+
+
+def header(amount, trace, date, payer_name, payer_id, method="CHK"):
+    if method == "CHK":
+        bpr = f"BPR*C*{amount}*C*CHK************{date}"
+    else:
+        bpr = f"BPR*H*{amount}*C*NON************{date}"
+    return [
+        bpr,
+        f"TRN*1*{trace}*1512345678",
+        f"DTM*405*{date}",
+        f"N1*PR*{payer_name}",
+        "N3*1 PAYER WAY",
+        "N4*SPRINGFIELD*IL*627010001",
+        f"REF*2U*{payer_id}",
+        "PER*BL*PROVIDER SERVICES*TE*5555550199",
+        "N1*PE*DEMO MEDICAL GROUP*XX*1234567893",
+        "N3*100 MAIN ST",
+        "N4*SPRINGFIELD*IL*627010001",
+        "REF*TJ*123456789",
+    ]
+
+
+def patient(last, first):
+    return f"NM1*QC*1*{last}*{first}****MI*TESTMEMBER01"
+
+
+# remit-1.835: one check (trace T100) from DEMOPAYER1, six claims, PLB with
+# interest (L6, increases the payment) and an overpayment recovery (WO).
+remit1 = header("329.5", "T100", "20260315", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
+    "LX*1",
+    # C1001 paid: two lines, contractual reductions only.
+    "CLP*C1001*1*120*87**12*PCN-1001",
+    patient("TESTPATIENT", "ONE"),
+    "DTM*050*20260310",
+    "SVC*HC:99213*100*72**1", "DTM*472*20260301", "CAS*CO*45*28", "REF*6R*C1001-1", "AMT*B6*72",
+    "SVC*HC:81002*20*15**1", "DTM*472*20260301", "CAS*CO*45*5", "REF*6R*C1001-2", "AMT*B6*15",
+    # C1002 partial: the second line is bundled (CO-97) and paid 0.
+    "CLP*C1002*1*200*100**12*PCN-1002",
+    patient("TESTPATIENT", "TWO"),
+    "SVC*HC:99214:25*150*100**1", "DTM*472*20260302", "CAS*CO*45*50", "REF*6R*C1002-1",
+    "SVC*HC:93000*50*0**1", "DTM*472*20260302", "CAS*CO*97*50", "REF*6R*C1002-2", "LQ*HE*M15",
+    # C1003 denied (CLP02 4): missing information (CO-16), remark on MOA.
+    "CLP*C1003*4*200*0**12*PCN-1003",
+    patient("TESTPATIENT", "THREE"),
+    "MOA***MA130",
+    "SVC*HC:99203*200*0**1", "DTM*472*20260303", "CAS*CO*16*200", "REF*6R*C1003-1",
+    # C1004 patient responsibility: deductible PR-1 plus contractual CO-45.
+    "CLP*C1004*1*100*0*80*12*PCN-1004",
+    patient("TESTPATIENT", "FOUR"),
+    "SVC*HC:99213*100*0**1", "DTM*472*20260304", "CAS*PR*1*80", "CAS*CO*45*20", "REF*6R*C1004-1",
+    # C1005-LONG-CLAIM-ID truncated by the payer to 14 characters; no REF*6R.
+    "CLP*C1005-LONG-CLA*1*80*80**12*PCN-1005",
+    patient("TESTPATIENT", "FIVE"),
+    "SVC*HC:99212*80*80**1", "DTM*472*20260305",
+    # C1006 paid 90 (reversed and corrected in remit-2).
+    "CLP*C1006*1*100*90**12*PCN-1006",
+    patient("TESTPATIENT", "SIX"),
+    "SVC*HC:99213*100*90**1", "DTM*472*20260306", "CAS*CO*45*10", "REF*6R*C1006-1",
+    "PLB*1234567893*20261231*L6:C1001*-2.5*WO:PCN-1002*30",
+]
+
+# remit-2.835: two transaction sets. Set 1 (trace T200, DEMOPAYER1): reversal
+# of C1006 and its correction, a payer-changed code (SVC06), a split line, and
+# a claim that is not ours. Set 2 (trace T300, DEMOPAYER2): a claim forwarded
+# to a secondary payer (CLP02 19 + NM1*TT), a claim known only by its payer
+# claim number, and a forwarding-balance PLB.
+remit2_set1 = header("285", "T200", "20260318", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
+    "LX*1",
+    "CLP*C1006*22*-100*-90**12*PCN-1006",
+    patient("TESTPATIENT", "SIX"),
+    "SVC*HC:99213*-100*-90**-1", "DTM*472*20260306", "CAS*CO*45*-10", "REF*6R*C1006-1",
+    "CLP*C1006*1*100*95**12*PCN-1006B",
+    patient("TESTPATIENT", "SIX"),
+    "SVC*HC:99213*100*95**1", "DTM*472*20260306", "CAS*CO*45*5", "REF*6R*C1006-1",
+    "CLP*C1007*1*180*110**12*PCN-1007",
+    patient("TESTPATIENT", "SEVEN"),
+    "SVC*HC:99214*180*110**1*HC:99215", "DTM*472*20260307", "CAS*CO*45*70",
+    "CLP*C1008*1*160*120**12*PCN-1008",
+    patient("TESTPATIENT", "EIGHT"),
+    "SVC*HC:97110*80*60**2", "DTM*472*20260308", "CAS*CO*45*20", "REF*6R*C1008-1",
+    "SVC*HC:97110*80*60**2", "DTM*472*20260308", "CAS*CO*45*20",
+    "CLP*ZZ-NOT-OURS-1*1*50*50**12*PCN-9999",
+    patient("TESTPATIENT", "NINE"),
+    "SVC*HC:99211*50*50**1", "DTM*472*20260309",
+]
+remit2_set2 = header("120", "T300", "20260318", "SECOND DEMO PLAN", "DEMOPAYER2") + [
+    "LX*1",
+    "CLP*C1009*19*100*60*20*MB*PCN-1009",
+    patient("TESTPATIENT", "TEN"),
+    "NM1*TT*2*DEMO SECONDARY PLAN*****PI*SEC01",
+    "SVC*HC:99213*100*60**1", "DTM*472*20260309", "CAS*CO*45*20", "CAS*PR*2*20", "REF*6R*C1009-1",
+    "CLP*R1010*1*90*70**MB*PCN-1010",
+    patient("TESTPATIENT", "ELEVEN"),
+    "SVC*HC:99212*90*70**1", "DTM*472*20260310", "CAS*CO*45*20",
+    "PLB*1234567893*20261231*FB:PCN-1009*10",
+]
+
+# bad/unbalanced.835: every balancing rule broken once.
+unbalanced = header("100", "T900", "20260319", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
+    "LX*1",
+    # SVC: 100 - 60 = 40 but line CAS says 30; CLP: 100 - 60 = 40 but CAS says 30;
+    # CLP05 says 15 but PR adjustments total 10.
+    "CLP*C1001*1*100*60*15*12*PCN-1001",
+    patient("TESTPATIENT", "ONE"),
+    "SVC*HC:99213*100*60**1", "DTM*472*20260301", "CAS*CO*45*20", "CAS*PR*3*10",
+    # BPR02 100 but claims pay 60.
+]
+
+
+# claims.837: the ten claims the remittances answer (837P, one subscriber
+# per claim, payer DEMOPAYER1). C1010 replaces an earlier claim (frequency 7,
+# REF*F8 = the payer's claim number PCN-1010).
+CLAIMS = [
+    # claim id, [(line id, procedure, modifiers, charge, units, date)]
+    ("C1001", [("C1001-1", "99213", "", 100, 1, "20260301"), ("C1001-2", "81002", "", 20, 1, "20260301")]),
+    ("C1002", [("C1002-1", "99214", "25", 150, 1, "20260302"), ("C1002-2", "93000", "", 50, 1, "20260302")]),
+    ("C1003", [("C1003-1", "99203", "", 200, 1, "20260303")]),
+    ("C1004", [("C1004-1", "99213", "", 100, 1, "20260304")]),
+    ("C1005-LONG-CLAIM-ID", [("C1005-1", "99212", "", 80, 1, "20260305")]),
+    ("C1006", [("C1006-1", "99213", "", 100, 1, "20260306")]),
+    ("C1007", [("C1007-1", "99215", "", 180, 1, "20260307")]),
+    ("C1008", [("C1008-1", "97110", "", 160, 4, "20260308")]),
+    ("C1009", [("C1009-1", "99213", "", 100, 1, "20260309")]),
+    ("C1010", [("C1010-1", "99212", "", 90, 1, "20260310")]),
+]
+
+
+def claims_837():
+    body = [
+        "BHT*0019*00*DEMO0001*20260311*1200*CH",
+        "NM1*41*2*DEMO MEDICAL GROUP*****46*DEMO01",
+        "PER*IC*BILLING OFFICE*TE*5555550100",
+        "NM1*40*2*DEMO CLEARINGHOUSE*****46*DEMOCLEARING",
+        "HL*1**20*1",
+        "NM1*85*2*DEMO MEDICAL GROUP*****XX*1234567893",
+        "N3*100 MAIN ST",
+        "N4*SPRINGFIELD*IL*627010001",
+        "REF*EI*123456789",
+    ]
+    hl = 1
+    for n, (claim_id, lines) in enumerate(CLAIMS, start=1):
+        hl += 1
+        total = sum(l[3] for l in lines)
+        freq = "7" if claim_id == "C1010" else "1"
+        body += [
+            f"HL*{hl}*1*22*0",
+            "SBR*P*18*******CI",
+            f"NM1*IL*1*TESTPATIENT*N{n}****MI*TESTMEMBER{n:02d}",
+            "N3*1 TEST ST",
+            "N4*SPRINGFIELD*IL*62701",
+            "DMG*D8*19800101*U",
+            "NM1*PR*2*DEMO HEALTH PLAN*****PI*DEMOPAYER1",
+            f"CLM*{claim_id}*{total}***11:B:{freq}*Y*A*Y*Y",
+        ]
+        if freq == "7":
+            body.append("REF*F8*PCN-1010")
+        body.append("HI*ABK:R69")
+        for i, (line_id, proc, mods, charge, units, date) in enumerate(lines, start=1):
+            code = f"HC:{proc}" + (f":{mods}" if mods else "")
+            body += [
+                f"LX*{i}",
+                f"SV1*{code}*{charge}*UN*{units}***1",
+                f"DTP*472*D8*{date}",
+                f"REF*6R*{line_id}",
+            ]
+    segs = [
+        isa(201, "DEMOSUBMITTER", "DEMOCLEARING"),
+        "GS*HC*DEMOSUBMITTER*DEMOCLEARING*20260311*1200*201*X*005010X222A1",
+        "ST*837*0001*005010X222A1",
+    ] + body
+    segs.append(f"SE*{len(body) + 2}*0001")
+    segs += ["GE*1*201", "IEA*1*000000201"]
+    return segs
+
+
+def write(name, segs, newline=True):
+    path = os.path.join(OUT, name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    sep = "~\n" if newline else "~"
+    with open(path, "w") as f:
+        f.write(sep.join(segs) + "~\n")
+
+
+def main():
+    write("remit-1.835", interchange(101, [remit1]))
+    write("remit-2.835", interchange(102, [remit2_set1, remit2_set2]))
+    write("unbalanced.835", interchange(109, [unbalanced]))
+    write("claims.837", claims_837())
+    # Broken inputs live with the other bad X12 files (pyx12 rejects them).
+    with open("fixtures/x12/bad/not_x12.835", "w") as f:
+        f.write("This is not an X12 file: a clearinghouse error page saved as .835\n")
+    # A truncated transfer: remit-1 cut in the middle of a claim (no SE/GE/IEA).
+    segs = interchange(101, [remit1])
+    write("../x12/bad/truncated_remit.835", segs[: len(segs) // 2])
+
+
+if __name__ == "__main__":
+    main()
