@@ -125,6 +125,10 @@ remit2_set2 = header("120", "T300", "20260318", "SECOND DEMO PLAN", "DEMOPAYER2"
     "PLB*1234567893*20261231*FB:PCN-1009*10",
 ]
 
+# paid-only.835: one claim paid in full after the contractual reduction
+# (trace T400): nothing needs a person, reconcile exits 0.
+paid_only = header("87", "T400", "20260316", "DEMO HEALTH PLAN", "DEMOPAYER1") + remit1[12:26]
+
 # bad/unbalanced.835: every balancing rule broken once.
 unbalanced = header("100", "T900", "20260319", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
     "LX*1",
@@ -215,6 +219,7 @@ def main():
     write("remit-1.835", interchange(101, [remit1]))
     write("remit-2.835", interchange(102, [remit2_set1, remit2_set2]))
     write("unbalanced.835", interchange(109, [unbalanced]))
+    write("paid-only.835", interchange(104, [paid_only]))
     write("claims.837", claims_837())
     # Broken inputs live with the other bad X12 files (pyx12 rejects them).
     with open("fixtures/x12/bad/not_x12.835", "w") as f:

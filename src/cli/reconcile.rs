@@ -78,6 +78,8 @@ struct SetSummary {
     paid: Decimal,
     plb: Decimal,
     claims: usize,
+    /// False when the set has no SE (a truncated file): reported, never posted.
+    complete: bool,
     #[serde(skip)]
     file_sha256: String,
 }
@@ -138,6 +140,7 @@ fn read_remit_file(path: &Path, file_no: usize, index: &ClaimIndex<'_>) -> FileO
                 plb: rem.plb_total(),
                 claims: rem.claims.len(),
                 file_sha256: hash.clone(),
+                complete: set.end.is_some(),
             };
             (summary, results, plb, findings)
         })
@@ -362,6 +365,9 @@ fn postings(
             })
             .collect();
         cursor = end;
+        if !s.complete {
+            continue;
+        }
         out.push(RemitPosting {
             payer_id: s.payer_id.clone(),
             trace: s.trace.clone(),
@@ -610,6 +616,13 @@ fn print_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
                 l.payments_posted,
                 l.applied.len(),
                 l.postings_undone
+            )?;
+        }
+        for p in s.payments.iter().filter(|p| !p.complete) {
+            writeln!(
+                out,
+                "  ledger: {} transaction {} (trace {}) is truncated (no SE): not posted",
+                p.file, p.st02, p.trace
             )?;
         }
         for t in &l.already_applied {

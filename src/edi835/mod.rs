@@ -427,3 +427,6 @@ impl Remittance {
         self.claims.iter().map(|c| c.clp04_paid).sum()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,225 @@
+//! Unit tests of the 835 reader and balancing, on synthetic fixtures and
+//! inline inputs (and, when present, the public samples in ../shared).
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::*;
+
+fn dec(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/835").join(name)).unwrap()
+}
+
+fn isa() -> String {
+    "ISA*00*          *00*          *ZZ*PAYER          *ZZ*PROVIDER       *260320*1200*^*00501*000000001*0*T*:~GS*HP*PAYER*PROVIDER*20260320*1200*1*X*005010X221A1~".to_string()
+}
+
+fn wrap(body: &str) -> Vec<u8> {
+    let n = body.matches('~').count() + 2;
+    format!("{}ST*835*0001~{body}SE*{n}*0001~GE*1*1~IEA*1*000000001~", isa()).into_bytes()
+}
+
+#[test]
+fn reads_every_part_of_a_remittance() {
+    let input = fixture("remit-1.835");
+    let file = read_file(&input);
+    assert_eq!(file.remittances.len(), 1);
+    let r = &file.remittances[0];
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+    assert_eq!(r.payment.bpr01_handling, "C");
+    assert_eq!(r.payment.bpr02_amount, dec("329.5"));
+    assert_eq!(r.payment.bpr04_method, "CHK");
+    assert_eq!(r.payment.bpr16_date, NaiveDate::from_ymd_opt(2026, 3, 15));
+    assert_eq!(r.trace.trn02_number, "T100");
+    assert_eq!(r.trace.trn03_originator, "1512345678");
+    assert_eq!(r.production_date, NaiveDate::from_ymd_opt(2026, 3, 15));
+    assert_eq!(r.payer.name, "DEMO HEALTH PLAN");
+    assert_eq!(r.payer.city_state_zip, vec!["SPRINGFIELD", "IL", "627010001"]);
+    assert_eq!(r.payer_id(), "DEMOPAYER1");
+    assert_eq!(r.payee.id_qualifier, "XX");
+    assert_eq!(r.payee.id, "1234567893");
+    assert_eq!(r.payee.refs[0], Reference { qualifier: "TJ".into(), value: "123456789".into() });
+    assert_eq!(r.claims.len(), 6);
+    let c1 = &r.claims[0];
+    assert_eq!(c1.lx.as_deref(), Some("1"));
+    assert_eq!(c1.clp01_claim_id, "C1001");
+    assert_eq!(c1.clp02_status, "1");
+    assert_eq!(c1.clp03_charge, dec("120"));
+    assert_eq!(c1.clp04_paid, dec("87"));
+    assert_eq!(c1.clp05_patient_responsibility, None);
+    assert_eq!(c1.clp06_filing_indicator, "12");
+    assert_eq!(c1.clp07_payer_claim_id, "PCN-1001");
+    assert_eq!(c1.date("050"), NaiveDate::from_ymd_opt(2026, 3, 10));
+    assert_eq!(c1.name("QC").unwrap().name, "TESTPATIENT");
+    assert_eq!(c1.lines.len(), 2);
+    let l = &c1.lines[0];
+    assert_eq!(l.svc01_procedure.qualifier, "HC");
+    assert_eq!(l.svc01_procedure.code, "99213");
+    assert_eq!(l.svc02_charge, dec("100"));
+    assert_eq!(l.svc03_paid, dec("72"));
+    assert_eq!(l.svc05_units, Some(dec("1")));
+    assert_eq!(l.service_date, NaiveDate::from_ymd_opt(2026, 3, 1));
+    assert_eq!(l.line_id.as_deref(), Some("C1001-1"));
+    assert_eq!(l.allowed, Some(dec("72")));
+    assert_eq!(l.adjustments[0].group, Some(Group::CO));
+    assert_eq!(l.adjustments[0].reason, "45");
+    assert_eq!(l.adjustments[0].amount, dec("28"));
+    let c2 = &r.claims[1];
+    assert_eq!(c2.lines[0].svc01_procedure.modifiers, vec!["25"]);
+    assert_eq!(c2.lines[1].remarks, vec![Remark { qualifier: "HE".into(), code: "M15".into() }]);
+    let c3 = &r.claims[2];
+    assert_eq!(c3.moa.as_ref().unwrap()[2], "MA130");
+    assert_eq!(c3.remark_codes(), vec!["MA130"]);
+    assert_eq!(r.claims[3].clp05_patient_responsibility, Some(dec("80")));
+    assert_eq!(r.claims[3].lines[0].adjustments.len(), 2, "two CAS segments on one line");
+    let plb = &r.provider_adjustments[0];
+    assert_eq!(plb.provider_id, "1234567893");
+    assert_eq!(plb.fiscal_date, NaiveDate::from_ymd_opt(2026, 12, 31));
+    assert_eq!(plb.items.len(), 2);
+    assert_eq!(plb.items[0].reason, "L6");
+    assert_eq!(plb.items[0].reference, "C1001");
+    assert_eq!(plb.items[0].amount, dec("-2.5"));
+    assert_eq!(plb.items[1].reason, "WO");
+    assert_eq!(plb.items[1].amount, dec("30"));
+    assert_eq!(r.plb_total(), dec("27.5"));
+    assert!(balance(r).is_empty());
+}
+
+#[test]
+fn reads_several_sets_payers_reversals_and_changed_codes() {
+    let input = fixture("remit-2.835");
+    let file = read_file(&input);
+    assert_eq!(file.remittances.len(), 2);
+    let (a, b) = (&file.remittances[0], &file.remittances[1]);
+    assert_eq!(a.st02_control, "0001");
+    assert_eq!(b.st02_control, "0002");
+    assert_eq!(b.payer_id(), "DEMOPAYER2");
+    assert!(a.claims[0].is_reversal());
+    assert_eq!(a.claims[0].clp04_paid, dec("-90"));
+    assert_eq!(a.claims[0].lines[0].svc05_units, Some(dec("-1")));
+    let changed = &a.claims[2].lines[0];
+    assert_eq!(changed.svc01_procedure.code, "99214");
+    assert_eq!(changed.svc06_original.as_ref().unwrap().code, "99215");
+    assert_eq!(changed.submitted_procedure().code, "99215");
+    assert!(b.claims[0].is_forwarded());
+    assert_eq!(b.claims[0].name("TT").unwrap().id, "SEC01");
+    for r in &file.remittances {
+        assert!(balance(r).is_empty(), "{:?}", balance(r));
+        assert!(r.findings.is_empty(), "{:?}", r.findings);
+    }
+}
+
+#[test]
+fn reads_all_six_cas_triples_and_six_plb_pairs() {
+    let body = "BPR*I*3*C*NON************20260101~TRN*1*T*1~N1*PR*P~N1*PE*Q*XX*1234567893~LX*1~\
+CLP*A1*1*30*9**12*X~CAS*CO*45*1*1*42*2**94*3*2*131*4**253*5**59*6~CAS*OA*23*0~\
+PLB*1*20261231*L6:A1*-1*WO:X*2*FB*3*CV:1*4*72:2*-5*IS*-6~";
+    let input = wrap(body);
+    let file = read_file(&input);
+    let r = &file.remittances[0];
+    let c = &r.claims[0];
+    assert_eq!(c.adjustments.len(), 7);
+    assert_eq!(c.adjustments[0].quantity, Some(dec("1")));
+    assert_eq!(c.adjustments[5].reason, "59");
+    assert_eq!(c.adjustments[5].amount, dec("6"));
+    assert_eq!(c.adjustments[6].group, Some(Group::OA));
+    let items = &r.provider_adjustments[0].items;
+    assert_eq!(items.len(), 6);
+    assert_eq!(items[2].reason, "FB");
+    assert_eq!(items[2].reference, "");
+    assert_eq!(items[5].amount, dec("-6"));
+    // The claim balances (30 − 9 = 21 = 1+…+6); BPR02 3 ≠ 9 − (−1+2+3+4−5−6) = 12.
+    let codes: Vec<&str> = balance(r).iter().map(|f| f.code).collect();
+    assert_eq!(codes, vec!["835-BAL-BPR"]);
+}
+
+#[test]
+fn reports_each_imbalance_as_a_finding() {
+    let input = fixture("unbalanced.835");
+    let file = read_file(&input);
+    let r = &file.remittances[0];
+    let findings = balance(r);
+    let codes: Vec<&str> = findings.iter().map(|f| f.code).collect();
+    assert_eq!(codes, vec!["835-BAL-SVC", "835-BAL-CLP", "835-CLP05", "835-BAL-BPR"]);
+    assert!(findings[0].message.contains("off by 10.00"), "{}", findings[0].message);
+    assert_eq!(findings[2].severity, crate::x12::Severity::Warning);
+    assert!(findings[3].message.contains("BPR02 100.00"), "{}", findings[3].message);
+}
+
+#[test]
+fn bad_values_become_findings_not_panics() {
+    let body = "BPR*C*12,50*C*CHK************2026013X~TRN*1*T*1~N1*PR*P~LX*1~\
+CLP**77*abc*0~CAS*ZZ*1*x~SVC*HC:1*1*1~LQ*HE*N1~PLB*1**L6*y~CAS~SVC~";
+    let input = wrap(body);
+    let file = read_file(&input);
+    let r = &file.remittances[0];
+    let codes: Vec<&str> = r.findings.iter().map(|f| f.code).collect();
+    for expected in ["835-AMOUNT", "835-DATE", "835-CLP", "835-CLP02", "835-CAS-GROUP"] {
+        assert!(codes.contains(&expected), "{expected} missing in {codes:?}");
+    }
+    let _ = balance(r);
+}
+
+#[test]
+fn headerless_and_newline_terminated_files_read() {
+    let st_only = b"ST*835*1234~BPR*I*5*C*NON************20260101~TRN*1*T9*1~N1*PR*P~N1*PE*Q~LX*1~CLP*X1*1*5*5**12*Y~SE*8*1234~";
+    let file = read_file(st_only);
+    assert_eq!(file.remittances.len(), 1);
+    assert_eq!(file.remittances[0].claims[0].clp04_paid, dec("5"));
+    let text = String::from_utf8(fixture("paid-only.835")).unwrap().replace("~\n", "\n");
+    let file = read_file(text.as_bytes());
+    assert_eq!(file.remittances.len(), 1);
+    assert_eq!(file.remittances[0].claims[0].lines.len(), 2);
+    assert!(balance(&file.remittances[0]).is_empty());
+}
+
+#[test]
+fn arbitrary_bytes_never_panic() {
+    let base = fixture("remit-2.835");
+    // Cut and corrupt the file at many places; reading must always return.
+    for cut in (0..base.len()).step_by(37) {
+        let mut v = base[..cut].to_vec();
+        v.extend_from_slice(b"*~:^");
+        let f = read_file(&v);
+        for r in &f.remittances {
+            let _ = balance(r);
+        }
+    }
+}
+
+/// Every public 835 sample parses; exactly the ones PROVENANCE.md marks as
+/// not balancing at BPR level get `835-BAL-BPR`. Skipped without ../shared.
+#[test]
+fn public_samples_parse_and_only_unbalanced_ones_are_flagged() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/x12-samples/835");
+    let Ok(entries) = std::fs::read_dir(&dir) else { return };
+    let mut names: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    names.sort();
+    let unbalanced = [
+        "835-nebraska-medicaid-3-interchanges-masked-from-oopfactory.txt",
+        "835-reversals-clp02-22-denials-isa00401-gs08-5010-from-oopfactory.txt",
+        "835-secondary-two-plb-unbalanced-negative-test-from-stupidedi.edi",
+        "835-two-st-plb-l6-interest-masked-unbalanced-from-covehealth.txt",
+    ];
+    let mut seen = 0;
+    for path in names {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !name.starts_with("835-") {
+            continue;
+        }
+        seen += 1;
+        let input = std::fs::read(&path).unwrap();
+        let file = read_file(&input);
+        assert!(!file.remittances.is_empty(), "{name}: no 835 set read");
+        let bpr =
+            file.remittances.iter().any(|r| balance(r).iter().any(|f| f.code == "835-BAL-BPR"));
+        assert_eq!(bpr, unbalanced.contains(&name.as_str()), "{name}");
+    }
+    assert!(seen >= 20, "only {seen} samples found");
+}
