@@ -264,32 +264,33 @@ fn claims_from_ledger(lc: &[ledger::LedgerClaim]) -> Vec<SentClaim> {
     let mut files: Vec<&str> = lc.iter().map(|c| c.file.as_str()).collect();
     files.sort_unstable();
     files.dedup();
-    let lines_by_file: Vec<(&str, std::collections::HashMap<String, Vec<reconcile::SentLine>>)> =
-        files
-            .par_iter()
-            .map(|f| {
-                let mut map = std::collections::HashMap::new();
-                if let Ok(input) = claimflow::input::open(Path::new(f)) {
-                    for c in reconcile::read_837(&input).claims {
-                        map.insert(format!("{}\u{1f}{}", c.claim_id, c.payer_id), c.lines);
-                    }
+    let lines_by_file: Vec<(&str, LinesByClaim)> = files
+        .par_iter()
+        .map(|f| {
+            let mut map = std::collections::HashMap::new();
+            if let Ok(input) = claimflow::input::open(Path::new(f)) {
+                for c in reconcile::read_837(&input).claims {
+                    map.insert(
+                        format!("{}\u{1f}{}", c.claim_id, c.payer_id),
+                        (c.lines, c.payer_claim_id),
+                    );
                 }
-                (*f, map)
-            })
-            .collect();
-    let mut by_file: std::collections::HashMap<
-        &str,
-        std::collections::HashMap<String, Vec<reconcile::SentLine>>,
-    > = lines_by_file.into_iter().collect();
+            }
+            (*f, map)
+        })
+        .collect();
+    let mut by_file: std::collections::HashMap<&str, LinesByClaim> =
+        lines_by_file.into_iter().collect();
     lc.iter()
         .map(|c| {
             let key = format!("{}\u{1f}{}", c.claim_id, c.payer_id);
-            let lines =
+            // REF*F8 of a replacement names the payer's claim number too.
+            let (lines, f8) =
                 by_file.get_mut(c.file.as_str()).and_then(|m| m.remove(&key)).unwrap_or_default();
             SentClaim {
                 claim_id: c.claim_id.clone(),
                 payer_id: c.payer_id.clone(),
-                payer_claim_id: c.payer_claim_id.clone(),
+                payer_claim_id: c.payer_claim_id.clone().or(f8),
                 charge: c.total_charge,
                 sent_on: c
                     .sent_at
@@ -300,6 +301,9 @@ fn claims_from_ledger(lc: &[ledger::LedgerClaim]) -> Vec<SentClaim> {
         })
         .collect()
 }
+
+/// Sent lines and REF*F8 per `claim_id \u{1f} payer_id`, from one 837 file.
+type LinesByClaim = std::collections::HashMap<String, (Vec<reconcile::SentLine>, Option<String>)>;
 
 /// Statuses a remittance gives a claim; any other ledger status means "waiting".
 const REMITTED: [&str; 6] =
