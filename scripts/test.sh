@@ -32,6 +32,9 @@ cargo test --doc --quiet
 echo "== pyx12 conformance of every 837 the tests produced"
 .venv/bin/python scripts/pyx12_check.py --require-some "$CLAIMFLOW_TEST_OUTPUT/837"
 
+echo "== pyx12 conformance of the synthetic 835 fixtures"
+.venv/bin/python scripts/pyx12_check.py --require-some fixtures/835
+
 # CLAIMFLOW_SAMPLES points elsewhere (e.g. from a worktree: /work/shared/x12-samples).
 samples=${CLAIMFLOW_SAMPLES:-../shared/x12-samples}
 if [ -d "$samples" ]; then
