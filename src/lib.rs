@@ -19,7 +19,6 @@
 
 pub mod atomic;
 pub mod claim;
-pub mod clock;
 pub mod config;
 pub mod edi837;
 pub mod input;
