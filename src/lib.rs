@@ -18,7 +18,12 @@
 #![warn(missing_docs)]
 
 pub mod claim;
+pub mod clock;
+pub mod codeset;
 pub mod config;
+pub mod encounter;
+pub mod finding;
 pub mod input;
+pub mod scrub;
 pub mod validate;
 pub mod x12;
