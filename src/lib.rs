@@ -19,9 +19,14 @@
 
 pub mod atomic;
 pub mod claim;
+pub mod clock;
+pub mod codeset;
 pub mod config;
 pub mod edi837;
+pub mod encounter;
+pub mod finding;
 pub mod input;
 pub mod ledger;
+pub mod scrub;
 pub mod validate;
 pub mod x12;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod check;
 mod parse;
 mod validate;
 
@@ -35,6 +36,7 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Check(check::Args),
     Validate(validate::Args),
     Parse(parse::Args),
 }
@@ -65,6 +67,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global()?;
     }
     match cli.command {
+        Command::Check(args) => check::run(args, &cli.global),
         Command::Validate(args) => validate::run(args, &cli.global),
         Command::Parse(args) => parse::run(args, &cli.global),
     }
