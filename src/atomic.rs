@@ -27,7 +27,10 @@ impl AtomicFile {
         };
         let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         // tempfile creates the file with mode 0600 on Unix.
-        let tmp = tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".tmp").tempfile_in(dir)?;
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(dir)?;
         Ok(AtomicFile { dest: dest.to_path_buf(), out: BufWriter::with_capacity(1 << 20, tmp) })
     }
 

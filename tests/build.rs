@@ -8,7 +8,7 @@ use std::process::Output;
 
 use crate::util::{claimflow, fixture, keep_for_oracle, root};
 
-const NOW: &str = "2025-07-01T02:00";
+const NOW: &str = "2025-12-01T02:00";
 
 /// A temp dir with the build fixtures' config copied in (so the default
 /// ledger `claimflow.db` lands beside it, inside the temp dir).
@@ -39,7 +39,12 @@ fn text(o: &Output) -> String {
 
 fn x12_files(out: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = fs::read_dir(out)
-        .map(|d| d.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "x12")).collect())
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "x12"))
+                .collect()
+        })
         .unwrap_or_default();
     v.sort();
     v
@@ -70,17 +75,17 @@ fn builds_clean_export_into_valid_837p() {
     let m = manifest(dir.path());
     assert_eq!(m["counts"]["sent"], 5);
     assert_eq!(m["counts"]["held"], 0);
-    assert_eq!(m["counts"]["lines"], 9);
+    assert_eq!(m["counts"]["lines"], 10);
     assert_eq!(m["control_numbers"]["isa13"], "000000001");
     assert_eq!(m["control_numbers"]["st02"], serde_json::json!(["0001", "0002"]));
     assert_eq!(m["totals"]["sent_charge"], "890.45");
-    assert_eq!(m["now"], "2025-07-01T02:00:00");
+    assert_eq!(m["now"], "2025-12-01T02:00:00");
     let input_sha = m["inputs"][0]["sha256"].as_str().unwrap();
     assert_eq!(input_sha.len(), 64);
     let rejects = fs::read_to_string(dir.path().join("out/rejects.csv")).unwrap();
     assert!(rejects.starts_with("claim_id,row,column,rule,severity,message\n"));
     assert!(!dir.path().join("out/held/clean.csv").exists());
-    assert!(String::from_utf8_lossy(&o.stdout).contains("sent 5 claim(s), 9 line(s), 890.45"));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("sent 5 claim(s), 10 line(s), 890.45"));
 }
 
 #[test]
@@ -106,7 +111,7 @@ fn round_trip_reads_back_what_the_export_said() {
     assert_eq!(c.lines[1].procedure, "97110");
     assert_eq!(c.lines[1].modifiers, ["GP"]);
     assert_eq!(c.lines[1].units.to_string(), "3");
-    assert_eq!(c.lines[1].service_date_end.unwrap().to_string(), "2025-05-04");
+    assert_eq!(c.lines[1].service_date_end.unwrap().to_string(), "2025-11-04");
     assert_eq!(c.lines[2].ndc.as_deref(), Some("00003029328"));
     assert_eq!(c.lines[0].charge.to_string(), "185.5");
     let a = by_id("CF1001");
@@ -134,7 +139,12 @@ fn golden_file_is_byte_identical_on_rerun() {
         fs::write(&golden, &got).unwrap();
     }
     let want = fs::read(&golden).expect("golden file (UPDATE_GOLDEN=1 cargo test to create)");
-    assert!(got == want, "output differs from {}:\n{}", golden.display(), String::from_utf8_lossy(&got));
+    assert!(
+        got == want,
+        "output differs from {}:\n{}",
+        golden.display(),
+        String::from_utf8_lossy(&got)
+    );
     // A fresh ledger and the same --now give the same bytes, manifest included.
     let b = setup();
     assert_eq!(code(&build(b.path(), &fixture("build/clean.csv"), &[])), 0);
@@ -159,7 +169,10 @@ fn holds_back_faulty_claims_with_rejects_and_rows() {
     assert!(!sent.contains("BAD200"), "held claims must not be sent");
     let rejects = fs::read_to_string(dir.path().join("out/rejects.csv")).unwrap();
     for id in ["BAD2001", "BAD2002", "BAD2003"] {
-        assert!(rejects.lines().any(|l| l.starts_with(id) && l.contains(",error,")), "{id}: {rejects}");
+        assert!(
+            rejects.lines().any(|l| l.starts_with(id) && l.contains(",error,")),
+            "{id}: {rejects}"
+        );
     }
     // The held rows are the original rows, with the header, to fix and re-run.
     let held = fs::read_to_string(dir.path().join("out/held/mixed.csv")).unwrap();
@@ -186,7 +199,11 @@ fn rerun_sends_nothing_twice() {
     assert_eq!(code(&build(dir.path(), &fixture("build/clean.csv"), &[])), 0);
     let o = build(dir.path(), &fixture("build/clean.csv"), &[]);
     assert_eq!(code(&o), 0, "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("already sent: 5 claim(s)"), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("already sent: 5 claim(s)"),
+        "{}",
+        text(&o)
+    );
     assert_eq!(x12_files(&dir.path().join("out")).len(), 1, "no second 837");
     let m = manifest(dir.path());
     assert_eq!(m["counts"]["sent"], 0);
@@ -223,7 +240,7 @@ fn changed_claim_after_sending_is_held_until_replacement_or_resend() {
     let o = build(dir.path(), &changed, &[]);
     assert_eq!(code(&o), 1, "{}", text(&o));
     let rejects = fs::read_to_string(dir.path().join("out/rejects.csv")).unwrap();
-    let line = rejects.lines().find(|l| l.contains("LEDGER-CHANGED-AFTER-SENT")).unwrap();
+    let line = rejects.lines().find(|l| l.contains("E-LEDGER-001")).unwrap();
     assert!(line.starts_with("CF1005,"), "{line}");
     assert!(line.contains("frequency 7"), "{line}");
     assert_eq!(x12_files(&dir.path().join("out")).len(), 1);
@@ -269,7 +286,10 @@ fn control_numbers_increase_and_are_never_reused() {
     assert_eq!(manifest(dir.path())["control_numbers"]["isa13"], "000000003");
     let f = dir.path().join("out/claims-000000003.x12");
     let s = fs::read_to_string(&f).unwrap();
-    assert!(s.contains("*000000003*0*T*:~") && s.contains("GS*HC*TESTSUBMITTER*TESTCLEARING*20250701*0200*3*X*005010X222A1~"));
+    assert!(
+        s.contains("*000000003*0*T*:~")
+            && s.contains("GS*HC*TESTSUBMITTER*TESTCLEARING*20251201*0200*3*X*005010X222A1~")
+    );
     assert!(!dir.path().join("claimflow.db").exists(), "--ledger was used, not the default");
 }
 
@@ -280,7 +300,11 @@ fn second_run_on_a_locked_ledger_exits_2_and_writes_nothing() {
     fs::write(dir.path().join("claimflow.db.lock"), format!("{}\n", std::process::id())).unwrap();
     let o = build(dir.path(), &fixture("build/clean.csv"), &[]);
     assert_eq!(code(&o), 2, "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("in use by another claimflow run"), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("in use by another claimflow run"),
+        "{}",
+        text(&o)
+    );
     assert!(!dir.path().join("out").exists(), "nothing written");
     // A stale lock (dead pid) is taken over.
     fs::write(dir.path().join("claimflow.db.lock"), "99999999\n").unwrap();

@@ -9,7 +9,6 @@
 //! as pending, rename it into place, mark it complete; (5) write
 //! `rejects.csv`, `held/` and `manifest.json` (each atomically).
 
-use std::collections::HashMap;
 use std::fs;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -23,9 +22,12 @@ use sha2::{Digest, Sha256};
 
 use claimflow::atomic::AtomicFile;
 use claimflow::claim::{format_money, Claim, Frequency};
+use claimflow::codeset::CodeSets;
 use claimflow::config::Config;
 use claimflow::edi837;
+use claimflow::encounter::{self, Encounters, Layout};
 use claimflow::ledger::{self, ClaimRecord, Ledger, SubmissionRecord};
+use claimflow::scrub;
 
 use super::{Global, Outcome};
 
@@ -95,13 +97,46 @@ impl Reject {
     }
 }
 
-/// What stage 2 produces: claims (all, clean or not) and every finding.
+/// What stage 2 produces.
 struct Prepared {
-    claims: Vec<Claim>,
+    /// Claims with no error finding, in input order.
+    clean: Vec<Claim>,
+    /// Claims held back by the reader or the rules.
+    held: Vec<Claim>,
+    /// Every finding, as `rejects.csv` lines.
     findings: Vec<Reject>,
-    /// The export's header and rows, 1-based row numbers, to copy held rows.
-    held_writer: HeldRows,
+    /// The export as read (for copying held rows byte for byte).
+    enc: Encounters,
+    /// Data rows read (header excluded).
     rows_read: u64,
+}
+
+/// Stage 2: read the export and scrub it. Fatal problems (unreadable, not
+/// CSV, missing columns, bad layout) are errors; nothing is written yet.
+fn read_and_scrub(run: &Run) -> anyhow::Result<Prepared> {
+    let layout = run.layout.as_deref().map(Layout::load).transpose()?;
+    let mut enc = encounter::read(&run.input, layout.as_ref())?;
+    let scrubbed = scrub::run(&mut enc, &run.config, run.now, CodeSets::shipped());
+    let rows_read = scrubbed
+        .clean
+        .iter()
+        .chain(&scrubbed.held)
+        .map(|c| c.source.rows.len() as u64)
+        .sum::<u64>()
+        + enc.unclaimed_rows.len() as u64;
+    let findings = scrubbed
+        .findings
+        .iter()
+        .map(|f| Reject {
+            claim_id: f.claim_id.clone(),
+            row: f.row,
+            column: f.column.clone(),
+            rule: f.rule.to_string(),
+            severity: f.severity.as_str().to_string(),
+            message: f.message.clone(),
+        })
+        .collect();
+    Ok(Prepared { clean: scrubbed.clean, held: scrubbed.held, findings, enc, rows_read })
 }
 
 /// What happened to one claim.
@@ -252,55 +287,47 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         .map_err(|_| anyhow::anyhow!("hashing the input failed"))?
         .with_context(|| format!("{}: cannot read", run.input.display()))?;
 
-    // Stage 3: what is clean, what was sent already.
+    // Stage 3: of the clean claims, what was sent already.
     progress.stage("checking the ledger");
-    let mut held_ids: HashMap<&str, ()> = HashMap::new();
-    for f in prepared.findings.iter().filter(|f| f.is_error()) {
-        held_ids.insert(f.claim_id.as_str(), ());
-    }
-    let hashes: Vec<String> = prepared.claims.par_iter().map(ledger::content_hash).collect();
+    let hashes: Vec<String> = prepared.clean.par_iter().map(ledger::content_hash).collect();
     let keys: Vec<(&str, &str)> =
-        prepared.claims.iter().map(|c| (c.claim_id.as_str(), c.payer.id.as_str())).collect();
+        prepared.clean.iter().map(|c| (c.claim_id.as_str(), c.payer.id.as_str())).collect();
     let known = ledger.lookup(&keys)?;
-    let mut decisions = Vec::with_capacity(prepared.claims.len());
+    drop(keys);
+    let mut decisions = Vec::with_capacity(prepared.clean.len());
     let mut ledger_findings = Vec::new();
-    for (i, c) in prepared.claims.iter().enumerate() {
-        let d = if held_ids.contains_key(c.claim_id.as_str()) {
-            Decision::Held
-        } else {
-            match &known[i] {
-                None => Decision::Send("sent"),
-                Some(_) if run.resend => Decision::Send("resent"),
-                Some(k) if k.content_hash == hashes[i] => Decision::AlreadySent,
-                Some(_) if c.frequency != Frequency::Original => Decision::Send("replacement"),
-                Some(k) => {
-                    ledger_findings.push(Reject {
-                        claim_id: c.claim_id.clone(),
-                        row: c.source.rows.first().copied().unwrap_or(0),
-                        column: String::new(),
-                        rule: "LEDGER-CHANGED-AFTER-SENT".into(),
-                        severity: "error".into(),
-                        message: format!(
-                            "claim {} was already sent (ISA13 {}) and its content has changed since; \
-                             send a replacement: set frequency 7 and original_ref to the payer's claim \
-                             control number, or re-run with --resend to send it again as is",
-                            c.claim_id, k.isa13
-                        ),
-                    });
-                    Decision::Held
-                }
+    for (i, c) in prepared.clean.iter().enumerate() {
+        let d = match &known[i] {
+            None => Decision::Send("sent"),
+            Some(_) if run.resend => Decision::Send("resent"),
+            Some(k) if k.content_hash == hashes[i] => Decision::AlreadySent,
+            Some(_) if c.frequency != Frequency::Original => Decision::Send("replacement"),
+            Some(k) => {
+                ledger_findings.push(Reject {
+                    claim_id: c.claim_id.clone(),
+                    row: c.source.rows.first().copied().unwrap_or(0),
+                    column: String::new(),
+                    rule: "E-LEDGER-001".into(),
+                    severity: "error".into(),
+                    message: format!(
+                        "claim {} was already sent (ISA13 {}) and its content has changed since; \
+                         send a replacement: set frequency 7 and original_ref to the payer's claim \
+                         control number, or re-run with --resend to send it again as is",
+                        c.claim_id, k.isa13
+                    ),
+                });
+                Decision::Held
             }
         };
         decisions.push(d);
     }
-    drop(held_ids);
     prepared.findings.extend(ledger_findings);
 
     // Stage 4: the 837P.
     fs::create_dir_all(&run.out)
         .with_context(|| format!("{}: cannot create output folder", run.out.display()))?;
     let to_send: Vec<usize> =
-        (0..prepared.claims.len()).filter(|&i| matches!(decisions[i], Decision::Send(_))).collect();
+        (0..prepared.clean.len()).filter(|&i| matches!(decisions[i], Decision::Send(_))).collect();
     let mut outputs = Vec::new();
     let mut control = ControlNumbers { isa13: None, gs06: None, st02: Vec::new() };
     let mut sent_charge = Decimal::ZERO;
@@ -311,8 +338,9 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         let (isa13, gs06) = ledger.allocate_control_numbers()?;
         let name = format!("claims-{isa13:09}.x12");
         let dest = run.out.join(&name);
-        let claims: Vec<&Claim> = to_send.iter().map(|&i| &prepared.claims[i]).collect();
-        let env = edi837::Envelope { interchange_control: isa13, group_control: gs06, now: run.now };
+        let claims: Vec<&Claim> = to_send.iter().map(|&i| &prepared.clean[i]).collect();
+        let env =
+            edi837::Envelope { interchange_control: isa13, group_control: gs06, now: run.now };
         let mut file = AtomicFile::create(&dest)
             .with_context(|| format!("{}: cannot create", dest.display()))?;
         let written = edi837::write(&mut file, &claims, &run.config, &env)
@@ -337,13 +365,13 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         let st02: Vec<String> = written.sets.iter().map(|s| s.control.clone()).collect();
         let mut set_of = Vec::with_capacity(claims.len());
         for s in &written.sets {
-            set_of.extend(std::iter::repeat_n(s.control.clone(), s.claims));
+            set_of.extend(std::iter::repeat(s.control.clone()).take(s.claims));
         }
         let records: Vec<ClaimRecord> = to_send
             .iter()
             .zip(&set_of)
             .map(|(&i, st)| {
-                let c = &prepared.claims[i];
+                let c = &prepared.clean[i];
                 ClaimRecord {
                     claim_id: c.claim_id.clone(),
                     payer_id: c.payer.id.clone(),
@@ -390,16 +418,15 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         .with_context(|| format!("{}: cannot write", rejects_path.display()))?;
     outputs.push(entry(&rejects_path, &rejects));
 
-    let held: Vec<usize> =
-        (0..prepared.claims.len()).filter(|&i| decisions[i] == Decision::Held).collect();
-    let mut held_rows: Vec<u64> = held
-        .iter()
-        .flat_map(|&i| prepared.claims[i].source.rows.iter().copied())
-        .chain(prepared.findings.iter().filter(|f| f.is_error() && f.claim_id.is_empty()).map(|f| f.row))
-        .filter(|&r| r > 1)
-        .collect();
-    held_rows.sort_unstable();
-    held_rows.dedup();
+    // Held back: by scrub, or by the ledger (changed after sending).
+    let mut held: Vec<&Claim> = prepared.held.iter().collect();
+    held.extend(
+        (0..prepared.clean.len())
+            .filter(|&i| decisions[i] == Decision::Held)
+            .map(|i| &prepared.clean[i]),
+    );
+    held.sort_by_key(|c| c.source.rows.first().copied().unwrap_or(0));
+    let held_rows = prepared.enc.held_rows(held.iter().copied());
     let held_dir = run.out.join("held");
     let held_name = run
         .input
@@ -413,21 +440,21 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     } else {
         fs::create_dir_all(&held_dir)
             .with_context(|| format!("{}: cannot create", held_dir.display()))?;
-        let bytes = prepared.held_writer.rows(&held_rows)?;
+        let mut bytes = Vec::new();
+        prepared.enc.write_rows(&mut bytes, &held_rows)?;
         claimflow::atomic::write(&held_path, &bytes)
             .with_context(|| format!("{}: cannot write", held_path.display()))?;
         outputs.push(entry(&held_path, &bytes));
     }
 
-    let already: Vec<usize> =
-        (0..prepared.claims.len()).filter(|&i| decisions[i] == Decision::AlreadySent).collect();
-    let sum = |idx: &[usize]| -> Decimal { idx.iter().map(|&i| prepared.claims[i].total_charge()).sum() };
+    let already: Vec<&Claim> = (0..prepared.clean.len())
+        .filter(|&i| decisions[i] == Decision::AlreadySent)
+        .map(|i| &prepared.clean[i])
+        .collect();
+    let sum = |cs: &[&Claim]| -> Decimal { cs.iter().map(|c| c.total_charge()).sum() };
     let errors = prepared.findings.iter().filter(|f| f.is_error()).count();
-    let mut inputs = vec![FileEntry {
-        path: display(&run.input),
-        bytes: input_hash.1,
-        sha256: input_hash.0,
-    }];
+    let mut inputs =
+        vec![FileEntry { path: display(&run.input), bytes: input_hash.1, sha256: input_hash.0 }];
     for p in [Some(&run.config_path), run.layout.as_ref()].into_iter().flatten() {
         let (sha, bytes) = hash_file(p).with_context(|| format!("{}: cannot read", p.display()))?;
         inputs.push(FileEntry { path: display(p), bytes, sha256: sha });
@@ -440,8 +467,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         outputs,
         counts: Counts {
             rows: prepared.rows_read,
-            claims: prepared.claims.len(),
-            lines: prepared.claims.iter().map(|c| c.lines.len()).sum(),
+            claims: prepared.clean.len() + prepared.held.len(),
+            lines: prepared.clean.iter().chain(&prepared.held).map(|c| c.lines.len()).sum(),
             sent: to_send.len(),
             sent_lines,
             already_sent: already.len(),
@@ -455,8 +482,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
             already_sent_charge: format_money(sum(&already)),
         },
         control_numbers: control,
-        held_claims: held.iter().map(|&i| prepared.claims[i].claim_id.clone()).collect(),
-        already_sent_claims: already.iter().map(|&i| prepared.claims[i].claim_id.clone()).collect(),
+        held_claims: held.iter().map(|c| c.claim_id.clone()).collect(),
+        already_sent_claims: already.iter().map(|c| c.claim_id.clone()).collect(),
     };
     let mut json = serde_json::to_vec_pretty(&manifest)?;
     json.push(b'\n');
@@ -485,7 +512,11 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
             None => writeln!(out, "sent 0 claims: no 837P written")?,
         }
         if c.already_sent > 0 {
-            writeln!(out, "already sent: {} claim(s) (unchanged since sent; not sent again)", c.already_sent)?;
+            writeln!(
+                out,
+                "already sent: {} claim(s) (unchanged since sent; not sent again)",
+                c.already_sent
+            )?;
         }
         if c.held > 0 || !held_rows.is_empty() {
             writeln!(
@@ -514,7 +545,11 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     }
     out.flush()?;
     drop(ledger);
-    Ok(if held.is_empty() && held_rows.is_empty() { Outcome::Clean } else { Outcome::NeedsAttention })
+    Ok(if held.is_empty() && held_rows.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::NeedsAttention
+    })
 }
 
 fn display(p: &Path) -> String {
@@ -555,5 +590,5 @@ fn rejects_csv(findings: &[Reject]) -> anyhow::Result<Vec<u8>> {
     for f in sorted {
         w.serialize(f)?;
     }
-    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod build;
 mod check;
 mod parse;
 mod validate;
@@ -37,6 +38,7 @@ pub struct Global {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Check(check::Args),
+    Build(build::Args),
     Validate(validate::Args),
     Parse(parse::Args),
 }
@@ -68,6 +70,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     }
     match cli.command {
         Command::Check(args) => check::run(args, &cli.global),
+        Command::Build(args) => build::run(args, &cli.global),
         Command::Validate(args) => validate::run(args, &cli.global),
         Command::Parse(args) => parse::run(args, &cli.global),
     }
