@@ -11,7 +11,8 @@ modifiers on about a third of lines, some NDC drug lines, a few date ranges,
 --config-out it also writes a claimflow.toml naming those providers and
 payers, so `claimflow build` can run on the output as is. --faulty PCT makes
 that percentage of claims fail a scrub rule (bad NPI, missing dx pointer...).
-Service dates fall in April-June 2025: run build with --now 2025-07-01.
+Service dates fall in October-December 2025 (ICD-10-CM FY2026): run build
+with --now 2026-01-15.
 Deterministic for a given seed.
 """
 import argparse
@@ -71,13 +72,14 @@ BILLING = [luhn_npi("123456789"), luhn_npi("154321678"), luhn_npi("198765432")]
 
 
 def date(rng, start_day=0, span=90):
-    # 2025-04-01 plus a day offset, as YYYY-MM-DD (April 30, May 31, June 30 days).
+    # 2025-10-01 plus a day offset, as YYYY-MM-DD (October 31, November 30,
+    # December 31 days): inside the shipped ICD-10-CM release (FY2026).
     day = start_day + rng.randrange(span)
-    for month, days in ((4, 30), (5, 31), (6, 30)):
+    for month, days in ((10, 31), (11, 30), (12, 31)):
         if day < days:
             return f"2025-{month:02d}-{day + 1:02d}", day
         day -= days
-    return "2025-06-30", 90
+    return "2025-12-31", 91
 
 
 def person(rng, min_year, max_year):
@@ -131,7 +133,7 @@ def claim_rows(rng, n, faulty):
         claim[f"dx{i}"] = dx[:3] + "." + dx[3:] if len(dx) > 3 and rng.random() < 0.5 else dx
     first_date, first_day = date(rng, 0, 80)
     if rng.random() < 0.1:
-        claim["onset_date"] = "2025-03-15"
+        claim["onset_date"] = "2025-09-15"
     rows = []
     used = set()
     for ln in range(1, nlines + 1):

@@ -34,6 +34,12 @@ impl AtomicFile {
         Ok(AtomicFile { dest: dest.to_path_buf(), out: BufWriter::with_capacity(1 << 20, tmp) })
     }
 
+    /// The temp file's path (to re-read what was written before committing;
+    /// flush first).
+    pub fn temp_path(&self) -> &Path {
+        self.out.get_ref().path()
+    }
+
     /// Flushes, fsyncs, renames into place and fsyncs the folder.
     pub fn commit(self) -> io::Result<()> {
         let tmp = self.out.into_inner().map_err(|e| e.into_error())?;

@@ -20,11 +20,15 @@
 pub mod atomic;
 pub mod claim;
 pub mod clock;
+pub mod codeset;
 pub mod config;
 pub mod edi835;
 pub mod edi837;
+pub mod encounter;
+pub mod finding;
 pub mod input;
 pub mod ledger;
 pub mod reconcile;
+pub mod scrub;
 pub mod validate;
 pub mod x12;

@@ -445,6 +445,7 @@ fn demo_claim(id: &str, lines: &[DemoLine<'_>]) -> Claim {
                 row: 0,
             })
             .collect(),
+        stated_total: None,
         source: Source::default(),
     }
 }

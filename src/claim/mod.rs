@@ -267,6 +267,11 @@ pub struct Claim {
     pub diagnoses: Vec<String>,
     /// Service lines in input order (1 to 50).
     pub lines: Vec<ServiceLine>,
+    /// The claim total as the input states it (encounter CSV `claim_total`
+    /// column, or CLM02 of a parsed 837P), when given. `scrub` checks it
+    /// equals the sum of the lines; writers use [`Claim::total_charge`].
+    #[serde(default)]
+    pub stated_total: Option<Decimal>,
     /// Where the claim came from.
     pub source: Source,
 }

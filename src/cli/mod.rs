@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod build;
+mod check;
 mod parse;
 mod reconcile;
 mod validate;
@@ -36,6 +38,8 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Check(check::Args),
+    Build(build::Args),
     Validate(validate::Args),
     Parse(parse::Args),
     Reconcile(reconcile::Args),
@@ -67,6 +71,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global()?;
     }
     match cli.command {
+        Command::Check(args) => check::run(args, &cli.global),
+        Command::Build(args) => build::run(args, &cli.global),
         Command::Validate(args) => validate::run(args, &cli.global),
         Command::Parse(args) => parse::run(args, &cli.global),
         Command::Reconcile(args) => reconcile::run(args, &cli.global),

@@ -388,7 +388,7 @@ fn postings(
 }
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
-    let now = claimflow::clock::now(args.now.as_deref())?;
+    let now = claimflow::clock::now_or_local(args.now.as_deref())?;
     let mut ledger: Option<Ledger> = None;
     let mut ledger_claims: Vec<ledger::LedgerClaim> = Vec::new();
     let claims: Vec<SentClaim> = if !args.claims.is_empty() {

@@ -346,6 +346,7 @@ impl State {
             Frequency::Original
         });
         let is_self = self.subscriber_is_patient || self.patient.is_none();
+        let stated_total = Some(self.decimal(seg, 2, "CLM02 total charge"));
         let claim = Claim {
             claim_id: text(seg, 1),
             billing: self.billing.clone(),
@@ -364,6 +365,7 @@ impl State {
             referring: None,
             diagnoses: Vec::new(),
             lines: Vec::new(),
+            stated_total,
             source: Source::default(),
         };
         self.claim = Some(claim);

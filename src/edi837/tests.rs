@@ -127,6 +127,7 @@ pub(crate) fn sample_claims() -> Vec<Claim> {
         referring: None,
         diagnoses: vec!["E119".into(), "I10".into()],
         lines: vec![line("C1-1", "99213", "125.00", &[1, 2])],
+        stated_total: None,
         source: Source::default(),
     };
     let mut c2 = base.clone();
@@ -200,6 +201,8 @@ fn as_carried(mut c: Claim) -> Claim {
         }
     }
     c.source = Source::default();
+    // CLM02 is read back as the stated total.
+    c.stated_total = Some(c.total_charge());
     c
 }
 

@@ -1,0 +1,147 @@
+//! ICD-10-CM releases: which codes exist and which are billable, for the
+//! dates of service a release covers.
+//!
+//! A release is built from a code list (one code per line, no dots; `#`
+//! lines are comments): every category and subcategory of the tabular list.
+//! A code is billable when it is a leaf, i.e. no longer code in the list
+//! starts with it. This module does not check syntax (see `scrub`) and does
+//! not guess for dates outside a release: the caller gets
+//! [`IcdStatus::NotCovered`].
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+/// What a code is in the release covering a date of service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IcdStatus {
+    /// A valid, billable (leaf) code.
+    Billable,
+    /// A valid category or subcategory that has more specific codes below it:
+    /// not billable.
+    Header,
+    /// Not in the release.
+    Unknown,
+    /// No loaded release covers the date of service.
+    NotCovered,
+}
+
+/// A code packed into a fixed key: ICD-10-CM codes are 3 to 7 characters.
+type Key = [u8; 7];
+
+fn key(code: &str) -> Option<Key> {
+    let b = code.as_bytes();
+    if b.len() < 3 || b.len() > 7 {
+        return None;
+    }
+    let mut k = [0u8; 7];
+    k[..b.len()].copy_from_slice(b);
+    Some(k)
+}
+
+/// One ICD-10-CM release and the dates of service it covers.
+#[derive(Debug, Clone)]
+pub struct IcdRelease {
+    /// Name for messages, e.g. `ICD-10-CM FY2026`.
+    pub name: String,
+    /// First date of service covered (inclusive).
+    pub first_date: NaiveDate,
+    /// Last date of service covered (inclusive).
+    pub last_date: NaiveDate,
+    /// Code -> billable.
+    codes: HashMap<Key, bool>,
+}
+
+impl IcdRelease {
+    /// Builds a release from a code list (one code per line, no dots, `#`
+    /// comments and blank lines ignored; lines that are not 3-7 characters are
+    /// skipped). Billable codes are the leaves.
+    pub fn from_code_list(name: &str, first: NaiveDate, last: NaiveDate, text: &str) -> IcdRelease {
+        let mut list: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#') && key(l).is_some())
+            .collect();
+        list.sort_unstable();
+        list.dedup();
+        let mut codes = HashMap::with_capacity(list.len());
+        for (i, c) in list.iter().enumerate() {
+            let leaf = !list.get(i + 1).is_some_and(|next| next.starts_with(c));
+            if let Some(k) = key(c) {
+                codes.insert(k, leaf);
+            }
+        }
+        IcdRelease { name: name.to_string(), first_date: first, last_date: last, codes }
+    }
+
+    /// True when `date` is within this release's dates of service.
+    pub fn covers(&self, date: NaiveDate) -> bool {
+        self.first_date <= date && date <= self.last_date
+    }
+
+    /// Number of codes (categories included).
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// True when the release holds no codes.
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    /// Number of billable (leaf) codes.
+    pub fn billable_count(&self) -> usize {
+        self.codes.values().filter(|b| **b).count()
+    }
+
+    /// What `code` (no dot, upper case) is in this release.
+    pub fn lookup(&self, code: &str) -> IcdStatus {
+        match key(code).and_then(|k| self.codes.get(&k)) {
+            Some(true) => IcdStatus::Billable,
+            Some(false) => IcdStatus::Header,
+            None => IcdStatus::Unknown,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codeset::CodeSets;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn leaves_are_billable() {
+        let r = IcdRelease::from_code_list(
+            "t",
+            d(2025, 10, 1),
+            d(2026, 9, 30),
+            "# c\nE11\nE119\nE1165\nE116\nZ23\n",
+        );
+        assert_eq!(r.lookup("E119"), IcdStatus::Billable);
+        assert_eq!(r.lookup("E11"), IcdStatus::Header);
+        assert_eq!(r.lookup("E116"), IcdStatus::Header);
+        assert_eq!(r.lookup("E1165"), IcdStatus::Billable);
+        assert_eq!(r.lookup("Z23"), IcdStatus::Billable);
+        assert_eq!(r.lookup("E999"), IcdStatus::Unknown);
+    }
+
+    #[test]
+    fn shipped_fy2026_release() {
+        let cs = CodeSets::shipped();
+        let r = &cs.icd10cm[0];
+        assert_eq!(r.len(), 98_166);
+        assert_eq!(r.billable_count(), 74_706);
+        let dos = d(2026, 3, 15);
+        assert_eq!(cs.icd10cm("E119", dos), IcdStatus::Billable);
+        assert_eq!(cs.icd10cm("E11", dos), IcdStatus::Header);
+        assert_eq!(cs.icd10cm("J0690", dos), IcdStatus::Unknown);
+        assert_eq!(cs.icd10cm("E119", d(2026, 10, 1)), IcdStatus::NotCovered);
+        assert_eq!(cs.icd10cm("E119", d(2025, 9, 30)), IcdStatus::NotCovered);
+        assert_eq!(cs.icd10cm("E119", d(2025, 10, 1)), IcdStatus::Billable);
+        assert_eq!(cs.icd10cm("E119", d(2026, 9, 30)), IcdStatus::Billable);
+    }
+}

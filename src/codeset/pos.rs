@@ -1,0 +1,89 @@
+//! CMS place-of-service codes (CLM05-1).
+//!
+//! Transcribed from the CMS "Place of Service Code Set" list
+//! (<https://www.cms.gov/medicare/coding-billing/place-of-service-codes/code-sets>),
+//! public domain. Only the assigned two-digit codes; unassigned numbers in
+//! the ranges CMS reserves are not accepted. Names are CMS's short names.
+
+/// Every assigned CMS place-of-service code with its name, sorted by code.
+pub const PLACES_OF_SERVICE: &[(&str, &str)] = &[
+    ("01", "Pharmacy"),
+    ("02", "Telehealth Provided Other than in Patient's Home"),
+    ("03", "School"),
+    ("04", "Homeless Shelter"),
+    ("05", "Indian Health Service Free-standing Facility"),
+    ("06", "Indian Health Service Provider-based Facility"),
+    ("07", "Tribal 638 Free-standing Facility"),
+    ("08", "Tribal 638 Provider-based Facility"),
+    ("09", "Prison/Correctional Facility"),
+    ("10", "Telehealth Provided in Patient's Home"),
+    ("11", "Office"),
+    ("12", "Home"),
+    ("13", "Assisted Living Facility"),
+    ("14", "Group Home"),
+    ("15", "Mobile Unit"),
+    ("16", "Temporary Lodging"),
+    ("17", "Walk-in Retail Health Clinic"),
+    ("18", "Place of Employment-Worksite"),
+    ("19", "Off Campus-Outpatient Hospital"),
+    ("20", "Urgent Care Facility"),
+    ("21", "Inpatient Hospital"),
+    ("22", "On Campus-Outpatient Hospital"),
+    ("23", "Emergency Room - Hospital"),
+    ("24", "Ambulatory Surgical Center"),
+    ("25", "Birthing Center"),
+    ("26", "Military Treatment Facility"),
+    ("27", "Outreach Site/Street"),
+    ("31", "Skilled Nursing Facility"),
+    ("32", "Nursing Facility"),
+    ("33", "Custodial Care Facility"),
+    ("34", "Hospice"),
+    ("41", "Ambulance - Land"),
+    ("42", "Ambulance - Air or Water"),
+    ("49", "Independent Clinic"),
+    ("50", "Federally Qualified Health Center"),
+    ("51", "Inpatient Psychiatric Facility"),
+    ("52", "Psychiatric Facility-Partial Hospitalization"),
+    ("53", "Community Mental Health Center"),
+    ("54", "Intermediate Care Facility/Individuals with Intellectual Disabilities"),
+    ("55", "Residential Substance Abuse Treatment Facility"),
+    ("56", "Psychiatric Residential Treatment Center"),
+    ("57", "Non-residential Substance Abuse Treatment Facility"),
+    ("58", "Non-residential Opioid Treatment Facility"),
+    ("60", "Mass Immunization Center"),
+    ("61", "Comprehensive Inpatient Rehabilitation Facility"),
+    ("62", "Comprehensive Outpatient Rehabilitation Facility"),
+    ("65", "End-Stage Renal Disease Treatment Facility"),
+    ("66", "Programs of All-Inclusive Care for the Elderly (PACE) Center"),
+    ("71", "Public Health Clinic"),
+    ("72", "Rural Health Clinic"),
+    ("81", "Independent Laboratory"),
+    ("99", "Other Place of Service"),
+];
+
+/// The CMS name of an assigned place-of-service code.
+pub fn name(code: &str) -> Option<&'static str> {
+    PLACES_OF_SERVICE.binary_search_by(|(c, _)| (*c).cmp(code)).ok().map(|i| PLACES_OF_SERVICE[i].1)
+}
+
+/// True when `code` is an assigned CMS place-of-service code.
+pub fn is_place_of_service(code: &str) -> bool {
+    name(code).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_is_sorted_and_complete() {
+        assert_eq!(PLACES_OF_SERVICE.len(), 52);
+        assert!(PLACES_OF_SERVICE.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(is_place_of_service("10"));
+        assert!(is_place_of_service("11"));
+        assert!(is_place_of_service("02"));
+        assert!(!is_place_of_service("00"));
+        assert!(!is_place_of_service("30"));
+        assert!(!is_place_of_service("2"));
+    }
+}
