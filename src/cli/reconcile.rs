@@ -14,7 +14,7 @@ use serde::Serialize;
 use claimflow::edi835;
 use claimflow::ledger::{self, Ledger, PaymentPosting, RemitPosting};
 use claimflow::reconcile::report::{self, money, OutstandingRow, PlbRow};
-use claimflow::reconcile::{self, ClaimIndex, ClaimResult, SentClaim, Status};
+use claimflow::reconcile::{self, ClaimIndex, SentClaim, Status};
 use claimflow::x12::{self, Finding, Severity, TransactionKind};
 
 use super::{Global, Outcome};
@@ -84,22 +84,27 @@ struct SetSummary {
     file_sha256: String,
 }
 
-/// Everything read from one 835 file.
-#[derive(Debug, Default)]
-struct FileOutcome {
-    sets: Vec<SetSummary>,
-    results: Vec<ClaimResult>,
-    plb: Vec<PlbRow>,
-    findings: Vec<Finding>,
-    /// Why the file could not be used at all.
+/// One 835 file, opened and scanned (its bytes stay mapped for the run).
+struct Opened {
+    name: String,
+    input: Option<claimflow::input::Input>,
+    scan: x12::Scan,
+    hash: String,
     broken: Option<String>,
 }
 
-fn read_remit_file(path: &Path, file_no: usize, index: &ClaimIndex<'_>) -> FileOutcome {
+fn open_remit_file(path: &Path) -> Opened {
+    let name = path.display().to_string();
     let input = match claimflow::input::open(path) {
         Ok(i) => i,
         Err(e) => {
-            return FileOutcome { broken: Some(format!("cannot read: {e}")), ..Default::default() }
+            return Opened {
+                name,
+                input: None,
+                scan: x12::Scan::default(),
+                hash: String::new(),
+                broken: Some(format!("cannot read: {e}")),
+            }
         }
     };
     let hash = {
@@ -107,53 +112,105 @@ fn read_remit_file(path: &Path, file_no: usize, index: &ClaimIndex<'_>) -> FileO
         ledger::hex(&sha2::Sha256::digest(&input[..]))
     };
     let scan = x12::scan(&input);
-    let sets: Vec<(String, &x12::TransactionSet)> = scan
-        .sets()
-        .filter(|(_, _, s)| s.kind == TransactionKind::Remittance835)
-        .map(|(ic, _, s)| (ic.control.clone(), s))
-        .collect();
-    let name = path.display().to_string();
-    if sets.is_empty() {
-        let why = match scan.findings.iter().find(|f| f.severity == Severity::Error) {
+    let sets = scan.sets().filter(|(_, _, s)| s.kind == TransactionKind::Remittance835).count();
+    let broken =
+        (sets == 0).then(|| match scan.findings.iter().find(|f| f.severity == Severity::Error) {
             Some(f) => format!("no 835 transaction set could be read ({}: {})", f.pos, f.message),
             None => "no 835 transaction set in the file".to_string(),
-        };
-        return FileOutcome { broken: Some(why), findings: scan.findings, ..Default::default() };
-    }
-    let per_set: Vec<_> = sets
-        .par_iter()
-        .map(|(ctl, set)| {
-            let rem = edi835::read_set(&input, set, ctl);
-            let mut findings = edi835::balance(&rem);
-            findings.extend(rem.findings.iter().filter(|f| f.code != "835-READ").cloned());
-            let results = reconcile::reconcile_remittance(index, file_no, &rem);
-            let plb = report::plb_rows(index, file_no, &rem);
-            let summary = SetSummary {
-                file: name.clone(),
-                st02: rem.st02_control.clone(),
-                payer_id: rem.payer_id(),
-                trace: rem.trace.trn02_number.clone(),
-                payment_date: rem.payment.bpr16_date,
-                method: rem.payment.bpr04_method.clone(),
-                bpr02: rem.payment.bpr02_amount,
-                paid: rem.paid_total(),
-                plb: rem.plb_total(),
-                claims: rem.claims.len(),
-                file_sha256: hash.clone(),
-                complete: set.end.is_some(),
-            };
-            (summary, results, plb, findings)
+        });
+    Opened { name, input: Some(input), scan, hash, broken }
+}
+
+/// What one transaction set contributed.
+struct SetOut {
+    summary: SetSummary,
+    rows: report::Rows,
+    plb: Vec<PlbRow>,
+    findings: Vec<Finding>,
+    /// (pairing key, is reversal, paid, status) per claim payment.
+    compact: Vec<Compact>,
+    /// Ledger postings (ledger mode only).
+    payments: Vec<PaymentPosting>,
+}
+
+/// The little kept of each claim payment after its rows are written.
+struct Compact {
+    key: reconcile::PairKey,
+    status: Status,
+    forwarded: bool,
+    paid: Decimal,
+    claim_id: String,
+    set: usize,
+}
+
+fn process_set(
+    opened: &Opened,
+    file_no: usize,
+    interchange_control: &str,
+    set: &x12::TransactionSet,
+    index: &ClaimIndex<'_>,
+    with_postings: bool,
+) -> anyhow::Result<SetOut> {
+    let input = opened.input.as_deref().unwrap_or_default();
+    let rem = edi835::read_set(input, set, interchange_control);
+    let mut findings = edi835::balance(&rem);
+    findings.extend(rem.findings.iter().filter(|f| f.code != "835-READ").cloned());
+    let results = reconcile::reconcile_remittance(index, file_no, &rem);
+    let plb = report::plb_rows(index, file_no, &rem);
+    let rows = report::format_rows(&results)?;
+    let payments = if with_postings {
+        results
+            .iter()
+            .map(|r| PaymentPosting {
+                claim_id: r.claim_id.clone(),
+                payer_id: r
+                    .sent
+                    .map(|i| index.claims()[i].payer_id.clone())
+                    .unwrap_or_else(|| r.payer_id.clone()),
+                matched: r.sent.is_some(),
+                clp01: r.clp01.clone(),
+                clp02: r.clp02.clone(),
+                payer_claim_id: r.payer_claim_id.clone(),
+                status: r.status.words().to_string(),
+                billed: r.figures.billed,
+                paid: r.figures.paid,
+                patient_responsibility: r.figures.patient_responsibility,
+                contractual: r.figures.contractual,
+                other_adjustments: r.figures.other_adjustments,
+                adjustments: r.adjustments.clone(),
+                reversal: r.status == Status::Reversed,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let compact = results
+        .iter()
+        .map(|r| Compact {
+            key: reconcile::PairKey::of(r),
+            status: r.status,
+            forwarded: r.forwarded,
+            paid: r.figures.paid,
+            // Only reversals and their partners are named in the summary.
+            claim_id: if r.status == Status::Reversed { r.claim_id.clone() } else { String::new() },
+            set: 0,
         })
         .collect();
-    let mut out = FileOutcome { findings: scan.findings, ..Default::default() };
-    for (summary, results, plb, findings) in per_set {
-        out.sets.push(summary);
-        out.results.extend(results);
-        out.plb.extend(plb);
-        out.findings.extend(findings);
-    }
-    out.findings.sort_by_key(|f| f.pos);
-    out
+    let summary = SetSummary {
+        file: opened.name.clone(),
+        st02: rem.st02_control.clone(),
+        payer_id: rem.payer_id(),
+        trace: rem.trace.trn02_number.clone(),
+        payment_date: rem.payment.bpr16_date,
+        method: rem.payment.bpr04_method.clone(),
+        bpr02: rem.payment.bpr02_amount,
+        paid: rem.paid_total(),
+        plb: rem.plb_total(),
+        claims: rem.claims.len(),
+        complete: set.end.is_some(),
+        file_sha256: opened.hash.clone(),
+    };
+    Ok(SetOut { summary, rows, plb, findings, compact, payments })
 }
 
 fn load_claims_from_837(paths: &[PathBuf]) -> anyhow::Result<Vec<SentClaim>> {
@@ -228,6 +285,7 @@ struct Summary {
     denial_rows: usize,
     broken_files: Vec<BrokenFile>,
     findings: Vec<FileFinding>,
+    findings_not_kept: usize,
     reports: Vec<String>,
     payments: Vec<SetSummary>,
     ledger: Option<LedgerNote>,
@@ -312,20 +370,14 @@ const REMITTED: [&str; 6] =
 fn outstanding_rows(
     claims: &[SentClaim],
     lc: &[ledger::LedgerClaim],
-    results: &[ClaimResult],
+    remitted: &[bool],
     today: NaiveDate,
 ) -> Vec<OutstandingRow> {
-    let mut remitted = vec![false; claims.len()];
-    for r in results {
-        if let Some(i) = r.sent {
-            remitted[i] = true;
-        }
-    }
     claims
         .iter()
         .zip(lc)
         .zip(remitted)
-        .filter(|((_, l), done)| !done && !REMITTED.contains(&l.status.as_str()))
+        .filter(|((_, l), done)| !**done && !REMITTED.contains(&l.status.as_str()))
         .map(|((c, _), _)| OutstandingRow {
             claim_id: c.claim_id.clone(),
             payer_id: c.payer_id.clone(),
@@ -336,56 +388,27 @@ fn outstanding_rows(
         .collect()
 }
 
-/// Ledger postings, one per transaction set, in file order.
-fn postings(
-    sets: &[SetSummary],
-    results: &[ClaimResult],
-    claims: &[SentClaim],
-) -> Vec<RemitPosting> {
-    let mut out = Vec::with_capacity(sets.len());
-    let mut cursor = 0;
-    for s in sets {
-        let end = (cursor + s.claims).min(results.len());
-        let payments = results[cursor..end]
-            .iter()
-            .map(|r| PaymentPosting {
-                claim_id: r.claim_id.clone(),
-                payer_id: r
-                    .sent
-                    .map(|i| claims[i].payer_id.clone())
-                    .unwrap_or_else(|| r.payer_id.clone()),
-                matched: r.sent.is_some(),
-                clp01: r.clp01.clone(),
-                clp02: r.clp02.clone(),
-                payer_claim_id: r.payer_claim_id.clone(),
-                status: r.status.words().to_string(),
-                billed: r.figures.billed,
-                paid: r.figures.paid,
-                patient_responsibility: r.figures.patient_responsibility,
-                contractual: r.figures.contractual,
-                other_adjustments: r.figures.other_adjustments,
-                adjustments: r.adjustments.clone(),
-                reversal: r.status == Status::Reversed,
-            })
-            .collect();
-        cursor = end;
-        if !s.complete {
-            continue;
-        }
-        out.push(RemitPosting {
-            payer_id: s.payer_id.clone(),
-            trace: s.trace.clone(),
-            file_sha256: s.file_sha256.clone(),
-            file: s.file.clone(),
-            st02: s.st02.clone(),
-            bpr02: s.bpr02,
-            payment_date: s.payment_date.map(|d| d.format("%Y-%m-%d").to_string()),
-            plb_total: s.plb,
-            payments,
-        });
+/// The ledger posting of one transaction set.
+fn posting(s: &SetSummary, payments: Vec<PaymentPosting>) -> RemitPosting {
+    RemitPosting {
+        payer_id: s.payer_id.clone(),
+        trace: s.trace.clone(),
+        file_sha256: s.file_sha256.clone(),
+        file: s.file.clone(),
+        st02: s.st02.clone(),
+        bpr02: s.bpr02,
+        payment_date: s.payment_date.map(|d| d.format("%Y-%m-%d").to_string()),
+        plb_total: s.plb,
+        payments,
     }
-    out
 }
+
+/// Transaction sets handled per parallel batch: enough to keep every core
+/// busy, few enough that memory stays bounded by the batch, not the input.
+const SETS_PER_BATCH: usize = 16;
+
+/// At most this many findings are kept for the summary; the rest are counted.
+const MAX_KEPT_FINDINGS: usize = 10_000;
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let now = claimflow::clock::now_or_local(args.now.as_deref())?;
@@ -410,48 +433,100 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     };
     let index = ClaimIndex::new(&claims);
 
-    let outcomes: Vec<FileOutcome> =
-        args.files.par_iter().enumerate().map(|(i, p)| read_remit_file(p, i, &index)).collect();
-
-    let mut results: Vec<ClaimResult> = Vec::new();
-    let mut plb: Vec<PlbRow> = Vec::new();
-    let mut sets: Vec<SetSummary> = Vec::new();
-    let mut findings: Vec<FileFinding> = Vec::new();
+    let opened: Vec<Opened> = args.files.par_iter().map(|p| open_remit_file(p)).collect();
     let mut broken: Vec<BrokenFile> = Vec::new();
-    for (path, o) in args.files.iter().zip(outcomes) {
-        let file = path.display().to_string();
-        if let Some(reason) = o.broken {
-            eprintln!("claimflow: {file}: {reason}");
-            broken.push(BrokenFile { file: file.clone(), reason });
+    let mut findings: Vec<FileFinding> = Vec::new();
+    let mut findings_dropped = 0usize;
+    let mut keep = |file: &str, f: Finding, findings: &mut Vec<FileFinding>| {
+        if findings.len() < MAX_KEPT_FINDINGS {
+            findings.push(FileFinding { file: file.to_string(), finding: f });
+        } else {
+            findings_dropped += 1;
         }
-        findings
-            .extend(o.findings.into_iter().map(|f| FileFinding { file: file.clone(), finding: f }));
-        sets.extend(o.sets);
-        results.extend(o.results);
-        plb.extend(o.plb);
+    };
+    let mut jobs = Vec::new();
+    for (i, o) in opened.iter().enumerate() {
+        if let Some(reason) = &o.broken {
+            eprintln!("claimflow: {}: {reason}", o.name);
+            broken.push(BrokenFile { file: o.name.clone(), reason: reason.clone() });
+        }
+        for f in &o.scan.findings {
+            keep(&o.name, f.clone(), &mut findings);
+        }
+        for (ic, _, set) in o.scan.sets() {
+            if set.kind == TransactionKind::Remittance835 {
+                jobs.push((i, ic.control.as_str(), set));
+            }
+        }
     }
-    reconcile::pair_reversals(&mut results);
 
+    let mut writer = report::ReportWriter::create(&args.out)
+        .with_context(|| format!("writing reports into {}", args.out.display()))?;
+    let mut sets: Vec<SetSummary> = Vec::new();
+    let mut plb: Vec<PlbRow> = Vec::new();
+    let mut compact: Vec<Compact> = Vec::new();
+    let mut denial_rows = 0usize;
+    let mut post = ledger::PostSummary::default();
+    let at = now.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let with_postings = ledger.is_some();
+    for batch in jobs.chunks(SETS_PER_BATCH) {
+        let outs: Vec<anyhow::Result<SetOut>> = batch
+            .par_iter()
+            .map(|(i, ctl, set)| process_set(&opened[*i], *i, ctl, set, &index, with_postings))
+            .collect();
+        let mut postings = Vec::new();
+        for out in outs {
+            let out = out.context("formatting reports")?;
+            writer.append(&out.rows).context("writing reports")?;
+            denial_rows += out.rows.denial_rows;
+            let set_no = sets.len();
+            compact.extend(out.compact.into_iter().map(|c| Compact { set: set_no, ..c }));
+            for f in out.findings {
+                keep(&out.summary.file, f, &mut findings);
+            }
+            plb.extend(out.plb);
+            if ledger.is_some() && out.summary.complete {
+                postings.push(posting(&out.summary, out.payments));
+            }
+            sets.push(out.summary);
+        }
+        if let Some(l) = ledger.as_mut() {
+            // Each batch is one transaction; a set is applied at most once, so
+            // a run stopped half-way is completed by running it again.
+            let p = l.post_remittances(&postings, &at).context("posting to the ledger")?;
+            post.applied.extend(p.applied);
+            post.already_applied.extend(p.already_applied);
+            post.payments += p.payments;
+            post.undone += p.undone;
+            post.reversals_without_posting += p.reversals_without_posting;
+        }
+    }
+    findings.sort_by(|a, b| a.file.cmp(&b.file).then(a.finding.pos.cmp(&b.finding.pos)));
+    let pairs = reconcile::pair_reversals(
+        &compact.iter().map(|c| (c.key.clone(), c.status == Status::Reversed)).collect::<Vec<_>>(),
+    );
+
+    let remitted: Vec<bool> = {
+        let mut v = vec![false; claims.len()];
+        for c in &compact {
+            if let reconcile::PairKey::Sent(i) = c.key {
+                v[i] = true;
+            }
+        }
+        v
+    };
     let outstanding: Vec<OutstandingRow> = if ledger.is_some() {
-        outstanding_rows(&claims, &ledger_claims, &results, now.date())
+        outstanding_rows(&claims, &ledger_claims, &remitted, now.date())
     } else {
         Vec::new()
     };
-
-    let paths = report::write_all(&args.out, &results, &plb, &outstanding)
+    let paths = writer
+        .finish(&plb, &outstanding)
         .with_context(|| format!("writing reports into {}", args.out.display()))?;
-
-    let posted = match ledger.as_mut() {
-        Some(l) => {
-            let postings = postings(&sets, &results, &claims);
-            let at = now.format("%Y-%m-%dT%H:%M:%S").to_string();
-            Some(l.post_remittances(&postings, &at).context("posting to the ledger")?)
-        }
-        None => None,
-    };
+    let posted = ledger.as_ref().map(|_| post);
 
     // Totals and the tie-out check.
-    let count = |s: Status| results.iter().filter(|r| r.status == s).count();
+    let count = |st: Status| compact.iter().filter(|c| c.status == st).count();
     let counts = Counts {
         paid: count(Status::Paid),
         partial: count(Status::Partial),
@@ -460,9 +535,9 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         reversed: count(Status::Reversed),
         unmatched: count(Status::Unmatched),
         outstanding: outstanding.len(),
-        forwarded: results.iter().filter(|r| r.forwarded).count(),
+        forwarded: compact.iter().filter(|c| c.forwarded).count(),
     };
-    let paid: Decimal = results.iter().map(|r| r.figures.paid).sum();
+    let paid: Decimal = compact.iter().map(|c| c.paid).sum();
     let plb_total: Decimal = plb.iter().map(|p| p.amount).sum();
     let bpr02_total: Decimal = sets.iter().map(|s| s.bpr02).sum();
     let tie_out = TieOut {
@@ -472,33 +547,22 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         bpr02_total,
         ok: paid - plb_total == bpr02_total,
     };
-    let reversals: Vec<ReversalNote> = results
+    let reversals: Vec<ReversalNote> = pairs
         .iter()
-        .filter_map(|r| {
-            let p = r.pairing?;
-            Some(ReversalNote {
+        .map(|(i, p)| {
+            let r = &compact[*i];
+            ReversalNote {
                 claim_id: r.claim_id.clone(),
-                check_trace: r.check_trace.clone(),
-                amount: r.figures.paid,
-                reverses_trace: p.reverses.map(|j| results[j].check_trace.clone()),
-                corrected_by_trace: p.corrected_by.map(|j| results[j].check_trace.clone()),
-                corrected_paid: p.corrected_by.map(|j| results[j].figures.paid),
-            })
-        })
-        .collect();
-    let denial_rows = results
-        .iter()
-        .map(|r| {
-            if r.denial.is_some() {
-                1
-            } else if r.status == Status::Partial {
-                r.lines.iter().filter(|l| l.denial.is_some()).count()
-            } else {
-                0
+                check_trace: sets[r.set].trace.clone(),
+                amount: r.paid,
+                reverses_trace: p.reverses.map(|j| sets[compact[j].set].trace.clone()),
+                corrected_by_trace: p.corrected_by.map(|j| sets[compact[j].set].trace.clone()),
+                corrected_paid: p.corrected_by.map(|j| compact[j].paid),
             }
         })
-        .sum();
-    let errors = findings.iter().filter(|f| f.finding.severity == Severity::Error).count();
+        .collect();
+    let errors = findings.iter().filter(|f| f.finding.severity == Severity::Error).count()
+        + findings_dropped;
     let unpaired = reversals.iter().filter(|r| r.corrected_by_trace.is_none()).count();
     let needs_person = counts.denied > 0
         || counts.partial > 0
@@ -511,13 +575,14 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let summary = Summary {
         files: args.files.len(),
         transactions: sets.len(),
-        claim_payments: results.len(),
+        claim_payments: compact.len(),
         counts,
         tie_out,
         reversals,
         denial_rows,
         broken_files: broken,
         findings,
+        findings_not_kept: findings_dropped,
         reports: paths.iter().map(|p| p.display().to_string()).collect(),
         payments: sets,
         ledger: posted.map(|p| LedgerNote {

@@ -590,28 +590,48 @@ fn reconcile_claim(
     }
 }
 
+/// What reversal pairing needs of one claim payment: which claim it is for
+/// and whether it is a reversal. Small, so a million of them fit easily.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PairKey {
+    /// Matched: the sent claim's index.
+    Sent(usize),
+    /// Unmatched: CLP01, normalized.
+    Clp01(String),
+}
+
+impl PairKey {
+    /// The key of a result.
+    pub fn of(r: &ClaimResult) -> PairKey {
+        match r.sent {
+            Some(i) => PairKey::Sent(i),
+            None => PairKey::Clp01(norm(&r.clp01)),
+        }
+    }
+}
+
 /// Links each reversal to the latest earlier non-reversal payment of the
-/// same claim (sent claim, else CLP01) and to the first non-reversal payment
-/// after it (the correction). Results must be in file order.
-pub fn pair_reversals(results: &mut [ClaimResult]) {
-    let key = |r: &ClaimResult| match r.sent {
-        Some(i) => format!("#{i}"),
-        None => norm(&r.clp01),
-    };
-    let mut by_claim: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, r) in results.iter().enumerate() {
-        by_claim.entry(key(r)).or_default().push(i);
+/// same claim and to the first non-reversal payment after it (the
+/// correction). `items` are (key, is reversal) in file order; returns
+/// (index of the reversal, its pairing) for every reversal.
+pub fn pair_reversals(items: &[(PairKey, bool)]) -> Vec<(usize, Pairing)> {
+    let reversals: Vec<usize> = (0..items.len()).filter(|&i| items[i].1).collect();
+    if reversals.is_empty() {
+        return Vec::new();
     }
-    let reversal_idx: Vec<usize> =
-        (0..results.len()).filter(|&i| results[i].status == Status::Reversed).collect();
-    for i in reversal_idx {
-        let group = &by_claim[&key(&results[i])];
-        let reverses =
-            group.iter().rev().copied().find(|&j| j < i && results[j].status != Status::Reversed);
-        let corrected_by =
-            group.iter().copied().find(|&j| j > i && results[j].status != Status::Reversed);
-        results[i].pairing = Some(Pairing { reverses, corrected_by });
+    let mut by_claim: HashMap<&PairKey, Vec<usize>> = HashMap::new();
+    for (i, (k, _)) in items.iter().enumerate() {
+        by_claim.entry(k).or_default().push(i);
     }
+    reversals
+        .into_iter()
+        .map(|i| {
+            let group = &by_claim[&items[i].0];
+            let reverses = group.iter().rev().copied().find(|&j| j < i && !items[j].1);
+            let corrected_by = group.iter().copied().find(|&j| j > i && !items[j].1);
+            (i, Pairing { reverses, corrected_by })
+        })
+        .collect()
 }
 
 #[cfg(test)]

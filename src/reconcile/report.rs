@@ -111,17 +111,6 @@ fn date(d: Option<NaiveDate>) -> String {
     d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
 }
 
-/// Writes `path` atomically (see [`crate::atomic`]): temp file in the same
-/// folder, mode 0600, fsync, rename.
-pub fn write_atomic(
-    path: &Path,
-    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> io::Result<()> {
-    let mut f = AtomicFile::create(path)?;
-    fill(&mut f)?;
-    f.commit()
-}
-
 fn figures_cols(f: &Figures) -> [String; 7] {
     [
         money(f.billed),
@@ -212,38 +201,75 @@ pub const DENIALS_HEADER: [&str; 14] = [
 pub const OUTSTANDING_HEADER: [&str; 5] =
     ["claim_id", "payer_id", "billed", "sent_date", "age_days"];
 
-fn csv_writer(w: &mut dyn Write) -> csv::Writer<&mut dyn Write> {
-    csv::WriterBuilder::new().from_writer(w)
-}
+/// The file names written into the output folder, in order.
+pub const REPORT_FILES: [&str; 5] =
+    ["claims.csv", "lines.csv", "provider_adjustments.csv", "denials.csv", "outstanding.csv"];
 
 fn csv_err(e: csv::Error) -> io::Error {
     io::Error::other(e)
 }
 
-/// The file names written into the output folder, in order.
-pub const REPORT_FILES: [&str; 5] =
-    ["claims.csv", "lines.csv", "provider_adjustments.csv", "denials.csv", "outstanding.csv"];
+fn buf_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().from_writer(Vec::new())
+}
 
-/// Writes every report into `dir` (created when missing). Returns the paths.
-pub fn write_all(
-    dir: &Path,
-    results: &[ClaimResult],
-    plb: &[PlbRow],
-    outstanding: &[OutstandingRow],
-) -> io::Result<Vec<PathBuf>> {
-    fs::create_dir_all(dir)?;
-    let paths: Vec<PathBuf> = REPORT_FILES.iter().map(|f| dir.join(f)).collect();
-    write_atomic(&paths[0], |w| {
-        let mut c = csv_writer(w);
-        c.write_record(CLAIMS_HEADER).map_err(csv_err)?;
-        for r in results {
-            let f = figures_cols(&r.figures);
-            c.write_record([
+fn into_bytes(w: csv::Writer<Vec<u8>>) -> io::Result<Vec<u8>> {
+    w.into_inner().map_err(|e| io::Error::other(e.to_string()))
+}
+
+/// The CSV rows (no header) of some results: `claims.csv`, `lines.csv` and
+/// `denials.csv` parts. Pure and independent per batch, so callers format
+/// transaction sets in parallel and append the parts in order.
+#[derive(Debug, Default)]
+pub struct Rows {
+    /// `claims.csv` rows.
+    pub claims: Vec<u8>,
+    /// `lines.csv` rows.
+    pub lines: Vec<u8>,
+    /// `denials.csv` rows.
+    pub denials: Vec<u8>,
+    /// Number of denial rows.
+    pub denial_rows: usize,
+}
+
+/// Formats `results` as rows of `claims.csv`, `lines.csv` and `denials.csv`.
+pub fn format_rows(results: &[ClaimResult]) -> io::Result<Rows> {
+    let mut c = buf_writer();
+    let mut l = buf_writer();
+    let mut d = buf_writer();
+    let mut denial_rows = 0;
+    for r in results {
+        let f = figures_cols(&r.figures);
+        let date = date(r.payment_date);
+        c.write_record([
+            r.claim_id.as_str(),
+            &r.payer_id,
+            &r.payer_claim_id,
+            &r.status_words(),
+            r.rule.words(),
+            &f[0],
+            &f[1],
+            &f[2],
+            &f[3],
+            &f[4],
+            &f[5],
+            &f[6],
+            &r.carc.join(";"),
+            &r.rarc.join(";"),
+            &r.check_trace,
+            &date,
+        ])
+        .map_err(csv_err)?;
+        for line in &r.lines {
+            let f = figures_cols(&line.figures);
+            l.write_record([
                 r.claim_id.as_str(),
+                &line.line_id,
+                &line.procedure,
                 &r.payer_id,
                 &r.payer_claim_id,
-                &r.status_words(),
-                r.rule.words(),
+                line.status.words(),
+                line.rule.words(),
                 &f[0],
                 &f[1],
                 &f[2],
@@ -251,155 +277,156 @@ pub fn write_all(
                 &f[4],
                 &f[5],
                 &f[6],
+                &line.carc.join(";"),
+                &line.rarc.join(";"),
+                &r.check_trace,
+                &date,
+            ])
+            .map_err(csv_err)?;
+        }
+        if let Some(den) = &r.denial {
+            denial_rows += 1;
+            d.write_record([
+                r.claim_id.as_str(),
+                "",
+                "",
+                &r.payer_id,
+                &r.payer_claim_id,
+                &money(r.figures.billed),
+                &money(r.figures.paid),
+                &money(den.amount),
                 &r.carc.join(";"),
                 &r.rarc.join(";"),
+                den.category.words(),
+                den.action.words(),
                 &r.check_trace,
-                &date(r.payment_date),
+                &date,
             ])
             .map_err(csv_err)?;
-        }
-        for o in outstanding {
-            let billed = money(o.billed);
-            c.write_record([
-                o.claim_id.as_str(),
-                &o.payer_id,
-                "",
-                Status::Outstanding.words(),
-                "",
-                &billed,
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-            ])
-            .map_err(csv_err)?;
-        }
-        c.flush()
-    })?;
-    write_atomic(&paths[1], |w| {
-        let mut c = csv_writer(w);
-        c.write_record(LINES_HEADER).map_err(csv_err)?;
-        for r in results {
-            for l in &r.lines {
-                let f = figures_cols(&l.figures);
-                c.write_record([
-                    r.claim_id.as_str(),
-                    &l.line_id,
-                    &l.procedure,
-                    &r.payer_id,
-                    &r.payer_claim_id,
-                    l.status.words(),
-                    l.rule.words(),
-                    &f[0],
-                    &f[1],
-                    &f[2],
-                    &f[3],
-                    &f[4],
-                    &f[5],
-                    &f[6],
-                    &l.carc.join(";"),
-                    &l.rarc.join(";"),
-                    &r.check_trace,
-                    &date(r.payment_date),
-                ])
-                .map_err(csv_err)?;
-            }
-        }
-        c.flush()
-    })?;
-    write_atomic(&paths[2], |w| {
-        let mut c = csv_writer(w);
-        c.write_record(PLB_HEADER).map_err(csv_err)?;
-        for p in plb {
-            c.write_record([
-                p.payer_id.as_str(),
-                &p.provider_id,
-                &date(p.fiscal_date),
-                &p.reason,
-                &p.reference,
-                &p.claim_id,
-                &money(p.amount),
-                &money(-p.amount),
-                &p.check_trace,
-                &date(p.payment_date),
-            ])
-            .map_err(csv_err)?;
-        }
-        c.flush()
-    })?;
-    write_atomic(&paths[3], |w| {
-        let mut c = csv_writer(w);
-        c.write_record(DENIALS_HEADER).map_err(csv_err)?;
-        for r in results {
-            if let Some(d) = &r.denial {
-                c.write_record([
-                    r.claim_id.as_str(),
-                    "",
-                    "",
-                    &r.payer_id,
-                    &r.payer_claim_id,
-                    &money(r.figures.billed),
-                    &money(r.figures.paid),
-                    &money(d.amount),
-                    &r.carc.join(";"),
-                    &r.rarc.join(";"),
-                    d.category.words(),
-                    d.action.words(),
-                    &r.check_trace,
-                    &date(r.payment_date),
-                ])
-                .map_err(csv_err)?;
-                continue;
-            }
-            if r.status != Status::Partial {
-                continue;
-            }
-            for l in &r.lines {
-                if let Some(d) = &l.denial {
-                    c.write_record([
+        } else if r.status == Status::Partial {
+            for line in &r.lines {
+                if let Some(den) = &line.denial {
+                    denial_rows += 1;
+                    d.write_record([
                         r.claim_id.as_str(),
-                        &l.line_id,
-                        &l.procedure,
+                        &line.line_id,
+                        &line.procedure,
                         &r.payer_id,
                         &r.payer_claim_id,
-                        &money(l.figures.billed),
-                        &money(l.figures.paid),
-                        &money(d.amount),
-                        &l.carc.join(";"),
-                        &l.rarc.join(";"),
-                        d.category.words(),
-                        d.action.words(),
+                        &money(line.figures.billed),
+                        &money(line.figures.paid),
+                        &money(den.amount),
+                        &line.carc.join(";"),
+                        &line.rarc.join(";"),
+                        den.category.words(),
+                        den.action.words(),
                         &r.check_trace,
-                        &date(r.payment_date),
+                        &date,
                     ])
                     .map_err(csv_err)?;
                 }
             }
         }
-        c.flush()
-    })?;
-    write_atomic(&paths[4], |w| {
-        let mut c = csv_writer(w);
-        c.write_record(OUTSTANDING_HEADER).map_err(csv_err)?;
+    }
+    Ok(Rows { claims: into_bytes(c)?, lines: into_bytes(l)?, denials: into_bytes(d)?, denial_rows })
+}
+
+fn header(f: &mut AtomicFile, cols: &[&str]) -> io::Result<()> {
+    let mut w = buf_writer();
+    w.write_record(cols).map_err(csv_err)?;
+    f.write_all(&into_bytes(w)?)
+}
+
+/// The five reports being written: rows are appended batch by batch, and
+/// [`ReportWriter::finish`] adds the provider adjustments and outstanding
+/// claims, then renames every file into place (atomic, mode 0600).
+#[derive(Debug)]
+pub struct ReportWriter {
+    paths: Vec<PathBuf>,
+    claims: AtomicFile,
+    lines: AtomicFile,
+    denials: AtomicFile,
+}
+
+impl ReportWriter {
+    /// Starts the reports in `dir` (created when missing).
+    pub fn create(dir: &Path) -> io::Result<ReportWriter> {
+        fs::create_dir_all(dir)?;
+        let paths: Vec<PathBuf> = REPORT_FILES.iter().map(|f| dir.join(f)).collect();
+        let mut claims = AtomicFile::create(&paths[0])?;
+        header(&mut claims, &CLAIMS_HEADER)?;
+        let mut lines = AtomicFile::create(&paths[1])?;
+        header(&mut lines, &LINES_HEADER)?;
+        let mut denials = AtomicFile::create(&paths[3])?;
+        header(&mut denials, &DENIALS_HEADER)?;
+        Ok(ReportWriter { paths, claims, lines, denials })
+    }
+
+    /// Appends formatted rows (in input order).
+    pub fn append(&mut self, rows: &Rows) -> io::Result<()> {
+        self.claims.write_all(&rows.claims)?;
+        self.lines.write_all(&rows.lines)?;
+        self.denials.write_all(&rows.denials)
+    }
+
+    /// Writes the provider adjustments and the outstanding claims (also as
+    /// `outstanding` rows of `claims.csv`), then commits every file.
+    pub fn finish(
+        mut self,
+        plb: &[PlbRow],
+        outstanding: &[OutstandingRow],
+    ) -> io::Result<Vec<PathBuf>> {
+        let mut c = buf_writer();
         for o in outstanding {
-            c.write_record([
-                o.claim_id.as_str(),
-                &o.payer_id,
-                &money(o.billed),
-                &date(o.sent_on),
-                &o.age_days.map(|a| a.to_string()).unwrap_or_default(),
+            let billed = money(o.billed);
+            let mut row = vec![""; 16];
+            row[0] = &o.claim_id;
+            row[1] = &o.payer_id;
+            row[3] = Status::Outstanding.words();
+            row[5] = &billed;
+            c.write_record(&row).map_err(csv_err)?;
+        }
+        self.claims.write_all(&into_bytes(c)?)?;
+        let mut p = AtomicFile::create(&self.paths[2])?;
+        let mut w = buf_writer();
+        w.write_record(PLB_HEADER).map_err(csv_err)?;
+        for r in plb {
+            w.write_record([
+                r.payer_id.as_str(),
+                &r.provider_id,
+                &date(r.fiscal_date),
+                &r.reason,
+                &r.reference,
+                &r.claim_id,
+                &money(r.amount),
+                &money(-r.amount),
+                &r.check_trace,
+                &date(r.payment_date),
             ])
             .map_err(csv_err)?;
         }
-        c.flush()
-    })?;
-    Ok(paths)
+        p.write_all(&into_bytes(w)?)?;
+        let mut o = AtomicFile::create(&self.paths[4])?;
+        let mut w = buf_writer();
+        w.write_record(OUTSTANDING_HEADER).map_err(csv_err)?;
+        for r in outstanding {
+            w.write_record([
+                r.claim_id.as_str(),
+                &r.payer_id,
+                &money(r.billed),
+                &date(r.sent_on),
+                &r.age_days.map(|a| a.to_string()).unwrap_or_default(),
+            ])
+            .map_err(csv_err)?;
+        }
+        o.write_all(&into_bytes(w)?)?;
+        self.claims.commit()?;
+        self.lines.commit()?;
+        p.commit()?;
+        self.denials.commit()?;
+        o.commit()?;
+        Ok(self.paths)
+    }
 }
 
 #[cfg(test)]
