@@ -155,7 +155,7 @@ fn process_set(
     let rem = edi835::read_set(input, set, interchange_control);
     let mut findings = edi835::balance(&rem);
     findings.extend(rem.findings.iter().filter(|f| f.code != "835-READ").cloned());
-    let results = reconcile::reconcile_remittance(index, file_no, &rem);
+    let results = reconcile::reconcile_remittance(index, file_no, &rem, with_postings);
     let plb = report::plb_rows(index, file_no, &rem);
     let rows = report::format_rows(&results)?;
     let payments = if with_postings {

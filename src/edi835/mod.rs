@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::x12::{Finding, Position};
 
 pub mod balance;
-mod parse;
+pub(crate) mod parse;
 
 pub use balance::balance;
 pub use parse::{parse_date, parse_decimal, read_file, read_set, FileRemittances};

@@ -111,7 +111,16 @@ pub fn read_set(input: &[u8], set: &x12::TransactionSet, interchange_control: &s
 
 /// Text of element `n` (1-based), trimmed.
 fn text(seg: &Segment<'_>, n: usize) -> String {
-    seg.str(n).trim().to_string()
+    bytes_text(seg.element(n).raw)
+}
+
+/// Bytes as trimmed text; invalid UTF-8 is replaced, not an error.
+pub(crate) fn bytes_text(raw: &[u8]) -> String {
+    let raw = raw.trim_ascii();
+    match std::str::from_utf8(raw) {
+        Ok(s) => s.to_string(),
+        Err(_) => String::from_utf8_lossy(raw).trim().to_string(),
+    }
 }
 
 /// Parses an X12 decimal (`R` type): optional sign, digits, optional point.
@@ -125,9 +134,12 @@ pub fn parse_decimal(s: &str) -> Option<Decimal> {
     {
         return None;
     }
-    let normalized = if body.starts_with('.') { format!("0{body}") } else { body.to_string() };
-    let normalized = normalized.strip_suffix('.').map(str::to_string).unwrap_or(normalized);
-    let d = Decimal::from_str_exact(&normalized).ok()?;
+    let body = body.strip_suffix('.').unwrap_or(body);
+    let d = if body.starts_with('.') {
+        Decimal::from_str_exact(&format!("0{body}")).ok()?
+    } else {
+        Decimal::from_str_exact(body).ok()?
+    };
     Some(if s.starts_with('-') { -d } else { d })
 }
 
@@ -142,8 +154,7 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 
 fn procedure(seg: &Segment<'_>, n: usize) -> Procedure {
     let el = seg.element(n);
-    let comps: Vec<String> =
-        el.components().map(|c| String::from_utf8_lossy(c).trim().to_string()).collect();
+    let comps: Vec<String> = el.components().map(bytes_text).collect();
     let get = |i: usize| comps.get(i).cloned().unwrap_or_default();
     Procedure {
         qualifier: get(0),

@@ -172,6 +172,13 @@ impl<'a> ClaimIndex<'a> {
 
     /// Finds the sent claim for CLP01 `claim_id` / CLP07 `payer_claim_id`.
     pub fn find(&self, claim_id: &str, payer_claim_id: &str) -> (Option<usize>, ClaimRule) {
+        let trimmed = claim_id.trim();
+        // Fast path without allocating: ids are usually sent in upper case.
+        if !trimmed.bytes().any(|b| b.is_ascii_lowercase()) {
+            if let Some(&i) = self.by_id.get(trimmed) {
+                return (Some(i), ClaimRule::ClaimId);
+            }
+        }
         let key = norm(claim_id);
         if !key.is_empty() {
             if let Some(&i) = self.by_id.get(&key) {
@@ -309,7 +316,8 @@ pub struct ClaimResult {
     pub carc: Vec<String>,
     /// Remark codes (MOA/MIA, then LQ), distinct.
     pub rarc: Vec<String>,
-    /// Every adjustment as `GROUP-CARC amount`, joined with `;` (claim, then lines).
+    /// Every adjustment as `GROUP-CARC amount`, joined with `;` (claim, then
+    /// lines); empty unless asked for (see [`reconcile_remittance`]).
     pub adjustments: String,
     /// TRN02.
     pub check_trace: String,
@@ -491,13 +499,20 @@ pub fn match_lines(sent: &SentClaim, claim: &ClaimPayment) -> Vec<(Option<usize>
 }
 
 /// Reconciles one remittance (transaction set) from file number `file`.
+///
+/// `with_adjustments` fills [`ClaimResult::adjustments`] (for the ledger);
+/// without it the field stays empty, which saves time on large runs.
 pub fn reconcile_remittance(
     index: &ClaimIndex<'_>,
     file: usize,
     rem: &Remittance,
+    with_adjustments: bool,
 ) -> Vec<ClaimResult> {
     let payer_id = rem.payer_id();
-    rem.claims.iter().map(|c| reconcile_claim(index, file, rem, &payer_id, c)).collect()
+    rem.claims
+        .iter()
+        .map(|c| reconcile_claim(index, file, rem, &payer_id, c, with_adjustments))
+        .collect()
 }
 
 fn reconcile_claim(
@@ -506,6 +521,7 @@ fn reconcile_claim(
     rem: &Remittance,
     payer_id: &str,
     c: &ClaimPayment,
+    with_adjustments: bool,
 ) -> ClaimResult {
     let (sent_idx, rule) = index.find(&c.clp01_claim_id, &c.clp07_payer_claim_id);
     let sent = sent_idx.map(|i| &index.claims()[i]);
@@ -559,11 +575,14 @@ fn reconcile_claim(
         None
     };
     let figures = Figures::new(c.clp03_charge, c.clp04_paid, c.all_adjustments(), allowed);
-    let adjustments = c
-        .all_adjustments()
-        .map(|a| format!("{} {}", carc_code(a), report::money(a.amount)))
-        .collect::<Vec<_>>()
-        .join(";");
+    let adjustments = if with_adjustments {
+        c.all_adjustments()
+            .map(|a| format!("{} {}", carc_code(a), report::money(a.amount)))
+            .collect::<Vec<_>>()
+            .join(";")
+    } else {
+        String::new()
+    };
     let denial = (status == Status::Denied)
         .then(|| denial_of(c.all_adjustments(), c.clp03_charge - c.clp04_paid));
     ClaimResult {

@@ -99,6 +99,12 @@ pub struct OutstandingRow {
 
 /// Money as written in reports: two decimals, more only when given.
 pub fn money(d: Decimal) -> String {
+    if d.is_zero() {
+        return "0.00".to_string();
+    }
+    if d.scale() == 2 {
+        return d.to_string();
+    }
     let n = d.normalize();
     if n.scale() <= 2 {
         format!("{n:.2}")
@@ -108,7 +114,8 @@ pub fn money(d: Decimal) -> String {
 }
 
 fn date(d: Option<NaiveDate>) -> String {
-    d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+    use chrono::Datelike;
+    d.map(|d| format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())).unwrap_or_default()
 }
 
 fn figures_cols(f: &Figures) -> [String; 7] {
@@ -439,5 +446,6 @@ mod tests {
         assert_eq!(money(Decimal::new(-127, 2)), "-1.27");
         assert_eq!(money(Decimal::new(1005, 3)), "1.005");
         assert_eq!(money(Decimal::new(10, 1)), "1.00");
+        assert_eq!(money(-Decimal::new(0, 2)), "0.00");
     }
 }

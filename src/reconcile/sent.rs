@@ -115,7 +115,7 @@ pub fn read_837(input: &[u8]) -> Read837 {
 }
 
 fn text(seg: &Segment<'_>, n: usize) -> String {
-    seg.str(n).trim().to_string()
+    crate::edi835::parse::bytes_text(seg.element(n).raw)
 }
 
 fn read_837_set(input: &[u8], set: &x12::TransactionSet) -> (Vec<SentClaim>, Vec<Finding>) {
@@ -171,7 +171,7 @@ fn read_837_set(input: &[u8], set: &x12::TransactionSet) -> (Vec<SentClaim>, Vec
             b"SV1" => {
                 in_line = true;
                 let el = seg.element(1);
-                let comp = |i: usize| String::from_utf8_lossy(el.component(i)).trim().to_string();
+                let comp = |i: usize| crate::edi835::parse::bytes_text(el.component(i));
                 let raw = text(&seg, 2);
                 let charge = parse_decimal(&raw).unwrap_or_else(|| {
                     findings.push(Finding::error(
