@@ -145,11 +145,13 @@ pub fn parse_decimal(s: &str) -> Option<Decimal> {
 
 /// Parses a D8 date (CCYYMMDD).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let s = s.trim();
-    if s.len() != 8 {
+    let b = s.trim().as_bytes();
+    if b.len() != 8 || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    NaiveDate::parse_from_str(s, "%Y%m%d").ok()
+    let num =
+        |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+    NaiveDate::from_ymd_opt(num(0..4) as i32, num(4..6), num(6..8))
 }
 
 fn procedure(seg: &Segment<'_>, n: usize) -> Procedure {

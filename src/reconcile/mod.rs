@@ -349,7 +349,11 @@ fn distinct(into: &mut Vec<String>, s: String) {
 }
 
 fn carc_code(a: &Adjustment) -> String {
-    format!("{}-{}", a.group_code, a.reason)
+    let mut s = String::with_capacity(a.group_code.len() + 1 + a.reason.len());
+    s.push_str(&a.group_code);
+    s.push('-');
+    s.push_str(&a.reason);
+    s
 }
 
 /// The main reason of a denial: the largest non-patient, non-contractual
