@@ -466,9 +466,33 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let mut plb: Vec<PlbRow> = Vec::new();
     let mut compact: Vec<Compact> = Vec::new();
     let mut denial_rows = 0usize;
-    let mut post = ledger::PostSummary::default();
     let at = now.format("%Y-%m-%dT%H:%M:%S").to_string();
     let with_postings = ledger.is_some();
+    // The ledger posts on its own thread while the next batch is read, so
+    // SQLite's single writer overlaps the parallel parsing. Each batch is one
+    // transaction; a set is applied at most once, so a run stopped half-way
+    // is completed by running it again.
+    let (to_ledger, poster) = match ledger.take() {
+        Some(mut l) => {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RemitPosting>>(2);
+            let at = at.clone();
+            let handle =
+                std::thread::spawn(move || -> Result<ledger::PostSummary, ledger::Error> {
+                    let mut post = ledger::PostSummary::default();
+                    for batch in rx {
+                        let p = l.post_remittances(&batch, &at)?;
+                        post.applied.extend(p.applied);
+                        post.already_applied.extend(p.already_applied);
+                        post.payments += p.payments;
+                        post.undone += p.undone;
+                        post.reversals_without_posting += p.reversals_without_posting;
+                    }
+                    Ok(post)
+                });
+            (Some(tx), Some(handle))
+        }
+        None => (None, None),
+    };
     for batch in jobs.chunks(SETS_PER_BATCH) {
         let outs: Vec<anyhow::Result<SetOut>> = batch
             .par_iter()
@@ -485,22 +509,28 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
                 keep(&out.summary.file, f, &mut findings);
             }
             plb.extend(out.plb);
-            if ledger.is_some() && out.summary.complete {
+            if with_postings && out.summary.complete {
                 postings.push(posting(&out.summary, out.payments));
             }
             sets.push(out.summary);
         }
-        if let Some(l) = ledger.as_mut() {
-            // Each batch is one transaction; a set is applied at most once, so
-            // a run stopped half-way is completed by running it again.
-            let p = l.post_remittances(&postings, &at).context("posting to the ledger")?;
-            post.applied.extend(p.applied);
-            post.already_applied.extend(p.already_applied);
-            post.payments += p.payments;
-            post.undone += p.undone;
-            post.reversals_without_posting += p.reversals_without_posting;
+        if let Some(tx) = &to_ledger {
+            // A send fails only when the posting thread stopped on an error,
+            // which joining it below reports.
+            if tx.send(postings).is_err() {
+                break;
+            }
         }
     }
+    drop(to_ledger);
+    let posted = match poster {
+        Some(h) => Some(
+            h.join()
+                .map_err(|_| anyhow::anyhow!("the ledger posting thread panicked"))?
+                .context("posting to the ledger")?,
+        ),
+        None => None,
+    };
     findings.sort_by(|a, b| a.file.cmp(&b.file).then(a.finding.pos.cmp(&b.finding.pos)));
     let pairs = reconcile::pair_reversals(
         &compact.iter().map(|c| (c.key.clone(), c.status == Status::Reversed)).collect::<Vec<_>>(),
@@ -515,7 +545,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         }
         v
     };
-    let outstanding: Vec<OutstandingRow> = if ledger.is_some() {
+    let outstanding: Vec<OutstandingRow> = if with_postings {
         outstanding_rows(&claims, &ledger_claims, &remitted, now.date())
     } else {
         Vec::new()
@@ -523,7 +553,6 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let paths = writer
         .finish(&plb, &outstanding)
         .with_context(|| format!("writing reports into {}", args.out.display()))?;
-    let posted = ledger.as_ref().map(|_| post);
 
     // Totals and the tie-out check.
     let count = |st: Status| compact.iter().filter(|c| c.status == st).count();

@@ -1,0 +1,46 @@
+//! Benchmark helper: records every claim of an 837 file as sent in a ledger,
+//! as `claimflow build` would, so `reconcile` can be timed against a large
+//! ledger without building a million encounters first.
+//!
+//! Usage: cargo run --release --example seed_ledger -- LEDGER.db CLAIMS.837
+
+use std::path::PathBuf;
+
+use claimflow::ledger::{ClaimRecord, Ledger, SubmissionRecord};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let (db, file) = match args.as_slice() {
+        [_, db, file] => (PathBuf::from(db), PathBuf::from(file)),
+        _ => return Err("usage: seed_ledger LEDGER.db CLAIMS.837".into()),
+    };
+    let bytes = std::fs::read(&file)?;
+    let read = claimflow::reconcile::read_837(&bytes);
+    let claims: Vec<ClaimRecord> = read
+        .claims
+        .iter()
+        .map(|c| ClaimRecord {
+            claim_id: c.claim_id.clone(),
+            payer_id: c.payer_id.clone(),
+            content_hash: "seeded".into(),
+            frequency: "1".into(),
+            total_charge: c.charge,
+            st02: "0001".into(),
+            status: "sent",
+        })
+        .collect();
+    let mut ledger = Ledger::open(&db)?;
+    let sub = SubmissionRecord {
+        file: std::fs::canonicalize(&file)?,
+        file_sha256: "seeded".into(),
+        isa13: "000000001".into(),
+        gs06: "1".into(),
+        st02: vec!["0001".into()],
+        total_charge: claims.iter().map(|c| c.total_charge).sum(),
+        created_at: "2026-03-11T12:00:00".into(),
+    };
+    let id = ledger.record_pending(&sub, &claims)?;
+    ledger.complete(id)?;
+    println!("{}: {} claims recorded as sent in {}", file.display(), claims.len(), db.display());
+    Ok(())
+}
