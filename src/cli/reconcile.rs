@@ -315,53 +315,52 @@ fn ledger_path(args: &Args) -> anyhow::Result<PathBuf> {
     Ok(dir.join("claimflow.db"))
 }
 
-/// The ledger's claims as sent claims; service lines come from the 837 files
-/// they were sent in, when those files are still there (else the claim is
-/// matched at claim level only).
-fn claims_from_ledger(lc: &[ledger::LedgerClaim]) -> Vec<SentClaim> {
+/// The ledger's claims as sent claims, and for each whether it still waits
+/// for a remittance. Service lines (and REF*F8) come from the 837 files the
+/// claims were sent in, when those files are still there (else the claim is
+/// matched at claim level only). Consumes the ledger rows to keep memory low.
+fn claims_from_ledger(lc: Vec<ledger::LedgerClaim>) -> (Vec<SentClaim>, Vec<bool>) {
     let mut files: Vec<&str> = lc.iter().map(|c| c.file.as_str()).collect();
     files.sort_unstable();
     files.dedup();
-    let lines_by_file: Vec<(&str, LinesByClaim)> = files
-        .par_iter()
-        .map(|f| {
-            let mut map = std::collections::HashMap::new();
-            if let Ok(input) = claimflow::input::open(Path::new(f)) {
-                for c in reconcile::read_837(&input).claims {
-                    map.insert(
-                        format!("{}\u{1f}{}", c.claim_id, c.payer_id),
-                        (c.lines, c.payer_claim_id),
-                    );
-                }
+    let mut found: Vec<(Vec<reconcile::SentLine>, Option<String>)> = Vec::new();
+    found.resize_with(lc.len(), Default::default);
+    for f in files {
+        let Ok(input) = claimflow::input::open(Path::new(f)) else { continue };
+        let mut read = reconcile::read_837(&input).claims;
+        let mut order: Vec<usize> = (0..read.len()).collect();
+        order.par_sort_unstable_by(|&a, &b| claim_key(&read[a]).cmp(&claim_key(&read[b])));
+        for (i, c) in lc.iter().enumerate().filter(|(_, c)| c.file == f) {
+            let want = (c.claim_id.as_str(), c.payer_id.as_str());
+            if let Ok(p) = order.binary_search_by(|&j| claim_key(&read[j]).cmp(&want)) {
+                let r = &mut read[order[p]];
+                found[i] = (std::mem::take(&mut r.lines), r.payer_claim_id.take());
             }
-            (*f, map)
+        }
+    }
+    let waiting = lc.iter().map(|c| !REMITTED.contains(&c.status.as_str())).collect();
+    let claims = lc
+        .into_iter()
+        .zip(found)
+        .map(|(c, (lines, f8))| SentClaim {
+            sent_on: c
+                .sent_at
+                .get(..10)
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+            claim_id: c.claim_id,
+            payer_id: c.payer_id,
+            // REF*F8 of a replacement names the payer's claim number too.
+            payer_claim_id: c.payer_claim_id.or(f8),
+            charge: c.total_charge,
+            lines,
         })
         .collect();
-    let mut by_file: std::collections::HashMap<&str, LinesByClaim> =
-        lines_by_file.into_iter().collect();
-    lc.iter()
-        .map(|c| {
-            let key = format!("{}\u{1f}{}", c.claim_id, c.payer_id);
-            // REF*F8 of a replacement names the payer's claim number too.
-            let (lines, f8) =
-                by_file.get_mut(c.file.as_str()).and_then(|m| m.remove(&key)).unwrap_or_default();
-            SentClaim {
-                claim_id: c.claim_id.clone(),
-                payer_id: c.payer_id.clone(),
-                payer_claim_id: c.payer_claim_id.clone().or(f8),
-                charge: c.total_charge,
-                sent_on: c
-                    .sent_at
-                    .get(..10)
-                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
-                lines,
-            }
-        })
-        .collect()
+    (claims, waiting)
 }
 
-/// Sent lines and REF*F8 per `claim_id \u{1f} payer_id`, from one 837 file.
-type LinesByClaim = std::collections::HashMap<String, (Vec<reconcile::SentLine>, Option<String>)>;
+fn claim_key(c: &SentClaim) -> (&str, &str) {
+    (c.claim_id.as_str(), c.payer_id.as_str())
+}
 
 /// Statuses a remittance gives a claim; any other ledger status means "waiting".
 const REMITTED: [&str; 6] =
@@ -369,15 +368,15 @@ const REMITTED: [&str; 6] =
 
 fn outstanding_rows(
     claims: &[SentClaim],
-    lc: &[ledger::LedgerClaim],
+    waiting: &[bool],
     remitted: &[bool],
     today: NaiveDate,
 ) -> Vec<OutstandingRow> {
     claims
         .iter()
-        .zip(lc)
+        .zip(waiting)
         .zip(remitted)
-        .filter(|((_, l), done)| !**done && !REMITTED.contains(&l.status.as_str()))
+        .filter(|((_, w), done)| !**done && **w)
         .map(|((c, _), _)| OutstandingRow {
             claim_id: c.claim_id.clone(),
             payer_id: c.payer_id.clone(),
@@ -413,7 +412,7 @@ const MAX_KEPT_FINDINGS: usize = 10_000;
 pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let now = claimflow::clock::now_or_local(args.now.as_deref())?;
     let mut ledger: Option<Ledger> = None;
-    let mut ledger_claims: Vec<ledger::LedgerClaim> = Vec::new();
+    let mut waiting: Vec<bool> = Vec::new();
     let claims: Vec<SentClaim> = if !args.claims.is_empty() {
         load_claims_from_837(&args.claims)?
     } else {
@@ -426,8 +425,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         }
         let l =
             Ledger::open(&path).with_context(|| format!("opening ledger {}", path.display()))?;
-        ledger_claims = l.sent_claims()?;
-        let claims = claims_from_ledger(&ledger_claims);
+        let (claims, w) = claims_from_ledger(l.sent_claims()?);
+        waiting = w;
         ledger = Some(l);
         claims
     };
@@ -546,7 +545,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         v
     };
     let outstanding: Vec<OutstandingRow> = if with_postings {
-        outstanding_rows(&claims, &ledger_claims, &remitted, now.date())
+        outstanding_rows(&claims, &waiting, &remitted, now.date())
     } else {
         Vec::new()
     };

@@ -139,12 +139,18 @@ fn norm(s: &str) -> String {
     s.trim().to_ascii_uppercase()
 }
 
+/// The bytes of `norm(s)`, without allocating.
+fn norm_bytes(s: &str) -> impl Iterator<Item = u8> + '_ {
+    s.trim().bytes().map(|b| b.to_ascii_uppercase())
+}
+
 /// Lookup tables over the sent claims, built once.
 #[derive(Debug)]
 pub struct ClaimIndex<'a> {
     claims: &'a [SentClaim],
     by_id: HashMap<String, usize>,
-    sorted: Vec<(String, usize)>,
+    /// Indexes of the claims in `by_id`, sorted by normalized id (for prefixes).
+    sorted: Vec<usize>,
     by_payer_claim: HashMap<String, usize>,
 }
 
@@ -160,8 +166,10 @@ impl<'a> ClaimIndex<'a> {
                 by_payer_claim.insert(norm(p), i);
             }
         }
-        let mut sorted: Vec<(String, usize)> = by_id.iter().map(|(k, v)| (k.clone(), *v)).collect();
-        sorted.sort_unstable();
+        let mut sorted: Vec<usize> = by_id.values().copied().collect();
+        sorted.sort_unstable_by(|&a, &b| {
+            norm_bytes(&claims[a].claim_id).cmp(norm_bytes(&claims[b].claim_id))
+        });
         ClaimIndex { claims, by_id, sorted, by_payer_claim }
     }
 
@@ -185,9 +193,12 @@ impl<'a> ClaimIndex<'a> {
                 return (Some(i), ClaimRule::ClaimId);
             }
             if key.len() >= MIN_PREFIX {
-                let start = self.sorted.partition_point(|(k, _)| k.as_str() < key.as_str());
-                let mut hits = self.sorted[start..].iter().take_while(|(k, _)| k.starts_with(&key));
-                if let (Some(&(_, i)), None) = (hits.next(), hits.next()) {
+                let id = |i: usize| norm_bytes(&self.claims[i].claim_id);
+                let start = self.sorted.partition_point(|&i| id(i).lt(key.bytes()));
+                let mut hits = self.sorted[start..]
+                    .iter()
+                    .take_while(|&&i| id(i).take(key.len()).eq(key.bytes()));
+                if let (Some(&i), None) = (hits.next(), hits.next()) {
                     return (Some(i), ClaimRule::ClaimIdPrefix);
                 }
             }
