@@ -784,3 +784,28 @@ fn end_to_end_build_then_remit_then_reconcile_with_the_ledger() {
     assert!(s.contains("remittance trace E2E200 was already applied: nothing posted"), "{s}");
     assert_eq!(query(&db, "SELECT COUNT(*) || '' FROM claim_payments"), ["4"]);
 }
+
+#[test]
+fn a_truncated_remittance_is_reported_but_never_posted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = ledger_with_sent_claims(dir.path());
+    let db_s = db.display().to_string();
+    let cut = fixture("x12/bad/truncated_remit.835");
+    let o = run(
+        dir.path(),
+        &["reconcile", &cut, "--ledger", &db_s, "--out", "o1", "--now", "2026-04-10"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let s = stdout(&o);
+    assert!(s.contains("[X12-SE-MISSING]"), "{s}");
+    assert!(s.contains("(trace T100) is truncated (no SE): not posted"), "{s}");
+    assert!(s.contains("BPR02 total 329.50: MISMATCH"), "{s}");
+    assert_eq!(query(&db, "SELECT COUNT(*) || '' FROM claim_payments"), ["0"]);
+    // The complete file, when it arrives, posts normally.
+    let [r1, _] = remits();
+    let o = run(
+        dir.path(),
+        &["reconcile", &r1, "--ledger", &db_s, "--out", "o2", "--now", "2026-04-10"],
+    );
+    assert!(stdout(&o).contains("ledger: posted 6 claim payment(s) from 1 remittance(s)"));
+}
