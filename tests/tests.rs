@@ -2,3 +2,4 @@
 
 mod util;
 mod validate;
+mod x12_props;

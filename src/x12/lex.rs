@@ -203,25 +203,45 @@ impl<'a> Segments<'a> {
     }
 
     /// After an unreadable segment start: skip to the next plausible segment.
-    fn resync(&mut self, from: usize, term: u8, element: u8) -> usize {
+    ///
+    /// Returns (where reading resumes, the end of the skipped bytes): the
+    /// skipped stretch ends just past a segment terminator (line breaks and
+    /// empty segments after it are filler, not counted), so a scan split at
+    /// terminators reports the same stretch as a sequential one.
+    fn resync(&mut self, from: usize, d: Delimiters) -> (usize, usize) {
         let mut p = from;
         loop {
-            match memchr::memchr(term, &self.input[p..self.end]) {
-                None => return self.end,
+            match memchr::memchr(d.segment, &self.input[p..self.end]) {
+                None => return (self.end, self.end),
                 Some(i) => p += i + 1,
             }
-            while p < self.end && is_filler(self.input[p]) {
+            let skipped_end = p;
+            while p < self.end && (is_filler(self.input[p]) || self.input[p] == d.segment) {
                 p += 1;
             }
             if p >= self.end {
-                return self.end;
+                return (self.end, skipped_end);
             }
-            if let Ok((rest, _)) = segment_id(&self.input[p..self.end]) {
-                if matches!(rest.first(), Some(&b) if b == element || b == term) {
-                    return p;
-                }
+            if starts_segment(&self.input[p..self.end], d) {
+                return (p, skipped_end);
             }
         }
+    }
+}
+
+/// True when `rest` starts like a segment: an ISA, or a 2-3 character id
+/// followed by the element separator or the terminator (or by nothing but
+/// line breaks up to the end: a last segment without terminator).
+fn starts_segment(rest: &[u8], d: Delimiters) -> bool {
+    if rest.len() > 3 && rest.starts_with(b"ISA") && !rest[3].is_ascii_alphanumeric() {
+        return true;
+    }
+    match segment_id(rest) {
+        Ok((after, _)) => {
+            matches!(after.first(), Some(&b) if b == d.element || b == d.segment)
+                || after.iter().all(|&b| b == b'\r' || b == b'\n')
+        }
+        Err(_) => false,
     }
 }
 
@@ -249,30 +269,25 @@ impl<'a> Iterator for Segments<'a> {
         };
         let start = self.offset;
         let rest = &self.input[start..self.end];
-        let id_len = match segment_id(rest) {
-            Ok((after, id))
-                if matches!(after.first(), Some(&b) if b == d.element || b == d.segment)
-                    || after.iter().all(|&b| b == b'\r' || b == b'\n') =>
-            {
-                // (An id alone at the very end is a last segment without
-                // elements or terminator: read below, with a warning.)
-                id.len()
-            }
-            _ => {
-                let pos = self.pos(start);
-                let next = self.resync(start, d.segment, d.element);
-                self.offset = next;
-                let found = excerpt(&rest[..rest.len().min(8)]);
-                return Some(Err(Error::new(
-                    pos,
-                    ErrorKind::BadSegmentId {
-                        expected: d.element as char,
-                        found,
-                        skipped: (next - start) as u64,
-                    },
-                )));
-            }
-        };
+        if !starts_segment(rest, d) {
+            let pos = self.pos(start);
+            let (next, skipped_end) = self.resync(start, d);
+            self.offset = next;
+            // From the whole input, so a chunked scan shows the same excerpt.
+            let found = excerpt(&self.input[start..(start + 8).min(self.input.len())]);
+            return Some(Err(Error::new(
+                pos,
+                ErrorKind::BadSegmentId {
+                    expected: d.element as char,
+                    found,
+                    skipped: (skipped_end - start) as u64,
+                },
+            )));
+        }
+        // (An id alone at the very end is a last segment without elements
+        // or terminator: read below, with a warning.)
+        // starts_segment checked that an id is there (ISAs were read above).
+        let id_len = segment_id(rest).map_or(0, |(_, id)| id.len());
         let (term_at, seg_end) = match memchr::memchr(d.segment, &rest[id_len..]) {
             Some(i) => (start + id_len + i, start + id_len + i + 1),
             None => {
