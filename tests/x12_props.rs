@@ -43,12 +43,50 @@ fn exercise(input: &[u8]) {
     for chunks in [2, 3, 7] {
         same_scan(&seq, &x12::scan_chunked(input, chunks));
     }
+    for (_, _, set) in seq.sets() {
+        assert_eq!(hl_codes(&x12::check_hierarchy(input, set)), reference_hl(input, set));
+    }
     let report = validate_file("prop", input);
     let errors = report.findings.iter().any(|f| f.severity == Severity::Error);
     assert_eq!(report.valid, !errors && report.findings_suppressed == 0);
     if input.is_empty() {
         assert!(!report.valid);
     }
+}
+
+fn hl_codes(findings: &[x12::Finding]) -> Vec<(u64, u32, &'static str)> {
+    findings.iter().map(|f| (f.pos.byte, f.pos.segment, f.code)).collect()
+}
+
+/// The HL rules applied to every HL segment the tokenizer reads: the fast
+/// check (a substring search, no tokenizing) must find exactly these.
+fn reference_hl(input: &[u8], set: &x12::TransactionSet) -> Vec<(u64, u32, &'static str)> {
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut last = 0u64;
+    for seg in set.segments(input).flatten().filter(|s| s.is("HL")) {
+        let id = seg.str(1).trim().to_string();
+        match id.parse::<u64>() {
+            Ok(n) if n == last + 1 => {
+                seen.insert(n);
+                last = n;
+            }
+            parsed => {
+                out.push((seg.pos.byte, seg.pos.segment, "X12-HL01"));
+                if let Ok(n) = parsed {
+                    seen.insert(n);
+                    last = n;
+                }
+            }
+        }
+        let parent = seg.str(2).trim().to_string();
+        if !parent.is_empty()
+            && !parent.parse::<u64>().is_ok_and(|p| seen.contains(&p) && p.to_string() != id)
+        {
+            out.push((seg.pos.byte, seg.pos.segment, "X12-HL02"));
+        }
+    }
+    out
 }
 
 fn same_scan(a: &Scan, b: &Scan) {

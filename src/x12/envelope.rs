@@ -272,11 +272,28 @@ pub fn scan_chunked(input: &[u8], chunks: usize) -> Scan {
 pub fn scan_sequential(input: &[u8]) -> Scan {
     let mut checker = Checker::new(input);
     let mut lexer = Segments::new(input);
+    // Runs of plain (non-envelope) segments go to the checker as one event,
+    // as in the parallel scan: per plain segment only this loop runs.
+    let mut run: Option<(Segment<'_>, Segment<'_>)> = None;
     for item in lexer.by_ref() {
         match item {
-            Ok(seg) => checker.segment(seg),
-            Err(e) => checker.read_error(e),
+            Ok(seg) if !is_envelope_id(seg.id) => match &mut run {
+                Some((_, last)) => *last = seg,
+                None => run = Some((seg, seg)),
+            },
+            item => {
+                if let Some((first, last)) = run.take() {
+                    checker.plain_run(first, last);
+                }
+                match item {
+                    Ok(seg) => checker.segment(seg),
+                    Err(e) => checker.read_error(e),
+                }
+            }
         }
+    }
+    if let Some((first, last)) = run.take() {
+        checker.plain_run(first, last);
     }
     checker.finish(lexer.ordinal())
 }
@@ -292,8 +309,11 @@ enum Event<'a> {
     ReadError(Error),
 }
 
+#[inline]
 fn is_envelope_id(id: &[u8]) -> bool {
-    matches!(id, b"ISA" | b"IEA" | b"GS" | b"GE" | b"ST" | b"SE")
+    // Cheap first-byte test first: most segments are not envelopes.
+    matches!(id.first(), Some(b'I' | b'G' | b'S'))
+        && matches!(id, b"ISA" | b"IEA" | b"GS" | b"GE" | b"ST" | b"SE")
 }
 
 /// Splits the input at segment terminators and scans chunks in parallel.

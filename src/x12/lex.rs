@@ -229,6 +229,76 @@ impl<'a> Segments<'a> {
     }
 }
 
+impl<'a> Segments<'a> {
+    /// The hot path: a terminated segment with a plain 2-3 character id,
+    /// delimiters known. Anything else (an ISA, an unreadable id, the end of
+    /// the input, a missing terminator) returns `None` without moving, and
+    /// the general path in `next` handles it. Same results as that path,
+    /// without its per-segment nom call and with a short-segment search
+    /// for the terminator (segments are typically 10-60 bytes).
+    #[inline]
+    fn plain_segment(&mut self, d: Delimiters) -> Option<Segment<'a>> {
+        let input = self.input.get(..self.end)?;
+        let mut start = self.offset;
+        while start < input.len() && (is_filler(input[start]) || input[start] == d.segment) {
+            start += 1;
+        }
+        let rest = input.get(start..)?;
+        if rest.len() < 3 || !rest[0].is_ascii_alphanumeric() || !rest[1].is_ascii_alphanumeric() {
+            return None;
+        }
+        let ends_id = |b: u8| b == d.element || b == d.segment;
+        let id_len = if ends_id(rest[2]) {
+            2
+        } else if rest.len() > 3 && rest[2].is_ascii_alphanumeric() && ends_id(rest[3]) {
+            if &rest[..3] == b"ISA" {
+                return None;
+            }
+            3
+        } else {
+            return None;
+        };
+        let term_at = start + id_len + find_byte(d.segment, &rest[id_len..])?;
+        let mut body_end = term_at;
+        if d.segment == b'\n' && body_end > start + id_len && input[body_end - 1] == b'\r' {
+            body_end -= 1; // a CRLF file whose terminator is LF
+        }
+        self.ordinal += 1;
+        self.offset = term_at + 1;
+        Some(Segment {
+            id: &input[start..start + id_len],
+            body: &input[start + id_len..body_end],
+            pos: Position::new(start as u64, self.ordinal),
+            len: (term_at + 1 - start) as u32,
+            delimiters: d,
+        })
+    }
+}
+
+/// First `needle` in `hay`: eight bytes at a time (SWAR) over the first 64
+/// bytes, where most segment terminators are, then memchr. Calling memchr
+/// for every short segment costs more than this loop.
+#[inline]
+pub(crate) fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let pattern = LO.wrapping_mul(u64::from(needle));
+    let mut i = 0;
+    while i + 8 <= hay.len() && i < 64 {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&hay[i..i + 8]);
+        let x = u64::from_le_bytes(word) ^ pattern;
+        // The lowest set bit of this marks the first zero byte of x (the
+        // first `needle` byte); bits above it may be false positives.
+        let zero = x.wrapping_sub(LO) & !x & HI;
+        if zero != 0 {
+            return Some(i + (zero.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    memchr::memchr(needle, &hay[i..]).map(|j| i + j)
+}
+
 /// True when `rest` starts like a segment: an ISA, or a 2-3 character id
 /// followed by the element separator or the terminator (or by nothing but
 /// line breaks up to the end: a last segment without terminator).
@@ -248,6 +318,7 @@ fn starts_segment(rest: &[u8], d: Delimiters) -> bool {
 impl<'a> Iterator for Segments<'a> {
     type Item = Result<Segment<'a>, Error>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if let Some(e) = self.pending.take() {
             return Some(Err(e));
@@ -255,6 +326,20 @@ impl<'a> Iterator for Segments<'a> {
         if self.done {
             return None;
         }
+        if let Some(d) = self.delimiters {
+            if let Some(seg) = self.plain_segment(d) {
+                return Some(Ok(seg));
+            }
+        }
+        self.general_next()
+    }
+}
+
+impl<'a> Segments<'a> {
+    /// Everything but the hot path: ISAs, the start of the input, unreadable
+    /// bytes, the end of the input.
+    #[inline(never)]
+    fn general_next(&mut self) -> Option<Result<Segment<'a>, Error>> {
         self.skip_filler();
         if self.offset >= self.end {
             self.done = true;
