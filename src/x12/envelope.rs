@@ -156,7 +156,7 @@ impl TransactionSet {
             self.bytes.start,
             self.bytes.end,
             self.delimiters,
-            self.pos.segment - 1,
+            self.pos.segment.saturating_sub(1),
         )
     }
 }
