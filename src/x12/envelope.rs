@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use super::delim::Delimiters;
 use super::error::{Error, ErrorKind, Position};
-use super::lex::Segments;
+use super::lex::{is_envelope_id, Segments};
 use super::segment::Segment;
 
 /// How serious a finding is.
@@ -275,7 +275,14 @@ pub fn scan_sequential(input: &[u8]) -> Scan {
     // Runs of plain (non-envelope) segments go to the checker as one event,
     // as in the parallel scan: per plain segment only this loop runs.
     let mut run: Option<(Segment<'_>, Segment<'_>)> = None;
-    for item in lexer.by_ref() {
+    loop {
+        if let Some((first, last)) = lexer.plain_run() {
+            match &mut run {
+                Some((_, l)) => *l = last,
+                None => run = Some((first, last)),
+            }
+        }
+        let Some(item) = lexer.next() else { break };
         match item {
             Ok(seg) if !is_envelope_id(seg.id) => match &mut run {
                 Some((_, last)) => *last = seg,
@@ -307,13 +314,6 @@ enum Event<'a> {
         last: Segment<'a>,
     },
     ReadError(Error),
-}
-
-#[inline]
-fn is_envelope_id(id: &[u8]) -> bool {
-    // Cheap first-byte test first: most segments are not envelopes.
-    matches!(id.first(), Some(b'I' | b'G' | b'S'))
-        && matches!(id, b"ISA" | b"IEA" | b"GS" | b"GE" | b"ST" | b"SE")
 }
 
 /// Splits the input at segment terminators and scans chunks in parallel.
@@ -350,7 +350,14 @@ pub(crate) fn scan_parallel_chunks<'a>(input: &'a [u8], chunks: usize) -> Option
             let mut events = Vec::new();
             let mut run: Option<(Segment<'_>, Segment<'_>)> = None;
             let mut same_delims = true;
-            for item in lexer.by_ref() {
+            loop {
+                if let Some((first, last)) = lexer.plain_run() {
+                    match &mut run {
+                        Some((_, l)) => *l = last,
+                        None => run = Some((first, last)),
+                    }
+                }
+                let Some(item) = lexer.next() else { break };
                 match item {
                     Ok(seg) if is_envelope_id(seg.id) => {
                         if let Some((first, last)) = run.take() {

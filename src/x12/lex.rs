@@ -236,7 +236,7 @@ impl<'a> Segments<'a> {
     /// the general path in `next` handles it. Same results as that path,
     /// without its per-segment nom call and with a short-segment search
     /// for the terminator (segments are typically 10-60 bytes).
-    #[inline]
+    #[inline(always)]
     fn plain_segment(&mut self, d: Delimiters) -> Option<Segment<'a>> {
         let input = self.input.get(..self.end)?;
         let mut start = self.offset;
@@ -275,10 +275,53 @@ impl<'a> Segments<'a> {
     }
 }
 
+impl<'a> Segments<'a> {
+    /// Reads a run of consecutive plain segments (any but ISA, GS, ST, SE,
+    /// GE, IEA) and returns its first and last, or `None` (without moving)
+    /// when the next item is not a plain segment. The envelope scan calls
+    /// this before each `next()`: the segments in between are counted but
+    /// never handed out one by one, which is most of the file.
+    #[inline]
+    pub(crate) fn plain_run(&mut self) -> Option<(Segment<'a>, Segment<'a>)> {
+        let d = self.delimiters?;
+        if self.pending.is_some() || self.done {
+            return None;
+        }
+        let (offset, ordinal) = (self.offset, self.ordinal);
+        let first = self.plain_segment(d)?;
+        if is_envelope_id(first.id) {
+            (self.offset, self.ordinal) = (offset, ordinal);
+            return None;
+        }
+        let mut last = first;
+        loop {
+            let (offset, ordinal) = (self.offset, self.ordinal);
+            match self.plain_segment(d) {
+                Some(s) if !is_envelope_id(s.id) => last = s,
+                Some(_) => {
+                    // Leave the envelope segment to `next()`.
+                    (self.offset, self.ordinal) = (offset, ordinal);
+                    break;
+                }
+                None => break,
+            }
+        }
+        Some((first, last))
+    }
+}
+
+/// True for the envelope segment ids: ISA, IEA, GS, GE, ST, SE.
+#[inline]
+pub(crate) fn is_envelope_id(id: &[u8]) -> bool {
+    // Cheap first-byte test first: most segments are not envelopes.
+    matches!(id.first(), Some(b'I' | b'G' | b'S'))
+        && matches!(id, b"ISA" | b"IEA" | b"GS" | b"GE" | b"ST" | b"SE")
+}
+
 /// First `needle` in `hay`: eight bytes at a time (SWAR) over the first 64
 /// bytes, where most segment terminators are, then memchr. Calling memchr
 /// for every short segment costs more than this loop.
-#[inline]
+#[inline(always)]
 pub(crate) fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
