@@ -66,6 +66,7 @@ fn reference_hl(input: &[u8], set: &x12::TransactionSet) -> Vec<(u64, u32, &'sta
     let mut last = 0u64;
     for seg in set.segments(input).flatten().filter(|s| s.is("HL")) {
         let id = seg.str(1).trim().to_string();
+        let n = id.parse::<u64>().ok();
         match id.parse::<u64>() {
             Ok(n) if n == last + 1 => {
                 seen.insert(n);
@@ -81,7 +82,7 @@ fn reference_hl(input: &[u8], set: &x12::TransactionSet) -> Vec<(u64, u32, &'sta
         }
         let parent = seg.str(2).trim().to_string();
         if !parent.is_empty()
-            && !parent.parse::<u64>().is_ok_and(|p| seen.contains(&p) && p.to_string() != id)
+            && !parent.parse::<u64>().is_ok_and(|p| seen.contains(&p) && Some(p) != n)
         {
             out.push((seg.pos.byte, seg.pos.segment, "X12-HL02"));
         }

@@ -93,35 +93,32 @@ impl HlState {
     /// Checks one HL segment; returns (code, message) for each problem.
     fn check(&mut self, seg: &Segment<'_>) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
-        let id = seg.str(1);
-        let id = id.trim();
+        let mut elements = seg.elements();
+        let id = text(elements.next().map_or(&b""[..], |e| e.raw));
+        let parent = text(elements.next().map_or(&b""[..], |e| e.raw));
         let expected = self.last + 1;
-        match id.parse::<u64>() {
-            Ok(n) if n == expected => {
+        let n = id.parse::<u64>().ok();
+        if n == Some(expected) {
+            self.seen.insert(expected);
+            self.last = expected;
+        } else {
+            let again = if n.is_some_and(|n| self.seen.contains(&n)) {
+                " and repeats an earlier HL id"
+            } else {
+                ""
+            };
+            out.push((
+                "X12-HL01",
+                format!("HL01 is {id:?}{again}, expected {expected} (HL ids count up by 1 from 1 within a transaction set)"),
+            ));
+            if let Some(n) = n {
                 self.seen.insert(n);
                 self.last = n;
             }
-            parsed => {
-                let n = parsed.ok();
-                let again = if n.is_some_and(|n| self.seen.contains(&n)) {
-                    " and repeats an earlier HL id"
-                } else {
-                    ""
-                };
-                out.push((
-                    "X12-HL01",
-                    format!("HL01 is {id:?}{again}, expected {expected} (HL ids count up by 1 from 1 within a transaction set)"),
-                ));
-                if let Some(n) = n {
-                    self.seen.insert(n);
-                    self.last = n;
-                }
-            }
         }
-        let parent = seg.str(2);
-        let parent = parent.trim();
+        // A parent must be an HL seen earlier (so not the segment itself).
         if !parent.is_empty()
-            && !parent.parse::<u64>().is_ok_and(|p| self.seen.contains(&p) && p.to_string() != id)
+            && !parent.parse::<u64>().is_ok_and(|p| self.seen.contains(&p) && Some(p) != n)
         {
             out.push((
                 "X12-HL02",
@@ -132,6 +129,11 @@ impl HlState {
         }
         out
     }
+}
+
+/// An element as trimmed text ("" when it is not UTF-8: it is then no number).
+fn text(raw: &[u8]) -> &str {
+    std::str::from_utf8(raw).unwrap_or("\u{fffd}").trim()
 }
 
 /// A hasher for integer ids (multiplicative; the ids are not attacker-chosen
