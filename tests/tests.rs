@@ -1,6 +1,8 @@
 //! Integration tests: one binary (ripgrep style), one module per subcommand.
 
 mod build;
+mod parse;
 mod reconcile;
 mod util;
 mod validate;
+mod x12_props;

@@ -93,8 +93,15 @@ impl Delimiters {
         let segment = isa[isa16_at + 1];
         let len = isa16_at + 2;
         if component == element || segment == element || segment == component {
+            let clash = if component == element {
+                "the component separator (ISA16) equals the element separator (ISA byte 3)"
+            } else if segment == element {
+                "the segment terminator (byte after ISA16) equals the element separator (ISA byte 3)"
+            } else {
+                "the segment terminator (byte after ISA16) equals the component separator (ISA16)"
+            };
             return Err(err(ErrorKind::BadDelimiters(format!(
-                "element {:?}, component {:?} and segment terminator {:?} must be three different bytes",
+                "{clash}: element {:?}, component {:?}, terminator {:?} must be three different bytes",
                 element as char, component as char, segment as char
             ))));
         }

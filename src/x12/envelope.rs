@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use super::delim::Delimiters;
 use super::error::{Error, ErrorKind, Position};
-use super::lex::Segments;
+use super::lex::{is_envelope_id, Segments};
 use super::segment::Segment;
 
 /// How serious a finding is.
@@ -156,7 +156,7 @@ impl TransactionSet {
             self.bytes.start,
             self.bytes.end,
             self.delimiters,
-            self.pos.segment - 1,
+            self.pos.segment.saturating_sub(1),
         )
     }
 }
@@ -260,15 +260,47 @@ pub fn scan(input: &[u8]) -> Scan {
     scan_sequential(input)
 }
 
+/// Scans with the parallel algorithm split into `chunks` pieces, whatever
+/// the input size (the result must equal [`scan_sequential`]'s). Used by
+/// tests and the fuzzer to exercise chunk boundaries on small inputs; falls
+/// back to the sequential scan when the input cannot be split.
+pub fn scan_chunked(input: &[u8], chunks: usize) -> Scan {
+    scan_parallel_chunks(input, chunks.max(1)).unwrap_or_else(|| scan_sequential(input))
+}
+
 /// Scans on one thread.
 pub fn scan_sequential(input: &[u8]) -> Scan {
     let mut checker = Checker::new(input);
     let mut lexer = Segments::new(input);
-    for item in lexer.by_ref() {
-        match item {
-            Ok(seg) => checker.segment(seg),
-            Err(e) => checker.read_error(e),
+    // Runs of plain (non-envelope) segments go to the checker as one event,
+    // as in the parallel scan: per plain segment only this loop runs.
+    let mut run: Option<(Segment<'_>, Segment<'_>)> = None;
+    loop {
+        if let Some((first, last)) = lexer.plain_run() {
+            match &mut run {
+                Some((_, l)) => *l = last,
+                None => run = Some((first, last)),
+            }
         }
+        let Some(item) = lexer.next() else { break };
+        match item {
+            Ok(seg) if !is_envelope_id(seg.id) => match &mut run {
+                Some((_, last)) => *last = seg,
+                None => run = Some((seg, seg)),
+            },
+            item => {
+                if let Some((first, last)) = run.take() {
+                    checker.plain_run(first, last);
+                }
+                match item {
+                    Ok(seg) => checker.segment(seg),
+                    Err(e) => checker.read_error(e),
+                }
+            }
+        }
+    }
+    if let Some((first, last)) = run.take() {
+        checker.plain_run(first, last);
     }
     checker.finish(lexer.ordinal())
 }
@@ -282,10 +314,6 @@ enum Event<'a> {
         last: Segment<'a>,
     },
     ReadError(Error),
-}
-
-fn is_envelope_id(id: &[u8]) -> bool {
-    matches!(id, b"ISA" | b"IEA" | b"GS" | b"GE" | b"ST" | b"SE")
 }
 
 /// Splits the input at segment terminators and scans chunks in parallel.
@@ -322,7 +350,14 @@ pub(crate) fn scan_parallel_chunks<'a>(input: &'a [u8], chunks: usize) -> Option
             let mut events = Vec::new();
             let mut run: Option<(Segment<'_>, Segment<'_>)> = None;
             let mut same_delims = true;
-            for item in lexer.by_ref() {
+            loop {
+                if let Some((first, last)) = lexer.plain_run() {
+                    match &mut run {
+                        Some((_, l)) => *l = last,
+                        None => run = Some((first, last)),
+                    }
+                }
+                let Some(item) = lexer.next() else { break };
                 match item {
                     Ok(seg) if is_envelope_id(seg.id) => {
                         if let Some((first, last)) = run.take() {
@@ -338,6 +373,14 @@ pub(crate) fn scan_parallel_chunks<'a>(input: &'a [u8], chunks: usize) -> Option
                         None => run = Some((seg, seg)),
                     },
                     Err(e) => {
+                        if matches!(
+                            e.kind,
+                            ErrorKind::IsaTruncated(_) | ErrorKind::BadDelimiters(_)
+                        ) {
+                            // After an unreadable ISA the sequential scan
+                            // skips to the next ISA; chunks cannot know.
+                            same_delims = false;
+                        }
                         if let Some((first, last)) = run.take() {
                             events.push(Event::Plain { first, last });
                         }
@@ -356,24 +399,88 @@ pub(crate) fn scan_parallel_chunks<'a>(input: &'a [u8], chunks: usize) -> Option
     }
     let mut checker = Checker::new(input);
     let mut offset = 0u32;
-    for (events, count, _) in parts {
+    // An unreadable stretch that runs to the end of a chunk may go on in the
+    // next one: the sequential scan reports it once, so merge it.
+    let mut carry: Option<Error> = None;
+    for ((events, count, _), w) in parts.into_iter().zip(bounds.windows(2)) {
         let shift = |mut s: Segment<'a>| -> Segment<'a> {
             s.pos.segment += offset;
             s
         };
-        for ev in events {
-            match ev {
-                Event::Envelope(s) => checker.segment(shift(s)),
-                Event::Plain { first, last } => checker.plain_run(shift(first), shift(last)),
+        let n = events.len();
+        for (idx, ev) in events.into_iter().enumerate() {
+            let mut error = match ev {
                 Event::ReadError(mut e) => {
                     e.pos.segment += offset;
-                    checker.read_error(e)
+                    e
                 }
+                other => {
+                    if let Some(c) = carry.take() {
+                        checker.read_error(c);
+                    }
+                    match other {
+                        Event::Envelope(s) => checker.segment(shift(s)),
+                        Event::Plain { first, last } => {
+                            checker.plain_run(shift(first), shift(last))
+                        }
+                        Event::ReadError(_) => {}
+                    }
+                    continue;
+                }
+            };
+            if let Some(c) = carry.take() {
+                match (idx == 0, merge_skips(&c, &error)) {
+                    (true, Some(merged)) => error = merged,
+                    _ => checker.read_error(c),
+                }
+            }
+            let to_chunk_end = skip_end(&error).is_some_and(|e| {
+                input.get(e..w[1]).is_some_and(|rest| {
+                    rest.iter()
+                        .all(|&b| matches!(b, b'\r' | b'\n' | b' ' | b'\t') || b == delims.segment)
+                })
+            });
+            if idx + 1 == n && to_chunk_end {
+                carry = Some(error);
+            } else {
+                checker.read_error(error);
             }
         }
         offset += count;
     }
+    if let Some(c) = carry {
+        checker.read_error(c);
+    }
     Some(checker.finish(offset))
+}
+
+/// Where an unreadable stretch (a `BadSegmentId` error) ends.
+fn skip_end(e: &Error) -> Option<usize> {
+    match e.kind {
+        ErrorKind::BadSegmentId { skipped, .. } => Some((e.pos.byte + skipped) as usize),
+        _ => None,
+    }
+}
+
+/// `a` then `b` as one unreadable stretch, when both are `BadSegmentId`.
+fn merge_skips(a: &Error, b: &Error) -> Option<Error> {
+    let end = skip_end(b)?;
+    skip_end(a)?;
+    let mut merged = a.clone();
+    if let ErrorKind::BadSegmentId { skipped, .. } = &mut merged.kind {
+        *skipped = end as u64 - a.pos.byte;
+    }
+    Some(merged)
+}
+
+/// A run of segments outside any transaction set, reported once.
+struct OutsideRun<'a> {
+    /// Index of its finding in `scan.findings` (`usize::MAX` when capped).
+    finding: usize,
+    /// The run's first segment.
+    first: Position,
+    id: &'a str,
+    place: &'static str,
 }
 
 struct OpenSet {
@@ -392,8 +499,8 @@ struct Checker<'a> {
     isa_controls: HashSet<String>,
     gs_controls: HashSet<String>,
     st_controls: HashSet<String>,
-    /// An "outside any envelope" run is being reported; do not repeat.
-    outside_reported: bool,
+    /// The run of segments outside any set being reported, if any.
+    outside: Option<OutsideRun<'a>>,
     /// Delimiters of the last ISA (for implied envelopes).
     delimiters: Delimiters,
 }
@@ -423,7 +530,7 @@ impl<'a> Checker<'a> {
             isa_controls: HashSet::new(),
             gs_controls: HashSet::new(),
             st_controls: HashSet::new(),
-            outside_reported: false,
+            outside: None,
             delimiters: Delimiters::default(),
         }
     }
@@ -453,7 +560,9 @@ impl<'a> Checker<'a> {
     }
 
     fn segment(&mut self, s: Segment<'a>) {
-        self.last = Some((s.pos, s.pos.byte as usize + s.len as usize));
+        if is_envelope_id(s.id) {
+            self.outside = None;
+        }
         match s.id {
             b"ISA" => self.isa_start(s),
             b"GS" => self.gs_start(s),
@@ -463,6 +572,9 @@ impl<'a> Checker<'a> {
             b"IEA" => self.isa_end(s),
             _ => self.plain_run(s, s),
         }
+        // After the dispatch: a set closed for want of its SE (by a GE, an
+        // IEA or a new ST) ends at the segment before the one closing it.
+        self.last = Some((s.pos, s.pos.byte as usize + s.len as usize));
     }
 
     fn plain_run(&mut self, first: Segment<'a>, last: Segment<'a>) {
@@ -470,23 +582,36 @@ impl<'a> Checker<'a> {
         if self.st.is_some() {
             return;
         }
-        if !self.outside_reported {
-            self.outside_reported = true;
-            let place = if self.gs.is_some() {
-                "inside a functional group but outside any transaction set (missing ST?)"
-            } else if self.isa.is_some() {
-                "inside an interchange but outside any functional group (missing GS/ST?)"
-            } else {
-                "outside any interchange (missing ISA, or data after IEA)"
-            };
-            let n = last.pos.segment - first.pos.segment + 1;
-            self.push(Finding::error(
-                first.pos,
-                first.id_str(),
-                "X12-OUTSIDE",
-                format!("{n} segment(s) starting with {} are {place}", first.id_str()),
-            ));
+        // One finding per run of segments outside a set: a run that goes on
+        // (segment by segment, or chunk by chunk) updates its count.
+        if let Some(run) = &self.outside {
+            let n = last.pos.segment - run.first.segment + 1;
+            let message = format!("{n} segment(s) starting with {} are {}", run.id, run.place);
+            if let Some(f) = self.scan.findings.get_mut(run.finding) {
+                f.message = message;
+            }
+            return;
         }
+        let place = if self.gs.is_some() {
+            "inside a functional group but outside any transaction set (missing ST?)"
+        } else if self.isa.is_some() {
+            "inside an interchange but outside any functional group (missing GS/ST?)"
+        } else {
+            "outside any interchange (missing ISA, or data after IEA)"
+        };
+        let n = last.pos.segment - first.pos.segment + 1;
+        let finding = if self.scan.findings.len() < MAX_FINDINGS {
+            self.scan.findings.len()
+        } else {
+            usize::MAX
+        };
+        self.push(Finding::error(
+            first.pos,
+            first.id_str(),
+            "X12-OUTSIDE",
+            format!("{n} segment(s) starting with {} are {place}", first.id_str()),
+        ));
+        self.outside = Some(OutsideRun { finding, first: first.pos, id: first.id_str(), place });
     }
 
     fn isa_start(&mut self, s: Segment<'a>) {
@@ -499,7 +624,7 @@ impl<'a> Checker<'a> {
             ));
             self.close_isa(None);
         }
-        self.outside_reported = false;
+        self.outside = None;
         self.delimiters = s.delimiters;
         // Field widths: the ISA is fixed-width (106 bytes with terminator).
         let fields: Vec<_> = s.elements().collect();
@@ -603,7 +728,7 @@ impl<'a> Checker<'a> {
             ));
             self.implied_isa(s.pos);
         }
-        self.outside_reported = false;
+        self.outside = None;
         let control = trimmed(&s, 6);
         if control.is_empty() || control.len() > 9 || !control.bytes().all(|b| b.is_ascii_digit()) {
             self.push(Finding::error(
@@ -672,7 +797,7 @@ impl<'a> Checker<'a> {
             });
             self.st_controls.clear();
         }
-        self.outside_reported = false;
+        self.outside = None;
         let control = trimmed(&s, 2);
         if control.len() < 4 || control.len() > 9 {
             self.push(Finding::error(
@@ -869,7 +994,7 @@ impl<'a> Checker<'a> {
             i.end = end;
             self.scan.interchanges.push(i);
         }
-        self.outside_reported = false;
+        self.outside = None;
     }
 
     fn finish(mut self, segments: u32) -> Scan {

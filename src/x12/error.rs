@@ -66,7 +66,7 @@ impl Error {
 #[non_exhaustive]
 pub enum ErrorKind {
     /// The input holds no `ISA` segment at all.
-    #[error("not an X12 interchange: no ISA segment found (input starts with {0:?})")]
+    #[error("not an X12 interchange: no ISA segment found (input starts with \"{0}\")")]
     NoIsa(String),
     /// The ISA segment is cut short.
     #[error("ISA segment is truncated: expected 16 elements and a segment terminator, found {0}")]
@@ -75,7 +75,7 @@ pub enum ErrorKind {
     #[error("ISA delimiters are unusable: {0}")]
     BadDelimiters(String),
     /// A segment does not start with a 2-3 character alphanumeric id.
-    #[error("expected a segment id (2-3 letters or digits) followed by the element separator {expected:?}, found {found:?}; skipped {skipped} bytes to the next readable segment")]
+    #[error("expected a segment id (2-3 letters or digits) followed by the element separator {expected:?}, found \"{found}\"; skipped {skipped} bytes to the next readable segment")]
     BadSegmentId {
         /// The element separator in force.
         expected: char,

@@ -2,62 +2,155 @@
 //!
 //! Many X12 transactions (837, 277, 856…) nest their loops with HL segments:
 //! `HL*<HL01 id>*<HL02 parent id>*<HL03 level code>*<HL04 has children>~`.
-//! The ids must count up from 1 in order and a parent must be an HL seen
-//! earlier. These are generic X12 rules; what levels a transaction needs is
-//! not checked here.
+//! The ids must count up by 1 from 1 in order, and a parent must be an HL
+//! seen earlier in the set. These are generic X12 rules; what levels a
+//! transaction needs is not checked here.
+//!
+//! Speed: the check does not tokenize the set. It finds `HL` with a SIMD
+//! substring search, keeps the hits that start a segment (only line breaks
+//! or empty segments between the previous terminator and the hit, as the
+//! tokenizer reads it) and reads just those segments. Segment ordinals for
+//! findings are computed only when there is a finding.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use memchr::memmem;
 
 use super::envelope::{Finding, TransactionSet};
+use super::error::Position;
+use super::segment::Segment;
 
 /// Checks the HL numbering of one set; positions are file-level.
 pub fn check_hierarchy(input: &[u8], set: &TransactionSet) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let mut seen: HashSet<u64> = HashSet::new();
-    let mut expected = 1u64;
-    for seg in set.segments(input).flatten() {
-        if !seg.is("HL") {
+    let d = set.delimiters;
+    let base = set.bytes.start;
+    let Some(bytes) = input.get(set.bytes.clone()) else {
+        return findings;
+    };
+    let mut state = HlState::default();
+    // Re-reads the set only as far as needed to number a finding's segment.
+    let mut ordinals = set.segments(input).flatten().peekable();
+    for i in memmem::find_iter(bytes, b"HL") {
+        let after = &bytes[i + 2..];
+        let is_hl = match after.first() {
+            Some(&b) => {
+                b == d.element || b == d.segment || after.iter().all(|&b| b == b'\r' || b == b'\n')
+            }
+            None => true, // a last "HL" without terminator, as the tokenizer reads it
+        };
+        if !is_hl {
             continue;
         }
-        let id = seg.str(1);
-        let parent = seg.str(2);
-        match id.trim().parse::<u64>() {
-            Ok(n) if n == expected => {
-                seen.insert(n);
-                expected += 1;
-            }
-            _ => {
-                let n = id.trim().parse::<u64>().ok();
-                let again = if n.is_some_and(|n| seen.contains(&n)) {
-                    " and repeats an earlier HL id"
-                } else {
-                    ""
-                };
-                findings.push(Finding::error(
-                    seg.pos,
-                    "HL",
-                    "X12-HL01",
-                    format!("HL01 is {id:?}{again}, expected {expected} (HL ids count up by 1 from 1 within a transaction set)"),
-                ));
-                if let Some(n) = n {
-                    seen.insert(n);
-                    expected = n + 1;
-                }
+        if !starts_segment_at(bytes, i, d.segment) {
+            continue;
+        }
+        let body_start = i + 2;
+        let term =
+            memchr::memchr(d.segment, &bytes[body_start..]).map_or(bytes.len(), |j| body_start + j);
+        let seg = Segment {
+            id: &bytes[i..body_start],
+            body: &bytes[body_start..term],
+            pos: Position::new((base + i) as u64, 0),
+            len: (term + 1 - i) as u32,
+            delimiters: d,
+        };
+        for (code, message) in state.check(&seg) {
+            let byte = (base + i) as u64;
+            while ordinals.next_if(|s| s.pos.byte < byte).is_some() {}
+            let segment = ordinals.peek().map_or(0, |s| s.pos.segment);
+            findings.push(Finding::error(Position::new(byte, segment), "HL", code, message));
+        }
+    }
+    findings
+}
+
+/// True when the `HL` at `bytes[i]` starts a segment: it follows a segment
+/// terminator with nothing but line breaks, spaces or empty segments between.
+fn starts_segment_at(bytes: &[u8], i: usize, terminator: u8) -> bool {
+    let mut j = i;
+    while j > 0 {
+        j -= 1;
+        match bytes[j] {
+            b if b == terminator => return true,
+            b'\r' | b'\n' | b' ' | b'\t' => continue,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// HL numbering state of one set.
+#[derive(Debug, Default)]
+struct HlState {
+    /// The HL01 expected next, minus 1 (0 before the first HL).
+    last: u64,
+    seen: HashSet<u64, BuildHasherDefault<IdHasher>>,
+}
+
+impl HlState {
+    /// Checks one HL segment; returns (code, message) for each problem.
+    fn check(&mut self, seg: &Segment<'_>) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        let mut elements = seg.elements();
+        let id = text(elements.next().map_or(&b""[..], |e| e.raw));
+        let parent = text(elements.next().map_or(&b""[..], |e| e.raw));
+        let expected = self.last + 1;
+        let n = id.parse::<u64>().ok();
+        if n == Some(expected) {
+            self.seen.insert(expected);
+            self.last = expected;
+        } else {
+            let again = if n.is_some_and(|n| self.seen.contains(&n)) {
+                " and repeats an earlier HL id"
+            } else {
+                ""
+            };
+            out.push((
+                "X12-HL01",
+                format!("HL01 is {id:?}{again}, expected {expected} (HL ids count up by 1 from 1 within a transaction set)"),
+            ));
+            if let Some(n) = n {
+                self.seen.insert(n);
+                self.last = n;
             }
         }
-        let parent = parent.trim();
+        // A parent must be an HL seen earlier (so not the segment itself).
         if !parent.is_empty()
-            && !parent.parse::<u64>().is_ok_and(|p| seen.contains(&p) && p.to_string() != id.trim())
+            && !parent.parse::<u64>().is_ok_and(|p| self.seen.contains(&p) && Some(p) != n)
         {
-            findings.push(Finding::error(
-                seg.pos,
-                "HL",
+            out.push((
                 "X12-HL02",
                 format!(
                     "HL02 parent {parent:?} does not name an earlier HL in this transaction set"
                 ),
             ));
         }
+        out
     }
-    findings
+}
+
+/// An element as trimmed text ("" when it is not UTF-8: it is then no number).
+fn text(raw: &[u8]) -> &str {
+    std::str::from_utf8(raw).unwrap_or("\u{fffd}").trim()
+}
+
+/// A hasher for integer ids (multiplicative; the ids are not attacker-chosen
+/// keys that could degrade a hash table meaningfully: at worst a slow check).
+#[derive(Debug, Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (n ^ self.0).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }

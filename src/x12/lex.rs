@@ -203,31 +203,165 @@ impl<'a> Segments<'a> {
     }
 
     /// After an unreadable segment start: skip to the next plausible segment.
-    fn resync(&mut self, from: usize, term: u8, element: u8) -> usize {
+    ///
+    /// Returns (where reading resumes, the end of the skipped bytes): the
+    /// skipped stretch ends just past a segment terminator (line breaks and
+    /// empty segments after it are filler, not counted), so a scan split at
+    /// terminators reports the same stretch as a sequential one.
+    fn resync(&mut self, from: usize, d: Delimiters) -> (usize, usize) {
         let mut p = from;
         loop {
-            match memchr::memchr(term, &self.input[p..self.end]) {
-                None => return self.end,
+            match memchr::memchr(d.segment, &self.input[p..self.end]) {
+                None => return (self.end, self.end),
                 Some(i) => p += i + 1,
             }
-            while p < self.end && is_filler(self.input[p]) {
+            let skipped_end = p;
+            while p < self.end && (is_filler(self.input[p]) || self.input[p] == d.segment) {
                 p += 1;
             }
             if p >= self.end {
-                return self.end;
+                return (self.end, skipped_end);
             }
-            if let Ok((rest, _)) = segment_id(&self.input[p..self.end]) {
-                if matches!(rest.first(), Some(&b) if b == element || b == term) {
-                    return p;
-                }
+            if starts_segment(&self.input[p..self.end], d) {
+                return (p, skipped_end);
             }
         }
+    }
+}
+
+impl<'a> Segments<'a> {
+    /// The hot path: a terminated segment with a plain 2-3 character id,
+    /// delimiters known. Anything else (an ISA, an unreadable id, the end of
+    /// the input, a missing terminator) returns `None` without moving, and
+    /// the general path in `next` handles it. Same results as that path,
+    /// without its per-segment nom call and with a short-segment search
+    /// for the terminator (segments are typically 10-60 bytes).
+    #[inline(always)]
+    fn plain_segment(&mut self, d: Delimiters) -> Option<Segment<'a>> {
+        let input = self.input.get(..self.end)?;
+        let mut start = self.offset;
+        while start < input.len() && (is_filler(input[start]) || input[start] == d.segment) {
+            start += 1;
+        }
+        let rest = input.get(start..)?;
+        if rest.len() < 3 || !rest[0].is_ascii_alphanumeric() || !rest[1].is_ascii_alphanumeric() {
+            return None;
+        }
+        let ends_id = |b: u8| b == d.element || b == d.segment;
+        let id_len = if ends_id(rest[2]) {
+            2
+        } else if rest.len() > 3 && rest[2].is_ascii_alphanumeric() && ends_id(rest[3]) {
+            if &rest[..3] == b"ISA" {
+                return None;
+            }
+            3
+        } else {
+            return None;
+        };
+        let term_at = start + id_len + find_byte(d.segment, &rest[id_len..])?;
+        let mut body_end = term_at;
+        if d.segment == b'\n' && body_end > start + id_len && input[body_end - 1] == b'\r' {
+            body_end -= 1; // a CRLF file whose terminator is LF
+        }
+        self.ordinal += 1;
+        self.offset = term_at + 1;
+        Some(Segment {
+            id: &input[start..start + id_len],
+            body: &input[start + id_len..body_end],
+            pos: Position::new(start as u64, self.ordinal),
+            len: (term_at + 1 - start) as u32,
+            delimiters: d,
+        })
+    }
+}
+
+impl<'a> Segments<'a> {
+    /// Reads a run of consecutive plain segments (any but ISA, GS, ST, SE,
+    /// GE, IEA) and returns its first and last, or `None` (without moving)
+    /// when the next item is not a plain segment. The envelope scan calls
+    /// this before each `next()`: the segments in between are counted but
+    /// never handed out one by one, which is most of the file.
+    #[inline]
+    pub(crate) fn plain_run(&mut self) -> Option<(Segment<'a>, Segment<'a>)> {
+        let d = self.delimiters?;
+        if self.pending.is_some() || self.done {
+            return None;
+        }
+        let (offset, ordinal) = (self.offset, self.ordinal);
+        let first = self.plain_segment(d)?;
+        if is_envelope_id(first.id) {
+            (self.offset, self.ordinal) = (offset, ordinal);
+            return None;
+        }
+        let mut last = first;
+        loop {
+            let (offset, ordinal) = (self.offset, self.ordinal);
+            match self.plain_segment(d) {
+                Some(s) if !is_envelope_id(s.id) => last = s,
+                Some(_) => {
+                    // Leave the envelope segment to `next()`.
+                    (self.offset, self.ordinal) = (offset, ordinal);
+                    break;
+                }
+                None => break,
+            }
+        }
+        Some((first, last))
+    }
+}
+
+/// True for the envelope segment ids: ISA, IEA, GS, GE, ST, SE.
+#[inline]
+pub(crate) fn is_envelope_id(id: &[u8]) -> bool {
+    // Cheap first-byte test first: most segments are not envelopes.
+    matches!(id.first(), Some(b'I' | b'G' | b'S'))
+        && matches!(id, b"ISA" | b"IEA" | b"GS" | b"GE" | b"ST" | b"SE")
+}
+
+/// First `needle` in `hay`: eight bytes at a time (SWAR) over the first 64
+/// bytes, where most segment terminators are, then memchr. Calling memchr
+/// for every short segment costs more than this loop.
+#[inline(always)]
+pub(crate) fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let pattern = LO.wrapping_mul(u64::from(needle));
+    let mut i = 0;
+    while i + 8 <= hay.len() && i < 64 {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&hay[i..i + 8]);
+        let x = u64::from_le_bytes(word) ^ pattern;
+        // The lowest set bit of this marks the first zero byte of x (the
+        // first `needle` byte); bits above it may be false positives.
+        let zero = x.wrapping_sub(LO) & !x & HI;
+        if zero != 0 {
+            return Some(i + (zero.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    memchr::memchr(needle, &hay[i..]).map(|j| i + j)
+}
+
+/// True when `rest` starts like a segment: an ISA, or a 2-3 character id
+/// followed by the element separator or the terminator (or by nothing but
+/// line breaks up to the end: a last segment without terminator).
+fn starts_segment(rest: &[u8], d: Delimiters) -> bool {
+    if rest.len() > 3 && rest.starts_with(b"ISA") && !rest[3].is_ascii_alphanumeric() {
+        return true;
+    }
+    match segment_id(rest) {
+        Ok((after, _)) => {
+            matches!(after.first(), Some(&b) if b == d.element || b == d.segment)
+                || after.iter().all(|&b| b == b'\r' || b == b'\n')
+        }
+        Err(_) => false,
     }
 }
 
 impl<'a> Iterator for Segments<'a> {
     type Item = Result<Segment<'a>, Error>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if let Some(e) = self.pending.take() {
             return Some(Err(e));
@@ -235,6 +369,20 @@ impl<'a> Iterator for Segments<'a> {
         if self.done {
             return None;
         }
+        if let Some(d) = self.delimiters {
+            if let Some(seg) = self.plain_segment(d) {
+                return Some(Ok(seg));
+            }
+        }
+        self.general_next()
+    }
+}
+
+impl<'a> Segments<'a> {
+    /// Everything but the hot path: ISAs, the start of the input, unreadable
+    /// bytes, the end of the input.
+    #[inline(never)]
+    fn general_next(&mut self) -> Option<Result<Segment<'a>, Error>> {
         self.skip_filler();
         if self.offset >= self.end {
             self.done = true;
@@ -249,30 +397,25 @@ impl<'a> Iterator for Segments<'a> {
         };
         let start = self.offset;
         let rest = &self.input[start..self.end];
-        let id_len = match segment_id(rest) {
-            Ok((after, id))
-                if matches!(after.first(), Some(&b) if b == d.element || b == d.segment)
-                    || after.iter().all(|&b| b == b'\r' || b == b'\n') =>
-            {
-                // (An id alone at the very end is a last segment without
-                // elements or terminator: read below, with a warning.)
-                id.len()
-            }
-            _ => {
-                let pos = self.pos(start);
-                let next = self.resync(start, d.segment, d.element);
-                self.offset = next;
-                let found = excerpt(&rest[..rest.len().min(8)]);
-                return Some(Err(Error::new(
-                    pos,
-                    ErrorKind::BadSegmentId {
-                        expected: d.element as char,
-                        found,
-                        skipped: (next - start) as u64,
-                    },
-                )));
-            }
-        };
+        if !starts_segment(rest, d) {
+            let pos = self.pos(start);
+            let (next, skipped_end) = self.resync(start, d);
+            self.offset = next;
+            // From the whole input, so a chunked scan shows the same excerpt.
+            let found = excerpt(&self.input[start..(start + 8).min(self.input.len())]);
+            return Some(Err(Error::new(
+                pos,
+                ErrorKind::BadSegmentId {
+                    expected: d.element as char,
+                    found,
+                    skipped: (skipped_end - start) as u64,
+                },
+            )));
+        }
+        // (An id alone at the very end is a last segment without elements
+        // or terminator: read below, with a warning.)
+        // starts_segment checked that an id is there (ISAs were read above).
+        let id_len = segment_id(rest).map_or(0, |(_, id)| id.len());
         let (term_at, seg_end) = match memchr::memchr(d.segment, &rest[id_len..]) {
             Some(i) => (start + id_len + i, start + id_len + i + 1),
             None => {

@@ -14,8 +14,8 @@ mod write;
 
 pub use delim::{Delimiters, IsaHeader};
 pub use envelope::{
-    scan, scan_sequential, Finding, Group, Interchange, Scan, Severity, TransactionKind,
-    TransactionSet, MAX_FINDINGS, PARALLEL_THRESHOLD,
+    scan, scan_chunked, scan_sequential, Finding, Group, Interchange, Scan, Severity,
+    TransactionKind, TransactionSet, MAX_FINDINGS, PARALLEL_THRESHOLD,
 };
 pub use error::{Error, ErrorKind, Position};
 pub use hierarchy::check_hierarchy;

@@ -10,6 +10,7 @@ use std::borrow::Cow;
 
 use super::delim::Delimiters;
 use super::error::Position;
+use super::lex::find_byte;
 
 /// One segment, borrowed from the input.
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
@@ -131,7 +132,7 @@ impl<'a> Iterator for Elements<'a> {
 
     fn next(&mut self) -> Option<Element<'a>> {
         let rest = self.rest?;
-        match memchr::memchr(self.sep, rest) {
+        match find_byte(self.sep, rest) {
             Some(i) => {
                 self.rest = Some(&rest[i + 1..]);
                 Some(Element { raw: &rest[..i], delimiters: self.delimiters })

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Times `claimflow validate` on a large (>= 500 MB) multi-interchange 837P/835
+# file against `wc -l` on the same file (the memory-bandwidth floor).
+#
+#   bash scripts/bench-validate.sh              # 600 MB, line breaks after terminators
+#   MB=1100 SINGLE_LINE=1 bash scripts/bench-validate.sh   # a ~1.1 GB single-line file
+#   RUNS=5 THREADS=2 bash scripts/bench-validate.sh
+#
+# The file is generated (scripts/gen-bench-x12.py) into target/bench-data/ and
+# kept for later runs. The page cache is warmed first; each command runs RUNS
+# times and the best wall time is reported, with MB/s and peak RSS
+# (/usr/bin/time -v). claimflow must report the file valid (exit 0).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MB=${MB:-600}
+RUNS=${RUNS:-3}
+SINGLE_LINE=${SINGLE_LINE:-0}
+THREADS=${THREADS:-$(nproc)}
+suffix=$([ "$SINGLE_LINE" = 1 ] && echo "-single-line" || echo "")
+file="target/bench-data/bench-${MB}mb${suffix}.x12"
+
+cargo build --release --quiet
+bin=target/release/claimflow
+
+if [ ! -f "$file" ]; then
+  python3 scripts/gen-bench-x12.py "$file" --mb "$MB" $([ "$SINGLE_LINE" = 1 ] && echo --single-line)
+fi
+bytes=$(stat -c %s "$file")
+cat "$file" > /dev/null # warm the page cache
+
+# best_of CMD...: prints "wall_seconds max_rss_kb exit_code cpu_seconds" of the fastest run.
+best_of() {
+  local best="" rss="" code=0 cpu=""
+  for _ in $(seq "$RUNS"); do
+    local log
+    log=$(mktemp)
+    set +e
+    /usr/bin/time -v "$@" > /dev/null 2> "$log"
+    code=$?
+    set -e
+    local wall kb
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$log")
+    kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
+    local c
+    c=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$log")
+    rm -f "$log"
+    if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; rss=$kb; cpu=$c; fi
+  done
+  echo "$best $rss $code $cpu"
+}
+
+echo "file: $file ($bytes bytes), cores: $(nproc), claimflow threads: $THREADS, best of $RUNS"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows wall times)"
+read -r wc_wall wc_rss wc_code wc_cpu < <(best_of wc -l "$file")
+read -r cf_wall cf_rss cf_code cf_cpu < <(best_of "$bin" --threads "$THREADS" validate "$file")
+if [ "$cf_code" != 0 ]; then
+  echo "claimflow validate exited $cf_code on the benchmark file (expected 0: valid)" >&2
+  "$bin" validate "$file" | tail -5 >&2
+  exit 1
+fi
+awk -v b="$bytes" -v w="$wc_wall" -v r="$wc_rss" -v c="$wc_cpu" -v cw="$cf_wall" -v cr="$cf_rss" -v cc="$cf_cpu" 'BEGIN {
+  printf "%-20s %8s %10s %12s %12s\n", "command", "wall s", "MB/s", "CPU s", "peak RSS MB"
+  printf "%-20s %8.2f %10.0f %12.2f %12.1f\n", "wc -l", w, b / 1e6 / w, c, r / 1024
+  printf "%-20s %8.2f %10.0f %12.2f %12.1f\n", "claimflow validate", cw, b / 1e6 / cw, cc, cr / 1024
+  printf "ratio validate / wc -l: %.2fx wall (target: <= 3x)\n", cw / w
+}'
