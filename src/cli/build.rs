@@ -113,9 +113,10 @@ struct Prepared {
 
 /// Stage 2: read the export and scrub it. Fatal problems (unreadable, not
 /// CSV, missing columns, bad layout) are errors; nothing is written yet.
-fn read_and_scrub(run: &Run) -> anyhow::Result<Prepared> {
+fn read_and_scrub(run: &Run, progress: &Progress) -> anyhow::Result<Prepared> {
     let layout = run.layout.as_deref().map(Layout::load).transpose()?;
     let mut enc = encounter::read(&run.input, layout.as_ref())?;
+    progress.stage("checking claims");
     let scrubbed = scrub::run(&mut enc, &run.config, run.now, CodeSets::shipped());
     let rows_read = scrubbed
         .clean
@@ -232,30 +233,54 @@ impl Run {
     }
 }
 
-/// Progress on stderr when it is a terminal; silent otherwise.
-struct Progress(Option<indicatif::ProgressBar>);
+/// Progress on stderr when it is a terminal; silent otherwise. With
+/// `CLAIMFLOW_TIMINGS=1` in the environment, each stage's wall time is
+/// printed on stderr when it ends (for benchmarks).
+struct Progress(
+    Option<indicatif::ProgressBar>,
+    Option<std::cell::Cell<(std::time::Instant, &'static str)>>,
+);
+
+fn timings() -> Option<std::cell::Cell<(std::time::Instant, &'static str)>> {
+    std::env::var_os("CLAIMFLOW_TIMINGS")
+        .map(|_| std::cell::Cell::new((std::time::Instant::now(), "")))
+}
 
 impl Progress {
     fn new() -> Progress {
         if io::stderr().is_terminal() {
             let pb = indicatif::ProgressBar::new_spinner();
             pb.enable_steady_tick(std::time::Duration::from_millis(120));
-            Progress(Some(pb))
+            Progress(Some(pb), timings())
         } else {
-            Progress(None)
+            Progress(None, timings())
         }
     }
-    fn stage(&self, msg: &str) {
+    fn stage(&self, msg: &'static str) {
+        self.lap(msg);
         if let Some(pb) = &self.0 {
-            pb.set_message(msg.to_string());
+            pb.set_message(msg);
+        }
+    }
+    fn lap(&self, next: &'static str) {
+        if let Some(t) = &self.1 {
+            let (start, name) = t.get();
+            if !name.is_empty() {
+                eprintln!("timing: {name}: {:.2} s", start.elapsed().as_secs_f64());
+            }
+            t.set((std::time::Instant::now(), next));
         }
     }
     fn done(&self) {
+        self.lap("");
         if let Some(pb) = &self.0 {
             pb.finish_and_clear();
         }
     }
 }
+
+/// Held-back findings listed on stdout; the rest are in rejects.csv.
+const MAX_PRINTED: usize = 20;
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let run = Run::from_args(args)?;
@@ -276,10 +301,10 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     }
 
     // Stage 2: read and scrub; hash the input alongside.
-    progress.stage("reading and checking encounters");
+    progress.stage("reading encounters");
     let (prepared, input_hash) = std::thread::scope(|s| {
         let hasher = s.spawn(|| hash_file(&run.input));
-        let prepared = read_and_scrub(&run);
+        let prepared = read_and_scrub(&run, &progress);
         (prepared, hasher.join())
     });
     let mut prepared = prepared?;
@@ -290,6 +315,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     // Stage 3: of the clean claims, what was sent already.
     progress.stage("checking the ledger");
     let hashes: Vec<String> = prepared.clean.par_iter().map(ledger::content_hash).collect();
+    progress.stage("looking up sent claims");
     let keys: Vec<(&str, &str)> =
         prepared.clean.iter().map(|c| (c.claim_id.as_str(), c.payer.id.as_str())).collect();
     let known = ledger.lookup(&keys)?;
@@ -396,6 +422,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
             total_charge: written.total_charge,
             created_at: run.now.format("%Y-%m-%dT%H:%M:%S").to_string(),
         };
+        progress.stage("recording in the ledger");
         let id = ledger.record_pending(&sub, &records)?;
         file.commit().with_context(|| format!("{}: cannot write", dest.display()))?;
         ledger.complete(id)?;
@@ -527,7 +554,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
                 rejects_path.display(),
                 held_path.display()
             )?;
-            for f in prepared.findings.iter().filter(|f| f.is_error()) {
+            let errors: Vec<&Reject> = prepared.findings.iter().filter(|f| f.is_error()).collect();
+            for f in errors.iter().take(MAX_PRINTED) {
                 writeln!(
                     out,
                     "  {} row {} {}: {} ({})",
@@ -538,18 +566,32 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
                     f.rule
                 )?;
             }
+            if errors.len() > MAX_PRINTED {
+                writeln!(
+                    out,
+                    "  ... and {} more in {}",
+                    errors.len() - MAX_PRINTED,
+                    rejects_path.display()
+                )?;
+            }
         }
         if c.warnings > 0 {
             writeln!(out, "warnings: {} (see {})", c.warnings, rejects_path.display())?;
         }
     }
     out.flush()?;
-    drop(ledger);
-    Ok(if held.is_empty() && held_rows.is_empty() {
+    let outcome = if held.is_empty() && held_rows.is_empty() {
         Outcome::Clean
     } else {
         Outcome::NeedsAttention
-    })
+    };
+    drop(held);
+    drop(already);
+    drop(ledger); // releases the lock
+                  // Freeing hundreds of thousands of claims one by one takes longer than
+                  // the OS takes to reclaim the process's memory at exit.
+    std::mem::forget(prepared);
+    Ok(outcome)
 }
 
 fn display(p: &Path) -> String {
@@ -585,7 +627,7 @@ fn hash_file(path: &Path) -> io::Result<(String, u64)> {
 fn rejects_csv(findings: &[Reject]) -> anyhow::Result<Vec<u8>> {
     let mut sorted: Vec<&Reject> = findings.iter().collect();
     sorted.sort_by(|a, b| (a.row, &a.claim_id).cmp(&(b.row, &b.claim_id)));
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
     w.write_record(["claim_id", "row", "column", "rule", "severity", "message"])?;
     for f in sorted {
         w.serialize(f)?;

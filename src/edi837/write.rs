@@ -11,7 +11,7 @@ use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::io::Write;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
@@ -165,77 +165,98 @@ struct SubscriberGroup {
     patients: Vec<Vec<usize>>,
 }
 
-/// The fields that make two claims share a 2000B loop: payer (2010BB is
-/// inside 2000B), member, group, subscriber demographics, and whether the
-/// subscriber is the patient (SBR02 differs).
-fn subscriber_key(c: &Claim) -> String {
-    let mut k = String::with_capacity(128);
-    for part in [
-        c.payer.id.as_str(),
-        &c.payer.name,
-        &c.payer.filing_indicator,
-        &c.member_id,
-        c.group_number.as_deref().unwrap_or(""),
-        if c.relationship == Relationship::SelfInsured { "S" } else { "D" },
-    ] {
-        k.push_str(part);
-        k.push('\u{1f}');
-    }
-    person_key(&mut k, &c.subscriber);
-    k
-}
+/// A person's identity for grouping (no allocation: borrowed fields).
+type PersonKey<'a> = (
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    Option<NaiveDate>,
+    Option<&'static str>,
+    &'a str,
+    Option<&'a str>,
+    &'a str,
+    &'a str,
+    &'a str,
+);
 
-fn person_key(k: &mut String, p: &Person) {
-    for part in [
-        p.last.as_str(),
+fn person_key(p: &Person) -> PersonKey<'_> {
+    let a = &p.address;
+    (
+        &p.last,
         &p.first,
-        p.middle.as_deref().unwrap_or(""),
-        &p.dob.map(|d| d.to_string()).unwrap_or_default(),
-        p.sex.map_or("", |s| s.code()),
-        &p.address.line1,
-        p.address.line2.as_deref().unwrap_or(""),
-        &p.address.city,
-        &p.address.state,
-        &p.address.zip,
-    ] {
-        k.push_str(part);
-        k.push('\u{1f}');
-    }
-}
-
-fn patient_key(c: &Claim) -> String {
-    let mut k = String::from(c.relationship.code());
-    k.push('\u{1f}');
-    if let Some(p) = &c.patient {
-        person_key(&mut k, p);
-    }
-    k
-}
-
-fn billing_key(c: &Claim) -> String {
-    let b = &c.billing;
-    let a = &b.address;
-    [
-        b.npi.as_str(),
-        &b.name,
-        &b.tax_id,
-        b.taxonomy.as_deref().unwrap_or(""),
+        p.middle.as_deref(),
+        p.dob,
+        p.sex.map(|s| s.code()),
         &a.line1,
-        a.line2.as_deref().unwrap_or(""),
+        a.line2.as_deref(),
         &a.city,
         &a.state,
         &a.zip,
-    ]
-    .join("\u{1f}")
+    )
+}
+
+/// The fields that make two claims share a 2000B loop: payer (2010BB is
+/// inside 2000B), member, group, subscriber demographics, and whether the
+/// subscriber is the patient (SBR02 differs).
+type SubscriberKey<'a> = (&'a str, &'a str, &'a str, &'a str, Option<&'a str>, bool, PersonKey<'a>);
+
+fn subscriber_key(c: &Claim) -> SubscriberKey<'_> {
+    (
+        &c.payer.id,
+        &c.payer.name,
+        &c.payer.filing_indicator,
+        &c.member_id,
+        c.group_number.as_deref(),
+        is_self(c),
+        person_key(&c.subscriber),
+    )
+}
+
+fn patient_key(c: &Claim) -> (&'static str, Option<PersonKey<'_>>) {
+    (c.relationship.code(), c.patient.as_ref().map(person_key))
+}
+
+/// A billing provider's identity for grouping (2000A).
+type BillingKey<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    &'a str,
+    Option<&'a str>,
+    &'a str,
+    &'a str,
+    &'a str,
+);
+
+fn billing_key(c: &Claim) -> BillingKey<'_> {
+    let b = &c.billing;
+    let a = &b.address;
+    (
+        &b.npi,
+        &b.name,
+        &b.tax_id,
+        b.taxonomy.as_deref(),
+        &a.line1,
+        a.line2.as_deref(),
+        &a.city,
+        &a.state,
+        &a.zip,
+    )
+}
+
+/// True when the patient is the subscriber (no 2000C loop).
+fn is_self(c: &Claim) -> bool {
+    c.relationship == Relationship::SelfInsured || c.patient.is_none()
 }
 
 /// Groups a set's claims in order of first appearance at every level.
 fn group(claims: &[&Claim]) -> Vec<(usize, BillingGroup)> {
     let mut billing: Vec<(usize, BillingGroup)> = Vec::new();
-    let mut billing_at: HashMap<String, usize> = HashMap::new();
+    let mut billing_at = HashMap::new();
     // (billing index, subscriber key) -> subscriber index; (.., patient key) -> patient index
-    let mut sub_at: HashMap<(usize, String), usize> = HashMap::new();
-    let mut pat_at: HashMap<(usize, usize, String), usize> = HashMap::new();
+    let mut sub_at = HashMap::new();
+    let mut pat_at = HashMap::new();
     for (idx, c) in claims.iter().enumerate() {
         let b = *billing_at.entry(billing_key(c)).or_insert_with(|| {
             billing.push((idx, BillingGroup::default()));
@@ -247,7 +268,7 @@ fn group(claims: &[&Claim]) -> Vec<(usize, BillingGroup)> {
             subs.len() - 1
         });
         let sub = &mut subs[s];
-        if c.relationship == Relationship::SelfInsured || c.patient.is_none() {
+        if is_self(c) {
             sub.claims.push(idx);
         } else {
             let p = *pat_at.entry((b, s, patient_key(c))).or_insert_with(|| {
@@ -357,7 +378,7 @@ fn loop_2000b<W: Write>(
         "HL",
         &[&hl.to_string(), &parent.to_string(), "22", if has_patients { "1" } else { "0" }],
     )?;
-    let is_self = c.relationship == Relationship::SelfInsured || c.patient.is_none();
+    let is_self = is_self(c);
     w.segment(
         "SBR",
         &[
@@ -410,7 +431,7 @@ fn loop_2010ba<W: Write>(
 fn demographics<W: Write>(w: &mut SegmentWriter<W>, p: &Person) -> Result<(), WriteError> {
     if let Some(dob) = p.dob {
         let sex = p.sex.map_or("U", |s| s.code());
-        w.segment("DMG", &["D8", &dob.format("%Y%m%d").to_string(), sex])?;
+        w.segment("DMG", &["D8", &d8(dob), sex])?;
     }
     Ok(())
 }
@@ -466,7 +487,7 @@ fn loop_2300<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), WriteE
     w.element("Y")?.element("A")?.element("Y")?.element("Y")?;
     w.end()?;
     if let Some(onset) = c.onset_date {
-        w.segment("DTP", &["431", "D8", &onset.format("%Y%m%d").to_string()])?;
+        w.segment("DTP", &["431", "D8", &d8(onset)])?;
     }
     if let Some(auth) = c.prior_auth.as_deref().filter(|s| !s.is_empty()) {
         w.segment("REF", &["G1", auth])?;
@@ -520,14 +541,16 @@ fn loop_2400<W: Write>(
     w.composite(&proc)?;
     w.element(&format_money(l.charge))?.element("UN")?.element(&format_money(l.units))?;
     w.element("")?.element("")?;
-    let ptrs: Vec<String> = l.dx_pointers.iter().take(4).map(u8::to_string).collect();
-    let ptrs: Vec<&str> = ptrs.iter().map(String::as_str).collect();
+    let mut ptrs = [""; 4];
+    for (slot, p) in ptrs.iter_mut().zip(&l.dx_pointers) {
+        *slot = POINTERS.get(usize::from(*p)).copied().unwrap_or("");
+    }
     w.composite(&ptrs)?;
     w.end()?;
-    let from = l.service_date.format("%Y%m%d").to_string();
+    let from = d8(l.service_date);
     match l.service_date_end.filter(|e| *e != l.service_date) {
         Some(end) => {
-            let range = format!("{from}-{}", end.format("%Y%m%d"));
+            let range = format!("{from}-{}", d8(end));
             w.segment("DTP", &["472", "RD8", &range])?;
         }
         None => w.segment("DTP", &["472", "D8", &from])?,
@@ -539,6 +562,15 @@ fn loop_2400<W: Write>(
         loop_2410(w, ndc, l.units)?;
     }
     Ok(())
+}
+
+/// Diagnosis pointer values as text (index = pointer; 1 to 12 are valid).
+const POINTERS: [&str; 13] = ["", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"];
+
+/// `CCYYMMDD` (D8), without strftime's per-call format parsing.
+fn d8(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
 }
 
 /// Loop 2410 drug identification: `LIN**N4*<ndc 11 digits>~ CTP****<quantity>*UN~`
