@@ -234,16 +234,26 @@ impl Run {
 }
 
 /// Progress on stderr when it is a terminal; silent otherwise. With
-/// `CLAIMFLOW_TIMINGS=1` in the environment, each stage's wall time is
+/// `CLAIMFLOW_TIMINGS=1` in the environment, each stage's wall and CPU time is
 /// printed on stderr when it ends (for benchmarks).
-struct Progress(
-    Option<indicatif::ProgressBar>,
-    Option<std::cell::Cell<(std::time::Instant, &'static str)>>,
-);
+struct Progress(Option<indicatif::ProgressBar>, Option<Lap>);
 
-fn timings() -> Option<std::cell::Cell<(std::time::Instant, &'static str)>> {
+type Lap = std::cell::Cell<(std::time::Instant, f64, &'static str)>;
+
+fn timings() -> Option<Lap> {
     std::env::var_os("CLAIMFLOW_TIMINGS")
-        .map(|_| std::cell::Cell::new((std::time::Instant::now(), "")))
+        .map(|_| std::cell::Cell::new((std::time::Instant::now(), process_cpu_seconds(), "")))
+}
+
+/// User + system CPU seconds of this process so far (Linux `/proc`; 0 elsewhere).
+fn process_cpu_seconds() -> f64 {
+    let Ok(stat) = fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { return 0.0 };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 here.
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 impl Progress {
@@ -264,11 +274,16 @@ impl Progress {
     }
     fn lap(&self, next: &'static str) {
         if let Some(t) = &self.1 {
-            let (start, name) = t.get();
+            let (start, cpu, name) = t.get();
+            let cpu_now = process_cpu_seconds();
             if !name.is_empty() {
-                eprintln!("timing: {name}: {:.2} s", start.elapsed().as_secs_f64());
+                eprintln!(
+                    "timing: {name}: {:.2} s wall, {:.2} s cpu",
+                    start.elapsed().as_secs_f64(),
+                    cpu_now - cpu
+                );
             }
-            t.set((std::time::Instant::now(), next));
+            t.set((std::time::Instant::now(), cpu_now, next));
         }
     }
     fn done(&self) {
@@ -424,7 +439,9 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         };
         progress.stage("recording in the ledger");
         let id = ledger.record_pending(&sub, &records)?;
+        progress.stage("renaming the 837P into place (fsync)");
         file.commit().with_context(|| format!("{}: cannot write", dest.display()))?;
+        progress.stage("marking the submission complete");
         ledger.complete(id)?;
         sent_charge = written.total_charge;
         sent_lines = written.lines;
