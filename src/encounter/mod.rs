@@ -313,7 +313,14 @@ fn read_input(file: String, data: Input, layout: Option<&Layout>) -> Result<Enco
     let mut row: u64 = 1;
     while rdr.read_byte_record(&mut rec).map_err(|e| io_err(e, &file))? {
         row += 1;
-        row_starts.push(base + rec.position().map(|p| p.byte() as usize).unwrap_or(0));
+        // The csv crate ends a record at `\r` and may report the start of
+        // the next one at the `\n` that follows: skip line-break bytes so a
+        // row's span starts at its first field.
+        let mut start = rec.position().map(|p| p.byte() as usize).unwrap_or(0);
+        while matches!(body.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        row_starts.push(base + start);
         let claim_id = match ctx.cell(&rec, Col::ClaimId) {
             Ok(Some(id)) => id.into_owned(),
             Ok(None) | Err(()) => {
