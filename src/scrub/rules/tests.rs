@@ -247,7 +247,7 @@ rule_test!(line_id_unique, "E-LID-001", |c, _cfg| {
     c.lines[1].line_id = c.lines[0].line_id.clone();
 });
 rule_test!(claim_total_is_sum, "E-TOT-001", |c, _cfg| {
-    c.stated_total = Some(Decimal::new(150_00, 2));
+    c.stated_total = Some(Decimal::new(15000, 2));
 });
 
 // Payer rules.
@@ -270,7 +270,7 @@ fn boundaries_that_pass() {
     // Exactly at the payer's limit (365 days) is on time.
     c.lines[0].service_date = NaiveDate::from_ymd_opt(2025, 11, 27).unwrap();
     c.lines[0].units = Decimal::new(1_125, 3);
-    c.stated_total = Some(Decimal::new(150_50, 2));
+    c.stated_total = Some(Decimal::new(15050, 2));
     c.frequency = Frequency::Replacement;
     c.original_ref = Some("PAYERCCN1".into());
     c.lines[1].procedure = "J1745".into();
