@@ -1,4 +1,5 @@
 //! Integration tests: one binary (ripgrep style), one module per subcommand.
 
+mod check;
 mod util;
 mod validate;
