@@ -290,3 +290,29 @@ fn decimals_are_plain() {
         assert_eq!(parse_decimal(bad), None, "{bad}");
     }
 }
+
+#[test]
+fn unreadable_codes_and_missing_line_values() {
+    let h = format!("{HEADER},relationship,frequency");
+    let r2 = row("C1", "99213", "2026-03-02").replace(",F,", ",female,") + ",cousin,2";
+    let r3 = row("C2", "99213", "").replace(",1,100.00,1", ",,100.00,1") + ",,";
+    let mut bytes = format!("{h}\n{r2}\n{r3}\n").into_bytes();
+    // A Latin-1 byte in C3's city.
+    bytes.extend_from_slice(b"C3,1234567893,DEMOPAYER1,MEM1,Doe,Jane,1980-02-03,F,1 Elm St,Z\xfcrich,IL,62701,11,E11.9,2026-03-02,99213,1,100.00,1,,\n");
+    let e = read_bytes("enc.csv", bytes, None).unwrap();
+    let got: Vec<(&str, &str, u64, &str)> = e
+        .findings
+        .iter()
+        .map(|f| (f.claim_id.as_str(), f.rule, f.row, f.column.as_str()))
+        .collect();
+    for want in [
+        ("C1", "E-SEX-001", 2, "subscriber_sex"),
+        ("C1", "E-REL-001", 2, "relationship"),
+        ("C1", "E-FREQ-002", 2, "frequency"),
+        ("C2", "E-REQ-001", 3, "service_date"),
+        ("C2", "E-REQ-001", 3, "units"),
+        ("C3", "E-CSV-003", 4, "subscriber_city"),
+    ] {
+        assert!(got.contains(&want), "{want:?} not in {got:?}");
+    }
+}

@@ -328,3 +328,20 @@ fn catalogue_ids_are_unique_and_reader_ids_listed() {
         assert_eq!(rule(id).map(|r| r.severity), Some(sev), "{id}");
     }
 }
+
+#[test]
+fn every_rule_is_documented_and_tested() {
+    let readme = include_str!("../../../README.md");
+    let tests = [
+        include_str!("tests.rs"),
+        include_str!("../../encounter/tests.rs"),
+        include_str!("../../../tests/check.rs"),
+    ];
+    for r in RULES {
+        assert!(readme.contains(&format!("`{}`", r.id)), "{} missing from README rule table", r.id);
+        let quoted = format!("\"{}\"", r.id);
+        // This test's own mention does not count: look for the id in a test.
+        let uses = tests.iter().map(|t| t.matches(&quoted).count()).sum::<usize>();
+        assert!(uses >= 1, "{} has no test", r.id);
+    }
+}
