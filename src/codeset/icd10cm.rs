@@ -8,8 +8,6 @@
 //! not guess for dates outside a release: the caller gets
 //! [`IcdStatus::NotCovered`].
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 
 /// What a code is in the release covering a date of service.
@@ -48,8 +46,9 @@ pub struct IcdRelease {
     pub first_date: NaiveDate,
     /// Last date of service covered (inclusive).
     pub last_date: NaiveDate,
-    /// Code -> billable.
-    codes: HashMap<Key, bool>,
+    /// (code, billable), sorted by code: binary search over ~100k fixed
+    /// 7-byte keys is faster than hashing them and needs no allocation.
+    codes: Vec<(Key, bool)>,
 }
 
 impl IcdRelease {
@@ -64,13 +63,16 @@ impl IcdRelease {
             .collect();
         list.sort_unstable();
         list.dedup();
-        let mut codes = HashMap::with_capacity(list.len());
+        let mut codes = Vec::with_capacity(list.len());
         for (i, c) in list.iter().enumerate() {
             let leaf = !list.get(i + 1).is_some_and(|next| next.starts_with(c));
             if let Some(k) = key(c) {
-                codes.insert(k, leaf);
+                codes.push((k, leaf));
             }
         }
+        // Zero padding keeps byte order equal to string order, but sort
+        // anyway so the invariant does not rest on that.
+        codes.sort_unstable_by_key(|(k, _)| *k);
         IcdRelease { name: name.to_string(), first_date: first, last_date: last, codes }
     }
 
@@ -91,12 +93,15 @@ impl IcdRelease {
 
     /// Number of billable (leaf) codes.
     pub fn billable_count(&self) -> usize {
-        self.codes.values().filter(|b| **b).count()
+        self.codes.iter().filter(|(_, b)| *b).count()
     }
 
     /// What `code` (no dot, upper case) is in this release.
     pub fn lookup(&self, code: &str) -> IcdStatus {
-        match key(code).and_then(|k| self.codes.get(&k)) {
+        let found = key(code)
+            .and_then(|k| self.codes.binary_search_by_key(&k, |(c, _)| *c).ok())
+            .map(|i| self.codes[i].1);
+        match found {
             Some(true) => IcdStatus::Billable,
             Some(false) => IcdStatus::Header,
             None => IcdStatus::Unknown,

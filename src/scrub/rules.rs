@@ -7,8 +7,6 @@
 //! canonical column and the 1-based row it came from (a line's own row for
 //! line rules, the claim's first row for claim-level values).
 
-use std::collections::{HashMap, HashSet};
-
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 
@@ -218,17 +216,29 @@ pub struct Ctx<'a> {
     today: NaiveDate,
     codesets: &'a CodeSets,
     delimiters: Vec<char>,
+    /// Bytes that need a closer look: the delimiters and control bytes.
+    special: [bool; 256],
 }
 
 impl<'a> Ctx<'a> {
     /// Context for a run at `now` with these config and code sets.
     pub fn new(config: &'a Config, now: NaiveDateTime, codesets: &'a CodeSets) -> Ctx<'a> {
         let i = &config.interchange;
-        let delimiters = [&i.element, &i.component, &i.repetition, &i.segment]
+        let delimiters: Vec<char> = [&i.element, &i.component, &i.repetition, &i.segment]
             .iter()
             .filter_map(|s| s.chars().next())
             .collect();
-        Ctx { config, today: now.date(), codesets, delimiters }
+        let mut special = [false; 256];
+        for b in (0u8..0x20).chain([0x7f]) {
+            special[usize::from(b)] = true;
+        }
+        for d in &delimiters {
+            let mut buf = [0u8; 4];
+            for b in d.encode_utf8(&mut buf).bytes() {
+                special[usize::from(b)] = true;
+            }
+        }
+        Ctx { config, today: now.date(), codesets, delimiters, special }
     }
 }
 
@@ -456,10 +466,11 @@ fn people(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
     }
 }
 
-fn delimiters(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
+fn delimiters<'c>(c: &'c Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
+    // Borrowed, not cloned: this runs on every value of every claim.
     let r0 = o.first_row();
-    let claim_val = |v: &str, col: &'static str| (v.to_string(), col, r0);
-    let mut owned: Vec<(String, &str, u64)> = vec![
+    let claim_val = |v: &'c str, col: &'static str| (v, col, r0);
+    let mut owned: Vec<(&str, &'static str, u64)> = vec![
         claim_val(&c.claim_id, "claim_id"),
         claim_val(&c.member_id, "member_id"),
         claim_val(&c.billing.npi, "billing_npi"),
@@ -476,7 +487,7 @@ fn delimiters(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
             owned.push(claim_val(v, col));
         }
     }
-    let mut person = |p: &Person, pre: &'static [&'static str; 7]| {
+    let mut person = |p: &'c Person, pre: &'static [&'static str; 7]| {
         owned.push(claim_val(&p.last, pre[0]));
         owned.push(claim_val(&p.first, pre[1]));
         if let Some(m) = &p.middle {
@@ -526,29 +537,33 @@ fn delimiters(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
         }
     }
     for (i, d) in c.diagnoses.iter().enumerate() {
-        owned.push((d.clone(), DX_COLS[i.min(11)], r0));
+        owned.push((d.as_str(), DX_COLS[i.min(11)], r0));
     }
     // Config values that go into the file with this claim.
     let b = &c.billing;
     for v in [&b.name, &b.address.line1, &b.address.city] {
-        owned.push((v.clone(), "billing_npi", r0));
+        owned.push((v.as_str(), "billing_npi", r0));
     }
     if let Some(a2) = &b.address.line2 {
-        owned.push((a2.clone(), "billing_npi", r0));
+        owned.push((a2.as_str(), "billing_npi", r0));
     }
-    owned.push((c.payer.name.clone(), "payer_id", r0));
+    owned.push((c.payer.name.as_str(), "payer_id", r0));
     for l in &c.lines {
-        owned.push((l.line_id.clone(), "line_id", l.row));
-        owned.push((l.procedure.clone(), "procedure", l.row));
+        owned.push((l.line_id.as_str(), "line_id", l.row));
+        owned.push((l.procedure.as_str(), "procedure", l.row));
         for (m, col) in l.modifiers.iter().zip(["modifier1", "modifier2", "modifier3", "modifier4"])
         {
-            owned.push((m.clone(), col, l.row));
+            owned.push((m.as_str(), col, l.row));
         }
         if let Some(n) = &l.ndc {
-            owned.push((n.clone(), "ndc", l.row));
+            owned.push((n.as_str(), "ndc", l.row));
         }
     }
     for (v, col, row) in owned {
+        // Fast path: one table lookup per byte.
+        if !v.bytes().any(|b| ctx.special[usize::from(b)]) {
+            continue;
+        }
         if let Some(d) = v.chars().find(|ch| ctx.delimiters.contains(ch)) {
             o.at(
                 row,
@@ -699,25 +714,48 @@ fn lines(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
     .into_iter()
     .filter_map(|(d, col)| d.map(|d| (d, col)))
     .collect();
-    let mut seen_lines: HashMap<(String, Vec<String>, NaiveDate), u64> = HashMap::new();
-    let mut seen_ids: HashSet<&str> = HashSet::new();
-    for l in &c.lines {
+    // Claims have at most 50 lines, so scanning the earlier lines is cheaper
+    // than hashing them; an oversized claim (held back anyway) uses maps so
+    // a huge one cannot make this quadratic.
+    let big = c.lines.len() > 2 * MAX_LINES;
+    let mut by_key: std::collections::HashMap<(&str, &[String], NaiveDate), u64> =
+        Default::default();
+    let mut ids: std::collections::HashSet<&str> = Default::default();
+    for (i, l) in c.lines.iter().enumerate() {
         line(l, c, ctx, o, &dobs);
-        let key = (l.procedure.clone(), l.modifiers.clone(), l.service_date);
-        if let Some(first) = seen_lines.get(&key) {
+        let earlier = &c.lines[..i];
+        let dup_of = if big {
+            let k = (l.procedure.as_str(), l.modifiers.as_slice(), l.service_date);
+            let prev = by_key.get(&k).copied();
+            by_key.entry(k).or_insert(l.row);
+            prev
+        } else {
+            earlier
+                .iter()
+                .find(|e| {
+                    e.procedure == l.procedure
+                        && e.modifiers == l.modifiers
+                        && e.service_date == l.service_date
+                })
+                .map(|e| e.row)
+        };
+        let id_dup = if big {
+            !ids.insert(l.line_id.as_str())
+        } else {
+            earlier.iter().any(|e| e.line_id == l.line_id)
+        };
+        if let Some(first) = dup_of {
             o.at(
                 l.row,
                 "procedure",
                 &DUPLICATE_LINE,
                 format!(
-                    "same procedure {}, modifiers and date of service as row {first}; combine the units on one line or add a distinguishing modifier",
-                    l.procedure
+                    "same procedure {}, modifiers and date of service as row {}; combine the units on one line or add a distinguishing modifier",
+                    l.procedure, first
                 ),
             );
-        } else {
-            seen_lines.insert(key, l.row);
         }
-        if !seen_ids.insert(l.line_id.as_str()) {
+        if id_dup {
             o.at(
                 l.row,
                 "line_id",

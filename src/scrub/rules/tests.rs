@@ -345,3 +345,29 @@ fn every_rule_is_documented_and_tested() {
         assert!(uses >= 1, "{} has no test", r.id);
     }
 }
+
+#[test]
+fn split_keeps_input_order_on_both_sides() {
+    let mut claims = Vec::new();
+    for id in ["a", "B1", "c", "B2", "B3", "d", "e", "B4"] {
+        let mut c = clean();
+        c.claim_id = id.into();
+        claims.push(c);
+    }
+    let findings: Vec<Finding> = ["B3", "B1", "B4", "B2", "c"]
+        .iter()
+        .map(|id| Finding {
+            claim_id: id.to_string(),
+            file: "t.csv".into(),
+            row: 2,
+            column: String::new(),
+            rule: "E-MEM-001",
+            severity: if *id == "c" { Severity::Warning } else { Severity::Error },
+            message: String::new(),
+        })
+        .collect();
+    let (clean, held) = crate::scrub::split(claims, &findings);
+    let ids = |v: &[Claim]| v.iter().map(|c| c.claim_id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&clean), ["a", "c", "d", "e"]);
+    assert_eq!(ids(&held), ["B1", "B2", "B3", "B4"]);
+}
