@@ -100,6 +100,8 @@ const ICD_UNKNOWN: Rule =
 const ICD_HEADER: Rule =
     e("E-ICD-003", "diagnosis is a category, not a billable (most specific) code");
 const ICD_MISSING: Rule = e("E-ICD-004", "no diagnosis (dx1 empty)");
+const ICD_TOO_MANY: Rule = e("E-ICD-006", "more than 12 diagnoses (837P HI holds 12)");
+const ICD_REPEATED: Rule = w("W-ICD-002", "the same diagnosis appears twice on the claim");
 const ICD_NOT_COVERED: Rule =
     w("W-ICD-001", "no loaded ICD-10-CM release covers the date of service: validity not checked");
 const PROCEDURE: Rule = e(
@@ -107,6 +109,7 @@ const PROCEDURE: Rule = e(
     "procedure missing or not CPT (5 digits, 4 digits + F/T/U) or HCPCS (A-V + 4 digits)",
 );
 const MODIFIER: Rule = e("E-MOD-001", "modifier is not 2 letters or digits");
+const TOO_MANY_MODIFIERS: Rule = e("E-MOD-002", "more than 4 modifiers on a line");
 const POS: Rule = e("E-POS-001", "place of service missing or not a CMS place-of-service code");
 const NDC: Rule = e("E-NDC-001", "NDC is not 11 digits or dashed 4-4-2, 5-3-2, 5-4-1");
 // Lines.
@@ -124,6 +127,7 @@ const DOS_END: Rule = e("E-DOS-003", "service_date_end before service_date");
 const POINTER_TARGET: Rule =
     e("E-PTR-001", "a diagnosis pointer names a dx position that is empty");
 const POINTER_COUNT: Rule = e("E-PTR-002", "a line has no diagnosis pointer or more than 4");
+const POINTER_REPEATED: Rule = e("E-PTR-004", "a line points at the same diagnosis twice");
 const DUPLICATE_LINE: Rule =
     e("E-DUP-001", "two lines with the same procedure, modifiers and date of service");
 const LINE_ID: Rule =
@@ -168,10 +172,13 @@ pub const RULES: &[Rule] = &[
     ICD_UNKNOWN,
     ICD_HEADER,
     ICD_MISSING,
+    ICD_TOO_MANY,
+    ICD_REPEATED,
     DX_GAP,
     ICD_NOT_COVERED,
     PROCEDURE,
     MODIFIER,
+    TOO_MANY_MODIFIERS,
     POS,
     NDC,
     NO_LINES,
@@ -185,6 +192,7 @@ pub const RULES: &[Rule] = &[
     DOS_END,
     POINTER_TARGET,
     POINTER_COUNT,
+    POINTER_REPEATED,
     BAD_POINTER,
     DUPLICATE_LINE,
     LINE_ID,
@@ -589,6 +597,26 @@ fn codes(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
     if c.diagnoses.is_empty() {
         o.claim("dx1", &ICD_MISSING, "no diagnosis: dx1 is required".into());
     }
+    if c.diagnoses.len() > 12 {
+        o.claim(
+            "dx12",
+            &ICD_TOO_MANY,
+            format!(
+                "the claim has {} diagnoses; an 837P claim holds at most 12",
+                c.diagnoses.len()
+            ),
+        );
+    }
+    for (i, d) in c.diagnoses.iter().enumerate() {
+        if let Some(j) = c.diagnoses[..i].iter().position(|e| e == d) {
+            let (col, first) = (DX_COLS[i.min(11)], DX_COLS[j.min(11)]);
+            o.claim(
+                col,
+                &ICD_REPEATED,
+                format!("{col} {d} repeats {first}; list each diagnosis once"),
+            );
+        }
+    }
     let mut dates: Vec<NaiveDate> = c.lines.iter().map(|l| l.service_date).collect();
     dates.sort_unstable();
     dates.dedup();
@@ -668,6 +696,14 @@ fn codes(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
                     "procedure {:?} is neither a CPT nor a HCPCS Level II code shape",
                     l.procedure
                 ),
+            );
+        }
+        if l.modifiers.len() > 4 {
+            o.at(
+                l.row,
+                "modifier4",
+                &TOO_MANY_MODIFIERS,
+                format!("the line has {} modifiers; SV1 holds at most 4", l.modifiers.len()),
             );
         }
         for (m, col) in l.modifiers.iter().zip(["modifier1", "modifier2", "modifier3", "modifier4"])
@@ -850,6 +886,16 @@ fn line(
             "dx_pointers",
             &POINTER_COUNT,
             format!("a line needs 1 to 4 diagnosis pointers; found {}", l.dx_pointers.len()),
+        );
+    }
+    if let Some((i, p)) =
+        l.dx_pointers.iter().enumerate().find(|(i, p)| l.dx_pointers[..*i].contains(p))
+    {
+        o.at(
+            l.row,
+            "dx_pointers",
+            &POINTER_REPEATED,
+            format!("dx pointer {p} is listed twice (position {})", i + 1),
         );
     }
     for p in &l.dx_pointers {

@@ -172,6 +172,24 @@ rule_test!(icd_missing, "E-ICD-004", ["E-PTR-001"], |c, _cfg| {
 rule_test!(icd_release_not_covering_date, "W-ICD-001", |c, _cfg| {
     c.lines[1].service_date = NaiveDate::from_ymd_opt(2026, 10, 2).unwrap();
 });
+rule_test!(at_most_twelve_diagnoses, "E-ICD-006", |c, _cfg| {
+    c.diagnoses = [
+        "J45909", "Z23", "E119", "I10", "R519", "E785", "K219", "F419", "N390", "J029", "L309",
+        "B349", "D649",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+});
+rule_test!(diagnosis_repeated, "W-ICD-002", |c, _cfg| {
+    c.diagnoses.push("Z23".into());
+});
+rule_test!(at_most_four_modifiers, "E-MOD-002", |c, _cfg| {
+    c.lines[0].modifiers = vec!["25".into(), "59".into(), "LT".into(), "XS".into(), "GT".into()];
+});
+rule_test!(pointer_repeated, "E-PTR-004", |c, _cfg| {
+    c.lines[0].dx_pointers = vec![1, 2, 1];
+});
 rule_test!(procedure_shape, "E-CPT-001", |c, _cfg| {
     c.lines[0].procedure = "9921".into();
 });
