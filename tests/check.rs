@@ -201,3 +201,40 @@ fn default_config_is_read_from_the_working_directory() {
     let (code, out, err) = run_check(dir.path(), &[&input, "--now", "2026-11-27"]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+#[test]
+fn codeset_dir_adds_a_newer_icd10cm_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = fs::read_to_string(fixture("encounters/demo.csv")).unwrap();
+    let only: String = demo
+        .lines()
+        .filter(|l| l.starts_with("claim_id,") || l.starts_with("W3001,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let input = dir.path().join("w.csv");
+    fs::write(&input, only).unwrap();
+    let input = input.display().to_string();
+    let config = fixture("claimflow.toml");
+    let (code, out, _) = run_check(dir.path(), &demo_args(&input, &config));
+    assert_eq!(code, 0, "a warning alone does not hold the claim: {out}");
+    assert!(out.contains("W-ICD-001") && out.contains("2026-10-05"), "{out}");
+    let sets = dir.path().join("codesets");
+    fs::create_dir(&sets).unwrap();
+    fs::write(sets.join("icd10cm-FY2027.txt"), "J06\nJ060\nJ069\n").unwrap();
+    let sets = sets.display().to_string();
+    let mut args = demo_args(&input, &config);
+    args.extend(["--codeset-dir", &sets]);
+    let (code, out, err) = run_check(dir.path(), &args);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!out.contains("W-ICD-001"), "{out}");
+    // The imported release is really consulted: J069 removed -> not valid.
+    fs::write(dir.path().join("codesets/icd10cm-FY2027.txt"), "J06\nJ060\n").unwrap();
+    let (code, out, _) = run_check(dir.path(), &args);
+    assert_eq!(code, 1);
+    assert!(out.contains("E-ICD-002"), "{out}");
+    // A badly named release file: could not run.
+    fs::write(dir.path().join("codesets/icd10cm-latest.txt"), "J069\n").unwrap();
+    let (code, _, err) = run_check(dir.path(), &args);
+    assert_eq!(code, 2);
+    assert!(err.contains("icd10cm-latest.txt"), "{err}");
+}

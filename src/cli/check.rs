@@ -39,6 +39,11 @@ pub struct Args {
     /// Layout file mapping a foreign export onto the canonical columns.
     #[arg(long, value_name = "FILE")]
     layout: Option<PathBuf>,
+    /// Directory of ICD-10-CM releases to use besides the shipped FY2026
+    /// one: files named icd10cm-FY<YYYY>.txt (CMS order file or one code per
+    /// line).
+    #[arg(long, value_name = "DIR")]
+    codeset_dir: Option<PathBuf>,
     /// The run's clock for date rules: YYYY-MM-DD, YYYY-MM-DDTHH:MM or
     /// YYYY-MM-DDTHH:MM:SS, local time (default: now).
     #[arg(long, value_name = "TIMESTAMP")]
@@ -49,9 +54,11 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let now = claimflow::clock::now_or_local(args.now.as_deref())?;
     let config = Config::load(&args.config)?;
     let layout = args.layout.as_deref().map(Layout::load).transpose()?;
+    let imported = args.codeset_dir.as_deref().map(CodeSets::with_dir).transpose()?;
+    let codesets = imported.as_ref().unwrap_or_else(|| CodeSets::shipped());
     let mut enc = encounter::read(&args.input, layout.as_ref())?;
     let claims = enc.claims.len();
-    let result = scrub::run(&mut enc, &config, now, CodeSets::shipped());
+    let result = scrub::run(&mut enc, &config, now, codesets);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     if global.json {

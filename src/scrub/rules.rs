@@ -630,7 +630,7 @@ fn codes(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
             "dx1",
             &ICD_NOT_COVERED,
             format!(
-                "no loaded ICD-10-CM release covers date(s) of service {}; loaded: {}; diagnosis codes were checked for syntax only",
+                "no loaded ICD-10-CM release covers date(s) of service {}; loaded: {}; diagnosis codes were checked for syntax only (import the release with --codeset-dir)",
                 uncovered.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
                 ctx.codesets.icd10cm_coverage()
             ),
