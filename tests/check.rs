@@ -118,7 +118,7 @@ fn json_output_lists_findings() {
 fn layout_export_is_read_and_columns_named_as_in_the_export() {
     let dir = tempfile::tempdir().unwrap();
     let (input, config, layout) = (
-        fixture("encounters/acme-export.csv"),
+        fixture("layouts/acme-export.csv"),
         fixture("claimflow.toml"),
         fixture("layouts/acme-pm.toml"),
     );
