@@ -145,6 +145,8 @@ pub struct Encounters {
     /// data row starts; a row ends where the next starts.
     header_start: usize,
     row_starts: Vec<usize>,
+    /// Rows skipped because every cell was empty.
+    blank_rows: u64,
 }
 
 /// Where each canonical column comes from.
@@ -342,6 +344,7 @@ fn read_input(file: String, data: Input, layout: Option<&Layout>) -> Result<Enco
     let mut by_id: HashMap<String, usize, FxBuild> = HashMap::default();
     let mut unclaimed_rows = Vec::new();
     let mut row_starts = Vec::new();
+    let mut blank_rows = 0u64;
     let mut row: u64 = 1;
     while rdr.read_byte_record(&mut rec).map_err(|e| io_err(e, &file))? {
         row += 1;
@@ -353,6 +356,12 @@ fn read_input(file: String, data: Input, layout: Option<&Layout>) -> Result<Enco
             start += 1;
         }
         row_starts.push(base + start);
+        // A row of empty cells (",,,,", common at the end of spreadsheet
+        // exports) carries nothing: skip it rather than report it.
+        if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            blank_rows += 1;
+            continue;
+        }
         let claim_id = match ctx.cell(&rec, Col::ClaimId) {
             Ok(Some(id)) => id,
             Ok(None) | Err(()) => {
@@ -427,6 +436,7 @@ fn read_input(file: String, data: Input, layout: Option<&Layout>) -> Result<Enco
         data,
         header_start: base,
         row_starts,
+        blank_rows,
     })
 }
 

@@ -146,6 +146,17 @@ fn bad_values_are_findings_with_row_and_column() {
 }
 
 #[test]
+fn rows_of_empty_cells_are_skipped() {
+    let blank = ",".repeat(HEADER.matches(',').count());
+    let e =
+        read_str(&format!("{HEADER}\n{}\n{blank}\n {blank}\n", row("C1", "99213", "2026-03-02")));
+    assert!(e.findings.is_empty(), "{:?}", e.findings);
+    assert!(e.unclaimed_rows.is_empty());
+    assert_eq!(e.claims.len(), 1);
+    assert_eq!(e.blank_rows, 2);
+}
+
+#[test]
 fn rows_without_claim_id_are_kept_as_unclaimed() {
     let e = read_str(&format!(
         "{HEADER}\n{}\n{}\n",
@@ -359,7 +370,7 @@ mod prop {
                 e.write_rows(&mut out, &held).unwrap();
                 let accounted: usize = s.clean.iter().chain(&s.held).map(|c| c.source.rows.len()).sum::<usize>()
                     + e.unclaimed_rows.len();
-                prop_assert_eq!(accounted, e.row_starts.len(), "every data row belongs to a claim or is unclaimed");
+                prop_assert_eq!(accounted as u64 + e.blank_rows, e.row_starts.len() as u64, "every data row belongs to a claim or is unclaimed");
             }
         }
 
