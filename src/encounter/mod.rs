@@ -139,14 +139,14 @@ pub struct Encounters {
     pub unclaimed_rows: Vec<u64>,
     /// The header as in the file (trimmed).
     pub header: Vec<String>,
+    /// Data rows skipped because every cell was empty (not findings).
+    pub blank_rows: u64,
     labels: Vec<String>,
     data: Input,
     /// Byte offset where the header starts (after a BOM) and where each
     /// data row starts; a row ends where the next starts.
     header_start: usize,
     row_starts: Vec<usize>,
-    /// Rows skipped because every cell was empty.
-    blank_rows: u64,
 }
 
 /// Where each canonical column comes from.
