@@ -238,3 +238,23 @@ fn codeset_dir_adds_a_newer_icd10cm_release() {
     assert_eq!(code, 2);
     assert!(err.contains("icd10cm-latest.txt"), "{err}");
 }
+
+#[test]
+fn list_rules_prints_the_catalogue() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = run_check(dir.path(), &["--list-rules"]);
+    assert_eq!(code, 0);
+    assert!(out.lines().any(|l| l.starts_with("E-NPI-001") && l.contains("error")), "{out}");
+    assert!(out.contains("X12_DELIMITER_IN_DATA") && out.contains("W-ICD-001"), "{out}");
+    let (code, out, _) = run_check(dir.path(), &["--list-rules", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["id"] == "E-TF-001" && r["severity"] == "error"));
+    // Without --list-rules the input is required: could not run.
+    let (code, _, err) = run_check(dir.path(), &[]);
+    assert_eq!(code, 2, "{err}");
+}
