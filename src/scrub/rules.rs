@@ -754,14 +754,16 @@ fn lines(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
     // than hashing them; an oversized claim (held back anyway) uses maps so
     // a huge one cannot make this quadratic.
     let big = c.lines.len() > 2 * MAX_LINES;
-    let mut by_key: std::collections::HashMap<(&str, &[String], NaiveDate), u64> =
+    let mut by_key: std::collections::HashMap<(&str, Vec<&str>, NaiveDate), u64> =
         Default::default();
     let mut ids: std::collections::HashSet<&str> = Default::default();
     for (i, l) in c.lines.iter().enumerate() {
         line(l, c, ctx, o, &dobs);
         let earlier = &c.lines[..i];
         let dup_of = if big {
-            let k = (l.procedure.as_str(), l.modifiers.as_slice(), l.service_date);
+            let mut mods: Vec<&str> = l.modifiers.iter().map(String::as_str).collect();
+            mods.sort_unstable();
+            let k = (l.procedure.as_str(), mods, l.service_date);
             let prev = by_key.get(&k).copied();
             by_key.entry(k).or_insert(l.row);
             prev
@@ -770,7 +772,7 @@ fn lines(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
                 .iter()
                 .find(|e| {
                     e.procedure == l.procedure
-                        && e.modifiers == l.modifiers
+                        && same_modifiers(&e.modifiers, &l.modifiers)
                         && e.service_date == l.service_date
                 })
                 .map(|e| e.row)
@@ -824,6 +826,11 @@ fn lines(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
             );
         }
     }
+}
+
+/// The same modifiers in any order (payers do not read order as meaning).
+fn same_modifiers(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len() && a.iter().all(|m| b.contains(m)) && b.iter().all(|m| a.contains(m))
 }
 
 fn line(

@@ -261,6 +261,27 @@ rule_test!(duplicate_lines, "E-DUP-001", |c, _cfg| {
     l.row = 4;
     c.lines.push(l);
 });
+rule_test!(duplicate_lines_modifiers_in_any_order, "E-DUP-001", |c, _cfg| {
+    c.lines[0].modifiers = vec!["25".into(), "59".into()];
+    let mut l = c.lines[0].clone();
+    l.line_id = "9".into();
+    l.row = 4;
+    l.modifiers = vec!["59".into(), "25".into()];
+    c.lines.push(l);
+});
+rule_test!(duplicate_lines_on_an_oversized_claim, "E-DUP-001", ["E-LINE-001"], |c, _cfg| {
+    let base = c.lines[0].clone();
+    c.lines = (0..120)
+        .map(|i| {
+            let mut l = base.clone();
+            l.line_id = (i + 1).to_string();
+            l.row = i + 2;
+            l.service_date =
+                NaiveDate::from_ymd_opt(2025, 12, 1).unwrap() + chrono::Days::new(i.min(100));
+            l
+        })
+        .collect();
+});
 rule_test!(line_id_unique, "E-LID-001", |c, _cfg| {
     c.lines[1].line_id = c.lines[0].line_id.clone();
 });
