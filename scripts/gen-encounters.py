@@ -143,9 +143,9 @@ def claim_rows(rng, n, faulty):
             proc, charge, ndc = rng.choice(PROCEDURES)
             mods = rng.sample(MODIFIERS, rng.choice([1, 1, 2])) if rng.random() < 0.33 else []
             svc, svc_day = date(rng, first_day, 3)
-            if (proc, tuple(mods), svc) not in used:
+            if (proc, tuple(sorted(mods)), svc) not in used:
                 break
-        used.add((proc, tuple(mods), svc))
+        used.add((proc, tuple(sorted(mods)), svc))
         row = dict(claim)
         ptrs = rng.sample(range(1, ndx + 1), min(ndx, rng.choice([1, 1, 2, 3, 4])))
         row.update(line_id=f"{ln}", service_date=svc, procedure=proc, units="1", charge=charge,

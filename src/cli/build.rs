@@ -72,6 +72,9 @@ pub struct Args {
     /// Send claims again even when the ledger says they were sent.
     #[arg(long)]
     resend: bool,
+    /// Folder of newer ICD-10-CM releases (`icd10cm-FY<YYYY>.txt`), as for `check`.
+    #[arg(long, value_name = "DIR")]
+    codeset_dir: Option<PathBuf>,
 }
 
 /// One line of `rejects.csv` (also used for ledger findings).
@@ -117,7 +120,8 @@ fn read_and_scrub(run: &Run, progress: &Progress) -> anyhow::Result<Prepared> {
     let layout = run.layout.as_deref().map(Layout::load).transpose()?;
     let mut enc = encounter::read(&run.input, layout.as_ref())?;
     progress.stage("checking claims");
-    let scrubbed = scrub::run(&mut enc, &run.config, run.now, CodeSets::shipped());
+    let codesets = run.codesets.as_ref().unwrap_or_else(|| CodeSets::shipped());
+    let scrubbed = scrub::run(&mut enc, &run.config, run.now, codesets);
     let rows_read = scrubbed
         .clean
         .iter()
@@ -206,6 +210,8 @@ struct Run {
     layout: Option<PathBuf>,
     now: NaiveDateTime,
     resend: bool,
+    /// Imported code sets (`--codeset-dir`), else the shipped ones.
+    codesets: Option<CodeSets>,
 }
 
 impl Run {
@@ -229,6 +235,7 @@ impl Run {
             layout: args.layout,
             now,
             resend: args.resend,
+            codesets: args.codeset_dir.as_deref().map(CodeSets::with_dir).transpose()?,
         })
     }
 }
