@@ -38,7 +38,7 @@ STREETS = "MAIN OAK PINE MAPLE CEDAR ELM WASHINGTON LAKE HILL PARK".split()
 CITIES = [("SPRINGFIELD", "IL", "62701"), ("PEORIA", "IL", "61602"), ("MADISON", "WI", "53703"),
           ("DES MOINES", "IA", "50309"), ("ST LOUIS", "MO", "63101"), ("INDIANAPOLIS", "IN", "46204")]
 DX = ("E119 I10 J069 E785 Z23 K219 F419 N390 J029 H6690 L309 B349 J45909 G4700 E039 D649 "
-      "M25561 R1084 Z0000 E669 F329 J301 K5900 M6283").split()
+      "M25561 R1084 Z0000 E669 F329 J301 K5900 M62830").split()
 # (procedure, charge, ndc?)
 PROCEDURES = [("99213", "125.00", None), ("99214", "185.00", None), ("99212", "85.00", None),
               ("99203", "160.00", None), ("36415", "15.00", None), ("85025", "32.50", None),
@@ -74,10 +74,11 @@ BILLING = [luhn_npi("123456789"), luhn_npi("154321678"), luhn_npi("198765432")]
 def date(rng, start_day=0, span=90):
     # 2025-10-01 plus a day offset, as YYYY-MM-DD (October 31, November 30,
     # December 31 days): inside the shipped ICD-10-CM release (FY2026).
-    day = start_day + rng.randrange(span)
+    # Returns the date and its offset from 2025-10-01.
+    offset = day = start_day + rng.randrange(span)
     for month, days in ((10, 31), (11, 30), (12, 31)):
         if day < days:
-            return f"2025-{month:02d}-{day + 1:02d}", day
+            return f"2025-{month:02d}-{day + 1:02d}", offset
         day -= days
     return "2025-12-31", 91
 
@@ -137,12 +138,14 @@ def claim_rows(rng, n, faulty):
     rows = []
     used = set()
     for ln in range(1, nlines + 1):
-        proc, charge, ndc = rng.choice(PROCEDURES)
-        mods = rng.sample(MODIFIERS, rng.choice([1, 1, 2])) if rng.random() < 0.33 else []
-        svc, _ = date(rng, first_day, 3)
-        if (proc, tuple(mods), svc) in used:
-            mods = mods + ["59"] if "59" not in mods else mods + ["XU"]
-        used.add((proc, tuple(mods), svc))
+        # No duplicate lines (same procedure, modifiers and date): redraw.
+        while True:
+            proc, charge, ndc = rng.choice(PROCEDURES)
+            mods = rng.sample(MODIFIERS, rng.choice([1, 1, 2])) if rng.random() < 0.33 else []
+            svc, svc_day = date(rng, first_day, 3)
+            if (proc, tuple(sorted(mods)), svc) not in used:
+                break
+        used.add((proc, tuple(sorted(mods)), svc))
         row = dict(claim)
         ptrs = rng.sample(range(1, ndx + 1), min(ndx, rng.choice([1, 1, 2, 3, 4])))
         row.update(line_id=f"{ln}", service_date=svc, procedure=proc, units="1", charge=charge,
@@ -152,8 +155,8 @@ def claim_rows(rng, n, faulty):
         if ndc:
             row["ndc"] = ndc[:5] + "-" + ndc[5:9] + "-" + ndc[9:] if rng.random() < 0.5 else ndc
             row["units"] = rng.choice(["1", "2", "0.5"])
-        if proc.startswith("97") and rng.random() < 0.3:
-            row["service_date_end"] = svc[:8] + f"{min(int(svc[8:]) + 2, 28):02d}"
+        if proc.startswith("97") and rng.random() < 0.3 and svc_day < 89:
+            row["service_date_end"], _ = date(rng, svc_day + 2, 1)
         rows.append(row)
     if faulty and rng.random() < faulty:
         kind = rng.randrange(4)

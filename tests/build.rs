@@ -353,3 +353,40 @@ fn outputs_are_private_and_leave_no_temp_files() {
     names.sort();
     assert_eq!(names, ["claims-000000001.x12", "manifest.json", "mixed.csv", "rejects.csv"]);
 }
+
+#[test]
+fn builds_the_demo_and_the_layout_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = fixture("claimflow.toml");
+    let run = |args: &[&str]| {
+        let mut cmd = claimflow(dir.path());
+        cmd.args(["build", "--config", &config, "--ledger", "demo.db", "--now", "2026-11-27"]);
+        cmd.args(args);
+        cmd.output().unwrap()
+    };
+    let o = run(&[&fixture("encounters/demo.csv"), "--out", "demo"]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    let files = x12_files(&dir.path().join("demo"));
+    assert_eq!(files.len(), 1);
+    keep("build-demo.x12", &files[0]);
+    let m: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("demo/manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["counts"]["sent"], 7);
+    assert_eq!(m["counts"]["held"], 15);
+    let o = run(&[
+        &fixture("layouts/acme-export.csv"),
+        "--layout",
+        &fixture("layouts/acme-pm.toml"),
+        "--out",
+        "acme",
+    ]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    let files = x12_files(&dir.path().join("acme"));
+    assert!(files[0].ends_with("claims-000000002.x12"), "one ledger, next ISA13");
+    keep("build-layout.x12", &files[0]);
+    let claims = claimflow::edi837::read_claims(&fs::read(&files[0]).unwrap()).unwrap();
+    assert_eq!(claims.len(), 4);
+    let held = fs::read_to_string(dir.path().join("acme/held/acme-export.csv")).unwrap();
+    let input = fs::read_to_string(fixture("layouts/acme-export.csv")).unwrap();
+    assert_eq!(held.lines().next(), input.lines().next(), "held rows keep the export's own header");
+}

@@ -1,6 +1,7 @@
 //! Integration tests: one binary (ripgrep style), one module per subcommand.
 
 mod build;
+mod check;
 mod parse;
 mod reconcile;
 mod util;

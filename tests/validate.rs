@@ -399,16 +399,19 @@ fn single_line_file(size: usize) -> Vec<u8> {
         n += 1;
         out.extend_from_slice(format!(
             "ISA*00*          *00*          *ZZ*DEMOSUBMITTER  *ZZ*DEMOCLEARING   *261127*0900*^*00501*{n:09}*0*T*:~\
-             GS*HP*DEMOPAYER*DEMOSUBMITTER*20261127*0900*{n}*X*005010X221A1~ST*835*0001~"
+             GS*HP*DEMOPAYER*DEMOSUBMITTER*20261127*0900*{n}*X*005010X221A1~ST*835*0001~\
+             BPR*I*160000*C*CHK************20261127~TRN*1*T{n}*1999999999~"
         ).as_bytes());
         let claims = 2000;
         for c in 0..claims {
             out.extend_from_slice(
-                format!("CLP*DEMO-{c}*1*150*80*20*12*PCN{c}*11*1~CAS*CO*45*50~").as_bytes(),
+                // Balanced (835 balancing is part of validate): 150 − 80 = 50 + 20.
+                format!("CLP*DEMO-{c}*1*150*80*20*12*PCN{c}*11*1~CAS*CO*45*50~CAS*PR*1*20~")
+                    .as_bytes(),
             );
         }
         out.extend_from_slice(
-            format!("SE*{}*0001~GE*1*{n}~IEA*1*{n:09}~", claims * 2 + 2).as_bytes(),
+            format!("SE*{}*0001~GE*1*{n}~IEA*1*{n:09}~", claims * 3 + 4).as_bytes(),
         );
     }
     out

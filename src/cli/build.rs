@@ -72,6 +72,9 @@ pub struct Args {
     /// Send claims again even when the ledger says they were sent.
     #[arg(long)]
     resend: bool,
+    /// Folder of newer ICD-10-CM releases (`icd10cm-FY<YYYY>.txt`), as for `check`.
+    #[arg(long, value_name = "DIR")]
+    codeset_dir: Option<PathBuf>,
 }
 
 /// One line of `rejects.csv` (also used for ledger findings).
@@ -113,10 +116,12 @@ struct Prepared {
 
 /// Stage 2: read the export and scrub it. Fatal problems (unreadable, not
 /// CSV, missing columns, bad layout) are errors; nothing is written yet.
-fn read_and_scrub(run: &Run) -> anyhow::Result<Prepared> {
+fn read_and_scrub(run: &Run, progress: &Progress) -> anyhow::Result<Prepared> {
     let layout = run.layout.as_deref().map(Layout::load).transpose()?;
     let mut enc = encounter::read(&run.input, layout.as_ref())?;
-    let scrubbed = scrub::run(&mut enc, &run.config, run.now, CodeSets::shipped());
+    progress.stage("checking claims");
+    let codesets = run.codesets.as_ref().unwrap_or_else(|| CodeSets::shipped());
+    let scrubbed = scrub::run(&mut enc, &run.config, run.now, codesets);
     let rows_read = scrubbed
         .clean
         .iter()
@@ -205,6 +210,8 @@ struct Run {
     layout: Option<PathBuf>,
     now: NaiveDateTime,
     resend: bool,
+    /// Imported code sets (`--codeset-dir`), else the shipped ones.
+    codesets: Option<CodeSets>,
 }
 
 impl Run {
@@ -228,34 +235,74 @@ impl Run {
             layout: args.layout,
             now,
             resend: args.resend,
+            codesets: args.codeset_dir.as_deref().map(CodeSets::with_dir).transpose()?,
         })
     }
 }
 
-/// Progress on stderr when it is a terminal; silent otherwise.
-struct Progress(Option<indicatif::ProgressBar>);
+/// Progress on stderr when it is a terminal; silent otherwise. With
+/// `CLAIMFLOW_TIMINGS=1` in the environment, each stage's wall and CPU time is
+/// printed on stderr when it ends (for benchmarks).
+struct Progress(Option<indicatif::ProgressBar>, Option<Lap>);
+
+type Lap = std::cell::Cell<(std::time::Instant, f64, &'static str)>;
+
+fn timings() -> Option<Lap> {
+    std::env::var_os("CLAIMFLOW_TIMINGS")
+        .map(|_| std::cell::Cell::new((std::time::Instant::now(), process_cpu_seconds(), "")))
+}
+
+/// User + system CPU seconds of this process so far (Linux `/proc`; 0 elsewhere).
+fn process_cpu_seconds() -> f64 {
+    let Ok(stat) = fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { return 0.0 };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 here.
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
 
 impl Progress {
     fn new() -> Progress {
         if io::stderr().is_terminal() {
             let pb = indicatif::ProgressBar::new_spinner();
             pb.enable_steady_tick(std::time::Duration::from_millis(120));
-            Progress(Some(pb))
+            Progress(Some(pb), timings())
         } else {
-            Progress(None)
+            Progress(None, timings())
         }
     }
-    fn stage(&self, msg: &str) {
+    fn stage(&self, msg: &'static str) {
+        self.lap(msg);
         if let Some(pb) = &self.0 {
-            pb.set_message(msg.to_string());
+            pb.set_message(msg);
+        }
+    }
+    fn lap(&self, next: &'static str) {
+        if let Some(t) = &self.1 {
+            let (start, cpu, name) = t.get();
+            let cpu_now = process_cpu_seconds();
+            if !name.is_empty() {
+                eprintln!(
+                    "timing: {name}: {:.2} s wall, {:.2} s cpu",
+                    start.elapsed().as_secs_f64(),
+                    cpu_now - cpu
+                );
+            }
+            t.set((std::time::Instant::now(), cpu_now, next));
         }
     }
     fn done(&self) {
+        self.lap("");
         if let Some(pb) = &self.0 {
             pb.finish_and_clear();
         }
     }
 }
+
+/// Held-back findings listed on stdout; the rest are in rejects.csv.
+const MAX_PRINTED: usize = 20;
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let run = Run::from_args(args)?;
@@ -276,10 +323,10 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     }
 
     // Stage 2: read and scrub; hash the input alongside.
-    progress.stage("reading and checking encounters");
+    progress.stage("reading encounters");
     let (prepared, input_hash) = std::thread::scope(|s| {
         let hasher = s.spawn(|| hash_file(&run.input));
-        let prepared = read_and_scrub(&run);
+        let prepared = read_and_scrub(&run, &progress);
         (prepared, hasher.join())
     });
     let mut prepared = prepared?;
@@ -290,6 +337,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     // Stage 3: of the clean claims, what was sent already.
     progress.stage("checking the ledger");
     let hashes: Vec<String> = prepared.clean.par_iter().map(ledger::content_hash).collect();
+    progress.stage("looking up sent claims");
     let keys: Vec<(&str, &str)> =
         prepared.clean.iter().map(|c| (c.claim_id.as_str(), c.payer.id.as_str())).collect();
     let known = ledger.lookup(&keys)?;
@@ -396,8 +444,11 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
             total_charge: written.total_charge,
             created_at: run.now.format("%Y-%m-%dT%H:%M:%S").to_string(),
         };
+        progress.stage("recording in the ledger");
         let id = ledger.record_pending(&sub, &records)?;
+        progress.stage("renaming the 837P into place (fsync)");
         file.commit().with_context(|| format!("{}: cannot write", dest.display()))?;
+        progress.stage("marking the submission complete");
         ledger.complete(id)?;
         sent_charge = written.total_charge;
         sent_lines = written.lines;
@@ -527,7 +578,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
                 rejects_path.display(),
                 held_path.display()
             )?;
-            for f in prepared.findings.iter().filter(|f| f.is_error()) {
+            let errors: Vec<&Reject> = prepared.findings.iter().filter(|f| f.is_error()).collect();
+            for f in errors.iter().take(MAX_PRINTED) {
                 writeln!(
                     out,
                     "  {} row {} {}: {} ({})",
@@ -538,18 +590,32 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
                     f.rule
                 )?;
             }
+            if errors.len() > MAX_PRINTED {
+                writeln!(
+                    out,
+                    "  ... and {} more in {}",
+                    errors.len() - MAX_PRINTED,
+                    rejects_path.display()
+                )?;
+            }
         }
         if c.warnings > 0 {
             writeln!(out, "warnings: {} (see {})", c.warnings, rejects_path.display())?;
         }
     }
     out.flush()?;
-    drop(ledger);
-    Ok(if held.is_empty() && held_rows.is_empty() {
+    let outcome = if held.is_empty() && held_rows.is_empty() {
         Outcome::Clean
     } else {
         Outcome::NeedsAttention
-    })
+    };
+    drop(held);
+    drop(already);
+    drop(ledger); // releases the lock
+                  // Freeing hundreds of thousands of claims one by one takes longer than
+                  // the OS takes to reclaim the process's memory at exit.
+    std::mem::forget(prepared);
+    Ok(outcome)
 }
 
 fn display(p: &Path) -> String {
@@ -585,7 +651,7 @@ fn hash_file(path: &Path) -> io::Result<(String, u64)> {
 fn rejects_csv(findings: &[Reject]) -> anyhow::Result<Vec<u8>> {
     let mut sorted: Vec<&Reject> = findings.iter().collect();
     sorted.sort_by(|a, b| (a.row, &a.claim_id).cmp(&(b.row, &b.claim_id)));
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
     w.write_record(["claim_id", "row", "column", "rule", "severity", "message"])?;
     for f in sorted {
         w.serialize(f)?;

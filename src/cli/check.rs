@@ -27,18 +27,27 @@ use super::{Global, Outcome};
 ///
 /// Examples:
 ///   claimflow check fixtures/encounters/demo.csv --config fixtures/claimflow.toml --now 2026-11-27
-///   claimflow check export.csv --layout fixtures/layouts/acme.toml --json
+///   claimflow check export.csv --layout fixtures/layouts/acme-pm.toml --json
+///   claimflow check --list-rules
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Encounter export (CSV; use - for standard input).
-    #[arg(value_name = "ENCOUNTERS.csv")]
-    input: PathBuf,
+    #[arg(value_name = "ENCOUNTERS.csv", required_unless_present = "list_rules")]
+    input: Option<PathBuf>,
+    /// Print every rule (id, severity, what it checks) and exit.
+    #[arg(long)]
+    list_rules: bool,
     /// Config file (default: ./claimflow.toml).
     #[arg(long, value_name = "FILE", default_value = "claimflow.toml")]
     config: PathBuf,
     /// Layout file mapping a foreign export onto the canonical columns.
     #[arg(long, value_name = "FILE")]
     layout: Option<PathBuf>,
+    /// Directory of ICD-10-CM releases to use besides the shipped FY2026
+    /// one: files named icd10cm-FY<YYYY>.txt (CMS order file or one code per
+    /// line).
+    #[arg(long, value_name = "DIR")]
+    codeset_dir: Option<PathBuf>,
     /// The run's clock for date rules: YYYY-MM-DD, YYYY-MM-DDTHH:MM or
     /// YYYY-MM-DDTHH:MM:SS, local time (default: now).
     #[arg(long, value_name = "TIMESTAMP")]
@@ -46,12 +55,17 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
+    let Some(input) = args.input.as_deref().filter(|_| !args.list_rules) else {
+        return list_rules(global);
+    };
     let now = claimflow::clock::now_or_local(args.now.as_deref())?;
     let config = Config::load(&args.config)?;
     let layout = args.layout.as_deref().map(Layout::load).transpose()?;
-    let mut enc = encounter::read(&args.input, layout.as_ref())?;
+    let imported = args.codeset_dir.as_deref().map(CodeSets::with_dir).transpose()?;
+    let codesets = imported.as_ref().unwrap_or_else(|| CodeSets::shipped());
+    let mut enc = encounter::read(input, layout.as_ref())?;
     let claims = enc.claims.len();
-    let result = scrub::run(&mut enc, &config, now, CodeSets::shipped());
+    let result = scrub::run(&mut enc, &config, now, codesets);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     if global.json {
@@ -61,6 +75,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
             "clean": result.clean.len(),
             "held": result.held.len(),
             "unclaimed_rows": enc.unclaimed_rows,
+            "blank_rows": enc.blank_rows,
             "findings": result.findings,
         });
         serde_json::to_writer_pretty(&mut out, &doc)?;
@@ -79,7 +94,34 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         )?;
     }
     out.flush().context("writing findings")?;
-    Ok(if result.has_errors() { Outcome::NeedsAttention } else { Outcome::Clean })
+    // Freeing hundreds of thousands of claims one allocation at a time takes
+    // longer than the scrub itself on large exports; the process is about
+    // to exit, so let the OS reclaim the memory.
+    let has_errors = result.has_errors();
+    std::mem::forget(result);
+    std::mem::forget(enc);
+    Ok(if has_errors { Outcome::NeedsAttention } else { Outcome::Clean })
+}
+
+/// `--list-rules`: the rule catalogue as a table or JSON.
+fn list_rules(global: &Global) -> anyhow::Result<Outcome> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    if global.json {
+        let rules: Vec<serde_json::Value> = scrub::RULES
+            .iter()
+            .map(|r| serde_json::json!({ "id": r.id, "severity": r.severity, "what": r.what }))
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &rules)?;
+        writeln!(out)?;
+    } else {
+        let w = scrub::RULES.iter().map(|r| r.id.len()).max().unwrap_or(0);
+        for r in scrub::RULES {
+            writeln!(out, "{:w$}  {:8}  {}", r.id, r.severity.as_str(), r.what)?;
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Clean)
 }
 
 /// A fixed-width table: location, column, claim, rule, severity, message.

@@ -8,8 +8,6 @@
 //! not guess for dates outside a release: the caller gets
 //! [`IcdStatus::NotCovered`].
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 
 /// What a code is in the release covering a date of service.
@@ -48,8 +46,9 @@ pub struct IcdRelease {
     pub first_date: NaiveDate,
     /// Last date of service covered (inclusive).
     pub last_date: NaiveDate,
-    /// Code -> billable.
-    codes: HashMap<Key, bool>,
+    /// (code, billable), sorted by code: binary search over ~100k fixed
+    /// 7-byte keys is faster than hashing them and needs no allocation.
+    codes: Vec<(Key, bool)>,
 }
 
 impl IcdRelease {
@@ -64,14 +63,64 @@ impl IcdRelease {
             .collect();
         list.sort_unstable();
         list.dedup();
-        let mut codes = HashMap::with_capacity(list.len());
+        let mut codes = Vec::with_capacity(list.len());
         for (i, c) in list.iter().enumerate() {
             let leaf = !list.get(i + 1).is_some_and(|next| next.starts_with(c));
             if let Some(k) = key(c) {
-                codes.insert(k, leaf);
+                codes.push((k, leaf));
             }
         }
+        // Zero padding keeps byte order equal to string order, but sort
+        // anyway so the invariant does not rest on that.
+        codes.sort_unstable_by_key(|(k, _)| *k);
         IcdRelease { name: name.to_string(), first_date: first, last_date: last, codes }
+    }
+
+    /// Builds a release from the CMS order file (`icd10cm_order_YYYY.txt`:
+    /// order number in columns 1-5, code in 7-13, header flag in 15 with 1 =
+    /// billable and 0 = header, then descriptions, which are not kept).
+    /// Lines that do not have that shape are skipped.
+    pub fn from_order_file(
+        name: &str,
+        first: NaiveDate,
+        last: NaiveDate,
+        text: &str,
+    ) -> IcdRelease {
+        let mut codes: Vec<(Key, bool)> = text
+            .lines()
+            .filter_map(|l| {
+                let b = l.as_bytes();
+                if b.len() < 15 || !b[..5].iter().all(u8::is_ascii_digit) || b[5] != b' ' {
+                    return None;
+                }
+                let code = l.get(6..13)?.trim();
+                let billable = match b[14] {
+                    b'1' => true,
+                    b'0' => false,
+                    _ => return None,
+                };
+                Some((key(code)?, billable))
+            })
+            .collect();
+        codes.sort_unstable_by_key(|(k, _)| *k);
+        codes.dedup_by_key(|(k, _)| *k);
+        IcdRelease { name: name.to_string(), first_date: first, last_date: last, codes }
+    }
+
+    /// A release from either format: the CMS order file when its first
+    /// non-comment line looks like one, else a code list.
+    pub fn from_text(name: &str, first: NaiveDate, last: NaiveDate, text: &str) -> IcdRelease {
+        let first_line =
+            text.lines().map(str::trim_end).find(|l| !l.is_empty() && !l.starts_with('#'));
+        let is_order = first_line.is_some_and(|l| {
+            let b = l.as_bytes();
+            b.len() >= 15 && b[..5].iter().all(u8::is_ascii_digit) && b[5] == b' '
+        });
+        if is_order {
+            IcdRelease::from_order_file(name, first, last, text)
+        } else {
+            IcdRelease::from_code_list(name, first, last, text)
+        }
     }
 
     /// True when `date` is within this release's dates of service.
@@ -91,12 +140,15 @@ impl IcdRelease {
 
     /// Number of billable (leaf) codes.
     pub fn billable_count(&self) -> usize {
-        self.codes.values().filter(|b| **b).count()
+        self.codes.iter().filter(|(_, b)| *b).count()
     }
 
     /// What `code` (no dot, upper case) is in this release.
     pub fn lookup(&self, code: &str) -> IcdStatus {
-        match key(code).and_then(|k| self.codes.get(&k)) {
+        let found = key(code)
+            .and_then(|k| self.codes.binary_search_by_key(&k, |(c, _)| *c).ok())
+            .map(|i| self.codes[i].1);
+        match found {
             Some(true) => IcdStatus::Billable,
             Some(false) => IcdStatus::Header,
             None => IcdStatus::Unknown,
@@ -127,6 +179,39 @@ mod tests {
         assert_eq!(r.lookup("E1165"), IcdStatus::Billable);
         assert_eq!(r.lookup("Z23"), IcdStatus::Billable);
         assert_eq!(r.lookup("E999"), IcdStatus::Unknown);
+    }
+
+    #[test]
+    fn reads_cms_order_file() {
+        let text = "00001 A00     0 Cholera (header)\n00002 A000    1 Cholera due to one\n00003 A001    1 Cholera due to two\n";
+        let r = IcdRelease::from_text("t", d(2026, 10, 1), d(2027, 9, 30), text);
+        assert_eq!(r.len(), 3);
+        assert_eq!(r.lookup("A00"), IcdStatus::Header);
+        assert_eq!(r.lookup("A000"), IcdStatus::Billable);
+        let r = IcdRelease::from_text("t", d(2026, 10, 1), d(2027, 9, 30), "A00\nA000\n");
+        assert_eq!(r.lookup("A000"), IcdStatus::Billable);
+        assert_eq!(r.lookup("A00"), IcdStatus::Header);
+    }
+
+    #[test]
+    fn imports_a_release_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("icd10cm-FY2027.txt"), "# test\nE11\nE119\nZ999\n").unwrap();
+        std::fs::write(dir.path().join("README"), "ignored").unwrap();
+        let cs = CodeSets::with_dir(dir.path()).unwrap();
+        assert_eq!(cs.icd10cm.len(), 2);
+        assert_eq!(cs.icd10cm("Z999", d(2026, 10, 1)), IcdStatus::Billable);
+        assert_eq!(cs.icd10cm("Z999", d(2027, 9, 30)), IcdStatus::Billable);
+        assert_eq!(cs.icd10cm("Z999", d(2026, 9, 30)), IcdStatus::Unknown);
+        assert_eq!(cs.icd10cm("E119", d(2027, 10, 1)), IcdStatus::NotCovered);
+        std::fs::write(dir.path().join("icd10cm-next.txt"), "E119\n").unwrap();
+        let e = CodeSets::with_dir(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("icd10cm-next.txt") && e.contains("FY"), "{e}");
+        std::fs::remove_file(dir.path().join("icd10cm-next.txt")).unwrap();
+        std::fs::write(dir.path().join("icd10cm-FY2028.txt"), "no codes here\n").unwrap();
+        let e = CodeSets::with_dir(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("no ICD-10-CM codes"), "{e}");
+        assert!(CodeSets::with_dir(&dir.path().join("missing")).is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! billability by date of service), and licensed data the user imports (CPT,
 //! NCCI, MUE: not here). This module never holds CPT descriptors or lists.
 
+use std::path::Path;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
@@ -23,6 +24,33 @@ pub use icd10cm::{IcdRelease, IcdStatus};
 pub struct CodeSets {
     /// ICD-10-CM releases, each with the dates of service it covers.
     pub icd10cm: Vec<IcdRelease>,
+}
+
+/// A code-set directory that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The directory or a file in it could not be read.
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A file name does not say which fiscal year it covers.
+    #[error("{path}: name ICD-10-CM files icd10cm-FY<YYYY>.txt (e.g. icd10cm-FY2027.txt) so the dates they cover are known")]
+    Name {
+        /// The file.
+        path: String,
+    },
+    /// A file holds no ICD-10-CM code.
+    #[error(
+        "{path}: no ICD-10-CM codes found (expected one code per line, or the CMS order file)"
+    )]
+    Empty {
+        /// The file.
+        path: String,
+    },
 }
 
 /// The ICD-10-CM FY2026 code list shipped in `data/icd10cm/fy2026.txt`.
@@ -42,6 +70,55 @@ impl CodeSets {
                 FY2026,
             )],
         })
+    }
+
+    /// The shipped code sets plus the ICD-10-CM releases in `dir`: every
+    /// `icd10cm-FY<YYYY>.txt` (fiscal year YYYY: dates of service from
+    /// October 1 of YYYY-1 to September 30 of YYYY), either the CMS order
+    /// file (`icd10cm_order_YYYY.txt` renamed; billable from its header flag)
+    /// or one code per line (billable = leaves). Imported releases take
+    /// precedence over the shipped one for the dates they cover. Other files
+    /// in `dir` are ignored.
+    pub fn with_dir(dir: &Path) -> Result<CodeSets, Error> {
+        let io = |path: &Path, source| Error::Io { path: path.display().to_string(), source };
+        let mut names: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| io(dir, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.to_ascii_lowercase().starts_with("icd10cm"))
+            })
+            .collect();
+        names.sort();
+        let mut icd10cm = Vec::new();
+        for path in names {
+            let shown = path.display().to_string();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let year = name
+                .to_ascii_lowercase()
+                .strip_prefix("icd10cm-fy")
+                .and_then(|r| r.strip_suffix(".txt"))
+                .and_then(|y| y.parse::<i32>().ok())
+                .filter(|y| (2015..=2100).contains(y))
+                .ok_or_else(|| Error::Name { path: shown.clone() })?;
+            let (first, last) = match (
+                NaiveDate::from_ymd_opt(year - 1, 10, 1),
+                NaiveDate::from_ymd_opt(year, 9, 30),
+            ) {
+                (Some(f), Some(l)) => (f, l),
+                _ => return Err(Error::Name { path: shown }),
+            };
+            let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+            let release =
+                IcdRelease::from_text(&format!("ICD-10-CM FY{year} ({name})"), first, last, &text);
+            if release.is_empty() {
+                return Err(Error::Empty { path: shown });
+            }
+            icd10cm.push(release);
+        }
+        icd10cm.extend(CodeSets::shipped().icd10cm.iter().cloned());
+        Ok(CodeSets { icd10cm })
     }
 
     /// Looks up an ICD-10-CM code (no dot, upper case) for a date of service:

@@ -11,7 +11,7 @@ use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::io::Write;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
@@ -121,9 +121,9 @@ pub fn write<W: Write, C: Borrow<Claim> + Sync>(
     for (n, chunk) in claims.chunks(per_set).enumerate() {
         let control = format!("{:04}", n + 1);
         // Render the claim loops in parallel (pure per claim), write in order.
-        let rendered: Vec<Result<(Vec<u8>, u32), WriteError>> =
+        let rendered: Vec<Result<Rendered, WriteError>> =
             chunk.par_iter().map(|c| render_claim(c.borrow(), delimiters, i.newline)).collect();
-        let rendered: Vec<(Vec<u8>, u32)> = rendered.into_iter().collect::<Result<_, _>>()?;
+        let rendered: Vec<Rendered> = rendered.into_iter().collect::<Result<_, _>>()?;
         w.begin_set("837", &control, GUIDE_VERSION)?;
         // BHT03: the originator's batch id; ISA13 + ST02 is unique per set.
         let batch = format!("{}{}", summary.interchange_control, control);
@@ -165,99 +165,214 @@ struct SubscriberGroup {
     patients: Vec<Vec<usize>>,
 }
 
-/// The fields that make two claims share a 2000B loop: payer (2010BB is
-/// inside 2000B), member, group, subscriber demographics, and whether the
-/// subscriber is the patient (SBR02 differs).
-fn subscriber_key(c: &Claim) -> String {
-    let mut k = String::with_capacity(128);
-    for part in [
-        c.payer.id.as_str(),
-        &c.payer.name,
-        &c.payer.filing_indicator,
-        &c.member_id,
-        c.group_number.as_deref().unwrap_or(""),
-        if c.relationship == Relationship::SelfInsured { "S" } else { "D" },
-    ] {
-        k.push_str(part);
-        k.push('\u{1f}');
-    }
-    person_key(&mut k, &c.subscriber);
-    k
-}
+/// A person's identity for grouping (no allocation: borrowed fields).
+type PersonKey<'a> = (
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    Option<NaiveDate>,
+    Option<&'static str>,
+    &'a str,
+    Option<&'a str>,
+    &'a str,
+    &'a str,
+    &'a str,
+);
 
-fn person_key(k: &mut String, p: &Person) {
-    for part in [
-        p.last.as_str(),
+fn person_key(p: &Person) -> PersonKey<'_> {
+    let a = &p.address;
+    (
+        &p.last,
         &p.first,
-        p.middle.as_deref().unwrap_or(""),
-        &p.dob.map(|d| d.to_string()).unwrap_or_default(),
-        p.sex.map_or("", |s| s.code()),
-        &p.address.line1,
-        p.address.line2.as_deref().unwrap_or(""),
-        &p.address.city,
-        &p.address.state,
-        &p.address.zip,
-    ] {
-        k.push_str(part);
-        k.push('\u{1f}');
-    }
-}
-
-fn patient_key(c: &Claim) -> String {
-    let mut k = String::from(c.relationship.code());
-    k.push('\u{1f}');
-    if let Some(p) = &c.patient {
-        person_key(&mut k, p);
-    }
-    k
-}
-
-fn billing_key(c: &Claim) -> String {
-    let b = &c.billing;
-    let a = &b.address;
-    [
-        b.npi.as_str(),
-        &b.name,
-        &b.tax_id,
-        b.taxonomy.as_deref().unwrap_or(""),
+        p.middle.as_deref(),
+        p.dob,
+        p.sex.map(|s| s.code()),
         &a.line1,
-        a.line2.as_deref().unwrap_or(""),
+        a.line2.as_deref(),
         &a.city,
         &a.state,
         &a.zip,
-    ]
-    .join("\u{1f}")
+    )
 }
 
+/// The fields that make two claims share a 2000B loop: payer (2010BB is
+/// inside 2000B), member, group, subscriber demographics, and whether the
+/// subscriber is the patient (SBR02 differs).
+type SubscriberKey<'a> = (&'a str, &'a str, &'a str, &'a str, Option<&'a str>, bool, PersonKey<'a>);
+
+fn subscriber_key(c: &Claim) -> SubscriberKey<'_> {
+    (
+        &c.payer.id,
+        &c.payer.name,
+        &c.payer.filing_indicator,
+        &c.member_id,
+        c.group_number.as_deref(),
+        is_self(c),
+        person_key(&c.subscriber),
+    )
+}
+
+fn patient_key(c: &Claim) -> (&'static str, Option<PersonKey<'_>>) {
+    (c.relationship.code(), c.patient.as_ref().map(person_key))
+}
+
+/// A billing provider's identity for grouping (2000A).
+type BillingKey<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    &'a str,
+    Option<&'a str>,
+    &'a str,
+    &'a str,
+    &'a str,
+);
+
+fn billing_key(c: &Claim) -> BillingKey<'_> {
+    let b = &c.billing;
+    let a = &b.address;
+    (
+        &b.npi,
+        &b.name,
+        &b.tax_id,
+        b.taxonomy.as_deref(),
+        &a.line1,
+        a.line2.as_deref(),
+        &a.city,
+        &a.state,
+        &a.zip,
+    )
+}
+
+/// True when the patient is the subscriber (no 2000C loop).
+fn is_self(c: &Claim) -> bool {
+    c.relationship == Relationship::SelfInsured || c.patient.is_none()
+}
+
+/// FNV-1a: a fast hasher for the grouping maps. The keys are our own
+/// claims (not attacker-chosen), and equality is still checked in full, so
+/// a weak hash can only cost time, never merge two different subscribers.
+#[derive(Clone, Copy, Debug)]
+struct FnvHasher(u64);
+
+impl Default for FnvHasher {
+    fn default() -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
+
 /// Groups a set's claims in order of first appearance at every level.
-fn group(claims: &[&Claim]) -> Vec<(usize, BillingGroup)> {
+fn group(claims: &[&Claim], rendered: &[Rendered]) -> Vec<(usize, BillingGroup)> {
     let mut billing: Vec<(usize, BillingGroup)> = Vec::new();
-    let mut billing_at: HashMap<String, usize> = HashMap::new();
-    // (billing index, subscriber key) -> subscriber index; (.., patient key) -> patient index
-    let mut sub_at: HashMap<(usize, String), usize> = HashMap::new();
-    let mut pat_at: HashMap<(usize, usize, String), usize> = HashMap::new();
+    let n = claims.len();
+    let mut billing_at = HashIndex::with_capacity(8);
+    let mut sub_at = HashIndex::with_capacity(n);
+    let mut pat_at = HashIndex::with_capacity(n / 4);
     for (idx, c) in claims.iter().enumerate() {
-        let b = *billing_at.entry(billing_key(c)).or_insert_with(|| {
-            billing.push((idx, BillingGroup::default()));
-            billing.len() - 1
-        });
+        let [hb, hs, hp] = rendered[idx].keys;
+        let b = billing_at.find_or_insert(
+            (0, 0),
+            hb,
+            idx,
+            |r| billing_key(claims[r]) == billing_key(c),
+            || {
+                billing.push((idx, BillingGroup::default()));
+                billing.len() - 1
+            },
+        );
         let subs = &mut billing[b].1.subscribers;
-        let s = *sub_at.entry((b, subscriber_key(c))).or_insert_with(|| {
-            subs.push(SubscriberGroup::default());
-            subs.len() - 1
-        });
+        let s = sub_at.find_or_insert(
+            (b, 0),
+            hs,
+            idx,
+            |r| subscriber_key(claims[r]) == subscriber_key(c),
+            || {
+                subs.push(SubscriberGroup::default());
+                subs.len() - 1
+            },
+        );
         let sub = &mut subs[s];
-        if c.relationship == Relationship::SelfInsured || c.patient.is_none() {
+        if is_self(c) {
             sub.claims.push(idx);
         } else {
-            let p = *pat_at.entry((b, s, patient_key(c))).or_insert_with(|| {
-                sub.patients.push(Vec::new());
-                sub.patients.len() - 1
-            });
+            let p = pat_at.find_or_insert(
+                (b, s),
+                hp,
+                idx,
+                |r| patient_key(claims[r]) == patient_key(c),
+                || {
+                    sub.patients.push(Vec::new());
+                    sub.patients.len() - 1
+                },
+            );
             sub.patients[p].push(idx);
         }
     }
     billing
+}
+
+/// (parent groups, key hash).
+type GroupSlot = ((usize, usize), u64);
+
+/// Groups looked up by a key hash computed earlier (in parallel, while the
+/// claim's memory was hot); a hit is confirmed by comparing the keys of the
+/// group's first claim, so equal hashes of different keys never merge.
+#[derive(Debug)]
+struct HashIndex {
+    /// (parent groups, key hash) -> [(first claim index, group index)]
+    map: HashMap<GroupSlot, Vec<(usize, usize)>, Fnv>,
+}
+
+impl HashIndex {
+    fn with_capacity(n: usize) -> HashIndex {
+        HashIndex { map: HashMap::with_capacity_and_hasher(n, Fnv::default()) }
+    }
+
+    fn find_or_insert(
+        &mut self,
+        parent: (usize, usize),
+        hash: u64,
+        idx: usize,
+        same_as: impl Fn(usize) -> bool,
+        new_group: impl FnOnce() -> usize,
+    ) -> usize {
+        let candidates = self.map.entry((parent, hash)).or_default();
+        if let Some(&(_, g)) = candidates.iter().find(|(rep, _)| same_as(*rep)) {
+            return g;
+        }
+        let g = new_group();
+        candidates.push((idx, g));
+        g
+    }
+}
+
+/// One claim's loops, rendered, with the hashes of its grouping keys.
+#[derive(Debug)]
+struct Rendered {
+    bytes: Vec<u8>,
+    segments: u32,
+    /// Hashes of the billing, subscriber and patient keys.
+    keys: [u64; 3],
+}
+
+fn key_hash<T: std::hash::Hash>(t: &T) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    // Deterministic (fixed keys): output never depends on the hash anyway.
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(t)
 }
 
 /// Writes the 2000A/2000B/2000C levels of one set with the pre-rendered
@@ -265,10 +380,10 @@ fn group(claims: &[&Claim]) -> Vec<(usize, BillingGroup)> {
 fn write_hierarchy<W: Write>(
     w: &mut SegmentWriter<W>,
     claims: &[&Claim],
-    rendered: &[(Vec<u8>, u32)],
+    rendered: &[Rendered],
 ) -> Result<(), WriteError> {
     let mut hl = 0u32;
-    for (first, bg) in group(claims) {
+    for (first, bg) in group(claims, rendered) {
         hl += 1;
         let billing_hl = hl;
         loop_2000a(w, billing_hl, claims[first])?;
@@ -283,14 +398,14 @@ fn write_hierarchy<W: Write>(
                 .unwrap_or(first)];
             loop_2000b(w, sub_hl, billing_hl, !sg.patients.is_empty(), sample)?;
             for &ci in &sg.claims {
-                w.raw_segments(&rendered[ci].0, rendered[ci].1)?;
+                w.raw_segments(&rendered[ci].bytes, rendered[ci].segments)?;
             }
             for patient_claims in &sg.patients {
                 hl += 1;
                 let Some(&pi) = patient_claims.first() else { continue };
                 loop_2000c(w, hl, sub_hl, claims[pi])?;
                 for &ci in patient_claims {
-                    w.raw_segments(&rendered[ci].0, rendered[ci].1)?;
+                    w.raw_segments(&rendered[ci].bytes, rendered[ci].segments)?;
                 }
             }
         }
@@ -357,7 +472,7 @@ fn loop_2000b<W: Write>(
         "HL",
         &[&hl.to_string(), &parent.to_string(), "22", if has_patients { "1" } else { "0" }],
     )?;
-    let is_self = c.relationship == Relationship::SelfInsured || c.patient.is_none();
+    let is_self = is_self(c);
     w.segment(
         "SBR",
         &[
@@ -410,7 +525,7 @@ fn loop_2010ba<W: Write>(
 fn demographics<W: Write>(w: &mut SegmentWriter<W>, p: &Person) -> Result<(), WriteError> {
     if let Some(dob) = p.dob {
         let sex = p.sex.map_or("U", |s| s.code());
-        w.segment("DMG", &["D8", &dob.format("%Y%m%d").to_string(), sex])?;
+        w.segment("DMG", &["D8", &d8(dob), sex])?;
     }
     Ok(())
 }
@@ -443,16 +558,13 @@ fn loop_2010ca<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), Writ
 
 /// Renders loop 2300 and everything under it for one claim; returns the
 /// bytes and the segment count.
-fn render_claim(
-    c: &Claim,
-    delimiters: Delimiters,
-    newline: bool,
-) -> Result<(Vec<u8>, u32), WriteError> {
+fn render_claim(c: &Claim, delimiters: Delimiters, newline: bool) -> Result<Rendered, WriteError> {
     let mut w =
         SegmentWriter::new(Vec::with_capacity(256 + 160 * c.lines.len()), delimiters, newline);
     loop_2300(&mut w, c)?;
-    let n = w.set_segments();
-    Ok((w.into_inner()?, n))
+    let segments = w.set_segments();
+    let keys = [key_hash(&billing_key(c)), key_hash(&subscriber_key(c)), key_hash(&patient_key(c))];
+    Ok(Rendered { bytes: w.into_inner()?, segments, keys })
 }
 
 /// Loop 2300 claim:
@@ -466,7 +578,7 @@ fn loop_2300<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), WriteE
     w.element("Y")?.element("A")?.element("Y")?.element("Y")?;
     w.end()?;
     if let Some(onset) = c.onset_date {
-        w.segment("DTP", &["431", "D8", &onset.format("%Y%m%d").to_string()])?;
+        w.segment("DTP", &["431", "D8", &d8(onset)])?;
     }
     if let Some(auth) = c.prior_auth.as_deref().filter(|s| !s.is_empty()) {
         w.segment("REF", &["G1", auth])?;
@@ -487,8 +599,9 @@ fn loop_2300<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), WriteE
     if let Some(r) = &c.rendering {
         loop_2310(w, "82", r)?;
     }
+    let mut scratch = Scratch::default();
     for (n, line) in c.lines.iter().enumerate() {
-        loop_2400(w, n + 1, line)?;
+        loop_2400(w, n + 1, line, &mut scratch)?;
     }
     Ok(())
 }
@@ -510,35 +623,84 @@ fn loop_2400<W: Write>(
     w: &mut SegmentWriter<W>,
     n: usize,
     l: &ServiceLine,
+    s: &mut Scratch,
 ) -> Result<(), WriteError> {
-    w.segment("LX", &[&n.to_string()])?;
+    w.segment("LX", &[s.int(n)])?;
     w.begin("SV1");
-    let mut proc: Vec<&str> = Vec::with_capacity(6);
-    proc.push("HC");
-    proc.push(&l.procedure);
-    proc.extend(l.modifiers.iter().take(4).map(String::as_str));
+    let mut proc = ["HC", &l.procedure, "", "", "", ""];
+    for (slot, m) in proc[2..].iter_mut().zip(&l.modifiers) {
+        *slot = m;
+    }
     w.composite(&proc)?;
-    w.element(&format_money(l.charge))?.element("UN")?.element(&format_money(l.units))?;
+    w.element(s.money(l.charge))?.element("UN")?.element(s.money(l.units))?;
     w.element("")?.element("")?;
-    let ptrs: Vec<String> = l.dx_pointers.iter().take(4).map(u8::to_string).collect();
-    let ptrs: Vec<&str> = ptrs.iter().map(String::as_str).collect();
+    let mut ptrs = [""; 4];
+    for (slot, p) in ptrs.iter_mut().zip(&l.dx_pointers) {
+        *slot = POINTERS.get(usize::from(*p)).copied().unwrap_or("");
+    }
     w.composite(&ptrs)?;
     w.end()?;
-    let from = l.service_date.format("%Y%m%d").to_string();
     match l.service_date_end.filter(|e| *e != l.service_date) {
-        Some(end) => {
-            let range = format!("{from}-{}", end.format("%Y%m%d"));
-            w.segment("DTP", &["472", "RD8", &range])?;
-        }
-        None => w.segment("DTP", &["472", "D8", &from])?,
+        Some(end) => w.segment("DTP", &["472", "RD8", s.range(l.service_date, end)])?,
+        None => w.segment("DTP", &["472", "D8", s.date(l.service_date)])?,
     }
     if !l.line_id.is_empty() {
         w.segment("REF", &["6R", &l.line_id])?;
     }
-    if let Some(ndc) = l.ndc.as_deref().filter(|s| !s.is_empty()) {
-        loop_2410(w, ndc, l.units)?;
+    if let Some(ndc) = l.ndc.as_deref().filter(|v| !v.is_empty()) {
+        loop_2410(w, ndc, l.units, s)?;
     }
     Ok(())
+}
+
+/// A reusable text buffer for numbers and dates, so rendering a line
+/// allocates nothing. Each method returns the formatted text, valid until
+/// the next call.
+#[derive(Debug, Default)]
+struct Scratch(String);
+
+impl Scratch {
+    fn int(&mut self, n: usize) -> &str {
+        use std::fmt::Write as _;
+        self.0.clear();
+        let _ = write!(self.0, "{n}");
+        &self.0
+    }
+    /// Money and quantities: no trailing zeros (`100`, `100.5`, `2.5`).
+    fn money(&mut self, d: Decimal) -> &str {
+        use std::fmt::Write as _;
+        self.0.clear();
+        let _ = write!(self.0, "{}", d.normalize());
+        &self.0
+    }
+    fn push_d8(&mut self, d: NaiveDate) {
+        use chrono::Datelike;
+        use std::fmt::Write as _;
+        let _ = write!(self.0, "{:04}{:02}{:02}", d.year(), d.month(), d.day());
+    }
+    /// `CCYYMMDD` (D8).
+    fn date(&mut self, d: NaiveDate) -> &str {
+        self.0.clear();
+        self.push_d8(d);
+        &self.0
+    }
+    /// `CCYYMMDD-CCYYMMDD` (RD8).
+    fn range(&mut self, from: NaiveDate, to: NaiveDate) -> &str {
+        self.0.clear();
+        self.push_d8(from);
+        self.0.push('-');
+        self.push_d8(to);
+        &self.0
+    }
+}
+
+/// Diagnosis pointer values as text (index = pointer; 1 to 12 are valid).
+const POINTERS: [&str; 13] = ["", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"];
+
+/// `CCYYMMDD` (D8), without strftime's per-call format parsing.
+fn d8(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
 }
 
 /// Loop 2410 drug identification: `LIN**N4*<ndc 11 digits>~ CTP****<quantity>*UN~`
@@ -546,10 +708,11 @@ fn loop_2410<W: Write>(
     w: &mut SegmentWriter<W>,
     ndc: &str,
     units: Decimal,
+    s: &mut Scratch,
 ) -> Result<(), WriteError> {
     w.segment("LIN", &["", "N4", ndc])?;
     w.begin("CTP");
-    w.element("")?.element("")?.element("")?.element(&format_money(units))?;
+    w.element("")?.element("")?.element("")?.element(s.money(units))?;
     w.composite(&["UN"])?;
     w.end()
 }

@@ -198,21 +198,121 @@ pub struct Ledger {
     _lock: LockFile,
 }
 
-/// The sha256 (hex) of a claim's canonical serialization: the claim as JSON
-/// (fields in declaration order), with where it came from (`source`, line
-/// `row`) left out and every amount normalized (`125.00` = `125`). Two claims
-/// with the same hash put the same content in an 837P.
+/// The sha256 (hex) of a claim's canonical serialization.
+///
+/// The canonical form (version `claimflow-claim-v1`) is every field of the
+/// claim that goes into an 837P, in declaration order: strings as a 4-byte
+/// little-endian length and their UTF-8 bytes, absent values as one `0` byte
+/// (present ones as `1` then the value), dates as days from 0001-01-01,
+/// amounts and units normalized (`125.00` = `125`) as rust_decimal's 16-byte
+/// form, lists as a count then their items. Where the claim came from
+/// (`source`, line `row`) is left out, so a reordered export hashes the same.
+/// Two claims with the same hash put the same content in an 837P.
 pub fn content_hash(claim: &Claim) -> String {
-    let mut c = claim.clone();
-    c.source = Default::default();
-    for l in &mut c.lines {
-        l.row = 0;
-        l.charge = l.charge.normalize();
-        l.units = l.units.normalize();
+    let mut c = Canon(Vec::with_capacity(1024));
+    c.raw(b"claimflow-claim-v1");
+    c.claim(claim);
+    hex(&Sha256::digest(&c.0))
+}
+
+/// Canonical encoder for [`content_hash`].
+struct Canon(Vec<u8>);
+
+impl Canon {
+    fn raw(&mut self, b: &[u8]) {
+        self.0.extend_from_slice(b);
     }
-    // Serializing owned plain data cannot fail (no maps with non-string keys).
-    let json = serde_json::to_vec(&c).unwrap_or_default();
-    hex(&Sha256::digest(&json))
+    fn len(&mut self, n: usize) {
+        self.raw(&(n as u32).to_le_bytes());
+    }
+    fn s(&mut self, v: &str) {
+        self.len(v.len());
+        self.raw(v.as_bytes());
+    }
+    fn opt<T>(&mut self, v: Option<T>, f: impl FnOnce(&mut Canon, T)) {
+        match v {
+            None => self.0.push(0),
+            Some(x) => {
+                self.0.push(1);
+                f(self, x);
+            }
+        }
+    }
+    fn os(&mut self, v: Option<&String>) {
+        self.opt(v, |c, x| c.s(x));
+    }
+    fn date(&mut self, d: chrono::NaiveDate) {
+        use chrono::Datelike;
+        self.raw(&d.num_days_from_ce().to_le_bytes());
+    }
+    fn dec(&mut self, d: Decimal) {
+        self.raw(&d.normalize().serialize());
+    }
+    fn address(&mut self, a: &crate::claim::Address) {
+        self.s(&a.line1);
+        self.os(a.line2.as_ref());
+        self.s(&a.city);
+        self.s(&a.state);
+        self.s(&a.zip);
+    }
+    fn person(&mut self, p: &crate::claim::Person) {
+        self.s(&p.last);
+        self.s(&p.first);
+        self.os(p.middle.as_ref());
+        self.opt(p.dob, Canon::date);
+        self.opt(p.sex, |c, x| c.s(x.code()));
+        self.address(&p.address);
+    }
+    fn provider(&mut self, p: &crate::claim::ProviderRef) {
+        self.s(&p.npi);
+        self.s(&p.last);
+        self.s(&p.first);
+    }
+    fn claim(&mut self, c: &Claim) {
+        self.s(&c.claim_id);
+        let b = &c.billing;
+        self.s(&b.npi);
+        self.s(&b.name);
+        self.s(&b.tax_id);
+        self.os(b.taxonomy.as_ref());
+        self.address(&b.address);
+        self.s(&c.payer.id);
+        self.s(&c.payer.name);
+        self.s(&c.payer.filing_indicator);
+        self.s(&c.member_id);
+        self.os(c.group_number.as_ref());
+        self.person(&c.subscriber);
+        self.s(c.relationship.code());
+        self.opt(c.patient.as_ref(), Canon::person);
+        self.s(&c.place_of_service);
+        self.s(c.frequency.code());
+        self.os(c.original_ref.as_ref());
+        self.os(c.prior_auth.as_ref());
+        self.opt(c.onset_date, Canon::date);
+        self.opt(c.rendering.as_ref(), Canon::provider);
+        self.opt(c.referring.as_ref(), Canon::provider);
+        self.len(c.diagnoses.len());
+        for d in &c.diagnoses {
+            self.s(d);
+        }
+        self.len(c.lines.len());
+        for l in &c.lines {
+            self.s(&l.line_id);
+            self.date(l.service_date);
+            self.opt(l.service_date_end, Canon::date);
+            self.s(&l.procedure);
+            self.len(l.modifiers.len());
+            for m in &l.modifiers {
+                self.s(m);
+            }
+            self.dec(l.units);
+            self.dec(l.charge);
+            self.len(l.dx_pointers.len());
+            self.raw(&l.dx_pointers);
+            self.os(l.ndc.as_ref());
+        }
+        self.opt(c.stated_total, Canon::dec);
+    }
 }
 
 /// Lowercase hex of bytes.
@@ -366,6 +466,14 @@ impl Ledger {
     /// What the ledger knows of each `(claim_id, payer_id)`, in the same
     /// order (None = never sent in a complete submission).
     pub fn lookup(&self, keys: &[(&str, &str)]) -> Result<Vec<Option<SentClaim>>, Error> {
+        // A new ledger answers without a query per claim.
+        let any: bool = self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM claims)", [], |r| r.get(0))
+            .map_err(self.sq())?;
+        if !any {
+            return Ok(vec![None; keys.len()]);
+        }
         let mut st = self
             .conn
             .prepare_cached(

@@ -125,3 +125,96 @@ fn content_hash_ignores_rows_and_trailing_zeros_but_not_content() {
     assert_ne!(content_hash(&claims[0]), a);
     assert_eq!(a.len(), 64);
 }
+
+/// The hash must cover every field of the model: when a field is added to
+/// `Claim` (or its parts), this test fails until `Canon` encodes it too.
+#[test]
+fn content_hash_covers_every_model_field() {
+    let c = &crate::edi837::tests::sample_claims()[1];
+    let v = serde_json::to_value(c).unwrap();
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(
+        keys(&v),
+        [
+            "billing",
+            "claim_id",
+            "diagnoses",
+            "frequency",
+            "group_number",
+            "lines",
+            "member_id",
+            "onset_date",
+            "original_ref",
+            "patient",
+            "payer",
+            "place_of_service",
+            "prior_auth",
+            "referring",
+            "relationship",
+            "rendering",
+            "source",
+            "stated_total",
+            "subscriber"
+        ]
+    );
+    assert_eq!(
+        keys(&v["lines"][0]),
+        [
+            "charge",
+            "dx_pointers",
+            "line_id",
+            "modifiers",
+            "ndc",
+            "procedure",
+            "row",
+            "service_date",
+            "service_date_end",
+            "units"
+        ]
+    );
+    assert_eq!(keys(&v["subscriber"]), ["address", "dob", "first", "last", "middle", "sex"]);
+    assert_eq!(keys(&v["subscriber"]["address"]), ["city", "line1", "line2", "state", "zip"]);
+    assert_eq!(keys(&v["billing"]), ["address", "name", "npi", "tax_id", "taxonomy"]);
+    assert_eq!(keys(&v["payer"]), ["filing_indicator", "id", "name"]);
+    assert_eq!(keys(&v["referring"]), ["first", "last", "npi"]);
+}
+
+#[test]
+fn content_hash_changes_with_each_kind_of_field() {
+    let base = crate::edi837::tests::sample_claims()[1].clone();
+    let h = content_hash(&base);
+    let mut variants: Vec<Claim> = Vec::new();
+    let mut v = base.clone();
+    v.patient.as_mut().unwrap().dob = None;
+    variants.push(v);
+    let mut v = base.clone();
+    v.lines[0].dx_pointers = vec![1, 1];
+    variants.push(v);
+    let mut v = base.clone();
+    v.lines[1].modifiers.pop();
+    variants.push(v);
+    let mut v = base.clone();
+    v.lines[0].units = "3".parse().unwrap();
+    variants.push(v);
+    let mut v = base.clone();
+    v.lines[1].service_date_end = None;
+    variants.push(v);
+    let mut v = base.clone();
+    v.rendering = None;
+    variants.push(v);
+    let mut v = base.clone();
+    v.stated_total = Some("1".parse().unwrap());
+    variants.push(v);
+    // Moving a value between adjacent fields changes the hash (length prefixes).
+    let mut v = base.clone();
+    v.member_id.push('X');
+    v.group_number = v.group_number.map(|g| g[1..].to_string());
+    variants.push(v);
+    for (n, v) in variants.iter().enumerate() {
+        assert_ne!(content_hash(v), h, "variant {n}");
+    }
+}

@@ -11,7 +11,7 @@
 //! Scrub does not read files or write anything, and it never modifies a
 //! claim's data beyond filling config values in [`resolve`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::NaiveDateTime;
 use rayon::prelude::*;
@@ -106,7 +106,32 @@ pub fn check(
 pub fn split(claims: Vec<Claim>, findings: &[Finding]) -> (Vec<Claim>, Vec<Claim>) {
     let bad: HashSet<&str> =
         findings.iter().filter(|f| f.is_error()).map(|f| f.claim_id.as_str()).collect();
-    claims.into_iter().partition(|c| !bad.contains(c.claim_id.as_str()))
+    let held: Vec<bool> = claims.iter().map(|c| bad.contains(c.claim_id.as_str())).collect();
+    split_by(claims, &held)
+}
+
+/// Splits claims by a held-back flag per claim (same order), keeping order.
+fn split_by(mut claims: Vec<Claim>, held: &[bool]) -> (Vec<Claim>, Vec<Claim>) {
+    if !held.iter().any(|h| *h) {
+        return (claims, Vec::new());
+    }
+    // In place: clean claims move forward in order; held ones end up at the
+    // tail (permuted, so their original positions travel with them). This
+    // avoids a second full-size vector of claims (about 1 KB each).
+    let mut pos: Vec<usize> = (0..claims.len()).collect();
+    let mut write = 0;
+    for read in 0..claims.len() {
+        if !held.get(read).copied().unwrap_or(false) {
+            claims.swap(write, read);
+            pos.swap(write, read);
+            write += 1;
+        }
+    }
+    let held_pos = pos.split_off(write);
+    let mut held: Vec<(usize, Claim)> = held_pos.into_iter().zip(claims.split_off(write)).collect();
+    held.sort_by_key(|(p, _)| *p);
+    claims.shrink_to_fit();
+    (claims, held.into_iter().map(|(_, c)| c).collect())
 }
 
 /// The whole scrub step for one encounter file: takes the claims out of
@@ -125,26 +150,37 @@ pub fn run(
     for f in &mut rule_findings {
         f.column = enc.column_label(&f.column);
     }
-    let order: HashMap<&str, usize> =
-        claims.iter().enumerate().map(|(i, c)| (c.claim_id.as_str(), i + 1)).collect();
-    let mut findings = std::mem::take(&mut enc.findings);
-    // A value the reader could not read is also "missing" to the rules:
-    // report it once, with the reader's more precise message.
-    let seen: HashSet<(String, u64, String)> =
-        findings.iter().map(|f| (f.claim_id.clone(), f.row, f.column.clone())).collect();
-    rule_findings.retain(|f| !seen.contains(&(f.claim_id.clone(), f.row, f.column.clone())));
-    findings.append(&mut rule_findings);
-    // File-level findings (no claim) first, then unclaimed rows by row,
-    // then claim by claim; the sort is stable, so reader findings stay
-    // before rule findings on the same row.
-    findings.sort_by_key(|f| {
-        let claim = if f.claim_id.is_empty() {
-            0
-        } else {
-            order.get(f.claim_id.as_str()).copied().unwrap_or(0)
-        };
-        (claim, f.row)
-    });
-    let (clean, held) = split(claims, &findings);
+    // Both lists are already claim by claim in claim order (the reader's
+    // starts with file-level and unclaimed-row findings): merge them per
+    // claim instead of hashing every claim_id.
+    let mut reader = std::mem::take(&mut enc.findings).into_iter().peekable();
+    let mut rules = rule_findings.into_iter().peekable();
+    let mut findings = Vec::new();
+    while let Some(f) = reader.next_if(|f| f.claim_id.is_empty()) {
+        findings.push(f);
+    }
+    let mut held = Vec::with_capacity(claims.len());
+    for c in &claims {
+        let start = findings.len();
+        while let Some(f) = reader.next_if(|f| f.claim_id == c.claim_id) {
+            findings.push(f);
+        }
+        let reader_end = findings.len();
+        while let Some(f) = rules.next_if(|f| f.claim_id == c.claim_id) {
+            // A value the reader could not read is also "missing" to the
+            // rules: report it once, with the reader's more precise message.
+            let dup =
+                findings[start..reader_end].iter().any(|r| r.row == f.row && r.column == f.column);
+            if !dup {
+                findings.push(f);
+            }
+        }
+        // Stable: reader findings stay before rule findings on a row.
+        findings[start..].sort_by_key(|f| f.row);
+        held.push(findings[start..].iter().any(Finding::is_error));
+    }
+    findings.extend(reader);
+    findings.extend(rules);
+    let (clean, held) = split_by(claims, &held);
     Scrubbed { clean, held, findings }
 }

@@ -7,8 +7,6 @@
 //! canonical column and the 1-based row it came from (a line's own row for
 //! line rules, the claim's first row for claim-level values).
 
-use std::collections::{HashMap, HashSet};
-
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 
@@ -102,6 +100,8 @@ const ICD_UNKNOWN: Rule =
 const ICD_HEADER: Rule =
     e("E-ICD-003", "diagnosis is a category, not a billable (most specific) code");
 const ICD_MISSING: Rule = e("E-ICD-004", "no diagnosis (dx1 empty)");
+const ICD_TOO_MANY: Rule = e("E-ICD-006", "more than 12 diagnoses (837P HI holds 12)");
+const ICD_REPEATED: Rule = w("W-ICD-002", "the same diagnosis appears twice on the claim");
 const ICD_NOT_COVERED: Rule =
     w("W-ICD-001", "no loaded ICD-10-CM release covers the date of service: validity not checked");
 const PROCEDURE: Rule = e(
@@ -109,6 +109,7 @@ const PROCEDURE: Rule = e(
     "procedure missing or not CPT (5 digits, 4 digits + F/T/U) or HCPCS (A-V + 4 digits)",
 );
 const MODIFIER: Rule = e("E-MOD-001", "modifier is not 2 letters or digits");
+const TOO_MANY_MODIFIERS: Rule = e("E-MOD-002", "more than 4 modifiers on a line");
 const POS: Rule = e("E-POS-001", "place of service missing or not a CMS place-of-service code");
 const NDC: Rule = e("E-NDC-001", "NDC is not 11 digits or dashed 4-4-2, 5-3-2, 5-4-1");
 // Lines.
@@ -126,6 +127,7 @@ const DOS_END: Rule = e("E-DOS-003", "service_date_end before service_date");
 const POINTER_TARGET: Rule =
     e("E-PTR-001", "a diagnosis pointer names a dx position that is empty");
 const POINTER_COUNT: Rule = e("E-PTR-002", "a line has no diagnosis pointer or more than 4");
+const POINTER_REPEATED: Rule = e("E-PTR-004", "a line points at the same diagnosis twice");
 const DUPLICATE_LINE: Rule =
     e("E-DUP-001", "two lines with the same procedure, modifiers and date of service");
 const LINE_ID: Rule =
@@ -170,10 +172,13 @@ pub const RULES: &[Rule] = &[
     ICD_UNKNOWN,
     ICD_HEADER,
     ICD_MISSING,
+    ICD_TOO_MANY,
+    ICD_REPEATED,
     DX_GAP,
     ICD_NOT_COVERED,
     PROCEDURE,
     MODIFIER,
+    TOO_MANY_MODIFIERS,
     POS,
     NDC,
     NO_LINES,
@@ -187,6 +192,7 @@ pub const RULES: &[Rule] = &[
     DOS_END,
     POINTER_TARGET,
     POINTER_COUNT,
+    POINTER_REPEATED,
     BAD_POINTER,
     DUPLICATE_LINE,
     LINE_ID,
@@ -218,17 +224,29 @@ pub struct Ctx<'a> {
     today: NaiveDate,
     codesets: &'a CodeSets,
     delimiters: Vec<char>,
+    /// Bytes that need a closer look: the delimiters and control bytes.
+    special: [bool; 256],
 }
 
 impl<'a> Ctx<'a> {
     /// Context for a run at `now` with these config and code sets.
     pub fn new(config: &'a Config, now: NaiveDateTime, codesets: &'a CodeSets) -> Ctx<'a> {
         let i = &config.interchange;
-        let delimiters = [&i.element, &i.component, &i.repetition, &i.segment]
+        let delimiters: Vec<char> = [&i.element, &i.component, &i.repetition, &i.segment]
             .iter()
             .filter_map(|s| s.chars().next())
             .collect();
-        Ctx { config, today: now.date(), codesets, delimiters }
+        let mut special = [false; 256];
+        for b in (0u8..0x20).chain([0x7f]) {
+            special[usize::from(b)] = true;
+        }
+        for d in &delimiters {
+            let mut buf = [0u8; 4];
+            for b in d.encode_utf8(&mut buf).bytes() {
+                special[usize::from(b)] = true;
+            }
+        }
+        Ctx { config, today: now.date(), codesets, delimiters, special }
     }
 }
 
@@ -456,10 +474,11 @@ fn people(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
     }
 }
 
-fn delimiters(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
+fn delimiters<'c>(c: &'c Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
+    // Borrowed, not cloned: this runs on every value of every claim.
     let r0 = o.first_row();
-    let claim_val = |v: &str, col: &'static str| (v.to_string(), col, r0);
-    let mut owned: Vec<(String, &str, u64)> = vec![
+    let claim_val = |v: &'c str, col: &'static str| (v, col, r0);
+    let mut owned: Vec<(&str, &'static str, u64)> = vec![
         claim_val(&c.claim_id, "claim_id"),
         claim_val(&c.member_id, "member_id"),
         claim_val(&c.billing.npi, "billing_npi"),
@@ -476,7 +495,7 @@ fn delimiters(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
             owned.push(claim_val(v, col));
         }
     }
-    let mut person = |p: &Person, pre: &'static [&'static str; 7]| {
+    let mut person = |p: &'c Person, pre: &'static [&'static str; 7]| {
         owned.push(claim_val(&p.last, pre[0]));
         owned.push(claim_val(&p.first, pre[1]));
         if let Some(m) = &p.middle {
@@ -526,29 +545,33 @@ fn delimiters(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
         }
     }
     for (i, d) in c.diagnoses.iter().enumerate() {
-        owned.push((d.clone(), DX_COLS[i.min(11)], r0));
+        owned.push((d.as_str(), DX_COLS[i.min(11)], r0));
     }
     // Config values that go into the file with this claim.
     let b = &c.billing;
     for v in [&b.name, &b.address.line1, &b.address.city] {
-        owned.push((v.clone(), "billing_npi", r0));
+        owned.push((v.as_str(), "billing_npi", r0));
     }
     if let Some(a2) = &b.address.line2 {
-        owned.push((a2.clone(), "billing_npi", r0));
+        owned.push((a2.as_str(), "billing_npi", r0));
     }
-    owned.push((c.payer.name.clone(), "payer_id", r0));
+    owned.push((c.payer.name.as_str(), "payer_id", r0));
     for l in &c.lines {
-        owned.push((l.line_id.clone(), "line_id", l.row));
-        owned.push((l.procedure.clone(), "procedure", l.row));
+        owned.push((l.line_id.as_str(), "line_id", l.row));
+        owned.push((l.procedure.as_str(), "procedure", l.row));
         for (m, col) in l.modifiers.iter().zip(["modifier1", "modifier2", "modifier3", "modifier4"])
         {
-            owned.push((m.clone(), col, l.row));
+            owned.push((m.as_str(), col, l.row));
         }
         if let Some(n) = &l.ndc {
-            owned.push((n.clone(), "ndc", l.row));
+            owned.push((n.as_str(), "ndc", l.row));
         }
     }
     for (v, col, row) in owned {
+        // Fast path: one table lookup per byte.
+        if !v.bytes().any(|b| ctx.special[usize::from(b)]) {
+            continue;
+        }
         if let Some(d) = v.chars().find(|ch| ctx.delimiters.contains(ch)) {
             o.at(
                 row,
@@ -574,6 +597,26 @@ fn codes(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
     if c.diagnoses.is_empty() {
         o.claim("dx1", &ICD_MISSING, "no diagnosis: dx1 is required".into());
     }
+    if c.diagnoses.len() > 12 {
+        o.claim(
+            "dx12",
+            &ICD_TOO_MANY,
+            format!(
+                "the claim has {} diagnoses; an 837P claim holds at most 12",
+                c.diagnoses.len()
+            ),
+        );
+    }
+    for (i, d) in c.diagnoses.iter().enumerate() {
+        if let Some(j) = c.diagnoses[..i].iter().position(|e| e == d) {
+            let (col, first) = (DX_COLS[i.min(11)], DX_COLS[j.min(11)]);
+            o.claim(
+                col,
+                &ICD_REPEATED,
+                format!("{col} {d} repeats {first}; list each diagnosis once"),
+            );
+        }
+    }
     let mut dates: Vec<NaiveDate> = c.lines.iter().map(|l| l.service_date).collect();
     dates.sort_unstable();
     dates.dedup();
@@ -587,7 +630,7 @@ fn codes(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
             "dx1",
             &ICD_NOT_COVERED,
             format!(
-                "no loaded ICD-10-CM release covers date(s) of service {}; loaded: {}; diagnosis codes were checked for syntax only",
+                "no loaded ICD-10-CM release covers date(s) of service {}; loaded: {}; diagnosis codes were checked for syntax only (import the release with --codeset-dir)",
                 uncovered.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
                 ctx.codesets.icd10cm_coverage()
             ),
@@ -655,6 +698,14 @@ fn codes(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
                 ),
             );
         }
+        if l.modifiers.len() > 4 {
+            o.at(
+                l.row,
+                "modifier4",
+                &TOO_MANY_MODIFIERS,
+                format!("the line has {} modifiers; SV1 holds at most 4", l.modifiers.len()),
+            );
+        }
         for (m, col) in l.modifiers.iter().zip(["modifier1", "modifier2", "modifier3", "modifier4"])
         {
             if !shape::is_modifier(m) {
@@ -699,25 +750,50 @@ fn lines(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
     .into_iter()
     .filter_map(|(d, col)| d.map(|d| (d, col)))
     .collect();
-    let mut seen_lines: HashMap<(String, Vec<String>, NaiveDate), u64> = HashMap::new();
-    let mut seen_ids: HashSet<&str> = HashSet::new();
-    for l in &c.lines {
+    // Claims have at most 50 lines, so scanning the earlier lines is cheaper
+    // than hashing them; an oversized claim (held back anyway) uses maps so
+    // a huge one cannot make this quadratic.
+    let big = c.lines.len() > 2 * MAX_LINES;
+    let mut by_key: std::collections::HashMap<(&str, Vec<&str>, NaiveDate), u64> =
+        Default::default();
+    let mut ids: std::collections::HashSet<&str> = Default::default();
+    for (i, l) in c.lines.iter().enumerate() {
         line(l, c, ctx, o, &dobs);
-        let key = (l.procedure.clone(), l.modifiers.clone(), l.service_date);
-        if let Some(first) = seen_lines.get(&key) {
+        let earlier = &c.lines[..i];
+        let dup_of = if big {
+            let mut mods: Vec<&str> = l.modifiers.iter().map(String::as_str).collect();
+            mods.sort_unstable();
+            let k = (l.procedure.as_str(), mods, l.service_date);
+            let prev = by_key.get(&k).copied();
+            by_key.entry(k).or_insert(l.row);
+            prev
+        } else {
+            earlier
+                .iter()
+                .find(|e| {
+                    e.procedure == l.procedure
+                        && same_modifiers(&e.modifiers, &l.modifiers)
+                        && e.service_date == l.service_date
+                })
+                .map(|e| e.row)
+        };
+        let id_dup = if big {
+            !ids.insert(l.line_id.as_str())
+        } else {
+            earlier.iter().any(|e| e.line_id == l.line_id)
+        };
+        if let Some(first) = dup_of {
             o.at(
                 l.row,
                 "procedure",
                 &DUPLICATE_LINE,
                 format!(
-                    "same procedure {}, modifiers and date of service as row {first}; combine the units on one line or add a distinguishing modifier",
-                    l.procedure
+                    "same procedure {}, modifiers and date of service as row {}; combine the units on one line or add a distinguishing modifier",
+                    l.procedure, first
                 ),
             );
-        } else {
-            seen_lines.insert(key, l.row);
         }
-        if !seen_ids.insert(l.line_id.as_str()) {
+        if id_dup {
             o.at(
                 l.row,
                 "line_id",
@@ -750,6 +826,11 @@ fn lines(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
             );
         }
     }
+}
+
+/// The same modifiers in any order (payers do not read order as meaning).
+fn same_modifiers(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len() && a.iter().all(|m| b.contains(m)) && b.iter().all(|m| a.contains(m))
 }
 
 fn line(
@@ -812,6 +893,16 @@ fn line(
             "dx_pointers",
             &POINTER_COUNT,
             format!("a line needs 1 to 4 diagnosis pointers; found {}", l.dx_pointers.len()),
+        );
+    }
+    if let Some((i, p)) =
+        l.dx_pointers.iter().enumerate().find(|(i, p)| l.dx_pointers[..*i].contains(p))
+    {
+        o.at(
+            l.row,
+            "dx_pointers",
+            &POINTER_REPEATED,
+            format!("dx pointer {p} is listed twice (position {})", i + 1),
         );
     }
     for p in &l.dx_pointers {

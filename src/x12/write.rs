@@ -107,6 +107,11 @@ pub struct SegmentWriter<W: Write> {
     interchange: Option<(u32, u32)>,
     /// All segments written.
     total_segments: u64,
+    /// `forbidden[b]`: byte `b` may not appear in a value (a delimiter, or a
+    /// line break when one follows each terminator). Components allowed
+    /// inside composites are checked per component, so the component
+    /// separator is always forbidden in a value.
+    forbidden: [bool; 256],
 }
 
 impl<W: Write> SegmentWriter<W> {
@@ -125,6 +130,20 @@ impl<W: Write> SegmentWriter<W> {
             group: None,
             interchange: None,
             total_segments: 0,
+            forbidden: {
+                let mut f = [false; 256];
+                for b in [delimiters.element, delimiters.segment, delimiters.component] {
+                    f[usize::from(b)] = true;
+                }
+                if let Some(r) = delimiters.repetition {
+                    f[usize::from(r)] = true;
+                }
+                if newline {
+                    f[usize::from(b'\n')] = true;
+                    f[usize::from(b'\r')] = true;
+                }
+                f
+            },
         }
     }
 
@@ -144,6 +163,9 @@ impl<W: Write> SegmentWriter<W> {
     }
 
     fn check(&self, value: &[u8], allow_component: bool) -> Result<(), WriteError> {
+        if !allow_component && !value.iter().any(|&b| self.forbidden[usize::from(b)]) {
+            return Ok(());
+        }
         let d = self.delimiters;
         for &b in value {
             if b == d.element
