@@ -93,7 +93,7 @@ const CONTROL_CHAR: Rule =
 // Codes.
 const ICD_SYNTAX: Rule = e(
     "E-ICD-001",
-    "diagnosis is not ICD-10-CM syntax (letter, digit, 1-5 more; dot only after 3rd)",
+    "diagnosis is not ICD-10-CM syntax (letter, digit or QA, 1-5 more; dot only after 3rd)",
 );
 const ICD_UNKNOWN: Rule =
     e("E-ICD-002", "diagnosis is not in the ICD-10-CM release for the date of service");
