@@ -88,6 +88,10 @@ pub const X12_DELIMITER_IN_DATA: Rule = e(
     "X12_DELIMITER_IN_DATA",
     "a value to be written contains one of the configured X12 delimiters",
 );
+const NON_ASCII: Rule = e(
+    "E-CHAR-002",
+    "a value to be written contains a character outside the X12 (ASCII) character set",
+);
 const CONTROL_CHAR: Rule =
     e("E-CHAR-001", "a value to be written contains a line break or other control character");
 // Codes.
@@ -168,6 +172,7 @@ pub const RULES: &[Rule] = &[
     ZIP,
     X12_DELIMITER_IN_DATA,
     CONTROL_CHAR,
+    NON_ASCII,
     ICD_SYNTAX,
     ICD_UNKNOWN,
     ICD_HEADER,
@@ -237,7 +242,7 @@ impl<'a> Ctx<'a> {
             .filter_map(|s| s.chars().next())
             .collect();
         let mut special = [false; 256];
-        for b in (0u8..0x20).chain([0x7f]) {
+        for b in (0u8..0x20).chain(0x7f..=0xff) {
             special[usize::from(b)] = true;
         }
         for d in &delimiters {
@@ -585,6 +590,16 @@ fn delimiters<'c>(c: &'c Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
                 col,
                 &CONTROL_CHAR,
                 format!("{col} contains a line break or control character"),
+            );
+        } else if !v.is_ascii() {
+            o.at(
+                row,
+                col,
+                &NON_ASCII,
+                format!(
+                    "{col} contains a character outside the X12 character set (letters with accents, \
+                     typographic quotes...); clearinghouses reject it: spell it in plain ASCII"
+                ),
             );
         }
     }

@@ -152,6 +152,9 @@ rule_test!(delimiter_from_config, "X12_DELIMITER_IN_DATA", |c, cfg| {
 rule_test!(delimiter_in_config_value, "X12_DELIMITER_IN_DATA", |c, _cfg| {
     c.billing.name = "Demo~Group".into();
 });
+rule_test!(non_ascii_character, "E-CHAR-002", |c, _cfg| {
+    c.subscriber.first = "Jos\u{e9}".into();
+});
 rule_test!(control_character, "E-CHAR-001", |c, _cfg| {
     c.subscriber.address.city = "Spring\nfield".into();
 });
