@@ -298,6 +298,17 @@ Female = "F"
 }
 
 #[test]
+fn us_money_format() {
+    assert_eq!(parse_money("$1,234.50", true), Some(Decimal::new(123450, 2)));
+    assert_eq!(parse_money("1234.5", true), Some(Decimal::new(12345, 1)));
+    assert_eq!(parse_money("-$12", true), Some(Decimal::new(-12, 0)));
+    for bad in ["$1,23.50", "1,2345", "$$1", "1.234,50", "$"] {
+        assert_eq!(parse_money(bad, true), None, "{bad}");
+    }
+    assert_eq!(parse_money("$12", false), None);
+}
+
+#[test]
 fn decimals_are_plain() {
     assert_eq!(parse_decimal("12.50"), Some(Decimal::new(1250, 2)));
     assert_eq!(parse_decimal("-3"), Some(Decimal::new(-3, 0)));
