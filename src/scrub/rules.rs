@@ -92,6 +92,10 @@ const NON_ASCII: Rule = e(
     "E-CHAR-002",
     "a value to be written contains a character outside the X12 (ASCII) character set",
 );
+const LENGTH: Rule = e(
+    "E-LEN-001",
+    "a name, address, member ID or reference is shorter or longer than its 837P element allows",
+);
 const CONTROL_CHAR: Rule =
     e("E-CHAR-001", "a value to be written contains a line break or other control character");
 // Codes.
@@ -171,6 +175,7 @@ pub const RULES: &[Rule] = &[
     STATE,
     ZIP,
     X12_DELIMITER_IN_DATA,
+    LENGTH,
     CONTROL_CHAR,
     NON_ASCII,
     ICD_SYNTAX,
@@ -573,6 +578,17 @@ fn delimiters<'c>(c: &'c Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
         }
     }
     for (v, col, row) in owned {
+        if let Some((min, max)) = element_length(col) {
+            let n = v.chars().count();
+            if n > 0 && (n < min || n > max) {
+                o.at(
+                    row,
+                    col,
+                    &LENGTH,
+                    format!("{col} is {n} characters; the 837P element takes {min} to {max}"),
+                );
+            }
+        }
         // Fast path: one table lookup per byte.
         if !v.bytes().any(|b| ctx.special[usize::from(b)]) {
             continue;
@@ -603,6 +619,23 @@ fn delimiters<'c>(c: &'c Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
             );
         }
     }
+}
+
+/// Minimum and maximum lengths of the 837P elements the free-text columns
+/// feed (005010X222A1: NM103 60, NM104 35, NM105 25, NM109 2-80, N301/N302
+/// 55, N401 2-30, SBR03 and REF02 50).
+fn element_length(col: &str) -> Option<(usize, usize)> {
+    let (_, field) = col.split_once('_')?;
+    Some(match (col, field) {
+        ("member_id", _) => (2, 80),
+        ("group_number", _) | ("original_ref", _) | ("prior_auth", _) => (1, 50),
+        (_, "last") => (1, 60),
+        (_, "first") => (1, 35),
+        (_, "middle") => (1, 25),
+        (_, "address1") | (_, "address2") => (1, 55),
+        (_, "city") => (2, 30),
+        _ => return None,
+    })
 }
 
 const DX_COLS: [&str; 12] =
