@@ -6,6 +6,7 @@
 //! name = "Acme PM nightly export"   # (optional) for messages
 //! date_format = "%m/%d/%Y"          # (optional) chrono strftime, every date column; default %Y-%m-%d
 //! money_format = "us"               # (optional) "plain" (default: 1234.50) or "us" ($1,234.50 accepted)
+//! delimiter = ";"                   # (optional) field separator: one ASCII character, "\t" for tab; default ","
 //!
 //! [columns]                         # canonical column = header in the export (case-insensitive)
 //! claim_id = "Encounter No"
@@ -71,6 +72,7 @@ struct LayoutFile {
     name: Option<String>,
     date_format: Option<String>,
     money_format: Option<String>,
+    delimiter: Option<String>,
     #[serde(default)]
     columns: BTreeMap<String, String>,
     #[serde(default)]
@@ -89,6 +91,8 @@ pub struct Layout {
     /// Money cells may carry a `$` sign and `,` thousands separators
     /// (`money_format = "us"`); otherwise only plain decimals are read.
     pub money_us: bool,
+    /// Field separator byte (default `,`).
+    pub delimiter: u8,
     /// Canonical column -> header in the export.
     pub columns: BTreeMap<Col, String>,
     /// Canonical column -> constant used when not mapped or empty.
@@ -172,6 +176,23 @@ impl Layout {
                 ))
             }
         };
+        let delimiter = match f.delimiter.as_deref() {
+            None => b',',
+            Some(d)
+                if d.len() == 1
+                    && d.is_ascii()
+                    && !d.as_bytes()[0].is_ascii_alphanumeric()
+                    && d != "\"" =>
+            {
+                d.as_bytes()[0]
+            }
+            Some(d) => return Err(value_err(
+                "delimiter".into(),
+                format!(
+                    "{d:?}: use one punctuation character such as \",\", \";\", \"|\" or \"\\t\""
+                ),
+            )),
+        };
         let missing: Vec<&str> = super::columns::ALL
             .iter()
             .filter(|c| c.spec().required && !columns.contains_key(c) && !defaults.contains_key(c))
@@ -189,7 +210,7 @@ impl Layout {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default()
         });
-        Ok(Layout { name, date_format, money_us, columns, defaults, values })
+        Ok(Layout { name, date_format, money_us, delimiter, columns, defaults, values })
     }
 }
 
@@ -234,6 +255,19 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("money_format"), "{e}");
+        let l = Layout::parse(
+            &minimal().replace("[columns]", "delimiter = \"\\t\"\n[columns]"),
+            "l.toml",
+        )
+        .unwrap();
+        assert_eq!(l.delimiter, b'\t');
+        let e = Layout::parse(
+            &minimal().replace("[columns]", "delimiter = \"ab\"\n[columns]"),
+            "l.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("delimiter"), "{e}");
         let e = Layout::parse(&(minimal() + "colour = 1\n"), "l.toml").unwrap_err().to_string();
         assert!(e.contains("line"), "{e}");
     }

@@ -311,7 +311,12 @@ fn read_input(file: String, data: Input, layout: Option<&Layout>) -> Result<Enco
     if body.contains(&0) {
         return Err(not_csv(&file, "the file contains NUL bytes (binary data)"));
     }
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body);
+    let delimiter = layout.map_or(b',', |l| l.delimiter);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(body);
     let mut rec = csv::ByteRecord::new();
     let io_err = |e: csv::Error, file: &str| match e.into_kind() {
         csv::ErrorKind::Io(source) => Error::Io { path: file.to_string(), source },
