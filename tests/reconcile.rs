@@ -30,13 +30,13 @@ fn read(p: PathBuf) -> String {
 /// Compares a report with its golden file (UPDATE_GOLDEN=1 rewrites it).
 fn golden(out: &Path, name: &str) {
     let got = read(out.join(name));
-    let path = root().join("fixtures/835/expected").join(name);
+    let path = root().join("fixtures/golden/reconcile").join(name);
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, &got).unwrap();
         return;
     }
     let want = read(path);
-    assert_eq!(got, want, "{name} differs from fixtures/835/expected/{name}\n~~~ got\n{got}~~~");
+    assert_eq!(got, want, "{name} differs from fixtures/golden/reconcile/{name}\n~~~ got\n{got}~~~");
 }
 
 fn remits() -> [String; 2] {
