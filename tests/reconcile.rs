@@ -36,7 +36,10 @@ fn golden(out: &Path, name: &str) {
         return;
     }
     let want = read(path);
-    assert_eq!(got, want, "{name} differs from fixtures/golden/reconcile/{name}\n~~~ got\n{got}~~~");
+    assert_eq!(
+        got, want,
+        "{name} differs from fixtures/golden/reconcile/{name}\n~~~ got\n{got}~~~"
+    );
 }
 
 fn remits() -> [String; 2] {

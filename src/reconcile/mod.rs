@@ -18,6 +18,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use rayon::slice::ParallelSliceMut;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -149,8 +150,9 @@ fn norm_bytes(s: &str) -> impl Iterator<Item = u8> + '_ {
 pub struct ClaimIndex<'a> {
     claims: &'a [SentClaim],
     by_id: HashMap<String, usize>,
-    /// Indexes of the claims in `by_id`, sorted by normalized id (for prefixes).
-    sorted: Vec<usize>,
+    /// Indexes of the claims in `by_id`, sorted by normalized id (for
+    /// prefixes); built on the first prefix lookup, as most runs never need it.
+    sorted: std::sync::OnceLock<Vec<usize>>,
     by_payer_claim: HashMap<String, usize>,
 }
 
@@ -161,16 +163,19 @@ impl<'a> ClaimIndex<'a> {
         let mut by_id = HashMap::with_capacity(claims.len());
         let mut by_payer_claim = HashMap::new();
         for (i, c) in claims.iter().enumerate() {
-            by_id.insert(norm(&c.claim_id), i);
+            let id = c.claim_id.trim();
+            // Most ids are sent in upper case already: no second pass.
+            let key = if id.bytes().any(|b| b.is_ascii_lowercase()) {
+                id.to_ascii_uppercase()
+            } else {
+                id.to_string()
+            };
+            by_id.insert(key, i);
             if let Some(p) = c.payer_claim_id.as_deref().filter(|p| !p.trim().is_empty()) {
                 by_payer_claim.insert(norm(p), i);
             }
         }
-        let mut sorted: Vec<usize> = by_id.values().copied().collect();
-        sorted.sort_unstable_by(|&a, &b| {
-            norm_bytes(&claims[a].claim_id).cmp(norm_bytes(&claims[b].claim_id))
-        });
-        ClaimIndex { claims, by_id, sorted, by_payer_claim }
+        ClaimIndex { claims, by_id, sorted: std::sync::OnceLock::new(), by_payer_claim }
     }
 
     /// The sent claims.
@@ -194,10 +199,14 @@ impl<'a> ClaimIndex<'a> {
             }
             if key.len() >= MIN_PREFIX {
                 let id = |i: usize| norm_bytes(&self.claims[i].claim_id);
-                let start = self.sorted.partition_point(|&i| id(i).lt(key.bytes()));
-                let mut hits = self.sorted[start..]
-                    .iter()
-                    .take_while(|&&i| id(i).take(key.len()).eq(key.bytes()));
+                let sorted = self.sorted.get_or_init(|| {
+                    let mut v: Vec<usize> = self.by_id.values().copied().collect();
+                    v.par_sort_unstable_by(|&a, &b| id(a).cmp(id(b)));
+                    v
+                });
+                let start = sorted.partition_point(|&i| id(i).lt(key.bytes()));
+                let mut hits =
+                    sorted[start..].iter().take_while(|&&i| id(i).take(key.len()).eq(key.bytes()));
                 if let (Some(&i), None) = (hits.next(), hits.next()) {
                     return (Some(i), ClaimRule::ClaimIdPrefix);
                 }
