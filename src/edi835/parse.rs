@@ -123,13 +123,20 @@ pub(crate) fn bytes_text(raw: &[u8]) -> String {
     }
 }
 
-/// Parses an X12 decimal (`R` type): optional sign, digits, optional point.
+/// Most digits an X12 `R` value may have (the element maximum length).
+/// Keeping to it also keeps every sum of a run far from `Decimal`'s limit
+/// (about 7.9e28), so adding amounts can never overflow.
+pub const MAX_DIGITS: usize = 18;
+
+/// Parses an X12 decimal (`R` type): optional sign, at most [`MAX_DIGITS`]
+/// digits, optional point.
 pub fn parse_decimal(s: &str) -> Option<Decimal> {
     let s = s.trim();
     let body = s.strip_prefix('-').or_else(|| s.strip_prefix('+')).unwrap_or(s);
     if body.is_empty()
         || !body.bytes().all(|b| b.is_ascii_digit() || b == b'.')
         || body.bytes().filter(|&b| b == b'.').count() > 1
+        || body.bytes().filter(u8::is_ascii_digit).count() > MAX_DIGITS
         || body == "."
     {
         return None;
@@ -663,6 +670,12 @@ mod tests {
         assert_eq!(parse_decimal("1.2.3"), None);
         assert_eq!(parse_decimal("-"), None);
         assert_eq!(parse_decimal("."), None);
+        assert_eq!(
+            parse_decimal("999999999999999999"),
+            Some(Decimal::new(999_999_999_999_999_999, 0))
+        );
+        assert_eq!(parse_decimal("9999999999999999999"), None, "19 digits");
+        assert_eq!(parse_decimal("99999999999999999999999999999"), None);
     }
 
     #[test]

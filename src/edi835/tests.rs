@@ -223,3 +223,21 @@ fn public_samples_parse_and_only_unbalanced_ones_are_flagged() {
     }
     assert!(seen >= 20, "only {seen} samples found");
 }
+
+#[test]
+fn huge_amounts_are_findings_and_sums_never_overflow() {
+    let big = "999999999999999999";
+    let mut body = format!("BPR*C*{big}*C*CHK************20260101~TRN*1*T*1~N1*PR*P~LX*1~");
+    for i in 0..50 {
+        body.push_str(&format!(
+            "CLP*X{i}*1*{big}*{big}**12*Y~SVC*HC:1*{big}*-{big}~CAS*CO*45*{big}9~"
+        ));
+    }
+    body.push_str(&format!("PLB*1*20261231*L6*-{big}~"));
+    let input = wrap(&body);
+    let file = read_file(&input);
+    let r = &file.remittances[0];
+    assert!(r.findings.iter().any(|f| f.code == "835-AMOUNT"));
+    let codes: Vec<&str> = balance(r).iter().map(|f| f.code).collect();
+    assert!(codes.contains(&"835-BAL-BPR"));
+}

@@ -669,6 +669,7 @@ pub fn pair_reversals(items: &[(PairKey, bool)]) -> Vec<(usize, Pairing)> {
     reversals
         .into_iter()
         .map(|i| {
+            // Safe to index: every item's key was inserted just above.
             let group = &by_claim[&items[i].0];
             let reverses = group.iter().rev().copied().find(|&j| j < i && !items[j].1);
             let corrected_by = group.iter().copied().find(|&j| j > i && !items[j].1);
