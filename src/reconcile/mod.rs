@@ -145,23 +145,48 @@ fn norm_bytes(s: &str) -> impl Iterator<Item = u8> + '_ {
     s.trim().bytes().map(|b| b.to_ascii_uppercase())
 }
 
+/// FNV-1a: a fast hash for short ids. The keys are claim ids we sent
+/// ourselves, so the flooding resistance of the default hasher buys nothing.
+#[derive(Clone, Copy, Debug)]
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// Builds [`Fnv`] hashers.
+pub type FastHash = std::hash::BuildHasherDefault<Fnv>;
+
 /// Lookup tables over the sent claims, built once.
 #[derive(Debug)]
 pub struct ClaimIndex<'a> {
     claims: &'a [SentClaim],
-    by_id: HashMap<String, usize>,
+    by_id: HashMap<String, usize, FastHash>,
     /// Indexes of the claims in `by_id`, sorted by normalized id (for
     /// prefixes); built on the first prefix lookup, as most runs never need it.
     sorted: std::sync::OnceLock<Vec<usize>>,
-    by_payer_claim: HashMap<String, usize>,
+    by_payer_claim: HashMap<String, usize, FastHash>,
 }
 
 impl<'a> ClaimIndex<'a> {
     /// Indexes `claims`. When a claim id appears twice (sent again), the
     /// later one wins.
     pub fn new(claims: &'a [SentClaim]) -> ClaimIndex<'a> {
-        let mut by_id = HashMap::with_capacity(claims.len());
-        let mut by_payer_claim = HashMap::new();
+        let mut by_id = HashMap::with_capacity_and_hasher(claims.len(), FastHash::default());
+        let mut by_payer_claim = HashMap::with_hasher(FastHash::default());
         for (i, c) in claims.iter().enumerate() {
             let id = c.claim_id.trim();
             // Most ids are sent in upper case already: no second pass.
