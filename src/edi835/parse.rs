@@ -15,7 +15,7 @@ use super::{
     Adjustment, Amount, ClaimPayment, DateRef, Group, Party, Procedure, ProviderAdjustment,
     ProviderAdjustmentItem, Quantity, Reference, Remark, Remittance, ServicePayment,
 };
-use crate::x12::{self, Finding, Segment, TransactionKind};
+use crate::x12::{self, Finding, Position, Segment, TransactionKind};
 
 /// Everything read from one file: its 835 sets and the envelope findings.
 #[derive(Debug, Default)]
@@ -81,7 +81,7 @@ pub fn read_set(input: &[u8], set: &x12::TransactionSet, interchange_control: &s
     };
     for item in set.segments(input) {
         match item {
-            Ok(seg) => r.segment(&seg),
+            Ok(seg) => r.segment(&Fields::new(&seg)),
             Err(e) => r.rem.findings.push(Finding::error(
                 e.pos,
                 "",
@@ -110,8 +110,60 @@ pub fn read_set(input: &[u8], set: &x12::TransactionSet, interchange_control: &s
 }
 
 /// Text of element `n` (1-based), trimmed.
-fn text(seg: &Segment<'_>, n: usize) -> String {
-    bytes_text(seg.element(n).raw)
+/// Most elements kept per segment (MIA, the longest 835 segment, has 24).
+const MAX_FIELDS: usize = 32;
+
+/// A segment with its elements split once: reading element `n` is then an
+/// index, not a scan from the start (the reader asks for most of them).
+struct Fields<'a> {
+    pos: Position,
+    id: &'a str,
+    component: u8,
+    els: [&'a [u8]; MAX_FIELDS],
+    len: usize,
+}
+
+impl<'a> Fields<'a> {
+    fn new(seg: &Segment<'a>) -> Fields<'a> {
+        let mut els: [&'a [u8]; MAX_FIELDS] = [b""; MAX_FIELDS];
+        let mut len = 0;
+        for e in seg.elements().take(MAX_FIELDS) {
+            els[len] = e.raw;
+            len += 1;
+        }
+        Fields { pos: seg.pos, id: seg.id_str(), component: seg.delimiters.component, els, len }
+    }
+
+    /// Element `n` (1-based), empty when absent.
+    fn get(&self, n: usize) -> &'a [u8] {
+        if n == 0 || n > self.len {
+            b""
+        } else {
+            self.els[n - 1]
+        }
+    }
+
+    fn id_str(&self) -> &'a str {
+        self.id
+    }
+
+    fn is(&self, id: &str) -> bool {
+        self.id == id
+    }
+
+    fn element_count(&self) -> usize {
+        self.len
+    }
+
+    /// Component `m` (1-based) of element `n`, empty when absent.
+    fn component(&self, n: usize, m: usize) -> &'a [u8] {
+        let c = self.component;
+        self.get(n).split(move |&b| b == c).nth(m.wrapping_sub(1)).unwrap_or(b"")
+    }
+}
+
+fn text(seg: &Fields<'_>, n: usize) -> String {
+    bytes_text(seg.get(n))
 }
 
 /// Bytes as trimmed text; invalid UTF-8 is replaced, not an error.
@@ -161,9 +213,9 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(num(0..4) as i32, num(4..6), num(6..8))
 }
 
-fn procedure(seg: &Segment<'_>, n: usize) -> Procedure {
-    let el = seg.element(n);
-    let comps: Vec<String> = el.components().map(bytes_text).collect();
+fn procedure(seg: &Fields<'_>, n: usize) -> Procedure {
+    let c = seg.component;
+    let comps: Vec<String> = seg.get(n).split(|&b| b == c).map(bytes_text).collect();
     let get = |i: usize| comps.get(i).cloned().unwrap_or_default();
     Procedure {
         qualifier: get(0),
@@ -174,16 +226,16 @@ fn procedure(seg: &Segment<'_>, n: usize) -> Procedure {
 }
 
 impl Reader {
-    fn warn(&mut self, seg: &Segment<'_>, code: &'static str, message: String) {
+    fn warn(&mut self, seg: &Fields<'_>, code: &'static str, message: String) {
         self.rem.findings.push(Finding::warning(seg.pos, seg.id_str(), code, message));
     }
 
-    fn error(&mut self, seg: &Segment<'_>, code: &'static str, message: String) {
+    fn error(&mut self, seg: &Fields<'_>, code: &'static str, message: String) {
         self.rem.findings.push(Finding::error(seg.pos, seg.id_str(), code, message));
     }
 
     /// A required amount: an unreadable or empty one is an error and counts as 0.
-    fn money(&mut self, seg: &Segment<'_>, n: usize) -> Decimal {
+    fn money(&mut self, seg: &Fields<'_>, n: usize) -> Decimal {
         let raw = text(seg, n);
         match parse_decimal(&raw) {
             Some(d) => d,
@@ -204,7 +256,7 @@ impl Reader {
     }
 
     /// An optional number: empty is `None`, unreadable is an error and `None`.
-    fn opt_number(&mut self, seg: &Segment<'_>, n: usize) -> Option<Decimal> {
+    fn opt_number(&mut self, seg: &Fields<'_>, n: usize) -> Option<Decimal> {
         let raw = text(seg, n);
         if raw.is_empty() {
             return None;
@@ -220,7 +272,7 @@ impl Reader {
         d
     }
 
-    fn date(&mut self, seg: &Segment<'_>, n: usize) -> Option<NaiveDate> {
+    fn date(&mut self, seg: &Fields<'_>, n: usize) -> Option<NaiveDate> {
         let raw = text(seg, n);
         if raw.is_empty() {
             return None;
@@ -236,7 +288,7 @@ impl Reader {
         d
     }
 
-    fn adjustments(&mut self, seg: &Segment<'_>) -> Vec<Adjustment> {
+    fn adjustments(&mut self, seg: &Fields<'_>) -> Vec<Adjustment> {
         let group_code = text(seg, 1);
         let group = Group::from_code(&group_code);
         if group.is_none() {
@@ -273,7 +325,7 @@ impl Reader {
         out
     }
 
-    fn party(seg: &Segment<'_>) -> Party {
+    fn party(seg: &Fields<'_>) -> Party {
         if seg.is("N1") {
             Party {
                 entity: text(seg, 1),
@@ -296,7 +348,7 @@ impl Reader {
         }
     }
 
-    fn reference(seg: &Segment<'_>) -> Reference {
+    fn reference(seg: &Fields<'_>) -> Reference {
         Reference { qualifier: text(seg, 1), value: text(seg, 2) }
     }
 
@@ -316,7 +368,7 @@ impl Reader {
         }
     }
 
-    fn misplaced(&mut self, seg: &Segment<'_>) {
+    fn misplaced(&mut self, seg: &Fields<'_>) {
         let loop_name = match self.state {
             State::Header => "the header",
             State::Payer => "loop 1000A (payer)",
@@ -333,7 +385,7 @@ impl Reader {
         );
     }
 
-    fn segment(&mut self, seg: &Segment<'_>) {
+    fn segment(&mut self, seg: &Fields<'_>) {
         let id = seg.id_str();
         match id {
             "ST" | "SE" => {}
@@ -474,7 +526,7 @@ impl Reader {
     }
 
     /// `BPR*<01 handling>*<02 amount>*<03 C/D>*<04 method>*<05 format>*…*<16 date>~`
-    fn bpr(&mut self, seg: &Segment<'_>) {
+    fn bpr(&mut self, seg: &Fields<'_>) {
         self.saw_bpr = true;
         let amount = self.money(seg, 2);
         let date = self.date(seg, 16);
@@ -489,7 +541,7 @@ impl Reader {
         };
     }
 
-    fn reference_segment(&mut self, seg: &Segment<'_>) {
+    fn reference_segment(&mut self, seg: &Fields<'_>) {
         let r = Self::reference(seg);
         match self.state {
             State::Header => self.rem.refs.push(r),
@@ -516,7 +568,7 @@ impl Reader {
         }
     }
 
-    fn dtm(&mut self, seg: &Segment<'_>) {
+    fn dtm(&mut self, seg: &Fields<'_>) {
         let qualifier = text(seg, 1);
         let date = self.date(seg, 2);
         match self.state {
@@ -544,7 +596,7 @@ impl Reader {
     }
 
     /// `CLP*<01 claim id>*<02 status>*<03 charge>*<04 paid>*<05 patient resp>*<06 filing>*<07 payer claim no>*<08 facility>*<09 freq>**<11 DRG>*<12 weight>*<13 fraction>~`
-    fn clp(&mut self, seg: &Segment<'_>) {
+    fn clp(&mut self, seg: &Fields<'_>) {
         if self.state == State::Trailer {
             self.misplaced(seg);
         }
@@ -593,7 +645,7 @@ impl Reader {
     }
 
     /// `SVC*<01 Q:code:mod…>*<02 charge>*<03 paid>*<04 revenue>*<05 units>*<06 Q:original code>*<07 original units>~`
-    fn svc(&mut self, seg: &Segment<'_>) {
+    fn svc(&mut self, seg: &Fields<'_>) {
         if !matches!(self.state, State::Claim | State::Line) || self.rem.claims.is_empty() {
             self.misplaced(seg);
             return;
@@ -602,7 +654,7 @@ impl Reader {
         let paid = self.money(seg, 3);
         let units = self.opt_number(seg, 5);
         let original_units = self.opt_number(seg, 7);
-        let original = if seg.element(6).is_empty() { None } else { Some(procedure(seg, 6)) };
+        let original = if seg.get(6).is_empty() { None } else { Some(procedure(seg, 6)) };
         let line = ServicePayment {
             pos: seg.pos,
             svc01_procedure: procedure(seg, 1),
@@ -629,18 +681,17 @@ impl Reader {
     }
 
     /// `PLB*<01 provider>*<02 fiscal date>*<03 reason:reference>*<04 amount>*…(6 pairs)~`
-    fn plb(&mut self, seg: &Segment<'_>) {
+    fn plb(&mut self, seg: &Fields<'_>) {
         let fiscal_date = self.date(seg, 2);
         let mut items = Vec::new();
         for k in 0..6 {
             let n = 3 + 2 * k;
-            let el = seg.element(n);
             let amount_raw = text(seg, n + 1);
-            if el.is_empty() && amount_raw.is_empty() {
+            if seg.get(n).is_empty() && amount_raw.is_empty() {
                 continue;
             }
-            let reason = String::from_utf8_lossy(el.component(1)).trim().to_string();
-            let reference = String::from_utf8_lossy(el.component(2)).trim().to_string();
+            let reason = bytes_text(seg.component(n, 1));
+            let reference = bytes_text(seg.component(n, 2));
             let amount = self.money(seg, n + 1);
             items.push(ProviderAdjustmentItem { reason, reference, amount });
         }
