@@ -239,26 +239,7 @@ impl<'a> Segments<'a> {
     #[inline(always)]
     fn plain_segment(&mut self, d: Delimiters) -> Option<Segment<'a>> {
         let input = self.input.get(..self.end)?;
-        let mut start = self.offset;
-        while start < input.len() && (is_filler(input[start]) || input[start] == d.segment) {
-            start += 1;
-        }
-        let rest = input.get(start..)?;
-        if rest.len() < 3 || !rest[0].is_ascii_alphanumeric() || !rest[1].is_ascii_alphanumeric() {
-            return None;
-        }
-        let ends_id = |b: u8| b == d.element || b == d.segment;
-        let id_len = if ends_id(rest[2]) {
-            2
-        } else if rest.len() > 3 && rest[2].is_ascii_alphanumeric() && ends_id(rest[3]) {
-            if &rest[..3] == b"ISA" {
-                return None;
-            }
-            3
-        } else {
-            return None;
-        };
-        let term_at = start + id_len + find_byte(d.segment, &rest[id_len..])?;
+        let (start, id_len, term_at) = locate_plain(input, self.offset, d)?;
         let mut body_end = term_at;
         if d.segment == b'\n' && body_end > start + id_len && input[body_end - 1] == b'\r' {
             body_end -= 1; // a CRLF file whose terminator is LF
@@ -287,27 +268,70 @@ impl<'a> Segments<'a> {
         if self.pending.is_some() || self.done {
             return None;
         }
-        let (offset, ordinal) = (self.offset, self.ordinal);
-        let first = self.plain_segment(d)?;
-        if is_envelope_id(first.id) {
-            (self.offset, self.ordinal) = (offset, ordinal);
+        let input = self.input.get(..self.end)?;
+        // Only offsets in the loop; segments are built for the first and last.
+        let mut offset = self.offset;
+        let mut ordinal = self.ordinal;
+        let mut first = None;
+        let mut last = None;
+        while let Some((start, id_len, term_at)) = locate_plain(input, offset, d) {
+            if is_envelope_id(&input[start..start + id_len]) {
+                break; // left to `next()`
+            }
+            ordinal += 1;
+            if first.is_none() {
+                first = Some((start, id_len, term_at, ordinal));
+            }
+            last = Some((start, id_len, term_at, ordinal));
+            offset = term_at + 1;
+        }
+        let first = first?;
+        let last = last.unwrap_or(first);
+        self.offset = offset;
+        self.ordinal = ordinal;
+        let make = |(start, id_len, term_at, ordinal): (usize, usize, usize, u32)| {
+            let mut body_end = term_at;
+            if d.segment == b'\n' && body_end > start + id_len && input[body_end - 1] == b'\r' {
+                body_end -= 1;
+            }
+            Segment {
+                id: &input[start..start + id_len],
+                body: &input[start + id_len..body_end],
+                pos: Position::new(start as u64, ordinal),
+                len: (term_at + 1 - start) as u32,
+                delimiters: d,
+            }
+        };
+        Some((make(first), make(last)))
+    }
+}
+
+/// Where the plain segment at or after `offset` (after filler) is:
+/// (start, id length, terminator index), or `None` when what follows is not
+/// a terminated segment with a plain 2-3 character id (see `plain_segment`).
+#[inline(always)]
+fn locate_plain(input: &[u8], offset: usize, d: Delimiters) -> Option<(usize, usize, usize)> {
+    let mut start = offset;
+    while start < input.len() && (is_filler(input[start]) || input[start] == d.segment) {
+        start += 1;
+    }
+    let rest = input.get(start..)?;
+    if rest.len() < 3 || !rest[0].is_ascii_alphanumeric() || !rest[1].is_ascii_alphanumeric() {
+        return None;
+    }
+    let ends_id = |b: u8| b == d.element || b == d.segment;
+    let id_len = if ends_id(rest[2]) {
+        2
+    } else if rest.len() > 3 && rest[2].is_ascii_alphanumeric() && ends_id(rest[3]) {
+        if &rest[..3] == b"ISA" {
             return None;
         }
-        let mut last = first;
-        loop {
-            let (offset, ordinal) = (self.offset, self.ordinal);
-            match self.plain_segment(d) {
-                Some(s) if !is_envelope_id(s.id) => last = s,
-                Some(_) => {
-                    // Leave the envelope segment to `next()`.
-                    (self.offset, self.ordinal) = (offset, ordinal);
-                    break;
-                }
-                None => break,
-            }
-        }
-        Some((first, last))
-    }
+        3
+    } else {
+        return None;
+    };
+    let term_at = start + id_len + find_byte(d.segment, &rest[id_len..])?;
+    Some((start, id_len, term_at))
 }
 
 /// True for the envelope segment ids: ISA, IEA, GS, GE, ST, SE.
