@@ -390,3 +390,52 @@ fn builds_the_demo_and_the_layout_export() {
     let input = fs::read_to_string(fixture("layouts/acme-export.csv")).unwrap();
     assert_eq!(held.lines().next(), input.lines().next(), "held rows keep the export's own header");
 }
+
+fn crash_build(dir: &Path, input: &str, at: &str) -> Output {
+    let mut cmd = claimflow(dir);
+    cmd.args(["build", input, "--out", "out", "--now", NOW]);
+    cmd.env("CLAIMFLOW_TEST_CRASH_AT", at);
+    cmd.output().unwrap()
+}
+
+fn temp_files(out: &Path) -> usize {
+    fs::read_dir(out)
+        .map(|d| d.flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn crash_before_the_rename_sends_nothing_and_burns_the_number() {
+    for at in ["allocated", "pending"] {
+        let dir = setup();
+        let o = crash_build(dir.path(), &fixture("build/clean.csv"), at);
+        assert!(!o.status.success(), "{at}: the run must have aborted");
+        let out = dir.path().join("out");
+        assert!(x12_files(&out).is_empty(), "{at}: no 837 may appear");
+        // The next run (stale lock of a dead pid taken over) sends everything,
+        // with a new ISA13, and clears the temp file.
+        let o = build(dir.path(), &fixture("build/clean.csv"), &[]);
+        assert_eq!(code(&o), 0, "{at}: {}", text(&o));
+        let m = manifest(dir.path());
+        assert_eq!(m["counts"]["sent"], 5, "{at}");
+        assert_eq!(m["control_numbers"]["isa13"], "000000002", "{at}: 1 was burnt");
+        assert_eq!(temp_files(&out), 0, "{at}");
+        if at == "pending" {
+            assert!(String::from_utf8_lossy(&o.stderr).contains("has no file"), "{}", text(&o));
+        }
+    }
+}
+
+#[test]
+fn crash_after_the_rename_counts_the_file_as_sent() {
+    let dir = setup();
+    let o = crash_build(dir.path(), &fixture("build/clean.csv"), "renamed");
+    assert!(!o.status.success());
+    let files = x12_files(&dir.path().join("out"));
+    assert_eq!(files.len(), 1, "the file was renamed into place");
+    let o = build(dir.path(), &fixture("build/clean.csv"), &[]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("recorded as sent"), "{}", text(&o));
+    assert_eq!(manifest(dir.path())["counts"]["already_sent"], 5);
+    assert_eq!(x12_files(&dir.path().join("out")).len(), 1, "nothing sent twice");
+}

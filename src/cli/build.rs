@@ -374,6 +374,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     // Stage 4: the 837P.
     fs::create_dir_all(&run.out)
         .with_context(|| format!("{}: cannot create output folder", run.out.display()))?;
+    remove_stale_temp_files(&run.out);
     let to_send: Vec<usize> =
         (0..prepared.clean.len()).filter(|&i| matches!(decisions[i], Decision::Send(_))).collect();
     let mut outputs = Vec::new();
@@ -384,6 +385,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     if !to_send.is_empty() {
         progress.stage("writing the 837P");
         let (isa13, gs06) = ledger.allocate_control_numbers()?;
+        crash_point("allocated");
         let name = format!("claims-{isa13:09}.x12");
         let dest = run.out.join(&name);
         let claims: Vec<&Claim> = to_send.iter().map(|&i| &prepared.clean[i]).collect();
@@ -446,8 +448,10 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         };
         progress.stage("recording in the ledger");
         let id = ledger.record_pending(&sub, &records)?;
+        crash_point("pending");
         progress.stage("renaming the 837P into place (fsync)");
         file.commit().with_context(|| format!("{}: cannot write", dest.display()))?;
+        crash_point("renamed");
         progress.stage("marking the submission complete");
         ledger.complete(id)?;
         sent_charge = written.total_charge;
@@ -616,6 +620,34 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
                   // the OS takes to reclaim the process's memory at exit.
     std::mem::forget(prepared);
     Ok(outcome)
+}
+
+/// Test hook for the crash-safety tests: with `CLAIMFLOW_TEST_CRASH_AT=<point>`
+/// the process aborts (no destructors, like kill -9) at that point of the
+/// submission: `allocated`, `pending` or `renamed`.
+fn crash_point(point: &str) {
+    if std::env::var("CLAIMFLOW_TEST_CRASH_AT").is_ok_and(|p| p == point) {
+        std::process::abort();
+    }
+}
+
+/// Removes temp files an interrupted run left in DIR (ours only: `.claims-*`,
+/// `.rejects.csv.*`, `.manifest.json.*` ending in `.tmp`). The ledger lock
+/// is held, so no other run for this ledger is writing them.
+fn remove_stale_temp_files(dir: &Path) {
+    for d in [dir.to_path_buf(), dir.join("held")] {
+        let Ok(entries) = fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let ours = [".claims-", ".rejects.csv.", ".manifest.json."]
+                .iter()
+                .any(|p| name.starts_with(p))
+                || (d != dir && name.starts_with('.'));
+            if ours && name.ends_with(".tmp") {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
 }
 
 fn display(p: &Path) -> String {
