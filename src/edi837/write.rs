@@ -68,7 +68,7 @@ pub struct Written {
 /// appearance. A new ST/SE starts every `max_claims_per_transaction` claims.
 /// The guide does not allow a transaction set without claims, so an empty
 /// `claims` is refused with [`WriteError::Order`] (callers write no file then).
-pub fn write<W: Write, C: Borrow<Claim> + Sync>(
+pub fn write<W: Write + Send, C: Borrow<Claim> + Sync>(
     out: W,
     claims: &[C],
     cfg: &Config,
@@ -118,22 +118,34 @@ pub fn write<W: Write, C: Borrow<Claim> + Sync>(
         total_charge: Decimal::ZERO,
     };
     let per_set = i.max_claims_per_transaction.max(1);
-    for (n, chunk) in claims.chunks(per_set).enumerate() {
+    let chunks: Vec<&[C]> = claims.chunks(per_set).collect();
+    let render = |chunk: &[C]| -> Result<Vec<Rendered>, WriteError> {
+        chunk.par_iter().map(|c| render_claim(c.borrow(), delimiters, i.newline)).collect()
+    };
+    // Pipeline: while this thread writes set n, the pool renders set n + 1
+    // (rendering is pure per claim; writing stays sequential and ordered).
+    let mut next = render(chunks[0]);
+    for (n, chunk) in chunks.iter().enumerate() {
+        let rendered = next?;
         let control = format!("{:04}", n + 1);
-        // Render the claim loops in parallel (pure per claim), write in order.
-        let rendered: Vec<Result<Rendered, WriteError>> =
-            chunk.par_iter().map(|c| render_claim(c.borrow(), delimiters, i.newline)).collect();
-        let rendered: Vec<Rendered> = rendered.into_iter().collect::<Result<_, _>>()?;
-        w.begin_set("837", &control, GUIDE_VERSION)?;
-        // BHT03: the originator's batch id; ISA13 + ST02 is unique per set.
-        let batch = format!("{}{}", summary.interchange_control, control);
-        w.segment("BHT", &["0019", "00", &batch, &date, &time, "CH"])?;
-        loop_1000a(&mut w, cfg)?;
-        loop_1000b(&mut w, cfg)?;
-        let claims_in_set: Vec<&Claim> = chunk.iter().map(Borrow::borrow).collect();
-        write_hierarchy(&mut w, &claims_in_set, &rendered)?;
-        let segments = w.end_set()?;
-        for c in &claims_in_set {
+        let (written, following) = rayon::join(
+            || -> Result<u32, WriteError> {
+                w.begin_set("837", &control, GUIDE_VERSION)?;
+                // BHT03: the originator's batch id; ISA13 + ST02 is unique per set.
+                let batch = format!("{}{}", summary.interchange_control, control);
+                w.segment("BHT", &["0019", "00", &batch, &date, &time, "CH"])?;
+                loop_1000a(&mut w, cfg)?;
+                loop_1000b(&mut w, cfg)?;
+                let claims_in_set: Vec<&Claim> = chunk.iter().map(Borrow::borrow).collect();
+                write_hierarchy(&mut w, &claims_in_set, &rendered)?;
+                w.end_set()
+            },
+            || chunks.get(n + 1).map(|c| render(c)),
+        );
+        let segments = written?;
+        next = following.unwrap_or_else(|| Ok(Vec::new()));
+        for c in chunk.iter() {
+            let c: &Claim = c.borrow();
             summary.lines += c.lines.len();
             summary.total_charge += c.total_charge();
         }
