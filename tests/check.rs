@@ -258,3 +258,23 @@ fn list_rules_prints_the_catalogue() {
     let (code, _, err) = run_check(dir.path(), &[]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn reads_standard_input() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let config = fixture("claimflow.toml");
+    let mut child = claimflow(dir.path())
+        .args(["check", "-", "--config", &config, "--now", "2026-11-27"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let demo = fs::read(fixture("encounters/demo.csv")).unwrap();
+    child.stdin.take().unwrap().write_all(&demo).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("-:13") && stdout.contains("E-NPI-001"), "{stdout}");
+}

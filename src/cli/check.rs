@@ -1,7 +1,7 @@
 //! `claimflow check`: read an encounter export, scrub every claim, print the
 //! findings. Writes nothing.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -63,8 +63,18 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let layout = args.layout.as_deref().map(Layout::load).transpose()?;
     let imported = args.codeset_dir.as_deref().map(CodeSets::with_dir).transpose()?;
     let codesets = imported.as_ref().unwrap_or_else(|| CodeSets::shipped());
+    // Stage messages on stderr for large inputs when a person is watching
+    // (never in cron logs); they name counts only, no PHI.
+    let big = std::fs::metadata(input).map(|m| m.len() > 16 << 20).unwrap_or(false);
+    let progress = big && io::stderr().is_terminal();
+    if progress {
+        eprintln!("claimflow: reading {} ...", input.display());
+    }
     let mut enc = encounter::read(input, layout.as_ref())?;
     let claims = enc.claims.len();
+    if progress {
+        eprintln!("claimflow: scrubbing {claims} claims ...");
+    }
     let result = scrub::run(&mut enc, &config, now, codesets);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());

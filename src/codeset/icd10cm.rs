@@ -218,11 +218,13 @@ mod tests {
     fn shipped_fy2026_release() {
         let cs = CodeSets::shipped();
         let r = &cs.icd10cm[0];
-        assert_eq!(r.len(), 98_166);
-        assert_eq!(r.billable_count(), 74_706);
+        assert_eq!(r.len(), 98_186);
+        assert_eq!(r.billable_count(), 74_719);
         let dos = d(2026, 3, 15);
         assert_eq!(cs.icd10cm("E119", dos), IcdStatus::Billable);
         assert_eq!(cs.icd10cm("E11", dos), IcdStatus::Header);
+        assert_eq!(cs.icd10cm("QA00101", dos), IcdStatus::Billable);
+        assert_eq!(cs.icd10cm("QA001", dos), IcdStatus::Header);
         assert_eq!(cs.icd10cm("J0690", dos), IcdStatus::Unknown);
         assert_eq!(cs.icd10cm("E119", d(2026, 10, 1)), IcdStatus::NotCovered);
         assert_eq!(cs.icd10cm("E119", d(2025, 9, 30)), IcdStatus::NotCovered);

@@ -5,13 +5,14 @@
 //! question for the shipped lists (ICD-10-CM) or the user's licensed data
 //! (CPT). Inputs are expected trimmed and upper-cased by the caller.
 
-/// ICD-10-CM syntax, without the dot: a letter, a digit, a letter or digit,
-/// then up to 4 letters or digits (3 to 7 characters).
+/// ICD-10-CM syntax, without the dot: a letter, a digit (or, for the
+/// `QA0` category CMS added in the April 2026 update, `A`), a letter or
+/// digit, then up to 4 letters or digits (3 to 7 characters).
 pub fn is_icd10cm_syntax(code: &str) -> bool {
     let b = code.as_bytes();
     (3..=7).contains(&b.len())
         && b[0].is_ascii_uppercase()
-        && b[1].is_ascii_digit()
+        && (b[1].is_ascii_digit() || (b[0] == b'Q' && b[1] == b'A'))
         && b[2..].iter().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
 }
 
@@ -142,10 +143,10 @@ mod tests {
 
     #[test]
     fn icd_syntax() {
-        for ok in ["E119", "E11", "S72001A", "U071", "Z23", "C7A010"] {
+        for ok in ["E119", "E11", "S72001A", "U071", "Z23", "C7A010", "QA00101"] {
             assert!(is_icd10cm_syntax(ok), "{ok}");
         }
-        for bad in ["E1", "11E9", "E11.9", "e119", "E1190000", "EE11"] {
+        for bad in ["E1", "11E9", "E11.9", "e119", "E1190000", "EE11", "QB01"] {
             assert!(!is_icd10cm_syntax(bad), "{bad}");
         }
     }

@@ -5,6 +5,8 @@
 //! ```toml
 //! name = "Acme PM nightly export"   # (optional) for messages
 //! date_format = "%m/%d/%Y"          # (optional) chrono strftime, every date column; default %Y-%m-%d
+//! money_format = "us"               # (optional) "plain" (default: 1234.50) or "us" ($1,234.50 accepted)
+//! delimiter = ";"                   # (optional) field separator: one ASCII character, "\t" for tab; default ","
 //!
 //! [columns]                         # canonical column = header in the export (case-insensitive)
 //! claim_id = "Encounter No"
@@ -69,6 +71,8 @@ pub enum Error {
 struct LayoutFile {
     name: Option<String>,
     date_format: Option<String>,
+    money_format: Option<String>,
+    delimiter: Option<String>,
     #[serde(default)]
     columns: BTreeMap<String, String>,
     #[serde(default)]
@@ -84,6 +88,11 @@ pub struct Layout {
     pub name: String,
     /// chrono strftime format of every date column.
     pub date_format: String,
+    /// Money cells may carry a `$` sign and `,` thousands separators
+    /// (`money_format = "us"`); otherwise only plain decimals are read.
+    pub money_us: bool,
+    /// Field separator byte (default `,`).
+    pub delimiter: u8,
     /// Canonical column -> header in the export.
     pub columns: BTreeMap<Col, String>,
     /// Canonical column -> constant used when not mapped or empty.
@@ -157,6 +166,33 @@ impl Layout {
                 format!("{date_format:?} is not a chrono date format"),
             ));
         }
+        let money_us = match f.money_format.as_deref() {
+            None | Some("plain") => false,
+            Some("us") => true,
+            Some(other) => {
+                return Err(value_err(
+                    "money_format".into(),
+                    format!("{other:?}: use \"plain\" (1234.50) or \"us\" ($1,234.50)"),
+                ))
+            }
+        };
+        let delimiter = match f.delimiter.as_deref() {
+            None => b',',
+            Some(d)
+                if d.len() == 1
+                    && d.is_ascii()
+                    && !d.as_bytes()[0].is_ascii_alphanumeric()
+                    && d != "\"" =>
+            {
+                d.as_bytes()[0]
+            }
+            Some(d) => return Err(value_err(
+                "delimiter".into(),
+                format!(
+                    "{d:?}: use one punctuation character such as \",\", \";\", \"|\" or \"\\t\""
+                ),
+            )),
+        };
         let missing: Vec<&str> = super::columns::ALL
             .iter()
             .filter(|c| c.spec().required && !columns.contains_key(c) && !defaults.contains_key(c))
@@ -174,7 +210,7 @@ impl Layout {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default()
         });
-        Ok(Layout { name, date_format, columns, defaults, values })
+        Ok(Layout { name, date_format, money_us, delimiter, columns, defaults, values })
     }
 }
 
@@ -212,6 +248,26 @@ mod tests {
         let e =
             Layout::parse(&minimal().replace("%m/%d/%Y", "%Q"), "l.toml").unwrap_err().to_string();
         assert!(e.contains("date_format"), "{e}");
+        let e = Layout::parse(
+            &minimal().replace("[columns]", "money_format = \"eu\"\n[columns]"),
+            "l.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("money_format"), "{e}");
+        let l = Layout::parse(
+            &minimal().replace("[columns]", "delimiter = \"\\t\"\n[columns]"),
+            "l.toml",
+        )
+        .unwrap();
+        assert_eq!(l.delimiter, b'\t');
+        let e = Layout::parse(
+            &minimal().replace("[columns]", "delimiter = \"ab\"\n[columns]"),
+            "l.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("delimiter"), "{e}");
         let e = Layout::parse(&(minimal() + "colour = 1\n"), "l.toml").unwrap_err().to_string();
         assert!(e.contains("line"), "{e}");
     }

@@ -156,6 +156,7 @@ struct Mapping {
     values: Vec<Option<HashMap<String, String>>>,
     labels: Vec<String>,
     date_format: String,
+    money_us: bool,
 }
 
 /// FxHash (the rustc hasher) for the claim_id index: several times faster
@@ -310,7 +311,12 @@ fn read_input(file: String, data: Input, layout: Option<&Layout>) -> Result<Enco
     if body.contains(&0) {
         return Err(not_csv(&file, "the file contains NUL bytes (binary data)"));
     }
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body);
+    let delimiter = layout.map_or(b',', |l| l.delimiter);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(body);
     let mut rec = csv::ByteRecord::new();
     let io_err = |e: csv::Error, file: &str| match e.into_kind() {
         csv::ErrorKind::Io(source) => Error::Io { path: file.to_string(), source },
@@ -452,6 +458,7 @@ fn build_mapping(
         values: vec![None; n],
         labels: columns::ALL.iter().map(|c| c.name().to_string()).collect(),
         date_format: "%Y-%m-%d".into(),
+        money_us: false,
     };
     let mut used = vec![false; header.len()];
     let find = |name: &str| -> Result<Option<usize>, Error> {
@@ -498,6 +505,7 @@ fn build_mapping(
         }
         Some(l) => {
             map.date_format = l.date_format.clone();
+            map.money_us = l.money_us;
             for (c, h) in &l.columns {
                 match find(h)? {
                     Some(i) => {
@@ -599,6 +607,38 @@ pub fn parse_decimal(s: &str) -> Option<Decimal> {
     Decimal::from_str(s).ok()
 }
 
+/// Money: a plain decimal, or with `us` also `$1,234.50` (a leading `$`,
+/// `,` between groups of three digits).
+pub fn parse_money(s: &str, us: bool) -> Option<Decimal> {
+    if !us {
+        return parse_decimal(s);
+    }
+    let (neg, t) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let t = t.strip_prefix('$').unwrap_or(t);
+    let (int, frac) = t.split_once('.').map_or((t, None), |(i, f)| (i, Some(f)));
+    if int.contains(',') {
+        let groups: Vec<&str> = int.split(',').collect();
+        let ok = groups.first().is_some_and(|g| (1..=3).contains(&g.len()))
+            && groups[1..].iter().all(|g| g.len() == 3);
+        if !ok {
+            return None;
+        }
+    }
+    let mut plain = String::with_capacity(s.len());
+    if neg {
+        plain.push('-');
+    }
+    plain.extend(int.chars().filter(|c| *c != ','));
+    if let Some(f) = frac {
+        plain.push('.');
+        plain.push_str(f);
+    }
+    parse_decimal(&plain)
+}
+
 fn parse_date(s: &str, fmt: &str) -> Option<NaiveDate> {
     // Fast path for the canonical YYYY-MM-DD (chrono re-parses the format
     // string on every call); anything else goes through chrono.
@@ -686,7 +726,8 @@ fn read_line(
         let v = get(col, findings);
         required(col, &v, findings);
         let s = v?;
-        let d = parse_decimal(&s);
+        let d =
+            if col == Col::Charge { parse_money(&s, ctx.map.money_us) } else { parse_decimal(&s) };
         if d.is_none() {
             findings.push(ctx.finding(
                 claim_id,
@@ -694,11 +735,15 @@ fn read_line(
                 col,
                 rule::BAD_NUMBER,
                 Severity::Error,
-                format!(
-                    "{} {:?} is not a plain number (digits and one optional dot)",
-                    col.name(),
-                    s
-                ),
+                if col == Col::Charge && ctx.map.money_us {
+                    format!("{} {:?} is not an amount like 1234.50 or $1,234.50", col.name(), s)
+                } else {
+                    format!(
+                        "{} {:?} is not a plain number (digits and one optional dot)",
+                        col.name(),
+                        s
+                    )
+                },
             ));
         }
         d
@@ -903,7 +948,7 @@ fn finish_claim(ctx: &Ctx<'_>, g: Group) -> (Claim, Vec<Finding>) {
         }
     }
     let stated_total = get(Col::ClaimTotal).and_then(|s| {
-        let d = parse_decimal(s);
+        let d = parse_money(s, ctx.map.money_us);
         if d.is_none() {
             push(
                 Col::ClaimTotal,

@@ -298,6 +298,34 @@ Female = "F"
 }
 
 #[test]
+fn us_money_format() {
+    assert_eq!(parse_money("$1,234.50", true), Some(Decimal::new(123450, 2)));
+    assert_eq!(parse_money("1234.5", true), Some(Decimal::new(12345, 1)));
+    assert_eq!(parse_money("-$12", true), Some(Decimal::new(-12, 0)));
+    for bad in ["$1,23.50", "1,2345", "$$1", "1.234,50", "$"] {
+        assert_eq!(parse_money(bad, true), None, "{bad}");
+    }
+    assert_eq!(parse_money("$12", false), None);
+}
+
+#[test]
+fn layout_with_semicolons() {
+    let mut text = String::from("delimiter = \";\"\n[columns]\n");
+    for c in columns::ALL.iter().filter(|c| c.spec().required) {
+        text.push_str(&format!("{} = \"{}\"\n", c.name(), c.name()));
+    }
+    let layout = Layout::parse(&text, "semi.toml").unwrap();
+    let csv = format!(
+        "{}\n{}\n",
+        HEADER.replace(',', ";"),
+        row("C1", "99213", "2026-03-02").replace(',', ";")
+    );
+    let e = read_bytes("semi.csv", csv.into_bytes(), Some(&layout)).unwrap();
+    assert!(e.findings.is_empty(), "{:?}", e.findings);
+    assert_eq!(e.claims[0].lines[0].charge, Decimal::new(10000, 2));
+}
+
+#[test]
 fn decimals_are_plain() {
     assert_eq!(parse_decimal("12.50"), Some(Decimal::new(1250, 2)));
     assert_eq!(parse_decimal("-3"), Some(Decimal::new(-3, 0)));

@@ -10,6 +10,22 @@
 //!
 //! Scrub does not read files or write anything, and it never modifies a
 //! claim's data beyond filling config values in [`resolve`].
+//!
+//! ```
+//! use claimflow::{clock, codeset::CodeSets, config::Config, encounter, scrub};
+//!
+//! let root = env!("CARGO_MANIFEST_DIR");
+//! let config = Config::load(format!("{root}/fixtures/claimflow.toml").as_ref()).unwrap();
+//! let mut enc = encounter::read(format!("{root}/fixtures/encounters/demo.csv").as_ref(), None).unwrap();
+//! let now = clock::parse_now("2026-11-27").unwrap();
+//! let out = scrub::run(&mut enc, &config, now, CodeSets::shipped());
+//! assert_eq!((out.clean.len(), out.held.len()), (7, 15));
+//! // Held-back claims' rows, byte for byte, with the header: ready to fix and re-run.
+//! let mut held = Vec::new();
+//! enc.write_rows(&mut held, &enc.held_rows(&out.held)).unwrap();
+//! assert!(held.starts_with(b"claim_id,"));
+//! assert!(out.findings.iter().any(|f| f.rule == "E-NPI-001" && f.claim_id == "F2001" && f.row == 13));
+//! ```
 
 use std::collections::HashSet;
 

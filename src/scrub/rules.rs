@@ -88,12 +88,20 @@ pub const X12_DELIMITER_IN_DATA: Rule = e(
     "X12_DELIMITER_IN_DATA",
     "a value to be written contains one of the configured X12 delimiters",
 );
+const NON_ASCII: Rule = e(
+    "E-CHAR-002",
+    "a value to be written contains a character outside the X12 (ASCII) character set",
+);
+const LENGTH: Rule = e(
+    "E-LEN-001",
+    "a name, address, member ID or reference is shorter or longer than its 837P element allows",
+);
 const CONTROL_CHAR: Rule =
     e("E-CHAR-001", "a value to be written contains a line break or other control character");
 // Codes.
 const ICD_SYNTAX: Rule = e(
     "E-ICD-001",
-    "diagnosis is not ICD-10-CM syntax (letter, digit, 1-5 more; dot only after 3rd)",
+    "diagnosis is not ICD-10-CM syntax (letter, digit or QA, 1-5 more; dot only after 3rd)",
 );
 const ICD_UNKNOWN: Rule =
     e("E-ICD-002", "diagnosis is not in the ICD-10-CM release for the date of service");
@@ -167,7 +175,9 @@ pub const RULES: &[Rule] = &[
     STATE,
     ZIP,
     X12_DELIMITER_IN_DATA,
+    LENGTH,
     CONTROL_CHAR,
+    NON_ASCII,
     ICD_SYNTAX,
     ICD_UNKNOWN,
     ICD_HEADER,
@@ -237,7 +247,7 @@ impl<'a> Ctx<'a> {
             .filter_map(|s| s.chars().next())
             .collect();
         let mut special = [false; 256];
-        for b in (0u8..0x20).chain([0x7f]) {
+        for b in (0u8..0x20).chain(0x7f..=0xff) {
             special[usize::from(b)] = true;
         }
         for d in &delimiters {
@@ -568,6 +578,17 @@ fn delimiters<'c>(c: &'c Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
         }
     }
     for (v, col, row) in owned {
+        if let Some((min, max)) = element_length(col) {
+            let n = v.chars().count();
+            if n > 0 && (n < min || n > max) {
+                o.at(
+                    row,
+                    col,
+                    &LENGTH,
+                    format!("{col} is {n} characters; the 837P element takes {min} to {max}"),
+                );
+            }
+        }
         // Fast path: one table lookup per byte.
         if !v.bytes().any(|b| ctx.special[usize::from(b)]) {
             continue;
@@ -586,8 +607,35 @@ fn delimiters<'c>(c: &'c Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
                 &CONTROL_CHAR,
                 format!("{col} contains a line break or control character"),
             );
+        } else if !v.is_ascii() {
+            o.at(
+                row,
+                col,
+                &NON_ASCII,
+                format!(
+                    "{col} contains a character outside the X12 character set (letters with accents, \
+                     typographic quotes...); clearinghouses reject it: spell it in plain ASCII"
+                ),
+            );
         }
     }
+}
+
+/// Minimum and maximum lengths of the 837P elements the free-text columns
+/// feed (005010X222A1: NM103 60, NM104 35, NM105 25, NM109 2-80, N301/N302
+/// 55, N401 2-30, SBR03 and REF02 50).
+fn element_length(col: &str) -> Option<(usize, usize)> {
+    let (_, field) = col.split_once('_')?;
+    Some(match (col, field) {
+        ("member_id", _) => (2, 80),
+        ("group_number", _) | ("original_ref", _) | ("prior_auth", _) => (1, 50),
+        (_, "last") => (1, 60),
+        (_, "first") => (1, 35),
+        (_, "middle") => (1, 25),
+        (_, "address1") | (_, "address2") => (1, 55),
+        (_, "city") => (2, 30),
+        _ => return None,
+    })
 }
 
 const DX_COLS: [&str; 12] =

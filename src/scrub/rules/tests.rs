@@ -152,6 +152,18 @@ rule_test!(delimiter_from_config, "X12_DELIMITER_IN_DATA", |c, cfg| {
 rule_test!(delimiter_in_config_value, "X12_DELIMITER_IN_DATA", |c, _cfg| {
     c.billing.name = "Demo~Group".into();
 });
+rule_test!(non_ascii_character, "E-CHAR-002", |c, _cfg| {
+    c.subscriber.first = "Jos\u{e9}".into();
+});
+rule_test!(name_too_long, "E-LEN-001", |c, _cfg| {
+    c.subscriber.first = "A".repeat(36);
+});
+rule_test!(member_id_too_short, "E-LEN-001", |c, _cfg| {
+    c.member_id = "7".into();
+});
+rule_test!(prior_auth_too_long, "E-LEN-001", |c, _cfg| {
+    c.prior_auth = Some("9".repeat(51));
+});
 rule_test!(control_character, "E-CHAR-001", |c, _cfg| {
     c.subscriber.address.city = "Spring\nfield".into();
 });
