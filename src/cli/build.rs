@@ -50,6 +50,7 @@ use super::{Global, Outcome};
 ///   claimflow build fixtures/encounters/demo.csv --config fixtures/claimflow.toml --out out
 ///   claimflow build export.csv --out outbox --now 2025-07-01T02:00 --ledger /var/lib/claimflow.db
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Encounter CSV export.
     #[arg(value_name = "ENCOUNTERS.csv")]

@@ -186,12 +186,14 @@ impl Layout {
             {
                 d.as_bytes()[0]
             }
-            Some(d) => return Err(value_err(
-                "delimiter".into(),
-                format!(
+            Some(d) => {
+                return Err(value_err(
+                    "delimiter".into(),
+                    format!(
                     "{d:?}: use one punctuation character such as \",\", \";\", \"|\" or \"\\t\""
                 ),
-            )),
+                ))
+            }
         };
         let missing: Vec<&str> = super::columns::ALL
             .iter()
