@@ -149,6 +149,21 @@ fn golden_file_is_byte_identical_on_rerun() {
     let b = setup();
     assert_eq!(code(&build(b.path(), &fixture("build/clean.csv"), &[])), 0);
     assert_eq!(fs::read(b.path().join("out/claims-000000001.x12")).unwrap(), got);
+    // One worker thread gives the same bytes as many.
+    let c = setup();
+    let mut cmd = claimflow(c.path());
+    cmd.args([
+        "--threads",
+        "1",
+        "build",
+        &fixture("build/clean.csv"),
+        "--out",
+        "out",
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(code(&cmd.output().unwrap()), 0);
+    assert_eq!(fs::read(c.path().join("out/claims-000000001.x12")).unwrap(), got);
     let strip = |d: &Path| {
         let mut m = manifest(d);
         m["inputs"][1]["path"] = serde_json::Value::Null;
