@@ -370,7 +370,12 @@ fn read_input(file: String, data: Input, layout: Option<&Layout>) -> Result<Enco
         }
         let claim_id = match ctx.cell(&rec, Col::ClaimId) {
             Ok(Some(id)) => id,
-            Ok(None) | Err(()) => {
+            other => {
+                let why = if other.is_err() {
+                    "claim_id is not UTF-8 text"
+                } else {
+                    "row has no claim_id"
+                };
                 unclaimed_rows.push(row);
                 findings.push(ctx.finding(
                     "",
@@ -378,7 +383,7 @@ fn read_input(file: String, data: Input, layout: Option<&Layout>) -> Result<Enco
                     Col::ClaimId,
                     rule::NO_CLAIM_ID,
                     Severity::Error,
-                    "row has no claim_id: it belongs to no claim and was not read further".into(),
+                    format!("{why}: it belongs to no claim and was not read further"),
                 ));
                 continue;
             }
