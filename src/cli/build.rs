@@ -336,7 +336,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         .with_context(|| format!("{}: cannot read", run.input.display()))?;
 
     // Stage 3: of the clean claims, what was sent already.
-    progress.stage("checking the ledger");
+    progress.stage("hashing claims");
     let hashes: Vec<String> = prepared.clean.par_iter().map(ledger::content_hash).collect();
     progress.stage("looking up sent claims");
     let keys: Vec<(&str, &str)> =
@@ -350,7 +350,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
             None => Decision::Send("sent"),
             Some(_) if run.resend => Decision::Send("resent"),
             Some(k) if k.content_hash == hashes[i] => Decision::AlreadySent,
-            Some(_) if c.frequency != Frequency::Original => Decision::Send("replacement"),
+            Some(_) if c.frequency == Frequency::Replacement => Decision::Send("replacement"),
+            Some(_) if c.frequency == Frequency::Void => Decision::Send("void"),
             Some(k) => {
                 ledger_findings.push(Reject {
                     claim_id: c.claim_id.clone(),

@@ -110,7 +110,7 @@ CREATE TABLE claim_history (
     id            INTEGER PRIMARY KEY,
     claim_id      TEXT NOT NULL,
     payer_id      TEXT NOT NULL,
-    status        TEXT NOT NULL,     -- 'sent', 'resent', 'replacement', ...
+    status        TEXT NOT NULL,     -- 'sent', 'resent', 'replacement', 'void', then later events
     at            TEXT NOT NULL,
     submission_id INTEGER REFERENCES submissions (id),
     st02          TEXT,
@@ -157,7 +157,7 @@ pub struct ClaimRecord {
     pub total_charge: Decimal,
     /// ST02 of the set holding it.
     pub st02: String,
-    /// History status: `sent`, `resent` (with `--resend`) or `replacement`.
+    /// History status: `sent`, `resent` (with `--resend`), `replacement` (frequency 7) or `void` (8).
     pub status: &'static str,
 }
 
