@@ -149,6 +149,21 @@ fn golden_file_is_byte_identical_on_rerun() {
     let b = setup();
     assert_eq!(code(&build(b.path(), &fixture("build/clean.csv"), &[])), 0);
     assert_eq!(fs::read(b.path().join("out/claims-000000001.x12")).unwrap(), got);
+    // One worker thread gives the same bytes as many.
+    let c = setup();
+    let mut cmd = claimflow(c.path());
+    cmd.args([
+        "--threads",
+        "1",
+        "build",
+        &fixture("build/clean.csv"),
+        "--out",
+        "out",
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(code(&cmd.output().unwrap()), 0);
+    assert_eq!(fs::read(c.path().join("out/claims-000000001.x12")).unwrap(), got);
     let strip = |d: &Path| {
         let mut m = manifest(d);
         m["inputs"][1]["path"] = serde_json::Value::Null;
@@ -389,4 +404,53 @@ fn builds_the_demo_and_the_layout_export() {
     let held = fs::read_to_string(dir.path().join("acme/held/acme-export.csv")).unwrap();
     let input = fs::read_to_string(fixture("layouts/acme-export.csv")).unwrap();
     assert_eq!(held.lines().next(), input.lines().next(), "held rows keep the export's own header");
+}
+
+fn crash_build(dir: &Path, input: &str, at: &str) -> Output {
+    let mut cmd = claimflow(dir);
+    cmd.args(["build", input, "--out", "out", "--now", NOW]);
+    cmd.env("CLAIMFLOW_TEST_CRASH_AT", at);
+    cmd.output().unwrap()
+}
+
+fn temp_files(out: &Path) -> usize {
+    fs::read_dir(out)
+        .map(|d| d.flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn crash_before_the_rename_sends_nothing_and_burns_the_number() {
+    for at in ["allocated", "pending"] {
+        let dir = setup();
+        let o = crash_build(dir.path(), &fixture("build/clean.csv"), at);
+        assert!(!o.status.success(), "{at}: the run must have aborted");
+        let out = dir.path().join("out");
+        assert!(x12_files(&out).is_empty(), "{at}: no 837 may appear");
+        // The next run (stale lock of a dead pid taken over) sends everything,
+        // with a new ISA13, and clears the temp file.
+        let o = build(dir.path(), &fixture("build/clean.csv"), &[]);
+        assert_eq!(code(&o), 0, "{at}: {}", text(&o));
+        let m = manifest(dir.path());
+        assert_eq!(m["counts"]["sent"], 5, "{at}");
+        assert_eq!(m["control_numbers"]["isa13"], "000000002", "{at}: 1 was burnt");
+        assert_eq!(temp_files(&out), 0, "{at}");
+        if at == "pending" {
+            assert!(String::from_utf8_lossy(&o.stderr).contains("has no file"), "{}", text(&o));
+        }
+    }
+}
+
+#[test]
+fn crash_after_the_rename_counts_the_file_as_sent() {
+    let dir = setup();
+    let o = crash_build(dir.path(), &fixture("build/clean.csv"), "renamed");
+    assert!(!o.status.success());
+    let files = x12_files(&dir.path().join("out"));
+    assert_eq!(files.len(), 1, "the file was renamed into place");
+    let o = build(dir.path(), &fixture("build/clean.csv"), &[]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("recorded as sent"), "{}", text(&o));
+    assert_eq!(manifest(dir.path())["counts"]["already_sent"], 5);
+    assert_eq!(x12_files(&dir.path().join("out")).len(), 1, "nothing sent twice");
 }

@@ -50,6 +50,7 @@ use super::{Global, Outcome};
 ///   claimflow build fixtures/encounters/demo.csv --config fixtures/claimflow.toml --out out
 ///   claimflow build export.csv --out outbox --now 2025-07-01T02:00 --ledger /var/lib/claimflow.db
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Encounter CSV export.
     #[arg(value_name = "ENCOUNTERS.csv")]
@@ -335,7 +336,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         .with_context(|| format!("{}: cannot read", run.input.display()))?;
 
     // Stage 3: of the clean claims, what was sent already.
-    progress.stage("checking the ledger");
+    progress.stage("hashing claims");
     let hashes: Vec<String> = prepared.clean.par_iter().map(ledger::content_hash).collect();
     progress.stage("looking up sent claims");
     let keys: Vec<(&str, &str)> =
@@ -349,7 +350,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
             None => Decision::Send("sent"),
             Some(_) if run.resend => Decision::Send("resent"),
             Some(k) if k.content_hash == hashes[i] => Decision::AlreadySent,
-            Some(_) if c.frequency != Frequency::Original => Decision::Send("replacement"),
+            Some(_) if c.frequency == Frequency::Replacement => Decision::Send("replacement"),
+            Some(_) if c.frequency == Frequency::Void => Decision::Send("void"),
             Some(k) => {
                 ledger_findings.push(Reject {
                     claim_id: c.claim_id.clone(),
@@ -374,6 +376,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     // Stage 4: the 837P.
     fs::create_dir_all(&run.out)
         .with_context(|| format!("{}: cannot create output folder", run.out.display()))?;
+    remove_stale_temp_files(&run.out);
     let to_send: Vec<usize> =
         (0..prepared.clean.len()).filter(|&i| matches!(decisions[i], Decision::Send(_))).collect();
     let mut outputs = Vec::new();
@@ -384,6 +387,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     if !to_send.is_empty() {
         progress.stage("writing the 837P");
         let (isa13, gs06) = ledger.allocate_control_numbers()?;
+        crash_point("allocated");
         let name = format!("claims-{isa13:09}.x12");
         let dest = run.out.join(&name);
         let claims: Vec<&Claim> = to_send.iter().map(|&i| &prepared.clean[i]).collect();
@@ -446,8 +450,10 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         };
         progress.stage("recording in the ledger");
         let id = ledger.record_pending(&sub, &records)?;
+        crash_point("pending");
         progress.stage("renaming the 837P into place (fsync)");
         file.commit().with_context(|| format!("{}: cannot write", dest.display()))?;
+        crash_point("renamed");
         progress.stage("marking the submission complete");
         ledger.complete(id)?;
         sent_charge = written.total_charge;
@@ -616,6 +622,34 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
                   // the OS takes to reclaim the process's memory at exit.
     std::mem::forget(prepared);
     Ok(outcome)
+}
+
+/// Test hook for the crash-safety tests: with `CLAIMFLOW_TEST_CRASH_AT=<point>`
+/// the process aborts (no destructors, like kill -9) at that point of the
+/// submission: `allocated`, `pending` or `renamed`.
+fn crash_point(point: &str) {
+    if std::env::var("CLAIMFLOW_TEST_CRASH_AT").is_ok_and(|p| p == point) {
+        std::process::abort();
+    }
+}
+
+/// Removes temp files an interrupted run left in DIR (ours only: `.claims-*`,
+/// `.rejects.csv.*`, `.manifest.json.*` ending in `.tmp`). The ledger lock
+/// is held, so no other run for this ledger is writing them.
+fn remove_stale_temp_files(dir: &Path) {
+    for d in [dir.to_path_buf(), dir.join("held")] {
+        let Ok(entries) = fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let ours = [".claims-", ".rejects.csv.", ".manifest.json."]
+                .iter()
+                .any(|p| name.starts_with(p))
+                || (d != dir && name.starts_with('.'));
+            if ours && name.ends_with(".tmp") {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
 }
 
 fn display(p: &Path) -> String {

@@ -411,3 +411,177 @@ fn walk(dir: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>> {
     out.sort();
     Ok(out)
 }
+
+mod prop {
+    //! Property: for any claims the model can hold (values without
+    //! delimiters), write -> validate -> read gives the same claims back.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        "[A-Z0-9]{1,12}"
+    }
+
+    fn date() -> impl Strategy<Value = NaiveDate> {
+        (1990i32..2030, 1u32..=12, 1u32..=28)
+            .prop_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap())
+    }
+
+    fn amount() -> impl Strategy<Value = Decimal> {
+        (1i64..10_000_000, 0u32..=2).prop_map(|(n, s)| Decimal::new(n, s))
+    }
+
+    fn person() -> impl Strategy<Value = Person> {
+        (
+            text(),
+            text(),
+            proptest::option::of(text()),
+            date(),
+            0..3usize,
+            text(),
+            proptest::option::of(text()),
+            text(),
+            "[A-Z]{2}",
+            "[0-9]{5}([0-9]{4})?",
+        )
+            .prop_map(|(last, first, middle, dob, sex, line1, line2, city, state, zip)| {
+                Person {
+                    last,
+                    first,
+                    middle,
+                    dob: Some(dob),
+                    sex: Some([Sex::Male, Sex::Female, Sex::Unknown][sex]),
+                    address: Address { line1, line2, city, state, zip },
+                }
+            })
+    }
+
+    fn provider() -> impl Strategy<Value = ProviderRef> {
+        ("[12][0-9]{9}", text(), text()).prop_map(|(npi, last, first)| ProviderRef {
+            npi,
+            last,
+            first,
+        })
+    }
+
+    fn line(ndx: usize) -> impl Strategy<Value = ServiceLine> {
+        (
+            date(),
+            proptest::option::of(1i64..5),
+            "[0-9]{5}|[A-Z][0-9]{4}",
+            proptest::collection::vec("[A-Z0-9]{2}", 0..=4),
+            (1i64..1000, 0u32..=3).prop_map(|(n, s)| Decimal::new(n, s)),
+            amount(),
+            proptest::collection::vec(1..=ndx as u8, 1..=ndx.min(4)),
+            proptest::option::of("[0-9]{11}"),
+        )
+            .prop_map(
+                |(service_date, span, procedure, modifiers, units, charge, dx_pointers, ndc)| {
+                    ServiceLine {
+                        line_id: String::new(),
+                        service_date,
+                        service_date_end: span.map(|d| service_date + chrono::Days::new(d as u64)),
+                        procedure,
+                        modifiers,
+                        units,
+                        charge,
+                        dx_pointers,
+                        ndc,
+                        row: 0,
+                    }
+                },
+            )
+    }
+
+    fn claim() -> impl Strategy<Value = Claim> {
+        (1usize..=12)
+            .prop_flat_map(|ndx| {
+                (
+                    (text(), text(), proptest::option::of(text()), person(), 0..4usize, person()),
+                    (
+                        proptest::sample::select(vec!["11", "22", "02"]),
+                        0..3usize,
+                        proptest::option::of(text()),
+                        proptest::option::of(text()),
+                        proptest::option::of(date()),
+                    ),
+                    (proptest::option::of(provider()), proptest::option::of(provider())),
+                    proptest::collection::vec("[A-Z][0-9]{2}[0-9A-Z]{0,4}", ndx..=ndx),
+                    proptest::collection::vec(line(ndx), 1..=6),
+                    proptest::sample::select(vec![
+                        ("P1", "Plan One", "CI"),
+                        ("P2", "Plan Two", "MB"),
+                    ]),
+                )
+            })
+            .prop_map(
+                |(
+                    (member_id, _, group_number, subscriber, rel, patient),
+                    (pos, freq, original_ref, prior_auth, onset_date),
+                    (rendering, referring),
+                    diagnoses,
+                    mut lines,
+                    payer,
+                )| {
+                    let relationship = [
+                        Relationship::SelfInsured,
+                        Relationship::Spouse,
+                        Relationship::Child,
+                        Relationship::Other,
+                    ][rel];
+                    for (n, l) in lines.iter_mut().enumerate() {
+                        l.line_id = format!("L{}", n + 1);
+                    }
+                    let mut c = sample_claims().remove(0);
+                    c.payer = Payer {
+                        id: payer.0.into(),
+                        name: payer.1.into(),
+                        filing_indicator: payer.2.into(),
+                    };
+                    c.member_id = member_id;
+                    c.group_number = group_number;
+                    c.subscriber = subscriber;
+                    c.relationship = relationship;
+                    c.patient = (relationship != Relationship::SelfInsured).then_some(patient);
+                    c.place_of_service = pos.into();
+                    c.frequency =
+                        [Frequency::Original, Frequency::Replacement, Frequency::Void][freq];
+                    c.original_ref = original_ref;
+                    c.prior_auth = prior_auth;
+                    c.onset_date = onset_date;
+                    c.rendering = rendering;
+                    c.referring = referring;
+                    c.diagnoses = diagnoses;
+                    c.lines = lines;
+                    c
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn write_then_read_gives_the_claims_back(claims in proptest::collection::vec(claim(), 1..8)) {
+            let claims: Vec<Claim> = claims
+                .into_iter()
+                .enumerate()
+                .map(|(n, mut c)| { c.claim_id = format!("C{n}"); c })
+                .collect();
+            let mut out = Vec::new();
+            let written = write(&mut out, &claims, &config(), &envelope()).unwrap();
+            prop_assert_eq!(written.claims, claims.len());
+            let report = crate::validate::validate_file("prop", &out);
+            prop_assert!(report.is_valid(), "{:?}", report.findings);
+            let back = read(&out).unwrap();
+            prop_assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+            prop_assert_eq!(back.claims.len(), claims.len());
+            for want in claims.into_iter().map(as_carried) {
+                let got = back.claims.iter().find(|c| c.claim_id == want.claim_id).unwrap();
+                prop_assert_eq!(got, &want);
+            }
+        }
+    }
+}

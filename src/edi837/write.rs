@@ -68,7 +68,7 @@ pub struct Written {
 /// appearance. A new ST/SE starts every `max_claims_per_transaction` claims.
 /// The guide does not allow a transaction set without claims, so an empty
 /// `claims` is refused with [`WriteError::Order`] (callers write no file then).
-pub fn write<W: Write, C: Borrow<Claim> + Sync>(
+pub fn write<W: Write + Send, C: Borrow<Claim> + Sync>(
     out: W,
     claims: &[C],
     cfg: &Config,
@@ -118,22 +118,34 @@ pub fn write<W: Write, C: Borrow<Claim> + Sync>(
         total_charge: Decimal::ZERO,
     };
     let per_set = i.max_claims_per_transaction.max(1);
-    for (n, chunk) in claims.chunks(per_set).enumerate() {
+    let chunks: Vec<&[C]> = claims.chunks(per_set).collect();
+    let render = |chunk: &[C]| -> Result<Vec<Rendered>, WriteError> {
+        chunk.par_iter().map(|c| render_claim(c.borrow(), delimiters, i.newline)).collect()
+    };
+    // Pipeline: while this thread writes set n, the pool renders set n + 1
+    // (rendering is pure per claim; writing stays sequential and ordered).
+    let mut next = render(chunks[0]);
+    for (n, chunk) in chunks.iter().enumerate() {
+        let rendered = next?;
         let control = format!("{:04}", n + 1);
-        // Render the claim loops in parallel (pure per claim), write in order.
-        let rendered: Vec<Result<Rendered, WriteError>> =
-            chunk.par_iter().map(|c| render_claim(c.borrow(), delimiters, i.newline)).collect();
-        let rendered: Vec<Rendered> = rendered.into_iter().collect::<Result<_, _>>()?;
-        w.begin_set("837", &control, GUIDE_VERSION)?;
-        // BHT03: the originator's batch id; ISA13 + ST02 is unique per set.
-        let batch = format!("{}{}", summary.interchange_control, control);
-        w.segment("BHT", &["0019", "00", &batch, &date, &time, "CH"])?;
-        loop_1000a(&mut w, cfg)?;
-        loop_1000b(&mut w, cfg)?;
-        let claims_in_set: Vec<&Claim> = chunk.iter().map(Borrow::borrow).collect();
-        write_hierarchy(&mut w, &claims_in_set, &rendered)?;
-        let segments = w.end_set()?;
-        for c in &claims_in_set {
+        let (written, following) = rayon::join(
+            || -> Result<u32, WriteError> {
+                w.begin_set("837", &control, GUIDE_VERSION)?;
+                // BHT03: the originator's batch id; ISA13 + ST02 is unique per set.
+                let batch = format!("{}{}", summary.interchange_control, control);
+                w.segment("BHT", &["0019", "00", &batch, &date, &time, "CH"])?;
+                loop_1000a(&mut w, cfg)?;
+                loop_1000b(&mut w, cfg)?;
+                let claims_in_set: Vec<&Claim> = chunk.iter().map(Borrow::borrow).collect();
+                write_hierarchy(&mut w, &claims_in_set, &rendered)?;
+                w.end_set()
+            },
+            || chunks.get(n + 1).map(|c| render(c)),
+        );
+        let segments = written?;
+        next = following.unwrap_or_else(|| Ok(Vec::new()));
+        for c in chunk.iter() {
+            let c: &Claim = c.borrow();
             summary.lines += c.lines.len();
             summary.total_charge += c.total_charge();
         }
@@ -360,11 +372,42 @@ impl HashIndex {
     }
 }
 
-/// One claim's loops, rendered, with the hashes of its grouping keys.
-#[derive(Debug)]
-struct Rendered {
+/// Segments rendered ahead of time, and how many.
+#[derive(Debug, Default)]
+struct Block {
     bytes: Vec<u8>,
     segments: u32,
+}
+
+impl Block {
+    fn render(
+        delimiters: Delimiters,
+        newline: bool,
+        capacity: usize,
+        f: impl FnOnce(&mut SegmentWriter<Vec<u8>>) -> Result<(), WriteError>,
+    ) -> Result<Block, WriteError> {
+        let mut w = SegmentWriter::new(Vec::with_capacity(capacity), delimiters, newline);
+        f(&mut w)?;
+        let segments = w.set_segments();
+        Ok(Block { bytes: w.into_inner()?, segments })
+    }
+
+    fn write_to<W: Write>(&self, w: &mut SegmentWriter<W>) -> Result<(), WriteError> {
+        w.raw_segments(&self.bytes, self.segments)
+    }
+}
+
+/// One claim's pre-rendered loops, with the hashes of its grouping keys.
+/// Everything but the HL segments (whose numbers depend on order) is
+/// rendered in parallel.
+#[derive(Debug)]
+struct Rendered {
+    /// Loop 2300 and below.
+    claim: Block,
+    /// Loop 2000B after its HL (used when this claim opens its subscriber group).
+    subscriber: Block,
+    /// Loop 2000C after its HL (empty when the patient is the subscriber).
+    patient: Block,
     /// Hashes of the billing, subscriber and patient keys.
     keys: [u64; 3],
 }
@@ -390,22 +433,22 @@ fn write_hierarchy<W: Write>(
         for sg in &bg.subscribers {
             hl += 1;
             let sub_hl = hl;
-            let sample = claims[sg
+            let sample = sg
                 .claims
                 .first()
                 .or_else(|| sg.patients.first().and_then(|p| p.first()))
                 .copied()
-                .unwrap_or(first)];
-            loop_2000b(w, sub_hl, billing_hl, !sg.patients.is_empty(), sample)?;
+                .unwrap_or(first);
+            loop_2000b(w, sub_hl, billing_hl, !sg.patients.is_empty(), &rendered[sample])?;
             for &ci in &sg.claims {
-                w.raw_segments(&rendered[ci].bytes, rendered[ci].segments)?;
+                rendered[ci].claim.write_to(w)?;
             }
             for patient_claims in &sg.patients {
                 hl += 1;
                 let Some(&pi) = patient_claims.first() else { continue };
-                loop_2000c(w, hl, sub_hl, claims[pi])?;
+                loop_2000c(w, hl, sub_hl, &rendered[pi])?;
                 for &ci in patient_claims {
-                    w.raw_segments(&rendered[ci].bytes, rendered[ci].segments)?;
+                    rendered[ci].claim.write_to(w)?;
                 }
             }
         }
@@ -459,19 +502,26 @@ fn address<W: Write>(
     w.segment("N4", &[&a.city, &a.state, &a.zip])
 }
 
-/// Loop 2000B subscriber level: `HL*<id>*<parent>*22*<0|1>~ SBR*P*<18|>*<group>******<filing>~`,
-/// then 2010BA and 2010BB.
+/// Loop 2000B subscriber level: `HL*<id>*<parent>*22*<0|1>~`, then the
+/// pre-rendered rest of the loop (see [`subscriber_body`]).
 fn loop_2000b<W: Write>(
     w: &mut SegmentWriter<W>,
     hl: u32,
     parent: u32,
     has_patients: bool,
-    c: &Claim,
+    r: &Rendered,
 ) -> Result<(), WriteError> {
     w.segment(
         "HL",
         &[&hl.to_string(), &parent.to_string(), "22", if has_patients { "1" } else { "0" }],
     )?;
+    r.subscriber.write_to(w)
+}
+
+/// Loop 2000B after its HL: `SBR*P*<18|>*<group>******<filing>~`, then
+/// 2010BA and 2010BB. Rendered per claim in parallel; the first claim of
+/// each subscriber group supplies it.
+fn subscriber_body<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), WriteError> {
     let is_self = is_self(c);
     w.segment(
         "SBR",
@@ -535,14 +585,20 @@ fn loop_2010bb<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), Writ
     w.segment("NM1", &["PR", "2", &c.payer.name, "", "", "", "", "PI", &c.payer.id])
 }
 
-/// Loop 2000C patient level: `HL*<id>*<parent>*23*0~ PAT*<01|19|G8>~`, then 2010CA.
+/// Loop 2000C patient level: `HL*<id>*<parent>*23*0~`, then the
+/// pre-rendered `PAT*<01|19|G8>~` and 2010CA (see [`patient_body`]).
 fn loop_2000c<W: Write>(
     w: &mut SegmentWriter<W>,
     hl: u32,
     parent: u32,
-    c: &Claim,
+    r: &Rendered,
 ) -> Result<(), WriteError> {
     w.segment("HL", &[&hl.to_string(), &parent.to_string(), "23", "0"])?;
+    r.patient.write_to(w)
+}
+
+/// Loop 2000C after its HL: `PAT*<01|19|G8>~`, then 2010CA.
+fn patient_body<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), WriteError> {
     w.segment("PAT", &[c.relationship.code()])?;
     loop_2010ca(w, c)
 }
@@ -556,15 +612,18 @@ fn loop_2010ca<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), Writ
     demographics(w, p)
 }
 
-/// Renders loop 2300 and everything under it for one claim; returns the
-/// bytes and the segment count.
+/// Renders one claim's loops (2300 and below, the 2000B and 2000C bodies)
+/// and hashes its grouping keys; pure, so it runs in parallel.
 fn render_claim(c: &Claim, delimiters: Delimiters, newline: bool) -> Result<Rendered, WriteError> {
-    let mut w =
-        SegmentWriter::new(Vec::with_capacity(256 + 160 * c.lines.len()), delimiters, newline);
-    loop_2300(&mut w, c)?;
-    let segments = w.set_segments();
+    let claim = Block::render(delimiters, newline, 256 + 160 * c.lines.len(), |w| loop_2300(w, c))?;
+    let subscriber = Block::render(delimiters, newline, 256, |w| subscriber_body(w, c))?;
+    let patient = if is_self(c) {
+        Block::default()
+    } else {
+        Block::render(delimiters, newline, 192, |w| patient_body(w, c))?
+    };
     let keys = [key_hash(&billing_key(c)), key_hash(&subscriber_key(c)), key_hash(&patient_key(c))];
-    Ok(Rendered { bytes: w.into_inner()?, segments, keys })
+    Ok(Rendered { claim, subscriber, patient, keys })
 }
 
 /// Loop 2300 claim:

@@ -113,7 +113,7 @@ CREATE TABLE claim_history (
     id            INTEGER PRIMARY KEY,
     claim_id      TEXT NOT NULL,
     payer_id      TEXT NOT NULL,
-    status        TEXT NOT NULL,     -- 'sent', 'resent', 'replacement', ...
+    status        TEXT NOT NULL,     -- 'sent', 'resent', 'replacement', 'void', then later events
     at            TEXT NOT NULL,
     submission_id INTEGER REFERENCES submissions (id),
     st02          TEXT,
@@ -162,7 +162,7 @@ pub struct ClaimRecord {
     pub total_charge: Decimal,
     /// ST02 of the set holding it.
     pub st02: String,
-    /// History status: `sent`, `resent` (with `--resend`) or `replacement`.
+    /// History status: `sent`, `resent` (with `--resend`), `replacement` (frequency 7) or `void` (8).
     pub status: &'static str,
 }
 
@@ -578,10 +578,50 @@ impl Ledger {
         Ok(())
     }
 
+    /// Records a later event for a claim that was sent (e.g. `accepted`,
+    /// `rejected`, `paid`, `denied`, `reversed`): a `claim_history` row, and
+    /// the claim's current `status`. Returns false (and records nothing) when
+    /// the ledger has no such claim. `at` is ISO 8601 (the run's `--now`).
+    pub fn record_status(
+        &mut self,
+        claim_id: &str,
+        payer_id: &str,
+        status: &str,
+        at: &str,
+        detail: Option<&str>,
+    ) -> Result<bool, Error> {
+        let path = self.path.clone();
+        let sq = |source| Error::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
+        let n = tx
+            .execute(
+                "UPDATE claims SET status = ?3, updated_at = ?4 WHERE claim_id = ?1 AND payer_id = ?2",
+                params![claim_id, payer_id, status, at],
+            )
+            .map_err(sq)?;
+        if n == 0 {
+            return Ok(false);
+        }
+        tx.execute(
+            "INSERT INTO claim_history (claim_id, payer_id, status, at, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![claim_id, payer_id, status, at, detail],
+        )
+        .map_err(sq)?;
+        tx.commit().map_err(sq)?;
+        Ok(true)
+    }
+
     /// The open connection, for read-only reporting and for modules that add
     /// their own tables through [`MIGRATIONS`].
     pub fn connection(&self) -> &Connection {
         &self.conn
+    }
+
+    /// The open connection, for writes in modules that own tables added by a
+    /// migration (e.g. remittances); use a transaction.
+    pub fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.conn
     }
 }
 

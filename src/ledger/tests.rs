@@ -218,3 +218,25 @@ fn content_hash_changes_with_each_kind_of_field() {
         assert_ne!(content_hash(v), h, "variant {n}");
     }
 }
+
+#[test]
+fn later_status_is_recorded_for_known_claims_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = Ledger::open(&dir.path().join("claimflow.db")).unwrap();
+    let id = l.record_pending(&sub(dir.path(), 1), &[rec("C1", "h1")]).unwrap();
+    l.complete(id).unwrap();
+    assert!(l
+        .record_status("C1", "P1", "paid", "2024-04-01T00:00:00", Some("835 TRN 123"))
+        .unwrap());
+    assert!(!l.record_status("NOPE", "P1", "paid", "2024-04-01T00:00:00", None).unwrap());
+    assert_eq!(l.lookup(&[("C1", "P1")]).unwrap()[0].as_ref().unwrap().status, "paid");
+    let statuses: Vec<String> = l
+        .connection()
+        .prepare("SELECT status FROM claim_history WHERE claim_id = 'C1' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(statuses, ["sent", "paid"]);
+}
