@@ -731,4 +731,112 @@ mod tests {
         assert_eq!(ix.find("ZZ", ""), (None, ClaimRule::None));
         assert_eq!(ix.find("UNKNOWN", "pcn77"), (Some(2), ClaimRule::PayerClaimId));
     }
+
+    fn payment(
+        status: &str,
+        charge: i64,
+        paid: i64,
+        lines: &[(i64, i64, &[(&str, &str, i64)])],
+    ) -> ClaimPayment {
+        let adj = |g: &str, r: &str, a: i64| Adjustment {
+            group: Group::from_code(g),
+            group_code: g.into(),
+            reason: r.into(),
+            amount: Decimal::new(a, 0),
+            quantity: None,
+        };
+        ClaimPayment {
+            pos: Position::default(),
+            lx: None,
+            clp01_claim_id: "C".into(),
+            clp02_status: status.into(),
+            clp03_charge: Decimal::new(charge, 0),
+            clp04_paid: Decimal::new(paid, 0),
+            clp05_patient_responsibility: None,
+            clp06_filing_indicator: String::new(),
+            clp07_payer_claim_id: String::new(),
+            clp08_facility: String::new(),
+            clp09_frequency: String::new(),
+            clp11_drg: String::new(),
+            clp12_drg_weight: None,
+            clp13_discharge_fraction: None,
+            adjustments: vec![],
+            names: vec![],
+            mia: None,
+            moa: None,
+            refs: vec![],
+            dates: vec![],
+            amounts: vec![],
+            quantities: vec![],
+            lines: lines
+                .iter()
+                .map(|(c, p, adjs)| ServicePayment {
+                    pos: Position::default(),
+                    svc01_procedure: crate::edi835::Procedure::default(),
+                    svc02_charge: Decimal::new(*c, 0),
+                    svc03_paid: Decimal::new(*p, 0),
+                    svc04_revenue_code: String::new(),
+                    svc05_units: None,
+                    svc06_original: None,
+                    svc07_original_units: None,
+                    service_date: None,
+                    service_date_end: None,
+                    adjustments: adjs.iter().map(|(g, r, a)| adj(g, r, *a)).collect(),
+                    line_id: None,
+                    refs: vec![],
+                    allowed: None,
+                    amounts: vec![],
+                    quantities: vec![],
+                    remarks: vec![],
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn classifies_each_status() {
+        let paid = payment("1", 100, 80, &[(100, 80, &[("CO", "45", 20)])]);
+        assert_eq!(classify(&paid, true), Status::Paid);
+        assert_eq!(classify(&paid, false), Status::Unmatched);
+        let partial =
+            payment("1", 150, 80, &[(100, 80, &[("CO", "45", 20)]), (50, 0, &[("CO", "97", 50)])]);
+        assert_eq!(classify(&partial, true), Status::Partial);
+        // A zero-paid line whose only reduction is contractual is not a denial.
+        let contractual_zero =
+            payment("1", 150, 80, &[(100, 80, &[("CO", "45", 20)]), (50, 0, &[("CO", "45", 50)])]);
+        assert_eq!(classify(&contractual_zero, true), Status::Paid);
+        let denied = payment("4", 100, 0, &[(100, 0, &[("PR", "1", 100)])]);
+        assert_eq!(classify(&denied, true), Status::Denied, "CLP02 4 wins");
+        let zero = payment("1", 100, 0, &[(100, 0, &[("CO", "16", 100)])]);
+        assert_eq!(classify(&zero, true), Status::Denied);
+        let deductible = payment("1", 100, 0, &[(100, 0, &[("PR", "1", 80), ("CO", "45", 20)])]);
+        assert_eq!(classify(&deductible, true), Status::PatientResponsibility);
+        let reversal = payment("22", -100, -80, &[(-100, -80, &[("CO", "45", -20)])]);
+        assert_eq!(classify(&reversal, true), Status::Reversed);
+        let negative = payment("1", 100, -5, &[]);
+        assert_eq!(classify(&negative, true), Status::Reversed);
+    }
+
+    #[test]
+    fn pairs_reversals_with_the_payment_before_and_the_correction_after() {
+        let k = |i: usize| PairKey::Sent(i);
+        let items = vec![
+            (k(1), false), // 0: first payment of claim 1
+            (k(2), false), // 1
+            (k(1), true),  // 2: reversal of 0
+            (k(1), false), // 3: correction
+            (k(2), true),  // 4: reversal of 1, no correction
+            (PairKey::Clp01("X".into()), true),
+        ];
+        let pairs = pair_reversals(&items);
+        assert_eq!(
+            pairs,
+            vec![
+                (2, Pairing { reverses: Some(0), corrected_by: Some(3) }),
+                (4, Pairing { reverses: Some(1), corrected_by: None }),
+                (5, Pairing { reverses: None, corrected_by: None }),
+            ]
+        );
+        assert!(pair_reversals(&[(k(1), false)]).is_empty());
+    }
 }
