@@ -732,12 +732,10 @@ mod tests {
         assert_eq!(ix.find("UNKNOWN", "pcn77"), (Some(2), ClaimRule::PayerClaimId));
     }
 
-    fn payment(
-        status: &str,
-        charge: i64,
-        paid: i64,
-        lines: &[(i64, i64, &[(&str, &str, i64)])],
-    ) -> ClaimPayment {
+    /// (charge, paid, [(group, reason, amount)])
+    type TestLine<'a> = (i64, i64, &'a [(&'a str, &'a str, i64)]);
+
+    fn payment(status: &str, charge: i64, paid: i64, lines: &[TestLine<'_>]) -> ClaimPayment {
         let adj = |g: &str, r: &str, a: i64| Adjustment {
             group: Group::from_code(g),
             group_code: g.into(),
