@@ -185,6 +185,12 @@ fn could_not_run_exits_2() {
     // Missing --out.
     let o = run(dir.path(), &["reconcile", &good, "--claims", &claims]);
     assert_eq!(o.status.code(), Some(2));
+    // --claims and --ledger together.
+    let o = run(
+        dir.path(),
+        &["reconcile", &good, "--out", "o", "--ledger", "x.db", "--claims", &claims],
+    );
+    assert_eq!(o.status.code(), Some(2));
 }
 
 #[test]

@@ -40,8 +40,9 @@ pub struct Args {
     /// 835 remittance files.
     #[arg(required = true, value_name = "REMIT.835")]
     files: Vec<PathBuf>,
-    /// Read the sent claims from these 837 files instead of the ledger.
-    #[arg(long, value_name = "FILE.837", num_args = 1..)]
+    /// Read the sent claims from these 837 files instead of the ledger
+    /// (nothing is posted).
+    #[arg(long, value_name = "FILE.837", num_args = 1.., conflicts_with = "ledger")]
     claims: Vec<PathBuf>,
     /// Configuration file (default ./claimflow.toml); locates the ledger.
     #[arg(long, value_name = "FILE")]
