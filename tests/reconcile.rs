@@ -345,6 +345,13 @@ fn ledger_posts_once_undoes_reversals_and_lists_outstanding_claims() {
     let history =
         query(&db, "SELECT status FROM claim_history WHERE claim_id = 'C1006' ORDER BY id");
     assert_eq!(history, vec!["sent", "paid", "reversed", "paid"]);
+    assert_eq!(
+        query(
+            &db,
+            "SELECT detail FROM claim_history WHERE claim_id = 'C1006' AND status = 'reversed'"
+        ),
+        vec!["trace T200 paid -90; undoes payment #6"]
+    );
     // Nothing outstanding any more; the unmatched payment is kept for audit.
     assert!(s.contains("outstanding 0"), "{s}");
     assert_eq!(

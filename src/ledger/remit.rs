@@ -267,17 +267,10 @@ impl Ledger {
             let mut link = tx
                 .prepare_cached("UPDATE claim_payments SET reverses = ?1 WHERE id = ?2")
                 .map_err(sq)?;
-            let mut history = tx
-                .prepare_cached(
-                    "INSERT INTO claim_history (claim_id, payer_id, status, at, total_charge, detail)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .map_err(sq)?;
-            let mut set_status = tx
-                .prepare_cached(
-                    "UPDATE claims SET status = ?1, updated_at = ?2 WHERE claim_id = ?3 AND payer_id = ?4",
-                )
-                .map_err(sq)?;
+            // History rows and current statuses are written set-wise after
+            // the loop (one statement each instead of two per payment).
+            let mut first_id: Option<i64> = None;
+            let mut last_id: i64 = 0;
             for r in remits {
                 let key = (r.payer_id.clone(), r.trace.clone());
                 let seen = exists
@@ -323,8 +316,9 @@ impl Ledger {
                         ])
                         .map_err(sq)?;
                     let pay_id = tx.last_insert_rowid();
+                    first_id.get_or_insert(pay_id);
+                    last_id = pay_id;
                     summary.payments += 1;
-                    let mut detail = format!("trace {} paid {}", r.trace, dec(p.paid));
                     if p.reversal && p.matched {
                         let earlier: Option<i64> = find_live
                             .query_row(params![p.claim_id, p.payer_id, pay_id], |row| row.get(0))
@@ -335,28 +329,38 @@ impl Ledger {
                                 undo.execute(params![pay_id, e]).map_err(sq)?;
                                 link.execute(params![e, pay_id]).map_err(sq)?;
                                 summary.undone += 1;
-                                detail.push_str(&format!("; undoes payment #{e}"));
                             }
                             None => summary.reversals_without_posting += 1,
                         }
                     }
-                    if p.matched {
-                        history
-                            .execute(params![
-                                p.claim_id,
-                                p.payer_id,
-                                p.status,
-                                at,
-                                dec(p.billed),
-                                detail
-                            ])
-                            .map_err(sq)?;
-                        set_status
-                            .execute(params![p.status, at, p.claim_id, p.payer_id])
-                            .map_err(sq)?;
-                    }
                 }
                 summary.applied.push(key);
+            }
+            if let Some(first) = first_id {
+                // Status history of every matched payment, in posting order.
+                tx.execute(
+                    "INSERT INTO claim_history (claim_id, payer_id, status, at, total_charge, detail)
+                     SELECT p.claim_id, p.payer_id, p.status, ?1, p.billed,
+                            'trace ' || r.trace || ' paid ' || p.paid
+                            || CASE WHEN p.reverses IS NULL THEN ''
+                                    ELSE '; undoes payment #' || p.reverses END
+                     FROM claim_payments p JOIN remittances r ON r.id = p.remittance_id
+                     WHERE p.id BETWEEN ?2 AND ?3 AND p.matched = 1
+                     ORDER BY p.id",
+                    params![at, first, last_id],
+                )
+                .map_err(sq)?;
+                // Each claim's current status: that of its latest payment here
+                // (SQLite takes the bare column from the MAX(id) row).
+                tx.execute(
+                    "UPDATE claims SET status = p.status, updated_at = ?1
+                     FROM (SELECT claim_id, payer_id, status, MAX(id) AS id FROM claim_payments
+                           WHERE id BETWEEN ?2 AND ?3 AND matched = 1
+                           GROUP BY claim_id, payer_id) AS p
+                     WHERE claims.claim_id = p.claim_id AND claims.payer_id = p.payer_id",
+                    params![at, first, last_id],
+                )
+                .map_err(sq)?;
             }
         }
         tx.commit().map_err(sq)?;
