@@ -825,3 +825,18 @@ fn a_truncated_remittance_is_reported_but_never_posted() {
     );
     assert!(stdout(&o).contains("ledger: posted 6 claim payment(s) from 1 remittance(s)"));
 }
+
+#[test]
+fn parse_prints_the_typed_835_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(dir.path(), &["parse", "--remittances", &fixture("835/remit-2.835")]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    assert_eq!(v[0]["trace"]["trn02_number"], "T200");
+    assert_eq!(v[0]["claims"][0]["clp02_status"], "22");
+    assert_eq!(v[0]["claims"][2]["lines"][0]["svc06_original"]["code"], "99215");
+    assert_eq!(v[1]["provider_adjustments"][0]["items"][0]["reason"], "FB");
+    let o = run(dir.path(), &["parse", "--remittances", &fixture("x12/bad/not_x12.835")]);
+    assert_eq!(o.status.code(), Some(1));
+}

@@ -23,6 +23,7 @@ use super::{Global, Outcome};
 /// Examples:
 ///   claimflow parse remit.835 | jq '.interchanges[0].groups[0].sets[0].segments[0]'
 ///   claimflow parse --segments claims.x12 | grep ^.*CLM
+///   claimflow parse --remittances remit.835 | jq '.[0].claims[0].clp04_paid'
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// X12 file to print (use - for standard input).
@@ -31,6 +32,11 @@ pub struct Args {
     /// One segment per line, re-delimited with `* : ^ ~`.
     #[arg(long)]
     segments: bool,
+    /// The typed 835 model instead: one remittance per 835 transaction set
+    /// (payment, trace, payer, payee, claim payments with adjustments and
+    /// service lines, provider adjustments, read findings), as JSON.
+    #[arg(long, conflicts_with = "segments")]
+    remittances: bool,
 }
 
 fn element_json(seg: &Segment<'_>, n: usize) -> Value {
@@ -98,6 +104,18 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let scan = x12::scan(&input);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
+    if args.remittances {
+        let read = claimflow::edi835::read_file(&input);
+        serde_json::to_writer_pretty(&mut out, &read.remittances)?;
+        writeln!(out)?;
+        out.flush().context("writing results")?;
+        let bad = read.remittances.is_empty()
+            || read
+                .remittances
+                .iter()
+                .any(|r| r.findings.iter().any(|f| f.severity == Severity::Error));
+        return Ok(if bad { Outcome::NeedsAttention } else { Outcome::Clean });
+    }
     if args.segments {
         for seg in x12::Segments::new(&input).flatten() {
             writeln!(out, "{}\t{}", seg.pos.segment, readable(&seg))?;
