@@ -19,6 +19,7 @@ use memchr::memmem;
 
 use super::envelope::{Finding, TransactionSet};
 use super::error::Position;
+use super::lex::ends_id;
 use super::segment::Segment;
 
 /// Checks the HL numbering of one set; positions are file-level.
@@ -29,17 +30,16 @@ pub fn check_hierarchy(input: &[u8], set: &TransactionSet) -> Vec<Finding> {
     let Some(bytes) = input.get(set.bytes.clone()) else {
         return findings;
     };
+    // A last "HL" without terminator counts only at the end of the input.
+    let at_end = set.bytes.end >= input.len();
     let mut state = HlState::default();
     // Re-reads the set only as far as needed to number a finding's segment.
     let mut ordinals = set.segments(input).flatten().peekable();
     for i in memmem::find_iter(bytes, b"HL") {
+        // As the tokenizer reads a segment id (see `lex::starts_segment`).
         let after = &bytes[i + 2..];
-        let is_hl = match after.first() {
-            Some(&b) => {
-                b == d.element || b == d.segment || after.iter().all(|&b| b == b'\r' || b == b'\n')
-            }
-            None => true, // a last "HL" without terminator, as the tokenizer reads it
-        };
+        let is_hl =
+            ends_id(after, d) || (at_end && after.iter().all(|&b| b == b'\r' || b == b'\n'));
         if !is_hl {
             continue;
         }

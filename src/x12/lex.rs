@@ -222,7 +222,7 @@ impl<'a> Segments<'a> {
             if p >= self.end {
                 return (self.end, skipped_end);
             }
-            if starts_segment(&self.input[p..self.end], d) {
+            if starts_segment(&self.input[p..self.end], d, self.end == self.input.len()) {
                 return (p, skipped_end);
             }
         }
@@ -319,10 +319,9 @@ fn locate_plain(input: &[u8], offset: usize, d: Delimiters) -> Option<(usize, us
     if rest.len() < 3 || !rest[0].is_ascii_alphanumeric() || !rest[1].is_ascii_alphanumeric() {
         return None;
     }
-    let ends_id = |b: u8| b == d.element || b == d.segment;
-    let id_len = if ends_id(rest[2]) {
+    let id_len = if ends_id(&rest[2..], d) {
         2
-    } else if rest.len() > 3 && rest[2].is_ascii_alphanumeric() && ends_id(rest[3]) {
+    } else if rest[2].is_ascii_alphanumeric() && ends_id(&rest[3..], d) {
         if &rest[..3] == b"ISA" {
             return None;
         }
@@ -367,18 +366,30 @@ pub(crate) fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
 }
 
 /// True when `rest` starts like a segment: an ISA, or a 2-3 character id
-/// followed by the element separator or the terminator (or by nothing but
-/// line breaks up to the end: a last segment without terminator).
-fn starts_segment(rest: &[u8], d: Delimiters) -> bool {
+/// followed by the element separator or the terminator (CR LF counts as the
+/// terminator when it is LF), or, when `at_end` (`rest` runs to the end of
+/// the whole input), by nothing but line breaks: a last segment without
+/// terminator.
+fn starts_segment(rest: &[u8], d: Delimiters, at_end: bool) -> bool {
     if rest.len() > 3 && rest.starts_with(b"ISA") && !rest[3].is_ascii_alphanumeric() {
         return true;
     }
     match segment_id(rest) {
         Ok((after, _)) => {
-            matches!(after.first(), Some(&b) if b == d.element || b == d.segment)
-                || after.iter().all(|&b| b == b'\r' || b == b'\n')
+            ends_id(after, d) || (at_end && after.iter().all(|&b| b == b'\r' || b == b'\n'))
         }
         Err(_) => false,
+    }
+}
+
+/// True when `after` (the bytes after a segment id) starts with the element
+/// separator or the terminator, or with CR LF when the terminator is LF.
+#[inline(always)]
+pub(crate) fn ends_id(after: &[u8], d: Delimiters) -> bool {
+    match after.first() {
+        Some(&b) if b == d.element || b == d.segment => true,
+        Some(b'\r') => d.segment == b'\n' && after.get(1) == Some(&b'\n'),
+        _ => false,
     }
 }
 
@@ -421,7 +432,7 @@ impl<'a> Segments<'a> {
         };
         let start = self.offset;
         let rest = &self.input[start..self.end];
-        if !starts_segment(rest, d) {
+        if !starts_segment(rest, d, self.end == self.input.len()) {
             let pos = self.pos(start);
             let (next, skipped_end) = self.resync(start, d);
             self.offset = next;

@@ -297,3 +297,14 @@ fn writer_refuses_delimiters_in_data() {
     assert!(w.element("A^B").is_err());
     assert!(w.composite(&["A~"]).is_err());
 }
+
+lexes_to!(crlf_newline_terminator_segment_without_elements,
+    b"ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       *230101*1200*^*00501*000000001*0*T*:\r\nLX*1\r\nLE\r\nSE*1\r\n",
+    [("LX", ["1"]), ("LE", []), ("SE", ["1"])]);
+
+#[test]
+fn id_then_cr_is_unreadable_unless_the_terminator_is_lf() {
+    // With `~` as terminator, "BH\r\nT*..." is not a segment: one READ error.
+    let f = file(&set(&["BH\r\nT*1"]));
+    assert_eq!(codes(&f), vec!["X12-READ", "X12-SE01"]);
+}
