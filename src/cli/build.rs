@@ -10,7 +10,7 @@
 //! `rejects.csv`, `held/` and `manifest.json` (each atomically).
 
 use std::fs;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
@@ -29,6 +29,7 @@ use claimflow::encounter::{self, Encounters, Layout};
 use claimflow::ledger::{self, ClaimRecord, Ledger, SubmissionRecord};
 use claimflow::scrub;
 
+use super::progress::Progress;
 use super::{Global, Outcome};
 
 /// Build 837P claims from an encounter export.
@@ -238,67 +239,6 @@ impl Run {
             resend: args.resend,
             codesets: args.codeset_dir.as_deref().map(CodeSets::with_dir).transpose()?,
         })
-    }
-}
-
-/// Progress on stderr when it is a terminal; silent otherwise. With
-/// `CLAIMFLOW_TIMINGS=1` in the environment, each stage's wall and CPU time is
-/// printed on stderr when it ends (for benchmarks).
-struct Progress(Option<indicatif::ProgressBar>, Option<Lap>);
-
-type Lap = std::cell::Cell<(std::time::Instant, f64, &'static str)>;
-
-fn timings() -> Option<Lap> {
-    std::env::var_os("CLAIMFLOW_TIMINGS")
-        .map(|_| std::cell::Cell::new((std::time::Instant::now(), process_cpu_seconds(), "")))
-}
-
-/// User + system CPU seconds of this process so far (Linux `/proc`; 0 elsewhere).
-fn process_cpu_seconds() -> f64 {
-    let Ok(stat) = fs::read_to_string("/proc/self/stat") else { return 0.0 };
-    // Fields after the command name (which is in parentheses and may hold spaces).
-    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { return 0.0 };
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 here.
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
-
-impl Progress {
-    fn new() -> Progress {
-        if io::stderr().is_terminal() {
-            let pb = indicatif::ProgressBar::new_spinner();
-            pb.enable_steady_tick(std::time::Duration::from_millis(120));
-            Progress(Some(pb), timings())
-        } else {
-            Progress(None, timings())
-        }
-    }
-    fn stage(&self, msg: &'static str) {
-        self.lap(msg);
-        if let Some(pb) = &self.0 {
-            pb.set_message(msg);
-        }
-    }
-    fn lap(&self, next: &'static str) {
-        if let Some(t) = &self.1 {
-            let (start, cpu, name) = t.get();
-            let cpu_now = process_cpu_seconds();
-            if !name.is_empty() {
-                eprintln!(
-                    "timing: {name}: {:.2} s wall, {:.2} s cpu",
-                    start.elapsed().as_secs_f64(),
-                    cpu_now - cpu
-                );
-            }
-            t.set((std::time::Instant::now(), cpu_now, next));
-        }
-    }
-    fn done(&self) {
-        self.lap("");
-        if let Some(pb) = &self.0 {
-            pb.finish_and_clear();
-        }
     }
 }
 

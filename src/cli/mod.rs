@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 mod build;
 mod check;
 mod parse;
+mod progress;
 mod reconcile;
 mod validate;
 

@@ -17,6 +17,7 @@ use claimflow::reconcile::report::{self, money, OutstandingRow, PlbRow};
 use claimflow::reconcile::{self, ClaimIndex, SentClaim, Status};
 use claimflow::x12::{self, Finding, Severity, TransactionKind};
 
+use super::progress::Progress;
 use super::{Global, Outcome};
 
 /// Match 835 remittances to sent claims, classify every claim payment, and
@@ -407,48 +408,13 @@ fn posting(s: &SetSummary, payments: Vec<PaymentPosting>) -> RemitPosting {
 /// busy, few enough that memory stays bounded by the batch, not the input.
 const SETS_PER_BATCH: usize = 16;
 
-/// With `CLAIMFLOW_TIMINGS=1` in the environment, each stage's wall and CPU
-/// time goes to stderr when it ends (for the benchmark).
-struct Timings(Option<(std::time::Instant, f64, &'static str)>);
-
-impl Timings {
-    fn new() -> Timings {
-        Timings(
-            std::env::var_os("CLAIMFLOW_TIMINGS")
-                .map(|_| (std::time::Instant::now(), cpu_seconds(), "")),
-        )
-    }
-    fn stage(&mut self, next: &'static str) {
-        if let Some((start, cpu, name)) = self.0 {
-            let now = cpu_seconds();
-            if !name.is_empty() {
-                eprintln!(
-                    "timing: {name}: {:.2} s wall, {:.2} s cpu",
-                    start.elapsed().as_secs_f64(),
-                    now - cpu
-                );
-            }
-            self.0 = Some((std::time::Instant::now(), now, next));
-        }
-    }
-}
-
-/// User + system CPU seconds of this process so far (Linux `/proc`; 0 elsewhere).
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
-    let Some((_, rest)) = stat.rsplit_once(')') else { return 0.0 };
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
-
 /// At most this many findings are kept for the summary; the rest are counted.
 const MAX_KEPT_FINDINGS: usize = 10_000;
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let now = claimflow::clock::now_or_local(args.now.as_deref())?;
-    let mut timings = Timings::new();
-    timings.stage("load claims");
+    let progress = Progress::new();
+    progress.stage("load claims");
     let mut ledger: Option<Ledger> = None;
     let mut waiting: Vec<bool> = Vec::new();
     let claims: Vec<SentClaim> = if !args.claims.is_empty() {
@@ -468,9 +434,9 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         ledger = Some(l);
         claims
     };
-    timings.stage("index claims");
+    progress.stage("index claims");
     let index = ClaimIndex::new(&claims);
-    timings.stage("open and scan 835s");
+    progress.stage("open and scan 835s");
 
     let opened: Vec<Opened> = args.files.par_iter().map(|p| open_remit_file(p)).collect();
     let mut broken: Vec<BrokenFile> = Vec::new();
@@ -507,7 +473,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let mut denial_rows = 0usize;
     let at = now.format("%Y-%m-%dT%H:%M:%S").to_string();
     let with_postings = ledger.is_some();
-    timings.stage("read, match, write rows");
+    progress.stage("read, match, write rows");
     // The ledger posts on its own thread while the next batch is read, so
     // SQLite's single writer overlaps the parallel parsing. Each batch is one
     // transaction; a set is applied at most once, so a run stopped half-way
@@ -563,7 +529,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         }
     }
     drop(to_ledger);
-    timings.stage("finish ledger posting");
+    progress.stage("finish ledger posting");
     let posted = match poster {
         Some(h) => Some(
             h.join()
@@ -591,12 +557,12 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     } else {
         Vec::new()
     };
-    timings.stage("finish reports (fsync, rename)");
+    progress.stage("finish reports (fsync, rename)");
     let paths = writer
         .finish(&plb, &outstanding)
         .with_context(|| format!("writing reports into {}", args.out.display()))?;
 
-    timings.stage("");
+    progress.done();
     // Totals and the tie-out check.
     let count = |st: Status| compact.iter().filter(|c| c.status == st).count();
     let counts = Counts {

@@ -487,6 +487,22 @@ struct OpenSet {
     set: TransactionSet,
 }
 
+/// What a trailer (SE, GE, IEA) is checked against.
+struct Trailer {
+    /// Segments, sets or groups actually counted.
+    counted: usize,
+    /// What was counted, in words (`segments`).
+    noun: &'static str,
+    /// Where it was counted, in words, or empty (` from ST to SE`).
+    scope: &'static str,
+    /// The header element holding the control number (`ST02`, `GS06`, `ISA13`).
+    header_ref: &'static str,
+    /// The header's control number.
+    header_control: String,
+    /// GS06/GE02 are numbers (leading zeros do not matter); the others are compared as text.
+    numeric_control: bool,
+}
+
 /// The envelope state machine.
 struct Checker<'a> {
     input: &'a [u8],
@@ -834,6 +850,52 @@ impl<'a> Checker<'a> {
         });
     }
 
+    /// Checks a trailer's count (element 1) and control number (element 2)
+    /// against what was counted and its header's control number.
+    fn check_trailer(&mut self, s: &Segment<'a>, t: Trailer) {
+        let id = s.id_str();
+        let declared = trimmed(s, 1);
+        if declared.parse::<usize>().ok() != Some(t.counted) {
+            let code = match id {
+                "SE" => "X12-SE01",
+                "GE" => "X12-GE01",
+                _ => "X12-IEA01",
+            };
+            self.push(Finding::error(
+                s.pos,
+                id,
+                code,
+                format!(
+                    "{id}01 declares {declared:?} {} but {} were counted{} ({} {})",
+                    t.noun, t.counted, t.scope, t.header_ref, t.header_control
+                ),
+            ));
+        }
+        let control = trimmed(s, 2);
+        let same = if t.numeric_control {
+            same_number(&control, &t.header_control)
+        } else {
+            control == t.header_control
+        };
+        if !same {
+            let code = match id {
+                "SE" => "X12-SE02",
+                "GE" => "X12-GE02",
+                _ => "X12-IEA02",
+            };
+            let rule = if t.numeric_control { "they must match" } else { "they must be identical" };
+            self.push(Finding::error(
+                s.pos,
+                id,
+                code,
+                format!(
+                    "{id}02 is {control:?} but {} is {:?}: {rule}",
+                    t.header_ref, t.header_control
+                ),
+            ));
+        }
+    }
+
     fn st_end(&mut self, s: Segment<'a>) {
         let Some(open) = self.st.as_ref() else {
             self.push(Finding::error(
@@ -844,26 +906,15 @@ impl<'a> Checker<'a> {
             ));
             return;
         };
-        let counted = s.pos.segment - open.set.pos.segment + 1;
-        let declared = trimmed(&s, 1);
-        let st02 = open.set.control.clone();
-        if declared.parse::<u32>().ok() != Some(counted) {
-            self.push(Finding::error(
-                s.pos,
-                "SE",
-                "X12-SE01",
-                format!("SE01 declares {declared:?} segments but {counted} were counted from ST to SE (ST02 {st02})"),
-            ));
-        }
-        let se02 = trimmed(&s, 2);
-        if se02 != st02 {
-            self.push(Finding::error(
-                s.pos,
-                "SE",
-                "X12-SE02",
-                format!("SE02 is {se02:?} but ST02 is {st02:?}: they must be identical"),
-            ));
-        }
+        let trailer = Trailer {
+            counted: (s.pos.segment - open.set.pos.segment + 1) as usize,
+            noun: "segments",
+            scope: " from ST to SE",
+            header_ref: "ST02",
+            header_control: open.set.control.clone(),
+            numeric_control: false,
+        };
+        self.check_trailer(&s, trailer);
         self.close_st(Some(s));
     }
 
@@ -908,26 +959,15 @@ impl<'a> Checker<'a> {
             ));
             return;
         };
-        let counted = g.sets.len();
-        let declared = trimmed(&s, 1);
-        let gs06 = g.control.clone();
-        if declared.parse::<usize>().ok() != Some(counted) {
-            self.push(Finding::error(
-                s.pos,
-                "GE",
-                "X12-GE01",
-                format!("GE01 declares {declared:?} transaction sets but {counted} were counted (GS06 {gs06})"),
-            ));
-        }
-        let ge02 = trimmed(&s, 2);
-        if !same_number(&ge02, &gs06) {
-            self.push(Finding::error(
-                s.pos,
-                "GE",
-                "X12-GE02",
-                format!("GE02 is {ge02:?} but GS06 is {gs06:?}: they must match"),
-            ));
-        }
+        let trailer = Trailer {
+            counted: g.sets.len(),
+            noun: "transaction sets",
+            scope: "",
+            header_ref: "GS06",
+            header_control: g.control.clone(),
+            numeric_control: true,
+        };
+        self.check_trailer(&s, trailer);
         self.close_gs(Some(s.pos));
     }
 
@@ -965,26 +1005,15 @@ impl<'a> Checker<'a> {
             ));
             return;
         };
-        let counted = i.groups.len();
-        let declared = trimmed(&s, 1);
-        let isa13 = i.control.clone();
-        if declared.parse::<usize>().ok() != Some(counted) {
-            self.push(Finding::error(
-                s.pos,
-                "IEA",
-                "X12-IEA01",
-                format!("IEA01 declares {declared:?} functional groups but {counted} were counted (ISA13 {isa13})"),
-            ));
-        }
-        let iea02 = trimmed(&s, 2);
-        if iea02 != isa13 {
-            self.push(Finding::error(
-                s.pos,
-                "IEA",
-                "X12-IEA02",
-                format!("IEA02 is {iea02:?} but ISA13 is {isa13:?}: they must be identical"),
-            ));
-        }
+        let trailer = Trailer {
+            counted: i.groups.len(),
+            noun: "functional groups",
+            scope: "",
+            header_ref: "ISA13",
+            header_control: i.control.clone(),
+            numeric_control: false,
+        };
+        self.check_trailer(&s, trailer);
         self.close_isa(Some(s.pos));
     }
 

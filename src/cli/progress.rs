@@ -1,0 +1,68 @@
+//! Progress for long runs: a spinner naming the current stage on stderr when
+//! stderr is a terminal (silent under cron), and, with `CLAIMFLOW_TIMINGS=1`
+//! in the environment, each stage's wall and CPU time on stderr (for the
+//! benchmarks). Stage names never carry claim data.
+
+use std::fs;
+use std::io::{self, IsTerminal};
+
+/// Progress on stderr when it is a terminal; silent otherwise. With
+/// `CLAIMFLOW_TIMINGS=1` in the environment, each stage's wall and CPU time is
+/// printed on stderr when it ends (for benchmarks).
+pub struct Progress(Option<indicatif::ProgressBar>, Option<Lap>);
+
+type Lap = std::cell::Cell<(std::time::Instant, f64, &'static str)>;
+
+fn timings() -> Option<Lap> {
+    std::env::var_os("CLAIMFLOW_TIMINGS")
+        .map(|_| std::cell::Cell::new((std::time::Instant::now(), process_cpu_seconds(), "")))
+}
+
+/// User + system CPU seconds of this process so far (Linux `/proc`; 0 elsewhere).
+fn process_cpu_seconds() -> f64 {
+    let Ok(stat) = fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { return 0.0 };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 here.
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+impl Progress {
+    pub fn new() -> Progress {
+        if io::stderr().is_terminal() {
+            let pb = indicatif::ProgressBar::new_spinner();
+            pb.enable_steady_tick(std::time::Duration::from_millis(120));
+            Progress(Some(pb), timings())
+        } else {
+            Progress(None, timings())
+        }
+    }
+    pub fn stage(&self, msg: &'static str) {
+        self.lap(msg);
+        if let Some(pb) = &self.0 {
+            pb.set_message(msg);
+        }
+    }
+    fn lap(&self, next: &'static str) {
+        if let Some(t) = &self.1 {
+            let (start, cpu, name) = t.get();
+            let cpu_now = process_cpu_seconds();
+            if !name.is_empty() {
+                eprintln!(
+                    "timing: {name}: {:.2} s wall, {:.2} s cpu",
+                    start.elapsed().as_secs_f64(),
+                    cpu_now - cpu
+                );
+            }
+            t.set((std::time::Instant::now(), cpu_now, next));
+        }
+    }
+    pub fn done(&self) {
+        self.lap("");
+        if let Some(pb) = &self.0 {
+            pb.finish_and_clear();
+        }
+    }
+}
