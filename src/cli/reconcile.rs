@@ -229,10 +229,16 @@ fn load_claims_from_837(paths: &[PathBuf]) -> anyhow::Result<Vec<SentClaim>> {
         })
         .collect();
     let mut claims = Vec::new();
-    for r in read {
+    for (path, r) in paths.iter().zip(read) {
         let r = r?;
         for f in r.findings.iter().filter(|f| f.severity == Severity::Error).take(3) {
-            eprintln!("claimflow: warning: claims file: {}: {} [{}]", f.pos, f.message, f.code);
+            eprintln!(
+                "claimflow: warning: claims file {}:{}: {} [{}]",
+                path.display(),
+                f.pos,
+                f.message,
+                f.code
+            );
         }
         claims.extend(r.claims);
     }
