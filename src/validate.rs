@@ -7,8 +7,8 @@
 
 use rayon::prelude::*;
 
-use crate::edi835;
 use crate::x12::{self, Finding, Severity, TransactionKind};
+use crate::{edi835, edi837};
 
 /// The result of validating one file.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -72,6 +72,11 @@ impl FileReport {
 /// file-level positions.
 fn check_set(input: &[u8], kind: TransactionKind, set: &x12::TransactionSet) -> Vec<Finding> {
     let mut findings = x12::check_hierarchy(input, set);
+    match kind {
+        TransactionKind::Claim837P => findings.extend(edi837::check_set(input, set, true)),
+        TransactionKind::Claim837I => findings.extend(edi837::check_set(input, set, false)),
+        _ => {}
+    }
     if kind == TransactionKind::Remittance835 {
         // The interchange control number only labels remittances; not needed here.
         let rem = edi835::read_set(input, set, "");

@@ -11,16 +11,21 @@
 //! - [`read()`] / [`read_claims`] turn any 837P back into claims, tolerant of
 //!   real-world files (unknown segments and loops are skipped).
 //!
+//! - [`check_set`] makes the claim-level checks of `claimflow validate` on any
+//!   837 (CLM02 = line sum, diagnosis pointers, NPI check digits).
+//!
 //! This module does not check business rules (that is `scrub`, which runs
 //! before the writer) and does not allocate control numbers (that is
 //! `ledger`). The writer refuses, as a last guard, any value that contains a
 //! delimiter (`x12::WriteError::Delimiter`).
 
+mod check;
 mod read;
 mod write;
 
 #[cfg(test)]
 pub(crate) mod tests;
 
+pub use check::check_set;
 pub use read::{read, read_claims, Error, Read837, ReadWarning};
 pub use write::{write, Envelope, SetSummary, Written, GUIDE_VERSION};
