@@ -13,12 +13,12 @@ use serde::Deserialize;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The file could not be read.
-    #[error("{path}: cannot read config: {source}")]
+    #[error("{path}: cannot read config: {cause}")]
     Io {
         /// The config path.
         path: String,
         /// The I/O error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The TOML is malformed, has an unknown key or a wrong type.
     #[error("{path}: line {line}: {message}")]
@@ -214,7 +214,7 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, Error> {
         let p = path.display().to_string();
         let text = std::fs::read_to_string(path)
-            .map_err(|source| Error::Io { path: p.clone(), source })?;
+            .map_err(|source| Error::Io { path: p.clone(), cause: source })?;
         Config::parse(&text, &p)
     }
 

@@ -30,12 +30,12 @@ pub struct CodeSets {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The directory or a file in it could not be read.
-    #[error("{path}: cannot read: {source}")]
+    #[error("{path}: cannot read: {cause}")]
     Io {
         /// The path.
         path: String,
         /// The I/O error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A file name does not say which fiscal year it covers.
     #[error("{path}: name ICD-10-CM files icd10cm-FY<YYYY>.txt (e.g. icd10cm-FY2027.txt) so the dates they cover are known")]
@@ -80,7 +80,8 @@ impl CodeSets {
     /// precedence over the shipped one for the dates they cover. Other files
     /// in `dir` are ignored.
     pub fn with_dir(dir: &Path) -> Result<CodeSets, Error> {
-        let io = |path: &Path, source| Error::Io { path: path.display().to_string(), source };
+        let io =
+            |path: &Path, source| Error::Io { path: path.display().to_string(), cause: source };
         let mut names: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
             .map_err(|e| io(dir, e))?
             .filter_map(|e| e.ok().map(|e| e.path()))

@@ -37,12 +37,12 @@ use super::columns::Col;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The file could not be read.
-    #[error("{path}: cannot read layout: {source}")]
+    #[error("{path}: cannot read layout: {cause}")]
     Io {
         /// The layout path.
         path: String,
         /// The I/O error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Malformed TOML, an unknown key or a wrong type.
     #[error("{path}: line {line}: {message}")]
@@ -115,7 +115,7 @@ impl Layout {
     pub fn load(path: &Path) -> Result<Layout, Error> {
         let p = path.display().to_string();
         let text = std::fs::read_to_string(path)
-            .map_err(|source| Error::Io { path: p.clone(), source })?;
+            .map_err(|source| Error::Io { path: p.clone(), cause: source })?;
         Layout::parse(&text, &p)
     }
 

@@ -45,12 +45,12 @@ use columns::{CLAIM_LEVEL, DX, MODIFIERS};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The file could not be opened or read.
-    #[error("{path}: cannot read: {source}")]
+    #[error("{path}: cannot read: {cause}")]
     Io {
         /// The input path.
         path: String,
         /// The I/O error.
-        source: io::Error,
+        cause: io::Error,
     },
     /// The file is not CSV text (empty, binary, no header row).
     #[error("{path}: not a CSV encounter export: {message}")]
@@ -287,8 +287,8 @@ impl Ctx<'_> {
 /// a finding in [`Encounters::findings`].
 pub fn read(path: &Path, layout: Option<&Layout>) -> Result<Encounters, Error> {
     let file = path.display().to_string();
-    let data =
-        crate::input::open(path).map_err(|source| Error::Io { path: file.clone(), source })?;
+    let data = crate::input::open(path)
+        .map_err(|source| Error::Io { path: file.clone(), cause: source })?;
     read_input(file, data, layout)
 }
 
@@ -319,7 +319,7 @@ fn read_input(file: String, data: Input, layout: Option<&Layout>) -> Result<Enco
         .from_reader(body);
     let mut rec = csv::ByteRecord::new();
     let io_err = |e: csv::Error, file: &str| match e.into_kind() {
-        csv::ErrorKind::Io(source) => Error::Io { path: file.to_string(), source },
+        csv::ErrorKind::Io(source) => Error::Io { path: file.to_string(), cause: source },
         other => Error::NotCsv { path: file.to_string(), message: format!("{other:?}") },
     };
     if !rdr.read_byte_record(&mut rec).map_err(|e| io_err(e, &file))? {

@@ -29,12 +29,12 @@ pub enum LockError {
         pid: u32,
     },
     /// The lock file could not be created or read.
-    #[error("cannot create the ledger lock file {path}: {source}")]
+    #[error("cannot create the ledger lock file {path}: {cause}")]
     Io {
         /// The lock file.
         path: String,
         /// The I/O error.
-        source: io::Error,
+        cause: io::Error,
     },
 }
 
@@ -58,7 +58,7 @@ impl LockFile {
     pub fn acquire(ledger: &Path) -> Result<LockFile, LockError> {
         let path = LockFile::path_for(ledger);
         let shown = path.display().to_string();
-        let io_err = |source| LockError::Io { path: shown.clone(), source };
+        let io_err = |source| LockError::Io { path: shown.clone(), cause: source };
         let mut took_over_from = None;
         for _ in 0..3 {
             match OpenOptions::new().write(true).create_new(true).open(&path) {

@@ -40,12 +40,12 @@ pub enum Error {
     #[error(transparent)]
     Lock(#[from] LockError),
     /// SQLite failed.
-    #[error("ledger {path}: {source}")]
+    #[error("ledger {path}: {cause}")]
     Sqlite {
         /// The ledger file.
         path: String,
         /// The SQLite error.
-        source: rusqlite::Error,
+        cause: rusqlite::Error,
     },
     /// The ledger was written by a newer claimflow.
     #[error("ledger {path} has schema version {found}; this claimflow knows up to {known}: upgrade claimflow")]
@@ -331,7 +331,7 @@ impl Ledger {
     pub fn open(path: &Path) -> Result<Ledger, Error> {
         let lock = LockFile::acquire(path)?;
         let shown = path.display().to_string();
-        let sq = |source| Error::Sqlite { path: shown.clone(), source };
+        let sq = |source| Error::Sqlite { path: shown.clone(), cause: source };
         let conn = Connection::open(path).map_err(sq)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sq)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(sq)?;
@@ -351,7 +351,7 @@ impl Ledger {
     }
 
     fn sq(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
-        move |source| Error::Sqlite { path: self.path.clone(), source }
+        move |source| Error::Sqlite { path: self.path.clone(), cause: source }
     }
 
     /// The schema version of the open ledger.
@@ -363,7 +363,7 @@ impl Ledger {
 
     fn migrate(&mut self) -> Result<(), Error> {
         let path = self.path.clone();
-        let sq = |source| Error::Sqlite { path: path.clone(), source };
+        let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
         self.conn
             .execute_batch(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -415,7 +415,7 @@ impl Ledger {
                 self.recovered.push((isa13, true));
             } else {
                 let path = self.path.clone();
-                let sq = |source| Error::Sqlite { path: path.clone(), source };
+                let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
                 let tx = self.conn.transaction().map_err(sq)?;
                 tx.execute("DELETE FROM claim_history WHERE submission_id = ?1", [id])
                     .map_err(sq)?;
@@ -433,7 +433,7 @@ impl Ledger {
     /// file it was meant for gets written.
     pub fn allocate_control_numbers(&mut self) -> Result<(u32, u32), Error> {
         let path = self.path.clone();
-        let sq = |source| Error::Sqlite { path: path.clone(), source };
+        let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
         let next = |name: &str| -> Result<u32, Error> {
             let v: i64 = tx
@@ -508,7 +508,7 @@ impl Ledger {
         claims: &[ClaimRecord],
     ) -> Result<i64, Error> {
         let path = self.path.clone();
-        let sq = |source| Error::Sqlite { path: path.clone(), source };
+        let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
         tx.execute(
             "INSERT INTO submissions (file, file_sha256, isa13, gs06, st02, claims, total_charge, created_at, state)
@@ -557,7 +557,7 @@ impl Ledger {
     /// current state (status `sent`), in one transaction.
     pub fn complete(&mut self, submission_id: i64) -> Result<(), Error> {
         let path = self.path.clone();
-        let sq = |source| Error::Sqlite { path: path.clone(), source };
+        let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
         tx.execute(
             "INSERT INTO claims
@@ -591,7 +591,7 @@ impl Ledger {
         detail: Option<&str>,
     ) -> Result<bool, Error> {
         let path = self.path.clone();
-        let sq = |source| Error::Sqlite { path: path.clone(), source };
+        let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
         let n = tx
             .execute(

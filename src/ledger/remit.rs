@@ -231,7 +231,7 @@ impl Ledger {
         at: &str,
     ) -> Result<PostSummary, Error> {
         let path = self.path.clone();
-        let sq = |source| Error::Sqlite { path: path.clone(), source };
+        let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
         let mut summary = PostSummary::default();
         {
