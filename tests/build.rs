@@ -22,7 +22,9 @@ fn build(dir: &Path, input: &str, extra: &[&str]) -> Output {
     let mut cmd = claimflow(dir);
     cmd.args(["build", input, "--out", "out", "--now", NOW]);
     cmd.args(extra);
-    cmd.output().unwrap()
+    let o = cmd.output().unwrap();
+    crate::util::keep_all_837(&dir.join("out"));
+    o
 }
 
 fn code(o: &Output) -> i32 {
@@ -410,7 +412,9 @@ fn crash_build(dir: &Path, input: &str, at: &str) -> Output {
     let mut cmd = claimflow(dir);
     cmd.args(["build", input, "--out", "out", "--now", NOW]);
     cmd.env("CLAIMFLOW_TEST_CRASH_AT", at);
-    cmd.output().unwrap()
+    let o = cmd.output().unwrap();
+    crate::util::keep_all_837(&dir.join("out"));
+    o
 }
 
 fn temp_files(out: &Path) -> usize {

@@ -632,6 +632,7 @@ fn end_to_end_build_then_remit_then_reconcile_with_the_ledger() {
     std::fs::copy(fixture("build/claimflow.toml"), d.join("claimflow.toml")).unwrap();
     std::fs::copy(fixture("build/clean.csv"), d.join("clean.csv")).unwrap();
     let o = run(d, &["build", "clean.csv", "--out", "outbox", "--now", "2025-11-10T02:00"]);
+    crate::util::keep_all_837(&d.join("outbox"));
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
     let built: Vec<PathBuf> = std::fs::read_dir(d.join("outbox"))
         .unwrap()
