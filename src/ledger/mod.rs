@@ -123,7 +123,8 @@ CREATE TABLE claim_history (
     detail        TEXT
 );
 CREATE INDEX claim_history_claim ON claim_history (claim_id, payer_id);
-CREATE INDEX claim_history_submission ON claim_history (submission_id);
+-- Only build/send rows name a submission; payment rows (most of the table) stay out of the index.
+CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE submission_id IS NOT NULL;
 "#,
     ),
     (2, "remittances applied, claim payments, reversals", remit::MIGRATION_V2),

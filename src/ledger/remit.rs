@@ -140,7 +140,6 @@ CREATE TABLE claim_payments (
     reversed_by            INTEGER REFERENCES claim_payments (id)
 );
 CREATE INDEX claim_payments_claim ON claim_payments (claim_id, payer_id);
-CREATE INDEX claim_payments_remittance ON claim_payments (remittance_id);
 "#;
 
 fn dec(d: Decimal) -> String {
