@@ -257,7 +257,8 @@ fn changed_claim_after_sending_is_held_until_replacement_or_resend() {
     let o = build(dir.path(), &changed, &[]);
     assert_eq!(code(&o), 1, "{}", text(&o));
     let rejects = fs::read_to_string(dir.path().join("out/rejects.csv")).unwrap();
-    let line = rejects.lines().find(|l| l.contains("E-LEDGER-001")).unwrap();
+    let rule = "E-LEDGER-001";
+    let line = rejects.lines().find(|l| l.contains(rule)).unwrap();
     assert!(line.starts_with("CF1005,"), "{line}");
     assert!(line.contains("frequency 7"), "{line}");
     assert_eq!(x12_files(&dir.path().join("out")).len(), 1);

@@ -297,7 +297,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
                     claim_id: c.claim_id.clone(),
                     row: c.source.rows.first().copied().unwrap_or(0),
                     column: String::new(),
-                    rule: "E-LEDGER-001".into(),
+                    rule: scrub::LEDGER_CHANGED.id.into(),
                     severity: "error".into(),
                     message: format!(
                         "claim {} was already sent (ISA13 {}) and its content has changed since; \

@@ -41,7 +41,7 @@ pub use crate::finding::{Finding, Severity};
 
 pub mod rules;
 
-pub use rules::{Rule, RULES};
+pub use rules::{Rule, LEDGER_CHANGED, RULES};
 
 /// The outcome of scrubbing one encounter file.
 #[derive(Debug, Default)]

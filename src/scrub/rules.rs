@@ -72,6 +72,12 @@ const EIN: Rule =
 const BILLING_ZIP: Rule = e("E-ZIP-001", "billing provider ZIP is not 9 digits");
 const TAXONOMY: Rule = e("E-TAX-001", "billing provider taxonomy is not a NUCC-shaped code");
 const MEMBER_ID: Rule = e("E-MEM-001", "member_id missing");
+/// Applied by `claimflow build`, not by [`check`](super::check): it needs the
+/// ledger. Listed here so the catalogue (`check --list-rules`) is complete.
+pub const LEDGER_CHANGED: Rule = e(
+    "E-LEDGER-001",
+    "claim changed since it was sent (ledger): send a replacement (frequency 7 with original_ref) or use --resend",
+);
 // People.
 const SUBSCRIBER_NAME: Rule = e("E-NAME-001", "subscriber last or first name missing");
 const PROVIDER_NAME: Rule =
@@ -218,6 +224,7 @@ pub const RULES: &[Rule] = &[
     BAD_DATE,
     BAD_NUMBER,
     LINE_VALUE_MISSING,
+    LEDGER_CHANGED,
 ];
 
 /// The rule with this id.

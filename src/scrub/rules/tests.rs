@@ -387,6 +387,7 @@ fn every_rule_is_documented_and_tested() {
         include_str!("tests.rs"),
         include_str!("../../encounter/tests.rs"),
         include_str!("../../../tests/check.rs"),
+        include_str!("../../../tests/build.rs"),
     ];
     for r in RULES {
         assert!(readme.contains(&format!("`{}`", r.id)), "{} missing from README rule table", r.id);
