@@ -328,17 +328,20 @@ fn ledger_path(args: &Args) -> anyhow::Result<PathBuf> {
 /// claims were sent in, when those files are still there (else the claim is
 /// matched at claim level only). Consumes the ledger rows to keep memory low.
 fn claims_from_ledger(lc: Vec<ledger::LedgerClaim>) -> (Vec<SentClaim>, Vec<bool>) {
-    let mut files: Vec<&str> = lc.iter().map(|c| c.file.as_str()).collect();
-    files.sort_unstable();
-    files.dedup();
+    // The ledger's claims grouped by the file they were sent in (one pass,
+    // so a ledger of a year of nightly files is not scanned once per file).
+    let mut by_file: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    for (i, c) in lc.iter().enumerate() {
+        by_file.entry(c.file.as_str()).or_default().push(i);
+    }
     let mut found: Vec<(Vec<reconcile::SentLine>, Option<String>)> = Vec::new();
     found.resize_with(lc.len(), Default::default);
-    for f in files {
+    for (f, members) in by_file {
         let Ok(input) = claimflow::input::open(Path::new(f)) else { continue };
         let mut read = reconcile::read_837(&input).claims;
         let mut order: Vec<usize> = (0..read.len()).collect();
         order.par_sort_unstable_by(|&a, &b| claim_key(&read[a]).cmp(&claim_key(&read[b])));
-        for (i, c) in lc.iter().enumerate().filter(|(_, c)| c.file == f) {
+        for (i, c) in members.into_iter().map(|i| (i, &lc[i])) {
             let want = (c.claim_id.as_str(), c.payer_id.as_str());
             if let Ok(p) = order.binary_search_by(|&j| claim_key(&read[j]).cmp(&want)) {
                 let r = &mut read[order[p]];
