@@ -15,8 +15,9 @@
 
 use rust_decimal::Decimal;
 
+use super::read::{diagnosis_codes, dx_pointers};
 use crate::claim::is_valid_npi;
-use crate::x12::{Finding, Position, Segment, TransactionSet};
+use crate::x12::{Finding, Position, TransactionSet};
 
 /// The claim being checked: CLM position, id, stated total, line sum, HI count.
 struct OpenClaim {
@@ -87,20 +88,14 @@ pub fn check_set(input: &[u8], set: &TransactionSet, professional: bool) -> Vec<
             b"HL" | b"SE" => close(claim.take(), &mut findings),
             b"HI" => {
                 if let Some(c) = claim.as_mut() {
-                    c.diagnoses += diagnosis_count(&seg);
+                    c.diagnoses += diagnosis_codes(&seg).count();
                 }
             }
             b"SV1" if professional => {
                 if let Some(c) = claim.as_mut() {
                     c.has_lines = true;
                     c.lines += amount(seg.element(2).raw).unwrap_or_default();
-                    for p in seg.element(7).components() {
-                        if let Some(n) =
-                            std::str::from_utf8(p).ok().and_then(|s| s.trim().parse::<usize>().ok())
-                        {
-                            c.pointers.push((seg.pos, n));
-                        }
-                    }
+                    c.pointers.extend(dx_pointers(&seg).map(|n| (seg.pos, n)));
                 }
             }
             b"SV2" if !professional => {
@@ -131,14 +126,6 @@ pub fn check_set(input: &[u8], set: &TransactionSet, professional: bool) -> Vec<
     }
     close(claim, &mut findings);
     findings
-}
-
-/// Diagnosis codes (principal ABK/BK and other ABF/BF) carried by one HI segment.
-fn diagnosis_count(seg: &Segment<'_>) -> usize {
-    seg.elements()
-        .flat_map(|e| e.repetitions())
-        .filter(|e| matches!(e.component(1), b"ABK" | b"ABF" | b"BK" | b"BF"))
-        .count()
 }
 
 #[cfg(test)]

@@ -400,15 +400,9 @@ impl State {
         if self.entity != Entity::Claim || !claim.diagnoses.is_empty() {
             return;
         }
-        for el in seg.elements() {
-            let q = String::from_utf8_lossy(el.component(1));
-            if matches!(q.trim(), "ABK" | "ABF" | "BK" | "BF") {
-                let code = String::from_utf8_lossy(el.component(2)).trim().to_string();
-                if !code.is_empty() {
-                    claim.diagnoses.push(code);
-                }
-            }
-        }
+        claim
+            .diagnoses
+            .extend(diagnosis_codes(seg).map(|c| String::from_utf8_lossy(c).into_owned()));
     }
 
     fn sv1(&mut self, seg: &Segment<'_>) {
@@ -426,11 +420,7 @@ impl State {
         let modifiers: Vec<String> = (3..=6).map(comp).filter(|m| !m.is_empty()).collect();
         let charge = self.decimal(seg, 2, "SV102 charge");
         let units = self.decimal(seg, 4, "SV104 units");
-        let dx_pointers: Vec<u8> = seg
-            .element(7)
-            .components()
-            .filter_map(|p| std::str::from_utf8(p).ok()?.trim().parse().ok())
-            .collect();
+        let dx_pointers: Vec<u8> = dx_pointers(seg).filter_map(|p| u8::try_from(p).ok()).collect();
         if let Some(draft) = self.line.as_mut() {
             draft.line = Some(ServiceLine {
                 line_id: String::new(),
@@ -459,6 +449,21 @@ impl State {
             Decimal::ZERO
         })
     }
+}
+
+/// The diagnosis codes one HI segment carries: principal (ABK, BK) and
+/// other (ABF, BF) composites with a non-empty code, trimmed, in order.
+pub(super) fn diagnosis_codes<'a>(seg: &Segment<'a>) -> impl Iterator<Item = &'a [u8]> {
+    seg.elements().filter_map(|el| {
+        let q = el.component(1).trim_ascii();
+        let code = el.component(2).trim_ascii();
+        (matches!(q, b"ABK" | b"ABF" | b"BK" | b"BF") && !code.is_empty()).then_some(code)
+    })
+}
+
+/// The SV107 diagnosis pointers of an SV1 (1-based), numbers only.
+pub(super) fn dx_pointers<'a>(seg: &Segment<'a>) -> impl Iterator<Item = usize> + 'a {
+    seg.element(7).components().filter_map(|p| std::str::from_utf8(p).ok()?.trim().parse().ok())
 }
 
 /// Reads every claim of an 837P input (one or more interchanges).
