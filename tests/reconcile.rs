@@ -342,15 +342,24 @@ fn ledger_posts_once_undoes_reversals_and_lists_outstanding_claims() {
         vec!["95"]
     );
     assert_eq!(query(&db, "SELECT status FROM claims WHERE claim_id = 'C1006'"), vec!["paid"]);
+    // The claim's events: the build's, then one per payment posted.
     let history =
-        query(&db, "SELECT status FROM claim_history WHERE claim_id = 'C1006' ORDER BY id");
+        query(&db, "SELECT status FROM claim_events WHERE claim_id = 'C1006' ORDER BY at, seq");
     assert_eq!(history, vec!["sent", "paid", "reversed", "paid"]);
     assert_eq!(
         query(
             &db,
-            "SELECT detail FROM claim_history WHERE claim_id = 'C1006' AND status = 'reversed'"
+            "SELECT detail FROM claim_events WHERE claim_id = 'C1006' AND status = 'reversed'"
         ),
         vec!["trace T200 paid -90; undoes payment #6"]
+    );
+    // The payer's claim number is kept on the claim for later matching.
+    assert_eq!(
+        query(&db, "SELECT IFNULL(payer_claim_id, '-') FROM claims WHERE claim_id = 'C1006'"),
+        query(
+            &db,
+            "SELECT payer_claim_id FROM claim_payments WHERE claim_id = 'C1006' ORDER BY id DESC LIMIT 1"
+        )
     );
     // Nothing outstanding any more; the unmatched payment is kept for audit.
     assert!(s.contains("outstanding 0"), "{s}");

@@ -151,8 +151,9 @@ fn process_set(
     interchange_control: &str,
     set: &x12::TransactionSet,
     index: &ClaimIndex<'_>,
-    with_postings: bool,
+    ledger_rows: Option<&[i64]>,
 ) -> anyhow::Result<SetOut> {
+    let with_postings = ledger_rows.is_some();
     let input = opened.input.as_deref().unwrap_or_default();
     let rem = edi835::read_set(input, set, interchange_control);
     let mut findings = edi835::balance(&rem);
@@ -160,7 +161,7 @@ fn process_set(
     let results = reconcile::reconcile_remittance(index, file_no, &rem, with_postings);
     let plb = report::plb_rows(index, file_no, &rem);
     let rows = report::format_rows(&results)?;
-    let payments = if with_postings {
+    let payments = if let Some(rows) = ledger_rows {
         results
             .iter()
             .map(|r| PaymentPosting {
@@ -169,7 +170,7 @@ fn process_set(
                     .sent
                     .map(|i| index.claims()[i].payer_id.clone())
                     .unwrap_or_else(|| r.payer_id.clone()),
-                matched: r.sent.is_some(),
+                claim_row: r.sent.map(|i| rows[i]),
                 clp01: r.clp01.clone(),
                 clp02: r.clp02.clone(),
                 payer_claim_id: r.payer_claim_id.clone(),
@@ -323,50 +324,72 @@ fn ledger_path(args: &Args) -> anyhow::Result<PathBuf> {
     Ok(dir.join("claimflow.db"))
 }
 
-/// The ledger's claims as sent claims, and for each whether it still waits
-/// for a remittance. Service lines (and REF*F8) come from the 837 files the
-/// claims were sent in, when those files are still there (else the claim is
-/// matched at claim level only). Consumes the ledger rows to keep memory low.
-fn claims_from_ledger(lc: Vec<ledger::LedgerClaim>) -> (Vec<SentClaim>, Vec<bool>) {
-    // The ledger's claims grouped by the file they were sent in (one pass,
-    // so a ledger of a year of nightly files is not scanned once per file).
-    let mut by_file: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
-    for (i, c) in lc.iter().enumerate() {
-        by_file.entry(c.file.as_str()).or_default().push(i);
+/// The claims of a ledger as sent claims, with their ledger rows.
+struct LedgerClaims {
+    claims: Vec<SentClaim>,
+    /// Per claim: true while it still waits for a remittance.
+    waiting: Vec<bool>,
+    /// Per claim: its row in the ledger (names it when posting).
+    rows: Vec<i64>,
+}
+
+/// The ledger's claims as sent claims. Service lines (and REF*F8) come from
+/// the 837 files the claims were sent in, when those files are still there
+/// (else the claim is matched at claim level only); the files are read on
+/// other cores while SQLite reads the claims.
+fn claims_from_ledger(ledger: &Ledger) -> anyhow::Result<LedgerClaims> {
+    let files = ledger.sent_files()?;
+    let (sent_claims, read) = std::thread::scope(|scope| {
+        let reader = scope.spawn(|| files.par_iter().map(|f| read_sent_file(&f.file)).collect());
+        (ledger.sent_claims(), reader.join())
+    });
+    let ledger::SentClaims { submissions, claims: lc } = sent_claims?;
+    let mut read: Vec<Vec<SentClaim>> =
+        read.map_err(|_| anyhow::anyhow!("reading the sent 837 files failed"))?;
+    // Both lists are the complete submissions in id order; a build between
+    // the two reads is impossible (the ledger is locked), but a mismatch
+    // would only cost the service lines, never a wrong match.
+    if submissions != files {
+        read = vec![Vec::new(); submissions.len()];
     }
-    let mut found: Vec<(Vec<reconcile::SentLine>, Option<String>)> = Vec::new();
-    found.resize_with(lc.len(), Default::default);
-    for (f, members) in by_file {
-        let Ok(input) = claimflow::input::open(Path::new(f)) else { continue };
-        let mut read = reconcile::read_837(&input).claims;
-        let mut order: Vec<usize> = (0..read.len()).collect();
-        order.par_sort_unstable_by(|&a, &b| claim_key(&read[a]).cmp(&claim_key(&read[b])));
-        for (i, c) in members.into_iter().map(|i| (i, &lc[i])) {
-            let want = (c.claim_id.as_str(), c.payer_id.as_str());
-            if let Ok(p) = order.binary_search_by(|&j| claim_key(&read[j]).cmp(&want)) {
-                let r = &mut read[order[p]];
-                found[i] = (std::mem::take(&mut r.lines), r.payer_claim_id.take());
-            }
-        }
-    }
+    let sent_on: Vec<Option<NaiveDate>> = submissions
+        .iter()
+        .map(|s| s.created_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()))
+        .collect();
     let waiting = lc.iter().map(|c| !REMITTED.contains(&c.status.as_str())).collect();
+    let rows = lc.iter().map(|c| c.row).collect();
     let claims = lc
         .into_iter()
-        .zip(found)
-        .map(|(c, (lines, f8))| SentClaim {
-            sent_on: c
-                .sent_at
-                .get(..10)
-                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
-            claim_id: c.claim_id,
-            payer_id: c.payer_id,
-            // REF*F8 of a replacement names the payer's claim number too.
-            payer_claim_id: c.payer_claim_id.or(f8),
-            charge: c.total_charge,
-            lines,
+        .map(|c| {
+            let mut lines = Vec::new();
+            let mut f8 = None;
+            let in_file = &mut read[c.submission];
+            let want = (c.claim_id.as_str(), c.payer_id.as_str());
+            if let Ok(p) = in_file.binary_search_by(|r| claim_key(r).cmp(&want)) {
+                lines = std::mem::take(&mut in_file[p].lines);
+                f8 = in_file[p].payer_claim_id.take();
+            }
+            SentClaim {
+                sent_on: sent_on[c.submission],
+                claim_id: c.claim_id,
+                payer_id: c.payer_id,
+                // REF*F8 of a replacement names the payer's claim number too.
+                payer_claim_id: c.payer_claim_id.or(f8),
+                charge: c.total_charge,
+                lines,
+            }
         })
         .collect();
-    (claims, waiting)
+    Ok(LedgerClaims { claims, waiting, rows })
+}
+
+/// The claims of one sent 837 file sorted by (claim id, payer id); empty
+/// when the file is gone or unreadable (its claims match at claim level).
+fn read_sent_file(path: &str) -> Vec<SentClaim> {
+    let Ok(input) = claimflow::input::open(Path::new(path)) else { return Vec::new() };
+    let mut claims = reconcile::read_837(&input).claims;
+    claims.par_sort_unstable_by(|a, b| claim_key(a).cmp(&claim_key(b)));
+    claims
 }
 
 fn claim_key(c: &SentClaim) -> (&str, &str) {
@@ -426,6 +449,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     progress.stage("load claims");
     let mut ledger: Option<Ledger> = None;
     let mut waiting: Vec<bool> = Vec::new();
+    let mut ledger_rows: Vec<i64> = Vec::new();
     let claims: Vec<SentClaim> = if !args.claims.is_empty() {
         load_claims_from_837(&args.claims)?
     } else {
@@ -438,10 +462,11 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         }
         let l =
             Ledger::open(&path).with_context(|| format!("opening ledger {}", path.display()))?;
-        let (claims, w) = claims_from_ledger(l.sent_claims()?);
-        waiting = w;
+        let from_ledger = claims_from_ledger(&l)?;
+        waiting = from_ledger.waiting;
+        ledger_rows = from_ledger.rows;
         ledger = Some(l);
-        claims
+        from_ledger.claims
     };
     progress.stage("index claims");
     let index = ClaimIndex::new(&claims);
@@ -491,19 +516,29 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         Some(mut l) => {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RemitPosting>>(2);
             let at = at.clone();
-            let handle =
-                std::thread::spawn(move || -> Result<ledger::PostSummary, ledger::Error> {
+            let handle = std::thread::Builder::new().name("ledger-post".into()).spawn(
+                move || -> Result<ledger::PostSummary, ledger::Error> {
                     let mut post = ledger::PostSummary::default();
+                    let mut busy = std::time::Duration::ZERO;
                     for batch in rx {
+                        let started = std::time::Instant::now();
                         let p = l.post_remittances(&batch, &at)?;
+                        busy += started.elapsed();
                         post.applied.extend(p.applied);
                         post.already_applied.extend(p.already_applied);
                         post.payments += p.payments;
                         post.undone += p.undone;
                         post.reversals_without_posting += p.reversals_without_posting;
                     }
+                    if std::env::var_os("CLAIMFLOW_TIMINGS").is_some() {
+                        eprintln!(
+                            "timing: ledger posting thread busy: {:.2} s",
+                            busy.as_secs_f64()
+                        );
+                    }
                     Ok(post)
-                });
+                },
+            )?;
             (Some(tx), Some(handle))
         }
         None => (None, None),
@@ -511,7 +546,10 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     for batch in jobs.chunks(SETS_PER_BATCH) {
         let outs: Vec<anyhow::Result<SetOut>> = batch
             .par_iter()
-            .map(|(i, ctl, set)| process_set(&opened[*i], *i, ctl, set, &index, with_postings))
+            .map(|(i, ctl, set)| {
+                let rows = with_postings.then_some(ledger_rows.as_slice());
+                process_set(&opened[*i], *i, ctl, set, &index, rows)
+            })
             .collect();
         let mut postings = Vec::new();
         for out in outs {

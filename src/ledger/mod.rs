@@ -30,7 +30,7 @@ pub mod lock;
 pub mod remit;
 
 pub use lock::{LockError, LockFile};
-pub use remit::{LedgerClaim, PaymentPosting, PostSummary, RemitPosting};
+pub use remit::{LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentClaims, SentFile};
 
 /// A ledger problem.
 #[derive(Debug, thiserror::Error)]
@@ -128,6 +128,11 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
 "#,
     ),
     (2, "remittances applied, claim payments, reversals", remit::MIGRATION_V2),
+    (
+        3,
+        "payer claim number on claims; claim_events view over history and payments",
+        remit::MIGRATION_V3,
+    ),
 ];
 
 /// The highest schema version this build knows.

@@ -240,3 +240,59 @@ fn later_status_is_recorded_for_known_claims_only() {
         .unwrap();
     assert_eq!(statuses, ["sent", "paid"]);
 }
+
+#[test]
+fn version_3_moves_payment_events_out_of_history_and_keeps_payer_claim_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("claimflow.db");
+    // A version-2 ledger with one sent claim and one payment posted the
+    // version-2 way (a copy of the payment in claim_history).
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,
+                 description TEXT NOT NULL, applied_at TEXT NOT NULL);",
+        )
+        .unwrap();
+        for (version, description, sql) in &MIGRATIONS[..2] {
+            conn.execute_batch(sql).unwrap();
+            conn.execute(
+                "INSERT INTO schema_migrations VALUES (?1, ?2, '2026-01-01T00:00:00Z')",
+                params![version, description],
+            )
+            .unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO submissions VALUES (1, '/x/c.x12', 'h', '000000001', '1', '0001', 1,
+                 '125', '2026-03-01T00:00:00', 'complete');
+             INSERT INTO claims VALUES ('C1', 'P1', 'h1', '1', '125', 'paid', 1, '0001',
+                 '2026-04-01T00:00:00');
+             INSERT INTO claim_history (claim_id, payer_id, status, at, submission_id, detail)
+                 VALUES ('C1', 'P1', 'sent', '2026-03-01T00:00:00', 1, NULL);
+             INSERT INTO remittances VALUES (1, 'PAYER', 'T1', 'f', '/x/r.835', '0001', '100',
+                 '0', '2026-03-30', '2026-04-01T00:00:00');
+             INSERT INTO claim_payments (remittance_id, claim_id, payer_id, matched, clp01, clp02,
+                 payer_claim_id, status, billed, paid, patient_responsibility, contractual,
+                 other_adjustments, adjustments)
+                 VALUES (1, 'C1', 'P1', 1, 'C1', '1', 'PCN-9', 'paid', '125', '100', '0', '25',
+                 '0', 'CO-45 25.00');
+             INSERT INTO claim_history (claim_id, payer_id, status, at, total_charge, detail)
+                 VALUES ('C1', 'P1', 'paid', '2026-04-01T00:00:00', '125', 'trace T1 paid 100');",
+        )
+        .unwrap();
+    }
+    let l = Ledger::open(&path).unwrap();
+    assert_eq!(l.version().unwrap(), 3);
+    let one = |sql: &str| -> String { l.connection().query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(one("SELECT payer_claim_id FROM claims WHERE claim_id = 'C1'"), "PCN-9");
+    assert_eq!(one("SELECT group_concat(status, ',') FROM claim_history"), "sent");
+    assert_eq!(
+        one("SELECT group_concat(status || '@' || at || ':' || IFNULL(detail, ''), ',')
+             FROM (SELECT * FROM claim_events WHERE claim_id = 'C1' ORDER BY at, seq)"),
+        "sent@2026-03-01T00:00:00:,paid@2026-04-01T00:00:00:trace T1 paid 100"
+    );
+    let sent = l.sent_claims().unwrap();
+    assert_eq!(sent.submissions.len(), 1);
+    assert_eq!(sent.claims[0].payer_claim_id.as_deref(), Some("PCN-9"));
+    assert_eq!(sent.claims[0].submission, 0);
+}
