@@ -20,8 +20,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .claims
         .iter()
         .map(|c| ClaimRecord {
-            claim_id: c.claim_id.clone(),
-            payer_id: c.payer_id.clone(),
+            claim_id: c.claim_id.to_string(),
+            payer_id: c.payer_id.to_string(),
             content_hash: "seeded".into(),
             frequency: "1".into(),
             total_charge: c.charge,

@@ -32,3 +32,8 @@ pub mod reconcile;
 pub mod scrub;
 pub mod validate;
 pub mod x12;
+
+/// Short text read from X12 files (ids, codes, qualifiers): values of up to
+/// 24 bytes, nearly all of them, are stored inline without a heap
+/// allocation, which matters when a run reads a million claim payments.
+pub type Text = compact_str::CompactString;

@@ -16,6 +16,7 @@ use claimflow::ledger::{self, Ledger, PaymentPosting, RemitPosting};
 use claimflow::reconcile::report::{self, money, OutstandingRow, PlbRow};
 use claimflow::reconcile::{self, ClaimIndex, SentClaim, Status};
 use claimflow::x12::{self, Finding, Severity, TransactionKind};
+use claimflow::Text;
 
 use super::progress::Progress;
 use super::{Global, Outcome};
@@ -141,7 +142,7 @@ struct Compact {
     status: Status,
     forwarded: bool,
     paid: Decimal,
-    claim_id: String,
+    claim_id: Text,
     set: usize,
 }
 
@@ -161,32 +162,6 @@ fn process_set(
     let results = reconcile::reconcile_remittance(index, file_no, &rem, with_postings);
     let plb = report::plb_rows(index, file_no, &rem);
     let rows = report::format_rows(&results)?;
-    let payments = if let Some(rows) = ledger_rows {
-        results
-            .iter()
-            .map(|r| PaymentPosting {
-                claim_id: r.claim_id.clone(),
-                payer_id: r
-                    .sent
-                    .map(|i| index.claims()[i].payer_id.clone())
-                    .unwrap_or_else(|| r.payer_id.clone()),
-                claim_row: r.sent.map(|i| rows[i]),
-                clp01: r.clp01.clone(),
-                clp02: r.clp02.clone(),
-                payer_claim_id: r.payer_claim_id.clone(),
-                status: r.status.words().to_string(),
-                billed: r.figures.billed,
-                paid: r.figures.paid,
-                patient_responsibility: r.figures.patient_responsibility,
-                contractual: r.figures.contractual,
-                other_adjustments: r.figures.other_adjustments,
-                adjustments: r.adjustments.clone(),
-                reversal: r.status == Status::Reversed,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
     let compact = results
         .iter()
         .map(|r| Compact {
@@ -195,17 +170,47 @@ fn process_set(
             forwarded: r.forwarded,
             paid: r.figures.paid,
             // Only reversals and their partners are named in the summary.
-            claim_id: if r.status == Status::Reversed { r.claim_id.clone() } else { String::new() },
+            claim_id: if r.status == Status::Reversed {
+                r.claim_id.clone()
+            } else {
+                Text::default()
+            },
             set: 0,
         })
         .collect();
+    // The results are not needed after this: their strings move into the postings.
+    let payments = match ledger_rows {
+        Some(rows) => results
+            .into_iter()
+            .map(|r| PaymentPosting {
+                payer_id: match r.sent {
+                    Some(i) => index.claims()[i].payer_id.clone(),
+                    None => r.payer_id,
+                },
+                claim_row: r.sent.map(|i| rows[i]),
+                status: r.status.words().to_string(),
+                reversal: r.status == Status::Reversed,
+                claim_id: r.claim_id,
+                clp01: r.clp01,
+                clp02: r.clp02,
+                payer_claim_id: r.payer_claim_id,
+                billed: r.figures.billed,
+                paid: r.figures.paid,
+                patient_responsibility: r.figures.patient_responsibility,
+                contractual: r.figures.contractual,
+                other_adjustments: r.figures.other_adjustments,
+                adjustments: r.adjustments,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let summary = SetSummary {
         file: opened.name.clone(),
-        st02: rem.st02_control.clone(),
-        payer_id: rem.payer_id(),
-        trace: rem.trace.trn02_number.clone(),
+        st02: rem.st02_control.to_string(),
+        payer_id: rem.payer_id().to_string(),
+        trace: rem.trace.trn02_number.to_string(),
         payment_date: rem.payment.bpr16_date,
-        method: rem.payment.bpr04_method.clone(),
+        method: rem.payment.bpr04_method.to_string(),
         bpr02: rem.payment.bpr02_amount,
         paid: rem.paid_total(),
         plb: rem.plb_total(),
@@ -637,7 +642,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         .map(|(i, p)| {
             let r = &compact[*i];
             ReversalNote {
-                claim_id: r.claim_id.clone(),
+                claim_id: r.claim_id.to_string(),
                 check_trace: sets[r.set].trace.clone(),
                 amount: r.paid,
                 reverses_trace: p.reverses.map(|j| sets[compact[j].set].trace.clone()),

@@ -18,6 +18,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::x12::{Finding, Position};
+pub use crate::Text;
 
 pub mod balance;
 pub(crate) mod parse;
@@ -29,23 +30,23 @@ pub use parse::{parse_date, parse_decimal, read_file, read_set, FileRemittances}
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Party {
     /// N101 / NM101 entity identifier code (`PR`, `PE`, `QC`, `IL`, `74`, `82`, `TT`…).
-    pub entity: String,
+    pub entity: Text,
     /// NM102 entity type (`1` person, `2` organization); empty for N1.
-    pub entity_type: String,
+    pub entity_type: Text,
     /// N102 name, or NM103 last/organization name.
-    pub name: String,
+    pub name: Text,
     /// NM104 first name.
-    pub first: String,
+    pub first: Text,
     /// NM105 middle name.
-    pub middle: String,
+    pub middle: Text,
     /// N103 / NM108 identification code qualifier.
-    pub id_qualifier: String,
+    pub id_qualifier: Text,
     /// N104 / NM109 identification code.
-    pub id: String,
+    pub id: Text,
     /// N3 address lines (empty when absent).
-    pub address: Vec<String>,
+    pub address: Vec<Text>,
     /// N4 city, state, ZIP (empty when absent).
-    pub city_state_zip: Vec<String>,
+    pub city_state_zip: Vec<Text>,
     /// REF segments that follow the N1 (qualifier, value).
     pub refs: Vec<Reference>,
 }
@@ -54,16 +55,16 @@ pub struct Party {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Reference {
     /// REF01 qualifier, e.g. `6R`, `1K`, `2U`.
-    pub qualifier: String,
+    pub qualifier: Text,
     /// REF02 value.
-    pub value: String,
+    pub value: Text,
 }
 
 /// A DTM date: qualifier and date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DateRef {
     /// DTM01 qualifier, e.g. `232`, `233`, `050`, `472`.
-    pub qualifier: String,
+    pub qualifier: Text,
     /// DTM02 as a date (`None` when it was not a valid CCYYMMDD).
     pub date: Option<NaiveDate>,
 }
@@ -72,7 +73,7 @@ pub struct DateRef {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Amount {
     /// AMT01 qualifier, e.g. `AU` coverage amount, `B6` allowed, `I` interest.
-    pub qualifier: String,
+    pub qualifier: Text,
     /// AMT02.
     pub amount: Decimal,
 }
@@ -81,7 +82,7 @@ pub struct Amount {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Quantity {
     /// QTY01 qualifier, e.g. `CA` covered days.
-    pub qualifier: String,
+    pub qualifier: Text,
     /// QTY02.
     pub quantity: Decimal,
 }
@@ -132,9 +133,9 @@ pub struct Adjustment {
     /// CAS01 group (`None` when the file holds an unknown group code).
     pub group: Option<Group>,
     /// CAS01 as written (kept for unknown codes).
-    pub group_code: String,
+    pub group_code: Text,
     /// CARC reason code (CAS02, 05, 08, 11, 14 or 17).
-    pub reason: String,
+    pub reason: Text,
     /// Amount (CAS03, 06, …): positive reduces payment, negative increases it.
     pub amount: Decimal,
     /// Quantity (CAS04, 07, …), when given.
@@ -145,18 +146,18 @@ pub struct Adjustment {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Procedure {
     /// Component 1: product/service id qualifier (`HC`, `AD`, `NU`, `N4`…).
-    pub qualifier: String,
+    pub qualifier: Text,
     /// Component 2: the code.
-    pub code: String,
+    pub code: Text,
     /// Components 3–6: modifiers (empty ones dropped).
-    pub modifiers: Vec<String>,
+    pub modifiers: Vec<Text>,
     /// Component 7: description, when given.
-    pub description: String,
+    pub description: Text,
 }
 
 impl Procedure {
     /// `HC:99213:25` style text: qualifier, code and modifiers.
-    pub fn display(&self) -> String {
+    pub fn display(&self) -> Text {
         let mut s = self.code.clone();
         for m in &self.modifiers {
             s.push(':');
@@ -170,9 +171,9 @@ impl Procedure {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Remark {
     /// `HE` for RARC (LQ01), `RX` for NCPDP reject codes; `MOA`/`MIA` for claim remarks.
-    pub qualifier: String,
+    pub qualifier: Text,
     /// The code.
-    pub code: String,
+    pub code: Text,
 }
 
 /// One service line payment (loop 2110).
@@ -187,7 +188,7 @@ pub struct ServicePayment {
     /// SVC03 line payment.
     pub svc03_paid: Decimal,
     /// SVC04 NUBC revenue code.
-    pub svc04_revenue_code: String,
+    pub svc04_revenue_code: Text,
     /// SVC05 units paid.
     pub svc05_units: Option<Decimal>,
     /// SVC06 submitted procedure, when the payer changed the code.
@@ -201,7 +202,7 @@ pub struct ServicePayment {
     /// Line adjustments (CAS), every triple in file order.
     pub adjustments: Vec<Adjustment>,
     /// REF*6R line item control number (our line id), when returned.
-    pub line_id: Option<String>,
+    pub line_id: Option<Text>,
     /// Other REF segments of the line.
     pub refs: Vec<Reference>,
     /// AMT*B6 allowed amount.
@@ -227,11 +228,11 @@ pub struct ClaimPayment {
     /// Position of the CLP.
     pub pos: Position,
     /// LX01 of the header group this claim is in, when there is one.
-    pub lx: Option<String>,
+    pub lx: Option<Text>,
     /// CLP01 patient control number (our CLM01, possibly truncated).
-    pub clp01_claim_id: String,
+    pub clp01_claim_id: Text,
     /// CLP02 claim status code (1, 2, 3, 4, 19, 20, 21, 22, 23, 25).
-    pub clp02_status: String,
+    pub clp02_status: Text,
     /// CLP03 total claim charge.
     pub clp03_charge: Decimal,
     /// CLP04 claim payment amount.
@@ -239,15 +240,15 @@ pub struct ClaimPayment {
     /// CLP05 patient responsibility amount, when given.
     pub clp05_patient_responsibility: Option<Decimal>,
     /// CLP06 claim filing indicator.
-    pub clp06_filing_indicator: String,
+    pub clp06_filing_indicator: Text,
     /// CLP07 payer claim control number.
-    pub clp07_payer_claim_id: String,
+    pub clp07_payer_claim_id: Text,
     /// CLP08 facility type code.
-    pub clp08_facility: String,
+    pub clp08_facility: Text,
     /// CLP09 claim frequency code.
-    pub clp09_frequency: String,
+    pub clp09_frequency: Text,
     /// CLP11 DRG code.
-    pub clp11_drg: String,
+    pub clp11_drg: Text,
     /// CLP12 DRG weight.
     pub clp12_drg_weight: Option<Decimal>,
     /// CLP13 discharge fraction.
@@ -258,9 +259,9 @@ pub struct ClaimPayment {
     /// TT crossover carrier, PR corrected priority payer, and others.
     pub names: Vec<Party>,
     /// MIA inpatient adjudication elements (MIA01…MIA24), when present.
-    pub mia: Option<Vec<String>>,
+    pub mia: Option<Vec<Text>>,
     /// MOA outpatient adjudication elements (MOA01…MOA09), when present.
-    pub moa: Option<Vec<String>>,
+    pub moa: Option<Vec<Text>>,
     /// Claim REF segments.
     pub refs: Vec<Reference>,
     /// Claim DTM segments (232/233 statement period, 050 received, 036/037 coverage).
@@ -290,7 +291,7 @@ impl ClaimPayment {
     }
 
     /// Remark codes: MIA/MOA claim remarks first, then every line's LQ codes.
-    pub fn remark_codes(&self) -> Vec<String> {
+    pub fn remark_codes(&self) -> Vec<Text> {
         let mut out = Vec::new();
         // MOA03..MOA07 and MIA05, MIA20..MIA24 are remark codes.
         if let Some(moa) = &self.moa {
@@ -325,15 +326,15 @@ pub struct Payment {
     pub pos: Position,
     /// BPR01 transaction handling code (`C` payment and remittance, `I`
     /// remittance only, `H` notification only…).
-    pub bpr01_handling: String,
+    pub bpr01_handling: Text,
     /// BPR02 total actual provider payment amount.
     pub bpr02_amount: Decimal,
     /// BPR03 credit/debit flag (`C`/`D`).
-    pub bpr03_credit_debit: String,
+    pub bpr03_credit_debit: Text,
     /// BPR04 payment method (`ACH`, `CHK`, `BOP`, `FWT`, `NON`).
-    pub bpr04_method: String,
+    pub bpr04_method: Text,
     /// BPR05 payment format (`CCP`, `CTX`).
-    pub bpr05_format: String,
+    pub bpr05_format: Text,
     /// BPR16 check issue or EFT effective date.
     pub bpr16_date: Option<NaiveDate>,
 }
@@ -342,13 +343,13 @@ pub struct Payment {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Trace {
     /// TRN01 trace type code (`1`).
-    pub trn01_type: String,
+    pub trn01_type: Text,
     /// TRN02 check or EFT trace number.
-    pub trn02_number: String,
+    pub trn02_number: Text,
     /// TRN03 payer identifier (`1` + EIN, usually).
-    pub trn03_originator: String,
+    pub trn03_originator: Text,
     /// TRN04 originating company supplemental code.
-    pub trn04_supplemental: String,
+    pub trn04_supplemental: Text,
 }
 
 /// One PLB adjustment pair: reason:reference and amount.
@@ -356,9 +357,9 @@ pub struct Trace {
 pub struct ProviderAdjustmentItem {
     /// Composite component 1: adjustment reason (`L6` interest, `WO`
     /// overpayment recovery, `FB` forwarding balance, `CV`, `CS`, `72`…).
-    pub reason: String,
+    pub reason: Text,
     /// Composite component 2: reference (often a claim id or payer claim number).
-    pub reference: String,
+    pub reference: Text,
     /// Amount: positive reduces the payment, negative increases it.
     pub amount: Decimal,
 }
@@ -369,7 +370,7 @@ pub struct ProviderAdjustment {
     /// Position of the PLB.
     pub pos: Position,
     /// PLB01 provider identifier.
-    pub provider_id: String,
+    pub provider_id: Text,
     /// PLB02 fiscal period date.
     pub fiscal_date: Option<NaiveDate>,
     /// The adjustment pairs, in order.
@@ -382,9 +383,9 @@ pub struct Remittance {
     /// Position of the ST.
     pub pos: Position,
     /// ISA13 of the interchange (empty when there was no ISA).
-    pub interchange_control: String,
+    pub interchange_control: Text,
     /// ST02.
-    pub st02_control: String,
+    pub st02_control: Text,
     /// BPR: the payment.
     pub payment: Payment,
     /// TRN: the trace number.
@@ -407,7 +408,7 @@ pub struct Remittance {
 
 impl Remittance {
     /// The payer's identifier: REF*2U, else N104, else TRN03.
-    pub fn payer_id(&self) -> String {
+    pub fn payer_id(&self) -> Text {
         if let Some(r) = self.payer.refs.iter().find(|r| r.qualifier == "2U") {
             return r.value.clone();
         }

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 
 use super::{
     Adjustment, Amount, ClaimPayment, DateRef, Group, Party, Procedure, ProviderAdjustment,
-    ProviderAdjustmentItem, Quantity, Reference, Remark, Remittance, ServicePayment,
+    ProviderAdjustmentItem, Quantity, Reference, Remark, Remittance, ServicePayment, Text,
 };
 use crate::x12::{self, Finding, Position, Segment, TransactionKind};
 
@@ -60,7 +60,7 @@ enum State {
 struct Reader {
     rem: Remittance,
     state: State,
-    lx: Option<String>,
+    lx: Option<Text>,
     saw_bpr: bool,
     saw_trn: bool,
 }
@@ -70,8 +70,8 @@ pub fn read_set(input: &[u8], set: &x12::TransactionSet, interchange_control: &s
     let mut r = Reader {
         rem: Remittance {
             pos: set.pos,
-            interchange_control: interchange_control.to_string(),
-            st02_control: set.control.clone(),
+            interchange_control: Text::new(interchange_control),
+            st02_control: Text::new(&set.control),
             ..Remittance::default()
         },
         state: State::Header,
@@ -162,16 +162,16 @@ impl<'a> Fields<'a> {
     }
 }
 
-fn text(seg: &Fields<'_>, n: usize) -> String {
+fn text(seg: &Fields<'_>, n: usize) -> Text {
     bytes_text(seg.get(n))
 }
 
 /// Bytes as trimmed text; invalid UTF-8 is replaced, not an error.
-pub(crate) fn bytes_text(raw: &[u8]) -> String {
+pub(crate) fn bytes_text(raw: &[u8]) -> Text {
     let raw = raw.trim_ascii();
     match std::str::from_utf8(raw) {
-        Ok(s) => s.to_string(),
-        Err(_) => String::from_utf8_lossy(raw).trim().to_string(),
+        Ok(s) => Text::new(s),
+        Err(_) => Text::new(String::from_utf8_lossy(raw).trim()),
     }
 }
 
@@ -215,7 +215,7 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 
 fn procedure(seg: &Fields<'_>, n: usize) -> Procedure {
     let c = seg.component;
-    let comps: Vec<String> = seg.get(n).split(|&b| b == c).map(bytes_text).collect();
+    let comps: Vec<Text> = seg.get(n).split(|&b| b == c).map(bytes_text).collect();
     let get = |i: usize| comps.get(i).cloned().unwrap_or_default();
     Procedure {
         qualifier: get(0),
@@ -420,7 +420,7 @@ impl Reader {
                 }
             }
             "N3" | "N4" => {
-                let values: Vec<String> = (1..=seg.element_count()).map(|n| text(seg, n)).collect();
+                let values: Vec<Text> = (1..=seg.element_count()).map(|n| text(seg, n)).collect();
                 let is_n3 = id == "N3";
                 match self.current_party() {
                     Some(p) if is_n3 => p.address = values,
@@ -463,7 +463,7 @@ impl Reader {
                 }
             }
             "MIA" | "MOA" => {
-                let values: Vec<String> = (1..=seg.element_count()).map(|n| text(seg, n)).collect();
+                let values: Vec<Text> = (1..=seg.element_count()).map(|n| text(seg, n)).collect();
                 let is_mia = id == "MIA";
                 match (self.state, self.current_claim()) {
                     (State::Claim, Some(c)) if is_mia => c.mia = Some(values),

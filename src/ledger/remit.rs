@@ -17,6 +17,7 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use rust_decimal::Decimal;
 
 use super::{Error, Ledger};
+use crate::Text;
 
 /// A claim the ledger knows as sent (current state).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,9 +26,9 @@ pub struct LedgerClaim {
     /// [`Ledger::post_remittances`] on the same open ledger.
     pub row: i64,
     /// CLM01.
-    pub claim_id: String,
+    pub claim_id: Text,
     /// 2010BB payer id.
-    pub payer_id: String,
+    pub payer_id: Text,
     /// CLM02 as last sent.
     pub total_charge: Decimal,
     /// Current status (`sent`, `paid`, `denied`, …).
@@ -35,7 +36,7 @@ pub struct LedgerClaim {
     /// Index into [`SentClaims::submissions`] of the file it was last sent in.
     pub submission: usize,
     /// The payer's claim number (CLP07) from the latest payment that gave one.
-    pub payer_claim_id: Option<String>,
+    pub payer_claim_id: Option<Text>,
 }
 
 /// A complete submission: an 837 file the ledger's claims were sent in.
@@ -60,18 +61,18 @@ pub struct SentClaims {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PaymentPosting {
     /// The matched claim's CLM01 (CLP01 when unmatched).
-    pub claim_id: String,
+    pub claim_id: Text,
     /// The matched claim's payer id (the remittance's payer when unmatched).
-    pub payer_id: String,
+    pub payer_id: Text,
     /// The matched claim's [`LedgerClaim::row`]; `None` when no sent claim
     /// matched (the payment is kept for audit, no claim changes).
     pub claim_row: Option<i64>,
     /// CLP01 as received.
-    pub clp01: String,
+    pub clp01: Text,
     /// CLP02.
-    pub clp02: String,
+    pub clp02: Text,
     /// CLP07.
-    pub payer_claim_id: String,
+    pub payer_claim_id: Text,
     /// Classification (`paid`, `denied`, `reversed`, …).
     pub status: String,
     /// CLP03.
@@ -242,15 +243,21 @@ impl Ledger {
             let Some(&submission) = by_id.get(&r.get::<_, i64>(5).map_err(self.sq())?) else {
                 continue;
             };
-            let get = |i| r.get::<_, String>(i).map_err(self.sq());
+            // Read in place: ids are short, so no heap copy is made of them.
+            let text = |i| -> Result<Option<Text>, Error> {
+                match r.get_ref(i).map_err(self.sq())? {
+                    rusqlite::types::ValueRef::Null => Ok(None),
+                    v => Ok(Some(Text::new(v.as_str().map_err(|e| self.sq()(e.into()))?))),
+                }
+            };
             claims.push(LedgerClaim {
                 row: r.get(0).map_err(self.sq())?,
-                claim_id: get(1)?,
-                payer_id: get(2)?,
-                total_charge: get(3)?.parse().unwrap_or_default(),
-                status: get(4)?,
+                claim_id: text(1)?.unwrap_or_default(),
+                payer_id: text(2)?.unwrap_or_default(),
+                total_charge: text(3)?.unwrap_or_default().parse().unwrap_or_default(),
+                status: r.get(4).map_err(self.sq())?,
                 submission,
-                payer_claim_id: r.get(6).map_err(self.sq())?,
+                payer_claim_id: text(6)?,
             });
         }
         Ok(SentClaims { submissions: subs.into_iter().map(|(_, f)| f).collect(), claims })
@@ -357,12 +364,12 @@ impl Ledger {
                     ins_pay
                         .execute(params![
                             remit_id,
-                            p.claim_id,
-                            p.payer_id,
+                            p.claim_id.as_str(),
+                            p.payer_id.as_str(),
                             p.claim_row.is_some(),
-                            p.clp01,
-                            p.clp02,
-                            p.payer_claim_id,
+                            p.clp01.as_str(),
+                            p.clp02.as_str(),
+                            p.payer_claim_id.as_str(),
                             p.status,
                             dec(p.billed),
                             dec(p.paid),
@@ -375,10 +382,15 @@ impl Ledger {
                     let pay_id = tx.last_insert_rowid();
                     summary.payments += 1;
                     let Some(row) = p.claim_row else { continue };
-                    set_status.execute(params![row, p.status, at, p.payer_claim_id]).map_err(sq)?;
+                    set_status
+                        .execute(params![row, p.status, at, p.payer_claim_id.as_str()])
+                        .map_err(sq)?;
                     if p.reversal {
                         let earlier: Option<i64> = find_live
-                            .query_row(params![p.claim_id, p.payer_id, pay_id], |row| row.get(0))
+                            .query_row(
+                                params![p.claim_id.as_str(), p.payer_id.as_str(), pay_id],
+                                |row| row.get(0),
+                            )
                             .optional()
                             .map_err(sq)?;
                         match earlier {

@@ -15,6 +15,7 @@
 //! correction that follows. This module does not read files, write reports
 //! (see `report`) or touch the ledger.
 
+use crate::Text;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -304,9 +305,9 @@ pub struct LineResult {
     /// Position of the SVC.
     pub pos: Position,
     /// The sent line's id when matched, else REF*6R, else empty.
-    pub line_id: String,
+    pub line_id: Text,
     /// SVC01 code with modifiers (`99213:25`).
-    pub procedure: String,
+    pub procedure: Text,
     /// Line status (paid, denied, patient_responsibility, reversed, unmatched).
     pub status: Status,
     /// How it matched.
@@ -314,9 +315,9 @@ pub struct LineResult {
     /// Money.
     pub figures: Figures,
     /// `GROUP-CARC` codes, distinct, in file order.
-    pub carc: Vec<String>,
+    pub carc: Vec<Text>,
     /// LQ remark codes.
-    pub rarc: Vec<String>,
+    pub rarc: Vec<Text>,
     /// Set when the line is denied (for the worklist).
     pub denial: Option<Denial>,
 }
@@ -338,17 +339,17 @@ pub struct ClaimResult {
     /// Position of the CLP in its file.
     pub pos: Position,
     /// The matched claim's id, else CLP01.
-    pub claim_id: String,
+    pub claim_id: Text,
     /// CLP01 as received.
-    pub clp01: String,
+    pub clp01: Text,
     /// Index of the matched sent claim.
     pub sent: Option<usize>,
     /// The payer's id (N1*PR REF*2U, N104 or TRN03).
-    pub payer_id: String,
+    pub payer_id: Text,
     /// CLP07.
-    pub payer_claim_id: String,
+    pub payer_claim_id: Text,
     /// CLP02.
-    pub clp02: String,
+    pub clp02: Text,
     /// The classification.
     pub status: Status,
     /// CLP02 19/20/21 or NM1*TT: forwarded to another payer.
@@ -358,14 +359,14 @@ pub struct ClaimResult {
     /// Money.
     pub figures: Figures,
     /// `GROUP-CARC` codes of claim and lines, distinct, in file order.
-    pub carc: Vec<String>,
+    pub carc: Vec<Text>,
     /// Remark codes (MOA/MIA, then LQ), distinct.
-    pub rarc: Vec<String>,
+    pub rarc: Vec<Text>,
     /// Every adjustment as `GROUP-CARC amount`, joined with `;` (claim, then
     /// lines); empty unless asked for (see [`reconcile_remittance`]).
     pub adjustments: String,
     /// TRN02.
-    pub check_trace: String,
+    pub check_trace: Text,
     /// BPR16.
     pub payment_date: Option<NaiveDate>,
     /// Lines.
@@ -387,14 +388,14 @@ impl ClaimResult {
     }
 }
 
-fn distinct(into: &mut Vec<String>, s: String) {
+fn distinct(into: &mut Vec<Text>, s: Text) {
     if !s.is_empty() && !into.contains(&s) {
         into.push(s);
     }
 }
 
-fn carc_code(a: &Adjustment) -> String {
-    let mut s = String::with_capacity(a.group_code.len() + 1 + a.reason.len());
+fn carc_code(a: &Adjustment) -> Text {
+    let mut s = Text::with_capacity(a.group_code.len() + 1 + a.reason.len());
     s.push_str(&a.group_code);
     s.push('-');
     s.push_str(&a.reason);
@@ -479,15 +480,15 @@ fn line_status(l: &ServicePayment, claim: Status) -> Status {
     }
 }
 
-fn mods_eq(a: &[String], b: &[String]) -> bool {
+/// The same modifiers in any order (trimmed, case-insensitive), without
+/// allocating: there are at most four of each.
+fn mods_eq(a: &[Text], b: &[Text]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let mut x: Vec<String> = a.iter().map(|s| norm(s)).collect();
-    let mut y: Vec<String> = b.iter().map(|s| norm(s)).collect();
-    x.sort_unstable();
-    y.sort_unstable();
-    x == y
+    let same = |x: &Text, y: &Text| x.trim().eq_ignore_ascii_case(y.trim());
+    a.iter()
+        .all(|m| a.iter().filter(|n| same(m, n)).count() == b.iter().filter(|n| same(m, n)).count())
 }
 
 /// Matches each SVC of `claim` to a line of `sent`.
@@ -624,14 +625,17 @@ fn reconcile_claim(
         None
     };
     let figures = Figures::new(c.clp03_charge, c.clp04_paid, c.all_adjustments(), allowed);
-    let adjustments = if with_adjustments {
-        c.all_adjustments()
-            .map(|a| format!("{} {}", carc_code(a), report::money(a.amount)))
-            .collect::<Vec<_>>()
-            .join(";")
-    } else {
-        String::new()
-    };
+    let mut adjustments = String::new();
+    if with_adjustments {
+        for (i, a) in c.all_adjustments().enumerate() {
+            if i > 0 {
+                adjustments.push(';');
+            }
+            adjustments.push_str(&carc_code(a));
+            adjustments.push(' ');
+            report::push_money(&mut adjustments, a.amount);
+        }
+    }
     let denial = (status == Status::Denied)
         .then(|| denial_of(c.all_adjustments(), c.clp03_charge - c.clp04_paid));
     ClaimResult {
@@ -640,7 +644,7 @@ fn reconcile_claim(
         claim_id: sent.map(|s| s.claim_id.clone()).unwrap_or_else(|| c.clp01_claim_id.clone()),
         clp01: c.clp01_claim_id.clone(),
         sent: sent_idx,
-        payer_id: payer_id.to_string(),
+        payer_id: Text::new(payer_id),
         payer_claim_id: c.clp07_payer_claim_id.clone(),
         clp02: c.clp02_status.clone(),
         status,
@@ -709,7 +713,7 @@ mod tests {
 
     fn sent(id: &str) -> SentClaim {
         SentClaim {
-            claim_id: id.to_string(),
+            claim_id: Text::new(id),
             payer_id: "P".into(),
             payer_claim_id: None,
             charge: Decimal::new(100, 0),
@@ -751,11 +755,11 @@ mod tests {
             clp03_charge: Decimal::new(charge, 0),
             clp04_paid: Decimal::new(paid, 0),
             clp05_patient_responsibility: None,
-            clp06_filing_indicator: String::new(),
-            clp07_payer_claim_id: String::new(),
-            clp08_facility: String::new(),
-            clp09_frequency: String::new(),
-            clp11_drg: String::new(),
+            clp06_filing_indicator: Text::default(),
+            clp07_payer_claim_id: Text::default(),
+            clp08_facility: Text::default(),
+            clp09_frequency: Text::default(),
+            clp11_drg: Text::default(),
             clp12_drg_weight: None,
             clp13_discharge_fraction: None,
             adjustments: vec![],
@@ -773,7 +777,7 @@ mod tests {
                     svc01_procedure: crate::edi835::Procedure::default(),
                     svc02_charge: Decimal::new(*c, 0),
                     svc03_paid: Decimal::new(*p, 0),
-                    svc04_revenue_code: String::new(),
+                    svc04_revenue_code: Text::default(),
                     svc05_units: None,
                     svc06_original: None,
                     svc07_original_units: None,

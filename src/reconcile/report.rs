@@ -8,6 +8,7 @@
 //! same input gives byte-identical files. This module decides nothing: the
 //! rows are built by `reconcile`.
 
+use crate::Text;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -26,21 +27,21 @@ pub struct PlbRow {
     /// Index of the input file.
     pub file: usize,
     /// The payer's id.
-    pub payer_id: String,
+    pub payer_id: Text,
     /// PLB01.
-    pub provider_id: String,
+    pub provider_id: Text,
     /// PLB02.
     pub fiscal_date: Option<NaiveDate>,
     /// Reason code (`L6`, `WO`, `FB`, …).
-    pub reason: String,
+    pub reason: Text,
     /// Reference (component 2).
-    pub reference: String,
+    pub reference: Text,
     /// The claim the reference names, when it names a known one.
-    pub claim_id: String,
+    pub claim_id: Text,
     /// PLB amount (positive reduces the payment).
     pub amount: Decimal,
     /// TRN02.
-    pub check_trace: String,
+    pub check_trace: Text,
     /// BPR16.
     pub payment_date: Option<NaiveDate>,
 }
@@ -53,7 +54,7 @@ pub fn plb_rows(index: &ClaimIndex<'_>, file: usize, rem: &Remittance) -> Vec<Pl
     for p in &rem.provider_adjustments {
         for item in &p.items {
             let r = item.reference.trim();
-            let mut claim_id = String::new();
+            let mut claim_id = Text::default();
             if !r.is_empty() {
                 if let (Some(i), _) = index.find(r, r) {
                     claim_id = index.claims()[i].claim_id.clone();
@@ -86,9 +87,9 @@ pub fn plb_rows(index: &ClaimIndex<'_>, file: usize, rem: &Remittance) -> Vec<Pl
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct OutstandingRow {
     /// CLM01.
-    pub claim_id: String,
+    pub claim_id: Text,
     /// Payer id.
-    pub payer_id: String,
+    pub payer_id: Text,
     /// CLM02.
     pub billed: Decimal,
     /// When it was sent.
@@ -99,35 +100,144 @@ pub struct OutstandingRow {
 
 /// Money as written in reports: two decimals, more only when given.
 pub fn money(d: Decimal) -> String {
+    let mut s = String::with_capacity(16);
+    push_money(&mut s, d);
+    s
+}
+
+/// Appends `d` as [`money`] writes it, without going through `fmt` for the
+/// usual two-decimal amounts (a million-claim run writes 20 million).
+pub fn push_money(out: &mut String, d: Decimal) {
+    use std::fmt::Write as _;
     if d.is_zero() {
-        return "0.00".to_string();
+        out.push_str("0.00");
+        return;
     }
-    if d.scale() == 2 {
-        return d.to_string();
+    let mut cents = d;
+    if d.scale() != 2 {
+        let n = d.normalize();
+        if n.scale() > 2 {
+            let _ = write!(out, "{n}");
+            return;
+        }
+        cents = n;
+        cents.rescale(2);
+        if cents.scale() != 2 {
+            // Too many digits to carry two decimals exactly (never for X12
+            // amounts, which have at most 18 digits).
+            let _ = write!(out, "{n:.2}");
+            return;
+        }
     }
-    let n = d.normalize();
-    if n.scale() <= 2 {
-        format!("{n:.2}")
-    } else {
-        n.to_string()
+    let m = cents.mantissa();
+    if m < 0 {
+        out.push('-');
     }
+    let m = m.unsigned_abs();
+    push_digits(out, m / 100);
+    let c = (m % 100) as u8;
+    out.push('.');
+    out.push(char::from(b'0' + c / 10));
+    out.push(char::from(b'0' + c % 10));
+}
+
+fn push_digits(out: &mut String, mut n: u128) {
+    let mut buf = [0u8; 40];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
 }
 
 fn date(d: Option<NaiveDate>) -> String {
-    use chrono::Datelike;
-    d.map(|d| format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())).unwrap_or_default()
+    let mut s = String::with_capacity(10);
+    push_date(&mut s, d);
+    s
 }
 
-fn figures_cols(f: &Figures) -> [String; 7] {
-    [
-        money(f.billed),
-        money(f.allowed),
-        money(f.paid),
-        money(f.patient_responsibility),
-        money(f.contractual),
-        money(f.other_adjustments),
-        money(f.variance),
-    ]
+/// Appends `YYYY-MM-DD` (nothing for `None`).
+fn push_date(out: &mut String, d: Option<NaiveDate>) {
+    use chrono::Datelike;
+    if let Some(d) = d {
+        let year = d.year();
+        if (0..=9999).contains(&year) {
+            let pad = |out: &mut String, v: u32, width: usize| {
+                let start = out.len();
+                push_digits(out, u128::from(v));
+                while out.len() - start < width {
+                    out.insert(start, '0');
+                }
+            };
+            pad(out, year as u32, 4);
+            out.push('-');
+            pad(out, d.month(), 2);
+            out.push('-');
+            pad(out, d.day(), 2);
+        } else {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{}", d.format("%Y-%m-%d"));
+        }
+    }
+}
+
+/// Reusable text for the columns of one row: one buffer, no allocation per
+/// value once it has grown.
+#[derive(Default)]
+struct Cols {
+    buf: String,
+    ends: Vec<usize>,
+}
+
+impl Cols {
+    fn clear(&mut self) {
+        self.buf.clear();
+        self.ends.clear();
+    }
+    fn end(&mut self) {
+        self.ends.push(self.buf.len());
+    }
+    fn money(&mut self, d: Decimal) {
+        push_money(&mut self.buf, d);
+        self.end();
+    }
+    fn figures(&mut self, f: &Figures) {
+        for d in [
+            f.billed,
+            f.allowed,
+            f.paid,
+            f.patient_responsibility,
+            f.contractual,
+            f.other_adjustments,
+            f.variance,
+        ] {
+            self.money(d);
+        }
+    }
+    fn joined(&mut self, codes: &[Text]) {
+        for (i, c) in codes.iter().enumerate() {
+            if i > 0 {
+                self.buf.push(';');
+            }
+            self.buf.push_str(c);
+        }
+        self.end();
+    }
+    fn date(&mut self, d: Option<NaiveDate>) {
+        push_date(&mut self.buf, d);
+        self.end();
+    }
+    /// The `i`th value pushed since the last clear.
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.buf[start..self.ends[i]]
+    }
 }
 
 /// Header of `claims.csv`.
@@ -252,30 +362,41 @@ pub fn format_rows(results: &[ClaimResult]) -> io::Result<Rows> {
     let mut l = buf_writer_with(lines * 170);
     let mut d = buf_writer_with(results.len() * 20);
     let mut denial_rows = 0;
+    // Claim-level values (kept while its lines are written) and line values.
+    let mut cv = Cols::default();
+    let mut lv = Cols::default();
     for r in results {
-        let f = figures_cols(&r.figures);
-        let date = date(r.payment_date);
+        cv.clear();
+        cv.figures(&r.figures); // 0..=6
+        cv.joined(&r.carc); // 7
+        cv.joined(&r.rarc); // 8
+        cv.date(r.payment_date); // 9
+        let status = r.status_words();
+        let date = cv.get(9);
         c.write_record([
             r.claim_id.as_str(),
             &r.payer_id,
             &r.payer_claim_id,
-            &r.status_words(),
+            &status,
             r.rule.words(),
-            &f[0],
-            &f[1],
-            &f[2],
-            &f[3],
-            &f[4],
-            &f[5],
-            &f[6],
-            &r.carc.join(";"),
-            &r.rarc.join(";"),
+            cv.get(0),
+            cv.get(1),
+            cv.get(2),
+            cv.get(3),
+            cv.get(4),
+            cv.get(5),
+            cv.get(6),
+            cv.get(7),
+            cv.get(8),
             &r.check_trace,
-            &date,
+            date,
         ])
         .map_err(csv_err)?;
         for line in &r.lines {
-            let f = figures_cols(&line.figures);
+            lv.clear();
+            lv.figures(&line.figures);
+            lv.joined(&line.carc);
+            lv.joined(&line.rarc);
             l.write_record([
                 r.claim_id.as_str(),
                 &line.line_id,
@@ -284,17 +405,17 @@ pub fn format_rows(results: &[ClaimResult]) -> io::Result<Rows> {
                 &r.payer_claim_id,
                 line.status.words(),
                 line.rule.words(),
-                &f[0],
-                &f[1],
-                &f[2],
-                &f[3],
-                &f[4],
-                &f[5],
-                &f[6],
-                &line.carc.join(";"),
-                &line.rarc.join(";"),
+                lv.get(0),
+                lv.get(1),
+                lv.get(2),
+                lv.get(3),
+                lv.get(4),
+                lv.get(5),
+                lv.get(6),
+                lv.get(7),
+                lv.get(8),
                 &r.check_trace,
-                &date,
+                date,
             ])
             .map_err(csv_err)?;
         }
@@ -306,15 +427,15 @@ pub fn format_rows(results: &[ClaimResult]) -> io::Result<Rows> {
                 "",
                 &r.payer_id,
                 &r.payer_claim_id,
-                &money(r.figures.billed),
-                &money(r.figures.paid),
+                cv.get(0),
+                cv.get(2),
                 &money(den.amount),
-                &r.carc.join(";"),
-                &r.rarc.join(";"),
+                cv.get(7),
+                cv.get(8),
                 den.category.words(),
                 den.action.words(),
                 &r.check_trace,
-                &date,
+                date,
             ])
             .map_err(csv_err)?;
         } else if r.status == Status::Partial {
@@ -335,7 +456,7 @@ pub fn format_rows(results: &[ClaimResult]) -> io::Result<Rows> {
                         den.category.words(),
                         den.action.words(),
                         &r.check_trace,
-                        &date,
+                        date,
                     ])
                     .map_err(csv_err)?;
                 }
@@ -454,5 +575,33 @@ mod tests {
         assert_eq!(money(Decimal::new(1005, 3)), "1.005");
         assert_eq!(money(Decimal::new(10, 1)), "1.00");
         assert_eq!(money(-Decimal::new(0, 2)), "0.00");
+        assert_eq!(money(Decimal::new(-5, 2)), "-0.05");
+        assert_eq!(money(Decimal::new(-50, 3)), "-0.05");
+        assert_eq!(money(Decimal::new(123_456_789_012_345_678, 2)), "1234567890123456.78");
+        assert_eq!(money(Decimal::new(7, 0)), "7.00");
+        assert_eq!(money(Decimal::new(12, 4)), "0.0012");
+    }
+
+    proptest::proptest! {
+        /// The fast path writes what `Decimal`'s own formatting writes.
+        #[test]
+        fn money_matches_decimal_formatting(m in -10i64.pow(18)..10i64.pow(18), scale in 0u32..6) {
+            let d = Decimal::new(m, scale);
+            let n = d.normalize();
+            let want = if d.is_zero() {
+                "0.00".to_string()
+            } else if n.scale() <= 2 {
+                format!("{n:.2}")
+            } else {
+                n.to_string()
+            };
+            proptest::prop_assert_eq!(money(d), want);
+        }
+
+        #[test]
+        fn dates_are_iso(days in 0i32..3_000_000) {
+            let d = NaiveDate::from_num_days_from_ce_opt(days);
+            proptest::prop_assert_eq!(date(d), d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default());
+        }
     }
 }

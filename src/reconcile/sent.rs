@@ -8,6 +8,7 @@
 //! (SV1, DTP*472, REF*6R) and ignores everything else, so it stays fast on a
 //! million claims. It is not a validator (see `validate`).
 
+use crate::Text;
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -21,11 +22,11 @@ use crate::x12::{self, Finding, Segment, TransactionKind};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SentLine {
     /// REF*6R line item control number (may be empty when none was sent).
-    pub line_id: String,
+    pub line_id: Text,
     /// SV101-2 procedure code.
-    pub procedure: String,
+    pub procedure: Text,
     /// SV101-3..6 modifiers.
-    pub modifiers: Vec<String>,
+    pub modifiers: Vec<Text>,
     /// DTP*472 first date of service.
     pub date: Option<NaiveDate>,
     /// SV102 charge.
@@ -36,12 +37,12 @@ pub struct SentLine {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SentClaim {
     /// CLM01 as sent.
-    pub claim_id: String,
+    pub claim_id: Text,
     /// 2010BB payer id.
-    pub payer_id: String,
+    pub payer_id: Text,
     /// The payer's claim control number, when known (from an earlier
     /// remittance in the ledger, or REF*F8 on a replacement claim).
-    pub payer_claim_id: Option<String>,
+    pub payer_claim_id: Option<Text>,
     /// CLM02 total charge.
     pub charge: Decimal,
     /// When the claim was sent (for the age of outstanding claims).
@@ -55,9 +56,9 @@ impl SentClaim {
     /// their 1-based position as id, as the 837 writer numbers them.
     pub fn from_claim(c: &Claim) -> SentClaim {
         SentClaim {
-            claim_id: c.claim_id.clone(),
-            payer_id: c.payer.id.clone(),
-            payer_claim_id: c.original_ref.clone(),
+            claim_id: Text::new(&c.claim_id),
+            payer_id: Text::new(&c.payer.id),
+            payer_claim_id: c.original_ref.as_deref().map(Text::new),
             charge: c.total_charge(),
             sent_on: None,
             lines: c
@@ -66,12 +67,12 @@ impl SentClaim {
                 .enumerate()
                 .map(|(i, l)| SentLine {
                     line_id: if l.line_id.is_empty() {
-                        (i + 1).to_string()
+                        compact_str::format_compact!("{}", i + 1)
                     } else {
-                        l.line_id.clone()
+                        Text::new(&l.line_id)
                     },
-                    procedure: l.procedure.clone(),
-                    modifiers: l.modifiers.clone(),
+                    procedure: Text::new(&l.procedure),
+                    modifiers: l.modifiers.iter().map(Text::new).collect(),
                     date: Some(l.service_date),
                     charge: l.charge,
                 })
@@ -114,14 +115,14 @@ pub fn read_837(input: &[u8]) -> Read837 {
     out
 }
 
-fn text(seg: &Segment<'_>, n: usize) -> String {
+fn text(seg: &Segment<'_>, n: usize) -> Text {
     crate::edi835::parse::bytes_text(seg.element(n).raw)
 }
 
 fn read_837_set(input: &[u8], set: &x12::TransactionSet) -> (Vec<SentClaim>, Vec<Finding>) {
     let mut claims: Vec<SentClaim> = Vec::new();
     let mut findings = Vec::new();
-    let mut payer_id = String::new();
+    let mut payer_id = Text::default();
     let mut in_line = false;
     // NM1*PR names the claim's payer only in 2010BB, before any CLM of the
     // subscriber level; after a CLM it is another payer (2330B).
@@ -185,7 +186,7 @@ fn read_837_set(input: &[u8], set: &x12::TransactionSet) -> (Vec<SentClaim>, Vec
                 if let Some(c) = claims.last_mut() {
                     let n = c.lines.len() + 1;
                     c.lines.push(SentLine {
-                        line_id: n.to_string(),
+                        line_id: compact_str::format_compact!("{n}"),
                         procedure: comp(2),
                         modifiers: (3..=6).map(comp).filter(|m| !m.is_empty()).collect(),
                         date: None,
