@@ -199,7 +199,112 @@ WHERE p.matched = 1;
 "#;
 
 fn dec(d: Decimal) -> String {
-    d.normalize().to_string()
+    let mut s = String::new();
+    push_dec(&mut s, d);
+    s
+}
+
+/// Appends `d` normalized (`85.6`, `120`, `-0.05`) as `Decimal`'s own
+/// formatting writes it, without `fmt`: the ledger stores five amounts per
+/// claim payment.
+fn push_dec(out: &mut String, d: Decimal) {
+    let n = d.normalize();
+    let m = n.mantissa();
+    if m < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 40];
+    let mut i = digits.len();
+    let mut v = m.unsigned_abs();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    let digits = &digits[i..];
+    let scale = n.scale() as usize;
+    if scale == 0 {
+        out.extend(digits.iter().map(|&b| char::from(b)));
+    } else if digits.len() > scale {
+        let (int, frac) = digits.split_at(digits.len() - scale);
+        out.extend(int.iter().map(|&b| char::from(b)));
+        out.push('.');
+        out.extend(frac.iter().map(|&b| char::from(b)));
+    } else {
+        out.push_str("0.");
+        out.extend(std::iter::repeat('0').take(scale - digits.len()));
+        out.extend(digits.iter().map(|&b| char::from(b)));
+    }
+}
+
+/// Claim payments inserted per statement: one multi-row INSERT steps SQLite's
+/// machine once instead of once per row (14 values a row, far below SQLite's
+/// limit on bound parameters).
+const PAYMENTS_PER_INSERT: usize = 32;
+
+const PAYMENT_COLUMNS: &str =
+    "INSERT INTO claim_payments (remittance_id, claim_id, payer_id, matched,
+    clp01, clp02, payer_claim_id, status, billed, paid, patient_responsibility, contractual,
+    other_adjustments, adjustments) VALUES ";
+
+/// `INSERT INTO claim_payments … VALUES (?, …), … RETURNING id` for `rows` rows.
+fn insert_payments_sql(rows: usize) -> String {
+    let mut sql = String::from(PAYMENT_COLUMNS);
+    for i in 0..rows {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    }
+    sql.push_str(" RETURNING id");
+    sql
+}
+
+/// Inserts `payments` of remittance `remit_id` with one statement and
+/// returns their ids in the order given.
+fn insert_payments(
+    tx: &rusqlite::Transaction<'_>,
+    remit_id: i64,
+    payments: &[PaymentPosting],
+) -> rusqlite::Result<Vec<i64>> {
+    let mut st = tx.prepare_cached(&insert_payments_sql(payments.len()))?;
+    let mut amount = String::new();
+    let mut at = 1;
+    let mut bind = |st: &mut rusqlite::CachedStatement<'_>, v: &dyn rusqlite::ToSql| {
+        let r = st.raw_bind_parameter(at, v);
+        at += 1;
+        r
+    };
+    for p in payments {
+        bind(&mut st, &remit_id)?;
+        bind(&mut st, &p.claim_id.as_str())?;
+        bind(&mut st, &p.payer_id.as_str())?;
+        bind(&mut st, &p.claim_row.is_some())?;
+        bind(&mut st, &p.clp01.as_str())?;
+        bind(&mut st, &p.clp02.as_str())?;
+        bind(&mut st, &p.payer_claim_id.as_str())?;
+        bind(&mut st, &p.status.as_str())?;
+        for d in [p.billed, p.paid, p.patient_responsibility, p.contractual, p.other_adjustments] {
+            amount.clear();
+            push_dec(&mut amount, d);
+            // Text is copied by SQLite when bound, so the buffer is reused.
+            bind(&mut st, &amount.as_str())?;
+        }
+        bind(&mut st, &p.adjustments.as_str())?;
+    }
+    let mut ids = Vec::with_capacity(payments.len());
+    let mut rows = st.raw_query();
+    while let Some(row) = rows.next()? {
+        ids.push(row.get::<_, i64>(0)?);
+    }
+    // RETURNING lists rows in no promised order; ids grow with each row
+    // inserted (a rowid table takes the largest id + 1), so sorting them
+    // gives the order of `payments`.
+    ids.sort_unstable();
+    Ok(ids)
 }
 
 impl Ledger {
@@ -305,13 +410,6 @@ impl Ledger {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 )
                 .map_err(sq)?;
-            let mut ins_pay = tx
-                .prepare_cached(
-                    "INSERT INTO claim_payments (remittance_id, claim_id, payer_id, matched, clp01, clp02, payer_claim_id,
-                        status, billed, paid, patient_responsibility, contractual, other_adjustments, adjustments)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                )
-                .map_err(sq)?;
             // The claim's current state: its latest payment's status, and the
             // payer's claim number when this payment gives one.
             let mut set_status = tx
@@ -360,32 +458,17 @@ impl Ledger {
                     ])
                     .map_err(sq)?;
                 let remit_id = tx.last_insert_rowid();
-                for p in &r.payments {
-                    ins_pay
-                        .execute(params![
-                            remit_id,
-                            p.claim_id.as_str(),
-                            p.payer_id.as_str(),
-                            p.claim_row.is_some(),
-                            p.clp01.as_str(),
-                            p.clp02.as_str(),
-                            p.payer_claim_id.as_str(),
-                            p.status,
-                            dec(p.billed),
-                            dec(p.paid),
-                            dec(p.patient_responsibility),
-                            dec(p.contractual),
-                            dec(p.other_adjustments),
-                            p.adjustments,
-                        ])
-                        .map_err(sq)?;
-                    let pay_id = tx.last_insert_rowid();
-                    summary.payments += 1;
-                    let Some(row) = p.claim_row else { continue };
-                    set_status
-                        .execute(params![row, p.status, at, p.payer_claim_id.as_str()])
-                        .map_err(sq)?;
-                    if p.reversal {
+                for chunk in r.payments.chunks(PAYMENTS_PER_INSERT) {
+                    let ids = insert_payments(&tx, remit_id, chunk).map_err(sq)?;
+                    summary.payments += chunk.len();
+                    for (p, &pay_id) in chunk.iter().zip(&ids) {
+                        let Some(row) = p.claim_row else { continue };
+                        set_status
+                            .execute(params![row, p.status, at, p.payer_claim_id.as_str()])
+                            .map_err(sq)?;
+                        if !p.reversal {
+                            continue;
+                        }
                         let earlier: Option<i64> = find_live
                             .query_row(
                                 params![p.claim_id.as_str(), p.payer_id.as_str(), pay_id],
@@ -408,5 +491,26 @@ impl Ledger {
         }
         tx.commit().map_err(sq)?;
         Ok(summary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The ledger's amounts are `Decimal`'s normalized text.
+        #[test]
+        fn amounts_are_normalized_decimal_text(m in proptest::num::i64::ANY, scale in 0u32..12) {
+            let d = Decimal::new(m, scale);
+            proptest::prop_assert_eq!(dec(d), d.normalize().to_string());
+        }
+    }
+
+    #[test]
+    fn insert_statement_has_one_group_per_row() {
+        let sql = insert_payments_sql(3);
+        assert_eq!(sql.matches("(?,?,?,?,?,?,?,?,?,?,?,?,?,?)").count(), 3);
+        assert!(sql.ends_with(" RETURNING id"));
     }
 }
