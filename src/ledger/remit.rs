@@ -240,71 +240,33 @@ fn push_dec(out: &mut String, d: Decimal) {
     }
 }
 
-/// Claim payments inserted per statement: one multi-row INSERT steps SQLite's
-/// machine once instead of once per row (14 values a row, far below SQLite's
-/// limit on bound parameters).
-const PAYMENTS_PER_INSERT: usize = 32;
-
-const PAYMENT_COLUMNS: &str =
-    "INSERT INTO claim_payments (remittance_id, claim_id, payer_id, matched,
-    clp01, clp02, payer_claim_id, status, billed, paid, patient_responsibility, contractual,
-    other_adjustments, adjustments) VALUES ";
-
-/// `INSERT INTO claim_payments … VALUES (?, …), … RETURNING id` for `rows` rows.
-fn insert_payments_sql(rows: usize) -> String {
-    let mut sql = String::from(PAYMENT_COLUMNS);
-    for i in 0..rows {
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    }
-    sql.push_str(" RETURNING id");
-    sql
-}
-
-/// Inserts `payments` of remittance `remit_id` with one statement and
-/// returns their ids in the order given.
-fn insert_payments(
-    tx: &rusqlite::Transaction<'_>,
+/// Inserts one claim payment of remittance `remit_id` and returns its id.
+/// Values are bound in place; the five amounts share one text buffer
+/// (SQLite copies bound text).
+fn insert_payment(
+    st: &mut rusqlite::CachedStatement<'_>,
+    conn: &rusqlite::Connection,
     remit_id: i64,
-    payments: &[PaymentPosting],
-) -> rusqlite::Result<Vec<i64>> {
-    let mut st = tx.prepare_cached(&insert_payments_sql(payments.len()))?;
-    let mut amount = String::new();
-    let mut at = 1;
-    let mut bind = |st: &mut rusqlite::CachedStatement<'_>, v: &dyn rusqlite::ToSql| {
-        let r = st.raw_bind_parameter(at, v);
-        at += 1;
-        r
-    };
-    for p in payments {
-        bind(&mut st, &remit_id)?;
-        bind(&mut st, &p.claim_id.as_str())?;
-        bind(&mut st, &p.payer_id.as_str())?;
-        bind(&mut st, &p.claim_row.is_some())?;
-        bind(&mut st, &p.clp01.as_str())?;
-        bind(&mut st, &p.clp02.as_str())?;
-        bind(&mut st, &p.payer_claim_id.as_str())?;
-        bind(&mut st, &p.status.as_str())?;
-        for d in [p.billed, p.paid, p.patient_responsibility, p.contractual, p.other_adjustments] {
-            amount.clear();
-            push_dec(&mut amount, d);
-            // Text is copied by SQLite when bound, so the buffer is reused.
-            bind(&mut st, &amount.as_str())?;
-        }
-        bind(&mut st, &p.adjustments.as_str())?;
+    p: &PaymentPosting,
+    amount: &mut String,
+) -> rusqlite::Result<i64> {
+    st.raw_bind_parameter(1, remit_id)?;
+    st.raw_bind_parameter(2, p.claim_id.as_str())?;
+    st.raw_bind_parameter(3, p.payer_id.as_str())?;
+    st.raw_bind_parameter(4, p.claim_row.is_some())?;
+    st.raw_bind_parameter(5, p.clp01.as_str())?;
+    st.raw_bind_parameter(6, p.clp02.as_str())?;
+    st.raw_bind_parameter(7, p.payer_claim_id.as_str())?;
+    st.raw_bind_parameter(8, p.status.as_str())?;
+    let amounts = [p.billed, p.paid, p.patient_responsibility, p.contractual, p.other_adjustments];
+    for (i, d) in amounts.into_iter().enumerate() {
+        amount.clear();
+        push_dec(amount, d);
+        st.raw_bind_parameter(9 + i, amount.as_str())?;
     }
-    let mut ids = Vec::with_capacity(payments.len());
-    let mut rows = st.raw_query();
-    while let Some(row) = rows.next()? {
-        ids.push(row.get::<_, i64>(0)?);
-    }
-    // RETURNING lists rows in no promised order; ids grow with each row
-    // inserted (a rowid table takes the largest id + 1), so sorting them
-    // gives the order of `payments`.
-    ids.sort_unstable();
-    Ok(ids)
+    st.raw_bind_parameter(14, p.adjustments.as_str())?;
+    st.raw_execute()?;
+    Ok(conn.last_insert_rowid())
 }
 
 impl Ledger {
@@ -410,6 +372,15 @@ impl Ledger {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 )
                 .map_err(sq)?;
+            let mut ins_pay = tx
+                .prepare_cached(
+                    "INSERT INTO claim_payments (remittance_id, claim_id, payer_id, matched, clp01, clp02,
+                        payer_claim_id, status, billed, paid, patient_responsibility, contractual,
+                        other_adjustments, adjustments)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                )
+                .map_err(sq)?;
+            let mut amount = String::new();
             // The claim's current state: its latest payment's status, and the
             // payer's claim number when this payment gives one.
             let mut set_status = tx
@@ -458,32 +429,31 @@ impl Ledger {
                     ])
                     .map_err(sq)?;
                 let remit_id = tx.last_insert_rowid();
-                for chunk in r.payments.chunks(PAYMENTS_PER_INSERT) {
-                    let ids = insert_payments(&tx, remit_id, chunk).map_err(sq)?;
-                    summary.payments += chunk.len();
-                    for (p, &pay_id) in chunk.iter().zip(&ids) {
-                        let Some(row) = p.claim_row else { continue };
-                        set_status
-                            .execute(params![row, p.status, at, p.payer_claim_id.as_str()])
-                            .map_err(sq)?;
-                        if !p.reversal {
-                            continue;
+                for p in &r.payments {
+                    let pay_id =
+                        insert_payment(&mut ins_pay, &tx, remit_id, p, &mut amount).map_err(sq)?;
+                    summary.payments += 1;
+                    let Some(row) = p.claim_row else { continue };
+                    set_status
+                        .execute(params![row, p.status, at, p.payer_claim_id.as_str()])
+                        .map_err(sq)?;
+                    if !p.reversal {
+                        continue;
+                    }
+                    let earlier: Option<i64> = find_live
+                        .query_row(
+                            params![p.claim_id.as_str(), p.payer_id.as_str(), pay_id],
+                            |row| row.get(0),
+                        )
+                        .optional()
+                        .map_err(sq)?;
+                    match earlier {
+                        Some(e) => {
+                            undo.execute(params![pay_id, e]).map_err(sq)?;
+                            link.execute(params![e, pay_id]).map_err(sq)?;
+                            summary.undone += 1;
                         }
-                        let earlier: Option<i64> = find_live
-                            .query_row(
-                                params![p.claim_id.as_str(), p.payer_id.as_str(), pay_id],
-                                |row| row.get(0),
-                            )
-                            .optional()
-                            .map_err(sq)?;
-                        match earlier {
-                            Some(e) => {
-                                undo.execute(params![pay_id, e]).map_err(sq)?;
-                                link.execute(params![e, pay_id]).map_err(sq)?;
-                                summary.undone += 1;
-                            }
-                            None => summary.reversals_without_posting += 1,
-                        }
+                        None => summary.reversals_without_posting += 1,
                     }
                 }
                 summary.applied.push(key);
@@ -505,12 +475,5 @@ mod tests {
             let d = Decimal::new(m, scale);
             proptest::prop_assert_eq!(dec(d), d.normalize().to_string());
         }
-    }
-
-    #[test]
-    fn insert_statement_has_one_group_per_row() {
-        let sql = insert_payments_sql(3);
-        assert_eq!(sql.matches("(?,?,?,?,?,?,?,?,?,?,?,?,?,?)").count(), 3);
-        assert!(sql.ends_with(" RETURNING id"));
     }
 }
