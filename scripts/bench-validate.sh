@@ -10,6 +10,9 @@
 # kept for later runs. The page cache is warmed first; each command runs RUNS
 # times and the best wall time is reported, with MB/s and peak RSS
 # (/usr/bin/time -v). claimflow must report the file valid (exit 0).
+# Two claimflow runs: `--envelope-only` (syntax and envelopes, what the
+# issue-2 target of 3x `wc -l` is about) and the default, which also reads
+# and checks every transaction set (HL, 837 claim rules, 835 balancing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,15 +56,19 @@ best_of() {
 echo "file: $file ($bytes bytes), cores: $(nproc), claimflow threads: $THREADS, best of $RUNS"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows wall times)"
 read -r wc_wall wc_rss wc_code wc_cpu < <(best_of wc -l "$file")
+read -r ev_wall ev_rss ev_code ev_cpu < <(best_of "$bin" --threads "$THREADS" validate --envelope-only "$file")
 read -r cf_wall cf_rss cf_code cf_cpu < <(best_of "$bin" --threads "$THREADS" validate "$file")
-if [ "$cf_code" != 0 ]; then
-  echo "claimflow validate exited $cf_code on the benchmark file (expected 0: valid)" >&2
+if [ "$cf_code" != 0 ] || [ "$ev_code" != 0 ]; then
+  echo "claimflow validate exited $cf_code (envelopes only: $ev_code) on the benchmark file (expected 0: valid)" >&2
   "$bin" validate "$file" | tail -5 >&2
   exit 1
 fi
-awk -v b="$bytes" -v w="$wc_wall" -v r="$wc_rss" -v c="$wc_cpu" -v cw="$cf_wall" -v cr="$cf_rss" -v cc="$cf_cpu" 'BEGIN {
-  printf "%-20s %8s %10s %12s %12s\n", "command", "wall s", "MB/s", "CPU s", "peak RSS MB"
-  printf "%-20s %8.2f %10.0f %12.2f %12.1f\n", "wc -l", w, b / 1e6 / w, c, r / 1024
-  printf "%-20s %8.2f %10.0f %12.2f %12.1f\n", "claimflow validate", cw, b / 1e6 / cw, cc, cr / 1024
-  printf "ratio validate / wc -l: %.2fx wall (target: <= 3x)\n", cw / w
+awk -v b="$bytes" -v w="$wc_wall" -v r="$wc_rss" -v c="$wc_cpu" -v cw="$cf_wall" -v cr="$cf_rss" -v cc="$cf_cpu" \
+    -v ew="$ev_wall" -v er="$ev_rss" -v ec="$ev_cpu" 'BEGIN {
+  printf "%-34s %8s %10s %12s %12s\n", "command", "wall s", "MB/s", "CPU s", "peak RSS MB"
+  printf "%-34s %8.2f %10.0f %12.2f %12.1f\n", "wc -l", w, b / 1e6 / w, c, r / 1024
+  printf "%-34s %8.2f %10.0f %12.2f %12.1f\n", "claimflow validate --envelope-only", ew, b / 1e6 / ew, ec, er / 1024
+  printf "%-34s %8.2f %10.0f %12.2f %12.1f\n", "claimflow validate", cw, b / 1e6 / cw, cc, cr / 1024
+  printf "ratio validate --envelope-only / wc -l: %.2fx wall (issue 2 target: <= 3x)\n", ew / w
+  printf "ratio validate (all checks) / wc -l: %.2fx wall\n", cw / w
 }'

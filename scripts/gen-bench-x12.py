@@ -52,7 +52,7 @@ def set_837(st02, nl):
             "DMG*D8*19800101*F",
             "NM1*PR*2*BENCH PAYER*****PI*PAYER01",
             f"CLM*C{st02:04d}{c:05d}*150***11:B:1*Y*A*Y*Y",
-            "HI*ABK:E119^ABF:I10",
+            "HI*ABK:E119*ABF:I10",
             "LX*1",
             "SV1*HC:99213*100*UN*1***1",
             "DTP*472*D8*20260101",
@@ -73,18 +73,19 @@ def set_835(st02, nl):
         "N1*PR*BENCH PAYER",
         "N3*1 PAYER WAY",
         "N4*CAPITAL*IL*62701",
+        "PER*BL*BENCH EDI*TE*8005551212",
         "N1*PE*BENCH CLINIC*XX*1234567893",
     ]
     segs += ["LX*1"]
     for c in range(CLAIMS_PER_835_SET):
         segs += [
             f"CLP*C{st02:04d}{c:05d}*1*150*80*20*12*PAYERCLM{c:06d}*11*1",
-            "CAS*CO*45*50",
             f"NM1*QC*1*PATIENT*TEST****MI*M{c:08d}",
             "DTM*232*20260101",
             "SVC*HC:99213*100*60**1",
             "DTM*472*20260101",
-            "CAS*CO*45*20*1*PR*2*20",
+            "CAS*CO*45*20",
+            "CAS*PR*2*20",
             "REF*6R*1",
             "SVC*HC:85025*50*20**1",
             "DTM*472*20260101",

@@ -80,7 +80,8 @@ def gen_835(path, n, per_set):
                 total += paid
                 body += segs
             head = [f"ST*835*{st}~", f"BPR*C*{total}*C*CHK************20260315~",
-                    f"TRN*1*BENCH{sets:06d}*1512345678~", "N1*PR*BENCH PLAN~", "REF*2U*BENCHPAYER~",
+                    f"TRN*1*BENCH{sets:06d}*1512345678~", "N1*PR*BENCH PLAN~", "N3*1 PLAN WAY~",
+                    "N4*CAPITAL*IL*62701~", "REF*2U*BENCHPAYER~", "PER*BL*BENCH EDI*TE*8005551212~",
                     "N1*PE*BENCH GROUP*XX*1234567893~"]
             seg = head + body
             seg.append(f"SE*{len(seg) + 1}*{st}~")

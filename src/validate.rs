@@ -2,13 +2,27 @@
 //! the checks that belong to its kind. Transaction sets are checked in
 //! parallel; findings come back in file order.
 //!
-//! This module only dispatches: envelope rules live in `x12`, the 835
-//! balancing rules in `edi835`, and so on.
+//! [`Depth::Envelope`] stops after the envelope scan (a fast pre-flight for
+//! very large files). This module only dispatches: envelope rules live in
+//! `x12`, the 835 balancing rules in `edi835`, and so on.
 
 use rayon::prelude::*;
 
 use crate::x12::{self, Finding, Severity, TransactionKind};
 use crate::{edi835, edi837};
+
+/// How far validation goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Depth {
+    /// Syntax and envelopes only: delimiters, ISA/GS/ST structure, control
+    /// numbers and counts.
+    Envelope,
+    /// Envelopes plus every transaction set's own checks: HL hierarchy, 837
+    /// claim rules, 835 reading and balancing.
+    #[default]
+    Full,
+}
 
 /// The result of validating one file.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -33,6 +47,8 @@ pub struct FileReport {
     pub findings_suppressed: u64,
     /// True when no error-level finding was made.
     pub valid: bool,
+    /// What was checked.
+    pub depth: Depth,
 }
 
 impl FileReport {
@@ -61,6 +77,10 @@ impl FileReport {
             (e, 0) => format!("INVALID, {e} error(s)"),
             (e, w) => format!("INVALID, {e} error(s), {w} warning(s)"),
         };
+        let verdict = match self.depth {
+            Depth::Full => verdict,
+            Depth::Envelope => format!("{verdict} (envelopes only)"),
+        };
         format!(
             "{}: {} ({} interchange(s), {} group(s), {} set(s), {} segments): {}",
             self.file, kinds, self.interchanges, self.groups, self.sets, self.segments, verdict
@@ -88,11 +108,19 @@ fn check_set(input: &[u8], kind: TransactionKind, set: &x12::TransactionSet) -> 
     findings
 }
 
-/// Validates one file's bytes. Never panics; never fails (problems are findings).
+/// Validates one file's bytes fully. Never panics; never fails (problems are findings).
 pub fn validate_file(name: &str, input: &[u8]) -> FileReport {
+    validate_file_to(name, input, Depth::Full)
+}
+
+/// Validates one file's bytes to the given depth.
+pub fn validate_file_to(name: &str, input: &[u8], depth: Depth) -> FileReport {
     let scan = x12::scan(input);
     let sets: Vec<_> = scan.sets().map(|(_, _, s)| s).collect();
-    let per_set: Vec<Vec<Finding>> = sets.par_iter().map(|s| check_set(input, s.kind, s)).collect();
+    let per_set: Vec<Vec<Finding>> = match depth {
+        Depth::Full => sets.par_iter().map(|s| check_set(input, s.kind, s)).collect(),
+        Depth::Envelope => Vec::new(),
+    };
     let mut findings = scan.findings.clone();
     let mut suppressed = scan.findings_suppressed;
     for f in per_set.into_iter().flatten() {
@@ -124,5 +152,6 @@ pub fn validate_file(name: &str, input: &[u8]) -> FileReport {
         findings,
         findings_suppressed: suppressed,
         valid,
+        depth,
     }
 }

@@ -416,3 +416,26 @@ fn single_line_file(size: usize) -> Vec<u8> {
     }
     out
 }
+
+#[test]
+fn envelope_only_skips_the_transaction_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture("835/unbalanced.835");
+    // Full validation finds the imbalance ...
+    let out = claimflow(dir.path()).args(["validate", &f]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("835-BAL-"));
+    // ... the envelope pre-flight does not look at the money, and says so.
+    let out = claimflow(dir.path()).args(["validate", "--envelope-only", &f]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains(": valid (envelopes only)"), "{stdout}");
+    let out =
+        claimflow(dir.path()).args(["--json", "validate", "--envelope-only", &f]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json[0]["depth"], "envelope");
+    // Envelope defects are still found.
+    let bad = fixture("x12/bad/se_count_off_by_one.835");
+    let out = claimflow(dir.path()).args(["validate", "--envelope-only", &bad]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use rayon::prelude::*;
 
-use claimflow::validate::{validate_file, FileReport};
+use claimflow::validate::{validate_file_to, Depth, FileReport};
 use claimflow::x12::Severity;
 
 use super::{Global, Outcome};
@@ -24,11 +24,18 @@ use super::{Global, Outcome};
 /// Examples:
 ///   claimflow validate inbox/*.835
 ///   claimflow validate --json out/claims-000000001.x12
+///   claimflow validate --envelope-only archive/2026-*.x12
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// X12 files to check (use - for standard input).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
+    /// Check syntax and envelopes only (delimiters, ISA/GS/ST structure,
+    /// control numbers, counts), skipping each transaction's own checks (HL
+    /// hierarchy, 837 claim rules, 835 balancing): a fast pre-flight for
+    /// very large files.
+    #[arg(long)]
+    envelope_only: bool,
 }
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
@@ -38,7 +45,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         .map(|path| {
             let input = claimflow::input::open(path)
                 .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-            Ok(validate_file(&path.display().to_string(), &input))
+            let depth = if args.envelope_only { Depth::Envelope } else { Depth::Full };
+            Ok(validate_file_to(&path.display().to_string(), &input, depth))
         })
         .collect();
     let stdout = io::stdout();

@@ -79,9 +79,15 @@ pub fn read_set(input: &[u8], set: &x12::TransactionSet, interchange_control: &s
         saw_bpr: false,
         saw_trn: false,
     };
+    // One element table, refilled per segment (it is 512 bytes: building a
+    // new one per segment showed up as copying in profiles).
+    let mut fields = Fields::default();
     for item in set.segments(input) {
         match item {
-            Ok(seg) => r.segment(&Fields::new(&seg)),
+            Ok(seg) => {
+                fields.load(&seg);
+                r.segment(&fields);
+            }
             Err(e) => r.rem.findings.push(Finding::error(
                 e.pos,
                 "",
@@ -123,15 +129,24 @@ struct Fields<'a> {
     len: usize,
 }
 
+impl Default for Fields<'_> {
+    fn default() -> Self {
+        Fields { pos: Position::default(), id: "", component: b':', els: [b""; MAX_FIELDS], len: 0 }
+    }
+}
+
 impl<'a> Fields<'a> {
-    fn new(seg: &Segment<'a>) -> Fields<'a> {
-        let mut els: [&'a [u8]; MAX_FIELDS] = [b""; MAX_FIELDS];
+    /// Refills the table with `seg`'s elements.
+    fn load(&mut self, seg: &Segment<'a>) {
         let mut len = 0;
         for e in seg.elements().take(MAX_FIELDS) {
-            els[len] = e.raw;
+            self.els[len] = e.raw;
             len += 1;
         }
-        Fields { pos: seg.pos, id: seg.id_str(), component: seg.delimiters.component, els, len }
+        self.len = len;
+        self.pos = seg.pos;
+        self.id = seg.id_str();
+        self.component = seg.delimiters.component;
     }
 
     /// Element `n` (1-based), empty when absent.
@@ -181,30 +196,54 @@ pub(crate) fn bytes_text(raw: &[u8]) -> Text {
 pub const MAX_DIGITS: usize = 18;
 
 /// Parses an X12 decimal (`R` type): optional sign, at most [`MAX_DIGITS`]
-/// digits, optional point.
+/// digits, optional point; surrounding spaces are ignored.
 pub fn parse_decimal(s: &str) -> Option<Decimal> {
-    let s = s.trim();
-    let body = s.strip_prefix('-').or_else(|| s.strip_prefix('+')).unwrap_or(s);
-    if body.is_empty()
-        || !body.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        || body.bytes().filter(|&b| b == b'.').count() > 1
-        || body.bytes().filter(u8::is_ascii_digit).count() > MAX_DIGITS
-        || body == "."
-    {
+    parse_decimal_bytes(s.as_bytes())
+}
+
+/// [`parse_decimal`] over bytes, in one pass: the digits (at most 18, so
+/// they fit an `i64`) and the place of the point give the value exactly.
+pub fn parse_decimal_bytes(raw: &[u8]) -> Option<Decimal> {
+    let raw = raw.trim_ascii();
+    let (negative, body) = match raw.first() {
+        Some(b'-') => (true, &raw[1..]),
+        Some(b'+') => (false, &raw[1..]),
+        _ => (false, raw),
+    };
+    let mut mantissa: i64 = 0;
+    let mut digits = 0usize;
+    let mut scale: Option<u32> = None;
+    for &b in body {
+        match b {
+            b'0'..=b'9' => {
+                digits += 1;
+                if digits > MAX_DIGITS {
+                    return None;
+                }
+                mantissa = mantissa * 10 + i64::from(b - b'0');
+                if let Some(s) = scale.as_mut() {
+                    *s += 1;
+                }
+            }
+            b'.' if scale.is_none() => scale = Some(0),
+            _ => return None,
+        }
+    }
+    if digits == 0 {
         return None;
     }
-    let body = body.strip_suffix('.').unwrap_or(body);
-    let d = if body.starts_with('.') {
-        Decimal::from_str_exact(&format!("0{body}")).ok()?
-    } else {
-        Decimal::from_str_exact(body).ok()?
-    };
-    Some(if s.starts_with('-') { -d } else { d })
+    let d = Decimal::new(if negative { -mantissa } else { mantissa }, scale.unwrap_or(0));
+    Some(d)
 }
 
 /// Parses a D8 date (CCYYMMDD).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let b = s.trim().as_bytes();
+    parse_date_bytes(s.as_bytes())
+}
+
+/// [`parse_date`] over bytes.
+pub fn parse_date_bytes(raw: &[u8]) -> Option<NaiveDate> {
+    let b = raw.trim_ascii();
     if b.len() != 8 || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
@@ -215,14 +254,21 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 
 fn procedure(seg: &Fields<'_>, n: usize) -> Procedure {
     let c = seg.component;
-    let comps: Vec<Text> = seg.get(n).split(|&b| b == c).map(bytes_text).collect();
-    let get = |i: usize| comps.get(i).cloned().unwrap_or_default();
-    Procedure {
-        qualifier: get(0),
-        code: get(1),
-        modifiers: (2..6).map(get).filter(|m| !m.is_empty()).collect(),
-        description: get(6),
+    let mut p = Procedure::default();
+    for (i, raw) in seg.get(n).split(|&b| b == c).enumerate().take(7) {
+        match i {
+            0 => p.qualifier = bytes_text(raw),
+            1 => p.code = bytes_text(raw),
+            2..=5 => {
+                let m = bytes_text(raw);
+                if !m.is_empty() {
+                    p.modifiers.push(m);
+                }
+            }
+            _ => p.description = bytes_text(raw),
+        }
     }
+    p
 }
 
 impl Reader {
@@ -236,10 +282,10 @@ impl Reader {
 
     /// A required amount: an unreadable or empty one is an error and counts as 0.
     fn money(&mut self, seg: &Fields<'_>, n: usize) -> Decimal {
-        let raw = text(seg, n);
-        match parse_decimal(&raw) {
+        match parse_decimal_bytes(seg.get(n)) {
             Some(d) => d,
             None => {
+                let raw = text(seg, n);
                 let what = if raw.is_empty() { "missing".to_string() } else { format!("{raw:?}") };
                 self.error(
                     seg,
@@ -257,12 +303,13 @@ impl Reader {
 
     /// An optional number: empty is `None`, unreadable is an error and `None`.
     fn opt_number(&mut self, seg: &Fields<'_>, n: usize) -> Option<Decimal> {
-        let raw = text(seg, n);
-        if raw.is_empty() {
+        let bytes = seg.get(n);
+        if bytes.trim_ascii().is_empty() {
             return None;
         }
-        let d = parse_decimal(&raw);
+        let d = parse_decimal_bytes(bytes);
         if d.is_none() {
+            let raw = text(seg, n);
             self.error(
                 seg,
                 "835-AMOUNT",
@@ -273,12 +320,13 @@ impl Reader {
     }
 
     fn date(&mut self, seg: &Fields<'_>, n: usize) -> Option<NaiveDate> {
-        let raw = text(seg, n);
-        if raw.is_empty() {
+        let bytes = seg.get(n);
+        if bytes.trim_ascii().is_empty() {
             return None;
         }
-        let d = parse_date(&raw);
+        let d = parse_date_bytes(bytes);
         if d.is_none() {
+            let raw = text(seg, n);
             self.error(
                 seg,
                 "835-DATE",

@@ -241,3 +241,51 @@ fn huge_amounts_are_findings_and_sums_never_overflow() {
     let codes: Vec<&str> = balance(r).iter().map(|f| f.code).collect();
     assert!(codes.contains(&"835-BAL-BPR"));
 }
+
+/// The straightforward reading of an X12 `R` value, to check the one-pass
+/// parser against.
+fn reference_decimal(s: &str) -> Option<Decimal> {
+    let s = s.trim_ascii();
+    let body = s.strip_prefix('-').or_else(|| s.strip_prefix('+')).unwrap_or(s);
+    if body.is_empty()
+        || !body.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        || body.bytes().filter(|&b| b == b'.').count() > 1
+        || body.bytes().filter(u8::is_ascii_digit).count() > parse::MAX_DIGITS
+        || body == "."
+    {
+        return None;
+    }
+    let body = body.strip_suffix('.').unwrap_or(body);
+    let d: Decimal =
+        if body.starts_with('.') { format!("0{body}").parse().ok()? } else { body.parse().ok()? };
+    Some(if s.starts_with('-') { -d } else { d })
+}
+
+proptest::proptest! {
+    #[test]
+    fn one_pass_decimal_parser_agrees_with_the_reference(s in "[ ]?[-+]?[0-9.]{0,21}[ ]?") {
+        let got = parse_decimal(&s);
+        let want = reference_decimal(&s);
+        // Same value and the same number of decimals (reports keep them).
+        proptest::prop_assert_eq!(got.map(|d| (d, d.scale())), want.map(|d| (d, d.scale())), "{:?}", s);
+    }
+}
+
+#[test]
+fn decimal_edge_cases() {
+    for (s, want) in [
+        ("5.", Some(Decimal::new(5, 0))),
+        (".5", Some(Decimal::new(5, 1))),
+        ("-0.50", Some(Decimal::new(-50, 2))),
+        ("+12", Some(Decimal::new(12, 0))),
+        ("999999999999999999", Some(Decimal::new(999_999_999_999_999_999, 0))),
+        ("1000000000000000000", None),
+        (".", None),
+        ("-", None),
+        ("1.2.3", None),
+        ("1e5", None),
+        ("", None),
+    ] {
+        assert_eq!(parse_decimal(s), want, "{s:?}");
+    }
+}
