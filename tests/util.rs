@@ -22,19 +22,9 @@ pub fn claimflow(dir: &Path) -> Command {
     cmd
 }
 
-/// Where the test command collects outputs for the pyx12 oracle
-/// (`$CLAIMFLOW_TEST_OUTPUT/837`), when set. The file name gets a content
-/// hash so that outputs of different tests never overwrite each other.
-pub fn keep_for_oracle(kind: &str, name: &str, bytes: &[u8]) {
-    use sha2::{Digest, Sha256};
-    if let Ok(dir) = std::env::var("CLAIMFLOW_TEST_OUTPUT") {
-        let d = Path::new(&dir).join(kind);
-        let _ = std::fs::create_dir_all(&d);
-        let hash = Sha256::digest(bytes);
-        let tag: String = hash.iter().take(6).map(|b| format!("{b:02x}")).collect();
-        let _ = std::fs::write(d.join(format!("{tag}-{name}")), bytes);
-    }
-}
+#[path = "support/oracle.rs"]
+mod oracle;
+pub use oracle::keep_for_oracle;
 
 /// Keeps every `*.x12` file under `dir` (recursively) for the pyx12 oracle:
 /// every 837 a command run by the tests wrote is validated by `scripts/test.sh`.

@@ -178,22 +178,16 @@ fn envelope() -> Envelope {
 fn written(claims: &[Claim]) -> (String, Written) {
     let mut out = Vec::new();
     let w = write(&mut out, claims, &config(), &envelope()).unwrap();
-    keep_for_oracle("unit-edi837", &out);
+    keep_837("unit-edi837", &out);
     (String::from_utf8(out).unwrap(), w)
 }
 
-/// Saves an 837 the unit tests wrote into `$CLAIMFLOW_TEST_OUTPUT/837` (when
-/// set), named by a content hash, so that `scripts/test.sh` validates every
-/// one of them with pyx12.
-pub(crate) fn keep_for_oracle(name: &str, bytes: &[u8]) {
-    use sha2::{Digest, Sha256};
-    if let Ok(dir) = std::env::var("CLAIMFLOW_TEST_OUTPUT") {
-        let d = std::path::Path::new(&dir).join("837");
-        let _ = std::fs::create_dir_all(&d);
-        let tag: String =
-            Sha256::digest(bytes).iter().take(6).map(|b| format!("{b:02x}")).collect();
-        let _ = std::fs::write(d.join(format!("{tag}-{name}.x12")), bytes);
-    }
+#[path = "../../tests/support/oracle.rs"]
+mod oracle;
+
+/// Keeps an 837 a unit test wrote for the pyx12 oracle (see `scripts/test.sh`).
+fn keep_837(name: &str, bytes: &[u8]) {
+    oracle::keep_for_oracle("837", &format!("{name}.x12"), bytes);
 }
 
 /// What the 837P carries of a claim: the subscriber's address and
@@ -278,7 +272,7 @@ fn groups_claims_under_billing_and_subscriber() {
     cfg.interchange.max_claims_per_transaction = 10;
     let mut out = Vec::new();
     write(&mut out, &sample_claims(), &cfg, &envelope()).unwrap();
-    keep_for_oracle("unit-edi837-hierarchy", &out);
+    keep_837("unit-edi837-hierarchy", &out);
     let text = String::from_utf8(out).unwrap();
     let hls: Vec<&str> = text.lines().filter(|l| l.starts_with("HL*")).collect();
     assert_eq!(
@@ -352,7 +346,7 @@ fn reader_tolerates_other_delimiters_and_unknown_loops() {
     let claims = sample_claims();
     let mut out = Vec::new();
     write(&mut out, &claims, &cfg, &envelope()).unwrap();
-    keep_for_oracle("unit-edi837-delimiters", &out);
+    keep_837("unit-edi837-delimiters", &out);
     let text = String::from_utf8(out).unwrap();
     // Splice in a pay-to loop and a 2420A line rendering provider.
     let text =
@@ -596,7 +590,7 @@ mod prop {
                 .collect();
             let mut out = Vec::new();
             let written = write(&mut out, &claims, &config(), &envelope()).unwrap();
-            keep_for_oracle("prop-edi837", &out);
+            keep_837("prop-edi837", &out);
             prop_assert_eq!(written.claims, claims.len());
             let report = crate::validate::validate_file("prop", &out);
             prop_assert!(report.is_valid(), "{:?}", report.findings);
