@@ -45,6 +45,8 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// Findings not listed because of the per-file cap.
     pub findings_suppressed: u64,
+    /// The same, per severity and code.
+    pub suppressed_by_code: x12::Suppressed,
     /// True when no error-level finding was made.
     pub valid: bool,
     /// What was checked.
@@ -123,11 +125,13 @@ pub fn validate_file_to(name: &str, input: &[u8], depth: Depth) -> FileReport {
     };
     let mut findings = scan.findings.clone();
     let mut suppressed = scan.findings_suppressed;
+    let mut by_code = scan.suppressed_by_code.clone();
     for f in per_set.into_iter().flatten() {
         if findings.len() < x12::MAX_FINDINGS {
             findings.push(f);
         } else {
             suppressed += 1;
+            by_code.add(&f);
         }
     }
     findings.sort_by_key(|f| f.pos);
@@ -151,7 +155,55 @@ pub fn validate_file_to(name: &str, input: &[u8], depth: Depth) -> FileReport {
         bytes: input.len() as u64,
         findings,
         findings_suppressed: suppressed,
+        suppressed_by_code: by_code,
         valid,
         depth,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An 835 with `n` claims that each fail line and claim balancing.
+    fn unbalanced_835(n: usize) -> Vec<u8> {
+        let mut body = vec![
+            "ST*835*0001".to_string(),
+            "BPR*I*0*C*CHK************20261127".into(),
+            "TRN*1*CHK0001*1999999999".into(),
+            "N1*PR*PLAN".into(),
+            "N1*PE*CLINIC*XX*1234567893".into(),
+            "LX*1".into(),
+        ];
+        for i in 0..n {
+            body.push(format!("CLP*C{i}*1*100*0**12*P{i}"));
+            body.push("SVC*HC:99213*100*0**1".into());
+        }
+        let count = body.len() + 1;
+        body.push(format!("SE*{count}*0001"));
+        let mut s = String::from(
+            "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261127*0900*^*00501*000000001*0*T*:~GS*HP*S*R*20261127*0900*1*X*005010X221A1~",
+        );
+        for seg in body {
+            s.push_str(&seg);
+            s.push('~');
+        }
+        s.push_str("GE*1*1~IEA*1*000000001~");
+        s.into_bytes()
+    }
+
+    #[test]
+    fn findings_past_the_cap_are_counted_per_code() {
+        let report = validate_file("big", &unbalanced_835(600));
+        assert_eq!(report.findings.len(), x12::MAX_FINDINGS);
+        assert_eq!(report.findings_suppressed, 200);
+        let past: u64 = report.suppressed_by_code.errors.values().sum();
+        assert_eq!(past, 200);
+        for code in ["835-BAL-SVC", "835-BAL-CLP"] {
+            let kept = report.findings.iter().filter(|f| f.code == code).count() as u64;
+            let rest = report.suppressed_by_code.errors.get(code).copied().unwrap_or(0);
+            assert_eq!(kept + rest, 600, "{code}");
+        }
+        assert!(!report.is_valid());
     }
 }

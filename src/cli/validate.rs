@@ -80,10 +80,19 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
                         writeln!(out, "{}:{}: {}{} [{}]", rep.file, f.pos, sev, f.message, f.code)?;
                     }
                     if rep.findings_suppressed > 0 {
+                        let s = &rep.suppressed_by_code;
+                        let per_code: Vec<String> = s
+                            .errors
+                            .iter()
+                            .chain(&s.warnings)
+                            .map(|(code, n)| format!("{code} {n}"))
+                            .collect();
                         writeln!(
                             out,
-                            "{}: {} more findings not shown",
-                            rep.file, rep.findings_suppressed
+                            "{}: {} more findings not shown ({})",
+                            rep.file,
+                            rep.findings_suppressed,
+                            per_code.join(", ")
                         )?;
                     }
                     writeln!(out, "{}", rep.summary_line())?;

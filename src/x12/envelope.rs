@@ -227,6 +227,29 @@ pub struct Scan {
     pub segments: u32,
     /// Findings not kept because the cap was reached.
     pub findings_suppressed: u64,
+    /// The same, counted per severity and code.
+    pub suppressed_by_code: Suppressed,
+}
+
+/// Findings past the cap, counted per code (so that totals per code stay
+/// exact however many findings a file has).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Suppressed {
+    /// Error-level findings not kept, per code.
+    pub errors: std::collections::BTreeMap<&'static str, u64>,
+    /// Warnings not kept, per code.
+    pub warnings: std::collections::BTreeMap<&'static str, u64>,
+}
+
+impl Suppressed {
+    /// Counts one finding that was not kept.
+    pub fn add(&mut self, f: &Finding) {
+        let map = match f.severity {
+            Severity::Error => &mut self.errors,
+            Severity::Warning => &mut self.warnings,
+        };
+        *map.entry(f.code).or_default() += 1;
+    }
 }
 
 impl Scan {
@@ -556,6 +579,7 @@ impl<'a> Checker<'a> {
             self.scan.findings.push(f);
         } else {
             self.scan.findings_suppressed += 1;
+            self.scan.suppressed_by_code.add(&f);
         }
     }
 

@@ -14,7 +14,7 @@ mod write;
 
 pub use delim::{Delimiters, IsaHeader};
 pub use envelope::{
-    scan, scan_chunked, scan_sequential, Finding, Group, Interchange, Scan, Severity,
+    scan, scan_chunked, scan_sequential, Finding, Group, Interchange, Scan, Severity, Suppressed,
     TransactionKind, TransactionSet, MAX_FINDINGS, PARALLEL_THRESHOLD,
 };
 pub use error::{Error, ErrorKind, Position};
