@@ -28,6 +28,7 @@ pub mod encounter;
 pub mod finding;
 pub mod input;
 pub mod ledger;
+pub mod numtext;
 pub mod reconcile;
 pub mod scrub;
 pub mod validate;

@@ -17,6 +17,7 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use rust_decimal::Decimal;
 
 use super::{Error, Ledger};
+use crate::numtext::push_normalized;
 use crate::Text;
 
 /// A claim the ledger knows as sent (current state).
@@ -200,44 +201,8 @@ WHERE p.matched = 1;
 
 fn dec(d: Decimal) -> String {
     let mut s = String::new();
-    push_dec(&mut s, d);
+    push_normalized(&mut s, d);
     s
-}
-
-/// Appends `d` normalized (`85.6`, `120`, `-0.05`) as `Decimal`'s own
-/// formatting writes it, without `fmt`: the ledger stores five amounts per
-/// claim payment.
-fn push_dec(out: &mut String, d: Decimal) {
-    let n = d.normalize();
-    let m = n.mantissa();
-    if m < 0 {
-        out.push('-');
-    }
-    let mut digits = [0u8; 40];
-    let mut i = digits.len();
-    let mut v = m.unsigned_abs();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    let digits = &digits[i..];
-    let scale = n.scale() as usize;
-    if scale == 0 {
-        out.extend(digits.iter().map(|&b| char::from(b)));
-    } else if digits.len() > scale {
-        let (int, frac) = digits.split_at(digits.len() - scale);
-        out.extend(int.iter().map(|&b| char::from(b)));
-        out.push('.');
-        out.extend(frac.iter().map(|&b| char::from(b)));
-    } else {
-        out.push_str("0.");
-        out.extend(std::iter::repeat('0').take(scale - digits.len()));
-        out.extend(digits.iter().map(|&b| char::from(b)));
-    }
 }
 
 /// Inserts one claim payment of remittance `remit_id` and returns its id.
@@ -261,7 +226,7 @@ fn insert_payment(
     let amounts = [p.billed, p.paid, p.patient_responsibility, p.contractual, p.other_adjustments];
     for (i, d) in amounts.into_iter().enumerate() {
         amount.clear();
-        push_dec(amount, d);
+        push_normalized(amount, d);
         st.raw_bind_parameter(9 + i, amount.as_str())?;
     }
     st.raw_bind_parameter(14, p.adjustments.as_str())?;
@@ -461,19 +426,5 @@ impl Ledger {
         }
         tx.commit().map_err(sq)?;
         Ok(summary)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    proptest::proptest! {
-        /// The ledger's amounts are `Decimal`'s normalized text.
-        #[test]
-        fn amounts_are_normalized_decimal_text(m in proptest::num::i64::ANY, scale in 0u32..12) {
-            let d = Decimal::new(m, scale);
-            proptest::prop_assert_eq!(dec(d), d.normalize().to_string());
-        }
     }
 }

@@ -633,7 +633,7 @@ fn reconcile_claim(
             }
             adjustments.push_str(&carc_code(a));
             adjustments.push(' ');
-            report::push_money(&mut adjustments, a.amount);
+            crate::numtext::push_money(&mut adjustments, a.amount);
         }
     }
     let denial = (status == Status::Denied)

@@ -1,0 +1,159 @@
+//! Amounts and dates as text without going through `fmt`: a million-claim
+//! run writes tens of millions of them (report columns, ledger rows). Each
+//! function appends exactly what `Decimal`'s or chrono's own formatting
+//! would write (property-tested below); nothing here parses.
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+
+/// Appends the decimal digits of `n`.
+pub fn push_digits(out: &mut String, mut n: u128) {
+    let mut buf = [0u8; 40];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(buf[i..].iter().map(|&b| char::from(b)));
+}
+
+/// Appends `d` normalized, as `d.normalize().to_string()` writes it
+/// (`85.6`, `120`, `-0.05`).
+pub fn push_normalized(out: &mut String, d: Decimal) {
+    let n = d.normalize();
+    let m = n.mantissa();
+    if m < 0 {
+        out.push('-');
+    }
+    let start = out.len();
+    push_digits(out, m.unsigned_abs());
+    let digits = out.len() - start;
+    let scale = n.scale() as usize;
+    if scale == 0 {
+        return;
+    }
+    if digits > scale {
+        out.insert(out.len() - scale, '.');
+    } else {
+        let zeros = "0".repeat(scale - digits);
+        out.insert_str(start, &format!("0.{zeros}"));
+    }
+}
+
+/// Appends `d` as money: two decimals, more only when `d` has more
+/// significant ones (`100.00`, `-1.27`, `1.005`); zero is `0.00`.
+pub fn push_money(out: &mut String, d: Decimal) {
+    use std::fmt::Write as _;
+    if d.is_zero() {
+        out.push_str("0.00");
+        return;
+    }
+    let mut cents = d;
+    if d.scale() != 2 {
+        let n = d.normalize();
+        if n.scale() > 2 {
+            push_normalized(out, n);
+            return;
+        }
+        cents = n;
+        cents.rescale(2);
+        if cents.scale() != 2 {
+            // Too many digits to carry two decimals exactly (never for X12
+            // amounts, which have at most 18 digits).
+            let _ = write!(out, "{n:.2}");
+            return;
+        }
+    }
+    let m = cents.mantissa();
+    if m < 0 {
+        out.push('-');
+    }
+    let m = m.unsigned_abs();
+    push_digits(out, m / 100);
+    let c = (m % 100) as u8;
+    out.push('.');
+    out.push(char::from(b'0' + c / 10));
+    out.push(char::from(b'0' + c % 10));
+}
+
+/// Appends `YYYY-MM-DD`.
+pub fn push_iso_date(out: &mut String, d: NaiveDate) {
+    let year = d.year();
+    if !(0..=9999).contains(&year) {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{}", d.format("%Y-%m-%d"));
+        return;
+    }
+    for (v, width) in [(year as u32, 4), (d.month(), 2), (d.day(), 2)] {
+        if width == 2 {
+            out.push('-');
+        }
+        let start = out.len();
+        push_digits(out, u128::from(v));
+        while out.len() - start < width {
+            out.insert(start, '0');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn money(d: Decimal) -> String {
+        let mut s = String::new();
+        push_money(&mut s, d);
+        s
+    }
+
+    #[test]
+    fn money_has_two_decimals_unless_more_are_given() {
+        assert_eq!(money(Decimal::new(100, 0)), "100.00");
+        assert_eq!(money(Decimal::new(-127, 2)), "-1.27");
+        assert_eq!(money(Decimal::new(1005, 3)), "1.005");
+        assert_eq!(money(Decimal::new(10, 1)), "1.00");
+        assert_eq!(money(-Decimal::new(0, 2)), "0.00");
+        assert_eq!(money(Decimal::new(-5, 2)), "-0.05");
+        assert_eq!(money(Decimal::new(-50, 3)), "-0.05");
+        assert_eq!(money(Decimal::new(123_456_789_012_345_678, 2)), "1234567890123456.78");
+        assert_eq!(money(Decimal::new(7, 0)), "7.00");
+        assert_eq!(money(Decimal::new(12, 4)), "0.0012");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn money_matches_decimal_formatting(m in -10i64.pow(18)..10i64.pow(18), scale in 0u32..6) {
+            let d = Decimal::new(m, scale);
+            let n = d.normalize();
+            let want = if d.is_zero() {
+                "0.00".to_string()
+            } else if n.scale() <= 2 {
+                format!("{n:.2}")
+            } else {
+                n.to_string()
+            };
+            proptest::prop_assert_eq!(money(d), want);
+        }
+
+        #[test]
+        fn normalized_matches_decimal_formatting(m in proptest::num::i64::ANY, scale in 0u32..12) {
+            let d = Decimal::new(m, scale);
+            let mut s = String::new();
+            push_normalized(&mut s, d);
+            proptest::prop_assert_eq!(s, d.normalize().to_string());
+        }
+
+        #[test]
+        fn dates_are_iso(days in 0i32..3_000_000) {
+            if let Some(d) = NaiveDate::from_num_days_from_ce_opt(days) {
+                let mut s = String::new();
+                push_iso_date(&mut s, d);
+                proptest::prop_assert_eq!(s, d.format("%Y-%m-%d").to_string());
+            }
+        }
+    }
+}
