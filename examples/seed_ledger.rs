@@ -15,7 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => return Err("usage: seed_ledger LEDGER.db CLAIMS.837".into()),
     };
     let bytes = std::fs::read(&file)?;
-    let read = claimflow::reconcile::read_837(&bytes);
+    let read = claimflow::edi837::read_summaries(&bytes);
     let claims: Vec<ClaimRecord> = read
         .claims
         .iter()

@@ -32,6 +32,7 @@ pub mod numtext;
 pub mod reconcile;
 pub mod scrub;
 pub mod validate;
+pub mod values;
 pub mod x12;
 
 /// Short text read from X12 files (ids, codes, qualifiers): values of up to

@@ -11,12 +11,12 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use claimflow::edi835;
 use claimflow::ledger::{self, Ledger, PaymentPosting, RemitPosting};
 use claimflow::reconcile::report::{self, money, OutstandingRow, PlbRow};
 use claimflow::reconcile::{self, ClaimIndex, SentClaim, Status};
 use claimflow::x12::{self, Finding, Severity, TransactionKind};
 use claimflow::Text;
+use claimflow::{edi835, edi837};
 
 use super::progress::Progress;
 use super::{Global, Outcome};
@@ -222,12 +222,12 @@ fn process_set(
 }
 
 fn load_claims_from_837(paths: &[PathBuf]) -> anyhow::Result<Vec<SentClaim>> {
-    let read: Vec<anyhow::Result<reconcile::sent::Read837>> = paths
+    let read: Vec<anyhow::Result<edi837::Summaries>> = paths
         .par_iter()
         .map(|p| {
             let input = claimflow::input::open(p)
                 .with_context(|| format!("{}: cannot read", p.display()))?;
-            let r = reconcile::read_837(&input);
+            let r = edi837::read_summaries(&input);
             if r.sets == 0 {
                 bail!("{}: no 837 transaction set found", p.display());
             }
@@ -246,7 +246,7 @@ fn load_claims_from_837(paths: &[PathBuf]) -> anyhow::Result<Vec<SentClaim>> {
                 f.code
             );
         }
-        claims.extend(r.claims);
+        claims.extend(r.claims.into_iter().map(SentClaim::from));
     }
     Ok(claims)
 }
@@ -392,7 +392,8 @@ fn claims_from_ledger(ledger: &Ledger) -> anyhow::Result<LedgerClaims> {
 /// when the file is gone or unreadable (its claims match at claim level).
 fn read_sent_file(path: &str) -> Vec<SentClaim> {
     let Ok(input) = claimflow::input::open(Path::new(path)) else { return Vec::new() };
-    let mut claims = reconcile::read_837(&input).claims;
+    let mut claims: Vec<SentClaim> =
+        edi837::read_summaries(&input).claims.into_iter().map(SentClaim::from).collect();
     claims.par_sort_unstable_by(|a, b| claim_key(a).cmp(&claim_key(b)));
     claims
 }

@@ -181,76 +181,8 @@ fn text(seg: &Fields<'_>, n: usize) -> Text {
     bytes_text(seg.get(n))
 }
 
-/// Bytes as trimmed text; invalid UTF-8 is replaced, not an error.
-pub(crate) fn bytes_text(raw: &[u8]) -> Text {
-    let raw = raw.trim_ascii();
-    match std::str::from_utf8(raw) {
-        Ok(s) => Text::new(s),
-        Err(_) => Text::new(String::from_utf8_lossy(raw).trim()),
-    }
-}
-
-/// Most digits an X12 `R` value may have (the element maximum length).
-/// Keeping to it also keeps every sum of a run far from `Decimal`'s limit
-/// (about 7.9e28), so adding amounts can never overflow.
-pub const MAX_DIGITS: usize = 18;
-
-/// Parses an X12 decimal (`R` type): optional sign, at most [`MAX_DIGITS`]
-/// digits, optional point; surrounding spaces are ignored.
-pub fn parse_decimal(s: &str) -> Option<Decimal> {
-    parse_decimal_bytes(s.as_bytes())
-}
-
-/// [`parse_decimal`] over bytes, in one pass: the digits (at most 18, so
-/// they fit an `i64`) and the place of the point give the value exactly.
-pub fn parse_decimal_bytes(raw: &[u8]) -> Option<Decimal> {
-    let raw = raw.trim_ascii();
-    let (negative, body) = match raw.first() {
-        Some(b'-') => (true, &raw[1..]),
-        Some(b'+') => (false, &raw[1..]),
-        _ => (false, raw),
-    };
-    let mut mantissa: i64 = 0;
-    let mut digits = 0usize;
-    let mut scale: Option<u32> = None;
-    for &b in body {
-        match b {
-            b'0'..=b'9' => {
-                digits += 1;
-                if digits > MAX_DIGITS {
-                    return None;
-                }
-                mantissa = mantissa * 10 + i64::from(b - b'0');
-                if let Some(s) = scale.as_mut() {
-                    *s += 1;
-                }
-            }
-            b'.' if scale.is_none() => scale = Some(0),
-            _ => return None,
-        }
-    }
-    if digits == 0 {
-        return None;
-    }
-    let d = Decimal::new(if negative { -mantissa } else { mantissa }, scale.unwrap_or(0));
-    Some(d)
-}
-
-/// Parses a D8 date (CCYYMMDD).
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    parse_date_bytes(s.as_bytes())
-}
-
-/// [`parse_date`] over bytes.
-pub fn parse_date_bytes(raw: &[u8]) -> Option<NaiveDate> {
-    let b = raw.trim_ascii();
-    if b.len() != 8 || !b.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let num =
-        |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
-    NaiveDate::from_ymd_opt(num(0..4) as i32, num(4..6), num(6..8))
-}
+pub(crate) use crate::values::text as bytes_text;
+pub use crate::values::{parse_date, parse_date_bytes, parse_decimal, parse_decimal_bytes};
 
 fn procedure(seg: &Fields<'_>, n: usize) -> Procedure {
     let c = seg.component;

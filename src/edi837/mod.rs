@@ -11,6 +11,9 @@
 //! - [`read()`] / [`read_claims`] turn any 837P back into claims, tolerant of
 //!   real-world files (unknown segments and loops are skipped).
 //!
+//! - [`read_summaries`] reads only what reconciliation matches on (claim and
+//!   line ids, payer, charges, dates), fast enough for a million claims.
+//!
 //! - [`check_set`] makes the claim-level checks of `claimflow validate` on any
 //!   837 (CLM02 = line sum, diagnosis pointers, NPI check digits).
 //!
@@ -21,6 +24,7 @@
 
 mod check;
 mod read;
+mod summary;
 mod write;
 
 #[cfg(test)]
@@ -28,4 +32,5 @@ pub(crate) mod tests;
 
 pub use check::check_set;
 pub use read::{read, read_claims, Error, Read837, ReadWarning};
+pub use summary::{read_summaries, ClaimSummary, LineSummary, Summaries};
 pub use write::{write, Envelope, SetSummary, Written, GUIDE_VERSION};

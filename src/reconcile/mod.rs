@@ -31,7 +31,7 @@ pub mod report;
 pub mod sent;
 
 pub use denial::{Action, Category};
-pub use sent::{read_837, SentClaim, SentLine};
+pub use sent::{SentClaim, SentLine};
 
 /// What happened to a claim (or line), per the 835.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -19,8 +19,8 @@ use serde::Serialize;
 
 use super::{ClaimIndex, ClaimResult, Figures, Status};
 use crate::atomic::AtomicFile;
-use crate::numtext::push_money;
 use crate::edi835::Remittance;
+use crate::numtext::push_money;
 
 /// One PLB adjustment pair, as reported.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

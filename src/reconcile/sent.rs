@@ -1,37 +1,22 @@
 //! Claims as sent: the side of reconciliation that remittances are matched to.
 //!
 //! A [`SentClaim`] holds only what matching and reporting need (ids, payer,
-//! charges, service lines). It is built from a [`Claim`] (the domain model,
-//! e.g. from the ledger), or read straight from 837P files with
-//! [`read_837`] for the one-off `--claims FILE.837` case. The 837 reader here
-//! is deliberately small: it picks CLM, NM1*PR, REF*F8 and the 2400 lines
-//! (SV1, DTP*472, REF*6R) and ignores everything else, so it stays fast on a
-//! million claims. It is not a validator (see `validate`).
+//! charges, service lines). It is built from a [`Claim`] (the domain model),
+//! or from the lean reading of a sent 837 file
+//! ([`edi837::read_summaries`](crate::edi837::read_summaries)), for
+//! `--claims FILE.837` and for the lines of the ledger's claims. This module
+//! reads no X12 itself.
 
-use crate::Text;
 use chrono::NaiveDate;
-use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::claim::Claim;
-use crate::edi835::{parse_date, parse_decimal};
-use crate::x12::{self, Finding, Segment, TransactionKind};
+use crate::edi837::ClaimSummary;
+use crate::Text;
 
 /// One service line as sent.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct SentLine {
-    /// REF*6R line item control number (may be empty when none was sent).
-    pub line_id: Text,
-    /// SV101-2 procedure code.
-    pub procedure: Text,
-    /// SV101-3..6 modifiers.
-    pub modifiers: Vec<Text>,
-    /// DTP*472 first date of service.
-    pub date: Option<NaiveDate>,
-    /// SV102 charge.
-    pub charge: Decimal,
-}
+pub use crate::edi837::LineSummary as SentLine;
 
 /// One claim as sent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -81,155 +66,17 @@ impl SentClaim {
     }
 }
 
-/// Claims read from one 837 file, with read problems.
-#[derive(Debug, Default)]
-pub struct Read837 {
-    /// Claims in file order.
-    pub claims: Vec<SentClaim>,
-    /// Envelope and read findings (error-level ones make the file suspect).
-    pub findings: Vec<Finding>,
-    /// 837 transaction sets read.
-    pub sets: usize,
-}
-
-/// Reads the claims of every 837 transaction set in `input` (sets in parallel).
-pub fn read_837(input: &[u8]) -> Read837 {
-    let scan = x12::scan(input);
-    let sets: Vec<_> = scan
-        .sets()
-        .filter(|(_, _, s)| {
-            matches!(
-                s.kind,
-                TransactionKind::Claim837P | TransactionKind::Claim837 | TransactionKind::Claim837I
-            )
-        })
-        .map(|(_, _, s)| s)
-        .collect();
-    let per_set: Vec<(Vec<SentClaim>, Vec<Finding>)> =
-        sets.par_iter().map(|s| read_837_set(input, s)).collect();
-    let mut out = Read837 { sets: sets.len(), findings: scan.findings, ..Read837::default() };
-    for (claims, findings) in per_set {
-        out.claims.extend(claims);
-        out.findings.extend(findings);
-    }
-    out
-}
-
-fn text(seg: &Segment<'_>, n: usize) -> Text {
-    crate::edi835::parse::bytes_text(seg.element(n).raw)
-}
-
-fn read_837_set(input: &[u8], set: &x12::TransactionSet) -> (Vec<SentClaim>, Vec<Finding>) {
-    let mut claims: Vec<SentClaim> = Vec::new();
-    let mut findings = Vec::new();
-    let mut payer_id = Text::default();
-    let mut in_line = false;
-    // NM1*PR names the claim's payer only in 2010BB, before any CLM of the
-    // subscriber level; after a CLM it is another payer (2330B).
-    let mut claim_since_hl = false;
-    for item in set.segments(input) {
-        let Ok(seg) = item else { continue };
-        match seg.id {
-            b"HL" => {
-                in_line = false;
-                claim_since_hl = false;
-                // A new subscriber/patient level may name another payer.
-                if seg.str(3).trim() == "22" {
-                    payer_id.clear();
-                }
-            }
-            b"NM1" if !claim_since_hl && seg.str(1).trim() == "PR" => {
-                payer_id = text(&seg, 9);
-            }
-            b"CLM" => {
-                in_line = false;
-                claim_since_hl = true;
-                let raw = text(&seg, 2);
-                let charge = parse_decimal(&raw).unwrap_or_else(|| {
-                    findings.push(Finding::error(
-                        seg.pos,
-                        "CLM",
-                        "837-AMOUNT",
-                        format!("CLM02 {raw:?} is not a decimal number"),
-                    ));
-                    Decimal::ZERO
-                });
-                claims.push(SentClaim {
-                    claim_id: text(&seg, 1),
-                    payer_id: payer_id.clone(),
-                    payer_claim_id: None,
-                    charge,
-                    sent_on: None,
-                    lines: Vec::new(),
-                });
-            }
-            b"REF" if !in_line && seg.str(1).trim() == "F8" => {
-                if let Some(c) = claims.last_mut() {
-                    c.payer_claim_id = Some(text(&seg, 2));
-                }
-            }
-            b"LX" => in_line = true,
-            b"SV1" => {
-                in_line = true;
-                let el = seg.element(1);
-                let comp = |i: usize| crate::edi835::parse::bytes_text(el.component(i));
-                let raw = text(&seg, 2);
-                let charge = parse_decimal(&raw).unwrap_or_else(|| {
-                    findings.push(Finding::error(
-                        seg.pos,
-                        "SV1",
-                        "837-AMOUNT",
-                        format!("SV102 {raw:?} is not a decimal number"),
-                    ));
-                    Decimal::ZERO
-                });
-                if let Some(c) = claims.last_mut() {
-                    let n = c.lines.len() + 1;
-                    c.lines.push(SentLine {
-                        line_id: compact_str::format_compact!("{n}"),
-                        procedure: comp(2),
-                        modifiers: (3..=6).map(comp).filter(|m| !m.is_empty()).collect(),
-                        date: None,
-                        charge,
-                    });
-                }
-            }
-            b"DTP" if in_line && seg.str(1).trim() == "472" => {
-                let raw = seg.str(3);
-                let first = raw.split('-').next().unwrap_or("");
-                if let Some(l) = claims.last_mut().and_then(|c| c.lines.last_mut()) {
-                    l.date = parse_date(first);
-                }
-            }
-            b"REF" if in_line && seg.str(1).trim() == "6R" => {
-                if let Some(l) = claims.last_mut().and_then(|c| c.lines.last_mut()) {
-                    l.line_id = text(&seg, 2);
-                }
-            }
-            _ => {}
+impl From<ClaimSummary> for SentClaim {
+    /// A claim read from a sent 837: REF*F8 (on a replacement) is the
+    /// payer's claim number; when it was sent is not in the file.
+    fn from(c: ClaimSummary) -> SentClaim {
+        SentClaim {
+            claim_id: c.claim_id,
+            payer_id: c.payer_id,
+            payer_claim_id: c.original_ref,
+            charge: c.charge,
+            sent_on: None,
+            lines: c.lines,
         }
-    }
-    (claims, findings)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_claims_lines_and_line_ids_from_an_837() {
-        let input = b"ISA*00*          *00*          *ZZ*S              *ZZ*R              *240101*1200*^*00501*000000001*0*T*:~GS*HC*S*R*20240101*1200*1*X*005010X222A1~ST*837*0001*005010X222A1~BHT*0019*00*1*20240101*1200*CH~HL*1**20*1~HL*2*1*22*0~NM1*PR*2*PAYER*****PI*P1~CLM*C1*150***11:B:1*Y*A*Y*Y~REF*F8*PCN9~LX*1~SV1*HC:99213:25*100*UN*1***1~DTP*472*D8*20240102~REF*6R*C1-1~LX*2~SV1*HC:81002*50*UN*1***1~DTP*472*RD8*20240103-20240104~SE*15*0001~GE*1*1~IEA*1*000000001~";
-        let r = read_837(input);
-        assert_eq!(r.sets, 1);
-        assert_eq!(r.claims.len(), 1);
-        let c = &r.claims[0];
-        assert_eq!(c.claim_id, "C1");
-        assert_eq!(c.payer_id, "P1");
-        assert_eq!(c.payer_claim_id.as_deref(), Some("PCN9"));
-        assert_eq!(c.charge, Decimal::new(150, 0));
-        assert_eq!(c.lines[0].line_id, "C1-1");
-        assert_eq!(c.lines[0].modifiers, vec!["25".to_string()]);
-        assert_eq!(c.lines[1].line_id, "2");
-        assert_eq!(c.lines[1].date, NaiveDate::from_ymd_opt(2024, 1, 3));
     }
 }

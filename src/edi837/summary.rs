@@ -1,0 +1,200 @@
+//! The lean 837 reader: per claim only what matching a remittance needs
+//! (CLM01/CLM02, the 2010BB payer id, REF*F8, and per 2400 line SV1, DTP*472
+//! and REF*6R), for any 837 (P, I or unlabelled), every set in parallel.
+//!
+//! [`read()`](super::read()) builds whole [`Claim`](crate::claim::Claim)s
+//! (names, addresses, diagnoses: kilobytes each); this one keeps a few ids
+//! and amounts, so a million sent claims fit in a few hundred megabytes and
+//! read in about a second. It is not a validator (see `validate`): CLM02 or
+//! SV102 that is not a number is its only finding (`837-AMOUNT`).
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::values::{parse_date, parse_decimal};
+use crate::x12::{self, Finding, Segment, TransactionKind};
+use crate::Text;
+
+/// One service line as sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LineSummary {
+    /// REF*6R line item control number; the line's 1-based position when none was sent.
+    pub line_id: Text,
+    /// SV101-2 procedure code.
+    pub procedure: Text,
+    /// SV101-3..6 modifiers.
+    pub modifiers: Vec<Text>,
+    /// DTP*472 first date of service.
+    pub date: Option<NaiveDate>,
+    /// SV102 charge.
+    pub charge: Decimal,
+}
+
+/// One claim as sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ClaimSummary {
+    /// CLM01.
+    pub claim_id: Text,
+    /// 2010BB payer id (NM1*PR NM109).
+    pub payer_id: Text,
+    /// REF*F8: the payer's claim number of the claim this one replaces.
+    pub original_ref: Option<Text>,
+    /// CLM02 total charge.
+    pub charge: Decimal,
+    /// Service lines in order.
+    pub lines: Vec<LineSummary>,
+}
+
+/// Claims read from one 837 file, with read problems.
+#[derive(Debug, Default)]
+pub struct Summaries {
+    /// Claims in file order.
+    pub claims: Vec<ClaimSummary>,
+    /// Envelope and read findings (error-level ones make the file suspect).
+    pub findings: Vec<Finding>,
+    /// 837 transaction sets read.
+    pub sets: usize,
+}
+
+/// Reads the claims of every 837 transaction set in `input` (sets in parallel).
+pub fn read_summaries(input: &[u8]) -> Summaries {
+    let scan = x12::scan(input);
+    let sets: Vec<_> = scan
+        .sets()
+        .filter(|(_, _, s)| {
+            matches!(
+                s.kind,
+                TransactionKind::Claim837P | TransactionKind::Claim837 | TransactionKind::Claim837I
+            )
+        })
+        .map(|(_, _, s)| s)
+        .collect();
+    let per_set: Vec<(Vec<ClaimSummary>, Vec<Finding>)> =
+        sets.par_iter().map(|s| read_set(input, s)).collect();
+    let mut out = Summaries { sets: sets.len(), findings: scan.findings, ..Summaries::default() };
+    for (claims, findings) in per_set {
+        out.claims.extend(claims);
+        out.findings.extend(findings);
+    }
+    out
+}
+
+fn text(seg: &Segment<'_>, n: usize) -> Text {
+    crate::values::text(seg.element(n).raw)
+}
+
+fn read_set(input: &[u8], set: &x12::TransactionSet) -> (Vec<ClaimSummary>, Vec<Finding>) {
+    let mut claims: Vec<ClaimSummary> = Vec::new();
+    let mut findings = Vec::new();
+    let mut payer_id = Text::default();
+    let mut in_line = false;
+    // NM1*PR names the claim's payer only in 2010BB, before any CLM of the
+    // subscriber level; after a CLM it is another payer (2330B).
+    let mut claim_since_hl = false;
+    for item in set.segments(input) {
+        let Ok(seg) = item else { continue };
+        match seg.id {
+            b"HL" => {
+                in_line = false;
+                claim_since_hl = false;
+                // A new subscriber/patient level may name another payer.
+                if seg.str(3).trim() == "22" {
+                    payer_id.clear();
+                }
+            }
+            b"NM1" if !claim_since_hl && seg.str(1).trim() == "PR" => {
+                payer_id = text(&seg, 9);
+            }
+            b"CLM" => {
+                in_line = false;
+                claim_since_hl = true;
+                let raw = text(&seg, 2);
+                let charge = parse_decimal(&raw).unwrap_or_else(|| {
+                    findings.push(Finding::error(
+                        seg.pos,
+                        "CLM",
+                        "837-AMOUNT",
+                        format!("CLM02 {raw:?} is not a decimal number"),
+                    ));
+                    Decimal::ZERO
+                });
+                claims.push(ClaimSummary {
+                    claim_id: text(&seg, 1),
+                    payer_id: payer_id.clone(),
+                    original_ref: None,
+                    charge,
+                    lines: Vec::new(),
+                });
+            }
+            b"REF" if !in_line && seg.str(1).trim() == "F8" => {
+                if let Some(c) = claims.last_mut() {
+                    c.original_ref = Some(text(&seg, 2));
+                }
+            }
+            b"LX" => in_line = true,
+            b"SV1" => {
+                in_line = true;
+                let el = seg.element(1);
+                let comp = |i: usize| crate::values::text(el.component(i));
+                let raw = text(&seg, 2);
+                let charge = parse_decimal(&raw).unwrap_or_else(|| {
+                    findings.push(Finding::error(
+                        seg.pos,
+                        "SV1",
+                        "837-AMOUNT",
+                        format!("SV102 {raw:?} is not a decimal number"),
+                    ));
+                    Decimal::ZERO
+                });
+                if let Some(c) = claims.last_mut() {
+                    let n = c.lines.len() + 1;
+                    c.lines.push(LineSummary {
+                        line_id: compact_str::format_compact!("{n}"),
+                        procedure: comp(2),
+                        modifiers: (3..=6).map(comp).filter(|m| !m.is_empty()).collect(),
+                        date: None,
+                        charge,
+                    });
+                }
+            }
+            b"DTP" if in_line && seg.str(1).trim() == "472" => {
+                let raw = seg.str(3);
+                let first = raw.split('-').next().unwrap_or("");
+                if let Some(l) = claims.last_mut().and_then(|c| c.lines.last_mut()) {
+                    l.date = parse_date(first);
+                }
+            }
+            b"REF" if in_line && seg.str(1).trim() == "6R" => {
+                if let Some(l) = claims.last_mut().and_then(|c| c.lines.last_mut()) {
+                    l.line_id = text(&seg, 2);
+                }
+            }
+            _ => {}
+        }
+    }
+    (claims, findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_claims_lines_and_line_ids_from_an_837() {
+        let input = b"ISA*00*          *00*          *ZZ*S              *ZZ*R              *240101*1200*^*00501*000000001*0*T*:~GS*HC*S*R*20240101*1200*1*X*005010X222A1~ST*837*0001*005010X222A1~BHT*0019*00*1*20240101*1200*CH~HL*1**20*1~HL*2*1*22*0~NM1*PR*2*PAYER*****PI*P1~CLM*C1*150***11:B:1*Y*A*Y*Y~REF*F8*PCN9~LX*1~SV1*HC:99213:25*100*UN*1***1~DTP*472*D8*20240102~REF*6R*C1-1~LX*2~SV1*HC:81002*50*UN*1***1~DTP*472*RD8*20240103-20240104~SE*15*0001~GE*1*1~IEA*1*000000001~";
+        let r = read_summaries(input);
+        assert_eq!(r.sets, 1);
+        assert_eq!(r.claims.len(), 1);
+        let c = &r.claims[0];
+        assert_eq!(c.claim_id, "C1");
+        assert_eq!(c.payer_id, "P1");
+        assert_eq!(c.original_ref.as_deref(), Some("PCN9"));
+        assert_eq!(c.charge, Decimal::new(150, 0));
+        assert_eq!(c.lines[0].line_id, "C1-1");
+        assert_eq!(c.lines[0].modifiers, vec!["25".to_string()]);
+        assert_eq!(c.lines[1].line_id, "2");
+        assert_eq!(c.lines[1].date, NaiveDate::from_ymd_opt(2024, 1, 3));
+    }
+}

@@ -1,0 +1,137 @@
+//! Reading X12 element values into Rust types: `R` decimals (exact, at most
+//! 18 digits), `D8` dates (CCYYMMDD) and trimmed text. Shared by the
+//! transaction readers (`edi835`, `edi837`); knows no segment or loop, and
+//! never fails loudly: an unreadable value is `None` for the caller to
+//! report with its position.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::Text;
+
+/// Bytes as trimmed text; invalid UTF-8 is replaced, not an error.
+pub fn text(raw: &[u8]) -> Text {
+    let raw = raw.trim_ascii();
+    match std::str::from_utf8(raw) {
+        Ok(s) => Text::new(s),
+        Err(_) => Text::new(String::from_utf8_lossy(raw).trim()),
+    }
+}
+
+/// Most digits an X12 `R` value may have (the element maximum length).
+/// Keeping to it also keeps every sum of a run far from `Decimal`'s limit
+/// (about 7.9e28), so adding amounts can never overflow.
+pub const MAX_DIGITS: usize = 18;
+
+/// Parses an X12 decimal (`R` type): optional sign, at most [`MAX_DIGITS`]
+/// digits, optional point; surrounding spaces are ignored.
+pub fn parse_decimal(s: &str) -> Option<Decimal> {
+    parse_decimal_bytes(s.as_bytes())
+}
+
+/// [`parse_decimal`] over bytes, in one pass: the digits (at most 18, so
+/// they fit an `i64`) and the place of the point give the value exactly.
+pub fn parse_decimal_bytes(raw: &[u8]) -> Option<Decimal> {
+    let raw = raw.trim_ascii();
+    let (negative, body) = match raw.first() {
+        Some(b'-') => (true, &raw[1..]),
+        Some(b'+') => (false, &raw[1..]),
+        _ => (false, raw),
+    };
+    let mut mantissa: i64 = 0;
+    let mut digits = 0usize;
+    let mut scale: Option<u32> = None;
+    for &b in body {
+        match b {
+            b'0'..=b'9' => {
+                digits += 1;
+                if digits > MAX_DIGITS {
+                    return None;
+                }
+                mantissa = mantissa * 10 + i64::from(b - b'0');
+                if let Some(s) = scale.as_mut() {
+                    *s += 1;
+                }
+            }
+            b'.' if scale.is_none() => scale = Some(0),
+            _ => return None,
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    let d = Decimal::new(if negative { -mantissa } else { mantissa }, scale.unwrap_or(0));
+    Some(d)
+}
+
+/// Parses a D8 date (CCYYMMDD).
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    parse_date_bytes(s.as_bytes())
+}
+
+/// [`parse_date`] over bytes.
+pub fn parse_date_bytes(raw: &[u8]) -> Option<NaiveDate> {
+    let b = raw.trim_ascii();
+    if b.len() != 8 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let num =
+        |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+    NaiveDate::from_ymd_opt(num(0..4) as i32, num(4..6), num(6..8))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The straightforward reading of an X12 `R` value, to check the one-pass
+    /// parser against.
+    fn reference_decimal(s: &str) -> Option<Decimal> {
+        let s = s.trim_ascii();
+        let body = s.strip_prefix('-').or_else(|| s.strip_prefix('+')).unwrap_or(s);
+        if body.is_empty()
+            || !body.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            || body.bytes().filter(|&b| b == b'.').count() > 1
+            || body.bytes().filter(u8::is_ascii_digit).count() > MAX_DIGITS
+            || body == "."
+        {
+            return None;
+        }
+        let body = body.strip_suffix('.').unwrap_or(body);
+        let d: Decimal = if body.starts_with('.') {
+            format!("0{body}").parse().ok()?
+        } else {
+            body.parse().ok()?
+        };
+        Some(if s.starts_with('-') { -d } else { d })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_decimal_parser_agrees_with_the_reference(s in "[ ]?[-+]?[0-9.]{0,21}[ ]?") {
+            let got = parse_decimal(&s);
+            let want = reference_decimal(&s);
+            // Same value and the same number of decimals (reports keep them).
+            proptest::prop_assert_eq!(got.map(|d| (d, d.scale())), want.map(|d| (d, d.scale())), "{:?}", s);
+        }
+    }
+
+    #[test]
+    fn decimal_edge_cases() {
+        for (s, want) in [
+            ("5.", Some(Decimal::new(5, 0))),
+            (".5", Some(Decimal::new(5, 1))),
+            ("-0.50", Some(Decimal::new(-50, 2))),
+            ("+12", Some(Decimal::new(12, 0))),
+            ("999999999999999999", Some(Decimal::new(999_999_999_999_999_999, 0))),
+            ("1000000000000000000", None),
+            (".", None),
+            ("-", None),
+            ("1.2.3", None),
+            ("1e5", None),
+            ("", None),
+        ] {
+            assert_eq!(parse_decimal(s), want, "{s:?}");
+        }
+    }
+}
