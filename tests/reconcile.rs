@@ -373,39 +373,6 @@ fn ledger_posts_once_undoes_reversals_and_lists_outstanding_claims() {
 
 // ---------------------------------------------------------------- end to end
 
-const CONFIG: &str = r#"
-[interchange]
-sender_qualifier = "ZZ"
-sender_id = "DEMOSUBMITTER"
-receiver_qualifier = "ZZ"
-receiver_id = "DEMOCLEARING"
-usage = "T"
-
-[submitter]
-name = "Demo Medical Group"
-id = "DEMO01"
-contact_name = "Billing Office"
-phone = "5555550100"
-
-[receiver]
-name = "Demo Clearinghouse"
-id = "DEMOCLEARING"
-
-[[billing_provider]]
-npi = "1234567893"
-name = "Demo Medical Group"
-tax_id = "123456789"
-address1 = "100 Main St"
-city = "Springfield"
-state = "IL"
-zip = "627010001"
-
-[[payer]]
-id = "DEMOPAYER1"
-name = "Demo Health Plan"
-filing_indicator = "CI"
-"#;
-
 /// (line id, procedure, modifiers, charge, units, day of March 2026)
 type DemoLine<'a> = (&'a str, &'a str, &'a [&'a str], &'a str, &'a str, u32);
 
@@ -504,7 +471,8 @@ fn end_to_end_claims_written_then_remitted_then_reconciled() {
         demo_claim("C1009", &[("C1009-1", "99213", &[], "100", "1", 9)]),
         c1010,
     ];
-    let cfg = claimflow::config::Config::parse(CONFIG, "claimflow.toml").unwrap();
+    let cfg =
+        claimflow::config::Config::load(std::path::Path::new(&fixture("claimflow.toml"))).unwrap();
     let env = claimflow::edi837::Envelope {
         interchange_control: 201,
         group_control: 201,

@@ -11,6 +11,9 @@ use crate::claim::{
 };
 use crate::config::Config;
 
+/// The example config's values with `max_claims_per_transaction = 2`, so
+/// that a handful of claims already spans several ST/SE sets, plus the
+/// optional fields (email, taxonomy, address2) the writer must carry.
 pub(crate) const CONFIG: &str = r#"
 [interchange]
 sender_qualifier = "ZZ"
