@@ -352,7 +352,7 @@ impl Ledger {
                 .prepare_cached(
                     "UPDATE claims SET status = ?2, updated_at = ?3,
                         payer_claim_id = COALESCE(NULLIF(?4, ''), payer_claim_id)
-                     WHERE rowid = ?1",
+                     WHERE rowid = ?1 AND claim_id = ?5 AND payer_id = ?6",
                 )
                 .map_err(sq)?;
             let mut find_live = tx
@@ -399,8 +399,17 @@ impl Ledger {
                         insert_payment(&mut ins_pay, &tx, remit_id, p, &mut amount).map_err(sq)?;
                     summary.payments += 1;
                     let Some(row) = p.claim_row else { continue };
+                    // The row names the claim; its ids are checked too, so
+                    // a row from another ledger can never touch a claim.
                     set_status
-                        .execute(params![row, p.status, at, p.payer_claim_id.as_str()])
+                        .execute(params![
+                            row,
+                            p.status,
+                            at,
+                            p.payer_claim_id.as_str(),
+                            p.claim_id.as_str(),
+                            p.payer_id.as_str()
+                        ])
                         .map_err(sq)?;
                     if !p.reversal {
                         continue;
