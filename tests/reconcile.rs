@@ -818,3 +818,36 @@ fn parse_prints_the_typed_835_model() {
     let o = run(dir.path(), &["parse", "--remittances", &fixture("x12/bad/not_x12.835")]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn a_sent_file_that_is_gone_is_named_and_its_claims_still_match_by_claim() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = ledger_with_sent_claims(dir.path());
+    // The 837 the ledger recorded is moved away after it was sent.
+    let sent = query(&db, "SELECT file FROM submissions");
+    std::fs::remove_file(&sent[0]).unwrap();
+    let [r1, _] = remits();
+    let o = run(
+        dir.path(),
+        &[
+            "reconcile",
+            &r1,
+            "--ledger",
+            &db.display().to_string(),
+            "--out",
+            "o",
+            "--now",
+            "2026-04-10",
+        ],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(&format!("sent file {} cannot be read", sent[0])), "{err}");
+    assert!(err.contains("matched without their service lines"), "{err}");
+    // Claims still match (by claim id); lines cannot, and say so.
+    let claims = read(dir.path().join("o/claims.csv"));
+    assert!(
+        claims.lines().any(|l| l.starts_with("C1001,") && l.contains(",claim_id,")),
+        "{claims}"
+    );
+    assert!(!claims.contains(",unmatched,"), "{claims}");
+}

@@ -345,12 +345,25 @@ struct LedgerClaims {
 fn claims_from_ledger(ledger: &Ledger) -> anyhow::Result<LedgerClaims> {
     let files = ledger.sent_files()?;
     let (sent_claims, read) = std::thread::scope(|scope| {
-        let reader = scope.spawn(|| files.par_iter().map(|f| read_sent_file(&f.file)).collect());
+        let reader =
+            scope.spawn(|| files.par_iter().map(|f| read_sent_file(&f.file)).collect::<Vec<_>>());
         (ledger.sent_claims(), reader.join())
     });
     let ledger::SentClaims { submissions, claims: lc } = sent_claims?;
-    let mut read: Vec<Vec<SentClaim>> =
-        read.map_err(|_| anyhow::anyhow!("reading the sent 837 files failed"))?;
+    let read = read.map_err(|_| anyhow::anyhow!("reading the sent 837 files failed"))?;
+    let mut read: Vec<Vec<SentClaim>> = files
+        .iter()
+        .zip(read)
+        .map(|(f, r)| {
+            r.unwrap_or_else(|e| {
+                eprintln!(
+                    "claimflow: warning: sent file {} cannot be read ({e}): its claims are matched without their service lines",
+                    f.file
+                );
+                Vec::new()
+            })
+        })
+        .collect();
     // Both lists are the complete submissions in id order; a build between
     // the two reads is impossible (the ledger is locked), but a mismatch
     // would only cost the service lines, never a wrong match.
@@ -388,14 +401,13 @@ fn claims_from_ledger(ledger: &Ledger) -> anyhow::Result<LedgerClaims> {
     Ok(LedgerClaims { claims, waiting, rows })
 }
 
-/// The claims of one sent 837 file sorted by (claim id, payer id); empty
-/// when the file is gone or unreadable (its claims match at claim level).
-fn read_sent_file(path: &str) -> Vec<SentClaim> {
-    let Ok(input) = claimflow::input::open(Path::new(path)) else { return Vec::new() };
+/// The claims of one sent 837 file sorted by (claim id, payer id).
+fn read_sent_file(path: &str) -> std::io::Result<Vec<SentClaim>> {
+    let input = claimflow::input::open(Path::new(path))?;
     let mut claims: Vec<SentClaim> =
         edi837::read_summaries(&input).claims.into_iter().map(SentClaim::from).collect();
     claims.par_sort_unstable_by(|a, b| claim_key(a).cmp(&claim_key(b)));
-    claims
+    Ok(claims)
 }
 
 fn claim_key(c: &SentClaim) -> (&str, &str) {

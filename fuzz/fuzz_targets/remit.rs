@@ -1,0 +1,27 @@
+//! Fuzz target: the 835 reader, balancing, the lean 837 reader and
+//! reconciliation on arbitrary bytes. The claims an input carries (when it
+//! is an 837, or a file with both) are the sent claims its remittances (when
+//! it holds 835 sets) are matched to; the report rows are formatted too. Any
+//! panic, hang or out-of-memory is a bug.
+#![no_main]
+
+use claimflow::reconcile::{self, report, ClaimIndex, SentClaim};
+use claimflow::{edi835, edi837};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let remits = edi835::read_file(data);
+    let sent: Vec<SentClaim> =
+        edi837::read_summaries(data).claims.into_iter().map(SentClaim::from).collect();
+    let index = ClaimIndex::new(&sent);
+    for rem in &remits.remittances {
+        std::hint::black_box(edi835::balance(rem));
+        let _ = (rem.payer_id(), rem.paid_total(), rem.plb_total());
+        let results = reconcile::reconcile_remittance(&index, 0, rem, true);
+        for r in &results {
+            assert!(r.lines.len() == rem.claims.iter().find(|c| c.pos == r.pos).map_or(0, |c| c.lines.len()));
+        }
+        report::format_rows(&results).expect("formatting rows in memory cannot fail");
+        std::hint::black_box(report::plb_rows(&index, 0, rem));
+    }
+});
