@@ -343,8 +343,10 @@ fn ledger_posts_once_undoes_reversals_and_lists_outstanding_claims() {
     );
     assert_eq!(query(&db, "SELECT status FROM claims WHERE claim_id = 'C1006'"), vec!["paid"]);
     // The claim's events: the build's, then one per payment posted.
-    let history =
-        query(&db, "SELECT status FROM claim_events WHERE claim_id = 'C1006' ORDER BY at, seq");
+    let history = query(
+        &db,
+        "SELECT status FROM claim_events WHERE claim_id = 'C1006' ORDER BY at, source, seq",
+    );
     assert_eq!(history, vec!["sent", "paid", "reversed", "paid"]);
     assert_eq!(
         query(

@@ -185,7 +185,8 @@ WHERE submission_id IS NULL AND detail LIKE 'trace % paid %'
   AND status IN ('paid', 'partial', 'denied', 'patient_responsibility', 'reversed');
 
 -- Every event of a claim: build events and later statuses (claim_history),
--- and each matched claim payment. Order by at, then seq.
+-- and each matched claim payment. Order by at, source, seq (at the same
+-- moment a build event comes before a payment).
 CREATE VIEW claim_events AS
 SELECT h.claim_id, h.payer_id, h.status, h.at, h.detail,
        h.submission_id, NULL AS payment_id, 'history' AS source, h.id AS seq

@@ -288,7 +288,7 @@ fn version_3_moves_payment_events_out_of_history_and_keeps_payer_claim_numbers()
     assert_eq!(one("SELECT group_concat(status, ',') FROM claim_history"), "sent");
     assert_eq!(
         one("SELECT group_concat(status || '@' || at || ':' || IFNULL(detail, ''), ',')
-             FROM (SELECT * FROM claim_events WHERE claim_id = 'C1' ORDER BY at, seq)"),
+             FROM (SELECT * FROM claim_events WHERE claim_id = 'C1' ORDER BY at, source, seq)"),
         "sent@2026-03-01T00:00:00:,paid@2026-04-01T00:00:00:trace T1 paid 100"
     );
     let sent = l.sent_claims().unwrap();
