@@ -344,12 +344,12 @@ struct LedgerClaims {
 /// other cores while SQLite reads the claims.
 fn claims_from_ledger(ledger: &Ledger) -> anyhow::Result<LedgerClaims> {
     let files = ledger.sent_files()?;
-    let (sent_claims, read) = std::thread::scope(|scope| {
+    let (lc, read) = std::thread::scope(|scope| {
         let reader =
             scope.spawn(|| files.par_iter().map(|f| read_sent_file(&f.file)).collect::<Vec<_>>());
-        (ledger.sent_claims(), reader.join())
+        (ledger.sent_claims(&files), reader.join())
     });
-    let ledger::SentClaims { submissions, claims: lc } = sent_claims?;
+    let lc = lc?;
     let read = read.map_err(|_| anyhow::anyhow!("reading the sent 837 files failed"))?;
     let mut read: Vec<Vec<SentClaim>> = files
         .iter()
@@ -364,13 +364,7 @@ fn claims_from_ledger(ledger: &Ledger) -> anyhow::Result<LedgerClaims> {
             })
         })
         .collect();
-    // Both lists are the complete submissions in id order; a build between
-    // the two reads is impossible (the ledger is locked), but a mismatch
-    // would only cost the service lines, never a wrong match.
-    if submissions != files {
-        read = vec![Vec::new(); submissions.len()];
-    }
-    let sent_on: Vec<Option<NaiveDate>> = submissions
+    let sent_on: Vec<Option<NaiveDate>> = files
         .iter()
         .map(|s| s.created_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()))
         .collect();

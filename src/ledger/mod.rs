@@ -30,7 +30,7 @@ pub mod lock;
 pub mod remit;
 
 pub use lock::{LockError, LockFile};
-pub use remit::{LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentClaims, SentFile};
+pub use remit::{LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile};
 
 /// A ledger problem.
 #[derive(Debug, thiserror::Error)]

@@ -34,7 +34,8 @@ pub struct LedgerClaim {
     pub total_charge: Decimal,
     /// Current status (`sent`, `paid`, `denied`, …).
     pub status: String,
-    /// Index into [`SentClaims::submissions`] of the file it was last sent in.
+    /// Index into the [`Ledger::sent_files`] list given to
+    /// [`Ledger::sent_claims`] of the file it was last sent in.
     pub submission: usize,
     /// The payer's claim number (CLP07) from the latest payment that gave one.
     pub payer_claim_id: Option<Text>,
@@ -43,19 +44,12 @@ pub struct LedgerClaim {
 /// A complete submission: an 837 file the ledger's claims were sent in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SentFile {
+    /// `submissions.id`.
+    pub id: i64,
     /// The file as written (absolute path).
     pub file: String,
     /// When it was written (ISO 8601, the run's clock).
     pub created_at: String,
-}
-
-/// The ledger's sent claims and the files they were sent in.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SentClaims {
-    /// Complete submissions, oldest first.
-    pub submissions: Vec<SentFile>,
-    /// Every claim whose latest submission is complete, in ledger order.
-    pub claims: Vec<LedgerClaim>,
 }
 
 /// One claim payment to post.
@@ -236,13 +230,8 @@ fn insert_payment(
 }
 
 impl Ledger {
-    /// The complete submissions (oldest first), for reading their files
-    /// before [`Ledger::sent_claims`] is done.
+    /// The complete submissions (the files claims were sent in), oldest first.
     pub fn sent_files(&self) -> Result<Vec<SentFile>, Error> {
-        Ok(self.complete_submissions()?.into_iter().map(|(_, f)| f).collect())
-    }
-
-    fn complete_submissions(&self) -> Result<Vec<(i64, SentFile)>, Error> {
         let mut st = self
             .conn
             .prepare(
@@ -250,19 +239,20 @@ impl Ledger {
             )
             .map_err(self.sq())?;
         let rows = st
-            .query_map([], |r| Ok((r.get(0)?, SentFile { file: r.get(1)?, created_at: r.get(2)? })))
+            .query_map([], |r| {
+                Ok(SentFile { id: r.get(0)?, file: r.get(1)?, created_at: r.get(2)? })
+            })
             .map_err(self.sq())?;
         rows.collect::<Result<Vec<_>, _>>().map_err(self.sq())
     }
 
-    /// Every claim of a complete submission, with its current status and the
-    /// payer claim number learned from earlier remittances. One pass over
-    /// `claims` in row order (no join, no sort: a million claims load in
-    /// about a second).
-    pub fn sent_claims(&self) -> Result<SentClaims, Error> {
-        let subs = self.complete_submissions()?;
+    /// Every claim last sent in one of `files` (from [`Ledger::sent_files`]),
+    /// with its current status and the payer claim number learned from
+    /// earlier remittances. One pass over `claims` in row order (no join, no
+    /// sort: a million claims load in about a second).
+    pub fn sent_claims(&self, files: &[SentFile]) -> Result<Vec<LedgerClaim>, Error> {
         let by_id: std::collections::HashMap<i64, usize> =
-            subs.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
+            files.iter().enumerate().map(|(i, f)| (f.id, i)).collect();
         let mut st = self
             .conn
             .prepare(
@@ -293,7 +283,7 @@ impl Ledger {
                 payer_claim_id: text(6)?,
             });
         }
-        Ok(SentClaims { submissions: subs.into_iter().map(|(_, f)| f).collect(), claims })
+        Ok(claims)
     }
 
     /// True when this 835 set (payer + trace + file hash) was applied before.

@@ -291,8 +291,9 @@ fn version_3_moves_payment_events_out_of_history_and_keeps_payer_claim_numbers()
              FROM (SELECT * FROM claim_events WHERE claim_id = 'C1' ORDER BY at, source, seq)"),
         "sent@2026-03-01T00:00:00:,paid@2026-04-01T00:00:00:trace T1 paid 100"
     );
-    let sent = l.sent_claims().unwrap();
-    assert_eq!(sent.submissions.len(), 1);
-    assert_eq!(sent.claims[0].payer_claim_id.as_deref(), Some("PCN-9"));
-    assert_eq!(sent.claims[0].submission, 0);
+    let files = l.sent_files().unwrap();
+    assert_eq!(files.len(), 1);
+    let sent = l.sent_claims(&files).unwrap();
+    assert_eq!(sent[0].payer_claim_id.as_deref(), Some("PCN-9"));
+    assert_eq!(sent[0].submission, 0);
 }
