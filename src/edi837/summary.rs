@@ -85,6 +85,22 @@ fn text(seg: &Segment<'_>, n: usize) -> Text {
     crate::values::text(seg.element(n).raw)
 }
 
+/// Element `n` of `seg` as an amount; one that is not a number is an
+/// `837-AMOUNT` finding and counts as 0.
+fn amount(seg: &Segment<'_>, n: usize, findings: &mut Vec<Finding>) -> Decimal {
+    let raw = text(seg, n);
+    parse_decimal(&raw).unwrap_or_else(|| {
+        let id = seg.id_str();
+        findings.push(Finding::error(
+            seg.pos,
+            id,
+            "837-AMOUNT",
+            format!("{id}{n:02} {raw:?} is not a decimal number"),
+        ));
+        Decimal::ZERO
+    })
+}
+
 fn read_set(input: &[u8], set: &x12::TransactionSet) -> (Vec<ClaimSummary>, Vec<Finding>) {
     let mut claims: Vec<ClaimSummary> = Vec::new();
     let mut findings = Vec::new();
@@ -110,16 +126,7 @@ fn read_set(input: &[u8], set: &x12::TransactionSet) -> (Vec<ClaimSummary>, Vec<
             b"CLM" => {
                 in_line = false;
                 claim_since_hl = true;
-                let raw = text(&seg, 2);
-                let charge = parse_decimal(&raw).unwrap_or_else(|| {
-                    findings.push(Finding::error(
-                        seg.pos,
-                        "CLM",
-                        "837-AMOUNT",
-                        format!("CLM02 {raw:?} is not a decimal number"),
-                    ));
-                    Decimal::ZERO
-                });
+                let charge = amount(&seg, 2, &mut findings);
                 claims.push(ClaimSummary {
                     claim_id: text(&seg, 1),
                     payer_id: payer_id.clone(),
@@ -138,16 +145,7 @@ fn read_set(input: &[u8], set: &x12::TransactionSet) -> (Vec<ClaimSummary>, Vec<
                 in_line = true;
                 let el = seg.element(1);
                 let comp = |i: usize| crate::values::text(el.component(i));
-                let raw = text(&seg, 2);
-                let charge = parse_decimal(&raw).unwrap_or_else(|| {
-                    findings.push(Finding::error(
-                        seg.pos,
-                        "SV1",
-                        "837-AMOUNT",
-                        format!("SV102 {raw:?} is not a decimal number"),
-                    ));
-                    Decimal::ZERO
-                });
+                let charge = amount(&seg, 2, &mut findings);
                 if let Some(c) = claims.last_mut() {
                     let n = c.lines.len() + 1;
                     c.lines.push(LineSummary {
