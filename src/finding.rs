@@ -61,3 +61,27 @@ impl Finding {
         self.severity == Severity::Error
     }
 }
+
+/// `rejects.csv`: `claim_id,row,column,rule,severity,message`, one line per
+/// finding, sorted by row then claim id (the order of equal keys is kept).
+pub fn rejects_csv(findings: &[Finding]) -> Vec<u8> {
+    let mut sorted: Vec<&Finding> = findings.iter().collect();
+    sorted.sort_by(|a, b| (a.row, &a.claim_id).cmp(&(b.row, &b.claim_id)));
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    // Writing into a Vec cannot fail.
+    let _ = w.write_record(["claim_id", "row", "column", "rule", "severity", "message"]);
+    let mut row = String::new();
+    for f in sorted {
+        row.clear();
+        crate::numtext::push_digits(&mut row, u128::from(f.row));
+        let _ = w.write_record([
+            f.claim_id.as_str(),
+            &row,
+            &f.column,
+            f.rule,
+            f.severity.as_str(),
+            &f.message,
+        ]);
+    }
+    w.into_inner().unwrap_or_default()
+}

@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 pub mod atomic;
+pub mod build;
 pub mod claim;
 pub mod clock;
 pub mod codeset;
@@ -29,6 +30,7 @@ pub mod finding;
 pub mod input;
 pub mod ledger;
 pub mod numtext;
+pub mod progress;
 pub mod reconcile;
 pub mod scrub;
 pub mod validate;

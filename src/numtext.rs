@@ -80,6 +80,14 @@ pub fn push_money(out: &mut String, d: Decimal) {
     out.push(char::from(b'0' + c % 10));
 }
 
+/// Money as claimflow prints it in reports, summaries and manifests: two
+/// decimals, more only when `d` has more significant ones (see [`push_money`]).
+pub fn money(d: Decimal) -> String {
+    let mut s = String::with_capacity(16);
+    push_money(&mut s, d);
+    s
+}
+
 /// Appends `YYYY-MM-DD`.
 pub fn push_iso_date(out: &mut String, d: NaiveDate) {
     let year = d.year();
@@ -103,12 +111,6 @@ pub fn push_iso_date(out: &mut String, d: NaiveDate) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn money(d: Decimal) -> String {
-        let mut s = String::new();
-        push_money(&mut s, d);
-        s
-    }
 
     #[test]
     fn money_has_two_decimals_unless_more_are_given() {

@@ -2,14 +2,18 @@
 //! the outcome that `main` turns into an exit code. One file per subcommand.
 //! anyhow is used here and in `main.rs` only.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::bail;
+use chrono::NaiveDateTime;
 use clap::{Parser, Subcommand};
+
+use claimflow::config::Config;
 
 mod build;
 mod check;
 mod parse;
-mod progress;
 mod reconcile;
 mod validate;
 
@@ -35,6 +39,66 @@ pub struct Global {
     /// Worker threads (default: one per core).
     #[arg(long, global = true, value_name = "N")]
     pub threads: Option<usize>,
+}
+
+/// `--config FILE`, shared by the commands that read the configuration.
+#[derive(Debug, clap::Args)]
+pub struct ConfigArg {
+    /// Configuration file [default: ./claimflow.toml].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+impl ConfigArg {
+    /// The config file named, else `./claimflow.toml`.
+    pub fn path(&self) -> PathBuf {
+        self.config.clone().unwrap_or_else(|| PathBuf::from("claimflow.toml"))
+    }
+
+    /// Loads the configuration.
+    pub fn load(&self) -> anyhow::Result<Config> {
+        Ok(Config::load(&self.path())?)
+    }
+}
+
+/// `--ledger FILE`, shared by the commands that keep the ledger.
+#[derive(Debug, clap::Args)]
+pub struct LedgerArg {
+    /// Ledger file [default: claimflow.db beside the config file].
+    #[arg(long, value_name = "FILE")]
+    pub ledger: Option<PathBuf>,
+}
+
+impl LedgerArg {
+    /// The ledger named, else `claimflow.db` beside the config file (which
+    /// must exist when it was named).
+    pub fn path(&self, config: &ConfigArg) -> anyhow::Result<PathBuf> {
+        if let Some(l) = &self.ledger {
+            return Ok(l.clone());
+        }
+        let path = config.path();
+        if config.config.is_some() && !path.exists() {
+            bail!("{}: config file does not exist", path.display());
+        }
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        Ok(dir.join("claimflow.db"))
+    }
+}
+
+/// `--now TIMESTAMP`, shared by the commands with date rules or dates.
+#[derive(Debug, clap::Args)]
+pub struct NowArg {
+    /// The run's clock: YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS,
+    /// local time [default: the system clock].
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub now: Option<String>,
+}
+
+impl NowArg {
+    /// The `--now` given, else the local wall clock.
+    pub fn get(&self) -> anyhow::Result<NaiveDateTime> {
+        Ok(claimflow::clock::now_or_local(self.now.as_deref())?)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -63,6 +127,23 @@ impl Outcome {
             Outcome::Clean => ExitCode::from(0),
             Outcome::NeedsAttention => ExitCode::from(1),
             Outcome::CouldNotRun => ExitCode::from(2),
+        }
+    }
+}
+
+/// Says on stderr what opening the ledger repaired: a stale lock taken over,
+/// submissions a crash left pending (completed or abandoned).
+pub fn print_ledger_notes(ledger: &claimflow::ledger::Ledger) {
+    if let Some(pid) = ledger.took_over_lock_from {
+        eprintln!(
+            "claimflow: took over a stale ledger lock left by process {pid}, which is no longer running"
+        );
+    }
+    for (isa13, completed) in &ledger.recovered {
+        if *completed {
+            eprintln!("claimflow: recovered interrupted submission ISA13 {isa13}: its file exists; recorded as sent");
+        } else {
+            eprintln!("claimflow: interrupted submission ISA13 {isa13} has no file; its claims count as not sent");
         }
     }
 }

@@ -18,8 +18,8 @@ use claimflow::x12::{self, Finding, Severity, TransactionKind};
 use claimflow::Text;
 use claimflow::{edi835, edi837};
 
-use super::progress::Progress;
 use super::{Global, Outcome};
+use claimflow::progress::Progress;
 
 /// Match 835 remittances to sent claims, classify every claim payment, and
 /// write reports.
@@ -457,7 +457,7 @@ const MAX_KEPT_FINDINGS: usize = 10_000;
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let now = claimflow::clock::now_or_local(args.now.as_deref())?;
-    let progress = Progress::new();
+    let progress = Progress::on_stderr();
     progress.stage("load claims");
     let mut ledger: Option<Ledger> = None;
     let mut waiting: Vec<bool> = Vec::new();

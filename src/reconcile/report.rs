@@ -99,12 +99,7 @@ pub struct OutstandingRow {
     pub age_days: Option<i64>,
 }
 
-/// Money as written in reports: two decimals, more only when given.
-pub fn money(d: Decimal) -> String {
-    let mut s = String::with_capacity(16);
-    push_money(&mut s, d);
-    s
-}
+pub use crate::numtext::money;
 
 fn date(d: Option<NaiveDate>) -> String {
     let mut s = String::with_capacity(10);

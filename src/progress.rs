@@ -1,7 +1,9 @@
-//! Progress for long runs: a spinner naming the current stage on stderr when
-//! stderr is a terminal (silent under cron), and, with `CLAIMFLOW_TIMINGS=1`
-//! in the environment, each stage's wall and CPU time on stderr (for the
-//! benchmarks). Stage names never carry claim data.
+//! Progress of a long run, for the pipelines to report their stages: a
+//! spinner naming the current stage on stderr when stderr is a terminal
+//! (silent under cron), and, with `CLAIMFLOW_TIMINGS=1` in the environment,
+//! each stage's wall and CPU time on stderr (for the benchmarks). Stage
+//! names never carry claim data. A library caller that wants neither passes
+//! [`Progress::silent`].
 
 use std::fs;
 use std::io::{self, IsTerminal};
@@ -9,6 +11,7 @@ use std::io::{self, IsTerminal};
 /// Progress on stderr when it is a terminal; silent otherwise. With
 /// `CLAIMFLOW_TIMINGS=1` in the environment, each stage's wall and CPU time is
 /// printed on stderr when it ends (for benchmarks).
+#[derive(Debug)]
 pub struct Progress(Option<indicatif::ProgressBar>, Option<Lap>);
 
 type Lap = std::cell::Cell<(std::time::Instant, f64, &'static str)>;
@@ -30,7 +33,13 @@ fn process_cpu_seconds() -> f64 {
 }
 
 impl Progress {
-    pub fn new() -> Progress {
+    /// Reports nothing (stage timings still print with `CLAIMFLOW_TIMINGS`).
+    pub fn silent() -> Progress {
+        Progress(None, timings())
+    }
+
+    /// A spinner on stderr when stderr is a terminal; silent otherwise.
+    pub fn on_stderr() -> Progress {
         if io::stderr().is_terminal() {
             let pb = indicatif::ProgressBar::new_spinner();
             pb.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -39,6 +48,7 @@ impl Progress {
             Progress(None, timings())
         }
     }
+    /// Starts the stage `msg` (ending the one before).
     pub fn stage(&self, msg: &'static str) {
         self.lap(msg);
         if let Some(pb) = &self.0 {
@@ -59,6 +69,7 @@ impl Progress {
             t.set((std::time::Instant::now(), cpu_now, next));
         }
     }
+    /// Ends the last stage and clears the spinner.
     pub fn done(&self) {
         self.lap("");
         if let Some(pb) = &self.0 {

@@ -1,0 +1,343 @@
+//! The submission protocol of a build: decide per clean claim (send, already
+//! sent, held for a replacement), write the 837P to a temp file, re-validate
+//! it, record it in the ledger as pending, rename it into place, mark it
+//! complete; then `rejects.csv`, `held/` and `manifest.json`, each written
+//! atomically. Reading and scrubbing are done before (see [`super::prepare`]).
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+
+use super::manifest::{ControlNumbers, Counts, FileEntry, Manifest, Totals};
+use super::{Error, Prepared, Report};
+use crate::atomic::{self, AtomicFile};
+use crate::claim::{Claim, Frequency};
+use crate::config::Config;
+use crate::edi837;
+use crate::finding::{Finding, Severity};
+use crate::ledger::{self, ClaimRecord, Ledger, SubmissionRecord};
+use crate::numtext::money;
+use crate::progress::Progress;
+use crate::scrub;
+
+/// What happens to one clean claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Decision {
+    /// Written to the 837P; the ledger status to record (`sent`, `resent`,
+    /// `replacement`, `void`).
+    Send(&'static str),
+    /// Sent earlier and unchanged: not sent again.
+    AlreadySent,
+    /// Sent earlier and changed since: held until a replacement is built.
+    Held,
+}
+
+/// The 837P as written and recorded.
+struct Sent {
+    path: std::path::PathBuf,
+    entry: FileEntry,
+    charge: Decimal,
+    lines: usize,
+    control: ControlNumbers,
+}
+
+impl Prepared {
+    /// Sends what is new: asks the ledger what was already sent, writes the
+    /// 837P (when any claim goes), `rejects.csv`, the held rows and
+    /// `manifest.json` into `out_dir` (created when missing), and records the
+    /// submission. `config` must be the one the claims were scrubbed with.
+    pub fn submit(
+        mut self,
+        config: &Config,
+        ledger: &mut Ledger,
+        out_dir: &Path,
+        progress: &Progress,
+    ) -> Result<Report, Error> {
+        if out_dir.exists() && !out_dir.is_dir() {
+            return Err(Error::NotAFolder(out_dir.to_path_buf()));
+        }
+        progress.stage("hashing claims");
+        let hashes: Vec<String> = self.clean.par_iter().map(ledger::content_hash).collect();
+        progress.stage("looking up sent claims");
+        let decisions = self.decide(ledger, &hashes)?;
+
+        fs::create_dir_all(out_dir).map_err(Error::io(out_dir, "cannot create output folder"))?;
+        remove_stale_temp_files(out_dir);
+        let to_send: Vec<usize> =
+            (0..self.clean.len()).filter(|&i| matches!(decisions[i], Decision::Send(_))).collect();
+        let mut outputs = Vec::new();
+        let sent = if to_send.is_empty() {
+            None
+        } else {
+            progress.stage("writing the 837P");
+            let sent =
+                self.write_837(config, ledger, out_dir, &to_send, &decisions, &hashes, progress)?;
+            outputs.push(sent.entry.clone());
+            Some(sent)
+        };
+
+        progress.stage("writing the rejects report and manifest");
+        let rejects_file = out_dir.join("rejects.csv");
+        let rejects = crate::finding::rejects_csv(&self.findings);
+        atomic::write(&rejects_file, &rejects).map_err(Error::io(&rejects_file, "cannot write"))?;
+        outputs.push(FileEntry::of_bytes(&rejects_file, &rejects));
+
+        // Held back: by scrub, or by the ledger (changed after sending).
+        let mut held: Vec<&Claim> = self.held.iter().collect();
+        held.extend(
+            self.clean
+                .iter()
+                .zip(&decisions)
+                .filter(|(_, d)| **d == Decision::Held)
+                .map(|(c, _)| c),
+        );
+        held.sort_by_key(|c| c.source.rows.first().copied().unwrap_or(0));
+        let held_rows = self.encounters.held_rows(held.iter().copied());
+        let held_dir = out_dir.join("held");
+        let held_name = self
+            .export
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "encounters.csv".into());
+        let held_file = held_dir.join(&held_name);
+        if held_rows.is_empty() {
+            // A held file from an earlier run would be mistaken for this run's.
+            let _ = fs::remove_file(&held_file);
+        } else {
+            fs::create_dir_all(&held_dir).map_err(Error::io(&held_dir, "cannot create"))?;
+            let mut bytes = Vec::new();
+            self.encounters
+                .write_rows(&mut bytes, &held_rows)
+                .map_err(Error::io(&held_file, "cannot write"))?;
+            atomic::write(&held_file, &bytes).map_err(Error::io(&held_file, "cannot write"))?;
+            outputs.push(FileEntry::of_bytes(&held_file, &bytes));
+        }
+
+        let already: Vec<&Claim> = self
+            .clean
+            .iter()
+            .zip(&decisions)
+            .filter(|(_, d)| **d == Decision::AlreadySent)
+            .map(|(c, _)| c)
+            .collect();
+        let charge = |cs: &[&Claim]| -> Decimal { cs.iter().map(|c| c.total_charge()).sum() };
+        let errors = self.findings.iter().filter(|f| f.is_error()).count();
+        let mut inputs = vec![FileEntry {
+            path: self.export.display().to_string(),
+            bytes: self.export_bytes,
+            sha256: self.export_sha256.clone(),
+        }];
+        for p in &self.recorded_inputs {
+            let (sha256, bytes) =
+                super::manifest::hash_file(p).map_err(Error::io(p, "cannot read"))?;
+            inputs.push(FileEntry { path: p.display().to_string(), bytes, sha256 });
+        }
+        let manifest = Manifest {
+            claimflow: env!("CARGO_PKG_VERSION"),
+            now: self.options.now.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            resend: self.options.resend,
+            inputs,
+            outputs,
+            counts: Counts {
+                rows: self.rows_read,
+                claims: self.clean.len() + self.held.len(),
+                lines: self.clean.iter().chain(&self.held).map(|c| c.lines.len()).sum(),
+                sent: to_send.len(),
+                sent_lines: sent.as_ref().map_or(0, |s| s.lines),
+                already_sent: already.len(),
+                held: held.len(),
+                errors,
+                warnings: self.findings.len() - errors,
+            },
+            totals: Totals {
+                sent_charge: money(sent.as_ref().map_or(Decimal::ZERO, |s| s.charge)),
+                held_charge: money(charge(&held)),
+                already_sent_charge: money(charge(&already)),
+            },
+            control_numbers: sent.as_ref().map(|s| s.control.clone()).unwrap_or_default(),
+            held_claims: held.iter().map(|c| c.claim_id.clone()).collect(),
+            already_sent_claims: already.iter().map(|c| c.claim_id.clone()).collect(),
+        };
+        let mut json = serde_json::to_vec_pretty(&manifest)
+            .map_err(|e| Error::io(out_dir, "cannot write manifest.json")(e.into()))?;
+        json.push(b'\n');
+        let manifest_file = out_dir.join("manifest.json");
+        atomic::write(&manifest_file, &json).map_err(Error::io(&manifest_file, "cannot write"))?;
+        progress.done();
+        let report = Report {
+            manifest,
+            findings: std::mem::take(&mut self.findings),
+            x12_file: sent.map(|s| s.path),
+            rejects_file,
+            held_file,
+            held_rows: held_rows.len(),
+            manifest_file,
+        };
+        // Freeing hundreds of thousands of claims one by one takes longer
+        // than the OS takes to reclaim a process's memory; a long-lived
+        // caller loses only this run's claims.
+        std::mem::forget(self);
+        Ok(report)
+    }
+
+    /// Per clean claim: send it, or not (already sent, or changed since it
+    /// was sent: a ledger finding holds it back).
+    fn decide(&mut self, ledger: &Ledger, hashes: &[String]) -> Result<Vec<Decision>, Error> {
+        let keys: Vec<(&str, &str)> =
+            self.clean.iter().map(|c| (c.claim_id.as_str(), c.payer.id.as_str())).collect();
+        let known = ledger.lookup(&keys)?;
+        let resend = self.options.resend;
+        let file = self.export.display().to_string();
+        let mut decisions = Vec::with_capacity(self.clean.len());
+        for ((c, k), hash) in self.clean.iter().zip(&known).zip(hashes) {
+            decisions.push(match k {
+                None => Decision::Send("sent"),
+                Some(_) if resend => Decision::Send("resent"),
+                Some(k) if k.content_hash == *hash => Decision::AlreadySent,
+                Some(_) if c.frequency == Frequency::Replacement => Decision::Send("replacement"),
+                Some(_) if c.frequency == Frequency::Void => Decision::Send("void"),
+                Some(k) => {
+                    self.findings.push(Finding {
+                        claim_id: c.claim_id.clone(),
+                        file: file.clone(),
+                        row: c.source.rows.first().copied().unwrap_or(0),
+                        column: String::new(),
+                        rule: scrub::LEDGER_CHANGED.id,
+                        severity: Severity::Error,
+                        message: format!(
+                            "claim {} was already sent (ISA13 {}) and its content has changed since; \
+                             send a replacement: set frequency 7 and original_ref to the payer's claim \
+                             control number, or re-run with --resend to send it again as is",
+                            c.claim_id, k.isa13
+                        ),
+                    });
+                    Decision::Held
+                }
+            });
+        }
+        Ok(decisions)
+    }
+
+    /// Writes, checks and records the 837P of the claims `to_send`.
+    #[allow(clippy::too_many_arguments)]
+    fn write_837(
+        &self,
+        config: &Config,
+        ledger: &mut Ledger,
+        out_dir: &Path,
+        to_send: &[usize],
+        decisions: &[Decision],
+        hashes: &[String],
+        progress: &Progress,
+    ) -> Result<Sent, Error> {
+        let (isa13, gs06) = ledger.allocate_control_numbers()?;
+        crash_point("allocated");
+        let name = format!("claims-{isa13:09}.x12");
+        let dest = out_dir.join(&name);
+        let claims: Vec<&Claim> = to_send.iter().map(|&i| &self.clean[i]).collect();
+        let env = edi837::Envelope {
+            interchange_control: isa13,
+            group_control: gs06,
+            now: self.options.now,
+        };
+        let mut file = AtomicFile::create(&dest).map_err(Error::io(&dest, "cannot create"))?;
+        let written = edi837::write(&mut file, &claims, config, &env)
+            .and_then(|w| Ok(file.flush().map(|()| w)?))
+            .map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
+        // Self-check: re-read what is on disk and validate it.
+        progress.stage("re-validating the 837P");
+        let bytes =
+            crate::input::open(file.temp_path()).map_err(Error::io(&dest, "cannot re-read"))?;
+        let check = crate::validate::validate_file(&name, &bytes);
+        if !check.is_valid() {
+            let first = check.findings.first().map(|f| f.message.clone()).unwrap_or_default();
+            return Err(Error::SelfCheck { path: dest, first });
+        }
+        let sha256 = ledger::hex(&Sha256::digest(&bytes[..]));
+        let size = bytes.len() as u64;
+        drop(bytes);
+        let st02: Vec<String> = written.sets.iter().map(|s| s.control.clone()).collect();
+        let set_of =
+            written.sets.iter().flat_map(|s| std::iter::repeat(s.control.as_str()).take(s.claims));
+        let records: Vec<ClaimRecord> = to_send
+            .iter()
+            .zip(set_of)
+            .map(|(&i, st)| {
+                let c = &self.clean[i];
+                ClaimRecord {
+                    claim_id: c.claim_id.clone(),
+                    payer_id: c.payer.id.clone(),
+                    content_hash: hashes[i].clone(),
+                    frequency: c.frequency.code().to_string(),
+                    total_charge: c.total_charge(),
+                    st02: st.to_string(),
+                    status: match decisions[i] {
+                        Decision::Send(s) => s,
+                        _ => "sent",
+                    },
+                }
+            })
+            .collect();
+        let abs = fs::canonicalize(out_dir).unwrap_or_else(|_| out_dir.to_path_buf()).join(&name);
+        let sub = SubmissionRecord {
+            file: abs,
+            file_sha256: sha256.clone(),
+            isa13: written.interchange_control.clone(),
+            gs06: written.group_control.clone(),
+            st02: st02.clone(),
+            total_charge: written.total_charge,
+            created_at: self.options.now.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        };
+        progress.stage("recording in the ledger");
+        let id = ledger.record_pending(&sub, &records)?;
+        crash_point("pending");
+        progress.stage("renaming the 837P into place (fsync)");
+        file.commit().map_err(Error::io(&dest, "cannot write"))?;
+        crash_point("renamed");
+        progress.stage("marking the submission complete");
+        ledger.complete(id)?;
+        Ok(Sent {
+            entry: FileEntry { path: dest.display().to_string(), bytes: size, sha256 },
+            path: dest,
+            charge: written.total_charge,
+            lines: written.lines,
+            control: ControlNumbers {
+                isa13: Some(written.interchange_control),
+                gs06: Some(written.group_control),
+                st02,
+            },
+        })
+    }
+}
+
+/// Test hook for the crash-safety tests: with `CLAIMFLOW_TEST_CRASH_AT=<point>`
+/// the process aborts (no destructors, like kill -9) at that point of the
+/// submission: `allocated`, `pending` or `renamed`.
+fn crash_point(point: &str) {
+    if std::env::var("CLAIMFLOW_TEST_CRASH_AT").is_ok_and(|p| p == point) {
+        std::process::abort();
+    }
+}
+
+/// Removes temp files an interrupted run left in DIR (ours only: `.claims-*`,
+/// `.rejects.csv.*`, `.manifest.json.*` ending in `.tmp`). The ledger lock
+/// is held, so no other run for this ledger is writing them.
+fn remove_stale_temp_files(dir: &Path) {
+    for d in [dir.to_path_buf(), dir.join("held")] {
+        let Ok(entries) = fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let ours = [".claims-", ".rejects.csv.", ".manifest.json."]
+                .iter()
+                .any(|p| name.starts_with(p))
+                || (d != dir && name.starts_with('.'));
+            if ours && name.ends_with(".tmp") {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
+}
