@@ -2,7 +2,14 @@
 //! fatal errors, bad values, layouts, held rows written verbatim, and
 //! property tests (no panic, nothing lost).
 
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
 use super::*;
+use crate::claim::Sex;
+use crate::finding::Severity;
 
 const HEADER: &str = "claim_id,billing_npi,payer_id,member_id,subscriber_last,subscriber_first,subscriber_dob,subscriber_sex,subscriber_address1,subscriber_city,subscriber_state,subscriber_zip,place_of_service,dx1,service_date,procedure,units,charge,dx_pointers";
 

@@ -1,8 +1,10 @@
 //! One test per rule: start from a clean claim, break one thing, expect the
 //! rule's id (and only error findings the break explains).
 
+use rust_decimal::Decimal;
+
 use super::*;
-use crate::claim::{ProviderRef, Relationship, Sex};
+use crate::claim::{Frequency, ProviderRef, Relationship, Sex};
 use crate::encounter;
 
 const CONFIG: &str = include_str!("../../../fixtures/claimflow.toml");
