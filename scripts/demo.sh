@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the shipped sample data: build the demo encounter export
-# into ./out with the example config, then show what came out.
+# into ./out with the example config, validate the 837P, reconcile the
+# payers' answer (fixtures/835/demo.835) against the demo's ledger and show
+# the denials worklist, then the layout export and a rerun.
 #
 #   bash scripts/demo.sh
 #
@@ -9,11 +11,14 @@
 # ledger stays put between runs (default: claimflow.db beside the config).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet || exit 2
-bin=./target/release/claimflow
+echo "== compiling claimflow (release): cargo build --release"
+echo "   (the first run downloads and compiles the crates: several minutes on a fresh machine)"
+cargo build --release || exit 2
+bin=${CARGO_TARGET_DIR:-target}/release/claimflow
 rm -rf out
 mkdir -p out
 
+echo
 echo "== claimflow build fixtures/encounters/demo.csv (the nightly job)"
 $bin build fixtures/encounters/demo.csv --config fixtures/claimflow.toml \
   --out out --ledger out/claimflow.db --now 2026-11-27
@@ -27,6 +32,29 @@ ls -l out out/held
 echo
 echo "== the 837P passes claimflow's own validation"
 $bin validate out/claims-*.x12 || exit 2
+
+echo
+echo "== the payers' answer: claimflow reconcile fixtures/835/demo.835 against the demo's ledger"
+$bin reconcile fixtures/835/demo.835 --config fixtures/claimflow.toml \
+  --ledger out/claimflow.db --out out/recon --now 2026-12-15
+code=$?
+echo "(exit $code: 0 all paid and balanced, 1 something needs a person, 2 could not run)"
+[ "$code" -le 1 ] || exit "$code"
+
+# A CSV report as a table when column(1) is there, else as it is.
+show() {
+  if command -v column >/dev/null 2>&1; then
+    column -s, -t <"$1"
+  else
+    cat "$1"
+  fi
+}
+echo
+echo "== the denials worklist (out/recon/denials.csv)"
+show out/recon/denials.csv
+echo
+echo "== every claim payment (out/recon/claims.csv)"
+show out/recon/claims.csv
 
 echo
 echo "== the differently shaped export, through its layout file"

@@ -7,19 +7,23 @@ counts SE01/GE01/IEA01 and writes the files. All names, ids and amounts are
 made up. Run from the project root: python3 scripts/gen-835-fixtures.py
 """
 import os
+from decimal import Decimal
 
 OUT = "fixtures/835"
 
 
-def isa(ctl, sender="DEMOPAYER1", receiver="DEMOPROVIDER"):
+def isa(ctl, sender="DEMOPAYER1", receiver="DEMOPROVIDER", date="20260320"):
     return (
         f"ISA*00*          *00*          *ZZ*{sender:<15}*ZZ*{receiver:<15}"
-        f"*260320*1200*^*00501*{ctl:09d}*0*T*:"
+        f"*{date[2:]}*1200*^*00501*{ctl:09d}*0*T*:"
     )
 
 
-def interchange(ctl, sets, sender="DEMOPAYER1"):
-    segs = [isa(ctl, sender), f"GS*HP*{sender}*DEMOPROVIDER*20260320*1200*{ctl}*X*005010X221A1"]
+def interchange(ctl, sets, sender="DEMOPAYER1", receiver="DEMOPROVIDER", date="20260320"):
+    segs = [
+        isa(ctl, sender, receiver, date),
+        f"GS*HP*{sender}*{receiver}*{date}*1200*{ctl}*X*005010X221A1",
+    ]
     for n, body in enumerate(sets, start=1):
         st = f"{n:04d}"
         seg_list = [f"ST*835*{st}"] + body
@@ -29,24 +33,32 @@ def interchange(ctl, sets, sender="DEMOPAYER1"):
     return segs
 
 
-def header(amount, trace, date, payer_name, payer_id, method="CHK"):
+# The payee (loop 1000B): name, NPI, street, city, state, ZIP, tax id.
+DEMO_MEDICAL_GROUP = (
+    "DEMO MEDICAL GROUP", "1234567893", "100 MAIN ST", "SPRINGFIELD", "IL", "627010001", "123456789",
+)
+
+
+def header(amount, trace, date, payer_name, payer_id, method="CHK",
+           payee=DEMO_MEDICAL_GROUP, payer_street="1 PAYER WAY", trn03="1512345678"):
     if method == "CHK":
         bpr = f"BPR*C*{amount}*C*CHK************{date}"
     else:
         bpr = f"BPR*H*{amount}*C*NON************{date}"
+    pe_name, pe_npi, pe_street, pe_city, pe_state, pe_zip, pe_tin = payee
     return [
         bpr,
-        f"TRN*1*{trace}*1512345678",
+        f"TRN*1*{trace}*{trn03}",
         f"DTM*405*{date}",
         f"N1*PR*{payer_name}",
-        "N3*1 PAYER WAY",
+        f"N3*{payer_street}",
         "N4*SPRINGFIELD*IL*627010001",
         f"REF*2U*{payer_id}",
         "PER*BL*PROVIDER SERVICES*TE*5555550199",
-        "N1*PE*DEMO MEDICAL GROUP*XX*1234567893",
-        "N3*100 MAIN ST",
-        "N4*SPRINGFIELD*IL*627010001",
-        "REF*TJ*123456789",
+        f"N1*PE*{pe_name}*XX*{pe_npi}",
+        f"N3*{pe_street}",
+        f"N4*{pe_city}*{pe_state}*{pe_zip}",
+        f"REF*TJ*{pe_tin}",
     ]
 
 
@@ -141,6 +153,107 @@ unbalanced = header("100", "T900", "20260319", "DEMO HEALTH PLAN", "DEMOPAYER1")
 ]
 
 
+# demo.835: the payers' answer to what `scripts/demo.sh` builds from
+# fixtures/encounters/demo.csv (fixtures/claimflow.toml, --now 2026-11-27:
+# out/claims-000000001.x12). Sent back by the clearinghouse (DEMOCLEARING to
+# DEMOSUBMITTER), paid 2026-12-10, one transaction set per payer: REF*2U is the
+# payer id of the config, N1*PE the billing provider of the claims, CLP01 the
+# CLM01 sent, REF*6R the line ids sent, SVC01 code and modifiers as sent.
+# Set 1 (check 100270001, DEMOPAYER1 to Demo Medical Group 1234567893):
+#   D1001 paid (CO-45), D1002 paid (dependent; NM1*IL is the subscriber),
+#   D1003 paid with coinsurance (PR-2) and CO-45, D1004 the replacement claim
+#   paid (CO-45), D1006 DENIED (CLP02 4, CO-50 on both lines, remark N130),
+#   W3001 patient responsibility (all to the deductible, PR-1, and CO-45).
+# Set 2 (check 200270001, DEMOMCARE to Demo Pediatrics LLC 1003000126):
+#   D1005 paid, 80 % of the allowed amount, PR-2 coinsurance and CO-45.
+# `reconcile` against the demo ledger (--now 2026-12-15) matches all seven by
+# claim id and every line by line id, and exits 1: the denial needs a person.
+def demo_patient(last, first, member, subscriber=None):
+    """NM1*QC (and NM1*IL when the subscriber is someone else)."""
+    if subscriber is None:
+        return [f"NM1*QC*1*{last}*{first}****MI*{member}"]
+    return [f"NM1*QC*1*{last}*{first}", f"NM1*IL*1*{last}*{subscriber}****MI*{member}"]
+
+
+def demo_line(code, charge, paid, units, date, adjustments, line_id, allowed=None, remarks=()):
+    """One SVC loop: adjustments are (group, carc, amount) and must add up to charge - paid."""
+    assert Decimal(charge) - Decimal(paid) == sum(Decimal(a) for _, _, a in adjustments), code
+    segs = [f"SVC*HC:{code}*{charge}*{paid}**{units}"]
+    if "-" in date:
+        start, end = date.split("-")
+        segs += [f"DTM*150*{start}", f"DTM*151*{end}"]
+    else:
+        segs.append(f"DTM*472*{date}")
+    by_group = {}
+    for group, carc, amount in adjustments:
+        by_group.setdefault(group, []).append(f"{carc}*{amount}")
+    segs += [f"CAS*{group}*" + "**".join(pairs) for group, pairs in by_group.items()]
+    segs.append(f"REF*6R*{line_id}")
+    if allowed is not None:
+        segs.append(f"AMT*B6*{allowed}")
+    segs += [f"LQ*HE*{r}" for r in remarks]
+    return segs
+
+
+demo_set1 = header(
+    "473.2", "100270001", "20261210", "DEMO HEALTH PLAN", "DEMOPAYER1", trn03="1512345678"
+) + [
+    "LX*1",
+    # D1001 paid: two lines, contractual reductions only.
+    "CLP*D1001*1*163.5*122**12*DHP2612100001",
+    *demo_patient("TESTPERSON", "ALMA", "DEMO00001"),
+    "DTM*050*20261130",
+    *demo_line("99214:25", "145", "110", 1, "20260302", [("CO", "45", "35")], "1", "110"),
+    *demo_line("82947", "18.5", "12", 1, "20260302", [("CO", "45", "6.5")], "2", "12"),
+    # D1002 paid: the patient is the subscriber's child.
+    "CLP*D1002*1*185*150**12*DHP2612100002",
+    *demo_patient("SAMPLETON", "LIA", "DEMO00002", subscriber="MARCO"),
+    "DTM*050*20261130",
+    *demo_line("99393", "160", "130", 1, "20260414", [("CO", "45", "30")], "A1", "130"),
+    *demo_line("90460", "25", "20", 1, "20260414", [("CO", "45", "5")], "A2", "20"),
+    # D1003 paid 80 % of the allowed amount: 20 % coinsurance (PR-2) to the patient.
+    "CLP*D1003*1*142.4*91.2*22.8*12*DHP2612100003",
+    *demo_patient("PLACEHOLDER", "JUNE", "DEMO00003"),
+    "DTM*050*20261130",
+    *demo_line("20610:RT", "110", "72", 1, "20260506",
+               [("PR", "2", "18"), ("CO", "45", "20")], "1", "90"),
+    *demo_line("J3301", "32.4", "19.2", 4, "20260506",
+               [("PR", "2", "4.8"), ("CO", "45", "8.4")], "2", "24"),
+    # D1004 the replacement claim (frequency 7, REF*F8 PAYERCCN00077) paid.
+    "CLP*D1004*1*150*110**12*DHP2612100004",
+    *demo_patient("FAKENAME", "OMAR", "DEMO00004"),
+    "DTM*050*20261130",
+    *demo_line("99214", "150", "110", 1, "20260224", [("CO", "45", "40")], "1", "110"),
+    # D1006 denied: not medically necessary (CO-50) on both lines.
+    "CLP*D1006*4*1375*0**12*DHP2612100005",
+    *demo_patient("TRYOUT", "NINA", "DEMO00006"),
+    "DTM*050*20261130",
+    *demo_line("72148", "1200", "0", 1, "20260713", [("CO", "50", "1200")], "1",
+               remarks=["N130"]),
+    *demo_line("97110", "175", "0", 3, "20260713-20260715", [("CO", "50", "175")], "2"),
+    # W3001 everything to the patient's deductible (PR-1) after the contractual reduction.
+    "CLP*W3001*1*95*0*80*12*DHP2612100006",
+    *demo_patient("LATECASE", "RAY", "DEMO00007"),
+    "DTM*050*20261130",
+    *demo_line("99213", "95", "0", 1, "20261005", [("PR", "1", "80"), ("CO", "45", "15")], "1", "80"),
+]
+demo_set2 = header(
+    "136", "200270001", "20261210", "DEMO MEDICARE CONTRACTOR", "DEMOMCARE",
+    payee=("DEMO PEDIATRICS LLC", "1003000126", "200 OAK AVE", "SPRINGFIELD", "IL", "627020002",
+           "371234567"),
+    payer_street="2 CONTRACTOR PLAZA", trn03="1999999999",
+) + [
+    "LX*1",
+    # D1005 paid: the patient is the subscriber's spouse; both knees.
+    "CLP*D1005*1*220*136*34*MB*MCR2612100001",
+    *demo_patient("MOCKWELL", "EDNA", "DEMO00005", subscriber="HENRY"),
+    "DTM*050*20261130",
+    *demo_line("20610:LT", "110", "68", 1, "20260609",
+               [("PR", "2", "17"), ("CO", "45", "25")], "1", "85"),
+    *demo_line("20610:RT", "110", "68", 1, "20260609",
+               [("PR", "2", "17"), ("CO", "45", "25")], "2", "85"),
+]
+
 # claims.837: the ten claims the remittances answer (837P, one subscriber
 # per claim, payer DEMOPAYER1). C1010 replaces an earlier claim (frequency 7,
 # REF*F8 = the payer's claim number PCN-1010).
@@ -220,6 +333,8 @@ def main():
     write("remit-2.835", interchange(102, [remit2_set1, remit2_set2]))
     write("unbalanced.835", interchange(109, [unbalanced]))
     write("paid-only.835", interchange(104, [paid_only]))
+    write("demo.835", interchange(
+        105, [demo_set1, demo_set2], "DEMOCLEARING", "DEMOSUBMITTER", "20261210"))
     write("claims.837", claims_837())
     # Broken inputs live with the other bad X12 files (pyx12 rejects them).
     with open("fixtures/x12/bad/not_x12.835", "w") as f:

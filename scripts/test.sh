@@ -10,19 +10,22 @@ root=$(pwd)
 echo "== pyx12 oracle (local virtual environment .venv)"
 if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import pyx12' 2>/dev/null; then
   python3 -m venv .venv
+  echo "   installing pyx12 4.0.0 from PyPI into .venv (first run only)"
   .venv/bin/pip install --quiet --disable-pip-version-check pyx12==4.0.0
 fi
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 
-echo "== cargo clippy"
+echo "== cargo clippy (lints every target)"
+echo "   (the first run downloads and compiles the crates: several minutes on a fresh machine)"
 cargo clippy --all-targets --quiet -- -D warnings
 
 echo "== layer rules"
 bash scripts/check-layers.sh
 
-echo "== cargo test"
+echo "== cargo test (unit, integration, property and doc tests)"
+echo "   (compiles the test build first: several minutes on a fresh machine)"
 export CLAIMFLOW_TEST_OUTPUT="$root/target/test-output"
 rm -rf "$CLAIMFLOW_TEST_OUTPUT"
 mkdir -p "$CLAIMFLOW_TEST_OUTPUT/837"
@@ -39,6 +42,7 @@ echo "== pyx12 conformance of the synthetic 835 fixtures"
 samples=${CLAIMFLOW_SAMPLES:-../shared/x12-samples}
 if [ -d "$samples" ]; then
   echo "== public sample corpus ($samples)"
+  echo "   compiling claimflow (release) for the corpus check (several minutes the first time)"
   cargo build --release --quiet
   python3 scripts/corpus_check.py "$samples"
 else
