@@ -69,6 +69,14 @@ impl Progress {
             t.set((std::time::Instant::now(), cpu_now, next));
         }
     }
+    /// With `CLAIMFLOW_TIMINGS`, prints how long `what` (work done beside the
+    /// stages, e.g. on another thread) took; nothing otherwise.
+    pub fn timing(&self, what: &str, took: std::time::Duration) {
+        if self.1.is_some() {
+            eprintln!("timing: {what}: {:.2} s", took.as_secs_f64());
+        }
+    }
+
     /// Ends the last stage and clears the spinner.
     pub fn done(&self) {
         self.lap("");

@@ -301,7 +301,10 @@ fn ledger_posts_once_undoes_reversals_and_lists_outstanding_claims() {
     let o = run(dir.path(), &["reconcile", &r1, "--ledger", &db_s, "--out", "o1", "--now", now]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let s = stdout(&o);
-    assert!(s.contains("ledger: posted 6 claim payment(s) from 1 remittance(s)"), "{s}");
+    assert!(
+        s.contains("ledger: posted 6 claim payment(s) to their claims from 1 remittance(s)"),
+        "{s}"
+    );
     assert!(s.contains("outstanding 4"), "{s}");
     let out = read(dir.path().join("o1/outstanding.csv"));
     assert!(out.contains("C1007,DEMOPAYER1,180.00,2026-03-11,30\n"), "{out}");
@@ -323,7 +326,9 @@ fn ledger_posts_once_undoes_reversals_and_lists_outstanding_claims() {
     // remit-2: the reversal undoes C1006's first payment; the correction posts fresh.
     let o = run(dir.path(), &["reconcile", &r2, "--ledger", &db_s, "--out", "o3", "--now", now]);
     let s = stdout(&o);
-    assert!(s.contains("ledger: posted 7 claim payment(s) from 2 remittance(s); 1 earlier posting(s) undone by reversals"), "{s}");
+    // 7 claim payments: 6 matched to claims, 1 unmatched (recorded, no claim touched).
+    assert!(s.contains("ledger: posted 6 claim payment(s) to their claims from 2 remittance(s); 1 earlier posting(s) undone by reversals"), "{s}");
+    assert!(s.contains("ledger: 1 unmatched claim payment(s) recorded without a claim"), "{s}");
     assert_eq!(
         query(
             &db,
@@ -718,7 +723,10 @@ fn end_to_end_build_then_remit_then_reconcile_with_the_ledger() {
         ),
         "{s}"
     );
-    assert!(s.contains("ledger: posted 4 claim payment(s) from 2 remittance(s)"), "{s}");
+    assert!(
+        s.contains("ledger: posted 4 claim payment(s) to their claims from 2 remittance(s)"),
+        "{s}"
+    );
     let csv = read(d.join("recon/claims.csv"));
     assert_eq!(
         csv.lines().skip(1).collect::<Vec<_>>(),
@@ -840,7 +848,10 @@ fn the_demo_builds_then_reconciles_its_835() {
         ),
         "{s}"
     );
-    assert!(s.contains("ledger: posted 7 claim payment(s) from 2 remittance(s)"), "{s}");
+    assert!(
+        s.contains("ledger: posted 7 claim payment(s) to their claims from 2 remittance(s)"),
+        "{s}"
+    );
 
     // claims.csv: one row per claim payment, matched by claim id; no unmatched row.
     let csv = read(d.join("recon/claims.csv"));
@@ -931,7 +942,8 @@ fn a_truncated_remittance_is_reported_but_never_posted() {
         dir.path(),
         &["reconcile", &r1, "--ledger", &db_s, "--out", "o2", "--now", "2026-04-10"],
     );
-    assert!(stdout(&o).contains("ledger: posted 6 claim payment(s) from 1 remittance(s)"));
+    assert!(stdout(&o)
+        .contains("ledger: posted 6 claim payment(s) to their claims from 1 remittance(s)"));
 }
 
 #[test]

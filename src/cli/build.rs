@@ -68,9 +68,6 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let config = args.config.load()?;
     let ledger_path = args.ledger.path(&args.config)?;
     let options = Options { now: args.now.get()?, resend: args.resend };
-    if !args.input.is_file() {
-        bail!("{}: cannot read the encounter export: no such file", args.input.display());
-    }
     if args.out.exists() && !args.out.is_dir() {
         bail!("{}: --out must be a folder", args.out.display());
     }

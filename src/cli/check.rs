@@ -1,17 +1,17 @@
 //! `claimflow check`: read an encounter export, scrub every claim, print the
 //! findings. Writes nothing.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
 
 use claimflow::codeset::CodeSets;
-use claimflow::config::Config;
 use claimflow::encounter::{self, Layout};
+use claimflow::progress::Progress;
 use claimflow::scrub::{self, Finding};
 
-use super::{Global, Outcome};
+use super::{ConfigArg, Global, NowArg, Outcome};
 
 /// Check an encounter export without writing anything.
 ///
@@ -30,6 +30,7 @@ use super::{Global, Outcome};
 ///   claimflow check export.csv --layout fixtures/layouts/acme-pm.toml --json
 ///   claimflow check --list-rules
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Encounter export (CSV; use - for standard input).
     #[arg(value_name = "ENCOUNTERS.csv", required_unless_present = "list_rules")]
@@ -37,9 +38,8 @@ pub struct Args {
     /// Print every rule (id, severity, what it checks) and exit.
     #[arg(long)]
     list_rules: bool,
-    /// Config file (default: ./claimflow.toml).
-    #[arg(long, value_name = "FILE", default_value = "claimflow.toml")]
-    config: PathBuf,
+    #[command(flatten)]
+    config: ConfigArg,
     /// Layout file mapping a foreign export onto the canonical columns.
     #[arg(long, value_name = "FILE")]
     layout: Option<PathBuf>,
@@ -48,34 +48,26 @@ pub struct Args {
     /// line).
     #[arg(long, value_name = "DIR")]
     codeset_dir: Option<PathBuf>,
-    /// The run's clock for date rules: YYYY-MM-DD, YYYY-MM-DDTHH:MM or
-    /// YYYY-MM-DDTHH:MM:SS, local time (default: now).
-    #[arg(long, value_name = "TIMESTAMP")]
-    now: Option<String>,
+    #[command(flatten)]
+    now: NowArg,
 }
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let Some(input) = args.input.as_deref().filter(|_| !args.list_rules) else {
         return list_rules(global);
     };
-    let now = claimflow::clock::now_or_local(args.now.as_deref())?;
-    let config = Config::load(&args.config)?;
+    let now = args.now.get()?;
+    let config = args.config.load()?;
     let layout = args.layout.as_deref().map(Layout::load).transpose()?;
     let imported = args.codeset_dir.as_deref().map(CodeSets::with_dir).transpose()?;
     let codesets = imported.as_ref().unwrap_or_else(|| CodeSets::shipped());
-    // Stage messages on stderr for large inputs when a person is watching
-    // (never in cron logs); they name counts only, no PHI.
-    let big = std::fs::metadata(input).map(|m| m.len() > 16 << 20).unwrap_or(false);
-    let progress = big && io::stderr().is_terminal();
-    if progress {
-        eprintln!("claimflow: reading {} ...", input.display());
-    }
+    let progress = Progress::on_stderr();
+    progress.stage("reading encounters");
     let mut enc = encounter::read(input, layout.as_ref())?;
     let claims = enc.claims.len();
-    if progress {
-        eprintln!("claimflow: scrubbing {claims} claims ...");
-    }
+    progress.stage("checking claims");
     let result = scrub::run(&mut enc, &config, now, codesets);
+    progress.done();
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     if global.json {

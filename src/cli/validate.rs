@@ -26,6 +26,7 @@ use super::{Global, Outcome};
 ///   claimflow validate --json out/claims-000000001.x12
 ///   claimflow validate --envelope-only archive/2026-*.x12
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// X12 files to check (use - for standard input).
     #[arg(required = true, value_name = "FILE")]

@@ -118,6 +118,8 @@ pub struct PostSummary {
     pub already_applied: Vec<(String, String)>,
     /// Claim payments posted.
     pub payments: usize,
+    /// Of those, payments matched to no sent claim (recorded, no claim updated).
+    pub unmatched: usize,
     /// Earlier postings undone by reversals.
     pub undone: usize,
     /// Reversals that found no earlier posting to undo.
@@ -389,7 +391,10 @@ impl Ledger {
                     let pay_id =
                         insert_payment(&mut ins_pay, &tx, remit_id, p, &mut amount).map_err(sq)?;
                     summary.payments += 1;
-                    let Some(row) = p.claim_row else { continue };
+                    let Some(row) = p.claim_row else {
+                        summary.unmatched += 1;
+                        continue;
+                    };
                     // The row names the claim; its ids are checked too, so
                     // a row from another ledger can never touch a claim.
                     set_status

@@ -28,9 +28,15 @@ use crate::x12::Position;
 
 pub mod denial;
 pub mod report;
+mod run;
 pub mod sent;
+mod source;
 
 pub use denial::{Action, Category};
+pub use run::{
+    run, BrokenFile, Claims, Counts, Error, FileFinding, LedgerNote, Options, ReversalNote,
+    SetSummary, Summary, TieOut,
+};
 pub use sent::{SentClaim, SentLine};
 
 /// What happened to a claim (or line), per the 835.

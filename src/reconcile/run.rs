@@ -1,0 +1,687 @@
+//! The reconcile job as a library call: 835 files in; every claim payment
+//! matched to the claims that were sent (from 837 files, or the ledger),
+//! classified, written to the five CSV reports, tied out against the
+//! payments' BPR02 totals, and (with the ledger) posted. The returned
+//! [`Summary`] is what a caller prints; this module prints nothing.
+//!
+//! Memory stays bounded by a batch of transaction sets, not by the input:
+//! sets are read and matched in parallel batches, their rows appended to the
+//! reports, and only a few figures per claim payment are kept for the
+//! summary. With the ledger, postings go to SQLite on their own thread while
+//! the next batch is read.
+//!
+//! ```no_run
+//! use claimflow::{clock, ledger::Ledger, progress::Progress, reconcile};
+//! use std::path::{Path, PathBuf};
+//!
+//! let mut ledger = Ledger::open(Path::new("out/claimflow.db"))?;
+//! let remits = [PathBuf::from("fixtures/835/demo.835")];
+//! let options = reconcile::Options { now: clock::parse_now("2026-12-15")? };
+//! let summary = reconcile::run(
+//!     &remits,
+//!     reconcile::Claims::Ledger(&mut ledger),
+//!     Path::new("out/recon"),
+//!     &options,
+//!     &Progress::silent(),
+//! )?;
+//! println!("{} denied", summary.counts.denied);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::report::{self, OutstandingRow, PlbRow};
+use super::{source, ClaimIndex, PairKey, SentClaim, Status};
+use crate::edi835;
+use crate::ledger::{self, Ledger, PaymentPosting, RemitPosting};
+use crate::progress::Progress;
+use crate::x12::{self, Finding, Severity, TransactionKind};
+use crate::Text;
+
+/// Why a reconciliation could not run. No report is left half-written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The ledger failed.
+    #[error(transparent)]
+    Ledger(#[from] ledger::Error),
+    /// A file could not be read or written.
+    #[error("{path}: {what}: {cause}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// What was being done.
+        what: &'static str,
+        /// The I/O error.
+        cause: std::io::Error,
+    },
+    /// A `--claims` file holds no 837 transaction set.
+    #[error("{0}: no 837 transaction set found (claims files must be the 837s that were sent)")]
+    NotClaims(PathBuf),
+    /// No remittance file could be read as an 835: nothing was reconciled
+    /// and no report was written.
+    #[error("no 835 could be read: {}", .0.iter().map(|b| format!("{}: {}", b.file, b.reason)).collect::<Vec<_>>().join("; "))]
+    NoRemittance(Vec<BrokenFile>),
+    /// The ledger posting thread stopped unexpectedly.
+    #[error("the ledger posting thread panicked")]
+    PostingThread,
+}
+
+/// Where the sent claims come from.
+#[derive(Debug)]
+pub enum Claims<'a> {
+    /// The 837 files that were sent; nothing is posted, no claim is
+    /// reported outstanding.
+    Files(&'a [PathBuf]),
+    /// The ledger: payments are posted, and claims still waiting for an
+    /// answer are reported outstanding.
+    Ledger(&'a mut Ledger),
+}
+
+/// How the job runs.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The run's clock: ages of outstanding claims, the posting time.
+    pub now: NaiveDateTime,
+}
+
+/// One finding with the file it is in.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileFinding {
+    /// The 835 file as named by the caller.
+    pub file: String,
+    /// The finding.
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
+/// What one 835 transaction set (one payment) contributed.
+#[derive(Debug, Serialize)]
+pub struct SetSummary {
+    /// The 835 file.
+    pub file: String,
+    /// ST02.
+    pub st02: String,
+    /// The paying payer's id.
+    pub payer_id: String,
+    /// TRN02 check or EFT trace number.
+    pub trace: String,
+    /// BPR16 payment date.
+    pub payment_date: Option<NaiveDate>,
+    /// BPR04 payment method.
+    pub method: String,
+    /// BPR02 total paid.
+    pub bpr02: Decimal,
+    /// Sum of CLP04.
+    pub paid: Decimal,
+    /// Sum of the PLB amounts.
+    pub plb: Decimal,
+    /// Claim payments (CLPs).
+    pub claims: usize,
+    /// False when the set has no SE (a truncated file): reported, never posted.
+    pub complete: bool,
+    #[serde(skip)]
+    file_sha256: String,
+}
+
+/// Claim payments by status.
+#[derive(Debug, Serialize)]
+pub struct Counts {
+    /// Paid in full as adjudicated.
+    pub paid: usize,
+    /// Partly paid (some line denied).
+    pub partial: usize,
+    /// Denied.
+    pub denied: usize,
+    /// Nothing paid: all to the patient.
+    pub patient_responsibility: usize,
+    /// Reversals.
+    pub reversed: usize,
+    /// Matched to no sent claim.
+    pub unmatched: usize,
+    /// Sent claims with no answer yet (ledger only).
+    pub outstanding: usize,
+    /// Forwarded to another payer.
+    pub forwarded: usize,
+}
+
+/// The tie-out: what the claim payments and provider adjustments add up to,
+/// against what the payers say they paid (BPR02).
+#[derive(Debug, Serialize)]
+pub struct TieOut {
+    /// Sum of CLP04.
+    pub paid: Decimal,
+    /// Minus the sum of PLB amounts.
+    pub provider_adjustments_effect: Decimal,
+    /// `paid + provider_adjustments_effect`.
+    pub expected_bpr02: Decimal,
+    /// Sum of BPR02.
+    pub bpr02_total: Decimal,
+    /// `expected_bpr02 == bpr02_total`.
+    pub ok: bool,
+}
+
+/// A reversal, with the payment it cancels and the correction that follows.
+#[derive(Debug, Serialize)]
+pub struct ReversalNote {
+    /// The claim.
+    pub claim_id: String,
+    /// Trace of the payment carrying the reversal.
+    pub check_trace: String,
+    /// Amount reversed (negative).
+    pub amount: Decimal,
+    /// Trace of the payment cancelled, when in these files.
+    pub reverses_trace: Option<String>,
+    /// Trace of the corrected payment, when in these files.
+    pub corrected_by_trace: Option<String>,
+    /// The corrected payment's amount.
+    pub corrected_paid: Option<Decimal>,
+}
+
+/// A remittance file that could not be read as an 835.
+#[derive(Clone, Debug, Serialize)]
+pub struct BrokenFile {
+    /// The file.
+    pub file: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// What was posted to the ledger.
+#[derive(Debug, Serialize)]
+pub struct LedgerNote {
+    /// Traces posted now.
+    pub applied: Vec<String>,
+    /// Traces applied by an earlier run: nothing posted.
+    pub already_applied: Vec<String>,
+    /// Claim payments recorded (matched or not).
+    pub payments_posted: usize,
+    /// Of those, the payments matched to no sent claim.
+    pub payments_unmatched: usize,
+    /// Earlier postings undone by reversals.
+    pub postings_undone: usize,
+}
+
+/// What a reconciliation found (also what `reconcile --json` prints).
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    /// Remittance files given.
+    pub files: usize,
+    /// 835 transaction sets read.
+    pub transactions: usize,
+    /// Claim payments (CLPs) read.
+    pub claim_payments: usize,
+    /// By status.
+    pub counts: Counts,
+    /// The tie-out.
+    pub tie_out: TieOut,
+    /// Reversals and their partners.
+    pub reversals: Vec<ReversalNote>,
+    /// Rows of `denials.csv` (the worklist).
+    pub denial_rows: usize,
+    /// Remittance files that could not be read.
+    pub broken_files: Vec<BrokenFile>,
+    /// Envelope, read and balancing findings, by file and position.
+    pub findings: Vec<FileFinding>,
+    /// Findings beyond the kept ones (counted only).
+    pub findings_not_kept: usize,
+    /// Warnings about the claims' sources (unreadable sent 837s, claims
+    /// files with errors): no PHI, meant for stderr.
+    pub notes: Vec<String>,
+    /// The reports written.
+    pub reports: Vec<String>,
+    /// One entry per payment (835 transaction set).
+    pub payments: Vec<SetSummary>,
+    /// What was posted (ledger mode).
+    pub ledger: Option<LedgerNote>,
+}
+
+impl Summary {
+    /// True when a person must look: denials, partial payments, unmatched
+    /// payments, reversals with no correction, error findings, unreadable
+    /// files, or a tie-out that does not hold.
+    pub fn needs_attention(&self) -> bool {
+        let c = &self.counts;
+        let errors = self.findings.iter().filter(|f| f.finding.severity == Severity::Error).count()
+            + self.findings_not_kept;
+        let unpaired = self.reversals.iter().filter(|r| r.corrected_by_trace.is_none()).count();
+        c.denied > 0
+            || c.partial > 0
+            || c.unmatched > 0
+            || unpaired > 0
+            || errors > 0
+            || !self.broken_files.is_empty()
+            || !self.tie_out.ok
+    }
+}
+
+/// One 835 file, opened and scanned (its bytes stay mapped for the run).
+struct Opened {
+    name: String,
+    input: Option<crate::input::Input>,
+    scan: x12::Scan,
+    hash: String,
+    broken: Option<String>,
+}
+
+fn open_remit_file(path: &Path) -> Opened {
+    let name = path.display().to_string();
+    let input = match crate::input::open(path) {
+        Ok(i) => i,
+        Err(e) => {
+            return Opened {
+                name,
+                input: None,
+                scan: x12::Scan::default(),
+                hash: String::new(),
+                broken: Some(format!("cannot read: {e}")),
+            }
+        }
+    };
+    let hash = {
+        use sha2::Digest;
+        ledger::hex(&sha2::Sha256::digest(&input[..]))
+    };
+    let scan = x12::scan(&input);
+    let sets = scan.sets().filter(|(_, _, s)| s.kind == TransactionKind::Remittance835).count();
+    let broken =
+        (sets == 0).then(|| match scan.findings.iter().find(|f| f.severity == Severity::Error) {
+            Some(f) => format!("no 835 transaction set could be read ({}: {})", f.pos, f.message),
+            None => "no 835 transaction set in the file".to_string(),
+        });
+    Opened { name, input: Some(input), scan, hash, broken }
+}
+
+/// What one transaction set contributed.
+struct SetOut {
+    summary: SetSummary,
+    rows: report::Rows,
+    plb: Vec<PlbRow>,
+    findings: Vec<Finding>,
+    compact: Vec<Compact>,
+    /// Ledger postings (ledger mode only).
+    payments: Vec<PaymentPosting>,
+}
+
+/// The little kept of each claim payment after its rows are written.
+struct Compact {
+    key: PairKey,
+    status: Status,
+    forwarded: bool,
+    paid: Decimal,
+    claim_id: Text,
+    set: usize,
+}
+
+fn process_set(
+    opened: &Opened,
+    file_no: usize,
+    interchange_control: &str,
+    set: &x12::TransactionSet,
+    index: &ClaimIndex<'_>,
+    ledger_rows: Option<&[i64]>,
+) -> std::io::Result<SetOut> {
+    let input = opened.input.as_deref().unwrap_or_default();
+    let rem = edi835::read_set(input, set, interchange_control);
+    let mut findings = edi835::balance(&rem);
+    findings.extend(rem.findings.iter().filter(|f| f.code != "835-READ").cloned());
+    let results = super::reconcile_remittance(index, file_no, &rem, ledger_rows.is_some());
+    let plb = report::plb_rows(index, file_no, &rem);
+    let rows = report::format_rows(&results)?;
+    let compact = results
+        .iter()
+        .map(|r| Compact {
+            key: PairKey::of(r),
+            status: r.status,
+            forwarded: r.forwarded,
+            paid: r.figures.paid,
+            // Only reversals and their partners are named in the summary.
+            claim_id: if r.status == Status::Reversed {
+                r.claim_id.clone()
+            } else {
+                Text::default()
+            },
+            set: 0,
+        })
+        .collect();
+    // The results are not needed after this: their strings move into the postings.
+    let payments = match ledger_rows {
+        Some(rows) => results
+            .into_iter()
+            .map(|r| PaymentPosting {
+                payer_id: match r.sent {
+                    Some(i) => index.claims()[i].payer_id.clone(),
+                    None => r.payer_id,
+                },
+                claim_row: r.sent.map(|i| rows[i]),
+                status: r.status.words().to_string(),
+                reversal: r.status == Status::Reversed,
+                claim_id: r.claim_id,
+                clp01: r.clp01,
+                clp02: r.clp02,
+                payer_claim_id: r.payer_claim_id,
+                billed: r.figures.billed,
+                paid: r.figures.paid,
+                patient_responsibility: r.figures.patient_responsibility,
+                contractual: r.figures.contractual,
+                other_adjustments: r.figures.other_adjustments,
+                adjustments: r.adjustments,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let summary = SetSummary {
+        file: opened.name.clone(),
+        st02: rem.st02_control.to_string(),
+        payer_id: rem.payer_id().to_string(),
+        trace: rem.trace.trn02_number.to_string(),
+        payment_date: rem.payment.bpr16_date,
+        method: rem.payment.bpr04_method.to_string(),
+        bpr02: rem.payment.bpr02_amount,
+        paid: rem.paid_total(),
+        plb: rem.plb_total(),
+        claims: rem.claims.len(),
+        complete: set.end.is_some(),
+        file_sha256: opened.hash.clone(),
+    };
+    Ok(SetOut { summary, rows, plb, findings, compact, payments })
+}
+
+/// The ledger posting of one transaction set.
+fn posting(s: &SetSummary, payments: Vec<PaymentPosting>) -> RemitPosting {
+    RemitPosting {
+        payer_id: s.payer_id.clone(),
+        trace: s.trace.clone(),
+        file_sha256: s.file_sha256.clone(),
+        file: s.file.clone(),
+        st02: s.st02.clone(),
+        bpr02: s.bpr02,
+        payment_date: s.payment_date.map(|d| d.format("%Y-%m-%d").to_string()),
+        plb_total: s.plb,
+        payments,
+    }
+}
+
+fn outstanding_rows(
+    claims: &[SentClaim],
+    waiting: &[bool],
+    remitted: &[bool],
+    today: NaiveDate,
+) -> Vec<OutstandingRow> {
+    claims
+        .iter()
+        .zip(waiting)
+        .zip(remitted)
+        .filter(|((_, w), done)| !**done && **w)
+        .map(|((c, _), _)| OutstandingRow {
+            claim_id: c.claim_id.clone(),
+            payer_id: c.payer_id.clone(),
+            billed: c.charge,
+            sent_on: c.sent_on,
+            age_days: c.sent_on.map(|d| (today - d).num_days()),
+        })
+        .collect()
+}
+
+/// Transaction sets handled per parallel batch: enough to keep every core
+/// busy, few enough that memory stays bounded by the batch, not the input.
+const SETS_PER_BATCH: usize = 16;
+
+/// At most this many findings are kept for the summary; the rest are counted.
+const MAX_KEPT_FINDINGS: usize = 10_000;
+
+/// Findings kept for the summary, up to [`MAX_KEPT_FINDINGS`].
+#[derive(Default)]
+struct Kept {
+    findings: Vec<FileFinding>,
+    dropped: usize,
+}
+
+impl Kept {
+    fn keep(&mut self, file: &str, finding: Finding) {
+        if self.findings.len() < MAX_KEPT_FINDINGS {
+            self.findings.push(FileFinding { file: file.to_string(), finding });
+        } else {
+            self.dropped += 1;
+        }
+    }
+}
+
+/// Reconciles the 835 files `remits` against `claims` and writes
+/// `claims.csv`, `lines.csv`, `provider_adjustments.csv`, `denials.csv` and
+/// `outstanding.csv` into `out_dir` (created when missing; each file atomic,
+/// mode 0600). A file that is not an 835 is reported in the summary and the
+/// others still reconcile; when none can be read, nothing is written and
+/// [`Error::NoRemittance`] names each file's problem.
+pub fn run(
+    remits: &[PathBuf],
+    claims: Claims<'_>,
+    out_dir: &Path,
+    options: &Options,
+    progress: &Progress,
+) -> Result<Summary, Error> {
+    progress.stage("load claims");
+    let mut waiting: Vec<bool> = Vec::new();
+    let mut ledger_rows: Vec<i64> = Vec::new();
+    let (sent, notes, mut ledger) = match claims {
+        Claims::Files(paths) => {
+            let (sent, notes) = source::from_837_files(paths)?;
+            (sent, notes, None)
+        }
+        Claims::Ledger(l) => {
+            let lc = source::from_ledger(l)?;
+            waiting = lc.waiting;
+            ledger_rows = lc.rows;
+            (lc.claims, lc.notes, Some(l))
+        }
+    };
+    progress.stage("index claims");
+    let index = ClaimIndex::new(&sent);
+    progress.stage("open and scan 835s");
+    let opened: Vec<Opened> = remits.par_iter().map(|p| open_remit_file(p)).collect();
+    let broken: Vec<BrokenFile> = opened
+        .iter()
+        .filter_map(|o| {
+            o.broken.as_ref().map(|r| BrokenFile { file: o.name.clone(), reason: r.clone() })
+        })
+        .collect();
+    if !remits.is_empty() && broken.len() == remits.len() {
+        return Err(Error::NoRemittance(broken));
+    }
+    let mut kept = Kept::default();
+    let mut jobs = Vec::new();
+    for (i, o) in opened.iter().enumerate() {
+        for f in &o.scan.findings {
+            kept.keep(&o.name, f.clone());
+        }
+        for (ic, _, set) in o.scan.sets() {
+            if set.kind == TransactionKind::Remittance835 {
+                jobs.push((i, ic.control.as_str(), set));
+            }
+        }
+    }
+
+    let mut writer = report::ReportWriter::create(out_dir).map_err(|cause| Error::Io {
+        path: out_dir.to_path_buf(),
+        what: "writing reports",
+        cause,
+    })?;
+    let mut sets: Vec<SetSummary> = Vec::new();
+    let mut plb: Vec<PlbRow> = Vec::new();
+    let mut compact: Vec<Compact> = Vec::new();
+    let mut denial_rows = 0usize;
+    let at = options.now.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let with_postings = ledger.is_some();
+    progress.stage("read, match, write rows");
+    // The ledger posts on its own thread while the next batch is read, so
+    // SQLite's single writer overlaps the parallel parsing. Each batch is one
+    // transaction; a set is applied at most once, so a run stopped half-way
+    // is completed by running it again.
+    let posted = std::thread::scope(|scope| -> Result<Option<ledger::PostSummary>, Error> {
+        let (to_ledger, poster) = match ledger.take() {
+            Some(l) => {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RemitPosting>>(2);
+                let at = &at;
+                let handle = scope.spawn(move || post_batches(l, rx, at));
+                (Some(tx), Some(handle))
+            }
+            None => (None, None),
+        };
+        for batch in jobs.chunks(SETS_PER_BATCH) {
+            let outs: Vec<std::io::Result<SetOut>> = batch
+                .par_iter()
+                .map(|(i, ctl, set)| {
+                    let rows = with_postings.then_some(ledger_rows.as_slice());
+                    process_set(&opened[*i], *i, ctl, set, &index, rows)
+                })
+                .collect();
+            let mut postings = Vec::new();
+            for out in outs {
+                let io_err = |cause| Error::Io {
+                    path: out_dir.to_path_buf(),
+                    what: "writing reports",
+                    cause,
+                };
+                let out = out.map_err(io_err)?;
+                writer.append(&out.rows).map_err(io_err)?;
+                denial_rows += out.rows.denial_rows;
+                let set_no = sets.len();
+                compact.extend(out.compact.into_iter().map(|c| Compact { set: set_no, ..c }));
+                for f in out.findings {
+                    kept.keep(&out.summary.file, f);
+                }
+                plb.extend(out.plb);
+                if with_postings && out.summary.complete {
+                    postings.push(posting(&out.summary, out.payments));
+                }
+                sets.push(out.summary);
+            }
+            if let Some(tx) = &to_ledger {
+                // A send fails only when the posting thread stopped on an
+                // error, which joining it below reports.
+                if tx.send(postings).is_err() {
+                    break;
+                }
+            }
+        }
+        drop(to_ledger);
+        progress.stage("finish ledger posting");
+        match poster {
+            Some(h) => {
+                let (post, busy) = h.join().map_err(|_| Error::PostingThread)??;
+                progress.timing("ledger posting thread busy", busy);
+                Ok(Some(post))
+            }
+            None => Ok(None),
+        }
+    })?;
+    let mut findings = kept.findings;
+    findings.sort_by(|a, b| a.file.cmp(&b.file).then(a.finding.pos.cmp(&b.finding.pos)));
+    let pairs = super::pair_reversals(
+        &compact.iter().map(|c| (c.key.clone(), c.status == Status::Reversed)).collect::<Vec<_>>(),
+    );
+    let outstanding: Vec<OutstandingRow> = if with_postings {
+        let mut remitted = vec![false; sent.len()];
+        for c in &compact {
+            if let PairKey::Sent(i) = c.key {
+                remitted[i] = true;
+            }
+        }
+        outstanding_rows(&sent, &waiting, &remitted, options.now.date())
+    } else {
+        Vec::new()
+    };
+    progress.stage("finish reports (fsync, rename)");
+    let paths = writer.finish(&plb, &outstanding).map_err(|cause| Error::Io {
+        path: out_dir.to_path_buf(),
+        what: "writing reports",
+        cause,
+    })?;
+    progress.done();
+
+    let count = |st: Status| compact.iter().filter(|c| c.status == st).count();
+    let counts = Counts {
+        paid: count(Status::Paid),
+        partial: count(Status::Partial),
+        denied: count(Status::Denied),
+        patient_responsibility: count(Status::PatientResponsibility),
+        reversed: count(Status::Reversed),
+        unmatched: count(Status::Unmatched),
+        outstanding: outstanding.len(),
+        forwarded: compact.iter().filter(|c| c.forwarded).count(),
+    };
+    let paid: Decimal = compact.iter().map(|c| c.paid).sum();
+    let plb_total: Decimal = plb.iter().map(|p| p.amount).sum();
+    let bpr02_total: Decimal = sets.iter().map(|s| s.bpr02).sum();
+    let tie_out = TieOut {
+        paid,
+        provider_adjustments_effect: -plb_total,
+        expected_bpr02: paid - plb_total,
+        bpr02_total,
+        ok: paid - plb_total == bpr02_total,
+    };
+    let reversals = pairs
+        .iter()
+        .map(|(i, p)| {
+            let r = &compact[*i];
+            ReversalNote {
+                claim_id: r.claim_id.to_string(),
+                check_trace: sets[r.set].trace.clone(),
+                amount: r.paid,
+                reverses_trace: p.reverses.map(|j| sets[compact[j].set].trace.clone()),
+                corrected_by_trace: p.corrected_by.map(|j| sets[compact[j].set].trace.clone()),
+                corrected_paid: p.corrected_by.map(|j| compact[j].paid),
+            }
+        })
+        .collect();
+    Ok(Summary {
+        files: remits.len(),
+        transactions: sets.len(),
+        claim_payments: compact.len(),
+        counts,
+        tie_out,
+        reversals,
+        denial_rows,
+        broken_files: broken,
+        findings,
+        findings_not_kept: kept.dropped,
+        notes,
+        reports: paths.iter().map(|p| p.display().to_string()).collect(),
+        payments: sets,
+        ledger: posted.map(|p| LedgerNote {
+            applied: p.applied.iter().map(|(_, t)| t.clone()).collect(),
+            already_applied: p.already_applied.iter().map(|(_, t)| t.clone()).collect(),
+            payments_posted: p.payments,
+            payments_unmatched: p.unmatched,
+            postings_undone: p.undone,
+        }),
+    })
+}
+
+/// The posting thread: each batch of remittances in one transaction.
+/// Returns what was posted and the time spent posting.
+fn post_batches(
+    ledger: &mut Ledger,
+    batches: std::sync::mpsc::Receiver<Vec<RemitPosting>>,
+    at: &str,
+) -> Result<(ledger::PostSummary, std::time::Duration), Error> {
+    let mut post = ledger::PostSummary::default();
+    let mut busy = std::time::Duration::ZERO;
+    for batch in batches {
+        let started = std::time::Instant::now();
+        let p = ledger.post_remittances(&batch, at)?;
+        busy += started.elapsed();
+        post.applied.extend(p.applied);
+        post.already_applied.extend(p.already_applied);
+        post.payments += p.payments;
+        post.unmatched += p.unmatched;
+        post.undone += p.undone;
+        post.reversals_without_posting += p.reversals_without_posting;
+    }
+    Ok((post, busy))
+}

@@ -1,0 +1,137 @@
+//! Where the sent claims of a reconciliation come from: 837 files named by
+//! the caller, or the ledger (its claims, with their service lines read back
+//! from the 837 files they were sent in). This module reads; it neither
+//! matches nor posts.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use super::run::Error;
+use super::SentClaim;
+use crate::edi837;
+use crate::ledger::Ledger;
+use crate::x12::Severity;
+
+/// The sent claims read from 837 files. Claims files with error findings are
+/// still read; at most three of their errors per file are returned as notes.
+pub(crate) fn from_837_files(paths: &[PathBuf]) -> Result<(Vec<SentClaim>, Vec<String>), Error> {
+    let read: Vec<Result<edi837::Summaries, Error>> = paths
+        .par_iter()
+        .map(|p| {
+            let input = crate::input::open(p).map_err(|cause| Error::Io {
+                path: p.clone(),
+                what: "cannot read",
+                cause,
+            })?;
+            let r = edi837::read_summaries(&input);
+            if r.sets == 0 {
+                return Err(Error::NotClaims(p.clone()));
+            }
+            Ok(r)
+        })
+        .collect();
+    let mut claims = Vec::new();
+    let mut notes = Vec::new();
+    for (path, r) in paths.iter().zip(read) {
+        let r = r?;
+        for f in r.findings.iter().filter(|f| f.severity == Severity::Error).take(3) {
+            notes.push(format!(
+                "warning: claims file {}:{}: {} [{}]",
+                path.display(),
+                f.pos,
+                f.message,
+                f.code
+            ));
+        }
+        claims.extend(r.claims.into_iter().map(SentClaim::from));
+    }
+    Ok((claims, notes))
+}
+
+/// The claims of a ledger as sent claims, with their ledger rows.
+pub(crate) struct LedgerClaims {
+    pub(crate) claims: Vec<SentClaim>,
+    /// Per claim: true while it still waits for a remittance.
+    pub(crate) waiting: Vec<bool>,
+    /// Per claim: its row in the ledger (names it when posting).
+    pub(crate) rows: Vec<i64>,
+    /// Sent files that could not be read back.
+    pub(crate) notes: Vec<String>,
+}
+
+/// Statuses a remittance gives a claim; any other ledger status means "waiting".
+const REMITTED: [&str; 6] =
+    ["paid", "partial", "denied", "patient_responsibility", "reversed", "unmatched"];
+
+/// The ledger's claims as sent claims. Service lines (and REF*F8) come from
+/// the 837 files the claims were sent in, when those files are still there
+/// (else the claim is matched at claim level only, with a note); the files
+/// are read on other cores while SQLite reads the claims.
+pub(crate) fn from_ledger(ledger: &Ledger) -> Result<LedgerClaims, Error> {
+    let files = ledger.sent_files()?;
+    let (lc, read) = std::thread::scope(|scope| {
+        let reader =
+            scope.spawn(|| files.par_iter().map(|f| read_sent_file(&f.file)).collect::<Vec<_>>());
+        (ledger.sent_claims(&files), reader.join())
+    });
+    let lc = lc?;
+    let read = read.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let mut notes = Vec::new();
+    let mut read: Vec<Vec<SentClaim>> = files
+        .iter()
+        .zip(read)
+        .map(|(f, r)| {
+            r.unwrap_or_else(|e| {
+                notes.push(format!(
+                    "warning: sent file {} cannot be read ({e}): its claims are matched without their service lines",
+                    f.file
+                ));
+                Vec::new()
+            })
+        })
+        .collect();
+    let sent_on: Vec<Option<NaiveDate>> = files
+        .iter()
+        .map(|s| s.created_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()))
+        .collect();
+    let waiting = lc.iter().map(|c| !REMITTED.contains(&c.status.as_str())).collect();
+    let rows = lc.iter().map(|c| c.row).collect();
+    let claims = lc
+        .into_iter()
+        .map(|c| {
+            let mut lines = Vec::new();
+            let mut f8 = None;
+            let in_file = &mut read[c.submission];
+            let want = (c.claim_id.as_str(), c.payer_id.as_str());
+            if let Ok(p) = in_file.binary_search_by(|r| claim_key(r).cmp(&want)) {
+                lines = std::mem::take(&mut in_file[p].lines);
+                f8 = in_file[p].payer_claim_id.take();
+            }
+            SentClaim {
+                sent_on: sent_on[c.submission],
+                claim_id: c.claim_id,
+                payer_id: c.payer_id,
+                // REF*F8 of a replacement names the payer's claim number too.
+                payer_claim_id: c.payer_claim_id.or(f8),
+                charge: c.total_charge,
+                lines,
+            }
+        })
+        .collect();
+    Ok(LedgerClaims { claims, waiting, rows, notes })
+}
+
+/// The claims of one sent 837 file sorted by (claim id, payer id).
+fn read_sent_file(path: &str) -> std::io::Result<Vec<SentClaim>> {
+    let input = crate::input::open(Path::new(path))?;
+    let mut claims: Vec<SentClaim> =
+        edi837::read_summaries(&input).claims.into_iter().map(SentClaim::from).collect();
+    claims.par_sort_unstable_by(|a, b| claim_key(a).cmp(&claim_key(b)));
+    Ok(claims)
+}
+
+fn claim_key(c: &SentClaim) -> (&str, &str) {
+    (c.claim_id.as_str(), c.payer_id.as_str())
+}
