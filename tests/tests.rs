@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod library;
 mod parse;
 mod reconcile;
 mod util;

@@ -1,0 +1,102 @@
+//! The pipelines called as a library (no binary): `claimflow::build` then
+//! `claimflow::reconcile` on the demo fixtures, asserting the typed reports.
+
+use claimflow::codeset::CodeSets;
+use claimflow::config::Config;
+use claimflow::ledger::Ledger;
+use claimflow::progress::Progress;
+use claimflow::{build, clock, reconcile};
+
+use crate::util::{keep_all_837, root};
+
+#[test]
+fn build_then_reconcile_through_the_library() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path();
+    let config = Config::load(&root().join("fixtures/claimflow.toml")).unwrap();
+    let export = root().join("fixtures/encounters/demo.csv");
+    let inputs = build::Inputs::new(&export, &config, CodeSets::shipped());
+    let options = build::Options { now: clock::parse_now("2026-11-27").unwrap(), resend: false };
+    let mut ledger = Ledger::open(&out.join("claimflow.db")).unwrap();
+    let progress = Progress::silent();
+
+    let built = build::run(&inputs, &options, &mut ledger, out, &progress).unwrap();
+    keep_all_837(out);
+    let counts = &built.manifest.counts;
+    assert_eq!((counts.claims, counts.sent, counts.held, counts.already_sent), (22, 7, 15, 0));
+    assert!(built.needs_attention());
+    assert_eq!(built.manifest.control_numbers.isa13.as_deref(), Some("000000001"));
+    let x12 = built.x12_file.as_deref().unwrap();
+    assert!(x12.exists() && built.rejects_file.exists() && built.manifest_file.exists());
+    assert!(built.errors().any(|f| f.rule == "E-NPI-001" && f.claim_id == "F2001"));
+    // Money in the manifest has two decimals.
+    assert!(built.manifest.totals.sent_charge.ends_with(|c: char| c.is_ascii_digit()));
+    assert_eq!(built.manifest.totals.sent_charge.split('.').nth(1).map(str::len), Some(2));
+
+    // The same export again: nothing is sent twice.
+    let again = build::run(&inputs, &options, &mut ledger, &out.join("again"), &progress).unwrap();
+    assert_eq!((again.manifest.counts.sent, again.manifest.counts.already_sent), (0, 7));
+    assert!(again.x12_file.is_none());
+
+    let remits = [root().join("fixtures/835/demo.835")];
+    let options = reconcile::Options { now: clock::parse_now("2026-12-15").unwrap() };
+    let recon = out.join("recon");
+    let summary = reconcile::run(
+        &remits,
+        reconcile::Claims::Ledger(&mut ledger),
+        &recon,
+        &options,
+        &progress,
+    )
+    .unwrap();
+    assert_eq!(summary.claim_payments, 7);
+    assert_eq!(summary.counts.denied, 1);
+    assert_eq!(summary.counts.unmatched, 0);
+    assert_eq!(summary.counts.outstanding, 0);
+    assert!(summary.tie_out.ok);
+    assert!(summary.needs_attention(), "a denial needs a person");
+    let posted = summary.ledger.as_ref().unwrap();
+    assert_eq!((posted.payments_posted, posted.payments_unmatched), (7, 0));
+    for f in
+        ["claims.csv", "lines.csv", "denials.csv", "outstanding.csv", "provider_adjustments.csv"]
+    {
+        assert!(recon.join(f).exists(), "{f}");
+    }
+}
+
+#[test]
+fn an_unreadable_export_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::load(&root().join("fixtures/claimflow.toml")).unwrap();
+    let missing = dir.path().join("missing.csv");
+    let inputs = build::Inputs::new(&missing, &config, CodeSets::shipped());
+    let options = build::Options { now: clock::parse_now("2026-11-27").unwrap(), resend: false };
+    let err = build::prepare(&inputs, &options, &Progress::silent()).unwrap_err();
+    assert!(matches!(err, build::Error::Encounters(_)), "{err}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn reconcile_with_no_readable_835_writes_no_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let remits = [root().join("fixtures/encounters/demo.csv")];
+    let claims = [root().join("fixtures/835/claims.837")];
+    let options = reconcile::Options { now: clock::parse_now("2026-12-15").unwrap() };
+    let out = dir.path().join("recon");
+    let err = reconcile::run(
+        &remits,
+        reconcile::Claims::Files(&claims),
+        &out,
+        &options,
+        &Progress::silent(),
+    )
+    .unwrap_err();
+    match err {
+        reconcile::Error::NoRemittance(broken) => {
+            assert_eq!(broken.len(), 1);
+            assert!(broken[0].reason.contains("no 835 transaction set"), "{}", broken[0].reason);
+        }
+        other => panic!("unexpected error: {other}"),
+    }
+    assert!(!out.exists());
+}
