@@ -63,8 +63,8 @@ def codes(report, severity):
     the figures do not move when other findings fill the cap."""
     counts = {}
     for f in report["findings"]:
-        if f["severity"] == severity and f["code"].startswith("X12-"):
-            counts[f["code"]] = counts.get(f["code"], 0) + 1
+        if f["severity"] == severity and f["rule"].startswith("X12-"):
+            counts[f["rule"]] = counts.get(f["rule"], 0) + 1
     past_cap = report.get("suppressed_by_code", {}).get(severity + "s", {})
     for code, n in past_cap.items():
         if code.startswith("X12-"):

@@ -1,20 +1,55 @@
-//! Findings: one problem with one claim (or one input file), as reported by
-//! the encounter reader and the scrub rules.
+//! Findings: the one diagnostic type of the crate. Every problem a reader,
+//! a checker or a rule reports (an X12 envelope error, an 835 that does not
+//! balance, a CSV row with a bad NPI, a claim changed after it was sent) is a
+//! [`Finding`]: a stable rule id from the catalogue, a [`Severity`], a plain
+//! message without PHI, and where it is (file, X12 position, CSV row and
+//! column, claim), each part present only when it applies.
 //!
-//! A finding names the file, the 1-based row (header = row 1), the column,
-//! the claim and the stable rule id, with a plain-language message that
-//! carries no PHI (no names, dates of birth, member IDs or addresses). This
-//! module only holds the type; it does not decide anything.
+//! Its `Display` is the printed line (`FILE:WHERE: [warning: ]MESSAGE
+//! [RULE]`), its serde form the `--json` shape, and [`rejects_csv`] writes
+//! `rejects.csv` with the same field names. This module decides nothing and
+//! imports nothing from the rest of the crate, so every layer (`x12`
+//! included) can use it.
+
+use std::fmt;
 
 use serde::Serialize;
+
+/// Where something is in an X12 stream.
+///
+/// `byte` starts at 0 and counts from the start of the file; `segment` starts
+/// at 1 and counts every segment of the file (across interchanges). A
+/// `segment` of 0 means "before the first segment" (e.g. a file too short to
+/// hold an ISA).
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq, Ord, PartialOrd, Hash, Serialize)]
+pub struct Position {
+    /// Byte offset from the start of the input, 0-based.
+    pub byte: u64,
+    /// Segment ordinal in the input, 1-based (0 = no segment yet).
+    pub segment: u32,
+}
+
+impl Position {
+    /// A position at `byte`, in segment `segment`.
+    pub fn new(byte: u64, segment: u32) -> Position {
+        Position { byte, segment }
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "segment {} (byte {})", self.segment, self.byte)
+    }
+}
 
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
-    /// The claim is held back.
+    /// The claim is held back; the file is not valid; a receiver would
+    /// reject it.
     Error,
-    /// Reported, but the claim goes.
+    /// Worth knowing; the claim goes, the file is accepted.
     Warning,
 }
 
@@ -28,41 +63,148 @@ impl Severity {
     }
 }
 
-impl std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-/// One problem found in the input.
+/// One problem found in an input.
+///
+/// Empty strings, a `row` of 0 and a `pos` of `None` mean "does not apply";
+/// they are left out of the JSON.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// The claim (CLM01) it concerns; empty for file-level findings and rows
-    /// without a claim_id.
-    pub claim_id: String,
-    /// The input file as named on the command line.
-    pub file: String,
-    /// 1-based row of the input (header = row 1); 0 when not tied to a row.
-    pub row: u64,
-    /// The column as named in the input file's header (for the canonical
-    /// layout, the canonical name); empty when not tied to one column.
-    pub column: String,
-    /// Stable rule id, e.g. `E-NPI-001` (see `scrub::RULES`).
+    /// Stable rule id from the catalogue, e.g. `X12-SE01`, `835-BAL-CLP`,
+    /// `E-NPI-001`.
     pub rule: &'static str,
-    /// Error (claim held back) or warning (reported, claim goes).
+    /// Error or warning.
     pub severity: Severity,
-    /// What is wrong and what to do, in plain language, without PHI.
+    /// What is wrong and what to do, in plain language, without PHI (no
+    /// names, dates of birth, member ids or addresses).
     pub message: String,
+    /// The input file as named by the caller.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub file: String,
+    /// Where in an X12 input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pos: Option<Position>,
+    /// Id of the X12 segment concerned.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub segment_id: String,
+    /// 1-based row of a CSV input (header = row 1); 0 when not tied to a row.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub row: u64,
+    /// The CSV column as named in the input file's header.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub column: String,
+    /// The claim (CLM01 / claim_id) concerned.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub claim_id: String,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Finding {
+    /// A finding with no location yet.
+    pub fn new(rule: &'static str, severity: Severity, message: impl Into<String>) -> Finding {
+        Finding {
+            rule,
+            severity,
+            message: message.into(),
+            file: String::new(),
+            pos: None,
+            segment_id: String::new(),
+            row: 0,
+            column: String::new(),
+            claim_id: String::new(),
+        }
+    }
+
+    /// An error at an X12 position, in segment `segment_id`.
+    pub fn error(pos: Position, segment_id: &str, rule: &'static str, message: String) -> Finding {
+        Finding::new(rule, Severity::Error, message).at(pos, segment_id)
+    }
+
+    /// A warning at an X12 position, in segment `segment_id`.
+    pub fn warning(
+        pos: Position,
+        segment_id: &str,
+        rule: &'static str,
+        message: String,
+    ) -> Finding {
+        Finding::new(rule, Severity::Warning, message).at(pos, segment_id)
+    }
+
+    /// The same finding at an X12 position.
+    pub fn at(mut self, pos: Position, segment_id: &str) -> Finding {
+        self.pos = Some(pos);
+        self.segment_id = segment_id.to_string();
+        self
+    }
+
+    /// The same finding in `file`.
+    pub fn in_file(mut self, file: impl Into<String>) -> Finding {
+        self.file = file.into();
+        self
+    }
+
+    /// The same finding at a CSV row (1-based, header = 1) and column.
+    pub fn at_row(mut self, row: u64, column: impl Into<String>) -> Finding {
+        self.row = row;
+        self.column = column.into();
+        self
+    }
+
+    /// The same finding about a claim.
+    pub fn for_claim(mut self, claim_id: impl Into<String>) -> Finding {
+        self.claim_id = claim_id.into();
+        self
+    }
+
     /// True for [`Severity::Error`].
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 }
 
-/// `rejects.csv`: `claim_id,row,column,rule,severity,message`, one line per
+/// The printed line: `FILE:WHERE: [warning: ]MESSAGE [RULE]`, where WHERE is
+/// `segment N (byte B)` in X12 input, `row R` (with `column C`) in CSV input,
+/// and `claim ID` is added when the finding names a claim the position does
+/// not. Parts that do not apply are left out.
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut place = Vec::new();
+        if let Some(pos) = self.pos {
+            place.push(pos.to_string());
+        }
+        if self.row > 0 {
+            place.push(format!("row {}", self.row));
+        }
+        if !self.column.is_empty() {
+            place.push(format!("column {}", self.column));
+        }
+        if !self.claim_id.is_empty() {
+            place.push(format!("claim {}", self.claim_id));
+        }
+        let place = place.join(", ");
+        match (self.file.is_empty(), place.is_empty()) {
+            (false, false) => write!(f, "{}:{place}: ", self.file)?,
+            (false, true) => write!(f, "{}: ", self.file)?,
+            (true, false) => write!(f, "{place}: ")?,
+            (true, true) => {}
+        }
+        if self.severity == Severity::Warning {
+            f.write_str("warning: ")?;
+        }
+        write!(f, "{} [{}]", self.message, self.rule)
+    }
+}
+
+/// `rejects.csv`: `claim_id,row,column,rule,severity,message` (the fields of
+/// [`Finding`] that apply to claims from an encounter export), one line per
 /// finding, sorted by row then claim id (the order of equal keys is kept).
 pub fn rejects_csv(findings: &[Finding]) -> Vec<u8> {
     let mut sorted: Vec<&Finding> = findings.iter().collect();
@@ -70,10 +212,8 @@ pub fn rejects_csv(findings: &[Finding]) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     // Writing into a Vec cannot fail.
     let _ = w.write_record(["claim_id", "row", "column", "rule", "severity", "message"]);
-    let mut row = String::new();
     for f in sorted {
-        row.clear();
-        crate::numtext::push_digits(&mut row, u128::from(f.row));
+        let row = f.row.to_string();
         let _ = w.write_record([
             f.claim_id.as_str(),
             &row,
@@ -84,4 +224,52 @@ pub fn rejects_csv(findings: &[Finding]) -> Vec<u8> {
         ]);
     }
     w.into_inner().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prints_x12_findings_with_their_position() {
+        let f = Finding::error(Position::new(812, 14), "SE", "X12-SE01", "SE01 is 5".into())
+            .in_file("remit.835");
+        assert_eq!(f.to_string(), "remit.835:segment 14 (byte 812): SE01 is 5 [X12-SE01]");
+        let w = Finding::warning(Position::new(0, 1), "ISA", "X12-ISA", "odd".into());
+        assert_eq!(w.to_string(), "segment 1 (byte 0): warning: odd [X12-ISA]");
+    }
+
+    #[test]
+    fn prints_csv_findings_with_row_column_and_claim() {
+        let f = Finding::new("E-NPI-001", Severity::Error, "bad NPI")
+            .in_file("demo.csv")
+            .at_row(13, "billing_npi")
+            .for_claim("F2001");
+        assert_eq!(
+            f.to_string(),
+            "demo.csv:row 13, column billing_npi, claim F2001: bad NPI [E-NPI-001]"
+        );
+        assert_eq!(Finding::new("R", Severity::Error, "m").to_string(), "m [R]");
+    }
+
+    #[test]
+    fn json_leaves_out_what_does_not_apply() {
+        let f = Finding::new("E-NPI-001", Severity::Error, "bad").at_row(3, "npi");
+        let json = serde_json::to_string(&f).unwrap();
+        assert_eq!(
+            json,
+            r#"{"rule":"E-NPI-001","severity":"error","message":"bad","row":3,"column":"npi"}"#
+        );
+    }
+
+    #[test]
+    fn rejects_csv_is_sorted_by_row_and_quotes_messages() {
+        let a = Finding::new("B", Severity::Warning, "later, with a comma").at_row(5, "x");
+        let b = Finding::new("A", Severity::Error, "first").at_row(2, "y").for_claim("C1");
+        let csv = String::from_utf8(rejects_csv(&[a, b])).unwrap();
+        assert_eq!(
+            csv,
+            "claim_id,row,column,rule,severity,message\nC1,2,y,A,error,first\n,5,x,B,warning,\"later, with a comma\"\n"
+        );
+    }
 }

@@ -104,7 +104,7 @@ fn check_set(input: &[u8], kind: TransactionKind, set: &x12::TransactionSet) -> 
         let rem = edi835::read_set(input, set, "");
         findings.extend(edi835::balance(&rem));
         // Read errors are already reported by the envelope scan.
-        findings.extend(rem.findings.into_iter().filter(|f| f.code != "835-READ"));
+        findings.extend(rem.findings.into_iter().filter(|f| f.rule != "835-READ"));
     }
     findings.sort_by_key(|f| f.pos);
     findings
@@ -200,7 +200,7 @@ mod tests {
         let past: u64 = report.suppressed_by_code.errors.values().sum();
         assert_eq!(past, 200);
         for code in ["835-BAL-SVC", "835-BAL-CLP"] {
-            let kept = report.findings.iter().filter(|f| f.code == code).count() as u64;
+            let kept = report.findings.iter().filter(|f| f.rule == code).count() as u64;
             let rest = report.suppressed_by_code.errors.get(code).copied().unwrap_or(0);
             assert_eq!(kept + rest, 600, "{code}");
         }

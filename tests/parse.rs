@@ -86,7 +86,7 @@ fn findings_go_to_stderr_with_positions_and_exit_1() {
     let (code, stdout, stderr) = parse(&[&f]);
     assert_eq!(code, Some(1));
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(v["findings"][0]["code"], "X12-SE01");
+    assert_eq!(v["findings"][0]["rule"], "X12-SE01");
     assert!(
         stderr.contains(&format!(
             "{f}:segment 6 (byte 244): SE01 declares \"5\" segments but 4 were counted"

@@ -320,7 +320,7 @@ fn json_output_has_findings_with_positions() {
     assert_eq!(reports[0]["valid"], false);
     assert_eq!(reports[0]["transactions"][0][0], "837P");
     let first = &reports[0]["findings"][0];
-    assert_eq!(first["code"], "X12-SE01");
+    assert_eq!(first["rule"], "X12-SE01");
     assert_eq!(first["severity"], "error");
     assert_eq!(first["segment_id"], "SE");
     assert_eq!(first["pos"]["segment"], 15);

@@ -55,7 +55,10 @@ fn exercise(input: &[u8]) {
 }
 
 fn hl_codes(findings: &[x12::Finding]) -> Vec<(u64, u32, &'static str)> {
-    findings.iter().map(|f| (f.pos.byte, f.pos.segment, f.code)).collect()
+    findings
+        .iter()
+        .map(|f| (f.pos.unwrap_or_default().byte, f.pos.unwrap_or_default().segment, f.rule))
+        .collect()
 }
 
 /// The HL rules applied to every HL segment the tokenizer reads: the fast

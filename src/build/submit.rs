@@ -201,20 +201,19 @@ impl Prepared {
                 Some(_) if c.frequency == Frequency::Replacement => Decision::Send("replacement"),
                 Some(_) if c.frequency == Frequency::Void => Decision::Send("void"),
                 Some(k) => {
-                    self.findings.push(Finding {
-                        claim_id: c.claim_id.clone(),
-                        file: file.clone(),
-                        row: c.source.rows.first().copied().unwrap_or(0),
-                        column: String::new(),
-                        rule: scrub::LEDGER_CHANGED.id,
-                        severity: Severity::Error,
-                        message: format!(
-                            "claim {} was already sent (ISA13 {}) and its content has changed since; \
-                             send a replacement: set frequency 7 and original_ref to the payer's claim \
-                             control number, or re-run with --resend to send it again as is",
-                            c.claim_id, k.isa13
-                        ),
-                    });
+                    let message = format!(
+                        "claim {} was already sent (ISA13 {}) and its content has changed since; \
+                         send a replacement: set frequency 7 and original_ref to the payer's claim \
+                         control number, or re-run with --resend to send it again as is",
+                        c.claim_id, k.isa13
+                    );
+                    let row = c.source.rows.first().copied().unwrap_or(0);
+                    self.findings.push(
+                        Finding::new(scrub::LEDGER_CHANGED.id, Severity::Error, message)
+                            .in_file(&file)
+                            .at_row(row, "")
+                            .for_claim(&c.claim_id),
+                    );
                     Decision::Held
                 }
             });

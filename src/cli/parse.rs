@@ -165,7 +165,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     }
     out.flush().context("writing output")?;
     for f in &scan.findings {
-        eprintln!("{name}:{}: {} [{}]", f.pos, f.message, f.code);
+        eprintln!("{}", f.clone().in_file(name.as_str()));
     }
     Ok(if scan.findings.iter().any(|f| f.severity == Severity::Error) {
         Outcome::NeedsAttention

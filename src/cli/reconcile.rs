@@ -10,7 +10,6 @@ use claimflow::ledger::Ledger;
 use claimflow::numtext::money;
 use claimflow::progress::Progress;
 use claimflow::reconcile::{self, Claims, Options, Summary};
-use claimflow::x12::Severity;
 
 use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 
@@ -105,12 +104,7 @@ const MAX_PRINTED_FINDINGS: usize = 50;
 
 fn print_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
     for f in s.findings.iter().take(MAX_PRINTED_FINDINGS) {
-        let sev = if f.finding.severity == Severity::Warning { "warning: " } else { "" };
-        writeln!(
-            out,
-            "{}:{}: {}{} [{}]",
-            f.file, f.finding.pos, sev, f.finding.message, f.finding.code
-        )?;
+        writeln!(out, "{f}")?;
     }
     if s.findings.len() > MAX_PRINTED_FINDINGS {
         writeln!(

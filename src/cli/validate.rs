@@ -8,7 +8,6 @@ use anyhow::Context;
 use rayon::prelude::*;
 
 use claimflow::validate::{validate_file_to, Depth, FileReport};
-use claimflow::x12::Severity;
 
 use super::{Global, Outcome};
 
@@ -77,8 +76,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
                 Ok(rep) => {
                     findings |= !rep.is_valid();
                     for f in &rep.findings {
-                        let sev = if f.severity == Severity::Warning { "warning: " } else { "" };
-                        writeln!(out, "{}:{}: {}{} [{}]", rep.file, f.pos, sev, f.message, f.code)?;
+                        writeln!(out, "{}", f.clone().in_file(rep.file.as_str()))?;
                     }
                     if rep.findings_suppressed > 0 {
                         let s = &rep.suppressed_by_code;

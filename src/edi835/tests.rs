@@ -135,7 +135,7 @@ PLB*1*20261231*L6:A1*-1*WO:X*2*FB*3*CV:1*4*72:2*-5*IS*-6~";
     assert_eq!(items[2].reference, "");
     assert_eq!(items[5].amount, dec("-6"));
     // The claim balances (30 − 9 = 21 = 1+…+6); BPR02 3 ≠ 9 − (−1+2+3+4−5−6) = 12.
-    let codes: Vec<&str> = balance(r).iter().map(|f| f.code).collect();
+    let codes: Vec<&str> = balance(r).iter().map(|f| f.rule).collect();
     assert_eq!(codes, vec!["835-BAL-BPR"]);
 }
 
@@ -145,7 +145,7 @@ fn reports_each_imbalance_as_a_finding() {
     let file = read_file(&input);
     let r = &file.remittances[0];
     let findings = balance(r);
-    let codes: Vec<&str> = findings.iter().map(|f| f.code).collect();
+    let codes: Vec<&str> = findings.iter().map(|f| f.rule).collect();
     assert_eq!(codes, vec!["835-BAL-SVC", "835-BAL-CLP", "835-CLP05", "835-BAL-BPR"]);
     assert!(findings[0].message.contains("off by 10.00"), "{}", findings[0].message);
     assert_eq!(findings[2].severity, crate::x12::Severity::Warning);
@@ -159,7 +159,7 @@ CLP**77*abc*0~CAS*ZZ*1*x~SVC*HC:1*1*1~LQ*HE*N1~PLB*1**L6*y~CAS~SVC~";
     let input = wrap(body);
     let file = read_file(&input);
     let r = &file.remittances[0];
-    let codes: Vec<&str> = r.findings.iter().map(|f| f.code).collect();
+    let codes: Vec<&str> = r.findings.iter().map(|f| f.rule).collect();
     for expected in ["835-AMOUNT", "835-DATE", "835-CLP", "835-CLP02", "835-CAS-GROUP"] {
         assert!(codes.contains(&expected), "{expected} missing in {codes:?}");
     }
@@ -218,7 +218,7 @@ fn public_samples_parse_and_only_unbalanced_ones_are_flagged() {
         let file = read_file(&input);
         assert!(!file.remittances.is_empty(), "{name}: no 835 set read");
         let bpr =
-            file.remittances.iter().any(|r| balance(r).iter().any(|f| f.code == "835-BAL-BPR"));
+            file.remittances.iter().any(|r| balance(r).iter().any(|f| f.rule == "835-BAL-BPR"));
         assert_eq!(bpr, unbalanced.contains(&name.as_str()), "{name}");
     }
     assert!(seen >= 20, "only {seen} samples found");
@@ -237,7 +237,7 @@ fn huge_amounts_are_findings_and_sums_never_overflow() {
     let input = wrap(&body);
     let file = read_file(&input);
     let r = &file.remittances[0];
-    assert!(r.findings.iter().any(|f| f.code == "835-AMOUNT"));
-    let codes: Vec<&str> = balance(r).iter().map(|f| f.code).collect();
+    assert!(r.findings.iter().any(|f| f.rule == "835-AMOUNT"));
+    let codes: Vec<&str> = balance(r).iter().map(|f| f.rule).collect();
     assert!(codes.contains(&"835-BAL-BPR"));
 }

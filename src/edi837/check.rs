@@ -140,7 +140,7 @@ mod tests {
         );
         let scan = x12::scan(f.as_bytes());
         let (_, _, set) = scan.sets().next().unwrap();
-        check_set(f.as_bytes(), set, true).iter().map(|f| f.code).collect()
+        check_set(f.as_bytes(), set, true).iter().map(|f| f.rule).collect()
     }
 
     #[test]

@@ -31,6 +31,6 @@ mod write;
 pub(crate) mod tests;
 
 pub use check::check_set;
-pub use read::{read, read_claims, Error, Read837, ReadWarning};
+pub use read::{read, read_claims, Error, Read837, READ_SKIPPED};
 pub use summary::{read_summaries, ClaimSummary, LineSummary, Summaries};
 pub use write::{write, Envelope, SetSummary, Written, GUIDE_VERSION};

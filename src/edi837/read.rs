@@ -6,7 +6,7 @@
 //! delimiters, loops we do not model (pay-to, 2320 other subscriber, 2420
 //! line providers...), which are skipped. What cannot be read into a claim
 //! (a line without a date of service, an amount that is not a number, a
-//! stretch of bytes that is not X12) becomes a [`ReadWarning`] with its
+//! stretch of bytes that is not X12) becomes a warning [`Finding`] with its
 //! position; only an input with no interchange at all is an [`Error`].
 //!
 //! It does not validate (use `validate`): an 837P missing required
@@ -21,6 +21,7 @@ use crate::claim::{
     Address, BillingProvider, Claim, Frequency, Payer, Person, ProviderRef, Relationship,
     ServiceLine, Sex, Source,
 };
+use crate::finding::{Finding, Severity};
 use crate::x12::{Position, Segment, Segments};
 
 /// An input that is not an X12 interchange at all.
@@ -32,24 +33,16 @@ pub enum Error {
     NotX12(String),
 }
 
-/// Something the reader skipped, with where it was.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct ReadWarning {
-    /// Where in the file.
-    pub pos: Position,
-    /// The claim it belongs to (CLM01), when inside one.
-    pub claim_id: Option<String>,
-    /// What was skipped and why (no PHI: never names, dates of birth or member ids).
-    pub message: String,
-}
+/// The rule id of what the reader skipped (a warning: reading went on).
+pub const READ_SKIPPED: &str = "837-READ";
 
 /// The claims read from one 837P input, with anything skipped.
 #[derive(Clone, Debug, Default)]
 pub struct Read837 {
     /// Claims in file order.
     pub claims: Vec<Claim>,
-    /// Problems that did not stop reading.
-    pub warnings: Vec<ReadWarning>,
+    /// What was skipped ([`READ_SKIPPED`] warnings, with position and claim).
+    pub warnings: Vec<Finding>,
 }
 
 /// Reads every claim of an 837P input; warnings are dropped (see [`read`]).
@@ -127,8 +120,11 @@ impl State {
     }
 
     fn warn(&mut self, pos: Position, message: String) {
-        let claim_id = self.claim.as_ref().map(|c| c.claim_id.clone());
-        self.out.warnings.push(ReadWarning { pos, claim_id, message });
+        let mut w = Finding::new(READ_SKIPPED, Severity::Warning, message).at(pos, "");
+        if let Some(c) = &self.claim {
+            w = w.for_claim(&c.claim_id);
+        }
+        self.out.warnings.push(w);
     }
 
     fn finish_line(&mut self) {

@@ -35,15 +35,10 @@ impl Ctx<'_> {
         severity: Severity,
         message: String,
     ) -> Finding {
-        Finding {
-            claim_id: claim_id.to_string(),
-            file: self.file.to_string(),
-            row,
-            column: self.map.labels[col as usize].clone(),
-            rule,
-            severity,
-            message,
-        }
+        Finding::new(rule, severity, message)
+            .in_file(self.file)
+            .at_row(row, self.map.labels[col as usize].as_str())
+            .for_claim(claim_id)
     }
 
     /// The value of `col` in `rec`: decoded, trimmed, defaulted, mapped.

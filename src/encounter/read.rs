@@ -99,15 +99,15 @@ fn read_input(file: String, data: Input, layout: Option<&Layout>) -> Result<Enco
 
     let mut findings = Vec::new();
     if !unknown.is_empty() {
-        findings.push(Finding {
-            claim_id: String::new(),
-            file: file.clone(),
-            row: 1,
-            column: String::new(),
-            rule: rule::UNKNOWN_COLUMNS,
-            severity: Severity::Warning,
-            message: format!("columns not read (ignored): {}", unknown.join(", ")),
-        });
+        findings.push(
+            Finding::new(
+                rule::UNKNOWN_COLUMNS,
+                Severity::Warning,
+                format!("columns not read (ignored): {}", unknown.join(", ")),
+            )
+            .in_file(&file)
+            .at_row(1, ""),
+        );
     }
 
     let mut groups: Vec<Group> = Vec::new();
@@ -170,19 +170,17 @@ fn read_input(file: String, data: Input, layout: Option<&Layout>) -> Result<Enco
         let g = &mut groups[gi];
         g.rows.push(row);
         if rec.len() != header.len() {
-            g.findings.push(Finding {
-                claim_id: g.claim_id.clone(),
-                file: file.clone(),
-                row,
-                column: String::new(),
-                rule: rule::FIELD_COUNT,
-                severity: Severity::Error,
-                message: format!(
-                    "row has {} fields but the header has {}; check quoting and commas",
-                    rec.len(),
-                    header.len()
-                ),
-            });
+            let message = format!(
+                "row has {} fields but the header has {}; check quoting and commas",
+                rec.len(),
+                header.len()
+            );
+            g.findings.push(
+                Finding::new(rule::FIELD_COUNT, Severity::Error, message)
+                    .in_file(&file)
+                    .at_row(row, "")
+                    .for_claim(&g.claim_id),
+            );
         }
         read_claim_level(&ctx, &rec, row, g);
         if let Some(line) = read_line(&ctx, &rec, row, &g.claim_id, &mut g.findings) {

@@ -34,8 +34,8 @@ mod source;
 
 pub use denial::{Action, Category};
 pub use run::{
-    run, BrokenFile, Claims, Counts, Error, FileFinding, LedgerNote, Options, ReversalNote,
-    SetSummary, Summary, TieOut,
+    run, BrokenFile, Claims, Counts, Error, LedgerNote, Options, ReversalNote, SetSummary, Summary,
+    TieOut,
 };
 pub use sent::{SentClaim, SentLine};
 

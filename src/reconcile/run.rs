@@ -90,16 +90,6 @@ pub struct Options {
     pub now: NaiveDateTime,
 }
 
-/// One finding with the file it is in.
-#[derive(Debug, Clone, Serialize)]
-pub struct FileFinding {
-    /// The 835 file as named by the caller.
-    pub file: String,
-    /// The finding.
-    #[serde(flatten)]
-    pub finding: Finding,
-}
-
 /// What one 835 transaction set (one payment) contributed.
 #[derive(Debug, Serialize)]
 pub struct SetSummary {
@@ -227,7 +217,7 @@ pub struct Summary {
     /// Remittance files that could not be read.
     pub broken_files: Vec<BrokenFile>,
     /// Envelope, read and balancing findings, by file and position.
-    pub findings: Vec<FileFinding>,
+    pub findings: Vec<Finding>,
     /// Findings beyond the kept ones (counted only).
     pub findings_not_kept: usize,
     /// Warnings about the claims' sources (unreadable sent 837s, claims
@@ -247,8 +237,7 @@ impl Summary {
     /// files, or a tie-out that does not hold.
     pub fn needs_attention(&self) -> bool {
         let c = &self.counts;
-        let errors = self.findings.iter().filter(|f| f.finding.severity == Severity::Error).count()
-            + self.findings_not_kept;
+        let errors = self.findings.iter().filter(|f| f.is_error()).count() + self.findings_not_kept;
         let unpaired = self.reversals.iter().filter(|r| r.corrected_by_trace.is_none()).count();
         c.denied > 0
             || c.partial > 0
@@ -291,7 +280,7 @@ fn open_remit_file(path: &Path) -> Opened {
     let sets = scan.sets().filter(|(_, _, s)| s.kind == TransactionKind::Remittance835).count();
     let broken =
         (sets == 0).then(|| match scan.findings.iter().find(|f| f.severity == Severity::Error) {
-            Some(f) => format!("no 835 transaction set could be read ({}: {})", f.pos, f.message),
+            Some(f) => format!("no 835 transaction set could be read ({f})"),
             None => "no 835 transaction set in the file".to_string(),
         });
     Opened { name, input: Some(input), scan, hash, broken }
@@ -329,7 +318,7 @@ fn process_set(
     let input = opened.input.as_deref().unwrap_or_default();
     let rem = edi835::read_set(input, set, interchange_control);
     let mut findings = edi835::balance(&rem);
-    findings.extend(rem.findings.iter().filter(|f| f.code != "835-READ").cloned());
+    findings.extend(rem.findings.iter().filter(|f| f.rule != "835-READ").cloned());
     let results = super::reconcile_remittance(index, file_no, &rem, ledger_rows.is_some());
     let plb = report::plb_rows(index, file_no, &rem);
     let rows = report::format_rows(&results)?;
@@ -438,14 +427,14 @@ const MAX_KEPT_FINDINGS: usize = 10_000;
 /// Findings kept for the summary, up to [`MAX_KEPT_FINDINGS`].
 #[derive(Default)]
 struct Kept {
-    findings: Vec<FileFinding>,
+    findings: Vec<Finding>,
     dropped: usize,
 }
 
 impl Kept {
     fn keep(&mut self, file: &str, finding: Finding) {
         if self.findings.len() < MAX_KEPT_FINDINGS {
-            self.findings.push(FileFinding { file: file.to_string(), finding });
+            self.findings.push(finding.in_file(file));
         } else {
             self.dropped += 1;
         }
@@ -581,7 +570,7 @@ pub fn run(
         }
     })?;
     let mut findings = kept.findings;
-    findings.sort_by(|a, b| a.file.cmp(&b.file).then(a.finding.pos.cmp(&b.finding.pos)));
+    findings.sort_by(|a, b| a.file.cmp(&b.file).then(a.pos.cmp(&b.pos)));
     let pairs = super::pair_reversals(
         &compact.iter().map(|c| (c.key.clone(), c.status == Status::Reversed)).collect::<Vec<_>>(),
     );

@@ -38,11 +38,8 @@ pub(crate) fn from_837_files(paths: &[PathBuf]) -> Result<(Vec<SentClaim>, Vec<S
         let r = r?;
         for f in r.findings.iter().filter(|f| f.severity == Severity::Error).take(3) {
             notes.push(format!(
-                "warning: claims file {}:{}: {} [{}]",
-                path.display(),
-                f.pos,
-                f.message,
-                f.code
+                "warning: claims file {}",
+                f.clone().in_file(path.display().to_string())
             ));
         }
         claims.extend(r.claims.into_iter().map(SentClaim::from));

@@ -296,15 +296,12 @@ impl Out<'_, '_> {
     }
 
     fn at(&mut self, row: u64, column: &str, rule: &Rule, message: String) {
-        self.out.push(Finding {
-            claim_id: self.claim.claim_id.clone(),
-            file: self.claim.source.file.clone(),
-            row,
-            column: column.to_string(),
-            rule: rule.id,
-            severity: rule.severity,
-            message,
-        });
+        self.out.push(
+            Finding::new(rule.id, rule.severity, message)
+                .in_file(&self.claim.source.file)
+                .at_row(row, column)
+                .for_claim(&self.claim.claim_id),
+        );
     }
 
     /// A claim-level finding (first row of the claim).

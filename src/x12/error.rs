@@ -3,35 +3,10 @@
 //! A [`Position`] says where something is in an X12 byte stream; an [`Error`]
 //! is a failure to read the stream at such a position. Data problems found by
 //! the envelope checks are not errors: they are [`crate::x12::Finding`]s.
+//! [`Position`] itself lives in `crate::finding`, the crate's one diagnostic
+//! model, which imports nothing and so stays below this layer.
 
-use std::fmt;
-
-/// Where something is in an X12 stream.
-///
-/// `byte` starts at 0 and counts from the start of the file; `segment` starts
-/// at 1 and counts every segment of the file (across interchanges). A
-/// `segment` of 0 means "before the first segment" (e.g. a file too short to
-/// hold an ISA).
-#[derive(Clone, Copy, Debug, Default, Eq, PartialEq, Ord, PartialOrd, Hash, serde::Serialize)]
-pub struct Position {
-    /// Byte offset from the start of the input, 0-based.
-    pub byte: u64,
-    /// Segment ordinal in the input, 1-based (0 = no segment yet).
-    pub segment: u32,
-}
-
-impl Position {
-    /// A position at `byte`, in segment `segment`.
-    pub fn new(byte: u64, segment: u32) -> Position {
-        Position { byte, segment }
-    }
-}
-
-impl fmt::Display for Position {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "segment {} (byte {})", self.segment, self.byte)
-    }
-}
+pub use crate::finding::Position;
 
 /// A failure to read X12 at a position.
 #[derive(Clone, Debug, Eq, PartialEq, thiserror::Error)]

@@ -17,7 +17,7 @@ fn set(segs: &[&str]) -> String {
 }
 
 fn codes(input: &str) -> Vec<&'static str> {
-    scan(input.as_bytes()).findings.iter().map(|f| f.code).collect()
+    scan(input.as_bytes()).findings.iter().map(|f| f.rule).collect()
 }
 
 macro_rules! lexes_to {
@@ -165,7 +165,7 @@ fn last_segment_without_terminator_is_read_with_a_warning() {
     let f = file(&set(&["BHT*1"]));
     let s = scan(f.trim_end_matches('~').as_bytes());
     assert!(s.is_valid(), "{:?}", s.findings);
-    assert_eq!(s.findings.iter().map(|f| f.code).collect::<Vec<_>>(), vec!["X12-UNTERMINATED"]);
+    assert_eq!(s.findings.iter().map(|f| f.rule).collect::<Vec<_>>(), vec!["X12-UNTERMINATED"]);
     assert_eq!(s.interchanges[0].end.map(|p| p.segment), Some(s.segments));
     // A newline-terminated file without a final newline (CRLF line ends).
     let nl = f.replace(":~", ":\n").replace('~', "\r\n");
@@ -181,7 +181,7 @@ fn repetition_equal_to_component_is_a_warning() {
     let f = file(&set(&["BHT*1"])).replace("*^*00501*", "*:*00501*");
     let s = scan(f.as_bytes());
     assert!(s.is_valid(), "{:?}", s.findings);
-    assert_eq!(s.findings.iter().map(|f| f.code).collect::<Vec<_>>(), vec!["X12-DELIMITERS"]);
+    assert_eq!(s.findings.iter().map(|f| f.rule).collect::<Vec<_>>(), vec!["X12-DELIMITERS"]);
     assert_eq!(s.findings[0].severity, Severity::Warning);
     assert_eq!(s.interchanges[0].delimiters.repetition, None);
 }
@@ -190,7 +190,7 @@ fn repetition_equal_to_component_is_a_warning() {
 fn unpadded_isa_is_reported_but_read() {
     let f = file(&set(&["BHT*1"])).replace("SUBMITTER      ", "SUBMITTER");
     let s = scan(f.as_bytes());
-    assert_eq!(s.findings.iter().map(|f| f.code).collect::<Vec<_>>(), vec!["X12-ISA-LENGTH"]);
+    assert_eq!(s.findings.iter().map(|f| f.rule).collect::<Vec<_>>(), vec!["X12-ISA-LENGTH"]);
     assert_eq!(s.sets().count(), 1);
 }
 
@@ -206,7 +206,7 @@ fn preamble_is_skipped_with_warning() {
 #[test]
 fn bare_st_is_read_without_envelope() {
     let s = scan(b"ST*835*1234~BPR*I*1*C~SE*3*1234~");
-    assert_eq!(s.findings.iter().map(|f| f.code).collect::<Vec<_>>(), vec!["X12-NO-ENVELOPE"]);
+    assert_eq!(s.findings.iter().map(|f| f.rule).collect::<Vec<_>>(), vec!["X12-NO-ENVELOPE"]);
     assert_eq!(s.sets().next().unwrap().2.kind, TransactionKind::Remittance835);
 }
 
@@ -215,7 +215,7 @@ fn hl_parent_must_exist() {
     let f = file(&set(&["HL*1**20*1", "HL*2*1*22*0", "HL*4*3*22*0"]));
     let s = scan(f.as_bytes());
     let (_, _, st) = s.sets().next().unwrap();
-    let hl: Vec<_> = check_hierarchy(f.as_bytes(), st).iter().map(|f| f.code).collect();
+    let hl: Vec<_> = check_hierarchy(f.as_bytes(), st).iter().map(|f| f.rule).collect();
     assert_eq!(hl, vec!["X12-HL01", "X12-HL02"]);
 }
 

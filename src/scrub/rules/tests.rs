@@ -414,14 +414,9 @@ fn split_keeps_input_order_on_both_sides() {
     }
     let findings: Vec<Finding> = ["B3", "B1", "B4", "B2", "c"]
         .iter()
-        .map(|id| Finding {
-            claim_id: id.to_string(),
-            file: "t.csv".into(),
-            row: 2,
-            column: String::new(),
-            rule: "E-MEM-001",
-            severity: if *id == "c" { Severity::Warning } else { Severity::Error },
-            message: String::new(),
+        .map(|id| {
+            let severity = if *id == "c" { Severity::Warning } else { Severity::Error };
+            Finding::new("E-MEM-001", severity, "").in_file("t.csv").at_row(2, "").for_claim(*id)
         })
         .collect();
     let (clean, held) = crate::scrub::split(claims, &findings);

@@ -1,66 +1,14 @@
-//! The envelope tree and finding types: interchanges, groups, transaction
-//! sets and their kinds, findings and their severity, and the [`Scan`] that
-//! holds them. Plain data; the checks that build it live in `checker`.
+//! The envelope tree: interchanges, groups, transaction sets and their
+//! kinds, and the [`Scan`] that holds them with their findings (the crate's
+//! one [`Finding`] type). Plain data; the checks that build it live in
+//! `checker`.
 
 use std::ops::Range;
 
+pub use crate::finding::{Finding, Severity};
 use crate::x12::delim::Delimiters;
 use crate::x12::error::Position;
 use crate::x12::lex::Segments;
-
-/// How serious a finding is.
-#[derive(Clone, Copy, Debug, Eq, PartialEq, Ord, PartialOrd, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// The file is not valid; a receiver would reject it.
-    Error,
-    /// Worth knowing, but a receiver would accept the file.
-    Warning,
-}
-
-/// One problem found in an X12 input.
-#[derive(Clone, Debug, Eq, PartialEq, serde::Serialize)]
-pub struct Finding {
-    /// Where it is.
-    pub pos: Position,
-    /// Id of the segment concerned (empty when none could be read).
-    pub segment_id: String,
-    /// Error or warning.
-    pub severity: Severity,
-    /// Stable code, e.g. `X12-SE01`.
-    pub code: &'static str,
-    /// Plain-language message with expected and found values.
-    pub message: String,
-}
-
-impl Finding {
-    /// An error-level finding.
-    pub fn error(pos: Position, segment_id: &str, code: &'static str, message: String) -> Finding {
-        Finding {
-            pos,
-            segment_id: segment_id.to_string(),
-            severity: Severity::Error,
-            code,
-            message,
-        }
-    }
-
-    /// A warning-level finding.
-    pub fn warning(
-        pos: Position,
-        segment_id: &str,
-        code: &'static str,
-        message: String,
-    ) -> Finding {
-        Finding {
-            pos,
-            segment_id: segment_id.to_string(),
-            severity: Severity::Warning,
-            code,
-            message,
-        }
-    }
-}
 
 /// One ISA…IEA interchange.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -236,7 +184,7 @@ impl Suppressed {
             Severity::Error => &mut self.errors,
             Severity::Warning => &mut self.warnings,
         };
-        *map.entry(f.code).or_default() += 1;
+        *map.entry(f.rule).or_default() += 1;
     }
 }
 

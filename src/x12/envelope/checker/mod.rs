@@ -130,7 +130,7 @@ impl<'a> Checker<'a> {
             _ => (Severity::Error, "X12-READ"),
         };
         let message = e.kind.to_string();
-        self.push(Finding { pos: e.pos, segment_id: String::new(), severity: sev, code, message });
+        self.push(Finding::new(code, sev, message).at(e.pos, ""));
     }
 
     pub(super) fn segment(&mut self, s: Segment<'a>) {
