@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 
+use claimflow::claim::ClaimStatus;
 use claimflow::ledger::{ClaimRecord, Ledger, SubmissionRecord};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -26,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             frequency: "1".into(),
             total_charge: c.charge,
             st02: "0001".into(),
-            status: "sent",
+            status: ClaimStatus::Sent,
         })
         .collect();
     let mut ledger = Ledger::open(&db)?;

@@ -265,7 +265,7 @@ fn ledger_with_sent_claims(dir: &Path) -> PathBuf {
             frequency: "1".into(),
             total_charge: dec(charge),
             st02: "0001".into(),
-            status: "sent",
+            status: claimflow::claim::ClaimStatus::Sent,
         })
         .collect();
     let sub = SubmissionRecord {

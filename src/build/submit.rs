@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use super::manifest::{ControlNumbers, Counts, FileEntry, Manifest, Totals};
 use super::{Error, Prepared, Report};
 use crate::atomic::{self, AtomicFile};
-use crate::claim::{Claim, Frequency};
+use crate::claim::{Claim, ClaimStatus, Frequency};
 use crate::config::Config;
 use crate::edi837;
 use crate::finding::{Finding, Severity};
@@ -27,9 +27,9 @@ use crate::scrub;
 /// What happens to one clean claim.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Decision {
-    /// Written to the 837P; the ledger status to record (`sent`, `resent`,
-    /// `replacement`, `void`).
-    Send(&'static str),
+    /// Written to the 837P, recorded with this status (sent, resent,
+    /// replacement, void).
+    Send(ClaimStatus),
     /// Sent earlier and unchanged: not sent again.
     AlreadySent,
     /// Sent earlier and changed since: held until a replacement is built.
@@ -195,11 +195,13 @@ impl Prepared {
         let mut decisions = Vec::with_capacity(self.clean.len());
         for ((c, k), hash) in self.clean.iter().zip(&known).zip(hashes) {
             decisions.push(match k {
-                None => Decision::Send("sent"),
-                Some(_) if resend => Decision::Send("resent"),
+                None => Decision::Send(ClaimStatus::Sent),
+                Some(_) if resend => Decision::Send(ClaimStatus::Resent),
                 Some(k) if k.content_hash == *hash => Decision::AlreadySent,
-                Some(_) if c.frequency == Frequency::Replacement => Decision::Send("replacement"),
-                Some(_) if c.frequency == Frequency::Void => Decision::Send("void"),
+                Some(_) if c.frequency == Frequency::Replacement => {
+                    Decision::Send(ClaimStatus::Replacement)
+                }
+                Some(_) if c.frequency == Frequency::Void => Decision::Send(ClaimStatus::Void),
                 Some(k) => {
                     let message = format!(
                         "claim {} was already sent (ISA13 {}) and its content has changed since; \
@@ -276,7 +278,7 @@ impl Prepared {
                     st02: st.to_string(),
                     status: match decisions[i] {
                         Decision::Send(s) => s,
-                        _ => "sent",
+                        _ => ClaimStatus::Sent,
                     },
                 }
             })

@@ -12,8 +12,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub mod npi;
+pub mod status;
 
 pub use npi::is_valid_npi;
+pub use status::ClaimStatus;
 
 /// Where a claim came from: the input file and the 1-based rows (header = row 1).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,7 +24,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
-use crate::claim::Claim;
+use crate::claim::{Claim, ClaimStatus};
 
 pub mod lock;
 pub mod remit;
@@ -145,8 +145,8 @@ pub fn schema_version() -> u32 {
 pub struct SentClaim {
     /// sha256 of the canonical claim as last sent.
     pub content_hash: String,
-    /// Status, e.g. `sent`.
-    pub status: String,
+    /// Current status.
+    pub status: ClaimStatus,
     /// The file it was last sent in.
     pub file: String,
     /// That file's ISA13.
@@ -168,8 +168,9 @@ pub struct ClaimRecord {
     pub total_charge: Decimal,
     /// ST02 of the set holding it.
     pub st02: String,
-    /// History status: `sent`, `resent` (with `--resend`), `replacement` (frequency 7) or `void` (8).
-    pub status: &'static str,
+    /// How it is sent: [`ClaimStatus::Sent`], `Resent` (with `--resend`),
+    /// `Replacement` (frequency 7) or `Void` (8).
+    pub status: ClaimStatus,
 }
 
 /// A file about to be (or just) written.
@@ -584,15 +585,15 @@ impl Ledger {
         Ok(())
     }
 
-    /// Records a later event for a claim that was sent (e.g. `accepted`,
-    /// `rejected`, `paid`, `denied`, `reversed`): a `claim_history` row, and
+    /// Records a later event for a claim that was sent (e.g. paid, denied,
+    /// reversed): a `claim_history` row, and
     /// the claim's current `status`. Returns false (and records nothing) when
     /// the ledger has no such claim. `at` is ISO 8601 (the run's `--now`).
     pub fn record_status(
         &mut self,
         claim_id: &str,
         payer_id: &str,
-        status: &str,
+        status: ClaimStatus,
         at: &str,
         detail: Option<&str>,
     ) -> Result<bool, Error> {
@@ -648,3 +649,20 @@ fn set_private(path: &Path) {
 
 #[cfg(test)]
 mod tests;
+
+/// Statuses are stored as their words (`sent`, `paid`, ...).
+impl rusqlite::ToSql for ClaimStatus {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+/// A word that is no status is an error naming it (a ledger edited by hand).
+impl rusqlite::types::FromSql for ClaimStatus {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let word = value.as_str()?;
+        ClaimStatus::from_word(word).ok_or_else(|| {
+            rusqlite::types::FromSqlError::Other(format!("unknown claim status {word:?}").into())
+        })
+    }
+}

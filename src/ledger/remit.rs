@@ -17,6 +17,7 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use rust_decimal::Decimal;
 
 use super::{Error, Ledger};
+use crate::claim::ClaimStatus;
 use crate::numtext::push_normalized;
 use crate::Text;
 
@@ -32,8 +33,8 @@ pub struct LedgerClaim {
     pub payer_id: Text,
     /// CLM02 as last sent.
     pub total_charge: Decimal,
-    /// Current status (`sent`, `paid`, `denied`, …).
-    pub status: String,
+    /// Current status.
+    pub status: ClaimStatus,
     /// Index into the [`Ledger::sent_files`] list given to
     /// [`Ledger::sent_claims`] of the file it was last sent in.
     pub submission: usize,
@@ -68,8 +69,8 @@ pub struct PaymentPosting {
     pub clp02: Text,
     /// CLP07.
     pub payer_claim_id: Text,
-    /// Classification (`paid`, `denied`, `reversed`, …).
-    pub status: String,
+    /// Classification (paid, denied, reversed, …).
+    pub status: ClaimStatus,
     /// CLP03.
     pub billed: Decimal,
     /// CLP04.

@@ -22,7 +22,7 @@ fn rec(id: &str, hash: &str) -> ClaimRecord {
         frequency: "1".into(),
         total_charge: Decimal::new(125, 0),
         st02: "0001".into(),
-        status: "sent",
+        status: ClaimStatus::Sent,
     }
 }
 
@@ -226,10 +226,12 @@ fn later_status_is_recorded_for_known_claims_only() {
     let id = l.record_pending(&sub(dir.path(), 1), &[rec("C1", "h1")]).unwrap();
     l.complete(id).unwrap();
     assert!(l
-        .record_status("C1", "P1", "paid", "2024-04-01T00:00:00", Some("835 TRN 123"))
+        .record_status("C1", "P1", ClaimStatus::Paid, "2024-04-01T00:00:00", Some("835 TRN 123"))
         .unwrap());
-    assert!(!l.record_status("NOPE", "P1", "paid", "2024-04-01T00:00:00", None).unwrap());
-    assert_eq!(l.lookup(&[("C1", "P1")]).unwrap()[0].as_ref().unwrap().status, "paid");
+    assert!(!l
+        .record_status("NOPE", "P1", ClaimStatus::Paid, "2024-04-01T00:00:00", None)
+        .unwrap());
+    assert_eq!(l.lookup(&[("C1", "P1")]).unwrap()[0].as_ref().unwrap().status, ClaimStatus::Paid);
     let statuses: Vec<String> = l
         .connection()
         .prepare("SELECT status FROM claim_history WHERE claim_id = 'C1' ORDER BY id")

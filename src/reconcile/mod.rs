@@ -23,6 +23,7 @@ use rayon::slice::ParallelSliceMut;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::claim::ClaimStatus;
 use crate::edi835::{Adjustment, ClaimPayment, Group, Remittance, ServicePayment};
 use crate::x12::Position;
 
@@ -71,6 +72,20 @@ impl Status {
             Status::Unmatched => "unmatched",
             Status::Outstanding => "outstanding",
         }
+    }
+
+    /// The ledger status a payment of this status gives its claim; `None`
+    /// for `Outstanding`, which no payment has.
+    pub fn claim_status(self) -> Option<ClaimStatus> {
+        Some(match self {
+            Status::Paid => ClaimStatus::Paid,
+            Status::Partial => ClaimStatus::Partial,
+            Status::Denied => ClaimStatus::Denied,
+            Status::PatientResponsibility => ClaimStatus::PatientResponsibility,
+            Status::Reversed => ClaimStatus::Reversed,
+            Status::Unmatched => ClaimStatus::Unmatched,
+            Status::Outstanding => return None,
+        })
     }
 
     /// All statuses, in report order.

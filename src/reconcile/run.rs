@@ -342,13 +342,16 @@ fn process_set(
     let payments = match ledger_rows {
         Some(rows) => results
             .into_iter()
-            .map(|r| PaymentPosting {
+            // Every result of a remittance has a ledger status (none is
+            // `Outstanding`, which only the reports use).
+            .filter_map(|r| Some((r.status.claim_status()?, r)))
+            .map(|(status, r)| PaymentPosting {
                 payer_id: match r.sent {
                     Some(i) => index.claims()[i].payer_id.clone(),
                     None => r.payer_id,
                 },
                 claim_row: r.sent.map(|i| rows[i]),
-                status: r.status.words().to_string(),
+                status,
                 reversal: r.status == Status::Reversed,
                 claim_id: r.claim_id,
                 clp01: r.clp01,

@@ -58,10 +58,6 @@ pub(crate) struct LedgerClaims {
     pub(crate) notes: Vec<String>,
 }
 
-/// Statuses a remittance gives a claim; any other ledger status means "waiting".
-const REMITTED: [&str; 6] =
-    ["paid", "partial", "denied", "patient_responsibility", "reversed", "unmatched"];
-
 /// The ledger's claims as sent claims. Service lines (and REF*F8) come from
 /// the 837 files the claims were sent in, when those files are still there
 /// (else the claim is matched at claim level only, with a note); the files
@@ -93,7 +89,7 @@ pub(crate) fn from_ledger(ledger: &Ledger) -> Result<LedgerClaims, Error> {
         .iter()
         .map(|s| s.created_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()))
         .collect();
-    let waiting = lc.iter().map(|c| !REMITTED.contains(&c.status.as_str())).collect();
+    let waiting = lc.iter().map(|c| !c.status.is_remitted()).collect();
     let rows = lc.iter().map(|c| c.row).collect();
     let claims = lc
         .into_iter()

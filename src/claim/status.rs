@@ -1,0 +1,108 @@
+//! Where a claim stands, as the ledger records it: how it was last sent, then
+//! what the payer's remittance made of it. This module only names the
+//! statuses and their words in the ledger and reports; it decides nothing.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// A claim's status in the ledger (`claims.status`, `claim_history.status`,
+/// `claim_payments.status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimStatus {
+    /// Sent for the first time.
+    Sent,
+    /// Sent again as is (`build --resend`).
+    Resent,
+    /// Sent as a replacement (frequency 7).
+    Replacement,
+    /// Sent as a void (frequency 8).
+    Void,
+    /// Paid as adjudicated.
+    Paid,
+    /// Partly paid: some of the charge was denied or not answered.
+    Partial,
+    /// Denied.
+    Denied,
+    /// Nothing paid: all of it is the patient's to pay.
+    PatientResponsibility,
+    /// The payment was reversed (and not yet corrected).
+    Reversed,
+    /// A payment that matched no sent claim (payment rows only).
+    Unmatched,
+}
+
+impl ClaimStatus {
+    /// Every status, in the order above.
+    pub const ALL: [ClaimStatus; 10] = [
+        ClaimStatus::Sent,
+        ClaimStatus::Resent,
+        ClaimStatus::Replacement,
+        ClaimStatus::Void,
+        ClaimStatus::Paid,
+        ClaimStatus::Partial,
+        ClaimStatus::Denied,
+        ClaimStatus::PatientResponsibility,
+        ClaimStatus::Reversed,
+        ClaimStatus::Unmatched,
+    ];
+
+    /// The word stored in the ledger and written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimStatus::Sent => "sent",
+            ClaimStatus::Resent => "resent",
+            ClaimStatus::Replacement => "replacement",
+            ClaimStatus::Void => "void",
+            ClaimStatus::Paid => "paid",
+            ClaimStatus::Partial => "partial",
+            ClaimStatus::Denied => "denied",
+            ClaimStatus::PatientResponsibility => "patient_responsibility",
+            ClaimStatus::Reversed => "reversed",
+            ClaimStatus::Unmatched => "unmatched",
+        }
+    }
+
+    /// The status stored as `word`, if it is one.
+    pub fn from_word(word: &str) -> Option<ClaimStatus> {
+        ClaimStatus::ALL.into_iter().find(|s| s.as_str() == word)
+    }
+
+    /// True once a remittance has answered the claim; false while it waits
+    /// for one (sent, resent, replacement, void).
+    pub fn is_remitted(self) -> bool {
+        !matches!(
+            self,
+            ClaimStatus::Sent | ClaimStatus::Resent | ClaimStatus::Replacement | ClaimStatus::Void
+        )
+    }
+}
+
+impl fmt::Display for ClaimStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_round_trip() {
+        for s in ClaimStatus::ALL {
+            assert_eq!(ClaimStatus::from_word(s.as_str()), Some(s));
+        }
+        assert_eq!(ClaimStatus::from_word("accepted"), None);
+    }
+
+    #[test]
+    fn only_remittance_statuses_are_remitted() {
+        let waiting: Vec<_> = ClaimStatus::ALL.into_iter().filter(|s| !s.is_remitted()).collect();
+        assert_eq!(
+            waiting,
+            [ClaimStatus::Sent, ClaimStatus::Resent, ClaimStatus::Replacement, ClaimStatus::Void]
+        );
+    }
+}
