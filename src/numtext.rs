@@ -1,7 +1,9 @@
-//! Amounts and dates as text without going through `fmt`: a million-claim
-//! run writes tens of millions of them (report columns, ledger rows). Each
-//! function appends exactly what `Decimal`'s or chrono's own formatting
-//! would write (property-tested below); nothing here parses.
+//! Money and dates as text, the one place they are formatted: [`money`]
+//! (two decimals, for reports, summaries and manifests) and [`amount`]
+//! (normalized, for X12 elements, the ledger and messages). No `fmt` on the
+//! hot path: a million-claim run writes tens of millions of them. Each
+//! function writes exactly what `Decimal`'s or chrono's own formatting would
+//! (property-tested below); nothing here parses.
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -85,6 +87,14 @@ pub fn push_money(out: &mut String, d: Decimal) {
 pub fn money(d: Decimal) -> String {
     let mut s = String::with_capacity(16);
     push_money(&mut s, d);
+    s
+}
+
+/// An amount as X12 and the ledger carry it: normalized, no trailing zeros
+/// (`100`, `100.5`, `-0.05`; see [`push_normalized`]).
+pub fn amount(d: Decimal) -> String {
+    let mut s = String::with_capacity(16);
+    push_normalized(&mut s, d);
     s
 }
 

@@ -289,9 +289,3 @@ impl Claim {
         self.lines.iter().map(|l| l.service_date).min()
     }
 }
-
-/// Formats money for X12 and reports: no trailing zeros, at most 2 decimals
-/// as given (`100`, `100.5`, `12.34`).
-pub fn format_money(d: Decimal) -> String {
-    d.normalize().to_string()
-}

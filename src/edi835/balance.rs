@@ -13,12 +13,8 @@
 use rust_decimal::Decimal;
 
 use super::{Group, Remittance};
-use crate::claim::format_money;
+use crate::numtext::{amount, money};
 use crate::x12::Finding;
-
-fn m(d: Decimal) -> String {
-    format!("{:.2}", d)
-}
 
 /// Every balancing finding of one remittance, in file order.
 pub fn balance(rem: &Remittance) -> Vec<Finding> {
@@ -36,11 +32,11 @@ pub fn balance(rem: &Remittance) -> Vec<Finding> {
                         "claim {}: service {} does not balance: SVC02 {} − SVC03 {} = {} but line adjustments total {} (off by {})",
                         claim.clp01_claim_id,
                         line.svc01_procedure.display(),
-                        m(line.svc02_charge),
-                        m(line.svc03_paid),
-                        m(diff),
-                        m(cas),
-                        m(diff - cas)
+                        money(line.svc02_charge),
+                        money(line.svc03_paid),
+                        money(diff),
+                        money(cas),
+                        money(diff - cas)
                     ),
                 ));
             }
@@ -55,11 +51,11 @@ pub fn balance(rem: &Remittance) -> Vec<Finding> {
                 format!(
                     "claim {} does not balance: CLP03 {} − CLP04 {} = {} but claim and line adjustments total {} (off by {})",
                     claim.clp01_claim_id,
-                    m(claim.clp03_charge),
-                    m(claim.clp04_paid),
-                    m(diff),
-                    m(cas),
-                    m(diff - cas)
+                    money(claim.clp03_charge),
+                    money(claim.clp04_paid),
+                    money(diff),
+                    money(cas),
+                    money(diff - cas)
                 ),
             ));
         }
@@ -78,8 +74,8 @@ pub fn balance(rem: &Remittance) -> Vec<Finding> {
                     format!(
                         "claim {}: CLP05 patient responsibility {} differs from the PR adjustments total {}",
                         claim.clp01_claim_id,
-                        format_money(clp05),
-                        format_money(pr)
+                        amount(clp05),
+                        amount(pr)
                     ),
                 ));
             }
@@ -97,11 +93,11 @@ pub fn balance(rem: &Remittance) -> Vec<Finding> {
                 "transaction {} (trace {}) does not balance: BPR02 {} but claim payments {} − provider adjustments {} = {} (off by {})",
                 rem.st02_control,
                 rem.trace.trn02_number,
-                m(rem.payment.bpr02_amount),
-                m(paid),
-                m(plb),
-                m(expected),
-                m(rem.payment.bpr02_amount - expected)
+                money(rem.payment.bpr02_amount),
+                money(paid),
+                money(plb),
+                money(expected),
+                money(rem.payment.bpr02_amount - expected)
             ),
         ));
     }

@@ -46,8 +46,8 @@ fn close(claim: Option<OpenClaim>, findings: &mut Vec<Finding>) {
                 format!(
                     "claim {}: CLM02 total charge {} differs from the sum of its line charges {}",
                     c.id,
-                    stated.normalize(),
-                    c.lines.normalize()
+                    crate::numtext::amount(stated),
+                    crate::numtext::amount(c.lines)
                 ),
             ));
         }

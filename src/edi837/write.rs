@@ -15,7 +15,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::claim::{format_money, Claim, Person, ProviderRef, Relationship, ServiceLine};
+use crate::claim::{Claim, Person, ProviderRef, Relationship, ServiceLine};
 use crate::config::Config;
 use crate::x12::{Delimiters, GroupHeader, InterchangeHeader, SegmentWriter, WriteError};
 
@@ -630,7 +630,7 @@ fn render_claim(c: &Claim, delimiters: Delimiters, newline: bool) -> Result<Rend
 /// `CLM*<id>*<total>***<POS>:B:<freq>*Y*A*Y*Y~ [DTP*431*D8*<onset>~] [REF*G1*<auth>~]
 /// [REF*F8*<original ref>~] HI*ABK:<dx1>[*ABF:<dx2>...]~`, then 2310A, 2310B and 2400.
 fn loop_2300<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), WriteError> {
-    let total = format_money(c.total_charge());
+    let total = crate::numtext::amount(c.total_charge());
     w.begin("CLM");
     w.element(&c.claim_id)?.element(&total)?.element("")?.element("")?;
     w.composite(&[&c.place_of_service, "B", c.frequency.code()])?;
@@ -727,9 +727,8 @@ impl Scratch {
     }
     /// Money and quantities: no trailing zeros (`100`, `100.5`, `2.5`).
     fn money(&mut self, d: Decimal) -> &str {
-        use std::fmt::Write as _;
         self.0.clear();
-        let _ = write!(self.0, "{}", d.normalize());
+        crate::numtext::push_normalized(&mut self.0, d);
         &self.0
     }
     fn push_d8(&mut self, d: NaiveDate) {

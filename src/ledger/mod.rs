@@ -527,7 +527,7 @@ impl Ledger {
                 sub.gs06,
                 sub.st02.join(","),
                 claims.len() as i64,
-                sub.total_charge.normalize().to_string(),
+                crate::numtext::amount(sub.total_charge),
                 sub.created_at,
             ],
         )
@@ -551,7 +551,7 @@ impl Ledger {
                     c.st02,
                     c.content_hash,
                     c.frequency,
-                    c.total_charge.normalize().to_string(),
+                    crate::numtext::amount(c.total_charge),
                 ])
                 .map_err(sq)?;
             }

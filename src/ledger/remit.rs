@@ -197,12 +197,6 @@ FROM claim_payments p JOIN remittances r ON r.id = p.remittance_id
 WHERE p.matched = 1;
 "#;
 
-fn dec(d: Decimal) -> String {
-    let mut s = String::new();
-    push_normalized(&mut s, d);
-    s
-}
-
 /// Inserts one claim payment of remittance `remit_id` and returns its id.
 /// Values are bound in place; the five amounts share one text buffer
 /// (SQLite copies bound text).
@@ -381,8 +375,8 @@ impl Ledger {
                         r.file_sha256,
                         r.file,
                         r.st02,
-                        dec(r.bpr02),
-                        dec(r.plb_total),
+                        crate::numtext::amount(r.bpr02),
+                        crate::numtext::amount(r.plb_total),
                         r.payment_date,
                         at
                     ])
