@@ -32,7 +32,7 @@ struct OpenClaim {
 }
 
 fn amount(raw: &[u8]) -> Option<Decimal> {
-    std::str::from_utf8(raw).ok().and_then(|s| s.trim().parse::<Decimal>().ok())
+    crate::values::parse_decimal_bytes(raw)
 }
 
 fn close(claim: Option<OpenClaim>, findings: &mut Vec<Finding>) {

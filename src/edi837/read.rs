@@ -12,8 +12,6 @@
 //! It does not validate (use `validate`): an 837P missing required
 //! segments still yields what it has, with empty fields.
 
-use std::str::FromStr;
-
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -98,7 +96,7 @@ fn opt(seg: &Segment<'_>, n: usize) -> Option<String> {
 }
 
 fn d8(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y%m%d").ok()
+    crate::values::parse_date(s)
 }
 
 impl State {
@@ -440,7 +438,7 @@ impl State {
         if raw.is_empty() {
             return Decimal::ZERO;
         }
-        Decimal::from_str(raw).unwrap_or_else(|_| {
+        crate::values::parse_decimal(raw).unwrap_or_else(|| {
             self.warn(seg.pos, format!("{what} {raw:?} is not a number; read as 0"));
             Decimal::ZERO
         })
