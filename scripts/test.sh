@@ -32,6 +32,13 @@ mkdir -p "$CLAIMFLOW_TEST_OUTPUT/837"
 cargo test --all-targets --quiet
 cargo test --doc --quiet
 
+echo "== the library walk-through (cargo run --example build_then_reconcile)"
+cargo run --quiet --example build_then_reconcile -- "$CLAIMFLOW_TEST_OUTPUT/example"
+cp "$CLAIMFLOW_TEST_OUTPUT"/example/claims-*.x12 "$CLAIMFLOW_TEST_OUTPUT/837/"
+
+echo "== cargo doc (no warnings)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
+
 echo "== pyx12 conformance of every 837 the tests produced"
 .venv/bin/python scripts/pyx12_check.py --require-some "$CLAIMFLOW_TEST_OUTPUT/837"
 

@@ -1,11 +1,64 @@
-//! claimflow: the claims side of a medical practice's revenue cycle.
+//! claimflow: the claims side of a medical practice's revenue cycle, as a
+//! library. The `claimflow` command is a thin shell over it: anything the
+//! command does, a Rust program or a test can do by calling these modules.
 //!
-//! Encounter exports in, scrubbed X12 5010 837P claim files out; 835
-//! remittances in, reconciliation reports out. The layers, from the bottom:
+//! # The two jobs
 //!
+//! - [`build`]: an encounter export in; scrubbed claims, an X12 5010 837P of
+//!   the clean ones not yet sent, `rejects.csv`, the held-back rows and
+//!   `manifest.json` out; the [`ledger`] updated. [`build::run`] returns a
+//!   [`build::Report`].
+//! - [`reconcile`]: 835 remittances in; every claim payment matched to the
+//!   claims that were sent (from the ledger or from 837 files), classified,
+//!   written to five CSV reports, tied out, and posted to the ledger.
+//!   [`reconcile::run`] returns a [`reconcile::Summary`].
+//!
+//! Both print nothing: the caller renders the report. Progress goes through
+//! a [`progress::Progress`] ([`progress::Progress::silent`] for none).
+//!
+//! ```no_run
+//! use std::path::{Path, PathBuf};
+//! use claimflow::{build, clock, codeset::CodeSets, config::Config, ledger::Ledger};
+//! use claimflow::{progress::Progress, reconcile};
+//!
+//! let config = Config::load(Path::new("fixtures/claimflow.toml"))?;
+//! let export = Path::new("fixtures/encounters/demo.csv");
+//! let inputs = build::Inputs::new(export, &config, CodeSets::shipped());
+//! let options = build::Options { now: clock::parse_now("2026-11-27")?, resend: false };
+//! let mut ledger = Ledger::open(Path::new("out/claimflow.db"))?;
+//! let built = build::run(&inputs, &options, &mut ledger, Path::new("out"), &Progress::silent())?;
+//! println!("sent {}, held {}", built.manifest.counts.sent, built.manifest.counts.held);
+//!
+//! let remits = [PathBuf::from("fixtures/835/demo.835")];
+//! let options = reconcile::Options { now: clock::parse_now("2026-12-15")? };
+//! let claims = reconcile::Claims::Ledger(&mut ledger);
+//! let summary = reconcile::run(&remits, claims, Path::new("out/recon"), &options, &Progress::silent())?;
+//! println!("denied {}, tie-out ok: {}", summary.counts.denied, summary.tie_out.ok);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! `examples/build_then_reconcile.rs` runs the same walk-through
+//! (`cargo run --example build_then_reconcile`).
+//!
+//! # Diagnostics
+//!
+//! Every problem any layer reports is a [`finding::Finding`]: a rule id, a
+//! severity, a message without PHI, and where it is (file, X12 position, CSV
+//! row and column, claim). Its `Display` is the line the command prints.
+//!
+//! # The layers, from the bottom
+//!
+//! - [`finding`]: the diagnostic model; imports nothing from the crate.
 //! - [`x12`]: tokenizer, envelopes and writer for any X12 interchange. Knows
 //!   nothing of healthcare.
-//! - the domain and transaction modules built on it (see the README).
+//! - [`claim`] (the domain model), [`config`], [`codeset`], [`values`] and
+//!   [`numtext`] (reading and writing X12 values and money).
+//! - [`encounter`] (CSV exports into claims), [`scrub`] (the rules),
+//!   [`edi837`] (write and read 837P), [`edi835`] (read 835), [`validate`].
+//! - [`ledger`] (SQLite memory between runs), then the jobs [`build`] and
+//!   [`reconcile`].
+//!
+//! The X12 layer on its own:
 //!
 //! ```
 //! use claimflow::x12;

@@ -6,7 +6,7 @@
 //! Reading is tolerant: newline terminators, legacy component separators,
 //! missing optional loops and bare ST…SE files are accepted, and anything odd
 //! becomes a [`Finding`] with its position, never a panic.
-//! [`balance`] checks the money (SVC, CLP, BPR and PR balancing) and returns
+//! [`balance()`] checks the money (SVC, CLP, BPR and PR balancing) and returns
 //! findings too.
 //!
 //! This module does not match payments to claims (that is `reconcile`) and
