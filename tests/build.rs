@@ -314,22 +314,32 @@ fn control_numbers_increase_and_are_never_reused() {
 #[test]
 fn second_run_on_a_locked_ledger_exits_2_and_writes_nothing() {
     let dir = setup();
+    let lock_file = dir.path().join("claimflow.db.lock");
     // A live process holds the lock: this test process.
-    fs::write(dir.path().join("claimflow.db.lock"), format!("{}\n", std::process::id())).unwrap();
+    let held = claimflow::ledger::LockFile::acquire(&dir.path().join("claimflow.db")).unwrap();
     let o = build(dir.path(), &fixture("build/clean.csv"), &[]);
     assert_eq!(code(&o), 2, "{}", text(&o));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("in use by another claimflow run"),
-        "{}",
-        text(&o)
-    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("in use by another claimflow run"), "{}", text(&o));
+    assert!(stderr.contains(&format!("(pid {}, lock file ", std::process::id())), "{}", text(&o));
+    assert!(stderr.contains("released automatically when that process ends"), "{}", text(&o));
     assert!(!dir.path().join("out").exists(), "nothing written");
-    // A stale lock (dead pid) is taken over.
-    fs::write(dir.path().join("claimflow.db.lock"), "99999999\n").unwrap();
+    drop(held);
+    // A lock file left behind by a dead process (its pid, no lock held) does
+    // not block, and is left in place after the run.
+    fs::write(&lock_file, "99999999\n").unwrap();
     let o = build(dir.path(), &fixture("build/clean.csv"), &[]);
     assert_eq!(code(&o), 0, "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("stale ledger lock"));
-    assert!(!dir.path().join("claimflow.db.lock").exists(), "lock released at exit");
+    assert!(lock_file.exists(), "the lock file is not deleted");
+}
+
+#[test]
+fn ledger_in_a_missing_folder_creates_the_folder() {
+    let dir = setup();
+    let o =
+        build(dir.path(), &fixture("build/clean.csv"), &["--ledger", "newdir/sub/claimflow.db"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(dir.path().join("newdir/sub/claimflow.db").is_file());
 }
 
 #[test]
@@ -432,8 +442,10 @@ fn crash_before_the_rename_sends_nothing_and_burns_the_number() {
         assert!(!o.status.success(), "{at}: the run must have aborted");
         let out = dir.path().join("out");
         assert!(x12_files(&out).is_empty(), "{at}: no 837 may appear");
-        // The next run (stale lock of a dead pid taken over) sends everything,
-        // with a new ISA13, and clears the temp file.
+        // The aborted run left its lock file, but the kernel released its lock.
+        assert!(dir.path().join("claimflow.db.lock").exists(), "{at}");
+        // The next run (not blocked by that file) sends everything, with a
+        // new ISA13, and clears the temp file.
         let o = build(dir.path(), &fixture("build/clean.csv"), &[]);
         assert_eq!(code(&o), 0, "{at}: {}", text(&o));
         let m = manifest(dir.path());

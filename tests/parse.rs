@@ -1,4 +1,4 @@
-//! `claimflow parse` end to end: JSON structure and `--segments`.
+//! `claimflow parse` end to end: JSON structure, `--segments` and `--segments --json`.
 
 use crate::util::{claimflow, fixture};
 
@@ -78,6 +78,40 @@ fn segments_one_per_line_with_standard_delimiters() {
     assert!(lines[0].ends_with("*000000001*0*T*:~"), "{}", lines[0]);
     assert_eq!(lines[3], "4\tHI*ABK:E119^ABF:I10~");
     assert_eq!(lines[6], "7\tIEA*1*000000001~");
+}
+
+#[test]
+fn segments_json_is_an_array_of_the_document_segments() {
+    // Odd delimiters, as above: the JSON shows values, not delimiters.
+    let dir = tempfile::tempdir().unwrap();
+    let isa = "ISA|00|          |00|          |ZZ|A              |ZZ|B              |261127|0900|!|00501|000000001|0|T|>\n";
+    let body = "GS|HC|A|B|20261127|0900|1|X|005010X222A1\nST|837|0001\nHI|ABK>E119!ABF>I10\nSE|3|0001\nGE|1|1\nIEA|1|000000001\n";
+    std::fs::write(dir.path().join("odd.x12"), format!("{isa}{body}")).unwrap();
+    let run = |args: &[&str]| {
+        let out = claimflow(dir.path()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let segs = run(&["parse", "--segments", "--json", "odd.x12"]);
+    let segs = segs.as_array().unwrap();
+    assert_eq!(segs.len(), 7, "{segs:?}");
+    for (i, s) in segs.iter().enumerate() {
+        assert_eq!(s["segment"], i + 1);
+    }
+    assert_eq!(segs[0]["id"], "ISA");
+    assert_eq!(segs[0]["byte"], 0);
+    assert_eq!(segs[0]["elements"][10], serde_json::json!({"ref": "ISA11", "value": "!"}));
+    assert_eq!(
+        segs[3]["elements"][0],
+        serde_json::json!({"ref": "HI01", "value": {"repetitions": [["ABK", "E119"], ["ABF", "I10"]]}})
+    );
+    assert_eq!(segs[6]["id"], "IEA");
+    // The same objects as the set's segments in the full document (ST..SE).
+    let doc = run(&["parse", "odd.x12"]);
+    let in_set = &doc["interchanges"][0]["groups"][0]["sets"][0]["segments"];
+    assert_eq!(in_set.as_array().unwrap()[..], segs[2..5]);
+    // --json without --segments changes nothing: parse prints JSON anyway.
+    assert_eq!(run(&["parse", "--json", "odd.x12"]), doc);
 }
 
 #[test]

@@ -131,14 +131,9 @@ impl Outcome {
     }
 }
 
-/// Says on stderr what opening the ledger repaired: a stale lock taken over,
-/// submissions a crash left pending (completed or abandoned).
+/// Says on stderr what opening the ledger repaired: submissions a crash left
+/// pending (completed or abandoned).
 pub fn print_ledger_notes(ledger: &claimflow::ledger::Ledger) {
-    if let Some(pid) = ledger.took_over_lock_from {
-        eprintln!(
-            "claimflow: took over a stale ledger lock left by process {pid}, which is no longer running"
-        );
-    }
     for (isa13, completed) in &ledger.recovered {
         if *completed {
             eprintln!("claimflow: recovered interrupted submission ISA13 {isa13}: its file exists; recorded as sent");

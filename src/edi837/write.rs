@@ -8,12 +8,12 @@
 //! so the output is the same for any number of threads.
 
 use std::borrow::Borrow;
-use std::collections::HashMap;
 use std::io::Write;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 
 use crate::claim::{Claim, Person, ProviderRef, Relationship, ServiceLine};
 use crate::config::Config;
@@ -262,31 +262,6 @@ fn is_self(c: &Claim) -> bool {
     c.relationship == Relationship::SelfInsured || c.patient.is_none()
 }
 
-/// FNV-1a: a fast hasher for the grouping maps. The keys are our own
-/// claims (not attacker-chosen), and equality is still checked in full, so
-/// a weak hash can only cost time, never merge two different subscribers.
-#[derive(Clone, Copy, Debug)]
-struct FnvHasher(u64);
-
-impl Default for FnvHasher {
-    fn default() -> FnvHasher {
-        FnvHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
-
-type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
-
 /// Groups a set's claims in order of first appearance at every level.
 fn group(claims: &[&Claim], rendered: &[Rendered]) -> Vec<(usize, BillingGroup)> {
     let mut billing: Vec<(usize, BillingGroup)> = Vec::new();
@@ -345,13 +320,15 @@ type GroupSlot = ((usize, usize), u64);
 /// group's first claim, so equal hashes of different keys never merge.
 #[derive(Debug)]
 struct HashIndex {
-    /// (parent groups, key hash) -> [(first claim index, group index)]
-    map: HashMap<GroupSlot, Vec<(usize, usize)>, Fnv>,
+    /// (parent groups, key hash) -> [(first claim index, group index)].
+    /// FxHash: the keys are our own claims (not attacker-chosen), and a hit
+    /// is confirmed in full, so a weak hash can only cost time.
+    map: FxHashMap<GroupSlot, Vec<(usize, usize)>>,
 }
 
 impl HashIndex {
     fn with_capacity(n: usize) -> HashIndex {
-        HashIndex { map: HashMap::with_capacity_and_hasher(n, Fnv::default()) }
+        HashIndex { map: FxHashMap::with_capacity_and_hasher(n, Default::default()) }
     }
 
     fn find_or_insert(

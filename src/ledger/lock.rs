@@ -1,34 +1,39 @@
 //! The ledger lock: one run at a time per ledger.
 //!
-//! A lock file `<ledger>.lock` (e.g. `claimflow.db.lock`) is created with
-//! `O_CREAT|O_EXCL` (`create_new`), so exactly one process can create it; it
-//! holds that process's id. It is removed when the [`LockFile`] is dropped.
+//! The lock is an advisory, exclusive lock held on the file `<ledger>.lock`
+//! (e.g. `claimflow.db.lock`): `flock(LOCK_EX | LOCK_NB)` on Unix,
+//! `LockFileEx` on Windows, through the `fs4` crate. It is taken without
+//! waiting: when another process holds it, [`LockFile::acquire`] fails at
+//! once (a second cron run exits 2). The kernel releases the lock when the
+//! holder's file is closed, so also when the process dies (`kill -9`, a
+//! crash, a power cut): there are no stale locks to detect or take over.
 //!
-//! Stale locks: a run killed with `kill -9` (or a power cut) leaves the file
-//! behind. When the recorded pid is not a running process on this machine
-//! (checked through `/proc/<pid>` on Linux), the lock is stale: it is removed
-//! and taken over, and the caller is told so. Where `/proc` is not available
-//! every existing lock is treated as live, and an operator removes a stale one
-//! by hand after checking that no claimflow is running. This module does not
-//! wait for a lock: a second cron run exits 2 at once.
+//! The holder writes its process id into the file, for the message a second
+//! run prints. The file itself is left in place when the lock is released,
+//! on purpose: deleting it would race with a run that has just opened it and
+//! is about to lock it (that run would then hold a lock on a deleted file
+//! while a third run creates and locks a new one). A `.lock` file that is
+//! left behind therefore means nothing by itself; only a held lock blocks.
 
-use std::fs::{self, OpenOptions};
-use std::io::{self, Write};
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+
+use fs4::{FileExt, TryLockError};
 
 /// A lock that could not be taken.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LockError {
     /// Another live process holds it.
-    #[error("the ledger is in use by another claimflow run (pid {pid}, lock file {path}); wait for it to finish. If no claimflow is running, remove the lock file")]
+    #[error("the ledger is in use by another claimflow run (pid {pid}, lock file {path}); wait for it to finish: the lock is released automatically when that process ends")]
     Held {
         /// The lock file.
         path: String,
         /// The holder's process id as recorded (0 when unreadable).
         pid: u32,
     },
-    /// The lock file could not be created or read.
+    /// The lock file could not be created, read or locked.
     #[error("cannot create the ledger lock file {path}: {cause}")]
     Io {
         /// The lock file.
@@ -38,12 +43,11 @@ pub enum LockError {
     },
 }
 
-/// A held lock; released (file removed) on drop.
+/// A held lock; released (by the kernel) when dropped or when the process
+/// ends. The lock file stays in place.
 #[derive(Debug)]
 pub struct LockFile {
-    path: PathBuf,
-    /// The pid of a stale lock that was taken over, if any.
-    pub took_over_from: Option<u32>,
+    _file: File,
 }
 
 impl LockFile {
@@ -54,52 +58,36 @@ impl LockFile {
         PathBuf::from(s)
     }
 
-    /// Takes the lock for `ledger`, or fails at once if a live process holds it.
+    /// Takes the lock for `ledger`, or fails at once if another process (or
+    /// another open ledger in this process) holds it. The lock file's folder
+    /// must exist.
     pub fn acquire(ledger: &Path) -> Result<LockFile, LockError> {
         let path = LockFile::path_for(ledger);
         let shown = path.display().to_string();
-        let io_err = |source| LockError::Io { path: shown.clone(), cause: source };
-        let mut took_over_from = None;
-        for _ in 0..3 {
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut f) => {
-                    writeln!(f, "{}", std::process::id()).map_err(io_err)?;
-                    f.sync_all().map_err(io_err)?;
-                    return Ok(LockFile { path, took_over_from });
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    let content = fs::read_to_string(&path).unwrap_or_default();
-                    let pid: u32 = content.trim().parse().unwrap_or(0);
-                    if pid != 0 && is_stale(pid) {
-                        // Remove only if it still names the same dead process.
-                        if fs::read_to_string(&path).unwrap_or_default() == content {
-                            let _ = fs::remove_file(&path);
-                            took_over_from = Some(pid);
-                        }
-                        continue;
-                    }
-                    return Err(LockError::Held { path: shown, pid });
-                }
-                Err(e) => return Err(io_err(e)),
+        let io_err = |cause| LockError::Io { path: shown.clone(), cause };
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io_err)?;
+        // Called through the trait: `File::try_lock` of std (Rust 1.89) would
+        // otherwise be picked, and this crate supports older compilers.
+        match FileExt::try_lock(&file) {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                let mut content = String::new();
+                let _ = file.read_to_string(&mut content);
+                let pid = content.trim().parse().unwrap_or(0);
+                return Err(LockError::Held { path: shown, pid });
             }
+            Err(TryLockError::Error(e)) => return Err(io_err(e)),
         }
-        Err(LockError::Held { path: shown, pid: 0 })
+        file.set_len(0).map_err(io_err)?;
+        writeln!(file, "{}", std::process::id()).map_err(io_err)?;
+        Ok(LockFile { _file: file })
     }
-}
-
-impl Drop for LockFile {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.path);
-    }
-}
-
-/// True when `pid` is known not to be running on this machine.
-fn is_stale(pid: u32) -> bool {
-    let proc = Path::new("/proc");
-    if !proc.join("self").exists() {
-        return false; // cannot tell: treat as live
-    }
-    pid != std::process::id() && !proc.join(pid.to_string()).exists()
 }
 
 #[cfg(test)]
@@ -111,20 +99,27 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("claimflow.db");
         let lock = LockFile::acquire(&db).unwrap();
-        let err = LockFile::acquire(&db).unwrap_err();
-        assert!(err.to_string().contains("in use by another claimflow run"), "{err}");
+        match LockFile::acquire(&db).unwrap_err() {
+            LockError::Held { pid, .. } => assert_eq!(pid, std::process::id()),
+            err => panic!("expected Held, got {err}"),
+        }
         drop(lock);
-        assert!(!LockFile::path_for(&db).exists());
+        assert!(LockFile::path_for(&db).exists(), "the lock file stays in place");
         LockFile::acquire(&db).unwrap();
     }
 
     #[test]
-    fn stale_lock_of_dead_process_is_taken_over() {
+    fn lock_file_left_by_a_dead_process_does_not_block() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("claimflow.db");
-        // pid_max on Linux is at most 2^22; this pid cannot be running.
-        fs::write(LockFile::path_for(&db), "99999999\n").unwrap();
-        let lock = LockFile::acquire(&db).unwrap();
-        assert_eq!(lock.took_over_from, Some(99_999_999));
+        // What a killed run leaves: the file with its pid, and no lock held.
+        std::fs::write(LockFile::path_for(&db), "99999999\n").unwrap();
+        let _lock = LockFile::acquire(&db).unwrap();
+        let pid = std::fs::read_to_string(LockFile::path_for(&db)).unwrap();
+        assert_eq!(
+            pid,
+            format!("{}\n", std::process::id()),
+            "the new holder's pid replaces the old one"
+        );
     }
 }

@@ -39,6 +39,14 @@ pub enum Error {
     /// The lock could not be taken.
     #[error(transparent)]
     Lock(#[from] LockError),
+    /// The ledger's folder could not be created.
+    #[error("cannot create the ledger's folder {path}: {cause}")]
+    Folder {
+        /// The folder.
+        path: String,
+        /// The I/O error.
+        cause: std::io::Error,
+    },
     /// SQLite failed.
     #[error("ledger {path}: {cause}")]
     Sqlite {
@@ -197,8 +205,6 @@ pub struct SubmissionRecord {
 pub struct Ledger {
     conn: Connection,
     path: String,
-    /// Set when a stale lock of a dead process was taken over (its pid).
-    pub took_over_lock_from: Option<u32>,
     /// Pending submissions resolved on open: (ISA13, completed?).
     pub recovered: Vec<(String, bool)>,
     // Dropped last: the lock is released after the connection closes.
@@ -333,9 +339,14 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 impl Ledger {
-    /// Takes the lock, opens (creating if needed) the ledger, applies missing
-    /// migrations and resolves submissions left `pending` by a crash.
+    /// Creates the ledger's folder if needed, takes the lock, opens (creating
+    /// if needed) the ledger, applies missing migrations and resolves
+    /// submissions left `pending` by a crash.
     pub fn open(path: &Path) -> Result<Ledger, Error> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|cause| Error::Folder { path: dir.display().to_string(), cause })?;
+        }
         let lock = LockFile::acquire(path)?;
         let shown = path.display().to_string();
         let sq = |source| Error::Sqlite { path: shown.clone(), cause: source };
@@ -345,13 +356,7 @@ impl Ledger {
         conn.pragma_update(None, "synchronous", "FULL").map_err(sq)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(sq)?;
         set_private(path);
-        let mut ledger = Ledger {
-            conn,
-            path: shown,
-            took_over_lock_from: lock.took_over_from,
-            recovered: Vec::new(),
-            _lock: lock,
-        };
+        let mut ledger = Ledger { conn, path: shown, recovered: Vec::new(), _lock: lock };
         ledger.migrate()?;
         ledger.recover()?;
         Ok(ledger)

@@ -167,30 +167,9 @@ fn norm_bytes(s: &str) -> impl Iterator<Item = u8> + '_ {
     s.trim().bytes().map(|b| b.to_ascii_uppercase())
 }
 
-/// FNV-1a: a fast hash for short ids. The keys are claim ids we sent
+/// The hasher of the id maps (FxHash): the keys are claim ids we sent
 /// ourselves, so the flooding resistance of the default hasher buys nothing.
-#[derive(Clone, Copy, Debug)]
-pub struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
-
-/// Builds [`Fnv`] hashers.
-pub type FastHash = std::hash::BuildHasherDefault<Fnv>;
+pub type FastHash = rustc_hash::FxBuildHasher;
 
 /// Lookup tables over the sent claims, built once.
 #[derive(Debug)]

@@ -12,10 +12,8 @@
 //! tokenizer reads it) and reads just those segments. Segment ordinals for
 //! findings are computed only when there is a finding.
 
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use memchr::memmem;
+use rustc_hash::FxHashSet;
 
 use super::envelope::{Finding, TransactionSet};
 use super::error::Position;
@@ -86,7 +84,9 @@ fn starts_segment_at(bytes: &[u8], i: usize, terminator: u8) -> bool {
 struct HlState {
     /// The HL01 expected next, minus 1 (0 before the first HL).
     last: u64,
-    seen: HashSet<u64, BuildHasherDefault<IdHasher>>,
+    /// HL01 ids seen (FxHash: small integers, and not attacker-chosen keys
+    /// that could degrade the set meaningfully).
+    seen: FxHashSet<u64>,
 }
 
 impl HlState {
@@ -134,23 +134,4 @@ impl HlState {
 /// An element as trimmed text ("" when it is not UTF-8: it is then no number).
 fn text(raw: &[u8]) -> &str {
     std::str::from_utf8(raw).unwrap_or("\u{fffd}").trim()
-}
-
-/// A hasher for integer ids (multiplicative; the ids are not attacker-chosen
-/// keys that could degrade a hash table meaningfully: at worst a slow check).
-#[derive(Debug, Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (n ^ self.0).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
 }
