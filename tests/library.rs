@@ -29,9 +29,11 @@ fn build_then_reconcile_through_the_library() {
     let x12 = built.x12_file.as_deref().unwrap();
     assert!(x12.exists() && built.rejects_file.exists() && built.manifest_file.exists());
     assert!(built.errors().any(|f| f.rule == "E-NPI-001" && f.claim_id == "F2001"));
-    // Money in the manifest has two decimals.
-    assert!(built.manifest.totals.sent_charge.ends_with(|c: char| c.is_ascii_digit()));
-    assert_eq!(built.manifest.totals.sent_charge.split('.').nth(1).map(str::len), Some(2));
+    // Money in the manifest has two decimals: a held claim's 3-decimal
+    // charge (its own finding names it) does not leak into the total.
+    assert_eq!(built.manifest.totals.sent_charge, "2330.90");
+    assert_eq!(built.manifest.totals.held_charge, "3564.35");
+    assert_eq!(built.manifest.totals.already_sent_charge, "0.00");
 
     // The same export again: nothing is sent twice.
     let again = build::run(&inputs, &options, &mut ledger, &out.join("again"), &progress).unwrap();

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::Path;
 
 use rayon::prelude::*;
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use sha2::{Digest, Sha256};
 
 use super::manifest::{ControlNumbers, Counts, FileEntry, Manifest, Totals};
@@ -124,7 +124,12 @@ impl Prepared {
             .filter(|(_, d)| **d == Decision::AlreadySent)
             .map(|(c, _)| c)
             .collect();
-        let charge = |cs: &[&Claim]| -> Decimal { cs.iter().map(|c| c.total_charge()).sum() };
+        // Totals are shown in cents: a held claim may carry an amount with
+        // more decimals (the finding that holds it back names it exactly).
+        let charge = |cs: &[&Claim]| -> Decimal {
+            let sum: Decimal = cs.iter().map(|c| c.total_charge()).sum();
+            sum.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+        };
         let errors = self.findings.iter().filter(|f| f.is_error()).count();
         let mut inputs = vec![FileEntry {
             path: self.export.display().to_string(),
