@@ -5,7 +5,8 @@ Usage: pyx12_check.py [--require-some] PATH...
 PATH may be a file or a folder (every file in it, recursively).
 Prints each pyx12 ERROR with its file; exits 1 when any file has an error,
 2 when --require-some is given and no file was found.
-See ../shared/notes/pyx12-oracle.md for why the library is driven directly.
+The library is driven directly: the x12valid console script exits 1 for valid
+and invalid files alike and writes a 999 beside its input.
 """
 import logging
 import os
