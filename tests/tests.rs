@@ -5,6 +5,7 @@ mod check;
 mod library;
 mod parse;
 mod reconcile;
+mod regression;
 mod util;
 mod validate;
 mod x12_props;
