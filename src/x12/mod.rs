@@ -5,6 +5,7 @@
 //! it imports from the rest of the crate (`scripts/check-layers.sh`).
 
 mod delim;
+mod document;
 mod envelope;
 mod error;
 mod hierarchy;
@@ -13,6 +14,7 @@ mod segment;
 mod write;
 
 pub use delim::{Delimiters, IsaHeader};
+pub use document::{readable, Document, SegmentList};
 pub use envelope::{
     scan, scan_chunked, scan_sequential, Finding, Group, Interchange, Scan, Severity, Suppressed,
     TransactionKind, TransactionSet, MAX_FINDINGS, PARALLEL_THRESHOLD,
