@@ -1,6 +1,6 @@
 //! `claimflow.toml`: who sends, to whom, for which billing providers and payers.
 //!
-//! Follows `shared/specs/config.md`. Unknown keys are errors (a typo must not
+//! Every key is described in `docs/config.md`. Unknown keys are errors (a typo must not
 //! silently drop a setting) and every error names the file, key and line.
 //! This module reads and checks the file's shape; it does not apply payer
 //! rules (that is `scrub`).

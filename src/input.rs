@@ -57,7 +57,7 @@ fn map(file: &File) -> io::Result<memmap2::Mmap> {
     // SAFETY: the map is read-only and lives no longer than the command that
     // opened it. If another process truncates the file while we read it, the
     // OS may raise SIGBUS; claimflow reads inbox files that the clearinghouse
-    // transfer has finished writing, and documents that in the README.
+    // transfer has finished writing, and documents that in docs/ledger.md.
     // `populate` maps every page up front (MAP_POPULATE, Linux): the whole
     // file is read anyway, and one call costs less than a page fault per
     // 64 KB (about a quarter less system time on a 600 MB file).

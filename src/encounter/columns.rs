@@ -1,4 +1,4 @@
-//! The canonical encounter columns (`shared/specs/encounter-csv.md`): names,
+//! The canonical encounter columns (`docs/encounter-input.md`): names,
 //! level (claim or line), whether the header is required, and whether the
 //! values are PHI (never echoed in messages).
 //!

@@ -1,5 +1,5 @@
 //! Reading encounter exports: the canonical CSV layout
-//! (`shared/specs/encounter-csv.md`) or any other export through a
+//! (`docs/encounter-input.md`) or any other export through a
 //! [`Layout`], grouped into [`Claim`]s by claim_id.
 //!
 //! What it does: accepts a UTF-8 BOM, matches headers case-insensitively after

@@ -6,7 +6,7 @@
 //! The file is opened in WAL mode; a lock file keeps two runs from sharing it
 //! (see [`lock`]). The schema is versioned: [`MIGRATIONS`] lists every
 //! version in order, and opening a ledger applies the missing ones in one
-//! transaction each. The schema is documented in the README ("Ledger").
+//! transaction each. The schema is documented in `docs/ledger.md`.
 //!
 //! Crash safety of a build: control numbers are allocated and committed
 //! before the file is written (a crash burns them, never reuses them); the
@@ -107,7 +107,7 @@ CREATE UNIQUE INDEX submissions_isa13 ON submissions (isa13);
 CREATE TABLE claims (
     claim_id      TEXT NOT NULL,     -- CLM01
     payer_id      TEXT NOT NULL,     -- 2010BB NM109
-    content_hash  TEXT NOT NULL,     -- sha256 of the canonical claim (see README)
+    content_hash  TEXT NOT NULL,     -- sha256 of the canonical claim (see docs/ledger.md)
     frequency     TEXT NOT NULL,     -- CLM05-3 as last sent
     total_charge  TEXT NOT NULL,
     status        TEXT NOT NULL,     -- 'sent' (later: accepted, rejected, paid, denied, ...)

@@ -1,7 +1,7 @@
 //! Reconciliation: 835 claim payments matched to the claims that were sent,
 //! classified, and turned into report rows.
 //!
-//! Matching (see `README.md`, "Reconcile"): a CLP goes to a sent claim by
+//! Matching (see `docs/reconcile.md`): a CLP goes to a sent claim by
 //! CLP01 = claim id (trimmed, case-insensitive), then by CLP01 as an
 //! unambiguous prefix of a claim id (payers truncate), then by CLP07 for
 //! claims whose payer claim number is known. Each SVC goes to a sent line by
@@ -431,7 +431,7 @@ pub fn is_denial_adjustment(a: &Adjustment) -> bool {
         && denial::category(&a.reason) != Category::Contractual
 }
 
-/// Classifies one claim payment, as the issue and README define it.
+/// Classifies one claim payment, as `docs/reconcile.md` defines it.
 ///
 /// A contractual reduction (CO-45 and the like) is not a denial: a claim
 /// paid 0 whose only adjustments are the patient's share and the fee

@@ -2,7 +2,7 @@
 //! `denials.csv` and `outstanding.csv`, written atomically (temp file in the
 //! same folder, fsync, rename) with mode 0600.
 //!
-//! Columns are fixed and documented in the README ("Reconcile"). Money is
+//! Columns are fixed and documented in `docs/reconcile.md`. Money is
 //! written with two decimals (more only when the input had more), dates as
 //! `YYYY-MM-DD`, code lists joined with `;`. Rows come in input order, so the
 //! same input gives byte-identical files. This module decides nothing: the

@@ -4,7 +4,7 @@
 //! in claim order) and returns [`Finding`]s; an error finding holds its
 //! claim back, a warning is reported and the claim goes. [`RULES`] lists
 //! every rule id with its severity (the reader's own ids included), and is
-//! the table the README documents. [`run`] is the whole step for one
+//! the table `docs/scrub-rules.md` documents. [`run`] is the whole step for one
 //! encounter file: fill billing provider and payer from the config, check,
 //! merge with the reader's findings, split clean from held back.
 //!

@@ -1,5 +1,5 @@
 //! The scrub rules: one stable id, a severity and a plain-language message
-//! each. [`RULES`] is the catalogue (README's rule table comes from it);
+//! each. [`RULES`] is the catalogue (the rule table of `docs/scrub-rules.md` comes from it);
 //! [`check_claim`] runs them on one claim.
 //!
 //! Messages never contain PHI (names, dates of birth, member IDs,
@@ -39,7 +39,7 @@ pub struct Rule {
     pub id: &'static str,
     /// Error (claim held back) or warning.
     pub severity: Severity,
-    /// What the rule checks, for the README and `--help`.
+    /// What the rule checks, for the docs and `--help`.
     pub what: &'static str,
 }
 
