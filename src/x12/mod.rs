@@ -12,10 +12,11 @@ mod lex;
 mod segment;
 mod write;
 
-pub use delim::{Delimiters, IsaHeader};
+pub use delim::Delimiters;
+pub(crate) use envelope::MAX_FINDINGS;
 pub use envelope::{
     scan, scan_chunked, scan_sequential, Finding, Group, Interchange, Scan, Severity, Suppressed,
-    TransactionKind, TransactionSet, MAX_FINDINGS, PARALLEL_THRESHOLD,
+    TransactionKind, TransactionSet,
 };
 pub use error::{Error, ErrorKind, Position};
 pub use hierarchy::check_hierarchy;
