@@ -13,14 +13,14 @@ use std::path::{Path, PathBuf};
 
 /// A file being written; see the module docs.
 #[derive(Debug)]
-pub struct AtomicFile {
+pub(crate) struct AtomicFile {
     dest: PathBuf,
     out: BufWriter<tempfile::NamedTempFile>,
 }
 
 impl AtomicFile {
     /// Starts writing `dest` (its folder must exist).
-    pub fn create(dest: &Path) -> io::Result<AtomicFile> {
+    pub(crate) fn create(dest: &Path) -> io::Result<AtomicFile> {
         let dir = match dest.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
@@ -36,12 +36,12 @@ impl AtomicFile {
 
     /// The temp file's path (to re-read what was written before committing;
     /// flush first).
-    pub fn temp_path(&self) -> &Path {
+    pub(crate) fn temp_path(&self) -> &Path {
         self.out.get_ref().path()
     }
 
     /// Flushes, fsyncs, renames into place and fsyncs the folder.
-    pub fn commit(self) -> io::Result<()> {
+    pub(crate) fn commit(self) -> io::Result<()> {
         let tmp = self.out.into_inner().map_err(|e| e.into_error())?;
         tmp.as_file().sync_all()?;
         tmp.persist(&self.dest).map_err(|e| e.error)?;
@@ -63,7 +63,7 @@ impl Write for AtomicFile {
 }
 
 /// Writes `bytes` to `dest` atomically (see [`AtomicFile`]).
-pub fn write(dest: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write(dest: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut f = AtomicFile::create(dest)?;
     f.write_all(bytes)?;
     f.commit()
@@ -71,7 +71,7 @@ pub fn write(dest: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// Fsyncs the folder holding `path`, so a rename into it is durable.
 /// (Best effort: not every platform can open a folder.)
-pub fn sync_dir(path: &Path) {
+fn sync_dir(path: &Path) {
     if let Some(dir) = path.parent() {
         let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
         if let Ok(d) = File::open(dir) {

@@ -122,12 +122,12 @@ pub struct Interchange {
 
 impl Interchange {
     /// GS02: `gs_sender`, else `sender_id`.
-    pub fn gs_sender(&self) -> &str {
+    pub(crate) fn gs_sender(&self) -> &str {
         self.gs_sender.as_deref().unwrap_or(&self.sender_id)
     }
 
     /// GS03: `gs_receiver`, else `receiver_id`.
-    pub fn gs_receiver(&self) -> &str {
+    pub(crate) fn gs_receiver(&self) -> &str {
         self.gs_receiver.as_deref().unwrap_or(&self.receiver_id)
     }
 }
@@ -200,7 +200,7 @@ pub struct PayerConfig {
 }
 
 /// SBR09 claim filing indicator codes of the 837P guide.
-pub const FILING_INDICATORS: &[&str] = &[
+const FILING_INDICATORS: &[&str] = &[
     "11", "12", "13", "14", "15", "16", "17", "AM", "BL", "CH", "CI", "DS", "FI", "HM", "LM", "MA",
     "MB", "MC", "OF", "TV", "VA", "WC", "ZZ",
 ];
@@ -323,21 +323,13 @@ impl Config {
     }
 
     /// The billing provider with this NPI.
-    pub fn billing_provider(&self, npi: &str) -> Option<&BillingProviderConfig> {
+    pub(crate) fn billing_provider(&self, npi: &str) -> Option<&BillingProviderConfig> {
         self.billing_provider.iter().find(|b| b.npi == npi.trim())
     }
 
     /// The payer with this id.
-    pub fn payer(&self, id: &str) -> Option<&PayerConfig> {
+    pub(crate) fn payer(&self, id: &str) -> Option<&PayerConfig> {
         self.payer.iter().find(|p| p.id == id.trim())
-    }
-
-    /// The ledger path: beside the config file, `claimflow.db`.
-    pub fn default_ledger_path(&self) -> PathBuf {
-        self.path
-            .parent()
-            .map(|d| d.join("claimflow.db"))
-            .unwrap_or_else(|| PathBuf::from("claimflow.db"))
     }
 }
 

@@ -70,7 +70,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod atomic;
+mod atomic;
 pub mod build;
 pub mod claim;
 pub mod clock;

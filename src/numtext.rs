@@ -9,7 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 /// Appends the decimal digits of `n`.
-pub fn push_digits(out: &mut String, mut n: u128) {
+fn push_digits(out: &mut String, mut n: u128) {
     let mut buf = [0u8; 40];
     let mut i = buf.len();
     loop {
@@ -25,7 +25,7 @@ pub fn push_digits(out: &mut String, mut n: u128) {
 
 /// Appends `d` normalized, as `d.normalize().to_string()` writes it
 /// (`85.6`, `120`, `-0.05`).
-pub fn push_normalized(out: &mut String, d: Decimal) {
+pub(crate) fn push_normalized(out: &mut String, d: Decimal) {
     let n = d.normalize();
     let m = n.mantissa();
     if m < 0 {
@@ -48,7 +48,7 @@ pub fn push_normalized(out: &mut String, d: Decimal) {
 
 /// Appends `d` as money: two decimals, more only when `d` has more
 /// significant ones (`100.00`, `-1.27`, `1.005`); zero is `0.00`.
-pub fn push_money(out: &mut String, d: Decimal) {
+pub(crate) fn push_money(out: &mut String, d: Decimal) {
     use std::fmt::Write as _;
     if d.is_zero() {
         out.push_str("0.00");
@@ -83,7 +83,7 @@ pub fn push_money(out: &mut String, d: Decimal) {
 }
 
 /// Money as claimflow prints it in reports, summaries and manifests: two
-/// decimals, more only when `d` has more significant ones (see [`push_money`]).
+/// decimals, more only when `d` has more significant ones (see `push_money`).
 pub fn money(d: Decimal) -> String {
     let mut s = String::with_capacity(16);
     push_money(&mut s, d);
@@ -91,7 +91,7 @@ pub fn money(d: Decimal) -> String {
 }
 
 /// An amount as X12 and the ledger carry it: normalized, no trailing zeros
-/// (`100`, `100.5`, `-0.05`; see [`push_normalized`]).
+/// (`100`, `100.5`, `-0.05`; see `push_normalized`).
 pub fn amount(d: Decimal) -> String {
     let mut s = String::with_capacity(16);
     push_normalized(&mut s, d);
@@ -99,7 +99,7 @@ pub fn amount(d: Decimal) -> String {
 }
 
 /// Appends `YYYY-MM-DD`.
-pub fn push_iso_date(out: &mut String, d: NaiveDate) {
+pub(crate) fn push_iso_date(out: &mut String, d: NaiveDate) {
     let year = d.year();
     if !(0..=9999).contains(&year) {
         use std::fmt::Write as _;

@@ -71,7 +71,7 @@ impl Progress {
     }
     /// With `CLAIMFLOW_TIMINGS`, prints how long `what` (work done beside the
     /// stages, e.g. on another thread) took; nothing otherwise.
-    pub fn timing(&self, what: &str, took: std::time::Duration) {
+    pub(crate) fn timing(&self, what: &str, took: std::time::Duration) {
         if self.1.is_some() {
             eprintln!("timing: {what}: {:.2} s", took.as_secs_f64());
         }

@@ -11,10 +11,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-pub mod npi;
-pub mod status;
+mod npi;
+mod status;
 
-pub use npi::is_valid_npi;
+pub(crate) use npi::is_valid_npi;
 pub use status::ClaimStatus;
 
 /// Where a claim came from: the input file and the 1-based rows (header = row 1).

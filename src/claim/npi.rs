@@ -4,7 +4,7 @@
 
 /// True when `npi` is 10 digits, starts with 1 or 2, and its 10th digit is
 /// the Luhn check digit of "80840" followed by the first 9 digits.
-pub fn is_valid_npi(npi: &str) -> bool {
+pub(crate) fn is_valid_npi(npi: &str) -> bool {
     let b = npi.as_bytes();
     if b.len() != 10 || !b.iter().all(u8::is_ascii_digit) || !matches!(b[0], b'1' | b'2') {
         return false;

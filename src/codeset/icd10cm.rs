@@ -55,7 +55,12 @@ impl IcdRelease {
     /// Builds a release from a code list (one code per line, no dots, `#`
     /// comments and blank lines ignored; lines that are not 3-7 characters are
     /// skipped). Billable codes are the leaves.
-    pub fn from_code_list(name: &str, first: NaiveDate, last: NaiveDate, text: &str) -> IcdRelease {
+    pub(crate) fn from_code_list(
+        name: &str,
+        first: NaiveDate,
+        last: NaiveDate,
+        text: &str,
+    ) -> IcdRelease {
         let mut list: Vec<&str> = text
             .lines()
             .map(str::trim)
@@ -80,12 +85,7 @@ impl IcdRelease {
     /// order number in columns 1-5, code in 7-13, header flag in 15 with 1 =
     /// billable and 0 = header, then descriptions, which are not kept).
     /// Lines that do not have that shape are skipped.
-    pub fn from_order_file(
-        name: &str,
-        first: NaiveDate,
-        last: NaiveDate,
-        text: &str,
-    ) -> IcdRelease {
+    fn from_order_file(name: &str, first: NaiveDate, last: NaiveDate, text: &str) -> IcdRelease {
         let mut codes: Vec<(Key, bool)> = text
             .lines()
             .filter_map(|l| {
@@ -109,7 +109,12 @@ impl IcdRelease {
 
     /// A release from either format: the CMS order file when its first
     /// non-comment line looks like one, else a code list.
-    pub fn from_text(name: &str, first: NaiveDate, last: NaiveDate, text: &str) -> IcdRelease {
+    pub(crate) fn from_text(
+        name: &str,
+        first: NaiveDate,
+        last: NaiveDate,
+        text: &str,
+    ) -> IcdRelease {
         let first_line =
             text.lines().map(str::trim_end).find(|l| !l.is_empty() && !l.starts_with('#'));
         let is_order = first_line.is_some_and(|l| {
@@ -124,27 +129,29 @@ impl IcdRelease {
     }
 
     /// True when `date` is within this release's dates of service.
-    pub fn covers(&self, date: NaiveDate) -> bool {
+    pub(crate) fn covers(&self, date: NaiveDate) -> bool {
         self.first_date <= date && date <= self.last_date
     }
 
     /// Number of codes (categories included).
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.codes.len()
     }
 
     /// True when the release holds no codes.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.codes.is_empty()
     }
 
     /// Number of billable (leaf) codes.
-    pub fn billable_count(&self) -> usize {
+    #[cfg(test)]
+    fn billable_count(&self) -> usize {
         self.codes.iter().filter(|(_, b)| *b).count()
     }
 
     /// What `code` (no dot, upper case) is in this release.
-    pub fn lookup(&self, code: &str) -> IcdStatus {
+    pub(crate) fn lookup(&self, code: &str) -> IcdStatus {
         let found = key(code)
             .and_then(|k| self.codes.binary_search_by_key(&k, |(c, _)| *c).ok())
             .map(|i| self.codes[i].1);

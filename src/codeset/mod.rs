@@ -1,9 +1,9 @@
 //! Code sets for the scrubber: shipped public-domain data and format checks.
 //!
 //! Three tiers (DESIGN.md "Code sets"): format checks that are always on
-//! ([`shape`]: CPT/HCPCS, modifier, EIN prefix, ZIP, state; [`ndc`]
-//! normalisation), small public-domain data shipped with the tool ([`pos`]:
-//! CMS place of service; [`icd10cm`]: ICD-10-CM FY2026 validity and
+//! (`shape`: CPT/HCPCS, modifier, EIN prefix, ZIP, state; `ndc`
+//! normalisation), small public-domain data shipped with the tool (`pos`:
+//! CMS place of service; `icd10cm`: ICD-10-CM FY2026 validity and
 //! billability by date of service), and licensed data the user imports (CPT,
 //! NCCI, MUE: not here). This module never holds CPT descriptors or lists.
 
@@ -12,10 +12,10 @@ use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 
-pub mod icd10cm;
-pub mod ndc;
-pub mod pos;
-pub mod shape;
+mod icd10cm;
+pub(crate) mod ndc;
+pub(crate) mod pos;
+pub(crate) mod shape;
 
 pub use icd10cm::{IcdRelease, IcdStatus};
 
@@ -133,7 +133,7 @@ impl CodeSets {
 
     /// The date range all loaded ICD-10-CM releases cover, as text for messages
     /// (`2025-10-01 to 2026-09-30`).
-    pub fn icd10cm_coverage(&self) -> String {
+    pub(crate) fn icd10cm_coverage(&self) -> String {
         if self.icd10cm.is_empty() {
             return "no release loaded".into();
         }

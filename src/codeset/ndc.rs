@@ -10,7 +10,7 @@
 ///
 /// Accepted: 11 digits; dashed 5-4-2, 4-4-2, 5-3-2, 5-4-1. Surrounding
 /// spaces are ignored.
-pub fn normalize(ndc: &str) -> Option<String> {
+pub(crate) fn normalize(ndc: &str) -> Option<String> {
     let s = ndc.trim();
     let parts: Vec<&str> = s.split('-').collect();
     if !parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {

@@ -6,7 +6,7 @@
 //! the ranges CMS reserves are not accepted. Names are CMS's short names.
 
 /// Every assigned CMS place-of-service code with its name, sorted by code.
-pub const PLACES_OF_SERVICE: &[(&str, &str)] = &[
+const PLACES_OF_SERVICE: &[(&str, &str)] = &[
     ("01", "Pharmacy"),
     ("02", "Telehealth Provided Other than in Patient's Home"),
     ("03", "School"),
@@ -62,12 +62,12 @@ pub const PLACES_OF_SERVICE: &[(&str, &str)] = &[
 ];
 
 /// The CMS name of an assigned place-of-service code.
-pub fn name(code: &str) -> Option<&'static str> {
+pub(crate) fn name(code: &str) -> Option<&'static str> {
     PLACES_OF_SERVICE.binary_search_by(|(c, _)| (*c).cmp(code)).ok().map(|i| PLACES_OF_SERVICE[i].1)
 }
 
 /// True when `code` is an assigned CMS place-of-service code.
-pub fn is_place_of_service(code: &str) -> bool {
+pub(crate) fn is_place_of_service(code: &str) -> bool {
     name(code).is_some()
 }
 

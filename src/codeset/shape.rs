@@ -8,7 +8,7 @@
 /// ICD-10-CM syntax, without the dot: a letter, a digit (or, for the
 /// `QA0` category CMS added in the April 2026 update, `A`), a letter or
 /// digit, then up to 4 letters or digits (3 to 7 characters).
-pub fn is_icd10cm_syntax(code: &str) -> bool {
+pub(crate) fn is_icd10cm_syntax(code: &str) -> bool {
     let b = code.as_bytes();
     (3..=7).contains(&b.len())
         && b[0].is_ascii_uppercase()
@@ -18,7 +18,7 @@ pub fn is_icd10cm_syntax(code: &str) -> bool {
 
 /// What kind of procedure code a value is shaped like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProcedureKind {
+pub(crate) enum ProcedureKind {
     /// CPT Category I: 5 digits.
     CptCategoryI,
     /// CPT Category II: 4 digits + `F`.
@@ -32,7 +32,7 @@ pub enum ProcedureKind {
 }
 
 /// The shape of a CPT or HCPCS Level II code, or `None` when it has neither.
-pub fn procedure_kind(code: &str) -> Option<ProcedureKind> {
+pub(crate) fn procedure_kind(code: &str) -> Option<ProcedureKind> {
     let b = code.as_bytes();
     if b.len() != 5 {
         return None;
@@ -55,14 +55,14 @@ pub fn procedure_kind(code: &str) -> Option<ProcedureKind> {
 }
 
 /// A procedure modifier: exactly 2 letters or digits.
-pub fn is_modifier(m: &str) -> bool {
+pub(crate) fn is_modifier(m: &str) -> bool {
     m.len() == 2 && m.bytes().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
 }
 
 /// Two-digit EIN prefixes the IRS assigns (campus and internet prefixes).
 /// See: IRS, "How EINs are assigned and valid EIN prefixes".
 /// Never assigned: 00, 07-09, 17-19, 28, 29, 49, 69, 70, 78, 79, 89, 96, 97.
-pub const EIN_PREFIXES: &[u8] = &[
+const EIN_PREFIXES: &[u8] = &[
     1, 2, 3, 4, 5, 6, 10, 11, 12, 13, 14, 15, 16, 20, 21, 22, 23, 24, 25, 26, 27, 30, 31, 32, 33,
     34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 50, 51, 52, 53, 54, 55, 56, 57, 58,
     59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 71, 72, 73, 74, 75, 76, 77, 80, 81, 82, 83, 84, 85, 86,
@@ -71,7 +71,7 @@ pub const EIN_PREFIXES: &[u8] = &[
 
 /// Why an EIN is not acceptable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EinProblem {
+pub(crate) enum EinProblem {
     /// Not 9 digits (after removing one dash).
     Format,
     /// The 2-digit prefix is not one the IRS assigns.
@@ -79,7 +79,7 @@ pub enum EinProblem {
 }
 
 /// Checks an EIN (`123456789` or `12-3456789`).
-pub fn check_ein(ein: &str) -> Result<(), EinProblem> {
+pub(crate) fn check_ein(ein: &str) -> Result<(), EinProblem> {
     let digits: String = ein.trim().replacen('-', "", 1);
     if digits.len() != 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(EinProblem::Format);
@@ -93,19 +93,19 @@ pub fn check_ein(ein: &str) -> Result<(), EinProblem> {
 }
 
 /// A ZIP code: 5 or 9 digits (a dash between 5 and 4 digits is accepted).
-pub fn is_zip(zip: &str) -> bool {
+pub(crate) fn is_zip(zip: &str) -> bool {
     let z = normalize_zip(zip);
     (z.len() == 5 || z.len() == 9) && z.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A 9-digit ZIP+4 (the billing provider must have one).
-pub fn is_zip9(zip: &str) -> bool {
+pub(crate) fn is_zip9(zip: &str) -> bool {
     let z = normalize_zip(zip);
     z.len() == 9 && z.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Removes the dash of `NNNNN-NNNN` and surrounding spaces.
-pub fn normalize_zip(zip: &str) -> String {
+pub(crate) fn normalize_zip(zip: &str) -> String {
     let z = zip.trim();
     if z.len() == 10 && z.as_bytes()[5] == b'-' {
         format!("{}{}", &z[..5], &z[6..])
@@ -116,7 +116,7 @@ pub fn normalize_zip(zip: &str) -> String {
 
 /// USPS state codes: the 50 states, DC, the territories and the military
 /// "states" (AA, AE, AP).
-pub const STATE_CODES: &[&str] = &[
+const STATE_CODES: &[&str] = &[
     "AA", "AE", "AK", "AL", "AP", "AR", "AS", "AZ", "CA", "CO", "CT", "DC", "DE", "FL", "FM", "GA",
     "GU", "HI", "IA", "ID", "IL", "IN", "KS", "KY", "LA", "MA", "MD", "ME", "MH", "MI", "MN", "MO",
     "MP", "MS", "MT", "NC", "ND", "NE", "NH", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA", "PR",
@@ -124,12 +124,12 @@ pub const STATE_CODES: &[&str] = &[
 ];
 
 /// True for a USPS state, territory or military code (upper case).
-pub fn is_state_code(s: &str) -> bool {
+pub(crate) fn is_state_code(s: &str) -> bool {
     STATE_CODES.binary_search(&s).is_ok()
 }
 
 /// NUCC provider taxonomy shape: 3 digits, 6 letters or digits, `X`.
-pub fn is_taxonomy(t: &str) -> bool {
+pub(crate) fn is_taxonomy(t: &str) -> bool {
     let b = t.as_bytes();
     b.len() == 10
         && b[..3].iter().all(u8::is_ascii_digit)

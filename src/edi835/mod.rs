@@ -20,11 +20,11 @@ use serde::Serialize;
 use crate::x12::{Finding, Position};
 pub use crate::Text;
 
-pub mod balance;
+mod balance;
 pub(crate) mod parse;
 
 pub use balance::balance;
-pub use parse::{parse_date, parse_decimal, read_file, read_set, FileRemittances};
+pub use parse::{read_file, read_set, FileRemittances};
 
 /// A name/id pair: N1 (payer, payee) or NM1 (patient, insured, providers).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]

@@ -181,8 +181,8 @@ fn text(seg: &Fields<'_>, n: usize) -> Text {
     bytes_text(seg.get(n))
 }
 
-pub(crate) use crate::values::text as bytes_text;
-pub use crate::values::{parse_date, parse_date_bytes, parse_decimal, parse_decimal_bytes};
+use crate::values::text as bytes_text;
+use crate::values::{parse_date_bytes, parse_decimal_bytes};
 
 fn procedure(seg: &Fields<'_>, n: usize) -> Procedure {
     let c = seg.component;
@@ -688,6 +688,7 @@ impl Reader {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::values::{parse_date, parse_decimal};
 
     #[test]
     fn parses_x12_decimals() {

@@ -68,7 +68,7 @@ fn close(claim: Option<OpenClaim>, findings: &mut Vec<Finding>) {
 }
 
 /// Checks one 837 set (professional when `professional`, else institutional).
-pub fn check_set(input: &[u8], set: &TransactionSet, professional: bool) -> Vec<Finding> {
+pub(crate) fn check_set(input: &[u8], set: &TransactionSet, professional: bool) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut claim: Option<OpenClaim> = None;
     for seg in set.segments(input).flatten() {

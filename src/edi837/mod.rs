@@ -14,7 +14,7 @@
 //! - [`read_summaries`] reads only what reconciliation matches on (claim and
 //!   line ids, payer, charges, dates), fast enough for a million claims.
 //!
-//! - [`check_set`] makes the claim-level checks of `claimflow validate` on any
+//! - `check_set` makes the claim-level checks of `claimflow validate` on any
 //!   837 (CLM02 = line sum, diagnosis pointers, NPI check digits).
 //!
 //! This module does not check business rules (that is `scrub`, which runs
@@ -30,7 +30,7 @@ mod write;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use check::check_set;
+pub(crate) use check::check_set;
 pub use read::{read, read_claims, Error, Read837, READ_SKIPPED};
 pub use summary::{read_summaries, ClaimSummary, LineSummary, Summaries};
-pub use write::{write, Envelope, SetSummary, Written, GUIDE_VERSION};
+pub use write::{write, Envelope, SetSummary, Written};

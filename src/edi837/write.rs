@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::x12::{Delimiters, GroupHeader, InterchangeHeader, SegmentWriter, WriteError};
 
 /// GS08 / ST03: the 837P implementation guide version.
-pub const GUIDE_VERSION: &str = "005010X222A1";
+const GUIDE_VERSION: &str = "005010X222A1";
 
 /// Control numbers and clock of one interchange.
 #[derive(Clone, Debug)]

@@ -11,7 +11,7 @@ use super::Col;
 
 /// A plain decimal: optional minus, digits, at most one dot. (rust_decimal's
 /// parser also accepts `_` and other forms an export should not contain.)
-pub fn parse_decimal(s: &str) -> Option<Decimal> {
+pub(crate) fn parse_decimal(s: &str) -> Option<Decimal> {
     let t = s.strip_prefix('-').unwrap_or(s);
     let dots = t.bytes().filter(|&b| b == b'.').count();
     if t.is_empty() || dots > 1 || t == "." || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
@@ -22,7 +22,7 @@ pub fn parse_decimal(s: &str) -> Option<Decimal> {
 
 /// Money: a plain decimal, or with `us` also `$1,234.50` (a leading `$`,
 /// `,` between groups of three digits).
-pub fn parse_money(s: &str, us: bool) -> Option<Decimal> {
+pub(crate) fn parse_money(s: &str, us: bool) -> Option<Decimal> {
     if !us {
         return parse_decimal(s);
     }
@@ -74,7 +74,7 @@ pub(super) fn date_msg(col: Col, fmt: &str) -> String {
 /// ICD-10-CM as stored: trimmed, upper case, the dot after the category
 /// removed (`e11.9` -> `E119`). A dot anywhere else is kept, so the syntax
 /// rule reports it.
-pub fn normalize_dx(v: &str) -> String {
+pub(crate) fn normalize_dx(v: &str) -> String {
     let u = v.trim().to_ascii_uppercase();
     if u.len() > 3 && u.as_bytes()[3] == b'.' && u.matches('.').count() == 1 {
         format!("{}{}", &u[..3], &u[4..])

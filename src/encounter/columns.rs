@@ -6,8 +6,9 @@
 
 /// Whether a column carries a claim-level value (same on every row of a
 /// claim) or a line-level one.
+#[cfg(test)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
+pub(crate) enum Level {
     /// Repeated on every row of a claim.
     Claim,
     /// One value per service line.
@@ -16,31 +17,38 @@ pub enum Level {
 
 /// One canonical column.
 #[derive(Debug, Clone, Copy)]
-pub struct Spec {
+pub(crate) struct Spec {
     /// Canonical name, lower case.
-    pub name: &'static str,
-    /// Claim or line level.
-    pub level: Level,
+    pub(crate) name: &'static str,
+    /// Claim or line level (checked against [`CLAIM_LEVEL`] by the tests).
+    #[cfg(test)]
+    pub(crate) level: Level,
     /// The header must be present (or, with a layout, mapped or defaulted).
-    pub required: bool,
+    pub(crate) required: bool,
     /// Values are protected health information: never put them in messages.
-    pub phi: bool,
+    pub(crate) phi: bool,
 }
 
 macro_rules! columns {
     ($($var:ident $name:literal $level:ident $req:literal $phi:literal;)*) => {
-        /// A canonical column, as an index into [`COLUMNS`].
+        /// A canonical column, as an index into `COLUMNS`.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[allow(missing_docs)]
         pub enum Col { $($var),* }
 
         /// Every canonical column, in [`Col`] order.
-        pub const COLUMNS: &[Spec] = &[
-            $(Spec { name: $name, level: Level::$level, required: $req, phi: $phi }),*
+        pub(crate) const COLUMNS: &[Spec] = &[
+            $(Spec {
+                name: $name,
+                #[cfg(test)]
+                level: Level::$level,
+                required: $req,
+                phi: $phi,
+            }),*
         ];
 
         /// Every [`Col`], in order.
-        pub const ALL: &[Col] = &[$(Col::$var),*];
+        pub(crate) const ALL: &[Col] = &[$(Col::$var),*];
     };
 }
 
@@ -110,7 +118,7 @@ columns! {
 }
 
 /// The twelve diagnosis columns in order.
-pub const DX: [Col; 12] = [
+pub(crate) const DX: [Col; 12] = [
     Col::Dx1,
     Col::Dx2,
     Col::Dx3,
@@ -126,10 +134,11 @@ pub const DX: [Col; 12] = [
 ];
 
 /// The four modifier columns in order.
-pub const MODIFIERS: [Col; 4] = [Col::Modifier1, Col::Modifier2, Col::Modifier3, Col::Modifier4];
+pub(crate) const MODIFIERS: [Col; 4] =
+    [Col::Modifier1, Col::Modifier2, Col::Modifier3, Col::Modifier4];
 
 /// Number of claim-level columns (they come first in [`COLUMNS`]).
-pub const CLAIM_LEVEL: usize = Col::LineId as usize;
+pub(crate) const CLAIM_LEVEL: usize = Col::LineId as usize;
 
 impl Col {
     /// The canonical column name.
@@ -138,12 +147,12 @@ impl Col {
     }
 
     /// The column's spec.
-    pub fn spec(self) -> &'static Spec {
+    pub(crate) fn spec(self) -> &'static Spec {
         &COLUMNS[self as usize]
     }
 
     /// The column with this canonical name (case-insensitive, trimmed).
-    pub fn from_name(name: &str) -> Option<Col> {
+    pub(crate) fn from_name(name: &str) -> Option<Col> {
         let n = name.trim();
         ALL.iter().copied().find(|c| c.name().eq_ignore_ascii_case(n))
     }

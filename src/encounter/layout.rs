@@ -106,7 +106,7 @@ fn line_of(text: &str, offset: usize) -> usize {
 }
 
 /// True when `fmt` is a usable chrono date format (no unknown `%` items).
-pub fn is_valid_date_format(fmt: &str) -> bool {
+fn is_valid_date_format(fmt: &str) -> bool {
     !fmt.is_empty() && StrftimeItems::new(fmt).all(|i| !matches!(i, Item::Error))
 }
 

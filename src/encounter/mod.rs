@@ -29,14 +29,13 @@ use crate::input::Input;
 
 mod assemble;
 mod cells;
-pub mod columns;
+mod columns;
 mod held;
 pub mod layout;
 mod line;
 mod map;
 mod read;
 
-pub use cells::{normalize_dx, parse_decimal, parse_money};
 pub use columns::Col;
 pub use layout::Layout;
 pub use read::{read, read_bytes};
@@ -91,35 +90,35 @@ pub enum Error {
 }
 
 /// Rule ids the reader itself emits (documented with the scrub rules).
-pub mod rule {
+pub(crate) mod rule {
     /// A claim-level value differs between rows of one claim.
-    pub const ROW_DISAGREES: &str = "E-ROW-001";
+    pub(crate) const ROW_DISAGREES: &str = "E-ROW-001";
     /// A row has no claim_id.
-    pub const NO_CLAIM_ID: &str = "E-CID-002";
+    pub(crate) const NO_CLAIM_ID: &str = "E-CID-002";
     /// A row has a different number of fields than the header.
-    pub const FIELD_COUNT: &str = "E-CSV-002";
+    pub(crate) const FIELD_COUNT: &str = "E-CSV-002";
     /// A cell is not UTF-8 text.
-    pub const NOT_UTF8: &str = "E-CSV-003";
+    pub(crate) const NOT_UTF8: &str = "E-CSV-003";
     /// Columns in the file that are not read.
-    pub const UNKNOWN_COLUMNS: &str = "W-CSV-001";
+    pub(crate) const UNKNOWN_COLUMNS: &str = "W-CSV-001";
     /// A date cell is not a date in the expected format.
-    pub const BAD_DATE: &str = "E-DATE-001";
+    pub(crate) const BAD_DATE: &str = "E-DATE-001";
     /// A number cell is not a plain decimal number.
-    pub const BAD_NUMBER: &str = "E-NUM-001";
+    pub(crate) const BAD_NUMBER: &str = "E-NUM-001";
     /// A required line value (service_date, units, charge) is empty.
-    pub const LINE_VALUE_MISSING: &str = "E-REQ-001";
+    pub(crate) const LINE_VALUE_MISSING: &str = "E-REQ-001";
     /// Sex is not M, F or U.
-    pub const BAD_SEX: &str = "E-SEX-001";
+    pub(crate) const BAD_SEX: &str = "E-SEX-001";
     /// Relationship is not self, spouse, child or other.
-    pub const BAD_RELATIONSHIP: &str = "E-REL-001";
+    pub(crate) const BAD_RELATIONSHIP: &str = "E-REL-001";
     /// Patient columns given although the patient is the subscriber.
-    pub const PATIENT_IGNORED: &str = "W-PAT-001";
+    pub(crate) const PATIENT_IGNORED: &str = "W-PAT-001";
     /// Frequency is not 1, 7 or 8.
-    pub const BAD_FREQUENCY: &str = "E-FREQ-002";
+    pub(crate) const BAD_FREQUENCY: &str = "E-FREQ-002";
     /// A diagnosis column is empty while a later one is filled.
-    pub const DX_GAP: &str = "E-ICD-005";
+    pub(crate) const DX_GAP: &str = "E-ICD-005";
     /// Diagnosis pointers that are not numbers.
-    pub const BAD_POINTER: &str = "E-PTR-003";
+    pub(crate) const BAD_POINTER: &str = "E-PTR-003";
 }
 
 /// Everything read from one encounter file.

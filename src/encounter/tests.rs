@@ -7,6 +7,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::cells::{parse_decimal, parse_money};
 use super::*;
 use crate::claim::Sex;
 use crate::finding::Severity;

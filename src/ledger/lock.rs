@@ -52,7 +52,7 @@ pub struct LockFile {
 
 impl LockFile {
     /// The lock file path for a ledger path: `<ledger>.lock`.
-    pub fn path_for(ledger: &Path) -> PathBuf {
+    fn path_for(ledger: &Path) -> PathBuf {
         let mut s = ledger.as_os_str().to_os_string();
         s.push(".lock");
         PathBuf::from(s)

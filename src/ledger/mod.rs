@@ -4,7 +4,7 @@
 //! with its ISA13/GS06/ST02 control numbers, each claim's status history, and
 //! allocates control numbers so they are never reused, even after a crash.
 //! The file is opened in WAL mode; a lock file keeps two runs from sharing it
-//! (see [`lock`]). The schema is versioned: [`MIGRATIONS`] lists every
+//! (see [`LockFile`]). The schema is versioned: `MIGRATIONS` lists every
 //! version in order, and opening a ledger applies the missing ones in one
 //! transaction each. The schema is documented in `docs/ledger.md`.
 //!
@@ -26,8 +26,8 @@ use sha2::{Digest, Sha256};
 
 use crate::claim::{Claim, ClaimStatus};
 
-pub mod lock;
-pub mod remit;
+mod lock;
+mod remit;
 
 pub use lock::{LockError, LockFile};
 pub use remit::{LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile};
@@ -74,12 +74,12 @@ pub enum Error {
 }
 
 /// One schema migration: version, description, SQL (run in one transaction).
-pub type Migration = (u32, &'static str, &'static str);
+pub(crate) type Migration = (u32, &'static str, &'static str);
 
 /// Every schema version, in order. Later versions are appended (never edited):
 /// the 835 work adds `remittances` (keyed by payer + TRN02 + file hash) and
 /// payments/adjustments as version 2.
-pub const MIGRATIONS: &[Migration] = &[
+pub(crate) const MIGRATIONS: &[Migration] = &[
     (
         1,
         "claims, submissions, claim history, control-number counters",
@@ -144,7 +144,7 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
 ];
 
 /// The highest schema version this build knows.
-pub fn schema_version() -> u32 {
+pub(crate) fn schema_version() -> u32 {
     MIGRATIONS.last().map_or(0, |m| m.0)
 }
 
@@ -329,7 +329,7 @@ impl Canon {
 }
 
 /// Lowercase hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
@@ -625,7 +625,7 @@ impl Ledger {
     }
 
     /// The open connection, for read-only reporting and for modules that add
-    /// their own tables through [`MIGRATIONS`].
+    /// their own tables through `MIGRATIONS`.
     pub fn connection(&self) -> &Connection {
         &self.conn
     }

@@ -128,7 +128,7 @@ pub struct PostSummary {
 }
 
 /// Schema version 2: remittances, claim payments, provider adjustments.
-pub const MIGRATION_V2: &str = r#"
+pub(crate) const MIGRATION_V2: &str = r#"
 CREATE TABLE remittances (
     id           INTEGER PRIMARY KEY,
     payer_id     TEXT NOT NULL,        -- N1*PR REF*2U, N104, or TRN03
@@ -168,7 +168,7 @@ CREATE INDEX claim_payments_claim ON claim_payments (claim_id, payer_id);
 /// Schema version 3: the claim's payer claim number on `claims`, and payment
 /// events read from `claim_payments` (through the `claim_events` view)
 /// instead of being copied into `claim_history`.
-pub const MIGRATION_V3: &str = r#"
+pub(crate) const MIGRATION_V3: &str = r#"
 ALTER TABLE claims ADD COLUMN payer_claim_id TEXT;   -- CLP07 of the latest payment that gave one
 UPDATE claims SET payer_claim_id = (
     SELECT p.payer_claim_id FROM claim_payments p

@@ -44,7 +44,7 @@ pub enum Category {
 
 impl Category {
     /// The words in `denials.csv`.
-    pub fn words(self) -> &'static str {
+    pub(crate) fn words(self) -> &'static str {
         match self {
             Category::MissingInformation => "missing information",
             Category::CodingMismatch => "coding mismatch",
@@ -81,7 +81,7 @@ pub enum Action {
 
 impl Action {
     /// The words in `denials.csv`.
-    pub fn words(self) -> &'static str {
+    pub(crate) fn words(self) -> &'static str {
         match self {
             Action::CorrectAndResubmit => "correct and resubmit",
             Action::Appeal => "appeal",
@@ -93,7 +93,7 @@ impl Action {
 }
 
 /// The category of one CARC code (trimmed, case-insensitive).
-pub fn category(carc: &str) -> Category {
+pub(crate) fn category(carc: &str) -> Category {
     let code = carc.trim().to_ascii_uppercase();
     let n: Option<u32> = code.parse().ok();
     match (code.as_str(), n) {
@@ -116,7 +116,7 @@ pub fn category(carc: &str) -> Category {
 }
 
 /// The next action for a denial of `category` carried by adjustment `group`.
-pub fn action(category: Category, group: Option<Group>) -> Action {
+pub(crate) fn action(category: Category, group: Option<Group>) -> Action {
     match category {
         Category::CoordinationOfBenefits => Action::BillSecondary,
         // When the payer assigned the amount to the patient, the patient owes it.

@@ -11,7 +11,7 @@
 //!
 //! The [`ClaimIndex`] is built once (hash maps and a sorted id list), then
 //! remittances are reconciled independently (in parallel by the caller);
-//! [`pair_reversals`] links reversals to the payment they cancel and the
+//! `pair_reversals` links reversals to the payment they cancel and the
 //! correction that follows. This module does not read files, write reports
 //! (see `report`) or touch the ledger.
 
@@ -27,10 +27,10 @@ use crate::claim::ClaimStatus;
 use crate::edi835::{Adjustment, ClaimPayment, Group, Remittance, ServicePayment};
 use crate::x12::Position;
 
-pub mod denial;
+mod denial;
 pub mod report;
 mod run;
-pub mod sent;
+mod sent;
 mod source;
 
 pub use denial::{Action, Category};
@@ -62,7 +62,7 @@ pub enum Status {
 
 impl Status {
     /// The word in the reports.
-    pub fn words(self) -> &'static str {
+    pub(crate) fn words(self) -> &'static str {
         match self {
             Status::Paid => "paid",
             Status::Partial => "partial",
@@ -76,7 +76,7 @@ impl Status {
 
     /// The ledger status a payment of this status gives its claim; `None`
     /// for `Outstanding`, which no payment has.
-    pub fn claim_status(self) -> Option<ClaimStatus> {
+    pub(crate) fn claim_status(self) -> Option<ClaimStatus> {
         Some(match self {
             Status::Paid => ClaimStatus::Paid,
             Status::Partial => ClaimStatus::Partial,
@@ -87,17 +87,6 @@ impl Status {
             Status::Outstanding => return None,
         })
     }
-
-    /// All statuses, in report order.
-    pub const ALL: [Status; 7] = [
-        Status::Paid,
-        Status::Partial,
-        Status::Denied,
-        Status::PatientResponsibility,
-        Status::Reversed,
-        Status::Unmatched,
-        Status::Outstanding,
-    ];
 }
 
 /// How a claim payment was matched.
@@ -116,7 +105,7 @@ pub enum ClaimRule {
 
 impl ClaimRule {
     /// The word in the reports.
-    pub fn words(self) -> &'static str {
+    pub(crate) fn words(self) -> &'static str {
         match self {
             ClaimRule::ClaimId => "claim_id",
             ClaimRule::ClaimIdPrefix => "claim_id_prefix",
@@ -144,7 +133,7 @@ pub enum LineRule {
 
 impl LineRule {
     /// The word in the reports.
-    pub fn words(self) -> &'static str {
+    pub(crate) fn words(self) -> &'static str {
         match self {
             LineRule::LineId => "line_id",
             LineRule::Procedure => "procedure",
@@ -156,7 +145,7 @@ impl LineRule {
 }
 
 /// Minimum length of a CLP01 for prefix matching: shorter ids match too much.
-pub const MIN_PREFIX: usize = 6;
+const MIN_PREFIX: usize = 6;
 
 fn norm(s: &str) -> String {
     s.trim().to_ascii_uppercase()
@@ -169,7 +158,7 @@ fn norm_bytes(s: &str) -> impl Iterator<Item = u8> + '_ {
 
 /// The hasher of the id maps (FxHash): the keys are claim ids we sent
 /// ourselves, so the flooding resistance of the default hasher buys nothing.
-pub type FastHash = rustc_hash::FxBuildHasher;
+type FastHash = rustc_hash::FxBuildHasher;
 
 /// Lookup tables over the sent claims, built once.
 #[derive(Debug)]
@@ -205,12 +194,12 @@ impl<'a> ClaimIndex<'a> {
     }
 
     /// The sent claims.
-    pub fn claims(&self) -> &'a [SentClaim] {
+    pub(crate) fn claims(&self) -> &'a [SentClaim] {
         self.claims
     }
 
     /// Finds the sent claim for CLP01 `claim_id` / CLP07 `payer_claim_id`.
-    pub fn find(&self, claim_id: &str, payer_claim_id: &str) -> (Option<usize>, ClaimRule) {
+    pub(crate) fn find(&self, claim_id: &str, payer_claim_id: &str) -> (Option<usize>, ClaimRule) {
         let trimmed = claim_id.trim();
         // Fast path without allocating: ids are usually sent in upper case.
         if !trimmed.bytes().any(|b| b.is_ascii_lowercase()) {
@@ -379,7 +368,7 @@ pub struct ClaimResult {
 
 impl ClaimResult {
     /// The status word, with `+forwarded` when the claim was forwarded.
-    pub fn status_words(&self) -> String {
+    pub(crate) fn status_words(&self) -> String {
         if self.forwarded {
             format!("{}+forwarded", self.status.words())
         } else {
@@ -425,7 +414,7 @@ fn denial_of<'x>(adjs: impl Iterator<Item = &'x Adjustment> + Clone, amount: Dec
 
 /// True for an adjustment that denies money: not the patient's share, not
 /// a contractual (fee schedule) reduction, and not zero.
-pub fn is_denial_adjustment(a: &Adjustment) -> bool {
+fn is_denial_adjustment(a: &Adjustment) -> bool {
     a.group != Some(Group::PR)
         && a.amount != Decimal::ZERO
         && denial::category(&a.reason) != Category::Contractual
@@ -436,7 +425,7 @@ pub fn is_denial_adjustment(a: &Adjustment) -> bool {
 /// A contractual reduction (CO-45 and the like) is not a denial: a claim
 /// paid 0 whose only adjustments are the patient's share and the fee
 /// schedule reduction is `patient_responsibility` (the deductible case).
-pub fn classify(c: &ClaimPayment, matched: bool) -> Status {
+pub(crate) fn classify(c: &ClaimPayment, matched: bool) -> Status {
     if !matched {
         return Status::Unmatched;
     }
@@ -492,7 +481,7 @@ fn mods_eq(a: &[Text], b: &[Text]) -> bool {
 }
 
 /// Matches each SVC of `claim` to a line of `sent`.
-pub fn match_lines(sent: &SentClaim, claim: &ClaimPayment) -> Vec<(Option<usize>, LineRule)> {
+fn match_lines(sent: &SentClaim, claim: &ClaimPayment) -> Vec<(Option<usize>, LineRule)> {
     let mut used = vec![false; sent.lines.len()];
     let fallback_date = claim.date("232").or_else(|| claim.date("150"));
     let mut out = Vec::with_capacity(claim.lines.len());
@@ -665,7 +654,7 @@ fn reconcile_claim(
 /// What reversal pairing needs of one claim payment: which claim it is for
 /// and whether it is a reversal. Small, so a million of them fit easily.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum PairKey {
+pub(crate) enum PairKey {
     /// Matched: the sent claim's index.
     Sent(usize),
     /// Unmatched: CLP01, normalized.
@@ -674,7 +663,7 @@ pub enum PairKey {
 
 impl PairKey {
     /// The key of a result.
-    pub fn of(r: &ClaimResult) -> PairKey {
+    pub(crate) fn of(r: &ClaimResult) -> PairKey {
         match r.sent {
             Some(i) => PairKey::Sent(i),
             None => PairKey::Clp01(norm(&r.clp01)),
@@ -686,7 +675,7 @@ impl PairKey {
 /// same claim and to the first non-reversal payment after it (the
 /// correction). `items` are (key, is reversal) in file order; returns
 /// (index of the reversal, its pairing) for every reversal.
-pub fn pair_reversals(items: &[(PairKey, bool)]) -> Vec<(usize, Pairing)> {
+pub(crate) fn pair_reversals(items: &[(PairKey, bool)]) -> Vec<(usize, Pairing)> {
     let reversals: Vec<usize> = (0..items.len()).filter(|&i| items[i].1).collect();
     if reversals.is_empty() {
         return Vec::new();

@@ -86,20 +86,20 @@ pub fn plb_rows(index: &ClaimIndex<'_>, file: usize, rem: &Remittance) -> Vec<Pl
 
 /// A claim sent but not remitted (ledger mode).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct OutstandingRow {
+pub(crate) struct OutstandingRow {
     /// CLM01.
-    pub claim_id: Text,
+    pub(crate) claim_id: Text,
     /// Payer id.
-    pub payer_id: Text,
+    pub(crate) payer_id: Text,
     /// CLM02.
-    pub billed: Decimal,
+    pub(crate) billed: Decimal,
     /// When it was sent.
-    pub sent_on: Option<NaiveDate>,
+    pub(crate) sent_on: Option<NaiveDate>,
     /// Days from sending to `--now`.
-    pub age_days: Option<i64>,
+    pub(crate) age_days: Option<i64>,
 }
 
-pub use crate::numtext::money;
+pub(crate) use crate::numtext::money;
 
 fn date(d: Option<NaiveDate>) -> String {
     let mut s = String::with_capacity(10);
@@ -168,7 +168,7 @@ impl Cols {
 }
 
 /// Header of `claims.csv`.
-pub const CLAIMS_HEADER: [&str; 16] = [
+const CLAIMS_HEADER: [&str; 16] = [
     "claim_id",
     "payer_id",
     "payer_claim_id",
@@ -188,7 +188,7 @@ pub const CLAIMS_HEADER: [&str; 16] = [
 ];
 
 /// Header of `lines.csv`.
-pub const LINES_HEADER: [&str; 18] = [
+const LINES_HEADER: [&str; 18] = [
     "claim_id",
     "line_id",
     "procedure",
@@ -210,7 +210,7 @@ pub const LINES_HEADER: [&str; 18] = [
 ];
 
 /// Header of `provider_adjustments.csv`.
-pub const PLB_HEADER: [&str; 10] = [
+const PLB_HEADER: [&str; 10] = [
     "payer_id",
     "provider_id",
     "fiscal_date",
@@ -224,7 +224,7 @@ pub const PLB_HEADER: [&str; 10] = [
 ];
 
 /// Header of `denials.csv`.
-pub const DENIALS_HEADER: [&str; 14] = [
+const DENIALS_HEADER: [&str; 14] = [
     "claim_id",
     "line_id",
     "procedure",
@@ -242,11 +242,10 @@ pub const DENIALS_HEADER: [&str; 14] = [
 ];
 
 /// Header of `outstanding.csv`.
-pub const OUTSTANDING_HEADER: [&str; 5] =
-    ["claim_id", "payer_id", "billed", "sent_date", "age_days"];
+const OUTSTANDING_HEADER: [&str; 5] = ["claim_id", "payer_id", "billed", "sent_date", "age_days"];
 
 /// The file names written into the output folder, in order.
-pub const REPORT_FILES: [&str; 5] =
+const REPORT_FILES: [&str; 5] =
     ["claims.csv", "lines.csv", "provider_adjustments.csv", "denials.csv", "outstanding.csv"];
 
 fn csv_err(e: csv::Error) -> io::Error {
@@ -403,7 +402,7 @@ fn header(f: &mut AtomicFile, cols: &[&str]) -> io::Result<()> {
 /// [`ReportWriter::finish`] adds the provider adjustments and outstanding
 /// claims, then renames every file into place (atomic, mode 0600).
 #[derive(Debug)]
-pub struct ReportWriter {
+pub(crate) struct ReportWriter {
     paths: Vec<PathBuf>,
     claims: AtomicFile,
     lines: AtomicFile,
@@ -412,7 +411,7 @@ pub struct ReportWriter {
 
 impl ReportWriter {
     /// Starts the reports in `dir` (created when missing).
-    pub fn create(dir: &Path) -> io::Result<ReportWriter> {
+    pub(crate) fn create(dir: &Path) -> io::Result<ReportWriter> {
         fs::create_dir_all(dir)?;
         let paths: Vec<PathBuf> = REPORT_FILES.iter().map(|f| dir.join(f)).collect();
         let mut claims = AtomicFile::create(&paths[0])?;
@@ -425,7 +424,7 @@ impl ReportWriter {
     }
 
     /// Appends formatted rows (in input order).
-    pub fn append(&mut self, rows: &Rows) -> io::Result<()> {
+    pub(crate) fn append(&mut self, rows: &Rows) -> io::Result<()> {
         self.claims.write_all(&rows.claims)?;
         self.lines.write_all(&rows.lines)?;
         self.denials.write_all(&rows.denials)
@@ -433,7 +432,7 @@ impl ReportWriter {
 
     /// Writes the provider adjustments and the outstanding claims (also as
     /// `outstanding` rows of `claims.csv`), then commits every file.
-    pub fn finish(
+    pub(crate) fn finish(
         mut self,
         plb: &[PlbRow],
         outstanding: &[OutstandingRow],

@@ -1,9 +1,8 @@
 //! Claims as sent: the side of reconciliation that remittances are matched to.
 //!
 //! A [`SentClaim`] holds only what matching and reporting need (ids, payer,
-//! charges, service lines). It is built from a [`Claim`] (the domain model),
-//! or from the lean reading of a sent 837 file
-//! ([`edi837::read_summaries`](crate::edi837::read_summaries)), for
+//! charges, service lines). It is built from the lean reading of a sent 837
+//! file ([`edi837::read_summaries`](crate::edi837::read_summaries)), for
 //! `--claims FILE.837` and for the lines of the ledger's claims. This module
 //! reads no X12 itself.
 
@@ -11,7 +10,6 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::claim::Claim;
 use crate::edi837::ClaimSummary;
 use crate::Text;
 
@@ -34,36 +32,6 @@ pub struct SentClaim {
     pub sent_on: Option<NaiveDate>,
     /// Service lines in order.
     pub lines: Vec<SentLine>,
-}
-
-impl SentClaim {
-    /// The reconciliation view of a domain claim. Lines without a line id get
-    /// their 1-based position as id, as the 837 writer numbers them.
-    pub fn from_claim(c: &Claim) -> SentClaim {
-        SentClaim {
-            claim_id: Text::new(&c.claim_id),
-            payer_id: Text::new(&c.payer.id),
-            payer_claim_id: c.original_ref.as_deref().map(Text::new),
-            charge: c.total_charge(),
-            sent_on: None,
-            lines: c
-                .lines
-                .iter()
-                .enumerate()
-                .map(|(i, l)| SentLine {
-                    line_id: if l.line_id.is_empty() {
-                        compact_str::format_compact!("{}", i + 1)
-                    } else {
-                        Text::new(&l.line_id)
-                    },
-                    procedure: Text::new(&l.procedure),
-                    modifiers: l.modifiers.iter().map(Text::new).collect(),
-                    date: Some(l.service_date),
-                    charge: l.charge,
-                })
-                .collect(),
-        }
-    }
 }
 
 impl From<ClaimSummary> for SentClaim {

@@ -1,6 +1,6 @@
 //! Scrubbing: every check a careful biller makes before a claim goes out.
 //!
-//! [`check`] runs the rules in [`rules`] on each claim (in parallel, results
+//! [`check`] runs the rules in `rules` on each claim (in parallel, results
 //! in claim order) and returns [`Finding`]s; an error finding holds its
 //! claim back, a warning is reported and the claim goes. [`RULES`] lists
 //! every rule id with its severity (the reader's own ids included), and is
@@ -9,7 +9,7 @@
 //! merge with the reader's findings, split clean from held back.
 //!
 //! Scrub does not read files or write anything, and it never modifies a
-//! claim's data beyond filling config values in [`resolve`].
+//! claim's data beyond filling config values in `resolve`.
 //!
 //! ```
 //! use claimflow::{clock, codeset::CodeSets, config::Config, encounter, scrub};
@@ -27,8 +27,6 @@
 //! assert!(out.findings.iter().any(|f| f.rule == "E-NPI-001" && f.claim_id == "F2001" && f.row == 13));
 //! ```
 
-use std::collections::HashSet;
-
 use chrono::NaiveDateTime;
 use rayon::prelude::*;
 
@@ -39,9 +37,10 @@ use crate::encounter::Encounters;
 
 pub use crate::finding::{Finding, Severity};
 
-pub mod rules;
+mod rules;
 
-pub use rules::{Rule, LEDGER_CHANGED, RULES};
+pub(crate) use rules::LEDGER_CHANGED;
+pub use rules::{Rule, RULES};
 
 /// The outcome of scrubbing one encounter file.
 #[derive(Debug, Default)]
@@ -67,7 +66,7 @@ impl Scrubbed {
 /// payer (name, filing indicator) from the config, by billing NPI and payer
 /// id. Claims naming an unknown NPI or payer keep only the id (the
 /// `E-CFG-001`/`E-CFG-002` rules report them).
-pub fn resolve(claims: &mut [Claim], config: &Config) {
+pub(crate) fn resolve(claims: &mut [Claim], config: &Config) {
     for c in claims {
         if let Some(bp) = config.billing_provider(&c.billing.npi) {
             c.billing = BillingProvider {
@@ -119,8 +118,9 @@ pub fn check(
 
 /// Splits claims into (clean, held back): a claim is held back when any
 /// finding with its claim_id is an error. Order is kept.
-pub fn split(claims: Vec<Claim>, findings: &[Finding]) -> (Vec<Claim>, Vec<Claim>) {
-    let bad: HashSet<&str> =
+#[cfg(test)]
+pub(crate) fn split(claims: Vec<Claim>, findings: &[Finding]) -> (Vec<Claim>, Vec<Claim>) {
+    let bad: std::collections::HashSet<&str> =
         findings.iter().filter(|f| f.is_error()).map(|f| f.claim_id.as_str()).collect();
     let held: Vec<bool> = claims.iter().map(|c| bad.contains(c.claim_id.as_str())).collect();
     split_by(claims, &held)

@@ -91,7 +91,7 @@ const TAXONOMY: Rule = e("E-TAX-001", "billing provider taxonomy is not a NUCC-s
 const MEMBER_ID: Rule = e("E-MEM-001", "member_id missing");
 /// Applied by `claimflow build`, not by [`check`](super::check): it needs the
 /// ledger. Listed here so the catalogue (`check --list-rules`) is complete.
-pub const LEDGER_CHANGED: Rule = e(
+pub(crate) const LEDGER_CHANGED: Rule = e(
     "E-LEDGER-001",
     "claim changed since it was sent (ledger): send a replacement (frequency 7 with original_ref) or use --resend",
 );
@@ -107,7 +107,7 @@ const ADDRESS: Rule = e("E-ADDR-001", "subscriber address line, city, state or Z
 const STATE: Rule = e("E-STATE-001", "state is not a USPS state, territory or military code");
 const ZIP: Rule = e("E-ZIP-002", "subscriber or patient ZIP is not 5 or 9 digits");
 /// X12 has no escaping: a value containing a delimiter would corrupt the file.
-pub const X12_DELIMITER_IN_DATA: Rule = e(
+pub(crate) const X12_DELIMITER_IN_DATA: Rule = e(
     "X12_DELIMITER_IN_DATA",
     "a value to be written contains one of the configured X12 delimiters",
 );
@@ -245,15 +245,16 @@ pub const RULES: &[Rule] = &[
 ];
 
 /// The rule with this id.
-pub fn rule(id: &str) -> Option<&'static Rule> {
+#[cfg(test)]
+pub(crate) fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
 }
 
 /// Largest number of service lines on one 837P claim (loop 2400 repeat 50).
-pub const MAX_LINES: usize = 50;
+pub(crate) const MAX_LINES: usize = 50;
 
 /// What every rule needs besides the claim.
-pub struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     config: &'a Config,
     today: NaiveDate,
     codesets: &'a CodeSets,
@@ -264,7 +265,7 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     /// Context for a run at `now` with these config and code sets.
-    pub fn new(config: &'a Config, now: NaiveDateTime, codesets: &'a CodeSets) -> Ctx<'a> {
+    pub(crate) fn new(config: &'a Config, now: NaiveDateTime, codesets: &'a CodeSets) -> Ctx<'a> {
         let i = &config.interchange;
         let delimiters: Vec<char> = [&i.element, &i.component, &i.repetition, &i.segment]
             .iter()
@@ -312,7 +313,7 @@ impl Out<'_, '_> {
 }
 
 /// Runs every rule on one claim, appending to `out`.
-pub fn check_claim(c: &Claim, ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn check_claim(c: &Claim, ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let mut o = Out { claim: c, out };
     identity(c, ctx, &mut o);
     people(c, ctx, &mut o);

@@ -33,14 +33,14 @@ impl Default for Delimiters {
 
 /// An ISA segment's header facts, as read by [`Delimiters::from_isa`].
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
-pub struct IsaHeader {
+pub(crate) struct IsaHeader {
     /// The delimiters in force until the next ISA.
-    pub delimiters: Delimiters,
+    pub(crate) delimiters: Delimiters,
     /// Length of the ISA segment in bytes, terminator included (106 when padded).
-    pub len: usize,
+    pub(crate) len: usize,
     /// A warning about the delimiters that did not stop reading (e.g. the
     /// repetition separator equals another delimiter and was ignored).
-    pub delimiter_warning: Option<&'static str>,
+    pub(crate) delimiter_warning: Option<&'static str>,
 }
 
 impl Delimiters {
@@ -48,7 +48,7 @@ impl Delimiters {
     ///
     /// `at` is the position of `isa[0]` in the file, used for errors. The
     /// input may continue past the ISA. Never panics.
-    pub fn from_isa(isa: &[u8], at: Position) -> Result<IsaHeader, Error> {
+    pub(crate) fn from_isa(isa: &[u8], at: Position) -> Result<IsaHeader, Error> {
         let err = |kind| Error::new(at, kind);
         if isa.len() < 4 || &isa[..3] != b"ISA" {
             return Err(err(ErrorKind::IsaTruncated(format!(

@@ -66,7 +66,7 @@ impl<'a> Segments<'a> {
     ///
     /// `start` must be the start of a segment (or of filler before one); the
     /// parallel envelope scan splits at segment terminators to ensure that.
-    pub fn chunk(
+    pub(crate) fn chunk(
         input: &'a [u8],
         start: usize,
         end: usize,
@@ -86,7 +86,7 @@ impl<'a> Segments<'a> {
     }
 
     /// Stops reading before byte `end` (which must follow a segment terminator).
-    pub fn limit(mut self, end: usize) -> Segments<'a> {
+    pub(crate) fn limit(mut self, end: usize) -> Segments<'a> {
         self.end = end.min(self.input.len());
         self
     }

@@ -1,8 +1,9 @@
 //! The X12 core: delimiters, tokenizer, segments, envelopes and writer.
 //!
 //! This layer reads and writes any X12 interchange and checks its envelopes.
-//! It knows nothing of healthcare: no loops, no claims, no money. Nothing in
-//! it imports from the rest of the crate (`scripts/check-layers.sh`).
+//! It knows nothing of healthcare: no loops, no claims, no money. It imports
+//! nothing from the rest of the crate but `finding`, the one diagnostic model
+//! (`scripts/check-layers.sh`).
 
 mod delim;
 mod document;
@@ -13,11 +14,12 @@ mod lex;
 mod segment;
 mod write;
 
-pub use delim::{Delimiters, IsaHeader};
+pub use delim::Delimiters;
 pub use document::{readable, Document, SegmentList};
+pub(crate) use envelope::MAX_FINDINGS;
 pub use envelope::{
     scan, scan_chunked, scan_sequential, Finding, Group, Interchange, Scan, Severity, Suppressed,
-    TransactionKind, TransactionSet, MAX_FINDINGS, PARALLEL_THRESHOLD,
+    TransactionKind, TransactionSet,
 };
 pub use error::{Error, ErrorKind, Position};
 pub use hierarchy::check_hierarchy;

@@ -105,8 +105,6 @@ pub struct SegmentWriter<W: Write> {
     set_control: Option<String>,
     group: Option<(u32, u32)>,
     interchange: Option<(u32, u32)>,
-    /// All segments written.
-    total_segments: u64,
     /// `forbidden[b]`: byte `b` may not appear in a value (a delimiter, or a
     /// line break when one follows each terminator). Components allowed
     /// inside composites are checked per component, so the component
@@ -129,7 +127,6 @@ impl<W: Write> SegmentWriter<W> {
             set_control: None,
             group: None,
             interchange: None,
-            total_segments: 0,
             forbidden: {
                 let mut f = [false; 256];
                 for b in [delimiters.element, delimiters.segment, delimiters.component] {
@@ -153,13 +150,8 @@ impl<W: Write> SegmentWriter<W> {
     }
 
     /// Segments written so far in the open transaction set (ST included).
-    pub fn set_segments(&self) -> u32 {
+    pub(crate) fn set_segments(&self) -> u32 {
         self.set_segments
-    }
-
-    /// Segments written in all.
-    pub fn total_segments(&self) -> u64 {
-        self.total_segments
     }
 
     fn check(&self, value: &[u8], allow_component: bool) -> Result<(), WriteError> {
@@ -234,7 +226,6 @@ impl<W: Write> SegmentWriter<W> {
         }
         self.out.write_all(&self.buf)?;
         self.set_segments += 1;
-        self.total_segments += 1;
         Ok(())
     }
 
@@ -252,10 +243,9 @@ impl<W: Write> SegmentWriter<W> {
     ///
     /// The bytes are written as given; the caller guarantees they are whole
     /// segments produced by a [`SegmentWriter`] (which checked their values).
-    pub fn raw_segments(&mut self, bytes: &[u8], count: u32) -> Result<(), WriteError> {
+    pub(crate) fn raw_segments(&mut self, bytes: &[u8], count: u32) -> Result<(), WriteError> {
         self.out.write_all(bytes)?;
         self.set_segments += count;
-        self.total_segments += u64::from(count);
         Ok(())
     }
 

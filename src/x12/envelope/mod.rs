@@ -18,7 +18,8 @@ mod checker;
 mod model;
 mod parallel;
 
-pub use checker::{scan_sequential, MAX_FINDINGS};
+pub use checker::scan_sequential;
+pub(crate) use checker::MAX_FINDINGS;
 pub use model::{
     Finding, Group, Interchange, Scan, Severity, Suppressed, TransactionKind, TransactionSet,
 };
@@ -26,7 +27,7 @@ pub use parallel::scan_chunked;
 pub(crate) use parallel::scan_parallel_chunks;
 
 /// Inputs at least this large are scanned on several threads.
-pub const PARALLEL_THRESHOLD: usize = 8 << 20;
+const PARALLEL_THRESHOLD: usize = 8 << 20;
 
 /// Scans a whole input: envelope tree and findings. Never panics.
 pub fn scan(input: &[u8]) -> Scan {

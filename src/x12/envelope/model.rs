@@ -125,7 +125,7 @@ pub enum TransactionKind {
 
 impl TransactionKind {
     /// Identifies a set from ST01, ST03 and the group's GS08.
-    pub fn identify(st01: &str, st03: &str, gs08: &str) -> TransactionKind {
+    pub(crate) fn identify(st01: &str, st03: &str, gs08: &str) -> TransactionKind {
         let version = if st03.is_empty() { gs08 } else { st03 };
         match st01 {
             "837" if version.contains("X222") => TransactionKind::Claim837P,
@@ -179,7 +179,7 @@ pub struct Suppressed {
 
 impl Suppressed {
     /// Counts one finding that was not kept.
-    pub fn add(&mut self, f: &Finding) {
+    pub(crate) fn add(&mut self, f: &Finding) {
         let map = match f.severity {
             Severity::Error => &mut self.errors,
             Severity::Warning => &mut self.warnings,

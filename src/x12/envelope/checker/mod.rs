@@ -16,7 +16,7 @@ mod headers;
 mod trailers;
 
 /// At most this many findings are kept per input; the rest are counted.
-pub const MAX_FINDINGS: usize = 1000;
+pub(crate) const MAX_FINDINGS: usize = 1000;
 
 /// Scans on one thread.
 pub fn scan_sequential(input: &[u8]) -> Scan {
