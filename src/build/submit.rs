@@ -50,8 +50,10 @@ impl Prepared {
     /// 837P (when any claim goes), `rejects.csv`, the held rows and
     /// `manifest.json` into `out_dir` (created when missing), and records the
     /// submission. `config` must be the one the claims were scrubbed with.
+    /// `self` is left as it was: the caller decides when the claims are
+    /// freed (a command about to exit need not free them one by one).
     pub fn submit(
-        mut self,
+        &self,
         config: &Config,
         ledger: &mut Ledger,
         out_dir: &Path,
@@ -63,7 +65,8 @@ impl Prepared {
         progress.stage("hashing claims");
         let hashes: Vec<String> = self.clean.par_iter().map(ledger::content_hash).collect();
         progress.stage("looking up sent claims");
-        let decisions = self.decide(ledger, &hashes)?;
+        let mut findings = self.findings.clone();
+        let decisions = self.decide(ledger, &hashes, &mut findings)?;
 
         fs::create_dir_all(out_dir).map_err(Error::io(out_dir, "cannot create output folder"))?;
         remove_stale_temp_files(out_dir);
@@ -82,7 +85,7 @@ impl Prepared {
 
         progress.stage("writing the rejects report and manifest");
         let rejects_file = out_dir.join("rejects.csv");
-        let rejects = crate::finding::rejects_csv(&self.findings);
+        let rejects = crate::finding::rejects_csv(&findings);
         atomic::write(&rejects_file, &rejects).map_err(Error::io(&rejects_file, "cannot write"))?;
         outputs.push(FileEntry::of_bytes(&rejects_file, &rejects));
 
@@ -130,7 +133,7 @@ impl Prepared {
             let sum: Decimal = cs.iter().map(|c| c.total_charge()).sum();
             sum.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
         };
-        let errors = self.findings.iter().filter(|f| f.is_error()).count();
+        let errors = findings.iter().filter(|f| f.is_error()).count();
         let mut inputs = vec![FileEntry {
             path: self.export.display().to_string(),
             bytes: self.export_bytes,
@@ -156,7 +159,7 @@ impl Prepared {
                 already_sent: already.len(),
                 held: held.len(),
                 errors,
-                warnings: self.findings.len() - errors,
+                warnings: findings.len() - errors,
             },
             totals: Totals {
                 sent_charge: money(sent.as_ref().map_or(Decimal::ZERO, |s| s.charge)),
@@ -173,25 +176,25 @@ impl Prepared {
         let manifest_file = out_dir.join("manifest.json");
         atomic::write(&manifest_file, &json).map_err(Error::io(&manifest_file, "cannot write"))?;
         progress.done();
-        let report = Report {
+        Ok(Report {
             manifest,
-            findings: std::mem::take(&mut self.findings),
+            findings,
             x12_file: sent.map(|s| s.path),
             rejects_file,
             held_file,
             held_rows: held_rows.len(),
             manifest_file,
-        };
-        // Freeing hundreds of thousands of claims one by one takes longer
-        // than the OS takes to reclaim a process's memory; a long-lived
-        // caller loses only this run's claims.
-        std::mem::forget(self);
-        Ok(report)
+        })
     }
 
     /// Per clean claim: send it, or not (already sent, or changed since it
-    /// was sent: a ledger finding holds it back).
-    fn decide(&mut self, ledger: &Ledger, hashes: &[String]) -> Result<Vec<Decision>, Error> {
+    /// was sent: a finding added to `findings` holds it back).
+    fn decide(
+        &self,
+        ledger: &Ledger,
+        hashes: &[String],
+        findings: &mut Vec<Finding>,
+    ) -> Result<Vec<Decision>, Error> {
         let keys: Vec<(&str, &str)> =
             self.clean.iter().map(|c| (c.claim_id.as_str(), c.payer.id.as_str())).collect();
         let known = ledger.lookup(&keys)?;
@@ -215,7 +218,7 @@ impl Prepared {
                         c.claim_id, k.isa13
                     );
                     let row = c.source.rows.first().copied().unwrap_or(0);
-                    self.findings.push(
+                    findings.push(
                         Finding::new(scrub::LEDGER_CHANGED.id, Severity::Error, message)
                             .in_file(&file)
                             .at_row(row, "")
