@@ -136,9 +136,9 @@ fn print_summary(out: &mut impl Write, report: &build::Report) -> io::Result<()>
             report.held_file.display()
         )?;
         let errors: Vec<_> = report.errors().collect();
+        // Every finding is in the one export: the lines name row, column and claim.
         for f in errors.iter().take(MAX_PRINTED) {
-            let claim = if f.claim_id.is_empty() { "-" } else { &f.claim_id };
-            writeln!(out, "  {claim} row {} {}: {} ({})", f.row, f.column, f.message, f.rule)?;
+            writeln!(out, "  {}", (*f).clone().in_file(""))?;
         }
         if errors.len() > MAX_PRINTED {
             writeln!(
