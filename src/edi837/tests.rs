@@ -208,6 +208,10 @@ fn as_carried(mut c: Claim) -> Claim {
         }
     }
     c.source = Source::default();
+    // 2310B is not sent when the rendering provider is the billing provider.
+    if c.rendering.as_ref().is_some_and(|r| r.npi == c.billing.npi) {
+        c.rendering = None;
+    }
     // CLM02 is read back as the stated total.
     c.stated_total = Some(c.total_charge());
     c
@@ -265,6 +269,21 @@ fn writes_claim_and_line_segments() {
     ] {
         assert!(text.contains(expected), "missing {expected:?} in\n{text}");
     }
+}
+
+#[test]
+fn rendering_provider_is_sent_only_when_not_the_billing_provider() {
+    let mut claims = sample_claims();
+    let billing_npi = claims[1].billing.npi.clone();
+    claims[1].rendering.as_mut().unwrap().npi = billing_npi.clone();
+    let (text, _) = written(&claims);
+    assert!(!text.contains("NM1*82*"), "2310B equal to billing was written:\n{text}");
+    let back = read(text.as_bytes()).unwrap();
+    let c2 = back.claims.iter().find(|c| c.claim_id == "C2").unwrap();
+    assert_eq!(c2.rendering, None);
+    assert!(c2.referring.is_some(), "2310A is still sent");
+    let (text, _) = written(&sample_claims());
+    assert!(text.contains("NM1*82*1*JONES*BOB****XX*1679576722~"), "{text}");
 }
 
 #[test]

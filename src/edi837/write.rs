@@ -605,7 +605,8 @@ fn render_claim(c: &Claim, delimiters: Delimiters, newline: bool) -> Result<Rend
 
 /// Loop 2300 claim:
 /// `CLM*<id>*<total>***<POS>:B:<freq>*Y*A*Y*Y~ [DTP*431*D8*<onset>~] [REF*G1*<auth>~]
-/// [REF*F8*<original ref>~] HI*ABK:<dx1>[*ABF:<dx2>...]~`, then 2310A, 2310B and 2400.
+/// [REF*F8*<original ref>~] HI*ABK:<dx1>[*ABF:<dx2>...]~`, then 2310A, 2310B
+/// (when the rendering NPI differs from the billing NPI) and 2400.
 fn loop_2300<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), WriteError> {
     let total = crate::numtext::amount(c.total_charge());
     w.begin("CLM");
@@ -632,7 +633,10 @@ fn loop_2300<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), WriteE
     if let Some(r) = &c.referring {
         loop_2310(w, "DN", r)?;
     }
-    if let Some(r) = &c.rendering {
+    // See: 837P guide, 2310B situational rule: sent only when the rendering
+    // provider is not the billing provider (an organization's NPI sent as
+    // the rendering person is rejected by front-end edits).
+    if let Some(r) = c.rendering.as_ref().filter(|r| r.npi != c.billing.npi) {
         loop_2310(w, "82", r)?;
     }
     let mut scratch = Scratch::default();
