@@ -118,6 +118,11 @@ pub struct Interchange {
     /// CLM count at which a new ST/SE starts (the 837P guide: at most 5000).
     #[serde(default = "default_max_claims")]
     pub max_claims_per_transaction: usize,
+    /// The first ISA13/GS06 a new ledger hands out (1 to 999999999), for a
+    /// practice moving from another system; ignored once the ledger has
+    /// issued numbers.
+    #[serde(default)]
+    pub control_number_start: Option<u32>,
 }
 
 impl Interchange {
@@ -277,6 +282,12 @@ impl Config {
             return Err(err(
                 "interchange.max_claims_per_transaction".into(),
                 "must be 1 to 5000".into(),
+            ));
+        }
+        if i.control_number_start.is_some_and(|n| n == 0 || n > 999_999_999) {
+            return Err(err(
+                "interchange.control_number_start".into(),
+                "must be 1 to 999999999 (ISA13 has nine digits)".into(),
             ));
         }
         if self.submitter.phone.is_none() && self.submitter.email.is_none() {

@@ -296,7 +296,7 @@ fn control_numbers_increase_and_are_never_reused() {
     // Burn a number as a crashed run would (allocated, file never written).
     {
         let mut l = claimflow::ledger::Ledger::open(Path::new(ledger)).unwrap();
-        assert_eq!(l.allocate_control_numbers().unwrap(), (2, 2));
+        assert_eq!(l.allocate_control_numbers(1).unwrap(), (2, 2));
     }
     let changed = changed_export(dir.path(), false);
     let o = build(dir.path(), &changed, &["--ledger", ledger, "--resend"]);
@@ -470,4 +470,60 @@ fn crash_after_the_rename_counts_the_file_as_sent() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("recorded as sent"), "{}", text(&o));
     assert_eq!(manifest(dir.path())["counts"]["already_sent"], 5);
     assert_eq!(x12_files(&dir.path().join("out")).len(), 1, "nothing sent twice");
+}
+
+/// The config of `dir` with `control_number_start = N` under `[interchange]`.
+fn set_control_number_start(dir: &Path, n: u32) {
+    let path = dir.join("claimflow.toml");
+    let text: String = fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("control_number_start"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let text = text.replacen(
+        "[interchange]\n",
+        &format!("[interchange]\ncontrol_number_start = {n}\n"),
+        1,
+    );
+    fs::write(&path, text).unwrap();
+}
+
+#[test]
+fn control_number_start_is_where_a_new_ledger_begins_and_never_goes_back() {
+    let dir = setup();
+    set_control_number_start(dir.path(), 41000);
+    let o = build(dir.path(), &fixture("build/clean.csv"), &[]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let files = x12_files(&dir.path().join("out"));
+    assert_eq!(files.len(), 1);
+    assert!(files[0].ends_with("claims-000041000.x12"), "{files:?}");
+    let x12 = fs::read_to_string(&files[0]).unwrap();
+    assert!(x12.contains("*000041000*0*T*"), "ISA13");
+    assert!(x12.contains("*41000*X*005010X222A1~"), "GS06");
+    assert_eq!(manifest(dir.path())["control_numbers"]["isa13"], "000041000");
+
+    // The ledger has issued numbers now: a higher start is ignored, with a
+    // note, and numbers go on from the last one.
+    set_control_number_start(dir.path(), 50000);
+    let o = build(dir.path(), &fixture("build/clean.csv"), &["--resend"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(
+            "claimflow: note: control_number_start 50000 is ignored: this ledger has already issued control numbers up to 41000"
+        ),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(manifest(dir.path())["control_numbers"]["isa13"], "000041001");
+}
+
+#[test]
+fn control_number_start_out_of_range_is_a_config_error() {
+    let dir = setup();
+    set_control_number_start(dir.path(), 0);
+    let o = build(dir.path(), &fixture("build/clean.csv"), &[]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(text(&o).contains("interchange.control_number_start"), "{}", text(&o));
+    assert!(!dir.path().join("claimflow.db").exists());
 }

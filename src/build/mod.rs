@@ -217,8 +217,12 @@ pub fn run(
 pub struct Report {
     /// What `manifest.json` holds (also what `build --json` prints).
     pub manifest: Manifest,
-    /// Every finding (reader, rules, ledger), as in `rejects.csv`: by row.
+    /// Every finding (reader, rules, ledger) in the order found (`rejects.csv`
+    /// lists them by row).
     pub findings: Vec<Finding>,
+    /// Things the operator should know that are not about a claim (a
+    /// configured `control_number_start` the ledger has gone past); no PHI.
+    pub notes: Vec<String>,
     /// The 837P written, when any claim was sent.
     pub x12_file: Option<PathBuf>,
     /// `rejects.csv` (always written, with its header when empty).

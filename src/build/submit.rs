@@ -73,9 +73,19 @@ impl Prepared {
         let to_send: Vec<usize> =
             (0..self.clean.len()).filter(|&i| matches!(decisions[i], Decision::Send(_))).collect();
         let mut outputs = Vec::new();
+        let mut notes = Vec::new();
         let sent = if to_send.is_empty() {
             None
         } else {
+            if let Some(start) = config.interchange.control_number_start {
+                let last = ledger.counter("ISA13")?;
+                if last > 0 && start > last {
+                    notes.push(format!(
+                        "control_number_start {start} is ignored: this ledger has already issued \
+                         control numbers up to {last}, and numbers go on from there"
+                    ));
+                }
+            }
             progress.stage("writing the 837P");
             let sent =
                 self.write_837(config, ledger, out_dir, &to_send, &decisions, &hashes, progress)?;
@@ -179,6 +189,7 @@ impl Prepared {
         Ok(Report {
             manifest,
             findings,
+            notes,
             x12_file: sent.map(|s| s.path),
             rejects_file,
             held_file,
@@ -243,7 +254,8 @@ impl Prepared {
         hashes: &[String],
         progress: &Progress,
     ) -> Result<Sent, Error> {
-        let (isa13, gs06) = ledger.allocate_control_numbers()?;
+        let (isa13, gs06) = ledger
+            .allocate_control_numbers(config.interchange.control_number_start.unwrap_or(1))?;
         crash_point("allocated");
         let name = format!("claims-{isa13:09}.x12");
         let dest = out_dir.join(&name);

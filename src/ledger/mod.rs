@@ -442,16 +442,20 @@ impl Ledger {
 
     /// Allocates the next ISA13 and GS06 in one committed transaction.
     /// A number handed out is never handed out again, whether or not the
-    /// file it was meant for gets written.
-    pub fn allocate_control_numbers(&mut self) -> Result<(u32, u32), Error> {
+    /// file it was meant for gets written. `first` is what a counter that has
+    /// handed out nothing yet starts at (1 normally; `control_number_start`
+    /// in the config); once a counter has handed out a number, `first` is
+    /// ignored and numbers go on from the last one.
+    pub fn allocate_control_numbers(&mut self, first: u32) -> Result<(u32, u32), Error> {
         let path = self.path.clone();
         let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
         let next = |name: &str| -> Result<u32, Error> {
             let v: i64 = tx
                 .query_row(
-                    "UPDATE counters SET value = value + 1 WHERE name = ?1 RETURNING value",
-                    [name],
+                    "UPDATE counters SET value = CASE WHEN value = 0 THEN max(?2, 1) ELSE value + 1 END
+                     WHERE name = ?1 RETURNING value",
+                    params![name, first],
                     |r| r.get(0),
                 )
                 .map_err(sq)?;

@@ -58,11 +58,23 @@ fn control_numbers_increase_and_survive_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("claimflow.db");
     let mut l = Ledger::open(&path).unwrap();
-    assert_eq!(l.allocate_control_numbers().unwrap(), (1, 1));
-    assert_eq!(l.allocate_control_numbers().unwrap(), (2, 2));
+    assert_eq!(l.allocate_control_numbers(1).unwrap(), (1, 1));
+    assert_eq!(l.allocate_control_numbers(1).unwrap(), (2, 2));
     drop(l);
     let mut l = Ledger::open(&path).unwrap();
-    assert_eq!(l.allocate_control_numbers().unwrap(), (3, 3));
+    assert_eq!(l.allocate_control_numbers(1).unwrap(), (3, 3));
+}
+
+#[test]
+fn a_new_ledger_starts_at_the_first_number_given_and_ignores_it_afterwards() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = Ledger::open(&dir.path().join("claimflow.db")).unwrap();
+    assert_eq!(l.allocate_control_numbers(5000).unwrap(), (5000, 5000));
+    assert_eq!(l.allocate_control_numbers(5000).unwrap(), (5001, 5001));
+    // Numbers already handed out: a lower or higher start changes nothing.
+    assert_eq!(l.allocate_control_numbers(1).unwrap(), (5002, 5002));
+    assert_eq!(l.allocate_control_numbers(9000).unwrap(), (5003, 5003));
+    assert_eq!(l.counter("ISA13").unwrap(), 5003);
 }
 
 #[test]
@@ -70,7 +82,7 @@ fn exhausted_counter_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let mut l = Ledger::open(&dir.path().join("claimflow.db")).unwrap();
     l.connection().execute("UPDATE counters SET value = 999999999", []).unwrap();
-    assert!(matches!(l.allocate_control_numbers(), Err(Error::Exhausted { .. })));
+    assert!(matches!(l.allocate_control_numbers(1), Err(Error::Exhausted { .. })));
 }
 
 #[test]
