@@ -211,7 +211,7 @@ fn unbalanced_remittance_is_flagged_by_validate_and_reconcile() {
     assert!(s.contains("[835-BAL-CLP]"), "{s}");
     // variance = billed − paid − adjustments = 100 − 60 − 30
     assert!(read(dir.path().join("out/claims.csv"))
-        .contains(",100.00,70.00,60.00,10.00,20.00,0.00,10.00,"));
+        .contains(",100.00,70.00,60.00,10.00,20.00,0.00,0.00,10.00,"));
 }
 
 #[test]
@@ -501,20 +501,20 @@ fn end_to_end_claims_written_then_remitted_then_reconciled() {
     let csv = read(dir.path().join("out/claims.csv"));
     let rows: Vec<&str> = csv.lines().collect();
     let expected = [
-        "claim_id,payer_id,payer_claim_id,status,match_rule,billed,allowed,paid,patient_responsibility,contractual,other_adjustments,variance,carc_codes,rarc_codes,check_trace,payment_date",
-        "C1001,DEMOPAYER1,PCN-1001,paid,claim_id,120.00,87.00,87.00,0.00,33.00,0.00,0.00,CO-45,,T100,2026-03-15",
-        "C1002,DEMOPAYER1,PCN-1002,partial,claim_id,200.00,100.00,100.00,0.00,100.00,0.00,0.00,CO-45;CO-97,M15,T100,2026-03-15",
-        "C1003,DEMOPAYER1,PCN-1003,denied,claim_id,200.00,0.00,0.00,0.00,200.00,0.00,0.00,CO-16,MA130,T100,2026-03-15",
-        "C1004,DEMOPAYER1,PCN-1004,patient_responsibility,claim_id,100.00,80.00,0.00,80.00,20.00,0.00,0.00,PR-1;CO-45,,T100,2026-03-15",
-        "C1005-LONG-CLAIM-ID,DEMOPAYER1,PCN-1005,paid,claim_id_prefix,80.00,80.00,80.00,0.00,0.00,0.00,0.00,,,T100,2026-03-15",
-        "C1006,DEMOPAYER1,PCN-1006,paid,claim_id,100.00,90.00,90.00,0.00,10.00,0.00,0.00,CO-45,,T100,2026-03-15",
-        "C1006,DEMOPAYER1,PCN-1006,reversed,claim_id,-100.00,-90.00,-90.00,0.00,-10.00,0.00,0.00,CO-45,,T200,2026-03-18",
-        "C1006,DEMOPAYER1,PCN-1006B,paid,claim_id,100.00,95.00,95.00,0.00,5.00,0.00,0.00,CO-45,,T200,2026-03-18",
-        "C1007,DEMOPAYER1,PCN-1007,paid,claim_id,180.00,110.00,110.00,0.00,70.00,0.00,0.00,CO-45,,T200,2026-03-18",
-        "C1008,DEMOPAYER1,PCN-1008,paid,claim_id,160.00,120.00,120.00,0.00,40.00,0.00,0.00,CO-45,,T200,2026-03-18",
-        "ZZ-NOT-OURS-1,DEMOPAYER1,PCN-9999,unmatched,none,50.00,50.00,50.00,0.00,0.00,0.00,0.00,,,T200,2026-03-18",
-        "C1009,DEMOPAYER2,PCN-1009,paid+forwarded,claim_id,100.00,80.00,60.00,20.00,20.00,0.00,0.00,CO-45;PR-2,,T300,2026-03-18",
-        "C1010,DEMOPAYER2,PCN-1010,paid,payer_claim_id,90.00,70.00,70.00,0.00,20.00,0.00,0.00,CO-45,,T300,2026-03-18",
+        "claim_id,payer_id,payer_claim_id,status,match_rule,billed,allowed,paid,patient_responsibility,contractual,denied,other_adjustments,variance,carc_codes,rarc_codes,check_trace,payment_date",
+        "C1001,DEMOPAYER1,PCN-1001,paid,claim_id,120.00,87.00,87.00,0.00,33.00,0.00,0.00,0.00,CO-45,,T100,2026-03-15",
+        "C1002,DEMOPAYER1,PCN-1002,partial,claim_id,200.00,100.00,100.00,0.00,50.00,50.00,0.00,0.00,CO-45;CO-97,M15,T100,2026-03-15",
+        "C1003,DEMOPAYER1,PCN-1003,denied,claim_id,200.00,0.00,0.00,0.00,0.00,200.00,0.00,0.00,CO-16,MA130,T100,2026-03-15",
+        "C1004,DEMOPAYER1,PCN-1004,patient_responsibility,claim_id,100.00,80.00,0.00,80.00,20.00,0.00,0.00,0.00,PR-1;CO-45,,T100,2026-03-15",
+        "C1005-LONG-CLAIM-ID,DEMOPAYER1,PCN-1005,paid,claim_id_prefix,80.00,80.00,80.00,0.00,0.00,0.00,0.00,0.00,,,T100,2026-03-15",
+        "C1006,DEMOPAYER1,PCN-1006,paid,claim_id,100.00,90.00,90.00,0.00,10.00,0.00,0.00,0.00,CO-45,,T100,2026-03-15",
+        "C1006,DEMOPAYER1,PCN-1006,reversed,claim_id,-100.00,-90.00,-90.00,0.00,-10.00,0.00,0.00,0.00,CO-45,,T200,2026-03-18",
+        "C1006,DEMOPAYER1,PCN-1006B,paid,claim_id,100.00,95.00,95.00,0.00,5.00,0.00,0.00,0.00,CO-45,,T200,2026-03-18",
+        "C1007,DEMOPAYER1,PCN-1007,paid,claim_id,180.00,110.00,110.00,0.00,70.00,0.00,0.00,0.00,CO-45,,T200,2026-03-18",
+        "C1008,DEMOPAYER1,PCN-1008,paid,claim_id,160.00,120.00,120.00,0.00,40.00,0.00,0.00,0.00,CO-45,,T200,2026-03-18",
+        "ZZ-NOT-OURS-1,DEMOPAYER1,PCN-9999,unmatched,none,50.00,50.00,50.00,0.00,0.00,0.00,0.00,0.00,,,T200,2026-03-18",
+        "C1009,DEMOPAYER2,PCN-1009,paid+forwarded,claim_id,100.00,80.00,60.00,20.00,20.00,0.00,0.00,0.00,CO-45;PR-2,,T300,2026-03-18",
+        "C1010,DEMOPAYER2,PCN-1010,paid,payer_claim_id,90.00,70.00,70.00,0.00,20.00,0.00,0.00,0.00,CO-45,,T300,2026-03-18",
     ];
     assert_eq!(rows, expected);
     // Every line matched a line the writer sent, by the rule the scenario needs.
@@ -731,17 +731,17 @@ fn end_to_end_build_then_remit_then_reconcile_with_the_ledger() {
     assert_eq!(
         csv.lines().skip(1).collect::<Vec<_>>(),
         [
-            "CF1001,TESTPAYER1,PAY-1001,paid,claim_id,172.50,138.00,138.00,0.00,34.50,0.00,0.00,CO-45,,E2E100,2025-12-01",
-            "CF1002,TESTPAYER1,PAY-1002,partial,claim_id,409.70,190.00,190.00,0.00,219.70,0.00,0.00,CO-45;CO-50,N115,E2E100,2025-12-01",
-            "CF1004,TESTPAYER1,PAY-1004,denied,claim_id,85.00,0.00,0.00,0.00,85.00,0.00,0.00,CO-29,,E2E100,2025-12-01",
-            "CF1003,TESTMCARE,PAY-1003,patient_responsibility,claim_id,63.25,63.25,0.00,63.25,0.00,0.00,0.00,PR-1,,E2E200,2025-12-01",
-            "CF1005,TESTPAYER1,,outstanding,,160.00,,,,,,,,,,",
+            "CF1001,TESTPAYER1,PAY-1001,paid,claim_id,172.50,138.00,138.00,0.00,34.50,0.00,0.00,0.00,CO-45,,E2E100,2025-12-01",
+            "CF1002,TESTPAYER1,PAY-1002,partial,claim_id,409.70,190.00,190.00,0.00,39.70,180.00,0.00,0.00,CO-45;CO-50,N115,E2E100,2025-12-01",
+            "CF1004,TESTPAYER1,PAY-1004,denied,claim_id,85.00,0.00,0.00,0.00,0.00,85.00,0.00,0.00,CO-29,,E2E100,2025-12-01",
+            "CF1003,TESTMCARE,PAY-1003,patient_responsibility,claim_id,63.25,63.25,0.00,63.25,0.00,0.00,0.00,0.00,PR-1,,E2E200,2025-12-01",
+            "CF1005,TESTPAYER1,,outstanding,,160.00,,,,,,,,,,,",
         ]
     );
     let lines = read(d.join("recon/lines.csv"));
     assert_eq!(lines.lines().count(), 1 + 3 + 3 + 1 + 2);
     assert!(lines.lines().skip(1).all(|l| l.contains(",line_id,")), "{lines}");
-    assert!(lines.contains(&format!("CF1002,{},97110:GP,TESTPAYER1,PAY-1002,denied,line_id,180.00,0.00,0.00,0.00,180.00,0.00,0.00,CO-50,N115,E2E100,2025-12-01", l2[1])), "{lines}");
+    assert!(lines.contains(&format!("CF1002,{},97110:GP,TESTPAYER1,PAY-1002,denied,line_id,180.00,0.00,0.00,0.00,0.00,180.00,0.00,0.00,CO-50,N115,E2E100,2025-12-01", l2[1])), "{lines}");
     let denials = read(d.join("recon/denials.csv"));
     assert_eq!(
         denials.lines().skip(1).collect::<Vec<_>>(),
@@ -882,8 +882,8 @@ fn the_demo_builds_then_reconciles_its_835() {
     }
     assert!(!csv.contains(",unmatched,"), "{csv}");
     // The coinsurance and the deductible are the patient's.
-    assert!(csv.contains("D1003,DEMOPAYER1,DHP2612100003,paid,claim_id,142.40,114.00,91.20,22.80,28.40,0.00,0.00,PR-2;CO-45,"), "{csv}");
-    assert!(csv.contains("W3001,DEMOPAYER1,DHP2612100006,patient_responsibility,claim_id,95.00,80.00,0.00,80.00,15.00,0.00,0.00,PR-1;CO-45,"), "{csv}");
+    assert!(csv.contains("D1003,DEMOPAYER1,DHP2612100003,paid,claim_id,142.40,114.00,91.20,22.80,28.40,0.00,0.00,0.00,PR-2;CO-45,"), "{csv}");
+    assert!(csv.contains("W3001,DEMOPAYER1,DHP2612100006,patient_responsibility,claim_id,95.00,80.00,0.00,80.00,15.00,0.00,0.00,0.00,PR-1;CO-45,"), "{csv}");
 
     // Every service line matched by the line id sent (REF*6R).
     let lines = read(d.join("recon/lines.csv"));
