@@ -57,10 +57,10 @@ fn reconciles_the_synthetic_remittances_against_837_claims() {
     let s = stdout(&o);
     assert!(s.contains("reconciled 13 claim payment(s) in 3 payment(s) from 2 file(s)"), "{s}");
     assert!(
-        s.contains("paid 8, partial 1, denied 1, patient_responsibility 1, reversed 1, unmatched 1, outstanding 0"),
+        s.contains("paid 8, partial 1, denied 1, patient_responsibility 1, reversed 1, unmatched 1, forwarded 0, outstanding 0"),
         "{s}"
     );
-    assert!(s.contains("forwarded to another payer: 1"), "{s}");
+    assert!(s.contains("  processed and forwarded to another payer: 1\n"), "{s}");
     assert!(
         s.contains(
             "tie-out: paid 772.00 + provider adjustments -37.50 = 734.50; BPR02 total 734.50: OK"
@@ -714,7 +714,7 @@ fn end_to_end_build_then_remit_then_reconcile_with_the_ledger() {
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
     let s = stdout(&o);
     assert!(
-        s.contains("paid 1, partial 1, denied 1, patient_responsibility 1, reversed 0, unmatched 0, outstanding 1"),
+        s.contains("paid 1, partial 1, denied 1, patient_responsibility 1, reversed 0, unmatched 0, forwarded 0, outstanding 1"),
         "{s}"
     );
     assert!(
@@ -839,7 +839,7 @@ fn the_demo_builds_then_reconciles_its_835() {
     let s = stdout(&o);
     assert!(s.contains("reconciled 7 claim payment(s) in 2 payment(s) from 1 file(s)"), "{s}");
     assert!(
-        s.contains("paid 5, partial 0, denied 1, patient_responsibility 1, reversed 0, unmatched 0, outstanding 0"),
+        s.contains("paid 5, partial 0, denied 1, patient_responsibility 1, reversed 0, unmatched 0, forwarded 0, outstanding 0"),
         "{s}"
     );
     assert!(

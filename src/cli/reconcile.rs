@@ -132,11 +132,25 @@ fn print_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
     let c = &s.counts;
     writeln!(
         out,
-        "  paid {}, partial {}, denied {}, patient_responsibility {}, reversed {}, unmatched {}, outstanding {}",
-        c.paid, c.partial, c.denied, c.patient_responsibility, c.reversed, c.unmatched, c.outstanding
+        "  paid {}, partial {}, denied {}, patient_responsibility {}, reversed {}, unmatched {}, forwarded {}, outstanding {}",
+        c.paid,
+        c.partial,
+        c.denied,
+        c.patient_responsibility,
+        c.reversed,
+        c.unmatched,
+        c.forwarded,
+        c.outstanding
     )?;
+    if c.processed_and_forwarded > 0 {
+        writeln!(out, "  processed and forwarded to another payer: {}", c.processed_and_forwarded)?;
+    }
     if c.forwarded > 0 {
-        writeln!(out, "  forwarded to another payer: {}", c.forwarded)?;
+        writeln!(
+            out,
+            "  forwarded: {} claim(s) the payer passed on to another payer (CLP02 23): wait for the other payer's remittance",
+            c.forwarded
+        )?;
     }
     for r in &s.reversals {
         let before = match &r.reverses_trace {

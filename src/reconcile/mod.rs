@@ -55,6 +55,9 @@ pub enum Status {
     PatientResponsibility,
     /// CLP02 = 22 (or a negative payment): cancels an earlier payment.
     Reversed,
+    /// CLP02 = 23: not this payer's claim; it forwarded the claim to another
+    /// payer, whose remittance is the answer. Not a denial.
+    Forwarded,
     /// No sent claim matches.
     Unmatched,
     /// Sent, not remitted yet (ledger mode only).
@@ -70,6 +73,7 @@ impl Status {
             Status::Denied => "denied",
             Status::PatientResponsibility => "patient_responsibility",
             Status::Reversed => "reversed",
+            Status::Forwarded => "forwarded",
             Status::Unmatched => "unmatched",
             Status::Outstanding => "outstanding",
         }
@@ -84,6 +88,7 @@ impl Status {
             Status::Denied => ClaimStatus::Denied,
             Status::PatientResponsibility => ClaimStatus::PatientResponsibility,
             Status::Reversed => ClaimStatus::Reversed,
+            Status::Forwarded => ClaimStatus::Forwarded,
             Status::Unmatched => ClaimStatus::Unmatched,
             Status::Outstanding => return None,
         })
@@ -302,6 +307,14 @@ pub(crate) fn bucket(a: &Adjustment, contractual: &[String]) -> Bucket {
 }
 
 impl Figures {
+    /// A claim the payer says is not its own (CLP02 23): what it did not
+    /// pay is for the other payer to answer, so nothing is `denied`; those
+    /// amounts are `other_adjustments`.
+    fn not_ours(&mut self) {
+        self.other_adjustments += self.denied;
+        self.denied = Decimal::ZERO;
+    }
+
     fn new<'x>(
         billed: Decimal,
         paid: Decimal,
@@ -396,7 +409,8 @@ pub struct ClaimResult {
     pub clp02: Text,
     /// The classification.
     pub status: Status,
-    /// CLP02 19/20/21 or NM1*TT: forwarded to another payer.
+    /// Processed and forwarded to another payer (CLP02 19/20/21 or
+    /// NM1*TT); false for status [`Status::Forwarded`], which says so itself.
     pub forwarded: bool,
     /// How it matched.
     pub rule: ClaimRule,
@@ -465,6 +479,7 @@ fn denial_of<'x>(
     adjs: impl Iterator<Item = &'x Adjustment> + Clone,
     amount: Decimal,
     contractual: &[String],
+    forwarded: bool,
 ) -> Denial {
     let mut carc = Vec::new();
     for a in adjs.clone() {
@@ -473,7 +488,8 @@ fn denial_of<'x>(
     match primary(adjs, contractual) {
         Some(a) => {
             let category = denial::category(&a.reason);
-            Denial { category, action: denial::action(category, a.group), amount, carc }
+            let action = denial::action(category, a.group, forwarded);
+            Denial { category, action, amount, carc }
         }
         None => Denial { category: Category::Other, action: Action::Appeal, amount, carc },
     }
@@ -500,6 +516,9 @@ pub(crate) fn classify(c: &ClaimPayment, matched: bool, contractual: &[String]) 
     if c.is_reversal() || c.clp04_paid < Decimal::ZERO {
         return Status::Reversed;
     }
+    if c.clp02_status.trim() == "23" {
+        return Status::Forwarded;
+    }
     if c.clp02_status == "4" {
         return Status::Denied;
     }
@@ -523,7 +542,7 @@ fn line_status(l: &ServicePayment, claim: Status, contractual: &[String]) -> Sta
         l.adjustments.iter().filter(|a| a.group == Some(Group::PR)).map(|a| a.amount).sum();
     let denies = l.adjustments.iter().any(|a| is_denial_adjustment(a, contractual));
     match claim {
-        Status::Unmatched | Status::Reversed => claim,
+        Status::Unmatched | Status::Reversed | Status::Forwarded => claim,
         _ if l.svc03_paid > Decimal::ZERO && denies => Status::Partial,
         _ if l.svc03_paid > Decimal::ZERO => Status::Paid,
         _ if denies => Status::Denied,
@@ -635,6 +654,7 @@ fn reconcile_claim(
     let sent = sent_idx.map(|i| &index.claims()[i]);
     let status = classify(c, sent.is_some(), contractual);
     let denies = |a: &&Adjustment| is_denial_adjustment(a, contractual);
+    let forwarded = status != Status::Forwarded && c.is_forwarded();
     let line_matches = match sent {
         Some(s) => match_lines(s, c),
         None => vec![(None, LineRule::None); c.lines.len()],
@@ -659,19 +679,24 @@ fn reconcile_claim(
             distinct(&mut rarc, r.code.clone());
         }
         let lstatus = line_status(l, status, contractual);
-        let figures = Figures::new(
+        let mut figures = Figures::new(
             l.svc02_charge,
             l.svc03_paid,
             l.adjustments.iter(),
             l.allowed,
             contractual,
         );
+        if status == Status::Forwarded {
+            figures.not_ours();
+        }
         let denial = match lstatus {
             Status::Denied => {
-                Some(denial_of(l.adjustments.iter(), l.svc02_charge - l.svc03_paid, contractual))
+                let amount = l.svc02_charge - l.svc03_paid;
+                Some(denial_of(l.adjustments.iter(), amount, contractual, forwarded))
             }
             Status::Partial => {
-                Some(denial_of(l.adjustments.iter().filter(denies), figures.denied, contractual))
+                let amount = figures.denied;
+                Some(denial_of(l.adjustments.iter().filter(denies), amount, contractual, forwarded))
             }
             _ => None,
         };
@@ -696,8 +721,11 @@ fn reconcile_claim(
     } else {
         None
     };
-    let figures =
+    let mut figures =
         Figures::new(c.clp03_charge, c.clp04_paid, c.all_adjustments(), allowed, contractual);
+    if status == Status::Forwarded {
+        figures.not_ours();
+    }
     let mut adjustments = String::new();
     if with_adjustments {
         for (i, a) in c.all_adjustments().enumerate() {
@@ -711,12 +739,13 @@ fn reconcile_claim(
     }
     let denial = match status {
         Status::Denied => {
-            Some(denial_of(c.all_adjustments(), c.clp03_charge - c.clp04_paid, contractual))
+            let amount = c.clp03_charge - c.clp04_paid;
+            Some(denial_of(c.all_adjustments(), amount, contractual, forwarded))
         }
         // Reductions at claim level (CAS after CLP); the lines carry their own.
         Status::Partial if c.adjustments.iter().any(|a| denies(&a)) => {
             let amount = c.adjustments.iter().filter(denies).map(|a| a.amount).sum();
-            Some(denial_of(c.adjustments.iter().filter(denies), amount, contractual))
+            Some(denial_of(c.adjustments.iter().filter(denies), amount, contractual, forwarded))
         }
         _ => None,
     };
@@ -730,7 +759,7 @@ fn reconcile_claim(
         payer_claim_id: c.clp07_payer_claim_id.clone(),
         clp02: c.clp02_status.clone(),
         status,
-        forwarded: c.is_forwarded(),
+        forwarded,
         rule,
         figures,
         carc,
@@ -988,6 +1017,21 @@ mod tests {
         // A zero amount denies nothing.
         let zero = payment("1", 100, 100, &[(100, 100, &[("CO", "16", 0)])]);
         assert_eq!(classify(&zero, true, &carcs()), Status::Paid);
+    }
+
+    #[test]
+    fn clp02_23_is_forwarded_and_19_to_21_are_processed() {
+        let not_ours = payment("23", 100, 0, &[(100, 0, &[("CO", "109", 100)])]);
+        assert_eq!(classify(&not_ours, true, &carcs()), Status::Forwarded);
+        assert_eq!(classify(&not_ours, false, &carcs()), Status::Unmatched);
+        assert_eq!(line_status(&not_ours.lines[0], Status::Forwarded, &carcs()), Status::Forwarded);
+        for clp02 in ["19", "20", "21"] {
+            let paid = payment(clp02, 100, 80, &[(100, 80, &[("CO", "45", 20)])]);
+            assert_eq!(classify(&paid, true, &carcs()), Status::Paid, "CLP02 {clp02}");
+            let zero = payment(clp02, 100, 0, &[(100, 0, &[("CO", "22", 100)])]);
+            assert_eq!(classify(&zero, true, &carcs()), Status::Denied, "CLP02 {clp02}");
+        }
+        assert_eq!(Status::Forwarded.claim_status(), Some(ClaimStatus::Forwarded));
     }
 
     #[test]

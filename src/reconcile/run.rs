@@ -152,10 +152,14 @@ pub struct Counts {
     pub reversed: usize,
     /// Matched to no sent claim.
     pub unmatched: usize,
+    /// Not this payer's claim, forwarded by it to another payer (CLP02 23):
+    /// wait for the other payer's remittance.
+    pub forwarded: usize,
     /// Sent claims with no answer yet (ledger only).
     pub outstanding: usize,
-    /// Forwarded to another payer.
-    pub forwarded: usize,
+    /// Processed and forwarded to another payer (CLP02 19/20/21 or NM1*TT),
+    /// whatever their status.
+    pub processed_and_forwarded: usize,
 }
 
 /// The tie-out: what the claim payments and provider adjustments add up to,
@@ -625,8 +629,9 @@ pub fn run(
         patient_responsibility: count(Status::PatientResponsibility),
         reversed: count(Status::Reversed),
         unmatched: count(Status::Unmatched),
+        forwarded: count(Status::Forwarded),
         outstanding: outstanding.len(),
-        forwarded: compact.iter().filter(|c| c.forwarded).count(),
+        processed_and_forwarded: compact.iter().filter(|c| c.forwarded).count(),
     };
     let paid: Decimal = compact.iter().map(|c| c.paid).sum();
     let plb_total: Decimal = plb.iter().map(|p| p.amount).sum();
