@@ -100,9 +100,9 @@ impl Action {
 pub(crate) fn category(carc: &str) -> Category {
     let code = carc.trim().to_ascii_uppercase();
     let Ok(n) = code.parse::<u32>() else {
-        // Letter codes (A0-A8, B1-B23, P1-P30, W1-Y3) have no category of
-        // their own here; B15 (needs a qualifying service that was not
-        // received or covered) is one to look at.
+        // Codes with letters (e.g. A1, B7, B15) have no category of their
+        // own here; B15 (needs a qualifying service that was not received
+        // or covered) is one for a person to look at.
         return Category::Other;
     };
     match n {
@@ -113,7 +113,7 @@ pub(crate) fn category(carc: &str) -> Category {
         | 201 // the patient's under a set-aside arrangement
         => Category::PatientCostShare,
         16 // information missing, or a billing error, on the claim
-        | 17 // information asked for was not sent or incomplete (inactive code)
+        | 17 // information asked for was not sent or incomplete
         | 125 // submission or billing error
         | 129 // the prior payer's processing data on the claim looks wrong
         | 140 // member id and patient name do not match
@@ -186,7 +186,7 @@ pub(crate) fn category(carc: &str) -> Category {
         | 236 // procedure or modifier pair not allowed with another procedure (an edit)
         => Category::Bundled,
         24 // covered by a capitation agreement or managed care plan
-        | 42 // above the fee schedule or maximum allowed (inactive code)
+        | 42 // above the fee schedule or maximum allowed
         | 45 // above the contracted or fee schedule amount
         | 94 // processed above the charges
         | 131 // a discount negotiated for this claim

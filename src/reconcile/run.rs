@@ -142,7 +142,7 @@ pub struct SetSummary {
 pub struct Counts {
     /// Paid in full as adjudicated.
     pub paid: usize,
-    /// Partly paid (some line denied).
+    /// Partly paid (some of the charge denied or reduced).
     pub partial: usize,
     /// Denied.
     pub denied: usize,
