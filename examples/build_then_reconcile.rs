@@ -45,7 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 2. Reconcile the payers' 835 against the ledger, posting the payments.
     let remits = [root.join("fixtures/835/demo.835")];
-    let options = reconcile::Options { now: clock::parse_now("2026-12-15")? };
+    let options = reconcile::Options::new(clock::parse_now("2026-12-15")?);
     let claims = reconcile::Claims::Ledger(&mut ledger);
     let summary = reconcile::run(&remits, claims, &out.join("recon"), &options, &progress)?;
     let c = &summary.counts;

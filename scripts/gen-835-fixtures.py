@@ -272,7 +272,59 @@ CLAIMS = [
 ]
 
 
-def claims_837():
+# money.835: one check (trace T500, DEMOPAYER1) answering the claims of
+# money.837, one case of issue 9 each (adjustments balance per line and claim):
+#   M2001 denied (CLP02 4) with CO-16 at claim level: denied, not contractual.
+#   M2002 paid, but line 2 paid 0 with CO-16: partial, the line on the worklist.
+#   M2003 paid with CO-45 and CO-151 (one of four units not paid): partial.
+#   M2004 CLP02 23 (not this payer's claim, passed on; NM1*TT): forwarded.
+#   M2005 CLP02 19 (processed, forwarded; NM1*TT), line 2 CO-22: partial+forwarded,
+#         next action: wait for the other payer's remittance.
+#   M2006 paid with CO-131 (a negotiated discount): denied money by default,
+#         contractual when the config lists 131 in contractual_carcs.
+money = header("575", "T500", "20260325", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
+    "LX*1",
+    "CLP*M2001*4*300*0**12*PCN-2001",
+    "CAS*CO*16*300",
+    patient("TESTPATIENT", "TWENTYONE"),
+    "MOA***MA130",
+    "CLP*M2002*1*250*120**12*PCN-2002",
+    patient("TESTPATIENT", "TWENTYTWO"),
+    *demo_line("99214", "150", "120", 1, "20260312", [("CO", "45", "30")], "M2002-1", "120"),
+    *demo_line("36415", "100", "0", 1, "20260312", [("CO", "16", "100")], "M2002-2",
+               remarks=["M51"]),
+    "CLP*M2003*1*400*225**12*PCN-2003",
+    patient("TESTPATIENT", "TWENTYTHREE"),
+    "SVC*HC:97110*400*225**3**4", "DTM*472*20260313", "CAS*CO*45*100**151*75*1",
+    "REF*6R*M2003-1",
+    "CLP*M2004*23*100*0**12*PCN-2004",
+    patient("TESTPATIENT", "TWENTYFOUR"),
+    "NM1*TT*2*DEMO OTHER PLAN*****PI*OTHER01",
+    *demo_line("99213", "100", "0", 1, "20260314", [("CO", "109", "100")], "M2004-1"),
+    "CLP*M2005*19*200*80*20*12*PCN-2005",
+    patient("TESTPATIENT", "TWENTYFIVE"),
+    "NM1*TT*2*DEMO SECONDARY PLAN*****PI*SEC01",
+    *demo_line("99213", "150", "80", 1, "20260315", [("CO", "45", "50"), ("PR", "2", "20")],
+               "M2005-1"),
+    *demo_line("90471", "50", "0", 1, "20260315", [("CO", "22", "50")], "M2005-2"),
+    "CLP*M2006*1*180*150**12*PCN-2006",
+    patient("TESTPATIENT", "TWENTYSIX"),
+    *demo_line("99215", "180", "150", 1, "20260316", [("CO", "131", "30")], "M2006-1"),
+]
+
+# money.837: the six claims money.835 answers (payer DEMOPAYER1).
+MONEY_CLAIMS = [
+    ("M2001", [("M2001-1", "99203", "", 300, 1, "20260311")]),
+    ("M2002", [("M2002-1", "99214", "", 150, 1, "20260312"), ("M2002-2", "36415", "", 100, 1, "20260312")]),
+    ("M2003", [("M2003-1", "97110", "", 400, 4, "20260313")]),
+    ("M2004", [("M2004-1", "99213", "", 100, 1, "20260314")]),
+    ("M2005", [("M2005-1", "99213", "", 150, 1, "20260315"), ("M2005-2", "90471", "", 50, 1, "20260315")]),
+    ("M2006", [("M2006-1", "99215", "", 180, 1, "20260316")]),
+]
+
+
+def claims_837(claims=None, ctl=201):
+    claims = CLAIMS if claims is None else claims
     body = [
         "BHT*0019*00*DEMO0001*20260311*1200*CH",
         "NM1*41*2*DEMO MEDICAL GROUP*****46*DEMO01",
@@ -285,7 +337,7 @@ def claims_837():
         "REF*EI*123456789",
     ]
     hl = 1
-    for n, (claim_id, lines) in enumerate(CLAIMS, start=1):
+    for n, (claim_id, lines) in enumerate(claims, start=1):
         hl += 1
         total = sum(l[3] for l in lines)
         freq = "7" if claim_id == "C1010" else "1"
@@ -311,12 +363,12 @@ def claims_837():
                 f"REF*6R*{line_id}",
             ]
     segs = [
-        isa(201, "DEMOSUBMITTER", "DEMOCLEARING"),
-        "GS*HC*DEMOSUBMITTER*DEMOCLEARING*20260311*1200*201*X*005010X222A1",
+        isa(ctl, "DEMOSUBMITTER", "DEMOCLEARING"),
+        f"GS*HC*DEMOSUBMITTER*DEMOCLEARING*20260311*1200*{ctl}*X*005010X222A1",
         "ST*837*0001*005010X222A1",
     ] + body
     segs.append(f"SE*{len(body) + 2}*0001")
-    segs += ["GE*1*201", "IEA*1*000000201"]
+    segs += [f"GE*1*{ctl}", f"IEA*1*{ctl:09d}"]
     return segs
 
 
@@ -336,6 +388,8 @@ def main():
     write("demo.835", interchange(
         105, [demo_set1, demo_set2], "DEMOCLEARING", "DEMOSUBMITTER", "20261210"))
     write("claims.837", claims_837())
+    write("money.835", interchange(106, [money]))
+    write("money.837", claims_837(MONEY_CLAIMS, 206))
     # Broken inputs live with the other bad X12 files (pyx12 rejects them).
     with open("fixtures/x12/bad/not_x12.835", "w") as f:
         f.write("This is not an X12 file: a clearinghouse error page saved as .835\n")

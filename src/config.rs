@@ -58,6 +58,9 @@ pub struct Config {
     /// Payers, looked up by payer id.
     #[serde(default)]
     pub payer: Vec<PayerConfig>,
+    /// `[reconcile]`: how remittances are read (optional).
+    #[serde(default)]
+    pub reconcile: ReconcileConfig,
     /// Where the file was read from (set by [`Config::load`]).
     #[serde(skip)]
     pub path: PathBuf,
@@ -202,6 +205,45 @@ pub struct PayerConfig {
     /// Procedure codes that need a prior authorization on the claim.
     #[serde(default)]
     pub prior_auth_required: Vec<String>,
+    /// Other ids this payer uses in its 835s (TRN03, REF*2U, N1*PR N104),
+    /// 999s and 277CAs.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Days after sending within which a 999/277CA is expected.
+    pub ack_days: Option<u32>,
+    /// Days after acceptance within which an 835 is expected.
+    pub expected_days_to_pay: Option<u32>,
+}
+
+/// The CO adjustment reasons (CARCs) that are contractual write-offs when
+/// the config does not list them: 45 (the fee schedule or contracted rate
+/// is below the charge) and 253 (the federal sequestration cut).
+pub const DEFAULT_CONTRACTUAL_CARCS: [&str; 2] = ["45", "253"];
+
+fn default_contractual_carcs() -> Vec<String> {
+    DEFAULT_CONTRACTUAL_CARCS.iter().map(|c| c.to_string()).collect()
+}
+
+/// `[reconcile]`: how 835 adjustments are reported.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReconcileConfig {
+    /// CO adjustment reasons that are contractual write-offs; any other CO
+    /// adjustment is reported as denied.
+    #[serde(default = "default_contractual_carcs")]
+    pub contractual_carcs: Vec<String>,
+}
+
+impl Default for ReconcileConfig {
+    fn default() -> ReconcileConfig {
+        ReconcileConfig { contractual_carcs: default_contractual_carcs() }
+    }
+}
+
+/// True for a CARC code's shape: 1 to 3 characters, `A`-`Z` or `0`-`9`.
+fn is_carc(code: &str) -> bool {
+    (1..=3).contains(&code.len())
+        && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 /// SBR09 claim filing indicator codes of the 837P guide.
@@ -329,6 +371,49 @@ impl Config {
                     format!("{:?} is not an 837P claim filing indicator code", p.filing_indicator),
                 ));
             }
+            for (key, days) in
+                [("ack_days", p.ack_days), ("expected_days_to_pay", p.expected_days_to_pay)]
+            {
+                if days == Some(0) {
+                    return Err(err(
+                        format!("payer[{n}].{key}"),
+                        "must be a positive number of days, found 0".into(),
+                    ));
+                }
+            }
+        }
+        // Every payer id and alias names one payer only: a remittance's
+        // payer must not be ambiguous.
+        let mut names: std::collections::HashMap<&str, usize> =
+            self.payer.iter().enumerate().map(|(n, p)| (p.id.as_str(), n)).collect();
+        for (n, p) in self.payer.iter().enumerate() {
+            for (a, alias) in p.aliases.iter().enumerate() {
+                let key = format!("payer[{n}].aliases[{a}]");
+                if alias.trim().is_empty() || alias.trim() != alias {
+                    return Err(err(
+                        key,
+                        format!("must be a payer id without surrounding spaces, found {alias:?}"),
+                    ));
+                }
+                if let Some(&other) = names.get(alias.as_str()) {
+                    if other != n || alias == &p.id {
+                        return Err(err(
+                            key,
+                            format!("{alias} already names payer {}", self.payer[other].id),
+                        ));
+                    }
+                    return Err(err(key, format!("{alias} is listed twice")));
+                }
+                names.insert(alias, n);
+            }
+        }
+        for (i, code) in self.reconcile.contractual_carcs.iter().enumerate() {
+            if !is_carc(code) {
+                return Err(err(
+                    format!("reconcile.contractual_carcs[{i}]"),
+                    format!("must be a CARC code: 1 to 3 characters A-Z or 0-9, found {code:?}"),
+                ));
+            }
         }
         Ok(())
     }
@@ -397,5 +482,81 @@ filing_indicator = "CI"
         let e = Config::parse(&bad, "c.toml").unwrap_err().to_string();
         assert!(e.contains("usgae"), "{e}");
         assert!(e.contains("line 8"), "{e}");
+    }
+
+    #[test]
+    fn reads_payer_aliases_days_and_contractual_carcs() {
+        let c = Config::parse(EXAMPLE, "claimflow.toml").unwrap();
+        assert_eq!(c.reconcile.contractual_carcs, ["45", "253"]);
+        assert!(c.payer[0].aliases.is_empty());
+        assert_eq!(c.payer[0].ack_days, None);
+        let text = EXAMPLE.replace(
+            "filing_indicator = \"CI\"",
+            "filing_indicator = \"CI\"\naliases = [\"1311234567\", \"DHP\"]\nack_days = 2\nexpected_days_to_pay = 30\n\n[reconcile]\ncontractual_carcs = [\"45\", \"253\", \"131\", \"B7\"]",
+        );
+        let c = Config::parse(&text, "claimflow.toml").unwrap();
+        assert_eq!(c.payer[0].aliases, ["1311234567", "DHP"]);
+        assert_eq!(c.payer[0].ack_days, Some(2));
+        assert_eq!(c.payer[0].expected_days_to_pay, Some(30));
+        assert_eq!(c.reconcile.contractual_carcs, ["45", "253", "131", "B7"]);
+        // An empty [reconcile] table keeps the default list.
+        let c = Config::parse(&format!("{EXAMPLE}\n[reconcile]\n"), "c.toml").unwrap();
+        assert_eq!(c.reconcile.contractual_carcs, ["45", "253"]);
+    }
+
+    #[test]
+    fn bad_new_keys_are_located_errors() {
+        let with = |extra: &str| {
+            let text = EXAMPLE.replace(
+                "filing_indicator = \"CI\"",
+                &format!("filing_indicator = \"CI\"\n{extra}"),
+            );
+            Config::parse(&text, "c.toml").unwrap_err().to_string()
+        };
+        assert_eq!(
+            with("ack_days = 0"),
+            "c.toml: payer[0].ack_days: must be a positive number of days, found 0"
+        );
+        assert_eq!(
+            with("expected_days_to_pay = 0"),
+            "c.toml: payer[0].expected_days_to_pay: must be a positive number of days, found 0"
+        );
+        // The line of the extra key in `with`'s text.
+        let line = EXAMPLE.lines().count() + 1;
+        for extra in ["ack_days = -1", "aliases = \"X\"", "expected_days_to_pay = 1.5"] {
+            let e = with(extra);
+            assert!(e.starts_with(&format!("c.toml: line {line}:")), "{e}");
+        }
+        assert_eq!(
+            with("aliases = [\" \"]"),
+            "c.toml: payer[0].aliases[0]: must be a payer id without surrounding spaces, found \" \""
+        );
+        assert_eq!(
+            with("aliases = [\"DEMOPAYER1\"]"),
+            "c.toml: payer[0].aliases[0]: DEMOPAYER1 already names payer DEMOPAYER1"
+        );
+        assert_eq!(
+            with("aliases = [\"A1\", \"A1\"]"),
+            "c.toml: payer[0].aliases[1]: A1 is listed twice"
+        );
+        let two = format!(
+            "{EXAMPLE}\n[[payer]]\nid = \"DEMOPAYER2\"\nname = \"Two\"\nfiling_indicator = \"CI\"\naliases = [\"DEMOPAYER1\"]\n"
+        );
+        assert_eq!(
+            Config::parse(&two, "c.toml").unwrap_err().to_string(),
+            "c.toml: payer[1].aliases[0]: DEMOPAYER1 already names payer DEMOPAYER1"
+        );
+        for bad in ["\"\"", "\"1234\"", "\"a1\"", "\"4 5\"", "\"CO-45\""] {
+            let text = format!("{EXAMPLE}\n[reconcile]\ncontractual_carcs = [\"45\", {bad}]\n");
+            assert_eq!(
+                Config::parse(&text, "c.toml").unwrap_err().to_string(),
+                format!("c.toml: reconcile.contractual_carcs[1]: must be a CARC code: 1 to 3 characters A-Z or 0-9, found {bad}"),
+            );
+        }
+        let text = format!("{EXAMPLE}\n[reconcile]\ncontractual_carc = [\"45\"]\n");
+        let e = Config::parse(&text, "c.toml").unwrap_err().to_string();
+        let line = EXAMPLE.lines().count() + 3;
+        assert!(e.starts_with(&format!("c.toml: line {line}:")), "{e}");
+        assert!(e.contains("contractual_carc"), "{e}");
     }
 }

@@ -30,7 +30,7 @@
 //! println!("sent {}, held {}", built.manifest.counts.sent, built.manifest.counts.held);
 //!
 //! let remits = [PathBuf::from("fixtures/835/demo.835")];
-//! let options = reconcile::Options { now: clock::parse_now("2026-12-15")? };
+//! let options = reconcile::Options::new(clock::parse_now("2026-12-15")?);
 //! let claims = reconcile::Claims::Ledger(&mut ledger);
 //! let summary = reconcile::run(&remits, claims, Path::new("out/recon"), &options, &Progress::silent())?;
 //! println!("denied {}, tie-out ok: {}", summary.counts.denied, summary.tie_out.ok);

@@ -41,7 +41,7 @@ fn build_then_reconcile_through_the_library() {
     assert!(again.x12_file.is_none());
 
     let remits = [root().join("fixtures/835/demo.835")];
-    let options = reconcile::Options { now: clock::parse_now("2026-12-15").unwrap() };
+    let options = reconcile::Options::new(clock::parse_now("2026-12-15").unwrap());
     let recon = out.join("recon");
     let summary = reconcile::run(
         &remits,
@@ -83,7 +83,7 @@ fn reconcile_with_no_readable_835_writes_no_report() {
     let dir = tempfile::tempdir().unwrap();
     let remits = [root().join("fixtures/encounters/demo.csv")];
     let claims = [root().join("fixtures/835/claims.837")];
-    let options = reconcile::Options { now: clock::parse_now("2026-12-15").unwrap() };
+    let options = reconcile::Options::new(clock::parse_now("2026-12-15").unwrap());
     let out = dir.path().join("recon");
     let err = reconcile::run(
         &remits,

@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     for rem in &remits.remittances {
         std::hint::black_box(edi835::balance(rem));
         let _ = (rem.payer_id(), rem.paid_total(), rem.plb_total());
-        let results = reconcile::reconcile_remittance(&index, 0, rem, true);
+        let results = reconcile::reconcile_remittance(&index, 0, rem, &["45".to_string()], true);
         for r in &results {
             assert!(r.lines.len() == rem.claims.iter().find(|c| c.pos == r.pos).map_or(0, |c| c.lines.len()));
         }

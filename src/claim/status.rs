@@ -29,13 +29,16 @@ pub enum ClaimStatus {
     PatientResponsibility,
     /// The payment was reversed (and not yet corrected).
     Reversed,
+    /// Not this payer's claim: it forwarded the claim to another payer
+    /// (CLP02 23), whose remittance is awaited.
+    Forwarded,
     /// A payment that matched no sent claim (payment rows only).
     Unmatched,
 }
 
 impl ClaimStatus {
     /// Every status, in the order above.
-    pub const ALL: [ClaimStatus; 10] = [
+    pub const ALL: [ClaimStatus; 11] = [
         ClaimStatus::Sent,
         ClaimStatus::Resent,
         ClaimStatus::Replacement,
@@ -45,6 +48,7 @@ impl ClaimStatus {
         ClaimStatus::Denied,
         ClaimStatus::PatientResponsibility,
         ClaimStatus::Reversed,
+        ClaimStatus::Forwarded,
         ClaimStatus::Unmatched,
     ];
 
@@ -60,6 +64,7 @@ impl ClaimStatus {
             ClaimStatus::Denied => "denied",
             ClaimStatus::PatientResponsibility => "patient_responsibility",
             ClaimStatus::Reversed => "reversed",
+            ClaimStatus::Forwarded => "forwarded",
             ClaimStatus::Unmatched => "unmatched",
         }
     }

@@ -21,6 +21,9 @@ use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 /// denials.csv and outstanding.csv into --out (atomically, mode 0600) and
 /// prints a summary with the tie-out check (paid + provider adjustments =
 /// BPR02 total). A broken 835 file is reported; the others still reconcile.
+/// The config's [reconcile] contractual_carcs (--config, else
+/// ./claimflow.toml when present; default 45 and 253) decide which CO
+/// adjustments are contractual; other CO adjustments are denied.
 ///
 /// Exit: 0 everything paid and balanced; 1 something needs a person
 /// (denials, unmatched or unbalanced payments, unpaired reversals, a bad
@@ -61,7 +64,12 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
             args.claims.len()
         );
     }
-    let options = Options { now: args.now.get()? };
+    let mut options = Options::new(args.now.get()?);
+    // The contractual CARC codes: from the config named, else from
+    // ./claimflow.toml when there is one; else the default list.
+    if args.config.config.is_some() || args.config.path().exists() {
+        options.contractual_carcs = args.config.load()?.reconcile.contractual_carcs;
+    }
     let progress = Progress::on_stderr();
     let mut ledger = None;
     let claims = if !args.claims.is_empty() {
@@ -124,11 +132,25 @@ fn print_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
     let c = &s.counts;
     writeln!(
         out,
-        "  paid {}, partial {}, denied {}, patient_responsibility {}, reversed {}, unmatched {}, outstanding {}",
-        c.paid, c.partial, c.denied, c.patient_responsibility, c.reversed, c.unmatched, c.outstanding
+        "  paid {}, partial {}, denied {}, patient_responsibility {}, reversed {}, unmatched {}, forwarded {}, outstanding {}",
+        c.paid,
+        c.partial,
+        c.denied,
+        c.patient_responsibility,
+        c.reversed,
+        c.unmatched,
+        c.forwarded,
+        c.outstanding
     )?;
+    if c.processed_and_forwarded > 0 {
+        writeln!(out, "  processed and forwarded to another payer: {}", c.processed_and_forwarded)?;
+    }
     if c.forwarded > 0 {
-        writeln!(out, "  forwarded to another payer: {}", c.forwarded)?;
+        writeln!(
+            out,
+            "  forwarded: {} claim(s) the payer passed on to another payer (CLP02 23): wait for the other payer's remittance",
+            c.forwarded
+        )?;
     }
     for r in &s.reversals {
         let before = match &r.reverses_trace {

@@ -141,6 +141,7 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
         "payer claim number on claims; claim_events view over history and payments",
         remit::MIGRATION_V3,
     ),
+    (4, "denied amount of claim payments apart from contractual", remit::MIGRATION_V4),
 ];
 
 /// The highest schema version this build knows.

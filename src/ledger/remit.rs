@@ -1,4 +1,4 @@
-//! Remittances in the ledger (schema versions 2 and 3): which 835s were
+//! Remittances in the ledger (schema versions 2 to 4): which 835s were
 //! applied, the claim payments they posted, and reversals undoing earlier
 //! postings.
 //!
@@ -77,9 +77,11 @@ pub struct PaymentPosting {
     pub paid: Decimal,
     /// PR total.
     pub patient_responsibility: Decimal,
-    /// CO total.
+    /// Contractual total (CO adjustments with a contractual reason).
     pub contractual: Decimal,
-    /// OA/PI total.
+    /// Denied total (the adjustments the office can act on).
+    pub denied: Decimal,
+    /// Total of the other adjustments.
     pub other_adjustments: Decimal,
     /// Every adjustment, `GROUP-CARC amount` joined with `;` (claim, then lines).
     pub adjustments: String,
@@ -197,8 +199,15 @@ FROM claim_payments p JOIN remittances r ON r.id = p.remittance_id
 WHERE p.matched = 1;
 "#;
 
+/// Schema version 4: the denied part of a payment's adjustments apart from
+/// the contractual part. Rows posted by version 3 keep `contractual` = every
+/// CO adjustment and get `denied` NULL (`adjustments` lists each one).
+pub(crate) const MIGRATION_V4: &str = r#"
+ALTER TABLE claim_payments ADD COLUMN denied TEXT;   -- decimal text; NULL on rows posted by version 3
+"#;
+
 /// Inserts one claim payment of remittance `remit_id` and returns its id.
-/// Values are bound in place; the five amounts share one text buffer
+/// Values are bound in place; the six amounts share one text buffer
 /// (SQLite copies bound text).
 fn insert_payment(
     st: &mut rusqlite::CachedStatement<'_>,
@@ -222,6 +231,9 @@ fn insert_payment(
         st.raw_bind_parameter(9 + i, amount.as_str())?;
     }
     st.raw_bind_parameter(14, p.adjustments.as_str())?;
+    amount.clear();
+    push_normalized(amount, p.denied);
+    st.raw_bind_parameter(15, amount.as_str())?;
     st.raw_execute()?;
     Ok(conn.last_insert_rowid())
 }
@@ -329,8 +341,8 @@ impl Ledger {
                 .prepare_cached(
                     "INSERT INTO claim_payments (remittance_id, claim_id, payer_id, matched, clp01, clp02,
                         payer_claim_id, status, billed, paid, patient_responsibility, contractual,
-                        other_adjustments, adjustments)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                        other_adjustments, adjustments, denied)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                 )
                 .map_err(sq)?;
             let mut amount = String::new();

@@ -296,7 +296,7 @@ fn version_3_moves_payment_events_out_of_history_and_keeps_payer_claim_numbers()
         .unwrap();
     }
     let l = Ledger::open(&path).unwrap();
-    assert_eq!(l.version().unwrap(), 3);
+    assert_eq!(l.version().unwrap(), 4);
     let one = |sql: &str| -> String { l.connection().query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(one("SELECT payer_claim_id FROM claims WHERE claim_id = 'C1'"), "PCN-9");
     assert_eq!(one("SELECT group_concat(status, ',') FROM claim_history"), "sent");
@@ -310,4 +310,107 @@ fn version_3_moves_payment_events_out_of_history_and_keeps_payer_claim_numbers()
     let sent = l.sent_claims(&files).unwrap();
     assert_eq!(sent[0].payer_claim_id.as_deref(), Some("PCN-9"));
     assert_eq!(sent[0].submission, 0);
+}
+
+#[test]
+fn version_4_adds_the_denied_amount_and_keeps_version_3_payments() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("claimflow.db");
+    // A version-3 ledger holding a sent claim and a payment that reported
+    // its CO-16 denial as contractual (version 3 had no denied column).
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,
+                 description TEXT NOT NULL, applied_at TEXT NOT NULL);",
+        )
+        .unwrap();
+        for (version, description, sql) in &MIGRATIONS[..3] {
+            conn.execute_batch(sql).unwrap();
+            conn.execute(
+                "INSERT INTO schema_migrations VALUES (?1, ?2, '2026-01-01T00:00:00Z')",
+                params![version, description],
+            )
+            .unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO submissions VALUES (1, '/x/c.x12', 'h', '000000001', '1', '0001', 2,
+                 '250', '2026-03-01T00:00:00', 'complete');
+             INSERT INTO claims VALUES ('C1', 'P1', 'h1', '1', '125', 'partial', 1, '0001',
+                 '2026-04-01T00:00:00', 'PCN-9');
+             INSERT INTO claims VALUES ('C2', 'P1', 'h2', '1', '125', 'sent', 1, '0001',
+                 '2026-03-01T00:00:00', NULL);
+             INSERT INTO remittances VALUES (1, 'P1', 'T1', 'f', '/x/r.835', '0001', '80',
+                 '0', '2026-03-30', '2026-04-01T00:00:00');
+             INSERT INTO claim_payments (remittance_id, claim_id, payer_id, matched, clp01, clp02,
+                 payer_claim_id, status, billed, paid, patient_responsibility, contractual,
+                 other_adjustments, adjustments)
+                 VALUES (1, 'C1', 'P1', 1, 'C1', '1', 'PCN-9', 'partial', '125', '80', '0', '45',
+                 '0', 'CO-45 20.00;CO-16 25.00');",
+        )
+        .unwrap();
+    }
+    let mut l = Ledger::open(&path).unwrap();
+    assert_eq!(l.version().unwrap(), 4);
+    let rows = |l: &Ledger| -> Vec<String> {
+        let mut st = l
+            .connection()
+            .prepare(
+                "SELECT claim_id || ':' || status || ':' || paid || ':' || contractual || ':'
+                        || IFNULL(denied, 'NULL') || ':' || other_adjustments || ':' || adjustments
+                 FROM claim_payments ORDER BY id",
+            )
+            .unwrap();
+        let r = st.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+        r
+    };
+    // The version-3 row is kept as it was; its denied amount is unknown.
+    assert_eq!(rows(&l), ["C1:partial:80:45:NULL:0:CO-45 20.00;CO-16 25.00"]);
+    // A payment posted now stores the contractual and denied parts apart.
+    let files = l.sent_files().unwrap();
+    let sent = l.sent_claims(&files).unwrap();
+    let c2 = sent.iter().find(|c| c.claim_id == "C2").unwrap();
+    let d = |s: &str| s.parse::<Decimal>().unwrap();
+    let payment = PaymentPosting {
+        claim_id: "C2".into(),
+        payer_id: "P1".into(),
+        claim_row: Some(c2.row),
+        clp01: "C2".into(),
+        clp02: "1".into(),
+        payer_claim_id: "PCN-10".into(),
+        status: ClaimStatus::Partial,
+        billed: d("125"),
+        paid: d("70"),
+        patient_responsibility: d("10"),
+        contractual: d("20"),
+        denied: d("25.50"),
+        other_adjustments: d("-0.50"),
+        adjustments: "CO-45 20.00;CO-151 25.50;PR-2 10.00;OA-23 -0.50".into(),
+        reversal: false,
+    };
+    let remit = RemitPosting {
+        payer_id: "P1".into(),
+        trace: "T2".into(),
+        file_sha256: "g".into(),
+        file: "/x/r2.835".into(),
+        st02: "0001".into(),
+        bpr02: d("70"),
+        payment_date: Some("2026-04-02".into()),
+        plb_total: Decimal::ZERO,
+        payments: vec![payment],
+    };
+    let post = l.post_remittances(&[remit], "2026-04-03T00:00:00").unwrap();
+    assert_eq!(post.payments, 1);
+    assert_eq!(
+        rows(&l),
+        [
+            "C1:partial:80:45:NULL:0:CO-45 20.00;CO-16 25.00",
+            "C2:partial:70:20:25.5:-0.5:CO-45 20.00;CO-151 25.50;PR-2 10.00;OA-23 -0.50"
+        ]
+    );
+    let status: String = l
+        .connection()
+        .query_row("SELECT status FROM claims WHERE claim_id = 'C2'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(status, "partial");
 }

@@ -77,6 +77,8 @@ pub enum Action {
     BillSecondary,
     /// Nothing to collect.
     WriteOff,
+    /// The claim went on to another payer: its remittance comes next.
+    WaitForOtherPayer,
 }
 
 impl Action {
@@ -88,36 +90,129 @@ impl Action {
             Action::BillPatient => "bill patient",
             Action::BillSecondary => "bill secondary",
             Action::WriteOff => "write off",
+            Action::WaitForOtherPayer => "wait for the other payer's remittance",
         }
     }
 }
 
-/// The category of one CARC code (trimmed, case-insensitive).
+/// The category of one CARC code (trimmed, case-insensitive). Each code's
+/// meaning is noted in our own short words.
 pub(crate) fn category(carc: &str) -> Category {
     let code = carc.trim().to_ascii_uppercase();
-    let n: Option<u32> = code.parse().ok();
-    match (code.as_str(), n) {
-        (_, Some(1..=3)) | (_, Some(66)) => Category::PatientCostShare,
-        (_, Some(16 | 125 | 252 | 226 | 227 | 17 | 21 | 140 | 146 | 206..=209)) => {
-            Category::MissingInformation
-        }
-        (_, Some(4..=12 | 181 | 182 | 199 | 185)) => Category::CodingMismatch,
-        (_, Some(18)) => Category::Duplicate,
-        (_, Some(26 | 27 | 31 | 32 | 33 | 177 | 200 | 201)) => Category::Eligibility,
-        (_, Some(15 | 39 | 62 | 197 | 198 | 243 | 288)) => Category::Authorization,
-        (_, Some(29)) => Category::TimelyFiling,
-        (_, Some(35 | 49 | 51 | 58 | 96 | 119 | 149 | 204 | 147 | 176)) => Category::NonCovered,
-        (_, Some(50 | 55 | 56 | 150 | 151 | 152 | 167)) => Category::MedicalNecessity,
-        (_, Some(97 | 231 | 234 | 236 | 59)) | ("B15", _) => Category::Bundled,
-        (_, Some(22 | 23 | 24 | 109 | 129 | 136 | 190)) => Category::CoordinationOfBenefits,
-        (_, Some(42 | 45 | 94 | 131 | 144 | 253)) => Category::Contractual,
+    let Ok(n) = code.parse::<u32>() else {
+        // Codes with letters (e.g. A1, B7, B15) have no category of their
+        // own here; B15 (needs a qualifying service that was not received
+        // or covered) is one for a person to look at.
+        return Category::Other;
+    };
+    match n {
+        1 // deductible
+        | 2 // coinsurance
+        | 3 // copayment
+        | 66 // blood deductible
+        | 201 // the patient's under a set-aside arrangement
+        => Category::PatientCostShare,
+        16 // information missing, or a billing error, on the claim
+        | 17 // information asked for was not sent or incomplete
+        | 125 // submission or billing error
+        | 129 // the prior payer's processing data on the claim looks wrong
+        | 140 // member id and patient name do not match
+        | 175 // prescription incomplete
+        | 176 // prescription not current
+        | 206 // NPI missing
+        | 207 // NPI invalid
+        | 208 // NPI does not match the payer's records
+        | 226 // information asked of the provider not sent or incomplete
+        | 227 // information asked of the patient not sent or incomplete
+        | 252 // an attachment or other documentation is needed
+        => Category::MissingInformation,
+        4 // modifier missing or does not fit the procedure
+        | 5 // procedure or bill type does not fit the place of service
+        | 6 // procedure does not fit the patient's age
+        | 7 // procedure does not fit the patient's sex
+        | 8 // procedure does not fit the provider type or taxonomy
+        | 9 // diagnosis does not fit the patient's age
+        | 10 // diagnosis does not fit the patient's sex
+        | 11 // diagnosis does not fit the procedure
+        | 12 // diagnosis does not fit the provider type
+        | 58 // the place of service is judged wrong for the treatment
+        | 146 // diagnosis code not valid on the date of service
+        | 181 // procedure code not valid on the date of service
+        | 182 // modifier not valid on the date of service
+        | 185 // the rendering provider may not bill this service
+        | 199 // revenue code and procedure code do not go together
+        => Category::CodingMismatch,
+        18 // the same claim or service was sent before
+        => Category::Duplicate,
+        26 // service before coverage began
+        | 27 // service after coverage ended
+        | 31 // patient not found as this payer's member
+        | 32 // patient is not an eligible dependent
+        | 33 // the subscriber has no dependent coverage
+        | 177 // patient did not meet the eligibility rules
+        | 200 // service during a gap in coverage
+        => Category::Eligibility,
+        15 // authorization number missing, invalid or not for this service or provider
+        | 39 // authorization was refused when asked for
+        | 62 // authorization absent or exceeded
+        | 197 // precertification, notification or authorization absent
+        | 198 // precertification or authorization exceeded
+        | 243 // not authorized by the network or primary care provider
+        | 288 // referral absent
+        => Category::Authorization,
+        29 // the filing deadline passed
+        => Category::TimelyFiling,
+        35 // lifetime benefit maximum reached
+        | 49 // routine or preventive service the plan does not cover
+        | 51 // pre-existing condition not covered
+        | 96 // a charge the plan does not cover
+        | 119 // benefit maximum for the period or occurrence reached
+        | 149 // lifetime maximum for this kind of benefit reached
+        | 204 // not covered by the patient's current plan
+        => Category::NonCovered,
+        50 // not medically necessary in the payer's view
+        | 55 // experimental or investigational in the payer's view
+        | 56 // not proven effective in the payer's view
+        | 150 // the documentation does not support this level of service
+        | 151 // the documentation does not support this many services or units
+        | 152 // the documentation does not support this length of service
+        | 167 // the diagnoses given are not covered
+        => Category::MedicalNecessity,
+        59 // multiple or concurrent procedure rules applied
+        | 97 // paid within another service already adjudicated
+        | 190 // paid within a qualifying skilled nursing facility stay
+        | 231 // procedures that exclude each other on the same day
+        | 234 // procedure not paid on its own
+        | 236 // procedure or modifier pair not allowed with another procedure (an edit)
+        => Category::Bundled,
+        24 // covered by a capitation agreement or managed care plan
+        | 42 // above the fee schedule or maximum allowed
+        | 45 // above the contracted or fee schedule amount
+        | 94 // processed above the charges
+        | 131 // a discount negotiated for this claim
+        | 144 // incentive adjustment
+        | 253 // federal sequestration cut
+        => Category::Contractual,
+        19 // work injury: the workers' compensation carrier is liable
+        | 20 // injury a liability carrier covers
+        | 21 // injury or illness the no-fault carrier is liable for
+        | 22 // another payer may cover this first
+        | 23 // what prior payers' adjudication already covered
+        | 109 // not this payer's claim: it belongs to another payer
+        | 209 // may not be billed to the patient, but may be billed to a later payer
+        => Category::CoordinationOfBenefits,
+        // Anything else, e.g. 136 (a prior payer's coverage rules not
+        // followed) or 147 (contracted rate expired or not on file).
         _ => Category::Other,
     }
 }
 
-/// The next action for a denial of `category` carried by adjustment `group`.
-pub(crate) fn action(category: Category, group: Option<Group>) -> Action {
+/// The next action for a denial of `category` carried by adjustment `group`;
+/// `forwarded` when the payer has sent the claim on to another payer itself
+/// (CLP02 19, 20 or 21, or NM1*TT): billing that payer again would bill it twice.
+pub(crate) fn action(category: Category, group: Option<Group>, forwarded: bool) -> Action {
     match category {
+        Category::CoordinationOfBenefits if forwarded => Action::WaitForOtherPayer,
         Category::CoordinationOfBenefits => Action::BillSecondary,
         // When the payer assigned the amount to the patient, the patient owes it.
         _ if group == Some(Group::PR) => Action::BillPatient,
@@ -140,34 +235,73 @@ mod tests {
     use super::*;
 
     #[test]
-    fn maps_common_codes_to_categories() {
-        assert_eq!(category("16"), Category::MissingInformation);
+    fn every_listed_code_has_its_category() {
+        use Category::*;
+        let table: &[(Category, &[&str])] = &[
+            (PatientCostShare, &["1", "2", "3", "66", "201"]),
+            (
+                MissingInformation,
+                &[
+                    "16", "17", "125", "129", "140", "175", "176", "206", "207", "208", "226",
+                    "227", "252",
+                ],
+            ),
+            (
+                CodingMismatch,
+                &[
+                    "4", "5", "6", "7", "8", "9", "10", "11", "12", "58", "146", "181", "182",
+                    "185", "199",
+                ],
+            ),
+            (Duplicate, &["18"]),
+            (Eligibility, &["26", "27", "31", "32", "33", "177", "200"]),
+            (Authorization, &["15", "39", "62", "197", "198", "243", "288"]),
+            (TimelyFiling, &["29"]),
+            (NonCovered, &["35", "49", "51", "96", "119", "149", "204"]),
+            (MedicalNecessity, &["50", "55", "56", "150", "151", "152", "167"]),
+            (Bundled, &["59", "97", "190", "231", "234", "236"]),
+            (Contractual, &["24", "42", "45", "94", "131", "144", "253"]),
+            (CoordinationOfBenefits, &["19", "20", "21", "22", "23", "109", "209"]),
+            (Other, &["136", "147", "B15", "b15", "A1", "ZZ9", "", "0", "999"]),
+        ];
+        for (want, codes) in table {
+            for code in *codes {
+                assert_eq!(category(code), *want, "CARC {code:?}");
+            }
+        }
         assert_eq!(category(" 18 "), Category::Duplicate);
-        assert_eq!(category("27"), Category::Eligibility);
-        assert_eq!(category("197"), Category::Authorization);
-        assert_eq!(category("29"), Category::TimelyFiling);
-        assert_eq!(category("96"), Category::NonCovered);
-        assert_eq!(category("97"), Category::Bundled);
-        assert_eq!(category("b15"), Category::Bundled);
-        assert_eq!(category("22"), Category::CoordinationOfBenefits);
-        assert_eq!(category("45"), Category::Contractual);
-        assert_eq!(category("1"), Category::PatientCostShare);
-        assert_eq!(category("ZZ9"), Category::Other);
-        assert_eq!(category(""), Category::Other);
     }
 
     #[test]
-    fn patient_group_means_bill_patient_except_cob() {
-        assert_eq!(action(Category::NonCovered, Some(Group::PR)), Action::BillPatient);
-        assert_eq!(action(Category::NonCovered, Some(Group::CO)), Action::WriteOff);
+    fn codes_the_issue_named_are_no_longer_misfiled() {
+        // 21 no-fault carrier, 209 not billable to the patient: not "correct and resubmit".
+        assert_eq!(action(category("21"), Some(Group::CO), false), Action::BillSecondary);
+        assert_eq!(action(category("209"), Some(Group::CO), false), Action::BillSecondary);
+        // 24 capitation, 190 SNF stay: not "bill secondary".
+        assert_eq!(action(category("24"), Some(Group::CO), false), Action::WriteOff);
+        assert_eq!(action(category("190"), Some(Group::CO), false), Action::WriteOff);
+    }
+
+    #[test]
+    fn actions_by_category_group_and_forwarding() {
+        assert_eq!(action(Category::NonCovered, Some(Group::PR), false), Action::BillPatient);
+        assert_eq!(action(Category::NonCovered, Some(Group::CO), false), Action::WriteOff);
         assert_eq!(
-            action(Category::CoordinationOfBenefits, Some(Group::PR)),
+            action(Category::CoordinationOfBenefits, Some(Group::PR), false),
             Action::BillSecondary
         );
+        // The payer forwarded the claim itself: never bill the other payer again.
         assert_eq!(
-            action(Category::MissingInformation, Some(Group::CO)),
+            action(Category::CoordinationOfBenefits, Some(Group::CO), true),
+            Action::WaitForOtherPayer
+        );
+        assert_eq!(action(Category::NonCovered, Some(Group::CO), true), Action::WriteOff);
+        assert_eq!(
+            action(Category::MissingInformation, Some(Group::CO), false),
             Action::CorrectAndResubmit
         );
-        assert_eq!(action(Category::TimelyFiling, Some(Group::CO)), Action::Appeal);
+        assert_eq!(action(Category::TimelyFiling, Some(Group::CO), false), Action::Appeal);
+        assert_eq!(action(Category::Other, None, false), Action::Appeal);
+        assert_eq!(Action::WaitForOtherPayer.words(), "wait for the other payer's remittance");
     }
 }

@@ -46,7 +46,8 @@ pub use sent::{SentClaim, SentLine};
 pub enum Status {
     /// Payment > 0 and no line denied.
     Paid,
-    /// Payment > 0, but some line paid 0 with a non-patient adjustment.
+    /// Payment > 0, but some of the charge was denied (a CO adjustment whose
+    /// reason is not contractual, or a PI/OA one the office can act on).
     Partial,
     /// CLP02 = 4, or payment 0 and not all patient responsibility.
     Denied,
@@ -54,6 +55,9 @@ pub enum Status {
     PatientResponsibility,
     /// CLP02 = 22 (or a negative payment): cancels an earlier payment.
     Reversed,
+    /// CLP02 = 23: not this payer's claim; it forwarded the claim to another
+    /// payer, whose remittance is the answer. Not a denial.
+    Forwarded,
     /// No sent claim matches.
     Unmatched,
     /// Sent, not remitted yet (ledger mode only).
@@ -69,6 +73,7 @@ impl Status {
             Status::Denied => "denied",
             Status::PatientResponsibility => "patient_responsibility",
             Status::Reversed => "reversed",
+            Status::Forwarded => "forwarded",
             Status::Unmatched => "unmatched",
             Status::Outstanding => "outstanding",
         }
@@ -83,6 +88,7 @@ impl Status {
             Status::Denied => ClaimStatus::Denied,
             Status::PatientResponsibility => ClaimStatus::PatientResponsibility,
             Status::Reversed => ClaimStatus::Reversed,
+            Status::Forwarded => ClaimStatus::Forwarded,
             Status::Unmatched => ClaimStatus::Unmatched,
             Status::Outstanding => return None,
         })
@@ -248,31 +254,90 @@ pub struct Figures {
     pub paid: Decimal,
     /// Sum of PR adjustments.
     pub patient_responsibility: Decimal,
-    /// Sum of CO adjustments.
+    /// Sum of CO adjustments whose reason is a contractual one
+    /// ([`Options::contractual_carcs`](crate::reconcile::Options)).
     pub contractual: Decimal,
-    /// Sum of OA, PI (and legacy CR or unknown group) adjustments.
+    /// Sum of the adjustments that deny money the office can act on (see
+    /// [`Bucket::Denied`]).
+    pub denied: Decimal,
+    /// Sum of the other adjustments (see [`Bucket::Other`]).
     pub other_adjustments: Decimal,
-    /// billed − paid − all adjustments (0 when balanced).
+    /// billed − paid − patient responsibility − contractual − denied − other
+    /// adjustments (0 when balanced).
     pub variance: Decimal,
 }
 
+/// The money column an adjustment is reported in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bucket {
+    /// Group PR: the patient's share.
+    PatientResponsibility,
+    /// Group CO with a reason in the contractual list: the contract write-off.
+    Contractual,
+    /// Money withheld for a reason the office can act on (resubmit, appeal,
+    /// bill another payer, bill the patient): group CO with any reason not in
+    /// the contractual list, and group PI or OA, except as [`Bucket::Other`] says.
+    Denied,
+    /// Adjustments that are not the office's to act on: PI or OA with a
+    /// reason in the contractual list (a contract reduction the payer filed
+    /// under another group), OA-23 (the amount another payer's adjudication
+    /// already covers), and the legacy CR group or an unknown group code.
+    Other,
+}
+
+/// The CARC reason of the other payer's adjudication (OA-23).
+const PRIOR_PAYER_CARC: &str = "23";
+
+/// Which money column adjustment `a` is reported in; `contractual` are the
+/// contractual CARC codes (upper case).
+pub(crate) fn bucket(a: &Adjustment, contractual: &[String]) -> Bucket {
+    let reason = a.reason.trim();
+    let is_contractual = || contractual.iter().any(|c| c.eq_ignore_ascii_case(reason));
+    match a.group {
+        Some(Group::PR) => Bucket::PatientResponsibility,
+        Some(Group::CO) if is_contractual() => Bucket::Contractual,
+        Some(Group::CO) => Bucket::Denied,
+        Some(Group::PI | Group::OA) if is_contractual() || reason == PRIOR_PAYER_CARC => {
+            Bucket::Other
+        }
+        Some(Group::PI | Group::OA) => Bucket::Denied,
+        _ => Bucket::Other,
+    }
+}
+
 impl Figures {
+    /// A claim the payer says is not its own (CLP02 23): what it did not
+    /// pay is for the other payer to answer, so nothing is `denied`; those
+    /// amounts are `other_adjustments`.
+    fn not_ours(&mut self) {
+        self.other_adjustments += self.denied;
+        self.denied = Decimal::ZERO;
+    }
+
     fn new<'x>(
         billed: Decimal,
         paid: Decimal,
         adjustments: impl Iterator<Item = &'x Adjustment>,
         allowed: Option<Decimal>,
+        contractual: &[String],
     ) -> Figures {
         let mut f = Figures { billed, paid, ..Figures::default() };
         for a in adjustments {
-            match a.group {
-                Some(Group::PR) => f.patient_responsibility += a.amount,
-                Some(Group::CO) => f.contractual += a.amount,
-                _ => f.other_adjustments += a.amount,
+            match bucket(a, contractual) {
+                Bucket::PatientResponsibility => f.patient_responsibility += a.amount,
+                Bucket::Contractual => f.contractual += a.amount,
+                Bucket::Denied => f.denied += a.amount,
+                Bucket::Other => f.other_adjustments += a.amount,
             }
         }
         f.allowed = allowed.unwrap_or(f.paid + f.patient_responsibility);
-        f.variance = billed - paid - f.patient_responsibility - f.contractual - f.other_adjustments;
+        f.variance = billed
+            - paid
+            - f.patient_responsibility
+            - f.contractual
+            - f.denied
+            - f.other_adjustments;
         f
     }
 }
@@ -284,8 +349,11 @@ pub struct Denial {
     pub category: Category,
     /// Suggested next action.
     pub action: Action,
-    /// Amount not paid (billed − paid).
+    /// For a denied claim or line, the amount not paid (billed − paid); for
+    /// a reduction of a paid claim or line, the reduction (its `denied` money).
     pub amount: Decimal,
+    /// `GROUP-CARC` codes of the adjustments it covers, distinct, in file order.
+    pub carc: Vec<Text>,
 }
 
 /// One service line's result.
@@ -297,7 +365,7 @@ pub struct LineResult {
     pub line_id: Text,
     /// SVC01 code with modifiers (`99213:25`).
     pub procedure: Text,
-    /// Line status (paid, denied, patient_responsibility, reversed, unmatched).
+    /// Line status (paid, partial, denied, patient_responsibility, reversed, unmatched).
     pub status: Status,
     /// How it matched.
     pub rule: LineRule,
@@ -307,7 +375,7 @@ pub struct LineResult {
     pub carc: Vec<Text>,
     /// LQ remark codes.
     pub rarc: Vec<Text>,
-    /// Set when the line is denied (for the worklist).
+    /// Set when the line is denied, or paid with a denied reduction (for the worklist).
     pub denial: Option<Denial>,
 }
 
@@ -341,7 +409,8 @@ pub struct ClaimResult {
     pub clp02: Text,
     /// The classification.
     pub status: Status,
-    /// CLP02 19/20/21 or NM1*TT: forwarded to another payer.
+    /// Processed and forwarded to another payer (CLP02 19/20/21 or
+    /// NM1*TT); false for status [`Status::Forwarded`], which says so itself.
     pub forwarded: bool,
     /// How it matched.
     pub rule: ClaimRule,
@@ -360,7 +429,8 @@ pub struct ClaimResult {
     pub payment_date: Option<NaiveDate>,
     /// Lines.
     pub lines: Vec<LineResult>,
-    /// Set when the whole claim is denied.
+    /// Set when the whole claim is denied, or when a paid claim has denied
+    /// reductions at claim level (CAS after CLP); the lines carry their own.
     pub denial: Option<Denial>,
     /// Set on reversals.
     pub pairing: Option<Pairing>,
@@ -391,77 +461,91 @@ fn carc_code(a: &Adjustment) -> Text {
     s
 }
 
-/// The main reason of a denial: the largest non-patient, non-contractual
-/// adjustment; else the largest non-patient one; else the largest.
-fn primary<'x>(adjs: impl Iterator<Item = &'x Adjustment> + Clone) -> Option<&'x Adjustment> {
+/// The main reason of a denial: the largest denying adjustment; else the
+/// largest non-patient one; else the largest.
+fn primary<'x>(
+    adjs: impl Iterator<Item = &'x Adjustment> + Clone,
+    contractual: &[String],
+) -> Option<&'x Adjustment> {
     let largest = |it: &mut dyn Iterator<Item = &'x Adjustment>| it.max_by_key(|a| a.amount);
-    largest(&mut adjs.clone().filter(|a| {
-        a.group != Some(Group::PR) && denial::category(&a.reason) != Category::Contractual
-    }))
-    .or_else(|| largest(&mut adjs.clone().filter(|a| a.group != Some(Group::PR))))
-    .or_else(|| largest(&mut adjs.clone()))
+    largest(&mut adjs.clone().filter(|a| bucket(a, contractual) == Bucket::Denied))
+        .or_else(|| largest(&mut adjs.clone().filter(|a| a.group != Some(Group::PR))))
+        .or_else(|| largest(&mut adjs.clone()))
 }
 
-fn denial_of<'x>(adjs: impl Iterator<Item = &'x Adjustment> + Clone, amount: Decimal) -> Denial {
-    match primary(adjs) {
+/// The worklist entry for adjustments `adjs` (all of a denied claim or
+/// line, or only the denying ones of a reduction).
+fn denial_of<'x>(
+    adjs: impl Iterator<Item = &'x Adjustment> + Clone,
+    amount: Decimal,
+    contractual: &[String],
+    forwarded: bool,
+) -> Denial {
+    let mut carc = Vec::new();
+    for a in adjs.clone() {
+        distinct(&mut carc, carc_code(a));
+    }
+    match primary(adjs, contractual) {
         Some(a) => {
             let category = denial::category(&a.reason);
-            Denial { category, action: denial::action(category, a.group), amount }
+            let action = denial::action(category, a.group, forwarded);
+            Denial { category, action, amount, carc }
         }
-        None => Denial { category: Category::Other, action: Action::Appeal, amount },
+        None => Denial { category: Category::Other, action: Action::Appeal, amount, carc },
     }
 }
 
-/// True for an adjustment that denies money: not the patient's share, not
-/// a contractual (fee schedule) reduction, and not zero.
-fn is_denial_adjustment(a: &Adjustment) -> bool {
-    a.group != Some(Group::PR)
-        && a.amount != Decimal::ZERO
-        && denial::category(&a.reason) != Category::Contractual
+/// True for an adjustment that denies money (see [`Bucket::Denied`]) and
+/// is not zero.
+fn is_denial_adjustment(a: &Adjustment, contractual: &[String]) -> bool {
+    a.amount != Decimal::ZERO && bucket(a, contractual) == Bucket::Denied
 }
 
-/// Classifies one claim payment, as `docs/reconcile.md` defines it.
+/// Classifies one claim payment, as `docs/reconcile.md` defines it;
+/// `contractual` are the contractual CARC codes.
 ///
 /// A contractual reduction (CO-45 and the like) is not a denial: a claim
 /// paid 0 whose only adjustments are the patient's share and the fee
-/// schedule reduction is `patient_responsibility` (the deductible case).
-pub(crate) fn classify(c: &ClaimPayment, matched: bool) -> Status {
+/// schedule reduction is `patient_responsibility` (the deductible case). A
+/// paid claim with any denying adjustment (claim or line) is `partial`.
+pub(crate) fn classify(c: &ClaimPayment, matched: bool, contractual: &[String]) -> Status {
+    let denies = |a: &Adjustment| is_denial_adjustment(a, contractual);
     if !matched {
         return Status::Unmatched;
     }
     if c.is_reversal() || c.clp04_paid < Decimal::ZERO {
         return Status::Reversed;
     }
+    if c.clp02_status.trim() == "23" {
+        return Status::Forwarded;
+    }
     if c.clp02_status == "4" {
         return Status::Denied;
     }
     if c.clp04_paid > Decimal::ZERO {
-        if c.lines.iter().any(line_denied) {
+        if c.all_adjustments().any(denies) {
             return Status::Partial;
         }
         return Status::Paid;
     }
     let pr: Decimal =
         c.all_adjustments().filter(|a| a.group == Some(Group::PR)).map(|a| a.amount).sum();
-    if pr > Decimal::ZERO && !c.all_adjustments().any(is_denial_adjustment) {
+    if pr > Decimal::ZERO && !c.all_adjustments().any(denies) {
         Status::PatientResponsibility
     } else {
         Status::Denied
     }
 }
 
-/// A line paid 0 with a denying (non-PR, non-contractual) adjustment.
-fn line_denied(l: &ServicePayment) -> bool {
-    l.svc03_paid == Decimal::ZERO && l.adjustments.iter().any(is_denial_adjustment)
-}
-
-fn line_status(l: &ServicePayment, claim: Status) -> Status {
+fn line_status(l: &ServicePayment, claim: Status, contractual: &[String]) -> Status {
     let pr: Decimal =
         l.adjustments.iter().filter(|a| a.group == Some(Group::PR)).map(|a| a.amount).sum();
+    let denies = l.adjustments.iter().any(|a| is_denial_adjustment(a, contractual));
     match claim {
-        Status::Unmatched | Status::Reversed => claim,
+        Status::Unmatched | Status::Reversed | Status::Forwarded => claim,
+        _ if l.svc03_paid > Decimal::ZERO && denies => Status::Partial,
         _ if l.svc03_paid > Decimal::ZERO => Status::Paid,
-        _ if line_denied(l) => Status::Denied,
+        _ if denies => Status::Denied,
         _ if pr > Decimal::ZERO => Status::PatientResponsibility,
         // A zero-charge line with nothing adjusted: nothing owed either way.
         _ if l.adjustments.iter().all(|a| a.amount == Decimal::ZERO) => Status::Paid,
@@ -539,18 +623,21 @@ fn match_lines(sent: &SentClaim, claim: &ClaimPayment) -> Vec<(Option<usize>, Li
 
 /// Reconciles one remittance (transaction set) from file number `file`.
 ///
-/// `with_adjustments` fills [`ClaimResult::adjustments`] (for the ledger);
-/// without it the field stays empty, which saves time on large runs.
+/// `contractual` are the CARC codes whose CO adjustments are contractual
+/// write-offs ([`Options::contractual_carcs`]). `with_adjustments` fills
+/// [`ClaimResult::adjustments`] (for the ledger); without it the field stays
+/// empty, which saves time on large runs.
 pub fn reconcile_remittance(
     index: &ClaimIndex<'_>,
     file: usize,
     rem: &Remittance,
+    contractual: &[String],
     with_adjustments: bool,
 ) -> Vec<ClaimResult> {
     let payer_id = rem.payer_id();
     rem.claims
         .iter()
-        .map(|c| reconcile_claim(index, file, rem, &payer_id, c, with_adjustments))
+        .map(|c| reconcile_claim(index, file, rem, &payer_id, c, contractual, with_adjustments))
         .collect()
 }
 
@@ -560,11 +647,14 @@ fn reconcile_claim(
     rem: &Remittance,
     payer_id: &str,
     c: &ClaimPayment,
+    contractual: &[String],
     with_adjustments: bool,
 ) -> ClaimResult {
     let (sent_idx, rule) = index.find(&c.clp01_claim_id, &c.clp07_payer_claim_id);
     let sent = sent_idx.map(|i| &index.claims()[i]);
-    let status = classify(c, sent.is_some());
+    let status = classify(c, sent.is_some(), contractual);
+    let denies = |a: &&Adjustment| is_denial_adjustment(a, contractual);
+    let forwarded = status != Status::Forwarded && c.is_forwarded();
     let line_matches = match sent {
         Some(s) => match_lines(s, c),
         None => vec![(None, LineRule::None); c.lines.len()],
@@ -588,10 +678,28 @@ fn reconcile_claim(
             distinct(&mut lrarc, r.code.clone());
             distinct(&mut rarc, r.code.clone());
         }
-        let lstatus = line_status(l, status);
-        let figures = Figures::new(l.svc02_charge, l.svc03_paid, l.adjustments.iter(), l.allowed);
-        let denial = (lstatus == Status::Denied)
-            .then(|| denial_of(l.adjustments.iter(), l.svc02_charge - l.svc03_paid));
+        let lstatus = line_status(l, status, contractual);
+        let mut figures = Figures::new(
+            l.svc02_charge,
+            l.svc03_paid,
+            l.adjustments.iter(),
+            l.allowed,
+            contractual,
+        );
+        if status == Status::Forwarded {
+            figures.not_ours();
+        }
+        let denial = match lstatus {
+            Status::Denied => {
+                let amount = l.svc02_charge - l.svc03_paid;
+                Some(denial_of(l.adjustments.iter(), amount, contractual, forwarded))
+            }
+            Status::Partial => {
+                let amount = figures.denied;
+                Some(denial_of(l.adjustments.iter().filter(denies), amount, contractual, forwarded))
+            }
+            _ => None,
+        };
         let line_id = match (m, sent) {
             (Some(i), Some(s)) => s.lines[i].line_id.clone(),
             _ => l.line_id.clone().unwrap_or_default(),
@@ -613,7 +721,11 @@ fn reconcile_claim(
     } else {
         None
     };
-    let figures = Figures::new(c.clp03_charge, c.clp04_paid, c.all_adjustments(), allowed);
+    let mut figures =
+        Figures::new(c.clp03_charge, c.clp04_paid, c.all_adjustments(), allowed, contractual);
+    if status == Status::Forwarded {
+        figures.not_ours();
+    }
     let mut adjustments = String::new();
     if with_adjustments {
         for (i, a) in c.all_adjustments().enumerate() {
@@ -625,8 +737,18 @@ fn reconcile_claim(
             crate::numtext::push_money(&mut adjustments, a.amount);
         }
     }
-    let denial = (status == Status::Denied)
-        .then(|| denial_of(c.all_adjustments(), c.clp03_charge - c.clp04_paid));
+    let denial = match status {
+        Status::Denied => {
+            let amount = c.clp03_charge - c.clp04_paid;
+            Some(denial_of(c.all_adjustments(), amount, contractual, forwarded))
+        }
+        // Reductions at claim level (CAS after CLP); the lines carry their own.
+        Status::Partial if c.adjustments.iter().any(|a| denies(&a)) => {
+            let amount = c.adjustments.iter().filter(denies).map(|a| a.amount).sum();
+            Some(denial_of(c.adjustments.iter().filter(denies), amount, contractual, forwarded))
+        }
+        _ => None,
+    };
     ClaimResult {
         file,
         pos: c.pos,
@@ -637,7 +759,7 @@ fn reconcile_claim(
         payer_claim_id: c.clp07_payer_claim_id.clone(),
         clp02: c.clp02_status.clone(),
         status,
-        forwarded: c.is_forwarded(),
+        forwarded,
         rule,
         figures,
         carc,
@@ -784,28 +906,132 @@ mod tests {
         }
     }
 
+    /// The default contractual CARC codes.
+    fn carcs() -> Vec<String> {
+        crate::config::DEFAULT_CONTRACTUAL_CARCS.iter().map(|c| c.to_string()).collect()
+    }
+
     #[test]
     fn classifies_each_status() {
         let paid = payment("1", 100, 80, &[(100, 80, &[("CO", "45", 20)])]);
-        assert_eq!(classify(&paid, true), Status::Paid);
-        assert_eq!(classify(&paid, false), Status::Unmatched);
+        assert_eq!(classify(&paid, true, &carcs()), Status::Paid);
+        assert_eq!(classify(&paid, false, &carcs()), Status::Unmatched);
         let partial =
             payment("1", 150, 80, &[(100, 80, &[("CO", "45", 20)]), (50, 0, &[("CO", "97", 50)])]);
-        assert_eq!(classify(&partial, true), Status::Partial);
+        assert_eq!(classify(&partial, true, &carcs()), Status::Partial);
         // A zero-paid line whose only reduction is contractual is not a denial.
         let contractual_zero =
             payment("1", 150, 80, &[(100, 80, &[("CO", "45", 20)]), (50, 0, &[("CO", "45", 50)])]);
-        assert_eq!(classify(&contractual_zero, true), Status::Paid);
+        assert_eq!(classify(&contractual_zero, true, &carcs()), Status::Paid);
         let denied = payment("4", 100, 0, &[(100, 0, &[("PR", "1", 100)])]);
-        assert_eq!(classify(&denied, true), Status::Denied, "CLP02 4 wins");
+        assert_eq!(classify(&denied, true, &carcs()), Status::Denied, "CLP02 4 wins");
         let zero = payment("1", 100, 0, &[(100, 0, &[("CO", "16", 100)])]);
-        assert_eq!(classify(&zero, true), Status::Denied);
+        assert_eq!(classify(&zero, true, &carcs()), Status::Denied);
         let deductible = payment("1", 100, 0, &[(100, 0, &[("PR", "1", 80), ("CO", "45", 20)])]);
-        assert_eq!(classify(&deductible, true), Status::PatientResponsibility);
+        assert_eq!(classify(&deductible, true, &carcs()), Status::PatientResponsibility);
         let reversal = payment("22", -100, -80, &[(-100, -80, &[("CO", "45", -20)])]);
-        assert_eq!(classify(&reversal, true), Status::Reversed);
+        assert_eq!(classify(&reversal, true, &carcs()), Status::Reversed);
         let negative = payment("1", 100, -5, &[]);
-        assert_eq!(classify(&negative, true), Status::Reversed);
+        assert_eq!(classify(&negative, true, &carcs()), Status::Reversed);
+    }
+
+    #[test]
+    fn each_group_and_reason_has_one_money_column() {
+        let adj = |g: &str, r: &str| Adjustment {
+            group: Group::from_code(g),
+            group_code: g.into(),
+            reason: r.into(),
+            amount: Decimal::ONE,
+            quantity: None,
+        };
+        let contractual = carcs();
+        let with_131 = vec!["45".to_string(), "253".to_string(), "131".to_string()];
+        let table: &[(&str, &str, &[String], Bucket)] = &[
+            ("PR", "1", &contractual, Bucket::PatientResponsibility),
+            ("PR", "45", &contractual, Bucket::PatientResponsibility),
+            ("CO", "45", &contractual, Bucket::Contractual),
+            ("CO", " 253 ", &contractual, Bucket::Contractual),
+            ("CO", "16", &contractual, Bucket::Denied),
+            ("CO", "151", &contractual, Bucket::Denied),
+            ("CO", "131", &contractual, Bucket::Denied),
+            ("CO", "131", &with_131, Bucket::Contractual),
+            ("CO", "45", &[], Bucket::Denied),
+            ("PI", "96", &contractual, Bucket::Denied),
+            ("OA", "18", &contractual, Bucket::Denied),
+            ("OA", "23", &contractual, Bucket::Other),
+            ("PI", "45", &contractual, Bucket::Other),
+            ("OA", "253", &contractual, Bucket::Other),
+            ("CR", "16", &contractual, Bucket::Other),
+            ("ZZ", "16", &contractual, Bucket::Other),
+        ];
+        for (g, r, list, want) in table {
+            assert_eq!(bucket(&adj(g, r), list), *want, "{g}-{r} with {list:?}");
+        }
+    }
+
+    #[test]
+    fn money_columns_reconcile_and_a_paid_reduction_is_partial() {
+        // CO-151 on a paid line: units reduced.
+        let units = payment(
+            "1",
+            300,
+            150,
+            &[(200, 150, &[("CO", "45", 20), ("CO", "151", 30)]), (100, 0, &[("PR", "1", 100)])],
+        );
+        assert_eq!(classify(&units, true, &carcs()), Status::Partial);
+        assert_eq!(line_status(&units.lines[0], Status::Partial, &carcs()), Status::Partial);
+        assert_eq!(
+            line_status(&units.lines[1], Status::Partial, &carcs()),
+            Status::PatientResponsibility
+        );
+        let f = Figures::new(
+            units.clp03_charge,
+            units.clp04_paid,
+            units.all_adjustments(),
+            None,
+            &carcs(),
+        );
+        assert_eq!(
+            (f.patient_responsibility, f.contractual, f.denied, f.other_adjustments, f.variance),
+            (
+                Decimal::new(100, 0),
+                Decimal::new(20, 0),
+                Decimal::new(30, 0),
+                Decimal::ZERO,
+                Decimal::ZERO
+            )
+        );
+        // With 151 listed as contractual the same payment is paid.
+        let with_151 = vec!["45".to_string(), "151".to_string()];
+        assert_eq!(classify(&units, true, &with_151), Status::Paid);
+        // CO-16 at claim level on a paid claim.
+        let mut claim_level = payment("1", 200, 150, &[(200, 170, &[("CO", "45", 30)])]);
+        claim_level.adjustments.push(Adjustment {
+            group: Some(Group::CO),
+            group_code: "CO".into(),
+            reason: "16".into(),
+            amount: Decimal::new(20, 0),
+            quantity: None,
+        });
+        assert_eq!(classify(&claim_level, true, &carcs()), Status::Partial);
+        // A zero amount denies nothing.
+        let zero = payment("1", 100, 100, &[(100, 100, &[("CO", "16", 0)])]);
+        assert_eq!(classify(&zero, true, &carcs()), Status::Paid);
+    }
+
+    #[test]
+    fn clp02_23_is_forwarded_and_19_to_21_are_processed() {
+        let not_ours = payment("23", 100, 0, &[(100, 0, &[("CO", "109", 100)])]);
+        assert_eq!(classify(&not_ours, true, &carcs()), Status::Forwarded);
+        assert_eq!(classify(&not_ours, false, &carcs()), Status::Unmatched);
+        assert_eq!(line_status(&not_ours.lines[0], Status::Forwarded, &carcs()), Status::Forwarded);
+        for clp02 in ["19", "20", "21"] {
+            let paid = payment(clp02, 100, 80, &[(100, 80, &[("CO", "45", 20)])]);
+            assert_eq!(classify(&paid, true, &carcs()), Status::Paid, "CLP02 {clp02}");
+            let zero = payment(clp02, 100, 0, &[(100, 0, &[("CO", "22", 100)])]);
+            assert_eq!(classify(&zero, true, &carcs()), Status::Denied, "CLP02 {clp02}");
+        }
+        assert_eq!(Status::Forwarded.claim_status(), Some(ClaimStatus::Forwarded));
     }
 
     #[test]

@@ -141,6 +141,7 @@ impl Cols {
             f.paid,
             f.patient_responsibility,
             f.contractual,
+            f.denied,
             f.other_adjustments,
             f.variance,
         ] {
@@ -168,7 +169,7 @@ impl Cols {
 }
 
 /// Header of `claims.csv`.
-const CLAIMS_HEADER: [&str; 16] = [
+const CLAIMS_HEADER: [&str; 17] = [
     "claim_id",
     "payer_id",
     "payer_claim_id",
@@ -179,6 +180,7 @@ const CLAIMS_HEADER: [&str; 16] = [
     "paid",
     "patient_responsibility",
     "contractual",
+    "denied",
     "other_adjustments",
     "variance",
     "carc_codes",
@@ -188,7 +190,7 @@ const CLAIMS_HEADER: [&str; 16] = [
 ];
 
 /// Header of `lines.csv`.
-const LINES_HEADER: [&str; 18] = [
+const LINES_HEADER: [&str; 19] = [
     "claim_id",
     "line_id",
     "procedure",
@@ -201,6 +203,7 @@ const LINES_HEADER: [&str; 18] = [
     "paid",
     "patient_responsibility",
     "contractual",
+    "denied",
     "other_adjustments",
     "variance",
     "carc_codes",
@@ -293,12 +296,12 @@ pub fn format_rows(results: &[ClaimResult]) -> io::Result<Rows> {
     let mut lv = Cols::default();
     for r in results {
         cv.clear();
-        cv.figures(&r.figures); // 0..=6
-        cv.joined(&r.carc); // 7
-        cv.joined(&r.rarc); // 8
-        cv.date(r.payment_date); // 9
+        cv.figures(&r.figures); // 0..=7
+        cv.joined(&r.carc); // 8
+        cv.joined(&r.rarc); // 9
+        cv.date(r.payment_date); // 10
         let status = r.status_words();
-        let date = cv.get(9);
+        let date = cv.get(10);
         c.write_record([
             r.claim_id.as_str(),
             &r.payer_id,
@@ -314,6 +317,7 @@ pub fn format_rows(results: &[ClaimResult]) -> io::Result<Rows> {
             cv.get(6),
             cv.get(7),
             cv.get(8),
+            cv.get(9),
             &r.check_trace,
             date,
         ])
@@ -340,31 +344,36 @@ pub fn format_rows(results: &[ClaimResult]) -> io::Result<Rows> {
                 lv.get(6),
                 lv.get(7),
                 lv.get(8),
+                lv.get(9),
                 &r.check_trace,
                 date,
             ])
             .map_err(csv_err)?;
         }
+        // A denied claim is one row (its lines are not listed); a partial
+        // claim lists its claim-level reductions, then each line's.
         if let Some(den) = &r.denial {
             denial_rows += 1;
+            let (billed, paid) = (cv.get(0), cv.get(2));
             d.write_record([
                 r.claim_id.as_str(),
                 "",
                 "",
                 &r.payer_id,
                 &r.payer_claim_id,
-                cv.get(0),
-                cv.get(2),
+                billed,
+                paid,
                 &money(den.amount),
-                cv.get(7),
-                cv.get(8),
+                &den.carc.join(";"),
+                cv.get(9),
                 den.category.words(),
                 den.action.words(),
                 &r.check_trace,
                 date,
             ])
             .map_err(csv_err)?;
-        } else if r.status == Status::Partial {
+        }
+        if r.status == Status::Partial {
             for line in &r.lines {
                 if let Some(den) = &line.denial {
                     denial_rows += 1;
@@ -377,7 +386,7 @@ pub fn format_rows(results: &[ClaimResult]) -> io::Result<Rows> {
                         &money(line.figures.billed),
                         &money(line.figures.paid),
                         &money(den.amount),
-                        &line.carc.join(";"),
+                        &den.carc.join(";"),
                         &line.rarc.join(";"),
                         den.category.words(),
                         den.action.words(),
@@ -440,7 +449,7 @@ impl ReportWriter {
         let mut c = buf_writer();
         for o in outstanding {
             let billed = money(o.billed);
-            let mut row = vec![""; 16];
+            let mut row = vec![""; CLAIMS_HEADER.len()];
             row[0] = &o.claim_id;
             row[1] = &o.payer_id;
             row[3] = Status::Outstanding.words();

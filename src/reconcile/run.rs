@@ -16,7 +16,7 @@
 //!
 //! let mut ledger = Ledger::open(Path::new("out/claimflow.db"))?;
 //! let remits = [PathBuf::from("fixtures/835/demo.835")];
-//! let options = reconcile::Options { now: clock::parse_now("2026-12-15")? };
+//! let options = reconcile::Options::new(clock::parse_now("2026-12-15")?);
 //! let summary = reconcile::run(
 //!     &remits,
 //!     reconcile::Claims::Ledger(&mut ledger),
@@ -88,6 +88,24 @@ pub enum Claims<'a> {
 pub struct Options {
     /// The run's clock: ages of outstanding claims, the posting time.
     pub now: NaiveDateTime,
+    /// CARC codes (upper case) whose CO adjustments are contractual
+    /// write-offs; any other CO adjustment is reported as denied. The
+    /// config's `[reconcile] contractual_carcs`, by default
+    /// [`DEFAULT_CONTRACTUAL_CARCS`](crate::config::DEFAULT_CONTRACTUAL_CARCS).
+    pub contractual_carcs: Vec<String>,
+}
+
+impl Options {
+    /// Options with the run's clock `now` and the default contractual CARC codes.
+    pub fn new(now: NaiveDateTime) -> Options {
+        Options {
+            now,
+            contractual_carcs: crate::config::DEFAULT_CONTRACTUAL_CARCS
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+        }
+    }
 }
 
 /// What one 835 transaction set (one payment) contributed.
@@ -124,7 +142,7 @@ pub struct SetSummary {
 pub struct Counts {
     /// Paid in full as adjudicated.
     pub paid: usize,
-    /// Partly paid (some line denied).
+    /// Partly paid (some of the charge denied or reduced).
     pub partial: usize,
     /// Denied.
     pub denied: usize,
@@ -134,10 +152,14 @@ pub struct Counts {
     pub reversed: usize,
     /// Matched to no sent claim.
     pub unmatched: usize,
+    /// Not this payer's claim, forwarded by it to another payer (CLP02 23):
+    /// wait for the other payer's remittance.
+    pub forwarded: usize,
     /// Sent claims with no answer yet (ledger only).
     pub outstanding: usize,
-    /// Forwarded to another payer.
-    pub forwarded: usize,
+    /// Processed and forwarded to another payer (CLP02 19/20/21 or NM1*TT),
+    /// whatever their status.
+    pub processed_and_forwarded: usize,
 }
 
 /// The tie-out: what the claim payments and provider adjustments add up to,
@@ -313,13 +335,15 @@ fn process_set(
     interchange_control: &str,
     set: &x12::TransactionSet,
     index: &ClaimIndex<'_>,
+    contractual: &[String],
     ledger_rows: Option<&[i64]>,
 ) -> std::io::Result<SetOut> {
     let input = opened.input.as_deref().unwrap_or_default();
     let rem = edi835::read_set(input, set, interchange_control);
     let mut findings = edi835::balance(&rem);
     findings.extend(rem.findings.iter().filter(|f| f.rule != "835-READ").cloned());
-    let results = super::reconcile_remittance(index, file_no, &rem, ledger_rows.is_some());
+    let results =
+        super::reconcile_remittance(index, file_no, &rem, contractual, ledger_rows.is_some());
     let plb = report::plb_rows(index, file_no, &rem);
     let rows = report::format_rows(&results)?;
     let compact = results
@@ -361,6 +385,7 @@ fn process_set(
                 paid: r.figures.paid,
                 patient_responsibility: r.figures.patient_responsibility,
                 contractual: r.figures.contractual,
+                denied: r.figures.denied,
                 other_adjustments: r.figures.other_adjustments,
                 adjustments: r.adjustments,
             })
@@ -529,7 +554,7 @@ pub fn run(
                 .par_iter()
                 .map(|(i, ctl, set)| {
                     let rows = with_postings.then_some(ledger_rows.as_slice());
-                    process_set(&opened[*i], *i, ctl, set, &index, rows)
+                    process_set(&opened[*i], *i, ctl, set, &index, &options.contractual_carcs, rows)
                 })
                 .collect();
             let mut postings = Vec::new();
@@ -604,8 +629,9 @@ pub fn run(
         patient_responsibility: count(Status::PatientResponsibility),
         reversed: count(Status::Reversed),
         unmatched: count(Status::Unmatched),
+        forwarded: count(Status::Forwarded),
         outstanding: outstanding.len(),
-        forwarded: compact.iter().filter(|c| c.forwarded).count(),
+        processed_and_forwarded: compact.iter().filter(|c| c.forwarded).count(),
     };
     let paid: Decimal = compact.iter().map(|c| c.paid).sum();
     let plb_total: Decimal = plb.iter().map(|p| p.amount).sum();
