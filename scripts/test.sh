@@ -36,6 +36,9 @@ echo "== the library walk-through (cargo run --example build_then_reconcile)"
 cargo run --quiet --example build_then_reconcile -- "$CLAIMFLOW_TEST_OUTPUT/example"
 cp "$CLAIMFLOW_TEST_OUTPUT"/example/claims-*.x12 "$CLAIMFLOW_TEST_OUTPUT/837/"
 
+echo "== the fuzz targets still compile (cd fuzz && cargo check)"
+(cd fuzz && cargo check --quiet)
+
 echo "== cargo doc (no warnings)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 
