@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use crate::claim::Entity;
+
 /// A config that could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -172,8 +174,17 @@ pub struct Receiver {
 pub struct BillingProviderConfig {
     /// NPI (rows name the provider by it).
     pub npi: String,
-    /// Organization name.
+    /// `organization` (the default) or `person` (a sole practitioner billing
+    /// under their own NPI: `last_name` and `first_name` replace `name`).
+    #[serde(default)]
+    pub entity: Entity,
+    /// Organization name (organizations only).
+    #[serde(default)]
     pub name: String,
+    /// The person's last name (persons only).
+    pub last_name: Option<String>,
+    /// The person's first name (persons only).
+    pub first_name: Option<String>,
     /// EIN, 9 digits (a dash is accepted and removed by [`Config::load`]).
     pub tax_id: String,
     /// PRV*BI taxonomy.
@@ -188,6 +199,55 @@ pub struct BillingProviderConfig {
     pub state: String,
     /// N403, 9 digits for a billing provider (dash removed on load).
     pub zip: String,
+    /// Loop 2010AB: where payments go when not the address above (a PO or
+    /// lock box belongs here, never in the billing provider's address).
+    pub pay_to: Option<PayToConfig>,
+}
+
+/// `[billing_provider.pay_to]`: loop 2010AB pay-to address.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PayToConfig {
+    /// N301.
+    pub address1: String,
+    /// N302.
+    pub address2: Option<String>,
+    /// N401.
+    pub city: String,
+    /// N402.
+    pub state: String,
+    /// N403, 5 or 9 digits (dash removed on load).
+    pub zip: String,
+}
+
+/// True when an address line is a post office box, drawer or lock box,
+/// which the 837P guide does not allow as a billing provider's address
+/// (loop 2010AA): "PO Box 12", "P.O. Box 12", "Post Office Box", "Lockbox".
+pub(crate) fn is_po_box(line: &str) -> bool {
+    let letters: String = line
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    [
+        "POBOX",
+        "POSTOFFICEBOX",
+        "PODRAWER",
+        "POSTOFFICEDRAWER",
+        "POB0",
+        "POB1",
+        "POB2",
+        "POB3",
+        "POB4",
+        "POB5",
+        "POB6",
+        "POB7",
+        "POB8",
+        "POB9",
+    ]
+    .iter()
+    .any(|p| letters.starts_with(p))
+        || letters.contains("LOCKBOX")
 }
 
 /// `[[payer]]`: loop 2010BB and the payer's rules.
@@ -344,6 +404,50 @@ impl Config {
         for (n, bp) in self.billing_provider.iter_mut().enumerate() {
             bp.tax_id = bp.tax_id.replace('-', "");
             bp.zip = bp.zip.replace('-', "");
+            let key = |k: &str| format!("billing_provider[{n}].{k}");
+            let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+            match bp.entity {
+                Entity::Organization => {
+                    if bp.name.trim().is_empty() {
+                        return Err(err(key("name"), "an organization needs its name (or set entity = \"person\" with last_name and first_name)".into()));
+                    }
+                    if bp.last_name.is_some() || bp.first_name.is_some() {
+                        return Err(err(key("entity"), "last_name and first_name are for entity = \"person\"; an organization has a name".into()));
+                    }
+                }
+                Entity::Person => {
+                    if !given(&bp.last_name) || !given(&bp.first_name) {
+                        return Err(err(
+                            key("last_name"),
+                            "entity = \"person\" needs last_name and first_name".into(),
+                        ));
+                    }
+                    if !bp.name.is_empty() {
+                        return Err(err(key("name"), "entity = \"person\" is named by last_name and first_name; leave name out".into()));
+                    }
+                }
+            }
+            for (k, line) in [("address1", Some(&bp.address1)), ("address2", bp.address2.as_ref())]
+            {
+                if line.is_some_and(|l| is_po_box(l)) {
+                    return Err(err(key(k), format!("{:?} is a PO or lock box: the billing provider needs a street address (the 837P guide); put the box in [billing_provider.pay_to]", line.map(String::as_str).unwrap_or_default())));
+                }
+            }
+            if let Some(pt) = &mut bp.pay_to {
+                pt.zip = pt.zip.replace('-', "");
+                if !matches!(pt.zip.len(), 5 | 9) || !pt.zip.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(err(
+                        key("pay_to.zip"),
+                        format!("must be 5 or 9 digits, found {:?}", pt.zip),
+                    ));
+                }
+                for (k, v) in [("address1", &pt.address1), ("city", &pt.city), ("state", &pt.state)]
+                {
+                    if v.trim().is_empty() {
+                        return Err(err(key(&format!("pay_to.{k}")), "is required".into()));
+                    }
+                }
+            }
             if bp.npi.len() != 10 || !bp.npi.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(err(
                     format!("billing_provider[{n}].npi"),
@@ -474,6 +578,81 @@ filing_indicator = "CI"
         assert_eq!(c.interchange.gs_sender(), "DEMOSUBMITTER");
         assert_eq!(c.interchange.max_claims_per_transaction, 5000);
         assert!(c.payer("DEMOPAYER1").is_some());
+    }
+
+    #[test]
+    fn reads_a_person_billing_provider_with_a_pay_to_address() {
+        let text = EXAMPLE.replace(
+            "name = \"Demo Medical Group\"\ntax_id",
+            "entity = \"person\"\nlast_name = \"Rivera\"\nfirst_name = \"Ana\"\ntax_id",
+        ) + "\n[billing_provider.pay_to]\naddress1 = \"PO Box 4410\"\ncity = \"Springfield\"\nstate = \"IL\"\nzip = \"62705-4410\"\n";
+        // The pay_to table must follow its billing provider.
+        let text = text.replacen(
+            "\n[[payer]]\nid = \"DEMOPAYER1\"\nname = \"Demo Health Plan\"\nfiling_indicator = \"CI\"\n",
+            "\n",
+            1,
+        ) + "\n[[payer]]\nid = \"DEMOPAYER1\"\nname = \"Demo Health Plan\"\nfiling_indicator = \"CI\"\n";
+        let c = Config::parse(&text, "c.toml").unwrap();
+        let bp = &c.billing_provider[0];
+        assert_eq!(bp.entity, Entity::Person);
+        assert_eq!(
+            (bp.last_name.as_deref(), bp.first_name.as_deref()),
+            (Some("Rivera"), Some("Ana"))
+        );
+        assert_eq!(bp.pay_to.as_ref().unwrap().zip, "627054410");
+    }
+
+    #[test]
+    fn billing_provider_entity_names_and_street_address_are_checked() {
+        for (from, to, key, words) in [
+            (
+                "address1 = \"100 Main St\"",
+                "address1 = \"P.O. Box 12\"",
+                "billing_provider[0].address1",
+                "PO or lock box",
+            ),
+            (
+                "address1 = \"100 Main St\"",
+                "address1 = \"100 Main St\"\naddress2 = \"Lockbox 7731\"",
+                "billing_provider[0].address2",
+                "PO or lock box",
+            ),
+            (
+                "name = \"Demo Medical Group\"\ntax_id",
+                "entity = \"person\"\nlast_name = \"Rivera\"\ntax_id",
+                "billing_provider[0].last_name",
+                "needs last_name and first_name",
+            ),
+            (
+                "name = \"Demo Medical Group\"\ntax_id",
+                "entity = \"person\"\nname = \"X\"\nlast_name = \"R\"\nfirst_name = \"A\"\ntax_id",
+                "billing_provider[0].name",
+                "leave name out",
+            ),
+            (
+                "name = \"Demo Medical Group\"\ntax_id",
+                "name = \"Demo\"\nlast_name = \"R\"\ntax_id",
+                "billing_provider[0].entity",
+                "for entity = \"person\"",
+            ),
+            (
+                "name = \"Demo Medical Group\"\ntax_id",
+                "tax_id",
+                "billing_provider[0].name",
+                "needs its name",
+            ),
+        ] {
+            let text = EXAMPLE.replacen(from, to, 1);
+            assert_ne!(text, EXAMPLE);
+            let e = Config::parse(&text, "c.toml").unwrap_err().to_string();
+            assert!(e.contains(key) && e.contains(words), "{to}: {e}");
+        }
+        assert!(is_po_box("PO BOX 44"));
+        assert!(is_po_box("Post Office Box 9"));
+        assert!(is_po_box("POB 12"));
+        assert!(!is_po_box("100 Pobox Lane"));
+        assert!(!is_po_box("12 Poplar Ave"));
+        assert!(!is_po_box("1 Boxwood Rd"));
     }
 
     #[test]

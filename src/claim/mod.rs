@@ -143,14 +143,43 @@ impl Relationship {
 pub struct BillingProvider {
     /// NM109 NPI (10 digits).
     pub npi: String,
-    /// NM103 organization name.
+    /// NM102: an organization (the default) or a person (a sole
+    /// practitioner billing under their own NPI).
+    pub entity: Entity,
+    /// NM103: the organization's name, or the person's last name.
     pub name: String,
+    /// NM104: the person's first name (empty for an organization).
+    pub first_name: String,
     /// REF*EI employer identification number, 9 digits, no dash.
     pub tax_id: String,
     /// PRV*BI taxonomy code, when given.
     pub taxonomy: Option<String>,
-    /// N3/N4 address (ZIP must be 9 digits).
+    /// N3/N4 address (ZIP must be 9 digits; a street address, never a PO
+    /// or lock box).
     pub address: Address,
+    /// Loop 2010AB pay-to address, when payments go elsewhere than `address`.
+    pub pay_to: Option<Address>,
+}
+
+/// Whether a billing provider is an organization or a person (NM102).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Entity {
+    /// NM102 `2`: a group, clinic or other organization.
+    #[default]
+    Organization,
+    /// NM102 `1`: a person.
+    Person,
+}
+
+impl Entity {
+    /// The NM102 entity type qualifier: `2` or `1`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Entity::Organization => "2",
+            Entity::Person => "1",
+        }
+    }
 }
 
 /// A payer (loop 2010BB) and its filing indicator (SBR09).

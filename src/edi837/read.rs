@@ -53,6 +53,8 @@ pub fn read_claims(input: &[u8]) -> Result<Vec<Claim>, Error> {
 enum Entity {
     None,
     Billing,
+    /// 2010AB pay-to address.
+    PayTo,
     Subscriber,
     Payer,
     Patient,
@@ -60,7 +62,7 @@ enum Entity {
     Referring,
     Rendering,
     Line,
-    /// A loop we do not model (2010AB pay-to, 2320/2330x, 2420x...).
+    /// A loop we do not model (2010AC, 2320/2330x, 2420x...).
     Skipped,
 }
 
@@ -164,6 +166,7 @@ impl State {
     fn address(&mut self) -> Option<&mut Address> {
         match self.entity {
             Entity::Billing => Some(&mut self.billing.address),
+            Entity::PayTo => self.billing.pay_to.as_mut(),
             Entity::Subscriber | Entity::Patient => self.person().map(|p| &mut p.address),
             _ => None,
         }
@@ -279,9 +282,20 @@ impl State {
         }
         self.entity = match qualifier {
             "85" => {
+                self.billing.entity = if seg.str(2).trim() == "1" {
+                    crate::claim::Entity::Person
+                } else {
+                    crate::claim::Entity::Organization
+                };
                 self.billing.name = text(seg, 3);
+                self.billing.first_name = text(seg, 4);
                 self.billing.npi = text(seg, 9);
+                self.billing.pay_to = None;
                 Entity::Billing
+            }
+            "87" => {
+                self.billing.pay_to = Some(Address::default());
+                Entity::PayTo
             }
             "IL" => {
                 self.subscriber.last = text(seg, 3);

@@ -106,6 +106,7 @@ pub(crate) fn sample_claims() -> Vec<Claim> {
             state: "IL".into(),
             zip: "627010001".into(),
         },
+        ..Default::default()
     };
     let payer = Payer {
         id: "DEMOPAYER1".into(),
@@ -284,6 +285,38 @@ fn rendering_provider_is_sent_only_when_not_the_billing_provider() {
     assert!(c2.referring.is_some(), "2310A is still sent");
     let (text, _) = written(&sample_claims());
     assert!(text.contains("NM1*82*1*JONES*BOB****XX*1679576722~"), "{text}");
+}
+
+#[test]
+fn person_billing_provider_and_pay_to_address_are_written_and_read_back() {
+    let mut claims = sample_claims();
+    for c in &mut claims {
+        c.billing.entity = crate::claim::Entity::Person;
+        c.billing.name = "RIVERA".into();
+        c.billing.first_name = "ANA".into();
+        c.billing.pay_to = Some(Address {
+            line1: "PO Box 4410".into(),
+            line2: None,
+            city: "Springfield".into(),
+            state: "IL".into(),
+            zip: "627054410".into(),
+        });
+    }
+    let (text, _) = written(&claims);
+    assert!(
+        text.contains("NM1*85*1*RIVERA*ANA****XX*1234567893~\nN3*100 Main St*Suite 200~\nN4*Springfield*IL*627010001~\nREF*EI*123456789~\nNM1*87*1~\nN3*PO Box 4410~\nN4*Springfield*IL*627054410~\nHL*2*1*22*"),
+        "{text}"
+    );
+    let back = read(text.as_bytes()).unwrap();
+    assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+    for want in claims.into_iter().map(as_carried) {
+        let got = back.claims.iter().find(|c| c.claim_id == want.claim_id).unwrap();
+        assert_eq!(got, &want);
+    }
+    // An organization without a pay-to address is written as before.
+    let (text, _) = written(&sample_claims());
+    assert!(text.contains("NM1*85*2*Demo Medical Group*****XX*1234567893~"), "{text}");
+    assert!(!text.contains("NM1*87"), "{text}");
 }
 
 #[test]

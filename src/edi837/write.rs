@@ -462,12 +462,20 @@ fn loop_2000a<W: Write>(w: &mut SegmentWriter<W>, hl: u32, c: &Claim) -> Result<
     loop_2010aa(w, c)
 }
 
-/// Loop 2010AA billing provider: `NM1*85*2*<name>*****XX*<npi>~ N3~ N4~ REF*EI*<ein>~`
+/// Loop 2010AA billing provider: `NM1*85*<2|1>*<name or last>*[<first>]****XX*<npi>~
+/// N3~ N4~ REF*EI*<ein>~`, then 2010AB pay-to when the provider has one:
+/// `NM1*87*<2|1>~ N3~ N4~`.
 fn loop_2010aa<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), WriteError> {
     let b = &c.billing;
-    w.segment("NM1", &["85", "2", &b.name, "", "", "", "", "XX", &b.npi])?;
+    let kind = b.entity.code();
+    w.segment("NM1", &["85", kind, &b.name, &b.first_name, "", "", "", "XX", &b.npi])?;
     address(w, &b.address)?;
-    w.segment("REF", &["EI", &b.tax_id])
+    w.segment("REF", &["EI", &b.tax_id])?;
+    if let Some(pay_to) = &b.pay_to {
+        w.segment("NM1", &["87", kind])?;
+        address(w, pay_to)?;
+    }
+    Ok(())
 }
 
 /// `N3*<line1>[*<line2>]~ N4*<city>*<state>*<zip>~`

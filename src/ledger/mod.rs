@@ -326,6 +326,15 @@ impl Canon {
             self.os(l.ndc.as_ref());
         }
         self.opt(c.stated_total, Canon::dec);
+        // Added with the person billing provider and the pay-to address:
+        // encoded only when used, so the hash of every claim without them
+        // stays what it was (a ledger's sent claims are not "changed").
+        if b.entity == crate::claim::Entity::Person || b.pay_to.is_some() {
+            self.s("billing:entity,first_name,pay_to");
+            self.s(b.entity.code());
+            self.s(&b.first_name);
+            self.opt(b.pay_to.as_ref(), Canon::address);
+        }
     }
 }
 

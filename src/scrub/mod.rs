@@ -30,7 +30,7 @@
 use chrono::NaiveDateTime;
 use rayon::prelude::*;
 
-use crate::claim::{BillingProvider, Claim, Payer};
+use crate::claim::{Address, BillingProvider, Claim, Entity, Payer};
 use crate::codeset::CodeSets;
 use crate::config::Config;
 use crate::encounter::Encounters;
@@ -69,18 +69,34 @@ impl Scrubbed {
 pub(crate) fn resolve(claims: &mut [Claim], config: &Config) {
     for c in claims {
         if let Some(bp) = config.billing_provider(&c.billing.npi) {
+            let (name, first_name) = match bp.entity {
+                Entity::Organization => (bp.name.clone(), String::new()),
+                Entity::Person => (
+                    bp.last_name.clone().unwrap_or_default(),
+                    bp.first_name.clone().unwrap_or_default(),
+                ),
+            };
             c.billing = BillingProvider {
                 npi: bp.npi.clone(),
-                name: bp.name.clone(),
+                entity: bp.entity,
+                name,
+                first_name,
                 tax_id: bp.tax_id.clone(),
                 taxonomy: bp.taxonomy.clone(),
-                address: crate::claim::Address {
+                address: Address {
                     line1: bp.address1.clone(),
                     line2: bp.address2.clone(),
                     city: bp.city.clone(),
                     state: bp.state.clone(),
                     zip: bp.zip.clone(),
                 },
+                pay_to: bp.pay_to.as_ref().map(|p| Address {
+                    line1: p.address1.clone(),
+                    line2: p.address2.clone(),
+                    city: p.city.clone(),
+                    state: p.state.clone(),
+                    zip: p.zip.clone(),
+                }),
             };
         }
         if let Some(p) = config.payer(&c.payer.id) {
