@@ -172,6 +172,10 @@ const PRIOR_AUTH: Rule = e(
     "procedure needs prior authorization (payer prior_auth_required) but prior_auth is empty",
 );
 const ORIGINAL_REF: Rule = e("E-FREQ-001", "frequency 7 or 8 without original_ref");
+const MEDICARE_NOT_SELF: Rule = e(
+    "E-MCR-001",
+    "Medicare payer (filing indicator MA or MB) with a relationship other than self: a Medicare beneficiary is always the subscriber",
+);
 
 /// Every rule, reader rules included, in documentation order.
 pub const RULES: &[Rule] = &[
@@ -233,6 +237,7 @@ pub const RULES: &[Rule] = &[
     TIMELY_FILING,
     PRIOR_AUTH,
     ORIGINAL_REF,
+    MEDICARE_NOT_SELF,
     BAD_FREQUENCY,
     ROW_DISAGREES,
     FIELD_COUNT,

@@ -1,10 +1,11 @@
-//! Payer rules: original_ref for replacements and voids, and the payer's
-//! timely filing limit and prior authorization list from the config. It does
-//! not check that the payer exists (see `identity`).
+//! Payer rules: original_ref for replacements and voids, the Medicare
+//! beneficiary as subscriber, and the payer's timely filing limit and prior
+//! authorization list from the config. It does not check that the payer
+//! exists (see `identity`).
 
-use crate::claim::{Claim, Frequency};
+use crate::claim::{Claim, Frequency, Relationship};
 
-use super::{Ctx, Out, ORIGINAL_REF, PRIOR_AUTH, TIMELY_FILING};
+use super::{Ctx, Out, MEDICARE_NOT_SELF, ORIGINAL_REF, PRIOR_AUTH, TIMELY_FILING};
 
 pub(super) fn payer(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
     if matches!(c.frequency, Frequency::Replacement | Frequency::Void)
@@ -20,6 +21,22 @@ pub(super) fn payer(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
         );
     }
     let Some(p) = ctx.config.payer(&c.payer.id) else { return };
+    // See: 837P guide, 2000B SBR: Medicare (SBR09 MA or MB) has no dependent
+    // coverage; the beneficiary is the subscriber, and 2000C is not sent.
+    if matches!(p.filing_indicator.as_str(), "MA" | "MB")
+        && c.relationship != Relationship::SelfInsured
+    {
+        o.claim(
+            "relationship",
+            &MEDICARE_NOT_SELF,
+            format!(
+                "payer {} is Medicare (filing indicator {}): the beneficiary is the subscriber, so relationship must be self, not {}; put the beneficiary's name, birth date and Medicare id in the subscriber columns",
+                p.id,
+                p.filing_indicator,
+                c.relationship.word()
+            ),
+        );
+    }
     if let Some(days) = p.timely_filing_days {
         for l in &c.lines {
             let age = (ctx.today - l.service_date).num_days();

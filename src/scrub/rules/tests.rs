@@ -310,6 +310,28 @@ rule_test!(timely_filing, "E-TF-001", |c, _cfg| {
 rule_test!(prior_auth_required, "E-PA-001", |c, _cfg| {
     c.lines[1].procedure = "J1745".into();
 });
+rule_test!(medicare_beneficiary_is_the_subscriber, "E-MCR-001", |c, cfg| {
+    // The clean claim is a child's; make its payer a Medicare plan.
+    let payer = cfg.payer.iter().find(|p| p.id == c.payer.id).unwrap().id.clone();
+    cfg.payer.iter_mut().find(|p| p.id == payer).unwrap().filing_indicator = "MB".into();
+});
+
+#[test]
+fn medicare_beneficiary_as_subscriber_is_clean() {
+    let mut c = clean();
+    let mut cfg = config();
+    let payer = c.payer.id.clone();
+    cfg.payer.iter_mut().find(|p| p.id == payer).unwrap().filing_indicator = "MA".into();
+    c.subscriber = c.patient.take().unwrap();
+    c.relationship = Relationship::SelfInsured;
+    let found = run(&c, &cfg);
+    assert!(found.iter().all(|f| f.rule != "E-MCR-001"), "{found:#?}");
+    let mut child = clean();
+    child.relationship = Relationship::Child;
+    let f = run(&child, &cfg).into_iter().find(|f| f.rule == "E-MCR-001").unwrap();
+    assert_eq!((f.column.as_str(), f.row), ("relationship", 2));
+    assert!(f.message.contains("relationship must be self, not child"), "{}", f.message);
+}
 rule_test!(replacement_needs_original_ref, "E-FREQ-001", |c, _cfg| {
     c.frequency = Frequency::Replacement;
 });
