@@ -403,6 +403,7 @@ fn demo_claim(id: &str, lines: &[DemoLine<'_>]) -> Claim {
                 line1: "100 Main St".into(),
                 ..address.clone()
             },
+            ..Default::default()
         },
         payer: Payer {
             id: "DEMOPAYER1".into(),
