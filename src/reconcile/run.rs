@@ -36,7 +36,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::report::{self, OutstandingRow, PlbRow};
-use super::{source, ClaimIndex, PairKey, SentClaim, Status};
+use super::{source, ClaimIndex, ClaimRule, PairKey, PayerNames, SentClaim, Status};
 use crate::edi835;
 use crate::ledger::{self, Ledger, PaymentPosting, RemitPosting};
 use crate::progress::Progress;
@@ -93,6 +93,11 @@ pub struct Options {
     /// config's `[reconcile] contractual_carcs`, by default
     /// [`DEFAULT_CONTRACTUAL_CARCS`](crate::config::DEFAULT_CONTRACTUAL_CARCS).
     pub contractual_carcs: Vec<String>,
+    /// The payers' ids and aliases ([`PayerNames`]), from the config's
+    /// payers when one is loaded. The payer ids of the sent claims are
+    /// known names too; a remittance whose REF*2U, N1*PR N104 and TRN03 are
+    /// all unknown is named in [`Summary::notes`].
+    pub payers: PayerNames,
 }
 
 impl Options {
@@ -104,6 +109,7 @@ impl Options {
                 .iter()
                 .map(|c| c.to_string())
                 .collect(),
+            payers: PayerNames::new(),
         }
     }
 }
@@ -317,6 +323,8 @@ struct SetOut {
     compact: Vec<Compact>,
     /// Ledger postings (ledger mode only).
     payments: Vec<PaymentPosting>,
+    /// Set when the set's payer is not a known payer id or alias.
+    unknown_payer: Option<String>,
 }
 
 /// The little kept of each claim payment after its rows are written.
@@ -329,22 +337,60 @@ struct Compact {
     set: usize,
 }
 
+/// What every transaction set is matched against.
+struct Against<'c> {
+    index: &'c ClaimIndex<'c>,
+    payers: &'c PayerNames,
+    contractual: &'c [String],
+    /// The sent claims' ledger rows (ledger mode only).
+    ledger_rows: Option<&'c [i64]>,
+}
+
 fn process_set(
     opened: &Opened,
     file_no: usize,
     interchange_control: &str,
     set: &x12::TransactionSet,
-    index: &ClaimIndex<'_>,
-    contractual: &[String],
-    ledger_rows: Option<&[i64]>,
+    against: &Against<'_>,
 ) -> std::io::Result<SetOut> {
+    let Against { index, payers, contractual, ledger_rows } = *against;
     let input = opened.input.as_deref().unwrap_or_default();
     let rem = edi835::read_set(input, set, interchange_control);
     let mut findings = edi835::balance(&rem);
     findings.extend(rem.findings.iter().filter(|f| f.rule != "835-READ").cloned());
-    let results =
-        super::reconcile_remittance(index, file_no, &rem, contractual, ledger_rows.is_some());
-    let plb = report::plb_rows(index, file_no, &rem);
+    let payer = payers.paying_payer(&rem);
+    let unknown_payer = payer.is_none().then(|| {
+        format!(
+            "warning: {}: 835 transaction {} (trace {}): payer {} is not a configured payer id or alias, nor the payer of a sent claim: its claim payments are matched by claim id alone",
+            opened.name,
+            rem.st02_control,
+            rem.trace.trn02_number,
+            rem.payer_id()
+        )
+    });
+    let results = super::reconcile_remittance(
+        index,
+        file_no,
+        &rem,
+        payer.as_deref(),
+        contractual,
+        ledger_rows.is_some(),
+    );
+    for r in results.iter().filter(|r| r.rule == ClaimRule::None && !r.candidates.is_empty()) {
+        let mut f = Finding::warning(
+            r.pos,
+            "CLP",
+            "RECON-AMBIGUOUS",
+            format!(
+                "claim payment not matched: claims with this id were sent to payers {}, and the paying payer ({}) is none of them",
+                r.candidates.join(", "),
+                if payer.is_some() { r.payer_id.as_str() } else { "unknown" }
+            ),
+        );
+        f.claim_id = r.claim_id.to_string();
+        findings.push(f);
+    }
+    let plb = report::plb_rows(index, file_no, &rem, payer.as_deref());
     let rows = report::format_rows(&results)?;
     let compact = results
         .iter()
@@ -395,7 +441,7 @@ fn process_set(
     let summary = SetSummary {
         file: opened.name.clone(),
         st02: rem.st02_control.to_string(),
-        payer_id: rem.payer_id().to_string(),
+        payer_id: payer.map_or_else(|| rem.payer_id().to_string(), |p| p.to_string()),
         trace: rem.trace.trn02_number.to_string(),
         payment_date: rem.payment.bpr16_date,
         method: rem.payment.bpr04_method.to_string(),
@@ -406,7 +452,7 @@ fn process_set(
         complete: set.end.is_some(),
         file_sha256: opened.hash.clone(),
     };
-    Ok(SetOut { summary, rows, plb, findings, compact, payments })
+    Ok(SetOut { summary, rows, plb, findings, compact, payments, unknown_payer })
 }
 
 /// The ledger posting of one transaction set.
@@ -485,7 +531,7 @@ pub fn run(
     progress.stage("load claims");
     let mut waiting: Vec<bool> = Vec::new();
     let mut ledger_rows: Vec<i64> = Vec::new();
-    let (sent, notes, mut ledger) = match claims {
+    let (sent, mut notes, mut ledger) = match claims {
         Claims::Files(paths) => {
             let (sent, notes) = source::from_837_files(paths)?;
             (sent, notes, None)
@@ -499,6 +545,13 @@ pub fn run(
     };
     progress.stage("index claims");
     let index = ClaimIndex::new(&sent);
+    // The payer ids the claims were sent to name their payers too.
+    let mut payers = options.payers.clone();
+    for c in &sent {
+        if payers.get(&c.payer_id).is_none() {
+            payers.add(&c.payer_id, []);
+        }
+    }
     progress.stage("open and scan 835s");
     let opened: Vec<Opened> = remits.par_iter().map(|p| open_remit_file(p)).collect();
     let broken: Vec<BrokenFile> = opened
@@ -539,6 +592,12 @@ pub fn run(
     // SQLite's single writer overlaps the parallel parsing. Each batch is one
     // transaction; a set is applied at most once, so a run stopped half-way
     // is completed by running it again.
+    let against = Against {
+        index: &index,
+        payers: &payers,
+        contractual: &options.contractual_carcs,
+        ledger_rows: with_postings.then_some(ledger_rows.as_slice()),
+    };
     let posted = std::thread::scope(|scope| -> Result<Option<ledger::PostSummary>, Error> {
         let (to_ledger, poster) = match ledger.take() {
             Some(l) => {
@@ -552,10 +611,7 @@ pub fn run(
         for batch in jobs.chunks(SETS_PER_BATCH) {
             let outs: Vec<std::io::Result<SetOut>> = batch
                 .par_iter()
-                .map(|(i, ctl, set)| {
-                    let rows = with_postings.then_some(ledger_rows.as_slice());
-                    process_set(&opened[*i], *i, ctl, set, &index, &options.contractual_carcs, rows)
-                })
+                .map(|(i, ctl, set)| process_set(&opened[*i], *i, ctl, set, &against))
                 .collect();
             let mut postings = Vec::new();
             for out in outs {
@@ -573,6 +629,7 @@ pub fn run(
                     kept.keep(&out.summary.file, f);
                 }
                 plb.extend(out.plb);
+                notes.extend(out.unknown_payer);
                 if with_postings && out.summary.complete {
                     postings.push(posting(&out.summary, out.payments));
                 }
