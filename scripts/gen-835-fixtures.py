@@ -402,6 +402,8 @@ PAYERS_CLAIMS = [
     ("P3001", [("P3001-1", "99213", "", 100, 1, "20260401")], DHP),
     ("P3002", [("P3002-1", "99214", "", 150, 1, "20260402")], DHP),
     ("P3001", [("P3001-1", "99213", "", 100, 1, "20260401")], SDP),
+    ("P3003", [("P3003-1", "99212", "", 80, 1, "20260403")], SDP),
+    ("P3004", [("P3004-1", "99211", "", 60, 1, "20260404")], SDP),
 ]
 
 # payers.835:
@@ -430,6 +432,37 @@ payers_set2 = header("170", "T620", "20260411", "DEMO HEALTH PLAN", None) + [
     *demo_line("99214", "150", "120", 1, "20260402", [("CO", "45", "30")], "P3002-1"),
 ]
 
+# payers-resent.835: set 1 of payers.835 (T610) delivered again by the
+# clearinghouse: a new envelope (ISA13/GS06 111, other sender, date) and CRLF
+# line endings; the same payment.
+# payers-two.835: two payments of DEMOPAYER2 under the same check number
+# T630 from two originating companies (TRN03 1999999999 and 1888888888):
+# P3003 paid 64 (CO-45 16) and P3004 paid 50 (CO-45 10).
+# payers-conflict.835: trace T610 of DEMOPAYER2 again (same TRN03), but paying
+# P3001 35 instead of 30: a different payment under a used trace.
+payers_two_1 = header("64", "T630", "20260412", "SECOND DEMO PLAN", "DEMOPAYER2",
+                      trn03="1999999999") + [
+    "LX*1",
+    "CLP*P3003*1*80*64**12*PCN2-3003",
+    patient("TESTPATIENT", "THIRTYTHREE"),
+    *demo_line("99212", "80", "64", 1, "20260403", [("CO", "45", "16")], "P3003-1"),
+]
+payers_two_2 = header("50", "T630", "20260412", "SECOND DEMO PLAN", "DEMOPAYER2",
+                      trn03="1888888888") + [
+    "LX*1",
+    "CLP*P3004*1*60*50**12*PCN2-3004",
+    patient("TESTPATIENT", "THIRTYFOUR"),
+    *demo_line("99211", "60", "50", 1, "20260404", [("CO", "45", "10")], "P3004-1"),
+]
+payers_conflict = header("35", "T610", "20260410", "SECOND DEMO PLAN", "DEMOPAYER2",
+                         trn03="1999999999") + [
+    "LX*1",
+    "CLP*P3001*2*100*35**12*PCN2-3001",
+    patient("TESTPATIENT", "THIRTYONE"),
+    *demo_line("99213", "100", "35", 1, "20260401", [("OA", "23", "50"), ("CO", "45", "15")],
+               "P3001-1"),
+]
+
 
 def main():
     write("remit-1.835", interchange(101, [remit1]))
@@ -443,6 +476,10 @@ def main():
     write("money.837", claims_837(MONEY_CLAIMS, 206))
     write("payers.835", interchange(110, [payers_set1, payers_set2]))
     write("payers.837", claims_837(PAYERS_CLAIMS, 210))
+    write("payers-resent.835",
+          interchange(111, [payers_set1], "DEMOCLEARING", "DEMOPROVIDER", "20260415"), crlf=True)
+    write("payers-two.835", interchange(112, [payers_two_1, payers_two_2], "DEMOPAYER2"))
+    write("payers-conflict.835", interchange(113, [payers_conflict], "DEMOPAYER2"))
     # Broken inputs live with the other bad X12 files (pyx12 rejects them).
     with open("fixtures/x12/bad/not_x12.835", "w") as f:
         f.write("This is not an X12 file: a clearinghouse error page saved as .835\n")

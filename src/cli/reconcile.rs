@@ -29,7 +29,7 @@ use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 ///
 /// Exit: 0 everything paid and balanced; 1 something needs a person
 /// (denials, unmatched or unbalanced payments, unpaired reversals, a bad
-/// file); 2 could not run (no 835 could be read: nothing written).
+/// file, a payment conflicting with one already applied under its trace); 2 could not run (no 835 could be read: nothing written).
 ///
 /// Examples:
 ///   claimflow reconcile inbox/*.835 --out recon/ --claims outbox/*.x12
@@ -215,6 +215,13 @@ fn print_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
         }
         for t in &l.already_applied {
             writeln!(out, "  ledger: remittance trace {t} was already applied: nothing posted")?;
+        }
+        for c in &l.conflicts {
+            writeln!(
+                out,
+                "  ledger: CONFLICT: payer {} trace {} was already applied with another amount or other claim payments: nothing of this payment posted; ask the payer which one stands",
+                c.payer_id, c.trace
+            )?;
         }
     }
     writeln!(out, "reports: {}", s.reports.join(", "))?;

@@ -139,6 +139,12 @@ pub struct SetSummary {
     pub claims: usize,
     /// False when the set has no SE (a truncated file): reported, never posted.
     pub complete: bool,
+    /// TRN03.
+    pub trn03: String,
+    /// The payment's content fingerprint ([`fingerprint`](super::fingerprint));
+    /// ledger mode only.
+    #[serde(skip)]
+    fingerprint: String,
     #[serde(skip)]
     file_sha256: String,
 }
@@ -215,14 +221,28 @@ pub struct BrokenFile {
 pub struct LedgerNote {
     /// Traces posted now.
     pub applied: Vec<String>,
-    /// Traces applied by an earlier run: nothing posted.
+    /// Traces of payments already applied (by an earlier run, or earlier
+    /// in this one, in any envelope): nothing posted.
     pub already_applied: Vec<String>,
+    /// Payments whose payer, trace and TRN03 belong to a different payment
+    /// already applied (another BPR02 or other claim payments): nothing of
+    /// them posted.
+    pub conflicts: Vec<PaymentConflict>,
     /// Claim payments recorded (matched or not).
     pub payments_posted: usize,
     /// Of those, the payments matched to no sent claim.
     pub payments_unmatched: usize,
     /// Earlier postings undone by reversals.
     pub postings_undone: usize,
+}
+
+/// A payment not posted because its key belongs to a different payment.
+#[derive(Debug, Serialize)]
+pub struct PaymentConflict {
+    /// The paying payer's id.
+    pub payer_id: String,
+    /// TRN02.
+    pub trace: String,
 }
 
 /// What a reconciliation found (also what `reconcile --json` prints).
@@ -262,7 +282,8 @@ pub struct Summary {
 impl Summary {
     /// True when a person must look: denials, partial payments, unmatched
     /// payments, reversals with no correction, error findings, unreadable
-    /// files, or a tie-out that does not hold.
+    /// files, a tie-out that does not hold, or a payment conflicting with one
+    /// already applied.
     pub fn needs_attention(&self) -> bool {
         let c = &self.counts;
         let errors = self.findings.iter().filter(|f| f.is_error()).count() + self.findings_not_kept;
@@ -274,6 +295,7 @@ impl Summary {
             || errors > 0
             || !self.broken_files.is_empty()
             || !self.tie_out.ok
+            || self.ledger.as_ref().is_some_and(|l| !l.conflicts.is_empty())
     }
 }
 
@@ -450,6 +472,8 @@ fn process_set(
         plb: rem.plb_total(),
         claims: rem.claims.len(),
         complete: set.end.is_some(),
+        trn03: rem.trace.trn03_originator.to_string(),
+        fingerprint: if ledger_rows.is_some() { super::fingerprint(&rem) } else { String::new() },
         file_sha256: opened.hash.clone(),
     };
     Ok(SetOut { summary, rows, plb, findings, compact, payments, unknown_payer })
@@ -460,6 +484,8 @@ fn posting(s: &SetSummary, payments: Vec<PaymentPosting>) -> RemitPosting {
     RemitPosting {
         payer_id: s.payer_id.clone(),
         trace: s.trace.clone(),
+        trn03: s.trn03.clone(),
+        fingerprint: s.fingerprint.clone(),
         file_sha256: s.file_sha256.clone(),
         file: s.file.clone(),
         st02: s.st02.clone(),
@@ -731,6 +757,11 @@ pub fn run(
         ledger: posted.map(|p| LedgerNote {
             applied: p.applied.iter().map(|(_, t)| t.clone()).collect(),
             already_applied: p.already_applied.iter().map(|(_, t)| t.clone()).collect(),
+            conflicts: p
+                .conflicts
+                .into_iter()
+                .map(|(payer_id, trace)| PaymentConflict { payer_id, trace })
+                .collect(),
             payments_posted: p.payments,
             payments_unmatched: p.unmatched,
             postings_undone: p.undone,
@@ -753,6 +784,7 @@ fn post_batches(
         busy += started.elapsed();
         post.applied.extend(p.applied);
         post.already_applied.extend(p.already_applied);
+        post.conflicts.extend(p.conflicts);
         post.payments += p.payments;
         post.unmatched += p.unmatched;
         post.undone += p.undone;
