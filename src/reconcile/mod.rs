@@ -397,26 +397,27 @@ fn payer_claim_key(payer: &str, payer_claim_id: &str) -> String {
 /// fingerprint; any other amount, code or claim changes it.
 pub fn fingerprint(rem: &Remittance) -> String {
     use sha2::Digest;
-    struct Canon(sha2::Sha256, String);
+    /// The canonical bytes, hashed once at the end; a text buffer for amounts.
+    struct Canon(Vec<u8>, String);
     impl Canon {
+        fn n(&mut self, n: usize) {
+            self.0.extend_from_slice(&(n as u32).to_le_bytes());
+        }
         fn s(&mut self, v: &str) {
             let v = v.trim();
-            self.0.update((v.len() as u32).to_le_bytes());
-            self.0.update(v.as_bytes());
+            self.n(v.len());
+            self.0.extend_from_slice(v.as_bytes());
         }
         fn id(&mut self, v: &str) {
             let v = v.trim();
-            self.0.update((v.len() as u32).to_le_bytes());
-            for b in v.bytes() {
-                self.0.update([b.to_ascii_uppercase()]);
-            }
+            self.n(v.len());
+            self.0.extend(v.bytes().map(|b| b.to_ascii_uppercase()));
         }
         fn dec(&mut self, d: Decimal) {
             self.1.clear();
             crate::numtext::push_normalized(&mut self.1, d);
-            let v = std::mem::take(&mut self.1);
-            self.s(&v);
-            self.1 = v;
+            self.n(self.1.len());
+            self.0.extend_from_slice(self.1.as_bytes());
         }
         fn opt(&mut self, d: Option<Decimal>) {
             match d {
@@ -425,7 +426,7 @@ pub fn fingerprint(rem: &Remittance) -> String {
             }
         }
         fn adjustments(&mut self, adjs: &[Adjustment]) {
-            self.0.update((adjs.len() as u32).to_le_bytes());
+            self.n(adjs.len());
             for a in adjs {
                 self.id(&a.group_code);
                 self.id(&a.reason);
@@ -434,7 +435,7 @@ pub fn fingerprint(rem: &Remittance) -> String {
             }
         }
     }
-    let mut c = Canon(sha2::Sha256::new(), String::new());
+    let mut c = Canon(Vec::with_capacity(256 * rem.claims.len() + 256), String::new());
     c.s("claimflow-payment-v1");
     let p = &rem.payment;
     c.id(&p.bpr01_handling);
@@ -447,14 +448,14 @@ pub fn fingerprint(rem: &Remittance) -> String {
     for plb in &rem.provider_adjustments {
         c.id(&plb.provider_id);
         c.s(&plb.fiscal_date.map(|d| d.to_string()).unwrap_or_default());
-        c.0.update((plb.items.len() as u32).to_le_bytes());
+        c.n(plb.items.len());
         for i in &plb.items {
             c.id(&i.reason);
             c.id(&i.reference);
             c.dec(i.amount);
         }
     }
-    c.0.update((rem.claims.len() as u32).to_le_bytes());
+    c.n(rem.claims.len());
     for cp in &rem.claims {
         c.id(&cp.clp01_claim_id);
         c.id(&cp.clp02_status);
@@ -464,10 +465,10 @@ pub fn fingerprint(rem: &Remittance) -> String {
         c.id(&cp.clp06_filing_indicator);
         c.id(&cp.clp07_payer_claim_id);
         c.adjustments(&cp.adjustments);
-        c.0.update((cp.lines.len() as u32).to_le_bytes());
+        c.n(cp.lines.len());
         for l in &cp.lines {
             c.id(&l.svc01_procedure.code);
-            c.0.update((l.svc01_procedure.modifiers.len() as u32).to_le_bytes());
+            c.n(l.svc01_procedure.modifiers.len());
             for m in &l.svc01_procedure.modifiers {
                 c.id(m);
             }
@@ -478,7 +479,7 @@ pub fn fingerprint(rem: &Remittance) -> String {
             c.adjustments(&l.adjustments);
         }
     }
-    crate::ledger::hex(&c.0.finalize())
+    crate::ledger::hex(&sha2::Sha256::digest(&c.0))
 }
 
 /// Money figures of a claim or line.
