@@ -1,10 +1,12 @@
 //! Reconciliation: 835 claim payments matched to the claims that were sent,
 //! classified, and turned into report rows.
 //!
-//! Matching (see `docs/reconcile.md`): a CLP goes to a sent claim by
-//! CLP01 = claim id (trimmed, case-insensitive), then by CLP01 as an
-//! unambiguous prefix of a claim id (payers truncate), then by CLP07 for
-//! claims whose payer claim number is known. Each SVC goes to a sent line by
+//! Matching (see `docs/reconcile.md`): the paying payer of a set is found
+//! by its REF*2U, N1*PR N104 or TRN03 ([`PayerNames`]); a CLP goes to a
+//! sent claim of that payer by CLP01 = claim id (trimmed, case-insensitive),
+//! then by CLP01 as an unambiguous prefix of a claim id (payers truncate),
+//! then by CLP07 for claims whose payer claim number is known; then to the
+//! claim with that id when only one payer was sent one. Each SVC goes to a sent line by
 //! REF*6R, then by procedure + modifiers + date + charge (SVC06 when the payer
 //! changed the code), then by procedure + date (split lines). Every result
 //! says which rule matched.
@@ -99,11 +101,13 @@ impl Status {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClaimRule {
-    /// CLP01 equals a claim id (trimmed, case-insensitive).
+    /// CLP01 equals the id (trimmed, case-insensitive) of a claim sent to
+    /// the paying payer.
     ClaimId,
-    /// CLP01 is a prefix of exactly one claim id (payer truncated it).
+    /// CLP01 is a prefix of exactly one claim id of the paying payer (the
+    /// payer truncated it).
     ClaimIdPrefix,
-    /// CLP07 equals a known payer claim number.
+    /// CLP07 equals a known payer claim number of the paying payer.
     PayerClaimId,
     /// CLP01 equals the id of exactly one sent claim, sent to another payer
     /// than the paying one, or the paying payer is unknown.
