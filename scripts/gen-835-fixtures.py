@@ -41,6 +41,7 @@ DEMO_MEDICAL_GROUP = (
 
 def header(amount, trace, date, payer_name, payer_id, method="CHK",
            payee=DEMO_MEDICAL_GROUP, payer_street="1 PAYER WAY", trn03="1512345678"):
+    """BPR to REF*TJ; payer_id None leaves REF*2U out (the payer is then named by TRN03 only)."""
     if method == "CHK":
         bpr = f"BPR*C*{amount}*C*CHK************{date}"
     else:
@@ -53,7 +54,7 @@ def header(amount, trace, date, payer_name, payer_id, method="CHK",
         f"N1*PR*{payer_name}",
         f"N3*{payer_street}",
         "N4*SPRINGFIELD*IL*627010001",
-        f"REF*2U*{payer_id}",
+    ] + ([f"REF*2U*{payer_id}"] if payer_id else []) + [
         "PER*BL*PROVIDER SERVICES*TE*5555550199",
         f"N1*PE*{pe_name}*XX*{pe_npi}",
         f"N3*{pe_street}",
@@ -255,7 +256,8 @@ demo_set2 = header(
 ]
 
 # claims.837: the ten claims the remittances answer (837P, one subscriber
-# per claim, payer DEMOPAYER1). C1010 replaces an earlier claim (frequency 7,
+# per claim). C1001-C1008 were sent to DEMOPAYER1, C1009 and C1010 to
+# DEMOPAYER2 (the payer whose set T300 answers them). C1010 replaces an earlier claim (frequency 7,
 # REF*F8 = the payer's claim number PCN-1010).
 CLAIMS = [
     # claim id, [(line id, procedure, modifiers, charge, units, date)]
@@ -323,6 +325,13 @@ MONEY_CLAIMS = [
 ]
 
 
+# The claims not sent to DEMOPAYER1: their NM1*PR (loop 2010BB).
+PAYER_837 = {
+    "C1009": "NM1*PR*2*SECOND DEMO PLAN*****PI*DEMOPAYER2",
+    "C1010": "NM1*PR*2*SECOND DEMO PLAN*****PI*DEMOPAYER2",
+}
+
+
 def claims_837(claims=None, ctl=201):
     claims = CLAIMS if claims is None else claims
     body = [
@@ -337,7 +346,10 @@ def claims_837(claims=None, ctl=201):
         "REF*EI*123456789",
     ]
     hl = 1
-    for n, (claim_id, lines) in enumerate(claims, start=1):
+    for n, claim in enumerate(claims, start=1):
+        claim_id, lines = claim[0], claim[1]
+        payer_nm1 = claim[2] if len(claim) > 2 else PAYER_837.get(
+            claim_id, "NM1*PR*2*DEMO HEALTH PLAN*****PI*DEMOPAYER1")
         hl += 1
         total = sum(l[3] for l in lines)
         freq = "7" if claim_id == "C1010" else "1"
@@ -348,7 +360,7 @@ def claims_837(claims=None, ctl=201):
             "N3*1 TEST ST",
             "N4*SPRINGFIELD*IL*62701",
             "DMG*D8*19800101*U",
-            "NM1*PR*2*DEMO HEALTH PLAN*****PI*DEMOPAYER1",
+            payer_nm1,
             f"CLM*{claim_id}*{total}***11:B:{freq}*Y*A*Y*Y",
         ]
         if freq == "7":
@@ -372,12 +384,84 @@ def claims_837(claims=None, ctl=201):
     return segs
 
 
-def write(name, segs, newline=True):
+def write(name, segs, newline=True, crlf=False):
     path = os.path.join(OUT, name)
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    sep = "~\n" if newline else "~"
-    with open(path, "w") as f:
-        f.write(sep.join(segs) + "~\n")
+    end = "\r\n" if crlf else "\n"
+    sep = "~" + end if newline else "~"
+    with open(path, "w", newline="") as f:
+        f.write(sep.join(segs) + "~" + end)
+
+
+# payers.837 and payers.835: payer-aware matching (issue 9). The same claim
+# id P3001 was sent to DEMOPAYER1 (primary) and to DEMOPAYER2 (secondary);
+# P3002 to DEMOPAYER1 only.
+DHP = "NM1*PR*2*DEMO HEALTH PLAN*****PI*DEMOPAYER1"
+SDP = "NM1*PR*2*SECOND DEMO PLAN*****PI*DEMOPAYER2"
+PAYERS_CLAIMS = [
+    ("P3001", [("P3001-1", "99213", "", 100, 1, "20260401")], DHP),
+    ("P3002", [("P3002-1", "99214", "", 150, 1, "20260402")], DHP),
+    ("P3001", [("P3001-1", "99213", "", 100, 1, "20260401")], SDP),
+    ("P3003", [("P3003-1", "99212", "", 80, 1, "20260403")], SDP),
+    ("P3004", [("P3004-1", "99211", "", 60, 1, "20260404")], SDP),
+]
+
+# payers.835:
+#   Set 1 (trace T610, REF*2U DEMOPAYER2): P3001 paid 30 as secondary (OA-23
+#     the primary's share, CO-45): goes to the claim sent to DEMOPAYER2.
+#   Set 2 (trace T620): no REF*2U, N1*PR without N104, TRN03 1512345678, an
+#     alias of DEMOPAYER1 in a config: P3001 paid 50 (PR-2 20, CO-45 30) and
+#     P3002 paid 120 (CO-45 30). Without the alias the payer is unknown:
+#     P3001 (sent to two payers) is unmatched, P3002 matches by claim id alone.
+payers_set1 = header("30", "T610", "20260410", "SECOND DEMO PLAN", "DEMOPAYER2",
+                     trn03="1999999999") + [
+    "LX*1",
+    "CLP*P3001*2*100*30**12*PCN2-3001",
+    patient("TESTPATIENT", "THIRTYONE"),
+    *demo_line("99213", "100", "30", 1, "20260401", [("OA", "23", "50"), ("CO", "45", "20")],
+               "P3001-1"),
+]
+payers_set2 = header("170", "T620", "20260411", "DEMO HEALTH PLAN", None) + [
+    "LX*1",
+    "CLP*P3001*1*100*50*20*12*PCN1-3001",
+    patient("TESTPATIENT", "THIRTYONE"),
+    *demo_line("99213", "100", "50", 1, "20260401", [("PR", "2", "20"), ("CO", "45", "30")],
+               "P3001-1"),
+    "CLP*P3002*1*150*120**12*PCN1-3002",
+    patient("TESTPATIENT", "THIRTYTWO"),
+    *demo_line("99214", "150", "120", 1, "20260402", [("CO", "45", "30")], "P3002-1"),
+]
+
+# payers-resent.835: set 1 of payers.835 (T610) delivered again by the
+# clearinghouse: a new envelope (ISA13/GS06 111, other sender, date) and CRLF
+# line endings; the same payment.
+# payers-two.835: two payments of DEMOPAYER2 under the same check number
+# T630 from two originating companies (TRN03 1999999999 and 1888888888):
+# P3003 paid 64 (CO-45 16) and P3004 paid 50 (CO-45 10).
+# payers-conflict.835: trace T610 of DEMOPAYER2 again (same TRN03), but paying
+# P3001 35 instead of 30: a different payment under a used trace.
+payers_two_1 = header("64", "T630", "20260412", "SECOND DEMO PLAN", "DEMOPAYER2",
+                      trn03="1999999999") + [
+    "LX*1",
+    "CLP*P3003*1*80*64**12*PCN2-3003",
+    patient("TESTPATIENT", "THIRTYTHREE"),
+    *demo_line("99212", "80", "64", 1, "20260403", [("CO", "45", "16")], "P3003-1"),
+]
+payers_two_2 = header("50", "T630", "20260412", "SECOND DEMO PLAN", "DEMOPAYER2",
+                      trn03="1888888888") + [
+    "LX*1",
+    "CLP*P3004*1*60*50**12*PCN2-3004",
+    patient("TESTPATIENT", "THIRTYFOUR"),
+    *demo_line("99211", "60", "50", 1, "20260404", [("CO", "45", "10")], "P3004-1"),
+]
+payers_conflict = header("35", "T610", "20260410", "SECOND DEMO PLAN", "DEMOPAYER2",
+                         trn03="1999999999") + [
+    "LX*1",
+    "CLP*P3001*2*100*35**12*PCN2-3001",
+    patient("TESTPATIENT", "THIRTYONE"),
+    *demo_line("99213", "100", "35", 1, "20260401", [("OA", "23", "50"), ("CO", "45", "15")],
+               "P3001-1"),
+]
 
 
 def main():
@@ -390,6 +474,12 @@ def main():
     write("claims.837", claims_837())
     write("money.835", interchange(106, [money]))
     write("money.837", claims_837(MONEY_CLAIMS, 206))
+    write("payers.835", interchange(110, [payers_set1, payers_set2]))
+    write("payers.837", claims_837(PAYERS_CLAIMS, 210))
+    write("payers-resent.835",
+          interchange(111, [payers_set1], "DEMOCLEARING", "DEMOPROVIDER", "20260415"), crlf=True)
+    write("payers-two.835", interchange(112, [payers_two_1, payers_two_2], "DEMOPAYER2"))
+    write("payers-conflict.835", interchange(113, [payers_conflict], "DEMOPAYER2"))
     # Broken inputs live with the other bad X12 files (pyx12 rejects them).
     with open("fixtures/x12/bad/not_x12.835", "w") as f:
         f.write("This is not an X12 file: a clearinghouse error page saved as .835\n")

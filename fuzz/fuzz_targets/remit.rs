@@ -14,14 +14,19 @@ fuzz_target!(|data: &[u8]| {
     let sent: Vec<SentClaim> =
         edi837::read_summaries(data).claims.into_iter().map(SentClaim::from).collect();
     let index = ClaimIndex::new(&sent);
+    let mut payers = reconcile::PayerNames::new();
+    for c in &sent {
+        payers.add(&c.payer_id, ["ALIAS"]);
+    }
     for rem in &remits.remittances {
         std::hint::black_box(edi835::balance(rem));
         let _ = (rem.payer_id(), rem.paid_total(), rem.plb_total());
-        let results = reconcile::reconcile_remittance(&index, 0, rem, &["45".to_string()], true);
+        let payer = payers.paying_payer(rem);
+        let results = reconcile::reconcile_remittance(&index, 0, rem, payer.as_deref(), &["45".to_string()], true);
         for r in &results {
             assert!(r.lines.len() == rem.claims.iter().find(|c| c.pos == r.pos).map_or(0, |c| c.lines.len()));
         }
         report::format_rows(&results).expect("formatting rows in memory cannot fail");
-        std::hint::black_box(report::plb_rows(&index, 0, rem));
+        std::hint::black_box(report::plb_rows(&index, 0, rem, payer.as_deref()));
     }
 });

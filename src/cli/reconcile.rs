@@ -23,11 +23,13 @@ use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 /// BPR02 total). A broken 835 file is reported; the others still reconcile.
 /// The config's [reconcile] contractual_carcs (--config, else
 /// ./claimflow.toml when present; default 45 and 253) decide which CO
-/// adjustments are contractual; other CO adjustments are denied.
+/// adjustments are contractual; other CO adjustments are denied. The
+/// config's payer ids and aliases name the paying payer of each 835: a
+/// payment matches a claim sent to that payer first.
 ///
 /// Exit: 0 everything paid and balanced; 1 something needs a person
 /// (denials, unmatched or unbalanced payments, unpaired reversals, a bad
-/// file); 2 could not run (no 835 could be read: nothing written).
+/// file, a payment conflicting with one already applied under its trace); 2 could not run (no 835 could be read: nothing written).
 ///
 /// Examples:
 ///   claimflow reconcile inbox/*.835 --out recon/ --claims outbox/*.x12
@@ -65,10 +67,15 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         );
     }
     let mut options = Options::new(args.now.get()?);
-    // The contractual CARC codes: from the config named, else from
-    // ./claimflow.toml when there is one; else the default list.
+    // The contractual CARC codes and the payers' ids and aliases: from the
+    // config named, else from ./claimflow.toml when there is one; else the
+    // default list and no aliases.
     if args.config.config.is_some() || args.config.path().exists() {
-        options.contractual_carcs = args.config.load()?.reconcile.contractual_carcs;
+        let config = args.config.load()?;
+        for p in &config.payer {
+            options.payers.add(&p.id, p.aliases.iter().map(String::as_str));
+        }
+        options.contractual_carcs = config.reconcile.contractual_carcs;
     }
     let progress = Progress::on_stderr();
     let mut ledger = None;
@@ -208,6 +215,13 @@ fn print_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
         }
         for t in &l.already_applied {
             writeln!(out, "  ledger: remittance trace {t} was already applied: nothing posted")?;
+        }
+        for c in &l.conflicts {
+            writeln!(
+                out,
+                "  ledger: CONFLICT: payer {} trace {} was already applied with another amount or other claim payments: nothing of this payment posted; ask the payer which one stands",
+                c.payer_id, c.trace
+            )?;
         }
     }
     writeln!(out, "reports: {}", s.reports.join(", "))?;

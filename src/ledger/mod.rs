@@ -77,8 +77,8 @@ pub enum Error {
 pub(crate) type Migration = (u32, &'static str, &'static str);
 
 /// Every schema version, in order. Later versions are appended (never edited):
-/// the 835 work adds `remittances` (keyed by payer + TRN02 + file hash) and
-/// payments/adjustments as version 2.
+/// version 2 adds the 835 tables, version 5 keys `remittances` by payer +
+/// TRN02 + TRN03 and content fingerprint instead of the file's hash.
 pub(crate) const MIGRATIONS: &[Migration] = &[
     (
         1,
@@ -142,7 +142,18 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
         remit::MIGRATION_V3,
     ),
     (4, "denied amount of claim payments apart from contractual", remit::MIGRATION_V4),
+    (
+        5,
+        "remittances keyed by payer, trace, TRN03 and content fingerprint, not by file",
+        remit::MIGRATION_V5,
+    ),
 ];
+
+/// (version, table): the tables whose references a version's table rebuild
+/// could break, checked before that version commits (foreign keys are off
+/// while migrating). Only these are checked: a whole-ledger check reads
+/// every claim.
+const REFERRING: &[(u32, &str)] = &[(5, "claim_payments")];
 
 /// The highest schema version this build knows.
 pub(crate) fn schema_version() -> u32 {
@@ -400,10 +411,36 @@ impl Ledger {
         if current > known {
             return Err(Error::TooNew { path, found: current, known });
         }
+        // A migration may rebuild a table others refer to: foreign keys are
+        // off while migrating (they cannot be switched inside a transaction)
+        // and the referring tables are checked before it commits.
+        self.conn.pragma_update(None, "foreign_keys", "OFF").map_err(sq)?;
+        let migrated = self.apply_migrations(current);
+        self.conn.pragma_update(None, "foreign_keys", "ON").map_err(sq)?;
+        migrated
+    }
+
+    fn apply_migrations(&mut self, current: u32) -> Result<(), Error> {
+        let path = self.path.clone();
+        let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
         for (version, description, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
             let tx =
                 self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
             tx.execute_batch(sql).map_err(sq)?;
+            for table in REFERRING[..].iter().filter(|r| r.0 == *version).map(|r| r.1) {
+                let broken: Option<String> = tx
+                    .query_row(&format!("PRAGMA foreign_key_check({table})"), [], |r| r.get(0))
+                    .optional()
+                    .map_err(sq)?;
+                if broken.is_some() {
+                    return Err(sq(rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+                        Some(format!(
+                            "schema version {version} leaves a broken reference in {table}"
+                        )),
+                    )));
+                }
+            }
             tx.execute(
                 "INSERT INTO schema_migrations (version, description, applied_at)
                  VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",

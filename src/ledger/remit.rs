@@ -1,9 +1,13 @@
-//! Remittances in the ledger (schema versions 2 to 4): which 835s were
+//! Remittances in the ledger (schema versions 2 to 5): which 835s were
 //! applied, the claim payments they posted, and reversals undoing earlier
 //! postings.
 //!
-//! An 835 transaction set is applied once, keyed by payer id + TRN02 trace
-//! number + the file's sha256: posting the same file again posts nothing.
+//! A payment (an 835 transaction set) is applied once, keyed by payer id +
+//! TRN02 trace number + TRN03, whatever file or envelope carries it: the
+//! same payment again (the same content fingerprint) posts nothing, and a
+//! different payment under a key already used is a conflict that posts
+//! nothing either. Rows posted before version 5 have no fingerprint: their
+//! BPR02 and claim payments are compared instead.
 //! Each claim payment adds a `claim_payments` row and, when it matched a sent
 //! claim, sets that claim's current status (and the payer's claim number,
 //! CLP07). The payment row is also the claim's status-history event: the
@@ -89,13 +93,18 @@ pub struct PaymentPosting {
     pub reversal: bool,
 }
 
-/// One 835 transaction set to post.
+/// One 835 transaction set (one payment) to post.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RemitPosting {
-    /// The payer's id.
+    /// The paying payer's id.
     pub payer_id: String,
     /// TRN02.
     pub trace: String,
+    /// TRN03 (the payer's originating company id).
+    pub trn03: String,
+    /// sha256 (hex) of the payment's content, not of its bytes: the same
+    /// payment in another envelope or byte form has the same fingerprint.
+    pub fingerprint: String,
     /// sha256 of the file, hex.
     pub file_sha256: String,
     /// The file as named.
@@ -119,6 +128,9 @@ pub struct PostSummary {
     pub applied: Vec<(String, String)>,
     /// (payer, trace) of sets that were already applied (nothing posted).
     pub already_applied: Vec<(String, String)>,
+    /// (payer, trace) of sets whose payer and trace (and TRN03) belong to a
+    /// different payment already applied: nothing posted.
+    pub conflicts: Vec<(String, String)>,
     /// Claim payments posted.
     pub payments: usize,
     /// Of those, payments matched to no sent claim (recorded, no claim updated).
@@ -206,6 +218,100 @@ pub(crate) const MIGRATION_V4: &str = r#"
 ALTER TABLE claim_payments ADD COLUMN denied TEXT;   -- decimal text; NULL on rows posted by version 3
 "#;
 
+/// Schema version 5: a payment is keyed by payer + TRN02 + TRN03 and its
+/// content fingerprint, not by file; the unique key on the file's hash goes
+/// (two payments in one file may share a trace). The table is rebuilt (run
+/// with foreign keys off, checked before commit); earlier rows get NULL
+/// `trn03` and `fingerprint`.
+pub(crate) const MIGRATION_V5: &str = r#"
+DROP VIEW claim_events;
+CREATE TABLE remittances_v5 (
+    id           INTEGER PRIMARY KEY,
+    payer_id     TEXT NOT NULL,        -- the paying payer's id (config id), else REF*2U, N104 or TRN03
+    trace        TEXT NOT NULL,        -- TRN02 check/EFT trace number
+    trn03        TEXT,                 -- TRN03; NULL on rows posted before version 5
+    fingerprint  TEXT,                 -- sha256 of the payment's content; NULL before version 5
+    file_sha256  TEXT NOT NULL,
+    file         TEXT NOT NULL,
+    st02         TEXT NOT NULL,
+    bpr02        TEXT NOT NULL,        -- decimal text
+    plb_total    TEXT NOT NULL,        -- decimal text, positive = taken back
+    payment_date TEXT,                 -- BPR16, YYYY-MM-DD
+    applied_at   TEXT NOT NULL         -- the run's --now
+);
+INSERT INTO remittances_v5 (id, payer_id, trace, trn03, fingerprint, file_sha256, file, st02,
+    bpr02, plb_total, payment_date, applied_at)
+SELECT id, payer_id, trace, NULL, NULL, file_sha256, file, st02, bpr02, plb_total,
+    payment_date, applied_at
+FROM remittances;
+DROP TABLE remittances;
+ALTER TABLE remittances_v5 RENAME TO remittances;
+CREATE INDEX remittances_payment ON remittances (payer_id, trace);
+
+CREATE VIEW claim_events AS
+SELECT h.claim_id, h.payer_id, h.status, h.at, h.detail,
+       h.submission_id, NULL AS payment_id, 'history' AS source, h.id AS seq
+FROM claim_history h
+UNION ALL
+SELECT p.claim_id, p.payer_id, p.status, r.applied_at,
+       'trace ' || r.trace || ' paid ' || p.paid
+       || CASE WHEN p.reverses IS NULL THEN '' ELSE '; undoes payment #' || p.reverses END,
+       NULL, p.id, 'payment', p.id
+FROM claim_payments p JOIN remittances r ON r.id = p.remittance_id
+WHERE p.matched = 1;
+"#;
+
+/// What the ledger already holds under a payment's key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Seen {
+    /// Nothing: post it.
+    New,
+    /// The same payment: post nothing.
+    Applied,
+    /// Another payment under the same key: post nothing, report it.
+    Conflict,
+}
+
+/// True when remittance row `id`, posted before version 5 (no
+/// fingerprint), holds the same payment as `r`: the same BPR02 and the same
+/// claim payments (CLP01, CLP02, amounts, CLP07, adjustments) in order.
+fn same_as_legacy(
+    conn: &rusqlite::Connection,
+    id: i64,
+    bpr02: &str,
+    r: &RemitPosting,
+) -> rusqlite::Result<bool> {
+    let dec = |s: &str| s.parse::<Decimal>().ok();
+    if dec(bpr02) != Some(r.bpr02) {
+        return Ok(false);
+    }
+    let mut st = conn.prepare_cached(
+        "SELECT clp01, clp02, billed, paid, payer_claim_id, adjustments
+         FROM claim_payments WHERE remittance_id = ?1 ORDER BY id",
+    )?;
+    let rows = st
+        .query_map([id], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, String>(4)?,
+                row.get::<_, String>(5)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows.len() == r.payments.len()
+        && rows.iter().zip(&r.payments).all(|(row, p)| {
+            row.0 == p.clp01.as_str()
+                && row.1 == p.clp02.as_str()
+                && dec(&row.2) == Some(p.billed)
+                && dec(&row.3) == Some(p.paid)
+                && row.4 == p.payer_claim_id.as_str()
+                && row.5 == p.adjustments
+        }))
+}
+
 /// Inserts one claim payment of remittance `remit_id` and returns its id.
 /// Values are bound in place; the six amounts share one text buffer
 /// (SQLite copies bound text).
@@ -236,6 +342,33 @@ fn insert_payment(
     st.raw_bind_parameter(15, amount.as_str())?;
     st.raw_execute()?;
     Ok(conn.last_insert_rowid())
+}
+
+/// What the ledger holds under the key of payment `r`.
+fn seen(conn: &rusqlite::Connection, r: &RemitPosting) -> rusqlite::Result<Seen> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, fingerprint, bpr02 FROM remittances
+         WHERE payer_id = ?1 AND trace = ?2 AND (trn03 = ?3 OR trn03 IS NULL)
+         ORDER BY id",
+    )?;
+    let rows = st
+        .query_map(params![r.payer_id, r.trace, r.trn03], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, Option<String>>(1)?, row.get::<_, String>(2)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    if rows.is_empty() {
+        return Ok(Seen::New);
+    }
+    for (id, fingerprint, bpr02) in &rows {
+        let same = match fingerprint {
+            Some(f) => *f == r.fingerprint,
+            None => same_as_legacy(conn, *id, bpr02, r)?,
+        };
+        if same {
+            return Ok(Seen::Applied);
+        }
+    }
+    Ok(Seen::Conflict)
 }
 
 impl Ledger {
@@ -295,26 +428,16 @@ impl Ledger {
         Ok(claims)
     }
 
-    /// True when this 835 set (payer + trace + file hash) was applied before.
-    pub fn is_applied(
-        &self,
-        payer_id: &str,
-        trace: &str,
-        file_sha256: &str,
-    ) -> Result<bool, Error> {
-        self.conn
-            .query_row(
-                "SELECT 1 FROM remittances WHERE payer_id = ?1 AND trace = ?2 AND file_sha256 = ?3",
-                params![payer_id, trace, file_sha256],
-                |_| Ok(()),
-            )
-            .optional()
-            .map(|o| o.is_some())
-            .map_err(self.sq())
+    /// True when payment `r` (payer + trace + TRN03, with the same content)
+    /// was applied before; false when it is new or conflicts with another
+    /// payment under its key.
+    pub fn is_applied(&self, r: &RemitPosting) -> Result<bool, Error> {
+        seen(&self.conn, r).map(|s| s == Seen::Applied).map_err(self.sq())
     }
 
-    /// Posts remittances in order, in one transaction; sets already applied
-    /// are skipped. `at` is the run's clock (ISO 8601). Each payment's
+    /// Posts remittances in order, in one transaction; payments already
+    /// applied are skipped, and so are payments whose payer + trace + TRN03
+    /// belong to a different payment (listed in [`PostSummary::conflicts`]). `at` is the run's clock (ISO 8601). Each payment's
     /// `claim_row` must come from [`Ledger::sent_claims`] of this ledger.
     pub fn post_remittances(
         &mut self,
@@ -326,15 +449,11 @@ impl Ledger {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
         let mut summary = PostSummary::default();
         {
-            let mut exists = tx
-                .prepare_cached(
-                    "SELECT 1 FROM remittances WHERE payer_id = ?1 AND trace = ?2 AND file_sha256 = ?3",
-                )
-                .map_err(sq)?;
             let mut ins_remit = tx
                 .prepare_cached(
-                    "INSERT INTO remittances (payer_id, trace, file_sha256, file, st02, bpr02, plb_total, payment_date, applied_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    "INSERT INTO remittances (payer_id, trace, trn03, fingerprint, file_sha256, file,
+                        st02, bpr02, plb_total, payment_date, applied_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 )
                 .map_err(sq)?;
             let mut ins_pay = tx
@@ -371,19 +490,23 @@ impl Ledger {
                 .map_err(sq)?;
             for r in remits {
                 let key = (r.payer_id.clone(), r.trace.clone());
-                let seen = exists
-                    .query_row(params![r.payer_id, r.trace, r.file_sha256], |_| Ok(()))
-                    .optional()
-                    .map_err(sq)?
-                    .is_some();
-                if seen {
-                    summary.already_applied.push(key);
-                    continue;
+                match seen(&tx, r).map_err(sq)? {
+                    Seen::New => {}
+                    Seen::Applied => {
+                        summary.already_applied.push(key);
+                        continue;
+                    }
+                    Seen::Conflict => {
+                        summary.conflicts.push(key);
+                        continue;
+                    }
                 }
                 ins_remit
                     .execute(params![
                         r.payer_id,
                         r.trace,
+                        r.trn03,
+                        r.fingerprint,
                         r.file_sha256,
                         r.file,
                         r.st02,

@@ -305,7 +305,7 @@ fn version_3_moves_payment_events_out_of_history_and_keeps_payer_claim_numbers()
         .unwrap();
     }
     let l = Ledger::open(&path).unwrap();
-    assert_eq!(l.version().unwrap(), 4);
+    assert_eq!(l.version().unwrap(), schema_version());
     let one = |sql: &str| -> String { l.connection().query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(one("SELECT payer_claim_id FROM claims WHERE claim_id = 'C1'"), "PCN-9");
     assert_eq!(one("SELECT group_concat(status, ',') FROM claim_history"), "sent");
@@ -360,7 +360,7 @@ fn version_4_adds_the_denied_amount_and_keeps_version_3_payments() {
         .unwrap();
     }
     let mut l = Ledger::open(&path).unwrap();
-    assert_eq!(l.version().unwrap(), 4);
+    assert_eq!(l.version().unwrap(), schema_version());
     let rows = |l: &Ledger| -> Vec<String> {
         let mut st = l
             .connection()
@@ -400,6 +400,8 @@ fn version_4_adds_the_denied_amount_and_keeps_version_3_payments() {
     let remit = RemitPosting {
         payer_id: "P1".into(),
         trace: "T2".into(),
+        trn03: "1999999999".into(),
+        fingerprint: "fp".into(),
         file_sha256: "g".into(),
         file: "/x/r2.835".into(),
         st02: "0001".into(),
@@ -439,4 +441,128 @@ fn content_hash_of_claims_without_the_newer_billing_fields_is_unchanged() {
     for (c, (id, hash)) in crate::edi837::tests::sample_claims().iter().zip(want) {
         assert_eq!((c.claim_id.as_str(), content_hash(c).as_str()), (id, hash));
     }
+}
+
+#[test]
+fn version_5_keys_payments_by_content_and_keeps_version_4_remittances() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("claimflow.db");
+    // A version-4 ledger holding a sent claim and the payment of trace T1
+    // (file hash 'f'), posted the version-4 way (no TRN03, no fingerprint).
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,
+                 description TEXT NOT NULL, applied_at TEXT NOT NULL);",
+        )
+        .unwrap();
+        for (version, description, sql) in &MIGRATIONS[..4] {
+            conn.execute_batch(sql).unwrap();
+            conn.execute(
+                "INSERT INTO schema_migrations VALUES (?1, ?2, '2026-01-01T00:00:00Z')",
+                params![version, description],
+            )
+            .unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO submissions VALUES (1, '/x/c.x12', 'h', '000000001', '1', '0001', 2,
+                 '250', '2026-03-01T00:00:00', 'complete');
+             INSERT INTO claims VALUES ('C1', 'P1', 'h1', '1', '125', 'paid', 1, '0001',
+                 '2026-04-01T00:00:00', 'PCN-9');
+             INSERT INTO claims VALUES ('C2', 'P1', 'h2', '1', '125', 'sent', 1, '0001',
+                 '2026-03-01T00:00:00', NULL);
+             INSERT INTO remittances VALUES (1, 'P1', 'T1', 'f', '/x/r.835', '0001', '80',
+                 '0', '2026-03-30', '2026-04-01T00:00:00');
+             INSERT INTO claim_payments (remittance_id, claim_id, payer_id, matched, clp01, clp02,
+                 payer_claim_id, status, billed, paid, patient_responsibility, contractual,
+                 other_adjustments, adjustments, denied)
+                 VALUES (1, 'C1', 'P1', 1, 'C1', '1', 'PCN-9', 'paid', '125', '80', '0', '45',
+                 '0', 'CO-45 45.00', '0');",
+        )
+        .unwrap();
+    }
+    let mut l = Ledger::open(&path).unwrap();
+    assert_eq!(l.version().unwrap(), 5);
+    let rows = |l: &Ledger, sql: &str| -> Vec<String> {
+        let mut st = l.connection().prepare(sql).unwrap();
+        let r = st.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+        r
+    };
+    let remittances = "SELECT id || ':' || payer_id || ':' || trace || ':' || IFNULL(trn03, 'NULL')
+            || ':' || IFNULL(fingerprint, 'NULL') || ':' || file_sha256 || ':' || bpr02
+         FROM remittances ORDER BY id";
+    let payments = "SELECT remittance_id || ':' || claim_id || ':' || status || ':' || paid
+         FROM claim_payments ORDER BY id";
+    // The version-4 rows are kept; the claim's events still read them.
+    assert_eq!(rows(&l, remittances), ["1:P1:T1:NULL:NULL:f:80"]);
+    assert_eq!(rows(&l, payments), ["1:C1:paid:80"]);
+    assert_eq!(
+        rows(&l, "SELECT detail FROM claim_events WHERE source = 'payment'"),
+        ["trace T1 paid 80"]
+    );
+    let fk: Vec<String> = rows(&l, "SELECT 'broken' FROM pragma_foreign_key_check");
+    assert!(fk.is_empty());
+    let sent = l.sent_claims(&l.sent_files().unwrap()).unwrap();
+    let row = |id: &str| sent.iter().find(|c| c.claim_id == id).unwrap().row;
+    let d = |s: &str| s.parse::<Decimal>().unwrap();
+    let payment = |claim: &str, paid: &str| PaymentPosting {
+        claim_id: claim.into(),
+        payer_id: "P1".into(),
+        claim_row: Some(row(claim)),
+        clp01: claim.into(),
+        clp02: "1".into(),
+        payer_claim_id: if claim == "C1" { "PCN-9" } else { "PCN-10" }.into(),
+        status: ClaimStatus::Paid,
+        billed: d("125"),
+        paid: d(paid),
+        patient_responsibility: Decimal::ZERO,
+        contractual: d("125") - d(paid),
+        denied: Decimal::ZERO,
+        other_adjustments: Decimal::ZERO,
+        adjustments: format!("CO-45 {}", crate::numtext::money(d("125") - d(paid))),
+        reversal: false,
+    };
+    let remit = |trace: &str, trn03: &str, fp: &str, file: &str, p: PaymentPosting| RemitPosting {
+        payer_id: "P1".into(),
+        trace: trace.into(),
+        trn03: trn03.into(),
+        fingerprint: fp.into(),
+        file_sha256: file.into(),
+        file: "/x/r2.835".into(),
+        st02: "0001".into(),
+        bpr02: p.paid,
+        payment_date: Some("2026-03-30".into()),
+        plb_total: Decimal::ZERO,
+        payments: vec![p],
+    };
+    // T1 in another file (a new envelope): the same BPR02 and claim payment.
+    let again = remit("T1", "1999999999", "fp-a", "other", payment("C1", "80"));
+    assert!(l.is_applied(&again).unwrap());
+    // T1 paying another amount: a conflict with the version-4 payment.
+    let other = remit("T1", "1999999999", "fp-b", "other2", payment("C1", "75"));
+    assert!(!l.is_applied(&other).unwrap());
+    // T2 twice in one file from two originating companies, then T2 again
+    // from the first with other content: two payments and a conflict.
+    let t2a = remit("T2", "1999999999", "fp-c", "g", payment("C2", "100"));
+    let t2b = remit("T2", "1888888888", "fp-d", "g", payment("C2", "100"));
+    let t2c = remit("T2", "1999999999", "fp-e", "h", payment("C2", "90"));
+    let post =
+        l.post_remittances(&[again, other, t2a.clone(), t2b, t2c], "2026-04-03T00:00:00").unwrap();
+    let pair = |t: &str| ("P1".to_string(), t.to_string());
+    assert_eq!(post.applied, [pair("T2"), pair("T2")]);
+    assert_eq!(post.already_applied, [pair("T1")]);
+    assert_eq!(post.conflicts, [pair("T1"), pair("T2")]);
+    assert_eq!(post.payments, 2);
+    assert_eq!(
+        rows(&l, remittances),
+        [
+            "1:P1:T1:NULL:NULL:f:80",
+            "2:P1:T2:1999999999:fp-c:g:100",
+            "3:P1:T2:1888888888:fp-d:g:100"
+        ]
+    );
+    assert_eq!(rows(&l, payments), ["1:C1:paid:80", "2:C2:paid:100", "3:C2:paid:100"]);
+    // The same payment posted again later is already applied.
+    let post = l.post_remittances(&[t2a], "2026-04-04T00:00:00").unwrap();
+    assert_eq!((post.applied.len(), post.already_applied.len()), (0, 1));
 }

@@ -1,10 +1,12 @@
 //! Reconciliation: 835 claim payments matched to the claims that were sent,
 //! classified, and turned into report rows.
 //!
-//! Matching (see `docs/reconcile.md`): a CLP goes to a sent claim by
-//! CLP01 = claim id (trimmed, case-insensitive), then by CLP01 as an
-//! unambiguous prefix of a claim id (payers truncate), then by CLP07 for
-//! claims whose payer claim number is known. Each SVC goes to a sent line by
+//! Matching (see `docs/reconcile.md`): the paying payer of a set is found
+//! by its REF*2U, N1*PR N104 or TRN03 ([`PayerNames`]); a CLP goes to a
+//! sent claim of that payer by CLP01 = claim id (trimmed, case-insensitive),
+//! then by CLP01 as an unambiguous prefix of a claim id (payers truncate),
+//! then by CLP07 for claims whose payer claim number is known; then to the
+//! claim with that id when only one payer was sent one. Each SVC goes to a sent line by
 //! REF*6R, then by procedure + modifiers + date + charge (SVC06 when the payer
 //! changed the code), then by procedure + date (split lines). Every result
 //! says which rule matched.
@@ -35,8 +37,8 @@ mod source;
 
 pub use denial::{Action, Category};
 pub use run::{
-    run, BrokenFile, Claims, Counts, Error, LedgerNote, Options, ReversalNote, SetSummary, Summary,
-    TieOut,
+    run, BrokenFile, Claims, Counts, Error, LedgerNote, Options, PaymentConflict, ReversalNote,
+    SetSummary, Summary, TieOut,
 };
 pub use sent::{SentClaim, SentLine};
 
@@ -99,12 +101,17 @@ impl Status {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClaimRule {
-    /// CLP01 equals a claim id (trimmed, case-insensitive).
+    /// CLP01 equals the id (trimmed, case-insensitive) of a claim sent to
+    /// the paying payer.
     ClaimId,
-    /// CLP01 is a prefix of exactly one claim id (payer truncated it).
+    /// CLP01 is a prefix of exactly one claim id of the paying payer (the
+    /// payer truncated it).
     ClaimIdPrefix,
-    /// CLP07 equals a known payer claim number.
+    /// CLP07 equals a known payer claim number of the paying payer.
     PayerClaimId,
+    /// CLP01 equals the id of exactly one sent claim, sent to another payer
+    /// than the paying one, or the paying payer is unknown.
+    ClaimIdOnly,
     /// Nothing matched.
     None,
 }
@@ -116,6 +123,7 @@ impl ClaimRule {
             ClaimRule::ClaimId => "claim_id",
             ClaimRule::ClaimIdPrefix => "claim_id_prefix",
             ClaimRule::PayerClaimId => "payer_claim_id",
+            ClaimRule::ClaimIdOnly => "claim_id_only",
             ClaimRule::None => "none",
         }
     }
@@ -166,23 +174,94 @@ fn norm_bytes(s: &str) -> impl Iterator<Item = u8> + '_ {
 /// ourselves, so the flooding resistance of the default hasher buys nothing.
 type FastHash = rustc_hash::FxBuildHasher;
 
+/// How payers name themselves in 835s: each payer id and alias (trimmed,
+/// upper case) to the payer id. Filled from the config's payers (`id` and
+/// `aliases`); the payer ids of the sent claims are added by the run.
+#[derive(Clone, Debug, Default)]
+pub struct PayerNames {
+    names: HashMap<String, Text, FastHash>,
+}
+
+impl PayerNames {
+    /// No names known.
+    pub fn new() -> PayerNames {
+        PayerNames::default()
+    }
+
+    /// Adds payer `id` and its `aliases`. A name already known keeps its payer.
+    pub fn add<'s>(&mut self, id: &'s str, aliases: impl IntoIterator<Item = &'s str>) {
+        let id = id.trim();
+        if id.is_empty() {
+            return;
+        }
+        for name in std::iter::once(id).chain(aliases) {
+            let key = norm(name);
+            if !key.is_empty() {
+                self.names.entry(key).or_insert_with(|| Text::new(id));
+            }
+        }
+    }
+
+    /// True when no name is known.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The payer id `name` stands for.
+    pub fn get(&self, name: &str) -> Option<&Text> {
+        let trimmed = name.trim();
+        if trimmed.is_empty() {
+            return None;
+        }
+        if !trimmed.bytes().any(|b| b.is_ascii_lowercase()) {
+            return self.names.get(trimmed);
+        }
+        self.names.get(&norm(trimmed))
+    }
+
+    /// The paying payer of remittance `rem`: the first of REF*2U, N1*PR
+    /// N104 and TRN03 that is a known payer id or alias.
+    pub fn paying_payer(&self, rem: &Remittance) -> Option<Text> {
+        let ref2u = rem.payer.refs.iter().filter(|r| r.qualifier == "2U").map(|r| r.value.as_str());
+        ref2u
+            .chain([rem.payer.id.as_str(), rem.trace.trn03_originator.as_str()])
+            .find_map(|n| self.get(n))
+            .cloned()
+    }
+}
+
+/// No earlier claim with the same id (end of a [`ClaimIndex`] chain).
+const NO_CLAIM: u32 = u32::MAX;
+
 /// Lookup tables over the sent claims, built once.
 #[derive(Debug)]
 pub struct ClaimIndex<'a> {
     claims: &'a [SentClaim],
+    /// Normalized claim id to the latest claim with that id.
     by_id: HashMap<String, usize, FastHash>,
+    /// Per claim: the previous claim with the same normalized id (sent to
+    /// another payer, or sent again), else [`NO_CLAIM`]. Walking it needs no
+    /// allocation.
+    same_id: Vec<u32>,
     /// Indexes of the claims in `by_id`, sorted by normalized id (for
     /// prefixes); built on the first prefix lookup, as most runs never need it.
     sorted: std::sync::OnceLock<Vec<usize>>,
+    /// Normalized payer id, a 0x1F byte, normalized payer claim number.
     by_payer_claim: HashMap<String, usize, FastHash>,
 }
 
+fn same_payer(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
+}
+
 impl<'a> ClaimIndex<'a> {
-    /// Indexes `claims`. When a claim id appears twice (sent again), the
-    /// later one wins.
+    /// Indexes `claims`. When a claim id appears twice for one payer (sent
+    /// again), the later one wins.
     pub fn new(claims: &'a [SentClaim]) -> ClaimIndex<'a> {
-        let mut by_id = HashMap::with_capacity_and_hasher(claims.len(), FastHash::default());
+        let mut by_id: HashMap<String, usize, FastHash> =
+            HashMap::with_capacity_and_hasher(claims.len(), FastHash::default());
         let mut by_payer_claim = HashMap::with_hasher(FastHash::default());
+        let mut same_id = vec![NO_CLAIM; claims.len()];
         for (i, c) in claims.iter().enumerate() {
             let id = c.claim_id.trim();
             // Most ids are sent in upper case already: no second pass.
@@ -191,12 +270,14 @@ impl<'a> ClaimIndex<'a> {
             } else {
                 id.to_string()
             };
-            by_id.insert(key, i);
+            if let Some(prev) = by_id.insert(key, i) {
+                same_id[i] = u32::try_from(prev).unwrap_or(NO_CLAIM);
+            }
             if let Some(p) = c.payer_claim_id.as_deref().filter(|p| !p.trim().is_empty()) {
-                by_payer_claim.insert(norm(p), i);
+                by_payer_claim.insert(payer_claim_key(&c.payer_id, p), i);
             }
         }
-        ClaimIndex { claims, by_id, sorted: std::sync::OnceLock::new(), by_payer_claim }
+        ClaimIndex { claims, by_id, same_id, sorted: std::sync::OnceLock::new(), by_payer_claim }
     }
 
     /// The sent claims.
@@ -204,43 +285,205 @@ impl<'a> ClaimIndex<'a> {
         self.claims
     }
 
-    /// Finds the sent claim for CLP01 `claim_id` / CLP07 `payer_claim_id`.
-    pub(crate) fn find(&self, claim_id: &str, payer_claim_id: &str) -> (Option<usize>, ClaimRule) {
+    /// The claims with the same normalized id as claim `i`, latest first.
+    fn chain(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(Some(i), |&j| {
+            let p = self.same_id[j];
+            (p != NO_CLAIM).then_some(p as usize)
+        })
+    }
+
+    /// The latest claim with the same id as claim `i` sent to `payer`.
+    fn for_payer(&self, i: usize, payer: &str) -> Option<usize> {
+        self.chain(i).find(|&j| same_payer(&self.claims[j].payer_id, payer))
+    }
+
+    /// The latest claim sent with the id of `i` when every claim with that
+    /// id was sent to one payer; `None` when several payers have it.
+    fn only_one(&self, i: usize) -> Option<usize> {
+        let payer = &self.claims[i].payer_id;
+        self.chain(i).all(|j| same_payer(&self.claims[j].payer_id, payer)).then_some(i)
+    }
+
+    /// The latest claim whose normalized id is `claim_id` normalized.
+    fn latest(&self, claim_id: &str) -> Option<usize> {
         let trimmed = claim_id.trim();
         // Fast path without allocating: ids are usually sent in upper case.
         if !trimmed.bytes().any(|b| b.is_ascii_lowercase()) {
-            if let Some(&i) = self.by_id.get(trimmed) {
-                return (Some(i), ClaimRule::ClaimId);
-            }
+            return self.by_id.get(trimmed).copied();
         }
-        let key = norm(claim_id);
-        if !key.is_empty() {
-            if let Some(&i) = self.by_id.get(&key) {
+        self.by_id.get(&norm(trimmed)).copied()
+    }
+
+    /// Finds the sent claim for CLP01 `claim_id` / CLP07 `payer_claim_id`
+    /// paid by `payer` (the paying payer's id, `None` when unknown), in the
+    /// order of `docs/reconcile.md`: claim id, prefix and payer claim number
+    /// among the paying payer's claims, then the claim id alone when exactly
+    /// one payer was sent a claim with that id.
+    pub(crate) fn find(
+        &self,
+        claim_id: &str,
+        payer_claim_id: &str,
+        payer: Option<&str>,
+    ) -> (Option<usize>, ClaimRule) {
+        let latest = self.latest(claim_id);
+        if let Some(payer) = payer {
+            if let Some(i) = latest.and_then(|i| self.for_payer(i, payer)) {
                 return (Some(i), ClaimRule::ClaimId);
             }
-            if key.len() >= MIN_PREFIX {
-                let id = |i: usize| norm_bytes(&self.claims[i].claim_id);
-                let sorted = self.sorted.get_or_init(|| {
-                    let mut v: Vec<usize> = self.by_id.values().copied().collect();
-                    v.par_sort_unstable_by(|&a, &b| id(a).cmp(id(b)));
-                    v
-                });
-                let start = sorted.partition_point(|&i| id(i).lt(key.bytes()));
-                let mut hits =
-                    sorted[start..].iter().take_while(|&&i| id(i).take(key.len()).eq(key.bytes()));
-                if let (Some(&i), None) = (hits.next(), hits.next()) {
-                    return (Some(i), ClaimRule::ClaimIdPrefix);
+            if let Some(i) = self.prefix(claim_id, payer) {
+                return (Some(i), ClaimRule::ClaimIdPrefix);
+            }
+            let pcn = payer_claim_id.trim();
+            if !pcn.is_empty() {
+                if let Some(&i) = self.by_payer_claim.get(&payer_claim_key(payer, pcn)) {
+                    return (Some(i), ClaimRule::PayerClaimId);
                 }
             }
         }
-        let pkey = norm(payer_claim_id);
-        if !pkey.is_empty() {
-            if let Some(&i) = self.by_payer_claim.get(&pkey) {
-                return (Some(i), ClaimRule::PayerClaimId);
+        match latest.and_then(|i| self.only_one(i)) {
+            Some(i) => (Some(i), ClaimRule::ClaimIdOnly),
+            None => (None, ClaimRule::None),
+        }
+    }
+
+    /// The one claim of `payer` whose id starts with `claim_id` (at least
+    /// [`MIN_PREFIX`] characters).
+    fn prefix(&self, claim_id: &str, payer: &str) -> Option<usize> {
+        let key = norm(claim_id);
+        if key.len() < MIN_PREFIX {
+            return None;
+        }
+        let id = |i: usize| norm_bytes(&self.claims[i].claim_id);
+        let sorted = self.sorted.get_or_init(|| {
+            let mut v: Vec<usize> = self.by_id.values().copied().collect();
+            v.par_sort_unstable_by(|&a, &b| id(a).cmp(id(b)));
+            v
+        });
+        let start = sorted.partition_point(|&i| id(i).lt(key.bytes()));
+        let mut hits = sorted[start..]
+            .iter()
+            .take_while(|&&i| id(i).take(key.len()).eq(key.bytes()))
+            .filter_map(|&i| self.for_payer(i, payer));
+        match (hits.next(), hits.next()) {
+            (Some(i), None) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The payer ids of the sent claims with CLP01 `claim_id` as their id,
+    /// distinct, sorted (for a finding when it is ambiguous).
+    pub(crate) fn payers_of(&self, claim_id: &str) -> Vec<Text> {
+        let mut payers: Vec<Text> = match self.latest(claim_id) {
+            Some(i) => self.chain(i).map(|j| self.claims[j].payer_id.clone()).collect(),
+            None => Vec::new(),
+        };
+        payers.sort();
+        payers.dedup();
+        payers
+    }
+}
+
+fn payer_claim_key(payer: &str, payer_claim_id: &str) -> String {
+    let mut k = norm(payer);
+    k.push('\u{1f}');
+    k.push_str(&norm(payer_claim_id));
+    k
+}
+
+/// The content fingerprint of a payment (one 835 transaction set): sha256,
+/// hex, over BPR01-04 and BPR16, TRN02 and TRN03, every PLB item, and per
+/// claim payment CLP01-CLP07, its adjustments and its service lines (SVC01
+/// code and modifiers, SVC02, SVC03, SVC05, REF*6R, adjustments). Values
+/// are trimmed, ids upper case, amounts normalized (`125.00` = `125`), and
+/// each is written with its length: the same payment in another envelope
+/// (ISA13, GS06, ST02), with other delimiters or line endings, has the same
+/// fingerprint; any other amount, code or claim changes it.
+pub fn fingerprint(rem: &Remittance) -> String {
+    use sha2::Digest;
+    /// The canonical bytes, hashed once at the end; a text buffer for amounts.
+    struct Canon(Vec<u8>, String);
+    impl Canon {
+        fn n(&mut self, n: usize) {
+            self.0.extend_from_slice(&(n as u32).to_le_bytes());
+        }
+        fn s(&mut self, v: &str) {
+            let v = v.trim();
+            self.n(v.len());
+            self.0.extend_from_slice(v.as_bytes());
+        }
+        fn id(&mut self, v: &str) {
+            let v = v.trim();
+            self.n(v.len());
+            self.0.extend(v.bytes().map(|b| b.to_ascii_uppercase()));
+        }
+        fn dec(&mut self, d: Decimal) {
+            self.1.clear();
+            crate::numtext::push_normalized(&mut self.1, d);
+            self.n(self.1.len());
+            self.0.extend_from_slice(self.1.as_bytes());
+        }
+        fn opt(&mut self, d: Option<Decimal>) {
+            match d {
+                Some(d) => self.dec(d),
+                None => self.s("-"),
             }
         }
-        (None, ClaimRule::None)
+        fn adjustments(&mut self, adjs: &[Adjustment]) {
+            self.n(adjs.len());
+            for a in adjs {
+                self.id(&a.group_code);
+                self.id(&a.reason);
+                self.dec(a.amount);
+                self.opt(a.quantity);
+            }
+        }
     }
+    let mut c = Canon(Vec::with_capacity(256 * rem.claims.len() + 256), String::new());
+    c.s("claimflow-payment-v1");
+    let p = &rem.payment;
+    c.id(&p.bpr01_handling);
+    c.dec(p.bpr02_amount);
+    c.id(&p.bpr03_credit_debit);
+    c.id(&p.bpr04_method);
+    c.s(&p.bpr16_date.map(|d| d.to_string()).unwrap_or_default());
+    c.id(&rem.trace.trn02_number);
+    c.id(&rem.trace.trn03_originator);
+    for plb in &rem.provider_adjustments {
+        c.id(&plb.provider_id);
+        c.s(&plb.fiscal_date.map(|d| d.to_string()).unwrap_or_default());
+        c.n(plb.items.len());
+        for i in &plb.items {
+            c.id(&i.reason);
+            c.id(&i.reference);
+            c.dec(i.amount);
+        }
+    }
+    c.n(rem.claims.len());
+    for cp in &rem.claims {
+        c.id(&cp.clp01_claim_id);
+        c.id(&cp.clp02_status);
+        c.dec(cp.clp03_charge);
+        c.dec(cp.clp04_paid);
+        c.opt(cp.clp05_patient_responsibility);
+        c.id(&cp.clp06_filing_indicator);
+        c.id(&cp.clp07_payer_claim_id);
+        c.adjustments(&cp.adjustments);
+        c.n(cp.lines.len());
+        for l in &cp.lines {
+            c.id(&l.svc01_procedure.code);
+            c.n(l.svc01_procedure.modifiers.len());
+            for m in &l.svc01_procedure.modifiers {
+                c.id(m);
+            }
+            c.dec(l.svc02_charge);
+            c.dec(l.svc03_paid);
+            c.opt(l.svc05_units);
+            c.id(l.line_id.as_deref().unwrap_or_default());
+            c.adjustments(&l.adjustments);
+        }
+    }
+    crate::ledger::hex(&sha2::Sha256::digest(&c.0))
 }
 
 /// Money figures of a claim or line.
@@ -401,7 +644,8 @@ pub struct ClaimResult {
     pub clp01: Text,
     /// Index of the matched sent claim.
     pub sent: Option<usize>,
-    /// The payer's id (N1*PR REF*2U, N104 or TRN03).
+    /// The paying payer's id as the config (or the sent claims) name it,
+    /// else the 835's (REF*2U, N1*PR N104 or TRN03).
     pub payer_id: Text,
     /// CLP07.
     pub payer_claim_id: Text,
@@ -434,6 +678,9 @@ pub struct ClaimResult {
     pub denial: Option<Denial>,
     /// Set on reversals.
     pub pairing: Option<Pairing>,
+    /// When unmatched although sent claims have CLP01 as their id (several
+    /// payers, none the paying one): those claims' payer ids, sorted.
+    pub candidates: Vec<Text>,
 }
 
 impl ClaimResult {
@@ -623,6 +870,8 @@ fn match_lines(sent: &SentClaim, claim: &ClaimPayment) -> Vec<(Option<usize>, Li
 
 /// Reconciles one remittance (transaction set) from file number `file`.
 ///
+/// `payer` is the paying payer's id ([`PayerNames::paying_payer`]); `None`
+/// when the payer is unknown, and then claims match by claim id alone.
 /// `contractual` are the CARC codes whose CO adjustments are contractual
 /// write-offs ([`Options::contractual_carcs`]). `with_adjustments` fills
 /// [`ClaimResult::adjustments`] (for the ledger); without it the field stays
@@ -631,26 +880,37 @@ pub fn reconcile_remittance(
     index: &ClaimIndex<'_>,
     file: usize,
     rem: &Remittance,
+    payer: Option<&str>,
     contractual: &[String],
     with_adjustments: bool,
 ) -> Vec<ClaimResult> {
-    let payer_id = rem.payer_id();
+    let payer_id = match payer {
+        Some(p) => Text::new(p),
+        None => rem.payer_id(),
+    };
     rem.claims
         .iter()
-        .map(|c| reconcile_claim(index, file, rem, &payer_id, c, contractual, with_adjustments))
+        .map(|c| {
+            reconcile_claim(index, file, rem, &payer_id, payer, c, contractual, with_adjustments)
+        })
         .collect()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn reconcile_claim(
     index: &ClaimIndex<'_>,
     file: usize,
     rem: &Remittance,
     payer_id: &str,
+    payer: Option<&str>,
     c: &ClaimPayment,
     contractual: &[String],
     with_adjustments: bool,
 ) -> ClaimResult {
-    let (sent_idx, rule) = index.find(&c.clp01_claim_id, &c.clp07_payer_claim_id);
+    let (sent_idx, rule) = index.find(&c.clp01_claim_id, &c.clp07_payer_claim_id, payer);
+    // Several payers were sent a claim with this id and none is the paying one.
+    let candidates =
+        if sent_idx.is_none() { index.payers_of(&c.clp01_claim_id) } else { Vec::new() };
     let sent = sent_idx.map(|i| &index.claims()[i]);
     let status = classify(c, sent.is_some(), contractual);
     let denies = |a: &&Adjustment| is_denial_adjustment(a, contractual);
@@ -770,6 +1030,7 @@ fn reconcile_claim(
         lines,
         denial,
         pairing: None,
+        candidates,
     }
 }
 
@@ -838,13 +1099,69 @@ mod tests {
         let mut claims = vec![sent("ABC-000123-X"), sent("abc-000999"), sent("ZZ1")];
         claims[2].payer_claim_id = Some("PCN77".into());
         let ix = ClaimIndex::new(&claims);
-        assert_eq!(ix.find(" abc-000123-x ", ""), (Some(0), ClaimRule::ClaimId));
-        assert_eq!(ix.find("ABC-0001", ""), (Some(0), ClaimRule::ClaimIdPrefix));
+        let p = Some("P");
+        assert_eq!(ix.find(" abc-000123-x ", "", p), (Some(0), ClaimRule::ClaimId));
+        assert_eq!(ix.find("ABC-0001", "", p), (Some(0), ClaimRule::ClaimIdPrefix));
         // Ambiguous prefix: two claims start with ABC-000.
-        assert_eq!(ix.find("ABC-000", ""), (None, ClaimRule::None));
+        assert_eq!(ix.find("ABC-000", "", p), (None, ClaimRule::None));
         // Too short to trust as a prefix.
-        assert_eq!(ix.find("ZZ", ""), (None, ClaimRule::None));
-        assert_eq!(ix.find("UNKNOWN", "pcn77"), (Some(2), ClaimRule::PayerClaimId));
+        assert_eq!(ix.find("ZZ", "", p), (None, ClaimRule::None));
+        assert_eq!(ix.find("UNKNOWN", "pcn77", p), (Some(2), ClaimRule::PayerClaimId));
+        // Another payer's claim number is not this payer's.
+        assert_eq!(ix.find("UNKNOWN", "pcn77", Some("Q")), (None, ClaimRule::None));
+        // Payer unknown, or not the payer the claim went to: one claim has the id.
+        assert_eq!(ix.find("ABC-000123-X", "", None), (Some(0), ClaimRule::ClaimIdOnly));
+        assert_eq!(ix.find("ABC-000123-X", "", Some("Q")), (Some(0), ClaimRule::ClaimIdOnly));
+    }
+
+    #[test]
+    fn a_claim_id_sent_to_two_payers_matches_by_payer_or_not_at_all() {
+        let mut claims = vec![sent("C1"), sent("C1"), sent("C2")];
+        claims[1].payer_id = "Q".into();
+        let ix = ClaimIndex::new(&claims);
+        assert_eq!(ix.find("c1", "", Some("p")), (Some(0), ClaimRule::ClaimId));
+        assert_eq!(ix.find("C1", "", Some("Q")), (Some(1), ClaimRule::ClaimId));
+        assert_eq!(ix.find("C1", "", None), (None, ClaimRule::None));
+        assert_eq!(ix.find("C1", "", Some("R")), (None, ClaimRule::None));
+        assert_eq!(ix.payers_of("C1"), vec![Text::new("P"), Text::new("Q")]);
+        assert!(ix.payers_of("C3").is_empty());
+        // The same id sent twice to one payer is one claim: the later wins.
+        let again = vec![sent("C1"), sent("C1")];
+        let ix = ClaimIndex::new(&again);
+        assert_eq!(ix.find("C1", "", None), (Some(1), ClaimRule::ClaimIdOnly));
+        assert_eq!(ix.find("C1", "", Some("P")), (Some(1), ClaimRule::ClaimId));
+    }
+
+    #[test]
+    fn a_payment_has_one_fingerprint_whatever_its_envelope_or_line_endings() {
+        let read = |name: &str| {
+            let path =
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/835").join(name);
+            crate::edi835::read_file(&std::fs::read(path).unwrap()).remittances
+        };
+        let first = read("payers.835");
+        let resent = read("payers-resent.835");
+        let conflict = read("payers-conflict.835");
+        let fp = fingerprint(&first[0]);
+        assert_eq!(fp.len(), 64);
+        assert_eq!(fingerprint(&resent[0]), fp, "new ISA13/GS06, CRLF");
+        assert_ne!(fingerprint(&first[1]), fp);
+        assert_ne!(fingerprint(&conflict[0]), fp, "same trace, other amounts");
+        let mut changed = first[0].clone();
+        changed.claims[0].lines[0].adjustments[0].reason = "24".into();
+        assert_ne!(fingerprint(&changed), fp);
+    }
+
+    #[test]
+    fn payer_names_resolve_ids_and_aliases() {
+        let mut names = PayerNames::new();
+        names.add("DEMOPAYER1", ["1512345678", "dhp"]);
+        names.add("DEMOPAYER2", []);
+        assert_eq!(names.get(" dhp ").map(Text::as_str), Some("DEMOPAYER1"));
+        assert_eq!(names.get("1512345678").map(Text::as_str), Some("DEMOPAYER1"));
+        assert_eq!(names.get("demopayer2").map(Text::as_str), Some("DEMOPAYER2"));
+        assert_eq!(names.get("OTHER"), None);
+        assert_eq!(names.get(""), None);
     }
 
     /// (charge, paid, [(group, reason, amount)])

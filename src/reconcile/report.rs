@@ -48,16 +48,22 @@ pub struct PlbRow {
 }
 
 /// The PLB rows of one remittance; references are resolved against the sent
-/// claims, then against this remittance's own CLP01/CLP07.
-pub fn plb_rows(index: &ClaimIndex<'_>, file: usize, rem: &Remittance) -> Vec<PlbRow> {
-    let payer_id = rem.payer_id();
+/// claims (those of the paying payer `payer` first, as for claim payments),
+/// then against this remittance's own CLP01/CLP07.
+pub fn plb_rows(
+    index: &ClaimIndex<'_>,
+    file: usize,
+    rem: &Remittance,
+    payer: Option<&str>,
+) -> Vec<PlbRow> {
+    let payer_id = payer.map_or_else(|| rem.payer_id(), Text::new);
     let mut out = Vec::new();
     for p in &rem.provider_adjustments {
         for item in &p.items {
             let r = item.reference.trim();
             let mut claim_id = Text::default();
             if !r.is_empty() {
-                if let (Some(i), _) = index.find(r, r) {
+                if let (Some(i), _) = index.find(r, r, payer) {
                     claim_id = index.claims()[i].claim_id.clone();
                 } else if let Some(c) = rem.claims.iter().find(|c| {
                     c.clp01_claim_id.eq_ignore_ascii_case(r)

@@ -36,7 +36,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::report::{self, OutstandingRow, PlbRow};
-use super::{source, ClaimIndex, PairKey, SentClaim, Status};
+use super::{source, ClaimIndex, ClaimRule, PairKey, PayerNames, SentClaim, Status};
 use crate::edi835;
 use crate::ledger::{self, Ledger, PaymentPosting, RemitPosting};
 use crate::progress::Progress;
@@ -93,6 +93,11 @@ pub struct Options {
     /// config's `[reconcile] contractual_carcs`, by default
     /// [`DEFAULT_CONTRACTUAL_CARCS`](crate::config::DEFAULT_CONTRACTUAL_CARCS).
     pub contractual_carcs: Vec<String>,
+    /// The payers' ids and aliases ([`PayerNames`]), from the config's
+    /// payers when one is loaded. The payer ids of the sent claims are
+    /// known names too; a remittance whose REF*2U, N1*PR N104 and TRN03 are
+    /// all unknown is named in [`Summary::notes`].
+    pub payers: PayerNames,
 }
 
 impl Options {
@@ -104,6 +109,7 @@ impl Options {
                 .iter()
                 .map(|c| c.to_string())
                 .collect(),
+            payers: PayerNames::new(),
         }
     }
 }
@@ -133,6 +139,12 @@ pub struct SetSummary {
     pub claims: usize,
     /// False when the set has no SE (a truncated file): reported, never posted.
     pub complete: bool,
+    /// TRN03.
+    pub trn03: String,
+    /// The payment's content fingerprint ([`fingerprint`](super::fingerprint));
+    /// ledger mode only.
+    #[serde(skip)]
+    fingerprint: String,
     #[serde(skip)]
     file_sha256: String,
 }
@@ -209,14 +221,28 @@ pub struct BrokenFile {
 pub struct LedgerNote {
     /// Traces posted now.
     pub applied: Vec<String>,
-    /// Traces applied by an earlier run: nothing posted.
+    /// Traces of payments already applied (by an earlier run, or earlier
+    /// in this one, in any envelope): nothing posted.
     pub already_applied: Vec<String>,
+    /// Payments whose payer, trace and TRN03 belong to a different payment
+    /// already applied (another BPR02 or other claim payments): nothing of
+    /// them posted.
+    pub conflicts: Vec<PaymentConflict>,
     /// Claim payments recorded (matched or not).
     pub payments_posted: usize,
     /// Of those, the payments matched to no sent claim.
     pub payments_unmatched: usize,
     /// Earlier postings undone by reversals.
     pub postings_undone: usize,
+}
+
+/// A payment not posted because its key belongs to a different payment.
+#[derive(Debug, Serialize)]
+pub struct PaymentConflict {
+    /// The paying payer's id.
+    pub payer_id: String,
+    /// TRN02.
+    pub trace: String,
 }
 
 /// What a reconciliation found (also what `reconcile --json` prints).
@@ -256,7 +282,8 @@ pub struct Summary {
 impl Summary {
     /// True when a person must look: denials, partial payments, unmatched
     /// payments, reversals with no correction, error findings, unreadable
-    /// files, or a tie-out that does not hold.
+    /// files, a tie-out that does not hold, or a payment conflicting with one
+    /// already applied.
     pub fn needs_attention(&self) -> bool {
         let c = &self.counts;
         let errors = self.findings.iter().filter(|f| f.is_error()).count() + self.findings_not_kept;
@@ -268,6 +295,7 @@ impl Summary {
             || errors > 0
             || !self.broken_files.is_empty()
             || !self.tie_out.ok
+            || self.ledger.as_ref().is_some_and(|l| !l.conflicts.is_empty())
     }
 }
 
@@ -317,6 +345,8 @@ struct SetOut {
     compact: Vec<Compact>,
     /// Ledger postings (ledger mode only).
     payments: Vec<PaymentPosting>,
+    /// Set when the set's payer is not a known payer id or alias.
+    unknown_payer: Option<String>,
 }
 
 /// The little kept of each claim payment after its rows are written.
@@ -329,22 +359,60 @@ struct Compact {
     set: usize,
 }
 
+/// What every transaction set is matched against.
+struct Against<'c> {
+    index: &'c ClaimIndex<'c>,
+    payers: &'c PayerNames,
+    contractual: &'c [String],
+    /// The sent claims' ledger rows (ledger mode only).
+    ledger_rows: Option<&'c [i64]>,
+}
+
 fn process_set(
     opened: &Opened,
     file_no: usize,
     interchange_control: &str,
     set: &x12::TransactionSet,
-    index: &ClaimIndex<'_>,
-    contractual: &[String],
-    ledger_rows: Option<&[i64]>,
+    against: &Against<'_>,
 ) -> std::io::Result<SetOut> {
+    let Against { index, payers, contractual, ledger_rows } = *against;
     let input = opened.input.as_deref().unwrap_or_default();
     let rem = edi835::read_set(input, set, interchange_control);
     let mut findings = edi835::balance(&rem);
     findings.extend(rem.findings.iter().filter(|f| f.rule != "835-READ").cloned());
-    let results =
-        super::reconcile_remittance(index, file_no, &rem, contractual, ledger_rows.is_some());
-    let plb = report::plb_rows(index, file_no, &rem);
+    let payer = payers.paying_payer(&rem);
+    let unknown_payer = payer.is_none().then(|| {
+        format!(
+            "warning: {}: 835 transaction {} (trace {}): payer {} is not a configured payer id or alias, nor the payer of a sent claim: its claim payments are matched by claim id alone",
+            opened.name,
+            rem.st02_control,
+            rem.trace.trn02_number,
+            rem.payer_id()
+        )
+    });
+    let results = super::reconcile_remittance(
+        index,
+        file_no,
+        &rem,
+        payer.as_deref(),
+        contractual,
+        ledger_rows.is_some(),
+    );
+    for r in results.iter().filter(|r| r.rule == ClaimRule::None && !r.candidates.is_empty()) {
+        let mut f = Finding::warning(
+            r.pos,
+            "CLP",
+            "RECON-AMBIGUOUS",
+            format!(
+                "claim payment not matched: claims with this id were sent to payers {}, and the paying payer ({}) is none of them",
+                r.candidates.join(", "),
+                if payer.is_some() { r.payer_id.as_str() } else { "unknown" }
+            ),
+        );
+        f.claim_id = r.claim_id.to_string();
+        findings.push(f);
+    }
+    let plb = report::plb_rows(index, file_no, &rem, payer.as_deref());
     let rows = report::format_rows(&results)?;
     let compact = results
         .iter()
@@ -395,7 +463,7 @@ fn process_set(
     let summary = SetSummary {
         file: opened.name.clone(),
         st02: rem.st02_control.to_string(),
-        payer_id: rem.payer_id().to_string(),
+        payer_id: payer.map_or_else(|| rem.payer_id().to_string(), |p| p.to_string()),
         trace: rem.trace.trn02_number.to_string(),
         payment_date: rem.payment.bpr16_date,
         method: rem.payment.bpr04_method.to_string(),
@@ -404,9 +472,11 @@ fn process_set(
         plb: rem.plb_total(),
         claims: rem.claims.len(),
         complete: set.end.is_some(),
+        trn03: rem.trace.trn03_originator.to_string(),
+        fingerprint: if ledger_rows.is_some() { super::fingerprint(&rem) } else { String::new() },
         file_sha256: opened.hash.clone(),
     };
-    Ok(SetOut { summary, rows, plb, findings, compact, payments })
+    Ok(SetOut { summary, rows, plb, findings, compact, payments, unknown_payer })
 }
 
 /// The ledger posting of one transaction set.
@@ -414,6 +484,8 @@ fn posting(s: &SetSummary, payments: Vec<PaymentPosting>) -> RemitPosting {
     RemitPosting {
         payer_id: s.payer_id.clone(),
         trace: s.trace.clone(),
+        trn03: s.trn03.clone(),
+        fingerprint: s.fingerprint.clone(),
         file_sha256: s.file_sha256.clone(),
         file: s.file.clone(),
         st02: s.st02.clone(),
@@ -485,7 +557,7 @@ pub fn run(
     progress.stage("load claims");
     let mut waiting: Vec<bool> = Vec::new();
     let mut ledger_rows: Vec<i64> = Vec::new();
-    let (sent, notes, mut ledger) = match claims {
+    let (sent, mut notes, mut ledger) = match claims {
         Claims::Files(paths) => {
             let (sent, notes) = source::from_837_files(paths)?;
             (sent, notes, None)
@@ -499,6 +571,13 @@ pub fn run(
     };
     progress.stage("index claims");
     let index = ClaimIndex::new(&sent);
+    // The payer ids the claims were sent to name their payers too.
+    let mut payers = options.payers.clone();
+    for c in &sent {
+        if payers.get(&c.payer_id).is_none() {
+            payers.add(&c.payer_id, []);
+        }
+    }
     progress.stage("open and scan 835s");
     let opened: Vec<Opened> = remits.par_iter().map(|p| open_remit_file(p)).collect();
     let broken: Vec<BrokenFile> = opened
@@ -539,6 +618,12 @@ pub fn run(
     // SQLite's single writer overlaps the parallel parsing. Each batch is one
     // transaction; a set is applied at most once, so a run stopped half-way
     // is completed by running it again.
+    let against = Against {
+        index: &index,
+        payers: &payers,
+        contractual: &options.contractual_carcs,
+        ledger_rows: with_postings.then_some(ledger_rows.as_slice()),
+    };
     let posted = std::thread::scope(|scope| -> Result<Option<ledger::PostSummary>, Error> {
         let (to_ledger, poster) = match ledger.take() {
             Some(l) => {
@@ -552,10 +637,7 @@ pub fn run(
         for batch in jobs.chunks(SETS_PER_BATCH) {
             let outs: Vec<std::io::Result<SetOut>> = batch
                 .par_iter()
-                .map(|(i, ctl, set)| {
-                    let rows = with_postings.then_some(ledger_rows.as_slice());
-                    process_set(&opened[*i], *i, ctl, set, &index, &options.contractual_carcs, rows)
-                })
+                .map(|(i, ctl, set)| process_set(&opened[*i], *i, ctl, set, &against))
                 .collect();
             let mut postings = Vec::new();
             for out in outs {
@@ -573,6 +655,7 @@ pub fn run(
                     kept.keep(&out.summary.file, f);
                 }
                 plb.extend(out.plb);
+                notes.extend(out.unknown_payer);
                 if with_postings && out.summary.complete {
                     postings.push(posting(&out.summary, out.payments));
                 }
@@ -674,6 +757,11 @@ pub fn run(
         ledger: posted.map(|p| LedgerNote {
             applied: p.applied.iter().map(|(_, t)| t.clone()).collect(),
             already_applied: p.already_applied.iter().map(|(_, t)| t.clone()).collect(),
+            conflicts: p
+                .conflicts
+                .into_iter()
+                .map(|(payer_id, trace)| PaymentConflict { payer_id, trace })
+                .collect(),
             payments_posted: p.payments,
             payments_unmatched: p.unmatched,
             postings_undone: p.undone,
@@ -696,6 +784,7 @@ fn post_batches(
         busy += started.elapsed();
         post.applied.extend(p.applied);
         post.already_applied.extend(p.already_applied);
+        post.conflicts.extend(p.conflicts);
         post.payments += p.payments;
         post.unmatched += p.unmatched;
         post.undone += p.undone;
