@@ -271,20 +271,7 @@ fn version_3_moves_payment_events_out_of_history_and_keeps_payer_claim_numbers()
     // A version-2 ledger with one sent claim and one payment posted the
     // version-2 way (a copy of the payment in claim_history).
     {
-        let conn = Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,
-                 description TEXT NOT NULL, applied_at TEXT NOT NULL);",
-        )
-        .unwrap();
-        for (version, description, sql) in &MIGRATIONS[..2] {
-            conn.execute_batch(sql).unwrap();
-            conn.execute(
-                "INSERT INTO schema_migrations VALUES (?1, ?2, '2026-01-01T00:00:00Z')",
-                params![version, description],
-            )
-            .unwrap();
-        }
+        let conn = ledger_at_version(&path, 2);
         conn.execute_batch(
             "INSERT INTO submissions VALUES (1, '/x/c.x12', 'h', '000000001', '1', '0001', 1,
                  '125', '2026-03-01T00:00:00', 'complete');
@@ -328,20 +315,7 @@ fn version_4_adds_the_denied_amount_and_keeps_version_3_payments() {
     // A version-3 ledger holding a sent claim and a payment that reported
     // its CO-16 denial as contractual (version 3 had no denied column).
     {
-        let conn = Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,
-                 description TEXT NOT NULL, applied_at TEXT NOT NULL);",
-        )
-        .unwrap();
-        for (version, description, sql) in &MIGRATIONS[..3] {
-            conn.execute_batch(sql).unwrap();
-            conn.execute(
-                "INSERT INTO schema_migrations VALUES (?1, ?2, '2026-01-01T00:00:00Z')",
-                params![version, description],
-            )
-            .unwrap();
-        }
+        let conn = ledger_at_version(&path, 3);
         conn.execute_batch(
             "INSERT INTO submissions VALUES (1, '/x/c.x12', 'h', '000000001', '1', '0001', 2,
                  '250', '2026-03-01T00:00:00', 'complete');
@@ -450,20 +424,7 @@ fn version_5_keys_payments_by_content_and_keeps_version_4_remittances() {
     // A version-4 ledger holding a sent claim and the payment of trace T1
     // (file hash 'f'), posted the version-4 way (no TRN03, no fingerprint).
     {
-        let conn = Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,
-                 description TEXT NOT NULL, applied_at TEXT NOT NULL);",
-        )
-        .unwrap();
-        for (version, description, sql) in &MIGRATIONS[..4] {
-            conn.execute_batch(sql).unwrap();
-            conn.execute(
-                "INSERT INTO schema_migrations VALUES (?1, ?2, '2026-01-01T00:00:00Z')",
-                params![version, description],
-            )
-            .unwrap();
-        }
+        let conn = ledger_at_version(&path, 4);
         conn.execute_batch(
             "INSERT INTO submissions VALUES (1, '/x/c.x12', 'h', '000000001', '1', '0001', 2,
                  '250', '2026-03-01T00:00:00', 'complete');
@@ -565,4 +526,24 @@ fn version_5_keys_payments_by_content_and_keeps_version_4_remittances() {
     // The same payment posted again later is already applied.
     let post = l.post_remittances(&[t2a], "2026-04-04T00:00:00").unwrap();
     assert_eq!((post.applied.len(), post.already_applied.len()), (0, 1));
+}
+
+/// A ledger file at `path` with the first `version` migrations applied, as
+/// an older claimflow left it (for the migration tests).
+fn ledger_at_version(path: &std::path::Path, version: usize) -> Connection {
+    let conn = Connection::open(path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,
+             description TEXT NOT NULL, applied_at TEXT NOT NULL);",
+    )
+    .unwrap();
+    for (v, description, sql) in &MIGRATIONS[..version] {
+        conn.execute_batch(sql).unwrap();
+        conn.execute(
+            "INSERT INTO schema_migrations VALUES (?1, ?2, '2026-01-01T00:00:00Z')",
+            params![v, description],
+        )
+        .unwrap();
+    }
+    conn
 }
