@@ -1177,43 +1177,18 @@ fn contractual_carcs_from_the_config_make_co_131_a_write_off() {
 fn the_ledger_stores_the_denied_split_and_the_forwarded_status() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let sent = d.join("money.837");
-    std::fs::copy(fixture("835/money.837"), &sent).unwrap();
-    let db = d.join("claimflow.db");
-    {
-        let mut l = Ledger::open(&db).unwrap();
-        let charges = [
-            ("M2001", "300"),
-            ("M2002", "250"),
-            ("M2003", "400"),
-            ("M2004", "100"),
-            ("M2005", "200"),
-            ("M2006", "180"),
-        ];
-        let claims: Vec<ClaimRecord> = charges
-            .iter()
-            .map(|(id, charge)| ClaimRecord {
-                claim_id: id.to_string(),
-                payer_id: "DEMOPAYER1".into(),
-                content_hash: "synthetic".into(),
-                frequency: "1".into(),
-                total_charge: dec(charge),
-                st02: "0001".into(),
-                status: claimflow::claim::ClaimStatus::Sent,
-            })
-            .collect();
-        let sub = SubmissionRecord {
-            file: sent,
-            file_sha256: "synthetic".into(),
-            isa13: "000000206".into(),
-            gs06: "206".into(),
-            st02: vec!["0001".into()],
-            total_charge: dec("1430"),
-            created_at: "2026-03-17T12:00:00".into(),
-        };
-        let id = l.record_pending(&sub, &claims).unwrap();
-        l.complete(id).unwrap();
-    }
+    let db = ledger_with(
+        d,
+        "835/money.837",
+        &[
+            ("M2001", "DEMOPAYER1", "300"),
+            ("M2002", "DEMOPAYER1", "250"),
+            ("M2003", "DEMOPAYER1", "400"),
+            ("M2004", "DEMOPAYER1", "100"),
+            ("M2005", "DEMOPAYER1", "200"),
+            ("M2006", "DEMOPAYER1", "180"),
+        ],
+    );
     let remit = fixture("835/money.835");
     let db_s = db.display().to_string();
     let o = run(d, &["reconcile", &remit, "--ledger", &db_s, "--out", "o", "--now", "2026-03-30"]);
