@@ -374,6 +374,7 @@ impl State {
             diagnoses: Vec::new(),
             lines: Vec::new(),
             stated_total,
+            other_payers: Vec::new(),
             source: Source::default(),
         };
         self.claim = Some(claim);
@@ -441,6 +442,7 @@ impl State {
                 charge,
                 dx_pointers,
                 ndc: None,
+                adjudications: Vec::new(),
                 row: 0,
             });
         }

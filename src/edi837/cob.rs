@@ -1,0 +1,270 @@
+//! Coordination of benefits in the 837P: the other-payer loops (2320 other
+//! subscriber, 2330A other subscriber name, 2330B other payer, 2430 line
+//! adjudication) and the COB balancing rules.
+//!
+//! Writing follows 005010X222A1: 2320 comes after the claim's 2310 provider
+//! loops and before 2400; 2430 comes after a line's 2410. An other payer that
+//! has adjudicated the claim carries its claim-level CAS (one segment per
+//! group code), AMT*D, and either per-line 2430s (SVD, CAS, DTP*573, AMT*EAF)
+//! or, when it gave claim-level information only, AMT*EAF in 2320 and
+//! DTP*573 in 2330B. See: X12 RFI 1391 and 1517 on where AMT*EAF goes.
+//!
+//! Balancing ([`balance`]) is the guide's COB front matter: for each other
+//! payer, every line's charge = its SVD02 + its line CAS; CLM02 = AMT*D +
+//! claim CAS + line CAS; AMT*D = the sum of SVD02 when the payer reported
+//! lines. The same rules run on a claim about to be written (`secondary`)
+//! and on any 837P being validated (`cob_check`). This module does not decide
+//! what to send (that is `secondary`).
+
+use std::io::Write;
+
+use rust_decimal::Decimal;
+
+use crate::claim::{Adjustment, Claim, LineAdjudication, OtherPayer};
+use crate::x12::{Position, SegmentWriter, WriteError};
+
+/// A line is not balanced: charge ≠ SVD02 + line CAS.
+pub const RULE_LINE: &str = "837-COB-LINE";
+/// A claim is not balanced: CLM02 ≠ AMT*D + claim CAS + line CAS.
+pub const RULE_CLAIM: &str = "837-COB-CLAIM";
+/// AMT*D ≠ the sum of the payer's SVD02.
+pub const RULE_PAID: &str = "837-COB-PAID";
+
+/// Loop 2320 other subscriber, with 2330A and 2330B:
+/// `SBR*<P|S|T>*<rel>*<group>******<filing>~ [CAS*<group>*<reason>*<amount>...~]
+/// [AMT*D*<paid>~] [AMT*EAF*<liability>~] OI***Y***Y~`, then
+/// `NM1*IL*1*<last>*<first>*<middle>***MI*<member id>~ [N3~ N4~]` and
+/// `NM1*PR*2*<name>*****PI*<payer id>~ [DTP*573*D8*<date>~] [REF*F8*<claim number>~]`.
+pub(super) fn loop_2320<W: Write>(
+    w: &mut SegmentWriter<W>,
+    c: &Claim,
+    o: &OtherPayer,
+) -> Result<(), WriteError> {
+    w.segment(
+        "SBR",
+        &[
+            o.responsibility.code(),
+            o.relationship.code(),
+            o.group_number.as_deref().unwrap_or(""),
+            "",
+            "",
+            "",
+            "",
+            "",
+            &o.payer.filing_indicator,
+        ],
+    )?;
+    cas(w, &o.adjustments)?;
+    let lines_reported = c.lines.iter().any(|l| line_of(l, &o.payer.id).is_some());
+    if let Some(paid) = o.paid {
+        w.segment("AMT", &["D", &crate::numtext::amount(paid)])?;
+        // Claim-level remaining liability only when the payer gave no lines.
+        if !lines_reported {
+            let eaf = o.remaining_patient_liability.unwrap_or_else(|| pr_total(&o.adjustments));
+            w.segment("AMT", &["EAF", &crate::numtext::amount(eaf)])?;
+        }
+    }
+    // OI03 benefits assignment Y, OI06 release of information Y (as CLM08/CLM09).
+    w.segment("OI", &["", "", "Y", "", "", "Y"])?;
+    let s = &o.subscriber;
+    w.segment(
+        "NM1",
+        &["IL", "1", &s.last, &s.first, s.middle.as_deref().unwrap_or(""), "", "", "MI", &o.member_id],
+    )?;
+    if !s.address.line1.is_empty() {
+        w.segment("N3", &[&s.address.line1, s.address.line2.as_deref().unwrap_or("")])?;
+        w.segment("N4", &[&s.address.city, &s.address.state, &s.address.zip])?;
+    }
+    w.segment("NM1", &["PR", "2", &o.payer.name, "", "", "", "", "PI", &o.payer.id])?;
+    // See: 837P 2330B DTP*573: required when this payer adjudicated the
+    // claim and 2430 DTP*573 is not used.
+    if let Some(d) = o.adjudication_date.filter(|_| o.paid.is_some() && !lines_reported) {
+        w.segment("DTP", &["573", "D8", &super::write::d8(d)])?;
+    }
+    if let Some(n) = o.claim_number.as_deref().filter(|n| !n.is_empty()) {
+        w.segment("REF", &["F8", n])?;
+    }
+    Ok(())
+}
+
+/// Loop 2430 line adjudication:
+/// `SVD*<payer id>*<paid>*HC:<code>[:<mod>...]**<units>~ [CAS...~] DTP*573*D8*<date>~ [AMT*EAF*<amount>~]`
+pub(super) fn loop_2430<W: Write>(
+    w: &mut SegmentWriter<W>,
+    a: &LineAdjudication,
+) -> Result<(), WriteError> {
+    w.begin("SVD");
+    w.element(&a.payer_id)?.element(&crate::numtext::amount(a.paid))?;
+    let mut proc = ["HC", &a.procedure, "", "", "", ""];
+    for (slot, m) in proc[2..].iter_mut().zip(&a.modifiers) {
+        *slot = m;
+    }
+    w.composite(&proc)?;
+    w.element("")?.element(&crate::numtext::amount(a.units))?;
+    w.end()?;
+    cas(w, &a.adjustments)?;
+    if let Some(d) = a.date {
+        w.segment("DTP", &["573", "D8", &super::write::d8(d)])?;
+    }
+    if let Some(eaf) = a.remaining_patient_liability {
+        w.segment("AMT", &["EAF", &crate::numtext::amount(eaf)])?;
+    }
+    Ok(())
+}
+
+/// CAS segments, one per group code in order of first appearance, each with
+/// up to six reason/amount/quantity triples (another segment of the same
+/// group when there are more).
+fn cas<W: Write>(w: &mut SegmentWriter<W>, list: &[Adjustment]) -> Result<(), WriteError> {
+    let mut groups: Vec<&str> = Vec::new();
+    for a in list {
+        if !groups.contains(&a.group.as_str()) {
+            groups.push(&a.group);
+        }
+    }
+    for g in groups {
+        let of_group: Vec<&Adjustment> = list.iter().filter(|a| a.group == g).collect();
+        for chunk in of_group.chunks(6) {
+            w.begin("CAS");
+            w.element(g)?;
+            for a in chunk {
+                w.element(&a.reason)?.element(&crate::numtext::amount(a.amount))?;
+                let q = a.quantity.map(crate::numtext::amount).unwrap_or_default();
+                w.element(&q)?;
+            }
+            w.end()?;
+        }
+    }
+    Ok(())
+}
+
+fn pr_total(list: &[Adjustment]) -> Decimal {
+    list.iter().filter(|a| a.group == "PR").map(|a| a.amount).sum()
+}
+
+fn line_of<'l>(l: &'l crate::claim::ServiceLine, payer: &str) -> Option<&'l LineAdjudication> {
+    l.adjudications.iter().find(|a| a.payer_id == payer)
+}
+
+/// What balancing looks at for one claim, whatever it was read from.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CobClaim {
+    /// CLM01.
+    pub(crate) claim_id: String,
+    /// CLM02 and its position.
+    pub(crate) total: Decimal,
+    pub(crate) pos: Position,
+    /// Other payers: (payer id, AMT*D if any, claim CAS total, 2320 position).
+    pub(crate) payers: Vec<(String, Option<Decimal>, Decimal, Position)>,
+    /// Lines: (charge, LX number, [(SVD01 payer, SVD02, line CAS total, SVD position)]).
+    pub(crate) lines: Vec<(Decimal, usize, Vec<(String, Decimal, Decimal, Position)>)>,
+}
+
+impl CobClaim {
+    /// The balancing view of a claim in the model.
+    pub(crate) fn of(c: &Claim) -> CobClaim {
+        let sum = |l: &[Adjustment]| l.iter().map(|a| a.amount).sum::<Decimal>();
+        CobClaim {
+            claim_id: c.claim_id.clone(),
+            total: c.total_charge(),
+            pos: Position::default(),
+            payers: c
+                .other_payers
+                .iter()
+                .map(|o| (o.payer.id.clone(), o.paid, sum(&o.adjustments), Position::default()))
+                .collect(),
+            lines: c
+                .lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    let adj = l
+                        .adjudications
+                        .iter()
+                        .map(|a| (a.payer_id.clone(), a.paid, sum(&a.adjustments), Position::default()))
+                        .collect();
+                    (l.charge, i + 1, adj)
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One balancing rule that does not hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Imbalance {
+    /// [`RULE_LINE`], [`RULE_CLAIM`] or [`RULE_PAID`].
+    pub rule: &'static str,
+    /// Where (the SVD, the 2320 SBR, or the CLM); default when not from a file.
+    pub pos: Position,
+    /// The segment concerned (`SVD`, `AMT`, `CLM`).
+    pub segment: &'static str,
+    /// What does not add up (amounts and ids only: no PHI).
+    pub message: String,
+}
+
+/// Checks the COB balancing rules for every other payer of `c` that has
+/// adjudicated the claim (AMT*D present). Payers without AMT*D (coverage only,
+/// as on a primary claim) have nothing to balance.
+pub(crate) fn balance(c: &CobClaim) -> Vec<Imbalance> {
+    let m = crate::numtext::amount;
+    let mut out = Vec::new();
+    for (payer, paid, claim_cas, pos) in &c.payers {
+        let Some(paid) = *paid else { continue };
+        let mut svd_total = Decimal::ZERO;
+        let mut line_cas = Decimal::ZERO;
+        let mut reported = false;
+        for (charge, n, adj) in &c.lines {
+            for (_, svd02, cas, svd_pos) in adj.iter().filter(|a| a.0 == *payer) {
+                reported = true;
+                svd_total += svd02;
+                line_cas += cas;
+                if *charge != svd02 + cas {
+                    out.push(Imbalance {
+                        rule: RULE_LINE,
+                        pos: *svd_pos,
+                        segment: "SVD",
+                        message: format!(
+                            "claim {}, line {n}, payer {payer}: line charge {} is not SVD02 paid {} + line adjustments {} (= {})",
+                            c.claim_id,
+                            m(*charge),
+                            m(*svd02),
+                            m(*cas),
+                            m(svd02 + cas)
+                        ),
+                    });
+                }
+            }
+        }
+        if c.total != paid + claim_cas + line_cas {
+            out.push(Imbalance {
+                rule: RULE_CLAIM,
+                pos: if *pos == Position::default() { c.pos } else { *pos },
+                segment: "CLM",
+                message: format!(
+                    "claim {}, payer {payer}: CLM02 {} is not AMT*D paid {} + claim adjustments {} + line adjustments {} (= {})",
+                    c.claim_id,
+                    m(c.total),
+                    m(paid),
+                    m(*claim_cas),
+                    m(line_cas),
+                    m(paid + claim_cas + line_cas)
+                ),
+            });
+        }
+        if reported && paid != svd_total {
+            out.push(Imbalance {
+                rule: RULE_PAID,
+                pos: *pos,
+                segment: "AMT",
+                message: format!(
+                    "claim {}, payer {payer}: AMT*D paid {} is not the sum of the lines' SVD02 {}",
+                    c.claim_id,
+                    m(paid),
+                    m(svd_total)
+                ),
+            });
+        }
+    }
+    out
+}
