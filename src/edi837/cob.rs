@@ -69,7 +69,17 @@ pub(super) fn loop_2320<W: Write>(
     let s = &o.subscriber;
     w.segment(
         "NM1",
-        &["IL", "1", &s.last, &s.first, s.middle.as_deref().unwrap_or(""), "", "", "MI", &o.member_id],
+        &[
+            "IL",
+            "1",
+            &s.last,
+            &s.first,
+            s.middle.as_deref().unwrap_or(""),
+            "",
+            "",
+            "MI",
+            &o.member_id,
+        ],
     )?;
     if !s.address.line1.is_empty() {
         w.segment("N3", &[&s.address.line1, s.address.line2.as_deref().unwrap_or("")])?;
@@ -181,7 +191,9 @@ impl CobClaim {
                     let adj = l
                         .adjudications
                         .iter()
-                        .map(|a| (a.payer_id.clone(), a.paid, sum(&a.adjustments), Position::default()))
+                        .map(|a| {
+                            (a.payer_id.clone(), a.paid, sum(&a.adjustments), Position::default())
+                        })
                         .collect();
                     (l.charge, i + 1, adj)
                 })

@@ -115,7 +115,12 @@ fn step(c: &mut CobClaim, has_cob: &mut bool, at: At, lx: &mut usize, seg: &Segm
         }
         b"SVD" => {
             if let Some(l) = c.lines.last_mut() {
-                l.2.push((seg.str(1).trim().to_string(), amount(seg.element(2).raw), Decimal::ZERO, seg.pos));
+                l.2.push((
+                    seg.str(1).trim().to_string(),
+                    amount(seg.element(2).raw),
+                    Decimal::ZERO,
+                    seg.pos,
+                ));
                 *has_cob = true;
             }
             At::Adjudication

@@ -27,6 +27,7 @@ mod check;
 pub(crate) mod cob;
 mod cob_check;
 mod read;
+mod read_cob;
 mod summary;
 mod write;
 

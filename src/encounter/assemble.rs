@@ -250,7 +250,8 @@ pub(super) fn finish_claim(ctx: &Ctx<'_>, g: Group) -> (Claim, Vec<Finding>) {
     });
     let other_payers = {
         let patient_person = patient.as_ref().unwrap_or(&subscriber);
-        let mut sink = |c: Col, rule: &'static str, sev: Severity, msg: String| push(c, rule, sev, msg);
+        let mut sink =
+            |c: Col, rule: &'static str, sev: Severity, msg: String| push(c, rule, sev, msg);
         super::secondary::other_payer(&get, fmt, patient_person, &mut sink).into_iter().collect()
     };
     assign_line_ids(&mut lines);

@@ -26,9 +26,11 @@ use sha2::{Digest, Sha256};
 
 use crate::claim::{Claim, ClaimStatus};
 
+mod cob;
 mod lock;
 mod remit;
 
+pub use cob::{CobCandidate, CobRecord, PrimaryPayment};
 pub use lock::{LockError, LockFile};
 pub use remit::{LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile};
 
@@ -146,6 +148,13 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
         5,
         "remittances keyed by payer, trace, TRN03 and content fingerprint, not by file",
         remit::MIGRATION_V5,
+    ),
+    // Versions 6 and 7 are taken by other work in progress; the migration
+    // loop applies every version above the ledger's, so the gap is harmless.
+    (
+        8,
+        "other coverage, COB claims to secondary payers, patient responsibility",
+        cob::MIGRATION_V8,
     ),
 ];
 
