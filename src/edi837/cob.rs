@@ -11,8 +11,9 @@
 //!
 //! Balancing ([`balance`]) is the guide's COB front matter: for each other
 //! payer, every line's charge = its SVD02 + its line CAS; CLM02 = AMT*D +
-//! claim CAS + line CAS; AMT*D = the sum of SVD02 when the payer reported
-//! lines. The same rules run on a claim about to be written (`secondary`)
+//! claim CAS + line CAS; and, when the payer reported lines, AMT*D = the sum
+//! of SVD02 less the claim-level CAS (the guide's section 1.4.4.1; with no
+//! claim-level adjustment, AMT*D is the sum of SVD02). See: X12 RFI 1294. The same rules run on a claim about to be written (`secondary`)
 //! and on any 837P being validated (`cob_check`). This module does not decide
 //! what to send (that is `secondary`).
 
@@ -27,7 +28,7 @@ use crate::x12::{Position, SegmentWriter, WriteError};
 pub const RULE_LINE: &str = "837-COB-LINE";
 /// A claim is not balanced: CLM02 ≠ AMT*D + claim CAS + line CAS.
 pub const RULE_CLAIM: &str = "837-COB-CLAIM";
-/// AMT*D ≠ the sum of the payer's SVD02.
+/// AMT*D ≠ the sum of the payer's SVD02 less its claim-level CAS.
 pub const RULE_PAID: &str = "837-COB-PAID";
 
 /// Loop 2320 other subscriber, with 2330A and 2330B:
@@ -219,14 +220,27 @@ pub struct Imbalance {
 /// adjudicated the claim (AMT*D present). Payers without AMT*D (coverage only,
 /// as on a primary claim) have nothing to balance.
 pub(crate) fn balance(c: &CobClaim) -> Vec<Imbalance> {
-    let m = crate::numtext::amount;
+    let m = crate::numtext::money;
     let mut out = Vec::new();
     for (payer, paid, claim_cas, pos) in &c.payers {
         let Some(paid) = *paid else { continue };
         let mut svd_total = Decimal::ZERO;
         let mut line_cas = Decimal::ZERO;
         let mut reported = false;
+        let reports_lines = c.lines.iter().any(|l| l.2.iter().any(|a| a.0 == *payer));
         for (charge, n, adj) in &c.lines {
+            if reports_lines && !adj.iter().any(|a| a.0 == *payer) {
+                out.push(Imbalance {
+                    rule: RULE_LINE,
+                    pos: c.pos,
+                    segment: "SV1",
+                    message: format!(
+                        "claim {}, line {n}, payer {payer}: the payer adjudicated other lines but not this one (no 2430): its charge {} is not accounted for",
+                        c.claim_id,
+                        m(*charge)
+                    ),
+                });
+            }
             for (_, svd02, cas, svd_pos) in adj.iter().filter(|a| a.0 == *payer) {
                 reported = true;
                 svd_total += svd02;
@@ -264,16 +278,18 @@ pub(crate) fn balance(c: &CobClaim) -> Vec<Imbalance> {
                 ),
             });
         }
-        if reported && paid != svd_total {
+        if reported && paid != svd_total - claim_cas {
             out.push(Imbalance {
                 rule: RULE_PAID,
                 pos: *pos,
                 segment: "AMT",
                 message: format!(
-                    "claim {}, payer {payer}: AMT*D paid {} is not the sum of the lines' SVD02 {}",
+                    "claim {}, payer {payer}: AMT*D paid {} is not the lines' SVD02 {} less the claim adjustments {} (= {})",
                     c.claim_id,
                     m(paid),
-                    m(svd_total)
+                    m(svd_total),
+                    m(*claim_cas),
+                    m(svd_total - claim_cas)
                 ),
             });
         }

@@ -167,10 +167,18 @@ mod tests {
     }
 
     #[test]
-    fn amt_d_must_equal_the_sum_of_svd02() {
-        // AMT*D 95 and a claim-level CO of -5 keep CLM02 balanced; AMT*D ≠ 90.
-        let body = BALANCED.replace("AMT*D*90~", "CAS*CO*45*-5~AMT*D*95~");
+    fn amt_d_must_equal_the_sum_of_svd02_less_claim_adjustments() {
+        // CLM02 151 (one more than the lines: 837-CLM02's business) with
+        // AMT*D 91 satisfies the claim rule, but the lines paid 90.
+        let body = BALANCED.replace("CLM*A*150", "CLM*A*151").replace("AMT*D*90~", "AMT*D*91~");
         assert_eq!(check(&body), vec!["837-COB-PAID"]);
+    }
+
+    #[test]
+    fn claim_level_adjustments_reduce_amt_d() {
+        // A claim-level CO-253 of 2: the payer paid 88 on lines paying 90.
+        let body = BALANCED.replace("AMT*D*90~", "CAS*CO*253*2~AMT*D*88~");
+        assert!(check(&body).is_empty(), "{:?}", check(&body));
     }
 
     #[test]

@@ -29,7 +29,7 @@ use crate::claim::ClaimStatus;
 use crate::edi835::{Adjustment, ClaimPayment, Group, Remittance, ServicePayment};
 use crate::x12::Position;
 
-mod denial;
+pub(crate) mod denial;
 pub mod report;
 mod run;
 mod sent;
