@@ -296,3 +296,133 @@ pub(crate) fn balance(c: &CobClaim) -> Vec<Imbalance> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claim::{Payer, Relationship, Responsibility};
+
+    fn adj(group: &str, reason: &str, amount: &str) -> Adjustment {
+        Adjustment {
+            group: group.into(),
+            reason: reason.into(),
+            amount: amount.parse().unwrap(),
+            quantity: None,
+        }
+    }
+
+    /// A two-line sample claim as a COB claim: the primary paid the lines
+    /// less a claim-level CO-253 of 2, line 1 with CO and PR, line 2 with OA.
+    fn cob_claim() -> Claim {
+        let mut c =
+            crate::edi837::tests::sample_claims().into_iter().find(|c| c.lines.len() == 2).unwrap();
+        let charges: Vec<Decimal> = c.lines.iter().map(|l| l.charge).collect();
+        c.other_payers = vec![OtherPayer {
+            responsibility: Responsibility::Primary,
+            relationship: Relationship::SelfInsured,
+            group_number: Some("G1".into()),
+            payer: Payer {
+                id: "PRIMARY1".into(),
+                name: "Primary Plan".into(),
+                filing_indicator: "CI".into(),
+            },
+            member_id: "PM1".into(),
+            subscriber: c.subscriber.clone(),
+            paid: None,
+            adjustments: vec![adj("CO", "253", "2")],
+            remaining_patient_liability: None,
+            adjudication_date: Some(chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()),
+            claim_number: Some("PCN1".into()),
+        }];
+        let mut paid_total = Decimal::ZERO;
+        for (i, l) in c.lines.iter_mut().enumerate() {
+            let adjustments = if i == 0 {
+                vec![adj("CO", "45", "10"), adj("PR", "2", "5")]
+            } else {
+                vec![adj("OA", "94", "1")]
+            };
+            let cas: Decimal = adjustments.iter().map(|a| a.amount).sum();
+            let paid = charges[i] - cas;
+            paid_total += paid;
+            l.adjudications.push(LineAdjudication {
+                payer_id: "PRIMARY1".into(),
+                paid,
+                procedure: l.procedure.clone(),
+                modifiers: l.modifiers.clone(),
+                units: l.units,
+                adjustments,
+                date: Some(chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()),
+                remaining_patient_liability: Some(Decimal::ZERO),
+            });
+        }
+        c.other_payers[0].paid = Some(paid_total - Decimal::TWO);
+        c
+    }
+
+    #[test]
+    fn a_balanced_cob_claim_passes_and_each_rule_can_fail() {
+        let c = cob_claim();
+        assert_eq!(balance(&CobClaim::of(&c)), []);
+        let mut off = c.clone();
+        off.lines[1].adjudications[0].paid += Decimal::ONE;
+        let rules: Vec<&str> = balance(&CobClaim::of(&off)).iter().map(|i| i.rule).collect();
+        assert_eq!(rules, [RULE_LINE, RULE_PAID]);
+        let mut off = c.clone();
+        off.lines[1].adjudications[0].adjustments[0].amount += Decimal::ONE;
+        let rules: Vec<&str> = balance(&CobClaim::of(&off)).iter().map(|i| i.rule).collect();
+        assert_eq!(rules, [RULE_LINE, RULE_CLAIM]);
+        let mut off = c.clone();
+        off.other_payers[0].paid = off.other_payers[0].paid.map(|p| p + Decimal::ONE);
+        let rules: Vec<&str> = balance(&CobClaim::of(&off)).iter().map(|i| i.rule).collect();
+        assert_eq!(rules, [RULE_CLAIM, RULE_PAID]);
+        // Coverage only (no AMT*D): nothing to balance.
+        let mut coverage = c;
+        coverage.other_payers[0].paid = None;
+        assert_eq!(balance(&CobClaim::of(&coverage)), []);
+    }
+
+    #[test]
+    fn cob_loops_round_trip_through_the_reader() {
+        let c = cob_claim();
+        let env = crate::edi837::Envelope {
+            interchange_control: 7,
+            group_control: 7,
+            now: chrono::NaiveDate::from_ymd_opt(2026, 4, 2).unwrap().and_hms_opt(9, 0, 0).unwrap(),
+        };
+        let mut out = Vec::new();
+        crate::edi837::write(&mut out, &[&c], &crate::edi837::tests::config(), &env).unwrap();
+        let text = String::from_utf8(out.clone()).unwrap();
+        // The claim's own payer is secondary; CAS grouped by group code.
+        assert!(text.contains("\nSBR*S*"), "{text}");
+        assert!(text.contains("SBR*P*18*G1******CI~"), "{text}");
+        assert!(text.contains("CAS*CO*45*10~\nCAS*PR*2*5~"), "{text}");
+        let back = crate::edi837::read(&out).unwrap().claims.remove(0);
+        // 2330A carries no DMG, and 2330B no DTP*573 when the lines carry it.
+        let mut want = c.other_payers.clone();
+        want[0].subscriber.dob = None;
+        want[0].subscriber.sex = None;
+        want[0].adjudication_date = None;
+        assert_eq!(back.other_payers, want);
+        for (a, b) in back.lines.iter().zip(&c.lines) {
+            assert_eq!(a.adjudications, b.adjudications);
+        }
+        assert_eq!(back.payer_responsibility(), Responsibility::Secondary);
+        assert!(crate::validate::validate_file("cob.x12", &out).is_valid());
+        crate::edi837::tests::keep_837("unit-cob-round-trip", &out);
+    }
+
+    #[test]
+    fn more_than_six_adjustments_of_a_group_take_two_segments() {
+        let list: Vec<Adjustment> = (1..=7).map(|n| adj("CO", &n.to_string(), "1")).collect();
+        let d = crate::x12::Delimiters {
+            element: b'*',
+            component: b':',
+            repetition: Some(b'^'),
+            segment: b'~',
+        };
+        let mut w = SegmentWriter::new(Vec::new(), d, false);
+        cas(&mut w, &list).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert_eq!(text, "CAS*CO*1*1**2*1**3*1**4*1**5*1**6*1~CAS*CO*7*1~");
+    }
+}

@@ -183,9 +183,21 @@ mod tests {
 
     #[test]
     fn clm02_must_equal_paid_plus_all_adjustments() {
-        // A claim-level OA of 5 on top of balanced lines.
-        let body = BALANCED.replace("AMT*D*90~", "CAS*OA*23*5~AMT*D*90~");
+        // CLM02 one more than what was paid and adjusted.
+        let body = BALANCED.replace("CLM*A*150", "CLM*A*151");
         assert_eq!(check(&body), vec!["837-COB-CLAIM"]);
+        // A claim-level OA of 5 the payment does not reflect: the claim is
+        // over-adjusted, and AMT*D is not the lines' paid less it.
+        let body = BALANCED.replace("AMT*D*90~", "CAS*OA*23*5~AMT*D*90~");
+        assert_eq!(check(&body), vec!["837-COB-CLAIM", "837-COB-PAID"]);
+    }
+
+    #[test]
+    fn a_line_the_payer_did_not_adjudicate_is_reported() {
+        // Line 2 lost its 2430: its 50 is not accounted for.
+        let body =
+            BALANCED.replace("SVD*PAYER1*20*HC:99214**1~CAS*CO*45*30~DTP*573*D8*20260101~", "");
+        assert_eq!(check(&body), vec!["837-COB-LINE", "837-COB-CLAIM", "837-COB-PAID"]);
     }
 
     #[test]

@@ -192,7 +192,7 @@ fn written(claims: &[Claim]) -> (String, Written) {
 mod oracle;
 
 /// Keeps an 837 a unit test wrote for the pyx12 oracle (see `scripts/test.sh`).
-fn keep_837(name: &str, bytes: &[u8]) {
+pub(crate) fn keep_837(name: &str, bytes: &[u8]) {
     oracle::keep_for_oracle("837", &format!("{name}.x12"), bytes);
 }
 

@@ -75,7 +75,8 @@ pub(super) fn other_payer<'v>(
                 Severity::Error,
                 format!("secondary_relationship {s:?} must be self, spouse, child or other"),
             );
-            Relationship::SelfInsured
+            // Read the subscriber columns all the same (they are checked too).
+            Relationship::Other
         }),
     };
     let subscriber = if relationship == Relationship::SelfInsured {

@@ -382,3 +382,6 @@ pub fn run(
     progress.done();
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests;
