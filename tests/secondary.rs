@@ -386,3 +386,62 @@ fn secondary_scrub_rules_name_row_and_column() {
     let f = find("X6", "W-COB-001");
     assert_eq!(f["severity"], "warning");
 }
+
+/// The guide's own COB examples (public TR3 samples, read in place when
+/// `CLAIMFLOW_SAMPLES` names the sample folder) balance under our rules,
+/// including the one whose AMT*D is the lines' paid less claim-level CAS.
+#[test]
+fn the_guides_cob_examples_balance() {
+    let Some(samples) = std::env::var_os("CLAIMFLOW_SAMPLES") else {
+        eprintln!("CLAIMFLOW_SAMPLES not set: the public COB samples are not checked");
+        return;
+    };
+    let dir = Path::new(&samples).join("837p");
+    let mut checked = 0;
+    for name in [
+        "837p-cob-claim-billing-provider-to-payer-b-2320-2430-tr3-from-stupidedi.edi",
+        "837p-cob-payer-a-to-payer-b-crossover-2320-2430-tr3-from-stupidedi.edi",
+        "837p-medicare-secondary-payer-cob-2430-tr3-from-stupidedi.edi",
+    ] {
+        let path = dir.join(name);
+        if !path.exists() {
+            continue;
+        }
+        let bytes = fs::read(&path).unwrap();
+        let report = claimflow::validate::validate_file(name, &bytes);
+        let cob: Vec<_> =
+            report.findings.iter().filter(|f| f.rule.starts_with("837-COB")).collect();
+        assert!(cob.is_empty(), "{name}: {cob:?}");
+        // The claim is read with its other payer and line adjudications.
+        let claims = claimflow::edi837::read(&bytes).unwrap().claims;
+        assert!(claims[0].other_payers.iter().any(|o| o.paid.is_some()), "{name}");
+        assert!(claims[0].lines.iter().any(|l| !l.adjudications.is_empty()), "{name}");
+        checked += 1;
+    }
+    assert!(checked > 0, "no COB sample found under {}", dir.display());
+}
+
+/// The job through the library: `claimflow::secondary::run` returns the
+/// typed report and prints nothing.
+#[test]
+fn secondary_through_the_library() {
+    use claimflow::{clock, config::Config, ledger::Ledger, progress::Progress, secondary};
+    let dir = primary_posted();
+    let d = dir.path();
+    let config = Config::load(&root().join("fixtures/claimflow.toml")).unwrap();
+    let mut ledger = Ledger::open(&d.join("claimflow.db")).unwrap();
+    let options =
+        secondary::Options { now: clock::parse_now("2026-04-02").unwrap(), dry_run: false };
+    let r = secondary::run(&config, &mut ledger, &d.join("lib"), &options, &Progress::silent())
+        .unwrap();
+    keep_all_837(&d.join("lib"));
+    let ids: Vec<&str> = r.sent.iter().map(|s| s.claim_id.as_str()).collect();
+    assert_eq!(ids, ["C3001", "C3002", "C3003", "C3005"]);
+    assert_eq!(r.sent[0].patient_responsibility, "60".parse().unwrap());
+    assert_eq!(r.not_sent.len(), 1);
+    assert_eq!(r.not_sent[0].next_action, "appeal");
+    assert_eq!(r.waiting[0].claim_id, "C3008");
+    assert_eq!(r.held, ["C3006"]);
+    assert!(r.needs_attention());
+    assert!(r.x12_file.as_ref().unwrap().ends_with("secondary-000000002.x12"));
+}
