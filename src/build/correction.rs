@@ -36,7 +36,7 @@ impl Prepared {
             .filter(|&i| {
                 let c = &self.held[i];
                 matches!(c.frequency, Frequency::Replacement | Frequency::Void)
-                    && c.original_ref.as_deref().is_none_or(|r| r.trim().is_empty())
+                    && c.original_ref.as_deref().map_or(true, |r| r.trim().is_empty())
                     && !other_errors.contains(c.claim_id.as_str())
             })
             .collect();

@@ -162,13 +162,44 @@ fn line_of<'l>(l: &'l crate::claim::ServiceLine, payer: &str) -> Option<&'l Line
 pub(crate) struct CobClaim {
     /// CLM01.
     pub(crate) claim_id: String,
-    /// CLM02 and its position.
+    /// CLM02.
     pub(crate) total: Decimal,
+    /// The CLM's position (default when not from a file).
     pub(crate) pos: Position,
-    /// Other payers: (payer id, AMT*D if any, claim CAS total, 2320 position).
-    pub(crate) payers: Vec<(String, Option<Decimal>, Decimal, Position)>,
-    /// Lines: (charge, LX number, [(SVD01 payer, SVD02, line CAS total, SVD position)]).
-    pub(crate) lines: Vec<(Decimal, usize, Vec<(String, Decimal, Decimal, Position)>)>,
+    /// The other payers (2320), in order.
+    pub(crate) payers: Vec<CobPayer>,
+    /// The service lines (2400), in order.
+    pub(crate) lines: Vec<CobLine>,
+}
+
+/// One other payer of a claim (2320/2330B).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CobPayer {
+    /// 2330B NM109.
+    pub(crate) id: String,
+    /// AMT*D, when the payer adjudicated the claim.
+    pub(crate) paid: Option<Decimal>,
+    /// Sum of the 2320 CAS amounts.
+    pub(crate) claim_cas: Decimal,
+    /// The SBR's position.
+    pub(crate) pos: Position,
+}
+
+/// One service line: its charge, its 1-based number and the other payers' 2430s.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CobLine {
+    pub(crate) charge: Decimal,
+    pub(crate) number: usize,
+    pub(crate) adjudications: Vec<CobAdjudication>,
+}
+
+/// One 2430: SVD01 payer, SVD02 paid, the sum of its CAS amounts, the SVD's position.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CobAdjudication {
+    pub(crate) payer: String,
+    pub(crate) paid: Decimal,
+    pub(crate) cas: Decimal,
+    pub(crate) pos: Position,
 }
 
 impl CobClaim {
@@ -182,21 +213,30 @@ impl CobClaim {
             payers: c
                 .other_payers
                 .iter()
-                .map(|o| (o.payer.id.clone(), o.paid, sum(&o.adjustments), Position::default()))
+                .map(|o| CobPayer {
+                    id: o.payer.id.clone(),
+                    paid: o.paid,
+                    claim_cas: sum(&o.adjustments),
+                    pos: Position::default(),
+                })
                 .collect(),
             lines: c
                 .lines
                 .iter()
                 .enumerate()
-                .map(|(i, l)| {
-                    let adj = l
+                .map(|(i, l)| CobLine {
+                    charge: l.charge,
+                    number: i + 1,
+                    adjudications: l
                         .adjudications
                         .iter()
-                        .map(|a| {
-                            (a.payer_id.clone(), a.paid, sum(&a.adjustments), Position::default())
+                        .map(|a| CobAdjudication {
+                            payer: a.payer_id.clone(),
+                            paid: a.paid,
+                            cas: sum(&a.adjustments),
+                            pos: Position::default(),
                         })
-                        .collect();
-                    (l.charge, i + 1, adj)
+                        .collect(),
                 })
                 .collect(),
         }
@@ -222,74 +262,76 @@ pub struct Imbalance {
 pub(crate) fn balance(c: &CobClaim) -> Vec<Imbalance> {
     let m = crate::numtext::money;
     let mut out = Vec::new();
-    for (payer, paid, claim_cas, pos) in &c.payers {
-        let Some(paid) = *paid else { continue };
+    for p in &c.payers {
+        let Some(paid) = p.paid else { continue };
+        let payer = p.id.as_str();
+        let of_payer = |l: &CobLine| l.adjudications.iter().filter(|a| a.payer == payer).count();
+        let reports_lines = c.lines.iter().any(|l| of_payer(l) > 0);
         let mut svd_total = Decimal::ZERO;
         let mut line_cas = Decimal::ZERO;
-        let mut reported = false;
-        let reports_lines = c.lines.iter().any(|l| l.2.iter().any(|a| a.0 == *payer));
-        for (charge, n, adj) in &c.lines {
-            if reports_lines && !adj.iter().any(|a| a.0 == *payer) {
+        for l in &c.lines {
+            if reports_lines && of_payer(l) == 0 {
                 out.push(Imbalance {
                     rule: RULE_LINE,
                     pos: c.pos,
                     segment: "SV1",
                     message: format!(
-                        "claim {}, line {n}, payer {payer}: the payer adjudicated other lines but not this one (no 2430): its charge {} is not accounted for",
+                        "claim {}, line {}, payer {payer}: the payer adjudicated other lines but not this one (no 2430): its charge {} is not accounted for",
                         c.claim_id,
-                        m(*charge)
+                        l.number,
+                        m(l.charge)
                     ),
                 });
             }
-            for (_, svd02, cas, svd_pos) in adj.iter().filter(|a| a.0 == *payer) {
-                reported = true;
-                svd_total += svd02;
-                line_cas += cas;
-                if *charge != svd02 + cas {
+            for a in l.adjudications.iter().filter(|a| a.payer == payer) {
+                svd_total += a.paid;
+                line_cas += a.cas;
+                if l.charge != a.paid + a.cas {
                     out.push(Imbalance {
                         rule: RULE_LINE,
-                        pos: *svd_pos,
+                        pos: a.pos,
                         segment: "SVD",
                         message: format!(
-                            "claim {}, line {n}, payer {payer}: line charge {} is not SVD02 paid {} + line adjustments {} (= {})",
+                            "claim {}, line {}, payer {payer}: line charge {} is not SVD02 paid {} + line adjustments {} (= {})",
                             c.claim_id,
-                            m(*charge),
-                            m(*svd02),
-                            m(*cas),
-                            m(svd02 + cas)
+                            l.number,
+                            m(l.charge),
+                            m(a.paid),
+                            m(a.cas),
+                            m(a.paid + a.cas)
                         ),
                     });
                 }
             }
         }
-        if c.total != paid + claim_cas + line_cas {
+        if c.total != paid + p.claim_cas + line_cas {
             out.push(Imbalance {
                 rule: RULE_CLAIM,
-                pos: if *pos == Position::default() { c.pos } else { *pos },
+                pos: c.pos,
                 segment: "CLM",
                 message: format!(
                     "claim {}, payer {payer}: CLM02 {} is not AMT*D paid {} + claim adjustments {} + line adjustments {} (= {})",
                     c.claim_id,
                     m(c.total),
                     m(paid),
-                    m(*claim_cas),
+                    m(p.claim_cas),
                     m(line_cas),
-                    m(paid + claim_cas + line_cas)
+                    m(paid + p.claim_cas + line_cas)
                 ),
             });
         }
-        if reported && paid != svd_total - claim_cas {
+        if reports_lines && paid != svd_total - p.claim_cas {
             out.push(Imbalance {
                 rule: RULE_PAID,
-                pos: *pos,
+                pos: p.pos,
                 segment: "AMT",
                 message: format!(
                     "claim {}, payer {payer}: AMT*D paid {} is not the lines' SVD02 {} less the claim adjustments {} (= {})",
                     c.claim_id,
                     m(paid),
                     m(svd_total),
-                    m(*claim_cas),
-                    m(svd_total - claim_cas)
+                    m(p.claim_cas),
+                    m(svd_total - p.claim_cas)
                 ),
             });
         }

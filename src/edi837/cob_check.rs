@@ -8,7 +8,7 @@
 
 use rust_decimal::Decimal;
 
-use super::cob::{balance, CobClaim};
+use super::cob::{balance, CobAdjudication, CobClaim, CobLine, CobPayer};
 use crate::x12::{Finding, Segment, TransactionSet};
 
 /// Where in a claim the walker is.
@@ -78,56 +78,56 @@ pub(crate) fn check_cob(input: &[u8], set: &TransactionSet) -> Vec<Finding> {
 fn step(c: &mut CobClaim, has_cob: &mut bool, at: At, lx: &mut usize, seg: &Segment<'_>) -> At {
     match seg.id {
         b"SBR" if matches!(at, At::Claim | At::OtherPayer) => {
-            c.payers.push((String::new(), None, Decimal::ZERO, seg.pos));
+            c.payers.push(CobPayer { pos: seg.pos, ..CobPayer::default() });
             At::OtherPayer
         }
         b"CAS" if at == At::OtherPayer => {
             if let Some(p) = c.payers.last_mut() {
-                p.2 += cas_total(seg);
+                p.claim_cas += cas_total(seg);
             }
             at
         }
         b"AMT" if at == At::OtherPayer && seg.str(1).trim() == "D" => {
             if let Some(p) = c.payers.last_mut() {
-                p.1 = Some(amount(seg.element(2).raw));
+                p.paid = Some(amount(seg.element(2).raw));
                 *has_cob = true;
             }
             at
         }
         b"NM1" if at == At::OtherPayer && seg.str(1).trim() == "PR" => {
             if let Some(p) = c.payers.last_mut() {
-                if p.0.is_empty() {
-                    p.0 = seg.str(9).trim().to_string();
+                if p.id.is_empty() {
+                    p.id = seg.str(9).trim().to_string();
                 }
             }
             at
         }
         b"LX" => {
             *lx += 1;
-            c.lines.push((Decimal::ZERO, *lx, Vec::new()));
+            c.lines.push(CobLine { number: *lx, ..CobLine::default() });
             At::Line
         }
         b"SV1" => {
             if let Some(l) = c.lines.last_mut() {
-                l.0 = amount(seg.element(2).raw);
+                l.charge = amount(seg.element(2).raw);
             }
             At::Line
         }
         b"SVD" => {
             if let Some(l) = c.lines.last_mut() {
-                l.2.push((
-                    seg.str(1).trim().to_string(),
-                    amount(seg.element(2).raw),
-                    Decimal::ZERO,
-                    seg.pos,
-                ));
+                l.adjudications.push(CobAdjudication {
+                    payer: seg.str(1).trim().to_string(),
+                    paid: amount(seg.element(2).raw),
+                    cas: Decimal::ZERO,
+                    pos: seg.pos,
+                });
                 *has_cob = true;
             }
             At::Adjudication
         }
         b"CAS" if at == At::Adjudication => {
-            if let Some(a) = c.lines.last_mut().and_then(|l| l.2.last_mut()) {
-                a.2 += cas_total(seg);
+            if let Some(a) = c.lines.last_mut().and_then(|l| l.adjudications.last_mut()) {
+                a.cas += cas_total(seg);
             }
             at
         }

@@ -53,12 +53,15 @@ impl SentClaims {
     }
 }
 
+/// An 835 claim payment with its set's payment date.
+pub(super) type Found = (ClaimPayment, Option<chrono::NaiveDate>);
+
 /// The 835 claim payments the ledger's payments point at.
 #[derive(Debug, Default)]
 pub(super) struct Remits {
     /// (file, ST02, CLP01) -> the claim payments with that CLP01 in that set,
     /// with the set's payment date (BPR16, else the production date).
-    payments: HashMap<(String, String, String), Vec<(ClaimPayment, Option<chrono::NaiveDate>)>>,
+    payments: HashMap<(String, String, String), Vec<Found>>,
     /// Files that could not be used: file -> why.
     pub(super) broken: HashMap<String, String>,
 }
@@ -117,10 +120,7 @@ impl Remits {
     /// The 835 claim payment the ledger's payment `p` was posted from: same
     /// set, CLP01, CLP02, CLP07 and paid amount. `None` when the file does
     /// not hold it.
-    pub(super) fn find(
-        &self,
-        p: &PrimaryPayment,
-    ) -> Option<&(ClaimPayment, Option<chrono::NaiveDate>)> {
+    pub(super) fn find(&self, p: &PrimaryPayment) -> Option<&Found> {
         let key = (p.remit_file.clone(), p.st02.clone(), p.clp01.clone());
         self.payments.get(&key)?.iter().find(|(cp, _)| {
             cp.clp02_status.as_str() == p.clp02
