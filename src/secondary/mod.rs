@@ -372,6 +372,9 @@ pub fn run(
             },
         ));
     }
+    // What was read back is no longer needed: free it before writing.
+    drop(sent);
+    drop(remits);
     report.sent_charge = report.sent.iter().map(|s| s.charge).sum();
     if !options.dry_run && !claims.is_empty() {
         progress.stage("writing the COB 837P");
