@@ -135,7 +135,7 @@ fn secondary_writes_the_golden_cob_claims_and_lists_the_others() {
     let dir = primary_posted();
     let d = dir.path();
     let o = secondary(d, &[]);
-    // C3004 was denied by the primary: a person must look.
+    // C3006 does not balance: held back, a person must look.
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let out = text(&o);
     assert!(out.contains("sent 4 COB claim(s) to secondary payers, 630.00"), "{out}");
@@ -444,4 +444,28 @@ fn secondary_through_the_library() {
     assert_eq!(r.held, ["C3006"]);
     assert!(r.needs_attention());
     assert!(r.x12_file.as_ref().unwrap().ends_with("secondary-000000002.x12"));
+}
+
+/// A denial is listed but does not fail the run: it is on reconcile's
+/// worklist already, and an unworked denial would fail every nightly run.
+#[test]
+fn denials_alone_do_not_fail_the_run() {
+    use claimflow::secondary::{NotSent, Report};
+    let dir = primary_posted();
+    let r: serde_json::Value =
+        serde_json::from_slice(&secondary(dir.path(), &["--json"]).stdout).unwrap();
+    assert_eq!(r["not_sent"][0]["claim_id"], "C3004");
+    assert_eq!(r["not_sent"][0]["primary_status"], "denied");
+    let denied = NotSent {
+        claim_id: "C3004".into(),
+        primary_payer_id: "DEMOPAYER1".into(),
+        payer_id: "DEMOSECOND".into(),
+        primary_status: "denied".into(),
+        reason: "denied by the primary payer (CO-50)".into(),
+        next_action: "appeal".into(),
+    };
+    let mut report = Report { not_sent: vec![denied], ..Report::default() };
+    assert!(!report.needs_attention());
+    report.held.push("C3006".into());
+    assert!(report.needs_attention());
 }

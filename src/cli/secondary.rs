@@ -28,8 +28,8 @@ use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 /// claims go into --out as secondary-<ISA13>.x12 and are recorded in the
 /// ledger as claims at the secondary payer; running again sends nothing twice.
 ///
-/// Exit: 0 clean; 1 a claim was held back or the primary denied one; 2
-/// could not run.
+/// Exit: 0 clean (denied claims are listed; they are on reconcile's
+/// worklist); 1 a claim was held back; 2 could not run.
 ///
 /// Examples:
 ///   claimflow secondary --config claimflow.toml --out outbox/

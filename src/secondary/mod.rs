@@ -166,10 +166,13 @@ pub struct Report {
 }
 
 impl Report {
-    /// True when a person must look: a claim was held back, or the primary
-    /// denied a claim (the denial needs work before any payer pays).
+    /// True when a person must look at something this run found: a claim
+    /// held back (it does not balance, or its 837 or 835 cannot be read
+    /// back). Claims the primary denied are listed, but they are already on
+    /// reconcile's denials worklist: a denial that stays unworked would
+    /// otherwise fail every nightly run.
     pub fn needs_attention(&self) -> bool {
-        !self.held.is_empty() || self.not_sent.iter().any(|n| n.primary_status == "denied")
+        !self.held.is_empty()
     }
 }
 
