@@ -469,3 +469,31 @@ fn denials_alone_do_not_fail_the_run() {
     report.held.push("C3006".into());
     assert!(report.needs_attention());
 }
+
+/// A primary that forwarded the claim itself (CLP02 19, crossover) is not
+/// billed again: the claim is listed with the next action.
+#[test]
+fn a_claim_the_primary_forwarded_is_not_billed_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = build(d, &fixture("encounters/cob.csv"), "out", "2026-03-20");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // The primary's 835 with C3001 processed as primary and forwarded.
+    let remit = fs::read_to_string(fixture("835/cob-primary.835"))
+        .unwrap()
+        .replace("CLP*C3001*1*", "CLP*C3001*19*");
+    fs::write(d.join("crossover.835"), remit).unwrap();
+    let mut a: Vec<String> =
+        vec!["reconcile".into(), "crossover.835".into(), "--out".into(), "recon".into()];
+    a.extend(cfg(d));
+    a.extend(["--now".into(), "2026-04-01".into()]);
+    claimflow(d).args(&a).output().unwrap();
+    let o = secondary(d, &["--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let sent: Vec<&str> =
+        v["sent"].as_array().unwrap().iter().map(|s| s["claim_id"].as_str().unwrap()).collect();
+    assert_eq!(sent, ["C3002", "C3003", "C3005"]);
+    let n = v["not_sent"].as_array().unwrap().iter().find(|n| n["claim_id"] == "C3001").unwrap();
+    assert!(n["reason"].as_str().unwrap().contains("forwarded"), "{n}");
+    assert_eq!(n["next_action"], "wait for the other payer's remittance");
+}

@@ -7,8 +7,9 @@
 //!
 //! - none yet: the claim waits for the primary (counted, not listed);
 //! - reversed and not yet corrected: it waits (listed in [`Report::waiting`]);
-//! - forwarded by the primary to the secondary (crossover): not sent, the
-//!   secondary already has it ([`Report::not_sent`]);
+//! - forwarded by the primary to the other payer (crossover: CLP02 19-21
+//!   or 23, or NM1*TT in its 835): not sent, the other payer already has it
+//!   ([`Report::not_sent`]);
 //! - denied outright: not sent, listed with the denial's reasons and next
 //!   action ([`Report::not_sent`]);
 //! - paid in full with nothing left to the patient: not sent (nothing to
@@ -234,11 +235,7 @@ fn decide(c: &CobCandidate) -> Decision {
             let (reason, action) = denial(p);
             Decision::NotSent(listed(p, reason, &action))
         }
-        ClaimStatus::Forwarded => Decision::NotSent(listed(
-            p,
-            "the primary forwarded the claim to the other payer itself: not billed again".into(),
-            "wait for the other payer's remittance",
-        )),
+        ClaimStatus::Forwarded => Decision::NotSent(listed(p, FORWARDED.into(), WAIT_OTHER)),
         _ if p.patient_responsibility.is_zero() && p.status == ClaimStatus::Paid => {
             Decision::NotSent(listed(
                 p,
@@ -256,6 +253,12 @@ fn decide(c: &CobCandidate) -> Decision {
         )),
     }
 }
+
+/// Why a claim the primary forwarded (CLP02 19-21 or 23, NM1*TT) is not sent.
+const FORWARDED: &str =
+    "the primary forwarded the claim to the other payer itself: not billed again";
+/// The worklist's next action for it.
+const WAIT_OTHER: &str = "wait for the other payer's remittance";
 
 /// A finding for claim `claim_id` of the run (no file position).
 fn finding(rule: &'static str, claim_id: &str, message: String) -> Finding {
@@ -334,6 +337,19 @@ pub fn run(
             );
             continue;
         };
+        // See: 835 CLP02 19-21 and NM1*TT: the primary sent the claim on to
+        // the other payer itself (crossover); billing it again would bill twice.
+        if cp.is_forwarded() {
+            report.not_sent.push(NotSent {
+                claim_id: c.claim_id.clone(),
+                primary_payer_id: c.payer_id.clone(),
+                payer_id: c.secondary_payer_id.clone(),
+                primary_status: format!("{}+forwarded", p.status.as_str()),
+                reason: FORWARDED.into(),
+                next_action: WAIT_OTHER.into(),
+            });
+            continue;
+        }
         let date = date.unwrap_or(options.now.date());
         let claim = match cob::build(&primary, &c.secondary_payer_id, cp, date, config) {
             Ok(claim) => claim,
