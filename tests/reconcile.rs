@@ -75,7 +75,7 @@ fn reconciles_the_synthetic_remittances_against_837_claims() {
     for name in ["claims.csv", "lines.csv", "denials.csv", "provider_adjustments.csv"] {
         golden(&out, name);
     }
-    assert_eq!(read(out.join("outstanding.csv")), "claim_id,payer_id,billed,sent_date,age_days\n");
+    assert_eq!(read(out.join("outstanding.csv")), "claim_id,payer_id,billed,outstanding_amount,sent_date,age_days\n");
 }
 
 #[test]
@@ -317,7 +317,7 @@ fn ledger_posts_once_undoes_reversals_and_lists_outstanding_claims() {
     );
     assert!(s.contains("outstanding 4"), "{s}");
     let out = read(dir.path().join("o1/outstanding.csv"));
-    assert!(out.contains("C1007,DEMOPAYER1,180.00,2026-03-11,30\n"), "{out}");
+    assert!(out.contains("C1007,DEMOPAYER1,180.00,180.00,2026-03-11,30\n"), "{out}");
     assert!(
         read(dir.path().join("o1/claims.csv")).contains("C1010,DEMOPAYER2,,outstanding,,90.00,")
     );
@@ -776,7 +776,7 @@ fn end_to_end_build_then_remit_then_reconcile_with_the_ledger() {
     );
     assert_eq!(
         read(d.join("recon/outstanding.csv")).lines().nth(1),
-        Some("CF1005,TESTPAYER1,160.00,2025-11-10,21")
+        Some("CF1005,TESTPAYER1,160.00,160.00,2025-11-10,21")
     );
     let db = d.join("claimflow.db");
     assert_eq!(
@@ -921,7 +921,7 @@ fn the_demo_builds_then_reconciles_its_835() {
     );
     assert_eq!(
         read(d.join("recon/outstanding.csv")),
-        "claim_id,payer_id,billed,sent_date,age_days\n"
+        "claim_id,payer_id,billed,outstanding_amount,sent_date,age_days\n"
     );
     assert_eq!(
         query(
