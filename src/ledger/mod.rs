@@ -30,8 +30,8 @@ mod account;
 mod lock;
 mod remit;
 
-pub use lock::{LockError, LockFile};
 pub use account::{ClaimMoney, LivePayment, PlbPosting};
+pub use lock::{LockError, LockFile};
 pub use remit::{
     LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile, UnpairedReversal,
 };

@@ -546,6 +546,33 @@ impl Ledger {
                         summary.unmatched += 1;
                         continue;
                     };
+                    if p.reversal {
+                        let earlier = super::account::reversed_payment(
+                            &tx,
+                            &p.claim_id,
+                            &p.payer_id,
+                            pay_id,
+                            &p.payer_claim_id,
+                            p.billed,
+                            p.paid,
+                        )
+                        .map_err(sq)?;
+                        let Some(e) = earlier else {
+                            // Nothing undone: the claim keeps its state.
+                            summary.unpaired_reversals.push(UnpairedReversal {
+                                file: r.file.clone(),
+                                pos: p.pos,
+                                claim_id: p.claim_id.clone(),
+                                payer_claim_id: p.payer_claim_id.clone(),
+                                billed: p.billed,
+                                paid: p.paid,
+                            });
+                            continue;
+                        };
+                        undo.execute(params![pay_id, e]).map_err(sq)?;
+                        link.execute(params![e, pay_id]).map_err(sq)?;
+                        summary.undone += 1;
+                    }
                     // The row names the claim; its ids are checked too, so
                     // a row from another ledger can never touch a claim.
                     set_status
@@ -558,34 +585,6 @@ impl Ledger {
                             p.payer_id.as_str()
                         ])
                         .map_err(sq)?;
-                    if !p.reversal {
-                        continue;
-                    }
-                    let earlier = super::account::reversed_payment(
-                        &tx,
-                        &p.claim_id,
-                        &p.payer_id,
-                        pay_id,
-                        &p.payer_claim_id,
-                        p.billed,
-                        p.paid,
-                    )
-                    .map_err(sq)?;
-                    match earlier {
-                        Some(e) => {
-                            undo.execute(params![pay_id, e]).map_err(sq)?;
-                            link.execute(params![e, pay_id]).map_err(sq)?;
-                            summary.undone += 1;
-                        }
-                        None => summary.unpaired_reversals.push(UnpairedReversal {
-                            file: r.file.clone(),
-                            pos: p.pos,
-                            claim_id: p.claim_id.clone(),
-                            payer_claim_id: p.payer_claim_id.clone(),
-                            billed: p.billed,
-                            paid: p.paid,
-                        }),
-                    }
                 }
                 super::account::insert_plb(&tx, remit_id, &r.adjustments).map_err(sq)?;
                 summary.applied.push(key);

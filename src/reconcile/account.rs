@@ -21,8 +21,8 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 
 use super::{
-    all_lines, line_bit, ClaimIndex, ClaimResult, FastHash, Figures, LineResult, LineRule,
-    Pairing, SentClaim, Status,
+    all_lines, line_bit, ClaimIndex, ClaimResult, FastHash, Figures, LineResult, LineRule, Pairing,
+    SentClaim, Status,
 };
 use crate::x12::Finding;
 use crate::Text;
@@ -94,7 +94,13 @@ impl Book {
         lines: u64,
     ) {
         if let Some(v) = self.live.get_mut(claim) {
-            v.push(Live { payer_claim_id: Text::new(payer_claim_id), billed, paid, lines, at: None });
+            v.push(Live {
+                payer_claim_id: Text::new(payer_claim_id),
+                billed,
+                paid,
+                lines,
+                at: None,
+            });
         }
     }
 
@@ -233,8 +239,10 @@ impl Book {
         if r.is_empty() {
             return None;
         }
-        if let Some(i) =
-            set.iter().find(|c| c.sent.is_some() && same_id(&c.payer_claim_id, r)).and_then(|c| c.sent)
+        if let Some(i) = set
+            .iter()
+            .find(|c| c.sent.is_some() && same_id(&c.payer_claim_id, r))
+            .and_then(|c| c.sent)
         {
             return Some(i);
         }

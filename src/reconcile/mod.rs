@@ -858,7 +858,8 @@ fn match_lines(sent: &SentClaim, claim: &ClaimPayment) -> Vec<(Option<usize>, Li
             ],
         };
         let date = svc.service_date.or(fallback_date);
-        let same_code = |l: &SentLine, code: &str| l.procedure.trim().eq_ignore_ascii_case(code.trim());
+        let same_code =
+            |l: &SentLine, code: &str| l.procedure.trim().eq_ignore_ascii_case(code.trim());
         let same_date = |l: &SentLine| date.is_none() || l.date.is_none() || l.date == date;
         // A reversal's charge is negative.
         let charge = svc.svc02_charge.abs();

@@ -97,7 +97,8 @@ pub(crate) fn from_ledger(ledger: &Ledger) -> Result<LedgerClaims, Error> {
     let waiting = lc
         .iter()
         .map(|c| {
-            !c.status.is_remitted() || matches!(c.status, ClaimStatus::Partial | ClaimStatus::Reversed)
+            !c.status.is_remitted()
+                || matches!(c.status, ClaimStatus::Partial | ClaimStatus::Reversed)
         })
         .collect();
     let earlier = ledger.live_payments()?;
