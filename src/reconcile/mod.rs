@@ -692,8 +692,9 @@ pub struct ClaimResult {
     /// payers, none the paying one): those claims' payer ids, sorted.
     pub candidates: Vec<Text>,
     /// The sent lines this payment answers, one bit per line in sent order
-    /// ([`line_bit`]): the lines its SVCs matched, or every line when it has
-    /// no SVC (adjudicated at claim level). 0 when unmatched.
+    /// (bit `i` for line `i`; lines past the 64th share the last bit): the
+    /// lines its SVCs matched, or every line when it has no SVC
+    /// (adjudicated at claim level). 0 when unmatched.
     pub answered: u64,
 }
 
