@@ -26,11 +26,15 @@ use sha2::{Digest, Sha256};
 
 use crate::claim::{Claim, ClaimStatus};
 
+mod account;
 mod lock;
 mod remit;
 
+pub use account::{ClaimMoney, LivePayment, PlbPosting};
 pub use lock::{LockError, LockFile};
-pub use remit::{LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile};
+pub use remit::{
+    LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile, UnpairedReversal,
+};
 
 /// A ledger problem.
 #[derive(Debug, thiserror::Error)]
@@ -78,7 +82,8 @@ pub(crate) type Migration = (u32, &'static str, &'static str);
 
 /// Every schema version, in order. Later versions are appended (never edited):
 /// version 2 adds the 835 tables, version 5 keys `remittances` by payer +
-/// TRN02 + TRN03 and content fingerprint instead of the file's hash.
+/// TRN02 + TRN03 and content fingerprint instead of the file's hash,
+/// version 6 records the lines each payment answered and PLB adjustments.
 pub(crate) const MIGRATIONS: &[Migration] = &[
     (
         1,
@@ -146,6 +151,11 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
         5,
         "remittances keyed by payer, trace, TRN03 and content fingerprint, not by file",
         remit::MIGRATION_V5,
+    ),
+    (
+        6,
+        "sent lines each claim payment answered; PLB provider adjustments tied to claims",
+        account::MIGRATION_V6,
     ),
 ];
 
