@@ -266,10 +266,10 @@ fn the_secondary_835_is_reconciled_to_the_secondary_claim() {
         )
         .unwrap()
     };
-    assert_eq!(pr("C3005"), ("DEMOSECOND".into(), "5".into(), "after_secondary".into()));
-    assert_eq!(pr("C3001"), ("DEMOSECOND".into(), "0".into(), "after_secondary".into()));
-    assert_eq!(pr("C3004"), ("DEMOPAYER1".into(), "0".into(), "awaiting_secondary".into()));
-    assert_eq!(pr("C3007"), ("DEMOPAYER1".into(), "15".into(), "final".into()));
+    assert_eq!(pr("C3005"), ("DEMOSECOND".into(), "5.00".into(), "after_secondary".into()));
+    assert_eq!(pr("C3001"), ("DEMOSECOND".into(), "0.00".into(), "after_secondary".into()));
+    assert_eq!(pr("C3004"), ("DEMOPAYER1".into(), "0.00".into(), "awaiting_secondary".into()));
+    assert_eq!(pr("C3007"), ("DEMOPAYER1".into(), "15.00".into(), "final".into()));
 }
 
 #[test]
@@ -496,4 +496,40 @@ fn a_claim_the_primary_forwarded_is_not_billed_again() {
     let n = v["not_sent"].as_array().unwrap().iter().find(|n| n["claim_id"] == "C3001").unwrap();
     assert!(n["reason"].as_str().unwrap().contains("forwarded"), "{n}");
     assert_eq!(n["next_action"], "wait for the other payer's remittance");
+}
+
+/// A primary that split the claim over two claim payments (one per line):
+/// the COB claim adds them up and is the same as for one payment.
+#[test]
+fn a_claim_the_primary_split_is_billed_once_with_both_payments() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = build(d, &fixture("encounters/cob.csv"), "out", "2026-03-20");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let remit = fs::read_to_string(fixture("835/cob-primary.835")).unwrap();
+    let split = remit
+        .replace("CLP*C3001*1*180*98*60*12*PCN3001~", "CLP*C3001*1*150*98*30*12*PCN3001~")
+        .replace(
+            "REF*6R*1~\nSVC*HC:36415*30*0**1~",
+            "REF*6R*1~\nCLP*C3001*1*30*0*30*12*PCN3001~\nNM1*QC*1*TESTCOB*ALMA****MI*COB00001~\nSVC*HC:36415*30*0**1~",
+        );
+    assert_ne!(split, remit);
+    // Two more segments in the set.
+    let se = split.lines().find(|l| l.starts_with("SE*")).unwrap().to_string();
+    let n: usize = se[3..se.find("*0001").unwrap()].parse().unwrap();
+    let split = split.replace(&se, &format!("SE*{}*0001~", n + 2));
+    fs::write(d.join("split.835"), split).unwrap();
+    let o = run(d, &["validate", "split.835"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let mut a: Vec<String> =
+        vec!["reconcile".into(), "split.835".into(), "--out".into(), "recon".into()];
+    a.extend(cfg(d));
+    a.extend(["--now".into(), "2026-04-01".into()]);
+    let o = claimflow(d).args(&a).output().unwrap();
+    assert!(o.status.code().is_some(), "{}", text(&o));
+    let o = secondary(d, &[]);
+    assert!(text(&o).contains("claim C3001 -> DEMOSECOND: charge 180.00, primary DEMOPAYER1 paid 98.00, patient responsibility 60.00"), "{}", text(&o));
+    let got = segments(&d.join("cob/secondary-000000002.x12"));
+    let want = segments(&root().join("fixtures/golden/secondary-cob.837"));
+    assert_eq!(claim_segments(&got, "C3001"), claim_segments(&want, "C3001"));
 }

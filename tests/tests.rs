@@ -5,6 +5,7 @@ mod check;
 mod library;
 mod parse;
 mod reconcile;
+mod reconcile_lines;
 mod regression;
 mod secondary;
 mod util;

@@ -38,20 +38,21 @@ CREATE TABLE cob_claims (
 );
 
 -- The patient's responsibility after every payer that has answered, per
--- claim sent to its primary: from the secondary's latest live payment when
--- it has paid, else from the primary's. stage: 'final' (no other coverage),
--- 'awaiting_secondary' (other coverage, the secondary has not answered),
--- 'after_secondary'.
+-- claim sent to its primary: the PR total of the secondary's live payments
+-- when it has paid, else of the primary's (live = matched, not reversed,
+-- not a reversal; several when a payer split the claim). Summed in whole
+-- cents (integers: amounts have at most two decimals), never as floats.
+-- stage: 'final' (no other coverage), 'awaiting_secondary' (other coverage,
+-- the secondary has not paid), 'after_secondary'.
 CREATE VIEW patient_responsibility AS
 WITH live AS (
-    SELECT p.id, p.claim_id, p.payer_id, p.patient_responsibility AS amount
+    SELECT p.claim_id, p.payer_id,
+           CAST(ROUND(CAST(p.patient_responsibility AS REAL) * 100) AS INTEGER) AS cents
     FROM claim_payments p
     WHERE p.matched = 1 AND p.reversed_by IS NULL AND p.status NOT IN ('reversed', 'unmatched')
 ),
-latest AS (
-    SELECT l.* FROM live l
-    WHERE l.id = (SELECT MAX(m.id) FROM live m
-                  WHERE m.claim_id = l.claim_id AND m.payer_id = l.payer_id)
+per_payer AS (
+    SELECT claim_id, payer_id, SUM(cents) AS cents FROM live GROUP BY claim_id, payer_id
 ),
 chain AS (
     SELECT c.claim_id, c.payer_id AS primary_payer_id,
@@ -63,18 +64,25 @@ chain AS (
     FROM claims c
     WHERE NOT EXISTS (SELECT 1 FROM cob_claims x
                       WHERE x.claim_id = c.claim_id AND x.payer_id = c.payer_id)
+),
+answer AS (
+    SELECT ch.claim_id, ch.primary_payer_id,
+           COALESCE(ch.secondary_payer_id, ch.covered_by) AS secondary_payer_id,
+           COALESCE(s.payer_id, p.payer_id) AS payer_id,
+           COALESCE(s.cents, p.cents) AS cents,
+           CASE WHEN s.payer_id IS NOT NULL THEN 'after_secondary'
+                WHEN ch.covered_by IS NOT NULL OR ch.secondary_payer_id IS NOT NULL
+                    THEN 'awaiting_secondary'
+                ELSE 'final' END AS stage
+    FROM chain ch
+    JOIN per_payer p ON p.claim_id = ch.claim_id AND p.payer_id = ch.primary_payer_id
+    LEFT JOIN per_payer s ON s.claim_id = ch.claim_id AND s.payer_id = ch.secondary_payer_id
 )
-SELECT ch.claim_id,
-       COALESCE(ls.payer_id, lp.payer_id) AS payer_id,
-       COALESCE(ls.amount, lp.amount) AS amount,
-       CASE WHEN ls.id IS NOT NULL THEN 'after_secondary'
-            WHEN ch.covered_by IS NOT NULL THEN 'awaiting_secondary'
-            ELSE 'final' END AS stage,
-       ch.primary_payer_id,
-       COALESCE(ch.secondary_payer_id, ch.covered_by) AS secondary_payer_id
-FROM chain ch
-JOIN latest lp ON lp.claim_id = ch.claim_id AND lp.payer_id = ch.primary_payer_id
-LEFT JOIN latest ls ON ls.claim_id = ch.claim_id AND ls.payer_id = ch.secondary_payer_id;
+SELECT claim_id, payer_id,
+       printf('%s%d.%02d', CASE WHEN cents < 0 THEN '-' ELSE '' END, abs(cents) / 100,
+              abs(cents) % 100) AS amount,
+       stage, primary_payer_id, secondary_payer_id
+FROM answer;
 "#;
 
 /// A claim sent to its primary payer naming a secondary that has not been
@@ -91,6 +99,10 @@ pub struct CobCandidate {
     pub file: String,
     /// The primary's latest matched payment, when one was posted.
     pub payment: Option<PrimaryPayment>,
+    /// The primary's live payments of the claim (matched, not reversed, not
+    /// a reversal), oldest first: one, or several when the payer split the
+    /// claim over several claim payments.
+    pub live: Vec<PrimaryPayment>,
 }
 
 /// A posted claim payment of the primary payer.
@@ -241,14 +253,14 @@ impl Ledger {
                         r.st02, r.payment_date
                  FROM claim_payments p JOIN remittances r ON r.id = p.remittance_id
                  WHERE p.claim_id = ?1 AND p.payer_id = ?2 AND p.matched = 1
-                 ORDER BY p.id DESC LIMIT 1",
+                 ORDER BY p.id",
             )
             .map_err(self.sq())?;
         let dec = |s: String| s.parse::<Decimal>().unwrap_or_default();
         let mut out = Vec::with_capacity(rows.len());
         for (claim_id, payer_id, secondary_payer_id, file) in rows {
-            let payment = pay
-                .query_row(params![claim_id, payer_id], |r| {
+            let mut all = pay
+                .query_map(params![claim_id, payer_id], |r| {
                     Ok(PrimaryPayment {
                         id: r.get(0)?,
                         status: r.get(1)?,
@@ -265,9 +277,21 @@ impl Ledger {
                         payment_date: r.get(12)?,
                     })
                 })
-                .optional()
+                .map_err(self.sq())?
+                .collect::<Result<Vec<PrimaryPayment>, _>>()
                 .map_err(self.sq())?;
-            out.push(CobCandidate { claim_id, payer_id, secondary_payer_id, file, payment });
+            let payment = all.last().cloned();
+            all.retain(|p| {
+                !p.reversed && !matches!(p.status, ClaimStatus::Reversed | ClaimStatus::Unmatched)
+            });
+            out.push(CobCandidate {
+                claim_id,
+                payer_id,
+                secondary_payer_id,
+                file,
+                payment,
+                live: all,
+            });
         }
         Ok(out)
     }

@@ -26,13 +26,17 @@ use sha2::{Digest, Sha256};
 
 use crate::claim::{Claim, ClaimStatus};
 
+mod account;
 mod cob;
 mod lock;
 mod remit;
 
+pub use account::{ClaimMoney, LivePayment, PlbPosting};
 pub use cob::{CobCandidate, CobRecord, PrimaryPayment};
 pub use lock::{LockError, LockFile};
-pub use remit::{LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile};
+pub use remit::{
+    LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile, UnpairedReversal,
+};
 
 /// A ledger problem.
 #[derive(Debug, thiserror::Error)]
@@ -80,7 +84,8 @@ pub(crate) type Migration = (u32, &'static str, &'static str);
 
 /// Every schema version, in order. Later versions are appended (never edited):
 /// version 2 adds the 835 tables, version 5 keys `remittances` by payer +
-/// TRN02 + TRN03 and content fingerprint instead of the file's hash.
+/// TRN02 + TRN03 and content fingerprint instead of the file's hash,
+/// version 6 records the lines each payment answered and PLB adjustments.
 pub(crate) const MIGRATIONS: &[Migration] = &[
     (
         1,
@@ -149,8 +154,13 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
         "remittances keyed by payer, trace, TRN03 and content fingerprint, not by file",
         remit::MIGRATION_V5,
     ),
-    // Versions 6 and 7 are taken by other work in progress; the migration
-    // loop applies every version above the ledger's, so the gap is harmless.
+    (
+        6,
+        "sent lines each claim payment answered; PLB provider adjustments tied to claims",
+        account::MIGRATION_V6,
+    ),
+    // Version 7 is taken by other work in progress; the migration loop
+    // applies every version above the ledger's, so the gap is harmless.
     (
         8,
         "other coverage, COB claims to secondary payers, patient responsibility",

@@ -25,6 +25,8 @@ use crate::edi835::{self, ClaimPayment, ServicePayment};
 pub(super) enum Problem {
     /// The recorded 837 has no 2320 loop for the secondary payer.
     NoSecondaryLoop,
+    /// No claim payment was given.
+    NoPayment,
 }
 
 fn adjustments(list: &[edi835::Adjustment]) -> Vec<Adjustment> {
@@ -43,19 +45,19 @@ fn pr_total(list: &[Adjustment]) -> Decimal {
     list.iter().filter(|a| a.group == "PR").map(|a| a.amount).sum()
 }
 
-/// The SVC of `cp` that answers line `l`: by line item control number
+/// The SVC of `svcs` that answers line `l`: by line item control number
 /// (REF*6R), else by submitted procedure, modifiers and charge. Each SVC
 /// answers one line (`used`).
 fn matching_svc<'p>(
-    cp: &'p ClaimPayment,
+    svcs: &[&'p ServicePayment],
     l: &ServiceLine,
     used: &mut [bool],
 ) -> Option<&'p ServicePayment> {
-    let by_id = cp.lines.iter().enumerate().position(|(i, s)| {
+    let by_id = svcs.iter().enumerate().position(|(i, s)| {
         !used[i] && s.line_id.as_ref().is_some_and(|id| id.as_str().trim() == l.line_id.trim())
     });
     let found = by_id.or_else(|| {
-        cp.lines.iter().enumerate().position(|(i, s)| {
+        svcs.iter().enumerate().position(|(i, s)| {
             let p = s.submitted_procedure();
             !used[i]
                 && p.code.as_str().trim().eq_ignore_ascii_case(&l.procedure)
@@ -64,18 +66,23 @@ fn matching_svc<'p>(
         })
     })?;
     used[found] = true;
-    cp.lines.get(found)
+    svcs.get(found).copied()
 }
 
 /// The COB claim to `secondary_payer_id` for claim `sent` (as sent to its
-/// primary), with the primary's claim payment `cp` adjudicated on `date`.
+/// primary), with the primary's live claim payments `paid` (one, or several
+/// when the payer split the claim; oldest first) adjudicated on `date` (the
+/// latest payment's date). Their paid amounts add up in AMT*D, their
+/// claim-level adjustments in 2320 CAS, and each line takes the SVC that
+/// answers it; REF*F8 is the latest payment's claim number.
 pub(super) fn build(
     sent: &Claim,
     secondary_payer_id: &str,
-    cp: &ClaimPayment,
+    paid: &[&ClaimPayment],
     date: NaiveDate,
     config: &Config,
 ) -> Result<Claim, Problem> {
+    let latest = paid.last().ok_or(Problem::NoPayment)?;
     let secondary = sent
         .other_payers
         .iter()
@@ -105,15 +112,17 @@ pub(super) fn build(
     c.frequency = Frequency::Original;
     c.original_ref = None;
     c.stated_total = None;
-    let claim_adjustments = adjustments(&cp.adjustments);
-    let mut used = vec![false; cp.lines.len()];
+    let claim_adjustments: Vec<Adjustment> =
+        paid.iter().flat_map(|cp| adjustments(&cp.adjustments)).collect();
+    let svcs: Vec<&ServicePayment> = paid.iter().flat_map(|cp| &cp.lines).collect();
+    let mut used = vec![false; svcs.len()];
     let primary_id = sent.payer.id.clone();
     for l in &mut c.lines {
         l.adjudications.clear();
-        if cp.lines.is_empty() {
+        if svcs.is_empty() {
             continue;
         }
-        let Some(svc) = matching_svc(cp, l, &mut used) else { continue };
+        let Some(svc) = matching_svc(&svcs, l, &mut used) else { continue };
         let line_adjustments = adjustments(&svc.adjustments);
         l.adjudications.push(LineAdjudication {
             payer_id: primary_id.clone(),
@@ -126,7 +135,7 @@ pub(super) fn build(
             date: Some(date),
         });
     }
-    let claim_level_only = cp.lines.is_empty();
+    let claim_level_only = svcs.is_empty();
     c.other_payers = vec![OtherPayer {
         responsibility: Responsibility::Primary,
         relationship: sent.relationship,
@@ -134,11 +143,12 @@ pub(super) fn build(
         payer: sent.payer.clone(),
         member_id: sent.member_id.clone(),
         subscriber: sent.subscriber.clone(),
-        paid: Some(cp.clp04_paid),
+        paid: Some(paid.iter().map(|cp| cp.clp04_paid).sum()),
         remaining_patient_liability: claim_level_only.then(|| pr_total(&claim_adjustments)),
         adjustments: claim_adjustments,
         adjudication_date: Some(date),
-        claim_number: Some(cp.clp07_payer_claim_id.to_string()).filter(|n| !n.trim().is_empty()),
+        claim_number: Some(latest.clp07_payer_claim_id.to_string())
+            .filter(|n| !n.trim().is_empty()),
     }];
     Ok(c)
 }

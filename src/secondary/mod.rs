@@ -34,6 +34,7 @@ use serde::Serialize;
 
 use crate::claim::{Claim, ClaimStatus};
 use crate::config::Config;
+use crate::edi835::ClaimPayment;
 use crate::finding::{Finding, Severity};
 use crate::ledger::{self, CobCandidate, Ledger, PrimaryPayment};
 use crate::progress::Progress;
@@ -298,7 +299,10 @@ pub fn run(
     let wanted: Vec<(&str, &str)> =
         to_build.iter().map(|(c, _)| (c.claim_id.as_str(), c.payer_id.as_str())).collect();
     let mut sent = source::SentClaims::read(&files, &wanted);
-    let payments: Vec<&PrimaryPayment> = to_build.iter().map(|(_, p)| p).collect();
+    let payments: Vec<&PrimaryPayment> = to_build
+        .iter()
+        .flat_map(|(c, p)| if c.live.is_empty() { vec![p] } else { c.live.iter().collect() })
+        .collect();
     let remits = source::Remits::read(&payments);
     progress.stage("building and balancing the COB claims");
     let mut claims: Vec<(Claim, submit::Pending)> = Vec::new();
@@ -322,24 +326,39 @@ pub fn run(
             );
             continue;
         };
-        let Some((cp, date)) = remits.find(p) else {
+        // Every live payment of the claim (several when the payer split it).
+        let live: Vec<&PrimaryPayment> =
+            if c.live.is_empty() { vec![p] } else { c.live.iter().collect() };
+        let mut found = Vec::with_capacity(live.len());
+        let mut missing = None;
+        for lp in &live {
+            match remits.find(lp) {
+                Some(f) => found.push(f),
+                None => {
+                    missing = Some(*lp);
+                    break;
+                }
+            }
+        }
+        if let Some(lp) = missing {
             let why = remits
                 .broken
-                .get(&p.remit_file)
+                .get(&lp.remit_file)
                 .cloned()
                 .unwrap_or_else(|| "the claim payment is not in it".into());
             hold(
                 &mut report,
                 format!(
                     "claim {}: the primary's 835 ({}, set {}) cannot be read back: {why}",
-                    c.claim_id, p.remit_file, p.st02
+                    c.claim_id, lp.remit_file, lp.st02
                 ),
             );
             continue;
-        };
+        }
+        let cps: Vec<&ClaimPayment> = found.iter().map(|(cp, _)| cp).collect();
         // See: 835 CLP02 19-21 and NM1*TT: the primary sent the claim on to
         // the other payer itself (crossover); billing it again would bill twice.
-        if cp.is_forwarded() {
+        if cps.iter().any(|cp| cp.is_forwarded()) {
             report.not_sent.push(NotSent {
                 claim_id: c.claim_id.clone(),
                 primary_payer_id: c.payer_id.clone(),
@@ -350,8 +369,8 @@ pub fn run(
             });
             continue;
         }
-        let date = date.unwrap_or(options.now.date());
-        let claim = match cob::build(&primary, &c.secondary_payer_id, cp, date, config) {
+        let date = found.last().and_then(|(_, d)| *d).unwrap_or(options.now.date());
+        let claim = match cob::build(&primary, &c.secondary_payer_id, &cps, date, config) {
             Ok(claim) => claim,
             Err(cob::Problem::NoSecondaryLoop) => {
                 hold(
@@ -363,6 +382,7 @@ pub fn run(
                 );
                 continue;
             }
+            Err(cob::Problem::NoPayment) => continue,
         };
         let imbalances = crate::edi837::cob::balance(&crate::edi837::cob::CobClaim::of(&claim));
         if !imbalances.is_empty() {
@@ -373,12 +393,13 @@ pub fn run(
             continue;
         }
         let pr = cob::patient_responsibility(&claim);
+        let primary_paid = claim.other_payers[0].paid.unwrap_or_default();
         report.sent.push(SentCob {
             claim_id: c.claim_id.clone(),
             payer_id: c.secondary_payer_id.clone(),
             primary_payer_id: c.payer_id.clone(),
             charge: claim.total_charge(),
-            primary_paid: cp.clp04_paid,
+            primary_paid,
             patient_responsibility: pr,
         });
         claims.push((
@@ -386,7 +407,7 @@ pub fn run(
             submit::Pending {
                 primary_payer_id: c.payer_id.clone(),
                 primary_payment_id: p.id,
-                primary_paid: cp.clp04_paid,
+                primary_paid,
                 patient_responsibility: pr,
             },
         ));

@@ -23,6 +23,7 @@ fn candidate(status: ClaimStatus, pr: &str, adjustments: &str, reversed: bool) -
             st02: "0001".into(),
             payment_date: None,
         }),
+        live: Vec::new(),
     }
 }
 
