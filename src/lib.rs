@@ -86,6 +86,7 @@ pub mod numtext;
 pub mod progress;
 pub mod reconcile;
 pub mod scrub;
+pub mod secondary;
 pub mod validate;
 pub mod values;
 pub mod x12;

@@ -459,10 +459,12 @@ fn demo_claim(id: &str, lines: &[DemoLine<'_>]) -> Claim {
                 charge: dec(charge),
                 dx_pointers: vec![1],
                 ndc: None,
+                adjudications: Vec::new(),
                 row: 0,
             })
             .collect(),
         stated_total: None,
+        other_payers: Vec::new(),
         source: Source::default(),
     }
 }

@@ -7,6 +7,7 @@ mod parse;
 mod reconcile;
 mod reconcile_lines;
 mod regression;
+mod secondary;
 mod util;
 mod validate;
 mod x12_props;

@@ -11,9 +11,11 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+mod cob;
 mod npi;
 mod status;
 
+pub use cob::{Adjustment, LineAdjudication, OtherPayer, Responsibility};
 pub(crate) use npi::is_valid_npi;
 pub use status::ClaimStatus;
 
@@ -91,10 +93,11 @@ pub struct Person {
 }
 
 /// Patient's relationship to the subscriber (SBR02 / PAT01).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Relationship {
     /// The patient is the subscriber (SBR02 = 18).
     #[serde(rename = "self")]
+    #[default]
     SelfInsured,
     /// Spouse (PAT01 = 01).
     Spouse,
@@ -257,6 +260,10 @@ pub struct ServiceLine {
     pub dx_pointers: Vec<u8>,
     /// LIN*N4 National Drug Code, 11 digits without dashes.
     pub ndc: Option<String>,
+    /// 2430: what other payers did with this line (a claim to a secondary
+    /// payer carries the primary's adjudication here). Empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adjudications: Vec<LineAdjudication>,
     /// The 1-based CSV row this line came from (0 when not from CSV).
     pub row: u64,
 }
@@ -303,6 +310,11 @@ pub struct Claim {
     /// equals the sum of the lines; writers use [`Claim::total_charge`].
     #[serde(default)]
     pub stated_total: Option<Decimal>,
+    /// 2320/2330A/2330B: the patient's other coverage (on a primary claim,
+    /// the secondary payer; on a claim to a secondary payer, the primary
+    /// with its adjudication). Empty when no other payer is known.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_payers: Vec<OtherPayer>,
     /// Where the claim came from.
     pub source: Source,
 }
@@ -311,6 +323,18 @@ impl Claim {
     /// CLM02: the sum of the line charges.
     pub fn total_charge(&self) -> Decimal {
         self.lines.iter().map(|l| l.charge).sum()
+    }
+
+    /// 2000B SBR01 of the claim's own payer: `S` when an other payer is the
+    /// primary (a coordination-of-benefits claim), `T` when other payers are
+    /// primary and secondary, else `P`.
+    pub fn payer_responsibility(&self) -> Responsibility {
+        let has = |r| self.other_payers.iter().any(|o| o.responsibility == r);
+        match (has(Responsibility::Primary), has(Responsibility::Secondary)) {
+            (true, true) => Responsibility::Tertiary,
+            (true, false) => Responsibility::Secondary,
+            _ => Responsibility::Primary,
+        }
     }
 
     /// The earliest date of service on the claim.

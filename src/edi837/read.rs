@@ -3,8 +3,9 @@
 //! Walks the segments once with a small state machine that follows the
 //! hierarchical levels (HL 20/22/23), so it reads our own output and the
 //! variations found in real files: several interchanges in one file, other
-//! delimiters, loops we do not model (pay-to, 2320 other subscriber, 2420
-//! line providers...), which are skipped. What cannot be read into a claim
+//! delimiters, loops we do not model (2330C-G other payers' providers, 2420
+//! line providers...), which are skipped. Other payers (2320/2330A/2330B)
+//! and line adjudications (2430) are read by `read_cob`. What cannot be read into a claim
 //! (a line without a date of service, an amount that is not a number, a
 //! stretch of bytes that is not X12) becomes a warning [`Finding`] with its
 //! position; only an input with no interchange at all is an [`Error`].
@@ -86,6 +87,8 @@ struct State {
     claim: Option<Claim>,
     line: Option<LineDraft>,
     entity: Entity,
+    /// Where in the other-payer loops (2320/2330x/2430) the reader is.
+    cob: super::read_cob::Cursor,
     out: Read837,
 }
 
@@ -115,6 +118,7 @@ impl State {
             claim: None,
             line: None,
             entity: Entity::None,
+            cob: super::read_cob::Cursor::None,
             out: Read837::default(),
         }
     }
@@ -173,6 +177,12 @@ impl State {
     }
 
     fn segment(&mut self, seg: &Segment<'_>) {
+        if let Some(claim) = self.claim.as_mut() {
+            let line = self.line.as_mut().and_then(|d| d.line.as_mut());
+            if super::read_cob::segment(&mut self.cob, claim, line, seg) {
+                return;
+            }
+        }
         match seg.id {
             b"ST" | b"SE" | b"GE" | b"IEA" | b"ISA" | b"GS" => {
                 self.finish_claim();
@@ -374,6 +384,7 @@ impl State {
             diagnoses: Vec::new(),
             lines: Vec::new(),
             stated_total,
+            other_payers: Vec::new(),
             source: Source::default(),
         };
         self.claim = Some(claim);
@@ -441,6 +452,7 @@ impl State {
                 charge,
                 dx_pointers,
                 ndc: None,
+                adjudications: Vec::new(),
                 row: 0,
             });
         }

@@ -87,6 +87,7 @@ fn line(id: &str, proc: &str, charge: &str, ptrs: &[u8]) -> ServiceLine {
         charge: dec(charge),
         dx_pointers: ptrs.to_vec(),
         ndc: None,
+        adjudications: Vec::new(),
         row: 0,
     }
 }
@@ -132,6 +133,7 @@ pub(crate) fn sample_claims() -> Vec<Claim> {
         diagnoses: vec!["E119".into(), "I10".into()],
         lines: vec![line("C1-1", "99213", "125.00", &[1, 2])],
         stated_total: None,
+        other_payers: Vec::new(),
         source: Source::default(),
     };
     let mut c2 = base.clone();
@@ -190,7 +192,7 @@ fn written(claims: &[Claim]) -> (String, Written) {
 mod oracle;
 
 /// Keeps an 837 a unit test wrote for the pyx12 oracle (see `scripts/test.sh`).
-fn keep_837(name: &str, bytes: &[u8]) {
+pub(crate) fn keep_837(name: &str, bytes: &[u8]) {
     oracle::keep_for_oracle("837", &format!("{name}.x12"), bytes);
 }
 
@@ -562,6 +564,7 @@ mod prop {
                         charge,
                         dx_pointers,
                         ndc,
+                        adjudications: Vec::new(),
                         row: 0,
                     }
                 },

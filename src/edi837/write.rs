@@ -209,8 +209,10 @@ fn person_key(p: &Person) -> PersonKey<'_> {
 
 /// The fields that make two claims share a 2000B loop: payer (2010BB is
 /// inside 2000B), member, group, subscriber demographics, and whether the
-/// subscriber is the patient (SBR02 differs).
-type SubscriberKey<'a> = (&'a str, &'a str, &'a str, &'a str, Option<&'a str>, bool, PersonKey<'a>);
+/// subscriber is the patient (SBR02 differs), and the payer's place in the
+/// order of payers (SBR01 differs).
+type SubscriberKey<'a> =
+    (&'a str, &'a str, &'a str, &'a str, Option<&'a str>, bool, PersonKey<'a>, &'static str);
 
 fn subscriber_key(c: &Claim) -> SubscriberKey<'_> {
     (
@@ -221,6 +223,7 @@ fn subscriber_key(c: &Claim) -> SubscriberKey<'_> {
         c.group_number.as_deref(),
         is_self(c),
         person_key(&c.subscriber),
+        c.payer_responsibility().code(),
     )
 }
 
@@ -503,7 +506,8 @@ fn loop_2000b<W: Write>(
     r.subscriber.write_to(w)
 }
 
-/// Loop 2000B after its HL: `SBR*P*<18|>*<group>******<filing>~`, then
+/// Loop 2000B after its HL: `SBR*<P|S|T>*<18|>*<group>******<filing>~`
+/// (`S` on a claim to a secondary payer, see [`Claim::payer_responsibility`]), then
 /// 2010BA and 2010BB. Rendered per claim in parallel; the first claim of
 /// each subscriber group supplies it.
 fn subscriber_body<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), WriteError> {
@@ -511,7 +515,7 @@ fn subscriber_body<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), 
     w.segment(
         "SBR",
         &[
-            "P",
+            c.payer_responsibility().code(),
             if is_self { "18" } else { "" },
             c.group_number.as_deref().unwrap_or(""),
             "",
@@ -614,7 +618,8 @@ fn render_claim(c: &Claim, delimiters: Delimiters, newline: bool) -> Result<Rend
 /// Loop 2300 claim:
 /// `CLM*<id>*<total>***<POS>:B:<freq>*Y*A*Y*Y~ [DTP*431*D8*<onset>~] [REF*G1*<auth>~]
 /// [REF*F8*<original ref>~] HI*ABK:<dx1>[*ABF:<dx2>...]~`, then 2310A, 2310B
-/// (when the rendering NPI differs from the billing NPI) and 2400.
+/// (when the rendering NPI differs from the billing NPI), 2320 per other
+/// payer (see `cob`) and 2400.
 fn loop_2300<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), WriteError> {
     let total = crate::numtext::amount(c.total_charge());
     w.begin("CLM");
@@ -647,6 +652,9 @@ fn loop_2300<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), WriteE
     if let Some(r) = c.rendering.as_ref().filter(|r| r.npi != c.billing.npi) {
         loop_2310(w, "82", r)?;
     }
+    for o in &c.other_payers {
+        super::cob::loop_2320(w, c, o)?;
+    }
     let mut scratch = Scratch::default();
     for (n, line) in c.lines.iter().enumerate() {
         loop_2400(w, n + 1, line, &mut scratch)?;
@@ -666,7 +674,8 @@ fn loop_2310<W: Write>(
 
 /// Loop 2400 service line:
 /// `LX*<n>~ SV1*HC:<code>[:<mod>...]*<charge>*UN*<units>***<ptr>[:<ptr>...]~
-/// DTP*472*<D8|RD8>*<date[-date]>~ REF*6R*<line id>~`, then 2410.
+/// DTP*472*<D8|RD8>*<date[-date]>~ REF*6R*<line id>~`, then 2410 and 2430
+/// per other payer's adjudication of the line.
 fn loop_2400<W: Write>(
     w: &mut SegmentWriter<W>,
     n: usize,
@@ -697,6 +706,9 @@ fn loop_2400<W: Write>(
     }
     if let Some(ndc) = l.ndc.as_deref().filter(|v| !v.is_empty()) {
         loop_2410(w, ndc, l.units, s)?;
+    }
+    for a in &l.adjudications {
+        super::cob::loop_2430(w, a)?;
     }
     Ok(())
 }
@@ -745,7 +757,7 @@ impl Scratch {
 const POINTERS: [&str; 13] = ["", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"];
 
 /// `CCYYMMDD` (D8), without strftime's per-call format parsing.
-fn d8(d: NaiveDate) -> String {
+pub(super) fn d8(d: NaiveDate) -> String {
     use chrono::Datelike;
     format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
 }

@@ -248,6 +248,12 @@ pub(super) fn finish_claim(ctx: &Ctx<'_>, g: Group) -> (Claim, Vec<Finding>) {
         }
         d
     });
+    let other_payers = {
+        let patient_person = patient.as_ref().unwrap_or(&subscriber);
+        let mut sink =
+            |c: Col, rule: &'static str, sev: Severity, msg: String| push(c, rule, sev, msg);
+        super::secondary::other_payer(&get, fmt, patient_person, &mut sink).into_iter().collect()
+    };
     assign_line_ids(&mut lines);
     let claim = Claim {
         claim_id: claim_id.clone(),
@@ -268,6 +274,7 @@ pub(super) fn finish_claim(ctx: &Ctx<'_>, g: Group) -> (Claim, Vec<Finding>) {
         diagnoses,
         lines,
         stated_total,
+        other_payers,
         source: Source { file: ctx.file.to_string(), rows },
     };
     (claim, findings)

@@ -151,6 +151,7 @@ pub(super) fn read_line(
         charge: charge?,
         dx_pointers,
         ndc,
+        adjudications: Vec::new(),
         row,
     })
 }

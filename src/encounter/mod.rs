@@ -35,6 +35,7 @@ pub mod layout;
 mod line;
 mod map;
 mod read;
+mod secondary;
 
 pub use columns::Col;
 pub use layout::Layout;
@@ -119,6 +120,9 @@ pub(crate) mod rule {
     pub(crate) const DX_GAP: &str = "E-ICD-005";
     /// Diagnosis pointers that are not numbers.
     pub(crate) const BAD_POINTER: &str = "E-PTR-003";
+    /// Secondary subscriber columns given although the patient is the
+    /// secondary subscriber.
+    pub(crate) const SECONDARY_SUBSCRIBER_IGNORED: &str = "W-COB-001";
 }
 
 /// Everything read from one encounter file.

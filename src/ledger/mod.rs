@@ -27,10 +27,12 @@ use sha2::{Digest, Sha256};
 use crate::claim::{Claim, ClaimStatus};
 
 mod account;
+mod cob;
 mod lock;
 mod remit;
 
 pub use account::{ClaimMoney, LivePayment, PlbPosting};
+pub use cob::{CobCandidate, CobRecord, PrimaryPayment};
 pub use lock::{LockError, LockFile};
 pub use remit::{
     LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile, UnpairedReversal,
@@ -156,6 +158,13 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
         6,
         "sent lines each claim payment answered; PLB provider adjustments tied to claims",
         account::MIGRATION_V6,
+    ),
+    // Version 7 is taken by other work in progress; the migration loop
+    // applies every version above the ledger's, so the gap is harmless.
+    (
+        8,
+        "other coverage, COB claims to secondary payers, patient responsibility",
+        cob::MIGRATION_V8,
     ),
 ];
 
@@ -356,6 +365,58 @@ impl Canon {
             self.s(&b.first_name);
             self.opt(b.pay_to.as_ref(), Canon::address);
         }
+        // Added with other coverage (coordination of benefits): encoded only
+        // when the claim names another payer, for the same reason.
+        if !c.other_payers.is_empty() || c.lines.iter().any(|l| !l.adjudications.is_empty()) {
+            self.s("cob:other_payers,line_adjudications");
+            self.len(c.other_payers.len());
+            for o in &c.other_payers {
+                self.other_payer(o);
+            }
+            for l in &c.lines {
+                self.len(l.adjudications.len());
+                for a in &l.adjudications {
+                    self.line_adjudication(a);
+                }
+            }
+        }
+    }
+    fn adjustments(&mut self, list: &[crate::claim::Adjustment]) {
+        self.len(list.len());
+        for a in list {
+            self.s(&a.group);
+            self.s(&a.reason);
+            self.dec(a.amount);
+            self.opt(a.quantity, Canon::dec);
+        }
+    }
+    fn other_payer(&mut self, o: &crate::claim::OtherPayer) {
+        self.s(o.responsibility.code());
+        self.s(o.relationship.code());
+        self.os(o.group_number.as_ref());
+        self.s(&o.payer.id);
+        self.s(&o.payer.name);
+        self.s(&o.payer.filing_indicator);
+        self.s(&o.member_id);
+        self.person(&o.subscriber);
+        self.opt(o.paid, Canon::dec);
+        self.adjustments(&o.adjustments);
+        self.opt(o.remaining_patient_liability, Canon::dec);
+        self.opt(o.adjudication_date, Canon::date);
+        self.os(o.claim_number.as_ref());
+    }
+    fn line_adjudication(&mut self, a: &crate::claim::LineAdjudication) {
+        self.s(&a.payer_id);
+        self.dec(a.paid);
+        self.s(&a.procedure);
+        self.len(a.modifiers.len());
+        for m in &a.modifiers {
+            self.s(m);
+        }
+        self.dec(a.units);
+        self.adjustments(&a.adjustments);
+        self.opt(a.date, Canon::date);
+        self.opt(a.remaining_patient_liability, Canon::dec);
     }
 }
 

@@ -196,6 +196,26 @@ fn content_hash_covers_every_model_field() {
     );
     assert_eq!(keys(&v["payer"]), ["filing_indicator", "id", "name"]);
     assert_eq!(keys(&v["referring"]), ["first", "last", "npi"]);
+    // Other coverage: serialized (and hashed) only when present.
+    let mut c = c.clone();
+    c.other_payers.push(crate::claim::OtherPayer::default());
+    let v = serde_json::to_value(&c).unwrap();
+    assert_eq!(
+        keys(&v["other_payers"][0]),
+        [
+            "adjudication_date",
+            "adjustments",
+            "claim_number",
+            "group_number",
+            "member_id",
+            "paid",
+            "payer",
+            "relationship",
+            "remaining_patient_liability",
+            "responsibility",
+            "subscriber"
+        ]
+    );
 }
 
 #[test]
@@ -230,6 +250,40 @@ fn content_hash_changes_with_each_kind_of_field() {
     let mut v = base.clone();
     v.billing.pay_to = Some(v.billing.address.clone());
     variants.push(v);
+    let other = crate::claim::OtherPayer {
+        payer: crate::claim::Payer { id: "SEC".into(), ..Default::default() },
+        member_id: "M2".into(),
+        ..Default::default()
+    };
+    let mut v = base.clone();
+    v.other_payers.push(other.clone());
+    variants.push(v.clone());
+    let mut w = v.clone();
+    w.other_payers[0].member_id = "M3".into();
+    variants.push(w);
+    let mut w = v.clone();
+    w.other_payers[0].paid = Some("1".parse().unwrap());
+    variants.push(w);
+    let mut w = v.clone();
+    w.other_payers[0].adjustments.push(crate::claim::Adjustment {
+        group: "CO".into(),
+        reason: "45".into(),
+        amount: "1".parse().unwrap(),
+        quantity: None,
+    });
+    variants.push(w);
+    let mut w = base.clone();
+    w.lines[0].adjudications.push(crate::claim::LineAdjudication {
+        payer_id: "P".into(),
+        paid: "1".parse().unwrap(),
+        procedure: "99213".into(),
+        modifiers: Vec::new(),
+        units: "1".parse().unwrap(),
+        adjustments: Vec::new(),
+        date: None,
+        remaining_patient_liability: None,
+    });
+    variants.push(w);
     // Moving a value between adjacent fields changes the hash (length prefixes).
     let mut v = base.clone();
     v.member_id.push('X');

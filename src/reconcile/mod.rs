@@ -30,7 +30,7 @@ use crate::edi835::{Adjustment, ClaimPayment, Group, Remittance, ServicePayment}
 use crate::x12::Position;
 
 mod account;
-mod denial;
+pub(crate) mod denial;
 pub mod report;
 mod run;
 mod sent;

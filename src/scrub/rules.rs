@@ -9,7 +9,7 @@
 //!
 //! The checks themselves live in one child module per subject: `identity`
 //! (ids, NPIs, config entries), `people`, `text` (values written into the
-//! 837P), `codes`, `lines` and `payer`.
+//! 837P), `codes`, `lines`, `payer` and `secondary` (other coverage).
 
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -23,6 +23,7 @@ mod identity;
 mod lines;
 mod payer;
 mod people;
+mod secondary;
 mod text;
 
 use codes::codes;
@@ -30,6 +31,7 @@ use identity::identity;
 use lines::lines;
 use payer::payer;
 use people::people;
+use secondary::secondary;
 use text::delimiters;
 
 /// One rule: stable id, severity, what it checks.
@@ -177,6 +179,24 @@ const MEDICARE_NOT_SELF: Rule = e(
     "Medicare payer (filing indicator MA or MB) with a relationship other than self: a Medicare beneficiary is always the subscriber",
 );
 
+// Secondary coverage (other payer, loops 2320/2330A/2330B).
+const SECONDARY_UNKNOWN_PAYER: Rule =
+    e("E-COB-001", "secondary_payer_id is not a payer in the config");
+const SECONDARY_SAME_PAYER: Rule =
+    e("E-COB-002", "secondary_payer_id is the claim's own (primary) payer");
+const SECONDARY_MEMBER_ID: Rule =
+    e("E-COB-003", "secondary coverage given without secondary_member_id");
+const SECONDARY_FIELDS: Rule = e(
+    "E-COB-004",
+    "secondary_relationship is not self but the secondary subscriber's last or first name, birth date or sex is missing",
+);
+const SECONDARY_NO_PAYER: Rule =
+    e("E-COB-005", "secondary coverage columns filled but secondary_payer_id empty");
+pub(crate) const SECONDARY_SUBSCRIBER_IGNORED: Rule = w(
+    "W-COB-001",
+    "secondary subscriber columns filled although secondary_relationship is self (ignored)",
+);
+
 /// Every rule, reader rules included, in documentation order.
 pub const RULES: &[Rule] = &[
     CLAIM_ID,
@@ -238,6 +258,12 @@ pub const RULES: &[Rule] = &[
     PRIOR_AUTH,
     ORIGINAL_REF,
     MEDICARE_NOT_SELF,
+    SECONDARY_UNKNOWN_PAYER,
+    SECONDARY_SAME_PAYER,
+    SECONDARY_MEMBER_ID,
+    SECONDARY_FIELDS,
+    SECONDARY_NO_PAYER,
+    SECONDARY_SUBSCRIBER_IGNORED,
     BAD_FREQUENCY,
     ROW_DISAGREES,
     FIELD_COUNT,
@@ -326,6 +352,7 @@ pub(crate) fn check_claim(c: &Claim, ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     codes(c, ctx, &mut o);
     lines(c, ctx, &mut o);
     payer(c, ctx, &mut o);
+    secondary(c, ctx, &mut o);
 }
 
 #[cfg(test)]

@@ -332,6 +332,56 @@ fn medicare_beneficiary_as_subscriber_is_clean() {
     assert_eq!((f.column.as_str(), f.row), ("relationship", 2));
     assert!(f.message.contains("relationship must be self, not child"), "{}", f.message);
 }
+/// The clean claim with secondary coverage at DEMOSECOND (the patient is the
+/// secondary subscriber).
+fn with_secondary(c: &mut Claim) {
+    c.other_payers = vec![crate::claim::OtherPayer {
+        payer: crate::claim::Payer { id: "DEMOSECOND".into(), ..Default::default() },
+        member_id: "SEC001".into(),
+        subscriber: c.patient.clone().unwrap(),
+        ..Default::default()
+    }];
+}
+
+#[test]
+fn claim_with_secondary_coverage_is_clean() {
+    let mut c = clean();
+    with_secondary(&mut c);
+    assert!(run(&c, &config()).is_empty(), "{:#?}", run(&c, &config()));
+    // Not self: the secondary subscriber is named, born and sexed.
+    c.other_payers[0].relationship = Relationship::Spouse;
+    assert!(run(&c, &config()).is_empty(), "{:#?}", run(&c, &config()));
+}
+rule_test!(secondary_payer_unknown, "E-COB-001", |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].payer.id = "NOPLAN".into();
+});
+rule_test!(secondary_payer_is_the_primary, "E-COB-002", |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].payer.id = "DEMOPAYER1".into();
+});
+rule_test!(secondary_member_id_missing, "E-COB-003", |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].member_id.clear();
+});
+rule_test!(secondary_subscriber_missing_when_not_self, "E-COB-004", |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].relationship = Relationship::Spouse;
+    c.other_payers[0].subscriber.dob = None;
+});
+rule_test!(secondary_columns_without_payer, "E-COB-005", |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].payer.id.clear();
+});
+rule_test!(secondary_member_id_with_delimiter, "X12_DELIMITER_IN_DATA", |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].member_id = "SEC*1".into();
+});
+rule_test!(secondary_group_number_too_long, "E-LEN-001", |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].group_number = Some("G".repeat(51));
+});
+
 rule_test!(replacement_needs_original_ref, "E-FREQ-001", |c, _cfg| {
     c.frequency = Frequency::Replacement;
 });
@@ -396,6 +446,7 @@ fn catalogue_ids_are_unique_and_reader_ids_listed() {
         (r::BAD_SEX, Severity::Error),
         (r::BAD_RELATIONSHIP, Severity::Error),
         (r::PATIENT_IGNORED, Severity::Warning),
+        (r::SECONDARY_SUBSCRIBER_IGNORED, Severity::Warning),
         (r::BAD_FREQUENCY, Severity::Error),
         (r::DX_GAP, Severity::Error),
         (r::BAD_POINTER, Severity::Error),

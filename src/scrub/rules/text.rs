@@ -100,6 +100,7 @@ pub(super) fn delimiters<'c>(c: &'c Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
             owned.push((n.as_str(), "ndc", l.row));
         }
     }
+    super::secondary::text_values(c, r0, &mut owned);
     for (v, col, row) in owned {
         if let Some((min, max)) = element_length(col) {
             let n = v.chars().count();
@@ -148,10 +149,13 @@ pub(super) fn delimiters<'c>(c: &'c Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
 /// feed (005010X222A1: NM103 60, NM104 35, NM105 25, NM109 2-80, N301/N302
 /// 55, N401 2-30, SBR03 and REF02 50).
 fn element_length(col: &str) -> Option<(usize, usize)> {
-    let (_, field) = col.split_once('_')?;
+    let (_, field) = col.rsplit_once('_')?;
     Some(match (col, field) {
-        ("member_id", _) => (2, 80),
-        ("group_number", _) | ("original_ref", _) | ("prior_auth", _) => (1, 50),
+        ("member_id", _) | ("secondary_member_id", _) => (2, 80),
+        ("group_number", _)
+        | ("secondary_group_number", _)
+        | ("original_ref", _)
+        | ("prior_auth", _) => (1, 50),
         (_, "last") => (1, 60),
         (_, "first") => (1, 35),
         (_, "middle") => (1, 25),
