@@ -6,8 +6,8 @@
 use std::collections::HashSet;
 
 use crate::claim::{
-    BillingProvider, Claim, Frequency, Payer, Person, ProviderRef, Relationship, ServiceLine, Sex,
-    Source,
+    Address, BillingProvider, Claim, Facility, Frequency, Payer, Person, ProviderRef, Relationship,
+    ServiceLine, Sex, Source,
 };
 use crate::finding::{Finding, Severity};
 
@@ -211,6 +211,72 @@ pub(super) fn finish_claim(ctx: &Ctx<'_>, g: Group) -> (Claim, Vec<Finding>) {
     };
     let rendering = provider(Col::RenderingNpi, Col::RenderingLast, Col::RenderingFirst);
     let referring = provider(Col::ReferringNpi, Col::ReferringLast, Col::ReferringFirst);
+    let supervising = provider(Col::SupervisingNpi, Col::SupervisingLast, Col::SupervisingFirst);
+    const FACILITY: [Col; 7] = [
+        Col::FacilityName,
+        Col::FacilityNpi,
+        Col::FacilityAddress1,
+        Col::FacilityAddress2,
+        Col::FacilityCity,
+        Col::FacilityState,
+        Col::FacilityZip,
+    ];
+    let facility = FACILITY.iter().any(|c| get(*c).is_some()).then(|| Facility {
+        name: text(Col::FacilityName),
+        npi: text(Col::FacilityNpi),
+        address: Address {
+            line1: text(Col::FacilityAddress1),
+            line2: opt(Col::FacilityAddress2),
+            city: text(Col::FacilityCity),
+            state: text(Col::FacilityState).to_ascii_uppercase(),
+            zip: crate::codeset::shape::normalize_zip(&text(Col::FacilityZip)),
+        },
+    });
+    let related_causes: Vec<String> = get(Col::RelatedCause)
+        .map(|v| {
+            v.split(';')
+                .map(|c| c.trim().to_ascii_uppercase())
+                .filter(|c| !c.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let auto = related_causes.iter().any(|c| c == "AA");
+    let accident = auto || related_causes.iter().any(|c| c == "OA");
+    // See: 837P guide, CLM11-4 (sent only with AA) and 2300 DTP*439 (sent
+    // only with AA or OA): a value the claim's causes do not use is not
+    // sent, so it is dropped here with a warning rather than kept unsent.
+    let mut accident_state = opt(Col::AccidentState).map(|s| s.to_ascii_uppercase());
+    if accident_state.is_some() && !auto {
+        push(
+            Col::AccidentState,
+            rule::ACCIDENT_IGNORED,
+            Severity::Warning,
+            "accident_state is only sent for an auto accident (related_cause AA): ignored".into(),
+        );
+        accident_state = None;
+    }
+    let mut accident_date = date(Col::AccidentDate, &mut push);
+    if get(Col::AccidentDate).is_some() && !accident {
+        push(
+            Col::AccidentDate,
+            rule::ACCIDENT_IGNORED,
+            Severity::Warning,
+            "accident_date is only sent for an accident (related_cause AA or OA): ignored".into(),
+        );
+        accident_date = None;
+    }
+    let patient_paid = get(Col::PatientPaid).and_then(|s| {
+        let d = parse_money(s, ctx.map.money_us);
+        if d.is_none() {
+            push(
+                Col::PatientPaid,
+                rule::BAD_NUMBER,
+                Severity::Error,
+                format!("patient_paid {s:?} is not an amount like 20.00"),
+            );
+        }
+        d
+    });
     let mut diagnoses = Vec::new();
     let mut gap: Option<Col> = None;
     for c in DX {
@@ -265,6 +331,14 @@ pub(super) fn finish_claim(ctx: &Ctx<'_>, g: Group) -> (Claim, Vec<Finding>) {
         onset_date,
         rendering,
         referring,
+        facility,
+        supervising,
+        related_causes,
+        accident_state,
+        accident_date,
+        delay_reason: opt(Col::DelayReason),
+        patient_paid,
+        note: opt(Col::ClaimNote),
         diagnoses,
         lines,
         stated_total,
