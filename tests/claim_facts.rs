@@ -176,7 +176,10 @@ fn the_837p_reads_back_into_the_claims_the_export_gave() {
     assert_eq!(by_id("CF1001").patient_paid, Some(rust_decimal::Decimal::new(20, 0)));
     assert_eq!(by_id("CF1001").supervising.as_ref().unwrap().npi, "1245319599");
     let drug = &by_id("CF1002").lines[2];
-    assert_eq!((drug.ndc_quantity.unwrap().to_string(), drug.ndc_unit.as_deref()), ("1".into(), Some("ML")));
+    assert_eq!(
+        (drug.ndc_quantity.unwrap().to_string(), drug.ndc_unit.as_deref()),
+        ("1".into(), Some("ML"))
+    );
 }
 
 #[test]
@@ -205,7 +208,11 @@ fn the_lean_reader_sees_the_same_claims_and_lines() {
 fn an_export_without_the_new_columns_builds_what_it_built_before() {
     let (dir, got) = build(&fixture("build/old-style.csv"));
     let want = fs::read(root().join("fixtures/golden/build-old-style.837")).unwrap();
-    assert!(got == want, "output differs from build-old-style.837:\n{}", String::from_utf8_lossy(&got));
+    assert!(
+        got == want,
+        "output differs from build-old-style.837:\n{}",
+        String::from_utf8_lossy(&got)
+    );
     let rejects = fs::read_to_string(dir.path().join("out/rejects.csv")).unwrap();
     assert_eq!(rejects, "claim_id,row,column,rule,severity,message\n");
 }

@@ -181,8 +181,11 @@ fn organization_billing_without_rendering_provider_is_held() {
 
 #[test]
 fn rendering_npi_equal_to_billing_states_the_organization_rendered_it() {
-    let found =
-        scrub_one(&[("rendering_npi", "1234567893"), ("rendering_last", ""), ("rendering_first", "")]);
+    let found = scrub_one(&[
+        ("rendering_npi", "1234567893"),
+        ("rendering_last", ""),
+        ("rendering_first", ""),
+    ]);
     assert!(found.is_empty(), "{found:#?}");
 }
 
@@ -447,11 +450,8 @@ fn related_cause_codes() {
         "related_cause",
         "related_cause lists the same cause twice",
     );
-    let three = [
-        ("related_cause", "AA;EM;OA"),
-        ("accident_state", "IL"),
-        ("accident_date", "2026-02-27"),
-    ];
+    let three =
+        [("related_cause", "AA;EM;OA"), ("accident_state", "IL"), ("accident_date", "2026-02-27")];
     assert_only(
         &scrub_one(&three),
         "E-ACC-003",
@@ -465,7 +465,11 @@ fn related_cause_codes() {
 #[test]
 fn accident_facts_without_their_cause_are_ignored_with_a_warning() {
     assert_only(
-        &scrub_one(&[("related_cause", "OA"), ("accident_state", "IL"), ("accident_date", "2026-02-27")]),
+        &scrub_one(&[
+            ("related_cause", "OA"),
+            ("accident_state", "IL"),
+            ("accident_date", "2026-02-27"),
+        ]),
         "W-ACC-001",
         W,
         2,

@@ -17,8 +17,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::claim::{
-    Address, BillingProvider, Claim, Facility, Frequency, Payer, Person, ProviderRef,
-    Relationship, ServiceLine, Sex, Source,
+    Address, BillingProvider, Claim, Facility, Frequency, Payer, Person, ProviderRef, Relationship,
+    ServiceLine, Sex, Source,
 };
 use crate::finding::{Finding, Severity};
 use crate::x12::{Position, Segment, Segments};

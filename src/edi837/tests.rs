@@ -6,8 +6,8 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::claim::{
-    Address, BillingProvider, Claim, Facility, Frequency, Payer, Person, ProviderRef,
-    Relationship, ServiceLine, Sex, Source,
+    Address, BillingProvider, Claim, Facility, Frequency, Payer, Person, ProviderRef, Relationship,
+    ServiceLine, Sex, Source,
 };
 use crate::config::Config;
 

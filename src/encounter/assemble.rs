@@ -234,10 +234,7 @@ pub(super) fn finish_claim(ctx: &Ctx<'_>, g: Group) -> (Claim, Vec<Finding>) {
     });
     let related_causes: Vec<String> = get(Col::RelatedCause)
         .map(|v| {
-            v.split(';')
-                .map(|c| c.trim().to_ascii_uppercase())
-                .filter(|c| !c.is_empty())
-                .collect()
+            v.split(';').map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty()).collect()
         })
         .unwrap_or_default();
     let auto = related_causes.iter().any(|c| c == "AA");

@@ -9,8 +9,8 @@ use crate::claim::Claim;
 use crate::codeset::shape;
 
 use super::{
-    Ctx, Out, ACCIDENT_DATE, ACCIDENT_STATE, CLAIM_NOTE, DELAY_REASON, PATIENT_PAID,
-    RELATED_CAUSE, STATE,
+    Ctx, Out, ACCIDENT_DATE, ACCIDENT_STATE, CLAIM_NOTE, DELAY_REASON, PATIENT_PAID, RELATED_CAUSE,
+    STATE,
 };
 
 /// CLM20 delay reason codes of the 837P guide.
@@ -43,7 +43,10 @@ pub(super) fn facts(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
         o.claim(
             "related_cause",
             &RELATED_CAUSE,
-            format!("related_cause lists {} causes; CLM11 holds at most two, separated by ;", causes.len()),
+            format!(
+                "related_cause lists {} causes; CLM11 holds at most two, separated by ;",
+                causes.len()
+            ),
         );
     } else if repeated {
         o.claim("related_cause", &RELATED_CAUSE, "related_cause lists the same cause twice".into());
@@ -115,9 +118,9 @@ pub(super) fn facts(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
         }
         // Delimiters, control and non-ASCII characters are the `text`
         // rules' findings; this one is about printable ASCII outside the set.
-        let outside = n.chars().find(|ch| {
-            ch.is_ascii_graphic() && !is_note_char(*ch) && !ctx.delimiters.contains(ch)
-        });
+        let outside = n
+            .chars()
+            .find(|ch| ch.is_ascii_graphic() && !is_note_char(*ch) && !ctx.delimiters.contains(ch));
         if let Some(ch) = outside {
             o.claim(
                 "claim_note",

@@ -82,7 +82,8 @@ pub(super) fn people(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
     ] {
         // A rendering NPI equal to the billing NPI states that the
         // organization rendered the service: no 2310B, so no person's name.
-        let is_billing = col == "rendering" && prov.as_ref().is_some_and(|r| r.npi == c.billing.npi);
+        let is_billing =
+            col == "rendering" && prov.as_ref().is_some_and(|r| r.npi == c.billing.npi);
         if let Some(r) = prov.as_ref().filter(|_| !is_billing) {
             if r.last.trim().is_empty() || r.first.trim().is_empty() {
                 let which = if r.last.trim().is_empty() { "last" } else { "first" };

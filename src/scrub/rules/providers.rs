@@ -94,7 +94,11 @@ pub(super) fn providers(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
     }
     if let Some(s) = &c.supervising {
         if s.npi.is_empty() {
-            o.claim("supervising_npi", &NPI_SUPERVISING, "supervising provider NPI is missing".into());
+            o.claim(
+                "supervising_npi",
+                &NPI_SUPERVISING,
+                "supervising provider NPI is missing".into(),
+            );
         } else if !is_valid_npi(&s.npi) {
             o.claim(
                 "supervising_npi",
