@@ -316,12 +316,14 @@ pub struct Claim {
     pub rendering: Option<ProviderRef>,
     /// 2310A referring provider.
     pub referring: Option<ProviderRef>,
-    /// 2310C service facility location, when not the billing provider's address.
+    /// 2310C service facility location, when not the billing provider's
+    /// address. Boxed, as is `supervising`: few claims have one, and every
+    /// claim of an export is held in memory at once.
     #[serde(default)]
-    pub facility: Option<Facility>,
+    pub facility: Option<Box<Facility>>,
     /// 2310D supervising provider.
     #[serde(default)]
-    pub supervising: Option<ProviderRef>,
+    pub supervising: Option<Box<ProviderRef>>,
     /// CLM11-1 and CLM11-2 related causes, as given: `AA` auto accident,
     /// `EM` employment, `OA` other accident (0 to 2).
     #[serde(default)]

@@ -297,15 +297,15 @@ impl State {
                     Entity::Rendering
                 }
                 ("77", false) => {
-                    claim.facility = Some(Facility {
+                    claim.facility = Some(Box::new(Facility {
                         name: text(seg, 3),
                         npi: text(seg, 9),
                         address: Address::default(),
-                    });
+                    }));
                     Entity::Facility
                 }
                 ("DQ", false) => {
-                    claim.supervising = Some(provider());
+                    claim.supervising = Some(Box::new(provider()));
                     Entity::Supervising
                 }
                 _ => Entity::Skipped,

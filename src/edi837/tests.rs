@@ -713,9 +713,10 @@ mod prop {
                     c.referring = referring;
                     c.diagnoses = diagnoses;
                     c.lines = lines;
+                    let (facility, supervising);
                     (
-                        c.facility,
-                        c.supervising,
+                        facility,
+                        supervising,
                         c.related_causes,
                         c.accident_state,
                         c.accident_date,
@@ -723,6 +724,8 @@ mod prop {
                         c.patient_paid,
                         c.note,
                     ) = facts;
+                    c.facility = facility.map(Box::new);
+                    c.supervising = supervising.map(Box::new);
                     c
                 },
             )

@@ -1,7 +1,10 @@
 //! Building claims from grouped rows: claim-level values gathered per claim
 //! (rows that disagree are reported), then each claim assembled with its
-//! people, relationship, frequency, providers, diagnoses, total and line ids.
-//! Service lines themselves are read in `line`.
+//! people, relationship, frequency, providers (rendering, referring,
+//! supervising, service facility), related causes and accident, delay
+//! reason, patient paid, note, diagnoses, total and line ids. Service lines
+//! themselves are read in `line`. Codes are kept as given (upper-cased);
+//! whether they are valid is `scrub`'s question.
 
 use std::collections::HashSet;
 
@@ -328,8 +331,8 @@ pub(super) fn finish_claim(ctx: &Ctx<'_>, g: Group) -> (Claim, Vec<Finding>) {
         onset_date,
         rendering,
         referring,
-        facility,
-        supervising,
+        facility: facility.map(Box::new),
+        supervising: supervising.map(Box::new),
         related_causes,
         accident_state,
         accident_date,

@@ -244,16 +244,16 @@ fn content_hash_changes_with_each_kind_of_field() {
     v.billing.pay_to = Some(v.billing.address.clone());
     variants.push(v);
     let mut v = base.clone();
-    v.facility = Some(crate::claim::Facility {
+    v.facility = Some(Box::new(crate::claim::Facility {
         name: "GENERAL HOSPITAL".into(),
         npi: "1245319599".into(),
         address: v.billing.address.clone(),
-    });
+    }));
     variants.push(v.clone());
     v.facility.as_mut().unwrap().address.zip = "627010002".into();
     variants.push(v);
     let mut v = base.clone();
-    v.supervising = v.rendering.clone();
+    v.supervising = v.rendering.clone().map(Box::new);
     variants.push(v);
     let mut v = base.clone();
     v.related_causes = vec!["EM".into()];

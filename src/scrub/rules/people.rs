@@ -76,15 +76,14 @@ pub(super) fn people(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
         address_checks(o, p, "patient");
     }
     for (prov, col, who) in [
-        (&c.rendering, "rendering", "rendering"),
-        (&c.referring, "referring", "referring"),
-        (&c.supervising, "supervising", "supervising"),
+        (c.rendering.as_ref(), "rendering", "rendering"),
+        (c.referring.as_ref(), "referring", "referring"),
+        (c.supervising.as_deref(), "supervising", "supervising"),
     ] {
         // A rendering NPI equal to the billing NPI states that the
         // organization rendered the service: no 2310B, so no person's name.
-        let is_billing =
-            col == "rendering" && prov.as_ref().is_some_and(|r| r.npi == c.billing.npi);
-        if let Some(r) = prov.as_ref().filter(|_| !is_billing) {
+        let is_billing = col == "rendering" && prov.is_some_and(|r| r.npi == c.billing.npi);
+        if let Some(r) = prov.filter(|_| !is_billing) {
             if r.last.trim().is_empty() || r.first.trim().is_empty() {
                 let which = if r.last.trim().is_empty() { "last" } else { "first" };
                 o.claim(

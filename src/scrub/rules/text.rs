@@ -71,9 +71,9 @@ pub(super) fn delimiters<'c>(c: &'c Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
         );
     }
     for (p, cols) in [
-        (&c.rendering, ["rendering_npi", "rendering_last", "rendering_first"]),
-        (&c.referring, ["referring_npi", "referring_last", "referring_first"]),
-        (&c.supervising, ["supervising_npi", "supervising_last", "supervising_first"]),
+        (c.rendering.as_ref(), ["rendering_npi", "rendering_last", "rendering_first"]),
+        (c.referring.as_ref(), ["referring_npi", "referring_last", "referring_first"]),
+        (c.supervising.as_deref(), ["supervising_npi", "supervising_last", "supervising_first"]),
     ] {
         if let Some(p) = p {
             owned.push(claim_val(&p.npi, cols[0]));
