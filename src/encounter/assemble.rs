@@ -61,6 +61,15 @@ pub(super) fn read_claim_level(ctx: &Ctx<'_>, rec: &csv::ByteRecord, row: u64, g
         if ctx.map.source[c].is_none() && ctx.map.defaults[c].is_none() {
             continue;
         }
+        // Fast path for a column read as is (no layout default or value
+        // table): an empty cell, or the same bytes as the value already
+        // stored (every row of a claim repeats them), needs no decoding.
+        if let Some(raw) = ctx.map.plain(col).and_then(|i| rec.get(i)) {
+            let raw = raw.trim_ascii();
+            if raw.is_empty() || g.vals.get(col).is_some_and(|(v, _)| v.as_bytes() == raw) {
+                continue;
+            }
+        }
         let v = match ctx.cell(rec, col) {
             Ok(Some(v)) => v,
             Ok(None) => continue,
