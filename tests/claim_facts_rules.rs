@@ -563,3 +563,25 @@ fn ndc_quantity_that_is_not_a_number() {
         "ndc_quantity \"1 vial\" is not a plain number (digits and one optional dot)",
     );
 }
+
+#[test]
+fn secondary_coverage_columns_are_accepted_and_not_read_yet() {
+    let header = format!("{},secondary_payer_id,secondary_member_id", COLUMNS.join(","));
+    let text = format!("{header}\n{},DEMOMCARE,SEC001\n", row(&[]));
+    let mut enc = encounter::read_bytes("t.csv", text.into_bytes(), None).unwrap();
+    let config = Config::load(&root().join("fixtures/claimflow.toml")).unwrap();
+    let now = clock::parse_now("2026-11-27").unwrap();
+    let out = scrub::run(&mut enc, &config, now, CodeSets::shipped());
+    assert_eq!(out.clean.len(), 1);
+    let found: Vec<_> =
+        out.findings.iter().map(|f| (f.rule, f.severity, f.row, f.message.as_str())).collect();
+    assert_eq!(
+        found,
+        [(
+            "W-CSV-001",
+            W,
+            1,
+            "columns not read (ignored): secondary_payer_id, secondary_member_id"
+        )]
+    );
+}
