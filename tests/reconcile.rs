@@ -446,6 +446,14 @@ fn demo_claim(id: &str, lines: &[DemoLine<'_>]) -> Claim {
         onset_date: None,
         rendering: None,
         referring: None,
+        facility: None,
+        supervising: None,
+        related_causes: Vec::new(),
+        accident_state: None,
+        accident_date: None,
+        delay_reason: None,
+        patient_paid: None,
+        note: None,
         diagnoses: vec!["R69".into()],
         lines: lines
             .iter()
@@ -460,6 +468,8 @@ fn demo_claim(id: &str, lines: &[DemoLine<'_>]) -> Claim {
                 dx_pointers: vec![1],
                 ndc: None,
                 adjudications: Vec::new(),
+                ndc_quantity: None,
+                ndc_unit: None,
                 row: 0,
             })
             .collect(),

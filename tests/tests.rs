@@ -2,6 +2,8 @@
 
 mod build;
 mod check;
+mod claim_facts;
+mod claim_facts_rules;
 mod library;
 mod parse;
 mod reconcile;

@@ -117,6 +117,22 @@ columns! {
     SecondarySubscriberCity "secondary_subscriber_city" Claim false true;
     SecondarySubscriberState "secondary_subscriber_state" Claim false false;
     SecondarySubscriberZip "secondary_subscriber_zip" Claim false true;
+    FacilityName "facility_name" Claim false false;
+    FacilityNpi "facility_npi" Claim false false;
+    FacilityAddress1 "facility_address1" Claim false false;
+    FacilityAddress2 "facility_address2" Claim false false;
+    FacilityCity "facility_city" Claim false false;
+    FacilityState "facility_state" Claim false false;
+    FacilityZip "facility_zip" Claim false false;
+    SupervisingNpi "supervising_npi" Claim false false;
+    SupervisingLast "supervising_last" Claim false false;
+    SupervisingFirst "supervising_first" Claim false false;
+    RelatedCause "related_cause" Claim false false;
+    AccidentState "accident_state" Claim false false;
+    AccidentDate "accident_date" Claim false true;
+    DelayReason "delay_reason" Claim false false;
+    PatientPaid "patient_paid" Claim false false;
+    ClaimNote "claim_note" Claim false true;
     LineId "line_id" Line false false;
     ServiceDate "service_date" Line true false;
     ServiceDateEnd "service_date_end" Line false false;
@@ -129,6 +145,8 @@ columns! {
     Charge "charge" Line true false;
     DxPointers "dx_pointers" Line true false;
     Ndc "ndc" Line false false;
+    NdcQuantity "ndc_quantity" Line false false;
+    NdcUnit "ndc_unit" Line false false;
 }
 
 /// The twelve diagnosis columns in order.

@@ -123,6 +123,11 @@ pub(crate) mod rule {
     /// Secondary subscriber columns given although the patient is the
     /// secondary subscriber.
     pub(crate) const SECONDARY_SUBSCRIBER_IGNORED: &str = "W-COB-001";
+    /// accident_state or accident_date given without the related cause
+    /// that uses it (not sent).
+    pub(crate) const ACCIDENT_IGNORED: &str = "W-ACC-001";
+    /// ndc_quantity or ndc_unit given on a line without an NDC (not sent).
+    pub(crate) const NDC_FACTS_IGNORED: &str = "W-NDC-001";
 }
 
 /// Everything read from one encounter file.

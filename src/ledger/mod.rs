@@ -365,6 +365,54 @@ impl Canon {
             self.s(&b.first_name);
             self.opt(b.pay_to.as_ref(), Canon::address);
         }
+        // Added with the claim facts of the 2310C/2310D loops, CLM11, CLM20,
+        // DTP*439, AMT*F5, NTE and CTP: each is encoded, after its own tag,
+        // only when present, for the same reason.
+        if let Some(f) = &c.facility {
+            self.s("facility");
+            self.s(&f.name);
+            self.s(&f.npi);
+            self.address(&f.address);
+        }
+        if let Some(p) = &c.supervising {
+            self.s("supervising");
+            self.provider(p);
+        }
+        if !c.related_causes.is_empty() {
+            self.s("related_causes");
+            self.len(c.related_causes.len());
+            for r in &c.related_causes {
+                self.s(r);
+            }
+        }
+        if let Some(s) = &c.accident_state {
+            self.s("accident_state");
+            self.s(s);
+        }
+        if let Some(d) = c.accident_date {
+            self.s("accident_date");
+            self.date(d);
+        }
+        if let Some(d) = &c.delay_reason {
+            self.s("delay_reason");
+            self.s(d);
+        }
+        if let Some(p) = c.patient_paid {
+            self.s("patient_paid");
+            self.dec(p);
+        }
+        if let Some(n) = &c.note {
+            self.s("note");
+            self.s(n);
+        }
+        for (i, l) in c.lines.iter().enumerate() {
+            if l.ndc_quantity.is_some() || l.ndc_unit.is_some() {
+                self.s("line_ndc");
+                self.len(i);
+                self.opt(l.ndc_quantity, Canon::dec);
+                self.os(l.ndc_unit.as_ref());
+            }
+        }
         // Added with other coverage (coordination of benefits): encoded only
         // when the claim names another payer, for the same reason.
         if !c.other_payers.is_empty() || c.lines.iter().any(|l| !l.adjudications.is_empty()) {

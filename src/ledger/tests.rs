@@ -152,25 +152,33 @@ fn content_hash_covers_every_model_field() {
     assert_eq!(
         keys(&v),
         [
+            "accident_date",
+            "accident_state",
             "billing",
             "claim_id",
+            "delay_reason",
             "diagnoses",
+            "facility",
             "frequency",
             "group_number",
             "lines",
             "member_id",
+            "note",
             "onset_date",
             "original_ref",
             "patient",
+            "patient_paid",
             "payer",
             "place_of_service",
             "prior_auth",
             "referring",
+            "related_causes",
             "relationship",
             "rendering",
             "source",
             "stated_total",
-            "subscriber"
+            "subscriber",
+            "supervising"
         ]
     );
     assert_eq!(
@@ -181,6 +189,8 @@ fn content_hash_covers_every_model_field() {
             "line_id",
             "modifiers",
             "ndc",
+            "ndc_quantity",
+            "ndc_unit",
             "procedure",
             "row",
             "service_date",
@@ -216,6 +226,9 @@ fn content_hash_covers_every_model_field() {
             "subscriber"
         ]
     );
+    let mut f = c.clone();
+    f.facility = Some(Default::default());
+    assert_eq!(keys(&serde_json::to_value(&f).unwrap()["facility"]), ["address", "name", "npi"]);
 }
 
 #[test]
@@ -284,6 +297,42 @@ fn content_hash_changes_with_each_kind_of_field() {
         remaining_patient_liability: None,
     });
     variants.push(w);
+    let mut v = base.clone();
+    v.facility = Some(Box::new(crate::claim::Facility {
+        name: "GENERAL HOSPITAL".into(),
+        npi: "1245319599".into(),
+        address: v.billing.address.clone(),
+    }));
+    variants.push(v.clone());
+    v.facility.as_mut().unwrap().address.zip = "627010002".into();
+    variants.push(v);
+    let mut v = base.clone();
+    v.supervising = v.rendering.clone().map(Box::new);
+    variants.push(v);
+    let mut v = base.clone();
+    v.related_causes = vec!["EM".into()];
+    variants.push(v);
+    let mut v = base.clone();
+    v.accident_state = Some("IL".into());
+    variants.push(v);
+    let mut v = base.clone();
+    v.accident_date = v.onset_date;
+    variants.push(v);
+    let mut v = base.clone();
+    v.delay_reason = Some("1".into());
+    variants.push(v);
+    let mut v = base.clone();
+    v.patient_paid = Some("20".parse().unwrap());
+    variants.push(v);
+    let mut v = base.clone();
+    v.note = Some("CORRECTED CODING".into());
+    variants.push(v);
+    let mut v = base.clone();
+    v.lines[0].ndc_quantity = Some("2".parse().unwrap());
+    variants.push(v);
+    let mut v = base.clone();
+    v.lines[0].ndc_unit = Some("UN".into());
+    variants.push(v);
     // Moving a value between adjacent fields changes the hash (length prefixes).
     let mut v = base.clone();
     v.member_id.push('X');
@@ -469,8 +518,13 @@ fn content_hash_of_claims_without_the_newer_billing_fields_is_unchanged() {
         ("C3", "612d19d7aa48cfeaef9825e355f705d8ab7c5203b4597a0f102964a7a5d80ff6"),
         ("C4", "aa8099b43c9d7203a4963541c6bc2104bb202debb1bc2edd7cb940985aafdd91"),
     ];
-    for (c, (id, hash)) in crate::edi837::tests::sample_claims().iter().zip(want) {
-        assert_eq!((c.claim_id.as_str(), content_hash(c).as_str()), (id, hash));
+    for (mut c, (id, hash)) in crate::edi837::tests::sample_claims().into_iter().zip(want) {
+        // The sample's NDC line now carries its drug quantity and unit,
+        // which claims sent before those fields existed never had.
+        for l in &mut c.lines {
+            (l.ndc_quantity, l.ndc_unit) = (None, None);
+        }
+        assert_eq!((c.claim_id.as_str(), content_hash(&c).as_str()), (id, hash));
     }
 }
 
