@@ -533,3 +533,28 @@ fn a_claim_the_primary_split_is_billed_once_with_both_payments() {
     let want = segments(&root().join("fixtures/golden/secondary-cob.837"));
     assert_eq!(claim_segments(&got, "C3001"), claim_segments(&want, "C3001"));
 }
+
+#[test]
+fn the_primary_835_is_found_from_any_working_directory() {
+    // reconcile is given a relative path; secondary runs from another folder.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = build(d, &fixture("encounters/cob.csv"), "out", "2026-03-20");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    fs::copy(fixture("835/cob-primary.835"), d.join("primary.835")).unwrap();
+    let mut a: Vec<String> =
+        vec!["reconcile".into(), "primary.835".into(), "--out".into(), "recon".into()];
+    a.extend(cfg(d));
+    a.extend(["--now".into(), "2026-04-01".into()]);
+    let o = claimflow(d).args(&a).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let elsewhere = d.join("elsewhere");
+    fs::create_dir(&elsewhere).unwrap();
+    let mut a: Vec<String> = vec!["secondary".into(), "--out".into(), "cob".into()];
+    a.extend(cfg(d));
+    a.extend(["--now".into(), "2026-04-02".into(), "--dry-run".into()]);
+    let o = claimflow(&elsewhere).args(&a).output().unwrap();
+    let out = text(&o);
+    assert!(!out.contains("COB-SOURCE"), "{out}");
+    assert!(out.contains("claim C3001 -> DEMOSECOND"), "{out}");
+}

@@ -550,7 +550,10 @@ fn posting(
         trn03: s.trn03.clone(),
         fingerprint: s.fingerprint.clone(),
         file_sha256: s.file_sha256.clone(),
-        file: s.file.clone(),
+        // Recorded absolute, so a later job (`secondary` reads the primary's
+        // payment back from it) finds the file from any working directory.
+        file: std::fs::canonicalize(&s.file)
+            .map_or_else(|_| s.file.clone(), |p| p.display().to_string()),
         st02: s.st02.clone(),
         bpr02: s.bpr02,
         payment_date: s.payment_date.map(|d| d.format("%Y-%m-%d").to_string()),
