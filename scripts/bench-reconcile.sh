@@ -20,9 +20,10 @@ if [ ! -s "$data/remit.835" ]; then
   python3 scripts/gen-remit-bench.py --claims "$n" --out "$data"
 fi
 cargo build --release --quiet --bin claimflow --example seed_ledger
-bin=./target/release/claimflow
+build=${CARGO_TARGET_DIR:-target}/release
+bin=$build/claimflow
 if [ ! -s "$data/seed.db" ]; then
-  ./target/release/examples/seed_ledger "$data/seed.db" "$data/claims.837"
+  "$build/examples/seed_ledger" "$data/seed.db" "$data/claims.837"
 fi
 report() {
   grep '^timing:' "$1" || true
