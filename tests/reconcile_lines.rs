@@ -345,3 +345,67 @@ fn run_by_run_the_ledger_keeps_unanswered_lines_reversals_and_recoupments() {
     assert_eq!(claim_money(&db, "L4001"), money("120", "20", "0", "100"));
     assert_eq!(claim_money(&db, "L4005"), money("55", "0", "0", "55"));
 }
+
+#[test]
+fn recoded_lines_match_by_svc06_then_svc01_then_charge_and_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = run(
+        d,
+        &[
+            "reconcile",
+            &fixture("835/recoded.835"),
+            "--claims",
+            &fixture("835/recoded.837"),
+            "--out",
+            "out",
+        ],
+    );
+    // R5002's lines cannot be told apart: partial, a person must look.
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("  paid 1, partial 1, denied 0,"), "{}", stdout(&o));
+    let row = |claim: &str, line: &str, procedure: &str, status: &str, rule: &str, money: &str| {
+        let pcn = format!("PCN-{}", &claim[1..]);
+        format!(
+            "{claim},{line},{procedure},DEMOPAYER1,{pcn},{status},{rule},{money},T740,2026-06-20"
+        )
+    };
+    let paid = |billed: &str, paid: &str, co45: &str| {
+        format!("{billed},{paid},{paid},0.00,{co45},0.00,0.00,0.00,CO-45,")
+    };
+    let unanswered = "40.00,,,,,,,,,";
+    let want = [
+        // SVC06 99213 is the code sent; SVC01 99212 is the payer's.
+        row(
+            "R5001",
+            "R5001-1",
+            "99212",
+            "paid",
+            "original_procedure",
+            &paid("100.00", "70.00", "30.00"),
+        ),
+        // SVC06 99215 was never sent; SVC01 99214 was.
+        row("R5001", "R5001-2", "99214", "paid", "procedure", &paid("150.00", "120.00", "30.00")),
+        // Re-coded to G0471 without SVC06: the only 30.00 line of the day.
+        row("R5001", "R5001-3", "G0471", "paid", "charge_date", &paid("30.00", "20.00", "10.00")),
+        // Two 40.00 lines that day: no match, both sent lines unanswered.
+        row("R5002", "", "97530", "paid", "none", &paid("40.00", "35.00", "5.00")),
+        row("R5002", "", "97530", "paid", "none", &paid("40.00", "35.00", "5.00")),
+        row("R5002", "R5002-1", "97110", "not_adjudicated", "none", unanswered),
+        row("R5002", "R5002-2", "97112", "not_adjudicated", "none", unanswered),
+    ];
+    assert_eq!(
+        report(d, "out", "lines.csv"),
+        with_header(LINES_HEADER, &want.each_ref().map(String::as_str))
+    );
+    assert_eq!(
+        report(d, "out", "claims.csv"),
+        with_header(
+            CLAIMS_HEADER,
+            &[
+                "R5001,DEMOPAYER1,PCN-5001,paid,claim_id,280.00,210.00,210.00,0.00,70.00,0.00,0.00,0.00,CO-45,,T740,2026-06-20",
+                "R5002,DEMOPAYER1,PCN-5002,partial,claim_id,80.00,70.00,70.00,0.00,10.00,0.00,0.00,0.00,CO-45,,T740,2026-06-20",
+            ]
+        )
+    );
+}

@@ -126,3 +126,99 @@ pub(crate) fn all_lines(n: usize) -> u64 {
         (1u64 << n) - 1
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reconcile::testing::{line, payment, procedure, sent_with};
+
+    /// A claim payment whose SVCs are (SVC01 code, SVC06 code, charge, date),
+    /// without REF*6R.
+    fn answer(svcs: &[(&str, Option<&str>, i64, &str)]) -> ClaimPayment {
+        let lines: Vec<(i64, i64, &[(&str, &str, i64)])> =
+            svcs.iter().map(|s| (s.2, s.2, &[][..])).collect();
+        let mut p = payment("1", svcs.iter().map(|s| s.2).sum(), 0, &lines);
+        for (l, (code, original, _, date)) in p.lines.iter_mut().zip(svcs) {
+            l.svc01_procedure = procedure(code);
+            l.svc06_original = original.map(procedure);
+            l.service_date = date.parse().ok();
+        }
+        p
+    }
+
+    #[test]
+    fn svc06_names_the_code_sent_before_svc01_is_tried() {
+        // The payer re-coded 99213 down to 99212 and says so in SVC06.
+        let sent = sent_with(
+            "C",
+            vec![line("1", "99213", 100, "2026-06-01"), line("2", "99212", 100, "2026-06-01")],
+        );
+        let m = match_lines(&sent, &answer(&[("99212", Some("99213"), 100, "2026-06-01")]));
+        assert_eq!(m, [(Some(0), LineRule::OriginalProcedure)]);
+        // Without SVC06 the same SVC is the sent 99212.
+        let m = match_lines(&sent, &answer(&[("99212", None, 100, "2026-06-01")]));
+        assert_eq!(m, [(Some(1), LineRule::Procedure)]);
+    }
+
+    #[test]
+    fn svc01_is_tried_when_svc06_names_no_line_sent() {
+        // SVC06 names a code that was never sent; SVC01 repeats the one sent.
+        let sent = sent_with(
+            "C",
+            vec![line("1", "99214", 150, "2026-06-01"), line("2", "36415", 30, "2026-06-01")],
+        );
+        let m = match_lines(&sent, &answer(&[("99214", Some("99215"), 150, "2026-06-01")]));
+        assert_eq!(m, [(Some(0), LineRule::Procedure)]);
+        // The same with another charge: procedure and date, SVC06 then SVC01.
+        let m = match_lines(&sent, &answer(&[("99214", Some("99215"), 120, "2026-06-01")]));
+        assert_eq!(m, [(Some(0), LineRule::ProcedureDate)]);
+        let m = match_lines(&sent, &answer(&[("99215", Some("36415"), 99, "2026-06-01")]));
+        assert_eq!(m, [(Some(1), LineRule::ProcedureDate)]);
+    }
+
+    #[test]
+    fn charge_and_date_match_only_the_one_unmatched_line_that_has_them() {
+        let sent = sent_with(
+            "C",
+            vec![
+                line("1", "99213", 100, "2026-06-01"),
+                line("2", "97110", 40, "2026-06-01"),
+                line("3", "97112", 40, "2026-06-01"),
+                line("4", "36415", 30, "2026-06-02"),
+            ],
+        );
+        // Re-coded without SVC06: the only 100.00 line of that date.
+        let m = match_lines(&sent, &answer(&[("G0001", None, 100, "2026-06-01")]));
+        assert_eq!(m, [(Some(0), LineRule::ChargeDate)]);
+        // Two 40.00 lines that day: which one cannot be told.
+        let m = match_lines(&sent, &answer(&[("97530", None, 40, "2026-06-01")]));
+        assert_eq!(m, [(None, LineRule::None)]);
+        // The 30.00 line has another date.
+        let m = match_lines(&sent, &answer(&[("G0002", None, 30, "2026-06-01")]));
+        assert_eq!(m, [(None, LineRule::None)]);
+        let m = match_lines(&sent, &answer(&[("G0002", None, 30, "2026-06-02")]));
+        assert_eq!(m, [(Some(3), LineRule::ChargeDate)]);
+        // Once one 40.00 line is matched by its code, the other is the only one
+        // left; a line already matched is not matched again by its charge.
+        let m = match_lines(
+            &sent,
+            &answer(&[
+                ("97110", None, 40, "2026-06-01"),
+                ("97530", None, 40, "2026-06-01"),
+                ("97530", None, 40, "2026-06-01"),
+            ]),
+        );
+        assert_eq!(
+            m,
+            [
+                (Some(1), LineRule::Procedure),
+                (Some(2), LineRule::ChargeDate),
+                (None, LineRule::None)
+            ]
+        );
+        // A zero charge never matches by charge.
+        let free = sent_with("C", vec![line("1", "99213", 0, "2026-06-01")]);
+        let m = match_lines(&free, &answer(&[("G0003", None, 0, "2026-06-01")]));
+        assert_eq!(m, [(None, LineRule::None)]);
+    }
+}

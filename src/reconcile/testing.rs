@@ -87,3 +87,24 @@ pub(crate) fn payment(
 pub(crate) fn carcs() -> Vec<String> {
     crate::config::DEFAULT_CONTRACTUAL_CARCS.iter().map(|c| c.to_string()).collect()
 }
+
+/// A sent line: id, procedure code, charge and date (`YYYY-MM-DD`, or "").
+pub(crate) fn line(id: &str, code: &str, charge: i64, date: &str) -> super::SentLine {
+    super::SentLine {
+        line_id: id.into(),
+        procedure: code.into(),
+        modifiers: vec![],
+        date: date.parse().ok(),
+        charge: Decimal::new(charge, 0),
+    }
+}
+
+/// A sent claim `id` (payer P) with `lines`; its charge is theirs summed.
+pub(crate) fn sent_with(id: &str, lines: Vec<super::SentLine>) -> SentClaim {
+    SentClaim { charge: lines.iter().map(|l| l.charge).sum(), lines, ..sent(id) }
+}
+
+/// An SVC01 or SVC06 procedure `code` (qualifier HC, no modifiers).
+pub(crate) fn procedure(code: &str) -> crate::edi835::Procedure {
+    crate::edi835::Procedure { qualifier: "HC".into(), code: code.into(), ..Default::default() }
+}
