@@ -282,6 +282,12 @@ pub struct ClaimResult {
     /// lines its SVCs matched, or every line when it has no SVC
     /// (adjudicated at claim level). 0 when unmatched.
     pub answered: u64,
+    /// The status of the matched claim once this payment is accounted
+    /// ([`Book::account`]): every live payment of the claim considered, line
+    /// by line (a claim paid in parts is `paid` once every part is in, even
+    /// when an earlier part was `partial` for want of the later one).
+    /// `None` until accounted, and for unmatched payments.
+    pub claim_status: Option<Status>,
 }
 
 impl ClaimResult {

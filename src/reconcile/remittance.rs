@@ -288,6 +288,7 @@ fn reconcile_claim(
         pairing: None,
         candidates,
         answered,
+        claim_status: None,
     }
 }
 

@@ -154,8 +154,13 @@ pub struct SetSummary {
 pub struct Counts {
     /// Paid in full as adjudicated.
     pub paid: usize,
-    /// Partly paid (some of the charge denied or reduced).
+    /// Partly paid (some of the charge denied or reduced, or a sent line not
+    /// answered when the payment was accounted).
     pub partial: usize,
+    /// Of the `partial` ones, those partial only because a sent line was not
+    /// answered yet, whose claim a later payment of this run completed
+    /// (every sent line answered at the end of the run): they need no one.
+    pub partial_completed: usize,
     /// Denied.
     pub denied: usize,
     /// Nothing paid: all to the patient.
@@ -289,7 +294,7 @@ impl Summary {
         let errors = self.findings.iter().filter(|f| f.is_error()).count() + self.findings_not_kept;
         let unpaired = self.reversals.iter().filter(|r| r.corrected_by_trace.is_none()).count();
         c.denied > 0
-            || c.partial > 0
+            || c.partial > c.partial_completed
             || c.unmatched > 0
             || unpaired > 0
             || errors > 0
@@ -500,6 +505,10 @@ fn finish_set(read: Read, against: &Against<'_>) -> std::io::Result<SetOut> {
                 },
                 claim_row: r.sent.map(|i| rows[i]),
                 status,
+                claim_status: r
+                    .claim_status
+                    .and_then(Status::claim_status)
+                    .filter(|&s| s != status),
                 reversal: r.status == Status::Reversed,
                 lines: match r.sent {
                     Some(i) if r.status != Status::Reversed => {
@@ -652,8 +661,11 @@ pub fn run(
         else {
             continue;
         };
+        let Some(status) = super::account::own_status(p.status, p.denied, p.paid) else {
+            continue;
+        };
         let lines = source::line_mask(&sent[i], p.lines.as_deref());
-        book.add_earlier(i, &p.payer_claim_id, p.billed, p.paid, lines);
+        book.add_earlier(i, &p.payer_claim_id, p.billed, p.paid, lines, status);
     }
     // The payer ids the claims were sent to name their payers too.
     let mut payers = options.payers.clone();
@@ -822,6 +834,7 @@ pub fn run(
     let counts = Counts {
         paid: count(Status::Paid),
         partial: count(Status::Partial),
+        partial_completed: book.partial_completed(&sent),
         denied: count(Status::Denied),
         patient_responsibility: count(Status::PatientResponsibility),
         reversed: count(Status::Reversed),
