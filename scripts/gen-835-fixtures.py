@@ -542,6 +542,21 @@ lines3 = header("95", "T730", "20260612", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
 ]
 
 
+# lines-split.835: L4002 of lines.837 split by the payer across two payments
+# of one file: set 1 (trace T750, 2026-05-15) answers line 1 (PCN-4002A),
+# set 2 (trace T760, 2026-05-29) line 2 (PCN-4002B). At the end of a run of
+# this file the claim is complete: paid, not outstanding, nothing to do.
+split_a = header("100", "T750", "20260515", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
+    "LX*1",
+    *clp("L4002", 1, 120, 100, "PCN-4002A", "FORTYTWO",
+         demo_line("99214", "120", "100", 1, "20260502", [("CO", "45", "20")], "L4002-1")),
+]
+split_b = header("70", "T760", "20260529", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
+    "LX*1",
+    *clp("L4002", 1, 80, 70, "PCN-4002B", "FORTYTWO",
+         demo_line("97110", "80", "70", 1, "20260502", [("CO", "45", "10")], "L4002-2")),
+]
+
 # recoded.837 and recoded.835 (trace T740, 2026-06-20): lines the payer
 # re-coded, answered without REF*6R (issue 9). All to DEMOPAYER1.
 #   R5001 line 1 (99213) re-coded to 99212, SVC06 99213: original_procedure.
@@ -598,6 +613,7 @@ def main():
     write("lines-1.835", interchange(121, [lines1]))
     write("lines-2.835", interchange(122, [lines2]))
     write("lines-3.835", interchange(123, [lines3]))
+    write("lines-split.835", interchange(125, [split_a, split_b]))
     write("recoded.837", claims_837(RECODED_CLAIMS, 224))
     write("recoded.835", interchange(124, [recoded]))
     # Broken inputs live with the other bad X12 files (pyx12 rejects them).

@@ -387,9 +387,7 @@ pub fn own_status(
         C::Denied => Status::Denied,
         C::PatientResponsibility => Status::PatientResponsibility,
         C::Forwarded => Status::Forwarded,
-        C::Sent | C::Resent | C::Replacement | C::Void | C::Reversed | C::Unmatched => {
-            return None
-        }
+        C::Sent | C::Resent | C::Replacement | C::Void | C::Reversed | C::Unmatched => return None,
     })
 }
 
