@@ -130,13 +130,12 @@ pub(crate) fn all_lines(n: usize) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reconcile::testing::{line, payment, procedure, sent_with};
+    use crate::reconcile::testing::{line, payment, procedure, sent_with, TestLine};
 
     /// A claim payment whose SVCs are (SVC01 code, SVC06 code, charge, date),
     /// without REF*6R.
     fn answer(svcs: &[(&str, Option<&str>, i64, &str)]) -> ClaimPayment {
-        let lines: Vec<(i64, i64, &[(&str, &str, i64)])> =
-            svcs.iter().map(|s| (s.2, s.2, &[][..])).collect();
+        let lines: Vec<TestLine<'_>> = svcs.iter().map(|s| (s.2, s.2, &[][..])).collect();
         let mut p = payment("1", svcs.iter().map(|s| s.2).sum(), 0, &lines);
         for (l, (code, original, _, date)) in p.lines.iter_mut().zip(svcs) {
             l.svc01_procedure = procedure(code);
