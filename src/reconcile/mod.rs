@@ -39,7 +39,9 @@ mod remittance;
 pub mod report;
 mod run;
 mod sent;
+mod set;
 mod source;
+mod summary;
 #[cfg(test)]
 mod testing;
 
@@ -51,11 +53,11 @@ pub use index::{ClaimIndex, PayerNames};
 pub(crate) use lines::{all_lines, line_bit};
 pub use money::{Bucket, Figures};
 pub use remittance::reconcile_remittance;
-pub use run::{
-    run, BrokenFile, Claims, Counts, Error, LedgerNote, Options, PaymentConflict, ReversalNote,
-    SetSummary, Summary, TieOut,
-};
+pub use run::{run, Claims, Error, Options};
 pub use sent::{SentClaim, SentLine};
+pub use summary::{
+    BrokenFile, Counts, LedgerNote, PaymentConflict, ReversalNote, SetSummary, Summary, TieOut,
+};
 
 /// What happened to a claim (or line), per the 835.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
