@@ -9,7 +9,8 @@
 #   1. reconcile remit.835 --claims claims.837   (837 mode, nothing posted)
 #   2. reconcile remit.835 --ledger L            (ledger of CLAIMS sent claims,
 #      seeded by examples/seed_ledger.rs; every payment posted)
-# and prints wall time, CPU time, peak RSS and the per-stage timings.
+# and prints wall time, CPU time, peak RSS and the per-stage timings. The
+# binaries are built under $CARGO_TARGET_DIR when it is set (else target/).
 # Target (issue 4): 1,000,000 payments in < 10 s wall, < 2 GiB peak RSS, 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
