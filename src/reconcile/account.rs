@@ -10,8 +10,11 @@
 //! 22) undoes the live payment of its claim with the same payer claim number
 //! (CLP07) and the negated CLP03/CLP04, whose lines are then unanswered
 //! again; it is paired with the claim's next payment, the correction. PLB
-//! references are tied to the claim they name. What is left unanswered at
-//! the end is the claim's outstanding amount.
+//! references are tied to the claim they name. Each claim payment also gets
+//! the status its claim is left in, its live payments combined line by line
+//! (a claim paid in parts is `paid` once every part is in), which the ledger
+//! records on the claim. What is left unanswered at the end is the claim's
+//! outstanding amount.
 //!
 //! This module decides; it reads no file, writes no report and posts
 //! nothing (the ledger does its own undoing when it posts).
