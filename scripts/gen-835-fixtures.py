@@ -557,6 +557,21 @@ split_b = header("70", "T760", "20260529", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
          demo_line("97110", "80", "70", 1, "20260502", [("CO", "45", "10")], "L4002-2")),
 ]
 
+# lines-split-denied.835: L4003 of lines.837 split across two payments of
+# one file: set 1 (trace T770) pays line 1 (PCN-4003A), set 2 (trace T780)
+# denies line 2 (PCN-4003B, CO-16): the claim ends partial, not denied.
+split_denied_a = header("60", "T770", "20260515", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
+    "LX*1",
+    *clp("L4003", 1, 70, 60, "PCN-4003A", "FORTYTHREE",
+         demo_line("99212", "70", "60", 1, "20260503", [("CO", "45", "10")], "L4003-1")),
+]
+split_denied_b = header("0", "T780", "20260529", "DEMO HEALTH PLAN", "DEMOPAYER1", method="NON") + [
+    "LX*1",
+    *clp("L4003", 1, 30, 0, "PCN-4003B", "FORTYTHREE",
+         demo_line("81002", "30", "0", 1, "20260503", [("CO", "16", "30")], "L4003-2",
+                   remarks=["M51"])),
+]
+
 # recoded.837 and recoded.835 (trace T740, 2026-06-20): lines the payer
 # re-coded, answered without REF*6R (issue 9). All to DEMOPAYER1.
 #   R5001 line 1 (99213) re-coded to 99212, SVC06 99213: original_procedure.
@@ -614,6 +629,7 @@ def main():
     write("lines-2.835", interchange(122, [lines2]))
     write("lines-3.835", interchange(123, [lines3]))
     write("lines-split.835", interchange(125, [split_a, split_b]))
+    write("lines-split-denied.835", interchange(126, [split_denied_a, split_denied_b]))
     write("recoded.837", claims_837(RECODED_CLAIMS, 224))
     write("recoded.835", interchange(124, [recoded]))
     # Broken inputs live with the other bad X12 files (pyx12 rejects them).

@@ -556,3 +556,53 @@ fn one_ledger_run_of_both_payments_leaves_only_what_is_unanswered_outstanding() 
         ]
     );
 }
+
+#[test]
+fn a_claim_one_part_of_which_is_denied_ends_partial_in_the_ledger() {
+    // lines-split-denied.835: L4003's line 1 paid (trace T770), its line 2
+    // denied with CO-16 by a later payment of the file (trace T780).
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = ledger_with(d, "835/lines.837", SENT);
+    let db_s = db.display().to_string();
+    let o = run(
+        d,
+        &[
+            "reconcile",
+            &fixture("835/lines-split-denied.835"),
+            "--ledger",
+            &db_s,
+            "--out",
+            "out",
+            "--now",
+            "2026-06-01",
+        ],
+    );
+    let s = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{s}");
+    assert!(s.contains("  paid 0, partial 1, denied 1, patient_responsibility 0, reversed 0, unmatched 0, forwarded 0, outstanding 6\n"), "{s}");
+    assert!(s.contains(SPLIT_COMPLETED), "{s}");
+    // Each payment keeps its own status; the claim has both parts' answer.
+    assert_eq!(
+        query(
+            &db,
+            "SELECT payer_claim_id || ' ' || status || ' ' || paid || ' ' || denied || ' '
+                    || IFNULL(lines, '*')
+             FROM claim_payments ORDER BY id"
+        ),
+        ["PCN-4003A partial 60 0 L4003-1", "PCN-4003B denied 0 30 L4003-2"]
+    );
+    assert_eq!(query(&db, "SELECT status FROM claims WHERE claim_id = 'L4003'"), ["partial"]);
+    // Every line is answered: L4003 is not outstanding; the denied part is on
+    // the worklist (one row per denied claim payment).
+    let outstanding = report(d, "out", "outstanding.csv");
+    assert_eq!(outstanding.len(), 7, "{outstanding:?}");
+    assert!(!outstanding.iter().any(|r| r.starts_with("L4003,")), "{outstanding:?}");
+    assert_eq!(
+        report(d, "out", "denials.csv"),
+        with_header(
+            DENIALS_HEADER,
+            &["L4003,,,DEMOPAYER1,PCN-4003B,30.00,0.00,30.00,CO-16,M51,missing information,correct and resubmit,T780,2026-05-29"]
+        )
+    );
+}
