@@ -3,8 +3,12 @@
 //! The lock is an advisory, exclusive lock held on the file `<ledger>.lock`
 //! (e.g. `claimflow.db.lock`): `flock(LOCK_EX | LOCK_NB)` on Unix,
 //! `LockFileEx` on Windows, through the `fs4` crate. It is taken without
-//! waiting: when another process holds it, [`LockFile::acquire`] fails at
-//! once (a second cron run exits 2). The kernel releases the lock when the
+//! waiting for its holder: when another process holds it,
+//! [`LockFile::acquire`] fails within `GRACE` (half a second) (a second cron run exits 2).
+//! The grace covers a lock held only by a copy of its file in a child that
+//! another thread of the holding program is starting: between fork and
+//! exec the child shares the open file, so the lock outlives the holder's
+//! release by that moment. The kernel releases the lock when the
 //! holder's file is closed, so also when the process dies (`kill -9`, a
 //! crash, a power cut): there are no stale locks to detect or take over.
 //!
@@ -50,6 +54,11 @@ pub struct LockFile {
     _file: File,
 }
 
+/// How long [`LockFile::acquire`] tries again before it reports the lock
+/// held: long enough for a child process being started to reach exec (which
+/// closes its copy of the lock file), far shorter than any run.
+const GRACE: std::time::Duration = std::time::Duration::from_millis(500);
+
 impl LockFile {
     /// The lock file path for a ledger path: `<ledger>.lock`.
     fn path_for(ledger: &Path) -> PathBuf {
@@ -58,9 +67,9 @@ impl LockFile {
         PathBuf::from(s)
     }
 
-    /// Takes the lock for `ledger`, or fails at once if another process (or
-    /// another open ledger in this process) holds it. The lock file's folder
-    /// must exist.
+    /// Takes the lock for `ledger`, or fails (after trying for `GRACE`) if
+    /// another process (or another open ledger in this process) holds it.
+    /// The lock file's folder must exist.
     pub fn acquire(ledger: &Path) -> Result<LockFile, LockError> {
         let path = LockFile::path_for(ledger);
         let shown = path.display().to_string();
@@ -74,15 +83,21 @@ impl LockFile {
             .map_err(io_err)?;
         // Called through the trait: `File::try_lock` of std (Rust 1.89) would
         // otherwise be picked, and this crate supports older compilers.
-        match FileExt::try_lock(&file) {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                let mut content = String::new();
-                let _ = file.read_to_string(&mut content);
-                let pid = content.trim().parse().unwrap_or(0);
-                return Err(LockError::Held { path: shown, pid });
+        let started = std::time::Instant::now();
+        loop {
+            match FileExt::try_lock(&file) {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) if started.elapsed() < GRACE => {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    let mut content = String::new();
+                    let _ = file.read_to_string(&mut content);
+                    let pid = content.trim().parse().unwrap_or(0);
+                    return Err(LockError::Held { path: shown, pid });
+                }
+                Err(TryLockError::Error(e)) => return Err(io_err(e)),
             }
-            Err(TryLockError::Error(e)) => return Err(io_err(e)),
         }
         file.set_len(0).map_err(io_err)?;
         writeln!(file, "{}", std::process::id()).map_err(io_err)?;
