@@ -4,7 +4,8 @@
 //! (e.g. `claimflow.db.lock`): `flock(LOCK_EX | LOCK_NB)` on Unix,
 //! `LockFileEx` on Windows, through the `fs4` crate. It is taken without
 //! waiting for its holder: when another process holds it,
-//! [`LockFile::acquire`] fails within `GRACE` (half a second) (a second cron run exits 2).
+//! [`LockFile::acquire`] fails within half a second (`GRACE`; a second cron
+//! run exits 2).
 //! The grace covers a lock held only by a copy of its file in a child that
 //! another thread of the holding program is starting: between fork and
 //! exec the child shares the open file, so the lock outlives the holder's
