@@ -276,6 +276,7 @@ fn ledger_with(dir: &Path, sent_fixture: &str, claims: &[(&str, &str, &str)]) ->
             total_charge: dec(charge),
             st02: "0001".into(),
             status: claimflow::claim::ClaimStatus::Sent,
+            patient: None,
         })
         .collect();
     let sub = SubmissionRecord {

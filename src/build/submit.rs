@@ -300,6 +300,7 @@ impl Prepared {
                         Decision::Send(s) => s,
                         _ => ClaimStatus::Sent,
                     },
+                    patient: ledger::PatientRecord::of(c),
                 }
             })
             .collect();

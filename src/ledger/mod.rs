@@ -26,9 +26,11 @@ use sha2::{Digest, Sha256};
 
 use crate::claim::{Claim, ClaimStatus};
 
+mod detail;
 mod lock;
 mod remit;
 
+pub use detail::{open_read_only, DenialPosting, LinePosting, PatientRecord};
 pub use lock::{LockError, LockFile};
 pub use remit::{LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile};
 
@@ -64,6 +66,12 @@ pub enum Error {
         found: u32,
         /// Highest version known here.
         known: u32,
+    },
+    /// There is no ledger file where one is to be read.
+    #[error("no ledger at {path}: `claimflow build` creates it")]
+    Missing {
+        /// The ledger file.
+        path: String,
     },
     /// A control-number counter reached its maximum.
     #[error("control number {name} is exhausted (999999999); control numbers are never reused")]
@@ -147,6 +155,12 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
         "remittances keyed by payer, trace, TRN03 and content fingerprint, not by file",
         remit::MIGRATION_V5,
     ),
+    // Versions 6 and 7 are reserved for work in progress elsewhere.
+    (
+        8,
+        "patients as sent, answered service lines, denying adjustments, allowed amounts",
+        detail::MIGRATION_V8,
+    ),
 ];
 
 /// (version, table): the tables whose references a version's table rebuild
@@ -191,6 +205,8 @@ pub struct ClaimRecord {
     /// How it is sent: [`ClaimStatus::Sent`], `Resent` (with `--resend`),
     /// `Replacement` (frequency 7) or `Void` (8).
     pub status: ClaimStatus,
+    /// The patient as sent (for patient statements); `None` records none.
+    pub patient: Option<PatientRecord>,
 }
 
 /// A file about to be (or just) written.
@@ -478,6 +494,8 @@ impl Ledger {
                 let tx = self.conn.transaction().map_err(sq)?;
                 tx.execute("DELETE FROM claim_history WHERE submission_id = ?1", [id])
                     .map_err(sq)?;
+                tx.execute("DELETE FROM claim_patients WHERE submission_id = ?1", [id])
+                    .map_err(sq)?;
                 tx.execute("UPDATE submissions SET state = 'abandoned' WHERE id = ?1", [id])
                     .map_err(sq)?;
                 tx.commit().map_err(sq)?;
@@ -612,6 +630,7 @@ impl Ledger {
                 .map_err(sq)?;
             }
         }
+        detail::insert_patients(&tx, id, claims).map_err(sq)?;
         tx.commit().map_err(sq)?;
         Ok(id)
     }

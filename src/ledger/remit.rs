@@ -91,6 +91,13 @@ pub struct PaymentPosting {
     pub adjustments: String,
     /// True for a reversal (CLP02 = 22).
     pub reversal: bool,
+    /// Allowed amount (AMT*B6 of every line when each line gives one, else
+    /// paid + patient responsibility).
+    pub allowed: Decimal,
+    /// The service lines, in file order (schema version 8).
+    pub lines: Vec<super::LinePosting>,
+    /// The adjustments counted in `denied`, claim level then lines.
+    pub denials: Vec<super::DenialPosting>,
 }
 
 /// One 835 transaction set (one payment) to post.
@@ -340,6 +347,9 @@ fn insert_payment(
     amount.clear();
     push_normalized(amount, p.denied);
     st.raw_bind_parameter(15, amount.as_str())?;
+    amount.clear();
+    push_normalized(amount, p.allowed);
+    st.raw_bind_parameter(16, amount.as_str())?;
     st.raw_execute()?;
     Ok(conn.last_insert_rowid())
 }
@@ -460,10 +470,11 @@ impl Ledger {
                 .prepare_cached(
                     "INSERT INTO claim_payments (remittance_id, claim_id, payer_id, matched, clp01, clp02,
                         payer_claim_id, status, billed, paid, patient_responsibility, contractual,
-                        other_adjustments, adjustments, denied)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                        other_adjustments, adjustments, denied, allowed)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
                 )
                 .map_err(sq)?;
+            let mut detail = super::detail::DetailInserts::new(&tx).map_err(sq)?;
             let mut amount = String::new();
             // The claim's current state: its latest payment's status, and the
             // payer's claim number when this payment gives one.
@@ -520,6 +531,7 @@ impl Ledger {
                 for p in &r.payments {
                     let pay_id =
                         insert_payment(&mut ins_pay, &tx, remit_id, p, &mut amount).map_err(sq)?;
+                    detail.insert(pay_id, &p.lines, &p.denials, &mut amount).map_err(sq)?;
                     summary.payments += 1;
                     let Some(row) = p.claim_row else {
                         summary.unmatched += 1;

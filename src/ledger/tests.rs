@@ -23,6 +23,7 @@ fn rec(id: &str, hash: &str) -> ClaimRecord {
         total_charge: Decimal::new(125, 0),
         st02: "0001".into(),
         status: ClaimStatus::Sent,
+        patient: None,
     }
 }
 
@@ -370,6 +371,9 @@ fn version_4_adds_the_denied_amount_and_keeps_version_3_payments() {
         other_adjustments: d("-0.50"),
         adjustments: "CO-45 20.00;CO-151 25.50;PR-2 10.00;OA-23 -0.50".into(),
         reversal: false,
+        allowed: d("80"),
+        lines: Vec::new(),
+        denials: Vec::new(),
     };
     let remit = RemitPosting {
         payer_id: "P1".into(),
@@ -482,6 +486,9 @@ fn version_5_keys_payments_by_content_and_keeps_version_4_remittances() {
         other_adjustments: Decimal::ZERO,
         adjustments: format!("CO-45 {}", crate::numtext::money(d("125") - d(paid))),
         reversal: false,
+        allowed: d(paid),
+        lines: Vec::new(),
+        denials: Vec::new(),
     };
     let remit = |trace: &str, trn03: &str, fp: &str, file: &str, p: PaymentPosting| RemitPosting {
         payer_id: "P1".into(),

@@ -434,10 +434,15 @@ fn process_set(
     let payments = match ledger_rows {
         Some(rows) => results
             .into_iter()
+            .zip(&rem.claims)
             // Every result of a remittance has a ledger status (none is
             // `Outstanding`, which only the reports use).
-            .filter_map(|r| Some((r.status.claim_status()?, r)))
-            .map(|(status, r)| PaymentPosting {
+            .filter_map(|(r, c)| Some((r.status.claim_status()?, r, c)))
+            .map(|(status, r, c)| {
+                let (lines, denials) = super::detail::lines_and_denials(c, r.status, contractual);
+                (status, r, lines, denials)
+            })
+            .map(|(status, r, lines, denials)| PaymentPosting {
                 payer_id: match r.sent {
                     Some(i) => index.claims()[i].payer_id.clone(),
                     None => r.payer_id,
@@ -455,7 +460,10 @@ fn process_set(
                 contractual: r.figures.contractual,
                 denied: r.figures.denied,
                 other_adjustments: r.figures.other_adjustments,
+                allowed: r.figures.allowed,
                 adjustments: r.adjustments,
+                lines,
+                denials,
             })
             .collect(),
         None => Vec::new(),
