@@ -85,6 +85,7 @@ pub mod ledger;
 pub mod numtext;
 pub mod progress;
 pub mod reconcile;
+pub mod report;
 pub mod scrub;
 pub mod validate;
 pub mod values;

@@ -15,6 +15,7 @@ mod build;
 mod check;
 mod parse;
 mod reconcile;
+mod report;
 mod validate;
 
 /// claimflow: encounter exports to 837P claims, 835 remittances to reconciliation.
@@ -108,6 +109,7 @@ pub enum Command {
     Validate(validate::Args),
     Parse(parse::Args),
     Reconcile(reconcile::Args),
+    Report(report::Args),
 }
 
 /// How a command ended, when it could run at all.
@@ -153,5 +155,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Validate(args) => validate::run(args, &cli.global),
         Command::Parse(args) => parse::run(args, &cli.global),
         Command::Reconcile(args) => reconcile::run(args, &cli.global),
+        Command::Report(args) => report::run(args, &cli.global),
     }
 }

@@ -2,6 +2,8 @@
 //! service lines (procedure as submitted, billed, paid) and the adjustments
 //! counted in its `denied` amount, each with its level (claim or line).
 //!
+//! It also names a CARC's denial category for the money report.
+//!
 //! This module only copies what classification already decided; it writes
 //! nothing (the ledger posts it).
 
@@ -41,4 +43,9 @@ pub(crate) fn lines_and_denials(
         }
     }
     (lines, denials)
+}
+
+/// The denial category words of CARC `carc` (as in reconcile's `denials.csv`).
+pub(crate) fn carc_category(carc: &str) -> &'static str {
+    super::denial::category(carc).words()
 }

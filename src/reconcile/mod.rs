@@ -30,7 +30,7 @@ use crate::edi835::{Adjustment, ClaimPayment, Group, Remittance, ServicePayment}
 use crate::x12::Position;
 
 mod denial;
-mod detail;
+pub(crate) mod detail;
 pub mod report;
 mod run;
 mod sent;
