@@ -6,6 +6,7 @@ mod library;
 mod parse;
 mod reconcile;
 mod regression;
+mod report;
 mod util;
 mod validate;
 mod x12_props;

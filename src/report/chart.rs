@@ -1,6 +1,6 @@
 //! Inline SVG charts for `report.html`: stacked bars, bars and lines.
 //!
-//! Every chart is one `<svg>` with a `<title>`, an x and a y axis with tick
+//! Every chart is a `<figure>` (its title as caption) holding one `<svg>` with a `<title>`, an x and a y axis with tick
 //! labels, and an axis label on each (`class="axis-label"`, `data-axis="x"`
 //! or `"y"`), and a legend when it has several series. Amounts are drawn
 //! from `Decimal` converted to `f64` for coordinates only; every number a
@@ -71,7 +71,8 @@ fn frame(id: &str, title: &str, x_label: &str, y_label: &str, max: f64) -> (Stri
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" aria-labelledby="{id}-t" class="chart" id="{id}"><title id="{id}-t">{}</title>"#,
+        r#"<figure><figcaption>{}</figcaption><svg viewBox="0 0 {W} {H}" role="img" aria-labelledby="{id}-t" class="chart" id="{id}"><title id="{id}-t">{}</title>"#,
+        esc(title),
         esc(title)
     );
     let mut v = 0.0;
@@ -175,7 +176,7 @@ pub(crate) fn stacked_bars(
     x_labels(&mut s, categories, slot);
     let names: Vec<&str> = series.iter().map(|x| x.0.as_str()).collect();
     legend(&mut s, &names);
-    s.push_str("</svg>");
+    s.push_str("</svg></figure>");
     s
 }
 
@@ -199,7 +200,7 @@ pub(crate) fn bars(id: &str, title: &str, axes: (&str, &str), items: &[(String, 
     }
     let labels: Vec<String> = items.iter().map(|i| i.0.clone()).collect();
     x_labels(&mut s, &labels, slot);
-    s.push_str("</svg>");
+    s.push_str("</svg></figure>");
     s
 }
 
@@ -243,7 +244,7 @@ pub(crate) fn lines(
     x_labels(&mut s, categories, slot);
     let names: Vec<&str> = series.iter().map(|x| x.0.as_str()).collect();
     legend(&mut s, &names);
-    s.push_str("</svg>");
+    s.push_str("</svg></figure>");
     s
 }
 
@@ -268,7 +269,7 @@ mod tests {
             lines("c", "C", ("Month", "Days"), &["2026-01".into()], &[("P1".into(), vec![Some(d("3"))])]),
         ];
         for c in charts {
-            assert!(c.starts_with("<svg") && c.ends_with("</svg>"), "{c}");
+            assert!(c.starts_with("<figure>") && c.ends_with("</svg></figure>"), "{c}");
             assert!(c.contains("<title id="), "{c}");
             assert!(c.contains(r#"data-axis="x""#) && c.contains(r#"data-axis="y""#), "{c}");
             assert!(!c.contains("<&>"), "title is escaped: {c}");

@@ -55,6 +55,7 @@ dl.cards dd{margin:0;font-size:1.35rem;font-weight:600}
 table{border-collapse:collapse;margin:1rem 0;font-size:.85rem;width:100%}
 th,td{border-bottom:1px solid #e2e2e2;padding:.25rem .5rem;text-align:right}
 th:first-child,td:first-child,th.l,td.l{text-align:left}thead th{background:#f0f0f0}
+figure{margin:1.2rem 0}figcaption{font-weight:600;margin-bottom:.3rem}.wide{overflow-x:auto}
 svg.chart{width:100%;height:auto;max-width:760px;display:block;margin:1rem 0}
 svg .grid{stroke:#e6e6e6}svg .axis{stroke:#333}svg text{font-size:11px;fill:#333}
 svg .axis-label{font-size:12px;font-weight:600}.ok{color:#1a7f37}.bad{color:#b42318}
@@ -65,7 +66,7 @@ svg .axis-label{font-size:12px;font-weight:600}.ok{color:#1a7f37}.bad{color:#b42
 fn table(s: &mut String, csv: &str, header: &[&str], rows: &[Vec<String>], complete: bool) {
     let _ = write!(
         s,
-        r#"<table data-csv="{csv}" data-rows="{}"><thead><tr>"#,
+        r#"<div class="wide"><table data-csv="{csv}" data-rows="{}"><thead><tr>"#,
         if complete { "all" } else { "first" }
     );
     for h in header {
@@ -79,7 +80,7 @@ fn table(s: &mut String, csv: &str, header: &[&str], rows: &[Vec<String>], compl
         }
         s.push_str("</tr>");
     }
-    s.push_str("</tbody></table>");
+    s.push_str("</tbody></table></div>");
 }
 
 fn card(s: &mut String, key: &str, label: &str, value: &str) {
