@@ -38,7 +38,18 @@ fn fixture_ledger(dir: &Path) -> PathBuf {
         let dest = recon.map_or(out.clone(), |r| dir.join(r).display().to_string());
         let o = run(
             dir,
-            &[cmd, &fixture(input), "--config", &config, "--ledger", &db, "--out", &dest, "--now", now],
+            &[
+                cmd,
+                &fixture(input),
+                "--config",
+                &config,
+                "--ledger",
+                &db,
+                "--out",
+                &dest,
+                "--now",
+                now,
+            ],
         );
         // build of demo.csv holds claims back (1), reconcile finds denials (1).
         assert!(matches!(o.status.code(), Some(0 | 1)), "{cmd} {input}: {o:?}");
@@ -65,8 +76,16 @@ fn report(dir: &Path, db: &Path, out: &str, extra: &[&str]) -> Output {
 }
 
 /// The synthetic people of the fixtures: none may reach the terminal.
-const PHI: [&str; 8] =
-    ["Quillfeather", "QUILLFEATHER", "Testperson", "Latecase", "Placeholder", "Mockwell", "1970-02-03", "1957-01-08"];
+const PHI: [&str; 8] = [
+    "Quillfeather",
+    "QUILLFEATHER",
+    "Testperson",
+    "Latecase",
+    "Placeholder",
+    "Mockwell",
+    "1970-02-03",
+    "1957-01-08",
+];
 
 #[test]
 fn report_of_the_fixture_ledger_lists_every_row_and_ties_out() {
@@ -80,7 +99,12 @@ fn report_of_the_fixture_ledger_lists_every_row_and_ties_out() {
     assert!(stdout.contains("claims sent 11, paid 5, denied 1, outstanding 4"), "{stdout}");
     assert!(stdout.contains("A/R 433.50 (over 90 days 163.50)"), "{stdout}");
     assert!(stdout.contains("patient balances: 4 claim(s), 156.80"), "{stdout}");
-    assert!(stdout.contains("629.20 in the ledger; minus provider adjustments 0.00 = deposited 629.20: OK"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "629.20 in the ledger; minus provider adjustments 0.00 = deposited 629.20: OK"
+        ),
+        "{stdout}"
+    );
     for p in PHI {
         assert!(!stdout.contains(p) && !stderr.contains(p), "{p} printed: {stdout}{stderr}");
     }
@@ -162,7 +186,8 @@ fn report_of_the_fixture_ledger_lists_every_row_and_ties_out() {
             "W3001,DEMOPAYER1,Latecase,Ray,1990-10-10,2026-10-05,80.00,80.00,0.00,0.00,0.00,80.00,0.00",
         ]
     );
-    let summary: serde_json::Value = serde_json::from_str(&read(&rep.join("summary.json"))).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&rep.join("summary.json"))).unwrap();
     let want = serde_json::json!({
         "claims_sent": 11, "claims_paid": 5, "claims_denied": 1, "claims_outstanding": 4,
         "ar_total": "433.50", "ar_over_90": "163.50", "collection_rate": "0.2878",
@@ -184,7 +209,8 @@ fn report_of_the_fixture_ledger_lists_every_row_and_ties_out() {
     #[cfg(unix)]
     for name in summary["files"].as_array().unwrap() {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(rep.join(name.as_str().unwrap())).unwrap().permissions().mode();
+        let mode =
+            std::fs::metadata(rep.join(name.as_str().unwrap())).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "{name}");
     }
     keep_report("fixtures", &rep);
@@ -194,7 +220,11 @@ fn report_of_the_fixture_ledger_lists_every_row_and_ties_out() {
     assert_eq!(o.status.code(), Some(0));
     let printed: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(printed["ar_total"], "433.50");
-    assert_eq!(printed, serde_json::from_str::<serde_json::Value>(&read(&dir.join("rep-json/summary.json"))).unwrap());
+    assert_eq!(
+        printed,
+        serde_json::from_str::<serde_json::Value>(&read(&dir.join("rep-json/summary.json")))
+            .unwrap()
+    );
 }
 
 #[test]
@@ -222,7 +252,11 @@ fn payer_and_period_filters() {
     let pays = lines(&dir.join("y2027/payments.csv"));
     assert_eq!(pays.len(), 2);
     assert!(pays[1].starts_with("DEMOPAYER1,2027-01,55.00,"), "{pays:?}");
-    assert_eq!(lines(&dir.join("y2027/patient_balances.csv")).len(), 1, "no claim first sent in 2027 has a balance");
+    assert_eq!(
+        lines(&dir.join("y2027/patient_balances.csv")).len(),
+        1,
+        "no claim first sent in 2027 has a balance"
+    );
     keep_report("filtered", &dir.join("y2027"));
 
     let o = report(dir, &db, "bad", &["--from", "2027-02-01", "--to", "2027-01-01"]);
@@ -249,13 +283,17 @@ fn empty_ledger_gives_headers_and_a_page_saying_nothing_yet() {
     ] {
         assert_eq!(lines(&rep.join(name)), [header], "{name}");
     }
-    let summary: serde_json::Value = serde_json::from_str(&read(&rep.join("summary.json"))).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&rep.join("summary.json"))).unwrap();
     assert_eq!(summary["claims_sent"], 0);
     assert_eq!(summary["ar_total"], "0.00");
     assert_eq!(summary["collection_rate"], serde_json::Value::Null);
     assert_eq!(summary["median_days_to_pay"], serde_json::Value::Null);
     let html = read(&rep.join("report.html"));
-    assert!(html.contains(r#"id="nothing-yet""#) && html.contains("Nothing to report yet"), "{html}");
+    assert!(
+        html.contains(r#"id="nothing-yet""#) && html.contains("Nothing to report yet"),
+        "{html}"
+    );
     assert!(!html.contains("<svg"), "no chart without data");
     keep_report("empty", &rep);
 }
@@ -296,7 +334,10 @@ fn patients_of_claims_sent_before_the_ledger_kept_them_come_from_their_837() {
     assert_eq!(o.status.code(), Some(0), "{o:?}");
     let want = lines(&dir.join("from837/patient_balances.csv"));
     assert_eq!(want.len(), 5);
-    assert!(want[3].starts_with("R4001,DEMOPAYER1,Quillfeather,Ada,1970-02-03,2026-12-01,20.00"), "{want:?}");
+    assert!(
+        want[3].starts_with("R4001,DEMOPAYER1,Quillfeather,Ada,1970-02-03,2026-12-01,20.00"),
+        "{want:?}"
+    );
     // The 837s are gone too: the rows stay, unnamed, and are counted.
     for e in std::fs::read_dir(dir.join("out")).unwrap().flatten() {
         if e.path().extension().is_some_and(|x| x == "x12") {
@@ -317,12 +358,17 @@ fn library_report_matches_the_files_and_sums_exactly() {
     let db = fixture_ledger(dir);
     let conn = claimflow::ledger::open_read_only(&db).unwrap();
     let now = claimflow::clock::parse_now("2027-03-15").unwrap();
-    let r = claimflow::report::run(&conn, &dir.join("lib"), &claimflow::report::Options::new(now)).unwrap();
+    let r = claimflow::report::run(&conn, &dir.join("lib"), &claimflow::report::Options::new(now))
+        .unwrap();
     assert!(!r.needs_attention() && !r.is_empty());
     // Aging: the ALL rows are the sums of the payers' rows, bucket by bucket.
     for b in claimflow::report::BUCKETS.iter().chain(["total"].iter()) {
         let of = |all: bool| -> rust_decimal::Decimal {
-            r.aging.iter().filter(|a| a.bucket == *b && (a.payer_id == "ALL") == all).map(|a| a.amount).sum()
+            r.aging
+                .iter()
+                .filter(|a| a.bucket == *b && (a.payer_id == "ALL") == all)
+                .map(|a| a.amount)
+                .sum()
         };
         assert_eq!(of(true), of(false), "bucket {b}");
     }

@@ -220,11 +220,7 @@ pub fn open_read_only(path: &Path) -> Result<Connection, Error> {
     };
     let conn = open()?;
     let version: u32 = conn
-        .query_row(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-            [],
-            |r| r.get(0),
-        )
+        .query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))
         .map_err(sq)?;
     let known = super::schema_version();
     if version > known {

@@ -165,7 +165,11 @@ pub(crate) fn denial_rows(
     let all_adj = adjudicated
         .iter()
         .fold((0u64, Decimal::ZERO), |acc, a| (acc.0 + a.claims, acc.1 + a.billed));
-    let row = |payer: &str, category: String, carc: String, g: (u64, u64, Decimal), base: (u64, Decimal)| {
+    let row = |payer: &str,
+               category: String,
+               carc: String,
+               g: (u64, u64, Decimal),
+               base: (u64, Decimal)| {
         DenialRow {
             payer_id: payer.to_string(),
             category,
@@ -194,7 +198,13 @@ pub(crate) fn denial_rows(
             let category = crate::reconcile::detail::carc_category(&g.carc).to_string();
             out.push(row(&g.payer_id, category, key(&g), (g.claims, g.lines, g.amount), base));
         }
-        out.push(row(&t.payer_id, "total".into(), String::new(), (t.claims, t.lines, t.amount), base));
+        out.push(row(
+            &t.payer_id,
+            "total".into(),
+            String::new(),
+            (t.claims, t.lines, t.amount),
+            base,
+        ));
     }
     if totals.is_empty() {
         return out;
@@ -352,10 +362,18 @@ pub struct ProcedureRow {
 pub(crate) fn procedure_rows(groups: Vec<ProcedureGroup>) -> Vec<ProcedureRow> {
     let mut rows: Vec<ProcedureRow> = groups
         .into_iter()
-        .map(|g| ProcedureRow { procedure: g.procedure, lines: g.lines, billed: g.billed, paid: g.paid })
+        .map(|g| ProcedureRow {
+            procedure: g.procedure,
+            lines: g.lines,
+            billed: g.billed,
+            paid: g.paid,
+        })
         .collect();
     rows.sort_by(|a, b| {
-        b.billed.cmp(&a.billed).then(b.paid.cmp(&a.paid)).then_with(|| a.procedure.cmp(&b.procedure))
+        b.billed
+            .cmp(&a.billed)
+            .then(b.paid.cmp(&a.paid))
+            .then_with(|| a.procedure.cmp(&b.procedure))
     });
     rows
 }
@@ -405,8 +423,10 @@ mod tests {
         f.add(claim("A", (3, 1), "10", "0"), now, NaiveDate::from_ymd_opt(2026, 4, 1), None);
         let rows = f.rows();
         assert_eq!((f.sent, f.outstanding), (3, 2));
-        let show: Vec<String> =
-            rows.iter().map(|r| format!("{} {} {} {}", r.payer_id, r.bucket, r.claims, r.amount)).collect();
+        let show: Vec<String> = rows
+            .iter()
+            .map(|r| format!("{} {} {} {}", r.payer_id, r.bucket, r.claims, r.amount))
+            .collect();
         assert_eq!(show[4], "A 120+ 1 50.50");
         assert_eq!(show[5], "A total 1 50.50");
         assert_eq!(show[6], "B 0-30 1 100");

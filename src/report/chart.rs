@@ -181,7 +181,12 @@ pub(crate) fn stacked_bars(
 }
 
 /// One bar per item.
-pub(crate) fn bars(id: &str, title: &str, axes: (&str, &str), items: &[(String, Decimal)]) -> String {
+pub(crate) fn bars(
+    id: &str,
+    title: &str,
+    axes: (&str, &str),
+    items: &[(String, Decimal)],
+) -> String {
     let max = items.iter().map(|i| f(i.1)).fold(0.0, f64::max);
     let (mut s, scale) = frame(id, title, axes.0, axes.1, max);
     let slot = (W - RIGHT - LEFT) / items.len().max(1) as f64;
@@ -264,9 +269,21 @@ mod tests {
     fn every_chart_has_a_title_and_labelled_axes() {
         let d = |s: &str| s.parse::<Decimal>().unwrap();
         let charts = [
-            stacked_bars("a", "A <&>", ("Payer", "Amount"), &["P1".into()], &[("0-30".into(), vec![d("5")])]),
+            stacked_bars(
+                "a",
+                "A <&>",
+                ("Payer", "Amount"),
+                &["P1".into()],
+                &[("0-30".into(), vec![d("5")])],
+            ),
             bars("b", "B", ("Reason", "Amount"), &[("CO-50".into(), d("1375"))]),
-            lines("c", "C", ("Month", "Days"), &["2026-01".into()], &[("P1".into(), vec![Some(d("3"))])]),
+            lines(
+                "c",
+                "C",
+                ("Month", "Days"),
+                &["2026-01".into()],
+                &[("P1".into(), vec![Some(d("3"))])],
+            ),
         ];
         for c in charts {
             assert!(c.starts_with("<figure>") && c.ends_with("</svg></figure>"), "{c}");

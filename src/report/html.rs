@@ -84,7 +84,8 @@ fn table(s: &mut String, csv: &str, header: &[&str], rows: &[Vec<String>], compl
 }
 
 fn card(s: &mut String, key: &str, label: &str, value: &str) {
-    let _ = write!(s, r#"<div><dt>{}</dt><dd data-key="{key}">{}</dd></div>"#, esc(label), esc(value));
+    let _ =
+        write!(s, r#"<div><dt>{}</dt><dd data-key="{key}">{}</dd></div>"#, esc(label), esc(value));
 }
 
 /// The page.
@@ -94,7 +95,11 @@ pub(crate) fn page(r: &Report) -> String {
     s.push_str(r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">"#);
     s.push_str(r#"<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">"#);
     s.push_str(r#"<meta name="viewport" content="width=device-width, initial-scale=1">"#);
-    let _ = write!(s, "<title>Claims money report, {}</title><style>{STYLE}</style></head><body>", esc(&sm.as_of));
+    let _ = write!(
+        s,
+        "<title>Claims money report, {}</title><style>{STYLE}</style></head><body>",
+        esc(&sm.as_of)
+    );
     s.push_str("<h1>Claims money report</h1>");
     let mut scope = format!("As of {}", sm.as_of);
     match (&sm.from, &sm.to) {
@@ -122,8 +127,18 @@ pub(crate) fn page(r: &Report) -> String {
     card(&mut s, "claims_outstanding", "Claims outstanding", &sm.claims_outstanding.to_string());
     card(&mut s, "ar_total", "A/R total", &sm.ar_total);
     card(&mut s, "ar_over_90", "A/R over 90 days", &sm.ar_over_90);
-    card(&mut s, "collection_rate", "Collection rate", sm.collection_rate.as_deref().unwrap_or("n/a"));
-    card(&mut s, "median_days_to_pay", "Median days to pay", sm.median_days_to_pay.as_deref().unwrap_or("n/a"));
+    card(
+        &mut s,
+        "collection_rate",
+        "Collection rate",
+        sm.collection_rate.as_deref().unwrap_or("n/a"),
+    );
+    card(
+        &mut s,
+        "median_days_to_pay",
+        "Median days to pay",
+        sm.median_days_to_pay.as_deref().unwrap_or("n/a"),
+    );
     card(&mut s, "payments_posted", "Paid by payers", &sm.payments_posted);
     card(&mut s, "denied_amount", "Denied", &sm.denied_amount);
     s.push_str("</dl></section>");
@@ -133,13 +148,23 @@ pub(crate) fn page(r: &Report) -> String {
     payments(&mut s, r);
 
     s.push_str(r#"<section id="patients"><h2>Patient balances</h2><dl class="cards">"#);
-    card(&mut s, "patient_balance_claims", "Claims with a patient balance", &sm.patient_balance_claims.to_string());
+    card(
+        &mut s,
+        "patient_balance_claims",
+        "Claims with a patient balance",
+        &sm.patient_balance_claims.to_string(),
+    );
     card(&mut s, "patient_balance_total", "Patients owe", &sm.patient_balance_total);
     s.push_str(r#"</dl><p class="note">Names and dates of birth are in <code>patient_balances.csv</code> only, so this page can be shared.</p></section>"#);
 
     s.push_str(r#"<section id="procedures"><h2>Procedures</h2>"#);
-    let rows: Vec<Vec<String>> = r.procedures.iter().take(PROCEDURE_ROWS).map(procedure_cells).collect();
-    let _ = write!(s, r#"<p class="note">The {} procedure codes billed most (all of them in <code>procedures.csv</code>).</p>"#, rows.len());
+    let rows: Vec<Vec<String>> =
+        r.procedures.iter().take(PROCEDURE_ROWS).map(procedure_cells).collect();
+    let _ = write!(
+        s,
+        r#"<p class="note">The {} procedure codes billed most (all of them in <code>procedures.csv</code>).</p>"#,
+        rows.len()
+    );
     table(&mut s, "procedures.csv", &w::PROCEDURES, &rows, r.procedures.len() <= PROCEDURE_ROWS);
     s.push_str("</section>");
 
@@ -188,7 +213,13 @@ fn aging(s: &mut String, r: &Report) {
                 (format!("{b} days"), vals)
             })
             .collect();
-        s.push_str(&chart::stacked_bars("chart-aging", "A/R aging by payer", ("Payer", "Amount outstanding"), &cats, &series));
+        s.push_str(&chart::stacked_bars(
+            "chart-aging",
+            "A/R aging by payer",
+            ("Payer", "Amount outstanding"),
+            &cats,
+            &series,
+        ));
     }
     let rows: Vec<Vec<String>> = r.aging.iter().map(aging_cells).collect();
     table(s, "aging.csv", &w::AGING, &rows, true);
@@ -205,7 +236,12 @@ fn denials(s: &mut String, r: &Report) {
         .map(|d| (d.carc.clone(), d.amount))
         .collect();
     if !items.is_empty() {
-        s.push_str(&chart::bars("chart-denials", "Denial reasons, all payers", ("Reason (group-CARC)", "Amount denied"), &items));
+        s.push_str(&chart::bars(
+            "chart-denials",
+            "Denial reasons, all payers",
+            ("Reason (group-CARC)", "Amount denied"),
+            &items,
+        ));
     }
     let rows: Vec<Vec<String>> = r.denials.iter().map(denial_cells).collect();
     table(s, "denials.csv", &w::DENIALS, &rows, true);
@@ -234,17 +270,34 @@ fn payments(s: &mut String, r: &Report) {
                 .map(|(payer, _)| {
                     let vals = months
                         .iter()
-                        .map(|m| r.payments.iter().find(|p| p.payer_id == *payer && &p.month == m).and_then(pick))
+                        .map(|m| {
+                            r.payments
+                                .iter()
+                                .find(|p| p.payer_id == *payer && &p.month == m)
+                                .and_then(pick)
+                        })
                         .collect();
                     (payer.to_string(), vals)
                 })
                 .collect()
         };
         let paid = series(&|p| Some(p.paid));
-        s.push_str(&chart::lines("chart-paid", "Paid per month, by payer", ("Month of payment", "Amount paid"), &months, &paid));
+        s.push_str(&chart::lines(
+            "chart-paid",
+            "Paid per month, by payer",
+            ("Month of payment", "Amount paid"),
+            &months,
+            &paid,
+        ));
         let days = series(&|p| p.median_days_to_pay);
         if days.iter().any(|d| d.1.iter().any(Option::is_some)) {
-            s.push_str(&chart::lines("chart-days", "Median days to pay, by payer", ("Month of payment", "Days from sent to paid"), &months, &days));
+            s.push_str(&chart::lines(
+                "chart-days",
+                "Median days to pay, by payer",
+                ("Month of payment", "Days from sent to paid"),
+                &months,
+                &days,
+            ));
         }
     }
     let rows: Vec<Vec<String>> = r.payments.iter().map(payment_cells).collect();

@@ -108,9 +108,7 @@ fn read_837(file: &str) -> Option<HashMap<(String, String), PatientRecord>> {
     Some(
         claims
             .iter()
-            .filter_map(|c| {
-                Some(((c.claim_id.clone(), c.payer.id.clone()), PatientRecord::of(c)?))
-            })
+            .filter_map(|c| Some(((c.claim_id.clone(), c.payer.id.clone()), PatientRecord::of(c)?)))
             .collect(),
     )
 }
@@ -144,7 +142,12 @@ pub(crate) fn write<W: Write>(
                 .and_then(|m| m.get(&(acc.claim_id.clone(), acc.primary.clone())))
                 .map(|p| {
                     let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
-                    (p.last.clone(), p.first.clone(), p.dob.map(day).unwrap_or_default(), day(p.service_date))
+                    (
+                        p.last.clone(),
+                        p.first.clone(),
+                        p.dob.map(day).unwrap_or_default(),
+                        day(p.service_date),
+                    )
                 }),
         };
         let (last, first, dob, service) = match patient {

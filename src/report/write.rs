@@ -106,7 +106,11 @@ pub(crate) fn procedure_cells(r: &ProcedureRow) -> Vec<String> {
 }
 
 /// Writes one CSV file atomically.
-fn csv_file(path: &Path, header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<(), Error> {
+fn csv_file(
+    path: &Path,
+    header: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<(), Error> {
     let io = |cause| Error::Write { path: path.to_path_buf(), cause };
     let file = AtomicFile::create(path).map_err(io)?;
     let mut w = csv::Writer::from_writer(file);
@@ -243,5 +247,6 @@ pub(crate) fn read_and_write(
 }
 
 fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    crate::atomic::write(path, bytes).map_err(|cause| Error::Write { path: path.to_path_buf(), cause })
+    crate::atomic::write(path, bytes)
+        .map_err(|cause| Error::Write { path: path.to_path_buf(), cause })
 }
