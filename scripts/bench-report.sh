@@ -6,7 +6,8 @@
 # Reuses the reconcile benchmark's data (scripts/gen-remit-bench.py: CLAIMS
 # claims of two lines each, one claim payment per claim: 5 % denied, 5 %
 # deductible, 5 % partial, the rest paid), generated once into
-# target/bench-data/rc-<CLAIMS>/. Once, it fills report.db: the claims seeded
+# <target>/bench-data/rc-<CLAIMS>/ (<target> is $CARGO_TARGET_DIR, else
+# target). Once, it fills report.db: the claims seeded
 # as sent by examples/seed_ledger.rs (with made-up patients), then every
 # payment posted by `claimflow reconcile`. Then it times, with /usr/bin/time -v,
 #   claimflow report --ledger report.db --out report --now 2026-06-30
@@ -15,16 +16,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
-data=target/bench-data/rc-$n
+target=${CARGO_TARGET_DIR:-target}
+data=$target/bench-data/rc-$n
 mkdir -p "$data"
 if [ ! -s "$data/remit.835" ]; then
   python3 scripts/gen-remit-bench.py --claims "$n" --out "$data"
 fi
 cargo build --release --quiet --bin claimflow --example seed_ledger
-bin=./target/release/claimflow
+bin=$target/release/claimflow
 if [ ! -s "$data/report.db" ]; then
   rm -f "$data/report-fill.db" "$data/report-fill.db-wal" "$data/report-fill.db-shm"
-  ./target/release/examples/seed_ledger "$data/report-fill.db" "$data/claims.837"
+  $target/release/examples/seed_ledger "$data/report-fill.db" "$data/claims.837"
   "$bin" reconcile "$data/remit.835" --ledger "$data/report-fill.db" --out "$data/report-recon" \
     --now 2026-04-01 > "$data/report-fill.out" || [ $? -eq 1 ]
   grep -E "reconciled|ledger:" "$data/report-fill.out"

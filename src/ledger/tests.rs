@@ -447,7 +447,7 @@ fn version_5_keys_payments_by_content_and_keeps_version_4_remittances() {
         .unwrap();
     }
     let mut l = Ledger::open(&path).unwrap();
-    assert_eq!(l.version().unwrap(), 5);
+    assert_eq!(l.version().unwrap(), super::schema_version());
     let rows = |l: &Ledger, sql: &str| -> Vec<String> {
         let mut st = l.connection().prepare(sql).unwrap();
         let r = st.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
