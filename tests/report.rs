@@ -380,3 +380,21 @@ fn library_report_matches_the_files_and_sums_exactly() {
     assert_eq!(r.files.len(), 7);
     assert!(r.files.iter().all(|f| f.exists()));
 }
+
+#[test]
+fn deposits_that_do_not_tie_out_need_a_person() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let db = fixture_ledger(dir);
+    // A remittance whose BPR02 is not its claim payments less its PLB.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("UPDATE remittances SET bpr02 = '500' WHERE trace = '100270001'", []).unwrap();
+    drop(conn);
+    let o = report(dir, &db, "rep", &[]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("= deposited 656.00: DOES NOT TIE OUT"), "{stdout}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&dir.join("rep/summary.json"))).unwrap();
+    assert_eq!(summary["tie_out"]["ok"], false);
+}
