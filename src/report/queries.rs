@@ -300,7 +300,7 @@ pub(crate) fn denials(
             dec_sum(d.amount)
          FROM payment_denials d JOIN claim_payments p ON p.id = d.payment_id
            JOIN remittances r ON r.id = p.remittance_id
-         WHERE {LIVE} AND {} GROUP BY {group}",
+         WHERE {LIVE} AND {} GROUP BY {group} ORDER BY {group}",
         payment_terms()
     );
     let mut st = conn.prepare(&sql)?;
