@@ -398,3 +398,81 @@ fn deposits_that_do_not_tie_out_need_a_person() {
         serde_json::from_str(&read(&dir.join("rep/summary.json"))).unwrap();
     assert_eq!(summary["tie_out"]["ok"], false);
 }
+
+#[test]
+fn a_secondary_payment_lowers_the_patient_balance() {
+    use claimflow::claim::ClaimStatus;
+    use claimflow::ledger::{ClaimRecord, Ledger, PatientRecord, SubmissionRecord};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // payers.837: P3001 sent to DEMOPAYER1 (primary) and DEMOPAYER2
+    // (secondary). payers.835 posts the secondary's payment (CLP02 2, paid
+    // 30) before the primary's (paid 50, coinsurance PR-2 20).
+    let sent = dir.join("payers.837");
+    std::fs::copy(fixture("835/payers.837"), &sent).unwrap();
+    let db = dir.join("l.db");
+    let mut l = Ledger::open(&db).unwrap();
+    let claims: Vec<ClaimRecord> = [
+        ("P3001", "DEMOPAYER1", 100),
+        ("P3002", "DEMOPAYER1", 150),
+        ("P3001", "DEMOPAYER2", 100),
+        ("P3003", "DEMOPAYER2", 80),
+        ("P3004", "DEMOPAYER2", 60),
+    ]
+    .iter()
+    .map(|(id, payer, charge)| ClaimRecord {
+        claim_id: id.to_string(),
+        payer_id: payer.to_string(),
+        content_hash: "synthetic".into(),
+        frequency: "1".into(),
+        total_charge: rust_decimal::Decimal::from(*charge),
+        st02: "0001".into(),
+        status: ClaimStatus::Sent,
+        patient: Some(PatientRecord {
+            last: "Testpatient".into(),
+            first: "Thirtyone".into(),
+            dob: chrono::NaiveDate::from_ymd_opt(1975, 1, 31),
+            service_date: chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+        }),
+    })
+    .collect();
+    let sub = SubmissionRecord {
+        file: sent,
+        file_sha256: "synthetic".into(),
+        isa13: "000000210".into(),
+        gs06: "210".into(),
+        st02: vec!["0001".into()],
+        total_charge: claims.iter().map(|c| c.total_charge).sum(),
+        created_at: "2026-04-02T12:00:00".into(),
+    };
+    let id = l.record_pending(&sub, &claims).unwrap();
+    l.complete(id).unwrap();
+    drop(l);
+    let text = read(Path::new(&fixture("claimflow.toml")))
+        .replace("# aliases = [\"1512345678\"]", "aliases = [\"1512345678\"]");
+    let cfg = dir.join("claimflow.toml");
+    std::fs::write(&cfg, text).unwrap();
+    let (cfg, dbs) = (cfg.display().to_string(), db.display().to_string());
+    let o = run(
+        dir,
+        &[
+            "reconcile",
+            &fixture("835/payers.835"),
+            "--config",
+            &cfg,
+            "--ledger",
+            &dbs,
+            "--out",
+            "r",
+            "--now",
+            "2026-04-20",
+        ],
+    );
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{o:?}");
+    let o = report(dir, &db, "rep", &[]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    assert_eq!(
+        lines(&dir.join("rep/patient_balances.csv"))[1..],
+        ["P3001,DEMOPAYER1,Testpatient,Thirtyone,1975-01-31,2026-04-01,0.00,0.00,20.00,0.00,0.00,20.00,30.00"]
+    );
+}

@@ -1,7 +1,9 @@
 //! `patient_balances.csv`: per claim, what insurance left to the patient.
 //!
-//! The live payments of each claim come together (ordered by claim id);
-//! the first payer to answer is the primary. The patient's share is the
+//! The live payments of each claim come together (ordered by claim id).
+//! The primary payer is the payer of the first of them not processed as
+//! secondary or tertiary (CLP02 2, 3, 20, 21), else of the first. The
+//! patient's share is the
 //! primary's patient responsibility (its PR adjustments: deductible,
 //! coinsurance, copay, and every other PR reason as non-covered), less what
 //! other payers of the same claim id paid toward it; it is never below 0.
@@ -53,10 +55,19 @@ pub struct BalanceTotals {
     pub patients_unknown: u64,
 }
 
-/// One claim being folded.
+/// The CLP02 values of a payment processed as secondary or tertiary.
+const NOT_PRIMARY: [&str; 4] = ["2", "3", "20", "21"];
+
+/// One claim being folded: its live payments, in posting order.
 #[derive(Debug, Default)]
 struct Acc {
     claim_id: String,
+    payments: Vec<LivePayment>,
+}
+
+/// A claim's patient share, from its payments.
+#[derive(Debug, Default)]
+struct Share {
     primary: String,
     /// Deductible, coinsurance, copay (PR-1, PR-2, PR-3).
     shares: [Decimal; 3],
@@ -65,25 +76,34 @@ struct Acc {
 }
 
 impl Acc {
-    fn add(&mut self, p: LivePayment) {
-        if self.claim_id.is_empty() {
-            self.claim_id = p.claim_id;
-            self.primary = p.payer_id;
-        } else if p.payer_id != self.primary {
-            self.secondary_paid += p.paid;
-            return;
-        }
-        self.pr += p.patient_responsibility;
-        for item in p.adjustments.split(';') {
-            let Some((code, amount)) = item.trim().split_once(' ') else { continue };
-            let Ok(amount) = amount.trim().parse::<Decimal>() else { continue };
-            match code.trim() {
-                "PR-1" => self.shares[0] += amount,
-                "PR-2" => self.shares[1] += amount,
-                "PR-3" => self.shares[2] += amount,
-                _ => {}
+    fn share(&self) -> Share {
+        let first = self
+            .payments
+            .iter()
+            .find(|p| !NOT_PRIMARY.contains(&p.clp02.trim()))
+            .or(self.payments.first());
+        let mut s = Share {
+            primary: first.map(|p| p.payer_id.clone()).unwrap_or_default(),
+            ..Share::default()
+        };
+        for p in &self.payments {
+            if p.payer_id != s.primary {
+                s.secondary_paid += p.paid;
+                continue;
+            }
+            s.pr += p.patient_responsibility;
+            for item in p.adjustments.split(';') {
+                let Some((code, amount)) = item.trim().split_once(' ') else { continue };
+                let Ok(amount) = amount.trim().parse::<Decimal>() else { continue };
+                match code.trim() {
+                    "PR-1" => s.shares[0] += amount,
+                    "PR-2" => s.shares[1] += amount,
+                    "PR-3" => s.shares[2] += amount,
+                    _ => {}
+                }
             }
         }
+        s
     }
 }
 
@@ -123,10 +143,11 @@ pub(crate) fn write<W: Write>(
     let mut cache = Cache::new();
     let mut acc = Acc::default();
     let mut flush = |acc: Acc, totals: &mut BalanceTotals| -> Result<(), Error> {
-        if acc.pr <= Decimal::ZERO || filter.payer.is_some_and(|p| p != acc.primary) {
+        let share = acc.share();
+        if share.pr <= Decimal::ZERO || filter.payer.is_some_and(|p| p != share.primary) {
             return Ok(());
         }
-        let sent = queries::sent_as(conn, &acc.claim_id, &acc.primary)?.unwrap_or_default();
+        let sent = queries::sent_as(conn, &acc.claim_id, &share.primary)?.unwrap_or_default();
         if filter.from.is_some_and(|f| sent.sent.map_or(true, |s| s < f))
             || filter.to.is_some_and(|t| sent.sent.map_or(true, |s| s > t))
         {
@@ -139,7 +160,7 @@ pub(crate) fn write<W: Write>(
                 .entry(sent.file.clone())
                 .or_insert_with(|| read_837(&sent.file))
                 .as_ref()
-                .and_then(|m| m.get(&(acc.claim_id.clone(), acc.primary.clone())))
+                .and_then(|m| m.get(&(acc.claim_id.clone(), share.primary.clone())))
                 .map(|p| {
                     let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
                     (
@@ -157,12 +178,12 @@ pub(crate) fn write<W: Write>(
                 Default::default()
             }
         };
-        let balance = (acc.pr - acc.secondary_paid).max(Decimal::ZERO);
-        let [deductible, coinsurance, copay] = acc.shares;
-        let non_covered = acc.pr - deductible - coinsurance - copay;
+        let balance = (share.pr - share.secondary_paid).max(Decimal::ZERO);
+        let [deductible, coinsurance, copay] = share.shares;
+        let non_covered = share.pr - deductible - coinsurance - copay;
         out.write_record([
             acc.claim_id.as_str(),
-            acc.primary.as_str(),
+            share.primary.as_str(),
             &last,
             &first,
             &dob,
@@ -172,8 +193,8 @@ pub(crate) fn write<W: Write>(
             &money(coinsurance),
             &money(copay),
             &money(non_covered),
-            &money(acc.pr),
-            &money(acc.secondary_paid),
+            &money(share.pr),
+            &money(share.secondary_paid),
         ])
         .map_err(Error::csv)?;
         totals.claims += 1;
@@ -184,7 +205,10 @@ pub(crate) fn write<W: Write>(
         if !acc.claim_id.is_empty() && acc.claim_id != p.claim_id {
             flush(std::mem::take(&mut acc), &mut totals)?;
         }
-        acc.add(p);
+        if acc.claim_id.is_empty() {
+            acc.claim_id = p.claim_id.clone();
+        }
+        acc.payments.push(p);
         Ok(())
     })?;
     if !acc.claim_id.is_empty() {

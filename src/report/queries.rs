@@ -392,6 +392,8 @@ pub(crate) struct LivePayment {
     pub claim_id: String,
     /// The claim's payer.
     pub payer_id: String,
+    /// CLP02 (`2`, `3`, `20`, `21`: processed as secondary or tertiary).
+    pub clp02: String,
     /// `patient_responsibility`.
     pub patient_responsibility: Decimal,
     /// `paid`.
@@ -401,15 +403,14 @@ pub(crate) struct LivePayment {
 }
 
 /// Calls `visit` for every live payment, ordered by claim id then posting
-/// order (so all payers of a claim come together, the first to answer
-/// first). Not filtered: a claim's secondary payer counts whatever the
+/// order (so all payers of a claim come together). Not filtered: a claim's secondary payer counts whatever the
 /// filter.
 pub(crate) fn each_live_payment(
     conn: &Connection,
     mut visit: impl FnMut(LivePayment) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let sql = format!(
-        "SELECT p.claim_id, p.payer_id, p.patient_responsibility, p.paid, p.adjustments
+        "SELECT p.claim_id, p.payer_id, p.clp02, p.patient_responsibility, p.paid, p.adjustments
          FROM claim_payments p WHERE {LIVE} ORDER BY p.claim_id, p.id"
     );
     let mut st = conn.prepare(&sql)?;
@@ -418,9 +419,10 @@ pub(crate) fn each_live_payment(
         visit(LivePayment {
             claim_id: text(r, 0)?,
             payer_id: text(r, 1)?,
-            patient_responsibility: dec(r, 2)?,
-            paid: dec(r, 3)?,
-            adjustments: text(r, 4)?,
+            clp02: text(r, 2)?,
+            patient_responsibility: dec(r, 3)?,
+            paid: dec(r, 4)?,
+            adjustments: text(r, 5)?,
         })?;
     }
     Ok(())
