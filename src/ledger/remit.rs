@@ -94,7 +94,8 @@ pub struct PaymentPosting {
     /// Allowed amount (AMT*B6 of every line when each line gives one, else
     /// paid + patient responsibility).
     pub allowed: Decimal,
-    /// The service lines, in file order (schema version 8).
+    /// The service lines, in file order: summed into the remittance's
+    /// procedure rows when the payment is matched (schema version 8).
     pub lines: Vec<super::LinePosting>,
     /// The adjustments counted in `denied`, claim level then lines.
     pub denials: Vec<super::DenialPosting>,
@@ -528,15 +529,17 @@ impl Ledger {
                     ])
                     .map_err(sq)?;
                 let remit_id = tx.last_insert_rowid();
+                let mut procedures = super::detail::ProcedureSums::new();
                 for p in &r.payments {
                     let pay_id =
                         insert_payment(&mut ins_pay, &tx, remit_id, p, &mut amount).map_err(sq)?;
-                    detail.insert(pay_id, &p.lines, &p.denials, &mut amount).map_err(sq)?;
+                    detail.insert_denials(pay_id, &p.denials, &mut amount).map_err(sq)?;
                     summary.payments += 1;
                     let Some(row) = p.claim_row else {
                         summary.unmatched += 1;
                         continue;
                     };
+                    super::detail::add_lines(&mut procedures, &p.payer_id, &p.lines, p.reversal);
                     // The row names the claim; its ids are checked too, so
                     // a row from another ledger can never touch a claim.
                     set_status
@@ -568,6 +571,7 @@ impl Ledger {
                         None => summary.reversals_without_posting += 1,
                     }
                 }
+                detail.insert_procedures(remit_id, &procedures, &mut amount).map_err(sq)?;
                 summary.applied.push(key);
             }
         }

@@ -349,8 +349,8 @@ pub(crate) fn payment_rows(
 pub struct ProcedureRow {
     /// Procedure code as submitted.
     pub procedure: String,
-    /// Service lines answered.
-    pub lines: u64,
+    /// Service lines answered (net of reversals).
+    pub lines: i64,
     /// Billed on them.
     pub billed: Decimal,
     /// Paid on them.
@@ -358,10 +358,12 @@ pub struct ProcedureRow {
 }
 
 /// The rows of `procedures.csv`: largest billed first, then largest paid,
-/// then by code.
+/// then by code; codes that net to nothing are left out.
 pub(crate) fn procedure_rows(groups: Vec<ProcedureGroup>) -> Vec<ProcedureRow> {
     let mut rows: Vec<ProcedureRow> = groups
         .into_iter()
+        // A code whose lines were all reversed in the period nets to nothing.
+        .filter(|g| g.lines != 0 || !g.billed.is_zero() || !g.paid.is_zero())
         .map(|g| ProcedureRow {
             procedure: g.procedure,
             lines: g.lines,

@@ -352,24 +352,26 @@ pub(crate) fn adjudicated(conn: &Connection, f: &Filter) -> Result<Vec<Adjudicat
 /// Lines, billed and paid of one procedure code.
 #[derive(Debug)]
 pub(crate) struct ProcedureGroup {
-    /// `payment_lines.procedure`.
+    /// `remittance_procedures.procedure`.
     pub procedure: String,
-    /// Lines.
-    pub lines: u64,
+    /// Lines (net of reversals).
+    pub lines: i64,
     /// Sum of SVC02.
     pub billed: Decimal,
     /// Sum of SVC03.
     pub paid: Decimal,
 }
 
-/// Service lines of live payments dated in the filter, by procedure code.
+/// Service lines of the matched payments of remittances dated in the
+/// filter, by procedure code (`remittance_procedures`, summed per
+/// remittance when posted; reversals net out what they reverse).
 pub(crate) fn procedures(conn: &Connection, f: &Filter) -> Result<Vec<ProcedureGroup>, Error> {
     let sql = format!(
-        "SELECT l.procedure, COUNT(*), dec_sum(l.billed), dec_sum(l.paid)
-         FROM payment_lines l JOIN claim_payments p ON p.id = l.payment_id
-           JOIN remittances r ON r.id = p.remittance_id
-         WHERE {LIVE} AND {} GROUP BY l.procedure",
-        payment_terms()
+        "SELECT rp.procedure, SUM(rp.lines), dec_sum(rp.billed), dec_sum(rp.paid)
+         FROM remittance_procedures rp JOIN remittances r ON r.id = rp.remittance_id
+         WHERE (?1 IS NULL OR rp.payer_id = ?1) AND (?2 IS NULL OR {PAY_DATE} >= ?2)
+           AND (?3 IS NULL OR {PAY_DATE} <= ?3)
+         GROUP BY rp.procedure"
     );
     let mut st = conn.prepare(&sql)?;
     let mut rows = st.query(params![f.payer, f.from, f.to])?;
@@ -377,7 +379,7 @@ pub(crate) fn procedures(conn: &Connection, f: &Filter) -> Result<Vec<ProcedureG
     while let Some(r) = rows.next()? {
         out.push(ProcedureGroup {
             procedure: text(r, 0)?,
-            lines: count(r, 1)?,
+            lines: r.get(1)?,
             billed: dec(r, 2)?,
             paid: dec(r, 3)?,
         });
