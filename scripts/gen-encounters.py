@@ -5,9 +5,14 @@ Usage:
   gen-encounters.py --claims N [--seed S] [--out FILE] [--config-out FILE] [--faulty PCT]
 
 Realistic mix: 1-6 service lines per claim (mean about 3.3), 1-12 diagnoses,
-about a quarter of patients are dependents (spouse/child) of the subscriber,
-modifiers on about a third of lines, some NDC drug lines, a few date ranges,
-3 billing providers and 4 payers. Every value is made up (no PHI). With
+about a quarter of patients are dependents (spouse/child) of the subscriber
+(never for Medicare), modifiers on about a third of lines, some NDC drug
+lines with their quantity and unit, a few date ranges, 3 billing providers
+(organizations: every claim names a rendering provider, one in ten the
+organization itself) and 4 payers. Some claims carry the other claim facts:
+the service facility (every outpatient-hospital claim), a supervising
+provider, an accident or employment cause, a delay reason, the amount the
+patient paid, a claim note. Every value is made up (no PHI). With
 --config-out it also writes a claimflow.toml naming those providers and
 payers, so `claimflow build` can run on the output as is. --faulty PCT makes
 that percentage of claims fail a scrub rule (bad NPI, missing dx pointer...).
@@ -28,8 +33,11 @@ COLUMNS = (
     "patient_state patient_zip place_of_service frequency original_ref prior_auth onset_date "
     "rendering_npi rendering_last rendering_first referring_npi referring_last referring_first "
     + " ".join(f"dx{i}" for i in range(1, 13))
+    + " facility_name facility_npi facility_address1 facility_address2 facility_city facility_state "
+    "facility_zip supervising_npi supervising_last supervising_first related_cause accident_state "
+    "accident_date delay_reason patient_paid claim_note"
     + " line_id service_date service_date_end procedure modifier1 modifier2 modifier3 modifier4 "
-    "units charge dx_pointers ndc"
+    "units charge dx_pointers ndc ndc_quantity ndc_unit"
 ).split()
 
 LAST = "SMITH JOHNSON WILLIAMS BROWN JONES GARCIA MILLER DAVIS RODRIGUEZ MARTINEZ HERNANDEZ LOPEZ WILSON ANDERSON THOMAS TAYLOR MOORE JACKSON MARTIN LEE".split()
@@ -39,13 +47,18 @@ CITIES = [("SPRINGFIELD", "IL", "62701"), ("PEORIA", "IL", "61602"), ("MADISON",
           ("DES MOINES", "IA", "50309"), ("ST LOUIS", "MO", "63101"), ("INDIANAPOLIS", "IN", "46204")]
 DX = ("E119 I10 J069 E785 Z23 K219 F419 N390 J029 H6690 L309 B349 J45909 G4700 E039 D649 "
       "M25561 R1084 Z0000 E669 F329 J301 K5900 M62830").split()
-# (procedure, charge, ndc?)
-PROCEDURES = [("99213", "125.00", None), ("99214", "185.00", None), ("99212", "85.00", None),
-              ("99203", "160.00", None), ("36415", "15.00", None), ("85025", "32.50", None),
-              ("80053", "48.00", None), ("90471", "25.00", None), ("90686", "38.25", None),
-              ("97110", "60.00", None), ("97140", "55.00", None), ("93000", "70.00", None),
-              ("81002", "12.00", None), ("71046", "110.00", None),
-              ("J1100", "18.40", "00641036725"), ("J3301", "22.10", "00003029328")]
+# (procedure, charge, ndc?, drug unit)
+PROCEDURES = [("99213", "125.00", None, None), ("99214", "185.00", None, None),
+              ("99212", "85.00", None, None), ("99203", "160.00", None, None),
+              ("36415", "15.00", None, None), ("85025", "32.50", None, None),
+              ("80053", "48.00", None, None), ("90471", "25.00", None, None),
+              ("90686", "38.25", None, None), ("97110", "60.00", None, None),
+              ("97140", "55.00", None, None), ("93000", "70.00", None, None),
+              ("81002", "12.00", None, None), ("71046", "110.00", None, None),
+              ("J1100", "18.40", "00641036725", "ML"), ("J3301", "22.10", "00003029328", "ML")]
+FACILITIES = [("SPRINGFIELD GENERAL HOSPITAL", "800 HOSPITAL DR", "SPRINGFIELD", "IL", "627040800"),
+              ("PEORIA MEMORIAL HOSPITAL", "12 CLINIC WAY", "PEORIA", "IL", "616020012")]
+NOTES = ["CORRECTED CLAIM", "Records sent on request", "Late charge, see op note"]
 MODIFIERS = ["25", "59", "GP", "LT", "RT", "26", "TC", "XU"]
 POS = ["11", "11", "11", "22", "02"]
 PAYERS = [("DEMOPAYER1", "Demo Health Plan", "CI"), ("DEMOMCARE", "Demo Medicare", "MB"),
@@ -109,6 +122,9 @@ def claim_rows(rng, n, faulty):
         for k in ("address1", "address2", "city", "state", "zip"):
             pat[k] = sub[k]
     payer = rng.choice(PAYERS)
+    if payer[2] in ("MA", "MB"):
+        # A Medicare beneficiary is always the subscriber.
+        rel, pat = "self", None
     ndx = min(12, max(1, int(rng.expovariate(1 / 3.0)) + 1))
     dxs = rng.sample(DX, ndx)
     nlines = rng.choices([1, 2, 3, 4, 5, 6], weights=[20, 20, 20, 15, 15, 10])[0]
@@ -124,8 +140,17 @@ def claim_rows(rng, n, faulty):
     if pat:
         for k, v in pat.items():
             claim["patient_" + k] = v
-    if rng.random() < 0.4:
+    if rng.random() < 0.1:
+        claim["rendering_npi"] = claim["billing_npi"]  # the organization rendered it
+    else:
         claim.update(rendering_npi=npi(rng), rendering_last=rng.choice(LAST), rendering_first=rng.choice(FIRST))
+    if claim["place_of_service"] == "22":
+        name, street, city, state, zip9 = rng.choice(FACILITIES)
+        claim.update(facility_name=name, facility_npi=npi(rng), facility_address1=street,
+                     facility_city=city, facility_state=state, facility_zip=zip9)
+    if rng.random() < 0.05:
+        claim.update(supervising_npi=npi(rng), supervising_last=rng.choice(LAST),
+                     supervising_first=rng.choice(FIRST))
     if rng.random() < 0.15:
         claim.update(referring_npi=npi(rng), referring_last=rng.choice(LAST), referring_first=rng.choice(FIRST))
     if rng.random() < 0.1:
@@ -135,12 +160,24 @@ def claim_rows(rng, n, faulty):
     first_date, first_day = date(rng, 0, 80)
     if rng.random() < 0.1:
         claim["onset_date"] = "2025-09-15"
+    cause = rng.random()
+    if cause < 0.04:
+        claim.update(related_cause="AA", accident_state=rng.choice(["IL", "WI", "IN"]),
+                     accident_date="2025-09-20")
+    elif cause < 0.06:
+        claim.update(related_cause="OA", accident_date="2025-09-25")
+    elif cause < 0.08:
+        claim["related_cause"] = "EM"
+    if rng.random() < 0.02:
+        claim["delay_reason"] = rng.choice(["1", "7", "11"])
+    if rng.random() < 0.03:
+        claim["claim_note"] = rng.choice(NOTES)
     rows = []
     used = set()
     for ln in range(1, nlines + 1):
         # No duplicate lines (same procedure, modifiers and date): redraw.
         while True:
-            proc, charge, ndc = rng.choice(PROCEDURES)
+            proc, charge, ndc, drug_unit = rng.choice(PROCEDURES)
             mods = rng.sample(MODIFIERS, rng.choice([1, 1, 2])) if rng.random() < 0.33 else []
             svc, svc_day = date(rng, first_day, 3)
             if (proc, tuple(sorted(mods)), svc) not in used:
@@ -155,9 +192,15 @@ def claim_rows(rng, n, faulty):
         if ndc:
             row["ndc"] = ndc[:5] + "-" + ndc[5:9] + "-" + ndc[9:] if rng.random() < 0.5 else ndc
             row["units"] = rng.choice(["1", "2", "0.5"])
+            row["ndc_quantity"] = rng.choice(["1", "0.5", "2"])
+            row["ndc_unit"] = drug_unit
         if proc.startswith("97") and rng.random() < 0.3 and svc_day < 89:
             row["service_date_end"], _ = date(rng, svc_day + 2, 1)
         rows.append(row)
+    if rng.random() < 0.1:
+        # The copay, never more than the claim's total.
+        for r in rows:
+            r["patient_paid"] = "10.00"
     if faulty and rng.random() < faulty:
         kind = rng.randrange(4)
         if kind == 0:

@@ -72,7 +72,9 @@ def row(claim, npi, payer, member, last, first, dob, sex, dx, date, code, charge
              subscriber_address1="12 Sample Rd", subscriber_city="Springfield",
              subscriber_state="IL", subscriber_zip="62704", place_of_service="11",
              dx1=dx[0], dx2=dx[1] if len(dx) > 1 else "", service_date=date, procedure=code,
-             units="1", charge=charge, dx_pointers=ptr)
+             units="1", charge=charge, dx_pointers=ptr,
+             # The organization itself rendered the service (E-REND-001).
+             rendering_npi=npi)
     return r
 
 

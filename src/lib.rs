@@ -92,6 +92,7 @@ pub mod progress;
 pub mod reconcile;
 pub mod report;
 pub mod scrub;
+pub mod secondary;
 pub mod validate;
 pub mod values;
 pub mod x12;

@@ -95,7 +95,10 @@ impl FileReport {
 fn check_set(input: &[u8], kind: TransactionKind, set: &x12::TransactionSet) -> Vec<Finding> {
     let mut findings = x12::check_hierarchy(input, set);
     match kind {
-        TransactionKind::Claim837P => findings.extend(edi837::check_set(input, set, true)),
+        TransactionKind::Claim837P => {
+            findings.extend(edi837::check_set(input, set, true));
+            findings.extend(edi837::check_cob(input, set));
+        }
         TransactionKind::Claim837I => findings.extend(edi837::check_set(input, set, false)),
         _ => {}
     }

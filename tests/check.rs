@@ -58,6 +58,8 @@ fn demo_export_reports_each_fault_and_exits_1() {
         ("23", "procedure", "F2010", "E-DUP-001"),
         ("25", "place_of_service", "F2011", "E-ROW-001"),
         ("26", "ndc", "F2012", "E-NDC-001"),
+        ("26", "ndc_quantity", "F2012", "E-NDC-002"),
+        ("26", "ndc_unit", "F2012", "E-NDC-003"),
         ("26", "service_date", "F2012", "E-DOS-002"),
         ("27", "claim_id", "", "E-CID-002"),
         ("28", "service_date", "F2013", "E-DATE-001"),

@@ -179,11 +179,11 @@ fn report_of_the_fixture_ledger_lists_every_row_and_ties_out() {
     assert_eq!(
         lines(&rep.join("patient_balances.csv")),
         [
-            "claim_id,payer_id,patient_last,patient_first,patient_dob,service_date,balance,deductible,coinsurance,copay,non_covered,patient_responsibility,secondary_paid",
-            "D1003,DEMOPAYER1,Placeholder,June,1957-01-08,2026-05-06,22.80,0.00,22.80,0.00,0.00,22.80,0.00",
-            "D1005,DEMOMCARE,Mockwell,Edna,1952-03-15,2026-06-09,34.00,0.00,34.00,0.00,0.00,34.00,0.00",
-            "R4001,DEMOPAYER1,Quillfeather,Ada,1970-02-03,2026-12-01,20.00,0.00,0.00,20.00,0.00,20.00,0.00",
-            "W3001,DEMOPAYER1,Latecase,Ray,1990-10-10,2026-10-05,80.00,80.00,0.00,0.00,0.00,80.00,0.00",
+            "claim_id,payer_id,patient_last,patient_first,patient_dob,service_date,balance,deductible,coinsurance,copay,non_covered,patient_responsibility,secondary_paid,secondary_payer_id,stage",
+            "D1003,DEMOPAYER1,Placeholder,June,1957-01-08,2026-05-06,22.80,0.00,22.80,0.00,0.00,22.80,0.00,,final",
+            "D1005,DEMOMCARE,Mockwell,Edna,1952-03-15,2026-06-09,34.00,0.00,34.00,0.00,0.00,34.00,0.00,,final",
+            "R4001,DEMOPAYER1,Quillfeather,Ada,1970-02-03,2026-12-01,20.00,0.00,0.00,20.00,0.00,20.00,0.00,,final",
+            "W3001,DEMOPAYER1,Latecase,Ray,1990-10-10,2026-10-05,80.00,80.00,0.00,0.00,0.00,80.00,0.00,,final",
         ]
     );
     let summary: serde_json::Value =
@@ -278,7 +278,7 @@ fn empty_ledger_gives_headers_and_a_page_saying_nothing_yet() {
         ("aging.csv", "payer_id,bucket,claims,amount"),
         ("denials.csv", "payer_id,category,carc,claims,lines,amount,denial_rate,denial_rate_amount"),
         ("payments.csv", "payer_id,month,billed,allowed,paid,contractual,patient_responsibility,median_days_to_pay,p90_days_to_pay,claim_payments,denied,provider_adjustments,deposited,paid_claims"),
-        ("patient_balances.csv", "claim_id,payer_id,patient_last,patient_first,patient_dob,service_date,balance,deductible,coinsurance,copay,non_covered,patient_responsibility,secondary_paid"),
+        ("patient_balances.csv", "claim_id,payer_id,patient_last,patient_first,patient_dob,service_date,balance,deductible,coinsurance,copay,non_covered,patient_responsibility,secondary_paid,secondary_payer_id,stage"),
         ("procedures.csv", "procedure,lines,billed,paid"),
     ] {
         assert_eq!(lines(&rep.join(name)), [header], "{name}");
@@ -348,7 +348,7 @@ fn patients_of_claims_sent_before_the_ledger_kept_them_come_from_their_837() {
     assert_eq!(o.status.code(), Some(0), "{o:?}");
     assert!(String::from_utf8_lossy(&o.stdout).contains("4 patient balance row(s) have no name"));
     let rows = lines(&dir.join("gone/patient_balances.csv"));
-    assert_eq!(rows[3], "R4001,DEMOPAYER1,,,,,20.00,0.00,0.00,20.00,0.00,20.00,0.00");
+    assert_eq!(rows[3], "R4001,DEMOPAYER1,,,,,20.00,0.00,0.00,20.00,0.00,20.00,0.00,,final");
 }
 
 #[test]
@@ -400,79 +400,43 @@ fn deposits_that_do_not_tie_out_need_a_person() {
 }
 
 #[test]
-fn a_secondary_payment_lowers_the_patient_balance() {
-    use claimflow::claim::ClaimStatus;
-    use claimflow::ledger::{ClaimRecord, Ledger, PatientRecord, SubmissionRecord};
+fn patient_balances_follow_the_secondary_payer() {
+    // The COB walk-through of docs/secondary.md: build cob.csv, the
+    // primary's 835, `secondary`, the secondary's 835.
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    // payers.837: P3001 sent to DEMOPAYER1 (primary) and DEMOPAYER2
-    // (secondary). payers.835 posts the secondary's payment (CLP02 2, paid
-    // 30) before the primary's (paid 50, coinsurance PR-2 20).
-    let sent = dir.join("payers.837");
-    std::fs::copy(fixture("835/payers.837"), &sent).unwrap();
-    let db = dir.join("l.db");
-    let mut l = Ledger::open(&db).unwrap();
-    let claims: Vec<ClaimRecord> = [
-        ("P3001", "DEMOPAYER1", 100),
-        ("P3002", "DEMOPAYER1", 150),
-        ("P3001", "DEMOPAYER2", 100),
-        ("P3003", "DEMOPAYER2", 80),
-        ("P3004", "DEMOPAYER2", 60),
-    ]
-    .iter()
-    .map(|(id, payer, charge)| ClaimRecord {
-        claim_id: id.to_string(),
-        payer_id: payer.to_string(),
-        content_hash: "synthetic".into(),
-        frequency: "1".into(),
-        total_charge: rust_decimal::Decimal::from(*charge),
-        st02: "0001".into(),
-        status: ClaimStatus::Sent,
-        patient: Some(PatientRecord {
-            last: "Testpatient".into(),
-            first: "Thirtyone".into(),
-            dob: chrono::NaiveDate::from_ymd_opt(1975, 1, 31),
-            service_date: chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
-        }),
-    })
-    .collect();
-    let sub = SubmissionRecord {
-        file: sent,
-        file_sha256: "synthetic".into(),
-        isa13: "000000210".into(),
-        gs06: "210".into(),
-        st02: vec!["0001".into()],
-        total_charge: claims.iter().map(|c| c.total_charge).sum(),
-        created_at: "2026-04-02T12:00:00".into(),
-    };
-    let id = l.record_pending(&sub, &claims).unwrap();
-    l.complete(id).unwrap();
-    drop(l);
-    let text = read(Path::new(&fixture("claimflow.toml")))
-        .replace("# aliases = [\"1512345678\"]", "aliases = [\"1512345678\"]");
-    let cfg = dir.join("claimflow.toml");
-    std::fs::write(&cfg, text).unwrap();
-    let (cfg, dbs) = (cfg.display().to_string(), db.display().to_string());
-    let o = run(
-        dir,
-        &[
-            "reconcile",
-            &fixture("835/payers.835"),
-            "--config",
-            &cfg,
-            "--ledger",
-            &dbs,
-            "--out",
-            "r",
-            "--now",
-            "2026-04-20",
-        ],
-    );
-    assert!(matches!(o.status.code(), Some(0 | 1)), "{o:?}");
-    let o = report(dir, &db, "rep", &[]);
+    let config = fixture("claimflow.toml");
+    let db = dir.join("l.db").display().to_string();
+    let c = ["--config", config.as_str(), "--ledger", db.as_str()];
+    let steps: [(&[&str], &str); 4] = [
+        (&["build", &fixture("encounters/cob.csv"), "--out", "out"], "2026-03-20"),
+        (&["reconcile", &fixture("835/cob-primary.835"), "--out", "r1"], "2026-04-01"),
+        (&["secondary", "--out", "out"], "2026-04-02"),
+        (&["reconcile", &fixture("835/cob-secondary.835"), "--out", "r2"], "2026-04-21"),
+    ];
+    for (args, now) in steps {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend_from_slice(&c);
+        all.extend_from_slice(&["--now", now]);
+        let o = run(dir, &all);
+        assert!(matches!(o.status.code(), Some(0 | 1)), "{args:?}: {o:?}");
+    }
+    keep_all_837(&dir.join("out"));
+    let o = report(dir, Path::new(&db), "rep", &[]);
     assert_eq!(o.status.code(), Some(0), "{o:?}");
+    // C3005: the primary left 20.00 coinsurance, the secondary paid 15.00
+    // and left 5.00; C3006 waits for the secondary; C3007 has none.
     assert_eq!(
         lines(&dir.join("rep/patient_balances.csv"))[1..],
-        ["P3001,DEMOPAYER1,Testpatient,Thirtyone,1975-01-31,2026-04-01,0.00,0.00,20.00,0.00,0.00,20.00,30.00"]
+        [
+            "C3005,DEMOPAYER1,Testcob,Hana,1970-06-06,2026-03-10,5.00,0.00,5.00,0.00,0.00,20.00,15.00,DEMOSECOND,after_secondary",
+            "C3006,DEMOPAYER1,Testcob,Ivo,1971-07-07,2026-03-10,10.00,0.00,10.00,0.00,0.00,10.00,0.00,DEMOSECOND,awaiting_secondary",
+            "C3007,DEMOPAYER1,Testcob,Jo,1972-08-08,2026-03-10,15.00,0.00,15.00,0.00,0.00,15.00,0.00,,final",
+        ]
     );
+    // The COB claims the secondary answered are not owed; C3008's payment
+    // was reversed and not corrected (sent 2026-03-20: over 120 days by 2027-03-15).
+    assert_eq!(lines(&dir.join("rep/aging.csv")).last().unwrap(), "ALL,total,1,130.00");
+    assert!(lines(&dir.join("rep/aging.csv")).contains(&"DEMOPAYER1,120+,1,130.00".to_string()));
+    keep_report("cob", &dir.join("rep"));
 }

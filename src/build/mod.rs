@@ -33,6 +33,7 @@ use crate::finding::Finding;
 use crate::progress::Progress;
 use crate::scrub;
 
+mod correction;
 mod manifest;
 mod submit;
 

@@ -50,10 +50,13 @@ impl Prepared {
     /// 837P (when any claim goes), `rejects.csv`, the held rows and
     /// `manifest.json` into `out_dir` (created when missing), and records the
     /// submission. `config` must be the one the claims were scrubbed with.
-    /// `self` is left as it was: the caller decides when the claims are
-    /// freed (a command about to exit need not free them one by one).
+    /// First, a replacement or void held back only for its empty
+    /// `original_ref` takes the payer's claim number the ledger holds for it
+    /// and moves to the clean claims (see `correction`). Otherwise `self` is
+    /// left as it was: the caller decides when the claims are freed (a
+    /// command about to exit need not free them one by one).
     pub fn submit(
-        &self,
+        &mut self,
         config: &Config,
         ledger: &mut Ledger,
         out_dir: &Path,
@@ -62,6 +65,7 @@ impl Prepared {
         if out_dir.exists() && !out_dir.is_dir() {
             return Err(Error::NotAFolder(out_dir.to_path_buf()));
         }
+        let mut notes = self.take_original_refs(config, ledger)?;
         progress.stage("hashing claims");
         let hashes: Vec<String> = self.clean.par_iter().map(ledger::content_hash).collect();
         progress.stage("looking up sent claims");
@@ -73,7 +77,6 @@ impl Prepared {
         let to_send: Vec<usize> =
             (0..self.clean.len()).filter(|&i| matches!(decisions[i], Decision::Send(_))).collect();
         let mut outputs = Vec::new();
-        let mut notes = Vec::new();
         let sent = if to_send.is_empty() {
             None
         } else {
@@ -316,6 +319,21 @@ impl Prepared {
         };
         progress.stage("recording in the ledger");
         let id = ledger.record_pending(&sub, &records)?;
+        let coverage: Vec<(&str, &str, &str, &str)> = to_send
+            .iter()
+            .flat_map(|&i| {
+                let c = &self.clean[i];
+                c.other_payers.iter().map(move |o| {
+                    (
+                        c.claim_id.as_str(),
+                        c.payer.id.as_str(),
+                        o.payer.id.as_str(),
+                        o.responsibility.code(),
+                    )
+                })
+            })
+            .collect();
+        ledger.record_other_coverage(id, &coverage)?;
         crash_point("pending");
         progress.stage("renaming the 837P into place (fsync)");
         file.commit().map_err(Error::io(&dest, "cannot write"))?;

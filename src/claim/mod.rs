@@ -11,9 +11,11 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+mod cob;
 mod npi;
 mod status;
 
+pub use cob::{Adjustment, LineAdjudication, OtherPayer, Responsibility};
 pub(crate) use npi::is_valid_npi;
 pub use status::ClaimStatus;
 
@@ -91,10 +93,11 @@ pub struct Person {
 }
 
 /// Patient's relationship to the subscriber (SBR02 / PAT01).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Relationship {
     /// The patient is the subscriber (SBR02 = 18).
     #[serde(rename = "self")]
+    #[default]
     SelfInsured,
     /// Spouse (PAT01 = 01).
     Spouse,
@@ -193,7 +196,8 @@ pub struct Payer {
     pub filing_indicator: String,
 }
 
-/// A person provider named on a claim (2310A referring, 2310B rendering).
+/// A person provider named on a claim (2310A referring, 2310B rendering,
+/// 2310D supervising).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderRef {
     /// NM109 NPI.
@@ -202,6 +206,19 @@ pub struct ProviderRef {
     pub last: String,
     /// NM104 first name.
     pub first: String,
+}
+
+/// The service facility location (loop 2310C): where the service was
+/// rendered when that is not the billing provider's address (a hospital,
+/// a nursing facility).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facility {
+    /// NM103 facility name.
+    pub name: String,
+    /// NM109 facility NPI (qualifier XX); empty when the facility has none.
+    pub npi: String,
+    /// N3/N4 address (ZIP 9 digits).
+    pub address: Address,
 }
 
 /// Claim frequency (CLM05-3).
@@ -257,6 +274,18 @@ pub struct ServiceLine {
     pub dx_pointers: Vec<u8>,
     /// LIN*N4 National Drug Code, 11 digits without dashes.
     pub ndc: Option<String>,
+    /// 2430: what other payers did with this line (a claim to a secondary
+    /// payer carries the primary's adjudication here). Empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adjudications: Vec<LineAdjudication>,
+    /// CTP04 drug quantity in the NDC's own unit (not the HCPCS units),
+    /// when an NDC is given.
+    #[serde(default)]
+    pub ndc_quantity: Option<Decimal>,
+    /// CTP05-1 unit of the drug quantity: `F2` international unit, `GR`
+    /// gram, `ME` milligram, `ML` millilitre, `UN` unit.
+    #[serde(default)]
+    pub ndc_unit: Option<String>,
     /// The 1-based CSV row this line came from (0 when not from CSV).
     pub row: u64,
 }
@@ -294,6 +323,33 @@ pub struct Claim {
     pub rendering: Option<ProviderRef>,
     /// 2310A referring provider.
     pub referring: Option<ProviderRef>,
+    /// 2310C service facility location, when not the billing provider's
+    /// address. Boxed, as is `supervising`: few claims have one, and every
+    /// claim of an export is held in memory at once.
+    #[serde(default)]
+    pub facility: Option<Box<Facility>>,
+    /// 2310D supervising provider.
+    #[serde(default)]
+    pub supervising: Option<Box<ProviderRef>>,
+    /// CLM11-1 and CLM11-2 related causes, as given: `AA` auto accident,
+    /// `EM` employment, `OA` other accident (0 to 2).
+    #[serde(default)]
+    pub related_causes: Vec<String>,
+    /// CLM11-4 state of an auto accident (USPS code), sent with cause `AA`.
+    #[serde(default)]
+    pub accident_state: Option<String>,
+    /// DTP*439 accident date, sent with cause `AA` or `OA`.
+    #[serde(default)]
+    pub accident_date: Option<NaiveDate>,
+    /// CLM20 delay reason code (1-11 or 15), as given.
+    #[serde(default)]
+    pub delay_reason: Option<String>,
+    /// AMT*F5 amount the patient already paid toward this claim.
+    #[serde(default)]
+    pub patient_paid: Option<Decimal>,
+    /// NTE*ADD claim note for the payer (up to 80 characters).
+    #[serde(default)]
+    pub note: Option<String>,
     /// HI diagnoses, ICD-10-CM without the dot, principal first (1 to 12).
     pub diagnoses: Vec<String>,
     /// Service lines in input order (1 to 50).
@@ -303,6 +359,11 @@ pub struct Claim {
     /// equals the sum of the lines; writers use [`Claim::total_charge`].
     #[serde(default)]
     pub stated_total: Option<Decimal>,
+    /// 2320/2330A/2330B: the patient's other coverage (on a primary claim,
+    /// the secondary payer; on a claim to a secondary payer, the primary
+    /// with its adjudication). Empty when no other payer is known.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_payers: Vec<OtherPayer>,
     /// Where the claim came from.
     pub source: Source,
 }
@@ -311,6 +372,29 @@ impl Claim {
     /// CLM02: the sum of the line charges.
     pub fn total_charge(&self) -> Decimal {
         self.lines.iter().map(|l| l.charge).sum()
+    }
+
+    /// 2000B SBR01 of the claim's own payer: `S` when an other payer is the
+    /// primary (a coordination-of-benefits claim), `T` when other payers are
+    /// primary and secondary, else `P`.
+    pub fn payer_responsibility(&self) -> Responsibility {
+        let has = |r| self.other_payers.iter().any(|o| o.responsibility == r);
+        match (has(Responsibility::Primary), has(Responsibility::Secondary)) {
+            (true, true) => Responsibility::Tertiary,
+            (true, false) => Responsibility::Secondary,
+            _ => Responsibility::Primary,
+        }
+    }
+
+    /// True when a related cause is an accident that needs its date
+    /// (DTP*439): `AA` or `OA`.
+    pub fn is_accident(&self) -> bool {
+        self.related_causes.iter().any(|c| c == "AA" || c == "OA")
+    }
+
+    /// True when a related cause is an auto accident (`AA`, CLM11-4 state).
+    pub fn is_auto_accident(&self) -> bool {
+        self.related_causes.iter().any(|c| c == "AA")
     }
 
     /// The earliest date of service on the claim.

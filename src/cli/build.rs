@@ -83,7 +83,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let progress = Progress::on_stderr();
     // Read and scrub before the ledger is opened: an export that cannot be
     // read leaves nothing behind, not even a new ledger file.
-    let prepared = build::prepare(&inputs, &options, &progress)?;
+    let mut prepared = build::prepare(&inputs, &options, &progress)?;
     progress.stage("opening the ledger");
     let mut ledger = Ledger::open(&ledger_path)?;
     super::print_ledger_notes(&ledger);

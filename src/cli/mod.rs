@@ -16,6 +16,7 @@ mod check;
 mod parse;
 mod reconcile;
 mod report;
+mod secondary;
 mod validate;
 
 /// claimflow: encounter exports to 837P claims, 835 remittances to reconciliation.
@@ -110,6 +111,7 @@ pub enum Command {
     Parse(parse::Args),
     Reconcile(reconcile::Args),
     Report(report::Args),
+    Secondary(secondary::Args),
 }
 
 /// How a command ended, when it could run at all.
@@ -156,5 +158,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Parse(args) => parse::run(args, &cli.global),
         Command::Reconcile(args) => reconcile::run(args, &cli.global),
         Command::Report(args) => report::run(args, &cli.global),
+        Command::Secondary(args) => secondary::run(args, &cli.global),
     }
 }

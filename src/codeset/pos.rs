@@ -71,6 +71,25 @@ pub(crate) fn is_place_of_service(code: &str) -> bool {
     name(code).is_some()
 }
 
+/// Places of service that are a facility the professional does not bill
+/// from: hospitals (19 off-campus and 22 on-campus outpatient, 21
+/// inpatient, 23 emergency room), 26 military treatment facility, 31
+/// skilled nursing and 32 nursing facility, 51 and 52 psychiatric
+/// facilities, 56 psychiatric residential treatment center, 61
+/// comprehensive inpatient rehabilitation facility and 65 end-stage renal
+/// disease treatment facility. A claim at one of them names the facility
+/// in loop 2310C (payers reject it otherwise). Places that may well be the
+/// practice's own address (an office, a clinic, an ambulatory surgical
+/// center it owns) or the patient's (home, assisted living) are not listed.
+const FACILITIES: [&str; 12] =
+    ["19", "21", "22", "23", "26", "31", "32", "51", "52", "56", "61", "65"];
+
+/// True when `code` is a place of service that needs the service facility
+/// (loop 2310C): see [`FACILITIES`].
+pub(crate) fn is_facility(code: &str) -> bool {
+    FACILITIES.contains(&code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +104,7 @@ mod tests {
         assert!(!is_place_of_service("00"));
         assert!(!is_place_of_service("30"));
         assert!(!is_place_of_service("2"));
+        assert!(FACILITIES.iter().all(|c| is_place_of_service(c)));
+        assert!(is_facility("22") && is_facility("31") && !is_facility("11") && !is_facility("12"));
     }
 }

@@ -15,7 +15,8 @@
 //!   line ids, payer, charges, dates), fast enough for a million claims.
 //!
 //! - `check_set` makes the claim-level checks of `claimflow validate` on any
-//!   837 (CLM02 = line sum, diagnosis pointers, NPI check digits).
+//!   837 (CLM02 = line sum, diagnosis pointers, NPI check digits), and
+//!   `check_cob` the COB balancing of 837Ps that carry 2320/2430 loops.
 //!
 //! This module does not check business rules (that is `scrub`, which runs
 //! before the writer) and does not allocate control numbers (that is
@@ -23,7 +24,10 @@
 //! delimiter (`x12::WriteError::Delimiter`).
 
 mod check;
+pub(crate) mod cob;
+mod cob_check;
 mod read;
+mod read_cob;
 mod summary;
 mod write;
 
@@ -31,6 +35,7 @@ mod write;
 pub(crate) mod tests;
 
 pub(crate) use check::check_set;
+pub(crate) use cob_check::check_cob;
 pub use read::{read, read_claims, Error, Read837, READ_SKIPPED};
 pub use summary::{read_summaries, ClaimSummary, LineSummary, Summaries};
 pub use write::{write, Envelope, SetSummary, Written};

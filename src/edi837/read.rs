@@ -3,8 +3,11 @@
 //! Walks the segments once with a small state machine that follows the
 //! hierarchical levels (HL 20/22/23), so it reads our own output and the
 //! variations found in real files: several interchanges in one file, other
-//! delimiters, loops we do not model (pay-to, 2320 other subscriber, 2420
-//! line providers...), which are skipped. What cannot be read into a claim
+//! delimiters, loops we do not model (2010AC pay-to plan, 2330C-G other
+//! payers' providers, 2420 line providers...), which are skipped. Other
+//! payers (2320/2330A/2330B) and line adjudications (2430) are read by
+//! `read_cob`; everything else the writer writes is read back into the same
+//! claim fields. What cannot be read into a claim
 //! (a line without a date of service, an amount that is not a number, a
 //! stretch of bytes that is not X12) becomes a warning [`Finding`] with its
 //! position; only an input with no interchange at all is an [`Error`].
@@ -16,7 +19,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::claim::{
-    Address, BillingProvider, Claim, Frequency, Payer, Person, ProviderRef, Relationship,
+    Address, BillingProvider, Claim, Facility, Frequency, Payer, Person, ProviderRef, Relationship,
     ServiceLine, Sex, Source,
 };
 use crate::finding::{Finding, Severity};
@@ -61,6 +64,10 @@ enum Entity {
     Claim,
     Referring,
     Rendering,
+    /// 2310C service facility location.
+    Facility,
+    /// 2310D supervising provider.
+    Supervising,
     Line,
     /// A loop we do not model (2010AC, 2320/2330x, 2420x...).
     Skipped,
@@ -86,6 +93,8 @@ struct State {
     claim: Option<Claim>,
     line: Option<LineDraft>,
     entity: Entity,
+    /// Where in the other-payer loops (2320/2330x/2430) the reader is.
+    cob: super::read_cob::Cursor,
     out: Read837,
 }
 
@@ -115,6 +124,7 @@ impl State {
             claim: None,
             line: None,
             entity: Entity::None,
+            cob: super::read_cob::Cursor::None,
             out: Read837::default(),
         }
     }
@@ -168,11 +178,20 @@ impl State {
             Entity::Billing => Some(&mut self.billing.address),
             Entity::PayTo => self.billing.pay_to.as_mut(),
             Entity::Subscriber | Entity::Patient => self.person().map(|p| &mut p.address),
+            Entity::Facility => {
+                self.claim.as_mut().and_then(|c| c.facility.as_mut()).map(|f| &mut f.address)
+            }
             _ => None,
         }
     }
 
     fn segment(&mut self, seg: &Segment<'_>) {
+        if let Some(claim) = self.claim.as_mut() {
+            let line = self.line.as_mut().and_then(|d| d.line.as_mut());
+            if super::read_cob::segment(&mut self.cob, claim, line, seg) {
+                return;
+            }
+        }
         match seg.id {
             b"ST" | b"SE" | b"GE" | b"IEA" | b"ISA" | b"GS" => {
                 self.finish_claim();
@@ -231,6 +250,18 @@ impl State {
                     }
                 }
             }
+            b"CTP" => self.ctp(seg),
+            b"AMT" if self.entity == Entity::Claim && seg.str(1).trim() == "F5" => {
+                let paid = self.decimal(seg, 2, "AMT02 patient amount paid");
+                if let Some(c) = self.claim.as_mut() {
+                    c.patient_paid = Some(paid);
+                }
+            }
+            b"NTE" if self.entity == Entity::Claim && seg.str(1).trim() == "ADD" => {
+                if let Some(c) = self.claim.as_mut() {
+                    c.note = opt(seg, 2);
+                }
+            }
             _ => {}
         }
     }
@@ -275,6 +306,18 @@ impl State {
                 ("82", false) => {
                     claim.rendering = Some(provider());
                     Entity::Rendering
+                }
+                ("77", false) => {
+                    claim.facility = Some(Box::new(Facility {
+                        name: text(seg, 3),
+                        npi: text(seg, 9),
+                        address: Address::default(),
+                    }));
+                    Entity::Facility
+                }
+                ("DQ", false) => {
+                    claim.supervising = Some(Box::new(provider()));
+                    Entity::Supervising
                 }
                 _ => Entity::Skipped,
             };
@@ -353,6 +396,13 @@ impl State {
             self.warn(seg.pos, format!("CLM05-3 frequency {frequency_code:?} read as original"));
             Frequency::Original
         });
+        let clm11 = seg.element(11);
+        let related_causes: Vec<String> = (1..=2)
+            .map(|m| String::from_utf8_lossy(clm11.component(m)).trim().to_string())
+            .filter(|c| !c.is_empty())
+            .collect();
+        let accident_state = Some(String::from_utf8_lossy(clm11.component(4)).trim().to_string())
+            .filter(|s| !s.is_empty());
         let is_self = self.subscriber_is_patient || self.patient.is_none();
         let stated_total = Some(self.decimal(seg, 2, "CLM02 total charge"));
         let claim = Claim {
@@ -371,9 +421,18 @@ impl State {
             onset_date: None,
             rendering: None,
             referring: None,
+            facility: None,
+            supervising: None,
+            related_causes,
+            accident_state,
+            accident_date: None,
+            delay_reason: opt(seg, 20),
+            patient_paid: None,
+            note: None,
             diagnoses: Vec::new(),
             lines: Vec::new(),
             stated_total,
+            other_payers: Vec::new(),
             source: Source::default(),
         };
         self.claim = Some(claim);
@@ -388,6 +447,11 @@ impl State {
             (Entity::Claim, "431") => {
                 if let Some(c) = self.claim.as_mut() {
                     c.onset_date = d8(&value);
+                }
+            }
+            (Entity::Claim, "439") => {
+                if let Some(c) = self.claim.as_mut() {
+                    c.accident_date = d8(&value);
                 }
             }
             (Entity::Line, "472") => {
@@ -441,8 +505,27 @@ impl State {
                 charge,
                 dx_pointers,
                 ndc: None,
+                adjudications: Vec::new(),
+                ndc_quantity: None,
+                ndc_unit: None,
                 row: 0,
             });
+        }
+    }
+
+    /// CTP of loop 2410: CTP04 drug quantity, CTP05-1 its unit.
+    fn ctp(&mut self, seg: &Segment<'_>) {
+        if self.line.as_ref().and_then(|d| d.line.as_ref()).is_none() {
+            return;
+        }
+        let quantity = Some(text(seg, 4))
+            .filter(|q| !q.is_empty())
+            .map(|_| self.decimal(seg, 4, "CTP04 drug quantity"));
+        let unit = Some(String::from_utf8_lossy(seg.element(5).component(1)).trim().to_string())
+            .filter(|u| !u.is_empty());
+        if let Some(l) = self.line.as_mut().and_then(|d| d.line.as_mut()) {
+            l.ndc_quantity = quantity;
+            l.ndc_unit = unit;
         }
     }
 

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::claim::{
-    Address, BillingProvider, Claim, Frequency, Payer, Person, ProviderRef, Relationship,
+    Address, BillingProvider, Claim, Facility, Frequency, Payer, Person, ProviderRef, Relationship,
     ServiceLine, Sex, Source,
 };
 use crate::config::Config;
@@ -87,6 +87,9 @@ fn line(id: &str, proc: &str, charge: &str, ptrs: &[u8]) -> ServiceLine {
         charge: dec(charge),
         dx_pointers: ptrs.to_vec(),
         ndc: None,
+        adjudications: Vec::new(),
+        ndc_quantity: None,
+        ndc_unit: None,
         row: 0,
     }
 }
@@ -129,9 +132,18 @@ pub(crate) fn sample_claims() -> Vec<Claim> {
         onset_date: None,
         rendering: None,
         referring: None,
+        facility: None,
+        supervising: None,
+        related_causes: Vec::new(),
+        accident_state: None,
+        accident_date: None,
+        delay_reason: None,
+        patient_paid: None,
+        note: None,
         diagnoses: vec!["E119".into(), "I10".into()],
         lines: vec![line("C1-1", "99213", "125.00", &[1, 2])],
         stated_total: None,
+        other_payers: Vec::new(),
         source: Source::default(),
     };
     let mut c2 = base.clone();
@@ -146,6 +158,8 @@ pub(crate) fn sample_claims() -> Vec<Claim> {
         Some(ProviderRef { npi: "1679576722".into(), last: "JONES".into(), first: "BOB".into() });
     let mut l = line("C2-1", "J3301", "40.5", &[1]);
     l.ndc = Some("00003029328".into());
+    l.ndc_quantity = Some(dec("1.5"));
+    l.ndc_unit = Some("ML".into());
     l.units = dec("2.5");
     l.modifiers = vec!["JW".into()];
     let mut l2 = line("C2-2", "97110", "60", &[2, 1]);
@@ -190,7 +204,7 @@ fn written(claims: &[Claim]) -> (String, Written) {
 mod oracle;
 
 /// Keeps an 837 a unit test wrote for the pyx12 oracle (see `scripts/test.sh`).
-fn keep_837(name: &str, bytes: &[u8]) {
+pub(crate) fn keep_837(name: &str, bytes: &[u8]) {
     oracle::keep_for_oracle("837", &format!("{name}.x12"), bytes);
 }
 
@@ -262,7 +276,7 @@ fn writes_claim_and_line_segments() {
         "DMG*D8*20150102*M~",
         "CLM*C2*100.5***11:B:1*Y*A*Y*Y~\nDTP*431*D8*20240220~\nREF*G1*AUTH77~\nHI*ABK:E119*ABF:I10~\nNM1*DN*1*SMITH*ANNA****XX*1245319599~\nNM1*82*1*JONES*BOB****XX*1679576722~\nLX*1~",
         "SV1*HC:J3301:JW*40.5*UN*2.5***1~",
-        "LIN**N4*00003029328~\nCTP****2.5*UN~",
+        "LIN**N4*00003029328~\nCTP****1.5*ML~",
         "SV1*HC:97110:GP:59:KX:XU*60*UN*1***2:1~\nDTP*472*RD8*20240301-20240303~",
         "CLM*C3*200***11:B:7*Y*A*Y*Y~\nREF*F8*PAYERCCN123~",
         "SV1*HC:99214*200*UN*1***12:11:10:9~",
@@ -548,10 +562,18 @@ mod prop {
             (1i64..1000, 0u32..=3).prop_map(|(n, s)| Decimal::new(n, s)),
             amount(),
             proptest::collection::vec(1..=ndx as u8, 1..=ndx.min(4)),
-            proptest::option::of("[0-9]{11}"),
+            proptest::option::of((
+                "[0-9]{11}",
+                (1i64..100_000, 0u32..=3).prop_map(|(n, s)| Decimal::new(n, s)),
+                proptest::sample::select(vec!["F2", "GR", "ME", "ML", "UN"]),
+            )),
         )
             .prop_map(
-                |(service_date, span, procedure, modifiers, units, charge, dx_pointers, ndc)| {
+                |(service_date, span, procedure, modifiers, units, charge, dx_pointers, drug)| {
+                    let (ndc, ndc_quantity, ndc_unit) = match drug {
+                        Some((ndc, q, u)) => (Some(ndc), Some(q), Some(u.to_string())),
+                        None => (None, None, None),
+                    };
                     ServiceLine {
                         line_id: String::new(),
                         service_date,
@@ -562,10 +584,74 @@ mod prop {
                         charge,
                         dx_pointers,
                         ndc,
+                        adjudications: Vec::new(),
+                        ndc_quantity,
+                        ndc_unit,
                         row: 0,
                     }
                 },
             )
+    }
+
+    fn facility() -> impl Strategy<Value = Facility> {
+        (text(), proptest::option::of("[12][0-9]{9}"), text(), text2(), state(), "[0-9]{9}")
+            .prop_map(|(name, npi, line1, city, state, zip)| Facility {
+                name,
+                npi: npi.unwrap_or_default(),
+                address: Address { line1, line2: None, city, state, zip },
+            })
+    }
+
+    /// The claim facts of 2310C, 2310D, CLM11, DTP*439, CLM20, AMT*F5 and
+    /// NTE, each present or not, consistent as scrub requires (an accident
+    /// state only with AA, an accident date only with AA or OA).
+    #[allow(clippy::type_complexity)]
+    fn facts() -> impl Strategy<
+        Value = (
+            Option<Facility>,
+            Option<ProviderRef>,
+            Vec<String>,
+            Option<String>,
+            Option<NaiveDate>,
+            Option<String>,
+            Option<Decimal>,
+            Option<String>,
+        ),
+    > {
+        (
+            proptest::option::of(facility()),
+            proptest::option::of(provider()),
+            proptest::sample::select(vec![
+                vec![],
+                vec!["AA"],
+                vec!["EM"],
+                vec!["OA"],
+                vec!["EM", "AA"],
+                vec!["OA", "EM"],
+            ]),
+            state(),
+            date(),
+            proptest::option::of(proptest::sample::select(vec!["1", "3", "7", "11", "15"])),
+            proptest::option::of(amount()),
+            proptest::option::of("[A-Za-z0-9 .,'-]{1,80}"),
+        )
+            .prop_map(|(facility, supervising, causes, state, date, delay, paid, note)| {
+                let causes: Vec<String> = causes.into_iter().map(String::from).collect();
+                let auto = causes.iter().any(|c| c == "AA");
+                let accident = auto || causes.iter().any(|c| c == "OA");
+                // A note is read back trimmed.
+                let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+                (
+                    facility,
+                    supervising,
+                    causes,
+                    auto.then_some(state),
+                    accident.then_some(date),
+                    delay.map(String::from),
+                    paid,
+                    note,
+                )
+            })
     }
 
     fn claim() -> impl Strategy<Value = Claim> {
@@ -587,6 +673,7 @@ mod prop {
                         ("P1", "Plan One", "CI"),
                         ("P2", "Plan Two", "MB"),
                     ]),
+                    facts(),
                 )
             })
             .prop_map(
@@ -597,6 +684,7 @@ mod prop {
                     diagnoses,
                     mut lines,
                     payer,
+                    facts,
                 )| {
                     let relationship = [
                         Relationship::SelfInsured,
@@ -628,6 +716,19 @@ mod prop {
                     c.referring = referring;
                     c.diagnoses = diagnoses;
                     c.lines = lines;
+                    let (facility, supervising);
+                    (
+                        facility,
+                        supervising,
+                        c.related_causes,
+                        c.accident_state,
+                        c.accident_date,
+                        c.delay_reason,
+                        c.patient_paid,
+                        c.note,
+                    ) = facts;
+                    c.facility = facility.map(Box::new);
+                    c.supervising = supervising.map(Box::new);
                     c
                 },
             )

@@ -209,8 +209,10 @@ fn person_key(p: &Person) -> PersonKey<'_> {
 
 /// The fields that make two claims share a 2000B loop: payer (2010BB is
 /// inside 2000B), member, group, subscriber demographics, and whether the
-/// subscriber is the patient (SBR02 differs).
-type SubscriberKey<'a> = (&'a str, &'a str, &'a str, &'a str, Option<&'a str>, bool, PersonKey<'a>);
+/// subscriber is the patient (SBR02 differs), and the payer's place in the
+/// order of payers (SBR01 differs).
+type SubscriberKey<'a> =
+    (&'a str, &'a str, &'a str, &'a str, Option<&'a str>, bool, PersonKey<'a>, &'static str);
 
 fn subscriber_key(c: &Claim) -> SubscriberKey<'_> {
     (
@@ -221,6 +223,7 @@ fn subscriber_key(c: &Claim) -> SubscriberKey<'_> {
         c.group_number.as_deref(),
         is_self(c),
         person_key(&c.subscriber),
+        c.payer_responsibility().code(),
     )
 }
 
@@ -503,7 +506,8 @@ fn loop_2000b<W: Write>(
     r.subscriber.write_to(w)
 }
 
-/// Loop 2000B after its HL: `SBR*P*<18|>*<group>******<filing>~`, then
+/// Loop 2000B after its HL: `SBR*<P|S|T>*<18|>*<group>******<filing>~`
+/// (`S` on a claim to a secondary payer, see [`Claim::payer_responsibility`]), then
 /// 2010BA and 2010BB. Rendered per claim in parallel; the first claim of
 /// each subscriber group supplies it.
 fn subscriber_body<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), WriteError> {
@@ -511,7 +515,7 @@ fn subscriber_body<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), 
     w.segment(
         "SBR",
         &[
-            "P",
+            c.payer_responsibility().code(),
             if is_self { "18" } else { "" },
             c.group_number.as_deref().unwrap_or(""),
             "",
@@ -612,24 +616,54 @@ fn render_claim(c: &Claim, delimiters: Delimiters, newline: bool) -> Result<Rend
 }
 
 /// Loop 2300 claim:
-/// `CLM*<id>*<total>***<POS>:B:<freq>*Y*A*Y*Y~ [DTP*431*D8*<onset>~] [REF*G1*<auth>~]
-/// [REF*F8*<original ref>~] HI*ABK:<dx1>[*ABF:<dx2>...]~`, then 2310A, 2310B
-/// (when the rendering NPI differs from the billing NPI) and 2400.
+/// `CLM*<id>*<total>***<POS>:B:<freq>*Y*A*Y*Y[**<causes>:::<state>][*********<delay>]~
+/// [DTP*431*D8*<onset>~] [DTP*439*D8*<accident>~] [AMT*F5*<paid>~] [REF*G1*<auth>~]
+/// [REF*F8*<original ref>~] [NTE*ADD*<note>~] HI*ABK:<dx1>[*ABF:<dx2>...]~`, then
+/// 2310A, 2310B (when the rendering NPI differs from the billing NPI),
+/// 2310C, 2310D, 2320 per other payer (see `cob`) and 2400. Segments follow
+/// the guide's order within 2300.
 fn loop_2300<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), WriteError> {
     let total = crate::numtext::amount(c.total_charge());
     w.begin("CLM");
     w.element(&c.claim_id)?.element(&total)?.element("")?.element("")?;
     w.composite(&[&c.place_of_service, "B", c.frequency.code()])?;
     w.element("Y")?.element("A")?.element("Y")?.element("Y")?;
+    let delay = c.delay_reason.as_deref().filter(|d| !d.is_empty());
+    if !c.related_causes.is_empty() || delay.is_some() {
+        // CLM10 (patient signature source) is not used.
+        w.element("")?;
+        // CLM11: up to two related causes; -4 the auto accident state
+        // (See: 837P guide, CLM11-4: required when a cause is AA).
+        let cause = |n: usize| c.related_causes.get(n).map_or("", String::as_str);
+        let state = if c.is_auto_accident() { c.accident_state.as_deref() } else { None };
+        w.composite(&[cause(0), cause(1), "", state.unwrap_or("")])?;
+        if let Some(d) = delay {
+            // CLM12 to CLM19 are not used; CLM20 delay reason.
+            for _ in 12..20 {
+                w.element("")?;
+            }
+            w.element(d)?;
+        }
+    }
     w.end()?;
     if let Some(onset) = c.onset_date {
         w.segment("DTP", &["431", "D8", &d8(onset)])?;
+    }
+    // See: 837P guide, 2300 DTP*439: required when CLM11 has AA or OA.
+    if let Some(date) = c.accident_date.filter(|_| c.is_accident()) {
+        w.segment("DTP", &["439", "D8", &d8(date)])?;
+    }
+    if let Some(paid) = c.patient_paid {
+        w.segment("AMT", &["F5", &crate::numtext::amount(paid)])?;
     }
     if let Some(auth) = c.prior_auth.as_deref().filter(|s| !s.is_empty()) {
         w.segment("REF", &["G1", auth])?;
     }
     if let Some(orig) = c.original_ref.as_deref().filter(|s| !s.is_empty()) {
         w.segment("REF", &["F8", orig])?;
+    }
+    if let Some(note) = c.note.as_deref().filter(|s| !s.is_empty()) {
+        w.segment("NTE", &["ADD", note])?;
     }
     if !c.diagnoses.is_empty() {
         w.begin("HI");
@@ -647,6 +681,15 @@ fn loop_2300<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), WriteE
     if let Some(r) = c.rendering.as_ref().filter(|r| r.npi != c.billing.npi) {
         loop_2310(w, "82", r)?;
     }
+    if let Some(f) = &c.facility {
+        loop_2310c(w, f)?;
+    }
+    if let Some(r) = &c.supervising {
+        loop_2310(w, "DQ", r)?;
+    }
+    for o in &c.other_payers {
+        super::cob::loop_2320(w, c, o)?;
+    }
     let mut scratch = Scratch::default();
     for (n, line) in c.lines.iter().enumerate() {
         loop_2400(w, n + 1, line, &mut scratch)?;
@@ -654,8 +697,20 @@ fn loop_2300<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), WriteE
     Ok(())
 }
 
-/// Loops 2310A (referring, `DN`) and 2310B (rendering, `82`):
-/// `NM1*<DN|82>*1*<last>*<first>****XX*<npi>~`
+/// Loop 2310C service facility location:
+/// `NM1*77*2*<name>*****[XX*<npi>]~ N3~ N4~` (NM108/NM109 only when the
+/// facility has an NPI).
+fn loop_2310c<W: Write>(
+    w: &mut SegmentWriter<W>,
+    f: &crate::claim::Facility,
+) -> Result<(), WriteError> {
+    let qualifier = if f.npi.is_empty() { "" } else { "XX" };
+    w.segment("NM1", &["77", "2", &f.name, "", "", "", "", qualifier, &f.npi])?;
+    address(w, &f.address)
+}
+
+/// Loops 2310A (referring, `DN`), 2310B (rendering, `82`) and 2310D
+/// (supervising, `DQ`): `NM1*<DN|82|DQ>*1*<last>*<first>****XX*<npi>~`
 fn loop_2310<W: Write>(
     w: &mut SegmentWriter<W>,
     qualifier: &str,
@@ -666,7 +721,8 @@ fn loop_2310<W: Write>(
 
 /// Loop 2400 service line:
 /// `LX*<n>~ SV1*HC:<code>[:<mod>...]*<charge>*UN*<units>***<ptr>[:<ptr>...]~
-/// DTP*472*<D8|RD8>*<date[-date]>~ REF*6R*<line id>~`, then 2410.
+/// DTP*472*<D8|RD8>*<date[-date]>~ REF*6R*<line id>~`, then 2410 and 2430
+/// per other payer's adjudication of the line.
 fn loop_2400<W: Write>(
     w: &mut SegmentWriter<W>,
     n: usize,
@@ -695,8 +751,15 @@ fn loop_2400<W: Write>(
     if !l.line_id.is_empty() {
         w.segment("REF", &["6R", &l.line_id])?;
     }
-    if let Some(ndc) = l.ndc.as_deref().filter(|v| !v.is_empty()) {
-        loop_2410(w, ndc, l.units, s)?;
+    // See: 837P guide, 2410: LIN and CTP (quantity and unit both required)
+    // go together; scrub holds back an NDC line without its quantity.
+    if let (Some(ndc), Some(qty), Some(unit)) =
+        (l.ndc.as_deref().filter(|v| !v.is_empty()), l.ndc_quantity, l.ndc_unit.as_deref())
+    {
+        loop_2410(w, ndc, qty, unit, s)?;
+    }
+    for a in &l.adjudications {
+        super::cob::loop_2430(w, a)?;
     }
     Ok(())
 }
@@ -745,21 +808,23 @@ impl Scratch {
 const POINTERS: [&str; 13] = ["", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"];
 
 /// `CCYYMMDD` (D8), without strftime's per-call format parsing.
-fn d8(d: NaiveDate) -> String {
+pub(super) fn d8(d: NaiveDate) -> String {
     use chrono::Datelike;
     format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
 }
 
-/// Loop 2410 drug identification: `LIN**N4*<ndc 11 digits>~ CTP****<quantity>*UN~`
+/// Loop 2410 drug identification:
+/// `LIN**N4*<ndc 11 digits>~ CTP****<drug quantity>*<F2|GR|ME|ML|UN>~`
 fn loop_2410<W: Write>(
     w: &mut SegmentWriter<W>,
     ndc: &str,
-    units: Decimal,
+    quantity: Decimal,
+    unit: &str,
     s: &mut Scratch,
 ) -> Result<(), WriteError> {
     w.segment("LIN", &["", "N4", ndc])?;
     w.begin("CTP");
-    w.element("")?.element("")?.element("")?.element(s.money(units))?;
-    w.composite(&["UN"])?;
+    w.element("")?.element("")?.element("")?.element(s.money(quantity))?;
+    w.composite(&[unit])?;
     w.end()
 }

@@ -1,13 +1,16 @@
 //! Building claims from grouped rows: claim-level values gathered per claim
 //! (rows that disagree are reported), then each claim assembled with its
-//! people, relationship, frequency, providers, diagnoses, total and line ids.
-//! Service lines themselves are read in `line`.
+//! people, relationship, frequency, providers (rendering, referring,
+//! supervising, service facility), related causes and accident, delay
+//! reason, patient paid, note, diagnoses, total and line ids. Service lines
+//! themselves are read in `line`. Codes are kept as given (upper-cased);
+//! whether they are valid is `scrub`'s question.
 
 use std::collections::HashSet;
 
 use crate::claim::{
-    BillingProvider, Claim, Frequency, Payer, Person, ProviderRef, Relationship, ServiceLine, Sex,
-    Source,
+    Address, BillingProvider, Claim, Facility, Frequency, Payer, Person, ProviderRef, Relationship,
+    ServiceLine, Sex, Source,
 };
 use crate::finding::{Finding, Severity};
 
@@ -57,6 +60,15 @@ pub(super) fn read_claim_level(ctx: &Ctx<'_>, rec: &csv::ByteRecord, row: u64, g
         let c = col as usize;
         if ctx.map.source[c].is_none() && ctx.map.defaults[c].is_none() {
             continue;
+        }
+        // Fast path for a column read as is (no layout default or value
+        // table): an empty cell, or the same bytes as the value already
+        // stored (every row of a claim repeats them), needs no decoding.
+        if let Some(raw) = ctx.map.plain(col).and_then(|i| rec.get(i)) {
+            let raw = raw.trim_ascii();
+            if raw.is_empty() || g.vals.get(col).is_some_and(|(v, _)| v.as_bytes() == raw) {
+                continue;
+            }
         }
         let v = match ctx.cell(rec, col) {
             Ok(Some(v)) => v,
@@ -211,6 +223,69 @@ pub(super) fn finish_claim(ctx: &Ctx<'_>, g: Group) -> (Claim, Vec<Finding>) {
     };
     let rendering = provider(Col::RenderingNpi, Col::RenderingLast, Col::RenderingFirst);
     let referring = provider(Col::ReferringNpi, Col::ReferringLast, Col::ReferringFirst);
+    let supervising = provider(Col::SupervisingNpi, Col::SupervisingLast, Col::SupervisingFirst);
+    const FACILITY: [Col; 7] = [
+        Col::FacilityName,
+        Col::FacilityNpi,
+        Col::FacilityAddress1,
+        Col::FacilityAddress2,
+        Col::FacilityCity,
+        Col::FacilityState,
+        Col::FacilityZip,
+    ];
+    let facility = FACILITY.iter().any(|c| get(*c).is_some()).then(|| Facility {
+        name: text(Col::FacilityName),
+        npi: text(Col::FacilityNpi),
+        address: Address {
+            line1: text(Col::FacilityAddress1),
+            line2: opt(Col::FacilityAddress2),
+            city: text(Col::FacilityCity),
+            state: text(Col::FacilityState).to_ascii_uppercase(),
+            zip: crate::codeset::shape::normalize_zip(&text(Col::FacilityZip)),
+        },
+    });
+    let related_causes: Vec<String> = get(Col::RelatedCause)
+        .map(|v| {
+            v.split(';').map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty()).collect()
+        })
+        .unwrap_or_default();
+    let auto = related_causes.iter().any(|c| c == "AA");
+    let accident = auto || related_causes.iter().any(|c| c == "OA");
+    // See: 837P guide, CLM11-4 (sent only with AA) and 2300 DTP*439 (sent
+    // only with AA or OA): a value the claim's causes do not use is not
+    // sent, so it is dropped here with a warning rather than kept unsent.
+    let mut accident_state = opt(Col::AccidentState).map(|s| s.to_ascii_uppercase());
+    if accident_state.is_some() && !auto {
+        push(
+            Col::AccidentState,
+            rule::ACCIDENT_IGNORED,
+            Severity::Warning,
+            "accident_state is only sent for an auto accident (related_cause AA): ignored".into(),
+        );
+        accident_state = None;
+    }
+    let mut accident_date = date(Col::AccidentDate, &mut push);
+    if get(Col::AccidentDate).is_some() && !accident {
+        push(
+            Col::AccidentDate,
+            rule::ACCIDENT_IGNORED,
+            Severity::Warning,
+            "accident_date is only sent for an accident (related_cause AA or OA): ignored".into(),
+        );
+        accident_date = None;
+    }
+    let patient_paid = get(Col::PatientPaid).and_then(|s| {
+        let d = parse_money(s, ctx.map.money_us);
+        if d.is_none() {
+            push(
+                Col::PatientPaid,
+                rule::BAD_NUMBER,
+                Severity::Error,
+                format!("patient_paid {s:?} is not an amount like 20.00"),
+            );
+        }
+        d
+    });
     let mut diagnoses = Vec::new();
     let mut gap: Option<Col> = None;
     for c in DX {
@@ -248,6 +323,12 @@ pub(super) fn finish_claim(ctx: &Ctx<'_>, g: Group) -> (Claim, Vec<Finding>) {
         }
         d
     });
+    let other_payers = {
+        let patient_person = patient.as_ref().unwrap_or(&subscriber);
+        let mut sink =
+            |c: Col, rule: &'static str, sev: Severity, msg: String| push(c, rule, sev, msg);
+        super::secondary::other_payer(&get, fmt, patient_person, &mut sink).into_iter().collect()
+    };
     assign_line_ids(&mut lines);
     let claim = Claim {
         claim_id: claim_id.clone(),
@@ -265,9 +346,18 @@ pub(super) fn finish_claim(ctx: &Ctx<'_>, g: Group) -> (Claim, Vec<Finding>) {
         onset_date,
         rendering,
         referring,
+        facility: facility.map(Box::new),
+        supervising: supervising.map(Box::new),
+        related_causes,
+        accident_state,
+        accident_date,
+        delay_reason: opt(Col::DelayReason),
+        patient_paid,
+        note: opt(Col::ClaimNote),
         diagnoses,
         lines,
         stated_total,
+        other_payers,
         source: Source { file: ctx.file.to_string(), rows },
     };
     (claim, findings)

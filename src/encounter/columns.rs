@@ -103,6 +103,36 @@ columns! {
     Dx11 "dx11" Claim false false;
     Dx12 "dx12" Claim false false;
     ClaimTotal "claim_total" Claim false false;
+    SecondaryPayerId "secondary_payer_id" Claim false false;
+    SecondaryMemberId "secondary_member_id" Claim false true;
+    SecondaryGroupNumber "secondary_group_number" Claim false true;
+    SecondaryRelationship "secondary_relationship" Claim false false;
+    SecondarySubscriberLast "secondary_subscriber_last" Claim false true;
+    SecondarySubscriberFirst "secondary_subscriber_first" Claim false true;
+    SecondarySubscriberMiddle "secondary_subscriber_middle" Claim false true;
+    SecondarySubscriberDob "secondary_subscriber_dob" Claim false true;
+    SecondarySubscriberSex "secondary_subscriber_sex" Claim false false;
+    SecondarySubscriberAddress1 "secondary_subscriber_address1" Claim false true;
+    SecondarySubscriberAddress2 "secondary_subscriber_address2" Claim false true;
+    SecondarySubscriberCity "secondary_subscriber_city" Claim false true;
+    SecondarySubscriberState "secondary_subscriber_state" Claim false false;
+    SecondarySubscriberZip "secondary_subscriber_zip" Claim false true;
+    FacilityName "facility_name" Claim false false;
+    FacilityNpi "facility_npi" Claim false false;
+    FacilityAddress1 "facility_address1" Claim false false;
+    FacilityAddress2 "facility_address2" Claim false false;
+    FacilityCity "facility_city" Claim false false;
+    FacilityState "facility_state" Claim false false;
+    FacilityZip "facility_zip" Claim false false;
+    SupervisingNpi "supervising_npi" Claim false false;
+    SupervisingLast "supervising_last" Claim false false;
+    SupervisingFirst "supervising_first" Claim false false;
+    RelatedCause "related_cause" Claim false false;
+    AccidentState "accident_state" Claim false false;
+    AccidentDate "accident_date" Claim false true;
+    DelayReason "delay_reason" Claim false false;
+    PatientPaid "patient_paid" Claim false false;
+    ClaimNote "claim_note" Claim false true;
     LineId "line_id" Line false false;
     ServiceDate "service_date" Line true false;
     ServiceDateEnd "service_date_end" Line false false;
@@ -115,6 +145,8 @@ columns! {
     Charge "charge" Line true false;
     DxPointers "dx_pointers" Line true false;
     Ndc "ndc" Line false false;
+    NdcQuantity "ndc_quantity" Line false false;
+    NdcUnit "ndc_unit" Line false false;
 }
 
 /// The twelve diagnosis columns in order.

@@ -1,6 +1,7 @@
 //! Reading the service line of one row: dates of service, units, charge,
-//! procedure, modifiers, diagnosis pointers, NDC and line_id, with a finding
-//! for every value that cannot be read. Claim-level values are in `assemble`.
+//! procedure, modifiers, diagnosis pointers, NDC (with its quantity and
+//! unit) and line_id, with a finding for every value that cannot be read.
+//! Claim-level values are in `assemble`.
 
 use std::borrow::Cow;
 
@@ -137,6 +138,36 @@ pub(super) fn read_line(
         }
     }
     let ndc = get(Col::Ndc, findings).map(|s| ndc::normalize(&s).unwrap_or_else(|| s.into_owned()));
+    let mut ndc_quantity = get(Col::NdcQuantity, findings).and_then(|s| {
+        let d = parse_decimal(&s);
+        if d.is_none() {
+            findings.push(ctx.finding(
+                claim_id,
+                row,
+                Col::NdcQuantity,
+                rule::BAD_NUMBER,
+                Severity::Error,
+                format!("ndc_quantity {s:?} is not a plain number (digits and one optional dot)"),
+            ));
+        }
+        d
+    });
+    let mut ndc_unit = get(Col::NdcUnit, findings).map(|s| s.to_ascii_uppercase());
+    if ndc.is_none() && (ndc_quantity.is_some() || ndc_unit.is_some()) {
+        // See: 837P guide, 2410 CTP: the drug quantity is sent only with
+        // the NDC it counts (LIN); without one it has nothing to describe.
+        let col = if ndc_quantity.is_some() { Col::NdcQuantity } else { Col::NdcUnit };
+        findings.push(ctx.finding(
+            claim_id,
+            row,
+            col,
+            rule::NDC_FACTS_IGNORED,
+            Severity::Warning,
+            "ndc_quantity and ndc_unit describe an NDC, and the line has none: ignored".into(),
+        ));
+        ndc_quantity = None;
+        ndc_unit = None;
+    }
     let line_id = get(Col::LineId, findings).map(Cow::into_owned).unwrap_or_default();
     if !ok {
         return None;
@@ -151,6 +182,9 @@ pub(super) fn read_line(
         charge: charge?,
         dx_pointers,
         ndc,
+        adjudications: Vec::new(),
+        ndc_quantity,
+        ndc_unit,
         row,
     })
 }

@@ -19,6 +19,15 @@ pub(super) struct Mapping {
     pub(super) money_us: bool,
 }
 
+impl Mapping {
+    /// The field index of `col` when its cell is read as is: mapped, with
+    /// no layout default and no value table.
+    pub(super) fn plain(&self, col: Col) -> Option<usize> {
+        let c = col as usize;
+        self.source[c].filter(|_| self.defaults[c].is_none() && self.values[c].is_none())
+    }
+}
+
 /// Context for turning cells into findings.
 pub(super) struct Ctx<'a> {
     pub(super) file: &'a str,

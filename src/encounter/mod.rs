@@ -35,6 +35,7 @@ pub mod layout;
 mod line;
 mod map;
 mod read;
+mod secondary;
 
 pub use columns::Col;
 pub use layout::Layout;
@@ -119,6 +120,14 @@ pub(crate) mod rule {
     pub(crate) const DX_GAP: &str = "E-ICD-005";
     /// Diagnosis pointers that are not numbers.
     pub(crate) const BAD_POINTER: &str = "E-PTR-003";
+    /// Secondary subscriber columns given although the patient is the
+    /// secondary subscriber.
+    pub(crate) const SECONDARY_SUBSCRIBER_IGNORED: &str = "W-COB-001";
+    /// accident_state or accident_date given without the related cause
+    /// that uses it (not sent).
+    pub(crate) const ACCIDENT_IGNORED: &str = "W-ACC-001";
+    /// ndc_quantity or ndc_unit given on a line without an NDC (not sent).
+    pub(crate) const NDC_FACTS_IGNORED: &str = "W-NDC-001";
 }
 
 /// Everything read from one encounter file.

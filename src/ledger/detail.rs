@@ -1,4 +1,4 @@
-//! The detail the money report reads beyond claim totals (schema version 8):
+//! The detail the money report reads beyond claim totals (schema version 9):
 //! the patient and first date of service of each claim as sent, the
 //! service lines each remittance answered summed by payer and procedure
 //! code, each denying adjustment with its reason, and the allowed amount of
@@ -23,9 +23,9 @@ use super::Error;
 use crate::numtext::push_normalized;
 use crate::Text;
 
-/// Schema version 8: patients as sent, answered service lines by
+/// Schema version 9: patients as sent, answered service lines by
 /// procedure, denying adjustments, and the allowed amount of a claim payment.
-pub(crate) const MIGRATION_V8: &str = r#"
+pub(crate) const MIGRATION_V9: &str = r#"
 -- The patient of a claim as it was sent (the subscriber when the patient is
 -- the subscriber), one row per claim and submission; the claim's current
 -- row is the one of claims.submission_id.
@@ -41,7 +41,7 @@ CREATE TABLE claim_patients (
 ) WITHOUT ROWID;
 
 -- allowed: AMT*B6 of every line when each line gives one, else paid +
--- patient responsibility; NULL on rows posted before version 8.
+-- patient responsibility; NULL on rows posted before version 9.
 ALTER TABLE claim_payments ADD COLUMN allowed TEXT;
 
 -- The service lines (SVC) of a remittance's matched claim payments, summed
@@ -354,7 +354,9 @@ mod tests {
             adjustments: "CO-16 5.00;CO-45 20.00;PR-2 10.00;CO-97 20.00".into(),
             reversal: false,
             allowed: d("82.5"),
-            lines: vec![
+            lines: None,
+            pos: Default::default(),
+            service_lines: vec![
                 LinePosting { procedure: "99213".into(), billed: d("100"), paid: d("70") },
                 LinePosting { procedure: "36415".into(), billed: d("20"), paid: Decimal::ZERO },
                 LinePosting { procedure: "81002".into(), billed: d("5"), paid: Decimal::ZERO },
@@ -385,6 +387,7 @@ mod tests {
             bpr02: d("70"),
             payment_date: Some("2026-03-20".into()),
             plb_total: Decimal::ZERO,
+            adjustments: Vec::new(),
             payments: vec![payment],
         };
         l.post_remittances(&[remit], "2026-03-21T00:00:00").unwrap();

@@ -26,13 +26,19 @@ use sha2::{Digest, Sha256};
 
 use crate::claim::{Claim, ClaimStatus};
 
+mod account;
+mod cob;
 mod detail;
 mod lock;
 mod remit;
 
+pub use account::{ClaimMoney, LivePayment, PlbPosting};
+pub use cob::{CobCandidate, CobRecord, PrimaryPayment};
 pub use detail::{open_read_only, DenialPosting, LinePosting, PatientRecord};
 pub use lock::{LockError, LockFile};
-pub use remit::{LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile};
+pub use remit::{
+    LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile, UnpairedReversal,
+};
 
 /// A ledger problem.
 #[derive(Debug, thiserror::Error)]
@@ -86,7 +92,8 @@ pub(crate) type Migration = (u32, &'static str, &'static str);
 
 /// Every schema version, in order. Later versions are appended (never edited):
 /// version 2 adds the 835 tables, version 5 keys `remittances` by payer +
-/// TRN02 + TRN03 and content fingerprint instead of the file's hash.
+/// TRN02 + TRN03 and content fingerprint instead of the file's hash,
+/// version 6 records the lines each payment answered and PLB adjustments.
 pub(crate) const MIGRATIONS: &[Migration] = &[
     (
         1,
@@ -155,11 +162,22 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
         "remittances keyed by payer, trace, TRN03 and content fingerprint, not by file",
         remit::MIGRATION_V5,
     ),
-    // Versions 6 and 7 are reserved for work in progress elsewhere.
+    (
+        6,
+        "sent lines each claim payment answered; PLB provider adjustments tied to claims",
+        account::MIGRATION_V6,
+    ),
+    // Version 7 is taken by other work in progress; the migration loop
+    // applies every version above the ledger's, so the gap is harmless.
     (
         8,
-        "patients as sent, answered service lines, denying adjustments, allowed amounts",
-        detail::MIGRATION_V8,
+        "other coverage, COB claims to secondary payers, patient responsibility",
+        cob::MIGRATION_V8,
+    ),
+    (
+        9,
+        "patients as sent, answered service lines by procedure, denying adjustments, allowed amounts",
+        detail::MIGRATION_V9,
     ),
 ];
 
@@ -362,6 +380,106 @@ impl Canon {
             self.s(&b.first_name);
             self.opt(b.pay_to.as_ref(), Canon::address);
         }
+        // Added with the claim facts of the 2310C/2310D loops, CLM11, CLM20,
+        // DTP*439, AMT*F5, NTE and CTP: each is encoded, after its own tag,
+        // only when present, for the same reason.
+        if let Some(f) = &c.facility {
+            self.s("facility");
+            self.s(&f.name);
+            self.s(&f.npi);
+            self.address(&f.address);
+        }
+        if let Some(p) = &c.supervising {
+            self.s("supervising");
+            self.provider(p);
+        }
+        if !c.related_causes.is_empty() {
+            self.s("related_causes");
+            self.len(c.related_causes.len());
+            for r in &c.related_causes {
+                self.s(r);
+            }
+        }
+        if let Some(s) = &c.accident_state {
+            self.s("accident_state");
+            self.s(s);
+        }
+        if let Some(d) = c.accident_date {
+            self.s("accident_date");
+            self.date(d);
+        }
+        if let Some(d) = &c.delay_reason {
+            self.s("delay_reason");
+            self.s(d);
+        }
+        if let Some(p) = c.patient_paid {
+            self.s("patient_paid");
+            self.dec(p);
+        }
+        if let Some(n) = &c.note {
+            self.s("note");
+            self.s(n);
+        }
+        for (i, l) in c.lines.iter().enumerate() {
+            if l.ndc_quantity.is_some() || l.ndc_unit.is_some() {
+                self.s("line_ndc");
+                self.len(i);
+                self.opt(l.ndc_quantity, Canon::dec);
+                self.os(l.ndc_unit.as_ref());
+            }
+        }
+        // Added with other coverage (coordination of benefits): encoded only
+        // when the claim names another payer, for the same reason.
+        if !c.other_payers.is_empty() || c.lines.iter().any(|l| !l.adjudications.is_empty()) {
+            self.s("cob:other_payers,line_adjudications");
+            self.len(c.other_payers.len());
+            for o in &c.other_payers {
+                self.other_payer(o);
+            }
+            for l in &c.lines {
+                self.len(l.adjudications.len());
+                for a in &l.adjudications {
+                    self.line_adjudication(a);
+                }
+            }
+        }
+    }
+    fn adjustments(&mut self, list: &[crate::claim::Adjustment]) {
+        self.len(list.len());
+        for a in list {
+            self.s(&a.group);
+            self.s(&a.reason);
+            self.dec(a.amount);
+            self.opt(a.quantity, Canon::dec);
+        }
+    }
+    fn other_payer(&mut self, o: &crate::claim::OtherPayer) {
+        self.s(o.responsibility.code());
+        self.s(o.relationship.code());
+        self.os(o.group_number.as_ref());
+        self.s(&o.payer.id);
+        self.s(&o.payer.name);
+        self.s(&o.payer.filing_indicator);
+        self.s(&o.member_id);
+        self.person(&o.subscriber);
+        self.opt(o.paid, Canon::dec);
+        self.adjustments(&o.adjustments);
+        self.opt(o.remaining_patient_liability, Canon::dec);
+        self.opt(o.adjudication_date, Canon::date);
+        self.os(o.claim_number.as_ref());
+    }
+    fn line_adjudication(&mut self, a: &crate::claim::LineAdjudication) {
+        self.s(&a.payer_id);
+        self.dec(a.paid);
+        self.s(&a.procedure);
+        self.len(a.modifiers.len());
+        for m in &a.modifiers {
+            self.s(m);
+        }
+        self.dec(a.units);
+        self.adjustments(&a.adjustments);
+        self.opt(a.date, Canon::date);
+        self.opt(a.remaining_patient_liability, Canon::dec);
     }
 }
 

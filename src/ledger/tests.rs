@@ -153,25 +153,33 @@ fn content_hash_covers_every_model_field() {
     assert_eq!(
         keys(&v),
         [
+            "accident_date",
+            "accident_state",
             "billing",
             "claim_id",
+            "delay_reason",
             "diagnoses",
+            "facility",
             "frequency",
             "group_number",
             "lines",
             "member_id",
+            "note",
             "onset_date",
             "original_ref",
             "patient",
+            "patient_paid",
             "payer",
             "place_of_service",
             "prior_auth",
             "referring",
+            "related_causes",
             "relationship",
             "rendering",
             "source",
             "stated_total",
-            "subscriber"
+            "subscriber",
+            "supervising"
         ]
     );
     assert_eq!(
@@ -182,6 +190,8 @@ fn content_hash_covers_every_model_field() {
             "line_id",
             "modifiers",
             "ndc",
+            "ndc_quantity",
+            "ndc_unit",
             "procedure",
             "row",
             "service_date",
@@ -197,6 +207,29 @@ fn content_hash_covers_every_model_field() {
     );
     assert_eq!(keys(&v["payer"]), ["filing_indicator", "id", "name"]);
     assert_eq!(keys(&v["referring"]), ["first", "last", "npi"]);
+    // Other coverage: serialized (and hashed) only when present.
+    let mut c = c.clone();
+    c.other_payers.push(crate::claim::OtherPayer::default());
+    let v = serde_json::to_value(&c).unwrap();
+    assert_eq!(
+        keys(&v["other_payers"][0]),
+        [
+            "adjudication_date",
+            "adjustments",
+            "claim_number",
+            "group_number",
+            "member_id",
+            "paid",
+            "payer",
+            "relationship",
+            "remaining_patient_liability",
+            "responsibility",
+            "subscriber"
+        ]
+    );
+    let mut f = c.clone();
+    f.facility = Some(Default::default());
+    assert_eq!(keys(&serde_json::to_value(&f).unwrap()["facility"]), ["address", "name", "npi"]);
 }
 
 #[test]
@@ -230,6 +263,76 @@ fn content_hash_changes_with_each_kind_of_field() {
     variants.push(v);
     let mut v = base.clone();
     v.billing.pay_to = Some(v.billing.address.clone());
+    variants.push(v);
+    let other = crate::claim::OtherPayer {
+        payer: crate::claim::Payer { id: "SEC".into(), ..Default::default() },
+        member_id: "M2".into(),
+        ..Default::default()
+    };
+    let mut v = base.clone();
+    v.other_payers.push(other.clone());
+    variants.push(v.clone());
+    let mut w = v.clone();
+    w.other_payers[0].member_id = "M3".into();
+    variants.push(w);
+    let mut w = v.clone();
+    w.other_payers[0].paid = Some("1".parse().unwrap());
+    variants.push(w);
+    let mut w = v.clone();
+    w.other_payers[0].adjustments.push(crate::claim::Adjustment {
+        group: "CO".into(),
+        reason: "45".into(),
+        amount: "1".parse().unwrap(),
+        quantity: None,
+    });
+    variants.push(w);
+    let mut w = base.clone();
+    w.lines[0].adjudications.push(crate::claim::LineAdjudication {
+        payer_id: "P".into(),
+        paid: "1".parse().unwrap(),
+        procedure: "99213".into(),
+        modifiers: Vec::new(),
+        units: "1".parse().unwrap(),
+        adjustments: Vec::new(),
+        date: None,
+        remaining_patient_liability: None,
+    });
+    variants.push(w);
+    let mut v = base.clone();
+    v.facility = Some(Box::new(crate::claim::Facility {
+        name: "GENERAL HOSPITAL".into(),
+        npi: "1245319599".into(),
+        address: v.billing.address.clone(),
+    }));
+    variants.push(v.clone());
+    v.facility.as_mut().unwrap().address.zip = "627010002".into();
+    variants.push(v);
+    let mut v = base.clone();
+    v.supervising = v.rendering.clone().map(Box::new);
+    variants.push(v);
+    let mut v = base.clone();
+    v.related_causes = vec!["EM".into()];
+    variants.push(v);
+    let mut v = base.clone();
+    v.accident_state = Some("IL".into());
+    variants.push(v);
+    let mut v = base.clone();
+    v.accident_date = v.onset_date;
+    variants.push(v);
+    let mut v = base.clone();
+    v.delay_reason = Some("1".into());
+    variants.push(v);
+    let mut v = base.clone();
+    v.patient_paid = Some("20".parse().unwrap());
+    variants.push(v);
+    let mut v = base.clone();
+    v.note = Some("CORRECTED CODING".into());
+    variants.push(v);
+    let mut v = base.clone();
+    v.lines[0].ndc_quantity = Some("2".parse().unwrap());
+    variants.push(v);
+    let mut v = base.clone();
+    v.lines[0].ndc_unit = Some("UN".into());
     variants.push(v);
     // Moving a value between adjacent fields changes the hash (length prefixes).
     let mut v = base.clone();
@@ -371,8 +474,10 @@ fn version_4_adds_the_denied_amount_and_keeps_version_3_payments() {
         other_adjustments: d("-0.50"),
         adjustments: "CO-45 20.00;CO-151 25.50;PR-2 10.00;OA-23 -0.50".into(),
         reversal: false,
+        lines: None,
+        pos: Default::default(),
         allowed: d("80"),
-        lines: Vec::new(),
+        service_lines: Vec::new(),
         denials: Vec::new(),
     };
     let remit = RemitPosting {
@@ -387,6 +492,7 @@ fn version_4_adds_the_denied_amount_and_keeps_version_3_payments() {
         payment_date: Some("2026-04-02".into()),
         plb_total: Decimal::ZERO,
         payments: vec![payment],
+        adjustments: vec![],
     };
     let post = l.post_remittances(&[remit], "2026-04-03T00:00:00").unwrap();
     assert_eq!(post.payments, 1);
@@ -416,8 +522,13 @@ fn content_hash_of_claims_without_the_newer_billing_fields_is_unchanged() {
         ("C3", "612d19d7aa48cfeaef9825e355f705d8ab7c5203b4597a0f102964a7a5d80ff6"),
         ("C4", "aa8099b43c9d7203a4963541c6bc2104bb202debb1bc2edd7cb940985aafdd91"),
     ];
-    for (c, (id, hash)) in crate::edi837::tests::sample_claims().iter().zip(want) {
-        assert_eq!((c.claim_id.as_str(), content_hash(c).as_str()), (id, hash));
+    for (mut c, (id, hash)) in crate::edi837::tests::sample_claims().into_iter().zip(want) {
+        // The sample's NDC line now carries its drug quantity and unit,
+        // which claims sent before those fields existed never had.
+        for l in &mut c.lines {
+            (l.ndc_quantity, l.ndc_unit) = (None, None);
+        }
+        assert_eq!((c.claim_id.as_str(), content_hash(&c).as_str()), (id, hash));
     }
 }
 
@@ -447,7 +558,7 @@ fn version_5_keys_payments_by_content_and_keeps_version_4_remittances() {
         .unwrap();
     }
     let mut l = Ledger::open(&path).unwrap();
-    assert_eq!(l.version().unwrap(), super::schema_version());
+    assert_eq!(l.version().unwrap(), schema_version());
     let rows = |l: &Ledger, sql: &str| -> Vec<String> {
         let mut st = l.connection().prepare(sql).unwrap();
         let r = st.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
@@ -486,8 +597,10 @@ fn version_5_keys_payments_by_content_and_keeps_version_4_remittances() {
         other_adjustments: Decimal::ZERO,
         adjustments: format!("CO-45 {}", crate::numtext::money(d("125") - d(paid))),
         reversal: false,
+        lines: None,
+        pos: Default::default(),
         allowed: d(paid),
-        lines: Vec::new(),
+        service_lines: Vec::new(),
         denials: Vec::new(),
     };
     let remit = |trace: &str, trn03: &str, fp: &str, file: &str, p: PaymentPosting| RemitPosting {
@@ -502,6 +615,7 @@ fn version_5_keys_payments_by_content_and_keeps_version_4_remittances() {
         payment_date: Some("2026-03-30".into()),
         plb_total: Decimal::ZERO,
         payments: vec![p],
+        adjustments: vec![],
     };
     // T1 in another file (a new envelope): the same BPR02 and claim payment.
     let again = remit("T1", "1999999999", "fp-a", "other", payment("C1", "80"));

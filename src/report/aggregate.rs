@@ -78,7 +78,7 @@ impl ClaimFold {
         self.denied += u64::from(c.status == "denied");
         // Sent with no answer, the unanswered part of a split answer, or
         // reversed and not corrected: what live payments did not answer.
-        let open = c.charge - c.answered;
+        let open = c.expected.unwrap_or(c.charge) - c.answered;
         if open <= Decimal::ZERO {
             return;
         }
@@ -408,6 +408,24 @@ mod tests {
     }
 
     #[test]
+    fn a_cob_claim_waits_for_what_the_primary_left() {
+        let now = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+        let cob = |answered: &str| ClaimFacts {
+            payer_id: "SEC".into(),
+            status: "sent".into(),
+            sent: NaiveDate::from_ymd_opt(2026, 6, 1),
+            charge: d("180"),
+            answered: d(answered),
+            paid: false,
+            expected: Some(d("60")),
+        };
+        let mut f = ClaimFold::default();
+        f.add(cob("0"), now, None, None);
+        f.add(cob("180"), now, None, None);
+        assert_eq!(f.rows().last().map(|r| (r.claims, r.amount)), Some((1, d("60"))));
+    }
+
+    #[test]
     fn aging_rows_total_per_payer_and_overall() {
         let now = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
         let claim = |payer: &str, sent: (u32, u32), charge: &str, answered: &str| ClaimFacts {
@@ -417,6 +435,7 @@ mod tests {
             charge: d(charge),
             answered: d(answered),
             paid: false,
+            expected: None,
         };
         let mut f = ClaimFold::default();
         f.add(claim("B", (6, 20), "100", "0"), now, None, None);

@@ -1,16 +1,17 @@
 //! `patient_balances.csv`: per claim, what insurance left to the patient.
 //!
-//! The live payments of each claim come together (ordered by claim id).
-//! The primary payer is the payer of the first of them not processed as
-//! secondary or tertiary (CLP02 2, 3, 20, 21), else of the first. The
-//! patient's share is the
-//! primary's patient responsibility (its PR adjustments: deductible,
-//! coinsurance, copay, and every other PR reason as non-covered), less what
-//! other payers of the same claim id paid toward it; it is never below 0.
-//! Rows are written as they are folded, so memory does not grow with claims.
+//! Which payer's answer counts is the ledger's own rule (its
+//! `patient_responsibility` view, shared with `secondary`): per claim sent
+//! to its primary payer, the secondary's live payments once the secondary
+//! has paid, else the primary's. The balance is that payer's patient
+//! responsibility, summed exactly, split into deductible, coinsurance,
+//! copay (PR-1, PR-2, PR-3) and every other PR reason (non-covered); the
+//! primary's own patient responsibility and what the secondary paid are
+//! shown beside it. Rows are written as they are found, so memory does not
+//! grow with claims.
 //!
 //! The patient is the one the claim was sent for: from the ledger's
-//! `claim_patients` (recorded by `build` since schema 8), else read from the
+//! `claim_patients` (recorded by `build` since schema 9), else read from the
 //! 837 the ledger says the claim was sent in. When neither is there the
 //! name cells stay empty and the row is counted as unknown. Names and dates
 //! of birth go into the file only: nothing here prints or returns them.
@@ -22,13 +23,13 @@ use chrono::NaiveDate;
 use rusqlite::Connection;
 use rust_decimal::Decimal;
 
-use super::queries::{self, LivePayment};
+use super::queries;
 use super::Error;
 use crate::ledger::PatientRecord;
 use crate::numtext::money;
 
 /// The header of `patient_balances.csv`.
-pub(crate) const HEADER: [&str; 13] = [
+pub(crate) const HEADER: [&str; 15] = [
     "claim_id",
     "payer_id",
     "patient_last",
@@ -42,6 +43,8 @@ pub(crate) const HEADER: [&str; 13] = [
     "non_covered",
     "patient_responsibility",
     "secondary_paid",
+    "secondary_payer_id",
+    "stage",
 ];
 
 /// What was written, without any patient detail.
@@ -55,56 +58,20 @@ pub struct BalanceTotals {
     pub patients_unknown: u64,
 }
 
-/// The CLP02 values of a payment processed as secondary or tertiary.
-const NOT_PRIMARY: [&str; 4] = ["2", "3", "20", "21"];
-
-/// One claim being folded: its live payments, in posting order.
-#[derive(Debug, Default)]
-struct Acc {
-    claim_id: String,
-    payments: Vec<LivePayment>,
-}
-
-/// A claim's patient share, from its payments.
-#[derive(Debug, Default)]
-struct Share {
-    primary: String,
-    /// Deductible, coinsurance, copay (PR-1, PR-2, PR-3).
-    shares: [Decimal; 3],
-    pr: Decimal,
-    secondary_paid: Decimal,
-}
-
-impl Acc {
-    fn share(&self) -> Share {
-        let first = self
-            .payments
-            .iter()
-            .find(|p| !NOT_PRIMARY.contains(&p.clp02.trim()))
-            .or(self.payments.first());
-        let mut s = Share {
-            primary: first.map(|p| p.payer_id.clone()).unwrap_or_default(),
-            ..Share::default()
-        };
-        for p in &self.payments {
-            if p.payer_id != s.primary {
-                s.secondary_paid += p.paid;
-                continue;
-            }
-            s.pr += p.patient_responsibility;
-            for item in p.adjustments.split(';') {
-                let Some((code, amount)) = item.trim().split_once(' ') else { continue };
-                let Ok(amount) = amount.trim().parse::<Decimal>() else { continue };
-                match code.trim() {
-                    "PR-1" => s.shares[0] += amount,
-                    "PR-2" => s.shares[1] += amount,
-                    "PR-3" => s.shares[2] += amount,
-                    _ => {}
-                }
-            }
+/// Deductible, coinsurance and copay (PR-1, PR-2, PR-3) in `adjustments`.
+fn shares(adjustments: &str) -> [Decimal; 3] {
+    let mut out = [Decimal::ZERO; 3];
+    for item in adjustments.split(';') {
+        let Some((code, amount)) = item.trim().split_once(' ') else { continue };
+        let Ok(amount) = amount.trim().parse::<Decimal>() else { continue };
+        match code.trim() {
+            "PR-1" => out[0] += amount,
+            "PR-2" => out[1] += amount,
+            "PR-3" => out[2] += amount,
+            _ => {}
         }
-        s
     }
+    out
 }
 
 /// The report's filter on claims.
@@ -141,18 +108,32 @@ pub(crate) fn write<W: Write>(
 ) -> Result<BalanceTotals, Error> {
     let mut totals = BalanceTotals::default();
     let mut cache = Cache::new();
-    let mut acc = Acc::default();
-    let mut flush = |acc: Acc, totals: &mut BalanceTotals| -> Result<(), Error> {
-        let share = acc.share();
-        if share.pr <= Decimal::ZERO || filter.payer.is_some_and(|p| p != share.primary) {
+    queries::each_share(conn, |row| {
+        if filter.payer.is_some_and(|p| p != row.primary) {
             return Ok(());
         }
-        let sent = queries::sent_as(conn, &acc.claim_id, &share.primary)?.unwrap_or_default();
+        let setter = queries::payer_money(conn, &row.claim_id, &row.payer_id)?;
+        let balance = setter.patient_responsibility;
+        if balance <= Decimal::ZERO {
+            return Ok(());
+        }
+        let sent = queries::sent_as(conn, &row.claim_id, &row.primary)?.unwrap_or_default();
         if filter.from.is_some_and(|f| sent.sent.map_or(true, |s| s < f))
             || filter.to.is_some_and(|t| sent.sent.map_or(true, |s| s > t))
         {
             return Ok(());
         }
+        let (primary_pr, secondary_paid) = if row.payer_id == row.primary {
+            let paid = if row.secondary.is_empty() {
+                Decimal::ZERO
+            } else {
+                queries::payer_money(conn, &row.claim_id, &row.secondary)?.paid
+            };
+            (setter.patient_responsibility, paid)
+        } else {
+            let primary = queries::payer_money(conn, &row.claim_id, &row.primary)?;
+            (primary.patient_responsibility, setter.paid)
+        };
         let patient = match sent.patient {
             Some(p) => Some(p),
             None if sent.file.is_empty() => None,
@@ -160,7 +141,7 @@ pub(crate) fn write<W: Write>(
                 .entry(sent.file.clone())
                 .or_insert_with(|| read_837(&sent.file))
                 .as_ref()
-                .and_then(|m| m.get(&(acc.claim_id.clone(), share.primary.clone())))
+                .and_then(|m| m.get(&(row.claim_id.clone(), row.primary.clone())))
                 .map(|p| {
                     let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
                     (
@@ -178,12 +159,11 @@ pub(crate) fn write<W: Write>(
                 Default::default()
             }
         };
-        let balance = (share.pr - share.secondary_paid).max(Decimal::ZERO);
-        let [deductible, coinsurance, copay] = share.shares;
-        let non_covered = share.pr - deductible - coinsurance - copay;
+        let [deductible, coinsurance, copay] = shares(&setter.adjustments);
+        let non_covered = balance - deductible - coinsurance - copay;
         out.write_record([
-            acc.claim_id.as_str(),
-            share.primary.as_str(),
+            row.claim_id.as_str(),
+            row.primary.as_str(),
             &last,
             &first,
             &dob,
@@ -193,26 +173,15 @@ pub(crate) fn write<W: Write>(
             &money(coinsurance),
             &money(copay),
             &money(non_covered),
-            &money(share.pr),
-            &money(share.secondary_paid),
+            &money(primary_pr),
+            &money(secondary_paid),
+            row.secondary.as_str(),
+            row.stage.as_str(),
         ])
         .map_err(Error::csv)?;
         totals.claims += 1;
         totals.total += balance;
         Ok(())
-    };
-    queries::each_live_payment(conn, |p| {
-        if !acc.claim_id.is_empty() && acc.claim_id != p.claim_id {
-            flush(std::mem::take(&mut acc), &mut totals)?;
-        }
-        if acc.claim_id.is_empty() {
-            acc.claim_id = p.claim_id.clone();
-        }
-        acc.payments.push(p);
-        Ok(())
     })?;
-    if !acc.claim_id.is_empty() {
-        flush(acc, &mut totals)?;
-    }
     Ok(totals)
 }

@@ -90,10 +90,14 @@ pub(crate) struct ClaimFacts {
     pub answered: Decimal,
     /// True when a live payment paid more than 0.
     pub paid: bool,
+    /// For a COB claim (`cob_claims`, schema 8): what the secondary is asked
+    /// for (charge − primary paid − primary contractual); `None` otherwise.
+    pub expected: Option<Decimal>,
 }
 
 /// Calls `visit` for every sent claim of the payer filter (`claims`,
-/// `claim_history`, live `claim_payments`). Voids (frequency 8) are left out.
+/// `claim_history`, live `claim_payments`, `cob_claims`). Voids (frequency
+/// 8) are left out.
 pub(crate) fn each_claim(
     conn: &Connection,
     f: &Filter,
@@ -108,8 +112,11 @@ pub(crate) fn each_claim(
          SELECT c.payer_id, c.status, c.total_charge, l.answered, l.paid,
             (SELECT MIN(h.at) FROM claim_history h
              WHERE h.claim_id = c.claim_id AND h.payer_id = c.payer_id
-               AND h.submission_id IS NOT NULL)
+               AND h.submission_id IS NOT NULL),
+            cc.primary_paid, pp.contractual
          FROM claims c LEFT JOIN live l ON l.claim_id = c.claim_id AND l.payer_id = c.payer_id
+         LEFT JOIN cob_claims cc ON cc.claim_id = c.claim_id AND cc.payer_id = c.payer_id
+         LEFT JOIN claim_payments pp ON pp.id = cc.primary_payment_id
          WHERE c.frequency <> '8' AND c.status <> 'void' AND (?1 IS NULL OR c.payer_id = ?1)"
     );
     let mut st = conn.prepare(&sql)?;
@@ -122,6 +129,12 @@ pub(crate) fn each_claim(
             answered: dec(r, 3)?,
             paid: r.get::<_, Option<i64>>(4)?.unwrap_or(0) > 0,
             sent: day(&text(r, 5)?),
+            // A COB claim asks the secondary for what the primary left:
+            // the charge less the primary's payment and contractual write-off.
+            expected: match r.get_ref(6)? {
+                ValueRef::Null => None,
+                _ => Some(dec(r, 2)? - dec(r, 6)? - dec(r, 7)?),
+            },
         })?;
     }
     Ok(())
@@ -137,7 +150,7 @@ pub(crate) struct PaymentGroup {
     /// Claim payments (every posted row, reversals included).
     pub payments: u64,
     /// Sums of `billed`, `allowed` (paid + patient responsibility on rows
-    /// posted before schema 8), `paid`, `contractual`,
+    /// posted before schema 9), `paid`, `contractual`,
     /// `patient_responsibility`, `denied`.
     pub billed: Decimal,
     /// See `billed`.
@@ -387,47 +400,78 @@ pub(crate) fn procedures(conn: &Connection, f: &Filter) -> Result<Vec<ProcedureG
     Ok(out)
 }
 
-/// One live payment, for patient balances.
+/// One claim's patient share as the ledger's `patient_responsibility` view
+/// states it (schema 8): per claim sent to its primary payer.
 #[derive(Debug)]
-pub(crate) struct LivePayment {
+pub(crate) struct ShareRow {
     /// CLM01.
     pub claim_id: String,
-    /// The claim's payer.
+    /// The primary payer (the claim's ledger key).
+    pub primary: String,
+    /// The secondary payer billed or named, if any.
+    pub secondary: String,
+    /// The payer whose live payments set the share (the secondary once it
+    /// has paid, else the primary).
     pub payer_id: String,
-    /// CLP02 (`2`, `3`, `20`, `21`: processed as secondary or tertiary).
-    pub clp02: String,
-    /// `patient_responsibility`.
-    pub patient_responsibility: Decimal,
-    /// `paid`.
-    pub paid: Decimal,
-    /// `adjustments` (`GROUP-CARC amount;…`).
-    pub adjustments: String,
+    /// `final`, `awaiting_secondary` or `after_secondary`.
+    pub stage: String,
 }
 
-/// Calls `visit` for every live payment, ordered by claim id then posting
-/// order (so all payers of a claim come together). Not filtered: a claim's secondary payer counts whatever the
-/// filter.
-pub(crate) fn each_live_payment(
+/// Calls `visit` for every row of the `patient_responsibility` view, by
+/// claim id.
+pub(crate) fn each_share(
     conn: &Connection,
-    mut visit: impl FnMut(LivePayment) -> Result<(), Error>,
+    mut visit: impl FnMut(ShareRow) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let sql = format!(
-        "SELECT p.claim_id, p.payer_id, p.clp02, p.patient_responsibility, p.paid, p.adjustments
-         FROM claim_payments p WHERE {LIVE} ORDER BY p.claim_id, p.id"
-    );
-    let mut st = conn.prepare(&sql)?;
+    let mut st = conn.prepare(
+        "SELECT claim_id, primary_payer_id, secondary_payer_id, payer_id, stage
+         FROM patient_responsibility ORDER BY claim_id, primary_payer_id",
+    )?;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
-        visit(LivePayment {
+        visit(ShareRow {
             claim_id: text(r, 0)?,
-            payer_id: text(r, 1)?,
-            clp02: text(r, 2)?,
-            patient_responsibility: dec(r, 3)?,
-            paid: dec(r, 4)?,
-            adjustments: text(r, 5)?,
+            primary: text(r, 1)?,
+            secondary: text(r, 2)?,
+            payer_id: text(r, 3)?,
+            stage: text(r, 4)?,
         })?;
     }
     Ok(())
+}
+
+/// What a payer's live payments of a claim add up to.
+#[derive(Debug, Default)]
+pub(crate) struct PayerMoney {
+    /// Sum of `patient_responsibility`.
+    pub patient_responsibility: Decimal,
+    /// Sum of `paid`.
+    pub paid: Decimal,
+    /// Their `adjustments` (`GROUP-CARC amount;…`), joined with `;`.
+    pub adjustments: String,
+}
+
+/// The live payments of `claim_id` at `payer_id`, summed exactly.
+pub(crate) fn payer_money(
+    conn: &Connection,
+    claim_id: &str,
+    payer_id: &str,
+) -> Result<PayerMoney, Error> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT p.patient_responsibility, p.paid, p.adjustments FROM claim_payments p
+         WHERE p.claim_id = ?1 AND p.payer_id = ?2 AND {LIVE}"
+    ))?;
+    let mut rows = st.query(params![claim_id, payer_id])?;
+    let mut m = PayerMoney::default();
+    while let Some(r) = rows.next()? {
+        m.patient_responsibility += dec(r, 0)?;
+        m.paid += dec(r, 1)?;
+        if !m.adjustments.is_empty() {
+            m.adjustments.push(';');
+        }
+        m.adjustments.push_str(&text(r, 2)?);
+    }
+    Ok(m)
 }
 
 /// What the ledger knows of a claim as sent, for its patient balance row.
@@ -437,7 +481,7 @@ pub(crate) struct SentAs {
     pub sent: Option<NaiveDate>,
     /// The 837 it was last sent in (`submissions.file`).
     pub file: String,
-    /// From `claim_patients` (schema 8); `None` for claims sent before.
+    /// From `claim_patients` (schema 9); `None` for claims sent before.
     pub patient: Option<(String, String, String, String)>,
 }
 

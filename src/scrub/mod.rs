@@ -106,6 +106,15 @@ pub(crate) fn resolve(claims: &mut [Claim], config: &Config) {
                 filing_indicator: p.filing_indicator.clone(),
             };
         }
+        for other in &mut c.other_payers {
+            if let Some(p) = config.payer(&other.payer.id) {
+                other.payer = Payer {
+                    id: p.id.clone(),
+                    name: p.name.clone(),
+                    filing_indicator: p.filing_indicator.clone(),
+                };
+            }
+        }
     }
 }
 

@@ -9,7 +9,9 @@
 //!
 //! The checks themselves live in one child module per subject: `identity`
 //! (ids, NPIs, config entries), `people`, `text` (values written into the
-//! 837P), `codes`, `lines` and `payer`.
+//! 837P), `codes`, `lines`, `payer`, `providers` (rendering, service
+//! facility and supervising provider), `facts` (accident, delay reason,
+//! patient paid, claim note) and `secondary` (other coverage).
 
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -19,17 +21,23 @@ use crate::config::Config;
 use crate::finding::{Finding, Severity};
 
 mod codes;
+mod facts;
 mod identity;
 mod lines;
 mod payer;
 mod people;
+mod providers;
+mod secondary;
 mod text;
 
 use codes::codes;
+use facts::facts;
 use identity::identity;
 use lines::lines;
 use payer::payer;
 use people::people;
+use providers::providers;
+use secondary::secondary;
 use text::delimiters;
 
 /// One rule: stable id, severity, what it checks.
@@ -62,8 +70,10 @@ pub(crate) const UNKNOWN_COLUMNS: Rule =
     w("W-CSV-001", "columns the reader does not use, listed once");
 pub(crate) const BAD_DATE: Rule =
     e("E-DATE-001", "a date is not a valid date in the expected format");
-pub(crate) const BAD_NUMBER: Rule =
-    e("E-NUM-001", "units, charge or claim_total is not a plain number");
+pub(crate) const BAD_NUMBER: Rule = e(
+    "E-NUM-001",
+    "units, charge, claim_total, patient_paid or ndc_quantity is not a plain number",
+);
 pub(crate) const LINE_VALUE_MISSING: Rule =
     e("E-REQ-001", "service_date, units or charge is empty on a line");
 pub(crate) const BAD_SEX: Rule = e("E-SEX-001", "sex missing or not M, F or U");
@@ -75,6 +85,12 @@ pub(crate) const BAD_FREQUENCY: Rule = e("E-FREQ-002", "frequency is not 1, 7 or
 pub(crate) const DX_GAP: Rule = e("E-ICD-005", "a dx column is empty while a later one is filled");
 pub(crate) const BAD_POINTER: Rule =
     e("E-PTR-003", "dx_pointers holds something that is not a number");
+pub(crate) const ACCIDENT_IGNORED: Rule = w(
+    "W-ACC-001",
+    "accident_state without related_cause AA, or accident_date without AA or OA (not sent)",
+);
+pub(crate) const NDC_FACTS_IGNORED: Rule =
+    w("W-NDC-001", "ndc_quantity or ndc_unit on a line without an NDC (not sent)");
 
 // Identity.
 const CLAIM_ID: Rule = e("E-CID-001", "claim_id longer than 20 characters (CLM01)");
@@ -82,6 +98,8 @@ const NPI_BILLING: Rule =
     e("E-NPI-001", "billing NPI missing or fails the check digit (Luhn with prefix 80840)");
 const NPI_RENDERING: Rule = e("E-NPI-002", "rendering NPI missing or fails the check digit");
 const NPI_REFERRING: Rule = e("E-NPI-003", "referring NPI missing or fails the check digit");
+const NPI_FACILITY: Rule = e("E-NPI-004", "service facility NPI fails the check digit");
+const NPI_SUPERVISING: Rule = e("E-NPI-005", "supervising NPI missing or fails the check digit");
 const UNKNOWN_BILLING: Rule = e("E-CFG-001", "billing NPI is not a billing_provider in the config");
 const UNKNOWN_PAYER: Rule = e("E-CFG-002", "payer_id missing or not a payer in the config");
 const EIN: Rule =
@@ -97,8 +115,10 @@ pub(crate) const LEDGER_CHANGED: Rule = e(
 );
 // People.
 const SUBSCRIBER_NAME: Rule = e("E-NAME-001", "subscriber last or first name missing");
-const PROVIDER_NAME: Rule =
-    e("E-NAME-002", "rendering or referring provider given without last and first name");
+const PROVIDER_NAME: Rule = e(
+    "E-NAME-002",
+    "rendering, referring or supervising provider given without last and first name",
+);
 const PATIENT_FIELDS: Rule =
     e("E-PAT-001", "relationship is not self but a required patient field is missing");
 const DOB_MISSING: Rule = e("E-DOB-001", "subscriber date of birth missing");
@@ -143,6 +163,11 @@ const MODIFIER: Rule = e("E-MOD-001", "modifier is not 2 letters or digits");
 const TOO_MANY_MODIFIERS: Rule = e("E-MOD-002", "more than 4 modifiers on a line");
 const POS: Rule = e("E-POS-001", "place of service missing or not a CMS place-of-service code");
 const NDC: Rule = e("E-NDC-001", "NDC is not 11 digits or dashed 4-4-2, 5-3-2, 5-4-1");
+const NDC_QUANTITY: Rule = e(
+    "E-NDC-002",
+    "NDC line without ndc_quantity, or one not greater than 0 or with more than 3 decimals",
+);
+const NDC_UNIT: Rule = e("E-NDC-003", "NDC line without ndc_unit, or one not F2, GR, ME, ML or UN");
 // Lines.
 const NO_LINES: Rule = e("E-LINE-002", "claim has no readable service line");
 const TOO_MANY_LINES: Rule =
@@ -172,9 +197,61 @@ const PRIOR_AUTH: Rule = e(
     "procedure needs prior authorization (payer prior_auth_required) but prior_auth is empty",
 );
 const ORIGINAL_REF: Rule = e("E-FREQ-001", "frequency 7 or 8 without original_ref");
+// Providers.
+const NO_RENDERING: Rule = e(
+    "E-REND-001",
+    "organization billing provider and no rendering provider (rendering_npi equal to billing_npi states the organization rendered it)",
+);
+const FACILITY_MISSING: Rule = e(
+    "E-FAC-001",
+    "place of service is a hospital or other facility (19, 21, 22, 23, 26, 31, 32, 51, 52, 56, 61, 65) but no facility columns are given",
+);
+const FACILITY_INCOMPLETE: Rule = e(
+    "E-FAC-002",
+    "facility columns given but facility_name, facility_address1, facility_city, facility_state or facility_zip (facility_npi at a facility place of service) is empty",
+);
+const FACILITY_ZIP: Rule = e("E-FAC-003", "facility_zip is not 9 digits (ZIP+4)");
+// Claim facts.
+const ACCIDENT_STATE: Rule = e("E-ACC-001", "related_cause AA without accident_state");
+const ACCIDENT_DATE: Rule = e(
+    "E-ACC-002",
+    "related_cause AA or OA without accident_date, or accident_date after the first date of service",
+);
+const RELATED_CAUSE: Rule = e(
+    "E-ACC-003",
+    "related_cause holds a code other than AA, EM or OA, more than two, or one twice",
+);
+const DELAY_REASON: Rule =
+    e("E-DLY-001", "delay_reason is not a CLM20 delay reason code (1 to 11 or 15)");
+const PATIENT_PAID: Rule = e(
+    "E-AMT-001",
+    "patient_paid is not greater than 0, has more than 2 decimals or exceeds the claim's total charge",
+);
+const CLAIM_NOTE: Rule = e(
+    "E-NOTE-001",
+    "claim_note over 80 characters or with characters outside the basic X12 set (letters, digits, space and ! \" & ' ( ) + , - . / ; ? =)",
+);
 const MEDICARE_NOT_SELF: Rule = e(
     "E-MCR-001",
     "Medicare payer (filing indicator MA or MB) with a relationship other than self: a Medicare beneficiary is always the subscriber",
+);
+
+// Secondary coverage (other payer, loops 2320/2330A/2330B).
+const SECONDARY_UNKNOWN_PAYER: Rule =
+    e("E-COB-001", "secondary_payer_id is not a payer in the config");
+const SECONDARY_SAME_PAYER: Rule =
+    e("E-COB-002", "secondary_payer_id is the claim's own (primary) payer");
+const SECONDARY_MEMBER_ID: Rule =
+    e("E-COB-003", "secondary coverage given without secondary_member_id");
+const SECONDARY_FIELDS: Rule = e(
+    "E-COB-004",
+    "secondary_relationship is not self but the secondary subscriber's last or first name, birth date or sex is missing",
+);
+const SECONDARY_NO_PAYER: Rule =
+    e("E-COB-005", "secondary coverage columns filled but secondary_payer_id empty");
+pub(crate) const SECONDARY_SUBSCRIBER_IGNORED: Rule = w(
+    "W-COB-001",
+    "secondary subscriber columns filled although secondary_relationship is self (ignored)",
 );
 
 /// Every rule, reader rules included, in documentation order.
@@ -184,6 +261,8 @@ pub const RULES: &[Rule] = &[
     NPI_BILLING,
     NPI_RENDERING,
     NPI_REFERRING,
+    NPI_FACILITY,
+    NPI_SUPERVISING,
     UNKNOWN_BILLING,
     UNKNOWN_PAYER,
     EIN,
@@ -218,6 +297,9 @@ pub const RULES: &[Rule] = &[
     TOO_MANY_MODIFIERS,
     POS,
     NDC,
+    NDC_QUANTITY,
+    NDC_UNIT,
+    NDC_FACTS_IGNORED,
     NO_LINES,
     TOO_MANY_LINES,
     CHARGE,
@@ -238,6 +320,23 @@ pub const RULES: &[Rule] = &[
     PRIOR_AUTH,
     ORIGINAL_REF,
     MEDICARE_NOT_SELF,
+    SECONDARY_UNKNOWN_PAYER,
+    SECONDARY_SAME_PAYER,
+    SECONDARY_MEMBER_ID,
+    SECONDARY_FIELDS,
+    SECONDARY_NO_PAYER,
+    SECONDARY_SUBSCRIBER_IGNORED,
+    NO_RENDERING,
+    FACILITY_MISSING,
+    FACILITY_INCOMPLETE,
+    FACILITY_ZIP,
+    RELATED_CAUSE,
+    ACCIDENT_STATE,
+    ACCIDENT_DATE,
+    ACCIDENT_IGNORED,
+    DELAY_REASON,
+    PATIENT_PAID,
+    CLAIM_NOTE,
     BAD_FREQUENCY,
     ROW_DISAGREES,
     FIELD_COUNT,
@@ -326,6 +425,9 @@ pub(crate) fn check_claim(c: &Claim, ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     codes(c, ctx, &mut o);
     lines(c, ctx, &mut o);
     payer(c, ctx, &mut o);
+    secondary(c, ctx, &mut o);
+    providers(c, ctx, &mut o);
+    facts(c, ctx, &mut o);
 }
 
 #[cfg(test)]

@@ -1,16 +1,21 @@
 //! Code rules: diagnoses (ICD-10-CM syntax, validity on the date of service,
-//! billable, count, repeats), place of service, procedure, modifiers and NDC.
+//! billable, count, repeats), place of service, procedure, modifiers and NDC
+//! with its drug quantity and unit.
 //! It does not check diagnosis pointers (see `lines`).
 
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
 use crate::claim::Claim;
 use crate::codeset::{self, pos, shape, IcdStatus};
 
 use super::{
     Ctx, Out, ICD_HEADER, ICD_MISSING, ICD_NOT_COVERED, ICD_REPEATED, ICD_SYNTAX, ICD_TOO_MANY,
-    ICD_UNKNOWN, MODIFIER, NDC, POS, PROCEDURE, TOO_MANY_MODIFIERS,
+    ICD_UNKNOWN, MODIFIER, NDC, NDC_QUANTITY, NDC_UNIT, POS, PROCEDURE, TOO_MANY_MODIFIERS,
 };
+
+/// CTP05-1 units of measure the 837P guide allows for a drug quantity.
+const NDC_UNITS: [&str; 5] = ["F2", "GR", "ME", "ML", "UN"];
 
 pub(super) const DX_COLS: [&str; 12] =
     ["dx1", "dx2", "dx3", "dx4", "dx5", "dx6", "dx7", "dx8", "dx9", "dx10", "dx11", "dx12"];
@@ -142,6 +147,45 @@ pub(super) fn codes(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
                     &NDC,
                     format!("ndc {n:?} is not an 11-digit NDC (or dashed 4-4-2, 5-3-2, 5-4-1)"),
                 );
+            }
+            // See: 837P guide, 2410 CTP04/CTP05: the quantity of the drug in
+            // its own unit, not the HCPCS units of SV104 (Medicaid NDC edits
+            // deny a claim that copies them).
+            match l.ndc_quantity {
+                None => o.at(
+                    l.row,
+                    "ndc_quantity",
+                    &NDC_QUANTITY,
+                    "ndc is given but ndc_quantity is empty: give the quantity of the drug in its own unit (e.g. 1 for one 1 mL vial with ndc_unit ML), not the HCPCS units".into(),
+                ),
+                Some(q) if q <= Decimal::ZERO => o.at(
+                    l.row,
+                    "ndc_quantity",
+                    &NDC_QUANTITY,
+                    format!("ndc_quantity {q} must be greater than 0"),
+                ),
+                Some(q) if q.normalize().scale() > 3 => o.at(
+                    l.row,
+                    "ndc_quantity",
+                    &NDC_QUANTITY,
+                    format!("ndc_quantity {q} has more than 3 decimals"),
+                ),
+                Some(_) => {}
+            }
+            match l.ndc_unit.as_deref() {
+                None => o.at(
+                    l.row,
+                    "ndc_unit",
+                    &NDC_UNIT,
+                    "ndc is given but ndc_unit is empty: F2 (international unit), GR (gram), ME (milligram), ML (millilitre) or UN (unit)".into(),
+                ),
+                Some(u) if !NDC_UNITS.contains(&u) => o.at(
+                    l.row,
+                    "ndc_unit",
+                    &NDC_UNIT,
+                    format!("ndc_unit {u:?} must be F2 (international unit), GR (gram), ME (milligram), ML (millilitre) or UN (unit)"),
+                ),
+                Some(_) => {}
             }
         }
     }

@@ -1,5 +1,5 @@
 //! People rules: subscriber and patient names, dates of birth, sex and
-//! addresses, and rendering or referring provider names. It does not check
+//! addresses, and rendering, referring or supervising provider names. It does not check
 //! NPIs (see `identity`) or what characters a value holds (see `text`).
 
 use crate::claim::{Claim, Person};
@@ -75,10 +75,15 @@ pub(super) fn people(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
         }
         address_checks(o, p, "patient");
     }
-    for (prov, col, who) in
-        [(&c.rendering, "rendering", "rendering"), (&c.referring, "referring", "referring")]
-    {
-        if let Some(r) = prov {
+    for (prov, col, who) in [
+        (c.rendering.as_ref(), "rendering", "rendering"),
+        (c.referring.as_ref(), "referring", "referring"),
+        (c.supervising.as_deref(), "supervising", "supervising"),
+    ] {
+        // A rendering NPI equal to the billing NPI states that the
+        // organization rendered the service: no 2310B, so no person's name.
+        let is_billing = col == "rendering" && prov.is_some_and(|r| r.npi == c.billing.npi);
+        if let Some(r) = prov.filter(|_| !is_billing) {
             if r.last.trim().is_empty() || r.first.trim().is_empty() {
                 let which = if r.last.trim().is_empty() { "last" } else { "first" };
                 o.claim(

@@ -9,14 +9,14 @@ use crate::encounter;
 
 const CONFIG: &str = include_str!("../../../fixtures/claimflow.toml");
 
-const HEADER: &str = "claim_id,billing_npi,payer_id,member_id,subscriber_last,subscriber_first,subscriber_dob,subscriber_sex,subscriber_address1,subscriber_city,subscriber_state,subscriber_zip,relationship,patient_last,patient_first,patient_dob,patient_sex,patient_address1,patient_city,patient_state,patient_zip,place_of_service,rendering_npi,rendering_last,rendering_first,referring_npi,referring_last,referring_first,dx1,dx2,service_date,procedure,modifier1,units,charge,dx_pointers,ndc";
+const HEADER: &str = "claim_id,billing_npi,payer_id,member_id,subscriber_last,subscriber_first,subscriber_dob,subscriber_sex,subscriber_address1,subscriber_city,subscriber_state,subscriber_zip,relationship,patient_last,patient_first,patient_dob,patient_sex,patient_address1,patient_city,patient_state,patient_zip,place_of_service,rendering_npi,rendering_last,rendering_first,referring_npi,referring_last,referring_first,dx1,dx2,service_date,procedure,modifier1,units,charge,dx_pointers,ndc,ndc_quantity,ndc_unit";
 
 /// A clean two-line claim for a dependent, with rendering and referring
 /// providers, a modifier and an NDC.
 fn clean() -> Claim {
     let rows = [
-        "T1,1234567893,DEMOPAYER1,MEM001,Roe,Ann,1980-02-03,F,1 Elm St,Springfield,IL,62701,child,Roe,Kid,2015-06-07,M,1 Elm St,Springfield,IL,62701,11,1245319599,Smith,Pat,1679576722,Jones,Lee,J45.909,Z23,2026-03-02,99213,25,1,120.00,1 2,",
-        "T1,1234567893,DEMOPAYER1,MEM001,Roe,Ann,1980-02-03,F,1 Elm St,Springfield,IL,62701,child,Roe,Kid,2015-06-07,M,1 Elm St,Springfield,IL,62701,11,1245319599,Smith,Pat,1679576722,Jones,Lee,J45.909,Z23,2026-03-02,J3301,,2,30.50,1,0009-0279-01",
+        "T1,1234567893,DEMOPAYER1,MEM001,Roe,Ann,1980-02-03,F,1 Elm St,Springfield,IL,62701,child,Roe,Kid,2015-06-07,M,1 Elm St,Springfield,IL,62701,11,1245319599,Smith,Pat,1679576722,Jones,Lee,J45.909,Z23,2026-03-02,99213,25,1,120.00,1 2,,,",
+        "T1,1234567893,DEMOPAYER1,MEM001,Roe,Ann,1980-02-03,F,1 Elm St,Springfield,IL,62701,child,Roe,Kid,2015-06-07,M,1 Elm St,Springfield,IL,62701,11,1245319599,Smith,Pat,1679576722,Jones,Lee,J45.909,Z23,2026-03-02,J3301,,2,30.50,1,0009-0279-01,1,ML",
     ];
     let text = format!("{HEADER}\n{}\n", rows.join("\n"));
     let mut enc = encounter::read_bytes("t.csv", text.into_bytes(), None).unwrap();
@@ -332,6 +332,56 @@ fn medicare_beneficiary_as_subscriber_is_clean() {
     assert_eq!((f.column.as_str(), f.row), ("relationship", 2));
     assert!(f.message.contains("relationship must be self, not child"), "{}", f.message);
 }
+/// The clean claim with secondary coverage at DEMOSECOND (the patient is the
+/// secondary subscriber).
+fn with_secondary(c: &mut Claim) {
+    c.other_payers = vec![crate::claim::OtherPayer {
+        payer: crate::claim::Payer { id: "DEMOSECOND".into(), ..Default::default() },
+        member_id: "SEC001".into(),
+        subscriber: c.patient.clone().unwrap(),
+        ..Default::default()
+    }];
+}
+
+#[test]
+fn claim_with_secondary_coverage_is_clean() {
+    let mut c = clean();
+    with_secondary(&mut c);
+    assert!(run(&c, &config()).is_empty(), "{:#?}", run(&c, &config()));
+    // Not self: the secondary subscriber is named, born and sexed.
+    c.other_payers[0].relationship = Relationship::Spouse;
+    assert!(run(&c, &config()).is_empty(), "{:#?}", run(&c, &config()));
+}
+rule_test!(secondary_payer_unknown, "E-COB-001", |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].payer.id = "NOPLAN".into();
+});
+rule_test!(secondary_payer_is_the_primary, "E-COB-002", |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].payer.id = "DEMOPAYER1".into();
+});
+rule_test!(secondary_member_id_missing, "E-COB-003", |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].member_id.clear();
+});
+rule_test!(secondary_subscriber_missing_when_not_self, "E-COB-004", |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].relationship = Relationship::Spouse;
+    c.other_payers[0].subscriber.dob = None;
+});
+rule_test!(secondary_columns_without_payer, "E-COB-005", |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].payer.id.clear();
+});
+rule_test!(secondary_member_id_with_delimiter, "X12_DELIMITER_IN_DATA", |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].member_id = "SEC*1".into();
+});
+rule_test!(secondary_group_number_too_long, "E-LEN-001", |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].group_number = Some("G".repeat(51));
+});
+
 rule_test!(replacement_needs_original_ref, "E-FREQ-001", |c, _cfg| {
     c.frequency = Frequency::Replacement;
 });
@@ -396,9 +446,12 @@ fn catalogue_ids_are_unique_and_reader_ids_listed() {
         (r::BAD_SEX, Severity::Error),
         (r::BAD_RELATIONSHIP, Severity::Error),
         (r::PATIENT_IGNORED, Severity::Warning),
+        (r::SECONDARY_SUBSCRIBER_IGNORED, Severity::Warning),
         (r::BAD_FREQUENCY, Severity::Error),
         (r::DX_GAP, Severity::Error),
         (r::BAD_POINTER, Severity::Error),
+        (r::ACCIDENT_IGNORED, Severity::Warning),
+        (r::NDC_FACTS_IGNORED, Severity::Warning),
     ] {
         assert_eq!(rule(id).map(|r| r.severity), Some(sev), "{id}");
     }
@@ -412,6 +465,7 @@ fn every_rule_is_documented_and_tested() {
         include_str!("../../encounter/tests.rs"),
         include_str!("../../../tests/check.rs"),
         include_str!("../../../tests/build.rs"),
+        include_str!("../../../tests/claim_facts_rules.rs"),
     ];
     for r in RULES {
         assert!(

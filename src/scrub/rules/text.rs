@@ -22,6 +22,9 @@ pub(super) fn delimiters<'c>(c: &'c Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
         (&c.group_number, "group_number"),
         (&c.original_ref, "original_ref"),
         (&c.prior_auth, "prior_auth"),
+        (&c.accident_state, "accident_state"),
+        (&c.delay_reason, "delay_reason"),
+        (&c.note, "claim_note"),
     ];
     for (v, col) in opts {
         if let Some(v) = v {
@@ -68,14 +71,28 @@ pub(super) fn delimiters<'c>(c: &'c Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
         );
     }
     for (p, cols) in [
-        (&c.rendering, ["rendering_npi", "rendering_last", "rendering_first"]),
-        (&c.referring, ["referring_npi", "referring_last", "referring_first"]),
+        (c.rendering.as_ref(), ["rendering_npi", "rendering_last", "rendering_first"]),
+        (c.referring.as_ref(), ["referring_npi", "referring_last", "referring_first"]),
+        (c.supervising.as_deref(), ["supervising_npi", "supervising_last", "supervising_first"]),
     ] {
         if let Some(p) = p {
             owned.push(claim_val(&p.npi, cols[0]));
             owned.push(claim_val(&p.last, cols[1]));
             owned.push(claim_val(&p.first, cols[2]));
         }
+    }
+    if let Some(f) = &c.facility {
+        owned.push(claim_val(&f.name, "facility_name"));
+        owned.push(claim_val(&f.npi, "facility_npi"));
+        owned.push(claim_val(&f.address.line1, "facility_address1"));
+        if let Some(a2) = &f.address.line2 {
+            owned.push(claim_val(a2, "facility_address2"));
+        }
+        owned.push(claim_val(&f.address.city, "facility_city"));
+        owned.push(claim_val(&f.address.state, "facility_state"));
+    }
+    for r in &c.related_causes {
+        owned.push(claim_val(r, "related_cause"));
     }
     for (i, d) in c.diagnoses.iter().enumerate() {
         owned.push((d.as_str(), DX_COLS[i.min(11)], r0));
@@ -99,7 +116,11 @@ pub(super) fn delimiters<'c>(c: &'c Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
         if let Some(n) = &l.ndc {
             owned.push((n.as_str(), "ndc", l.row));
         }
+        if let Some(u) = &l.ndc_unit {
+            owned.push((u.as_str(), "ndc_unit", l.row));
+        }
     }
+    super::secondary::text_values(c, r0, &mut owned);
     for (v, col, row) in owned {
         if let Some((min, max)) = element_length(col) {
             let n = v.chars().count();
@@ -146,13 +167,16 @@ pub(super) fn delimiters<'c>(c: &'c Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
 
 /// Minimum and maximum lengths of the 837P elements the free-text columns
 /// feed (005010X222A1: NM103 60, NM104 35, NM105 25, NM109 2-80, N301/N302
-/// 55, N401 2-30, SBR03 and REF02 50).
+/// 55, N401 2-30, SBR03 and REF02 50). The claim note's 80 is `E-NOTE-001`.
 fn element_length(col: &str) -> Option<(usize, usize)> {
-    let (_, field) = col.split_once('_')?;
+    let (_, field) = col.rsplit_once('_')?;
     Some(match (col, field) {
-        ("member_id", _) => (2, 80),
-        ("group_number", _) | ("original_ref", _) | ("prior_auth", _) => (1, 50),
-        (_, "last") => (1, 60),
+        ("member_id", _) | ("secondary_member_id", _) => (2, 80),
+        ("group_number", _)
+        | ("secondary_group_number", _)
+        | ("original_ref", _)
+        | ("prior_auth", _) => (1, 50),
+        (_, "last") | (_, "name") => (1, 60),
         (_, "first") => (1, 35),
         (_, "middle") => (1, 25),
         (_, "address1") | (_, "address2") => (1, 55),

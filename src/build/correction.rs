@@ -1,0 +1,91 @@
+//! Corrections from the ledger: a replacement (frequency 7) or void (8)
+//! whose `original_ref` is empty is held back by scrub (`E-FREQ-001`); when
+//! the ledger holds the payer's claim number for that claim and payer (CLP07
+//! of its latest payment), the build fills `original_ref` (REF*F8) with it and
+//! sends the claim. Claims the ledger knows no number for keep the finding.
+//!
+//! This runs at the start of [`Prepared::submit`](super::Prepared::submit),
+//! the first step with a ledger; `check` has none, so the finding stays there.
+
+use std::collections::HashSet;
+
+use super::{Error, Prepared};
+use crate::claim::Frequency;
+use crate::config::Config;
+use crate::ledger::Ledger;
+
+/// The scrub rule a ledger number clears.
+const ORIGINAL_REF: &str = "E-FREQ-001";
+
+impl Prepared {
+    /// Moves held claims whose only error is a missing `original_ref` to the
+    /// clean claims when the ledger knows the payer's claim number; returns
+    /// a note per claim filled.
+    pub(super) fn take_original_refs(
+        &mut self,
+        config: &Config,
+        ledger: &Ledger,
+    ) -> Result<Vec<String>, Error> {
+        let other_errors: HashSet<&str> = self
+            .findings
+            .iter()
+            .filter(|f| f.is_error() && f.rule != ORIGINAL_REF)
+            .map(|f| f.claim_id.as_str())
+            .collect();
+        let wanted: Vec<usize> = (0..self.held.len())
+            .filter(|&i| {
+                let c = &self.held[i];
+                matches!(c.frequency, Frequency::Replacement | Frequency::Void)
+                    && c.original_ref.as_deref().map_or(true, |r| r.trim().is_empty())
+                    && !other_errors.contains(c.claim_id.as_str())
+            })
+            .collect();
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<(&str, &str)> = wanted
+            .iter()
+            .map(|&i| (self.held[i].claim_id.as_str(), self.held[i].payer.id.as_str()))
+            .collect();
+        let numbers = ledger.payer_claim_numbers(&keys)?;
+        let i = &config.interchange;
+        let delimiters: Vec<char> = [&i.element, &i.component, &i.repetition, &i.segment]
+            .iter()
+            .filter_map(|s| s.chars().next())
+            .collect();
+        // A number that cannot go into REF02 as is stays a finding.
+        let usable = |n: &str| {
+            (1..=50).contains(&n.len())
+                && n.chars().all(|ch| ch.is_ascii_graphic() || ch == ' ')
+                && !n.chars().any(|ch| delimiters.contains(&ch))
+        };
+        let mut filled: Vec<usize> = Vec::new();
+        let mut notes = Vec::new();
+        for (&i, n) in wanted.iter().zip(numbers) {
+            let Some(n) = n.filter(|n| usable(n)) else { continue };
+            let c = &mut self.held[i];
+            notes.push(format!(
+                "claim {} (frequency {}): original_ref taken from the ledger: payer claim number {} of payer {}",
+                c.claim_id,
+                c.frequency.code(),
+                n,
+                c.payer.id
+            ));
+            c.original_ref = Some(n);
+            filled.push(i);
+        }
+        if filled.is_empty() {
+            return Ok(notes);
+        }
+        let ids: HashSet<String> = filled.iter().map(|&i| self.held[i].claim_id.clone()).collect();
+        self.findings.retain(|f| !(f.rule == ORIGINAL_REF && ids.contains(&f.claim_id)));
+        let held = std::mem::take(&mut self.held);
+        let (moved, kept): (Vec<_>, Vec<_>) =
+            held.into_iter().partition(|c| ids.contains(&c.claim_id));
+        self.held = kept;
+        self.clean.extend(moved);
+        // Input order, as scrub left it.
+        self.clean.sort_by_key(|c| c.source.rows.first().copied().unwrap_or(0));
+        Ok(notes)
+    }
+}

@@ -1,0 +1,111 @@
+//! Secondary coverage rules: the other payer named by the `secondary_*`
+//! columns must be a configured payer other than the claim's own, with a
+//! member id, and with the secondary subscriber's name, birth date and sex
+//! when the patient is not that subscriber. It also lists the secondary
+//! values that go into the 837P (2320/2330A) for the text rules. It does not
+//! read the columns (see `encounter::secondary`).
+
+use crate::claim::{Claim, Person, Relationship};
+
+use super::{
+    Ctx, Out, SECONDARY_FIELDS, SECONDARY_MEMBER_ID, SECONDARY_NO_PAYER, SECONDARY_SAME_PAYER,
+    SECONDARY_UNKNOWN_PAYER,
+};
+
+pub(super) fn secondary(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
+    for other in &c.other_payers {
+        let id = other.payer.id.trim();
+        if id.is_empty() {
+            o.claim(
+                "secondary_payer_id",
+                &SECONDARY_NO_PAYER,
+                "secondary coverage columns are filled but secondary_payer_id is empty: name the \
+                 secondary payer, or clear the secondary columns"
+                    .into(),
+            );
+        } else if ctx.config.payer(id).is_none() {
+            o.claim(
+                "secondary_payer_id",
+                &SECONDARY_UNKNOWN_PAYER,
+                format!("secondary_payer_id {id:?} is not a payer in the config"),
+            );
+        } else if id.eq_ignore_ascii_case(c.payer.id.trim()) {
+            o.claim(
+                "secondary_payer_id",
+                &SECONDARY_SAME_PAYER,
+                format!(
+                    "secondary_payer_id {id:?} is the claim's own payer: the secondary payer must \
+                     be another plan"
+                ),
+            );
+        }
+        if other.member_id.trim().is_empty() {
+            o.claim(
+                "secondary_member_id",
+                &SECONDARY_MEMBER_ID,
+                "secondary_member_id is empty: the secondary payer's member id is required with \
+                 secondary coverage"
+                    .into(),
+            );
+        }
+        if other.relationship != Relationship::SelfInsured {
+            let s = &other.subscriber;
+            let missing: Vec<&str> = [
+                (s.last.trim().is_empty(), "secondary_subscriber_last"),
+                (s.first.trim().is_empty(), "secondary_subscriber_first"),
+                (s.dob.is_none(), "secondary_subscriber_dob"),
+                (s.sex.is_none(), "secondary_subscriber_sex"),
+            ]
+            .into_iter()
+            .filter_map(|(m, col)| m.then_some(col))
+            .collect();
+            if let Some(first) = missing.first() {
+                o.claim(
+                    first,
+                    &SECONDARY_FIELDS,
+                    format!(
+                        "secondary_relationship is {} but {} {} empty: the secondary subscriber \
+                         must be named",
+                        other.relationship.word(),
+                        missing.join(", "),
+                        if missing.len() == 1 { "is" } else { "are" }
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// The secondary values that go into the 837P, with their columns, for the
+/// length and character rules (`text`). The subscriber's own values are
+/// listed only when the patient is not the secondary subscriber (otherwise
+/// they are the patient's, checked under the patient's columns), and the
+/// address only when it is not the patient's.
+pub(super) fn text_values<'c>(c: &'c Claim, row: u64, out: &mut Vec<(&'c str, &'static str, u64)>) {
+    let patient: &Person = c.patient.as_ref().unwrap_or(&c.subscriber);
+    for o in &c.other_payers {
+        out.push((&o.payer.id, "secondary_payer_id", row));
+        out.push((&o.member_id, "secondary_member_id", row));
+        if let Some(g) = &o.group_number {
+            out.push((g, "secondary_group_number", row));
+        }
+        if o.relationship == Relationship::SelfInsured {
+            continue;
+        }
+        let s = &o.subscriber;
+        out.push((&s.last, "secondary_subscriber_last", row));
+        out.push((&s.first, "secondary_subscriber_first", row));
+        if let Some(m) = &s.middle {
+            out.push((m, "secondary_subscriber_middle", row));
+        }
+        if s.address != patient.address {
+            let a = &s.address;
+            out.push((&a.line1, "secondary_subscriber_address1", row));
+            if let Some(a2) = &a.line2 {
+                out.push((a2, "secondary_subscriber_address2", row));
+            }
+            out.push((&a.city, "secondary_subscriber_city", row));
+            out.push((&a.state, "secondary_subscriber_state", row));
+        }
+    }
+}
