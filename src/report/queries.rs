@@ -417,15 +417,17 @@ pub(crate) struct ShareRow {
     pub stage: String,
 }
 
-/// Calls `visit` for every row of the `patient_responsibility` view, by
-/// claim id.
+/// Calls `visit` for every row of the `patient_responsibility` view with
+/// an amount above 0, by claim id. (The view sums whole cents; the caller
+/// sums the amounts again as exact decimals.)
 pub(crate) fn each_share(
     conn: &Connection,
     mut visit: impl FnMut(ShareRow) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let mut st = conn.prepare(
         "SELECT claim_id, primary_payer_id, secondary_payer_id, payer_id, stage
-         FROM patient_responsibility ORDER BY claim_id, primary_payer_id",
+         FROM patient_responsibility WHERE CAST(amount AS REAL) > 0
+         ORDER BY claim_id, primary_payer_id",
     )?;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
