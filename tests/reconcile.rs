@@ -276,6 +276,8 @@ fn ledger_with(dir: &Path, sent_fixture: &str, claims: &[(&str, &str, &str)]) ->
             total_charge: dec(charge),
             st02: "0001".into(),
             status: claimflow::claim::ClaimStatus::Sent,
+            span: None,
+            detail: None,
         })
         .collect();
     let sub = SubmissionRecord {

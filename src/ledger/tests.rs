@@ -23,6 +23,8 @@ fn rec(id: &str, hash: &str) -> ClaimRecord {
         total_charge: Decimal::new(125, 0),
         st02: "0001".into(),
         status: ClaimStatus::Sent,
+        span: None,
+        detail: None,
     }
 }
 

@@ -67,18 +67,10 @@ pub enum Status {
 }
 
 impl Status {
-    /// The word in the reports.
+    /// The word in the reports: the ledger's word for the claim status
+    /// ([`ClaimStatus::as_str`]), `outstanding` for a claim with no payment.
     pub(crate) fn words(self) -> &'static str {
-        match self {
-            Status::Paid => "paid",
-            Status::Partial => "partial",
-            Status::Denied => "denied",
-            Status::PatientResponsibility => "patient_responsibility",
-            Status::Reversed => "reversed",
-            Status::Forwarded => "forwarded",
-            Status::Unmatched => "unmatched",
-            Status::Outstanding => "outstanding",
-        }
+        self.claim_status().map_or("outstanding", ClaimStatus::as_str)
     }
 
     /// The ledger status a payment of this status gives its claim; `None`

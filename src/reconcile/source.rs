@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use super::run::Error;
 use super::SentClaim;
+use crate::claim::ClaimStatus;
 use crate::edi837;
 use crate::ledger::Ledger;
 use crate::x12::Severity;
@@ -89,7 +90,10 @@ pub(crate) fn from_ledger(ledger: &Ledger) -> Result<LedgerClaims, Error> {
         .iter()
         .map(|s| s.created_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()))
         .collect();
-    let waiting = lc.iter().map(|c| !c.status.is_remitted()).collect();
+    // A claim rejected at the front end has its answer (on the status
+    // worklist); it is not outstanding.
+    let waiting =
+        lc.iter().map(|c| !c.status.is_remitted() && c.status != ClaimStatus::Rejected).collect();
     let rows = lc.iter().map(|c| c.row).collect();
     let claims = lc
         .into_iter()

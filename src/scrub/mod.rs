@@ -39,7 +39,7 @@ pub use crate::finding::{Finding, Severity};
 
 mod rules;
 
-pub(crate) use rules::LEDGER_CHANGED;
+pub(crate) use rules::{LEDGER_CHANGED, LEDGER_REJECTED};
 pub use rules::{Rule, RULES};
 
 /// The outcome of scrubbing one encounter file.
