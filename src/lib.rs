@@ -71,6 +71,7 @@
 #![warn(missing_docs)]
 
 mod atomic;
+pub mod ack;
 pub mod build;
 pub mod claim;
 pub mod clock;
