@@ -87,6 +87,7 @@ pub mod numtext;
 pub mod progress;
 pub mod reconcile;
 pub mod scrub;
+pub mod status;
 pub mod validate;
 pub mod values;
 pub mod x12;

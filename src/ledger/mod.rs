@@ -36,6 +36,7 @@ mod story;
 pub use ack::{AckPosting, AckSummary, ClaimAck, CurrentClaim, Span, Submission, SubmittedClaim};
 pub use lock::{LockError, LockFile};
 pub use remit::{LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile};
+pub(crate) use story::Which;
 pub use story::{ClaimState, Event, PaymentState, StatusCount};
 
 /// A ledger problem.
