@@ -377,3 +377,52 @@ fn the_whole_path_from_the_readme() {
     assert!(ws.starts_with("D1006 DEMOPAYER1 denied 0d 1375.00: denied in 835 trace"), "{ws}");
     assert!(ws.contains("medical necessity (CO-50) -> appeal"), "{ws}");
 }
+
+/// The public 999 and 277CA samples (`CLAIMFLOW_SAMPLES`, when present):
+/// each is read without a crash, every acknowledgment in it is found (and,
+/// against an empty ledger, reported unmatched with exit 1), nothing is
+/// recorded.
+#[test]
+fn public_acknowledgment_samples_are_read_and_reported() {
+    let Some(samples) = std::env::var_os("CLAIMFLOW_SAMPLES").map(std::path::PathBuf::from) else {
+        return;
+    };
+    if !samples.is_dir() {
+        return;
+    }
+    // file, 999 set responses, 277CA claim statuses.
+    let expected: &[(&str, usize, usize)] = &[
+        ("999/999-accepted-from-imsweb.txt", 1, 0),
+        ("999/999-invalid-ik5-before-ak1-ctx-repetitions-from-staedi.edi", 3, 0),
+        ("999/999-minimal-gs08-005010-for-270-from-aurelianware.edi", 1, 0),
+        ("999/999-partial-accept-3-837s-ik3-ik4-ctx-tr3-from-stupidedi.edi", 3, 0),
+        ("999/999-rejected-ik3-pipe-component-from-imsweb.txt", 1, 0),
+        ("999/999-repetition-bang-for-834-from-pyx12.txt", 1, 0),
+        ("999/999-two-gs-four-st-for-834-from-pyx12.txt", 4, 0),
+        ("277ca/277ca-accepted-a1-a2-from-imsweb.txt", 0, 1),
+        ("277ca/277ca-clearinghouse-some-claims-rejected-prose-header-tr3-from-stupidedi.edi", 0, 3),
+        ("277ca/277ca-garbage-values-iea-mismatch-from-oopfactory.txt", 0, 1),
+        ("277ca/277ca-masked-real-x9-status-from-oopfactory.txt", 0, 3),
+        ("277ca/277ca-payer-accepts-and-rejects-claims-prose-header-tr3-from-stupidedi.edi", 0, 5),
+        ("277ca/277ca-payer-multi-provider-prose-header-tr3-from-stupidedi.edi", 0, 5),
+        ("277ca/277ca-rejected-a7-pipe-component-no-newlines-from-imsweb.txt", 0, 1),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    drop(claimflow::ledger::Ledger::open(&dir.path().join("claimflow.db")).unwrap());
+    for (name, sets, claims) in expected {
+        let path = samples.join(name);
+        if !path.exists() {
+            continue;
+        }
+        let o = run(
+            dir.path(),
+            &["ack", path.to_str().unwrap(), "--ledger", "claimflow.db", "--json", "--now", "2026-01-01"],
+        );
+        assert_eq!(o.status.code(), Some(1), "{name}\n{}", text(&o));
+        let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(r["counts"]["sets"], *sets, "{name}");
+        assert_eq!(r["counts"]["claim_statuses"], *claims, "{name}");
+        assert_eq!(r["counts"]["unmatched"], sets + claims, "{name}");
+    }
+    assert_eq!(count(dir.path(), "SELECT COUNT(*) FROM acknowledgments"), 0);
+}

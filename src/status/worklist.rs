@@ -180,3 +180,91 @@ pub fn worklist_csv(items: &[WorkItem]) -> std::io::Result<Vec<u8>> {
     }
     w.into_inner().map_err(|e| std::io::Error::other(e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::PaymentState;
+
+    fn state(status: ClaimStatus) -> ClaimState {
+        ClaimState {
+            claim_id: "C1".into(),
+            payer_id: "P1".into(),
+            status,
+            total_charge: Decimal::new(20000, 2),
+            frequency: "1".into(),
+            sent_at: "2026-01-01T02:00:00".into(),
+            file: "/out/claims-000000004.x12".into(),
+            control: ("000000004".into(), "4".into(), "0001".into()),
+            payer_claim_id: None,
+            ack: None,
+            accepted_at: None,
+            payment: None,
+        }
+    }
+
+    fn payment(status: ClaimStatus, paid: i64, denied: i64, adjustments: &str) -> PaymentState {
+        PaymentState {
+            status,
+            billed: Decimal::new(20000, 2),
+            paid: Decimal::new(paid, 2),
+            denied: Some(Decimal::new(denied, 2)),
+            adjustments: adjustments.into(),
+            applied_at: "2026-02-01T00:00:00".into(),
+            trace: "T9".into(),
+            reversed: false,
+        }
+    }
+
+    fn options() -> Options {
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 2, 11).unwrap().and_hms_opt(8, 0, 0).unwrap();
+        let mut o = Options::new(now);
+        o.payer_days.insert("P1".into(), (5, 20));
+        o
+    }
+
+    fn today() -> chrono::NaiveDate {
+        options().now.date()
+    }
+
+    #[test]
+    fn a_partial_payment_takes_its_denial_category_and_action() {
+        let mut s = state(ClaimStatus::Partial);
+        s.payment = Some(payment(ClaimStatus::Partial, 9000, 6000, "CO-45 50.00;CO-16 60.00"));
+        let i = item(s, &options(), today()).unwrap();
+        assert_eq!(i.amount, Decimal::new(6000, 2));
+        assert_eq!(i.age_days, 10);
+        assert_eq!(i.category, Some("missing information"));
+        assert_eq!(i.next_action, "correct and resubmit");
+        assert_eq!(i.reason, "partly paid in 835 trace T9: 60.00 of 200.00 denied: missing information (CO-16)");
+    }
+
+    #[test]
+    fn a_reversal_without_correction_asks_for_it() {
+        let mut s = state(ClaimStatus::Reversed);
+        s.payment = Some(payment(ClaimStatus::Reversed, -9000, 0, ""));
+        let i = item(s, &options(), today()).unwrap();
+        assert_eq!(i.next_action, "ask the payer for the corrected payment");
+        assert_eq!(i.amount, Decimal::new(20000, 2));
+    }
+
+    #[test]
+    fn waits_are_measured_against_the_payer_s_days() {
+        // Sent 41 days ago, no acknowledgment (ack_days 5).
+        let i = item(state(ClaimStatus::Sent), &options(), today()).unwrap();
+        assert_eq!(i.next_action, "check with the clearinghouse");
+        assert!(i.reason.contains("41 day(s) after it was sent in claims-000000004.x12 (ISA13 000000004; ack_days 5)"), "{}", i.reason);
+        // A TA1 acceptance is no claim acknowledgment.
+        let mut s = state(ClaimStatus::Sent);
+        s.ack = Some(("2026-01-02T00:00:00".into(), ClaimStatus::Sent, "TA1 ...".into()));
+        assert!(item(s, &options(), today()).is_some());
+        // Accepted 20 days ago (expected_days_to_pay 20): not late yet; 21: late.
+        let mut s = state(ClaimStatus::Accepted);
+        s.accepted_at = Some("2026-01-22T00:00:00".into());
+        assert!(item(s.clone(), &options(), today()).is_none());
+        s.accepted_at = Some("2026-01-21T00:00:00".into());
+        assert_eq!(item(s, &options(), today()).unwrap().next_action, "ask the payer for the claim's status");
+        // Paid claims are never on it.
+        assert!(item(state(ClaimStatus::Paid), &options(), today()).is_none());
+    }
+}
