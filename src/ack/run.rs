@@ -239,7 +239,8 @@ pub fn run(
     if report.files == report.broken_files.len() {
         return Err(Error::NoFile(report.broken_files));
     }
-    let postings: Vec<AckPosting> = matched.iter().filter_map(|m| m.posting.clone()).collect();
+    let posts: Vec<bool> = matched.iter().map(|m| m.posting.is_some()).collect();
+    let postings: Vec<AckPosting> = matched.iter_mut().filter_map(|m| m.posting.take()).collect();
     let at = options.now.format("%Y-%m-%dT%H:%M:%S").to_string();
     let posted = ledger.post_acks(&postings, &at)?;
     report.ledger = LedgerSummary {
@@ -257,7 +258,7 @@ pub fn run(
     let mut p = 0;
     for (k, m) in matched.iter().enumerate() {
         let end = matched.get(k + 1).map_or(report.rows.len(), |n| n.row_start);
-        if m.posting.is_some() {
+        if posts[k] {
             let word = if already[p] { "already" } else { "new" };
             for row in &mut report.rows[m.row_start..end] {
                 row.recorded = word;

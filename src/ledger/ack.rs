@@ -303,8 +303,10 @@ impl Ledger {
         let mut st = self
             .conn
             .prepare_cached(
+                // `+submission_id`: look the claim up by its own index; the
+                // submission index would read every claim of the file.
                 "SELECT EXISTS (SELECT 1 FROM claim_history
-                 WHERE claim_id = ?1 AND payer_id = ?2 AND submission_id = ?3)",
+                 WHERE claim_id = ?1 AND payer_id = ?2 AND +submission_id = ?3)",
             )
             .map_err(self.sq())?;
         st.query_row(params![claim_id, payer_id, id], |r| r.get(0)).map_err(self.sq())
