@@ -70,8 +70,8 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
-mod atomic;
 pub mod ack;
+mod atomic;
 pub mod build;
 pub mod claim;
 pub mod clock;

@@ -86,7 +86,10 @@ fn a_ta1_and_a_999_accept_every_claim_of_the_file_once() {
     let s = String::from_utf8_lossy(&o.stdout);
     assert!(s.contains("read 1 file(s): 1 TA1, 2 999 set response(s), 0 277CA"), "{s}");
     assert!(s.contains("999 sets: accepted 2, accepted with errors 0, rejected 0"), "{s}");
-    assert!(s.contains("recorded 3 acknowledgment(s), 10 claim event(s), 5 status change(s)"), "{s}");
+    assert!(
+        s.contains("recorded 3 acknowledgment(s), 10 claim event(s), 5 status change(s)"),
+        "{s}"
+    );
     let all = ["CF1001", "CF1002", "CF1003", "CF1004", "CF1005"];
     let accepted: Vec<(&str, &str)> = all.iter().map(|c| (*c, "accepted")).collect();
     assert_eq!(statuses(dir.path()), pairs(&accepted));
@@ -114,7 +117,8 @@ fn a_999_gives_each_ik3_error_to_the_claim_its_segment_belongs_to() {
     let detail = |id: &str| r.iter().find(|x| x.0 == id).unwrap().2.clone();
     // Set 0001, IK5 E: segment 22 is in CF1001's service lines; segment 35
     // in CF1002's subscriber (whose patient's claim it is).
-    assert!(detail("CF1001").contains("segment 22 DTP (loop 2400): IK304 8; element 3 (ref 1251) IK403 8"));
+    assert!(detail("CF1001")
+        .contains("segment 22 DTP (loop 2400): IK304 8; element 3 (ref 1251) IK403 8"));
     assert!(!detail("CF1001").contains("segment 35"));
     assert!(detail("CF1002").contains("segment 35 N4 (loop 2010)"), "{}", detail("CF1002"));
     assert!(!detail("CF1003").contains("segment"), "{}", detail("CF1003"));
@@ -146,8 +150,10 @@ fn a_ta1_rejection_rejects_every_claim_of_the_interchange() {
     let rejected: Vec<(&str, &str)> = all.iter().map(|c| (*c, "rejected")).collect();
     assert_eq!(statuses(dir.path()), pairs(&rejected));
     let r = rows(dir.path());
-    assert!(r.iter().any(|x| x.0 == "CF1003"
-        && x.2 == "interchange rejected (ISA13 000000001, TA104 R TA105 024)"));
+    assert!(r
+        .iter()
+        .any(|x| x.0 == "CF1003"
+            && x.2 == "interchange rejected (ISA13 000000001, TA104 R TA105 024)"));
     assert!(r.iter().any(|x| x.0 == "CF1003" && x.2.starts_with("set rejected (GS06 1, AK9 R")));
 }
 
@@ -167,7 +173,11 @@ fn a_277ca_accepts_and_rejects_claims_of_several_payers() {
     assert!(r.iter().any(|x| x.0 == "CF1003" && x.2.starts_with("claim accepted by 00451")));
     let payer: String = rusqlite::Connection::open(dir.path().join("claimflow.db"))
         .unwrap()
-        .query_row("SELECT payer_id || ' ' || payer_claim_id FROM claims WHERE claim_id = 'CF1003'", [], |r| r.get(0))
+        .query_row(
+            "SELECT payer_id || ' ' || payer_claim_id FROM claims WHERE claim_id = 'CF1003'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(payer, "TESTMCARE MCR9000003", "REF*1K kept as the payer's claim number");
     assert_eq!(
@@ -181,15 +191,27 @@ fn a_277ca_accepts_and_rejects_claims_of_several_payers() {
         ])
     );
     // 45 days later: the rejection and the accepted claims with no 835.
-    let w = run(dir.path(), &["status", "--worklist", "--now", "2026-01-16", "--out", "w/worklist.csv"]);
+    let w = run(
+        dir.path(),
+        &["status", "--worklist", "--now", "2026-01-16", "--out", "w/worklist.csv"],
+    );
     assert_eq!(w.status.code(), Some(1), "{}", text(&w));
     let csv = fs::read_to_string(dir.path().join("w/worklist.csv")).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "claim_id,payer_id,status,age_days,amount,since,reason,category,next_action");
+    assert_eq!(
+        lines[0],
+        "claim_id,payer_id,status,age_days,amount,since,reason,category,next_action"
+    );
     let order: Vec<&str> = lines[1..].iter().map(|l| l.split(',').next().unwrap()).collect();
-    assert_eq!(order, ["CF1002", "CF1001", "CF1005", "CF1004", "CF1003"], "same age: largest first");
+    assert_eq!(
+        order,
+        ["CF1002", "CF1001", "CF1005", "CF1004", "CF1003"],
+        "same age: largest first"
+    );
     assert!(lines[1].ends_with("correct and resubmit"), "{}", lines[1]);
-    assert!(lines[2].contains("accepted 2025-12-02, no 835 45 day(s) later (expected_days_to_pay 30)"));
+    assert!(
+        lines[2].contains("accepted 2025-12-02, no 835 45 day(s) later (expected_days_to_pay 30)")
+    );
     assert!(lines[2].ends_with("ask the payer for the claim's status"), "{}", lines[2]);
     // 30 days after acceptance is not yet late.
     let early = run(dir.path(), &["status", "--worklist", "--now", "2026-01-01", "--json"]);
@@ -206,14 +228,16 @@ fn a_277ca_without_the_config_matches_claims_sent_to_one_payer() {
         &["ack", &fixture("ack/clean.277"), "--ledger", "claimflow.db", "--now", "2025-12-02"],
     );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("claims: accepted 4, rejected 1; unmatched acknowledgment(s): 0"));
+    assert!(String::from_utf8_lossy(&o.stdout)
+        .contains("claims: accepted 4, rejected 1; unmatched acknowledgment(s): 0"));
 }
 
 #[test]
 fn bad_input_is_located_reported_and_never_recorded_twice() {
     let dir = built();
     // A 277CA for a claim never sent, a 999 for a group never sent.
-    let o = ack(dir.path(), &[&fixture("ack/unknown-claim.277"), &fixture("ack/unknown-group.999")]);
+    let o =
+        ack(dir.path(), &[&fixture("ack/unknown-claim.277"), &fixture("ack/unknown-group.999")]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let s = String::from_utf8_lossy(&o.stdout);
     assert!(s.contains("unknown-claim.277:segment 20 (byte 594): 277CA claim ZZ9999: no claim with this id was sent [ACK-UNMATCHED]"), "{s}");
@@ -273,7 +297,10 @@ fn status_counts_stories_as_json_and_claims_never_acknowledged() {
     assert!(h[0]["detail"].as_str().unwrap().contains("(ISA13 000000001, GS06 1, ST02 0001)"));
     assert_eq!(h[1]["at"], "2025-12-02T00:00:00");
     assert_eq!(h[1]["source"], "ack");
-    assert!(h[1]["detail"].as_str().unwrap().starts_with("277CA claim rejected by TESTPAYER1 (A3:21:PR A7:164:IL"));
+    assert!(h[1]["detail"]
+        .as_str()
+        .unwrap()
+        .starts_with("277CA claim rejected by TESTPAYER1 (A3:21:PR A7:164:IL"));
     // A fresh build never acknowledged: on the worklist after ack_days (2).
     let fresh = built();
     let w = run(fresh.path(), &["status", "--worklist", "--now", "2025-12-03"]);
@@ -285,7 +312,10 @@ fn status_counts_stories_as_json_and_claims_never_acknowledged() {
     assert_eq!(items.len(), 5);
     assert_eq!(items[0]["claim_id"], "CF1002", "largest first");
     assert_eq!(items[0]["next_action"], "check with the clearinghouse");
-    assert!(items[0]["reason"].as_str().unwrap().starts_with("no 999 or 277CA 3 day(s) after it was sent in claims-000000001.x12"));
+    assert!(items[0]["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("no 999 or 277CA 3 day(s) after it was sent in claims-000000001.x12"));
 }
 
 #[test]
@@ -308,7 +338,10 @@ fn a_rejected_claim_goes_again_as_an_original_once_corrected() {
         .map(|l| if l.starts_with("CF1002,") { l.replace(",MEM2002,", ",MEM2012,") } else { l.into() } + "\n")
         .collect();
     fs::write(&fixed, csv).unwrap();
-    let o = run(dir.path(), &["build", fixed.to_str().unwrap(), "--out", "fixed", "--now", "2025-12-04"]);
+    let o = run(
+        dir.path(),
+        &["build", fixed.to_str().unwrap(), "--out", "fixed", "--now", "2025-12-04"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     keep_all_837(&dir.path().join("fixed"));
     let x12 = fs::read_to_string(dir.path().join("fixed/claims-000000002.x12")).unwrap();
@@ -348,10 +381,15 @@ fn the_whole_path_from_the_readme() {
         "2026-11-28",
     ]);
     assert_eq!(a.status.code(), Some(1), "{}", text(&a));
-    assert!(String::from_utf8_lossy(&a.stdout).contains("rejected: claim D1002 (DEMOPAYER1): 277CA claim rejected by DEMOPAYER1 (A7:164:IL"));
+    assert!(String::from_utf8_lossy(&a.stdout).contains(
+        "rejected: claim D1002 (DEMOPAYER1): 277CA claim rejected by DEMOPAYER1 (A7:164:IL"
+    ));
     let w = with(&["status", "--worklist", "--now", "2026-11-28"]);
     let ws = String::from_utf8_lossy(&w.stdout);
-    assert!(ws.starts_with("D1002 DEMOPAYER1 rejected 0d 185.00: rejected: 277CA claim rejected"), "{ws}");
+    assert!(
+        ws.starts_with("D1002 DEMOPAYER1 rejected 0d 185.00: rejected: 277CA claim rejected"),
+        "{ws}"
+    );
     assert!(ws.contains("worklist: 1 claim(s), 185.00"), "{ws}");
     // Fix the row (the member id the payer could not find) and build again.
     let fixed = fs::read_to_string(&demo).unwrap().replace(",DEMO00002,", ",DEMO00021,");
@@ -359,11 +397,15 @@ fn the_whole_path_from_the_readme() {
     let b2 = with(&["build", "demo-fixed.csv", "--out", "out/fixed", "--now", "2026-11-30"]);
     assert_eq!(b2.status.code(), Some(1), "{}", text(&b2));
     let s = String::from_utf8_lossy(&b2.stdout);
-    assert!(s.starts_with("sent 1 claim(s), 2 line(s), 185.00 in out/fixed/claims-000000002.x12"), "{s}");
+    assert!(
+        s.starts_with("sent 1 claim(s), 2 line(s), 185.00 in out/fixed/claims-000000002.x12"),
+        "{s}"
+    );
     keep_all_837(&d.join("out"));
     let x12 = fs::read_to_string(d.join("out/fixed/claims-000000002.x12")).unwrap();
     assert!(x12.contains("CLM*D1002*185***11:B:1*"), "an original, frequency 1");
-    let r = with(&["reconcile", &fixture("835/demo.835"), "--out", "out/recon", "--now", "2026-12-15"]);
+    let r =
+        with(&["reconcile", &fixture("835/demo.835"), "--out", "out/recon", "--now", "2026-12-15"]);
     assert_eq!(r.status.code(), Some(1), "the demo's denial\n{}", text(&r));
     let st = with(&["status", "D1002", "--history"]);
     assert_eq!(st.status.code(), Some(0), "{}", text(&st));
@@ -400,7 +442,11 @@ fn public_acknowledgment_samples_are_read_and_reported() {
         ("999/999-repetition-bang-for-834-from-pyx12.txt", 1, 0),
         ("999/999-two-gs-four-st-for-834-from-pyx12.txt", 4, 0),
         ("277ca/277ca-accepted-a1-a2-from-imsweb.txt", 0, 1),
-        ("277ca/277ca-clearinghouse-some-claims-rejected-prose-header-tr3-from-stupidedi.edi", 0, 3),
+        (
+            "277ca/277ca-clearinghouse-some-claims-rejected-prose-header-tr3-from-stupidedi.edi",
+            0,
+            3,
+        ),
         ("277ca/277ca-garbage-values-iea-mismatch-from-oopfactory.txt", 0, 1),
         ("277ca/277ca-masked-real-x9-status-from-oopfactory.txt", 0, 3),
         ("277ca/277ca-payer-accepts-and-rejects-claims-prose-header-tr3-from-stupidedi.edi", 0, 5),
@@ -416,7 +462,15 @@ fn public_acknowledgment_samples_are_read_and_reported() {
         }
         let o = run(
             dir.path(),
-            &["ack", path.to_str().unwrap(), "--ledger", "claimflow.db", "--json", "--now", "2026-01-01"],
+            &[
+                "ack",
+                path.to_str().unwrap(),
+                "--ledger",
+                "claimflow.db",
+                "--json",
+                "--now",
+                "2026-01-01",
+            ],
         );
         assert_eq!(o.status.code(), Some(1), "{name}\n{}", text(&o));
         let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();

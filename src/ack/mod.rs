@@ -21,14 +21,21 @@
 //! Every acknowledgment is recorded once (by content); one that matches
 //! nothing is reported with its position, never dropped. [`run`] reads,
 //! matches, records and writes `acks.csv`; it prints nothing.
+//!
+//! By role: `model` (what an acknowledgment says), `read` (the X12
+//! readers), `matching` (to submissions and claims), `report` (the report
+//! and `acks.csv`), `run` (the job).
 
+mod matching;
+mod model;
 mod read;
+mod report;
 mod run;
 
-pub use read::{
-    read, Ack, Body, ClaimAck277, Envelope, Outcome, SegmentError, SetAck, StatusCode, Ta1,
-};
-pub use run::{run, AckRow, BrokenFile, Counts, Error, LedgerSummary, Options, Report};
+pub use model::{Ack, Body, ClaimAck277, Envelope, Outcome, SegmentError, SetAck, StatusCode, Ta1};
+pub use read::read;
+pub use report::{AckRow, BrokenFile, Counts, LedgerSummary, Report};
+pub use run::{run, Error, Options};
 
 /// Finding rule: an acknowledgment that matches nothing in the ledger.
 pub const UNMATCHED: &str = "ACK-UNMATCHED";

@@ -81,8 +81,7 @@ impl Prepared {
 
         fs::create_dir_all(out_dir).map_err(Error::io(out_dir, "cannot create output folder"))?;
         remove_stale_temp_files(out_dir);
-        let to_send: Vec<usize> =
-            (0..self.clean.len()).filter(|&i| decisions[i].sends()).collect();
+        let to_send: Vec<usize> = (0..self.clean.len()).filter(|&i| decisions[i].sends()).collect();
         let mut outputs = Vec::new();
         let mut notes = Vec::new();
         let sent = if to_send.is_empty() {

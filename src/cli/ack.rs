@@ -129,7 +129,11 @@ fn print_report(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         l.recorded, l.claim_events, l.status_changes
     )?;
     if l.already > 0 {
-        writeln!(out, "  ledger: {} acknowledgment(s) already recorded: nothing recorded again", l.already)?;
+        writeln!(
+            out,
+            "  ledger: {} acknowledgment(s) already recorded: nothing recorded again",
+            l.already
+        )?;
     }
     if let Some(p) = &r.acks_csv {
         writeln!(out, "report: {}", p.display())?;

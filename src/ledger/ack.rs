@@ -92,11 +92,8 @@ impl Span {
     fn from_columns(first: Option<i64>, last: Option<i64>, levels: Option<String>) -> Option<Span> {
         let first = u32::try_from(first?).ok()?;
         let last = u32::try_from(last?).ok()?;
-        let levels = levels
-            .unwrap_or_default()
-            .split(',')
-            .filter_map(|p| p.trim().parse().ok())
-            .collect();
+        let levels =
+            levels.unwrap_or_default().split(',').filter_map(|p| p.trim().parse().ok()).collect();
         Some(Span { first, last, levels })
     }
 }
@@ -206,7 +203,8 @@ pub struct AckSummary {
 /// The statuses an acknowledgment may change, by what it is: a 277CA (or
 /// any rejection) speaks over every status before a remittance; a TA1 or
 /// 999 acceptance only over a claim still on its way.
-const ANY_BEFORE_REMITTANCE: &str = "'sent', 'resent', 'replacement', 'void', 'accepted', 'rejected'";
+const ANY_BEFORE_REMITTANCE: &str =
+    "'sent', 'resent', 'replacement', 'void', 'accepted', 'rejected'";
 const ON_ITS_WAY: &str = "'sent', 'resent', 'replacement', 'void'";
 
 impl Ledger {

@@ -319,9 +319,8 @@ impl Ledger {
             .map_err(self.sq())?;
         let rows = st
             .query_map(params![claim_id, payer_id], |r| {
-                let money = |i| -> rusqlite::Result<String> {
-                    Ok(crate::numtext::money(dec(r.get(i)?)))
-                };
+                let money =
+                    |i| -> rusqlite::Result<String> { Ok(crate::numtext::money(dec(r.get(i)?))) };
                 let mut detail = format!(
                     "835 trace {}: billed {}, paid {}, patient responsibility {}",
                     r.get::<_, String>(3)?,

@@ -620,5 +620,8 @@ fn version_7_adds_acknowledgments_and_keeps_earlier_claims_without_spans() {
     );
     let (at, said) = l.latest_rejection("C1", "P1").unwrap().unwrap();
     assert_eq!((at.as_str(), said.as_str()), ("2026-03-02T00:00:00", "999 set rejected"));
-    assert_eq!(l.lookup(&[("C1", "P1")]).unwrap()[0].as_ref().unwrap().status, ClaimStatus::Rejected);
+    assert_eq!(
+        l.lookup(&[("C1", "P1")]).unwrap()[0].as_ref().unwrap().status,
+        ClaimStatus::Rejected
+    );
 }

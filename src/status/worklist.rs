@@ -121,7 +121,8 @@ fn item(s: ClaimState, options: &Options, today: chrono::NaiveDate) -> Option<Wo
                 Some(d) if d > Decimal::ZERO => d,
                 _ => p.billed - p.paid,
             };
-            let d = reconcile::denial_of_recorded(&p.adjustments, amount, &options.contractual_carcs);
+            let d =
+                reconcile::denial_of_recorded(&p.adjustments, amount, &options.contractual_carcs);
             let codes = d.carc.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" ");
             let reason = if s.status == ClaimStatus::Denied {
                 format!("denied in 835 trace {}: {} ({codes})", p.trace, d.category.words())
@@ -217,7 +218,8 @@ mod tests {
     }
 
     fn options() -> Options {
-        let now = chrono::NaiveDate::from_ymd_opt(2026, 2, 11).unwrap().and_hms_opt(8, 0, 0).unwrap();
+        let now =
+            chrono::NaiveDate::from_ymd_opt(2026, 2, 11).unwrap().and_hms_opt(8, 0, 0).unwrap();
         let mut o = Options::new(now);
         o.payer_days.insert("P1".into(), (5, 20));
         o
@@ -236,7 +238,10 @@ mod tests {
         assert_eq!(i.age_days, 10);
         assert_eq!(i.category, Some("missing information"));
         assert_eq!(i.next_action, "correct and resubmit");
-        assert_eq!(i.reason, "partly paid in 835 trace T9: 60.00 of 200.00 denied: missing information (CO-16)");
+        assert_eq!(
+            i.reason,
+            "partly paid in 835 trace T9: 60.00 of 200.00 denied: missing information (CO-16)"
+        );
     }
 
     #[test]
@@ -253,7 +258,13 @@ mod tests {
         // Sent 41 days ago, no acknowledgment (ack_days 5).
         let i = item(state(ClaimStatus::Sent), &options(), today()).unwrap();
         assert_eq!(i.next_action, "check with the clearinghouse");
-        assert!(i.reason.contains("41 day(s) after it was sent in claims-000000004.x12 (ISA13 000000004; ack_days 5)"), "{}", i.reason);
+        assert!(
+            i.reason.contains(
+                "41 day(s) after it was sent in claims-000000004.x12 (ISA13 000000004; ack_days 5)"
+            ),
+            "{}",
+            i.reason
+        );
         // A TA1 acceptance is no claim acknowledgment.
         let mut s = state(ClaimStatus::Sent);
         s.ack = Some(("2026-01-02T00:00:00".into(), ClaimStatus::Sent, "TA1 ...".into()));
@@ -263,7 +274,10 @@ mod tests {
         s.accepted_at = Some("2026-01-22T00:00:00".into());
         assert!(item(s.clone(), &options(), today()).is_none());
         s.accepted_at = Some("2026-01-21T00:00:00".into());
-        assert_eq!(item(s, &options(), today()).unwrap().next_action, "ask the payer for the claim's status");
+        assert_eq!(
+            item(s, &options(), today()).unwrap().next_action,
+            "ask the payer for the claim's status"
+        );
         // Paid claims are never on it.
         assert!(item(state(ClaimStatus::Paid), &options(), today()).is_none());
     }
