@@ -57,7 +57,7 @@ if [ -d "$samples" ]; then
   echo "== public sample corpus ($samples)"
   echo "   compiling claimflow (release) for the corpus check (several minutes the first time)"
   cargo build --release --quiet
-  python3 scripts/corpus_check.py "$samples"
+  python3 scripts/corpus_check.py --bin "${CARGO_TARGET_DIR:-target}/release/claimflow" "$samples"
 else
   echo "== corpus check skipped: $samples not present"
 fi

@@ -329,6 +329,8 @@ fn a_rejected_claim_goes_again_as_an_original_once_corrected() {
     );
     assert_eq!(same.status.code(), Some(1), "{}", text(&same));
     let rejects = fs::read_to_string(dir.path().join("again/rejects.csv")).unwrap();
+    let rule = "E-LEDGER-002";
+    assert!(rejects.contains(&format!("CF1002,4,,{rule},error,")), "{rejects}");
     assert!(rejects.contains("CF1002,4,,E-LEDGER-002,error,\"claim CF1002 was rejected at the front end (277CA claim rejected by TESTPAYER1 (A3:21:PR A7:164:IL"), "{rejects}");
     // Corrected (a new member id): sent as an original, frequency 1.
     let fixed = dir.path().join("fixed.csv");
