@@ -482,3 +482,26 @@ fn public_acknowledgment_samples_are_read_and_reported() {
     }
     assert_eq!(count(dir.path(), "SELECT COUNT(*) FROM acknowledgments"), 0);
 }
+
+/// A 277CA that rejects our whole batch at the receiver's level (2200B,
+/// no claim levels, as the TR3's own business scenario 2 does; pyx12's map
+/// wants claim levels, so this fixture is kept apart in `fixtures/ack/tr3`).
+#[test]
+fn a_277ca_batch_rejection_rejects_every_claim_of_the_set() {
+    let dir = built();
+    let o = ack(dir.path(), &[&fixture("ack/tr3/batch-rejected.277")]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(s.contains("277CA batches rejected (every claim of the set): 1"), "{s}");
+    assert!(s.contains("rejected: claim CF1005 (TESTPAYER1): 277CA batch rejected by TESTPAYER1 (batch 0000000010002, A3:24:41)"), "{s}");
+    assert_eq!(
+        statuses(dir.path()),
+        pairs(&[
+            ("CF1001", "sent"),
+            ("CF1002", "sent"),
+            ("CF1003", "sent"),
+            ("CF1004", "rejected"),
+            ("CF1005", "rejected"),
+        ])
+    );
+}

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use super::model::{ClaimAck277, Outcome, SetAck, Ta1};
+use super::model::{BatchAck277, ClaimAck277, Outcome, SetAck, Ta1};
 use super::run::{Error, Options};
 use crate::claim::ClaimStatus;
 use crate::ledger::{ClaimAck, Ledger, Submission, SubmittedClaim};
@@ -281,6 +281,46 @@ pub(crate) fn match_277(
         trace: (!c.trace.is_empty()).then(|| c.trace.clone()),
     };
     Ok((reference, Some(outcome), codes, Ok(vec![ack]), Some(submission)))
+}
+
+/// A 277CA batch rejection: the 2200B TRN02 is our BHT03 (the 9-digit
+/// ISA13, then the ST02); every claim of that set is rejected.
+pub(crate) fn match_batch(
+    b: &BatchAck277,
+    l: &Ledger,
+    cache: &mut Cache,
+) -> Result<MatchResult, Error> {
+    let reference = format!("batch {}", b.batch);
+    let codes = b.codes();
+    let named = (b.batch.len() == 13 && b.batch.bytes().all(|c| c.is_ascii_digit()))
+        .then(|| (&b.batch[..9], &b.batch[9..]));
+    let Some((isa13, st02)) = named else {
+        let why = "the batch is not one of ours (our BHT03 is the ISA13 then the ST02)".to_string();
+        return Ok((reference, Some(Outcome::Rejected), codes, Err(why), None));
+    };
+    let sub = match cache.by_isa13(l, isa13)? {
+        Some(sub) if sub.st02.iter().any(|s| s == st02) => sub,
+        _ => {
+            let why = format!("no file sent with ISA13 {isa13} and set {st02}");
+            return Ok((reference, Some(Outcome::Rejected), codes, Err(why), None));
+        }
+    };
+    let detail = format!("batch rejected by {} ({reference}, {codes})", b.source_id);
+    let claims = cache
+        .claims(l, sub.id, Some(st02))?
+        .iter()
+        .map(|c| ClaimAck {
+            claim_id: c.claim_id.clone(),
+            payer_id: c.payer_id.clone(),
+            submission_id: sub.id,
+            status: ClaimStatus::Rejected,
+            claim_level: true,
+            detail: detail.clone(),
+            payer_claim_id: None,
+            trace: None,
+        })
+        .collect();
+    Ok((reference, Some(Outcome::Rejected), codes, Ok(claims), Some(sub.id)))
 }
 
 #[cfg(test)]

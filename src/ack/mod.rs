@@ -16,7 +16,8 @@
 //!   must have been sent to one payer only. STC categories A1/A2/A5 accept
 //!   the claim, A3/A4/A6/A7/A8 reject it; status and entity codes, REF*1K
 //!   and REF*D9 are kept. The submission is the one whose BHT03 the 2200B
-//!   TRN02 names, else the claim's current one.
+//!   TRN02 names, else the claim's current one. A 2200B status rejecting
+//!   the whole batch rejects every claim of the set its TRN02 names.
 //!
 //! Every acknowledgment is recorded once (by content); one that matches
 //! nothing is reported with its position, never dropped. [`run`] reads,

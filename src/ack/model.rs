@@ -184,6 +184,27 @@ impl ClaimAck277 {
     }
 }
 
+/// A 277CA's rejection of a whole batch (loop 2200B, the information
+/// receiver's level): our file was turned away before its claims were
+/// looked at. Acceptances at this level say nothing of the claims and are
+/// not read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchAck277 {
+    /// 2100A NM109: who speaks.
+    pub source_id: String,
+    /// 2200B TRN02: the batch (our 837's BHT03: ISA13 then ST02).
+    pub batch: String,
+    /// The 2200B STC composites.
+    pub statuses: Vec<StatusCode>,
+}
+
+impl BatchAck277 {
+    /// The codes: `A3:24:41`.
+    pub fn codes(&self) -> String {
+        self.statuses.iter().map(StatusCode::text).collect::<Vec<_>>().join(" ")
+    }
+}
+
 /// What one acknowledgment is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Body {
@@ -193,6 +214,8 @@ pub enum Body {
     Set(SetAck),
     /// A 277CA claim status.
     Claim(ClaimAck277),
+    /// A 277CA rejection of a whole batch.
+    Batch(BatchAck277),
 }
 
 /// One acknowledgment read from a file.
@@ -218,7 +241,7 @@ impl Ack {
         match self.body {
             Body::Ta1(_) => "TA1",
             Body::Set(_) => "999",
-            Body::Claim(_) => "277CA",
+            Body::Claim(_) | Body::Batch(_) => "277CA",
         }
     }
 }

@@ -8,7 +8,9 @@
 
 use sha2::{Digest, Sha256};
 
-use super::model::{Ack, Body, ClaimAck277, Envelope, SegmentError, SetAck, StatusCode, Ta1};
+use super::model::{
+    Ack, BatchAck277, Body, ClaimAck277, Envelope, Outcome, SegmentError, SetAck, StatusCode, Ta1,
+};
 use crate::finding::Position;
 use crate::x12::{self, Segment, TransactionKind};
 
@@ -206,6 +208,25 @@ fn read_277ca(
     let mut batch = String::new();
     let mut claim: Option<(Position, ClaimAck277)> = None;
     let mut in_line = false;
+    let mut batch_stc: Option<(Position, Vec<StatusCode>)> = None;
+    // A batch-level rejection becomes an acknowledgment of its own.
+    let flush_batch = |stc: &mut Option<(Position, Vec<StatusCode>)>,
+                       source: &str,
+                       batch: &str,
+                       out: &mut Vec<Ack>| {
+        let Some((pos, statuses)) = stc.take() else { return };
+        if !statuses.iter().any(|s| s.outcome() == Outcome::Rejected) {
+            return;
+        }
+        let b = BatchAck277 { source_id: source.into(), batch: batch.into(), statuses };
+        out.push(Ack {
+            pos,
+            envelope: envelope.clone(),
+            complete,
+            fingerprint: fingerprint(&["277CA-batch", source, batch, &b.codes()]),
+            body: Body::Batch(b),
+        });
+    };
     let flush = |claim: &mut Option<(Position, ClaimAck277)>,
                  bht: &(String, String),
                  out: &mut Vec<Ack>| {
@@ -236,6 +257,7 @@ fn read_277ca(
             b"BHT" => bht = (text(&seg, 3), text(&seg, 4)),
             b"HL" => {
                 flush(&mut claim, &bht, out);
+                flush_batch(&mut batch_stc, &source, &batch, out);
                 level = text(&seg, 3);
                 in_line = false;
                 if level == "20" {
@@ -265,6 +287,10 @@ fn read_277ca(
                 in_line = false;
             }
             b"SVC" => in_line = true,
+            b"STC" if level == "21" => {
+                let (_, codes) = batch_stc.get_or_insert_with(|| (seg.pos, Vec::new()));
+                codes.extend(stc_codes(&seg));
+            }
             b"STC" => {
                 if let Some((_, c)) = claim.as_mut() {
                     if in_line {
@@ -290,12 +316,12 @@ fn read_277ca(
         }
     }
     flush(&mut claim, &bht, out);
+    flush_batch(&mut batch_stc, &source, &batch, out);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ack::model::Outcome;
 
     const ISA: &str = "ISA*00*          *00*          *ZZ*CH             *ZZ*US             *251202*0900*^*00501*000000009*0*T*:~";
 

@@ -63,6 +63,8 @@ pub struct Counts {
     pub sets_rejected: usize,
     /// 277CA claim statuses read.
     pub claim_statuses: usize,
+    /// 277CA rejections of a whole batch (every claim of the set rejected).
+    pub batches_rejected: usize,
     /// Claim events accepting a claim.
     pub claims_accepted: usize,
     /// Claim events rejecting a claim.
@@ -113,6 +115,7 @@ impl Report {
         self.counts.claims_rejected > 0
             || self.counts.interchanges_rejected > 0
             || self.counts.sets_rejected > 0
+            || self.counts.batches_rejected > 0
             || self.counts.unmatched > 0
             || !self.broken_files.is_empty()
             || self.findings.iter().any(Finding::is_error)

@@ -203,6 +203,10 @@ fn match_ack(
             report.counts.claim_statuses += 1;
             matching::match_277(c, l, options)?
         }
+        Body::Batch(b) => {
+            report.counts.batches_rejected += 1;
+            matching::match_batch(b, l, cache)?
+        }
     };
     let outcome = outcome.unwrap_or(Outcome::Other);
     match (&a.body, outcome) {

@@ -96,6 +96,9 @@ fn print_report(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         "read {} file(s): {} TA1, {} 999 set response(s), {} 277CA claim status(es)",
         r.files, c.ta1, c.sets, c.claim_statuses
     )?;
+    if c.batches_rejected > 0 {
+        writeln!(out, "  277CA batches rejected (every claim of the set): {}", c.batches_rejected)?;
+    }
     if c.ta1 > 0 {
         writeln!(out, "  interchanges rejected (TA1): {}", c.interchanges_rejected)?;
     }
