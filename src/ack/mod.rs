@@ -33,7 +33,9 @@ mod read;
 mod report;
 mod run;
 
-pub use model::{Ack, Body, ClaimAck277, Envelope, Outcome, SegmentError, SetAck, StatusCode, Ta1};
+pub use model::{
+    Ack, BatchAck277, Body, ClaimAck277, Envelope, Outcome, SegmentError, SetAck, StatusCode, Ta1,
+};
 pub use read::read;
 pub use report::{AckRow, BrokenFile, Counts, LedgerSummary, Report};
 pub use run::{run, Error, Options};
