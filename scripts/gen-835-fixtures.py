@@ -464,6 +464,84 @@ payers_conflict = header("35", "T610", "20260410", "SECOND DEMO PLAN", "DEMOPAYE
 ]
 
 
+# lines.837 and lines-1/2/3.835: every sent line accounted for, split claims,
+# reversals, PLB tied to claims (issue 9). All to DEMOPAYER1.
+LINES_CLAIMS = [
+    ("L4001", [("L4001-1", "99213", "", 100, 1, "20260501"), ("L4001-2", "36415", "", 50, 1, "20260501")]),
+    ("L4002", [("L4002-1", "99214", "", 120, 1, "20260502"), ("L4002-2", "97110", "", 80, 1, "20260502")]),
+    ("L4003", [("L4003-1", "99212", "", 70, 1, "20260503"), ("L4003-2", "81002", "", 30, 1, "20260503")]),
+    ("L4004", [("L4004-1", "99213", "", 100, 1, "20260504")]),
+    ("L4005", [("L4005-1", "99211", "", 60, 1, "20260505")]),
+    ("L4006", [("L4006-1", "99213", "", 100, 1, "20260506")]),
+    ("L4007", [("L4007-1", "99215", "", 350, 1, "20260507")]),
+]
+
+
+def clp(claim, status, charge, paid, pcn, last, line):
+    """One claim payment with one service line (a demo_line list)."""
+    return [f"CLP*{claim}*{status}*{charge}*{paid}**12*{pcn}", patient("TESTPATIENT", last)] + line
+
+
+# lines-1.835 (trace T710, 2026-05-15), the first run:
+#   L4001 answers line 1 only (CLP03 100, CLM02 150): line 2 not adjudicated.
+#   L4002 split by the payer: part A (PCN-4002A) answers line 1; part B
+#         comes in lines-2.835.
+#   L4003 split in two CLPs of this payment (PCN-4003A, PCN-4003B).
+#   L4004, L4005, L4006 paid (reversed in lines-2.835).
+lines1 = header("475", "T710", "20260515", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
+    "LX*1",
+    *clp("L4001", 1, 100, 80, "PCN-4001", "FORTYONE",
+         demo_line("99213", "100", "80", 1, "20260501", [("CO", "45", "20")], "L4001-1")),
+    *clp("L4002", 1, 120, 100, "PCN-4002A", "FORTYTWO",
+         demo_line("99214", "120", "100", 1, "20260502", [("CO", "45", "20")], "L4002-1")),
+    *clp("L4003", 1, 70, 60, "PCN-4003A", "FORTYTHREE",
+         demo_line("99212", "70", "60", 1, "20260503", [("CO", "45", "10")], "L4003-1")),
+    *clp("L4003", 1, 30, 25, "PCN-4003B", "FORTYTHREE",
+         demo_line("81002", "30", "25", 1, "20260503", [("CO", "45", "5")], "L4003-2")),
+    *clp("L4004", 1, 100, 80, "PCN-4004", "FORTYFOUR",
+         demo_line("99213", "100", "80", 1, "20260504", [("CO", "45", "20")], "L4004-1")),
+    *clp("L4005", 1, 60, 50, "PCN-4005", "FORTYFIVE",
+         demo_line("99211", "60", "50", 1, "20260505", [("CO", "45", "10")], "L4005-1")),
+    *clp("L4006", 1, 100, 80, "PCN-4006", "FORTYSIX",
+         demo_line("99213", "100", "80", 1, "20260506", [("CO", "45", "20")], "L4006-1")),
+]
+
+# lines-2.835 (trace T720, 2026-05-29), the second run:
+#   L4002 part B (PCN-4002B) answers line 2: the claim is complete.
+#   L4004 reversed (same CLP07, negated amounts) and corrected (PCN-4004B, 90).
+#   L4005 reversed, no correction: outstanding again.
+#   L4006 "reversed" with amounts of no payment (-70, paid was 80): nothing undone.
+#   L4007 paid.
+#   PLB: WO recoupment naming PCN-4001 (L4001), interest L6 naming L4004,
+#        and a provider-level CS adjustment whose reference names no claim.
+lines2 = header("226.25", "T720", "20260529", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
+    "LX*1",
+    *clp("L4002", 1, 80, 70, "PCN-4002B", "FORTYTWO",
+         demo_line("97110", "80", "70", 1, "20260502", [("CO", "45", "10")], "L4002-2")),
+    *clp("L4004", 22, -100, -80, "PCN-4004", "FORTYFOUR",
+         demo_line("99213", "-100", "-80", -1, "20260504", [("CO", "45", "-20")], "L4004-1")),
+    *clp("L4004", 1, 100, 90, "PCN-4004B", "FORTYFOUR",
+         demo_line("99213", "100", "90", 1, "20260504", [("CO", "45", "10")], "L4004-1")),
+    *clp("L4005", 22, -60, -50, "PCN-4005", "FORTYFIVE",
+         demo_line("99211", "-60", "-50", -1, "20260505", [("CO", "45", "-10")], "L4005-1")),
+    *clp("L4006", 22, -100, -70, "PCN-4006", "FORTYSIX",
+         demo_line("99213", "-100", "-70", -1, "20260506", [("CO", "45", "-30")], "L4006-1")),
+    *clp("L4007", 1, 350, 300, "PCN-4007", "FORTYSEVEN",
+         demo_line("99215", "350", "300", 1, "20260507", [("CO", "45", "50")], "L4007-1")),
+    "PLB*1234567893*20261231*WO:PCN-4001*20*L6:L4004*-1.25*CS:NOCLAIM77*15",
+]
+
+# lines-3.835 (trace T730, 2026-06-12), a later run: a new payment of L4005
+# (after its reversal) and the answer to L4001's second line.
+lines3 = header("95", "T730", "20260612", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
+    "LX*1",
+    *clp("L4005", 1, 60, 55, "PCN-4005B", "FORTYFIVE",
+         demo_line("99211", "60", "55", 1, "20260505", [("CO", "45", "5")], "L4005-1")),
+    *clp("L4001", 1, 50, 40, "PCN-4001B", "FORTYONE",
+         demo_line("36415", "50", "40", 1, "20260501", [("CO", "45", "10")], "L4001-2")),
+]
+
+
 def main():
     write("remit-1.835", interchange(101, [remit1]))
     write("remit-2.835", interchange(102, [remit2_set1, remit2_set2]))
@@ -480,6 +558,10 @@ def main():
           interchange(111, [payers_set1], "DEMOCLEARING", "DEMOPROVIDER", "20260415"), crlf=True)
     write("payers-two.835", interchange(112, [payers_two_1, payers_two_2], "DEMOPAYER2"))
     write("payers-conflict.835", interchange(113, [payers_conflict], "DEMOPAYER2"))
+    write("lines.837", claims_837(LINES_CLAIMS, 220))
+    write("lines-1.835", interchange(121, [lines1]))
+    write("lines-2.835", interchange(122, [lines2]))
+    write("lines-3.835", interchange(123, [lines3]))
     # Broken inputs live with the other bad X12 files (pyx12 rejects them).
     with open("fixtures/x12/bad/not_x12.835", "w") as f:
         f.write("This is not an X12 file: a clearinghouse error page saved as .835\n")

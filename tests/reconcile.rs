@@ -15,11 +15,11 @@ use claimflow::ledger::{ClaimRecord, Ledger, SubmissionRecord};
 
 use crate::util::{claimflow, fixture, root};
 
-fn run(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn run(dir: &Path, args: &[&str]) -> Output {
     claimflow(dir).args(args).output().unwrap()
 }
 
-fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).to_string()
 }
 
@@ -75,7 +75,10 @@ fn reconciles_the_synthetic_remittances_against_837_claims() {
     for name in ["claims.csv", "lines.csv", "denials.csv", "provider_adjustments.csv"] {
         golden(&out, name);
     }
-    assert_eq!(read(out.join("outstanding.csv")), "claim_id,payer_id,billed,sent_date,age_days\n");
+    assert_eq!(
+        read(out.join("outstanding.csv")),
+        "claim_id,payer_id,billed,outstanding_amount,sent_date,age_days\n"
+    );
 }
 
 #[test]
@@ -261,7 +264,11 @@ fn ledger_with_sent_claims(dir: &Path) -> PathBuf {
 
 /// A new ledger holding `claims` (claim id, payer id, charge) as sent in
 /// the 837 fixture `sent`, copied beside it (what `build` records).
-fn ledger_with(dir: &Path, sent_fixture: &str, claims: &[(&str, &str, &str)]) -> PathBuf {
+pub(crate) fn ledger_with(
+    dir: &Path,
+    sent_fixture: &str,
+    claims: &[(&str, &str, &str)],
+) -> PathBuf {
     let sent = dir.join("claims.837");
     std::fs::copy(fixture(sent_fixture), &sent).unwrap();
     let db = dir.join("claimflow.db");
@@ -294,7 +301,7 @@ fn ledger_with(dir: &Path, sent_fixture: &str, claims: &[(&str, &str, &str)]) ->
     db
 }
 
-fn query(db: &Path, sql: &str) -> Vec<String> {
+pub(crate) fn query(db: &Path, sql: &str) -> Vec<String> {
     let conn = rusqlite::Connection::open(db).unwrap();
     let mut st = conn.prepare(sql).unwrap();
     let rows = st.query_map([], |r| r.get::<_, String>(0)).unwrap();
@@ -319,7 +326,7 @@ fn ledger_posts_once_undoes_reversals_and_lists_outstanding_claims() {
     );
     assert!(s.contains("outstanding 4"), "{s}");
     let out = read(dir.path().join("o1/outstanding.csv"));
-    assert!(out.contains("C1007,DEMOPAYER1,180.00,2026-03-11,30\n"), "{out}");
+    assert!(out.contains("C1007,DEMOPAYER1,180.00,180.00,2026-03-11,30\n"), "{out}");
     assert!(
         read(dir.path().join("o1/claims.csv")).contains("C1010,DEMOPAYER2,,outstanding,,90.00,")
     );
@@ -778,7 +785,7 @@ fn end_to_end_build_then_remit_then_reconcile_with_the_ledger() {
     );
     assert_eq!(
         read(d.join("recon/outstanding.csv")).lines().nth(1),
-        Some("CF1005,TESTPAYER1,160.00,2025-11-10,21")
+        Some("CF1005,TESTPAYER1,160.00,160.00,2025-11-10,21")
     );
     let db = d.join("claimflow.db");
     assert_eq!(
@@ -923,7 +930,7 @@ fn the_demo_builds_then_reconciles_its_835() {
     );
     assert_eq!(
         read(d.join("recon/outstanding.csv")),
-        "claim_id,payer_id,billed,sent_date,age_days\n"
+        "claim_id,payer_id,billed,outstanding_amount,sent_date,age_days\n"
     );
     assert_eq!(
         query(
@@ -1052,7 +1059,7 @@ const MONEY_DENIALS_CSV: &[&str] = &[
     "M2006,M2006-1,99215,DEMOPAYER1,PCN-2006,180.00,150.00,30.00,CO-131,,contractual,write off,T500,2026-03-25",
 ];
 
-fn lines_of(p: PathBuf) -> Vec<String> {
+pub(crate) fn lines_of(p: PathBuf) -> Vec<String> {
     read(p).lines().map(str::to_string).collect()
 }
 

@@ -6,6 +6,7 @@ mod check;
 mod library;
 mod parse;
 mod reconcile;
+mod reconcile_lines;
 mod regression;
 mod util;
 mod validate;

@@ -18,15 +18,23 @@ fuzz_target!(|data: &[u8]| {
     for c in &sent {
         payers.add(&c.payer_id, ["ALIAS"]);
     }
+    let mut book = reconcile::Book::new(sent.len());
     for rem in &remits.remittances {
         std::hint::black_box(edi835::balance(rem));
         let _ = (rem.payer_id(), rem.paid_total(), rem.plb_total());
         let payer = payers.paying_payer(rem);
-        let results = reconcile::reconcile_remittance(&index, 0, rem, payer.as_deref(), &["45".to_string()], true);
+        let mut results = reconcile::reconcile_remittance(&index, 0, rem, payer.as_deref(), &["45".to_string()], true);
         for r in &results {
             assert!(r.lines.len() == rem.claims.iter().find(|c| c.pos == r.pos).map_or(0, |c| c.lines.len()));
         }
+        std::hint::black_box(book.account(&sent, &mut results, true));
         report::format_rows(&results).expect("formatting rows in memory cannot fail");
-        std::hint::black_box(report::plb_rows(&index, 0, rem, payer.as_deref()));
+        for mut row in report::plb_rows(0, rem, &rem.payer_id()) {
+            row.sent = book.tie(&index, &results, payer.as_deref(), &row.reference);
+            std::hint::black_box(row);
+        }
+    }
+    for (i, c) in sent.iter().enumerate() {
+        std::hint::black_box(book.unanswered(i, c));
     }
 });

@@ -28,14 +28,18 @@ use sha2::{Digest, Sha256};
 
 use crate::claim::{Claim, ClaimStatus};
 
+mod account;
 mod ack;
 mod lock;
 mod remit;
 mod story;
 
+pub use account::{ClaimMoney, LivePayment, PlbPosting};
 pub use ack::{AckPosting, AckSummary, ClaimAck, CurrentClaim, Span, Submission, SubmittedClaim};
 pub use lock::{LockError, LockFile};
-pub use remit::{LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile};
+pub use remit::{
+    LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile, UnpairedReversal,
+};
 pub(crate) use story::Which;
 pub use story::{ClaimState, Event, PaymentState, StatusCount};
 
@@ -86,6 +90,7 @@ pub(crate) type Migration = (u32, &'static str, &'static str);
 /// Every schema version, in order. Later versions are appended (never edited):
 /// version 2 adds the 835 tables, version 5 keys `remittances` by payer +
 /// TRN02 + TRN03 and content fingerprint instead of the file's hash,
+/// version 6 records the lines each payment answered and PLB adjustments,
 /// version 7 adds acknowledgments (TA1, 999, 277CA).
 pub(crate) const MIGRATIONS: &[Migration] = &[
     (
@@ -154,6 +159,11 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
         5,
         "remittances keyed by payer, trace, TRN03 and content fingerprint, not by file",
         remit::MIGRATION_V5,
+    ),
+    (
+        6,
+        "sent lines each claim payment answered; PLB provider adjustments tied to claims",
+        account::MIGRATION_V6,
     ),
     (
         7,

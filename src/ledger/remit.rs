@@ -1,4 +1,4 @@
-//! Remittances in the ledger (schema versions 2 to 5): which 835s were
+//! Remittances in the ledger (schema versions 2 to 6): which 835s were
 //! applied, the claim payments they posted, and reversals undoing earlier
 //! postings.
 //!
@@ -12,12 +12,15 @@
 //! claim, sets that claim's current status (and the payer's claim number,
 //! CLP07). The payment row is also the claim's status-history event: the
 //! `claim_events` view lists `claim_history` (build events) and matched
-//! payments together. A reversal (CLP02 = 22) marks the latest earlier live
-//! payment of the claim as `reversed_by` it; the corrected payment that
-//! follows posts fresh. This module does not match or classify (that is
+//! payments together. A reversal (CLP02 = 22) marks the live payment of the
+//! claim with the same payer claim number (CLP07) and the negated CLP03 and
+//! CLP04 as `reversed_by` it (none found: nothing undone, and it is listed
+//! in [`PostSummary::unpaired_reversals`]); the corrected payment that
+//! follows posts fresh. Each remittance's PLB adjustments are recorded
+//! too (`account`). This module does not match or classify (that is
 //! `reconcile`).
 
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, TransactionBehavior};
 use rust_decimal::Decimal;
 
 use super::{Error, Ledger};
@@ -91,6 +94,11 @@ pub struct PaymentPosting {
     pub adjustments: String,
     /// True for a reversal (CLP02 = 22).
     pub reversal: bool,
+    /// The sent line ids the payment answered, `;`-joined; `None` when it
+    /// answered every line of the claim (or the lines are not known).
+    pub lines: Option<String>,
+    /// Where the CLP is in its file (names an unpaired reversal).
+    pub pos: crate::x12::Position,
 }
 
 /// One 835 transaction set (one payment) to post.
@@ -119,6 +127,26 @@ pub struct RemitPosting {
     pub plb_total: Decimal,
     /// Claim payments in file order.
     pub payments: Vec<PaymentPosting>,
+    /// The PLB adjustments, in file order.
+    pub adjustments: Vec<super::PlbPosting>,
+}
+
+/// A reversal whose claim has no live payment with its payer claim number
+/// and negated amounts: it was recorded, and nothing was undone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnpairedReversal {
+    /// The 835 file.
+    pub file: String,
+    /// Where its CLP is.
+    pub pos: crate::x12::Position,
+    /// The claim.
+    pub claim_id: Text,
+    /// CLP07.
+    pub payer_claim_id: Text,
+    /// CLP03 (negative).
+    pub billed: Decimal,
+    /// CLP04 (negative).
+    pub paid: Decimal,
 }
 
 /// What a posting run did.
@@ -137,8 +165,8 @@ pub struct PostSummary {
     pub unmatched: usize,
     /// Earlier postings undone by reversals.
     pub undone: usize,
-    /// Reversals that found no earlier posting to undo.
-    pub reversals_without_posting: usize,
+    /// Reversals that found no live payment to undo.
+    pub unpaired_reversals: Vec<UnpairedReversal>,
 }
 
 /// Schema version 2: remittances, claim payments, provider adjustments.
@@ -340,6 +368,7 @@ fn insert_payment(
     amount.clear();
     push_normalized(amount, p.denied);
     st.raw_bind_parameter(15, amount.as_str())?;
+    st.raw_bind_parameter(16, p.lines.as_deref())?;
     st.raw_execute()?;
     Ok(conn.last_insert_rowid())
 }
@@ -460,8 +489,8 @@ impl Ledger {
                 .prepare_cached(
                     "INSERT INTO claim_payments (remittance_id, claim_id, payer_id, matched, clp01, clp02,
                         payer_claim_id, status, billed, paid, patient_responsibility, contractual,
-                        other_adjustments, adjustments, denied)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                        other_adjustments, adjustments, denied, lines)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
                 )
                 .map_err(sq)?;
             let mut amount = String::new();
@@ -472,14 +501,6 @@ impl Ledger {
                     "UPDATE claims SET status = ?2, updated_at = ?3,
                         payer_claim_id = COALESCE(NULLIF(?4, ''), payer_claim_id)
                      WHERE rowid = ?1 AND claim_id = ?5 AND payer_id = ?6",
-                )
-                .map_err(sq)?;
-            let mut find_live = tx
-                .prepare_cached(
-                    "SELECT id FROM claim_payments
-                     WHERE claim_id = ?1 AND payer_id = ?2 AND id < ?3
-                       AND reversed_by IS NULL AND status NOT IN ('reversed', 'unmatched')
-                     ORDER BY id DESC LIMIT 1",
                 )
                 .map_err(sq)?;
             let mut undo = tx
@@ -525,6 +546,33 @@ impl Ledger {
                         summary.unmatched += 1;
                         continue;
                     };
+                    if p.reversal {
+                        let earlier = super::account::reversed_payment(
+                            &tx,
+                            &p.claim_id,
+                            &p.payer_id,
+                            pay_id,
+                            &p.payer_claim_id,
+                            p.billed,
+                            p.paid,
+                        )
+                        .map_err(sq)?;
+                        let Some(e) = earlier else {
+                            // Nothing undone: the claim keeps its state.
+                            summary.unpaired_reversals.push(UnpairedReversal {
+                                file: r.file.clone(),
+                                pos: p.pos,
+                                claim_id: p.claim_id.clone(),
+                                payer_claim_id: p.payer_claim_id.clone(),
+                                billed: p.billed,
+                                paid: p.paid,
+                            });
+                            continue;
+                        };
+                        undo.execute(params![pay_id, e]).map_err(sq)?;
+                        link.execute(params![e, pay_id]).map_err(sq)?;
+                        summary.undone += 1;
+                    }
                     // The row names the claim; its ids are checked too, so
                     // a row from another ledger can never touch a claim.
                     set_status
@@ -537,25 +585,8 @@ impl Ledger {
                             p.payer_id.as_str()
                         ])
                         .map_err(sq)?;
-                    if !p.reversal {
-                        continue;
-                    }
-                    let earlier: Option<i64> = find_live
-                        .query_row(
-                            params![p.claim_id.as_str(), p.payer_id.as_str(), pay_id],
-                            |row| row.get(0),
-                        )
-                        .optional()
-                        .map_err(sq)?;
-                    match earlier {
-                        Some(e) => {
-                            undo.execute(params![pay_id, e]).map_err(sq)?;
-                            link.execute(params![e, pay_id]).map_err(sq)?;
-                            summary.undone += 1;
-                        }
-                        None => summary.reversals_without_posting += 1,
-                    }
                 }
+                super::account::insert_plb(&tx, remit_id, &r.adjustments).map_err(sq)?;
                 summary.applied.push(key);
             }
         }

@@ -372,6 +372,8 @@ fn version_4_adds_the_denied_amount_and_keeps_version_3_payments() {
         other_adjustments: d("-0.50"),
         adjustments: "CO-45 20.00;CO-151 25.50;PR-2 10.00;OA-23 -0.50".into(),
         reversal: false,
+        lines: None,
+        pos: Default::default(),
     };
     let remit = RemitPosting {
         payer_id: "P1".into(),
@@ -385,6 +387,7 @@ fn version_4_adds_the_denied_amount_and_keeps_version_3_payments() {
         payment_date: Some("2026-04-02".into()),
         plb_total: Decimal::ZERO,
         payments: vec![payment],
+        adjustments: vec![],
     };
     let post = l.post_remittances(&[remit], "2026-04-03T00:00:00").unwrap();
     assert_eq!(post.payments, 1);
@@ -484,6 +487,8 @@ fn version_5_keys_payments_by_content_and_keeps_version_4_remittances() {
         other_adjustments: Decimal::ZERO,
         adjustments: format!("CO-45 {}", crate::numtext::money(d("125") - d(paid))),
         reversal: false,
+        lines: None,
+        pos: Default::default(),
     };
     let remit = |trace: &str, trn03: &str, fp: &str, file: &str, p: PaymentPosting| RemitPosting {
         payer_id: "P1".into(),
@@ -497,6 +502,7 @@ fn version_5_keys_payments_by_content_and_keeps_version_4_remittances() {
         payment_date: Some("2026-03-30".into()),
         plb_total: Decimal::ZERO,
         payments: vec![p],
+        adjustments: vec![],
     };
     // T1 in another file (a new envelope): the same BPR02 and claim payment.
     let again = remit("T1", "1999999999", "fp-a", "other", payment("C1", "80"));

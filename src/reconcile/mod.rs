@@ -29,12 +29,14 @@ use crate::claim::ClaimStatus;
 use crate::edi835::{Adjustment, ClaimPayment, Group, Remittance, ServicePayment};
 use crate::x12::Position;
 
+mod account;
 mod denial;
 pub mod report;
 mod run;
 mod sent;
 mod source;
 
+pub use account::Book;
 pub use denial::{Action, Category};
 pub use run::{
     run, BrokenFile, Claims, Counts, Error, LedgerNote, Options, PaymentConflict, ReversalNote,
@@ -64,17 +66,30 @@ pub enum Status {
     Unmatched,
     /// Sent, not remitted yet (ledger mode only).
     Outstanding,
+    /// A sent line of a matched claim that no claim payment answered, in
+    /// this payment or before it (line status only).
+    NotAdjudicated,
 }
 
 impl Status {
     /// The word in the reports: the ledger's word for the claim status
     /// ([`ClaimStatus::as_str`]), `outstanding` for a claim with no payment.
     pub(crate) fn words(self) -> &'static str {
-        self.claim_status().map_or("outstanding", ClaimStatus::as_str)
+        match self {
+            Status::Paid => "paid",
+            Status::Partial => "partial",
+            Status::Denied => "denied",
+            Status::PatientResponsibility => "patient_responsibility",
+            Status::Reversed => "reversed",
+            Status::Forwarded => "forwarded",
+            Status::Unmatched => "unmatched",
+            Status::Outstanding => "outstanding",
+            Status::NotAdjudicated => "not_adjudicated",
+        }
     }
 
     /// The ledger status a payment of this status gives its claim; `None`
-    /// for `Outstanding`, which no payment has.
+    /// for `Outstanding` and `NotAdjudicated`, which no payment has.
     pub(crate) fn claim_status(self) -> Option<ClaimStatus> {
         Some(match self {
             Status::Paid => ClaimStatus::Paid,
@@ -84,7 +99,7 @@ impl Status {
             Status::Reversed => ClaimStatus::Reversed,
             Status::Forwarded => ClaimStatus::Forwarded,
             Status::Unmatched => ClaimStatus::Unmatched,
-            Status::Outstanding => return None,
+            Status::Outstanding | Status::NotAdjudicated => return None,
         })
     }
 }
@@ -133,6 +148,9 @@ pub enum LineRule {
     OriginalProcedure,
     /// Procedure + date only (a line the payer split, or repriced).
     ProcedureDate,
+    /// Charge + date, when exactly one sent line not yet matched has them
+    /// (the payer re-coded the line without giving SVC06).
+    ChargeDate,
     /// Nothing matched (or the claim is unmatched).
     None,
 }
@@ -145,6 +163,7 @@ impl LineRule {
             LineRule::Procedure => "procedure",
             LineRule::OriginalProcedure => "original_procedure",
             LineRule::ProcedureDate => "procedure_date",
+            LineRule::ChargeDate => "charge_date",
             LineRule::None => "none",
         }
     }
@@ -673,6 +692,11 @@ pub struct ClaimResult {
     /// When unmatched although sent claims have CLP01 as their id (several
     /// payers, none the paying one): those claims' payer ids, sorted.
     pub candidates: Vec<Text>,
+    /// The sent lines this payment answers, one bit per line in sent order
+    /// (bit `i` for line `i`; lines past the 64th share the last bit): the
+    /// lines its SVCs matched, or every line when it has no SVC
+    /// (adjudicated at claim level). 0 when unmatched.
+    pub answered: u64,
 }
 
 impl ClaimResult {
@@ -835,7 +859,10 @@ fn mods_eq(a: &[Text], b: &[Text]) -> bool {
         .all(|m| a.iter().filter(|n| same(m, n)).count() == b.iter().filter(|n| same(m, n)).count())
 }
 
-/// Matches each SVC of `claim` to a line of `sent`.
+/// Matches each SVC of `claim` to a line of `sent`, in the order of
+/// `docs/reconcile.md`: REF*6R; procedure + modifiers + date + charge (the
+/// submitted code: SVC06 when given, then SVC01); procedure + date; charge +
+/// date when exactly one unmatched sent line has them.
 fn match_lines(sent: &SentClaim, claim: &ClaimPayment) -> Vec<(Option<usize>, LineRule)> {
     let mut used = vec![false; sent.lines.len()];
     let fallback_date = claim.date("232").or_else(|| claim.date("150"));
@@ -852,44 +879,89 @@ fn match_lines(sent: &SentClaim, claim: &ClaimPayment) -> Vec<(Option<usize>, Li
                 continue;
             }
         }
-        let proc = svc.submitted_procedure();
-        let rule = if svc.svc06_original.is_some() {
-            LineRule::OriginalProcedure
-        } else {
-            LineRule::Procedure
+        // The submitted code first (SVC06 when the payer re-coded), then the
+        // adjudicated one (some payers repeat the code sent in SVC01).
+        let codes: [(&crate::edi835::Procedure, LineRule); 2] = match &svc.svc06_original {
+            Some(original) => [
+                (original, LineRule::OriginalProcedure),
+                (&svc.svc01_procedure, LineRule::Procedure),
+            ],
+            None => [
+                (&svc.svc01_procedure, LineRule::Procedure),
+                (&svc.svc01_procedure, LineRule::Procedure),
+            ],
         };
         let date = svc.service_date.or(fallback_date);
-        let same_code = |l: &SentLine| l.procedure.trim().eq_ignore_ascii_case(proc.code.trim());
+        let same_code =
+            |l: &SentLine, code: &str| l.procedure.trim().eq_ignore_ascii_case(code.trim());
         let same_date = |l: &SentLine| date.is_none() || l.date.is_none() || l.date == date;
-        // 2. procedure + modifiers + date + charge (a reversal's charge is negative).
-        let exact = sent.lines.iter().enumerate().position(|(i, l)| {
-            !used[i]
-                && same_code(l)
-                && mods_eq(&l.modifiers, &proc.modifiers)
-                && same_date(l)
-                && l.charge == svc.svc02_charge.abs()
+        // A reversal's charge is negative.
+        let charge = svc.svc02_charge.abs();
+        // 2. procedure + modifiers + date + charge.
+        let exact = codes.iter().find_map(|(proc, rule)| {
+            sent.lines
+                .iter()
+                .enumerate()
+                .position(|(i, l)| {
+                    !used[i]
+                        && same_code(l, &proc.code)
+                        && mods_eq(&l.modifiers, &proc.modifiers)
+                        && same_date(l)
+                        && l.charge == charge
+                })
+                .map(|i| (i, *rule))
         });
-        if let Some(i) = exact {
+        if let Some((i, rule)) = exact {
             used[i] = true;
             out.push((Some(i), rule));
             continue;
         }
         // 3. procedure + date: split or repriced lines; unused lines first.
-        let loose = sent
-            .lines
-            .iter()
-            .enumerate()
-            .position(|(i, l)| !used[i] && same_code(l) && same_date(l))
-            .or_else(|| sent.lines.iter().position(|l| same_code(l) && same_date(l)));
-        match loose {
-            Some(i) => {
+        let loose = codes.iter().find_map(|(proc, _)| {
+            sent.lines
+                .iter()
+                .enumerate()
+                .position(|(i, l)| !used[i] && same_code(l, &proc.code) && same_date(l))
+        });
+        let loose = loose.or_else(|| {
+            codes.iter().find_map(|(proc, _)| {
+                sent.lines.iter().position(|l| same_code(l, &proc.code) && same_date(l))
+            })
+        });
+        if let Some(i) = loose {
+            used[i] = true;
+            out.push((Some(i), LineRule::ProcedureDate));
+            continue;
+        }
+        // 4. charge + date, only when one unused line has them: a line the
+        //    payer re-coded without saying so in SVC06.
+        let mut same_money = (0..sent.lines.len())
+            .filter(|&i| !used[i] && sent.lines[i].charge == charge && same_date(&sent.lines[i]));
+        match (same_money.next(), same_money.next()) {
+            (Some(i), None) if charge != Decimal::ZERO => {
                 used[i] = true;
-                out.push((Some(i), LineRule::ProcedureDate));
+                out.push((Some(i), LineRule::ChargeDate));
             }
-            None => out.push((None, LineRule::None)),
+            _ => out.push((None, LineRule::None)),
         }
     }
     out
+}
+
+/// The bit of sent line `i` in an answered-lines mask (lines past the 64th,
+/// which an 837P cannot have, share the last bit).
+pub(crate) fn line_bit(i: usize) -> u64 {
+    1u64 << i.min(63)
+}
+
+/// The mask of every line of a claim sent with `n` lines (0 when its lines
+/// are not known).
+pub(crate) fn all_lines(n: usize) -> u64 {
+    if n >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << n) - 1
+    }
 }
 
 /// Reconciles one remittance (transaction set) from file number `file`.
@@ -942,6 +1014,11 @@ fn reconcile_claim(
     let line_matches = match sent {
         Some(s) => match_lines(s, c),
         None => vec![(None, LineRule::None); c.lines.len()],
+    };
+    let answered = match sent {
+        None => 0,
+        Some(s) if c.lines.is_empty() => all_lines(s.lines.len()),
+        Some(_) => line_matches.iter().filter_map(|(m, _)| m.map(line_bit)).fold(0, |a, b| a | b),
     };
     let mut carc = Vec::new();
     let mut rarc = Vec::new();
@@ -1055,52 +1132,8 @@ fn reconcile_claim(
         denial,
         pairing: None,
         candidates,
+        answered,
     }
-}
-
-/// What reversal pairing needs of one claim payment: which claim it is for
-/// and whether it is a reversal. Small, so a million of them fit easily.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum PairKey {
-    /// Matched: the sent claim's index.
-    Sent(usize),
-    /// Unmatched: CLP01, normalized.
-    Clp01(String),
-}
-
-impl PairKey {
-    /// The key of a result.
-    pub(crate) fn of(r: &ClaimResult) -> PairKey {
-        match r.sent {
-            Some(i) => PairKey::Sent(i),
-            None => PairKey::Clp01(norm(&r.clp01)),
-        }
-    }
-}
-
-/// Links each reversal to the latest earlier non-reversal payment of the
-/// same claim and to the first non-reversal payment after it (the
-/// correction). `items` are (key, is reversal) in file order; returns
-/// (index of the reversal, its pairing) for every reversal.
-pub(crate) fn pair_reversals(items: &[(PairKey, bool)]) -> Vec<(usize, Pairing)> {
-    let reversals: Vec<usize> = (0..items.len()).filter(|&i| items[i].1).collect();
-    if reversals.is_empty() {
-        return Vec::new();
-    }
-    let mut by_claim: HashMap<&PairKey, Vec<usize>> = HashMap::new();
-    for (i, (k, _)) in items.iter().enumerate() {
-        by_claim.entry(k).or_default().push(i);
-    }
-    reversals
-        .into_iter()
-        .map(|i| {
-            // Safe to index: every item's key was inserted just above.
-            let group = &by_claim[&items[i].0];
-            let reverses = group.iter().rev().copied().find(|&j| j < i && !items[j].1);
-            let corrected_by = group.iter().copied().find(|&j| j > i && !items[j].1);
-            (i, Pairing { reverses, corrected_by })
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -1373,28 +1406,5 @@ mod tests {
             assert_eq!(classify(&zero, true, &carcs()), Status::Denied, "CLP02 {clp02}");
         }
         assert_eq!(Status::Forwarded.claim_status(), Some(ClaimStatus::Forwarded));
-    }
-
-    #[test]
-    fn pairs_reversals_with_the_payment_before_and_the_correction_after() {
-        let k = |i: usize| PairKey::Sent(i);
-        let items = vec![
-            (k(1), false), // 0: first payment of claim 1
-            (k(2), false), // 1
-            (k(1), true),  // 2: reversal of 0
-            (k(1), false), // 3: correction
-            (k(2), true),  // 4: reversal of 1, no correction
-            (PairKey::Clp01("X".into()), true),
-        ];
-        let pairs = pair_reversals(&items);
-        assert_eq!(
-            pairs,
-            vec![
-                (2, Pairing { reverses: Some(0), corrected_by: Some(3) }),
-                (4, Pairing { reverses: Some(1), corrected_by: None }),
-                (5, Pairing { reverses: None, corrected_by: None }),
-            ]
-        );
-        assert!(pair_reversals(&[(k(1), false)]).is_empty());
     }
 }

@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::{ClaimIndex, ClaimResult, Figures, Status};
+use super::{ClaimResult, Figures, Status};
 use crate::atomic::AtomicFile;
 use crate::edi835::Remittance;
 use crate::numtext::push_money;
@@ -37,8 +37,10 @@ pub struct PlbRow {
     pub reason: Text,
     /// Reference (component 2).
     pub reference: Text,
-    /// The claim the reference names, when it names a known one.
+    /// The sent claim the reference names (tied), else empty.
     pub claim_id: Text,
+    /// The index of that sent claim.
+    pub sent: Option<usize>,
     /// PLB amount (positive reduces the payment).
     pub amount: Decimal,
     /// TRN02.
@@ -47,32 +49,12 @@ pub struct PlbRow {
     pub payment_date: Option<NaiveDate>,
 }
 
-/// The PLB rows of one remittance; references are resolved against the sent
-/// claims (those of the paying payer `payer` first, as for claim payments),
-/// then against this remittance's own CLP01/CLP07.
-pub fn plb_rows(
-    index: &ClaimIndex<'_>,
-    file: usize,
-    rem: &Remittance,
-    payer: Option<&str>,
-) -> Vec<PlbRow> {
-    let payer_id = payer.map_or_else(|| rem.payer_id(), Text::new);
+/// The PLB rows of one remittance, not yet tied to a claim (see
+/// [`Book::tie`](super::Book::tie)); `payer_id` is the paying payer's id.
+pub fn plb_rows(file: usize, rem: &Remittance, payer_id: &Text) -> Vec<PlbRow> {
     let mut out = Vec::new();
     for p in &rem.provider_adjustments {
         for item in &p.items {
-            let r = item.reference.trim();
-            let mut claim_id = Text::default();
-            if !r.is_empty() {
-                if let (Some(i), _) = index.find(r, r, payer) {
-                    claim_id = index.claims()[i].claim_id.clone();
-                } else if let Some(c) = rem.claims.iter().find(|c| {
-                    c.clp01_claim_id.eq_ignore_ascii_case(r)
-                        || (!c.clp07_payer_claim_id.is_empty()
-                            && c.clp07_payer_claim_id.eq_ignore_ascii_case(r))
-                }) {
-                    claim_id = c.clp01_claim_id.clone();
-                }
-            }
             out.push(PlbRow {
                 file,
                 payer_id: payer_id.clone(),
@@ -80,7 +62,8 @@ pub fn plb_rows(
                 fiscal_date: p.fiscal_date,
                 reason: item.reason.clone(),
                 reference: item.reference.clone(),
-                claim_id,
+                claim_id: Text::default(),
+                sent: None,
                 amount: item.amount,
                 check_trace: rem.trace.trn02_number.clone(),
                 payment_date: rem.payment.bpr16_date,
@@ -99,6 +82,9 @@ pub(crate) struct OutstandingRow {
     pub(crate) payer_id: Text,
     /// CLM02.
     pub(crate) billed: Decimal,
+    /// What no live payment answered: the whole charge, or the charges of
+    /// the lines not answered yet.
+    pub(crate) outstanding: Decimal,
     /// When it was sent.
     pub(crate) sent_on: Option<NaiveDate>,
     /// Days from sending to `--now`.
@@ -251,7 +237,8 @@ const DENIALS_HEADER: [&str; 14] = [
 ];
 
 /// Header of `outstanding.csv`.
-const OUTSTANDING_HEADER: [&str; 5] = ["claim_id", "payer_id", "billed", "sent_date", "age_days"];
+const OUTSTANDING_HEADER: [&str; 6] =
+    ["claim_id", "payer_id", "billed", "outstanding_amount", "sent_date", "age_days"];
 
 /// The file names written into the output folder, in order.
 const REPORT_FILES: [&str; 5] =
@@ -330,7 +317,15 @@ pub fn format_rows(results: &[ClaimResult]) -> io::Result<Rows> {
         .map_err(csv_err)?;
         for line in &r.lines {
             lv.clear();
-            lv.figures(&line.figures);
+            if line.status == Status::NotAdjudicated {
+                // Only the charge sent: no payment says anything of the rest.
+                lv.money(line.figures.billed);
+                for _ in 1..8 {
+                    lv.end();
+                }
+            } else {
+                lv.figures(&line.figures);
+            }
             lv.joined(&line.carc);
             lv.joined(&line.rarc);
             l.write_record([
@@ -490,6 +485,7 @@ impl ReportWriter {
                 r.claim_id.as_str(),
                 &r.payer_id,
                 &money(r.billed),
+                &money(r.outstanding),
                 &date(r.sent_on),
                 &r.age_days.map(|a| a.to_string()).unwrap_or_default(),
             ])

@@ -36,9 +36,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::report::{self, OutstandingRow, PlbRow};
-use super::{source, ClaimIndex, ClaimRule, PairKey, PayerNames, SentClaim, Status};
+use super::{source, Book, ClaimIndex, ClaimResult, ClaimRule, PayerNames, SentClaim, Status};
 use crate::edi835;
-use crate::ledger::{self, Ledger, PaymentPosting, RemitPosting};
+use crate::ledger::{self, Ledger, PaymentPosting, PlbPosting, RemitPosting};
 use crate::progress::Progress;
 use crate::x12::{self, Finding, Severity, TransactionKind};
 use crate::Text;
@@ -336,22 +336,31 @@ fn open_remit_file(path: &Path) -> Opened {
     Opened { name, input: Some(input), scan, hash, broken }
 }
 
+/// One transaction set read and matched, not yet accounted.
+struct Read {
+    summary: SetSummary,
+    results: Vec<ClaimResult>,
+    plb: Vec<PlbRow>,
+    findings: Vec<Finding>,
+    /// Set when the set's payer is not a known payer id or alias.
+    unknown_payer: Option<String>,
+    /// The paying payer's id, when known.
+    payer: Option<Text>,
+}
+
 /// What one transaction set contributed.
 struct SetOut {
     summary: SetSummary,
     rows: report::Rows,
     plb: Vec<PlbRow>,
     findings: Vec<Finding>,
-    compact: Vec<Compact>,
     /// Ledger postings (ledger mode only).
     payments: Vec<PaymentPosting>,
-    /// Set when the set's payer is not a known payer id or alias.
     unknown_payer: Option<String>,
 }
 
 /// The little kept of each claim payment after its rows are written.
 struct Compact {
-    key: PairKey,
     status: Status,
     forwarded: bool,
     paid: Decimal,
@@ -368,13 +377,16 @@ struct Against<'c> {
     ledger_rows: Option<&'c [i64]>,
 }
 
-fn process_set(
+/// Reads and matches one transaction set (in parallel with the others of
+/// its batch): balancing and read findings, ambiguous claim ids, CLP03
+/// against the CLM02 sent.
+fn read_set(
     opened: &Opened,
     file_no: usize,
     interchange_control: &str,
     set: &x12::TransactionSet,
     against: &Against<'_>,
-) -> std::io::Result<SetOut> {
+) -> Read {
     let Against { index, payers, contractual, ledger_rows } = *against;
     let input = opened.input.as_deref().unwrap_or_default();
     let rem = edi835::read_set(input, set, interchange_control);
@@ -412,26 +424,70 @@ fn process_set(
         f.claim_id = r.claim_id.to_string();
         findings.push(f);
     }
-    let plb = report::plb_rows(index, file_no, &rem, payer.as_deref());
-    let rows = report::format_rows(&results)?;
-    let compact = results
+    for r in results.iter().filter(|r| r.status != Status::Reversed) {
+        let Some(i) = r.sent else { continue };
+        let clm02 = index.claims()[i].charge;
+        if r.figures.billed != clm02 {
+            let mut f = Finding::warning(
+                r.pos,
+                "CLP",
+                "RECON-CLP03",
+                format!(
+                    "claim payment charge (CLP03) {} is not the {} sent (CLM02)",
+                    report::money(r.figures.billed),
+                    report::money(clm02)
+                ),
+            );
+            f.claim_id = r.claim_id.to_string();
+            findings.push(f);
+        }
+    }
+    let payer_id = payer.clone().unwrap_or_else(|| rem.payer_id());
+    let plb = report::plb_rows(file_no, &rem, &payer_id);
+    let summary = SetSummary {
+        file: opened.name.clone(),
+        st02: rem.st02_control.to_string(),
+        payer_id: payer_id.to_string(),
+        trace: rem.trace.trn02_number.to_string(),
+        payment_date: rem.payment.bpr16_date,
+        method: rem.payment.bpr04_method.to_string(),
+        bpr02: rem.payment.bpr02_amount,
+        paid: rem.paid_total(),
+        plb: rem.plb_total(),
+        claims: rem.claims.len(),
+        complete: set.end.is_some(),
+        trn03: rem.trace.trn03_originator.to_string(),
+        fingerprint: if ledger_rows.is_some() { super::fingerprint(&rem) } else { String::new() },
+        file_sha256: opened.hash.clone(),
+    };
+    Read { summary, results, plb, findings, unknown_payer, payer }
+}
+
+/// The sent line ids a payment answered, `;`-joined; `None` when it
+/// answered every line of the claim (or the lines are not known).
+fn answered_ids(sent: &SentClaim, answered: u64) -> Option<String> {
+    let all = super::all_lines(sent.lines.len());
+    if all == 0 || answered & all == all {
+        return None;
+    }
+    let ids: Vec<&str> = sent
+        .lines
         .iter()
-        .map(|r| Compact {
-            key: PairKey::of(r),
-            status: r.status,
-            forwarded: r.forwarded,
-            paid: r.figures.paid,
-            // Only reversals and their partners are named in the summary.
-            claim_id: if r.status == Status::Reversed {
-                r.claim_id.clone()
-            } else {
-                Text::default()
-            },
-            set: 0,
-        })
+        .enumerate()
+        .filter(|(n, _)| answered & super::line_bit(*n) != 0)
+        .map(|(_, l)| l.line_id.as_str())
         .collect();
+    Some(ids.join(";"))
+}
+
+/// Formats the rows of an accounted set and builds its ledger postings (in
+/// parallel with the others of its batch).
+fn finish_set(read: Read, against: &Against<'_>) -> std::io::Result<SetOut> {
+    let Read { summary, results, plb, findings, unknown_payer, .. } = read;
+    let index = against.index;
+    let rows = report::format_rows(&results)?;
     // The results are not needed after this: their strings move into the postings.
-    let payments = match ledger_rows {
+    let payments = match against.ledger_rows {
         Some(rows) => results
             .into_iter()
             // Every result of a remittance has a ledger status (none is
@@ -445,6 +501,13 @@ fn process_set(
                 claim_row: r.sent.map(|i| rows[i]),
                 status,
                 reversal: r.status == Status::Reversed,
+                lines: match r.sent {
+                    Some(i) if r.status != Status::Reversed => {
+                        answered_ids(&index.claims()[i], r.answered)
+                    }
+                    _ => None,
+                },
+                pos: r.pos,
                 claim_id: r.claim_id,
                 clp01: r.clp01,
                 clp02: r.clp02,
@@ -460,28 +523,28 @@ fn process_set(
             .collect(),
         None => Vec::new(),
     };
-    let summary = SetSummary {
-        file: opened.name.clone(),
-        st02: rem.st02_control.to_string(),
-        payer_id: payer.map_or_else(|| rem.payer_id().to_string(), |p| p.to_string()),
-        trace: rem.trace.trn02_number.to_string(),
-        payment_date: rem.payment.bpr16_date,
-        method: rem.payment.bpr04_method.to_string(),
-        bpr02: rem.payment.bpr02_amount,
-        paid: rem.paid_total(),
-        plb: rem.plb_total(),
-        claims: rem.claims.len(),
-        complete: set.end.is_some(),
-        trn03: rem.trace.trn03_originator.to_string(),
-        fingerprint: if ledger_rows.is_some() { super::fingerprint(&rem) } else { String::new() },
-        file_sha256: opened.hash.clone(),
-    };
-    Ok(SetOut { summary, rows, plb, findings, compact, payments, unknown_payer })
+    Ok(SetOut { summary, rows, plb, findings, payments, unknown_payer })
 }
 
-/// The ledger posting of one transaction set.
-fn posting(s: &SetSummary, payments: Vec<PaymentPosting>) -> RemitPosting {
+/// The ledger posting of one transaction set, with its PLB adjustments.
+fn posting(
+    s: &SetSummary,
+    payments: Vec<PaymentPosting>,
+    plb: &[PlbRow],
+    claims: &[SentClaim],
+) -> RemitPosting {
     RemitPosting {
+        adjustments: plb
+            .iter()
+            .map(|p| PlbPosting {
+                provider_id: p.provider_id.clone(),
+                fiscal_date: p.fiscal_date.map(|d| d.format("%Y-%m-%d").to_string()),
+                reason: p.reason.clone(),
+                reference: p.reference.clone(),
+                amount: p.amount,
+                claim: p.sent.map(|i| (claims[i].claim_id.clone(), claims[i].payer_id.clone())),
+            })
+            .collect(),
         payer_id: s.payer_id.clone(),
         trace: s.trace.clone(),
         trn03: s.trn03.clone(),
@@ -496,23 +559,29 @@ fn posting(s: &SetSummary, payments: Vec<PaymentPosting>) -> RemitPosting {
     }
 }
 
+/// The claims still waiting, with what no live payment answered yet: sent
+/// claims that were waiting when the run started (never answered, partly
+/// answered or reversed) or that a payment of this run touched.
 fn outstanding_rows(
     claims: &[SentClaim],
     waiting: &[bool],
-    remitted: &[bool],
+    book: &Book,
     today: NaiveDate,
 ) -> Vec<OutstandingRow> {
     claims
         .iter()
-        .zip(waiting)
-        .zip(remitted)
-        .filter(|((_, w), done)| !**done && **w)
-        .map(|((c, _), _)| OutstandingRow {
-            claim_id: c.claim_id.clone(),
-            payer_id: c.payer_id.clone(),
-            billed: c.charge,
-            sent_on: c.sent_on,
-            age_days: c.sent_on.map(|d| (today - d).num_days()),
+        .enumerate()
+        .filter(|(i, _)| waiting.get(*i).copied().unwrap_or(false) || book.touched(*i))
+        .filter_map(|(i, c)| {
+            let outstanding = book.unanswered(i, c);
+            (outstanding > Decimal::ZERO).then(|| OutstandingRow {
+                claim_id: c.claim_id.clone(),
+                payer_id: c.payer_id.clone(),
+                billed: c.charge,
+                outstanding,
+                sent_on: c.sent_on,
+                age_days: c.sent_on.map(|d| (today - d).num_days()),
+            })
         })
         .collect()
 }
@@ -557,6 +626,7 @@ pub fn run(
     progress.stage("load claims");
     let mut waiting: Vec<bool> = Vec::new();
     let mut ledger_rows: Vec<i64> = Vec::new();
+    let mut earlier: Vec<ledger::LivePayment> = Vec::new();
     let (sent, mut notes, mut ledger) = match claims {
         Claims::Files(paths) => {
             let (sent, notes) = source::from_837_files(paths)?;
@@ -566,11 +636,22 @@ pub fn run(
             let lc = source::from_ledger(l)?;
             waiting = lc.waiting;
             ledger_rows = lc.rows;
+            earlier = lc.earlier;
             (lc.claims, lc.notes, Some(l))
         }
     };
     progress.stage("index claims");
     let index = ClaimIndex::new(&sent);
+    // What earlier runs' live payments answered (ledger mode).
+    let mut book = Book::new(sent.len());
+    for p in earlier {
+        let Some(i) = index.latest(&p.claim_id).and_then(|i| index.for_payer(i, &p.payer_id))
+        else {
+            continue;
+        };
+        let lines = source::line_mask(&sent[i], p.lines.as_deref());
+        book.add_earlier(i, &p.payer_claim_id, p.billed, p.paid, lines);
+    }
     // The payer ids the claims were sent to name their payers too.
     let mut payers = options.payers.clone();
     for c in &sent {
@@ -635,10 +716,36 @@ pub fn run(
             None => (None, None),
         };
         for batch in jobs.chunks(SETS_PER_BATCH) {
-            let outs: Vec<std::io::Result<SetOut>> = batch
+            let mut reads: Vec<Read> = batch
                 .par_iter()
-                .map(|(i, ctl, set)| process_set(&opened[*i], *i, ctl, set, &against))
+                .map(|(i, ctl, set)| read_set(&opened[*i], *i, ctl, set, &against))
                 .collect();
+            // Accounting runs in file order: a payment sees what the payments
+            // before it answered.
+            for (k, rd) in reads.iter_mut().enumerate() {
+                rd.findings.extend(book.account(&sent, &mut rd.results, !with_postings));
+                for row in &mut rd.plb {
+                    row.sent = book.tie(&index, &rd.results, rd.payer.as_deref(), &row.reference);
+                    if let Some(i) = row.sent {
+                        row.claim_id = sent[i].claim_id.clone();
+                    }
+                }
+                let set_no = sets.len() + k;
+                compact.extend(rd.results.iter().map(|r| Compact {
+                    status: r.status,
+                    forwarded: r.forwarded,
+                    paid: r.figures.paid,
+                    // Only reversals are named in the summary.
+                    claim_id: if r.status == Status::Reversed {
+                        r.claim_id.clone()
+                    } else {
+                        Text::default()
+                    },
+                    set: set_no,
+                }));
+            }
+            let outs: Vec<std::io::Result<SetOut>> =
+                reads.into_par_iter().map(|rd| finish_set(rd, &against)).collect();
             let mut postings = Vec::new();
             for out in outs {
                 let io_err = |cause| Error::Io {
@@ -649,16 +756,14 @@ pub fn run(
                 let out = out.map_err(io_err)?;
                 writer.append(&out.rows).map_err(io_err)?;
                 denial_rows += out.rows.denial_rows;
-                let set_no = sets.len();
-                compact.extend(out.compact.into_iter().map(|c| Compact { set: set_no, ..c }));
                 for f in out.findings {
                     kept.keep(&out.summary.file, f);
                 }
-                plb.extend(out.plb);
                 notes.extend(out.unknown_payer);
                 if with_postings && out.summary.complete {
-                    postings.push(posting(&out.summary, out.payments));
+                    postings.push(posting(&out.summary, out.payments, &out.plb, &sent));
                 }
+                plb.extend(out.plb);
                 sets.push(out.summary);
             }
             if let Some(tx) = &to_ledger {
@@ -681,18 +786,24 @@ pub fn run(
         }
     })?;
     let mut findings = kept.findings;
+    for u in posted.as_ref().map(|p| p.unpaired_reversals.as_slice()).unwrap_or_default() {
+        let mut f = Finding::warning(
+            u.pos,
+            "CLP",
+            "RECON-REVERSAL",
+            format!(
+                "reversal (CLP02 22) of payer claim number {} for {} billed, {} paid matches no live payment of this claim in the ledger: nothing undone",
+                if u.payer_claim_id.trim().is_empty() { "(none)" } else { u.payer_claim_id.trim() },
+                report::money(-u.billed),
+                report::money(-u.paid),
+            ),
+        );
+        f.claim_id = u.claim_id.to_string();
+        findings.push(f.in_file(&u.file));
+    }
     findings.sort_by(|a, b| a.file.cmp(&b.file).then(a.pos.cmp(&b.pos)));
-    let pairs = super::pair_reversals(
-        &compact.iter().map(|c| (c.key.clone(), c.status == Status::Reversed)).collect::<Vec<_>>(),
-    );
     let outstanding: Vec<OutstandingRow> = if with_postings {
-        let mut remitted = vec![false; sent.len()];
-        for c in &compact {
-            if let PairKey::Sent(i) = c.key {
-                remitted[i] = true;
-            }
-        }
-        outstanding_rows(&sent, &waiting, &remitted, options.now.date())
+        outstanding_rows(&sent, &waiting, &book, options.now.date())
     } else {
         Vec::new()
     };
@@ -726,7 +837,8 @@ pub fn run(
         bpr02_total,
         ok: paid - plb_total == bpr02_total,
     };
-    let reversals = pairs
+    let reversals = book
+        .pairs()
         .iter()
         .map(|(i, p)| {
             let r = &compact[*i];
@@ -788,7 +900,7 @@ fn post_batches(
         post.payments += p.payments;
         post.unmatched += p.unmatched;
         post.undone += p.undone;
-        post.reversals_without_posting += p.reversals_without_posting;
+        post.unpaired_reversals.extend(p.unpaired_reversals);
     }
     Ok((post, busy))
 }

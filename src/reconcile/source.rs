@@ -51,8 +51,12 @@ pub(crate) fn from_837_files(paths: &[PathBuf]) -> Result<(Vec<SentClaim>, Vec<S
 /// The claims of a ledger as sent claims, with their ledger rows.
 pub(crate) struct LedgerClaims {
     pub(crate) claims: Vec<SentClaim>,
-    /// Per claim: true while it still waits for a remittance.
+    /// Per claim: true while it may still wait for an answer: never
+    /// answered, or last left `partial` or `reversed` (its live payments
+    /// tell what is still unanswered).
     pub(crate) waiting: Vec<bool>,
+    /// The live payments of earlier runs.
+    pub(crate) earlier: Vec<crate::ledger::LivePayment>,
     /// Per claim: its row in the ledger (names it when posting).
     pub(crate) rows: Vec<i64>,
     /// Sent files that could not be read back.
@@ -92,8 +96,14 @@ pub(crate) fn from_ledger(ledger: &Ledger) -> Result<LedgerClaims, Error> {
         .collect();
     // A claim rejected at the front end has its answer (on the status
     // worklist); it is not outstanding.
-    let waiting =
-        lc.iter().map(|c| !c.status.is_remitted() && c.status != ClaimStatus::Rejected).collect();
+    let waiting = lc
+        .iter()
+        .map(|c| {
+            (!c.status.is_remitted() && c.status != ClaimStatus::Rejected)
+                || matches!(c.status, ClaimStatus::Partial | ClaimStatus::Reversed)
+        })
+        .collect();
+    let earlier = ledger.live_payments()?;
     let rows = lc.iter().map(|c| c.row).collect();
     let claims = lc
         .into_iter()
@@ -117,7 +127,7 @@ pub(crate) fn from_ledger(ledger: &Ledger) -> Result<LedgerClaims, Error> {
             }
         })
         .collect();
-    Ok(LedgerClaims { claims, waiting, rows, notes })
+    Ok(LedgerClaims { claims, waiting, earlier, rows, notes })
 }
 
 /// The claims of one sent 837 file sorted by (claim id, payer id).
@@ -131,4 +141,17 @@ fn read_sent_file(path: &str) -> std::io::Result<Vec<SentClaim>> {
 
 fn claim_key(c: &SentClaim) -> (&str, &str) {
     (c.claim_id.as_str(), c.payer_id.as_str())
+}
+
+/// The answered-lines mask of a payment of `sent` whose answered line ids
+/// are `lines` (`;`-joined, as the ledger keeps them); `None` is every
+/// line. Ids no longer among the claim's lines are left out.
+pub(crate) fn line_mask(sent: &SentClaim, lines: Option<&str>) -> u64 {
+    let Some(ids) = lines else { return super::all_lines(sent.lines.len()) };
+    ids.split(';')
+        .filter_map(|id| {
+            let id = id.trim();
+            sent.lines.iter().position(|l| l.line_id.trim().eq_ignore_ascii_case(id))
+        })
+        .fold(0, |m, i| m | super::line_bit(i))
 }

@@ -1,0 +1,291 @@
+//! The claims' accounts during one reconciliation: which sent lines the
+//! live payments of each claim answered, so that every sent line is
+//! accounted for.
+//!
+//! Claim payments are accounted one payment (835 transaction set) at a
+//! time, in file order. A line no claim payment of the payment, of an
+//! earlier payment of the run or of an earlier run (the ledger's live
+//! payments) answered is added to the claim payment's lines as
+//! `not_adjudicated`, and makes a paid claim `partial`. A reversal (CLP02
+//! 22) undoes the live payment of its claim with the same payer claim number
+//! (CLP07) and the negated CLP03/CLP04, whose lines are then unanswered
+//! again; it is paired with the claim's next payment, the correction. PLB
+//! references are tied to the claim they name. What is left unanswered at
+//! the end is the claim's outstanding amount.
+//!
+//! This module decides; it reads no file, writes no report and posts
+//! nothing (the ledger does its own undoing when it posts).
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+
+use super::{
+    all_lines, line_bit, ClaimIndex, ClaimResult, FastHash, Figures, LineResult, LineRule, Pairing,
+    SentClaim, Status,
+};
+use crate::x12::Finding;
+use crate::Text;
+
+/// A payment that stands (not reversed).
+#[derive(Clone, Debug)]
+struct Live {
+    payer_claim_id: Text,
+    billed: Decimal,
+    paid: Decimal,
+    /// The sent lines it answered ([`line_bit`]).
+    lines: u64,
+    /// Its run-wide index when it is a claim payment of this run.
+    at: Option<usize>,
+}
+
+/// The live payments of every sent claim, earlier runs' and this run's.
+#[derive(Debug, Default)]
+pub struct Book {
+    /// Per sent claim (index in the sent claims): its live payments.
+    live: Vec<Vec<Live>>,
+    /// Per sent claim: matched by a claim payment of this run.
+    touched: Vec<bool>,
+    /// The reversals of this run: (run-wide index, pairing).
+    pairs: Vec<(usize, Pairing)>,
+    /// Per sent claim: reversals of this run (indexes into `pairs`) that no
+    /// correction has followed yet.
+    awaiting: HashMap<usize, Vec<usize>, FastHash>,
+    /// The run-wide index of the next claim payment.
+    next: usize,
+    /// The sent claim of each matched claim payment of this run, in order.
+    log: Vec<u32>,
+    /// Payer claim numbers (CLP07, trimmed, upper case) of this run's
+    /// payments to their claims; built from `log` on the first PLB reference
+    /// that needs it, and extended from there.
+    by_pcn: HashMap<Text, usize, FastHash>,
+    /// How much of `log` is in `by_pcn`.
+    indexed: usize,
+}
+
+fn same_id(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
+}
+
+/// The sent line as `code:modifiers`, as lines.csv shows procedures.
+fn procedure_of(l: &super::SentLine) -> Text {
+    let mut s = Text::new(l.procedure.trim());
+    for m in &l.modifiers {
+        s.push(':');
+        s.push_str(m.trim());
+    }
+    s
+}
+
+impl Book {
+    /// Accounts for `claims` sent claims, none paid yet.
+    pub fn new(claims: usize) -> Book {
+        Book { live: vec![Vec::new(); claims], touched: vec![false; claims], ..Book::default() }
+    }
+
+    /// Records a live payment of an earlier run (from the ledger) of sent
+    /// claim `claim`: its CLP07, CLP03, CLP04 and the lines it answered.
+    pub fn add_earlier(
+        &mut self,
+        claim: usize,
+        payer_claim_id: &str,
+        billed: Decimal,
+        paid: Decimal,
+        lines: u64,
+    ) {
+        if let Some(v) = self.live.get_mut(claim) {
+            v.push(Live {
+                payer_claim_id: Text::new(payer_claim_id),
+                billed,
+                paid,
+                lines,
+                at: None,
+            });
+        }
+    }
+
+    /// The lines of sent claim `claim` its live payments answered.
+    fn answered(&self, claim: usize) -> u64 {
+        self.live[claim].iter().fold(0, |a, l| a | l.lines)
+    }
+
+    /// Accounts the claim payments of one payment (`results`, in file order)
+    /// against `claims`, the sent claims: reversals undo the live payment they
+    /// name, other payments stand; then each payment's unanswered sent lines
+    /// are added to its lines as `not_adjudicated` (a paid or patient
+    /// responsibility claim becomes `partial`). With `unpaired_findings`, a
+    /// reversal that undoes nothing is a warning (`RECON-REVERSAL`); the
+    /// ledger reports those itself.
+    pub fn account(
+        &mut self,
+        claims: &[SentClaim],
+        results: &mut [ClaimResult],
+        unpaired_findings: bool,
+    ) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let first = self.next;
+        self.next += results.len();
+        for (k, r) in results.iter_mut().enumerate() {
+            let Some(i) = r.sent.filter(|&i| i < self.live.len()) else { continue };
+            let at = first + k;
+            self.touched[i] = true;
+            self.log.push(u32::try_from(i).unwrap_or(u32::MAX));
+            if r.status != Status::Reversed {
+                for p in self.awaiting.remove(&i).unwrap_or_default() {
+                    self.pairs[p].1.corrected_by = Some(at);
+                }
+                self.live[i].push(Live {
+                    payer_claim_id: r.payer_claim_id.clone(),
+                    billed: r.figures.billed,
+                    paid: r.figures.paid,
+                    lines: r.answered,
+                    at: Some(at),
+                });
+                continue;
+            }
+            let pcn = r.payer_claim_id.trim();
+            let undone = self.live[i].iter().rposition(|l| {
+                (pcn.is_empty() || same_id(&l.payer_claim_id, pcn))
+                    && l.billed == -r.figures.billed
+                    && l.paid == -r.figures.paid
+            });
+            let pairing = match undone {
+                Some(p) => Pairing { reverses: self.live[i].remove(p).at, corrected_by: None },
+                None => {
+                    if unpaired_findings {
+                        findings.push(unpaired(r));
+                    }
+                    Pairing::default()
+                }
+            };
+            r.pairing = Some(pairing);
+            self.pairs.push((at, pairing));
+            self.awaiting.entry(i).or_default().push(self.pairs.len() - 1);
+        }
+        for r in results.iter_mut() {
+            let Some(i) = r.sent.filter(|&i| i < self.live.len()) else { continue };
+            if matches!(r.status, Status::Reversed | Status::Unmatched) {
+                continue;
+            }
+            let sent = &claims[i];
+            let missing = all_lines(sent.lines.len()) & !(r.answered | self.answered(i));
+            if missing == 0 {
+                continue;
+            }
+            for (n, l) in sent.lines.iter().enumerate() {
+                if missing & line_bit(n) != 0 {
+                    r.lines.push(LineResult {
+                        pos: r.pos,
+                        line_id: l.line_id.clone(),
+                        procedure: procedure_of(l),
+                        status: Status::NotAdjudicated,
+                        rule: LineRule::None,
+                        figures: Figures { billed: l.charge, ..Figures::default() },
+                        carc: Vec::new(),
+                        rarc: Vec::new(),
+                        denial: None,
+                    });
+                }
+            }
+            if matches!(r.status, Status::Paid | Status::PatientResponsibility) {
+                r.status = Status::Partial;
+            }
+        }
+        findings
+    }
+
+    /// The reversals of this run: (run-wide index of the claim payment, what
+    /// it undid in this run and the correction that followed).
+    pub fn pairs(&self) -> &[(usize, Pairing)] {
+        &self.pairs
+    }
+
+    /// True when a claim payment of this run matched sent claim `claim`.
+    pub fn touched(&self, claim: usize) -> bool {
+        self.touched.get(claim).copied().unwrap_or(false)
+    }
+
+    /// What of sent claim `claim` (`sent`) no live payment answered: the
+    /// whole charge when none stands; else the charges of its unanswered
+    /// lines (0 when its lines are not known).
+    pub fn unanswered(&self, claim: usize, sent: &SentClaim) -> Decimal {
+        let Some(live) = self.live.get(claim) else { return sent.charge };
+        if live.is_empty() {
+            return sent.charge;
+        }
+        let missing = all_lines(sent.lines.len()) & !self.answered(claim);
+        sent.lines
+            .iter()
+            .enumerate()
+            .filter(|(n, _)| missing & line_bit(*n) != 0)
+            .map(|(_, l)| l.charge)
+            .sum()
+    }
+
+    /// The sent claim a PLB reference names (PLB03-2 and the like): the
+    /// claim matched by a claim payment of the same payment whose CLP07 it
+    /// is; else a claim of the paying payer `payer` whose payer claim number
+    /// it is (known from the ledger, or from a live payment of this run);
+    /// else a claim whose id it is exactly (of the paying payer, or of the
+    /// only payer sent that id). `None` leaves the adjustment provider-level.
+    pub fn tie(
+        &mut self,
+        index: &ClaimIndex<'_>,
+        set: &[ClaimResult],
+        payer: Option<&str>,
+        reference: &str,
+    ) -> Option<usize> {
+        let r = reference.trim();
+        if r.is_empty() {
+            return None;
+        }
+        if let Some(i) = set
+            .iter()
+            .find(|c| c.sent.is_some() && same_id(&c.payer_claim_id, r))
+            .and_then(|c| c.sent)
+        {
+            return Some(i);
+        }
+        let claims = index.claims();
+        if let Some(p) = payer {
+            if let Some(&i) = index.by_payer_claim.get(&super::payer_claim_key(p, r)) {
+                return Some(i);
+            }
+            for &i in &self.log[self.indexed..] {
+                for l in self.live.get(i as usize).into_iter().flatten() {
+                    let key = l.payer_claim_id.trim().to_ascii_uppercase();
+                    if !key.is_empty() {
+                        self.by_pcn.insert(Text::new(key), i as usize);
+                    }
+                }
+            }
+            self.indexed = self.log.len();
+            if let Some(&i) = self.by_pcn.get(r.to_ascii_uppercase().as_str()) {
+                if same_id(&claims[i].payer_id, p) {
+                    return Some(i);
+                }
+            }
+        }
+        match index.find(r, "", payer) {
+            (Some(i), super::ClaimRule::ClaimId | super::ClaimRule::ClaimIdOnly) => Some(i),
+            _ => None,
+        }
+    }
+}
+
+/// The warning for reversal `r` that undoes no live payment.
+fn unpaired(r: &ClaimResult) -> Finding {
+    let mut f = Finding::warning(
+        r.pos,
+        "CLP",
+        "RECON-REVERSAL",
+        format!(
+            "reversal (CLP02 22) of payer claim number {} for {} billed, {} paid matches no payment of this claim in these files: nothing undone",
+            if r.payer_claim_id.trim().is_empty() { "(none)" } else { r.payer_claim_id.trim() },
+            crate::numtext::money(-r.figures.billed),
+            crate::numtext::money(-r.figures.paid),
+        ),
+    );
+    f.claim_id = r.claim_id.to_string();
+    f
+}
