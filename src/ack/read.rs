@@ -397,6 +397,32 @@ HL|5|3|PT\nNM1|QC|1|OTHER|BOB\nTRN|2|C2\nSTC|A2>20>PR|20251202|WQ|5\nSE|22|0001\
     }
 
     #[test]
+    fn reads_every_interchange_of_a_file() {
+        let one = format!(
+            "{ISA}GS*FA*CH*US*20251202*0900*9*X*005010X231A1~ST*999*0001*005010X231A1~\
+             AK1*HC*12*005010X222A1~AK2*837*0001~IK5*A~AK9*A*1*1*1~SE*6*0001~GE*1*9~IEA*1*000000009~\n"
+        );
+        let two = one.replace("000000009", "000000010").replace("*12*", "*13*");
+        let (acks, scan) = read(format!("{one}{two}").as_bytes());
+        assert!(scan.is_valid(), "{:?}", scan.findings);
+        let groups: Vec<(String, String)> = acks
+            .iter()
+            .map(|a| match &a.body {
+                Body::Set(s) => (a.envelope.0.clone(), s.gs06.clone()),
+                _ => panic!("{a:?}"),
+            })
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                ("000000009".to_string(), "12".to_string()),
+                ("000000010".to_string(), "13".to_string())
+            ]
+        );
+        assert_ne!(acks[0].fingerprint, acks[1].fingerprint);
+    }
+
+    #[test]
     fn categories_decide_acceptance() {
         let code =
             |c: &str| StatusCode { category: c.into(), status: "1".into(), entity: String::new() };
