@@ -28,6 +28,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             total_charge: c.charge,
             st02: "0001".into(),
             status: ClaimStatus::Sent,
+            span: None,
+            detail: None,
         })
         .collect();
     let mut ledger = Ledger::open(&db)?;

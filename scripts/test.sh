@@ -48,13 +48,16 @@ echo "== pyx12 conformance of every 837 the tests produced"
 echo "== pyx12 conformance of the synthetic 835 fixtures"
 .venv/bin/python scripts/pyx12_check.py --require-some fixtures/835
 
+echo "== pyx12 conformance of the acknowledgment fixtures (TA1, 999, 277CA; not fixtures/ack/bad or fixtures/ack/tr3)"
+.venv/bin/python scripts/pyx12_check.py --require-some $(find fixtures/ack -maxdepth 1 -type f | sort)
+
 # CLAIMFLOW_SAMPLES points elsewhere (e.g. from a worktree: /work/shared/x12-samples).
 samples=${CLAIMFLOW_SAMPLES:-../shared/x12-samples}
 if [ -d "$samples" ]; then
   echo "== public sample corpus ($samples)"
   echo "   compiling claimflow (release) for the corpus check (several minutes the first time)"
   cargo build --release --quiet
-  python3 scripts/corpus_check.py "$samples"
+  python3 scripts/corpus_check.py --bin "${CARGO_TARGET_DIR:-target}/release/claimflow" "$samples"
 else
   echo "== corpus check skipped: $samples not present"
 fi

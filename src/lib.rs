@@ -70,6 +70,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod ack;
 mod atomic;
 pub mod build;
 pub mod claim;
@@ -87,6 +88,7 @@ pub mod progress;
 pub mod reconcile;
 pub mod scrub;
 pub mod secondary;
+pub mod status;
 pub mod validate;
 pub mod values;
 pub mod x12;

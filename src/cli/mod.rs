@@ -11,11 +11,13 @@ use clap::{Parser, Subcommand};
 
 use claimflow::config::Config;
 
+mod ack;
 mod build;
 mod check;
 mod parse;
 mod reconcile;
 mod secondary;
+mod status;
 mod validate;
 
 /// claimflow: encounter exports to 837P claims, 835 remittances to reconciliation.
@@ -110,6 +112,8 @@ pub enum Command {
     Parse(parse::Args),
     Reconcile(reconcile::Args),
     Secondary(secondary::Args),
+    Ack(ack::Args),
+    Status(status::Args),
 }
 
 /// How a command ended, when it could run at all.
@@ -156,5 +160,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Parse(args) => parse::run(args, &cli.global),
         Command::Reconcile(args) => reconcile::run(args, &cli.global),
         Command::Secondary(args) => secondary::run(args, &cli.global),
+        Command::Ack(args) => ack::run(args, &cli.global),
+        Command::Status(args) => status::run(args, &cli.global),
     }
 }
