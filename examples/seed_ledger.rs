@@ -35,6 +35,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             total_charge: c.charge,
             st02: "0001".into(),
             status: ClaimStatus::Sent,
+            span: None,
+            detail: None,
             patient: Some(PatientRecord {
                 last: format!("BENCH{}", i % 50_000),
                 first: "PAT".into(),

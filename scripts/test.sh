@@ -77,6 +77,9 @@ fi
 echo "== pyx12 conformance of the synthetic 835 fixtures"
 .venv/bin/python scripts/pyx12_check.py --require-some fixtures/835
 
+echo "== pyx12 conformance of the acknowledgment fixtures (TA1, 999, 277CA; not fixtures/ack/bad or fixtures/ack/tr3)"
+.venv/bin/python scripts/pyx12_check.py --require-some $(find fixtures/ack -maxdepth 1 -type f | sort)
+
 # CLAIMFLOW_SAMPLES points elsewhere (e.g. from a worktree: /work/shared/x12-samples).
 samples=${CLAIMFLOW_SAMPLES:-../shared/x12-samples}
 if [ -d "$samples" ]; then

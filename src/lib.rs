@@ -75,6 +75,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod ack;
 mod atomic;
 pub mod build;
 pub mod claim;
@@ -93,6 +94,7 @@ pub mod reconcile;
 pub mod report;
 pub mod scrub;
 pub mod secondary;
+pub mod status;
 pub mod validate;
 pub mod values;
 pub mod x12;

@@ -96,7 +96,10 @@ fn report_of_the_fixture_ledger_lists_every_row_and_ties_out() {
     assert_eq!(o.status.code(), Some(0), "{o:?}");
     let stdout = String::from_utf8_lossy(&o.stdout);
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(stdout.contains("claims sent 11, paid 5, denied 1, outstanding 4"), "{stdout}");
+    assert!(
+        stdout.contains("claims sent 11, paid 5, denied 1, outstanding 4, rejected 0"),
+        "{stdout}"
+    );
     assert!(stdout.contains("A/R 433.50 (over 90 days 163.50)"), "{stdout}");
     assert!(stdout.contains("patient balances: 4 claim(s), 156.80"), "{stdout}");
     assert!(
@@ -439,4 +442,56 @@ fn patient_balances_follow_the_secondary_payer() {
     assert_eq!(lines(&dir.join("rep/aging.csv")).last().unwrap(), "ALL,total,1,130.00");
     assert!(lines(&dir.join("rep/aging.csv")).contains(&"DEMOPAYER1,120+,1,130.00".to_string()));
     keep_report("cob", &dir.join("rep"));
+}
+
+#[test]
+fn a_claim_rejected_at_the_front_end_is_not_owed_by_a_payer() {
+    // The README's acknowledgment path: the 277CA rejects D1002.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let config = fixture("claimflow.toml");
+    let db = dir.join("l.db").display().to_string();
+    let o = run(
+        dir,
+        &[
+            "build",
+            &fixture("encounters/demo.csv"),
+            "--config",
+            &config,
+            "--ledger",
+            &db,
+            "--out",
+            "out",
+            "--now",
+            "2026-11-27",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    keep_all_837(&dir.join("out"));
+    let o = run(
+        dir,
+        &[
+            "ack",
+            &fixture("ack/demo.999"),
+            &fixture("ack/demo.277"),
+            "--config",
+            &config,
+            "--ledger",
+            &db,
+            "--out",
+            "acks",
+            "--now",
+            "2026-11-28",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let o = report(dir, Path::new(&db), "rep", &[]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&dir.join("rep/summary.json"))).unwrap();
+    assert_eq!(summary["claims_sent"], 7);
+    assert_eq!(summary["claims_rejected"], 1);
+    assert_eq!(summary["claims_outstanding"], 6);
+    // 2330.90 sent, less D1002's 185.00.
+    assert_eq!(summary["ar_total"], "2145.90");
 }

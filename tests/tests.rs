@@ -1,5 +1,6 @@
 //! Integration tests: one binary (ripgrep style), one module per subcommand.
 
+mod ack;
 mod build;
 mod check;
 mod claim_facts;

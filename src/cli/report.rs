@@ -85,8 +85,8 @@ fn print_text(out: &mut impl Write, r: &Report, dir: &std::path::Path) -> io::Re
     }
     writeln!(
         out,
-        "claims sent {}, paid {}, denied {}, outstanding {}",
-        s.claims_sent, s.claims_paid, s.claims_denied, s.claims_outstanding
+        "claims sent {}, paid {}, denied {}, outstanding {}, rejected {}",
+        s.claims_sent, s.claims_paid, s.claims_denied, s.claims_outstanding, s.claims_rejected
     )?;
     writeln!(
         out,

@@ -303,6 +303,8 @@ mod tests {
             total_charge: d("125"),
             st02: "0001".into(),
             status: ClaimStatus::Sent,
+            span: None,
+            detail: None,
             patient: Some(PatientRecord {
                 last: last.into(),
                 first: "Pat".into(),

@@ -2,9 +2,10 @@
 //!
 //! The lock is an advisory, exclusive lock held on the file `<ledger>.lock`
 //! (e.g. `claimflow.db.lock`): `flock(LOCK_EX | LOCK_NB)` on Unix,
-//! `LockFileEx` on Windows, through the `fs4` crate. It is taken without
-//! waiting: when another process holds it, [`LockFile::acquire`] fails at
-//! once (a second cron run exits 2). The kernel releases the lock when the
+//! `LockFileEx` on Windows, through the `fs4` crate. When another process
+//! holds it, [`LockFile::acquire`] tries again for half a second (a lock
+//! held for an instant, e.g. by a child between fork and exec, is waited
+//! out) and then fails (a second cron run exits 2). The kernel releases the lock when the
 //! holder's file is closed, so also when the process dies (`kill -9`, a
 //! crash, a power cut): there are no stale locks to detect or take over.
 //!
@@ -20,6 +21,11 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use fs4::{FileExt, TryLockError};
+
+/// How often and how long a held lock is tried again before giving up
+/// (half a second in all).
+const HELD_RETRIES: u32 = 10;
+const HELD_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// A lock that could not be taken.
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +64,7 @@ impl LockFile {
         PathBuf::from(s)
     }
 
-    /// Takes the lock for `ledger`, or fails at once if another process (or
+    /// Takes the lock for `ledger`, or fails after half a second if another process (or
     /// another open ledger in this process) holds it. The lock file's folder
     /// must exist.
     pub fn acquire(ledger: &Path) -> Result<LockFile, LockError> {
@@ -74,7 +80,20 @@ impl LockFile {
             .map_err(io_err)?;
         // Called through the trait: `File::try_lock` of std (Rust 1.89) would
         // otherwise be picked, and this crate supports older compilers.
-        match FileExt::try_lock(&file) {
+        // A lock held only for an instant is waited for (briefly): a process
+        // that forks a child while holding the lock shares it with the child
+        // until the child's exec closes the inherited file.
+        let mut attempt = 0;
+        let locked = loop {
+            match FileExt::try_lock(&file) {
+                Err(TryLockError::WouldBlock) if attempt < HELD_RETRIES => {
+                    attempt += 1;
+                    std::thread::sleep(HELD_RETRY_PAUSE);
+                }
+                other => break other,
+            }
+        };
+        match locked {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
                 let mut content = String::new();

@@ -73,7 +73,8 @@ pub enum Status {
 }
 
 impl Status {
-    /// The word in the reports.
+    /// The word in the reports: the ledger's word for the claim status
+    /// ([`ClaimStatus::as_str`]), `outstanding` for a claim with no payment.
     pub(crate) fn words(self) -> &'static str {
         match self {
             Status::Paid => "paid",
@@ -755,6 +756,38 @@ fn denial_of<'x>(
             Denial { category, action, amount, carc }
         }
         None => Denial { category: Category::Other, action: Action::Appeal, amount, carc },
+    }
+}
+
+/// The worklist entry of a payment the ledger recorded: its adjustments as
+/// `claim_payments.adjustments` holds them (`GROUP-CARC amount` joined with
+/// `;`), read back and classified as [`reconcile_remittance`] does. Used by
+/// the status worklist; words it cannot read are left out.
+pub(crate) fn denial_of_recorded(
+    adjustments: &str,
+    amount: Decimal,
+    contractual: &[String],
+) -> Denial {
+    let adjs: Vec<Adjustment> = adjustments
+        .split(';')
+        .filter_map(|a| {
+            let (code, value) = a.trim().split_once(' ')?;
+            let (group, reason) = code.split_once('-')?;
+            Some(Adjustment {
+                group: Group::from_code(group),
+                group_code: Text::new(group),
+                reason: Text::new(reason),
+                amount: value.trim().parse().ok()?,
+                quantity: None,
+            })
+        })
+        .collect();
+    let denying: Vec<&Adjustment> =
+        adjs.iter().filter(|a| is_denial_adjustment(a, contractual)).collect();
+    if denying.is_empty() {
+        denial_of(adjs.iter(), amount, contractual, false)
+    } else {
+        denial_of(denying.into_iter(), amount, contractual, false)
     }
 }
 

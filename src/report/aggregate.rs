@@ -54,6 +54,9 @@ pub(crate) struct ClaimFold {
     pub paid: u64,
     /// Claims whose current status is `denied`.
     pub denied: u64,
+    /// Claims rejected at the front end (999/277CA) and not sent again:
+    /// no payer has them, so nothing is expected from one.
+    pub rejected: u64,
     /// Claims with money still expected.
     pub outstanding: u64,
 }
@@ -76,6 +79,10 @@ impl ClaimFold {
         self.sent += 1;
         self.paid += u64::from(c.paid);
         self.denied += u64::from(c.status == "denied");
+        if c.status == "rejected" {
+            self.rejected += 1;
+            return;
+        }
         // Sent with no answer, the unanswered part of a split answer, or
         // reversed and not corrected: what live payments did not answer.
         let open = c.expected.unwrap_or(c.charge) - c.answered;
@@ -442,8 +449,11 @@ mod tests {
         f.add(claim("A", (1, 2), "250.50", "200"), now, None, None);
         f.add(claim("A", (6, 1), "80", "80"), now, None, None);
         f.add(claim("A", (3, 1), "10", "0"), now, NaiveDate::from_ymd_opt(2026, 4, 1), None);
+        let mut rejected = claim("A", (6, 2), "40", "0");
+        rejected.status = "rejected".into();
+        f.add(rejected, now, None, None);
         let rows = f.rows();
-        assert_eq!((f.sent, f.outstanding), (3, 2));
+        assert_eq!((f.sent, f.outstanding, f.rejected), (4, 2, 1));
         let show: Vec<String> = rows
             .iter()
             .map(|r| format!("{} {} {} {}", r.payer_id, r.bucket, r.claims, r.amount))

@@ -125,6 +125,7 @@ pub(crate) fn page(r: &Report) -> String {
     card(&mut s, "claims_paid", "Claims paid", &sm.claims_paid.to_string());
     card(&mut s, "claims_denied", "Claims denied", &sm.claims_denied.to_string());
     card(&mut s, "claims_outstanding", "Claims outstanding", &sm.claims_outstanding.to_string());
+    card(&mut s, "claims_rejected", "Claims rejected (front end)", &sm.claims_rejected.to_string());
     card(&mut s, "ar_total", "A/R total", &sm.ar_total);
     card(&mut s, "ar_over_90", "A/R over 90 days", &sm.ar_over_90);
     card(

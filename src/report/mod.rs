@@ -126,6 +126,9 @@ pub struct Summary {
     pub claims_denied: u64,
     /// Of those, claims with money still expected from the payer.
     pub claims_outstanding: u64,
+    /// Of those, claims rejected at the front end (999/277CA) and not sent
+    /// again: not in the A/R, they wait for a correction.
+    pub claims_rejected: u64,
     /// Money still expected from payers (the `ALL total` row of `aging.csv`).
     pub ar_total: String,
     /// Of that, claims first sent more than 90 days ago.

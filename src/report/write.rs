@@ -216,6 +216,7 @@ pub(crate) fn read_and_write(
         claims_paid: claims.paid,
         claims_denied: claims.denied,
         claims_outstanding: claims.outstanding,
+        claims_rejected: claims.rejected,
         ar_total: money(ar_total),
         ar_over_90: money(ar_over_90),
         collection_rate: collection.map(|r| rate(Some(r))),
