@@ -285,6 +285,7 @@ pub(crate) fn ledger_with(
             status: claimflow::claim::ClaimStatus::Sent,
             span: None,
             detail: None,
+            patient: None,
         })
         .collect();
     let sub = SubmissionRecord {

@@ -10,6 +10,7 @@ mod parse;
 mod reconcile;
 mod reconcile_lines;
 mod regression;
+mod report;
 mod secondary;
 mod util;
 mod validate;

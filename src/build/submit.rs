@@ -352,6 +352,7 @@ impl Prepared {
                         "sent again as an original after a front-end rejection (corrected since)"
                             .to_string()
                     }),
+                    patient: ledger::PatientRecord::of(c),
                 }
             })
             .collect();

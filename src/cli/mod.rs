@@ -16,6 +16,7 @@ mod build;
 mod check;
 mod parse;
 mod reconcile;
+mod report;
 mod secondary;
 mod status;
 mod validate;
@@ -111,6 +112,7 @@ pub enum Command {
     Validate(validate::Args),
     Parse(parse::Args),
     Reconcile(reconcile::Args),
+    Report(report::Args),
     Secondary(secondary::Args),
     Ack(ack::Args),
     Status(status::Args),
@@ -159,6 +161,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Validate(args) => validate::run(args, &cli.global),
         Command::Parse(args) => parse::run(args, &cli.global),
         Command::Reconcile(args) => reconcile::run(args, &cli.global),
+        Command::Report(args) => report::run(args, &cli.global),
         Command::Secondary(args) => secondary::run(args, &cli.global),
         Command::Ack(args) => ack::run(args, &cli.global),
         Command::Status(args) => status::run(args, &cli.global),

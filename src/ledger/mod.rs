@@ -31,6 +31,7 @@ use crate::claim::{Claim, ClaimStatus};
 mod account;
 mod ack;
 mod cob;
+mod detail;
 mod lock;
 mod remit;
 mod story;
@@ -38,6 +39,7 @@ mod story;
 pub use account::{ClaimMoney, LivePayment, PlbPosting};
 pub use ack::{AckPosting, AckSummary, ClaimAck, CurrentClaim, Span, Submission, SubmittedClaim};
 pub use cob::{CobCandidate, CobRecord, PrimaryPayment};
+pub use detail::{open_read_only, DenialPosting, LinePosting, PatientRecord};
 pub use lock::{LockError, LockFile};
 pub use remit::{
     LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile, UnpairedReversal,
@@ -77,6 +79,12 @@ pub enum Error {
         found: u32,
         /// Highest version known here.
         known: u32,
+    },
+    /// There is no ledger file where one is to be read.
+    #[error("no ledger at {path}: `claimflow build` creates it")]
+    Missing {
+        /// The ledger file.
+        path: String,
     },
     /// A control-number counter reached its maximum.
     #[error("control number {name} is exhausted (999999999); control numbers are never reused")]
@@ -177,6 +185,11 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
         "other coverage, COB claims to secondary payers, patient responsibility",
         cob::MIGRATION_V8,
     ),
+    (
+        9,
+        "patients as sent, answered service lines by procedure, denying adjustments, allowed amounts",
+        detail::MIGRATION_V9,
+    ),
 ];
 
 /// (version, table): the tables whose references a version's table rebuild
@@ -226,6 +239,8 @@ pub struct ClaimRecord {
     /// What to say of this send in the claim's story (e.g. that it goes
     /// again after a front-end rejection); `None` says nothing more.
     pub detail: Option<String>,
+    /// The patient as sent (for patient statements); `None` records none.
+    pub patient: Option<PatientRecord>,
 }
 
 /// A file about to be (or just) written.
@@ -613,6 +628,8 @@ impl Ledger {
                 let tx = self.conn.transaction().map_err(sq)?;
                 tx.execute("DELETE FROM claim_history WHERE submission_id = ?1", [id])
                     .map_err(sq)?;
+                tx.execute("DELETE FROM claim_patients WHERE submission_id = ?1", [id])
+                    .map_err(sq)?;
                 tx.execute("UPDATE submissions SET state = 'abandoned' WHERE id = ?1", [id])
                     .map_err(sq)?;
                 tx.commit().map_err(sq)?;
@@ -753,6 +770,7 @@ impl Ledger {
                 .map_err(sq)?;
             }
         }
+        detail::insert_patients(&tx, id, claims).map_err(sq)?;
         tx.commit().map_err(sq)?;
         Ok(id)
     }

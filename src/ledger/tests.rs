@@ -25,6 +25,7 @@ fn rec(id: &str, hash: &str) -> ClaimRecord {
         status: ClaimStatus::Sent,
         span: None,
         detail: None,
+        patient: None,
     }
 }
 
@@ -477,6 +478,9 @@ fn version_4_adds_the_denied_amount_and_keeps_version_3_payments() {
         reversal: false,
         lines: None,
         pos: Default::default(),
+        allowed: d("80"),
+        service_lines: Vec::new(),
+        denials: Vec::new(),
     };
     let remit = RemitPosting {
         payer_id: "P1".into(),
@@ -597,6 +601,9 @@ fn version_5_keys_payments_by_content_and_keeps_version_4_remittances() {
         reversal: false,
         lines: None,
         pos: Default::default(),
+        allowed: d(paid),
+        service_lines: Vec::new(),
+        denials: Vec::new(),
     };
     let remit = |trace: &str, trn03: &str, fp: &str, file: &str, p: PaymentPosting| RemitPosting {
         payer_id: "P1".into(),

@@ -31,6 +31,7 @@ use crate::x12::Position;
 
 mod account;
 pub(crate) mod denial;
+pub(crate) mod detail;
 pub mod report;
 mod run;
 mod sent;

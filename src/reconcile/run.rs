@@ -38,7 +38,9 @@ use serde::Serialize;
 use super::report::{self, OutstandingRow, PlbRow};
 use super::{source, Book, ClaimIndex, ClaimResult, ClaimRule, PayerNames, SentClaim, Status};
 use crate::edi835;
-use crate::ledger::{self, Ledger, PaymentPosting, PlbPosting, RemitPosting};
+use crate::ledger::{
+    self, DenialPosting, Ledger, LinePosting, PaymentPosting, PlbPosting, RemitPosting,
+};
 use crate::progress::Progress;
 use crate::x12::{self, Finding, Severity, TransactionKind};
 use crate::Text;
@@ -346,6 +348,8 @@ struct Read {
     unknown_payer: Option<String>,
     /// The paying payer's id, when known.
     payer: Option<Text>,
+    /// Per result, its service lines and denying adjustments (ledger mode only).
+    detail: Vec<(Vec<LinePosting>, Vec<DenialPosting>)>,
 }
 
 /// What one transaction set contributed.
@@ -460,7 +464,16 @@ fn read_set(
         fingerprint: if ledger_rows.is_some() { super::fingerprint(&rem) } else { String::new() },
         file_sha256: opened.hash.clone(),
     };
-    Read { summary, results, plb, findings, unknown_payer, payer }
+    let detail = match ledger_rows {
+        Some(_) => rem
+            .claims
+            .iter()
+            .zip(&results)
+            .map(|(c, r)| super::detail::lines_and_denials(c, r.status, contractual))
+            .collect(),
+        None => Vec::new(),
+    };
+    Read { summary, results, plb, findings, unknown_payer, payer, detail }
 }
 
 /// The sent line ids a payment answered, `;`-joined; `None` when it
@@ -483,17 +496,18 @@ fn answered_ids(sent: &SentClaim, answered: u64) -> Option<String> {
 /// Formats the rows of an accounted set and builds its ledger postings (in
 /// parallel with the others of its batch).
 fn finish_set(read: Read, against: &Against<'_>) -> std::io::Result<SetOut> {
-    let Read { summary, results, plb, findings, unknown_payer, .. } = read;
+    let Read { summary, results, plb, findings, unknown_payer, detail, .. } = read;
     let index = against.index;
     let rows = report::format_rows(&results)?;
     // The results are not needed after this: their strings move into the postings.
     let payments = match against.ledger_rows {
         Some(rows) => results
             .into_iter()
+            .zip(detail)
             // Every result of a remittance has a ledger status (none is
             // `Outstanding`, which only the reports use).
-            .filter_map(|r| Some((r.status.claim_status()?, r)))
-            .map(|(status, r)| PaymentPosting {
+            .filter_map(|(r, (lines, denials))| Some((r.status.claim_status()?, r, lines, denials)))
+            .map(|(status, r, service_lines, denials)| PaymentPosting {
                 payer_id: match r.sent {
                     Some(i) => index.claims()[i].payer_id.clone(),
                     None => r.payer_id,
@@ -518,7 +532,10 @@ fn finish_set(read: Read, against: &Against<'_>) -> std::io::Result<SetOut> {
                 contractual: r.figures.contractual,
                 denied: r.figures.denied,
                 other_adjustments: r.figures.other_adjustments,
+                allowed: r.figures.allowed,
                 adjustments: r.adjustments,
+                service_lines,
+                denials,
             })
             .collect(),
         None => Vec::new(),

@@ -80,6 +80,7 @@ pub(super) fn write_and_record(
             status: ClaimStatus::Sent,
             span: spans.remove(&(st.to_string(), c.claim_id.clone(), c.payer.id.clone())),
             detail: Some(format!("COB claim after the primary {}", p.primary_payer_id)),
+            patient: ledger::PatientRecord::of(c),
         })
         .collect();
     let cob: Vec<CobRecord> = claims
