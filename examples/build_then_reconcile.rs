@@ -1,6 +1,7 @@
-//! The library walk-through: the nightly build of the demo export, then the
-//! reconciliation of the payers' answer, through `claimflow::build` and
-//! `claimflow::reconcile` (no binary involved). Output goes to a temporary
+//! The library walk-through: the nightly build of the demo export, the
+//! reconciliation of the payers' answer, then the money report, through
+//! `claimflow::build`, `claimflow::reconcile` and `claimflow::report` (no
+//! binary involved). Output goes to a temporary
 //! folder, or to the folder given.
 //!
 //! Usage: cargo run --example build_then_reconcile [-- OUT_DIR]
@@ -11,7 +12,7 @@ use claimflow::codeset::CodeSets;
 use claimflow::config::Config;
 use claimflow::ledger::Ledger;
 use claimflow::progress::Progress;
-use claimflow::{build, clock, reconcile};
+use claimflow::{build, clock, ledger, reconcile, report};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -64,5 +65,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out.join("recon/denials.csv").display()
     );
     println!("  needs a person: {}", summary.needs_attention());
+
+    // 3. The money report, read from the ledger (no lock taken, nothing written to it).
+    let conn = ledger::open_read_only(&out.join("claimflow.db"))?;
+    let options = report::Options::new(clock::parse_now("2026-12-31")?);
+    let r = report::run(&conn, &out.join("report"), &options)?;
+    let s = &r.summary;
+    println!(
+        "report: A/R {}, paid {}, denied {}, median days to pay {}; {} file(s) in {}",
+        s.ar_total,
+        s.payments_posted,
+        s.denied_amount,
+        s.median_days_to_pay.as_deref().unwrap_or("n/a"),
+        r.files.len(),
+        out.join("report").display()
+    );
     Ok(())
 }

@@ -2,12 +2,16 @@
 //! as `claimflow build` would, so `reconcile` can be timed against a large
 //! ledger without building a million encounters first.
 //!
+//! Each claim gets a made-up patient (for `report`'s patient balances): the
+//! benchmark 837s carry synthetic people only, and the lean reader used here
+//! does not read names.
+//!
 //! Usage: cargo run --release --example seed_ledger -- LEDGER.db CLAIMS.837
 
 use std::path::PathBuf;
 
 use claimflow::claim::ClaimStatus;
-use claimflow::ledger::{ClaimRecord, Ledger, SubmissionRecord};
+use claimflow::ledger::{ClaimRecord, Ledger, PatientRecord, SubmissionRecord};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -17,10 +21,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let bytes = std::fs::read(&file)?;
     let read = claimflow::edi837::read_summaries(&bytes);
+    let sent = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).ok_or("date")?;
+    let dob = chrono::NaiveDate::from_ymd_opt(1970, 1, 1);
     let claims: Vec<ClaimRecord> = read
         .claims
         .iter()
-        .map(|c| ClaimRecord {
+        .enumerate()
+        .map(|(i, c)| ClaimRecord {
             claim_id: c.claim_id.to_string(),
             payer_id: c.payer_id.to_string(),
             content_hash: "seeded".into(),
@@ -28,6 +35,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             total_charge: c.charge,
             st02: "0001".into(),
             status: ClaimStatus::Sent,
+            span: None,
+            detail: None,
+            patient: Some(PatientRecord {
+                last: format!("BENCH{}", i % 50_000),
+                first: "PAT".into(),
+                dob,
+                service_date: c.lines.iter().filter_map(|l| l.date).min().unwrap_or(sent),
+            }),
         })
         .collect();
     let mut ledger = Ledger::open(&db)?;

@@ -2,7 +2,7 @@
 //! library. The `claimflow` command is a thin shell over it: anything the
 //! command does, a Rust program or a test can do by calling these modules.
 //!
-//! # The two jobs
+//! # The jobs
 //!
 //! - [`build`]: an encounter export in; scrubbed claims, an X12 5010 837P of
 //!   the clean ones not yet sent, `rejects.csv`, the held-back rows and
@@ -13,7 +13,12 @@
 //!   written to five CSV reports, tied out, and posted to the ledger.
 //!   [`reconcile::run`] returns a [`reconcile::Summary`].
 //!
-//! Both print nothing: the caller renders the report. Progress goes through
+//! - [`report`]: the ledger in (read-only, one read transaction); A/R
+//!   aging, denials, payments and days to pay, patient balances and
+//!   procedures out as CSV files, `summary.json` and one HTML page.
+//!   [`report::run`] returns a [`report::Report`].
+//!
+//! None prints anything: the caller renders the report. Progress goes through
 //! a [`progress::Progress`] ([`progress::Progress::silent`] for none).
 //!
 //! ```no_run
@@ -55,8 +60,8 @@
 //!   [`numtext`] (reading and writing X12 values and money).
 //! - [`encounter`] (CSV exports into claims), [`scrub`] (the rules),
 //!   [`edi837`] (write and read 837P), [`edi835`] (read 835), [`validate`].
-//! - [`ledger`] (SQLite memory between runs), then the jobs [`build`] and
-//!   [`reconcile`].
+//! - [`ledger`] (SQLite memory between runs), then the jobs [`build`],
+//!   [`reconcile`] and [`report`].
 //!
 //! The X12 layer on its own:
 //!
@@ -70,6 +75,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod ack;
 mod atomic;
 pub mod build;
 pub mod claim;
@@ -85,8 +91,10 @@ pub mod ledger;
 pub mod numtext;
 pub mod progress;
 pub mod reconcile;
+pub mod report;
 pub mod scrub;
 pub mod secondary;
+pub mod status;
 pub mod validate;
 pub mod values;
 pub mod x12;

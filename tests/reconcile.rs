@@ -283,6 +283,9 @@ pub(crate) fn ledger_with(
             total_charge: dec(charge),
             st02: "0001".into(),
             status: claimflow::claim::ClaimStatus::Sent,
+            span: None,
+            detail: None,
+            patient: None,
         })
         .collect();
     let sub = SubmissionRecord {

@@ -1,5 +1,6 @@
 //! Integration tests: one binary (ripgrep style), one module per subcommand.
 
+mod ack;
 mod build;
 mod check;
 mod claim_facts;
@@ -9,6 +10,7 @@ mod parse;
 mod reconcile;
 mod reconcile_lines;
 mod regression;
+mod report;
 mod secondary;
 mod util;
 mod validate;

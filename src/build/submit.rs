@@ -1,5 +1,6 @@
 //! The submission protocol of a build: decide per clean claim (send, already
-//! sent, held for a replacement), write the 837P to a temp file, re-validate
+//! sent, held for a replacement, sent again as an original after a
+//! front-end rejection when it changed, held when it did not), write the 837P to a temp file, re-validate
 //! it, record it in the ledger as pending, rename it into place, mark it
 //! complete; then `rejects.csv`, `held/` and `manifest.json`, each written
 //! atomically. Reading and scrubbing are done before (see [`super::prepare`]).
@@ -30,10 +31,20 @@ enum Decision {
     /// Written to the 837P, recorded with this status (sent, resent,
     /// replacement, void).
     Send(ClaimStatus),
+    /// Rejected at the front end and changed since: written again as an
+    /// original, recorded as `sent`.
+    Resubmit,
     /// Sent earlier and unchanged: not sent again.
     AlreadySent,
     /// Sent earlier and changed since: held until a replacement is built.
     Held,
+}
+
+impl Decision {
+    /// True when the claim goes in this run's 837P.
+    fn sends(self) -> bool {
+        matches!(self, Decision::Send(_) | Decision::Resubmit)
+    }
 }
 
 /// The 837P as written and recorded.
@@ -74,8 +85,7 @@ impl Prepared {
 
         fs::create_dir_all(out_dir).map_err(Error::io(out_dir, "cannot create output folder"))?;
         remove_stale_temp_files(out_dir);
-        let to_send: Vec<usize> =
-            (0..self.clean.len()).filter(|&i| matches!(decisions[i], Decision::Send(_))).collect();
+        let to_send: Vec<usize> = (0..self.clean.len()).filter(|&i| decisions[i].sends()).collect();
         let mut outputs = Vec::new();
         let sent = if to_send.is_empty() {
             None
@@ -216,9 +226,34 @@ impl Prepared {
         let file = self.export.display().to_string();
         let mut decisions = Vec::with_capacity(self.clean.len());
         for ((c, k), hash) in self.clean.iter().zip(&known).zip(hashes) {
+            let row = c.source.rows.first().copied().unwrap_or(0);
             decisions.push(match k {
                 None => Decision::Send(ClaimStatus::Sent),
                 Some(_) if resend => Decision::Send(ClaimStatus::Resent),
+                // Rejected at the front end: the payer never took the claim
+                // in, so a corrected claim goes again as an original (a
+                // replacement of a claim the payer does not have bounces).
+                Some(k) if k.status == ClaimStatus::Rejected && k.content_hash != *hash => {
+                    Decision::Resubmit
+                }
+                Some(k) if k.status == ClaimStatus::Rejected => {
+                    let (at, said) = ledger
+                        .latest_rejection(&c.claim_id, &c.payer.id)?
+                        .unwrap_or_else(|| (String::new(), "a front-end rejection".into()));
+                    let message = format!(
+                        "claim {} was rejected at the front end ({said}, recorded {at}) and has not \
+                         changed since it was sent (ISA13 {}): correct it and build again (it goes \
+                         as an original), or re-run with --resend to send it again as is",
+                        c.claim_id, k.isa13
+                    );
+                    findings.push(
+                        Finding::new(scrub::LEDGER_REJECTED.id, Severity::Error, message)
+                            .in_file(&file)
+                            .at_row(row, "")
+                            .for_claim(&c.claim_id),
+                    );
+                    Decision::Held
+                }
                 Some(k) if k.content_hash == *hash => Decision::AlreadySent,
                 Some(_) if c.frequency == Frequency::Replacement => {
                     Decision::Send(ClaimStatus::Replacement)
@@ -231,7 +266,6 @@ impl Prepared {
                          control number, or re-run with --resend to send it again as is",
                         c.claim_id, k.isa13
                     );
-                    let row = c.source.rows.first().copied().unwrap_or(0);
                     findings.push(
                         Finding::new(scrub::LEDGER_CHANGED.id, Severity::Error, message)
                             .in_file(&file)
@@ -283,15 +317,25 @@ impl Prepared {
         }
         let sha256 = ledger::hex(&Sha256::digest(&bytes[..]));
         let size = bytes.len() as u64;
-        drop(bytes);
         let st02: Vec<String> = written.sets.iter().map(|s| s.control.clone()).collect();
         let set_of =
             written.sets.iter().flat_map(|s| std::iter::repeat(s.control.as_str()).take(s.claims));
+        // Where each claim sits in its set, for mapping 999 errors to claims.
+        let mut spans: std::collections::HashMap<(String, String, String), ledger::Span> =
+            edi837::claim_spans(&bytes)
+                .into_iter()
+                .map(|s| {
+                    let span = ledger::Span { first: s.first, last: s.last, levels: s.levels };
+                    ((s.st02, s.claim_id, s.payer_id), span)
+                })
+                .collect();
+        drop(bytes);
         let records: Vec<ClaimRecord> = to_send
             .iter()
             .zip(set_of)
             .map(|(&i, st)| {
                 let c = &self.clean[i];
+                let key = (st.to_string(), c.claim_id.clone(), c.payer.id.clone());
                 ClaimRecord {
                     claim_id: c.claim_id.clone(),
                     payer_id: c.payer.id.clone(),
@@ -303,6 +347,12 @@ impl Prepared {
                         Decision::Send(s) => s,
                         _ => ClaimStatus::Sent,
                     },
+                    span: spans.remove(&key),
+                    detail: (decisions[i] == Decision::Resubmit).then(|| {
+                        "sent again as an original after a front-end rejection (corrected since)"
+                            .to_string()
+                    }),
+                    patient: ledger::PatientRecord::of(c),
                 }
             })
             .collect();

@@ -1,5 +1,6 @@
-//! Where a claim stands, as the ledger records it: how it was last sent, then
-//! what the payer's remittance made of it. This module only names the
+//! Where a claim stands, as the ledger records it: how it was last sent,
+//! whether the front end (999, 277CA) accepted or rejected it, then what the
+//! payer's remittance made of it. This module only names the
 //! statuses and their words in the ledger and reports; it decides nothing.
 
 use std::fmt;
@@ -19,6 +20,12 @@ pub enum ClaimStatus {
     Replacement,
     /// Sent as a void (frequency 8).
     Void,
+    /// Accepted at the front end: its 999 transaction set, or the payer's
+    /// (or clearinghouse's) 277CA, accepted it; no remittance yet.
+    Accepted,
+    /// Rejected at the front end (TA1, 999 or 277CA): the payer never took
+    /// it in, so it is corrected and sent again as an original.
+    Rejected,
     /// Paid as adjudicated.
     Paid,
     /// Partly paid: some of the charge was denied or not answered.
@@ -38,11 +45,13 @@ pub enum ClaimStatus {
 
 impl ClaimStatus {
     /// Every status, in the order above.
-    pub const ALL: [ClaimStatus; 11] = [
+    pub const ALL: [ClaimStatus; 13] = [
         ClaimStatus::Sent,
         ClaimStatus::Resent,
         ClaimStatus::Replacement,
         ClaimStatus::Void,
+        ClaimStatus::Accepted,
+        ClaimStatus::Rejected,
         ClaimStatus::Paid,
         ClaimStatus::Partial,
         ClaimStatus::Denied,
@@ -59,6 +68,8 @@ impl ClaimStatus {
             ClaimStatus::Resent => "resent",
             ClaimStatus::Replacement => "replacement",
             ClaimStatus::Void => "void",
+            ClaimStatus::Accepted => "accepted",
+            ClaimStatus::Rejected => "rejected",
             ClaimStatus::Paid => "paid",
             ClaimStatus::Partial => "partial",
             ClaimStatus::Denied => "denied",
@@ -75,9 +86,30 @@ impl ClaimStatus {
     }
 
     /// True once a remittance has answered the claim; false while it waits
-    /// for one (sent, resent, replacement, void).
+    /// for one (sent, resent, replacement, void, accepted, rejected).
     pub fn is_remitted(self) -> bool {
-        !matches!(
+        !self.is_before_remittance()
+    }
+
+    /// True while no remittance has answered the claim: how it was sent
+    /// (sent, resent, replacement, void), or what the front end said of it
+    /// (accepted, rejected). An acknowledgment changes only such a status.
+    pub fn is_before_remittance(self) -> bool {
+        matches!(
+            self,
+            ClaimStatus::Sent
+                | ClaimStatus::Resent
+                | ClaimStatus::Replacement
+                | ClaimStatus::Void
+                | ClaimStatus::Accepted
+                | ClaimStatus::Rejected
+        )
+    }
+
+    /// True for the statuses of a claim on its way (sent, resent,
+    /// replacement, void): waiting for an acknowledgment.
+    pub fn is_sending(self) -> bool {
+        matches!(
             self,
             ClaimStatus::Sent | ClaimStatus::Resent | ClaimStatus::Replacement | ClaimStatus::Void
         )
@@ -99,7 +131,7 @@ mod tests {
         for s in ClaimStatus::ALL {
             assert_eq!(ClaimStatus::from_word(s.as_str()), Some(s));
         }
-        assert_eq!(ClaimStatus::from_word("accepted"), None);
+        assert_eq!(ClaimStatus::from_word("acknowledged"), None);
     }
 
     #[test]
@@ -107,7 +139,14 @@ mod tests {
         let waiting: Vec<_> = ClaimStatus::ALL.into_iter().filter(|s| !s.is_remitted()).collect();
         assert_eq!(
             waiting,
-            [ClaimStatus::Sent, ClaimStatus::Resent, ClaimStatus::Replacement, ClaimStatus::Void]
+            [
+                ClaimStatus::Sent,
+                ClaimStatus::Resent,
+                ClaimStatus::Replacement,
+                ClaimStatus::Void,
+                ClaimStatus::Accepted,
+                ClaimStatus::Rejected
+            ]
         );
     }
 }

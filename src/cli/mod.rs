@@ -11,11 +11,14 @@ use clap::{Parser, Subcommand};
 
 use claimflow::config::Config;
 
+mod ack;
 mod build;
 mod check;
 mod parse;
 mod reconcile;
+mod report;
 mod secondary;
+mod status;
 mod validate;
 
 /// claimflow: encounter exports to 837P claims, 835 remittances to reconciliation.
@@ -109,7 +112,10 @@ pub enum Command {
     Validate(validate::Args),
     Parse(parse::Args),
     Reconcile(reconcile::Args),
+    Report(report::Args),
     Secondary(secondary::Args),
+    Ack(ack::Args),
+    Status(status::Args),
 }
 
 /// How a command ended, when it could run at all.
@@ -155,6 +161,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Validate(args) => validate::run(args, &cli.global),
         Command::Parse(args) => parse::run(args, &cli.global),
         Command::Reconcile(args) => reconcile::run(args, &cli.global),
+        Command::Report(args) => report::run(args, &cli.global),
         Command::Secondary(args) => secondary::run(args, &cli.global),
+        Command::Ack(args) => ack::run(args, &cli.global),
+        Command::Status(args) => status::run(args, &cli.global),
     }
 }

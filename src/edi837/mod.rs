@@ -14,6 +14,9 @@
 //! - [`read_summaries`] reads only what reconciliation matches on (claim and
 //!   line ids, payer, charges, dates), fast enough for a million claims.
 //!
+//! - [`claim_spans`] says where each claim sits in its transaction set
+//!   (segment positions as a 999 counts them), for `build` to record.
+//!
 //! - `check_set` makes the claim-level checks of `claimflow validate` on any
 //!   837 (CLM02 = line sum, diagnosis pointers, NPI check digits), and
 //!   `check_cob` the COB balancing of 837Ps that carry 2320/2430 loops.
@@ -28,6 +31,7 @@ pub(crate) mod cob;
 mod cob_check;
 mod read;
 mod read_cob;
+mod span;
 mod summary;
 mod write;
 
@@ -37,5 +41,6 @@ pub(crate) mod tests;
 pub(crate) use check::check_set;
 pub(crate) use cob_check::check_cob;
 pub use read::{read, read_claims, Error, Read837, READ_SKIPPED};
+pub use span::{claim_spans, ClaimSpan};
 pub use summary::{read_summaries, ClaimSummary, LineSummary, Summaries};
 pub use write::{write, Envelope, SetSummary, Written};

@@ -2,14 +2,10 @@
 //!
 //! The lock is an advisory, exclusive lock held on the file `<ledger>.lock`
 //! (e.g. `claimflow.db.lock`): `flock(LOCK_EX | LOCK_NB)` on Unix,
-//! `LockFileEx` on Windows, through the `fs4` crate. It is taken without
-//! waiting for its holder: when another process holds it,
-//! [`LockFile::acquire`] fails within half a second (`GRACE`; a second cron
-//! run exits 2).
-//! The grace covers a lock held only by a copy of its file in a child that
-//! another thread of the holding program is starting: between fork and
-//! exec the child shares the open file, so the lock outlives the holder's
-//! release by that moment. The kernel releases the lock when the
+//! `LockFileEx` on Windows, through the `fs4` crate. When another process
+//! holds it, [`LockFile::acquire`] tries again for half a second (a lock
+//! held for an instant, e.g. by a child between fork and exec, is waited
+//! out) and then fails (a second cron run exits 2). The kernel releases the lock when the
 //! holder's file is closed, so also when the process dies (`kill -9`, a
 //! crash, a power cut): there are no stale locks to detect or take over.
 //!
@@ -25,6 +21,11 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use fs4::{FileExt, TryLockError};
+
+/// How often and how long a held lock is tried again before giving up
+/// (half a second in all).
+const HELD_RETRIES: u32 = 10;
+const HELD_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// A lock that could not be taken.
 #[derive(Debug, thiserror::Error)]
@@ -55,11 +56,6 @@ pub struct LockFile {
     _file: File,
 }
 
-/// How long [`LockFile::acquire`] tries again before it reports the lock
-/// held: long enough for a child process being started to reach exec (which
-/// closes its copy of the lock file), far shorter than any run.
-const GRACE: std::time::Duration = std::time::Duration::from_millis(500);
-
 impl LockFile {
     /// The lock file path for a ledger path: `<ledger>.lock`.
     fn path_for(ledger: &Path) -> PathBuf {
@@ -68,9 +64,9 @@ impl LockFile {
         PathBuf::from(s)
     }
 
-    /// Takes the lock for `ledger`, or fails (after trying for `GRACE`) if
-    /// another process (or another open ledger in this process) holds it.
-    /// The lock file's folder must exist.
+    /// Takes the lock for `ledger`, or fails after half a second if another process (or
+    /// another open ledger in this process) holds it. The lock file's folder
+    /// must exist.
     pub fn acquire(ledger: &Path) -> Result<LockFile, LockError> {
         let path = LockFile::path_for(ledger);
         let shown = path.display().to_string();
@@ -84,21 +80,28 @@ impl LockFile {
             .map_err(io_err)?;
         // Called through the trait: `File::try_lock` of std (Rust 1.89) would
         // otherwise be picked, and this crate supports older compilers.
-        let started = std::time::Instant::now();
-        loop {
+        // A lock held only for an instant is waited for (briefly): a process
+        // that forks a child while holding the lock shares it with the child
+        // until the child's exec closes the inherited file.
+        let mut attempt = 0;
+        let locked = loop {
             match FileExt::try_lock(&file) {
-                Ok(()) => break,
-                Err(TryLockError::WouldBlock) if started.elapsed() < GRACE => {
-                    std::thread::sleep(std::time::Duration::from_millis(10));
+                Err(TryLockError::WouldBlock) if attempt < HELD_RETRIES => {
+                    attempt += 1;
+                    std::thread::sleep(HELD_RETRY_PAUSE);
                 }
-                Err(TryLockError::WouldBlock) => {
-                    let mut content = String::new();
-                    let _ = file.read_to_string(&mut content);
-                    let pid = content.trim().parse().unwrap_or(0);
-                    return Err(LockError::Held { path: shown, pid });
-                }
-                Err(TryLockError::Error(e)) => return Err(io_err(e)),
+                other => break other,
             }
+        };
+        match locked {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                let mut content = String::new();
+                let _ = file.read_to_string(&mut content);
+                let pid = content.trim().parse().unwrap_or(0);
+                return Err(LockError::Held { path: shown, pid });
+            }
+            Err(TryLockError::Error(e)) => return Err(io_err(e)),
         }
         file.set_len(0).map_err(io_err)?;
         writeln!(file, "{}", std::process::id()).map_err(io_err)?;

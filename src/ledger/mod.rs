@@ -15,8 +15,10 @@
 //! submission found when the ledger is next opened is completed when its file
 //! exists, and abandoned (its claims count as not sent) when it does not.
 //!
-//! This module does not decide what to build (that is `cli/build`), and does
-//! not read remittances (a later migration adds those tables).
+//! Remittances are in `remit` (schema 2 to 5), acknowledgments in `ack`
+//! (schema 7), and the reads behind `claimflow status` in `story`. This
+//! module does not decide what to build (that is `build`), and does not
+//! read X12 files (that is `reconcile` and `ack`).
 
 use std::path::{Path, PathBuf};
 
@@ -27,16 +29,23 @@ use sha2::{Digest, Sha256};
 use crate::claim::{Claim, ClaimStatus};
 
 mod account;
+mod ack;
 mod cob;
+mod detail;
 mod lock;
 mod remit;
+mod story;
 
 pub use account::{ClaimMoney, LivePayment, PlbPosting};
+pub use ack::{AckPosting, AckSummary, ClaimAck, CurrentClaim, Span, Submission, SubmittedClaim};
 pub use cob::{CobCandidate, CobRecord, PrimaryPayment};
+pub use detail::{open_read_only, DenialPosting, LinePosting, PatientRecord};
 pub use lock::{LockError, LockFile};
 pub use remit::{
     LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile, UnpairedReversal,
 };
+pub(crate) use story::Which;
+pub use story::{ClaimState, Event, PaymentState, StatusCount};
 
 /// A ledger problem.
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +80,12 @@ pub enum Error {
         /// Highest version known here.
         known: u32,
     },
+    /// There is no ledger file where one is to be read.
+    #[error("no ledger at {path}: `claimflow build` creates it")]
+    Missing {
+        /// The ledger file.
+        path: String,
+    },
     /// A control-number counter reached its maximum.
     #[error("control number {name} is exhausted (999999999); control numbers are never reused")]
     Exhausted {
@@ -85,7 +100,8 @@ pub(crate) type Migration = (u32, &'static str, &'static str);
 /// Every schema version, in order. Later versions are appended (never edited):
 /// version 2 adds the 835 tables, version 5 keys `remittances` by payer +
 /// TRN02 + TRN03 and content fingerprint instead of the file's hash,
-/// version 6 records the lines each payment answered and PLB adjustments.
+/// version 6 records the lines each payment answered and PLB adjustments,
+/// version 7 adds acknowledgments (TA1, 999, 277CA).
 pub(crate) const MIGRATIONS: &[Migration] = &[
     (
         1,
@@ -159,12 +175,20 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
         "sent lines each claim payment answered; PLB provider adjustments tied to claims",
         account::MIGRATION_V6,
     ),
-    // Version 7 is taken by other work in progress; the migration loop
-    // applies every version above the ledger's, so the gap is harmless.
+    (
+        7,
+        "acknowledgments (TA1, 999, 277CA), claim spans in their 837 set, acknowledgments in claim_events",
+        ack::MIGRATION_V7,
+    ),
     (
         8,
         "other coverage, COB claims to secondary payers, patient responsibility",
         cob::MIGRATION_V8,
+    ),
+    (
+        9,
+        "patients as sent, answered service lines by procedure, denying adjustments, allowed amounts",
+        detail::MIGRATION_V9,
     ),
 ];
 
@@ -210,6 +234,13 @@ pub struct ClaimRecord {
     /// How it is sent: [`ClaimStatus::Sent`], `Resent` (with `--resend`),
     /// `Replacement` (frequency 7) or `Void` (8).
     pub status: ClaimStatus,
+    /// Where it sits in its 837 set (for mapping 999 errors to it).
+    pub span: Option<Span>,
+    /// What to say of this send in the claim's story (e.g. that it goes
+    /// again after a front-end rejection); `None` says nothing more.
+    pub detail: Option<String>,
+    /// The patient as sent (for patient statements); `None` records none.
+    pub patient: Option<PatientRecord>,
 }
 
 /// A file about to be (or just) written.
@@ -597,6 +628,8 @@ impl Ledger {
                 let tx = self.conn.transaction().map_err(sq)?;
                 tx.execute("DELETE FROM claim_history WHERE submission_id = ?1", [id])
                     .map_err(sq)?;
+                tx.execute("DELETE FROM claim_patients WHERE submission_id = ?1", [id])
+                    .map_err(sq)?;
                 tx.execute("UPDATE submissions SET state = 'abandoned' WHERE id = ?1", [id])
                     .map_err(sq)?;
                 tx.commit().map_err(sq)?;
@@ -712,11 +745,13 @@ impl Ledger {
             let mut st = tx
                 .prepare_cached(
                     "INSERT INTO claim_history
-                       (claim_id, payer_id, status, at, submission_id, st02, content_hash, frequency, total_charge)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                       (claim_id, payer_id, status, at, submission_id, st02, content_hash, frequency,
+                        total_charge, clm_first, clm_last, hl_levels, detail)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 )
                 .map_err(sq)?;
             for c in claims {
+                let (first, last, levels) = ack::span_columns(c.span.as_ref());
                 st.execute(params![
                     c.claim_id,
                     c.payer_id,
@@ -727,10 +762,15 @@ impl Ledger {
                     c.content_hash,
                     c.frequency,
                     crate::numtext::amount(c.total_charge),
+                    first,
+                    last,
+                    levels,
+                    c.detail,
                 ])
                 .map_err(sq)?;
             }
         }
+        detail::insert_patients(&tx, id, claims).map_err(sq)?;
         tx.commit().map_err(sq)?;
         Ok(id)
     }

@@ -103,6 +103,14 @@ pub struct PaymentPosting {
     pub lines: Option<String>,
     /// Where the CLP is in its file (names an unpaired reversal).
     pub pos: crate::x12::Position,
+    /// Allowed amount (AMT*B6 of every line when each line gives one, else
+    /// paid + patient responsibility).
+    pub allowed: Decimal,
+    /// The service lines, in file order: summed into the remittance's
+    /// procedure rows when the payment is matched (schema version 9).
+    pub service_lines: Vec<super::LinePosting>,
+    /// The adjustments counted in `denied`, claim level then lines.
+    pub denials: Vec<super::DenialPosting>,
 }
 
 /// One 835 transaction set (one payment) to post.
@@ -373,6 +381,9 @@ fn insert_payment(
     push_normalized(amount, p.denied);
     st.raw_bind_parameter(15, amount.as_str())?;
     st.raw_bind_parameter(16, p.lines.as_deref())?;
+    amount.clear();
+    push_normalized(amount, p.allowed);
+    st.raw_bind_parameter(17, amount.as_str())?;
     st.raw_execute()?;
     Ok(conn.last_insert_rowid())
 }
@@ -493,10 +504,11 @@ impl Ledger {
                 .prepare_cached(
                     "INSERT INTO claim_payments (remittance_id, claim_id, payer_id, matched, clp01, clp02,
                         payer_claim_id, status, billed, paid, patient_responsibility, contractual,
-                        other_adjustments, adjustments, denied, lines)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                        other_adjustments, adjustments, denied, lines, allowed)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
                 )
                 .map_err(sq)?;
+            let mut detail = super::detail::DetailInserts::new(&tx).map_err(sq)?;
             let mut amount = String::new();
             // The claim's current state: the status its payments leave it in
             // (the latest payment's own, unless the claim was paid in parts),
@@ -543,14 +555,22 @@ impl Ledger {
                     ])
                     .map_err(sq)?;
                 let remit_id = tx.last_insert_rowid();
+                let mut procedures = super::detail::ProcedureSums::new();
                 for p in &r.payments {
                     let pay_id =
                         insert_payment(&mut ins_pay, &tx, remit_id, p, &mut amount).map_err(sq)?;
+                    detail.insert_denials(pay_id, &p.denials, &mut amount).map_err(sq)?;
                     summary.payments += 1;
                     let Some(row) = p.claim_row else {
                         summary.unmatched += 1;
                         continue;
                     };
+                    super::detail::add_lines(
+                        &mut procedures,
+                        &p.payer_id,
+                        &p.service_lines,
+                        p.reversal,
+                    );
                     if p.reversal {
                         let earlier = super::account::reversed_payment(
                             &tx,
@@ -592,6 +612,7 @@ impl Ledger {
                         .map_err(sq)?;
                 }
                 super::account::insert_plb(&tx, remit_id, &r.adjustments).map_err(sq)?;
+                detail.insert_procedures(remit_id, &procedures, &mut amount).map_err(sq)?;
                 summary.applied.push(key);
             }
         }

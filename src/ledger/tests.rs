@@ -23,6 +23,9 @@ fn rec(id: &str, hash: &str) -> ClaimRecord {
         total_charge: Decimal::new(125, 0),
         st02: "0001".into(),
         status: ClaimStatus::Sent,
+        span: None,
+        detail: None,
+        patient: None,
     }
 }
 
@@ -476,6 +479,9 @@ fn version_4_adds_the_denied_amount_and_keeps_version_3_payments() {
         reversal: false,
         lines: None,
         pos: Default::default(),
+        allowed: d("80"),
+        service_lines: Vec::new(),
+        denials: Vec::new(),
     };
     let remit = RemitPosting {
         payer_id: "P1".into(),
@@ -597,6 +603,9 @@ fn version_5_keys_payments_by_content_and_keeps_version_4_remittances() {
         reversal: false,
         lines: None,
         pos: Default::default(),
+        allowed: d(paid),
+        service_lines: Vec::new(),
+        denials: Vec::new(),
     };
     let remit = |trace: &str, trn03: &str, fp: &str, file: &str, p: PaymentPosting| RemitPosting {
         payer_id: "P1".into(),
@@ -730,4 +739,80 @@ fn ledger_at_version(path: &std::path::Path, version: usize) -> Connection {
         .unwrap();
     }
     conn
+}
+
+#[test]
+fn version_7_adds_acknowledgments_and_keeps_earlier_claims_without_spans() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("claimflow.db");
+    {
+        let conn = ledger_at_version(&path, 5);
+        conn.execute_batch(
+            "INSERT INTO submissions VALUES (1, '/x/c.x12', 'h', '000000001', '1', '0001', 1,
+                 '125', '2026-03-01T00:00:00', 'complete');
+             INSERT INTO claims VALUES ('C1', 'P1', 'h1', '1', '125', 'sent', 1, '0001',
+                 '2026-03-01T00:00:00', NULL);
+             INSERT INTO claim_history (claim_id, payer_id, status, at, submission_id, st02,
+                 content_hash, frequency, total_charge)
+                 VALUES ('C1', 'P1', 'sent', '2026-03-01T00:00:00', 1, '0001', 'h1', '1', '125');",
+        )
+        .unwrap();
+    }
+    let mut l = Ledger::open(&path).unwrap();
+    assert!(l.version().unwrap() >= 7);
+    let sub = l.submission_by_gs06("001").unwrap().unwrap();
+    assert_eq!(sub.isa13, "000000001");
+    let claims = l.submitted_claims(sub.id, Some("0001")).unwrap();
+    assert_eq!(claims.len(), 1);
+    assert_eq!(claims[0].span, None, "sent before version 7: no span");
+    let ack = |fp: &str, status| AckPosting {
+        kind: "999",
+        fingerprint: fp.into(),
+        file: "a.999".into(),
+        file_sha256: "s".into(),
+        envelope: ("9".into(), "9".into(), "0001".into()),
+        submission_id: Some(sub.id),
+        reference: "GS06 1 ST02 0001".into(),
+        outcome: "rejected".into(),
+        codes: "IK5 R".into(),
+        claims: vec![ClaimAck {
+            claim_id: "C1".into(),
+            payer_id: "P1".into(),
+            submission_id: sub.id,
+            status,
+            claim_level: false,
+            detail: "set rejected".into(),
+            payer_claim_id: None,
+            trace: None,
+        }],
+    };
+    let s = l.post_acks(&[ack("f1", ClaimStatus::Rejected)], "2026-03-02T00:00:00").unwrap();
+    assert_eq!((s.recorded.len(), s.claim_events, s.status_changes), (1, 1, 1));
+    // The same acknowledgment again records nothing; a later 999
+    // acceptance does not undo what was rejected.
+    let s = l
+        .post_acks(
+            &[ack("f1", ClaimStatus::Rejected), ack("f2", ClaimStatus::Accepted)],
+            "2026-03-03T00:00:00",
+        )
+        .unwrap();
+    assert_eq!((s.already, s.recorded, s.status_changes), (vec![0], vec![1], 0));
+    let events: Vec<String> = {
+        let mut st = l
+            .connection()
+            .prepare("SELECT source || ' ' || status || ' ' || IFNULL(detail, '') FROM claim_events ORDER BY at, source, seq")
+            .unwrap();
+        let r = st.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+        r
+    };
+    assert_eq!(
+        events,
+        ["history sent ", "ack rejected 999 set rejected", "ack accepted 999 set rejected"]
+    );
+    let (at, said) = l.latest_rejection("C1", "P1").unwrap().unwrap();
+    assert_eq!((at.as_str(), said.as_str()), ("2026-03-02T00:00:00", "999 set rejected"));
+    assert_eq!(
+        l.lookup(&[("C1", "P1")]).unwrap()[0].as_ref().unwrap().status,
+        ClaimStatus::Rejected
+    );
 }

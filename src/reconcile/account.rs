@@ -390,7 +390,14 @@ pub(crate) fn own_status(
         C::Denied => Status::Denied,
         C::PatientResponsibility => Status::PatientResponsibility,
         C::Forwarded => Status::Forwarded,
-        C::Sent | C::Resent | C::Replacement | C::Void | C::Reversed | C::Unmatched => return None,
+        C::Sent
+        | C::Resent
+        | C::Replacement
+        | C::Void
+        | C::Accepted
+        | C::Rejected
+        | C::Reversed
+        | C::Unmatched => return None,
     })
 }
 

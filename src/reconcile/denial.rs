@@ -43,8 +43,8 @@ pub enum Category {
 }
 
 impl Category {
-    /// The words in `denials.csv`.
-    pub(crate) fn words(self) -> &'static str {
+    /// The words in `denials.csv` and the status worklist.
+    pub fn words(self) -> &'static str {
         match self {
             Category::MissingInformation => "missing information",
             Category::CodingMismatch => "coding mismatch",
@@ -79,11 +79,20 @@ pub enum Action {
     WriteOff,
     /// The claim went on to another payer: its remittance comes next.
     WaitForOtherPayer,
+    /// No acknowledgment came for a file sent: ask the clearinghouse
+    /// whether it arrived (status worklist).
+    CheckWithClearinghouse,
+    /// Accepted, but no remittance came in time: ask the payer where the
+    /// claim stands (a claim status inquiry; status worklist).
+    AskPayerForStatus,
+    /// A payment was reversed and no corrected payment followed: ask the
+    /// payer for it (status worklist).
+    AskPayerForCorrection,
 }
 
 impl Action {
-    /// The words in `denials.csv`.
-    pub(crate) fn words(self) -> &'static str {
+    /// The words in `denials.csv` and the status worklist.
+    pub fn words(self) -> &'static str {
         match self {
             Action::CorrectAndResubmit => "correct and resubmit",
             Action::Appeal => "appeal",
@@ -91,6 +100,9 @@ impl Action {
             Action::BillSecondary => "bill secondary",
             Action::WriteOff => "write off",
             Action::WaitForOtherPayer => "wait for the other payer's remittance",
+            Action::CheckWithClearinghouse => "check with the clearinghouse",
+            Action::AskPayerForStatus => "ask the payer for the claim's status",
+            Action::AskPayerForCorrection => "ask the payer for the corrected payment",
         }
     }
 }

@@ -31,6 +31,7 @@ use crate::Text;
 
 mod account;
 pub(crate) mod denial;
+pub(crate) mod detail;
 mod fingerprint;
 mod index;
 mod lines;
@@ -53,6 +54,7 @@ pub use index::{ClaimIndex, PayerNames};
 pub(crate) use lines::{all_lines, line_bit};
 pub use money::{Bucket, Figures};
 pub use remittance::reconcile_remittance;
+pub(crate) use remittance::{denial_of_recorded, is_denial_adjustment};
 pub use run::{run, Claims, Error, Options};
 pub use sent::{SentClaim, SentLine};
 pub use summary::{
@@ -87,7 +89,8 @@ pub enum Status {
 }
 
 impl Status {
-    /// The word in the reports.
+    /// The word in the reports: the ledger's word for the claim status
+    /// ([`ClaimStatus::as_str`]), `outstanding` for a claim with no payment.
     pub(crate) fn words(self) -> &'static str {
         match self {
             Status::Paid => "paid",

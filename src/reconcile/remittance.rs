@@ -61,9 +61,41 @@ fn denial_of<'x>(
     }
 }
 
+/// The worklist entry of a payment the ledger recorded: its adjustments as
+/// `claim_payments.adjustments` holds them (`GROUP-CARC amount` joined with
+/// `;`), read back and classified as [`reconcile_remittance`] does. Used by
+/// the status worklist; words it cannot read are left out.
+pub(crate) fn denial_of_recorded(
+    adjustments: &str,
+    amount: Decimal,
+    contractual: &[String],
+) -> Denial {
+    let adjs: Vec<Adjustment> = adjustments
+        .split(';')
+        .filter_map(|a| {
+            let (code, value) = a.trim().split_once(' ')?;
+            let (group, reason) = code.split_once('-')?;
+            Some(Adjustment {
+                group: Group::from_code(group),
+                group_code: Text::new(group),
+                reason: Text::new(reason),
+                amount: value.trim().parse().ok()?,
+                quantity: None,
+            })
+        })
+        .collect();
+    let denying: Vec<&Adjustment> =
+        adjs.iter().filter(|a| is_denial_adjustment(a, contractual)).collect();
+    if denying.is_empty() {
+        denial_of(adjs.iter(), amount, contractual, false)
+    } else {
+        denial_of(denying.into_iter(), amount, contractual, false)
+    }
+}
+
 /// True for an adjustment that denies money (see [`Bucket::Denied`]) and
 /// is not zero.
-fn is_denial_adjustment(a: &Adjustment, contractual: &[String]) -> bool {
+pub(crate) fn is_denial_adjustment(a: &Adjustment, contractual: &[String]) -> bool {
     a.amount != Decimal::ZERO && bucket(a, contractual) == Bucket::Denied
 }
 

@@ -11,7 +11,7 @@ use super::report::{self, PlbRow};
 use super::summary::SetSummary;
 use super::{ClaimIndex, ClaimResult, ClaimRule, PayerNames, SentClaim, Status};
 use crate::edi835;
-use crate::ledger::{self, PaymentPosting, PlbPosting, RemitPosting};
+use crate::ledger::{self, DenialPosting, LinePosting, PaymentPosting, PlbPosting, RemitPosting};
 use crate::x12::{self, Finding, Severity, TransactionKind};
 use crate::Text;
 
@@ -62,6 +62,8 @@ pub(super) struct Read {
     pub(super) unknown_payer: Option<String>,
     /// The paying payer's id, when known.
     pub(super) payer: Option<Text>,
+    /// Per result, its service lines and denying adjustments (ledger mode only).
+    pub(super) detail: Vec<(Vec<LinePosting>, Vec<DenialPosting>)>,
 }
 
 /// What one transaction set contributed.
@@ -167,7 +169,16 @@ pub(super) fn read_set(
         fingerprint: if ledger_rows.is_some() { super::fingerprint(&rem) } else { String::new() },
         file_sha256: opened.hash.clone(),
     };
-    Read { summary, results, plb, findings, unknown_payer, payer }
+    let detail = match ledger_rows {
+        Some(_) => rem
+            .claims
+            .iter()
+            .zip(&results)
+            .map(|(c, r)| super::detail::lines_and_denials(c, r.status, contractual))
+            .collect(),
+        None => Vec::new(),
+    };
+    Read { summary, results, plb, findings, unknown_payer, payer, detail }
 }
 
 /// The sent line ids a payment answered, `;`-joined; `None` when it
@@ -190,17 +201,18 @@ pub(super) fn answered_ids(sent: &SentClaim, answered: u64) -> Option<String> {
 /// Formats the rows of an accounted set and builds its ledger postings (in
 /// parallel with the others of its batch).
 pub(super) fn finish_set(read: Read, against: &Against<'_>) -> std::io::Result<SetOut> {
-    let Read { summary, results, plb, findings, unknown_payer, .. } = read;
+    let Read { summary, results, plb, findings, unknown_payer, detail, .. } = read;
     let index = against.index;
     let rows = report::format_rows(&results)?;
     // The results are not needed after this: their strings move into the postings.
     let payments = match against.ledger_rows {
         Some(rows) => results
             .into_iter()
+            .zip(detail)
             // Every result of a remittance has a ledger status (none is
             // `Outstanding`, which only the reports use).
-            .filter_map(|r| Some((r.status.claim_status()?, r)))
-            .map(|(status, r)| PaymentPosting {
+            .filter_map(|(r, (lines, denials))| Some((r.status.claim_status()?, r, lines, denials)))
+            .map(|(status, r, service_lines, denials)| PaymentPosting {
                 payer_id: match r.sent {
                     Some(i) => index.claims()[i].payer_id.clone(),
                     None => r.payer_id,
@@ -229,7 +241,10 @@ pub(super) fn finish_set(read: Read, against: &Against<'_>) -> std::io::Result<S
                 contractual: r.figures.contractual,
                 denied: r.figures.denied,
                 other_adjustments: r.figures.other_adjustments,
+                allowed: r.figures.allowed,
                 adjustments: r.adjustments,
+                service_lines,
+                denials,
             })
             .collect(),
         None => Vec::new(),

@@ -94,10 +94,12 @@ pub(crate) fn from_ledger(ledger: &Ledger) -> Result<LedgerClaims, Error> {
         .iter()
         .map(|s| s.created_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()))
         .collect();
+    // A claim rejected at the front end has its answer (on the status
+    // worklist); it is not outstanding.
     let waiting = lc
         .iter()
         .map(|c| {
-            !c.status.is_remitted()
+            (!c.status.is_remitted() && c.status != ClaimStatus::Rejected)
                 || matches!(c.status, ClaimStatus::Partial | ClaimStatus::Reversed)
         })
         .collect();

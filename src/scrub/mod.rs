@@ -39,8 +39,8 @@ pub use crate::finding::{Finding, Severity};
 
 mod rules;
 
-pub(crate) use rules::LEDGER_CHANGED;
 pub use rules::{Rule, RULES};
+pub(crate) use rules::{LEDGER_CHANGED, LEDGER_REJECTED};
 
 /// The outcome of scrubbing one encounter file.
 #[derive(Debug, Default)]

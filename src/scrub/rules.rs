@@ -113,6 +113,10 @@ pub(crate) const LEDGER_CHANGED: Rule = e(
     "E-LEDGER-001",
     "claim changed since it was sent (ledger): send a replacement (frequency 7 with original_ref) or use --resend",
 );
+pub(crate) const LEDGER_REJECTED: Rule = e(
+    "E-LEDGER-002",
+    "claim rejected at the front end (TA1, 999 or 277CA) and unchanged since: correct it and build again (it goes as an original), or use --resend",
+);
 // People.
 const SUBSCRIBER_NAME: Rule = e("E-NAME-001", "subscriber last or first name missing");
 const PROVIDER_NAME: Rule = e(
@@ -346,6 +350,7 @@ pub const RULES: &[Rule] = &[
     BAD_NUMBER,
     LINE_VALUE_MISSING,
     LEDGER_CHANGED,
+    LEDGER_REJECTED,
 ];
 
 /// The rule with this id.

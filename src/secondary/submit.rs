@@ -55,13 +55,22 @@ pub(super) fn write_and_record(
         return Err(Error::SelfCheck { path: dest, first });
     }
     let sha256 = ledger::hex(&Sha256::digest(&bytes[..]));
+    // Where each claim sits in its set, for mapping 999 errors to claims.
+    let mut spans: std::collections::HashMap<(String, String, String), ledger::Span> =
+        edi837::claim_spans(&bytes)
+            .into_iter()
+            .map(|s| {
+                let span = ledger::Span { first: s.first, last: s.last, levels: s.levels };
+                ((s.st02, s.claim_id, s.payer_id), span)
+            })
+            .collect();
     drop(bytes);
     let set_of =
         written.sets.iter().flat_map(|s| std::iter::repeat(s.control.as_str()).take(s.claims));
     let records: Vec<ClaimRecord> = claims
         .iter()
         .zip(set_of)
-        .map(|((c, _), st)| ClaimRecord {
+        .map(|((c, p), st)| ClaimRecord {
             claim_id: c.claim_id.clone(),
             payer_id: c.payer.id.clone(),
             content_hash: ledger::content_hash(c),
@@ -69,6 +78,9 @@ pub(super) fn write_and_record(
             total_charge: c.total_charge(),
             st02: st.to_string(),
             status: ClaimStatus::Sent,
+            span: spans.remove(&(st.to_string(), c.claim_id.clone(), c.payer.id.clone())),
+            detail: Some(format!("COB claim after the primary {}", p.primary_payer_id)),
+            patient: ledger::PatientRecord::of(c),
         })
         .collect();
     let cob: Vec<CobRecord> = claims

@@ -137,6 +137,7 @@ impl<'a> InterchangeJson<'a> {
             control,
             usage,
             groups,
+            ta1: _,
             end,
         } = ic;
         InterchangeJson {

@@ -33,6 +33,10 @@ pub struct Interchange {
     pub usage: String,
     /// Functional groups in order.
     pub groups: Vec<Group>,
+    /// Positions of its TA1 segments (interchange acknowledgments, which
+    /// stand between the ISA and the first GS).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ta1: Vec<Position>,
     /// Position of the IEA, when present.
     pub end: Option<Position>,
 }

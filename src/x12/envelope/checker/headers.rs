@@ -85,6 +85,7 @@ impl<'a> Checker<'a> {
             control,
             usage: trimmed(&s, 15),
             groups: Vec::new(),
+            ta1: Vec::new(),
             end: None,
         });
     }
@@ -101,6 +102,7 @@ impl<'a> Checker<'a> {
             control: String::new(),
             usage: String::new(),
             groups: Vec::new(),
+            ta1: Vec::new(),
             end: None,
         });
         self.gs_controls.clear();

@@ -156,6 +156,9 @@ impl<'a> Checker<'a> {
         if self.st.is_some() {
             return;
         }
+        if self.gs.is_none() && self.outside.is_none() && self.ta1_run(first, last) {
+            return;
+        }
         // One finding per run of segments outside a set: a run that goes on
         // (segment by segment, or chunk by chunk) updates its count.
         if let Some(run) = &self.outside {
@@ -186,6 +189,34 @@ impl<'a> Checker<'a> {
             format!("{n} segment(s) starting with {} are {place}", first.id_str()),
         ));
         self.outside = Some(OutsideRun { finding, first: first.pos, id: first.id_str(), place });
+    }
+
+    /// True when the run is TA1 segments only, inside an interchange and
+    /// outside its groups: where interchange acknowledgments belong (before
+    /// the first GS by the standard, after the last GE in pyx12's map; both
+    /// are read). Their positions are kept on the interchange.
+    fn ta1_run(&mut self, first: Segment<'a>, last: Segment<'a>) -> bool {
+        let Some(isa) = self.isa.as_mut() else { return false };
+        if !first.is("TA1") || !last.is("TA1") {
+            return false;
+        }
+        let end = last.pos.byte as usize + last.len as usize;
+        let run = Segments::chunk(
+            self.input,
+            first.pos.byte as usize,
+            end,
+            first.delimiters,
+            first.pos.segment.saturating_sub(1),
+        );
+        let mut found = Vec::new();
+        for s in run {
+            match s {
+                Ok(s) if s.is("TA1") => found.push(s.pos),
+                _ => return false,
+            }
+        }
+        isa.ta1.extend(found);
+        true
     }
 
     pub(super) fn finish(mut self, segments: u32) -> Scan {

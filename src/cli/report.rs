@@ -1,0 +1,122 @@
+//! `claimflow report`: arguments and the printed summary of the money
+//! report; the job itself is [`claimflow::report::run`]. Nothing of
+//! `patient_balances.csv` is printed: only its row count and total.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+
+use claimflow::report::{self, Options, Report};
+
+use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
+
+/// Write the money report: A/R aging, denials, payments and days to pay,
+/// patient balances, procedures, a summary and one HTML page.
+///
+/// Reads the ledger in one read transaction (it never changes it and does
+/// not wait for a running build or reconcile) and writes into --out, each
+/// file atomically with mode 0600: aging.csv, denials.csv, payments.csv,
+/// patient_balances.csv (names and dates of birth: never printed),
+/// procedures.csv, summary.json and report.html (self-contained: no script,
+/// nothing fetched). --from/--to choose claims by the day they were first
+/// sent and payments by their payment date; --now is the day ages count to.
+/// --json prints summary.json instead of the text summary.
+///
+/// Exit: 0 written; 1 written, but the payments do not tie out to the
+/// ledger (a person should look); 2 could not run (no ledger, bad dates).
+///
+/// Examples:
+///   claimflow report --out report/ --ledger out/claimflow.db --now 2026-12-31
+///   claimflow report --out report/ --from 2026-01-01 --to 2026-06-30 --payer 60054
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Folder for the report files (created when missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    #[command(flatten)]
+    config: ConfigArg,
+    #[command(flatten)]
+    ledger: LedgerArg,
+    #[command(flatten)]
+    now: NowArg,
+    /// Only claims first sent, and payments dated, on or after this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    from: Option<NaiveDate>,
+    /// Only claims first sent, and payments dated, on or before this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    to: Option<NaiveDate>,
+    /// Only this payer id's claims and payments.
+    #[arg(long, value_name = "ID")]
+    payer: Option<String>,
+}
+
+fn date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD)"))
+}
+
+pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
+    if let (Some(f), Some(t)) = (args.from, args.to) {
+        anyhow::ensure!(f <= t, "--from {f} is after --to {t}");
+    }
+    let options = Options { now: args.now.get()?, from: args.from, to: args.to, payer: args.payer };
+    let path = args.ledger.path(&args.config)?;
+    let conn = claimflow::ledger::open_read_only(&path)?;
+    let report = report::run(&conn, &args.out, &options)
+        .with_context(|| format!("report of {} into {}", path.display(), args.out.display()))?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if global.json {
+        serde_json::to_writer_pretty(&mut out, &report.summary)?;
+        writeln!(out)?;
+    } else {
+        print_text(&mut out, &report, &args.out)?;
+    }
+    out.flush()?;
+    Ok(if report.needs_attention() { Outcome::NeedsAttention } else { Outcome::Clean })
+}
+
+fn print_text(out: &mut impl Write, r: &Report, dir: &std::path::Path) -> io::Result<()> {
+    let s = &r.summary;
+    if r.is_empty() {
+        writeln!(out, "nothing to report yet: no claim sent and no payment posted in this scope")?;
+    }
+    writeln!(
+        out,
+        "claims sent {}, paid {}, denied {}, outstanding {}, rejected {}",
+        s.claims_sent, s.claims_paid, s.claims_denied, s.claims_outstanding, s.claims_rejected
+    )?;
+    writeln!(
+        out,
+        "A/R {} (over 90 days {}); collection rate {}; median days to pay {}",
+        s.ar_total,
+        s.ar_over_90,
+        s.collection_rate.as_deref().unwrap_or("n/a"),
+        s.median_days_to_pay.as_deref().unwrap_or("n/a")
+    )?;
+    writeln!(
+        out,
+        "paid by payers {}; denied {}; patient balances: {} claim(s), {}",
+        s.payments_posted, s.denied_amount, s.patient_balance_claims, s.patient_balance_total
+    )?;
+    if s.patients_unknown > 0 {
+        writeln!(
+            out,
+            "  {} patient balance row(s) have no name: the ledger has no patient for them and their 837 could not be read",
+            s.patients_unknown
+        )?;
+    }
+    let t = &s.tie_out;
+    writeln!(
+        out,
+        "tie-out: paid {} in payments.csv, {} in the ledger; minus provider adjustments {} = deposited {}: {}",
+        t.payments_csv_paid,
+        t.ledger_paid,
+        t.provider_adjustments,
+        t.deposited,
+        if t.ok { "OK" } else { "DOES NOT TIE OUT" }
+    )?;
+    writeln!(out, "wrote {} file(s) in {}: {}", s.files.len(), dir.display(), s.files.join(", "))
+}

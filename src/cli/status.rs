@@ -1,0 +1,181 @@
+//! `claimflow status`: arguments and printing of claim statuses, stories
+//! and the follow-up worklist; the reads are [`claimflow::status`].
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+
+use claimflow::ledger::Ledger;
+use claimflow::numtext::money;
+use claimflow::status::{self, ClaimStory, Options, WorkItem};
+
+use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
+
+/// Where each claim stands: counts, a claim's story, or today's worklist.
+///
+/// Without claim ids: claims counted by status and payer. With claim ids:
+/// each claim's current status (sent, accepted, rejected, paid, partial,
+/// denied, patient_responsibility, reversed, forwarded) and, with
+/// --history, its whole story (sent in which file with which control
+/// numbers, acknowledged, rejected with codes, paid or denied with amounts,
+/// reversed, sent again). --json prints an array of claims, each with its
+/// history. --worklist lists every claim that needs a person on --now: a
+/// rejection, no acknowledgment within the payer's ack_days (default 2),
+/// accepted but no 835 within expected_days_to_pay (default 30), a denial
+/// or partial payment, a reversal without correction; oldest first, then
+/// largest. --out writes the worklist as CSV.
+///
+/// Exit: 0 (the worklist is empty); 1 a claim id is unknown, or the
+/// worklist has rows; 2 could not run.
+///
+/// Examples:
+///   claimflow status --config claimflow.toml
+///   claimflow status D1002 --history --ledger out/claimflow.db
+///   claimflow status --worklist --out out/worklist.csv --now 2026-12-01
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Claims to show (claim ids, as sent in CLM01).
+    #[arg(value_name = "CLAIM_ID")]
+    claims: Vec<String>,
+    /// Show each claim's whole story.
+    #[arg(long)]
+    history: bool,
+    /// List the claims that need a person today.
+    #[arg(long, conflicts_with_all = ["claims", "history"])]
+    worklist: bool,
+    /// Write the worklist as CSV to this file (with --worklist).
+    #[arg(long, value_name = "FILE.csv", requires = "worklist")]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    config: ConfigArg,
+    #[command(flatten)]
+    ledger: LedgerArg,
+    #[command(flatten)]
+    now: NowArg,
+}
+
+pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
+    let path = args.ledger.path(&args.config)?;
+    if !path.exists() {
+        bail!("ledger {} does not exist: run `claimflow build` first", path.display());
+    }
+    let ledger =
+        Ledger::open(&path).with_context(|| format!("opening ledger {}", path.display()))?;
+    super::print_ledger_notes(&ledger);
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let outcome = if args.worklist {
+        let now = args.now.get()?;
+        let options = if args.config.config.is_some() || args.config.path().exists() {
+            Options::from_config(now, &args.config.load()?)
+        } else {
+            Options::new(now)
+        };
+        let items = status::worklist(&ledger, &options)?;
+        if let Some(file) = &args.out {
+            let bytes = status::worklist_csv(&items)?;
+            write_private(file, &bytes).with_context(|| format!("writing {}", file.display()))?;
+        }
+        if global.json {
+            serde_json::to_writer_pretty(&mut out, &items)?;
+            writeln!(out)?;
+        } else {
+            print_worklist(&mut out, &items)?;
+            if let Some(file) = &args.out {
+                writeln!(out, "report: {}", file.display())?;
+            }
+        }
+        if items.is_empty() {
+            Outcome::Clean
+        } else {
+            Outcome::NeedsAttention
+        }
+    } else if args.claims.is_empty() {
+        let counts = status::counts(&ledger)?;
+        if global.json {
+            serde_json::to_writer_pretty(&mut out, &counts)?;
+            writeln!(out)?;
+        } else {
+            writeln!(out, "{:<16} {:<24} {:>8} {:>14}", "payer", "status", "claims", "charge")?;
+            for c in &counts {
+                writeln!(
+                    out,
+                    "{:<16} {:<24} {:>8} {:>14}",
+                    c.payer_id,
+                    c.status.as_str(),
+                    c.claims,
+                    money(c.total_charge)
+                )?;
+            }
+            let total: u64 = counts.iter().map(|c| c.claims).sum();
+            writeln!(out, "{total} claim(s)")?;
+        }
+        Outcome::Clean
+    } else {
+        let stories = status::claims(&ledger, &args.claims)?;
+        let unknown: Vec<&String> =
+            args.claims.iter().filter(|id| !stories.iter().any(|s| &s.claim_id == *id)).collect();
+        for id in &unknown {
+            eprintln!("claimflow: claim {id}: not in the ledger");
+        }
+        if global.json {
+            serde_json::to_writer_pretty(&mut out, &stories)?;
+            writeln!(out)?;
+        } else {
+            print_stories(&mut out, &stories, args.history)?;
+        }
+        if unknown.is_empty() {
+            Outcome::Clean
+        } else {
+            Outcome::NeedsAttention
+        }
+    };
+    out.flush().context("writing the status")?;
+    Ok(outcome)
+}
+
+fn print_stories(out: &mut dyn Write, stories: &[ClaimStory], history: bool) -> io::Result<()> {
+    for s in stories {
+        writeln!(
+            out,
+            "{} {}: {} (charge {}, sent {})",
+            s.claim_id,
+            s.payer_id,
+            s.status,
+            money(s.total_charge),
+            s.sent_at.get(..10).unwrap_or(&s.sent_at)
+        )?;
+        if history {
+            for e in &s.history {
+                writeln!(out, "  {}  {:<10} {:<22} {}", e.at, e.source, e.status, e.detail)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_worklist(out: &mut dyn Write, items: &[WorkItem]) -> io::Result<()> {
+    for i in items {
+        writeln!(
+            out,
+            "{} {} {} {}d {}: {} -> {}",
+            i.claim_id,
+            i.payer_id,
+            i.status,
+            i.age_days,
+            money(i.amount),
+            i.reason,
+            i.next_action
+        )?;
+    }
+    let total: rust_decimal::Decimal = items.iter().map(|i| i.amount).sum();
+    writeln!(out, "worklist: {} claim(s), {}", items.len(), money(total))?;
+    Ok(())
+}
+
+/// Writes a report file atomically with mode 0600 (temp file + rename).
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> io::Result<()> {
+    claimflow::status::write_report(path, bytes)
+}

@@ -1,0 +1,453 @@
+//! Acknowledgments in the ledger (schema version 7): each TA1, 999 set
+//! response and 277CA claim status read by `ack`, the claims it speaks of,
+//! and where each claim sits in its 837 set (recorded by `build`, so a 999
+//! error finds its claim without the 837 file).
+//!
+//! An acknowledgment is recorded once, keyed by a fingerprint of its
+//! content (not of its file or envelope): the same acknowledgment again
+//! records nothing. Each claim it speaks of gets a `claim_acks` row (its
+//! event in the claim's story, listed by the `claim_events` view) and,
+//! when it answers the claim's current submission and no remittance has
+//! answered the claim yet, sets the claim's status (`accepted` or
+//! `rejected`). A 999 or TA1 acceptance never overrides what a 277CA said.
+//! This module does not read X12 or match anything (that is `ack`).
+
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+
+use super::{Error, Ledger};
+use crate::claim::ClaimStatus;
+
+/// Schema version 7: acknowledgments, the claims they speak of, claim
+/// spans on the build events, and acknowledgments in `claim_events`.
+pub(crate) const MIGRATION_V7: &str = r#"
+CREATE TABLE acknowledgments (
+    id            INTEGER PRIMARY KEY,
+    kind          TEXT NOT NULL,       -- 'TA1', '999' or '277CA'
+    fingerprint   TEXT NOT NULL UNIQUE, -- sha256 of its content: the same acknowledgment is recorded once
+    file          TEXT NOT NULL,       -- the acknowledgment file as named
+    file_sha256   TEXT NOT NULL,
+    isa13         TEXT NOT NULL,       -- the acknowledgment's own envelope
+    gs06          TEXT NOT NULL,
+    st02          TEXT NOT NULL,
+    submission_id INTEGER REFERENCES submissions (id), -- the 837 file it answers, when known
+    reference     TEXT NOT NULL,       -- what it answers: 'ISA13 000000001', 'GS06 1 ST02 0001', 'claim D1002'
+    outcome       TEXT NOT NULL,       -- accepted, accepted_with_errors, rejected
+    codes         TEXT NOT NULL,       -- TA104/TA105, IK5 and IK3/IK4 errors, STC composites
+    received_at   TEXT NOT NULL        -- the run's --now
+);
+
+CREATE TABLE claim_acks (
+    id             INTEGER PRIMARY KEY,
+    ack_id         INTEGER NOT NULL REFERENCES acknowledgments (id),
+    claim_id       TEXT NOT NULL,
+    payer_id       TEXT NOT NULL,
+    submission_id  INTEGER NOT NULL REFERENCES submissions (id),
+    status         TEXT NOT NULL,      -- accepted, rejected, or sent (a TA1 that accepted the interchange)
+    detail         TEXT NOT NULL,      -- what the acknowledgment says of this claim, with its codes
+    payer_claim_id TEXT,               -- 277CA REF*1K
+    trace          TEXT                -- 277CA REF*D9 (the clearinghouse's trace number)
+);
+CREATE INDEX claim_acks_claim ON claim_acks (claim_id, payer_id);
+
+-- Where each claim sits in its 837 set (positions counted from the ST = 1),
+-- for mapping 999 IK3 errors to claims. NULL on rows written before version 7.
+ALTER TABLE claim_history ADD COLUMN clm_first INTEGER;  -- the CLM segment
+ALTER TABLE claim_history ADD COLUMN clm_last INTEGER;   -- the claim's last segment
+ALTER TABLE claim_history ADD COLUMN hl_levels TEXT;     -- HL segments above it, top first: '3,32,36'
+
+DROP VIEW claim_events;
+CREATE VIEW claim_events AS
+SELECT h.claim_id, h.payer_id, h.status, h.at, h.detail,
+       h.submission_id, NULL AS payment_id, 'history' AS source, h.id AS seq
+FROM claim_history h
+UNION ALL
+SELECT p.claim_id, p.payer_id, p.status, r.applied_at,
+       'trace ' || r.trace || ' paid ' || p.paid
+       || CASE WHEN p.reverses IS NULL THEN '' ELSE '; undoes payment #' || p.reverses END,
+       NULL, p.id, 'payment', p.id
+FROM claim_payments p JOIN remittances r ON r.id = p.remittance_id
+WHERE p.matched = 1
+UNION ALL
+SELECT a.claim_id, a.payer_id, a.status, k.received_at,
+       k.kind || ' ' || a.detail, a.submission_id, NULL, 'ack', a.id
+FROM claim_acks a JOIN acknowledgments k ON k.id = a.ack_id;
+"#;
+
+/// Where a claim sits in its 837 set, positions counted from the ST = 1.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    /// The CLM segment.
+    pub first: u32,
+    /// The claim's last segment.
+    pub last: u32,
+    /// The HL segments above the claim, top level first.
+    pub levels: Vec<u32>,
+}
+
+impl Span {
+    fn levels_text(&self) -> String {
+        self.levels.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+    }
+
+    fn from_columns(first: Option<i64>, last: Option<i64>, levels: Option<String>) -> Option<Span> {
+        let first = u32::try_from(first?).ok()?;
+        let last = u32::try_from(last?).ok()?;
+        let levels =
+            levels.unwrap_or_default().split(',').filter_map(|p| p.trim().parse().ok()).collect();
+        Some(Span { first, last, levels })
+    }
+}
+
+/// A complete submission, found by one of its control numbers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Submission {
+    /// `submissions.id`.
+    pub id: i64,
+    /// The 837 file as written.
+    pub file: String,
+    /// ISA13.
+    pub isa13: String,
+    /// GS06.
+    pub gs06: String,
+    /// The file's ST02 values.
+    pub st02: Vec<String>,
+    /// When it was written (the run's clock, ISO 8601).
+    pub created_at: String,
+}
+
+/// One claim of a submission, as sent in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubmittedClaim {
+    /// CLM01.
+    pub claim_id: String,
+    /// Payer id.
+    pub payer_id: String,
+    /// ST02 of its set.
+    pub st02: String,
+    /// Where it sits in the set (None for claims sent before version 7).
+    pub span: Option<Span>,
+}
+
+/// A claim as the ledger holds it now, for matching a claim acknowledgment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CurrentClaim {
+    /// Payer id.
+    pub payer_id: String,
+    /// Its current submission.
+    pub submission_id: i64,
+    /// Current status.
+    pub status: ClaimStatus,
+}
+
+/// What one acknowledgment says of one claim.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimAck {
+    /// CLM01.
+    pub claim_id: String,
+    /// The claim's payer id (ledger key).
+    pub payer_id: String,
+    /// The submission it answers.
+    pub submission_id: i64,
+    /// `Accepted`, `Rejected`, or `Sent` (nothing decided about the claim:
+    /// a TA1 that accepted the interchange).
+    pub status: ClaimStatus,
+    /// True for a 277CA (the payer's or clearinghouse's word on the claim);
+    /// false for TA1 and 999 (the file's or set's syntax).
+    pub claim_level: bool,
+    /// What it says of the claim, with its codes.
+    pub detail: String,
+    /// 277CA REF*1K.
+    pub payer_claim_id: Option<String>,
+    /// 277CA REF*D9.
+    pub trace: Option<String>,
+}
+
+/// One acknowledgment to record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AckPosting {
+    /// `TA1`, `999` or `277CA`.
+    pub kind: &'static str,
+    /// sha256 (hex) of its content, without its envelope.
+    pub fingerprint: String,
+    /// The file as named.
+    pub file: String,
+    /// sha256 of the file, hex.
+    pub file_sha256: String,
+    /// The acknowledgment's own ISA13, GS06 and ST02 (empty when absent).
+    pub envelope: (String, String, String),
+    /// The submission it answers, when known.
+    pub submission_id: Option<i64>,
+    /// What it answers, e.g. `GS06 1 ST02 0001`.
+    pub reference: String,
+    /// `accepted`, `accepted_with_errors` or `rejected`.
+    pub outcome: String,
+    /// Its codes as text.
+    pub codes: String,
+    /// The claims it speaks of.
+    pub claims: Vec<ClaimAck>,
+}
+
+/// What recording acknowledgments did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AckSummary {
+    /// Indexes (into the postings given) of those recorded now.
+    pub recorded: Vec<usize>,
+    /// Indexes of those recorded before (nothing recorded now).
+    pub already: Vec<usize>,
+    /// Claim events recorded.
+    pub claim_events: usize,
+    /// Claims whose current status changed.
+    pub status_changes: usize,
+}
+
+/// The statuses an acknowledgment may change, by what it is: a 277CA (or
+/// any rejection) speaks over every status before a remittance; a TA1 or
+/// 999 acceptance only over a claim still on its way.
+const ANY_BEFORE_REMITTANCE: &str =
+    "'sent', 'resent', 'replacement', 'void', 'accepted', 'rejected'";
+const ON_ITS_WAY: &str = "'sent', 'resent', 'replacement', 'void'";
+
+impl Ledger {
+    /// The complete submission whose ISA13 is `isa13` (compared as numbers:
+    /// `1` finds `000000001`).
+    pub fn submission_by_isa13(&self, isa13: &str) -> Result<Option<Submission>, Error> {
+        let Ok(n) = isa13.trim().parse::<u64>() else { return Ok(None) };
+        self.submission_where("CAST(isa13 AS INTEGER) = ?1", n)
+    }
+
+    /// The complete submission whose GS06 is `gs06` (compared as numbers).
+    pub fn submission_by_gs06(&self, gs06: &str) -> Result<Option<Submission>, Error> {
+        let Ok(n) = gs06.trim().parse::<u64>() else { return Ok(None) };
+        self.submission_where("CAST(gs06 AS INTEGER) = ?1", n)
+    }
+
+    /// The complete submission with `submissions.id` = `id`.
+    pub fn submission_by_id(&self, id: i64) -> Result<Option<Submission>, Error> {
+        self.submission_where("id = ?1", id as u64)
+    }
+
+    fn submission_where(&self, cond: &str, n: u64) -> Result<Option<Submission>, Error> {
+        let sql = format!(
+            "SELECT id, file, isa13, gs06, st02, created_at FROM submissions
+             WHERE state = 'complete' AND {cond} ORDER BY id DESC LIMIT 1"
+        );
+        let mut st = self.conn.prepare_cached(&sql).map_err(self.sq())?;
+        st.query_row([n as i64], |r| {
+            Ok(Submission {
+                id: r.get(0)?,
+                file: r.get(1)?,
+                isa13: r.get(2)?,
+                gs06: r.get(3)?,
+                st02: r.get::<_, String>(4)?.split(',').map(str::to_string).collect(),
+                created_at: r.get(5)?,
+            })
+        })
+        .optional()
+        .map_err(self.sq())
+    }
+
+    /// The claims sent in submission `id` (in set `st02` only, when given),
+    /// in the order they were recorded.
+    pub fn submitted_claims(
+        &self,
+        id: i64,
+        st02: Option<&str>,
+    ) -> Result<Vec<SubmittedClaim>, Error> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT claim_id, payer_id, st02, clm_first, clm_last, hl_levels
+                 FROM claim_history WHERE submission_id = ?1 AND (?2 IS NULL OR st02 = ?2)
+                 ORDER BY id",
+            )
+            .map_err(self.sq())?;
+        let rows = st
+            .query_map(params![id, st02], |r| {
+                Ok(SubmittedClaim {
+                    claim_id: r.get(0)?,
+                    payer_id: r.get(1)?,
+                    st02: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                    span: Span::from_columns(r.get(3)?, r.get(4)?, r.get(5)?),
+                })
+            })
+            .map_err(self.sq())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.sq())
+    }
+
+    /// Every payer the ledger has claim `claim_id` for, with its current
+    /// submission and status.
+    pub fn current_claims(&self, claim_id: &str) -> Result<Vec<CurrentClaim>, Error> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT payer_id, submission_id, status FROM claims WHERE claim_id = ?1
+                 ORDER BY payer_id",
+            )
+            .map_err(self.sq())?;
+        let rows = st
+            .query_map([claim_id], |r| {
+                Ok(CurrentClaim {
+                    payer_id: r.get(0)?,
+                    submission_id: r.get(1)?,
+                    status: r.get(2)?,
+                })
+            })
+            .map_err(self.sq())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.sq())
+    }
+
+    /// True when claim `claim_id` of `payer_id` was sent in submission `id`.
+    pub fn was_sent_in(&self, id: i64, claim_id: &str, payer_id: &str) -> Result<bool, Error> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                // `+submission_id`: look the claim up by its own index; the
+                // submission index would read every claim of the file.
+                "SELECT EXISTS (SELECT 1 FROM claim_history
+                 WHERE claim_id = ?1 AND payer_id = ?2 AND +submission_id = ?3)",
+            )
+            .map_err(self.sq())?;
+        st.query_row(params![claim_id, payer_id, id], |r| r.get(0)).map_err(self.sq())
+    }
+
+    /// True when an acknowledgment with this fingerprint is recorded.
+    pub fn is_acknowledged(&self, fingerprint: &str) -> Result<bool, Error> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM acknowledgments WHERE fingerprint = ?1)")
+            .map_err(self.sq())?;
+        st.query_row([fingerprint], |r| r.get(0)).map_err(self.sq())
+    }
+
+    /// The latest front-end rejection of claim `claim_id` of `payer_id`:
+    /// when (ISO 8601) and what it said (`277CA A7:164:IL ...`).
+    pub fn latest_rejection(
+        &self,
+        claim_id: &str,
+        payer_id: &str,
+    ) -> Result<Option<(String, String)>, Error> {
+        self.conn
+            .query_row(
+                "SELECT k.received_at, k.kind || ' ' || a.detail
+                 FROM claim_acks a JOIN acknowledgments k ON k.id = a.ack_id
+                 WHERE a.claim_id = ?1 AND a.payer_id = ?2 AND a.status = 'rejected'
+                 ORDER BY a.id DESC LIMIT 1",
+                params![claim_id, payer_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(self.sq())
+    }
+
+    /// Records acknowledgments in order, in one transaction; one whose
+    /// fingerprint is recorded already records nothing. `at` is the run's
+    /// clock (ISO 8601).
+    pub fn post_acks(&mut self, acks: &[AckPosting], at: &str) -> Result<AckSummary, Error> {
+        let path = self.path.clone();
+        let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
+        let mut summary = AckSummary::default();
+        {
+            let mut seen = tx
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM acknowledgments WHERE fingerprint = ?1)",
+                )
+                .map_err(sq)?;
+            let mut ins_ack = tx
+                .prepare_cached(
+                    "INSERT INTO acknowledgments (kind, fingerprint, file, file_sha256, isa13, gs06,
+                        st02, submission_id, reference, outcome, codes, received_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                )
+                .map_err(sq)?;
+            let mut ins_claim = tx
+                .prepare_cached(
+                    "INSERT INTO claim_acks (ack_id, claim_id, payer_id, submission_id, status,
+                        detail, payer_claim_id, trace)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(sq)?;
+            let any = format!(
+                "UPDATE claims SET status = ?4, updated_at = ?5,
+                    payer_claim_id = COALESCE(?6, payer_claim_id)
+                 WHERE claim_id = ?1 AND payer_id = ?2 AND submission_id = ?3
+                   AND status IN ({ANY_BEFORE_REMITTANCE})"
+            );
+            let waiting = format!(
+                "UPDATE claims SET status = ?4, updated_at = ?5,
+                    payer_claim_id = COALESCE(?6, payer_claim_id)
+                 WHERE claim_id = ?1 AND payer_id = ?2 AND submission_id = ?3
+                   AND status IN ({ON_ITS_WAY})"
+            );
+            let mut set_any = tx.prepare_cached(&any).map_err(sq)?;
+            let mut set_waiting = tx.prepare_cached(&waiting).map_err(sq)?;
+            for (i, a) in acks.iter().enumerate() {
+                if seen.query_row([&a.fingerprint], |r| r.get::<_, bool>(0)).map_err(sq)? {
+                    summary.already.push(i);
+                    continue;
+                }
+                ins_ack
+                    .execute(params![
+                        a.kind,
+                        a.fingerprint,
+                        a.file,
+                        a.file_sha256,
+                        a.envelope.0,
+                        a.envelope.1,
+                        a.envelope.2,
+                        a.submission_id,
+                        a.reference,
+                        a.outcome,
+                        a.codes,
+                        at
+                    ])
+                    .map_err(sq)?;
+                let ack_id = tx.last_insert_rowid();
+                for c in &a.claims {
+                    ins_claim
+                        .execute(params![
+                            ack_id,
+                            c.claim_id,
+                            c.payer_id,
+                            c.submission_id,
+                            c.status,
+                            c.detail,
+                            c.payer_claim_id,
+                            c.trace
+                        ])
+                        .map_err(sq)?;
+                    summary.claim_events += 1;
+                    if c.status == ClaimStatus::Sent {
+                        continue;
+                    }
+                    let st = if c.claim_level || c.status == ClaimStatus::Rejected {
+                        &mut set_any
+                    } else {
+                        &mut set_waiting
+                    };
+                    summary.status_changes += st
+                        .execute(params![
+                            c.claim_id,
+                            c.payer_id,
+                            c.submission_id,
+                            c.status,
+                            at,
+                            c.payer_claim_id
+                        ])
+                        .map_err(sq)?;
+                }
+                summary.recorded.push(i);
+            }
+        }
+        tx.commit().map_err(sq)?;
+        Ok(summary)
+    }
+}
+
+/// Writes a claim's span into the columns of its build event.
+pub(crate) fn span_columns(span: Option<&Span>) -> (Option<u32>, Option<u32>, Option<String>) {
+    match span {
+        Some(s) => (Some(s.first), Some(s.last), Some(s.levels_text())),
+        None => (None, None, None),
+    }
+}

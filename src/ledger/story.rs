@@ -1,0 +1,356 @@
+//! The reads behind `claimflow status`: claims counted by payer and
+//! status, each claim's current state (its submission, latest
+//! acknowledgment and latest payment), and its whole story in order. This
+//! module only reads; it decides nothing (the worklist rules are in
+//! `status`).
+
+use std::collections::BTreeMap;
+
+use rusqlite::{params, OptionalExtension};
+use rust_decimal::Decimal;
+
+use super::{Error, Ledger};
+use crate::claim::ClaimStatus;
+
+/// How many claims of one payer have one status.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct StatusCount {
+    /// Payer id.
+    pub payer_id: String,
+    /// Current status.
+    pub status: ClaimStatus,
+    /// Claims.
+    pub claims: u64,
+    /// Sum of their charges (CLM02 as last sent).
+    pub total_charge: Decimal,
+}
+
+/// The latest matched payment of a claim.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaymentState {
+    /// Its status (paid, partial, denied, ...).
+    pub status: ClaimStatus,
+    /// CLP03.
+    pub billed: Decimal,
+    /// CLP04.
+    pub paid: Decimal,
+    /// The denied amount (None on payments posted before schema version 4).
+    pub denied: Option<Decimal>,
+    /// Every adjustment, `GROUP-CARC amount` joined with `;`.
+    pub adjustments: String,
+    /// When it was posted (the reconcile run's clock).
+    pub applied_at: String,
+    /// TRN02 of its payment.
+    pub trace: String,
+    /// True when a later reversal undid it.
+    pub reversed: bool,
+}
+
+/// A claim as the ledger holds it now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimState {
+    /// CLM01.
+    pub claim_id: String,
+    /// Payer id.
+    pub payer_id: String,
+    /// Current status.
+    pub status: ClaimStatus,
+    /// CLM02 as last sent.
+    pub total_charge: Decimal,
+    /// CLM05-3 as last sent.
+    pub frequency: String,
+    /// When its current submission was written (ISO 8601).
+    pub sent_at: String,
+    /// The 837 file of its current submission.
+    pub file: String,
+    /// ISA13, GS06 and ST02 of its current submission.
+    pub control: (String, String, String),
+    /// The payer's claim number (REF*1K or CLP07), when known.
+    pub payer_claim_id: Option<String>,
+    /// The latest acknowledgment of its current submission: when, what it
+    /// made of the claim, and what it said.
+    pub ack: Option<(String, ClaimStatus, String)>,
+    /// The first acceptance of its current submission (when).
+    pub accepted_at: Option<String>,
+    /// Its latest matched payment.
+    pub payment: Option<PaymentState>,
+}
+
+/// One event of a claim's story.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Event {
+    /// When (ISO 8601, the clock of the run that recorded it).
+    pub at: String,
+    /// `build`, `ack` or `remittance` (`history` for other recorded statuses).
+    pub source: &'static str,
+    /// The claim's status as this event gave it.
+    pub status: String,
+    /// What happened, with control numbers, codes and amounts.
+    pub detail: String,
+    /// Order among events at the same time.
+    #[serde(skip)]
+    order: (u8, i64),
+}
+
+fn dec(s: Option<String>) -> Decimal {
+    s.and_then(|s| s.parse().ok()).unwrap_or_default()
+}
+
+/// Which claims a read covers.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Which<'a> {
+    /// These claim ids (every payer).
+    Ids(&'a [String]),
+    /// Claims that may need a person: none of paid, patient responsibility,
+    /// forwarded.
+    Open,
+}
+
+impl Ledger {
+    /// Claims by payer and status, ordered by payer then status.
+    pub fn status_counts(&self) -> Result<Vec<StatusCount>, Error> {
+        let mut st = self
+            .conn
+            .prepare("SELECT payer_id, status, total_charge FROM claims")
+            .map_err(self.sq())?;
+        let mut rows = st.query([]).map_err(self.sq())?;
+        let mut by: BTreeMap<(String, ClaimStatus), (u64, Decimal)> = BTreeMap::new();
+        while let Some(r) = rows.next().map_err(self.sq())? {
+            let key = (r.get(0).map_err(self.sq())?, r.get(1).map_err(self.sq())?);
+            let e = by.entry(key).or_default();
+            e.0 += 1;
+            e.1 += dec(r.get(2).map_err(self.sq())?);
+        }
+        Ok(by
+            .into_iter()
+            .map(|((payer_id, status), (claims, total_charge))| StatusCount {
+                payer_id,
+                status,
+                claims,
+                total_charge,
+            })
+            .collect())
+    }
+
+    /// The current state of the claims `which` covers, by claim id then payer.
+    pub(crate) fn claim_states(&self, which: Which<'_>) -> Result<Vec<ClaimState>, Error> {
+        let filter = match which {
+            Which::Ids(_) => "c.claim_id = ?1",
+            Which::Open => {
+                "c.status NOT IN ('paid', 'patient_responsibility', 'forwarded', 'unmatched')"
+            }
+        };
+        let sql = format!(
+            "SELECT c.claim_id, c.payer_id, c.status, c.total_charge, c.frequency, c.payer_claim_id,
+                s.created_at, s.file, s.isa13, s.gs06, c.st02,
+                (SELECT k.received_at FROM claim_acks a JOIN acknowledgments k ON k.id = a.ack_id
+                 WHERE a.claim_id = c.claim_id AND a.payer_id = c.payer_id
+                   AND a.submission_id = c.submission_id ORDER BY a.id DESC LIMIT 1),
+                (SELECT a.status FROM claim_acks a
+                 WHERE a.claim_id = c.claim_id AND a.payer_id = c.payer_id
+                   AND a.submission_id = c.submission_id ORDER BY a.id DESC LIMIT 1),
+                (SELECT k.kind || ' ' || a.detail FROM claim_acks a JOIN acknowledgments k ON k.id = a.ack_id
+                 WHERE a.claim_id = c.claim_id AND a.payer_id = c.payer_id
+                   AND a.submission_id = c.submission_id ORDER BY a.id DESC LIMIT 1),
+                (SELECT k.received_at FROM claim_acks a JOIN acknowledgments k ON k.id = a.ack_id
+                 WHERE a.claim_id = c.claim_id AND a.payer_id = c.payer_id
+                   AND a.submission_id = c.submission_id AND a.status = 'accepted'
+                 ORDER BY a.id LIMIT 1),
+                (SELECT p.id FROM claim_payments p
+                 WHERE p.claim_id = c.claim_id AND p.payer_id = c.payer_id AND p.matched = 1
+                 ORDER BY p.id DESC LIMIT 1)
+             FROM claims c JOIN submissions s ON s.id = c.submission_id
+             WHERE {filter} ORDER BY c.claim_id, c.payer_id"
+        );
+        let mut st = self.conn.prepare_cached(&sql).map_err(self.sq())?;
+        let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(ClaimState, Option<i64>)> {
+            let ack_at: Option<String> = r.get(11)?;
+            let ack_status: Option<ClaimStatus> = r.get(12)?;
+            let ack_detail: Option<String> = r.get(13)?;
+            Ok((
+                ClaimState {
+                    claim_id: r.get(0)?,
+                    payer_id: r.get(1)?,
+                    status: r.get(2)?,
+                    total_charge: dec(r.get(3)?),
+                    frequency: r.get(4)?,
+                    payer_claim_id: r.get(5)?,
+                    sent_at: r.get(6)?,
+                    file: r.get(7)?,
+                    control: (r.get(8)?, r.get(9)?, r.get(10)?),
+                    ack: match (ack_at, ack_status) {
+                        (Some(at), Some(s)) => Some((at, s, ack_detail.unwrap_or_default())),
+                        _ => None,
+                    },
+                    accepted_at: r.get(14)?,
+                    payment: None,
+                },
+                r.get(15)?,
+            ))
+        };
+        let mut found = Vec::new();
+        match which {
+            Which::Ids(ids) => {
+                for id in ids {
+                    let rows = st.query_map([id], read).map_err(self.sq())?;
+                    for row in rows {
+                        found.push(row.map_err(self.sq())?);
+                    }
+                }
+            }
+            Which::Open => {
+                let rows = st.query_map([], read).map_err(self.sq())?;
+                for row in rows {
+                    found.push(row.map_err(self.sq())?);
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(found.len());
+        for (mut state, payment) in found {
+            if let Some(id) = payment {
+                state.payment = self.payment_state(id)?;
+            }
+            out.push(state);
+        }
+        Ok(out)
+    }
+
+    fn payment_state(&self, id: i64) -> Result<Option<PaymentState>, Error> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT p.status, p.billed, p.paid, p.denied, p.adjustments, r.applied_at, r.trace,
+                        p.reversed_by IS NOT NULL
+                 FROM claim_payments p JOIN remittances r ON r.id = p.remittance_id WHERE p.id = ?1",
+            )
+            .map_err(self.sq())?;
+        st.query_row([id], |r| {
+            Ok(PaymentState {
+                status: r.get(0)?,
+                billed: dec(r.get(1)?),
+                paid: dec(r.get(2)?),
+                denied: r.get::<_, Option<String>>(3)?.and_then(|s| s.parse().ok()),
+                adjustments: r.get(4)?,
+                applied_at: r.get(5)?,
+                trace: r.get(6)?,
+                reversed: r.get(7)?,
+            })
+        })
+        .optional()
+        .map_err(self.sq())
+    }
+
+    /// Every event of claim `claim_id` of `payer_id`, oldest first: its
+    /// sends (file and control numbers), acknowledgments (with their
+    /// codes), payments (with amounts and adjustments) and reversals. At the
+    /// same moment a send comes before an acknowledgment, and that before a
+    /// payment.
+    pub fn history(&self, claim_id: &str, payer_id: &str) -> Result<Vec<Event>, Error> {
+        let mut events = Vec::new();
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT h.id, h.at, h.status, h.detail, h.frequency, h.total_charge, h.st02,
+                        s.file, s.isa13, s.gs06
+                 FROM claim_history h LEFT JOIN submissions s ON s.id = h.submission_id
+                 WHERE h.claim_id = ?1 AND h.payer_id = ?2 AND (s.id IS NULL OR s.state = 'complete')",
+            )
+            .map_err(self.sq())?;
+        let rows = st
+            .query_map(params![claim_id, payer_id], |r| {
+                let id: i64 = r.get(0)?;
+                let status: String = r.get(2)?;
+                let detail: Option<String> = r.get(3)?;
+                let file: Option<String> = r.get(7)?;
+                let (source, text) = match file {
+                    Some(file) => {
+                        let mut text = format!(
+                            "{status} in {file} (ISA13 {}, GS06 {}, ST02 {}), frequency {}, charge {}",
+                            r.get::<_, String>(8)?,
+                            r.get::<_, String>(9)?,
+                            r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                            r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                            crate::numtext::money(dec(r.get(5)?)),
+                        );
+                        if let Some(d) = detail {
+                            text.push_str("; ");
+                            text.push_str(&d);
+                        }
+                        ("build", text)
+                    }
+                    None => ("history", detail.unwrap_or_default()),
+                };
+                Ok(Event { at: r.get(1)?, source, status, detail: text, order: (0, id) })
+            })
+            .map_err(self.sq())?;
+        for e in rows {
+            events.push(e.map_err(self.sq())?);
+        }
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT a.id, k.received_at, a.status, k.kind || ' ' || a.detail
+                 FROM claim_acks a JOIN acknowledgments k ON k.id = a.ack_id
+                 WHERE a.claim_id = ?1 AND a.payer_id = ?2",
+            )
+            .map_err(self.sq())?;
+        let rows = st
+            .query_map(params![claim_id, payer_id], |r| {
+                Ok(Event {
+                    at: r.get(1)?,
+                    source: "ack",
+                    status: r.get(2)?,
+                    detail: r.get(3)?,
+                    order: (1, r.get(0)?),
+                })
+            })
+            .map_err(self.sq())?;
+        for e in rows {
+            events.push(e.map_err(self.sq())?);
+        }
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT p.id, r.applied_at, p.status, r.trace, p.billed, p.paid,
+                        p.patient_responsibility, p.adjustments, p.reverses, p.reversed_by
+                 FROM claim_payments p JOIN remittances r ON r.id = p.remittance_id
+                 WHERE p.claim_id = ?1 AND p.payer_id = ?2 AND p.matched = 1",
+            )
+            .map_err(self.sq())?;
+        let rows = st
+            .query_map(params![claim_id, payer_id], |r| {
+                let money =
+                    |i| -> rusqlite::Result<String> { Ok(crate::numtext::money(dec(r.get(i)?))) };
+                let mut detail = format!(
+                    "835 trace {}: billed {}, paid {}, patient responsibility {}",
+                    r.get::<_, String>(3)?,
+                    money(4)?,
+                    money(5)?,
+                    money(6)?
+                );
+                let adjustments: String = r.get(7)?;
+                if !adjustments.is_empty() {
+                    detail.push_str(&format!(", adjustments {adjustments}"));
+                }
+                if let Some(undoes) = r.get::<_, Option<i64>>(8)? {
+                    detail.push_str(&format!("; reverses payment #{undoes}"));
+                }
+                if let Some(by) = r.get::<_, Option<i64>>(9)? {
+                    detail.push_str(&format!("; reversed by payment #{by}"));
+                }
+                Ok(Event {
+                    at: r.get(1)?,
+                    source: "remittance",
+                    status: r.get(2)?,
+                    detail: format!("#{} {detail}", r.get::<_, i64>(0)?),
+                    order: (2, r.get(0)?),
+                })
+            })
+            .map_err(self.sq())?;
+        for e in rows {
+            events.push(e.map_err(self.sq())?);
+        }
+        events.sort_by(|a, b| a.at.cmp(&b.at).then(a.order.cmp(&b.order)));
+        Ok(events)
+    }
+}

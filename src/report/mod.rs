@@ -1,0 +1,206 @@
+//! The money report: A/R aging, denials, payments and days to pay, patient
+//! balances and procedures, read from the ledger in one read transaction
+//! and written as CSV files, `summary.json` and one self-contained HTML page
+//! (`report.html`).
+//!
+//! [`run`] registers exact decimal functions on the connection
+//! (`sqlfn`), runs every query of `queries` inside one read transaction
+//! (so all files describe the same moment), folds the groups into rows
+//! (`aggregate`, `patient`) and writes the files (`write`, `html`, `chart`)
+//! atomically with mode 0600. Memory grows with the number of groups
+//! (payers, months, reasons, codes), not with claims or payments.
+//!
+//! The report reads the ledger only: it posts nothing and never changes a
+//! claim. Patient names are written to `patient_balances.csv` only; nothing
+//! returned here holds them ([`Report`] carries counts and totals), and the
+//! HTML page shows the count and total of patient balances, not the names.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::Connection;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+mod aggregate;
+mod chart;
+mod html;
+mod patient;
+mod queries;
+mod sqlfn;
+mod write;
+
+pub use aggregate::{AgingRow, DenialRow, PaymentRow, ProcedureRow, BUCKETS};
+pub use patient::BalanceTotals;
+
+/// A report problem.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The ledger could not be opened.
+    #[error(transparent)]
+    Ledger(#[from] crate::ledger::Error),
+    /// A query failed.
+    #[error("reading the ledger: {0}")]
+    Query(#[from] rusqlite::Error),
+    /// The ledger holds a value that is not what its column says.
+    #[error("the ledger holds an unreadable {what}")]
+    Value {
+        /// What and the value.
+        what: String,
+    },
+    /// An output file could not be written.
+    #[error("{path}: cannot write: {cause}")]
+    Write {
+        /// The file or folder.
+        path: PathBuf,
+        /// The I/O error.
+        cause: std::io::Error,
+    },
+    /// A CSV row could not be written (named with its file by [`run`]).
+    #[error("cannot write a CSV row: {0}")]
+    Csv(#[from] csv::Error),
+}
+
+impl Error {
+    /// A CSV write error.
+    pub(crate) fn csv(e: csv::Error) -> Error {
+        Error::Csv(e)
+    }
+}
+
+/// What the report covers.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The run's clock: ages of receivables are counted to this day.
+    pub now: NaiveDateTime,
+    /// Claims first sent, and payments dated, on or after this day.
+    pub from: Option<NaiveDate>,
+    /// Claims first sent, and payments dated, on or before this day.
+    pub to: Option<NaiveDate>,
+    /// Only this payer's claims and payments.
+    pub payer: Option<String>,
+}
+
+impl Options {
+    /// Everything in the ledger, as of `now`.
+    pub fn new(now: NaiveDateTime) -> Options {
+        Options { now, from: None, to: None, payer: None }
+    }
+}
+
+/// The checks that the files agree with the ledger.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TieOut {
+    /// Sum of `paid` over the rows of `payments.csv`.
+    pub payments_csv_paid: String,
+    /// Sum of `claim_payments.paid` in the ledger (same filter).
+    pub ledger_paid: String,
+    /// Provider-level adjustments of the same remittances.
+    pub provider_adjustments: String,
+    /// BPR02 of the same remittances: ledger_paid − provider_adjustments
+    /// when every remittance posted balanced.
+    pub deposited: String,
+    /// Both equalities hold.
+    pub ok: bool,
+}
+
+/// What `summary.json` holds: the headline numbers and the files written.
+/// Amounts are two-decimal text, rates 4-decimal text, days plain numbers
+/// as text; `null` when there is nothing to compute them from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// The `--now` day the ages count to.
+    pub as_of: String,
+    /// `--from`, when given.
+    pub from: Option<String>,
+    /// `--to`, when given.
+    pub to: Option<String>,
+    /// `--payer`, when given.
+    pub payer: Option<String>,
+    /// Claims sent (voids left out).
+    pub claims_sent: u64,
+    /// Of those, claims a payer paid something on.
+    pub claims_paid: u64,
+    /// Of those, claims whose current status is denied.
+    pub claims_denied: u64,
+    /// Of those, claims with money still expected from the payer.
+    pub claims_outstanding: u64,
+    /// Of those, claims rejected at the front end (999/277CA) and not sent
+    /// again: not in the A/R, they wait for a correction.
+    pub claims_rejected: u64,
+    /// Money still expected from payers (the `ALL total` row of `aging.csv`).
+    pub ar_total: String,
+    /// Of that, claims first sent more than 90 days ago.
+    pub ar_over_90: String,
+    /// Paid over (billed − contractual) of the claim payments posted.
+    pub collection_rate: Option<String>,
+    /// Median days from first sent to payment, over every payment.
+    pub median_days_to_pay: Option<String>,
+    /// Sum of what payers paid on claims (CLP04).
+    pub payments_posted: String,
+    /// Sum of denied money (the `ALL total` row of `denials.csv`).
+    pub denied_amount: String,
+    /// Rows of `patient_balances.csv`.
+    pub patient_balance_claims: u64,
+    /// Sum of their balances.
+    pub patient_balance_total: String,
+    /// Rows whose patient could not be named.
+    pub patients_unknown: u64,
+    /// The tie-out of payments and deposits.
+    pub tie_out: TieOut,
+    /// The files written, by name, in `DIR`.
+    pub files: Vec<String>,
+}
+
+/// What [`run`] computed and wrote.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// The headline numbers (`summary.json`).
+    pub summary: Summary,
+    /// `aging.csv` rows.
+    pub aging: Vec<AgingRow>,
+    /// `denials.csv` rows.
+    pub denials: Vec<DenialRow>,
+    /// `payments.csv` rows.
+    pub payments: Vec<PaymentRow>,
+    /// `procedures.csv` rows.
+    pub procedures: Vec<ProcedureRow>,
+    /// Count and total of `patient_balances.csv` (its rows hold PHI and stay in the file).
+    pub patient_balances: BalanceTotals,
+    /// Every file written, in `out_dir`.
+    pub files: Vec<PathBuf>,
+}
+
+impl Report {
+    /// True when the files do not tie out to the ledger (a person should look).
+    pub fn needs_attention(&self) -> bool {
+        !self.summary.tie_out.ok
+    }
+
+    /// True when the ledger holds no claim and no payment in the report's scope.
+    pub fn is_empty(&self) -> bool {
+        self.summary.claims_sent == 0 && self.payments.is_empty()
+    }
+}
+
+/// Writes the report of the ledger open on `conn` into `out_dir` (created
+/// if needed). Open the ledger with [`crate::ledger::open_read_only`], which
+/// brings an older ledger to the schema these queries read.
+pub fn run(conn: &Connection, out_dir: &Path, options: &Options) -> Result<Report, Error> {
+    sqlfn::register(conn)?;
+    std::fs::create_dir_all(out_dir)
+        .map_err(|cause| Error::Write { path: out_dir.to_path_buf(), cause })?;
+    conn.execute_batch("BEGIN DEFERRED")?;
+    let read = write::read_and_write(conn, out_dir, options);
+    // A read transaction changes nothing: ending it cannot lose work.
+    let end = conn.execute_batch(if read.is_ok() { "COMMIT" } else { "ROLLBACK" });
+    let report = read?;
+    end?;
+    Ok(report)
+}
+
+/// `Decimal` as 2-decimal text.
+pub(crate) fn money(d: Decimal) -> String {
+    crate::numtext::money(d)
+}

@@ -1,0 +1,550 @@
+//! Every SQL statement of the report, and the ledger facts each one reads.
+//!
+//! All run inside one read transaction (see `report::run`), so every file
+//! describes the same moment of the ledger. Amounts are summed in SQL with
+//! the exact decimal functions of `sqlfn`; what comes back is one row per
+//! group (payer, month, reason, code), except two streams read row by row
+//! (claims for aging, live payments for patient balances), which the caller
+//! folds into groups as they pass. Nothing here formats or writes files.
+//!
+//! Words used below:
+//! - a *live* payment is a claim payment matched to a sent claim, not a
+//!   reversal and not undone by one (`matched = 1`, `reversed_by IS NULL`,
+//!   status not `reversed` or `unmatched`);
+//! - a claim's *sent date* is the first time it went out (the earliest
+//!   `claim_history` row with a submission);
+//! - a payment's *date* is the remittance's BPR16, else the day it was
+//!   applied.
+
+use chrono::NaiveDate;
+use rusqlite::types::ValueRef;
+use rusqlite::{params, Connection, Row};
+use rust_decimal::Decimal;
+
+use super::Error;
+
+/// What the queries are restricted to.
+#[derive(Clone, Debug)]
+pub(crate) struct Filter {
+    /// Only this payer's claims and payments.
+    pub payer: Option<String>,
+    /// Payments dated on or after (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// Payments dated on or before (YYYY-MM-DD).
+    pub to: Option<String>,
+}
+
+/// A payment's date.
+const PAY_DATE: &str = "COALESCE(r.payment_date, substr(r.applied_at, 1, 10))";
+/// A live payment (`p`).
+const LIVE: &str =
+    "p.matched = 1 AND p.reversed_by IS NULL AND p.status NOT IN ('reversed', 'unmatched')";
+
+/// `WHERE` terms on payments `p` of remittances `r`: payer ?1, dates ?2..?3.
+fn payment_terms() -> String {
+    format!("(?1 IS NULL OR p.payer_id = ?1) AND (?2 IS NULL OR {PAY_DATE} >= ?2) AND (?3 IS NULL OR {PAY_DATE} <= ?3)")
+}
+
+/// Text of column `i` ('' for NULL).
+pub(crate) fn text(row: &Row<'_>, i: usize) -> Result<String, Error> {
+    Ok(match row.get_ref(i)? {
+        ValueRef::Null => String::new(),
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+        ValueRef::Integer(n) => n.to_string(),
+        ValueRef::Real(r) => r.to_string(),
+        ValueRef::Blob(_) => String::new(),
+    })
+}
+
+/// Decimal of column `i` (NULL is 0).
+pub(crate) fn dec(row: &Row<'_>, i: usize) -> Result<Decimal, Error> {
+    let t = text(row, i)?;
+    if t.is_empty() {
+        return Ok(Decimal::ZERO);
+    }
+    t.trim().parse().map_err(|_| Error::Value { what: format!("amount {t:?}") })
+}
+
+/// Count in column `i`.
+fn count(row: &Row<'_>, i: usize) -> Result<u64, Error> {
+    Ok(u64::try_from(row.get::<_, i64>(i)?).unwrap_or(0))
+}
+
+/// The `YYYY-MM-DD` start of an ISO 8601 text, as a date.
+pub(crate) fn day(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
+}
+
+/// One sent claim (not a void), as aging and the claim counts need it.
+#[derive(Debug)]
+pub(crate) struct ClaimFacts {
+    /// `claims.payer_id`.
+    pub payer_id: String,
+    /// `claims.status`.
+    pub status: String,
+    /// First sent (`claim_history`), when the ledger has it.
+    pub sent: Option<NaiveDate>,
+    /// `claims.total_charge` (as last sent).
+    pub charge: Decimal,
+    /// Sum of `billed` (CLP03) over its live payments.
+    pub answered: Decimal,
+    /// True when a live payment paid more than 0.
+    pub paid: bool,
+    /// For a COB claim (`cob_claims`, schema 8): what the secondary is asked
+    /// for (charge − primary paid − primary contractual); `None` otherwise.
+    pub expected: Option<Decimal>,
+}
+
+/// Calls `visit` for every sent claim of the payer filter (`claims`,
+/// `claim_history`, live `claim_payments`, `cob_claims`). Voids (frequency
+/// 8) are left out.
+pub(crate) fn each_claim(
+    conn: &Connection,
+    f: &Filter,
+    mut visit: impl FnMut(ClaimFacts) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let sql = format!(
+        "WITH live AS (
+            SELECT p.claim_id, p.payer_id, dec_sum(p.billed) AS answered,
+                   MAX(dec_sign(p.paid)) AS paid
+            FROM claim_payments p WHERE {LIVE} AND (?1 IS NULL OR p.payer_id = ?1)
+            GROUP BY p.claim_id, p.payer_id)
+         SELECT c.payer_id, c.status, c.total_charge, l.answered, l.paid,
+            (SELECT MIN(h.at) FROM claim_history h
+             WHERE h.claim_id = c.claim_id AND h.payer_id = c.payer_id
+               AND h.submission_id IS NOT NULL),
+            cc.primary_paid, pp.contractual
+         FROM claims c LEFT JOIN live l ON l.claim_id = c.claim_id AND l.payer_id = c.payer_id
+         LEFT JOIN cob_claims cc ON cc.claim_id = c.claim_id AND cc.payer_id = c.payer_id
+         LEFT JOIN claim_payments pp ON pp.id = cc.primary_payment_id
+         WHERE c.frequency <> '8' AND c.status <> 'void' AND (?1 IS NULL OR c.payer_id = ?1)"
+    );
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query(params![f.payer])?;
+    while let Some(r) = rows.next()? {
+        visit(ClaimFacts {
+            payer_id: text(r, 0)?,
+            status: text(r, 1)?,
+            charge: dec(r, 2)?,
+            answered: dec(r, 3)?,
+            paid: r.get::<_, Option<i64>>(4)?.unwrap_or(0) > 0,
+            sent: day(&text(r, 5)?),
+            // A COB claim asks the secondary for what the primary left:
+            // the charge less the primary's payment and contractual write-off.
+            expected: match r.get_ref(6)? {
+                ValueRef::Null => None,
+                _ => Some(dec(r, 2)? - dec(r, 6)? - dec(r, 7)?),
+            },
+        })?;
+    }
+    Ok(())
+}
+
+/// Money of the claim payments of one payer and month.
+#[derive(Debug, Default)]
+pub(crate) struct PaymentGroup {
+    /// `claim_payments.payer_id`.
+    pub payer_id: String,
+    /// `YYYY-MM` of the payment's date.
+    pub month: String,
+    /// Claim payments (every posted row, reversals included).
+    pub payments: u64,
+    /// Sums of `billed`, `allowed` (paid + patient responsibility on rows
+    /// posted before schema 9), `paid`, `contractual`,
+    /// `patient_responsibility`, `denied`.
+    pub billed: Decimal,
+    /// See `billed`.
+    pub allowed: Decimal,
+    /// See `billed`.
+    pub paid: Decimal,
+    /// See `billed`.
+    pub contractual: Decimal,
+    /// See `billed`.
+    pub patient_responsibility: Decimal,
+    /// See `billed`.
+    pub denied: Decimal,
+}
+
+/// Every claim payment posted (matched or not, reversals included: their
+/// negative amounts cancel what they reverse), by payer and month.
+pub(crate) fn payments(conn: &Connection, f: &Filter) -> Result<Vec<PaymentGroup>, Error> {
+    let sql = format!(
+        "SELECT p.payer_id, substr({PAY_DATE}, 1, 7) AS month, COUNT(*),
+            dec_sum(p.billed),
+            dec_sum(COALESCE(p.allowed, dec_add(p.paid, p.patient_responsibility))),
+            dec_sum(p.paid), dec_sum(p.contractual), dec_sum(p.patient_responsibility),
+            dec_sum(p.denied)
+         FROM claim_payments p JOIN remittances r ON r.id = p.remittance_id
+         WHERE {}
+         GROUP BY p.payer_id, month ORDER BY p.payer_id, month",
+        payment_terms()
+    );
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query(params![f.payer, f.from, f.to])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(PaymentGroup {
+            payer_id: text(r, 0)?,
+            month: text(r, 1)?,
+            payments: count(r, 2)?,
+            billed: dec(r, 3)?,
+            allowed: dec(r, 4)?,
+            paid: dec(r, 5)?,
+            contractual: dec(r, 6)?,
+            patient_responsibility: dec(r, 7)?,
+            denied: dec(r, 8)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Provider-level adjustments and deposits of one payer and month.
+#[derive(Debug)]
+pub(crate) struct RemitGroup {
+    /// `remittances.payer_id` (the paying payer).
+    pub payer_id: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Sum of `plb_total` (positive = taken back).
+    pub plb: Decimal,
+    /// Sum of `bpr02`.
+    pub bpr02: Decimal,
+}
+
+/// PLB totals and BPR02 deposits (`remittances`), by payer and month.
+pub(crate) fn remittances(conn: &Connection, f: &Filter) -> Result<Vec<RemitGroup>, Error> {
+    let sql = format!(
+        "SELECT r.payer_id, substr({PAY_DATE}, 1, 7) AS month, dec_sum(r.plb_total), dec_sum(r.bpr02)
+         FROM remittances r
+         WHERE (?1 IS NULL OR r.payer_id = ?1) AND (?2 IS NULL OR {PAY_DATE} >= ?2)
+           AND (?3 IS NULL OR {PAY_DATE} <= ?3)
+         GROUP BY r.payer_id, month ORDER BY r.payer_id, month"
+    );
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query(params![f.payer, f.from, f.to])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(RemitGroup {
+            payer_id: text(r, 0)?,
+            month: text(r, 1)?,
+            plb: dec(r, 2)?,
+            bpr02: dec(r, 3)?,
+        });
+    }
+    Ok(out)
+}
+
+/// How many live payments of a payer and month came `days` after the claim
+/// was first sent (payments that paid more than 0).
+#[derive(Debug)]
+pub(crate) struct DaysGroup {
+    /// Payer.
+    pub payer_id: String,
+    /// `YYYY-MM` of the payment's date.
+    pub month: String,
+    /// Days from first sent to the payment's date.
+    pub days: i64,
+    /// Payments.
+    pub payments: u64,
+}
+
+/// Days to pay as a histogram per payer and month: one row per distinct day
+/// count, so memory grows with groups, not with payments.
+pub(crate) fn days_to_pay(conn: &Connection, f: &Filter) -> Result<Vec<DaysGroup>, Error> {
+    let sql = format!(
+        "SELECT payer_id, month, days, COUNT(*) FROM (
+            SELECT p.payer_id, substr({PAY_DATE}, 1, 7) AS month,
+              CAST(julianday({PAY_DATE}) - julianday(substr(
+                (SELECT MIN(h.at) FROM claim_history h
+                 WHERE h.claim_id = p.claim_id AND h.payer_id = p.payer_id
+                   AND h.submission_id IS NOT NULL), 1, 10)) AS INTEGER) AS days
+            FROM claim_payments p JOIN remittances r ON r.id = p.remittance_id
+            WHERE {LIVE} AND dec_sign(p.paid) > 0 AND {})
+         WHERE days IS NOT NULL
+         GROUP BY payer_id, month, days ORDER BY payer_id, month, days",
+        payment_terms()
+    );
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query(params![f.payer, f.from, f.to])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(DaysGroup {
+            payer_id: text(r, 0)?,
+            month: text(r, 1)?,
+            days: r.get(2)?,
+            payments: count(r, 3)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Denied money of one payer and reason (`payment_denials` of live payments).
+#[derive(Debug)]
+pub(crate) struct DenialGroup {
+    /// Payer.
+    pub payer_id: String,
+    /// CAS01 (empty on total rows).
+    pub group_code: String,
+    /// CARC (empty on total rows).
+    pub carc: String,
+    /// Distinct claims with such an adjustment.
+    pub claims: u64,
+    /// Distinct lines with such an adjustment (line-level ones only).
+    pub lines: u64,
+    /// Sum of the adjustments.
+    pub amount: Decimal,
+}
+
+/// Denials of live payments dated in the filter, by payer and reason
+/// (`by_reason`) or by payer only (the payer's total row).
+pub(crate) fn denials(
+    conn: &Connection,
+    f: &Filter,
+    by_reason: bool,
+) -> Result<Vec<DenialGroup>, Error> {
+    let (keys, group) = if by_reason {
+        ("p.payer_id, d.group_code, d.carc", "p.payer_id, d.group_code, d.carc")
+    } else {
+        ("p.payer_id, '', ''", "p.payer_id")
+    };
+    let sql = format!(
+        "SELECT {keys}, COUNT(DISTINCT p.claim_id),
+            COUNT(DISTINCT CASE WHEN d.line_no > 0 THEN d.payment_id || ':' || d.line_no END),
+            dec_sum(d.amount)
+         FROM payment_denials d JOIN claim_payments p ON p.id = d.payment_id
+           JOIN remittances r ON r.id = p.remittance_id
+         WHERE {LIVE} AND {} GROUP BY {group} ORDER BY {group}",
+        payment_terms()
+    );
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query(params![f.payer, f.from, f.to])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(DenialGroup {
+            payer_id: text(r, 0)?,
+            group_code: text(r, 1)?,
+            carc: text(r, 2)?,
+            claims: count(r, 3)?,
+            lines: count(r, 4)?,
+            amount: dec(r, 5)?,
+        });
+    }
+    Ok(out)
+}
+
+/// What a payer adjudicated: the denominators of the denial rates.
+#[derive(Debug)]
+pub(crate) struct Adjudicated {
+    /// Payer.
+    pub payer_id: String,
+    /// Distinct claims with a live payment.
+    pub claims: u64,
+    /// Sum of their `billed`.
+    pub billed: Decimal,
+}
+
+/// Claims adjudicated (live payments dated in the filter), per payer.
+/// Claims are counted per payer, so the sums over payers count each
+/// (claim, payer) once.
+pub(crate) fn adjudicated(conn: &Connection, f: &Filter) -> Result<Vec<Adjudicated>, Error> {
+    let sql = format!(
+        "SELECT p.payer_id, COUNT(DISTINCT p.claim_id), dec_sum(p.billed)
+         FROM claim_payments p JOIN remittances r ON r.id = p.remittance_id
+         WHERE {LIVE} AND {} GROUP BY p.payer_id ORDER BY p.payer_id",
+        payment_terms()
+    );
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query(params![f.payer, f.from, f.to])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(Adjudicated { payer_id: text(r, 0)?, claims: count(r, 1)?, billed: dec(r, 2)? });
+    }
+    Ok(out)
+}
+
+/// Lines, billed and paid of one procedure code.
+#[derive(Debug)]
+pub(crate) struct ProcedureGroup {
+    /// `remittance_procedures.procedure`.
+    pub procedure: String,
+    /// Lines (net of reversals).
+    pub lines: i64,
+    /// Sum of SVC02.
+    pub billed: Decimal,
+    /// Sum of SVC03.
+    pub paid: Decimal,
+}
+
+/// Service lines of the matched payments of remittances dated in the
+/// filter, by procedure code (`remittance_procedures`, summed per
+/// remittance when posted; reversals net out what they reverse).
+pub(crate) fn procedures(conn: &Connection, f: &Filter) -> Result<Vec<ProcedureGroup>, Error> {
+    let sql = format!(
+        "SELECT rp.procedure, SUM(rp.lines), dec_sum(rp.billed), dec_sum(rp.paid)
+         FROM remittance_procedures rp JOIN remittances r ON r.id = rp.remittance_id
+         WHERE (?1 IS NULL OR rp.payer_id = ?1) AND (?2 IS NULL OR {PAY_DATE} >= ?2)
+           AND (?3 IS NULL OR {PAY_DATE} <= ?3)
+         GROUP BY rp.procedure"
+    );
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query(params![f.payer, f.from, f.to])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(ProcedureGroup {
+            procedure: text(r, 0)?,
+            lines: r.get(1)?,
+            billed: dec(r, 2)?,
+            paid: dec(r, 3)?,
+        });
+    }
+    Ok(out)
+}
+
+/// One claim's patient share as the ledger's `patient_responsibility` view
+/// states it (schema 8): per claim sent to its primary payer.
+#[derive(Debug)]
+pub(crate) struct ShareRow {
+    /// CLM01.
+    pub claim_id: String,
+    /// The primary payer (the claim's ledger key).
+    pub primary: String,
+    /// The secondary payer billed or named, if any.
+    pub secondary: String,
+    /// The payer whose live payments set the share (the secondary once it
+    /// has paid, else the primary).
+    pub payer_id: String,
+    /// `final`, `awaiting_secondary` or `after_secondary`.
+    pub stage: String,
+}
+
+/// Calls `visit` for every row of the `patient_responsibility` view with
+/// an amount above 0, by claim id. (The view sums whole cents; the caller
+/// sums the amounts again as exact decimals.)
+pub(crate) fn each_share(
+    conn: &Connection,
+    mut visit: impl FnMut(ShareRow) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut st = conn.prepare(
+        "SELECT claim_id, primary_payer_id, secondary_payer_id, payer_id, stage
+         FROM patient_responsibility WHERE CAST(amount AS REAL) > 0
+         ORDER BY claim_id, primary_payer_id",
+    )?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        visit(ShareRow {
+            claim_id: text(r, 0)?,
+            primary: text(r, 1)?,
+            secondary: text(r, 2)?,
+            payer_id: text(r, 3)?,
+            stage: text(r, 4)?,
+        })?;
+    }
+    Ok(())
+}
+
+/// What a payer's live payments of a claim add up to.
+#[derive(Debug, Default)]
+pub(crate) struct PayerMoney {
+    /// Sum of `patient_responsibility`.
+    pub patient_responsibility: Decimal,
+    /// Sum of `paid`.
+    pub paid: Decimal,
+    /// Their `adjustments` (`GROUP-CARC amount;…`), joined with `;`.
+    pub adjustments: String,
+}
+
+/// The live payments of `claim_id` at `payer_id`, summed exactly.
+pub(crate) fn payer_money(
+    conn: &Connection,
+    claim_id: &str,
+    payer_id: &str,
+) -> Result<PayerMoney, Error> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT p.patient_responsibility, p.paid, p.adjustments FROM claim_payments p
+         WHERE p.claim_id = ?1 AND p.payer_id = ?2 AND {LIVE}"
+    ))?;
+    let mut rows = st.query(params![claim_id, payer_id])?;
+    let mut m = PayerMoney::default();
+    while let Some(r) = rows.next()? {
+        m.patient_responsibility += dec(r, 0)?;
+        m.paid += dec(r, 1)?;
+        if !m.adjustments.is_empty() {
+            m.adjustments.push(';');
+        }
+        m.adjustments.push_str(&text(r, 2)?);
+    }
+    Ok(m)
+}
+
+/// What the ledger knows of a claim as sent, for its patient balance row.
+#[derive(Debug, Default)]
+pub(crate) struct SentAs {
+    /// First sent.
+    pub sent: Option<NaiveDate>,
+    /// The 837 it was last sent in (`submissions.file`).
+    pub file: String,
+    /// From `claim_patients` (schema 9); `None` for claims sent before.
+    pub patient: Option<(String, String, String, String)>,
+}
+
+/// Reads what a claim was sent as; `None` when the ledger does not know
+/// the claim (`claims`, `submissions`, `claim_patients`, `claim_history`).
+pub(crate) fn sent_as(
+    conn: &Connection,
+    claim_id: &str,
+    payer_id: &str,
+) -> Result<Option<SentAs>, Error> {
+    let mut st = conn.prepare_cached(
+        "SELECT s.file, cp.patient_last, cp.patient_first, cp.patient_dob, cp.service_date,
+            (SELECT MIN(h.at) FROM claim_history h
+             WHERE h.claim_id = c.claim_id AND h.payer_id = c.payer_id
+               AND h.submission_id IS NOT NULL)
+         FROM claims c JOIN submissions s ON s.id = c.submission_id
+         LEFT JOIN claim_patients cp ON cp.claim_id = c.claim_id AND cp.payer_id = c.payer_id
+              AND cp.submission_id = c.submission_id
+         WHERE c.claim_id = ?1 AND c.payer_id = ?2",
+    )?;
+    let mut rows = st.query(params![claim_id, payer_id])?;
+    let Some(r) = rows.next()? else { return Ok(None) };
+    let patient = match r.get_ref(1)? {
+        ValueRef::Null => None,
+        _ => Some((text(r, 1)?, text(r, 2)?, text(r, 3)?, text(r, 4)?)),
+    };
+    Ok(Some(SentAs { file: text(r, 0)?, patient, sent: day(&text(r, 5)?) }))
+}
+
+/// Totals the report's files must tie out to, read apart from them.
+#[derive(Debug, Default)]
+pub(crate) struct Totals {
+    /// Sum of `claim_payments.paid` in the filter.
+    pub paid: Decimal,
+    /// Sum of `remittances.plb_total` in the filter.
+    pub plb: Decimal,
+    /// Sum of `remittances.bpr02` in the filter.
+    pub bpr02: Decimal,
+}
+
+/// The ledger's own totals of payments and deposits in the filter.
+pub(crate) fn totals(conn: &Connection, f: &Filter) -> Result<Totals, Error> {
+    let paid: String = conn.query_row(
+        &format!(
+            "SELECT dec_sum(p.paid) FROM claim_payments p JOIN remittances r ON r.id = p.remittance_id WHERE {}",
+            payment_terms()
+        ),
+        params![f.payer, f.from, f.to],
+        |r| r.get(0),
+    )?;
+    let (plb, bpr02): (String, String) = conn.query_row(
+        &format!(
+            "SELECT dec_sum(r.plb_total), dec_sum(r.bpr02) FROM remittances r
+             WHERE (?1 IS NULL OR r.payer_id = ?1) AND (?2 IS NULL OR {PAY_DATE} >= ?2)
+               AND (?3 IS NULL OR {PAY_DATE} <= ?3)"
+        ),
+        params![f.payer, f.from, f.to],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let parse = |s: String| -> Result<Decimal, Error> {
+        s.parse().map_err(|_| Error::Value { what: format!("total {s:?}") })
+    };
+    Ok(Totals { paid: parse(paid)?, plb: parse(plb)?, bpr02: parse(bpr02)? })
+}

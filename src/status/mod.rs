@@ -1,0 +1,138 @@
+//! Where each claim stands: counts by payer and status, each claim's
+//! current status and whole story, and the worklist of claims that need a
+//! person today (see [`worklist`]). Everything is read from the ledger;
+//! nothing is written to it, and nothing is printed.
+//!
+//! Statuses, in the order a claim goes through them: `sent` (or `resent`,
+//! `replacement`, `void`, how it was last sent), `accepted` or `rejected`
+//! (by a 999 or 277CA, see `ack`), then what a remittance made of it
+//! (`paid`, `partial`, `denied`, `patient_responsibility`, `reversed`,
+//! `forwarded`).
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::claim::ClaimStatus;
+use crate::config::Config;
+use crate::ledger::{self, Event, Ledger, StatusCount};
+
+mod worklist;
+
+pub use worklist::{worklist, worklist_csv, WorkItem};
+
+/// Days within which a 999 or 277CA is expected when a payer sets none.
+pub const DEFAULT_ACK_DAYS: u32 = 2;
+/// Days after acceptance within which an 835 is expected when a payer sets none.
+pub const DEFAULT_DAYS_TO_PAY: u32 = 30;
+
+/// What the worklist needs to know.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The run's clock ("today").
+    pub now: NaiveDateTime,
+    /// Per payer id: (ack_days, expected_days_to_pay) from the config.
+    pub payer_days: HashMap<String, (u32, u32)>,
+    /// CO adjustment reasons that are contractual write-offs.
+    pub contractual_carcs: Vec<String>,
+}
+
+impl Options {
+    /// Options with the defaults: every payer 2 days to acknowledge and 30
+    /// to pay; the default contractual CARCs.
+    pub fn new(now: NaiveDateTime) -> Options {
+        Options {
+            now,
+            payer_days: HashMap::new(),
+            contractual_carcs: crate::config::DEFAULT_CONTRACTUAL_CARCS
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+        }
+    }
+
+    /// Options with the config's payer days and contractual CARCs.
+    pub fn from_config(now: NaiveDateTime, config: &Config) -> Options {
+        let mut o = Options::new(now);
+        for p in &config.payer {
+            o.payer_days.insert(
+                p.id.clone(),
+                (
+                    p.ack_days.unwrap_or(DEFAULT_ACK_DAYS),
+                    p.expected_days_to_pay.unwrap_or(DEFAULT_DAYS_TO_PAY),
+                ),
+            );
+        }
+        o.contractual_carcs = config.reconcile.contractual_carcs.clone();
+        o
+    }
+
+    /// (ack_days, expected_days_to_pay) of `payer_id`.
+    pub fn days(&self, payer_id: &str) -> (u32, u32) {
+        self.payer_days.get(payer_id).copied().unwrap_or((DEFAULT_ACK_DAYS, DEFAULT_DAYS_TO_PAY))
+    }
+}
+
+/// One claim's current status and story.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClaimStory {
+    /// CLM01.
+    pub claim_id: String,
+    /// Payer id.
+    pub payer_id: String,
+    /// Current status.
+    pub status: ClaimStatus,
+    /// CLM02 as last sent.
+    pub total_charge: Decimal,
+    /// The 837 file it was last sent in.
+    pub file: String,
+    /// When that file was written (ISO 8601).
+    pub sent_at: String,
+    /// The payer's claim number, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payer_claim_id: Option<String>,
+    /// Every event, oldest first.
+    pub history: Vec<Event>,
+}
+
+/// Claims by payer and status.
+pub fn counts(ledger: &Ledger) -> Result<Vec<StatusCount>, ledger::Error> {
+    ledger.status_counts()
+}
+
+/// The claims with these ids (every payer each was sent to), with their
+/// stories; an id the ledger does not know is left out (the caller names it).
+pub fn claims(ledger: &Ledger, ids: &[String]) -> Result<Vec<ClaimStory>, ledger::Error> {
+    let states = ledger.claim_states(ledger::Which::Ids(ids))?;
+    let mut out = Vec::with_capacity(states.len());
+    for s in states {
+        let history = ledger.history(&s.claim_id, &s.payer_id)?;
+        out.push(ClaimStory {
+            claim_id: s.claim_id,
+            payer_id: s.payer_id,
+            status: s.status,
+            total_charge: s.total_charge,
+            file: s.file,
+            sent_at: s.sent_at,
+            payer_claim_id: s.payer_claim_id,
+            history,
+        });
+    }
+    Ok(out)
+}
+
+/// The date of an ISO 8601 timestamp (its first 10 characters).
+pub(crate) fn date_of(at: &str) -> Option<NaiveDate> {
+    at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
+/// Writes a report (the worklist CSV) atomically, mode 0600: a temp file
+/// in the same folder, fsync, rename. The folder is created when missing.
+pub fn write_report(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    crate::atomic::write(path, bytes)
+}
