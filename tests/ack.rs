@@ -163,7 +163,7 @@ fn a_277ca_accepts_and_rejects_claims_of_several_payers() {
     let o = ack(dir.path(), &[&fixture("ack/clean.277")]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let s = String::from_utf8_lossy(&o.stdout);
-    assert!(s.contains("claims: accepted 4, rejected 1; unmatched acknowledgment(s): 0"), "{s}");
+    assert!(s.contains("claim events: accepted 4, rejected 1 (a claim the 999 and the 277CA both accept counts twice); unmatched acknowledgment(s): 0"), "{s}");
     assert!(
         s.contains("rejected: claim CF1002 (TESTPAYER1): 277CA claim rejected by TESTPAYER1 (A3:21:PR A7:164:IL; lines A7:453:QC"),
         "{s}"
@@ -229,7 +229,7 @@ fn a_277ca_without_the_config_matches_claims_sent_to_one_payer() {
     );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stdout)
-        .contains("claims: accepted 4, rejected 1; unmatched acknowledgment(s): 0"));
+        .contains("claim events: accepted 4, rejected 1 (a claim the 999 and the 277CA both accept counts twice); unmatched acknowledgment(s): 0"));
 }
 
 #[test]

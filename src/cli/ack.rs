@@ -111,7 +111,7 @@ fn print_report(out: &mut dyn Write, r: &Report) -> io::Result<()> {
     }
     writeln!(
         out,
-        "  claims: accepted {}, rejected {}; unmatched acknowledgment(s): {}",
+        "  claim events: accepted {}, rejected {} (a claim the 999 and the 277CA both accept counts twice); unmatched acknowledgment(s): {}",
         c.claims_accepted, c.claims_rejected, c.unmatched
     )?;
     let rejected: Vec<_> = r.rows.iter().filter(|row| row.status == "rejected").collect();
