@@ -9,7 +9,8 @@
 #   1. reconcile remit.835 --claims claims.837   (837 mode, nothing posted)
 #   2. reconcile remit.835 --ledger L            (ledger of CLAIMS sent claims,
 #      seeded by examples/seed_ledger.rs; every payment posted)
-# and prints wall time, CPU time, peak RSS and the per-stage timings.
+# and prints wall time, CPU time, peak RSS and the per-stage timings. The
+# binaries are built under $CARGO_TARGET_DIR when it is set (else target/).
 # Target (issue 4): 1,000,000 payments in < 10 s wall, < 2 GiB peak RSS, 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,9 +21,10 @@ if [ ! -s "$data/remit.835" ]; then
   python3 scripts/gen-remit-bench.py --claims "$n" --out "$data"
 fi
 cargo build --release --quiet --bin claimflow --example seed_ledger
-bin=./target/release/claimflow
+build=${CARGO_TARGET_DIR:-target}/release
+bin=$build/claimflow
 if [ ! -s "$data/seed.db" ]; then
-  ./target/release/examples/seed_ledger "$data/seed.db" "$data/claims.837"
+  "$build/examples/seed_ledger" "$data/seed.db" "$data/claims.837"
 fi
 report() {
   grep '^timing:' "$1" || true

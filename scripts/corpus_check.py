@@ -144,7 +144,8 @@ def main():
     ap.add_argument("root", help="folder of X12 samples")
     ap.add_argument("--update", action="store_true", help="rewrite the expected-outcome table")
     ap.add_argument("--table", default=os.path.join(REPO, "fixtures", "corpus-expected.tsv"))
-    ap.add_argument("--bin", default=os.path.join(REPO, "target", "release", "claimflow"))
+    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(REPO, "target")
+    ap.add_argument("--bin", default=os.path.join(target, "release", "claimflow"))
     args = ap.parse_args()
 
     if not os.path.isdir(args.root):

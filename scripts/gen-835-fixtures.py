@@ -542,6 +542,72 @@ lines3 = header("95", "T730", "20260612", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
 ]
 
 
+# lines-split.835: L4002 of lines.837 split by the payer across two payments
+# of one file: set 1 (trace T750, 2026-05-15) answers line 1 (PCN-4002A),
+# set 2 (trace T760, 2026-05-29) line 2 (PCN-4002B). At the end of a run of
+# this file the claim is complete: paid, not outstanding, nothing to do.
+split_a = header("100", "T750", "20260515", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
+    "LX*1",
+    *clp("L4002", 1, 120, 100, "PCN-4002A", "FORTYTWO",
+         demo_line("99214", "120", "100", 1, "20260502", [("CO", "45", "20")], "L4002-1")),
+]
+split_b = header("70", "T760", "20260529", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
+    "LX*1",
+    *clp("L4002", 1, 80, 70, "PCN-4002B", "FORTYTWO",
+         demo_line("97110", "80", "70", 1, "20260502", [("CO", "45", "10")], "L4002-2")),
+]
+
+# lines-split-denied.835: L4003 of lines.837 split across two payments of
+# one file: set 1 (trace T770) pays line 1 (PCN-4003A), set 2 (trace T780)
+# denies line 2 (PCN-4003B, CO-16): the claim ends partial, not denied.
+split_denied_a = header("60", "T770", "20260515", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
+    "LX*1",
+    *clp("L4003", 1, 70, 60, "PCN-4003A", "FORTYTHREE",
+         demo_line("99212", "70", "60", 1, "20260503", [("CO", "45", "10")], "L4003-1")),
+]
+split_denied_b = header("0", "T780", "20260529", "DEMO HEALTH PLAN", "DEMOPAYER1", method="NON") + [
+    "LX*1",
+    *clp("L4003", 1, 30, 0, "PCN-4003B", "FORTYTHREE",
+         demo_line("81002", "30", "0", 1, "20260503", [("CO", "16", "30")], "L4003-2",
+                   remarks=["M51"])),
+]
+
+# recoded.837 and recoded.835 (trace T740, 2026-06-20): lines the payer
+# re-coded, answered without REF*6R (issue 9). All to DEMOPAYER1.
+#   R5001 line 1 (99213) re-coded to 99212, SVC06 99213: original_procedure.
+#         line 2 (99214): SVC06 names 99215, never sent; SVC01 99214: procedure.
+#         line 3 (36415) re-coded to G0471 without SVC06: the only 30.00 line
+#         of that date: charge_date.
+#   R5002 two 40.00 lines of one date, both re-coded to 97530 without SVC06:
+#         which is which cannot be told: no match, both lines not_adjudicated.
+RECODED_CLAIMS = [
+    ("R5001", [("R5001-1", "99213", "", 100, 1, "20260601"), ("R5001-2", "99214", "", 150, 1, "20260601"),
+               ("R5001-3", "36415", "", 30, 1, "20260601")]),
+    ("R5002", [("R5002-1", "97110", "", 40, 1, "20260602"), ("R5002-2", "97112", "", 40, 1, "20260602")]),
+]
+
+
+def recoded_line(code, charge, paid, date, adjustment, original=None):
+    """One SVC loop without REF*6R: SVC06 is the original code when given."""
+    assert Decimal(charge) - Decimal(paid) == Decimal(adjustment[2]), code
+    svc = f"SVC*HC:{code}*{charge}*{paid}**1" + (f"*HC:{original}" if original else "")
+    return [svc, f"DTM*472*{date}", "CAS*{}*{}*{}".format(*adjustment)]
+
+
+recoded = header("280", "T740", "20260620", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
+    "LX*1",
+    "CLP*R5001*1*280*210**12*PCN-5001",
+    patient("TESTPATIENT", "FIFTYONE"),
+    *recoded_line("99212", "100", "70", "20260601", ("CO", "45", "30"), original="99213"),
+    *recoded_line("99214", "150", "120", "20260601", ("CO", "45", "30"), original="99215"),
+    *recoded_line("G0471", "30", "20", "20260601", ("CO", "45", "10")),
+    "CLP*R5002*1*80*70**12*PCN-5002",
+    patient("TESTPATIENT", "FIFTYTWO"),
+    *recoded_line("97530", "40", "35", "20260602", ("CO", "45", "5")),
+    *recoded_line("97530", "40", "35", "20260602", ("CO", "45", "5")),
+]
+
+
 def main():
     write("remit-1.835", interchange(101, [remit1]))
     write("remit-2.835", interchange(102, [remit2_set1, remit2_set2]))
@@ -562,6 +628,10 @@ def main():
     write("lines-1.835", interchange(121, [lines1]))
     write("lines-2.835", interchange(122, [lines2]))
     write("lines-3.835", interchange(123, [lines3]))
+    write("lines-split.835", interchange(125, [split_a, split_b]))
+    write("lines-split-denied.835", interchange(126, [split_denied_a, split_denied_b]))
+    write("recoded.837", claims_837(RECODED_CLAIMS, 224))
+    write("recoded.835", interchange(124, [recoded]))
     # Broken inputs live with the other bad X12 files (pyx12 rejects them).
     with open("fixtures/x12/bad/not_x12.835", "w") as f:
         f.write("This is not an X12 file: a clearinghouse error page saved as .835\n")

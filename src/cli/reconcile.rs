@@ -149,6 +149,13 @@ fn print_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
         c.forwarded,
         c.outstanding
     )?;
+    if c.partial_completed > 0 {
+        writeln!(
+            out,
+            "  of the partial: {} left a sent line unanswered that a later payment of these files answered: the claim is complete",
+            c.partial_completed
+        )?;
+    }
     if c.processed_and_forwarded > 0 {
         writeln!(out, "  processed and forwarded to another payer: {}", c.processed_and_forwarded)?;
     }

@@ -11,6 +11,7 @@ use rusqlite::params;
 use rust_decimal::Decimal;
 
 use super::{Error, Ledger};
+use crate::claim::ClaimStatus;
 use crate::Text;
 
 /// Schema version 6: the sent lines a claim payment answered, and PLB
@@ -56,6 +57,11 @@ pub struct LivePayment {
     pub paid: Decimal,
     /// The sent line ids it answered, `;`-joined; `None`: every line.
     pub lines: Option<String>,
+    /// Its status as posted (`partial` also when it left a sent line
+    /// unanswered).
+    pub status: ClaimStatus,
+    /// Its denied amount; `None` on rows posted by schema version 3.
+    pub denied: Option<Decimal>,
 }
 
 /// One PLB adjustment (one reason/reference/amount) to post.
@@ -172,7 +178,8 @@ impl Ledger {
         let mut st = self
             .conn
             .prepare(
-                "SELECT claim_id, payer_id, payer_claim_id, billed, paid, lines FROM claim_payments
+                "SELECT claim_id, payer_id, payer_claim_id, billed, paid, lines, status, denied
+                 FROM claim_payments
                  WHERE matched = 1 AND reversed_by IS NULL AND status NOT IN ('reversed', 'unmatched')
                  ORDER BY id",
             )
@@ -186,6 +193,8 @@ impl Ledger {
                     billed: dec(r.get_ref(3)?.as_str()?),
                     paid: dec(r.get_ref(4)?.as_str()?),
                     lines: r.get(5)?,
+                    status: r.get(6)?,
+                    denied: r.get_ref(7)?.as_str_or_null()?.map(dec),
                 })
             })
             .map_err(self.sq())?;

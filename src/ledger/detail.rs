@@ -347,6 +347,7 @@ mod tests {
             clp02: "1".into(),
             payer_claim_id: "PCN".into(),
             status: ClaimStatus::Partial,
+            claim_status: None,
             billed: d("125"),
             paid: d("70"),
             patient_responsibility: d("10"),

@@ -78,6 +78,10 @@ pub struct PaymentPosting {
     pub payer_claim_id: Text,
     /// Classification (paid, denied, reversed, …).
     pub status: ClaimStatus,
+    /// The status the matched claim has after this payment, when it is not
+    /// `status` (a claim paid in parts: every live payment considered);
+    /// `None`: `status`.
+    pub claim_status: Option<ClaimStatus>,
     /// CLP03.
     pub billed: Decimal,
     /// CLP04.
@@ -506,8 +510,9 @@ impl Ledger {
                 .map_err(sq)?;
             let mut detail = super::detail::DetailInserts::new(&tx).map_err(sq)?;
             let mut amount = String::new();
-            // The claim's current state: its latest payment's status, and the
-            // payer's claim number when this payment gives one.
+            // The claim's current state: the status its payments leave it in
+            // (the latest payment's own, unless the claim was paid in parts),
+            // and the payer's claim number when this payment gives one.
             let mut set_status = tx
                 .prepare_cached(
                     "UPDATE claims SET status = ?2, updated_at = ?3,
@@ -598,7 +603,7 @@ impl Ledger {
                     set_status
                         .execute(params![
                             row,
-                            p.status,
+                            p.claim_status.unwrap_or(p.status),
                             at,
                             p.payer_claim_id.as_str(),
                             p.claim_id.as_str(),

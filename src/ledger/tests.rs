@@ -468,6 +468,7 @@ fn version_4_adds_the_denied_amount_and_keeps_version_3_payments() {
         clp02: "1".into(),
         payer_claim_id: "PCN-10".into(),
         status: ClaimStatus::Partial,
+        claim_status: None,
         billed: d("125"),
         paid: d("70"),
         patient_responsibility: d("10"),
@@ -591,6 +592,7 @@ fn version_5_keys_payments_by_content_and_keeps_version_4_remittances() {
         clp02: "1".into(),
         payer_claim_id: if claim == "C1" { "PCN-9" } else { "PCN-10" }.into(),
         status: ClaimStatus::Paid,
+        claim_status: None,
         billed: d("125"),
         paid: d(paid),
         patient_responsibility: Decimal::ZERO,
@@ -649,6 +651,74 @@ fn version_5_keys_payments_by_content_and_keeps_version_4_remittances() {
     // The same payment posted again later is already applied.
     let post = l.post_remittances(&[t2a], "2026-04-04T00:00:00").unwrap();
     assert_eq!((post.applied.len(), post.already_applied.len()), (0, 1));
+}
+
+#[test]
+fn version_6_reads_earlier_payments_as_answering_every_line_and_adds_provider_adjustments() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("claimflow.db");
+    // A version-5 ledger: C1 paid (trace T1), then reversed and paid again
+    // (trace T2); C2 sent, never answered.
+    {
+        let conn = ledger_at_version(&path, 5);
+        conn.execute_batch(
+            "INSERT INTO submissions VALUES (1, '/x/c.x12', 'h', '000000001', '1', '0001', 2,
+                 '250', '2026-03-01T00:00:00', 'complete');
+             INSERT INTO claims VALUES ('C1', 'P1', 'h1', '1', '125', 'paid', 1, '0001',
+                 '2026-04-02T00:00:00', 'PCN-9B');
+             INSERT INTO claims VALUES ('C2', 'P1', 'h2', '1', '125', 'sent', 1, '0001',
+                 '2026-03-01T00:00:00', NULL);
+             INSERT INTO remittances VALUES (1, 'P1', 'T1', '1512345678', 'fp1', 'f1', '/x/r1.835',
+                 '0001', '80', '0', '2026-03-30', '2026-04-01T00:00:00');
+             INSERT INTO remittances VALUES (2, 'P1', 'T2', '1512345678', 'fp2', 'f2', '/x/r2.835',
+                 '0001', '10', '0', '2026-04-01', '2026-04-02T00:00:00');
+             INSERT INTO claim_payments (id, remittance_id, claim_id, payer_id, matched, clp01,
+                 clp02, payer_claim_id, status, billed, paid, patient_responsibility, contractual,
+                 other_adjustments, adjustments, denied, reverses, reversed_by)
+             VALUES
+                 (1, 1, 'C1', 'P1', 1, 'C1', '1', 'PCN-9', 'paid', '125', '80', '0', '45', '0',
+                  'CO-45 45.00', '0', NULL, 2),
+                 (2, 2, 'C1', 'P1', 1, 'C1', '22', 'PCN-9', 'reversed', '-125', '-80', '0', '-45',
+                  '0', 'CO-45 -45.00', '0', 1, NULL),
+                 (3, 2, 'C1', 'P1', 1, 'C1', '1', 'PCN-9B', 'partial', '125', '90', '0', '15',
+                  '0', 'CO-45 15.00;CO-16 20.00', '20', NULL, NULL);",
+        )
+        .unwrap();
+    }
+    let l = Ledger::open(&path).unwrap();
+    assert_eq!(l.version().unwrap(), schema_version());
+    // Every earlier row is kept, with no answered lines (NULL: every line).
+    let mut st = l
+        .connection()
+        .prepare("SELECT id || ':' || status || ':' || IFNULL(lines, 'NULL') FROM claim_payments ORDER BY id")
+        .unwrap();
+    let rows: Vec<String> =
+        st.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+    assert_eq!(rows, ["1:paid:NULL", "2:reversed:NULL", "3:partial:NULL"]);
+    // The live payment (the reversed one and the reversal are not) answers
+    // every line of its claim; a reconciliation starts from it.
+    let d = |s: &str| s.parse::<Decimal>().unwrap();
+    assert_eq!(
+        l.live_payments().unwrap(),
+        [crate::ledger::LivePayment {
+            claim_id: "C1".into(),
+            payer_id: "P1".into(),
+            payer_claim_id: "PCN-9B".into(),
+            billed: d("125"),
+            paid: d("90"),
+            lines: None,
+            status: ClaimStatus::Partial,
+            denied: Some(d("20")),
+        }]
+    );
+    // provider_adjustments exists, empty: no PLB was recorded before.
+    let count: i64 = l
+        .connection()
+        .query_row("SELECT COUNT(*) FROM provider_adjustments", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(count, 0);
+    let money = l.claim_money("C1", "P1").unwrap();
+    assert_eq!((money.paid, money.recouped, money.net), (d("90"), Decimal::ZERO, d("90")));
 }
 
 /// A ledger file at `path` with the first `version` migrations applied, as

@@ -10,8 +10,11 @@
 //! 22) undoes the live payment of its claim with the same payer claim number
 //! (CLP07) and the negated CLP03/CLP04, whose lines are then unanswered
 //! again; it is paired with the claim's next payment, the correction. PLB
-//! references are tied to the claim they name. What is left unanswered at
-//! the end is the claim's outstanding amount.
+//! references are tied to the claim they name. Each claim payment also gets
+//! the status its claim is left in, its live payments combined line by line
+//! (a claim paid in parts is `paid` once every part is in), which the ledger
+//! records on the claim. What is left unanswered at the end is the claim's
+//! outstanding amount.
 //!
 //! This module decides; it reads no file, writes no report and posts
 //! nothing (the ledger does its own undoing when it posts).
@@ -37,6 +40,8 @@ struct Live {
     lines: u64,
     /// Its run-wide index when it is a claim payment of this run.
     at: Option<usize>,
+    /// Its status on its own: before unanswered lines made it `partial`.
+    status: Status,
 }
 
 /// The live payments of every sent claim, earlier runs' and this run's.
@@ -61,6 +66,9 @@ pub struct Book {
     by_pcn: HashMap<Text, usize, FastHash>,
     /// How much of `log` is in `by_pcn`.
     indexed: usize,
+    /// The sent claim of each claim payment of this run made `partial` only
+    /// because a sent line was unanswered when it was accounted.
+    unanswered_partial: Vec<u32>,
 }
 
 fn same_id(a: &str, b: &str) -> bool {
@@ -84,7 +92,8 @@ impl Book {
     }
 
     /// Records a live payment of an earlier run (from the ledger) of sent
-    /// claim `claim`: its CLP07, CLP03, CLP04 and the lines it answered.
+    /// claim `claim`: its CLP07, CLP03, CLP04, the lines it answered and its
+    /// status on its own (`own_status`).
     pub fn add_earlier(
         &mut self,
         claim: usize,
@@ -92,6 +101,7 @@ impl Book {
         billed: Decimal,
         paid: Decimal,
         lines: u64,
+        status: Status,
     ) {
         if let Some(v) = self.live.get_mut(claim) {
             v.push(Live {
@@ -100,6 +110,7 @@ impl Book {
                 paid,
                 lines,
                 at: None,
+                status,
             });
         }
     }
@@ -107,6 +118,53 @@ impl Book {
     /// The lines of sent claim `claim` its live payments answered.
     fn answered(&self, claim: usize) -> u64 {
         self.live[claim].iter().fold(0, |a, l| a | l.lines)
+    }
+
+    /// The status of sent claim `claim` (`sent`) as its live payments leave
+    /// it, line by line: each sent line has the status of the latest live
+    /// payment that answered it, and [`combine`] makes one of them (with
+    /// the lines no live payment answered). A claim paid in parts is `paid`
+    /// once every part is in; a part denied or a line still unanswered makes
+    /// it `partial`; a payment that answers the same lines again (after a
+    /// corrected claim) replaces the earlier answer. With no live payment
+    /// (all reversed) the claim is `reversed`; when its lines are not known,
+    /// it has the status of its latest live payment.
+    fn claim_status(&self, claim: usize, sent: &SentClaim) -> Status {
+        let live = &self.live[claim];
+        let Some(latest) = live.last() else { return Status::Reversed };
+        let all = all_lines(sent.lines.len());
+        if all == 0 {
+            return latest.status;
+        }
+        let mut statuses = Vec::with_capacity(2);
+        let mut answered = 0;
+        for n in 0..sent.lines.len().min(64) {
+            let bit = line_bit(n);
+            if let Some(l) = live.iter().rev().find(|l| l.lines & bit != 0) {
+                answered |= bit;
+                if !statuses.contains(&l.status) {
+                    statuses.push(l.status);
+                }
+            }
+        }
+        if statuses.is_empty() {
+            // Its payments matched none of its lines.
+            statuses.push(latest.status);
+        }
+        combine(&statuses, all & !answered != 0)
+    }
+
+    /// Of this run's claim payments made `partial` only because a sent line
+    /// was unanswered, those whose claim has every sent line answered at the
+    /// end (by a later payment of the run): nothing of them is left to do.
+    pub fn partial_completed(&self, claims: &[SentClaim]) -> usize {
+        self.unanswered_partial
+            .iter()
+            .filter(|&&i| {
+                let i = i as usize;
+                claims.get(i).is_some_and(|c| self.unanswered(i, c).is_zero())
+            })
+            .count()
     }
 
     /// Accounts the claim payments of one payment (`results`, in file order)
@@ -140,6 +198,7 @@ impl Book {
                     paid: r.figures.paid,
                     lines: r.answered,
                     at: Some(at),
+                    status: r.status,
                 });
                 continue;
             }
@@ -164,32 +223,33 @@ impl Book {
         }
         for r in results.iter_mut() {
             let Some(i) = r.sent.filter(|&i| i < self.live.len()) else { continue };
-            if matches!(r.status, Status::Reversed | Status::Unmatched) {
+            if r.status == Status::Unmatched {
                 continue;
             }
             let sent = &claims[i];
             let missing = all_lines(sent.lines.len()) & !(r.answered | self.answered(i));
-            if missing == 0 {
-                continue;
-            }
-            for (n, l) in sent.lines.iter().enumerate() {
-                if missing & line_bit(n) != 0 {
-                    r.lines.push(LineResult {
-                        pos: r.pos,
-                        line_id: l.line_id.clone(),
-                        procedure: procedure_of(l),
-                        status: Status::NotAdjudicated,
-                        rule: LineRule::None,
-                        figures: Figures { billed: l.charge, ..Figures::default() },
-                        carc: Vec::new(),
-                        rarc: Vec::new(),
-                        denial: None,
-                    });
+            if missing != 0 && r.status != Status::Reversed {
+                for (n, l) in sent.lines.iter().enumerate() {
+                    if missing & line_bit(n) != 0 {
+                        r.lines.push(LineResult {
+                            pos: r.pos,
+                            line_id: l.line_id.clone(),
+                            procedure: procedure_of(l),
+                            status: Status::NotAdjudicated,
+                            rule: LineRule::None,
+                            figures: Figures { billed: l.charge, ..Figures::default() },
+                            carc: Vec::new(),
+                            rarc: Vec::new(),
+                            denial: None,
+                        });
+                    }
+                }
+                if matches!(r.status, Status::Paid | Status::PatientResponsibility) {
+                    r.status = Status::Partial;
+                    self.unanswered_partial.push(u32::try_from(i).unwrap_or(u32::MAX));
                 }
             }
-            if matches!(r.status, Status::Paid | Status::PatientResponsibility) {
-                r.status = Status::Partial;
-            }
+            r.claim_status = Some(self.claim_status(i, sent));
         }
         findings
     }
@@ -273,6 +333,74 @@ impl Book {
     }
 }
 
+/// One status for a claim whose sent lines were answered with `statuses`
+/// (distinct, at least one), `missing` when some sent line was not answered:
+/// any `partial`, or `paid` with `denied` or a line missing, is `partial`;
+/// else `paid` with the patient's or forwarded parts is `paid`; the
+/// patient's share with a line missing is `partial` (as for one payment),
+/// with a denial `denied`; `denied` stays `denied` whatever else is
+/// missing; `forwarded` only when nothing else answered.
+fn combine(statuses: &[Status], missing: bool) -> Status {
+    let has = |s: Status| statuses.contains(&s);
+    if has(Status::Partial) {
+        Status::Partial
+    } else if has(Status::Paid) {
+        if has(Status::Denied) || missing {
+            Status::Partial
+        } else {
+            Status::Paid
+        }
+    } else if has(Status::PatientResponsibility) {
+        if missing {
+            Status::Partial
+        } else if has(Status::Denied) {
+            Status::Denied
+        } else {
+            Status::PatientResponsibility
+        }
+    } else if has(Status::Denied) {
+        Status::Denied
+    } else {
+        statuses.first().copied().unwrap_or(Status::Forwarded)
+    }
+}
+
+/// The status a live payment of an earlier run had on its own, from what
+/// the ledger keeps (its status, denied amount and CLP04): the ledger
+/// records `partial` for a payment that left a sent line unanswered, and
+/// with no denied money that was the only reason, so on its own it was paid
+/// (or, paying nothing, the patient's). `None` for a status no live payment
+/// has.
+pub(crate) fn own_status(
+    status: crate::claim::ClaimStatus,
+    denied: Option<Decimal>,
+    paid: Decimal,
+) -> Option<Status> {
+    use crate::claim::ClaimStatus as C;
+    Some(match status {
+        C::Partial if denied.is_some_and(|d| d.is_zero()) => {
+            if paid > Decimal::ZERO {
+                Status::Paid
+            } else {
+                Status::PatientResponsibility
+            }
+        }
+        C::Paid => Status::Paid,
+        C::Partial => Status::Partial,
+        C::Denied => Status::Denied,
+        C::PatientResponsibility => Status::PatientResponsibility,
+        C::Forwarded => Status::Forwarded,
+        C::Sent
+        | C::Resent
+        | C::Replacement
+        | C::Void
+        | C::Accepted
+        | C::Rejected
+        | C::Reversed
+        | C::Unmatched => return None,
+    })
+}
+
 /// The warning for reversal `r` that undoes no live payment.
 fn unpaired(r: &ClaimResult) -> Finding {
     let mut f = Finding::warning(
@@ -289,3 +417,6 @@ fn unpaired(r: &ClaimResult) -> Finding {
     f.claim_id = r.claim_id.to_string();
     f
 }
+
+#[cfg(test)]
+mod tests;

@@ -155,3 +155,27 @@ pub(crate) fn line_mask(sent: &SentClaim, lines: Option<&str>) -> u64 {
         })
         .fold(0, |m, i| m | super::line_bit(i))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reconcile::testing::{line, sent, sent_with};
+
+    #[test]
+    fn a_payment_s_answered_lines_come_back_as_a_mask() {
+        let c = sent_with(
+            "C1",
+            vec![
+                line("C1-1", "99213", 100, ""),
+                line("C1-2", "36415", 30, ""),
+                line("3", "81002", 20, ""),
+            ],
+        );
+        // NULL (rows posted before schema version 6, or every line): all.
+        assert_eq!(line_mask(&c, None), 0b111);
+        assert_eq!(line_mask(&c, Some("c1-2; 3")), 0b110);
+        // An id no longer among the claim's lines answers nothing.
+        assert_eq!(line_mask(&c, Some("C1-9")), 0);
+        assert_eq!(line_mask(&sent("C2"), None), 0);
+    }
+}

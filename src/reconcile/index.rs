@@ -1,0 +1,301 @@
+//! Finding the sent claim a claim payment answers: the paying payer's
+//! names ([`PayerNames`]: payer ids and aliases) and the lookup tables over
+//! the sent claims ([`ClaimIndex`]: claim id, prefix, payer claim number).
+//! It does not match service lines (`lines`) or classify payments.
+
+use std::collections::HashMap;
+
+use rayon::slice::ParallelSliceMut;
+
+use super::{ClaimRule, SentClaim};
+use crate::edi835::Remittance;
+use crate::Text;
+
+/// Minimum length of a CLP01 for prefix matching: shorter ids match too much.
+const MIN_PREFIX: usize = 6;
+
+fn norm(s: &str) -> String {
+    s.trim().to_ascii_uppercase()
+}
+
+/// The bytes of `norm(s)`, without allocating.
+fn norm_bytes(s: &str) -> impl Iterator<Item = u8> + '_ {
+    s.trim().bytes().map(|b| b.to_ascii_uppercase())
+}
+
+/// The hasher of the id maps (FxHash): the keys are claim ids we sent
+/// ourselves, so the flooding resistance of the default hasher buys nothing.
+pub(crate) type FastHash = rustc_hash::FxBuildHasher;
+
+/// How payers name themselves in 835s: each payer id and alias (trimmed,
+/// upper case) to the payer id. Filled from the config's payers (`id` and
+/// `aliases`); the payer ids of the sent claims are added by the run.
+#[derive(Clone, Debug, Default)]
+pub struct PayerNames {
+    names: HashMap<String, Text, FastHash>,
+}
+
+impl PayerNames {
+    /// No names known.
+    pub fn new() -> PayerNames {
+        PayerNames::default()
+    }
+
+    /// Adds payer `id` and its `aliases`. A name already known keeps its payer.
+    pub fn add<'s>(&mut self, id: &'s str, aliases: impl IntoIterator<Item = &'s str>) {
+        let id = id.trim();
+        if id.is_empty() {
+            return;
+        }
+        for name in std::iter::once(id).chain(aliases) {
+            let key = norm(name);
+            if !key.is_empty() {
+                self.names.entry(key).or_insert_with(|| Text::new(id));
+            }
+        }
+    }
+
+    /// True when no name is known.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The payer id `name` stands for.
+    pub fn get(&self, name: &str) -> Option<&Text> {
+        let trimmed = name.trim();
+        if trimmed.is_empty() {
+            return None;
+        }
+        if !trimmed.bytes().any(|b| b.is_ascii_lowercase()) {
+            return self.names.get(trimmed);
+        }
+        self.names.get(&norm(trimmed))
+    }
+
+    /// The paying payer of remittance `rem`: the first of REF*2U, N1*PR
+    /// N104 and TRN03 that is a known payer id or alias.
+    pub fn paying_payer(&self, rem: &Remittance) -> Option<Text> {
+        let ref2u = rem.payer.refs.iter().filter(|r| r.qualifier == "2U").map(|r| r.value.as_str());
+        ref2u
+            .chain([rem.payer.id.as_str(), rem.trace.trn03_originator.as_str()])
+            .find_map(|n| self.get(n))
+            .cloned()
+    }
+}
+
+/// No earlier claim with the same id (end of a [`ClaimIndex`] chain).
+const NO_CLAIM: u32 = u32::MAX;
+
+/// Lookup tables over the sent claims, built once.
+#[derive(Debug)]
+pub struct ClaimIndex<'a> {
+    claims: &'a [SentClaim],
+    /// Normalized claim id to the latest claim with that id.
+    by_id: HashMap<String, usize, FastHash>,
+    /// Per claim: the previous claim with the same normalized id (sent to
+    /// another payer, or sent again), else [`NO_CLAIM`]. Walking it needs no
+    /// allocation.
+    same_id: Vec<u32>,
+    /// Indexes of the claims in `by_id`, sorted by normalized id (for
+    /// prefixes); built on the first prefix lookup, as most runs never need it.
+    sorted: std::sync::OnceLock<Vec<usize>>,
+    /// Normalized payer id, a 0x1F byte, normalized payer claim number.
+    pub(super) by_payer_claim: HashMap<String, usize, FastHash>,
+}
+
+fn same_payer(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
+}
+
+impl<'a> ClaimIndex<'a> {
+    /// Indexes `claims`. When a claim id appears twice for one payer (sent
+    /// again), the later one wins.
+    pub fn new(claims: &'a [SentClaim]) -> ClaimIndex<'a> {
+        let mut by_id: HashMap<String, usize, FastHash> =
+            HashMap::with_capacity_and_hasher(claims.len(), FastHash::default());
+        let mut by_payer_claim = HashMap::with_hasher(FastHash::default());
+        let mut same_id = vec![NO_CLAIM; claims.len()];
+        for (i, c) in claims.iter().enumerate() {
+            let id = c.claim_id.trim();
+            // Most ids are sent in upper case already: no second pass.
+            let key = if id.bytes().any(|b| b.is_ascii_lowercase()) {
+                id.to_ascii_uppercase()
+            } else {
+                id.to_string()
+            };
+            if let Some(prev) = by_id.insert(key, i) {
+                same_id[i] = u32::try_from(prev).unwrap_or(NO_CLAIM);
+            }
+            if let Some(p) = c.payer_claim_id.as_deref().filter(|p| !p.trim().is_empty()) {
+                by_payer_claim.insert(payer_claim_key(&c.payer_id, p), i);
+            }
+        }
+        ClaimIndex { claims, by_id, same_id, sorted: std::sync::OnceLock::new(), by_payer_claim }
+    }
+
+    /// The sent claims.
+    pub(crate) fn claims(&self) -> &'a [SentClaim] {
+        self.claims
+    }
+
+    /// The claims with the same normalized id as claim `i`, latest first.
+    fn chain(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(Some(i), |&j| {
+            let p = self.same_id[j];
+            (p != NO_CLAIM).then_some(p as usize)
+        })
+    }
+
+    /// The latest claim with the same id as claim `i` sent to `payer`.
+    pub(super) fn for_payer(&self, i: usize, payer: &str) -> Option<usize> {
+        self.chain(i).find(|&j| same_payer(&self.claims[j].payer_id, payer))
+    }
+
+    /// The latest claim sent with the id of `i` when every claim with that
+    /// id was sent to one payer; `None` when several payers have it.
+    fn only_one(&self, i: usize) -> Option<usize> {
+        let payer = &self.claims[i].payer_id;
+        self.chain(i).all(|j| same_payer(&self.claims[j].payer_id, payer)).then_some(i)
+    }
+
+    /// The latest claim whose normalized id is `claim_id` normalized.
+    pub(super) fn latest(&self, claim_id: &str) -> Option<usize> {
+        let trimmed = claim_id.trim();
+        // Fast path without allocating: ids are usually sent in upper case.
+        if !trimmed.bytes().any(|b| b.is_ascii_lowercase()) {
+            return self.by_id.get(trimmed).copied();
+        }
+        self.by_id.get(&norm(trimmed)).copied()
+    }
+
+    /// Finds the sent claim for CLP01 `claim_id` / CLP07 `payer_claim_id`
+    /// paid by `payer` (the paying payer's id, `None` when unknown), in the
+    /// order of `docs/reconcile.md`: claim id, prefix and payer claim number
+    /// among the paying payer's claims, then the claim id alone when exactly
+    /// one payer was sent a claim with that id.
+    pub(crate) fn find(
+        &self,
+        claim_id: &str,
+        payer_claim_id: &str,
+        payer: Option<&str>,
+    ) -> (Option<usize>, ClaimRule) {
+        let latest = self.latest(claim_id);
+        if let Some(payer) = payer {
+            if let Some(i) = latest.and_then(|i| self.for_payer(i, payer)) {
+                return (Some(i), ClaimRule::ClaimId);
+            }
+            if let Some(i) = self.prefix(claim_id, payer) {
+                return (Some(i), ClaimRule::ClaimIdPrefix);
+            }
+            let pcn = payer_claim_id.trim();
+            if !pcn.is_empty() {
+                if let Some(&i) = self.by_payer_claim.get(&payer_claim_key(payer, pcn)) {
+                    return (Some(i), ClaimRule::PayerClaimId);
+                }
+            }
+        }
+        match latest.and_then(|i| self.only_one(i)) {
+            Some(i) => (Some(i), ClaimRule::ClaimIdOnly),
+            None => (None, ClaimRule::None),
+        }
+    }
+
+    /// The one claim of `payer` whose id starts with `claim_id` (at least
+    /// [`MIN_PREFIX`] characters).
+    fn prefix(&self, claim_id: &str, payer: &str) -> Option<usize> {
+        let key = norm(claim_id);
+        if key.len() < MIN_PREFIX {
+            return None;
+        }
+        let id = |i: usize| norm_bytes(&self.claims[i].claim_id);
+        let sorted = self.sorted.get_or_init(|| {
+            let mut v: Vec<usize> = self.by_id.values().copied().collect();
+            v.par_sort_unstable_by(|&a, &b| id(a).cmp(id(b)));
+            v
+        });
+        let start = sorted.partition_point(|&i| id(i).lt(key.bytes()));
+        let mut hits = sorted[start..]
+            .iter()
+            .take_while(|&&i| id(i).take(key.len()).eq(key.bytes()))
+            .filter_map(|&i| self.for_payer(i, payer));
+        match (hits.next(), hits.next()) {
+            (Some(i), None) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The payer ids of the sent claims with CLP01 `claim_id` as their id,
+    /// distinct, sorted (for a finding when it is ambiguous).
+    pub(crate) fn payers_of(&self, claim_id: &str) -> Vec<Text> {
+        let mut payers: Vec<Text> = match self.latest(claim_id) {
+            Some(i) => self.chain(i).map(|j| self.claims[j].payer_id.clone()).collect(),
+            None => Vec::new(),
+        };
+        payers.sort();
+        payers.dedup();
+        payers
+    }
+}
+
+pub(crate) fn payer_claim_key(payer: &str, payer_claim_id: &str) -> String {
+    let mut k = norm(payer);
+    k.push('\u{1f}');
+    k.push_str(&norm(payer_claim_id));
+    k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reconcile::testing::sent;
+
+    #[test]
+    fn finds_claims_by_id_prefix_and_payer_number() {
+        let mut claims = vec![sent("ABC-000123-X"), sent("abc-000999"), sent("ZZ1")];
+        claims[2].payer_claim_id = Some("PCN77".into());
+        let ix = ClaimIndex::new(&claims);
+        let p = Some("P");
+        assert_eq!(ix.find(" abc-000123-x ", "", p), (Some(0), ClaimRule::ClaimId));
+        assert_eq!(ix.find("ABC-0001", "", p), (Some(0), ClaimRule::ClaimIdPrefix));
+        // Ambiguous prefix: two claims start with ABC-000.
+        assert_eq!(ix.find("ABC-000", "", p), (None, ClaimRule::None));
+        // Too short to trust as a prefix.
+        assert_eq!(ix.find("ZZ", "", p), (None, ClaimRule::None));
+        assert_eq!(ix.find("UNKNOWN", "pcn77", p), (Some(2), ClaimRule::PayerClaimId));
+        // Another payer's claim number is not this payer's.
+        assert_eq!(ix.find("UNKNOWN", "pcn77", Some("Q")), (None, ClaimRule::None));
+        // Payer unknown, or not the payer the claim went to: one claim has the id.
+        assert_eq!(ix.find("ABC-000123-X", "", None), (Some(0), ClaimRule::ClaimIdOnly));
+        assert_eq!(ix.find("ABC-000123-X", "", Some("Q")), (Some(0), ClaimRule::ClaimIdOnly));
+    }
+
+    #[test]
+    fn a_claim_id_sent_to_two_payers_matches_by_payer_or_not_at_all() {
+        let mut claims = vec![sent("C1"), sent("C1"), sent("C2")];
+        claims[1].payer_id = "Q".into();
+        let ix = ClaimIndex::new(&claims);
+        assert_eq!(ix.find("c1", "", Some("p")), (Some(0), ClaimRule::ClaimId));
+        assert_eq!(ix.find("C1", "", Some("Q")), (Some(1), ClaimRule::ClaimId));
+        assert_eq!(ix.find("C1", "", None), (None, ClaimRule::None));
+        assert_eq!(ix.find("C1", "", Some("R")), (None, ClaimRule::None));
+        assert_eq!(ix.payers_of("C1"), vec![Text::new("P"), Text::new("Q")]);
+        assert!(ix.payers_of("C3").is_empty());
+        // The same id sent twice to one payer is one claim: the later wins.
+        let again = vec![sent("C1"), sent("C1")];
+        let ix = ClaimIndex::new(&again);
+        assert_eq!(ix.find("C1", "", None), (Some(1), ClaimRule::ClaimIdOnly));
+        assert_eq!(ix.find("C1", "", Some("P")), (Some(1), ClaimRule::ClaimId));
+    }
+
+    #[test]
+    fn payer_names_resolve_ids_and_aliases() {
+        let mut names = PayerNames::new();
+        names.add("DEMOPAYER1", ["1512345678", "dhp"]);
+        names.add("DEMOPAYER2", []);
+        assert_eq!(names.get(" dhp ").map(Text::as_str), Some("DEMOPAYER1"));
+        assert_eq!(names.get("1512345678").map(Text::as_str), Some("DEMOPAYER1"));
+        assert_eq!(names.get("demopayer2").map(Text::as_str), Some("DEMOPAYER2"));
+        assert_eq!(names.get("OTHER"), None);
+        assert_eq!(names.get(""), None);
+    }
+}

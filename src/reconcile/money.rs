@@ -1,0 +1,148 @@
+//! The money columns of a claim payment or service line: each CAS
+//! adjustment goes into exactly one column ([`Bucket`]) by its group code
+//! and CARC reason, and the columns reconcile to the billed amount
+//! ([`Figures`]). It does not classify payments or pick denial categories.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::edi835::{Adjustment, Group};
+
+/// Money figures of a claim or line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Figures {
+    /// CLP03 / SVC02.
+    pub billed: Decimal,
+    /// Sum of AMT*B6 when every line reports it; else paid + patient responsibility.
+    pub allowed: Decimal,
+    /// CLP04 / SVC03.
+    pub paid: Decimal,
+    /// Sum of PR adjustments.
+    pub patient_responsibility: Decimal,
+    /// Sum of CO adjustments whose reason is a contractual one
+    /// ([`Options::contractual_carcs`](crate::reconcile::Options)).
+    pub contractual: Decimal,
+    /// Sum of the adjustments that deny money the office can act on (see
+    /// [`Bucket::Denied`]).
+    pub denied: Decimal,
+    /// Sum of the other adjustments (see [`Bucket::Other`]).
+    pub other_adjustments: Decimal,
+    /// billed − paid − patient responsibility − contractual − denied − other
+    /// adjustments (0 when balanced).
+    pub variance: Decimal,
+}
+
+/// The money column an adjustment is reported in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bucket {
+    /// Group PR: the patient's share.
+    PatientResponsibility,
+    /// Group CO with a reason in the contractual list: the contract write-off.
+    Contractual,
+    /// Money withheld for a reason the office can act on (resubmit, appeal,
+    /// bill another payer, bill the patient): group CO with any reason not in
+    /// the contractual list, and group PI or OA, except as [`Bucket::Other`] says.
+    Denied,
+    /// Adjustments that are not the office's to act on: PI or OA with a
+    /// reason in the contractual list (a contract reduction the payer filed
+    /// under another group), OA-23 (the amount another payer's adjudication
+    /// already covers), and the legacy CR group or an unknown group code.
+    Other,
+}
+
+/// The CARC reason of the other payer's adjudication (OA-23).
+const PRIOR_PAYER_CARC: &str = "23";
+
+/// Which money column adjustment `a` is reported in; `contractual` are the
+/// contractual CARC codes (upper case).
+pub(crate) fn bucket(a: &Adjustment, contractual: &[String]) -> Bucket {
+    let reason = a.reason.trim();
+    let is_contractual = || contractual.iter().any(|c| c.eq_ignore_ascii_case(reason));
+    match a.group {
+        Some(Group::PR) => Bucket::PatientResponsibility,
+        Some(Group::CO) if is_contractual() => Bucket::Contractual,
+        Some(Group::CO) => Bucket::Denied,
+        Some(Group::PI | Group::OA) if is_contractual() || reason == PRIOR_PAYER_CARC => {
+            Bucket::Other
+        }
+        Some(Group::PI | Group::OA) => Bucket::Denied,
+        _ => Bucket::Other,
+    }
+}
+
+impl Figures {
+    /// A claim the payer says is not its own (CLP02 23): what it did not
+    /// pay is for the other payer to answer, so nothing is `denied`; those
+    /// amounts are `other_adjustments`.
+    pub(super) fn not_ours(&mut self) {
+        self.other_adjustments += self.denied;
+        self.denied = Decimal::ZERO;
+    }
+
+    pub(super) fn new<'x>(
+        billed: Decimal,
+        paid: Decimal,
+        adjustments: impl Iterator<Item = &'x Adjustment>,
+        allowed: Option<Decimal>,
+        contractual: &[String],
+    ) -> Figures {
+        let mut f = Figures { billed, paid, ..Figures::default() };
+        for a in adjustments {
+            match bucket(a, contractual) {
+                Bucket::PatientResponsibility => f.patient_responsibility += a.amount,
+                Bucket::Contractual => f.contractual += a.amount,
+                Bucket::Denied => f.denied += a.amount,
+                Bucket::Other => f.other_adjustments += a.amount,
+            }
+        }
+        f.allowed = allowed.unwrap_or(f.paid + f.patient_responsibility);
+        f.variance = billed
+            - paid
+            - f.patient_responsibility
+            - f.contractual
+            - f.denied
+            - f.other_adjustments;
+        f
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reconcile::testing::carcs;
+
+    #[test]
+    fn each_group_and_reason_has_one_money_column() {
+        let adj = |g: &str, r: &str| Adjustment {
+            group: Group::from_code(g),
+            group_code: g.into(),
+            reason: r.into(),
+            amount: Decimal::ONE,
+            quantity: None,
+        };
+        let contractual = carcs();
+        let with_131 = vec!["45".to_string(), "253".to_string(), "131".to_string()];
+        let table: &[(&str, &str, &[String], Bucket)] = &[
+            ("PR", "1", &contractual, Bucket::PatientResponsibility),
+            ("PR", "45", &contractual, Bucket::PatientResponsibility),
+            ("CO", "45", &contractual, Bucket::Contractual),
+            ("CO", " 253 ", &contractual, Bucket::Contractual),
+            ("CO", "16", &contractual, Bucket::Denied),
+            ("CO", "151", &contractual, Bucket::Denied),
+            ("CO", "131", &contractual, Bucket::Denied),
+            ("CO", "131", &with_131, Bucket::Contractual),
+            ("CO", "45", &[], Bucket::Denied),
+            ("PI", "96", &contractual, Bucket::Denied),
+            ("OA", "18", &contractual, Bucket::Denied),
+            ("OA", "23", &contractual, Bucket::Other),
+            ("PI", "45", &contractual, Bucket::Other),
+            ("OA", "253", &contractual, Bucket::Other),
+            ("CR", "16", &contractual, Bucket::Other),
+            ("ZZ", "16", &contractual, Bucket::Other),
+        ];
+        for (g, r, list, want) in table {
+            assert_eq!(bucket(&adj(g, r), list), *want, "{g}-{r} with {list:?}");
+        }
+    }
+}

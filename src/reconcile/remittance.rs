@@ -1,0 +1,421 @@
+//! One remittance's claim payments reconciled: each matched to a sent claim
+//! and its lines, classified (paid, partial, denied, ...), its money split
+//! into columns and its denial worklist entry chosen. It reads no file and
+//! does no accounting across payments (`account` does).
+
+use rust_decimal::Decimal;
+
+use super::lines::{all_lines, line_bit, match_lines};
+use super::money::{bucket, Bucket, Figures};
+use super::{
+    denial, Action, Category, ClaimIndex, ClaimResult, Denial, LineResult, LineRule, Status,
+};
+use crate::edi835::{Adjustment, ClaimPayment, Group, Remittance, ServicePayment};
+use crate::Text;
+
+fn distinct(into: &mut Vec<Text>, s: Text) {
+    if !s.is_empty() && !into.contains(&s) {
+        into.push(s);
+    }
+}
+
+fn carc_code(a: &Adjustment) -> Text {
+    let mut s = Text::with_capacity(a.group_code.len() + 1 + a.reason.len());
+    s.push_str(&a.group_code);
+    s.push('-');
+    s.push_str(&a.reason);
+    s
+}
+
+/// The main reason of a denial: the largest denying adjustment; else the
+/// largest non-patient one; else the largest.
+fn primary<'x>(
+    adjs: impl Iterator<Item = &'x Adjustment> + Clone,
+    contractual: &[String],
+) -> Option<&'x Adjustment> {
+    let largest = |it: &mut dyn Iterator<Item = &'x Adjustment>| it.max_by_key(|a| a.amount);
+    largest(&mut adjs.clone().filter(|a| bucket(a, contractual) == Bucket::Denied))
+        .or_else(|| largest(&mut adjs.clone().filter(|a| a.group != Some(Group::PR))))
+        .or_else(|| largest(&mut adjs.clone()))
+}
+
+/// The worklist entry for adjustments `adjs` (all of a denied claim or
+/// line, or only the denying ones of a reduction).
+fn denial_of<'x>(
+    adjs: impl Iterator<Item = &'x Adjustment> + Clone,
+    amount: Decimal,
+    contractual: &[String],
+    forwarded: bool,
+) -> Denial {
+    let mut carc = Vec::new();
+    for a in adjs.clone() {
+        distinct(&mut carc, carc_code(a));
+    }
+    match primary(adjs, contractual) {
+        Some(a) => {
+            let category = denial::category(&a.reason);
+            let action = denial::action(category, a.group, forwarded);
+            Denial { category, action, amount, carc }
+        }
+        None => Denial { category: Category::Other, action: Action::Appeal, amount, carc },
+    }
+}
+
+/// The worklist entry of a payment the ledger recorded: its adjustments as
+/// `claim_payments.adjustments` holds them (`GROUP-CARC amount` joined with
+/// `;`), read back and classified as [`reconcile_remittance`] does. Used by
+/// the status worklist; words it cannot read are left out.
+pub(crate) fn denial_of_recorded(
+    adjustments: &str,
+    amount: Decimal,
+    contractual: &[String],
+) -> Denial {
+    let adjs: Vec<Adjustment> = adjustments
+        .split(';')
+        .filter_map(|a| {
+            let (code, value) = a.trim().split_once(' ')?;
+            let (group, reason) = code.split_once('-')?;
+            Some(Adjustment {
+                group: Group::from_code(group),
+                group_code: Text::new(group),
+                reason: Text::new(reason),
+                amount: value.trim().parse().ok()?,
+                quantity: None,
+            })
+        })
+        .collect();
+    let denying: Vec<&Adjustment> =
+        adjs.iter().filter(|a| is_denial_adjustment(a, contractual)).collect();
+    if denying.is_empty() {
+        denial_of(adjs.iter(), amount, contractual, false)
+    } else {
+        denial_of(denying.into_iter(), amount, contractual, false)
+    }
+}
+
+/// True for an adjustment that denies money (see [`Bucket::Denied`]) and
+/// is not zero.
+pub(crate) fn is_denial_adjustment(a: &Adjustment, contractual: &[String]) -> bool {
+    a.amount != Decimal::ZERO && bucket(a, contractual) == Bucket::Denied
+}
+
+/// Classifies one claim payment, as `docs/reconcile.md` defines it;
+/// `contractual` are the contractual CARC codes.
+///
+/// A contractual reduction (CO-45 and the like) is not a denial: a claim
+/// paid 0 whose only adjustments are the patient's share and the fee
+/// schedule reduction is `patient_responsibility` (the deductible case). A
+/// paid claim with any denying adjustment (claim or line) is `partial`.
+pub(crate) fn classify(c: &ClaimPayment, matched: bool, contractual: &[String]) -> Status {
+    let denies = |a: &Adjustment| is_denial_adjustment(a, contractual);
+    if !matched {
+        return Status::Unmatched;
+    }
+    if c.is_reversal() || c.clp04_paid < Decimal::ZERO {
+        return Status::Reversed;
+    }
+    if c.clp02_status.trim() == "23" {
+        return Status::Forwarded;
+    }
+    if c.clp02_status == "4" {
+        return Status::Denied;
+    }
+    if c.clp04_paid > Decimal::ZERO {
+        if c.all_adjustments().any(denies) {
+            return Status::Partial;
+        }
+        return Status::Paid;
+    }
+    let pr: Decimal =
+        c.all_adjustments().filter(|a| a.group == Some(Group::PR)).map(|a| a.amount).sum();
+    if pr > Decimal::ZERO && !c.all_adjustments().any(denies) {
+        Status::PatientResponsibility
+    } else {
+        Status::Denied
+    }
+}
+
+fn line_status(l: &ServicePayment, claim: Status, contractual: &[String]) -> Status {
+    let pr: Decimal =
+        l.adjustments.iter().filter(|a| a.group == Some(Group::PR)).map(|a| a.amount).sum();
+    let denies = l.adjustments.iter().any(|a| is_denial_adjustment(a, contractual));
+    match claim {
+        Status::Unmatched | Status::Reversed | Status::Forwarded => claim,
+        _ if l.svc03_paid > Decimal::ZERO && denies => Status::Partial,
+        _ if l.svc03_paid > Decimal::ZERO => Status::Paid,
+        _ if denies => Status::Denied,
+        _ if pr > Decimal::ZERO => Status::PatientResponsibility,
+        // A zero-charge line with nothing adjusted: nothing owed either way.
+        _ if l.adjustments.iter().all(|a| a.amount == Decimal::ZERO) => Status::Paid,
+        _ => Status::Denied,
+    }
+}
+
+/// Reconciles one remittance (transaction set) from file number `file`.
+///
+/// `payer` is the paying payer's id ([`PayerNames::paying_payer`](super::PayerNames::paying_payer)); `None`
+/// when the payer is unknown, and then claims match by claim id alone.
+/// `contractual` are the CARC codes whose CO adjustments are contractual
+/// write-offs ([`Options::contractual_carcs`](super::Options::contractual_carcs)). `with_adjustments` fills
+/// [`ClaimResult::adjustments`] (for the ledger); without it the field stays
+/// empty, which saves time on large runs.
+pub fn reconcile_remittance(
+    index: &ClaimIndex<'_>,
+    file: usize,
+    rem: &Remittance,
+    payer: Option<&str>,
+    contractual: &[String],
+    with_adjustments: bool,
+) -> Vec<ClaimResult> {
+    let payer_id = match payer {
+        Some(p) => Text::new(p),
+        None => rem.payer_id(),
+    };
+    rem.claims
+        .iter()
+        .map(|c| {
+            reconcile_claim(index, file, rem, &payer_id, payer, c, contractual, with_adjustments)
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn reconcile_claim(
+    index: &ClaimIndex<'_>,
+    file: usize,
+    rem: &Remittance,
+    payer_id: &str,
+    payer: Option<&str>,
+    c: &ClaimPayment,
+    contractual: &[String],
+    with_adjustments: bool,
+) -> ClaimResult {
+    let (sent_idx, rule) = index.find(&c.clp01_claim_id, &c.clp07_payer_claim_id, payer);
+    // Several payers were sent a claim with this id and none is the paying one.
+    let candidates =
+        if sent_idx.is_none() { index.payers_of(&c.clp01_claim_id) } else { Vec::new() };
+    let sent = sent_idx.map(|i| &index.claims()[i]);
+    let status = classify(c, sent.is_some(), contractual);
+    let denies = |a: &&Adjustment| is_denial_adjustment(a, contractual);
+    let forwarded = status != Status::Forwarded && c.is_forwarded();
+    let line_matches = match sent {
+        Some(s) => match_lines(s, c),
+        None => vec![(None, LineRule::None); c.lines.len()],
+    };
+    let answered = match sent {
+        None => 0,
+        Some(s) if c.lines.is_empty() => all_lines(s.lines.len()),
+        Some(_) => line_matches.iter().filter_map(|(m, _)| m.map(line_bit)).fold(0, |a, b| a | b),
+    };
+    let mut carc = Vec::new();
+    let mut rarc = Vec::new();
+    for a in c.all_adjustments() {
+        distinct(&mut carc, carc_code(a));
+    }
+    for r in c.remark_codes() {
+        distinct(&mut rarc, r);
+    }
+    let mut lines = Vec::with_capacity(c.lines.len());
+    for (l, (m, lrule)) in c.lines.iter().zip(line_matches) {
+        let mut lcarc = Vec::new();
+        let mut lrarc = Vec::new();
+        for a in &l.adjustments {
+            distinct(&mut lcarc, carc_code(a));
+        }
+        for r in &l.remarks {
+            distinct(&mut lrarc, r.code.clone());
+            distinct(&mut rarc, r.code.clone());
+        }
+        let lstatus = line_status(l, status, contractual);
+        let mut figures = Figures::new(
+            l.svc02_charge,
+            l.svc03_paid,
+            l.adjustments.iter(),
+            l.allowed,
+            contractual,
+        );
+        if status == Status::Forwarded {
+            figures.not_ours();
+        }
+        let denial = match lstatus {
+            Status::Denied => {
+                let amount = l.svc02_charge - l.svc03_paid;
+                Some(denial_of(l.adjustments.iter(), amount, contractual, forwarded))
+            }
+            Status::Partial => {
+                let amount = figures.denied;
+                Some(denial_of(l.adjustments.iter().filter(denies), amount, contractual, forwarded))
+            }
+            _ => None,
+        };
+        let line_id = match (m, sent) {
+            (Some(i), Some(s)) => s.lines[i].line_id.clone(),
+            _ => l.line_id.clone().unwrap_or_default(),
+        };
+        lines.push(LineResult {
+            pos: l.pos,
+            line_id,
+            procedure: l.svc01_procedure.display(),
+            status: lstatus,
+            rule: lrule,
+            figures,
+            carc: lcarc,
+            rarc: lrarc,
+            denial,
+        });
+    }
+    let allowed = if !c.lines.is_empty() && c.lines.iter().all(|l| l.allowed.is_some()) {
+        Some(c.lines.iter().filter_map(|l| l.allowed).sum())
+    } else {
+        None
+    };
+    let mut figures =
+        Figures::new(c.clp03_charge, c.clp04_paid, c.all_adjustments(), allowed, contractual);
+    if status == Status::Forwarded {
+        figures.not_ours();
+    }
+    let mut adjustments = String::new();
+    if with_adjustments {
+        for (i, a) in c.all_adjustments().enumerate() {
+            if i > 0 {
+                adjustments.push(';');
+            }
+            adjustments.push_str(&carc_code(a));
+            adjustments.push(' ');
+            crate::numtext::push_money(&mut adjustments, a.amount);
+        }
+    }
+    let denial = match status {
+        Status::Denied => {
+            let amount = c.clp03_charge - c.clp04_paid;
+            Some(denial_of(c.all_adjustments(), amount, contractual, forwarded))
+        }
+        // Reductions at claim level (CAS after CLP); the lines carry their own.
+        Status::Partial if c.adjustments.iter().any(|a| denies(&a)) => {
+            let amount = c.adjustments.iter().filter(denies).map(|a| a.amount).sum();
+            Some(denial_of(c.adjustments.iter().filter(denies), amount, contractual, forwarded))
+        }
+        _ => None,
+    };
+    ClaimResult {
+        file,
+        pos: c.pos,
+        claim_id: sent.map(|s| s.claim_id.clone()).unwrap_or_else(|| c.clp01_claim_id.clone()),
+        clp01: c.clp01_claim_id.clone(),
+        sent: sent_idx,
+        payer_id: Text::new(payer_id),
+        payer_claim_id: c.clp07_payer_claim_id.clone(),
+        clp02: c.clp02_status.clone(),
+        status,
+        forwarded,
+        rule,
+        figures,
+        carc,
+        rarc,
+        adjustments,
+        check_trace: rem.trace.trn02_number.clone(),
+        payment_date: rem.payment.bpr16_date,
+        lines,
+        denial,
+        pairing: None,
+        candidates,
+        answered,
+        claim_status: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claim::ClaimStatus;
+    use crate::reconcile::testing::{carcs, payment};
+
+    #[test]
+    fn classifies_each_status() {
+        let paid = payment("1", 100, 80, &[(100, 80, &[("CO", "45", 20)])]);
+        assert_eq!(classify(&paid, true, &carcs()), Status::Paid);
+        assert_eq!(classify(&paid, false, &carcs()), Status::Unmatched);
+        let partial =
+            payment("1", 150, 80, &[(100, 80, &[("CO", "45", 20)]), (50, 0, &[("CO", "97", 50)])]);
+        assert_eq!(classify(&partial, true, &carcs()), Status::Partial);
+        // A zero-paid line whose only reduction is contractual is not a denial.
+        let contractual_zero =
+            payment("1", 150, 80, &[(100, 80, &[("CO", "45", 20)]), (50, 0, &[("CO", "45", 50)])]);
+        assert_eq!(classify(&contractual_zero, true, &carcs()), Status::Paid);
+        let denied = payment("4", 100, 0, &[(100, 0, &[("PR", "1", 100)])]);
+        assert_eq!(classify(&denied, true, &carcs()), Status::Denied, "CLP02 4 wins");
+        let zero = payment("1", 100, 0, &[(100, 0, &[("CO", "16", 100)])]);
+        assert_eq!(classify(&zero, true, &carcs()), Status::Denied);
+        let deductible = payment("1", 100, 0, &[(100, 0, &[("PR", "1", 80), ("CO", "45", 20)])]);
+        assert_eq!(classify(&deductible, true, &carcs()), Status::PatientResponsibility);
+        let reversal = payment("22", -100, -80, &[(-100, -80, &[("CO", "45", -20)])]);
+        assert_eq!(classify(&reversal, true, &carcs()), Status::Reversed);
+        let negative = payment("1", 100, -5, &[]);
+        assert_eq!(classify(&negative, true, &carcs()), Status::Reversed);
+    }
+
+    #[test]
+    fn money_columns_reconcile_and_a_paid_reduction_is_partial() {
+        // CO-151 on a paid line: units reduced.
+        let units = payment(
+            "1",
+            300,
+            150,
+            &[(200, 150, &[("CO", "45", 20), ("CO", "151", 30)]), (100, 0, &[("PR", "1", 100)])],
+        );
+        assert_eq!(classify(&units, true, &carcs()), Status::Partial);
+        assert_eq!(line_status(&units.lines[0], Status::Partial, &carcs()), Status::Partial);
+        assert_eq!(
+            line_status(&units.lines[1], Status::Partial, &carcs()),
+            Status::PatientResponsibility
+        );
+        let f = Figures::new(
+            units.clp03_charge,
+            units.clp04_paid,
+            units.all_adjustments(),
+            None,
+            &carcs(),
+        );
+        assert_eq!(
+            (f.patient_responsibility, f.contractual, f.denied, f.other_adjustments, f.variance),
+            (
+                Decimal::new(100, 0),
+                Decimal::new(20, 0),
+                Decimal::new(30, 0),
+                Decimal::ZERO,
+                Decimal::ZERO
+            )
+        );
+        // With 151 listed as contractual the same payment is paid.
+        let with_151 = vec!["45".to_string(), "151".to_string()];
+        assert_eq!(classify(&units, true, &with_151), Status::Paid);
+        // CO-16 at claim level on a paid claim.
+        let mut claim_level = payment("1", 200, 150, &[(200, 170, &[("CO", "45", 30)])]);
+        claim_level.adjustments.push(Adjustment {
+            group: Some(Group::CO),
+            group_code: "CO".into(),
+            reason: "16".into(),
+            amount: Decimal::new(20, 0),
+            quantity: None,
+        });
+        assert_eq!(classify(&claim_level, true, &carcs()), Status::Partial);
+        // A zero amount denies nothing.
+        let zero = payment("1", 100, 100, &[(100, 100, &[("CO", "16", 0)])]);
+        assert_eq!(classify(&zero, true, &carcs()), Status::Paid);
+    }
+
+    #[test]
+    fn clp02_23_is_forwarded_and_19_to_21_are_processed() {
+        let not_ours = payment("23", 100, 0, &[(100, 0, &[("CO", "109", 100)])]);
+        assert_eq!(classify(&not_ours, true, &carcs()), Status::Forwarded);
+        assert_eq!(classify(&not_ours, false, &carcs()), Status::Unmatched);
+        assert_eq!(line_status(&not_ours.lines[0], Status::Forwarded, &carcs()), Status::Forwarded);
+        for clp02 in ["19", "20", "21"] {
+            let paid = payment(clp02, 100, 80, &[(100, 80, &[("CO", "45", 20)])]);
+            assert_eq!(classify(&paid, true, &carcs()), Status::Paid, "CLP02 {clp02}");
+            let zero = payment(clp02, 100, 0, &[(100, 0, &[("CO", "22", 100)])]);
+            assert_eq!(classify(&zero, true, &carcs()), Status::Denied, "CLP02 {clp02}");
+        }
+        assert_eq!(Status::Forwarded.claim_status(), Some(ClaimStatus::Forwarded));
+    }
+}

@@ -1,0 +1,289 @@
+//! One 835 transaction set (one payment) through a reconciliation: its
+//! file opened and scanned, the set read, balanced and matched
+//! ([`read_set`], in parallel with the others of its batch), then, once the
+//! run has accounted it, its report rows formatted and its ledger postings
+//! built ([`finish_set`]). The run (`run`) orders and accounts the sets;
+//! this module writes and posts nothing itself.
+
+use std::path::Path;
+
+use super::report::{self, PlbRow};
+use super::summary::SetSummary;
+use super::{ClaimIndex, ClaimResult, ClaimRule, PayerNames, SentClaim, Status};
+use crate::edi835;
+use crate::ledger::{self, DenialPosting, LinePosting, PaymentPosting, PlbPosting, RemitPosting};
+use crate::x12::{self, Finding, Severity, TransactionKind};
+use crate::Text;
+
+/// One 835 file, opened and scanned (its bytes stay mapped for the run).
+pub(super) struct Opened {
+    pub(super) name: String,
+    pub(super) input: Option<crate::input::Input>,
+    pub(super) scan: x12::Scan,
+    pub(super) hash: String,
+    pub(super) broken: Option<String>,
+}
+
+pub(super) fn open_remit_file(path: &Path) -> Opened {
+    let name = path.display().to_string();
+    let input = match crate::input::open(path) {
+        Ok(i) => i,
+        Err(e) => {
+            return Opened {
+                name,
+                input: None,
+                scan: x12::Scan::default(),
+                hash: String::new(),
+                broken: Some(format!("cannot read: {e}")),
+            }
+        }
+    };
+    let hash = {
+        use sha2::Digest;
+        ledger::hex(&sha2::Sha256::digest(&input[..]))
+    };
+    let scan = x12::scan(&input);
+    let sets = scan.sets().filter(|(_, _, s)| s.kind == TransactionKind::Remittance835).count();
+    let broken =
+        (sets == 0).then(|| match scan.findings.iter().find(|f| f.severity == Severity::Error) {
+            Some(f) => format!("no 835 transaction set could be read ({f})"),
+            None => "no 835 transaction set in the file".to_string(),
+        });
+    Opened { name, input: Some(input), scan, hash, broken }
+}
+
+/// One transaction set read and matched, not yet accounted.
+pub(super) struct Read {
+    pub(super) summary: SetSummary,
+    pub(super) results: Vec<ClaimResult>,
+    pub(super) plb: Vec<PlbRow>,
+    pub(super) findings: Vec<Finding>,
+    /// Set when the set's payer is not a known payer id or alias.
+    pub(super) unknown_payer: Option<String>,
+    /// The paying payer's id, when known.
+    pub(super) payer: Option<Text>,
+    /// Per result, its service lines and denying adjustments (ledger mode only).
+    pub(super) detail: Vec<(Vec<LinePosting>, Vec<DenialPosting>)>,
+}
+
+/// What one transaction set contributed.
+pub(super) struct SetOut {
+    pub(super) summary: SetSummary,
+    pub(super) rows: report::Rows,
+    pub(super) plb: Vec<PlbRow>,
+    pub(super) findings: Vec<Finding>,
+    /// Ledger postings (ledger mode only).
+    pub(super) payments: Vec<PaymentPosting>,
+    pub(super) unknown_payer: Option<String>,
+}
+
+/// What every transaction set is matched against.
+pub(super) struct Against<'c> {
+    pub(super) index: &'c ClaimIndex<'c>,
+    pub(super) payers: &'c PayerNames,
+    pub(super) contractual: &'c [String],
+    /// The sent claims' ledger rows (ledger mode only).
+    pub(super) ledger_rows: Option<&'c [i64]>,
+}
+
+/// Reads and matches one transaction set (in parallel with the others of
+/// its batch): balancing and read findings, ambiguous claim ids, CLP03
+/// against the CLM02 sent.
+pub(super) fn read_set(
+    opened: &Opened,
+    file_no: usize,
+    interchange_control: &str,
+    set: &x12::TransactionSet,
+    against: &Against<'_>,
+) -> Read {
+    let Against { index, payers, contractual, ledger_rows } = *against;
+    let input = opened.input.as_deref().unwrap_or_default();
+    let rem = edi835::read_set(input, set, interchange_control);
+    let mut findings = edi835::balance(&rem);
+    findings.extend(rem.findings.iter().filter(|f| f.rule != "835-READ").cloned());
+    let payer = payers.paying_payer(&rem);
+    let unknown_payer = payer.is_none().then(|| {
+        format!(
+            "warning: {}: 835 transaction {} (trace {}): payer {} is not a configured payer id or alias, nor the payer of a sent claim: its claim payments are matched by claim id alone",
+            opened.name,
+            rem.st02_control,
+            rem.trace.trn02_number,
+            rem.payer_id()
+        )
+    });
+    let results = super::reconcile_remittance(
+        index,
+        file_no,
+        &rem,
+        payer.as_deref(),
+        contractual,
+        ledger_rows.is_some(),
+    );
+    for r in results.iter().filter(|r| r.rule == ClaimRule::None && !r.candidates.is_empty()) {
+        let mut f = Finding::warning(
+            r.pos,
+            "CLP",
+            "RECON-AMBIGUOUS",
+            format!(
+                "claim payment not matched: claims with this id were sent to payers {}, and the paying payer ({}) is none of them",
+                r.candidates.join(", "),
+                if payer.is_some() { r.payer_id.as_str() } else { "unknown" }
+            ),
+        );
+        f.claim_id = r.claim_id.to_string();
+        findings.push(f);
+    }
+    for r in results.iter().filter(|r| r.status != Status::Reversed) {
+        let Some(i) = r.sent else { continue };
+        let clm02 = index.claims()[i].charge;
+        if r.figures.billed != clm02 {
+            let mut f = Finding::warning(
+                r.pos,
+                "CLP",
+                "RECON-CLP03",
+                format!(
+                    "claim payment charge (CLP03) {} is not the {} sent (CLM02)",
+                    report::money(r.figures.billed),
+                    report::money(clm02)
+                ),
+            );
+            f.claim_id = r.claim_id.to_string();
+            findings.push(f);
+        }
+    }
+    let payer_id = payer.clone().unwrap_or_else(|| rem.payer_id());
+    let plb = report::plb_rows(file_no, &rem, &payer_id);
+    let summary = SetSummary {
+        file: opened.name.clone(),
+        st02: rem.st02_control.to_string(),
+        payer_id: payer_id.to_string(),
+        trace: rem.trace.trn02_number.to_string(),
+        payment_date: rem.payment.bpr16_date,
+        method: rem.payment.bpr04_method.to_string(),
+        bpr02: rem.payment.bpr02_amount,
+        paid: rem.paid_total(),
+        plb: rem.plb_total(),
+        claims: rem.claims.len(),
+        complete: set.end.is_some(),
+        trn03: rem.trace.trn03_originator.to_string(),
+        fingerprint: if ledger_rows.is_some() { super::fingerprint(&rem) } else { String::new() },
+        file_sha256: opened.hash.clone(),
+    };
+    let detail = match ledger_rows {
+        Some(_) => rem
+            .claims
+            .iter()
+            .zip(&results)
+            .map(|(c, r)| super::detail::lines_and_denials(c, r.status, contractual))
+            .collect(),
+        None => Vec::new(),
+    };
+    Read { summary, results, plb, findings, unknown_payer, payer, detail }
+}
+
+/// The sent line ids a payment answered, `;`-joined; `None` when it
+/// answered every line of the claim (or the lines are not known).
+pub(super) fn answered_ids(sent: &SentClaim, answered: u64) -> Option<String> {
+    let all = super::all_lines(sent.lines.len());
+    if all == 0 || answered & all == all {
+        return None;
+    }
+    let ids: Vec<&str> = sent
+        .lines
+        .iter()
+        .enumerate()
+        .filter(|(n, _)| answered & super::line_bit(*n) != 0)
+        .map(|(_, l)| l.line_id.as_str())
+        .collect();
+    Some(ids.join(";"))
+}
+
+/// Formats the rows of an accounted set and builds its ledger postings (in
+/// parallel with the others of its batch).
+pub(super) fn finish_set(read: Read, against: &Against<'_>) -> std::io::Result<SetOut> {
+    let Read { summary, results, plb, findings, unknown_payer, detail, .. } = read;
+    let index = against.index;
+    let rows = report::format_rows(&results)?;
+    // The results are not needed after this: their strings move into the postings.
+    let payments = match against.ledger_rows {
+        Some(rows) => results
+            .into_iter()
+            .zip(detail)
+            // Every result of a remittance has a ledger status (none is
+            // `Outstanding`, which only the reports use).
+            .filter_map(|(r, (lines, denials))| Some((r.status.claim_status()?, r, lines, denials)))
+            .map(|(status, r, service_lines, denials)| PaymentPosting {
+                payer_id: match r.sent {
+                    Some(i) => index.claims()[i].payer_id.clone(),
+                    None => r.payer_id,
+                },
+                claim_row: r.sent.map(|i| rows[i]),
+                status,
+                claim_status: r
+                    .claim_status
+                    .and_then(Status::claim_status)
+                    .filter(|&s| s != status),
+                reversal: r.status == Status::Reversed,
+                lines: match r.sent {
+                    Some(i) if r.status != Status::Reversed => {
+                        answered_ids(&index.claims()[i], r.answered)
+                    }
+                    _ => None,
+                },
+                pos: r.pos,
+                claim_id: r.claim_id,
+                clp01: r.clp01,
+                clp02: r.clp02,
+                payer_claim_id: r.payer_claim_id,
+                billed: r.figures.billed,
+                paid: r.figures.paid,
+                patient_responsibility: r.figures.patient_responsibility,
+                contractual: r.figures.contractual,
+                denied: r.figures.denied,
+                other_adjustments: r.figures.other_adjustments,
+                allowed: r.figures.allowed,
+                adjustments: r.adjustments,
+                service_lines,
+                denials,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(SetOut { summary, rows, plb, findings, payments, unknown_payer })
+}
+
+/// The ledger posting of one transaction set, with its PLB adjustments.
+pub(super) fn posting(
+    s: &SetSummary,
+    payments: Vec<PaymentPosting>,
+    plb: &[PlbRow],
+    claims: &[SentClaim],
+) -> RemitPosting {
+    RemitPosting {
+        adjustments: plb
+            .iter()
+            .map(|p| PlbPosting {
+                provider_id: p.provider_id.clone(),
+                fiscal_date: p.fiscal_date.map(|d| d.format("%Y-%m-%d").to_string()),
+                reason: p.reason.clone(),
+                reference: p.reference.clone(),
+                amount: p.amount,
+                claim: p.sent.map(|i| (claims[i].claim_id.clone(), claims[i].payer_id.clone())),
+            })
+            .collect(),
+        payer_id: s.payer_id.clone(),
+        trace: s.trace.clone(),
+        trn03: s.trn03.clone(),
+        fingerprint: s.fingerprint.clone(),
+        file_sha256: s.file_sha256.clone(),
+        // Recorded absolute, so a later job (`secondary` reads the primary's
+        // payment back from it) finds the file from any working directory.
+        file: std::fs::canonicalize(&s.file)
+            .map_or_else(|_| s.file.clone(), |p| p.display().to_string()),
+        st02: s.st02.clone(),
+        bpr02: s.bpr02,
+        payment_date: s.payment_date.map(|d| d.format("%Y-%m-%d").to_string()),
+        plb_total: s.plb,
+        payments,
+    }
+}

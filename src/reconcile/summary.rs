@@ -1,0 +1,201 @@
+//! What a reconciliation returns: the [`Summary`] a caller prints (and
+//! `reconcile --json` prints), with its parts: counts by status, the
+//! tie-out, reversals, broken files, one entry per payment and what was
+//! posted. `needs_attention` is the exit-1 rule. This module computes
+//! nothing else and prints nothing.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::x12::Finding;
+
+/// What one 835 transaction set (one payment) contributed.
+#[derive(Debug, Serialize)]
+pub struct SetSummary {
+    /// The 835 file.
+    pub file: String,
+    /// ST02.
+    pub st02: String,
+    /// The paying payer's id.
+    pub payer_id: String,
+    /// TRN02 check or EFT trace number.
+    pub trace: String,
+    /// BPR16 payment date.
+    pub payment_date: Option<NaiveDate>,
+    /// BPR04 payment method.
+    pub method: String,
+    /// BPR02 total paid.
+    pub bpr02: Decimal,
+    /// Sum of CLP04.
+    pub paid: Decimal,
+    /// Sum of the PLB amounts.
+    pub plb: Decimal,
+    /// Claim payments (CLPs).
+    pub claims: usize,
+    /// False when the set has no SE (a truncated file): reported, never posted.
+    pub complete: bool,
+    /// TRN03.
+    pub trn03: String,
+    /// The payment's content fingerprint ([`fingerprint`](super::fingerprint));
+    /// ledger mode only.
+    #[serde(skip)]
+    pub(super) fingerprint: String,
+    #[serde(skip)]
+    pub(super) file_sha256: String,
+}
+
+/// Claim payments by status.
+#[derive(Debug, Serialize)]
+pub struct Counts {
+    /// Paid in full as adjudicated.
+    pub paid: usize,
+    /// Partly paid (some of the charge denied or reduced, or a sent line not
+    /// answered when the payment was accounted).
+    pub partial: usize,
+    /// Of the `partial` ones, those partial only because a sent line was not
+    /// answered yet, whose claim a later payment of this run completed
+    /// (every sent line answered at the end of the run): they need no one.
+    pub partial_completed: usize,
+    /// Denied.
+    pub denied: usize,
+    /// Nothing paid: all to the patient.
+    pub patient_responsibility: usize,
+    /// Reversals.
+    pub reversed: usize,
+    /// Matched to no sent claim.
+    pub unmatched: usize,
+    /// Not this payer's claim, forwarded by it to another payer (CLP02 23):
+    /// wait for the other payer's remittance.
+    pub forwarded: usize,
+    /// Sent claims with no answer yet (ledger only).
+    pub outstanding: usize,
+    /// Processed and forwarded to another payer (CLP02 19/20/21 or NM1*TT),
+    /// whatever their status.
+    pub processed_and_forwarded: usize,
+}
+
+/// The tie-out: what the claim payments and provider adjustments add up to,
+/// against what the payers say they paid (BPR02).
+#[derive(Debug, Serialize)]
+pub struct TieOut {
+    /// Sum of CLP04.
+    pub paid: Decimal,
+    /// Minus the sum of PLB amounts.
+    pub provider_adjustments_effect: Decimal,
+    /// `paid + provider_adjustments_effect`.
+    pub expected_bpr02: Decimal,
+    /// Sum of BPR02.
+    pub bpr02_total: Decimal,
+    /// `expected_bpr02 == bpr02_total`.
+    pub ok: bool,
+}
+
+/// A reversal, with the payment it cancels and the correction that follows.
+#[derive(Debug, Serialize)]
+pub struct ReversalNote {
+    /// The claim.
+    pub claim_id: String,
+    /// Trace of the payment carrying the reversal.
+    pub check_trace: String,
+    /// Amount reversed (negative).
+    pub amount: Decimal,
+    /// Trace of the payment cancelled, when in these files.
+    pub reverses_trace: Option<String>,
+    /// Trace of the corrected payment, when in these files.
+    pub corrected_by_trace: Option<String>,
+    /// The corrected payment's amount.
+    pub corrected_paid: Option<Decimal>,
+}
+
+/// A remittance file that could not be read as an 835.
+#[derive(Clone, Debug, Serialize)]
+pub struct BrokenFile {
+    /// The file.
+    pub file: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// What was posted to the ledger.
+#[derive(Debug, Serialize)]
+pub struct LedgerNote {
+    /// Traces posted now.
+    pub applied: Vec<String>,
+    /// Traces of payments already applied (by an earlier run, or earlier
+    /// in this one, in any envelope): nothing posted.
+    pub already_applied: Vec<String>,
+    /// Payments whose payer, trace and TRN03 belong to a different payment
+    /// already applied (another BPR02 or other claim payments): nothing of
+    /// them posted.
+    pub conflicts: Vec<PaymentConflict>,
+    /// Claim payments recorded (matched or not).
+    pub payments_posted: usize,
+    /// Of those, the payments matched to no sent claim.
+    pub payments_unmatched: usize,
+    /// Earlier postings undone by reversals.
+    pub postings_undone: usize,
+}
+
+/// A payment not posted because its key belongs to a different payment.
+#[derive(Debug, Serialize)]
+pub struct PaymentConflict {
+    /// The paying payer's id.
+    pub payer_id: String,
+    /// TRN02.
+    pub trace: String,
+}
+
+/// What a reconciliation found (also what `reconcile --json` prints).
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    /// Remittance files given.
+    pub files: usize,
+    /// 835 transaction sets read.
+    pub transactions: usize,
+    /// Claim payments (CLPs) read.
+    pub claim_payments: usize,
+    /// By status.
+    pub counts: Counts,
+    /// The tie-out.
+    pub tie_out: TieOut,
+    /// Reversals and their partners.
+    pub reversals: Vec<ReversalNote>,
+    /// Rows of `denials.csv` (the worklist).
+    pub denial_rows: usize,
+    /// Remittance files that could not be read.
+    pub broken_files: Vec<BrokenFile>,
+    /// Envelope, read and balancing findings, by file and position.
+    pub findings: Vec<Finding>,
+    /// Findings beyond the kept ones (counted only).
+    pub findings_not_kept: usize,
+    /// Warnings about the claims' sources (unreadable sent 837s, claims
+    /// files with errors): no PHI, meant for stderr.
+    pub notes: Vec<String>,
+    /// The reports written.
+    pub reports: Vec<String>,
+    /// One entry per payment (835 transaction set).
+    pub payments: Vec<SetSummary>,
+    /// What was posted (ledger mode).
+    pub ledger: Option<LedgerNote>,
+}
+
+impl Summary {
+    /// True when a person must look: denials, partial payments, unmatched
+    /// payments, reversals with no correction, error findings, unreadable
+    /// files, a tie-out that does not hold, or a payment conflicting with one
+    /// already applied.
+    pub fn needs_attention(&self) -> bool {
+        let c = &self.counts;
+        let errors = self.findings.iter().filter(|f| f.is_error()).count() + self.findings_not_kept;
+        let unpaired = self.reversals.iter().filter(|r| r.corrected_by_trace.is_none()).count();
+        c.denied > 0
+            || c.partial > c.partial_completed
+            || c.unmatched > 0
+            || unpaired > 0
+            || errors > 0
+            || !self.broken_files.is_empty()
+            || !self.tie_out.ok
+            || self.ledger.as_ref().is_some_and(|l| !l.conflicts.is_empty())
+    }
+}
