@@ -1,6 +1,9 @@
 //! Ledger tests: migrations, counters, submissions, crash recovery, hashes.
 
+use rusqlite::params;
+
 use super::*;
+use crate::claim::Claim;
 
 fn sub(dir: &Path, isa13: u32) -> SubmissionRecord {
     SubmissionRecord {
