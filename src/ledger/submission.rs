@@ -1,0 +1,245 @@
+//! Recording 837 submissions: control-number allocation, claims recorded
+//! `pending` then `complete`, recovery of submissions a crash left `pending`,
+//! lookups of what was sent, and later status events. Remittances and
+//! acknowledgments are recorded by `remit` and `ack`.
+
+use std::path::Path;
+
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+
+use super::{ack, detail, ClaimRecord, Error, Ledger, SentClaim, SubmissionRecord};
+use crate::claim::ClaimStatus;
+
+impl Ledger {
+    /// Resolves `pending` submissions: complete when the file exists, else abandoned.
+    pub(super) fn recover(&mut self) -> Result<(), Error> {
+        let pending: Vec<(i64, String, String)> = {
+            let mut st = self
+                .conn
+                .prepare(
+                    "SELECT id, file, isa13 FROM submissions WHERE state = 'pending' ORDER BY id",
+                )
+                .map_err(self.sq())?;
+            let rows = st
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .map_err(self.sq())?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(self.sq())?;
+            rows
+        };
+        for (id, file, isa13) in pending {
+            if Path::new(&file).exists() {
+                self.complete(id)?;
+                self.recovered.push((isa13, true));
+            } else {
+                let path = self.path.clone();
+                let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
+                let tx = self.conn.transaction().map_err(sq)?;
+                tx.execute("DELETE FROM claim_history WHERE submission_id = ?1", [id])
+                    .map_err(sq)?;
+                tx.execute("DELETE FROM claim_patients WHERE submission_id = ?1", [id])
+                    .map_err(sq)?;
+                tx.execute("UPDATE submissions SET state = 'abandoned' WHERE id = ?1", [id])
+                    .map_err(sq)?;
+                tx.commit().map_err(sq)?;
+                self.recovered.push((isa13, false));
+            }
+        }
+        Ok(())
+    }
+
+    /// Allocates the next ISA13 and GS06 in one committed transaction.
+    /// A number handed out is never handed out again, whether or not the
+    /// file it was meant for gets written. `first` is what a counter that has
+    /// handed out nothing yet starts at (1 normally; `control_number_start`
+    /// in the config); once a counter has handed out a number, `first` is
+    /// ignored and numbers go on from the last one.
+    pub fn allocate_control_numbers(&mut self, first: u32) -> Result<(u32, u32), Error> {
+        let path = self.path.clone();
+        let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
+        let next = |name: &str| -> Result<u32, Error> {
+            let v: i64 = tx
+                .query_row(
+                    "UPDATE counters SET value = CASE WHEN value = 0 THEN max(?2, 1) ELSE value + 1 END
+                     WHERE name = ?1 RETURNING value",
+                    params![name, first],
+                    |r| r.get(0),
+                )
+                .map_err(sq)?;
+            u32::try_from(v)
+                .ok()
+                .filter(|v| *v <= 999_999_999)
+                .ok_or_else(|| Error::Exhausted { name: name.to_string() })
+        };
+        let isa13 = next("ISA13")?;
+        let gs06 = next("GS06")?;
+        tx.commit().map_err(sq)?;
+        Ok((isa13, gs06))
+    }
+
+    /// The last value handed out by a counter (`ISA13`, `GS06`).
+    pub fn counter(&self, name: &str) -> Result<u32, Error> {
+        let v: i64 = self
+            .conn
+            .query_row("SELECT value FROM counters WHERE name = ?1", [name], |r| r.get(0))
+            .map_err(self.sq())?;
+        Ok(u32::try_from(v).unwrap_or(u32::MAX))
+    }
+
+    /// What the ledger knows of each `(claim_id, payer_id)`, in the same
+    /// order (None = never sent in a complete submission).
+    pub fn lookup(&self, keys: &[(&str, &str)]) -> Result<Vec<Option<SentClaim>>, Error> {
+        // A new ledger answers without a query per claim.
+        let any: bool = self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM claims)", [], |r| r.get(0))
+            .map_err(self.sq())?;
+        if !any {
+            return Ok(vec![None; keys.len()]);
+        }
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT c.content_hash, c.status, s.file, s.isa13
+                 FROM claims c JOIN submissions s ON s.id = c.submission_id
+                 WHERE c.claim_id = ?1 AND c.payer_id = ?2",
+            )
+            .map_err(self.sq())?;
+        let mut out = Vec::with_capacity(keys.len());
+        for (claim_id, payer_id) in keys {
+            let found = st
+                .query_row(params![claim_id, payer_id], |r| {
+                    Ok(SentClaim {
+                        content_hash: r.get(0)?,
+                        status: r.get(1)?,
+                        file: r.get(2)?,
+                        isa13: r.get(3)?,
+                    })
+                })
+                .optional()
+                .map_err(self.sq())?;
+            out.push(found);
+        }
+        Ok(out)
+    }
+
+    /// Records a submission and its claims as `pending`, in one transaction.
+    /// Call before renaming the file into place; then [`Ledger::complete`].
+    pub fn record_pending(
+        &mut self,
+        sub: &SubmissionRecord,
+        claims: &[ClaimRecord],
+    ) -> Result<i64, Error> {
+        let path = self.path.clone();
+        let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
+        tx.execute(
+            "INSERT INTO submissions (file, file_sha256, isa13, gs06, st02, claims, total_charge, created_at, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending')",
+            params![
+                sub.file.display().to_string(),
+                sub.file_sha256,
+                sub.isa13,
+                sub.gs06,
+                sub.st02.join(","),
+                claims.len() as i64,
+                crate::numtext::amount(sub.total_charge),
+                sub.created_at,
+            ],
+        )
+        .map_err(sq)?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut st = tx
+                .prepare_cached(
+                    "INSERT INTO claim_history
+                       (claim_id, payer_id, status, at, submission_id, st02, content_hash, frequency,
+                        total_charge, clm_first, clm_last, hl_levels, detail)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                )
+                .map_err(sq)?;
+            for c in claims {
+                let (first, last, levels) = ack::span_columns(c.span.as_ref());
+                st.execute(params![
+                    c.claim_id,
+                    c.payer_id,
+                    c.status,
+                    sub.created_at,
+                    id,
+                    c.st02,
+                    c.content_hash,
+                    c.frequency,
+                    crate::numtext::amount(c.total_charge),
+                    first,
+                    last,
+                    levels,
+                    c.detail,
+                ])
+                .map_err(sq)?;
+            }
+        }
+        detail::insert_patients(&tx, id, claims).map_err(sq)?;
+        tx.commit().map_err(sq)?;
+        Ok(id)
+    }
+
+    /// Marks a pending submission complete: its claims become the ledger's
+    /// current state (status `sent`), in one transaction.
+    pub fn complete(&mut self, submission_id: i64) -> Result<(), Error> {
+        let path = self.path.clone();
+        let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
+        tx.execute(
+            "INSERT INTO claims
+               (claim_id, payer_id, content_hash, frequency, total_charge, status, submission_id, st02, updated_at)
+             SELECT claim_id, payer_id, content_hash, frequency, total_charge, 'sent', submission_id, st02, at
+             FROM claim_history WHERE submission_id = ?1 ORDER BY id
+             ON CONFLICT (claim_id, payer_id) DO UPDATE SET
+               content_hash = excluded.content_hash, frequency = excluded.frequency,
+               total_charge = excluded.total_charge, status = excluded.status,
+               submission_id = excluded.submission_id, st02 = excluded.st02,
+               updated_at = excluded.updated_at",
+            [submission_id],
+        )
+        .map_err(sq)?;
+        tx.execute("UPDATE submissions SET state = 'complete' WHERE id = ?1", [submission_id])
+            .map_err(sq)?;
+        tx.commit().map_err(sq)?;
+        Ok(())
+    }
+
+    /// Records a later event for a claim that was sent (e.g. paid, denied,
+    /// reversed): a `claim_history` row, and
+    /// the claim's current `status`. Returns false (and records nothing) when
+    /// the ledger has no such claim. `at` is ISO 8601 (the run's `--now`).
+    pub fn record_status(
+        &mut self,
+        claim_id: &str,
+        payer_id: &str,
+        status: ClaimStatus,
+        at: &str,
+        detail: Option<&str>,
+    ) -> Result<bool, Error> {
+        let path = self.path.clone();
+        let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
+        let n = tx
+            .execute(
+                "UPDATE claims SET status = ?3, updated_at = ?4 WHERE claim_id = ?1 AND payer_id = ?2",
+                params![claim_id, payer_id, status, at],
+            )
+            .map_err(sq)?;
+        if n == 0 {
+            return Ok(false);
+        }
+        tx.execute(
+            "INSERT INTO claim_history (claim_id, payer_id, status, at, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![claim_id, payer_id, status, at, detail],
+        )
+        .map_err(sq)?;
+        tx.commit().map_err(sq)?;
+        Ok(true)
+    }
+}
