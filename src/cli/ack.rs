@@ -65,15 +65,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     for b in &report.broken_files {
         eprintln!("claimflow: {}: {}", b.file, b.reason);
     }
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    if global.json {
-        serde_json::to_writer_pretty(&mut out, &report)?;
-        writeln!(out)?;
-    } else {
-        print_report(&mut out, &report)?;
-    }
-    out.flush().context("writing the summary")?;
+    super::print_result(global.json, &report, |out| print_report(out, &report))?;
     Ok(if report.needs_attention() { Outcome::NeedsAttention } else { Outcome::Clean })
 }
 

@@ -96,19 +96,11 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     // the OS takes to reclaim the memory of a process about to exit.
     std::mem::forget(prepared);
 
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    if global.json {
-        serde_json::to_writer_pretty(&mut out, &report.manifest)?;
-        writeln!(out)?;
-    } else {
-        print_summary(&mut out, &report)?;
-    }
-    out.flush()?;
+    super::print_result(global.json, &report.manifest, |out| print_summary(out, &report))?;
     Ok(if report.needs_attention() { Outcome::NeedsAttention } else { Outcome::Clean })
 }
 
-fn print_summary(out: &mut impl Write, report: &build::Report) -> io::Result<()> {
+fn print_summary(out: &mut dyn Write, report: &build::Report) -> io::Result<()> {
     let c = &report.manifest.counts;
     let totals = &report.manifest.totals;
     match &report.x12_file {

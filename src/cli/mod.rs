@@ -2,6 +2,7 @@
 //! the outcome that `main` turns into an exit code. One file per subcommand.
 //! anyhow is used here and in `main.rs` only.
 
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -166,4 +167,22 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Ack(args) => ack::run(args, &cli.global),
         Command::Status(args) => status::run(args, &cli.global),
     }
+}
+
+/// Prints a job's result on standard output: `value` as JSON with `--json`,
+/// else its text form written by `text`.
+pub(crate) fn print_result<T: serde::Serialize>(
+    json: bool,
+    value: &T,
+    text: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> anyhow::Result<()> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if json {
+        serde_json::to_writer_pretty(&mut out, value)?;
+        writeln!(out)?;
+    } else {
+        text(&mut out)?;
+    }
+    out.flush()?;
+    Ok(())
 }

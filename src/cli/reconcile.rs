@@ -102,15 +102,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     for b in &summary.broken_files {
         eprintln!("claimflow: {}: {}", b.file, b.reason);
     }
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    if global.json {
-        serde_json::to_writer_pretty(&mut out, &summary)?;
-        writeln!(out)?;
-    } else {
-        print_summary(&mut out, &summary)?;
-    }
-    out.flush().context("writing the summary")?;
+    super::print_result(global.json, &summary, |out| print_summary(out, &summary))?;
     Ok(if summary.needs_attention() { Outcome::NeedsAttention } else { Outcome::Clean })
 }
 

@@ -67,18 +67,11 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let conn = claimflow::ledger::open_read_only(&path)?;
     let report = report::run(&conn, &args.out, &options)
         .with_context(|| format!("report of {} into {}", path.display(), args.out.display()))?;
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    if global.json {
-        serde_json::to_writer_pretty(&mut out, &report.summary)?;
-        writeln!(out)?;
-    } else {
-        print_text(&mut out, &report, &args.out)?;
-    }
-    out.flush()?;
+    super::print_result(global.json, &report.summary, |out| print_text(out, &report, &args.out))?;
     Ok(if report.needs_attention() { Outcome::NeedsAttention } else { Outcome::Clean })
 }
 
-fn print_text(out: &mut impl Write, r: &Report, dir: &std::path::Path) -> io::Result<()> {
+fn print_text(out: &mut dyn Write, r: &Report, dir: &std::path::Path) -> io::Result<()> {
     let s = &r.summary;
     if r.is_empty() {
         writeln!(out, "nothing to report yet: no claim sent and no payment posted in this scope")?;

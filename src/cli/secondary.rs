@@ -67,15 +67,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let progress = Progress::on_stderr();
     let report = secondary::run(&config, &mut ledger, &args.out, &options, &progress)?;
     drop(ledger); // releases the lock
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    if global.json {
-        serde_json::to_writer_pretty(&mut out, &report)?;
-        writeln!(out)?;
-    } else {
-        print_report(&mut out, &report)?;
-    }
-    out.flush().context("writing the report")?;
+    super::print_result(global.json, &report, |out| print_report(out, &report))?;
     Ok(if report.needs_attention() { Outcome::NeedsAttention } else { Outcome::Clean })
 }
 

@@ -56,14 +56,7 @@ pub(super) fn write_and_record(
     }
     let sha256 = ledger::hex(&Sha256::digest(&bytes[..]));
     // Where each claim sits in its set, for mapping 999 errors to claims.
-    let mut spans: std::collections::HashMap<(String, String, String), ledger::Span> =
-        edi837::claim_spans(&bytes)
-            .into_iter()
-            .map(|s| {
-                let span = ledger::Span { first: s.first, last: s.last, levels: s.levels };
-                ((s.st02, s.claim_id, s.payer_id), span)
-            })
-            .collect();
+    let mut spans = crate::build::spans_by_claim(&bytes);
     drop(bytes);
     let set_of =
         written.sets.iter().flat_map(|s| std::iter::repeat(s.control.as_str()).take(s.claims));
