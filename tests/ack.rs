@@ -492,7 +492,10 @@ fn a_277ca_batch_rejection_rejects_every_claim_of_the_set() {
     let o = ack(dir.path(), &[&fixture("ack/tr3/batch-rejected.277")]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let s = String::from_utf8_lossy(&o.stdout);
-    assert!(s.contains("277CA batches rejected (every claim of the set): 1"), "{s}");
+    assert!(
+        s.contains("277CA rejections of a batch (2200B) or a billing provider (2200C): 1"),
+        "{s}"
+    );
     assert!(s.contains("rejected: claim CF1005 (TESTPAYER1): 277CA batch rejected by TESTPAYER1 (batch 0000000010002, A3:24:41)"), "{s}");
     assert_eq!(
         statuses(dir.path()),
@@ -504,4 +507,40 @@ fn a_277ca_batch_rejection_rejects_every_claim_of_the_set() {
             ("CF1005", "rejected"),
         ])
     );
+}
+
+#[test]
+fn a_277ca_provider_rejection_rejects_that_providers_claims_of_the_set() {
+    let dir = built();
+    // Set 0001 holds CF1001 and CF1002 (billing NPI 1234567893) and CF1003
+    // (Test Pediatrics, 1881234565); the 2200C rejects the latter only.
+    let o = ack(dir.path(), &[&fixture("ack/tr3/provider-rejected.277")]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        s.contains("277CA rejections of a batch (2200B) or a billing provider (2200C): 1"),
+        "{s}"
+    );
+    assert!(
+        s.contains("rejected: claim CF1003 (TESTMCARE): 277CA billing provider's claims rejected by TESTPAYER1 (batch 0000000010001, billing provider 1881234565, A3:562:85)"),
+        "{s}"
+    );
+    assert_eq!(
+        statuses(dir.path()),
+        pairs(&[
+            ("CF1001", "sent"),
+            ("CF1002", "sent"),
+            ("CF1003", "rejected"),
+            ("CF1004", "sent"),
+            ("CF1005", "sent"),
+        ])
+    );
+    // The same file again records nothing.
+    let again = ack(dir.path(), &[&fixture("ack/tr3/provider-rejected.277")]);
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("already recorded"),
+        "{}",
+        text(&again)
+    );
+    assert_eq!(count(dir.path(), "SELECT COUNT(*) FROM claim_acks"), 1);
 }

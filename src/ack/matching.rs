@@ -284,13 +284,19 @@ pub(crate) fn match_277(
 }
 
 /// A 277CA batch rejection: the 2200B TRN02 is our BHT03 (the 9-digit
-/// ISA13, then the ST02); every claim of that set is rejected.
+/// ISA13, then the ST02); every claim of that set is rejected. A provider
+/// rejection (2200C) rejects the claims of that set billed by the provider
+/// (2100C NM109), found by reading the 837 the ledger recorded.
 pub(crate) fn match_batch(
     b: &BatchAck277,
     l: &Ledger,
     cache: &mut Cache,
 ) -> Result<MatchResult, Error> {
-    let reference = format!("batch {}", b.batch);
+    let reference = if b.provider_npi.is_empty() {
+        format!("batch {}", b.batch)
+    } else {
+        format!("batch {}, billing provider {}", b.batch, b.provider_npi)
+    };
     let codes = b.codes();
     let named = (b.batch.len() == 13 && b.batch.bytes().all(|c| c.is_ascii_digit()))
         .then(|| (&b.batch[..9], &b.batch[9..]));
@@ -305,10 +311,24 @@ pub(crate) fn match_batch(
             return Ok((reference, Some(Outcome::Rejected), codes, Err(why), None));
         }
     };
-    let detail = format!("batch rejected by {} ({reference}, {codes})", b.source_id);
-    let claims = cache
+    let billed_by_provider = if b.provider_npi.is_empty() {
+        None
+    } else {
+        match claims_billed_by(&sub.file, &b.provider_npi) {
+            Ok(ids) => Some(ids),
+            Err(why) => return Ok((reference, Some(Outcome::Rejected), codes, Err(why), None)),
+        }
+    };
+    let what = if b.provider_npi.is_empty() { "batch" } else { "billing provider's claims" };
+    let detail = format!("{what} rejected by {} ({reference}, {codes})", b.source_id);
+    let claims: Vec<ClaimAck> = cache
         .claims(l, sub.id, Some(st02))?
         .iter()
+        .filter(|c| {
+            billed_by_provider.as_ref().map_or(true, |ids| {
+                ids.iter().any(|(id, payer)| *id == c.claim_id && *payer == c.payer_id)
+            })
+        })
         .map(|c| ClaimAck {
             claim_id: c.claim_id.clone(),
             payer_id: c.payer_id.clone(),
@@ -320,7 +340,27 @@ pub(crate) fn match_batch(
             trace: None,
         })
         .collect();
+    if claims.is_empty() {
+        let why = format!("no claim of set {st02} in ISA13 {isa13} is billed by that provider");
+        return Ok((reference, Some(Outcome::Rejected), codes, Err(why), None));
+    }
     Ok((reference, Some(Outcome::Rejected), codes, Ok(claims), Some(sub.id)))
+}
+
+/// (claim id, payer id) of every claim in the 837 `file` billed by `npi`.
+fn claims_billed_by(file: &str, npi: &str) -> Result<Vec<(String, String)>, String> {
+    let cannot = |cause: String| {
+        format!("cannot read the 837 {file} to find the provider's claims: {cause}")
+    };
+    let bytes =
+        crate::input::open(std::path::Path::new(file)).map_err(|e| cannot(e.to_string()))?;
+    let read = crate::edi837::read(&bytes).map_err(|e| cannot(e.to_string()))?;
+    Ok(read
+        .claims
+        .iter()
+        .filter(|c| c.billing.npi == npi)
+        .map(|c| (c.claim_id.clone(), c.payer.id.clone()))
+        .collect())
 }
 
 #[cfg(test)]

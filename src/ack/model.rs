@@ -185,16 +185,20 @@ impl ClaimAck277 {
 }
 
 /// A 277CA's rejection of a whole batch (loop 2200B, the information
-/// receiver's level): our file was turned away before its claims were
-/// looked at. Acceptances at this level say nothing of the claims and are
-/// not read.
+/// receiver's level: our file was turned away before its claims were
+/// looked at) or of one billing provider's claims in it (loop 2200C, the
+/// provider's level: e.g. a provider the payer does not know). Acceptances
+/// at these levels say nothing of the claims and are not read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatchAck277 {
     /// 2100A NM109: who speaks.
     pub source_id: String,
     /// 2200B TRN02: the batch (our 837's BHT03: ISA13 then ST02).
     pub batch: String,
-    /// The 2200B STC composites.
+    /// 2100C NM109: the billing provider whose claims are rejected (loop
+    /// 2200C); empty when the whole batch is (loop 2200B).
+    pub provider_npi: String,
+    /// The 2200B (or 2200C) STC composites.
     pub statuses: Vec<StatusCode>,
 }
 

@@ -208,22 +208,35 @@ fn read_277ca(
     let mut batch = String::new();
     let mut claim: Option<(Position, ClaimAck277)> = None;
     let mut in_line = false;
+    let mut provider = String::new();
     let mut batch_stc: Option<(Position, Vec<StatusCode>)> = None;
-    // A batch-level rejection becomes an acknowledgment of its own.
+    let mut provider_stc: Option<(Position, Vec<StatusCode>)> = None;
+    // A batch-level or provider-level rejection becomes an acknowledgment
+    // of its own (`provider` empty for the batch).
     let flush_batch = |stc: &mut Option<(Position, Vec<StatusCode>)>,
                        source: &str,
                        batch: &str,
+                       provider: &str,
                        out: &mut Vec<Ack>| {
         let Some((pos, statuses)) = stc.take() else { return };
         if !statuses.iter().any(|s| s.outcome() == Outcome::Rejected) {
             return;
         }
-        let b = BatchAck277 { source_id: source.into(), batch: batch.into(), statuses };
+        let b = BatchAck277 {
+            source_id: source.into(),
+            batch: batch.into(),
+            provider_npi: provider.into(),
+            statuses,
+        };
         out.push(Ack {
             pos,
             envelope: envelope.clone(),
             complete,
-            fingerprint: fingerprint(&["277CA-batch", source, batch, &b.codes()]),
+            fingerprint: if provider.is_empty() {
+                fingerprint(&["277CA-batch", source, batch, &b.codes()])
+            } else {
+                fingerprint(&["277CA-provider", source, batch, provider, &b.codes()])
+            },
             body: Body::Batch(b),
         });
     };
@@ -257,7 +270,8 @@ fn read_277ca(
             b"BHT" => bht = (text(&seg, 3), text(&seg, 4)),
             b"HL" => {
                 flush(&mut claim, &bht, out);
-                flush_batch(&mut batch_stc, &source, &batch, out);
+                flush_batch(&mut batch_stc, &source, &batch, "", out);
+                flush_batch(&mut provider_stc, &source, &batch, &provider, out);
                 level = text(&seg, 3);
                 in_line = false;
                 if level == "20" {
@@ -266,8 +280,12 @@ fn read_277ca(
                 } else if level == "21" {
                     batch.clear();
                 }
+                if level == "20" || level == "21" || level == "19" {
+                    provider.clear();
+                }
             }
             b"NM1" if level == "20" => source = text(&seg, 9),
+            b"NM1" if level == "19" => provider = text(&seg, 9),
             b"TRN" if level == "21" => batch = text(&seg, 2),
             b"TRN" if level == "PT" => {
                 flush(&mut claim, &bht, out);
@@ -289,6 +307,10 @@ fn read_277ca(
             b"SVC" => in_line = true,
             b"STC" if level == "21" => {
                 let (_, codes) = batch_stc.get_or_insert_with(|| (seg.pos, Vec::new()));
+                codes.extend(stc_codes(&seg));
+            }
+            b"STC" if level == "19" => {
+                let (_, codes) = provider_stc.get_or_insert_with(|| (seg.pos, Vec::new()));
                 codes.extend(stc_codes(&seg));
             }
             b"STC" => {
@@ -316,7 +338,8 @@ fn read_277ca(
         }
     }
     flush(&mut claim, &bht, out);
-    flush_batch(&mut batch_stc, &source, &batch, out);
+    flush_batch(&mut batch_stc, &source, &batch, "", out);
+    flush_batch(&mut provider_stc, &source, &batch, &provider, out);
 }
 
 #[cfg(test)]

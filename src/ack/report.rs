@@ -63,7 +63,8 @@ pub struct Counts {
     pub sets_rejected: usize,
     /// 277CA claim statuses read.
     pub claim_statuses: usize,
-    /// 277CA rejections of a whole batch (every claim of the set rejected).
+    /// 277CA rejections of a whole batch (2200B: every claim of the set
+    /// rejected) or of a billing provider (2200C: its claims of the set).
     pub batches_rejected: usize,
     /// Claim events accepting a claim.
     pub claims_accepted: usize,

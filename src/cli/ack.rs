@@ -89,7 +89,11 @@ fn print_report(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         r.files, c.ta1, c.sets, c.claim_statuses
     )?;
     if c.batches_rejected > 0 {
-        writeln!(out, "  277CA batches rejected (every claim of the set): {}", c.batches_rejected)?;
+        writeln!(
+            out,
+            "  277CA rejections of a batch (2200B) or a billing provider (2200C): {}",
+            c.batches_rejected
+        )?;
     }
     if c.ta1 > 0 {
         writeln!(out, "  interchanges rejected (TA1): {}", c.interchanges_rejected)?;
