@@ -20,7 +20,7 @@ import os
 HEADER = (
     "claim_id,billing_npi,payer_id,member_id,group_number,subscriber_last,subscriber_first,"
     "subscriber_dob,subscriber_sex,subscriber_address1,subscriber_city,subscriber_state,"
-    "subscriber_zip,place_of_service,dx1,line_id,service_date,procedure,units,charge,dx_pointers,"
+    "subscriber_zip,place_of_service,rendering_npi,rendering_last,rendering_first,dx1,line_id,service_date,procedure,units,charge,dx_pointers,"
     "secondary_payer_id,secondary_member_id,secondary_group_number,secondary_relationship,"
     "secondary_subscriber_last,secondary_subscriber_first,secondary_subscriber_dob,"
     "secondary_subscriber_sex"
@@ -48,7 +48,8 @@ def main():
             for i, (proc, charge, _) in enumerate(LINES, 1):
                 f.write(
                     f"{cid},1234567893,DEMOPAYER1,PM{n:08d},GRP1,Benchperson,Pat{n % 89},"
-                    f"1970-05-05,F,{n % 900 + 1} Sample Rd,Springfield,IL,62704,11,E11.9,{i},"
+                    f"1970-05-05,F,{n % 900 + 1} Sample Rd,Springfield,IL,62704,11,"
+                    f"1679576722,RENDER,RAY,E11.9,{i},"
                     f"2026-03-{day:02d},{proc},1,{charge},1,{sec}\n"
                 )
     segs = []
