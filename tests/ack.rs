@@ -434,30 +434,39 @@ fn public_acknowledgment_samples_are_read_and_reported() {
     if !samples.is_dir() {
         return;
     }
-    // file, 999 set responses, 277CA claim statuses.
-    let expected: &[(&str, usize, usize)] = &[
-        ("999/999-accepted-from-imsweb.txt", 1, 0),
-        ("999/999-invalid-ik5-before-ak1-ctx-repetitions-from-staedi.edi", 3, 0),
-        ("999/999-minimal-gs08-005010-for-270-from-aurelianware.edi", 1, 0),
-        ("999/999-partial-accept-3-837s-ik3-ik4-ctx-tr3-from-stupidedi.edi", 3, 0),
-        ("999/999-rejected-ik3-pipe-component-from-imsweb.txt", 1, 0),
-        ("999/999-repetition-bang-for-834-from-pyx12.txt", 1, 0),
-        ("999/999-two-gs-four-st-for-834-from-pyx12.txt", 4, 0),
-        ("277ca/277ca-accepted-a1-a2-from-imsweb.txt", 0, 1),
+    // file, 999 set responses, 277CA claim statuses, 277CA batch or
+    // provider rejections.
+    let expected: &[(&str, usize, usize, usize)] = &[
+        ("999/999-accepted-from-imsweb.txt", 1, 0, 0),
+        ("999/999-invalid-ik5-before-ak1-ctx-repetitions-from-staedi.edi", 3, 0, 0),
+        ("999/999-minimal-gs08-005010-for-270-from-aurelianware.edi", 1, 0, 0),
+        ("999/999-partial-accept-3-837s-ik3-ik4-ctx-tr3-from-stupidedi.edi", 3, 0, 0),
+        ("999/999-rejected-ik3-pipe-component-from-imsweb.txt", 1, 0, 0),
+        ("999/999-repetition-bang-for-834-from-pyx12.txt", 1, 0, 0),
+        ("999/999-two-gs-four-st-for-834-from-pyx12.txt", 4, 0, 0),
+        ("277ca/277ca-accepted-a1-a2-from-imsweb.txt", 0, 1, 0),
         (
             "277ca/277ca-clearinghouse-some-claims-rejected-prose-header-tr3-from-stupidedi.edi",
             0,
             3,
+            0,
         ),
-        ("277ca/277ca-garbage-values-iea-mismatch-from-oopfactory.txt", 0, 1),
-        ("277ca/277ca-masked-real-x9-status-from-oopfactory.txt", 0, 3),
-        ("277ca/277ca-payer-accepts-and-rejects-claims-prose-header-tr3-from-stupidedi.edi", 0, 5),
-        ("277ca/277ca-payer-multi-provider-prose-header-tr3-from-stupidedi.edi", 0, 5),
-        ("277ca/277ca-rejected-a7-pipe-component-no-newlines-from-imsweb.txt", 0, 1),
+        ("277ca/277ca-garbage-values-iea-mismatch-from-oopfactory.txt", 0, 1, 0),
+        ("277ca/277ca-masked-real-x9-status-from-oopfactory.txt", 0, 3, 0),
+        (
+            "277ca/277ca-payer-accepts-and-rejects-claims-prose-header-tr3-from-stupidedi.edi",
+            0,
+            5,
+            0,
+        ),
+        // Its second provider (2200C, no claims under it) is rejected: one
+        // more acknowledgment, unmatched like the rest.
+        ("277ca/277ca-payer-multi-provider-prose-header-tr3-from-stupidedi.edi", 0, 5, 1),
+        ("277ca/277ca-rejected-a7-pipe-component-no-newlines-from-imsweb.txt", 0, 1, 0),
     ];
     let dir = tempfile::tempdir().unwrap();
     drop(claimflow::ledger::Ledger::open(&dir.path().join("claimflow.db")).unwrap());
-    for (name, sets, claims) in expected {
+    for (name, sets, claims, batches) in expected {
         let path = samples.join(name);
         if !path.exists() {
             continue;
@@ -478,7 +487,8 @@ fn public_acknowledgment_samples_are_read_and_reported() {
         let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(r["counts"]["sets"], *sets, "{name}");
         assert_eq!(r["counts"]["claim_statuses"], *claims, "{name}");
-        assert_eq!(r["counts"]["unmatched"], sets + claims, "{name}");
+        assert_eq!(r["counts"]["batches_rejected"], *batches, "{name}");
+        assert_eq!(r["counts"]["unmatched"], sets + claims + batches, "{name}");
     }
     assert_eq!(count(dir.path(), "SELECT COUNT(*) FROM acknowledgments"), 0);
 }
