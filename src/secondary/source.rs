@@ -13,44 +13,13 @@ use crate::edi835::{self, ClaimPayment};
 use crate::ledger::{self, PrimaryPayment};
 use crate::x12::{self, TransactionKind};
 
-/// The claims of the recorded 837 files, by (claim id, payer id).
-#[derive(Debug, Default)]
-pub(super) struct SentClaims {
-    claims: HashMap<(String, String), Claim>,
-    /// Files that could not be read: file -> why.
-    pub(super) broken: HashMap<String, String>,
-}
-
-impl SentClaims {
-    /// Reads every file of `files` (absolute paths from the ledger); only the
-    /// claims named in `wanted` are kept.
-    pub(super) fn read(files: &[&str], wanted: &[(&str, &str)]) -> SentClaims {
-        let want: std::collections::HashSet<(&str, &str)> = wanted.iter().copied().collect();
-        let mut out = SentClaims::default();
-        for file in files {
-            let read = crate::input::open(Path::new(file))
-                .map_err(|e| e.to_string())
-                .and_then(|bytes| crate::edi837::read(&bytes).map_err(|e| e.to_string()));
-            match read {
-                Ok(r) => {
-                    for c in r.claims {
-                        if want.contains(&(c.claim_id.as_str(), c.payer.id.as_str())) {
-                            out.claims.insert((c.claim_id.clone(), c.payer.id.clone()), c);
-                        }
-                    }
-                }
-                Err(e) => {
-                    out.broken.insert(file.to_string(), e);
-                }
-            }
-        }
-        out
-    }
-
-    /// The claim sent to `payer_id` as `claim_id`, taken out.
-    pub(super) fn take(&mut self, claim_id: &str, payer_id: &str) -> Option<Claim> {
-        self.claims.remove(&(claim_id.to_string(), payer_id.to_string()))
-    }
+/// Reads the recorded 837 file `file` (an absolute path from the ledger)
+/// and hands each claim to `each` as soon as it is read, so only one claim
+/// of the file is in memory at a time. `Err` says why the file cannot be
+/// read back (the claims handed over before an error are not X12).
+pub(super) fn each_sent(file: &str, each: impl FnMut(Claim)) -> Result<(), String> {
+    let bytes = crate::input::open(Path::new(file)).map_err(|e| e.to_string())?;
+    crate::edi837::read_each(&bytes, each).map(drop).map_err(|e| e.to_string())
 }
 
 /// An 835 claim payment with its set's payment date.
@@ -62,6 +31,9 @@ pub(super) struct Remits {
     /// (file, ST02, CLP01) -> the claim payments with that CLP01 in that set,
     /// with the set's payment date (BPR16, else the production date).
     payments: HashMap<(String, String, String), Vec<Found>>,
+    /// (file, ST02, CLP01) -> how many of the payments read for still have
+    /// to be built; the entry is freed when it drops to zero ([`Remits::release`]).
+    uses: HashMap<(String, String, String), usize>,
     /// Files that could not be used: file -> why.
     pub(super) broken: HashMap<String, String>,
 }
@@ -75,6 +47,9 @@ impl Remits {
             by_file.entry(&p.remit_file).or_insert((&p.remit_sha256, Vec::new())).1.push(p);
         }
         let mut out = Remits::default();
+        for p in payments {
+            *out.uses.entry(key(p)).or_default() += 1;
+        }
         let mut files: Vec<_> = by_file.into_iter().collect();
         files.sort_by(|a, b| a.0.cmp(b.0));
         for (file, (sha256, wanted)) in files {
@@ -110,7 +85,10 @@ impl Remits {
                 for cp in rem.claims {
                     let key =
                         (file.to_string(), set.control.clone(), cp.clp01_claim_id.to_string());
-                    out.payments.entry(key).or_default().push((cp, date));
+                    // Only the claim payments a COB claim is built from are kept.
+                    if out.uses.contains_key(&key) {
+                        out.payments.entry(key).or_default().push((cp, date));
+                    }
                 }
             }
         }
@@ -121,11 +99,28 @@ impl Remits {
     /// set, CLP01, CLP02, CLP07 and paid amount. `None` when the file does
     /// not hold it.
     pub(super) fn find(&self, p: &PrimaryPayment) -> Option<&Found> {
-        let key = (p.remit_file.clone(), p.st02.clone(), p.clp01.clone());
-        self.payments.get(&key)?.iter().find(|(cp, _)| {
+        self.payments.get(&key(p))?.iter().find(|(cp, _)| {
             cp.clp02_status.as_str() == p.clp02
                 && cp.clp07_payer_claim_id.as_str() == p.payer_claim_id
                 && cp.clp04_paid == p.paid
         })
     }
+
+    /// Says that payment `p` (one of those read for) is no longer needed;
+    /// the claim payments under its key are freed when nothing else needs them.
+    pub(super) fn release(&mut self, p: &PrimaryPayment) {
+        let k = key(p);
+        if let Some(n) = self.uses.get_mut(&k) {
+            *n -= 1;
+            if *n == 0 {
+                self.uses.remove(&k);
+                self.payments.remove(&k);
+            }
+        }
+    }
+}
+
+/// Where payment `p` is: (835 file, ST02, CLP01).
+fn key(p: &PrimaryPayment) -> (String, String, String) {
+    (p.remit_file.clone(), p.st02.clone(), p.clp01.clone())
 }
