@@ -282,11 +282,11 @@ enum Outcome {
     /// Held back with these findings.
     Held(Vec<Finding>),
     /// Not sent (the primary forwarded it).
-    NotSent(NotSent),
+    NotSent(Box<NotSent>),
     /// No claim payment to build from.
     Skip,
     /// Built and balanced: sent.
-    Sent(SentCob, Claim, submit::Pending),
+    Sent(Box<(SentCob, Claim, submit::Pending)>),
 }
 
 /// Builds and balances the COB claim of candidate `c` (the primary's latest
@@ -319,14 +319,14 @@ fn outcome(
     // See: 835 CLP02 19-21 and NM1*TT: the primary sent the claim on to
     // the other payer itself (crossover); billing it again would bill twice.
     if cps.iter().any(|cp| cp.is_forwarded()) {
-        return Outcome::NotSent(NotSent {
+        return Outcome::NotSent(Box::new(NotSent {
             claim_id: c.claim_id.clone(),
             primary_payer_id: c.payer_id.clone(),
             payer_id: c.secondary_payer_id.clone(),
             primary_status: format!("{}+forwarded", p.status.as_str()),
             reason: FORWARDED.into(),
             next_action: WAIT_OTHER.into(),
-        });
+        }));
     }
     let date = found.last().and_then(|(_, d)| *d).unwrap_or(options.now.date());
     let claim = match cob::build(primary, &c.secondary_payer_id, &cps, date, config) {
@@ -361,7 +361,7 @@ fn outcome(
         primary_paid,
         patient_responsibility: pr,
     };
-    Outcome::Sent(sent, claim, pending)
+    Outcome::Sent(Box::new((sent, claim, pending)))
 }
 
 /// Runs the secondary job: decides per claim, builds and checks the COB
@@ -429,7 +429,8 @@ pub fn run(
         }
     }
     drop(remits);
-    let mut claims: Vec<(Claim, submit::Pending)> = Vec::new();
+    let sending = outcomes.iter().filter(|o| matches!(o, Some(Outcome::Sent(_)))).count();
+    let mut claims: Vec<(Claim, submit::Pending)> = Vec::with_capacity(sending);
     for ((c, _), done) in to_build.iter().zip(outcomes) {
         match done {
             None => {
@@ -449,9 +450,10 @@ pub fn run(
                 report.findings.extend(findings);
                 report.held.push(c.claim_id.clone());
             }
-            Some(Outcome::NotSent(n)) => report.not_sent.push(n),
+            Some(Outcome::NotSent(n)) => report.not_sent.push(*n),
             Some(Outcome::Skip) => {}
-            Some(Outcome::Sent(sent, claim, pending)) => {
+            Some(Outcome::Sent(done)) => {
+                let (sent, claim, pending) = *done;
                 report.sent.push(sent);
                 claims.push((claim, pending));
             }

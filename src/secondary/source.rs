@@ -87,7 +87,7 @@ impl Remits {
                         (file.to_string(), set.control.clone(), cp.clp01_claim_id.to_string());
                     // Only the claim payments a COB claim is built from are kept.
                     if out.uses.contains_key(&key) {
-                        out.payments.entry(key).or_default().push((cp, date));
+                        out.payments.entry(key).or_default().push((needed(cp), date));
                     }
                 }
             }
@@ -118,6 +118,30 @@ impl Remits {
             }
         }
     }
+}
+
+/// Claim payment `cp` with only what finding it (CLP02, CLP07, CLP04), the
+/// crossover check (CLP02, NM1*TT) and the COB claim (`cob::build`: claim and
+/// line adjustments, SVC amounts, procedures, units, REF*6R) use; the rest
+/// (patient and other names, MIA/MOA, references, dates, amounts,
+/// quantities, remarks) is dropped, since every wanted claim payment is held
+/// until its COB claim is built.
+fn needed(mut cp: ClaimPayment) -> ClaimPayment {
+    cp.names.retain(|n| n.entity == "TT");
+    cp.names.shrink_to_fit();
+    cp.mia = None;
+    cp.moa = None;
+    cp.refs = Vec::new();
+    cp.dates = Vec::new();
+    cp.amounts = Vec::new();
+    cp.quantities = Vec::new();
+    for l in &mut cp.lines {
+        l.refs = Vec::new();
+        l.amounts = Vec::new();
+        l.quantities = Vec::new();
+        l.remarks = Vec::new();
+    }
+    cp
 }
 
 /// Where payment `p` is: (835 file, ST02, CLP01).
