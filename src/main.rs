@@ -23,10 +23,11 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// after 1 s, which measures the same as never; setting it keeps that
 /// independent of the version. Freed memory is reused, so peak RSS does not grow.
 ///
-/// `secondary` is the exception: it frees the claims it reads back while it
-/// builds larger COB claims, and freed pages held for the run kept its peak
-/// RSS about 30% higher and cost it more system time than a 10 ms purge
-/// delay (measured with scripts/bench-secondary.sh), so it gets 10 ms.
+/// `secondary` is the exception: it frees each claim it reads back and each
+/// 835 set once used while it keeps the larger COB claims, and with freed
+/// pages held for the run its peak RSS is about 20% higher at the same wall
+/// time than with a 10 ms purge delay (measured with
+/// scripts/bench-secondary.sh), so it gets 10 ms.
 fn keep_freed_memory(command: &cli::Command) {
     // An operator's own MIMALLOC_PURGE_DELAY (read by mimalloc) wins.
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {

@@ -295,11 +295,13 @@ fn outcome(
     c: &CobCandidate,
     p: &PrimaryPayment,
     primary: &Claim,
-    remits: &source::Remits,
+    remits: &mut source::Remits,
     config: &Config,
     options: &Options,
 ) -> Outcome {
     let held = |message: String| Outcome::Held(vec![finding(RULE_SOURCE, &c.claim_id, message)]);
+    live(c, p).for_each(|lp| remits.load(lp));
+    let remits = &*remits;
     let mut found = Vec::new();
     for lp in live(c, p) {
         let Some(f) = remits.find(lp) else {
@@ -390,11 +392,11 @@ pub fn run(
             Decision::AwaitingPrimary => report.awaiting_primary += 1,
         }
     }
-    progress.stage("reading back the primary's 835s");
+    progress.stage("opening the primary's 835s");
     let payments: Vec<&PrimaryPayment> = to_build.iter().flat_map(|(c, p)| live(c, p)).collect();
     let mut remits = source::Remits::read(&payments);
     drop(payments);
-    progress.stage("reading back the claims sent, building and balancing the COB claims");
+    progress.stage("reading back the claims sent and the 835 sets, building the COB claims");
     // Each claim sent is read back from the file the ledger says it was last
     // sent in; the first occurrence there is used.
     let mut index: HashMap<(&str, &str, &str), usize> = HashMap::new();
@@ -419,7 +421,7 @@ pub fn run(
                 return;
             }
             let (c, p) = &to_build[i];
-            outcomes[i] = Some(outcome(c, p, &sent, &remits, config, options));
+            outcomes[i] = Some(outcome(c, p, &sent, &mut remits, config, options));
             live(c, p).for_each(|lp| remits.release(lp));
             built.push(i);
         });
