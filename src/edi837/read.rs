@@ -564,6 +564,17 @@ pub(super) fn dx_pointers<'a>(seg: &Segment<'a>) -> impl Iterator<Item = usize> 
 /// date of birth when the patient is a dependent, which the guide says not to
 /// send). `source` is empty and `row` is 0 on every line.
 pub fn read(input: &[u8]) -> Result<Read837, Error> {
+    let mut claims = Vec::new();
+    let warnings = read_each(input, |c| claims.push(c))?;
+    Ok(Read837 { claims, warnings })
+}
+
+/// Reads the claims of an 837P input like [`read`], handing each to `each`
+/// in file order as soon as it is complete instead of collecting them, so
+/// memory holds one claim at a time. Returns the warnings. On an error
+/// (no ISA at all) the claims already handed over came from input that is
+/// not X12 and should be discarded.
+pub fn read_each(input: &[u8], mut each: impl FnMut(Claim)) -> Result<Vec<Finding>, Error> {
     let mut state = State::new();
     let mut saw_isa = false;
     let mut first_error: Option<String> = None;
@@ -581,10 +592,12 @@ pub fn read(input: &[u8]) -> Result<Read837, Error> {
                 state.warn(pos, format!("unreadable X12 skipped: {}", e.kind));
             }
         }
+        state.out.claims.drain(..).for_each(&mut each);
     }
     state.finish_claim();
+    state.out.claims.drain(..).for_each(&mut each);
     if !saw_isa {
         return Err(Error::NotX12(first_error.unwrap_or_else(|| "no ISA segment".into())));
     }
-    Ok(state.out)
+    Ok(state.out.warnings)
 }

@@ -26,6 +26,7 @@
 //! and running again sends nothing twice. With `dry_run` nothing is written
 //! or recorded. Nothing here prints.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
@@ -266,6 +267,105 @@ fn finding(rule: &'static str, claim_id: &str, message: String) -> Finding {
     Finding::new(rule, Severity::Error, message).for_claim(claim_id)
 }
 
+/// Every live payment of the claim (several when the payer split it), else
+/// the latest one.
+fn live<'a>(
+    c: &'a CobCandidate,
+    p: &'a PrimaryPayment,
+) -> impl Iterator<Item = &'a PrimaryPayment> + 'a {
+    let only = c.live.is_empty().then_some(p);
+    c.live.iter().chain(only)
+}
+
+/// What became of one claim to send, in the order the report lists them.
+enum Outcome {
+    /// Held back with these findings.
+    Held(Vec<Finding>),
+    /// Not sent (the primary forwarded it).
+    NotSent(Box<NotSent>),
+    /// No claim payment to build from.
+    Skip,
+    /// Built and balanced: sent.
+    Sent(Box<(SentCob, Claim, submit::Pending)>),
+}
+
+/// Builds and balances the COB claim of candidate `c` (the primary's latest
+/// payment `p`) from the claim as sent and the primary's claim payments.
+fn outcome(
+    c: &CobCandidate,
+    p: &PrimaryPayment,
+    primary: &Claim,
+    remits: &mut source::Remits,
+    config: &Config,
+    options: &Options,
+) -> Outcome {
+    let held = |message: String| Outcome::Held(vec![finding(RULE_SOURCE, &c.claim_id, message)]);
+    live(c, p).for_each(|lp| remits.load(lp));
+    let remits = &*remits;
+    let mut found = Vec::new();
+    for lp in live(c, p) {
+        let Some(f) = remits.find(lp) else {
+            let why = remits
+                .broken
+                .get(&lp.remit_file)
+                .cloned()
+                .unwrap_or_else(|| "the claim payment is not in it".into());
+            return held(format!(
+                "claim {}: the primary's 835 ({}, set {}) cannot be read back: {why}",
+                c.claim_id, lp.remit_file, lp.st02
+            ));
+        };
+        found.push(f);
+    }
+    let cps: Vec<&ClaimPayment> = found.iter().map(|(cp, _)| cp).collect();
+    // See: 835 CLP02 19-21 and NM1*TT: the primary sent the claim on to
+    // the other payer itself (crossover); billing it again would bill twice.
+    if cps.iter().any(|cp| cp.is_forwarded()) {
+        return Outcome::NotSent(Box::new(NotSent {
+            claim_id: c.claim_id.clone(),
+            primary_payer_id: c.payer_id.clone(),
+            payer_id: c.secondary_payer_id.clone(),
+            primary_status: format!("{}+forwarded", p.status.as_str()),
+            reason: FORWARDED.into(),
+            next_action: WAIT_OTHER.into(),
+        }));
+    }
+    let date = found.last().and_then(|(_, d)| *d).unwrap_or(options.now.date());
+    let claim = match cob::build(primary, &c.secondary_payer_id, &cps, date, config) {
+        Ok(claim) => claim,
+        Err(cob::Problem::NoSecondaryLoop) => {
+            return held(format!(
+                "claim {}: the 837 it was sent in names no secondary payer {} (loop 2320)",
+                c.claim_id, c.secondary_payer_id
+            ));
+        }
+        Err(cob::Problem::NoPayment) => return Outcome::Skip,
+    };
+    let imbalances = crate::edi837::cob::balance(&crate::edi837::cob::CobClaim::of(&claim));
+    if !imbalances.is_empty() {
+        return Outcome::Held(
+            imbalances.into_iter().map(|i| finding(i.rule, &c.claim_id, i.message)).collect(),
+        );
+    }
+    let pr = cob::patient_responsibility(&claim);
+    let primary_paid = claim.other_payers[0].paid.unwrap_or_default();
+    let sent = SentCob {
+        claim_id: c.claim_id.clone(),
+        payer_id: c.secondary_payer_id.clone(),
+        primary_payer_id: c.payer_id.clone(),
+        charge: claim.total_charge(),
+        primary_paid,
+        patient_responsibility: pr,
+    };
+    let pending = submit::Pending {
+        primary_payer_id: c.payer_id.clone(),
+        primary_payment_id: p.id,
+        primary_paid,
+        patient_responsibility: pr,
+    };
+    Outcome::Sent(Box::new((sent, claim, pending)))
+}
+
 /// Runs the secondary job: decides per claim, builds and checks the COB
 /// claims, writes them as one 837P into `out_dir` (created when missing) and
 /// records them in the ledger (nothing written or recorded with
@@ -292,129 +392,75 @@ pub fn run(
             Decision::AwaitingPrimary => report.awaiting_primary += 1,
         }
     }
-    progress.stage("reading back the claims sent and the primary's 835s");
+    progress.stage("opening the primary's 835s");
+    let payments: Vec<&PrimaryPayment> = to_build.iter().flat_map(|(c, p)| live(c, p)).collect();
+    let mut remits = source::Remits::read(&payments);
+    drop(payments);
+    progress.stage("reading back the claims sent and the 835 sets, building the COB claims");
+    // Each claim sent is read back from the file the ledger says it was last
+    // sent in; the first occurrence there is used.
+    let mut index: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    for (i, (c, _)) in to_build.iter().enumerate() {
+        index.entry((c.file.as_str(), c.claim_id.as_str(), c.payer_id.as_str())).or_insert(i);
+    }
     let mut files: Vec<&str> = to_build.iter().map(|(c, _)| c.file.as_str()).collect();
     files.sort_unstable();
     files.dedup();
-    let wanted: Vec<(&str, &str)> =
-        to_build.iter().map(|(c, _)| (c.claim_id.as_str(), c.payer_id.as_str())).collect();
-    let mut sent = source::SentClaims::read(&files, &wanted);
-    let payments: Vec<&PrimaryPayment> = to_build
-        .iter()
-        .flat_map(|(c, p)| if c.live.is_empty() { vec![p] } else { c.live.iter().collect() })
-        .collect();
-    let remits = source::Remits::read(&payments);
-    progress.stage("building and balancing the COB claims");
-    let mut claims: Vec<(Claim, submit::Pending)> = Vec::new();
-    for (c, p) in &to_build {
-        let hold = |report: &mut Report, message: String| {
-            report.findings.push(finding(RULE_SOURCE, &c.claim_id, message));
-            report.held.push(c.claim_id.clone());
-        };
-        let Some(primary) = sent.take(&c.claim_id, &c.payer_id) else {
-            let why = sent
-                .broken
-                .get(&c.file)
-                .cloned()
-                .unwrap_or_else(|| "the claim is not in it".into());
-            hold(
-                &mut report,
-                format!(
-                    "claim {}: the 837 it was sent in ({}) cannot be read back: {why}",
-                    c.claim_id, c.file
-                ),
-            );
-            continue;
-        };
-        // Every live payment of the claim (several when the payer split it).
-        let live: Vec<&PrimaryPayment> =
-            if c.live.is_empty() { vec![p] } else { c.live.iter().collect() };
-        let mut found = Vec::with_capacity(live.len());
-        let mut missing = None;
-        for lp in &live {
-            match remits.find(lp) {
-                Some(f) => found.push(f),
-                None => {
-                    missing = Some(*lp);
-                    break;
-                }
+    // Each COB claim is built as soon as its claim is read back, and the
+    // claim sent and the primary's claim payments it used are let go.
+    let mut outcomes: Vec<Option<Outcome>> = (0..to_build.len()).map(|_| None).collect();
+    let mut broken: HashMap<&str, String> = HashMap::new();
+    for file in files {
+        let mut built = Vec::new();
+        let read = source::each_sent(file, |sent| {
+            let Some(&i) = index.get(&(file, sent.claim_id.as_str(), sent.payer.id.as_str()))
+            else {
+                return;
+            };
+            if outcomes[i].is_some() {
+                return;
             }
-        }
-        if let Some(lp) = missing {
-            let why = remits
-                .broken
-                .get(&lp.remit_file)
-                .cloned()
-                .unwrap_or_else(|| "the claim payment is not in it".into());
-            hold(
-                &mut report,
-                format!(
-                    "claim {}: the primary's 835 ({}, set {}) cannot be read back: {why}",
-                    c.claim_id, lp.remit_file, lp.st02
-                ),
-            );
-            continue;
-        }
-        let cps: Vec<&ClaimPayment> = found.iter().map(|(cp, _)| cp).collect();
-        // See: 835 CLP02 19-21 and NM1*TT: the primary sent the claim on to
-        // the other payer itself (crossover); billing it again would bill twice.
-        if cps.iter().any(|cp| cp.is_forwarded()) {
-            report.not_sent.push(NotSent {
-                claim_id: c.claim_id.clone(),
-                primary_payer_id: c.payer_id.clone(),
-                payer_id: c.secondary_payer_id.clone(),
-                primary_status: format!("{}+forwarded", p.status.as_str()),
-                reason: FORWARDED.into(),
-                next_action: WAIT_OTHER.into(),
-            });
-            continue;
-        }
-        let date = found.last().and_then(|(_, d)| *d).unwrap_or(options.now.date());
-        let claim = match cob::build(&primary, &c.secondary_payer_id, &cps, date, config) {
-            Ok(claim) => claim,
-            Err(cob::Problem::NoSecondaryLoop) => {
-                hold(
-                    &mut report,
-                    format!(
-                        "claim {}: the 837 it was sent in names no secondary payer {} (loop 2320)",
-                        c.claim_id, c.secondary_payer_id
-                    ),
-                );
-                continue;
-            }
-            Err(cob::Problem::NoPayment) => continue,
-        };
-        let imbalances = crate::edi837::cob::balance(&crate::edi837::cob::CobClaim::of(&claim));
-        if !imbalances.is_empty() {
-            for i in imbalances {
-                report.findings.push(finding(i.rule, &c.claim_id, i.message));
-            }
-            report.held.push(c.claim_id.clone());
-            continue;
-        }
-        let pr = cob::patient_responsibility(&claim);
-        let primary_paid = claim.other_payers[0].paid.unwrap_or_default();
-        report.sent.push(SentCob {
-            claim_id: c.claim_id.clone(),
-            payer_id: c.secondary_payer_id.clone(),
-            primary_payer_id: c.payer_id.clone(),
-            charge: claim.total_charge(),
-            primary_paid,
-            patient_responsibility: pr,
+            let (c, p) = &to_build[i];
+            outcomes[i] = Some(outcome(c, p, &sent, &mut remits, config, options));
+            live(c, p).for_each(|lp| remits.release(lp));
+            built.push(i);
         });
-        claims.push((
-            claim,
-            submit::Pending {
-                primary_payer_id: c.payer_id.clone(),
-                primary_payment_id: p.id,
-                primary_paid,
-                patient_responsibility: pr,
-            },
-        ));
+        if let Err(why) = read {
+            built.into_iter().for_each(|i| outcomes[i] = None);
+            broken.insert(file, why);
+        }
     }
-    // What was read back is no longer needed: free it before writing.
-    drop(sent);
     drop(remits);
+    let sending = outcomes.iter().filter(|o| matches!(o, Some(Outcome::Sent(_)))).count();
+    let mut claims: Vec<(Claim, submit::Pending)> = Vec::with_capacity(sending);
+    for ((c, _), done) in to_build.iter().zip(outcomes) {
+        match done {
+            None => {
+                let why =
+                    broken.get(c.file.as_str()).map_or("the claim is not in it", String::as_str);
+                report.findings.push(finding(
+                    RULE_SOURCE,
+                    &c.claim_id,
+                    format!(
+                        "claim {}: the 837 it was sent in ({}) cannot be read back: {why}",
+                        c.claim_id, c.file
+                    ),
+                ));
+                report.held.push(c.claim_id.clone());
+            }
+            Some(Outcome::Held(findings)) => {
+                report.findings.extend(findings);
+                report.held.push(c.claim_id.clone());
+            }
+            Some(Outcome::NotSent(n)) => report.not_sent.push(*n),
+            Some(Outcome::Skip) => {}
+            Some(Outcome::Sent(done)) => {
+                let (sent, claim, pending) = *done;
+                report.sent.push(sent);
+                claims.push((claim, pending));
+            }
+        }
+    }
     report.sent_charge = report.sent.iter().map(|s| s.charge).sum();
     if !options.dry_run && !claims.is_empty() {
         progress.stage("writing the COB 837P");
