@@ -325,9 +325,9 @@ pub(crate) fn match_batch(
         .claims(l, sub.id, Some(st02))?
         .iter()
         .filter(|c| {
-            billed_by_provider.as_ref().map_or(true, |ids| {
-                ids.iter().any(|(id, payer)| *id == c.claim_id && *payer == c.payer_id)
-            })
+            billed_by_provider
+                .as_ref()
+                .map_or(true, |ids| ids.contains(&(c.claim_id.clone(), c.payer_id.clone())))
         })
         .map(|c| ClaimAck {
             claim_id: c.claim_id.clone(),
@@ -340,7 +340,7 @@ pub(crate) fn match_batch(
             trace: None,
         })
         .collect();
-    if claims.is_empty() {
+    if claims.is_empty() && billed_by_provider.is_some() {
         let why = format!("no claim of set {st02} in ISA13 {isa13} is billed by that provider");
         return Ok((reference, Some(Outcome::Rejected), codes, Err(why), None));
     }
@@ -348,7 +348,10 @@ pub(crate) fn match_batch(
 }
 
 /// (claim id, payer id) of every claim in the 837 `file` billed by `npi`.
-fn claims_billed_by(file: &str, npi: &str) -> Result<Vec<(String, String)>, String> {
+fn claims_billed_by(
+    file: &str,
+    npi: &str,
+) -> Result<std::collections::HashSet<(String, String)>, String> {
     let cannot = |cause: String| {
         format!("cannot read the 837 {file} to find the provider's claims: {cause}")
     };
