@@ -90,6 +90,24 @@ fn report(dir: &Path, out: &str, name: &str) -> Vec<String> {
     lines_of(dir.join(out).join(name))
 }
 
+/// `claimflow reconcile FILES... --ledger DB --out OUT --now NOW` run in
+/// `dir` (`files` named as fixtures): its exit code and standard output.
+fn reconcile_into(
+    dir: &Path,
+    db: &Path,
+    files: &[&str],
+    out: &str,
+    now: &str,
+) -> (Option<i32>, String) {
+    let mut args: Vec<String> = vec!["reconcile".into()];
+    args.extend(files.iter().map(|f| fixture(f)));
+    let db = db.display().to_string();
+    args.extend(["--ledger".into(), db, "--out".into(), out.into(), "--now".into(), now.into()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = run(dir, &args);
+    (o.status.code(), stdout(&o))
+}
+
 #[test]
 fn one_run_accounts_for_every_line_split_claims_reversals_and_plb() {
     let dir = tempfile::tempdir().unwrap();
@@ -149,12 +167,7 @@ fn run_by_run_the_ledger_keeps_unanswered_lines_reversals_and_recoupments() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let db = ledger_with(d, "835/lines.837", SENT);
-    let db_s = db.display().to_string();
-    let reconcile = |file: &str, out: &str, now: &str| {
-        let o =
-            run(d, &["reconcile", &fixture(file), "--ledger", &db_s, "--out", out, "--now", now]);
-        (o.status.code(), stdout(&o))
-    };
+    let reconcile = |file: &str, out: &str, now: &str| reconcile_into(d, &db, &[file], out, now);
     let claim_states =
         || query(&db, "SELECT claim_id || ' ' || status FROM claims ORDER BY claim_id");
     let payments = || {
@@ -451,22 +464,8 @@ fn a_claim_split_across_payments_of_one_run_is_complete_at_the_end() {
     // Ledger mode: L4002 is paid and not outstanding at the end of the run;
     // the claims nothing answered are.
     let db = ledger_with(d, "835/lines.837", SENT);
-    let db_s = db.display().to_string();
-    let o = run(
-        d,
-        &[
-            "reconcile",
-            &fixture("835/lines-split.835"),
-            "--ledger",
-            &db_s,
-            "--out",
-            "ledger",
-            "--now",
-            "2026-06-01",
-        ],
-    );
-    let s = stdout(&o);
-    assert_eq!(o.status.code(), Some(0), "{s}");
+    let (code, s) = reconcile_into(d, &db, &["835/lines-split.835"], "ledger", "2026-06-01");
+    assert_eq!(code, Some(0), "{s}");
     assert!(s.contains("  paid 1, partial 1, denied 0, patient_responsibility 0, reversed 0, unmatched 0, forwarded 0, outstanding 6\n"), "{s}");
     assert!(s.contains(SPLIT_COMPLETED), "{s}");
     let mut claims = with_header(CLAIMS_HEADER, &SPLIT_CLAIMS);
@@ -504,25 +503,11 @@ fn one_ledger_run_of_both_payments_leaves_only_what_is_unanswered_outstanding() 
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let db = ledger_with(d, "835/lines.837", SENT);
-    let db_s = db.display().to_string();
-    let o = run(
-        d,
-        &[
-            "reconcile",
-            &fixture("835/lines-1.835"),
-            &fixture("835/lines-2.835"),
-            "--ledger",
-            &db_s,
-            "--out",
-            "out",
-            "--now",
-            "2026-06-01",
-        ],
-    );
-    let s = stdout(&o);
+    let (code, s) =
+        reconcile_into(d, &db, &["835/lines-1.835", "835/lines-2.835"], "out", "2026-06-01");
     // L4001's second line is still unanswered, L4005's reversal has no
     // correction: a person must look.
-    assert_eq!(o.status.code(), Some(1), "{s}");
+    assert_eq!(code, Some(1), "{s}");
     assert!(s.contains("  paid 8, partial 2, denied 0, patient_responsibility 0, reversed 3, unmatched 0, forwarded 0, outstanding 2\n"), "{s}");
     assert!(s.contains(SPLIT_COMPLETED), "{s}");
     let mut claims: Vec<&str> = RUN1_CLAIMS.iter().chain(RUN2_CLAIMS.iter()).copied().collect();
@@ -564,22 +549,8 @@ fn a_claim_one_part_of_which_is_denied_ends_partial_in_the_ledger() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let db = ledger_with(d, "835/lines.837", SENT);
-    let db_s = db.display().to_string();
-    let o = run(
-        d,
-        &[
-            "reconcile",
-            &fixture("835/lines-split-denied.835"),
-            "--ledger",
-            &db_s,
-            "--out",
-            "out",
-            "--now",
-            "2026-06-01",
-        ],
-    );
-    let s = stdout(&o);
-    assert_eq!(o.status.code(), Some(1), "{s}");
+    let (code, s) = reconcile_into(d, &db, &["835/lines-split-denied.835"], "out", "2026-06-01");
+    assert_eq!(code, Some(1), "{s}");
     assert!(s.contains("  paid 0, partial 1, denied 1, patient_responsibility 0, reversed 0, unmatched 0, forwarded 0, outstanding 6\n"), "{s}");
     assert!(s.contains(SPLIT_COMPLETED), "{s}");
     // Each payment keeps its own status; the claim has both parts' answer.
