@@ -52,6 +52,13 @@ pub enum Error {
     NoFile(Vec<BrokenFile>),
 }
 
+impl Error {
+    fn io(path: &Path, what: &'static str) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.to_path_buf();
+        move |cause| Error::Io { path, what, cause }
+    }
+}
+
 /// How the job runs.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -156,22 +163,10 @@ pub fn run(
         }
     }
     if let Some(dir) = out_dir {
-        std::fs::create_dir_all(dir).map_err(|cause| Error::Io {
-            path: dir.into(),
-            what: "cannot create",
-            cause,
-        })?;
+        std::fs::create_dir_all(dir).map_err(Error::io(dir, "cannot create"))?;
         let path = dir.join("acks.csv");
-        let bytes = acks_csv(&report.rows).map_err(|cause| Error::Io {
-            path: path.clone(),
-            what: "cannot write",
-            cause,
-        })?;
-        crate::atomic::write(&path, &bytes).map_err(|cause| Error::Io {
-            path: path.clone(),
-            what: "cannot write",
-            cause,
-        })?;
+        let bytes = acks_csv(&report.rows).map_err(Error::io(&path, "cannot write"))?;
+        crate::atomic::write(&path, &bytes).map_err(Error::io(&path, "cannot write"))?;
         report.acks_csv = Some(path);
     }
     Ok(report)

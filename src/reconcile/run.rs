@@ -74,6 +74,13 @@ pub enum Error {
     PostingThread,
 }
 
+impl Error {
+    pub(crate) fn io(path: &Path, what: &'static str) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.to_path_buf();
+        move |cause| Error::Io { path, what, cause }
+    }
+}
+
 /// Where the sent claims come from.
 #[derive(Debug)]
 pub enum Claims<'a> {
@@ -252,11 +259,8 @@ pub fn run(
         }
     }
 
-    let mut writer = report::ReportWriter::create(out_dir).map_err(|cause| Error::Io {
-        path: out_dir.to_path_buf(),
-        what: "writing reports",
-        cause,
-    })?;
+    let mut writer =
+        report::ReportWriter::create(out_dir).map_err(Error::io(out_dir, "writing reports"))?;
     let mut sets: Vec<SetSummary> = Vec::new();
     let mut plb: Vec<PlbRow> = Vec::new();
     let mut compact: Vec<Compact> = Vec::new();
@@ -317,13 +321,8 @@ pub fn run(
                 reads.into_par_iter().map(|rd| finish_set(rd, &against)).collect();
             let mut postings = Vec::new();
             for out in outs {
-                let io_err = |cause| Error::Io {
-                    path: out_dir.to_path_buf(),
-                    what: "writing reports",
-                    cause,
-                };
-                let out = out.map_err(io_err)?;
-                writer.append(&out.rows).map_err(io_err)?;
+                let out = out.map_err(Error::io(out_dir, "writing reports"))?;
+                writer.append(&out.rows).map_err(Error::io(out_dir, "writing reports"))?;
                 denial_rows += out.rows.denial_rows;
                 for f in out.findings {
                     kept.keep(&out.summary.file, f);
@@ -377,11 +376,7 @@ pub fn run(
         Vec::new()
     };
     progress.stage("finish reports (fsync, rename)");
-    let paths = writer.finish(&plb, &outstanding).map_err(|cause| Error::Io {
-        path: out_dir.to_path_buf(),
-        what: "writing reports",
-        cause,
-    })?;
+    let paths = writer.finish(&plb, &outstanding).map_err(Error::io(out_dir, "writing reports"))?;
     progress.done();
 
     let count = |st: Status| compact.iter().filter(|c| c.status == st).count();

@@ -21,11 +21,7 @@ pub(crate) fn from_837_files(paths: &[PathBuf]) -> Result<(Vec<SentClaim>, Vec<S
     let read: Vec<Result<edi837::Summaries, Error>> = paths
         .par_iter()
         .map(|p| {
-            let input = crate::input::open(p).map_err(|cause| Error::Io {
-                path: p.clone(),
-                what: "cannot read",
-                cause,
-            })?;
+            let input = crate::input::open(p).map_err(Error::io(p, "cannot read"))?;
             let r = edi837::read_summaries(&input);
             if r.sets == 0 {
                 return Err(Error::NotClaims(p.clone()));
