@@ -85,6 +85,7 @@ pub mod config;
 pub mod edi835;
 pub mod edi837;
 pub mod encounter;
+pub mod filekind;
 pub mod finding;
 pub mod input;
 pub mod ledger;

@@ -27,7 +27,8 @@ use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 /// replacement (frequency 7) is built, or --resend is given.
 ///
 /// Exit: 0 all claims sent (or already sent), 1 some held back, 2 could not
-/// run (nothing written, no ledger created).
+/// run (nothing written, no ledger created; also for an X12 file instead of
+/// an export, named with the command that reads it).
 ///
 /// Examples:
 ///   claimflow build fixtures/encounters/demo.csv --config fixtures/claimflow.toml \
@@ -64,6 +65,7 @@ pub struct Args {
 const MAX_PRINTED: usize = 20;
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
+    claimflow::filekind::check(&args.input, claimflow::filekind::Expected::Encounters)?;
     let config_path = args.config.path();
     let config = args.config.load()?;
     let ledger_path = args.ledger.path(&args.config)?;

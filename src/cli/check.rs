@@ -23,7 +23,8 @@ use super::{ConfigArg, Global, NowArg, Outcome};
 ///
 /// Exit: 0 no claim would be held back (warnings may be printed), 1 some
 /// claim or row would be held back, 2 could not run (unreadable input, bad
-/// config or layout, missing required columns).
+/// config or layout, missing required columns, an X12 file instead of an
+/// export: named with the command that reads it).
 ///
 /// Examples:
 ///   claimflow check fixtures/encounters/demo.csv --config fixtures/claimflow.toml --now 2026-11-27
@@ -56,6 +57,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let Some(input) = args.input.as_deref().filter(|_| !args.list_rules) else {
         return list_rules(global);
     };
+    claimflow::filekind::check(input, claimflow::filekind::Expected::Encounters)?;
     let now = args.now.get()?;
     let config = args.config.load()?;
     let layout = args.layout.as_deref().map(Layout::load).transpose()?;

@@ -11,6 +11,7 @@ use chrono::NaiveDateTime;
 use clap::{Parser, Subcommand};
 
 use claimflow::config::Config;
+use claimflow::filekind::{self, Expected};
 
 mod ack;
 mod build;
@@ -138,6 +139,25 @@ impl Outcome {
             Outcome::CouldNotRun => ExitCode::from(2),
         }
     }
+}
+
+/// The files of the kind the command reads (or that the recogniser cannot
+/// place: the command's reader reports those); each file of another kind is
+/// named on stderr in one line, with the command that reads it. The flag is
+/// true when a file was left out (the command then exits 2).
+pub(crate) fn files_of_kind(files: &[PathBuf], expected: Expected) -> (Vec<PathBuf>, bool) {
+    let mut kept = Vec::with_capacity(files.len());
+    let mut wrong = false;
+    for f in files {
+        match filekind::check(f, expected) {
+            Ok(()) => kept.push(f.clone()),
+            Err(e) => {
+                eprintln!("claimflow: {e}");
+                wrong = true;
+            }
+        }
+    }
+    (kept, wrong)
 }
 
 /// Says on stderr what opening the ledger repaired: submissions a crash left
