@@ -96,6 +96,7 @@ pub mod report;
 pub mod scrub;
 pub mod secondary;
 pub mod status;
+pub mod suggest;
 pub mod validate;
 pub mod values;
 pub mod x12;

@@ -284,7 +284,7 @@ fn status_counts_stories_as_json_and_claims_never_acknowledged() {
     assert!(s.contains("TESTPAYER1       sent                            4         827.20"), "{s}");
     ack(dir.path(), &[&fixture("ack/clean.277")]);
     let j = run(dir.path(), &["status", "CF1002", "NOPE", "--json"]);
-    assert_eq!(j.status.code(), Some(1), "an unknown id\n{}", text(&j));
+    assert_eq!(j.status.code(), Some(2), "an unknown id\n{}", text(&j));
     assert!(String::from_utf8_lossy(&j.stderr).contains("claim NOPE: not in the ledger"));
     let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
     let c = &v[0];

@@ -13,6 +13,7 @@ mod reconcile_lines;
 mod regression;
 mod report;
 mod secondary;
+mod typos;
 mod util;
 mod validate;
 mod x12_props;

@@ -24,8 +24,12 @@ use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 /// sent and payments by their payment date; --now is the day ages count to.
 /// --json prints summary.json instead of the text summary.
 ///
+/// --payer matches the ledger's payer ids ignoring case; an id with no claim
+/// or payment there is an error naming the closest ones.
+///
 /// Exit: 0 written; 1 written, but the payments do not tie out to the
-/// ledger (a person should look); 2 could not run (no ledger, bad dates).
+/// ledger (a person should look); 2 could not run (no ledger, bad dates,
+/// an unknown --payer).
 ///
 /// Examples:
 ///   claimflow report --out report/ --ledger out/claimflow.db --now 2026-12-31

@@ -26,8 +26,11 @@ use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 /// or partial payment, a reversal without correction; oldest first, then
 /// largest. --out writes the worklist as CSV.
 ///
-/// Exit: 0 (the worklist is empty); 1 a claim id is unknown, or the
-/// worklist has rows; 2 could not run.
+/// Claim ids match ignoring case (`d1002` finds `D1002`); an id in no
+/// claim is named on stderr with the closest known ids.
+///
+/// Exit: 0 (the worklist is empty); 1 the worklist has rows; 2 a claim id
+/// is not in the ledger (the others are shown), or could not run.
 ///
 /// Examples:
 ///   claimflow status --config claimflow.toml
@@ -114,22 +117,23 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         }
         Outcome::Clean
     } else {
-        let stories = status::claims(&ledger, &args.claims)?;
-        let unknown: Vec<&String> =
-            args.claims.iter().filter(|id| !stories.iter().any(|s| &s.claim_id == *id)).collect();
-        for id in &unknown {
-            eprintln!("claimflow: claim {id}: not in the ledger");
+        let found = status::find(&ledger, &args.claims)?;
+        for u in &found.unknown {
+            let hint =
+                claimflow::suggest::hint(&u.closest, "no claim id in the ledger is close to it");
+            eprintln!("claimflow: claim {}: not in the ledger; {hint}", u.id);
         }
         if global.json {
-            serde_json::to_writer_pretty(&mut out, &stories)?;
+            serde_json::to_writer_pretty(&mut out, &found.stories)?;
             writeln!(out)?;
         } else {
-            print_stories(&mut out, &stories, args.history)?;
+            print_stories(&mut out, &found.stories, args.history)?;
         }
-        if unknown.is_empty() {
+        // An unknown id is a bad argument (exit 2), never "needs a person" (1).
+        if found.unknown.is_empty() {
             Outcome::Clean
         } else {
-            Outcome::NeedsAttention
+            Outcome::CouldNotRun
         }
     };
     out.flush().context("writing the status")?;

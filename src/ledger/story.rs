@@ -107,6 +107,17 @@ pub(crate) enum Which<'a> {
 }
 
 impl Ledger {
+    /// Every claim id in the ledger, once, in id order (to name the ids
+    /// closest to one asked for that is not there).
+    pub fn claim_ids(&self) -> Result<Vec<String>, Error> {
+        let mut st = self
+            .conn
+            .prepare("SELECT DISTINCT claim_id FROM claims ORDER BY claim_id")
+            .map_err(self.sq())?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(self.sq())?;
+        rows.collect::<Result<_, _>>().map_err(self.sq())
+    }
+
     /// Claims by payer and status, ordered by payer then status.
     pub fn status_counts(&self) -> Result<Vec<StatusCount>, Error> {
         let mut st = self

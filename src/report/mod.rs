@@ -57,6 +57,14 @@ pub enum Error {
         /// The I/O error.
         cause: std::io::Error,
     },
+    /// `--payer` names no payer of the ledger.
+    #[error("--payer {payer}: no claim or payment of this payer in the ledger; {hint}")]
+    UnknownPayer {
+        /// The payer id given.
+        payer: String,
+        /// The closest known payer ids, or the known ones.
+        hint: String,
+    },
     /// A CSV row could not be written (named with its file by [`run`]).
     #[error("cannot write a CSV row: {0}")]
     Csv(#[from] csv::Error),
@@ -187,8 +195,20 @@ impl Report {
 /// Writes the report of the ledger open on `conn` into `out_dir` (created
 /// if needed). Open the ledger with [`crate::ledger::open_read_only`], which
 /// brings an older ledger to the schema these queries read.
+///
+/// A `payer` the ledger does not know as given is looked up ignoring ASCII
+/// case; one it does not know at all is [`Error::UnknownPayer`], with the
+/// closest payer ids, and nothing is written.
 pub fn run(conn: &Connection, out_dir: &Path, options: &Options) -> Result<Report, Error> {
     sqlfn::register(conn)?;
+    let resolved;
+    let options = match &options.payer {
+        Some(p) => {
+            resolved = Options { payer: Some(known_payer(conn, p)?), ..options.clone() };
+            &resolved
+        }
+        None => options,
+    };
     std::fs::create_dir_all(out_dir)
         .map_err(|cause| Error::Write { path: out_dir.to_path_buf(), cause })?;
     conn.execute_batch("BEGIN DEFERRED")?;
@@ -198,6 +218,26 @@ pub fn run(conn: &Connection, out_dir: &Path, options: &Options) -> Result<Repor
     let report = read?;
     end?;
     Ok(report)
+}
+
+/// The ledger's payer id that `payer` names (as given, else ignoring case).
+fn known_payer(conn: &Connection, payer: &str) -> Result<String, Error> {
+    let known = queries::payer_ids(conn)?;
+    if let Some(p) = known.iter().find(|k| *k == payer) {
+        return Ok(p.clone());
+    }
+    if let Some(p) = known.iter().find(|k| k.eq_ignore_ascii_case(payer.trim())) {
+        return Ok(p.clone());
+    }
+    let closest = crate::suggest::closest(payer, known.iter().map(String::as_str));
+    let hint = if !closest.is_empty() || known.is_empty() {
+        crate::suggest::hint(&closest, "the ledger has no payer yet")
+    } else if known.len() <= 10 {
+        format!("known payers: {}", known.join(", "))
+    } else {
+        format!("{} payers known, none close to it (see `claimflow status`)", known.len())
+    };
+    Err(Error::UnknownPayer { payer: payer.to_string(), hint })
 }
 
 /// `Decimal` as 2-decimal text.

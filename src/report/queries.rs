@@ -548,3 +548,13 @@ pub(crate) fn totals(conn: &Connection, f: &Filter) -> Result<Totals, Error> {
     };
     Ok(Totals { paid: parse(paid)?, plb: parse(plb)?, bpr02: parse(bpr02)? })
 }
+
+/// Every payer id the ledger knows (of claims sent and of claim payments),
+/// once, in id order: `--payer` must name one of them.
+pub(crate) fn payer_ids(conn: &Connection) -> Result<Vec<String>, Error> {
+    let mut st = conn.prepare(
+        "SELECT payer_id FROM claims UNION SELECT payer_id FROM claim_payments ORDER BY 1",
+    )?;
+    let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
