@@ -113,6 +113,26 @@ pub struct TieOut {
     pub ok: bool,
 }
 
+/// Every claim sent, counted once under what became of it; the counts add
+/// up to `claims_sent` (the headline cards of `report.html`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Outcomes {
+    /// Answered, and a payer paid on it (in full or in part).
+    pub paid: u64,
+    /// Answered with a denial of the whole claim.
+    pub denied: u64,
+    /// Answered with nothing paid: all of it is the patient's (deductible,
+    /// coinsurance, copay).
+    pub left_to_patient: u64,
+    /// Answered by the primary; the secondary payer it names has not been
+    /// billed yet, or the primary forwarded it to another payer.
+    pub waiting_for_secondary: u64,
+    /// Money still expected from the payer (no answer yet, or part of it).
+    pub outstanding: u64,
+    /// Rejected at the front end (999/277CA) and not sent again.
+    pub rejected: u64,
+}
+
 /// What `summary.json` holds: the headline numbers and the files written.
 /// Amounts are two-decimal text, rates 4-decimal text, days plain numbers
 /// as text; `null` when there is nothing to compute them from.
@@ -137,6 +157,8 @@ pub struct Summary {
     /// Of those, claims rejected at the front end (999/277CA) and not sent
     /// again: not in the A/R, they wait for a correction.
     pub claims_rejected: u64,
+    /// The same claims, each counted once under what became of it.
+    pub claims_by_outcome: Outcomes,
     /// Money still expected from payers (the `ALL total` row of `aging.csv`).
     pub ar_total: String,
     /// Of that, claims first sent more than 90 days ago.
