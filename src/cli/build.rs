@@ -124,9 +124,23 @@ fn print_summary(out: &mut dyn Write, report: &build::Report) -> io::Result<()> 
         )?;
     }
     if report.needs_attention() {
+        // The total is of the lines read; rows no line could be read from
+        // are named, so the held rows' charges can be added up to it.
+        let left_out = &totals.held_rows_not_in_charge;
+        let not_summed = match left_out.len() {
+            0 => String::new(),
+            n => {
+                let shown: Vec<String> = left_out.iter().take(10).map(u64::to_string).collect();
+                let more = if n > 10 { format!(" and {} more", n - 10) } else { String::new() };
+                format!(
+                    " (not in that total: row(s) {}{more}, from which no service line could be read)",
+                    shown.join(", ")
+                )
+            }
+        };
         writeln!(
             out,
-            "held back: {} claim(s), {}; reasons in {}, rows to fix in {}",
+            "held back: {} claim(s), {}{not_summed}; reasons in {}, rows to fix in {}",
             c.held,
             totals.held_charge,
             report.rejects_file.display(),
