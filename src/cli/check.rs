@@ -133,7 +133,11 @@ fn print_table(out: &mut impl Write, findings: &[Finding]) -> io::Result<()> {
     if findings.is_empty() {
         return Ok(());
     }
-    let loc = |f: &Finding| format!("{}:{}", f.file, f.row);
+    // A finding about the whole file (row 0) names the file alone.
+    let loc = |f: &Finding| match f.row {
+        0 => f.file.clone(),
+        row => format!("{}:{row}", f.file),
+    };
     let wl = findings.iter().map(|f| loc(f).len()).max().unwrap_or(0).max(8);
     let wc = findings.iter().map(|f| f.column.len()).max().unwrap_or(0).max(6);
     let wi = findings.iter().map(|f| f.claim_id.len()).max().unwrap_or(0).max(5);
