@@ -30,7 +30,8 @@ use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 ///
 /// Examples:
 ///   claimflow ack inbox/*.999 inbox/*.277 --config claimflow.toml
-///   claimflow ack fixtures/ack/demo.999 fixtures/ack/demo.277 --ledger out/claimflow.db --out out/acks --now 2026-11-28
+///   claimflow ack fixtures/ack/demo.999 fixtures/ack/demo.277 \
+///       --ledger out/claimflow.db --out out/acks --now 2026-11-28
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -130,7 +131,10 @@ fn print_report(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         writeln!(
             out,
             "  rejected: claim {} ({}): {} {}",
-            row.claim_id, row.payer_id, row.kind, row.detail
+            row.claim_id,
+            row.payer_id,
+            row.kind,
+            claimflow::claim::stc::annotate(&row.detail)
         )?;
     }
     if rejected.len() > MAX_PRINTED {

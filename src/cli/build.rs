@@ -31,8 +31,9 @@ use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 /// an export, named with the command that reads it).
 ///
 /// Examples:
-///   claimflow build fixtures/encounters/demo.csv --config fixtures/claimflow.toml \
-///       --out out --ledger out/claimflow.db --now 2026-11-27
+///   claimflow build fixtures/encounters/demo.csv \
+///       --config fixtures/claimflow.toml --out out --ledger out/claimflow.db \
+///       --now 2026-11-27
 ///   claimflow build export.csv --out outbox --now 2025-07-01T02:00 \
 ///       --ledger /var/lib/claimflow/claimflow.db
 #[derive(Debug, clap::Args)]

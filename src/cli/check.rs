@@ -27,7 +27,8 @@ use super::{ConfigArg, Global, NowArg, Outcome};
 /// export: named with the command that reads it).
 ///
 /// Examples:
-///   claimflow check fixtures/encounters/demo.csv --config fixtures/claimflow.toml --now 2026-11-27
+///   claimflow check fixtures/encounters/demo.csv \
+///       --config fixtures/claimflow.toml --now 2026-11-27
 ///   claimflow check export.csv --layout fixtures/layouts/acme-pm.toml --json
 ///   claimflow check --list-rules
 #[derive(Debug, clap::Args)]

@@ -36,7 +36,8 @@ use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 ///
 /// Examples:
 ///   claimflow reconcile inbox/*.835 --out recon/ --claims outbox/*.x12
-///   claimflow reconcile inbox/remit.835 --config claimflow.toml --out recon/ --now 2026-03-01
+///   claimflow reconcile inbox/remit.835 --config claimflow.toml \
+///       --out recon/ --now 2026-03-01
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -175,13 +176,16 @@ fn print_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
         )?;
     }
     for r in &s.reversals {
-        let before = match &r.reverses_trace {
-            Some(t) => format!("cancels the payment in trace {t}"),
-            None => "cancels a payment not in these files".to_string(),
+        // In ledger mode a reversal of a payment from an earlier run undoes
+        // that posting (counted on the ledger line below).
+        let before = match (&r.reverses_trace, &s.ledger) {
+            (Some(t), _) => format!("cancels the payment in trace {t}"),
+            (None, Some(_)) => "cancels a payment of an earlier remittance".to_string(),
+            (None, None) => "cancels a payment not in these files".to_string(),
         };
         let after = match (&r.corrected_by_trace, r.corrected_paid) {
             (Some(t), Some(p)) => format!("corrected payment {} follows in trace {t}", money(p)),
-            _ => "NO corrected payment follows".to_string(),
+            _ => "no corrected payment yet".to_string(),
         };
         writeln!(
             out,

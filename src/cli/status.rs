@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 
+use claimflow::claim::stc;
 use claimflow::ledger::Ledger;
 use claimflow::numtext::money;
 use claimflow::status::{self, ClaimStory, Options, WorkItem};
@@ -153,7 +154,8 @@ fn print_stories(out: &mut dyn Write, stories: &[ClaimStory], history: bool) -> 
         )?;
         if history {
             for e in &s.history {
-                writeln!(out, "  {}  {:<10} {:<22} {}", e.at, e.source, e.status, e.detail)?;
+                let detail = stc::annotate(&e.detail);
+                writeln!(out, "  {}  {:<10} {:<22} {detail}", e.at, e.source, e.status)?;
             }
         }
     }
@@ -162,15 +164,17 @@ fn print_stories(out: &mut dyn Write, stories: &[ClaimStory], history: bool) -> 
 
 fn print_worklist(out: &mut dyn Write, items: &[WorkItem]) -> io::Result<()> {
     for i in items {
+        // The status leads the line: a reason that repeats it drops it.
+        let reason = i.reason.strip_prefix(&format!("{}: ", i.status)).unwrap_or(&i.reason);
         writeln!(
             out,
-            "{} {} {} {}d {}: {} -> {}",
+            "{} {} {} for {} day(s), {}: {} -> {}",
             i.claim_id,
             i.payer_id,
             i.status,
             i.age_days,
             money(i.amount),
-            i.reason,
+            stc::annotate(reason),
             i.next_action
         )?;
     }
