@@ -1,6 +1,7 @@
 //! Typos in ids: claim ids match ignoring case (as reconcile matches them),
 //! an unknown claim id or `--payer` is an error naming the closest known
-//! ids, and "not found" exits 2, never 1 ("needs a person").
+//! ids, and "not found" exits 2, never 1 ("needs a person"); a missing
+//! config file says how to get one.
 
 use std::fs;
 use std::path::Path;
@@ -84,4 +85,18 @@ fn report_payer_matches_ignoring_case() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["payer"], "TESTMCARE");
     assert_eq!(v["claims_sent"], 1);
+}
+
+#[test]
+fn a_missing_config_says_how_to_get_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(dir.path(), &["check", &fixture("build/clean.csv")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "claimflow: claimflow.toml: no config file (read when --config is not given): pass --config FILE, or copy the commented example fixtures/claimflow.toml to ./claimflow.toml and edit it (every key: docs/config.md)"
+    );
+    let o = run(dir.path(), &["status", "--config", "elsewhere.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("elsewhere.toml: no config file (named by --config): check the path, or copy the commented example fixtures/claimflow.toml"), "{}", stderr(&o));
 }

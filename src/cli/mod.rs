@@ -61,10 +61,27 @@ impl ConfigArg {
         self.config.clone().unwrap_or_else(|| PathBuf::from("claimflow.toml"))
     }
 
-    /// Loads the configuration.
+    /// Loads the configuration; a missing file is named with what to do.
     pub fn load(&self) -> anyhow::Result<Config> {
-        Ok(Config::load(&self.path())?)
+        let path = self.path();
+        if !path.exists() {
+            bail!("{}", missing_config(&path, self.config.is_some()));
+        }
+        Ok(Config::load(&path)?)
     }
+}
+
+/// The message for a config file that is not there, with the two ways out.
+fn missing_config(path: &Path, named: bool) -> String {
+    let how = if named {
+        "named by --config): check the path"
+    } else {
+        "read when --config is not given): pass --config FILE"
+    };
+    format!(
+        "{}: no config file ({how}, or copy the commented example fixtures/claimflow.toml to ./claimflow.toml and edit it (every key: docs/config.md)",
+        path.display()
+    )
 }
 
 /// `--ledger FILE`, shared by the commands that keep the ledger.
@@ -84,7 +101,7 @@ impl LedgerArg {
         }
         let path = config.path();
         if config.config.is_some() && !path.exists() {
-            bail!("{}: config file does not exist", path.display());
+            bail!("{}", missing_config(&path, true));
         }
         let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         Ok(dir.join("claimflow.db"))
