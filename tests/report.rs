@@ -97,7 +97,7 @@ fn report_of_the_fixture_ledger_lists_every_row_and_ties_out() {
     let stdout = String::from_utf8_lossy(&o.stdout);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
-        stdout.contains("claims sent 11, paid 5, denied 1, outstanding 4, rejected 0"),
+        stdout.contains("claims sent 11: paid 5, denied in full 1, left to the patient 1, waiting for a secondary 0, outstanding 4, rejected 0\nA/R 433.50 (over 90 days 163.50); collection rate 28.78%; median days to pay 13"),
         "{stdout}"
     );
     assert!(stdout.contains("A/R 433.50 (over 90 days 163.50)"), "{stdout}");
