@@ -52,6 +52,10 @@ mkdir -p "$CLAIMFLOW_TEST_OUTPUT/837"
 cargo test --all-targets --quiet
 cargo test --doc --quiet
 
+echo "== the walk-throughs of README.md, docs/ack-and-status.md and docs/secondary.md, run as printed (figures compared)"
+python3 scripts/docs_check.py --bin "${CARGO_TARGET_DIR:-target}/debug/claimflow" \
+  README.md docs/ack-and-status.md docs/secondary.md
+
 echo "== the library walk-through (cargo run --example build_then_reconcile)"
 cargo run --quiet --example build_then_reconcile -- "$CLAIMFLOW_TEST_OUTPUT/example"
 cp "$CLAIMFLOW_TEST_OUTPUT"/example/claims-*.x12 "$CLAIMFLOW_TEST_OUTPUT/837/"

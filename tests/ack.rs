@@ -165,7 +165,7 @@ fn a_277ca_accepts_and_rejects_claims_of_several_payers() {
     let s = String::from_utf8_lossy(&o.stdout);
     assert!(s.contains("claim events: accepted 4, rejected 1 (a claim the 999 and the 277CA both accept counts twice); unmatched acknowledgment(s): 0"), "{s}");
     assert!(
-        s.contains("rejected: claim CF1002 (TESTPAYER1): 277CA claim rejected by TESTPAYER1 (A3:21:PR A7:164:IL; lines A7:453:QC"),
+        s.contains("rejected: claim CF1002 (TESTPAYER1): 277CA claim rejected by TESTPAYER1 (A3:21:PR [rejected: returned as unprocessable: missing or invalid information of the payer] A7:164:IL [rejected: information invalid: member or contract number of the subscriber]; lines A7:453:QC [rejected: information invalid: 453 of the patient]"),
         "{s}"
     );
     // CF1003 came under TESTMCARE's alias 00451.
@@ -268,9 +268,10 @@ fn bad_input_is_located_reported_and_never_recorded_twice() {
     assert!(String::from_utf8_lossy(&some.stdout).contains("missing.999: UNREADABLE"));
     let none = ack(dir.path(), &["missing.999"]);
     assert_eq!(none.status.code(), Some(2), "{}", text(&none));
+    // An 835 is named as one, with the command that reads it (file_kinds.rs).
     let not_ack = ack(dir.path(), &[&fixture("835/demo.835")]);
-    assert_eq!(not_ack.status.code(), Some(1), "{}", text(&not_ack));
-    assert!(String::from_utf8_lossy(&not_ack.stdout).contains("[ACK-NONE]"));
+    assert_eq!(not_ack.status.code(), Some(2), "{}", text(&not_ack));
+    assert!(String::from_utf8_lossy(&not_ack.stderr).contains("`claimflow reconcile` reads it"));
 }
 
 #[test]
@@ -283,7 +284,7 @@ fn status_counts_stories_as_json_and_claims_never_acknowledged() {
     assert!(s.contains("TESTPAYER1       sent                            4         827.20"), "{s}");
     ack(dir.path(), &[&fixture("ack/clean.277")]);
     let j = run(dir.path(), &["status", "CF1002", "NOPE", "--json"]);
-    assert_eq!(j.status.code(), Some(1), "an unknown id\n{}", text(&j));
+    assert_eq!(j.status.code(), Some(2), "an unknown id\n{}", text(&j));
     assert!(String::from_utf8_lossy(&j.stderr).contains("claim NOPE: not in the ledger"));
     let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
     let c = &v[0];
@@ -389,7 +390,7 @@ fn the_whole_path_from_the_readme() {
     let w = with(&["status", "--worklist", "--now", "2026-11-28"]);
     let ws = String::from_utf8_lossy(&w.stdout);
     assert!(
-        ws.starts_with("D1002 DEMOPAYER1 rejected 0d 185.00: rejected: 277CA claim rejected"),
+        ws.starts_with("D1002 DEMOPAYER1 rejected for 0 day(s), 185.00: 277CA claim rejected by DEMOPAYER1 (A7:164:IL [rejected: information invalid: member or contract number of the subscriber]"),
         "{ws}"
     );
     assert!(ws.contains("worklist: 1 claim(s), 185.00"), "{ws}");
@@ -416,9 +417,15 @@ fn the_whole_path_from_the_readme() {
     let sources: Vec<&str> =
         s.lines().skip(1).map(|l| l.split_whitespace().nth(1).unwrap_or("")).collect();
     assert_eq!(sources, ["build", "ack", "ack", "build", "remittance"], "{s}");
+    // Payments are named by their check/EFT trace, never by a ledger row id.
+    assert!(s.contains("paid                   835 payment, check/EFT trace "), "{s}");
+    assert!(!s.contains(" #"), "{s}");
     let w = with(&["status", "--worklist", "--now", "2026-12-15"]);
     let ws = String::from_utf8_lossy(&w.stdout);
-    assert!(ws.starts_with("D1006 DEMOPAYER1 denied 0d 1375.00: denied in 835 trace"), "{ws}");
+    assert!(
+        ws.starts_with("D1006 DEMOPAYER1 denied for 0 day(s), 1375.00: denied in 835 trace"),
+        "{ws}"
+    );
     assert!(ws.contains("medical necessity (CO-50) -> appeal"), "{ws}");
 }
 
@@ -506,7 +513,7 @@ fn a_277ca_batch_rejection_rejects_every_claim_of_the_set() {
         s.contains("277CA rejections of a batch (2200B) or a billing provider (2200C): 1"),
         "{s}"
     );
-    assert!(s.contains("rejected: claim CF1005 (TESTPAYER1): 277CA batch rejected by TESTPAYER1 (batch 0000000010002, A3:24:41)"), "{s}");
+    assert!(s.contains("rejected: claim CF1005 (TESTPAYER1): 277CA batch rejected by TESTPAYER1 (batch 0000000010002, A3:24:41 [rejected: returned as unprocessable: 24 of the submitter])"), "{s}");
     assert_eq!(
         statuses(dir.path()),
         pairs(&[
@@ -532,7 +539,7 @@ fn a_277ca_provider_rejection_rejects_that_providers_claims_of_the_set() {
         "{s}"
     );
     assert!(
-        s.contains("rejected: claim CF1003 (TESTMCARE): 277CA billing provider's claims rejected by TESTPAYER1 (batch 0000000010001, billing provider 1881234565, A3:562:85)"),
+        s.contains("rejected: claim CF1003 (TESTMCARE): 277CA billing provider's claims rejected by TESTPAYER1 (batch 0000000010001, billing provider 1881234565, A3:562:85 [rejected: returned as unprocessable: NPI of the billing provider])"),
         "{s}"
     );
     assert_eq!(

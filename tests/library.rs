@@ -33,6 +33,9 @@ fn build_then_reconcile_through_the_library() {
     // charge (its own finding names it) does not leak into the total.
     assert_eq!(built.manifest.totals.sent_charge, "2330.90");
     assert_eq!(built.manifest.totals.held_charge, "3564.35");
+    // The held rows no line was read from (no claim_id; an impossible date)
+    // are named: their 95.00 + 95.00 is what the rows add up to beyond it.
+    assert_eq!(built.manifest.totals.held_rows_not_in_charge, [27, 28]);
     assert_eq!(built.manifest.totals.already_sent_charge, "0.00");
 
     // The same export again: nothing is sent twice.

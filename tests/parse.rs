@@ -133,11 +133,19 @@ fn findings_go_to_stderr_with_positions_and_exit_1() {
 }
 
 #[test]
+fn a_csv_is_not_x12_exit_2() {
+    let f = fixture("x12/bad/not_x12.csv");
+    let (code, stdout, stderr) = parse(&[&f]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("not_x12.csv: a CSV file, not X12"), "{stderr}");
+}
+
+#[test]
 fn bad_inputs_never_crash() {
     for rel in [
         "x12/bad/empty.x12",
         "x12/bad/not_x12.pdf",
-        "x12/bad/not_x12.csv",
         "x12/bad/isa_short.x12",
         "x12/bad/delimiters_collide.x12",
         "x12/bad/garbage_after_iea.835",

@@ -97,7 +97,7 @@ fn report_of_the_fixture_ledger_lists_every_row_and_ties_out() {
     let stdout = String::from_utf8_lossy(&o.stdout);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
-        stdout.contains("claims sent 11, paid 5, denied 1, outstanding 4, rejected 0"),
+        stdout.contains("claims sent 11: paid 5, denied in full 1, left to the patient 1, waiting for a secondary 0, outstanding 4, rejected 0\nA/R 433.50 (over 90 days 163.50); collection rate 28.78%; median days to pay 13"),
         "{stdout}"
     );
     assert!(stdout.contains("A/R 433.50 (over 90 days 163.50)"), "{stdout}");
@@ -204,7 +204,22 @@ fn report_of_the_fixture_ledger_lists_every_row_and_ties_out() {
     assert_eq!(summary["files"].as_array().unwrap().len(), 7);
     let html = read(&rep.join("report.html"));
     assert!(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"));
-    assert!(html.contains(r#"<dd data-key="ar_total">433.50</dd>"#), "{html}");
+    // For a person: dollars, a percentage, words for the tie-out.
+    assert!(
+        html.contains(r#"<dd data-key="ar_total" data-v="433.50" data-fmt="money">$433.50</dd>"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"data-fmt="money">$1,400.00</dd>"#), "{html}");
+    assert!(html.contains(r#"data-fmt="rate">28.78%</dd>"#), "{html}");
+    assert!(html.contains(r#"data-fmt="ok">OK: "#), "{html}");
+    assert!(html.contains(r#"<th data-col="denial_rate_amount">Share of billed denied</th>"#));
+    // The headline counts every claim sent once.
+    let o = &summary["claims_by_outcome"];
+    let parts =
+        ["paid", "denied", "left_to_patient", "waiting_for_secondary", "outstanding", "rejected"];
+    let sum: u64 = parts.iter().map(|k| o[k].as_u64().unwrap()).sum();
+    assert_eq!(sum, 11, "{o}");
+    assert_eq!((o["outstanding"].as_u64(), o["denied"].as_u64()), (Some(4), Some(1)), "{o}");
     assert_eq!(html.matches("<svg").count(), 4, "aging, denials, paid, days to pay");
     for p in PHI {
         assert!(!html.contains(p), "{p} in the page");

@@ -111,7 +111,7 @@ fn truncated_file() {
 }
 
 #[test]
-fn not_x12_pdf_and_csv() {
+fn not_x12_pdf_and_a_csv() {
     let (code, out, f) = validate("x12/bad/not_x12.pdf");
     assert_eq!(code, Some(1));
     assert_finding(
@@ -121,14 +121,15 @@ fn not_x12_pdf_and_csv() {
         "not an X12 interchange: no ISA segment found (input starts with \"%PDF-1.7\")",
         "X12-NOT-X12",
     );
-    let (code, out, f) = validate("x12/bad/not_x12.csv");
-    assert_eq!(code, Some(1));
-    assert_finding(
-        &out,
-        &f,
-        "segment 1 (byte 0)",
-        "no ISA segment found (input starts with \"claim_id\")",
-        "X12-NOT-X12",
+    // A CSV is named as one, with the commands that read it: exit 2.
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture("x12/bad/not_x12.csv");
+    let o = claimflow(dir.path()).args(["validate", &f]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        err.trim_end(),
+        format!("claimflow: {f}: a CSV file, not X12 (an X12 file expected): `claimflow check` and `claimflow build` read encounter exports")
     );
 }
 

@@ -61,8 +61,12 @@ pub struct Counts {
 pub struct Totals {
     /// Sum of CLM02 of the claims sent.
     pub sent_charge: String,
-    /// Sum of the charges of the claims held back.
+    /// Sum of the charges of the lines read into the claims held back.
     pub held_charge: String,
+    /// Rows of `held/` not in `held_charge`: no service line could be read
+    /// from them (no claim_id, a date or charge that is not one, ...);
+    /// their reasons are in `rejects.csv`.
+    pub held_rows_not_in_charge: Vec<u64>,
     /// Sum of the charges of the claims already sent.
     pub already_sent_charge: String,
 }

@@ -187,6 +187,11 @@ impl Prepared {
             totals: Totals {
                 sent_charge: money(sent.as_ref().map_or(Decimal::ZERO, |s| s.charge)),
                 held_charge: money(charge(&held)),
+                held_rows_not_in_charge: {
+                    let summed: std::collections::HashSet<u64> =
+                        held.iter().flat_map(|c| c.lines.iter().map(|l| l.row)).collect();
+                    held_rows.iter().copied().filter(|r| !summed.contains(r)).collect()
+                },
                 already_sent_charge: money(charge(&already)),
             },
             control_numbers: sent.as_ref().map(|s| s.control.clone()).unwrap_or_default(),

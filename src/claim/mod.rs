@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 mod cob;
 mod npi;
 mod status;
+pub mod stc;
 
 pub use cob::{Adjustment, LineAdjudication, OtherPayer, Responsibility};
 pub(crate) use npi::is_valid_npi;

@@ -9,6 +9,8 @@ use anyhow::{bail, Context};
 use claimflow::ack::{self, Options, Report};
 use claimflow::ledger::Ledger;
 
+use claimflow::filekind::Expected;
+
 use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 
 /// Read TA1, 999 and 277CA acknowledgments into each claim's story.
@@ -23,11 +25,13 @@ use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 /// With --out, writes acks.csv (one row per claim event) into that folder.
 ///
 /// Exit: 0 everything accepted; 1 something rejected, unmatched, truncated
-/// or unreadable; 2 could not run (no file could be read, no ledger).
+/// or unreadable; 2 could not run (no file could be read, no ledger), or a
+/// file is of another kind (an 835, an 837, a CSV: named, left out).
 ///
 /// Examples:
 ///   claimflow ack inbox/*.999 inbox/*.277 --config claimflow.toml
-///   claimflow ack fixtures/ack/demo.999 fixtures/ack/demo.277 --ledger out/claimflow.db --out out/acks --now 2026-11-28
+///   claimflow ack fixtures/ack/demo.999 fixtures/ack/demo.277 \
+///       --ledger out/claimflow.db --out out/acks --now 2026-11-28
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -46,6 +50,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
+    // A file of another kind (an 835, an 837, a CSV) is named and left out;
+    // the others are read and the run exits 2.
+    let (files, wrong) = super::files_of_kind(&args.files, Expected::Acknowledgment);
+    if files.is_empty() {
+        return Ok(Outcome::CouldNotRun);
+    }
     let mut options = Options::new(args.now.get()?);
     if args.config.config.is_some() || args.config.path().exists() {
         let config = args.config.load()?;
@@ -60,13 +70,19 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let mut ledger =
         Ledger::open(&path).with_context(|| format!("opening ledger {}", path.display()))?;
     super::print_ledger_notes(&ledger);
-    let report = ack::run(&args.files, &mut ledger, args.out.as_deref(), &options)?;
+    let report = ack::run(&files, &mut ledger, args.out.as_deref(), &options)?;
     drop(ledger);
     for b in &report.broken_files {
         eprintln!("claimflow: {}: {}", b.file, b.reason);
     }
     super::print_result(global.json, &report, |out| print_report(out, &report))?;
-    Ok(if report.needs_attention() { Outcome::NeedsAttention } else { Outcome::Clean })
+    Ok(if wrong {
+        Outcome::CouldNotRun
+    } else if report.needs_attention() {
+        Outcome::NeedsAttention
+    } else {
+        Outcome::Clean
+    })
 }
 
 /// At most this many findings and rejections are printed.
@@ -115,7 +131,10 @@ fn print_report(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         writeln!(
             out,
             "  rejected: claim {} ({}): {} {}",
-            row.claim_id, row.payer_id, row.kind, row.detail
+            row.claim_id,
+            row.payer_id,
+            row.kind,
+            claimflow::claim::stc::annotate(&row.detail)
         )?;
     }
     if rejected.len() > MAX_PRINTED {

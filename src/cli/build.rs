@@ -27,11 +27,13 @@ use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 /// replacement (frequency 7) is built, or --resend is given.
 ///
 /// Exit: 0 all claims sent (or already sent), 1 some held back, 2 could not
-/// run (nothing written, no ledger created).
+/// run (nothing written, no ledger created; also for an X12 file instead of
+/// an export, named with the command that reads it).
 ///
 /// Examples:
-///   claimflow build fixtures/encounters/demo.csv --config fixtures/claimflow.toml \
-///       --out out --ledger out/claimflow.db --now 2026-11-27
+///   claimflow build fixtures/encounters/demo.csv \
+///       --config fixtures/claimflow.toml --out out --ledger out/claimflow.db \
+///       --now 2026-11-27
 ///   claimflow build export.csv --out outbox --now 2025-07-01T02:00 \
 ///       --ledger /var/lib/claimflow/claimflow.db
 #[derive(Debug, clap::Args)]
@@ -64,6 +66,7 @@ pub struct Args {
 const MAX_PRINTED: usize = 20;
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
+    claimflow::filekind::check(&args.input, claimflow::filekind::Expected::Encounters)?;
     let config_path = args.config.path();
     let config = args.config.load()?;
     let ledger_path = args.ledger.path(&args.config)?;
@@ -122,9 +125,23 @@ fn print_summary(out: &mut dyn Write, report: &build::Report) -> io::Result<()> 
         )?;
     }
     if report.needs_attention() {
+        // The total is of the lines read; rows no line could be read from
+        // are named, so the held rows' charges can be added up to it.
+        let left_out = &totals.held_rows_not_in_charge;
+        let not_summed = match left_out.len() {
+            0 => String::new(),
+            n => {
+                let shown: Vec<String> = left_out.iter().take(10).map(u64::to_string).collect();
+                let more = if n > 10 { format!(" and {} more", n - 10) } else { String::new() };
+                format!(
+                    " (not in that total: row(s) {}{more}, from which no service line could be read)",
+                    shown.join(", ")
+                )
+            }
+        };
         writeln!(
             out,
-            "held back: {} claim(s), {}; reasons in {}, rows to fix in {}",
+            "held back: {} claim(s), {}{not_summed}; reasons in {}, rows to fix in {}",
             c.held,
             totals.held_charge,
             report.rejects_file.display(),

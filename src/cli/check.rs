@@ -23,10 +23,12 @@ use super::{ConfigArg, Global, NowArg, Outcome};
 ///
 /// Exit: 0 no claim would be held back (warnings may be printed), 1 some
 /// claim or row would be held back, 2 could not run (unreadable input, bad
-/// config or layout, missing required columns).
+/// config or layout, missing required columns, an X12 file instead of an
+/// export: named with the command that reads it).
 ///
 /// Examples:
-///   claimflow check fixtures/encounters/demo.csv --config fixtures/claimflow.toml --now 2026-11-27
+///   claimflow check fixtures/encounters/demo.csv \
+///       --config fixtures/claimflow.toml --now 2026-11-27
 ///   claimflow check export.csv --layout fixtures/layouts/acme-pm.toml --json
 ///   claimflow check --list-rules
 #[derive(Debug, clap::Args)]
@@ -56,6 +58,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let Some(input) = args.input.as_deref().filter(|_| !args.list_rules) else {
         return list_rules(global);
     };
+    claimflow::filekind::check(input, claimflow::filekind::Expected::Encounters)?;
     let now = args.now.get()?;
     let config = args.config.load()?;
     let layout = args.layout.as_deref().map(Layout::load).transpose()?;
@@ -131,7 +134,11 @@ fn print_table(out: &mut impl Write, findings: &[Finding]) -> io::Result<()> {
     if findings.is_empty() {
         return Ok(());
     }
-    let loc = |f: &Finding| format!("{}:{}", f.file, f.row);
+    // A finding about the whole file (row 0) names the file alone.
+    let loc = |f: &Finding| match f.row {
+        0 => f.file.clone(),
+        row => format!("{}:{row}", f.file),
+    };
     let wl = findings.iter().map(|f| loc(f).len()).max().unwrap_or(0).max(8);
     let wc = findings.iter().map(|f| f.column.len()).max().unwrap_or(0).max(6);
     let wi = findings.iter().map(|f| f.claim_id.len()).max().unwrap_or(0).max(5);

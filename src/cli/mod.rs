@@ -11,6 +11,7 @@ use chrono::NaiveDateTime;
 use clap::{Parser, Subcommand};
 
 use claimflow::config::Config;
+use claimflow::filekind::{self, Expected};
 
 mod ack;
 mod build;
@@ -60,10 +61,27 @@ impl ConfigArg {
         self.config.clone().unwrap_or_else(|| PathBuf::from("claimflow.toml"))
     }
 
-    /// Loads the configuration.
+    /// Loads the configuration; a missing file is named with what to do.
     pub fn load(&self) -> anyhow::Result<Config> {
-        Ok(Config::load(&self.path())?)
+        let path = self.path();
+        if !path.exists() {
+            bail!("{}", missing_config(&path, self.config.is_some()));
+        }
+        Ok(Config::load(&path)?)
     }
+}
+
+/// The message for a config file that is not there, with the two ways out.
+fn missing_config(path: &Path, named: bool) -> String {
+    let how = if named {
+        "named by --config): check the path"
+    } else {
+        "read when --config is not given): pass --config FILE"
+    };
+    format!(
+        "{}: no config file ({how}, or copy the commented example fixtures/claimflow.toml to ./claimflow.toml and edit it (every key: docs/config.md)",
+        path.display()
+    )
 }
 
 /// `--ledger FILE`, shared by the commands that keep the ledger.
@@ -83,7 +101,7 @@ impl LedgerArg {
         }
         let path = config.path();
         if config.config.is_some() && !path.exists() {
-            bail!("{}: config file does not exist", path.display());
+            bail!("{}", missing_config(&path, true));
         }
         let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         Ok(dir.join("claimflow.db"))
@@ -138,6 +156,25 @@ impl Outcome {
             Outcome::CouldNotRun => ExitCode::from(2),
         }
     }
+}
+
+/// The files of the kind the command reads (or that the recogniser cannot
+/// place: the command's reader reports those); each file of another kind is
+/// named on stderr in one line, with the command that reads it. The flag is
+/// true when a file was left out (the command then exits 2).
+pub(crate) fn files_of_kind(files: &[PathBuf], expected: Expected) -> (Vec<PathBuf>, bool) {
+    let mut kept = Vec::with_capacity(files.len());
+    let mut wrong = false;
+    for f in files {
+        match filekind::check(f, expected) {
+            Ok(()) => kept.push(f.clone()),
+            Err(e) => {
+                eprintln!("claimflow: {e}");
+                wrong = true;
+            }
+        }
+    }
+    (kept, wrong)
 }
 
 /// Says on stderr what opening the ledger repaired: submissions a crash left

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use claimflow::x12::{self, readable, Document, SegmentList, Segments, Severity};
 
+use claimflow::filekind::Expected;
+
 use super::{Global, Outcome};
 
 /// Print an X12 file as JSON, or one segment per line.
@@ -22,7 +24,8 @@ use super::{Global, Outcome};
 /// `--segments --json` prints the segments as one JSON array of the same
 /// segment objects as in the full document.
 ///
-/// Envelope findings go to stderr; the exit code is 1 when there are any.
+/// Envelope findings go to stderr; the exit code is 1 when there are any,
+/// 2 when the file is not X12 (a CSV), or not an 835 with --remittances.
 ///
 /// Examples:
 ///   claimflow parse remit.835 | jq '.interchanges[0].groups[0].sets[0].segments[0]'
@@ -47,6 +50,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
+    let expected = if args.remittances { Expected::Remittance } else { Expected::AnyX12 };
+    claimflow::filekind::check(&args.file, expected)?;
     let name = args.file.display().to_string();
     let input =
         claimflow::input::open(&args.file).with_context(|| format!("{name}: cannot read"))?;

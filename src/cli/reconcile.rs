@@ -11,6 +11,8 @@ use claimflow::numtext::money;
 use claimflow::progress::Progress;
 use claimflow::reconcile::{self, Claims, Options, Summary};
 
+use claimflow::filekind::Expected;
+
 use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 
 /// Match 835 remittances to sent claims, classify every claim payment, and
@@ -29,11 +31,13 @@ use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 ///
 /// Exit: 0 everything paid and balanced; 1 something needs a person
 /// (denials, unmatched or unbalanced payments, unpaired reversals, a bad
-/// file, a payment conflicting with one already applied under its trace); 2 could not run (no 835 could be read: nothing written).
+/// file, a payment conflicting with one already applied under its trace); 2 could not run (no 835 could be read: nothing written),
+/// or a file is of another kind (an 837, a CSV, an acknowledgment: named, left out).
 ///
 /// Examples:
 ///   claimflow reconcile inbox/*.835 --out recon/ --claims outbox/*.x12
-///   claimflow reconcile inbox/remit.835 --config claimflow.toml --out recon/ --now 2026-03-01
+///   claimflow reconcile inbox/remit.835 --config claimflow.toml \
+///       --out recon/ --now 2026-03-01
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -66,6 +70,13 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
             args.claims.len()
         );
     }
+    // A file of another kind (an 837 or a CSV among the 835s) is named and
+    // left out; the others are reconciled and the run exits 2.
+    let (files, wrong_835) = super::files_of_kind(&args.files, Expected::Remittance);
+    let (claim_files, wrong_837) = super::files_of_kind(&args.claims, Expected::Claims);
+    if files.is_empty() || (!args.claims.is_empty() && claim_files.is_empty()) {
+        return Ok(Outcome::CouldNotRun);
+    }
     let mut options = Options::new(args.now.get()?);
     // The contractual CARC codes and the payers' ids and aliases: from the
     // config named, else from ./claimflow.toml when there is one; else the
@@ -80,7 +91,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let progress = Progress::on_stderr();
     let mut ledger = None;
     let claims = if !args.claims.is_empty() {
-        Claims::Files(&args.claims)
+        Claims::Files(&claim_files)
     } else {
         let path = args.ledger.path(&args.config)?;
         if !path.exists() {
@@ -94,7 +105,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         super::print_ledger_notes(&l);
         Claims::Ledger(ledger.insert(l))
     };
-    let summary = reconcile::run(&args.files, claims, &args.out, &options, &progress)?;
+    let summary = reconcile::run(&files, claims, &args.out, &options, &progress)?;
     drop(ledger); // releases the lock
     for note in &summary.notes {
         eprintln!("claimflow: {note}");
@@ -103,7 +114,13 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         eprintln!("claimflow: {}: {}", b.file, b.reason);
     }
     super::print_result(global.json, &summary, |out| print_summary(out, &summary))?;
-    Ok(if summary.needs_attention() { Outcome::NeedsAttention } else { Outcome::Clean })
+    Ok(if wrong_835 || wrong_837 {
+        Outcome::CouldNotRun
+    } else if summary.needs_attention() {
+        Outcome::NeedsAttention
+    } else {
+        Outcome::Clean
+    })
 }
 
 /// At most this many findings are printed in the human summary.
@@ -159,13 +176,16 @@ fn print_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
         )?;
     }
     for r in &s.reversals {
-        let before = match &r.reverses_trace {
-            Some(t) => format!("cancels the payment in trace {t}"),
-            None => "cancels a payment not in these files".to_string(),
+        // In ledger mode a reversal of a payment from an earlier run undoes
+        // that posting (counted on the ledger line below).
+        let before = match (&r.reverses_trace, &s.ledger) {
+            (Some(t), _) => format!("cancels the payment in trace {t}"),
+            (None, Some(_)) => "cancels a payment of an earlier remittance".to_string(),
+            (None, None) => "cancels a payment not in these files".to_string(),
         };
         let after = match (&r.corrected_by_trace, r.corrected_paid) {
             (Some(t), Some(p)) => format!("corrected payment {} follows in trace {t}", money(p)),
-            _ => "NO corrected payment follows".to_string(),
+            _ => "no corrected payment yet".to_string(),
         };
         writeln!(
             out,

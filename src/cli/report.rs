@@ -24,8 +24,12 @@ use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 /// sent and payments by their payment date; --now is the day ages count to.
 /// --json prints summary.json instead of the text summary.
 ///
+/// --payer matches the ledger's payer ids ignoring case; an id with no claim
+/// or payment there is an error naming the closest ones.
+///
 /// Exit: 0 written; 1 written, but the payments do not tie out to the
-/// ledger (a person should look); 2 could not run (no ledger, bad dates).
+/// ledger (a person should look); 2 could not run (no ledger, bad dates,
+/// an unknown --payer).
 ///
 /// Examples:
 ///   claimflow report --out report/ --ledger out/claimflow.db --now 2026-12-31
@@ -76,17 +80,33 @@ fn print_text(out: &mut dyn Write, r: &Report, dir: &std::path::Path) -> io::Res
     if r.is_empty() {
         writeln!(out, "nothing to report yet: no claim sent and no payment posted in this scope")?;
     }
+    // Every claim sent once, under what became of it (the page's cards).
+    let o = &s.claims_by_outcome;
     writeln!(
         out,
-        "claims sent {}, paid {}, denied {}, outstanding {}, rejected {}",
-        s.claims_sent, s.claims_paid, s.claims_denied, s.claims_outstanding, s.claims_rejected
+        "claims sent {}: paid {}, denied in full {}, left to the patient {}, waiting for a secondary {}, outstanding {}, rejected {}",
+        s.claims_sent,
+        o.paid,
+        o.denied,
+        o.left_to_patient,
+        o.waiting_for_secondary,
+        o.outstanding,
+        o.rejected
     )?;
+    // summary.json keeps the rate as a fraction; a person reads a percentage.
+    let rate = s
+        .collection_rate
+        .as_deref()
+        .and_then(|r| r.parse::<rust_decimal::Decimal>().ok())
+        .map_or_else(
+            || "n/a".to_string(),
+            |r| format!("{:.2}%", r * rust_decimal::Decimal::ONE_HUNDRED),
+        );
     writeln!(
         out,
-        "A/R {} (over 90 days {}); collection rate {}; median days to pay {}",
+        "A/R {} (over 90 days {}); collection rate {rate}; median days to pay {}",
         s.ar_total,
         s.ar_over_90,
-        s.collection_rate.as_deref().unwrap_or("n/a"),
         s.median_days_to_pay.as_deref().unwrap_or("n/a")
     )?;
     writeln!(

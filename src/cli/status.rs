@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 
+use claimflow::claim::stc;
 use claimflow::ledger::Ledger;
 use claimflow::numtext::money;
 use claimflow::status::{self, ClaimStory, Options, WorkItem};
@@ -26,8 +27,11 @@ use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 /// or partial payment, a reversal without correction; oldest first, then
 /// largest. --out writes the worklist as CSV.
 ///
-/// Exit: 0 (the worklist is empty); 1 a claim id is unknown, or the
-/// worklist has rows; 2 could not run.
+/// Claim ids match ignoring case (`d1002` finds `D1002`); an id in no
+/// claim is named on stderr with the closest known ids.
+///
+/// Exit: 0 (the worklist is empty); 1 the worklist has rows; 2 a claim id
+/// is not in the ledger (the others are shown), or could not run.
 ///
 /// Examples:
 ///   claimflow status --config claimflow.toml
@@ -114,22 +118,23 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         }
         Outcome::Clean
     } else {
-        let stories = status::claims(&ledger, &args.claims)?;
-        let unknown: Vec<&String> =
-            args.claims.iter().filter(|id| !stories.iter().any(|s| &s.claim_id == *id)).collect();
-        for id in &unknown {
-            eprintln!("claimflow: claim {id}: not in the ledger");
+        let found = status::find(&ledger, &args.claims)?;
+        for u in &found.unknown {
+            let hint =
+                claimflow::suggest::hint(&u.closest, "no claim id in the ledger is close to it");
+            eprintln!("claimflow: claim {}: not in the ledger; {hint}", u.id);
         }
         if global.json {
-            serde_json::to_writer_pretty(&mut out, &stories)?;
+            serde_json::to_writer_pretty(&mut out, &found.stories)?;
             writeln!(out)?;
         } else {
-            print_stories(&mut out, &stories, args.history)?;
+            print_stories(&mut out, &found.stories, args.history)?;
         }
-        if unknown.is_empty() {
+        // An unknown id is a bad argument (exit 2), never "needs a person" (1).
+        if found.unknown.is_empty() {
             Outcome::Clean
         } else {
-            Outcome::NeedsAttention
+            Outcome::CouldNotRun
         }
     };
     out.flush().context("writing the status")?;
@@ -149,7 +154,8 @@ fn print_stories(out: &mut dyn Write, stories: &[ClaimStory], history: bool) -> 
         )?;
         if history {
             for e in &s.history {
-                writeln!(out, "  {}  {:<10} {:<22} {}", e.at, e.source, e.status, e.detail)?;
+                let detail = stc::annotate(&e.detail);
+                writeln!(out, "  {}  {:<10} {:<22} {detail}", e.at, e.source, e.status)?;
             }
         }
     }
@@ -158,15 +164,17 @@ fn print_stories(out: &mut dyn Write, stories: &[ClaimStory], history: bool) -> 
 
 fn print_worklist(out: &mut dyn Write, items: &[WorkItem]) -> io::Result<()> {
     for i in items {
+        // The status leads the line: a reason that repeats it drops it.
+        let reason = i.reason.strip_prefix(&format!("{}: ", i.status)).unwrap_or(&i.reason);
         writeln!(
             out,
-            "{} {} {} {}d {}: {} -> {}",
+            "{} {} {} for {} day(s), {}: {} -> {}",
             i.claim_id,
             i.payer_id,
             i.status,
             i.age_days,
             money(i.amount),
-            i.reason,
+            stc::annotate(reason),
             i.next_action
         )?;
     }

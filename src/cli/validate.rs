@@ -9,6 +9,8 @@ use rayon::prelude::*;
 
 use claimflow::validate::{validate_file_to, Depth, FileReport};
 
+use claimflow::filekind::Expected;
+
 use super::{Global, Outcome};
 
 /// Check X12 files: syntax, envelopes, and per-transaction rules.
@@ -18,7 +20,8 @@ use super::{Global, Outcome};
 /// 277CA). Files are checked in parallel; large files are split at segment
 /// boundaries and scanned on every core.
 ///
-/// Exit: 0 all valid, 1 findings, 2 a file could not be read.
+/// Exit: 0 all valid, 1 findings, 2 a file could not be read or is not X12
+/// (a CSV: named with the command that reads it).
 ///
 /// Examples:
 ///   claimflow validate inbox/*.835
@@ -43,6 +46,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         .files
         .par_iter()
         .map(|path| {
+            claimflow::filekind::check(path, Expected::AnyX12).map_err(|e| e.to_string())?;
             let input = claimflow::input::open(path)
                 .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
             let depth = if args.envelope_only { Depth::Envelope } else { Depth::Full };

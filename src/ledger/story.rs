@@ -107,6 +107,17 @@ pub(crate) enum Which<'a> {
 }
 
 impl Ledger {
+    /// Every claim id in the ledger, once, in id order (to name the ids
+    /// closest to one asked for that is not there).
+    pub fn claim_ids(&self) -> Result<Vec<String>, Error> {
+        let mut st = self
+            .conn
+            .prepare("SELECT DISTINCT claim_id FROM claims ORDER BY claim_id")
+            .map_err(self.sq())?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(self.sq())?;
+        rows.collect::<Result<_, _>>().map_err(self.sq())
+    }
+
     /// Claims by payer and status, ordered by payer then status.
     pub fn status_counts(&self) -> Result<Vec<StatusCount>, Error> {
         let mut st = self
@@ -312,7 +323,11 @@ impl Ledger {
             .conn
             .prepare_cached(
                 "SELECT p.id, r.applied_at, p.status, r.trace, p.billed, p.paid,
-                        p.patient_responsibility, p.adjustments, p.reverses, p.reversed_by
+                        p.patient_responsibility, p.adjustments,
+                        (SELECT rr.trace FROM claim_payments pr
+                         JOIN remittances rr ON rr.id = pr.remittance_id WHERE pr.id = p.reverses),
+                        (SELECT rb.trace FROM claim_payments pb
+                         JOIN remittances rb ON rb.id = pb.remittance_id WHERE pb.id = p.reversed_by)
                  FROM claim_payments p JOIN remittances r ON r.id = p.remittance_id
                  WHERE p.claim_id = ?1 AND p.payer_id = ?2 AND p.matched = 1",
             )
@@ -321,8 +336,10 @@ impl Ledger {
             .query_map(params![claim_id, payer_id], |r| {
                 let money =
                     |i| -> rusqlite::Result<String> { Ok(crate::numtext::money(dec(r.get(i)?))) };
+                // Payments are named by their check or EFT trace number
+                // (TRN02), the number on the payer's paper, never by a row id.
                 let mut detail = format!(
-                    "835 trace {}: billed {}, paid {}, patient responsibility {}",
+                    "835 payment, check/EFT trace {}: billed {}, paid {}, patient responsibility {}",
                     r.get::<_, String>(3)?,
                     money(4)?,
                     money(5)?,
@@ -332,17 +349,17 @@ impl Ledger {
                 if !adjustments.is_empty() {
                     detail.push_str(&format!(", adjustments {adjustments}"));
                 }
-                if let Some(undoes) = r.get::<_, Option<i64>>(8)? {
-                    detail.push_str(&format!("; reverses payment #{undoes}"));
+                if let Some(undoes) = r.get::<_, Option<String>>(8)? {
+                    detail.push_str(&format!("; takes back the payment of trace {undoes}"));
                 }
-                if let Some(by) = r.get::<_, Option<i64>>(9)? {
-                    detail.push_str(&format!("; reversed by payment #{by}"));
+                if let Some(by) = r.get::<_, Option<String>>(9)? {
+                    detail.push_str(&format!("; taken back by the reversal in trace {by}"));
                 }
                 Ok(Event {
                     at: r.get(1)?,
                     source: "remittance",
                     status: r.get(2)?,
-                    detail: format!("#{} {detail}", r.get::<_, i64>(0)?),
+                    detail,
                     order: (2, r.get(0)?),
                 })
             })

@@ -59,6 +59,8 @@ pub(crate) struct ClaimFold {
     pub rejected: u64,
     /// Claims with money still expected.
     pub outstanding: u64,
+    /// Every claim sent in exactly one outcome (the headline cards).
+    pub outcomes: super::Outcomes,
 }
 
 impl ClaimFold {
@@ -81,14 +83,24 @@ impl ClaimFold {
         self.denied += u64::from(c.status == "denied");
         if c.status == "rejected" {
             self.rejected += 1;
+            self.outcomes.rejected += 1;
             return;
         }
         // Sent with no answer, the unanswered part of a split answer, or
         // reversed and not corrected: what live payments did not answer.
         let open = c.expected.unwrap_or(c.charge) - c.answered;
         if open <= Decimal::ZERO {
+            let o = &mut self.outcomes;
+            match c.status.as_str() {
+                "denied" => o.denied += 1,
+                "forwarded" => o.waiting_for_secondary += 1,
+                _ if c.secondary_pending => o.waiting_for_secondary += 1,
+                "patient_responsibility" if !c.paid => o.left_to_patient += 1,
+                _ => o.paid += 1,
+            }
             return;
         }
+        self.outcomes.outstanding += 1;
         self.outstanding += 1;
         let days = c.sent.map_or(0, |s| (now - s).num_days());
         let slot = &mut self.by_payer.entry(c.payer_id).or_default()[bucket(days)];
@@ -425,6 +437,7 @@ mod tests {
             answered: d(answered),
             paid: false,
             expected: Some(d("60")),
+            secondary_pending: false,
         };
         let mut f = ClaimFold::default();
         f.add(cob("0"), now, None, None);
@@ -443,6 +456,7 @@ mod tests {
             answered: d(answered),
             paid: false,
             expected: None,
+            secondary_pending: false,
         };
         let mut f = ClaimFold::default();
         f.add(claim("B", (6, 20), "100", "0"), now, None, None);
@@ -454,6 +468,11 @@ mod tests {
         f.add(rejected, now, None, None);
         let rows = f.rows();
         assert_eq!((f.sent, f.outstanding, f.rejected), (4, 2, 1));
+        // One outcome per claim: the counts add up to the claims sent.
+        let o = &f.outcomes;
+        assert_eq!((o.outstanding, o.rejected, o.paid), (2, 1, 1));
+        let sum = o.paid + o.denied + o.left_to_patient + o.waiting_for_secondary;
+        assert_eq!(sum + o.outstanding + o.rejected, f.sent);
         let show: Vec<String> = rows
             .iter()
             .map(|r| format!("{} {} {} {}", r.payer_id, r.bucket, r.claims, r.amount))

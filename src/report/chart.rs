@@ -6,6 +6,12 @@
 //! from `Decimal` converted to `f64` for coordinates only; every number a
 //! reader sees is printed from the exact value. No script, no font or image
 //! fetched: the page works offline.
+//!
+//! Series stay apart when their values are equal: each series of a line
+//! chart has its own marker shape (circle, square, triangle, diamond, ...),
+//! drawn in the legend too, and its points sit a few pixels to the side of
+//! the other series' points in the same month. Money axes are written as
+//! dollars with thousands separators.
 
 use std::fmt::Write as _;
 
@@ -52,19 +58,54 @@ fn step(max: f64) -> f64 {
     nice * mag
 }
 
-/// A tick value as text (no fractions for whole steps).
-fn tick(v: f64, unit: &str) -> String {
-    let s = if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.2}") };
-    if unit.is_empty() {
-        s
-    } else {
-        format!("{s}{unit}")
+/// A tick value as text: dollars on a money axis (`$1,500`), else the
+/// number (no fractions for whole steps).
+fn tick(v: f64, money: bool) -> String {
+    if money {
+        let d = Decimal::from_f64_retain(v).unwrap_or_default().round_dp(2);
+        let text = super::html::dollars(d);
+        return text.strip_suffix(".00").map(str::to_string).unwrap_or(text);
     }
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// Marker shapes, one per series: an SVG path around (0, 0).
+const SHAPES: [&str; 8] = [
+    "M-4,0a4,4 0 1,0 8,0a4,4 0 1,0 -8,0Z",
+    "M-3.5,-3.5h7v7h-7Z",
+    "M0,-4.5L4.5,3.5H-4.5Z",
+    "M0,-5L5,0L0,5L-5,0Z",
+    "M0,4.5L4.5,-3.5H-4.5Z",
+    "M-4.5,-1.5h3v-3h3v3h3v3h-3v3h-3v-3h-3Z",
+    "M-4,-4L4,4M-4,4L4,-4",
+    "M-5,-1.5h10v3h-10Z",
+];
+
+/// A series' marker at (x, y).
+fn marker(s: &mut String, k: usize, x: f64, y: f64, title: &str) {
+    let c = COLOURS[k % COLOURS.len()];
+    let _ = write!(
+        s,
+        r#"<path class="mark" data-series="{k}" d="{d}" transform="translate({x:.1} {y:.1})" fill="{c}" stroke="{c}" stroke-width="1.5"><title>{}</title></path>"#,
+        esc(title),
+        d = SHAPES[k % SHAPES.len()]
+    );
 }
 
 /// The frame: `<svg>`, title, y grid and ticks up to `max`, axes and their
 /// labels. Returns the svg so far and the y scale (value -> y).
-fn frame(id: &str, title: &str, x_label: &str, y_label: &str, max: f64) -> (String, f64) {
+fn frame(
+    id: &str,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    max: f64,
+    money: bool,
+) -> (String, f64) {
     let st = step(max);
     let top = (max / st).ceil().max(1.0) * st;
     let plot_h = H - TOP - BOTTOM;
@@ -81,7 +122,7 @@ fn frame(id: &str, title: &str, x_label: &str, y_label: &str, max: f64) -> (Stri
         let _ = write!(
             s,
             r##"<line x1="{LEFT}" x2="{x2}" y1="{y:.1}" y2="{y:.1}" class="grid"/><text x="{tx}" y="{ty:.1}" class="tick" text-anchor="end">{}</text>"##,
-            tick(v, ""),
+            tick(v, money),
             x2 = W - RIGHT,
             tx = LEFT - 6.0,
             ty = y + 4.0
@@ -124,19 +165,30 @@ fn x_labels(s: &mut String, labels: &[String], slot: f64) {
     }
 }
 
-fn legend(s: &mut String, names: &[&str]) {
+/// The legend: a swatch (or the series' marker) and the name of each series.
+fn legend(s: &mut String, names: &[&str], markers: bool) {
     for (i, n) in names.iter().enumerate() {
         let y = TOP + 8.0 + 18.0 * i as f64;
         let x = W - RIGHT + 14.0;
-        let _ = write!(
-            s,
-            r#"<rect x="{x}" y="{ry}" width="10" height="10" fill="{c}"/><text x="{tx}" y="{ty}" class="legend">{}</text>"#,
-            esc(n),
-            ry = y - 9.0,
-            c = COLOURS[i % COLOURS.len()],
-            tx = x + 14.0,
-            ty = y
-        );
+        if markers {
+            let c = COLOURS[i % COLOURS.len()];
+            let _ = write!(
+                s,
+                r#"<path d="{d}" transform="translate({mx} {my})" fill="{c}" stroke="{c}" stroke-width="1.5"/>"#,
+                d = SHAPES[i % SHAPES.len()],
+                mx = x + 5.0,
+                my = y - 4.0
+            );
+        } else {
+            let _ = write!(
+                s,
+                r#"<rect x="{x}" y="{ry}" width="10" height="10" fill="{c}"/>"#,
+                ry = y - 9.0,
+                c = COLOURS[i % COLOURS.len()],
+            );
+        }
+        let _ =
+            write!(s, r#"<text x="{tx}" y="{y}" class="legend">{}</text>"#, esc(n), tx = x + 14.0);
     }
 }
 
@@ -151,7 +203,7 @@ pub(crate) fn stacked_bars(
     let totals: Vec<f64> =
         (0..categories.len()).map(|i| series.iter().map(|s| f(s.1[i])).sum()).collect();
     let max = totals.iter().copied().fold(0.0, f64::max);
-    let (mut s, scale) = frame(id, title, axes.0, axes.1, max);
+    let (mut s, scale) = frame(id, title, axes.0, axes.1, max, true);
     let slot = (W - RIGHT - LEFT) / categories.len().max(1) as f64;
     let bw = (slot * 0.6).min(60.0);
     for (i, _) in categories.iter().enumerate() {
@@ -167,7 +219,7 @@ pub(crate) fn stacked_bars(
                 r#"<rect x="{x:.1}" y="{base:.1}" width="{bw:.1}" height="{h:.1}" fill="{c}"><title>{} {}: {}</title></rect>"#,
                 esc(&categories[i]),
                 esc(name),
-                super::money(values[i]),
+                super::html::dollars(values[i]),
                 x = LEFT + slot * i as f64 + (slot - bw) / 2.0,
                 c = COLOURS[k % COLOURS.len()]
             );
@@ -175,7 +227,7 @@ pub(crate) fn stacked_bars(
     }
     x_labels(&mut s, categories, slot);
     let names: Vec<&str> = series.iter().map(|x| x.0.as_str()).collect();
-    legend(&mut s, &names);
+    legend(&mut s, &names, false);
     s.push_str("</svg></figure>");
     s
 }
@@ -188,7 +240,7 @@ pub(crate) fn bars(
     items: &[(String, Decimal)],
 ) -> String {
     let max = items.iter().map(|i| f(i.1)).fold(0.0, f64::max);
-    let (mut s, scale) = frame(id, title, axes.0, axes.1, max);
+    let (mut s, scale) = frame(id, title, axes.0, axes.1, max, true);
     let slot = (W - RIGHT - LEFT) / items.len().max(1) as f64;
     let bw = (slot * 0.6).min(60.0);
     for (i, (label, v)) in items.iter().enumerate() {
@@ -197,7 +249,7 @@ pub(crate) fn bars(
             s,
             r#"<rect x="{x:.1}" y="{y:.1}" width="{bw:.1}" height="{h:.1}" fill="{c}"><title>{}: {}</title></rect>"#,
             esc(label),
-            super::money(*v),
+            super::html::dollars(*v),
             x = LEFT + slot * i as f64 + (slot - bw) / 2.0,
             y = H - BOTTOM - h,
             c = COLOURS[0]
@@ -209,24 +261,33 @@ pub(crate) fn bars(
     s
 }
 
-/// One line per series over the categories (months).
+/// One line per series over the categories (months); `money` says the
+/// values are amounts (else counts such as days).
 pub(crate) fn lines(
     id: &str,
     title: &str,
     axes: (&str, &str),
     categories: &[String],
     series: &[Series],
+    money: bool,
 ) -> String {
     let max = series.iter().flat_map(|s| s.1.iter().flatten()).map(|d| f(*d)).fold(0.0, f64::max);
-    let (mut s, scale) = frame(id, title, axes.0, axes.1, max);
+    let (mut s, scale) = frame(id, title, axes.0, axes.1, max, money);
     let slot = (W - RIGHT - LEFT) / categories.len().max(1) as f64;
+    // Each series sits `gap` px beside the next within a month, so equal
+    // values of two series are two markers, not one over the other.
+    let n = series.len().max(1) as f64;
+    let gap = (slot * 0.5 / n).min(9.0);
     for (k, (name, values)) in series.iter().enumerate() {
         let c = COLOURS[k % COLOURS.len()];
+        let dx = (k as f64 - (n - 1.0) / 2.0) * gap;
         let pts: Vec<(f64, f64, Decimal)> = values
             .iter()
             .enumerate()
             .filter_map(|(i, v)| {
-                v.map(|d| (LEFT + slot * (i as f64 + 0.5), H - BOTTOM - f(d).max(0.0) * scale, d))
+                v.map(|d| {
+                    (LEFT + slot * (i as f64 + 0.5) + dx, H - BOTTOM - f(d).max(0.0) * scale, d)
+                })
             })
             .collect();
         if pts.len() > 1 {
@@ -238,17 +299,13 @@ pub(crate) fn lines(
             );
         }
         for (x, y, d) in pts {
-            let _ = write!(
-                s,
-                r#"<circle cx="{x:.1}" cy="{y:.1}" r="3.5" fill="{c}"><title>{}: {}</title></circle>"#,
-                esc(name),
-                d.normalize()
-            );
+            let value = if money { super::html::dollars(d) } else { d.normalize().to_string() };
+            marker(&mut s, k, x, y, &format!("{name}: {value}"));
         }
     }
     x_labels(&mut s, categories, slot);
     let names: Vec<&str> = series.iter().map(|x| x.0.as_str()).collect();
-    legend(&mut s, &names);
+    legend(&mut s, &names, true);
     s.push_str("</svg></figure>");
     s
 }
@@ -263,6 +320,34 @@ mod tests {
         assert_eq!(step(9.0), 2.0);
         assert_eq!(step(1234.0), 500.0);
         assert_eq!(step(50.0), 10.0);
+    }
+
+    #[test]
+    fn equal_values_of_two_series_are_two_markers_apart() {
+        let d = |s: &str| Some(s.parse::<Decimal>().unwrap());
+        let c = lines(
+            "c",
+            "C",
+            ("Month", "Days"),
+            &["2026-12".into()],
+            &[("P1".into(), vec![d("13")]), ("P2".into(), vec![d("13")])],
+            false,
+        );
+        let at: Vec<&str> = c
+            .split(r#"class="mark""#)
+            .skip(1)
+            .map(|m| m.split("transform=\"").nth(1).unwrap().split('"').next().unwrap())
+            .collect();
+        assert_eq!(at.len(), 2, "{c}");
+        assert_ne!(at[0], at[1], "{c}");
+        assert!(c.contains(SHAPES[0]) && c.contains(SHAPES[1]), "two shapes: {c}");
+    }
+
+    #[test]
+    fn money_ticks_are_dollars() {
+        assert_eq!(tick(1500.0, true), "$1,500");
+        assert_eq!(tick(12.5, true), "$12.50");
+        assert_eq!(tick(20.0, false), "20");
     }
 
     #[test]
@@ -283,6 +368,7 @@ mod tests {
                 ("Month", "Days"),
                 &["2026-01".into()],
                 &[("P1".into(), vec![Some(d("3"))])],
+                false,
             ),
         ];
         for c in charts {

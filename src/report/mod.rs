@@ -57,6 +57,14 @@ pub enum Error {
         /// The I/O error.
         cause: std::io::Error,
     },
+    /// `--payer` names no payer of the ledger.
+    #[error("--payer {payer}: no claim or payment of this payer in the ledger; {hint}")]
+    UnknownPayer {
+        /// The payer id given.
+        payer: String,
+        /// The closest known payer ids, or the known ones.
+        hint: String,
+    },
     /// A CSV row could not be written (named with its file by [`run`]).
     #[error("cannot write a CSV row: {0}")]
     Csv(#[from] csv::Error),
@@ -105,6 +113,26 @@ pub struct TieOut {
     pub ok: bool,
 }
 
+/// Every claim sent, counted once under what became of it; the counts add
+/// up to `claims_sent` (the headline cards of `report.html`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Outcomes {
+    /// Answered, and a payer paid on it (in full or in part).
+    pub paid: u64,
+    /// Answered with a denial of the whole claim.
+    pub denied: u64,
+    /// Answered with nothing paid: all of it is the patient's (deductible,
+    /// coinsurance, copay).
+    pub left_to_patient: u64,
+    /// Answered by the primary; the secondary payer it names has not been
+    /// billed yet, or the primary forwarded it to another payer.
+    pub waiting_for_secondary: u64,
+    /// Money still expected from the payer (no answer yet, or part of it).
+    pub outstanding: u64,
+    /// Rejected at the front end (999/277CA) and not sent again.
+    pub rejected: u64,
+}
+
 /// What `summary.json` holds: the headline numbers and the files written.
 /// Amounts are two-decimal text, rates 4-decimal text, days plain numbers
 /// as text; `null` when there is nothing to compute them from.
@@ -129,6 +157,8 @@ pub struct Summary {
     /// Of those, claims rejected at the front end (999/277CA) and not sent
     /// again: not in the A/R, they wait for a correction.
     pub claims_rejected: u64,
+    /// The same claims, each counted once under what became of it.
+    pub claims_by_outcome: Outcomes,
     /// Money still expected from payers (the `ALL total` row of `aging.csv`).
     pub ar_total: String,
     /// Of that, claims first sent more than 90 days ago.
@@ -187,8 +217,20 @@ impl Report {
 /// Writes the report of the ledger open on `conn` into `out_dir` (created
 /// if needed). Open the ledger with [`crate::ledger::open_read_only`], which
 /// brings an older ledger to the schema these queries read.
+///
+/// A `payer` the ledger does not know as given is looked up ignoring ASCII
+/// case; one it does not know at all is [`Error::UnknownPayer`], with the
+/// closest payer ids, and nothing is written.
 pub fn run(conn: &Connection, out_dir: &Path, options: &Options) -> Result<Report, Error> {
     sqlfn::register(conn)?;
+    let resolved;
+    let options = match &options.payer {
+        Some(p) => {
+            resolved = Options { payer: Some(known_payer(conn, p)?), ..options.clone() };
+            &resolved
+        }
+        None => options,
+    };
     std::fs::create_dir_all(out_dir)
         .map_err(|cause| Error::Write { path: out_dir.to_path_buf(), cause })?;
     conn.execute_batch("BEGIN DEFERRED")?;
@@ -198,6 +240,26 @@ pub fn run(conn: &Connection, out_dir: &Path, options: &Options) -> Result<Repor
     let report = read?;
     end?;
     Ok(report)
+}
+
+/// The ledger's payer id that `payer` names (as given, else ignoring case).
+fn known_payer(conn: &Connection, payer: &str) -> Result<String, Error> {
+    let known = queries::payer_ids(conn)?;
+    if let Some(p) = known.iter().find(|k| *k == payer) {
+        return Ok(p.clone());
+    }
+    if let Some(p) = known.iter().find(|k| k.eq_ignore_ascii_case(payer.trim())) {
+        return Ok(p.clone());
+    }
+    let closest = crate::suggest::closest(payer, known.iter().map(String::as_str));
+    let hint = if !closest.is_empty() || known.is_empty() {
+        crate::suggest::hint(&closest, "the ledger has no payer yet")
+    } else if known.len() <= 10 {
+        format!("known payers: {}", known.join(", "))
+    } else {
+        format!("{} payers known, none close to it (see `claimflow status`)", known.len())
+    };
+    Err(Error::UnknownPayer { payer: payer.to_string(), hint })
 }
 
 /// `Decimal` as 2-decimal text.

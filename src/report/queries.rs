@@ -93,6 +93,9 @@ pub(crate) struct ClaimFacts {
     /// For a COB claim (`cob_claims`, schema 8): what the secondary is asked
     /// for (charge − primary paid − primary contractual); `None` otherwise.
     pub expected: Option<Decimal>,
+    /// The claim names a secondary payer (`other_coverage`, SBR01 `S`) and
+    /// no COB claim to it has been sent yet.
+    pub secondary_pending: bool,
 }
 
 /// Calls `visit` for every sent claim of the payer filter (`claims`,
@@ -113,7 +116,12 @@ pub(crate) fn each_claim(
             (SELECT MIN(h.at) FROM claim_history h
              WHERE h.claim_id = c.claim_id AND h.payer_id = c.payer_id
                AND h.submission_id IS NOT NULL),
-            cc.primary_paid, pp.contractual
+            cc.primary_paid, pp.contractual,
+            EXISTS (SELECT 1 FROM other_coverage o
+                    WHERE o.claim_id = c.claim_id AND o.payer_id = c.payer_id
+                      AND o.responsibility = 'S'
+                      AND NOT EXISTS (SELECT 1 FROM cob_claims x
+                                      WHERE x.claim_id = c.claim_id AND x.primary_payer_id = c.payer_id))
          FROM claims c LEFT JOIN live l ON l.claim_id = c.claim_id AND l.payer_id = c.payer_id
          LEFT JOIN cob_claims cc ON cc.claim_id = c.claim_id AND cc.payer_id = c.payer_id
          LEFT JOIN claim_payments pp ON pp.id = cc.primary_payment_id
@@ -135,6 +143,7 @@ pub(crate) fn each_claim(
                 ValueRef::Null => None,
                 _ => Some(dec(r, 2)? - dec(r, 6)? - dec(r, 7)?),
             },
+            secondary_pending: r.get::<_, i64>(8)? != 0,
         })?;
     }
     Ok(())
@@ -547,4 +556,14 @@ pub(crate) fn totals(conn: &Connection, f: &Filter) -> Result<Totals, Error> {
         s.parse().map_err(|_| Error::Value { what: format!("total {s:?}") })
     };
     Ok(Totals { paid: parse(paid)?, plb: parse(plb)?, bpr02: parse(bpr02)? })
+}
+
+/// Every payer id the ledger knows (of claims sent and of claim payments),
+/// once, in id order: `--payer` must name one of them.
+pub(crate) fn payer_ids(conn: &Connection) -> Result<Vec<String>, Error> {
+    let mut st = conn.prepare(
+        "SELECT payer_id FROM claims UNION SELECT payer_id FROM claim_payments ORDER BY 1",
+    )?;
+    let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -217,6 +217,7 @@ pub(crate) fn read_and_write(
         claims_denied: claims.denied,
         claims_outstanding: claims.outstanding,
         claims_rejected: claims.rejected,
+        claims_by_outcome: claims.outcomes.clone(),
         ar_total: money(ar_total),
         ar_over_90: money(ar_over_90),
         collection_rate: collection.map(|r| rate(Some(r))),

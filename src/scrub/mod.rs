@@ -222,6 +222,45 @@ pub fn run(
     }
     findings.extend(reader);
     findings.extend(rules);
+    one_icd_release_warning(&mut findings, &claims, codesets);
     let (clean, held) = split_by(claims, &held);
     Scrubbed { clean, held, findings }
+}
+
+/// Folds the per-claim `W-ICD-001` findings (no loaded ICD-10-CM release
+/// covers a date of service) into one warning for the run, first among the
+/// findings: how many claims, the range of their dates not covered, the
+/// releases loaded, and how to load a newer one. A run with every claim
+/// after the newest release gets one line, not one per claim.
+fn one_icd_release_warning(findings: &mut Vec<Finding>, claims: &[Claim], codesets: &CodeSets) {
+    let rule = rules::ICD_NOT_COVERED.id;
+    let ids: std::collections::HashSet<String> =
+        findings.iter().filter(|f| f.rule == rule).map(|f| f.claim_id.clone()).collect();
+    if ids.is_empty() {
+        return;
+    }
+    let uncovered = claims
+        .iter()
+        .filter(|c| ids.contains(&c.claim_id))
+        .flat_map(|c| c.lines.iter().map(|l| l.service_date))
+        .filter(|d| !codesets.icd10cm.iter().any(|r| r.covers(*d)));
+    let (first, last) = uncovered.fold((None, None), |(lo, hi), d| {
+        (
+            Some(lo.map_or(d, |lo: chrono::NaiveDate| lo.min(d))),
+            Some(hi.map_or(d, |hi: chrono::NaiveDate| hi.max(d))),
+        )
+    });
+    let dates = match (first, last) {
+        (Some(a), Some(b)) if a == b => format!("date of service {a}"),
+        (Some(a), Some(b)) => format!("dates of service from {a} to {b}"),
+        _ => "their dates of service".to_string(),
+    };
+    findings.retain(|f| f.rule != rule);
+    let message = format!(
+        "{} claim(s) have {dates}, which no loaded ICD-10-CM release covers (loaded: {}): their diagnosis codes were checked for syntax only; put the newer release in a folder as icd10cm-FY<YYYY>.txt and pass --codeset-dir FOLDER",
+        ids.len(),
+        codesets.icd10cm_coverage()
+    );
+    let file = claims.first().map(|c| c.source.file.clone()).unwrap_or_default();
+    findings.insert(0, Finding::new(rule, Severity::Warning, message).in_file(file));
 }

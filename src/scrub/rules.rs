@@ -157,7 +157,7 @@ const ICD_HEADER: Rule =
 const ICD_MISSING: Rule = e("E-ICD-004", "no diagnosis (dx1 empty)");
 const ICD_TOO_MANY: Rule = e("E-ICD-006", "more than 12 diagnoses (837P HI holds 12)");
 const ICD_REPEATED: Rule = w("W-ICD-002", "the same diagnosis appears twice on the claim");
-const ICD_NOT_COVERED: Rule =
+pub(super) const ICD_NOT_COVERED: Rule =
     w("W-ICD-001", "no loaded ICD-10-CM release covers the date of service: validity not checked");
 const PROCEDURE: Rule = e(
     "E-CPT-001",

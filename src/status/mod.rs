@@ -123,6 +123,56 @@ pub fn claims(ledger: &Ledger, ids: &[String]) -> Result<Vec<ClaimStory>, ledger
     Ok(out)
 }
 
+/// A claim id asked for that the ledger does not hold.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UnknownClaim {
+    /// The id as asked.
+    pub id: String,
+    /// The ledger's claim ids closest to it (at most three).
+    pub closest: Vec<String>,
+}
+
+/// The stories of the claims asked for, and the ids the ledger does not hold.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Found {
+    /// The claims found, in the order asked.
+    pub stories: Vec<ClaimStory>,
+    /// Ids matching no claim, with the closest known ones.
+    pub unknown: Vec<UnknownClaim>,
+}
+
+/// Looks up the claims `ids` name as [`claims`] does, and an id the ledger
+/// does not hold as written also ignoring ASCII case and surrounding space
+/// (as reconcile matches claim ids: `d1002` finds `D1002`). An id matching
+/// nothing is returned with the closest known ids.
+pub fn find(ledger: &Ledger, ids: &[String]) -> Result<Found, ledger::Error> {
+    let exact: std::collections::HashSet<String> =
+        ledger.claim_states(ledger::Which::Ids(ids))?.into_iter().map(|s| s.claim_id).collect();
+    let mut known: Option<Vec<String>> = None;
+    let mut resolved: Vec<String> = Vec::with_capacity(ids.len());
+    let mut unknown = Vec::new();
+    for id in ids {
+        if exact.contains(id) {
+            resolved.push(id.clone());
+            continue;
+        }
+        let all = match &known {
+            Some(all) => all,
+            None => known.insert(ledger.claim_ids()?),
+        };
+        let wanted = id.trim();
+        let same: Vec<&String> = all.iter().filter(|k| k.eq_ignore_ascii_case(wanted)).collect();
+        if same.is_empty() {
+            let closest = crate::suggest::closest(wanted, all.iter().map(String::as_str));
+            unknown.push(UnknownClaim { id: id.clone(), closest });
+        } else {
+            resolved.extend(same.into_iter().cloned());
+        }
+    }
+    resolved.dedup();
+    Ok(Found { stories: claims(ledger, &resolved)?, unknown })
+}
+
 /// The date of an ISO 8601 timestamp (its first 10 characters).
 pub(crate) fn date_of(at: &str) -> Option<NaiveDate> {
     at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())

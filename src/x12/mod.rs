@@ -12,6 +12,7 @@ mod error;
 mod hierarchy;
 mod lex;
 mod segment;
+mod sniff;
 mod write;
 
 pub use delim::Delimiters;
@@ -25,6 +26,7 @@ pub use error::{Error, ErrorKind, Position};
 pub use hierarchy::check_hierarchy;
 pub use lex::Segments;
 pub use segment::{Element, Elements, Segment};
+pub use sniff::{sniff, Sniff};
 pub use write::{GroupHeader, InterchangeHeader, SegmentWriter, WriteError};
 
 #[cfg(test)]
