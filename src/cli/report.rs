@@ -94,6 +94,13 @@ fn print_text(out: &mut dyn Write, r: &Report, dir: &std::path::Path) -> io::Res
         "paid by payers {}; denied {}; patient balances: {} claim(s), {}",
         s.payments_posted, s.denied_amount, s.patient_balance_claims, s.patient_balance_total
     )?;
+    if s.patient_balance_awaiting_secondary_claims > 0 {
+        writeln!(
+            out,
+            "  not billable yet: {} claim(s), {} wait for the secondary payer's answer",
+            s.patient_balance_awaiting_secondary_claims, s.patient_balance_awaiting_secondary
+        )?;
+    }
     if s.patients_unknown > 0 {
         writeln!(
             out,

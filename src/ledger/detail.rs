@@ -79,6 +79,9 @@ pub struct PatientRecord {
     pub dob: Option<NaiveDate>,
     /// The claim's earliest date of service.
     pub service_date: NaiveDate,
+    /// What the patient paid at the visit (2300 `AMT*F5`), when the claim
+    /// says.
+    pub paid_at_visit: Option<Decimal>,
 }
 
 impl PatientRecord {
@@ -90,6 +93,7 @@ impl PatientRecord {
             first: person.first.clone(),
             dob: person.dob,
             service_date: claim.lines.iter().map(|l| l.service_date).min()?,
+            paid_at_visit: claim.patient_paid,
         })
     }
 }
@@ -215,8 +219,9 @@ pub(crate) fn insert_patients(
 ) -> rusqlite::Result<()> {
     let mut st = tx.prepare_cached(
         "INSERT OR REPLACE INTO claim_patients
-           (claim_id, payer_id, submission_id, patient_last, patient_first, patient_dob, service_date)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+           (claim_id, payer_id, submission_id, patient_last, patient_first, patient_dob, service_date,
+            patient_paid)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     for c in claims {
@@ -229,6 +234,7 @@ pub(crate) fn insert_patients(
             p.first,
             p.dob.map(day),
             day(p.service_date),
+            p.paid_at_visit.map(crate::numtext::amount).unwrap_or_default(),
         ])?;
     }
     Ok(())
@@ -310,6 +316,7 @@ mod tests {
                 first: "Pat".into(),
                 dob: NaiveDate::from_ymd_opt(1980, 5, 6),
                 service_date: NaiveDate::from_ymd_opt(2026, 2, 27).unwrap(),
+                paid_at_visit: None,
             }),
         }
     }

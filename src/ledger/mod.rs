@@ -35,6 +35,7 @@ mod hash;
 mod lock;
 mod migrations;
 mod remit;
+mod standing;
 mod story;
 mod submission;
 
@@ -51,6 +52,7 @@ pub(crate) use migrations::MIGRATIONS;
 pub use remit::{
     LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile, UnpairedReversal,
 };
+pub use standing::{standing, PayerAnswer, Stage, Standing};
 pub(crate) use story::Which;
 pub use story::{ClaimState, Event, PaymentState, StatusCount};
 

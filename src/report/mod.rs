@@ -141,10 +141,15 @@ pub struct Summary {
     pub payments_posted: String,
     /// Sum of denied money (the `ALL total` row of `denials.csv`).
     pub denied_amount: String,
-    /// Rows of `patient_balances.csv`.
+    /// Rows of `patient_balances.csv` a statement can bill (no secondary
+    /// still to answer).
     pub patient_balance_claims: u64,
     /// Sum of their balances.
     pub patient_balance_total: String,
+    /// Rows of `patient_balances.csv` waiting for the secondary's answer.
+    pub patient_balance_awaiting_secondary_claims: u64,
+    /// Sum of their balances (not billable yet).
+    pub patient_balance_awaiting_secondary: String,
     /// Rows whose patient could not be named.
     pub patients_unknown: u64,
     /// The tie-out of payments and deposits.

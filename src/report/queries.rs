@@ -410,11 +410,6 @@ pub(crate) struct ShareRow {
     pub primary: String,
     /// The secondary payer billed or named, if any.
     pub secondary: String,
-    /// The payer whose live payments set the share (the secondary once it
-    /// has paid, else the primary).
-    pub payer_id: String,
-    /// `final`, `awaiting_secondary` or `after_secondary`.
-    pub stage: String,
 }
 
 /// Calls `visit` for every row of the `patient_responsibility` view with
@@ -425,19 +420,13 @@ pub(crate) fn each_share(
     mut visit: impl FnMut(ShareRow) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let mut st = conn.prepare(
-        "SELECT claim_id, primary_payer_id, secondary_payer_id, payer_id, stage
+        "SELECT claim_id, primary_payer_id, COALESCE(secondary_payer_id, '')
          FROM patient_responsibility WHERE CAST(amount AS REAL) > 0
          ORDER BY claim_id, primary_payer_id",
     )?;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
-        visit(ShareRow {
-            claim_id: text(r, 0)?,
-            primary: text(r, 1)?,
-            secondary: text(r, 2)?,
-            payer_id: text(r, 3)?,
-            stage: text(r, 4)?,
-        })?;
+        visit(ShareRow { claim_id: text(r, 0)?, primary: text(r, 1)?, secondary: text(r, 2)? })?;
     }
     Ok(())
 }
@@ -451,6 +440,8 @@ pub(crate) struct PayerMoney {
     pub paid: Decimal,
     /// Their `adjustments` (`GROUP-CARC amount;…`), joined with `;`.
     pub adjustments: String,
+    /// How many live payments.
+    pub payments: u32,
 }
 
 /// The live payments of `claim_id` at `payer_id`, summed exactly.
@@ -468,6 +459,7 @@ pub(crate) fn payer_money(
     while let Some(r) = rows.next()? {
         m.patient_responsibility += dec(r, 0)?;
         m.paid += dec(r, 1)?;
+        m.payments += 1;
         if !m.adjustments.is_empty() {
             m.adjustments.push(';');
         }
@@ -485,6 +477,10 @@ pub(crate) struct SentAs {
     pub file: String,
     /// From `claim_patients` (schema 9); `None` for claims sent before.
     pub patient: Option<(String, String, String, String)>,
+    /// What the patient paid at the visit, from `claim_patients` (schema
+    /// 10): `Some(None)` when the claim carried none, `None` when the ledger
+    /// did not record it (the recorded 837 says).
+    pub paid_at_visit: Option<Option<Decimal>>,
 }
 
 /// Reads what a claim was sent as; `None` when the ledger does not know
@@ -498,7 +494,8 @@ pub(crate) fn sent_as(
         "SELECT s.file, cp.patient_last, cp.patient_first, cp.patient_dob, cp.service_date,
             (SELECT MIN(h.at) FROM claim_history h
              WHERE h.claim_id = c.claim_id AND h.payer_id = c.payer_id
-               AND h.submission_id IS NOT NULL)
+               AND h.submission_id IS NOT NULL),
+            cp.patient_paid
          FROM claims c JOIN submissions s ON s.id = c.submission_id
          LEFT JOIN claim_patients cp ON cp.claim_id = c.claim_id AND cp.payer_id = c.payer_id
               AND cp.submission_id = c.submission_id
@@ -510,7 +507,12 @@ pub(crate) fn sent_as(
         ValueRef::Null => None,
         _ => Some((text(r, 1)?, text(r, 2)?, text(r, 3)?, text(r, 4)?)),
     };
-    Ok(Some(SentAs { file: text(r, 0)?, patient, sent: day(&text(r, 5)?) }))
+    let paid_at_visit = match r.get_ref(6)? {
+        ValueRef::Null => None,
+        _ if text(r, 6)?.trim().is_empty() => Some(None),
+        _ => Some(Some(dec(r, 6)?)),
+    };
+    Ok(Some(SentAs { file: text(r, 0)?, patient, sent: day(&text(r, 5)?), paid_at_visit }))
 }
 
 /// Totals the report's files must tie out to, read apart from them.

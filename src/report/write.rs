@@ -225,6 +225,8 @@ pub(crate) fn read_and_write(
         denied_amount: money(denied_amount),
         patient_balance_claims: balances.claims,
         patient_balance_total: money(balances.total),
+        patient_balance_awaiting_secondary_claims: balances.awaiting_secondary_claims,
+        patient_balance_awaiting_secondary: money(balances.awaiting_secondary_total),
         patients_unknown: balances.patients_unknown,
         tie_out,
         files: names.iter().map(|s| s.to_string()).collect(),

@@ -10,7 +10,12 @@
 //! - forwarded by the primary to the other payer (crossover: CLP02 19-21
 //!   or 23, or NM1*TT in its 835): not sent, the other payer already has it
 //!   ([`Report::not_sent`]);
-//! - denied outright: not sent, listed with the denial's reasons and next
+//! - denied outright for a reason the secondary pays on (an amount the
+//!   primary put on the patient, e.g. PR-96 or PR-204, or a
+//!   coordination-of-benefits reason such as CO-22): sent, with AMT*D 0 and
+//!   the primary's CAS, which the secondary needs to pay;
+//! - denied outright for another reason (to correct or appeal at the
+//!   primary first): not sent, listed with the denial's reasons and next
 //!   action ([`Report::not_sent`]);
 //! - paid in full with nothing left to the patient: not sent (nothing to
 //!   bill), listed;
@@ -215,6 +220,21 @@ fn denial(p: &PrimaryPayment) -> (String, String) {
     (reason, action)
 }
 
+/// True when a full denial of the primary leaves the claim to the
+/// secondary: an amount the primary put on the patient (PR, e.g. PR-96,
+/// PR-204), or a reason saying another payer covers it (CO-22 and the other
+/// coordination-of-benefits reasons). The secondary needs the denial (AMT*D
+/// 0 and the primary's CAS) to pay. Denials the office must correct or
+/// appeal at the primary first (CO-16, CO-50, ...) are not sent.
+fn secondary_may_pay(p: &PrimaryPayment) -> bool {
+    p.adjustments.split(';').filter_map(|a| a.split_whitespace().next()).any(|code| {
+        let (group, carc) = code.split_once('-').unwrap_or(("", code));
+        group.eq_ignore_ascii_case("PR")
+            || crate::reconcile::denial::category(carc)
+                == crate::reconcile::denial::Category::CoordinationOfBenefits
+    })
+}
+
 fn decide(c: &CobCandidate) -> Decision {
     let listed = |p: &PrimaryPayment, reason: String, next: &str| NotSent {
         claim_id: c.claim_id.clone(),
@@ -233,6 +253,7 @@ fn decide(c: &CobCandidate) -> Decision {
         ));
     }
     match p.status {
+        ClaimStatus::Denied if secondary_may_pay(p) => Decision::Send(p.clone()),
         ClaimStatus::Denied => {
             let (reason, action) = denial(p);
             Decision::NotSent(listed(p, reason, &action))

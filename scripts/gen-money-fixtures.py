@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Writes the 835 fixtures of the money-across-payers scenarios in
+fixtures/835/money/ (tests/money.rs).
+
+Each remittance answers claims built from an existing export
+(encounters/demo.csv with --now 2026-11-27, or encounters/cob.csv with
+--now 2026-03-20); the segments are written by hand to the 005010X221A1
+guide, balanced, with made-up names, ids and amounts. The envelopes and
+helpers are those of scripts/gen-835-fixtures.py.
+Run from the project root: python3 scripts/gen-money-fixtures.py
+"""
+import importlib.util
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+spec = importlib.util.spec_from_file_location("gen835", os.path.join(HERE, "gen-835-fixtures.py"))
+gen = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(gen)
+
+header, interchange, write = gen.header, gen.interchange, gen.write
+demo_patient, demo_line = gen.demo_patient, gen.demo_line
+
+# copay.835 (demo.csv): D1001, whose patient paid 25.00 at the visit
+# (patient_paid, AMT*F5), is paid with a 25.00 copay (PR-3) on its first
+# line; D1003 (nothing paid at the visit) with 22.80 coinsurance.
+copay = header("188.2", "MONEY-COPAY-1", "20261210", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
+    "LX*1",
+    "CLP*D1001*1*163.5*97*25*12*DHP2612100101",
+    *demo_patient("TESTPERSON", "ALMA", "DEMO00001"),
+    "DTM*050*20261130",
+    *demo_line("99214:25", "145", "85", "1", "20260302",
+               [("CO", "45", "35"), ("PR", "3", "25")], "1", "110"),
+    *demo_line("82947", "18.5", "12", "1", "20260302", [("CO", "45", "6.5")], "2", "12"),
+    "CLP*D1003*1*142.4*91.2*22.8*12*DHP2612100103",
+    *demo_patient("PLACEHOLDER", "JUNE", "DEMO00003"),
+    "DTM*050*20261130",
+    *demo_line("20610:RT", "110", "72", "1", "20260506",
+               [("PR", "2", "18"), ("CO", "45", "20")], "1", "90"),
+    *demo_line("J3301", "32.4", "19.2", "4", "20260506",
+               [("PR", "2", "4.8"), ("CO", "45", "8.4")], "2", "24"),
+]
+
+
+def cob_patient(first, member):
+    return f"NM1*QC*1*TESTCOB*{first}****MI*{member}"
+
+
+# cob-denied.835 (cob.csv): the primary denies two claims outright (CLP02 4),
+# for reasons the secondary pays on: C3001 because another payer may cover
+# it first (CO-22 on both lines), C3004 as not covered by the plan (PR-204);
+# C3007 (no secondary) is paid with coinsurance.
+cob_denied = header("60", "COB-DENIED-1", "20260401", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
+    "LX*1",
+    "CLP*C3001*4*180*0**12*PCN3001",
+    cob_patient("ALMA", "COB00001"),
+    "SVC*HC:99214*150*0**1", "DTM*472*20260310", "CAS*CO*22*150", "REF*6R*1",
+    "SVC*HC:36415*30*0**1", "DTM*472*20260310", "CAS*CO*22*30", "REF*6R*2",
+    "CLP*C3004*4*95*0*95*12*PCN3004",
+    cob_patient("GUS", "COB00004"),
+    "SVC*HC:99213*95*0**1", "DTM*472*20260310", "CAS*PR*204*95", "REF*6R*1",
+    "CLP*C3007*1*75*60*15*12*PCN3007",
+    cob_patient("JO", "COB00007"),
+    "SVC*HC:99212*75*60**1", "DTM*472*20260310", "CAS*PR*2*15", "REF*6R*1",
+]
+
+
+def main():
+    gen.OUT = "fixtures/835/money"
+    write("copay.835", interchange(
+        401, [copay], "DEMOCLEARING", "DEMOSUBMITTER", "20261210"))
+    write("cob-denied.835", interchange(
+        402, [cob_denied], "DEMOPAYER1", "DEMOSUBMITTER", "20260401"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+//! A claim's standing across payers: which payer's answer sets what the
+//! patient owes, whether that amount can be billed to the patient yet, and
+//! what the patient already paid at the visit (schema version 10).
+//!
+//! The payers answer in coordination-of-benefits order: the primary, then
+//! the secondary (billed by `claimflow secondary`, or named on the claim).
+//! The answer that counts is the last payer's in that order that has a live
+//! payment (matched, not a reversal, not undone by one); the patient's share
+//! is its patient responsibility (PR), less what the patient paid at the
+//! visit (`patient_paid`, sent as 2300 `AMT*F5`), never below zero. While a
+//! secondary is named or billed and has not answered, the share is not the
+//! patient's to pay yet: it is `awaiting_secondary` and no statement bills it.
+//!
+//! [`standing`] is the one rule; the `patient_responsibility` view (schema
+//! 8) says which payer's payments count, and `report` and `secondary` read
+//! balances through this function. This module reads no SQL and writes
+//! nothing.
+
+use rust_decimal::Decimal;
+
+/// Schema version 10: what the patient paid at the visit, as sent.
+pub(crate) const MIGRATION_V10: &str = r#"
+-- patient_paid: 2300 AMT*F5 of the claim as sent (decimal text), '' when the
+-- claim carried none; NULL on rows recorded before version 10 (the report
+-- then reads the amount from the recorded 837).
+ALTER TABLE claim_patients ADD COLUMN patient_paid TEXT;
+"#;
+
+/// Where a claim's patient share stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// No other payer: the primary's answer is final.
+    Final,
+    /// A secondary is named or billed and has not answered yet.
+    AwaitingSecondary,
+    /// The secondary has answered.
+    AfterSecondary,
+}
+
+impl Stage {
+    /// The word in `patient_balances.csv` and the ledger's view.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Final => "final",
+            Stage::AwaitingSecondary => "awaiting_secondary",
+            Stage::AfterSecondary => "after_secondary",
+        }
+    }
+}
+
+/// What one payer's live payments of a claim add up to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PayerAnswer {
+    /// How many live payments (0: the payer has not answered).
+    pub payments: u32,
+    /// Sum of CLP04.
+    pub paid: Decimal,
+    /// Sum of the PR adjustments.
+    pub patient_responsibility: Decimal,
+    /// Every adjustment, `GROUP-CARC amount` joined with `;`.
+    pub adjustments: String,
+}
+
+/// A claim's patient share after every payer that has answered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Standing {
+    /// The stage.
+    pub stage: Stage,
+    /// The patient responsibility of the answer that counts.
+    pub share: Decimal,
+    /// What the patient paid at the visit and is credited against `share`.
+    pub paid_at_visit: Decimal,
+    /// `share` less `paid_at_visit`, never below zero: what the patient owes.
+    pub balance: Decimal,
+}
+
+impl Standing {
+    /// True when the balance can go on a patient statement: above zero and
+    /// no secondary still to answer.
+    pub fn billable(&self) -> bool {
+        self.balance > Decimal::ZERO && self.stage != Stage::AwaitingSecondary
+    }
+}
+
+/// The standing of a claim from its primary's answer, its secondary's
+/// answer (`None` when no secondary is named or billed) and what the patient
+/// paid at the visit.
+pub fn standing(
+    primary: &PayerAnswer,
+    secondary: Option<&PayerAnswer>,
+    paid_at_visit: Decimal,
+) -> Standing {
+    let (stage, share) = match secondary {
+        None => (Stage::Final, primary.patient_responsibility),
+        Some(s) if s.payments > 0 => (Stage::AfterSecondary, s.patient_responsibility),
+        Some(_) => (Stage::AwaitingSecondary, primary.patient_responsibility),
+    };
+    let paid_at_visit = paid_at_visit.max(Decimal::ZERO);
+    let balance = (share - paid_at_visit).max(Decimal::ZERO);
+    Standing { stage, share, paid_at_visit, balance }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(payments: u32, paid: &str, pr: &str) -> PayerAnswer {
+        PayerAnswer {
+            payments,
+            paid: paid.parse().unwrap(),
+            patient_responsibility: pr.parse().unwrap(),
+            adjustments: String::new(),
+        }
+    }
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_copay_paid_at_the_visit_is_credited() {
+        let s = standing(&answer(1, "75", "25"), None, d("25"));
+        assert_eq!((s.stage, s.share, s.balance), (Stage::Final, d("25"), d("0")));
+        assert!(!s.billable());
+        // Paid more than the share: nothing owed, never a negative balance.
+        let s = standing(&answer(1, "90", "10"), None, d("25"));
+        assert_eq!(s.balance, d("0"));
+        let s = standing(&answer(1, "60", "40"), None, d("25"));
+        assert_eq!(s.balance, d("15"));
+        assert!(s.billable());
+    }
+
+    #[test]
+    fn a_share_awaiting_the_secondary_is_not_billable() {
+        let s = standing(&answer(1, "80", "20"), Some(&PayerAnswer::default()), d("0"));
+        assert_eq!((s.stage, s.balance), (Stage::AwaitingSecondary, d("20")));
+        assert!(!s.billable());
+        let s = standing(&answer(1, "80", "20"), Some(&answer(1, "15", "5")), d("0"));
+        assert_eq!((s.stage, s.share, s.balance), (Stage::AfterSecondary, d("5"), d("5")));
+        assert!(s.billable());
+    }
+}

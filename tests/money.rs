@@ -1,0 +1,170 @@
+//! Money across payers, scenario by scenario, on hand-made 835s
+//! (`fixtures/835/money/`, written by `scripts/gen-money-fixtures.py`): a
+//! copay paid at the visit credited to the patient's balance, balances
+//! awaiting a secondary kept out of the billable total, and a full primary
+//! denial billed to the secondary with the primary's adjustments.
+
+use std::fs;
+use std::path::Path;
+use std::process::Output;
+
+use crate::util::{claimflow, fixture, keep_all_837};
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// Runs `claimflow ARGS --config fixture --ledger dir/l.db --now NOW` in `dir`.
+fn run(dir: &Path, args: &[&str], now: &str) -> Output {
+    let config = fixture("claimflow.toml");
+    let db = dir.join("l.db").display().to_string();
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend_from_slice(&["--config", &config, "--ledger", &db, "--now", now]);
+    let o = claimflow(dir).args(&all).output().unwrap();
+    keep_all_837(dir);
+    o
+}
+
+fn lines(p: &Path) -> Vec<String> {
+    fs::read_to_string(p)
+        .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn summary(p: &Path) -> serde_json::Value {
+    serde_json::from_str(&fs::read_to_string(p).unwrap()).unwrap()
+}
+
+/// The segments of claim `id` (CLM to the next HL or SE) in an 837.
+fn claim_segments(path: &Path, id: &str) -> Vec<String> {
+    let all: Vec<String> =
+        fs::read_to_string(path).unwrap().split('~').map(|s| s.trim().to_string()).collect();
+    let start = all.iter().position(|s| s.starts_with(&format!("CLM*{id}*"))).unwrap();
+    all[start..]
+        .iter()
+        .take_while(|s| !s.starts_with("HL*") && !s.starts_with("SE*"))
+        .cloned()
+        .collect()
+}
+
+/// D1001's patient paid 25.00 at the visit (AMT*F5); the payer leaves a
+/// 25.00 copay (PR-3): the patient owes nothing. D1003 (nothing paid at
+/// the visit) still owes its coinsurance.
+#[test]
+fn a_copay_paid_at_the_visit_is_not_billed_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let o = run(d, &["build", &fixture("encounters/demo.csv"), "--out", "out"], "2026-11-27");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let o = run(d, &["reconcile", &fixture("835/money/copay.835"), "--out", "recon"], "2026-12-15");
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o));
+    assert!(text(&o).contains("paid 2,"), "{}", text(&o));
+    let o = run(d, &["report", "--out", "rep"], "2026-12-31");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let rows = lines(&d.join("rep/patient_balances.csv"));
+    assert!(rows[0].ends_with(",stage,paid_at_visit"), "{rows:?}");
+    assert_eq!(
+        rows[1..],
+        ["D1003,DEMOPAYER1,Placeholder,June,1957-01-08,2026-05-06,22.80,0.00,22.80,0.00,0.00,22.80,0.00,,final,0.00"],
+        "D1001's copay was paid at the visit"
+    );
+    let s = summary(&d.join("rep/summary.json"));
+    assert_eq!(s["patient_balance_claims"], 1);
+    assert_eq!(s["patient_balance_total"], "22.80");
+    // The ledger keeps what was paid at the visit with the claim as sent.
+    let l = rusqlite::Connection::open(d.join("l.db")).unwrap();
+    let paid: String = l
+        .query_row("SELECT patient_paid FROM claim_patients WHERE claim_id = 'D1001'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(paid, "25");
+}
+
+/// Before the secondary answers, what the primary left to the patient is
+/// listed as `awaiting_secondary` but is no statement's to bill: the
+/// billable total holds only claims without a secondary (C3007).
+#[test]
+fn balances_awaiting_a_secondary_are_not_in_the_billable_total() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let o = run(d, &["build", &fixture("encounters/cob.csv"), "--out", "out"], "2026-03-20");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(d, &["reconcile", &fixture("835/cob-primary.835"), "--out", "r1"], "2026-04-01");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let o = run(d, &["report", "--out", "rep"], "2026-04-10");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let rows = lines(&d.join("rep/patient_balances.csv"));
+    let stages: Vec<(&str, &str)> = rows[1..]
+        .iter()
+        .map(|r| {
+            let cells: Vec<&str> = r.split(',').collect();
+            (cells[0], cells[14])
+        })
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            ("C3001", "awaiting_secondary"),
+            ("C3002", "awaiting_secondary"),
+            ("C3003", "awaiting_secondary"),
+            ("C3005", "awaiting_secondary"),
+            ("C3006", "awaiting_secondary"),
+            ("C3007", "final"),
+        ]
+    );
+    let s = summary(&d.join("rep/summary.json"));
+    assert_eq!(s["patient_balance_claims"], 1);
+    assert_eq!(s["patient_balance_total"], "15.00");
+    assert_eq!(s["patient_balance_awaiting_secondary_claims"], 5);
+    assert_eq!(s["patient_balance_awaiting_secondary"], "125.00");
+    assert!(
+        text(&o)
+            .contains("not billable yet: 5 claim(s), 125.00 wait for the secondary payer's answer"),
+        "{}",
+        text(&o)
+    );
+}
+
+/// A full denial by the primary for a reason the secondary pays on (CO-22:
+/// another payer first; PR-204: not covered by the plan) goes to the
+/// secondary with AMT*D*0 and the primary's adjustments; the 837 validates.
+#[test]
+fn a_full_primary_denial_is_billed_to_the_secondary_with_its_adjustments() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let o = run(d, &["build", &fixture("encounters/cob.csv"), "--out", "out"], "2026-03-20");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o =
+        run(d, &["reconcile", &fixture("835/money/cob-denied.835"), "--out", "r1"], "2026-04-01");
+    assert!(text(&o).contains("denied 2"), "{}", text(&o));
+    let o = run(d, &["secondary", "--out", "cob", "--json"], "2026-04-02");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let sent: Vec<(&str, &str, &str)> = v["sent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["claim_id"].as_str().unwrap(),
+                s["primary_paid"].as_str().unwrap(),
+                s["patient_responsibility"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(sent, [("C3001", "0.00", "0.00"), ("C3004", "0.00", "95.00")]);
+    assert_eq!(v["held"], serde_json::json!([]));
+    let file = d.join(v["x12_file"].as_str().unwrap());
+    let c3001 = claim_segments(&file, "C3001");
+    assert!(c3001.contains(&"AMT*D*0".to_string()), "{c3001:?}");
+    assert!(c3001.contains(&"CAS*CO*22*150".to_string()), "{c3001:?}");
+    assert!(c3001.contains(&"CAS*CO*22*30".to_string()), "{c3001:?}");
+    let c3004 = claim_segments(&file, "C3004");
+    assert!(c3004.contains(&"AMT*D*0".to_string()), "{c3004:?}");
+    assert!(c3004.contains(&"CAS*PR*204*95".to_string()), "{c3004:?}");
+    let o = claimflow(d).args(["validate", file.to_str().unwrap()]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
