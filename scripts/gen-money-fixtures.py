@@ -64,12 +64,31 @@ cob_denied = header("60", "COB-DENIED-1", "20260401", "DEMO HEALTH PLAN", "DEMOP
 ]
 
 
+# capitated.835 (demo.csv): D1002 is covered by a capitation agreement: CLP02
+# 1, paid 0, CO-24 on both lines (24 listed in contractual_carcs by the
+# test's config); D1004 paid with CO-45.
+capitated = header("110", "MONEY-CAP-1", "20261210", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
+    "LX*1",
+    "CLP*D1002*1*185*0**12*DHP2612100102",
+    *demo_patient("SAMPLETON", "LIA", "DEMO00002", "MARCO"),
+    "DTM*050*20261130",
+    *demo_line("99393", "160", "0", "1", "20260414", [("CO", "24", "160")], "A1"),
+    *demo_line("90460", "25", "0", "1", "20260414", [("CO", "24", "25")], "A2"),
+    "CLP*D1004*1*150*110**12*DHP2612100104",
+    *demo_patient("FAKENAME", "OMAR", "DEMO00004"),
+    "DTM*050*20261130",
+    *demo_line("99214", "150", "110", "1", "20260224", [("CO", "45", "40")], "1", "110"),
+]
+
+
 def main():
     gen.OUT = "fixtures/835/money"
     write("copay.835", interchange(
         401, [copay], "DEMOCLEARING", "DEMOSUBMITTER", "20261210"))
     write("cob-denied.835", interchange(
         402, [cob_denied], "DEMOPAYER1", "DEMOSUBMITTER", "20260401"))
+    write("capitated.835", interchange(
+        403, [capitated], "DEMOCLEARING", "DEMOSUBMITTER", "20261210"))
 
 
 if __name__ == "__main__":

@@ -16,10 +16,23 @@ fn text(o: &Output) -> String {
 
 /// Runs `claimflow ARGS --config fixture --ledger dir/l.db --now NOW` in `dir`.
 fn run(dir: &Path, args: &[&str], now: &str) -> Output {
-    let config = fixture("claimflow.toml");
+    run_with(dir, &fixture("claimflow.toml"), args, now)
+}
+
+/// The fixture config with `extra` appended, written into `dir`.
+fn config_with(dir: &Path, extra: &str) -> String {
+    let mut text = fs::read_to_string(fixture("claimflow.toml")).unwrap();
+    text.push_str(extra);
+    let path = dir.join("claimflow.toml");
+    fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// Runs `claimflow ARGS --config CONFIG --ledger dir/l.db --now NOW` in `dir`.
+fn run_with(dir: &Path, config: &str, args: &[&str], now: &str) -> Output {
     let db = dir.join("l.db").display().to_string();
     let mut all: Vec<&str> = args.to_vec();
-    all.extend_from_slice(&["--config", &config, "--ledger", &db, "--now", now]);
+    all.extend_from_slice(&["--config", config, "--ledger", &db, "--now", now]);
     let o = claimflow(dir).args(&all).output().unwrap();
     keep_all_837(dir);
     o
@@ -167,4 +180,50 @@ fn a_full_primary_denial_is_billed_to_the_secondary_with_its_adjustments() {
     assert!(c3004.contains(&"CAS*PR*204*95".to_string()), "{c3004:?}");
     let o = claimflow(d).args(["validate", file.to_str().unwrap()]).output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+/// The cells of the row of `claim_id` in a reconcile CSV, by header name.
+fn row_of(path: &Path, claim_id: &str) -> Option<std::collections::HashMap<String, String>> {
+    let rows = lines(path);
+    let header: Vec<String> = rows[0].split(',').map(str::to_string).collect();
+    rows[1..]
+        .iter()
+        .find(|r| r.starts_with(&format!("{claim_id},")))
+        .map(|r| header.iter().cloned().zip(r.split(',').map(str::to_string)).collect())
+}
+
+/// A capitated claim (CLP02 1, paid 0, CO-24 with 24 in
+/// `contractual_carcs`) is settled under the contract: `paid`, its lines
+/// `paid`, no denial row, off the worklist.
+#[test]
+fn a_capitated_zero_pay_claim_is_not_denied() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let config = config_with(d, "\n[reconcile]\ncontractual_carcs = [\"45\", \"253\", \"24\"]\n");
+    let o = run_with(
+        d,
+        &config,
+        &["build", &fixture("encounters/demo.csv"), "--out", "out"],
+        "2026-11-27",
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let o = run_with(
+        d,
+        &config,
+        &["reconcile", &fixture("835/money/capitated.835"), "--out", "recon"],
+        "2026-12-15",
+    );
+    assert!(text(&o).contains("paid 2, partial 0, denied 0"), "{}", text(&o));
+    let claim = row_of(&d.join("recon/claims.csv"), "D1002").unwrap();
+    assert_eq!((claim["status"].as_str(), claim["paid"].as_str()), ("paid", "0.00"));
+    assert_eq!((claim["contractual"].as_str(), claim["denied"].as_str()), ("185.00", "0.00"));
+    let statuses: Vec<String> = lines(&d.join("recon/lines.csv"))
+        .into_iter()
+        .filter(|l| l.starts_with("D1002,"))
+        .map(|l| l.split(',').nth(5).unwrap().to_string())
+        .collect();
+    assert_eq!(statuses, ["paid", "paid"]);
+    assert!(row_of(&d.join("recon/denials.csv"), "D1002").is_none());
+    let o = run_with(d, &config, &["status", "--worklist"], "2026-12-16");
+    assert!(!text(&o).contains("D1002"), "{}", text(&o));
 }
