@@ -81,12 +81,35 @@ capitated = header("110", "MONEY-CAP-1", "20261210", "DEMO HEALTH PLAN", "DEMOPA
 ]
 
 
+# split-1.835 and split-2.835 (cob.csv): the primary answers C3001 over two
+# remittances, as cob-primary.835 answers it in one: line 1 with the
+# claim-level CO-253 first (paid 98.00, PR-2 30.00), line 2 two weeks later
+# (paid 0, all to the deductible, PR-1 30.00).
+split_1 = header("98", "COB-SPLIT-1", "20260401", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
+    "LX*1",
+    "CLP*C3001*1*150*98*30*12*PCN3001",
+    "CAS*CO*253*2",
+    cob_patient("ALMA", "COB00001"),
+    "SVC*HC:99214*150*100**1", "DTM*472*20260310", "CAS*CO*45*20", "CAS*PR*2*30", "REF*6R*1",
+]
+split_2 = header("0", "COB-SPLIT-2", "20260415", "DEMO HEALTH PLAN", "DEMOPAYER1", method="NON") + [
+    "LX*1",
+    "CLP*C3001*1*30*0*30*12*PCN3001",
+    cob_patient("ALMA", "COB00001"),
+    "SVC*HC:36415*30*0**1", "DTM*472*20260310", "CAS*PR*1*30", "REF*6R*2",
+]
+
+
 def main():
     gen.OUT = "fixtures/835/money"
     write("copay.835", interchange(
         401, [copay], "DEMOCLEARING", "DEMOSUBMITTER", "20261210"))
     write("cob-denied.835", interchange(
         402, [cob_denied], "DEMOPAYER1", "DEMOSUBMITTER", "20260401"))
+    write("split-1.835", interchange(
+        404, [split_1], "DEMOPAYER1", "DEMOSUBMITTER", "20260401"))
+    write("split-2.835", interchange(
+        405, [split_2], "DEMOPAYER1", "DEMOSUBMITTER", "20260415"))
     write("capitated.835", interchange(
         403, [capitated], "DEMOCLEARING", "DEMOSUBMITTER", "20261210"))
 

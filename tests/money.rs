@@ -227,3 +227,71 @@ fn a_capitated_zero_pay_claim_is_not_denied() {
     let o = run_with(d, &config, &["status", "--worklist"], "2026-12-16");
     assert!(!text(&o).contains("D1002"), "{}", text(&o));
 }
+
+/// The primary answers C3001 over two 835s. After the first, the COB claim
+/// waits for line 2 (not held with balancing errors); after the second, it
+/// carries both parts, the same claim as for one payment (golden file).
+#[test]
+fn a_claim_the_primary_split_over_two_835s_waits_for_every_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let o = run(d, &["build", &fixture("encounters/cob.csv"), "--out", "out"], "2026-03-20");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(d, &["reconcile", &fixture("835/money/split-1.835"), "--out", "r1"], "2026-04-01");
+    assert!(o.status.code().is_some(), "{}", text(&o));
+    let o = run(d, &["secondary", "--out", "cob", "--json"], "2026-04-02");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["held"], serde_json::json!([]), "{v}");
+    assert_eq!(v["sent"], serde_json::json!([]), "{v}");
+    let w = &v["waiting"][0];
+    assert_eq!(w["claim_id"], "C3001");
+    assert_eq!(
+        w["reason"],
+        "the primary has answered part of the claim: waits for its answer on line 2"
+    );
+    let o = run(d, &["reconcile", &fixture("835/money/split-2.835"), "--out", "r2"], "2026-04-16");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(!text(&o).contains("RECON-CLP03"), "{}", text(&o));
+    let o = run(d, &["secondary", "--out", "cob"], "2026-04-17");
+    assert!(
+        text(&o).contains("claim C3001 -> DEMOSECOND: charge 180.00, primary DEMOPAYER1 paid 98.00, patient responsibility 60.00"),
+        "{}",
+        text(&o)
+    );
+    let file = fs::read_dir(d.join("cob"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "x12"))
+        .unwrap();
+    let want = crate::util::root().join("fixtures/golden/secondary-cob.837");
+    let mut got = claim_segments(&file, "C3001");
+    let mut golden = claim_segments(&want, "C3001");
+    // The adjudication date is the latest part's payment date.
+    let dated = |v: &mut Vec<String>| v.retain(|s| !s.starts_with("DTP*573"));
+    dated(&mut got);
+    dated(&mut golden);
+    assert_eq!(got, golden);
+}
+
+/// CLP03 other than CLM02 on a claim payment that answers every line is
+/// still a warning (the split parts of the other tests are not).
+#[test]
+fn a_charge_other_than_sent_on_a_whole_claim_still_warns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let o = run(d, &["build", &fixture("encounters/demo.csv"), "--out", "out"], "2026-11-27");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let remit = fs::read_to_string(fixture("835/money/copay.835"))
+        .unwrap()
+        .replace("CLP*D1003*1*142.4*", "CLP*D1003*1*150*");
+    fs::write(d.join("changed.835"), remit).unwrap();
+    let o = run(d, &["reconcile", "changed.835", "--out", "recon"], "2026-12-15");
+    let out = text(&o);
+    assert!(
+        out.contains("claim D1003: warning: claim payment charge (CLP03) 150.00 is not the 142.40 sent (CLM02) [RECON-CLP03]"),
+        "{out}"
+    );
+    assert_eq!(out.matches("[RECON-CLP03]").count(), 1, "{out}");
+}

@@ -134,6 +134,8 @@ pub struct PrimaryPayment {
     pub st02: String,
     /// BPR16 payment date (`YYYY-MM-DD`), when given.
     pub payment_date: Option<String>,
+    /// The sent line ids it answered, `;`-joined; `None`: every line.
+    pub lines: Option<String>,
 }
 
 /// One COB claim sent: what `cob_claims` keeps of it.
@@ -250,7 +252,7 @@ impl Ledger {
             .prepare_cached(
                 "SELECT p.id, p.status, p.reversed_by IS NOT NULL, p.clp01, p.clp02, p.payer_claim_id,
                         p.paid, p.patient_responsibility, p.adjustments, r.file, r.file_sha256,
-                        r.st02, r.payment_date
+                        r.st02, r.payment_date, p.lines
                  FROM claim_payments p JOIN remittances r ON r.id = p.remittance_id
                  WHERE p.claim_id = ?1 AND p.payer_id = ?2 AND p.matched = 1
                  ORDER BY p.id",
@@ -275,6 +277,7 @@ impl Ledger {
                         remit_sha256: r.get(10)?,
                         st02: r.get(11)?,
                         payment_date: r.get(12)?,
+                        lines: r.get(13)?,
                     })
                 })
                 .map_err(self.sq())?

@@ -7,6 +7,8 @@
 
 use std::path::Path;
 
+use rust_decimal::Decimal;
+
 use super::report::{self, PlbRow};
 use super::summary::SetSummary;
 use super::{ClaimIndex, ClaimResult, ClaimRule, PayerNames, SentClaim, Status};
@@ -135,8 +137,22 @@ pub(super) fn read_set(
     }
     for r in results.iter().filter(|r| r.status != Status::Reversed) {
         let Some(i) = r.sent else { continue };
-        let clm02 = index.claims()[i].charge;
-        if r.figures.billed != clm02 {
+        let sent = &index.claims()[i];
+        let clm02 = sent.charge;
+        // A part of a claim the payer split: its CLP03 is the charge of the
+        // lines it answers, not the claim's.
+        let part: Decimal = sent
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|(n, _)| r.answered & super::line_bit(*n) != 0)
+            .map(|(_, l)| l.charge)
+            .sum();
+        let split = r.answered != 0
+            && r.answered & super::all_lines(sent.lines.len())
+                != super::all_lines(sent.lines.len())
+            && r.figures.billed == part;
+        if r.figures.billed != clm02 && !split {
             let mut f = Finding::warning(
                 r.pos,
                 "CLP",

@@ -7,6 +7,9 @@
 //!
 //! - none yet: the claim waits for the primary (counted, not listed);
 //! - reversed and not yet corrected: it waits (listed in [`Report::waiting`]);
+//! - answered in part (the primary split the claim and a sent line has no
+//!   answer yet): it waits, naming the lines; once every line is answered
+//!   the COB claim carries every part;
 //! - forwarded by the primary to the other payer (crossover: CLP02 19-21
 //!   or 23, or NM1*TT in its 835): not sent, the other payer already has it
 //!   ([`Report::not_sent`]);
@@ -162,7 +165,8 @@ pub struct Report {
     /// Claims not sent: denied by the primary, forwarded by it, or paid in
     /// full with nothing left.
     pub not_sent: Vec<NotSent>,
-    /// Claims that wait: the primary's payment was reversed and not corrected.
+    /// Claims that wait: the primary's payment was reversed and not
+    /// corrected, or the primary has not answered every line yet.
     pub waiting: Vec<NotSent>,
     /// Claims with secondary coverage whose primary has not answered yet.
     pub awaiting_primary: usize,
@@ -298,10 +302,31 @@ fn live<'a>(
     c.live.iter().chain(only)
 }
 
+/// The lines of claim `sent` (1-based positions and line ids) that no live
+/// payment of the primary answered yet: empty when one answered the whole
+/// claim (`lines` NULL) or when together they answered every line.
+fn unanswered<'c>(c: &CobCandidate, p: &PrimaryPayment, sent: &'c Claim) -> Vec<(usize, &'c str)> {
+    let mut answered: Vec<&str> = Vec::new();
+    for lp in live(c, p) {
+        match &lp.lines {
+            None => return Vec::new(),
+            Some(ids) => answered.extend(ids.split(';').map(str::trim)),
+        }
+    }
+    sent.lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| !answered.iter().any(|a| a.eq_ignore_ascii_case(l.line_id.trim())))
+        .map(|(n, l)| (n + 1, l.line_id.as_str()))
+        .collect()
+}
+
 /// What became of one claim to send, in the order the report lists them.
 enum Outcome {
     /// Held back with these findings.
     Held(Vec<Finding>),
+    /// Waits (the primary has not answered every line yet).
+    Waiting(Box<NotSent>),
     /// Not sent (the primary forwarded it).
     NotSent(Box<NotSent>),
     /// No claim payment to build from.
@@ -321,6 +346,23 @@ fn outcome(
     options: &Options,
 ) -> Outcome {
     let held = |message: String| Outcome::Held(vec![finding(RULE_SOURCE, &c.claim_id, message)]);
+    // A primary that split the claim over several 835s: the COB claim waits
+    // until every line is answered, then carries every part.
+    let open = unanswered(c, p, primary);
+    if !open.is_empty() {
+        let lines: Vec<String> = open.iter().map(|(n, _)| n.to_string()).collect();
+        return Outcome::Waiting(Box::new(NotSent {
+            claim_id: c.claim_id.clone(),
+            primary_payer_id: c.payer_id.clone(),
+            payer_id: c.secondary_payer_id.clone(),
+            primary_status: p.status.as_str().to_string(),
+            reason: format!(
+                "the primary has answered part of the claim: waits for its answer on line {}",
+                lines.join(", ")
+            ),
+            next_action: String::new(),
+        }));
+    }
     live(c, p).for_each(|lp| remits.load(lp));
     let remits = &*remits;
     let mut found = Vec::new();
@@ -474,6 +516,7 @@ pub fn run(
                 report.held.push(c.claim_id.clone());
             }
             Some(Outcome::NotSent(n)) => report.not_sent.push(*n),
+            Some(Outcome::Waiting(n)) => report.waiting.push(*n),
             Some(Outcome::Skip) => {}
             Some(Outcome::Sent(done)) => {
                 let (sent, claim, pending) = *done;

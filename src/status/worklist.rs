@@ -7,7 +7,7 @@
 //! | no acknowledgment | sent (or resent, replacement, void) more than the payer's `ack_days` (default 2) ago, and no 999 or 277CA answered that file | check with the clearinghouse |
 //! | no remittance | accepted more than the payer's `expected_days_to_pay` (default 30) ago, and no 835 yet | ask the payer for the claim's status |
 //! | denied, partial | the latest 835 denied all or part of it | the denial's next action (as in `denials.csv`) |
-//! | reversed | a payment was reversed and no corrected payment followed | ask the payer for the corrected payment |
+//! | reversed | a payment was reversed and no corrected payment followed (not for a void, frequency 8: the reversal is what it asked for) | ask the payer for the corrected payment |
 //!
 //! Ages are whole days from the event that started the wait to `--now`.
 //! This module reads the ledger's current state; it writes nothing.
@@ -137,6 +137,9 @@ fn item(s: ClaimState, options: &Options, today: chrono::NaiveDate) -> Option<Wo
             };
             Some(mk(reason, d.action, Some(d.category.words()), &p.applied_at, amount))
         }
+        // A void (frequency 8) asks the payer to take its payment back: the
+        // reversal is the answer, no corrected payment follows.
+        ClaimStatus::Reversed if s.frequency.trim() == "8" => None,
         ClaimStatus::Reversed => {
             let p = s.payment.as_ref()?;
             let reason =
@@ -251,6 +254,16 @@ mod tests {
         let i = item(s, &options(), today()).unwrap();
         assert_eq!(i.next_action, "ask the payer for the corrected payment");
         assert_eq!(i.amount, Decimal::new(20000, 2));
+    }
+
+    #[test]
+    fn a_voided_claim_whose_payment_is_reversed_expects_no_correction() {
+        let mut s = state(ClaimStatus::Reversed);
+        s.frequency = "8".into();
+        s.payment = Some(payment(ClaimStatus::Reversed, -9000, 0, ""));
+        assert!(item(s.clone(), &options(), today()).is_none());
+        s.frequency = "7".into();
+        assert!(item(s, &options(), today()).is_some());
     }
 
     #[test]
