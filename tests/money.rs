@@ -250,9 +250,25 @@ fn a_claim_the_primary_split_over_two_835s_waits_for_every_line() {
         w["reason"],
         "the primary has answered part of the claim: waits for its answer on line 2"
     );
+    // The worklist says what the claim waits for: not a denial.
+    let item = |now: &str| -> serde_json::Value {
+        let o = run(d, &["status", "--worklist", "--json"], now);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v.as_array().unwrap().iter().find(|i| i["claim_id"] == "C3001").unwrap().clone()
+    };
+    let i = item("2026-04-05");
+    assert_eq!(
+        i["reason"],
+        "waiting for the payer's answer on line 2 (the rest answered in 835 trace COB-SPLIT-1)"
+    );
+    assert_eq!(i["next_action"], "wait for the payer's answer");
+    let i = item("2026-05-15");
+    assert_eq!(i["next_action"], "ask the payer for the claim's status", "{i}");
     let o = run(d, &["reconcile", &fixture("835/money/split-2.835"), "--out", "r2"], "2026-04-16");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(!text(&o).contains("RECON-CLP03"), "{}", text(&o));
+    let o = run(d, &["status", "--worklist", "--json"], "2026-04-17");
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("C3001"));
     let o = run(d, &["secondary", "--out", "cob"], "2026-04-17");
     assert!(
         text(&o).contains("claim C3001 -> DEMOSECOND: charge 180.00, primary DEMOPAYER1 paid 98.00, patient responsibility 60.00"),

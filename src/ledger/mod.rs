@@ -52,7 +52,7 @@ pub(crate) use migrations::MIGRATIONS;
 pub use remit::{
     LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile, UnpairedReversal,
 };
-pub use standing::{standing, PayerAnswer, Stage, Standing};
+pub use standing::{standing, unanswered_lines, PayerAnswer, Stage, Standing};
 pub(crate) use story::Which;
 pub use story::{ClaimState, Event, PaymentState, StatusCount};
 

@@ -1,6 +1,7 @@
 //! A claim's standing across payers: which payer's answer sets what the
 //! patient owes, whether that amount can be billed to the patient yet, and
-//! what the patient already paid at the visit (schema version 10).
+//! what the patient already paid at the visit, and which sent lines no
+//! live payment answered yet (schema version 10).
 //!
 //! The payers answer in coordination-of-benefits order: the primary, then
 //! the secondary (billed by `claimflow secondary`, or named on the claim).
@@ -24,6 +25,9 @@ pub(crate) const MIGRATION_V10: &str = r#"
 -- claim carried none; NULL on rows recorded before version 10 (the report
 -- then reads the amount from the recorded 837).
 ALTER TABLE claim_patients ADD COLUMN patient_paid TEXT;
+-- line_ids: the claim's line ids as sent (REF*6R, else the line's position),
+-- in order, ';'-joined: which lines a split claim still waits for.
+ALTER TABLE claim_patients ADD COLUMN line_ids TEXT;
 "#;
 
 /// Where a claim's patient share stands.
@@ -100,6 +104,28 @@ pub fn standing(
     Standing { stage, share, paid_at_visit, balance }
 }
 
+/// The sent lines no live payment answered: (1-based position, line id) of
+/// each line of `sent` (line ids in order) that none of `answered` lists
+/// (each the `;`-joined line ids of one live payment; `None`: it answered
+/// every line). Empty when every line is answered.
+pub fn unanswered_lines<'s>(
+    sent: &'s [String],
+    answered: &[Option<String>],
+) -> Vec<(usize, &'s str)> {
+    let mut ids: Vec<&str> = Vec::new();
+    for a in answered {
+        match a {
+            None => return Vec::new(),
+            Some(list) => ids.extend(list.split(';').map(str::trim)),
+        }
+    }
+    sent.iter()
+        .enumerate()
+        .filter(|(_, l)| !ids.iter().any(|a| a.eq_ignore_ascii_case(l.trim())))
+        .map(|(n, l)| (n + 1, l.as_str()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +154,15 @@ mod tests {
         let s = standing(&answer(1, "60", "40"), None, d("25"));
         assert_eq!(s.balance, d("15"));
         assert!(s.billable());
+    }
+
+    #[test]
+    fn unanswered_lines_are_those_no_live_payment_lists() {
+        let sent: Vec<String> = ["A1", "A2", "A3"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(unanswered_lines(&sent, &[Some("A1".into())]), [(2, "A2"), (3, "A3")]);
+        assert_eq!(unanswered_lines(&sent, &[Some("a1;A3".into())]), [(2, "A2")]);
+        assert!(unanswered_lines(&sent, &[Some("A1".into()), None]).is_empty());
+        assert!(unanswered_lines(&sent, &[Some("A1;A2".into()), Some("A3".into())]).is_empty());
     }
 
     #[test]

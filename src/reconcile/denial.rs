@@ -88,6 +88,9 @@ pub enum Action {
     /// A payment was reversed and no corrected payment followed: ask the
     /// payer for it (status worklist).
     AskPayerForCorrection,
+    /// The payer answered part of the claim; its answer on the other lines
+    /// is still to come (status worklist).
+    WaitForPayer,
 }
 
 impl Action {
@@ -103,6 +106,7 @@ impl Action {
             Action::CheckWithClearinghouse => "check with the clearinghouse",
             Action::AskPayerForStatus => "ask the payer for the claim's status",
             Action::AskPayerForCorrection => "ask the payer for the corrected payment",
+            Action::WaitForPayer => "wait for the payer's answer",
         }
     }
 }

@@ -302,23 +302,13 @@ fn live<'a>(
     c.live.iter().chain(only)
 }
 
-/// The lines of claim `sent` (1-based positions and line ids) that no live
-/// payment of the primary answered yet: empty when one answered the whole
-/// claim (`lines` NULL) or when together they answered every line.
-fn unanswered<'c>(c: &CobCandidate, p: &PrimaryPayment, sent: &'c Claim) -> Vec<(usize, &'c str)> {
-    let mut answered: Vec<&str> = Vec::new();
-    for lp in live(c, p) {
-        match &lp.lines {
-            None => return Vec::new(),
-            Some(ids) => answered.extend(ids.split(';').map(str::trim)),
-        }
-    }
-    sent.lines
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| !answered.iter().any(|a| a.eq_ignore_ascii_case(l.line_id.trim())))
-        .map(|(n, l)| (n + 1, l.line_id.as_str()))
-        .collect()
+/// The lines of claim `sent` (1-based positions) that no live payment of
+/// the primary answered yet: empty when one answered the whole claim or
+/// when together they answered every line (the ledger's rule).
+fn unanswered(c: &CobCandidate, p: &PrimaryPayment, sent: &Claim) -> Vec<usize> {
+    let ids: Vec<String> = ledger::PatientRecord::of(sent).map(|r| r.line_ids).unwrap_or_default();
+    let answered: Vec<Option<String>> = live(c, p).map(|lp| lp.lines.clone()).collect();
+    ledger::unanswered_lines(&ids, &answered).into_iter().map(|(n, _)| n).collect()
 }
 
 /// What became of one claim to send, in the order the report lists them.
@@ -350,7 +340,7 @@ fn outcome(
     // until every line is answered, then carries every part.
     let open = unanswered(c, p, primary);
     if !open.is_empty() {
-        let lines: Vec<String> = open.iter().map(|(n, _)| n.to_string()).collect();
+        let lines: Vec<String> = open.iter().map(|n| n.to_string()).collect();
         return Outcome::Waiting(Box::new(NotSent {
             claim_id: c.claim_id.clone(),
             primary_payer_id: c.payer_id.clone(),

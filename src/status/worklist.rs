@@ -6,6 +6,7 @@
 //! | rejected | a TA1, 999 or 277CA rejected it (codes in the reason) | correct and resubmit |
 //! | no acknowledgment | sent (or resent, replacement, void) more than the payer's `ack_days` (default 2) ago, and no 999 or 277CA answered that file | check with the clearinghouse |
 //! | no remittance | accepted more than the payer's `expected_days_to_pay` (default 30) ago, and no 835 yet | ask the payer for the claim's status |
+//! | waiting for the payer's answer on line N | the payer answered part of the claim (a split claim), denied nothing, and a sent line has no answer yet | wait for the payer's answer; ask the payer for the claim's status after `expected_days_to_pay` |
 //! | denied, partial | the latest 835 denied all or part of it | the denial's next action (as in `denials.csv`) |
 //! | reversed | a payment was reversed and no corrected payment followed (not for a void, frequency 8: the reversal is what it asked for) | ask the payer for the corrected payment |
 //!
@@ -115,6 +116,29 @@ fn item(s: ClaimState, options: &Options, today: chrono::NaiveDate) -> Option<Wo
             );
             Some(mk(reason, Action::AskPayerForStatus, None, &at, s.total_charge))
         }
+        // Answered in part (the payer split the claim), nothing denied: the
+        // claim waits for the payer's answer on the other lines.
+        ClaimStatus::Partial
+            if !s.unanswered_lines.is_empty()
+                && s.payment.as_ref().is_some_and(|p| p.denied.unwrap_or_default().is_zero()) =>
+        {
+            let p = s.payment.as_ref()?;
+            let lines: Vec<String> = s.unanswered_lines.iter().map(|n| n.to_string()).collect();
+            let days = age(&p.applied_at);
+            let late = days > i64::from(days_to_pay);
+            let reason = format!(
+                "waiting for the payer's answer on line {} (the rest answered in 835 trace {}{})",
+                lines.join(", "),
+                p.trace,
+                if late {
+                    format!("; {days} day(s) ago, expected_days_to_pay {days_to_pay}")
+                } else {
+                    String::new()
+                }
+            );
+            let action = if late { Action::AskPayerForStatus } else { Action::WaitForPayer };
+            Some(mk(reason, action, None, &p.applied_at, s.total_charge))
+        }
         ClaimStatus::Denied | ClaimStatus::Partial => {
             let p = s.payment.as_ref()?;
             let amount = match p.denied {
@@ -204,6 +228,7 @@ mod tests {
             ack: None,
             accepted_at: None,
             payment: None,
+            unanswered_lines: Vec::new(),
         }
     }
 
