@@ -311,3 +311,17 @@ fn a_charge_other_than_sent_on_a_whole_claim_still_warns() {
     );
     assert_eq!(out.matches("[RECON-CLP03]").count(), 1, "{out}");
 }
+
+/// A claim first sent with frequency 7 is a `replacement`, as the docs say
+/// of how a claim was last sent (D1004 of the demo).
+#[test]
+fn a_replacement_sent_first_shows_replacement() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let o = run(d, &["build", &fixture("encounters/demo.csv"), "--out", "out"], "2026-11-27");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let o = run(d, &["status", "D1004", "D1001"], "2026-11-27");
+    let out = text(&o);
+    assert!(out.contains("D1004 DEMOPAYER1: replacement (charge 150.00"), "{out}");
+    assert!(out.contains("D1001 DEMOPAYER1: sent ("), "{out}");
+}
