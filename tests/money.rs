@@ -325,3 +325,25 @@ fn a_replacement_sent_first_shows_replacement() {
     assert!(out.contains("D1004 DEMOPAYER1: replacement (charge 150.00"), "{out}");
     assert!(out.contains("D1001 DEMOPAYER1: sent ("), "{out}");
 }
+
+/// A re-delivered 835 with a denial posts nothing, rewrites no report and
+/// exits 0: its denial was on the worklist when it was first posted.
+#[test]
+fn a_redelivered_835_rewrites_nothing_and_exits_0() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let o = run(d, &["build", &fixture("encounters/cob.csv"), "--out", "out"], "2026-03-20");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let args = ["reconcile", &fixture("835/money/cob-denied.835"), "--out", "r1"];
+    let o = run(d, &args, "2026-04-01");
+    assert_eq!(o.status.code(), Some(1), "the denials need a person\n{}", text(&o));
+    let denials = fs::read(d.join("r1/denials.csv")).unwrap();
+    // The same 835 again into the same folder, on another day.
+    let o = run(d, &args, "2026-04-03");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("remittance trace COB-DENIED-1 was already applied: nothing posted"));
+    assert!(text(&o).contains("reports: none rewritten (nothing new was posted)"), "{}", text(&o));
+    assert_eq!(fs::read(d.join("r1/denials.csv")).unwrap(), denials);
+    let outstanding = lines(&d.join("r1/outstanding.csv"));
+    assert!(outstanding.iter().all(|l| !l.ends_with(",14")), "ages of the first run stand");
+}
