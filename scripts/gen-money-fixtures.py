@@ -100,6 +100,23 @@ split_2 = header("0", "COB-SPLIT-2", "20260415", "DEMO HEALTH PLAN", "DEMOPAYER1
 ]
 
 
+# correction-first.835 (cob.csv): C3008 paid (PCN3008, 100.00), its
+# corrected payment (PCN3008B, 110.00) and then, in the same 835, the
+# reversal of the first payment.
+correction_first = header("110", "COB-CORR-1", "20260401", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
+    "LX*1",
+    "CLP*C3008*1*130*100*0*12*PCN3008",
+    cob_patient("KAI", "COB00008"),
+    "SVC*HC:99213*130*100**1", "DTM*472*20260310", "CAS*CO*45*30", "REF*6R*1",
+    "CLP*C3008*1*130*110*0*12*PCN3008B",
+    cob_patient("KAI", "COB00008"),
+    "SVC*HC:99213*130*110**1", "DTM*472*20260310", "CAS*CO*45*20", "REF*6R*1",
+    "CLP*C3008*22*-130*-100*0*12*PCN3008",
+    cob_patient("KAI", "COB00008"),
+    "SVC*HC:99213*-130*-100**-1", "DTM*472*20260310", "CAS*CO*45*-30", "REF*6R*1",
+]
+
+
 def main():
     gen.OUT = "fixtures/835/money"
     write("copay.835", interchange(
@@ -110,6 +127,8 @@ def main():
         404, [split_1], "DEMOPAYER1", "DEMOSUBMITTER", "20260401"))
     write("split-2.835", interchange(
         405, [split_2], "DEMOPAYER1", "DEMOSUBMITTER", "20260415"))
+    write("correction-first.835", interchange(
+        406, [correction_first], "DEMOPAYER1", "DEMOSUBMITTER", "20260401"))
     write("capitated.835", interchange(
         403, [capitated], "DEMOCLEARING", "DEMOSUBMITTER", "20261210"))
 

@@ -347,3 +347,27 @@ fn a_redelivered_835_rewrites_nothing_and_exits_0() {
     let outstanding = lines(&d.join("r1/outstanding.csv"));
     assert!(outstanding.iter().all(|l| !l.ends_with(",14")), "ages of the first run stand");
 }
+
+/// A corrected payment that comes before the reversal it goes with (one
+/// 835) is the reversal's correction: no "NO corrected payment follows",
+/// nothing to ask the payer for.
+#[test]
+fn a_correction_before_its_reversal_is_paired_with_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let o = run(d, &["build", &fixture("encounters/cob.csv"), "--out", "out"], "2026-03-20");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(
+        d,
+        &["reconcile", &fixture("835/money/correction-first.835"), "--out", "r1"],
+        "2026-04-01",
+    );
+    let out = text(&o);
+    assert!(!out.contains("NO corrected payment"), "{out}");
+    assert!(
+        out.contains("reversal: claim C3008 (-100.00 in trace COB-CORR-1) cancels the payment in trace COB-CORR-1; corrected payment 110.00 follows in trace COB-CORR-1"),
+        "{out}"
+    );
+    let o = run(d, &["status", "C3008"], "2026-04-02");
+    assert!(text(&o).contains("C3008 DEMOPAYER1: paid"), "{}", text(&o));
+}

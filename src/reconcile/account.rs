@@ -209,7 +209,19 @@ impl Book {
                     && l.paid == -r.figures.paid
             });
             let pairing = match undone {
-                Some(p) => Pairing { reverses: self.live[i].remove(p).at, corrected_by: None },
+                Some(p) => {
+                    let gone = self.live[i].remove(p);
+                    // A correction may come before its reversal in one 835:
+                    // a claim payment of this set, before the reversal and
+                    // after the payment undone, answering the same lines.
+                    let corrected_by = self.live[i]
+                        .iter()
+                        .filter(|l| l.at > gone.at && l.lines & gone.lines != 0)
+                        .filter_map(|l| l.at)
+                        .filter(|&x| x >= first && x < at)
+                        .next_back();
+                    Pairing { reverses: gone.at, corrected_by }
+                }
                 None => {
                     if unpaired_findings {
                         findings.push(unpaired(r));
@@ -219,7 +231,9 @@ impl Book {
             };
             r.pairing = Some(pairing);
             self.pairs.push((at, pairing));
-            self.awaiting.entry(i).or_default().push(self.pairs.len() - 1);
+            if pairing.corrected_by.is_none() {
+                self.awaiting.entry(i).or_default().push(self.pairs.len() - 1);
+            }
         }
         for r in results.iter_mut() {
             let Some(i) = r.sent.filter(|&i| i < self.live.len()) else { continue };
