@@ -371,3 +371,50 @@ fn a_correction_before_its_reversal_is_paired_with_it() {
     let o = run(d, &["status", "C3008"], "2026-04-02");
     assert!(text(&o).contains("C3008 DEMOPAYER1: paid"), "{}", text(&o));
 }
+
+/// A/R at the secondary is what the primary left to the patient (and to
+/// another payer), never the primary's CO or OA reductions: C3001 60.00,
+/// C3002 25.00, C3003 10.00, C3005 20.00 before DEMOSECOND answers.
+#[test]
+fn the_secondary_owes_what_the_primary_left_to_the_patient() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let o = run(d, &["build", &fixture("encounters/cob.csv"), "--out", "out"], "2026-03-20");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    run(d, &["reconcile", &fixture("835/cob-primary.835"), "--out", "r1"], "2026-04-01");
+    let o = run(d, &["secondary", "--out", "cob"], "2026-04-02");
+    assert_eq!(o.status.code(), Some(1), "C3006 is held\n{}", text(&o));
+    let o = run(d, &["report", "--out", "rep"], "2026-04-10");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let aging = lines(&d.join("rep/aging.csv"));
+    assert!(aging.contains(&"DEMOSECOND,total,4,115.00".to_string()), "{aging:?}");
+}
+
+/// A claim rejected at the front end is owed by no payer, but it ages
+/// toward timely filing: its own A/R line, apart from the total.
+#[test]
+fn rejected_claims_are_a_separate_ar_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let o = run(d, &["build", &fixture("encounters/demo.csv"), "--out", "out"], "2026-11-27");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let acks = [fixture("ack/demo.999"), fixture("ack/demo.277")];
+    let o = run(d, &["ack", &acks[0], &acks[1], "--out", "acks"], "2026-11-28");
+    assert_eq!(o.status.code(), Some(1), "D1002 is rejected\n{}", text(&o));
+    let o = run(d, &["report", "--out", "rep"], "2026-12-31");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let aging = lines(&d.join("rep/aging.csv"));
+    assert!(
+        aging.contains(&"DEMOPAYER1,\"rejected, not yet resent\",1,185.00".to_string()),
+        "{aging:?}"
+    );
+    assert_eq!(aging.last().unwrap(), "ALL,\"rejected, not yet resent\",1,185.00");
+    assert!(aging.contains(&"ALL,total,6,2145.90".to_string()), "{aging:?}");
+    let s = summary(&d.join("rep/summary.json"));
+    assert_eq!(
+        (s["ar_rejected_claims"].as_u64(), s["ar_rejected"].as_str()),
+        (Some(1), Some("185.00"))
+    );
+    assert_eq!(s["ar_total"], "2145.90");
+    assert!(text(&o).contains("rejected, not yet resent: 1 claim(s), 185.00"), "{}", text(&o));
+}

@@ -15,7 +15,7 @@ mod cob;
 mod npi;
 mod status;
 
-pub use cob::{Adjustment, LineAdjudication, OtherPayer, Responsibility};
+pub use cob::{other_payer_reason, Adjustment, LineAdjudication, OtherPayer, Responsibility};
 pub(crate) use npi::is_valid_npi;
 pub use status::ClaimStatus;
 

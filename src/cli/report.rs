@@ -89,6 +89,13 @@ fn print_text(out: &mut dyn Write, r: &Report, dir: &std::path::Path) -> io::Res
         s.collection_rate.as_deref().unwrap_or("n/a"),
         s.median_days_to_pay.as_deref().unwrap_or("n/a")
     )?;
+    if s.ar_rejected_claims > 0 {
+        writeln!(
+            out,
+            "rejected, not yet resent: {} claim(s), {} (not in the A/R; correct and resend before timely filing)",
+            s.ar_rejected_claims, s.ar_rejected
+        )?;
+    }
     writeln!(
         out,
         "paid by payers {}; denied {}; patient balances: {} claim(s), {}",

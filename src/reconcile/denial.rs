@@ -115,6 +115,9 @@ impl Action {
 /// meaning is noted in our own short words.
 pub(crate) fn category(carc: &str) -> Category {
     let code = carc.trim().to_ascii_uppercase();
+    if crate::claim::other_payer_reason(&code) {
+        return Category::CoordinationOfBenefits;
+    }
     let Ok(n) = code.parse::<u32>() else {
         // Codes with letters (e.g. A1, B7, B15) have no category of their
         // own here; B15 (needs a qualifying service that was not received

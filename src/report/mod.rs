@@ -133,6 +133,12 @@ pub struct Summary {
     pub ar_total: String,
     /// Of that, claims first sent more than 90 days ago.
     pub ar_over_90: String,
+    /// Claims rejected at the front end and not sent again (the
+    /// `ALL,rejected, not yet resent` row of `aging.csv`): apart from the
+    /// A/R, aging toward timely filing.
+    pub ar_rejected_claims: u64,
+    /// Their charges.
+    pub ar_rejected: String,
     /// Paid over (billed − contractual) of the claim payments posted.
     pub collection_rate: Option<String>,
     /// Median days from first sent to payment, over every payment.

@@ -91,7 +91,8 @@ pub(crate) struct ClaimFacts {
     /// True when a live payment paid more than 0.
     pub paid: bool,
     /// For a COB claim (`cob_claims`, schema 8): what the secondary is asked
-    /// for (charge − primary paid − primary contractual); `None` otherwise.
+    /// for (the primary's patient responsibility and the amounts it left to
+    /// another payer); `None` otherwise.
     pub expected: Option<Decimal>,
 }
 
@@ -113,7 +114,7 @@ pub(crate) fn each_claim(
             (SELECT MIN(h.at) FROM claim_history h
              WHERE h.claim_id = c.claim_id AND h.payer_id = c.payer_id
                AND h.submission_id IS NOT NULL),
-            cc.primary_paid, pp.contractual
+            cc.primary_patient_responsibility, pp.adjustments
          FROM claims c LEFT JOIN live l ON l.claim_id = c.claim_id AND l.payer_id = c.payer_id
          LEFT JOIN cob_claims cc ON cc.claim_id = c.claim_id AND cc.payer_id = c.payer_id
          LEFT JOIN claim_payments pp ON pp.id = cc.primary_payment_id
@@ -129,15 +130,30 @@ pub(crate) fn each_claim(
             answered: dec(r, 3)?,
             paid: r.get::<_, Option<i64>>(4)?.unwrap_or(0) > 0,
             sent: day(&text(r, 5)?),
-            // A COB claim asks the secondary for what the primary left:
-            // the charge less the primary's payment and contractual write-off.
+            // A COB claim asks the secondary for what the primary left to
+            // the patient, and for what it left to another payer (CO-22,
+            // OA-23, ...): never a CO amount the patient cannot be billed.
             expected: match r.get_ref(6)? {
                 ValueRef::Null => None,
-                _ => Some(dec(r, 2)? - dec(r, 6)? - dec(r, 7)?),
+                _ => Some(dec(r, 6)? + other_payer_amount(&text(r, 7)?)),
             },
         })?;
     }
     Ok(())
+}
+
+/// The non-PR adjustments in `adjustments` (`GROUP-CARC amount;…`) whose
+/// reason says another payer covers the amount.
+fn other_payer_amount(adjustments: &str) -> Decimal {
+    adjustments
+        .split(';')
+        .filter_map(|a| {
+            let (code, amount) = a.trim().split_once(' ')?;
+            let (group, carc) = code.split_once('-')?;
+            let amount = amount.trim().parse::<Decimal>().ok()?;
+            (group != "PR" && crate::claim::other_payer_reason(carc)).then_some(amount)
+        })
+        .sum()
 }
 
 /// Money of the claim payments of one payer and month.

@@ -233,9 +233,7 @@ fn denial(p: &PrimaryPayment) -> (String, String) {
 fn secondary_may_pay(p: &PrimaryPayment) -> bool {
     p.adjustments.split(';').filter_map(|a| a.split_whitespace().next()).any(|code| {
         let (group, carc) = code.split_once('-').unwrap_or(("", code));
-        group.eq_ignore_ascii_case("PR")
-            || crate::reconcile::denial::category(carc)
-                == crate::reconcile::denial::Category::CoordinationOfBenefits
+        group.eq_ignore_ascii_case("PR") || crate::claim::other_payer_reason(carc)
     })
 }
 
