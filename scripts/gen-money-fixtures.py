@@ -117,6 +117,41 @@ correction_first = header("110", "COB-CORR-1", "20260401", "DEMO HEALTH PLAN", "
 ]
 
 
+# crossover-medicare.835 and crossover-secondary.835 (demo.csv): Medicare
+# (DEMOMCARE) pays D1005, leaves 34.00 coinsurance (PR-2) and forwards the
+# claim to the patient's supplemental plan (CLP02 19, NM1*TT DEMOSECOND,
+# remark MA18); DEMOSECOND, to which the claim was never sent, then pays the
+# coinsurance as secondary (CLP02 2, OA-23 for what Medicare covered).
+PEDIATRICS = (
+    "DEMO PEDIATRICS LLC", "1003000126", "200 OAK AVE", "SPRINGFIELD", "IL", "627020002",
+    "371234567",
+)
+crossover_medicare = header("136", "MCR-XOVER-1", "20261210", "DEMO MEDICARE CONTRACTOR",
+                            "DEMOMCARE", payee=PEDIATRICS, trn03="1999999999") + [
+    "LX*1",
+    "CLP*D1005*19*220*136*34*MB*MCR2612100105",
+    "NM1*QC*1*MOCKWELL*EDNA",
+    "NM1*IL*1*MOCKWELL*HENRY****MI*DEMO00005",
+    "NM1*TT*2*DEMO SECONDARY PLAN*****PI*DEMOSECOND",
+    "MOA***MA18",
+    "DTM*050*20261130",
+    *demo_line("20610:LT", "110", "68", "1", "20260609",
+               [("PR", "2", "17"), ("CO", "45", "25")], "1", "85"),
+    *demo_line("20610:RT", "110", "68", "1", "20260609",
+               [("PR", "2", "17"), ("CO", "45", "25")], "2", "85"),
+]
+crossover_secondary = header("34", "SEC-XOVER-1", "20261222", "DEMO SECONDARY PLAN",
+                             "DEMOSECOND", payee=PEDIATRICS, trn03="1888888888") + [
+    "LX*1",
+    "CLP*D1005*2*220*34*0*MB*SEC2612220105",
+    "NM1*QC*1*MOCKWELL*EDNA",
+    "NM1*IL*1*MOCKWELL*HENRY****MI*SEC00005",
+    "DTM*050*20261215",
+    *demo_line("20610:LT", "110", "17", "1", "20260609", [("OA", "23", "93")], "1"),
+    *demo_line("20610:RT", "110", "17", "1", "20260609", [("OA", "23", "93")], "2"),
+]
+
+
 def main():
     gen.OUT = "fixtures/835/money"
     write("copay.835", interchange(
@@ -129,6 +164,10 @@ def main():
         405, [split_2], "DEMOPAYER1", "DEMOSUBMITTER", "20260415"))
     write("correction-first.835", interchange(
         406, [correction_first], "DEMOPAYER1", "DEMOSUBMITTER", "20260401"))
+    write("crossover-medicare.835", interchange(
+        407, [crossover_medicare], "DEMOMCARE", "DEMOSUBMITTER", "20261210"))
+    write("crossover-secondary.835", interchange(
+        408, [crossover_secondary], "DEMOSECOND", "DEMOSUBMITTER", "20261222"))
     write("capitated.835", interchange(
         403, [capitated], "DEMOCLEARING", "DEMOSUBMITTER", "20261210"))
 

@@ -418,3 +418,62 @@ fn rejected_claims_are_a_separate_ar_line() {
     assert_eq!(s["ar_total"], "2145.90");
     assert!(text(&o).contains("rejected, not yet resent: 1 claim(s), 185.00"), "{}", text(&o));
 }
+
+/// Medicare pays D1005 and forwards it to the supplemental plan (CLP02 19,
+/// NM1*TT, MA18): the coinsurance waits for the crossover payer. That
+/// payer's own 835 (CLP02 2, OA-23), for a claim never sent to it, is posted
+/// under its id as the claim's secondary answer: the balance is paid, the
+/// money and the deposit are the crossover payer's, the charge counts once.
+#[test]
+fn a_medicare_crossover_waits_for_and_credits_the_crossover_payer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let o = run(d, &["build", &fixture("encounters/demo.csv"), "--out", "out"], "2026-11-27");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let medicare = fixture("835/money/crossover-medicare.835");
+    let o = run(d, &["reconcile", &medicare, "--out", "r1"], "2026-12-15");
+    assert!(text(&o).contains("processed and forwarded to another payer: 1"), "{}", text(&o));
+    let o = run(d, &["report", "--out", "rep1"], "2026-12-20");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(
+        lines(&d.join("rep1/patient_balances.csv"))[1..],
+        ["D1005,DEMOMCARE,Mockwell,Edna,1952-03-15,2026-06-09,34.00,0.00,34.00,0.00,0.00,34.00,0.00,,awaiting_secondary,0.00"]
+    );
+    assert_eq!(summary(&d.join("rep1/summary.json"))["patient_balance_total"], "0.00");
+
+    let secondary = fixture("835/money/crossover-secondary.835");
+    let o = run(d, &["reconcile", &secondary, "--out", "r2"], "2026-12-28");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let row = row_of(&d.join("r2/claims.csv"), "D1005").unwrap();
+    assert_eq!(
+        (row["payer_id"].as_str(), row["status"].as_str(), row["paid"].as_str()),
+        ("DEMOSECOND", "paid", "34.00")
+    );
+    let l = rusqlite::Connection::open(d.join("l.db")).unwrap();
+    let posted: Vec<String> = l
+        .prepare("SELECT payer_id || ' ' || clp02 || ' ' || paid FROM claim_payments WHERE claim_id = 'D1005' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(posted, ["DEMOMCARE 19 136", "DEMOSECOND 2 34"]);
+    // Medicare's claim keeps its own answer.
+    let status: String = l
+        .query_row("SELECT status FROM claims WHERE claim_id = 'D1005'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(status, "paid");
+    let o = run(d, &["report", "--out", "rep2"], "2026-12-31");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(lines(&d.join("rep2/patient_balances.csv")).len(), 1, "nothing owed");
+    let payments = lines(&d.join("rep2/payments.csv"));
+    assert!(
+        payments.contains(
+            &"DEMOSECOND,2026-12,0.00,34.00,34.00,0.00,0.00,,,1,0.00,0.00,34.00,0".to_string()
+        ),
+        "the charge is billed once, the money and the deposit are DEMOSECOND's: {payments:?}"
+    );
+    let s = summary(&d.join("rep2/summary.json"));
+    assert_eq!(s["collection_rate"], "1.0000");
+    assert_eq!(s["tie_out"]["ok"], true);
+}

@@ -4,7 +4,8 @@
 //! live payment answered yet (schema version 10).
 //!
 //! The payers answer in coordination-of-benefits order: the primary, then
-//! the secondary (billed by `claimflow secondary`, or named on the claim).
+//! the secondary (billed by `claimflow secondary`, named on the claim, or the
+//! crossover payer the primary forwarded the claim to: CLP02 19-21).
 //! The answer that counts is the last payer's in that order that has a live
 //! payment (matched, not a reversal, not undone by one); the patient's share
 //! is its patient responsibility (PR), less what the patient paid at the
@@ -63,6 +64,10 @@ pub struct PayerAnswer {
     pub patient_responsibility: Decimal,
     /// Every adjustment, `GROUP-CARC amount` joined with `;`.
     pub adjustments: String,
+    /// True when a live payment was processed and forwarded to another
+    /// payer (CLP02 19, 20 or 21: a Medicare crossover): that payer answers
+    /// next.
+    pub forwarded: bool,
 }
 
 /// A claim's patient share after every payer that has answered.
@@ -87,14 +92,17 @@ impl Standing {
 }
 
 /// The standing of a claim from its primary's answer, its secondary's
-/// answer (`None` when no secondary is named or billed) and what the patient
-/// paid at the visit.
+/// answer (`None` when no secondary is named, billed or answering as the
+/// crossover payer) and what the patient paid at the visit.
 pub fn standing(
     primary: &PayerAnswer,
     secondary: Option<&PayerAnswer>,
     paid_at_visit: Decimal,
 ) -> Standing {
     let (stage, share) = match secondary {
+        // Forwarded by the primary (crossover): the crossover payer answers
+        // next, even when the claim named no secondary.
+        None if primary.forwarded => (Stage::AwaitingSecondary, primary.patient_responsibility),
         None => (Stage::Final, primary.patient_responsibility),
         Some(s) if s.payments > 0 => (Stage::AfterSecondary, s.patient_responsibility),
         Some(_) => (Stage::AwaitingSecondary, primary.patient_responsibility),
@@ -136,6 +144,7 @@ mod tests {
             paid: paid.parse().unwrap(),
             patient_responsibility: pr.parse().unwrap(),
             adjustments: String::new(),
+            forwarded: false,
         }
     }
 
@@ -163,6 +172,17 @@ mod tests {
         assert_eq!(unanswered_lines(&sent, &[Some("a1;A3".into())]), [(2, "A2")]);
         assert!(unanswered_lines(&sent, &[Some("A1".into()), None]).is_empty());
         assert!(unanswered_lines(&sent, &[Some("A1;A2".into()), Some("A3".into())]).is_empty());
+    }
+
+    #[test]
+    fn a_crossover_waits_for_the_crossover_payer() {
+        let mut medicare = answer(1, "80", "20");
+        medicare.forwarded = true;
+        let s = standing(&medicare, None, d("0"));
+        assert_eq!((s.stage, s.balance), (Stage::AwaitingSecondary, d("20")));
+        assert!(!s.billable());
+        let s = standing(&medicare, Some(&answer(1, "20", "0")), d("0"));
+        assert_eq!((s.stage, s.balance), (Stage::AfterSecondary, d("0")));
     }
 
     #[test]

@@ -184,6 +184,11 @@ impl Book {
         let first = self.next;
         self.next += results.len();
         for (k, r) in results.iter_mut().enumerate() {
+            // A later payer's answer (crossover) answers nothing of the
+            // claim as sent to its payer.
+            if r.later_payer {
+                continue;
+            }
             let Some(i) = r.sent.filter(|&i| i < self.live.len()) else { continue };
             let at = first + k;
             self.touched[i] = true;
@@ -237,7 +242,7 @@ impl Book {
         }
         for r in results.iter_mut() {
             let Some(i) = r.sent.filter(|&i| i < self.live.len()) else { continue };
-            if r.status == Status::Unmatched {
+            if r.status == Status::Unmatched || r.later_payer {
                 continue;
             }
             let sent = &claims[i];

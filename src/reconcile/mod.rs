@@ -293,6 +293,12 @@ pub struct ClaimResult {
     /// when an earlier part was `partial` for want of the later one).
     /// `None` until accounted, and for unmatched payments.
     pub claim_status: Option<Status>,
+    /// True when the paying payer is not the claim's payer and answers as a
+    /// later payer (CLP02 2 or 3: processed as secondary or tertiary): the
+    /// crossover payer of a claim the primary forwarded. Its payment is that
+    /// payer's answer on the claim, posted under its own id; it answers
+    /// nothing of the primary's claim.
+    pub later_payer: bool,
 }
 
 impl ClaimResult {

@@ -201,6 +201,12 @@ fn reconcile_claim(
     let candidates =
         if sent_idx.is_none() { index.payers_of(&c.clp01_claim_id) } else { Vec::new() };
     let sent = sent_idx.map(|i| &index.claims()[i]);
+    // See: 835 CLP02 2/3 (processed as secondary/tertiary) from a payer the
+    // claim was not sent to, matched by claim id alone: the crossover payer
+    // (NM1*TT of the primary's 835) answering the claim the primary forwarded.
+    let later_payer = rule == super::ClaimRule::ClaimIdOnly
+        && matches!(c.clp02_status.trim(), "2" | "3")
+        && sent.is_some_and(|s| payer.is_some_and(|p| !p.eq_ignore_ascii_case(&s.payer_id)));
     let status = classify(c, sent.is_some(), contractual);
     let denies = |a: &&Adjustment| is_denial_adjustment(a, contractual);
     let forwarded = status != Status::Forwarded && c.is_forwarded();
@@ -327,6 +333,7 @@ fn reconcile_claim(
         candidates,
         answered,
         claim_status: None,
+        later_payer,
     }
 }
 

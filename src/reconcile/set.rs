@@ -229,9 +229,11 @@ pub(super) fn finish_set(read: Read, against: &Against<'_>) -> std::io::Result<S
             // `Outstanding`, which only the reports use).
             .filter_map(|(r, (lines, denials))| Some((r.status.claim_status()?, r, lines, denials)))
             .map(|(status, r, service_lines, denials)| PaymentPosting {
+                // A later payer's answer is posted under its own id: the
+                // claim's row is not its (no status of the primary changes).
                 payer_id: match r.sent {
-                    Some(i) => index.claims()[i].payer_id.clone(),
-                    None => r.payer_id,
+                    Some(i) if !r.later_payer => index.claims()[i].payer_id.clone(),
+                    _ => r.payer_id.clone(),
                 },
                 claim_row: r.sent.map(|i| rows[i]),
                 status,

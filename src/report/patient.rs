@@ -117,6 +117,7 @@ fn answer(m: queries::PayerMoney) -> PayerAnswer {
         paid: m.paid,
         patient_responsibility: m.patient_responsibility,
         adjustments: m.adjustments,
+        forwarded: m.forwarded,
     }
 }
 
@@ -139,10 +140,14 @@ pub(crate) fn write<W: Write>(
             return Ok(());
         }
         let primary = answer(queries::payer_money(conn, &row.claim_id, &row.primary)?);
-        let secondary = if row.secondary.is_empty() {
-            None
-        } else {
-            Some(answer(queries::payer_money(conn, &row.claim_id, &row.secondary)?))
+        // The secondary billed or named, else the crossover payer answering.
+        let second = match row.secondary.is_empty() {
+            false => Some(row.secondary.clone()),
+            true => queries::crossover_payer(conn, &row.claim_id, &row.primary)?,
+        };
+        let secondary = match &second {
+            None => None,
+            Some(s) => Some(answer(queries::payer_money(conn, &row.claim_id, s)?)),
         };
         let mut from_837 = || {
             if sent.file.is_empty() {
@@ -199,7 +204,7 @@ pub(crate) fn write<W: Write>(
             &money(non_covered),
             &money(primary.patient_responsibility),
             &money(secondary_paid),
-            row.secondary.as_str(),
+            second.as_deref().unwrap_or(""),
             standing.stage.as_str(),
             &money(standing.paid_at_visit),
         ])

@@ -34,6 +34,14 @@ pub(crate) struct Filter {
     pub to: Option<String>,
 }
 
+/// A payment (`p`) of a later payer on a claim: to a secondary on a COB
+/// claim (`cob_claims`), or of the crossover payer, which has no claim of its
+/// own. Its CLP03 is the charge the primary was billed: not billed again.
+const LATER: &str = "(EXISTS (SELECT 1 FROM cob_claims x
+        WHERE x.claim_id = p.claim_id AND x.payer_id = p.payer_id)
+    OR (p.matched = 1 AND NOT EXISTS (SELECT 1 FROM claims x
+        WHERE x.claim_id = p.claim_id AND x.payer_id = p.payer_id)))";
+
 /// A payment's date.
 const PAY_DATE: &str = "COALESCE(r.payment_date, substr(r.applied_at, 1, 10))";
 /// A live payment (`p`).
@@ -186,7 +194,7 @@ pub(crate) struct PaymentGroup {
 pub(crate) fn payments(conn: &Connection, f: &Filter) -> Result<Vec<PaymentGroup>, Error> {
     let sql = format!(
         "SELECT p.payer_id, substr({PAY_DATE}, 1, 7) AS month, COUNT(*),
-            dec_sum(p.billed),
+            dec_sum(CASE WHEN {LATER} THEN '0' ELSE p.billed END),
             dec_sum(COALESCE(p.allowed, dec_add(p.paid, p.patient_responsibility))),
             dec_sum(p.paid), dec_sum(p.contractual), dec_sum(p.patient_responsibility),
             dec_sum(p.denied)
@@ -458,6 +466,30 @@ pub(crate) struct PayerMoney {
     pub adjustments: String,
     /// How many live payments.
     pub payments: u32,
+    /// True when one was processed and forwarded (CLP02 19-21).
+    pub forwarded: bool,
+}
+
+/// The payer other than `primary` answering claim `claim_id` as a later
+/// payer without a claim of its own in the ledger: the crossover payer
+/// (reconcile posts its answer under its own id).
+pub(crate) fn crossover_payer(
+    conn: &Connection,
+    claim_id: &str,
+    primary: &str,
+) -> Result<Option<String>, Error> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT p.payer_id FROM claim_payments p
+         WHERE p.claim_id = ?1 AND p.payer_id <> ?2 AND {LIVE}
+           AND NOT EXISTS (SELECT 1 FROM claims c
+                           WHERE c.claim_id = p.claim_id AND c.payer_id = p.payer_id)
+         ORDER BY p.id LIMIT 1"
+    ))?;
+    let mut rows = st.query(params![claim_id, primary])?;
+    match rows.next()? {
+        Some(r) => Ok(Some(text(r, 0)?)),
+        None => Ok(None),
+    }
 }
 
 /// The live payments of `claim_id` at `payer_id`, summed exactly.
@@ -467,7 +499,7 @@ pub(crate) fn payer_money(
     payer_id: &str,
 ) -> Result<PayerMoney, Error> {
     let mut st = conn.prepare_cached(&format!(
-        "SELECT p.patient_responsibility, p.paid, p.adjustments FROM claim_payments p
+        "SELECT p.patient_responsibility, p.paid, p.adjustments, p.clp02 FROM claim_payments p
          WHERE p.claim_id = ?1 AND p.payer_id = ?2 AND {LIVE}"
     ))?;
     let mut rows = st.query(params![claim_id, payer_id])?;
@@ -476,6 +508,7 @@ pub(crate) fn payer_money(
         m.patient_responsibility += dec(r, 0)?;
         m.paid += dec(r, 1)?;
         m.payments += 1;
+        m.forwarded |= matches!(text(r, 3)?.trim(), "19" | "20" | "21");
         if !m.adjustments.is_empty() {
             m.adjustments.push(';');
         }

@@ -44,6 +44,7 @@ fn paying(
         candidates: vec![],
         answered,
         claim_status: None,
+        later_payer: false,
     }
 }
 
