@@ -477,3 +477,31 @@ fn a_medicare_crossover_waits_for_and_credits_the_crossover_payer() {
     assert_eq!(s["collection_rate"], "1.0000");
     assert_eq!(s["tie_out"]["ok"], true);
 }
+
+/// A line the payer answered under another procedure code is reported:
+/// with SVC06 naming the code billed, or matched by charge and date alone
+/// (C3006: 81003 billed, 99499 answered).
+#[test]
+fn a_line_answered_under_another_code_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let o = run(d, &["build", &fixture("encounters/cob.csv"), "--out", "out"], "2026-03-20");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(d, &["reconcile", &fixture("835/cob-primary.835"), "--out", "r1"], "2026-04-01");
+    let out = text(&o);
+    assert!(out.contains("claim C3006: warning: line 2 billed as procedure 81003 was answered under procedure 99499 (matched by the line's charge and date): check the payer's coding before billing the patient or a secondary [RECON-RECODED]"), "{out}");
+    assert_eq!(out.matches("[RECON-RECODED]").count(), 1, "{out}");
+    let o = claimflow(d)
+        .args([
+            "reconcile",
+            &fixture("835/recoded.835"),
+            "--claims",
+            &fixture("835/recoded.837"),
+            "--out",
+            "r2",
+        ])
+        .output()
+        .unwrap();
+    let out = text(&o);
+    assert!(out.contains("claim R5001: warning: line R5001-1 billed as procedure 99213 was answered under procedure 99212 (SVC06 names the code billed)"), "{out}");
+}

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 
 use super::report::{self, PlbRow};
 use super::summary::SetSummary;
-use super::{ClaimIndex, ClaimResult, ClaimRule, PayerNames, SentClaim, Status};
+use super::{ClaimIndex, ClaimResult, ClaimRule, LineRule, PayerNames, SentClaim, Status};
 use crate::edi835;
 use crate::ledger::{self, DenialPosting, LinePosting, PaymentPosting, PlbPosting, RemitPosting};
 use crate::x12::{self, Finding, Severity, TransactionKind};
@@ -161,6 +161,41 @@ pub(super) fn read_set(
                     "claim payment charge (CLP03) {} is not the {} sent (CLM02)",
                     report::money(r.figures.billed),
                     report::money(clm02)
+                ),
+            );
+            f.claim_id = r.claim_id.to_string();
+            findings.push(f);
+        }
+    }
+    // A line answered under another procedure code than the one billed
+    // (SVC06 naming the code billed, or matched by charge and date alone).
+    for r in results.iter().filter(|r| r.status != Status::Reversed && !r.later_payer) {
+        let Some(i) = r.sent else { continue };
+        let sent = &index.claims()[i];
+        for l in &r.lines {
+            if l.rule == LineRule::None {
+                continue;
+            }
+            let Some(line) = sent.lines.iter().find(|s| s.line_id == l.line_id) else {
+                continue;
+            };
+            let answered = l.procedure.split(':').next().unwrap_or("").trim();
+            if answered.is_empty() || answered.eq_ignore_ascii_case(line.procedure.trim()) {
+                continue;
+            }
+            let how = match l.rule {
+                LineRule::OriginalProcedure => "SVC06 names the code billed",
+                LineRule::LineId => "matched by its line item control number, REF*6R",
+                _ => "matched by the line's charge and date",
+            };
+            let mut f = Finding::warning(
+                l.pos,
+                "SVC",
+                "RECON-RECODED",
+                format!(
+                    "line {} billed as procedure {} was answered under procedure {answered} ({how}): check the payer's coding before billing the patient or a secondary",
+                    l.line_id,
+                    line.procedure.trim(),
                 ),
             );
             f.claim_id = r.claim_id.to_string();
