@@ -505,3 +505,29 @@ fn a_line_answered_under_another_code_is_reported() {
     let out = text(&o);
     assert!(out.contains("claim R5001: warning: line R5001-1 billed as procedure 99213 was answered under procedure 99212 (SVC06 names the code billed)"), "{out}");
 }
+
+/// A COB claim `secondary` cannot build (C3006: the primary answered line 2
+/// under another code) is on the worklist in billing words with the next
+/// action, until a run builds it.
+#[test]
+fn a_cob_claim_that_cannot_be_built_is_on_the_worklist() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let o = run(d, &["build", &fixture("encounters/cob.csv"), "--out", "out"], "2026-03-20");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    run(d, &["reconcile", &fixture("835/cob-primary.835"), "--out", "r1"], "2026-04-01");
+    let o = run(d, &["secondary", "--out", "cob"], "2026-04-02");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let o = run(d, &["status", "--worklist", "--json"], "2026-04-05");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let i = v.as_array().unwrap().iter().find(|i| i["claim_id"] == "C3006").unwrap();
+    assert_eq!(
+        i["reason"],
+        "secondary DEMOSECOND: cannot bill the secondary: the primary's remittance does not answer line 2 as billed (answered under another procedure code, or not at all), so the amounts cannot add up"
+    );
+    assert_eq!(
+        i["next_action"],
+        "ask the primary payer to correct its remittance, then run secondary again"
+    );
+    assert_eq!(i["age_days"], 3);
+}

@@ -29,6 +29,17 @@ ALTER TABLE claim_patients ADD COLUMN patient_paid TEXT;
 -- line_ids: the claim's line ids as sent (REF*6R, else the line's position),
 -- in order, ';'-joined: which lines a split claim still waits for.
 ALTER TABLE claim_patients ADD COLUMN line_ids TEXT;
+
+-- The COB claims the last `claimflow secondary` run could not build, with
+-- why in billing words: the worklist lists them (rewritten by each run).
+CREATE TABLE cob_held (
+    claim_id           TEXT NOT NULL,   -- CLM01
+    payer_id           TEXT NOT NULL,   -- the primary payer (the claim's ledger key)
+    secondary_payer_id TEXT NOT NULL,
+    reason             TEXT NOT NULL,
+    at                 TEXT NOT NULL,   -- the secondary run's clock
+    PRIMARY KEY (claim_id, payer_id, secondary_payer_id)
+);
 "#;
 
 /// Where a claim's patient share stands.

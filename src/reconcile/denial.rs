@@ -91,6 +91,9 @@ pub enum Action {
     /// The payer answered part of the claim; its answer on the other lines
     /// is still to come (status worklist).
     WaitForPayer,
+    /// The COB claim to the secondary cannot be built from the primary's
+    /// remittance: ask the primary to correct it (status worklist).
+    AskPrimaryForCorrection,
 }
 
 impl Action {
@@ -107,6 +110,9 @@ impl Action {
             Action::AskPayerForStatus => "ask the payer for the claim's status",
             Action::AskPayerForCorrection => "ask the payer for the corrected payment",
             Action::WaitForPayer => "wait for the payer's answer",
+            Action::AskPrimaryForCorrection => {
+                "ask the primary payer to correct its remittance, then run secondary again"
+            }
         }
     }
 }

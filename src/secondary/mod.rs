@@ -279,6 +279,33 @@ fn decide(c: &CobCandidate) -> Decision {
     }
 }
 
+/// Why a COB claim was held back, in billing words, from its findings.
+fn held_reason(findings: &[&Finding]) -> String {
+    let line = findings.iter().find(|f| f.rule == "837-COB-LINE");
+    if let Some(f) = line {
+        // The finding names the line: "..., line 2, payer ...".
+        let which = f
+            .message
+            .split([',', ':'])
+            .map(str::trim)
+            .find(|p| p.starts_with("line "))
+            .unwrap_or("every line");
+        return format!(
+            "cannot bill the secondary: the primary's remittance does not answer {which} as billed \
+             (answered under another procedure code, or not at all), so the amounts cannot add up"
+        );
+    }
+    if findings.iter().any(|f| f.rule.starts_with("837-COB")) {
+        return "cannot bill the secondary: the primary's paid and adjusted amounts do not add up \
+                to the charge"
+            .to_string();
+    }
+    match findings.first() {
+        Some(f) => format!("cannot bill the secondary: {}", f.message),
+        None => "cannot bill the secondary".to_string(),
+    }
+}
+
 /// Why a claim the primary forwarded (CLP02 19-21 or 23, NM1*TT) is not sent.
 const FORWARDED: &str =
     "the primary forwarded the claim to the other payer itself: not billed again";
@@ -514,6 +541,26 @@ pub fn run(
         }
     }
     report.sent_charge = report.sent.iter().map(|s| s.charge).sum();
+    if !options.dry_run {
+        // The worklist lists what is held, in billing words, until a run
+        // builds it.
+        let held: Vec<(String, String, String, String)> = to_build
+            .iter()
+            .filter(|(c, _)| report.held.contains(&c.claim_id))
+            .map(|(c, _)| {
+                let mine: Vec<&Finding> =
+                    report.findings.iter().filter(|f| f.claim_id == c.claim_id).collect();
+                (
+                    c.claim_id.clone(),
+                    c.payer_id.clone(),
+                    c.secondary_payer_id.clone(),
+                    held_reason(&mine),
+                )
+            })
+            .collect();
+        let at = options.now.format("%Y-%m-%dT%H:%M:%S").to_string();
+        ledger.record_cob_held(&held, &at)?;
+    }
     if !options.dry_run && !claims.is_empty() {
         progress.stage("writing the COB 837P");
         let (path, isa13) = submit::write_and_record(config, ledger, out_dir, options, &claims)?;

@@ -8,6 +8,7 @@
 //! | no remittance | accepted more than the payer's `expected_days_to_pay` (default 30) ago, and no 835 yet | ask the payer for the claim's status |
 //! | waiting for the payer's answer on line N | the payer answered part of the claim (a split claim), denied nothing, and a sent line has no answer yet | wait for the payer's answer; ask the payer for the claim's status after `expected_days_to_pay` |
 //! | denied, partial | the latest 835 denied all or part of it | the denial's next action (as in `denials.csv`) |
+//! | secondary ...: cannot bill the secondary | the last `claimflow secondary` run could not build the COB claim (the reason in billing words) | ask the primary payer to correct its remittance, then run secondary again |
 //! | reversed | a payment was reversed and no corrected payment followed (not for a void, frequency 8: the reversal is what it asked for) | ask the payer for the corrected payment |
 //!
 //! Ages are whole days from the event that started the wait to `--now`.
@@ -57,6 +58,22 @@ pub fn worklist(ledger: &Ledger, options: &Options) -> Result<Vec<WorkItem>, led
         .into_iter()
         .filter_map(|s| item(s, options, today))
         .collect();
+    // COB claims `secondary` could not build: the patient's share waits on
+    // them, so they need a person.
+    for h in ledger.cob_held()? {
+        let since = h.at.get(..10).unwrap_or(&h.at).to_string();
+        items.push(WorkItem {
+            age_days: date_of(&h.at).map_or(0, |d| (today - d).num_days()),
+            reason: format!("secondary {}: {}", h.secondary_payer_id, h.reason),
+            claim_id: h.claim_id,
+            payer_id: h.payer_id,
+            status: h.status,
+            next_action: Action::AskPrimaryForCorrection.words(),
+            category: None,
+            amount: h.charge,
+            since,
+        });
+    }
     items.sort_by(|a, b| {
         b.age_days
             .cmp(&a.age_days)
