@@ -223,8 +223,7 @@ impl Book {
                         .iter()
                         .filter(|l| l.at > gone.at && l.lines & gone.lines != 0)
                         .filter_map(|l| l.at)
-                        .filter(|&x| x >= first && x < at)
-                        .next_back();
+                        .rfind(|&x| x >= first && x < at);
                     Pairing { reverses: gone.at, corrected_by }
                 }
                 None => {
