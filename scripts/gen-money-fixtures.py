@@ -152,6 +152,24 @@ crossover_secondary = header("34", "SEC-XOVER-1", "20261222", "DEMO SECONDARY PL
 ]
 
 
+# overturned-1.835 and overturned-2.835 (cob.csv): the primary denies C3007
+# (CO-16, information missing), then, without reversing the denial, pays it
+# (60.00, coinsurance PR-2 15.00) once the information is in.
+overturned_1 = header("0", "COB-DENY-7", "20260401", "DEMO HEALTH PLAN", "DEMOPAYER1",
+                      method="NON") + [
+    "LX*1",
+    "CLP*C3007*4*75*0**12*PCN3007",
+    cob_patient("JO", "COB00007"),
+    "SVC*HC:99212*75*0**1", "DTM*472*20260310", "CAS*CO*16*75", "REF*6R*1", "LQ*HE*M51",
+]
+overturned_2 = header("60", "COB-PAY-7", "20260420", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
+    "LX*1",
+    "CLP*C3007*1*75*60*15*12*PCN3007A",
+    cob_patient("JO", "COB00007"),
+    "SVC*HC:99212*75*60**1", "DTM*472*20260310", "CAS*PR*2*15", "REF*6R*1",
+]
+
+
 def main():
     gen.OUT = "fixtures/835/money"
     write("copay.835", interchange(
@@ -168,6 +186,10 @@ def main():
         407, [crossover_medicare], "DEMOMCARE", "DEMOSUBMITTER", "20261210"))
     write("crossover-secondary.835", interchange(
         408, [crossover_secondary], "DEMOSECOND", "DEMOSUBMITTER", "20261222"))
+    write("overturned-1.835", interchange(
+        409, [overturned_1], "DEMOPAYER1", "DEMOSUBMITTER", "20260401"))
+    write("overturned-2.835", interchange(
+        410, [overturned_2], "DEMOPAYER1", "DEMOSUBMITTER", "20260420"))
     write("capitated.835", interchange(
         403, [capitated], "DEMOCLEARING", "DEMOSUBMITTER", "20261210"))
 

@@ -531,3 +531,32 @@ fn a_cob_claim_that_cannot_be_built_is_on_the_worklist() {
     );
     assert_eq!(i["age_days"], 3);
 }
+
+/// A denial (CO-16) overturned by a later payment without a reversal: the
+/// newest answer replaces it. The claim is paid, the denial is no longer
+/// denied money, and the charge counts once in payments.csv.
+#[test]
+fn a_later_payment_replaces_the_denial_it_overturns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let o = run(d, &["build", &fixture("encounters/cob.csv"), "--out", "out"], "2026-03-20");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o =
+        run(d, &["reconcile", &fixture("835/money/overturned-1.835"), "--out", "r1"], "2026-04-01");
+    assert!(text(&o).contains("denied 1"), "{}", text(&o));
+    let o =
+        run(d, &["reconcile", &fixture("835/money/overturned-2.835"), "--out", "r2"], "2026-04-21");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(d, &["status", "C3007"], "2026-04-22");
+    assert!(text(&o).contains("C3007 DEMOPAYER1: paid"), "{}", text(&o));
+    let o = run(d, &["report", "--out", "rep"], "2026-04-30");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(
+        lines(&d.join("rep/payments.csv"))[1],
+        "DEMOPAYER1,2026-04,75.00,75.00,60.00,0.00,15.00,31,31,2,0.00,0.00,60.00,1"
+    );
+    assert_eq!(lines(&d.join("rep/denials.csv")).len(), 1, "no denied money left");
+    let s = summary(&d.join("rep/summary.json"));
+    assert_eq!((s["denied_amount"].as_str(), s["claims_denied"].as_u64()), (Some("0.00"), Some(0)));
+    assert_eq!(s["tie_out"]["ok"], true);
+}

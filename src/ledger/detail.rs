@@ -402,6 +402,7 @@ mod tests {
                     amount: d("20"),
                 },
             ],
+            replaces_denial: false,
         };
         let remit = RemitPosting {
             payer_id: "P1".into(),

@@ -30,6 +30,11 @@ ALTER TABLE claim_patients ADD COLUMN patient_paid TEXT;
 -- in order, ';'-joined: which lines a split claim still waits for.
 ALTER TABLE claim_patients ADD COLUMN line_ids TEXT;
 
+-- replaced_by: the later payment (not a reversal) that overturned this
+-- denial on the same lines; such a row is no longer live (reversed_by is set
+-- too) and its charge and denied money no longer count.
+ALTER TABLE claim_payments ADD COLUMN replaced_by INTEGER REFERENCES claim_payments (id);
+
 -- The COB claims the last `claimflow secondary` run could not build, with
 -- why in billing words: the worklist lists them (rewritten by each run).
 CREATE TABLE cob_held (

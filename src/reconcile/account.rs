@@ -197,6 +197,11 @@ impl Book {
                 for p in self.awaiting.remove(&i).unwrap_or_default() {
                     self.pairs[p].1.corrected_by = Some(at);
                 }
+                // A later answer on lines a live denial answered, without a
+                // reversal, overturns the denial: it stops counting.
+                let before = self.live[i].len();
+                self.live[i].retain(|l| !(l.status == Status::Denied && l.lines & r.answered != 0));
+                r.replaces_denial = self.live[i].len() < before;
                 self.live[i].push(Live {
                     payer_claim_id: r.payer_claim_id.clone(),
                     billed: r.figures.billed,

@@ -299,6 +299,10 @@ pub struct ClaimResult {
     /// payer's answer on the claim, posted under its own id; it answers
     /// nothing of the primary's claim.
     pub later_payer: bool,
+    /// True when it answers lines an earlier live denial of the claim
+    /// answered, and is no reversal: it overturns that denial, which stops
+    /// counting (in this run and in the ledger).
+    pub replaces_denial: bool,
 }
 
 impl ClaimResult {

@@ -334,6 +334,7 @@ fn reconcile_claim(
         answered,
         claim_status: None,
         later_payer,
+        replaces_denial: false,
     }
 }
 

@@ -298,6 +298,7 @@ pub(super) fn finish_set(read: Read, against: &Against<'_>) -> std::io::Result<S
                 adjustments: r.adjustments,
                 service_lines,
                 denials,
+                replaces_denial: r.replaces_denial,
             })
             .collect(),
         None => Vec::new(),

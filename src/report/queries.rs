@@ -194,10 +194,13 @@ pub(crate) struct PaymentGroup {
 pub(crate) fn payments(conn: &Connection, f: &Filter) -> Result<Vec<PaymentGroup>, Error> {
     let sql = format!(
         "SELECT p.payer_id, substr({PAY_DATE}, 1, 7) AS month, COUNT(*),
-            dec_sum(CASE WHEN {LATER} THEN '0' ELSE p.billed END),
-            dec_sum(COALESCE(p.allowed, dec_add(p.paid, p.patient_responsibility))),
-            dec_sum(p.paid), dec_sum(p.contractual), dec_sum(p.patient_responsibility),
-            dec_sum(p.denied)
+            dec_sum(CASE WHEN {LATER} OR p.replaced_by IS NOT NULL THEN '0' ELSE p.billed END),
+            dec_sum(CASE WHEN p.replaced_by IS NOT NULL THEN '0'
+                    ELSE COALESCE(p.allowed, dec_add(p.paid, p.patient_responsibility)) END),
+            dec_sum(p.paid),
+            dec_sum(CASE WHEN p.replaced_by IS NOT NULL THEN '0' ELSE p.contractual END),
+            dec_sum(CASE WHEN p.replaced_by IS NOT NULL THEN '0' ELSE p.patient_responsibility END),
+            dec_sum(CASE WHEN p.replaced_by IS NOT NULL THEN '0' ELSE p.denied END)
          FROM claim_payments p JOIN remittances r ON r.id = p.remittance_id
          WHERE {}
          GROUP BY p.payer_id, month ORDER BY p.payer_id, month",

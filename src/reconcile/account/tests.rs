@@ -45,6 +45,7 @@ fn paying(
         answered,
         claim_status: None,
         later_payer: false,
+        replaces_denial: false,
     }
 }
 
