@@ -42,6 +42,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 first: "PAT".into(),
                 dob,
                 service_date: c.lines.iter().filter_map(|l| l.date).min().unwrap_or(sent),
+                paid_at_visit: None,
+                line_ids: c.lines.iter().map(|l| l.line_id.to_string()).collect(),
             }),
         })
         .collect();

@@ -281,7 +281,9 @@ fn status_counts_stories_as_json_and_claims_never_acknowledged() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let s = String::from_utf8_lossy(&o.stdout);
     assert!(s.contains("TESTMCARE        sent                            1          63.25"), "{s}");
-    assert!(s.contains("TESTPAYER1       sent                            4         827.20"), "{s}");
+    // CF1004 went as a replacement (frequency 7): its status says so.
+    assert!(s.contains("TESTPAYER1       sent                            3         742.20"), "{s}");
+    assert!(s.contains("TESTPAYER1       replacement                     1          85.00"), "{s}");
     ack(dir.path(), &[&fixture("ack/clean.277")]);
     let j = run(dir.path(), &["status", "CF1002", "NOPE", "--json"]);
     assert_eq!(j.status.code(), Some(2), "an unknown id\n{}", text(&j));
@@ -548,7 +550,7 @@ fn a_277ca_provider_rejection_rejects_that_providers_claims_of_the_set() {
             ("CF1001", "sent"),
             ("CF1002", "sent"),
             ("CF1003", "rejected"),
-            ("CF1004", "sent"),
+            ("CF1004", "replacement"),
             ("CF1005", "sent"),
         ])
     );

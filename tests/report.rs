@@ -182,11 +182,11 @@ fn report_of_the_fixture_ledger_lists_every_row_and_ties_out() {
     assert_eq!(
         lines(&rep.join("patient_balances.csv")),
         [
-            "claim_id,payer_id,patient_last,patient_first,patient_dob,service_date,balance,deductible,coinsurance,copay,non_covered,patient_responsibility,secondary_paid,secondary_payer_id,stage",
-            "D1003,DEMOPAYER1,Placeholder,June,1957-01-08,2026-05-06,22.80,0.00,22.80,0.00,0.00,22.80,0.00,,final",
-            "D1005,DEMOMCARE,Mockwell,Edna,1952-03-15,2026-06-09,34.00,0.00,34.00,0.00,0.00,34.00,0.00,,final",
-            "R4001,DEMOPAYER1,Quillfeather,Ada,1970-02-03,2026-12-01,20.00,0.00,0.00,20.00,0.00,20.00,0.00,,final",
-            "W3001,DEMOPAYER1,Latecase,Ray,1990-10-10,2026-10-05,80.00,80.00,0.00,0.00,0.00,80.00,0.00,,final",
+            "claim_id,payer_id,patient_last,patient_first,patient_dob,service_date,balance,deductible,coinsurance,copay,non_covered,patient_responsibility,secondary_paid,secondary_payer_id,stage,paid_at_visit",
+            "D1003,DEMOPAYER1,Placeholder,June,1957-01-08,2026-05-06,22.80,0.00,22.80,0.00,0.00,22.80,0.00,,final,0.00",
+            "D1005,DEMOMCARE,Mockwell,Edna,1952-03-15,2026-06-09,34.00,0.00,34.00,0.00,0.00,34.00,0.00,,final,0.00",
+            "R4001,DEMOPAYER1,Quillfeather,Ada,1970-02-03,2026-12-01,20.00,0.00,0.00,20.00,0.00,20.00,0.00,,final,0.00",
+            "W3001,DEMOPAYER1,Latecase,Ray,1990-10-10,2026-10-05,80.00,80.00,0.00,0.00,0.00,80.00,0.00,,final,0.00",
         ]
     );
     let summary: serde_json::Value =
@@ -296,7 +296,7 @@ fn empty_ledger_gives_headers_and_a_page_saying_nothing_yet() {
         ("aging.csv", "payer_id,bucket,claims,amount"),
         ("denials.csv", "payer_id,category,carc,claims,lines,amount,denial_rate,denial_rate_amount"),
         ("payments.csv", "payer_id,month,billed,allowed,paid,contractual,patient_responsibility,median_days_to_pay,p90_days_to_pay,claim_payments,denied,provider_adjustments,deposited,paid_claims"),
-        ("patient_balances.csv", "claim_id,payer_id,patient_last,patient_first,patient_dob,service_date,balance,deductible,coinsurance,copay,non_covered,patient_responsibility,secondary_paid,secondary_payer_id,stage"),
+        ("patient_balances.csv", "claim_id,payer_id,patient_last,patient_first,patient_dob,service_date,balance,deductible,coinsurance,copay,non_covered,patient_responsibility,secondary_paid,secondary_payer_id,stage,paid_at_visit"),
         ("procedures.csv", "procedure,lines,billed,paid"),
     ] {
         assert_eq!(lines(&rep.join(name)), [header], "{name}");
@@ -366,7 +366,7 @@ fn patients_of_claims_sent_before_the_ledger_kept_them_come_from_their_837() {
     assert_eq!(o.status.code(), Some(0), "{o:?}");
     assert!(String::from_utf8_lossy(&o.stdout).contains("4 patient balance row(s) have no name"));
     let rows = lines(&dir.join("gone/patient_balances.csv"));
-    assert_eq!(rows[3], "R4001,DEMOPAYER1,,,,,20.00,0.00,0.00,20.00,0.00,20.00,0.00,,final");
+    assert_eq!(rows[3], "R4001,DEMOPAYER1,,,,,20.00,0.00,0.00,20.00,0.00,20.00,0.00,,final,0.00");
 }
 
 #[test]
@@ -447,9 +447,9 @@ fn patient_balances_follow_the_secondary_payer() {
     assert_eq!(
         lines(&dir.join("rep/patient_balances.csv"))[1..],
         [
-            "C3005,DEMOPAYER1,Testcob,Hana,1970-06-06,2026-03-10,5.00,0.00,5.00,0.00,0.00,20.00,15.00,DEMOSECOND,after_secondary",
-            "C3006,DEMOPAYER1,Testcob,Ivo,1971-07-07,2026-03-10,10.00,0.00,10.00,0.00,0.00,10.00,0.00,DEMOSECOND,awaiting_secondary",
-            "C3007,DEMOPAYER1,Testcob,Jo,1972-08-08,2026-03-10,15.00,0.00,15.00,0.00,0.00,15.00,0.00,,final",
+            "C3005,DEMOPAYER1,Testcob,Hana,1970-06-06,2026-03-10,5.00,0.00,5.00,0.00,0.00,20.00,15.00,DEMOSECOND,after_secondary,0.00",
+            "C3006,DEMOPAYER1,Testcob,Ivo,1971-07-07,2026-03-10,10.00,0.00,10.00,0.00,0.00,10.00,0.00,DEMOSECOND,awaiting_secondary,0.00",
+            "C3007,DEMOPAYER1,Testcob,Jo,1972-08-08,2026-03-10,15.00,0.00,15.00,0.00,0.00,15.00,0.00,,final,0.00",
         ]
     );
     // The COB claims the secondary answered are not owed; C3008's payment

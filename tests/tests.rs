@@ -7,6 +7,7 @@ mod claim_facts;
 mod claim_facts_rules;
 mod file_kinds;
 mod library;
+mod money;
 mod parse;
 mod reconcile;
 mod reconcile_lines;

@@ -233,6 +233,12 @@ impl Prepared {
         for ((c, k), hash) in self.clean.iter().zip(&known).zip(hashes) {
             let row = c.source.rows.first().copied().unwrap_or(0);
             decisions.push(match k {
+                // A first send says how it goes: a replacement or a void of
+                // a claim sent before the ledger knew it stays one.
+                None if c.frequency == Frequency::Replacement => {
+                    Decision::Send(ClaimStatus::Replacement)
+                }
+                None if c.frequency == Frequency::Void => Decision::Send(ClaimStatus::Void),
                 None => Decision::Send(ClaimStatus::Sent),
                 Some(_) if resend => Decision::Send(ClaimStatus::Resent),
                 // Rejected at the front end: the payer never took the claim

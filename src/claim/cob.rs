@@ -14,6 +14,15 @@ use serde::{Deserialize, Serialize};
 
 use super::{Payer, Person, Relationship};
 
+/// True for a CARC saying that another payer covers the amount
+/// (coordination of benefits: 19-21 work injury, liability or no-fault
+/// carrier, 22 another payer first, 23 what prior payers covered, 109 not
+/// this payer's claim, 209 not the patient's but a later payer's): money a
+/// later payer may owe, never the patient's or a write-off.
+pub fn other_payer_reason(carc: &str) -> bool {
+    matches!(carc.trim(), "19" | "20" | "21" | "22" | "23" | "109" | "209")
+}
+
 /// The other payer's place in the order of payers (2320 SBR01).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Responsibility {

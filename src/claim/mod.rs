@@ -16,7 +16,7 @@ mod npi;
 mod status;
 pub mod stc;
 
-pub use cob::{Adjustment, LineAdjudication, OtherPayer, Responsibility};
+pub use cob::{other_payer_reason, Adjustment, LineAdjudication, OtherPayer, Responsibility};
 pub(crate) use npi::is_valid_npi;
 pub use status::ClaimStatus;
 

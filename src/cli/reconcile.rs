@@ -243,6 +243,10 @@ fn print_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
             )?;
         }
     }
-    writeln!(out, "reports: {}", s.reports.join(", "))?;
+    if s.redelivered() {
+        writeln!(out, "reports: none rewritten (nothing new was posted)")?;
+    } else {
+        writeln!(out, "reports: {}", s.reports.join(", "))?;
+    }
     Ok(())
 }

@@ -109,11 +109,25 @@ fn print_text(out: &mut dyn Write, r: &Report, dir: &std::path::Path) -> io::Res
         s.ar_over_90,
         s.median_days_to_pay.as_deref().unwrap_or("n/a")
     )?;
+    if s.ar_rejected_claims > 0 {
+        writeln!(
+            out,
+            "rejected, not yet resent: {} claim(s), {} (not in the A/R; correct and resend before timely filing)",
+            s.ar_rejected_claims, s.ar_rejected
+        )?;
+    }
     writeln!(
         out,
         "paid by payers {}; denied {}; patient balances: {} claim(s), {}",
         s.payments_posted, s.denied_amount, s.patient_balance_claims, s.patient_balance_total
     )?;
+    if s.patient_balance_awaiting_secondary_claims > 0 {
+        writeln!(
+            out,
+            "  not billable yet: {} claim(s), {} wait for the secondary payer's answer",
+            s.patient_balance_awaiting_secondary_claims, s.patient_balance_awaiting_secondary
+        )?;
+    }
     if s.patients_unknown > 0 {
         writeln!(
             out,

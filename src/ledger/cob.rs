@@ -134,6 +134,27 @@ pub struct PrimaryPayment {
     pub st02: String,
     /// BPR16 payment date (`YYYY-MM-DD`), when given.
     pub payment_date: Option<String>,
+    /// The sent line ids it answered, `;`-joined; `None`: every line.
+    pub lines: Option<String>,
+}
+
+/// A COB claim `secondary` could not build (schema 10, `cob_held`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CobHeld {
+    /// CLM01.
+    pub claim_id: String,
+    /// The primary payer.
+    pub payer_id: String,
+    /// The secondary payer.
+    pub secondary_payer_id: String,
+    /// Why, in billing words.
+    pub reason: String,
+    /// When the secondary run held it.
+    pub at: String,
+    /// The primary claim's current status.
+    pub status: ClaimStatus,
+    /// The claim's charge.
+    pub charge: Decimal,
 }
 
 /// One COB claim sent: what `cob_claims` keeps of it.
@@ -250,7 +271,7 @@ impl Ledger {
             .prepare_cached(
                 "SELECT p.id, p.status, p.reversed_by IS NOT NULL, p.clp01, p.clp02, p.payer_claim_id,
                         p.paid, p.patient_responsibility, p.adjustments, r.file, r.file_sha256,
-                        r.st02, r.payment_date
+                        r.st02, r.payment_date, p.lines
                  FROM claim_payments p JOIN remittances r ON r.id = p.remittance_id
                  WHERE p.claim_id = ?1 AND p.payer_id = ?2 AND p.matched = 1
                  ORDER BY p.id",
@@ -275,6 +296,7 @@ impl Ledger {
                         remit_sha256: r.get(10)?,
                         st02: r.get(11)?,
                         payment_date: r.get(12)?,
+                        lines: r.get(13)?,
                     })
                 })
                 .map_err(self.sq())?
@@ -294,6 +316,63 @@ impl Ledger {
             });
         }
         Ok(out)
+    }
+
+    /// Replaces the COB claims held back by `secondary` with `rows`:
+    /// (claim id, primary payer id, secondary payer id, reason), at `at`.
+    pub fn record_cob_held(
+        &mut self,
+        rows: &[(String, String, String, String)],
+        at: &str,
+    ) -> Result<(), Error> {
+        let path = self.path.clone();
+        let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
+        tx.execute("DELETE FROM cob_held", []).map_err(sq)?;
+        {
+            let mut st = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO cob_held
+                       (claim_id, payer_id, secondary_payer_id, reason, at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(sq)?;
+            for (claim_id, payer_id, secondary, reason) in rows {
+                st.execute(params![claim_id, payer_id, secondary, reason, at]).map_err(sq)?;
+            }
+        }
+        tx.commit().map_err(sq)
+    }
+
+    /// The COB claims the last `secondary` run held back, with the primary
+    /// claim's status and charge: (claim id, primary payer id, secondary
+    /// payer id, reason, at, status, charge), by claim id.
+    pub fn cob_held(&self) -> Result<Vec<CobHeld>, Error> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT h.claim_id, h.payer_id, h.secondary_payer_id, h.reason, h.at,
+                        c.status, c.total_charge
+                 FROM cob_held h JOIN claims c ON c.claim_id = h.claim_id AND c.payer_id = h.payer_id
+                 WHERE NOT EXISTS (SELECT 1 FROM claims x WHERE x.claim_id = h.claim_id
+                                   AND x.payer_id = h.secondary_payer_id)
+                 ORDER BY h.claim_id, h.payer_id",
+            )
+            .map_err(self.sq())?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(CobHeld {
+                    claim_id: r.get(0)?,
+                    payer_id: r.get(1)?,
+                    secondary_payer_id: r.get(2)?,
+                    reason: r.get(3)?,
+                    at: r.get(4)?,
+                    status: r.get(5)?,
+                    charge: r.get::<_, String>(6)?.parse().unwrap_or_default(),
+                })
+            })
+            .map_err(self.sq())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.sq())
     }
 
     /// The payer claim number (CLP07 of the latest payment that gave one)

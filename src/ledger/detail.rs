@@ -79,6 +79,11 @@ pub struct PatientRecord {
     pub dob: Option<NaiveDate>,
     /// The claim's earliest date of service.
     pub service_date: NaiveDate,
+    /// What the patient paid at the visit (2300 `AMT*F5`), when the claim
+    /// says.
+    pub paid_at_visit: Option<Decimal>,
+    /// The claim's line ids as sent (REF*6R), in order.
+    pub line_ids: Vec<String>,
 }
 
 impl PatientRecord {
@@ -90,6 +95,20 @@ impl PatientRecord {
             first: person.first.clone(),
             dob: person.dob,
             service_date: claim.lines.iter().map(|l| l.service_date).min()?,
+            paid_at_visit: claim.patient_paid,
+            // As reconcile names a sent line: REF*6R, else its position.
+            line_ids: claim
+                .lines
+                .iter()
+                .enumerate()
+                .map(|(n, l)| {
+                    if l.line_id.trim().is_empty() {
+                        (n + 1).to_string()
+                    } else {
+                        l.line_id.trim().to_string()
+                    }
+                })
+                .collect(),
         })
     }
 }
@@ -215,8 +234,9 @@ pub(crate) fn insert_patients(
 ) -> rusqlite::Result<()> {
     let mut st = tx.prepare_cached(
         "INSERT OR REPLACE INTO claim_patients
-           (claim_id, payer_id, submission_id, patient_last, patient_first, patient_dob, service_date)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+           (claim_id, payer_id, submission_id, patient_last, patient_first, patient_dob, service_date,
+            patient_paid, line_ids)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     for c in claims {
@@ -229,6 +249,8 @@ pub(crate) fn insert_patients(
             p.first,
             p.dob.map(day),
             day(p.service_date),
+            p.paid_at_visit.map(crate::numtext::amount).unwrap_or_default(),
+            p.line_ids.join(";"),
         ])?;
     }
     Ok(())
@@ -310,6 +332,8 @@ mod tests {
                 first: "Pat".into(),
                 dob: NaiveDate::from_ymd_opt(1980, 5, 6),
                 service_date: NaiveDate::from_ymd_opt(2026, 2, 27).unwrap(),
+                paid_at_visit: None,
+                line_ids: vec!["1".into()],
             }),
         }
     }
@@ -378,6 +402,7 @@ mod tests {
                     amount: d("20"),
                 },
             ],
+            replaces_denial: false,
         };
         let remit = RemitPosting {
             payer_id: "P1".into(),

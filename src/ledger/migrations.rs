@@ -5,7 +5,7 @@
 
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
-use super::{account, ack, cob, detail, remit, Error, Ledger};
+use super::{account, ack, cob, detail, remit, standing, Error, Ledger};
 
 /// One schema migration: version, description, SQL (run in one transaction).
 pub(crate) type Migration = (u32, &'static str, &'static str);
@@ -103,6 +103,7 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
         "patients as sent, answered service lines by procedure, denying adjustments, allowed amounts",
         detail::MIGRATION_V9,
     ),
+    (10, "what the patient paid at the visit, as sent", standing::MIGRATION_V10),
 ];
 
 /// (version, table): the tables whose references a version's table rebuild

@@ -35,12 +35,13 @@ mod hash;
 mod lock;
 mod migrations;
 mod remit;
+mod standing;
 mod story;
 mod submission;
 
 pub use account::{ClaimMoney, LivePayment, PlbPosting};
 pub use ack::{AckPosting, AckSummary, ClaimAck, CurrentClaim, Span, Submission, SubmittedClaim};
-pub use cob::{CobCandidate, CobRecord, PrimaryPayment};
+pub use cob::{CobCandidate, CobHeld, CobRecord, PrimaryPayment};
 pub use detail::{open_read_only, DenialPosting, LinePosting, PatientRecord};
 pub use hash::content_hash;
 pub(crate) use hash::hex;
@@ -51,6 +52,7 @@ pub(crate) use migrations::MIGRATIONS;
 pub use remit::{
     LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile, UnpairedReversal,
 };
+pub use standing::{standing, unanswered_lines, PayerAnswer, Stage, Standing};
 pub(crate) use story::Which;
 pub use story::{ClaimState, Event, PaymentState, StatusCount};
 

@@ -111,6 +111,9 @@ pub struct PaymentPosting {
     pub service_lines: Vec<super::LinePosting>,
     /// The adjustments counted in `denied`, claim level then lines.
     pub denials: Vec<super::DenialPosting>,
+    /// True when it answers lines an earlier live denial of the claim
+    /// answered, without a reversal: it replaces that denial.
+    pub replaces_denial: bool,
 }
 
 /// One 835 transaction set (one payment) to post.
@@ -415,6 +418,44 @@ fn seen(conn: &rusqlite::Connection, r: &RemitPosting) -> rusqlite::Result<Seen>
     Ok(Seen::Conflict)
 }
 
+/// Marks the live denials of `p`'s claim that payment `pay_id` overturns
+/// (they answered some of the same lines) as replaced by it: no longer live.
+/// Runs only for payments reconcile flagged, so posting stays fast.
+fn replace_denials(
+    tx: &rusqlite::Transaction<'_>,
+    p: &PaymentPosting,
+    pay_id: i64,
+) -> rusqlite::Result<usize> {
+    let mut st = tx.prepare_cached(
+        "SELECT id, lines FROM claim_payments
+         WHERE claim_id = ?1 AND payer_id = ?2 AND id < ?3 AND matched = 1
+           AND reversed_by IS NULL AND status = 'denied'",
+    )?;
+    let earlier = st
+        .query_map(params![p.claim_id.as_str(), p.payer_id.as_str(), pay_id], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let ids = |l: &Option<String>| -> Option<Vec<String>> {
+        l.as_ref().map(|t| t.split(';').map(|s| s.trim().to_ascii_uppercase()).collect())
+    };
+    let mine = ids(&p.lines);
+    let mut replace = tx.prepare_cached(
+        "UPDATE claim_payments SET reversed_by = ?1, replaced_by = ?1 WHERE id = ?2",
+    )?;
+    let mut n = 0;
+    for (id, lines) in earlier {
+        let overlap = match (&mine, ids(&lines)) {
+            (Some(a), Some(b)) => a.iter().any(|x| b.contains(x)),
+            _ => true,
+        };
+        if overlap {
+            n += replace.execute(params![pay_id, id])?;
+        }
+    }
+    Ok(n)
+}
+
 impl Ledger {
     /// The complete submissions (the files claims were sent in), oldest first.
     pub fn sent_files(&self) -> Result<Vec<SentFile>, Error> {
@@ -597,6 +638,9 @@ impl Ledger {
                         undo.execute(params![pay_id, e]).map_err(sq)?;
                         link.execute(params![e, pay_id]).map_err(sq)?;
                         summary.undone += 1;
+                    }
+                    if p.replaces_denial && !p.reversal {
+                        replace_denials(&tx, p, pay_id).map_err(sq)?;
                     }
                     // The row names the claim; its ids are checked too, so
                     // a row from another ledger can never touch a claim.

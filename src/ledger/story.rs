@@ -74,6 +74,11 @@ pub struct ClaimState {
     pub accepted_at: Option<String>,
     /// Its latest matched payment.
     pub payment: Option<PaymentState>,
+    /// The sent lines (1-based positions) no live payment answered yet,
+    /// when the payer answered part of the claim; empty when every line is
+    /// answered or the ledger does not know the claim's lines (sent before
+    /// schema version 10).
+    pub unanswered_lines: Vec<usize>,
 }
 
 /// One event of a claim's story.
@@ -195,6 +200,7 @@ impl Ledger {
                     },
                     accepted_at: r.get(14)?,
                     payment: None,
+                    unanswered_lines: Vec::new(),
                 },
                 r.get(15)?,
             ))
@@ -221,9 +227,51 @@ impl Ledger {
             if let Some(id) = payment {
                 state.payment = self.payment_state(id)?;
             }
+            if state.status == ClaimStatus::Partial {
+                state.unanswered_lines = self.unanswered(&state.claim_id, &state.payer_id)?;
+            }
             out.push(state);
         }
         Ok(out)
+    }
+
+    /// The sent lines (1-based positions) of a claim no live payment
+    /// answered, from its line ids as sent (`claim_patients`, schema 10).
+    fn unanswered(&self, claim_id: &str, payer_id: &str) -> Result<Vec<usize>, Error> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT cp.line_ids FROM claims c JOIN claim_patients cp
+                   ON cp.claim_id = c.claim_id AND cp.payer_id = c.payer_id
+                  AND cp.submission_id = c.submission_id
+                 WHERE c.claim_id = ?1 AND c.payer_id = ?2",
+            )
+            .map_err(self.sq())?;
+        let ids: Option<Option<String>> = st
+            .query_row(params![claim_id, payer_id], |r| r.get(0))
+            .optional()
+            .map_err(self.sq())?;
+        let Some(Some(ids)) = ids.filter(|i| i.as_ref().is_some_and(|t| !t.is_empty())) else {
+            return Ok(Vec::new());
+        };
+        let sent: Vec<String> = ids.split(';').map(str::to_string).collect();
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT lines FROM claim_payments
+                 WHERE claim_id = ?1 AND payer_id = ?2 AND matched = 1 AND reversed_by IS NULL
+                   AND status NOT IN ('reversed', 'unmatched')",
+            )
+            .map_err(self.sq())?;
+        let answered = st
+            .query_map(params![claim_id, payer_id], |r| r.get::<_, Option<String>>(0))
+            .map_err(self.sq())?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(self.sq())?;
+        if answered.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(super::unanswered_lines(&sent, &answered).into_iter().map(|(n, _)| n).collect())
     }
 
     fn payment_state(&self, id: i64) -> Result<Option<PaymentState>, Error> {

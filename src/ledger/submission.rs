@@ -185,7 +185,8 @@ impl Ledger {
     }
 
     /// Marks a pending submission complete: its claims become the ledger's
-    /// current state (status `sent`), in one transaction.
+    /// current state (status how each was sent: `sent`, `resent`,
+    /// `replacement` or `void`), in one transaction.
     pub fn complete(&mut self, submission_id: i64) -> Result<(), Error> {
         let path = self.path.clone();
         let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
@@ -193,7 +194,7 @@ impl Ledger {
         tx.execute(
             "INSERT INTO claims
                (claim_id, payer_id, content_hash, frequency, total_charge, status, submission_id, st02, updated_at)
-             SELECT claim_id, payer_id, content_hash, frequency, total_charge, 'sent', submission_id, st02, at
+             SELECT claim_id, payer_id, content_hash, frequency, total_charge, status, submission_id, st02, at
              FROM claim_history WHERE submission_id = ?1 ORDER BY id
              ON CONFLICT (claim_id, payer_id) DO UPDATE SET
                content_hash = excluded.content_hash, frequency = excluded.frequency,

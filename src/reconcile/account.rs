@@ -184,6 +184,11 @@ impl Book {
         let first = self.next;
         self.next += results.len();
         for (k, r) in results.iter_mut().enumerate() {
+            // A later payer's answer (crossover) answers nothing of the
+            // claim as sent to its payer.
+            if r.later_payer {
+                continue;
+            }
             let Some(i) = r.sent.filter(|&i| i < self.live.len()) else { continue };
             let at = first + k;
             self.touched[i] = true;
@@ -192,6 +197,11 @@ impl Book {
                 for p in self.awaiting.remove(&i).unwrap_or_default() {
                     self.pairs[p].1.corrected_by = Some(at);
                 }
+                // A later answer on lines a live denial answered, without a
+                // reversal, overturns the denial: it stops counting.
+                let before = self.live[i].len();
+                self.live[i].retain(|l| !(l.status == Status::Denied && l.lines & r.answered != 0));
+                r.replaces_denial = self.live[i].len() < before;
                 self.live[i].push(Live {
                     payer_claim_id: r.payer_claim_id.clone(),
                     billed: r.figures.billed,
@@ -209,7 +219,18 @@ impl Book {
                     && l.paid == -r.figures.paid
             });
             let pairing = match undone {
-                Some(p) => Pairing { reverses: self.live[i].remove(p).at, corrected_by: None },
+                Some(p) => {
+                    let gone = self.live[i].remove(p);
+                    // A correction may come before its reversal in one 835:
+                    // a claim payment of this set, before the reversal and
+                    // after the payment undone, answering the same lines.
+                    let corrected_by = self.live[i]
+                        .iter()
+                        .filter(|l| l.at > gone.at && l.lines & gone.lines != 0)
+                        .filter_map(|l| l.at)
+                        .rfind(|&x| x >= first && x < at);
+                    Pairing { reverses: gone.at, corrected_by }
+                }
                 None => {
                     if unpaired_findings {
                         findings.push(unpaired(r));
@@ -219,11 +240,13 @@ impl Book {
             };
             r.pairing = Some(pairing);
             self.pairs.push((at, pairing));
-            self.awaiting.entry(i).or_default().push(self.pairs.len() - 1);
+            if pairing.corrected_by.is_none() {
+                self.awaiting.entry(i).or_default().push(self.pairs.len() - 1);
+            }
         }
         for r in results.iter_mut() {
             let Some(i) = r.sent.filter(|&i| i < self.live.len()) else { continue };
-            if r.status == Status::Unmatched {
+            if r.status == Status::Unmatched || r.later_payer {
                 continue;
             }
             let sent = &claims[i];

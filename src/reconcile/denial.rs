@@ -88,6 +88,12 @@ pub enum Action {
     /// A payment was reversed and no corrected payment followed: ask the
     /// payer for it (status worklist).
     AskPayerForCorrection,
+    /// The payer answered part of the claim; its answer on the other lines
+    /// is still to come (status worklist).
+    WaitForPayer,
+    /// The COB claim to the secondary cannot be built from the primary's
+    /// remittance: ask the primary to correct it (status worklist).
+    AskPrimaryForCorrection,
 }
 
 impl Action {
@@ -103,6 +109,10 @@ impl Action {
             Action::CheckWithClearinghouse => "check with the clearinghouse",
             Action::AskPayerForStatus => "ask the payer for the claim's status",
             Action::AskPayerForCorrection => "ask the payer for the corrected payment",
+            Action::WaitForPayer => "wait for the payer's answer",
+            Action::AskPrimaryForCorrection => {
+                "ask the primary payer to correct its remittance, then run secondary again"
+            }
         }
     }
 }
@@ -111,6 +121,9 @@ impl Action {
 /// meaning is noted in our own short words.
 pub(crate) fn category(carc: &str) -> Category {
     let code = carc.trim().to_ascii_uppercase();
+    if crate::claim::other_payer_reason(&code) {
+        return Category::CoordinationOfBenefits;
+    }
     let Ok(n) = code.parse::<u32>() else {
         // Codes with letters (e.g. A1, B7, B15) have no category of their
         // own here; B15 (needs a qualifying service that was not received

@@ -293,6 +293,16 @@ pub struct ClaimResult {
     /// when an earlier part was `partial` for want of the later one).
     /// `None` until accounted, and for unmatched payments.
     pub claim_status: Option<Status>,
+    /// True when the paying payer is not the claim's payer and answers as a
+    /// later payer (CLP02 2 or 3: processed as secondary or tertiary): the
+    /// crossover payer of a claim the primary forwarded. Its payment is that
+    /// payer's answer on the claim, posted under its own id; it answers
+    /// nothing of the primary's claim.
+    pub later_payer: bool,
+    /// True when it answers lines an earlier live denial of the claim
+    /// answered, and is no reversal: it overturns that denial, which stops
+    /// counting (in this run and in the ledger).
+    pub replaces_denial: bool,
 }
 
 impl ClaimResult {

@@ -104,8 +104,9 @@ pub(crate) fn is_denial_adjustment(a: &Adjustment, contractual: &[String]) -> bo
 ///
 /// A contractual reduction (CO-45 and the like) is not a denial: a claim
 /// paid 0 whose only adjustments are the patient's share and the fee
-/// schedule reduction is `patient_responsibility` (the deductible case). A
-/// paid claim with any denying adjustment (claim or line) is `partial`.
+/// schedule reduction is `patient_responsibility` (the deductible case); one
+/// paid 0 with only contractual or other adjustments (capitation) is `paid`.
+/// A paid claim with any denying adjustment (claim or line) is `partial`.
 pub(crate) fn classify(c: &ClaimPayment, matched: bool, contractual: &[String]) -> Status {
     let denies = |a: &Adjustment| is_denial_adjustment(a, contractual);
     if !matched {
@@ -128,10 +129,15 @@ pub(crate) fn classify(c: &ClaimPayment, matched: bool, contractual: &[String]) 
     }
     let pr: Decimal =
         c.all_adjustments().filter(|a| a.group == Some(Group::PR)).map(|a| a.amount).sum();
-    if pr > Decimal::ZERO && !c.all_adjustments().any(denies) {
+    if c.all_adjustments().any(denies) {
+        Status::Denied
+    } else if pr > Decimal::ZERO {
         Status::PatientResponsibility
     } else {
-        Status::Denied
+        // Paid 0 with only contractual or other adjustments (a capitated
+        // claim, CO-24 in `contractual_carcs`): settled under the contract,
+        // nothing denied and nothing owed.
+        Status::Paid
     }
 }
 
@@ -145,9 +151,9 @@ fn line_status(l: &ServicePayment, claim: Status, contractual: &[String]) -> Sta
         _ if l.svc03_paid > Decimal::ZERO => Status::Paid,
         _ if denies => Status::Denied,
         _ if pr > Decimal::ZERO => Status::PatientResponsibility,
-        // A zero-charge line with nothing adjusted: nothing owed either way.
-        _ if l.adjustments.iter().all(|a| a.amount == Decimal::ZERO) => Status::Paid,
-        _ => Status::Denied,
+        // Paid 0 with nothing denied (a zero-charge line, or one settled by
+        // a contractual adjustment such as capitation): nothing owed.
+        _ => Status::Paid,
     }
 }
 
@@ -195,6 +201,12 @@ fn reconcile_claim(
     let candidates =
         if sent_idx.is_none() { index.payers_of(&c.clp01_claim_id) } else { Vec::new() };
     let sent = sent_idx.map(|i| &index.claims()[i]);
+    // See: 835 CLP02 2/3 (processed as secondary/tertiary) from a payer the
+    // claim was not sent to, matched by claim id alone: the crossover payer
+    // (NM1*TT of the primary's 835) answering the claim the primary forwarded.
+    let later_payer = rule == super::ClaimRule::ClaimIdOnly
+        && matches!(c.clp02_status.trim(), "2" | "3")
+        && sent.is_some_and(|s| payer.is_some_and(|p| !p.eq_ignore_ascii_case(&s.payer_id)));
     let status = classify(c, sent.is_some(), contractual);
     let denies = |a: &&Adjustment| is_denial_adjustment(a, contractual);
     let forwarded = status != Status::Forwarded && c.is_forwarded();
@@ -321,6 +333,8 @@ fn reconcile_claim(
         candidates,
         answered,
         claim_status: None,
+        later_payer,
+        replaces_denial: false,
     }
 }
 

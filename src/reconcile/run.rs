@@ -188,7 +188,9 @@ impl Kept {
 /// `outstanding.csv` into `out_dir` (created when missing; each file atomic,
 /// mode 0600). A file that is not an 835 is reported in the summary and the
 /// others still reconcile; when none can be read, nothing is written and
-/// [`Error::NoRemittance`] names each file's problem.
+/// [`Error::NoRemittance`] names each file's problem. In ledger mode, when
+/// every payment read was already applied, nothing is posted and no report
+/// is rewritten.
 pub fn run(
     remits: &[PathBuf],
     claims: Claims<'_>,
@@ -375,8 +377,18 @@ pub fn run(
     } else {
         Vec::new()
     };
+    // A re-delivered 835 (every payment already applied, none conflicting)
+    // posts nothing: the reports of the run that posted it stand.
+    let nothing_new = posted.as_ref().is_some_and(|p| {
+        p.applied.is_empty() && !p.already_applied.is_empty() && p.conflicts.is_empty()
+    });
     progress.stage("finish reports (fsync, rename)");
-    let paths = writer.finish(&plb, &outstanding).map_err(Error::io(out_dir, "writing reports"))?;
+    let paths = if nothing_new {
+        drop(writer);
+        Vec::new()
+    } else {
+        writer.finish(&plb, &outstanding).map_err(Error::io(out_dir, "writing reports"))?
+    };
     progress.done();
 
     let count = |st: Status| compact.iter().filter(|c| c.status == st).count();

@@ -7,9 +7,11 @@
 
 use std::path::Path;
 
+use rust_decimal::Decimal;
+
 use super::report::{self, PlbRow};
 use super::summary::SetSummary;
-use super::{ClaimIndex, ClaimResult, ClaimRule, PayerNames, SentClaim, Status};
+use super::{ClaimIndex, ClaimResult, ClaimRule, LineRule, PayerNames, SentClaim, Status};
 use crate::edi835;
 use crate::ledger::{self, DenialPosting, LinePosting, PaymentPosting, PlbPosting, RemitPosting};
 use crate::x12::{self, Finding, Severity, TransactionKind};
@@ -135,8 +137,22 @@ pub(super) fn read_set(
     }
     for r in results.iter().filter(|r| r.status != Status::Reversed) {
         let Some(i) = r.sent else { continue };
-        let clm02 = index.claims()[i].charge;
-        if r.figures.billed != clm02 {
+        let sent = &index.claims()[i];
+        let clm02 = sent.charge;
+        // A part of a claim the payer split: its CLP03 is the charge of the
+        // lines it answers, not the claim's.
+        let part: Decimal = sent
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|(n, _)| r.answered & super::line_bit(*n) != 0)
+            .map(|(_, l)| l.charge)
+            .sum();
+        let split = r.answered != 0
+            && r.answered & super::all_lines(sent.lines.len())
+                != super::all_lines(sent.lines.len())
+            && r.figures.billed == part;
+        if r.figures.billed != clm02 && !split {
             let mut f = Finding::warning(
                 r.pos,
                 "CLP",
@@ -145,6 +161,41 @@ pub(super) fn read_set(
                     "claim payment charge (CLP03) {} is not the {} sent (CLM02)",
                     report::money(r.figures.billed),
                     report::money(clm02)
+                ),
+            );
+            f.claim_id = r.claim_id.to_string();
+            findings.push(f);
+        }
+    }
+    // A line answered under another procedure code than the one billed
+    // (SVC06 naming the code billed, or matched by charge and date alone).
+    for r in results.iter().filter(|r| r.status != Status::Reversed && !r.later_payer) {
+        let Some(i) = r.sent else { continue };
+        let sent = &index.claims()[i];
+        for l in &r.lines {
+            if l.rule == LineRule::None {
+                continue;
+            }
+            let Some(line) = sent.lines.iter().find(|s| s.line_id == l.line_id) else {
+                continue;
+            };
+            let answered = l.procedure.split(':').next().unwrap_or("").trim();
+            if answered.is_empty() || answered.eq_ignore_ascii_case(line.procedure.trim()) {
+                continue;
+            }
+            let how = match l.rule {
+                LineRule::OriginalProcedure => "SVC06 names the code billed",
+                LineRule::LineId => "matched by its line item control number, REF*6R",
+                _ => "matched by the line's charge and date",
+            };
+            let mut f = Finding::warning(
+                l.pos,
+                "SVC",
+                "RECON-RECODED",
+                format!(
+                    "line {} billed as procedure {} was answered under procedure {answered} ({how}): check the payer's coding before billing the patient or a secondary",
+                    l.line_id,
+                    line.procedure.trim(),
                 ),
             );
             f.claim_id = r.claim_id.to_string();
@@ -213,9 +264,11 @@ pub(super) fn finish_set(read: Read, against: &Against<'_>) -> std::io::Result<S
             // `Outstanding`, which only the reports use).
             .filter_map(|(r, (lines, denials))| Some((r.status.claim_status()?, r, lines, denials)))
             .map(|(status, r, service_lines, denials)| PaymentPosting {
+                // A later payer's answer is posted under its own id: the
+                // claim's row is not its (no status of the primary changes).
                 payer_id: match r.sent {
-                    Some(i) => index.claims()[i].payer_id.clone(),
-                    None => r.payer_id,
+                    Some(i) if !r.later_payer => index.claims()[i].payer_id.clone(),
+                    _ => r.payer_id.clone(),
                 },
                 claim_row: r.sent.map(|i| rows[i]),
                 status,
@@ -245,6 +298,7 @@ pub(super) fn finish_set(read: Read, against: &Against<'_>) -> std::io::Result<S
                 adjustments: r.adjustments,
                 service_lines,
                 denials,
+                replaces_denial: r.replaces_denial,
             })
             .collect(),
         None => Vec::new(),

@@ -181,13 +181,27 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// True in ledger mode when every payment read was already applied (a
+    /// re-delivered 835) and none conflicts: nothing was posted and no
+    /// report was rewritten.
+    pub fn redelivered(&self) -> bool {
+        self.ledger.as_ref().is_some_and(|l| {
+            l.applied.is_empty() && !l.already_applied.is_empty() && l.conflicts.is_empty()
+        })
+    }
+
     /// True when a person must look: denials, partial payments, unmatched
     /// payments, reversals with no correction, error findings, unreadable
     /// files, a tie-out that does not hold, or a payment conflicting with one
-    /// already applied.
+    /// already applied. A re-delivered 835 that posted nothing needs a person
+    /// only for errors, unreadable files or a tie-out that does not hold.
     pub fn needs_attention(&self) -> bool {
         let c = &self.counts;
         let errors = self.findings.iter().filter(|f| f.is_error()).count() + self.findings_not_kept;
+        if self.redelivered() {
+            // Nothing posted: its denials were worked when it was posted.
+            return errors > 0 || !self.broken_files.is_empty() || !self.tie_out.ok;
+        }
         let unpaired = self.reversals.iter().filter(|r| r.corrected_by_trace.is_none()).count();
         c.denied > 0
             || c.partial > c.partial_completed

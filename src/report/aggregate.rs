@@ -19,6 +19,11 @@ use super::queries::{
 /// The age buckets of `aging.csv`, in days since the claim was first sent.
 pub const BUCKETS: [&str; 5] = ["0-30", "31-60", "61-90", "91-120", "120+"];
 
+/// The `aging.csv` bucket of claims rejected at the front end and not sent
+/// again: apart from the A/R (no payer has them), but aging toward timely
+/// filing.
+pub const REJECTED: &str = "rejected, not yet resent";
+
 /// The bucket index of an age in days (a claim sent after `--now` is 0-30).
 fn bucket(days: i64) -> usize {
     match days {
@@ -61,6 +66,9 @@ pub(crate) struct ClaimFold {
     pub outstanding: u64,
     /// Every claim sent in exactly one outcome (the headline cards).
     pub outcomes: super::Outcomes,
+    /// Per payer: (claims, charge) of the claims rejected at the front end
+    /// and not sent again.
+    rejected_by_payer: BTreeMap<String, (u64, Decimal)>,
 }
 
 impl ClaimFold {
@@ -84,6 +92,9 @@ impl ClaimFold {
         if c.status == "rejected" {
             self.rejected += 1;
             self.outcomes.rejected += 1;
+            let r = self.rejected_by_payer.entry(c.payer_id).or_default();
+            r.0 += 1;
+            r.1 += c.charge;
             return;
         }
         // Sent with no answer, the unanswered part of a split answer, or
@@ -132,14 +143,36 @@ impl ClaimFold {
                 amount: b.iter().map(|x| x.1).sum(),
             });
         };
-        for (payer, b) in &self.by_payer {
+        let none = [(0u64, Decimal::ZERO); 5];
+        let mut payers: Vec<&String> =
+            self.by_payer.keys().chain(self.rejected_by_payer.keys()).collect();
+        payers.sort();
+        payers.dedup();
+        let rejected = |payer: &str, (claims, amount): (u64, Decimal), out: &mut Vec<AgingRow>| {
+            if claims > 0 {
+                out.push(AgingRow {
+                    payer_id: payer.to_string(),
+                    bucket: REJECTED.into(),
+                    claims,
+                    amount,
+                });
+            }
+        };
+        let mut all_rejected = (0u64, Decimal::ZERO);
+        for payer in payers {
+            let b = self.by_payer.get(payer).unwrap_or(&none);
             push(payer, b, &mut out);
             for (a, x) in all.iter_mut().zip(b) {
                 a.0 += x.0;
                 a.1 += x.1;
             }
+            let r = self.rejected_by_payer.get(payer).copied().unwrap_or_default();
+            rejected(payer, r, &mut out);
+            all_rejected.0 += r.0;
+            all_rejected.1 += r.1;
         }
         push("ALL", &all, &mut out);
+        rejected("ALL", all_rejected, &mut out);
         out
     }
 }
@@ -479,8 +512,11 @@ mod tests {
             .collect();
         assert_eq!(show[4], "A 120+ 1 50.50");
         assert_eq!(show[5], "A total 1 50.50");
-        assert_eq!(show[6], "B 0-30 1 100");
-        assert_eq!(show[17], "ALL total 2 150.50");
-        assert_eq!(rows.len(), 18);
+        // The rejected claim is apart from the A/R, on a line of its own.
+        assert_eq!(show[6], "A rejected, not yet resent 1 40");
+        assert_eq!(show[7], "B 0-30 1 100");
+        assert_eq!(show[18], "ALL total 2 150.50");
+        assert_eq!(show[19], "ALL rejected, not yet resent 1 40");
+        assert_eq!(rows.len(), 20);
     }
 }

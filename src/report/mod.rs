@@ -163,6 +163,12 @@ pub struct Summary {
     pub ar_total: String,
     /// Of that, claims first sent more than 90 days ago.
     pub ar_over_90: String,
+    /// Claims rejected at the front end and not sent again (the
+    /// `ALL,rejected, not yet resent` row of `aging.csv`): apart from the
+    /// A/R, aging toward timely filing.
+    pub ar_rejected_claims: u64,
+    /// Their charges.
+    pub ar_rejected: String,
     /// Paid over (billed − contractual) of the claim payments posted.
     pub collection_rate: Option<String>,
     /// Median days from first sent to payment, over every payment.
@@ -171,10 +177,15 @@ pub struct Summary {
     pub payments_posted: String,
     /// Sum of denied money (the `ALL total` row of `denials.csv`).
     pub denied_amount: String,
-    /// Rows of `patient_balances.csv`.
+    /// Rows of `patient_balances.csv` a statement can bill (no secondary
+    /// still to answer).
     pub patient_balance_claims: u64,
     /// Sum of their balances.
     pub patient_balance_total: String,
+    /// Rows of `patient_balances.csv` waiting for the secondary's answer.
+    pub patient_balance_awaiting_secondary_claims: u64,
+    /// Sum of their balances (not billable yet).
+    pub patient_balance_awaiting_secondary: String,
     /// Rows whose patient could not be named.
     pub patients_unknown: u64,
     /// The tie-out of payments and deposits.

@@ -1,13 +1,16 @@
 //! `patient_balances.csv`: per claim, what insurance left to the patient.
 //!
 //! Which payer's answer counts is the ledger's own rule (its
-//! `patient_responsibility` view, shared with `secondary`): per claim sent
-//! to its primary payer, the secondary's live payments once the secondary
-//! has paid, else the primary's. The balance is that payer's patient
-//! responsibility, summed exactly, split into deductible, coinsurance,
-//! copay (PR-1, PR-2, PR-3) and every other PR reason (non-covered); the
-//! primary's own patient responsibility and what the secondary paid are
-//! shown beside it. Rows are written as they are found, so memory does not
+//! `patient_responsibility` view and `ledger::standing`, shared with
+//! `secondary`): per claim sent to its primary payer, the secondary's live
+//! payments once the secondary has paid, else the primary's. The share is
+//! that payer's patient responsibility, summed exactly, split into
+//! deductible, coinsurance, copay (PR-1, PR-2, PR-3) and every other PR
+//! reason (non-covered); the balance is the share less what the patient
+//! paid at the visit (`AMT*F5`). The primary's own patient responsibility
+//! and what the secondary paid are shown beside it. A share still waiting
+//! for the secondary's answer is listed with its stage but left out of the
+//! billable total. Rows are written as they are found, so memory does not
 //! grow with claims.
 //!
 //! The patient is the one the claim was sent for: from the ledger's
@@ -25,11 +28,11 @@ use rust_decimal::Decimal;
 
 use super::queries;
 use super::Error;
-use crate::ledger::PatientRecord;
+use crate::ledger::{standing, PatientRecord, PayerAnswer, Stage};
 use crate::numtext::money;
 
 /// The header of `patient_balances.csv`.
-pub(crate) const HEADER: [&str; 15] = [
+pub(crate) const HEADER: [&str; 16] = [
     "claim_id",
     "payer_id",
     "patient_last",
@@ -45,15 +48,21 @@ pub(crate) const HEADER: [&str; 15] = [
     "secondary_paid",
     "secondary_payer_id",
     "stage",
+    "paid_at_visit",
 ];
 
 /// What was written, without any patient detail.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BalanceTotals {
-    /// Rows (claims with a patient share).
+    /// Rows a patient statement can bill (stage `final` or
+    /// `after_secondary`).
     pub claims: u64,
-    /// Sum of `balance`.
+    /// Sum of their `balance`.
     pub total: Decimal,
+    /// Rows whose share waits for the secondary's answer (not billable yet).
+    pub awaiting_secondary_claims: u64,
+    /// Sum of their `balance`.
+    pub awaiting_secondary_total: Decimal,
     /// Rows whose patient the ledger and the recorded 837 could not name.
     pub patients_unknown: u64,
 }
@@ -100,6 +109,18 @@ fn read_837(file: &str) -> Option<HashMap<(String, String), PatientRecord>> {
     )
 }
 
+/// What a payer's live payments of a claim add up to, as the ledger's
+/// standing rule reads them.
+fn answer(m: queries::PayerMoney) -> PayerAnswer {
+    PayerAnswer {
+        payments: m.payments,
+        paid: m.paid,
+        patient_responsibility: m.patient_responsibility,
+        adjustments: m.adjustments,
+        forwarded: m.forwarded,
+    }
+}
+
 /// Writes the balance rows to `out` (after its header) and returns totals.
 pub(crate) fn write<W: Write>(
     conn: &Connection,
@@ -112,45 +133,53 @@ pub(crate) fn write<W: Write>(
         if filter.payer.is_some_and(|p| p != row.primary) {
             return Ok(());
         }
-        let setter = queries::payer_money(conn, &row.claim_id, &row.payer_id)?;
-        let balance = setter.patient_responsibility;
-        if balance <= Decimal::ZERO {
-            return Ok(());
-        }
         let sent = queries::sent_as(conn, &row.claim_id, &row.primary)?.unwrap_or_default();
         if filter.from.is_some_and(|f| sent.sent.map_or(true, |s| s < f))
             || filter.to.is_some_and(|t| sent.sent.map_or(true, |s| s > t))
         {
             return Ok(());
         }
-        let (primary_pr, secondary_paid) = if row.payer_id == row.primary {
-            let paid = if row.secondary.is_empty() {
-                Decimal::ZERO
-            } else {
-                queries::payer_money(conn, &row.claim_id, &row.secondary)?.paid
-            };
-            (setter.patient_responsibility, paid)
-        } else {
-            let primary = queries::payer_money(conn, &row.claim_id, &row.primary)?;
-            (primary.patient_responsibility, setter.paid)
+        let primary = answer(queries::payer_money(conn, &row.claim_id, &row.primary)?);
+        // The secondary billed or named, else the crossover payer answering.
+        let second = match row.secondary.is_empty() {
+            false => Some(row.secondary.clone()),
+            true => queries::crossover_payer(conn, &row.claim_id, &row.primary)?,
         };
-        let patient = match sent.patient {
-            Some(p) => Some(p),
-            None if sent.file.is_empty() => None,
-            None => cache
+        let secondary = match &second {
+            None => None,
+            Some(s) => Some(answer(queries::payer_money(conn, &row.claim_id, s)?)),
+        };
+        let mut from_837 = || {
+            if sent.file.is_empty() {
+                return None;
+            }
+            cache
                 .entry(sent.file.clone())
                 .or_insert_with(|| read_837(&sent.file))
                 .as_ref()
                 .and_then(|m| m.get(&(row.claim_id.clone(), row.primary.clone())))
-                .map(|p| {
-                    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
-                    (
-                        p.last.clone(),
-                        p.first.clone(),
-                        p.dob.map(day).unwrap_or_default(),
-                        day(p.service_date),
-                    )
-                }),
+                .cloned()
+        };
+        let paid_at_visit = match sent.paid_at_visit {
+            Some(recorded) => recorded,
+            None => from_837().and_then(|p| p.paid_at_visit),
+        };
+        let standing =
+            standing(&primary, secondary.as_ref(), paid_at_visit.unwrap_or(Decimal::ZERO));
+        if standing.balance <= Decimal::ZERO {
+            return Ok(());
+        }
+        let setter = match (&secondary, standing.stage) {
+            (Some(s), Stage::AfterSecondary) => s,
+            _ => &primary,
+        };
+        let secondary_paid = secondary.as_ref().map_or(Decimal::ZERO, |s| s.paid);
+        let patient = match sent.patient.clone() {
+            Some(p) => Some(p),
+            None => from_837().map(|p| {
+                let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+                (p.last, p.first, p.dob.map(day).unwrap_or_default(), day(p.service_date))
+            }),
         };
         let (last, first, dob, service) = match patient {
             Some(p) => p,
@@ -160,7 +189,7 @@ pub(crate) fn write<W: Write>(
             }
         };
         let [deductible, coinsurance, copay] = shares(&setter.adjustments);
-        let non_covered = balance - deductible - coinsurance - copay;
+        let non_covered = standing.share - deductible - coinsurance - copay;
         out.write_record([
             row.claim_id.as_str(),
             row.primary.as_str(),
@@ -168,19 +197,25 @@ pub(crate) fn write<W: Write>(
             &first,
             &dob,
             &service,
-            &money(balance),
+            &money(standing.balance),
             &money(deductible),
             &money(coinsurance),
             &money(copay),
             &money(non_covered),
-            &money(primary_pr),
+            &money(primary.patient_responsibility),
             &money(secondary_paid),
-            row.secondary.as_str(),
-            row.stage.as_str(),
+            second.as_deref().unwrap_or(""),
+            standing.stage.as_str(),
+            &money(standing.paid_at_visit),
         ])
         .map_err(Error::csv)?;
-        totals.claims += 1;
-        totals.total += balance;
+        if standing.billable() {
+            totals.claims += 1;
+            totals.total += standing.balance;
+        } else {
+            totals.awaiting_secondary_claims += 1;
+            totals.awaiting_secondary_total += standing.balance;
+        }
         Ok(())
     })?;
     Ok(totals)

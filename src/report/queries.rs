@@ -34,6 +34,14 @@ pub(crate) struct Filter {
     pub to: Option<String>,
 }
 
+/// A payment (`p`) of a later payer on a claim: to a secondary on a COB
+/// claim (`cob_claims`), or of the crossover payer, which has no claim of its
+/// own. Its CLP03 is the charge the primary was billed: not billed again.
+const LATER: &str = "(EXISTS (SELECT 1 FROM cob_claims x
+        WHERE x.claim_id = p.claim_id AND x.payer_id = p.payer_id)
+    OR (p.matched = 1 AND NOT EXISTS (SELECT 1 FROM claims x
+        WHERE x.claim_id = p.claim_id AND x.payer_id = p.payer_id)))";
+
 /// A payment's date.
 const PAY_DATE: &str = "COALESCE(r.payment_date, substr(r.applied_at, 1, 10))";
 /// A live payment (`p`).
@@ -91,7 +99,8 @@ pub(crate) struct ClaimFacts {
     /// True when a live payment paid more than 0.
     pub paid: bool,
     /// For a COB claim (`cob_claims`, schema 8): what the secondary is asked
-    /// for (charge − primary paid − primary contractual); `None` otherwise.
+    /// for (the primary's patient responsibility and the amounts it left to
+    /// another payer); `None` otherwise.
     pub expected: Option<Decimal>,
     /// The claim names a secondary payer (`other_coverage`, SBR01 `S`) and
     /// no COB claim to it has been sent yet.
@@ -116,7 +125,7 @@ pub(crate) fn each_claim(
             (SELECT MIN(h.at) FROM claim_history h
              WHERE h.claim_id = c.claim_id AND h.payer_id = c.payer_id
                AND h.submission_id IS NOT NULL),
-            cc.primary_paid, pp.contractual,
+            cc.primary_patient_responsibility, pp.adjustments,
             EXISTS (SELECT 1 FROM other_coverage o
                     WHERE o.claim_id = c.claim_id AND o.payer_id = c.payer_id
                       AND o.responsibility = 'S'
@@ -137,16 +146,31 @@ pub(crate) fn each_claim(
             answered: dec(r, 3)?,
             paid: r.get::<_, Option<i64>>(4)?.unwrap_or(0) > 0,
             sent: day(&text(r, 5)?),
-            // A COB claim asks the secondary for what the primary left:
-            // the charge less the primary's payment and contractual write-off.
+            // A COB claim asks the secondary for what the primary left to
+            // the patient, and for what it left to another payer (CO-22,
+            // OA-23, ...): never a CO amount the patient cannot be billed.
             expected: match r.get_ref(6)? {
                 ValueRef::Null => None,
-                _ => Some(dec(r, 2)? - dec(r, 6)? - dec(r, 7)?),
+                _ => Some(dec(r, 6)? + other_payer_amount(&text(r, 7)?)),
             },
             secondary_pending: r.get::<_, i64>(8)? != 0,
         })?;
     }
     Ok(())
+}
+
+/// The non-PR adjustments in `adjustments` (`GROUP-CARC amount;…`) whose
+/// reason says another payer covers the amount.
+fn other_payer_amount(adjustments: &str) -> Decimal {
+    adjustments
+        .split(';')
+        .filter_map(|a| {
+            let (code, amount) = a.trim().split_once(' ')?;
+            let (group, carc) = code.split_once('-')?;
+            let amount = amount.trim().parse::<Decimal>().ok()?;
+            (group != "PR" && crate::claim::other_payer_reason(carc)).then_some(amount)
+        })
+        .sum()
 }
 
 /// Money of the claim payments of one payer and month.
@@ -179,10 +203,13 @@ pub(crate) struct PaymentGroup {
 pub(crate) fn payments(conn: &Connection, f: &Filter) -> Result<Vec<PaymentGroup>, Error> {
     let sql = format!(
         "SELECT p.payer_id, substr({PAY_DATE}, 1, 7) AS month, COUNT(*),
-            dec_sum(p.billed),
-            dec_sum(COALESCE(p.allowed, dec_add(p.paid, p.patient_responsibility))),
-            dec_sum(p.paid), dec_sum(p.contractual), dec_sum(p.patient_responsibility),
-            dec_sum(p.denied)
+            dec_sum(CASE WHEN {LATER} OR p.replaced_by IS NOT NULL THEN '0' ELSE p.billed END),
+            dec_sum(CASE WHEN p.replaced_by IS NOT NULL THEN '0'
+                    ELSE COALESCE(p.allowed, dec_add(p.paid, p.patient_responsibility)) END),
+            dec_sum(p.paid),
+            dec_sum(CASE WHEN p.replaced_by IS NOT NULL THEN '0' ELSE p.contractual END),
+            dec_sum(CASE WHEN p.replaced_by IS NOT NULL THEN '0' ELSE p.patient_responsibility END),
+            dec_sum(CASE WHEN p.replaced_by IS NOT NULL THEN '0' ELSE p.denied END)
          FROM claim_payments p JOIN remittances r ON r.id = p.remittance_id
          WHERE {}
          GROUP BY p.payer_id, month ORDER BY p.payer_id, month",
@@ -419,11 +446,6 @@ pub(crate) struct ShareRow {
     pub primary: String,
     /// The secondary payer billed or named, if any.
     pub secondary: String,
-    /// The payer whose live payments set the share (the secondary once it
-    /// has paid, else the primary).
-    pub payer_id: String,
-    /// `final`, `awaiting_secondary` or `after_secondary`.
-    pub stage: String,
 }
 
 /// Calls `visit` for every row of the `patient_responsibility` view with
@@ -434,19 +456,13 @@ pub(crate) fn each_share(
     mut visit: impl FnMut(ShareRow) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let mut st = conn.prepare(
-        "SELECT claim_id, primary_payer_id, secondary_payer_id, payer_id, stage
+        "SELECT claim_id, primary_payer_id, COALESCE(secondary_payer_id, '')
          FROM patient_responsibility WHERE CAST(amount AS REAL) > 0
          ORDER BY claim_id, primary_payer_id",
     )?;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
-        visit(ShareRow {
-            claim_id: text(r, 0)?,
-            primary: text(r, 1)?,
-            secondary: text(r, 2)?,
-            payer_id: text(r, 3)?,
-            stage: text(r, 4)?,
-        })?;
+        visit(ShareRow { claim_id: text(r, 0)?, primary: text(r, 1)?, secondary: text(r, 2)? })?;
     }
     Ok(())
 }
@@ -460,6 +476,32 @@ pub(crate) struct PayerMoney {
     pub paid: Decimal,
     /// Their `adjustments` (`GROUP-CARC amount;…`), joined with `;`.
     pub adjustments: String,
+    /// How many live payments.
+    pub payments: u32,
+    /// True when one was processed and forwarded (CLP02 19-21).
+    pub forwarded: bool,
+}
+
+/// The payer other than `primary` answering claim `claim_id` as a later
+/// payer without a claim of its own in the ledger: the crossover payer
+/// (reconcile posts its answer under its own id).
+pub(crate) fn crossover_payer(
+    conn: &Connection,
+    claim_id: &str,
+    primary: &str,
+) -> Result<Option<String>, Error> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT p.payer_id FROM claim_payments p
+         WHERE p.claim_id = ?1 AND p.payer_id <> ?2 AND {LIVE}
+           AND NOT EXISTS (SELECT 1 FROM claims c
+                           WHERE c.claim_id = p.claim_id AND c.payer_id = p.payer_id)
+         ORDER BY p.id LIMIT 1"
+    ))?;
+    let mut rows = st.query(params![claim_id, primary])?;
+    match rows.next()? {
+        Some(r) => Ok(Some(text(r, 0)?)),
+        None => Ok(None),
+    }
 }
 
 /// The live payments of `claim_id` at `payer_id`, summed exactly.
@@ -469,7 +511,7 @@ pub(crate) fn payer_money(
     payer_id: &str,
 ) -> Result<PayerMoney, Error> {
     let mut st = conn.prepare_cached(&format!(
-        "SELECT p.patient_responsibility, p.paid, p.adjustments FROM claim_payments p
+        "SELECT p.patient_responsibility, p.paid, p.adjustments, p.clp02 FROM claim_payments p
          WHERE p.claim_id = ?1 AND p.payer_id = ?2 AND {LIVE}"
     ))?;
     let mut rows = st.query(params![claim_id, payer_id])?;
@@ -477,6 +519,8 @@ pub(crate) fn payer_money(
     while let Some(r) = rows.next()? {
         m.patient_responsibility += dec(r, 0)?;
         m.paid += dec(r, 1)?;
+        m.payments += 1;
+        m.forwarded |= matches!(text(r, 3)?.trim(), "19" | "20" | "21");
         if !m.adjustments.is_empty() {
             m.adjustments.push(';');
         }
@@ -494,6 +538,10 @@ pub(crate) struct SentAs {
     pub file: String,
     /// From `claim_patients` (schema 9); `None` for claims sent before.
     pub patient: Option<(String, String, String, String)>,
+    /// What the patient paid at the visit, from `claim_patients` (schema
+    /// 10): `Some(None)` when the claim carried none, `None` when the ledger
+    /// did not record it (the recorded 837 says).
+    pub paid_at_visit: Option<Option<Decimal>>,
 }
 
 /// Reads what a claim was sent as; `None` when the ledger does not know
@@ -507,7 +555,8 @@ pub(crate) fn sent_as(
         "SELECT s.file, cp.patient_last, cp.patient_first, cp.patient_dob, cp.service_date,
             (SELECT MIN(h.at) FROM claim_history h
              WHERE h.claim_id = c.claim_id AND h.payer_id = c.payer_id
-               AND h.submission_id IS NOT NULL)
+               AND h.submission_id IS NOT NULL),
+            cp.patient_paid
          FROM claims c JOIN submissions s ON s.id = c.submission_id
          LEFT JOIN claim_patients cp ON cp.claim_id = c.claim_id AND cp.payer_id = c.payer_id
               AND cp.submission_id = c.submission_id
@@ -519,7 +568,12 @@ pub(crate) fn sent_as(
         ValueRef::Null => None,
         _ => Some((text(r, 1)?, text(r, 2)?, text(r, 3)?, text(r, 4)?)),
     };
-    Ok(Some(SentAs { file: text(r, 0)?, patient, sent: day(&text(r, 5)?) }))
+    let paid_at_visit = match r.get_ref(6)? {
+        ValueRef::Null => None,
+        _ if text(r, 6)?.trim().is_empty() => Some(None),
+        _ => Some(Some(dec(r, 6)?)),
+    };
+    Ok(Some(SentAs { file: text(r, 0)?, patient, sent: day(&text(r, 5)?), paid_at_visit }))
 }
 
 /// Totals the report's files must tie out to, read apart from them.

@@ -191,6 +191,7 @@ pub(crate) fn read_and_write(
     ];
     let overall = |b: &str| aging.iter().find(|r| r.payer_id == "ALL" && r.bucket == b);
     let ar_total = overall("total").map_or(Decimal::ZERO, |r| r.amount);
+    let rejected = overall(aggregate::REJECTED);
     let ar_over_90: Decimal =
         ["91-120", "120+"].iter().filter_map(|b| overall(b)).map(|r| r.amount).sum();
     let sum = |f: fn(&PaymentRow) -> Decimal| payments.iter().map(f).sum::<Decimal>();
@@ -220,12 +221,16 @@ pub(crate) fn read_and_write(
         claims_by_outcome: claims.outcomes.clone(),
         ar_total: money(ar_total),
         ar_over_90: money(ar_over_90),
+        ar_rejected_claims: rejected.map_or(0, |r| r.claims),
+        ar_rejected: money(rejected.map_or(Decimal::ZERO, |r| r.amount)),
         collection_rate: collection.map(|r| rate(Some(r))),
         median_days_to_pay: aggregate::percentiles(&hist).map(|p| days(Some(p.0))),
         payments_posted: money(csv_paid),
         denied_amount: money(denied_amount),
         patient_balance_claims: balances.claims,
         patient_balance_total: money(balances.total),
+        patient_balance_awaiting_secondary_claims: balances.awaiting_secondary_claims,
+        patient_balance_awaiting_secondary: money(balances.awaiting_secondary_total),
         patients_unknown: balances.patients_unknown,
         tie_out,
         files: names.iter().map(|s| s.to_string()).collect(),

@@ -7,10 +7,18 @@
 //!
 //! - none yet: the claim waits for the primary (counted, not listed);
 //! - reversed and not yet corrected: it waits (listed in [`Report::waiting`]);
+//! - answered in part (the primary split the claim and a sent line has no
+//!   answer yet): it waits, naming the lines; once every line is answered
+//!   the COB claim carries every part;
 //! - forwarded by the primary to the other payer (crossover: CLP02 19-21
 //!   or 23, or NM1*TT in its 835): not sent, the other payer already has it
 //!   ([`Report::not_sent`]);
-//! - denied outright: not sent, listed with the denial's reasons and next
+//! - denied outright for a reason the secondary pays on (an amount the
+//!   primary put on the patient, e.g. PR-96 or PR-204, or a
+//!   coordination-of-benefits reason such as CO-22): sent, with AMT*D 0 and
+//!   the primary's CAS, which the secondary needs to pay;
+//! - denied outright for another reason (to correct or appeal at the
+//!   primary first): not sent, listed with the denial's reasons and next
 //!   action ([`Report::not_sent`]);
 //! - paid in full with nothing left to the patient: not sent (nothing to
 //!   bill), listed;
@@ -157,7 +165,8 @@ pub struct Report {
     /// Claims not sent: denied by the primary, forwarded by it, or paid in
     /// full with nothing left.
     pub not_sent: Vec<NotSent>,
-    /// Claims that wait: the primary's payment was reversed and not corrected.
+    /// Claims that wait: the primary's payment was reversed and not
+    /// corrected, or the primary has not answered every line yet.
     pub waiting: Vec<NotSent>,
     /// Claims with secondary coverage whose primary has not answered yet.
     pub awaiting_primary: usize,
@@ -215,6 +224,19 @@ fn denial(p: &PrimaryPayment) -> (String, String) {
     (reason, action)
 }
 
+/// True when a full denial of the primary leaves the claim to the
+/// secondary: an amount the primary put on the patient (PR, e.g. PR-96,
+/// PR-204), or a reason saying another payer covers it (CO-22 and the other
+/// coordination-of-benefits reasons). The secondary needs the denial (AMT*D
+/// 0 and the primary's CAS) to pay. Denials the office must correct or
+/// appeal at the primary first (CO-16, CO-50, ...) are not sent.
+fn secondary_may_pay(p: &PrimaryPayment) -> bool {
+    p.adjustments.split(';').filter_map(|a| a.split_whitespace().next()).any(|code| {
+        let (group, carc) = code.split_once('-').unwrap_or(("", code));
+        group.eq_ignore_ascii_case("PR") || crate::claim::other_payer_reason(carc)
+    })
+}
+
 fn decide(c: &CobCandidate) -> Decision {
     let listed = |p: &PrimaryPayment, reason: String, next: &str| NotSent {
         claim_id: c.claim_id.clone(),
@@ -233,6 +255,7 @@ fn decide(c: &CobCandidate) -> Decision {
         ));
     }
     match p.status {
+        ClaimStatus::Denied if secondary_may_pay(p) => Decision::Send(p.clone()),
         ClaimStatus::Denied => {
             let (reason, action) = denial(p);
             Decision::NotSent(listed(p, reason, &action))
@@ -253,6 +276,33 @@ fn decide(c: &CobCandidate) -> Decision {
             format!("the primary's latest answer is {}: waits", other.as_str()),
             "",
         )),
+    }
+}
+
+/// Why a COB claim was held back, in billing words, from its findings.
+fn held_reason(findings: &[&Finding]) -> String {
+    let line = findings.iter().find(|f| f.rule == "837-COB-LINE");
+    if let Some(f) = line {
+        // The finding names the line: "..., line 2, payer ...".
+        let which = f
+            .message
+            .split([',', ':'])
+            .map(str::trim)
+            .find(|p| p.starts_with("line "))
+            .unwrap_or("every line");
+        return format!(
+            "cannot bill the secondary: the primary's remittance does not answer {which} as billed \
+             (answered under another procedure code, or not at all), so the amounts cannot add up"
+        );
+    }
+    if findings.iter().any(|f| f.rule.starts_with("837-COB")) {
+        return "cannot bill the secondary: the primary's paid and adjusted amounts do not add up \
+                to the charge"
+            .to_string();
+    }
+    match findings.first() {
+        Some(f) => format!("cannot bill the secondary: {}", f.message),
+        None => "cannot bill the secondary".to_string(),
     }
 }
 
@@ -277,10 +327,21 @@ fn live<'a>(
     c.live.iter().chain(only)
 }
 
+/// The lines of claim `sent` (1-based positions) that no live payment of
+/// the primary answered yet: empty when one answered the whole claim or
+/// when together they answered every line (the ledger's rule).
+fn unanswered(c: &CobCandidate, p: &PrimaryPayment, sent: &Claim) -> Vec<usize> {
+    let ids: Vec<String> = ledger::PatientRecord::of(sent).map(|r| r.line_ids).unwrap_or_default();
+    let answered: Vec<Option<String>> = live(c, p).map(|lp| lp.lines.clone()).collect();
+    ledger::unanswered_lines(&ids, &answered).into_iter().map(|(n, _)| n).collect()
+}
+
 /// What became of one claim to send, in the order the report lists them.
 enum Outcome {
     /// Held back with these findings.
     Held(Vec<Finding>),
+    /// Waits (the primary has not answered every line yet).
+    Waiting(Box<NotSent>),
     /// Not sent (the primary forwarded it).
     NotSent(Box<NotSent>),
     /// No claim payment to build from.
@@ -300,6 +361,23 @@ fn outcome(
     options: &Options,
 ) -> Outcome {
     let held = |message: String| Outcome::Held(vec![finding(RULE_SOURCE, &c.claim_id, message)]);
+    // A primary that split the claim over several 835s: the COB claim waits
+    // until every line is answered, then carries every part.
+    let open = unanswered(c, p, primary);
+    if !open.is_empty() {
+        let lines: Vec<String> = open.iter().map(|n| n.to_string()).collect();
+        return Outcome::Waiting(Box::new(NotSent {
+            claim_id: c.claim_id.clone(),
+            primary_payer_id: c.payer_id.clone(),
+            payer_id: c.secondary_payer_id.clone(),
+            primary_status: p.status.as_str().to_string(),
+            reason: format!(
+                "the primary has answered part of the claim: waits for its answer on line {}",
+                lines.join(", ")
+            ),
+            next_action: String::new(),
+        }));
+    }
     live(c, p).for_each(|lp| remits.load(lp));
     let remits = &*remits;
     let mut found = Vec::new();
@@ -453,6 +531,7 @@ pub fn run(
                 report.held.push(c.claim_id.clone());
             }
             Some(Outcome::NotSent(n)) => report.not_sent.push(*n),
+            Some(Outcome::Waiting(n)) => report.waiting.push(*n),
             Some(Outcome::Skip) => {}
             Some(Outcome::Sent(done)) => {
                 let (sent, claim, pending) = *done;
@@ -462,6 +541,26 @@ pub fn run(
         }
     }
     report.sent_charge = report.sent.iter().map(|s| s.charge).sum();
+    if !options.dry_run {
+        // The worklist lists what is held, in billing words, until a run
+        // builds it.
+        let held: Vec<(String, String, String, String)> = to_build
+            .iter()
+            .filter(|(c, _)| report.held.contains(&c.claim_id))
+            .map(|(c, _)| {
+                let mine: Vec<&Finding> =
+                    report.findings.iter().filter(|f| f.claim_id == c.claim_id).collect();
+                (
+                    c.claim_id.clone(),
+                    c.payer_id.clone(),
+                    c.secondary_payer_id.clone(),
+                    held_reason(&mine),
+                )
+            })
+            .collect();
+        let at = options.now.format("%Y-%m-%dT%H:%M:%S").to_string();
+        ledger.record_cob_held(&held, &at)?;
+    }
     if !options.dry_run && !claims.is_empty() {
         progress.stage("writing the COB 837P");
         let (path, isa13) = submit::write_and_record(config, ledger, out_dir, options, &claims)?;

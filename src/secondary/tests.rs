@@ -22,6 +22,7 @@ fn candidate(status: ClaimStatus, pr: &str, adjustments: &str, reversed: bool) -
             remit_sha256: String::new(),
             st02: "0001".into(),
             payment_date: None,
+            lines: None,
         }),
         live: Vec::new(),
     }

@@ -6,8 +6,10 @@
 //! | rejected | a TA1, 999 or 277CA rejected it (codes in the reason) | correct and resubmit |
 //! | no acknowledgment | sent (or resent, replacement, void) more than the payer's `ack_days` (default 2) ago, and no 999 or 277CA answered that file | check with the clearinghouse |
 //! | no remittance | accepted more than the payer's `expected_days_to_pay` (default 30) ago, and no 835 yet | ask the payer for the claim's status |
+//! | waiting for the payer's answer on line N | the payer answered part of the claim (a split claim), denied nothing, and a sent line has no answer yet | wait for the payer's answer; ask the payer for the claim's status after `expected_days_to_pay` |
 //! | denied, partial | the latest 835 denied all or part of it | the denial's next action (as in `denials.csv`) |
-//! | reversed | a payment was reversed and no corrected payment followed | ask the payer for the corrected payment |
+//! | secondary ...: cannot bill the secondary | the last `claimflow secondary` run could not build the COB claim (the reason in billing words) | ask the primary payer to correct its remittance, then run secondary again |
+//! | reversed | a payment was reversed and no corrected payment followed (not for a void, frequency 8: the reversal is what it asked for) | ask the payer for the corrected payment |
 //!
 //! Ages are whole days from the event that started the wait to `--now`.
 //! This module reads the ledger's current state; it writes nothing.
@@ -56,6 +58,22 @@ pub fn worklist(ledger: &Ledger, options: &Options) -> Result<Vec<WorkItem>, led
         .into_iter()
         .filter_map(|s| item(s, options, today))
         .collect();
+    // COB claims `secondary` could not build: the patient's share waits on
+    // them, so they need a person.
+    for h in ledger.cob_held()? {
+        let since = h.at.get(..10).unwrap_or(&h.at).to_string();
+        items.push(WorkItem {
+            age_days: date_of(&h.at).map_or(0, |d| (today - d).num_days()),
+            reason: format!("secondary {}: {}", h.secondary_payer_id, h.reason),
+            claim_id: h.claim_id,
+            payer_id: h.payer_id,
+            status: h.status,
+            next_action: Action::AskPrimaryForCorrection.words(),
+            category: None,
+            amount: h.charge,
+            since,
+        });
+    }
     items.sort_by(|a, b| {
         b.age_days
             .cmp(&a.age_days)
@@ -115,6 +133,29 @@ fn item(s: ClaimState, options: &Options, today: chrono::NaiveDate) -> Option<Wo
             );
             Some(mk(reason, Action::AskPayerForStatus, None, &at, s.total_charge))
         }
+        // Answered in part (the payer split the claim), nothing denied: the
+        // claim waits for the payer's answer on the other lines.
+        ClaimStatus::Partial
+            if !s.unanswered_lines.is_empty()
+                && s.payment.as_ref().is_some_and(|p| p.denied.unwrap_or_default().is_zero()) =>
+        {
+            let p = s.payment.as_ref()?;
+            let lines: Vec<String> = s.unanswered_lines.iter().map(|n| n.to_string()).collect();
+            let days = age(&p.applied_at);
+            let late = days > i64::from(days_to_pay);
+            let reason = format!(
+                "waiting for the payer's answer on line {} (the rest answered in 835 trace {}{})",
+                lines.join(", "),
+                p.trace,
+                if late {
+                    format!("; {days} day(s) ago, expected_days_to_pay {days_to_pay}")
+                } else {
+                    String::new()
+                }
+            );
+            let action = if late { Action::AskPayerForStatus } else { Action::WaitForPayer };
+            Some(mk(reason, action, None, &p.applied_at, s.total_charge))
+        }
         ClaimStatus::Denied | ClaimStatus::Partial => {
             let p = s.payment.as_ref()?;
             let amount = match p.denied {
@@ -137,6 +178,9 @@ fn item(s: ClaimState, options: &Options, today: chrono::NaiveDate) -> Option<Wo
             };
             Some(mk(reason, d.action, Some(d.category.words()), &p.applied_at, amount))
         }
+        // A void (frequency 8) asks the payer to take its payment back: the
+        // reversal is the answer, no corrected payment follows.
+        ClaimStatus::Reversed if s.frequency.trim() == "8" => None,
         ClaimStatus::Reversed => {
             let p = s.payment.as_ref()?;
             let reason =
@@ -201,6 +245,7 @@ mod tests {
             ack: None,
             accepted_at: None,
             payment: None,
+            unanswered_lines: Vec::new(),
         }
     }
 
@@ -251,6 +296,16 @@ mod tests {
         let i = item(s, &options(), today()).unwrap();
         assert_eq!(i.next_action, "ask the payer for the corrected payment");
         assert_eq!(i.amount, Decimal::new(20000, 2));
+    }
+
+    #[test]
+    fn a_voided_claim_whose_payment_is_reversed_expects_no_correction() {
+        let mut s = state(ClaimStatus::Reversed);
+        s.frequency = "8".into();
+        s.payment = Some(payment(ClaimStatus::Reversed, -9000, 0, ""));
+        assert!(item(s.clone(), &options(), today()).is_none());
+        s.frequency = "7".into();
+        assert!(item(s, &options(), today()).is_some());
     }
 
     #[test]

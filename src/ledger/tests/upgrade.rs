@@ -115,6 +115,7 @@ fn version_4_adds_the_denied_amount_and_keeps_version_3_payments() {
         allowed: d("80"),
         service_lines: Vec::new(),
         denials: Vec::new(),
+        replaces_denial: false,
     };
     let remit = RemitPosting {
         payer_id: "P1".into(),
@@ -217,6 +218,7 @@ fn version_5_keys_payments_by_content_and_keeps_version_4_remittances() {
         allowed: d(paid),
         service_lines: Vec::new(),
         denials: Vec::new(),
+        replaces_denial: false,
     };
     let remit = |trace: &str, trn03: &str, fp: &str, file: &str, p: PaymentPosting| RemitPosting {
         payer_id: "P1".into(),

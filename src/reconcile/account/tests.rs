@@ -44,6 +44,8 @@ fn paying(
         candidates: vec![],
         answered,
         claim_status: None,
+        later_payer: false,
+        replaces_denial: false,
     }
 }
 
