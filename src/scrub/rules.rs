@@ -189,7 +189,7 @@ const POINTER_TARGET: Rule =
 const POINTER_COUNT: Rule = e("E-PTR-002", "a line has no diagnosis pointer or more than 4");
 const POINTER_REPEATED: Rule = e("E-PTR-004", "a line points at the same diagnosis twice");
 const DUPLICATE_LINE: Rule =
-    e("E-DUP-001", "two lines with the same procedure, modifiers and date of service");
+    e("E-DUP-001", "two lines with the same procedure, modifiers, date of service and NDC");
 const LINE_ID: Rule =
     e("E-LID-001", "line_id repeated within the claim or longer than 50 characters");
 const TOTAL: Rule = e("E-TOT-001", "claim_total differs from the sum of the line charges");

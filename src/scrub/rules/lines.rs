@@ -42,8 +42,10 @@ pub(super) fn lines(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
     // than hashing them; an oversized claim (held back anyway) uses maps so
     // a huge one cannot make this quadratic.
     let big = c.lines.len() > 2 * MAX_LINES;
-    let mut by_key: std::collections::HashMap<(&str, Vec<&str>, NaiveDate), u64> =
-        Default::default();
+    // The NDC is part of a line's identity: one drug from two NDCs on one
+    // day is billed as one line per NDC (CMS, Medicaid), not a duplicate.
+    type DupKey<'a> = (&'a str, Vec<&'a str>, NaiveDate, Option<&'a str>);
+    let mut by_key: std::collections::HashMap<DupKey<'_>, u64> = Default::default();
     let mut ids: std::collections::HashSet<&str> = Default::default();
     for (i, l) in c.lines.iter().enumerate() {
         line(l, c, ctx, o, &dobs);
@@ -51,7 +53,7 @@ pub(super) fn lines(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
         let dup_of = if big {
             let mut mods: Vec<&str> = l.modifiers.iter().map(String::as_str).collect();
             mods.sort_unstable();
-            let k = (l.procedure.as_str(), mods, l.service_date);
+            let k = (l.procedure.as_str(), mods, l.service_date, l.ndc.as_deref());
             let prev = by_key.get(&k).copied();
             by_key.entry(k).or_insert(l.row);
             prev
@@ -62,6 +64,7 @@ pub(super) fn lines(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
                     e.procedure == l.procedure
                         && same_modifiers(&e.modifiers, &l.modifiers)
                         && e.service_date == l.service_date
+                        && e.ndc == l.ndc
                 })
                 .map(|e| e.row)
         };
@@ -76,7 +79,7 @@ pub(super) fn lines(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
                 "procedure",
                 &DUPLICATE_LINE,
                 format!(
-                    "same procedure {}, modifiers and date of service as row {}; combine the units on one line or add a distinguishing modifier",
+                    "same procedure {}, modifiers, date of service and NDC as row {}; combine the units on one line or add a distinguishing modifier",
                     l.procedure, first
                 ),
             );

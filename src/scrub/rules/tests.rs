@@ -296,6 +296,37 @@ rule_test!(duplicate_lines_on_an_oversized_claim, "E-DUP-001", ["E-LINE-001"], |
         })
         .collect();
 });
+#[test]
+fn lines_that_differ_only_by_ndc_are_not_duplicates() {
+    // One drug from two NDCs on one day: one line per NDC, as CMS and
+    // Medicaid require; the same NDC twice is still a duplicate.
+    let mut c = clean();
+    let mut l = c.lines[1].clone();
+    l.line_id = "9".into();
+    l.row = 4;
+    l.ndc = Some("00009027902".into());
+    c.lines.push(l.clone());
+    let f = run(&c, &config());
+    assert!(f.iter().all(|f| f.rule != "E-DUP-001"), "{f:#?}");
+    l.line_id = "10".into();
+    l.row = 5;
+    c.lines.push(l);
+    let f = run(&c, &config());
+    assert_eq!(f.iter().filter(|f| f.rule == "E-DUP-001").map(|f| f.row).collect::<Vec<_>>(), [5]);
+    // The same on an oversized claim, which keys lines in a map.
+    let base = c.lines[1].clone();
+    c.lines = (0..120u64)
+        .map(|i| {
+            let mut l = base.clone();
+            l.line_id = (i + 1).to_string();
+            l.row = i + 2;
+            l.ndc = Some(format!("{:011}", 9_027_900 + i));
+            l
+        })
+        .collect();
+    let f = run(&c, &config());
+    assert!(f.iter().all(|f| f.rule != "E-DUP-001"), "{f:#?}");
+}
 rule_test!(line_id_unique, "E-LID-001", |c, _cfg| {
     c.lines[1].line_id = c.lines[0].line_id.clone();
 });
