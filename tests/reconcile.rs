@@ -467,6 +467,7 @@ fn demo_claim(id: &str, lines: &[DemoLine<'_>]) -> Claim {
                 procedure: proc.to_string(),
                 modifiers: mods.iter().map(|m| m.to_string()).collect(),
                 units: dec(units),
+                unit: None,
                 charge: dec(charge),
                 dx_pointers: vec![1],
                 ndc: None,

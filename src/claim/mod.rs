@@ -266,8 +266,13 @@ pub struct ServiceLine {
     pub procedure: String,
     /// SV101-3..6 modifiers (0 to 4, 2 characters each).
     pub modifiers: Vec<String>,
-    /// SV104 units (UN), positive, up to 3 decimals.
+    /// SV104 quantity, positive, up to 3 decimals: units, or minutes of
+    /// anesthesia time (see [`ServiceLine::unit_code`]).
     pub units: Decimal,
+    /// SV103 unit of measure as given (`UN` units, `MJ` minutes); `None`
+    /// takes the procedure's default ([`ServiceLine::unit_code`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
     /// SV102 line charge, positive.
     pub charge: Decimal,
     /// SV107 diagnosis pointers, 1-based into [`Claim::diagnoses`] (1 to 4).
@@ -288,6 +293,35 @@ pub struct ServiceLine {
     pub ndc_unit: Option<String>,
     /// The 1-based CSV row this line came from (0 when not from CSV).
     pub row: u64,
+}
+
+/// Whether a procedure code is a CPT anesthesia code (00100-01999), whose
+/// time is billed in minutes.
+pub fn is_anesthesia_code(code: &str) -> bool {
+    code.len() == 5
+        && code.bytes().all(|b| b.is_ascii_digit())
+        && ("00100"..="01999").contains(&code)
+}
+
+impl ServiceLine {
+    /// The SV103 unit of measure this line is sent with: the `unit` given,
+    /// else `MJ` (minutes) for an anesthesia code and `UN` (units) for any
+    /// other.
+    pub fn unit_code(&self) -> &str {
+        match self.unit.as_deref() {
+            Some(u) => u,
+            None => Self::default_unit(&self.procedure),
+        }
+    }
+
+    /// The unit of measure a procedure code takes when none is given.
+    pub fn default_unit(procedure: &str) -> &'static str {
+        if is_anesthesia_code(procedure) {
+            "MJ"
+        } else {
+            "UN"
+        }
+    }
 }
 
 /// One professional claim (loop 2300 and everything above it).

@@ -492,6 +492,11 @@ impl State {
         let modifiers: Vec<String> = (3..=6).map(comp).filter(|m| !m.is_empty()).collect();
         let charge = self.decimal(seg, 2, "SV102 charge");
         let units = self.decimal(seg, 4, "SV104 units");
+        // SV103 is kept only when it is not the procedure's default, as the
+        // encounter reader leaves `unit` empty when the column is.
+        let unit = text(seg, 3);
+        let unit =
+            (!unit.is_empty() && unit != ServiceLine::default_unit(&procedure)).then_some(unit);
         let dx_pointers: Vec<u8> = dx_pointers(seg).filter_map(|p| u8::try_from(p).ok()).collect();
         if let Some(draft) = self.line.as_mut() {
             draft.line = Some(ServiceLine {
@@ -502,6 +507,7 @@ impl State {
                 procedure,
                 modifiers,
                 units,
+                unit,
                 charge,
                 dx_pointers,
                 ndc: None,

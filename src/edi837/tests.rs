@@ -84,6 +84,7 @@ fn line(id: &str, proc: &str, charge: &str, ptrs: &[u8]) -> ServiceLine {
         procedure: proc.into(),
         modifiers: Vec::new(),
         units: Decimal::ONE,
+        unit: None,
         charge: dec(charge),
         dx_pointers: ptrs.to_vec(),
         ndc: None,

@@ -142,6 +142,7 @@ columns! {
     Modifier3 "modifier3" Line false false;
     Modifier4 "modifier4" Line false false;
     Units "units" Line true false;
+    Unit "unit" Line false false;
     Charge "charge" Line true false;
     DxPointers "dx_pointers" Line true false;
     Ndc "ndc" Line false false;

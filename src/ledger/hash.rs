@@ -172,6 +172,13 @@ impl Canon {
             self.s(n);
         }
         for (i, l) in c.lines.iter().enumerate() {
+            // Added with anesthesia minutes: only a line sent in minutes
+            // encodes its unit of measure.
+            if l.unit_code() != "UN" {
+                self.s("line_unit");
+                self.len(i);
+                self.s(l.unit_code());
+            }
             if l.ndc_quantity.is_some() || l.ndc_unit.is_some() {
                 self.s("line_ndc");
                 self.len(i);

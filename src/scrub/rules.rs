@@ -180,6 +180,15 @@ const CHARGE: Rule = e("E-CHG-001", "line charge is not greater than 0");
 const MONEY_DECIMALS: Rule = e("E-CHG-002", "an amount has more than 2 decimals");
 const UNITS: Rule = e("E-UNT-001", "units not greater than 0");
 const UNITS_DECIMALS: Rule = e("E-UNT-002", "units have more than 3 decimals");
+const UNIT: Rule = e("E-UNT-003", "unit is not UN (units) or MJ (minutes)");
+const ANESTHESIA_UNITS: Rule = e(
+    "E-ANES-001",
+    "anesthesia code (00100-01999) sent in units (unit UN): payers want the anesthesia time in minutes (MJ)",
+);
+const ANESTHESIA_MINUTES: Rule =
+    e("E-ANES-002", "a line in minutes (MJ) whose units are not whole minutes");
+const MINUTES_NOT_ANESTHESIA: Rule =
+    w("W-ANES-001", "a line in minutes (MJ) whose procedure is not an anesthesia code");
 const DOS_FUTURE: Rule = e("E-DOS-001", "date of service after the run date");
 const DOS_BEFORE_DOB: Rule =
     e("E-DOS-002", "date of service before the patient's or subscriber's date of birth");
@@ -310,6 +319,10 @@ pub const RULES: &[Rule] = &[
     MONEY_DECIMALS,
     UNITS,
     UNITS_DECIMALS,
+    UNIT,
+    ANESTHESIA_UNITS,
+    ANESTHESIA_MINUTES,
+    MINUTES_NOT_ANESTHESIA,
     DOS_FUTURE,
     DOS_BEFORE_DOB,
     DOS_END,

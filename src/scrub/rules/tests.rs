@@ -327,6 +327,34 @@ fn lines_that_differ_only_by_ndc_are_not_duplicates() {
     let f = run(&c, &config());
     assert!(f.iter().all(|f| f.rule != "E-DUP-001"), "{f:#?}");
 }
+rule_test!(unit_is_un_or_mj, "E-UNT-003", |c, _cfg| {
+    c.lines[0].unit = Some("MIN".into());
+});
+rule_test!(anesthesia_in_units, "E-ANES-001", |c, _cfg| {
+    c.lines[0].procedure = "00790".into();
+    c.lines[0].unit = Some("UN".into());
+});
+rule_test!(anesthesia_minutes_whole, "E-ANES-002", |c, _cfg| {
+    c.lines[0].procedure = "00790".into();
+    c.lines[0].units = Decimal::new(455, 1);
+});
+rule_test!(minutes_on_a_code_not_anesthesia, "W-ANES-001", |c, _cfg| {
+    c.lines[0].unit = Some("MJ".into());
+});
+
+#[test]
+fn anesthesia_codes_default_to_minutes() {
+    let mut c = clean();
+    for (code, unit) in [("00100", "MJ"), ("01999", "MJ"), ("00099", "UN"), ("02000", "UN")] {
+        c.lines[0].procedure = code.into();
+        assert_eq!(c.lines[0].unit_code(), unit, "{code}");
+    }
+    // 90 minutes of anesthesia with no unit given: sent in minutes, clean.
+    c.lines[0].procedure = "00790".into();
+    c.lines[0].units = Decimal::new(90, 0);
+    let f = run(&c, &config());
+    assert!(f.is_empty(), "{f:#?}");
+}
 rule_test!(line_id_unique, "E-LID-001", |c, _cfg| {
     c.lines[1].line_id = c.lines[0].line_id.clone();
 });
