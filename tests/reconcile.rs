@@ -479,6 +479,7 @@ fn demo_claim(id: &str, lines: &[DemoLine<'_>]) -> Claim {
             .collect(),
         stated_total: None,
         other_payers: Vec::new(),
+        insurance_type: None,
         source: Source::default(),
     }
 }

@@ -15,7 +15,10 @@ mod cob;
 mod npi;
 mod status;
 
-pub use cob::{Adjustment, LineAdjudication, OtherPayer, Responsibility};
+pub use cob::{
+    default_insurance_type, is_medicare, Adjustment, LineAdjudication, OtherPayer, Responsibility,
+    MEDICARE_SECONDARY_TYPES,
+};
 pub(crate) use npi::is_valid_npi;
 pub use status::ClaimStatus;
 
@@ -398,6 +401,11 @@ pub struct Claim {
     /// with its adjudication). Empty when no other payer is known.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other_payers: Vec<OtherPayer>,
+    /// 2000B SBR05 insurance type code as given (why Medicare pays second),
+    /// on a claim to Medicare that is not its primary payer; `None` takes
+    /// the default of [`Claim::insurance_type_code`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insurance_type: Option<String>,
     /// Where the claim came from.
     pub source: Source,
 }
@@ -418,6 +426,29 @@ impl Claim {
             (true, false) => Responsibility::Secondary,
             _ => Responsibility::Primary,
         }
+    }
+
+    /// 2000B SBR05: the insurance type code of a claim to Medicare (filing
+    /// indicator MA or MB) that is not its primary payer (SBR01 not `P`):
+    /// the one given, else [`cob::default_insurance_type`] from the primary
+    /// payer's filing indicator and the subscriber's (the beneficiary's) age
+    /// on the first date of service. `None` on any other claim (the guide:
+    /// not sent).
+    pub fn insurance_type_code(&self) -> Option<&str> {
+        if !cob::is_medicare(&self.payer.filing_indicator)
+            || self.payer_responsibility() == Responsibility::Primary
+        {
+            return None;
+        }
+        if let Some(t) = self.insurance_type.as_deref() {
+            return Some(t);
+        }
+        let primary = self
+            .other_payers
+            .iter()
+            .find(|o| o.responsibility == Responsibility::Primary)
+            .map_or("", |o| o.payer.filing_indicator.as_str());
+        Some(cob::default_insurance_type(primary, self.subscriber.dob, self.first_service_date()))
     }
 
     /// True when a related cause is an accident that needs its date

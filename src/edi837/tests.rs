@@ -145,6 +145,7 @@ pub(crate) fn sample_claims() -> Vec<Claim> {
         lines: vec![line("C1-1", "99213", "125.00", &[1, 2])],
         stated_total: None,
         other_payers: Vec::new(),
+        insurance_type: None,
         source: Source::default(),
     };
     let mut c2 = base.clone();

@@ -106,6 +106,7 @@ columns! {
     SecondaryPayerId "secondary_payer_id" Claim false false;
     SecondaryMemberId "secondary_member_id" Claim false true;
     SecondaryGroupNumber "secondary_group_number" Claim false true;
+    SecondaryInsuranceType "secondary_insurance_type" Claim false false;
     SecondaryRelationship "secondary_relationship" Claim false false;
     SecondarySubscriberLast "secondary_subscriber_last" Claim false true;
     SecondarySubscriberFirst "secondary_subscriber_first" Claim false true;

@@ -171,6 +171,10 @@ impl Canon {
             self.s("note");
             self.s(n);
         }
+        if let Some(t) = &c.insurance_type {
+            self.s("insurance_type");
+            self.s(t);
+        }
         for (i, l) in c.lines.iter().enumerate() {
             // Added with anesthesia minutes: only a line sent in minutes
             // encodes its unit of measure.
@@ -225,6 +229,11 @@ impl Canon {
         self.opt(o.remaining_patient_liability, Canon::dec);
         self.opt(o.adjudication_date, Canon::date);
         self.os(o.claim_number.as_ref());
+        // Added with Medicare as a secondary payer: only when given.
+        if let Some(t) = &o.insurance_type {
+            self.s("insurance_type");
+            self.s(t);
+        }
     }
     fn line_adjudication(&mut self, a: &crate::claim::LineAdjudication) {
         self.s(&a.payer_id);

@@ -262,6 +262,18 @@ const SECONDARY_FIELDS: Rule = e(
 );
 const SECONDARY_NO_PAYER: Rule =
     e("E-COB-005", "secondary coverage columns filled but secondary_payer_id empty");
+const SECONDARY_INSURANCE_TYPE: Rule = e(
+    "E-COB-006",
+    "secondary_insurance_type is not a Medicare secondary payer type (12, 13, 14, 15, 16, 41, 42, 43, 47)",
+);
+const MEDICARE_TYPE_DEFAULTED: Rule = w(
+    "W-COB-002",
+    "secondary payer is Medicare and secondary_insurance_type is empty: SBR05 takes a default (see secondary.md)",
+);
+const INSURANCE_TYPE_IGNORED: Rule = w(
+    "W-COB-003",
+    "secondary_insurance_type given but the secondary payer is not Medicare: ignored",
+);
 pub(crate) const SECONDARY_SUBSCRIBER_IGNORED: Rule = w(
     "W-COB-001",
     "secondary subscriber columns filled although secondary_relationship is self (ignored)",
@@ -341,6 +353,9 @@ pub const RULES: &[Rule] = &[
     SECONDARY_SAME_PAYER,
     SECONDARY_MEMBER_ID,
     SECONDARY_FIELDS,
+    SECONDARY_INSURANCE_TYPE,
+    MEDICARE_TYPE_DEFAULTED,
+    INSURANCE_TYPE_IGNORED,
     SECONDARY_NO_PAYER,
     SECONDARY_SUBSCRIBER_IGNORED,
     NO_RENDERING,

@@ -441,6 +441,48 @@ rule_test!(secondary_group_number_too_long, "E-LEN-001", |c, _cfg| {
     c.other_payers[0].group_number = Some("G".repeat(51));
 });
 
+rule_test!(medicare_secondary_insurance_type_unknown, "E-COB-006", |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].payer.id = "DEMOMCARE".into();
+    c.other_payers[0].insurance_type = Some("99".into());
+});
+rule_test!(medicare_secondary_insurance_type_defaulted, "W-COB-002", |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].payer.id = "DEMOMCARE".into();
+});
+rule_test!(insurance_type_for_a_secondary_not_medicare, "W-COB-003", |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].insurance_type = Some("12".into());
+});
+
+#[test]
+fn medicare_secondary_insurance_type_default() {
+    use crate::claim::default_insurance_type as d;
+    let day = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd);
+    let dos = day(2026, 3, 10);
+    assert_eq!(d("CI", day(1961, 3, 10), dos), "12");
+    assert_eq!(d("CI", day(1961, 3, 11), dos), "43");
+    assert_eq!(d("CI", None, dos), "12");
+    assert_eq!(d("WC", day(1990, 1, 1), dos), "15");
+    assert_eq!(d("AM", None, dos), "14");
+    assert_eq!(d("LM", None, dos), "47");
+    assert_eq!(d("VA", None, dos), "42");
+    // Given, it is sent as given; only for Medicare not primary.
+    let mut c = clean();
+    with_secondary(&mut c);
+    let mut cfg = config();
+    crate::scrub::resolve(std::slice::from_mut(&mut c), &cfg);
+    assert_eq!(c.other_payers[0].insurance_type_code(&c), None);
+    c.other_payers[0].payer.id = "DEMOMCARE".into();
+    crate::scrub::resolve(std::slice::from_mut(&mut c), &cfg);
+    // The secondary subscriber is the patient, a child: under 65.
+    assert_eq!(c.other_payers[0].insurance_type_code(&c), Some("43"));
+    c.other_payers[0].insurance_type = Some("13".into());
+    assert_eq!(c.other_payers[0].insurance_type_code(&c), Some("13"));
+    cfg.payer.iter_mut().find(|p| p.id == "DEMOPAYER1").unwrap().filing_indicator = "MB".into();
+    crate::scrub::resolve(std::slice::from_mut(&mut c), &cfg);
+    assert_eq!(c.insurance_type_code(), None, "a primary Medicare claim sends no SBR05");
+}
 rule_test!(replacement_needs_original_ref, "E-FREQ-001", |c, _cfg| {
     c.frequency = Frequency::Replacement;
 });
