@@ -110,11 +110,13 @@ fn print_report(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         "  claim events: accepted {}, rejected {} (a claim the 999 and the 277CA both accept counts twice); unmatched acknowledgment(s): {}",
         c.claims_accepted, c.claims_rejected, c.unmatched
     )?;
+    // A rejection recorded before is not printed as one again.
     let rejected: Vec<_> = r.rows.iter().filter(|row| row.status == "rejected").collect();
     for row in rejected.iter().take(MAX_PRINTED) {
+        let word = if row.recorded == "already" { "already read" } else { "rejected" };
         writeln!(
             out,
-            "  rejected: claim {} ({}): {} {}",
+            "  {word}: claim {} ({}): {} {}",
             row.claim_id, row.payer_id, row.kind, row.detail
         )?;
     }

@@ -14,7 +14,8 @@ pub(crate) type Migration = (u32, &'static str, &'static str);
 /// version 2 adds the 835 tables, version 5 keys `remittances` by payer +
 /// TRN02 + TRN03 and content fingerprint instead of the file's hash,
 /// version 6 records the lines each payment answered and PLB adjustments,
-/// version 7 adds acknowledgments (TA1, 999, 277CA).
+/// version 7 adds acknowledgments (TA1, 999, 277CA), version 10 the 277CA
+/// status date and the rejections that name no error of the claim.
 pub(crate) const MIGRATIONS: &[Migration] = &[
     (
         1,
@@ -102,6 +103,11 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
         9,
         "patients as sent, answered service lines by procedure, denying adjustments, allowed amounts",
         detail::MIGRATION_V9,
+    ),
+    (
+        10,
+        "277CA status dates, rejections of a claim only with its set or interchange",
+        ack::MIGRATION_V10,
     ),
 ];
 

@@ -88,6 +88,12 @@ pub enum Action {
     /// A payment was reversed and no corrected payment followed: ask the
     /// payer for it (status worklist).
     AskPayerForCorrection,
+    /// Rejected only with its set or interchange: send it again as it is
+    /// (the next `build` of an export holding it does; status worklist).
+    ResendAsIs,
+    /// Forwarded by the payer to another payer, which has not answered in
+    /// time: ask that payer where the claim stands (status worklist).
+    AskOtherPayer,
 }
 
 impl Action {
@@ -103,6 +109,8 @@ impl Action {
             Action::CheckWithClearinghouse => "check with the clearinghouse",
             Action::AskPayerForStatus => "ask the payer for the claim's status",
             Action::AskPayerForCorrection => "ask the payer for the corrected payment",
+            Action::ResendAsIs => "resend as is",
+            Action::AskOtherPayer => "ask the other payer for the claim's status",
         }
     }
 }

@@ -395,6 +395,8 @@ fn version_7_adds_acknowledgments_and_keeps_earlier_claims_without_spans() {
             detail: "set rejected".into(),
             payer_claim_id: None,
             trace: None,
+            status_date: None,
+            by_set: false,
         }],
     };
     let s = l.post_acks(&[ack("f1", ClaimStatus::Rejected)], "2026-03-02T00:00:00").unwrap();
@@ -420,8 +422,11 @@ fn version_7_adds_acknowledgments_and_keeps_earlier_claims_without_spans() {
         events,
         ["history sent ", "ack rejected 999 set rejected", "ack accepted 999 set rejected"]
     );
-    let (at, said) = l.latest_rejection("C1", "P1").unwrap().unwrap();
-    assert_eq!((at.as_str(), said.as_str()), ("2026-03-02T00:00:00", "999 set rejected"));
+    let r = l.latest_rejection("C1", "P1").unwrap().unwrap();
+    assert_eq!(
+        (r.at.as_str(), r.said.as_str(), r.by_set),
+        ("2026-03-02T00:00:00", "999 set rejected", false)
+    );
     assert_eq!(
         l.lookup(&[("C1", "P1")]).unwrap()[0].as_ref().unwrap().status,
         ClaimStatus::Rejected
