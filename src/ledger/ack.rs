@@ -379,7 +379,12 @@ impl Ledger {
         self.conn
             .query_row(
                 "SELECT k.received_at, k.kind || ' ' || a.detail,
-                    NOT EXISTS (SELECT 1 FROM claim_acks o JOIN claims c
+                    EXISTS (SELECT 1 FROM claim_acks o JOIN claims c
+                        ON c.claim_id = o.claim_id AND c.payer_id = o.payer_id
+                        AND c.submission_id = o.submission_id
+                     WHERE o.claim_id = ?1 AND o.payer_id = ?2 AND o.status = 'rejected'
+                       AND o.by_set = 1)
+                    AND NOT EXISTS (SELECT 1 FROM claim_acks o JOIN claims c
                         ON c.claim_id = o.claim_id AND c.payer_id = o.payer_id
                         AND c.submission_id = o.submission_id
                      WHERE o.claim_id = ?1 AND o.payer_id = ?2 AND o.status = 'rejected'
