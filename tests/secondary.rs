@@ -572,7 +572,13 @@ fn a_cob_claim_to_medicare_carries_the_insurance_type() {
     let mut lines = src.lines();
     let mut csv = format!("{},secondary_insurance_type\n", lines.next().unwrap());
     for row in lines {
-        let row = row.replace(",DEMOSECOND,", ",DEMOMCARE,");
+        // Medicare's beneficiary is its subscriber: only the claims whose
+        // patient is the secondary subscriber (not C3002, C3003) go to it.
+        let row = if row.starts_with("C3002,") || row.starts_with("C3003,") {
+            row.to_string()
+        } else {
+            row.replace(",DEMOSECOND,", ",DEMOMCARE,")
+        };
         let t = if row.starts_with("C3001,") { "12" } else { "" };
         csv.push_str(&format!("{row},{t}\n"));
     }

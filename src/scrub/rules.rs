@@ -270,6 +270,10 @@ const MEDICARE_TYPE_DEFAULTED: Rule = w(
     "W-COB-002",
     "secondary payer is Medicare and secondary_insurance_type is empty: SBR05 takes a default (see secondary.md)",
 );
+const MEDICARE_SECONDARY_NOT_SELF: Rule = e(
+    "E-MCR-002",
+    "secondary payer is Medicare (filing indicator MA or MB) and secondary_relationship is not self: the COB claim to Medicare would carry a patient loop",
+);
 const INSURANCE_TYPE_IGNORED: Rule = w(
     "W-COB-003",
     "secondary_insurance_type given but the secondary payer is not Medicare: ignored",
@@ -354,6 +358,7 @@ pub const RULES: &[Rule] = &[
     SECONDARY_MEMBER_ID,
     SECONDARY_FIELDS,
     SECONDARY_INSURANCE_TYPE,
+    MEDICARE_SECONDARY_NOT_SELF,
     MEDICARE_TYPE_DEFAULTED,
     INSURANCE_TYPE_IGNORED,
     SECONDARY_NO_PAYER,

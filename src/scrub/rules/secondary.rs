@@ -8,9 +8,9 @@
 use crate::claim::{Claim, Person, Relationship, MEDICARE_SECONDARY_TYPES};
 
 use super::{
-    Ctx, Out, INSURANCE_TYPE_IGNORED, MEDICARE_TYPE_DEFAULTED, SECONDARY_FIELDS,
-    SECONDARY_INSURANCE_TYPE, SECONDARY_MEMBER_ID, SECONDARY_NO_PAYER, SECONDARY_SAME_PAYER,
-    SECONDARY_UNKNOWN_PAYER,
+    Ctx, Out, INSURANCE_TYPE_IGNORED, MEDICARE_SECONDARY_NOT_SELF, MEDICARE_TYPE_DEFAULTED,
+    SECONDARY_FIELDS, SECONDARY_INSURANCE_TYPE, SECONDARY_MEMBER_ID, SECONDARY_NO_PAYER,
+    SECONDARY_SAME_PAYER, SECONDARY_UNKNOWN_PAYER,
 };
 
 pub(super) fn secondary(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
@@ -84,6 +84,17 @@ pub(super) fn secondary(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
 fn insurance_type(c: &Claim, other: &crate::claim::OtherPayer, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
     let Some(payer) = ctx.config.payer(other.payer.id.trim()) else { return };
     let medicare = crate::claim::is_medicare(&payer.filing_indicator);
+    if medicare && other.relationship != Relationship::SelfInsured {
+        o.claim(
+            "secondary_relationship",
+            &MEDICARE_SECONDARY_NOT_SELF,
+            format!(
+                "the secondary payer {} is Medicare: the beneficiary is always the subscriber, so secondary_relationship must be self, not {}",
+                payer.id,
+                other.relationship.word()
+            ),
+        );
+    }
     match other.insurance_type.as_deref() {
         Some(t) if !MEDICARE_SECONDARY_TYPES.contains(&t) => o.claim(
             "secondary_insurance_type",

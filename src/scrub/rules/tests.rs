@@ -450,6 +450,11 @@ rule_test!(medicare_secondary_insurance_type_defaulted, "W-COB-002", |c, _cfg| {
     with_secondary(&mut c);
     c.other_payers[0].payer.id = "DEMOMCARE".into();
 });
+rule_test!(medicare_secondary_subscriber_is_the_patient, "E-MCR-002", ["W-COB-002"], |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].payer.id = "DEMOMCARE".into();
+    c.other_payers[0].relationship = Relationship::Spouse;
+});
 rule_test!(insurance_type_for_a_secondary_not_medicare, "W-COB-003", |c, _cfg| {
     with_secondary(&mut c);
     c.other_payers[0].insurance_type = Some("12".into());
