@@ -20,7 +20,8 @@ use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 /// payer ids and aliases, or the file its 2200B TRN02 names). Each
 /// acknowledgment is recorded once in the ledger (the same one again says
 /// "already read"); accepted and rejected claims change status, 277CA
-/// events in the order of their status dates. One that matches nothing is reported with its position.
+/// events in the order of their status dates. One that matches nothing is
+/// reported with its position.
 /// With --out, writes acks.csv (one row per claim event) into that folder.
 ///
 /// Exit: 0 everything accepted (or recorded before); 1 something rejected,
