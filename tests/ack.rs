@@ -563,3 +563,219 @@ fn a_277ca_provider_rejection_rejects_that_providers_claims_of_the_set() {
     );
     assert_eq!(count(dir.path(), "SELECT COUNT(*) FROM claim_acks"), 1);
 }
+
+/// A 277CA interchange `n` (ISA13, GS06, BHT03) with one claim status:
+/// source (2100A NM109) `source`, batch (2200B TRN02) `batch`, claim
+/// `claim`, STC01 `stc` dated `date`.
+fn one_277(n: u32, source: &str, batch: &str, claim: &str, stc: &str, date: &str) -> String {
+    let set = [
+        "ST*277*0001*005010X214".to_string(),
+        format!("BHT*0085*08*277T{n}*20251202*0900*TH"),
+        "HL*1**20*1".into(),
+        format!("NM1*PR*2*Test Clearing*****PI*{source}"),
+        format!("TRN*1*277T{n}"),
+        "DTP*050*D8*20251201".into(),
+        "DTP*009*D8*20251202".into(),
+        "HL*2*1*21*1".into(),
+        "NM1*41*2*Test Submitter*****46*TEST01".into(),
+        format!("TRN*2*{batch}"),
+        "STC*A1:19:PR*20251202*WQ*172.5".into(),
+        "HL*3*2*19*1".into(),
+        "NM1*85*2*Test Provider*****XX*1234567893".into(),
+        "TRN*1*TEST01PROV".into(),
+        "STC*A1:19:PR**WQ*172.5".into(),
+        "HL*4*3*PT".into(),
+        "NM1*QC*1*TESTER*ALICE****MI*MEM1001".into(),
+        format!("TRN*2*{claim}"),
+        format!("STC*{stc}*{date}*WQ*172.5"),
+        "DTP*472*D8*20251101".into(),
+    ];
+    format!(
+        "ISA*00*          *00*          *ZZ*TESTCLEARING   *ZZ*TESTSUBMITTER  *251202*0900*^*00501*{n:09}*0*T*:~\n\
+         GS*HN*TESTCLEARING*TESTSUBMITTER*20251202*0900*{n}*X*005010X214~\n{}~\nSE*{}*0001~\nGE*1*{n}~\nIEA*1*{n:09}~\n",
+        set.join("~\n"),
+        set.len() + 1
+    )
+}
+
+/// Writes `text` as `name` in `dir` and returns its path.
+fn file(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
+/// A payer's rejection (A7) read before the clearinghouse's receipt (A1)
+/// dated earlier: the STC dates order the events, the claim stays rejected
+/// and on the worklist; a later-dated acceptance (A2) does count.
+#[test]
+fn the_status_dates_order_277ca_events_not_the_order_they_are_read() {
+    let dir = built();
+    let d = dir.path();
+    let batch = "0000000010001";
+    let a7 =
+        file(d, "a7.277", &one_277(701, "TESTPAYER1", batch, "CF1001", "A7:164:IL", "20251203"));
+    let a1 =
+        file(d, "a1.277", &one_277(702, "TESTPAYER1", batch, "CF1001", "A1:19:PR", "20251202"));
+    let o = ack(d, &[&a7]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let o = ack(d, &[&a1]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(statuses(d)[0], ("CF1001".to_string(), "rejected".to_string()));
+    let w = run(d, &["status", "--worklist", "--now", "2025-12-03", "--json"]);
+    let items: serde_json::Value = serde_json::from_slice(&w.stdout).unwrap();
+    let cf1001 = items.as_array().unwrap().iter().find(|i| i["claim_id"] == "CF1001").unwrap();
+    assert_eq!(cf1001["next_action"], "correct and resubmit", "{cf1001}");
+    assert!(cf1001["reason"].as_str().unwrap().contains("A7:164:IL"), "{cf1001}");
+    // Read in the other order, the rejection follows the receipt: rejected.
+    let dir2 = built();
+    ack(dir2.path(), &[&a1]);
+    ack(dir2.path(), &[&a7]);
+    assert_eq!(statuses(dir2.path())[0], ("CF1001".to_string(), "rejected".to_string()));
+    // An acceptance dated after the rejection stands.
+    let a2 =
+        file(d, "a2.277", &one_277(703, "TESTPAYER1", batch, "CF1001", "A2:20:PR", "20251204"));
+    ack(d, &[&a2]);
+    assert_eq!(statuses(d)[0], ("CF1001".to_string(), "accepted".to_string()));
+}
+
+/// A clearinghouse 277CA whose source is no payer of the config, for a
+/// claim sent to two payers: its 2200B TRN (our BHT03) names the
+/// submission, and the claim id matches whatever its case.
+#[test]
+fn a_277ca_batch_chooses_the_payer_of_a_claim_sent_to_two() {
+    let dir = built();
+    let d = dir.path();
+    // CF1001 also goes to TESTMCARE, in ISA13 2.
+    let csv: String = fs::read_to_string(fixture("build/clean.csv"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("claim_id,") || l.starts_with("CF1001,"))
+        .map(|l| l.replace(",TESTPAYER1,", ",TESTMCARE,") + "\n")
+        .collect();
+    let export = file(d, "medicare.csv", &csv);
+    let o = run(d, &["build", &export, "--out", "out2", "--now", "2025-12-01T03:00"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    keep_all_837(&d.join("out2"));
+    // No batch of ours: still unmatched, and the message says why.
+    let loose =
+        file(d, "loose.277", &one_277(711, "CLEARHOUSE9", "X1", "cf1001", "A1:19:PR", "20251202"));
+    let o = ack(d, &[&loose]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("this claim was sent to 2 payers"),
+        "{}",
+        text(&o)
+    );
+    // Batch 000000002 + 0001: the TESTMCARE submission.
+    let named = file(
+        d,
+        "named.277",
+        &one_277(712, "CLEARHOUSE9", "0000000020001", "cf1001", "A7:164:IL", "20251202"),
+    );
+    let o = ack(d, &[&named]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(s.contains("unmatched acknowledgment(s): 0"), "{s}");
+    assert!(s.contains("rejected: claim CF1001 (TESTMCARE)"), "{s}");
+    let st = |payer: &str| -> String {
+        rusqlite::Connection::open(d.join("claimflow.db"))
+            .unwrap()
+            .query_row(
+                "SELECT status FROM claims WHERE claim_id = 'CF1001' AND payer_id = ?1",
+                [payer],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!((st("TESTMCARE"), st("TESTPAYER1")), ("rejected".into(), "sent".into()));
+    // Read again: nothing recorded, and no rejection printed as new.
+    let o = ack(d, &[&named]);
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(!s.contains("rejected: claim"), "{s}");
+    assert!(s.contains("already read: claim CF1001 (TESTMCARE)"), "{s}");
+    assert!(s.contains("1 acknowledgment(s) already recorded"), "{s}");
+    assert_eq!(o.status.code(), Some(0), "nothing new needs a person\n{}", text(&o));
+}
+
+/// A 999 rejecting set 0002 for an error in CF1005: CF1004, rejected only
+/// with its set, is sent again as it is by the next build, with nothing
+/// else; CF1005 still needs its correction.
+#[test]
+fn a_claim_rejected_only_with_its_set_is_sent_again_as_is() {
+    let dir = built();
+    let d = dir.path();
+    ack(d, &[&fixture("ack/clean-errors.999")]);
+    let w = run(d, &["status", "--worklist", "--now", "2025-12-02", "--json"]);
+    let items: serde_json::Value = serde_json::from_slice(&w.stdout).unwrap();
+    let action = |id: &str| {
+        items.as_array().unwrap().iter().find(|i| i["claim_id"] == id).unwrap()["next_action"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(action("CF1004"), "resend as is");
+    assert_eq!(action("CF1005"), "correct and resubmit");
+    let o =
+        run(d, &["build", &fixture("build/clean.csv"), "--out", "again", "--now", "2025-12-03"]);
+    assert_eq!(o.status.code(), Some(1), "CF1005 is held\n{}", text(&o));
+    keep_all_837(&d.join("again"));
+    let rejects = fs::read_to_string(d.join("again/rejects.csv")).unwrap();
+    assert!(rejects.contains("CF1005") && rejects.contains("E-LEDGER-002"), "{rejects}");
+    assert!(!rejects.contains("CF1004"), "{rejects}");
+    let first = fs::read_to_string(d.join("out/claims-000000001.x12")).unwrap();
+    let x12 = fs::read_to_string(d.join("again/claims-000000002.x12")).unwrap();
+    let clm = |x: &str| -> Vec<String> {
+        x.lines().filter(|l| l.starts_with("CLM*")).map(str::to_string).collect()
+    };
+    let was = clm(&first).into_iter().find(|l| l.starts_with("CLM*CF1004*")).unwrap();
+    assert_eq!(clm(&x12), [was], "only CF1004, as it was");
+    let s = run(d, &["status", "CF1004", "--history"]);
+    let s = String::from_utf8_lossy(&s.stdout);
+    assert!(s.starts_with("CF1004 TESTPAYER1: resent (charge 85.00, sent 2025-12-03)"), "{s}");
+    assert!(
+        s.contains("sent again as is: its set or interchange was rejected, not the claim"),
+        "{s}"
+    );
+    let o = run(d, &["validate", "again/claims-000000002.x12"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+/// A TA1 rejecting the interchange rejects no claim's content: the next
+/// build sends all five again as they are, without --resend.
+#[test]
+fn claims_rejected_with_their_interchange_are_sent_again_as_is() {
+    let dir = built();
+    let d = dir.path();
+    ack(d, &[&fixture("ack/clean-rejected.ta1")]);
+    let o =
+        run(d, &["build", &fixture("build/clean.csv"), "--out", "again", "--now", "2025-12-03"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    keep_all_837(&d.join("again"));
+    let x12 = fs::read_to_string(d.join("again/claims-000000002.x12")).unwrap();
+    assert_eq!(x12.matches("CLM*").count(), 5);
+    assert!(statuses(d).iter().all(|(_, s)| s == "resent"), "{:?}", statuses(d));
+    assert_eq!(
+        count(d, "SELECT COUNT(*) FROM claim_history WHERE status = 'resent' AND detail LIKE 'sent again as is%'"),
+        5
+    );
+}
+
+/// A claim a 999 accepted and no 277CA confirmed is on the worklist after
+/// the payer's ack_days (default 2).
+#[test]
+fn a_claim_accepted_by_a_999_alone_is_followed_up_after_ack_days() {
+    let dir = built();
+    let d = dir.path();
+    ack(d, &[&fixture("ack/clean-accepted.999")]);
+    let on = |now: &str| -> serde_json::Value {
+        let w = run(d, &["status", "--worklist", "--now", now, "--json"]);
+        serde_json::from_slice(&w.stdout).unwrap()
+    };
+    assert_eq!(on("2025-12-04").as_array().unwrap().len(), 0, "2 days after the 999");
+    let items = on("2025-12-05");
+    assert_eq!(items.as_array().unwrap().len(), 5, "{items}");
+    let i = &items[0];
+    assert_eq!(i["next_action"], "check with the clearinghouse", "{i}");
+    assert!(i["reason"].as_str().unwrap().contains("no 277CA 3 day(s) later (ack_days 2)"), "{i}");
+}

@@ -216,3 +216,52 @@ fn an_export_without_the_new_columns_builds_what_it_built_before() {
     let rejects = fs::read_to_string(dir.path().join("out/rejects.csv")).unwrap();
     assert_eq!(rejects, "claim_id,row,column,rule,severity,message\n");
 }
+
+/// An export with the `unit` column: an anesthesia line with no unit is sent
+/// in minutes (SV103 `MJ`), and one drug from two NDCs on one day is two
+/// lines, not a duplicate held back.
+#[test]
+fn anesthesia_minutes_and_one_drug_from_two_ndcs() {
+    let clean = fs::read_to_string(fixture("build/clean.csv")).unwrap();
+    let mut rows = clean.lines();
+    let header = format!("{},unit", rows.next().unwrap());
+    let drug = rows.clone().find(|r| r.contains(",L3,")).unwrap().replace("CF1002,", "CF2001,");
+    let visit = rows.clone().find(|r| r.starts_with("CF1005,")).unwrap();
+    let anesthesia =
+        visit.replace("CF1005,", "CF2002,").replace(",99203,,,,,1,160,", ",00790,,,,,47,160,");
+    assert_ne!(anesthesia, visit.replace("CF1005,", "CF2002,"));
+    let csv = [
+        header,
+        format!("{},UN", drug.replace(",L3,", ",D1,")),
+        format!("{},", drug.replace(",L3,", ",D2,").replace("00003-0293-28", "00003-0293-29")),
+        format!("{anesthesia},"),
+    ]
+    .join("\n");
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("anesthesia.csv");
+    fs::write(&input, csv + "\n").unwrap();
+    let (_out, x12) = build(&input.display().to_string());
+    let x12 = String::from_utf8(x12).unwrap();
+    let drug_lines: Vec<&str> = claim_segments(&x12, "CF2001")
+        .into_iter()
+        .filter(|s| s.starts_with("SV1*") || s.starts_with("LIN*"))
+        .collect();
+    assert_eq!(
+        drug_lines,
+        [
+            "SV1*HC:J3301*44.2*UN*2***1~",
+            "LIN**N4*00003029328~",
+            "SV1*HC:J3301*44.2*UN*2***1~",
+            "LIN**N4*00003029329~"
+        ]
+    );
+    let sv1: Vec<&str> =
+        claim_segments(&x12, "CF2002").into_iter().filter(|s| s.starts_with("SV1*")).collect();
+    assert_eq!(sv1, ["SV1*HC:00790*160*MJ*47***1~"]);
+    let report = claimflow::validate::validate_file("anesthesia", x12.as_bytes());
+    assert!(report.is_valid(), "{:?}", report.findings);
+    // The 837P reads back into the same unit of measure.
+    let claims = edi837::read_claims(x12.as_bytes()).unwrap();
+    let line = &claims.iter().find(|c| c.claim_id == "CF2002").unwrap().lines[0];
+    assert_eq!((line.unit_code(), line.units), ("MJ", rust_decimal::Decimal::new(47, 0)));
+}

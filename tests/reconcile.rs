@@ -467,6 +467,7 @@ fn demo_claim(id: &str, lines: &[DemoLine<'_>]) -> Claim {
                 procedure: proc.to_string(),
                 modifiers: mods.iter().map(|m| m.to_string()).collect(),
                 units: dec(units),
+                unit: None,
                 charge: dec(charge),
                 dx_pointers: vec![1],
                 ndc: None,
@@ -478,6 +479,7 @@ fn demo_claim(id: &str, lines: &[DemoLine<'_>]) -> Claim {
             .collect(),
         stated_total: None,
         other_payers: Vec::new(),
+        insurance_type: None,
         source: Source::default(),
     }
 }
@@ -1255,6 +1257,18 @@ fn the_ledger_stores_the_denied_split_and_the_forwarded_status() {
         ),
         ["sent", "forwarded"]
     );
+    // The forwarded claim waits for the other payer the payer's ack_days
+    // (default 2), then is on the worklist.
+    let forwarded = |now: &str| -> Vec<serde_json::Value> {
+        let o = run(d, &["status", "--worklist", "--ledger", &db_s, "--now", now, "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v.as_array().unwrap().iter().filter(|i| i["claim_id"] == "M2004").cloned().collect()
+    };
+    assert!(forwarded("2026-04-01").is_empty());
+    let late = forwarded("2026-04-02");
+    assert_eq!(late.len(), 1);
+    assert_eq!(late[0]["next_action"], "ask the other payer for the claim's status", "{}", late[0]);
+    assert_eq!(late[0]["status"], "forwarded");
 }
 
 // ---------------------------------------------------------------- payers

@@ -558,3 +558,55 @@ fn the_primary_835_is_found_from_any_working_directory() {
     assert!(!out.contains("COB-SOURCE"), "{out}");
     assert!(out.contains("claim C3001 -> DEMOSECOND"), "{out}");
 }
+
+/// Medicare as the secondary payer: the primary claim's 2320 and the COB
+/// claim's 2000B carry SBR05, the insurance type given in
+/// `secondary_insurance_type` or, when it is empty, the default for the
+/// beneficiary's age (C3005's patient is 55 on the date of service: 43);
+/// the primary's 2320 on the COB claim carries none.
+#[test]
+fn a_cob_claim_to_medicare_carries_the_insurance_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let src = fs::read_to_string(fixture("encounters/cob.csv")).unwrap();
+    let mut lines = src.lines();
+    let mut csv = format!("{},secondary_insurance_type\n", lines.next().unwrap());
+    for row in lines {
+        // Medicare's beneficiary is its subscriber: only the claims whose
+        // patient is the secondary subscriber (not C3002, C3003) go to it.
+        let row = if row.starts_with("C3002,") || row.starts_with("C3003,") {
+            row.to_string()
+        } else {
+            row.replace(",DEMOSECOND,", ",DEMOMCARE,")
+        };
+        let t = if row.starts_with("C3001,") { "12" } else { "" };
+        csv.push_str(&format!("{row},{t}\n"));
+    }
+    let export = d.join("medicare.csv");
+    fs::write(&export, csv).unwrap();
+    let o = build(d, &export.display().to_string(), "out", "2026-03-20");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let rejects = fs::read_to_string(d.join("out/rejects.csv")).unwrap();
+    assert!(rejects.contains("C3005") && rejects.contains("W-COB-002"), "{rejects}");
+    assert!(!rejects.lines().any(|l| l.starts_with("C3001,")), "{rejects}");
+    let all = segments(&d.join("out/claims-000000001.x12"));
+    assert!(claim_segments(&all, "C3001").contains(&"SBR*S*18*SG300**12****MB".to_string()));
+    assert!(claim_segments(&all, "C3005").contains(&"SBR*S*18*SG300**43****MB".to_string()));
+    // The primary's own 2000B (not Medicare) carries no SBR05.
+    assert!(all.iter().filter(|s| s.starts_with("SBR*P*")).all(|s| s.ends_with("******CI")));
+
+    let o = reconcile(d, "835/cob-primary.835", "recon", "2026-04-01");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let o = secondary(d, &[]);
+    assert!(text(&o).contains("sent 4 COB claim(s) to secondary payers"), "{}", text(&o));
+    let all = segments(&d.join("cob/secondary-000000002.x12"));
+    let sbr_2000b = |id: &str| {
+        let at = all.iter().position(|s| s.starts_with(&format!("CLM*{id}*"))).unwrap();
+        all[..at].iter().rev().find(|s| s.starts_with("SBR*")).unwrap().clone()
+    };
+    assert_eq!(sbr_2000b("C3001"), "SBR*S*18*SG300**12****MB");
+    assert_eq!(sbr_2000b("C3005"), "SBR*S*18*SG300**43****MB");
+    assert!(claim_segments(&all, "C3001").contains(&"SBR*P*18*GRP300******CI".to_string()));
+    let o = run(d, &["validate", "cob/secondary-000000002.x12"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}

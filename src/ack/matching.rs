@@ -90,6 +90,9 @@ pub(crate) fn match_ta1(t: &Ta1, l: &Ledger, cache: &mut Cache) -> Result<MatchR
             detail: detail.clone(),
             payer_claim_id: None,
             trace: None,
+            status_date: None,
+            // The interchange was rejected: no claim's content was.
+            by_set: status == ClaimStatus::Rejected,
         })
         .collect();
     Ok((reference, Some(outcome), codes, Ok(claims), Some(sub.id)))
@@ -187,6 +190,8 @@ pub(crate) fn match_999(s: &SetAck, l: &Ledger, cache: &mut Cache) -> Result<Mat
         .iter()
         .zip(per_claim)
         .map(|(c, errors)| {
+            // Rejected with its set, no error inside it: sent again as is.
+            let by_set = status == ClaimStatus::Rejected && errors.is_empty();
             let mut detail = format!("{said} ({reference}, {verdict}");
             if !s.reasons.is_empty() && !s.st02.is_empty() {
                 detail.push_str(&format!(" {}", s.reasons.join(",")));
@@ -205,6 +210,8 @@ pub(crate) fn match_999(s: &SetAck, l: &Ledger, cache: &mut Cache) -> Result<Mat
                 detail,
                 payer_claim_id: None,
                 trace: None,
+                status_date: None,
+                by_set,
             }
         })
         .collect();
@@ -221,10 +228,33 @@ pub(crate) fn match_277(
     let codes = c.codes();
     let candidates = l.current_claims(&c.claim_id)?;
     let payer = options.payers.get(&c.source_id).map(|p| p.to_string());
+    // The batch it answers (our BHT03: the 9-digit ISA13, then the ST02).
+    let batch = if c.batch.len() == 13 && c.batch.bytes().all(|b| b.is_ascii_digit()) {
+        l.submission_by_isa13(&c.batch[..9])?
+    } else {
+        None
+    };
     let found = match &payer {
         Some(p) => candidates.iter().find(|k| k.payer_id == *p),
         None if candidates.len() == 1 => candidates.first(),
-        None => None,
+        // Sent to several payers, and the source names none of them: the
+        // 2200B TRN names the submission, which went to one of them.
+        None => match &batch {
+            Some(sub) => {
+                let mut sent_there = Vec::new();
+                for k in &candidates {
+                    if l.was_sent_in(sub.id, &k.claim_id, &k.payer_id)? {
+                        sent_there.push(k);
+                    }
+                }
+                if sent_there.len() == 1 {
+                    sent_there.first().copied()
+                } else {
+                    None
+                }
+            }
+            None => None,
+        },
     };
     let Some(k) = found else {
         let why = if candidates.is_empty() {
@@ -233,20 +263,19 @@ pub(crate) fn match_277(
             format!("this claim was not sent to payer {p} (the 277CA's source {})", c.source_id)
         } else {
             format!(
-                "this claim was sent to {} payers and the 277CA's source {} is no payer id or alias in the config",
+                "this claim was sent to {} payers, the 277CA's source {} is no payer id or alias in the config, and its batch (2200B TRN02 {}) is no file sent to one of them",
                 candidates.len(),
-                c.source_id
+                c.source_id,
+                c.batch
             )
         };
         return Ok((reference, Some(outcome), codes, Err(why), None));
     };
-    // The batch it answers (our BHT03: ISA13 then ST02), when it was sent there.
+    // The batch it answers, when the claim was sent there.
     let mut submission = k.submission_id;
-    if c.batch.len() == 13 && c.batch.bytes().all(|b| b.is_ascii_digit()) {
-        if let Some(sub) = l.submission_by_isa13(&c.batch[..9])? {
-            if l.was_sent_in(sub.id, &c.claim_id, &k.payer_id)? {
-                submission = sub.id;
-            }
+    if let Some(sub) = &batch {
+        if l.was_sent_in(sub.id, &k.claim_id, &k.payer_id)? {
+            submission = sub.id;
         }
     }
     let status = match outcome {
@@ -271,7 +300,7 @@ pub(crate) fn match_277(
     }
     detail.push(')');
     let ack = ClaimAck {
-        claim_id: c.claim_id.clone(),
+        claim_id: k.claim_id.clone(),
         payer_id: k.payer_id.clone(),
         submission_id: submission,
         status,
@@ -279,6 +308,9 @@ pub(crate) fn match_277(
         detail,
         payer_claim_id: (!c.payer_claim_id.is_empty()).then(|| c.payer_claim_id.clone()),
         trace: (!c.trace.is_empty()).then(|| c.trace.clone()),
+        status_date: (c.date.len() == 8 && c.date.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| c.date.clone()),
+        by_set: false,
     };
     Ok((reference, Some(outcome), codes, Ok(vec![ack]), Some(submission)))
 }
@@ -338,6 +370,8 @@ pub(crate) fn match_batch(
             detail: detail.clone(),
             payer_claim_id: None,
             trace: None,
+            status_date: None,
+            by_set: false,
         })
         .collect();
     if claims.is_empty() && billed_by_provider.is_some() {

@@ -80,6 +80,26 @@ impl Options {
 struct Matched {
     row_start: usize,
     posting: Option<AckPosting>,
+    /// What it added to the report's counts of sets, interchanges and
+    /// batches rejected or accepted (taken back when it was recorded before).
+    counted: fn(&mut Counts, i64),
+}
+
+/// Adds `n` to the count an acknowledgment's kind and outcome go in.
+fn count_of(body: &Body, outcome: Outcome) -> fn(&mut Counts, i64) {
+    fn add(c: &mut usize, n: i64) {
+        *c = c.saturating_add_signed(n as isize);
+    }
+    match (body, outcome) {
+        (Body::Ta1(_), Outcome::Rejected) => |c, n| add(&mut c.interchanges_rejected, n),
+        (Body::Set(_), Outcome::Accepted) => |c, n| add(&mut c.sets_accepted, n),
+        (Body::Set(_), Outcome::AcceptedWithErrors) => {
+            |c, n| add(&mut c.sets_accepted_with_errors, n)
+        }
+        (Body::Set(_), Outcome::Rejected) => |c, n| add(&mut c.sets_rejected, n),
+        (Body::Batch(_), _) => |c, n| add(&mut c.batches_rejected, n),
+        _ => |_, _| {},
+    }
 }
 
 /// Runs the job: reads `files`, matches and records their acknowledgments
@@ -151,6 +171,8 @@ pub fn run(
     for i in &posted.already {
         already[*i] = true;
     }
+    // What was recorded before counts as read, not as accepted or
+    // rejected again: a re-delivered file reports nothing new.
     let mut p = 0;
     for (k, m) in matched.iter().enumerate() {
         let end = matched.get(k + 1).map_or(report.rows.len(), |n| n.row_start);
@@ -158,6 +180,16 @@ pub fn run(
             let word = if already[p] { "already" } else { "new" };
             for row in &mut report.rows[m.row_start..end] {
                 row.recorded = word;
+                if already[p] {
+                    match row.status.as_str() {
+                        "accepted" => report.counts.claims_accepted -= 1,
+                        "rejected" => report.counts.claims_rejected -= 1,
+                        _ => {}
+                    }
+                }
+            }
+            if already[p] {
+                (m.counted)(&mut report.counts, -1);
             }
             p += 1;
         }
@@ -204,12 +236,9 @@ fn match_ack(
         }
     };
     let outcome = outcome.unwrap_or(Outcome::Other);
-    match (&a.body, outcome) {
-        (Body::Ta1(_), Outcome::Rejected) => report.counts.interchanges_rejected += 1,
-        (Body::Set(_), Outcome::Accepted) => report.counts.sets_accepted += 1,
-        (Body::Set(_), Outcome::AcceptedWithErrors) => report.counts.sets_accepted_with_errors += 1,
-        (Body::Set(_), Outcome::Rejected) => report.counts.sets_rejected += 1,
-        _ => {}
+    let counted = count_of(&a.body, outcome);
+    if !matches!(a.body, Body::Batch(_)) {
+        counted(&mut report.counts, 1);
     }
     let Ok(claims) = claims else {
         let why = claims.err().unwrap_or_default();
@@ -236,7 +265,7 @@ fn match_ack(
             trace: String::new(),
             recorded: "not recorded",
         });
-        return Ok(Matched { row_start, posting: None });
+        return Ok(Matched { row_start, posting: None, counted });
     };
     for c in &claims {
         match c.status {
@@ -272,9 +301,10 @@ fn match_ack(
             .in_file(file)
             .at(a.pos, ""),
         );
-        return Ok(Matched { row_start, posting: None });
+        return Ok(Matched { row_start, posting: None, counted });
     }
     Ok(Matched {
+        counted,
         row_start,
         posting: Some(AckPosting {
             kind: a.kind(),

@@ -34,6 +34,10 @@ enum Decision {
     /// Rejected at the front end and changed since: written again as an
     /// original, recorded as `sent`.
     Resubmit,
+    /// Rejected only with its set or interchange (a 999 or TA1 naming no
+    /// error inside it) and unchanged: written again as it is, recorded as
+    /// `resent`.
+    ResendAsIs,
     /// Sent earlier and unchanged: not sent again.
     AlreadySent,
     /// Sent earlier and changed since: held until a replacement is built.
@@ -43,7 +47,7 @@ enum Decision {
 impl Decision {
     /// True when the claim goes in this run's 837P.
     fn sends(self) -> bool {
-        matches!(self, Decision::Send(_) | Decision::Resubmit)
+        matches!(self, Decision::Send(_) | Decision::Resubmit | Decision::ResendAsIs)
     }
 }
 
@@ -248,9 +252,13 @@ impl Prepared {
                     Decision::Resubmit
                 }
                 Some(k) if k.status == ClaimStatus::Rejected => {
-                    let (at, said) = ledger
-                        .latest_rejection(&c.claim_id, &c.payer.id)?
-                        .unwrap_or_else(|| (String::new(), "a front-end rejection".into()));
+                    let rejection = ledger.latest_rejection(&c.claim_id, &c.payer.id)?;
+                    if rejection.as_ref().is_some_and(|r| r.by_set) {
+                        decisions.push(Decision::ResendAsIs);
+                        continue;
+                    }
+                    let (at, said) = rejection
+                        .map_or((String::new(), "a front-end rejection".into()), |r| (r.at, r.said));
                     let message = format!(
                         "claim {} was rejected at the front end ({said}, recorded {at}) and has not \
                          changed since it was sent (ISA13 {}): correct it and build again (it goes \
@@ -349,13 +357,21 @@ impl Prepared {
                     st02: st.to_string(),
                     status: match decisions[i] {
                         Decision::Send(s) => s,
+                        Decision::ResendAsIs => ClaimStatus::Resent,
                         _ => ClaimStatus::Sent,
                     },
                     span: spans.remove(&key),
-                    detail: (decisions[i] == Decision::Resubmit).then(|| {
-                        "sent again as an original after a front-end rejection (corrected since)"
-                            .to_string()
-                    }),
+                    detail: match decisions[i] {
+                        Decision::Resubmit => Some(
+                            "sent again as an original after a front-end rejection (corrected since)"
+                                .to_string(),
+                        ),
+                        Decision::ResendAsIs => Some(
+                            "sent again as is: its set or interchange was rejected, not the claim"
+                                .to_string(),
+                        ),
+                        _ => None,
+                    },
                     patient: ledger::PatientRecord::of(c),
                 }
             })

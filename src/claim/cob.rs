@@ -98,9 +98,81 @@ pub struct OtherPayer {
     pub adjudication_date: Option<NaiveDate>,
     /// 2330B REF*F8: this payer's claim control number (835 CLP07).
     pub claim_number: Option<String>,
+    /// 2320 SBR05 insurance type code as given (`secondary_insurance_type`):
+    /// why Medicare pays after the claim's payer. `None` takes the default
+    /// of [`OtherPayer::insurance_type_code`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insurance_type: Option<String>,
+}
+
+/// The insurance type codes (SBR05) that say why Medicare is not the
+/// primary payer: 12 working aged beneficiary or spouse with an employer
+/// group health plan, 13 end-stage renal disease with an employer group
+/// health plan, 14 no-fault insurance, 15 workers' compensation, 16 public
+/// health service or other federal agency, 41 black lung, 42 veterans
+/// affairs, 43 disabled beneficiary under 65 with a large group health
+/// plan, 47 other liability insurance.
+pub const MEDICARE_SECONDARY_TYPES: [&str; 9] =
+    ["12", "13", "14", "15", "16", "41", "42", "43", "47"];
+
+/// True for a Medicare claim filing indicator (`MA` Part A, `MB` Part B).
+pub fn is_medicare(filing_indicator: &str) -> bool {
+    matches!(filing_indicator.trim(), "MA" | "MB")
+}
+
+/// The insurance type code sent when none is given: from the primary
+/// payer's filing indicator (`WC` workers' compensation 15, `AM` auto
+/// medical 14, `LM` liability medical 47, `VA` veterans affairs 42), else
+/// from the beneficiary's age on the first date of service: under 65 is 43
+/// (disabled, large group health plan), otherwise (or not known) 12 (working
+/// aged, employer group health plan).
+pub fn default_insurance_type(
+    primary_filing_indicator: &str,
+    beneficiary_dob: Option<NaiveDate>,
+    first_service_date: Option<NaiveDate>,
+) -> &'static str {
+    match primary_filing_indicator.trim() {
+        "WC" => "15",
+        "AM" => "14",
+        "LM" => "47",
+        "VA" => "42",
+        _ => {
+            let under_65 = match (beneficiary_dob, first_service_date) {
+                (Some(dob), Some(dos)) => {
+                    dob.checked_add_months(chrono::Months::new(65 * 12)).is_some_and(|d| d > dos)
+                }
+                _ => false,
+            };
+            if under_65 {
+                "43"
+            } else {
+                "12"
+            }
+        }
+    }
 }
 
 impl OtherPayer {
+    /// 2320 SBR05 of this payer on `claim`: when it is Medicare and not the
+    /// primary payer, the code given, else [`default_insurance_type`] from
+    /// the claim's payer (the primary) and this coverage's subscriber (the
+    /// beneficiary); `None` otherwise (not sent).
+    pub fn insurance_type_code<'a>(&'a self, claim: &super::Claim) -> Option<&'a str> {
+        if !is_medicare(&self.payer.filing_indicator)
+            || self.responsibility == Responsibility::Primary
+        {
+            return None;
+        }
+        if let Some(t) = self.insurance_type.as_deref() {
+            return Some(t);
+        }
+        Some(default_insurance_type(
+            &claim.payer.filing_indicator,
+            self.subscriber.dob,
+            claim.first_service_date(),
+        ))
+    }
+
     /// True when this payer has adjudicated the claim (AMT*D is known).
     pub fn has_adjudicated(&self) -> bool {
         self.paid.is_some()

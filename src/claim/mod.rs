@@ -16,7 +16,10 @@ mod npi;
 mod status;
 pub mod stc;
 
-pub use cob::{other_payer_reason, Adjustment, LineAdjudication, OtherPayer, Responsibility};
+pub use cob::{
+    default_insurance_type, is_medicare, other_payer_reason, Adjustment, LineAdjudication,
+    OtherPayer, Responsibility, MEDICARE_SECONDARY_TYPES,
+};
 pub(crate) use npi::is_valid_npi;
 pub use status::ClaimStatus;
 
@@ -267,8 +270,13 @@ pub struct ServiceLine {
     pub procedure: String,
     /// SV101-3..6 modifiers (0 to 4, 2 characters each).
     pub modifiers: Vec<String>,
-    /// SV104 units (UN), positive, up to 3 decimals.
+    /// SV104 quantity, positive, up to 3 decimals: units, or minutes of
+    /// anesthesia time (see [`ServiceLine::unit_code`]).
     pub units: Decimal,
+    /// SV103 unit of measure as given (`UN` units, `MJ` minutes); `None`
+    /// takes the procedure's default ([`ServiceLine::unit_code`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
     /// SV102 line charge, positive.
     pub charge: Decimal,
     /// SV107 diagnosis pointers, 1-based into [`Claim::diagnoses`] (1 to 4).
@@ -289,6 +297,35 @@ pub struct ServiceLine {
     pub ndc_unit: Option<String>,
     /// The 1-based CSV row this line came from (0 when not from CSV).
     pub row: u64,
+}
+
+/// Whether a procedure code is a CPT anesthesia code (00100-01999), whose
+/// time is billed in minutes.
+pub fn is_anesthesia_code(code: &str) -> bool {
+    code.len() == 5
+        && code.bytes().all(|b| b.is_ascii_digit())
+        && ("00100"..="01999").contains(&code)
+}
+
+impl ServiceLine {
+    /// The SV103 unit of measure this line is sent with: the `unit` given,
+    /// else `MJ` (minutes) for an anesthesia code and `UN` (units) for any
+    /// other.
+    pub fn unit_code(&self) -> &str {
+        match self.unit.as_deref() {
+            Some(u) => u,
+            None => Self::default_unit(&self.procedure),
+        }
+    }
+
+    /// The unit of measure a procedure code takes when none is given.
+    pub fn default_unit(procedure: &str) -> &'static str {
+        if is_anesthesia_code(procedure) {
+            "MJ"
+        } else {
+            "UN"
+        }
+    }
 }
 
 /// One professional claim (loop 2300 and everything above it).
@@ -365,6 +402,11 @@ pub struct Claim {
     /// with its adjudication). Empty when no other payer is known.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other_payers: Vec<OtherPayer>,
+    /// 2000B SBR05 insurance type code as given (why Medicare pays second),
+    /// on a claim to Medicare that is not its primary payer; `None` takes
+    /// the default of [`Claim::insurance_type_code`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insurance_type: Option<String>,
     /// Where the claim came from.
     pub source: Source,
 }
@@ -385,6 +427,29 @@ impl Claim {
             (true, false) => Responsibility::Secondary,
             _ => Responsibility::Primary,
         }
+    }
+
+    /// 2000B SBR05: the insurance type code of a claim to Medicare (filing
+    /// indicator MA or MB) that is not its primary payer (SBR01 not `P`):
+    /// the one given, else [`cob::default_insurance_type`] from the primary
+    /// payer's filing indicator and the subscriber's (the beneficiary's) age
+    /// on the first date of service. `None` on any other claim (the guide:
+    /// not sent).
+    pub fn insurance_type_code(&self) -> Option<&str> {
+        if !cob::is_medicare(&self.payer.filing_indicator)
+            || self.payer_responsibility() == Responsibility::Primary
+        {
+            return None;
+        }
+        if let Some(t) = self.insurance_type.as_deref() {
+            return Some(t);
+        }
+        let primary = self
+            .other_payers
+            .iter()
+            .find(|o| o.responsibility == Responsibility::Primary)
+            .map_or("", |o| o.payer.filing_indicator.as_str());
+        Some(cob::default_insurance_type(primary, self.subscriber.dob, self.first_service_date()))
     }
 
     /// True when a related cause is an accident that needs its date

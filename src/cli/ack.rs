@@ -19,14 +19,17 @@ use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 /// answers a file sent (by ISA13), a 999 its transaction sets (by GS06 and
 /// ST02; IK3/IK4 errors go to the claim whose segment they point at), a
 /// 277CA each claim (2200D TRN02 = claim id; the payer through the config's
-/// payer ids and aliases). Each acknowledgment is recorded once in the
-/// ledger (the same one again says "already"); accepted and rejected claims
-/// change status. One that matches nothing is reported with its position.
+/// payer ids and aliases, or the file its 2200B TRN02 names). Each
+/// acknowledgment is recorded once in the ledger (the same one again says
+/// "already read"); accepted and rejected claims change status, 277CA
+/// events in the order of their status dates. One that matches nothing is
+/// reported with its position.
 /// With --out, writes acks.csv (one row per claim event) into that folder.
 ///
-/// Exit: 0 everything accepted; 1 something rejected, unmatched, truncated
-/// or unreadable; 2 could not run (no file could be read, no ledger), or a
-/// file is of another kind (an 835, an 837, a CSV: named, left out).
+/// Exit: 0 everything accepted (or recorded before); 1 something rejected,
+/// unmatched, truncated or unreadable; 2 could not run (no file could be
+/// read, no ledger), or a file is of another kind (an 835, an 837, a CSV:
+/// named, left out).
 ///
 /// Examples:
 ///   claimflow ack inbox/*.999 inbox/*.277 --config claimflow.toml
@@ -126,11 +129,13 @@ fn print_report(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         "  claim events: accepted {}, rejected {} (a claim the 999 and the 277CA both accept counts twice); unmatched acknowledgment(s): {}",
         c.claims_accepted, c.claims_rejected, c.unmatched
     )?;
+    // A rejection recorded before is not printed as one again.
     let rejected: Vec<_> = r.rows.iter().filter(|row| row.status == "rejected").collect();
     for row in rejected.iter().take(MAX_PRINTED) {
+        let word = if row.recorded == "already" { "already read" } else { "rejected" };
         writeln!(
             out,
-            "  rejected: claim {} ({}): {} {}",
+            "  {word}: claim {} ({}): {} {}",
             row.claim_id,
             row.payer_id,
             row.kind,

@@ -32,8 +32,8 @@ pub const RULE_CLAIM: &str = "837-COB-CLAIM";
 pub const RULE_PAID: &str = "837-COB-PAID";
 
 /// Loop 2320 other subscriber, with 2330A and 2330B:
-/// `SBR*<P|S|T>*<rel>*<group>******<filing>~ [CAS*<group>*<reason>*<amount>...~]
-/// [AMT*D*<paid>~] [AMT*EAF*<liability>~] OI***Y***Y~`, then
+/// `SBR*<P|S|T>*<rel>*<group>**<type>****<filing>~ [CAS*<group>*<reason>*<amount>...~]
+/// (SBR05 when the other payer is Medicare and not primary) [AMT*D*<paid>~] [AMT*EAF*<liability>~] OI***Y***Y~`, then
 /// `NM1*IL*1*<last>*<first>*<middle>***MI*<member id>~ [N3~ N4~]` and
 /// `NM1*PR*2*<name>*****PI*<payer id>~ [DTP*573*D8*<date>~] [REF*F8*<claim number>~]`.
 pub(super) fn loop_2320<W: Write>(
@@ -48,7 +48,7 @@ pub(super) fn loop_2320<W: Write>(
             o.relationship.code(),
             o.group_number.as_deref().unwrap_or(""),
             "",
-            "",
+            o.insurance_type_code(c).unwrap_or(""),
             "",
             "",
             "",
@@ -375,6 +375,7 @@ mod tests {
             remaining_patient_liability: None,
             adjudication_date: Some(chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()),
             claim_number: Some("PCN1".into()),
+            insurance_type: None,
         }];
         let mut paid_total = Decimal::ZERO;
         for (i, l) in c.lines.iter_mut().enumerate() {

@@ -86,6 +86,8 @@ struct State {
     subscriber: Person,
     member_id: String,
     group_number: Option<String>,
+    /// 2000B SBR05 insurance type code.
+    insurance_type: Option<String>,
     subscriber_is_patient: bool,
     payer: Payer,
     patient: Option<Person>,
@@ -117,6 +119,7 @@ impl State {
             subscriber: Person::default(),
             member_id: String::new(),
             group_number: None,
+            insurance_type: None,
             subscriber_is_patient: true,
             payer: Payer::default(),
             patient: None,
@@ -204,6 +207,7 @@ impl State {
             b"SBR" if self.claim.is_none() => {
                 self.subscriber_is_patient = seg.str(2).trim() == "18";
                 self.group_number = opt(seg, 3);
+                self.insurance_type = opt(seg, 5);
                 self.payer.filing_indicator = text(seg, 9);
             }
             b"PAT" if self.claim.is_none() => {
@@ -433,6 +437,7 @@ impl State {
             lines: Vec::new(),
             stated_total,
             other_payers: Vec::new(),
+            insurance_type: self.insurance_type.clone(),
             source: Source::default(),
         };
         self.claim = Some(claim);
@@ -492,6 +497,11 @@ impl State {
         let modifiers: Vec<String> = (3..=6).map(comp).filter(|m| !m.is_empty()).collect();
         let charge = self.decimal(seg, 2, "SV102 charge");
         let units = self.decimal(seg, 4, "SV104 units");
+        // SV103 is kept only when it is not the procedure's default, as the
+        // encounter reader leaves `unit` empty when the column is.
+        let unit = text(seg, 3);
+        let unit =
+            (!unit.is_empty() && unit != ServiceLine::default_unit(&procedure)).then_some(unit);
         let dx_pointers: Vec<u8> = dx_pointers(seg).filter_map(|p| u8::try_from(p).ok()).collect();
         if let Some(draft) = self.line.as_mut() {
             draft.line = Some(ServiceLine {
@@ -502,6 +512,7 @@ impl State {
                 procedure,
                 modifiers,
                 units,
+                unit,
                 charge,
                 dx_pointers,
                 ndc: None,

@@ -80,6 +80,7 @@ pub(super) fn segment(
                 relationship: Relationship::parse(&seg.str(2)).unwrap_or(Relationship::Other),
                 group_number: opt(seg, 3),
                 payer: Payer { filing_indicator: text(seg, 9), ..Payer::default() },
+                insurance_type: opt(seg, 5),
                 ..OtherPayer::default()
             });
             *cursor = Cursor::Subscriber;

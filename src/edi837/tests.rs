@@ -84,6 +84,7 @@ fn line(id: &str, proc: &str, charge: &str, ptrs: &[u8]) -> ServiceLine {
         procedure: proc.into(),
         modifiers: Vec::new(),
         units: Decimal::ONE,
+        unit: None,
         charge: dec(charge),
         dx_pointers: ptrs.to_vec(),
         ndc: None,
@@ -144,6 +145,7 @@ pub(crate) fn sample_claims() -> Vec<Claim> {
         lines: vec![line("C1-1", "99213", "125.00", &[1, 2])],
         stated_total: None,
         other_payers: Vec::new(),
+        insurance_type: None,
         source: Source::default(),
     };
     let mut c2 = base.clone();

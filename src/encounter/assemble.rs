@@ -358,6 +358,7 @@ pub(super) fn finish_claim(ctx: &Ctx<'_>, g: Group) -> (Claim, Vec<Finding>) {
         lines,
         stated_total,
         other_payers,
+        insurance_type: None,
         source: Source { file: ctx.file.to_string(), rows },
     };
     (claim, findings)

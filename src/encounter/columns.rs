@@ -106,6 +106,7 @@ columns! {
     SecondaryPayerId "secondary_payer_id" Claim false false;
     SecondaryMemberId "secondary_member_id" Claim false true;
     SecondaryGroupNumber "secondary_group_number" Claim false true;
+    SecondaryInsuranceType "secondary_insurance_type" Claim false false;
     SecondaryRelationship "secondary_relationship" Claim false false;
     SecondarySubscriberLast "secondary_subscriber_last" Claim false true;
     SecondarySubscriberFirst "secondary_subscriber_first" Claim false true;
@@ -142,6 +143,7 @@ columns! {
     Modifier3 "modifier3" Line false false;
     Modifier4 "modifier4" Line false false;
     Units "units" Line true false;
+    Unit "unit" Line false false;
     Charge "charge" Line true false;
     DxPointers "dx_pointers" Line true false;
     Ndc "ndc" Line false false;

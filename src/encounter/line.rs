@@ -1,4 +1,5 @@
-//! Reading the service line of one row: dates of service, units, charge,
+//! Reading the service line of one row: dates of service, units (and their
+//! unit of measure), charge,
 //! procedure, modifiers, diagnosis pointers, NDC (with its quantity and
 //! unit) and line_id, with a finding for every value that cannot be read.
 //! Claim-level values are in `assemble`.
@@ -168,6 +169,7 @@ pub(super) fn read_line(
         ndc_quantity = None;
         ndc_unit = None;
     }
+    let unit = get(Col::Unit, findings).map(|s| s.to_ascii_uppercase());
     let line_id = get(Col::LineId, findings).map(Cow::into_owned).unwrap_or_default();
     if !ok {
         return None;
@@ -179,6 +181,7 @@ pub(super) fn read_line(
         procedure,
         modifiers,
         units: units?,
+        unit,
         charge: charge?,
         dx_pointers,
         ndc,

@@ -1,5 +1,6 @@
 //! The secondary coverage columns (`secondary_payer_id`, `secondary_member_id`,
-//! `secondary_group_number`, `secondary_relationship`, `secondary_subscriber_*`)
+//! `secondary_group_number`, `secondary_insurance_type`, `secondary_relationship`,
+//! `secondary_subscriber_*`)
 //! read into the claim's [`OtherPayer`] (837P loops 2320/2330A/2330B).
 //!
 //! It reads and parses values only: dates, sex and the relationship word are
@@ -15,10 +16,11 @@ use super::cells::{date_msg, parse_date};
 use super::{rule, Col};
 
 /// Every secondary coverage column, in table order.
-const COLUMNS: [Col; 14] = [
+const COLUMNS: [Col; 15] = [
     Col::SecondaryPayerId,
     Col::SecondaryMemberId,
     Col::SecondaryGroupNumber,
+    Col::SecondaryInsuranceType,
     Col::SecondaryRelationship,
     Col::SecondarySubscriberLast,
     Col::SecondarySubscriberFirst,
@@ -147,6 +149,7 @@ pub(super) fn other_payer<'v>(
         payer: crate::claim::Payer { id: text(Col::SecondaryPayerId), ..Default::default() },
         member_id: text(Col::SecondaryMemberId),
         subscriber,
+        insurance_type: opt(Col::SecondaryInsuranceType).map(|t| t.to_ascii_uppercase()),
         ..OtherPayer::default()
     })
 }

@@ -9,7 +9,9 @@
 //! event in the claim's story, listed by the `claim_events` view) and,
 //! when it answers the claim's current submission and no remittance has
 //! answered the claim yet, sets the claim's status (`accepted` or
-//! `rejected`). A 999 or TA1 acceptance never overrides what a 277CA said.
+//! `rejected`). A 999 or TA1 acceptance never overrides what a 277CA said,
+//! and the 277CA status dates (version 11) order a claim's 277CA events: one
+//! dated before a recorded one does not change the status.
 //! This module does not read X12 or match anything (that is `ack`).
 
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
@@ -73,6 +75,17 @@ SELECT a.claim_id, a.payer_id, a.status, k.received_at,
 FROM claim_acks a JOIN acknowledgments k ON k.id = a.ack_id;
 "#;
 
+/// Schema version 11: the 277CA status date of each claim event (STC02),
+/// which orders a claim's 277CA events, and whether a rejection came only
+/// with the claim's set or interchange (a TA1 or 999 rejection naming no
+/// error inside the claim): such a claim is sent again as it is.
+pub(crate) const MIGRATION_V11: &str = r#"
+ALTER TABLE claim_acks ADD COLUMN status_date TEXT;  -- 277CA STC02 (CCYYMMDD); NULL for TA1 and 999
+ALTER TABLE claim_acks ADD COLUMN by_set INTEGER NOT NULL DEFAULT 0; -- 1: rejected with its set or interchange, no error of its own
+UPDATE claim_acks SET status_date = substr(detail, instr(detail, 'status date ') + 12, 8)
+WHERE instr(detail, 'status date ') > 0;
+"#;
+
 /// Where a claim sits in its 837 set, positions counted from the ST = 1.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Span {
@@ -131,6 +144,8 @@ pub struct SubmittedClaim {
 /// A claim as the ledger holds it now, for matching a claim acknowledgment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CurrentClaim {
+    /// CLM01 as sent (the acknowledgment may spell it in another case).
+    pub claim_id: String,
     /// Payer id.
     pub payer_id: String,
     /// Its current submission.
@@ -160,6 +175,25 @@ pub struct ClaimAck {
     pub payer_claim_id: Option<String>,
     /// 277CA REF*D9.
     pub trace: Option<String>,
+    /// 277CA STC02 status date (CCYYMMDD), which orders the claim's 277CA
+    /// events: one dated before a recorded 277CA event of the same
+    /// submission does not change the claim's status.
+    pub status_date: Option<String>,
+    /// A TA1 or 999 rejection of the claim's interchange or set that names
+    /// no error inside the claim: the claim is sent again as it is.
+    pub by_set: bool,
+}
+
+/// The front-end rejection a claim's current submission got.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    /// When it was recorded (ISO 8601).
+    pub at: String,
+    /// What it said (`277CA claim rejected by ... (A7:164:IL ...)`).
+    pub said: String,
+    /// True when every rejection of the current submission came only with
+    /// its set or interchange (see [`ClaimAck::by_set`]).
+    pub by_set: bool,
 }
 
 /// One acknowledgment to record.
@@ -275,24 +309,39 @@ impl Ledger {
     }
 
     /// Every payer the ledger has claim `claim_id` for, with its current
-    /// submission and status.
+    /// submission and status. The id is trimmed and, when no claim has it
+    /// exactly, compared without regard to case (as reconcile matches CLP01).
     pub fn current_claims(&self, claim_id: &str) -> Result<Vec<CurrentClaim>, Error> {
+        let read = |r: &rusqlite::Row<'_>| {
+            Ok(CurrentClaim {
+                claim_id: r.get(0)?,
+                payer_id: r.get(1)?,
+                submission_id: r.get(2)?,
+                status: r.get(3)?,
+            })
+        };
+        let id = claim_id.trim();
         let mut st = self
             .conn
             .prepare_cached(
-                "SELECT payer_id, submission_id, status FROM claims WHERE claim_id = ?1
+                "SELECT claim_id, payer_id, submission_id, status FROM claims WHERE claim_id = ?1
                  ORDER BY payer_id",
             )
             .map_err(self.sq())?;
-        let rows = st
-            .query_map([claim_id], |r| {
-                Ok(CurrentClaim {
-                    payer_id: r.get(0)?,
-                    submission_id: r.get(1)?,
-                    status: r.get(2)?,
-                })
-            })
+        let exact = st.query_map([id], read).map_err(self.sq())?.collect::<Result<Vec<_>, _>>();
+        let exact = exact.map_err(self.sq())?;
+        if !exact.is_empty() {
+            return Ok(exact);
+        }
+        // Rare (a payer that changed the id's case): a scan of the claims.
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT claim_id, payer_id, submission_id, status FROM claims
+                 WHERE upper(claim_id) = upper(?1) ORDER BY payer_id, claim_id",
+            )
             .map_err(self.sq())?;
+        let rows = st.query_map([id], read).map_err(self.sq())?;
         rows.collect::<Result<Vec<_>, _>>().map_err(self.sq())
     }
 
@@ -320,20 +369,31 @@ impl Ledger {
     }
 
     /// The latest front-end rejection of claim `claim_id` of `payer_id`:
-    /// when (ISO 8601) and what it said (`277CA A7:164:IL ...`).
+    /// when (ISO 8601) and what it said (`277CA A7:164:IL ...`), and whether
+    /// its current submission was rejected only with its set or interchange.
     pub fn latest_rejection(
         &self,
         claim_id: &str,
         payer_id: &str,
-    ) -> Result<Option<(String, String)>, Error> {
+    ) -> Result<Option<Rejection>, Error> {
         self.conn
             .query_row(
-                "SELECT k.received_at, k.kind || ' ' || a.detail
+                "SELECT k.received_at, k.kind || ' ' || a.detail,
+                    EXISTS (SELECT 1 FROM claim_acks o JOIN claims c
+                        ON c.claim_id = o.claim_id AND c.payer_id = o.payer_id
+                        AND c.submission_id = o.submission_id
+                     WHERE o.claim_id = ?1 AND o.payer_id = ?2 AND o.status = 'rejected'
+                       AND o.by_set = 1)
+                    AND NOT EXISTS (SELECT 1 FROM claim_acks o JOIN claims c
+                        ON c.claim_id = o.claim_id AND c.payer_id = o.payer_id
+                        AND c.submission_id = o.submission_id
+                     WHERE o.claim_id = ?1 AND o.payer_id = ?2 AND o.status = 'rejected'
+                       AND o.by_set = 0)
                  FROM claim_acks a JOIN acknowledgments k ON k.id = a.ack_id
                  WHERE a.claim_id = ?1 AND a.payer_id = ?2 AND a.status = 'rejected'
                  ORDER BY a.id DESC LIMIT 1",
                 params![claim_id, payer_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok(Rejection { at: r.get(0)?, said: r.get(1)?, by_set: r.get(2)? }),
             )
             .optional()
             .map_err(self.sq())
@@ -363,8 +423,8 @@ impl Ledger {
             let mut ins_claim = tx
                 .prepare_cached(
                     "INSERT INTO claim_acks (ack_id, claim_id, payer_id, submission_id, status,
-                        detail, payer_claim_id, trace)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        detail, payer_claim_id, trace, status_date, by_set)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 )
                 .map_err(sq)?;
             let any = format!(
@@ -379,6 +439,15 @@ impl Ledger {
                  WHERE claim_id = ?1 AND payer_id = ?2 AND submission_id = ?3
                    AND status IN ({ON_ITS_WAY})"
             );
+            let mut newer = tx
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM claim_acks
+                     WHERE claim_id = ?1 AND payer_id = ?2 AND submission_id = ?3
+                       AND status_date IS NOT NULL AND id <> ?6
+                       AND status IN ('accepted', 'rejected')
+                       AND (status_date > ?4 OR (status_date = ?4 AND ?5 AND status = 'rejected')))",
+                )
+                .map_err(sq)?;
             let mut set_any = tx.prepare_cached(&any).map_err(sq)?;
             let mut set_waiting = tx.prepare_cached(&waiting).map_err(sq)?;
             for (i, a) in acks.iter().enumerate() {
@@ -413,12 +482,36 @@ impl Ledger {
                             c.status,
                             c.detail,
                             c.payer_claim_id,
-                            c.trace
+                            c.trace,
+                            c.status_date,
+                            c.by_set
                         ])
                         .map_err(sq)?;
+                    let event_id = tx.last_insert_rowid();
                     summary.claim_events += 1;
                     if c.status == ClaimStatus::Sent {
                         continue;
+                    }
+                    // The STC dates order a claim's 277CA events: one dated
+                    // before a recorded one (or the same day, an acceptance
+                    // after a rejection) leaves the status as it is.
+                    if let Some(date) = &c.status_date {
+                        let later: bool = newer
+                            .query_row(
+                                params![
+                                    c.claim_id,
+                                    c.payer_id,
+                                    c.submission_id,
+                                    date,
+                                    c.status == ClaimStatus::Accepted,
+                                    event_id
+                                ],
+                                |r| r.get(0),
+                            )
+                            .map_err(sq)?;
+                        if later {
+                            continue;
+                        }
                     }
                     let st = if c.claim_level || c.status == ClaimStatus::Rejected {
                         &mut set_any

@@ -171,7 +171,18 @@ impl Canon {
             self.s("note");
             self.s(n);
         }
+        if let Some(t) = &c.insurance_type {
+            self.s("insurance_type");
+            self.s(t);
+        }
         for (i, l) in c.lines.iter().enumerate() {
+            // Added with anesthesia minutes: only a line sent in minutes
+            // encodes its unit of measure.
+            if l.unit_code() != "UN" {
+                self.s("line_unit");
+                self.len(i);
+                self.s(l.unit_code());
+            }
             if l.ndc_quantity.is_some() || l.ndc_unit.is_some() {
                 self.s("line_ndc");
                 self.len(i);
@@ -218,6 +229,11 @@ impl Canon {
         self.opt(o.remaining_patient_liability, Canon::dec);
         self.opt(o.adjudication_date, Canon::date);
         self.os(o.claim_number.as_ref());
+        // Added with Medicare as a secondary payer: only when given.
+        if let Some(t) = &o.insurance_type {
+            self.s("insurance_type");
+            self.s(t);
+        }
     }
     fn line_adjudication(&mut self, a: &crate::claim::LineAdjudication) {
         self.s(&a.payer_id);

@@ -14,7 +14,8 @@ pub(crate) type Migration = (u32, &'static str, &'static str);
 /// version 2 adds the 835 tables, version 5 keys `remittances` by payer +
 /// TRN02 + TRN03 and content fingerprint instead of the file's hash,
 /// version 6 records the lines each payment answered and PLB adjustments,
-/// version 7 adds acknowledgments (TA1, 999, 277CA).
+/// version 7 adds acknowledgments (TA1, 999, 277CA), version 11 the 277CA
+/// status date and the rejections that name no error of the claim.
 pub(crate) const MIGRATIONS: &[Migration] = &[
     (
         1,
@@ -104,6 +105,11 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
         detail::MIGRATION_V9,
     ),
     (10, "what the patient paid at the visit, as sent", standing::MIGRATION_V10),
+    (
+        11,
+        "277CA status dates, rejections of a claim only with its set or interchange",
+        ack::MIGRATION_V11,
+    ),
 ];
 
 /// (version, table): the tables whose references a version's table rebuild

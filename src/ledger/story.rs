@@ -72,6 +72,16 @@ pub struct ClaimState {
     pub ack: Option<(String, ClaimStatus, String)>,
     /// The first acceptance of its current submission (when).
     pub accepted_at: Option<String>,
+    /// The latest rejection of its current submission: when, what it said,
+    /// and whether every rejection of that submission came only with its
+    /// set or interchange (a TA1 or 999 naming no error inside the claim).
+    pub rejection: Option<(String, String, bool)>,
+    /// True when a 277CA spoke of its current submission.
+    pub confirmed_by_277: bool,
+    /// True when a payment of any payer was posted to the claim after its
+    /// latest one from this payer (e.g. the other payer's after a
+    /// forwarded claim).
+    pub answered_since: bool,
     /// Its latest matched payment.
     pub payment: Option<PaymentState>,
     /// The sent lines (1-based positions) no live payment answered yet,
@@ -152,9 +162,7 @@ impl Ledger {
     pub(crate) fn claim_states(&self, which: Which<'_>) -> Result<Vec<ClaimState>, Error> {
         let filter = match which {
             Which::Ids(_) => "c.claim_id = ?1",
-            Which::Open => {
-                "c.status NOT IN ('paid', 'patient_responsibility', 'forwarded', 'unmatched')"
-            }
+            Which::Open => "c.status NOT IN ('paid', 'patient_responsibility', 'unmatched')",
         };
         let sql = format!(
             "SELECT c.claim_id, c.payer_id, c.status, c.total_charge, c.frequency, c.payer_claim_id,
@@ -174,7 +182,24 @@ impl Ledger {
                  ORDER BY a.id LIMIT 1),
                 (SELECT p.id FROM claim_payments p
                  WHERE p.claim_id = c.claim_id AND p.payer_id = c.payer_id AND p.matched = 1
-                 ORDER BY p.id DESC LIMIT 1)
+                 ORDER BY p.id DESC LIMIT 1),
+                (SELECT k.received_at || char(31) || k.kind || ' ' || a.detail
+                 FROM claim_acks a JOIN acknowledgments k ON k.id = a.ack_id
+                 WHERE a.claim_id = c.claim_id AND a.payer_id = c.payer_id
+                   AND a.submission_id = c.submission_id AND a.status = 'rejected'
+                 ORDER BY a.id DESC LIMIT 1),
+                NOT EXISTS (SELECT 1 FROM claim_acks a
+                 WHERE a.claim_id = c.claim_id AND a.payer_id = c.payer_id
+                   AND a.submission_id = c.submission_id AND a.status = 'rejected'
+                   AND a.by_set = 0),
+                EXISTS (SELECT 1 FROM claim_acks a JOIN acknowledgments k ON k.id = a.ack_id
+                 WHERE a.claim_id = c.claim_id AND a.payer_id = c.payer_id
+                   AND a.submission_id = c.submission_id AND k.kind = '277CA'),
+                EXISTS (SELECT 1 FROM claim_payments q
+                 WHERE q.claim_id = c.claim_id AND q.matched = 1
+                   AND q.id > (SELECT MAX(p.id) FROM claim_payments p
+                     WHERE p.claim_id = c.claim_id AND p.payer_id = c.payer_id
+                       AND p.matched = 1))
              FROM claims c JOIN submissions s ON s.id = c.submission_id
              WHERE {filter} ORDER BY c.claim_id, c.payer_id"
         );
@@ -199,11 +224,25 @@ impl Ledger {
                         _ => None,
                     },
                     accepted_at: r.get(14)?,
+                    rejection: r.get::<_, Option<String>>(16)?.map(|s| {
+                        let (at, said) = s.split_once('\u{1f}').unwrap_or(("", &s));
+                        (at.to_string(), said.to_string(), false)
+                    }),
+                    confirmed_by_277: r.get(18)?,
+                    answered_since: r.get(19)?,
                     payment: None,
                     unanswered_lines: Vec::new(),
                 },
                 r.get(15)?,
             ))
+        };
+        let read = |r: &rusqlite::Row<'_>| {
+            let (mut state, payment) = read(r)?;
+            let by_set: bool = r.get(17)?;
+            if let Some(rej) = state.rejection.as_mut() {
+                rej.2 = by_set;
+            }
+            Ok((state, payment))
         };
         let mut found = Vec::new();
         match which {

@@ -94,6 +94,12 @@ pub enum Action {
     /// The COB claim to the secondary cannot be built from the primary's
     /// remittance: ask the primary to correct it (status worklist).
     AskPrimaryForCorrection,
+    /// Rejected only with its set or interchange: send it again as it is
+    /// (the next `build` of an export holding it does; status worklist).
+    ResendAsIs,
+    /// Forwarded by the payer to another payer, which has not answered in
+    /// time: ask that payer where the claim stands (status worklist).
+    AskOtherPayer,
 }
 
 impl Action {
@@ -113,6 +119,8 @@ impl Action {
             Action::AskPrimaryForCorrection => {
                 "ask the primary payer to correct its remittance, then run secondary again"
             }
+            Action::ResendAsIs => "resend as is",
+            Action::AskOtherPayer => "ask the other payer for the claim's status",
         }
     }
 }

@@ -180,6 +180,15 @@ const CHARGE: Rule = e("E-CHG-001", "line charge is not greater than 0");
 const MONEY_DECIMALS: Rule = e("E-CHG-002", "an amount has more than 2 decimals");
 const UNITS: Rule = e("E-UNT-001", "units not greater than 0");
 const UNITS_DECIMALS: Rule = e("E-UNT-002", "units have more than 3 decimals");
+const UNIT: Rule = e("E-UNT-003", "unit is not UN (units) or MJ (minutes)");
+const ANESTHESIA_UNITS: Rule = e(
+    "E-ANES-001",
+    "anesthesia code (00100-01999) sent in units (unit UN): payers want the anesthesia time in minutes (MJ)",
+);
+const ANESTHESIA_MINUTES: Rule =
+    e("E-ANES-002", "a line in minutes (MJ) whose units are not whole minutes");
+const MINUTES_NOT_ANESTHESIA: Rule =
+    w("W-ANES-001", "a line in minutes (MJ) whose procedure is not an anesthesia code");
 const DOS_FUTURE: Rule = e("E-DOS-001", "date of service after the run date");
 const DOS_BEFORE_DOB: Rule =
     e("E-DOS-002", "date of service before the patient's or subscriber's date of birth");
@@ -189,7 +198,7 @@ const POINTER_TARGET: Rule =
 const POINTER_COUNT: Rule = e("E-PTR-002", "a line has no diagnosis pointer or more than 4");
 const POINTER_REPEATED: Rule = e("E-PTR-004", "a line points at the same diagnosis twice");
 const DUPLICATE_LINE: Rule =
-    e("E-DUP-001", "two lines with the same procedure, modifiers and date of service");
+    e("E-DUP-001", "two lines with the same procedure, modifiers, date of service and NDC");
 const LINE_ID: Rule =
     e("E-LID-001", "line_id repeated within the claim or longer than 50 characters");
 const TOTAL: Rule = e("E-TOT-001", "claim_total differs from the sum of the line charges");
@@ -253,6 +262,22 @@ const SECONDARY_FIELDS: Rule = e(
 );
 const SECONDARY_NO_PAYER: Rule =
     e("E-COB-005", "secondary coverage columns filled but secondary_payer_id empty");
+const SECONDARY_INSURANCE_TYPE: Rule = e(
+    "E-COB-006",
+    "secondary_insurance_type is not a Medicare secondary payer type (12, 13, 14, 15, 16, 41, 42, 43, 47)",
+);
+const MEDICARE_TYPE_DEFAULTED: Rule = w(
+    "W-COB-002",
+    "secondary payer is Medicare and secondary_insurance_type is empty: SBR05 takes a default (see secondary.md)",
+);
+const MEDICARE_SECONDARY_NOT_SELF: Rule = e(
+    "E-MCR-002",
+    "secondary payer is Medicare (filing indicator MA or MB) and secondary_relationship is not self: the COB claim to Medicare would carry a patient loop",
+);
+const INSURANCE_TYPE_IGNORED: Rule = w(
+    "W-COB-003",
+    "secondary_insurance_type given but the secondary payer is not Medicare: ignored",
+);
 pub(crate) const SECONDARY_SUBSCRIBER_IGNORED: Rule = w(
     "W-COB-001",
     "secondary subscriber columns filled although secondary_relationship is self (ignored)",
@@ -310,6 +335,10 @@ pub const RULES: &[Rule] = &[
     MONEY_DECIMALS,
     UNITS,
     UNITS_DECIMALS,
+    UNIT,
+    ANESTHESIA_UNITS,
+    ANESTHESIA_MINUTES,
+    MINUTES_NOT_ANESTHESIA,
     DOS_FUTURE,
     DOS_BEFORE_DOB,
     DOS_END,
@@ -328,6 +357,10 @@ pub const RULES: &[Rule] = &[
     SECONDARY_SAME_PAYER,
     SECONDARY_MEMBER_ID,
     SECONDARY_FIELDS,
+    SECONDARY_INSURANCE_TYPE,
+    MEDICARE_SECONDARY_NOT_SELF,
+    MEDICARE_TYPE_DEFAULTED,
+    INSURANCE_TYPE_IGNORED,
     SECONDARY_NO_PAYER,
     SECONDARY_SUBSCRIBER_IGNORED,
     NO_RENDERING,

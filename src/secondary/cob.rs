@@ -99,6 +99,9 @@ pub(super) fn build(
         None => secondary.payer.clone(),
     };
     c.member_id = secondary.member_id.clone();
+    // 2000B SBR05 when the secondary is Medicare: the code the primary
+    // claim's 2320 carried (given or its default), else the default.
+    c.insurance_type = secondary.insurance_type.clone();
     c.group_number = secondary.group_number.clone();
     if secondary.relationship == Relationship::SelfInsured {
         c.subscriber = patient;
@@ -149,6 +152,7 @@ pub(super) fn build(
         adjudication_date: Some(date),
         claim_number: Some(latest.clp07_payer_claim_id.to_string())
             .filter(|n| !n.trim().is_empty()),
+        insurance_type: None,
     }];
     Ok(c)
 }

@@ -3,8 +3,11 @@
 //!
 //! | reason | when | next action |
 //! |---|---|---|
-//! | rejected | a TA1, 999 or 277CA rejected it (codes in the reason) | correct and resubmit |
+//! | rejected | a 277CA rejected it, or a TA1 or 999 with an error inside the claim (codes in the reason) | correct and resubmit |
+//! | rejected with its set | a TA1 or 999 rejected its interchange or set and named no error inside the claim | resend as is |
 //! | no acknowledgment | sent (or resent, replacement, void) more than the payer's `ack_days` (default 2) ago, and no 999 or 277CA answered that file | check with the clearinghouse |
+//! | no 277CA | accepted by a 999 more than `ack_days` ago, and no 277CA spoke of the claim | check with the clearinghouse |
+//! | forwarded | the 835 forwarded it to another payer more than `ack_days` ago, and no payment was posted since | ask the other payer for the claim's status |
 //! | no remittance | accepted more than the payer's `expected_days_to_pay` (default 30) ago, and no 835 yet | ask the payer for the claim's status |
 //! | waiting for the payer's answer on line N | the payer answered part of the claim (a split claim), denied nothing, and a sent line has no answer yet | wait for the payer's answer; ask the payer for the claim's status after `expected_days_to_pay` |
 //! | denied, partial | the latest 835 denied all or part of it | the denial's next action (as in `denials.csv`) |
@@ -100,10 +103,18 @@ fn item(s: ClaimState, options: &Options, today: chrono::NaiveDate) -> Option<Wo
     };
     match s.status {
         ClaimStatus::Rejected => {
-            let (at, detail) = match &s.ack {
-                Some((at, ClaimStatus::Rejected, d)) => (at.clone(), d.clone()),
-                _ => (s.sent_at.clone(), "a front-end rejection".to_string()),
+            let (at, detail, by_set) = match (&s.rejection, &s.ack) {
+                (Some((at, d, by_set)), _) => (at.clone(), d.clone(), *by_set),
+                (None, Some((at, ClaimStatus::Rejected, d))) => (at.clone(), d.clone(), false),
+                _ => (s.sent_at.clone(), "a front-end rejection".to_string(), false),
             };
+            if by_set {
+                let reason = format!(
+                    "rejected with its set or interchange, not for its own content: {detail}; \
+                     the next build of an export holding it sends it again as is"
+                );
+                return Some(mk(reason, Action::ResendAsIs, None, &at, s.total_charge));
+            }
             let reason = format!("rejected: {detail}");
             Some(mk(reason, Action::CorrectAndResubmit, None, &at, s.total_charge))
         }
@@ -124,7 +135,19 @@ fn item(s: ClaimState, options: &Options, today: chrono::NaiveDate) -> Option<Wo
         ClaimStatus::Accepted => {
             let at = s.accepted_at.clone().or_else(|| s.ack.as_ref().map(|a| a.0.clone()))?;
             let days = age(&at);
-            if s.payment.is_some() || days <= i64::from(days_to_pay) {
+            if s.payment.is_some() {
+                return None;
+            }
+            // A 999 accepts the set's syntax, not the claim: the payer (or
+            // the clearinghouse for it) confirms the claim with a 277CA.
+            if !s.confirmed_by_277 && days > i64::from(ack_days) {
+                let reason = format!(
+                    "accepted by a 999 {}, no 277CA {days} day(s) later (ack_days {ack_days})",
+                    at.get(..10).unwrap_or(&at)
+                );
+                return Some(mk(reason, Action::CheckWithClearinghouse, None, &at, s.total_charge));
+            }
+            if days <= i64::from(days_to_pay) {
                 return None;
             }
             let reason = format!(
@@ -181,6 +204,19 @@ fn item(s: ClaimState, options: &Options, today: chrono::NaiveDate) -> Option<Wo
         // A void (frequency 8) asks the payer to take its payment back: the
         // reversal is the answer, no corrected payment follows.
         ClaimStatus::Reversed if s.frequency.trim() == "8" => None,
+        ClaimStatus::Forwarded => {
+            let p = s.payment.as_ref()?;
+            let days = age(&p.applied_at);
+            if s.answered_since || days <= i64::from(ack_days) {
+                return None;
+            }
+            let reason = format!(
+                "forwarded to another payer in 835 trace {} ({}), no answer from that payer {days} day(s) later (ack_days {ack_days})",
+                p.trace,
+                p.applied_at.get(..10).unwrap_or(&p.applied_at)
+            );
+            Some(mk(reason, Action::AskOtherPayer, None, &p.applied_at, s.total_charge))
+        }
         ClaimStatus::Reversed => {
             let p = s.payment.as_ref()?;
             let reason =
@@ -244,6 +280,9 @@ mod tests {
             payer_claim_id: None,
             ack: None,
             accepted_at: None,
+            rejection: None,
+            confirmed_by_277: true,
+            answered_since: false,
             payment: None,
             unanswered_lines: Vec::new(),
         }
@@ -335,5 +374,52 @@ mod tests {
         );
         // Paid claims are never on it.
         assert!(item(state(ClaimStatus::Paid), &options(), today()).is_none());
+    }
+
+    #[test]
+    fn a_claim_rejected_only_with_its_set_is_resent_as_is() {
+        let mut s = state(ClaimStatus::Rejected);
+        s.rejection = Some((
+            "2026-01-02T00:00:00".into(),
+            "999 set rejected (GS06 4 ST02 0001, IK5 R)".into(),
+            true,
+        ));
+        let i = item(s.clone(), &options(), today()).unwrap();
+        assert_eq!(i.next_action, "resend as is");
+        assert!(i.reason.starts_with("rejected with its set or interchange"), "{}", i.reason);
+        // Named by an error of its own: corrected first.
+        s.rejection.as_mut().unwrap().2 = false;
+        assert_eq!(item(s, &options(), today()).unwrap().next_action, "correct and resubmit");
+    }
+
+    #[test]
+    fn a_999_acceptance_waits_ack_days_for_its_277ca() {
+        let mut s = state(ClaimStatus::Accepted);
+        s.confirmed_by_277 = false;
+        s.accepted_at = Some("2026-02-06T00:00:00".into());
+        assert!(item(s.clone(), &options(), today()).is_none(), "5 days: ack_days 5");
+        s.accepted_at = Some("2026-02-05T00:00:00".into());
+        let i = item(s.clone(), &options(), today()).unwrap();
+        assert_eq!(i.next_action, "check with the clearinghouse");
+        assert_eq!(i.reason, "accepted by a 999 2026-02-05, no 277CA 6 day(s) later (ack_days 5)");
+        // Confirmed by a 277CA: waits for the 835 (expected_days_to_pay 20).
+        s.confirmed_by_277 = true;
+        assert!(item(s, &options(), today()).is_none());
+    }
+
+    #[test]
+    fn a_forwarded_claim_waits_ack_days_for_the_other_payer() {
+        let mut s = state(ClaimStatus::Forwarded);
+        let mut p = payment(ClaimStatus::Forwarded, 0, 0, "");
+        p.applied_at = "2026-02-06T00:00:00".into();
+        s.payment = Some(p);
+        assert!(item(s.clone(), &options(), today()).is_none(), "5 days: ack_days 5");
+        s.payment.as_mut().unwrap().applied_at = "2026-02-05T00:00:00".into();
+        let i = item(s.clone(), &options(), today()).unwrap();
+        assert_eq!(i.next_action, "ask the other payer for the claim's status");
+        assert_eq!(i.age_days, 6);
+        // The other payer's payment is posted: off the worklist.
+        s.answered_since = true;
+        assert!(item(s, &options(), today()).is_none());
     }
 }

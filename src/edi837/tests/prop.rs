@@ -84,6 +84,7 @@ fn line(ndx: usize) -> impl Strategy<Value = ServiceLine> {
                     procedure,
                     modifiers,
                     units,
+                    unit: None,
                     charge,
                     dx_pointers,
                     ndc,

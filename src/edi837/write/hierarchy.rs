@@ -126,8 +126,10 @@ fn loop_2000b<W: Write>(
     r.subscriber.write_to(w)
 }
 
-/// Loop 2000B after its HL: `SBR*<P|S|T>*<18|>*<group>******<filing>~`
-/// (`S` on a claim to a secondary payer, see [`Claim::payer_responsibility`]), then
+/// Loop 2000B after its HL: `SBR*<P|S|T>*<18|>*<group>**<type>****<filing>~`
+/// (`S` on a claim to a secondary payer, see [`Claim::payer_responsibility`];
+/// SBR05 only on a claim to Medicare as a secondary payer, see
+/// [`Claim::insurance_type_code`]), then
 /// 2010BA and 2010BB. Rendered per claim in parallel; the first claim of
 /// each subscriber group supplies it.
 pub(super) fn subscriber_body<W: Write>(
@@ -142,7 +144,7 @@ pub(super) fn subscriber_body<W: Write>(
             if is_self { "18" } else { "" },
             c.group_number.as_deref().unwrap_or(""),
             "",
-            "",
+            c.insurance_type_code().unwrap_or(""),
             "",
             "",
             "",

@@ -11,7 +11,7 @@ use crate::claim::ServiceLine;
 use crate::x12::{SegmentWriter, WriteError};
 
 /// Loop 2400 service line:
-/// `LX*<n>~ SV1*HC:<code>[:<mod>...]*<charge>*UN*<units>***<ptr>[:<ptr>...]~
+/// `LX*<n>~ SV1*HC:<code>[:<mod>...]*<charge>*<UN|MJ>*<units>***<ptr>[:<ptr>...]~
 /// DTP*472*<D8|RD8>*<date[-date]>~ REF*6R*<line id>~`, then 2410 and 2430
 /// per other payer's adjudication of the line.
 pub(super) fn loop_2400<W: Write>(
@@ -27,7 +27,7 @@ pub(super) fn loop_2400<W: Write>(
         *slot = m;
     }
     w.composite(&proc)?;
-    w.element(s.money(l.charge))?.element("UN")?.element(s.money(l.units))?;
+    w.element(s.money(l.charge))?.element(l.unit_code())?.element(s.money(l.units))?;
     w.element("")?.element("")?;
     let mut ptrs = [""; 4];
     for (slot, p) in ptrs.iter_mut().zip(&l.dx_pointers) {

@@ -397,6 +397,8 @@ fn version_7_adds_acknowledgments_and_keeps_earlier_claims_without_spans() {
             detail: "set rejected".into(),
             payer_claim_id: None,
             trace: None,
+            status_date: None,
+            by_set: false,
         }],
     };
     let s = l.post_acks(&[ack("f1", ClaimStatus::Rejected)], "2026-03-02T00:00:00").unwrap();
@@ -422,10 +424,50 @@ fn version_7_adds_acknowledgments_and_keeps_earlier_claims_without_spans() {
         events,
         ["history sent ", "ack rejected 999 set rejected", "ack accepted 999 set rejected"]
     );
-    let (at, said) = l.latest_rejection("C1", "P1").unwrap().unwrap();
-    assert_eq!((at.as_str(), said.as_str()), ("2026-03-02T00:00:00", "999 set rejected"));
+    let r = l.latest_rejection("C1", "P1").unwrap().unwrap();
+    assert_eq!(
+        (r.at.as_str(), r.said.as_str(), r.by_set),
+        ("2026-03-02T00:00:00", "999 set rejected", false)
+    );
     assert_eq!(
         l.lookup(&[("C1", "P1")]).unwrap()[0].as_ref().unwrap().status,
         ClaimStatus::Rejected
     );
+}
+
+#[test]
+fn version_10_reads_the_277ca_status_date_of_earlier_events_and_holds_their_rejections() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("claimflow.db");
+    {
+        let conn = ledger_at_version(&path, 9);
+        conn.execute_batch(
+            "INSERT INTO submissions VALUES (1, '/x/c.x12', 'h', '000000001', '1', '0001', 1,
+                 '125', '2026-03-01T00:00:00', 'complete');
+             INSERT INTO claims VALUES ('C1', 'P1', 'h1', '1', '125', 'rejected', 1, '0001',
+                 '2026-03-01T00:00:00', NULL);
+             INSERT INTO acknowledgments VALUES (1, '277CA', 'fp1', 'a.277', 's', '9', '9',
+                 '0001', 1, 'claim C1', 'rejected', 'A7:164:IL', '2026-03-02T00:00:00');
+             INSERT INTO acknowledgments VALUES (2, '999', 'fp2', 'a.999', 's', '8', '8',
+                 '0001', 1, 'GS06 1 ST02 0001', 'rejected', 'IK5 R', '2026-03-02T00:00:00');
+             INSERT INTO claim_acks (ack_id, claim_id, payer_id, submission_id, status, detail)
+                 VALUES (1, 'C1', 'P1', 1, 'rejected',
+                     'claim rejected by P1 (A7:164:IL, status date 20260301)'),
+                        (2, 'C1', 'P1', 1, 'rejected', 'set rejected (GS06 1 ST02 0001, IK5 R)');",
+        )
+        .unwrap();
+    }
+    let l = Ledger::open(&path).unwrap();
+    assert_eq!(l.version().unwrap(), schema_version());
+    let dates: Vec<(Option<String>, bool)> = {
+        let mut st = l
+            .connection()
+            .prepare("SELECT status_date, by_set FROM claim_acks ORDER BY id")
+            .unwrap();
+        let r = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        r.collect::<Result<_, _>>().unwrap()
+    };
+    assert_eq!(dates, [(Some("20260301".to_string()), false), (None, false)]);
+    // Rejections recorded before version 11 are not taken as set-only.
+    assert!(!l.latest_rejection("C1", "P1").unwrap().unwrap().by_set);
 }

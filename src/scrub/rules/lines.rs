@@ -8,9 +8,10 @@ use rust_decimal::Decimal;
 use crate::claim::{Claim, ServiceLine};
 
 use super::{
-    Ctx, Out, CHARGE, DOS_BEFORE_DOB, DOS_END, DOS_FUTURE, DUPLICATE_LINE, LINE_ID, MAX_LINES,
-    MONEY_DECIMALS, NO_LINES, POINTER_COUNT, POINTER_REPEATED, POINTER_TARGET, TOO_MANY_LINES,
-    TOTAL, UNITS, UNITS_DECIMALS,
+    Ctx, Out, ANESTHESIA_MINUTES, ANESTHESIA_UNITS, CHARGE, DOS_BEFORE_DOB, DOS_END, DOS_FUTURE,
+    DUPLICATE_LINE, LINE_ID, MAX_LINES, MINUTES_NOT_ANESTHESIA, MONEY_DECIMALS, NO_LINES,
+    POINTER_COUNT, POINTER_REPEATED, POINTER_TARGET, TOO_MANY_LINES, TOTAL, UNIT, UNITS,
+    UNITS_DECIMALS,
 };
 
 fn decimals(d: Decimal) -> u32 {
@@ -42,8 +43,10 @@ pub(super) fn lines(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
     // than hashing them; an oversized claim (held back anyway) uses maps so
     // a huge one cannot make this quadratic.
     let big = c.lines.len() > 2 * MAX_LINES;
-    let mut by_key: std::collections::HashMap<(&str, Vec<&str>, NaiveDate), u64> =
-        Default::default();
+    // The NDC is part of a line's identity: one drug from two NDCs on one
+    // day is billed as one line per NDC (CMS, Medicaid), not a duplicate.
+    type DupKey<'a> = (&'a str, Vec<&'a str>, NaiveDate, Option<&'a str>);
+    let mut by_key: std::collections::HashMap<DupKey<'_>, u64> = Default::default();
     let mut ids: std::collections::HashSet<&str> = Default::default();
     for (i, l) in c.lines.iter().enumerate() {
         line(l, c, ctx, o, &dobs);
@@ -51,7 +54,7 @@ pub(super) fn lines(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
         let dup_of = if big {
             let mut mods: Vec<&str> = l.modifiers.iter().map(String::as_str).collect();
             mods.sort_unstable();
-            let k = (l.procedure.as_str(), mods, l.service_date);
+            let k = (l.procedure.as_str(), mods, l.service_date, l.ndc.as_deref());
             let prev = by_key.get(&k).copied();
             by_key.entry(k).or_insert(l.row);
             prev
@@ -62,6 +65,7 @@ pub(super) fn lines(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
                     e.procedure == l.procedure
                         && same_modifiers(&e.modifiers, &l.modifiers)
                         && e.service_date == l.service_date
+                        && e.ndc == l.ndc
                 })
                 .map(|e| e.row)
         };
@@ -76,7 +80,7 @@ pub(super) fn lines(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
                 "procedure",
                 &DUPLICATE_LINE,
                 format!(
-                    "same procedure {}, modifiers and date of service as row {}; combine the units on one line or add a distinguishing modifier",
+                    "same procedure {}, modifiers, date of service and NDC as row {}; combine the units on one line or add a distinguishing modifier",
                     l.procedure, first
                 ),
             );
@@ -116,6 +120,51 @@ pub(super) fn lines(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
     }
 }
 
+/// SV103: a line is sent in units (`UN`) or, for anesthesia time, in
+/// minutes (`MJ`); an anesthesia code with no `unit` is sent in minutes.
+fn unit(l: &ServiceLine, o: &mut Out<'_, '_>) {
+    let anesthesia = crate::claim::is_anesthesia_code(&l.procedure);
+    match l.unit_code() {
+        "UN" if anesthesia => o.at(
+            l.row,
+            "unit",
+            &ANESTHESIA_UNITS,
+            format!(
+                "procedure {} is an anesthesia code, billed in minutes of anesthesia time: leave unit empty or set MJ, with the minutes in units",
+                l.procedure
+            ),
+        ),
+        "UN" => {}
+        "MJ" => {
+            if l.units.fract() != Decimal::ZERO {
+                o.at(
+                    l.row,
+                    "units",
+                    &ANESTHESIA_MINUTES,
+                    format!("units {} are minutes (unit MJ) and must be whole minutes", l.units),
+                );
+            }
+            if !anesthesia {
+                o.at(
+                    l.row,
+                    "unit",
+                    &MINUTES_NOT_ANESTHESIA,
+                    format!(
+                        "procedure {} is not an anesthesia code (00100-01999) but is sent in minutes (MJ); payers read it in units",
+                        l.procedure
+                    ),
+                );
+            }
+        }
+        u => o.at(
+            l.row,
+            "unit",
+            &UNIT,
+            format!("unit {u:?} must be UN (units) or MJ (minutes of anesthesia time)"),
+        ),
+    }
+}
+
 /// The same modifiers in any order (payers do not read order as meaning).
 fn same_modifiers(a: &[String], b: &[String]) -> bool {
     a.len() == b.len() && a.iter().all(|m| b.contains(m)) && b.iter().all(|m| a.contains(m))
@@ -150,6 +199,7 @@ fn line(
             format!("units {} has more than 3 decimals", l.units),
         );
     }
+    unit(l, o);
     let last = l.service_date_end.unwrap_or(l.service_date);
     if last > ctx.today {
         let col = if l.service_date > ctx.today { "service_date" } else { "service_date_end" };

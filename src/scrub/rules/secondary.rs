@@ -5,11 +5,12 @@
 //! values that go into the 837P (2320/2330A) for the text rules. It does not
 //! read the columns (see `encounter::secondary`).
 
-use crate::claim::{Claim, Person, Relationship};
+use crate::claim::{Claim, Person, Relationship, MEDICARE_SECONDARY_TYPES};
 
 use super::{
-    Ctx, Out, SECONDARY_FIELDS, SECONDARY_MEMBER_ID, SECONDARY_NO_PAYER, SECONDARY_SAME_PAYER,
-    SECONDARY_UNKNOWN_PAYER,
+    Ctx, Out, INSURANCE_TYPE_IGNORED, MEDICARE_SECONDARY_NOT_SELF, MEDICARE_TYPE_DEFAULTED,
+    SECONDARY_FIELDS, SECONDARY_INSURANCE_TYPE, SECONDARY_MEMBER_ID, SECONDARY_NO_PAYER,
+    SECONDARY_SAME_PAYER, SECONDARY_UNKNOWN_PAYER,
 };
 
 pub(super) fn secondary(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
@@ -39,6 +40,7 @@ pub(super) fn secondary(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
                 ),
             );
         }
+        insurance_type(c, other, ctx, o);
         if other.member_id.trim().is_empty() {
             o.claim(
                 "secondary_member_id",
@@ -73,6 +75,58 @@ pub(super) fn secondary(c: &Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
                 );
             }
         }
+    }
+}
+
+/// `secondary_insurance_type` (2320 SBR05, and 2000B SBR05 of the COB
+/// claim): checked when given; when the secondary payer is Medicare and it
+/// is empty, a warning names the default sent; ignored for other payers.
+fn insurance_type(c: &Claim, other: &crate::claim::OtherPayer, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
+    let Some(payer) = ctx.config.payer(other.payer.id.trim()) else { return };
+    let medicare = crate::claim::is_medicare(&payer.filing_indicator);
+    if medicare && other.relationship != Relationship::SelfInsured {
+        o.claim(
+            "secondary_relationship",
+            &MEDICARE_SECONDARY_NOT_SELF,
+            format!(
+                "the secondary payer {} is Medicare: the beneficiary is always the subscriber, so secondary_relationship must be self, not {}",
+                payer.id,
+                other.relationship.word()
+            ),
+        );
+    }
+    match other.insurance_type.as_deref() {
+        Some(t) if !MEDICARE_SECONDARY_TYPES.contains(&t) => o.claim(
+            "secondary_insurance_type",
+            &SECONDARY_INSURANCE_TYPE,
+            format!(
+                "secondary_insurance_type {t:?} must be a Medicare secondary payer type: 12, 13, 14, 15, 16, 41, 42, 43 or 47"
+            ),
+        ),
+        Some(_) if !medicare => o.claim(
+            "secondary_insurance_type",
+            &INSURANCE_TYPE_IGNORED,
+            format!(
+                "secondary_insurance_type is sent only when the secondary payer is Medicare; {} is not (filing indicator {}): ignored",
+                payer.id, payer.filing_indicator
+            ),
+        ),
+        None if medicare => {
+            let code = crate::claim::default_insurance_type(
+                &c.payer.filing_indicator,
+                other.subscriber.dob,
+                c.first_service_date(),
+            );
+            o.claim(
+                "secondary_insurance_type",
+                &MEDICARE_TYPE_DEFAULTED,
+                format!(
+                    "the secondary payer {} is Medicare and secondary_insurance_type is empty: sent as {code} (SBR05); set it when another reason makes Medicare pay second",
+                    payer.id
+                ),
+            );
+        }
+        _ => {}
     }
 }
 

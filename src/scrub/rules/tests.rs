@@ -296,6 +296,65 @@ rule_test!(duplicate_lines_on_an_oversized_claim, "E-DUP-001", ["E-LINE-001"], |
         })
         .collect();
 });
+#[test]
+fn lines_that_differ_only_by_ndc_are_not_duplicates() {
+    // One drug from two NDCs on one day: one line per NDC, as CMS and
+    // Medicaid require; the same NDC twice is still a duplicate.
+    let mut c = clean();
+    let mut l = c.lines[1].clone();
+    l.line_id = "9".into();
+    l.row = 4;
+    l.ndc = Some("00009027902".into());
+    c.lines.push(l.clone());
+    let f = run(&c, &config());
+    assert!(f.iter().all(|f| f.rule != "E-DUP-001"), "{f:#?}");
+    l.line_id = "10".into();
+    l.row = 5;
+    c.lines.push(l);
+    let f = run(&c, &config());
+    assert_eq!(f.iter().filter(|f| f.rule == "E-DUP-001").map(|f| f.row).collect::<Vec<_>>(), [5]);
+    // The same on an oversized claim, which keys lines in a map.
+    let base = c.lines[1].clone();
+    c.lines = (0..120u64)
+        .map(|i| {
+            let mut l = base.clone();
+            l.line_id = (i + 1).to_string();
+            l.row = i + 2;
+            l.ndc = Some(format!("{:011}", 9_027_900 + i));
+            l
+        })
+        .collect();
+    let f = run(&c, &config());
+    assert!(f.iter().all(|f| f.rule != "E-DUP-001"), "{f:#?}");
+}
+rule_test!(unit_is_un_or_mj, "E-UNT-003", |c, _cfg| {
+    c.lines[0].unit = Some("MIN".into());
+});
+rule_test!(anesthesia_in_units, "E-ANES-001", |c, _cfg| {
+    c.lines[0].procedure = "00790".into();
+    c.lines[0].unit = Some("UN".into());
+});
+rule_test!(anesthesia_minutes_whole, "E-ANES-002", |c, _cfg| {
+    c.lines[0].procedure = "00790".into();
+    c.lines[0].units = Decimal::new(455, 1);
+});
+rule_test!(minutes_on_a_code_not_anesthesia, "W-ANES-001", |c, _cfg| {
+    c.lines[0].unit = Some("MJ".into());
+});
+
+#[test]
+fn anesthesia_codes_default_to_minutes() {
+    let mut c = clean();
+    for (code, unit) in [("00100", "MJ"), ("01999", "MJ"), ("00099", "UN"), ("02000", "UN")] {
+        c.lines[0].procedure = code.into();
+        assert_eq!(c.lines[0].unit_code(), unit, "{code}");
+    }
+    // 90 minutes of anesthesia with no unit given: sent in minutes, clean.
+    c.lines[0].procedure = "00790".into();
+    c.lines[0].units = Decimal::new(90, 0);
+    let f = run(&c, &config());
+    assert!(f.is_empty(), "{f:#?}");
+}
 rule_test!(line_id_unique, "E-LID-001", |c, _cfg| {
     c.lines[1].line_id = c.lines[0].line_id.clone();
 });
@@ -382,6 +441,53 @@ rule_test!(secondary_group_number_too_long, "E-LEN-001", |c, _cfg| {
     c.other_payers[0].group_number = Some("G".repeat(51));
 });
 
+rule_test!(medicare_secondary_insurance_type_unknown, "E-COB-006", |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].payer.id = "DEMOMCARE".into();
+    c.other_payers[0].insurance_type = Some("99".into());
+});
+rule_test!(medicare_secondary_insurance_type_defaulted, "W-COB-002", |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].payer.id = "DEMOMCARE".into();
+});
+rule_test!(medicare_secondary_subscriber_is_the_patient, "E-MCR-002", ["W-COB-002"], |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].payer.id = "DEMOMCARE".into();
+    c.other_payers[0].relationship = Relationship::Spouse;
+});
+rule_test!(insurance_type_for_a_secondary_not_medicare, "W-COB-003", |c, _cfg| {
+    with_secondary(&mut c);
+    c.other_payers[0].insurance_type = Some("12".into());
+});
+
+#[test]
+fn medicare_secondary_insurance_type_default() {
+    use crate::claim::default_insurance_type as d;
+    let day = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd);
+    let dos = day(2026, 3, 10);
+    assert_eq!(d("CI", day(1961, 3, 10), dos), "12");
+    assert_eq!(d("CI", day(1961, 3, 11), dos), "43");
+    assert_eq!(d("CI", None, dos), "12");
+    assert_eq!(d("WC", day(1990, 1, 1), dos), "15");
+    assert_eq!(d("AM", None, dos), "14");
+    assert_eq!(d("LM", None, dos), "47");
+    assert_eq!(d("VA", None, dos), "42");
+    // Given, it is sent as given; only for Medicare not primary.
+    let mut c = clean();
+    with_secondary(&mut c);
+    let mut cfg = config();
+    crate::scrub::resolve(std::slice::from_mut(&mut c), &cfg);
+    assert_eq!(c.other_payers[0].insurance_type_code(&c), None);
+    c.other_payers[0].payer.id = "DEMOMCARE".into();
+    crate::scrub::resolve(std::slice::from_mut(&mut c), &cfg);
+    // The secondary subscriber is the patient, a child: under 65.
+    assert_eq!(c.other_payers[0].insurance_type_code(&c), Some("43"));
+    c.other_payers[0].insurance_type = Some("13".into());
+    assert_eq!(c.other_payers[0].insurance_type_code(&c), Some("13"));
+    cfg.payer.iter_mut().find(|p| p.id == "DEMOPAYER1").unwrap().filing_indicator = "MB".into();
+    crate::scrub::resolve(std::slice::from_mut(&mut c), &cfg);
+    assert_eq!(c.insurance_type_code(), None, "a primary Medicare claim sends no SBR05");
+}
 rule_test!(replacement_needs_original_ref, "E-FREQ-001", |c, _cfg| {
     c.frequency = Frequency::Replacement;
 });
