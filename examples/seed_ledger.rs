@@ -42,6 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 first: "PAT".into(),
                 dob,
                 service_date: c.lines.iter().filter_map(|l| l.date).min().unwrap_or(sent),
+                services: String::new(),
             }),
         })
         .collect();

@@ -6,6 +6,7 @@ mod check;
 mod claim_facts;
 mod claim_facts_rules;
 mod library;
+mod ncci;
 mod parse;
 mod reconcile;
 mod reconcile_lines;

@@ -43,9 +43,10 @@ pub struct Args {
     /// Layout file mapping a foreign export onto the canonical columns.
     #[arg(long, value_name = "FILE")]
     layout: Option<PathBuf>,
-    /// Directory of ICD-10-CM releases to use besides the shipped FY2026
-    /// one: files named icd10cm-FY<YYYY>.txt (CMS order file or one code per
-    /// line).
+    /// Folder of code-set files (default: `[codesets] dir` of the config):
+    /// ICD-10-CM releases besides the shipped FY2026 one (icd10cm-FY<YYYY>.txt),
+    /// NCCI PTP, MUE and add-on code edit files, CARC and RARC lists
+    /// (.txt, .csv or .tsv, recognised by their header row).
     #[arg(long, value_name = "DIR")]
     codeset_dir: Option<PathBuf>,
     #[command(flatten)]
@@ -59,7 +60,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let now = args.now.get()?;
     let config = args.config.load()?;
     let layout = args.layout.as_deref().map(Layout::load).transpose()?;
-    let imported = args.codeset_dir.as_deref().map(CodeSets::with_dir).transpose()?;
+    let dir = args.codeset_dir.clone().or_else(|| config.codeset_dir());
+    let imported = dir.as_deref().map(CodeSets::with_dir).transpose()?;
     let codesets = imported.as_ref().unwrap_or_else(|| CodeSets::shipped());
     let progress = Progress::on_stderr();
     progress.stage("reading encounters");
@@ -68,6 +70,9 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     progress.stage("checking claims");
     let result = scrub::run(&mut enc, &config, now, codesets);
     progress.done();
+    for note in codesets.summary().into_iter().chain(codesets.ncci_note()) {
+        eprintln!("claimflow: note: {note}");
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     if global.json {

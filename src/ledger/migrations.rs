@@ -103,6 +103,7 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
         "patients as sent, answered service lines by procedure, denying adjustments, allowed amounts",
         detail::MIGRATION_V9,
     ),
+    (10, "service lines of each claim as sent, for the NCCI rules", detail::MIGRATION_V10),
 ];
 
 /// (version, table): the tables whose references a version's table rebuild
