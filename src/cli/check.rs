@@ -29,15 +29,20 @@ use super::{ConfigArg, Global, NowArg, Outcome};
 ///   claimflow check fixtures/encounters/demo.csv --config fixtures/claimflow.toml --now 2026-11-27
 ///   claimflow check export.csv --layout fixtures/layouts/acme-pm.toml --json
 ///   claimflow check --list-rules
+///   claimflow check --explain E-NCCI-001
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// Encounter export (CSV; use - for standard input).
-    #[arg(value_name = "ENCOUNTERS.csv", required_unless_present = "list_rules")]
+    #[arg(value_name = "ENCOUNTERS.csv", required_unless_present_any = ["list_rules", "explain"])]
     input: Option<PathBuf>,
     /// Print every rule (id, severity, what it checks) and exit.
     #[arg(long)]
     list_rules: bool,
+    /// Print what RULE checks and how to fix what it finds, and exit (an
+    /// unknown id: the closest ids, exit 2).
+    #[arg(long, value_name = "RULE", conflicts_with = "list_rules")]
+    explain: Option<String>,
     #[command(flatten)]
     config: ConfigArg,
     /// Layout file mapping a foreign export onto the canonical columns.
@@ -54,6 +59,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
+    if let Some(id) = &args.explain {
+        return explain(id, global);
+    }
     let Some(input) = args.input.as_deref().filter(|_| !args.list_rules) else {
         return list_rules(global);
     };
@@ -108,6 +116,36 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     std::mem::forget(result);
     std::mem::forget(enc);
     Ok(if has_errors { Outcome::NeedsAttention } else { Outcome::Clean })
+}
+
+/// `--explain RULE`: what the rule checks and how to fix it.
+fn explain(id: &str, global: &Global) -> anyhow::Result<Outcome> {
+    let e = scrub::explain(id).map_err(|closest| {
+        anyhow::anyhow!(
+            "unknown rule \"{id}\"; the closest: {} (claimflow check --list-rules lists every rule)",
+            closest.join(", ")
+        )
+    })?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    if global.json {
+        let doc = serde_json::json!({
+            "id": e.rule.id, "severity": e.rule.severity, "what": e.rule.what, "fix": e.fix,
+        });
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+    } else {
+        let effect = if e.rule.severity == scrub::Severity::Error {
+            "the claim is held back"
+        } else {
+            "reported; the claim goes"
+        };
+        writeln!(out, "{} ({}: {effect})", e.rule.id, e.rule.severity.as_str())?;
+        writeln!(out, "checks: {}", e.rule.what)?;
+        writeln!(out, "fix:    {}", e.fix)?;
+    }
+    out.flush()?;
+    Ok(Outcome::Clean)
 }
 
 /// `--list-rules`: the rule catalogue as a table or JSON.

@@ -37,8 +37,10 @@ use crate::encounter::Encounters;
 
 pub use crate::finding::{Finding, Severity};
 
+mod explain;
 mod rules;
 
+pub use explain::{explain, Explanation};
 pub use rules::{Rule, RULES};
 pub(crate) use rules::{LEDGER_CHANGED, LEDGER_REJECTED};
 
