@@ -365,3 +365,77 @@ fn build_checks_claims_sent_earlier_and_records_the_files() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
 }
+
+/// The demo walk-through with CARC and RARC lists in the config's code-set
+/// folder: the denials worklist, `status --worklist` and the report show
+/// each code with its text.
+#[test]
+fn carc_and_rarc_texts_in_denials_worklist_and_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let codes = d.join("codes");
+    fs::create_dir(&codes).unwrap();
+    fs::write(
+        codes.join("carc.csv"),
+        "carc,description,start,stop\n50,\"Made-up CARC text, for the test\",19950101,\n",
+    )
+    .unwrap();
+    fs::write(
+        codes.join("rarc.txt"),
+        "rarc\tdescription\tstart\tstop\nN130\tMade-up RARC text\t20030101\t\n",
+    )
+    .unwrap();
+    let mut config = fs::read_to_string(fixture("claimflow.toml")).unwrap();
+    config.push_str("\n[codesets]\ndir = \"codes\"\n");
+    fs::write(d.join("claimflow.toml"), config).unwrap();
+    let run = |args: &[&str]| {
+        let o = claimflow(d).args(args).output().unwrap();
+        assert!(
+            o.status.code().is_some_and(|c| c <= 1),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        o
+    };
+    let demo = fixture("encounters/demo.csv");
+    run(&["build", &demo, "--out", "out", "--ledger", "out/claimflow.db", "--now", "2026-11-27"]);
+    crate::util::keep_all_837(&d.join("out"));
+    let remit = fixture("835/demo.835");
+    run(&[
+        "reconcile",
+        &remit,
+        "--ledger",
+        "out/claimflow.db",
+        "--out",
+        "out/recon",
+        "--now",
+        "2026-12-15",
+    ]);
+    let denials = fs::read_to_string(d.join("out/recon/denials.csv")).unwrap();
+    assert!(denials.contains("\"CO-50 (Made-up CARC text, for the test)\""), "{denials}");
+    assert!(denials.contains("N130 (Made-up RARC text)"), "{denials}");
+    let o = run(&["status", "--worklist", "--ledger", "out/claimflow.db", "--now", "2026-12-16"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("CO-50 (Made-up CARC text, for the test)"), "{out}");
+    run(&["report", "--ledger", "out/claimflow.db", "--out", "out/report", "--now", "2026-12-31"]);
+    let html = fs::read_to_string(d.join("out/report/report.html")).unwrap();
+    assert!(html.contains("CO-50 (Made-up CARC text, for the test)"), "report.html");
+    let csv = fs::read_to_string(d.join("out/report/denials.csv")).unwrap();
+    assert!(csv.contains("CO-50 (Made-up CARC text, for the test)"), "{csv}");
+    // Without the lists: the codes alone.
+    fs::remove_file(codes.join("carc.csv")).unwrap();
+    fs::remove_file(codes.join("rarc.txt")).unwrap();
+    run(&[
+        "reconcile",
+        &remit,
+        "--ledger",
+        "out/claimflow.db",
+        "--out",
+        "out/recon2",
+        "--now",
+        "2026-12-15",
+    ]);
+    let o = run(&["status", "--worklist", "--ledger", "out/claimflow.db", "--now", "2026-12-16"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("(CO-50") && !out.contains("Made-up"), "{out}");
+}

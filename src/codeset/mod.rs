@@ -30,7 +30,7 @@ mod table;
 
 pub use icd10cm::{IcdRelease, IcdStatus};
 pub use ncci::{AddonType, Edits, ModifierIndicator, MueIndicator};
-pub use reasons::ReasonList;
+pub use reasons::{ReasonList, ReasonTexts};
 pub use table::FileKind;
 
 /// The code sets a scrub run uses.
@@ -267,6 +267,67 @@ impl CodeSets {
     /// when no RARC list is loaded.
     pub fn rarc_in_use(&self, code: &str, date: NaiveDate) -> Option<bool> {
         self.rarc.as_ref().map(|l| l.in_use(code, date))
+    }
+
+    /// The CARC and RARC lists, for showing reason codes with their text.
+    pub fn reason_texts(&self) -> ReasonTexts {
+        ReasonTexts::new(self.carc.clone(), self.rarc.clone())
+    }
+
+    /// The CARC and RARC lists of the code-set folder `dir`, without loading
+    /// the other files (only their header rows are read, to tell their
+    /// kind). Errors as [`CodeSets::with_dir`] for the lists themselves; a
+    /// file of no known kind is an error too.
+    pub fn reason_texts_in(dir: &Path) -> Result<ReasonTexts, Error> {
+        use std::io::BufRead;
+        let io =
+            |path: &Path, source| Error::Io { path: path.display().to_string(), cause: source };
+        let mut all: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| io(dir, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .collect();
+        all.sort();
+        let mut lists: [Option<ReasonList>; 2] = [None, None];
+        for path in all {
+            let n = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
+            if n.starts_with("icd10cm")
+                || n.starts_with('.')
+                || ![".txt", ".csv", ".tsv"].iter().any(|ext| n.ends_with(ext))
+            {
+                continue;
+            }
+            let shown = path.display().to_string();
+            let bad = |p: table::Problem| Error::File {
+                path: shown.clone(),
+                line: p.line,
+                message: p.message,
+            };
+            // The header is within the first lines: read those only.
+            let file = std::fs::File::open(&path).map_err(|e| io(&path, e))?;
+            let mut head = Vec::new();
+            for line in std::io::BufReader::new(file).split(b'\n').take(500) {
+                head.extend(line.map_err(|e| io(&path, e))?);
+                head.push(b'\n');
+            }
+            let h = table::header(&String::from_utf8_lossy(&head)).map_err(bad)?;
+            let slot = match h.kind {
+                FileKind::Carc => 0,
+                FileKind::Rarc => 1,
+                _ => continue,
+            };
+            let bytes = std::fs::read(&path).map_err(|e| io(&path, e))?;
+            let text = String::from_utf8_lossy(&bytes);
+            let h = table::header(&text).map_err(bad)?;
+            lists[slot].get_or_insert_with(ReasonList::default).add(&text, &h).map_err(bad)?;
+        }
+        let [carc, rarc] = lists.map(|l| {
+            l.map(|mut l| {
+                l.finish();
+                Arc::new(l)
+            })
+        });
+        Ok(ReasonTexts::new(carc, rarc))
     }
 
     /// The description of a CARC on the loaded list.

@@ -150,3 +150,55 @@ mod tests {
         }
     }
 }
+
+/// The CARC and RARC lists a report shows texts from (both optional).
+#[derive(Clone, Debug, Default)]
+pub struct ReasonTexts {
+    carc: Option<std::sync::Arc<ReasonList>>,
+    rarc: Option<std::sync::Arc<ReasonList>>,
+}
+
+impl ReasonTexts {
+    /// Texts from these lists.
+    pub fn new(
+        carc: Option<std::sync::Arc<ReasonList>>,
+        rarc: Option<std::sync::Arc<ReasonList>>,
+    ) -> ReasonTexts {
+        ReasonTexts { carc, rarc }
+    }
+
+    /// True when no list is loaded.
+    pub fn is_empty(&self) -> bool {
+        self.carc.is_none() && self.rarc.is_none()
+    }
+
+    /// A CARC as shown: `CO-50` (group and code, or the code alone) followed
+    /// by its text in parentheses when the CARC list has it; as given
+    /// otherwise.
+    pub fn carc(&self, shown: &str) -> String {
+        let code = shown.rsplit('-').next().unwrap_or(shown);
+        match self.carc.as_ref().and_then(|l| l.description(code)) {
+            Some(text) => format!("{shown} ({text})"),
+            None => shown.to_string(),
+        }
+    }
+
+    /// A RARC as shown: the code, with its text in parentheses when the RARC
+    /// list has it.
+    pub fn rarc(&self, code: &str) -> String {
+        match self.rarc.as_ref().and_then(|l| l.description(code)) {
+            Some(text) => format!("{code} ({text})"),
+            None => code.to_string(),
+        }
+    }
+
+    /// CARCs as shown, joined by `sep`.
+    pub fn carcs<S: AsRef<str>>(&self, codes: &[S], sep: &str) -> String {
+        codes.iter().map(|c| self.carc(c.as_ref())).collect::<Vec<_>>().join(sep)
+    }
+
+    /// RARCs as shown, joined by `sep`.
+    pub fn rarcs<S: AsRef<str>>(&self, codes: &[S], sep: &str) -> String {
+        codes.iter().map(|c| self.rarc(c.as_ref())).collect::<Vec<_>>().join(sep)
+    }
+}
