@@ -11,10 +11,11 @@
 //! turns the findings into warnings or off. This module does not read the
 //! files (see `codeset`).
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::hash::Hasher;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::claim::{Claim, Person};
@@ -67,6 +68,8 @@ fn claim_patient(c: &Claim) -> u64 {
 /// One service line on a patient's day.
 #[derive(Clone, Debug)]
 struct Svc {
+    patient: u64,
+    day: i32,
     code: u32,
     /// A PTP-associated modifier is on the line.
     bypass: bool,
@@ -82,7 +85,14 @@ struct Svc {
 /// add-on code of edit type 2).
 pub(crate) struct DayIndex<'a> {
     edits: &'a Edits,
-    days: HashMap<(u64, i32), Vec<Svc>>,
+    /// Sorted by (patient, day): a patient's day is a run of entries.
+    days: Vec<Svc>,
+    /// Per entry of `days`: the start and end of its patient's day.
+    runs: Vec<(u32, u32)>,
+    /// The positions in `days` of each export claim's lines: those of claim
+    /// `i` are `by_claim[claim_start[i]..claim_start[i + 1]]`.
+    by_claim: Vec<u32>,
+    claim_start: Vec<u32>,
     /// Claim ids: the export's claims (in the order given), then earlier ones.
     ids: Vec<&'a str>,
     /// Index of the first earlier (ledger) claim in `ids`.
@@ -97,42 +107,79 @@ impl<'a> DayIndex<'a> {
         claims: impl Iterator<Item = &'a Claim>,
         prior: &'a [PriorClaim],
     ) -> DayIndex<'a> {
-        let mut days: HashMap<(u64, i32), Vec<Svc>> = HashMap::new();
-        let mut ids = Vec::new();
-        for c in claims {
-            let claim = ids.len() as u32;
-            ids.push(c.claim_id.as_str());
-            let mut key = None;
-            for l in &c.lines {
-                let Some(code) = ncci::pack(&l.procedure) else { continue };
-                let p = *key.get_or_insert_with(|| claim_patient(c));
-                days.entry((p, day(l.service_date))).or_default().push(Svc {
-                    code,
-                    bypass: bypasses(l.modifiers.iter().map(String::as_str)),
-                    units: l.units,
-                    claim,
-                    row: l.row,
-                });
-            }
-        }
+        let claims: Vec<&Claim> = claims.collect();
+        // Built in parallel and sorted, not hashed: a million lines index
+        // in a fraction of the time a map of vectors takes.
+        let mut days: Vec<Svc> = claims
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, c)| {
+                let patient = claim_patient(c);
+                c.lines.iter().filter_map(move |l| {
+                    Some(Svc {
+                        patient,
+                        day: day(l.service_date),
+                        code: ncci::pack(&l.procedure)?,
+                        bypass: bypasses(l.modifiers.iter().map(String::as_str)),
+                        units: l.units,
+                        claim: i as u32,
+                        row: l.row,
+                    })
+                })
+            })
+            .collect();
+        let mut ids: Vec<&str> = claims.iter().map(|c| c.claim_id.as_str()).collect();
         let earlier = ids.len();
-        let export: std::collections::HashSet<&str> = ids.iter().copied().collect();
-        for pc in prior.iter().filter(|p| !export.contains(p.claim_id.as_str())) {
-            let claim = ids.len() as u32;
-            ids.push(pc.claim_id.as_str());
-            let p = patient_key(&pc.last, &pc.first, pc.dob);
-            for l in pc.lines() {
-                let Some(code) = ncci::pack(l.procedure) else { continue };
-                days.entry((p, day(l.date))).or_default().push(Svc {
-                    code,
-                    bypass: bypasses(l.modifiers.iter().copied()),
-                    units: l.units,
-                    claim,
-                    row: 0,
-                });
+        if !prior.is_empty() {
+            let export: HashSet<&str> = ids.iter().copied().collect();
+            for pc in prior.iter().filter(|p| !export.contains(p.claim_id.as_str())) {
+                let claim = ids.len() as u32;
+                ids.push(pc.claim_id.as_str());
+                let patient = patient_key(&pc.last, &pc.first, pc.dob);
+                for l in pc.lines() {
+                    let Some(code) = ncci::pack(l.procedure) else { continue };
+                    days.push(Svc {
+                        patient,
+                        day: day(l.date),
+                        code,
+                        bypass: bypasses(l.modifiers.iter().copied()),
+                        units: l.units,
+                        claim,
+                        row: 0,
+                    });
+                }
             }
         }
-        DayIndex { edits, days, ids, earlier }
+        days.par_sort_by_key(|s| (s.patient, s.day, s.claim));
+        // Where each patient's day starts and ends, and each claim's lines
+        // (a counting sort by claim): a claim finds its days without a search.
+        let mut runs = vec![(0u32, 0u32); days.len()];
+        let mut start = 0;
+        for i in 1..=days.len() {
+            if i == days.len()
+                || (days[i].patient, days[i].day) != (days[start].patient, days[start].day)
+            {
+                for r in &mut runs[start..i] {
+                    *r = (start as u32, i as u32);
+                }
+                start = i;
+            }
+        }
+        let mut claim_start = vec![0u32; earlier + 1];
+        for s in days.iter().filter(|s| (s.claim as usize) < earlier) {
+            claim_start[s.claim as usize + 1] += 1;
+        }
+        for i in 0..earlier {
+            claim_start[i + 1] += claim_start[i];
+        }
+        let mut fill = claim_start.clone();
+        let mut by_claim = vec![0u32; claim_start[earlier] as usize];
+        for (p, s) in days.iter().enumerate().filter(|(_, s)| (s.claim as usize) < earlier) {
+            let slot = &mut fill[s.claim as usize];
+            by_claim[*slot as usize] = p as u32;
+            *slot += 1;
+        }
+        DayIndex { edits, days, runs, by_claim, claim_start, ids, earlier }
     }
 
     /// Where another line is, for messages.
@@ -161,10 +208,13 @@ impl<'a> DayIndex<'a> {
             return;
         }
         let own = i as u32;
-        let patient = claim_patient(c);
-        let mut dates: Vec<NaiveDate> = c.lines.iter().map(|l| l.service_date).collect();
-        dates.sort_unstable();
-        dates.dedup();
+        let Some(range) = self.claim_start.get(i..i + 2) else { return };
+        let mut runs: Vec<(u32, u32)> = self.by_claim[range[0] as usize..range[1] as usize]
+            .iter()
+            .map(|&p| self.runs[p as usize])
+            .collect();
+        runs.sort_unstable();
+        runs.dedup();
         let mut emit = |row: u64, rule: &Rule, severity: Severity, message: String| {
             let severity = if level == NcciLevel::Warning { Severity::Warning } else { severity };
             out.push(
@@ -174,9 +224,12 @@ impl<'a> DayIndex<'a> {
                     .for_claim(&c.claim_id),
             );
         };
-        for date in dates {
-            let d = day(date);
-            let Some(svcs) = self.days.get(&(patient, d)) else { continue };
+        for (start, end) in runs {
+            let svcs = &self.days[start as usize..end as usize];
+            let Some(date) = svcs.first().and_then(|s| NaiveDate::from_num_days_from_ce_opt(s.day))
+            else {
+                continue;
+            };
             self.ptp(own, date, svcs, &mut emit);
             self.mue(own, date, svcs, &mut emit);
             self.addon(own, date, svcs, &mut emit);
@@ -332,8 +385,11 @@ impl<'a> DayIndex<'a> {
             if done.contains(&x.code) {
                 continue;
             }
-            let rows: Vec<&AddonEdit> =
-                self.edits.addon(x.code).iter().filter(|e| e.in_effect(d)).collect();
+            let all = self.edits.addon(x.code);
+            if !all.iter().any(|e| e.in_effect(d)) {
+                continue;
+            }
+            let rows: Vec<&AddonEdit> = all.iter().filter(|e| e.in_effect(d)).collect();
             let Some(first) = rows.first() else { continue };
             done.push(x.code);
             let any = rows.iter().any(|e| e.kind == AddonType::Any);
