@@ -419,7 +419,7 @@ impl Builder {
         self.edits.ptp.shrink_to_fit();
         let mut first = Vec::new();
         for (i, e) in self.edits.ptp.iter().enumerate() {
-            if first.last().is_none_or(|(c, _): &(u32, u32)| *c != e.column1) {
+            if first.last().map(|(c, _): &(u32, u32)| *c) != Some(e.column1) {
                 first.push((e.column1, i as u32));
             }
         }

@@ -260,13 +260,16 @@ impl<'a> DayIndex<'a> {
                 else {
                     continue;
                 };
+                match e.modifier {
+                    ModifierIndicator::NotApplicable => continue,
+                    ModifierIndicator::Allowed if x.bypass || y.bypass => continue,
+                    _ => {}
+                }
                 let (col1, col2) = (ncci::unpack(y.code), ncci::unpack(x.code));
                 let rationale = self.edits.rationale(e);
                 let why =
                     if rationale.is_empty() { String::new() } else { format!(" ({rationale})") };
                 let message = match e.modifier {
-                    ModifierIndicator::NotApplicable => continue,
-                    ModifierIndicator::Allowed if x.bypass || y.bypass => continue,
                     ModifierIndicator::Allowed => format!(
                         "procedure {col2} on {date} is the column-two code of {col1} ({}): NCCI \
                          edit {col1}/{col2}{why}, modifier indicator 1: not paid with {col1} on \
@@ -274,7 +277,7 @@ impl<'a> DayIndex<'a> {
                          when clinically appropriate ({BYPASS_TEXT})",
                         self.place(y, own)
                     ),
-                    ModifierIndicator::NotAllowed => format!(
+                    _ => format!(
                         "procedure {col2} on {date} is the column-two code of {col1} ({}): NCCI \
                          edit {col1}/{col2}{why}, modifier indicator 0: no modifier bypasses it; \
                          bill {col1} alone for that day",
@@ -297,10 +300,10 @@ impl<'a> DayIndex<'a> {
         let mut done: Vec<u32> = Vec::new();
         for x in svcs.iter().filter(|s| s.claim == own) {
             let Some(m) = self.edits.mue(x.code) else { continue };
-            let code = ncci::unpack(x.code);
             let limit = Decimal::from(m.value);
             if m.indicator == MueIndicator::Line {
                 if x.units > limit {
+                    let code = ncci::unpack(x.code);
                     emit(
                         x.row,
                         &MUE_LINE,
@@ -319,7 +322,7 @@ impl<'a> DayIndex<'a> {
                 continue;
             }
             done.push(x.code);
-            self.mue_day(own, date, svcs, x, m, &code, emit);
+            self.mue_day(own, date, svcs, x, m, emit);
         }
     }
 
@@ -331,14 +334,14 @@ impl<'a> DayIndex<'a> {
         svcs: &[Svc],
         first: &Svc,
         m: &Mue,
-        code: &str,
         emit: &mut impl FnMut(u64, &Rule, Severity, String),
     ) {
-        let same: Vec<&Svc> = svcs.iter().filter(|s| s.code == first.code).collect();
-        let total: Decimal = same.iter().map(|s| s.units).sum();
+        let total: Decimal = svcs.iter().filter(|s| s.code == first.code).map(|s| s.units).sum();
         if total <= Decimal::from(m.value) {
             return;
         }
+        let code = ncci::unpack(first.code);
+        let same: Vec<&Svc> = svcs.iter().filter(|s| s.code == first.code).collect();
         let mut others: Vec<String> =
             same.iter().filter(|s| s.claim != own).map(|s| self.place(s, own)).collect();
         others.dedup();
