@@ -44,6 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 service_date: c.lines.iter().filter_map(|l| l.date).min().unwrap_or(sent),
                 paid_at_visit: None,
                 line_ids: c.lines.iter().map(|l| l.line_id.to_string()).collect(),
+                services: String::new(),
             }),
         })
         .collect();

@@ -2,6 +2,7 @@
 # Benchmark `claimflow build` on a synthetic export (not a timed test).
 #
 #   bash scripts/bench-build.sh [LINES]      # default 1000000 service lines
+#   NCCI_PAIRS=1000000 bash scripts/bench-build.sh   # with synthetic NCCI files
 #
 # Generates target/bench-data/enc-<LINES>.csv (about 3.15 lines per claim)
 # with scripts/gen-encounters.py once, then times a build into a fresh output
@@ -19,12 +20,18 @@ csv="$data/enc-$lines.csv"
 if [ ! -s "$csv" ]; then
   python3 scripts/gen-encounters.py --claims "$claims" --out "$csv" --config-out "$data/claimflow.toml"
 fi
+codesets=()
+if [ -n "${NCCI_PAIRS:-}" ]; then
+  ncci="$data/ncci-$NCCI_PAIRS"
+  [ -s "$ncci/mue.txt" ] || python3 scripts/gen-ncci.py --pairs "$NCCI_PAIRS" --out "$ncci"
+  codesets=(--codeset-dir "$ncci")
+fi
 cargo build --release --quiet
 rm -rf "$data/out" "$data/bench.db" "$data/bench.db-wal" "$data/bench.db-shm"
 log="$data/bench.log"
 CLAIMFLOW_TIMINGS=1 /usr/bin/time -v ./target/release/claimflow build "$csv" \
   --config "$data/claimflow.toml" --ledger "$data/bench.db" --out "$data/out" \
-  --now 2026-01-15 > "$data/bench.out" 2> "$log" || [ $? -eq 1 ]
+  --now 2026-01-15 "${codesets[@]}" > "$data/bench.out" 2> "$log" || [ $? -eq 1 ]
 grep '^timing:' "$log"
 python3 - "$log" "$csv" "$data/out/manifest.json" <<'PY'
 import json, os, re, sys

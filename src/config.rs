@@ -65,6 +65,9 @@ pub struct Config {
     /// `[reconcile]`: how remittances are read (optional).
     #[serde(default)]
     pub reconcile: ReconcileConfig,
+    /// `[codesets]`: where the code-set files the user supplies are (optional).
+    #[serde(default)]
+    pub codesets: CodesetsConfig,
     /// Where the file was read from (set by [`Config::load`]).
     #[serde(skip)]
     pub path: PathBuf,
@@ -275,6 +278,42 @@ pub struct PayerConfig {
     pub ack_days: Option<u32>,
     /// Days after acceptance within which an 835 is expected.
     pub expected_days_to_pay: Option<u32>,
+    /// What the NCCI PTP, MUE and add-on rules do for this payer (default:
+    /// error for filing indicators MA, MB and MC, warning for the others).
+    pub ncci: Option<NcciLevel>,
+}
+
+/// A payer's `ncci` setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NcciLevel {
+    /// Findings are errors: the claim is held back.
+    Error,
+    /// Findings are warnings (same rule ids): the claim goes.
+    Warning,
+    /// The NCCI, MUE and add-on rules do not run for this payer.
+    Off,
+}
+
+impl PayerConfig {
+    /// The payer's `ncci` level: as configured, else error for Medicare and
+    /// Medicaid (filing indicator MA, MB, MC) and warning for others.
+    pub fn ncci_level(&self) -> NcciLevel {
+        self.ncci.unwrap_or(match self.filing_indicator.as_str() {
+            "MA" | "MB" | "MC" => NcciLevel::Error,
+            _ => NcciLevel::Warning,
+        })
+    }
+}
+
+/// `[codesets]`: the folder of code-set files the user supplies.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodesetsConfig {
+    /// The folder (relative to the config file's folder when not absolute):
+    /// newer ICD-10-CM releases, NCCI PTP, MUE and add-on code edits, CARC
+    /// and RARC lists. `--codeset-dir` overrides it.
+    pub dir: Option<PathBuf>,
 }
 
 /// The CO adjustment reasons (CARCs) that are contractual write-offs when
@@ -325,6 +364,17 @@ impl Config {
         cfg.path = PathBuf::from(name);
         cfg.normalize_and_check(name)?;
         Ok(cfg)
+    }
+
+    /// The code-set folder of `[codesets] dir`, resolved against the config
+    /// file's folder when relative.
+    pub fn codeset_dir(&self) -> Option<PathBuf> {
+        let dir = self.codesets.dir.as_ref()?;
+        if dir.is_absolute() {
+            return Some(dir.clone());
+        }
+        let base = self.path.parent().unwrap_or(Path::new(""));
+        Some(base.join(dir))
     }
 
     /// The billing provider with this NPI.

@@ -25,7 +25,9 @@ fn clean_export_exits_0() {
     let (code, stdout, stderr) = run_check(dir.path(), &demo_args(&input, &config));
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("6 claims: 6 clean, 0 held back"), "{stdout}");
-    assert!(stderr.is_empty(), "{stderr}");
+    // Without NCCI files, the one thing on stderr is that they were not checked.
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("claimflow: note: NCCI/MUE edits were not checked"), "{stderr}");
 }
 
 #[test]
@@ -285,4 +287,33 @@ fn reads_standard_input() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("-:13") && stdout.contains("E-NPI-001"), "{stdout}");
+}
+
+#[test]
+fn explain_prints_what_and_fix_for_every_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, _) = run_check(dir.path(), &["--list-rules", "--json"]);
+    assert_eq!(code, 0);
+    let rules: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
+    assert!(rules.len() > 90);
+    for r in &rules {
+        let id = r["id"].as_str().unwrap();
+        let (code, stdout, stderr) = run_check(dir.path(), &["--explain", id]);
+        assert_eq!(code, 0, "{id}: {stderr}");
+        assert!(stdout.starts_with(&format!("{id} (")), "{stdout}");
+        assert!(stdout.contains(&format!("checks: {}", r["what"].as_str().unwrap())), "{stdout}");
+        assert!(stdout.lines().any(|l| l.starts_with("fix:") && l.len() > 30), "{stdout}");
+    }
+    let (code, stdout, _) = run_check(dir.path(), &["--explain", "w-mue-002", "--json"]);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        (doc["id"].as_str(), doc["severity"].as_str()),
+        (Some("W-MUE-002"), Some("warning"))
+    );
+    assert!(doc["fix"].as_str().unwrap().contains("appeal"));
+    // An unknown id: exit 2 with the closest ids.
+    let (code, stdout, stderr) = run_check(dir.path(), &["--explain", "E-NPI-01"]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stderr.contains("unknown rule \"E-NPI-01\"; the closest: E-NPI-001"), "{stderr}");
 }

@@ -8,6 +8,7 @@ mod claim_facts_rules;
 mod file_kinds;
 mod library;
 mod money;
+mod ncci;
 mod parse;
 mod reconcile;
 mod reconcile_lines;

@@ -96,6 +96,10 @@ pub struct Manifest {
     pub inputs: Vec<FileEntry>,
     /// The 837P, `rejects.csv` and the held rows, as written.
     pub outputs: Vec<FileEntry>,
+    /// The code-set files read from the code-set folder (ICD-10-CM
+    /// releases, NCCI PTP, MUE and add-on edits, CARC and RARC lists), with
+    /// their kind, rows and sha256; empty when no folder was given.
+    pub codesets: Vec<crate::codeset::CodeSetFile>,
     /// Counts.
     pub counts: Counts,
     /// Charges.

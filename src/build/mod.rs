@@ -144,6 +144,9 @@ pub struct Prepared {
     export_bytes: u64,
     recorded_inputs: Vec<PathBuf>,
     options: Options,
+    /// The code sets scrubbed with (the NCCI rules run again against the
+    /// ledger in `submit`; the manifest records the files).
+    codesets: CodeSets,
 }
 
 /// Reads the export and scrubs every claim. Writes nothing; fails only when
@@ -189,6 +192,7 @@ pub fn prepare(
         export_bytes,
         recorded_inputs,
         options: options.clone(),
+        codesets: inputs.codesets.clone(),
     })
 }
 

@@ -85,7 +85,13 @@ impl Prepared {
         let hashes: Vec<String> = self.clean.par_iter().map(ledger::content_hash).collect();
         progress.stage("looking up sent claims");
         let mut findings = self.findings.clone();
-        let decisions = self.decide(ledger, &hashes, &mut findings)?;
+        let mut decisions = self.decide(ledger, &hashes, &mut findings)?;
+        if !self.codesets.edits.is_empty() {
+            progress.stage("NCCI edits against claims sent earlier");
+            self.ncci_against_ledger(config, ledger, &mut decisions, &mut findings)?;
+        }
+        notes.extend(self.codesets.summary());
+        notes.extend(self.codesets.ncci_note());
 
         fs::create_dir_all(out_dir).map_err(Error::io(out_dir, "cannot create output folder"))?;
         remove_stale_temp_files(out_dir);
@@ -177,6 +183,7 @@ impl Prepared {
             resend: self.options.resend,
             inputs,
             outputs,
+            codesets: self.codesets.files.clone(),
             counts: Counts {
                 rows: self.rows_read,
                 claims: self.clean.len() + self.held.len(),
@@ -296,6 +303,54 @@ impl Prepared {
             });
         }
         Ok(decisions)
+    }
+
+    /// The NCCI rules of the claims about to be sent against the claims sent
+    /// earlier for the same patients and days (the ledger): a new error
+    /// finding holds the claim back.
+    fn ncci_against_ledger(
+        &self,
+        config: &Config,
+        ledger: &Ledger,
+        decisions: &mut [Decision],
+        findings: &mut Vec<Finding>,
+    ) -> Result<(), Error> {
+        let targets: Vec<usize> = (0..self.clean.len()).filter(|&i| decisions[i].sends()).collect();
+        let dates =
+            targets.iter().flat_map(|&i| self.clean[i].lines.iter().map(|l| l.service_date));
+        let (Some(first), Some(last)) = (dates.clone().min(), dates.max()) else {
+            return Ok(());
+        };
+        // A claim is recorded under its first date of service; its lines may
+        // run a few weeks later.
+        let from = first - chrono::Duration::days(62);
+        let prior = ledger.prior_claims(from, last)?;
+        let found = scrub::ncci_with_prior(
+            &self.encounters,
+            &self.clean,
+            &self.held,
+            &targets,
+            &prior,
+            config,
+            &self.codesets,
+        );
+        let known: std::collections::HashSet<(&str, u64, &str, &str)> = findings
+            .iter()
+            .map(|f| (f.claim_id.as_str(), f.row, f.rule, f.message.as_str()))
+            .collect();
+        let new: Vec<Finding> = found
+            .into_iter()
+            .filter(|f| !known.contains(&(f.claim_id.as_str(), f.row, f.rule, f.message.as_str())))
+            .collect();
+        let held: std::collections::HashSet<&str> =
+            new.iter().filter(|f| f.is_error()).map(|f| f.claim_id.as_str()).collect();
+        for &i in &targets {
+            if held.contains(self.clean[i].claim_id.as_str()) {
+                decisions[i] = Decision::Held;
+            }
+        }
+        findings.extend(new);
+        Ok(())
     }
 
     /// Writes, checks and records the 837P of the claims `to_send`.

@@ -57,7 +57,9 @@ pub struct Args {
     /// Send claims again even when the ledger says they were sent.
     #[arg(long)]
     resend: bool,
-    /// Folder of newer ICD-10-CM releases (`icd10cm-FY<YYYY>.txt`), as for `check`.
+    /// Folder of code-set files (default: `[codesets] dir` of the config):
+    /// ICD-10-CM releases, NCCI PTP, MUE and add-on edits, CARC and RARC
+    /// lists, as for `check`.
     #[arg(long, value_name = "DIR")]
     codeset_dir: Option<PathBuf>,
 }
@@ -75,7 +77,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         bail!("{}: --out must be a folder", args.out.display());
     }
     let layout = args.layout.as_deref().map(Layout::load).transpose()?;
-    let imported = args.codeset_dir.as_deref().map(CodeSets::with_dir).transpose()?;
+    let dir = args.codeset_dir.clone().or_else(|| config.codeset_dir());
+    let imported = dir.as_deref().map(CodeSets::with_dir).transpose()?;
     let inputs = Inputs {
         export: &args.input,
         layout: args.layout.as_deref().zip(layout.as_ref()),

@@ -31,23 +31,29 @@ use super::{ConfigArg, Global, NowArg, Outcome};
 ///       --config fixtures/claimflow.toml --now 2026-11-27
 ///   claimflow check export.csv --layout fixtures/layouts/acme-pm.toml --json
 ///   claimflow check --list-rules
+///   claimflow check --explain E-NCCI-001
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// Encounter export (CSV; use - for standard input).
-    #[arg(value_name = "ENCOUNTERS.csv", required_unless_present = "list_rules")]
+    #[arg(value_name = "ENCOUNTERS.csv", required_unless_present_any = ["list_rules", "explain"])]
     input: Option<PathBuf>,
     /// Print every rule (id, severity, what it checks) and exit.
     #[arg(long)]
     list_rules: bool,
+    /// Print what RULE checks and how to fix what it finds, and exit (an
+    /// unknown id: the closest ids, exit 2).
+    #[arg(long, value_name = "RULE", conflicts_with = "list_rules")]
+    explain: Option<String>,
     #[command(flatten)]
     config: ConfigArg,
     /// Layout file mapping a foreign export onto the canonical columns.
     #[arg(long, value_name = "FILE")]
     layout: Option<PathBuf>,
-    /// Directory of ICD-10-CM releases to use besides the shipped FY2026
-    /// one: files named icd10cm-FY<YYYY>.txt (CMS order file or one code per
-    /// line).
+    /// Folder of code-set files (default: `[codesets] dir` of the config):
+    /// ICD-10-CM releases besides the shipped FY2026 one (icd10cm-FY<YYYY>.txt),
+    /// NCCI PTP, MUE and add-on code edit files, CARC and RARC lists
+    /// (.txt, .csv or .tsv, recognised by their header row).
     #[arg(long, value_name = "DIR")]
     codeset_dir: Option<PathBuf>,
     #[command(flatten)]
@@ -55,6 +61,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
+    if let Some(id) = &args.explain {
+        return explain(id, global);
+    }
     let Some(input) = args.input.as_deref().filter(|_| !args.list_rules) else {
         return list_rules(global);
     };
@@ -62,7 +71,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let now = args.now.get()?;
     let config = args.config.load()?;
     let layout = args.layout.as_deref().map(Layout::load).transpose()?;
-    let imported = args.codeset_dir.as_deref().map(CodeSets::with_dir).transpose()?;
+    let dir = args.codeset_dir.clone().or_else(|| config.codeset_dir());
+    let imported = dir.as_deref().map(CodeSets::with_dir).transpose()?;
     let codesets = imported.as_ref().unwrap_or_else(|| CodeSets::shipped());
     let progress = Progress::on_stderr();
     progress.stage("reading encounters");
@@ -71,6 +81,9 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     progress.stage("checking claims");
     let result = scrub::run(&mut enc, &config, now, codesets);
     progress.done();
+    for note in codesets.summary().into_iter().chain(codesets.ncci_note()) {
+        eprintln!("claimflow: note: {note}");
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     if global.json {
@@ -106,6 +119,36 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     std::mem::forget(result);
     std::mem::forget(enc);
     Ok(if has_errors { Outcome::NeedsAttention } else { Outcome::Clean })
+}
+
+/// `--explain RULE`: what the rule checks and how to fix it.
+fn explain(id: &str, global: &Global) -> anyhow::Result<Outcome> {
+    let e = scrub::explain(id).map_err(|closest| {
+        anyhow::anyhow!(
+            "unknown rule \"{id}\"; the closest: {} (claimflow check --list-rules lists every rule)",
+            closest.join(", ")
+        )
+    })?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    if global.json {
+        let doc = serde_json::json!({
+            "id": e.rule.id, "severity": e.rule.severity, "what": e.rule.what, "fix": e.fix,
+        });
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+    } else {
+        let effect = if e.rule.severity == scrub::Severity::Error {
+            "the claim is held back"
+        } else {
+            "reported; the claim goes"
+        };
+        writeln!(out, "{} ({}: {effect})", e.rule.id, e.rule.severity.as_str())?;
+        writeln!(out, "checks: {}", e.rule.what)?;
+        writeln!(out, "fix:    {}", e.fix)?;
+    }
+    out.flush()?;
+    Ok(Outcome::Clean)
 }
 
 /// `--list-rules`: the rule catalogue as a table or JSON.

@@ -86,6 +86,9 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         for p in &config.payer {
             options.payers.add(&p.id, p.aliases.iter().map(String::as_str));
         }
+        if let Some(dir) = config.codeset_dir() {
+            options.reasons = claimflow::codeset::CodeSets::reason_texts_in(&dir)?;
+        }
         options.contractual_carcs = config.reconcile.contractual_carcs;
     }
     let progress = Progress::on_stderr();

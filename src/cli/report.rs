@@ -66,7 +66,16 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     if let (Some(f), Some(t)) = (args.from, args.to) {
         anyhow::ensure!(f <= t, "--from {f} is after --to {t}");
     }
-    let options = Options { now: args.now.get()?, from: args.from, to: args.to, payer: args.payer };
+    let mut options = Options::new(args.now.get()?);
+    options.from = args.from;
+    options.to = args.to;
+    options.payer = args.payer;
+    // CARC texts from the config's [codesets] dir, when there is a config.
+    if args.config.config.is_some() || args.config.path().exists() {
+        if let Some(dir) = args.config.load()?.codeset_dir() {
+            options.reasons = claimflow::codeset::CodeSets::reason_texts_in(&dir)?;
+        }
+    }
     let path = args.ledger.path(&args.config)?;
     let conn = claimflow::ledger::open_read_only(&path)?;
     let report = report::run(&conn, &args.out, &options)

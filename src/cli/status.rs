@@ -73,7 +73,12 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let outcome = if args.worklist {
         let now = args.now.get()?;
         let options = if args.config.config.is_some() || args.config.path().exists() {
-            Options::from_config(now, &args.config.load()?)
+            let config = args.config.load()?;
+            let mut options = Options::from_config(now, &config);
+            if let Some(dir) = config.codeset_dir() {
+                options.reasons = claimflow::codeset::CodeSets::reason_texts_in(&dir)?;
+            }
+            options
         } else {
             Options::new(now)
         };

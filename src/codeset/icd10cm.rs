@@ -139,6 +139,11 @@ impl IcdRelease {
         self.codes.len()
     }
 
+    /// Number of codes (categories included), for the run's summary.
+    pub(crate) fn code_count(&self) -> usize {
+        self.codes.len()
+    }
+
     /// True when the release holds no codes.
     pub(crate) fn is_empty(&self) -> bool {
         self.codes.is_empty()

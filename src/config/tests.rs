@@ -198,3 +198,24 @@ fn bad_new_keys_are_located_errors() {
     assert!(e.starts_with(&format!("c.toml: line {line}:")), "{e}");
     assert!(e.contains("contractual_carc"), "{e}");
 }
+
+#[test]
+fn codesets_dir_and_payer_ncci_level() {
+    let cfg = Config::parse(EXAMPLE, "/etc/claimflow/c.toml").unwrap();
+    assert_eq!(cfg.codeset_dir(), None);
+    assert_eq!(cfg.payer[0].ncci_level(), NcciLevel::Warning);
+    let text = format!("{EXAMPLE}\nncci = \"off\"\n\n[codesets]\ndir = \"codes\"\n");
+    let cfg = Config::parse(&text, "/etc/claimflow/c.toml").unwrap();
+    assert_eq!(cfg.codeset_dir(), Some(PathBuf::from("/etc/claimflow/codes")));
+    assert_eq!(cfg.payer[0].ncci_level(), NcciLevel::Off);
+    let text = format!("{EXAMPLE}\n[codesets]\ndir = \"/srv/codes\"\n");
+    let cfg = Config::parse(&text, "c.toml").unwrap();
+    assert_eq!(cfg.codeset_dir(), Some(PathBuf::from("/srv/codes")));
+    let medicaid = EXAMPLE.replace("filing_indicator = \"CI\"", "filing_indicator = \"MC\"");
+    assert_eq!(Config::parse(&medicaid, "c.toml").unwrap().payer[0].ncci_level(), NcciLevel::Error);
+    let e = Config::parse(&format!("{EXAMPLE}\nncci = \"strict\"\n"), "c.toml").unwrap_err();
+    assert!(e.to_string().contains("ncci") || e.to_string().contains("strict"), "{e}");
+    let e =
+        Config::parse(&format!("{EXAMPLE}\n[codesets]\nfolder = \"x\"\n"), "c.toml").unwrap_err();
+    assert!(e.to_string().contains("folder"), "{e}");
+}

@@ -110,6 +110,7 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
         "277CA status dates, rejections of a claim only with its set or interchange",
         ack::MIGRATION_V11,
     ),
+    (12, "service lines of each claim as sent, for the NCCI rules", detail::MIGRATION_V12),
 ];
 
 /// (version, table): the tables whose references a version's table rebuild

@@ -42,7 +42,9 @@ mod submission;
 pub use account::{ClaimMoney, LivePayment, PlbPosting};
 pub use ack::{AckPosting, AckSummary, ClaimAck, CurrentClaim, Span, Submission, SubmittedClaim};
 pub use cob::{CobCandidate, CobHeld, CobRecord, PrimaryPayment};
-pub use detail::{open_read_only, DenialPosting, LinePosting, PatientRecord};
+pub use detail::{
+    open_read_only, DenialPosting, LinePosting, PatientRecord, PriorClaim, PriorLine,
+};
 pub use hash::content_hash;
 pub(crate) use hash::hex;
 pub use lock::{LockError, LockFile};

@@ -277,8 +277,12 @@ pub struct Rows {
     pub denial_rows: usize,
 }
 
-/// Formats `results` as rows of `claims.csv`, `lines.csv` and `denials.csv`.
-pub fn format_rows(results: &[ClaimResult]) -> io::Result<Rows> {
+/// Formats `results` as rows of `claims.csv`, `lines.csv` and `denials.csv`
+/// (whose reason codes carry their text when `reasons` has it).
+pub fn format_rows(
+    results: &[ClaimResult],
+    reasons: &crate::codeset::ReasonTexts,
+) -> io::Result<Rows> {
     let lines: usize = results.iter().map(|r| r.lines.len()).sum();
     let mut c = buf_writer_with(results.len() * 160);
     let mut l = buf_writer_with(lines * 170);
@@ -365,8 +369,12 @@ pub fn format_rows(results: &[ClaimResult]) -> io::Result<Rows> {
                 billed,
                 paid,
                 &money(den.amount),
-                &den.carc.join(";"),
-                cv.get(9),
+                &reasons.carcs(&den.carc, ";"),
+                &if reasons.is_empty() {
+                    cv.get(9).to_string()
+                } else {
+                    reasons.rarcs(&r.rarc, ";")
+                },
                 den.category.words(),
                 den.action.words(),
                 &r.check_trace,
@@ -387,8 +395,8 @@ pub fn format_rows(results: &[ClaimResult]) -> io::Result<Rows> {
                         &money(line.figures.billed),
                         &money(line.figures.paid),
                         &money(den.amount),
-                        &den.carc.join(";"),
-                        &line.rarc.join(";"),
+                        &reasons.carcs(&den.carc, ";"),
+                        &reasons.rarcs(&line.rarc, ";"),
                         den.category.words(),
                         den.action.words(),
                         &r.check_trace,

@@ -107,6 +107,9 @@ pub struct Options {
     /// known names too; a remittance whose REF*2U, N1*PR N104 and TRN03 are
     /// all unknown is named in [`Summary::notes`].
     pub payers: PayerNames,
+    /// The CARC and RARC lists (`[codesets] dir`): `denials.csv` shows each
+    /// code with its text when a list has it, the code alone otherwise.
+    pub reasons: crate::codeset::ReasonTexts,
 }
 
 impl Options {
@@ -119,6 +122,7 @@ impl Options {
                 .map(|c| c.to_string())
                 .collect(),
             payers: PayerNames::new(),
+            reasons: crate::codeset::ReasonTexts::default(),
         }
     }
 }
@@ -279,6 +283,7 @@ pub fn run(
         payers: &payers,
         contractual: &options.contractual_carcs,
         ledger_rows: with_postings.then_some(ledger_rows.as_slice()),
+        reasons: &options.reasons,
     };
     let posted = std::thread::scope(|scope| -> Result<Option<ledger::PostSummary>, Error> {
         let (to_ledger, poster) = match ledger.take() {

@@ -86,6 +86,8 @@ pub(super) struct Against<'c> {
     pub(super) contractual: &'c [String],
     /// The sent claims' ledger rows (ledger mode only).
     pub(super) ledger_rows: Option<&'c [i64]>,
+    /// CARC and RARC texts for `denials.csv`.
+    pub(super) reasons: &'c crate::codeset::ReasonTexts,
 }
 
 /// Reads and matches one transaction set (in parallel with the others of
@@ -98,7 +100,7 @@ pub(super) fn read_set(
     set: &x12::TransactionSet,
     against: &Against<'_>,
 ) -> Read {
-    let Against { index, payers, contractual, ledger_rows } = *against;
+    let Against { index, payers, contractual, ledger_rows, .. } = *against;
     let input = opened.input.as_deref().unwrap_or_default();
     let rem = edi835::read_set(input, set, interchange_control);
     let mut findings = edi835::balance(&rem);
@@ -254,7 +256,7 @@ pub(super) fn answered_ids(sent: &SentClaim, answered: u64) -> Option<String> {
 pub(super) fn finish_set(read: Read, against: &Against<'_>) -> std::io::Result<SetOut> {
     let Read { summary, results, plb, findings, unknown_payer, detail, .. } = read;
     let index = against.index;
-    let rows = report::format_rows(&results)?;
+    let rows = report::format_rows(&results, against.reasons)?;
     // The results are not needed after this: their strings move into the postings.
     let payments = match against.ledger_rows {
         Some(rows) => results

@@ -248,7 +248,7 @@ fn card(s: &mut String, key: &str, label: &str, value: Option<&str>, fmt: Fmt) {
 }
 
 /// The page.
-pub(crate) fn page(r: &Report) -> String {
+pub(crate) fn page(r: &Report, reasons: &crate::codeset::ReasonTexts) -> String {
     let sm = &r.summary;
     let mut s = String::with_capacity(64 << 10);
     s.push_str(r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">"#);
@@ -313,7 +313,7 @@ pub(crate) fn page(r: &Report) -> String {
     s.push_str("</dl></section>");
 
     aging(&mut s, r);
-    denials(&mut s, r);
+    denials(&mut s, r, reasons);
     payments(&mut s, r);
 
     s.push_str(r#"<section id="patients"><h2>Patient balances</h2><dl class="cards">"#);
@@ -440,7 +440,7 @@ fn aging(s: &mut String, r: &Report) {
     s.push_str("</section>");
 }
 
-fn denials(s: &mut String, r: &Report) {
+fn denials(s: &mut String, r: &Report, reasons: &crate::codeset::ReasonTexts) {
     s.push_str(r#"<section id="denials"><h2>Denials</h2><p class="note">Denied money by payer and reason (group and CARC), with the share of adjudicated claims and of billed money it stands for.</p>"#);
     let items: Vec<(String, Decimal)> = r
         .denials
@@ -468,7 +468,7 @@ fn denials(s: &mut String, r: &Report) {
     } else {
         s.push_str(r#"<p class="sum">No denied money in this scope.</p>"#);
     }
-    let rows: Vec<Vec<String>> = r.denials.iter().map(denial_cells).collect();
+    let rows: Vec<Vec<String>> = r.denials.iter().map(|d| denial_cells(d, reasons)).collect();
     table(s, "denials.csv", &w::DENIALS, &rows, "all");
     s.push_str("</section>");
 }

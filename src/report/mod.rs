@@ -88,12 +88,22 @@ pub struct Options {
     pub to: Option<NaiveDate>,
     /// Only this payer's claims and payments.
     pub payer: Option<String>,
+    /// CARC texts (`[codesets] dir`): the reasons of `denials.csv` and the
+    /// page's denials table show each code with its text when the list has
+    /// it.
+    pub reasons: crate::codeset::ReasonTexts,
 }
 
 impl Options {
     /// Everything in the ledger, as of `now`.
     pub fn new(now: NaiveDateTime) -> Options {
-        Options { now, from: None, to: None, payer: None }
+        Options {
+            now,
+            from: None,
+            to: None,
+            payer: None,
+            reasons: crate::codeset::ReasonTexts::default(),
+        }
     }
 }
 

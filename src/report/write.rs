@@ -67,11 +67,11 @@ pub(crate) fn aging_cells(r: &AgingRow) -> Vec<String> {
 }
 
 /// The cells of a `denials.csv` row.
-pub(crate) fn denial_cells(r: &DenialRow) -> Vec<String> {
+pub(crate) fn denial_cells(r: &DenialRow, reasons: &crate::codeset::ReasonTexts) -> Vec<String> {
     vec![
         r.payer_id.clone(),
         r.category.clone(),
-        r.carc.clone(),
+        reasons.carc(&r.carc),
         r.claims.to_string(),
         r.lines.to_string(),
         money(r.amount),
@@ -176,7 +176,7 @@ pub(crate) fn read_and_write(
     let balance_filter = ClaimFilter { payer: o.payer.as_deref(), from: o.from, to: o.to };
     let balances = balances_file(conn, &path("patient_balances.csv"), balance_filter)?;
     csv_file(&path("aging.csv"), &AGING, aging.iter().map(aging_cells))?;
-    csv_file(&path("denials.csv"), &DENIALS, denials.iter().map(denial_cells))?;
+    csv_file(&path("denials.csv"), &DENIALS, denials.iter().map(|d| denial_cells(d, &o.reasons)))?;
     csv_file(&path("payments.csv"), &PAYMENTS, payments.iter().map(payment_cells))?;
     csv_file(&path("procedures.csv"), &PROCEDURES, procedures.iter().map(procedure_cells))?;
 
@@ -247,7 +247,7 @@ pub(crate) fn read_and_write(
     let json = serde_json::to_vec_pretty(&report.summary)
         .map_err(|e| Error::Write { path: path("summary.json"), cause: e.into() })?;
     write_whole(&path("summary.json"), &[json.as_slice(), b"\n"].concat())?;
-    let page = super::html::page(&report);
+    let page = super::html::page(&report, &o.reasons);
     write_whole(&path("report.html"), page.as_bytes())?;
     report.files.shrink_to_fit();
     Ok(report)

@@ -37,8 +37,10 @@ use crate::encounter::Encounters;
 
 pub use crate::finding::{Finding, Severity};
 
+mod explain;
 mod rules;
 
+pub use explain::{explain, Explanation};
 pub use rules::{Rule, RULES};
 pub(crate) use rules::{LEDGER_CHANGED, LEDGER_REJECTED};
 
@@ -129,16 +131,52 @@ pub fn check(
     codesets: &CodeSets,
 ) -> Vec<Finding> {
     let ctx = rules::Ctx::new(config, now, codesets);
+    let ncci = (!codesets.edits.is_empty())
+        .then(|| rules::ncci::DayIndex::new(&codesets.edits, claims.iter(), &[]));
     let per_claim: Vec<Vec<Finding>> = claims
         .par_iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(i, c)| {
             let mut out = Vec::new();
             rules::check_claim(c, &ctx, &mut out);
+            if let Some(n) = &ncci {
+                n.check(i, c, config, &mut out);
+            }
             out.sort_by_key(|f| f.row);
             out
         })
         .collect();
     per_claim.into_iter().flatten().collect()
+}
+
+/// The NCCI rules of the claims `targets` (indexes into `clean`) against the
+/// claims sent earlier (`prior`, from the ledger) and every claim of the
+/// export (`clean`, then `held`). Findings name columns as the export does.
+/// Used by `build` once the ledger is open; [`check`] has already run the
+/// rules within the export, so the caller drops findings it already has.
+pub(crate) fn ncci_with_prior(
+    enc: &Encounters,
+    clean: &[Claim],
+    held: &[Claim],
+    targets: &[usize],
+    prior: &[crate::ledger::PriorClaim],
+    config: &Config,
+    codesets: &CodeSets,
+) -> Vec<Finding> {
+    if codesets.edits.is_empty() || prior.is_empty() {
+        return Vec::new();
+    }
+    let index = rules::ncci::DayIndex::new(&codesets.edits, clean.iter().chain(held), prior);
+    let mut out = Vec::new();
+    for &i in targets {
+        if let Some(c) = clean.get(i) {
+            index.check(i, c, config, &mut out);
+        }
+    }
+    for f in &mut out {
+        f.column = enc.column_label(&f.column);
+    }
+    out
 }
 
 /// Splits claims into (clean, held back): a claim is held back when any

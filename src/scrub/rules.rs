@@ -24,6 +24,7 @@ mod codes;
 mod facts;
 mod identity;
 mod lines;
+pub(crate) mod ncci;
 mod payer;
 mod people;
 mod providers;
@@ -249,6 +250,24 @@ const MEDICARE_NOT_SELF: Rule = e(
     "Medicare payer (filing indicator MA or MB) with a relationship other than self: a Medicare beneficiary is always the subscriber",
 );
 
+// NCCI edits (CMS files the user supplies; severity per payer `ncci`).
+pub(crate) const NCCI_PTP: Rule = e(
+    "E-NCCI-001",
+    "NCCI procedure-to-procedure edit: a column-two code billed with its column-one code for the same patient and day (this claim, another claim of the export, or one sent earlier), modifier indicator 0, or 1 without a PTP-associated modifier",
+);
+pub(crate) const MUE_LINE: Rule = e(
+    "E-MUE-001",
+    "units above the MUE: per line (adjudication indicator 1), or per day summed over the patient's claims (indicator 2)",
+);
+pub(crate) const MUE_CLINICAL: Rule = w(
+    "W-MUE-002",
+    "units of the patient's day above an MUE with adjudication indicator 3 (clinical: payable on appeal with documentation)",
+);
+pub(crate) const ADDON: Rule = e(
+    "E-ADDON-001",
+    "add-on code without one of its primary codes for the patient that day (edit type 3: warning)",
+);
+
 // Secondary coverage (other payer, loops 2320/2330A/2330B).
 const SECONDARY_UNKNOWN_PAYER: Rule =
     e("E-COB-001", "secondary_payer_id is not a payer in the config");
@@ -352,6 +371,10 @@ pub const RULES: &[Rule] = &[
     TIMELY_FILING,
     PRIOR_AUTH,
     ORIGINAL_REF,
+    NCCI_PTP,
+    MUE_LINE,
+    MUE_CLINICAL,
+    ADDON,
     MEDICARE_NOT_SELF,
     SECONDARY_UNKNOWN_PAYER,
     SECONDARY_SAME_PAYER,

@@ -37,6 +37,9 @@ pub struct Options {
     pub payer_days: HashMap<String, (u32, u32)>,
     /// CO adjustment reasons that are contractual write-offs.
     pub contractual_carcs: Vec<String>,
+    /// CARC texts (`[codesets] dir`): a denial's reason on the worklist
+    /// shows each code with its text when the list has it.
+    pub reasons: crate::codeset::ReasonTexts,
 }
 
 impl Options {
@@ -50,6 +53,7 @@ impl Options {
                 .iter()
                 .map(|c| c.to_string())
                 .collect(),
+            reasons: crate::codeset::ReasonTexts::default(),
         }
     }
 

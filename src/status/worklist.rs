@@ -187,7 +187,7 @@ fn item(s: ClaimState, options: &Options, today: chrono::NaiveDate) -> Option<Wo
             };
             let d =
                 reconcile::denial_of_recorded(&p.adjustments, amount, &options.contractual_carcs);
-            let codes = d.carc.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" ");
+            let codes = options.reasons.carcs(&d.carc, " ");
             let reason = if s.status == ClaimStatus::Denied {
                 format!("denied in 835 trace {}: {} ({codes})", p.trace, d.category.words())
             } else {
