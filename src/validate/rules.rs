@@ -1,0 +1,464 @@
+//! The rules of `validate` that need healthcare knowledge, run as a
+//! [`Visitor`] of the schema walk: SNIP 4 situational rules (line numbers,
+//! birth date against the file's date, DTP date periods) and SNIP 5
+//! external code sets (place of service, ICD-10-CM by date of service,
+//! HCPCS and taxonomy shapes, ZIP codes, CARC/RARC/CPT from the user's
+//! `--codeset-dir` lists). The guide's structure is checked by the engine
+//! in `x12::schema`; balancing stays in `edi837`/`edi835` (SNIP 3).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::codeset::{pos, shape, CodeSets, IcdStatus};
+use crate::x12::schema::{valid_date, Ext, ExternalCodes, SegDef, Visitor};
+use crate::x12::{Finding, Position, Segment};
+
+/// A licensed code list read from `--codeset-dir`: code → (start, stop).
+#[derive(Debug, Default, Clone)]
+pub struct CodeList {
+    codes: HashMap<String, (Option<NaiveDate>, Option<NaiveDate>)>,
+}
+
+impl CodeList {
+    /// Reads `CODE[,START[,STOP]]` lines (dates `YYYY-MM-DD`, empty = open;
+    /// `#` lines and a `code,...` header are skipped).
+    pub fn parse(text: &str) -> CodeList {
+        let mut codes = HashMap::new();
+        for line in text.lines() {
+            let line = line.trim();
+            if line.is_empty()
+                || line.starts_with('#')
+                || line.to_ascii_lowercase().starts_with("code")
+            {
+                continue;
+            }
+            let mut parts = line.split(',').map(str::trim);
+            let code = parts.next().unwrap_or("").to_string();
+            let date =
+                |s: Option<&str>| s.and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+            let start = date(parts.next());
+            let stop = date(parts.next());
+            if !code.is_empty() {
+                codes.insert(code, (start, stop));
+            }
+        }
+        CodeList { codes }
+    }
+
+    /// True when `code` is listed and in force on `date` (any date when unknown).
+    pub fn contains(&self, code: &str, date: Option<NaiveDate>) -> bool {
+        match self.codes.get(code) {
+            None => false,
+            Some((start, stop)) => match date {
+                None => true,
+                Some(d) => start.map_or(true, |s| d >= s) && stop.map_or(true, |s| d <= s),
+            },
+        }
+    }
+
+    /// Number of codes.
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// True when there is no code.
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+}
+
+/// The code sets `validate` checks against.
+#[derive(Debug, Clone)]
+pub struct ValidateCodes {
+    /// ICD-10-CM releases (shipped, plus the user's).
+    pub sets: CodeSets,
+    /// CARC list (`carc.csv` in `--codeset-dir`).
+    pub carc: Option<CodeList>,
+    /// RARC list (`rarc.csv`).
+    pub rarc: Option<CodeList>,
+    /// CPT list (`cpt.csv`).
+    pub cpt: Option<CodeList>,
+}
+
+impl Default for ValidateCodes {
+    fn default() -> ValidateCodes {
+        ValidateCodes { sets: CodeSets::shipped().clone(), carc: None, rarc: None, cpt: None }
+    }
+}
+
+impl ValidateCodes {
+    /// The shipped sets plus what `dir` holds: ICD-10-CM releases (see
+    /// [`CodeSets::with_dir`]) and `carc.csv`, `rarc.csv`, `cpt.csv`.
+    pub fn with_dir(dir: &Path) -> Result<ValidateCodes, crate::codeset::Error> {
+        let sets = CodeSets::with_dir(dir)?;
+        let read = |name: &str| -> Result<Option<CodeList>, crate::codeset::Error> {
+            let path = dir.join(name);
+            if !path.exists() {
+                return Ok(None);
+            }
+            let text = std::fs::read_to_string(&path).map_err(|e| crate::codeset::Error::Io {
+                path: path.display().to_string(),
+                cause: e,
+            })?;
+            Ok(Some(CodeList::parse(&text)))
+        };
+        Ok(ValidateCodes {
+            sets,
+            carc: read("carc.csv")?,
+            rarc: read("rarc.csv")?,
+            cpt: read("cpt.csv")?,
+        })
+    }
+}
+
+/// External lists for the engine: place of service (shipped), RARC (user's).
+pub(super) struct Externals<'a>(pub &'a ValidateCodes);
+
+impl ExternalCodes for Externals<'_> {
+    fn check(&self, ext: Ext, value: &str) -> Option<bool> {
+        match ext {
+            Ext::PlaceOfService => Some(pos::is_place_of_service(value)),
+            Ext::Rarc => self.0.rarc.as_ref().map(|l| l.contains(value, None)),
+            _ => None,
+        }
+    }
+}
+
+fn text(raw: &[u8]) -> &str {
+    std::str::from_utf8(raw).unwrap_or("").trim()
+}
+
+fn d8(raw: &[u8]) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text(raw), "%Y%m%d").ok()
+}
+
+/// The shape of a CPT or HCPCS Level II code: 5 digits, 4 digits and a
+/// letter (CPT category II/III, PLA, MAAA), or a letter and 4 digits.
+fn hcpcs_shape(code: &str) -> bool {
+    let b = code.as_bytes();
+    b.len() == 5
+        && (b.iter().all(u8::is_ascii_digit)
+            || (b[..4].iter().all(u8::is_ascii_digit) && b[4].is_ascii_uppercase())
+            || (b[0].is_ascii_uppercase() && b[1..].iter().all(u8::is_ascii_digit)))
+}
+
+/// The rules' state over one transaction set.
+pub(super) struct Rules<'a> {
+    codes: &'a ValidateCodes,
+    claims: bool,
+    out: Vec<Finding>,
+    /// BHT04 (837) or BPR16 (835): the date the file was created / paid.
+    file_date: Option<NaiveDate>,
+    /// LX number expected next in the current 837 claim.
+    lx_next: u32,
+    claim_id: String,
+    /// The claim's diagnosis codes (position, code) and its earliest date of service.
+    dx: Vec<(Position, String)>,
+    service: Option<NaiveDate>,
+    /// CARC codes met while no CARC list is loaded.
+    pub(super) carc_unchecked: u32,
+    /// CPT codes met while no CPT list is loaded.
+    pub(super) cpt_unchecked: u32,
+}
+
+impl<'a> Rules<'a> {
+    pub(super) fn new(codes: &'a ValidateCodes, claims: bool) -> Rules<'a> {
+        Rules {
+            codes,
+            claims,
+            out: Vec::new(),
+            file_date: None,
+            lx_next: 1,
+            claim_id: String::new(),
+            dx: Vec::new(),
+            service: None,
+            carc_unchecked: 0,
+            cpt_unchecked: 0,
+        }
+    }
+
+    fn push(&mut self, f: Finding, snip: u8, loop_id: &'static str) {
+        let f = f.snip(snip).in_loop(loop_id);
+        let f = if self.claim_id.is_empty() { f } else { f.for_claim(self.claim_id.clone()) };
+        self.out.push(f);
+    }
+
+    /// ICD-10-CM of the claim just finished, by its date of service.
+    fn close_claim(&mut self) {
+        let date = self.service.or(self.file_date);
+        let dx = std::mem::take(&mut self.dx);
+        if let Some(date) = date {
+            for (pos, code) in dx {
+                let status = self.codes.sets.icd10cm(&code, date);
+                let why = match status {
+                    IcdStatus::Unknown => "is not an ICD-10-CM code",
+                    IcdStatus::Header => "is an ICD-10-CM category, not a billable code",
+                    _ => continue,
+                };
+                let f = Finding::error(
+                    pos,
+                    "HI",
+                    "S5-ICD10",
+                    format!("diagnosis {code:?} {why} on the date of service {date}"),
+                )
+                .element("HI01-2", "a billable ICD-10-CM code", code);
+                self.push(f, 5, "2300");
+            }
+        }
+        self.service = None;
+        self.lx_next = 1;
+    }
+
+    fn note_service(&mut self, date: Option<NaiveDate>) {
+        if let Some(d) = date {
+            self.service = Some(self.service.map_or(d, |s| s.min(d)));
+        }
+    }
+
+    fn carc(&mut self, seg: &Segment<'_>, loop_id: &'static str) {
+        for n in [2usize, 5, 8, 11, 14, 17] {
+            let code = seg.str(n);
+            let code = code.trim();
+            if code.is_empty() {
+                continue;
+            }
+            match &self.codes.carc {
+                None => self.carc_unchecked += 1,
+                Some(list) => {
+                    if !list.contains(code, self.file_date) {
+                        let r = format!("CAS{n:02}");
+                        let f = Finding::error(
+                            seg.pos,
+                            "CAS",
+                            "S5-CARC",
+                            format!("{r} {code:?} is not a claim adjustment reason code in force in the CARC list"),
+                        )
+                        .element(r, "a CARC from carc.csv", code);
+                        self.push(f, 5, loop_id);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Visitor for Rules<'_> {
+    fn segment(&mut self, loop_id: &'static str, seg: &Segment<'_>, _def: Option<&SegDef>) {
+        match seg.id {
+            b"BHT" => self.file_date = d8(seg.element(4).raw),
+            b"BPR" => self.file_date = d8(seg.element(16).raw),
+            b"CLM" if self.claims => {
+                self.close_claim();
+                self.claim_id = seg.str(1).trim().to_string();
+            }
+            b"HL" | b"SE" if self.claims => {
+                self.close_claim();
+                self.claim_id.clear();
+            }
+            b"HI" if self.claims => {
+                for el in seg.elements() {
+                    if matches!(el.component(1), b"ABK" | b"ABF" | b"BK" | b"BF") {
+                        let code = text(el.component(2)).to_string();
+                        if !code.is_empty() {
+                            self.dx.push((seg.pos, code));
+                        }
+                    }
+                }
+            }
+            b"LX" if self.claims && loop_id == "2400" => {
+                let n = text(seg.element(1).raw);
+                if n.parse::<u32>().ok() != Some(self.lx_next) {
+                    let f = Finding::error(
+                        seg.pos,
+                        "LX",
+                        "S4-LX-ORDER",
+                        format!(
+                            "LX01 is {n:?}, expected {} (service lines are numbered 1, 2, 3... within a claim)",
+                            self.lx_next
+                        ),
+                    )
+                    .element("LX01", self.lx_next.to_string(), n);
+                    self.push(f, 4, loop_id);
+                }
+                self.lx_next = n.parse::<u32>().map_or(self.lx_next + 1, |v| v + 1);
+            }
+            b"DMG" if seg.element(1).raw == b"D8" => {
+                if let (Some(born), Some(file)) = (d8(seg.element(2).raw), self.file_date) {
+                    if born > file {
+                        let f = Finding::error(
+                            seg.pos,
+                            "DMG",
+                            "S4-DOB-FUTURE",
+                            format!("loop {loop_id}: the birth date (DMG02) is after the file's creation date (BHT04)"),
+                        )
+                        .element("DMG02", "a date on or before BHT04", "a later date");
+                        self.push(f, 4, loop_id);
+                    }
+                }
+            }
+            b"DTP" => {
+                let q = seg.element(2).raw;
+                let v = seg.element(3).raw;
+                let ok = match q {
+                    b"D8" => valid_date(v),
+                    b"RD8" => {
+                        let mut parts = v.splitn(2, |&b| b == b'-');
+                        let a = parts.next().unwrap_or(b"");
+                        let b = parts.next().unwrap_or(b"");
+                        valid_date(a) && valid_date(b) && a.len() == 8 && b.len() == 8 && a <= b
+                    }
+                    _ => true,
+                };
+                if !ok {
+                    let expected = if q == b"RD8" {
+                        "CCYYMMDD-CCYYMMDD, start not after end"
+                    } else {
+                        "a real date CCYYMMDD"
+                    };
+                    let f = Finding::error(
+                        seg.pos,
+                        "DTP",
+                        "S4-DTP-DATE",
+                        format!(
+                            "loop {loop_id}: DTP*{} date {:?} is not {expected}",
+                            text(seg.element(1).raw),
+                            text(v)
+                        ),
+                    )
+                    .element("DTP03", expected, text(v));
+                    self.push(f, 4, loop_id);
+                } else if self.claims && seg.element(1).raw == b"472" {
+                    let first = &v[..v.len().min(8)];
+                    self.note_service(d8(first));
+                }
+            }
+            b"PRV" if seg.element(2).raw == b"PXC" => {
+                let t = text(seg.element(3).raw);
+                if !shape::is_taxonomy(t) {
+                    // A warning: the guides' own examples use codes of
+                    // older taxonomy releases that end in other letters.
+                    let f = Finding::warning(
+                        seg.pos,
+                        "PRV",
+                        "S5-TAXONOMY",
+                        format!("loop {loop_id}: PRV03 {t:?} is not shaped like a provider taxonomy code (10 characters ending in X)"),
+                    )
+                    .element("PRV03", "a taxonomy code (9 characters and X)", t);
+                    self.push(f, 5, loop_id);
+                }
+            }
+            b"SV1" => {
+                let el = seg.element(1);
+                if el.component(1) == b"HC" {
+                    let code = text(el.component(2));
+                    if !hcpcs_shape(code) {
+                        let f = Finding::error(
+                            seg.pos,
+                            "SV1",
+                            "S5-HCPCS",
+                            format!(
+                                "SV101-2 {code:?} is not shaped like a CPT or HCPCS Level II code"
+                            ),
+                        )
+                        .element(
+                            "SV101-2",
+                            "5 characters: 5 digits, 4 digits and F/T/U, or a letter and 4 digits",
+                            code,
+                        );
+                        self.push(f, 5, loop_id);
+                    } else if code.bytes().all(|b| b.is_ascii_digit()) {
+                        match &self.codes.cpt {
+                            None => self.cpt_unchecked += 1,
+                            Some(list) if !list.contains(code, self.service.or(self.file_date)) => {
+                                let f = Finding::error(
+                                    seg.pos,
+                                    "SV1",
+                                    "S5-CPT",
+                                    format!("SV101-2 {code:?} is not in the CPT list (cpt.csv)"),
+                                )
+                                .element(
+                                    "SV101-2",
+                                    "a CPT code from cpt.csv",
+                                    code,
+                                );
+                                self.push(f, 5, loop_id);
+                            }
+                            Some(_) => {}
+                        }
+                    }
+                }
+            }
+            b"REF" if self.claims && seg.element(1).raw == b"EI" => {
+                let ein = text(seg.element(2).raw);
+                if ein.len() != 9 || !ein.bytes().all(|b| b.is_ascii_digit()) {
+                    let f = Finding::error(
+                        seg.pos,
+                        "REF",
+                        "G-EIN",
+                        format!("loop {loop_id}: REF02 of REF*EI is {} character(s); an employer identification number is 9 digits without a dash", ein.len()),
+                    )
+                    .element("REF02", "9 digits", format!("{} characters", ein.len()));
+                    self.push(f, 2, loop_id);
+                }
+            }
+            b"N4" => {
+                let zip = text(seg.element(3).raw);
+                let country = text(seg.element(4).raw);
+                let state = text(seg.element(2).raw);
+                if !state.is_empty()
+                    && (country.is_empty() || country == "US")
+                    && !shape::is_state_code(state)
+                {
+                    let f = Finding::error(
+                        seg.pos,
+                        "N4",
+                        "S5-STATE",
+                        format!(
+                            "loop {loop_id}: N402 {state:?} is not a US state or territory code"
+                        ),
+                    )
+                    .element("N402", "a US state or territory code", state);
+                    self.push(f, 5, loop_id);
+                }
+                if self.claims
+                    && loop_id == "2010AA"
+                    && !(zip.len() == 9 && zip.bytes().all(|b| b.is_ascii_digit()))
+                {
+                    let f = Finding::error(
+                        seg.pos,
+                        "N4",
+                        "G-ZIP9",
+                        format!("loop {loop_id}: the billing provider's N403 {zip:?} must be a 9-digit ZIP+4"),
+                    )
+                    .element("N403", "9 digits", zip);
+                    self.push(f, 2, loop_id);
+                    return;
+                }
+                if !zip.is_empty() && (country.is_empty() || country == "US") && !shape::is_zip(zip)
+                {
+                    let f = Finding::error(
+                        seg.pos,
+                        "N4",
+                        "S5-ZIP",
+                        format!(
+                            "loop {loop_id}: N403 {zip:?} is not a US ZIP code (5 or 9 digits)"
+                        ),
+                    )
+                    .element("N403", "5 or 9 digits", zip);
+                    self.push(f, 5, loop_id);
+                }
+            }
+            b"CAS" => self.carc(seg, loop_id),
+            _ => {}
+        }
+    }
+
+    fn finish(&mut self) -> Vec<Finding> {
+        if self.claims {
+            self.close_claim();
+        }
+        std::mem::take(&mut self.out)
+    }
+}
