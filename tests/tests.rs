@@ -11,6 +11,7 @@ mod reconcile;
 mod reconcile_lines;
 mod regression;
 mod report;
+mod schema;
 mod secondary;
 mod util;
 mod validate;

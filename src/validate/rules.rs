@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 
 use crate::codeset::{pos, shape, CodeSets, IcdStatus};
 use crate::x12::schema::{valid_date, Ext, ExternalCodes, SegDef, Visitor};
-use crate::x12::{Finding, Position, Segment};
+use crate::x12::{Finding, Position, Segment, Severity};
 
 /// A licensed code list read from `--codeset-dir`: code → (start, stop).
 #[derive(Debug, Default, Clone)]
@@ -392,13 +392,17 @@ impl Visitor for Rules<'_> {
             }
             b"REF" if self.claims && seg.element(1).raw == b"EI" => {
                 let ein = text(seg.element(2).raw);
-                if ein.len() != 9 || !ein.bytes().all(|b| b.is_ascii_digit()) {
-                    let f = Finding::error(
-                        seg.pos,
-                        "REF",
+                let digits = ein.bytes().filter(u8::is_ascii_digit).count();
+                let plain = digits == ein.len();
+                if digits != 9 || !plain {
+                    // 9 digits with a dash is the number written for people
+                    // (the guides' own examples do it): a warning.
+                    let f = Finding::new(
                         "G-EIN",
-                        format!("loop {loop_id}: REF02 of REF*EI is {} character(s); an employer identification number is 9 digits without a dash", ein.len()),
+                        if digits == 9 { Severity::Warning } else { Severity::Error },
+                        format!("loop {loop_id}: REF02 of REF*EI has {digits} digit(s) in {} character(s); an employer identification number is 9 digits without a dash", ein.len()),
                     )
+                    .at(seg.pos, "REF")
                     .element("REF02", "9 digits", format!("{} characters", ein.len()));
                     self.push(f, 2, loop_id);
                 }
@@ -426,12 +430,16 @@ impl Visitor for Rules<'_> {
                     && loop_id == "2010AA"
                     && !(zip.len() == 9 && zip.bytes().all(|b| b.is_ascii_digit()))
                 {
-                    let f = Finding::error(
-                        seg.pos,
-                        "N4",
+                    // A warning for a 5-digit ZIP: the guide wants ZIP+4,
+                    // but its own examples (and many payers) take 5 digits.
+                    let severity =
+                        if shape::is_zip(zip) { Severity::Warning } else { Severity::Error };
+                    let f = Finding::new(
                         "G-ZIP9",
-                        format!("loop {loop_id}: the billing provider's N403 {zip:?} must be a 9-digit ZIP+4"),
+                        severity,
+                        format!("loop {loop_id}: the billing provider's N403 {zip:?} should be a 9-digit ZIP+4"),
                     )
+                    .at(seg.pos, "N4")
                     .element("N403", "9 digits", zip);
                     self.push(f, 2, loop_id);
                     return;

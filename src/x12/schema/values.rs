@@ -65,3 +65,30 @@ pub(super) fn length(ty: Ty, v: &[u8]) -> usize {
         _ => std::str::from_utf8(v).map_or(v.len(), |s| s.chars().count()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_calendar_dates() {
+        assert!(valid_date(b"20240229"));
+        assert!(!valid_date(b"20260229"));
+        assert!(!valid_date(b"20260231"));
+        assert!(!valid_date(b"20261301"));
+        assert!(!valid_date(b"2026011"));
+        assert!(valid_date(b"261127"));
+        assert!(!valid_date(b"2026-01-01"));
+    }
+
+    #[test]
+    fn times_and_numbers() {
+        assert!(valid_time(b"0900") && valid_time(b"235959") && valid_time(b"23595912"));
+        assert!(!valid_time(b"2400") && !valid_time(b"0960") && !valid_time(b"090"));
+        assert_eq!(type_problem(Ty::RN, b"-12.50"), None);
+        assert!(type_problem(Ty::RN, b"1.2.3").is_some());
+        assert!(type_problem(Ty::N0, b"1.5").is_some());
+        assert_eq!(length(Ty::RN, b"-123.45"), 5);
+        assert_eq!(length(Ty::AN, "ÉCOLE".as_bytes()), 5);
+    }
+}
