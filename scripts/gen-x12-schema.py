@@ -35,7 +35,25 @@ GUIDES = [
     ("005010X231A1", "999.5010X231.A1.xml", "999", "999"),
     ("005010X214", "277.5010.X214.xml", "277", "277CA"),
     ("005010X212", "277.5010.X212.xml", "277", "277"),
+    # pyx12 has no 5010 maps of these: their tables keep the loop and
+    # segment structure of the 4010 maps (X092, X093), which the 5010 guides
+    # (X279A1, X212) keep, and check structure only (see STRUCTURE_ONLY).
+    ("005010X279A1", "270.4010.X092.A1.xml", "270", "270"),
+    ("005010X279A1", "271.4010.X092.A1.xml", "271", "271"),
+    ("005010X212", "276.4010.X093.A1.xml", "276", "276"),
 ]
+
+# Guides whose tables come from a map of an earlier version of the guide:
+# the loop tree and the qualifiers that place segments are kept (with the
+# qualifiers the 5010 guide adds, EXTRA_KEY_CODES); element usage, codes and
+# repeats are not checked, and no segment but a loop's first is required.
+STRUCTURE_ONLY = {"270.4010.X092.A1.xml", "271.4010.X092.A1.xml", "276.4010.X093.A1.xml"}
+# (map, segment id, first element's code list contains) -> codes to add.
+EXTRA_KEY_CODES = {
+    # 276 X212: claim service dates are DTP*472 (4010: 232).
+    ("276.4010.X093.A1.xml", "DTP", "232"): ["472"],
+    ("276.4010.X093.A1.xml", "REF", "EA"): ["EJ"],
+}
 
 # External code lists named by the maps: what the engine does with each.
 # `List` lists are shipped from codes.xml; the others are checked above the
@@ -65,6 +83,14 @@ def rs(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def packed(sid):
+    """A segment id as a number: its 2-3 bytes, big-endian."""
+    n = 0
+    for b in sid.encode():
+        n = n << 8 | b
+    return n
+
+
 class Gen:
     def __init__(self, maps):
         self.maps = maps
@@ -84,6 +110,8 @@ class Gen:
         self.loop_order = []
         self.code_order = []
         self.guide_version = ""
+        self.fname = ""
+        self.seg_id = ""
 
     def codes(self, vals):
         key = tuple(vals)
@@ -92,12 +120,17 @@ class Gen:
             self.code_order.append(key)
         return self.code_lists[key]
 
-    def elem(self, node):
+    def elem(self, node, key=False):
         seq = int(node.findtext("seq"))
         usage = USAGE[node.findtext("usage")]
+        loose = self.fname in STRUCTURE_ONLY
+        if loose:
+            usage = "US"
         name = node.findtext("name").strip()
         if node.tag == "composite":
-            comps = ", ".join(self.elem(c) for c in node.findall("element"))
+            comps = ", ".join(
+                self.elem(c, key and i == 0) for i, c in enumerate(node.findall("element"))
+            )
             return f"c({seq}, {usage}, {rs(name)}, &[{comps}])"
         num = node.findtext("data_ele")
         ty, mn, mx = self.dataele[num]
@@ -112,12 +145,15 @@ class Gen:
                     codes = f"Codes::External({EXTERNAL[ext]}, u16::MAX)"
             else:
                 vals = [c.text.strip() for c in vc.findall("code") if c.text]
-                if vals:
+                for (m, sid, has), extra in EXTRA_KEY_CODES.items():
+                    if key and m == self.fname and sid == self.seg_id and has in vals:
+                        vals += extra
+                if vals and (key or not loose):
                     codes = f"Codes::List({self.codes(sorted(set(vals)))})"
         if (self.guide_version, node.get("xid")) in ANY_VALUE or node.get("xid") == "ST03":
             codes = "Codes::Any"
         rx = node.findtext("regex")
-        if rx:
+        if rx and not loose:
             codes = f"Codes::Pattern({PATTERNS[rx]})"
         return f"e({seq}, {usage}, {TYPES[ty]}, {mn}, {mx}, {codes}, {rs(name)})"
 
@@ -145,21 +181,29 @@ class Gen:
             return "(3, 0)"
         return "(0, 0)"
 
-    def segment(self, node):
+    def segment(self, node, first=False):
         sid = node.get("xid")
+        self.seg_id = sid
         name = node.findtext("name").strip()
         usage = USAGE[node.findtext("usage")]
         mu = node.findtext("max_use").strip()
         max_use = 0 if mu.startswith(">") else int(mu)
+        if self.fname in STRUCTURE_ONLY:
+            max_use = 0
+            if not first or usage == "UN":
+                usage = "US"
         syn = []
         for s in node.findall("syntax"):
             t = s.text.strip()
             nums = [int(t[i : i + 2]) for i in range(1, len(t), 2)]
             syn.append(f"(Syn{t[0]}, &[{', '.join(map(str, nums))}])")
-        elems = ", ".join(self.elem(c) for c in node if c.tag in ("element", "composite"))
+        key = self.key(node)
+        kel = int(key[1 : key.index(",")])
+        kids = [c for c in node if c.tag in ("element", "composite")]
+        elems = ", ".join(self.elem(c, int(c.findtext("seq")) == kel) for c in kids)
         text = (
             f"SegDef {{ id: {rs(sid)}, name: {rs(name)}, usage: {usage}, max_use: {max_use}, "
-            f"key: {self.key(node)}, syntax: &[{', '.join(syn)}], elements: &[{elems}] }}"
+            f"key: {key}, syntax: &[{', '.join(syn)}], elements: &[{elems}] }}"
         )
         if text not in self.segs:
             self.segs[text] = len(self.seg_order)
@@ -179,14 +223,15 @@ class Gen:
             elif node.get("xid") == "ST_LOOP" and c.tag == "segment":
                 pos += 0 if c.get("xid") == "ST" else 90000
             if c.tag == "segment":
-                out.append(f"S({self.segment(c)}, {pos})")
+                out.append((f"S({self.segment(c, not out)}, {pos})", packed(c.get("xid"))))
             elif c.tag == "loop":
                 if c.get("type") == "wrapper":
                     wrappers += 1
                     if c.findtext("usage") != "N":
                         out.extend(self.children(c, wrappers))
                 else:
-                    out.append(f"L({self.loop(c)}, {pos})")
+                    first = c.find("segment")
+                    out.append((f"L({self.loop(c)}, {pos})", packed(first.get("xid"))))
         return out
 
     def loop(self, node):
@@ -198,7 +243,8 @@ class Gen:
         kids = self.children(node)
         text = (
             f"LoopDef {{ id: {rs(lid)}, name: {rs(name)}, usage: {usage}, repeat: {repeat}, "
-            f"children: &[{', '.join(kids)}] }}"
+            f"children: &[{', '.join(k for k, _ in kids)}], "
+            f"ids: &[{', '.join(hex(i) for _, i in kids)}] }}"
         )
         if text not in self.loops:
             self.loops[text] = len(self.loop_order)
@@ -207,13 +253,15 @@ class Gen:
 
     def guide(self, version, fname, st01, short):
         self.guide_version = version
+        self.fname = fname
         root = ET.parse(os.path.join(self.maps, fname)).getroot()
         st_loop = root.find(".//loop[@xid='ST_LOOP']")
         name = root.findtext("name").strip()
         idx = self.loop(st_loop)
         return (
             f"    Guide {{ version: {rs(version)}, st01: {rs(st01)}, short: {rs(short)}, "
-            f"name: {rs(name)}, source: {rs(fname)}, root: {idx} }},"
+            f"name: {rs(name)}, source: {rs(fname)}, root: {idx}, "
+            f"structure_only: {'true' if fname in STRUCTURE_ONLY else 'false'} }},"
         )
 
 

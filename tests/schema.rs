@@ -386,3 +386,27 @@ fn parse_loops_prints_the_loop_tree() {
     assert_eq!(clm["depth"], 3);
     assert_eq!(clm["start"]["segment"], 17);
 }
+
+#[test]
+fn eligibility_and_claim_status_samples_are_placed_in_their_loops() {
+    let Some(dir) = samples() else { return };
+    let opts = Options { loops: true, ..Options::default() };
+    let mut checked = 0;
+    for (sub, claim_level) in [("270", "2100C"), ("271", "2100C"), ("276", "2100D")] {
+        let Ok(entries) = std::fs::read_dir(dir.join(sub)) else { continue };
+        for e in entries.flatten() {
+            let bytes = std::fs::read(e.path()).unwrap();
+            let name = e.path().display().to_string();
+            let report = validate_with(&name, &bytes, &opts);
+            let errors: Vec<String> =
+                report.findings.iter().filter(|f| f.is_error()).map(|f| f.to_string()).collect();
+            assert!(errors.is_empty(), "{name}: {errors:#?}");
+            let ids: Vec<&str> = report.loops.iter().flatten().map(|l| l.id).collect();
+            for want in ["2000A", "2100A", "2000B", "2100B", claim_level] {
+                assert!(ids.contains(&want), "{name}: no loop {want} in {ids:?}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5, "only {checked} samples");
+}

@@ -40,11 +40,6 @@ impl Default for Options {
     }
 }
 
-/// Guides known by version whose tables are not written yet: their sets
-/// are reported once as not checked against the guide (a warning), not
-/// as unknown.
-const UNTABLED: [(&str, &str); 2] = [("005010X279A1", "270/271"), ("005010X212", "276")];
-
 /// How far validation goes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -141,7 +136,7 @@ fn guide_of(
 ) -> (Option<&'static Guide>, Option<Finding>) {
     if let Some(t) = opts.transaction.as_deref() {
         let by_short = schema::guides().iter().find(|g| g.short.eq_ignore_ascii_case(t));
-        return match by_short.or_else(|| schema::guide(t)) {
+        return match by_short.or_else(|| schema::guide_for(t, &set.id)) {
             Some(g) => (Some(g), None),
             None => (
                 None,
@@ -173,7 +168,7 @@ fn guide_of(
         return (None, Some(f));
     }
     let version = if st03.is_empty() { gs08 } else { st03 };
-    match schema::guide(version) {
+    match schema::guide_for(version, &set.id) {
         Some(g) if g.st01 == set.id => (Some(g), None),
         Some(g) => (
             None,
@@ -192,23 +187,12 @@ fn guide_of(
             ),
         ),
         None => {
-            let untabled = UNTABLED.iter().find(|(v, _)| *v == version);
-            if let Some((_, what)) = untabled.filter(|(_, w)| w.contains(set.id.as_str())) {
-                let f = Finding::warning(
-                    set.pos,
-                    "ST",
-                    "G-GUIDE-NOT-CHECKED",
-                    format!("guide {version} ({what}) has no schema tables yet: the set was checked for envelopes and structure only"),
-                )
-                .snip(2);
-                return (None, Some(f));
-            }
             let f = Finding::error(
                 set.pos,
                 "ST",
                 "G-GUIDE-UNKNOWN",
                 format!(
-                    "transaction {} with guide {version:?} is not one claimflow has a schema for (837P 005010X222A1, 837I 005010X223A2, 835 005010X221A1, 999 005010X231A1, 277CA 005010X214, 277 005010X212): it was checked for envelopes only",
+                    "transaction {} with guide {version:?} is not one claimflow has a schema for (837P 005010X222A1, 837I 005010X223A2, 835 005010X221A1, 999 005010X231A1, 277CA 005010X214, 276/277 005010X212, 270/271 005010X279A1): it was checked for envelopes only",
                     set.id
                 ),
             )

@@ -130,8 +130,14 @@ fn text(raw: &[u8]) -> &str {
     std::str::from_utf8(raw).unwrap_or("").trim()
 }
 
+/// A CCYYMMDD date.
 fn d8(raw: &[u8]) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text(raw), "%Y%m%d").ok()
+    let raw = raw.trim_ascii();
+    if raw.len() != 8 || !raw.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let num = |s: &[u8]| s.iter().fold(0u32, |a, &b| a * 10 + u32::from(b - b'0'));
+    NaiveDate::from_ymd_opt(num(&raw[..4]) as i32, num(&raw[4..6]), num(&raw[6..]))
 }
 
 /// The shape of a CPT or HCPCS Level II code: 5 digits, 4 digits and a

@@ -31,12 +31,36 @@ pub use model::{
 pub use values::{valid_date, valid_time};
 pub use walk::{walk, LoopSpan, Walk};
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_shared_by_two_transactions_finds_each() {
+        assert_eq!(guide_for("005010X279A1", "271").map(|g| g.short), Some("271"));
+        assert_eq!(guide_for("005010X279A1", "270").map(|g| g.short), Some("270"));
+        assert_eq!(guide_for("005010X212", "276").map(|g| g.short), Some("276"));
+        assert_eq!(guide_for("005010X212", "277").map(|g| g.short), Some("277"));
+        assert_eq!(guide_for("005010X223A3", "837").map(|g| g.short), Some("837I"));
+        assert!(guide_for("005010X999A1", "837").is_none());
+    }
+}
+
 /// Every guide the schema knows.
 pub fn guides() -> &'static [Guide] {
     &tables::GUIDES
 }
 
-/// The guide of a version string (GS08 or ST03), e.g. `005010X222A1`.
+/// The guide of a version string (GS08 or ST03), e.g. `005010X222A1`, for
+/// transaction `st01` (005010X279A1 is both 270 and 271, 005010X212 both 276
+/// and 277); the first guide of the version when none is of `st01`.
+pub fn guide_for(version: &str, st01: &str) -> Option<&'static Guide> {
+    let first = guide(version)?;
+    let v = first.version;
+    Some(tables::GUIDES.iter().find(|g| g.version == v && g.st01 == st01).unwrap_or(first))
+}
+
+/// The first guide of a version string (GS08 or ST03), e.g. `005010X222A1`.
 ///
 /// The 837I guide is known as 005010X223A2 (pyx12's map is of X223A1, whose
 /// structure A2 keeps); X223A1 and X223A3 find it too.

@@ -237,6 +237,15 @@ pub struct LoopDef {
     pub repeat: u32,
     /// Segments and loops in guide order; the first is the trigger segment.
     pub children: &'static [Node],
+    /// The segment id of each child (a loop's: its trigger's), packed by
+    /// [`packed_id`], for a quick first test when placing a segment.
+    pub ids: &'static [u32],
+}
+
+/// A segment id as a number: its 2-3 bytes, big-endian.
+#[inline]
+pub fn packed_id(id: &[u8]) -> u32 {
+    id.iter().fold(0u32, |n, &b| n << 8 | u32::from(b))
 }
 
 /// One implementation guide.
@@ -254,4 +263,8 @@ pub struct Guide {
     pub source: &'static str,
     /// Index of its root loop in `LOOPS`.
     pub root: u16,
+    /// True when the tables hold the guide's structure only (loops,
+    /// segments and the qualifiers that place them), taken from a map of
+    /// an earlier version: element usage, codes and repeats are not checked.
+    pub structure_only: bool,
 }

@@ -62,6 +62,7 @@ pub(super) fn type_problem(ty: Ty, v: &[u8]) -> Option<&'static str> {
 pub(super) fn length(ty: Ty, v: &[u8]) -> usize {
     match ty {
         Ty::N0 | Ty::N1 | Ty::N2 | Ty::RN => v.iter().filter(|b| b.is_ascii_digit()).count(),
+        _ if v.is_ascii() => v.len(),
         _ => std::str::from_utf8(v).map_or(v.len(), |s| s.chars().count()),
     }
 }

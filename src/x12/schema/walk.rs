@@ -12,7 +12,7 @@
 //! loops that never came are reported.
 
 use super::model::{
-    Codes, ElemDef, Ext, Guide, LoopDef, Node, Pattern, SegDef, SyntaxKind, Ty, Usage,
+    packed_id, Codes, ElemDef, Ext, Guide, LoopDef, Node, Pattern, SegDef, SyntaxKind, Ty, Usage,
 };
 use super::values::{length, type_problem};
 use super::{code_list, loop_def, seg_def, ExternalCodes, Visitor};
@@ -50,6 +50,9 @@ struct Frame {
     def: &'static LoopDef,
     /// Position number of the child last matched (0 before any).
     cur_pos: u32,
+    /// Index of the first child at `cur_pos` (children are in guide order,
+    /// so no child before it can match but an HL loop).
+    from: usize,
     /// Offset of this frame's child counters in `Walker::counts`.
     base: usize,
     /// Where the instance started.
@@ -174,7 +177,7 @@ impl Walker<'_> {
                 last_segment: start.segment,
             });
         }
-        self.stack.push(Frame { def, cur_pos: 0, base, start, span });
+        self.stack.push(Frame { def, cur_pos: 0, from: 0, base, start, span });
     }
 
     /// Closes the innermost loop: reports its required children that never came.
@@ -245,14 +248,22 @@ impl Walker<'_> {
 
     /// Places `seg`; returns its guide definition when it was placed.
     fn place(&mut self, seg: &Segment<'_>) -> Option<&'static SegDef> {
+        let id = packed_id(seg.id);
         // Innermost loop first.
         for level in (0..self.stack.len()).rev() {
             let f = &self.stack[level];
-            let first = usize::from(level > 0); // a trigger opens a new instance
+            // A trigger opens a new instance: never child 0 of an open loop.
+            let first = usize::from(level > 0);
             let children = f.def.children;
-            let Some(j) = (first..children.len())
-                .find(|&j| in_order(children[j], f.cur_pos, seg) && node_matches(children[j], seg))
-            else {
+            // HL loops nest by parent, not position: they are searched from
+            // the start (they follow the other children in guide order).
+            let from = if seg.id == b"HL" { first } else { f.from.max(first) };
+            let ids = f.def.ids;
+            let Some(j) = (from..children.len()).find(|&j| {
+                ids[j] == id
+                    && in_order(children[j], f.cur_pos, seg)
+                    && node_matches(children[j], seg)
+            }) else {
                 continue;
             };
             return Some(self.take(level, j, seg));
@@ -318,7 +329,15 @@ impl Walker<'_> {
         }
         let f = self.stack.last_mut().expect("level exists");
         let node = f.def.children[j];
-        f.cur_pos = node.pos();
+        if node.pos() != f.cur_pos {
+            f.cur_pos = node.pos();
+            // Children at the same position may come in any order.
+            let mut k = j;
+            while k > 0 && f.def.children[k - 1].pos() == f.cur_pos {
+                k -= 1;
+            }
+            f.from = k;
+        }
         let count = &mut self.counts[f.base + j];
         *count += 1;
         let n = *count;
@@ -381,6 +400,7 @@ impl Walker<'_> {
                 let f = self.stack.last_mut().expect("just opened");
                 let first = f.def.children[0];
                 f.cur_pos = first.pos();
+                f.from = 0;
                 self.counts[f.base] = 1;
                 trigger(l).expect("a loop has a trigger segment")
             }
