@@ -53,6 +53,10 @@ EXTRA_KEY_CODES = {
     # 276 X212: claim service dates are DTP*472 (4010: 232).
     ("276.4010.X093.A1.xml", "DTP", "232"): ["472"],
     ("276.4010.X093.A1.xml", "REF", "EA"): ["EJ"],
+    ("276.4010.X093.A1.xml", "REF", "1K"): ["XZ", "EJ", "D9", "VV"],
+    # 270/271 X279A1: DTP*291 (plan dates).
+    ("270.4010.X092.A1.xml", "DTP", "102"): ["291"],
+    ("271.4010.X092.A1.xml", "DTP", "102"): ["291"],
 }
 
 # External code lists named by the maps: what the engine does with each.
@@ -134,6 +138,8 @@ class Gen:
             return f"c({seq}, {usage}, {rs(name)}, &[{comps}])"
         num = node.findtext("data_ele")
         ty, mn, mx = self.dataele[num]
+        if loose and not key:
+            mn, mx = 0, 9999  # lengths of 4010 elements: not checked
         codes = "Codes::Any"
         vc = node.find("valid_codes")
         if vc is not None:
@@ -201,6 +207,9 @@ class Gen:
         kel = int(key[1 : key.index(",")])
         kids = [c for c in node if c.tag in ("element", "composite")]
         elems = ", ".join(self.elem(c, int(c.findtext("seq")) == kel) for c in kids)
+        if self.fname in STRUCTURE_ONLY and sid == "ST" and len(kids) == 2:
+            # 5010 adds ST03, the implementation convention reference.
+            elems += ', e(3, US, AN, 1, 35, Codes::Any, "Implementation Convention Reference")'
         text = (
             f"SegDef {{ id: {rs(sid)}, name: {rs(name)}, usage: {usage}, max_use: {max_use}, "
             f"key: {key}, syntax: &[{', '.join(syn)}], elements: &[{elems}] }}"

@@ -136,7 +136,7 @@ fn cli_level_transaction_and_grouping_by_loop() {
     assert!(rules.iter().any(|r| r.starts_with("G-")), "{rules:?}");
     assert!(!rules.contains(&"G-GUIDE-UNKNOWN"), "{rules:?}");
     let out =
-        claimflow(dir.path()).args(["validate", "--transaction", "270", &bare]).output().unwrap();
+        claimflow(dir.path()).args(["validate", "--transaction", "834", &bare]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("[G-GUIDE-UNKNOWN]"));
 }
 
@@ -395,8 +395,11 @@ fn eligibility_and_claim_status_samples_are_placed_in_their_loops() {
     for (sub, claim_level) in [("270", "2100C"), ("271", "2100C"), ("276", "2100D")] {
         let Ok(entries) = std::fs::read_dir(dir.join(sub)) else { continue };
         for e in entries.flatten() {
-            let bytes = std::fs::read(e.path()).unwrap();
             let name = e.path().display().to_string();
+            if name.contains("-error-") {
+                continue; // an AAA rejection with SE02 != ST02: an envelope defect
+            }
+            let bytes = std::fs::read(e.path()).unwrap();
             let report = validate_with(&name, &bytes, &opts);
             let errors: Vec<String> =
                 report.findings.iter().filter(|f| f.is_error()).map(|f| f.to_string()).collect();
