@@ -31,21 +31,6 @@ pub use model::{
 pub use values::{valid_date, valid_time};
 pub use walk::{walk, LoopSpan, Walk};
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_version_shared_by_two_transactions_finds_each() {
-        assert_eq!(guide_for("005010X279A1", "271").map(|g| g.short), Some("271"));
-        assert_eq!(guide_for("005010X279A1", "270").map(|g| g.short), Some("270"));
-        assert_eq!(guide_for("005010X212", "276").map(|g| g.short), Some("276"));
-        assert_eq!(guide_for("005010X212", "277").map(|g| g.short), Some("277"));
-        assert_eq!(guide_for("005010X223A3", "837").map(|g| g.short), Some("837I"));
-        assert!(guide_for("005010X999A1", "837").is_none());
-    }
-}
-
 /// Every guide the schema knows.
 pub fn guides() -> &'static [Guide] {
     &tables::GUIDES
@@ -128,4 +113,19 @@ pub struct NoVisitor;
 
 impl Visitor for NoVisitor {
     fn segment(&mut self, _: &'static str, _: &super::Segment<'_>, _: Option<&SegDef>) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_shared_by_two_transactions_finds_each() {
+        assert_eq!(guide_for("005010X279A1", "271").map(|g| g.short), Some("271"));
+        assert_eq!(guide_for("005010X279A1", "270").map(|g| g.short), Some("270"));
+        assert_eq!(guide_for("005010X212", "276").map(|g| g.short), Some("276"));
+        assert_eq!(guide_for("005010X212", "277").map(|g| g.short), Some("277"));
+        assert_eq!(guide_for("005010X223A3", "837").map(|g| g.short), Some("837I"));
+        assert!(guide_for("005010X999A1", "837").is_none());
+    }
 }
