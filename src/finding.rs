@@ -101,9 +101,30 @@ pub struct Finding {
     /// The claim (CLM01 / claim_id) concerned.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub claim_id: String,
+    /// WEDI SNIP level of the check (1 syntax and envelopes, 2 guide
+    /// requirements, 3 balancing, 4 situational rules, 5 external code
+    /// sets); 0 when the finding is not about an X12 file's conformance.
+    #[serde(skip_serializing_if = "is_zero_u8")]
+    pub snip: u8,
+    /// The guide's loop id (e.g. `2310A`, `ST_LOOP` for the set's header).
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub loop_id: &'static str,
+    /// The element concerned, e.g. `CLM06`, `SV101-2`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub element: String,
+    /// What the guide (or rule) expects there.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub expected: String,
+    /// What was found instead.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub found: String,
 }
 
 fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+fn is_zero_u8(n: &u8) -> bool {
     *n == 0
 }
 
@@ -120,7 +141,37 @@ impl Finding {
             row: 0,
             column: String::new(),
             claim_id: String::new(),
+            snip: 0,
+            loop_id: "",
+            element: String::new(),
+            expected: String::new(),
+            found: String::new(),
         }
+    }
+
+    /// The same finding with its SNIP level.
+    pub fn snip(mut self, level: u8) -> Finding {
+        self.snip = level;
+        self
+    }
+
+    /// The same finding in a guide loop.
+    pub fn in_loop(mut self, loop_id: &'static str) -> Finding {
+        self.loop_id = loop_id;
+        self
+    }
+
+    /// The same finding about an element, with what was expected and found.
+    pub fn element(
+        mut self,
+        element: impl Into<String>,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> Finding {
+        self.element = element.into();
+        self.expected = expected.into();
+        self.found = found.into();
+        self
     }
 
     /// An error at an X12 position, in segment `segment_id`.

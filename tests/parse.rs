@@ -30,9 +30,9 @@ fn json_has_envelopes_sets_and_segments_with_positions() {
     let set = &g["sets"][0];
     assert_eq!(set["kind"], "837P");
     assert_eq!(set["control"], "0001");
-    assert_eq!(set["segment_count"], 13);
+    assert_eq!(set["segment_count"], 20);
     let segs = set["segments"].as_array().unwrap();
-    assert_eq!(segs.len(), 13);
+    assert_eq!(segs.len(), 20);
     assert_eq!(segs[0]["id"], "ST");
     assert_eq!(segs[0]["segment"], 3);
     assert_eq!(segs[0]["byte"], 172);

@@ -14,6 +14,7 @@ mod reconcile;
 mod reconcile_lines;
 mod regression;
 mod report;
+mod schema;
 mod secondary;
 mod typos;
 mod util;

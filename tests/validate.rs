@@ -70,7 +70,7 @@ fn good_fixtures_are_valid() {
         assert!(stdout.contains(": valid\n"), "{rel}: {stdout}");
     }
     let (_, stdout, _) = validate("x12/good/two_interchanges_back_to_back.835");
-    assert!(stdout.contains("835 x2 (2 interchange(s), 2 group(s), 2 set(s), 28 segments): valid"));
+    assert!(stdout.contains("835 x2 (2 interchange(s), 2 group(s), 2 set(s), 36 segments): valid"));
     let (_, stdout, _) = validate("x12/good/minimal.837");
     assert!(stdout.contains(": 837P (1 interchange(s)"), "{stdout}");
 }
@@ -320,8 +320,9 @@ fn json_output_has_findings_with_positions() {
     assert_eq!(reports[0]["file"], f.as_str());
     assert_eq!(reports[0]["valid"], false);
     assert_eq!(reports[0]["transactions"][0][0], "837P");
-    let first = &reports[0]["findings"][0];
-    assert_eq!(first["rule"], "X12-SE01");
+    let findings = reports[0]["findings"].as_array().unwrap();
+    let first = findings.iter().find(|f| f["rule"] == "X12-SE01").unwrap();
+    assert_eq!(first["snip"], 1);
     assert_eq!(first["severity"], "error");
     assert_eq!(first["segment_id"], "SE");
     assert_eq!(first["pos"]["segment"], 15);
@@ -392,7 +393,8 @@ fn one_gb_single_line_file() {
     assert_eq!(out.status.code(), Some(0), "{stdout}");
 }
 
-/// Valid 835 interchanges with no line breaks, about `size` bytes.
+/// Valid 835 interchanges (envelopes, guide and balancing) with no line
+/// breaks, about `size` bytes.
 fn single_line_file(size: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(size + 4096);
     let mut n = 0u32;
@@ -401,18 +403,20 @@ fn single_line_file(size: usize) -> Vec<u8> {
         out.extend_from_slice(format!(
             "ISA*00*          *00*          *ZZ*DEMOSUBMITTER  *ZZ*DEMOCLEARING   *261127*0900*^*00501*{n:09}*0*T*:~\
              GS*HP*DEMOPAYER*DEMOSUBMITTER*20261127*0900*{n}*X*005010X221A1~ST*835*0001~\
-             BPR*I*160000*C*CHK************20261127~TRN*1*T{n}*1999999999~"
+             BPR*I*160000*C*CHK************20261127~TRN*1*T{n}*1999999999~\
+             N1*PR*DEMO PAYER~N3*1 PAYER WAY~N4*SPRINGFIELD*IL*62701~PER*BL*EDI*TE*5555550100~\
+             N1*PE*DEMO CLINIC*XX*1234567893~LX*1~"
         ).as_bytes());
         let claims = 2000;
         for c in 0..claims {
             out.extend_from_slice(
                 // Balanced (835 balancing is part of validate): 150 − 80 = 50 + 20.
-                format!("CLP*DEMO-{c}*1*150*80*20*12*PCN{c}*11*1~CAS*CO*45*50~CAS*PR*1*20~")
+                format!("CLP*DEMO-{c}*1*150*80*20*12*PCN{c}*11*1~CAS*CO*45*50~CAS*PR*1*20~NM1*QC*1*DEMO*PAT~")
                     .as_bytes(),
             );
         }
         out.extend_from_slice(
-            format!("SE*{}*0001~GE*1*{n}~IEA*1*{n:09}~", claims * 3 + 4).as_bytes(),
+            format!("SE*{}*0001~GE*1*{n}~IEA*1*{n:09}~", claims * 4 + 10).as_bytes(),
         );
     }
     out

@@ -32,6 +32,7 @@ use super::{Global, Outcome};
 ///   claimflow parse --segments claims.x12 | grep ^.*CLM
 ///   claimflow parse --segments --json claims.x12 | jq '.[] | select(.id == "CLM")'
 ///   claimflow parse --remittances remit.835 | jq '.[0].claims[0].clp04_paid'
+///   claimflow parse --loops claims.x12 | jq '.[0][] | select(.id == "2300")'
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -47,6 +48,15 @@ pub struct Args {
     /// service lines, provider adjustments, read findings), as JSON.
     #[arg(long, conflicts_with = "segments")]
     remittances: bool,
+    /// The loop tree of every transaction set, as the guide's schema places
+    /// its segments: one JSON array per set of loops (id, depth, start
+    /// position, last segment), in order.
+    #[arg(long, conflicts_with_all = ["segments", "remittances"])]
+    loops: bool,
+    /// With --loops: the guide of every set (837P, 835... or a version),
+    /// for a bare file or one whose envelope does not name it.
+    #[arg(long, value_name = "GUIDE", requires = "loops")]
+    transaction: Option<String>,
 }
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
@@ -70,7 +80,17 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
                 .any(|r| r.findings.iter().any(|f| f.severity == Severity::Error));
         return Ok(if bad { Outcome::NeedsAttention } else { Outcome::Clean });
     }
-    if args.segments && global.json {
+    if args.loops {
+        let opts = claimflow::validate::Options {
+            level: 2,
+            transaction: args.transaction.clone(),
+            loops: true,
+            ..Default::default()
+        };
+        let report = claimflow::validate::validate_with(&name, &input, &opts);
+        serde_json::to_writer_pretty(&mut out, &report.loops)?;
+        writeln!(out)?;
+    } else if args.segments && global.json {
         serde_json::to_writer(&mut out, &SegmentList(Segments::new(&input)))?;
         writeln!(out)?;
     } else if args.segments {

@@ -44,6 +44,8 @@ pub struct CodeSets {
     pub carc: Option<Arc<ReasonList>>,
     /// The RARC list, when one was supplied.
     pub rarc: Option<Arc<ReasonList>>,
+    /// The CPT list (CPT and HCPCS codes in use), when one was supplied.
+    pub cpt: Option<Arc<ReasonList>>,
     /// The files read from the code-set folder, in name order.
     pub files: Vec<CodeSetFile>,
 }
@@ -53,7 +55,8 @@ pub struct CodeSets {
 pub struct CodeSetFile {
     /// The file as found in the folder.
     pub path: String,
-    /// What it holds: `icd10cm`, `ptp`, `mue`, `addon`, `carc` or `rarc`.
+    /// What it holds: `icd10cm`, `ptp`, `mue`, `addon`, `carc`, `rarc`
+    /// or `cpt`.
     pub kind: String,
     /// Size in bytes.
     pub bytes: u64,
@@ -115,6 +118,7 @@ impl CodeSets {
             edits: Arc::new(Edits::default()),
             carc: None,
             rarc: None,
+            cpt: None,
             files: Vec::new(),
             icd10cm: vec![IcdRelease::from_code_list(
                 "ICD-10-CM FY2026",
@@ -198,6 +202,7 @@ impl CodeSets {
         let mut builder = ncci::Builder::default();
         let mut carc: Option<ReasonList> = None;
         let mut rarc: Option<ReasonList> = None;
+        let mut cpt: Option<ReasonList> = None;
         let mut ncci_files = Vec::new();
         for path in others {
             let shown = path.display().to_string();
@@ -209,17 +214,20 @@ impl CodeSets {
                 message: p.message,
             };
             let h = table::header(&text).map_err(bad)?;
-            let before = builder_rows(&builder, carc.as_ref(), rarc.as_ref(), h.kind);
+            let lists = [carc.as_ref(), rarc.as_ref(), cpt.as_ref()];
+            let before = builder_rows(&builder, lists, h.kind);
             match h.kind {
                 FileKind::Carc => carc.get_or_insert_with(ReasonList::default).add(&text, &h),
                 FileKind::Rarc => rarc.get_or_insert_with(ReasonList::default).add(&text, &h),
+                FileKind::Cpt => cpt.get_or_insert_with(ReasonList::default).add(&text, &h),
                 _ => {
                     ncci_files.push(files.len());
                     builder.add(ncci_files.len() - 1, &text, &h)
                 }
             }
             .map_err(bad)?;
-            let rows = builder_rows(&builder, carc.as_ref(), rarc.as_ref(), h.kind) - before;
+            let lists = [carc.as_ref(), rarc.as_ref(), cpt.as_ref()];
+            let rows = builder_rows(&builder, lists, h.kind) - before;
             files.push(CodeSetFile {
                 path: shown,
                 kind: format!("{:?}", h.kind).to_ascii_lowercase(),
@@ -244,6 +252,7 @@ impl CodeSets {
             edits: Arc::new(edits),
             carc: carc.map(finish),
             rarc: rarc.map(finish),
+            cpt: cpt.map(finish),
             files,
         })
     }
@@ -267,6 +276,12 @@ impl CodeSets {
     /// when no RARC list is loaded.
     pub fn rarc_in_use(&self, code: &str, date: NaiveDate) -> Option<bool> {
         self.rarc.as_ref().map(|l| l.in_use(code, date))
+    }
+
+    /// Whether a CPT or HCPCS code is on the loaded CPT list and in use on
+    /// `date`; `None` when no CPT list is loaded.
+    pub fn cpt_in_use(&self, code: &str, date: NaiveDate) -> Option<bool> {
+        self.cpt.as_ref().map(|l| l.in_use(code, date))
     }
 
     /// The CARC and RARC lists, for showing reason codes with their text.
@@ -394,15 +409,13 @@ impl CodeSets {
 }
 
 /// The rows a kind holds so far (to count one file's rows).
-fn builder_rows(
-    b: &ncci::Builder,
-    carc: Option<&ReasonList>,
-    rarc: Option<&ReasonList>,
-    kind: FileKind,
-) -> usize {
+/// `lists` are the CARC, RARC and CPT lists.
+fn builder_rows(b: &ncci::Builder, lists: [Option<&ReasonList>; 3], kind: FileKind) -> usize {
+    let [carc, rarc, cpt] = lists;
     match kind {
         FileKind::Carc => carc.map_or(0, ReasonList::len),
         FileKind::Rarc => rarc.map_or(0, ReasonList::len),
+        FileKind::Cpt => cpt.map_or(0, ReasonList::len),
         _ => b.rows(kind),
     }
 }

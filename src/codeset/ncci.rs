@@ -370,7 +370,7 @@ impl Builder {
                     Ok(())
                 })?;
             }
-            table::FileKind::Carc | table::FileKind::Rarc => {}
+            table::FileKind::Carc | table::FileKind::Rarc | table::FileKind::Cpt => {}
         }
         self.newest[file] = newest;
         Ok(())

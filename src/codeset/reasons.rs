@@ -1,7 +1,8 @@
-//! CARC and RARC lists the user supplies (X12's claim adjustment reason
-//! codes, and the remittance advice remark codes CMS maintains): each code's
-//! description and the dates it may be used. claimflow ships no description
-//! text; without a list, callers show the code alone.
+//! CARC, RARC and CPT lists the user supplies (X12's claim adjustment
+//! reason codes, the remittance advice remark codes CMS maintains, and the
+//! AMA's CPT codes with HCPCS Level II): each code's description and the
+//! dates it may be used. claimflow ships no description text; without a
+//! list, callers show the code alone.
 //!
 //! A code is in use on a date when its start date is on or before the date
 //! and its stop date (empty = still in use) is after it. Several files of one
@@ -23,7 +24,7 @@ struct Reason {
     stop: i32,
 }
 
-/// A CARC or RARC list: codes sorted, each with its text and dates.
+/// A CARC, RARC or CPT list: codes sorted, each with its text and dates.
 #[derive(Clone, Debug, Default)]
 pub struct ReasonList {
     reasons: Vec<Reason>,
@@ -58,24 +59,25 @@ fn is_rarc(c: &str) -> bool {
 }
 
 impl ReasonList {
-    /// Reads one CARC or RARC file into the list.
+    /// Reads one CARC, RARC or CPT file into the list.
     pub(crate) fn add(&mut self, text: &str, h: &Header) -> Result<(), Problem> {
-        let carc = h.kind == table::FileKind::Carc;
+        let kind = h.kind;
         table::rows(text, h, |line, c| {
             let code = c[0].to_ascii_uppercase();
-            let ok = if carc { is_carc(&code) } else { is_rarc(&code) };
-            if !ok {
-                return Err(problem(
-                    line,
-                    if carc {
-                        format!(
-                            "\"{}\" is not a CARC (1-3 digits, or a letter and 1-2 digits)",
-                            c[0]
-                        )
-                    } else {
-                        format!("\"{}\" is not a RARC (M + 1-3 digits, MA + 2-3, N + 1-4)", c[0])
-                    },
-                ));
+            let expected = match kind {
+                table::FileKind::Carc if !is_carc(&code) => {
+                    Some("is not a CARC (1-3 digits, or a letter and 1-2 digits)")
+                }
+                table::FileKind::Rarc if !is_rarc(&code) => {
+                    Some("is not a RARC (M + 1-3 digits, MA + 2-3, N + 1-4)")
+                }
+                table::FileKind::Cpt if super::shape::procedure_kind(&code).is_none() => Some(
+                    "is not a CPT or HCPCS code (5 digits, 4 digits + F, T or U, or a letter A-V + 4 digits)",
+                ),
+                _ => None,
+            };
+            if let Some(expected) = expected {
+                return Err(problem(line, format!("\"{}\" {expected}", c[0])));
             }
             let start = table::date(c[2]).map(day).ok_or_else(|| {
                 problem(line, format!("start \"{}\" is not a date (YYYYMMDD)", c[2]))

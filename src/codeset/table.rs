@@ -24,6 +24,8 @@ pub enum FileKind {
     Carc,
     /// Remittance advice remark codes.
     Rarc,
+    /// CPT and HCPCS procedure codes in use (the user's licensed list).
+    Cpt,
 }
 
 impl FileKind {
@@ -35,6 +37,7 @@ impl FileKind {
             FileKind::Addon => "add-on code edits",
             FileKind::Carc => "CARC list",
             FileKind::Rarc => "RARC list",
+            FileKind::Cpt => "CPT list",
         }
     }
 }
@@ -106,6 +109,12 @@ pub(crate) fn columns(kind: FileKind) -> &'static [(Match, bool)] {
             (Exact("start"), true),
             (Exact("stop"), true),
         ],
+        FileKind::Cpt => &[
+            (Exact("cpt"), true),
+            (Exact("description"), true),
+            (Exact("start"), true),
+            (Exact("stop"), true),
+        ],
     }
 }
 
@@ -117,6 +126,8 @@ fn kind_of(cells: &[String]) -> Option<FileKind> {
         Some(FileKind::Carc)
     } else if first.eq_ignore_ascii_case("rarc") {
         Some(FileKind::Rarc)
+    } else if first.eq_ignore_ascii_case("cpt") {
+        Some(FileKind::Cpt)
     } else if has(Match::Exact("Column 1")) || has(Match::Exact("Column 2")) {
         Some(FileKind::Ptp)
     } else if has(Match::Exact("HCPCS/CPT Code"))

@@ -45,6 +45,7 @@ fn full_dir() -> tempfile::TempDir {
     );
     write(p, "carc.csv", "carc,description,start,stop\n50,\"Made-up text, not X12's\",19950101,\n99,Retired made-up reason,19950101,20200101\n");
     write(p, "rarc.txt", "rarc\tdescription\tstart\tstop\nN130\tMade-up remark\t20030101\t\n");
+    write(p, "cpt.csv", "cpt,description,start,stop\n04001,,20200101,\nA0001,,20200101,20250101\n");
     write(p, "README.md", "ignored: not .txt, .csv or .tsv");
     dir
 }
@@ -74,9 +75,13 @@ fn loads_every_kind() {
     assert_eq!(cs.carc_in_use("12", d(2026, 1, 1)), Some(false));
     assert_eq!(cs.rarc_in_use("N130", d(2002, 12, 31)), Some(false));
     assert_eq!(CodeSets::shipped().carc_in_use("50", d(2026, 1, 1)), None);
+    assert_eq!(cs.cpt_in_use("04001", d(2026, 1, 1)), Some(true));
+    assert_eq!(cs.cpt_in_use("A0001", d(2025, 1, 1)), Some(false));
+    assert_eq!(cs.cpt_in_use("04002", d(2026, 1, 1)), Some(false));
+    assert_eq!(CodeSets::shipped().cpt_in_use("04001", d(2026, 1, 1)), None);
     assert!(cs.ncci_note().is_none() && CodeSets::shipped().ncci_note().is_some());
     let kinds: Vec<&str> = cs.files.iter().map(|f| f.kind.as_str()).collect();
-    assert_eq!(kinds, ["addon", "carc", "mue", "ptp", "ptp", "rarc"]);
+    assert_eq!(kinds, ["addon", "carc", "cpt", "mue", "ptp", "ptp", "rarc"]);
     assert!(cs.files.iter().all(|f| f.sha256.len() == 64 && f.bytes > 0));
     let summary = cs.summary().join("\n");
     assert!(summary.contains("ptp-part1.txt (ptp): 2 row(s)"), "{summary}");

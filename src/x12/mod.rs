@@ -11,6 +11,7 @@ mod envelope;
 mod error;
 mod hierarchy;
 mod lex;
+pub mod schema;
 mod segment;
 mod sniff;
 mod write;

@@ -1,0 +1,387 @@
+//! The rules of `validate` that need healthcare knowledge, run as a
+//! [`Visitor`] of the schema walk: SNIP 4 situational rules (line numbers,
+//! birth date against the file's date, DTP date periods) and SNIP 5
+//! external code sets (place of service, ICD-10-CM by date of service,
+//! HCPCS and taxonomy shapes, ZIP codes, CARC/RARC/CPT from the user's
+//! `--codeset-dir` lists). The guide's structure is checked by the engine
+//! in `x12::schema`; balancing stays in `edi837`/`edi835` (SNIP 3).
+
+use chrono::NaiveDate;
+
+use crate::codeset::{pos, shape, CodeSets, IcdStatus};
+use crate::x12::schema::{valid_date, Ext, ExternalCodes, SegDef, Visitor};
+use crate::x12::{Finding, Position, Segment, Severity};
+
+/// External lists for the engine: place of service (shipped), RARC (user's).
+pub(super) struct Externals<'a>(pub &'a CodeSets);
+
+impl ExternalCodes for Externals<'_> {
+    fn check(&self, ext: Ext, value: &str) -> Option<bool> {
+        match ext {
+            Ext::PlaceOfService => Some(pos::is_place_of_service(value)),
+            Ext::Rarc => self.0.rarc.as_ref().map(|l| l.description(value).is_some()),
+            _ => None,
+        }
+    }
+}
+
+fn text(raw: &[u8]) -> &str {
+    std::str::from_utf8(raw).unwrap_or("").trim()
+}
+
+/// A CCYYMMDD date.
+fn d8(raw: &[u8]) -> Option<NaiveDate> {
+    let raw = raw.trim_ascii();
+    if raw.len() != 8 || !raw.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let num = |s: &[u8]| s.iter().fold(0u32, |a, &b| a * 10 + u32::from(b - b'0'));
+    NaiveDate::from_ymd_opt(num(&raw[..4]) as i32, num(&raw[4..6]), num(&raw[6..]))
+}
+
+/// The shape of a CPT or HCPCS Level II code: 5 digits, 4 digits and a
+/// letter (CPT category II/III, PLA, MAAA), or a letter and 4 digits.
+fn hcpcs_shape(code: &str) -> bool {
+    let b = code.as_bytes();
+    b.len() == 5
+        && (b.iter().all(u8::is_ascii_digit)
+            || (b[..4].iter().all(u8::is_ascii_digit) && b[4].is_ascii_uppercase())
+            || (b[0].is_ascii_uppercase() && b[1..].iter().all(u8::is_ascii_digit)))
+}
+
+/// The rules' state over one transaction set.
+pub(super) struct Rules<'a> {
+    codes: &'a CodeSets,
+    claims: bool,
+    out: Vec<Finding>,
+    /// BHT04 (837) or BPR16 (835): the date the file was created / paid.
+    file_date: Option<NaiveDate>,
+    /// LX number expected next in the current 837 claim.
+    lx_next: u32,
+    claim_id: String,
+    /// The claim's diagnosis codes (position, code) and its earliest date of service.
+    dx: Vec<(Position, String)>,
+    service: Option<NaiveDate>,
+    /// CARC codes met while no CARC list is loaded.
+    pub(super) carc_unchecked: u32,
+    /// CPT codes met while no CPT list is loaded.
+    pub(super) cpt_unchecked: u32,
+}
+
+impl<'a> Rules<'a> {
+    pub(super) fn new(codes: &'a CodeSets, claims: bool) -> Rules<'a> {
+        Rules {
+            codes,
+            claims,
+            out: Vec::new(),
+            file_date: None,
+            lx_next: 1,
+            claim_id: String::new(),
+            dx: Vec::new(),
+            service: None,
+            carc_unchecked: 0,
+            cpt_unchecked: 0,
+        }
+    }
+
+    fn push(&mut self, f: Finding, snip: u8, loop_id: &'static str) {
+        let f = f.snip(snip).in_loop(loop_id);
+        let f = if self.claim_id.is_empty() { f } else { f.for_claim(self.claim_id.clone()) };
+        self.out.push(f);
+    }
+
+    /// ICD-10-CM of the claim just finished, by its date of service.
+    fn close_claim(&mut self) {
+        let date = self.service.or(self.file_date);
+        let dx = std::mem::take(&mut self.dx);
+        if let Some(date) = date {
+            for (pos, code) in dx {
+                let status = self.codes.icd10cm(&code, date);
+                let why = match status {
+                    IcdStatus::Unknown => "is not an ICD-10-CM code",
+                    IcdStatus::Header => "is an ICD-10-CM category, not a billable code",
+                    _ => continue,
+                };
+                let f = Finding::error(
+                    pos,
+                    "HI",
+                    "S5-ICD10",
+                    format!("diagnosis {code:?} {why} on the date of service {date}"),
+                )
+                .element("HI01-2", "a billable ICD-10-CM code", code);
+                self.push(f, 5, "2300");
+            }
+        }
+        self.service = None;
+        self.lx_next = 1;
+    }
+
+    fn note_service(&mut self, date: Option<NaiveDate>) {
+        if let Some(d) = date {
+            self.service = Some(self.service.map_or(d, |s| s.min(d)));
+        }
+    }
+
+    fn carc(&mut self, seg: &Segment<'_>, loop_id: &'static str) {
+        for n in [2usize, 5, 8, 11, 14, 17] {
+            let code = seg.str(n);
+            let code = code.trim();
+            if code.is_empty() {
+                continue;
+            }
+            let in_use = match self.file_date {
+                Some(d) => self.codes.carc_in_use(code, d),
+                None => self.codes.carc.as_ref().map(|l| l.description(code).is_some()),
+            };
+            match in_use {
+                None => self.carc_unchecked += 1,
+                Some(listed) => {
+                    if !listed {
+                        let r = format!("CAS{n:02}");
+                        let f = Finding::error(
+                            seg.pos,
+                            "CAS",
+                            "S5-CARC",
+                            format!("{r} {code:?} is not a claim adjustment reason code in force in the CARC list"),
+                        )
+                        .element(r, "a CARC on the CARC list, in use on the file's date", code);
+                        self.push(f, 5, loop_id);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Visitor for Rules<'_> {
+    fn segment(&mut self, loop_id: &'static str, seg: &Segment<'_>, _def: Option<&SegDef>) {
+        match seg.id {
+            b"BHT" => self.file_date = d8(seg.element(4).raw),
+            b"BPR" => self.file_date = d8(seg.element(16).raw),
+            b"CLM" if self.claims => {
+                self.close_claim();
+                self.claim_id = seg.str(1).trim().to_string();
+            }
+            b"HL" | b"SE" if self.claims => {
+                self.close_claim();
+                self.claim_id.clear();
+            }
+            b"HI" if self.claims => {
+                for el in seg.elements() {
+                    if matches!(el.component(1), b"ABK" | b"ABF" | b"BK" | b"BF") {
+                        let code = text(el.component(2)).to_string();
+                        if !code.is_empty() {
+                            self.dx.push((seg.pos, code));
+                        }
+                    }
+                }
+            }
+            b"LX" if self.claims && loop_id == "2400" => {
+                let n = text(seg.element(1).raw);
+                if n.parse::<u32>().ok() != Some(self.lx_next) {
+                    let f = Finding::error(
+                        seg.pos,
+                        "LX",
+                        "S4-LX-ORDER",
+                        format!(
+                            "LX01 is {n:?}, expected {} (service lines are numbered 1, 2, 3... within a claim)",
+                            self.lx_next
+                        ),
+                    )
+                    .element("LX01", self.lx_next.to_string(), n);
+                    self.push(f, 4, loop_id);
+                }
+                self.lx_next = n.parse::<u32>().map_or(self.lx_next + 1, |v| v + 1);
+            }
+            b"DMG" if seg.element(1).raw == b"D8" => {
+                if let (Some(born), Some(file)) = (d8(seg.element(2).raw), self.file_date) {
+                    if born > file {
+                        let f = Finding::error(
+                            seg.pos,
+                            "DMG",
+                            "S4-DOB-FUTURE",
+                            format!("loop {loop_id}: the birth date (DMG02) is after the file's creation date (BHT04)"),
+                        )
+                        .element("DMG02", "a date on or before BHT04", "a later date");
+                        self.push(f, 4, loop_id);
+                    }
+                }
+            }
+            b"DTP" => {
+                let q = seg.element(2).raw;
+                let v = seg.element(3).raw;
+                let ok = match q {
+                    b"D8" => valid_date(v),
+                    b"RD8" => {
+                        let mut parts = v.splitn(2, |&b| b == b'-');
+                        let a = parts.next().unwrap_or(b"");
+                        let b = parts.next().unwrap_or(b"");
+                        valid_date(a) && valid_date(b) && a.len() == 8 && b.len() == 8 && a <= b
+                    }
+                    _ => true,
+                };
+                if !ok {
+                    let expected = if q == b"RD8" {
+                        "CCYYMMDD-CCYYMMDD, start not after end"
+                    } else {
+                        "a real date CCYYMMDD"
+                    };
+                    let f = Finding::error(
+                        seg.pos,
+                        "DTP",
+                        "S4-DTP-DATE",
+                        format!(
+                            "loop {loop_id}: DTP*{} date {:?} is not {expected}",
+                            text(seg.element(1).raw),
+                            text(v)
+                        ),
+                    )
+                    .element("DTP03", expected, text(v));
+                    self.push(f, 4, loop_id);
+                } else if self.claims && seg.element(1).raw == b"472" {
+                    let first = &v[..v.len().min(8)];
+                    self.note_service(d8(first));
+                }
+            }
+            b"PRV" if seg.element(2).raw == b"PXC" => {
+                let t = text(seg.element(3).raw);
+                if !shape::is_taxonomy(t) {
+                    // A warning: the guides' own examples use codes of
+                    // older taxonomy releases that end in other letters.
+                    let f = Finding::warning(
+                        seg.pos,
+                        "PRV",
+                        "S5-TAXONOMY",
+                        format!("loop {loop_id}: PRV03 {t:?} is not shaped like a provider taxonomy code (10 characters ending in X)"),
+                    )
+                    .element("PRV03", "a taxonomy code (9 characters and X)", t);
+                    self.push(f, 5, loop_id);
+                }
+            }
+            b"SV1" => {
+                let el = seg.element(1);
+                if el.component(1) == b"HC" {
+                    let code = text(el.component(2));
+                    if !hcpcs_shape(code) {
+                        let f = Finding::error(
+                            seg.pos,
+                            "SV1",
+                            "S5-HCPCS",
+                            format!(
+                                "SV101-2 {code:?} is not shaped like a CPT or HCPCS Level II code"
+                            ),
+                        )
+                        .element(
+                            "SV101-2",
+                            "5 characters: 5 digits, 4 digits and F/T/U, or a letter and 4 digits",
+                            code,
+                        );
+                        self.push(f, 5, loop_id);
+                    } else if code.bytes().all(|b| b.is_ascii_digit()) {
+                        let in_use = match self.service.or(self.file_date) {
+                            Some(d) => self.codes.cpt_in_use(code, d),
+                            None => self.codes.cpt.as_ref().map(|l| l.description(code).is_some()),
+                        };
+                        match in_use {
+                            None => self.cpt_unchecked += 1,
+                            Some(false) => {
+                                let f = Finding::error(
+                                    seg.pos,
+                                    "SV1",
+                                    "S5-CPT",
+                                    format!(
+                                        "SV101-2 {code:?} is not a code in use on the CPT list"
+                                    ),
+                                )
+                                .element(
+                                    "SV101-2",
+                                    "a CPT code on the CPT list, in use on the date of service",
+                                    code,
+                                );
+                                self.push(f, 5, loop_id);
+                            }
+                            Some(true) => {}
+                        }
+                    }
+                }
+            }
+            b"REF" if self.claims && seg.element(1).raw == b"EI" => {
+                let ein = text(seg.element(2).raw);
+                let digits = ein.bytes().filter(u8::is_ascii_digit).count();
+                let plain = digits == ein.len();
+                if digits != 9 || !plain {
+                    // 9 digits with a dash is the number written for people
+                    // (the guides' own examples do it): a warning.
+                    let f = Finding::new(
+                        "G-EIN",
+                        if digits == 9 { Severity::Warning } else { Severity::Error },
+                        format!("loop {loop_id}: REF02 of REF*EI has {digits} digit(s) in {} character(s); an employer identification number is 9 digits without a dash", ein.len()),
+                    )
+                    .at(seg.pos, "REF")
+                    .element("REF02", "9 digits", format!("{} characters", ein.len()));
+                    self.push(f, 2, loop_id);
+                }
+            }
+            b"N4" => {
+                let zip = text(seg.element(3).raw);
+                let country = text(seg.element(4).raw);
+                let state = text(seg.element(2).raw);
+                if !state.is_empty()
+                    && (country.is_empty() || country == "US")
+                    && !shape::is_state_code(state)
+                {
+                    let f = Finding::error(
+                        seg.pos,
+                        "N4",
+                        "S5-STATE",
+                        format!(
+                            "loop {loop_id}: N402 {state:?} is not a US state or territory code"
+                        ),
+                    )
+                    .element("N402", "a US state or territory code", state);
+                    self.push(f, 5, loop_id);
+                }
+                if self.claims
+                    && loop_id == "2010AA"
+                    && !(zip.len() == 9 && zip.bytes().all(|b| b.is_ascii_digit()))
+                {
+                    // A warning for a 5-digit ZIP: the guide wants ZIP+4,
+                    // but its own examples (and many payers) take 5 digits.
+                    let severity =
+                        if shape::is_zip(zip) { Severity::Warning } else { Severity::Error };
+                    let f = Finding::new(
+                        "G-ZIP9",
+                        severity,
+                        format!("loop {loop_id}: the billing provider's N403 {zip:?} should be a 9-digit ZIP+4"),
+                    )
+                    .at(seg.pos, "N4")
+                    .element("N403", "9 digits", zip);
+                    self.push(f, 2, loop_id);
+                    return;
+                }
+                if !zip.is_empty() && (country.is_empty() || country == "US") && !shape::is_zip(zip)
+                {
+                    let f = Finding::error(
+                        seg.pos,
+                        "N4",
+                        "S5-ZIP",
+                        format!(
+                            "loop {loop_id}: N403 {zip:?} is not a US ZIP code (5 or 9 digits)"
+                        ),
+                    )
+                    .element("N403", "5 or 9 digits", zip);
+                    self.push(f, 5, loop_id);
+                }
+            }
+            b"CAS" => self.carc(seg, loop_id),
+            _ => {}
+        }
+    }
+
+    fn finish(&mut self) -> Vec<Finding> {
+        if self.claims {
+            self.close_claim();
+        }
+        std::mem::take(&mut self.out)
+    }
+}
