@@ -275,6 +275,21 @@ pub struct PayerConfig {
     pub ack_days: Option<u32>,
     /// Days after acceptance within which an 835 is expected.
     pub expected_days_to_pay: Option<u32>,
+    /// A claim needs a fresh 271 coverage answer on file to be sent.
+    #[serde(default)]
+    pub eligibility_required: bool,
+    /// Days a 271 answer counts as fresh (default 30).
+    pub eligibility_max_age_days: Option<u32>,
+}
+
+/// Days a 271 answer counts as fresh when the payer does not say.
+pub const DEFAULT_ELIGIBILITY_MAX_AGE_DAYS: u32 = 30;
+
+impl PayerConfig {
+    /// `eligibility_max_age_days`, or its default.
+    pub fn eligibility_max_age(&self) -> u32 {
+        self.eligibility_max_age_days.unwrap_or(DEFAULT_ELIGIBILITY_MAX_AGE_DAYS)
+    }
 }
 
 /// The CO adjustment reasons (CARCs) that are contractual write-offs when

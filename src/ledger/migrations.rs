@@ -5,7 +5,7 @@
 
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
-use super::{account, ack, cob, detail, remit, Error, Ledger};
+use super::{account, ack, cob, detail, eligibility, remit, Error, Ledger};
 
 /// One schema migration: version, description, SQL (run in one transaction).
 pub(crate) type Migration = (u32, &'static str, &'static str);
@@ -14,7 +14,8 @@ pub(crate) type Migration = (u32, &'static str, &'static str);
 /// version 2 adds the 835 tables, version 5 keys `remittances` by payer +
 /// TRN02 + TRN03 and content fingerprint instead of the file's hash,
 /// version 6 records the lines each payment answered and PLB adjustments,
-/// version 7 adds acknowledgments (TA1, 999, 277CA).
+/// version 7 adds acknowledgments (TA1, 999, 277CA), version 10 eligibility
+/// inquiries and coverage answers.
 pub(crate) const MIGRATIONS: &[Migration] = &[
     (
         1,
@@ -102,6 +103,11 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
         9,
         "patients as sent, answered service lines by procedure, denying adjustments, allowed amounts",
         detail::MIGRATION_V9,
+    ),
+    (
+        10,
+        "eligibility: 270 inquiries sent and 271 coverage answers",
+        eligibility::MIGRATION_V10,
     ),
 ];
 

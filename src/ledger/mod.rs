@@ -31,6 +31,7 @@ mod account;
 mod ack;
 mod cob;
 mod detail;
+mod eligibility;
 mod hash;
 mod lock;
 mod migrations;
@@ -42,6 +43,9 @@ pub use account::{ClaimMoney, LivePayment, PlbPosting};
 pub use ack::{AckPosting, AckSummary, ClaimAck, CurrentClaim, Span, Submission, SubmittedClaim};
 pub use cob::{CobCandidate, CobRecord, PrimaryPayment};
 pub use detail::{open_read_only, DenialPosting, LinePosting, PatientRecord};
+pub use eligibility::{
+    coverage_all, coverage_for, coverage_for_claims, inquiry_counts, InquiryRecord,
+};
 pub use hash::content_hash;
 pub(crate) use hash::hex;
 pub use lock::{LockError, LockFile};
