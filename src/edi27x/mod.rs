@@ -11,9 +11,13 @@
 //! names or birth dates.
 
 mod read271;
+mod read277;
 mod walk;
 mod write270;
+mod write276;
 
 pub use read271::{read_271, Answer271, Benefit, CoverageLevel, Read271};
+pub use read277::{is_x212, read_277, ClaimStatus277, Read277, Stc};
 pub use walk::{levels, Level};
 pub use write270::{write_270, Inquiry270, Name, Written270, GUIDE_270};
+pub use write276::{write_276, Inquiry276, GUIDE_276};

@@ -106,7 +106,7 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
     ),
     (
         10,
-        "eligibility: 270 inquiries sent and 271 coverage answers",
+        "eligibility: 270 inquiries and 271 coverage answers; 276 claim status inquiries and 277 answers",
         eligibility::MIGRATION_V10,
     ),
 ];

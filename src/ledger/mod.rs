@@ -45,6 +45,7 @@ pub use cob::{CobCandidate, CobRecord, PrimaryPayment};
 pub use detail::{open_read_only, DenialPosting, LinePosting, PatientRecord};
 pub use eligibility::{
     coverage_all, coverage_for, coverage_for_claims, inquiry_counts, InquiryRecord,
+    LatestStatusAnswer, StatusAnswerRecord,
 };
 pub use hash::content_hash;
 pub(crate) use hash::hex;

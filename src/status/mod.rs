@@ -19,8 +19,11 @@ use crate::claim::ClaimStatus;
 use crate::config::Config;
 use crate::ledger::{self, Event, Ledger, StatusCount};
 
+mod answers;
+mod inquire;
 mod worklist;
 
+pub use inquire::{inquire, InquireError, InquireReport, Inquired, NotInquired};
 pub use worklist::{worklist, worklist_csv, WorkItem};
 
 /// Days within which a 999 or 277CA is expected when a payer sets none.
