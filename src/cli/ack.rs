@@ -11,13 +11,16 @@ use claimflow::ledger::Ledger;
 
 use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 
-/// Read TA1, 999 and 277CA acknowledgments into each claim's story.
+/// Read TA1, 999 and 277CA acknowledgments, and 277 claim status answers, into each claim's story.
 ///
 /// Any mix of files, several interchanges per file, any delimiters. A TA1
 /// answers a file sent (by ISA13), a 999 its transaction sets (by GS06 and
 /// ST02; IK3/IK4 errors go to the claim whose segment they point at), a
 /// 277CA each claim (2200D TRN02 = claim id; the payer through the config's
-/// payer ids and aliases). Each acknowledgment is recorded once in the
+/// payer ids and aliases). A 277 claim status answer (005010X212) is
+/// matched to the 276 inquiry by its trace, else by REF*EJ; its STC
+/// category (pending, finalized, information requested...) goes into the
+/// claim's history and the worklist. Each acknowledgment is recorded once in the
 /// ledger (the same one again says "already"); accepted and rejected claims
 /// change status. One that matches nothing is reported with its position.
 /// With --out, writes acks.csv (one row per claim event) into that folder.
