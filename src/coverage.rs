@@ -255,12 +255,7 @@ pub fn coverage_findings(
             !matches!(a.status, Some(CoverageStatus::Rejected) | None) && a.answered_at.is_some()
         })
     };
-    // An answer about one of the claim's dates of service first, else the newest.
-    let dates: Vec<NaiveDate> = c.lines.iter().map(|l| l.service_date).collect();
-    let newest = usable()
-        .filter(|a| a.service_date.is_some_and(|d| dates.contains(&d)))
-        .max_by_key(|a| a.answered_at)
-        .or_else(|| usable().max_by_key(|a| a.answered_at));
+    let newest = answer_for_claim(c, answers);
     let payer = config.payer(&c.payer.id);
     if let Some(p) = payer.filter(|p| p.eligibility_required) {
         let max_age = i64::from(p.eligibility_max_age());
@@ -349,6 +344,22 @@ pub fn coverage_findings(
         ));
     }
     out
+}
+
+/// The answer that counts for a claim among those on file for its payer,
+/// member and patient: the newest about one of its dates of service, else
+/// the newest (a rejected inquiry never counts).
+pub fn answer_for_claim<'a>(c: &Claim, answers: &'a [Coverage]) -> Option<&'a Coverage> {
+    let usable = || {
+        answers.iter().filter(|a| {
+            !matches!(a.status, Some(CoverageStatus::Rejected) | None) && a.answered_at.is_some()
+        })
+    };
+    let dates: Vec<NaiveDate> = c.lines.iter().map(|l| l.service_date).collect();
+    usable()
+        .filter(|a| a.service_date.is_some_and(|d| dates.contains(&d)))
+        .max_by_key(|a| a.answered_at)
+        .or_else(|| usable().max_by_key(|a| a.answered_at))
 }
 
 fn plan_range(a: &Coverage) -> String {

@@ -437,6 +437,27 @@ fn build_and_check_hold_claims_on_the_newest_answer() {
     assert!(rejects.contains("CF1002,4,service_date,E-ELIG-001,error,"), "{rejects}");
     assert!(rejects.contains("CF1003,7,member_id,E-ELIG-002,error,"), "{rejects}");
     crate::util::keep_all_837(&dir.path().join("built"));
+    // status shows a claim's coverage answer.
+    let o = run(dir.path(), &["status", "CF1004"]);
+    let s = text(&o);
+    assert!(s.contains("  coverage: active (271 of 2025-11-30, trace 000000001-4, primary payer OTHER PLAN (OTHER01))"), "{s}");
+    let o = run(dir.path(), &["status", "CF1001", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["coverage"]["status"], "active", "{v}");
+    assert_eq!(v[0]["coverage"]["plan_end"], "2025-12-31", "{v}");
+    // report: eligibility.csv and a section of the page.
+    let o = run(dir.path(), &["report", "--out", "rep", "--now", "2025-12-31"]);
+    assert!(o.status.code() == Some(0), "{}", text(&o));
+    let csv = fs::read_to_string(dir.path().join("rep/eligibility.csv")).unwrap();
+    assert_eq!(
+        csv,
+        "payer_id,inquiries,answers,active,inactive,not_found,error,unknown,rejected\n\
+         TESTMCARE,1,1,0,0,1,0,0,0\n\
+         TESTPAYER1,4,4,2,1,0,0,1,0\n\
+         ALL,5,5,2,1,1,0,1,0\n"
+    );
+    let html = fs::read_to_string(dir.path().join("rep/report.html")).unwrap();
+    assert!(html.contains(r#"<section id="eligibility"><h2>Eligibility</h2>"#), "{html}");
 }
 
 #[test]

@@ -171,6 +171,24 @@ fn print_stories(out: &mut dyn Write, stories: &[ClaimStory], history: bool) -> 
             money(s.total_charge),
             s.sent_at.get(..10).unwrap_or(&s.sent_at)
         )?;
+        if let Some(c) = &s.coverage {
+            let status = c.status.map_or("unknown", |x| x.word());
+            let mut line = format!(
+                "  coverage: {status} (271 of {}, trace {}",
+                c.answered_at.map(|t| t.date().to_string()).unwrap_or_default(),
+                c.trace
+            );
+            if let (Some(b), Some(e)) = (c.plan_begin, c.plan_end) {
+                line.push_str(&format!(", plan {b} to {e}"));
+            }
+            if !c.other_payer_primary.is_empty() {
+                line.push_str(&format!(", primary payer {}", c.other_payer_primary));
+            }
+            if !c.reject_reason.is_empty() {
+                line.push_str(&format!(", {}", c.reject_reason));
+            }
+            writeln!(out, "{line})")?;
+        }
         if history {
             for e in &s.history {
                 writeln!(out, "  {}  {:<10} {:<22} {}", e.at, e.source, e.status, e.detail)?;

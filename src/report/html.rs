@@ -169,6 +169,13 @@ pub(crate) fn page(r: &Report) -> String {
     table(&mut s, "procedures.csv", &w::PROCEDURES, &rows, r.procedures.len() <= PROCEDURE_ROWS);
     s.push_str("</section>");
 
+    if !r.eligibility.is_empty() {
+        s.push_str(r#"<section id="eligibility"><h2>Eligibility</h2><p class="note">270 inquiries sent and 271 answers recorded, by payer and coverage status.</p>"#);
+        let rows: Vec<Vec<String>> = r.eligibility.iter().map(super::eligibility::cells).collect();
+        table(&mut s, "eligibility.csv", &super::eligibility::ELIGIBILITY, &rows, true);
+        s.push_str("</section>");
+    }
+
     let t = &sm.tie_out;
     let _ = write!(
         s,
