@@ -216,7 +216,13 @@ fn read_set(
             NaiveTime::parse_from_str(t.get(..4).unwrap_or(""), "%H%M").unwrap_or(NaiveTime::MIN);
         Some(date.and_time(time))
     });
-    let find = |id: &str| levels.iter().find(|l| l.id == id);
+    // HL01 -> index, and the subscriber levels with a dependent under them
+    // (a set may hold thousands of answers: no scan per level).
+    let index: std::collections::HashMap<&str, usize> =
+        levels.iter().enumerate().map(|(i, l)| (l.id.as_str(), i)).collect();
+    let with_dependents: std::collections::HashSet<&str> =
+        levels.iter().filter(|l| l.code == "23").map(|l| l.parent.as_str()).collect();
+    let find = |id: &str| index.get(id).map(|&i| &levels[i]);
     for l in &levels {
         // The payer of this level: walk up to the 20 level.
         let mut top = l;
@@ -260,7 +266,7 @@ fn read_set(
                 }
             }
             "22" => {
-                let has_dependents = levels.iter().any(|d| d.parent == l.id && d.code == "23");
+                let has_dependents = with_dependents.contains(l.id.as_str());
                 let has_trn = l.segments.iter().any(|s| s.is("TRN"));
                 if has_dependents && !has_trn {
                     continue;

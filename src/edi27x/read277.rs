@@ -97,13 +97,15 @@ pub fn read_277(input: &[u8], scan: &x12::Scan) -> Read277 {
         out.sets += 1;
         let envelope = format!("{}|{}|{}|{}", ic.sender.1, ic.control, g.control, set.control);
         let (_, lv) = levels(set, input);
+        let index: std::collections::HashMap<&str, usize> =
+            lv.iter().enumerate().map(|(i, l)| (l.id.as_str(), i)).collect();
         for l in &lv {
             if !matches!(l.code.as_str(), "21" | "19" | "22" | "23") {
                 continue;
             }
             let trn = l.segments.iter().find(|s| s.is("TRN"));
             let Some(trn) = trn else { continue };
-            let payer_id = top_payer(&lv, l);
+            let payer_id = top_payer(&lv, &index, l);
             let mut a = ClaimStatus277 {
                 pos: l.hl.pos,
                 level: l.code.clone(),
@@ -141,14 +143,18 @@ pub fn read_277(input: &[u8], scan: &x12::Scan) -> Read277 {
     out
 }
 
-fn top_payer(all: &[Level<'_>], l: &Level<'_>) -> String {
+fn top_payer(
+    all: &[Level<'_>],
+    index: &std::collections::HashMap<&str, usize>,
+    l: &Level<'_>,
+) -> String {
     let mut cur = l;
     for _ in 0..8 {
         if cur.code == "20" {
             break;
         }
-        match all.iter().find(|p| p.id == cur.parent) {
-            Some(p) => cur = p,
+        match index.get(cur.parent.as_str()) {
+            Some(&p) => cur = &all[p],
             None => break,
         }
     }
