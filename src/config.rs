@@ -281,6 +281,21 @@ pub struct PayerConfig {
     /// What the NCCI PTP, MUE and add-on rules do for this payer (default:
     /// error for filing indicators MA, MB and MC, warning for the others).
     pub ncci: Option<NcciLevel>,
+    /// A claim needs a fresh 271 coverage answer on file to be sent.
+    #[serde(default)]
+    pub eligibility_required: bool,
+    /// Days a 271 answer counts as fresh (default 30).
+    pub eligibility_max_age_days: Option<u32>,
+}
+
+/// Days a 271 answer counts as fresh when the payer does not say.
+pub const DEFAULT_ELIGIBILITY_MAX_AGE_DAYS: u32 = 30;
+
+impl PayerConfig {
+    /// `eligibility_max_age_days`, or its default.
+    pub fn eligibility_max_age(&self) -> u32 {
+        self.eligibility_max_age_days.unwrap_or(DEFAULT_ELIGIBILITY_MAX_AGE_DAYS)
+    }
 }
 
 /// A payer's `ncci` setting.

@@ -100,6 +100,10 @@ impl FileKind {
                 }
             },
             FileKind::Ta1 => "`claimflow ack` reads it",
+            FileKind::OtherX12(st01) if st01 == "277" => {
+                "`claimflow ack` reads 277 claim status answers"
+            }
+            FileKind::OtherX12(st01) if st01 == "271" => "`claimflow eligibility read` reads it",
             FileKind::OtherX12(_) | FileKind::Unknown => {
                 "no claimflow command reads it; `claimflow validate` and `claimflow parse` read any X12 file"
             }
@@ -114,7 +118,8 @@ pub enum Expected {
     Remittance,
     /// 837 claim files (`reconcile --claims`).
     Claims,
-    /// TA1, 999 and 277CA acknowledgments (`ack`).
+    /// TA1, 999 and 277CA acknowledgments, and 277 claim status answers
+    /// (`ack`).
     Acknowledgment,
     /// Any X12 (`validate`, `parse`).
     AnyX12,
@@ -127,7 +132,9 @@ impl Expected {
         match self {
             Expected::Remittance => "an 835 remittance",
             Expected::Claims => "an 837 claim file",
-            Expected::Acknowledgment => "a TA1, 999 or 277CA acknowledgment",
+            Expected::Acknowledgment => {
+                "a TA1, 999 or 277CA acknowledgment or a 277 claim status answer"
+            }
             Expected::AnyX12 => "an X12 file",
             Expected::Encounters => "an encounter export",
         }
@@ -145,6 +152,8 @@ impl Expected {
             ),
             (Expected::Claims, _) => false,
             (Expected::Acknowledgment, FileKind::Ta1) => true,
+            // A 277 that is not a 277CA: a claim status answer (X212).
+            (Expected::Acknowledgment, FileKind::OtherX12(st01)) => st01 == "277",
             (Expected::Acknowledgment, FileKind::X12(k)) => {
                 matches!(k, TransactionKind::Ack999 | TransactionKind::Ack277CA)
             }
@@ -252,7 +261,7 @@ mod tests {
         };
         assert_eq!(
             w.to_string(),
-            "remit.835: an X12 835 remittance, not a TA1, 999 or 277CA acknowledgment: `claimflow reconcile` reads it"
+            "remit.835: an X12 835 remittance, not a TA1, 999 or 277CA acknowledgment or a 277 claim status answer: `claimflow reconcile` reads it"
         );
         let w =
             WrongKind { file: "a.csv".into(), kind: FileKind::Csv, expected: Expected::Remittance };

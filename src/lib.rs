@@ -13,6 +13,11 @@
 //!   written to five CSV reports, tied out, and posted to the ledger.
 //!   [`reconcile::run`] returns a [`reconcile::Summary`].
 //!
+//! - [`eligibility`]: an encounter or schedule export in, one 270 of
+//!   eligibility inquiries out ([`eligibility::request`]); 271 answers in,
+//!   coverage recorded and `coverage.csv` out ([`eligibility::read`]).
+//!   `build` and `check` hold claims on the answers ([`coverage`]).
+//!
 //! - [`report`]: the ledger in (read-only, one read transaction); A/R
 //!   aging, denials, payments and days to pay, patient balances and
 //!   procedures out as CSV files, `summary.json` and one HTML page.
@@ -82,8 +87,11 @@ pub mod claim;
 pub mod clock;
 pub mod codeset;
 pub mod config;
+pub mod coverage;
+pub mod edi27x;
 pub mod edi835;
 pub mod edi837;
+pub mod eligibility;
 pub mod encounter;
 pub mod filekind;
 pub mod finding;

@@ -201,7 +201,7 @@ fn report_of_the_fixture_ledger_lists_every_row_and_ties_out() {
         assert_eq!(&summary[k], v, "summary.json {k}");
     }
     assert_eq!(summary["tie_out"]["ok"], true);
-    assert_eq!(summary["files"].as_array().unwrap().len(), 7);
+    assert_eq!(summary["files"].as_array().unwrap().len(), 8);
     let html = read(&rep.join("report.html"));
     assert!(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"));
     // For a person: dollars, a percentage, words for the tie-out.
@@ -298,6 +298,7 @@ fn empty_ledger_gives_headers_and_a_page_saying_nothing_yet() {
         ("payments.csv", "payer_id,month,billed,allowed,paid,contractual,patient_responsibility,median_days_to_pay,p90_days_to_pay,claim_payments,denied,provider_adjustments,deposited,paid_claims"),
         ("patient_balances.csv", "claim_id,payer_id,patient_last,patient_first,patient_dob,service_date,balance,deductible,coinsurance,copay,non_covered,patient_responsibility,secondary_paid,secondary_payer_id,stage,paid_at_visit"),
         ("procedures.csv", "procedure,lines,billed,paid"),
+        ("eligibility.csv", "payer_id,inquiries,answers,active,inactive,not_found,error,unknown,rejected"),
     ] {
         assert_eq!(lines(&rep.join(name)), [header], "{name}");
     }
@@ -395,7 +396,7 @@ fn library_report_matches_the_files_and_sums_exactly() {
     assert_eq!(claimflow::numtext::money(paid), r.summary.payments_posted);
     assert_eq!(r.summary.tie_out.ledger_paid, "629.20");
     assert_eq!(r.patient_balances.claims, 4);
-    assert_eq!(r.files.len(), 7);
+    assert_eq!(r.files.len(), 8);
     assert!(r.files.iter().all(|f| f.exists()));
 }
 

@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod claim_facts;
 mod claim_facts_rules;
+mod eligibility;
 mod file_kinds;
 mod library;
 mod money;

@@ -19,6 +19,10 @@
 //!   TRN02 names, else the claim's current one. A 2200B status rejecting
 //!   the whole batch rejects every claim of the set its TRN02 names.
 //!
+//! - A 277 claim status answer (005010X212: GS08/ST03 tell it from a 277CA)
+//!   answers a 276 inquiry: matched by its trace, else by REF*EJ; its STC
+//!   category goes into the claim's history (see `x212`).
+//!
 //! Every acknowledgment is recorded once (by content); one that matches
 //! nothing is reported with its position, never dropped. [`run`] reads,
 //! matches, records and writes `acks.csv`; it prints nothing.
@@ -32,6 +36,7 @@ mod model;
 mod read;
 mod report;
 mod run;
+mod x212;
 
 pub use model::{
     Ack, BatchAck277, Body, ClaimAck277, Envelope, Outcome, SegmentError, SetAck, StatusCode, Ta1,
@@ -39,6 +44,7 @@ pub use model::{
 pub use read::read;
 pub use report::{AckRow, BrokenFile, Counts, LedgerSummary, Report};
 pub use run::{run, Error, Options};
+pub use x212::status_of_category;
 
 /// Finding rule: an acknowledgment that matches nothing in the ledger.
 pub const UNMATCHED: &str = "ACK-UNMATCHED";

@@ -25,6 +25,7 @@ use super::matching::{self, Cache};
 use super::model::{Ack, Body, Outcome};
 use super::read;
 use super::report::{acks_csv, AckRow, BrokenFile, Counts, LedgerSummary, Report};
+use super::x212;
 use crate::claim::ClaimStatus;
 use crate::finding::{Finding, Severity};
 use crate::ledger::{self, AckPosting, Ledger};
@@ -122,6 +123,7 @@ pub fn run(
     };
     let mut matched: Vec<Matched> = Vec::new();
     let mut cache = Cache::default();
+    let mut status_rows = Vec::new();
     for path in files {
         let name = path.display().to_string();
         let bytes = match crate::input::open(path) {
@@ -133,11 +135,14 @@ pub fn run(
         };
         let sha256 = ledger::hex(&Sha256::digest(&bytes[..]));
         let (acks, scan) = read::read(&bytes);
+        // 277 claim status answers (X212) are recorded as they are read.
+        let answers =
+            x212::intake(&bytes, &scan, &name, ledger, options, &mut report, &mut status_rows)?;
         drop(bytes);
         for f in scan.findings.into_iter().filter(|f| f.severity == Severity::Error) {
             report.findings.push(f.in_file(&name));
         }
-        if acks.is_empty() {
+        if acks.is_empty() && answers == 0 {
             report.findings.push(
                 Finding::new(
                     super::NOT_ACK,
@@ -159,13 +164,11 @@ pub fn run(
     let postings: Vec<AckPosting> = matched.iter_mut().filter_map(|m| m.posting.take()).collect();
     let at = options.now.format("%Y-%m-%dT%H:%M:%S").to_string();
     let posted = ledger.post_acks(&postings, &at)?;
-    report.ledger = LedgerSummary {
-        recorded: posted.recorded.len(),
-        already: posted.already.len(),
-        claim_events: posted.claim_events,
-        status_changes: posted.status_changes,
-    };
-    report.counts.already = posted.already.len();
+    report.ledger.recorded += posted.recorded.len();
+    report.ledger.already += posted.already.len();
+    report.ledger.claim_events += posted.claim_events;
+    report.ledger.status_changes += posted.status_changes;
+    report.counts.already += posted.already.len();
     // Mark each row with what became of its acknowledgment.
     let mut already = vec![false; postings.len()];
     for i in &posted.already {
@@ -194,6 +197,7 @@ pub fn run(
             p += 1;
         }
     }
+    report.rows.append(&mut status_rows);
     if let Some(dir) = out_dir {
         std::fs::create_dir_all(dir).map_err(Error::io(dir, "cannot create"))?;
         let path = dir.join("acks.csv");

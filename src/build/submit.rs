@@ -81,6 +81,8 @@ impl Prepared {
             return Err(Error::NotAFolder(out_dir.to_path_buf()));
         }
         let mut notes = self.take_original_refs(config, ledger)?;
+        progress.stage("checking coverage answers");
+        self.hold_for_coverage(config, ledger)?;
         progress.stage("hashing claims");
         let hashes: Vec<String> = self.clean.par_iter().map(ledger::content_hash).collect();
         progress.stage("looking up sent claims");
@@ -225,6 +227,25 @@ impl Prepared {
             held_rows: held_rows.len(),
             manifest_file,
         })
+    }
+
+    /// Holds back the clean claims the newest 271 answers on file say are
+    /// not covered (see [`crate::coverage`]); adds the coverage findings.
+    fn hold_for_coverage(&mut self, config: &Config, ledger: &Ledger) -> Result<(), Error> {
+        let answers = ledger::coverage_for_claims(ledger.connection(), &self.clean)?;
+        let file = self.export.display().to_string();
+        let encounters = &self.encounters;
+        scrub::apply_coverage(
+            &mut self.clean,
+            &mut self.held,
+            &mut self.findings,
+            &answers,
+            config,
+            self.options.now,
+            &file,
+            |c| encounters.column_label(c),
+        );
+        Ok(())
     }
 
     /// Per clean claim: send it, or not (already sent, or changed since it

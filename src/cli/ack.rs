@@ -13,13 +13,16 @@ use claimflow::filekind::Expected;
 
 use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 
-/// Read TA1, 999 and 277CA acknowledgments into each claim's story.
+/// Read TA1, 999 and 277CA acknowledgments, and 277 claim status answers, into each claim's story.
 ///
 /// Any mix of files, several interchanges per file, any delimiters. A TA1
 /// answers a file sent (by ISA13), a 999 its transaction sets (by GS06 and
 /// ST02; IK3/IK4 errors go to the claim whose segment they point at), a
 /// 277CA each claim (2200D TRN02 = claim id; the payer through the config's
-/// payer ids and aliases, or the file its 2200B TRN02 names). Each
+/// payer ids and aliases, or the file its 2200B TRN02 names). A 277 claim
+/// status answer (005010X212) is matched to the 276 inquiry by its trace,
+/// else by REF*EJ; its STC category (pending, finalized, information
+/// requested...) goes into the claim's history and the worklist. Each
 /// acknowledgment is recorded once in the ledger (the same one again says
 /// "already read"); accepted and rejected claims change status, 277CA
 /// events in the order of their status dates. One that matches nothing is

@@ -11,7 +11,7 @@ use claimflow::encounter::{self, Layout};
 use claimflow::progress::Progress;
 use claimflow::scrub::{self, Finding};
 
-use super::{ConfigArg, Global, NowArg, Outcome};
+use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 
 /// Check an encounter export without writing anything.
 ///
@@ -20,6 +20,9 @@ use super::{ConfigArg, Global, NowArg, Outcome};
 /// findings: a table on stdout (FILE:ROW, column, claim, rule, severity,
 /// message), or JSON with --json. Errors hold a claim back in `build`;
 /// warnings are reported and the claim goes.
+///
+/// With a ledger (--ledger, or claimflow.db beside the config), the 271
+/// answers `eligibility read` recorded apply too (E-ELIG-001 to E-ELIG-004).
 ///
 /// Exit: 0 no claim would be held back (warnings may be printed), 1 some
 /// claim or row would be held back, 2 could not run (unreadable input, bad
@@ -47,6 +50,8 @@ pub struct Args {
     explain: Option<String>,
     #[command(flatten)]
     config: ConfigArg,
+    #[command(flatten)]
+    ledger: LedgerArg,
     /// Layout file mapping a foreign export onto the canonical columns.
     #[arg(long, value_name = "FILE")]
     layout: Option<PathBuf>,
@@ -79,7 +84,25 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let mut enc = encounter::read(input, layout.as_ref())?;
     let claims = enc.claims.len();
     progress.stage("checking claims");
-    let result = scrub::run(&mut enc, &config, now, codesets);
+    let mut result = scrub::run(&mut enc, &config, now, codesets);
+    // The coverage rules need the 271 answers: only with a ledger.
+    let ledger_path = args.ledger.path(&args.config)?;
+    if ledger_path.is_file() {
+        progress.stage("checking coverage answers");
+        let conn = claimflow::ledger::open_read_only(&ledger_path)?;
+        let answers = claimflow::ledger::coverage_for_claims(&conn, &result.clean)?;
+        let file = enc.file.clone();
+        scrub::apply_coverage(
+            &mut result.clean,
+            &mut result.held,
+            &mut result.findings,
+            &answers,
+            &config,
+            now,
+            &file,
+            |c| enc.column_label(c),
+        );
+    }
     progress.done();
     for note in codesets.summary().into_iter().chain(codesets.ncci_note()) {
         eprintln!("claimflow: note: {note}");

@@ -16,6 +16,7 @@ use claimflow::filekind::{self, Expected};
 mod ack;
 mod build;
 mod check;
+mod eligibility;
 mod parse;
 mod reconcile;
 mod report;
@@ -135,6 +136,7 @@ pub enum Command {
     Secondary(secondary::Args),
     Ack(ack::Args),
     Status(status::Args),
+    Eligibility(eligibility::Args),
 }
 
 /// How a command ended, when it could run at all.
@@ -203,6 +205,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Secondary(args) => secondary::run(args, &cli.global),
         Command::Ack(args) => ack::run(args, &cli.global),
         Command::Status(args) => status::run(args, &cli.global),
+        Command::Eligibility(args) => eligibility::run(args, &cli.global),
     }
 }
 

@@ -25,7 +25,10 @@ use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 /// rejection, no acknowledgment within the payer's ack_days (default 2),
 /// accepted but no 835 within expected_days_to_pay (default 30), a denial
 /// or partial payment, a reversal without correction; oldest first, then
-/// largest. --out writes the worklist as CSV.
+/// largest. --out writes the worklist as CSV. --inquire --out DIR writes a
+/// 276 claim status inquiry (005010X212) for the claims named, or for every
+/// worklist claim to ask the payer about, at most once a day per claim;
+/// `claimflow ack` reads the 277 answers.
 ///
 /// Claim ids match ignoring case (`d1002` finds `D1002`); an id in no
 /// claim is named on stderr with the closest known ids.
@@ -37,6 +40,7 @@ use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 ///   claimflow status --config claimflow.toml
 ///   claimflow status D1002 --history --ledger out/claimflow.db
 ///   claimflow status --worklist --out out/worklist.csv --now 2026-12-01
+///   claimflow status --inquire --out outbox --now 2026-12-01
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -49,8 +53,14 @@ pub struct Args {
     /// List the claims that need a person today.
     #[arg(long, conflicts_with_all = ["claims", "history"])]
     worklist: bool,
-    /// Write the worklist as CSV to this file (with --worklist).
-    #[arg(long, value_name = "FILE.csv", requires = "worklist")]
+    /// Write 276 claim status inquiries into --out DIR for the claims
+    /// named, or for every accepted claim with no 835 past its payer's
+    /// expected_days_to_pay.
+    #[arg(long, conflicts_with_all = ["worklist", "history"], requires = "out")]
+    inquire: bool,
+    /// With --worklist: write the worklist as CSV to this file. With
+    /// --inquire: the folder for the 276.
+    #[arg(long, value_name = "FILE.csv|DIR")]
     out: Option<PathBuf>,
     #[command(flatten)]
     config: ConfigArg,
@@ -65,9 +75,23 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     if !path.exists() {
         bail!("ledger {} does not exist: run `claimflow build` first", path.display());
     }
-    let ledger =
+    if args.out.is_some() && !args.worklist && !args.inquire {
+        bail!("--out needs --worklist (a CSV file) or --inquire (a folder)");
+    }
+    let mut ledger =
         Ledger::open(&path).with_context(|| format!("opening ledger {}", path.display()))?;
     super::print_ledger_notes(&ledger);
+    if args.inquire {
+        let now = args.now.get()?;
+        let config = args.config.load()?;
+        let options = Options::from_config(now, &config);
+        let dir = args.out.clone().unwrap_or_default();
+        let report = status::inquire(&mut ledger, &config, &options, &args.claims, &dir)?;
+        drop(ledger);
+        super::print_result(global.json, &report, |out| print_inquire(out, &report))?;
+        let unknown = report.not_inquired.iter().any(|n| n.payer_id.is_empty());
+        return Ok(if unknown { Outcome::NeedsAttention } else { Outcome::Clean });
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let outcome = if args.worklist {
@@ -157,6 +181,24 @@ fn print_stories(out: &mut dyn Write, stories: &[ClaimStory], history: bool) -> 
             money(s.total_charge),
             s.sent_at.get(..10).unwrap_or(&s.sent_at)
         )?;
+        if let Some(c) = &s.coverage {
+            let status = c.status.map_or("unknown", |x| x.word());
+            let mut line = format!(
+                "  coverage: {status} (271 of {}, trace {}",
+                c.answered_at.map(|t| t.date().to_string()).unwrap_or_default(),
+                c.trace
+            );
+            if let (Some(b), Some(e)) = (c.plan_begin, c.plan_end) {
+                line.push_str(&format!(", plan {b} to {e}"));
+            }
+            if !c.other_payer_primary.is_empty() {
+                line.push_str(&format!(", primary payer {}", c.other_payer_primary));
+            }
+            if !c.reject_reason.is_empty() {
+                line.push_str(&format!(", {}", c.reject_reason));
+            }
+            writeln!(out, "{line})")?;
+        }
         if history {
             for e in &s.history {
                 let detail = stc::annotate(&e.detail);
@@ -165,6 +207,25 @@ fn print_stories(out: &mut dyn Write, stories: &[ClaimStory], history: bool) -> 
         }
     }
     Ok(())
+}
+
+fn print_inquire(out: &mut dyn Write, r: &status::InquireReport) -> io::Result<()> {
+    for i in &r.inquired {
+        writeln!(out, "{} {}: 276 inquiry, trace {}", i.claim_id, i.payer_id, i.trace)?;
+    }
+    for n in &r.not_inquired {
+        writeln!(out, "{} {}: not asked: {}", n.claim_id, n.payer_id, n.reason)?;
+    }
+    match &r.x12_file {
+        Some(f) => writeln!(
+            out,
+            "{} claim status inquiries written to {} (ISA13 {})",
+            r.inquired.len(),
+            f.display(),
+            r.interchange_control.as_deref().unwrap_or("")
+        ),
+        None => writeln!(out, "no claim to ask about: no 276 written"),
+    }
 }
 
 fn print_worklist(out: &mut dyn Write, items: &[WorkItem]) -> io::Result<()> {

@@ -155,9 +155,11 @@ impl Config {
                     format!("{:?} is not an 837P claim filing indicator code", p.filing_indicator),
                 ));
             }
-            for (key, days) in
-                [("ack_days", p.ack_days), ("expected_days_to_pay", p.expected_days_to_pay)]
-            {
+            for (key, days) in [
+                ("ack_days", p.ack_days),
+                ("expected_days_to_pay", p.expected_days_to_pay),
+                ("eligibility_max_age_days", p.eligibility_max_age_days),
+            ] {
                 if days == Some(0) {
                     return Err(err(
                         format!("payer[{n}].{key}"),

@@ -140,6 +140,15 @@ fn reads_payer_aliases_days_and_contractual_carcs() {
     assert_eq!(c.payer[0].ack_days, Some(2));
     assert_eq!(c.payer[0].expected_days_to_pay, Some(30));
     assert_eq!(c.reconcile.contractual_carcs, ["45", "253", "131", "B7"]);
+    assert!(!c.payer[0].eligibility_required);
+    assert_eq!(c.payer[0].eligibility_max_age(), 30);
+    let text = EXAMPLE.replace(
+        "filing_indicator = \"CI\"",
+        "filing_indicator = \"CI\"\neligibility_required = true\neligibility_max_age_days = 7",
+    );
+    let c = Config::parse(&text, "claimflow.toml").unwrap();
+    assert!(c.payer[0].eligibility_required);
+    assert_eq!(c.payer[0].eligibility_max_age(), 7);
     // An empty [reconcile] table keeps the default list.
     let c = Config::parse(&format!("{EXAMPLE}\n[reconcile]\n"), "c.toml").unwrap();
     assert_eq!(c.reconcile.contractual_carcs, ["45", "253"]);
@@ -159,6 +168,10 @@ fn bad_new_keys_are_located_errors() {
     assert_eq!(
         with("expected_days_to_pay = 0"),
         "c.toml: payer[0].expected_days_to_pay: must be a positive number of days, found 0"
+    );
+    assert_eq!(
+        with("eligibility_max_age_days = 0"),
+        "c.toml: payer[0].eligibility_max_age_days: must be a positive number of days, found 0"
     );
     // The line of the extra key in `with`'s text.
     let line = EXAMPLE.lines().count() + 1;

@@ -43,4 +43,5 @@ pub(crate) use cob_check::check_cob;
 pub use read::{read, read_claims, read_each, Error, Read837, READ_SKIPPED};
 pub use span::{claim_spans, ClaimSpan};
 pub use summary::{read_summaries, ClaimSummary, LineSummary, Summaries};
+pub(crate) use write::begin_envelope;
 pub use write::{write, Envelope, SetSummary, Written};

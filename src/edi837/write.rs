@@ -87,37 +87,10 @@ pub fn write<W: Write + Send, C: Borrow<Claim> + Sync>(
         return Err(WriteError::Order("an 837P needs at least one claim"));
     }
     let i = &cfg.interchange;
-    let delimiters = Delimiters {
-        element: byte_of(&i.element, b'*'),
-        component: byte_of(&i.component, b':'),
-        repetition: Some(byte_of(&i.repetition, b'^')),
-        segment: byte_of(&i.segment, b'~'),
-    };
-    let mut w = SegmentWriter::new(out, delimiters, i.newline);
-    let isa_date = env.now.format("%y%m%d").to_string();
+    let mut w = begin_envelope(out, cfg, env, "HC", GUIDE_VERSION)?;
+    let delimiters = w.delimiters();
     let date = env.now.format("%Y%m%d").to_string();
     let time = env.now.format("%H%M").to_string();
-    w.begin_interchange(&InterchangeHeader {
-        sender_qualifier: &i.sender_qualifier,
-        sender_id: &i.sender_id,
-        receiver_qualifier: &i.receiver_qualifier,
-        receiver_id: &i.receiver_id,
-        date: &isa_date,
-        time: &time,
-        version: "00501",
-        control: env.interchange_control,
-        ack_requested: false,
-        usage: i.usage.chars().next().unwrap_or('T'),
-    })?;
-    w.begin_group(&GroupHeader {
-        functional_id: "HC",
-        sender: i.gs_sender(),
-        receiver: i.gs_receiver(),
-        date: &date,
-        time: &time,
-        control: env.group_control,
-        version: GUIDE_VERSION,
-    })?;
     let mut summary = Written {
         interchange_control: format!("{:09}", env.interchange_control),
         group_control: env.group_control.to_string(),
@@ -165,6 +138,53 @@ pub fn write<W: Write + Send, C: Borrow<Claim> + Sync>(
     w.end_interchange()?;
     w.into_inner()?;
     Ok(summary)
+}
+
+/// Opens a writer on `out` with the config's delimiters and writes the ISA
+/// and GS of one interchange with one functional group (`functional_id`:
+/// GS01, `version`: GS08). The caller writes the sets, then
+/// `end_group` and `end_interchange`. Shared by every transaction claimflow
+/// writes (837P, 270, 276).
+pub(crate) fn begin_envelope<W: Write>(
+    out: W,
+    cfg: &Config,
+    env: &Envelope,
+    functional_id: &str,
+    version: &str,
+) -> Result<SegmentWriter<W>, WriteError> {
+    let i = &cfg.interchange;
+    let delimiters = Delimiters {
+        element: byte_of(&i.element, b'*'),
+        component: byte_of(&i.component, b':'),
+        repetition: Some(byte_of(&i.repetition, b'^')),
+        segment: byte_of(&i.segment, b'~'),
+    };
+    let mut w = SegmentWriter::new(out, delimiters, i.newline);
+    let isa_date = env.now.format("%y%m%d").to_string();
+    let date = env.now.format("%Y%m%d").to_string();
+    let time = env.now.format("%H%M").to_string();
+    w.begin_interchange(&InterchangeHeader {
+        sender_qualifier: &i.sender_qualifier,
+        sender_id: &i.sender_id,
+        receiver_qualifier: &i.receiver_qualifier,
+        receiver_id: &i.receiver_id,
+        date: &isa_date,
+        time: &time,
+        version: "00501",
+        control: env.interchange_control,
+        ack_requested: false,
+        usage: i.usage.chars().next().unwrap_or('T'),
+    })?;
+    w.begin_group(&GroupHeader {
+        functional_id,
+        sender: i.gs_sender(),
+        receiver: i.gs_receiver(),
+        date: &date,
+        time: &time,
+        control: env.group_control,
+        version,
+    })?;
+    Ok(w)
 }
 
 fn byte_of(s: &str, default: u8) -> u8 {

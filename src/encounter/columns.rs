@@ -149,6 +149,7 @@ columns! {
     Ndc "ndc" Line false false;
     NdcQuantity "ndc_quantity" Line false false;
     NdcUnit "ndc_unit" Line false false;
+    ServiceType "service_type" Line false false;
 }
 
 /// The twelve diagnosis columns in order.

@@ -95,6 +95,17 @@ pub(super) fn build_mapping(
     header: &[String],
     layout: Option<&Layout>,
 ) -> Result<(Mapping, Vec<String>), Error> {
+    build_mapping_for(file, header, layout, |c| c.spec().required)
+}
+
+/// [`build_mapping`] with the columns a canonical header must have chosen
+/// by `required` (a schedule export needs fewer than a claim export).
+pub(super) fn build_mapping_for(
+    file: &str,
+    header: &[String],
+    layout: Option<&Layout>,
+    required: impl Fn(Col) -> bool,
+) -> Result<(Mapping, Vec<String>), Error> {
     let n = columns::COLUMNS.len();
     let mut map = Mapping {
         source: vec![None; n],
@@ -131,7 +142,7 @@ pub(super) fn build_mapping(
             }
             let missing: Vec<&str> = columns::ALL
                 .iter()
-                .filter(|c| c.spec().required && map.source[**c as usize].is_none())
+                .filter(|c| required(**c) && map.source[**c as usize].is_none())
                 .map(|c| c.name())
                 .collect();
             if !missing.is_empty() {

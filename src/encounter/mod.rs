@@ -35,11 +35,15 @@ pub mod layout;
 mod line;
 mod map;
 mod read;
+mod schedule;
 mod secondary;
 
 pub use columns::Col;
 pub use layout::Layout;
 pub use read::{read, read_bytes};
+pub use schedule::{
+    read_schedule, read_schedule_bytes, Person, Schedule, ScheduleRow, SCHEDULE_REQUIRED,
+};
 
 /// An encounter file that cannot be read at all (nothing is written).
 #[derive(Debug, thiserror::Error)]

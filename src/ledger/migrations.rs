@@ -5,7 +5,7 @@
 
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
-use super::{account, ack, cob, detail, remit, standing, Error, Ledger};
+use super::{account, ack, cob, detail, eligibility, remit, standing, Error, Ledger};
 
 /// One schema migration: version, description, SQL (run in one transaction).
 pub(crate) type Migration = (u32, &'static str, &'static str);
@@ -15,7 +15,8 @@ pub(crate) type Migration = (u32, &'static str, &'static str);
 /// TRN02 + TRN03 and content fingerprint instead of the file's hash,
 /// version 6 records the lines each payment answered and PLB adjustments,
 /// version 7 adds acknowledgments (TA1, 999, 277CA), version 11 the 277CA
-/// status date and the rejections that name no error of the claim.
+/// status date and the rejections that name no error of the claim, version
+/// 13 eligibility inquiries and coverage answers.
 pub(crate) const MIGRATIONS: &[Migration] = &[
     (
         1,
@@ -111,6 +112,11 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
         ack::MIGRATION_V11,
     ),
     (12, "service lines of each claim as sent, for the NCCI rules", detail::MIGRATION_V12),
+    (
+        13,
+        "eligibility: 270 inquiries and 271 coverage answers; 276 claim status inquiries and 277 answers",
+        eligibility::MIGRATION_V13,
+    ),
 ];
 
 /// (version, table): the tables whose references a version's table rebuild

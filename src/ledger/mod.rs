@@ -31,6 +31,7 @@ mod account;
 mod ack;
 mod cob;
 mod detail;
+mod eligibility;
 mod hash;
 mod lock;
 mod migrations;
@@ -44,6 +45,10 @@ pub use ack::{AckPosting, AckSummary, ClaimAck, CurrentClaim, Span, Submission, 
 pub use cob::{CobCandidate, CobHeld, CobRecord, PrimaryPayment};
 pub use detail::{
     open_read_only, DenialPosting, LinePosting, PatientRecord, PriorClaim, PriorLine,
+};
+pub use eligibility::{
+    coverage_all, coverage_for, coverage_for_claims, inquiry_counts, InquiryRecord,
+    LatestStatusAnswer, StatusAnswerRecord,
 };
 pub use hash::content_hash;
 pub(crate) use hash::hex;

@@ -345,6 +345,13 @@ pub(crate) fn page(r: &Report, reasons: &crate::codeset::ReasonTexts) -> String 
     table(&mut s, "procedures.csv", &w::PROCEDURES, &rows, all);
     s.push_str("</section>");
 
+    if !r.eligibility.is_empty() {
+        s.push_str(r#"<section id="eligibility"><h2>Eligibility</h2><p class="note">270 inquiries sent and 271 answers recorded, by payer and coverage status.</p>"#);
+        let rows: Vec<Vec<String>> = r.eligibility.iter().map(super::eligibility::cells).collect();
+        table(&mut s, "eligibility.csv", &super::eligibility::ELIGIBILITY, &rows, "all");
+        s.push_str("</section>");
+    }
+
     let t = &sm.tie_out;
     let verdict = if t.ok {
         "OK: the payments in payments.csv equal the ledger's, and what the payers deposited"

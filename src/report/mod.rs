@@ -24,6 +24,7 @@ use serde::Serialize;
 
 mod aggregate;
 mod chart;
+mod eligibility;
 mod html;
 mod patient;
 mod queries;
@@ -31,6 +32,7 @@ mod sqlfn;
 mod write;
 
 pub use aggregate::{AgingRow, DenialRow, PaymentRow, ProcedureRow, BUCKETS};
+pub use eligibility::EligibilityRow;
 pub use patient::BalanceTotals;
 
 /// A report problem.
@@ -217,6 +219,8 @@ pub struct Report {
     pub payments: Vec<PaymentRow>,
     /// `procedures.csv` rows.
     pub procedures: Vec<ProcedureRow>,
+    /// `eligibility.csv` rows (270 inquiries and 271 answers by payer).
+    pub eligibility: Vec<EligibilityRow>,
     /// Count and total of `patient_balances.csv` (its rows hold PHI and stay in the file).
     pub patient_balances: BalanceTotals,
     /// Every file written, in `out_dir`.

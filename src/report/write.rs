@@ -179,6 +179,12 @@ pub(crate) fn read_and_write(
     csv_file(&path("denials.csv"), &DENIALS, denials.iter().map(|d| denial_cells(d, &o.reasons)))?;
     csv_file(&path("payments.csv"), &PAYMENTS, payments.iter().map(payment_cells))?;
     csv_file(&path("procedures.csv"), &PROCEDURES, procedures.iter().map(procedure_cells))?;
+    let eligibility = super::eligibility::rows(conn, o.payer.as_deref())?;
+    csv_file(
+        &path("eligibility.csv"),
+        &super::eligibility::ELIGIBILITY,
+        eligibility.iter().map(super::eligibility::cells),
+    )?;
 
     let names = [
         "aging.csv",
@@ -186,6 +192,7 @@ pub(crate) fn read_and_write(
         "payments.csv",
         "patient_balances.csv",
         "procedures.csv",
+        "eligibility.csv",
         "summary.json",
         "report.html",
     ];
@@ -241,6 +248,7 @@ pub(crate) fn read_and_write(
         denials,
         payments,
         procedures,
+        eligibility,
         patient_balances: balances,
         files: names.iter().map(|n| path(n)).collect::<Vec<PathBuf>>(),
     };

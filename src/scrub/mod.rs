@@ -213,6 +213,43 @@ fn split_by(mut claims: Vec<Claim>, held: &[bool]) -> (Vec<Claim>, Vec<Claim>) {
     (claims, held.into_iter().map(|(_, c)| c).collect())
 }
 
+/// Applies the coverage rules (`E-ELIG-001`..`E-ELIG-004`, see
+/// [`crate::coverage`]) to the clean claims given the answers on file for
+/// each (`answers[i]` for `clean[i]`): a claim with an error finding moves
+/// to `held` (kept in input order); the findings are added to `findings`
+/// with columns named by `label` (as the file names them).
+#[allow(clippy::too_many_arguments)]
+pub fn apply_coverage(
+    clean: &mut Vec<Claim>,
+    held: &mut Vec<Claim>,
+    findings: &mut Vec<Finding>,
+    answers: &[Vec<crate::coverage::Coverage>],
+    config: &Config,
+    now: NaiveDateTime,
+    file: &str,
+    label: impl Fn(&str) -> String,
+) {
+    let mut hold = vec![false; clean.len()];
+    let mut any = false;
+    for (i, c) in clean.iter().enumerate() {
+        let empty = Vec::new();
+        let on_file = answers.get(i).unwrap_or(&empty);
+        for mut f in crate::coverage::coverage_findings(c, on_file, config, now, file) {
+            hold[i] |= f.is_error();
+            any |= f.is_error();
+            f.column = label(&f.column);
+            findings.push(f);
+        }
+    }
+    if !any {
+        return;
+    }
+    let (keep, moved) = split_by(std::mem::take(clean), &hold);
+    *clean = keep;
+    held.extend(moved);
+    held.sort_by_key(|c| c.source.rows.first().copied().unwrap_or(0));
+}
+
 /// The whole scrub step for one encounter file: takes the claims out of
 /// `enc` (its raw rows stay for [`Encounters::write_rows`]), fills config
 /// values, runs the rules, merges the reader's findings, names columns as

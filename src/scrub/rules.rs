@@ -118,6 +118,24 @@ pub(crate) const LEDGER_REJECTED: Rule = e(
     "E-LEDGER-002",
     "claim rejected at the front end (TA1, 999 or 277CA) and unchanged since: correct it and build again (it goes as an original), or use --resend",
 );
+/// Applied by `build` and `check` with a ledger (`crate::coverage`): they
+/// need the 271 answers on file.
+pub(crate) const ELIG_NOT_COVERED: Rule = e(
+    "E-ELIG-001",
+    "the newest 271 answer on file says the date of service is not covered (inactive, or outside the plan dates)",
+);
+pub(crate) const ELIG_NOT_FOUND: Rule =
+    e("E-ELIG-002", "the newest 271 answer on file says the member was not found");
+pub(crate) const ELIG_OTHER_PRIMARY: Rule =
+    w("W-ELIG-003", "the newest 271 answer on file names another payer as primary");
+pub(crate) const ELIG_NO_FRESH_ANSWER: Rule = e(
+    "E-ELIG-004",
+    "the payer requires a 271 answer on file (eligibility_required) and none is fresh",
+);
+pub(crate) const ELIG_SERVICE_TYPE: Rule = e(
+    "E-ELIG-005",
+    "service_type is not X12 service type codes separated by ^ (eligibility request)",
+);
 // People.
 const SUBSCRIBER_NAME: Rule = e("E-NAME-001", "subscriber last or first name missing");
 const PROVIDER_NAME: Rule = e(
@@ -407,6 +425,11 @@ pub const RULES: &[Rule] = &[
     LINE_VALUE_MISSING,
     LEDGER_CHANGED,
     LEDGER_REJECTED,
+    ELIG_NOT_COVERED,
+    ELIG_NOT_FOUND,
+    ELIG_OTHER_PRIMARY,
+    ELIG_NO_FRESH_ANSWER,
+    ELIG_SERVICE_TYPE,
 ];
 
 /// The rule with this id.

@@ -19,8 +19,11 @@ use crate::claim::ClaimStatus;
 use crate::config::Config;
 use crate::ledger::{self, Event, Ledger, StatusCount};
 
+mod answers;
+mod inquire;
 mod worklist;
 
+pub use inquire::{inquire, InquireError, InquireReport, Inquired, NotInquired};
 pub use worklist::{worklist, worklist_csv, WorkItem};
 
 /// Days within which a 999 or 277CA is expected when a payer sets none.
@@ -99,6 +102,10 @@ pub struct ClaimStory {
     pub payer_claim_id: Option<String>,
     /// Every event, oldest first.
     pub history: Vec<Event>,
+    /// The newest 271 coverage answer on file for the claim's payer,
+    /// member and patient (the claim read back from its 837).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<crate::coverage::Coverage>,
 }
 
 /// Claims by payer and status.
@@ -111,8 +118,27 @@ pub fn counts(ledger: &Ledger) -> Result<Vec<StatusCount>, ledger::Error> {
 pub fn claims(ledger: &Ledger, ids: &[String]) -> Result<Vec<ClaimStory>, ledger::Error> {
     let states = ledger.claim_states(ledger::Which::Ids(ids))?;
     let mut out = Vec::with_capacity(states.len());
+    let mut files: HashMap<String, Vec<crate::claim::Claim>> = HashMap::new();
     for s in states {
         let history = ledger.history(&s.claim_id, &s.payer_id)?;
+        let sent = files
+            .entry(s.file.clone())
+            .or_insert_with(|| {
+                std::fs::read(&s.file)
+                    .ok()
+                    .and_then(|b| crate::edi837::read_claims(&b).ok())
+                    .unwrap_or_default()
+            })
+            .iter()
+            .find(|c| c.claim_id == s.claim_id && c.payer.id == s.payer_id);
+        let coverage = match sent {
+            Some(c) => {
+                let key = crate::coverage::claim_patient_key(c);
+                let on_file = ledger.coverage_for(&c.payer.id, &c.member_id, &key)?;
+                crate::coverage::answer_for_claim(c, &on_file).cloned()
+            }
+            None => None,
+        };
         out.push(ClaimStory {
             claim_id: s.claim_id,
             payer_id: s.payer_id,
@@ -122,6 +148,7 @@ pub fn claims(ledger: &Ledger, ids: &[String]) -> Result<Vec<ClaimStory>, ledger
             sent_at: s.sent_at,
             payer_claim_id: s.payer_claim_id,
             history,
+            coverage,
         });
     }
     Ok(out)

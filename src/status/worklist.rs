@@ -13,6 +13,7 @@
 //! | denied, partial | the latest 835 denied all or part of it | the denial's next action (as in `denials.csv`) |
 //! | secondary ...: cannot bill the secondary | the last `claimflow secondary` run could not build the COB claim (the reason in billing words) | ask the primary payer to correct its remittance, then run secondary again |
 //! | reversed | a payment was reversed and no corrected payment followed (not for a void, frequency 8: the reversal is what it asked for) | ask the payer for the corrected payment |
+//! | 277 answer | the newest 277 claim status answer, while no 835 has come (see `answers`) | get the remittance, answer the payer's request, resubmit the inquiry... |
 //!
 //! Ages are whole days from the event that started the wait to `--now`.
 //! This module reads the ledger's current state; it writes nothing.
@@ -56,10 +57,15 @@ pub struct WorkItem {
 /// by claim id.
 pub fn worklist(ledger: &Ledger, options: &Options) -> Result<Vec<WorkItem>, ledger::Error> {
     let today = options.now.date();
+    // The newest 277 claim status answer beats the days-to-pay estimate.
+    let answers = ledger.latest_status_answers()?;
     let mut items: Vec<WorkItem> = ledger
         .claim_states(ledger::Which::Open)?
         .into_iter()
-        .filter_map(|s| item(s, options, today))
+        .filter_map(|s| {
+            let a = answers.get(&(s.claim_id.clone(), s.payer_id.clone()));
+            super::answers::item_from_277(&s, a, options).unwrap_or_else(|| item(s, options, today))
+        })
         .collect();
     // COB claims `secondary` could not build: the patient's share waits on
     // them, so they need a person.

@@ -289,6 +289,21 @@ fn writer_round_trip() {
 }
 
 #[test]
+fn writer_joins_repeated_values_with_the_repetition_separator() {
+    let mut w = SegmentWriter::new(Vec::new(), Delimiters::default(), false);
+    w.begin("EQ");
+    w.repeated(&["30", "", "98"]).unwrap();
+    w.end().unwrap();
+    w.begin("EQ");
+    assert!(w.repeated(&["3^0"]).is_err());
+    let no_rep = Delimiters { repetition: None, ..Delimiters::default() };
+    let mut w2 = SegmentWriter::new(Vec::new(), no_rep, false);
+    w2.begin("EQ");
+    assert!(w2.repeated(&["30"]).is_err());
+    assert_eq!(w.into_inner().unwrap(), b"EQ*30^98~");
+}
+
+#[test]
 fn writer_refuses_delimiters_in_data() {
     let mut w = SegmentWriter::new(Vec::new(), Delimiters::default(), false);
     w.begin("NM1");

@@ -217,6 +217,31 @@ impl<W: Write> SegmentWriter<W> {
         Ok(self)
     }
 
+    /// Appends an element holding several values separated by the
+    /// repetition separator (e.g. EQ01 service types); empty values are
+    /// skipped. Refused when the delimiters have no repetition separator.
+    pub fn repeated(&mut self, values: &[&str]) -> Result<&mut Self, WriteError> {
+        self.cur_element += 1;
+        let rep = self
+            .delimiters
+            .repetition
+            .ok_or(WriteError::Order("repeated values need a repetition separator (ISA11)"))?;
+        self.buf.push(self.delimiters.element);
+        let mut first = true;
+        for v in values.iter().filter(|v| !v.is_empty()) {
+            self.check(v.as_bytes(), false)?;
+            if !first {
+                self.buf.push(rep);
+            }
+            self.buf.extend_from_slice(v.as_bytes());
+            first = false;
+        }
+        if !first {
+            self.keep = self.buf.len();
+        }
+        Ok(self)
+    }
+
     /// Ends the segment: trims trailing empty elements and writes it.
     pub fn end(&mut self) -> Result<(), WriteError> {
         self.buf.truncate(self.keep);

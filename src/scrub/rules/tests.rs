@@ -574,6 +574,7 @@ fn every_rule_is_documented_and_tested() {
         include_str!("../../../tests/claim_facts_rules.rs"),
         include_str!("../../../tests/ack.rs"),
         include_str!("../../../tests/ncci.rs"),
+        include_str!("../../../tests/eligibility.rs"),
     ];
     for r in RULES {
         assert!(
