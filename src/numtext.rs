@@ -1,5 +1,6 @@
 //! Money and dates as text, the one place they are formatted: [`money`]
-//! (two decimals, for reports, summaries and manifests) and [`amount`]
+//! (two decimals, for CSV reports), [`cents`] and [`json`] (exactly two
+//! decimals, the one shape of money in every JSON output) and [`amount`]
 //! (normalized, for X12 elements, the ledger and messages). No `fmt` on the
 //! hot path: a million-claim run writes tens of millions of them. Each
 //! function writes exactly what `Decimal`'s or chrono's own formatting would
@@ -90,6 +91,41 @@ pub fn money(d: Decimal) -> String {
     s
 }
 
+/// Money as every JSON output writes it: exactly two decimals (`1575.00`,
+/// `-0.05`, `0.00`). An amount with more decimals (money in X12 5010 has at
+/// most two) is rounded half away from zero.
+pub fn cents(d: Decimal) -> String {
+    let mut c = d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    c.rescale(2);
+    if c.scale() != 2 {
+        // Too many digits to carry two decimals (beyond any X12 amount).
+        return format!("{c:.2}");
+    }
+    let mut s = String::with_capacity(16);
+    push_money(&mut s, c);
+    s
+}
+
+/// serde helpers for money fields of JSON outputs: `#[serde(serialize_with =
+/// "crate::numtext::json::money")]` on a `Decimal`, `json::money_opt` on an
+/// `Option<Decimal>` (`null` when `None`). Both write [`cents`].
+pub mod json {
+    use rust_decimal::Decimal;
+
+    /// A `Decimal` as [`super::cents`] text.
+    pub fn money<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::cents(*d))
+    }
+
+    /// An `Option<Decimal>` as [`super::cents`] text, or `null`.
+    pub fn money_opt<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_str(&super::cents(*d)),
+            None => s.serialize_none(),
+        }
+    }
+}
+
 /// An amount as X12 and the ledger carry it: normalized, no trailing zeros
 /// (`100`, `100.5`, `-0.05`; see `push_normalized`).
 pub fn amount(d: Decimal) -> String {
@@ -136,7 +172,28 @@ mod tests {
         assert_eq!(money(Decimal::new(12, 4)), "0.0012");
     }
 
+    #[test]
+    fn cents_have_exactly_two_decimals() {
+        assert_eq!(cents(Decimal::new(1575, 0)), "1575.00");
+        assert_eq!(cents(Decimal::new(15754, 1)), "1575.40");
+        assert_eq!(cents(Decimal::new(1005, 3)), "1.01");
+        assert_eq!(cents(Decimal::new(-1005, 3)), "-1.01");
+        assert_eq!(cents(Decimal::new(1004, 3)), "1.00");
+        assert_eq!(cents(Decimal::new(-1, 3)), "0.00");
+        assert_eq!(cents(Decimal::new(-5, 2)), "-0.05");
+        assert_eq!(cents(Decimal::new(12_000, 4)), "1.20");
+        assert_eq!(cents(Decimal::MAX), format!("{:.2}", Decimal::MAX));
+    }
+
     proptest::proptest! {
+        #[test]
+        fn cents_match_rounded_decimal_formatting(m in proptest::num::i64::ANY, scale in 0u32..8) {
+            let d = Decimal::new(m, scale);
+            let r = d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            let want = if r.is_zero() { "0.00".to_string() } else { format!("{r:.2}") };
+            proptest::prop_assert_eq!(cents(d), want);
+        }
+
         #[test]
         fn money_matches_decimal_formatting(m in -10i64.pow(18)..10i64.pow(18), scale in 0u32..6) {
             let d = Decimal::new(m, scale);

@@ -229,7 +229,7 @@ fn json_summary_is_machine_readable() {
     assert_eq!(v["claim_payments"], 13);
     assert_eq!(v["counts"]["denied"], 1);
     assert_eq!(v["tie_out"]["ok"], true);
-    assert_eq!(v["tie_out"]["bpr02_total"], "734.5");
+    assert_eq!(v["tie_out"]["bpr02_total"], "734.50");
     assert_eq!(v["reversals"][0]["reverses_trace"], "T100");
     assert_eq!(v["denial_rows"], 2);
 }

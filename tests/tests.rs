@@ -7,6 +7,7 @@ mod claim_facts;
 mod claim_facts_rules;
 mod eligibility;
 mod file_kinds;
+mod json_money;
 mod library;
 mod money;
 mod ncci;

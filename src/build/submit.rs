@@ -21,7 +21,7 @@ use crate::config::Config;
 use crate::edi837;
 use crate::finding::{Finding, Severity};
 use crate::ledger::{self, ClaimRecord, Ledger, SubmissionRecord};
-use crate::numtext::money;
+use crate::numtext::cents;
 use crate::progress::Progress;
 use crate::scrub;
 
@@ -198,14 +198,14 @@ impl Prepared {
                 warnings: findings.len() - errors,
             },
             totals: Totals {
-                sent_charge: money(sent.as_ref().map_or(Decimal::ZERO, |s| s.charge)),
-                held_charge: money(charge(&held)),
+                sent_charge: cents(sent.as_ref().map_or(Decimal::ZERO, |s| s.charge)),
+                held_charge: cents(charge(&held)),
                 held_rows_not_in_charge: {
                     let summed: std::collections::HashSet<u64> =
                         held.iter().flat_map(|c| c.lines.iter().map(|l| l.row)).collect();
                     held_rows.iter().copied().filter(|r| !summed.contains(r)).collect()
                 },
-                already_sent_charge: money(charge(&already)),
+                already_sent_charge: cents(charge(&already)),
             },
             control_numbers: sent.as_ref().map(|s| s.control.clone()).unwrap_or_default(),
             held_claims: held.iter().map(|c| c.claim_id.clone()).collect(),

@@ -64,6 +64,7 @@ pub struct Adjustment {
     /// CAS02/05/... claim adjustment reason code (CARC).
     pub reason: String,
     /// CAS03/06/... amount (positive reduces what was paid).
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub amount: Decimal,
     /// CAS04/07/... quantity, when the payer gave one.
     pub quantity: Option<Decimal>,
@@ -88,11 +89,13 @@ pub struct OtherPayer {
     /// the patient of a claim to this payer).
     pub subscriber: Person,
     /// 2320 AMT*D: what this payer paid on the claim (when it adjudicated it).
+    #[serde(serialize_with = "crate::numtext::json::money_opt")]
     pub paid: Option<Decimal>,
     /// 2320 CAS: this payer's claim-level adjustments.
     pub adjustments: Vec<Adjustment>,
     /// 2320 AMT*EAF: remaining patient liability, sent here only when the
     /// payer gave claim-level information alone (no 2430 lines).
+    #[serde(serialize_with = "crate::numtext::json::money_opt")]
     pub remaining_patient_liability: Option<Decimal>,
     /// 2330B DTP*573: the date this payer adjudicated the claim.
     pub adjudication_date: Option<NaiveDate>,
@@ -185,6 +188,7 @@ pub struct LineAdjudication {
     /// SVD01: the other payer's id (2330B NM109 of the payer it belongs to).
     pub payer_id: String,
     /// SVD02: amount that payer paid on the line.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub paid: Decimal,
     /// SVD03-2: the procedure as adjudicated.
     pub procedure: String,
@@ -197,5 +201,6 @@ pub struct LineAdjudication {
     /// DTP*573: the date the payer adjudicated the line.
     pub date: Option<NaiveDate>,
     /// AMT*EAF: remaining patient liability on the line.
+    #[serde(serialize_with = "crate::numtext::json::money_opt")]
     pub remaining_patient_liability: Option<Decimal>,
 }

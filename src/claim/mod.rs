@@ -278,6 +278,7 @@ pub struct ServiceLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     /// SV102 line charge, positive.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub charge: Decimal,
     /// SV107 diagnosis pointers, 1-based into [`Claim::diagnoses`] (1 to 4).
     pub dx_pointers: Vec<u8>,
@@ -384,6 +385,7 @@ pub struct Claim {
     pub delay_reason: Option<String>,
     /// AMT*F5 amount the patient already paid toward this claim.
     #[serde(default)]
+    #[serde(serialize_with = "crate::numtext::json::money_opt")]
     pub patient_paid: Option<Decimal>,
     /// NTE*ADD claim note for the payer (up to 80 characters).
     #[serde(default)]
@@ -396,6 +398,7 @@ pub struct Claim {
     /// column, or CLM02 of a parsed 837P), when given. `scrub` checks it
     /// equals the sum of the lines; writers use [`Claim::total_charge`].
     #[serde(default)]
+    #[serde(serialize_with = "crate::numtext::json::money_opt")]
     pub stated_total: Option<Decimal>,
     /// 2320/2330A/2330B: the patient's other coverage (on a primary claim,
     /// the secondary payer; on a claim to a secondary payer, the primary

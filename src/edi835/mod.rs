@@ -75,6 +75,7 @@ pub struct Amount {
     /// AMT01 qualifier, e.g. `AU` coverage amount, `B6` allowed, `I` interest.
     pub qualifier: Text,
     /// AMT02.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub amount: Decimal,
 }
 
@@ -137,6 +138,7 @@ pub struct Adjustment {
     /// CARC reason code (CAS02, 05, 08, 11, 14 or 17).
     pub reason: Text,
     /// Amount (CAS03, 06, …): positive reduces payment, negative increases it.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub amount: Decimal,
     /// Quantity (CAS04, 07, …), when given.
     pub quantity: Option<Decimal>,
@@ -184,8 +186,10 @@ pub struct ServicePayment {
     /// SVC01 adjudicated procedure.
     pub svc01_procedure: Procedure,
     /// SVC02 line charge.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub svc02_charge: Decimal,
     /// SVC03 line payment.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub svc03_paid: Decimal,
     /// SVC04 NUBC revenue code.
     pub svc04_revenue_code: Text,
@@ -206,6 +210,7 @@ pub struct ServicePayment {
     /// Other REF segments of the line.
     pub refs: Vec<Reference>,
     /// AMT*B6 allowed amount.
+    #[serde(serialize_with = "crate::numtext::json::money_opt")]
     pub allowed: Option<Decimal>,
     /// Other AMT segments of the line.
     pub amounts: Vec<Amount>,
@@ -234,10 +239,13 @@ pub struct ClaimPayment {
     /// CLP02 claim status code (1, 2, 3, 4, 19, 20, 21, 22, 23, 25).
     pub clp02_status: Text,
     /// CLP03 total claim charge.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub clp03_charge: Decimal,
     /// CLP04 claim payment amount.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub clp04_paid: Decimal,
     /// CLP05 patient responsibility amount, when given.
+    #[serde(serialize_with = "crate::numtext::json::money_opt")]
     pub clp05_patient_responsibility: Option<Decimal>,
     /// CLP06 claim filing indicator.
     pub clp06_filing_indicator: Text,
@@ -328,6 +336,7 @@ pub struct Payment {
     /// remittance only, `H` notification only…).
     pub bpr01_handling: Text,
     /// BPR02 total actual provider payment amount.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub bpr02_amount: Decimal,
     /// BPR03 credit/debit flag (`C`/`D`).
     pub bpr03_credit_debit: Text,
@@ -361,6 +370,7 @@ pub struct ProviderAdjustmentItem {
     /// Composite component 2: reference (often a claim id or payer claim number).
     pub reference: Text,
     /// Amount: positive reduces the payment, negative increases it.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub amount: Decimal,
 }
 

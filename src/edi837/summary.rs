@@ -29,6 +29,7 @@ pub struct LineSummary {
     /// DTP*472 first date of service.
     pub date: Option<NaiveDate>,
     /// SV102 charge.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub charge: Decimal,
 }
 
@@ -42,6 +43,7 @@ pub struct ClaimSummary {
     /// REF*F8: the payer's claim number of the claim this one replaces.
     pub original_ref: Option<Text>,
     /// CLM02 total charge.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub charge: Decimal,
     /// Service lines in order.
     pub lines: Vec<LineSummary>,

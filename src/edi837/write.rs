@@ -67,6 +67,7 @@ pub struct Written {
     /// Service lines written.
     pub lines: usize,
     /// Sum of CLM02 over all claims.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub total_charge: Decimal,
 }
 

@@ -22,6 +22,7 @@ pub struct StatusCount {
     /// Claims.
     pub claims: u64,
     /// Sum of their charges (CLM02 as last sent).
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub total_charge: Decimal,
 }
 

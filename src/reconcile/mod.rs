@@ -195,6 +195,7 @@ pub struct Denial {
     pub action: Action,
     /// For a denied claim or line, the amount not paid (billed − paid); for
     /// a reduction of a paid claim or line, the reduction (its `denied` money).
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub amount: Decimal,
     /// `GROUP-CARC` codes of the adjustments it covers, distinct, in file order.
     pub carc: Vec<Text>,

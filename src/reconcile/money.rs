@@ -12,23 +12,31 @@ use crate::edi835::{Adjustment, Group};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Figures {
     /// CLP03 / SVC02.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub billed: Decimal,
     /// Sum of AMT*B6 when every line reports it; else paid + patient responsibility.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub allowed: Decimal,
     /// CLP04 / SVC03.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub paid: Decimal,
     /// Sum of PR adjustments.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub patient_responsibility: Decimal,
     /// Sum of CO adjustments whose reason is a contractual one
     /// ([`Options::contractual_carcs`](crate::reconcile::Options)).
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub contractual: Decimal,
     /// Sum of the adjustments that deny money the office can act on (see
     /// [`Bucket::Denied`]).
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub denied: Decimal,
     /// Sum of the other adjustments (see [`Bucket::Other`]).
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub other_adjustments: Decimal,
     /// billed − paid − patient responsibility − contractual − denied − other
     /// adjustments (0 when balanced).
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub variance: Decimal,
 }
 

@@ -42,6 +42,7 @@ pub struct PlbRow {
     /// The index of that sent claim.
     pub sent: Option<usize>,
     /// PLB amount (positive reduces the payment).
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub amount: Decimal,
     /// TRN02.
     pub check_trace: Text,
@@ -81,9 +82,11 @@ pub(crate) struct OutstandingRow {
     /// Payer id.
     pub(crate) payer_id: Text,
     /// CLM02.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub(crate) billed: Decimal,
     /// What no live payment answered: the whole charge, or the charges of
     /// the lines not answered yet.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub(crate) outstanding: Decimal,
     /// When it was sent.
     pub(crate) sent_on: Option<NaiveDate>,

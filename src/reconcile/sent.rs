@@ -27,6 +27,7 @@ pub struct SentClaim {
     /// remittance in the ledger, or REF*F8 on a replacement claim).
     pub payer_claim_id: Option<Text>,
     /// CLM02 total charge.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub charge: Decimal,
     /// When the claim was sent (for the age of outstanding claims).
     pub sent_on: Option<NaiveDate>,

@@ -26,10 +26,13 @@ pub struct SetSummary {
     /// BPR04 payment method.
     pub method: String,
     /// BPR02 total paid.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub bpr02: Decimal,
     /// Sum of CLP04.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub paid: Decimal,
     /// Sum of the PLB amounts.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub plb: Decimal,
     /// Claim payments (CLPs).
     pub claims: usize,
@@ -80,12 +83,16 @@ pub struct Counts {
 #[derive(Debug, Serialize)]
 pub struct TieOut {
     /// Sum of CLP04.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub paid: Decimal,
     /// Minus the sum of PLB amounts.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub provider_adjustments_effect: Decimal,
     /// `paid + provider_adjustments_effect`.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub expected_bpr02: Decimal,
     /// Sum of BPR02.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub bpr02_total: Decimal,
     /// `expected_bpr02 == bpr02_total`.
     pub ok: bool,
@@ -99,12 +106,14 @@ pub struct ReversalNote {
     /// Trace of the payment carrying the reversal.
     pub check_trace: String,
     /// Amount reversed (negative).
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub amount: Decimal,
     /// Trace of the payment cancelled, when in these files.
     pub reverses_trace: Option<String>,
     /// Trace of the corrected payment, when in these files.
     pub corrected_by_trace: Option<String>,
     /// The corrected payment's amount.
+    #[serde(serialize_with = "crate::numtext::json::money_opt")]
     pub corrected_paid: Option<Decimal>,
 }
 

@@ -45,6 +45,7 @@ pub struct AgingRow {
     /// Claims with money still expected from the payer.
     pub claims: u64,
     /// That money.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub amount: Decimal,
 }
 
@@ -196,6 +197,7 @@ pub struct DenialRow {
     /// Service lines with denied money for this reason (line-level adjustments).
     pub lines: u64,
     /// Money denied.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub amount: Decimal,
     /// Claims over claims adjudicated by the payer.
     pub denial_rate: Option<Decimal>,
@@ -313,21 +315,29 @@ pub struct PaymentRow {
     /// Claim payments posted (reversals included).
     pub claim_payments: u64,
     /// Sums of the claim payments' money columns.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub billed: Decimal,
     /// See `billed`.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub allowed: Decimal,
     /// See `billed`.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub paid: Decimal,
     /// See `billed`.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub contractual: Decimal,
     /// See `billed`.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub patient_responsibility: Decimal,
     /// See `billed`.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub denied: Decimal,
     /// Provider-level adjustments (PLB, positive = taken back) of the
     /// payer's remittances that month.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub provider_adjustments: Decimal,
     /// BPR02 of those remittances: what was deposited.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub deposited: Decimal,
     /// Payments counted in the days to pay (live, paid more than 0).
     pub paid_claims: u64,
@@ -404,8 +414,10 @@ pub struct ProcedureRow {
     /// Service lines answered (net of reversals).
     pub lines: i64,
     /// Billed on them.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub billed: Decimal,
     /// Paid on them.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub paid: Decimal,
 }
 

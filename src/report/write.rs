@@ -16,7 +16,7 @@ use super::patient::{self, ClaimFilter};
 use super::queries::{self, Filter};
 use super::{Error, Options, Report, Summary, TieOut};
 use crate::atomic::AtomicFile;
-use crate::numtext::money;
+use crate::numtext::{cents, money};
 
 /// `aging.csv` columns.
 pub(crate) const AGING: [&str; 4] = ["payer_id", "bucket", "claims", "amount"];
@@ -205,10 +205,10 @@ pub(crate) fn read_and_write(
     let csv_paid = sum(|r| r.paid);
     let collection = aggregate::ratio(csv_paid, sum(|r| r.billed) - sum(|r| r.contractual));
     let tie_out = TieOut {
-        payments_csv_paid: money(csv_paid),
-        ledger_paid: money(totals.paid),
-        provider_adjustments: money(totals.plb),
-        deposited: money(totals.bpr02),
+        payments_csv_paid: cents(csv_paid),
+        ledger_paid: cents(totals.paid),
+        provider_adjustments: cents(totals.plb),
+        deposited: cents(totals.bpr02),
         ok: csv_paid == totals.paid && totals.paid - totals.plb == totals.bpr02,
     };
     let denied_amount = denials
@@ -226,18 +226,18 @@ pub(crate) fn read_and_write(
         claims_outstanding: claims.outstanding,
         claims_rejected: claims.rejected,
         claims_by_outcome: claims.outcomes.clone(),
-        ar_total: money(ar_total),
-        ar_over_90: money(ar_over_90),
+        ar_total: cents(ar_total),
+        ar_over_90: cents(ar_over_90),
         ar_rejected_claims: rejected.map_or(0, |r| r.claims),
-        ar_rejected: money(rejected.map_or(Decimal::ZERO, |r| r.amount)),
+        ar_rejected: cents(rejected.map_or(Decimal::ZERO, |r| r.amount)),
         collection_rate: collection.map(|r| rate(Some(r))),
         median_days_to_pay: aggregate::percentiles(&hist).map(|p| days(Some(p.0))),
-        payments_posted: money(csv_paid),
-        denied_amount: money(denied_amount),
+        payments_posted: cents(csv_paid),
+        denied_amount: cents(denied_amount),
         patient_balance_claims: balances.claims,
-        patient_balance_total: money(balances.total),
+        patient_balance_total: cents(balances.total),
         patient_balance_awaiting_secondary_claims: balances.awaiting_secondary_claims,
-        patient_balance_awaiting_secondary: money(balances.awaiting_secondary_total),
+        patient_balance_awaiting_secondary: cents(balances.awaiting_secondary_total),
         patients_unknown: balances.patients_unknown,
         tie_out,
         files: names.iter().map(|s| s.to_string()).collect(),

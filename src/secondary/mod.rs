@@ -120,14 +120,14 @@ pub struct SentCob {
     /// The primary payer.
     pub primary_payer_id: String,
     /// CLM02.
-    #[serde(serialize_with = "money")]
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub charge: Decimal,
     /// What the primary paid (2320 AMT*D).
-    #[serde(serialize_with = "money")]
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub primary_paid: Decimal,
     /// What the primary left to the patient (its PR adjustments), which the
     /// secondary is asked to consider.
-    #[serde(serialize_with = "money")]
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub patient_responsibility: Decimal,
 }
 
@@ -160,7 +160,7 @@ pub struct Report {
     /// COB claims sent (or that a dry run would send).
     pub sent: Vec<SentCob>,
     /// Sum of their CLM02.
-    #[serde(serialize_with = "money")]
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub sent_charge: Decimal,
     /// Claims not sent: denied by the primary, forwarded by it, or paid in
     /// full with nothing left.
@@ -186,11 +186,6 @@ impl Report {
     pub fn needs_attention(&self) -> bool {
         !self.held.is_empty()
     }
-}
-
-/// Money as two-decimal text in JSON (`numtext::money`).
-fn money<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::numtext::money(*d))
 }
 
 /// What to do with one candidate.

@@ -92,6 +92,7 @@ pub struct ClaimStory {
     /// Current status.
     pub status: ClaimStatus,
     /// CLM02 as last sent.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub total_charge: Decimal,
     /// The 837 file it was last sent in.
     pub file: String,

@@ -48,6 +48,7 @@ pub struct WorkItem {
     pub age_days: i64,
     /// The amount at stake: the denied amount of a denied or partly paid
     /// claim, else the claim's charge.
+    #[serde(serialize_with = "crate::numtext::json::money")]
     pub amount: Decimal,
     /// The event's date (YYYY-MM-DD).
     pub since: String,
