@@ -22,6 +22,7 @@ pub enum Error {
         /// The config path.
         path: String,
         /// The I/O error.
+        #[source]
         cause: std::io::Error,
     },
     /// The TOML is malformed, has an unknown key or a wrong type.

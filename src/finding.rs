@@ -15,6 +15,9 @@ use std::fmt;
 
 use serde::Serialize;
 
+/// The rule of a file that could not be read at all ([`Finding::unreadable`]).
+pub const UNREADABLE: &str = "FILE-UNREADABLE";
+
 /// Where something is in an X12 stream.
 ///
 /// `byte` starts at 0 and counts from the start of the file; `segment` starts
@@ -172,6 +175,13 @@ impl Finding {
         self.expected = expected.into();
         self.found = found.into();
         self
+    }
+
+    /// A file that could not be read at all (missing, not readable, not the
+    /// kind of file the command reads): rule [`UNREADABLE`], an error whose
+    /// message starts with `unreadable: `, the same word in every command.
+    pub fn unreadable(file: impl Into<String>, reason: impl fmt::Display) -> Finding {
+        Finding::new(UNREADABLE, Severity::Error, format!("unreadable: {reason}")).in_file(file)
     }
 
     /// An error at an X12 position, in segment `segment_id`.

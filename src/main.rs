@@ -48,10 +48,27 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::from(0);
             }
-            eprintln!("claimflow: {err:#}");
+            eprintln!("claimflow: {}", chain(&err));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and every cause under it, joined by `: `. A cause whose text
+/// the message already holds (an error that prints its own cause) is not
+/// repeated.
+fn chain(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for e in err.chain() {
+        let part = e.to_string();
+        if text.is_empty() {
+            text = part;
+        } else if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+    }
+    text
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -265,7 +265,11 @@ fn bad_input_is_located_reported_and_never_recorded_twice() {
     // An unreadable file among good ones: reported, exit 1; alone: exit 2.
     let some = ack(dir.path(), &["missing.999", &fixture("ack/clean-accepted.999")]);
     assert_eq!(some.status.code(), Some(1), "{}", text(&some));
-    assert!(String::from_utf8_lossy(&some.stdout).contains("missing.999: UNREADABLE"));
+    let out = String::from_utf8_lossy(&some.stdout);
+    assert!(
+        out.contains("missing.999: unreadable: ") && out.contains("[FILE-UNREADABLE]"),
+        "{out}"
+    );
     let none = ack(dir.path(), &["missing.999"]);
     assert_eq!(none.status.code(), Some(2), "{}", text(&none));
     // An 835 is named as one, with the command that reads it (file_kinds.rs).

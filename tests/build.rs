@@ -510,7 +510,7 @@ fn control_number_start_is_where_a_new_ledger_begins_and_never_goes_back() {
     assert_eq!(code(&o), 0, "{}", text(&o));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains(
-            "claimflow: note: control_number_start 50000 is ignored: this ledger has already issued control numbers up to 41000"
+            "claimflow: warning: control_number_start 50000 is ignored: this ledger has already issued control numbers up to 41000, and numbers go on from there [BUILD-ISA13-START]"
         ),
         "{}",
         text(&o)

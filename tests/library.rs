@@ -99,7 +99,7 @@ fn reconcile_with_no_readable_835_writes_no_report() {
     match err {
         reconcile::Error::NoRemittance(broken) => {
             assert_eq!(broken.len(), 1);
-            assert!(broken[0].reason.contains("no 835 transaction set"), "{}", broken[0].reason);
+            assert!(broken[0].message.contains("no 835 transaction set"), "{}", broken[0].message);
         }
         other => panic!("unexpected error: {other}"),
     }

@@ -152,7 +152,7 @@ fn everything_paid_exits_0_and_reports_are_private_and_deterministic() {
 }
 
 #[test]
-fn a_broken_file_is_reported_and_the_others_still_reconcile() {
+fn an_unreadable_file_is_reported_and_the_others_still_reconcile() {
     let dir = tempfile::tempdir().unwrap();
     let good = fixture("835/paid-only.835");
     let bad = fixture("x12/bad/not_x12.835");
@@ -160,7 +160,11 @@ fn a_broken_file_is_reported_and_the_others_still_reconcile() {
     let o = run(dir.path(), &["reconcile", &bad, &good, "--claims", &claims, "--out", "out"]);
     assert_eq!(o.status.code(), Some(1));
     let s = stdout(&o);
-    assert!(s.contains(&format!("{bad}: BROKEN: no 835 transaction set could be read")), "{s}");
+    assert!(
+        s.contains(&format!("{bad}: unreadable: no 835 transaction set could be read"))
+            && s.contains("[FILE-UNREADABLE]"),
+        "{s}"
+    );
     assert!(s.contains("reconciled 1 claim payment(s)"), "{s}");
     assert!(String::from_utf8_lossy(&o.stderr).contains("not_x12.835"));
     assert!(read(dir.path().join("out/claims.csv")).contains("C1001,DEMOPAYER1,PCN-1001,paid"));
@@ -1027,7 +1031,8 @@ fn a_sent_file_that_is_gone_is_named_and_its_claims_still_match_by_claim() {
         ],
     );
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains(&format!("sent file {} cannot be read", sent[0])), "{err}");
+    let named = format!("{}: warning: unreadable: sent file cannot be read", sent[0]);
+    assert!(err.contains(&named) && err.contains("[FILE-UNREADABLE]"), "{err}");
     assert!(err.contains("matched without their service lines"), "{err}");
     // Claims still match (by claim id); lines cannot, and say so.
     let claims = read(dir.path().join("o/claims.csv"));

@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod claim_facts;
 mod claim_facts_rules;
+mod diagnostics;
 mod eligibility;
 mod file_kinds;
 mod json_money;

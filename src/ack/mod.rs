@@ -42,7 +42,7 @@ pub use model::{
     Ack, BatchAck277, Body, ClaimAck277, Envelope, Outcome, SegmentError, SetAck, StatusCode, Ta1,
 };
 pub use read::read;
-pub use report::{AckRow, BrokenFile, Counts, LedgerSummary, Report};
+pub use report::{AckRow, Counts, LedgerSummary, Report};
 pub use run::{run, Error, Options};
 pub use x212::status_of_category;
 

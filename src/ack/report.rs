@@ -8,14 +8,6 @@ use serde::Serialize;
 
 use crate::finding::Finding;
 
-/// A file that could not be read.
-#[derive(Clone, Debug, Serialize)]
-pub struct BrokenFile {
-    /// The file as named.
-    pub file: String,
-    /// Why.
-    pub reason: String,
-}
 /// One row of `acks.csv`: a claim event, or an acknowledgment that
 /// matched nothing (empty claim and `status` unmatched).
 #[derive(Clone, Debug, Serialize)]
@@ -101,8 +93,8 @@ pub struct Report {
     /// Envelope findings, unmatched and truncated acknowledgments, by file
     /// and position.
     pub findings: Vec<Finding>,
-    /// Files that could not be read.
-    pub broken_files: Vec<BrokenFile>,
+    /// Files that could not be read ([`Finding::unreadable`]).
+    pub unreadable_files: Vec<Finding>,
     /// What was recorded.
     pub ledger: LedgerSummary,
     /// `acks.csv`, when an output folder was given.
@@ -118,7 +110,7 @@ impl Report {
             || self.counts.sets_rejected > 0
             || self.counts.batches_rejected > 0
             || self.counts.unmatched > 0
-            || !self.broken_files.is_empty()
+            || !self.unreadable_files.is_empty()
             || self.findings.iter().any(Finding::is_error)
     }
 }

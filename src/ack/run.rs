@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 use super::matching::{self, Cache};
 use super::model::{Ack, Body, Outcome};
 use super::read;
-use super::report::{acks_csv, AckRow, BrokenFile, Counts, LedgerSummary, Report};
+use super::report::{acks_csv, AckRow, Counts, LedgerSummary, Report};
 use super::x212;
 use crate::claim::ClaimStatus;
 use crate::finding::{Finding, Severity};
@@ -46,11 +46,12 @@ pub enum Error {
         /// What was being done.
         what: &'static str,
         /// The I/O error.
+        #[source]
         cause: std::io::Error,
     },
     /// No file could be read at all.
-    #[error("no acknowledgment file could be read: {}", .0.iter().map(|b| format!("{}: {}", b.file, b.reason)).collect::<Vec<_>>().join("; "))]
-    NoFile(Vec<BrokenFile>),
+    #[error("no acknowledgment file could be read: {}", .0.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; "))]
+    NoFile(Vec<Finding>),
 }
 
 impl Error {
@@ -117,7 +118,7 @@ pub fn run(
         counts: Counts::default(),
         rows: Vec::new(),
         findings: Vec::new(),
-        broken_files: Vec::new(),
+        unreadable_files: Vec::new(),
         ledger: LedgerSummary::default(),
         acks_csv: None,
     };
@@ -129,7 +130,7 @@ pub fn run(
         let bytes = match crate::input::open(path) {
             Ok(b) => b,
             Err(e) => {
-                report.broken_files.push(BrokenFile { file: name, reason: e.to_string() });
+                report.unreadable_files.push(Finding::unreadable(name, e));
                 continue;
             }
         };
@@ -157,8 +158,8 @@ pub fn run(
             matched.push(m);
         }
     }
-    if report.files == report.broken_files.len() {
-        return Err(Error::NoFile(report.broken_files));
+    if report.files == report.unreadable_files.len() {
+        return Err(Error::NoFile(report.unreadable_files));
     }
     let posts: Vec<bool> = matched.iter().map(|m| m.posting.is_some()).collect();
     let postings: Vec<AckPosting> = matched.iter_mut().filter_map(|m| m.posting.take()).collect();

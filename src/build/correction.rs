@@ -12,10 +12,13 @@ use std::collections::HashSet;
 use super::{Error, Prepared};
 use crate::claim::Frequency;
 use crate::config::Config;
+use crate::finding::{Finding, Severity};
 use crate::ledger::Ledger;
 
 /// The scrub rule a ledger number clears.
 const ORIGINAL_REF: &str = "E-FREQ-001";
+/// A replacement's or void's original_ref taken from the ledger (a note).
+const REF_FROM_LEDGER: &str = "BUILD-REF-LEDGER";
 
 impl Prepared {
     /// Moves held claims whose only error is a missing `original_ref` to the
@@ -25,7 +28,7 @@ impl Prepared {
         &mut self,
         config: &Config,
         ledger: &Ledger,
-    ) -> Result<Vec<String>, Error> {
+    ) -> Result<Vec<Finding>, Error> {
         let other_errors: HashSet<&str> = self
             .findings
             .iter()
@@ -64,13 +67,15 @@ impl Prepared {
         for (&i, n) in wanted.iter().zip(numbers) {
             let Some(n) = n.filter(|n| usable(n)) else { continue };
             let c = &mut self.held[i];
-            notes.push(format!(
-                "claim {} (frequency {}): original_ref taken from the ledger: payer claim number {} of payer {}",
-                c.claim_id,
+            let message = format!(
+                "frequency {}: original_ref taken from the ledger: payer claim number {} of payer {}",
                 c.frequency.code(),
                 n,
                 c.payer.id
-            ));
+            );
+            notes.push(
+                Finding::new(REF_FROM_LEDGER, Severity::Warning, message).for_claim(&c.claim_id),
+            );
             c.original_ref = Some(n);
             filled.push(i);
         }

@@ -60,6 +60,7 @@ pub enum Error {
         /// What was being done (`cannot write`, `cannot create output folder`...).
         what: &'static str,
         /// The I/O error.
+        #[source]
         cause: std::io::Error,
     },
     /// The 837P could not be written (I/O, or a value X12 cannot carry,
@@ -69,6 +70,7 @@ pub enum Error {
         /// The 837P being written.
         path: PathBuf,
         /// The writer's error.
+        #[source]
         cause: crate::x12::WriteError,
     },
     /// `out_dir` exists and is not a folder.
@@ -228,7 +230,10 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Things the operator should know that are not about a claim (a
     /// configured `control_number_start` the ledger has gone past); no PHI.
-    pub notes: Vec<String>,
+    pub notes: Vec<Finding>,
+    /// What the run used, for the operator (one line per code-set file, or
+    /// that the NCCI/MUE edits were not checked): printed as notes.
+    pub codeset_notes: Vec<String>,
     /// The 837P written, when any claim was sent.
     pub x12_file: Option<PathBuf>,
     /// `rejects.csv` (always written, with its header when empty).

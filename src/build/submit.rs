@@ -25,6 +25,9 @@ use crate::numtext::cents;
 use crate::progress::Progress;
 use crate::scrub;
 
+/// A note: the configured control_number_start is behind the ledger.
+const START_IGNORED: &str = "BUILD-ISA13-START";
+
 /// What happens to one clean claim.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Decision {
@@ -92,8 +95,8 @@ impl Prepared {
             progress.stage("NCCI edits against claims sent earlier");
             self.ncci_against_ledger(config, ledger, &mut decisions, &mut findings)?;
         }
-        notes.extend(self.codesets.summary());
-        notes.extend(self.codesets.ncci_note());
+        let mut codeset_notes = self.codesets.summary();
+        codeset_notes.extend(self.codesets.ncci_note());
 
         fs::create_dir_all(out_dir).map_err(Error::io(out_dir, "cannot create output folder"))?;
         remove_stale_temp_files(out_dir);
@@ -105,10 +108,11 @@ impl Prepared {
             if let Some(start) = config.interchange.control_number_start {
                 let last = ledger.counter("ISA13")?;
                 if last > 0 && start > last {
-                    notes.push(format!(
+                    let message = format!(
                         "control_number_start {start} is ignored: this ledger has already issued \
                          control numbers up to {last}, and numbers go on from there"
-                    ));
+                    );
+                    notes.push(Finding::new(START_IGNORED, Severity::Warning, message));
                 }
             }
             progress.stage("writing the 837P");
@@ -221,6 +225,7 @@ impl Prepared {
             manifest,
             findings,
             notes,
+            codeset_notes,
             x12_file: sent.map(|s| s.path),
             rejects_file,
             held_file,

@@ -78,8 +78,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     super::print_ledger_notes(&ledger);
     let report = ack::run(&files, &mut ledger, args.out.as_deref(), &options)?;
     drop(ledger);
-    for b in &report.broken_files {
-        eprintln!("claimflow: {}: {}", b.file, b.reason);
+    for f in &report.unreadable_files {
+        eprintln!("claimflow: {f}");
     }
     super::print_result(global.json, &report, |out| print_report(out, &report))?;
     Ok(if wrong {
@@ -101,8 +101,8 @@ fn print_report(out: &mut dyn Write, r: &Report) -> io::Result<()> {
     if r.findings.len() > MAX_PRINTED {
         writeln!(out, "... {} more finding(s) (see --json)", r.findings.len() - MAX_PRINTED)?;
     }
-    for b in &r.broken_files {
-        writeln!(out, "{}: UNREADABLE: {}", b.file, b.reason)?;
+    for f in &r.unreadable_files {
+        writeln!(out, "{f}")?;
     }
     let c = &r.counts;
     writeln!(

@@ -95,8 +95,11 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     super::print_ledger_notes(&ledger);
     let report = prepared.submit(&config, &mut ledger, &args.out, &progress)?;
     drop(ledger); // releases the lock
-    for note in &report.notes {
+    for note in &report.codeset_notes {
         eprintln!("claimflow: note: {note}");
+    }
+    for note in &report.notes {
+        eprintln!("claimflow: {note}");
     }
     // Freeing hundreds of thousands of claims one by one takes longer than
     // the OS takes to reclaim the memory of a process about to exit.

@@ -22,7 +22,7 @@ use super::{ConfigArg, Global, LedgerArg, NowArg, Outcome};
 /// from the ledger. Writes claims.csv, lines.csv, provider_adjustments.csv,
 /// denials.csv and outstanding.csv into --out (atomically, mode 0600) and
 /// prints a summary with the tie-out check (paid + provider adjustments =
-/// BPR02 total). A broken 835 file is reported; the others still reconcile.
+/// BPR02 total). An unreadable 835 file is reported; the others still reconcile.
 /// The config's [reconcile] contractual_carcs (--config, else
 /// ./claimflow.toml when present; default 45 and 253) decide which CO
 /// adjustments are contractual; other CO adjustments are denied. The
@@ -113,8 +113,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     for note in &summary.notes {
         eprintln!("claimflow: {note}");
     }
-    for b in &summary.broken_files {
-        eprintln!("claimflow: {}: {}", b.file, b.reason);
+    for f in &summary.unreadable_files {
+        eprintln!("claimflow: {f}");
     }
     super::print_result(global.json, &summary, |out| print_summary(out, &summary))?;
     Ok(if wrong_835 || wrong_837 {
@@ -140,8 +140,8 @@ fn print_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
             s.findings.len() - MAX_PRINTED_FINDINGS
         )?;
     }
-    for b in &s.broken_files {
-        writeln!(out, "{}: BROKEN: {}", b.file, b.reason)?;
+    for f in &s.unreadable_files {
+        writeln!(out, "{f}")?;
     }
     writeln!(
         out,

@@ -77,6 +77,7 @@ pub enum Error {
         /// The path.
         path: String,
         /// The I/O error.
+        #[source]
         cause: std::io::Error,
     },
     /// A file name does not say which fiscal year it covers.

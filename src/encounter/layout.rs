@@ -42,6 +42,7 @@ pub enum Error {
         /// The layout path.
         path: String,
         /// The I/O error.
+        #[source]
         cause: std::io::Error,
     },
     /// Malformed TOML, an unknown key or a wrong type.

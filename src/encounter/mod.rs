@@ -54,6 +54,7 @@ pub enum Error {
         /// The input path.
         path: String,
         /// The I/O error.
+        #[source]
         cause: io::Error,
     },
     /// The file is not CSV text (empty, binary, no header row).

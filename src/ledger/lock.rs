@@ -45,6 +45,7 @@ pub enum LockError {
         /// The lock file.
         path: String,
         /// The I/O error.
+        #[source]
         cause: io::Error,
     },
 }

@@ -76,6 +76,7 @@ pub enum Error {
         /// The folder.
         path: String,
         /// The I/O error.
+        #[source]
         cause: std::io::Error,
     },
     /// SQLite failed.
@@ -84,6 +85,7 @@ pub enum Error {
         /// The ledger file.
         path: String,
         /// The SQLite error.
+        #[source]
         cause: rusqlite::Error,
     },
     /// The ledger was written by a newer claimflow.

@@ -57,9 +57,7 @@ pub use remittance::reconcile_remittance;
 pub(crate) use remittance::{denial_of_recorded, is_denial_adjustment};
 pub use run::{run, Claims, Error, Options};
 pub use sent::{SentClaim, SentLine};
-pub use summary::{
-    BrokenFile, Counts, LedgerNote, PaymentConflict, ReversalNote, SetSummary, Summary, TieOut,
-};
+pub use summary::{Counts, LedgerNote, PaymentConflict, ReversalNote, SetSummary, Summary, TieOut};
 
 /// What happened to a claim (or line), per the 835.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -37,7 +37,7 @@ use rust_decimal::Decimal;
 use super::report::{self, OutstandingRow, PlbRow};
 use super::set::{finish_set, open_remit_file, posting, read_set, Against, Opened, Read, SetOut};
 use super::summary::{
-    BrokenFile, Counts, LedgerNote, PaymentConflict, ReversalNote, SetSummary, Summary, TieOut,
+    Counts, LedgerNote, PaymentConflict, ReversalNote, SetSummary, Summary, TieOut,
 };
 use super::{source, Book, ClaimIndex, PayerNames, SentClaim, Status};
 use crate::ledger::{self, Ledger, RemitPosting};
@@ -60,6 +60,7 @@ pub enum Error {
         /// What was being done.
         what: &'static str,
         /// The I/O error.
+        #[source]
         cause: std::io::Error,
     },
     /// A `--claims` file holds no 837 transaction set.
@@ -67,8 +68,8 @@ pub enum Error {
     NotClaims(PathBuf),
     /// No remittance file could be read as an 835: nothing was reconciled
     /// and no report was written.
-    #[error("no 835 could be read: {}", .0.iter().map(|b| format!("{}: {}", b.file, b.reason)).collect::<Vec<_>>().join("; "))]
-    NoRemittance(Vec<BrokenFile>),
+    #[error("no 835 could be read: {}", .0.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; "))]
+    NoRemittance(Vec<Finding>),
     /// The ledger posting thread stopped unexpectedly.
     #[error("the ledger posting thread panicked")]
     PostingThread,
@@ -243,11 +244,9 @@ pub fn run(
     }
     progress.stage("open and scan 835s");
     let opened: Vec<Opened> = remits.par_iter().map(|p| open_remit_file(p)).collect();
-    let broken: Vec<BrokenFile> = opened
+    let broken: Vec<Finding> = opened
         .iter()
-        .filter_map(|o| {
-            o.broken.as_ref().map(|r| BrokenFile { file: o.name.clone(), reason: r.clone() })
-        })
+        .filter_map(|o| o.broken.as_ref().map(|r| Finding::unreadable(&o.name, r)))
         .collect();
     if !remits.is_empty() && broken.len() == remits.len() {
         return Err(Error::NoRemittance(broken));
@@ -442,7 +441,7 @@ pub fn run(
         tie_out,
         reversals,
         denial_rows,
-        broken_files: broken,
+        unreadable_files: broken,
         findings,
         findings_not_kept: kept.dropped,
         notes,

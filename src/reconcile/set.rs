@@ -17,6 +17,9 @@ use crate::ledger::{self, DenialPosting, LinePosting, PaymentPosting, PlbPosting
 use crate::x12::{self, Finding, Severity, TransactionKind};
 use crate::Text;
 
+/// A note: an 835 whose paying payer is not known (matched by claim id alone).
+const UNKNOWN_PAYER: &str = "835-PAYER-UNKNOWN";
+
 /// One 835 file, opened and scanned (its bytes stay mapped for the run).
 pub(super) struct Opened {
     pub(super) name: String,
@@ -61,7 +64,7 @@ pub(super) struct Read {
     pub(super) plb: Vec<PlbRow>,
     pub(super) findings: Vec<Finding>,
     /// Set when the set's payer is not a known payer id or alias.
-    pub(super) unknown_payer: Option<String>,
+    pub(super) unknown_payer: Option<Finding>,
     /// The paying payer's id, when known.
     pub(super) payer: Option<Text>,
     /// Per result, its service lines and denying adjustments (ledger mode only).
@@ -76,7 +79,7 @@ pub(super) struct SetOut {
     pub(super) findings: Vec<Finding>,
     /// Ledger postings (ledger mode only).
     pub(super) payments: Vec<PaymentPosting>,
-    pub(super) unknown_payer: Option<String>,
+    pub(super) unknown_payer: Option<Finding>,
 }
 
 /// What every transaction set is matched against.
@@ -107,13 +110,13 @@ pub(super) fn read_set(
     findings.extend(rem.findings.iter().filter(|f| f.rule != "835-READ").cloned());
     let payer = payers.paying_payer(&rem);
     let unknown_payer = payer.is_none().then(|| {
-        format!(
-            "warning: {}: 835 transaction {} (trace {}): payer {} is not a configured payer id or alias, nor the payer of a sent claim: its claim payments are matched by claim id alone",
-            opened.name,
+        let message = format!(
+            "835 transaction {} (trace {}): payer {} is not a configured payer id or alias, nor the payer of a sent claim: its claim payments are matched by claim id alone",
             rem.st02_control,
             rem.trace.trn02_number,
             rem.payer_id()
-        )
+        );
+        Finding::new(UNKNOWN_PAYER, Severity::Warning, message).in_file(&opened.name)
     });
     let results = super::reconcile_remittance(
         index,

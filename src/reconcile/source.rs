@@ -12,12 +12,12 @@ use super::run::Error;
 use super::SentClaim;
 use crate::claim::ClaimStatus;
 use crate::edi837;
+use crate::finding::{Finding, Severity, UNREADABLE};
 use crate::ledger::Ledger;
-use crate::x12::Severity;
 
 /// The sent claims read from 837 files. Claims files with error findings are
 /// still read; at most three of their errors per file are returned as notes.
-pub(crate) fn from_837_files(paths: &[PathBuf]) -> Result<(Vec<SentClaim>, Vec<String>), Error> {
+pub(crate) fn from_837_files(paths: &[PathBuf]) -> Result<(Vec<SentClaim>, Vec<Finding>), Error> {
     let read: Vec<Result<edi837::Summaries, Error>> = paths
         .par_iter()
         .map(|p| {
@@ -34,10 +34,10 @@ pub(crate) fn from_837_files(paths: &[PathBuf]) -> Result<(Vec<SentClaim>, Vec<S
     for (path, r) in paths.iter().zip(read) {
         let r = r?;
         for f in r.findings.iter().filter(|f| f.severity == Severity::Error).take(3) {
-            notes.push(format!(
-                "warning: claims file {}",
-                f.clone().in_file(path.display().to_string())
-            ));
+            let mut note = f.clone().in_file(path.display().to_string());
+            note.severity = Severity::Warning;
+            note.message = format!("claims file: {}", note.message);
+            notes.push(note);
         }
         claims.extend(r.claims.into_iter().map(SentClaim::from));
     }
@@ -56,7 +56,7 @@ pub(crate) struct LedgerClaims {
     /// Per claim: its row in the ledger (names it when posting).
     pub(crate) rows: Vec<i64>,
     /// Sent files that could not be read back.
-    pub(crate) notes: Vec<String>,
+    pub(crate) notes: Vec<Finding>,
 }
 
 /// The ledger's claims as sent claims. Service lines (and REF*F8) come from
@@ -78,10 +78,10 @@ pub(crate) fn from_ledger(ledger: &Ledger) -> Result<LedgerClaims, Error> {
         .zip(read)
         .map(|(f, r)| {
             r.unwrap_or_else(|e| {
-                notes.push(format!(
-                    "warning: sent file {} cannot be read ({e}): its claims are matched without their service lines",
-                    f.file
-                ));
+                let message = format!(
+                    "unreadable: sent file cannot be read ({e}): its claims are matched without their service lines"
+                );
+                notes.push(Finding::new(UNREADABLE, Severity::Warning, message).in_file(&f.file));
                 Vec::new()
             })
         })

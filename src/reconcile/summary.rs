@@ -1,6 +1,6 @@
 //! What a reconciliation returns: the [`Summary`] a caller prints (and
 //! `reconcile --json` prints), with its parts: counts by status, the
-//! tie-out, reversals, broken files, one entry per payment and what was
+//! tie-out, reversals, unreadable files, one entry per payment and what was
 //! posted. `needs_attention` is the exit-1 rule. This module computes
 //! nothing else and prints nothing.
 
@@ -117,15 +117,6 @@ pub struct ReversalNote {
     pub corrected_paid: Option<Decimal>,
 }
 
-/// A remittance file that could not be read as an 835.
-#[derive(Clone, Debug, Serialize)]
-pub struct BrokenFile {
-    /// The file.
-    pub file: String,
-    /// Why.
-    pub reason: String,
-}
-
 /// What was posted to the ledger.
 #[derive(Debug, Serialize)]
 pub struct LedgerNote {
@@ -172,15 +163,16 @@ pub struct Summary {
     pub reversals: Vec<ReversalNote>,
     /// Rows of `denials.csv` (the worklist).
     pub denial_rows: usize,
-    /// Remittance files that could not be read.
-    pub broken_files: Vec<BrokenFile>,
+    /// Remittance files that could not be read as 835s
+    /// ([`Finding::unreadable`]).
+    pub unreadable_files: Vec<Finding>,
     /// Envelope, read and balancing findings, by file and position.
     pub findings: Vec<Finding>,
     /// Findings beyond the kept ones (counted only).
     pub findings_not_kept: usize,
     /// Warnings about the claims' sources (unreadable sent 837s, claims
     /// files with errors): no PHI, meant for stderr.
-    pub notes: Vec<String>,
+    pub notes: Vec<Finding>,
     /// The reports written.
     pub reports: Vec<String>,
     /// One entry per payment (835 transaction set).
@@ -209,7 +201,7 @@ impl Summary {
         let errors = self.findings.iter().filter(|f| f.is_error()).count() + self.findings_not_kept;
         if self.redelivered() {
             // Nothing posted: its denials were worked when it was posted.
-            return errors > 0 || !self.broken_files.is_empty() || !self.tie_out.ok;
+            return errors > 0 || !self.unreadable_files.is_empty() || !self.tie_out.ok;
         }
         let unpaired = self.reversals.iter().filter(|r| r.corrected_by_trace.is_none()).count();
         c.denied > 0
@@ -217,7 +209,7 @@ impl Summary {
             || c.unmatched > 0
             || unpaired > 0
             || errors > 0
-            || !self.broken_files.is_empty()
+            || !self.unreadable_files.is_empty()
             || !self.tie_out.ok
             || self.ledger.as_ref().is_some_and(|l| !l.conflicts.is_empty())
     }

@@ -57,6 +57,7 @@ pub enum Error {
         /// The file or folder.
         path: PathBuf,
         /// The I/O error.
+        #[source]
         cause: std::io::Error,
     },
     /// `--payer` names no payer of the ledger.

@@ -71,6 +71,7 @@ pub enum Error {
         /// What was being done.
         what: &'static str,
         /// The I/O error.
+        #[source]
         cause: std::io::Error,
     },
     /// `out_dir` exists and is not a folder.
@@ -82,6 +83,7 @@ pub enum Error {
         /// The file.
         path: PathBuf,
         /// Why.
+        #[source]
         cause: crate::x12::WriteError,
     },
     /// The 837P written failed its own validation (a bug; nothing is sent).
