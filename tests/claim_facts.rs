@@ -1,8 +1,8 @@
-//! The claim facts of issue 10 through `claimflow build`: each new loop and
+//! The claim facts through `claimflow build`: each claim-fact loop and
 //! element in the 837P written from `fixtures/build/clean.csv` (the golden
 //! file is checked in `build.rs`), the round trip export -> 837P -> claims,
-//! and an export without the new columns building byte for byte what the
-//! code before issue 10 built.
+//! and an export without the claim-fact columns building byte for byte its
+//! fixed golden 837P.
 //!
 //! Every 837 produced is kept for the pyx12 oracle (`scripts/test.sh`).
 
@@ -200,17 +200,18 @@ fn the_lean_reader_sees_the_same_claims_and_lines() {
     }
 }
 
-/// `fixtures/build/old-style.csv` has none of the columns issue 10 added;
-/// `fixtures/golden/build-old-style.837` is what `build` wrote for it before
-/// issue 10's claim facts (at commit 726bb0d). It must never be rewritten:
-/// the same export must keep building the same bytes.
+/// `fixtures/build/no-claim-facts.csv` has none of the claim-fact columns
+/// (facility through claim note, NDC quantity and unit);
+/// `fixtures/golden/build-no-claim-facts.837` is the 837P such an export
+/// builds. It is never rewritten (`UPDATE_GOLDEN` leaves it): the export
+/// must keep building the same bytes.
 #[test]
-fn an_export_without_the_new_columns_builds_what_it_built_before() {
-    let (dir, got) = build(&fixture("build/old-style.csv"));
-    let want = fs::read(root().join("fixtures/golden/build-old-style.837")).unwrap();
+fn an_export_without_the_claim_fact_columns_builds_its_fixed_golden_837() {
+    let (dir, got) = build(&fixture("build/no-claim-facts.csv"));
+    let want = fs::read(root().join("fixtures/golden/build-no-claim-facts.837")).unwrap();
     assert!(
         got == want,
-        "output differs from build-old-style.837:\n{}",
+        "output differs from build-no-claim-facts.837:\n{}",
         String::from_utf8_lossy(&got)
     );
     let rejects = fs::read_to_string(dir.path().join("out/rejects.csv")).unwrap();

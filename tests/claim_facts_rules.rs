@@ -1,4 +1,4 @@
-//! The scrub rules of the claim facts (issue 10): one test per rule, each
+//! The scrub rules of the claim facts: one test per rule, each
 //! asserting the finding's row, column and message on an export read
 //! through the library (`encounter::read_bytes` then `scrub::run`).
 
@@ -10,7 +10,7 @@ use claimflow::{clock, encounter, scrub};
 use crate::util::root;
 
 /// The columns of the test export: the required ones, a rendering
-/// provider, and every column issue 10 added.
+/// provider, and every claim-fact column.
 const COLUMNS: &[&str] = &[
     "claim_id",
     "billing_npi",

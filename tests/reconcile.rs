@@ -653,7 +653,7 @@ fn remit_header(bpr: &str, trace: &str, payer: &str) -> Vec<String> {
     .collect()
 }
 
-/// The acceptance scenario of issue 4: `claimflow build` on the demo export
+/// Build then reconcile end to end: `claimflow build` on the demo export
 /// records claims in the ledger and writes the 837P; an 835 answers four of
 /// the five claims (line ids taken from the 837 as built); `reconcile` with
 /// the ledger classifies, reports and posts; every figure is checked.
@@ -1043,7 +1043,7 @@ fn a_sent_file_that_is_gone_is_named_and_its_claims_still_match_by_claim() {
     assert!(!claims.contains(",unmatched,"), "{claims}");
 }
 
-// ------------------------------------------- money columns and statuses (issue 9)
+// ------------------------------------------------- money columns and statuses
 
 /// The reports of `fixtures/835/money.835` against `money.837`, each case
 /// checked by hand: CO-16 on a claim and on a line, CO-151 on a paid line,

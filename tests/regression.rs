@@ -1,5 +1,6 @@
-//! Regressions from what a new user tripped over on a fresh clone (issue 8,
-//! "what a new user tripped over"), each through the real binary.
+//! What a new user meets on a fresh clone: a failed build, a reconcile of
+//! files that are not 835s, an impossible `--now`, money and help text,
+//! each through the real binary.
 
 use std::process::Output;
 
@@ -14,7 +15,7 @@ fn stdout(o: &Output) -> String {
 }
 
 #[test]
-fn regression_8_a_failed_build_creates_no_ledger_and_words_a_missing_export_as_check_does() {
+fn a_failed_build_creates_no_ledger_and_words_a_missing_export_as_check_does() {
     let dir = tempfile::tempdir().unwrap();
     let config = fixture("claimflow.toml");
     let build = claimflow(dir.path())
@@ -39,7 +40,7 @@ fn regression_8_a_failed_build_creates_no_ledger_and_words_a_missing_export_as_c
 }
 
 #[test]
-fn regression_8_reconcile_of_no_835_exits_2_and_writes_no_report() {
+fn reconcile_of_no_835_exits_2_and_writes_no_report() {
     let dir = tempfile::tempdir().unwrap();
     let o = claimflow(dir.path())
         .args(["reconcile", &fixture("encounters/demo.csv"), "--out", "recon"])
@@ -57,7 +58,7 @@ fn regression_8_reconcile_of_no_835_exits_2_and_writes_no_report() {
 }
 
 #[test]
-fn regression_8_claims_that_swallowed_the_835s_get_a_hint() {
+fn claims_that_swallowed_the_835s_get_a_hint() {
     let dir = tempfile::tempdir().unwrap();
     let o = claimflow(dir.path())
         .args(["reconcile", "--out", "recon", "--claims", &fixture("835/claims.837")])
@@ -78,7 +79,7 @@ fn regression_8_claims_that_swallowed_the_835s_get_a_hint() {
 }
 
 #[test]
-fn regression_8_an_impossible_now_is_no_such_date() {
+fn an_impossible_now_is_no_such_date() {
     let dir = tempfile::tempdir().unwrap();
     let o = claimflow(dir.path())
         .args(["check", &fixture("encounters/clean.csv"), "--config", &fixture("claimflow.toml")])
@@ -90,7 +91,7 @@ fn regression_8_an_impossible_now_is_no_such_date() {
 }
 
 #[test]
-fn regression_8_build_prints_money_with_two_decimals() {
+fn build_prints_money_with_two_decimals() {
     let dir = tempfile::tempdir().unwrap();
     let o = claimflow(dir.path())
         .args(["build", &fixture("encounters/demo.csv"), "--config", &fixture("claimflow.toml")])
@@ -110,7 +111,7 @@ fn regression_8_build_prints_money_with_two_decimals() {
 }
 
 #[test]
-fn regression_8_help_examples_are_one_per_line() {
+fn help_examples_are_one_per_line() {
     let dir = tempfile::tempdir().unwrap();
     for cmd in ["check", "validate", "parse", "reconcile", "build"] {
         let o = claimflow(dir.path()).args([cmd, "--help"]).output().unwrap();

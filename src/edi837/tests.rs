@@ -329,7 +329,7 @@ fn person_billing_provider_and_pay_to_address_are_written_and_read_back() {
         let got = back.claims.iter().find(|c| c.claim_id == want.claim_id).unwrap();
         assert_eq!(got, &want);
     }
-    // An organization without a pay-to address is written as before.
+    // An organization without a pay-to address: 2010AA carries its own NPI.
     let (text, _) = written(&sample_claims());
     assert!(text.contains("NM1*85*2*Demo Medical Group*****XX*1234567893~"), "{text}");
     assert!(!text.contains("NM1*87"), "{text}");

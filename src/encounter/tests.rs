@@ -446,7 +446,7 @@ fn secondary_coverage_columns_become_the_other_payer() {
     // Self: the patient is the secondary subscriber.
     let me = &e.claims[1].other_payers[0];
     assert_eq!(me.subscriber.first, "Jane");
-    // No secondary cell at all: no other payer (and the claim hashes as before).
+    // No secondary cell at all: no other payer (and the claim hashes as one without COB columns).
     assert!(e.claims[2].other_payers.is_empty());
 }
 

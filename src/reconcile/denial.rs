@@ -306,7 +306,7 @@ mod tests {
     }
 
     #[test]
-    fn codes_the_issue_named_are_no_longer_misfiled() {
+    fn carcs_of_other_payers_and_of_capitation_get_their_own_action() {
         // 21 no-fault carrier, 209 not billable to the patient: not "correct and resubmit".
         assert_eq!(action(category("21"), Some(Group::CO), false), Action::BillSecondary);
         assert_eq!(action(category("209"), Some(Group::CO), false), Action::BillSecondary);
