@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The x12 layer knows nothing of the rest of the crate (DESIGN.md "Layers"):
-# it may use only itself and `finding`, the one diagnostic model, which in
-# turn imports nothing from the crate.
+# The layer rules of DESIGN.md "Layers": the x12 layer knows nothing of the
+# rest of the crate (it may use only itself and `finding`, the one
+# diagnostic model, which in turn imports nothing from the crate); anyhow
+# only in main.rs and cli/; SQL only in src/ledger/; jobs never import each
+# other. Part of scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bad=$(grep -rn 'crate::' src/x12 | grep -v -e 'crate::x12' -e 'crate::finding' || true)
@@ -20,6 +22,73 @@ fi
 bad=$(grep -rln 'anyhow' src | grep -v -e '^src/main.rs$' -e '^src/cli/' || true)
 if [ -n "$bad" ]; then
   echo "layer violation: anyhow used outside main.rs and cli/: $bad" >&2
+  exit 1
+fi
+# SQL lives in src/ledger/ (DESIGN.md: "all SQL lives here; typed
+# queries"). A file elsewhere that holds SQL text or uses rusqlite fails,
+# unless it is one of today's offenders listed here: the list can only
+# shrink (an entry that no longer holds SQL fails too, to be removed).
+sql_allowed=(
+  src/report/eligibility.rs # eligibility counts on the report's connection (queries in ledger::eligibility)
+  src/report/mod.rs       # the report's read transaction (BEGIN DEFERRED, COMMIT)
+  src/report/patient.rs   # patient balances read on a ledger connection
+  src/report/queries.rs   # the report's SQL statements
+  src/report/sqlfn.rs     # exact-decimal SQL functions registered on the connection
+  src/report/write.rs     # runs the queries on the connection it is given
+)
+sql_pattern='rusqlite|"[^"]*\b(SELECT|INSERT INTO|UPDATE [a-z_]+ SET|DELETE FROM|CREATE (TABLE|INDEX|VIEW)|PRAGMA|BEGIN( DEFERRED| IMMEDIATE)?|COMMIT|ROLLBACK)\b'
+sql_files=$(grep -rlE "$sql_pattern" src --include='*.rs' | grep -v '^src/ledger/' | sort || true)
+bad=$(comm -23 <(echo "$sql_files" | sed '/^$/d') <(printf '%s\n' "${sql_allowed[@]}" | sort))
+if [ -n "$bad" ]; then
+  echo "layer violation: SQL outside src/ledger/ (add a typed query to the ledger instead):" >&2
+  echo "$bad" >&2
+  exit 1
+fi
+stale=$(comm -13 <(echo "$sql_files" | sed '/^$/d') <(printf '%s\n' "${sql_allowed[@]}" | sort))
+if [ -n "$stale" ]; then
+  echo "scripts/check-layers.sh: no SQL left in these files; remove them from sql_allowed:" >&2
+  echo "$stale" >&2
+  exit 1
+fi
+# Jobs never import each other (DESIGN.md "Layers"): shared vocabulary goes
+# in a lower module. Today's imports are listed, each as FILE PATH; the list
+# can only shrink (an entry no longer found fails too, to be removed).
+job_imports_allowed='
+src/ack/run.rs crate::reconcile::PayerNames
+src/report/aggregate.rs crate::reconcile::detail::carc_category
+src/secondary/mod.rs crate::reconcile::denial::action
+src/secondary/mod.rs crate::reconcile::denial::category
+src/secondary/submit.rs crate::build::spans_by_claim
+src/status/worklist.rs crate::reconcile
+'
+job_imports=$(python3 - <<'PY'
+import pathlib, re
+jobs = ["ack", "build", "eligibility", "reconcile", "report", "secondary", "status"]
+found = set()
+for job in jobs:
+    for path in sorted(pathlib.Path("src", job).rglob("*.rs")):
+        text = "\n".join(l.split("//")[0] for l in path.read_text().splitlines())
+        for m in re.finditer(r"crate::((?:\w+::)*)(\{[^}]*\}|\w+)", text):
+            prefix, tail = m.group(1), m.group(2)
+            items = [t.strip() for t in tail[1:-1].split(",")] if tail.startswith("{") else [tail]
+            for item in filter(None, items):
+                full = (prefix + item).removesuffix("::self").split(" as ")[0]
+                top = full.split("::")[0]
+                if top in jobs and top != job:
+                    found.add(f"{path} crate::{full}")
+print("\n".join(sorted(found)))
+PY
+)
+bad=$(comm -23 <(echo "$job_imports" | sed '/^$/d') <(echo "$job_imports_allowed" | sed '/^$/d' | sort))
+if [ -n "$bad" ]; then
+  echo "layer violation: a job imports another job (move the shared part to a lower module):" >&2
+  echo "$bad" >&2
+  exit 1
+fi
+stale=$(comm -13 <(echo "$job_imports" | sed '/^$/d') <(echo "$job_imports_allowed" | sed '/^$/d' | sort))
+if [ -n "$stale" ]; then
+  echo "scripts/check-layers.sh: these job imports are gone; remove them from job_imports_allowed:" >&2
+  echo "$stale" >&2
   exit 1
 fi
 echo "layers ok"

@@ -11,11 +11,13 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+mod action;
 mod cob;
 mod npi;
 mod status;
 pub mod stc;
 
+pub use action::Action;
 pub use cob::{
     default_insurance_type, is_medicare, other_payer_reason, Adjustment, LineAdjudication,
     OtherPayer, Responsibility, MEDICARE_SECONDARY_TYPES,

@@ -11,12 +11,12 @@ use std::path::{Path, PathBuf};
 
 use super::{worklist, Options};
 use crate::atomic::AtomicFile;
+use crate::claim::Action;
 use crate::claim::{Claim, Relationship};
 use crate::config::Config;
 use crate::edi27x::{write_276, Inquiry276, Name};
 use crate::edi837::Envelope;
 use crate::ledger::{self, Ledger};
-use crate::reconcile::Action;
 
 /// Why `status --inquire` could not run.
 #[derive(Debug, thiserror::Error)]

@@ -22,10 +22,11 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{date_of, Options};
+use crate::claim::Action;
 use crate::claim::ClaimStatus;
 use crate::ledger::{self, ClaimState, Ledger};
 use crate::numtext::money;
-use crate::reconcile::{self, Action};
+use crate::reconcile;
 
 /// One claim that needs a person.
 #[derive(Clone, Debug, Serialize)]
