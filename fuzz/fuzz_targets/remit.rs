@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(r.lines.len() == rem.claims.iter().find(|c| c.pos == r.pos).map_or(0, |c| c.lines.len()));
         }
         std::hint::black_box(book.account(&sent, &mut results, true));
-        report::format_rows(&results).expect("formatting rows in memory cannot fail");
+        report::format_rows(&results, &claimflow::codeset::ReasonTexts::default()).expect("formatting rows in memory cannot fail");
         for mut row in report::plb_rows(0, rem, &rem.payer_id()) {
             row.sent = book.tie(&index, &results, payer.as_deref(), &row.reference);
             std::hint::black_box(row);
