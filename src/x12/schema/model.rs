@@ -238,7 +238,7 @@ pub struct LoopDef {
     /// Segments and loops in guide order; the first is the trigger segment.
     pub children: &'static [Node],
     /// The segment id of each child (a loop's: its trigger's), packed by
-    /// [`packed_id`], for a quick first test when placing a segment.
+    /// `packed_id`, for a quick first test when placing a segment.
     pub ids: &'static [u32],
 }
 
