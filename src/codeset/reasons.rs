@@ -121,6 +121,15 @@ impl ReasonList {
         self.rows(code).iter().any(|r| r.start <= d && d < r.stop)
     }
 
+    /// Whether a code may be used on `date`, or, with no date, whether the
+    /// list has it at all.
+    pub fn listed(&self, code: &str, date: Option<NaiveDate>) -> bool {
+        match date {
+            Some(d) => self.in_use(code, d),
+            None => !self.rows(code).is_empty(),
+        }
+    }
+
     /// Number of codes (rows) in the list.
     pub fn len(&self) -> usize {
         self.reasons.len()

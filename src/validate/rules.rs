@@ -19,7 +19,7 @@ impl ExternalCodes for Externals<'_> {
     fn check(&self, ext: Ext, value: &str) -> Option<bool> {
         match ext {
             Ext::PlaceOfService => Some(pos::is_place_of_service(value)),
-            Ext::Rarc => self.0.rarc.as_ref().map(|l| l.description(value).is_some()),
+            Ext::Rarc => self.0.rarc.as_ref().map(|l| l.listed(value, None)),
             _ => None,
         }
     }
@@ -129,11 +129,7 @@ impl<'a> Rules<'a> {
             if code.is_empty() {
                 continue;
             }
-            let in_use = match self.file_date {
-                Some(d) => self.codes.carc_in_use(code, d),
-                None => self.codes.carc.as_ref().map(|l| l.description(code).is_some()),
-            };
-            match in_use {
+            match self.codes.carc.as_ref().map(|l| l.listed(code, self.file_date)) {
                 None => self.carc_unchecked += 1,
                 Some(listed) => {
                     if !listed {
@@ -278,11 +274,8 @@ impl Visitor for Rules<'_> {
                         );
                         self.push(f, 5, loop_id);
                     } else if code.bytes().all(|b| b.is_ascii_digit()) {
-                        let in_use = match self.service.or(self.file_date) {
-                            Some(d) => self.codes.cpt_in_use(code, d),
-                            None => self.codes.cpt.as_ref().map(|l| l.description(code).is_some()),
-                        };
-                        match in_use {
+                        let date = self.service.or(self.file_date);
+                        match self.codes.cpt.as_ref().map(|l| l.listed(code, date)) {
                             None => self.cpt_unchecked += 1,
                             Some(false) => {
                                 let f = Finding::error(
