@@ -273,6 +273,26 @@ fn the_secondary_835_is_reconciled_to_the_secondary_claim() {
 }
 
 #[test]
+fn the_status_history_names_the_secondary_send_by_its_own_source() {
+    let dir = primary_posted();
+    let d = dir.path();
+    let o = secondary(d, &[]);
+    assert!(text(&o).contains("claim C3001 -> DEMOSECOND"), "{}", text(&o));
+    let mut a: Vec<String> = vec!["status".into(), "C3001".into(), "--history".into()];
+    a.extend(cfg(d));
+    a.push("--json".into());
+    let o = claimflow(d).args(&a).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let first_source = |payer: &str| {
+        let c = v.as_array().unwrap().iter().find(|c| c["payer_id"] == payer).unwrap();
+        c["history"][0]["source"].as_str().unwrap().to_string()
+    };
+    assert_eq!(first_source("DEMOPAYER1"), "build", "{v}");
+    assert_eq!(first_source("DEMOSECOND"), "secondary", "{v}");
+}
+
+#[test]
 fn a_claim_that_does_not_balance_is_held_with_its_findings() {
     let dir = primary_posted();
     let o = secondary(dir.path(), &["--json"]);

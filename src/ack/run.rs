@@ -27,9 +27,9 @@ use super::read;
 use super::report::{acks_csv, AckRow, Counts, LedgerSummary, Report};
 use super::x212;
 use crate::claim::ClaimStatus;
+use crate::claim::PayerNames;
 use crate::finding::{Finding, Severity};
 use crate::ledger::{self, AckPosting, Ledger};
-use crate::reconcile::PayerNames;
 
 /// Why the job could not run. Nothing is recorded and no report written.
 #[derive(Debug, thiserror::Error)]

@@ -38,7 +38,6 @@ mod manifest;
 mod submit;
 
 pub use manifest::{ControlNumbers, Counts, FileEntry, Manifest, Totals};
-pub(crate) use submit::spans_by_claim;
 
 /// Why a build could not run. Nothing was sent when this is returned: a
 /// failure before the 837P is renamed into place leaves no 837P, and the

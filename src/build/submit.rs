@@ -421,7 +421,7 @@ impl Prepared {
         let set_of =
             written.sets.iter().flat_map(|s| std::iter::repeat(s.control.as_str()).take(s.claims));
         // Where each claim sits in its set, for mapping 999 errors to claims.
-        let mut spans = spans_by_claim(&bytes);
+        let mut spans = edi837::spans_by_claim(&bytes);
         drop(bytes);
         let records: Vec<ClaimRecord> = to_send
             .iter()
@@ -530,19 +530,4 @@ fn remove_stale_temp_files(dir: &Path) {
             }
         }
     }
-}
-
-/// Where each claim of an 837 as written sits in its transaction set, keyed
-/// by (ST02, claim id, payer id): the span the ledger records with the
-/// claim, so a 999 error finds its claim without the file.
-pub(crate) fn spans_by_claim(
-    x12: &[u8],
-) -> std::collections::HashMap<(String, String, String), ledger::Span> {
-    edi837::claim_spans(x12)
-        .into_iter()
-        .map(|s| {
-            let span = ledger::Span { first: s.first, last: s.last, levels: s.levels };
-            ((s.st02, s.claim_id, s.payer_id), span)
-        })
-        .collect()
 }

@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 
 mod action;
 mod cob;
+pub mod denial;
 mod npi;
+mod payer;
 mod status;
 pub mod stc;
 
@@ -23,6 +25,7 @@ pub use cob::{
     OtherPayer, Responsibility, MEDICARE_SECONDARY_TYPES,
 };
 pub(crate) use npi::is_valid_npi;
+pub use payer::PayerNames;
 pub use status::ClaimStatus;
 
 /// Where a claim came from: the input file and the 1-based rows (header = row 1).

@@ -1,14 +1,17 @@
-//! Where a claim stands, as the ledger records it: how it was last sent,
-//! whether the front end (999, 277CA) accepted or rejected it, then what the
-//! payer's remittance made of it. This module only names the
-//! statuses and their words in the ledger and reports; it decides nothing.
+//! Where a claim stands: how it was last sent, whether the front end (999,
+//! 277CA) accepted or rejected it, then what the payer's remittance made of
+//! it (the ledger's statuses), and the two words only reconcile's reports use
+//! (`outstanding`, `not_adjudicated`). This module only names the statuses
+//! and their words in the ledger and reports; it decides nothing.
 
 use std::fmt;
 
 use serde::Serialize;
 
-/// A claim's status in the ledger (`claims.status`, `claim_history.status`,
-/// `claim_payments.status`).
+/// A claim's (or service line's) status: in the ledger (`claims.status`,
+/// `claim_history.status`, `claim_payments.status`) and in reconcile's
+/// reports. [`ClaimStatus::Outstanding`] and [`ClaimStatus::NotAdjudicated`]
+/// appear in reports only, never in the ledger.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClaimStatus {
@@ -41,11 +44,17 @@ pub enum ClaimStatus {
     Forwarded,
     /// A payment that matched no sent claim (payment rows only).
     Unmatched,
+    /// Sent, not remitted yet (reconcile's reports in ledger mode only; the
+    /// ledger keeps the sending status).
+    Outstanding,
+    /// A sent line of a matched claim that no claim payment answered, in
+    /// this payment or before it (reconcile's line status only).
+    NotAdjudicated,
 }
 
 impl ClaimStatus {
     /// Every status, in the order above.
-    pub const ALL: [ClaimStatus; 13] = [
+    pub const ALL: [ClaimStatus; 15] = [
         ClaimStatus::Sent,
         ClaimStatus::Resent,
         ClaimStatus::Replacement,
@@ -59,6 +68,8 @@ impl ClaimStatus {
         ClaimStatus::Reversed,
         ClaimStatus::Forwarded,
         ClaimStatus::Unmatched,
+        ClaimStatus::Outstanding,
+        ClaimStatus::NotAdjudicated,
     ];
 
     /// The word stored in the ledger and written in reports.
@@ -77,16 +88,25 @@ impl ClaimStatus {
             ClaimStatus::Reversed => "reversed",
             ClaimStatus::Forwarded => "forwarded",
             ClaimStatus::Unmatched => "unmatched",
+            ClaimStatus::Outstanding => "outstanding",
+            ClaimStatus::NotAdjudicated => "not_adjudicated",
         }
     }
 
-    /// The status stored as `word`, if it is one.
+    /// The status stored as `word`, if it is one of the ledger's.
     pub fn from_word(word: &str) -> Option<ClaimStatus> {
-        ClaimStatus::ALL.into_iter().find(|s| s.as_str() == word)
+        ClaimStatus::ALL.into_iter().find(|s| s.as_str() == word && s.in_ledger())
+    }
+
+    /// True for the statuses the ledger stores; false for `outstanding` and
+    /// `not_adjudicated`, which only reconcile's reports show.
+    pub fn in_ledger(self) -> bool {
+        !matches!(self, ClaimStatus::Outstanding | ClaimStatus::NotAdjudicated)
     }
 
     /// True once a remittance has answered the claim; false while it waits
-    /// for one (sent, resent, replacement, void, accepted, rejected).
+    /// for one (sent, resent, replacement, void, accepted, rejected,
+    /// outstanding).
     pub fn is_remitted(self) -> bool {
         !self.is_before_remittance()
     }
@@ -103,6 +123,7 @@ impl ClaimStatus {
                 | ClaimStatus::Void
                 | ClaimStatus::Accepted
                 | ClaimStatus::Rejected
+                | ClaimStatus::Outstanding
         )
     }
 
@@ -128,10 +149,11 @@ mod tests {
 
     #[test]
     fn words_round_trip() {
-        for s in ClaimStatus::ALL {
+        for s in ClaimStatus::ALL.into_iter().filter(|s| s.in_ledger()) {
             assert_eq!(ClaimStatus::from_word(s.as_str()), Some(s));
         }
         assert_eq!(ClaimStatus::from_word("acknowledged"), None);
+        assert_eq!(ClaimStatus::from_word("outstanding"), None, "a report word only");
     }
 
     #[test]
@@ -145,7 +167,8 @@ mod tests {
                 ClaimStatus::Replacement,
                 ClaimStatus::Void,
                 ClaimStatus::Accepted,
-                ClaimStatus::Rejected
+                ClaimStatus::Rejected,
+                ClaimStatus::Outstanding
             ]
         );
     }

@@ -350,7 +350,9 @@ impl Ledger {
             .conn
             .prepare_cached(
                 "SELECT h.id, h.at, h.status, h.detail, h.frequency, h.total_charge, h.st02,
-                        s.file, s.isa13, s.gs06
+                        s.file, s.isa13, s.gs06,
+                        EXISTS (SELECT 1 FROM cob_claims c
+                                WHERE c.claim_id = h.claim_id AND c.payer_id = h.payer_id)
                  FROM claim_history h LEFT JOIN submissions s ON s.id = h.submission_id
                  WHERE h.claim_id = ?1 AND h.payer_id = ?2 AND (s.id IS NULL OR s.state = 'complete')",
             )
@@ -375,7 +377,10 @@ impl Ledger {
                             text.push_str("; ");
                             text.push_str(&d);
                         }
-                        ("build", text)
+                        // A COB claim to the secondary payer is sent by
+                        // `secondary`; every other send by `build`.
+                        let cob: bool = r.get(10)?;
+                        (if cob { "secondary" } else { "build" }, text)
                     }
                     None => ("history", detail.unwrap_or_default()),
                 };

@@ -24,8 +24,8 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 
 use super::{
-    all_lines, line_bit, ClaimIndex, ClaimResult, FastHash, Figures, LineResult, LineRule, Pairing,
-    SentClaim, Status,
+    all_lines, line_bit, ClaimIndex, ClaimResult, ClaimStatus, FastHash, Figures, LineResult,
+    LineRule, Pairing, SentClaim,
 };
 use crate::x12::Finding;
 use crate::Text;
@@ -41,7 +41,7 @@ struct Live {
     /// Its run-wide index when it is a claim payment of this run.
     at: Option<usize>,
     /// Its status on its own: before unanswered lines made it `partial`.
-    status: Status,
+    status: ClaimStatus,
 }
 
 /// The live payments of every sent claim, earlier runs' and this run's.
@@ -101,7 +101,7 @@ impl Book {
         billed: Decimal,
         paid: Decimal,
         lines: u64,
-        status: Status,
+        status: ClaimStatus,
     ) {
         if let Some(v) = self.live.get_mut(claim) {
             v.push(Live {
@@ -129,9 +129,9 @@ impl Book {
     /// corrected claim) replaces the earlier answer. With no live payment
     /// (all reversed) the claim is `reversed`; when its lines are not known,
     /// it has the status of its latest live payment.
-    fn claim_status(&self, claim: usize, sent: &SentClaim) -> Status {
+    fn claim_status(&self, claim: usize, sent: &SentClaim) -> ClaimStatus {
         let live = &self.live[claim];
-        let Some(latest) = live.last() else { return Status::Reversed };
+        let Some(latest) = live.last() else { return ClaimStatus::Reversed };
         let all = all_lines(sent.lines.len());
         if all == 0 {
             return latest.status;
@@ -193,14 +193,15 @@ impl Book {
             let at = first + k;
             self.touched[i] = true;
             self.log.push(u32::try_from(i).unwrap_or(u32::MAX));
-            if r.status != Status::Reversed {
+            if r.status != ClaimStatus::Reversed {
                 for p in self.awaiting.remove(&i).unwrap_or_default() {
                     self.pairs[p].1.corrected_by = Some(at);
                 }
                 // A later answer on lines a live denial answered, without a
                 // reversal, overturns the denial: it stops counting.
                 let before = self.live[i].len();
-                self.live[i].retain(|l| !(l.status == Status::Denied && l.lines & r.answered != 0));
+                self.live[i]
+                    .retain(|l| !(l.status == ClaimStatus::Denied && l.lines & r.answered != 0));
                 r.replaces_denial = self.live[i].len() < before;
                 self.live[i].push(Live {
                     payer_claim_id: r.payer_claim_id.clone(),
@@ -246,19 +247,19 @@ impl Book {
         }
         for r in results.iter_mut() {
             let Some(i) = r.sent.filter(|&i| i < self.live.len()) else { continue };
-            if r.status == Status::Unmatched || r.later_payer {
+            if r.status == ClaimStatus::Unmatched || r.later_payer {
                 continue;
             }
             let sent = &claims[i];
             let missing = all_lines(sent.lines.len()) & !(r.answered | self.answered(i));
-            if missing != 0 && r.status != Status::Reversed {
+            if missing != 0 && r.status != ClaimStatus::Reversed {
                 for (n, l) in sent.lines.iter().enumerate() {
                     if missing & line_bit(n) != 0 {
                         r.lines.push(LineResult {
                             pos: r.pos,
                             line_id: l.line_id.clone(),
                             procedure: procedure_of(l),
-                            status: Status::NotAdjudicated,
+                            status: ClaimStatus::NotAdjudicated,
                             rule: LineRule::None,
                             figures: Figures { billed: l.charge, ..Figures::default() },
                             carc: Vec::new(),
@@ -267,8 +268,8 @@ impl Book {
                         });
                     }
                 }
-                if matches!(r.status, Status::Paid | Status::PatientResponsibility) {
-                    r.status = Status::Partial;
+                if matches!(r.status, ClaimStatus::Paid | ClaimStatus::PatientResponsibility) {
+                    r.status = ClaimStatus::Partial;
                     self.unanswered_partial.push(u32::try_from(i).unwrap_or(u32::MAX));
                 }
             }
@@ -363,28 +364,28 @@ impl Book {
 /// patient's share with a line missing is `partial` (as for one payment),
 /// with a denial `denied`; `denied` stays `denied` whatever else is
 /// missing; `forwarded` only when nothing else answered.
-fn combine(statuses: &[Status], missing: bool) -> Status {
-    let has = |s: Status| statuses.contains(&s);
-    if has(Status::Partial) {
-        Status::Partial
-    } else if has(Status::Paid) {
-        if has(Status::Denied) || missing {
-            Status::Partial
+fn combine(statuses: &[ClaimStatus], missing: bool) -> ClaimStatus {
+    let has = |s: ClaimStatus| statuses.contains(&s);
+    if has(ClaimStatus::Partial) {
+        ClaimStatus::Partial
+    } else if has(ClaimStatus::Paid) {
+        if has(ClaimStatus::Denied) || missing {
+            ClaimStatus::Partial
         } else {
-            Status::Paid
+            ClaimStatus::Paid
         }
-    } else if has(Status::PatientResponsibility) {
+    } else if has(ClaimStatus::PatientResponsibility) {
         if missing {
-            Status::Partial
-        } else if has(Status::Denied) {
-            Status::Denied
+            ClaimStatus::Partial
+        } else if has(ClaimStatus::Denied) {
+            ClaimStatus::Denied
         } else {
-            Status::PatientResponsibility
+            ClaimStatus::PatientResponsibility
         }
-    } else if has(Status::Denied) {
-        Status::Denied
+    } else if has(ClaimStatus::Denied) {
+        ClaimStatus::Denied
     } else {
-        statuses.first().copied().unwrap_or(Status::Forwarded)
+        statuses.first().copied().unwrap_or(ClaimStatus::Forwarded)
     }
 }
 
@@ -395,33 +396,25 @@ fn combine(statuses: &[Status], missing: bool) -> Status {
 /// (or, paying nothing, the patient's). `None` for a status no live payment
 /// has.
 pub(crate) fn own_status(
-    status: crate::claim::ClaimStatus,
+    status: ClaimStatus,
     denied: Option<Decimal>,
     paid: Decimal,
-) -> Option<Status> {
-    use crate::claim::ClaimStatus as C;
-    Some(match status {
-        C::Partial if denied.is_some_and(|d| d.is_zero()) => {
-            if paid > Decimal::ZERO {
-                Status::Paid
+) -> Option<ClaimStatus> {
+    match status {
+        ClaimStatus::Partial if denied.is_some_and(|d| d.is_zero()) => {
+            Some(if paid > Decimal::ZERO {
+                ClaimStatus::Paid
             } else {
-                Status::PatientResponsibility
-            }
+                ClaimStatus::PatientResponsibility
+            })
         }
-        C::Paid => Status::Paid,
-        C::Partial => Status::Partial,
-        C::Denied => Status::Denied,
-        C::PatientResponsibility => Status::PatientResponsibility,
-        C::Forwarded => Status::Forwarded,
-        C::Sent
-        | C::Resent
-        | C::Replacement
-        | C::Void
-        | C::Accepted
-        | C::Rejected
-        | C::Reversed
-        | C::Unmatched => return None,
-    })
+        ClaimStatus::Paid
+        | ClaimStatus::Partial
+        | ClaimStatus::Denied
+        | ClaimStatus::PatientResponsibility
+        | ClaimStatus::Forwarded => Some(status),
+        _ => None,
+    }
 }
 
 /// The warning for reversal `r` that undoes no live payment.

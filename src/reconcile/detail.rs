@@ -7,7 +7,7 @@
 //! This module only copies what classification already decided; it writes
 //! nothing (the ledger posts it).
 
-use super::{is_denial_adjustment, Status};
+use super::{is_denial_adjustment, ClaimStatus};
 use crate::edi835::ClaimPayment;
 use crate::ledger::{DenialPosting, LinePosting};
 
@@ -15,7 +15,7 @@ use crate::ledger::{DenialPosting, LinePosting};
 /// says is not its own: nothing of it is denied).
 pub(crate) fn lines_and_denials(
     c: &ClaimPayment,
-    status: Status,
+    status: ClaimStatus,
     contractual: &[String],
 ) -> (Vec<LinePosting>, Vec<DenialPosting>) {
     let lines = c
@@ -28,7 +28,7 @@ pub(crate) fn lines_and_denials(
         })
         .collect();
     let mut denials = Vec::new();
-    if status != Status::Forwarded {
+    if status != ClaimStatus::Forwarded {
         let levels = std::iter::once((0, &c.adjustments))
             .chain(c.lines.iter().zip(1u32..).map(|(l, n)| (n, &l.adjustments)));
         for (line_no, adjs) in levels {
@@ -43,9 +43,4 @@ pub(crate) fn lines_and_denials(
         }
     }
     (lines, denials)
-}
-
-/// The denial category words of CARC `carc` (as in reconcile's `denials.csv`).
-pub(crate) fn carc_category(carc: &str) -> &'static str {
-    super::denial::category(carc).words()
 }

@@ -1,5 +1,4 @@
-//! Finding the sent claim a claim payment answers: the paying payer's
-//! names ([`PayerNames`]: payer ids and aliases) and the lookup tables over
+//! Finding the sent claim a claim payment answers: the lookup tables over
 //! the sent claims ([`ClaimIndex`]: claim id, prefix, payer claim number).
 //! It does not match service lines (`lines`) or classify payments.
 
@@ -8,7 +7,6 @@ use std::collections::HashMap;
 use rayon::slice::ParallelSliceMut;
 
 use super::{ClaimRule, SentClaim};
-use crate::edi835::Remittance;
 use crate::Text;
 
 /// Minimum length of a CLP01 for prefix matching: shorter ids match too much.
@@ -26,62 +24,6 @@ fn norm_bytes(s: &str) -> impl Iterator<Item = u8> + '_ {
 /// The hasher of the id maps (FxHash): the keys are claim ids we sent
 /// ourselves, so the flooding resistance of the default hasher buys nothing.
 pub(crate) type FastHash = rustc_hash::FxBuildHasher;
-
-/// How payers name themselves in 835s: each payer id and alias (trimmed,
-/// upper case) to the payer id. Filled from the config's payers (`id` and
-/// `aliases`); the payer ids of the sent claims are added by the run.
-#[derive(Clone, Debug, Default)]
-pub struct PayerNames {
-    names: HashMap<String, Text, FastHash>,
-}
-
-impl PayerNames {
-    /// No names known.
-    pub fn new() -> PayerNames {
-        PayerNames::default()
-    }
-
-    /// Adds payer `id` and its `aliases`. A name already known keeps its payer.
-    pub fn add<'s>(&mut self, id: &'s str, aliases: impl IntoIterator<Item = &'s str>) {
-        let id = id.trim();
-        if id.is_empty() {
-            return;
-        }
-        for name in std::iter::once(id).chain(aliases) {
-            let key = norm(name);
-            if !key.is_empty() {
-                self.names.entry(key).or_insert_with(|| Text::new(id));
-            }
-        }
-    }
-
-    /// True when no name is known.
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
-    }
-
-    /// The payer id `name` stands for.
-    pub fn get(&self, name: &str) -> Option<&Text> {
-        let trimmed = name.trim();
-        if trimmed.is_empty() {
-            return None;
-        }
-        if !trimmed.bytes().any(|b| b.is_ascii_lowercase()) {
-            return self.names.get(trimmed);
-        }
-        self.names.get(&norm(trimmed))
-    }
-
-    /// The paying payer of remittance `rem`: the first of REF*2U, N1*PR
-    /// N104 and TRN03 that is a known payer id or alias.
-    pub fn paying_payer(&self, rem: &Remittance) -> Option<Text> {
-        let ref2u = rem.payer.refs.iter().filter(|r| r.qualifier == "2U").map(|r| r.value.as_str());
-        ref2u
-            .chain([rem.payer.id.as_str(), rem.trace.trn03_originator.as_str()])
-            .find_map(|n| self.get(n))
-            .cloned()
-    }
-}
 
 /// No earlier claim with the same id (end of a [`ClaimIndex`] chain).
 const NO_CLAIM: u32 = u32::MAX;
@@ -285,17 +227,5 @@ mod tests {
         let ix = ClaimIndex::new(&again);
         assert_eq!(ix.find("C1", "", None), (Some(1), ClaimRule::ClaimIdOnly));
         assert_eq!(ix.find("C1", "", Some("P")), (Some(1), ClaimRule::ClaimId));
-    }
-
-    #[test]
-    fn payer_names_resolve_ids_and_aliases() {
-        let mut names = PayerNames::new();
-        names.add("DEMOPAYER1", ["1512345678", "dhp"]);
-        names.add("DEMOPAYER2", []);
-        assert_eq!(names.get(" dhp ").map(Text::as_str), Some("DEMOPAYER1"));
-        assert_eq!(names.get("1512345678").map(Text::as_str), Some("DEMOPAYER1"));
-        assert_eq!(names.get("demopayer2").map(Text::as_str), Some("DEMOPAYER2"));
-        assert_eq!(names.get("OTHER"), None);
-        assert_eq!(names.get(""), None);
     }
 }

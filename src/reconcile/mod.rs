@@ -22,15 +22,13 @@
 //! touch the ledger outside `run`.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::claim::ClaimStatus;
+pub use crate::claim::ClaimStatus;
 use crate::x12::Position;
 use crate::Text;
 
 mod account;
-pub(crate) mod denial;
 pub(crate) mod detail;
 mod fingerprint;
 mod index;
@@ -46,78 +44,20 @@ mod summary;
 #[cfg(test)]
 mod testing;
 
+pub(crate) use crate::claim::denial::{denial_of, is_denial_adjustment};
+pub use crate::claim::denial::{Bucket, Category, Denial};
+pub use crate::claim::Action;
+pub use crate::claim::PayerNames;
 pub use account::Book;
-pub use denial::{Action, Category};
 pub use fingerprint::fingerprint;
+pub use index::ClaimIndex;
 pub(crate) use index::{payer_claim_key, FastHash};
-pub use index::{ClaimIndex, PayerNames};
 pub(crate) use lines::{all_lines, line_bit};
-pub use money::{Bucket, Figures};
+pub use money::Figures;
 pub use remittance::reconcile_remittance;
-pub(crate) use remittance::{denial_of_recorded, is_denial_adjustment};
 pub use run::{run, Claims, Error, Options};
 pub use sent::{SentClaim, SentLine};
 pub use summary::{Counts, LedgerNote, PaymentConflict, ReversalNote, SetSummary, Summary, TieOut};
-
-/// What happened to a claim (or line), per the 835.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Payment > 0 and no line denied.
-    Paid,
-    /// Payment > 0, but some of the charge was denied (a CO adjustment whose
-    /// reason is not contractual, or a PI/OA one the office can act on).
-    Partial,
-    /// CLP02 = 4, or payment 0 and not all patient responsibility.
-    Denied,
-    /// Payment 0 and everything assigned to the patient (deductible…).
-    PatientResponsibility,
-    /// CLP02 = 22 (or a negative payment): cancels an earlier payment.
-    Reversed,
-    /// CLP02 = 23: not this payer's claim; it forwarded the claim to another
-    /// payer, whose remittance is the answer. Not a denial.
-    Forwarded,
-    /// No sent claim matches.
-    Unmatched,
-    /// Sent, not remitted yet (ledger mode only).
-    Outstanding,
-    /// A sent line of a matched claim that no claim payment answered, in
-    /// this payment or before it (line status only).
-    NotAdjudicated,
-}
-
-impl Status {
-    /// The word in the reports: the ledger's word for the claim status
-    /// ([`ClaimStatus::as_str`]), `outstanding` for a claim with no payment.
-    pub(crate) fn words(self) -> &'static str {
-        match self {
-            Status::Paid => "paid",
-            Status::Partial => "partial",
-            Status::Denied => "denied",
-            Status::PatientResponsibility => "patient_responsibility",
-            Status::Reversed => "reversed",
-            Status::Forwarded => "forwarded",
-            Status::Unmatched => "unmatched",
-            Status::Outstanding => "outstanding",
-            Status::NotAdjudicated => "not_adjudicated",
-        }
-    }
-
-    /// The ledger status a payment of this status gives its claim; `None`
-    /// for `Outstanding` and `NotAdjudicated`, which no payment has.
-    pub(crate) fn claim_status(self) -> Option<ClaimStatus> {
-        Some(match self {
-            Status::Paid => ClaimStatus::Paid,
-            Status::Partial => ClaimStatus::Partial,
-            Status::Denied => ClaimStatus::Denied,
-            Status::PatientResponsibility => ClaimStatus::PatientResponsibility,
-            Status::Reversed => ClaimStatus::Reversed,
-            Status::Forwarded => ClaimStatus::Forwarded,
-            Status::Unmatched => ClaimStatus::Unmatched,
-            Status::Outstanding | Status::NotAdjudicated => return None,
-        })
-    }
-}
 
 /// How a claim payment was matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -184,21 +124,6 @@ impl LineRule {
     }
 }
 
-/// A denial worklist entry.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Denial {
-    /// Category of the main reason.
-    pub category: Category,
-    /// Suggested next action.
-    pub action: Action,
-    /// For a denied claim or line, the amount not paid (billed − paid); for
-    /// a reduction of a paid claim or line, the reduction (its `denied` money).
-    #[serde(serialize_with = "crate::numtext::json::money")]
-    pub amount: Decimal,
-    /// `GROUP-CARC` codes of the adjustments it covers, distinct, in file order.
-    pub carc: Vec<Text>,
-}
-
 /// One service line's result.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LineResult {
@@ -209,7 +134,7 @@ pub struct LineResult {
     /// SVC01 code with modifiers (`99213:25`).
     pub procedure: Text,
     /// Line status (paid, partial, denied, patient_responsibility, reversed, unmatched).
-    pub status: Status,
+    pub status: ClaimStatus,
     /// How it matched.
     pub rule: LineRule,
     /// Money.
@@ -252,9 +177,9 @@ pub struct ClaimResult {
     /// CLP02.
     pub clp02: Text,
     /// The classification.
-    pub status: Status,
+    pub status: ClaimStatus,
     /// Processed and forwarded to another payer (CLP02 19/20/21 or
-    /// NM1*TT); false for status [`Status::Forwarded`], which says so itself.
+    /// NM1*TT); false for status [`ClaimStatus::Forwarded`], which says so itself.
     pub forwarded: bool,
     /// How it matched.
     pub rule: ClaimRule,
@@ -291,7 +216,7 @@ pub struct ClaimResult {
     /// by line (a claim paid in parts is `paid` once every part is in, even
     /// when an earlier part was `partial` for want of the later one).
     /// `None` until accounted, and for unmatched payments.
-    pub claim_status: Option<Status>,
+    pub claim_status: Option<ClaimStatus>,
     /// True when the paying payer is not the claim's payer and answers as a
     /// later payer (CLP02 2 or 3: processed as secondary or tertiary): the
     /// crossover payer of a claim the primary forwarded. Its payment is that
@@ -308,9 +233,9 @@ impl ClaimResult {
     /// The status word, with `+forwarded` when the claim was forwarded.
     pub(crate) fn status_words(&self) -> String {
         if self.forwarded {
-            format!("{}+forwarded", self.status.words())
+            format!("{}+forwarded", self.status.as_str())
         } else {
-            self.status.words().to_string()
+            self.status.as_str().to_string()
         }
     }
 }

@@ -6,7 +6,8 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::edi835::{Adjustment, Group};
+use crate::claim::denial::{bucket, Bucket};
+use crate::edi835::Adjustment;
 
 /// Money figures of a claim or line.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -38,45 +39,6 @@ pub struct Figures {
     /// adjustments (0 when balanced).
     #[serde(serialize_with = "crate::numtext::json::money")]
     pub variance: Decimal,
-}
-
-/// The money column an adjustment is reported in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Bucket {
-    /// Group PR: the patient's share.
-    PatientResponsibility,
-    /// Group CO with a reason in the contractual list: the contract write-off.
-    Contractual,
-    /// Money withheld for a reason the office can act on (resubmit, appeal,
-    /// bill another payer, bill the patient): group CO with any reason not in
-    /// the contractual list, and group PI or OA, except as [`Bucket::Other`] says.
-    Denied,
-    /// Adjustments that are not the office's to act on: PI or OA with a
-    /// reason in the contractual list (a contract reduction the payer filed
-    /// under another group), OA-23 (the amount another payer's adjudication
-    /// already covers), and the legacy CR group or an unknown group code.
-    Other,
-}
-
-/// The CARC reason of the other payer's adjudication (OA-23).
-const PRIOR_PAYER_CARC: &str = "23";
-
-/// Which money column adjustment `a` is reported in; `contractual` are the
-/// contractual CARC codes (upper case).
-pub(crate) fn bucket(a: &Adjustment, contractual: &[String]) -> Bucket {
-    let reason = a.reason.trim();
-    let is_contractual = || contractual.iter().any(|c| c.eq_ignore_ascii_case(reason));
-    match a.group {
-        Some(Group::PR) => Bucket::PatientResponsibility,
-        Some(Group::CO) if is_contractual() => Bucket::Contractual,
-        Some(Group::CO) => Bucket::Denied,
-        Some(Group::PI | Group::OA) if is_contractual() || reason == PRIOR_PAYER_CARC => {
-            Bucket::Other
-        }
-        Some(Group::PI | Group::OA) => Bucket::Denied,
-        _ => Bucket::Other,
-    }
 }
 
 impl Figures {
@@ -118,6 +80,7 @@ impl Figures {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::edi835::Group;
     use crate::reconcile::testing::carcs;
 
     #[test]

@@ -6,98 +6,11 @@
 use rust_decimal::Decimal;
 
 use super::lines::{all_lines, line_bit, match_lines};
-use super::money::{bucket, Bucket, Figures};
-use super::{
-    denial, Action, Category, ClaimIndex, ClaimResult, Denial, LineResult, LineRule, Status,
-};
+use super::money::Figures;
+use super::{denial_of, ClaimIndex, ClaimResult, ClaimStatus, LineResult, LineRule};
+use crate::claim::denial::{carc_code, distinct, is_denial_adjustment};
 use crate::edi835::{Adjustment, ClaimPayment, Group, Remittance, ServicePayment};
 use crate::Text;
-
-fn distinct(into: &mut Vec<Text>, s: Text) {
-    if !s.is_empty() && !into.contains(&s) {
-        into.push(s);
-    }
-}
-
-fn carc_code(a: &Adjustment) -> Text {
-    let mut s = Text::with_capacity(a.group_code.len() + 1 + a.reason.len());
-    s.push_str(&a.group_code);
-    s.push('-');
-    s.push_str(&a.reason);
-    s
-}
-
-/// The main reason of a denial: the largest denying adjustment; else the
-/// largest non-patient one; else the largest.
-fn primary<'x>(
-    adjs: impl Iterator<Item = &'x Adjustment> + Clone,
-    contractual: &[String],
-) -> Option<&'x Adjustment> {
-    let largest = |it: &mut dyn Iterator<Item = &'x Adjustment>| it.max_by_key(|a| a.amount);
-    largest(&mut adjs.clone().filter(|a| bucket(a, contractual) == Bucket::Denied))
-        .or_else(|| largest(&mut adjs.clone().filter(|a| a.group != Some(Group::PR))))
-        .or_else(|| largest(&mut adjs.clone()))
-}
-
-/// The worklist entry for adjustments `adjs` (all of a denied claim or
-/// line, or only the denying ones of a reduction).
-fn denial_of<'x>(
-    adjs: impl Iterator<Item = &'x Adjustment> + Clone,
-    amount: Decimal,
-    contractual: &[String],
-    forwarded: bool,
-) -> Denial {
-    let mut carc = Vec::new();
-    for a in adjs.clone() {
-        distinct(&mut carc, carc_code(a));
-    }
-    match primary(adjs, contractual) {
-        Some(a) => {
-            let category = denial::category(&a.reason);
-            let action = denial::action(category, a.group, forwarded);
-            Denial { category, action, amount, carc }
-        }
-        None => Denial { category: Category::Other, action: Action::Appeal, amount, carc },
-    }
-}
-
-/// The worklist entry of a payment the ledger recorded: its adjustments as
-/// `claim_payments.adjustments` holds them (`GROUP-CARC amount` joined with
-/// `;`), read back and classified as [`reconcile_remittance`] does. Used by
-/// the status worklist; words it cannot read are left out.
-pub(crate) fn denial_of_recorded(
-    adjustments: &str,
-    amount: Decimal,
-    contractual: &[String],
-) -> Denial {
-    let adjs: Vec<Adjustment> = adjustments
-        .split(';')
-        .filter_map(|a| {
-            let (code, value) = a.trim().split_once(' ')?;
-            let (group, reason) = code.split_once('-')?;
-            Some(Adjustment {
-                group: Group::from_code(group),
-                group_code: Text::new(group),
-                reason: Text::new(reason),
-                amount: value.trim().parse().ok()?,
-                quantity: None,
-            })
-        })
-        .collect();
-    let denying: Vec<&Adjustment> =
-        adjs.iter().filter(|a| is_denial_adjustment(a, contractual)).collect();
-    if denying.is_empty() {
-        denial_of(adjs.iter(), amount, contractual, false)
-    } else {
-        denial_of(denying.into_iter(), amount, contractual, false)
-    }
-}
-
-/// True for an adjustment that denies money (see [`Bucket::Denied`]) and
-/// is not zero.
-pub(crate) fn is_denial_adjustment(a: &Adjustment, contractual: &[String]) -> bool {
-    a.amount != Decimal::ZERO && bucket(a, contractual) == Bucket::Denied
-}
 
 /// Classifies one claim payment, as `docs/reconcile.md` defines it;
 /// `contractual` are the contractual CARC codes.
@@ -107,53 +20,53 @@ pub(crate) fn is_denial_adjustment(a: &Adjustment, contractual: &[String]) -> bo
 /// schedule reduction is `patient_responsibility` (the deductible case); one
 /// paid 0 with only contractual or other adjustments (capitation) is `paid`.
 /// A paid claim with any denying adjustment (claim or line) is `partial`.
-pub(crate) fn classify(c: &ClaimPayment, matched: bool, contractual: &[String]) -> Status {
+pub(crate) fn classify(c: &ClaimPayment, matched: bool, contractual: &[String]) -> ClaimStatus {
     let denies = |a: &Adjustment| is_denial_adjustment(a, contractual);
     if !matched {
-        return Status::Unmatched;
+        return ClaimStatus::Unmatched;
     }
     if c.is_reversal() || c.clp04_paid < Decimal::ZERO {
-        return Status::Reversed;
+        return ClaimStatus::Reversed;
     }
     if c.clp02_status.trim() == "23" {
-        return Status::Forwarded;
+        return ClaimStatus::Forwarded;
     }
     if c.clp02_status == "4" {
-        return Status::Denied;
+        return ClaimStatus::Denied;
     }
     if c.clp04_paid > Decimal::ZERO {
         if c.all_adjustments().any(denies) {
-            return Status::Partial;
+            return ClaimStatus::Partial;
         }
-        return Status::Paid;
+        return ClaimStatus::Paid;
     }
     let pr: Decimal =
         c.all_adjustments().filter(|a| a.group == Some(Group::PR)).map(|a| a.amount).sum();
     if c.all_adjustments().any(denies) {
-        Status::Denied
+        ClaimStatus::Denied
     } else if pr > Decimal::ZERO {
-        Status::PatientResponsibility
+        ClaimStatus::PatientResponsibility
     } else {
         // Paid 0 with only contractual or other adjustments (a capitated
         // claim, CO-24 in `contractual_carcs`): settled under the contract,
         // nothing denied and nothing owed.
-        Status::Paid
+        ClaimStatus::Paid
     }
 }
 
-fn line_status(l: &ServicePayment, claim: Status, contractual: &[String]) -> Status {
+fn line_status(l: &ServicePayment, claim: ClaimStatus, contractual: &[String]) -> ClaimStatus {
     let pr: Decimal =
         l.adjustments.iter().filter(|a| a.group == Some(Group::PR)).map(|a| a.amount).sum();
     let denies = l.adjustments.iter().any(|a| is_denial_adjustment(a, contractual));
     match claim {
-        Status::Unmatched | Status::Reversed | Status::Forwarded => claim,
-        _ if l.svc03_paid > Decimal::ZERO && denies => Status::Partial,
-        _ if l.svc03_paid > Decimal::ZERO => Status::Paid,
-        _ if denies => Status::Denied,
-        _ if pr > Decimal::ZERO => Status::PatientResponsibility,
+        ClaimStatus::Unmatched | ClaimStatus::Reversed | ClaimStatus::Forwarded => claim,
+        _ if l.svc03_paid > Decimal::ZERO && denies => ClaimStatus::Partial,
+        _ if l.svc03_paid > Decimal::ZERO => ClaimStatus::Paid,
+        _ if denies => ClaimStatus::Denied,
+        _ if pr > Decimal::ZERO => ClaimStatus::PatientResponsibility,
         // Paid 0 with nothing denied (a zero-charge line, or one settled by
         // a contractual adjustment such as capitation): nothing owed.
-        _ => Status::Paid,
+        _ => ClaimStatus::Paid,
     }
 }
 
@@ -209,7 +122,7 @@ fn reconcile_claim(
         && sent.is_some_and(|s| payer.is_some_and(|p| !p.eq_ignore_ascii_case(&s.payer_id)));
     let status = classify(c, sent.is_some(), contractual);
     let denies = |a: &&Adjustment| is_denial_adjustment(a, contractual);
-    let forwarded = status != Status::Forwarded && c.is_forwarded();
+    let forwarded = status != ClaimStatus::Forwarded && c.is_forwarded();
     let line_matches = match sent {
         Some(s) => match_lines(s, c),
         None => vec![(None, LineRule::None); c.lines.len()],
@@ -246,15 +159,15 @@ fn reconcile_claim(
             l.allowed,
             contractual,
         );
-        if status == Status::Forwarded {
+        if status == ClaimStatus::Forwarded {
             figures.not_ours();
         }
         let denial = match lstatus {
-            Status::Denied => {
+            ClaimStatus::Denied => {
                 let amount = l.svc02_charge - l.svc03_paid;
                 Some(denial_of(l.adjustments.iter(), amount, contractual, forwarded))
             }
-            Status::Partial => {
+            ClaimStatus::Partial => {
                 let amount = figures.denied;
                 Some(denial_of(l.adjustments.iter().filter(denies), amount, contractual, forwarded))
             }
@@ -283,7 +196,7 @@ fn reconcile_claim(
     };
     let mut figures =
         Figures::new(c.clp03_charge, c.clp04_paid, c.all_adjustments(), allowed, contractual);
-    if status == Status::Forwarded {
+    if status == ClaimStatus::Forwarded {
         figures.not_ours();
     }
     let mut adjustments = String::new();
@@ -298,12 +211,12 @@ fn reconcile_claim(
         }
     }
     let denial = match status {
-        Status::Denied => {
+        ClaimStatus::Denied => {
             let amount = c.clp03_charge - c.clp04_paid;
             Some(denial_of(c.all_adjustments(), amount, contractual, forwarded))
         }
         // Reductions at claim level (CAS after CLP); the lines carry their own.
-        Status::Partial if c.adjustments.iter().any(|a| denies(&a)) => {
+        ClaimStatus::Partial if c.adjustments.iter().any(|a| denies(&a)) => {
             let amount = c.adjustments.iter().filter(denies).map(|a| a.amount).sum();
             Some(denial_of(c.adjustments.iter().filter(denies), amount, contractual, forwarded))
         }
@@ -347,25 +260,25 @@ mod tests {
     #[test]
     fn classifies_each_status() {
         let paid = payment("1", 100, 80, &[(100, 80, &[("CO", "45", 20)])]);
-        assert_eq!(classify(&paid, true, &carcs()), Status::Paid);
-        assert_eq!(classify(&paid, false, &carcs()), Status::Unmatched);
+        assert_eq!(classify(&paid, true, &carcs()), ClaimStatus::Paid);
+        assert_eq!(classify(&paid, false, &carcs()), ClaimStatus::Unmatched);
         let partial =
             payment("1", 150, 80, &[(100, 80, &[("CO", "45", 20)]), (50, 0, &[("CO", "97", 50)])]);
-        assert_eq!(classify(&partial, true, &carcs()), Status::Partial);
+        assert_eq!(classify(&partial, true, &carcs()), ClaimStatus::Partial);
         // A zero-paid line whose only reduction is contractual is not a denial.
         let contractual_zero =
             payment("1", 150, 80, &[(100, 80, &[("CO", "45", 20)]), (50, 0, &[("CO", "45", 50)])]);
-        assert_eq!(classify(&contractual_zero, true, &carcs()), Status::Paid);
+        assert_eq!(classify(&contractual_zero, true, &carcs()), ClaimStatus::Paid);
         let denied = payment("4", 100, 0, &[(100, 0, &[("PR", "1", 100)])]);
-        assert_eq!(classify(&denied, true, &carcs()), Status::Denied, "CLP02 4 wins");
+        assert_eq!(classify(&denied, true, &carcs()), ClaimStatus::Denied, "CLP02 4 wins");
         let zero = payment("1", 100, 0, &[(100, 0, &[("CO", "16", 100)])]);
-        assert_eq!(classify(&zero, true, &carcs()), Status::Denied);
+        assert_eq!(classify(&zero, true, &carcs()), ClaimStatus::Denied);
         let deductible = payment("1", 100, 0, &[(100, 0, &[("PR", "1", 80), ("CO", "45", 20)])]);
-        assert_eq!(classify(&deductible, true, &carcs()), Status::PatientResponsibility);
+        assert_eq!(classify(&deductible, true, &carcs()), ClaimStatus::PatientResponsibility);
         let reversal = payment("22", -100, -80, &[(-100, -80, &[("CO", "45", -20)])]);
-        assert_eq!(classify(&reversal, true, &carcs()), Status::Reversed);
+        assert_eq!(classify(&reversal, true, &carcs()), ClaimStatus::Reversed);
         let negative = payment("1", 100, -5, &[]);
-        assert_eq!(classify(&negative, true, &carcs()), Status::Reversed);
+        assert_eq!(classify(&negative, true, &carcs()), ClaimStatus::Reversed);
     }
 
     #[test]
@@ -377,11 +290,14 @@ mod tests {
             150,
             &[(200, 150, &[("CO", "45", 20), ("CO", "151", 30)]), (100, 0, &[("PR", "1", 100)])],
         );
-        assert_eq!(classify(&units, true, &carcs()), Status::Partial);
-        assert_eq!(line_status(&units.lines[0], Status::Partial, &carcs()), Status::Partial);
+        assert_eq!(classify(&units, true, &carcs()), ClaimStatus::Partial);
         assert_eq!(
-            line_status(&units.lines[1], Status::Partial, &carcs()),
-            Status::PatientResponsibility
+            line_status(&units.lines[0], ClaimStatus::Partial, &carcs()),
+            ClaimStatus::Partial
+        );
+        assert_eq!(
+            line_status(&units.lines[1], ClaimStatus::Partial, &carcs()),
+            ClaimStatus::PatientResponsibility
         );
         let f = Figures::new(
             units.clp03_charge,
@@ -402,7 +318,7 @@ mod tests {
         );
         // With 151 listed as contractual the same payment is paid.
         let with_151 = vec!["45".to_string(), "151".to_string()];
-        assert_eq!(classify(&units, true, &with_151), Status::Paid);
+        assert_eq!(classify(&units, true, &with_151), ClaimStatus::Paid);
         // CO-16 at claim level on a paid claim.
         let mut claim_level = payment("1", 200, 150, &[(200, 170, &[("CO", "45", 30)])]);
         claim_level.adjustments.push(Adjustment {
@@ -412,24 +328,26 @@ mod tests {
             amount: Decimal::new(20, 0),
             quantity: None,
         });
-        assert_eq!(classify(&claim_level, true, &carcs()), Status::Partial);
+        assert_eq!(classify(&claim_level, true, &carcs()), ClaimStatus::Partial);
         // A zero amount denies nothing.
         let zero = payment("1", 100, 100, &[(100, 100, &[("CO", "16", 0)])]);
-        assert_eq!(classify(&zero, true, &carcs()), Status::Paid);
+        assert_eq!(classify(&zero, true, &carcs()), ClaimStatus::Paid);
     }
 
     #[test]
     fn clp02_23_is_forwarded_and_19_to_21_are_processed() {
         let not_ours = payment("23", 100, 0, &[(100, 0, &[("CO", "109", 100)])]);
-        assert_eq!(classify(&not_ours, true, &carcs()), Status::Forwarded);
-        assert_eq!(classify(&not_ours, false, &carcs()), Status::Unmatched);
-        assert_eq!(line_status(&not_ours.lines[0], Status::Forwarded, &carcs()), Status::Forwarded);
+        assert_eq!(classify(&not_ours, true, &carcs()), ClaimStatus::Forwarded);
+        assert_eq!(classify(&not_ours, false, &carcs()), ClaimStatus::Unmatched);
+        assert_eq!(
+            line_status(&not_ours.lines[0], ClaimStatus::Forwarded, &carcs()),
+            ClaimStatus::Forwarded
+        );
         for clp02 in ["19", "20", "21"] {
             let paid = payment(clp02, 100, 80, &[(100, 80, &[("CO", "45", 20)])]);
-            assert_eq!(classify(&paid, true, &carcs()), Status::Paid, "CLP02 {clp02}");
+            assert_eq!(classify(&paid, true, &carcs()), ClaimStatus::Paid, "CLP02 {clp02}");
             let zero = payment(clp02, 100, 0, &[(100, 0, &[("CO", "22", 100)])]);
-            assert_eq!(classify(&zero, true, &carcs()), Status::Denied, "CLP02 {clp02}");
+            assert_eq!(classify(&zero, true, &carcs()), ClaimStatus::Denied, "CLP02 {clp02}");
         }
-        assert_eq!(Status::Forwarded.claim_status(), Some(ClaimStatus::Forwarded));
     }
 }

@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::{ClaimResult, Figures, Status};
+use super::{ClaimResult, ClaimStatus, Figures};
 use crate::atomic::AtomicFile;
 use crate::edi835::Remittance;
 use crate::numtext::push_money;
@@ -324,7 +324,7 @@ pub fn format_rows(
         .map_err(csv_err)?;
         for line in &r.lines {
             lv.clear();
-            if line.status == Status::NotAdjudicated {
+            if line.status == ClaimStatus::NotAdjudicated {
                 // Only the charge sent: no payment says anything of the rest.
                 lv.money(line.figures.billed);
                 for _ in 1..8 {
@@ -341,7 +341,7 @@ pub fn format_rows(
                 &line.procedure,
                 &r.payer_id,
                 &r.payer_claim_id,
-                line.status.words(),
+                line.status.as_str(),
                 line.rule.words(),
                 lv.get(0),
                 lv.get(1),
@@ -385,7 +385,7 @@ pub fn format_rows(
             ])
             .map_err(csv_err)?;
         }
-        if r.status == Status::Partial {
+        if r.status == ClaimStatus::Partial {
             for line in &r.lines {
                 if let Some(den) = &line.denial {
                     denial_rows += 1;
@@ -464,7 +464,7 @@ impl ReportWriter {
             let mut row = vec![""; CLAIMS_HEADER.len()];
             row[0] = &o.claim_id;
             row[1] = &o.payer_id;
-            row[3] = Status::Outstanding.words();
+            row[3] = ClaimStatus::Outstanding.as_str();
             row[5] = &billed;
             c.write_record(&row).map_err(csv_err)?;
         }

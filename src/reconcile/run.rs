@@ -39,7 +39,7 @@ use super::set::{finish_set, open_remit_file, posting, read_set, Against, Opened
 use super::summary::{
     Counts, LedgerNote, PaymentConflict, ReversalNote, SetSummary, Summary, TieOut,
 };
-use super::{source, Book, ClaimIndex, PayerNames, SentClaim, Status};
+use super::{source, Book, ClaimIndex, ClaimStatus, PayerNames, SentClaim};
 use crate::ledger::{self, Ledger, RemitPosting};
 use crate::progress::Progress;
 use crate::x12::{Finding, TransactionKind};
@@ -130,7 +130,7 @@ impl Options {
 
 /// The little kept of each claim payment after its rows are written.
 struct Compact {
-    status: Status,
+    status: ClaimStatus,
     forwarded: bool,
     paid: Decimal,
     claim_id: Text,
@@ -315,7 +315,7 @@ pub fn run(
                     forwarded: r.forwarded,
                     paid: r.figures.paid,
                     // Only reversals are named in the summary.
-                    claim_id: if r.status == Status::Reversed {
+                    claim_id: if r.status == ClaimStatus::Reversed {
                         r.claim_id.clone()
                     } else {
                         Text::default()
@@ -395,16 +395,16 @@ pub fn run(
     };
     progress.done();
 
-    let count = |st: Status| compact.iter().filter(|c| c.status == st).count();
+    let count = |st: ClaimStatus| compact.iter().filter(|c| c.status == st).count();
     let counts = Counts {
-        paid: count(Status::Paid),
-        partial: count(Status::Partial),
+        paid: count(ClaimStatus::Paid),
+        partial: count(ClaimStatus::Partial),
         partial_completed: book.partial_completed(&sent),
-        denied: count(Status::Denied),
-        patient_responsibility: count(Status::PatientResponsibility),
-        reversed: count(Status::Reversed),
-        unmatched: count(Status::Unmatched),
-        forwarded: count(Status::Forwarded),
+        denied: count(ClaimStatus::Denied),
+        patient_responsibility: count(ClaimStatus::PatientResponsibility),
+        reversed: count(ClaimStatus::Reversed),
+        unmatched: count(ClaimStatus::Unmatched),
+        forwarded: count(ClaimStatus::Forwarded),
         outstanding: outstanding.len(),
         processed_and_forwarded: compact.iter().filter(|c| c.forwarded).count(),
     };

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 
 use super::report::{self, PlbRow};
 use super::summary::SetSummary;
-use super::{ClaimIndex, ClaimResult, ClaimRule, LineRule, PayerNames, SentClaim, Status};
+use super::{ClaimIndex, ClaimResult, ClaimRule, ClaimStatus, LineRule, PayerNames, SentClaim};
 use crate::edi835;
 use crate::ledger::{self, DenialPosting, LinePosting, PaymentPosting, PlbPosting, RemitPosting};
 use crate::x12::{self, Finding, Severity, TransactionKind};
@@ -140,7 +140,7 @@ pub(super) fn read_set(
         f.claim_id = r.claim_id.to_string();
         findings.push(f);
     }
-    for r in results.iter().filter(|r| r.status != Status::Reversed) {
+    for r in results.iter().filter(|r| r.status != ClaimStatus::Reversed) {
         let Some(i) = r.sent else { continue };
         let sent = &index.claims()[i];
         let clm02 = sent.charge;
@@ -174,7 +174,7 @@ pub(super) fn read_set(
     }
     // A line answered under another procedure code than the one billed
     // (SVC06 naming the code billed, or matched by charge and date alone).
-    for r in results.iter().filter(|r| r.status != Status::Reversed && !r.later_payer) {
+    for r in results.iter().filter(|r| r.status != ClaimStatus::Reversed && !r.later_payer) {
         let Some(i) = r.sent else { continue };
         let sent = &index.claims()[i];
         for l in &r.lines {
@@ -267,7 +267,8 @@ pub(super) fn finish_set(read: Read, against: &Against<'_>) -> std::io::Result<S
             .zip(detail)
             // Every result of a remittance has a ledger status (none is
             // `Outstanding`, which only the reports use).
-            .filter_map(|(r, (lines, denials))| Some((r.status.claim_status()?, r, lines, denials)))
+            .filter(|(r, _)| r.status.in_ledger())
+            .map(|(r, (lines, denials))| (r.status, r, lines, denials))
             .map(|(status, r, service_lines, denials)| PaymentPosting {
                 // A later payer's answer is posted under its own id: the
                 // claim's row is not its (no status of the primary changes).
@@ -277,13 +278,10 @@ pub(super) fn finish_set(read: Read, against: &Against<'_>) -> std::io::Result<S
                 },
                 claim_row: r.sent.map(|i| rows[i]),
                 status,
-                claim_status: r
-                    .claim_status
-                    .and_then(Status::claim_status)
-                    .filter(|&s| s != status),
-                reversal: r.status == Status::Reversed,
+                claim_status: r.claim_status.filter(|&s| s.in_ledger() && s != status),
+                reversal: r.status == ClaimStatus::Reversed,
                 lines: match r.sent {
-                    Some(i) if r.status != Status::Reversed => {
+                    Some(i) if r.status != ClaimStatus::Reversed => {
                         answered_ids(&index.claims()[i], r.answered)
                     }
                     _ => None,

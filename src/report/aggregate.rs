@@ -249,7 +249,7 @@ pub(crate) fn denial_rows(
         for g in gs {
             let e = all.entry(key(&g)).or_default();
             *e = (e.0 + g.claims, e.1 + g.lines, e.2 + g.amount);
-            let category = crate::reconcile::detail::carc_category(&g.carc).to_string();
+            let category = crate::claim::denial::carc_category(&g.carc).to_string();
             out.push(row(&g.payer_id, category, key(&g), (g.claims, g.lines, g.amount), base));
         }
         out.push(row(
@@ -267,7 +267,7 @@ pub(crate) fn denial_rows(
     reasons.sort_by(|a, b| b.1 .2.cmp(&a.1 .2).then_with(|| a.0.cmp(&b.0)));
     for (k, g) in reasons {
         let carc = k.split_once('-').map_or(k.as_str(), |x| x.1);
-        let category = crate::reconcile::detail::carc_category(carc).to_string();
+        let category = crate::claim::denial::carc_category(carc).to_string();
         out.push(row("ALL", category, k.clone(), g, all_adj));
     }
     let sum = totals

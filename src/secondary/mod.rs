@@ -208,9 +208,9 @@ fn denial(p: &PrimaryPayment) -> (String, String) {
     let action = main
         .map(|c| {
             let (group, carc) = c.split_once('-').unwrap_or(("", c));
-            let category = crate::reconcile::denial::category(carc);
+            let category = crate::claim::denial::category(carc);
             let group = crate::edi835::Group::from_code(group);
-            crate::reconcile::denial::action(category, group, false).words().to_string()
+            crate::claim::denial::action(category, group, false).words().to_string()
         })
         .unwrap_or_else(|| "appeal".to_string());
     let reason = if codes.is_empty() {

@@ -56,7 +56,7 @@ pub(super) fn write_and_record(
     }
     let sha256 = ledger::hex(&Sha256::digest(&bytes[..]));
     // Where each claim sits in its set, for mapping 999 errors to claims.
-    let mut spans = crate::build::spans_by_claim(&bytes);
+    let mut spans = crate::edi837::spans_by_claim(&bytes);
     drop(bytes);
     let set_of =
         written.sets.iter().flat_map(|s| std::iter::repeat(s.control.as_str()).take(s.claims));

@@ -22,11 +22,11 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{date_of, Options};
+use crate::claim::denial;
 use crate::claim::Action;
 use crate::claim::ClaimStatus;
 use crate::ledger::{self, ClaimState, Ledger};
 use crate::numtext::money;
-use crate::reconcile;
 
 /// One claim that needs a person.
 #[derive(Clone, Debug, Serialize)]
@@ -193,8 +193,7 @@ fn item(s: ClaimState, options: &Options, today: chrono::NaiveDate) -> Option<Wo
                 Some(d) if d > Decimal::ZERO => d,
                 _ => p.billed - p.paid,
             };
-            let d =
-                reconcile::denial_of_recorded(&p.adjustments, amount, &options.contractual_carcs);
+            let d = denial::denial_of_recorded(&p.adjustments, amount, &options.contractual_carcs);
             let codes = options.reasons.carcs(&d.carc, " ");
             let reason = if s.status == ClaimStatus::Denied {
                 format!("denied in 835 trace {}: {} ({codes})", p.trace, d.category.words())

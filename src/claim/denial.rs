@@ -1,14 +1,19 @@
-//! Denial worklist categories and next actions, from CARC reason codes.
+//! Denials as domain vocabulary shared by `reconcile`, `status`, `secondary`
+//! and `report`: the money column of each CAS adjustment ([`Bucket`]), the
+//! denial category of a CARC code ([`Category`]), the next action, and the
+//! denial worklist entry of a set of adjustments ([`Denial`]).
 //!
 //! The category words and actions are our own; no CARC description text is
 //! used or shipped (X12 holds the copyright on it). The mapping is by code
 //! value, chosen so that a billing team knows which desk a denial goes to.
-//! This module does not read 835s and does not decide whether something is
-//! denied (see `classify`).
+//! This module does not read 835s and does not classify a claim payment
+//! (reconcile's `classify` does).
 
+use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::edi835::Group;
+use crate::edi835::{Adjustment, Group};
+use crate::Text;
 
 /// Which kind of problem a denial is, in our own words.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -63,7 +68,7 @@ impl Category {
     }
 }
 
-pub use crate::claim::Action;
+use super::Action;
 
 /// The category of one CARC code (trimmed, case-insensitive). Each code's
 /// meaning is noted in our own short words.
@@ -201,6 +206,152 @@ pub(crate) fn action(category: Category, group: Option<Group>, forwarded: bool) 
             Action::WriteOff
         }
     }
+}
+
+/// A denial worklist entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Denial {
+    /// Category of the main reason.
+    pub category: Category,
+    /// Suggested next action.
+    pub action: Action,
+    /// For a denied claim or line, the amount not paid (billed − paid); for
+    /// a reduction of a paid claim or line, the reduction (its `denied` money).
+    #[serde(serialize_with = "crate::numtext::json::money")]
+    pub amount: Decimal,
+    /// `GROUP-CARC` codes of the adjustments it covers, distinct, in file order.
+    pub carc: Vec<Text>,
+}
+
+/// The money column an adjustment is reported in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bucket {
+    /// Group PR: the patient's share.
+    PatientResponsibility,
+    /// Group CO with a reason in the contractual list: the contract write-off.
+    Contractual,
+    /// Money withheld for a reason the office can act on (resubmit, appeal,
+    /// bill another payer, bill the patient): group CO with any reason not in
+    /// the contractual list, and group PI or OA, except as [`Bucket::Other`] says.
+    Denied,
+    /// Adjustments that are not the office's to act on: PI or OA with a
+    /// reason in the contractual list (a contract reduction the payer filed
+    /// under another group), OA-23 (the amount another payer's adjudication
+    /// already covers), and the legacy CR group or an unknown group code.
+    Other,
+}
+
+/// The CARC reason of the other payer's adjudication (OA-23).
+const PRIOR_PAYER_CARC: &str = "23";
+
+/// Which money column adjustment `a` is reported in; `contractual` are the
+/// contractual CARC codes (upper case).
+pub(crate) fn bucket(a: &Adjustment, contractual: &[String]) -> Bucket {
+    let reason = a.reason.trim();
+    let is_contractual = || contractual.iter().any(|c| c.eq_ignore_ascii_case(reason));
+    match a.group {
+        Some(Group::PR) => Bucket::PatientResponsibility,
+        Some(Group::CO) if is_contractual() => Bucket::Contractual,
+        Some(Group::CO) => Bucket::Denied,
+        Some(Group::PI | Group::OA) if is_contractual() || reason == PRIOR_PAYER_CARC => {
+            Bucket::Other
+        }
+        Some(Group::PI | Group::OA) => Bucket::Denied,
+        _ => Bucket::Other,
+    }
+}
+
+pub(crate) fn distinct(into: &mut Vec<Text>, s: Text) {
+    if !s.is_empty() && !into.contains(&s) {
+        into.push(s);
+    }
+}
+
+pub(crate) fn carc_code(a: &Adjustment) -> Text {
+    let mut s = Text::with_capacity(a.group_code.len() + 1 + a.reason.len());
+    s.push_str(&a.group_code);
+    s.push('-');
+    s.push_str(&a.reason);
+    s
+}
+
+/// The main reason of a denial: the largest denying adjustment; else the
+/// largest non-patient one; else the largest.
+fn primary<'x>(
+    adjs: impl Iterator<Item = &'x Adjustment> + Clone,
+    contractual: &[String],
+) -> Option<&'x Adjustment> {
+    let largest = |it: &mut dyn Iterator<Item = &'x Adjustment>| it.max_by_key(|a| a.amount);
+    largest(&mut adjs.clone().filter(|a| bucket(a, contractual) == Bucket::Denied))
+        .or_else(|| largest(&mut adjs.clone().filter(|a| a.group != Some(Group::PR))))
+        .or_else(|| largest(&mut adjs.clone()))
+}
+
+/// The worklist entry for adjustments `adjs` (all of a denied claim or
+/// line, or only the denying ones of a reduction).
+pub(crate) fn denial_of<'x>(
+    adjs: impl Iterator<Item = &'x Adjustment> + Clone,
+    amount: Decimal,
+    contractual: &[String],
+    forwarded: bool,
+) -> Denial {
+    let mut carc = Vec::new();
+    for a in adjs.clone() {
+        distinct(&mut carc, carc_code(a));
+    }
+    match primary(adjs, contractual) {
+        Some(a) => {
+            let category = category(&a.reason);
+            let action = action(category, a.group, forwarded);
+            Denial { category, action, amount, carc }
+        }
+        None => Denial { category: Category::Other, action: Action::Appeal, amount, carc },
+    }
+}
+
+/// The worklist entry of a payment the ledger recorded: its adjustments as
+/// `claim_payments.adjustments` holds them (`GROUP-CARC amount` joined with
+/// `;`), read back and classified as `reconcile::reconcile_remittance` does. Used by
+/// the status worklist; words it cannot read are left out.
+pub(crate) fn denial_of_recorded(
+    adjustments: &str,
+    amount: Decimal,
+    contractual: &[String],
+) -> Denial {
+    let adjs: Vec<Adjustment> = adjustments
+        .split(';')
+        .filter_map(|a| {
+            let (code, value) = a.trim().split_once(' ')?;
+            let (group, reason) = code.split_once('-')?;
+            Some(Adjustment {
+                group: Group::from_code(group),
+                group_code: Text::new(group),
+                reason: Text::new(reason),
+                amount: value.trim().parse().ok()?,
+                quantity: None,
+            })
+        })
+        .collect();
+    let denying: Vec<&Adjustment> =
+        adjs.iter().filter(|a| is_denial_adjustment(a, contractual)).collect();
+    if denying.is_empty() {
+        denial_of(adjs.iter(), amount, contractual, false)
+    } else {
+        denial_of(denying.into_iter(), amount, contractual, false)
+    }
+}
+
+/// True for an adjustment that denies money (see [`Bucket::Denied`]) and
+/// is not zero.
+pub(crate) fn is_denial_adjustment(a: &Adjustment, contractual: &[String]) -> bool {
+    a.amount != Decimal::ZERO && bucket(a, contractual) == Bucket::Denied
+}
+
+/// The denial category words of CARC `carc` (as in reconcile's `denials.csv`
+/// and the money report).
+pub fn carc_category(carc: &str) -> &'static str {
+    category(carc).words()
 }
 
 #[cfg(test)]
