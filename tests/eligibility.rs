@@ -310,6 +310,22 @@ fn read_records_each_coverage_status_and_lists_unmatched_answers() {
     for f in v["files"].as_array().unwrap() {
         assert!(f["answers"].as_array().unwrap().iter().all(|a| a["new"] == false), "{f}");
     }
+    // Benefit money in JSON is two-decimal text; coinsurance is a rate.
+    let answers: Vec<&serde_json::Value> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["answers"].as_array().unwrap())
+        .collect();
+    let gold = answers
+        .iter()
+        .map(|a| &a["coverage"])
+        .find(|c| c["plan_name"] == "GOLD PLAN")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(gold["copay"], "25.00", "{gold}");
+    assert_eq!(gold["deductible_remaining"], "400.50", "{gold}");
+    assert_eq!(gold["oop_remaining"], "2500.00", "{gold}");
+    assert_eq!(gold["coinsurance"], "0.2", "{gold}");
     let o = run(dir.path(), &["eligibility", "read", "m.271", "--now", "2025-11-30T11:00"]);
     assert!(
         text(&o).contains("m.271: already read: its 1 answers are on file; nothing changed"),

@@ -26,8 +26,10 @@ pub struct Stc {
     /// STC02 status date.
     pub date: Option<NaiveDate>,
     /// STC04 total charge.
+    #[serde(serialize_with = "crate::numtext::json::money_opt")]
     pub charge: Option<Decimal>,
     /// STC05 payment amount.
+    #[serde(serialize_with = "crate::numtext::json::money_opt")]
     pub paid: Option<Decimal>,
     /// STC06 adjudication or payment date.
     pub paid_date: Option<NaiveDate>,

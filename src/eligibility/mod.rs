@@ -36,6 +36,7 @@ pub enum Error {
         /// What was being done.
         what: &'static str,
         /// The I/O error.
+        #[source]
         cause: std::io::Error,
     },
     /// The 270 could not be written (a value X12 cannot carry).
@@ -44,6 +45,7 @@ pub enum Error {
         /// The file being written.
         path: PathBuf,
         /// The writer's error.
+        #[source]
         cause: crate::x12::WriteError,
     },
     /// The 270 written failed claimflow's own envelope check (a bug).

@@ -33,6 +33,7 @@ pub enum InquireError {
         /// What was being done.
         what: &'static str,
         /// The I/O error.
+        #[source]
         cause: std::io::Error,
     },
     /// The 276 could not be written.
@@ -41,6 +42,7 @@ pub enum InquireError {
         /// The file.
         path: PathBuf,
         /// The writer's error.
+        #[source]
         cause: crate::x12::WriteError,
     },
     /// The 276 written failed claimflow's own envelope check (a bug).
