@@ -204,44 +204,12 @@ pub fn run(
     progress: &Progress,
 ) -> Result<Summary, Error> {
     progress.stage("load claims");
-    let mut waiting: Vec<bool> = Vec::new();
-    let mut ledger_rows: Vec<i64> = Vec::new();
-    let mut earlier: Vec<ledger::LivePayment> = Vec::new();
-    let (sent, mut notes, mut ledger) = match claims {
-        Claims::Files(paths) => {
-            let (sent, notes) = source::from_837_files(paths)?;
-            (sent, notes, None)
-        }
-        Claims::Ledger(l) => {
-            let lc = source::from_ledger(l)?;
-            waiting = lc.waiting;
-            ledger_rows = lc.rows;
-            earlier = lc.earlier;
-            (lc.claims, lc.notes, Some(l))
-        }
-    };
+    let Loaded { sent, mut notes, ledger, waiting, ledger_rows, earlier } = load(claims)?;
     progress.stage("index claims");
     let index = ClaimIndex::new(&sent);
-    // What earlier runs' live payments answered (ledger mode).
-    let mut book = Book::new(sent.len());
-    for p in earlier {
-        let Some(i) = index.latest(&p.claim_id).and_then(|i| index.for_payer(i, &p.payer_id))
-        else {
-            continue;
-        };
-        let Some(status) = super::account::own_status(p.status, p.denied, p.paid) else {
-            continue;
-        };
-        let lines = source::line_mask(&sent[i], p.lines.as_deref());
-        book.add_earlier(i, &p.payer_claim_id, p.billed, p.paid, lines, status);
-    }
-    // The payer ids the claims were sent to name their payers too.
-    let mut payers = options.payers.clone();
-    for c in &sent {
-        if payers.get(&c.payer_id).is_none() {
-            payers.add(&c.payer_id, []);
-        }
-    }
+    let mut book = earlier_answers(&index, earlier);
+    let payers = known_payers(&options.payers, &sent);
+
     progress.stage("open and scan 835s");
     let opened: Vec<Opened> = remits.par_iter().map(|p| open_remit_file(p)).collect();
     let broken: Vec<Finding> = opened
@@ -252,31 +220,33 @@ pub fn run(
         return Err(Error::NoRemittance(broken));
     }
     let mut kept = Kept::default();
-    let mut jobs = Vec::new();
+    let mut jobs: Vec<Job<'_>> = Vec::new();
     for (i, o) in opened.iter().enumerate() {
         for f in &o.scan.findings {
             kept.keep(&o.name, f.clone());
         }
         for (ic, _, set) in o.scan.sets() {
             if set.kind == TransactionKind::Remittance835 {
-                jobs.push((i, ic.control.as_str(), set));
+                jobs.push(Job { opened: o, file_no: i, control: ic.control.as_str(), set });
             }
         }
     }
 
-    let mut writer =
+    let writer =
         report::ReportWriter::create(out_dir).map_err(Error::io(out_dir, "writing reports"))?;
-    let mut sets: Vec<SetSummary> = Vec::new();
-    let mut plb: Vec<PlbRow> = Vec::new();
-    let mut compact: Vec<Compact> = Vec::new();
-    let mut denial_rows = 0usize;
+    let mut out = Collected {
+        writer,
+        kept,
+        notes: &mut notes,
+        sets: Vec::new(),
+        plb: Vec::new(),
+        compact: Vec::new(),
+        denial_rows: 0,
+        out_dir,
+    };
     let at = options.now.format("%Y-%m-%dT%H:%M:%S").to_string();
     let with_postings = ledger.is_some();
     progress.stage("read, match, write rows");
-    // The ledger posts on its own thread while the next batch is read, so
-    // SQLite's single writer overlaps the parallel parsing. Each batch is one
-    // transaction; a set is applied at most once, so a run stopped half-way
-    // is completed by running it again.
     let against = Against {
         index: &index,
         payers: &payers,
@@ -284,97 +254,11 @@ pub fn run(
         ledger_rows: with_postings.then_some(ledger_rows.as_slice()),
         reasons: &options.reasons,
     };
-    let posted = std::thread::scope(|scope| -> Result<Option<ledger::PostSummary>, Error> {
-        let (to_ledger, poster) = match ledger.take() {
-            Some(l) => {
-                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RemitPosting>>(2);
-                let at = &at;
-                let handle = scope.spawn(move || post_batches(l, rx, at));
-                (Some(tx), Some(handle))
-            }
-            None => (None, None),
-        };
-        for batch in jobs.chunks(SETS_PER_BATCH) {
-            let mut reads: Vec<Read> = batch
-                .par_iter()
-                .map(|(i, ctl, set)| read_set(&opened[*i], *i, ctl, set, &against))
-                .collect();
-            // Accounting runs in file order: a payment sees what the payments
-            // before it answered.
-            for (k, rd) in reads.iter_mut().enumerate() {
-                rd.findings.extend(book.account(&sent, &mut rd.results, !with_postings));
-                for row in &mut rd.plb {
-                    row.sent = book.tie(&index, &rd.results, rd.payer.as_deref(), &row.reference);
-                    if let Some(i) = row.sent {
-                        row.claim_id = sent[i].claim_id.clone();
-                    }
-                }
-                let set_no = sets.len() + k;
-                compact.extend(rd.results.iter().map(|r| Compact {
-                    status: r.status,
-                    forwarded: r.forwarded,
-                    paid: r.figures.paid,
-                    // Only reversals are named in the summary.
-                    claim_id: if r.status == ClaimStatus::Reversed {
-                        r.claim_id.clone()
-                    } else {
-                        Text::default()
-                    },
-                    set: set_no,
-                }));
-            }
-            let outs: Vec<std::io::Result<SetOut>> =
-                reads.into_par_iter().map(|rd| finish_set(rd, &against)).collect();
-            let mut postings = Vec::new();
-            for out in outs {
-                let out = out.map_err(Error::io(out_dir, "writing reports"))?;
-                writer.append(&out.rows).map_err(Error::io(out_dir, "writing reports"))?;
-                denial_rows += out.rows.denial_rows;
-                for f in out.findings {
-                    kept.keep(&out.summary.file, f);
-                }
-                notes.extend(out.unknown_payer);
-                if with_postings && out.summary.complete {
-                    postings.push(posting(&out.summary, out.payments, &out.plb, &sent));
-                }
-                plb.extend(out.plb);
-                sets.push(out.summary);
-            }
-            if let Some(tx) = &to_ledger {
-                // A send fails only when the posting thread stopped on an
-                // error, which joining it below reports.
-                if tx.send(postings).is_err() {
-                    break;
-                }
-            }
-        }
-        drop(to_ledger);
-        progress.stage("finish ledger posting");
-        match poster {
-            Some(h) => {
-                let (post, busy) = h.join().map_err(|_| Error::PostingThread)??;
-                progress.timing("ledger posting thread busy", busy);
-                Ok(Some(post))
-            }
-            None => Ok(None),
-        }
-    })?;
+    let posted = read_match_post(&jobs, &against, &mut book, ledger, &mut out, &at, progress)?;
+    let Collected { writer, kept, sets, plb, compact, denial_rows, .. } = out;
+
     let mut findings = kept.findings;
-    for u in posted.as_ref().map(|p| p.unpaired_reversals.as_slice()).unwrap_or_default() {
-        let mut f = Finding::warning(
-            u.pos,
-            "CLP",
-            "RECON-REVERSAL",
-            format!(
-                "reversal (CLP02 22) of payer claim number {} for {} billed, {} paid matches no live payment of this claim in the ledger: nothing undone",
-                if u.payer_claim_id.trim().is_empty() { "(none)" } else { u.payer_claim_id.trim() },
-                report::money(-u.billed),
-                report::money(-u.paid),
-            ),
-        );
-        f.claim_id = u.claim_id.to_string();
-        findings.push(f.in_file(&u.file));
-    }
+    findings.extend(unpaired_reversals(posted.as_ref()));
     findings.sort_by(|a, b| a.file.cmp(&b.file).then(a.pos.cmp(&b.pos)));
     let outstanding: Vec<OutstandingRow> = if with_postings {
         outstanding_rows(&sent, &waiting, &book, options.now.date())
@@ -408,18 +292,269 @@ pub fn run(
         outstanding: outstanding.len(),
         processed_and_forwarded: compact.iter().filter(|c| c.forwarded).count(),
     };
+    Ok(Summary {
+        files: remits.len(),
+        transactions: sets.len(),
+        claim_payments: compact.len(),
+        counts,
+        tie_out: tie_out(&compact, &plb, &sets),
+        reversals: reversal_notes(&book, &compact, &sets),
+        denial_rows,
+        unreadable_files: broken,
+        findings,
+        findings_not_kept: kept.dropped,
+        notes,
+        reports: paths.iter().map(|p| p.display().to_string()).collect(),
+        payments: sets,
+        ledger: posted.map(ledger_note),
+    })
+}
+
+/// The sent claims and, in ledger mode, what the ledger knows of them.
+struct Loaded<'l> {
+    sent: Vec<SentClaim>,
+    notes: Vec<Finding>,
+    ledger: Option<&'l mut Ledger>,
+    /// Per sent claim: waiting for an answer when the run started.
+    waiting: Vec<bool>,
+    /// Per sent claim: its ledger row.
+    ledger_rows: Vec<i64>,
+    /// The live payments of earlier runs.
+    earlier: Vec<ledger::LivePayment>,
+}
+
+/// Step 1: the sent claims, from the 837 files or the ledger.
+fn load(claims: Claims<'_>) -> Result<Loaded<'_>, Error> {
+    Ok(match claims {
+        Claims::Files(paths) => {
+            let (sent, notes) = source::from_837_files(paths)?;
+            Loaded {
+                sent,
+                notes,
+                ledger: None,
+                waiting: Vec::new(),
+                ledger_rows: Vec::new(),
+                earlier: Vec::new(),
+            }
+        }
+        Claims::Ledger(l) => {
+            let lc = source::from_ledger(l)?;
+            Loaded {
+                sent: lc.claims,
+                notes: lc.notes,
+                ledger: Some(l),
+                waiting: lc.waiting,
+                ledger_rows: lc.rows,
+                earlier: lc.earlier,
+            }
+        }
+    })
+}
+
+/// Step 2: what earlier runs' live payments answered (ledger mode).
+fn earlier_answers(index: &ClaimIndex<'_>, earlier: Vec<ledger::LivePayment>) -> Book {
+    let sent = index.claims();
+    let mut book = Book::new(sent.len());
+    for p in earlier {
+        let Some(i) = index.latest(&p.claim_id).and_then(|i| index.for_payer(i, &p.payer_id))
+        else {
+            continue;
+        };
+        let Some(status) = super::account::own_status(p.status, p.denied, p.paid) else {
+            continue;
+        };
+        let lines = source::line_mask(&sent[i], p.lines.as_deref());
+        book.add_earlier(i, &p.payer_claim_id, p.billed, p.paid, lines, status);
+    }
+    book
+}
+
+/// The config's payer names, plus the payer ids the claims were sent to
+/// (which name their payers too).
+fn known_payers(configured: &PayerNames, sent: &[SentClaim]) -> PayerNames {
+    let mut payers = configured.clone();
+    for c in sent {
+        if payers.get(&c.payer_id).is_none() {
+            payers.add(&c.payer_id, []);
+        }
+    }
+    payers
+}
+
+/// One 835 transaction set to reconcile.
+struct Job<'o> {
+    opened: &'o Opened,
+    file_no: usize,
+    control: &'o str,
+    set: &'o crate::x12::TransactionSet,
+}
+
+/// What the run keeps while the sets are read: the report writer, the
+/// findings and notes, and a few figures per set and claim payment.
+struct Collected<'n, 'p> {
+    writer: report::ReportWriter,
+    kept: Kept,
+    notes: &'n mut Vec<Finding>,
+    sets: Vec<SetSummary>,
+    plb: Vec<PlbRow>,
+    compact: Vec<Compact>,
+    denial_rows: usize,
+    out_dir: &'p Path,
+}
+
+/// Step 3: the sets read, matched and accounted in parallel batches, their
+/// rows written, and (with `ledger`) posted. The ledger posts on its own
+/// thread while the next batch is read, so SQLite's single writer overlaps
+/// the parallel parsing. Each batch is one transaction; a set is applied at
+/// most once, so a run stopped half-way is completed by running it again.
+fn read_match_post(
+    jobs: &[Job<'_>],
+    against: &Against<'_>,
+    book: &mut Book,
+    ledger: Option<&mut Ledger>,
+    out: &mut Collected<'_, '_>,
+    at: &str,
+    progress: &Progress,
+) -> Result<Option<ledger::PostSummary>, Error> {
+    let with_postings = ledger.is_some();
+    let sent = against.index.claims();
+    let out_dir = out.out_dir;
+    std::thread::scope(|scope| -> Result<Option<ledger::PostSummary>, Error> {
+        let (to_ledger, poster) = match ledger {
+            Some(l) => {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RemitPosting>>(2);
+                let handle = scope.spawn(move || post_batches(l, rx, at));
+                (Some(tx), Some(handle))
+            }
+            None => (None, None),
+        };
+        for batch in jobs.chunks(SETS_PER_BATCH) {
+            let mut reads: Vec<Read> = batch
+                .par_iter()
+                .map(|j| read_set(j.opened, j.file_no, j.control, j.set, against))
+                .collect();
+            // Accounting runs in file order: a payment sees what the payments
+            // before it answered.
+            for (k, rd) in reads.iter_mut().enumerate() {
+                account_set(
+                    book,
+                    against.index,
+                    rd,
+                    !with_postings,
+                    out.sets.len() + k,
+                    &mut out.compact,
+                );
+            }
+            let outs: Vec<std::io::Result<SetOut>> =
+                reads.into_par_iter().map(|rd| finish_set(rd, against)).collect();
+            let mut postings = Vec::new();
+            for set_out in outs {
+                let set_out = set_out.map_err(Error::io(out_dir, "writing reports"))?;
+                out.writer.append(&set_out.rows).map_err(Error::io(out_dir, "writing reports"))?;
+                out.denial_rows += set_out.rows.denial_rows;
+                for f in set_out.findings {
+                    out.kept.keep(&set_out.summary.file, f);
+                }
+                out.notes.extend(set_out.unknown_payer);
+                if with_postings && set_out.summary.complete {
+                    postings.push(posting(&set_out.summary, set_out.payments, &set_out.plb, sent));
+                }
+                out.plb.extend(set_out.plb);
+                out.sets.push(set_out.summary);
+            }
+            if let Some(tx) = &to_ledger {
+                // A send fails only when the posting thread stopped on an
+                // error, which joining it below reports.
+                if tx.send(postings).is_err() {
+                    break;
+                }
+            }
+        }
+        drop(to_ledger);
+        progress.stage("finish ledger posting");
+        match poster {
+            Some(h) => {
+                let (post, busy) = h.join().map_err(|_| Error::PostingThread)??;
+                progress.timing("ledger posting thread busy", busy);
+                Ok(Some(post))
+            }
+            None => Ok(None),
+        }
+    })
+}
+
+/// One set's claim payments accounted in file order (lines answered,
+/// reversals, PLB ties), and the little the summary keeps of each.
+fn account_set(
+    book: &mut Book,
+    index: &ClaimIndex<'_>,
+    rd: &mut Read,
+    without_ledger: bool,
+    set_no: usize,
+    compact: &mut Vec<Compact>,
+) {
+    let sent = index.claims();
+    rd.findings.extend(book.account(sent, &mut rd.results, without_ledger));
+    for row in &mut rd.plb {
+        row.sent = book.tie(index, &rd.results, rd.payer.as_deref(), &row.reference);
+        if let Some(i) = row.sent {
+            row.claim_id = sent[i].claim_id.clone();
+        }
+    }
+    compact.extend(rd.results.iter().map(|r| Compact {
+        status: r.status,
+        forwarded: r.forwarded,
+        paid: r.figures.paid,
+        // Only reversals are named in the summary.
+        claim_id: if r.status == ClaimStatus::Reversed {
+            r.claim_id.clone()
+        } else {
+            Text::default()
+        },
+        set: set_no,
+    }));
+}
+
+/// A finding per reversal the ledger could pair with no live payment.
+fn unpaired_reversals(posted: Option<&ledger::PostSummary>) -> Vec<Finding> {
+    let unpaired = posted.map(|p| p.unpaired_reversals.as_slice()).unwrap_or_default();
+    unpaired
+        .iter()
+        .map(|u| {
+            let mut f = Finding::warning(
+                u.pos,
+                "CLP",
+                "RECON-REVERSAL",
+                format!(
+                    "reversal (CLP02 22) of payer claim number {} for {} billed, {} paid matches no live payment of this claim in the ledger: nothing undone",
+                    if u.payer_claim_id.trim().is_empty() { "(none)" } else { u.payer_claim_id.trim() },
+                    report::money(-u.billed),
+                    report::money(-u.paid),
+                ),
+            );
+            f.claim_id = u.claim_id.to_string();
+            f.in_file(&u.file)
+        })
+        .collect()
+}
+
+/// The payments against the sets' BPR02 totals.
+fn tie_out(compact: &[Compact], plb: &[PlbRow], sets: &[SetSummary]) -> TieOut {
     let paid: Decimal = compact.iter().map(|c| c.paid).sum();
     let plb_total: Decimal = plb.iter().map(|p| p.amount).sum();
     let bpr02_total: Decimal = sets.iter().map(|s| s.bpr02).sum();
-    let tie_out = TieOut {
+    TieOut {
         paid,
         provider_adjustments_effect: -plb_total,
         expected_bpr02: paid - plb_total,
         bpr02_total,
         ok: paid - plb_total == bpr02_total,
-    };
-    let reversals = book
-        .pairs()
+    }
+}
+
+/// Each reversal with the payment it undoes and the one that corrects it.
+fn reversal_notes(book: &Book, compact: &[Compact], sets: &[SetSummary]) -> Vec<ReversalNote> {
+    book.pairs()
         .iter()
         .map(|(i, p)| {
             let r = &compact[*i];
@@ -432,34 +567,23 @@ pub fn run(
                 corrected_paid: p.corrected_by.map(|j| compact[j].paid),
             }
         })
-        .collect();
-    Ok(Summary {
-        files: remits.len(),
-        transactions: sets.len(),
-        claim_payments: compact.len(),
-        counts,
-        tie_out,
-        reversals,
-        denial_rows,
-        unreadable_files: broken,
-        findings,
-        findings_not_kept: kept.dropped,
-        notes,
-        reports: paths.iter().map(|p| p.display().to_string()).collect(),
-        payments: sets,
-        ledger: posted.map(|p| LedgerNote {
-            applied: p.applied.iter().map(|(_, t)| t.clone()).collect(),
-            already_applied: p.already_applied.iter().map(|(_, t)| t.clone()).collect(),
-            conflicts: p
-                .conflicts
-                .into_iter()
-                .map(|(payer_id, trace)| PaymentConflict { payer_id, trace })
-                .collect(),
-            payments_posted: p.payments,
-            payments_unmatched: p.unmatched,
-            postings_undone: p.undone,
-        }),
-    })
+        .collect()
+}
+
+/// What the ledger posting did, for the summary.
+fn ledger_note(p: ledger::PostSummary) -> LedgerNote {
+    LedgerNote {
+        applied: p.applied.iter().map(|(_, t)| t.clone()).collect(),
+        already_applied: p.already_applied.iter().map(|(_, t)| t.clone()).collect(),
+        conflicts: p
+            .conflicts
+            .into_iter()
+            .map(|(payer_id, trace)| PaymentConflict { payer_id, trace })
+            .collect(),
+        payments_posted: p.payments,
+        payments_unmatched: p.unmatched,
+        postings_undone: p.undone,
+    }
 }
 
 /// The posting thread: each batch of remittances in one transaction.

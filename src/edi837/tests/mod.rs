@@ -202,7 +202,7 @@ fn written(claims: &[Claim]) -> (String, Written) {
     (String::from_utf8(out).unwrap(), w)
 }
 
-#[path = "../../tests/support/oracle.rs"]
+#[path = "../../../tests/support/oracle.rs"]
 mod oracle;
 
 /// Keeps an 837 a unit test wrote for the pyx12 oracle (see `scripts/test.sh`).
