@@ -30,16 +30,17 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use rayon::prelude::*;
-use rust_decimal::Decimal;
 
 use super::report::{self, OutstandingRow, PlbRow};
 use super::set::{finish_set, open_remit_file, posting, read_set, Against, Opened, Read, SetOut};
+use super::source::{earlier_answers, known_payers, load, Loaded};
 use super::summary::{
-    Counts, LedgerNote, PaymentConflict, ReversalNote, SetSummary, Summary, TieOut,
+    ledger_note, outstanding_rows, reversal_notes, tie_out, unpaired_reversals, Compact, Counts,
+    SetSummary, Summary,
 };
-use super::{source, Book, ClaimIndex, ClaimStatus, PayerNames, SentClaim};
+use super::{Book, ClaimIndex, ClaimStatus, PayerNames};
 use crate::ledger::{self, Ledger, RemitPosting};
 use crate::progress::Progress;
 use crate::x12::{Finding, TransactionKind};
@@ -126,42 +127,6 @@ impl Options {
             reasons: crate::codeset::ReasonTexts::default(),
         }
     }
-}
-
-/// The little kept of each claim payment after its rows are written.
-struct Compact {
-    status: ClaimStatus,
-    forwarded: bool,
-    paid: Decimal,
-    claim_id: Text,
-    set: usize,
-}
-
-/// The claims still waiting, with what no live payment answered yet: sent
-/// claims that were waiting when the run started (never answered, partly
-/// answered or reversed) or that a payment of this run touched.
-fn outstanding_rows(
-    claims: &[SentClaim],
-    waiting: &[bool],
-    book: &Book,
-    today: NaiveDate,
-) -> Vec<OutstandingRow> {
-    claims
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| waiting.get(*i).copied().unwrap_or(false) || book.touched(*i))
-        .filter_map(|(i, c)| {
-            let outstanding = book.unanswered(i, c);
-            (outstanding > Decimal::ZERO).then(|| OutstandingRow {
-                claim_id: c.claim_id.clone(),
-                payer_id: c.payer_id.clone(),
-                billed: c.charge,
-                outstanding,
-                sent_on: c.sent_on,
-                age_days: c.sent_on.map(|d| (today - d).num_days()),
-            })
-        })
-        .collect()
 }
 
 /// Transaction sets handled per parallel batch: enough to keep every core
@@ -310,77 +275,6 @@ pub fn run(
     })
 }
 
-/// The sent claims and, in ledger mode, what the ledger knows of them.
-struct Loaded<'l> {
-    sent: Vec<SentClaim>,
-    notes: Vec<Finding>,
-    ledger: Option<&'l mut Ledger>,
-    /// Per sent claim: waiting for an answer when the run started.
-    waiting: Vec<bool>,
-    /// Per sent claim: its ledger row.
-    ledger_rows: Vec<i64>,
-    /// The live payments of earlier runs.
-    earlier: Vec<ledger::LivePayment>,
-}
-
-/// Step 1: the sent claims, from the 837 files or the ledger.
-fn load(claims: Claims<'_>) -> Result<Loaded<'_>, Error> {
-    Ok(match claims {
-        Claims::Files(paths) => {
-            let (sent, notes) = source::from_837_files(paths)?;
-            Loaded {
-                sent,
-                notes,
-                ledger: None,
-                waiting: Vec::new(),
-                ledger_rows: Vec::new(),
-                earlier: Vec::new(),
-            }
-        }
-        Claims::Ledger(l) => {
-            let lc = source::from_ledger(l)?;
-            Loaded {
-                sent: lc.claims,
-                notes: lc.notes,
-                ledger: Some(l),
-                waiting: lc.waiting,
-                ledger_rows: lc.rows,
-                earlier: lc.earlier,
-            }
-        }
-    })
-}
-
-/// Step 2: what earlier runs' live payments answered (ledger mode).
-fn earlier_answers(index: &ClaimIndex<'_>, earlier: Vec<ledger::LivePayment>) -> Book {
-    let sent = index.claims();
-    let mut book = Book::new(sent.len());
-    for p in earlier {
-        let Some(i) = index.latest(&p.claim_id).and_then(|i| index.for_payer(i, &p.payer_id))
-        else {
-            continue;
-        };
-        let Some(status) = super::account::own_status(p.status, p.denied, p.paid) else {
-            continue;
-        };
-        let lines = source::line_mask(&sent[i], p.lines.as_deref());
-        book.add_earlier(i, &p.payer_claim_id, p.billed, p.paid, lines, status);
-    }
-    book
-}
-
-/// The config's payer names, plus the payer ids the claims were sent to
-/// (which name their payers too).
-fn known_payers(configured: &PayerNames, sent: &[SentClaim]) -> PayerNames {
-    let mut payers = configured.clone();
-    for c in sent {
-        if payers.get(&c.payer_id).is_none() {
-            payers.add(&c.payer_id, []);
-        }
-    }
-    payers
-}
-
 /// One 835 transaction set to reconcile.
 struct Job<'o> {
     opened: &'o Opened,
@@ -513,77 +407,6 @@ fn account_set(
         },
         set: set_no,
     }));
-}
-
-/// A finding per reversal the ledger could pair with no live payment.
-fn unpaired_reversals(posted: Option<&ledger::PostSummary>) -> Vec<Finding> {
-    let unpaired = posted.map(|p| p.unpaired_reversals.as_slice()).unwrap_or_default();
-    unpaired
-        .iter()
-        .map(|u| {
-            let mut f = Finding::warning(
-                u.pos,
-                "CLP",
-                "RECON-REVERSAL",
-                format!(
-                    "reversal (CLP02 22) of payer claim number {} for {} billed, {} paid matches no live payment of this claim in the ledger: nothing undone",
-                    if u.payer_claim_id.trim().is_empty() { "(none)" } else { u.payer_claim_id.trim() },
-                    report::money(-u.billed),
-                    report::money(-u.paid),
-                ),
-            );
-            f.claim_id = u.claim_id.to_string();
-            f.in_file(&u.file)
-        })
-        .collect()
-}
-
-/// The payments against the sets' BPR02 totals.
-fn tie_out(compact: &[Compact], plb: &[PlbRow], sets: &[SetSummary]) -> TieOut {
-    let paid: Decimal = compact.iter().map(|c| c.paid).sum();
-    let plb_total: Decimal = plb.iter().map(|p| p.amount).sum();
-    let bpr02_total: Decimal = sets.iter().map(|s| s.bpr02).sum();
-    TieOut {
-        paid,
-        provider_adjustments_effect: -plb_total,
-        expected_bpr02: paid - plb_total,
-        bpr02_total,
-        ok: paid - plb_total == bpr02_total,
-    }
-}
-
-/// Each reversal with the payment it undoes and the one that corrects it.
-fn reversal_notes(book: &Book, compact: &[Compact], sets: &[SetSummary]) -> Vec<ReversalNote> {
-    book.pairs()
-        .iter()
-        .map(|(i, p)| {
-            let r = &compact[*i];
-            ReversalNote {
-                claim_id: r.claim_id.to_string(),
-                check_trace: sets[r.set].trace.clone(),
-                amount: r.paid,
-                reverses_trace: p.reverses.map(|j| sets[compact[j].set].trace.clone()),
-                corrected_by_trace: p.corrected_by.map(|j| sets[compact[j].set].trace.clone()),
-                corrected_paid: p.corrected_by.map(|j| compact[j].paid),
-            }
-        })
-        .collect()
-}
-
-/// What the ledger posting did, for the summary.
-fn ledger_note(p: ledger::PostSummary) -> LedgerNote {
-    LedgerNote {
-        applied: p.applied.iter().map(|(_, t)| t.clone()).collect(),
-        already_applied: p.already_applied.iter().map(|(_, t)| t.clone()).collect(),
-        conflicts: p
-            .conflicts
-            .into_iter()
-            .map(|(payer_id, trace)| PaymentConflict { payer_id, trace })
-            .collect(),
-        payments_posted: p.payments,
-        payments_unmatched: p.unmatched,
-        postings_undone: p.undone,
-    }
 }
 
 /// The posting thread: each batch of remittances in one transaction.

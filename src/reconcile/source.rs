@@ -1,19 +1,20 @@
 //! Where the sent claims of a reconciliation come from: 837 files named by
 //! the caller, or the ledger (its claims, with their service lines read back
-//! from the 837 files they were sent in). This module reads; it neither
-//! matches nor posts.
+//! from the 837 files they were sent in), the payer names they add, and
+//! what the ledger's earlier payments answered of them. This module reads;
+//! it neither matches nor posts.
 
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
-use super::run::Error;
-use super::SentClaim;
+use super::run::{Claims, Error};
+use super::{Book, ClaimIndex, PayerNames, SentClaim};
 use crate::claim::ClaimStatus;
 use crate::edi837;
 use crate::finding::{Finding, Severity, UNREADABLE};
-use crate::ledger::Ledger;
+use crate::ledger::{self, Ledger};
 
 /// The sent claims read from 837 files. Claims files with error findings are
 /// still read; at most three of their errors per file are returned as notes.
@@ -150,6 +151,77 @@ pub(crate) fn line_mask(sent: &SentClaim, lines: Option<&str>) -> u64 {
             sent.lines.iter().position(|l| l.line_id.trim().eq_ignore_ascii_case(id))
         })
         .fold(0, |m, i| m | super::line_bit(i))
+}
+
+/// The sent claims and, in ledger mode, what the ledger knows of them.
+pub(super) struct Loaded<'l> {
+    pub(super) sent: Vec<SentClaim>,
+    pub(super) notes: Vec<Finding>,
+    pub(super) ledger: Option<&'l mut Ledger>,
+    /// Per sent claim: waiting for an answer when the run started.
+    pub(super) waiting: Vec<bool>,
+    /// Per sent claim: its ledger row.
+    pub(super) ledger_rows: Vec<i64>,
+    /// The live payments of earlier runs.
+    pub(super) earlier: Vec<ledger::LivePayment>,
+}
+
+/// Step 1: the sent claims, from the 837 files or the ledger.
+pub(super) fn load(claims: Claims<'_>) -> Result<Loaded<'_>, Error> {
+    Ok(match claims {
+        Claims::Files(paths) => {
+            let (sent, notes) = from_837_files(paths)?;
+            Loaded {
+                sent,
+                notes,
+                ledger: None,
+                waiting: Vec::new(),
+                ledger_rows: Vec::new(),
+                earlier: Vec::new(),
+            }
+        }
+        Claims::Ledger(l) => {
+            let lc = from_ledger(l)?;
+            Loaded {
+                sent: lc.claims,
+                notes: lc.notes,
+                ledger: Some(l),
+                waiting: lc.waiting,
+                ledger_rows: lc.rows,
+                earlier: lc.earlier,
+            }
+        }
+    })
+}
+
+/// Step 2: what earlier runs' live payments answered (ledger mode).
+pub(super) fn earlier_answers(index: &ClaimIndex<'_>, earlier: Vec<ledger::LivePayment>) -> Book {
+    let sent = index.claims();
+    let mut book = Book::new(sent.len());
+    for p in earlier {
+        let Some(i) = index.latest(&p.claim_id).and_then(|i| index.for_payer(i, &p.payer_id))
+        else {
+            continue;
+        };
+        let Some(status) = super::account::own_status(p.status, p.denied, p.paid) else {
+            continue;
+        };
+        let lines = line_mask(&sent[i], p.lines.as_deref());
+        book.add_earlier(i, &p.payer_claim_id, p.billed, p.paid, lines, status);
+    }
+    book
+}
+
+/// The config's payer names, plus the payer ids the claims were sent to
+/// (which name their payers too).
+pub(super) fn known_payers(configured: &PayerNames, sent: &[SentClaim]) -> PayerNames {
+    let mut payers = configured.clone();
+    for c in sent {
+        if payers.get(&c.payer_id).is_none() {
+            payers.add(&c.payer_id, []);
+        }
+    }
+    payers
 }
 
 #[cfg(test)]

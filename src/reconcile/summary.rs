@@ -1,14 +1,19 @@
 //! What a reconciliation returns: the [`Summary`] a caller prints (and
 //! `reconcile --json` prints), with its parts: counts by status, the
 //! tie-out, reversals, unreadable files, one entry per payment and what was
-//! posted. `needs_attention` is the exit-1 rule. This module computes
-//! nothing else and prints nothing.
+//! posted. `needs_attention` is the exit-1 rule; the summary's parts are
+//! computed here from what the run kept ([`Compact`], the [`Book`], the
+//! ledger's posting summary). This module prints nothing.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::report::{self, OutstandingRow, PlbRow};
+use super::{Book, ClaimStatus, SentClaim};
+use crate::ledger;
 use crate::x12::Finding;
+use crate::Text;
 
 /// What one 835 transaction set (one payment) contributed.
 #[derive(Debug, Serialize)]
@@ -212,5 +217,116 @@ impl Summary {
             || !self.unreadable_files.is_empty()
             || !self.tie_out.ok
             || self.ledger.as_ref().is_some_and(|l| !l.conflicts.is_empty())
+    }
+}
+
+/// The little kept of each claim payment after its rows are written.
+pub(super) struct Compact {
+    pub(super) status: ClaimStatus,
+    pub(super) forwarded: bool,
+    pub(super) paid: Decimal,
+    pub(super) claim_id: Text,
+    pub(super) set: usize,
+}
+
+/// The claims still waiting, with what no live payment answered yet: sent
+/// claims that were waiting when the run started (never answered, partly
+/// answered or reversed) or that a payment of this run touched.
+pub(super) fn outstanding_rows(
+    claims: &[SentClaim],
+    waiting: &[bool],
+    book: &Book,
+    today: NaiveDate,
+) -> Vec<OutstandingRow> {
+    claims
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| waiting.get(*i).copied().unwrap_or(false) || book.touched(*i))
+        .filter_map(|(i, c)| {
+            let outstanding = book.unanswered(i, c);
+            (outstanding > Decimal::ZERO).then(|| OutstandingRow {
+                claim_id: c.claim_id.clone(),
+                payer_id: c.payer_id.clone(),
+                billed: c.charge,
+                outstanding,
+                sent_on: c.sent_on,
+                age_days: c.sent_on.map(|d| (today - d).num_days()),
+            })
+        })
+        .collect()
+}
+
+/// A finding per reversal the ledger could pair with no live payment.
+pub(super) fn unpaired_reversals(posted: Option<&ledger::PostSummary>) -> Vec<Finding> {
+    let unpaired = posted.map(|p| p.unpaired_reversals.as_slice()).unwrap_or_default();
+    unpaired
+        .iter()
+        .map(|u| {
+            let mut f = Finding::warning(
+                u.pos,
+                "CLP",
+                "RECON-REVERSAL",
+                format!(
+                    "reversal (CLP02 22) of payer claim number {} for {} billed, {} paid matches no live payment of this claim in the ledger: nothing undone",
+                    if u.payer_claim_id.trim().is_empty() { "(none)" } else { u.payer_claim_id.trim() },
+                    report::money(-u.billed),
+                    report::money(-u.paid),
+                ),
+            );
+            f.claim_id = u.claim_id.to_string();
+            f.in_file(&u.file)
+        })
+        .collect()
+}
+
+/// The payments against the sets' BPR02 totals.
+pub(super) fn tie_out(compact: &[Compact], plb: &[PlbRow], sets: &[SetSummary]) -> TieOut {
+    let paid: Decimal = compact.iter().map(|c| c.paid).sum();
+    let plb_total: Decimal = plb.iter().map(|p| p.amount).sum();
+    let bpr02_total: Decimal = sets.iter().map(|s| s.bpr02).sum();
+    TieOut {
+        paid,
+        provider_adjustments_effect: -plb_total,
+        expected_bpr02: paid - plb_total,
+        bpr02_total,
+        ok: paid - plb_total == bpr02_total,
+    }
+}
+
+/// Each reversal with the payment it undoes and the one that corrects it.
+pub(super) fn reversal_notes(
+    book: &Book,
+    compact: &[Compact],
+    sets: &[SetSummary],
+) -> Vec<ReversalNote> {
+    book.pairs()
+        .iter()
+        .map(|(i, p)| {
+            let r = &compact[*i];
+            ReversalNote {
+                claim_id: r.claim_id.to_string(),
+                check_trace: sets[r.set].trace.clone(),
+                amount: r.paid,
+                reverses_trace: p.reverses.map(|j| sets[compact[j].set].trace.clone()),
+                corrected_by_trace: p.corrected_by.map(|j| sets[compact[j].set].trace.clone()),
+                corrected_paid: p.corrected_by.map(|j| compact[j].paid),
+            }
+        })
+        .collect()
+}
+
+/// What the ledger posting did, for the summary.
+pub(super) fn ledger_note(p: ledger::PostSummary) -> LedgerNote {
+    LedgerNote {
+        applied: p.applied.iter().map(|(_, t)| t.clone()).collect(),
+        already_applied: p.already_applied.iter().map(|(_, t)| t.clone()).collect(),
+        conflicts: p
+            .conflicts
+            .into_iter()
+            .map(|(payer_id, trace)| PaymentConflict { payer_id, trace })
+            .collect(),
+        payments_posted: p.payments,
+        payments_unmatched: p.unmatched,
+        postings_undone: p.undone,
     }
 }
