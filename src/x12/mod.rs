@@ -9,6 +9,7 @@ mod delim;
 mod document;
 mod envelope;
 mod error;
+pub mod grammar;
 mod hierarchy;
 mod lex;
 pub mod schema;
