@@ -16,13 +16,33 @@ const FILING_INDICATORS: &[&str] = &[
     "MB", "MC", "OF", "TV", "VA", "WC", "ZZ",
 ];
 
+/// The error of key `key` in config file `.0`.
+struct ErrAt<'a>(&'a str);
+
+impl ErrAt<'_> {
+    fn at(&self, key: String, message: String) -> Error {
+        Error::Value { path: self.0.to_string(), key, message }
+    }
+}
+
 impl Config {
+    /// Normalizes the parsed values (phone digits, tax ids and ZIPs without
+    /// dashes) and checks them section by section; the first problem is the
+    /// error, naming its key.
     pub(super) fn normalize_and_check(&mut self, name: &str) -> Result<(), Error> {
-        let err =
-            |key: String, message: String| Error::Value { path: name.to_string(), key, message };
+        let err = ErrAt(name);
+        self.check_interchange(&err)?;
+        self.check_submitter(&err)?;
+        self.check_billing_providers(&err)?;
+        self.check_payers(&err)?;
+        self.check_reconcile(&err)
+    }
+
+    /// `[interchange]`: usage, ids, delimiters, batch size, control numbers.
+    fn check_interchange(&self, err: &ErrAt<'_>) -> Result<(), Error> {
         let i = &self.interchange;
         if !matches!(i.usage.as_str(), "T" | "P") {
-            return Err(err(
+            return Err(err.at(
                 "interchange.usage".into(),
                 format!("must be \"T\" or \"P\", found {:?}", i.usage),
             ));
@@ -34,10 +54,9 @@ impl Config {
             ("interchange.receiver_id", &i.receiver_id, 15),
         ] {
             if v.is_empty() || v.len() > w {
-                return Err(err(
-                    key.into(),
-                    format!("must be 1 to {w} characters, found {}", v.len()),
-                ));
+                return Err(
+                    err.at(key.into(), format!("must be 1 to {w} characters, found {}", v.len()))
+                );
             }
         }
         let delims = [
@@ -48,7 +67,7 @@ impl Config {
         ];
         for (key, v) in delims {
             if v.len() != 1 || v.as_bytes()[0].is_ascii_alphanumeric() || v == " " {
-                return Err(err(
+                return Err(err.at(
                     format!("interchange.{key}"),
                     format!("must be one punctuation character, found {v:?}"),
                 ));
@@ -58,22 +77,26 @@ impl Config {
         bytes.sort_unstable();
         bytes.dedup();
         if bytes.len() != 4 {
-            return Err(err("interchange".into(), "element, component, repetition and segment delimiters must be four different characters".into()));
+            return Err(err.at("interchange".into(), "element, component, repetition and segment delimiters must be four different characters".into()));
         }
         if i.max_claims_per_transaction == 0 || i.max_claims_per_transaction > 5000 {
-            return Err(err(
-                "interchange.max_claims_per_transaction".into(),
-                "must be 1 to 5000".into(),
-            ));
+            return Err(
+                err.at("interchange.max_claims_per_transaction".into(), "must be 1 to 5000".into())
+            );
         }
         if i.control_number_start.is_some_and(|n| n == 0 || n > 999_999_999) {
-            return Err(err(
+            return Err(err.at(
                 "interchange.control_number_start".into(),
                 "must be 1 to 999999999 (ISA13 has nine digits)".into(),
             ));
         }
+        Ok(())
+    }
+
+    /// `[submitter]`: a contact is given; the phone is kept as digits.
+    fn check_submitter(&mut self, err: &ErrAt<'_>) -> Result<(), Error> {
         if self.submitter.phone.is_none() && self.submitter.email.is_none() {
-            return Err(err(
+            return Err(err.at(
                 "submitter".into(),
                 "give a phone or an email for the submitter contact".into(),
             ));
@@ -81,6 +104,11 @@ impl Config {
         if let Some(phone) = &mut self.submitter.phone {
             *phone = phone.chars().filter(char::is_ascii_digit).collect();
         }
+        Ok(())
+    }
+
+    /// `[[billing_provider]]`: entity names, street addresses, pay-to, NPIs (each once).
+    fn check_billing_providers(&mut self, err: &ErrAt<'_>) -> Result<(), Error> {
         for (n, bp) in self.billing_provider.iter_mut().enumerate() {
             bp.tax_id = bp.tax_id.replace('-', "");
             bp.zip = bp.zip.replace('-', "");
@@ -89,34 +117,34 @@ impl Config {
             match bp.entity {
                 Entity::Organization => {
                     if bp.name.trim().is_empty() {
-                        return Err(err(key("name"), "an organization needs its name (or set entity = \"person\" with last_name and first_name)".into()));
+                        return Err(err.at(key("name"), "an organization needs its name (or set entity = \"person\" with last_name and first_name)".into()));
                     }
                     if bp.last_name.is_some() || bp.first_name.is_some() {
-                        return Err(err(key("entity"), "last_name and first_name are for entity = \"person\"; an organization has a name".into()));
+                        return Err(err.at(key("entity"), "last_name and first_name are for entity = \"person\"; an organization has a name".into()));
                     }
                 }
                 Entity::Person => {
                     if !given(&bp.last_name) || !given(&bp.first_name) {
-                        return Err(err(
+                        return Err(err.at(
                             key("last_name"),
                             "entity = \"person\" needs last_name and first_name".into(),
                         ));
                     }
                     if !bp.name.is_empty() {
-                        return Err(err(key("name"), "entity = \"person\" is named by last_name and first_name; leave name out".into()));
+                        return Err(err.at(key("name"), "entity = \"person\" is named by last_name and first_name; leave name out".into()));
                     }
                 }
             }
             for (k, line) in [("address1", Some(&bp.address1)), ("address2", bp.address2.as_ref())]
             {
                 if line.is_some_and(|l| is_po_box(l)) {
-                    return Err(err(key(k), format!("{:?} is a PO or lock box: the billing provider needs a street address (the 837P guide); put the box in [billing_provider.pay_to]", line.map(String::as_str).unwrap_or_default())));
+                    return Err(err.at(key(k), format!("{:?} is a PO or lock box: the billing provider needs a street address (the 837P guide); put the box in [billing_provider.pay_to]", line.map(String::as_str).unwrap_or_default())));
                 }
             }
             if let Some(pt) = &mut bp.pay_to {
                 pt.zip = pt.zip.replace('-', "");
                 if !matches!(pt.zip.len(), 5 | 9) || !pt.zip.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(err(
+                    return Err(err.at(
                         key("pay_to.zip"),
                         format!("must be 5 or 9 digits, found {:?}", pt.zip),
                     ));
@@ -124,12 +152,12 @@ impl Config {
                 for (k, v) in [("address1", &pt.address1), ("city", &pt.city), ("state", &pt.state)]
                 {
                     if v.trim().is_empty() {
-                        return Err(err(key(&format!("pay_to.{k}")), "is required".into()));
+                        return Err(err.at(key(&format!("pay_to.{k}")), "is required".into()));
                     }
                 }
             }
             if bp.npi.len() != 10 || !bp.npi.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(err(
+                return Err(err.at(
                     format!("billing_provider[{n}].npi"),
                     format!("must be 10 digits, found {:?}", bp.npi),
                 ));
@@ -138,19 +166,23 @@ impl Config {
         let mut seen = std::collections::HashSet::new();
         for bp in &self.billing_provider {
             if !seen.insert(bp.npi.clone()) {
-                return Err(err(
-                    "billing_provider.npi".into(),
-                    format!("{} is listed twice", bp.npi),
-                ));
+                return Err(
+                    err.at("billing_provider.npi".into(), format!("{} is listed twice", bp.npi))
+                );
             }
         }
-        seen.clear();
+        Ok(())
+    }
+
+    /// `[[payer]]`: ids once, filing indicators, day counts, and aliases that name one payer each.
+    fn check_payers(&self, err: &ErrAt<'_>) -> Result<(), Error> {
+        let mut seen = std::collections::HashSet::new();
         for (n, p) in self.payer.iter().enumerate() {
             if !seen.insert(p.id.clone()) {
-                return Err(err(format!("payer[{n}].id"), format!("{} is listed twice", p.id)));
+                return Err(err.at(format!("payer[{n}].id"), format!("{} is listed twice", p.id)));
             }
             if !FILING_INDICATORS.contains(&p.filing_indicator.as_str()) {
-                return Err(err(
+                return Err(err.at(
                     format!("payer[{n}].filing_indicator"),
                     format!("{:?} is not an 837P claim filing indicator code", p.filing_indicator),
                 ));
@@ -161,7 +193,7 @@ impl Config {
                 ("eligibility_max_age_days", p.eligibility_max_age_days),
             ] {
                 if days == Some(0) {
-                    return Err(err(
+                    return Err(err.at(
                         format!("payer[{n}].{key}"),
                         "must be a positive number of days, found 0".into(),
                     ));
@@ -176,26 +208,31 @@ impl Config {
             for (a, alias) in p.aliases.iter().enumerate() {
                 let key = format!("payer[{n}].aliases[{a}]");
                 if alias.trim().is_empty() || alias.trim() != alias {
-                    return Err(err(
+                    return Err(err.at(
                         key,
                         format!("must be a payer id without surrounding spaces, found {alias:?}"),
                     ));
                 }
                 if let Some(&other) = names.get(alias.as_str()) {
                     if other != n || alias == &p.id {
-                        return Err(err(
+                        return Err(err.at(
                             key,
                             format!("{alias} already names payer {}", self.payer[other].id),
                         ));
                     }
-                    return Err(err(key, format!("{alias} is listed twice")));
+                    return Err(err.at(key, format!("{alias} is listed twice")));
                 }
                 names.insert(alias, n);
             }
         }
+        Ok(())
+    }
+
+    /// `[reconcile]`: the contractual CARC codes.
+    fn check_reconcile(&self, err: &ErrAt<'_>) -> Result<(), Error> {
         for (i, code) in self.reconcile.contractual_carcs.iter().enumerate() {
             if !is_carc(code) {
-                return Err(err(
+                return Err(err.at(
                     format!("reconcile.contractual_carcs[{i}]"),
                     format!("must be a CARC code: 1 to 3 characters A-Z or 0-9, found {code:?}"),
                 ));
