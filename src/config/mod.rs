@@ -357,8 +357,16 @@ impl Default for ReconcileConfig {
     }
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+/// TOML `text` deserialized, as `claimflow.toml` and the encounter layout
+/// files are read; on failure, the 1-based line of the problem (0 when
+/// unknown) and the message naming the key.
+pub(crate) fn from_toml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, (usize, String)> {
+    toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(0, |s| {
+            text[..s.start.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+        });
+        (line, e.message().to_string())
+    })
 }
 
 impl Config {
@@ -372,10 +380,10 @@ impl Config {
 
     /// Parses config text; `name` is used in errors.
     pub fn parse(text: &str, name: &str) -> Result<Config, Error> {
-        let mut cfg: Config = toml::from_str(text).map_err(|e| Error::Syntax {
+        let mut cfg: Config = from_toml(text).map_err(|(line, message)| Error::Syntax {
             path: name.to_string(),
-            line: e.span().map(|s| line_of(text, s.start)).unwrap_or(0),
-            message: e.message().to_string(),
+            line,
+            message,
         })?;
         cfg.path = PathBuf::from(name);
         cfg.normalize_and_check(name)?;

@@ -102,10 +102,6 @@ pub struct Layout {
     pub values: BTreeMap<Col, BTreeMap<String, String>>,
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
-}
-
 /// True when `fmt` is a usable chrono date format (no unknown `%` items).
 fn is_valid_date_format(fmt: &str) -> bool {
     !fmt.is_empty() && StrftimeItems::new(fmt).all(|i| !matches!(i, Item::Error))
@@ -122,11 +118,8 @@ impl Layout {
 
     /// Parses layout text; `name` is used in errors.
     pub fn parse(text: &str, name: &str) -> Result<Layout, Error> {
-        let f: LayoutFile = toml::from_str(text).map_err(|e| Error::Syntax {
-            path: name.to_string(),
-            line: e.span().map(|s| line_of(text, s.start)).unwrap_or(0),
-            message: e.message().to_string(),
-        })?;
+        let f: LayoutFile = crate::config::from_toml(text)
+            .map_err(|(line, message)| Error::Syntax { path: name.to_string(), line, message })?;
         let value_err =
             |key: String, message: String| Error::Value { path: name.into(), key, message };
         let col = |table: &str, k: &str| {
