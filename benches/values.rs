@@ -1,6 +1,6 @@
 //! The X12 value grammars (nom, `x12::grammar`) against the hand-written
 //! readers they replaced, kept here only as the baseline: `R` decimals, `D8`
-//! dates, `DT` and `TM` checks, each over a fixed mix of valid and invalid
+//! dates, `DT` and `TM` checks, NDC forms, each over a fixed mix of valid and invalid
 //! values. Run: `cargo bench --bench values`.
 
 use std::hint::black_box;
@@ -8,6 +8,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion};
 use rust_decimal::Decimal;
 
+use claimflow::codeset::ndc;
 use claimflow::values::{parse_date_bytes, parse_decimal_bytes};
 use claimflow::x12::schema::{valid_date, valid_time};
 
@@ -25,6 +26,15 @@ const DECIMALS: &[&[u8]] = &[
 ];
 const DATES: &[&[u8]] =
     &[b"20260101", b"20241231", b"20260229", b"261127", b"2026-01-01", b"2026011"];
+const NDCS: &[&str] = &[
+    "12345-6789-01",
+    "1234-5678-90",
+    "12345-678-90",
+    "12345-6789-0",
+    "12345678901",
+    "1234567890",
+    "1234a-5678-90",
+];
 const TIMES: &[&[u8]] = &[b"0930", b"235959", b"23595912", b"2400", b"093"];
 
 fn old_decimal(raw: &[u8]) -> Option<Decimal> {
@@ -99,6 +109,24 @@ fn old_valid_time(v: &[u8]) -> bool {
     two(0) < 24 && two(2) < 60 && (v.len() < 6 || two(4) < 60)
 }
 
+fn old_ndc(ndc: &str) -> Option<String> {
+    let s = ndc.trim();
+    let parts: Vec<&str> = s.split('-').collect();
+    if !parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let lens: Vec<usize> = parts.iter().map(|p| p.len()).collect();
+    let (a, b, c) = match (parts.as_slice(), lens.as_slice()) {
+        ([one], [11]) => return Some((*one).to_string()),
+        ([a, b, c], [5, 4, 2]) => ((*a).to_string(), (*b).to_string(), (*c).to_string()),
+        ([a, b, c], [4, 4, 2]) => (format!("0{a}"), (*b).to_string(), (*c).to_string()),
+        ([a, b, c], [5, 3, 2]) => ((*a).to_string(), format!("0{b}"), (*c).to_string()),
+        ([a, b, c], [5, 4, 1]) => ((*a).to_string(), (*b).to_string(), format!("0{c}")),
+        _ => return None,
+    };
+    Some(format!("{a}{b}{c}"))
+}
+
 fn grammars(c: &mut Criterion) {
     let mut g = c.benchmark_group("R decimal");
     g.bench_function("hand-written", |b| {
@@ -130,6 +158,14 @@ fn grammars(c: &mut Criterion) {
     });
     g.bench_function("nom", |b| {
         b.iter(|| TIMES.iter().filter(|v| valid_time(black_box(v))).count())
+    });
+    g.finish();
+    let mut g = c.benchmark_group("NDC");
+    g.bench_function("hand-written", |b| {
+        b.iter(|| NDCS.iter().filter_map(|v| old_ndc(black_box(v))).count())
+    });
+    g.bench_function("nom", |b| {
+        b.iter(|| NDCS.iter().filter_map(|v| ndc::normalize(black_box(v))).count())
     });
     g.finish();
 }

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 mod icd10cm;
 pub(crate) mod ncci;
-pub(crate) mod ndc;
+pub mod ndc;
 pub(crate) mod pos;
 mod reasons;
 pub(crate) mod shape;
