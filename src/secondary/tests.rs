@@ -1,6 +1,7 @@
 //! The secondary job's decision per claim, from the primary's latest payment.
 
 use super::*;
+use crate::claim::ClaimStatus;
 
 fn candidate(status: ClaimStatus, pr: &str, adjustments: &str, reversed: bool) -> CobCandidate {
     CobCandidate {
