@@ -9,7 +9,7 @@
 
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_while_m_n};
-use nom::character::complete::{digit0, digit1, one_of};
+use nom::character::complete::{digit0, digit1};
 use nom::combinator::{all_consuming, map, opt};
 use nom::sequence::{preceded, separated_pair};
 use nom::{IResult, Parser};
@@ -57,29 +57,30 @@ fn number(digits: &[u8]) -> u32 {
     digits.iter().fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'))
 }
 
-/// Exactly `n` digits, as a number.
-fn fixed_digits<'a>(
+/// `n` digits in a row (the parsers below take the whole run at once and
+/// cut it, which keeps them as fast as a hand-written scan).
+fn digits<'a>(
     n: usize,
-) -> impl Parser<&'a [u8], Output = u32, Error = nom::error::Error<&'a [u8]>> {
-    map(take_while_m_n(n, n, |b: u8| b.is_ascii_digit()), number)
+) -> impl Parser<&'a [u8], Output = &'a [u8], Error = nom::error::Error<&'a [u8]>> {
+    take_while_m_n(n, n, |b: u8| b.is_ascii_digit())
 }
 
 /// `D8 = CCYY MM DD`
 pub fn d8(i: &[u8]) -> IResult<&[u8], Ymd> {
-    map((fixed_digits(4), fixed_digits(2), fixed_digits(2)), |(year, month, day)| Ymd {
-        year,
-        month,
-        day,
+    map(digits(8), |d: &[u8]| Ymd {
+        year: number(&d[..4]),
+        month: number(&d[4..6]),
+        day: number(&d[6..]),
     })
     .parse(i)
 }
 
 /// `yymmdd = YY MM DD`, the year read as 20YY.
 pub fn yymmdd(i: &[u8]) -> IResult<&[u8], Ymd> {
-    map((fixed_digits(2), fixed_digits(2), fixed_digits(2)), |(yy, month, day)| Ymd {
-        year: 2000 + yy,
-        month,
-        day,
+    map(digits(6), |d: &[u8]| Ymd {
+        year: 2000 + number(&d[..2]),
+        month: number(&d[2..4]),
+        day: number(&d[4..]),
     })
     .parse(i)
 }
@@ -94,30 +95,29 @@ pub fn rd8(i: &[u8]) -> IResult<&[u8], (Ymd, Ymd)> {
     all_consuming(separated_pair(d8, tag(&b"-"[..]), d8)).parse(i)
 }
 
-/// `TM = HH MM [SS [1*2DIGIT]]`, the whole value.
+/// `TM = HH MM [SS [1*2DIGIT]]`, the whole value: 4, 6, 7 or 8 digits.
 pub fn tm(i: &[u8]) -> IResult<&[u8], Hms> {
-    let seconds = (fixed_digits(2), opt(take_while_m_n(1, 2, |b: u8| b.is_ascii_digit())));
-    all_consuming(map((fixed_digits(2), fixed_digits(2), opt(seconds)), |(hour, minute, s)| Hms {
-        hour,
-        minute,
-        second: s.map(|(sec, _)| sec),
-    }))
-    .parse(i)
+    let (rest, d) = all_consuming(take_while_m_n(4, 8, |b: u8| b.is_ascii_digit())).parse(i)?;
+    if d.len() == 5 {
+        return Err(nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Digit)));
+    }
+    let second = (d.len() >= 6).then(|| number(&d[4..6]));
+    Ok((rest, Hms { hour: number(&d[..2]), minute: number(&d[2..4]), second }))
 }
 
 /// `R = ["-" / "+"] (1*DIGIT ["." *DIGIT] / "." 1*DIGIT)`, at most
 /// [`R_MAX_DIGITS`] digits, the whole value.
 pub fn r_number(i: &[u8]) -> IResult<&[u8], RNumber> {
+    let sign = take_while_m_n(0, 1, |b: u8| b == b'-' || b == b'+');
     let (rest, (sign, whole, fraction)) =
-        all_consuming((opt(one_of("+-")), digit0, opt(preceded(tag(&b"."[..]), digit0))))
-            .parse(i)?;
+        all_consuming((sign, digit0, opt(preceded(tag(&b"."[..]), digit0)))).parse(i)?;
     let fraction = fraction.unwrap_or_default();
     let digits = whole.len() + fraction.len();
     if digits == 0 || digits > R_MAX_DIGITS {
         return Err(nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Digit)));
     }
     let mantissa = whole.iter().chain(fraction).fold(0i64, |n, &d| n * 10 + i64::from(d - b'0'));
-    let mantissa = if sign == Some('-') { -mantissa } else { mantissa };
+    let mantissa = if sign == b"-" { -mantissa } else { mantissa };
     Ok((rest, RNumber { mantissa, scale: fraction.len() as u32 }))
 }
 
