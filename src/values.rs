@@ -1,6 +1,7 @@
 //! Reading X12 element values into Rust types: `R` decimals (exact, at most
-//! 18 digits), `D8` dates (CCYYMMDD) and trimmed text, over the value
-//! grammars of `x12::grammar`. Shared by the
+//! 18 digits), `D8` dates (CCYYMMDD) and trimmed text. The readers are
+//! hand-written one-pass scans (they run for every amount and date of a
+//! file); the tests check them against the nom grammars of `x12::grammar`. Shared by the
 //! transaction readers (`edi835`, `edi837`); knows no segment or loop, and
 //! never fails loudly: an unreadable value is `None` for the caller to
 //! report with its position.
@@ -8,7 +9,6 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::x12::grammar;
 use crate::Text;
 
 /// Bytes as trimmed text; invalid UTF-8 is replaced, not an error.
@@ -31,13 +31,39 @@ pub fn parse_decimal(s: &str) -> Option<Decimal> {
     parse_decimal_bytes(s.as_bytes())
 }
 
-/// [`parse_decimal`] over bytes: the `R` grammar
-/// ([`x12::grammar::r_number`](crate::x12::grammar::r_number)) gives the
-/// digits (at most 18, so they fit an `i64`) and the place of the point,
-/// hence the value exactly.
+/// [`parse_decimal`] over bytes, in one pass: the digits (at most 18, so
+/// they fit an `i64`) and the place of the point give the value exactly.
 pub fn parse_decimal_bytes(raw: &[u8]) -> Option<Decimal> {
-    let (_, r) = grammar::r_number(raw.trim_ascii()).ok()?;
-    Some(Decimal::new(r.mantissa, r.scale))
+    let raw = raw.trim_ascii();
+    let (negative, body) = match raw.first() {
+        Some(b'-') => (true, &raw[1..]),
+        Some(b'+') => (false, &raw[1..]),
+        _ => (false, raw),
+    };
+    let mut mantissa: i64 = 0;
+    let mut digits = 0usize;
+    let mut scale: Option<u32> = None;
+    for &b in body {
+        match b {
+            b'0'..=b'9' => {
+                digits += 1;
+                if digits > MAX_DIGITS {
+                    return None;
+                }
+                mantissa = mantissa * 10 + i64::from(b - b'0');
+                if let Some(s) = scale.as_mut() {
+                    *s += 1;
+                }
+            }
+            b'.' if scale.is_none() => scale = Some(0),
+            _ => return None,
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    let d = Decimal::new(if negative { -mantissa } else { mantissa }, scale.unwrap_or(0));
+    Some(d)
 }
 
 /// Parses a D8 date (CCYYMMDD).
@@ -45,63 +71,20 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     parse_date_bytes(s.as_bytes())
 }
 
-/// [`parse_date`] over bytes (the `D8` grammar,
-/// [`x12::grammar::d8`](crate::x12::grammar::d8)).
+/// [`parse_date`] over bytes.
 pub fn parse_date_bytes(raw: &[u8]) -> Option<NaiveDate> {
-    match grammar::d8(raw.trim_ascii()) {
-        Ok((&[], d)) => NaiveDate::from_ymd_opt(d.year as i32, d.month, d.day),
-        _ => None,
+    let b = raw.trim_ascii();
+    if b.len() != 8 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
     }
+    let num =
+        |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+    NaiveDate::from_ymd_opt(num(0..4) as i32, num(4..6), num(6..8))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The hand-written one-pass `R` reader the grammar replaced (baseline).
-    fn one_pass_decimal(raw: &[u8]) -> Option<Decimal> {
-        let raw = raw.trim_ascii();
-        let (negative, body) = match raw.first() {
-            Some(b'-') => (true, &raw[1..]),
-            Some(b'+') => (false, &raw[1..]),
-            _ => (false, raw),
-        };
-        let mut mantissa: i64 = 0;
-        let mut digits = 0usize;
-        let mut scale: Option<u32> = None;
-        for &b in body {
-            match b {
-                b'0'..=b'9' => {
-                    digits += 1;
-                    if digits > MAX_DIGITS {
-                        return None;
-                    }
-                    mantissa = mantissa * 10 + i64::from(b - b'0');
-                    if let Some(s) = scale.as_mut() {
-                        *s += 1;
-                    }
-                }
-                b'.' if scale.is_none() => scale = Some(0),
-                _ => return None,
-            }
-        }
-        if digits == 0 {
-            return None;
-        }
-        let d = Decimal::new(if negative { -mantissa } else { mantissa }, scale.unwrap_or(0));
-        Some(d)
-    }
-
-    /// The hand-written D8 reader the grammar replaced (baseline).
-    fn hand_written_date(raw: &[u8]) -> Option<NaiveDate> {
-        let b = raw.trim_ascii();
-        if b.len() != 8 || !b.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        let num =
-            |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
-        NaiveDate::from_ymd_opt(num(0..4) as i32, num(4..6), num(6..8))
-    }
 
     /// The straightforward reading of an X12 `R` value, to check the one-pass
     /// parser against.
@@ -125,31 +108,45 @@ mod tests {
         Some(if s.starts_with('-') { -d } else { d })
     }
 
+    /// An `R` value read by the nom grammar.
+    fn grammar_decimal(raw: &[u8]) -> Option<Decimal> {
+        let (_, r) = crate::x12::grammar::r_number(raw.trim_ascii()).ok()?;
+        Some(Decimal::new(r.mantissa, r.scale))
+    }
+
+    /// A D8 value read by the nom grammar.
+    fn grammar_date(raw: &[u8]) -> Option<NaiveDate> {
+        match crate::x12::grammar::d8(raw.trim_ascii()) {
+            Ok((&[], d)) => NaiveDate::from_ymd_opt(d.year as i32, d.month, d.day),
+            _ => None,
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn decimal_reader_agrees_with_the_grammar(v in proptest::collection::vec(proptest::sample::select(b" +-.0123456789e".to_vec()), 0..24)) {
+            let got = parse_decimal_bytes(&v);
+            let want = grammar_decimal(&v);
+            proptest::prop_assert_eq!(got.map(|d| (d, d.scale())), want.map(|d| (d, d.scale())), "{:?}", v);
+        }
+
+        #[test]
+        fn date_reader_agrees_with_the_grammar(v in proptest::collection::vec(proptest::sample::select(b" -0123456789".to_vec()), 0..12)) {
+            proptest::prop_assert_eq!(parse_date_bytes(&v), grammar_date(&v), "{:?}", v);
+        }
+
+        #[test]
+        fn any_bytes_read_without_panic(v in proptest::collection::vec(proptest::num::u8::ANY, 0..30)) {
+            proptest::prop_assert_eq!(parse_decimal_bytes(&v), grammar_decimal(&v));
+            proptest::prop_assert_eq!(parse_date_bytes(&v), grammar_date(&v));
+        }
+
         #[test]
         fn one_pass_decimal_parser_agrees_with_the_reference(s in "[ ]?[-+]?[0-9.]{0,21}[ ]?") {
             let got = parse_decimal(&s);
             let want = reference_decimal(&s);
             // Same value and the same number of decimals (reports keep them).
             proptest::prop_assert_eq!(got.map(|d| (d, d.scale())), want.map(|d| (d, d.scale())), "{:?}", s);
-        }
-
-        #[test]
-        fn grammar_decimal_agrees_with_the_one_pass_reader(v in proptest::collection::vec(proptest::sample::select(b" +-.0123456789e".to_vec()), 0..24)) {
-            let got = parse_decimal_bytes(&v);
-            let want = one_pass_decimal(&v);
-            proptest::prop_assert_eq!(got.map(|d| (d, d.scale())), want.map(|d| (d, d.scale())), "{:?}", v);
-        }
-
-        #[test]
-        fn grammar_date_agrees_with_the_hand_written_reader(v in proptest::collection::vec(proptest::sample::select(b" -0123456789".to_vec()), 0..12)) {
-            proptest::prop_assert_eq!(parse_date_bytes(&v), hand_written_date(&v), "{:?}", v);
-        }
-
-        #[test]
-        fn any_bytes_read_without_panic(v in proptest::collection::vec(proptest::num::u8::ANY, 0..30)) {
-            proptest::prop_assert_eq!(parse_decimal_bytes(&v), one_pass_decimal(&v));
-            proptest::prop_assert_eq!(parse_date_bytes(&v), hand_written_date(&v));
         }
     }
 

@@ -1,6 +1,10 @@
 //! The grammars of X12 element values as small named nom parsers: dates
 //! (`D8` CCYYMMDD, the six-digit YYMMDD a `DT` element may hold, `RD8`
-//! ranges), times (`TM`), `R` decimals and `N` integers. Each parser reads
+//! ranges), times (`TM`), `R` decimals and `N` integers. They are the
+//! specification the hot readers (`values::parse_decimal`,
+//! `values::parse_date`, `schema::valid_date`, `schema::valid_time`, one-pass
+//! scans 2-5x faster: `cargo bench --bench values`) are tested against
+//! (proptest: the same answer on random input). Each parser reads
 //! one value as the tokenizer gives it (no surrounding spaces; callers
 //! trim). They check the shape only: whether a date is on the calendar is
 //! [`is_calendar_date`], and turning what was read into `chrono` or
@@ -179,36 +183,23 @@ mod tests {
         assert_eq!(ok(n_integer(b"+4")), None);
     }
 
-    /// The hand-written date check the grammar replaced (baseline).
-    fn hand_written_valid_date(v: &[u8]) -> bool {
-        if !v.iter().all(u8::is_ascii_digit) {
-            return false;
-        }
-        let num = |s: &[u8]| s.iter().fold(0u32, |a, &b| a * 10 + u32::from(b - b'0'));
-        let (year, rest) = match v.len() {
-            8 => (num(&v[..4]), &v[4..]),
-            6 => (2000 + num(&v[..2]), &v[2..]),
-            _ => return false,
-        };
-        is_calendar_date(Ymd { year, month: num(&rest[..2]), day: num(&rest[2..4]) })
+    /// A DT value checked by the grammar.
+    fn grammar_valid_date(v: &[u8]) -> bool {
+        dt(v).is_ok_and(|(_, d)| is_calendar_date(d))
     }
 
-    /// The hand-written time check the grammar replaced (baseline).
-    fn hand_written_valid_time(v: &[u8]) -> bool {
-        if !matches!(v.len(), 4 | 6 | 7 | 8) || !v.iter().all(u8::is_ascii_digit) {
-            return false;
-        }
-        let two = |i: usize| u32::from(v[i] - b'0') * 10 + u32::from(v[i + 1] - b'0');
-        two(0) < 24 && two(2) < 60 && (v.len() < 6 || two(4) < 60)
+    /// A TM value checked by the grammar.
+    fn grammar_valid_time(v: &[u8]) -> bool {
+        tm(v).is_ok_and(|(_, t)| is_time_of_day(t))
     }
 
     proptest::proptest! {
         #[test]
-        fn dates_and_times_agree_with_the_hand_written_checks(
+        fn the_validators_date_and_time_checks_agree_with_the_grammar(
             v in proptest::collection::vec(proptest::sample::select(b"0123456789-".to_vec()), 0..10)
         ) {
-            proptest::prop_assert_eq!(crate::x12::schema::valid_date(&v), hand_written_valid_date(&v), "{:?}", v);
-            proptest::prop_assert_eq!(crate::x12::schema::valid_time(&v), hand_written_valid_time(&v), "{:?}", v);
+            proptest::prop_assert_eq!(crate::x12::schema::valid_date(&v), grammar_valid_date(&v), "{:?}", v);
+            proptest::prop_assert_eq!(crate::x12::schema::valid_time(&v), grammar_valid_time(&v), "{:?}", v);
         }
 
         #[test]

@@ -3,17 +3,38 @@
 //! rule (digits only for numbers). Knows nothing of any guide.
 
 use super::model::Ty;
-use crate::x12::grammar;
 
 /// True when `v` is a real calendar date: CCYYMMDD (8 digits) or YYMMDD (6).
 pub fn valid_date(v: &[u8]) -> bool {
-    grammar::dt(v).is_ok_and(|(_, d)| grammar::is_calendar_date(d))
+    if !v.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let num = |s: &[u8]| s.iter().fold(0u32, |a, &b| a * 10 + u32::from(b - b'0'));
+    let (year, rest) = match v.len() {
+        8 => (num(&v[..4]), &v[4..]),
+        6 => (2000 + num(&v[..2]), &v[2..]),
+        _ => return false,
+    };
+    let (month, day) = (num(&rest[..2]), num(&rest[2..4]));
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
 }
 
 /// True when `v` is a real time: HHMM, HHMMSS, or HHMMSS with 1-2 decimal
 /// seconds digits.
 pub fn valid_time(v: &[u8]) -> bool {
-    grammar::tm(v).is_ok_and(|(_, t)| grammar::is_time_of_day(t))
+    if !matches!(v.len(), 4 | 6 | 7 | 8) || !v.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let two = |i: usize| u32::from(v[i] - b'0') * 10 + u32::from(v[i + 1] - b'0');
+    two(0) < 24 && two(2) < 60 && (v.len() < 6 || two(4) < 60)
 }
 
 /// The problem with `v` as a value of type `ty`, if any ("not a number"...).
