@@ -560,3 +560,45 @@ fn a_later_payment_replaces_the_denial_it_overturns() {
     assert_eq!((s["denied_amount"].as_str(), s["claims_denied"].as_u64()), (Some("0.00"), Some(0)));
     assert_eq!(s["tie_out"]["ok"], true);
 }
+
+/// A voided claim (frequency 8) whose payment the payer takes back: the
+/// reversal is what the void asked for, so the worklist does not ask the
+/// payer for a corrected payment (C3008: paid, voided, reversed).
+#[test]
+fn a_voided_claim_whose_payment_is_reversed_is_not_on_the_worklist() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let o = run(d, &["build", &fixture("encounters/cob.csv"), "--out", "out"], "2026-03-20");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o =
+        run(d, &["reconcile", &fixture("835/money/void-paid.835"), "--out", "r1"], "2026-04-01");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // The void of C3008: its row again, frequency 8, naming the payer's
+    // claim number.
+    let export = fs::read_to_string(fixture("encounters/cob.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(export.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut w = csv::Writer::from_path(d.join("void.csv")).unwrap();
+    w.write_record(&header).unwrap();
+    for r in rows.records().map(Result::unwrap).filter(|r| &r[0] == "C3008") {
+        let mut cells: Vec<String> = r.iter().map(str::to_string).collect();
+        cells[at("frequency")] = "8".into();
+        cells[at("original_ref")] = "PCN3008".into();
+        w.write_record(&cells).unwrap();
+    }
+    w.flush().unwrap();
+    let void = d.join("void.csv").display().to_string();
+    let o = run(d, &["build", &void, "--out", "out2"], "2026-04-05");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let args = ["reconcile", &fixture("835/money/void-reversal.835"), "--out", "r2"];
+    let o = run(d, &args, "2026-04-21");
+    assert!(text(&o).contains("C3008"), "{}", text(&o));
+    let o = run(d, &["status", "C3008"], "2026-04-22");
+    assert!(text(&o).contains("C3008 DEMOPAYER1: reversed"), "{}", text(&o));
+    // Long after every wait has passed: nothing to ask the payer about C3008.
+    let o = run(d, &["status", "--worklist"], "2026-09-01");
+    let out = text(&o);
+    assert!(!out.contains("C3008"), "a void expects no corrected payment:\n{out}");
+    assert!(!out.contains("corrected payment"), "{out}");
+}
