@@ -154,7 +154,7 @@ impl ClaimStanding {
     /// The standing of `answers`, with what the patient paid at the visit
     /// when the ledger did not record it (read from the claim's 837).
     pub fn of(answers: &ledger::read::balances::ClaimAnswers, paid: Option<Decimal>) -> Self {
-        let st = answers.standing(answers.sent.paid_at_visit.unwrap_or(paid));
+        let st = answers.standing(paid);
         let secondary = answers.secondary.as_ref();
         let awaiting = if answers.primary.payments == 0 {
             "payer"
@@ -188,11 +188,15 @@ impl ClaimStanding {
             money(self.share),
             money(self.paid_at_visit)
         );
-        let secondary = self.secondary_payer_id.as_deref().unwrap_or("the other payer");
+        // A crossover payer is known once it answers.
+        let secondary = match &self.secondary_payer_id {
+            Some(s) => format!("secondary {s}"),
+            None => "the crossover payer".to_string(),
+        };
         match self.awaiting {
             "payer" => format!("awaiting payer {}'s answer; {patient}", self.primary_payer_id),
             "secondary" => format!(
-                "{} paid {}; awaiting secondary {secondary}: {patient}, not billable until it answers",
+                "{} paid {}; awaiting {secondary}: {patient}, not billable until it answers",
                 self.primary_payer_id,
                 money(self.primary_paid)
             ),

@@ -56,16 +56,12 @@ pub struct ClaimAnswers {
 }
 
 impl ClaimAnswers {
-    /// The standing, with `paid_at_visit` (the caller's when the ledger did
-    /// not record it: `sent.paid_at_visit` is `None`).
-    pub fn standing(&self, paid_at_visit: Option<Decimal>) -> Standing {
-        standing(&self.primary, self.secondary.as_ref(), paid_at_visit.unwrap_or(Decimal::ZERO))
-    }
-
-    /// What the patient paid at the visit as the ledger recorded it (0 when
-    /// the claim carried none or the ledger did not record it).
-    pub fn recorded_paid_at_visit(&self) -> Option<Decimal> {
-        self.sent.paid_at_visit.flatten()
+    /// The standing, crediting what the patient paid at the visit as the
+    /// ledger recorded it, else (a claim recorded before schema 10) as
+    /// `unrecorded` says (read from the claim's 837 by the caller).
+    pub fn standing(&self, unrecorded: Option<Decimal>) -> Standing {
+        let paid = self.sent.paid_at_visit.unwrap_or(unrecorded);
+        standing(&self.primary, self.secondary.as_ref(), paid.unwrap_or(Decimal::ZERO))
     }
 }
 
