@@ -17,11 +17,12 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::ledger::read;
-use crate::ledger::Connection;
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use serde::Serialize;
+
+use crate::ledger::read;
+use crate::ledger::Connection;
 
 mod aggregate;
 mod chart;

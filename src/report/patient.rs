@@ -3,8 +3,9 @@
 //! Which payer's answer counts is the ledger's own rule (its
 //! `patient_responsibility` view and `ledger::standing`, shared with
 //! `status` and `secondary`; the answers are read by
-//! `ledger::read::balances`): per claim sent to its primary payer, the secondary's live
-//! payments once the secondary has paid, else the primary's. The share is
+//! `ledger::read::balances`): per claim sent to its primary payer, the
+//! secondary's live payments once the secondary has paid, else the
+//! primary's. The share is
 //! that payer's patient responsibility, summed exactly, split into
 //! deductible, coinsurance, copay (PR-1, PR-2, PR-3) and every other PR
 //! reason (non-covered); the balance is the share less what the patient
