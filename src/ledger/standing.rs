@@ -67,6 +67,15 @@ per_payer AS (
            MAX(TRIM(clp02) IN ('19', '20', '21')) AS forwarded
     FROM live GROUP BY claim_id, payer_id
 ),
+-- The crossover payer of a claim: the first payer with a live payment on it
+-- and no claim of its own (SQLite takes payer_id from the row of MIN(id)).
+crossover AS (
+    SELECT l.claim_id, l.payer_id, MIN(l.id) AS first_id
+    FROM live l
+    WHERE NOT EXISTS (SELECT 1 FROM claims x
+                      WHERE x.claim_id = l.claim_id AND x.payer_id = l.payer_id)
+    GROUP BY l.claim_id
+),
 chain AS (
     SELECT c.claim_id, c.payer_id AS primary_payer_id,
         COALESCE(
@@ -75,19 +84,16 @@ chain AS (
             (SELECT oc.other_payer_id FROM other_coverage oc
              WHERE oc.claim_id = c.claim_id AND oc.payer_id = c.payer_id
                AND oc.submission_id = c.submission_id LIMIT 1),
-            (SELECT l.payer_id FROM live l
-             WHERE l.claim_id = c.claim_id AND l.payer_id <> c.payer_id
-               AND NOT EXISTS (SELECT 1 FROM claims x
-                               WHERE x.claim_id = l.claim_id AND x.payer_id = l.payer_id)
-             ORDER BY l.id LIMIT 1)) AS secondary_payer_id,
+            x.payer_id) AS secondary_payer_id,
         COALESCE((SELECT CAST(ROUND(CAST(NULLIF(TRIM(cp.patient_paid), '') AS REAL) * 100)
                               AS INTEGER)
                   FROM claim_patients cp
                   WHERE cp.claim_id = c.claim_id AND cp.payer_id = c.payer_id
                     AND cp.submission_id = c.submission_id), 0) AS paid_cents
     FROM claims c
-    WHERE NOT EXISTS (SELECT 1 FROM cob_claims x
-                      WHERE x.claim_id = c.claim_id AND x.payer_id = c.payer_id)
+    LEFT JOIN crossover x ON x.claim_id = c.claim_id
+    WHERE NOT EXISTS (SELECT 1 FROM cob_claims y
+                      WHERE y.claim_id = c.claim_id AND y.payer_id = c.payer_id)
 ),
 answer AS (
     SELECT ch.claim_id, ch.primary_payer_id, ch.secondary_payer_id,
