@@ -36,6 +36,8 @@ const MONEY: &[&str] = &[
     "other_adjustments",
     "outstanding",
     "paid",
+    "paid_at_visit",
+    "patient_balance",
     "patient_balance_awaiting_secondary",
     "patient_balance_total",
     "patient_responsibility",
@@ -46,7 +48,9 @@ const MONEY: &[&str] = &[
     "provider_adjustments",
     "provider_adjustments_effect",
     "remaining_patient_liability",
+    "secondary_paid",
     "sent_charge",
+    "share",
     "svc02_charge",
     "svc03_paid",
     "total_charge",
@@ -208,6 +212,16 @@ fn every_json_output_writes_money_as_two_decimal_text() {
     }
     keep_all_837(&c.join("out"));
     keep_all_837(&c.join("cob"));
+
+    // `status CLAIM --json` gives each primary claim its standing (who owes
+    // what), its money walked below like every other field.
+    for what in ["status claims", "cob status"] {
+        let (_, v) = outputs.iter().find(|(w, _)| w == what).unwrap();
+        let standing = &v[0]["standing"];
+        for key in ["primary_paid", "secondary_paid", "share", "paid_at_visit", "patient_balance"] {
+            assert!(standing[key].is_string(), "{what}: standing.{key} missing in {v}");
+        }
+    }
 
     let mut bad = Vec::new();
     let mut seen = 0;
