@@ -15,7 +15,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
-use super::walk::{levels, Level};
+use super::loops::{levels, Level};
 use crate::finding::{Finding, Position};
 use crate::x12::{self, Segment};
 
@@ -207,7 +207,7 @@ fn read_set(
     findings: &mut Vec<Finding>,
 ) {
     let mut ctx = Ctx { findings };
-    let (head, levels) = levels(set, input);
+    let (head, levels) = levels(set, input, super::GUIDE_270, "271");
     let answered_at = head.iter().find(|s| s.is("BHT")).and_then(|b| {
         let date = NaiveDate::parse_from_str(b.str(4).trim(), "%Y%m%d").ok()?;
         let t = b.str(5);
@@ -318,9 +318,10 @@ fn nm1<'a>(l: &Level<'a>, qualifier: &str) -> Option<Segment<'a>> {
 
 /// Reads a subscriber or dependent level's segments into `a`.
 fn fill(ctx: &mut Ctx<'_>, l: &Level<'_>, a: &mut Answer271) {
-    let mut in_eb = false;
-    let mut in_2120 = false;
-    for s in &l.segments {
+    for (s, loop_id) in l.placed() {
+        // 2110C/D (an EB and what follows it), 2115, 2120C/D (its related entity).
+        let in_eb = loop_id.starts_with("211") || loop_id.starts_with("212");
+        let in_2120 = loop_id.starts_with("2120");
         match s.id {
             // TRN*2 echoes the inquiry's trace; a TRN*1 is the payer's own.
             b"TRN" if s.str(1).trim() == "2" || a.trace.is_empty() => a.trace = text(s, 2),
@@ -344,8 +345,6 @@ fn fill(ctx: &mut Ctx<'_>, l: &Level<'_>, a: &mut Answer271) {
                 }
             }
             b"EB" => {
-                in_eb = true;
-                in_2120 = false;
                 a.benefits.push(Benefit {
                     code: text(s, 1),
                     coverage_level: text(s, 2),
@@ -379,8 +378,6 @@ fn fill(ctx: &mut Ctx<'_>, l: &Level<'_>, a: &mut Answer271) {
                     }
                 }
             }
-            b"LS" => in_2120 = true,
-            b"LE" => in_2120 = false,
             b"NM1" if in_2120 => {
                 if let Some(eb) = a.benefits.last_mut() {
                     if eb.other.is_none() {
