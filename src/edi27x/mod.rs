@@ -11,6 +11,7 @@
 //! config beyond the interchange settings, and readers keep no patient
 //! names or birth dates.
 
+mod common;
 mod loops;
 mod read271;
 mod read277;
