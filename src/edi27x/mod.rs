@@ -15,11 +15,13 @@ mod common;
 mod loops;
 mod read271;
 mod read277;
+mod read27x_inquiry;
 mod write270;
 mod write276;
 
 pub use loops::{levels, Level};
 pub use read271::{read_271, Answer271, Benefit, CoverageLevel, Read271};
 pub use read277::{is_x212, read_277, ClaimStatus277, Read277, Stc};
+pub use read27x_inquiry::{read_270, read_276, ReadInquiries};
 pub use write270::{write_270, Inquiry270, Name, Written270, GUIDE_270};
 pub use write276::{write_276, Inquiry276, GUIDE_276};

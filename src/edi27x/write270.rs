@@ -23,7 +23,7 @@ use crate::x12::{SegmentWriter, WriteError};
 pub const GUIDE_270: &str = "005010X279A1";
 
 /// A person in an inquiry.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Name {
     /// Last name.
     pub last: String,
@@ -36,7 +36,7 @@ pub struct Name {
 }
 
 /// One eligibility inquiry.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Inquiry270 {
     /// TRN02: unique per inquiry; the 271 echoes it.
     pub trace: String,
@@ -140,7 +140,9 @@ fn write_hierarchy<W: Write>(
                         w.segment("TRN", &["1", &q.trace, &q.trace_origin])?;
                         w.segment("NM1", &["03", "1", &d.last, &d.first])?;
                         dmg(w, d)?;
-                        w.segment("INS", &["N", relationship])?;
+                        if !relationship.is_empty() {
+                            w.segment("INS", &["N", relationship])?;
+                        }
                         benefit_inquiry(w, q)?;
                     }
                 }

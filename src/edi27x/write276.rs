@@ -28,7 +28,7 @@ use crate::x12::{SegmentWriter, WriteError};
 pub const GUIDE_276: &str = "005010X212";
 
 /// One claim status inquiry.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Inquiry276 {
     /// TRN02: unique per inquiry; the 277 echoes it.
     pub trace: String,
@@ -139,7 +139,9 @@ fn tracking<W: Write>(w: &mut SegmentWriter<W>, q: &Inquiry276) -> Result<(), Wr
     if let Some(n) = q.payer_claim_id.as_deref().filter(|n| !n.is_empty()) {
         w.segment("REF", &["1K", n])?;
     }
-    w.segment("REF", &["EJ", &q.claim_id])?;
+    if !q.claim_id.is_empty() {
+        w.segment("REF", &["EJ", &q.claim_id])?;
+    }
     w.segment("AMT", &["T3", &amount(q.total_charge)])?;
     if q.to > q.from {
         w.segment("DTP", &["472", "RD8", &format!("{}-{}", d8(q.from), d8(q.to))])
