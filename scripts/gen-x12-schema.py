@@ -14,6 +14,10 @@ each element's type and lengths from dataele.xml and the shared code lists
 from codes.xml, and writes one Rust file of static tables: identical
 segments, loops and code lists are written once and shared.
 
+pyx12 has no 5010 maps of the 270, 271 and 276: their tables are read from
+scripts/x12-tables-27x.txt (written for claimflow from the guides'
+structure; its header describes the format) into the same shape as a map.
+
 The test suite does not run this script: the generated file is committed.
 Re-running it on the same maps gives the same file byte for byte.
 """
@@ -183,7 +187,7 @@ class Gen:
             return "(3, 0)"
         return "(0, 0)"
 
-    def segment(self, node, first=False):
+    def segment(self, node):
         sid = node.get("xid")
         self.seg_id = sid
         name = node.findtext("name").strip()
@@ -221,7 +225,7 @@ class Gen:
             elif node.get("xid") == "ST_LOOP" and c.tag == "segment":
                 pos += 0 if c.get("xid") == "ST" else 90000
             if c.tag == "segment":
-                out.append((f"S({self.segment(c, not out)}, {pos})", packed(c.get("xid"))))
+                out.append((f"S({self.segment(c)}, {pos})", packed(c.get("xid"))))
             elif c.tag == "loop":
                 if c.get("type") == "wrapper":
                     wrappers += 1
@@ -234,7 +238,7 @@ class Gen:
             # pyx12's 277 X212 map puts SE outside the set's loop (in a
             # wrapper of the group): the set ends with it all the same.
             se = self.root.find(".//segment[@xid='SE']")
-            out.append((f"S({self.segment(se, False)}, 90000)", packed("SE")))
+            out.append((f"S({self.segment(se)}, 90000)", packed("SE")))
         return out
 
     def loop(self, node):
