@@ -178,6 +178,9 @@ impl<'a> Rules<'a> {
     /// An NM1 of an 837: the billing provider (2010AA) and the rendering
     /// providers of a claim (2310B) and of its lines (2420A).
     fn provider(&mut self, seg: &Segment<'_>, loop_id: &'static str) {
+        if !matches!(loop_id, "2010AA" | "2310B" | "2420A") {
+            return;
+        }
         let id = seg.element(9).raw.trim_ascii();
         match (loop_id, seg.element(1).raw) {
             ("2010AA", b"85") => {

@@ -12,9 +12,17 @@ use super::tables::{CODES, LOOPS, SEGS};
 
 /// The indices of all guides.
 pub(super) struct Index {
-    /// Per loop (index into `LOOPS`): (packed segment id, child index)
-    /// sorted, from `LoopDef::ids` (a loop child has its trigger's id).
-    children: Vec<Box<[(u32, u16)]>>,
+    /// Every segment id the tables use, numbered 1, 2, 3... (0: none), by
+    /// [`slot`] of the id.
+    dense: Box<[u16]>,
+    /// How many ids `dense` numbers, plus one.
+    ids: usize,
+    /// Per loop and id number (`loop * ids + number`): where its children
+    /// with that segment id (a loop child has its trigger's id) are in
+    /// `cands`, as (start, count).
+    ranges: Box<[(u32, u16)]>,
+    /// Child indices, grouped by loop and id number, in guide order.
+    cands: Box<[u16]>,
     /// Per code list (index into `CODES`): its codes sorted as bytes.
     codes: Vec<Box<[&'static [u8]]>>,
     /// Per code list: its codes packed by [`pack`] and sorted, when every
@@ -34,16 +42,59 @@ pub(super) fn index() -> &'static Index {
     INDEX.get_or_init(build)
 }
 
+/// A 2-3 character segment id of letters and digits as a number below
+/// 37³ (None for any other id).
+#[inline]
+fn slot(id: &[u8]) -> Option<usize> {
+    let c = |b: u8| match b {
+        b'0'..=b'9' => Some(usize::from(b - b'0')),
+        b'A'..=b'Z' => Some(usize::from(b - b'A') + 10),
+        _ => None,
+    };
+    match *id {
+        [a, b] => Some((c(a)? * 37 + c(b)?) * 37 + 36),
+        [a, b, d] => Some((c(a)? * 37 + c(b)?) * 37 + c(d)?),
+        _ => None,
+    }
+}
+
+/// The segment id a packed id (`packed_id`) was made from.
+fn unpack_id(p: u32) -> Vec<u8> {
+    p.to_be_bytes().into_iter().skip_while(|&b| b == 0).collect()
+}
+
 fn build() -> Index {
-    let children = LOOPS
-        .iter()
-        .map(|l| {
-            let mut v: Vec<(u32, u16)> =
-                l.ids.iter().enumerate().map(|(j, &id)| (id, j as u16)).collect();
-            v.sort_unstable();
-            v.into_boxed_slice()
-        })
-        .collect();
+    let mut dense = vec![0u16; 37 * 37 * 37].into_boxed_slice();
+    let mut ids = 1usize;
+    for l in LOOPS.iter() {
+        for &p in l.ids {
+            if let Some(s) = slot(&unpack_id(p)) {
+                if dense[s] == 0 {
+                    dense[s] = ids as u16;
+                    ids += 1;
+                }
+            }
+        }
+    }
+    let mut ranges = vec![(0u32, 0u16); LOOPS.len() * ids];
+    let mut cands = Vec::new();
+    for (li, l) in LOOPS.iter().enumerate() {
+        let mut v: Vec<(u16, u16)> = l
+            .ids
+            .iter()
+            .enumerate()
+            .filter_map(|(j, &p)| Some((dense[slot(&unpack_id(p))?], j as u16)))
+            .collect();
+        v.sort_unstable();
+        for (d, j) in v {
+            let r = &mut ranges[li * ids + usize::from(d)];
+            if r.1 == 0 {
+                r.0 = cands.len() as u32;
+            }
+            r.1 += 1;
+            cands.push(j);
+        }
+    }
     let codes = CODES
         .iter()
         .map(|list| {
@@ -87,7 +138,16 @@ fn build() -> Index {
             }
         })
         .collect();
-    Index { children, codes, packed, required, keys }
+    Index {
+        dense,
+        ids,
+        ranges: ranges.into_boxed_slice(),
+        cands: cands.into_boxed_slice(),
+        codes,
+        packed,
+        required,
+        keys,
+    }
 }
 
 /// A code of up to 7 bytes as a number: its bytes big-endian, then its
@@ -101,14 +161,26 @@ fn pack(v: &[u8]) -> Option<u64> {
 }
 
 impl Index {
-    /// The children of loop `l` whose segment id is `id` (packed), as
-    /// (id, child index) in guide order.
+    /// The number of segment id `id` (0 when no guide uses it), for
+    /// [`Index::children_with`].
     #[inline]
-    pub(super) fn children_with(&self, l: u16, id: u32) -> &[(u32, u16)] {
-        let Some(v) = self.children.get(l as usize) else { return &[] };
-        let lo = v.partition_point(|&(i, _)| i < id);
-        let n = v[lo..].partition_point(|&(i, _)| i == id);
-        &v[lo..lo + n]
+    pub(super) fn id_number(&self, id: &[u8]) -> u16 {
+        slot(id).map_or(0, |s| self.dense[s])
+    }
+
+    /// The indices of the children of loop `l` whose segment id has
+    /// number `n` (see [`Index::id_number`]), in guide order.
+    #[inline]
+    pub(super) fn children_with(&self, l: u16, n: u16) -> &[u16] {
+        if n == 0 {
+            return &[];
+        }
+        let Some(&(start, len)) = self.ranges.get(usize::from(l) * self.ids + usize::from(n))
+        else {
+            return &[];
+        };
+        let start = start as usize;
+        self.cands.get(start..start + usize::from(len)).unwrap_or(&[])
     }
 
     /// True when `v` is in code list `list` (false for an unknown list).
@@ -142,12 +214,12 @@ mod tests {
         let ix = index();
         for (l, def) in LOOPS.iter().enumerate() {
             for (j, _) in def.children.iter().enumerate() {
-                let id = def.ids[j];
-                assert!(
-                    ix.children_with(l as u16, id).iter().any(|&(_, k)| k as usize == j),
-                    "loop {} child {j}",
-                    def.id
-                );
+                let n = ix.id_number(&unpack_id(def.ids[j]));
+                assert!(n > 0, "loop {} child {j}", def.id);
+                let with = ix.children_with(l as u16, n);
+                assert!(with.contains(&(j as u16)), "loop {} child {j}", def.id);
+                assert!(with.iter().all(|&k| def.ids[usize::from(k)] == def.ids[j]));
+                assert!(with.windows(2).all(|w| w[0] < w[1]), "guide order");
             }
         }
         for (i, list) in CODES.iter().enumerate() {
@@ -159,5 +231,8 @@ mod tests {
             assert!(!ix.in_list(i as u16, b""));
         }
         assert!(!ix.in_list(u16::MAX, b"A"));
+        assert_eq!(ix.id_number(b"ZZZ"), 0);
+        assert_eq!(ix.id_number(b"a1"), 0);
+        assert!(ix.children_with(0, 0).is_empty());
     }
 }

@@ -312,7 +312,7 @@ impl<'a> Walker<'_, 'a> {
 
     /// Places `seg`; returns its guide definition when it was placed.
     fn place(&mut self, seg: &Segment<'_>) -> Option<&'static SegDef> {
-        let id = packed_id(seg.id);
+        let id = self.ix.id_number(seg.id);
         // Innermost loop first.
         for level in (0..self.stack.len()).rev() {
             let f = &self.stack[level];
@@ -323,11 +323,11 @@ impl<'a> Walker<'_, 'a> {
             // the start (they follow the other children in guide order).
             let from = if seg.id == b"HL" { first } else { f.from.max(first) };
             // The children with this id, in guide order.
-            let hit = self.ix.children_with(f.idx, id).iter().find(|&&(_, j)| {
+            let hit = self.ix.children_with(f.idx, id).iter().find(|&&j| {
                 let j = usize::from(j);
                 j >= from && in_order(children[j], f.cur_pos, seg) && node_matches(children[j], seg)
             });
-            let Some(&(_, j)) = hit else {
+            let Some(&j) = hit else {
                 continue;
             };
             return Some(self.take(level, usize::from(j), seg));
