@@ -51,7 +51,7 @@ const DEFECTS: &[(&str, &str, u8, &str, &str)] = &[
         "S4-2310B",
         4,
         "",
-        "no rendering provider loop 2310B, but all 2 service line(s) name the same rendering provider in 2420A",
+        "no rendering provider loop 2310B, but all 1 service line(s) name the same rendering provider in 2420A",
     ),
 ];
 
@@ -114,7 +114,6 @@ fn a_2310b_naming_the_billing_provider_is_a_warning() {
 #[test]
 fn rendering_providers_the_guide_allows_stay_quiet() {
     let bad = String::from_utf8(read("x12/bad/837_2310b_missing_rendering_differs.837")).unwrap();
-    let rendering = "NM1*82*1*DEMO*RENDER****XX*1679576722~\n";
     let quiet = |text: &str, why: &str| {
         let report = validate_with(why, text.as_bytes(), &Options::default());
         assert!(
@@ -124,19 +123,28 @@ fn rendering_providers_the_guide_allows_stay_quiet() {
         );
         assert!(report.is_valid(), "{why}: {:#?}", report.findings);
     };
-    // Only the second line has another rendering provider: line 1 is the billing provider's.
-    let one = bad.replacen(rendering, "", 1).replace("SE*25*", "SE*24*");
-    quiet(&one, "one line of two");
+    // A second line (100.00) after the first, with or without its own 2420A.
+    let second = |nm1: &str, segments: usize| {
+        let line = format!("LX*2~\nSV1*HC:99213*100*UN*1***1~\nDTP*472*D8*20261120~\n{nm1}");
+        bad.replace("SE*21*", &format!("{line}SE*{}*", 21 + segments))
+            .replace("CLM*DEMO-1*150*", "CLM*DEMO-1*250*")
+    };
+    // Line 2 is the billing provider's: the claim's rendering provider is.
+    quiet(&second("", 3), "one line of two");
     // The lines name different rendering providers.
-    let two = bad.replacen(rendering, "NM1*82*1*DEMO*OTHER****XX*1245319599~\n", 1);
-    quiet(&two, "two providers");
-    // The lines name the billing provider.
+    quiet(&second("NM1*82*1*DEMO*OTHER****XX*1245319599~\n", 4), "two providers");
+    // The line names the billing provider.
     quiet(&bad.replace("XX*1679576722", "XX*1234567893"), "the billing provider");
     // 2310B is sent.
     let claim = bad
         .replace("HI*ABK:E119~\n", "HI*ABK:E119~\nNM1*82*1*DEMO*RENDER****XX*1679576722~\n")
-        .replace("SE*25*", "SE*26*");
+        .replace("SE*21*", "SE*22*");
     quiet(&claim, "2310B sent");
+    // The error itself, for the two-line claim whose lines agree.
+    let both = second("NM1*82*1*DEMO*RENDER****XX*1679576722~\n", 4);
+    let report = validate_with("both", both.as_bytes(), &Options::default());
+    let f = report.findings.iter().find(|f| f.rule == "S4-2310B").expect("S4-2310B");
+    assert!(f.to_string().contains("all 2 service line(s)"), "{f}");
 }
 
 #[test]

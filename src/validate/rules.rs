@@ -219,8 +219,13 @@ impl<'a> Rules<'a> {
     }
 
     fn carc(&mut self, seg: &Segment<'_>, loop_id: &'static str) {
-        for n in [2usize, 5, 8, 11, 14, 17] {
-            let code = seg.str(n);
+        // The reason codes are CAS02, 05, 08, 11, 14 and 17.
+        for (i, el) in seg.elements().enumerate().take(17) {
+            let n = i + 1;
+            if n % 3 != 2 || el.raw.is_empty() {
+                continue;
+            }
+            let code = String::from_utf8_lossy(el.raw);
             let code = code.trim();
             if code.is_empty() {
                 continue;
