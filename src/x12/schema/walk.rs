@@ -112,7 +112,10 @@ pub fn walk(
         clean: vec![(0, &[][..], None); CLEAN],
     };
     w.open(guide.root, set.pos);
-    for seg in set.segments(input).flatten() {
+    // A plain loop rather than `flatten()`: the adapter's buffering costs
+    // more than the check of each item (errors are the envelope scan's).
+    for seg in set.segments(input) {
+        let Ok(seg) = seg else { continue };
         w.last = seg.pos;
         let def = w.place(&seg);
         let loop_id = w.stack.last().map_or("ST_LOOP", |f| f.def.id);
