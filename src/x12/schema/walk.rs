@@ -70,7 +70,8 @@ struct Frame {
     span: usize,
 }
 
-/// Entries in the table of segments that passed their element checks.
+/// Most entries in the table of segments that passed their element
+/// checks (a set gets one entry per 64 bytes, 16 to this many, a power of 2).
 const CLEAN: usize = 1024;
 
 /// A segment that passed its element checks: its guide use (address of
@@ -109,7 +110,10 @@ pub fn walk(
         ext,
         last: set.pos,
         ix: index(),
-        clean: vec![(0, &[][..], None); CLEAN],
+        clean: vec![
+            (0, &[][..], None);
+            (set.bytes.len() / 64).clamp(16, CLEAN).next_power_of_two()
+        ],
     };
     w.open(guide.root, set.pos);
     // A plain loop rather than `flatten()`: the adapter's buffering costs
@@ -215,7 +219,7 @@ impl<'a> Walker<'_, 'a> {
     fn check(&mut self, seg: &Segment<'a>, def: &'static SegDef, loop_id: &'static str) {
         let use_id = def as *const SegDef as usize;
         let slot = (hash(seg.body) ^ use_id as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 54;
-        let slot = slot as usize % CLEAN;
+        let slot = slot as usize & (self.clean.len() - 1);
         let (u, body, delims) = self.clean[slot];
         if u == use_id && body == seg.body && delims == Some(seg.delimiters) {
             return;
