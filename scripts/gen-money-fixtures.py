@@ -117,6 +117,31 @@ correction_first = header("110", "COB-CORR-1", "20260401", "DEMO HEALTH PLAN", "
 ]
 
 
+# void-paid.835 and void-reversal.835 (cob.csv): C3008 is paid (PCN3008,
+# 100.00); the practice then voids it (frequency 8) and the payer takes the
+# payment back (CLP02 22) with no corrected payment: what a void asks for.
+# The reversal's 835 also pays C3007 and C3004, so that it deposits 0.00.
+void_paid = header("100", "COB-VOID-1", "20260401", "DEMO HEALTH PLAN", "DEMOPAYER1") + [
+    "LX*1",
+    "CLP*C3008*1*130*100*0*12*PCN3008",
+    cob_patient("KAI", "COB00008"),
+    "SVC*HC:99213*130*100**1", "DTM*472*20260310", "CAS*CO*45*30", "REF*6R*1",
+]
+void_reversal = header("0", "COB-VOID-2", "20260420", "DEMO HEALTH PLAN", "DEMOPAYER1",
+                       method="NON") + [
+    "LX*1",
+    "CLP*C3008*22*-130*-100*0*12*PCN3008",
+    cob_patient("KAI", "COB00008"),
+    "SVC*HC:99213*-130*-100**-1", "DTM*472*20260310", "CAS*CO*45*-30", "REF*6R*1",
+    "CLP*C3007*1*75*60*15*12*PCN3007",
+    cob_patient("JO", "COB00007"),
+    "SVC*HC:99212*75*60**1", "DTM*472*20260310", "CAS*PR*2*15", "REF*6R*1",
+    "CLP*C3004*1*95*40*0*12*PCN3004",
+    cob_patient("GUS", "COB00004"),
+    "SVC*HC:99213*95*40**1", "DTM*472*20260310", "CAS*CO*45*55", "REF*6R*1",
+]
+
+
 # crossover-medicare.835 and crossover-secondary.835 (demo.csv): Medicare
 # (DEMOMCARE) pays D1005, leaves 34.00 coinsurance (PR-2) and forwards the
 # claim to the patient's supplemental plan (CLP02 19, NM1*TT DEMOSECOND,
@@ -192,6 +217,10 @@ def main():
         410, [overturned_2], "DEMOPAYER1", "DEMOSUBMITTER", "20260420"))
     write("capitated.835", interchange(
         403, [capitated], "DEMOCLEARING", "DEMOSUBMITTER", "20261210"))
+    write("void-paid.835", interchange(
+        411, [void_paid], "DEMOPAYER1", "DEMOSUBMITTER", "20260401"))
+    write("void-reversal.835", interchange(
+        412, [void_reversal], "DEMOPAYER1", "DEMOSUBMITTER", "20260420"))
 
 
 if __name__ == "__main__":

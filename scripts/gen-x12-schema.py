@@ -14,6 +14,10 @@ each element's type and lengths from dataele.xml and the shared code lists
 from codes.xml, and writes one Rust file of static tables: identical
 segments, loops and code lists are written once and shared.
 
+pyx12 has no 5010 maps of the 270, 271 and 276: their tables are read from
+scripts/x12-tables-27x.txt (written for claimflow from the guides'
+structure; its header describes the format) into the same shape as a map.
+
 The test suite does not run this script: the generated file is committed.
 Re-running it on the same maps gives the same file byte for byte.
 """
@@ -35,29 +39,24 @@ GUIDES = [
     ("005010X231A1", "999.5010X231.A1.xml", "999", "999"),
     ("005010X214", "277.5010.X214.xml", "277", "277CA"),
     ("005010X212", "277.5010.X212.xml", "277", "277"),
-    # pyx12 has no 5010 maps of these: their tables keep the loop and
-    # segment structure of the 4010 maps (X092, X093), which the 5010 guides
-    # (X279A1, X212) keep, and check structure only (see STRUCTURE_ONLY).
-    ("005010X279A1", "270.4010.X092.A1.xml", "270", "270"),
-    ("005010X279A1", "271.4010.X092.A1.xml", "271", "271"),
-    ("005010X212", "276.4010.X093.A1.xml", "276", "276"),
+    # pyx12 has no 5010 maps of these: their tables are written for
+    # claimflow from the guides' structure (TABLES_27X, read by read_tables).
+    ("005010X279A1", "x12-tables-27x.txt:270", "270", "270"),
+    ("005010X279A1", "x12-tables-27x.txt:271", "271", "271"),
+    ("005010X212", "x12-tables-27x.txt:276", "276", "276"),
 ]
 
-# Guides whose tables come from a map of an earlier version of the guide:
-# the loop tree and the qualifiers that place segments are kept (with the
-# qualifiers the 5010 guide adds, EXTRA_KEY_CODES); element usage, codes and
-# repeats are not checked, and no segment but a loop's first is required.
-STRUCTURE_ONLY = {"270.4010.X092.A1.xml", "271.4010.X092.A1.xml", "276.4010.X093.A1.xml"}
-# (map, segment id, first element's code list contains) -> codes to add.
-EXTRA_KEY_CODES = {
-    # 276 X212: claim service dates are DTP*472 (4010: 232).
-    ("276.4010.X093.A1.xml", "DTP", "232"): ["472"],
-    ("276.4010.X093.A1.xml", "REF", "EA"): ["EJ"],
-    ("276.4010.X093.A1.xml", "REF", "1K"): ["XZ", "EJ", "D9", "VV"],
-    # 270/271 X279A1: DTP*291 (plan dates).
-    ("270.4010.X092.A1.xml", "DTP", "102"): ["291"],
-    ("271.4010.X092.A1.xml", "DTP", "102"): ["291"],
+# The hand-written tables of the 270, 271 and 276 guides (format in the
+# file's header), read into the same shape as pyx12's maps.
+TABLES_27X = os.path.join(HERE, "x12-tables-27x.txt")
+# Composite names (the data element dictionary names simple elements only).
+COMPOSITES = {
+    "C003": "Composite Medical Procedure Identifier",
+    "C004": "Composite Diagnosis Code Pointer",
+    "C022": "Health Care Code Information",
 }
+# `?` and `-` elements of the hand-written tables: any text.
+ANY_ELEMENT = "__any"
 
 # External code lists named by the maps: what the engine does with each.
 # `List` lists are shipped from codes.xml; the others are checked above the
@@ -106,6 +105,7 @@ class Gen:
             e.get("ele_num"): (e.get("data_type"), int(e.get("min_len")), int(e.get("max_len")))
             for e in de
         }
+        self.names = {e.get("ele_num"): e.get("name") for e in de}
         codes = ET.parse(os.path.join(maps, "codes.xml")).getroot()
         self.extlists = {}
         for cs in codes.findall("codeset"):
@@ -120,6 +120,8 @@ class Gen:
         self.fname = ""
         self.seg_id = ""
         self.root = None
+        self.dataele[ANY_ELEMENT] = ("AN", 1, 80)
+        self.tables_27x = read_tables(TABLES_27X)
 
     def codes(self, vals):
         key = tuple(vals)
@@ -131,10 +133,7 @@ class Gen:
     def elem(self, node, key=False):
         seq = int(node.findtext("seq"))
         usage = USAGE[node.findtext("usage")]
-        loose = self.fname in STRUCTURE_ONLY
-        if loose:
-            usage = "US"
-        name = node.findtext("name").strip()
+        name = node.findtext("name").strip() or self.names.get(node.findtext("data_ele"), "")
         if node.tag == "composite":
             comps = ", ".join(
                 self.elem(c, key and i == 0) for i, c in enumerate(node.findall("element"))
@@ -142,8 +141,8 @@ class Gen:
             return f"c({seq}, {usage}, {rs(name)}, &[{comps}])"
         num = node.findtext("data_ele")
         ty, mn, mx = self.dataele[num]
-        if loose and not key:
-            mn, mx = 0, 9999  # lengths of 4010 elements: not checked
+        if node.findtext("min_len"):
+            mn, mx = int(node.findtext("min_len")), int(node.findtext("max_len"))
         codes = "Codes::Any"
         vc = node.find("valid_codes")
         if vc is not None:
@@ -155,15 +154,12 @@ class Gen:
                     codes = f"Codes::External({EXTERNAL[ext]}, u16::MAX)"
             else:
                 vals = [c.text.strip() for c in vc.findall("code") if c.text]
-                for (m, sid, has), extra in EXTRA_KEY_CODES.items():
-                    if key and m == self.fname and sid == self.seg_id and has in vals:
-                        vals += extra
-                if vals and (key or not loose):
+                if vals:
                     codes = f"Codes::List({self.codes(sorted(set(vals)))})"
         if (self.guide_version, node.get("xid")) in ANY_VALUE or node.get("xid") == "ST03":
             codes = "Codes::Any"
         rx = node.findtext("regex")
-        if rx and not loose:
+        if rx:
             codes = f"Codes::Pattern({PATTERNS[rx]})"
         return f"e({seq}, {usage}, {TYPES[ty]}, {mn}, {mx}, {codes}, {rs(name)})"
 
@@ -191,17 +187,13 @@ class Gen:
             return "(3, 0)"
         return "(0, 0)"
 
-    def segment(self, node, first=False):
+    def segment(self, node):
         sid = node.get("xid")
         self.seg_id = sid
         name = node.findtext("name").strip()
         usage = USAGE[node.findtext("usage")]
         mu = node.findtext("max_use").strip()
         max_use = 0 if mu.startswith(">") else int(mu)
-        if self.fname in STRUCTURE_ONLY:
-            max_use = 0
-            if not first or usage == "UN":
-                usage = "US"
         syn = []
         for s in node.findall("syntax"):
             t = s.text.strip()
@@ -211,9 +203,6 @@ class Gen:
         kel = int(key[1 : key.index(",")])
         kids = [c for c in node if c.tag in ("element", "composite")]
         elems = ", ".join(self.elem(c, int(c.findtext("seq")) == kel) for c in kids)
-        if self.fname in STRUCTURE_ONLY and sid == "ST" and len(kids) == 2:
-            # 5010 adds ST03, the implementation convention reference.
-            elems += ', e(3, US, AN, 1, 35, Codes::Any, "Implementation Convention Reference")'
         text = (
             f"SegDef {{ id: {rs(sid)}, name: {rs(name)}, usage: {usage}, max_use: {max_use}, "
             f"key: {key}, syntax: &[{', '.join(syn)}], elements: &[{elems}] }}"
@@ -236,7 +225,7 @@ class Gen:
             elif node.get("xid") == "ST_LOOP" and c.tag == "segment":
                 pos += 0 if c.get("xid") == "ST" else 90000
             if c.tag == "segment":
-                out.append((f"S({self.segment(c, not out)}, {pos})", packed(c.get("xid"))))
+                out.append((f"S({self.segment(c)}, {pos})", packed(c.get("xid"))))
             elif c.tag == "loop":
                 if c.get("type") == "wrapper":
                     wrappers += 1
@@ -249,7 +238,7 @@ class Gen:
             # pyx12's 277 X212 map puts SE outside the set's loop (in a
             # wrapper of the group): the set ends with it all the same.
             se = self.root.find(".//segment[@xid='SE']")
-            out.append((f"S({self.segment(se, False)}, 90000)", packed("SE")))
+            out.append((f"S({self.segment(se)}, 90000)", packed("SE")))
         return out
 
     def loop(self, node):
@@ -272,7 +261,10 @@ class Gen:
     def guide(self, version, fname, st01, short):
         self.guide_version = version
         self.fname = fname
-        root = ET.parse(os.path.join(self.maps, fname)).getroot()
+        if fname.startswith("x12-tables-27x.txt:"):
+            root = self.tables_27x[fname.split(":")[1]]
+        else:
+            root = ET.parse(os.path.join(self.maps, fname)).getroot()
         self.root = root
         st_loop = root.find(".//loop[@xid='ST_LOOP']")
         name = root.findtext("name").strip()
@@ -280,8 +272,133 @@ class Gen:
         return (
             f"    Guide {{ version: {rs(version)}, st01: {rs(st01)}, short: {rs(short)}, "
             f"name: {rs(name)}, source: {rs(fname)}, root: {idx}, "
-            f"structure_only: {'true' if fname in STRUCTURE_ONLY else 'false'} }},"
+            "structure_only: false },"
         )
+
+
+def read_tables(path):
+    """Reads the hand-written guide tables (format in the file's header) into
+    ElementTree nodes shaped like pyx12's maps: a transaction whose ST_LOOP
+    holds ST, a HEADER and a DETAIL wrapper, and SE. Returns {ST01: root}."""
+    stmts = []
+    for n, raw in enumerate(open(path), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("|"):
+            if not stmts:
+                sys.exit(f"{path}:{n}: a continuation with nothing to continue")
+            stmts[-1] = (stmts[-1][0], stmts[-1][1] + " " + line)
+        else:
+            stmts.append((n, line))
+    lists = {}
+    for n, line in stmts:
+        if line.startswith("list "):
+            name, _, codes = line[5:].partition("=")
+            lists[name.strip()] = [c.strip() for c in codes.replace("|", ",").split(",") if c.strip()]
+
+    def sub(parent, tag, text=None, **attrs):
+        node = ET.SubElement(parent, tag, attrs)
+        if text is not None:
+            node.text = text
+        return node
+
+    def element(parent, tag, spec, seq, sid, n):
+        toks = spec.split()
+        if toks == ["-"] or toks == ["?"]:
+            node = sub(parent, "element", xid=f"{sid}{seq:02d}")
+            sub(node, "data_ele", ANY_ELEMENT)
+            sub(node, "name", "Not Used" if toks == ["-"] else "Situational Element")
+            sub(node, "usage", "N" if toks == ["-"] else "S")
+            sub(node, "seq", f"{seq:02d}")
+            return
+        if len(toks) < 2 or toks[1] not in ("R", "S", "N"):
+            sys.exit(f"{path}:{n}: element {spec!r}: want NUM USAGE [CODES] [MIN-MAX]")
+        node = sub(parent, tag, xid=f"{sid}{seq:02d}")
+        sub(node, "data_ele", toks[0])
+        sub(node, "usage", toks[1])
+        sub(node, "seq", f"{seq:02d}")
+        for t in toks[2:]:
+            if t.startswith("@"):
+                sub(node, "valid_codes", external=t[1:])
+            elif "-" in t and t.replace("-", "").isdigit():
+                lo, hi = t.split("-")
+                sub(node, "min_len", lo)
+                sub(node, "max_len", hi)
+            else:
+                codes = lists[t] if t in lists else t.split(",")
+                vc = sub(node, "valid_codes")
+                for c in codes:
+                    sub(vc, "code", c)
+        return node
+
+    def segment(parent, n, line):
+        head, _, rest = line[4:].partition(":")
+        words = head.split()
+        sid, pos, usage, max_use, name = words[0], words[1], words[2], words[3], " ".join(words[4:])
+        elems, _, syntax = rest.partition("!")
+        node = sub(parent, "segment", xid=sid)
+        sub(node, "name", name)
+        sub(node, "usage", usage)
+        sub(node, "pos", pos)
+        sub(node, "max_use", max_use)
+        for seq, spec in enumerate(elems.split("|"), 1):
+            spec = spec.strip()
+            if "[" in spec:
+                cname, _, comps = spec.partition("[")
+                cnum, cusage = cname.split()
+                comp = sub(node, "composite", xid=f"{sid}{seq:02d}")
+                sub(comp, "data_ele", cnum)
+                sub(comp, "name", COMPOSITES[cnum])
+                sub(comp, "usage", cusage)
+                sub(comp, "seq", f"{seq:02d}")
+                for cseq, cspec in enumerate(comps.rstrip("] ").split(";"), 1):
+                    e = element(comp, "element", cspec.strip(), cseq, f"{sid}{seq:02d}-", n)
+                    if e is not None:
+                        sub(e, "name", "")
+            else:
+                e = element(node, "element", spec, seq, sid, n)
+                if e is not None:
+                    sub(e, "name", "")
+        for t in syntax.split():
+            sub(node, "syntax", t)
+        return node
+
+    guides = {}
+    stack = []
+    for n, line in stmts:
+        word = line.split()[0]
+        if word == "guide":
+            _, st01, version, *name = line.split()
+            root = ET.Element("transaction", xid=st01)
+            sub(root, "name", " ".join(name))
+            st_loop = sub(root, "loop", xid="ST_LOOP")
+            sub(st_loop, "name", "Transaction Set Header")
+            sub(st_loop, "usage", "R")
+            sub(st_loop, "repeat", ">1")
+            guides[st01] = root
+            stack = [st_loop]
+        elif word in ("header", "detail"):
+            w = sub(stack[0], "loop", xid=word.upper(), type="wrapper")
+            sub(w, "usage", "R")
+            stack = [stack[0], w]
+        elif word == "trailer":
+            stack = [stack[0]]
+        elif word == "loop":
+            _, lid, pos, usage, repeat, *name = line.split()
+            node = sub(stack[-1], "loop", xid=lid)
+            sub(node, "name", " ".join(name))
+            sub(node, "usage", usage)
+            sub(node, "pos", pos)
+            sub(node, "repeat", repeat)
+            stack.append(node)
+        elif word == "end":
+            stack.pop()
+        elif word == "seg":
+            segment(stack[-1], n, line)
+        elif word != "list":
+            sys.exit(f"{path}:{n}: unknown statement {word!r}")
+    return guides
 
 
 def main():
@@ -298,8 +415,8 @@ def main():
     lines = [
         "// @generated by scripts/gen-x12-schema.py: do not edit by hand.",
         "//",
-        "// Source: the XML maps of pyx12 4.0.0 (pyx12/map/: "
-        + ", ".join(x[1] for x in GUIDES)
+        "// Sources: the XML maps of pyx12 4.0.0 (pyx12/map/: "
+        + ", ".join(x[1] for x in GUIDES if ":" not in x[1])
         + ", dataele.xml, codes.xml),",
         "// Copyright (c) John Holland <john@zoner.org>, all rights reserved, distributed",
         "// under the BSD licence (pyx12's LICENSE.txt: redistribution in source and",
@@ -307,6 +424,10 @@ def main():
         "// copyright notice, this list of conditions and the disclaimer are retained).",
         "// Converted into claimflow's own tables: the transaction set part of each map",
         "// (ST to SE), wrappers flattened, element types and lengths from dataele.xml.",
+        "// The 270 and 271 (005010X279A1) and 276 (005010X212) tables come from",
+        "// scripts/x12-tables-27x.txt, written for claimflow from the structure of the",
+        "// ASC X12 implementation guides (no guide text copied), with element types and",
+        "// lengths from pyx12's dataele.xml (BSD, as above).",
         "",
         "use super::model::Codes;",
         "use super::model::Ext;",

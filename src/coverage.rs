@@ -108,22 +108,29 @@ pub struct Coverage {
     /// EB04 of the status EB.
     pub insurance_type: String,
     /// In network (EB12 Y, or not given): copay (EB01 B).
+    #[serde(serialize_with = "crate::numtext::json::money_opt")]
     pub copay: Option<Decimal>,
     /// Coinsurance percent (EB01 A, EB08).
     pub coinsurance: Option<Decimal>,
     /// Deductible for the calendar year (EB01 C, EB06 23).
+    #[serde(serialize_with = "crate::numtext::json::money_opt")]
     pub deductible: Option<Decimal>,
     /// Deductible remaining (EB01 C, EB06 29).
+    #[serde(serialize_with = "crate::numtext::json::money_opt")]
     pub deductible_remaining: Option<Decimal>,
     /// Out-of-pocket remaining (EB01 G, EB06 29).
+    #[serde(serialize_with = "crate::numtext::json::money_opt")]
     pub oop_remaining: Option<Decimal>,
     /// Out of network (EB12 N): copay.
+    #[serde(serialize_with = "crate::numtext::json::money_opt")]
     pub copay_out: Option<Decimal>,
     /// Out of network coinsurance.
     pub coinsurance_out: Option<Decimal>,
     /// Out of network deductible.
+    #[serde(serialize_with = "crate::numtext::json::money_opt")]
     pub deductible_out: Option<Decimal>,
     /// Out of network deductible remaining.
+    #[serde(serialize_with = "crate::numtext::json::money_opt")]
     pub deductible_remaining_out: Option<Decimal>,
     /// Another payer named as primary: `NAME (ID)`.
     pub other_payer_primary: String,

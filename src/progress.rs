@@ -2,7 +2,8 @@
 //! spinner naming the current stage on stderr when stderr is a terminal
 //! (silent under cron), and, with `CLAIMFLOW_TIMINGS=1` in the environment,
 //! each stage's wall and CPU time on stderr (for the benchmarks). Stage
-//! names never carry claim data. A library caller that wants neither passes
+//! names never carry claim data. While the export is read, the spinner also
+//! shows the rows and claims read so far and their rates per second. A library caller that wants neither passes
 //! [`Progress::silent`].
 
 use std::fs;
@@ -12,7 +13,14 @@ use std::io::{self, IsTerminal};
 /// `CLAIMFLOW_TIMINGS=1` in the environment, each stage's wall and CPU time is
 /// printed on stderr when it ends (for benchmarks).
 #[derive(Debug)]
-pub struct Progress(Option<indicatif::ProgressBar>, Option<Lap>);
+pub struct Progress(Option<indicatif::ProgressBar>, Option<Lap>, Stage);
+
+/// The current stage on the spinner: when it started and its name.
+type Stage = std::cell::Cell<(std::time::Instant, &'static str)>;
+
+fn stage_now() -> Stage {
+    std::cell::Cell::new((std::time::Instant::now(), ""))
+}
 
 type Lap = std::cell::Cell<(std::time::Instant, f64, &'static str)>;
 
@@ -35,7 +43,7 @@ fn process_cpu_seconds() -> f64 {
 impl Progress {
     /// Reports nothing (stage timings still print with `CLAIMFLOW_TIMINGS`).
     pub fn silent() -> Progress {
-        Progress(None, timings())
+        Progress(None, timings(), stage_now())
     }
 
     /// A spinner on stderr when stderr is a terminal; silent otherwise.
@@ -43,16 +51,26 @@ impl Progress {
         if io::stderr().is_terminal() {
             let pb = indicatif::ProgressBar::new_spinner();
             pb.enable_steady_tick(std::time::Duration::from_millis(120));
-            Progress(Some(pb), timings())
+            Progress(Some(pb), timings(), stage_now())
         } else {
-            Progress(None, timings())
+            Progress(None, timings(), stage_now())
         }
     }
     /// Starts the stage `msg` (ending the one before).
     pub fn stage(&self, msg: &'static str) {
         self.lap(msg);
+        self.2.set((std::time::Instant::now(), msg));
         if let Some(pb) = &self.0 {
             pb.set_message(msg);
+        }
+    }
+
+    /// On a terminal, shows the current stage with the rows and claims
+    /// counted so far and their rates per second; nothing otherwise.
+    pub fn counts(&self, rows: u64, claims: u64) {
+        if let Some(pb) = &self.0 {
+            let (start, stage) = self.2.get();
+            pb.set_message(rates(stage, rows, claims, start.elapsed().as_secs_f64()));
         }
     }
     fn lap(&self, next: &'static str) {
@@ -83,5 +101,27 @@ impl Progress {
         if let Some(pb) = &self.0 {
             pb.finish_and_clear();
         }
+    }
+}
+
+/// `STAGE: R rows, C claims (r rows/s, c claims/s)`.
+fn rates(stage: &str, rows: u64, claims: u64, secs: f64) -> String {
+    let secs = secs.max(0.001);
+    format!(
+        "{stage}: {rows} rows, {claims} claims ({:.0} rows/s, {:.0} claims/s)",
+        rows as f64 / secs,
+        claims as f64 / secs
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rates_are_per_second_of_the_stage() {
+        assert_eq!(
+            super::rates("reading encounters", 300_000, 100_000, 2.0),
+            "reading encounters: 300000 rows, 100000 claims (150000 rows/s, 50000 claims/s)"
+        );
+        assert!(super::rates("x", 5, 1, 0.0).starts_with("x: 5 rows, 1 claims ("));
     }
 }

@@ -420,8 +420,14 @@ fn the_whole_path_from_the_readme() {
     assert_eq!(st.status.code(), Some(0), "{}", text(&st));
     let s = String::from_utf8_lossy(&st.stdout);
     assert!(s.starts_with("D1002 DEMOPAYER1: paid (charge 185.00, sent 2026-11-30)"), "{s}");
+    // Who owes what, then the story.
+    assert_eq!(
+        s.lines().nth(1),
+        Some("  standing: DEMOPAYER1 paid 150.00; nothing to bill: patient balance 0.00 (share 0.00, paid at the visit 0.00)"),
+        "{s}"
+    );
     let sources: Vec<&str> =
-        s.lines().skip(1).map(|l| l.split_whitespace().nth(1).unwrap_or("")).collect();
+        s.lines().skip(2).map(|l| l.split_whitespace().nth(1).unwrap_or("")).collect();
     assert_eq!(sources, ["build", "ack", "ack", "build", "remittance"], "{s}");
     // Payments are named by their check/EFT trace, never by a ledger row id.
     assert!(s.contains("paid                   835 payment, check/EFT trace "), "{s}");
@@ -564,6 +570,12 @@ fn a_277ca_provider_rejection_rejects_that_providers_claims_of_the_set() {
         String::from_utf8_lossy(&again.stdout).contains("already recorded"),
         "{}",
         text(&again)
+    );
+    // Nothing recorded: no claim is printed as rejected again.
+    let out = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        !out.contains("rejected: claim") && out.contains("already read: claim CF1003"),
+        "{out}"
     );
     assert_eq!(count(dir.path(), "SELECT COUNT(*) FROM claim_acks"), 1);
 }

@@ -26,16 +26,25 @@ const MONEY: &[&str] = &[
     "clp04_paid",
     "clp05_patient_responsibility",
     "contractual",
+    "copay",
+    "copay_out",
     "corrected_paid",
     "denied",
     "denied_amount",
+    "deductible",
+    "deductible_out",
+    "deductible_remaining",
+    "deductible_remaining_out",
     "deposited",
     "expected_bpr02",
     "held_charge",
     "ledger_paid",
+    "oop_remaining",
     "other_adjustments",
     "outstanding",
     "paid",
+    "paid_at_visit",
+    "patient_balance",
     "patient_balance_awaiting_secondary",
     "patient_balance_total",
     "patient_responsibility",
@@ -46,7 +55,9 @@ const MONEY: &[&str] = &[
     "provider_adjustments",
     "provider_adjustments_effect",
     "remaining_patient_liability",
+    "secondary_paid",
     "sent_charge",
+    "share",
     "svc02_charge",
     "svc03_paid",
     "total_charge",
@@ -55,6 +66,8 @@ const MONEY: &[&str] = &[
 
 /// Keys whose decimal text is not money (rates, units, quantities, days).
 const NOT_MONEY: &[&str] = &[
+    "coinsurance",
+    "coinsurance_out",
     "clp12_drg_weight",
     "clp13_discharge_fraction",
     "collection_rate",
@@ -209,17 +222,71 @@ fn every_json_output_writes_money_as_two_decimal_text() {
     keep_all_837(&c.join("out"));
     keep_all_837(&c.join("cob"));
 
+    // `status CLAIM --json` gives each primary claim its standing (who owes
+    // what), its money walked below like every other field.
+    for what in ["status claims", "cob status"] {
+        let (_, v) = outputs.iter().find(|(w, _)| w == what).unwrap();
+        let standing = &v[0]["standing"];
+        for key in ["primary_paid", "secondary_paid", "share", "paid_at_visit", "patient_balance"] {
+            assert!(standing[key].is_string(), "{what}: standing.{key} missing in {v}");
+        }
+    }
+
+    // Eligibility: the 270 of the build test export, and a 271 answering it with amounts.
+    let elig = tempfile::tempdir().unwrap();
+    let e = elig.path();
+    std::fs::copy(fixture("build/claimflow.toml"), e.join("claimflow.toml")).unwrap();
+    let clean = fixture("build/clean.csv");
+    let args =
+        ["eligibility", "request", &clean, "--out", "out", "--now", "2025-11-30T08:00", "--json"];
+    outputs.push(("eligibility request".into(), json(e, &args, &[0])));
+    std::fs::write(e.join("answer.271"), answer_271()).unwrap();
+    let args = ["eligibility", "read", "answer.271", "--now", "2025-11-30T09:00", "--json"];
+    outputs.push(("eligibility read".into(), json(e, &args, &[0, 1])));
+
     let mut bad = Vec::new();
     let mut seen = 0;
     for (what, v) in &outputs {
         let n = check(v, "", "", what, &mut bad);
         seen += n;
         // Every command that reports amounts reports at least one.
-        let has_money = !matches!(what.as_str(), "check" | "ack" | "validate");
+        let has_money =
+            !matches!(what.as_str(), "check" | "ack" | "validate" | "eligibility request");
         assert!(!has_money || n > 0, "{what}: no money field seen in {v}");
     }
     assert!(bad.is_empty(), "{} bad money value(s):\n{}", bad.len(), bad.join("\n"));
     assert!(seen > 200, "only {seen} money values seen");
+}
+
+/// A 271 answering inquiry 000000001-1 (CF1001: TESTPAYER1, MEM1001) with
+/// copay, coinsurance, deductibles and out-of-pocket amounts, some of them
+/// with fewer or more decimals than two.
+fn answer_271() -> String {
+    let segs = [
+        "ST*271*0001*005010X279A1",
+        "BHT*0022*11*R1*20251130*0900",
+        "HL*1**20*1",
+        "NM1*PR*2*TEST HEALTH PLAN*****PI*TESTPAYER1",
+        "HL*2*1*21*1",
+        "NM1*1P*2*TEST CLINIC*****XX*1234567893",
+        "HL*3*2*22*0",
+        "TRN*2*000000001-1*9877281234",
+        "NM1*IL*1*TESTER*ALICE****MI*MEM1001",
+        "EB*1*IND*30*HM*GOLD PLAN",
+        "EB*B*IND*30***27*25*****Y",
+        "EB*B*IND*30***27*50.5*****N",
+        "EB*A*IND*30*****0.2****Y",
+        "EB*C*IND*30***23*1000.00*****Y",
+        "EB*C*IND*30***29*400.5*****Y",
+        "EB*G*IND*30***29*2500*****Y",
+        "EB*C*IND*30***23*3000.00*****N",
+        "EB*C*IND*30***29*1200.125*****N",
+        "SE*19*0001",
+    ];
+    format!(
+        "ISA*00*          *00*          *ZZ*CLEARING       *ZZ*SUBMITTER      *251130*0900*^*00501*000000077*0*T*:~\nGS*HB*CLEARING*SUBMITTER*20251130*0900*77*X*005010X279A1~\n{}~\nGE*1*77~\nIEA*1*000000077~\n",
+        segs.join("~\n")
+    )
 }
 
 #[test]

@@ -94,6 +94,21 @@ fn a_copay_paid_at_the_visit_is_not_billed_again() {
         })
         .unwrap();
     assert_eq!(paid, "25");
+    // So do the view and `status`.
+    let owed: (String, String, String) = l
+        .query_row(
+            "SELECT amount, share, paid_at_visit FROM patient_responsibility WHERE claim_id = 'D1001'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(owed, ("0.00".into(), "25.00".into(), "25.00".into()));
+    let o = run(d, &["status", "D1001"], "2026-12-20");
+    assert!(
+        text(&o).contains("standing: DEMOPAYER1 paid 97.00; nothing to bill: patient balance 0.00 (share 25.00, paid at the visit 25.00)"),
+        "{}",
+        text(&o)
+    );
 }
 
 /// Before the secondary answers, what the primary left to the patient is
@@ -440,6 +455,13 @@ fn a_medicare_crossover_waits_for_and_credits_the_crossover_payer() {
         ["D1005,DEMOMCARE,Mockwell,Edna,1952-03-15,2026-06-09,34.00,0.00,34.00,0.00,0.00,34.00,0.00,,awaiting_secondary,0.00"]
     );
     assert_eq!(summary(&d.join("rep1/summary.json"))["patient_balance_total"], "0.00");
+    // status says the same: the balance waits for the crossover payer.
+    let o = run(d, &["status", "D1005"], "2026-12-20");
+    assert!(
+        text(&o).contains("  standing: DEMOMCARE paid 136.00; awaiting the crossover payer: patient balance 34.00 (share 34.00, paid at the visit 0.00), not billable until it answers"),
+        "{}",
+        text(&o)
+    );
 
     let secondary = fixture("835/money/crossover-secondary.835");
     let o = run(d, &["reconcile", &secondary, "--out", "r2"], "2026-12-28");
@@ -466,6 +488,15 @@ fn a_medicare_crossover_waits_for_and_credits_the_crossover_payer() {
     let o = run(d, &["report", "--out", "rep2"], "2026-12-31");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(lines(&d.join("rep2/patient_balances.csv")).len(), 1, "nothing owed");
+    let o = run(d, &["status", "D1005", "--json"], "2026-12-31");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let st = &v[0]["standing"];
+    assert_eq!(
+        (&st["awaiting"], &st["stage"], &st["secondary_payer_id"], &st["secondary_paid"]),
+        (&"none".into(), &"after_secondary".into(), &"DEMOSECOND".into(), &"34.00".into()),
+        "{v}"
+    );
+    assert_eq!(st["patient_balance"], "0.00");
     let payments = lines(&d.join("rep2/payments.csv"));
     assert!(
         payments.contains(
@@ -559,4 +590,46 @@ fn a_later_payment_replaces_the_denial_it_overturns() {
     let s = summary(&d.join("rep/summary.json"));
     assert_eq!((s["denied_amount"].as_str(), s["claims_denied"].as_u64()), (Some("0.00"), Some(0)));
     assert_eq!(s["tie_out"]["ok"], true);
+}
+
+/// A voided claim (frequency 8) whose payment the payer takes back: the
+/// reversal is what the void asked for, so the worklist does not ask the
+/// payer for a corrected payment (C3008: paid, voided, reversed).
+#[test]
+fn a_voided_claim_whose_payment_is_reversed_is_not_on_the_worklist() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let o = run(d, &["build", &fixture("encounters/cob.csv"), "--out", "out"], "2026-03-20");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o =
+        run(d, &["reconcile", &fixture("835/money/void-paid.835"), "--out", "r1"], "2026-04-01");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // The void of C3008: its row again, frequency 8, naming the payer's
+    // claim number.
+    let export = fs::read_to_string(fixture("encounters/cob.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(export.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut w = csv::Writer::from_path(d.join("void.csv")).unwrap();
+    w.write_record(&header).unwrap();
+    for r in rows.records().map(Result::unwrap).filter(|r| &r[0] == "C3008") {
+        let mut cells: Vec<String> = r.iter().map(str::to_string).collect();
+        cells[at("frequency")] = "8".into();
+        cells[at("original_ref")] = "PCN3008".into();
+        w.write_record(&cells).unwrap();
+    }
+    w.flush().unwrap();
+    let void = d.join("void.csv").display().to_string();
+    let o = run(d, &["build", &void, "--out", "out2"], "2026-04-05");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let args = ["reconcile", &fixture("835/money/void-reversal.835"), "--out", "r2"];
+    let o = run(d, &args, "2026-04-21");
+    assert!(text(&o).contains("C3008"), "{}", text(&o));
+    let o = run(d, &["status", "C3008"], "2026-04-22");
+    assert!(text(&o).contains("C3008 DEMOPAYER1: reversed"), "{}", text(&o));
+    // Long after every wait has passed: nothing to ask the payer about C3008.
+    let o = run(d, &["status", "--worklist"], "2026-09-01");
+    let out = text(&o);
+    assert!(!out.contains("C3008"), "a void expects no corrected payment:\n{out}");
+    assert!(!out.contains("corrected payment"), "{out}");
 }

@@ -511,3 +511,80 @@ fn a_claim_rejected_at_the_front_end_is_not_owed_by_a_payer() {
     // 2330.90 sent, less D1002's 185.00.
     assert_eq!(summary["ar_total"], "2145.90");
 }
+
+/// The ledger file's bytes and modification time (and its WAL file's, when
+/// there is one).
+fn snapshot(db: &Path) -> (Vec<u8>, std::time::SystemTime) {
+    (std::fs::read(db).unwrap(), db.metadata().unwrap().modified().unwrap())
+}
+
+/// A copy of the fixture ledger as a claimflow of schema 13 left it: the
+/// version-14 row gone from `schema_migrations` (its view is read as it is).
+fn ledger_at_13(dir: &Path) -> PathBuf {
+    let db = fixture_ledger(dir);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("DELETE FROM schema_migrations WHERE version > 13", []).unwrap();
+    drop(conn);
+    db
+}
+
+fn version(db: &Path) -> u32 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn an_older_ledger_is_read_as_it_is_and_never_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let db = ledger_at_13(dir);
+    let before = snapshot(&db);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let o = report(dir, &db, "rep", &[]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("claims sent 11"), "{o:?}");
+    // status (counts, a claim, the worklist) reads it read-only too.
+    let ledger = db.display().to_string();
+    for args in [
+        vec!["status", "--ledger", &ledger],
+        vec!["status", "R4001", "--ledger", &ledger],
+        vec!["status", "--worklist", "--ledger", &ledger, "--now", "2027-03-15"],
+    ] {
+        let o = run(dir, &args);
+        assert!(matches!(o.status.code(), Some(0 | 1)), "{args:?}: {o:?}");
+    }
+    assert!(snapshot(&db) == before, "a read-only command changed the ledger file");
+    assert_eq!(version(&db), 13, "not upgraded");
+}
+
+#[test]
+fn a_ledger_too_old_for_the_report_names_the_command_that_upgrades_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let db = ledger_at_13(dir);
+    // As schema 12 left it: no eligibility or claim status tables.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "DROP TABLE eligibility_inquiries; DROP TABLE coverage_answers;
+         DROP TABLE status_inquiries; DROP TABLE status_answers;
+         DELETE FROM schema_migrations WHERE version > 12;",
+    )
+    .unwrap();
+    drop(conn);
+    let before = snapshot(&db);
+    let o = report(dir, &db, "rep", &[]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("has schema version 12, older than the version")
+            && err.contains("not upgraded: the next `claimflow build`"),
+        "{err}"
+    );
+    assert!(!dir.join("rep/aging.csv").exists(), "no file written");
+    let ledger = db.display().to_string();
+    let o = run(dir, &["status", "--worklist", "--ledger", &ledger, "--now", "2027-03-15"]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("the next `claimflow build`"), "{o:?}");
+    assert!(snapshot(&db) == before, "a read-only command changed the ledger file");
+    assert_eq!(version(&db), 12);
+}

@@ -8,6 +8,7 @@ mod claim_facts_rules;
 mod diagnostics;
 mod eligibility;
 mod file_kinds;
+mod guides_27x;
 mod json_money;
 mod library;
 mod money;

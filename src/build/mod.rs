@@ -203,7 +203,10 @@ fn read_and_scrub(
     options: &Options,
     progress: &Progress,
 ) -> Result<(Encounters, scrub::Scrubbed), Error> {
-    let mut enc = encounter::read(inputs.export, inputs.layout.map(|(_, l)| l))?;
+    let mut enc =
+        encounter::read_counting(inputs.export, inputs.layout.map(|(_, l)| l), &mut |r, c| {
+            progress.counts(r, c)
+        })?;
     progress.stage("checking claims");
     let scrubbed = scrub::run(&mut enc, inputs.config, options.now, inputs.codesets);
     Ok((enc, scrubbed))

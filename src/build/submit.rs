@@ -403,26 +403,33 @@ impl Prepared {
             now: self.options.now,
         };
         let mut file = AtomicFile::create(&dest).map_err(Error::io(&dest, "cannot create"))?;
-        let written = edi837::write(&mut file, &claims, config, &env)
-            .and_then(|w| Ok(file.flush().map(|()| w)?))
+        // The file's sha256 is taken from the bytes as they are written (no
+        // second pass over the file for it).
+        let mut hashing = Hashing { inner: &mut file, hash: Sha256::new(), bytes: 0 };
+        let written = edi837::write(&mut hashing, &claims, config, &env)
+            .and_then(|w| Ok(hashing.flush().map(|()| w)?))
             .map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
-        // Self-check: re-read what is on disk and validate it.
+        let sha256 = ledger::hex(&hashing.hash.finalize());
+        let size = hashing.bytes;
+        // Self-check: re-read what is on disk and validate it; the claims'
+        // spans are read from it at the same time, on the other core.
         progress.stage("re-validating the 837P");
         let bytes =
             crate::input::open(file.temp_path()).map_err(Error::io(&dest, "cannot re-read"))?;
-        let check = crate::validate::validate_file(&name, &bytes);
+        let (check, mut spans) = rayon::join(
+            || crate::validate::validate_file(&name, &bytes),
+            // Where each claim sits in its set, for mapping 999 errors to claims.
+            || spans_by_claim(&bytes),
+        );
         if !check.is_valid() {
             let first = check.findings.first().map(|f| f.message.clone()).unwrap_or_default();
             return Err(Error::SelfCheck { path: dest, first });
         }
-        let sha256 = ledger::hex(&Sha256::digest(&bytes[..]));
-        let size = bytes.len() as u64;
+        drop(check);
+        drop(bytes);
         let st02: Vec<String> = written.sets.iter().map(|s| s.control.clone()).collect();
         let set_of =
             written.sets.iter().flat_map(|s| std::iter::repeat(s.control.as_str()).take(s.claims));
-        // Where each claim sits in its set, for mapping 999 errors to claims.
-        let mut spans = spans_by_claim(&bytes);
-        drop(bytes);
         let records: Vec<ClaimRecord> = to_send
             .iter()
             .zip(set_of)
@@ -501,6 +508,25 @@ impl Prepared {
                 st02,
             },
         })
+    }
+}
+
+/// A writer that hashes (sha256) and counts the bytes it passes on.
+struct Hashing<W> {
+    inner: W,
+    hash: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 

@@ -90,7 +90,10 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     if ledger_path.is_file() {
         progress.stage("checking coverage answers");
         let conn = claimflow::ledger::open_read_only(&ledger_path)?;
-        let answers = claimflow::ledger::coverage_for_claims(&conn, &result.clean)?;
+        // Read-only: a ledger too old for the coverage tables says which
+        // command upgrades it.
+        let answers = claimflow::ledger::coverage_for_claims(&conn, &result.clean)
+            .map_err(|e| claimflow::ledger::read::outdated(&conn).unwrap_or(e))?;
         let file = enc.file.clone();
         scrub::apply_coverage(
             &mut result.clean,

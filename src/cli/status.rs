@@ -78,10 +78,11 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     if args.out.is_some() && !args.worklist && !args.inquire {
         bail!("--out needs --worklist (a CSV file) or --inquire (a folder)");
     }
-    let mut ledger =
-        Ledger::open(&path).with_context(|| format!("opening ledger {}", path.display()))?;
-    super::print_ledger_notes(&ledger);
     if args.inquire {
+        // The only part of status that writes (the inquiries it sent).
+        let mut ledger =
+            Ledger::open(&path).with_context(|| format!("opening ledger {}", path.display()))?;
+        super::print_ledger_notes(&ledger);
         let now = args.now.get()?;
         let config = args.config.load()?;
         let options = Options::from_config(now, &config);
@@ -92,6 +93,25 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         let unknown = report.not_inquired.iter().any(|n| n.payer_id.is_empty());
         return Ok(if unknown { Outcome::NeedsAttention } else { Outcome::Clean });
     }
+    // Everything else reads: the ledger is opened read-only, never written
+    // or upgraded; a read an older schema cannot answer names the command
+    // that upgrades it.
+    let ledger = Ledger::open_read_only(&path)
+        .with_context(|| format!("opening ledger {}", path.display()))?;
+    read(&args, global, &ledger).map_err(|e| {
+        let failed_read = matches!(
+            e.downcast_ref::<claimflow::ledger::Error>(),
+            Some(claimflow::ledger::Error::Sqlite { .. } | claimflow::ledger::Error::Read { .. })
+        );
+        match ledger.outdated() {
+            Some(outdated) if failed_read => outdated.into(),
+            _ => e,
+        }
+    })
+}
+
+/// The reads of `status` (counts, stories, the worklist).
+fn read(args: &Args, global: &Global, ledger: &Ledger) -> anyhow::Result<Outcome> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let outcome = if args.worklist {
@@ -106,7 +126,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         } else {
             Options::new(now)
         };
-        let items = status::worklist(&ledger, &options)?;
+        let items = status::worklist(ledger, &options)?;
         if let Some(file) = &args.out {
             let bytes = status::worklist_csv(&items)?;
             write_private(file, &bytes).with_context(|| format!("writing {}", file.display()))?;
@@ -126,7 +146,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
             Outcome::NeedsAttention
         }
     } else if args.claims.is_empty() {
-        let counts = status::counts(&ledger)?;
+        let counts = status::counts(ledger)?;
         if global.json {
             serde_json::to_writer_pretty(&mut out, &counts)?;
             writeln!(out)?;
@@ -147,7 +167,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         }
         Outcome::Clean
     } else {
-        let found = status::find(&ledger, &args.claims)?;
+        let found = status::find(ledger, &args.claims)?;
         for u in &found.unknown {
             let hint =
                 claimflow::suggest::hint(&u.closest, "no claim id in the ledger is close to it");
@@ -198,6 +218,9 @@ fn print_stories(out: &mut dyn Write, stories: &[ClaimStory], history: bool) -> 
                 line.push_str(&format!(", {}", c.reject_reason));
             }
             writeln!(out, "{line})")?;
+        }
+        if let Some(st) = &s.standing {
+            writeln!(out, "  standing: {}", st.line())?;
         }
         if history {
             for e in &s.history {

@@ -15,7 +15,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
-use super::walk::{levels, Level};
+use super::loops::{levels, Level};
 use crate::finding::{Finding, Position};
 use crate::x12::{self, Segment};
 
@@ -207,7 +207,7 @@ fn read_set(
     findings: &mut Vec<Finding>,
 ) {
     let mut ctx = Ctx { findings };
-    let (head, levels) = levels(set, input);
+    let (head, levels) = levels(set, input, super::GUIDE_270, "271");
     let answered_at = head.iter().find(|s| s.is("BHT")).and_then(|b| {
         let date = NaiveDate::parse_from_str(b.str(4).trim(), "%Y%m%d").ok()?;
         let t = b.str(5);
@@ -318,9 +318,13 @@ fn nm1<'a>(l: &Level<'a>, qualifier: &str) -> Option<Segment<'a>> {
 
 /// Reads a subscriber or dependent level's segments into `a`.
 fn fill(ctx: &mut Ctx<'_>, l: &Level<'_>, a: &mut Answer271) {
-    let mut in_eb = false;
-    let mut in_2120 = false;
-    for s in &l.segments {
+    // Between LS and LE: a 2120 entity even when its NM101 is one the guide
+    // does not list (the schema then leaves it in 2110C).
+    let mut ls_open = false;
+    for (s, loop_id) in l.placed() {
+        // 2110C/D (an EB and what follows it), 2115, 2120C/D (its related entity).
+        let in_eb = loop_id.starts_with("211") || loop_id.starts_with("212");
+        let in_2120 = loop_id.starts_with("2120") || ls_open;
         match s.id {
             // TRN*2 echoes the inquiry's trace; a TRN*1 is the payer's own.
             b"TRN" if s.str(1).trim() == "2" || a.trace.is_empty() => a.trace = text(s, 2),
@@ -344,8 +348,6 @@ fn fill(ctx: &mut Ctx<'_>, l: &Level<'_>, a: &mut Answer271) {
                 }
             }
             b"EB" => {
-                in_eb = true;
-                in_2120 = false;
                 a.benefits.push(Benefit {
                     code: text(s, 1),
                     coverage_level: text(s, 2),
@@ -379,8 +381,8 @@ fn fill(ctx: &mut Ctx<'_>, l: &Level<'_>, a: &mut Answer271) {
                     }
                 }
             }
-            b"LS" => in_2120 = true,
-            b"LE" => in_2120 = false,
+            b"LS" => ls_open = true,
+            b"LE" => ls_open = false,
             b"NM1" if in_2120 => {
                 if let Some(eb) = a.benefits.last_mut() {
                     if eb.other.is_none() {
@@ -396,6 +398,32 @@ fn fill(ctx: &mut Ctx<'_>, l: &Level<'_>, a: &mut Answer271) {
         if let Some(eb) = a.benefits.iter().find(|b| b.begin.is_some() || b.end.is_some()) {
             a.plan_begin = eb.begin;
             a.plan_end = eb.end;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn x271(entity: &str) -> String {
+        format!(
+            "ISA*00*          *00*          *ZZ*A              *ZZ*B              *251130*0900*^*00501*000000001*0*T*:~GS*HB*A*B*20251130*0900*1*X*005010X279A1~ST*271*0001*005010X279A1~BHT*0022*11*R1*20251130*0900~HL*1**20*1~NM1*PR*2*PLAN*****PI*P1~HL*2*1*21*1~NM1*1P*2*CLINIC*****XX*1234567893~HL*3*2*22*0~TRN*2*T1*9877281234~NM1*IL*1*DOE*JO****MI*M1~DTP*346*D8*20250101~EB*R**30~DTP*291*D8*20250301~LS*2120~NM1*{entity}*2*OTHER*****PI*O1~LE*2120~EB*1**30~SE*17*0001~GE*1*1~IEA*1*000000001~"
+        )
+    }
+
+    #[test]
+    fn benefit_dates_and_2120_entities_come_from_their_loops() {
+        for entity in ["PRP", "ZZZ"] {
+            // ZZZ is no entity the guide lists: the LS/LE pair still makes it the EB's.
+            let read = read_271(x271(entity).as_bytes());
+            let a = &read.answers[0];
+            assert_eq!(a.plan_begin, NaiveDate::from_ymd_opt(2025, 1, 1), "{entity}");
+            assert_eq!(a.benefits.len(), 2, "{entity}");
+            let other = a.benefits[0].other.clone();
+            assert_eq!(other, Some((entity.into(), "OTHER".into(), "O1".into())), "{entity}");
+            assert_eq!(a.benefits[0].begin, NaiveDate::from_ymd_opt(2025, 3, 1), "{entity}");
+            assert_eq!(a.benefits[1].other, None, "{entity}");
         }
     }
 }

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
-use super::walk::{levels, Level};
+use super::loops::{levels, Level};
 use crate::finding::{Finding, Position};
 use crate::x12::{self, Segment};
 
@@ -96,7 +96,7 @@ pub fn read_277(input: &[u8], scan: &x12::Scan) -> Read277 {
         }
         out.sets += 1;
         let envelope = format!("{}|{}|{}|{}", ic.sender.1, ic.control, g.control, set.control);
-        let (_, lv) = levels(set, input);
+        let (_, lv) = levels(set, input, super::GUIDE_276, "277");
         let index: std::collections::HashMap<&str, usize> =
             lv.iter().enumerate().map(|(i, l)| (l.id.as_str(), i)).collect();
         for l in &lv {
@@ -116,10 +116,12 @@ pub fn read_277(input: &[u8], scan: &x12::Scan) -> Read277 {
                 claim_id: String::new(),
                 fingerprint: String::new(),
             };
-            for s in &l.segments {
+            for (s, loop_id) in l.placed() {
+                // The service lines (2220D/E) come after the claim's own STCs.
+                if loop_id.starts_with("2220") || s.is("SVC") {
+                    break;
+                }
                 match s.id {
-                    // Line-level loops (2220) start at SVC: the claim's own STCs come before.
-                    b"SVC" => break,
                     b"STC" => a.statuses.push(stc(s, &mut out.findings)),
                     b"REF" => match s.str(1).trim() {
                         "1K" => a.payer_claim_id = s.str(2).trim().to_string(),

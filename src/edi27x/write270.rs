@@ -13,16 +13,17 @@ use std::io::Write;
 
 use chrono::NaiveDate;
 
+use super::common::{d8, dmg, firsts, provider_nm1, write_sets, Kind};
 use crate::claim::{Entity, Sex};
 use crate::config::Config;
-use crate::edi837::{begin_envelope, Envelope};
+use crate::edi837::Envelope;
 use crate::x12::{SegmentWriter, WriteError};
 
 /// GS08 / ST03 of a 270.
 pub const GUIDE_270: &str = "005010X279A1";
 
 /// A person in an inquiry.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Name {
     /// Last name.
     pub last: String,
@@ -35,7 +36,7 @@ pub struct Name {
 }
 
 /// One eligibility inquiry.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Inquiry270 {
     /// TRN02: unique per inquiry; the 271 echoes it.
     pub trace: String,
@@ -80,10 +81,6 @@ pub struct Written270 {
     pub inquiries: usize,
 }
 
-fn d8(d: NaiveDate) -> String {
-    d.format("%Y%m%d").to_string()
-}
-
 /// Writes `inquiries` as one 270 interchange (GS01 `HS`) to `out`. An empty
 /// list is refused (a set needs at least one inquiry).
 pub fn write_270<W: Write>(
@@ -95,25 +92,8 @@ pub fn write_270<W: Write>(
     if inquiries.is_empty() {
         return Err(WriteError::Order("a 270 needs at least one inquiry"));
     }
-    let mut w = begin_envelope(out, cfg, env, "HS", GUIDE_270)?;
-    let date = d8(env.now.date());
-    let time = env.now.format("%H%M").to_string();
-    let isa13 = format!("{:09}", env.interchange_control);
-    let mut sets = Vec::new();
-    let per_set = cfg.interchange.max_claims_per_transaction.max(1);
-    for (n, chunk) in inquiries.chunks(per_set).enumerate() {
-        let control = format!("{:04}", n + 1);
-        w.begin_set("270", &control, GUIDE_270)?;
-        // BHT03: ISA13 + ST02 is unique per set; BHT02 13 = request.
-        let reference = format!("{isa13}{control}");
-        w.segment("BHT", &["0022", "13", &reference, &date, &time])?;
-        write_hierarchy(&mut w, chunk)?;
-        w.end_set()?;
-        sets.push(control);
-    }
-    w.end_group()?;
-    w.end_interchange()?;
-    w.into_inner()?;
+    let kind = Kind { gs01: "HS", st01: "270", guide: GUIDE_270, bht01: "0022" };
+    let (isa13, sets) = write_sets(out, inquiries, cfg, env, &kind, write_hierarchy)?;
     Ok(Written270 { interchange_control: isa13, sets, inquiries: inquiries.len() })
 }
 
@@ -122,42 +102,22 @@ fn write_hierarchy<W: Write>(
     chunk: &[Inquiry270],
 ) -> Result<(), WriteError> {
     // Payers in order of first appearance; providers within a payer likewise.
-    let mut payers: Vec<&str> = Vec::new();
-    for q in chunk {
-        if !payers.contains(&q.payer_id.as_str()) {
-            payers.push(&q.payer_id);
-        }
-    }
     let mut hl = 0u32;
-    for payer in payers {
+    for payer in firsts(chunk.iter().map(|q| q.payer_id.as_str())) {
         let of_payer: Vec<&Inquiry270> = chunk.iter().filter(|q| q.payer_id == payer).collect();
         hl += 1;
         let payer_hl = hl.to_string();
         w.segment("HL", &[&payer_hl, "", "20", "1"])?;
         let p = of_payer[0];
         w.segment("NM1", &["PR", "2", &p.payer_name, "", "", "", "", "PI", &p.payer_id])?;
-        let mut providers: Vec<&str> = Vec::new();
-        for q in &of_payer {
-            if !providers.contains(&q.provider_npi.as_str()) {
-                providers.push(&q.provider_npi);
-            }
-        }
-        for npi in providers {
+        for npi in firsts(of_payer.iter().map(|q| q.provider_npi.as_str())) {
             hl += 1;
             let provider_hl = hl.to_string();
             w.segment("HL", &[&provider_hl, &payer_hl, "21", "1"])?;
             let mine: Vec<&&Inquiry270> =
                 of_payer.iter().filter(|q| q.provider_npi == npi).collect();
             let q = mine[0];
-            match q.provider_entity {
-                Entity::Organization => {
-                    w.segment("NM1", &["1P", "2", &q.provider_name, "", "", "", "", "XX", npi])?
-                }
-                Entity::Person => w.segment(
-                    "NM1",
-                    &["1P", "1", &q.provider_name, &q.provider_first, "", "", "", "XX", npi],
-                )?,
-            }
+            provider_nm1(w, q.provider_entity, &q.provider_name, &q.provider_first, npi)?;
             for q in mine {
                 hl += 1;
                 let sub_hl = hl.to_string();
@@ -180,19 +140,14 @@ fn write_hierarchy<W: Write>(
                         w.segment("TRN", &["1", &q.trace, &q.trace_origin])?;
                         w.segment("NM1", &["03", "1", &d.last, &d.first])?;
                         dmg(w, d)?;
-                        w.segment("INS", &["N", relationship])?;
+                        if !relationship.is_empty() {
+                            w.segment("INS", &["N", relationship])?;
+                        }
                         benefit_inquiry(w, q)?;
                     }
                 }
             }
         }
-    }
-    Ok(())
-}
-
-fn dmg<W: Write>(w: &mut SegmentWriter<W>, n: &Name) -> Result<(), WriteError> {
-    if let Some(dob) = n.dob {
-        w.segment("DMG", &["D8", &d8(dob), n.sex.map_or("", |s| s.code())])?;
     }
     Ok(())
 }

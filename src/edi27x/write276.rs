@@ -16,10 +16,11 @@ use std::io::Write;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::common::{d8, dmg, firsts, provider_nm1, write_sets, Kind};
 use super::write270::Name;
 use crate::claim::Entity;
 use crate::config::Config;
-use crate::edi837::{begin_envelope, Envelope};
+use crate::edi837::Envelope;
 use crate::numtext::amount;
 use crate::x12::{SegmentWriter, WriteError};
 
@@ -27,7 +28,7 @@ use crate::x12::{SegmentWriter, WriteError};
 pub const GUIDE_276: &str = "005010X212";
 
 /// One claim status inquiry.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Inquiry276 {
     /// TRN02: unique per inquiry; the 277 echoes it.
     pub trace: String,
@@ -61,10 +62,6 @@ pub struct Inquiry276 {
     pub to: NaiveDate,
 }
 
-fn d8(d: NaiveDate) -> String {
-    d.format("%Y%m%d").to_string()
-}
-
 /// Writes `inquiries` as one 276 interchange (GS01 `HR`); an empty list is refused.
 pub fn write_276<W: Write>(
     out: W,
@@ -75,34 +72,10 @@ pub fn write_276<W: Write>(
     if inquiries.is_empty() {
         return Err(WriteError::Order("a 276 needs at least one inquiry"));
     }
-    let mut w = begin_envelope(out, cfg, env, "HR", GUIDE_276)?;
-    let date = d8(env.now.date());
-    let time = env.now.format("%H%M").to_string();
-    let isa13 = format!("{:09}", env.interchange_control);
-    let mut sets = Vec::new();
-    let per_set = cfg.interchange.max_claims_per_transaction.max(1);
-    for (n, chunk) in inquiries.chunks(per_set).enumerate() {
-        let control = format!("{:04}", n + 1);
-        w.begin_set("276", &control, GUIDE_276)?;
-        w.segment("BHT", &["0010", "13", &format!("{isa13}{control}"), &date, &time])?;
-        hierarchy(&mut w, chunk, cfg)?;
-        w.end_set()?;
-        sets.push(control);
-    }
-    w.end_group()?;
-    w.end_interchange()?;
-    w.into_inner()?;
+    let kind = Kind { gs01: "HR", st01: "276", guide: GUIDE_276, bht01: "0010" };
+    let (_, sets) =
+        write_sets(out, inquiries, cfg, env, &kind, |w, chunk| hierarchy(w, chunk, cfg))?;
     Ok(sets)
-}
-
-fn firsts<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut out: Vec<&str> = Vec::new();
-    for i in items {
-        if !out.contains(&i) {
-            out.push(i);
-        }
-    }
-    out
 }
 
 fn hierarchy<W: Write>(
@@ -131,15 +104,7 @@ fn hierarchy<W: Write>(
             let provider_hl = hl.to_string();
             w.segment("HL", &[&provider_hl, &receiver_hl, "19", "1"])?;
             let q = mine[0];
-            match q.provider_entity {
-                Entity::Organization => {
-                    w.segment("NM1", &["1P", "2", &q.provider_name, "", "", "", "", "XX", npi])?
-                }
-                Entity::Person => w.segment(
-                    "NM1",
-                    &["1P", "1", &q.provider_name, &q.provider_first, "", "", "", "XX", npi],
-                )?,
-            }
+            provider_nm1(w, q.provider_entity, &q.provider_name, &q.provider_first, npi)?;
             for q in mine {
                 hl += 1;
                 let sub_hl = hl.to_string();
@@ -169,19 +134,14 @@ fn hierarchy<W: Write>(
     Ok(())
 }
 
-fn dmg<W: Write>(w: &mut SegmentWriter<W>, n: &Name) -> Result<(), WriteError> {
-    if let Some(dob) = n.dob {
-        w.segment("DMG", &["D8", &d8(dob), n.sex.map_or("", |s| s.code())])?;
-    }
-    Ok(())
-}
-
 fn tracking<W: Write>(w: &mut SegmentWriter<W>, q: &Inquiry276) -> Result<(), WriteError> {
     w.segment("TRN", &["1", &q.trace])?;
     if let Some(n) = q.payer_claim_id.as_deref().filter(|n| !n.is_empty()) {
         w.segment("REF", &["1K", n])?;
     }
-    w.segment("REF", &["EJ", &q.claim_id])?;
+    if !q.claim_id.is_empty() {
+        w.segment("REF", &["EJ", &q.claim_id])?;
+    }
     w.segment("AMT", &["T3", &amount(q.total_charge)])?;
     if q.to > q.from {
         w.segment("DTP", &["472", "RD8", &format!("{}-{}", d8(q.from), d8(q.to))])

@@ -25,7 +25,20 @@ pub fn read(path: &Path, layout: Option<&Layout>) -> Result<Encounters, Error> {
     let file = path.display().to_string();
     let data = crate::input::open(path)
         .map_err(|source| Error::Io { path: file.clone(), cause: source })?;
-    read_input(file, data, layout)
+    read_input(file, data, layout, &mut |_, _| {})
+}
+
+/// [`read`], calling `on_rows(rows, claims)` with the data rows and claims
+/// read so far every 16,384 rows (for progress on a terminal).
+pub fn read_counting(
+    path: &Path,
+    layout: Option<&Layout>,
+    on_rows: &mut dyn FnMut(u64, u64),
+) -> Result<Encounters, Error> {
+    let file = path.display().to_string();
+    let data = crate::input::open(path)
+        .map_err(|source| Error::Io { path: file.clone(), cause: source })?;
+    read_input(file, data, layout, on_rows)
 }
 
 /// Reads an export already in memory; `file` names it in findings.
@@ -34,10 +47,15 @@ pub fn read_bytes(
     bytes: Vec<u8>,
     layout: Option<&Layout>,
 ) -> Result<Encounters, Error> {
-    read_input(file.to_string(), Input::Owned(bytes), layout)
+    read_input(file.to_string(), Input::Owned(bytes), layout, &mut |_, _| {})
 }
 
-fn read_input(file: String, data: Input, layout: Option<&Layout>) -> Result<Encounters, Error> {
+fn read_input(
+    file: String,
+    data: Input,
+    layout: Option<&Layout>,
+    on_rows: &mut dyn FnMut(u64, u64),
+) -> Result<Encounters, Error> {
     let base = if data.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     let body = &data[base..];
     if body.contains(&0) {
@@ -88,6 +106,9 @@ fn read_input(file: String, data: Input, layout: Option<&Layout>) -> Result<Enco
     let mut row: u64 = 1;
     while rdr.read_byte_record(&mut rec).map_err(|e| io_err(e, &file))? {
         row += 1;
+        if row % 16_384 == 0 {
+            on_rows(row - 1, groups.len() as u64);
+        }
         // The csv crate ends a record at `\r` and may report the start of
         // the next one at the `\n` that follows: skip line-break bytes so a
         // row's span starts at its first field.

@@ -366,27 +366,24 @@ impl super::Ledger {
     }
 }
 
-/// Opens the ledger at `path` for reading, without the run lock (reads are
-/// safe beside a running job: SQLite's WAL gives each read transaction one
-/// snapshot). A ledger at an older schema version is first migrated through
-/// [`super::Ledger::open`], which takes the lock for that moment. A missing
-/// file is an error: reading creates no ledger.
+/// Opens the ledger at `path` for reading (SQLite's read-only mode), without
+/// the run lock (reads are safe beside a running job: SQLite's WAL gives
+/// each read transaction one snapshot). Nothing is written: a ledger at an
+/// older schema version is read as it is (a query that needs a newer table
+/// fails; [`super::read::outdated`] says so). A missing file is an error:
+/// reading creates no ledger.
 pub fn open_read_only(path: &Path) -> Result<Connection, Error> {
     let shown = path.display().to_string();
     if !path.is_file() {
         return Err(Error::Missing { path: shown });
     }
     let sq = |cause| Error::Sqlite { path: shown.clone(), cause };
-    let open = || -> Result<Connection, Error> {
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(sq)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sq)?;
-        Ok(conn)
-    };
-    let conn = open()?;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(sq)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sq)?;
     let version: u32 = conn
         .query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))
         .map_err(sq)?;
@@ -394,12 +391,7 @@ pub fn open_read_only(path: &Path) -> Result<Connection, Error> {
     if version > known {
         return Err(Error::TooNew { path: shown, found: version, known });
     }
-    if version == known {
-        return Ok(conn);
-    }
-    drop(conn);
-    drop(super::Ledger::open(path)?);
-    open()
+    Ok(conn)
 }
 
 #[cfg(test)]
@@ -542,7 +534,7 @@ mod tests {
     }
 
     #[test]
-    fn a_version_5_ledger_is_migrated_on_a_read_only_open_and_keeps_its_payments() {
+    fn a_version_5_ledger_is_read_as_it_is_on_a_read_only_open_and_never_written() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("l.db");
         {
@@ -572,18 +564,26 @@ mod tests {
             )
             .unwrap();
         }
+        let before = (std::fs::read(&path).unwrap(), path.metadata().unwrap().modified().unwrap());
         let conn = open_read_only(&path).unwrap();
         let version: u32 =
             conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| r.get(0)).unwrap();
-        assert_eq!(version, crate::ledger::schema_version());
-        let kept: (String, Option<String>) = conn
-            .query_row("SELECT paid, allowed FROM claim_payments", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .unwrap();
-        assert_eq!(kept, ("80".to_string(), None));
+        assert_eq!(version, 5);
+        let kept: String =
+            conn.query_row("SELECT paid FROM claim_payments", [], |r| r.get(0)).unwrap();
+        assert_eq!(kept, "80");
+        // A column of a later version is not there: the reader says which
+        // command upgrades the ledger.
+        assert!(conn
+            .query_row("SELECT allowed FROM claim_payments", [], |r| r.get::<_, Option<String>>(0))
+            .is_err());
+        let outdated = crate::ledger::read::outdated(&conn).unwrap();
+        assert!(outdated.to_string().contains("`claimflow build`"), "{outdated}");
         // Read-only: nothing can be written through it.
         assert!(conn.execute("DELETE FROM claim_payments", []).is_err());
+        drop(conn);
+        let after = (std::fs::read(&path).unwrap(), path.metadata().unwrap().modified().unwrap());
+        assert!(before == after, "a read-only open changed the ledger file");
         // No ledger, no file made.
         let missing = dir.path().join("none.db");
         assert!(matches!(open_read_only(&missing), Err(Error::Missing { .. })));

@@ -16,7 +16,8 @@ pub(crate) type Migration = (u32, &'static str, &'static str);
 /// version 6 records the lines each payment answered and PLB adjustments,
 /// version 7 adds acknowledgments (TA1, 999, 277CA), version 11 the 277CA
 /// status date and the rejections that name no error of the claim, version
-/// 13 eligibility inquiries and coverage answers.
+/// 13 eligibility inquiries and coverage answers, version 14 rebuilds the
+/// `patient_responsibility` view on `ledger::standing`'s rule.
 pub(crate) const MIGRATIONS: &[Migration] = &[
     (
         1,
@@ -116,6 +117,11 @@ CREATE INDEX claim_history_submission ON claim_history (submission_id) WHERE sub
         13,
         "eligibility: 270 inquiries and 271 coverage answers; 276 claim status inquiries and 277 answers",
         eligibility::MIGRATION_V13,
+    ),
+    (
+        14,
+        "patient_responsibility view on the standing rule: crossovers wait, paid at the visit credited",
+        standing::MIGRATION_V14,
     ),
 ];
 

@@ -22,7 +22,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::Connection;
+pub use rusqlite::Connection;
 use rust_decimal::Decimal;
 
 use crate::claim::ClaimStatus;
@@ -35,6 +35,7 @@ mod eligibility;
 mod hash;
 mod lock;
 mod migrations;
+pub mod read;
 mod remit;
 mod standing;
 mod story;
@@ -56,6 +57,7 @@ pub use lock::{LockError, LockFile};
 pub(crate) use migrations::schema_version;
 #[cfg(test)]
 pub(crate) use migrations::MIGRATIONS;
+pub use read::ReadError;
 pub use remit::{
     LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile, UnpairedReversal,
 };
@@ -97,6 +99,26 @@ pub enum Error {
         found: u32,
         /// Highest version known here.
         known: u32,
+    },
+    /// A read-only command needs a newer schema than the ledger's: a
+    /// command that writes the ledger upgrades it.
+    #[error("ledger {path} has schema version {found}, older than the version {known} this command reads; it is opened read-only and not upgraded: the next `claimflow build` (or any command that writes the ledger: reconcile, ack, secondary, eligibility, status --inquire) upgrades it")]
+    Outdated {
+        /// The ledger file.
+        path: String,
+        /// Version found.
+        found: u32,
+        /// Highest version known here.
+        known: u32,
+    },
+    /// A typed read failed.
+    #[error("ledger {path}: {cause}")]
+    Read {
+        /// The ledger file.
+        path: String,
+        /// The read error.
+        #[source]
+        cause: ReadError,
     },
     /// There is no ledger file where one is to be read.
     #[error("no ledger at {path}: `claimflow build` creates it")]
@@ -178,8 +200,9 @@ pub struct Ledger {
     path: String,
     /// Pending submissions resolved on open: (ISA13, completed?).
     pub recovered: Vec<(String, bool)>,
-    // Dropped last: the lock is released after the connection closes.
-    _lock: LockFile,
+    // Dropped last: the lock is released after the connection closes. A
+    // read-only ledger takes none.
+    _lock: Option<LockFile>,
 }
 
 impl Ledger {
@@ -200,10 +223,41 @@ impl Ledger {
         conn.pragma_update(None, "synchronous", "FULL").map_err(sq)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(sq)?;
         set_private(path);
-        let mut ledger = Ledger { conn, path: shown, recovered: Vec::new(), _lock: lock };
+        let mut ledger = Ledger { conn, path: shown, recovered: Vec::new(), _lock: Some(lock) };
         ledger.migrate()?;
         ledger.recover()?;
         Ok(ledger)
+    }
+
+    /// Opens the ledger at `path` read-only (SQLite's read-only mode, no
+    /// lock): nothing is migrated, recovered or written, and the file's
+    /// bytes and modification time stay as they are. A ledger at an older
+    /// schema version is opened as it is: what its tables hold can be read,
+    /// and a read that needs a newer table fails; [`Ledger::outdated`] then
+    /// names the command that upgrades it. A missing file is
+    /// [`Error::Missing`], a newer schema [`Error::TooNew`].
+    pub fn open_read_only(path: &Path) -> Result<Ledger, Error> {
+        let conn = detail::open_read_only(path)?;
+        Ok(Ledger { conn, path: path.display().to_string(), recovered: Vec::new(), _lock: None })
+    }
+
+    /// [`Error::Outdated`] when the ledger's schema is older than this
+    /// build's (a read that failed on it needs the upgrade); `None` when it
+    /// is current or its version cannot be read.
+    pub fn outdated(&self) -> Option<Error> {
+        read::outdated(&self.conn)
+    }
+
+    /// What the standing of claim `claim_id` sent to `payer_id` takes (see
+    /// [`read::balances::claim_answers`]); `None` when the ledger holds no
+    /// such claim or it is a COB claim to a secondary.
+    pub fn claim_answers(
+        &self,
+        claim_id: &str,
+        payer_id: &str,
+    ) -> Result<Option<read::balances::ClaimAnswers>, Error> {
+        read::balances::claim_answers(&self.conn, claim_id, payer_id)
+            .map_err(|cause| Error::Read { path: self.path.clone(), cause })
     }
 
     fn sq(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {

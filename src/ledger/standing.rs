@@ -14,9 +14,10 @@
 //! patient's to pay yet: it is `awaiting_secondary` and no statement bills it.
 //!
 //! [`standing`] is the one rule; the `patient_responsibility` view (schema
-//! 8) says which payer's payments count, and `report` and `secondary` read
-//! balances through this function. This module reads no SQL and writes
-//! nothing.
+//! 14) states it in SQL for other readers of the ledger, and `report`,
+//! `status` and `secondary` read balances through this function (the answers
+//! it takes are read by `ledger::read::balances`). This module runs no SQL
+//! and writes nothing; it holds the SQL of schema versions 10 and 14.
 
 use rust_decimal::Decimal;
 
@@ -45,6 +46,78 @@ CREATE TABLE cob_held (
     at                 TEXT NOT NULL,   -- the secondary run's clock
     PRIMARY KEY (claim_id, payer_id, secondary_payer_id)
 );
+"#;
+
+/// Schema version 14: the `patient_responsibility` view on the rule of
+/// [`standing`]: a crossover (CLP02 19-21) waits for the crossover payer,
+/// whose payments count as the secondary's; the amount is what the patient
+/// owes after what they paid at the visit; `share` and `paid_at_visit`
+/// beside it.
+pub(crate) const MIGRATION_V14: &str = r#"
+DROP VIEW patient_responsibility;
+CREATE VIEW patient_responsibility AS
+WITH live AS (
+    SELECT p.id, p.claim_id, p.payer_id, p.clp02,
+           CAST(ROUND(CAST(p.patient_responsibility AS REAL) * 100) AS INTEGER) AS cents
+    FROM claim_payments p
+    WHERE p.matched = 1 AND p.reversed_by IS NULL AND p.status NOT IN ('reversed', 'unmatched')
+),
+per_payer AS (
+    SELECT claim_id, payer_id, SUM(cents) AS cents,
+           MAX(TRIM(clp02) IN ('19', '20', '21')) AS forwarded
+    FROM live GROUP BY claim_id, payer_id
+),
+-- The crossover payer of a claim: the first payer with a live payment on it
+-- and no claim of its own (SQLite takes payer_id from the row of MIN(id)).
+crossover AS (
+    SELECT l.claim_id, l.payer_id, MIN(l.id) AS first_id
+    FROM live l
+    WHERE NOT EXISTS (SELECT 1 FROM claims x
+                      WHERE x.claim_id = l.claim_id AND x.payer_id = l.payer_id)
+    GROUP BY l.claim_id
+),
+chain AS (
+    SELECT c.claim_id, c.payer_id AS primary_payer_id,
+        COALESCE(
+            (SELECT cc.payer_id FROM cob_claims cc
+             WHERE cc.claim_id = c.claim_id AND cc.primary_payer_id = c.payer_id),
+            (SELECT oc.other_payer_id FROM other_coverage oc
+             WHERE oc.claim_id = c.claim_id AND oc.payer_id = c.payer_id
+               AND oc.submission_id = c.submission_id LIMIT 1),
+            x.payer_id) AS secondary_payer_id,
+        COALESCE((SELECT CAST(ROUND(CAST(NULLIF(TRIM(cp.patient_paid), '') AS REAL) * 100)
+                              AS INTEGER)
+                  FROM claim_patients cp
+                  WHERE cp.claim_id = c.claim_id AND cp.payer_id = c.payer_id
+                    AND cp.submission_id = c.submission_id), 0) AS paid_cents
+    FROM claims c
+    LEFT JOIN crossover x ON x.claim_id = c.claim_id
+    WHERE NOT EXISTS (SELECT 1 FROM cob_claims y
+                      WHERE y.claim_id = c.claim_id AND y.payer_id = c.payer_id)
+),
+answer AS (
+    SELECT ch.claim_id, ch.primary_payer_id, ch.secondary_payer_id,
+           COALESCE(s.payer_id, p.payer_id) AS payer_id,
+           COALESCE(s.cents, p.cents) AS cents,
+           MAX(ch.paid_cents, 0) AS paid_cents,
+           CASE WHEN s.payer_id IS NOT NULL THEN 'after_secondary'
+                WHEN ch.secondary_payer_id IS NOT NULL OR p.forwarded = 1
+                    THEN 'awaiting_secondary'
+                ELSE 'final' END AS stage
+    FROM chain ch
+    JOIN per_payer p ON p.claim_id = ch.claim_id AND p.payer_id = ch.primary_payer_id
+    LEFT JOIN per_payer s ON s.claim_id = ch.claim_id AND s.payer_id = ch.secondary_payer_id
+),
+owed AS (
+    SELECT *, MAX(cents - paid_cents, 0) AS owed_cents FROM answer
+)
+SELECT claim_id, payer_id,
+       printf('%d.%02d', owed_cents / 100, owed_cents % 100) AS amount,
+       stage, primary_payer_id, secondary_payer_id,
+       printf('%s%d.%02d', CASE WHEN cents < 0 THEN '-' ELSE '' END, abs(cents) / 100,
+              abs(cents) % 100) AS share,
+       printf('%d.%02d', paid_cents / 100, paid_cents % 100) AS paid_at_visit
+FROM owed;
 "#;
 
 /// Where a claim's patient share stands.

@@ -124,8 +124,13 @@ impl Ledger {
         Ok(out)
     }
 
-    /// Records a submission and its claims as `pending`, in one transaction.
-    /// Call before renaming the file into place; then [`Ledger::complete`].
+    /// Records a submission and its claims as `pending`: the submission and
+    /// its first claims in one transaction, the other claims in transactions
+    /// of 5,000 claims each. Call before renaming the file into
+    /// place; then [`Ledger::complete`]. A crash between two transactions
+    /// leaves a `pending` submission whose file was never renamed into place:
+    /// [`Ledger::recover`] abandons it and deletes the claims recorded so
+    /// far, as it does for a crash after the last one.
     pub fn record_pending(
         &mut self,
         sub: &SubmissionRecord,
@@ -150,37 +155,18 @@ impl Ledger {
         )
         .map_err(sq)?;
         let id = tx.last_insert_rowid();
-        {
-            let mut st = tx
-                .prepare_cached(
-                    "INSERT INTO claim_history
-                       (claim_id, payer_id, status, at, submission_id, st02, content_hash, frequency,
-                        total_charge, clm_first, clm_last, hl_levels, detail)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                )
-                .map_err(sq)?;
-            for c in claims {
-                let (first, last, levels) = ack::span_columns(c.span.as_ref());
-                st.execute(params![
-                    c.claim_id,
-                    c.payer_id,
-                    c.status,
-                    sub.created_at,
-                    id,
-                    c.st02,
-                    c.content_hash,
-                    c.frequency,
-                    crate::numtext::amount(c.total_charge),
-                    first,
-                    last,
-                    levels,
-                    c.detail,
-                ])
-                .map_err(sq)?;
-            }
-        }
-        detail::insert_patients(&tx, id, claims).map_err(sq)?;
+        let batch = pending_batch();
+        let mut batches = claims.chunks(batch);
+        insert_pending_claims(&tx, id, &sub.created_at, batches.next().unwrap_or(&[]))
+            .map_err(sq)?;
         tx.commit().map_err(sq)?;
+        for chunk in batches {
+            crash_point("batch");
+            let tx =
+                self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
+            insert_pending_claims(&tx, id, &sub.created_at, chunk).map_err(sq)?;
+            tx.commit().map_err(sq)?;
+        }
         Ok(id)
     }
 
@@ -243,4 +229,60 @@ impl Ledger {
         tx.commit().map_err(sq)?;
         Ok(true)
     }
+}
+
+/// Claims `record_pending` inserts per transaction.
+const PENDING_BATCH: usize = 5_000;
+
+/// [`PENDING_BATCH`], or `CLAIMFLOW_TEST_LEDGER_BATCH` when set (tests cross
+/// batch boundaries with a few claims).
+fn pending_batch() -> usize {
+    std::env::var("CLAIMFLOW_TEST_LEDGER_BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or(PENDING_BATCH)
+}
+
+/// Test hook for the crash-safety tests: with `CLAIMFLOW_TEST_CRASH_AT=batch`
+/// the process aborts (no destructors, like kill -9) after the first batch
+/// of pending claims was committed, before the next one.
+fn crash_point(point: &str) {
+    if std::env::var("CLAIMFLOW_TEST_CRASH_AT").is_ok_and(|p| p == point) {
+        std::process::abort();
+    }
+}
+
+/// Inserts `claims` of pending submission `id` (history rows and patients).
+fn insert_pending_claims(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+    created_at: &str,
+    claims: &[ClaimRecord],
+) -> rusqlite::Result<()> {
+    let mut st = tx.prepare_cached(
+        "INSERT INTO claim_history
+           (claim_id, payer_id, status, at, submission_id, st02, content_hash, frequency,
+            total_charge, clm_first, clm_last, hl_levels, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?;
+    for c in claims {
+        let (first, last, levels) = ack::span_columns(c.span.as_ref());
+        st.execute(params![
+            c.claim_id,
+            c.payer_id,
+            c.status,
+            created_at,
+            id,
+            c.st02,
+            c.content_hash,
+            c.frequency,
+            crate::numtext::amount(c.total_charge),
+            first,
+            last,
+            levels,
+            c.detail,
+        ])?;
+    }
+    detail::insert_patients(tx, id, claims)
 }

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::queries::{
+use crate::ledger::read::report::{
     Adjudicated, ClaimFacts, DaysGroup, DenialGroup, PaymentGroup, ProcedureGroup, RemitGroup,
 };
 

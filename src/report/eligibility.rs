@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::Connection;
+use crate::ledger::Connection;
 
 use super::Error;
 use crate::coverage::CoverageStatus;

@@ -3,8 +3,8 @@
 //! and written as CSV files, `summary.json` and one self-contained HTML page
 //! (`report.html`).
 //!
-//! [`run`] registers exact decimal functions on the connection
-//! (`sqlfn`), runs every query of `queries` inside one read transaction
+//! [`run`] runs every query of the ledger's read API (`ledger::read`:
+//! the report's queries, patient balances) inside one read transaction
 //! (so all files describe the same moment), folds the groups into rows
 //! (`aggregate`, `patient`) and writes the files (`write`, `html`, `chart`)
 //! atomically with mode 0600. Memory grows with the number of groups
@@ -18,17 +18,17 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::Connection;
 use rust_decimal::Decimal;
 use serde::Serialize;
+
+use crate::ledger::read;
+use crate::ledger::Connection;
 
 mod aggregate;
 mod chart;
 mod eligibility;
 mod html;
 mod patient;
-mod queries;
-mod sqlfn;
 mod write;
 
 pub use aggregate::{AgingRow, DenialRow, PaymentRow, ProcedureRow, BUCKETS};
@@ -42,15 +42,10 @@ pub enum Error {
     /// The ledger could not be opened.
     #[error(transparent)]
     Ledger(#[from] crate::ledger::Error),
-    /// A query failed.
-    #[error("reading the ledger: {0}")]
-    Query(#[from] rusqlite::Error),
-    /// The ledger holds a value that is not what its column says.
-    #[error("the ledger holds an unreadable {what}")]
-    Value {
-        /// What and the value.
-        what: String,
-    },
+    /// A query failed, or the ledger holds a value that is not what its
+    /// column says.
+    #[error(transparent)]
+    Read(#[from] crate::ledger::ReadError),
     /// An output file could not be written.
     #[error("{path}: cannot write: {cause}")]
     Write {
@@ -241,14 +236,25 @@ impl Report {
 }
 
 /// Writes the report of the ledger open on `conn` into `out_dir` (created
-/// if needed). Open the ledger with [`crate::ledger::open_read_only`], which
-/// brings an older ledger to the schema these queries read.
+/// if needed). Open the ledger with [`crate::ledger::open_read_only`]: it
+/// is read, never written. On a ledger of an older schema the report is
+/// written when its queries work there; when one needs a newer table the
+/// error is [`crate::ledger::Error::Outdated`] (naming the command that
+/// upgrades the ledger) and no file is written.
 ///
 /// A `payer` the ledger does not know as given is looked up ignoring ASCII
 /// case; one it does not know at all is [`Error::UnknownPayer`], with the
 /// closest payer ids, and nothing is written.
 pub fn run(conn: &Connection, out_dir: &Path, options: &Options) -> Result<Report, Error> {
-    sqlfn::register(conn)?;
+    run_on(conn, out_dir, options).map_err(|e| match (&e, crate::ledger::read::outdated(conn)) {
+        (Error::Read(_) | Error::Ledger(crate::ledger::Error::Sqlite { .. }), Some(outdated)) => {
+            Error::Ledger(outdated)
+        }
+        _ => e,
+    })
+}
+
+fn run_on(conn: &Connection, out_dir: &Path, options: &Options) -> Result<Report, Error> {
     let resolved;
     let options = match &options.payer {
         Some(p) => {
@@ -259,10 +265,10 @@ pub fn run(conn: &Connection, out_dir: &Path, options: &Options) -> Result<Repor
     };
     std::fs::create_dir_all(out_dir)
         .map_err(|cause| Error::Write { path: out_dir.to_path_buf(), cause })?;
-    conn.execute_batch("BEGIN DEFERRED")?;
+    read::begin(conn)?;
     let read = write::read_and_write(conn, out_dir, options);
     // A read transaction changes nothing: ending it cannot lose work.
-    let end = conn.execute_batch(if read.is_ok() { "COMMIT" } else { "ROLLBACK" });
+    let end = read::end(conn, read.is_ok());
     let report = read?;
     end?;
     Ok(report)
@@ -270,7 +276,7 @@ pub fn run(conn: &Connection, out_dir: &Path, options: &Options) -> Result<Repor
 
 /// The ledger's payer id that `payer` names (as given, else ignoring case).
 fn known_payer(conn: &Connection, payer: &str) -> Result<String, Error> {
-    let known = queries::payer_ids(conn)?;
+    let known = read::payer_ids(conn)?;
     if let Some(p) = known.iter().find(|k| *k == payer) {
         return Ok(p.clone());
     }

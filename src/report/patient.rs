@@ -2,8 +2,10 @@
 //!
 //! Which payer's answer counts is the ledger's own rule (its
 //! `patient_responsibility` view and `ledger::standing`, shared with
-//! `secondary`): per claim sent to its primary payer, the secondary's live
-//! payments once the secondary has paid, else the primary's. The share is
+//! `status` and `secondary`; the answers are read by
+//! `ledger::read::balances`): per claim sent to its primary payer, the
+//! secondary's live payments once the secondary has paid, else the
+//! primary's. The share is
 //! that payer's patient responsibility, summed exactly, split into
 //! deductible, coinsurance, copay (PR-1, PR-2, PR-3) and every other PR
 //! reason (non-covered); the balance is the share less what the patient
@@ -23,12 +25,11 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use chrono::NaiveDate;
-use rusqlite::Connection;
 use rust_decimal::Decimal;
 
-use super::queries;
 use super::Error;
-use crate::ledger::{standing, PatientRecord, PayerAnswer, Stage};
+use crate::ledger::read::balances::{self, ClaimAnswers};
+use crate::ledger::{Connection, PatientRecord, Stage};
 use crate::numtext::money;
 
 /// The header of `patient_balances.csv`.
@@ -109,18 +110,6 @@ fn read_837(file: &str) -> Option<HashMap<(String, String), PatientRecord>> {
     )
 }
 
-/// What a payer's live payments of a claim add up to, as the ledger's
-/// standing rule reads them.
-fn answer(m: queries::PayerMoney) -> PayerAnswer {
-    PayerAnswer {
-        payments: m.payments,
-        paid: m.paid,
-        patient_responsibility: m.patient_responsibility,
-        adjustments: m.adjustments,
-        forwarded: m.forwarded,
-    }
-}
-
 /// Writes the balance rows to `out` (after its header) and returns totals.
 pub(crate) fn write<W: Write>(
     conn: &Connection,
@@ -129,26 +118,9 @@ pub(crate) fn write<W: Write>(
 ) -> Result<BalanceTotals, Error> {
     let mut totals = BalanceTotals::default();
     let mut cache = Cache::new();
-    queries::each_share(conn, |row| {
-        if filter.payer.is_some_and(|p| p != row.primary) {
-            return Ok(());
-        }
-        let sent = queries::sent_as(conn, &row.claim_id, &row.primary)?.unwrap_or_default();
-        if filter.from.is_some_and(|f| sent.sent.map_or(true, |s| s < f))
-            || filter.to.is_some_and(|t| sent.sent.map_or(true, |s| s > t))
-        {
-            return Ok(());
-        }
-        let primary = answer(queries::payer_money(conn, &row.claim_id, &row.primary)?);
-        // The secondary billed or named, else the crossover payer answering.
-        let second = match row.secondary.is_empty() {
-            false => Some(row.secondary.clone()),
-            true => queries::crossover_payer(conn, &row.claim_id, &row.primary)?,
-        };
-        let secondary = match &second {
-            None => None,
-            Some(s) => Some(answer(queries::payer_money(conn, &row.claim_id, s)?)),
-        };
+    balances::each_balance::<Error>(conn, filter.payer, filter.from, filter.to, |answers| {
+        let ClaimAnswers { claim_id, primary_payer, second_payer: second, sent, .. } = &answers;
+        let (primary, secondary) = (&answers.primary, &answers.secondary);
         let mut from_837 = || {
             if sent.file.is_empty() {
                 return None;
@@ -157,21 +129,20 @@ pub(crate) fn write<W: Write>(
                 .entry(sent.file.clone())
                 .or_insert_with(|| read_837(&sent.file))
                 .as_ref()
-                .and_then(|m| m.get(&(row.claim_id.clone(), row.primary.clone())))
+                .and_then(|m| m.get(&(claim_id.clone(), primary_payer.clone())))
                 .cloned()
         };
         let paid_at_visit = match sent.paid_at_visit {
             Some(recorded) => recorded,
             None => from_837().and_then(|p| p.paid_at_visit),
         };
-        let standing =
-            standing(&primary, secondary.as_ref(), paid_at_visit.unwrap_or(Decimal::ZERO));
+        let standing = answers.standing(paid_at_visit);
         if standing.balance <= Decimal::ZERO {
             return Ok(());
         }
         let setter = match (&secondary, standing.stage) {
             (Some(s), Stage::AfterSecondary) => s,
-            _ => &primary,
+            _ => primary,
         };
         let secondary_paid = secondary.as_ref().map_or(Decimal::ZERO, |s| s.paid);
         let patient = match sent.patient.clone() {
@@ -191,8 +162,8 @@ pub(crate) fn write<W: Write>(
         let [deductible, coinsurance, copay] = shares(&setter.adjustments);
         let non_covered = standing.share - deductible - coinsurance - copay;
         out.write_record([
-            row.claim_id.as_str(),
-            row.primary.as_str(),
+            claim_id.as_str(),
+            primary_payer.as_str(),
             &last,
             &first,
             &dob,

@@ -8,14 +8,14 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::Connection;
+use crate::ledger::Connection;
 use rust_decimal::Decimal;
 
 use super::aggregate::{self, AgingRow, ClaimFold, DenialRow, PaymentRow, ProcedureRow};
 use super::patient::{self, ClaimFilter};
-use super::queries::{self, Filter};
 use super::{Error, Options, Report, Summary, TieOut};
 use crate::atomic::AtomicFile;
+use crate::ledger::read::report::{self as queries, Filter};
 use crate::numtext::{cents, money};
 
 /// `aging.csv` columns.
@@ -154,10 +154,7 @@ pub(crate) fn read_and_write(
     let now = o.now.date();
 
     let mut claims = ClaimFold::default();
-    queries::each_claim(conn, &filter, |c| {
-        claims.add(c, now, o.from, o.to);
-        Ok(())
-    })?;
+    queries::each_claim(conn, &filter, |c| claims.add(c, now, o.from, o.to))?;
     let aging = claims.rows();
     let (payments, hist) = aggregate::payment_rows(
         queries::payments(conn, &filter)?,
@@ -171,6 +168,7 @@ pub(crate) fn read_and_write(
     );
     let procedures = aggregate::procedure_rows(queries::procedures(conn, &filter)?);
     let totals = queries::totals(conn, &filter)?;
+    let eligibility = super::eligibility::rows(conn, o.payer.as_deref())?;
 
     let path = |name: &str| out_dir.join(name);
     let balance_filter = ClaimFilter { payer: o.payer.as_deref(), from: o.from, to: o.to };
@@ -179,7 +177,6 @@ pub(crate) fn read_and_write(
     csv_file(&path("denials.csv"), &DENIALS, denials.iter().map(|d| denial_cells(d, &o.reasons)))?;
     csv_file(&path("payments.csv"), &PAYMENTS, payments.iter().map(payment_cells))?;
     csv_file(&path("procedures.csv"), &PROCEDURES, procedures.iter().map(procedure_cells))?;
-    let eligibility = super::eligibility::rows(conn, o.payer.as_deref())?;
     csv_file(
         &path("eligibility.csv"),
         &super::eligibility::ELIGIBILITY,

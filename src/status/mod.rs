@@ -107,6 +107,110 @@ pub struct ClaimStory {
     /// member and patient (the claim read back from its 837).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<crate::coverage::Coverage>,
+    /// Who owes what ([`ledger::standing`]); `None` for a COB claim to a
+    /// secondary (its standing is the primary's claim's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub standing: Option<ClaimStanding>,
+}
+
+/// A claim's money across its payers and the patient, from
+/// [`ledger::standing`]: the `standing` object of `status CLAIM --json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ClaimStanding {
+    /// Whose answer or money the claim waits for: `payer` (the primary has
+    /// not answered), `secondary` (the secondary or crossover payer has
+    /// not), `patient` (a balance a statement can bill), `none` (settled).
+    pub awaiting: &'static str,
+    /// `final`, `awaiting_secondary` or `after_secondary` (the words of
+    /// `patient_balances.csv`).
+    pub stage: &'static str,
+    /// The primary payer.
+    pub primary_payer_id: String,
+    /// The secondary billed or named, else the crossover payer that
+    /// answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secondary_payer_id: Option<String>,
+    /// What the primary paid (its live payments).
+    #[serde(serialize_with = "crate::numtext::json::money")]
+    pub primary_paid: Decimal,
+    /// What the secondary paid.
+    #[serde(serialize_with = "crate::numtext::json::money")]
+    pub secondary_paid: Decimal,
+    /// The patient responsibility of the answer that counts.
+    #[serde(serialize_with = "crate::numtext::json::money")]
+    pub share: Decimal,
+    /// What the patient paid at the visit (`AMT*F5`).
+    #[serde(serialize_with = "crate::numtext::json::money")]
+    pub paid_at_visit: Decimal,
+    /// What the patient owes: `share` less `paid_at_visit`, never below 0.
+    #[serde(serialize_with = "crate::numtext::json::money")]
+    pub patient_balance: Decimal,
+    /// True when `patient_balance` can go on a statement (no secondary
+    /// still to answer).
+    pub billable: bool,
+}
+
+impl ClaimStanding {
+    /// The standing of `answers`, with what the patient paid at the visit
+    /// when the ledger did not record it (read from the claim's 837).
+    pub fn of(answers: &ledger::read::balances::ClaimAnswers, paid: Option<Decimal>) -> Self {
+        let st = answers.standing(paid);
+        let secondary = answers.secondary.as_ref();
+        let awaiting = if answers.primary.payments == 0 {
+            "payer"
+        } else if st.stage == ledger::Stage::AwaitingSecondary {
+            "secondary"
+        } else if st.billable() {
+            "patient"
+        } else {
+            "none"
+        };
+        ClaimStanding {
+            awaiting,
+            stage: st.stage.as_str(),
+            primary_payer_id: answers.primary_payer.clone(),
+            secondary_payer_id: answers.second_payer.clone(),
+            primary_paid: answers.primary.paid,
+            secondary_paid: secondary.map_or(Decimal::ZERO, |s| s.paid),
+            share: st.share,
+            paid_at_visit: st.paid_at_visit,
+            patient_balance: st.balance,
+            billable: st.billable(),
+        }
+    }
+
+    /// One line: who owes what.
+    pub fn line(&self) -> String {
+        use crate::numtext::money;
+        let patient = format!(
+            "patient balance {} (share {}, paid at the visit {})",
+            money(self.patient_balance),
+            money(self.share),
+            money(self.paid_at_visit)
+        );
+        // A crossover payer is known once it answers.
+        let secondary = match &self.secondary_payer_id {
+            Some(s) => format!("secondary {s}"),
+            None => "the crossover payer".to_string(),
+        };
+        match self.awaiting {
+            "payer" => format!("awaiting payer {}'s answer; {patient}", self.primary_payer_id),
+            "secondary" => format!(
+                "{} paid {}; awaiting {secondary}: {patient}, not billable until it answers",
+                self.primary_payer_id,
+                money(self.primary_paid)
+            ),
+            _ => {
+                let mut paid =
+                    format!("{} paid {}", self.primary_payer_id, money(self.primary_paid));
+                if self.stage == "after_secondary" {
+                    paid.push_str(&format!(", {secondary} paid {}", money(self.secondary_paid)));
+                }
+                let owes = if self.billable { "patient owes" } else { "nothing to bill:" };
+                format!("{paid}; {owes} {patient}")
+            }
+        }
+    }
 }
 
 /// Claims by payer and status.
@@ -132,6 +236,9 @@ pub fn claims(ledger: &Ledger, ids: &[String]) -> Result<Vec<ClaimStory>, ledger
             })
             .iter()
             .find(|c| c.claim_id == s.claim_id && c.payer.id == s.payer_id);
+        let standing = ledger
+            .claim_answers(&s.claim_id, &s.payer_id)?
+            .map(|a| ClaimStanding::of(&a, sent.and_then(|c| c.patient_paid)));
         let coverage = match sent {
             Some(c) => {
                 let key = crate::coverage::claim_patient_key(c);
@@ -150,6 +257,7 @@ pub fn claims(ledger: &Ledger, ids: &[String]) -> Result<Vec<ClaimStory>, ledger
             payer_claim_id: s.payer_claim_id,
             history,
             coverage,
+            standing,
         });
     }
     Ok(out)

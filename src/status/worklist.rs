@@ -61,14 +61,19 @@ pub fn worklist(ledger: &Ledger, options: &Options) -> Result<Vec<WorkItem>, led
     let today = options.now.date();
     // The newest 277 claim status answer beats the days-to-pay estimate.
     let answers = ledger.latest_status_answers()?;
-    let mut items: Vec<WorkItem> = ledger
-        .claim_states(ledger::Which::Open)?
-        .into_iter()
-        .filter_map(|s| {
-            let a = answers.get(&(s.claim_id.clone(), s.payer_id.clone()));
-            super::answers::item_from_277(&s, a, options).unwrap_or_else(|| item(s, options, today))
-        })
-        .collect();
+    let mut items: Vec<WorkItem> = Vec::new();
+    for s in ledger.claim_states(ledger::Which::Open)? {
+        // A forwarded claim (a crossover) is settled once the crossover
+        // payer has answered: the claim's standing says so.
+        if s.status == ClaimStatus::Forwarded && crossover_answered(ledger, &s)? {
+            continue;
+        }
+        let a = answers.get(&(s.claim_id.clone(), s.payer_id.clone()));
+        items.extend(
+            super::answers::item_from_277(&s, a, options)
+                .unwrap_or_else(|| item(s, options, today)),
+        );
+    }
     // COB claims `secondary` could not build: the patient's share waits on
     // them, so they need a person.
     for h in ledger.cob_held()? {
@@ -93,6 +98,14 @@ pub fn worklist(ledger: &Ledger, options: &Options) -> Result<Vec<WorkItem>, led
             .then_with(|| a.payer_id.cmp(&b.payer_id))
     });
     Ok(items)
+}
+
+/// True when the payer the primary forwarded claim `s` to has answered
+/// (its standing is past the secondary).
+fn crossover_answered(ledger: &Ledger, s: &ClaimState) -> Result<bool, ledger::Error> {
+    Ok(ledger
+        .claim_answers(&s.claim_id, &s.payer_id)?
+        .is_some_and(|a| a.standing(None).stage == ledger::Stage::AfterSecondary))
 }
 
 fn item(s: ClaimState, options: &Options, today: chrono::NaiveDate) -> Option<WorkItem> {

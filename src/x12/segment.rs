@@ -106,6 +106,11 @@ impl<'a> Element<'a> {
         self.components().nth(m.wrapping_sub(1)).unwrap_or(b"")
     }
 
+    /// True when the element holds the repetition separator (two or more repetitions).
+    pub fn is_repeated(&self) -> bool {
+        self.delimiters.repetition.is_some_and(|r| self.raw.contains(&r))
+    }
+
     /// Repetitions split by the repetition separator (one item when none is in force).
     pub fn repetitions(&self) -> Vec<Element<'a>> {
         match self.delimiters.repetition {

@@ -471,3 +471,80 @@ fn version_10_reads_the_277ca_status_date_of_earlier_events_and_holds_their_reje
     // Rejections recorded before version 11 are not taken as set-only.
     assert!(!l.latest_rejection("C1", "P1").unwrap().unwrap().by_set);
 }
+
+#[test]
+fn version_14_reads_patient_responsibility_on_the_standing_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("claimflow.db");
+    let rows = |conn: &Connection| -> Vec<String> {
+        let mut st = conn
+            .prepare(
+                "SELECT claim_id || ' ' || payer_id || ' ' || amount || ' ' || stage
+                 FROM patient_responsibility ORDER BY claim_id",
+            )
+            .unwrap();
+        let r = st.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+        r
+    };
+    {
+        let conn = ledger_at_version(&path, 13);
+        // C1: a crossover (CLP02 19) the other payer has not answered; C2:
+        // the same, answered by P2; C3: a 25.00 copay paid at the visit.
+        conn.execute_batch(
+            "INSERT INTO submissions VALUES (1, '/x/c.x12', 'h', '000000001', '1', '0001', 3,
+                 '300', '2026-03-01T00:00:00', 'complete');
+             INSERT INTO claims VALUES ('C1', 'P1', 'h1', '1', '100', 'forwarded', 1, '0001',
+                 '2026-03-01T00:00:00', NULL),
+                 ('C2', 'P1', 'h2', '1', '100', 'forwarded', 1, '0001', '2026-03-01T00:00:00', NULL),
+                 ('C3', 'P1', 'h3', '1', '100', 'paid', 1, '0001', '2026-03-01T00:00:00', NULL);
+             INSERT INTO claim_patients (claim_id, payer_id, submission_id, patient_last,
+                 patient_first, service_date, patient_paid)
+                 VALUES ('C3', 'P1', 1, 'Testlast', 'Testfirst', '2026-02-27', '25');
+             INSERT INTO remittances (id, payer_id, trace, file_sha256, file, st02, bpr02,
+                 plb_total, payment_date, applied_at, fingerprint)
+                 VALUES (1, 'P1', 'T1', 'f', '/x/r.835', '0001', '235', '0', '2026-03-30',
+                     '2026-04-01', 'fp1');
+             INSERT INTO claim_payments (remittance_id, claim_id, payer_id, matched, clp01,
+                 clp02, payer_claim_id, status, billed, paid, patient_responsibility,
+                 contractual, other_adjustments, adjustments, denied)
+                 VALUES (1, 'C1', 'P1', 1, 'C1', '19', 'N1', 'forwarded', '100', '80', '20', '0',
+                     '0', 'PR-2 20', '0'),
+                 (1, 'C2', 'P1', 1, 'C2', '19', 'N2', 'forwarded', '100', '80', '20', '0', '0',
+                     'PR-2 20', '0'),
+                 (1, 'C2', 'P2', 1, 'C2', '2', 'S2', 'paid', '20', '15', '5', '0', '0',
+                     'PR-1 5', '0'),
+                 (1, 'C3', 'P1', 1, 'C3', '1', 'N3', 'paid', '100', '60', '25', '15', '0',
+                     'CO-45 15;PR-3 25', '0');",
+        )
+        .unwrap();
+        // Version 13's view takes a crossover's share as final and credits
+        // nothing paid at the visit.
+        assert_eq!(rows(&conn), ["C1 P1 20.00 final", "C2 P1 20.00 final", "C3 P1 25.00 final"]);
+    }
+    let l = Ledger::open(&path).unwrap();
+    assert_eq!(l.version().unwrap(), schema_version());
+    assert_eq!(
+        rows(l.connection()),
+        ["C1 P1 20.00 awaiting_secondary", "C2 P2 5.00 after_secondary", "C3 P1 0.00 final"]
+    );
+    let c3: (String, String, String) = l
+        .connection()
+        .query_row(
+            "SELECT share, paid_at_visit, COALESCE(secondary_payer_id, '')
+             FROM patient_responsibility WHERE claim_id = 'C3'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(c3, ("25.00".to_string(), "25.00".to_string(), String::new()));
+    // The view and the standing rule agree, claim by claim.
+    for (claim, stage, balance) in [
+        ("C1", Stage::AwaitingSecondary, "20"),
+        ("C2", Stage::AfterSecondary, "5"),
+        ("C3", Stage::Final, "0"),
+    ] {
+        let a = l.claim_answers(claim, "P1").unwrap().unwrap();
+        let s = a.standing(None);
+        assert_eq!((s.stage, s.balance), (stage, balance.parse().unwrap()), "{claim}");
+    }
+}

@@ -129,4 +129,26 @@ mod tests {
         assert_eq!(guide_for("005010X223A3", "837").map(|g| g.short), Some("837I"));
         assert!(guide_for("005010X999A1", "837").is_none());
     }
+
+    #[test]
+    fn every_guide_ends_its_set_with_se() {
+        // pyx12's 277 X212 map puts SE outside the set: the generator appends it.
+        for g in guides() {
+            let root = loop_def(g.root);
+            let last = root.children.last().copied();
+            let Some(Node::S(i, _)) = last else { panic!("{}: ends with {last:?}", g.short) };
+            assert_eq!(seg_def(i).id, "SE", "{}", g.short);
+            let Some(Node::S(i, _)) = root.children.first().copied() else { panic!("{}", g.short) };
+            assert_eq!(seg_def(i).id, "ST", "{}", g.short);
+        }
+    }
+
+    #[test]
+    fn the_27x_tables_are_5010_tables_with_codes() {
+        for short in ["270", "271", "276"] {
+            let g = guides().iter().find(|g| g.short == short).expect(short);
+            assert!(!g.structure_only, "{short}");
+            assert!(g.source.starts_with("x12-tables-27x.txt"), "{short}: {}", g.source);
+        }
+    }
 }

@@ -560,6 +560,11 @@ impl<'a> Walker<'_, 'a> {
                         self.value(seg, def, ed, Some(cd), b"", loop_id);
                     }
                 }
+            } else if el.is_repeated() {
+                // A repeated element (EQ01, EB03): each repetition is a value.
+                for r in el.repetitions() {
+                    self.value(seg, def, ed, None, r.raw, loop_id);
+                }
             } else {
                 self.value(seg, def, ed, None, el.raw, loop_id);
             }

@@ -1,8 +1,9 @@
-//! Every SQL statement of the report, and the ledger facts each one reads.
+//! The report's queries (`claimflow report`), and the ledger facts each one
+//! reads; patient balances are in `balances`.
 //!
-//! All run inside one read transaction (see `report::run`), so every file
+//! All run inside one read transaction (`read::begin`, `read::end`), so every file
 //! describes the same moment of the ledger. Amounts are summed in SQL with
-//! the exact decimal functions of `sqlfn`; what comes back is one row per
+//! the exact decimal functions of `sqlfn` (registered by `read::begin`); what comes back is one row per
 //! group (payer, month, reason, code), except two streams read row by row
 //! (claims for aging, live payments for patient balances), which the caller
 //! folds into groups as they pass. Nothing here formats or writes files.
@@ -21,7 +22,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, Row};
 use rust_decimal::Decimal;
 
-use super::Error;
+use super::ReadError as Error;
 
 /// What the queries are restricted to.
 #[derive(Clone, Debug)]
@@ -45,7 +46,7 @@ const LATER: &str = "(EXISTS (SELECT 1 FROM cob_claims x
 /// A payment's date.
 const PAY_DATE: &str = "COALESCE(r.payment_date, substr(r.applied_at, 1, 10))";
 /// A live payment (`p`).
-const LIVE: &str =
+pub(super) const LIVE: &str =
     "p.matched = 1 AND p.reversed_by IS NULL AND p.status NOT IN ('reversed', 'unmatched')";
 
 /// `WHERE` terms on payments `p` of remittances `r`: payer ?1, dates ?2..?3.
@@ -113,7 +114,7 @@ pub(crate) struct ClaimFacts {
 pub(crate) fn each_claim(
     conn: &Connection,
     f: &Filter,
-    mut visit: impl FnMut(ClaimFacts) -> Result<(), Error>,
+    mut visit: impl FnMut(ClaimFacts),
 ) -> Result<(), Error> {
     let sql = format!(
         "WITH live AS (
@@ -154,7 +155,7 @@ pub(crate) fn each_claim(
                 _ => Some(dec(r, 6)? + other_payer_amount(&text(r, 7)?)),
             },
             secondary_pending: r.get::<_, i64>(8)? != 0,
-        })?;
+        });
     }
     Ok(())
 }
@@ -434,146 +435,6 @@ pub(crate) fn procedures(conn: &Connection, f: &Filter) -> Result<Vec<ProcedureG
         });
     }
     Ok(out)
-}
-
-/// One claim's patient share as the ledger's `patient_responsibility` view
-/// states it (schema 8): per claim sent to its primary payer.
-#[derive(Debug)]
-pub(crate) struct ShareRow {
-    /// CLM01.
-    pub claim_id: String,
-    /// The primary payer (the claim's ledger key).
-    pub primary: String,
-    /// The secondary payer billed or named, if any.
-    pub secondary: String,
-}
-
-/// Calls `visit` for every row of the `patient_responsibility` view with
-/// an amount above 0, by claim id. (The view sums whole cents; the caller
-/// sums the amounts again as exact decimals.)
-pub(crate) fn each_share(
-    conn: &Connection,
-    mut visit: impl FnMut(ShareRow) -> Result<(), Error>,
-) -> Result<(), Error> {
-    let mut st = conn.prepare(
-        "SELECT claim_id, primary_payer_id, COALESCE(secondary_payer_id, '')
-         FROM patient_responsibility WHERE CAST(amount AS REAL) > 0
-         ORDER BY claim_id, primary_payer_id",
-    )?;
-    let mut rows = st.query([])?;
-    while let Some(r) = rows.next()? {
-        visit(ShareRow { claim_id: text(r, 0)?, primary: text(r, 1)?, secondary: text(r, 2)? })?;
-    }
-    Ok(())
-}
-
-/// What a payer's live payments of a claim add up to.
-#[derive(Debug, Default)]
-pub(crate) struct PayerMoney {
-    /// Sum of `patient_responsibility`.
-    pub patient_responsibility: Decimal,
-    /// Sum of `paid`.
-    pub paid: Decimal,
-    /// Their `adjustments` (`GROUP-CARC amount;…`), joined with `;`.
-    pub adjustments: String,
-    /// How many live payments.
-    pub payments: u32,
-    /// True when one was processed and forwarded (CLP02 19-21).
-    pub forwarded: bool,
-}
-
-/// The payer other than `primary` answering claim `claim_id` as a later
-/// payer without a claim of its own in the ledger: the crossover payer
-/// (reconcile posts its answer under its own id).
-pub(crate) fn crossover_payer(
-    conn: &Connection,
-    claim_id: &str,
-    primary: &str,
-) -> Result<Option<String>, Error> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT p.payer_id FROM claim_payments p
-         WHERE p.claim_id = ?1 AND p.payer_id <> ?2 AND {LIVE}
-           AND NOT EXISTS (SELECT 1 FROM claims c
-                           WHERE c.claim_id = p.claim_id AND c.payer_id = p.payer_id)
-         ORDER BY p.id LIMIT 1"
-    ))?;
-    let mut rows = st.query(params![claim_id, primary])?;
-    match rows.next()? {
-        Some(r) => Ok(Some(text(r, 0)?)),
-        None => Ok(None),
-    }
-}
-
-/// The live payments of `claim_id` at `payer_id`, summed exactly.
-pub(crate) fn payer_money(
-    conn: &Connection,
-    claim_id: &str,
-    payer_id: &str,
-) -> Result<PayerMoney, Error> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT p.patient_responsibility, p.paid, p.adjustments, p.clp02 FROM claim_payments p
-         WHERE p.claim_id = ?1 AND p.payer_id = ?2 AND {LIVE}"
-    ))?;
-    let mut rows = st.query(params![claim_id, payer_id])?;
-    let mut m = PayerMoney::default();
-    while let Some(r) = rows.next()? {
-        m.patient_responsibility += dec(r, 0)?;
-        m.paid += dec(r, 1)?;
-        m.payments += 1;
-        m.forwarded |= matches!(text(r, 3)?.trim(), "19" | "20" | "21");
-        if !m.adjustments.is_empty() {
-            m.adjustments.push(';');
-        }
-        m.adjustments.push_str(&text(r, 2)?);
-    }
-    Ok(m)
-}
-
-/// What the ledger knows of a claim as sent, for its patient balance row.
-#[derive(Debug, Default)]
-pub(crate) struct SentAs {
-    /// First sent.
-    pub sent: Option<NaiveDate>,
-    /// The 837 it was last sent in (`submissions.file`).
-    pub file: String,
-    /// From `claim_patients` (schema 9); `None` for claims sent before.
-    pub patient: Option<(String, String, String, String)>,
-    /// What the patient paid at the visit, from `claim_patients` (schema
-    /// 10): `Some(None)` when the claim carried none, `None` when the ledger
-    /// did not record it (the recorded 837 says).
-    pub paid_at_visit: Option<Option<Decimal>>,
-}
-
-/// Reads what a claim was sent as; `None` when the ledger does not know
-/// the claim (`claims`, `submissions`, `claim_patients`, `claim_history`).
-pub(crate) fn sent_as(
-    conn: &Connection,
-    claim_id: &str,
-    payer_id: &str,
-) -> Result<Option<SentAs>, Error> {
-    let mut st = conn.prepare_cached(
-        "SELECT s.file, cp.patient_last, cp.patient_first, cp.patient_dob, cp.service_date,
-            (SELECT MIN(h.at) FROM claim_history h
-             WHERE h.claim_id = c.claim_id AND h.payer_id = c.payer_id
-               AND h.submission_id IS NOT NULL),
-            cp.patient_paid
-         FROM claims c JOIN submissions s ON s.id = c.submission_id
-         LEFT JOIN claim_patients cp ON cp.claim_id = c.claim_id AND cp.payer_id = c.payer_id
-              AND cp.submission_id = c.submission_id
-         WHERE c.claim_id = ?1 AND c.payer_id = ?2",
-    )?;
-    let mut rows = st.query(params![claim_id, payer_id])?;
-    let Some(r) = rows.next()? else { return Ok(None) };
-    let patient = match r.get_ref(1)? {
-        ValueRef::Null => None,
-        _ => Some((text(r, 1)?, text(r, 2)?, text(r, 3)?, text(r, 4)?)),
-    };
-    let paid_at_visit = match r.get_ref(6)? {
-        ValueRef::Null => None,
-        _ if text(r, 6)?.trim().is_empty() => Some(None),
-        _ => Some(Some(dec(r, 6)?)),
-    };
-    Ok(Some(SentAs { file: text(r, 0)?, patient, sent: day(&text(r, 5)?), paid_at_visit }))
 }
 
 /// Totals the report's files must tie out to, read apart from them.
