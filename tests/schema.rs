@@ -46,6 +46,13 @@ const DEFECTS: &[(&str, &str, u8, &str, &str)] = &[
     ("837_state_zz.837", "S5-STATE", 5, "N402", "\"ZZ\" is not a US state"),
     ("837_icd10_unknown_code.837", "S5-ICD10", 5, "HI01-2", "\"Z9999\" is not an ICD-10-CM code"),
     ("837_hcpcs_bad_shape.837", "S5-HCPCS", 5, "SV101-2", "\"9921\" is not shaped like"),
+    (
+        "837_2310b_missing_rendering_differs.837",
+        "S4-2310B",
+        4,
+        "",
+        "no rendering provider loop 2310B, but all 1 service line(s) name the same rendering provider in 2420A",
+    ),
 ];
 
 fn read(rel: &str) -> Vec<u8> {
@@ -89,6 +96,55 @@ fn a_five_digit_billing_zip_is_a_warning() {
     assert!(!f.is_error());
     assert_eq!((f.snip, f.loop_id, f.element.as_str()), (2, "2010AA", "N403"));
     assert!(f.to_string().contains("N403 \"62701\" should be a 9-digit ZIP+4"), "{f}");
+}
+
+#[test]
+fn a_2310b_naming_the_billing_provider_is_a_warning() {
+    let bytes = read("x12/bad/837_2310b_same_as_billing.837");
+    let report = validate_with("2310b", &bytes, &Options::default());
+    let f = report.findings.iter().find(|f| f.rule == "S4-2310B").expect("S4-2310B");
+    assert!(!f.is_error());
+    assert_eq!((f.snip, f.loop_id, f.element.as_str()), (4, "2310B", "NM109"));
+    assert!(f.to_string().contains("NM109 is the billing provider's (2010AA)"), "{f}");
+    assert!(report.is_valid(), "{:#?}", report.findings);
+    let below = validate_with("2310b", &bytes, &Options { level: 3, ..Options::default() });
+    assert!(!below.findings.iter().any(|f| f.rule == "S4-2310B"));
+}
+
+#[test]
+fn rendering_providers_the_guide_allows_stay_quiet() {
+    let bad = String::from_utf8(read("x12/bad/837_2310b_missing_rendering_differs.837")).unwrap();
+    let quiet = |text: &str, why: &str| {
+        let report = validate_with(why, text.as_bytes(), &Options::default());
+        assert!(
+            !report.findings.iter().any(|f| f.rule == "S4-2310B"),
+            "{why}: {:#?}",
+            report.findings
+        );
+        assert!(report.is_valid(), "{why}: {:#?}", report.findings);
+    };
+    // A second line (100.00) after the first, with or without its own 2420A.
+    let second = |nm1: &str, segments: usize| {
+        let line = format!("LX*2~\nSV1*HC:99213*100*UN*1***1~\nDTP*472*D8*20261120~\n{nm1}");
+        bad.replace("SE*21*", &format!("{line}SE*{}*", 21 + segments))
+            .replace("CLM*DEMO-1*150*", "CLM*DEMO-1*250*")
+    };
+    // Line 2 is the billing provider's: the claim's rendering provider is.
+    quiet(&second("", 3), "one line of two");
+    // The lines name different rendering providers.
+    quiet(&second("NM1*82*1*DEMO*OTHER****XX*1245319599~\n", 4), "two providers");
+    // The line names the billing provider.
+    quiet(&bad.replace("XX*1679576722", "XX*1234567893"), "the billing provider");
+    // 2310B is sent.
+    let claim = bad
+        .replace("HI*ABK:E119~\n", "HI*ABK:E119~\nNM1*82*1*DEMO*RENDER****XX*1679576722~\n")
+        .replace("SE*21*", "SE*22*");
+    quiet(&claim, "2310B sent");
+    // The error itself, for the two-line claim whose lines agree.
+    let both = second("NM1*82*1*DEMO*RENDER****XX*1679576722~\n", 4);
+    let report = validate_with("both", both.as_bytes(), &Options::default());
+    let f = report.findings.iter().find(|f| f.rule == "S4-2310B").expect("S4-2310B");
+    assert!(f.to_string().contains("all 2 service line(s)"), "{f}");
 }
 
 #[test]

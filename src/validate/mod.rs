@@ -227,6 +227,8 @@ fn check_set(input: &[u8], set: &TransactionSet, gs08: &str, opts: &Options) -> 
     findings.extend(problem);
     let mut loops = Vec::new();
     let (mut carc, mut rarc, mut cpt) = (0, 0, 0);
+    // Without a walk (no guide), COB balancing runs on every 837P set.
+    let mut has_cob = true;
     if let Some(g) = guide.filter(|_| opts.level >= 2) {
         let claims = g.st01 == "837";
         let mut rules = rules::Rules::new(&opts.codes, claims);
@@ -234,6 +236,7 @@ fn check_set(input: &[u8], set: &TransactionSet, gs08: &str, opts: &Options) -> 
         let walk = schema::walk(input, set, g, opts.loops, &ext, &mut rules);
         carc = rules.carc_unchecked;
         cpt = rules.cpt_unchecked;
+        has_cob = rules.has_cob;
         rarc =
             walk.unchecked.iter().filter(|(e, _)| *e == schema::Ext::Rarc).map(|(_, n)| *n).sum();
         findings.extend(walk.findings.into_iter().filter(|f| f.snip <= opts.level));
@@ -244,7 +247,11 @@ fn check_set(input: &[u8], set: &TransactionSet, gs08: &str, opts: &Options) -> 
         match kind {
             TransactionKind::Claim837P => {
                 balance.extend(edi837::check_set(input, set, true));
-                balance.extend(edi837::check_cob(input, set));
+                // Only sets with other-payer loops (2320 SBR, 2430 SVD) have
+                // COB amounts to balance.
+                if has_cob {
+                    balance.extend(edi837::check_cob(input, set));
+                }
             }
             TransactionKind::Claim837I => balance.extend(edi837::check_set(input, set, false)),
             _ => {}

@@ -1,6 +1,7 @@
 //! The rules of `validate` that need healthcare knowledge, run as a
 //! [`Visitor`] of the schema walk: SNIP 4 situational rules (line numbers,
-//! birth date against the file's date, DTP date periods) and SNIP 5
+//! birth date against the file's date, DTP date periods, the 837P
+//! rendering provider loop 2310B) and SNIP 5
 //! external code sets (place of service, ICD-10-CM by date of service,
 //! HCPCS and taxonomy shapes, ZIP codes, CARC/RARC/CPT from the user's
 //! `--codeset-dir` lists). The guide's structure is checked by the engine
@@ -49,6 +50,22 @@ fn hcpcs_shape(code: &str) -> bool {
             || (b[0].is_ascii_uppercase() && b[1..].iter().all(u8::is_ascii_digit)))
 }
 
+/// The rendering providers of the open 837 claim: where its CLM is,
+/// whether it has a 2310B, and what its service lines' 2420A name.
+#[derive(Default)]
+struct Rendering {
+    /// The CLM's position (None: no claim open).
+    claim: Option<Position>,
+    /// A 2310B (claim rendering provider) was sent.
+    claim_level: bool,
+    /// Service lines (2400), and those of them with a 2420A.
+    lines: u32,
+    lines_named: u32,
+    /// NM109 of the first 2420A, and whether a later one differs from it.
+    first: Option<String>,
+    differ: bool,
+}
+
 /// The rules' state over one transaction set.
 pub(super) struct Rules<'a> {
     codes: &'a CodeSets,
@@ -62,6 +79,15 @@ pub(super) struct Rules<'a> {
     /// The claim's diagnosis codes (position, code) and its earliest date of service.
     dx: Vec<(Position, String)>,
     service: Option<NaiveDate>,
+    /// NM109 of the billing provider (2010AA) of the current billing HL.
+    billing_id: String,
+    /// The open claim's rendering providers (rule `S4-2310B`).
+    rendering: Rendering,
+    /// A CLM was seen since the last HL.
+    claim_seen: bool,
+    /// The set has other-payer (COB) loops: an SBR after a CLM (2320) or
+    /// an SVD (2430). Sets without them skip the COB balancing pass.
+    pub(super) has_cob: bool,
     /// CARC codes met while no CARC list is loaded.
     pub(super) carc_unchecked: u32,
     /// CPT codes met while no CPT list is loaded.
@@ -79,6 +105,10 @@ impl<'a> Rules<'a> {
             claim_id: String::new(),
             dx: Vec::new(),
             service: None,
+            billing_id: String::new(),
+            rendering: Rendering::default(),
+            claim_seen: false,
+            has_cob: false,
             carc_unchecked: 0,
             cpt_unchecked: 0,
         }
@@ -90,8 +120,10 @@ impl<'a> Rules<'a> {
         self.out.push(f);
     }
 
-    /// ICD-10-CM of the claim just finished, by its date of service.
+    /// ICD-10-CM (by the date of service) and the rendering provider rule
+    /// of the claim just finished.
     fn close_claim(&mut self) {
+        self.close_rendering();
         let date = self.service.or(self.file_date);
         let dx = std::mem::take(&mut self.dx);
         if let Some(date) = date {
@@ -116,6 +148,70 @@ impl<'a> Rules<'a> {
         self.lx_next = 1;
     }
 
+    /// `S4-2310B`: a claim without a 2310B whose service lines all name,
+    /// in 2420A, one rendering provider that is not the billing provider.
+    /// The guide (837P 2310B) requires 2310B when the rendering provider
+    /// differs from the billing provider, and 2420A only for a line whose
+    /// rendering provider differs from the claim's.
+    fn close_rendering(&mut self) {
+        let r = std::mem::take(&mut self.rendering);
+        let (Some(pos), Some(first)) = (r.claim, r.first.as_deref()) else { return };
+        if r.claim_level || r.differ || r.lines == 0 || r.lines_named != r.lines {
+            return;
+        }
+        if first == self.billing_id {
+            return;
+        }
+        let f = Finding::error(
+            pos,
+            "CLM",
+            "S4-2310B",
+            format!(
+                "loop 2300: no rendering provider loop 2310B, but all {} service line(s) name the same rendering provider in 2420A, who is not the billing provider (2010AA): the guide asks for loop 2310B",
+                r.lines
+            ),
+        )
+        .element("", "loop 2310B", "absent");
+        self.push(f, 4, "2300");
+    }
+
+    /// An NM1 of an 837: the billing provider (2010AA) and the rendering
+    /// providers of a claim (2310B) and of its lines (2420A).
+    fn provider(&mut self, seg: &Segment<'_>, loop_id: &'static str) {
+        if !matches!(loop_id, "2010AA" | "2310B" | "2420A") {
+            return;
+        }
+        let id = seg.element(9).raw.trim_ascii();
+        match (loop_id, seg.element(1).raw) {
+            ("2010AA", b"85") => {
+                self.billing_id.clear();
+                self.billing_id.push_str(std::str::from_utf8(id).unwrap_or(""));
+            }
+            ("2310B", b"82") => {
+                self.rendering.claim_level = true;
+                if !id.is_empty() && id == self.billing_id.as_bytes() {
+                    let f = Finding::warning(
+                        seg.pos,
+                        "NM1",
+                        "S4-2310B",
+                        "loop 2310B: the rendering provider's NM109 is the billing provider's (2010AA); the guide sends 2310B only when the rendering provider differs from the billing provider".to_string(),
+                    )
+                    .element("NM109", "a provider other than the billing provider, or no 2310B", "the billing provider's NM109");
+                    self.push(f, 4, loop_id);
+                }
+            }
+            ("2420A", b"82") => {
+                let r = &mut self.rendering;
+                r.lines_named += 1;
+                match r.first.as_deref() {
+                    None => r.first = Some(String::from_utf8_lossy(id).into_owned()),
+                    Some(first) => r.differ |= first.as_bytes() != id,
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn note_service(&mut self, date: Option<NaiveDate>) {
         if let Some(d) = date {
             self.service = Some(self.service.map_or(d, |s| s.min(d)));
@@ -123,8 +219,13 @@ impl<'a> Rules<'a> {
     }
 
     fn carc(&mut self, seg: &Segment<'_>, loop_id: &'static str) {
-        for n in [2usize, 5, 8, 11, 14, 17] {
-            let code = seg.str(n);
+        // The reason codes are CAS02, 05, 08, 11, 14 and 17.
+        for (i, el) in seg.elements().enumerate().take(17) {
+            let n = i + 1;
+            if n % 3 != 2 || el.raw.is_empty() {
+                continue;
+            }
+            let code = String::from_utf8_lossy(el.raw);
             let code = code.trim();
             if code.is_empty() {
                 continue;
@@ -157,10 +258,17 @@ impl Visitor for Rules<'_> {
             b"CLM" if self.claims => {
                 self.close_claim();
                 self.claim_id = seg.str(1).trim().to_string();
+                self.rendering.claim = Some(seg.pos);
+                self.claim_seen = true;
             }
+            b"SBR" if self.claim_seen => self.has_cob = true,
+            b"SVD" => self.has_cob = true,
+            b"NM1" if self.claims => self.provider(seg, loop_id),
             b"HL" | b"SE" if self.claims => {
                 self.close_claim();
                 self.claim_id.clear();
+                // The SBR after an HL is the subscriber's (2000B), not COB.
+                self.claim_seen = false;
             }
             b"HI" if self.claims => {
                 for el in seg.elements() {
@@ -173,6 +281,7 @@ impl Visitor for Rules<'_> {
                 }
             }
             b"LX" if self.claims && loop_id == "2400" => {
+                self.rendering.lines += 1;
                 let n = text(seg.element(1).raw);
                 if n.parse::<u32>().ok() != Some(self.lx_next) {
                     let f = Finding::error(

@@ -17,6 +17,7 @@
 //! segment with its loop through a [`Visitor`]; lists it does not ship are
 //! asked of an [`ExternalCodes`].
 
+mod index;
 mod model;
 #[rustfmt::skip]
 mod tables;

@@ -10,12 +10,19 @@
 //! opens a new instance of that loop. Segments at the same position number
 //! may come in any order. When a loop closes, its required segments and
 //! loops that never came are reported.
+//!
+//! A segment's element checks depend only on its guide use and its bytes:
+//! the walker remembers recent segments that passed them (a small table
+//! per set, compared byte for byte) and does not check the same segment
+//! twice. Segments with findings are checked every time.
 
+use super::index::{index, Index};
 use super::model::{
     packed_id, Codes, ElemDef, Ext, Guide, LoopDef, Node, Pattern, SegDef, SyntaxKind, Ty, Usage,
 };
 use super::values::{length, type_problem};
 use super::{code_list, loop_def, seg_def, ExternalCodes, Visitor};
+use crate::x12::delim::Delimiters;
 use crate::x12::envelope::{Finding, TransactionSet};
 use crate::x12::error::Position;
 use crate::x12::segment::Segment;
@@ -48,6 +55,8 @@ pub struct Walk {
 /// An open loop instance.
 struct Frame {
     def: &'static LoopDef,
+    /// Index of `def` in the tables.
+    idx: u16,
     /// Position number of the child last matched (0 before any).
     cur_pos: u32,
     /// Index of the first child at `cur_pos` (children are in guide order,
@@ -61,13 +70,24 @@ struct Frame {
     span: usize,
 }
 
-struct Walker<'e> {
+/// Most entries in the table of segments that passed their element
+/// checks (a set gets one entry per 64 bytes, 16 to this many, a power of 2).
+const CLEAN: usize = 1024;
+
+/// A segment that passed its element checks: its guide use (address of
+/// its `SegDef`), its bytes after the id and its delimiters.
+type Clean<'a> = (usize, &'a [u8], Option<Delimiters>);
+
+struct Walker<'e, 'a> {
     stack: Vec<Frame>,
     counts: Vec<u32>,
     out: Walk,
     spans: bool,
     ext: &'e dyn ExternalCodes,
     last: Position,
+    ix: &'static Index,
+    /// Segments that passed their element checks, by hash (direct-mapped).
+    clean: Vec<Clean<'a>>,
 }
 
 /// Walks one transaction set against `guide`.
@@ -89,14 +109,22 @@ pub fn walk(
         spans,
         ext,
         last: set.pos,
+        ix: index(),
+        clean: vec![
+            (0, &[][..], None);
+            (set.bytes.len() / 64).clamp(16, CLEAN).next_power_of_two()
+        ],
     };
-    w.open(loop_def(guide.root), set.pos);
-    for seg in set.segments(input).flatten() {
+    w.open(guide.root, set.pos);
+    // A plain loop rather than `flatten()`: the adapter's buffering costs
+    // more than the check of each item (errors are the envelope scan's).
+    for seg in set.segments(input) {
+        let Ok(seg) = seg else { continue };
         w.last = seg.pos;
         let def = w.place(&seg);
         let loop_id = w.stack.last().map_or("ST_LOOP", |f| f.def.id);
         if let Some(def) = def {
-            w.elements(&seg, def, loop_id);
+            w.check(&seg, def, loop_id);
         }
         visitor.segment(loop_id, &seg, def);
     }
@@ -119,8 +147,11 @@ fn in_order(node: Node, cur_pos: u32, seg: &Segment<'_>) -> bool {
 
 fn node_matches(node: Node, seg: &Segment<'_>) -> bool {
     match node {
-        Node::S(i, _) => seg_matches(seg_def(i), seg),
-        Node::L(i, _) => trigger(loop_def(i)).is_some_and(|d| seg_matches(d, seg)),
+        Node::S(i, _) => seg_matches(i, seg),
+        Node::L(i, _) => match loop_def(i).children.first() {
+            Some(&Node::S(t, _)) => seg_matches(t, seg),
+            _ => false,
+        },
     }
 }
 
@@ -153,19 +184,58 @@ fn key_codes(def: &SegDef) -> &'static [&'static str] {
     }
 }
 
-fn seg_matches(def: &SegDef, seg: &Segment<'_>) -> bool {
-    if def.id.as_bytes() != seg.id {
+/// True when `seg` is a use of segment `i` (index into `SEGS`): same id and,
+/// when the use has a qualifier, one of its qualifier codes.
+fn seg_matches(i: u16, seg: &Segment<'_>) -> bool {
+    let def = seg_def(i);
+    if packed_id(def.id.as_bytes()) != packed_id(seg.id) {
         return false;
     }
     if def.key.0 == 0 {
         return true;
     }
-    let v = key_value(def, seg);
-    key_codes(def).iter().any(|c| c.as_bytes() == v)
+    let ix = index();
+    ix.key_list(i).is_some_and(|list| ix.in_list(list, key_value(def, seg)))
 }
 
-impl Walker<'_> {
-    fn open(&mut self, def: &'static LoopDef, start: Position) {
+/// A hash of a segment's bytes (multiply-rotate over 8-byte words).
+#[inline]
+fn hash(b: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = b.len() as u64;
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        let mut x = [0u8; 8];
+        x.copy_from_slice(w);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(x)).wrapping_mul(K);
+    }
+    let tail = words.remainder().iter().fold(0u64, |n, &c| n << 8 | u64::from(c));
+    (h.rotate_left(5) ^ tail).wrapping_mul(K)
+}
+
+impl<'a> Walker<'_, 'a> {
+    /// The element checks of a placed segment, skipped when the same
+    /// segment (same guide use, same bytes) already passed them in this set.
+    fn check(&mut self, seg: &Segment<'a>, def: &'static SegDef, loop_id: &'static str) {
+        let use_id = def as *const SegDef as usize;
+        let slot = (hash(seg.body) ^ use_id as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 54;
+        let slot = slot as usize & (self.clean.len() - 1);
+        let (u, body, delims) = self.clean[slot];
+        if u == use_id && body == seg.body && delims == Some(seg.delimiters) {
+            return;
+        }
+        let findings = self.out.findings.len();
+        let unchecked: u32 = self.out.unchecked.iter().map(|(_, n)| n).sum();
+        self.elements(seg, def, loop_id);
+        if self.out.findings.len() == findings
+            && self.out.unchecked.iter().map(|(_, n)| n).sum::<u32>() == unchecked
+        {
+            self.clean[slot] = (use_id, seg.body, Some(seg.delimiters));
+        }
+    }
+
+    fn open(&mut self, idx: u16, start: Position) {
+        let def = loop_def(idx);
         let base = self.counts.len();
         self.counts.resize(base + def.children.len(), 0);
         let span = self.out.loops.len();
@@ -177,17 +247,18 @@ impl Walker<'_> {
                 last_segment: start.segment,
             });
         }
-        self.stack.push(Frame { def, cur_pos: 0, from: 0, base, start, span });
+        self.stack.push(Frame { def, idx, cur_pos: 0, from: 0, base, start, span });
     }
 
     /// Closes the innermost loop: reports its required children that never came.
     fn close(&mut self) {
         let Some(f) = self.stack.pop() else { return };
-        for (j, node) in f.def.children.iter().enumerate() {
+        for &j in self.ix.required(f.idx) {
+            let j = usize::from(j);
             if self.counts[f.base + j] > 0 {
                 continue;
             }
-            match *node {
+            match f.def.children[j] {
                 Node::S(i, _) => {
                     let d = seg_def(i);
                     if d.usage == Usage::UR {
@@ -248,7 +319,7 @@ impl Walker<'_> {
 
     /// Places `seg`; returns its guide definition when it was placed.
     fn place(&mut self, seg: &Segment<'_>) -> Option<&'static SegDef> {
-        let id = packed_id(seg.id);
+        let id = self.ix.id_number(seg.id);
         // Innermost loop first.
         for level in (0..self.stack.len()).rev() {
             let f = &self.stack[level];
@@ -258,15 +329,15 @@ impl Walker<'_> {
             // HL loops nest by parent, not position: they are searched from
             // the start (they follow the other children in guide order).
             let from = if seg.id == b"HL" { first } else { f.from.max(first) };
-            let ids = f.def.ids;
-            let Some(j) = (from..children.len()).find(|&j| {
-                ids[j] == id
-                    && in_order(children[j], f.cur_pos, seg)
-                    && node_matches(children[j], seg)
-            }) else {
+            // The children with this id, in guide order.
+            let hit = self.ix.children_with(f.idx, id).iter().find(|&&j| {
+                let j = usize::from(j);
+                j >= from && in_order(children[j], f.cur_pos, seg) && node_matches(children[j], seg)
+            });
+            let Some(&j) = hit else {
                 continue;
             };
-            return Some(self.take(level, j, seg));
+            return Some(self.take(level, usize::from(j), seg));
         }
         // No use of the segment fits: the nearest loop using the same id
         // with another qualifier is the one meant.
@@ -396,7 +467,7 @@ impl Walker<'_> {
                         .in_loop(l.id),
                     );
                 }
-                self.open(l, seg.pos);
+                self.open(i, seg.pos);
                 let f = self.stack.last_mut().expect("just opened");
                 let first = f.def.children[0];
                 f.cur_pos = first.pos();
@@ -577,6 +648,7 @@ impl Walker<'_> {
         let d = cd.unwrap_or(ed);
         let r = || reference(def.id, ed.seq, cd.map_or(0, |c| c.seq));
         let text = || String::from_utf8_lossy(v).into_owned();
+        let ix = self.ix;
         if v.is_empty() {
             if cd.is_some() && d.usage == Usage::UR {
                 self.push(
@@ -650,8 +722,8 @@ impl Walker<'_> {
         match d.codes {
             Codes::Any => {}
             Codes::List(i) => {
-                let codes = code_list(i);
-                if !codes.iter().any(|c| c.as_bytes() == v) {
+                if !ix.in_list(i, v) {
+                    let codes = code_list(i);
                     self.push(
                         Finding::error(
                             seg.pos,
@@ -690,9 +762,12 @@ impl Walker<'_> {
             }
             Codes::External(ext, list) => {
                 let known = if list == u16::MAX {
-                    self.ext.check(ext, &text())
+                    match std::str::from_utf8(v) {
+                        Ok(t) => self.ext.check(ext, t),
+                        Err(_) => self.ext.check(ext, &text()),
+                    }
                 } else {
-                    Some(code_list(list).iter().any(|c| c.as_bytes() == v))
+                    Some(ix.in_list(list, v))
                 };
                 match known {
                     Some(true) => {}
