@@ -531,6 +531,47 @@ mod tests {
     }
 
     #[test]
+    fn a_claim_whose_standing_awaits_a_later_payer_is_apart_from_the_ar() {
+        let now = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+        let mut medicare = crate::ledger::PayerAnswer {
+            payments: 1,
+            paid: d("80"),
+            patient_responsibility: d("20"),
+            ..Default::default()
+        };
+        medicare.forwarded = true;
+        let claim = |standing, cob_billed| ClaimFacts {
+            payer_id: "MCARE".into(),
+            status: "paid".into(),
+            sent: NaiveDate::from_ymd_opt(2026, 6, 1),
+            charge: d("100"),
+            answered: d("100"),
+            paid: true,
+            expected: None,
+            secondary_pending: false,
+            cob_billed,
+            standing: Some(standing),
+        };
+        let waiting = crate::ledger::standing(&medicare, None, d("5"));
+        let mut f = ClaimFold::default();
+        f.add(claim(waiting.clone(), false), now, None, None);
+        // Billed to the secondary: its COB claim carries the A/R.
+        f.add(claim(waiting, true), now, None, None);
+        medicare.forwarded = false;
+        f.add(claim(crate::ledger::standing(&medicare, None, d("0")), false), now, None, None);
+        let o = &f.outcomes;
+        assert_eq!((o.waiting_for_secondary, o.paid, o.outstanding), (2, 1, 0));
+        let rows = f.rows();
+        let show: Vec<String> = rows
+            .iter()
+            .map(|r| format!("{} {} {} {}", r.payer_id, r.bucket, r.claims, r.amount))
+            .collect();
+        assert_eq!(show[6], "MCARE awaiting secondary payer 1 15");
+        assert_eq!(show[12], "ALL total 0 0");
+        assert_eq!(show.last().unwrap(), "ALL awaiting secondary payer 1 15");
+    }
+
+    #[test]
     fn aging_rows_total_per_payer_and_overall() {
         let now = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
         let claim = |payer: &str, sent: (u32, u32), charge: &str, answered: &str| ClaimFacts {

@@ -4,9 +4,11 @@
 //! All run inside one read transaction (`read::begin`, `read::end`), so every file
 //! describes the same moment of the ledger. Amounts are summed in SQL with
 //! the exact decimal functions of `sqlfn` (registered by `read::begin`); what comes back is one row per
-//! group (payer, month, reason, code), except two streams read row by row
-//! (claims for aging, live payments for patient balances), which the caller
-//! folds into groups as they pass. Nothing here formats or writes files.
+//! group (payer, month, reason, code), except the claims for aging and the
+//! claim outcomes ([`each_claim`]: the claims and their live payments read
+//! once, in claim id order, each claim's standing computed here by
+//! `ledger::standing`), which the caller folds into groups as they pass.
+//! Nothing here formats or writes files or decides what a standing means.
 //!
 //! Words used below:
 //! - a *live* payment is a claim payment matched to a sent claim, not a
