@@ -15,6 +15,7 @@ const MONEY: &[&str] = &[
     "already_sent_charge",
     "amount",
     "ar_over_90",
+    "ar_awaiting_secondary",
     "ar_rejected",
     "ar_total",
     "billed",

@@ -633,3 +633,54 @@ fn a_voided_claim_whose_payment_is_reversed_is_not_on_the_worklist() {
     assert!(!out.contains("C3008"), "a void expects no corrected payment:\n{out}");
     assert!(!out.contains("corrected payment"), "{out}");
 }
+
+/// The report takes A/R and outcomes from the claim's standing: after
+/// Medicare's crossover (CLP02 19) and before the crossover payer answers,
+/// D1005 is waiting for that payer, not paid; its coinsurance is on the
+/// `awaiting secondary payer` line of `aging.csv`, apart from the A/R.
+/// Once the crossover payer has paid, the claim is paid and the line goes.
+#[test]
+fn the_report_counts_a_crossover_as_awaiting_the_crossover_payer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let o = run(d, &["build", &fixture("encounters/demo.csv"), "--out", "out"], "2026-11-27");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let medicare = fixture("835/money/crossover-medicare.835");
+    let o = run(d, &["reconcile", &medicare, "--out", "r1"], "2026-12-15");
+    assert!(text(&o).contains("processed and forwarded to another payer: 1"), "{}", text(&o));
+    let o = run(d, &["report", "--out", "rep1"], "2026-12-20");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let s = summary(&d.join("rep1/summary.json"));
+    let outcome = &s["claims_by_outcome"];
+    assert_eq!(
+        (&outcome["paid"], &outcome["waiting_for_secondary"], &outcome["outstanding"]),
+        (&0.into(), &1.into(), &6.into()),
+        "{s}"
+    );
+    assert_eq!(
+        (&s["ar_awaiting_secondary_claims"], &s["ar_awaiting_secondary"]),
+        (&1.into(), &"34.00".into()),
+        "{s}"
+    );
+    let aging = lines(&d.join("rep1/aging.csv"));
+    assert!(aging.contains(&"DEMOMCARE,awaiting secondary payer,1,34.00".to_string()), "{aging:?}");
+    assert!(aging.contains(&"ALL,awaiting secondary payer,1,34.00".to_string()), "{aging:?}");
+    // The A/R proper (money expected from the payers billed) is unchanged.
+    assert_eq!(s["ar_total"], "2110.90");
+
+    let secondary = fixture("835/money/crossover-secondary.835");
+    let o = run(d, &["reconcile", &secondary, "--out", "r2"], "2026-12-28");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(d, &["report", "--out", "rep2"], "2026-12-31");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let s = summary(&d.join("rep2/summary.json"));
+    let outcome = &s["claims_by_outcome"];
+    assert_eq!(
+        (&outcome["paid"], &outcome["waiting_for_secondary"]),
+        (&1.into(), &0.into()),
+        "{s}"
+    );
+    assert_eq!(s["ar_awaiting_secondary_claims"], 0);
+    let aging = lines(&d.join("rep2/aging.csv"));
+    assert!(!aging.iter().any(|l| l.contains("awaiting secondary payer")), "{aging:?}");
+}

@@ -455,8 +455,17 @@ fn patient_balances_follow_the_secondary_payer() {
     );
     // The COB claims the secondary answered are not owed; C3008's payment
     // was reversed and not corrected (sent 2026-03-20: over 120 days by 2027-03-15).
-    assert_eq!(lines(&dir.join("rep/aging.csv")).last().unwrap(), "ALL,total,1,130.00");
-    assert!(lines(&dir.join("rep/aging.csv")).contains(&"DEMOPAYER1,120+,1,130.00".to_string()));
+    let aging = lines(&dir.join("rep/aging.csv"));
+    assert!(aging.contains(&"ALL,total,1,130.00".to_string()), "{aging:?}");
+    assert!(aging.contains(&"DEMOPAYER1,120+,1,130.00".to_string()));
+    // By their standing, C3006 (its COB claim held) and C3004 (denied in
+    // full, the secondary named and not billed) wait for the secondary:
+    // apart from the A/R, with the patient share it is to answer.
+    assert_eq!(aging.last().unwrap(), "ALL,awaiting secondary payer,2,10.00");
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&dir.join("rep/summary.json"))).unwrap();
+    let o = &summary["claims_by_outcome"];
+    assert_eq!((&o["waiting_for_secondary"], &o["denied"]), (&2.into(), &0.into()), "{summary}");
     keep_report("cob", &dir.join("rep"));
 }
 

@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::ledger::read::report::{
     Adjudicated, ClaimFacts, DaysGroup, DenialGroup, PaymentGroup, ProcedureGroup, RemitGroup,
 };
+use crate::ledger::Stage;
 
 /// The age buckets of `aging.csv`, in days since the claim was first sent.
 pub const BUCKETS: [&str; 5] = ["0-30", "31-60", "61-90", "91-120", "120+"];
@@ -23,6 +24,13 @@ pub const BUCKETS: [&str; 5] = ["0-30", "31-60", "61-90", "91-120", "120+"];
 /// again: apart from the A/R (no payer has them), but aging toward timely
 /// filing.
 pub const REJECTED: &str = "rejected, not yet resent";
+
+/// The `aging.csv` line of the claims a payer answered in full whose
+/// standing waits for the next payer (the secondary named but not billed
+/// yet, or the crossover payer the primary forwarded the claim to): the
+/// patient share that payer is to answer, by the claim's payer, apart from
+/// the A/R buckets (a COB claim already sent carries its own A/R).
+pub const AWAITING_SECONDARY: &str = "awaiting secondary payer";
 
 /// The bucket index of an age in days (a claim sent after `--now` is 0-30).
 fn bucket(days: i64) -> usize {
@@ -70,6 +78,9 @@ pub(crate) struct ClaimFold {
     /// Per payer: (claims, charge) of the claims rejected at the front end
     /// and not sent again.
     rejected_by_payer: BTreeMap<String, (u64, Decimal)>,
+    /// Per payer: (claims, patient share) of the claims waiting for a
+    /// secondary or crossover payer not billed by a COB claim.
+    awaiting_by_payer: BTreeMap<String, (u64, Decimal)>,
 }
 
 impl ClaimFold {
@@ -102,11 +113,25 @@ impl ClaimFold {
         // reversed and not corrected: what live payments did not answer.
         let open = c.expected.unwrap_or(c.charge) - c.answered;
         if open <= Decimal::ZERO {
+            // The claim's standing says whether a later payer still has to
+            // answer (a secondary named or billed, a crossover); a COB claim
+            // (no standing of its own) goes by its status.
+            let awaiting = match &c.standing {
+                Some(s) => s.stage == Stage::AwaitingSecondary,
+                None => c.status == "forwarded" || c.secondary_pending,
+            };
             let o = &mut self.outcomes;
+            if awaiting {
+                o.waiting_for_secondary += 1;
+                if let (Some(s), false) = (&c.standing, c.cob_billed) {
+                    let a = self.awaiting_by_payer.entry(c.payer_id).or_default();
+                    a.0 += 1;
+                    a.1 += s.balance;
+                }
+                return;
+            }
             match c.status.as_str() {
                 "denied" => o.denied += 1,
-                "forwarded" => o.waiting_for_secondary += 1,
-                _ if c.secondary_pending => o.waiting_for_secondary += 1,
                 "patient_responsibility" if !c.paid => o.left_to_patient += 1,
                 _ => o.paid += 1,
             }
@@ -145,20 +170,28 @@ impl ClaimFold {
             });
         };
         let none = [(0u64, Decimal::ZERO); 5];
-        let mut payers: Vec<&String> =
-            self.by_payer.keys().chain(self.rejected_by_payer.keys()).collect();
+        let mut payers: Vec<&String> = self
+            .by_payer
+            .keys()
+            .chain(self.rejected_by_payer.keys())
+            .chain(self.awaiting_by_payer.keys())
+            .collect();
         payers.sort();
         payers.dedup();
-        let rejected = |payer: &str, (claims, amount): (u64, Decimal), out: &mut Vec<AgingRow>| {
+        let line = |payer: &str,
+                    bucket: &str,
+                    (claims, amount): (u64, Decimal),
+                    out: &mut Vec<AgingRow>| {
             if claims > 0 {
                 out.push(AgingRow {
                     payer_id: payer.to_string(),
-                    bucket: REJECTED.into(),
+                    bucket: bucket.into(),
                     claims,
                     amount,
                 });
             }
         };
+        let mut all_awaiting = (0u64, Decimal::ZERO);
         let mut all_rejected = (0u64, Decimal::ZERO);
         for payer in payers {
             let b = self.by_payer.get(payer).unwrap_or(&none);
@@ -167,13 +200,18 @@ impl ClaimFold {
                 a.0 += x.0;
                 a.1 += x.1;
             }
+            let w = self.awaiting_by_payer.get(payer).copied().unwrap_or_default();
+            line(payer, AWAITING_SECONDARY, w, &mut out);
+            all_awaiting.0 += w.0;
+            all_awaiting.1 += w.1;
             let r = self.rejected_by_payer.get(payer).copied().unwrap_or_default();
-            rejected(payer, r, &mut out);
+            line(payer, REJECTED, r, &mut out);
             all_rejected.0 += r.0;
             all_rejected.1 += r.1;
         }
         push("ALL", &all, &mut out);
-        rejected("ALL", all_rejected, &mut out);
+        line("ALL", AWAITING_SECONDARY, all_awaiting, &mut out);
+        line("ALL", REJECTED, all_rejected, &mut out);
         out
     }
 }
@@ -483,11 +521,54 @@ mod tests {
             paid: false,
             expected: Some(d("60")),
             secondary_pending: false,
+            cob_billed: false,
+            standing: None,
         };
         let mut f = ClaimFold::default();
         f.add(cob("0"), now, None, None);
         f.add(cob("180"), now, None, None);
         assert_eq!(f.rows().last().map(|r| (r.claims, r.amount)), Some((1, d("60"))));
+    }
+
+    #[test]
+    fn a_claim_whose_standing_awaits_a_later_payer_is_apart_from_the_ar() {
+        let now = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+        let mut medicare = crate::ledger::PayerAnswer {
+            payments: 1,
+            paid: d("80"),
+            patient_responsibility: d("20"),
+            ..Default::default()
+        };
+        medicare.forwarded = true;
+        let claim = |standing, cob_billed| ClaimFacts {
+            payer_id: "MCARE".into(),
+            status: "paid".into(),
+            sent: NaiveDate::from_ymd_opt(2026, 6, 1),
+            charge: d("100"),
+            answered: d("100"),
+            paid: true,
+            expected: None,
+            secondary_pending: false,
+            cob_billed,
+            standing: Some(standing),
+        };
+        let waiting = crate::ledger::standing(&medicare, None, d("5"));
+        let mut f = ClaimFold::default();
+        f.add(claim(waiting.clone(), false), now, None, None);
+        // Billed to the secondary: its COB claim carries the A/R.
+        f.add(claim(waiting, true), now, None, None);
+        medicare.forwarded = false;
+        f.add(claim(crate::ledger::standing(&medicare, None, d("0")), false), now, None, None);
+        let o = &f.outcomes;
+        assert_eq!((o.waiting_for_secondary, o.paid, o.outstanding), (2, 1, 0));
+        let rows = f.rows();
+        let show: Vec<String> = rows
+            .iter()
+            .map(|r| format!("{} {} {} {}", r.payer_id, r.bucket, r.claims, r.amount))
+            .collect();
+        assert_eq!(show[6], "MCARE awaiting secondary payer 1 15");
+        assert_eq!(show[12], "ALL total 0 0");
+        assert_eq!(show.last().unwrap(), "ALL awaiting secondary payer 1 15");
     }
 
     #[test]
@@ -502,6 +583,8 @@ mod tests {
             paid: false,
             expected: None,
             secondary_pending: false,
+            cob_billed: false,
+            standing: None,
         };
         let mut f = ClaimFold::default();
         f.add(claim("B", (6, 20), "100", "0"), now, None, None);

@@ -132,8 +132,9 @@ pub struct Outcomes {
     /// Answered with nothing paid: all of it is the patient's (deductible,
     /// coinsurance, copay).
     pub left_to_patient: u64,
-    /// Answered by the primary; the secondary payer it names has not been
-    /// billed yet, or the primary forwarded it to another payer.
+    /// Answered by the primary; its standing waits for a later payer: the
+    /// secondary it names or was billed to has not answered, or the primary
+    /// forwarded it to a crossover payer that has not answered.
     pub waiting_for_secondary: u64,
     /// Money still expected from the payer (no answer yet, or part of it).
     pub outstanding: u64,
@@ -171,6 +172,12 @@ pub struct Summary {
     pub ar_total: String,
     /// Of that, claims first sent more than 90 days ago.
     pub ar_over_90: String,
+    /// Claims answered in full whose standing waits for a secondary payer
+    /// not billed yet or for the crossover payer (the `ALL,awaiting
+    /// secondary payer` row of `aging.csv`): apart from the A/R buckets.
+    pub ar_awaiting_secondary_claims: u64,
+    /// The patient share that payer is to answer.
+    pub ar_awaiting_secondary: String,
     /// Claims rejected at the front end and not sent again (the
     /// `ALL,rejected, not yet resent` row of `aging.csv`): apart from the
     /// A/R, aging toward timely filing.

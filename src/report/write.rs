@@ -196,6 +196,7 @@ pub(crate) fn read_and_write(
     let overall = |b: &str| aging.iter().find(|r| r.payer_id == "ALL" && r.bucket == b);
     let ar_total = overall("total").map_or(Decimal::ZERO, |r| r.amount);
     let rejected = overall(aggregate::REJECTED);
+    let awaiting = overall(aggregate::AWAITING_SECONDARY);
     let ar_over_90: Decimal =
         ["91-120", "120+"].iter().filter_map(|b| overall(b)).map(|r| r.amount).sum();
     let sum = |f: fn(&PaymentRow) -> Decimal| payments.iter().map(f).sum::<Decimal>();
@@ -225,6 +226,8 @@ pub(crate) fn read_and_write(
         claims_by_outcome: claims.outcomes.clone(),
         ar_total: cents(ar_total),
         ar_over_90: cents(ar_over_90),
+        ar_awaiting_secondary_claims: awaiting.map_or(0, |r| r.claims),
+        ar_awaiting_secondary: cents(awaiting.map_or(Decimal::ZERO, |r| r.amount)),
         ar_rejected_claims: rejected.map_or(0, |r| r.claims),
         ar_rejected: cents(rejected.map_or(Decimal::ZERO, |r| r.amount)),
         collection_rate: collection.map(|r| rate(Some(r))),

@@ -4,9 +4,11 @@
 //! All run inside one read transaction (`read::begin`, `read::end`), so every file
 //! describes the same moment of the ledger. Amounts are summed in SQL with
 //! the exact decimal functions of `sqlfn` (registered by `read::begin`); what comes back is one row per
-//! group (payer, month, reason, code), except two streams read row by row
-//! (claims for aging, live payments for patient balances), which the caller
-//! folds into groups as they pass. Nothing here formats or writes files.
+//! group (payer, month, reason, code), except the claims for aging and the
+//! claim outcomes ([`each_claim`]: the claims and their live payments read
+//! once, in claim id order, each claim's standing computed here by
+//! `ledger::standing`), which the caller folds into groups as they pass.
+//! Nothing here formats or writes files or decides what a standing means.
 //!
 //! Words used below:
 //! - a *live* payment is a claim payment matched to a sent claim, not a
@@ -23,6 +25,7 @@ use rusqlite::{params, Connection, Row};
 use rust_decimal::Decimal;
 
 use super::ReadError as Error;
+use crate::ledger::{standing, PayerAnswer, Standing};
 
 /// What the queries are restricted to.
 #[derive(Clone, Debug)]
@@ -106,23 +109,68 @@ pub(crate) struct ClaimFacts {
     /// The claim names a secondary payer (`other_coverage`, SBR01 `S`) and
     /// no COB claim to it has been sent yet.
     pub secondary_pending: bool,
+    /// A COB claim to the secondary has been sent for this claim: that
+    /// claim carries what the secondary is asked for.
+    pub cob_billed: bool,
+    /// The claim's standing across payers ([`crate::ledger::standing`]);
+    /// `None` for a COB claim (its standing is its primary's claim's).
+    pub standing: Option<Standing>,
+}
+
+/// One live payment of the bulk pass of [`each_claim`].
+struct Live {
+    claim_id: String,
+    payer_id: String,
+    id: i64,
+    billed: Decimal,
+    paid: Decimal,
+    patient_responsibility: Decimal,
+    forwarded: bool,
+    /// The payer has a claim of its own under this claim id.
+    own_claim: bool,
+}
+
+fn live_row(r: &Row<'_>) -> Result<Live, Error> {
+    Ok(Live {
+        claim_id: text(r, 0)?,
+        payer_id: text(r, 1)?,
+        id: r.get(2)?,
+        billed: dec(r, 3)?,
+        paid: dec(r, 4)?,
+        patient_responsibility: dec(r, 5)?,
+        forwarded: matches!(text(r, 6)?.trim(), "19" | "20" | "21"),
+        own_claim: r.get::<_, i64>(7)? != 0,
+    })
+}
+
+/// What the live payments `group` (one claim id) of `payer` add up to.
+fn answer_of(group: &[Live], payer: &str) -> PayerAnswer {
+    let mut a = PayerAnswer::default();
+    for p in group.iter().filter(|p| p.payer_id == payer) {
+        a.payments += 1;
+        a.paid += p.paid;
+        a.patient_responsibility += p.patient_responsibility;
+        a.forwarded |= p.forwarded;
+    }
+    a
 }
 
 /// Calls `visit` for every sent claim of the payer filter (`claims`,
-/// `claim_history`, live `claim_payments`, `cob_claims`). Voids (frequency
-/// 8) are left out.
+/// `claim_history`, live `claim_payments`, `cob_claims`, `other_coverage`,
+/// `claim_patients`), with its standing across payers. Voids (frequency 8)
+/// are left out.
+///
+/// One bulk pass: the claims and the live payments are each read once, in
+/// claim id order, by two streaming queries walked side by side; each
+/// claim's answers are summed and its standing computed here, never with a
+/// query per claim. Memory holds the live payments of one claim id.
 pub(crate) fn each_claim(
     conn: &Connection,
     f: &Filter,
     mut visit: impl FnMut(ClaimFacts),
 ) -> Result<(), Error> {
-    let sql = format!(
-        "WITH live AS (
-            SELECT p.claim_id, p.payer_id, dec_sum(p.billed) AS answered,
-                   MAX(dec_sign(p.paid)) AS paid
-            FROM claim_payments p WHERE {LIVE} AND (?1 IS NULL OR p.payer_id = ?1)
-            GROUP BY p.claim_id, p.payer_id)
-         SELECT c.payer_id, c.status, c.total_charge, l.answered, l.paid,
+    let mut st = conn.prepare(
+        "SELECT c.claim_id, c.payer_id, c.status, c.total_charge,
             (SELECT MIN(h.at) FROM claim_history h
              WHERE h.claim_id = c.claim_id AND h.payer_id = c.payer_id
                AND h.submission_id IS NOT NULL),
@@ -131,30 +179,100 @@ pub(crate) fn each_claim(
                     WHERE o.claim_id = c.claim_id AND o.payer_id = c.payer_id
                       AND o.responsibility = 'S'
                       AND NOT EXISTS (SELECT 1 FROM cob_claims x
-                                      WHERE x.claim_id = c.claim_id AND x.primary_payer_id = c.payer_id))
-         FROM claims c LEFT JOIN live l ON l.claim_id = c.claim_id AND l.payer_id = c.payer_id
+                                      WHERE x.claim_id = c.claim_id AND x.primary_payer_id = c.payer_id)),
+            COALESCE(
+                (SELECT y.payer_id FROM cob_claims y
+                 WHERE y.claim_id = c.claim_id AND y.primary_payer_id = c.payer_id),
+                (SELECT oc.other_payer_id FROM other_coverage oc
+                 WHERE oc.claim_id = c.claim_id AND oc.payer_id = c.payer_id
+                   AND oc.submission_id = c.submission_id LIMIT 1)),
+            EXISTS (SELECT 1 FROM cob_claims y
+                    WHERE y.claim_id = c.claim_id AND y.primary_payer_id = c.payer_id),
+            (SELECT cp.patient_paid FROM claim_patients cp
+             WHERE cp.claim_id = c.claim_id AND cp.payer_id = c.payer_id
+               AND cp.submission_id = c.submission_id)
+         FROM claims c
          LEFT JOIN cob_claims cc ON cc.claim_id = c.claim_id AND cc.payer_id = c.payer_id
          LEFT JOIN claim_payments pp ON pp.id = cc.primary_payment_id
-         WHERE c.frequency <> '8' AND c.status <> 'void' AND (?1 IS NULL OR c.payer_id = ?1)"
-    );
-    let mut st = conn.prepare(&sql)?;
+         WHERE c.frequency <> '8' AND c.status <> 'void' AND (?1 IS NULL OR c.payer_id = ?1)
+         ORDER BY c.claim_id, c.payer_id",
+    )?;
+    let mut pst = conn.prepare(&format!(
+        "SELECT p.claim_id, p.payer_id, p.id, p.billed, p.paid, p.patient_responsibility, p.clp02,
+            EXISTS (SELECT 1 FROM claims x WHERE x.claim_id = p.claim_id AND x.payer_id = p.payer_id)
+         FROM claim_payments p WHERE {LIVE}
+         ORDER BY p.claim_id, p.payer_id, p.id"
+    ))?;
     let mut rows = st.query(params![f.payer])?;
+    let mut pays = pst.query([])?;
+    let mut next: Option<Live> = match pays.next()? {
+        Some(r) => Some(live_row(r)?),
+        None => None,
+    };
+    let mut group: Vec<Live> = Vec::new();
     while let Some(r) = rows.next()? {
-        visit(ClaimFacts {
-            payer_id: text(r, 0)?,
-            status: text(r, 1)?,
-            charge: dec(r, 2)?,
-            answered: dec(r, 3)?,
-            paid: r.get::<_, Option<i64>>(4)?.unwrap_or(0) > 0,
-            sent: day(&text(r, 5)?),
+        let claim_id = text(r, 0)?;
+        let payer_id = text(r, 1)?;
+        if group.first().map_or(true, |g| g.claim_id != claim_id) {
+            group.clear();
+            // Skip the payments of claim ids before this one (other payers'
+            // claims under the filter), then gather this claim id's.
+            while let Some(p) = next.take() {
+                if p.claim_id > claim_id {
+                    next = Some(p);
+                    break;
+                }
+                if p.claim_id == claim_id {
+                    group.push(p);
+                }
+                next = match pays.next()? {
+                    Some(r) => Some(live_row(r)?),
+                    None => None,
+                };
+            }
+        }
+        let own: Vec<&Live> = group.iter().filter(|p| p.payer_id == payer_id).collect();
+        let answered = own.iter().map(|p| p.billed).sum();
+        let paid = own.iter().any(|p| p.paid > Decimal::ZERO);
+        let expected = match r.get_ref(5)? {
+            ValueRef::Null => None,
             // A COB claim asks the secondary for what the primary left to
             // the patient, and for what it left to another payer (CO-22,
             // OA-23, ...): never a CO amount the patient cannot be billed.
-            expected: match r.get_ref(6)? {
-                ValueRef::Null => None,
-                _ => Some(dec(r, 6)? + other_payer_amount(&text(r, 7)?)),
-            },
-            secondary_pending: r.get::<_, i64>(8)? != 0,
+            _ => Some(dec(r, 5)? + other_payer_amount(&text(r, 6)?)),
+        };
+        let standing = match expected {
+            Some(_) => None,
+            None => {
+                let primary = answer_of(&group, &payer_id);
+                // The secondary billed or named, else the crossover payer:
+                // the first later payer with no claim of its own.
+                let second = Some(text(r, 8)?).filter(|s| !s.is_empty()).or_else(|| {
+                    group
+                        .iter()
+                        .filter(|p| p.payer_id != payer_id && !p.own_claim)
+                        .min_by_key(|p| p.id)
+                        .map(|p| p.payer_id.clone())
+                });
+                let secondary = second.map(|s| answer_of(&group, &s));
+                let at_visit = match text(r, 10)?.trim() {
+                    "" => Decimal::ZERO,
+                    _ => dec(r, 10)?,
+                };
+                Some(standing(&primary, secondary.as_ref(), at_visit))
+            }
+        };
+        visit(ClaimFacts {
+            payer_id,
+            status: text(r, 2)?,
+            charge: dec(r, 3)?,
+            answered,
+            paid,
+            sent: day(&text(r, 4)?),
+            expected,
+            secondary_pending: r.get::<_, i64>(7)? != 0,
+            cob_billed: r.get::<_, i64>(9)? != 0,
+            standing,
         });
     }
     Ok(())
