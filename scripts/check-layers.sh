@@ -69,4 +69,12 @@ if [ -n "$stale" ]; then
   echo "$stale" >&2
   exit 1
 fi
+# One module convention: a module with submodules is a folder with mod.rs,
+# never foo.rs beside foo/.
+bad=$(find src -name '*.rs' ! -name mod.rs | while read -r f; do [ -d "${f%.rs}" ] && echo "$f"; done || true)
+if [ -n "$bad" ]; then
+  echo "module layout: move these beside their folder into FOLDER/mod.rs:" >&2
+  echo "$bad" >&2
+  exit 1
+fi
 echo "layers ok"

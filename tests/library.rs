@@ -37,6 +37,11 @@ fn build_then_reconcile_through_the_library() {
     // are named: their 95.00 + 95.00 is what the rows add up to beyond it.
     assert_eq!(built.manifest.totals.held_rows_not_in_charge, [27, 28]);
     assert_eq!(built.manifest.totals.already_sent_charge, "0.00");
+    // The shipped code sets hold no NCCI/MUE file: the report says so, typed.
+    let unchecked: Vec<_> =
+        built.codeset_notes.iter().filter(|f| f.rule == build::NCCI_UNCHECKED).collect();
+    assert_eq!(unchecked.len(), 1, "{:?}", built.codeset_notes);
+    assert!(unchecked[0].message.starts_with("NCCI/MUE edits were not checked"));
 
     // The same export again: nothing is sent twice.
     let again = build::run(&inputs, &options, &mut ledger, &out.join("again"), &progress).unwrap();

@@ -38,6 +38,7 @@ mod manifest;
 mod submit;
 
 pub use manifest::{ControlNumbers, Counts, FileEntry, Manifest, Totals};
+pub use submit::{CODESET_USED, NCCI_UNCHECKED};
 
 /// Why a build could not run. Nothing was sent when this is returned: a
 /// failure before the 837P is renamed into place leaves no 837P, and the
@@ -233,9 +234,10 @@ pub struct Report {
     /// Things the operator should know that are not about a claim (a
     /// configured `control_number_start` the ledger has gone past); no PHI.
     pub notes: Vec<Finding>,
-    /// What the run used, for the operator (one line per code-set file, or
-    /// that the NCCI/MUE edits were not checked): printed as notes.
-    pub codeset_notes: Vec<String>,
+    /// What the run used, for the operator: one [`CODESET_USED`] per
+    /// code-set file, and [`NCCI_UNCHECKED`] when the NCCI/MUE edits were
+    /// not checked; printed as notes (their messages).
+    pub codeset_notes: Vec<Finding>,
     /// The 837P written, when any claim was sent.
     pub x12_file: Option<PathBuf>,
     /// `rejects.csv` (always written, with its header when empty).

@@ -27,6 +27,10 @@ use crate::scrub;
 
 /// A note: the configured control_number_start is behind the ledger.
 const START_IGNORED: &str = "BUILD-ISA13-START";
+/// A code-set file the run used (its rows, and how many a newer file replaced).
+pub const CODESET_USED: &str = "BUILD-CODESET";
+/// No NCCI PTP, MUE or add-on code file: the NCCI/MUE edits were not checked.
+pub const NCCI_UNCHECKED: &str = "BUILD-NCCI-UNCHECKED";
 
 /// What happens to one clean claim.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,8 +99,10 @@ impl Prepared {
             progress.stage("NCCI edits against claims sent earlier");
             self.ncci_against_ledger(config, ledger, &mut decisions, &mut findings)?;
         }
-        let mut codeset_notes = self.codesets.summary();
-        codeset_notes.extend(self.codesets.ncci_note());
+        let note = |rule, message| Finding::new(rule, Severity::Warning, message);
+        let mut codeset_notes: Vec<Finding> =
+            self.codesets.summary().into_iter().map(|m| note(CODESET_USED, m)).collect();
+        codeset_notes.extend(self.codesets.ncci_note().map(|m| note(NCCI_UNCHECKED, m)));
 
         fs::create_dir_all(out_dir).map_err(Error::io(out_dir, "cannot create output folder"))?;
         remove_stale_temp_files(out_dir);

@@ -96,7 +96,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
     let report = prepared.submit(&config, &mut ledger, &args.out, &progress)?;
     drop(ledger); // releases the lock
     for note in &report.codeset_notes {
-        eprintln!("claimflow: note: {note}");
+        eprintln!("claimflow: note: {}", note.message);
     }
     for note in &report.notes {
         eprintln!("claimflow: {note}");

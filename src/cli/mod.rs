@@ -180,14 +180,11 @@ pub(crate) fn files_of_kind(files: &[PathBuf], expected: Expected) -> (Vec<PathB
 }
 
 /// Says on stderr what opening the ledger repaired: submissions a crash left
-/// pending (completed or abandoned).
+/// pending (completed or abandoned), one warning each, printed as the other
+/// findings are.
 pub fn print_ledger_notes(ledger: &claimflow::ledger::Ledger) {
-    for (isa13, completed) in &ledger.recovered {
-        if *completed {
-            eprintln!("claimflow: recovered interrupted submission ISA13 {isa13}: its file exists; recorded as sent");
-        } else {
-            eprintln!("claimflow: interrupted submission ISA13 {isa13} has no file; its claims count as not sent");
-        }
+    for finding in &ledger.recovered {
+        eprintln!("claimflow: {finding}");
     }
 }
 

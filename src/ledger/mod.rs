@@ -26,6 +26,7 @@ pub use rusqlite::Connection;
 use rust_decimal::Decimal;
 
 use crate::claim::ClaimStatus;
+use crate::finding::Finding;
 
 mod account;
 mod ack;
@@ -64,6 +65,7 @@ pub use remit::{
 pub use standing::{standing, unanswered_lines, PayerAnswer, Stage, Standing};
 pub(crate) use story::Which;
 pub use story::{ClaimState, Event, PaymentState, StatusCount};
+pub use submission::{ABANDONED, RECOVERED};
 
 /// A ledger problem.
 #[derive(Debug, thiserror::Error)]
@@ -198,8 +200,10 @@ pub struct SubmissionRecord {
 pub struct Ledger {
     conn: Connection,
     path: String,
-    /// Pending submissions resolved on open: (ISA13, completed?).
-    pub recovered: Vec<(String, bool)>,
+    /// Pending submissions resolved on open, one warning each:
+    /// [`RECOVERED`] (its file exists: recorded as sent) or [`ABANDONED`]
+    /// (no file: its claims count as not sent), naming the ISA13.
+    pub recovered: Vec<Finding>,
     // Dropped last: the lock is released after the connection closes. A
     // read-only ledger takes none.
     _lock: Option<LockFile>,

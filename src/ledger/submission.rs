@@ -9,6 +9,12 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::{ack, detail, ClaimRecord, Error, Ledger, SentClaim, SubmissionRecord};
 use crate::claim::ClaimStatus;
+use crate::finding::{Finding, Severity};
+
+/// A submission left `pending` whose file exists: completed on open.
+pub const RECOVERED: &str = "LEDGER-RECOVERED";
+/// A submission left `pending` with no file: abandoned on open.
+pub const ABANDONED: &str = "LEDGER-ABANDONED";
 
 impl Ledger {
     /// Resolves `pending` submissions: complete when the file exists, else abandoned.
@@ -30,7 +36,10 @@ impl Ledger {
         for (id, file, isa13) in pending {
             if Path::new(&file).exists() {
                 self.complete(id)?;
-                self.recovered.push((isa13, true));
+                self.recovered.push(self.recovery(
+                    RECOVERED,
+                    format!("recovered interrupted submission ISA13 {isa13}: its file exists; recorded as sent"),
+                ));
             } else {
                 let path = self.path.clone();
                 let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
@@ -42,10 +51,18 @@ impl Ledger {
                 tx.execute("UPDATE submissions SET state = 'abandoned' WHERE id = ?1", [id])
                     .map_err(sq)?;
                 tx.commit().map_err(sq)?;
-                self.recovered.push((isa13, false));
+                self.recovered.push(self.recovery(
+                    ABANDONED,
+                    format!("interrupted submission ISA13 {isa13} has no file; its claims count as not sent"),
+                ));
             }
         }
         Ok(())
+    }
+
+    /// A warning about a submission resolved on open, in the ledger's file.
+    fn recovery(&self, rule: &'static str, message: String) -> Finding {
+        Finding::new(rule, Severity::Warning, message).in_file(self.path.clone())
     }
 
     /// Allocates the next ISA13 and GS06 in one committed transaction.

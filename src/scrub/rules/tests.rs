@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use super::*;
 use crate::claim::{Frequency, ProviderRef, Relationship, Sex};
 use crate::encounter;
+use crate::finding::Severity;
 
 const CONFIG: &str = include_str!("../../../fixtures/claimflow.toml");
 

@@ -128,7 +128,21 @@ fn crash_recovery_completes_or_abandons_pending_submissions() {
     drop(l); // "crash" after recording, before completing
     std::fs::write(&s1.file, b"ISA...").unwrap(); // file 1 was renamed into place
     let l = Ledger::open(&path).unwrap();
-    assert_eq!(l.recovered, vec![("000000001".into(), true), ("000000002".into(), false)]);
+    let recovered: Vec<_> = l.recovered.iter().map(|f| (f.rule, f.message.as_str())).collect();
+    assert_eq!(
+        recovered,
+        vec![
+            (
+                super::RECOVERED,
+                "recovered interrupted submission ISA13 000000001: its file exists; recorded as sent"
+            ),
+            (
+                super::ABANDONED,
+                "interrupted submission ISA13 000000002 has no file; its claims count as not sent"
+            ),
+        ]
+    );
+    assert!(l.recovered.iter().all(|f| f.severity == crate::finding::Severity::Warning));
     let found = l.lookup(&[("C1", "P1"), ("C2", "P1")]).unwrap();
     assert!(found[0].is_some());
     assert!(found[1].is_none(), "file 2 never appeared: its claims are not sent");

@@ -1,0 +1,221 @@
+//! The 835 reader's element access: a segment split once into its
+//! elements ([`Fields`]), and the reader's element readers (money, numbers,
+//! dates, CAS adjustments, parties, references) that turn a value that
+//! cannot be read into a finding. No segment is dispatched here.
+
+use super::*;
+
+/// Text of element `n` (1-based), trimmed.
+/// Most elements kept per segment (MIA, the longest 835 segment, has 24).
+pub(super) const MAX_FIELDS: usize = 32;
+
+/// A segment with its elements split once: reading element `n` is then an
+/// index, not a scan from the start (the reader asks for most of them).
+pub(super) struct Fields<'a> {
+    pub(super) pos: Position,
+    pub(super) id: &'a str,
+    pub(super) component: u8,
+    pub(super) els: [&'a [u8]; MAX_FIELDS],
+    pub(super) len: usize,
+}
+
+impl Default for Fields<'_> {
+    fn default() -> Self {
+        Fields { pos: Position::default(), id: "", component: b':', els: [b""; MAX_FIELDS], len: 0 }
+    }
+}
+
+impl<'a> Fields<'a> {
+    /// Refills the table with `seg`'s elements.
+    pub(super) fn load(&mut self, seg: &Segment<'a>) {
+        let mut len = 0;
+        for e in seg.elements().take(MAX_FIELDS) {
+            self.els[len] = e.raw;
+            len += 1;
+        }
+        self.len = len;
+        self.pos = seg.pos;
+        self.id = seg.id_str();
+        self.component = seg.delimiters.component;
+    }
+
+    /// Element `n` (1-based), empty when absent.
+    pub(super) fn get(&self, n: usize) -> &'a [u8] {
+        if n == 0 || n > self.len {
+            b""
+        } else {
+            self.els[n - 1]
+        }
+    }
+
+    pub(super) fn id_str(&self) -> &'a str {
+        self.id
+    }
+
+    pub(super) fn is(&self, id: &str) -> bool {
+        self.id == id
+    }
+
+    pub(super) fn element_count(&self) -> usize {
+        self.len
+    }
+
+    /// Component `m` (1-based) of element `n`, empty when absent.
+    pub(super) fn component(&self, n: usize, m: usize) -> &'a [u8] {
+        let c = self.component;
+        self.get(n).split(move |&b| b == c).nth(m.wrapping_sub(1)).unwrap_or(b"")
+    }
+}
+
+pub(super) fn text(seg: &Fields<'_>, n: usize) -> Text {
+    bytes_text(seg.get(n))
+}
+
+pub(super) fn procedure(seg: &Fields<'_>, n: usize) -> Procedure {
+    let c = seg.component;
+    let mut p = Procedure::default();
+    for (i, raw) in seg.get(n).split(|&b| b == c).enumerate().take(7) {
+        match i {
+            0 => p.qualifier = bytes_text(raw),
+            1 => p.code = bytes_text(raw),
+            2..=5 => {
+                let m = bytes_text(raw);
+                if !m.is_empty() {
+                    p.modifiers.push(m);
+                }
+            }
+            _ => p.description = bytes_text(raw),
+        }
+    }
+    p
+}
+
+impl Reader {
+    pub(super) fn warn(&mut self, seg: &Fields<'_>, code: &'static str, message: String) {
+        self.rem.findings.push(Finding::warning(seg.pos, seg.id_str(), code, message));
+    }
+
+    pub(super) fn error(&mut self, seg: &Fields<'_>, code: &'static str, message: String) {
+        self.rem.findings.push(Finding::error(seg.pos, seg.id_str(), code, message));
+    }
+
+    /// A required amount: an unreadable or empty one is an error and counts as 0.
+    pub(super) fn money(&mut self, seg: &Fields<'_>, n: usize) -> Decimal {
+        match parse_decimal_bytes(seg.get(n)) {
+            Some(d) => d,
+            None => {
+                let raw = text(seg, n);
+                let what = if raw.is_empty() { "missing".to_string() } else { format!("{raw:?}") };
+                self.error(
+                    seg,
+                    "835-AMOUNT",
+                    format!(
+                        "{}{:02}: amount is {what}, expected a decimal number",
+                        seg.id_str(),
+                        n
+                    ),
+                );
+                Decimal::ZERO
+            }
+        }
+    }
+
+    /// An optional number: empty is `None`, unreadable is an error and `None`.
+    pub(super) fn opt_number(&mut self, seg: &Fields<'_>, n: usize) -> Option<Decimal> {
+        let bytes = seg.get(n);
+        if bytes.trim_ascii().is_empty() {
+            return None;
+        }
+        let d = parse_decimal_bytes(bytes);
+        if d.is_none() {
+            let raw = text(seg, n);
+            self.error(
+                seg,
+                "835-AMOUNT",
+                format!("{}{:02}: {raw:?} is not a decimal number", seg.id_str(), n),
+            );
+        }
+        d
+    }
+
+    pub(super) fn date(&mut self, seg: &Fields<'_>, n: usize) -> Option<NaiveDate> {
+        let bytes = seg.get(n);
+        if bytes.trim_ascii().is_empty() {
+            return None;
+        }
+        let d = parse_date_bytes(bytes);
+        if d.is_none() {
+            let raw = text(seg, n);
+            self.error(
+                seg,
+                "835-DATE",
+                format!("{}{:02}: {raw:?} is not a CCYYMMDD date", seg.id_str(), n),
+            );
+        }
+        d
+    }
+
+    pub(super) fn adjustments(&mut self, seg: &Fields<'_>) -> Vec<Adjustment> {
+        let group_code = text(seg, 1);
+        let group = Group::from_code(&group_code);
+        if group.is_none() {
+            self.warn(
+                seg,
+                "835-CAS-GROUP",
+                format!(
+                    "CAS01 {group_code:?} is not a claim adjustment group code (CO, OA, PI, PR)"
+                ),
+            );
+        }
+        let mut out = Vec::new();
+        // Six triples: CAS02-04, CAS05-07, …, CAS17-19.
+        for k in 0..6 {
+            let n = 2 + 3 * k;
+            let reason = text(seg, n);
+            let amount_raw = text(seg, n + 1);
+            if reason.is_empty() && amount_raw.is_empty() {
+                continue;
+            }
+            let amount = self.money(seg, n + 1);
+            let quantity = self.opt_number(seg, n + 2);
+            out.push(Adjustment {
+                group,
+                group_code: group_code.clone(),
+                reason,
+                amount,
+                quantity,
+            });
+        }
+        if out.is_empty() {
+            self.warn(seg, "835-CAS-EMPTY", "CAS segment holds no adjustment".to_string());
+        }
+        out
+    }
+
+    pub(super) fn party(seg: &Fields<'_>) -> Party {
+        if seg.is("N1") {
+            Party {
+                entity: text(seg, 1),
+                name: text(seg, 2),
+                id_qualifier: text(seg, 3),
+                id: text(seg, 4),
+                ..Party::default()
+            }
+        } else {
+            Party {
+                entity: text(seg, 1),
+                entity_type: text(seg, 2),
+                name: text(seg, 3),
+                first: text(seg, 4),
+                middle: text(seg, 5),
+                id_qualifier: text(seg, 8),
+                id: text(seg, 9),
+                ..Party::default()
+            }
+        }
+    }
+
+    pub(super) fn reference(seg: &Fields<'_>) -> Reference {
+        Reference { qualifier: text(seg, 1), value: text(seg, 2) }
+    }
+}

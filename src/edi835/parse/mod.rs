@@ -1,0 +1,331 @@
+//! Segment stream -> [`Remittance`]: the 835 reader.
+//!
+//! One pass over a transaction set's segments with a small state machine
+//! (header, 1000A payer, 1000B payee, 2000 header number, 2100 claim, 2110
+//! line, trailer). Unknown or misplaced segments become warnings; values
+//! that cannot be read (amounts, dates) become errors naming the segment and
+//! element, and the reader goes on. It never panics and never gives up on a
+//! set. It does not check balancing (see `balance`).
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+
+use super::{
+    Adjustment, Amount, ClaimPayment, DateRef, Group, Party, Procedure, ProviderAdjustment,
+    ProviderAdjustmentItem, Quantity, Reference, Remark, Remittance, ServicePayment, Text,
+};
+use crate::values::text as bytes_text;
+use crate::values::{parse_date_bytes, parse_decimal_bytes};
+use crate::x12::{self, Finding, Position, Segment, TransactionKind};
+
+mod fields;
+mod segments;
+
+use fields::{procedure, text, Fields};
+
+/// Everything read from one file: its 835 sets and the envelope findings.
+#[derive(Debug, Default)]
+pub struct FileRemittances {
+    /// One remittance per 835 transaction set, in file order.
+    pub remittances: Vec<Remittance>,
+    /// Envelope and read findings from the X12 scan (not per set).
+    pub envelope_findings: Vec<Finding>,
+    /// Transaction sets in the file that are not 835s.
+    pub other_sets: usize,
+}
+
+/// Reads every 835 transaction set of one file (in parallel when there are
+/// several), in file order. Never panics; problems are findings.
+pub fn read_file(input: &[u8]) -> FileRemittances {
+    let scan = x12::scan(input);
+    let mut other_sets = 0;
+    let mut jobs = Vec::new();
+    for (ic, _, set) in scan.sets() {
+        if set.kind == TransactionKind::Remittance835 {
+            jobs.push((ic.control.clone(), set));
+        } else {
+            other_sets += 1;
+        }
+    }
+    let remittances = jobs.par_iter().map(|(ctl, set)| read_set(input, set, ctl)).collect();
+    FileRemittances { remittances, envelope_findings: scan.findings, other_sets }
+}
+
+/// Where the reader is in the 835's loop structure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Header,
+    Payer,
+    Payee,
+    HeaderNumber,
+    Claim,
+    Line,
+    Trailer,
+}
+
+struct Reader {
+    rem: Remittance,
+    state: State,
+    lx: Option<Text>,
+    saw_bpr: bool,
+    saw_trn: bool,
+}
+
+/// Reads one 835 transaction set. `interchange_control` is the ISA13 it came in.
+pub fn read_set(input: &[u8], set: &x12::TransactionSet, interchange_control: &str) -> Remittance {
+    let mut r = Reader {
+        rem: Remittance {
+            pos: set.pos,
+            interchange_control: Text::new(interchange_control),
+            st02_control: Text::new(&set.control),
+            ..Remittance::default()
+        },
+        state: State::Header,
+        lx: None,
+        saw_bpr: false,
+        saw_trn: false,
+    };
+    // One element table, refilled per segment (it is 512 bytes: building a
+    // new one per segment showed up as copying in profiles).
+    let mut fields = Fields::default();
+    for item in set.segments(input) {
+        match item {
+            Ok(seg) => {
+                fields.load(&seg);
+                r.segment(&fields);
+            }
+            Err(e) => r.rem.findings.push(Finding::error(
+                e.pos,
+                "",
+                "835-READ",
+                format!("cannot read segment: {}", e.kind),
+            )),
+        }
+    }
+    if !r.saw_bpr {
+        r.rem.findings.push(Finding::error(
+            set.pos,
+            "ST",
+            "835-BPR",
+            "835 transaction set has no BPR (payment) segment".to_string(),
+        ));
+    }
+    if !r.saw_trn {
+        r.rem.findings.push(Finding::error(
+            set.pos,
+            "ST",
+            "835-TRN",
+            "835 transaction set has no TRN (trace number) segment".to_string(),
+        ));
+    }
+    r.rem
+}
+
+impl Reader {
+    fn current_claim(&mut self) -> Option<&mut ClaimPayment> {
+        self.rem.claims.last_mut()
+    }
+
+    fn current_line(&mut self) -> Option<&mut ServicePayment> {
+        self.rem.claims.last_mut().and_then(|c| c.lines.last_mut())
+    }
+
+    fn current_party(&mut self) -> Option<&mut Party> {
+        match self.state {
+            State::Payer => Some(&mut self.rem.payer),
+            State::Payee => Some(&mut self.rem.payee),
+            _ => None,
+        }
+    }
+
+    fn misplaced(&mut self, seg: &Fields<'_>) {
+        let loop_name = match self.state {
+            State::Header => "the header",
+            State::Payer => "loop 1000A (payer)",
+            State::Payee => "loop 1000B (payee)",
+            State::HeaderNumber => "loop 2000 (header number)",
+            State::Claim => "loop 2100 (claim payment)",
+            State::Line => "loop 2110 (service payment)",
+            State::Trailer => "the trailer (after PLB)",
+        };
+        self.warn(
+            seg,
+            "835-SEGMENT",
+            format!("{} segment is not expected in {loop_name}; ignored", seg.id_str()),
+        );
+    }
+
+    fn segment(&mut self, seg: &Fields<'_>) {
+        let id = seg.id_str();
+        match id {
+            "ST" | "SE" => {}
+            "BPR" => self.bpr(seg),
+            "TRN" => {
+                self.saw_trn = true;
+                self.rem.trace = super::Trace {
+                    trn01_type: text(seg, 1),
+                    trn02_number: text(seg, 2),
+                    trn03_originator: text(seg, 3),
+                    trn04_supplemental: text(seg, 4),
+                };
+            }
+            "CUR" | "RDM" | "TS3" | "TS2" | "PER" => {}
+            "N1" => {
+                let p = Self::party(seg);
+                match p.entity.as_str() {
+                    "PR" => {
+                        self.rem.payer = p;
+                        self.state = State::Payer;
+                    }
+                    "PE" => {
+                        self.rem.payee = p;
+                        self.state = State::Payee;
+                    }
+                    _ if self.state == State::Header => {
+                        // Some payers label the payer N1 oddly; the first one is the payer.
+                        self.rem.payer = p;
+                        self.state = State::Payer;
+                    }
+                    _ => self.misplaced(seg),
+                }
+            }
+            "N3" | "N4" => {
+                let values: Vec<Text> = (1..=seg.element_count()).map(|n| text(seg, n)).collect();
+                let is_n3 = id == "N3";
+                match self.current_party() {
+                    Some(p) if is_n3 => p.address = values,
+                    Some(p) => p.city_state_zip = values,
+                    None => self.misplaced(seg),
+                }
+            }
+            "REF" => self.reference_segment(seg),
+            "DTM" => self.dtm(seg),
+            "LX" => {
+                self.lx = Some(text(seg, 1));
+                self.state = State::HeaderNumber;
+            }
+            "CLP" => self.clp(seg),
+            "CAS" => {
+                let adj = self.adjustments(seg);
+                match self.state {
+                    State::Claim => {
+                        if let Some(c) = self.current_claim() {
+                            c.adjustments.extend(adj)
+                        }
+                    }
+                    State::Line => {
+                        if let Some(l) = self.current_line() {
+                            l.adjustments.extend(adj)
+                        }
+                    }
+                    _ => self.misplaced(seg),
+                }
+            }
+            "NM1" => {
+                let p = Self::party(seg);
+                match self.state {
+                    State::Claim => {
+                        if let Some(c) = self.current_claim() {
+                            c.names.push(p)
+                        }
+                    }
+                    _ => self.misplaced(seg),
+                }
+            }
+            "MIA" | "MOA" => {
+                let values: Vec<Text> = (1..=seg.element_count()).map(|n| text(seg, n)).collect();
+                let is_mia = id == "MIA";
+                match (self.state, self.current_claim()) {
+                    (State::Claim, Some(c)) if is_mia => c.mia = Some(values),
+                    (State::Claim, Some(c)) => c.moa = Some(values),
+                    _ => self.misplaced(seg),
+                }
+            }
+            "AMT" => {
+                let amount = self.money(seg, 2);
+                let a = Amount { qualifier: text(seg, 1), amount };
+                match self.state {
+                    State::Claim => {
+                        if let Some(c) = self.current_claim() {
+                            c.amounts.push(a)
+                        }
+                    }
+                    State::Line => {
+                        if let Some(l) = self.current_line() {
+                            if a.qualifier == "B6" {
+                                l.allowed = Some(a.amount);
+                            }
+                            l.amounts.push(a)
+                        }
+                    }
+                    _ => self.misplaced(seg),
+                }
+            }
+            "QTY" => {
+                let quantity = self.money(seg, 2);
+                let q = Quantity { qualifier: text(seg, 1), quantity };
+                match self.state {
+                    State::Claim => {
+                        if let Some(c) = self.current_claim() {
+                            c.quantities.push(q)
+                        }
+                    }
+                    State::Line => {
+                        if let Some(l) = self.current_line() {
+                            l.quantities.push(q)
+                        }
+                    }
+                    _ => self.misplaced(seg),
+                }
+            }
+            "SVC" => self.svc(seg),
+            "LQ" => {
+                let r = Remark { qualifier: text(seg, 1), code: text(seg, 2) };
+                match (self.state, self.current_line()) {
+                    (State::Line, Some(l)) => l.remarks.push(r),
+                    _ => self.misplaced(seg),
+                }
+            }
+            "PLB" => self.plb(seg),
+            _ => self.warn(
+                seg,
+                "835-SEGMENT",
+                format!("{id} segment is not part of an 835 (005010X221A1); ignored"),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::{parse_date, parse_decimal};
+
+    #[test]
+    fn parses_x12_decimals() {
+        assert_eq!(parse_decimal("12.50"), Some(Decimal::new(1250, 2)));
+        assert_eq!(parse_decimal("-1.27"), Some(Decimal::new(-127, 2)));
+        assert_eq!(parse_decimal(".5"), Some(Decimal::new(5, 1)));
+        assert_eq!(parse_decimal("100"), Some(Decimal::new(100, 0)));
+        assert_eq!(parse_decimal("7."), Some(Decimal::new(7, 0)));
+        assert_eq!(parse_decimal(""), None);
+        assert_eq!(parse_decimal("1,000"), None);
+        assert_eq!(parse_decimal("1.2.3"), None);
+        assert_eq!(parse_decimal("-"), None);
+        assert_eq!(parse_decimal("."), None);
+        assert_eq!(
+            parse_decimal("999999999999999999"),
+            Some(Decimal::new(999_999_999_999_999_999, 0))
+        );
+        assert_eq!(parse_decimal("9999999999999999999"), None, "19 digits");
+        assert_eq!(parse_decimal("99999999999999999999999999999"), None);
+    }
+
+    #[test]
+    fn parses_d8_dates() {
+        assert_eq!(parse_date("20240131"), NaiveDate::from_ymd_opt(2024, 1, 31));
+        assert_eq!(parse_date("20240231"), None);
+        assert_eq!(parse_date("240131"), None);
+    }
+}
