@@ -146,7 +146,7 @@ impl Ledger {
     /// of 5,000 claims each. Call before renaming the file into
     /// place; then [`Ledger::complete`]. A crash between two transactions
     /// leaves a `pending` submission whose file was never renamed into place:
-    /// [`Ledger::recover`] abandons it and deletes the claims recorded so
+    /// the recovery when the ledger is next opened abandons it and deletes the claims recorded so
     /// far, as it does for a crash after the last one.
     pub fn record_pending(
         &mut self,
