@@ -23,17 +23,24 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// after 1 s, which measures the same as never; setting it keeps that
 /// independent of the version. Freed memory is reused, so peak RSS does not grow.
 ///
-/// `secondary` is the exception: it frees each claim it reads back and each
-/// 835 set once used while it keeps the larger COB claims, and with freed
-/// pages held for the run its peak RSS is about 20% higher at the same wall
-/// time than with a 10 ms purge delay (measured with
-/// scripts/bench-secondary.sh), so it gets 10 ms.
+/// `secondary` and `build` are the exceptions, and get 10 ms. `secondary`
+/// frees each claim it reads back and each 835 set once used while it keeps
+/// the larger COB claims: with freed pages held for the run its peak RSS is
+/// about 20% higher at the same wall time (measured with
+/// scripts/bench-secondary.sh). `build` frees the claims it sent before it
+/// re-validates the 837P on other threads, which cannot reuse the main
+/// thread's freed pages: held, its peak RSS is 2,000 MiB instead of 1,561 MiB
+/// for a million lines, at the same CPU time (scripts/bench-build.sh).
 fn keep_freed_memory(command: &cli::Command) {
     // An operator's own MIMALLOC_PURGE_DELAY (read by mimalloc) wins.
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
         return;
     }
-    let delay = if matches!(command, cli::Command::Secondary(_)) { 10 } else { -1 };
+    let delay = if matches!(command, cli::Command::Secondary(_) | cli::Command::Build(_)) {
+        10
+    } else {
+        -1
+    };
     // SAFETY: mi_option_set only stores an integer in mimalloc's option
     // table; it is called before any other thread exists.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, delay) };

@@ -29,6 +29,21 @@ fn timings() -> Option<Lap> {
         .map(|_| std::cell::Cell::new((std::time::Instant::now(), process_cpu_seconds(), "")))
 }
 
+/// Resident memory of this process now and its peak so far, in MiB (Linux
+/// `/proc`: VmRSS and VmHWM; 0 elsewhere), for the stage timings.
+fn memory_mib() -> (u64, u64) {
+    let Ok(status) = fs::read_to_string("/proc/self/status") else { return (0, 0) };
+    let kib = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse::<u64>().ok())
+            .map_or(0, |k| k / 1024)
+    };
+    (kib("VmRSS:"), kib("VmHWM:"))
+}
+
 /// User + system CPU seconds of this process so far (Linux `/proc`; 0 elsewhere).
 fn process_cpu_seconds() -> f64 {
     let Ok(stat) = fs::read_to_string("/proc/self/stat") else { return 0.0 };
@@ -78,8 +93,9 @@ impl Progress {
             let (start, cpu, name) = t.get();
             let cpu_now = process_cpu_seconds();
             if !name.is_empty() {
+                let (rss, peak) = memory_mib();
                 eprintln!(
-                    "timing: {name}: {:.2} s wall, {:.2} s cpu",
+                    "timing: {name}: {:.2} s wall, {:.2} s cpu, rss {rss} MiB (peak {peak} MiB)",
                     start.elapsed().as_secs_f64(),
                     cpu_now - cpu
                 );

@@ -110,3 +110,40 @@ fn reconcile_with_no_readable_835_writes_no_report() {
     }
     assert!(!out.exists());
 }
+
+/// `submit` frees the claims it sends once their ledger records are taken:
+/// the manifest still counts their lines, and the ledger still holds each
+/// sent claim's hash, charge and place in the 837P (its span).
+#[test]
+fn submit_frees_the_claims_it_sends_and_records_them_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path();
+    let config = Config::load(&root().join("fixtures/claimflow.toml")).unwrap();
+    let export = root().join("fixtures/encounters/demo.csv");
+    let inputs = build::Inputs::new(&export, &config, CodeSets::shipped());
+    let options = build::Options { now: clock::parse_now("2026-11-27").unwrap(), resend: false };
+    let mut ledger = Ledger::open(&out.join("claimflow.db")).unwrap();
+    let progress = Progress::silent();
+    let mut prepared = build::prepare(&inputs, &options, &progress).unwrap();
+    let lines: usize = prepared.clean.iter().chain(&prepared.held).map(|c| c.lines.len()).sum();
+    let sent_ids: Vec<String> = prepared.clean.iter().map(|c| c.claim_id.clone()).collect();
+    let built = prepared.submit(&config, &mut ledger, out, &progress).unwrap();
+    keep_all_837(out);
+    assert_eq!(built.manifest.counts.sent, 7);
+    assert_eq!(built.manifest.counts.lines, lines);
+    assert!(prepared.clean.iter().all(|c| c.claim_id.is_empty() && c.lines.is_empty()));
+    assert!(prepared.held.iter().all(|c| !c.claim_id.is_empty()));
+    let mut st = ledger
+        .connection()
+        .prepare(
+            "SELECT claim_id FROM claim_history WHERE clm_first IS NOT NULL AND clm_last IS NOT NULL
+               AND hl_levels IS NOT NULL AND length(content_hash) = 64 AND total_charge > 0
+             ORDER BY claim_id",
+        )
+        .unwrap();
+    let recorded: Vec<String> =
+        st.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+    let mut want = sent_ids;
+    want.sort();
+    assert_eq!(recorded, want);
+}

@@ -131,7 +131,9 @@ pub struct Options {
 /// been written yet.
 #[derive(Debug)]
 pub struct Prepared {
-    /// Claims with no error finding, in input order.
+    /// Claims with no error finding, in input order. After
+    /// [`Prepared::submit`], the ones it sent are emptied (no id, lines
+    /// or rows).
     pub clean: Vec<Claim>,
     /// Claims held back by the reader or the rules, in input order.
     pub held: Vec<Claim>,

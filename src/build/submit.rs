@@ -74,9 +74,12 @@ impl Prepared {
     /// submission. `config` must be the one the claims were scrubbed with.
     /// First, a replacement or void held back only for its empty
     /// `original_ref` takes the payer's claim number the ledger holds for it
-    /// and moves to the clean claims (see `correction`). Otherwise `self` is
-    /// left as it was: the caller decides when the claims are freed (a
-    /// command about to exit need not free them one by one).
+    /// and moves to the clean claims (see `correction`). Each claim written
+    /// to the 837P is emptied once its ledger record is taken (every id,
+    /// name, line and row of it is freed), which keeps the re-validation and
+    /// ledger stages from holding every sent claim. Claims not sent are left as they were: the
+    /// caller decides when they are freed (a command about to exit need not
+    /// free them one by one).
     pub fn submit(
         &mut self,
         config: &Config,
@@ -91,7 +94,7 @@ impl Prepared {
         progress.stage("checking coverage answers");
         self.hold_for_coverage(config, ledger)?;
         progress.stage("hashing claims");
-        let hashes: Vec<String> = self.clean.par_iter().map(ledger::content_hash).collect();
+        let mut hashes: Vec<String> = self.clean.par_iter().map(ledger::content_hash).collect();
         progress.stage("looking up sent claims");
         let mut findings = self.findings.clone();
         let mut decisions = self.decide(ledger, &hashes, &mut findings)?;
@@ -107,6 +110,8 @@ impl Prepared {
         fs::create_dir_all(out_dir).map_err(Error::io(out_dir, "cannot create output folder"))?;
         remove_stale_temp_files(out_dir);
         let to_send: Vec<usize> = (0..self.clean.len()).filter(|&i| decisions[i].sends()).collect();
+        // Counted before `write_837` frees the lines of the claims it sends.
+        let lines_read: usize = self.clean.iter().chain(&self.held).map(|c| c.lines.len()).sum();
         let mut outputs = Vec::new();
         let sent = if to_send.is_empty() {
             None
@@ -122,8 +127,15 @@ impl Prepared {
                 }
             }
             progress.stage("writing the 837P");
-            let sent =
-                self.write_837(config, ledger, out_dir, &to_send, &decisions, &hashes, progress)?;
+            let sent = self.write_837(
+                config,
+                ledger,
+                out_dir,
+                &to_send,
+                &decisions,
+                &mut hashes,
+                progress,
+            )?;
             outputs.push(sent.entry.clone());
             Some(sent)
         };
@@ -199,7 +211,7 @@ impl Prepared {
             counts: Counts {
                 rows: self.rows_read,
                 claims: self.clean.len() + self.held.len(),
-                lines: self.clean.iter().chain(&self.held).map(|c| c.lines.len()).sum(),
+                lines: lines_read,
                 sent: to_send.len(),
                 sent_lines: sent.as_ref().map_or(0, |s| s.lines),
                 already_sent: already.len(),
@@ -385,16 +397,19 @@ impl Prepared {
         Ok(())
     }
 
-    /// Writes, checks and records the 837P of the claims `to_send`.
+    /// Writes, checks and records the 837P of the claims `to_send`. Once the
+    /// 837P is written, each sent claim's ledger record is taken from it and
+    /// the claim is emptied ([`free_sent`]): the re-validation and the ledger
+    /// run without the claims' lines, people and providers in memory.
     #[allow(clippy::too_many_arguments)]
     fn write_837(
-        &self,
+        &mut self,
         config: &Config,
         ledger: &mut Ledger,
         out_dir: &Path,
         to_send: &[usize],
         decisions: &[Decision],
-        hashes: &[String],
+        hashes: &mut [String],
         progress: &Progress,
     ) -> Result<Sent, Error> {
         let (isa13, gs06) = ledger
@@ -415,8 +430,54 @@ impl Prepared {
         let written = edi837::write(&mut hashing, &claims, config, &env)
             .and_then(|w| Ok(hashing.flush().map(|()| w)?))
             .map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
+        drop(claims);
         let sha256 = ledger::hex(&hashing.hash.finalize());
         let size = hashing.bytes;
+        // The ledger's records (their spans come from the re-read below),
+        // each claim emptied once its record is taken.
+        let st02: Vec<String> = written.sets.iter().map(|s| s.control.clone()).collect();
+        let set_of =
+            written.sets.iter().flat_map(|s| std::iter::repeat(s.control.as_str()).take(s.claims));
+        let mut coverage: Vec<(String, String, String, &'static str)> = Vec::new();
+        let mut records: Vec<ClaimRecord> = Vec::with_capacity(to_send.len());
+        for (&i, st) in to_send.iter().zip(set_of) {
+            let c = &mut self.clean[i];
+            coverage.extend(c.other_payers.iter().map(|o| {
+                (
+                    c.claim_id.clone(),
+                    c.payer.id.clone(),
+                    o.payer.id.clone(),
+                    o.responsibility.code(),
+                )
+            }));
+            records.push(ClaimRecord {
+                claim_id: c.claim_id.clone(),
+                payer_id: c.payer.id.clone(),
+                content_hash: std::mem::take(&mut hashes[i]),
+                frequency: c.frequency.code().to_string(),
+                total_charge: c.total_charge(),
+                st02: st.to_string(),
+                status: match decisions[i] {
+                    Decision::Send(s) => s,
+                    Decision::ResendAsIs => ClaimStatus::Resent,
+                    _ => ClaimStatus::Sent,
+                },
+                span: None,
+                detail: match decisions[i] {
+                    Decision::Resubmit => Some(
+                        "sent again as an original after a front-end rejection (corrected since)"
+                            .to_string(),
+                    ),
+                    Decision::ResendAsIs => Some(
+                        "sent again as is: its set or interchange was rejected, not the claim"
+                            .to_string(),
+                    ),
+                    _ => None,
+                },
+                patient: ledger::PatientRecord::of(c),
+            });
+            free_sent(c);
+        }
         // Self-check: re-read what is on disk and validate it; the claims'
         // spans are read from it at the same time, on the other core.
         progress.stage("re-validating the 837P");
@@ -433,43 +494,10 @@ impl Prepared {
         }
         drop(check);
         drop(bytes);
-        let st02: Vec<String> = written.sets.iter().map(|s| s.control.clone()).collect();
-        let set_of =
-            written.sets.iter().flat_map(|s| std::iter::repeat(s.control.as_str()).take(s.claims));
-        let records: Vec<ClaimRecord> = to_send
-            .iter()
-            .zip(set_of)
-            .map(|(&i, st)| {
-                let c = &self.clean[i];
-                let key = (st.to_string(), c.claim_id.clone(), c.payer.id.clone());
-                ClaimRecord {
-                    claim_id: c.claim_id.clone(),
-                    payer_id: c.payer.id.clone(),
-                    content_hash: hashes[i].clone(),
-                    frequency: c.frequency.code().to_string(),
-                    total_charge: c.total_charge(),
-                    st02: st.to_string(),
-                    status: match decisions[i] {
-                        Decision::Send(s) => s,
-                        Decision::ResendAsIs => ClaimStatus::Resent,
-                        _ => ClaimStatus::Sent,
-                    },
-                    span: spans.remove(&key),
-                    detail: match decisions[i] {
-                        Decision::Resubmit => Some(
-                            "sent again as an original after a front-end rejection (corrected since)"
-                                .to_string(),
-                        ),
-                        Decision::ResendAsIs => Some(
-                            "sent again as is: its set or interchange was rejected, not the claim"
-                                .to_string(),
-                        ),
-                        _ => None,
-                    },
-                    patient: ledger::PatientRecord::of(c),
-                }
-            })
-            .collect();
+        for r in &mut records {
+            r.span = spans.remove(&(r.st02.clone(), r.claim_id.clone(), r.payer_id.clone()));
+        }
+        drop(spans);
         let abs = fs::canonicalize(out_dir).unwrap_or_else(|_| out_dir.to_path_buf()).join(&name);
         let sub = SubmissionRecord {
             file: abs,
@@ -482,20 +510,9 @@ impl Prepared {
         };
         progress.stage("recording in the ledger");
         let id = ledger.record_pending(&sub, &records)?;
-        let coverage: Vec<(&str, &str, &str, &str)> = to_send
-            .iter()
-            .flat_map(|&i| {
-                let c = &self.clean[i];
-                c.other_payers.iter().map(move |o| {
-                    (
-                        c.claim_id.as_str(),
-                        c.payer.id.as_str(),
-                        o.payer.id.as_str(),
-                        o.responsibility.code(),
-                    )
-                })
-            })
-            .collect();
+        drop(records);
+        let coverage: Vec<(&str, &str, &str, &str)> =
+            coverage.iter().map(|(c, p, o, r)| (c.as_str(), p.as_str(), o.as_str(), *r)).collect();
         ledger.record_other_coverage(id, &coverage)?;
         crash_point("pending");
         progress.stage("renaming the 837P into place (fsync)");
@@ -515,6 +532,70 @@ impl Prepared {
             },
         })
     }
+}
+
+/// Empties a claim written to the 837P and recorded: every value that lives
+/// on the heap (ids, names, lines, diagnoses, rows...) is freed; only its
+/// frequency, relationship, dates and amounts stay. Nothing after
+/// `write_837` reads a sent claim (its line count is taken before), and a
+/// claim freed whole leaves whole pages free for the allocator to return, so
+/// the re-validation and ledger stages no longer sit on top of every claim.
+fn free_sent(c: &mut Claim) {
+    use std::mem::take;
+    let Claim {
+        claim_id,
+        billing,
+        payer,
+        member_id,
+        group_number,
+        subscriber,
+        relationship: _,
+        patient,
+        place_of_service,
+        frequency: _,
+        original_ref,
+        prior_auth,
+        onset_date: _,
+        rendering,
+        referring,
+        facility,
+        supervising,
+        related_causes,
+        accident_state,
+        accident_date: _,
+        delay_reason,
+        patient_paid: _,
+        note,
+        diagnoses,
+        lines,
+        stated_total: _,
+        other_payers,
+        insurance_type,
+        source,
+    } = c;
+    take(claim_id);
+    take(billing);
+    take(payer);
+    take(member_id);
+    take(group_number);
+    take(subscriber);
+    take(patient);
+    take(place_of_service);
+    take(original_ref);
+    take(prior_auth);
+    take(rendering);
+    take(referring);
+    take(facility);
+    take(supervising);
+    take(related_causes);
+    take(accident_state);
+    take(delay_reason);
+    take(note);
+    take(diagnoses);
+    take(lines);
+    take(other_payers);
+    take(insurance_type);
+    take(source);
 }
 
 /// A writer that hashes (sha256) and counts the bytes it passes on.
