@@ -24,7 +24,7 @@ mod balance;
 pub(crate) mod parse;
 
 pub use balance::balance;
-pub use parse::{read_file, read_set, FileRemittances};
+pub use parse::{read_file, read_set, read_set_for_balance, FileRemittances};
 
 /// A name/id pair: N1 (payer, payee) or NM1 (patient, insured, providers).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -106,14 +106,11 @@ pub enum Group {
 impl Group {
     /// Parses a group code (trimmed, case-insensitive).
     pub fn from_code(s: &str) -> Option<Group> {
-        match s.trim().to_ascii_uppercase().as_str() {
-            "CO" => Some(Group::CO),
-            "OA" => Some(Group::OA),
-            "PI" => Some(Group::PI),
-            "PR" => Some(Group::PR),
-            "CR" => Some(Group::CR),
-            _ => None,
-        }
+        // Compared in place: no uppercased copy (this runs for every CAS).
+        let s = s.trim();
+        [Group::CO, Group::OA, Group::PI, Group::PR, Group::CR]
+            .into_iter()
+            .find(|g| s.eq_ignore_ascii_case(g.code()))
     }
 
     /// The X12 code.

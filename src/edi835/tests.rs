@@ -241,3 +241,30 @@ fn huge_amounts_are_findings_and_sums_never_overflow() {
     let codes: Vec<&str> = balance(r).iter().map(|f| f.rule).collect();
     assert!(codes.contains(&"835-BAL-BPR"));
 }
+
+#[test]
+fn balance_only_reading_finds_what_full_reading_finds() {
+    let bad = "BPR*C*12,50*C*CHK************2026013X~TRN*1*T*1~N1*PR*P~LX*1~\
+CLP**77*abc*0~NM1*QC*1*X~REF*6R*1~CAS*ZZ*1*x~SVC*HC:1*1*1~DTM*472*2026~REF*6R*2~LQ*HE*N1~PLB*1**L6*y~CAS~SVC~NM1*QC~";
+    let mut inputs = vec![wrap(bad)];
+    for name in ["remit-1.835", "remit-2.835", "unbalanced.835", "money.835", "recoded.835"] {
+        inputs.push(fixture(name));
+    }
+    let mut compared = 0;
+    for input in &inputs {
+        let scan = crate::x12::scan(input);
+        for (_, _, set) in scan.sets() {
+            let full = read_set(input, set, "");
+            let lean = read_set_for_balance(input, set);
+            assert_eq!(lean.findings, full.findings);
+            assert_eq!(balance(&lean), balance(&full));
+            assert_eq!(lean.claims.len(), full.claims.len());
+            assert!(lean.claims.iter().all(|c| c.names.is_empty() && c.refs.is_empty()));
+            compared += 1;
+        }
+    }
+    assert!(compared >= 6, "{compared} sets compared");
+    // The full reader keeps what the lean one drops.
+    let full = read_set(&inputs[1], crate::x12::scan(&inputs[1]).sets().next().unwrap().2, "");
+    assert!(full.claims.iter().any(|c| !c.names.is_empty()));
+}

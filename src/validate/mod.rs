@@ -257,8 +257,8 @@ fn check_set(input: &[u8], set: &TransactionSet, gs08: &str, opts: &Options) -> 
             _ => {}
         }
         if kind == TransactionKind::Remittance835 {
-            // The interchange control number only labels remittances; not needed here.
-            let rem = edi835::read_set(input, set, "");
+            // Names, references and the interchange control number are not needed here.
+            let rem = edi835::read_set_for_balance(input, set);
             balance.extend(edi835::balance(&rem));
             // Read errors are already reported by the envelope scan.
             balance.extend(rem.findings.into_iter().filter(|f| f.rule != "835-READ"));

@@ -91,6 +91,16 @@ pub(super) fn procedure(seg: &Fields<'_>, n: usize) -> Procedure {
 }
 
 impl Reader {
+    /// Text of element `n`, or empty when reading for balancing only (the
+    /// element is then neither checked nor needed).
+    pub(super) fn kept_text(&self, seg: &Fields<'_>, n: usize) -> Text {
+        if self.balance_only {
+            Text::default()
+        } else {
+            text(seg, n)
+        }
+    }
+
     pub(super) fn warn(&mut self, seg: &Fields<'_>, code: &'static str, message: String) {
         self.rem.findings.push(Finding::warning(seg.pos, seg.id_str(), code, message));
     }
@@ -155,7 +165,8 @@ impl Reader {
         d
     }
 
-    pub(super) fn adjustments(&mut self, seg: &Fields<'_>) -> Vec<Adjustment> {
+    /// Appends the CAS segment's adjustments to `out` (a reused buffer).
+    pub(super) fn adjustments(&mut self, seg: &Fields<'_>, out: &mut Vec<Adjustment>) {
         let group_code = text(seg, 1);
         let group = Group::from_code(&group_code);
         if group.is_none() {
@@ -167,15 +178,13 @@ impl Reader {
                 ),
             );
         }
-        let mut out = Vec::new();
         // Six triples: CAS02-04, CAS05-07, …, CAS17-19.
         for k in 0..6 {
             let n = 2 + 3 * k;
-            let reason = text(seg, n);
-            let amount_raw = text(seg, n + 1);
-            if reason.is_empty() && amount_raw.is_empty() {
+            if seg.get(n).trim_ascii().is_empty() && seg.get(n + 1).trim_ascii().is_empty() {
                 continue;
             }
+            let reason = text(seg, n);
             let amount = self.money(seg, n + 1);
             let quantity = self.opt_number(seg, n + 2);
             out.push(Adjustment {
@@ -189,7 +198,6 @@ impl Reader {
         if out.is_empty() {
             self.warn(seg, "835-CAS-EMPTY", "CAS segment holds no adjustment".to_string());
         }
-        out
     }
 
     pub(super) fn party(seg: &Fields<'_>) -> Party {

@@ -70,21 +70,53 @@ struct Reader {
     lx: Option<Text>,
     saw_bpr: bool,
     saw_trn: bool,
+    /// Reused buffer for one CAS segment's adjustments.
+    cas: Vec<Adjustment>,
+    /// Keep only what `balance` and the findings need (see [`read_set_for_balance`]).
+    balance_only: bool,
 }
 
 /// Reads one 835 transaction set. `interchange_control` is the ISA13 it came in.
 pub fn read_set(input: &[u8], set: &x12::TransactionSet, interchange_control: &str) -> Remittance {
+    read(input, set, interchange_control, false)
+}
+
+/// Reads one 835 transaction set for [`balance`](crate::edi835::balance) and
+/// its findings only: the same findings and money as [`read_set`], but the
+/// claims carry no NM1 names and no CLP06-CLP11 texts, and claims and
+/// service lines no REF references (nor line ids). No interchange control
+/// number.
+pub fn read_set_for_balance(input: &[u8], set: &x12::TransactionSet) -> Remittance {
+    read(input, set, "", true)
+}
+
+/// Claims to make room for in `set`: one per 8 segments (a claim payment
+/// with one service line is CLP, NM1, SVC, DTM, CAS and REF at least), so
+/// the claims are seldom moved while the set is read.
+fn claim_capacity(set: &x12::TransactionSet) -> usize {
+    set.segment_count as usize / 8
+}
+
+fn read(
+    input: &[u8],
+    set: &x12::TransactionSet,
+    interchange_control: &str,
+    balance_only: bool,
+) -> Remittance {
     let mut r = Reader {
         rem: Remittance {
             pos: set.pos,
             interchange_control: Text::new(interchange_control),
             st02_control: Text::new(&set.control),
+            claims: Vec::with_capacity(claim_capacity(set)),
             ..Remittance::default()
         },
         state: State::Header,
         lx: None,
         saw_bpr: false,
         saw_trn: false,
+        cas: Vec::new(),
+        balance_only,
     };
     // One element table, refilled per segment (it is 512 bytes: building a
     // new one per segment showed up as copying in profiles).
@@ -207,32 +239,35 @@ impl Reader {
             }
             "CLP" => self.clp(seg),
             "CAS" => {
-                let adj = self.adjustments(seg);
+                let mut adj = std::mem::take(&mut self.cas);
+                adj.clear();
+                self.adjustments(seg, &mut adj);
                 match self.state {
                     State::Claim => {
                         if let Some(c) = self.current_claim() {
-                            c.adjustments.extend(adj)
+                            c.adjustments.append(&mut adj)
                         }
                     }
                     State::Line => {
                         if let Some(l) = self.current_line() {
-                            l.adjustments.extend(adj)
+                            l.adjustments.append(&mut adj)
                         }
                     }
                     _ => self.misplaced(seg),
                 }
+                self.cas = adj;
             }
-            "NM1" => {
-                let p = Self::party(seg);
-                match self.state {
-                    State::Claim => {
-                        if let Some(c) = self.current_claim() {
-                            c.names.push(p)
-                        }
+            "NM1" => match self.state {
+                // Names are not needed for balancing: `balance_only` skips them.
+                State::Claim if self.balance_only => {}
+                State::Claim => {
+                    let p = Self::party(seg);
+                    if let Some(c) = self.current_claim() {
+                        c.names.push(p)
                     }
-                    _ => self.misplaced(seg),
                 }
-            }
+                _ => self.misplaced(seg),
+            },
             "MIA" | "MOA" => {
                 let values: Vec<Text> = (1..=seg.element_count()).map(|n| text(seg, n)).collect();
                 let is_mia = id == "MIA";

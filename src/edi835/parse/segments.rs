@@ -22,6 +22,9 @@ impl Reader {
     }
 
     pub(super) fn reference_segment(&mut self, seg: &Fields<'_>) {
+        if self.balance_only && matches!(self.state, State::Claim | State::Line) {
+            return;
+        }
         let r = Self::reference(seg);
         match self.state {
             State::Header => self.rem.refs.push(r),
@@ -49,24 +52,26 @@ impl Reader {
     }
 
     pub(super) fn dtm(&mut self, seg: &Fields<'_>) {
-        let qualifier = text(seg, 1);
+        // Compared as trimmed bytes (what `text` would keep for ASCII).
+        let qualifier = seg.get(1).trim_ascii();
         let date = self.date(seg, 2);
         match self.state {
             State::Header | State::Payer | State::Payee => {
-                if qualifier == "405" {
+                if qualifier == b"405" {
                     self.rem.production_date = date;
                 }
             }
             State::Claim => {
+                let qualifier = text(seg, 1);
                 if let Some(c) = self.current_claim() {
                     c.dates.push(DateRef { qualifier, date })
                 }
             }
             State::Line => {
                 if let Some(l) = self.current_line() {
-                    match qualifier.as_str() {
-                        "472" | "150" => l.service_date = date,
-                        "151" => l.service_date_end = date,
+                    match qualifier {
+                        b"472" | b"150" => l.service_date = date,
+                        b"151" => l.service_date_end = date,
                         _ => {}
                     }
                 }
@@ -104,11 +109,11 @@ impl Reader {
             clp03_charge: charge,
             clp04_paid: paid,
             clp05_patient_responsibility: pr,
-            clp06_filing_indicator: text(seg, 6),
-            clp07_payer_claim_id: text(seg, 7),
-            clp08_facility: text(seg, 8),
-            clp09_frequency: text(seg, 9),
-            clp11_drg: text(seg, 11),
+            clp06_filing_indicator: self.kept_text(seg, 6),
+            clp07_payer_claim_id: self.kept_text(seg, 7),
+            clp08_facility: self.kept_text(seg, 8),
+            clp09_frequency: self.kept_text(seg, 9),
+            clp11_drg: self.kept_text(seg, 11),
             clp12_drg_weight: weight,
             clp13_discharge_fraction: fraction,
             adjustments: Vec::new(),
@@ -166,8 +171,7 @@ impl Reader {
         let mut items = Vec::new();
         for k in 0..6 {
             let n = 3 + 2 * k;
-            let amount_raw = text(seg, n + 1);
-            if seg.get(n).is_empty() && amount_raw.is_empty() {
+            if seg.get(n).is_empty() && seg.get(n + 1).trim_ascii().is_empty() {
                 continue;
             }
             let reason = bytes_text(seg.component(n, 1));
