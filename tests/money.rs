@@ -665,6 +665,7 @@ fn the_report_counts_a_crossover_as_awaiting_the_crossover_payer() {
     let aging = lines(&d.join("rep1/aging.csv"));
     assert!(aging.contains(&"DEMOMCARE,awaiting secondary payer,1,34.00".to_string()), "{aging:?}");
     assert!(aging.contains(&"ALL,awaiting secondary payer,1,34.00".to_string()), "{aging:?}");
+    assert!(text(&o).contains("awaiting a secondary payer: 1 claim(s), 34.00"), "{}", text(&o));
     // The A/R proper (money expected from the payers billed) is unchanged.
     assert_eq!(s["ar_total"], "2110.90");
 

@@ -125,6 +125,13 @@ fn print_text(out: &mut dyn Write, r: &Report, dir: &std::path::Path) -> io::Res
             s.ar_rejected_claims, s.ar_rejected
         )?;
     }
+    if s.ar_awaiting_secondary_claims > 0 {
+        writeln!(
+            out,
+            "awaiting a secondary payer: {} claim(s), {} (the patient share that payer is to answer; not in the A/R)",
+            s.ar_awaiting_secondary_claims, s.ar_awaiting_secondary
+        )?;
+    }
     writeln!(
         out,
         "paid by payers {}; denied {}; patient balances: {} claim(s), {}",
