@@ -111,6 +111,40 @@ fn provider(nm1: Option<Segment<'_>>) -> (Entity, String, String, String) {
     }
 }
 
+/// The levels and parties one inquiry level names: its subscriber level, its
+/// dependent level (HL03 23), the payer's NM1*PR of `payer_loop` under the
+/// level with HL03 20, and the provider's NM1*1P of `provider_loop` under
+/// the level with HL03 `provider_code`. `None` for a level that is no
+/// inquiry: neither a subscriber level (22) the caller counts as one
+/// (`subscriber_is_inquiry`) nor a dependent whose subscriber is known.
+struct Parties<'l, 'a> {
+    subscriber: &'l Level<'a>,
+    dependent: Option<&'l Level<'a>>,
+    payer: Option<Segment<'a>>,
+    provider: (Entity, String, String, String),
+}
+
+fn parties<'l, 'a>(
+    l: &'l Level<'a>,
+    by_id: &HashMap<&str, &'l Level<'a>>,
+    subscriber_is_inquiry: bool,
+    (provider_code, provider_loop): (&str, &str),
+) -> Option<Parties<'l, 'a>> {
+    let (subscriber, dependent) = match l.code.as_str() {
+        "22" if subscriber_is_inquiry => (l, None),
+        "23" => (*by_id.get(l.parent.as_str())?, Some(l)),
+        _ => return None,
+    };
+    Some(Parties {
+        subscriber,
+        dependent,
+        payer: up(by_id, l, "20").and_then(|p| find(p, "NM1", "PR", "2100A")),
+        provider: provider(
+            up(by_id, l, provider_code).and_then(|p| find(p, "NM1", "1P", provider_loop)),
+        ),
+    })
+}
+
 /// INS02 as the writer's relationship code.
 fn relationship(code: &str) -> &'static str {
     const KNOWN: &[&str] = &["01", "19", "20", "21", "34", "39", "40", "53", "G8"];
@@ -129,18 +163,14 @@ pub fn read_270(input: &[u8]) -> ReadInquiries<Inquiry270> {
         let (_, lv) = levels(set, input, GUIDE_270, "270");
         let (by_id, children) = tree(&lv);
         for l in &lv {
-            let (sub, dep) = match l.code.as_str() {
-                "22" if !children.contains_key(l.id.as_str()) => (l, None),
-                "23" => match by_id.get(l.parent.as_str()) {
-                    Some(p) => (*p, Some(l)),
-                    None => continue,
-                },
-                _ => continue,
+            let leaf = !children.contains_key(l.id.as_str());
+            let Some(Parties { subscriber: sub, dependent: dep, payer, provider }) =
+                parties(l, &by_id, leaf, ("21", "2100B"))
+            else {
+                continue;
             };
             let patient = dep.unwrap_or(sub);
-            let payer = up(&by_id, l, "20").and_then(|p| find(p, "NM1", "PR", "2100A"));
-            let (provider_entity, provider_name, provider_first, provider_npi) =
-                provider(up(&by_id, l, "21").and_then(|p| find(p, "NM1", "1P", "2100B")));
+            let (provider_entity, provider_name, provider_first, provider_npi) = provider;
             let mut d = Dates { unreadable: &mut out.unreadable };
             let sub_nm1 = find(sub, "NM1", "IL", "2100C");
             let sub_dmg = sub.placed().find(|(s, lp)| s.is("DMG") && *lp == "2100C");
@@ -201,18 +231,13 @@ pub fn read_276(input: &[u8]) -> ReadInquiries<Inquiry276> {
         let (_, lv) = levels(set, input, GUIDE_276, "276");
         let (by_id, _) = tree(&lv);
         for l in &lv {
-            let (sub, dep) = match l.code.as_str() {
-                "22" => (l, None),
-                "23" => match by_id.get(l.parent.as_str()) {
-                    Some(p) => (*p, Some(l)),
-                    None => continue,
-                },
-                _ => continue,
+            let Some(Parties { subscriber: sub, dependent: dep, payer, provider }) =
+                parties(l, &by_id, true, ("19", "2100C"))
+            else {
+                continue;
             };
             let patient = dep.unwrap_or(sub);
-            let payer = up(&by_id, l, "20").and_then(|p| find(p, "NM1", "PR", "2100A"));
-            let (provider_entity, provider_name, provider_first, provider_npi) =
-                provider(up(&by_id, l, "19").and_then(|p| find(p, "NM1", "1P", "2100C")));
+            let (provider_entity, provider_name, provider_first, provider_npi) = provider;
             let mut d = Dates { unreadable: &mut out.unreadable };
             let sub_nm1 = find(sub, "NM1", "IL", "2100D");
             let sub_dmg = sub.placed().find(|(s, lp)| s.is("DMG") && *lp == "2000D");
