@@ -72,23 +72,9 @@ pub(super) fn loop_2320<W: Write>(
     // OI03 benefits assignment Y, OI06 release of information Y (as CLM08/CLM09).
     w.segment("OI", &["", "", "Y", "", "", "Y"])?;
     let s = &o.subscriber;
-    w.segment(
-        "NM1",
-        &[
-            "IL",
-            "1",
-            &s.last,
-            &s.first,
-            s.middle.as_deref().unwrap_or(""),
-            "",
-            "",
-            "MI",
-            &o.member_id,
-        ],
-    )?;
+    super::write::subscriber_name(w, s, &o.member_id)?;
     if !s.address.line1.is_empty() {
-        w.segment("N3", &[&s.address.line1, s.address.line2.as_deref().unwrap_or("")])?;
-        w.segment("N4", &[&s.address.city, &s.address.state, &s.address.zip])?;
+        super::write::address(w, &s.address)?;
     }
     w.segment("NM1", &["PR", "2", &o.payer.name, "", "", "", "", "PI", &o.payer.id])?;
     // See: 837P 2330B DTP*573: required when this payer adjudicated the

@@ -102,7 +102,7 @@ fn loop_2010aa<W: Write>(w: &mut SegmentWriter<W>, c: &Claim) -> Result<(), Writ
 }
 
 /// `N3*<line1>[*<line2>]~ N4*<city>*<state>*<zip>~`
-pub(super) fn address<W: Write>(
+pub(in crate::edi837) fn address<W: Write>(
     w: &mut SegmentWriter<W>,
     a: &crate::claim::Address,
 ) -> Result<(), WriteError> {
@@ -164,25 +164,25 @@ fn loop_2010ba<W: Write>(
     is_self: bool,
 ) -> Result<(), WriteError> {
     let s = &c.subscriber;
-    w.segment(
-        "NM1",
-        &[
-            "IL",
-            "1",
-            &s.last,
-            &s.first,
-            s.middle.as_deref().unwrap_or(""),
-            "",
-            "",
-            "MI",
-            &c.member_id,
-        ],
-    )?;
+    subscriber_name(w, s, &c.member_id)?;
     if is_self {
         address(w, &s.address)?;
         demographics(w, s)?;
     }
     Ok(())
+}
+
+/// `NM1*IL*1*<last>*<first>*<middle>***MI*<member id>~`: the subscriber's
+/// name in 2010BA and, for another payer's subscriber, in 2330A.
+pub(in crate::edi837) fn subscriber_name<W: Write>(
+    w: &mut SegmentWriter<W>,
+    s: &Person,
+    member_id: &str,
+) -> Result<(), WriteError> {
+    w.segment(
+        "NM1",
+        &["IL", "1", &s.last, &s.first, s.middle.as_deref().unwrap_or(""), "", "", "MI", member_id],
+    )
 }
 
 /// `DMG*D8*<CCYYMMDD>*<M|F|U>~` (skipped when the date of birth is unknown).

@@ -24,6 +24,7 @@ use crate::claim::Claim;
 use crate::config::Config;
 use crate::x12::{Delimiters, GroupHeader, InterchangeHeader, SegmentWriter, WriteError};
 
+pub(super) use hierarchy::{address, subscriber_name};
 use hierarchy::{loop_1000a, loop_1000b, write_hierarchy};
 pub(super) use line::d8;
 use render::{render_claim, Rendered};
