@@ -225,6 +225,40 @@ fn running_twice_sends_nothing_twice_and_dry_run_records_nothing() {
     assert_eq!(fs::read_dir(d.join("cob")).unwrap().count(), 1);
 }
 
+/// The ledger file's bytes and modification time, and its lock file's
+/// bytes (the process id of the last run that took the lock).
+fn snapshot(db: &Path) -> (Vec<u8>, std::time::SystemTime, Vec<u8>) {
+    let lock = db.with_extension("db.lock");
+    (
+        fs::read(db).unwrap(),
+        db.metadata().unwrap().modified().unwrap(),
+        fs::read(lock).unwrap_or_default(),
+    )
+}
+
+#[test]
+fn a_dry_run_opens_the_ledger_read_only_and_never_writes_it() {
+    let dir = primary_posted();
+    let d = dir.path();
+    let db = d.join("claimflow.db");
+    let before = snapshot(&db);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let o = secondary(d, &["--dry-run", "--json"]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["sent"].as_array().unwrap().len(), 4);
+    assert!(snapshot(&db) == before, "a dry run changed the ledger or took its lock");
+    // An older ledger is read as it is, not upgraded.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("DELETE FROM schema_migrations WHERE version > 13", []).unwrap();
+    drop(conn);
+    let before = snapshot(&db);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let o = secondary(d, &["--dry-run", "--json"]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o));
+    assert!(snapshot(&db) == before, "a dry run upgraded the ledger");
+}
+
 #[test]
 fn the_secondary_835_is_reconciled_to_the_secondary_claim() {
     let dir = primary_posted();

@@ -1,6 +1,8 @@
 //! The ledger's typed reads for the commands that only read it: the
 //! report's queries (`report`), a claim's answers for its standing
-//! (`balances`), the exact-decimal SQL functions they sum with (`sqlfn`),
+//! (`balances`), a claim's live payments and the rule over them (`live`:
+//! what a payer answered, which payer answers after the primary), the
+//! exact-decimal SQL functions the report sums with (`sqlfn`),
 //! and the report's read transaction ([`begin`], [`end`]).
 //!
 //! Nothing here writes to the ledger or decides what a figure means: the
@@ -9,6 +11,7 @@
 use rusqlite::Connection;
 
 pub mod balances;
+mod live;
 pub(crate) mod report;
 mod sqlfn;
 

@@ -24,8 +24,13 @@ use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, Row};
 use rust_decimal::Decimal;
 
+use super::balances::{
+    answers, paid_at_visit, sent_as, ClaimAnswers, SentAs, FIRST_SENT, NAMED, SENT_AS,
+    SENT_AS_JOINS,
+};
+use super::live::{Live, Stream};
 use super::ReadError as Error;
-use crate::ledger::{standing, PayerAnswer, Standing};
+use crate::ledger::Standing;
 
 /// What the queries are restricted to.
 #[derive(Clone, Debug)]
@@ -117,165 +122,109 @@ pub(crate) struct ClaimFacts {
     pub standing: Option<Standing>,
 }
 
-/// One live payment of the bulk pass of [`each_claim`].
-struct Live {
-    claim_id: String,
-    payer_id: String,
-    id: i64,
-    billed: Decimal,
-    paid: Decimal,
-    patient_responsibility: Decimal,
-    forwarded: bool,
-    /// The payer has a claim of its own under this claim id.
-    own_claim: bool,
-}
-
-fn live_row(r: &Row<'_>) -> Result<Live, Error> {
-    Ok(Live {
-        claim_id: text(r, 0)?,
-        payer_id: text(r, 1)?,
-        id: r.get(2)?,
-        billed: dec(r, 3)?,
-        paid: dec(r, 4)?,
-        patient_responsibility: dec(r, 5)?,
-        forwarded: matches!(text(r, 6)?.trim(), "19" | "20" | "21"),
-        own_claim: r.get::<_, i64>(7)? != 0,
-    })
-}
-
-/// What the live payments `group` (one claim id) of `payer` add up to.
-fn answer_of(group: &[Live], payer: &str) -> PayerAnswer {
-    let mut a = PayerAnswer::default();
-    for p in group.iter().filter(|p| p.payer_id == payer) {
-        a.payments += 1;
-        a.paid += p.paid;
-        a.patient_responsibility += p.patient_responsibility;
-        a.forwarded |= p.forwarded;
-    }
-    a
-}
-
-/// Calls `visit` for every sent claim of the payer filter (`claims`,
+/// Calls `visit` for every claim of the payer filter (`claims`,
 /// `claim_history`, live `claim_payments`, `cob_claims`, `other_coverage`,
-/// `claim_patients`), with its standing across payers. Voids (frequency 8)
-/// are left out.
+/// `claim_patients`, `submissions`), in claim id order, with
+/// - its facts and standing across payers (`None` for a void: frequency 8
+///   or a claim voided since);
+/// - its answers when it has a patient share (the claims of
+///   `patient_responsibility`: a claim at its primary payer that the
+///   primary answered, whose share less what the ledger recorded as paid
+///   at the visit is above 0); `None` otherwise.
 ///
 /// One bulk pass: the claims and the live payments are each read once, in
 /// claim id order, by two streaming queries walked side by side; each
 /// claim's answers are summed and its standing computed here, never with a
 /// query per claim. Memory holds the live payments of one claim id.
-pub(crate) fn each_claim(
+pub(crate) fn each_claim<E: From<Error>>(
     conn: &Connection,
     f: &Filter,
-    mut visit: impl FnMut(ClaimFacts),
-) -> Result<(), Error> {
-    let mut st = conn.prepare(
-        "SELECT c.claim_id, c.payer_id, c.status, c.total_charge,
-            (SELECT MIN(h.at) FROM claim_history h
-             WHERE h.claim_id = c.claim_id AND h.payer_id = c.payer_id
-               AND h.submission_id IS NOT NULL),
+    mut visit: impl FnMut(Option<ClaimFacts>, Option<ClaimAnswers>) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut st = conn
+        .prepare(&format!(
+            "SELECT c.claim_id, c.payer_id, c.status, c.total_charge, {FIRST_SENT},
             cc.primary_patient_responsibility, pp.adjustments,
             EXISTS (SELECT 1 FROM other_coverage o
                     WHERE o.claim_id = c.claim_id AND o.payer_id = c.payer_id
                       AND o.responsibility = 'S'
                       AND NOT EXISTS (SELECT 1 FROM cob_claims x
                                       WHERE x.claim_id = c.claim_id AND x.primary_payer_id = c.payer_id)),
-            COALESCE(
-                (SELECT y.payer_id FROM cob_claims y
-                 WHERE y.claim_id = c.claim_id AND y.primary_payer_id = c.payer_id),
-                (SELECT oc.other_payer_id FROM other_coverage oc
-                 WHERE oc.claim_id = c.claim_id AND oc.payer_id = c.payer_id
-                   AND oc.submission_id = c.submission_id LIMIT 1)),
+            {NAMED},
             EXISTS (SELECT 1 FROM cob_claims y
                     WHERE y.claim_id = c.claim_id AND y.primary_payer_id = c.payer_id),
-            (SELECT cp.patient_paid FROM claim_patients cp
-             WHERE cp.claim_id = c.claim_id AND cp.payer_id = c.payer_id
-               AND cp.submission_id = c.submission_id)
+            c.frequency = '8' OR c.status = 'void',
+            {SENT_AS}
          FROM claims c
          LEFT JOIN cob_claims cc ON cc.claim_id = c.claim_id AND cc.payer_id = c.payer_id
          LEFT JOIN claim_payments pp ON pp.id = cc.primary_payment_id
-         WHERE c.frequency <> '8' AND c.status <> 'void' AND (?1 IS NULL OR c.payer_id = ?1)
-         ORDER BY c.claim_id, c.payer_id",
-    )?;
-    let mut pst = conn.prepare(&format!(
-        "SELECT p.claim_id, p.payer_id, p.id, p.billed, p.paid, p.patient_responsibility, p.clp02,
-            EXISTS (SELECT 1 FROM claims x WHERE x.claim_id = p.claim_id AND x.payer_id = p.payer_id)
-         FROM claim_payments p WHERE {LIVE}
-         ORDER BY p.claim_id, p.payer_id, p.id"
-    ))?;
-    let mut rows = st.query(params![f.payer])?;
-    let mut pays = pst.query([])?;
-    let mut next: Option<Live> = match pays.next()? {
-        Some(r) => Some(live_row(r)?),
-        None => None,
-    };
-    let mut group: Vec<Live> = Vec::new();
-    while let Some(r) = rows.next()? {
-        let claim_id = text(r, 0)?;
-        let payer_id = text(r, 1)?;
-        if group.first().map_or(true, |g| g.claim_id != claim_id) {
-            group.clear();
-            // Skip the payments of claim ids before this one (other payers'
-            // claims under the filter), then gather this claim id's.
-            while let Some(p) = next.take() {
-                if p.claim_id > claim_id {
-                    next = Some(p);
-                    break;
-                }
-                if p.claim_id == claim_id {
-                    group.push(p);
-                }
-                next = match pays.next()? {
-                    Some(r) => Some(live_row(r)?),
-                    None => None,
-                };
-            }
-        }
-        let own: Vec<&Live> = group.iter().filter(|p| p.payer_id == payer_id).collect();
-        let answered = own.iter().map(|p| p.billed).sum();
-        let paid = own.iter().any(|p| p.paid > Decimal::ZERO);
-        let expected = match r.get_ref(5)? {
-            ValueRef::Null => None,
-            // A COB claim asks the secondary for what the primary left to
-            // the patient, and for what it left to another payer (CO-22,
-            // OA-23, ...): never a CO amount the patient cannot be billed.
-            _ => Some(dec(r, 5)? + other_payer_amount(&text(r, 6)?)),
-        };
-        let standing = match expected {
-            Some(_) => None,
-            None => {
-                let primary = answer_of(&group, &payer_id);
-                // The secondary billed or named, else the crossover payer:
-                // the first later payer with no claim of its own.
-                let second = Some(text(r, 8)?).filter(|s| !s.is_empty()).or_else(|| {
-                    group
-                        .iter()
-                        .filter(|p| p.payer_id != payer_id && !p.own_claim)
-                        .min_by_key(|p| p.id)
-                        .map(|p| p.payer_id.clone())
-                });
-                let secondary = second.map(|s| answer_of(&group, &s));
-                let at_visit = match text(r, 10)?.trim() {
-                    "" => Decimal::ZERO,
-                    _ => dec(r, 10)?,
-                };
-                Some(standing(&primary, secondary.as_ref(), at_visit))
-            }
-        };
-        visit(ClaimFacts {
-            payer_id,
-            status: text(r, 2)?,
-            charge: dec(r, 3)?,
-            answered,
-            paid,
-            sent: day(&text(r, 4)?),
-            expected,
-            secondary_pending: r.get::<_, i64>(7)? != 0,
-            cob_billed: r.get::<_, i64>(9)? != 0,
-            standing,
-        });
+         {SENT_AS_JOINS}
+         WHERE (?1 IS NULL OR c.payer_id = ?1)
+         ORDER BY c.claim_id, c.payer_id"
+        ))
+        .map_err(Error::from)?;
+    let mut pst = conn.prepare(&Stream::sql()).map_err(Error::from)?;
+    let mut pays = Stream::new(&mut pst)?;
+    let mut rows = st.query(params![f.payer]).map_err(Error::from)?;
+    while let Some(r) = rows.next().map_err(Error::from)? {
+        let group = pays.group(&text(r, 0)?)?;
+        let (facts, share) = claim_of(r, group)?;
+        visit(facts, share)?;
     }
     Ok(())
+}
+
+/// The facts and the patient share of the claim in row `r` of
+/// [`each_claim`], whose claim id's live payments are `group`.
+fn claim_of(
+    r: &Row<'_>,
+    group: &[Live],
+) -> Result<(Option<ClaimFacts>, Option<ClaimAnswers>), Error> {
+    let payer_id = text(r, 1)?;
+    let expected = match r.get_ref(5)? {
+        ValueRef::Null => None,
+        // A COB claim asks the secondary for what the primary left to
+        // the patient, and for what it left to another payer (CO-22,
+        // OA-23, ...): never a CO amount the patient cannot be billed.
+        _ => Some(dec(r, 5)? + other_payer_amount(&text(r, 6)?)),
+    };
+    let (standing, share) = match expected {
+        Some(_) => (None, None),
+        None => {
+            let named = match r.get_ref(8)? {
+                ValueRef::Null => None,
+                _ => Some(text(r, 8)?),
+            };
+            let sent = SentAs { paid_at_visit: paid_at_visit(r, 16)?, ..SentAs::default() };
+            let mut a = answers(text(r, 0)?, payer_id.clone(), named, sent, group);
+            let standing = a.standing(None);
+            let share = match a.primary.payments > 0 && standing.balance > Decimal::ZERO {
+                true => {
+                    a.sent = sent_as(r, 11, 4)?;
+                    Some(a)
+                }
+                false => None,
+            };
+            (Some(standing), share)
+        }
+    };
+    if r.get::<_, i64>(10)? != 0 {
+        return Ok((None, share));
+    }
+    let own = group.iter().filter(|p| p.payer_id == payer_id);
+    let facts = ClaimFacts {
+        answered: own.clone().map(|p| p.billed).sum(),
+        paid: own.clone().any(|p| p.paid > Decimal::ZERO),
+        payer_id,
+        status: text(r, 2)?,
+        charge: dec(r, 3)?,
+        sent: day(&text(r, 4)?),
+        expected,
+        secondary_pending: r.get::<_, i64>(7)? != 0,
+        cob_billed: r.get::<_, i64>(9)? != 0,
+        standing,
+    };
+    Ok((Some(facts), share))
 }
 
 /// The non-PR adjustments in `adjustments` (`GROUP-CARC amount;…`) whose
