@@ -12,8 +12,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::ledger::read::claims::ClaimFacts;
 use crate::ledger::read::report::{
-    Adjudicated, ClaimFacts, DaysGroup, DenialGroup, PaymentGroup, ProcedureGroup, RemitGroup,
+    Adjudicated, DaysGroup, DenialGroup, PaymentGroup, ProcedureGroup, RemitGroup,
 };
 use crate::ledger::Stage;
 

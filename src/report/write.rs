@@ -15,6 +15,7 @@ use super::aggregate::{self, AgingRow, ClaimFold, DenialRow, PaymentRow, Procedu
 use super::patient::BalanceFile;
 use super::{Error, Options, Report, Summary, TieOut};
 use crate::atomic::AtomicFile;
+use crate::ledger::read::claims::each_claim;
 use crate::ledger::read::report::{self as queries, Filter};
 use crate::numtext::{cents, money};
 
@@ -139,7 +140,7 @@ pub(crate) fn read_and_write(
     // written as they pass.
     let mut claims = ClaimFold::default();
     let mut balances = BalanceFile::create(&path("patient_balances.csv"), o.from, o.to)?;
-    queries::each_claim::<Error>(conn, &filter, |facts, share| {
+    each_claim::<Error>(conn, &filter, |facts, share| {
         if let Some(c) = facts {
             claims.add(c, now, o.from, o.to);
         }

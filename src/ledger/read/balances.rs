@@ -6,7 +6,7 @@
 //! [`crate::ledger::standing`].
 //!
 //! [`claim_answers`] reads one claim (the claim view of `claimflow status`)
-//! in two queries; the report's bulk pass (`read::report::each_claim`)
+//! in two queries; the report's bulk pass (`read::claims::each_claim`)
 //! reads every claim's with the same columns and helpers. This module
 //! decides nothing: the rule is `ledger::standing`.
 
@@ -16,8 +16,7 @@ use rusqlite::{params, Connection, Row};
 use rust_decimal::Decimal;
 
 use super::live::{self, answer_of, later_payer, Live};
-use super::report::{day, dec, text};
-use super::ReadError as Error;
+use super::{day, dec, text, ReadError as Error};
 use crate::ledger::{standing, PayerAnswer, Standing};
 
 /// What the ledger knows of a claim as sent, for its patient balance row.

@@ -12,9 +12,13 @@
 use rusqlite::{params, Connection, Row, Rows};
 use rust_decimal::Decimal;
 
-use super::report::{dec, text, LIVE};
-use super::ReadError as Error;
+use super::{dec, text, ReadError as Error};
 use crate::ledger::PayerAnswer;
+
+/// A live payment (`p`): matched to a sent claim, not a reversal and not
+/// undone by one.
+pub(super) const LIVE: &str =
+    "p.matched = 1 AND p.reversed_by IS NULL AND p.status NOT IN ('reversed', 'unmatched')";
 
 /// One live payment (matched, not a reversal, not undone by one).
 pub(super) struct Live {

@@ -1,14 +1,12 @@
-//! The report's queries (`claimflow report`), and the ledger facts each one
-//! reads; patient balances are in `balances`.
+//! The report's grouped queries (`claimflow report`), and the ledger facts
+//! each one reads; the pass over every claim (aging, claim outcomes,
+//! patient balances) is `claims`.
 //!
-//! All run inside one read transaction (`read::begin`, `read::end`), so every file
-//! describes the same moment of the ledger. Amounts are summed in SQL with
-//! the exact decimal functions of `sqlfn` (registered by `read::begin`); what comes back is one row per
-//! group (payer, month, reason, code), except the claims for aging and the
-//! claim outcomes ([`each_claim`]: the claims and their live payments read
-//! once, in claim id order, each claim's standing computed here by
-//! `ledger::standing`), which the caller folds into groups as they pass.
-//! Nothing here formats or writes files or decides what a standing means.
+//! All run inside one read transaction (`read::begin`, `read::end`), so
+//! every file describes the same moment of the ledger. Amounts are summed in
+//! SQL with the exact decimal functions of `sqlfn` (registered by
+//! `read::begin`); what comes back is one row per group (payer, month,
+//! reason, code). Nothing here formats or writes files.
 //!
 //! Words used below:
 //! - a *live* payment is a claim payment matched to a sent claim, not a
@@ -19,18 +17,11 @@
 //! - a payment's *date* is the remittance's BPR16, else the day it was
 //!   applied.
 
-use chrono::NaiveDate;
-use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, Row};
 use rust_decimal::Decimal;
 
-use super::balances::{
-    answers, paid_at_visit, sent_as, ClaimAnswers, SentAs, FIRST_SENT, NAMED, SENT_AS,
-    SENT_AS_JOINS,
-};
-use super::live::{Live, Stream};
-use super::ReadError as Error;
-use crate::ledger::Standing;
+use super::live::LIVE;
+use super::{dec, text, ReadError as Error};
 
 /// What the queries are restricted to.
 #[derive(Clone, Debug)]
@@ -53,192 +44,15 @@ const LATER: &str = "(EXISTS (SELECT 1 FROM cob_claims x
 
 /// A payment's date.
 const PAY_DATE: &str = "COALESCE(r.payment_date, substr(r.applied_at, 1, 10))";
-/// A live payment (`p`).
-pub(super) const LIVE: &str =
-    "p.matched = 1 AND p.reversed_by IS NULL AND p.status NOT IN ('reversed', 'unmatched')";
 
 /// `WHERE` terms on payments `p` of remittances `r`: payer ?1, dates ?2..?3.
 fn payment_terms() -> String {
     format!("(?1 IS NULL OR p.payer_id = ?1) AND (?2 IS NULL OR {PAY_DATE} >= ?2) AND (?3 IS NULL OR {PAY_DATE} <= ?3)")
 }
 
-/// Text of column `i` ('' for NULL).
-pub(crate) fn text(row: &Row<'_>, i: usize) -> Result<String, Error> {
-    Ok(match row.get_ref(i)? {
-        ValueRef::Null => String::new(),
-        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-        ValueRef::Integer(n) => n.to_string(),
-        ValueRef::Real(r) => r.to_string(),
-        ValueRef::Blob(_) => String::new(),
-    })
-}
-
-/// Decimal of column `i` (NULL is 0).
-pub(crate) fn dec(row: &Row<'_>, i: usize) -> Result<Decimal, Error> {
-    let t = text(row, i)?;
-    if t.is_empty() {
-        return Ok(Decimal::ZERO);
-    }
-    t.trim().parse().map_err(|_| Error::Value { what: format!("amount {t:?}") })
-}
-
 /// Count in column `i`.
 fn count(row: &Row<'_>, i: usize) -> Result<u64, Error> {
     Ok(u64::try_from(row.get::<_, i64>(i)?).unwrap_or(0))
-}
-
-/// The `YYYY-MM-DD` start of an ISO 8601 text, as a date.
-pub(crate) fn day(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
-}
-
-/// One sent claim (not a void), as aging and the claim counts need it.
-#[derive(Debug)]
-pub(crate) struct ClaimFacts {
-    /// `claims.payer_id`.
-    pub payer_id: String,
-    /// `claims.status`.
-    pub status: String,
-    /// First sent (`claim_history`), when the ledger has it.
-    pub sent: Option<NaiveDate>,
-    /// `claims.total_charge` (as last sent).
-    pub charge: Decimal,
-    /// Sum of `billed` (CLP03) over its live payments.
-    pub answered: Decimal,
-    /// True when a live payment paid more than 0.
-    pub paid: bool,
-    /// For a COB claim (`cob_claims`, schema 8): what the secondary is asked
-    /// for (the primary's patient responsibility and the amounts it left to
-    /// another payer); `None` otherwise.
-    pub expected: Option<Decimal>,
-    /// The claim names a secondary payer (`other_coverage`, SBR01 `S`) and
-    /// no COB claim to it has been sent yet.
-    pub secondary_pending: bool,
-    /// A COB claim to the secondary has been sent for this claim: that
-    /// claim carries what the secondary is asked for.
-    pub cob_billed: bool,
-    /// The claim's standing across payers ([`crate::ledger::standing`]);
-    /// `None` for a COB claim (its standing is its primary's claim's).
-    pub standing: Option<Standing>,
-}
-
-/// Calls `visit` for every claim of the payer filter (`claims`,
-/// `claim_history`, live `claim_payments`, `cob_claims`, `other_coverage`,
-/// `claim_patients`, `submissions`), in claim id order, with
-/// - its facts and standing across payers (`None` for a void: frequency 8
-///   or a claim voided since);
-/// - its answers when it has a patient share (the claims of
-///   `patient_responsibility`: a claim at its primary payer that the
-///   primary answered, whose share less what the ledger recorded as paid
-///   at the visit is above 0); `None` otherwise.
-///
-/// One bulk pass: the claims and the live payments are each read once, in
-/// claim id order, by two streaming queries walked side by side; each
-/// claim's answers are summed and its standing computed here, never with a
-/// query per claim. Memory holds the live payments of one claim id.
-pub(crate) fn each_claim<E: From<Error>>(
-    conn: &Connection,
-    f: &Filter,
-    mut visit: impl FnMut(Option<ClaimFacts>, Option<ClaimAnswers>) -> Result<(), E>,
-) -> Result<(), E> {
-    let mut st = conn
-        .prepare(&format!(
-            "SELECT c.claim_id, c.payer_id, c.status, c.total_charge, {FIRST_SENT},
-            cc.primary_patient_responsibility, pp.adjustments,
-            EXISTS (SELECT 1 FROM other_coverage o
-                    WHERE o.claim_id = c.claim_id AND o.payer_id = c.payer_id
-                      AND o.responsibility = 'S'
-                      AND NOT EXISTS (SELECT 1 FROM cob_claims x
-                                      WHERE x.claim_id = c.claim_id AND x.primary_payer_id = c.payer_id)),
-            {NAMED},
-            EXISTS (SELECT 1 FROM cob_claims y
-                    WHERE y.claim_id = c.claim_id AND y.primary_payer_id = c.payer_id),
-            c.frequency = '8' OR c.status = 'void',
-            {SENT_AS}
-         FROM claims c
-         LEFT JOIN cob_claims cc ON cc.claim_id = c.claim_id AND cc.payer_id = c.payer_id
-         LEFT JOIN claim_payments pp ON pp.id = cc.primary_payment_id
-         {SENT_AS_JOINS}
-         WHERE (?1 IS NULL OR c.payer_id = ?1)
-         ORDER BY c.claim_id, c.payer_id"
-        ))
-        .map_err(Error::from)?;
-    let mut pst = conn.prepare(&Stream::sql()).map_err(Error::from)?;
-    let mut pays = Stream::new(&mut pst)?;
-    let mut rows = st.query(params![f.payer]).map_err(Error::from)?;
-    while let Some(r) = rows.next().map_err(Error::from)? {
-        let group = pays.group(&text(r, 0)?)?;
-        let (facts, share) = claim_of(r, group)?;
-        visit(facts, share)?;
-    }
-    Ok(())
-}
-
-/// The facts and the patient share of the claim in row `r` of
-/// [`each_claim`], whose claim id's live payments are `group`.
-fn claim_of(
-    r: &Row<'_>,
-    group: &[Live],
-) -> Result<(Option<ClaimFacts>, Option<ClaimAnswers>), Error> {
-    let payer_id = text(r, 1)?;
-    let expected = match r.get_ref(5)? {
-        ValueRef::Null => None,
-        // A COB claim asks the secondary for what the primary left to
-        // the patient, and for what it left to another payer (CO-22,
-        // OA-23, ...): never a CO amount the patient cannot be billed.
-        _ => Some(dec(r, 5)? + other_payer_amount(&text(r, 6)?)),
-    };
-    let (standing, share) = match expected {
-        Some(_) => (None, None),
-        None => {
-            let named = match r.get_ref(8)? {
-                ValueRef::Null => None,
-                _ => Some(text(r, 8)?),
-            };
-            let sent = SentAs { paid_at_visit: paid_at_visit(r, 16)?, ..SentAs::default() };
-            let mut a = answers(text(r, 0)?, payer_id.clone(), named, sent, group);
-            let standing = a.standing(None);
-            let share = match a.primary.payments > 0 && standing.balance > Decimal::ZERO {
-                true => {
-                    a.sent = sent_as(r, 11, 4)?;
-                    Some(a)
-                }
-                false => None,
-            };
-            (Some(standing), share)
-        }
-    };
-    if r.get::<_, i64>(10)? != 0 {
-        return Ok((None, share));
-    }
-    let own = group.iter().filter(|p| p.payer_id == payer_id);
-    let facts = ClaimFacts {
-        answered: own.clone().map(|p| p.billed).sum(),
-        paid: own.clone().any(|p| p.paid > Decimal::ZERO),
-        payer_id,
-        status: text(r, 2)?,
-        charge: dec(r, 3)?,
-        sent: day(&text(r, 4)?),
-        expected,
-        secondary_pending: r.get::<_, i64>(7)? != 0,
-        cob_billed: r.get::<_, i64>(9)? != 0,
-        standing,
-    };
-    Ok((Some(facts), share))
-}
-
-/// The non-PR adjustments in `adjustments` (`GROUP-CARC amount;…`) whose
-/// reason says another payer covers the amount.
-fn other_payer_amount(adjustments: &str) -> Decimal {
-    adjustments
-        .split(';')
-        .filter_map(|a| {
-            let (code, amount) = a.trim().split_once(' ')?;
-            let (group, carc) = code.split_once('-')?;
-            let amount = amount.trim().parse::<Decimal>().ok()?;
-            (group != "PR" && crate::claim::other_payer_reason(carc)).then_some(amount)
-        })
-        .sum()
 }
 
 /// Money of the claim payments of one payer and month.
