@@ -573,7 +573,10 @@ fn every_rule_is_documented_and_tested() {
         include_str!("../../../tests/check.rs"),
         include_str!("../../../tests/build.rs"),
         include_str!("../../../tests/claim_facts_rules.rs"),
-        include_str!("../../../tests/ack.rs"),
+        include_str!("../../../tests/ack/mod.rs"),
+        include_str!("../../../tests/ack/claim_status.rs"),
+        include_str!("../../../tests/ack/interchange.rs"),
+        include_str!("../../../tests/ack/resend.rs"),
         include_str!("../../../tests/ncci.rs"),
         include_str!("../../../tests/eligibility.rs"),
     ];
