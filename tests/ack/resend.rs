@@ -38,7 +38,7 @@ fn a_rejected_claim_goes_again_as_an_original_once_corrected() {
     let s = String::from_utf8_lossy(&s.stdout);
     assert!(s.starts_with("CF1002 TESTPAYER1: sent (charge 409.70, sent 2025-12-04)"), "{s}");
     assert!(s.contains("sent again as an original after a front-end rejection"), "{s}");
-    // A 999 for the new file now matches the new submission.
+    // A 999 for the new file matches the new submission.
     assert_eq!(count(dir.path(), "SELECT submission_id FROM claims WHERE claim_id = 'CF1002'"), 2);
 }
 
