@@ -7,7 +7,7 @@
 //!
 //! [`claim_answers`] reads one claim (the claim view of `claimflow status`)
 //! in two queries; the report's bulk pass (`read::claims::each_claim`)
-//! reads every claim's with the same columns and helpers. This module
+//! reads every claim's answers with the same columns and helpers. This module
 //! decides nothing: the rule is `ledger::standing`.
 
 use chrono::NaiveDate;
