@@ -1,0 +1,185 @@
+//! The patient and service lines of each claim as sent: recorded with its
+//! submission, read back for the NCCI rules of a later build. It applies no
+//! NCCI rule itself.
+
+use chrono::NaiveDate;
+use rusqlite::Connection;
+use rust_decimal::Decimal;
+
+use crate::ledger::Error;
+
+/// The patient of a claim as sent, recorded with its submission.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PatientRecord {
+    /// Last name (NM103 of the patient, or of the subscriber when the
+    /// patient is the subscriber).
+    pub last: String,
+    /// First name.
+    pub first: String,
+    /// Date of birth.
+    pub dob: Option<NaiveDate>,
+    /// The claim's earliest date of service.
+    pub service_date: NaiveDate,
+    /// What the patient paid at the visit (2300 `AMT*F5`), when the claim
+    /// says.
+    pub paid_at_visit: Option<Decimal>,
+    /// The claim's line ids as sent (REF*6R), in order.
+    pub line_ids: Vec<String>,
+    /// The service lines as sent, in the `claim_patients.services` form
+    /// (see [`PriorClaim::lines`]).
+    pub services: String,
+}
+
+/// A claim sent earlier, as the NCCI rules of a later build see it: its
+/// patient and its service lines.
+#[derive(Clone, Debug)]
+pub struct PriorClaim {
+    /// CLM01.
+    pub claim_id: String,
+    /// The patient's last name, first name and date of birth as sent.
+    pub last: String,
+    /// First name.
+    pub first: String,
+    /// Date of birth.
+    pub dob: Option<NaiveDate>,
+    /// The recorded service lines.
+    pub services: String,
+}
+
+/// One service line of a [`PriorClaim`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct PriorLine<'a> {
+    /// Date of service.
+    pub date: NaiveDate,
+    /// Procedure code.
+    pub procedure: &'a str,
+    /// Modifiers.
+    pub modifiers: Vec<&'a str>,
+    /// Units.
+    pub units: Decimal,
+}
+
+impl PriorClaim {
+    /// The service lines (entries that cannot be read are skipped).
+    pub fn lines(&self) -> impl Iterator<Item = PriorLine<'_>> {
+        self.services.split(';').filter_map(|e| {
+            let mut parts = e.split(' ');
+            let date = NaiveDate::parse_from_str(parts.next()?, "%Y%m%d").ok()?;
+            let procedure = parts.next()?;
+            let modifiers = parts.next()?.split(':').filter(|m| !m.is_empty()).collect();
+            let units = parts.next()?.parse().ok()?;
+            Some(PriorLine { date, procedure, modifiers, units })
+        })
+    }
+}
+
+/// The `services` text of a claim's lines.
+fn services_text(claim: &crate::claim::Claim) -> String {
+    let mut s = String::with_capacity(claim.lines.len() * 24);
+    for (i, l) in claim.lines.iter().enumerate() {
+        if i > 0 {
+            s.push(';');
+        }
+        s.push_str(&l.service_date.format("%Y%m%d").to_string());
+        s.push(' ');
+        s.push_str(&l.procedure);
+        s.push(' ');
+        s.push_str(&l.modifiers.join(":"));
+        s.push(' ');
+        s.push_str(&l.units.normalize().to_string());
+    }
+    s
+}
+
+impl PatientRecord {
+    /// The patient of `claim` as an 837P sends it.
+    pub fn of(claim: &crate::claim::Claim) -> Option<PatientRecord> {
+        let person = claim.patient.as_ref().unwrap_or(&claim.subscriber);
+        Some(PatientRecord {
+            last: person.last.clone(),
+            first: person.first.clone(),
+            dob: person.dob,
+            service_date: claim.lines.iter().map(|l| l.service_date).min()?,
+            paid_at_visit: claim.patient_paid,
+            // As reconcile names a sent line: REF*6R, else its position.
+            line_ids: claim
+                .lines
+                .iter()
+                .enumerate()
+                .map(|(n, l)| {
+                    if l.line_id.trim().is_empty() {
+                        (n + 1).to_string()
+                    } else {
+                        l.line_id.trim().to_string()
+                    }
+                })
+                .collect(),
+            services: services_text(claim),
+        })
+    }
+}
+
+/// Inserts the patient rows of submission `id` (claims in the order given).
+pub(crate) fn insert_patients(
+    tx: &Connection,
+    id: i64,
+    claims: &[crate::ledger::ClaimRecord],
+) -> rusqlite::Result<()> {
+    let mut st = tx.prepare_cached(
+        "INSERT OR REPLACE INTO claim_patients
+           (claim_id, payer_id, submission_id, patient_last, patient_first, patient_dob, service_date,
+            patient_paid, line_ids, services)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    for c in claims {
+        let Some(p) = &c.patient else { continue };
+        st.execute(rusqlite::params![
+            c.claim_id,
+            c.payer_id,
+            id,
+            p.last,
+            p.first,
+            p.dob.map(day),
+            day(p.service_date),
+            p.paid_at_visit.map(crate::numtext::amount).unwrap_or_default(),
+            p.line_ids.join(";"),
+            p.services,
+        ])?;
+    }
+    Ok(())
+}
+
+impl crate::ledger::Ledger {
+    /// The claims sent (complete submissions, not voided or rejected at the
+    /// front end) whose first date of service is from `from` to `to`, with
+    /// their patient and service lines, for the NCCI rules.
+    pub fn prior_claims(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<PriorClaim>, Error> {
+        let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT p.claim_id, p.patient_last, p.patient_first, p.patient_dob, p.services
+                 FROM claim_patients p
+                 JOIN claims c ON c.claim_id = p.claim_id AND c.payer_id = p.payer_id
+                                AND c.submission_id = p.submission_id
+                 JOIN submissions s ON s.id = p.submission_id
+                 WHERE p.service_date BETWEEN ?1 AND ?2 AND p.services IS NOT NULL
+                   AND s.state = 'complete' AND c.status NOT IN ('void', 'rejected')",
+            )
+            .map_err(self.sq())?;
+        let rows = st
+            .query_map([day(from), day(to)], |r| {
+                let dob: Option<String> = r.get(3)?;
+                Ok(PriorClaim {
+                    claim_id: r.get(0)?,
+                    last: r.get(1)?,
+                    first: r.get(2)?,
+                    dob: dob.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                    services: r.get(4)?,
+                })
+            })
+            .map_err(self.sq())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.sq())
+    }
+}

@@ -1,0 +1,122 @@
+//! The detail of a remittance's claim payments: answered service lines
+//! summed by payer and procedure, and denying adjustments with their reason.
+//! It decides nothing about money (`reconcile` does).
+
+use rusqlite::Connection;
+use rust_decimal::Decimal;
+
+use crate::numtext::push_normalized;
+use crate::Text;
+
+/// One service line of a claim payment to post.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LinePosting {
+    /// The procedure code as submitted (SVC06 when the payer changed it,
+    /// else SVC01), without modifiers.
+    pub procedure: Text,
+    /// SVC02.
+    pub billed: Decimal,
+    /// SVC03.
+    pub paid: Decimal,
+}
+
+/// One adjustment counted in a payment's `denied` amount.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DenialPosting {
+    /// 0 for a claim-level adjustment, else the line's number (1 = first).
+    pub line_no: u32,
+    /// CAS01.
+    pub group_code: Text,
+    /// CAS02.
+    pub carc: Text,
+    /// The amount.
+    pub amount: Decimal,
+}
+
+/// Statements inserting the detail of claim payments and remittances.
+pub(crate) struct DetailInserts<'t> {
+    procedure: rusqlite::CachedStatement<'t>,
+    denial: rusqlite::CachedStatement<'t>,
+}
+
+/// Lines, billed and paid per (payer, procedure) of one remittance.
+pub(crate) type ProcedureSums = std::collections::BTreeMap<(Text, Text), (i64, Decimal, Decimal)>;
+
+impl<'t> DetailInserts<'t> {
+    /// Prepares the statements on `tx`.
+    pub(crate) fn new(tx: &'t Connection) -> rusqlite::Result<DetailInserts<'t>> {
+        Ok(DetailInserts {
+            procedure: tx.prepare_cached(
+                "INSERT INTO remittance_procedures (remittance_id, payer_id, procedure, lines, billed, paid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?,
+            denial: tx.prepare_cached(
+                "INSERT INTO payment_denials (payment_id, line_no, group_code, carc, amount)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?,
+        })
+    }
+
+    /// Inserts the denials of claim payment `payment_id`; `amount` is a
+    /// reused text buffer.
+    pub(crate) fn insert_denials(
+        &mut self,
+        payment_id: i64,
+        denials: &[DenialPosting],
+        amount: &mut String,
+    ) -> rusqlite::Result<()> {
+        for d in denials {
+            amount.clear();
+            push_normalized(amount, d.amount);
+            let st = &mut self.denial;
+            st.raw_bind_parameter(1, payment_id)?;
+            st.raw_bind_parameter(2, i64::from(d.line_no))?;
+            st.raw_bind_parameter(3, d.group_code.as_str())?;
+            st.raw_bind_parameter(4, d.carc.as_str())?;
+            st.raw_bind_parameter(5, amount.as_str())?;
+            st.raw_execute()?;
+        }
+        Ok(())
+    }
+
+    /// Inserts the procedure sums of remittance `remittance_id`.
+    pub(crate) fn insert_procedures(
+        &mut self,
+        remittance_id: i64,
+        sums: &ProcedureSums,
+        amount: &mut String,
+    ) -> rusqlite::Result<()> {
+        let st = &mut self.procedure;
+        for ((payer, procedure), (lines, billed, paid)) in sums {
+            st.raw_bind_parameter(1, remittance_id)?;
+            st.raw_bind_parameter(2, payer.as_str())?;
+            st.raw_bind_parameter(3, procedure.as_str())?;
+            st.raw_bind_parameter(4, *lines)?;
+            // SQLite copies bound text, so one buffer serves both amounts.
+            amount.clear();
+            push_normalized(amount, *billed);
+            st.raw_bind_parameter(5, amount.as_str())?;
+            amount.clear();
+            push_normalized(amount, *paid);
+            st.raw_bind_parameter(6, amount.as_str())?;
+            st.raw_execute()?;
+        }
+        Ok(())
+    }
+}
+
+/// Adds the lines of a matched claim payment to its remittance's sums: each
+/// line counts 1, or -1 in a reversal.
+pub(crate) fn add_lines(
+    sums: &mut ProcedureSums,
+    payer: &Text,
+    lines: &[LinePosting],
+    reversal: bool,
+) {
+    for l in lines {
+        let e = sums.entry((payer.clone(), l.procedure.clone())).or_default();
+        e.0 += if reversal { -1 } else { 1 };
+        e.1 += l.billed;
+        e.2 += l.paid;
+    }
+}
