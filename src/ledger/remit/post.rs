@@ -1,0 +1,316 @@
+//! Posting remittances: each payment applied once under its key, claim
+//! payments inserted with their detail, reversals undoing the live payment
+//! they pair with, overturned denials replaced, PLB adjustments recorded.
+//! It does not match or classify (that is `reconcile`).
+
+use rusqlite::{params, TransactionBehavior};
+use rust_decimal::Decimal;
+
+use super::{PaymentPosting, PostSummary, RemitPosting, UnpairedReversal};
+use crate::ledger::{Error, Ledger};
+use crate::numtext::push_normalized;
+
+/// What the ledger already holds under a payment's key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Seen {
+    /// Nothing: post it.
+    New,
+    /// The same payment: post nothing.
+    Applied,
+    /// Another payment under the same key: post nothing, report it.
+    Conflict,
+}
+
+/// True when remittance row `id`, posted before version 5 (no
+/// fingerprint), holds the same payment as `r`: the same BPR02 and the same
+/// claim payments (CLP01, CLP02, amounts, CLP07, adjustments) in order.
+fn same_as_legacy(
+    conn: &rusqlite::Connection,
+    id: i64,
+    bpr02: &str,
+    r: &RemitPosting,
+) -> rusqlite::Result<bool> {
+    let dec = |s: &str| s.parse::<Decimal>().ok();
+    if dec(bpr02) != Some(r.bpr02) {
+        return Ok(false);
+    }
+    let mut st = conn.prepare_cached(
+        "SELECT clp01, clp02, billed, paid, payer_claim_id, adjustments
+         FROM claim_payments WHERE remittance_id = ?1 ORDER BY id",
+    )?;
+    let rows = st
+        .query_map([id], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, String>(4)?,
+                row.get::<_, String>(5)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows.len() == r.payments.len()
+        && rows.iter().zip(&r.payments).all(|(row, p)| {
+            row.0 == p.clp01.as_str()
+                && row.1 == p.clp02.as_str()
+                && dec(&row.2) == Some(p.billed)
+                && dec(&row.3) == Some(p.paid)
+                && row.4 == p.payer_claim_id.as_str()
+                && row.5 == p.adjustments
+        }))
+}
+
+/// Inserts one claim payment of remittance `remit_id` and returns its id.
+/// Values are bound in place; the six amounts share one text buffer
+/// (SQLite copies bound text).
+fn insert_payment(
+    st: &mut rusqlite::CachedStatement<'_>,
+    conn: &rusqlite::Connection,
+    remit_id: i64,
+    p: &PaymentPosting,
+    amount: &mut String,
+) -> rusqlite::Result<i64> {
+    st.raw_bind_parameter(1, remit_id)?;
+    st.raw_bind_parameter(2, p.claim_id.as_str())?;
+    st.raw_bind_parameter(3, p.payer_id.as_str())?;
+    st.raw_bind_parameter(4, p.claim_row.is_some())?;
+    st.raw_bind_parameter(5, p.clp01.as_str())?;
+    st.raw_bind_parameter(6, p.clp02.as_str())?;
+    st.raw_bind_parameter(7, p.payer_claim_id.as_str())?;
+    st.raw_bind_parameter(8, p.status.as_str())?;
+    let amounts = [p.billed, p.paid, p.patient_responsibility, p.contractual, p.other_adjustments];
+    for (i, d) in amounts.into_iter().enumerate() {
+        amount.clear();
+        push_normalized(amount, d);
+        st.raw_bind_parameter(9 + i, amount.as_str())?;
+    }
+    st.raw_bind_parameter(14, p.adjustments.as_str())?;
+    amount.clear();
+    push_normalized(amount, p.denied);
+    st.raw_bind_parameter(15, amount.as_str())?;
+    st.raw_bind_parameter(16, p.lines.as_deref())?;
+    amount.clear();
+    push_normalized(amount, p.allowed);
+    st.raw_bind_parameter(17, amount.as_str())?;
+    st.raw_execute()?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// What the ledger holds under the key of payment `r`.
+fn seen(conn: &rusqlite::Connection, r: &RemitPosting) -> rusqlite::Result<Seen> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, fingerprint, bpr02 FROM remittances
+         WHERE payer_id = ?1 AND trace = ?2 AND (trn03 = ?3 OR trn03 IS NULL)
+         ORDER BY id",
+    )?;
+    let rows = st
+        .query_map(params![r.payer_id, r.trace, r.trn03], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, Option<String>>(1)?, row.get::<_, String>(2)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    if rows.is_empty() {
+        return Ok(Seen::New);
+    }
+    for (id, fingerprint, bpr02) in &rows {
+        let same = match fingerprint {
+            Some(f) => *f == r.fingerprint,
+            None => same_as_legacy(conn, *id, bpr02, r)?,
+        };
+        if same {
+            return Ok(Seen::Applied);
+        }
+    }
+    Ok(Seen::Conflict)
+}
+
+/// Marks the live denials of `p`'s claim that payment `pay_id` overturns
+/// (they answered some of the same lines) as replaced by it: no longer live.
+/// Runs only for payments reconcile flagged, so posting stays fast.
+fn replace_denials(
+    tx: &rusqlite::Transaction<'_>,
+    p: &PaymentPosting,
+    pay_id: i64,
+) -> rusqlite::Result<usize> {
+    let mut st = tx.prepare_cached(
+        "SELECT id, lines FROM claim_payments
+         WHERE claim_id = ?1 AND payer_id = ?2 AND id < ?3 AND matched = 1
+           AND reversed_by IS NULL AND status = 'denied'",
+    )?;
+    let earlier = st
+        .query_map(params![p.claim_id.as_str(), p.payer_id.as_str(), pay_id], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let ids = |l: &Option<String>| -> Option<Vec<String>> {
+        l.as_ref().map(|t| t.split(';').map(|s| s.trim().to_ascii_uppercase()).collect())
+    };
+    let mine = ids(&p.lines);
+    let mut replace = tx.prepare_cached(
+        "UPDATE claim_payments SET reversed_by = ?1, replaced_by = ?1 WHERE id = ?2",
+    )?;
+    let mut n = 0;
+    for (id, lines) in earlier {
+        let overlap = match (&mine, ids(&lines)) {
+            (Some(a), Some(b)) => a.iter().any(|x| b.contains(x)),
+            _ => true,
+        };
+        if overlap {
+            n += replace.execute(params![pay_id, id])?;
+        }
+    }
+    Ok(n)
+}
+
+impl Ledger {
+    /// True when payment `r` (payer + trace + TRN03, with the same content)
+    /// was applied before; false when it is new or conflicts with another
+    /// payment under its key.
+    pub fn is_applied(&self, r: &RemitPosting) -> Result<bool, Error> {
+        seen(&self.conn, r).map(|s| s == Seen::Applied).map_err(self.sq())
+    }
+
+    /// Posts remittances in order, in one transaction; payments already
+    /// applied are skipped, and so are payments whose payer + trace + TRN03
+    /// belong to a different payment (listed in [`PostSummary::conflicts`]). `at` is the run's clock (ISO 8601). Each payment's
+    /// `claim_row` must come from [`Ledger::sent_claims`] of this ledger.
+    pub fn post_remittances(
+        &mut self,
+        remits: &[RemitPosting],
+        at: &str,
+    ) -> Result<PostSummary, Error> {
+        let path = self.path.clone();
+        let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
+        let mut summary = PostSummary::default();
+        {
+            let mut ins_remit = tx
+                .prepare_cached(
+                    "INSERT INTO remittances (payer_id, trace, trn03, fingerprint, file_sha256, file,
+                        st02, bpr02, plb_total, payment_date, applied_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )
+                .map_err(sq)?;
+            let mut ins_pay = tx
+                .prepare_cached(
+                    "INSERT INTO claim_payments (remittance_id, claim_id, payer_id, matched, clp01, clp02,
+                        payer_claim_id, status, billed, paid, patient_responsibility, contractual,
+                        other_adjustments, adjustments, denied, lines, allowed)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                )
+                .map_err(sq)?;
+            let mut detail = crate::ledger::detail::DetailInserts::new(&tx).map_err(sq)?;
+            let mut amount = String::new();
+            // The claim's current state: the status its payments leave it in
+            // (the latest payment's own, unless the claim was paid in parts),
+            // and the payer's claim number when this payment gives one.
+            let mut set_status = tx
+                .prepare_cached(
+                    "UPDATE claims SET status = ?2, updated_at = ?3,
+                        payer_claim_id = COALESCE(NULLIF(?4, ''), payer_claim_id)
+                     WHERE rowid = ?1 AND claim_id = ?5 AND payer_id = ?6",
+                )
+                .map_err(sq)?;
+            let mut undo = tx
+                .prepare_cached("UPDATE claim_payments SET reversed_by = ?1 WHERE id = ?2")
+                .map_err(sq)?;
+            let mut link = tx
+                .prepare_cached("UPDATE claim_payments SET reverses = ?1 WHERE id = ?2")
+                .map_err(sq)?;
+            for r in remits {
+                let key = (r.payer_id.clone(), r.trace.clone());
+                match seen(&tx, r).map_err(sq)? {
+                    Seen::New => {}
+                    Seen::Applied => {
+                        summary.already_applied.push(key);
+                        continue;
+                    }
+                    Seen::Conflict => {
+                        summary.conflicts.push(key);
+                        continue;
+                    }
+                }
+                ins_remit
+                    .execute(params![
+                        r.payer_id,
+                        r.trace,
+                        r.trn03,
+                        r.fingerprint,
+                        r.file_sha256,
+                        r.file,
+                        r.st02,
+                        crate::numtext::amount(r.bpr02),
+                        crate::numtext::amount(r.plb_total),
+                        r.payment_date,
+                        at
+                    ])
+                    .map_err(sq)?;
+                let remit_id = tx.last_insert_rowid();
+                let mut procedures = crate::ledger::detail::ProcedureSums::new();
+                for p in &r.payments {
+                    let pay_id =
+                        insert_payment(&mut ins_pay, &tx, remit_id, p, &mut amount).map_err(sq)?;
+                    detail.insert_denials(pay_id, &p.denials, &mut amount).map_err(sq)?;
+                    summary.payments += 1;
+                    let Some(row) = p.claim_row else {
+                        summary.unmatched += 1;
+                        continue;
+                    };
+                    crate::ledger::detail::add_lines(
+                        &mut procedures,
+                        &p.payer_id,
+                        &p.service_lines,
+                        p.reversal,
+                    );
+                    if p.reversal {
+                        let earlier = crate::ledger::account::reversed_payment(
+                            &tx,
+                            &p.claim_id,
+                            &p.payer_id,
+                            pay_id,
+                            &p.payer_claim_id,
+                            p.billed,
+                            p.paid,
+                        )
+                        .map_err(sq)?;
+                        let Some(e) = earlier else {
+                            // Nothing undone: the claim keeps its state.
+                            summary.unpaired_reversals.push(UnpairedReversal {
+                                file: r.file.clone(),
+                                pos: p.pos,
+                                claim_id: p.claim_id.clone(),
+                                payer_claim_id: p.payer_claim_id.clone(),
+                                billed: p.billed,
+                                paid: p.paid,
+                            });
+                            continue;
+                        };
+                        undo.execute(params![pay_id, e]).map_err(sq)?;
+                        link.execute(params![e, pay_id]).map_err(sq)?;
+                        summary.undone += 1;
+                    }
+                    if p.replaces_denial && !p.reversal {
+                        replace_denials(&tx, p, pay_id).map_err(sq)?;
+                    }
+                    // The row names the claim; its ids are checked too, so
+                    // a row from another ledger can never touch a claim.
+                    set_status
+                        .execute(params![
+                            row,
+                            p.claim_status.unwrap_or(p.status),
+                            at,
+                            p.payer_claim_id.as_str(),
+                            p.claim_id.as_str(),
+                            p.payer_id.as_str()
+                        ])
+                        .map_err(sq)?;
+                }
+                crate::ledger::account::insert_plb(&tx, remit_id, &r.adjustments).map_err(sq)?;
+                detail.insert_procedures(remit_id, &procedures, &mut amount).map_err(sq)?;
+                summary.applied.push(key);
+            }
+        }
+        tx.commit().map_err(sq)?;
+        Ok(summary)
+    }
+}
