@@ -351,8 +351,8 @@ fn read_match_post(
         progress.stage("finish ledger posting");
         match poster {
             Some(h) => {
-                let (post, busy) = h.join().map_err(|_| Error::PostingThread)??;
-                progress.timing("ledger posting thread busy", busy);
+                let (post, busy, cpu) = h.join().map_err(|_| Error::PostingThread)??;
+                progress.timing(&format!("ledger posting thread (cpu {cpu:.2} s) busy"), busy);
                 Ok(Some(post))
             }
             None => Ok(None),
@@ -434,12 +434,14 @@ fn account_set(
 }
 
 /// The posting thread: each batch of remittances in one transaction.
-/// Returns what was posted and the time spent posting.
+/// Returns what was posted, the time spent posting and the thread's CPU
+/// seconds.
 fn post_batches(
     ledger: &mut Ledger,
     batches: std::sync::mpsc::Receiver<Vec<RemitPosting>>,
     at: &str,
-) -> Result<(ledger::PostSummary, std::time::Duration), Error> {
+) -> Result<(ledger::PostSummary, std::time::Duration, f64), Error> {
+    let cpu = crate::progress::thread_cpu_seconds();
     let mut post = ledger::PostSummary::default();
     let mut busy = std::time::Duration::ZERO;
     for batch in batches {
@@ -454,5 +456,5 @@ fn post_batches(
         post.undone += p.undone;
         post.unpaired_reversals.extend(p.unpaired_reversals);
     }
-    Ok((post, busy))
+    Ok((post, busy, crate::progress::thread_cpu_seconds() - cpu))
 }
