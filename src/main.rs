@@ -46,9 +46,49 @@ fn keep_freed_memory(command: &cli::Command) {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, delay) };
 }
 
+/// `PR_SET_THP_DISABLE` in linux/prctl.h.
+#[cfg(target_os = "linux")]
+const PR_SET_THP_DISABLE: std::os::raw::c_int = 41;
+
+#[cfg(target_os = "linux")]
+extern "C" {
+    /// glibc's `int prctl(int option, ...)`.
+    fn prctl(option: std::os::raw::c_int, ...) -> std::os::raw::c_int;
+}
+
+/// Backs `reconcile`'s memory with ordinary 4 KiB pages, not transparent
+/// huge pages. mimalloc asks for huge pages on its 1 GiB arenas
+/// (`MADV_HUGEPAGE`, before `main` runs), and where the kernel compacts
+/// memory on such a fault (`defrag` = `madvise`, the usual default) a
+/// million payments cost 1.5-2 s more system time than they save in user
+/// time (scripts/bench-reconcile.sh). The process-wide switch also covers
+/// the arena mapped before `main`. An operator's own `MIMALLOC_ALLOW_THP`
+/// wins; off Linux this does nothing.
+fn small_pages(command: &cli::Command) {
+    if !matches!(command, cli::Command::Reconcile(_))
+        || std::env::var_os("MIMALLOC_ALLOW_THP").is_some()
+    {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes integer arguments and only sets a
+    // flag of this process; it touches no memory of ours. Its result is not
+    // needed: on failure the run is as fast as before.
+    unsafe {
+        prctl(
+            PR_SET_THP_DISABLE,
+            1 as std::os::raw::c_ulong,
+            0 as std::os::raw::c_ulong,
+            0 as std::os::raw::c_ulong,
+            0 as std::os::raw::c_ulong,
+        );
+    }
+}
+
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     keep_freed_memory(&args.command);
+    small_pages(&args.command);
     match cli::run(args) {
         Ok(outcome) => outcome.exit_code(),
         Err(err) => {

@@ -10,18 +10,34 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 /// Appends the decimal digits of `n`.
-fn push_digits(out: &mut String, mut n: u128) {
+fn push_digits(out: &mut String, n: u128) {
     let mut buf = [0u8; 40];
     let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
+    // Amounts fit in 64 bits: their digits come from 64-bit divisions,
+    // which cost a fraction of 128-bit ones.
+    match u64::try_from(n) {
+        Ok(mut n) => loop {
+            i -= 1;
+            buf[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        },
+        Err(_) => {
+            let mut n = n;
+            loop {
+                i -= 1;
+                buf[i] = b'0' + (n % 10) as u8;
+                n /= 10;
+                if n == 0 {
+                    break;
+                }
+            }
         }
     }
-    out.extend(buf[i..].iter().map(|&b| char::from(b)));
+    // ASCII digits only: always valid UTF-8.
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
 }
 
 /// Appends `d` normalized, as `d.normalize().to_string()` writes it
@@ -76,8 +92,11 @@ pub(crate) fn push_money(out: &mut String, d: Decimal) {
         out.push('-');
     }
     let m = m.unsigned_abs();
-    push_digits(out, m / 100);
-    let c = (m % 100) as u8;
+    let (units, c) = match u64::try_from(m) {
+        Ok(m) => (u128::from(m / 100), (m % 100) as u8),
+        Err(_) => (m / 100, (m % 100) as u8),
+    };
+    push_digits(out, units);
     out.push('.');
     out.push(char::from(b'0' + c / 10));
     out.push(char::from(b'0' + c % 10));
@@ -170,6 +189,13 @@ mod tests {
         assert_eq!(money(Decimal::new(123_456_789_012_345_678, 2)), "1234567890123456.78");
         assert_eq!(money(Decimal::new(7, 0)), "7.00");
         assert_eq!(money(Decimal::new(12, 4)), "0.0012");
+        // Mantissas past 64 bits take the 128-bit path.
+        let big = Decimal::from_i128_with_scale(184_467_440_737_095_516_150, 2);
+        assert_eq!(money(big), "1844674407370955161.50");
+        assert_eq!(money(-big), "-1844674407370955161.50");
+        let mut s = String::new();
+        push_normalized(&mut s, Decimal::MAX);
+        assert_eq!(s, Decimal::MAX.to_string());
     }
 
     #[test]

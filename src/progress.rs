@@ -46,7 +46,17 @@ fn memory_mib() -> (u64, u64) {
 
 /// User + system CPU seconds of this process so far (Linux `/proc`; 0 elsewhere).
 fn process_cpu_seconds() -> f64 {
-    let Ok(stat) = fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    cpu_seconds("/proc/self/stat")
+}
+
+/// User + system CPU seconds of the calling thread so far (Linux `/proc`; 0
+/// elsewhere): what a helper thread cost, whatever else the machine runs.
+pub(crate) fn thread_cpu_seconds() -> f64 {
+    cpu_seconds("/proc/thread-self/stat")
+}
+
+fn cpu_seconds(path: &str) -> f64 {
+    let Ok(stat) = fs::read_to_string(path) else { return 0.0 };
     // Fields after the command name (which is in parentheses and may hold spaces).
     let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { return 0.0 };
     let f: Vec<&str> = rest.split_whitespace().collect();

@@ -50,18 +50,34 @@ pub struct ClaimSummary {
 }
 
 /// Claims read from one 837 file, with read problems.
-#[derive(Debug, Default)]
-pub struct Summaries {
+#[derive(Debug)]
+pub struct Summaries<T = ClaimSummary> {
     /// Claims in file order.
-    pub claims: Vec<ClaimSummary>,
+    pub claims: Vec<T>,
     /// Envelope and read findings (error-level ones make the file suspect).
     pub findings: Vec<Finding>,
     /// 837 transaction sets read.
     pub sets: usize,
 }
 
+impl<T> Default for Summaries<T> {
+    fn default() -> Self {
+        Summaries { claims: Vec::new(), findings: Vec::new(), sets: 0 }
+    }
+}
+
 /// Reads the claims of every 837 transaction set in `input` (sets in parallel).
 pub fn read_summaries(input: &[u8]) -> Summaries {
+    read_summaries_as(input, |c| c)
+}
+
+/// Reads the claims of every 837 transaction set in `input` (sets in
+/// parallel), each turned into a `T` by `each` as its set is read: the
+/// caller's form of a claim is built once, into one vector of the exact size.
+pub fn read_summaries_as<T: Send>(
+    input: &[u8],
+    each: impl Fn(ClaimSummary) -> T + Sync,
+) -> Summaries<T> {
     let scan = x12::scan(input);
     let sets: Vec<_> = scan
         .sets()
@@ -73,9 +89,18 @@ pub fn read_summaries(input: &[u8]) -> Summaries {
         })
         .map(|(_, _, s)| s)
         .collect();
-    let per_set: Vec<(Vec<ClaimSummary>, Vec<Finding>)> =
-        sets.par_iter().map(|s| read_set(input, s)).collect();
-    let mut out = Summaries { sets: sets.len(), findings: scan.findings, ..Summaries::default() };
+    let per_set: Vec<(Vec<T>, Vec<Finding>)> = sets
+        .par_iter()
+        .map(|s| {
+            let (claims, findings) = read_set(input, s);
+            (claims.into_iter().map(&each).collect(), findings)
+        })
+        .collect();
+    let set_count = sets.len();
+    drop(sets);
+    let total = per_set.iter().map(|(claims, _)| claims.len()).sum();
+    let mut out =
+        Summaries { claims: Vec::with_capacity(total), findings: scan.findings, sets: set_count };
     for (claims, findings) in per_set {
         out.claims.extend(claims);
         out.findings.extend(findings);

@@ -32,8 +32,9 @@ const NO_CLAIM: u32 = u32::MAX;
 #[derive(Debug)]
 pub struct ClaimIndex<'a> {
     claims: &'a [SentClaim],
-    /// Normalized claim id to the latest claim with that id.
-    by_id: HashMap<String, usize, FastHash>,
+    /// Normalized claim id to the latest claim with that id (ids of up to
+    /// 24 bytes are held in the table itself: a lookup reads no other memory).
+    by_id: HashMap<Text, usize, FastHash>,
     /// Per claim: the previous claim with the same normalized id (sent to
     /// another payer, or sent again), else [`NO_CLAIM`]. Walking it needs no
     /// allocation.
@@ -53,7 +54,7 @@ impl<'a> ClaimIndex<'a> {
     /// Indexes `claims`. When a claim id appears twice for one payer (sent
     /// again), the later one wins.
     pub fn new(claims: &'a [SentClaim]) -> ClaimIndex<'a> {
-        let mut by_id: HashMap<String, usize, FastHash> =
+        let mut by_id: HashMap<Text, usize, FastHash> =
             HashMap::with_capacity_and_hasher(claims.len(), FastHash::default());
         let mut by_payer_claim = HashMap::with_hasher(FastHash::default());
         let mut same_id = vec![NO_CLAIM; claims.len()];
@@ -61,9 +62,9 @@ impl<'a> ClaimIndex<'a> {
             let id = c.claim_id.trim();
             // Most ids are sent in upper case already: no second pass.
             let key = if id.bytes().any(|b| b.is_ascii_lowercase()) {
-                id.to_ascii_uppercase()
+                Text::from(id.to_ascii_uppercase())
             } else {
-                id.to_string()
+                Text::new(id)
             };
             if let Some(prev) = by_id.insert(key, i) {
                 same_id[i] = u32::try_from(prev).unwrap_or(NO_CLAIM);
@@ -107,7 +108,7 @@ impl<'a> ClaimIndex<'a> {
         if !trimmed.bytes().any(|b| b.is_ascii_lowercase()) {
             return self.by_id.get(trimmed).copied();
         }
-        self.by_id.get(&norm(trimmed)).copied()
+        self.by_id.get(norm(trimmed).as_str()).copied()
     }
 
     /// Finds the sent claim for CLP01 `claim_id` / CLP07 `payer_claim_id`

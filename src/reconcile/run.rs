@@ -131,7 +131,7 @@ impl Options {
 
 /// Transaction sets handled per parallel batch: enough to keep every core
 /// busy, few enough that memory stays bounded by the batch, not the input.
-const SETS_PER_BATCH: usize = 16;
+const SETS_PER_BATCH: usize = 8;
 
 /// At most this many findings are kept for the summary; the rest are counted.
 const MAX_KEPT_FINDINGS: usize = 10_000;
@@ -168,15 +168,20 @@ pub fn run(
     options: &Options,
     progress: &Progress,
 ) -> Result<Summary, Error> {
-    progress.stage("load claims");
-    let Loaded { sent, mut notes, ledger, waiting, ledger_rows, earlier } = load(claims)?;
+    // The 835s are opened, hashed and scanned while the claims load.
+    progress.stage("load claims, open and scan 835s");
+    let (loaded, opened) = std::thread::scope(|scope| {
+        let opening =
+            scope.spawn(|| remits.par_iter().map(|p| open_remit_file(p)).collect::<Vec<Opened>>());
+        let loaded = load(claims);
+        (loaded, opening.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let Loaded { sent, mut notes, ledger, waiting, ledger_rows, earlier } = loaded?;
     progress.stage("index claims");
     let index = ClaimIndex::new(&sent);
     let mut book = earlier_answers(&index, earlier);
     let payers = known_payers(&options.payers, &sent);
 
-    progress.stage("open and scan 835s");
-    let opened: Vec<Opened> = remits.par_iter().map(|p| open_remit_file(p)).collect();
     let broken: Vec<Finding> = opened
         .iter()
         .filter_map(|o| o.broken.as_ref().map(|r| Finding::unreadable(&o.name, r)))
@@ -310,9 +315,6 @@ fn read_match_post(
     at: &str,
     progress: &Progress,
 ) -> Result<Option<ledger::PostSummary>, Error> {
-    let with_postings = ledger.is_some();
-    let sent = against.index.claims();
-    let out_dir = out.out_dir;
     std::thread::scope(|scope| -> Result<Option<ledger::PostSummary>, Error> {
         let (to_ledger, poster) = match ledger {
             Some(l) => {
@@ -322,58 +324,80 @@ fn read_match_post(
             }
             None => (None, None),
         };
-        for batch in jobs.chunks(SETS_PER_BATCH) {
-            let mut reads: Vec<Read> = batch
+        let read_batch = |batch: &[Job<'_>]| -> Vec<Read> {
+            batch
                 .par_iter()
                 .map(|j| read_set(j.opened, j.file_no, j.control, j.set, against))
-                .collect();
-            // Accounting runs in file order: a payment sees what the payments
-            // before it answered.
-            for (k, rd) in reads.iter_mut().enumerate() {
-                account_set(
-                    book,
-                    against.index,
-                    rd,
-                    !with_postings,
-                    out.sets.len() + k,
-                    &mut out.compact,
-                );
+                .collect()
+        };
+        // While one batch is accounted, written and posted (mostly on one
+        // core), the next is read and matched on the others.
+        let mut batches = jobs.chunks(SETS_PER_BATCH);
+        let mut current = batches.next().map(read_batch);
+        while let Some(reads) = current.take() {
+            let next = batches.next();
+            let (next_reads, sent_on) = rayon::join(
+                || next.map(read_batch),
+                || write_batch(reads, against, book, out, to_ledger.as_ref()),
+            );
+            // A send fails only when the posting thread stopped on an
+            // error, which joining it below reports.
+            if !sent_on? {
+                break;
             }
-            let outs: Vec<std::io::Result<SetOut>> =
-                reads.into_par_iter().map(|rd| finish_set(rd, against)).collect();
-            let mut postings = Vec::new();
-            for set_out in outs {
-                let set_out = set_out.map_err(Error::io(out_dir, "writing reports"))?;
-                out.writer.append(&set_out.rows).map_err(Error::io(out_dir, "writing reports"))?;
-                out.denial_rows += set_out.rows.denial_rows;
-                for f in set_out.findings {
-                    out.kept.keep(&set_out.summary.file, f);
-                }
-                out.notes.extend(set_out.unknown_payer);
-                if with_postings && set_out.summary.complete {
-                    postings.push(posting(&set_out.summary, set_out.payments, &set_out.plb, sent));
-                }
-                out.plb.extend(set_out.plb);
-                out.sets.push(set_out.summary);
-            }
-            if let Some(tx) = &to_ledger {
-                // A send fails only when the posting thread stopped on an
-                // error, which joining it below reports.
-                if tx.send(postings).is_err() {
-                    break;
-                }
-            }
+            current = next_reads;
         }
         drop(to_ledger);
         progress.stage("finish ledger posting");
         match poster {
             Some(h) => {
-                let (post, busy) = h.join().map_err(|_| Error::PostingThread)??;
-                progress.timing("ledger posting thread busy", busy);
+                let (post, busy, cpu) = h.join().map_err(|_| Error::PostingThread)??;
+                progress.timing(&format!("ledger posting thread (cpu {cpu:.2} s) busy"), busy);
                 Ok(Some(post))
             }
             None => Ok(None),
         }
+    })
+}
+
+/// One batch of read sets accounted in file order, its rows formatted (in
+/// parallel) and appended to the reports, and its postings sent to the
+/// posting thread. False when the posting thread has stopped.
+fn write_batch(
+    mut reads: Vec<Read>,
+    against: &Against<'_>,
+    book: &mut Book,
+    out: &mut Collected<'_, '_>,
+    to_ledger: Option<&std::sync::mpsc::SyncSender<Vec<RemitPosting>>>,
+) -> Result<bool, Error> {
+    let with_postings = to_ledger.is_some();
+    let out_dir = out.out_dir;
+    // Accounting runs in file order: a payment sees what the payments
+    // before it answered.
+    for (k, rd) in reads.iter_mut().enumerate() {
+        account_set(book, against.index, rd, !with_postings, out.sets.len() + k, &mut out.compact);
+    }
+    let outs: Vec<std::io::Result<SetOut>> =
+        reads.into_par_iter().map(|rd| finish_set(rd, against)).collect();
+    let mut postings = Vec::new();
+    for set_out in outs {
+        let set_out = set_out.map_err(Error::io(out_dir, "writing reports"))?;
+        out.writer.append(&set_out.rows).map_err(Error::io(out_dir, "writing reports"))?;
+        out.denial_rows += set_out.rows.denial_rows;
+        for f in set_out.findings {
+            out.kept.keep(&set_out.summary.file, f);
+        }
+        out.notes.extend(set_out.unknown_payer);
+        if with_postings && set_out.summary.complete {
+            let sent = against.index.claims();
+            postings.push(posting(&set_out.summary, set_out.payments, &set_out.plb, sent));
+        }
+        out.plb.extend(set_out.plb);
+        out.sets.push(set_out.summary);
+    }
+    Ok(match to_ledger {
+        Some(tx) => tx.send(postings).is_ok(),
+        None => true,
     })
 }
 
@@ -410,12 +434,14 @@ fn account_set(
 }
 
 /// The posting thread: each batch of remittances in one transaction.
-/// Returns what was posted and the time spent posting.
+/// Returns what was posted, the time spent posting and the thread's CPU
+/// seconds.
 fn post_batches(
     ledger: &mut Ledger,
     batches: std::sync::mpsc::Receiver<Vec<RemitPosting>>,
     at: &str,
-) -> Result<(ledger::PostSummary, std::time::Duration), Error> {
+) -> Result<(ledger::PostSummary, std::time::Duration, f64), Error> {
+    let cpu = crate::progress::thread_cpu_seconds();
     let mut post = ledger::PostSummary::default();
     let mut busy = std::time::Duration::ZERO;
     for batch in batches {
@@ -430,5 +456,5 @@ fn post_batches(
         post.undone += p.undone;
         post.unpaired_reversals.extend(p.unpaired_reversals);
     }
-    Ok((post, busy))
+    Ok((post, busy, crate::progress::thread_cpu_seconds() - cpu))
 }

@@ -19,28 +19,28 @@ use crate::ledger::{self, Ledger};
 /// The sent claims read from 837 files. Claims files with error findings are
 /// still read; at most three of their errors per file are returned as notes.
 pub(crate) fn from_837_files(paths: &[PathBuf]) -> Result<(Vec<SentClaim>, Vec<Finding>), Error> {
-    let read: Vec<Result<edi837::Summaries, Error>> = paths
+    let read: Vec<Result<edi837::Summaries<SentClaim>, Error>> = paths
         .par_iter()
         .map(|p| {
             let input = crate::input::open(p).map_err(Error::io(p, "cannot read"))?;
-            let r = edi837::read_summaries(&input);
+            let r = edi837::read_summaries_as(&input, SentClaim::from);
             if r.sets == 0 {
                 return Err(Error::NotClaims(p.clone()));
             }
             Ok(r)
         })
         .collect();
-    let mut claims = Vec::new();
+    let read = read.into_iter().collect::<Result<Vec<_>, Error>>()?;
+    let mut claims = Vec::with_capacity(read.iter().map(|r| r.claims.len()).sum());
     let mut notes = Vec::new();
     for (path, r) in paths.iter().zip(read) {
-        let r = r?;
         for f in r.findings.iter().filter(|f| f.severity == Severity::Error).take(3) {
             let mut note = f.clone().in_file(path.display().to_string());
             note.severity = Severity::Warning;
             note.message = format!("claims file: {}", note.message);
             notes.push(note);
         }
-        claims.extend(r.claims.into_iter().map(SentClaim::from));
+        claims.extend(r.claims);
     }
     Ok((claims, notes))
 }
@@ -130,8 +130,7 @@ pub(crate) fn from_ledger(ledger: &Ledger) -> Result<LedgerClaims, Error> {
 /// The claims of one sent 837 file sorted by (claim id, payer id).
 fn read_sent_file(path: &str) -> std::io::Result<Vec<SentClaim>> {
     let input = crate::input::open(Path::new(path))?;
-    let mut claims: Vec<SentClaim> =
-        edi837::read_summaries(&input).claims.into_iter().map(SentClaim::from).collect();
+    let mut claims = edi837::read_summaries_as(&input, SentClaim::from).claims;
     claims.par_sort_unstable_by(|a, b| claim_key(a).cmp(&claim_key(b)));
     Ok(claims)
 }
