@@ -1,11 +1,14 @@
 //! Reading an encounter file: opens it, reads the header and every row, and
-//! groups rows by claim_id into claims (first-seen order) with their
-//! findings. It leaves mapping columns to `map` and reading values to `line`
+//! groups rows by claim_id into claims with their findings. The whole file
+//! at once ([`read`]: rows of a claim may be anywhere, claims keep first-seen
+//! order), or as a stream ([`Opened::read_batches`]: when every claim's rows
+//! are adjacent, each claim is built as soon as its rows end and handed on in
+//! batches). It leaves mapping columns to `map` and reading values to `line`
 //! and `assemble`.
 
 use std::path::Path;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::claim::Claim;
 use crate::finding::{Finding, Severity};
@@ -13,7 +16,7 @@ use crate::input::Input;
 
 use super::assemble::{finish_claim, read_claim_level, ClaimVals, Group};
 use super::line::read_line;
-use super::map::{build_mapping, Ctx};
+use super::map::{build_mapping, Ctx, Mapping};
 use super::{not_csv, rule, Col, Encounters, Error, Layout};
 
 /// Reads an encounter export (canonical layout, or `layout`) into claims.
@@ -22,10 +25,7 @@ use super::{not_csv, rule, Col, Encounters, Error, Layout};
 /// required columns, a layout that does not fit the file. Everything else is
 /// a finding in [`Encounters::findings`].
 pub fn read(path: &Path, layout: Option<&Layout>) -> Result<Encounters, Error> {
-    let file = path.display().to_string();
-    let data = crate::input::open(path)
-        .map_err(|source| Error::Io { path: file.clone(), cause: source })?;
-    read_input(file, data, layout, &mut |_, _| {})
+    read_counting(path, layout, &mut |_, _| {})
 }
 
 /// [`read`], calling `on_rows(rows, claims)` with the data rows and claims
@@ -56,150 +56,342 @@ fn read_input(
     layout: Option<&Layout>,
     on_rows: &mut dyn FnMut(u64, u64),
 ) -> Result<Encounters, Error> {
-    let base = if data.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
-    let body = &data[base..];
-    if body.contains(&0) {
-        return Err(not_csv(&file, "the file contains NUL bytes (binary data)"));
-    }
-    let delimiter = layout.map_or(b',', |l| l.delimiter);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(body);
-    let mut rec = csv::ByteRecord::new();
-    let io_err = |e: csv::Error, file: &str| match e.into_kind() {
-        csv::ErrorKind::Io(source) => Error::Io { path: file.to_string(), cause: source },
-        other => Error::NotCsv { path: file.to_string(), message: format!("{other:?}") },
-    };
-    if !rdr.read_byte_record(&mut rec).map_err(|e| io_err(e, &file))? {
-        return Err(not_csv(&file, "the file is empty (a header row is required)"));
-    }
-    let header: Vec<String> = rec
-        .iter()
-        .map(|h| std::str::from_utf8(h).map(|s| s.trim().to_string()))
-        .collect::<Result<_, _>>()
-        .map_err(|_| not_csv(&file, "the header row is not UTF-8 text"))?;
-    let (map, unknown) = build_mapping(&file, &header, layout)?;
-    let ctx = Ctx { file: &file, map: &map };
-
-    let mut findings = Vec::new();
-    if !unknown.is_empty() {
-        findings.push(
-            Finding::new(
-                rule::UNKNOWN_COLUMNS,
-                Severity::Warning,
-                format!("columns not read (ignored): {}", unknown.join(", ")),
-            )
-            .in_file(&file)
-            .at_row(1, ""),
-        );
-    }
-
+    let opened = Opened::new(file, data, layout)?;
     let mut groups: Vec<Group> = Vec::new();
-    // FxHash: several times faster than SipHash on short keys; the input is
-    // the practice's own export, so hash flooding is not a concern.
-    let mut by_id: FxHashMap<String, usize> = FxHashMap::default();
-    let mut unclaimed_rows = Vec::new();
-    let mut row_starts = Vec::new();
-    let mut blank_rows = 0u64;
-    let mut row: u64 = 1;
-    while rdr.read_byte_record(&mut rec).map_err(|e| io_err(e, &file))? {
-        row += 1;
-        if row % 16_384 == 0 {
-            on_rows(row - 1, groups.len() as u64);
-        }
-        // The csv crate ends a record at `\r` and may report the start of
-        // the next one at the `\n` that follows: skip line-break bytes so a
-        // row's span starts at its first field.
-        let mut start = rec.position().map(|p| p.byte() as usize).unwrap_or(0);
-        while matches!(body.get(start), Some(b'\r' | b'\n')) {
-            start += 1;
-        }
-        row_starts.push(base + start);
-        // A row of empty cells (",,,,", common at the end of spreadsheet
-        // exports) carries nothing: skip it rather than report it.
-        if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            blank_rows += 1;
-            continue;
-        }
-        let claim_id = match ctx.cell(&rec, Col::ClaimId) {
-            Ok(Some(id)) => id,
-            other => {
-                let why = if other.is_err() {
-                    "claim_id is not UTF-8 text"
-                } else {
-                    "row has no claim_id"
-                };
-                unclaimed_rows.push(row);
-                findings.push(ctx.finding(
-                    "",
-                    row,
-                    Col::ClaimId,
-                    rule::NO_CLAIM_ID,
-                    Severity::Error,
-                    format!("{why}: it belongs to no claim and was not read further"),
-                ));
-                continue;
-            }
-        };
-        let gi = match by_id.get(claim_id.as_ref()) {
-            Some(&gi) => gi,
-            None => {
-                let id = claim_id.to_string();
-                by_id.insert(id.clone(), groups.len());
-                groups.push(Group {
-                    claim_id: id,
-                    rows: Vec::new(),
-                    vals: ClaimVals::new(),
-                    lines: Vec::new(),
-                    findings: Vec::new(),
-                });
-                groups.len() - 1
-            }
-        };
-        let g = &mut groups[gi];
-        g.rows.push(row);
-        if rec.len() != header.len() {
-            let message = format!(
-                "row has {} fields but the header has {}; check quoting and commas",
-                rec.len(),
-                header.len()
-            );
-            g.findings.push(
-                Finding::new(rule::FIELD_COUNT, Severity::Error, message)
-                    .in_file(&file)
-                    .at_row(row, "")
-                    .for_claim(&g.claim_id),
-            );
-        }
-        read_claim_level(&ctx, &rec, row, g);
-        if let Some(line) = read_line(&ctx, &rec, row, &g.claim_id, &mut g.findings) {
-            g.lines.push(line);
-        }
-    }
-
+    let rest = opened.rows(Grouping::Whole(&mut groups), on_rows)?;
     // Sequential on purpose: the claims are built in the same allocator
     // arena the grouped rows are freed from, which keeps peak memory about
     // 200 MB lower per million lines than building them on rayon workers;
     // unzip writes each claim (about 1 KB) once into its final place.
+    let ctx = opened.ctx();
     let (claims, per_claim): (Vec<Claim>, Vec<Vec<Finding>>) =
         groups.into_iter().map(|g| finish_claim(&ctx, g)).unzip();
+    let mut enc = opened.into_encounters(rest);
     for mut f in per_claim {
         f.sort_by_key(|f| f.row);
-        findings.append(&mut f);
+        enc.findings.append(&mut f);
     }
-    let labels = map.labels;
-    Ok(Encounters {
-        file,
-        claims,
-        findings,
-        unclaimed_rows,
-        header,
-        labels,
-        data,
-        header_start: base,
-        row_starts,
-        blank_rows,
-    })
+    enc.claims = claims;
+    Ok(enc)
+}
+
+/// An export opened and its header read and mapped; its rows not read yet.
+pub struct Opened {
+    file: String,
+    data: Input,
+    /// Where the header starts (after a BOM).
+    base: usize,
+    delimiter: u8,
+    header: Vec<String>,
+    map: Mapping,
+    /// The unknown-columns warning, when any.
+    header_findings: Vec<Finding>,
+}
+
+/// What reading the rows leaves besides the claims: the file-level and
+/// unclaimed-row findings, in row order, and where each row starts.
+pub struct Rows {
+    findings: Vec<Finding>,
+    unclaimed_rows: Vec<u64>,
+    row_starts: Vec<usize>,
+    blank_rows: u64,
+}
+
+/// How rows are grouped into claims.
+enum Grouping<'g, 'f, E> {
+    /// Every claim held until the end of the file.
+    Whole(&'g mut Vec<Group>),
+    /// Claims built when their rows end (rows of a claim adjacent), handed
+    /// to the callback `batch` claims at a time with their findings.
+    Stream { batch: usize, on_batch: &'f mut dyn FnMut(Vec<Claim>, Vec<Finding>) -> Result<(), E> },
+}
+
+/// Opens an export for [`Opened::read_batches`]: the header is read and
+/// mapped (the fatal errors of [`read`] are returned here); the file is
+/// memory-mapped without reading it ahead.
+pub fn open(path: &Path, layout: Option<&Layout>) -> Result<Opened, Error> {
+    let file = path.display().to_string();
+    let data = crate::input::open_streamed(path)
+        .map_err(|source| Error::Io { path: file.clone(), cause: source })?;
+    Opened::new(file, data, layout)
+}
+
+fn io_err(e: csv::Error, file: &str) -> Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(source) => Error::Io { path: file.to_string(), cause: source },
+        other => Error::NotCsv { path: file.to_string(), message: format!("{other:?}") },
+    }
+}
+
+impl Opened {
+    fn new(file: String, data: Input, layout: Option<&Layout>) -> Result<Opened, Error> {
+        let base = if data.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let body = &data[base..];
+        if memchr::memchr(0, body).is_some() {
+            return Err(not_csv(&file, "the file contains NUL bytes (binary data)"));
+        }
+        let delimiter = layout.map_or(b',', |l| l.delimiter);
+        let mut rdr = reader(body, delimiter);
+        let mut rec = csv::ByteRecord::new();
+        if !rdr.read_byte_record(&mut rec).map_err(|e| io_err(e, &file))? {
+            return Err(not_csv(&file, "the file is empty (a header row is required)"));
+        }
+        let header: Vec<String> = rec
+            .iter()
+            .map(|h| std::str::from_utf8(h).map(|s| s.trim().to_string()))
+            .collect::<Result<_, _>>()
+            .map_err(|_| not_csv(&file, "the header row is not UTF-8 text"))?;
+        let (map, unknown) = build_mapping(&file, &header, layout)?;
+        let mut header_findings = Vec::new();
+        if !unknown.is_empty() {
+            header_findings.push(
+                Finding::new(
+                    rule::UNKNOWN_COLUMNS,
+                    Severity::Warning,
+                    format!("columns not read (ignored): {}", unknown.join(", ")),
+                )
+                .in_file(&file)
+                .at_row(1, ""),
+            );
+        }
+        Ok(Opened { file, data, base, delimiter, header, map, header_findings })
+    }
+
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx { file: &self.file, map: &self.map }
+    }
+
+    /// A CSV reader on the rows after the header.
+    fn data_rows(&self) -> csv::Reader<&[u8]> {
+        let mut rdr = reader(&self.data[self.base..], self.delimiter);
+        let mut rec = csv::ByteRecord::new();
+        // The header was read once already (`new`).
+        let _ = rdr.read_byte_record(&mut rec);
+        rdr
+    }
+
+    /// True when the rows of each claim_id follow one another (the usual
+    /// export): [`Opened::read_batches`] may then build each claim when its
+    /// rows end. One pass over the file reading only the claim_id cell, the
+    /// way [`read`] reads it (rows without a claim_id, blank rows included,
+    /// belong to no claim and do not break a claim's rows).
+    pub fn claims_adjacent(&self) -> bool {
+        let mut rdr = self.data_rows();
+        let mut rec = csv::ByteRecord::new();
+        let ctx = self.ctx();
+        let mut current = String::new();
+        // Hashes of the claim_ids seen so far (8 bytes each, not
+        // the ids): two ids with one hash only make the caller read the
+        // whole file, which is always right.
+        let mut ended: FxHashSet<u64> = FxHashSet::default();
+        let hash = |id: &str| {
+            use std::hash::BuildHasher;
+            std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+                .hash_one(id)
+        };
+        let mut n = 0u64;
+        loop {
+            match rdr.read_byte_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => return true,
+                // The whole-file read reports it.
+                Err(_) => return false,
+            }
+            n += 1;
+            if n % 65_536 == 0 {
+                let at = rec.position().map_or(0, |p| p.byte() as usize);
+                self.data.release(self.base + at);
+            }
+            let Ok(Some(id)) = ctx.cell(&rec, Col::ClaimId) else { continue };
+            if id == current.as_str() {
+                continue;
+            }
+            // A new claim starts: its id must not have been seen before.
+            if !ended.insert(hash(&id)) {
+                return false;
+            }
+            current = id.into_owned();
+        }
+    }
+
+    /// Reads every row, building each claim as soon as its rows end and
+    /// calling `on_batch(claims, findings)` with `batch` claims at a time (the
+    /// last batch may be smaller) and their reader findings (claim by claim,
+    /// each claim's by row). Correct only when [`Opened::claims_adjacent`]
+    /// holds: a claim_id whose rows come back later makes a second claim.
+    /// Pages of the file already read are released as it goes. Returns what
+    /// [`Opened::into_encounters`] needs, or the callback's first error.
+    pub fn read_batches<E: From<Error>>(
+        &self,
+        batch: usize,
+        on_rows: &mut dyn FnMut(u64, u64),
+        on_batch: &mut dyn FnMut(Vec<Claim>, Vec<Finding>) -> Result<(), E>,
+    ) -> Result<Rows, E> {
+        self.rows(Grouping::Stream { batch: batch.max(1), on_batch }, on_rows)
+    }
+
+    /// The [`Encounters`] of this file without claims: file-level and
+    /// unclaimed-row findings, the header, and the rows (for
+    /// [`Encounters::write_rows`] and [`Encounters::column_label`]).
+    pub fn into_encounters(self, rows: Rows) -> Encounters {
+        let Opened { file, data, base, header, map, mut header_findings, .. } = self;
+        header_findings.extend(rows.findings);
+        Encounters {
+            file,
+            claims: Vec::new(),
+            findings: header_findings,
+            unclaimed_rows: rows.unclaimed_rows,
+            header,
+            labels: map.labels,
+            data,
+            header_start: base,
+            row_starts: rows.row_starts,
+            blank_rows: rows.blank_rows,
+        }
+    }
+
+    fn rows<E: From<Error>>(
+        &self,
+        grouping: Grouping<'_, '_, E>,
+        on_rows: &mut dyn FnMut(u64, u64),
+    ) -> Result<Rows, E> {
+        let ctx = self.ctx();
+        let file = &self.file;
+        let body = &self.data[self.base..];
+        let header_len = self.header.len();
+        let mut rdr = self.data_rows();
+        let mut rec = csv::ByteRecord::new();
+        let mut findings = Vec::new();
+        // Whole: every group; Stream: the open group only (the ones before
+        // it are built and in `done` or handed on).
+        let mut open: Vec<Group> = Vec::new();
+        let (groups, mut stream) = match grouping {
+            Grouping::Whole(g) => (g, None),
+            Grouping::Stream { batch, on_batch } => (&mut open, Some((batch, on_batch))),
+        };
+        // FxHash: several times faster than SipHash on short keys; the input is
+        // the practice's own export, so hash flooding is not a concern.
+        let mut by_id: FxHashMap<String, usize> = FxHashMap::default();
+        let mut done: Vec<Claim> = Vec::new();
+        let mut done_findings: Vec<Finding> = Vec::new();
+        let mut claims_seen = 0u64;
+        let mut unclaimed_rows = Vec::new();
+        let mut row_starts = Vec::new();
+        let mut blank_rows = 0u64;
+        let mut row: u64 = 1;
+        while rdr.read_byte_record(&mut rec).map_err(|e| E::from(io_err(e, file)))? {
+            row += 1;
+            if row % 16_384 == 0 {
+                on_rows(row - 1, claims_seen);
+            }
+            // The csv crate ends a record at `\r` and may report the start of
+            // the next one at the `\n` that follows: skip line-break bytes so a
+            // row's span starts at its first field.
+            let mut start = rec.position().map(|p| p.byte() as usize).unwrap_or(0);
+            while matches!(body.get(start), Some(b'\r' | b'\n')) {
+                start += 1;
+            }
+            row_starts.push(self.base + start);
+            // A row of empty cells (",,,,", common at the end of spreadsheet
+            // exports) carries nothing: skip it rather than report it.
+            if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+                blank_rows += 1;
+                continue;
+            }
+            let claim_id = match ctx.cell(&rec, Col::ClaimId) {
+                Ok(Some(id)) => id,
+                other => {
+                    let why = if other.is_err() {
+                        "claim_id is not UTF-8 text"
+                    } else {
+                        "row has no claim_id"
+                    };
+                    unclaimed_rows.push(row);
+                    findings.push(ctx.finding(
+                        "",
+                        row,
+                        Col::ClaimId,
+                        rule::NO_CLAIM_ID,
+                        Severity::Error,
+                        format!("{why}: it belongs to no claim and was not read further"),
+                    ));
+                    continue;
+                }
+            };
+            let gi = match by_id.get(claim_id.as_ref()) {
+                Some(&gi) => gi,
+                None => {
+                    if let Some((batch, on_batch)) = &mut stream {
+                        // The open claim's rows have ended.
+                        if let Some(g) = groups.pop() {
+                            by_id.clear();
+                            finish_into(&ctx, g, &mut done, &mut done_findings);
+                            if done.len() >= *batch {
+                                on_batch(
+                                    std::mem::take(&mut done),
+                                    std::mem::take(&mut done_findings),
+                                )?;
+                                self.data.release(self.base + start);
+                            }
+                        }
+                    }
+                    claims_seen += 1;
+                    let id = claim_id.to_string();
+                    by_id.insert(id.clone(), groups.len());
+                    groups.push(Group {
+                        claim_id: id,
+                        rows: Vec::new(),
+                        vals: ClaimVals::new(),
+                        lines: Vec::new(),
+                        findings: Vec::new(),
+                    });
+                    groups.len() - 1
+                }
+            };
+            let g = &mut groups[gi];
+            g.rows.push(row);
+            if rec.len() != header_len {
+                let message = format!(
+                    "row has {} fields but the header has {}; check quoting and commas",
+                    rec.len(),
+                    header_len
+                );
+                g.findings.push(
+                    Finding::new(rule::FIELD_COUNT, Severity::Error, message)
+                        .in_file(file)
+                        .at_row(row, "")
+                        .for_claim(&g.claim_id),
+                );
+            }
+            read_claim_level(&ctx, &rec, row, g);
+            if let Some(line) = read_line(&ctx, &rec, row, &g.claim_id, &mut g.findings) {
+                g.lines.push(line);
+            }
+        }
+        if let Some((_, on_batch)) = &mut stream {
+            if let Some(g) = groups.pop() {
+                finish_into(&ctx, g, &mut done, &mut done_findings);
+            }
+            if !done.is_empty() {
+                on_batch(done, done_findings)?;
+            }
+        }
+        Ok(Rows { findings, unclaimed_rows, row_starts, blank_rows })
+    }
+}
+
+/// Builds a claim whose rows have ended; its findings by row.
+fn finish_into(ctx: &Ctx<'_>, g: Group, claims: &mut Vec<Claim>, findings: &mut Vec<Finding>) {
+    let (claim, mut f) = finish_claim(ctx, g);
+    f.sort_by_key(|f| f.row);
+    claims.push(claim);
+    findings.append(&mut f);
+}
+
+fn reader(body: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(body)
 }
