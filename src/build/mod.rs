@@ -34,7 +34,9 @@ use crate::progress::Progress;
 use crate::scrub;
 
 mod correction;
+mod emit;
 mod manifest;
+mod outputs;
 mod submit;
 
 pub use manifest::{ControlNumbers, Counts, FileEntry, Manifest, Totals};
