@@ -47,10 +47,8 @@ pub(super) fn take_original_refs(
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    let keys: Vec<(&str, &str)> = wanted
-        .iter()
-        .map(|&i| (held[i].claim_id.as_str(), held[i].payer.id.as_str()))
-        .collect();
+    let keys: Vec<(&str, &str)> =
+        wanted.iter().map(|&i| (held[i].claim_id.as_str(), held[i].payer.id.as_str())).collect();
     let numbers = ledger.payer_claim_numbers(&keys)?;
     let i = &config.interchange;
     let delimiters: Vec<char> = [&i.element, &i.component, &i.repetition, &i.segment]
@@ -74,9 +72,8 @@ pub(super) fn take_original_refs(
             n,
             c.payer.id
         );
-        notes.push(
-            Finding::new(REF_FROM_LEDGER, Severity::Warning, message).for_claim(&c.claim_id),
-        );
+        notes
+            .push(Finding::new(REF_FROM_LEDGER, Severity::Warning, message).for_claim(&c.claim_id));
         c.original_ref = Some(n);
         filled.push(i);
     }
@@ -86,8 +83,7 @@ pub(super) fn take_original_refs(
     let ids: HashSet<String> = filled.iter().map(|&i| held[i].claim_id.clone()).collect();
     findings.retain(|f| !(f.rule == ORIGINAL_REF && ids.contains(&f.claim_id)));
     let all = std::mem::take(held);
-    let (moved, kept): (Vec<_>, Vec<_>) =
-        all.into_iter().partition(|c| ids.contains(&c.claim_id));
+    let (moved, kept): (Vec<_>, Vec<_>) = all.into_iter().partition(|c| ids.contains(&c.claim_id));
     *held = kept;
     clean.extend(moved);
     // Input order, as scrub left it.

@@ -225,9 +225,9 @@ fn record_of(
                 "sent again as an original after a front-end rejection (corrected since)"
                     .to_string(),
             ),
-            Decision::ResendAsIs => {
-                Some("sent again as is: its set or interchange was rejected, not the claim".to_string())
-            }
+            Decision::ResendAsIs => Some(
+                "sent again as is: its set or interchange was rejected, not the claim".to_string(),
+            ),
             _ => None,
         },
         patient: ledger::PatientRecord::of(c),

@@ -89,7 +89,8 @@ pub(super) fn write(o: Outcome<'_>) -> Result<Report, Error> {
 
     // Totals are shown in cents: a held claim may carry an amount with
     // more decimals (the finding that holds it back names it exactly).
-    let round = |sum: Decimal| sum.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let round =
+        |sum: Decimal| sum.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
     let held_charge: Decimal = held.iter().map(|c| c.total_charge()).sum();
     let errors = findings.iter().filter(|f| f.is_error()).count();
     let mut inputs = vec![FileEntry {

@@ -56,7 +56,7 @@ fn read_input(
     layout: Option<&Layout>,
     on_rows: &mut dyn FnMut(u64, u64),
 ) -> Result<Encounters, Error> {
-    let opened = Opened::new(file, data, layout)?;
+    let opened = Opened::new(file, data, layout, false)?;
     let mut groups: Vec<Group> = Vec::new();
     let rest = opened.rows(Grouping::Whole(&mut groups), on_rows)?;
     // Sequential on purpose: the claims are built in the same allocator
@@ -113,7 +113,7 @@ pub fn open(path: &Path, layout: Option<&Layout>) -> Result<Opened, Error> {
     let file = path.display().to_string();
     let data = crate::input::open_streamed(path)
         .map_err(|source| Error::Io { path: file.clone(), cause: source })?;
-    Opened::new(file, data, layout)
+    Opened::new(file, data, layout, true)
 }
 
 fn io_err(e: csv::Error, file: &str) -> Error {
@@ -124,11 +124,22 @@ fn io_err(e: csv::Error, file: &str) -> Error {
 }
 
 impl Opened {
-    fn new(file: String, data: Input, layout: Option<&Layout>) -> Result<Opened, Error> {
+    fn new(
+        file: String,
+        data: Input,
+        layout: Option<&Layout>,
+        streamed: bool,
+    ) -> Result<Opened, Error> {
         let base = if data.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
         let body = &data[base..];
-        if memchr::memchr(0, body).is_some() {
-            return Err(not_csv(&file, "the file contains NUL bytes (binary data)"));
+        // By parts, each released once looked at when the file is streamed.
+        for (i, part) in body.chunks(1 << 24).enumerate() {
+            if memchr::memchr(0, part).is_some() {
+                return Err(not_csv(&file, "the file contains NUL bytes (binary data)"));
+            }
+            if streamed {
+                data.release(base + (i + 1) * (1 << 24));
+            }
         }
         let delimiter = layout.map_or(b',', |l| l.delimiter);
         let mut rdr = reader(body, delimiter);
@@ -155,6 +166,12 @@ impl Opened {
             );
         }
         Ok(Opened { file, data, base, delimiter, header, map, header_findings })
+    }
+
+    /// How a canonical column is named in this file's header (see
+    /// [`Encounters::column_label`]).
+    pub fn column_label(&self, canonical: &str) -> String {
+        super::label(&self.map.labels, canonical)
     }
 
     fn ctx(&self) -> Ctx<'_> {
