@@ -4,6 +4,9 @@
 //! read, and freed; memory then depends on the batch and on what the run
 //! keeps of each claim sent (its ledger record), not on the export.
 //!
+//! The file is read on its own thread, at most two batches ahead of the
+//! thread that checks, decides, writes and records them.
+//!
 //! Whether the rows are adjacent is found by a pass over the file that reads
 //! only each row's claim_id, on a second thread while the first batches are
 //! read (which wait, unprocessed, until it answers; nothing touches the
@@ -14,6 +17,7 @@
 //! each claim in the same order (`submit`, `emit`, `outputs`), and findings
 //! are put in the same order at the end.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 
 use rayon::prelude::*;
@@ -53,7 +57,13 @@ enum Stop {
     /// A claim's rows are not adjacent: read the whole file instead.
     NotAdjacent,
     Failed(Error),
+    /// The reading thread's batches are no longer taken (the run stopped
+    /// for one of the reasons above), or it panicked.
+    Gone,
 }
+
+/// Claims read and their reader findings.
+type Batch = (Vec<Claim>, Vec<Finding>);
 
 impl From<encounter::Error> for Stop {
     fn from(e: encounter::Error) -> Stop {
@@ -108,6 +118,13 @@ impl Opened<'_> {
                 }
                 Err(Stop::Failed(e)) => return Err(e),
                 Err(Stop::NotAdjacent) => {}
+                Err(Stop::Gone) => {
+                    return Err(Error::Io {
+                        path: inputs.export.to_path_buf(),
+                        what: "cannot read",
+                        cause: std::io::Error::other("the reading thread stopped"),
+                    })
+                }
             }
         }
         drop(export);
@@ -180,19 +197,43 @@ impl<'r, 'a> Stream<'r, 'a> {
         export: &encounter::Opened,
         adjacent: &mpsc::Receiver<bool>,
     ) -> Result<encounter::Rows, Stop> {
-        let mut waiting: Vec<(Vec<Claim>, Vec<Finding>)> = Vec::new();
+        let mut waiting: Vec<Batch> = Vec::new();
         let mut verdict: Option<bool> = None;
-        let progress = self.progress;
-        let rows = export.read_batches(
-            BATCH,
-            &mut |r, c| progress.counts(r, c),
-            &mut |claims, findings| {
-                waiting.push((claims, findings));
-                self.ready(export, &mut waiting, &mut verdict, adjacent, false)
-            },
-        )?;
-        self.ready(export, &mut waiting, &mut verdict, adjacent, true)?;
-        Ok(rows)
+        // The file is read on its own thread, a batch or two ahead of this
+        // one, which checks, decides, writes and records.
+        let (rows_read, claims_read) = (AtomicU64::new(0), AtomicU64::new(0));
+        let (tx, rx) = mpsc::sync_channel::<Batch>(2);
+        std::thread::scope(|s| {
+            let reader = s.spawn(|| {
+                let tx = tx;
+                export.read_batches(
+                    BATCH,
+                    &mut |r, c| {
+                        rows_read.store(r, Ordering::Relaxed);
+                        claims_read.store(c, Ordering::Relaxed);
+                    },
+                    // A send fails only when this thread has stopped.
+                    &mut |claims, findings| tx.send((claims, findings)).map_err(|_| Stop::Gone),
+                )
+            });
+            let mut done = Ok(());
+            for batch in &rx {
+                let (r, c) =
+                    (rows_read.load(Ordering::Relaxed), claims_read.load(Ordering::Relaxed));
+                self.progress.counts(r, c);
+                waiting.push(batch);
+                done = self.ready(export, &mut waiting, &mut verdict, adjacent, false);
+                if done.is_err() {
+                    break;
+                }
+            }
+            drop(rx);
+            let rows = reader.join().unwrap_or(Err(Stop::Gone));
+            done?;
+            let rows = rows?;
+            self.ready(export, &mut waiting, &mut verdict, adjacent, true)?;
+            Ok(rows)
+        })
     }
 
     /// Runs the batches waiting once the adjacency pass has answered yes;
@@ -200,7 +241,7 @@ impl<'r, 'a> Stream<'r, 'a> {
     fn ready(
         &mut self,
         export: &encounter::Opened,
-        waiting: &mut Vec<(Vec<Claim>, Vec<Finding>)>,
+        waiting: &mut Vec<Batch>,
         verdict: &mut Option<bool>,
         adjacent: &mpsc::Receiver<bool>,
         block: bool,
