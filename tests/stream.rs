@@ -180,3 +180,48 @@ fn many_batches_and_sets_stream_the_same_and_shuffled_rows_fall_back() {
     shuffled.extend(even.into_iter().map(|(_, r)| r));
     assert!(!both_ways(&export(dir.path(), "shuffled.csv", false, &shuffled, "\n"), None));
 }
+
+/// The build validates each transaction set alone, in memory, as the only
+/// set of an interchange with the file's ISA and GS
+/// (`edi837::standalone_set`), instead of re-reading the file: on every
+/// fixture's claims (the clean ones, and the held-back ones where they can
+/// be written), in sets of 3, that finds what validating the whole file
+/// finds (validity, rules, messages).
+#[test]
+fn a_set_validated_alone_finds_what_the_whole_file_finds() {
+    use claimflow::{edi837, encounter, scrub, validate};
+    let mut config = Config::load(&root().join("fixtures/claimflow.toml")).unwrap();
+    config.interchange.max_claims_per_transaction = 3;
+    let now = clock::parse_now("2026-11-27").unwrap();
+    let env = edi837::Envelope { interchange_control: 7, group_control: 9, now };
+    let key = |f: &claimflow::finding::Finding| (f.rule, f.severity, f.message.clone());
+    let mut compared = 0;
+    for rel in ["demo.csv", "clean.csv", "cob.csv"] {
+        let path = root().join("fixtures/encounters").join(rel);
+        let mut enc = encounter::read(&path, None).unwrap();
+        let scrubbed = scrub::run(&mut enc, &config, now, CodeSets::shipped());
+        for claims in [&scrubbed.clean, &scrubbed.held] {
+            let mut w = edi837::SetWriter::begin(Vec::new(), &config, &env).unwrap();
+            let mut alone = Vec::new();
+            let written: Result<(), _> = claims.chunks(3).try_for_each(|chunk| {
+                let (_, set) = w.write_set(chunk)?;
+                let bytes = edi837::standalone_set(&config, &env, &set)?;
+                alone.push(validate::validate_file("x.x12", &bytes));
+                Ok::<(), claimflow::x12::WriteError>(())
+            });
+            if written.is_err() || claims.is_empty() {
+                continue;
+            }
+            let (_, file) = w.finish().unwrap();
+            let whole = validate::validate_file("x.x12", &file);
+            assert_eq!(whole.is_valid(), alone.iter().all(|r| r.is_valid()), "{rel}");
+            let mut a: Vec<_> = whole.findings.iter().map(key).collect();
+            let mut b: Vec<_> = alone.iter().flat_map(|r| r.findings.iter().map(key)).collect();
+            a.sort();
+            b.sort();
+            assert_eq!(a, b, "{rel}");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 3);
+}

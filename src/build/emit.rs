@@ -1,13 +1,16 @@
 //! Writing, checking and recording the 837P of a build, claim by claim in
 //! the order sent: [`Emitter::open`] takes the control numbers and starts
-//! the file (a temp file), [`Emitter::send`] takes a claim and writes a
-//! transaction set each time one is full, validating the set in memory (the
-//! same validator as `claimflow validate`, on the set as the only set of an
-//! interchange with the file's ISA and GS) and reading its claims' spans;
-//! [`Emitter::finish`] ends the file, records it in the ledger as pending,
-//! renames it into place and marks it complete. A claim is dropped once its
-//! set is written and its ledger record taken, so the memory held is one
-//! set's claims plus the records. It does not decide what is sent (`submit`).
+//! the file (a temp file) and its submission, recorded `pending` in the
+//! ledger; [`Emitter::send`] takes a claim and writes a transaction set each
+//! time one is full, validating the set in memory (the same validator as
+//! `claimflow validate`, on the set as the only set of an interchange with
+//! the file's ISA and GS), reading its claims' spans and recording its claims
+//! as part of the pending submission; [`Emitter::finish`] ends the file,
+//! fills in the submission's sha256, sets and total, renames the file into
+//! place and marks the submission complete. Until the rename, a crash leaves
+//! a pending submission without a file, which the ledger abandons when next
+//! opened. A claim is dropped once its set is written and recorded, so the
+//! memory held is one set's claims. It does not decide what is sent (`submit`).
 
 use std::fs;
 use std::io::Write;
@@ -48,6 +51,11 @@ pub(super) struct Emitter<'c> {
     dest: PathBuf,
     writer: edi837::SetWriter<'c, Hashing<AtomicFile>>,
     pending: Vec<Pending>,
+    /// The submission as recorded `pending` (its sha256, sets and total
+    /// filled in at the end) and its id in the ledger.
+    sub: SubmissionRecord,
+    id: i64,
+    /// The records of the set just written, recorded once it is validated.
     records: Vec<ClaimRecord>,
     coverage: Vec<(String, String, String, &'static str)>,
 }
@@ -73,6 +81,18 @@ impl<'c> Emitter<'c> {
         let hashing = Hashing { inner: file, hash: Sha256::new(), bytes: 0 };
         let writer = edi837::SetWriter::begin(hashing, config, &env)
             .map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
+        let abs = fs::canonicalize(out_dir).unwrap_or_else(|_| out_dir.to_path_buf()).join(&name);
+        let sub = SubmissionRecord {
+            file: abs,
+            file_sha256: String::new(),
+            isa13: format!("{isa13:09}"),
+            gs06: gs06.to_string(),
+            st02: Vec::new(),
+            total_charge: Decimal::ZERO,
+            created_at: now.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        };
+        // Its claims are recorded set by set as they are written.
+        let id = ledger.begin_pending(&sub, 0)?;
         Ok(Emitter {
             config,
             env,
@@ -80,23 +100,31 @@ impl<'c> Emitter<'c> {
             dest,
             writer,
             pending: Vec::new(),
+            sub,
+            id,
             records: Vec::new(),
             coverage: Vec::new(),
         })
     }
 
     /// Sends `claim` (in this order); writes a set when one is full.
-    pub(super) fn send(&mut self, claim: Claim, why: Decision, hash: String) -> Result<(), Error> {
+    pub(super) fn send(
+        &mut self,
+        claim: Claim,
+        why: Decision,
+        hash: String,
+        ledger: &mut Ledger,
+    ) -> Result<(), Error> {
         self.pending.push((claim, why, hash));
         if self.pending.len() >= self.writer.per_set() {
-            self.write_set()?;
+            self.write_set(ledger)?;
         }
         Ok(())
     }
 
-    /// Writes the pending claims as one set, validates it, and turns its
-    /// claims into ledger records.
-    fn write_set(&mut self) -> Result<(), Error> {
+    /// Writes the pending claims as one set, validates it, and records its
+    /// claims in the ledger (as part of the pending submission).
+    fn write_set(&mut self, ledger: &mut Ledger) -> Result<(), Error> {
         if self.pending.is_empty() {
             return Ok(());
         }
@@ -132,10 +160,11 @@ impl<'c> Emitter<'c> {
             let first = check.findings.first().map(|f| f.message.clone()).unwrap_or_default();
             return Err(Error::SelfCheck { path: self.dest.clone(), first });
         }
-        let from = self.records.len() - set.claims;
-        for r in &mut self.records[from..] {
+        for r in &mut self.records {
             r.span = spans.remove(&(r.st02.clone(), r.claim_id.clone(), r.payer_id.clone()));
         }
+        ledger.add_pending(self.id, &self.sub.created_at, &self.records)?;
+        self.records.clear();
         Ok(())
     }
 
@@ -144,30 +173,21 @@ impl<'c> Emitter<'c> {
     pub(super) fn finish(
         mut self,
         ledger: &mut Ledger,
-        out_dir: &Path,
         progress: &Progress,
     ) -> Result<Sent, Error> {
-        self.write_set()?;
-        let Emitter { env, name, dest, writer, records, coverage, .. } = self;
+        self.write_set(ledger)?;
+        let Emitter { dest, writer, mut sub, id, coverage, .. } = self;
         let (written, mut hashing) =
             writer.finish().map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
         hashing.flush().map_err(Error::io(&dest, "cannot write"))?;
         let Hashing { inner: file, hash, bytes: size } = hashing;
         let sha256 = ledger::hex(&hash.finalize());
         let st02: Vec<String> = written.sets.iter().map(|s| s.control.clone()).collect();
-        let abs = fs::canonicalize(out_dir).unwrap_or_else(|_| out_dir.to_path_buf()).join(&name);
-        let sub = SubmissionRecord {
-            file: abs,
-            file_sha256: sha256.clone(),
-            isa13: written.interchange_control.clone(),
-            gs06: written.group_control.clone(),
-            st02: st02.clone(),
-            total_charge: written.total_charge,
-            created_at: env.now.format("%Y-%m-%dT%H:%M:%S").to_string(),
-        };
+        sub.file_sha256 = sha256.clone();
+        sub.st02 = st02.clone();
+        sub.total_charge = written.total_charge;
         progress.stage("recording in the ledger");
-        let id = ledger.record_pending(&sub, &records)?;
-        drop(records);
+        ledger.end_pending(id, &sub, written.claims)?;
         let coverage: Vec<(&str, &str, &str, &str)> =
             coverage.iter().map(|(c, p, o, r)| (c.as_str(), p.as_str(), o.as_str(), *r)).collect();
         ledger.record_other_coverage(id, &coverage)?;

@@ -328,7 +328,7 @@ impl<'r, 'a> Stream<'r, 'a> {
                         self.emitter = Some(Emitter::open(config, self.ledger, self.out_dir, now)?);
                     }
                     if let Some(e) = &mut self.emitter {
-                        e.send(c, why, hash)?;
+                        e.send(c, why, hash, self.ledger)?;
                     }
                 }
             }
@@ -354,7 +354,7 @@ impl<'r, 'a> Stream<'r, 'a> {
         findings.extend(self.coverage);
         findings.extend(self.decided);
         let sent = match self.emitter {
-            Some(e) => Some(e.finish(ledger, out_dir, progress)?),
+            Some(e) => Some(e.finish(ledger, progress)?),
             None => None,
         };
         let mut notes = self.notes;

@@ -121,9 +121,9 @@ impl Prepared {
             let mut emitter = Emitter::open(config, ledger, out_dir, self.options.now)?;
             for &i in &to_send {
                 let hash = std::mem::take(&mut hashes[i]);
-                emitter.send(take_sent(&mut self.clean[i]), decisions[i], hash)?;
+                emitter.send(take_sent(&mut self.clean[i]), decisions[i], hash, ledger)?;
             }
-            Some(emitter.finish(ledger, out_dir, progress)?)
+            Some(emitter.finish(ledger, progress)?)
         };
         // Held back: by scrub, or by the ledger (changed after sending).
         let mut held: Vec<&Claim> = self.held.iter().collect();

@@ -111,7 +111,7 @@ pub fn write<W: Write + Send, C: Borrow<Claim> + Sync>(
 /// a set at a time (a streamed build): [`SetWriter::begin`] writes the ISA
 /// and GS, [`SetWriter::write_set`] one transaction set of at most
 /// [`SetWriter::per_set`] claims, [`SetWriter::finish`] the GE and IEA. The
-/// bytes are those [`write`] writes for the same claims in the same sets.
+/// bytes are those [`write()`] writes for the same claims in the same sets.
 pub struct SetWriter<'c, W: Write> {
     w: SegmentWriter<Capture<W>>,
     cfg: &'c Config,
@@ -230,7 +230,7 @@ fn render_chunk<C: Borrow<Claim> + Sync>(
     chunk.par_iter().map(|c| render_claim(c.borrow(), delimiters, newline)).collect()
 }
 
-/// The interchange [`write`] would write with `set` (ST to SE, as returned
+/// The interchange [`write()`] would write with `set` (ST to SE, as returned
 /// by [`SetWriter::write_set`]) as its only transaction set: the same ISA
 /// and GS, the set, a GE and an IEA. A set is validated this way on its own,
 /// in memory, while the sets after it are written.
