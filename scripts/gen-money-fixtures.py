@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the 835 fixtures of the money-across-payers scenarios in
-fixtures/835/money/ (tests/money.rs).
+fixtures/835/money/ (tests/money/).
 
 Each remittance answers claims built from an existing export
 (encounters/demo.csv with --now 2026-11-27, or encounters/cob.csv with

@@ -837,7 +837,7 @@ fn end_to_end_build_then_remit_then_reconcile_with_the_ledger() {
     assert_eq!(query(&db, "SELECT COUNT(*) || '' FROM claim_payments"), ["4"]);
 }
 
-/// Issue 8: the demo walk-through. `build` on the demo export (as
+/// The demo walk-through: `build` on the demo export (as
 /// `scripts/demo.sh` runs it) and `reconcile` of `fixtures/835/demo.835`, the
 /// payers' answer to that build: every claim payment matches a claim sent,
 /// every line its line id, the money ties out and the denial is on the

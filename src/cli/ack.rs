@@ -82,25 +82,14 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         eprintln!("claimflow: {f}");
     }
     super::print_result(global.json, &report, |out| print_report(out, &report))?;
-    Ok(if wrong {
-        Outcome::CouldNotRun
-    } else if report.needs_attention() {
-        Outcome::NeedsAttention
-    } else {
-        Outcome::Clean
-    })
+    Ok(Outcome::of(wrong, report.needs_attention()))
 }
 
-/// At most this many findings and rejections are printed.
+/// At most this many rejections are printed.
 const MAX_PRINTED: usize = 50;
 
 fn print_report(out: &mut dyn Write, r: &Report) -> io::Result<()> {
-    for f in r.findings.iter().take(MAX_PRINTED) {
-        writeln!(out, "{f}")?;
-    }
-    if r.findings.len() > MAX_PRINTED {
-        writeln!(out, "... {} more finding(s) (see --json)", r.findings.len() - MAX_PRINTED)?;
-    }
+    super::print_findings(out, &r.findings)?;
     for f in &r.unreadable_files {
         writeln!(out, "{f}")?;
     }

@@ -151,6 +151,19 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// [`Outcome::CouldNotRun`] when some input could not be read, else
+    /// [`Outcome::NeedsAttention`] when something needs a person, else
+    /// [`Outcome::Clean`].
+    pub fn of(could_not_run: bool, needs_attention: bool) -> Outcome {
+        if could_not_run {
+            Outcome::CouldNotRun
+        } else if needs_attention {
+            Outcome::NeedsAttention
+        } else {
+            Outcome::Clean
+        }
+    }
+
     pub fn exit_code(self) -> ExitCode {
         match self {
             Outcome::Clean => ExitCode::from(0),
@@ -158,6 +171,24 @@ impl Outcome {
             Outcome::CouldNotRun => ExitCode::from(2),
         }
     }
+}
+
+/// At most this many findings are printed in a human report.
+const MAX_PRINTED_FINDINGS: usize = 50;
+
+/// Prints the first findings, one a line, then how many more `--json` lists.
+pub fn print_findings(
+    out: &mut dyn Write,
+    findings: &[claimflow::finding::Finding],
+) -> io::Result<()> {
+    for f in findings.iter().take(MAX_PRINTED_FINDINGS) {
+        writeln!(out, "{f}")?;
+    }
+    if findings.len() > MAX_PRINTED_FINDINGS {
+        let more = findings.len() - MAX_PRINTED_FINDINGS;
+        writeln!(out, "... {more} more finding(s) (see --json)")?;
+    }
+    Ok(())
 }
 
 /// The files of the kind the command reads (or that the recogniser cannot

@@ -117,29 +117,11 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         eprintln!("claimflow: {f}");
     }
     super::print_result(global.json, &summary, |out| print_summary(out, &summary))?;
-    Ok(if wrong_835 || wrong_837 {
-        Outcome::CouldNotRun
-    } else if summary.needs_attention() {
-        Outcome::NeedsAttention
-    } else {
-        Outcome::Clean
-    })
+    Ok(Outcome::of(wrong_835 || wrong_837, summary.needs_attention()))
 }
 
-/// At most this many findings are printed in the human summary.
-const MAX_PRINTED_FINDINGS: usize = 50;
-
 fn print_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
-    for f in s.findings.iter().take(MAX_PRINTED_FINDINGS) {
-        writeln!(out, "{f}")?;
-    }
-    if s.findings.len() > MAX_PRINTED_FINDINGS {
-        writeln!(
-            out,
-            "... {} more finding(s) (see --json)",
-            s.findings.len() - MAX_PRINTED_FINDINGS
-        )?;
-    }
+    super::print_findings(out, &s.findings)?;
     for f in &s.unreadable_files {
         writeln!(out, "{f}")?;
     }

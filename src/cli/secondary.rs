@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 
-use claimflow::ledger::Ledger;
+use claimflow::ledger::{Error as LedgerError, Ledger};
 use claimflow::numtext::money;
 use claimflow::progress::Progress;
 use claimflow::secondary::{self, Options, Report};
@@ -46,7 +46,8 @@ pub struct Args {
     out: PathBuf,
     #[command(flatten)]
     now: NowArg,
-    /// Decide, build and check, but write and record nothing.
+    /// Decide, build and check, but write and record nothing (the ledger is
+    /// opened read-only).
     #[arg(long)]
     dry_run: bool,
 }
@@ -61,12 +62,30 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
             path.display()
         );
     }
-    let mut ledger =
-        Ledger::open(&path).with_context(|| format!("opening ledger {}", path.display()))?;
-    super::print_ledger_notes(&ledger);
     let progress = Progress::on_stderr();
-    let report = secondary::run(&config, &mut ledger, &args.out, &options, &progress)?;
-    drop(ledger); // releases the lock
+    let report = if args.dry_run {
+        // A dry run only reads: the ledger is opened read-only, never
+        // written or upgraded; a read an older schema cannot answer names
+        // the command that upgrades it.
+        let mut ledger = Ledger::open_read_only(&path)
+            .with_context(|| format!("opening ledger {}", path.display()))?;
+        secondary::run(&config, &mut ledger, &args.out, &options, &progress).map_err(|e| {
+            let failed_read = matches!(
+                e,
+                secondary::Error::Ledger(LedgerError::Sqlite { .. } | LedgerError::Read { .. })
+            );
+            match ledger.outdated() {
+                Some(outdated) if failed_read => anyhow::Error::from(outdated),
+                _ => e.into(),
+            }
+        })?
+    } else {
+        let mut ledger =
+            Ledger::open(&path).with_context(|| format!("opening ledger {}", path.display()))?;
+        super::print_ledger_notes(&ledger);
+        secondary::run(&config, &mut ledger, &args.out, &options, &progress)?
+        // dropping the ledger releases the lock
+    };
     super::print_result(global.json, &report, |out| print_report(out, &report))?;
     Ok(if report.needs_attention() { Outcome::NeedsAttention } else { Outcome::Clean })
 }

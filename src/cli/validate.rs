@@ -161,11 +161,5 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         )?;
     }
     out.flush().context("writing results")?;
-    Ok(if unreadable {
-        Outcome::CouldNotRun
-    } else if findings {
-        Outcome::NeedsAttention
-    } else {
-        Outcome::Clean
-    })
+    Ok(Outcome::of(unreadable, findings))
 }

@@ -146,12 +146,7 @@ impl CodeSets {
     pub fn with_dir(dir: &Path) -> Result<CodeSets, Error> {
         let io =
             |path: &Path, source| Error::Io { path: path.display().to_string(), cause: source };
-        let mut all: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| io(dir, e))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file())
-            .collect();
-        all.sort();
+        let all = files_in(dir)?;
         let lower =
             |p: &Path| p.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
         let (names, others): (Vec<PathBuf>, Vec<PathBuf>) =
@@ -298,12 +293,7 @@ impl CodeSets {
         use std::io::BufRead;
         let io =
             |path: &Path, source| Error::Io { path: path.display().to_string(), cause: source };
-        let mut all: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| io(dir, e))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file())
-            .collect();
-        all.sort();
+        let all = files_in(dir)?;
         let mut lists: [Option<ReasonList>; 2] = [None, None];
         for path in all {
             let n = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
@@ -407,6 +397,18 @@ impl CodeSets {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// The files (not folders) in the code-set folder `dir`, in name order.
+fn files_in(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let io = |source| Error::Io { path: dir.display().to_string(), cause: source };
+    let mut all: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    all.sort();
+    Ok(all)
 }
 
 /// The rows a kind holds so far (to count one file's rows).

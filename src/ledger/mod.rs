@@ -16,7 +16,9 @@
 //! exists, and abandoned (its claims count as not sent) when it does not.
 //!
 //! Remittances are in `remit` (schema 2 to 5), acknowledgments in `ack`
-//! (schema 7), and the reads behind `claimflow status` in `story`. This
+//! (schema 7), eligibility inquiries in `eligibility` and claim status
+//! inquiries in `claim_status` (schema 13), and the reads behind
+//! `claimflow status` in `story`. This
 //! module does not decide what to build (that is `build`), and does not
 //! read X12 files (that is `reconcile` and `ack`).
 
@@ -30,6 +32,7 @@ use crate::finding::Finding;
 
 mod account;
 mod ack;
+mod claim_status;
 mod cob;
 mod detail;
 mod eligibility;
@@ -44,13 +47,13 @@ mod submission;
 
 pub use account::{ClaimMoney, LivePayment, PlbPosting};
 pub use ack::{AckPosting, AckSummary, ClaimAck, CurrentClaim, Span, Submission, SubmittedClaim};
+pub use claim_status::{LatestStatusAnswer, StatusAnswerRecord};
 pub use cob::{CobCandidate, CobHeld, CobRecord, PrimaryPayment};
 pub use detail::{
     open_read_only, DenialPosting, LinePosting, PatientRecord, PriorClaim, PriorLine,
 };
 pub use eligibility::{
     coverage_all, coverage_for, coverage_for_claims, inquiry_counts, InquiryRecord,
-    LatestStatusAnswer, StatusAnswerRecord,
 };
 pub use hash::content_hash;
 pub(crate) use hash::hex;

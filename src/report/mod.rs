@@ -63,16 +63,6 @@ pub enum Error {
         /// The closest known payer ids, or the known ones.
         hint: String,
     },
-    /// A CSV row could not be written (named with its file by [`run`]).
-    #[error("cannot write a CSV row: {0}")]
-    Csv(#[from] csv::Error),
-}
-
-impl Error {
-    /// A CSV write error.
-    pub(crate) fn csv(e: csv::Error) -> Error {
-        Error::Csv(e)
-    }
 }
 
 /// What the report covers.

@@ -12,9 +12,10 @@ use crate::ledger::Connection;
 use rust_decimal::Decimal;
 
 use super::aggregate::{self, AgingRow, ClaimFold, DenialRow, PaymentRow, ProcedureRow};
-use super::patient::{self, ClaimFilter};
+use super::patient::BalanceFile;
 use super::{Error, Options, Report, Summary, TieOut};
 use crate::atomic::AtomicFile;
+use crate::ledger::read::claims::each_claim;
 use crate::ledger::read::report::{self as queries, Filter};
 use crate::numtext::{cents, money};
 
@@ -123,26 +124,6 @@ fn csv_file(
     file.commit().map_err(io)
 }
 
-/// Writes `patient_balances.csv` from the ledger, row by row.
-fn balances_file(
-    conn: &Connection,
-    path: &Path,
-    filter: ClaimFilter<'_>,
-) -> Result<patient::BalanceTotals, Error> {
-    let io = |cause| Error::Write { path: path.to_path_buf(), cause };
-    let named = |e: Error| match e {
-        Error::Csv(e) => Error::Write { path: path.to_path_buf(), cause: e.into() },
-        e => e,
-    };
-    let file = AtomicFile::create(path).map_err(io)?;
-    let mut w = csv::Writer::from_writer(file);
-    w.write_record(patient::HEADER).map_err(|e| named(Error::csv(e)))?;
-    let totals = patient::write(conn, filter, &mut w).map_err(named)?;
-    let file = w.into_inner().map_err(|e| io(e.into_error()))?;
-    file.commit().map_err(io)?;
-    Ok(totals)
-}
-
 /// Reads every figure and writes every file into `out_dir`.
 pub(crate) fn read_and_write(
     conn: &Connection,
@@ -153,8 +134,21 @@ pub(crate) fn read_and_write(
     let filter = Filter { payer: o.payer.clone(), from: o.from.map(day), to: o.to.map(day) };
     let now = o.now.date();
 
+    let path = |name: &str| out_dir.join(name);
+
+    // One pass over the claims: aging and counts, and the patient balances
+    // written as they pass.
     let mut claims = ClaimFold::default();
-    queries::each_claim(conn, &filter, |c| claims.add(c, now, o.from, o.to))?;
+    let mut balances = BalanceFile::create(&path("patient_balances.csv"), o.from, o.to)?;
+    each_claim::<Error>(conn, &filter, |facts, share| {
+        if let Some(c) = facts {
+            claims.add(c, now, o.from, o.to);
+        }
+        match share {
+            Some(answers) => balances.add(answers),
+            None => Ok(()),
+        }
+    })?;
     let aging = claims.rows();
     let (payments, hist) = aggregate::payment_rows(
         queries::payments(conn, &filter)?,
@@ -170,9 +164,7 @@ pub(crate) fn read_and_write(
     let totals = queries::totals(conn, &filter)?;
     let eligibility = super::eligibility::rows(conn, o.payer.as_deref())?;
 
-    let path = |name: &str| out_dir.join(name);
-    let balance_filter = ClaimFilter { payer: o.payer.as_deref(), from: o.from, to: o.to };
-    let balances = balances_file(conn, &path("patient_balances.csv"), balance_filter)?;
+    let balances = balances.commit()?;
     csv_file(&path("aging.csv"), &AGING, aging.iter().map(aging_cells))?;
     csv_file(&path("denials.csv"), &DENIALS, denials.iter().map(|d| denial_cells(d, &o.reasons)))?;
     csv_file(&path("payments.csv"), &PAYMENTS, payments.iter().map(payment_cells))?;

@@ -1,22 +1,22 @@
 //! What a claim's standing needs, read from the ledger: the claim as sent
 //! (first sent, its 837, the patient, what the patient paid at the visit)
 //! and the live payments of each payer in coordination-of-benefits order
-//! (the primary, then the secondary billed or named, else the crossover
-//! payer answering under its own id), summed exactly into
-//! [`PayerAnswer`]s for [`crate::ledger::standing`].
+//! (the primary, then the payer `live::later_payer` names), summed exactly
+//! by `live::answer_of` into [`PayerAnswer`]s for
+//! [`crate::ledger::standing`].
 //!
-//! [`claim_answers`] reads one claim (the claim view of `claimflow status`);
-//! [`each_balance`] walks the claims the `patient_responsibility` view
-//! gives a patient share (patient balances of `claimflow report`). This
-//! module decides nothing: the rule is `ledger::standing`.
+//! [`claim_answers`] reads one claim (the claim view of `claimflow status`)
+//! in two queries; the report's bulk pass (`read::claims::each_claim`)
+//! reads every claim's answers with the same columns and helpers. This module
+//! decides nothing: the rule is `ledger::standing`.
 
 use chrono::NaiveDate;
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, Row};
 use rust_decimal::Decimal;
 
-use super::report::{day, dec, text, LIVE};
-use super::ReadError as Error;
+use super::live::{self, answer_of, later_payer, Live};
+use super::{day, dec, text, ReadError as Error};
 use crate::ledger::{standing, PayerAnswer, Standing};
 
 /// What the ledger knows of a claim as sent, for its patient balance row.
@@ -65,6 +65,76 @@ impl ClaimAnswers {
     }
 }
 
+/// The secondary of claim `c` billed (`cob_claims`) or named
+/// (`other_coverage`); NULL when neither.
+pub(super) const NAMED: &str = "COALESCE(
+    (SELECT billed.payer_id FROM cob_claims billed
+     WHERE billed.claim_id = c.claim_id AND billed.primary_payer_id = c.payer_id),
+    (SELECT named.other_payer_id FROM other_coverage named
+     WHERE named.claim_id = c.claim_id AND named.payer_id = c.payer_id
+       AND named.submission_id = c.submission_id LIMIT 1))";
+
+/// When claim `c` was first sent (the earliest `claim_history` row with a
+/// submission).
+pub(super) const FIRST_SENT: &str = "(SELECT MIN(h.at) FROM claim_history h
+    WHERE h.claim_id = c.claim_id AND h.payer_id = c.payer_id AND h.submission_id IS NOT NULL)";
+
+/// The six columns [`sent_as`] reads of claim `c`, from [`SENT_AS_JOINS`].
+pub(super) const SENT_AS: &str =
+    "s.file, cp.patient_last, cp.patient_first, cp.patient_dob, cp.service_date, cp.patient_paid";
+
+/// The joins [`SENT_AS`] reads from.
+pub(super) const SENT_AS_JOINS: &str = "LEFT JOIN submissions s ON s.id = c.submission_id
+    LEFT JOIN claim_patients cp ON cp.claim_id = c.claim_id AND cp.payer_id = c.payer_id
+         AND cp.submission_id = c.submission_id";
+
+/// What the patient paid at the visit, from the [`SENT_AS`] column `i`.
+pub(super) fn paid_at_visit(r: &Row<'_>, i: usize) -> Result<Option<Option<Decimal>>, Error> {
+    Ok(match r.get_ref(i)? {
+        ValueRef::Null => None,
+        _ if text(r, i)?.trim().is_empty() => Some(None),
+        _ => Some(Some(dec(r, i)?)),
+    })
+}
+
+/// What a claim was sent as, from the [`SENT_AS`] columns starting at
+/// `first` and the [`FIRST_SENT`] column `sent`; default when the ledger
+/// holds no submission for it.
+pub(super) fn sent_as(r: &Row<'_>, first: usize, sent: usize) -> Result<SentAs, Error> {
+    if let ValueRef::Null = r.get_ref(first)? {
+        return Ok(SentAs::default());
+    }
+    let patient = match r.get_ref(first + 1)? {
+        ValueRef::Null => None,
+        _ => Some((
+            text(r, first + 1)?,
+            text(r, first + 2)?,
+            text(r, first + 3)?,
+            text(r, first + 4)?,
+        )),
+    };
+    Ok(SentAs {
+        file: text(r, first)?,
+        patient,
+        sent: day(&text(r, sent)?),
+        paid_at_visit: paid_at_visit(r, first + 5)?,
+    })
+}
+
+/// The answers of a claim from its live payments `group` (of its claim id).
+pub(super) fn answers(
+    claim_id: String,
+    primary_payer: String,
+    named: Option<String>,
+    sent: SentAs,
+    group: &[Live],
+) -> ClaimAnswers {
+    let primary = answer_of(group, &primary_payer);
+    let second_payer = later_payer(group, &primary_payer, named);
+    let secondary = second_payer.as_deref().map(|s| answer_of(group, s));
+    ClaimAnswers { claim_id, primary_payer, second_payer, sent, primary, secondary }
+}
+
 /// The answers of claim `claim_id` sent to `primary_payer`: its secondary is
 /// the payer of its COB claim (`cob_claims`), else the other payer the claim
 /// named (`other_coverage`), else the crossover payer that answered.
@@ -75,169 +145,20 @@ pub fn claim_answers(
     claim_id: &str,
     primary_payer: &str,
 ) -> Result<Option<ClaimAnswers>, Error> {
-    let named: Option<Option<String>> = conn
-        .prepare_cached(
-            "SELECT COALESCE(
-                (SELECT cc.payer_id FROM cob_claims cc
-                 WHERE cc.claim_id = c.claim_id AND cc.primary_payer_id = c.payer_id),
-                (SELECT oc.other_payer_id FROM other_coverage oc
-                 WHERE oc.claim_id = c.claim_id AND oc.payer_id = c.payer_id
-                   AND oc.submission_id = c.submission_id LIMIT 1))
-             FROM claims c WHERE c.claim_id = ?1 AND c.payer_id = ?2
-               AND NOT EXISTS (SELECT 1 FROM cob_claims x
-                               WHERE x.claim_id = c.claim_id AND x.payer_id = c.payer_id)",
-        )?
-        .query_row(params![claim_id, primary_payer], |r| r.get::<_, Option<String>>(0))
-        .map(Some)
-        .or_else(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Ok(None),
-            e => Err(e),
-        })?;
-    match named {
-        Some(named) => answers_of(conn, claim_id, primary_payer, named).map(Some),
-        None => Ok(None),
-    }
-}
-
-fn answers_of(
-    conn: &Connection,
-    claim_id: &str,
-    primary_payer: &str,
-    named: Option<String>,
-) -> Result<ClaimAnswers, Error> {
-    let sent = sent_as(conn, claim_id, primary_payer)?.unwrap_or_default();
-    let primary = payer_answer(conn, claim_id, primary_payer)?;
-    let second_payer = match named.filter(|s| !s.is_empty()) {
-        Some(s) => Some(s),
-        None => crossover_payer(conn, claim_id, primary_payer)?,
-    };
-    let secondary = match &second_payer {
-        None => None,
-        Some(s) => Some(payer_answer(conn, claim_id, s)?),
-    };
-    Ok(ClaimAnswers {
-        claim_id: claim_id.to_string(),
-        primary_payer: primary_payer.to_string(),
-        second_payer,
-        sent,
-        primary,
-        secondary,
-    })
-}
-
-/// Calls `visit` with the answers of every claim the ledger's
-/// `patient_responsibility` view gives a share above 0, by claim id; only
-/// claims of primary payer `payer` when given and first sent within
-/// `from..=to` when given.
-pub fn each_balance<E: From<Error>>(
-    conn: &Connection,
-    payer: Option<&str>,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-    mut visit: impl FnMut(ClaimAnswers) -> Result<(), E>,
-) -> Result<(), E> {
-    let mut st = conn
-        .prepare(
-            "SELECT claim_id, primary_payer_id, COALESCE(secondary_payer_id, '')
-             FROM patient_responsibility WHERE CAST(amount AS REAL) > 0
-             ORDER BY claim_id, primary_payer_id",
-        )
-        .map_err(Error::from)?;
-    let mut rows = st.query([]).map_err(Error::from)?;
-    while let Some(r) = rows.next().map_err(Error::from)? {
-        let Some(answers) = share_row(conn, r, payer, from, to)? else { continue };
-        visit(answers)?;
-    }
-    Ok(())
-}
-
-fn share_row(
-    conn: &Connection,
-    r: &Row<'_>,
-    payer: Option<&str>,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-) -> Result<Option<ClaimAnswers>, Error> {
-    let (claim_id, primary, secondary) = (text(r, 0)?, text(r, 1)?, text(r, 2)?);
-    if payer.is_some_and(|p| p != primary) {
-        return Ok(None);
-    }
-    let sent = sent_as(conn, &claim_id, &primary)?.unwrap_or_default();
-    if from.is_some_and(|f| sent.sent.map_or(true, |s| s < f))
-        || to.is_some_and(|t| sent.sent.map_or(true, |s| s > t))
-    {
-        return Ok(None);
-    }
-    answers_of(conn, &claim_id, &primary, Some(secondary)).map(Some)
-}
-
-/// The payer other than `primary` answering claim `claim_id` as a later
-/// payer without a claim of its own in the ledger: the crossover payer
-/// (reconcile posts its answer under its own id).
-fn crossover_payer(
-    conn: &Connection,
-    claim_id: &str,
-    primary: &str,
-) -> Result<Option<String>, Error> {
     let mut st = conn.prepare_cached(&format!(
-        "SELECT p.payer_id FROM claim_payments p
-         WHERE p.claim_id = ?1 AND p.payer_id <> ?2 AND {LIVE}
-           AND NOT EXISTS (SELECT 1 FROM claims c
-                           WHERE c.claim_id = p.claim_id AND c.payer_id = p.payer_id)
-         ORDER BY p.id LIMIT 1"
+        "SELECT {NAMED}, {FIRST_SENT}, {SENT_AS}
+         FROM claims c {SENT_AS_JOINS}
+         WHERE c.claim_id = ?1 AND c.payer_id = ?2
+           AND NOT EXISTS (SELECT 1 FROM cob_claims x
+                           WHERE x.claim_id = c.claim_id AND x.payer_id = c.payer_id)"
     ))?;
-    let mut rows = st.query(params![claim_id, primary])?;
-    match rows.next()? {
-        Some(r) => Ok(Some(text(r, 0)?)),
-        None => Ok(None),
-    }
-}
-
-/// The live payments of `claim_id` at `payer_id`, summed exactly.
-fn payer_answer(conn: &Connection, claim_id: &str, payer_id: &str) -> Result<PayerAnswer, Error> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT p.patient_responsibility, p.paid, p.adjustments, p.clp02 FROM claim_payments p
-         WHERE p.claim_id = ?1 AND p.payer_id = ?2 AND {LIVE}"
-    ))?;
-    let mut rows = st.query(params![claim_id, payer_id])?;
-    let mut m = PayerAnswer::default();
-    while let Some(r) = rows.next()? {
-        m.patient_responsibility += dec(r, 0)?;
-        m.paid += dec(r, 1)?;
-        m.payments += 1;
-        m.forwarded |= matches!(text(r, 3)?.trim(), "19" | "20" | "21");
-        if !m.adjustments.is_empty() {
-            m.adjustments.push(';');
-        }
-        m.adjustments.push_str(&text(r, 2)?);
-    }
-    Ok(m)
-}
-
-/// Reads what a claim was sent as; `None` when the ledger does not know
-/// the claim (`claims`, `submissions`, `claim_patients`, `claim_history`).
-fn sent_as(conn: &Connection, claim_id: &str, payer_id: &str) -> Result<Option<SentAs>, Error> {
-    let mut st = conn.prepare_cached(
-        "SELECT s.file, cp.patient_last, cp.patient_first, cp.patient_dob, cp.service_date,
-            (SELECT MIN(h.at) FROM claim_history h
-             WHERE h.claim_id = c.claim_id AND h.payer_id = c.payer_id
-               AND h.submission_id IS NOT NULL),
-            cp.patient_paid
-         FROM claims c JOIN submissions s ON s.id = c.submission_id
-         LEFT JOIN claim_patients cp ON cp.claim_id = c.claim_id AND cp.payer_id = c.payer_id
-              AND cp.submission_id = c.submission_id
-         WHERE c.claim_id = ?1 AND c.payer_id = ?2",
-    )?;
-    let mut rows = st.query(params![claim_id, payer_id])?;
+    let mut rows = st.query(params![claim_id, primary_payer])?;
     let Some(r) = rows.next()? else { return Ok(None) };
-    let patient = match r.get_ref(1)? {
+    let named = match r.get_ref(0)? {
         ValueRef::Null => None,
-        _ => Some((text(r, 1)?, text(r, 2)?, text(r, 3)?, text(r, 4)?)),
+        _ => Some(text(r, 0)?),
     };
-    let paid_at_visit = match r.get_ref(6)? {
-        ValueRef::Null => None,
-        _ if text(r, 6)?.trim().is_empty() => Some(None),
-        _ => Some(Some(dec(r, 6)?)),
-    };
-    Ok(Some(SentAs { file: text(r, 0)?, patient, sent: day(&text(r, 5)?), paid_at_visit }))
+    let sent = sent_as(r, 2, 1)?;
+    let group = live::of_claim(conn, claim_id)?;
+    Ok(Some(answers(claim_id.into(), primary_payer.into(), named, sent, &group)))
 }

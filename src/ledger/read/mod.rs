@@ -1,14 +1,22 @@
 //! The ledger's typed reads for the commands that only read it: the
-//! report's queries (`report`), a claim's answers for its standing
-//! (`balances`), the exact-decimal SQL functions they sum with (`sqlfn`),
+//! report's grouped queries (`report`) and its pass over every claim
+//! (`claims`), a claim's answers for its standing
+//! (`balances`), a claim's live payments and the rule over them (`live`:
+//! what a payer answered, which payer answers after the primary), the
+//! exact-decimal SQL functions the report sums with (`sqlfn`),
 //! and the report's read transaction ([`begin`], [`end`]).
 //!
 //! Nothing here writes to the ledger or decides what a figure means: the
 //! money rule is `ledger::standing`, the rows and files are `report`'s.
 
-use rusqlite::Connection;
+use chrono::NaiveDate;
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, Row};
+use rust_decimal::Decimal;
 
 pub mod balances;
+pub(crate) mod claims;
+mod live;
 pub(crate) mod report;
 mod sqlfn;
 
@@ -25,6 +33,31 @@ pub enum ReadError {
         /// What and the value.
         what: String,
     },
+}
+
+/// Text of column `i` ('' for NULL).
+fn text(row: &Row<'_>, i: usize) -> Result<String, ReadError> {
+    Ok(match row.get_ref(i)? {
+        ValueRef::Null => String::new(),
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+        ValueRef::Integer(n) => n.to_string(),
+        ValueRef::Real(r) => r.to_string(),
+        ValueRef::Blob(_) => String::new(),
+    })
+}
+
+/// Decimal of column `i` (NULL is 0).
+fn dec(row: &Row<'_>, i: usize) -> Result<Decimal, ReadError> {
+    let t = text(row, i)?;
+    if t.is_empty() {
+        return Ok(Decimal::ZERO);
+    }
+    t.trim().parse().map_err(|_| ReadError::Value { what: format!("amount {t:?}") })
+}
+
+/// The `YYYY-MM-DD` start of an ISO 8601 text, as a date.
+fn day(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
 }
 
 /// Registers the exact-decimal SQL functions on `conn` and starts one read

@@ -1,14 +1,12 @@
-//! The report's queries (`claimflow report`), and the ledger facts each one
-//! reads; patient balances are in `balances`.
+//! The report's grouped queries (`claimflow report`), and the ledger facts
+//! each one reads; the pass over every claim (aging, claim outcomes,
+//! patient balances) is `claims`.
 //!
-//! All run inside one read transaction (`read::begin`, `read::end`), so every file
-//! describes the same moment of the ledger. Amounts are summed in SQL with
-//! the exact decimal functions of `sqlfn` (registered by `read::begin`); what comes back is one row per
-//! group (payer, month, reason, code), except the claims for aging and the
-//! claim outcomes ([`each_claim`]: the claims and their live payments read
-//! once, in claim id order, each claim's standing computed here by
-//! `ledger::standing`), which the caller folds into groups as they pass.
-//! Nothing here formats or writes files or decides what a standing means.
+//! All run inside one read transaction (`read::begin`, `read::end`), so
+//! every file describes the same moment of the ledger. Amounts are summed in
+//! SQL with the exact decimal functions of `sqlfn` (registered by
+//! `read::begin`); what comes back is one row per group (payer, month,
+//! reason, code). Nothing here formats or writes files.
 //!
 //! Words used below:
 //! - a *live* payment is a claim payment matched to a sent claim, not a
@@ -19,13 +17,11 @@
 //! - a payment's *date* is the remittance's BPR16, else the day it was
 //!   applied.
 
-use chrono::NaiveDate;
-use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, Row};
 use rust_decimal::Decimal;
 
-use super::ReadError as Error;
-use crate::ledger::{standing, PayerAnswer, Standing};
+use super::live::LIVE;
+use super::{dec, text, ReadError as Error};
 
 /// What the queries are restricted to.
 #[derive(Clone, Debug)]
@@ -48,248 +44,15 @@ const LATER: &str = "(EXISTS (SELECT 1 FROM cob_claims x
 
 /// A payment's date.
 const PAY_DATE: &str = "COALESCE(r.payment_date, substr(r.applied_at, 1, 10))";
-/// A live payment (`p`).
-pub(super) const LIVE: &str =
-    "p.matched = 1 AND p.reversed_by IS NULL AND p.status NOT IN ('reversed', 'unmatched')";
 
 /// `WHERE` terms on payments `p` of remittances `r`: payer ?1, dates ?2..?3.
 fn payment_terms() -> String {
     format!("(?1 IS NULL OR p.payer_id = ?1) AND (?2 IS NULL OR {PAY_DATE} >= ?2) AND (?3 IS NULL OR {PAY_DATE} <= ?3)")
 }
 
-/// Text of column `i` ('' for NULL).
-pub(crate) fn text(row: &Row<'_>, i: usize) -> Result<String, Error> {
-    Ok(match row.get_ref(i)? {
-        ValueRef::Null => String::new(),
-        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-        ValueRef::Integer(n) => n.to_string(),
-        ValueRef::Real(r) => r.to_string(),
-        ValueRef::Blob(_) => String::new(),
-    })
-}
-
-/// Decimal of column `i` (NULL is 0).
-pub(crate) fn dec(row: &Row<'_>, i: usize) -> Result<Decimal, Error> {
-    let t = text(row, i)?;
-    if t.is_empty() {
-        return Ok(Decimal::ZERO);
-    }
-    t.trim().parse().map_err(|_| Error::Value { what: format!("amount {t:?}") })
-}
-
 /// Count in column `i`.
 fn count(row: &Row<'_>, i: usize) -> Result<u64, Error> {
     Ok(u64::try_from(row.get::<_, i64>(i)?).unwrap_or(0))
-}
-
-/// The `YYYY-MM-DD` start of an ISO 8601 text, as a date.
-pub(crate) fn day(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
-}
-
-/// One sent claim (not a void), as aging and the claim counts need it.
-#[derive(Debug)]
-pub(crate) struct ClaimFacts {
-    /// `claims.payer_id`.
-    pub payer_id: String,
-    /// `claims.status`.
-    pub status: String,
-    /// First sent (`claim_history`), when the ledger has it.
-    pub sent: Option<NaiveDate>,
-    /// `claims.total_charge` (as last sent).
-    pub charge: Decimal,
-    /// Sum of `billed` (CLP03) over its live payments.
-    pub answered: Decimal,
-    /// True when a live payment paid more than 0.
-    pub paid: bool,
-    /// For a COB claim (`cob_claims`, schema 8): what the secondary is asked
-    /// for (the primary's patient responsibility and the amounts it left to
-    /// another payer); `None` otherwise.
-    pub expected: Option<Decimal>,
-    /// The claim names a secondary payer (`other_coverage`, SBR01 `S`) and
-    /// no COB claim to it has been sent yet.
-    pub secondary_pending: bool,
-    /// A COB claim to the secondary has been sent for this claim: that
-    /// claim carries what the secondary is asked for.
-    pub cob_billed: bool,
-    /// The claim's standing across payers ([`crate::ledger::standing`]);
-    /// `None` for a COB claim (its standing is its primary's claim's).
-    pub standing: Option<Standing>,
-}
-
-/// One live payment of the bulk pass of [`each_claim`].
-struct Live {
-    claim_id: String,
-    payer_id: String,
-    id: i64,
-    billed: Decimal,
-    paid: Decimal,
-    patient_responsibility: Decimal,
-    forwarded: bool,
-    /// The payer has a claim of its own under this claim id.
-    own_claim: bool,
-}
-
-fn live_row(r: &Row<'_>) -> Result<Live, Error> {
-    Ok(Live {
-        claim_id: text(r, 0)?,
-        payer_id: text(r, 1)?,
-        id: r.get(2)?,
-        billed: dec(r, 3)?,
-        paid: dec(r, 4)?,
-        patient_responsibility: dec(r, 5)?,
-        forwarded: matches!(text(r, 6)?.trim(), "19" | "20" | "21"),
-        own_claim: r.get::<_, i64>(7)? != 0,
-    })
-}
-
-/// What the live payments `group` (one claim id) of `payer` add up to.
-fn answer_of(group: &[Live], payer: &str) -> PayerAnswer {
-    let mut a = PayerAnswer::default();
-    for p in group.iter().filter(|p| p.payer_id == payer) {
-        a.payments += 1;
-        a.paid += p.paid;
-        a.patient_responsibility += p.patient_responsibility;
-        a.forwarded |= p.forwarded;
-    }
-    a
-}
-
-/// Calls `visit` for every sent claim of the payer filter (`claims`,
-/// `claim_history`, live `claim_payments`, `cob_claims`, `other_coverage`,
-/// `claim_patients`), with its standing across payers. Voids (frequency 8)
-/// are left out.
-///
-/// One bulk pass: the claims and the live payments are each read once, in
-/// claim id order, by two streaming queries walked side by side; each
-/// claim's answers are summed and its standing computed here, never with a
-/// query per claim. Memory holds the live payments of one claim id.
-pub(crate) fn each_claim(
-    conn: &Connection,
-    f: &Filter,
-    mut visit: impl FnMut(ClaimFacts),
-) -> Result<(), Error> {
-    let mut st = conn.prepare(
-        "SELECT c.claim_id, c.payer_id, c.status, c.total_charge,
-            (SELECT MIN(h.at) FROM claim_history h
-             WHERE h.claim_id = c.claim_id AND h.payer_id = c.payer_id
-               AND h.submission_id IS NOT NULL),
-            cc.primary_patient_responsibility, pp.adjustments,
-            EXISTS (SELECT 1 FROM other_coverage o
-                    WHERE o.claim_id = c.claim_id AND o.payer_id = c.payer_id
-                      AND o.responsibility = 'S'
-                      AND NOT EXISTS (SELECT 1 FROM cob_claims x
-                                      WHERE x.claim_id = c.claim_id AND x.primary_payer_id = c.payer_id)),
-            COALESCE(
-                (SELECT y.payer_id FROM cob_claims y
-                 WHERE y.claim_id = c.claim_id AND y.primary_payer_id = c.payer_id),
-                (SELECT oc.other_payer_id FROM other_coverage oc
-                 WHERE oc.claim_id = c.claim_id AND oc.payer_id = c.payer_id
-                   AND oc.submission_id = c.submission_id LIMIT 1)),
-            EXISTS (SELECT 1 FROM cob_claims y
-                    WHERE y.claim_id = c.claim_id AND y.primary_payer_id = c.payer_id),
-            (SELECT cp.patient_paid FROM claim_patients cp
-             WHERE cp.claim_id = c.claim_id AND cp.payer_id = c.payer_id
-               AND cp.submission_id = c.submission_id)
-         FROM claims c
-         LEFT JOIN cob_claims cc ON cc.claim_id = c.claim_id AND cc.payer_id = c.payer_id
-         LEFT JOIN claim_payments pp ON pp.id = cc.primary_payment_id
-         WHERE c.frequency <> '8' AND c.status <> 'void' AND (?1 IS NULL OR c.payer_id = ?1)
-         ORDER BY c.claim_id, c.payer_id",
-    )?;
-    let mut pst = conn.prepare(&format!(
-        "SELECT p.claim_id, p.payer_id, p.id, p.billed, p.paid, p.patient_responsibility, p.clp02,
-            EXISTS (SELECT 1 FROM claims x WHERE x.claim_id = p.claim_id AND x.payer_id = p.payer_id)
-         FROM claim_payments p WHERE {LIVE}
-         ORDER BY p.claim_id, p.payer_id, p.id"
-    ))?;
-    let mut rows = st.query(params![f.payer])?;
-    let mut pays = pst.query([])?;
-    let mut next: Option<Live> = match pays.next()? {
-        Some(r) => Some(live_row(r)?),
-        None => None,
-    };
-    let mut group: Vec<Live> = Vec::new();
-    while let Some(r) = rows.next()? {
-        let claim_id = text(r, 0)?;
-        let payer_id = text(r, 1)?;
-        if group.first().map_or(true, |g| g.claim_id != claim_id) {
-            group.clear();
-            // Skip the payments of claim ids before this one (other payers'
-            // claims under the filter), then gather this claim id's.
-            while let Some(p) = next.take() {
-                if p.claim_id > claim_id {
-                    next = Some(p);
-                    break;
-                }
-                if p.claim_id == claim_id {
-                    group.push(p);
-                }
-                next = match pays.next()? {
-                    Some(r) => Some(live_row(r)?),
-                    None => None,
-                };
-            }
-        }
-        let own: Vec<&Live> = group.iter().filter(|p| p.payer_id == payer_id).collect();
-        let answered = own.iter().map(|p| p.billed).sum();
-        let paid = own.iter().any(|p| p.paid > Decimal::ZERO);
-        let expected = match r.get_ref(5)? {
-            ValueRef::Null => None,
-            // A COB claim asks the secondary for what the primary left to
-            // the patient, and for what it left to another payer (CO-22,
-            // OA-23, ...): never a CO amount the patient cannot be billed.
-            _ => Some(dec(r, 5)? + other_payer_amount(&text(r, 6)?)),
-        };
-        let standing = match expected {
-            Some(_) => None,
-            None => {
-                let primary = answer_of(&group, &payer_id);
-                // The secondary billed or named, else the crossover payer:
-                // the first later payer with no claim of its own.
-                let second = Some(text(r, 8)?).filter(|s| !s.is_empty()).or_else(|| {
-                    group
-                        .iter()
-                        .filter(|p| p.payer_id != payer_id && !p.own_claim)
-                        .min_by_key(|p| p.id)
-                        .map(|p| p.payer_id.clone())
-                });
-                let secondary = second.map(|s| answer_of(&group, &s));
-                let at_visit = match text(r, 10)?.trim() {
-                    "" => Decimal::ZERO,
-                    _ => dec(r, 10)?,
-                };
-                Some(standing(&primary, secondary.as_ref(), at_visit))
-            }
-        };
-        visit(ClaimFacts {
-            payer_id,
-            status: text(r, 2)?,
-            charge: dec(r, 3)?,
-            answered,
-            paid,
-            sent: day(&text(r, 4)?),
-            expected,
-            secondary_pending: r.get::<_, i64>(7)? != 0,
-            cob_billed: r.get::<_, i64>(9)? != 0,
-            standing,
-        });
-    }
-    Ok(())
-}
-
-/// The non-PR adjustments in `adjustments` (`GROUP-CARC amount;…`) whose
-/// reason says another payer covers the amount.
-fn other_payer_amount(adjustments: &str) -> Decimal {
-    adjustments
-        .split(';')
-        .filter_map(|a| {
-            let (code, amount) = a.trim().split_once(' ')?;
-            let (group, carc) = code.split_once('-')?;
-            let amount = amount.trim().parse::<Decimal>().ok()?;
-            (group != "PR" && crate::claim::other_payer_reason(carc)).then_some(amount)
-        })
-        .sum()
 }
 
 /// Money of the claim payments of one payer and month.

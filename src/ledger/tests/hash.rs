@@ -222,9 +222,9 @@ fn content_hash_changes_with_each_kind_of_field() {
 }
 
 /// The hash of a claim that uses neither a person billing provider nor a
-/// pay-to address is what it was before those fields existed: the claims a
-/// ledger already holds are not seen as changed. (Values computed before
-/// the fields were added.)
+/// pay-to address, nor an NDC quantity and unit, leaves those fields out:
+/// the claims a ledger holds from builds without them are not seen as
+/// changed (the pinned values are such claims' hashes).
 #[test]
 fn content_hash_of_claims_without_the_newer_billing_fields_is_unchanged() {
     let want = [
@@ -234,8 +234,8 @@ fn content_hash_of_claims_without_the_newer_billing_fields_is_unchanged() {
         ("C4", "aa8099b43c9d7203a4963541c6bc2104bb202debb1bc2edd7cb940985aafdd91"),
     ];
     for (mut c, (id, hash)) in crate::edi837::tests::sample_claims().into_iter().zip(want) {
-        // The sample's NDC line now carries its drug quantity and unit,
-        // which claims sent before those fields existed never had.
+        // The sample's NDC line carries its drug quantity and unit; the
+        // pinned hashes are of the claims without them.
         for l in &mut c.lines {
             (l.ndc_quantity, l.ndc_unit) = (None, None);
         }

@@ -572,10 +572,17 @@ fn every_rule_is_documented_and_tested() {
         include_str!("../../encounter/tests.rs"),
         include_str!("../../../tests/check.rs"),
         include_str!("../../../tests/build.rs"),
-        include_str!("../../../tests/claim_facts_rules.rs"),
-        include_str!("../../../tests/ack.rs"),
+        include_str!("../../../tests/claim_facts_rules/mod.rs"),
+        include_str!("../../../tests/claim_facts_rules/facility.rs"),
+        include_str!("../../../tests/claim_facts_rules/drugs_and_accidents.rs"),
+        include_str!("../../../tests/ack/mod.rs"),
+        include_str!("../../../tests/ack/claim_status.rs"),
+        include_str!("../../../tests/ack/interchange.rs"),
+        include_str!("../../../tests/ack/resend.rs"),
         include_str!("../../../tests/ncci.rs"),
-        include_str!("../../../tests/eligibility.rs"),
+        include_str!("../../../tests/eligibility/mod.rs"),
+        include_str!("../../../tests/eligibility/claim_status.rs"),
+        include_str!("../../../tests/eligibility/coverage_rules.rs"),
     ];
     for r in RULES {
         assert!(

@@ -9,6 +9,9 @@ use claimflow::{clock, encounter, scrub};
 
 use crate::util::root;
 
+mod drugs_and_accidents;
+mod facility;
+
 /// The columns of the test export: the required ones, a rendering
 /// provider, and every claim-fact column.
 const COLUMNS: &[&str] = &[
@@ -140,6 +143,7 @@ fn assert_only(findings: &[Finding], rule: &str, sev: Severity, row: u64, col: &
 }
 
 const E: Severity = Severity::Error;
+
 const W: Severity = Severity::Warning;
 
 #[test]
@@ -190,93 +194,6 @@ fn rendering_npi_equal_to_billing_states_the_organization_rendered_it() {
 }
 
 #[test]
-fn facility_place_of_service_without_facility_columns() {
-    let found = scrub_one(&[("place_of_service", "31")]);
-    assert_only(
-        &found,
-        "E-FAC-001",
-        E,
-        2,
-        "facility_name",
-        "place_of_service 31 (Skilled Nursing Facility) is a facility: give where the service was rendered (facility_name, facility_npi, facility_address1, facility_city, facility_state, facility_zip) for loop 2310C",
-    );
-    // An office or the patient's home needs no facility.
-    for pos in ["11", "12", "02"] {
-        assert!(scrub_one(&[("place_of_service", pos)]).is_empty(), "{pos}");
-    }
-}
-
-#[test]
-fn facility_columns_incomplete() {
-    let mut given = FACILITY.to_vec();
-    given.extend([("place_of_service", "22"), ("facility_city", "")]);
-    assert_only(
-        &scrub_one(&given),
-        "E-FAC-002",
-        E,
-        2,
-        "facility_city",
-        "facility_city is empty: the service facility (loop 2310C) needs its name, address, city, state and ZIP, and its NPI at this place of service",
-    );
-    // At a hospital the NPI is needed too; elsewhere (a school) it is not.
-    let mut given = FACILITY.to_vec();
-    given.extend([("place_of_service", "21"), ("facility_npi", "")]);
-    assert_only(
-        &scrub_one(&given),
-        "E-FAC-002",
-        E,
-        2,
-        "facility_npi",
-        "facility_npi is empty: the service facility (loop 2310C) needs its name, address, city, state and ZIP, and its NPI at this place of service",
-    );
-    let mut given = FACILITY.to_vec();
-    given.extend([("place_of_service", "03"), ("facility_npi", "")]);
-    assert!(scrub_one(&given).is_empty());
-}
-
-#[test]
-fn facility_zip_must_have_nine_digits() {
-    let mut given = FACILITY.to_vec();
-    given.extend([("place_of_service", "22"), ("facility_zip", "62704")]);
-    assert_only(
-        &scrub_one(&given),
-        "E-FAC-003",
-        E,
-        2,
-        "facility_zip",
-        "facility_zip must be 9 digits (ZIP+4) for the service facility",
-    );
-}
-
-#[test]
-fn facility_npi_check_digit() {
-    let mut given = FACILITY.to_vec();
-    given.extend([("place_of_service", "22"), ("facility_npi", "1679576723")]);
-    assert_only(
-        &scrub_one(&given),
-        "E-NPI-004",
-        E,
-        2,
-        "facility_npi",
-        "service facility NPI \"1679576723\" is not a valid NPI (10 digits starting 1 or 2, check digit must match)",
-    );
-}
-
-#[test]
-fn facility_state_is_a_usps_code() {
-    let mut given = FACILITY.to_vec();
-    given.extend([("place_of_service", "22"), ("facility_state", "XX")]);
-    assert_only(
-        &scrub_one(&given),
-        "E-STATE-001",
-        E,
-        2,
-        "facility_state",
-        "facility_state \"XX\" is not a USPS state code",
-    );
-}
-
-#[test]
 fn supervising_npi_and_name() {
     let sup = [
         ("supervising_npi", "1003000127"),
@@ -306,183 +223,6 @@ fn supervising_npi_and_name() {
         2,
         "supervising_first",
         "supervising provider needs supervising_last and supervising_first (2310 NM1, person)",
-    );
-}
-
-/// A J3301 line with an NDC; `extra` sets its quantity and unit.
-fn drug_line(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
-    let mut v = vec![("procedure", "J3301"), ("ndc", "00003029305")];
-    v.extend_from_slice(extra);
-    v
-}
-
-#[test]
-fn ndc_needs_its_quantity() {
-    // The NDC is on the claim's second row: the finding names that row.
-    let rows = [row(&[]), row(&drug_line(&[("ndc_unit", "ML")]))];
-    assert_only(
-        &scrub_rows(&rows),
-        "E-NDC-002",
-        E,
-        3,
-        "ndc_quantity",
-        "ndc is given but ndc_quantity is empty: give the quantity of the drug in its own unit (e.g. 1 for one 1 mL vial with ndc_unit ML), not the HCPCS units",
-    );
-    assert_only(
-        &scrub_one(&drug_line(&[("ndc_quantity", "0"), ("ndc_unit", "ML")])),
-        "E-NDC-002",
-        E,
-        2,
-        "ndc_quantity",
-        "ndc_quantity 0 must be greater than 0",
-    );
-    assert_only(
-        &scrub_one(&drug_line(&[("ndc_quantity", "1.0005"), ("ndc_unit", "ML")])),
-        "E-NDC-002",
-        E,
-        2,
-        "ndc_quantity",
-        "ndc_quantity 1.0005 has more than 3 decimals",
-    );
-}
-
-#[test]
-fn ndc_unit_is_one_of_five() {
-    assert_only(
-        &scrub_one(&drug_line(&[("ndc_quantity", "10"), ("ndc_unit", "MG")])),
-        "E-NDC-003",
-        E,
-        2,
-        "ndc_unit",
-        "ndc_unit \"MG\" must be F2 (international unit), GR (gram), ME (milligram), ML (millilitre) or UN (unit)",
-    );
-    assert_only(
-        &scrub_one(&drug_line(&[("ndc_quantity", "10")])),
-        "E-NDC-003",
-        E,
-        2,
-        "ndc_unit",
-        "ndc is given but ndc_unit is empty: F2 (international unit), GR (gram), ME (milligram), ML (millilitre) or UN (unit)",
-    );
-}
-
-#[test]
-fn ndc_quantity_without_ndc_is_ignored_with_a_warning() {
-    assert_only(
-        &scrub_one(&[("ndc_quantity", "1"), ("ndc_unit", "ML")]),
-        "W-NDC-001",
-        W,
-        2,
-        "ndc_quantity",
-        "ndc_quantity and ndc_unit describe an NDC, and the line has none: ignored",
-    );
-}
-
-#[test]
-fn auto_accident_needs_its_state() {
-    assert_only(
-        &scrub_one(&[("related_cause", "AA"), ("accident_date", "2026-02-27")]),
-        "E-ACC-001",
-        E,
-        2,
-        "accident_state",
-        "related_cause AA (auto accident) needs accident_state, the state where it happened",
-    );
-    assert_only(
-        &scrub_one(&[
-            ("related_cause", "AA"),
-            ("accident_state", "ZZ"),
-            ("accident_date", "2026-02-27"),
-        ]),
-        "E-STATE-001",
-        E,
-        2,
-        "accident_state",
-        "accident_state \"ZZ\" is not a USPS state code",
-    );
-}
-
-#[test]
-fn accident_needs_its_date() {
-    assert_only(
-        &scrub_one(&[("related_cause", "OA")]),
-        "E-ACC-002",
-        E,
-        2,
-        "accident_date",
-        "related_cause AA or OA (an accident) needs accident_date",
-    );
-    assert_only(
-        &scrub_one(&[("related_cause", "AA"), ("accident_state", "IL")]),
-        "E-ACC-002",
-        E,
-        2,
-        "accident_date",
-        "related_cause AA or OA (an accident) needs accident_date",
-    );
-    assert_only(
-        &scrub_one(&[("related_cause", "OA"), ("accident_date", "2026-03-03")]),
-        "E-ACC-002",
-        E,
-        2,
-        "accident_date",
-        "accident_date is after the first date of service 2026-03-02",
-    );
-    // Employment alone needs neither.
-    assert!(scrub_one(&[("related_cause", "EM")]).is_empty());
-}
-
-#[test]
-fn related_cause_codes() {
-    assert_only(
-        &scrub_one(&[("related_cause", "XX")]),
-        "E-ACC-003",
-        E,
-        2,
-        "related_cause",
-        "related_cause \"XX\" must be AA (auto accident), EM (employment) or OA (other accident)",
-    );
-    assert_only(
-        &scrub_one(&[("related_cause", "EM;EM")]),
-        "E-ACC-003",
-        E,
-        2,
-        "related_cause",
-        "related_cause lists the same cause twice",
-    );
-    let three =
-        [("related_cause", "AA;EM;OA"), ("accident_state", "IL"), ("accident_date", "2026-02-27")];
-    assert_only(
-        &scrub_one(&three),
-        "E-ACC-003",
-        E,
-        2,
-        "related_cause",
-        "related_cause lists 3 causes; CLM11 holds at most two, separated by ;",
-    );
-}
-
-#[test]
-fn accident_facts_without_their_cause_are_ignored_with_a_warning() {
-    assert_only(
-        &scrub_one(&[
-            ("related_cause", "OA"),
-            ("accident_state", "IL"),
-            ("accident_date", "2026-02-27"),
-        ]),
-        "W-ACC-001",
-        W,
-        2,
-        "accident_state",
-        "accident_state is only sent for an auto accident (related_cause AA): ignored",
-    );
-    assert_only(
-        &scrub_one(&[("accident_date", "2026-02-27")]),
-        "W-ACC-001",
-        W,
-        2,
-        "accident_date",
-        "accident_date is only sent for an accident (related_cause AA or OA): ignored",
     );
 }
 
@@ -550,16 +290,4 @@ fn claim_note_length_and_characters() {
     assert_eq!(found.iter().map(|f| f.rule).collect::<Vec<_>>(), ["X12_DELIMITER_IN_DATA"]);
     // The note is PHI-prone free text: no message quotes it.
     assert!(found.iter().all(|f| !f.message.contains("a~b")));
-}
-
-#[test]
-fn ndc_quantity_that_is_not_a_number() {
-    assert_only(
-        &scrub_one(&drug_line(&[("ndc_quantity", "1 vial"), ("ndc_unit", "ML")])),
-        "E-NUM-001",
-        E,
-        2,
-        "ndc_quantity",
-        "ndc_quantity \"1 vial\" is not a plain number (digits and one optional dot)",
-    );
 }
