@@ -282,6 +282,13 @@ pub(super) fn decide(
     let mut decisions = Vec::with_capacity(clean.len());
     for ((c, k), hash) in clean.iter().zip(&known).zip(hashes) {
         let row = c.source.rows.first().copied().unwrap_or(0);
+        // The error finding that holds the claim back.
+        let held = |rule, message| {
+            Finding::new(rule, Severity::Error, message)
+                .in_file(file)
+                .at_row(row, "")
+                .for_claim(&c.claim_id)
+        };
         decisions.push(match k {
             // A first send says how it goes: a replacement or a void of
             // a claim sent before the ledger knew it stays one.
@@ -311,12 +318,7 @@ pub(super) fn decide(
                      as an original), or re-run with --resend to send it again as is",
                     c.claim_id, k.isa13
                 );
-                findings.push(
-                    Finding::new(scrub::LEDGER_REJECTED.id, Severity::Error, message)
-                        .in_file(file)
-                        .at_row(row, "")
-                        .for_claim(&c.claim_id),
-                );
+                findings.push(held(scrub::LEDGER_REJECTED.id, message));
                 Decision::Held
             }
             Some(k) if k.content_hash == *hash => Decision::AlreadySent,
@@ -331,12 +333,7 @@ pub(super) fn decide(
                      control number, or re-run with --resend to send it again as is",
                     c.claim_id, k.isa13
                 );
-                findings.push(
-                    Finding::new(scrub::LEDGER_CHANGED.id, Severity::Error, message)
-                        .in_file(file)
-                        .at_row(row, "")
-                        .for_claim(&c.claim_id),
-                );
+                findings.push(held(scrub::LEDGER_CHANGED.id, message));
                 Decision::Held
             }
         });
