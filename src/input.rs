@@ -52,6 +52,43 @@ pub fn open(path: &Path) -> io::Result<Input> {
     Ok(Input::Owned(v))
 }
 
+/// Opens `path` like [`open`], but a large file is mapped without reading
+/// it ahead: for a reader that goes through it once and calls
+/// [`Input::release`] behind itself, so that its resident memory stays small.
+pub fn open_streamed(path: &Path) -> io::Result<Input> {
+    let file = File::open(path)?;
+    let meta = file.metadata()?;
+    if path.as_os_str() == "-" || meta.is_dir() || meta.len() < MMAP_THRESHOLD {
+        return open(path);
+    }
+    #[allow(unsafe_code)]
+    // SAFETY: as in `map` (read-only, lives no longer than the command).
+    let m = unsafe { memmap2::MmapOptions::new().map(&file) }?;
+    // Read in order: the kernel reads ahead more.
+    let _ = m.advise(memmap2::Advice::Sequential);
+    Ok(Input::Mapped(m))
+}
+
+impl Input {
+    /// Tells the OS the bytes before `upto` are not needed for now: their
+    /// pages leave this process's resident memory (they stay in the page
+    /// cache, and are read again from it if used again). Nothing for a file
+    /// read into memory.
+    pub fn release(&self, upto: usize) {
+        if let Input::Mapped(m) = self {
+            let len = upto.min(m.len()) & !4095;
+            if len > 0 {
+                #[allow(unsafe_code)]
+                // SAFETY: the map is read-only and backed by the file: pages
+                // dropped are read again from the file if touched, with the
+                // same bytes (MADV_DONTNEED on a shared file mapping).
+                let _ =
+                    unsafe { m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, len) };
+            }
+        }
+    }
+}
+
 #[allow(unsafe_code)]
 fn map(file: &File) -> io::Result<memmap2::Mmap> {
     // SAFETY: the map is read-only and lives no longer than the command that

@@ -27,10 +27,11 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// frees each claim it reads back and each 835 set once used while it keeps
 /// the larger COB claims: with freed pages held for the run its peak RSS is
 /// about 20% higher at the same wall time (measured with
-/// scripts/bench-secondary.sh). `build` frees the claims it sent before it
-/// re-validates the 837P on other threads, which cannot reuse the main
-/// thread's freed pages: held, its peak RSS is 2,000 MiB instead of 1,561 MiB
-/// for a million lines, at the same CPU time (scripts/bench-build.sh).
+/// scripts/bench-secondary.sh). `build` builds claims on its reading thread
+/// and frees them on another once they are written, and allocates on rayon
+/// threads: with freed pages held, a streamed build of a million lines
+/// peaks at 274-290 MiB instead of 221-225 MiB, and one that reads the whole
+/// export first at 2,000 MiB instead of 1,561 MiB (scripts/bench-build.sh).
 fn keep_freed_memory(command: &cli::Command) {
     // An operator's own MIMALLOC_PURGE_DELAY (read by mimalloc) wins.
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {

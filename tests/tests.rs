@@ -20,6 +20,7 @@ mod regression;
 mod report;
 mod schema;
 mod secondary;
+mod stream;
 mod typos;
 mod util;
 mod validate;

@@ -34,10 +34,14 @@ use crate::progress::Progress;
 use crate::scrub;
 
 mod correction;
+mod emit;
 mod manifest;
+mod outputs;
+mod stream;
 mod submit;
 
 pub use manifest::{ControlNumbers, Counts, FileEntry, Manifest, Totals};
+pub use stream::{open, Opened};
 pub use submit::{CODESET_USED, NCCI_UNCHECKED};
 
 /// Why a build could not run. Nothing was sent when this is returned: a
@@ -180,11 +184,7 @@ pub fn prepare(
         + encounters.unclaimed_rows.len() as u64;
     // The claims now live in `clean` and `held`.
     encounters.claims = Vec::new();
-    let recorded_inputs = [inputs.config_file, inputs.layout.map(|(p, _)| p)]
-        .into_iter()
-        .flatten()
-        .map(Path::to_path_buf)
-        .collect();
+    let recorded_inputs = recorded_inputs(inputs);
     Ok(Prepared {
         clean: scrubbed.clean,
         held: scrubbed.held,
@@ -198,6 +198,15 @@ pub fn prepare(
         options: options.clone(),
         codesets: inputs.codesets.clone(),
     })
+}
+
+/// The config and layout files given, hashed into the manifest.
+fn recorded_inputs(inputs: &Inputs<'_>) -> Vec<PathBuf> {
+    [inputs.config_file, inputs.layout.map(|(p, _)| p)]
+        .into_iter()
+        .flatten()
+        .map(Path::to_path_buf)
+        .collect()
 }
 
 fn read_and_scrub(
@@ -214,7 +223,9 @@ fn read_and_scrub(
     Ok((enc, scrubbed))
 }
 
-/// The whole job: [`prepare`], then [`Prepared::submit`].
+/// The whole job: [`open`], then [`Opened::run`] (streamed when the rows
+/// of each claim are adjacent and no NCCI edits are loaded; else
+/// [`prepare`], then [`Prepared::submit`]: the same bytes either way).
 pub fn run(
     inputs: &Inputs<'_>,
     options: &Options,
@@ -222,7 +233,7 @@ pub fn run(
     out_dir: &Path,
     progress: &Progress,
 ) -> Result<Report, Error> {
-    prepare(inputs, options, progress)?.submit(inputs.config, ledger, out_dir, progress)
+    open(inputs)?.run(options, ledger, out_dir, progress).map(|(report, _)| report)
 }
 
 /// What a build did.

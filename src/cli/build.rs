@@ -87,13 +87,14 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         codesets: imported.as_ref().unwrap_or_else(|| CodeSets::shipped()),
     };
     let progress = Progress::on_stderr();
-    // Read and scrub before the ledger is opened: an export that cannot be
-    // read leaves nothing behind, not even a new ledger file.
-    let mut prepared = build::prepare(&inputs, &options, &progress)?;
+    // The header is read before the ledger is opened: an export that cannot
+    // be read leaves nothing behind, not even a new ledger file (past the
+    // header, a row that cannot be read is a finding).
+    let opened = build::open(&inputs)?;
     progress.stage("opening the ledger");
     let mut ledger = Ledger::open(&ledger_path)?;
     super::print_ledger_notes(&ledger);
-    let report = prepared.submit(&config, &mut ledger, &args.out, &progress)?;
+    let (report, prepared) = opened.run(&options, &mut ledger, &args.out, &progress)?;
     drop(ledger); // releases the lock
     for note in &report.codeset_notes {
         eprintln!("claimflow: note: {}", note.message);

@@ -44,4 +44,4 @@ pub use read::{read, read_claims, read_each, Error, Read837, READ_SKIPPED};
 pub use span::{claim_spans, spans_by_claim, ClaimSpan};
 pub use summary::{read_summaries, read_summaries_as, ClaimSummary, LineSummary, Summaries};
 pub(crate) use write::begin_envelope;
-pub use write::{write, Envelope, SetSummary, Written};
+pub use write::{standalone_set, write, Envelope, SetSummary, SetWriter, Written};

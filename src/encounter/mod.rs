@@ -40,7 +40,7 @@ mod secondary;
 
 pub use columns::Col;
 pub use layout::Layout;
-pub use read::{read, read_bytes, read_counting};
+pub use read::{open, read, read_bytes, read_counting, Opened, Rows};
 pub use schedule::{
     read_schedule, read_schedule_bytes, Person, Schedule, ScheduleRow, SCHEDULE_REQUIRED,
 };
@@ -172,10 +172,15 @@ impl Encounters {
     /// the file does not have it. Names that are not canonical columns come
     /// back unchanged.
     pub fn column_label(&self, canonical: &str) -> String {
-        match Col::from_name(canonical) {
-            Some(c) => self.labels[c as usize].clone(),
-            None => canonical.to_string(),
-        }
+        label(&self.labels, canonical)
+    }
+}
+
+/// How `canonical` is named by a file whose column labels are `labels`.
+fn label(labels: &[String], canonical: &str) -> String {
+    match Col::from_name(canonical) {
+        Some(c) => labels[c as usize].clone(),
+        None => canonical.to_string(),
     }
 }
 

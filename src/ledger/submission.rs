@@ -141,18 +141,31 @@ impl Ledger {
         Ok(out)
     }
 
-    /// Records a submission and its claims as `pending`: the submission and
-    /// its first claims in one transaction, the other claims in transactions
-    /// of 5,000 claims each. Call before renaming the file into
-    /// place; then [`Ledger::complete`]. A crash between two transactions
-    /// leaves a `pending` submission whose file was never renamed into place:
-    /// the recovery when the ledger is next opened abandons it and deletes the claims recorded so
-    /// far, as it does for a crash after the last one.
+    /// Records a submission and its claims as `pending`: the submission in
+    /// one transaction, then its claims in transactions of 5,000 claims each
+    /// ([`Ledger::begin_pending`], [`Ledger::add_pending`]). Call before
+    /// renaming the file into place; then [`Ledger::complete`]. A crash
+    /// between two transactions leaves a `pending` submission whose file was
+    /// never renamed into place: the recovery when the ledger is next opened
+    /// abandons it and deletes the claims recorded so far, as it does for a
+    /// crash after the last one.
     pub fn record_pending(
         &mut self,
         sub: &SubmissionRecord,
         claims: &[ClaimRecord],
     ) -> Result<i64, Error> {
+        let id = self.begin_pending(sub, claims.len())?;
+        self.add_pending(id, &sub.created_at, claims)?;
+        Ok(id)
+    }
+
+    /// Records a submission of `claims` claims as `pending`, before its
+    /// claims: for a writer that records the claims in batches as it writes
+    /// them ([`Ledger::add_pending`]) and knows the file's sha256, sets and
+    /// total only at the end ([`Ledger::end_pending`]). The crash guarantees
+    /// are those of [`Ledger::record_pending`]: until the file is renamed
+    /// into place, a crash leaves a submission the next open abandons.
+    pub fn begin_pending(&mut self, sub: &SubmissionRecord, claims: usize) -> Result<i64, Error> {
         let path = self.path.clone();
         let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
@@ -165,26 +178,73 @@ impl Ledger {
                 sub.isa13,
                 sub.gs06,
                 sub.st02.join(","),
-                claims.len() as i64,
+                claims as i64,
                 crate::numtext::amount(sub.total_charge),
                 sub.created_at,
             ],
         )
         .map_err(sq)?;
         let id = tx.last_insert_rowid();
-        let batch = pending_batch();
-        let mut batches = claims.chunks(batch);
-        insert_pending_claims(&tx, id, &sub.created_at, batches.next().unwrap_or(&[]))
-            .map_err(sq)?;
         tx.commit().map_err(sq)?;
-        for chunk in batches {
-            crash_point("batch");
+        Ok(id)
+    }
+
+    /// Records claims of pending submission `id`, in transactions of 5,000.
+    pub fn add_pending(
+        &mut self,
+        id: i64,
+        created_at: &str,
+        claims: &[ClaimRecord],
+    ) -> Result<(), Error> {
+        let path = self.path.clone();
+        let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
+        for chunk in claims.chunks(pending_batch()) {
+            if crash_wanted("batch") && self.has_pending_claims(id)? {
+                std::process::abort();
+            }
             let tx =
                 self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
-            insert_pending_claims(&tx, id, &sub.created_at, chunk).map_err(sq)?;
+            insert_pending_claims(&tx, id, created_at, chunk).map_err(sq)?;
             tx.commit().map_err(sq)?;
         }
-        Ok(id)
+        Ok(())
+    }
+
+    /// Fills in what [`Ledger::begin_pending`] could not know: the file's
+    /// sha256, its sets, its claims and their total. Call before renaming
+    /// the file into place.
+    pub fn end_pending(
+        &mut self,
+        id: i64,
+        sub: &SubmissionRecord,
+        claims: usize,
+    ) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "UPDATE submissions SET file_sha256 = ?2, st02 = ?3, claims = ?4, total_charge = ?5
+                 WHERE id = ?1",
+                params![
+                    id,
+                    sub.file_sha256,
+                    sub.st02.join(","),
+                    claims as i64,
+                    crate::numtext::amount(sub.total_charge),
+                ],
+            )
+            .map_err(self.sq())?;
+        Ok(())
+    }
+
+    /// True when pending submission `id` has claims recorded (for the
+    /// crash test hook).
+    fn has_pending_claims(&self, id: i64) -> Result<bool, Error> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM claim_history WHERE submission_id = ?1)",
+                [id],
+                |r| r.get(0),
+            )
+            .map_err(self.sq())
     }
 
     /// Marks a pending submission complete: its claims become the ledger's
@@ -264,10 +324,8 @@ fn pending_batch() -> usize {
 /// Test hook for the crash-safety tests: with `CLAIMFLOW_TEST_CRASH_AT=batch`
 /// the process aborts (no destructors, like kill -9) after the first batch
 /// of pending claims was committed, before the next one.
-fn crash_point(point: &str) {
-    if std::env::var("CLAIMFLOW_TEST_CRASH_AT").is_ok_and(|p| p == point) {
-        std::process::abort();
-    }
+fn crash_wanted(point: &str) -> bool {
+    std::env::var("CLAIMFLOW_TEST_CRASH_AT").is_ok_and(|p| p == point)
 }
 
 /// Inserts `claims` of pending submission `id` (history rows and patients).

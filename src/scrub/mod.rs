@@ -260,21 +260,48 @@ pub fn run(
     now: NaiveDateTime,
     codesets: &CodeSets,
 ) -> Scrubbed {
-    let mut claims = std::mem::take(&mut enc.claims);
+    let claims = std::mem::take(&mut enc.claims);
+    // The reader's findings start with the file-level and unclaimed-row
+    // ones (no claim_id), then go claim by claim.
+    let mut reader = std::mem::take(&mut enc.findings);
+    let file_level = reader.iter().take_while(|f| f.claim_id.is_empty()).count();
+    let per_claim = reader.split_off(file_level);
+    let mut icd = IcdTally::default();
+    let label = |c: &str| enc.column_label(c);
+    let mut out = run_batch(claims, per_claim, &label, config, now, codesets, &mut icd);
+    reader.append(&mut out.findings);
+    out.findings = reader;
+    if let Some(f) = icd.warning(codesets) {
+        out.findings.insert(0, f);
+    }
+    out
+}
+
+/// [`run`] for one batch of claims (every claim of its claim_ids) and their
+/// reader findings (claim by claim, each claim's by row; none file-level),
+/// with columns named by `label`. The per-claim `W-ICD-001` findings are
+/// counted into `icd` instead (see [`IcdTally::warning`]). Used for the
+/// whole file by [`run`] and batch by batch by a streamed build; the rules
+/// that look across claims (the NCCI edits) see only the batch.
+pub(crate) fn run_batch(
+    mut claims: Vec<Claim>,
+    reader: Vec<Finding>,
+    label: &dyn Fn(&str) -> String,
+    config: &Config,
+    now: NaiveDateTime,
+    codesets: &CodeSets,
+    icd: &mut IcdTally,
+) -> Scrubbed {
     resolve(&mut claims, config);
     let mut rule_findings = check(&claims, config, now, codesets);
     for f in &mut rule_findings {
-        f.column = enc.column_label(&f.column);
+        f.column = label(&f.column);
     }
-    // Both lists are already claim by claim in claim order (the reader's
-    // starts with file-level and unclaimed-row findings): merge them per
+    // Both lists are already claim by claim in claim order: merge them per
     // claim instead of hashing every claim_id.
-    let mut reader = std::mem::take(&mut enc.findings).into_iter().peekable();
+    let mut reader = reader.into_iter().peekable();
     let mut rules = rule_findings.into_iter().peekable();
     let mut findings = Vec::new();
-    while let Some(f) = reader.next_if(|f| f.claim_id.is_empty()) {
-        findings.push(f);
-    }
     let mut held = Vec::with_capacity(claims.len());
     for c in &claims {
         let start = findings.len();
@@ -297,45 +324,67 @@ pub fn run(
     }
     findings.extend(reader);
     findings.extend(rules);
-    one_icd_release_warning(&mut findings, &claims, codesets);
+    icd.count(&mut findings, &claims, codesets);
     let (clean, held) = split_by(claims, &held);
     Scrubbed { clean, held, findings }
 }
 
-/// Folds the per-claim `W-ICD-001` findings (no loaded ICD-10-CM release
-/// covers a date of service) into one warning for the run, first among the
-/// findings: how many claims, the range of their dates not covered, the
-/// releases loaded, and how to load a newer one. A run with every claim
-/// after the newest release gets one line, not one per claim.
-fn one_icd_release_warning(findings: &mut Vec<Finding>, claims: &[Claim], codesets: &CodeSets) {
-    let rule = rules::ICD_NOT_COVERED.id;
-    let ids: std::collections::HashSet<String> =
-        findings.iter().filter(|f| f.rule == rule).map(|f| f.claim_id.clone()).collect();
-    if ids.is_empty() {
-        return;
+/// The per-claim `W-ICD-001` findings (no loaded ICD-10-CM release covers a
+/// date of service) of a run, folded into one warning for the run: how
+/// many claims, the range of their dates not covered, the releases loaded,
+/// and how to load a newer one. A run with every claim after the newest
+/// release gets one line, not one per claim.
+#[derive(Debug, Default)]
+pub(crate) struct IcdTally {
+    claims: usize,
+    first: Option<chrono::NaiveDate>,
+    last: Option<chrono::NaiveDate>,
+    file: Option<String>,
+}
+
+impl IcdTally {
+    /// Takes the `W-ICD-001` findings out of `findings` (those of `claims`)
+    /// and counts them.
+    fn count(&mut self, findings: &mut Vec<Finding>, claims: &[Claim], codesets: &CodeSets) {
+        if self.file.is_none() {
+            self.file = claims.first().map(|c| c.source.file.clone());
+        }
+        let rule = rules::ICD_NOT_COVERED.id;
+        let ids: std::collections::HashSet<String> =
+            findings.iter().filter(|f| f.rule == rule).map(|f| f.claim_id.clone()).collect();
+        if ids.is_empty() {
+            return;
+        }
+        self.claims += ids.len();
+        let uncovered = claims
+            .iter()
+            .filter(|c| ids.contains(&c.claim_id))
+            .flat_map(|c| c.lines.iter().map(|l| l.service_date))
+            .filter(|d| !codesets.icd10cm.iter().any(|r| r.covers(*d)));
+        for d in uncovered {
+            self.first = Some(self.first.map_or(d, |lo| lo.min(d)));
+            self.last = Some(self.last.map_or(d, |hi| hi.max(d)));
+        }
+        findings.retain(|f| f.rule != rule);
     }
-    let uncovered = claims
-        .iter()
-        .filter(|c| ids.contains(&c.claim_id))
-        .flat_map(|c| c.lines.iter().map(|l| l.service_date))
-        .filter(|d| !codesets.icd10cm.iter().any(|r| r.covers(*d)));
-    let (first, last) = uncovered.fold((None, None), |(lo, hi), d| {
-        (
-            Some(lo.map_or(d, |lo: chrono::NaiveDate| lo.min(d))),
-            Some(hi.map_or(d, |hi: chrono::NaiveDate| hi.max(d))),
-        )
-    });
-    let dates = match (first, last) {
-        (Some(a), Some(b)) if a == b => format!("date of service {a}"),
-        (Some(a), Some(b)) => format!("dates of service from {a} to {b}"),
-        _ => "their dates of service".to_string(),
-    };
-    findings.retain(|f| f.rule != rule);
-    let message = format!(
-        "{} claim(s) have {dates}, which no loaded ICD-10-CM release covers (loaded: {}): their diagnosis codes were checked for syntax only; put the newer release in a folder as icd10cm-FY<YYYY>.txt and pass --codeset-dir FOLDER",
-        ids.len(),
-        codesets.icd10cm_coverage()
-    );
-    let file = claims.first().map(|c| c.source.file.clone()).unwrap_or_default();
-    findings.insert(0, Finding::new(rule, Severity::Warning, message).in_file(file));
+
+    /// The one warning, first among a run's findings; `None` when no claim
+    /// had a date no release covers.
+    pub(crate) fn warning(&self, codesets: &CodeSets) -> Option<Finding> {
+        if self.claims == 0 {
+            return None;
+        }
+        let dates = match (self.first, self.last) {
+            (Some(a), Some(b)) if a == b => format!("date of service {a}"),
+            (Some(a), Some(b)) => format!("dates of service from {a} to {b}"),
+            _ => "their dates of service".to_string(),
+        };
+        let message = format!(
+            "{} claim(s) have {dates}, which no loaded ICD-10-CM release covers (loaded: {}): their diagnosis codes were checked for syntax only; put the newer release in a folder as icd10cm-FY<YYYY>.txt and pass --codeset-dir FOLDER",
+            self.claims,
+            codesets.icd10cm_coverage()
+        );
+        let file = self.file.clone().unwrap_or_default();
+        Some(Finding::new(rules::ICD_NOT_COVERED.id, Severity::Warning, message).in_file(file))
+    }
 }

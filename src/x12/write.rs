@@ -274,6 +274,20 @@ impl<W: Write> SegmentWriter<W> {
         Ok(())
     }
 
+    /// Appends a whole transaction set (ST to SE) written by another writer
+    /// with the same delimiters, counting it for GE01.
+    pub(crate) fn raw_set(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
+        let g = self.group.as_mut().ok_or(WriteError::Order("raw_set outside a group"))?;
+        g.1 += 1;
+        self.out.write_all(bytes)?;
+        Ok(())
+    }
+
+    /// The writer written to.
+    pub(crate) fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     /// Writes the ISA (fixed width, 106 bytes) and opens an interchange.
     pub fn begin_interchange(&mut self, h: &InterchangeHeader<'_>) -> Result<(), WriteError> {
         if self.interchange.is_some() {

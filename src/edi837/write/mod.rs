@@ -88,58 +88,158 @@ pub fn write<W: Write + Send, C: Borrow<Claim> + Sync>(
     if claims.is_empty() {
         return Err(WriteError::Order("an 837P needs at least one claim"));
     }
-    let i = &cfg.interchange;
-    let mut w = begin_envelope(out, cfg, env, "HC", GUIDE_VERSION)?;
-    let delimiters = w.delimiters();
-    let date = env.now.format("%Y%m%d").to_string();
-    let time = env.now.format("%H%M").to_string();
-    let mut summary = Written {
-        interchange_control: format!("{:09}", env.interchange_control),
-        group_control: env.group_control.to_string(),
-        sets: Vec::new(),
-        claims: 0,
-        lines: 0,
-        total_charge: Decimal::ZERO,
-    };
-    let per_set = i.max_claims_per_transaction.max(1);
-    let chunks: Vec<&[C]> = claims.chunks(per_set).collect();
-    let render = |chunk: &[C]| -> Result<Vec<Rendered>, WriteError> {
-        chunk.par_iter().map(|c| render_claim(c.borrow(), delimiters, i.newline)).collect()
-    };
+    let mut sets = SetWriter::begin(out, cfg, env)?;
+    let chunks: Vec<&[C]> = claims.chunks(sets.per_set()).collect();
+    let (delimiters, newline) = (sets.w.delimiters(), cfg.interchange.newline);
+    let render = |chunk: &[C]| render_chunk(chunk, delimiters, newline);
     // Pipeline: while this thread writes set n, the pool renders set n + 1
     // (rendering is pure per claim; writing stays sequential and ordered).
     let mut next = render(chunks[0]);
     for (n, chunk) in chunks.iter().enumerate() {
         let rendered = next?;
-        let control = format!("{:04}", n + 1);
         let (written, following) = rayon::join(
-            || -> Result<u32, WriteError> {
-                w.begin_set("837", &control, GUIDE_VERSION)?;
-                // BHT03: the originator's batch id; ISA13 + ST02 is unique per set.
-                let batch = format!("{}{}", summary.interchange_control, control);
-                w.segment("BHT", &["0019", "00", &batch, &date, &time, "CH"])?;
-                loop_1000a(&mut w, cfg)?;
-                loop_1000b(&mut w, cfg)?;
-                let claims_in_set: Vec<&Claim> = chunk.iter().map(Borrow::borrow).collect();
-                write_hierarchy(&mut w, &claims_in_set, &rendered)?;
-                w.end_set()
-            },
+            || sets.write_rendered(chunk, &rendered, false).map(|_| ()),
             || chunks.get(n + 1).map(|c| render(c)),
         );
-        let segments = written?;
+        written?;
         next = following.unwrap_or_else(|| Ok(Vec::new()));
-        for c in chunk.iter() {
-            let c: &Claim = c.borrow();
-            summary.lines += c.lines.len();
-            summary.total_charge += c.total_charge();
-        }
-        summary.claims += chunk.len();
-        summary.sets.push(SetSummary { control, claims: chunk.len(), segments });
     }
+    Ok(sets.finish()?.0)
+}
+
+/// An 837P interchange written set by set, for a caller that has the claims
+/// a set at a time (a streamed build): [`SetWriter::begin`] writes the ISA
+/// and GS, [`SetWriter::write_set`] one transaction set of at most
+/// [`SetWriter::per_set`] claims, [`SetWriter::finish`] the GE and IEA. The
+/// bytes are those [`write()`] writes for the same claims in the same sets.
+pub struct SetWriter<'c, W: Write> {
+    w: SegmentWriter<Capture<W>>,
+    cfg: &'c Config,
+    date: String,
+    time: String,
+    summary: Written,
+}
+
+/// Passes bytes on, or keeps them while a set is written.
+struct Capture<W> {
+    inner: W,
+    keep: Option<Vec<u8>>,
+}
+
+impl<W: Write> Write for Capture<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.keep {
+            Some(k) => {
+                k.extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            None => self.inner.write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<'c, W: Write + Send> SetWriter<'c, W> {
+    /// Writes the ISA and GS to `out`.
+    pub fn begin(out: W, cfg: &'c Config, env: &Envelope) -> Result<Self, WriteError> {
+        let w = begin_envelope(Capture { inner: out, keep: None }, cfg, env, "HC", GUIDE_VERSION)?;
+        Ok(SetWriter {
+            w,
+            cfg,
+            date: env.now.format("%Y%m%d").to_string(),
+            time: env.now.format("%H%M").to_string(),
+            summary: Written {
+                interchange_control: format!("{:09}", env.interchange_control),
+                group_control: env.group_control.to_string(),
+                sets: Vec::new(),
+                claims: 0,
+                lines: 0,
+                total_charge: Decimal::ZERO,
+            },
+        })
+    }
+
+    /// Claims per transaction set (`max_claims_per_transaction`).
+    pub fn per_set(&self) -> usize {
+        self.cfg.interchange.max_claims_per_transaction.max(1)
+    }
+
+    /// Writes one transaction set of `claims` (rendered in parallel; at most
+    /// [`SetWriter::per_set`], at least one) and returns its summary and
+    /// its bytes, ST to SE.
+    pub fn write_set<C: Borrow<Claim> + Sync>(
+        &mut self,
+        claims: &[C],
+    ) -> Result<(SetSummary, Vec<u8>), WriteError> {
+        if claims.is_empty() {
+            return Err(WriteError::Order("a transaction set needs at least one claim"));
+        }
+        let rendered = render_chunk(claims, self.w.delimiters(), self.cfg.interchange.newline)?;
+        self.write_rendered(claims, &rendered, true)
+    }
+
+    fn write_rendered<C: Borrow<Claim>>(
+        &mut self,
+        chunk: &[C],
+        rendered: &[Rendered],
+        keep: bool,
+    ) -> Result<(SetSummary, Vec<u8>), WriteError> {
+        let control = format!("{:04}", self.summary.sets.len() + 1);
+        let w = &mut self.w;
+        if keep {
+            w.get_mut().keep = Some(Vec::with_capacity(640 * chunk.len()));
+        }
+        w.begin_set("837", &control, GUIDE_VERSION)?;
+        // BHT03: the originator's batch id; ISA13 + ST02 is unique per set.
+        let batch = format!("{}{}", self.summary.interchange_control, control);
+        w.segment("BHT", &["0019", "00", &batch, &self.date, &self.time, "CH"])?;
+        loop_1000a(w, self.cfg)?;
+        loop_1000b(w, self.cfg)?;
+        let claims_in_set: Vec<&Claim> = chunk.iter().map(Borrow::borrow).collect();
+        write_hierarchy(w, &claims_in_set, rendered)?;
+        let segments = w.end_set()?;
+        let bytes = w.get_mut().keep.take().unwrap_or_default();
+        w.get_mut().inner.write_all(&bytes)?;
+        for c in &claims_in_set {
+            self.summary.lines += c.lines.len();
+            self.summary.total_charge += c.total_charge();
+        }
+        self.summary.claims += chunk.len();
+        let set = SetSummary { control, claims: chunk.len(), segments };
+        self.summary.sets.push(set.clone());
+        Ok((set, bytes))
+    }
+
+    /// Writes the GE and IEA; returns what was written and `out`.
+    pub fn finish(mut self) -> Result<(Written, W), WriteError> {
+        self.w.end_group()?;
+        self.w.end_interchange()?;
+        let out = self.w.into_inner()?;
+        Ok((self.summary, out.inner))
+    }
+}
+
+/// Each claim's loops, rendered in parallel.
+fn render_chunk<C: Borrow<Claim> + Sync>(
+    chunk: &[C],
+    delimiters: crate::x12::Delimiters,
+    newline: bool,
+) -> Result<Vec<Rendered>, WriteError> {
+    chunk.par_iter().map(|c| render_claim(c.borrow(), delimiters, newline)).collect()
+}
+
+/// The interchange [`write()`] would write with `set` (ST to SE, as returned
+/// by [`SetWriter::write_set`]) as its only transaction set: the same ISA
+/// and GS, the set, a GE and an IEA. A set is validated this way on its own,
+/// in memory, while the sets after it are written.
+pub fn standalone_set(cfg: &Config, env: &Envelope, set: &[u8]) -> Result<Vec<u8>, WriteError> {
+    let mut w = begin_envelope(Vec::with_capacity(set.len() + 512), cfg, env, "HC", GUIDE_VERSION)?;
+    w.raw_set(set)?;
     w.end_group()?;
     w.end_interchange()?;
-    w.into_inner()?;
-    Ok(summary)
+    w.into_inner()
 }
 
 /// Opens a writer on `out` with the config's delimiters and writes the ISA

@@ -1,0 +1,355 @@
+//! Writing, checking and recording the 837P of a build, claim by claim in
+//! the order sent: [`Emitter::open`] takes the control numbers and starts
+//! the file (a temp file) and its submission, recorded `pending` in the
+//! ledger; [`Emitter::send`] takes a claim and writes a transaction set each
+//! time one is full, validating the set in memory (the same validator as
+//! `claimflow validate`, on the set as the only set of an interchange with
+//! the file's ISA and GS), reading its claims' spans and recording its claims
+//! as part of the pending submission; [`Emitter::finish`] ends the file,
+//! fills in the submission's sha256, sets and total, renames the file into
+//! place and marks the submission complete. Until the rename, a crash leaves
+//! a pending submission without a file, which the ledger abandons when next
+//! opened. A claim is dropped once its set is written and recorded, so the
+//! memory held is one set's claims. It does not decide what is sent (`submit`).
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+
+use super::manifest::{ControlNumbers, FileEntry};
+use super::submit::Decision;
+use super::Error;
+use crate::atomic::AtomicFile;
+use crate::claim::{Claim, ClaimStatus};
+use crate::config::Config;
+use crate::edi837;
+use crate::ledger::{self, ClaimRecord, Ledger, SubmissionRecord};
+use crate::progress::Progress;
+
+/// The 837P as written and recorded.
+pub(super) struct Sent {
+    pub(super) path: PathBuf,
+    pub(super) entry: FileEntry,
+    pub(super) charge: Decimal,
+    pub(super) lines: usize,
+    /// Claims sent.
+    pub(super) claims: usize,
+    pub(super) control: ControlNumbers,
+}
+
+/// A claim to send: the claim, why it goes, its content hash.
+type Pending = (Claim, Decision, String);
+
+/// The 837P being written (see the module doc).
+pub(super) struct Emitter<'c> {
+    config: &'c Config,
+    env: edi837::Envelope,
+    name: String,
+    dest: PathBuf,
+    writer: edi837::SetWriter<'c, Hashing<AtomicFile>>,
+    pending: Vec<Pending>,
+    /// The submission as recorded `pending` (its sha256, sets and total
+    /// filled in at the end) and its id in the ledger.
+    sub: SubmissionRecord,
+    id: i64,
+    /// The records of the set just written, recorded once it is validated.
+    records: Vec<ClaimRecord>,
+    coverage: Vec<(String, String, String, &'static str)>,
+}
+
+impl<'c> Emitter<'c> {
+    /// Takes the next control numbers from the ledger and starts
+    /// `claims-<ISA13>.x12` in `out_dir` (as a temp file).
+    pub(super) fn open(
+        config: &'c Config,
+        ledger: &mut Ledger,
+        out_dir: &Path,
+        now: chrono::NaiveDateTime,
+    ) -> Result<Emitter<'c>, Error> {
+        let (isa13, gs06) = ledger
+            .allocate_control_numbers(config.interchange.control_number_start.unwrap_or(1))?;
+        crash_point("allocated");
+        let name = format!("claims-{isa13:09}.x12");
+        let dest = out_dir.join(&name);
+        let env = edi837::Envelope { interchange_control: isa13, group_control: gs06, now };
+        let file = AtomicFile::create(&dest).map_err(Error::io(&dest, "cannot create"))?;
+        // The file's sha256 is taken from the bytes as they are written (no
+        // second pass over the file for it).
+        let hashing = Hashing { inner: file, hash: Sha256::new(), bytes: 0 };
+        let writer = edi837::SetWriter::begin(hashing, config, &env)
+            .map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
+        let abs = fs::canonicalize(out_dir).unwrap_or_else(|_| out_dir.to_path_buf()).join(&name);
+        let sub = SubmissionRecord {
+            file: abs,
+            file_sha256: String::new(),
+            isa13: format!("{isa13:09}"),
+            gs06: gs06.to_string(),
+            st02: Vec::new(),
+            total_charge: Decimal::ZERO,
+            created_at: now.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        };
+        // Its claims are recorded set by set as they are written.
+        let id = ledger.begin_pending(&sub, 0)?;
+        Ok(Emitter {
+            config,
+            env,
+            name,
+            dest,
+            writer,
+            pending: Vec::new(),
+            sub,
+            id,
+            records: Vec::new(),
+            coverage: Vec::new(),
+        })
+    }
+
+    /// Sends `claim` (in this order); writes a set when one is full.
+    pub(super) fn send(
+        &mut self,
+        claim: Claim,
+        why: Decision,
+        hash: String,
+        ledger: &mut Ledger,
+    ) -> Result<(), Error> {
+        self.pending.push((claim, why, hash));
+        if self.pending.len() >= self.writer.per_set() {
+            self.write_set(ledger)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the pending claims as one set, validates it, and records its
+    /// claims in the ledger (as part of the pending submission).
+    fn write_set(&mut self, ledger: &mut Ledger) -> Result<(), Error> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let claims: Vec<&Claim> = pending.iter().map(|(c, _, _)| c).collect();
+        let (set, bytes) = self
+            .writer
+            .write_set(&claims)
+            .map_err(|cause| Error::Write837 { path: self.dest.clone(), cause })?;
+        drop(claims);
+        let whole = edi837::standalone_set(self.config, &self.env, &bytes)
+            .map_err(|cause| Error::Write837 { path: self.dest.clone(), cause })?;
+        drop(bytes);
+        // Its claims' records are taken meanwhile on this thread.
+        let ((check, mut spans), ()) = rayon::join(
+            || {
+                rayon::join(
+                    || crate::validate::validate_file(&self.name, &whole),
+                    // Where each claim sits in its set, for mapping 999
+                    // errors to claims.
+                    || edi837::spans_by_claim(&whole),
+                )
+            },
+            || {
+                for (c, why, hash) in pending {
+                    let (record, coverage) = record_of(&c, why, hash, &set.control);
+                    self.records.push(record);
+                    self.coverage.extend(coverage);
+                }
+            },
+        );
+        if !check.is_valid() {
+            let first = check.findings.first().map(|f| f.message.clone()).unwrap_or_default();
+            return Err(Error::SelfCheck { path: self.dest.clone(), first });
+        }
+        for r in &mut self.records {
+            r.span = spans.remove(&(r.st02.clone(), r.claim_id.clone(), r.payer_id.clone()));
+        }
+        ledger.add_pending(self.id, &self.sub.created_at, &self.records)?;
+        self.records.clear();
+        Ok(())
+    }
+
+    /// Writes the last set and the trailers, records the submission as
+    /// pending, renames the file into place and marks it complete.
+    pub(super) fn finish(
+        mut self,
+        ledger: &mut Ledger,
+        progress: &Progress,
+    ) -> Result<Sent, Error> {
+        self.write_set(ledger)?;
+        let Emitter { dest, writer, mut sub, id, coverage, .. } = self;
+        let (written, mut hashing) =
+            writer.finish().map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
+        hashing.flush().map_err(Error::io(&dest, "cannot write"))?;
+        let Hashing { inner: file, hash, bytes: size } = hashing;
+        let sha256 = ledger::hex(&hash.finalize());
+        let st02: Vec<String> = written.sets.iter().map(|s| s.control.clone()).collect();
+        sub.file_sha256 = sha256.clone();
+        sub.st02 = st02.clone();
+        sub.total_charge = written.total_charge;
+        progress.stage("recording in the ledger");
+        ledger.end_pending(id, &sub, written.claims)?;
+        let coverage: Vec<(&str, &str, &str, &str)> =
+            coverage.iter().map(|(c, p, o, r)| (c.as_str(), p.as_str(), o.as_str(), *r)).collect();
+        ledger.record_other_coverage(id, &coverage)?;
+        crash_point("pending");
+        progress.stage("renaming the 837P into place (fsync)");
+        file.commit().map_err(Error::io(&dest, "cannot write"))?;
+        crash_point("renamed");
+        progress.stage("marking the submission complete");
+        ledger.complete(id)?;
+        Ok(Sent {
+            entry: FileEntry { path: dest.display().to_string(), bytes: size, sha256 },
+            path: dest,
+            charge: written.total_charge,
+            lines: written.lines,
+            claims: written.claims,
+            control: ControlNumbers {
+                isa13: Some(written.interchange_control),
+                gs06: Some(written.group_control),
+                st02,
+            },
+        })
+    }
+}
+
+/// The ledger record of a claim sent in set `st02` (its span is filled in
+/// once the set is read back), and its other payers for `other_coverage`.
+fn record_of(
+    c: &Claim,
+    why: Decision,
+    content_hash: String,
+    st02: &str,
+) -> (ClaimRecord, Vec<(String, String, String, &'static str)>) {
+    let coverage = c
+        .other_payers
+        .iter()
+        .map(|o| {
+            (c.claim_id.clone(), c.payer.id.clone(), o.payer.id.clone(), o.responsibility.code())
+        })
+        .collect();
+    let record = ClaimRecord {
+        claim_id: c.claim_id.clone(),
+        payer_id: c.payer.id.clone(),
+        content_hash,
+        frequency: c.frequency.code().to_string(),
+        total_charge: c.total_charge(),
+        st02: st02.to_string(),
+        status: match why {
+            Decision::Send(s) => s,
+            Decision::ResendAsIs => ClaimStatus::Resent,
+            _ => ClaimStatus::Sent,
+        },
+        span: None,
+        detail: match why {
+            Decision::Resubmit => Some(
+                "sent again as an original after a front-end rejection (corrected since)"
+                    .to_string(),
+            ),
+            Decision::ResendAsIs => Some(
+                "sent again as is: its set or interchange was rejected, not the claim".to_string(),
+            ),
+            _ => None,
+        },
+        patient: ledger::PatientRecord::of(c),
+    };
+    (record, coverage)
+}
+
+/// Moves a claim out of `c` for sending, leaving `c` empty: every value
+/// that lives on the heap (ids, names, lines, diagnoses, rows...) goes with
+/// the claim returned; only its frequency, relationship, dates and amounts
+/// stay. The whole-file build sends its clean claims this way, so that a
+/// claim is freed once its set is written.
+pub(super) fn take_sent(c: &mut Claim) -> Claim {
+    use std::mem::take;
+    let Claim {
+        claim_id,
+        billing,
+        payer,
+        member_id,
+        group_number,
+        subscriber,
+        relationship,
+        patient,
+        place_of_service,
+        frequency,
+        original_ref,
+        prior_auth,
+        onset_date,
+        rendering,
+        referring,
+        facility,
+        supervising,
+        related_causes,
+        accident_state,
+        accident_date,
+        delay_reason,
+        patient_paid,
+        note,
+        diagnoses,
+        lines,
+        stated_total,
+        other_payers,
+        insurance_type,
+        source,
+    } = c;
+    Claim {
+        claim_id: take(claim_id),
+        billing: take(billing),
+        payer: take(payer),
+        member_id: take(member_id),
+        group_number: take(group_number),
+        subscriber: take(subscriber),
+        relationship: *relationship,
+        patient: take(patient),
+        place_of_service: take(place_of_service),
+        frequency: *frequency,
+        original_ref: take(original_ref),
+        prior_auth: take(prior_auth),
+        onset_date: *onset_date,
+        rendering: take(rendering),
+        referring: take(referring),
+        facility: take(facility),
+        supervising: take(supervising),
+        related_causes: take(related_causes),
+        accident_state: take(accident_state),
+        accident_date: *accident_date,
+        delay_reason: take(delay_reason),
+        patient_paid: *patient_paid,
+        note: take(note),
+        diagnoses: take(diagnoses),
+        lines: take(lines),
+        stated_total: *stated_total,
+        other_payers: take(other_payers),
+        insurance_type: take(insurance_type),
+        source: take(source),
+    }
+}
+
+/// A writer that hashes (sha256) and counts the bytes it passes on.
+struct Hashing<W> {
+    inner: W,
+    hash: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Test hook for the crash-safety tests: with `CLAIMFLOW_TEST_CRASH_AT=<point>`
+/// the process aborts (no destructors, like kill -9) at that point of the
+/// submission: `allocated`, `pending` or `renamed`.
+fn crash_point(point: &str) {
+    if std::env::var("CLAIMFLOW_TEST_CRASH_AT").is_ok_and(|p| p == point) {
+        std::process::abort();
+    }
+}

@@ -1,0 +1,384 @@
+//! The build as a stream, in bounded memory: when the rows of each claim
+//! are adjacent in the export (the usual export), claims are read, scrubbed,
+//! decided, written to the 837P and recorded batch by batch as the file is
+//! read, and freed; memory then depends on the batch and on what the run
+//! keeps of each claim sent (its ledger record), not on the export.
+//!
+//! The file is read on its own thread, at most two batches ahead of the
+//! thread that checks, decides, writes and records them.
+//!
+//! Whether the rows are adjacent is found by a pass over the file that reads
+//! only each row's claim_id, on a second thread while the first batches are
+//! read (which wait, unprocessed, until it answers; nothing touches the
+//! ledger or the output folder before). When they are not, or when the NCCI
+//! edits are loaded (they compare a patient's claims of a day across the
+//! file), the whole-file build runs instead ([`super::prepare`], then
+//! [`Prepared::submit`]). Both give the same bytes: the same steps run on
+//! each claim in the same order (`submit`, `emit`, `outputs`), and findings
+//! are put in the same order at the end.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+
+use super::emit::Emitter;
+use super::outputs::Outcome;
+use super::submit::{decide, hold_for_coverage, remove_stale_temp_files, start_ignored, Decision};
+use super::{manifest, Error, Inputs, Options, Prepared, Report};
+use crate::claim::Claim;
+use crate::encounter;
+use crate::finding::Finding;
+use crate::ledger::{self, Ledger};
+use crate::progress::Progress;
+use crate::scrub::{self, IcdTally};
+
+/// Claims handed on at a time by the reader.
+const BATCH: usize = 4_096;
+/// Claims read ahead, at most, while the adjacency pass has not answered.
+const READ_AHEAD: usize = 32_768;
+
+/// An export whose header has been read: [`Opened::run`] builds it.
+pub struct Opened<'a> {
+    inputs: &'a Inputs<'a>,
+    export: encounter::Opened,
+}
+
+/// Opens the export and reads its header: the errors that mean the export
+/// cannot be read at all come here, before any ledger is opened.
+pub fn open<'a>(inputs: &'a Inputs<'a>) -> Result<Opened<'a>, Error> {
+    let export = encounter::open(inputs.export, inputs.layout.map(|(_, l)| l))?;
+    Ok(Opened { inputs, export })
+}
+
+/// Why the stream stopped early.
+enum Stop {
+    /// A claim's rows are not adjacent: read the whole file instead.
+    NotAdjacent,
+    Failed(Error),
+    /// The reading thread's batches are no longer taken (the run stopped
+    /// for one of the reasons above), or it panicked.
+    Gone,
+}
+
+/// Claims read and their reader findings.
+type Batch = (Vec<Claim>, Vec<Finding>);
+
+impl From<encounter::Error> for Stop {
+    fn from(e: encounter::Error) -> Stop {
+        Stop::Failed(e.into())
+    }
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Stop {
+        Stop::Failed(e)
+    }
+}
+
+impl Opened<'_> {
+    /// Builds the export into `out_dir` and records it in `ledger`: streamed
+    /// when it can be (see the module doc), else through [`Prepared`], which
+    /// is returned then (its claims not sent are still in memory; the caller
+    /// decides when to free them).
+    pub fn run(
+        self,
+        options: &Options,
+        ledger: &mut Ledger,
+        out_dir: &std::path::Path,
+        progress: &Progress,
+    ) -> Result<(Report, Option<Prepared>), Error> {
+        let Opened { inputs, export } = self;
+        if out_dir.exists() && !out_dir.is_dir() {
+            return Err(Error::NotAFolder(out_dir.to_path_buf()));
+        }
+        if inputs.codesets.edits.is_empty() {
+            progress.stage("reading, checking and writing claims");
+            let (tx, rx) = mpsc::channel();
+            let (streamed, hashed) = std::thread::scope(|s| {
+                let export = &export;
+                // The adjacency pass, then the export's sha256 for the
+                // manifest, on the other core.
+                let checker = s.spawn(move || {
+                    let _ = tx.send(export.claims_adjacent());
+                    manifest::hash_file(inputs.export)
+                });
+                let mut run = Stream::new(inputs, options, ledger, out_dir, progress);
+                let streamed = run.read(export, &rx).map(|rows| (run, rows));
+                (streamed, checker.join())
+            });
+            match streamed {
+                Ok((run, rows)) => {
+                    let (sha256, bytes) = hashed
+                        .unwrap_or_else(|_| Err(std::io::Error::other("hashing the export failed")))
+                        .map_err(Error::io(inputs.export, "cannot read"))?;
+                    let encounters = export.into_encounters(rows);
+                    return run.finish(encounters, &sha256, bytes).map(|r| (r, None));
+                }
+                Err(Stop::Failed(e)) => return Err(e),
+                Err(Stop::NotAdjacent) => {}
+                Err(Stop::Gone) => {
+                    return Err(Error::Io {
+                        path: inputs.export.to_path_buf(),
+                        what: "cannot read",
+                        cause: std::io::Error::other("the reading thread stopped"),
+                    })
+                }
+            }
+        }
+        drop(export);
+        let mut prepared = super::prepare(inputs, options, progress)?;
+        let report = prepared.submit(inputs.config, ledger, out_dir, progress)?;
+        Ok((report, Some(prepared)))
+    }
+}
+
+/// A streamed build under way: what it keeps of the claims it has seen.
+struct Stream<'r, 'a> {
+    inputs: &'a Inputs<'a>,
+    options: &'r Options,
+    ledger: &'r mut Ledger,
+    out_dir: &'r std::path::Path,
+    progress: &'r Progress,
+    file: String,
+    icd: IcdTally,
+    /// Findings of scrub, coverage and the ledger, each in claim order.
+    scrubbed: Vec<Finding>,
+    coverage: Vec<Finding>,
+    decided: Vec<Finding>,
+    notes: Vec<Finding>,
+    start_note: Option<Finding>,
+    /// Claims held back, kept whole for `held/` and the manifest.
+    held: Vec<Claim>,
+    already_sent: Vec<String>,
+    already_charge: Decimal,
+    rows_read: u64,
+    claims: usize,
+    lines_read: usize,
+    emitter: Option<Emitter<'a>>,
+}
+
+impl<'r, 'a> Stream<'r, 'a> {
+    fn new(
+        inputs: &'a Inputs<'a>,
+        options: &'r Options,
+        ledger: &'r mut Ledger,
+        out_dir: &'r std::path::Path,
+        progress: &'r Progress,
+    ) -> Stream<'r, 'a> {
+        Stream {
+            inputs,
+            options,
+            ledger,
+            out_dir,
+            progress,
+            file: inputs.export.display().to_string(),
+            icd: IcdTally::default(),
+            scrubbed: Vec::new(),
+            coverage: Vec::new(),
+            decided: Vec::new(),
+            notes: Vec::new(),
+            start_note: None,
+            held: Vec::new(),
+            already_sent: Vec::new(),
+            already_charge: Decimal::ZERO,
+            rows_read: 0,
+            claims: 0,
+            lines_read: 0,
+            emitter: None,
+        }
+    }
+
+    /// Reads the export batch by batch; batches wait (at most
+    /// [`READ_AHEAD`] claims) until `adjacent` answers.
+    fn read(
+        &mut self,
+        export: &encounter::Opened,
+        adjacent: &mpsc::Receiver<bool>,
+    ) -> Result<encounter::Rows, Stop> {
+        let mut waiting: Vec<Batch> = Vec::new();
+        let mut verdict: Option<bool> = None;
+        // The file is read on its own thread, a batch or two ahead of this
+        // one, which checks, decides, writes and records.
+        let (rows_read, claims_read) = (AtomicU64::new(0), AtomicU64::new(0));
+        let (tx, rx) = mpsc::sync_channel::<Batch>(2);
+        std::thread::scope(|s| {
+            let reader = s.spawn(|| {
+                let tx = tx;
+                export.read_batches(
+                    BATCH,
+                    &mut |r, c| {
+                        rows_read.store(r, Ordering::Relaxed);
+                        claims_read.store(c, Ordering::Relaxed);
+                    },
+                    // A send fails only when this thread has stopped.
+                    &mut |claims, findings| tx.send((claims, findings)).map_err(|_| Stop::Gone),
+                )
+            });
+            let mut done = Ok(());
+            for batch in &rx {
+                let (r, c) =
+                    (rows_read.load(Ordering::Relaxed), claims_read.load(Ordering::Relaxed));
+                self.progress.counts(r, c);
+                waiting.push(batch);
+                done = self.ready(export, &mut waiting, &mut verdict, adjacent, false);
+                if done.is_err() {
+                    break;
+                }
+            }
+            drop(rx);
+            let rows = reader.join().unwrap_or(Err(Stop::Gone));
+            done?;
+            let rows = rows?;
+            self.ready(export, &mut waiting, &mut verdict, adjacent, true)?;
+            Ok(rows)
+        })
+    }
+
+    /// Runs the batches waiting once the adjacency pass has answered yes;
+    /// waits for the answer when `block` or when too many claims wait.
+    fn ready(
+        &mut self,
+        export: &encounter::Opened,
+        waiting: &mut Vec<Batch>,
+        verdict: &mut Option<bool>,
+        adjacent: &mpsc::Receiver<bool>,
+        block: bool,
+    ) -> Result<(), Stop> {
+        if verdict.is_none() {
+            let waited: usize = waiting.iter().map(|(c, _)| c.len()).sum();
+            *verdict = match adjacent.try_recv() {
+                Ok(v) => Some(v),
+                // The pass ended without answering: read the whole file.
+                Err(mpsc::TryRecvError::Disconnected) => Some(false),
+                Err(mpsc::TryRecvError::Empty) if block || waited >= READ_AHEAD => {
+                    Some(adjacent.recv().unwrap_or(false))
+                }
+                Err(mpsc::TryRecvError::Empty) => return Ok(()),
+            };
+            if *verdict == Some(false) {
+                return Err(Stop::NotAdjacent);
+            }
+            self.start()?;
+        }
+        for (claims, findings) in waiting.drain(..) {
+            self.batch(export, claims, findings)?;
+        }
+        Ok(())
+    }
+
+    /// The rows are adjacent: the output folder is made ready.
+    fn start(&mut self) -> Result<(), Error> {
+        let out_dir = self.out_dir;
+        std::fs::create_dir_all(out_dir)
+            .map_err(Error::io(out_dir, "cannot create output folder"))?;
+        remove_stale_temp_files(out_dir);
+        Ok(())
+    }
+
+    /// The steps of [`Prepared::submit`] for one batch of claims.
+    fn batch(
+        &mut self,
+        export: &encounter::Opened,
+        claims: Vec<Claim>,
+        reader: Vec<Finding>,
+    ) -> Result<(), Error> {
+        let (inputs, options) = (self.inputs, self.options);
+        let (config, now) = (inputs.config, options.now);
+        self.claims += claims.len();
+        self.rows_read += claims.iter().map(|c| c.source.rows.len() as u64).sum::<u64>();
+        self.lines_read += claims.iter().map(|c| c.lines.len()).sum::<usize>();
+        let label = |c: &str| export.column_label(c);
+        let scrubbed =
+            scrub::run_batch(claims, reader, &label, config, now, inputs.codesets, &mut self.icd);
+        let scrub::Scrubbed { mut clean, mut held, mut findings } = scrubbed;
+        let ledger = &mut *self.ledger;
+        self.notes.extend(super::correction::take_original_refs(
+            &mut clean,
+            &mut held,
+            &mut findings,
+            config,
+            ledger,
+        )?);
+        self.scrubbed.append(&mut findings);
+        let file = self.file.as_str();
+        hold_for_coverage(
+            &mut clean,
+            &mut held,
+            &mut self.coverage,
+            config,
+            ledger,
+            now,
+            file,
+            &label,
+        )?;
+        let hashes: Vec<String> = clean.par_iter().map(ledger::content_hash).collect();
+        let decisions = decide(&clean, ledger, &hashes, &mut self.decided, options.resend, file)?;
+        for ((c, why), hash) in clean.into_iter().zip(decisions).zip(hashes) {
+            match why {
+                Decision::AlreadySent => {
+                    self.already_charge += c.total_charge();
+                    self.already_sent.push(c.claim_id);
+                }
+                Decision::Held => self.held.push(c),
+                _ => {
+                    if self.emitter.is_none() {
+                        self.start_note = start_ignored(config, self.ledger)?;
+                        self.emitter = Some(Emitter::open(config, self.ledger, self.out_dir, now)?);
+                    }
+                    if let Some(e) = &mut self.emitter {
+                        e.send(c, why, hash, self.ledger)?;
+                    }
+                }
+            }
+        }
+        self.held.append(&mut held);
+        Ok(())
+    }
+
+    /// Ends the 837P and records it, then writes the other files.
+    fn finish(
+        self,
+        mut encounters: encounter::Encounters,
+        export_sha256: &str,
+        export_bytes: u64,
+    ) -> Result<Report, Error> {
+        let Stream { inputs, options, ledger, out_dir, progress, .. } = self;
+        // In the order of the whole-file build: the one ICD release warning,
+        // the file-level and unclaimed-row findings, then per claim scrub,
+        // coverage and the ledger's.
+        let mut findings: Vec<Finding> = self.icd.warning(inputs.codesets).into_iter().collect();
+        findings.append(&mut encounters.findings);
+        findings.extend(self.scrubbed);
+        findings.extend(self.coverage);
+        findings.extend(self.decided);
+        let sent = match self.emitter {
+            Some(e) => Some(e.finish(ledger, progress)?),
+            None => None,
+        };
+        let mut notes = self.notes;
+        notes.extend(self.start_note);
+        let rows_read = self.rows_read + encounters.unclaimed_rows.len() as u64;
+        super::outputs::write(Outcome {
+            out_dir,
+            export: inputs.export,
+            export_sha256,
+            export_bytes,
+            recorded_inputs: &super::recorded_inputs(inputs),
+            options,
+            codesets: inputs.codesets,
+            encounters: &encounters,
+            findings,
+            notes,
+            sent,
+            held: self.held.iter().collect(),
+            already_sent: self.already_sent,
+            already_charge: self.already_charge,
+            rows_read,
+            claims: self.claims,
+            lines_read: self.lines_read,
+            progress,
+        })
+    }
+}

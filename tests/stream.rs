@@ -1,0 +1,227 @@
+//! A streamed build (`build::open` + `Opened::run`, the CLI's path) and the
+//! whole-file build (`build::prepare` + `Prepared::submit`) write the same
+//! bytes: the 837P, `rejects.csv`, `held/` and `manifest.json` (its paths
+//! aside), and report the same findings, on exports with CRLF, a BOM, empty
+//! and blank lines, a quoted line break, a layout, several batches and sets,
+//! and on exports whose claims' rows are not adjacent (streaming falls back
+//! to the whole-file build then).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use claimflow::codeset::CodeSets;
+use claimflow::config::Config;
+use claimflow::encounter::Layout;
+use claimflow::ledger::Ledger;
+use claimflow::progress::Progress;
+use claimflow::{build, clock};
+
+use crate::util::root;
+
+/// Every file under `dir` (relative path, bytes), the output folder's path
+/// replaced by `OUT` in `manifest.json`.
+fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+                continue;
+            }
+            let mut bytes = fs::read(&p).unwrap();
+            if p.file_name().is_some_and(|n| n == "manifest.json") {
+                let text = String::from_utf8(bytes).unwrap();
+                bytes = text.replace(&dir.display().to_string(), "OUT").into_bytes();
+            }
+            out.push((p.strip_prefix(dir).unwrap().to_path_buf(), bytes));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Builds `export` both ways (fresh ledgers, the same clock) and compares
+/// what they wrote and found; returns true when the build was streamed.
+fn both_ways(export: &Path, layout: Option<&Path>) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::load(&root().join("fixtures/claimflow.toml")).unwrap();
+    let layout_loaded = layout.map(|p| Layout::load(p).unwrap());
+    let mut inputs = build::Inputs::new(export, &config, CodeSets::shipped());
+    inputs.layout = layout.zip(layout_loaded.as_ref());
+    let options = build::Options { now: clock::parse_now("2026-11-27").unwrap(), resend: false };
+    let progress = Progress::silent();
+
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let mut ledger = Ledger::open(&dir.path().join("a.db")).unwrap();
+    let (streamed, prepared) =
+        build::open(&inputs).unwrap().run(&options, &mut ledger, &a, &progress).unwrap();
+    let mut ledger = Ledger::open(&dir.path().join("b.db")).unwrap();
+    let mut whole = build::prepare(&inputs, &options, &progress).unwrap();
+    let reference = whole.submit(&config, &mut ledger, &b, &progress).unwrap();
+
+    let (fa, fb) = (files(&a), files(&b));
+    assert_eq!(
+        fa.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        fb.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    for ((name, x), (_, y)) in fa.iter().zip(&fb) {
+        assert!(
+            x == y,
+            "{} differs:\n{}\n---\n{}",
+            name.display(),
+            String::from_utf8_lossy(x),
+            String::from_utf8_lossy(y)
+        );
+    }
+    assert_eq!(streamed.findings, reference.findings);
+    assert_eq!(streamed.notes, reference.notes);
+    assert_eq!(streamed.held_rows, reference.held_rows);
+    prepared.is_none()
+}
+
+/// `rows` (a header, then data rows) written with `eol` after each.
+fn export(dir: &Path, name: &str, bom: bool, rows: &[String], eol: &str) -> PathBuf {
+    let mut text = String::new();
+    if bom {
+        text.push('\u{feff}');
+    }
+    for r in rows {
+        text.push_str(r);
+        text.push_str(eol);
+    }
+    let p = dir.join(name);
+    fs::write(&p, text).unwrap();
+    p
+}
+
+fn lines(rel: &str) -> Vec<String> {
+    let text = fs::read_to_string(root().join(rel)).unwrap();
+    text.lines().map(str::to_string).collect()
+}
+
+/// demo.csv without its last row (D1005 again, after other claims): every
+/// claim's rows adjacent.
+fn demo_adjacent() -> Vec<String> {
+    let mut rows = lines("fixtures/encounters/demo.csv");
+    assert!(rows.last().unwrap().starts_with("D1005,"));
+    rows.pop();
+    rows
+}
+
+#[test]
+fn fixtures_streamed_and_whole_give_the_same_bytes() {
+    // clean.csv also has D1005's rows apart.
+    assert!(!both_ways(&root().join("fixtures/encounters/clean.csv"), None));
+    assert!(both_ways(&root().join("fixtures/encounters/cob.csv"), None));
+    let layout = root().join("fixtures/layouts/acme-pm.toml");
+    assert!(both_ways(&root().join("fixtures/layouts/acme-export.csv"), Some(&layout)));
+    // demo.csv has D1005's rows apart: the whole-file build runs.
+    assert!(!both_ways(&root().join("fixtures/encounters/demo.csv"), None));
+}
+
+#[test]
+fn crlf_bom_empty_lines_and_quoted_line_breaks_stream_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = demo_adjacent();
+    assert!(both_ways(&export(dir.path(), "lf.csv", false, &rows, "\n"), None));
+    assert!(both_ways(&export(dir.path(), "crlf.csv", true, &rows, "\r\n"), None));
+    // Empty lines and rows of empty cells between (and inside) claims.
+    let blank = ",".repeat(rows[0].matches(',').count());
+    let mut spaced = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        spaced.push(r.clone());
+        if i % 3 == 1 {
+            spaced.push(String::new());
+        }
+        if i % 4 == 2 {
+            spaced.push(blank.clone());
+        }
+    }
+    assert!(both_ways(&export(dir.path(), "spaced.csv", false, &spaced, "\r\n"), None));
+    // A quoted cell with a line break (and a quote) in it, and a row with
+    // no claim_id.
+    let mut quoted = rows.clone();
+    let cells: Vec<&str> = quoted[1].split(',').collect();
+    let mut cells: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+    cells[11] = "\"Suite 5\nBack \"\"door\"\"\"".to_string();
+    quoted[1] = cells.join(",");
+    let mut orphan: Vec<String> = rows[2].split(',').map(str::to_string).collect();
+    orphan[0] = String::new();
+    quoted.insert(3, orphan.join(","));
+    assert!(both_ways(&export(dir.path(), "quoted.csv", true, &quoted, "\n"), None));
+}
+
+#[test]
+fn many_batches_and_sets_stream_the_same_and_shuffled_rows_fall_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = demo_adjacent();
+    // 300 copies of every claim under new claim and member ids: two reader
+    // batches, two sets.
+    let mut many = vec![rows[0].clone()];
+    for n in 0..300 {
+        for r in &rows[1..] {
+            let mut cells: Vec<String> = r.split(',').map(str::to_string).collect();
+            for c in [0, 3] {
+                if !cells[c].is_empty() {
+                    cells[c] = format!("{}-{n}", cells[c]);
+                }
+            }
+            many.push(cells.join(","));
+        }
+    }
+    assert!(both_ways(&export(dir.path(), "many.csv", false, &many, "\n"), None));
+    // The same rows, every other one moved to the end: rows of a claim apart.
+    let (mut even, odd): (Vec<_>, Vec<_>) =
+        many[1..].iter().cloned().enumerate().partition(|(i, _)| i % 2 == 0);
+    even.extend(odd);
+    let mut shuffled = vec![many[0].clone()];
+    shuffled.extend(even.into_iter().map(|(_, r)| r));
+    assert!(!both_ways(&export(dir.path(), "shuffled.csv", false, &shuffled, "\n"), None));
+}
+
+/// The build validates each transaction set alone, in memory, as the only
+/// set of an interchange with the file's ISA and GS
+/// (`edi837::standalone_set`), instead of re-reading the file: on every
+/// fixture's claims (the clean ones, and the held-back ones where they can
+/// be written), in sets of 3, that finds what validating the whole file
+/// finds (validity, rules, messages).
+#[test]
+fn a_set_validated_alone_finds_what_the_whole_file_finds() {
+    use claimflow::{edi837, encounter, scrub, validate};
+    let mut config = Config::load(&root().join("fixtures/claimflow.toml")).unwrap();
+    config.interchange.max_claims_per_transaction = 3;
+    let now = clock::parse_now("2026-11-27").unwrap();
+    let env = edi837::Envelope { interchange_control: 7, group_control: 9, now };
+    let key = |f: &claimflow::finding::Finding| (f.rule, f.severity, f.message.clone());
+    let mut compared = 0;
+    for rel in ["demo.csv", "clean.csv", "cob.csv"] {
+        let path = root().join("fixtures/encounters").join(rel);
+        let mut enc = encounter::read(&path, None).unwrap();
+        let scrubbed = scrub::run(&mut enc, &config, now, CodeSets::shipped());
+        for claims in [&scrubbed.clean, &scrubbed.held] {
+            let mut w = edi837::SetWriter::begin(Vec::new(), &config, &env).unwrap();
+            let mut alone = Vec::new();
+            let written: Result<(), _> = claims.chunks(3).try_for_each(|chunk| {
+                let (_, set) = w.write_set(chunk)?;
+                let bytes = edi837::standalone_set(&config, &env, &set)?;
+                alone.push(validate::validate_file("x.x12", &bytes));
+                Ok::<(), claimflow::x12::WriteError>(())
+            });
+            if written.is_err() || claims.is_empty() {
+                continue;
+            }
+            let (_, file) = w.finish().unwrap();
+            let whole = validate::validate_file("x.x12", &file);
+            assert_eq!(whole.is_valid(), alone.iter().all(|r| r.is_valid()), "{rel}");
+            let mut a: Vec<_> = whole.findings.iter().map(key).collect();
+            let mut b: Vec<_> = alone.iter().flat_map(|r| r.findings.iter().map(key)).collect();
+            a.sort();
+            b.sort();
+            assert_eq!(a, b, "{rel}");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 3);
+}
