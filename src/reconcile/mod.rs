@@ -29,6 +29,7 @@ use crate::x12::Position;
 use crate::Text;
 
 mod account;
+mod batches;
 pub(crate) mod detail;
 mod fingerprint;
 mod index;

@@ -33,18 +33,17 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDateTime;
 use rayon::prelude::*;
 
-use super::report::{self, OutstandingRow, PlbRow};
-use super::set::{finish_set, open_remit_file, posting, read_set, Against, Opened, Read, SetOut};
+use super::batches::{read_match_post, Collected, Job, Kept};
+use super::report::{self, OutstandingRow};
+use super::set::{open_remit_file, Against, Opened};
 use super::source::{earlier_answers, known_payers, load, Loaded};
 use super::summary::{
-    ledger_note, outstanding_rows, reversal_notes, tie_out, unpaired_reversals, Compact, Counts,
-    SetSummary, Summary,
+    ledger_note, outstanding_rows, reversal_notes, tie_out, unpaired_reversals, Counts, Summary,
 };
-use super::{Book, ClaimIndex, ClaimStatus, PayerNames};
-use crate::ledger::{self, Ledger, RemitPosting};
+use super::{ClaimIndex, ClaimStatus, PayerNames};
+use crate::ledger::{self, Ledger};
 use crate::progress::Progress;
 use crate::x12::{Finding, TransactionKind};
-use crate::Text;
 
 /// Why a reconciliation could not run. No report is left half-written.
 #[derive(Debug, thiserror::Error)]
@@ -125,30 +124,6 @@ impl Options {
                 .collect(),
             payers: PayerNames::new(),
             reasons: crate::codeset::ReasonTexts::default(),
-        }
-    }
-}
-
-/// Transaction sets handled per parallel batch: enough to keep every core
-/// busy, few enough that memory stays bounded by the batch, not the input.
-const SETS_PER_BATCH: usize = 8;
-
-/// At most this many findings are kept for the summary; the rest are counted.
-const MAX_KEPT_FINDINGS: usize = 10_000;
-
-/// Findings kept for the summary, up to [`MAX_KEPT_FINDINGS`].
-#[derive(Default)]
-struct Kept {
-    findings: Vec<Finding>,
-    dropped: usize,
-}
-
-impl Kept {
-    fn keep(&mut self, file: &str, finding: Finding) {
-        if self.findings.len() < MAX_KEPT_FINDINGS {
-            self.findings.push(finding.in_file(file));
-        } else {
-            self.dropped += 1;
         }
     }
 }
@@ -278,183 +253,4 @@ pub fn run(
         payments: sets,
         ledger: posted.map(ledger_note),
     })
-}
-
-/// One 835 transaction set to reconcile.
-struct Job<'o> {
-    opened: &'o Opened,
-    file_no: usize,
-    control: &'o str,
-    set: &'o crate::x12::TransactionSet,
-}
-
-/// What the run keeps while the sets are read: the report writer, the
-/// findings and notes, and a few figures per set and claim payment.
-struct Collected<'n, 'p> {
-    writer: report::ReportWriter,
-    kept: Kept,
-    notes: &'n mut Vec<Finding>,
-    sets: Vec<SetSummary>,
-    plb: Vec<PlbRow>,
-    compact: Vec<Compact>,
-    denial_rows: usize,
-    out_dir: &'p Path,
-}
-
-/// Step 3: the sets read, matched and accounted in parallel batches, their
-/// rows written, and (with `ledger`) posted. The ledger posts on its own
-/// thread while the next batch is read, so SQLite's single writer overlaps
-/// the parallel parsing. Each batch is one transaction; a set is applied at
-/// most once, so a run stopped half-way is completed by running it again.
-fn read_match_post(
-    jobs: &[Job<'_>],
-    against: &Against<'_>,
-    book: &mut Book,
-    ledger: Option<&mut Ledger>,
-    out: &mut Collected<'_, '_>,
-    at: &str,
-    progress: &Progress,
-) -> Result<Option<ledger::PostSummary>, Error> {
-    std::thread::scope(|scope| -> Result<Option<ledger::PostSummary>, Error> {
-        let (to_ledger, poster) = match ledger {
-            Some(l) => {
-                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RemitPosting>>(2);
-                let handle = scope.spawn(move || post_batches(l, rx, at));
-                (Some(tx), Some(handle))
-            }
-            None => (None, None),
-        };
-        let read_batch = |batch: &[Job<'_>]| -> Vec<Read> {
-            batch
-                .par_iter()
-                .map(|j| read_set(j.opened, j.file_no, j.control, j.set, against))
-                .collect()
-        };
-        // While one batch is accounted, written and posted (mostly on one
-        // core), the next is read and matched on the others.
-        let mut batches = jobs.chunks(SETS_PER_BATCH);
-        let mut current = batches.next().map(read_batch);
-        while let Some(reads) = current.take() {
-            let next = batches.next();
-            let (next_reads, sent_on) = rayon::join(
-                || next.map(read_batch),
-                || write_batch(reads, against, book, out, to_ledger.as_ref()),
-            );
-            // A send fails only when the posting thread stopped on an
-            // error, which joining it below reports.
-            if !sent_on? {
-                break;
-            }
-            current = next_reads;
-        }
-        drop(to_ledger);
-        progress.stage("finish ledger posting");
-        match poster {
-            Some(h) => {
-                let (post, busy, cpu) = h.join().map_err(|_| Error::PostingThread)??;
-                progress.timing(&format!("ledger posting thread (cpu {cpu:.2} s) busy"), busy);
-                Ok(Some(post))
-            }
-            None => Ok(None),
-        }
-    })
-}
-
-/// One batch of read sets accounted in file order, its rows formatted (in
-/// parallel) and appended to the reports, and its postings sent to the
-/// posting thread. False when the posting thread has stopped.
-fn write_batch(
-    mut reads: Vec<Read>,
-    against: &Against<'_>,
-    book: &mut Book,
-    out: &mut Collected<'_, '_>,
-    to_ledger: Option<&std::sync::mpsc::SyncSender<Vec<RemitPosting>>>,
-) -> Result<bool, Error> {
-    let with_postings = to_ledger.is_some();
-    let out_dir = out.out_dir;
-    // Accounting runs in file order: a payment sees what the payments
-    // before it answered.
-    for (k, rd) in reads.iter_mut().enumerate() {
-        account_set(book, against.index, rd, !with_postings, out.sets.len() + k, &mut out.compact);
-    }
-    let outs: Vec<std::io::Result<SetOut>> =
-        reads.into_par_iter().map(|rd| finish_set(rd, against)).collect();
-    let mut postings = Vec::new();
-    for set_out in outs {
-        let set_out = set_out.map_err(Error::io(out_dir, "writing reports"))?;
-        out.writer.append(&set_out.rows).map_err(Error::io(out_dir, "writing reports"))?;
-        out.denial_rows += set_out.rows.denial_rows;
-        for f in set_out.findings {
-            out.kept.keep(&set_out.summary.file, f);
-        }
-        out.notes.extend(set_out.unknown_payer);
-        if with_postings && set_out.summary.complete {
-            let sent = against.index.claims();
-            postings.push(posting(&set_out.summary, set_out.payments, &set_out.plb, sent));
-        }
-        out.plb.extend(set_out.plb);
-        out.sets.push(set_out.summary);
-    }
-    Ok(match to_ledger {
-        Some(tx) => tx.send(postings).is_ok(),
-        None => true,
-    })
-}
-
-/// One set's claim payments accounted in file order (lines answered,
-/// reversals, PLB ties), and the little the summary keeps of each.
-fn account_set(
-    book: &mut Book,
-    index: &ClaimIndex<'_>,
-    rd: &mut Read,
-    without_ledger: bool,
-    set_no: usize,
-    compact: &mut Vec<Compact>,
-) {
-    let sent = index.claims();
-    rd.findings.extend(book.account(sent, &mut rd.results, without_ledger));
-    for row in &mut rd.plb {
-        row.sent = book.tie(index, &rd.results, rd.payer.as_deref(), &row.reference);
-        if let Some(i) = row.sent {
-            row.claim_id = sent[i].claim_id.clone();
-        }
-    }
-    compact.extend(rd.results.iter().map(|r| Compact {
-        status: r.status,
-        forwarded: r.forwarded,
-        paid: r.figures.paid,
-        // Only reversals are named in the summary.
-        claim_id: if r.status == ClaimStatus::Reversed {
-            r.claim_id.clone()
-        } else {
-            Text::default()
-        },
-        set: set_no,
-    }));
-}
-
-/// The posting thread: each batch of remittances in one transaction.
-/// Returns what was posted, the time spent posting and the thread's CPU
-/// seconds.
-fn post_batches(
-    ledger: &mut Ledger,
-    batches: std::sync::mpsc::Receiver<Vec<RemitPosting>>,
-    at: &str,
-) -> Result<(ledger::PostSummary, std::time::Duration, f64), Error> {
-    let cpu = crate::progress::thread_cpu_seconds();
-    let mut post = ledger::PostSummary::default();
-    let mut busy = std::time::Duration::ZERO;
-    for batch in batches {
-        let started = std::time::Instant::now();
-        let p = ledger.post_remittances(&batch, at)?;
-        busy += started.elapsed();
-        post.applied.extend(p.applied);
-        post.already_applied.extend(p.already_applied);
-        post.conflicts.extend(p.conflicts);
-        post.payments += p.payments;
-        post.unmatched += p.unmatched;
-        post.undone += p.undone;
-        post.unpaired_reversals.extend(p.unpaired_reversals);
-    }
-    Ok((post, busy, crate::progress::thread_cpu_seconds() - cpu))
 }
