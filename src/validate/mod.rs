@@ -11,8 +11,8 @@
 
 use rayon::prelude::*;
 
-use crate::x12::schema::{self, Guide};
-use crate::x12::{self, Finding, Severity, TransactionKind, TransactionSet};
+use crate::x12::schema::{self, Guide, SegDef, Visitor};
+use crate::x12::{self, Fields, Finding, Severity, TransactionKind, TransactionSet};
 use crate::{edi835, edi837};
 
 mod rules;
@@ -217,6 +217,10 @@ struct SetResult {
 
 /// Per-transaction checks for one set, by kind and level. Returns findings
 /// with file-level positions.
+///
+/// With a guide, the set is read once: the schema walk hands every segment
+/// to the rules and to the balancing reader of its kind ([`Passes`]).
+/// Without one (or at level 1), balancing reads the set itself.
 fn check_set(input: &[u8], set: &TransactionSet, gs08: &str, opts: &Options) -> SetResult {
     let kind = set.kind;
     let mut findings = x12::check_hierarchy(input, set);
@@ -229,11 +233,23 @@ fn check_set(input: &[u8], set: &TransactionSet, gs08: &str, opts: &Options) -> 
     let (mut carc, mut rarc, mut cpt) = (0, 0, 0);
     // Without a walk (no guide), COB balancing runs on every 837P set.
     let mut has_cob = true;
+    let balancing = opts.level >= 3;
+    let mut claims = None;
+    let mut remit = None;
     if let Some(g) = guide.filter(|_| opts.level >= 2) {
-        let claims = g.st01 == "837";
-        let mut rules = rules::Rules::new(&opts.codes, claims);
+        let mut passes = Passes {
+            rules: rules::Rules::new(&opts.codes, g.st01 == "837"),
+            claims: match kind {
+                TransactionKind::Claim837P if balancing => Some(edi837::SetCheck::new(true)),
+                TransactionKind::Claim837I if balancing => Some(edi837::SetCheck::new(false)),
+                _ => None,
+            },
+            remit: (balancing && kind == TransactionKind::Remittance835)
+                .then(|| edi835::BalanceReader::new(set)),
+        };
         let ext = rules::Externals(&opts.codes);
-        let walk = schema::walk(input, set, g, opts.loops, &ext, &mut rules);
+        let walk = schema::walk(input, set, g, opts.loops, &ext, &mut passes);
+        let rules = &passes.rules;
         carc = rules.carc_unchecked;
         cpt = rules.cpt_unchecked;
         has_cob = rules.has_cob;
@@ -241,27 +257,35 @@ fn check_set(input: &[u8], set: &TransactionSet, gs08: &str, opts: &Options) -> 
             walk.unchecked.iter().filter(|(e, _)| *e == schema::Ext::Rarc).map(|(_, n)| *n).sum();
         findings.extend(walk.findings.into_iter().filter(|f| f.snip <= opts.level));
         loops = walk.loops;
+        claims = passes.claims.map(edi837::SetCheck::finish);
+        remit = passes.remit.map(edi835::BalanceReader::finish);
     }
-    if opts.level >= 3 {
+    if balancing {
         let mut balance = Vec::new();
         match kind {
-            TransactionKind::Claim837P => {
-                balance.extend(edi837::check_set(input, set, true));
+            TransactionKind::Claim837P | TransactionKind::Claim837I => {
+                let professional = kind == TransactionKind::Claim837P;
+                balance.extend(match claims {
+                    Some(f) => f,
+                    None => edi837::check_set(input, set, professional),
+                });
                 // Only sets with other-payer loops (2320 SBR, 2430 SVD) have
                 // COB amounts to balance.
-                if has_cob {
+                if professional && has_cob {
                     balance.extend(edi837::check_cob(input, set));
                 }
             }
-            TransactionKind::Claim837I => balance.extend(edi837::check_set(input, set, false)),
+            TransactionKind::Remittance835 => {
+                // Names, references and the interchange control number are not needed here.
+                let rem = match remit {
+                    Some(rem) => rem,
+                    None => edi835::read_set_for_balance(input, set),
+                };
+                balance.extend(edi835::balance(&rem));
+                // Read errors are already reported by the envelope scan.
+                balance.extend(rem.findings.into_iter().filter(|f| f.rule != "835-READ"));
+            }
             _ => {}
-        }
-        if kind == TransactionKind::Remittance835 {
-            // Names, references and the interchange control number are not needed here.
-            let rem = edi835::read_set_for_balance(input, set);
-            balance.extend(edi835::balance(&rem));
-            // Read errors are already reported by the envelope scan.
-            balance.extend(rem.findings.into_iter().filter(|f| f.rule != "835-READ"));
         }
         for mut f in balance {
             f.snip = 3;
@@ -270,6 +294,32 @@ fn check_set(input: &[u8], set: &TransactionSet, gs08: &str, opts: &Options) -> 
     }
     findings.sort_by_key(|f| f.pos);
     SetResult { findings, loops, carc_unchecked: carc, rarc_unchecked: rarc, cpt_unchecked: cpt }
+}
+
+/// What reads a set during its schema walk: the rules (SNIP 4 and 5) and
+/// the balancing checks of its kind (SNIP 3), each seeing every segment.
+struct Passes<'c> {
+    rules: rules::Rules<'c>,
+    /// 837 claim checks (`edi837::check_set`'s).
+    claims: Option<edi837::SetCheck>,
+    /// The 835 reader for balancing (`edi835::read_set_for_balance`'s).
+    remit: Option<edi835::BalanceReader>,
+}
+
+impl Visitor for Passes<'_> {
+    fn segment(&mut self, loop_id: &'static str, seg: &Fields<'_>, def: Option<&SegDef>) {
+        self.rules.segment(loop_id, seg, def);
+        if let Some(c) = self.claims.as_mut() {
+            c.segment(seg);
+        }
+        if let Some(r) = self.remit.as_mut() {
+            r.segment(seg);
+        }
+    }
+
+    fn finish(&mut self) -> Vec<Finding> {
+        self.rules.finish()
+    }
 }
 
 /// Validates one file's bytes fully. Never panics; never fails (problems are findings).

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 
 use crate::codeset::{pos, shape, CodeSets, IcdStatus};
 use crate::x12::schema::{valid_date, Ext, ExternalCodes, SegDef, Visitor};
-use crate::x12::{Finding, Position, Segment, Severity};
+use crate::x12::{Fields, Finding, Position, Severity};
 
 /// External lists for the engine: place of service (shipped), RARC (user's).
 pub(super) struct Externals<'a>(pub &'a CodeSets);
@@ -177,7 +177,7 @@ impl<'a> Rules<'a> {
 
     /// An NM1 of an 837: the billing provider (2010AA) and the rendering
     /// providers of a claim (2310B) and of its lines (2420A).
-    fn provider(&mut self, seg: &Segment<'_>, loop_id: &'static str) {
+    fn provider(&mut self, seg: &Fields<'_>, loop_id: &'static str) {
         if !matches!(loop_id, "2010AA" | "2310B" | "2420A") {
             return;
         }
@@ -218,7 +218,7 @@ impl<'a> Rules<'a> {
         }
     }
 
-    fn carc(&mut self, seg: &Segment<'_>, loop_id: &'static str) {
+    fn carc(&mut self, seg: &Fields<'_>, loop_id: &'static str) {
         // The reason codes are CAS02, 05, 08, 11, 14 and 17.
         for (i, el) in seg.elements().enumerate().take(17) {
             let n = i + 1;
@@ -251,7 +251,7 @@ impl<'a> Rules<'a> {
 }
 
 impl Visitor for Rules<'_> {
-    fn segment(&mut self, loop_id: &'static str, seg: &Segment<'_>, _def: Option<&SegDef>) {
+    fn segment(&mut self, loop_id: &'static str, seg: &Fields<'_>, _def: Option<&SegDef>) {
         match seg.id {
             b"BHT" => self.file_date = d8(seg.element(4).raw),
             b"BPR" => self.file_date = d8(seg.element(16).raw),
