@@ -342,8 +342,9 @@ pub(crate) fn is_envelope_id(id: &[u8]) -> bool {
 }
 
 /// First `needle` in `hay`: eight bytes at a time (SWAR) over the first 64
-/// bytes, where most segment terminators are, then memchr. Calling memchr
-/// for every short segment costs more than this loop.
+/// bytes, where most segment terminators are, then memchr (a tail shorter
+/// than 8 bytes byte by byte). Calling memchr for every short segment or
+/// element costs more than these loops.
 #[inline(always)]
 pub(crate) fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
@@ -362,7 +363,13 @@ pub(crate) fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
         }
         i += 8;
     }
-    memchr::memchr(needle, &hay[i..]).map(|j| i + j)
+    let rest = &hay[i..];
+    if rest.len() < 8 {
+        // A short tail (the last element of most segments): a call to
+        // memchr costs more than looking at these few bytes.
+        return rest.iter().position(|&b| b == needle).map(|j| i + j);
+    }
+    memchr::memchr(needle, rest).map(|j| i + j)
 }
 
 /// True when `rest` starts like a segment: an ISA, or a 2-3 character id
