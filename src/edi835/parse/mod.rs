@@ -170,21 +170,18 @@ impl Reader {
 
     /// The findings of what never came (BPR, TRN); the remittance.
     fn finish(mut self) -> Remittance {
-        if !self.saw_bpr {
-            self.rem.findings.push(Finding::error(
-                self.rem.pos,
-                "ST",
-                "835-BPR",
-                "835 transaction set has no BPR (payment) segment".to_string(),
-            ));
-        }
-        if !self.saw_trn {
-            self.rem.findings.push(Finding::error(
-                self.rem.pos,
-                "ST",
-                "835-TRN",
-                "835 transaction set has no TRN (trace number) segment".to_string(),
-            ));
+        for (saw, rule, what) in [
+            (self.saw_bpr, "835-BPR", "BPR (payment)"),
+            (self.saw_trn, "835-TRN", "TRN (trace number)"),
+        ] {
+            if !saw {
+                self.rem.findings.push(Finding::error(
+                    self.rem.pos,
+                    "ST",
+                    rule,
+                    format!("835 transaction set has no {what} segment"),
+                ));
+            }
         }
         self.rem
     }
