@@ -40,7 +40,7 @@ impl<'a> Level<'a> {
 struct LoopIds(Vec<&'static str>);
 
 impl Visitor for LoopIds {
-    fn segment(&mut self, loop_id: &'static str, _: &Segment<'_>, _: Option<&SegDef>) {
+    fn segment(&mut self, loop_id: &'static str, _: &x12::Fields<'_>, _: Option<&SegDef>) {
         self.0.push(loop_id);
     }
 }

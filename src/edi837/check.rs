@@ -15,12 +15,15 @@
 
 use rust_decimal::Decimal;
 
-use super::read::{diagnosis_codes, dx_pointers};
+use super::read::{diagnosis_codes, pointers};
 use crate::claim::is_valid_npi;
-use crate::x12::{Finding, Position, TransactionSet};
+use crate::x12::{Fields, Finding, Position, TransactionSet};
 
 /// The claim being checked: CLM position, id, stated total, line sum, HI count.
+#[derive(Default)]
 struct OpenClaim {
+    /// A CLM was read and its claim is not closed yet.
+    open: bool,
     pos: Position,
     id: String,
     stated: Option<Decimal>,
@@ -35,81 +38,112 @@ fn amount(raw: &[u8]) -> Option<Decimal> {
     crate::values::parse_decimal_bytes(raw)
 }
 
-fn close(claim: Option<OpenClaim>, findings: &mut Vec<Finding>) {
-    let Some(c) = claim else { return };
-    if let Some(stated) = c.stated {
-        if c.has_lines && stated != c.lines {
-            findings.push(Finding::error(
-                c.pos,
-                "CLM",
-                "837-CLM02",
-                format!(
-                    "claim {}: CLM02 total charge {} differs from the sum of its line charges {}",
-                    c.id,
-                    crate::numtext::amount(stated),
-                    crate::numtext::amount(c.lines)
-                ),
-            ));
+impl OpenClaim {
+    /// Reports the open claim's findings and closes it (its buffers are
+    /// kept for the next claim).
+    fn close(&mut self, findings: &mut Vec<Finding>) {
+        if !std::mem::take(&mut self.open) {
+            return;
+        }
+        if let Some(stated) = self.stated {
+            if self.has_lines && stated != self.lines {
+                findings.push(Finding::error(
+                    self.pos,
+                    "CLM",
+                    "837-CLM02",
+                    format!(
+                        "claim {}: CLM02 total charge {} differs from the sum of its line charges {}",
+                        self.id,
+                        crate::numtext::amount(stated),
+                        crate::numtext::amount(self.lines)
+                    ),
+                ));
+            }
+        }
+        for &(pos, p) in &self.pointers {
+            if p == 0 || p > self.diagnoses {
+                findings.push(Finding::error(
+                    pos,
+                    "SV1",
+                    "837-DXPTR",
+                    format!(
+                        "claim {}: SV107 diagnosis pointer {p} does not point at one of the claim's {} diagnosis code(s)",
+                        self.id, self.diagnoses
+                    ),
+                ));
+            }
         }
     }
-    for (pos, p) in c.pointers {
-        if p == 0 || p > c.diagnoses {
-            findings.push(Finding::error(
-                pos,
-                "SV1",
-                "837-DXPTR",
-                format!(
-                    "claim {}: SV107 diagnosis pointer {p} does not point at one of the claim's {} diagnosis code(s)",
-                    c.id, c.diagnoses
-                ),
-            ));
+
+    /// Opens the claim of `clm`.
+    fn open(&mut self, clm: &Fields<'_>) {
+        self.open = true;
+        self.pos = clm.pos;
+        self.id.clear();
+        self.id.push_str(&clm.str(1));
+        let trimmed = self.id.trim();
+        if trimmed.len() != self.id.len() {
+            self.id = trimmed.to_string();
         }
+        self.stated = amount(clm.get(2));
+        self.lines = Decimal::ZERO;
+        self.has_lines = false;
+        self.diagnoses = 0;
+        self.pointers.clear();
     }
 }
 
 /// Checks one 837 set (professional when `professional`, else institutional).
 pub(crate) fn check_set(input: &[u8], set: &TransactionSet, professional: bool) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    let mut claim: Option<OpenClaim> = None;
+    let mut check = SetCheck::new(professional);
+    let mut fields = Fields::default();
     for seg in set.segments(input).flatten() {
+        fields.load(&seg);
+        check.segment(&fields);
+    }
+    check.finish()
+}
+
+/// The checks of [`check_set`] fed one segment at a time, for a caller that
+/// already reads the set (`validate`'s schema walk): the same findings
+/// without a second pass over the set.
+pub(crate) struct SetCheck {
+    professional: bool,
+    claim: OpenClaim,
+    findings: Vec<Finding>,
+}
+
+impl SetCheck {
+    /// A check of one set (professional when `professional`, else institutional).
+    pub(crate) fn new(professional: bool) -> SetCheck {
+        SetCheck { professional, claim: OpenClaim::default(), findings: Vec::new() }
+    }
+
+    /// Takes the set's next segment (ST to SE, in order).
+    pub(crate) fn segment(&mut self, seg: &Fields<'_>) {
+        let claim = &mut self.claim;
         match seg.id {
             b"CLM" => {
-                close(claim.take(), &mut findings);
-                claim = Some(OpenClaim {
-                    pos: seg.pos,
-                    id: seg.str(1).trim().to_string(),
-                    stated: amount(seg.element(2).raw),
-                    lines: Decimal::ZERO,
-                    has_lines: false,
-                    diagnoses: 0,
-                    pointers: Vec::new(),
-                });
+                claim.close(&mut self.findings);
+                claim.open(seg);
             }
-            b"HL" | b"SE" => close(claim.take(), &mut findings),
-            b"HI" => {
-                if let Some(c) = claim.as_mut() {
-                    c.diagnoses += diagnosis_codes(&seg).count();
-                }
+            b"HL" | b"SE" => claim.close(&mut self.findings),
+            b"HI" if claim.open => claim.diagnoses += diagnosis_codes(seg).count(),
+            b"SV1" if self.professional && claim.open => {
+                claim.has_lines = true;
+                claim.lines += amount(seg.get(2)).unwrap_or_default();
+                claim.pointers.extend(pointers(seg.element(7)).map(|n| (seg.pos, n)));
             }
-            b"SV1" if professional => {
-                if let Some(c) = claim.as_mut() {
-                    c.has_lines = true;
-                    c.lines += amount(seg.element(2).raw).unwrap_or_default();
-                    c.pointers.extend(dx_pointers(&seg).map(|n| (seg.pos, n)));
-                }
+            b"SV2" if !self.professional && claim.open => {
+                claim.has_lines = true;
+                claim.lines += amount(seg.get(3)).unwrap_or_default();
             }
-            b"SV2" if !professional => {
-                if let Some(c) = claim.as_mut() {
-                    c.has_lines = true;
-                    c.lines += amount(seg.element(3).raw).unwrap_or_default();
-                }
-            }
-            b"NM1" if seg.element(8).raw == b"XX" => {
+            b"NM1" if seg.get(8) == b"XX" => {
                 let npi = seg.str(9);
                 if !is_valid_npi(npi.trim()) {
                     // A warning: payers' front-end edits reject it, but the
                     // guides' own examples use made-up NPIs.
-                    findings.push(Finding::warning(
+                    self.findings.push(Finding::warning(
                         seg.pos,
                         "NM1",
                         "837-NPI",
@@ -124,8 +158,12 @@ pub(crate) fn check_set(input: &[u8], set: &TransactionSet, professional: bool) 
             _ => {}
         }
     }
-    close(claim, &mut findings);
-    findings
+
+    /// The set is over: its findings.
+    pub(crate) fn finish(mut self) -> Vec<Finding> {
+        self.claim.close(&mut self.findings);
+        self.findings
+    }
 }
 
 #[cfg(test)]

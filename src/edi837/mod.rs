@@ -38,7 +38,7 @@ mod write;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub(crate) use check::check_set;
+pub(crate) use check::{check_set, SetCheck};
 pub(crate) use cob_check::check_cob;
 pub use read::{read, read_claims, read_each, Error, Read837, READ_SKIPPED};
 pub use span::{claim_spans, spans_by_claim, ClaimSpan};

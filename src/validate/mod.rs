@@ -2,7 +2,8 @@
 //! 1), then per transaction set the guide's schema walk (`x12::schema`,
 //! SNIP 2), the balancing checks of its kind (SNIP 3), the situational
 //! rules and external code sets (`rules`, SNIP 4 and 5). Transaction sets
-//! are checked in parallel; findings come back in file order.
+//! are checked in parallel (`set`: one walk per set, which the rules and
+//! the balancing reader ride on); findings come back in file order.
 //!
 //! [`Depth::Envelope`] (level 1) stops after the envelope scan (a fast
 //! pre-flight for very large files). This module only dispatches: envelope
@@ -11,11 +12,13 @@
 
 use rayon::prelude::*;
 
-use crate::x12::schema::{self, Guide};
-use crate::x12::{self, Finding, Severity, TransactionKind, TransactionSet};
-use crate::{edi835, edi837};
+use crate::x12::schema;
+use crate::x12::{self, Finding, Severity, TransactionKind};
 
 mod rules;
+mod set;
+
+use set::{check_set, SetResult};
 
 /// What `validate` checks and how.
 #[derive(Clone, Debug)]
@@ -129,147 +132,6 @@ impl FileReport {
             self.file, kinds, self.interchanges, self.groups, self.sets, self.segments, verdict
         )
     }
-}
-
-/// The guide a set is checked against, or the finding saying why none is.
-fn guide_of(
-    set: &TransactionSet,
-    gs08: &str,
-    opts: &Options,
-) -> (Option<&'static Guide>, Option<Finding>) {
-    if let Some(t) = opts.transaction.as_deref() {
-        let by_short = schema::guides().iter().find(|g| g.short.eq_ignore_ascii_case(t));
-        return match by_short.or_else(|| schema::guide_for(t, &set.id)) {
-            Some(g) => (Some(g), None),
-            None => (
-                None,
-                Some(
-                    Finding::error(
-                        set.pos,
-                        "ST",
-                        "G-GUIDE-UNKNOWN",
-                        format!("--transaction {t:?} names no guide claimflow knows (837P, 837I, 835, 999, 277CA, 277 or a version such as 005010X222A1)"),
-                    )
-                    .snip(1),
-                ),
-            ),
-        };
-    }
-    let st03 = set.implementation.trim();
-    let gs08 = gs08.trim();
-    if !st03.is_empty() && !gs08.is_empty() && st03 != gs08 {
-        let f = Finding::error(
-            set.pos,
-            "ST",
-            "G-VERSION-MISMATCH",
-            format!(
-                "ST03 {st03:?} (the set's guide) differs from GS08 {gs08:?} (its group's guide): the set is not the transaction its envelope says"
-            ),
-        )
-        .element("ST03", gs08, st03)
-        .snip(1);
-        return (None, Some(f));
-    }
-    let version = if st03.is_empty() { gs08 } else { st03 };
-    match schema::guide_for(version, &set.id) {
-        Some(g) if g.st01 == set.id => (Some(g), None),
-        Some(g) => (
-            None,
-            Some(
-                Finding::error(
-                    set.pos,
-                    "ST",
-                    "G-VERSION-MISMATCH",
-                    format!(
-                        "ST01 {:?} is not the transaction of guide {version} ({} {})",
-                        set.id, g.st01, g.short
-                    ),
-                )
-                .element("ST01", g.st01, set.id.as_str())
-                .snip(1),
-            ),
-        ),
-        None => {
-            let f = Finding::error(
-                set.pos,
-                "ST",
-                "G-GUIDE-UNKNOWN",
-                format!(
-                    "transaction {} with guide {version:?} is not one claimflow has a schema for (837P 005010X222A1, 837I 005010X223A2, 835 005010X221A1, 999 005010X231A1, 277CA 005010X214, 276/277 005010X212, 270/271 005010X279A1): it was checked for envelopes only",
-                    set.id
-                ),
-            )
-            .element("ST03/GS08", "a known guide", version)
-            .snip(1);
-            (None, Some(f))
-        }
-    }
-}
-
-/// What one set's checks found.
-struct SetResult {
-    findings: Vec<Finding>,
-    loops: Vec<schema::LoopSpan>,
-    carc_unchecked: u32,
-    rarc_unchecked: u32,
-    cpt_unchecked: u32,
-}
-
-/// Per-transaction checks for one set, by kind and level. Returns findings
-/// with file-level positions.
-fn check_set(input: &[u8], set: &TransactionSet, gs08: &str, opts: &Options) -> SetResult {
-    let kind = set.kind;
-    let mut findings = x12::check_hierarchy(input, set);
-    for f in &mut findings {
-        f.snip = 1;
-    }
-    let (guide, problem) = guide_of(set, gs08, opts);
-    findings.extend(problem);
-    let mut loops = Vec::new();
-    let (mut carc, mut rarc, mut cpt) = (0, 0, 0);
-    // Without a walk (no guide), COB balancing runs on every 837P set.
-    let mut has_cob = true;
-    if let Some(g) = guide.filter(|_| opts.level >= 2) {
-        let claims = g.st01 == "837";
-        let mut rules = rules::Rules::new(&opts.codes, claims);
-        let ext = rules::Externals(&opts.codes);
-        let walk = schema::walk(input, set, g, opts.loops, &ext, &mut rules);
-        carc = rules.carc_unchecked;
-        cpt = rules.cpt_unchecked;
-        has_cob = rules.has_cob;
-        rarc =
-            walk.unchecked.iter().filter(|(e, _)| *e == schema::Ext::Rarc).map(|(_, n)| *n).sum();
-        findings.extend(walk.findings.into_iter().filter(|f| f.snip <= opts.level));
-        loops = walk.loops;
-    }
-    if opts.level >= 3 {
-        let mut balance = Vec::new();
-        match kind {
-            TransactionKind::Claim837P => {
-                balance.extend(edi837::check_set(input, set, true));
-                // Only sets with other-payer loops (2320 SBR, 2430 SVD) have
-                // COB amounts to balance.
-                if has_cob {
-                    balance.extend(edi837::check_cob(input, set));
-                }
-            }
-            TransactionKind::Claim837I => balance.extend(edi837::check_set(input, set, false)),
-            _ => {}
-        }
-        if kind == TransactionKind::Remittance835 {
-            // Names, references and the interchange control number are not needed here.
-            let rem = edi835::read_set_for_balance(input, set);
-            balance.extend(edi835::balance(&rem));
-            // Read errors are already reported by the envelope scan.
-            balance.extend(rem.findings.into_iter().filter(|f| f.rule != "835-READ"));
-        }
-        for mut f in balance {
-            f.snip = 3;
-            findings.push(f);
-        }
-    }
-    findings.sort_by_key(|f| f.pos);
-    SetResult { findings, loops, carc_unchecked: carc, rarc_unchecked: rarc, cpt_unchecked: cpt }
 }
 
 /// Validates one file's bytes fully. Never panics; never fails (problems are findings).

@@ -11,7 +11,8 @@ use chrono::NaiveDate;
 
 use crate::codeset::{pos, shape, CodeSets, IcdStatus};
 use crate::x12::schema::{valid_date, Ext, ExternalCodes, SegDef, Visitor};
-use crate::x12::{Finding, Position, Segment, Severity};
+use crate::x12::{Fields, Finding, Position, Severity};
+use crate::Text;
 
 /// External lists for the engine: place of service (shipped), RARC (user's).
 pub(super) struct Externals<'a>(pub &'a CodeSets);
@@ -26,7 +27,13 @@ impl ExternalCodes for Externals<'_> {
     }
 }
 
+/// An element as trimmed text ("" when it is not UTF-8).
 fn text(raw: &[u8]) -> &str {
+    let ascii = raw.trim_ascii();
+    // ASCII whitespace is trimmed; Unicode's also counts VT (0x0B).
+    if ascii.is_ascii() && ascii.first() != Some(&0x0b) && ascii.last() != Some(&0x0b) {
+        return std::str::from_utf8(ascii).unwrap_or("");
+    }
     std::str::from_utf8(raw).unwrap_or("").trim()
 }
 
@@ -77,7 +84,7 @@ pub(super) struct Rules<'a> {
     lx_next: u32,
     claim_id: String,
     /// The claim's diagnosis codes (position, code) and its earliest date of service.
-    dx: Vec<(Position, String)>,
+    dx: Vec<(Position, Text)>,
     service: Option<NaiveDate>,
     /// NM109 of the billing provider (2010AA) of the current billing HL.
     billing_id: String,
@@ -125,9 +132,9 @@ impl<'a> Rules<'a> {
     fn close_claim(&mut self) {
         self.close_rendering();
         let date = self.service.or(self.file_date);
-        let dx = std::mem::take(&mut self.dx);
+        let mut dx = std::mem::take(&mut self.dx);
         if let Some(date) = date {
-            for (pos, code) in dx {
+            for (pos, code) in dx.drain(..) {
                 let status = self.codes.icd10cm(&code, date);
                 let why = match status {
                     IcdStatus::Unknown => "is not an ICD-10-CM code",
@@ -144,6 +151,8 @@ impl<'a> Rules<'a> {
                 self.push(f, 5, "2300");
             }
         }
+        dx.clear();
+        self.dx = dx; // its buffer serves the next claim
         self.service = None;
         self.lx_next = 1;
     }
@@ -177,7 +186,7 @@ impl<'a> Rules<'a> {
 
     /// An NM1 of an 837: the billing provider (2010AA) and the rendering
     /// providers of a claim (2310B) and of its lines (2420A).
-    fn provider(&mut self, seg: &Segment<'_>, loop_id: &'static str) {
+    fn provider(&mut self, seg: &Fields<'_>, loop_id: &'static str) {
         if !matches!(loop_id, "2010AA" | "2310B" | "2420A") {
             return;
         }
@@ -218,7 +227,7 @@ impl<'a> Rules<'a> {
         }
     }
 
-    fn carc(&mut self, seg: &Segment<'_>, loop_id: &'static str) {
+    fn carc(&mut self, seg: &Fields<'_>, loop_id: &'static str) {
         // The reason codes are CAS02, 05, 08, 11, 14 and 17.
         for (i, el) in seg.elements().enumerate().take(17) {
             let n = i + 1;
@@ -251,7 +260,7 @@ impl<'a> Rules<'a> {
 }
 
 impl Visitor for Rules<'_> {
-    fn segment(&mut self, loop_id: &'static str, seg: &Segment<'_>, _def: Option<&SegDef>) {
+    fn segment(&mut self, loop_id: &'static str, seg: &Fields<'_>, _def: Option<&SegDef>) {
         match seg.id {
             b"BHT" => self.file_date = d8(seg.element(4).raw),
             b"BPR" => self.file_date = d8(seg.element(16).raw),
@@ -273,9 +282,9 @@ impl Visitor for Rules<'_> {
             b"HI" if self.claims => {
                 for el in seg.elements() {
                     if matches!(el.component(1), b"ABK" | b"ABF" | b"BK" | b"BF") {
-                        let code = text(el.component(2)).to_string();
+                        let code = text(el.component(2));
                         if !code.is_empty() {
-                            self.dx.push((seg.pos, code));
+                            self.dx.push((seg.pos, Text::new(code)));
                         }
                     }
                 }

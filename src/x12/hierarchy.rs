@@ -84,12 +84,30 @@ fn starts_segment_at(bytes: &[u8], i: usize, terminator: u8) -> bool {
 struct HlState {
     /// The HL01 expected next, minus 1 (0 before the first HL).
     last: u64,
-    /// HL01 ids seen (FxHash: small integers, and not attacker-chosen keys
-    /// that could degrade the set meaningfully).
+    /// HL01 ids 1 to `run` were all seen (the usual case: ids count up by
+    /// 1), so they need not be hashed.
+    run: u64,
+    /// Other HL01 ids seen (FxHash: small integers, and not attacker-chosen
+    /// keys that could degrade the set meaningfully).
     seen: FxHashSet<u64>,
 }
 
 impl HlState {
+    fn insert(&mut self, n: u64) {
+        if n == self.run + 1 {
+            self.run = n;
+            while !self.seen.is_empty() && self.seen.remove(&(self.run + 1)) {
+                self.run += 1;
+            }
+        } else if !(1..=self.run).contains(&n) {
+            self.seen.insert(n);
+        }
+    }
+
+    fn contains(&self, n: u64) -> bool {
+        (1..=self.run).contains(&n) || self.seen.contains(&n)
+    }
+
     /// Checks one HL segment; returns (code, message) for each problem.
     fn check(&mut self, seg: &Segment<'_>) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
@@ -99,10 +117,10 @@ impl HlState {
         let expected = self.last + 1;
         let n = id.parse::<u64>().ok();
         if n == Some(expected) {
-            self.seen.insert(expected);
+            self.insert(expected);
             self.last = expected;
         } else {
-            let again = if n.is_some_and(|n| self.seen.contains(&n)) {
+            let again = if n.is_some_and(|n| self.contains(n)) {
                 " and repeats an earlier HL id"
             } else {
                 ""
@@ -112,13 +130,13 @@ impl HlState {
                 format!("HL01 is {id:?}{again}, expected {expected} (HL ids count up by 1 from 1 within a transaction set)"),
             ));
             if let Some(n) = n {
-                self.seen.insert(n);
+                self.insert(n);
                 self.last = n;
             }
         }
         // A parent must be an HL seen earlier (so not the segment itself).
         if !parent.is_empty()
-            && !parent.parse::<u64>().is_ok_and(|p| self.seen.contains(&p) && Some(p) != n)
+            && !parent.parse::<u64>().is_ok_and(|p| self.contains(p) && Some(p) != n)
         {
             out.push((
                 "X12-HL02",

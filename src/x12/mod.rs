@@ -9,6 +9,7 @@ mod delim;
 mod document;
 mod envelope;
 mod error;
+mod fields;
 pub mod grammar;
 mod hierarchy;
 mod lex;
@@ -25,6 +26,7 @@ pub use envelope::{
     TransactionKind, TransactionSet,
 };
 pub use error::{Error, ErrorKind, Position};
+pub use fields::{Fields, MAX_FIELDS};
 pub use hierarchy::check_hierarchy;
 pub use lex::Segments;
 pub use segment::{Element, Elements, Segment};

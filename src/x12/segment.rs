@@ -85,6 +85,11 @@ pub struct Element<'a> {
 }
 
 impl<'a> Element<'a> {
+    /// An element of `raw` bytes read with `delimiters`.
+    pub(crate) fn new(raw: &'a [u8], delimiters: Delimiters) -> Element<'a> {
+        Element { raw, delimiters }
+    }
+
     /// True when the element is empty.
     pub fn is_empty(&self) -> bool {
         self.raw.is_empty()

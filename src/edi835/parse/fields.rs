@@ -1,78 +1,21 @@
 //! The 835 reader's element access: a segment split once into its
-//! elements ([`Fields`]), and the reader's element readers (money, numbers,
+//! elements ([`Fields`], the x12 layer's), and the reader's element readers (money, numbers,
 //! dates, CAS adjustments, parties, references) that turn a value that
 //! cannot be read into a finding. No segment is dispatched here.
 
 use super::*;
 
-/// Text of element `n` (1-based), trimmed.
-/// Most elements kept per segment (MIA, the longest 835 segment, has 24).
-pub(super) const MAX_FIELDS: usize = 32;
-
 /// A segment with its elements split once: reading element `n` is then an
 /// index, not a scan from the start (the reader asks for most of them).
-pub(super) struct Fields<'a> {
-    pub(super) pos: Position,
-    pub(super) id: &'a str,
-    pub(super) component: u8,
-    pub(super) els: [&'a [u8]; MAX_FIELDS],
-    pub(super) len: usize,
-}
+pub(super) use crate::x12::Fields;
 
-impl Default for Fields<'_> {
-    fn default() -> Self {
-        Fields { pos: Position::default(), id: "", component: b':', els: [b""; MAX_FIELDS], len: 0 }
-    }
-}
-
-impl<'a> Fields<'a> {
-    /// Refills the table with `seg`'s elements.
-    pub(super) fn load(&mut self, seg: &Segment<'a>) {
-        let mut len = 0;
-        for e in seg.elements().take(MAX_FIELDS) {
-            self.els[len] = e.raw;
-            len += 1;
-        }
-        self.len = len;
-        self.pos = seg.pos;
-        self.id = seg.id_str();
-        self.component = seg.delimiters.component;
-    }
-
-    /// Element `n` (1-based), empty when absent.
-    pub(super) fn get(&self, n: usize) -> &'a [u8] {
-        if n == 0 || n > self.len {
-            b""
-        } else {
-            self.els[n - 1]
-        }
-    }
-
-    pub(super) fn id_str(&self) -> &'a str {
-        self.id
-    }
-
-    pub(super) fn is(&self, id: &str) -> bool {
-        self.id == id
-    }
-
-    pub(super) fn element_count(&self) -> usize {
-        self.len
-    }
-
-    /// Component `m` (1-based) of element `n`, empty when absent.
-    pub(super) fn component(&self, n: usize, m: usize) -> &'a [u8] {
-        let c = self.component;
-        self.get(n).split(move |&b| b == c).nth(m.wrapping_sub(1)).unwrap_or(b"")
-    }
-}
-
+/// Text of element `n` (1-based), trimmed.
 pub(super) fn text(seg: &Fields<'_>, n: usize) -> Text {
     bytes_text(seg.get(n))
 }
 
 pub(super) fn procedure(seg: &Fields<'_>, n: usize) -> Procedure {
-    let c = seg.component;
+    let c = seg.delimiters.component;
     let mut p = Procedure::default();
     for (i, raw) in seg.get(n).split(|&b| b == c).enumerate().take(7) {
         match i {

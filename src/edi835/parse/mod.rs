@@ -17,7 +17,7 @@ use super::{
 };
 use crate::values::text as bytes_text;
 use crate::values::{parse_date_bytes, parse_decimal_bytes};
-use crate::x12::{self, Finding, Position, Segment, TransactionKind};
+use crate::x12::{self, Finding, TransactionKind};
 
 mod fields;
 mod segments;
@@ -103,21 +103,7 @@ fn read(
     interchange_control: &str,
     balance_only: bool,
 ) -> Remittance {
-    let mut r = Reader {
-        rem: Remittance {
-            pos: set.pos,
-            interchange_control: Text::new(interchange_control),
-            st02_control: Text::new(&set.control),
-            claims: Vec::with_capacity(claim_capacity(set)),
-            ..Remittance::default()
-        },
-        state: State::Header,
-        lx: None,
-        saw_bpr: false,
-        saw_trn: false,
-        cas: Vec::new(),
-        balance_only,
-    };
+    let mut r = Reader::new(set, interchange_control, balance_only);
     // One element table, refilled per segment (it is 512 bytes: building a
     // new one per segment showed up as copying in profiles).
     let mut fields = Fields::default();
@@ -135,26 +121,71 @@ fn read(
             )),
         }
     }
-    if !r.saw_bpr {
-        r.rem.findings.push(Finding::error(
-            set.pos,
-            "ST",
-            "835-BPR",
-            "835 transaction set has no BPR (payment) segment".to_string(),
-        ));
+    r.finish()
+}
+
+/// [`read_set_for_balance`] fed one segment at a time, for a caller that
+/// already reads the set (`validate`'s schema walk): the same remittance
+/// and findings (segments that cannot be read are the caller's to report).
+pub struct BalanceReader {
+    r: Reader,
+}
+
+impl BalanceReader {
+    /// A reader of the 835 set `set`.
+    pub fn new(set: &x12::TransactionSet) -> BalanceReader {
+        BalanceReader { r: Reader::new(set, "", true) }
     }
-    if !r.saw_trn {
-        r.rem.findings.push(Finding::error(
-            set.pos,
-            "ST",
-            "835-TRN",
-            "835 transaction set has no TRN (trace number) segment".to_string(),
-        ));
+
+    /// Takes the set's next segment (ST to SE, in order), its elements
+    /// located (`x12::schema::walk` hands them so).
+    pub fn segment(&mut self, seg: &Fields<'_>) {
+        self.r.segment(seg);
     }
-    r.rem
+
+    /// The set is over: what was read.
+    pub fn finish(self) -> Remittance {
+        self.r.finish()
+    }
 }
 
 impl Reader {
+    fn new(set: &x12::TransactionSet, interchange_control: &str, balance_only: bool) -> Reader {
+        Reader {
+            rem: Remittance {
+                pos: set.pos,
+                interchange_control: Text::new(interchange_control),
+                st02_control: Text::new(&set.control),
+                claims: Vec::with_capacity(claim_capacity(set)),
+                ..Remittance::default()
+            },
+            state: State::Header,
+            lx: None,
+            saw_bpr: false,
+            saw_trn: false,
+            cas: Vec::new(),
+            balance_only,
+        }
+    }
+
+    /// The findings of what never came (BPR, TRN); the remittance.
+    fn finish(mut self) -> Remittance {
+        for (saw, rule, what) in [
+            (self.saw_bpr, "835-BPR", "BPR (payment)"),
+            (self.saw_trn, "835-TRN", "TRN (trace number)"),
+        ] {
+            if !saw {
+                self.rem.findings.push(Finding::error(
+                    self.rem.pos,
+                    "ST",
+                    rule,
+                    format!("835 transaction set has no {what} segment"),
+                ));
+            }
+        }
+        self.rem
+    }
+
     fn current_claim(&mut self) -> Option<&mut ClaimPayment> {
         self.rem.claims.last_mut()
     }

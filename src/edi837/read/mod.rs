@@ -23,7 +23,7 @@ use crate::claim::{
     ServiceLine, Sex, Source,
 };
 use crate::finding::{Finding, Severity};
-use crate::x12::{Position, Segment, Segments};
+use crate::x12::{Element, Position, Segment, Segments};
 
 mod segments;
 
@@ -323,7 +323,19 @@ pub(super) fn diagnosis_codes<'a>(seg: &Segment<'a>) -> impl Iterator<Item = &'a
 
 /// The SV107 diagnosis pointers of an SV1 (1-based), numbers only.
 pub(super) fn dx_pointers<'a>(seg: &Segment<'a>) -> impl Iterator<Item = usize> + 'a {
-    seg.element(7).components().filter_map(|p| std::str::from_utf8(p).ok()?.trim().parse().ok())
+    pointers(seg.element(7))
+}
+
+/// The diagnosis pointers of an SV107 element (1-based), numbers only.
+pub(super) fn pointers(sv107: Element<'_>) -> impl Iterator<Item = usize> + '_ {
+    sv107.components().filter_map(|p| match p {
+        // The usual pointer: one or two digits.
+        [d @ b'0'..=b'9'] => Some(usize::from(d - b'0')),
+        [d @ b'0'..=b'9', e @ b'0'..=b'9'] => {
+            Some(usize::from(d - b'0') * 10 + usize::from(e - b'0'))
+        }
+        _ => std::str::from_utf8(p).ok()?.trim().parse().ok(),
+    })
 }
 
 /// Reads every claim of an 837P input (one or more interchanges).

@@ -96,12 +96,15 @@ impl ExternalCodes for NoExternalCodes {
 }
 
 /// Sees every segment of a walked set with the loop it was placed in: the
-/// hook for rules above the x12 layer (situational rules, code sets).
+/// hook for rules above the x12 layer (situational rules, code sets,
+/// balancing readers). Each segment comes with its elements located
+/// ([`Fields`](super::Fields)), so every reader of the set shares one
+/// tokenization.
 pub trait Visitor {
     /// One segment; `loop_id` is the innermost open loop (`ST_LOOP` for the
     /// set's header and trailer), `def` the guide's use of the segment when
     /// it was placed.
-    fn segment(&mut self, loop_id: &'static str, seg: &super::Segment<'_>, def: Option<&SegDef>);
+    fn segment(&mut self, loop_id: &'static str, seg: &super::Fields<'_>, def: Option<&SegDef>);
 
     /// The walk is over; returns the visitor's findings.
     fn finish(&mut self) -> Vec<Finding> {
@@ -113,7 +116,7 @@ pub trait Visitor {
 pub struct NoVisitor;
 
 impl Visitor for NoVisitor {
-    fn segment(&mut self, _: &'static str, _: &super::Segment<'_>, _: Option<&SegDef>) {}
+    fn segment(&mut self, _: &'static str, _: &super::Fields<'_>, _: Option<&SegDef>) {}
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ use super::{code_list, loop_def, seg_def, ExternalCodes, Visitor};
 use crate::x12::delim::Delimiters;
 use crate::x12::envelope::{Finding, TransactionSet};
 use crate::x12::error::Position;
-use crate::x12::segment::Segment;
+use crate::x12::fields::Fields;
 
 /// One loop instance as the walker placed it (for `parse --json` and the
 /// reader agreement test).
@@ -118,15 +118,20 @@ pub fn walk(
     w.open(guide.root, set.pos);
     // A plain loop rather than `flatten()`: the adapter's buffering costs
     // more than the check of each item (errors are the envelope scan's).
-    for seg in set.segments(input) {
-        let Ok(seg) = seg else { continue };
+    // One element table, refilled per segment and shared by the walker
+    // and the visitor.
+    let mut seg = Fields::default();
+    for item in set.segments(input) {
+        let Ok(item) = item else { continue };
+        seg.load(&item);
+        let seg = &seg;
         w.last = seg.pos;
-        let def = w.place(&seg);
+        let def = w.place(seg);
         let loop_id = w.stack.last().map_or("ST_LOOP", |f| f.def.id);
         if let Some(def) = def {
-            w.check(&seg, def, loop_id);
+            w.check(seg, def, loop_id);
         }
-        visitor.segment(loop_id, &seg, def);
+        visitor.segment(loop_id, seg, def);
     }
     w.last.segment += 1; // loops still open end with the last segment
     while !w.stack.is_empty() {
@@ -141,11 +146,11 @@ pub fn walk(
 /// True when `node` may come at position `cur_pos` or later. Loops of HL
 /// segments nest by their HL parent, not by position (pyx12's maps put a
 /// child HL loop at position 0100 after loops at 0500), so they always may.
-fn in_order(node: Node, cur_pos: u32, seg: &Segment<'_>) -> bool {
+fn in_order(node: Node, cur_pos: u32, seg: &Fields<'_>) -> bool {
     node.pos() >= cur_pos || (seg.id == b"HL" && matches!(node, Node::L(..)))
 }
 
-fn node_matches(node: Node, seg: &Segment<'_>) -> bool {
+fn node_matches(node: Node, seg: &Fields<'_>) -> bool {
     match node {
         Node::S(i, _) => seg_matches(i, seg),
         Node::L(i, _) => match loop_def(i).children.first() {
@@ -163,7 +168,7 @@ fn trigger(l: &LoopDef) -> Option<&'static SegDef> {
     }
 }
 
-fn key_value<'a>(def: &SegDef, seg: &Segment<'a>) -> &'a [u8] {
+fn key_value<'a>(def: &SegDef, seg: &Fields<'a>) -> &'a [u8] {
     let (el, comp) = def.key;
     let e = seg.element(el as usize);
     if comp == 0 {
@@ -186,7 +191,7 @@ fn key_codes(def: &SegDef) -> &'static [&'static str] {
 
 /// True when `seg` is a use of segment `i` (index into `SEGS`): same id and,
 /// when the use has a qualifier, one of its qualifier codes.
-fn seg_matches(i: u16, seg: &Segment<'_>) -> bool {
+fn seg_matches(i: u16, seg: &Fields<'_>) -> bool {
     let def = seg_def(i);
     if packed_id(def.id.as_bytes()) != packed_id(seg.id) {
         return false;
@@ -216,7 +221,7 @@ fn hash(b: &[u8]) -> u64 {
 impl<'a> Walker<'_, 'a> {
     /// The element checks of a placed segment, skipped when the same
     /// segment (same guide use, same bytes) already passed them in this set.
-    fn check(&mut self, seg: &Segment<'a>, def: &'static SegDef, loop_id: &'static str) {
+    fn check(&mut self, seg: &Fields<'a>, def: &'static SegDef, loop_id: &'static str) {
         let use_id = def as *const SegDef as usize;
         let slot = (hash(seg.body) ^ use_id as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 54;
         let slot = slot as usize & (self.clean.len() - 1);
@@ -318,7 +323,7 @@ impl<'a> Walker<'_, 'a> {
     }
 
     /// Places `seg`; returns its guide definition when it was placed.
-    fn place(&mut self, seg: &Segment<'_>) -> Option<&'static SegDef> {
+    fn place(&mut self, seg: &Fields<'_>) -> Option<&'static SegDef> {
         let id = self.ix.id_number(seg.id);
         // Innermost loop first.
         for level in (0..self.stack.len()).rev() {
@@ -394,7 +399,7 @@ impl<'a> Walker<'_, 'a> {
     }
 
     /// Moves to child `j` of the loop at `level`, closing the loops inside it.
-    fn take(&mut self, level: usize, j: usize, seg: &Segment<'_>) -> &'static SegDef {
+    fn take(&mut self, level: usize, j: usize, seg: &Fields<'_>) -> &'static SegDef {
         while self.stack.len() > level + 1 {
             self.close();
         }
@@ -479,7 +484,7 @@ impl<'a> Walker<'_, 'a> {
     }
 
     /// Checks the elements of a placed segment.
-    fn elements(&mut self, seg: &Segment<'_>, def: &SegDef, loop_id: &'static str) {
+    fn elements(&mut self, seg: &Fields<'_>, def: &SegDef, loop_id: &'static str) {
         let mut present: u64 = 0; // bit n: element n is not empty
         let mut n = 0usize;
         for el in seg.elements() {
@@ -638,7 +643,7 @@ impl<'a> Walker<'_, 'a> {
     /// Checks one value (an element, or a component `cd` of composite `ed`).
     fn value(
         &mut self,
-        seg: &Segment<'_>,
+        seg: &Fields<'_>,
         def: &SegDef,
         ed: &ElemDef,
         cd: Option<&ElemDef>,
