@@ -1,0 +1,350 @@
+//! The engine: places each segment of a transaction set in its guide's loop
+//! tree and checks it (SNIP 2: usage, order, repeats, element type, length,
+//! codes, syntax notes; SNIP 5 for the code lists the tables ship).
+//!
+//! Placement follows the guides' rules: a segment matches a guide segment
+//! of the same id (and, when the guide tells uses apart by a qualifier such
+//! as REF01, NM101 or HL03, of a qualifier that use allows) at the current
+//! position or after it in the innermost open loop; else in an enclosing
+//! loop (closing the loops inside it); a loop's trigger segment always
+//! opens a new instance of that loop. Segments at the same position number
+//! may come in any order. When a loop closes, its required segments and
+//! loops that never came are reported.
+//!
+//! A segment's element checks depend only on its guide use and its bytes:
+//! the walker remembers recent segments that passed them (a small table
+//! per set, compared byte for byte) and does not check the same segment
+//! twice. Segments with findings are checked every time.
+
+use super::index::{index, Index};
+use super::model::{packed_id, Codes, Ext, Guide, LoopDef, Node, SegDef, Usage};
+use super::{code_list, loop_def, seg_def, ExternalCodes, Visitor};
+use crate::x12::delim::Delimiters;
+use crate::x12::envelope::{Finding, TransactionSet};
+use crate::x12::error::Position;
+use crate::x12::fields::Fields;
+
+mod elements;
+mod place;
+
+/// One loop instance as the walker placed it (for `parse --json` and the
+/// reader agreement test).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LoopSpan {
+    /// Loop id, e.g. `2300`.
+    pub id: &'static str,
+    /// Nesting depth (the set itself is 0).
+    pub depth: u16,
+    /// Its first segment.
+    pub start: Position,
+    /// Ordinal of its last segment.
+    pub last_segment: u32,
+}
+
+/// The result of walking one set.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// Guide findings in file order (positions are file-level).
+    pub findings: Vec<Finding>,
+    /// Loop instances, in order of their first segment (when asked for).
+    pub loops: Vec<LoopSpan>,
+    /// External lists met but not checked (no list available), with a count.
+    pub unchecked: Vec<(Ext, u32)>,
+}
+
+/// An open loop instance.
+struct Frame {
+    def: &'static LoopDef,
+    /// Index of `def` in the tables.
+    idx: u16,
+    /// Position number of the child last matched (0 before any).
+    cur_pos: u32,
+    /// Index of the first child at `cur_pos` (children are in guide order,
+    /// so no child before it can match but an HL loop).
+    from: usize,
+    /// Offset of this frame's child counters in `Walker::counts`.
+    base: usize,
+    /// Where the instance started.
+    start: Position,
+    /// Index of its span in `Walk::loops` (when spans are kept).
+    span: usize,
+}
+
+/// Most entries in the table of segments that passed their element
+/// checks (a set gets one entry per 64 bytes, 16 to this many, a power of 2).
+const CLEAN: usize = 1024;
+
+/// A segment that passed its element checks: its guide use (address of
+/// its `SegDef`), its bytes after the id and its delimiters.
+type Clean<'a> = (usize, &'a [u8], Option<Delimiters>);
+
+struct Walker<'e, 'a> {
+    stack: Vec<Frame>,
+    counts: Vec<u32>,
+    out: Walk,
+    spans: bool,
+    ext: &'e dyn ExternalCodes,
+    last: Position,
+    ix: &'static Index,
+    /// Segments that passed their element checks, by hash (direct-mapped).
+    clean: Vec<Clean<'a>>,
+}
+
+/// Walks one transaction set against `guide`.
+///
+/// `spans`: keep the loop instances. `visitor` sees every segment with its
+/// loop. Never panics; every problem is a finding.
+pub fn walk(
+    input: &[u8],
+    set: &TransactionSet,
+    guide: &Guide,
+    spans: bool,
+    ext: &dyn ExternalCodes,
+    visitor: &mut dyn Visitor,
+) -> Walk {
+    let mut w = Walker {
+        stack: Vec::with_capacity(8),
+        counts: Vec::with_capacity(256),
+        out: Walk::default(),
+        spans,
+        ext,
+        last: set.pos,
+        ix: index(),
+        clean: vec![
+            (0, &[][..], None);
+            (set.bytes.len() / 64).clamp(16, CLEAN).next_power_of_two()
+        ],
+    };
+    w.open(guide.root, set.pos);
+    // A plain loop rather than `flatten()`: the adapter's buffering costs
+    // more than the check of each item (errors are the envelope scan's).
+    // One element table, refilled per segment and shared by the walker
+    // and the visitor.
+    let mut seg = Fields::default();
+    for item in set.segments(input) {
+        let Ok(item) = item else { continue };
+        seg.load(&item);
+        let seg = &seg;
+        w.last = seg.pos;
+        let def = w.place(seg);
+        let loop_id = w.stack.last().map_or("ST_LOOP", |f| f.def.id);
+        if let Some(def) = def {
+            w.check(seg, def, loop_id);
+        }
+        visitor.segment(loop_id, seg, def);
+    }
+    w.last.segment += 1; // loops still open end with the last segment
+    while !w.stack.is_empty() {
+        w.close();
+    }
+    let mut out = w.out;
+    out.findings.extend(visitor.finish());
+    out.findings.sort_by_key(|f| f.pos);
+    out
+}
+
+/// True when `node` may come at position `cur_pos` or later. Loops of HL
+/// segments nest by their HL parent, not by position (pyx12's maps put a
+/// child HL loop at position 0100 after loops at 0500), so they always may.
+fn in_order(node: Node, cur_pos: u32, seg: &Fields<'_>) -> bool {
+    node.pos() >= cur_pos || (seg.id == b"HL" && matches!(node, Node::L(..)))
+}
+
+fn node_matches(node: Node, seg: &Fields<'_>) -> bool {
+    match node {
+        Node::S(i, _) => seg_matches(i, seg),
+        Node::L(i, _) => match loop_def(i).children.first() {
+            Some(&Node::S(t, _)) => seg_matches(t, seg),
+            _ => false,
+        },
+    }
+}
+
+/// The trigger segment of a loop.
+fn trigger(l: &LoopDef) -> Option<&'static SegDef> {
+    match l.children.first() {
+        Some(Node::S(i, _)) => Some(seg_def(*i)),
+        _ => None,
+    }
+}
+
+fn key_value<'a>(def: &SegDef, seg: &Fields<'a>) -> &'a [u8] {
+    let (el, comp) = def.key;
+    let e = seg.element(el as usize);
+    if comp == 0 {
+        e.raw
+    } else {
+        e.component(comp as usize)
+    }
+}
+
+fn key_codes(def: &SegDef) -> &'static [&'static str] {
+    let (el, comp) = def.key;
+    let Some(e) = def.elements.get((el as usize).wrapping_sub(1)) else { return &[] };
+    let e = if comp == 0 { e } else { e.components.get(comp as usize - 1).unwrap_or(e) };
+    // (comp is at least 1 here)
+    match e.codes {
+        Codes::List(i) => code_list(i),
+        _ => &[],
+    }
+}
+
+/// True when `seg` is a use of segment `i` (index into `SEGS`): same id and,
+/// when the use has a qualifier, one of its qualifier codes.
+fn seg_matches(i: u16, seg: &Fields<'_>) -> bool {
+    let def = seg_def(i);
+    if packed_id(def.id.as_bytes()) != packed_id(seg.id) {
+        return false;
+    }
+    if def.key.0 == 0 {
+        return true;
+    }
+    let ix = index();
+    ix.key_list(i).is_some_and(|list| ix.in_list(list, key_value(def, seg)))
+}
+
+/// A hash of a segment's bytes (multiply-rotate over 8-byte words).
+#[inline]
+fn hash(b: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = b.len() as u64;
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        let mut x = [0u8; 8];
+        x.copy_from_slice(w);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(x)).wrapping_mul(K);
+    }
+    let tail = words.remainder().iter().fold(0u64, |n, &c| n << 8 | u64::from(c));
+    (h.rotate_left(5) ^ tail).wrapping_mul(K)
+}
+
+impl<'a> Walker<'_, 'a> {
+    /// The element checks of a placed segment, skipped when the same
+    /// segment (same guide use, same bytes) already passed them in this set.
+    fn check(&mut self, seg: &Fields<'a>, def: &'static SegDef, loop_id: &'static str) {
+        let use_id = def as *const SegDef as usize;
+        let slot = (hash(seg.body) ^ use_id as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 54;
+        let slot = slot as usize & (self.clean.len() - 1);
+        let (u, body, delims) = self.clean[slot];
+        if u == use_id && body == seg.body && delims == Some(seg.delimiters) {
+            return;
+        }
+        let findings = self.out.findings.len();
+        let unchecked: u32 = self.out.unchecked.iter().map(|(_, n)| n).sum();
+        self.elements(seg, def, loop_id);
+        if self.out.findings.len() == findings
+            && self.out.unchecked.iter().map(|(_, n)| n).sum::<u32>() == unchecked
+        {
+            self.clean[slot] = (use_id, seg.body, Some(seg.delimiters));
+        }
+    }
+
+    fn open(&mut self, idx: u16, start: Position) {
+        let def = loop_def(idx);
+        let base = self.counts.len();
+        self.counts.resize(base + def.children.len(), 0);
+        let span = self.out.loops.len();
+        if self.spans {
+            self.out.loops.push(LoopSpan {
+                id: def.id,
+                depth: self.stack.len() as u16,
+                start,
+                last_segment: start.segment,
+            });
+        }
+        self.stack.push(Frame { def, idx, cur_pos: 0, from: 0, base, start, span });
+    }
+
+    /// Closes the innermost loop: reports its required children that never came.
+    fn close(&mut self) {
+        let Some(f) = self.stack.pop() else { return };
+        for &j in self.ix.required(f.idx) {
+            let j = usize::from(j);
+            if self.counts[f.base + j] > 0 {
+                continue;
+            }
+            match f.def.children[j] {
+                Node::S(i, _) => {
+                    let d = seg_def(i);
+                    if d.usage == Usage::UR {
+                        let what = qualified(d);
+                        self.push(
+                            Finding::error(
+                                f.start,
+                                d.id,
+                                "G-SEG-MISSING",
+                                format!(
+                                    "loop {} ({}): required segment {what} ({}) is missing",
+                                    f.def.id, f.def.name, d.name
+                                ),
+                            )
+                            .element("", what, "absent")
+                            .in_loop(f.def.id),
+                        );
+                    }
+                }
+                Node::L(i, _) => {
+                    let l = loop_def(i);
+                    if l.usage == Usage::UR {
+                        let what = trigger(l).map(qualified).unwrap_or_default();
+                        self.push(
+                            Finding::error(
+                                f.start,
+                                trigger(l).map_or("", |t| t.id),
+                                "G-LOOP-MISSING",
+                                format!(
+                                    "loop {} ({}): required loop {} ({}, starting with {what}) is missing",
+                                    f.def.id, f.def.name, l.id, l.name
+                                ),
+                            )
+                            .element("", format!("loop {}", l.id), "absent")
+                            .in_loop(f.def.id),
+                        );
+                    }
+                }
+            }
+        }
+        self.counts.truncate(f.base);
+        if self.spans {
+            let last = self.last_closed(f.start);
+            if let Some(s) = self.out.loops.get_mut(f.span) {
+                s.last_segment = s.last_segment.max(last);
+            }
+        }
+    }
+
+    /// The last segment of a closing loop: the segment before the current one.
+    fn last_closed(&self, start: Position) -> u32 {
+        self.last.segment.saturating_sub(1).max(start.segment)
+    }
+
+    fn push(&mut self, f: Finding) {
+        self.out.findings.push(f.snip(2));
+    }
+}
+
+/// `REF01`, `CLM05-1`.
+pub(crate) fn reference(id: &str, el: u8, comp: u8) -> String {
+    if comp == 0 {
+        format!("{id}{el:02}")
+    } else {
+        format!("{id}{el:02}-{comp}")
+    }
+}
+
+/// `REF*EI`: a segment with its qualifier, when it has one.
+fn qualified(d: &SegDef) -> String {
+    match key_codes(d) {
+        [one] => format!("{}*{one}", d.id),
+        _ => d.id.to_string(),
+    }
+}
+
+/// `one of A, B, C` (shortened for long lists).
+fn one_of(codes: &[&str]) -> String {
+    if codes.len() <= 12 {
+        format!("one of {}", codes.join(", "))
+    } else {
+        format!("one of {} codes ({}, ...)", codes.len(), codes[..8].join(", "))
+    }
+}
