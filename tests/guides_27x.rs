@@ -56,7 +56,8 @@ const DEFECTS: &[(&str, &str, &str, &str, &[&str])] = &[
         "G-SEG-UNEXPECTED",
         "",
         "segment REF in loop 2100D (Subscriber Name) is not allowed here by the guide",
-        &["G-SEG-UNEXPECTED"],
+        // And the subscriber, the patient here, has no claim (SNIP 4).
+        &["G-SEG-UNEXPECTED", "S4-276-CLAIM"],
     ),
     (
         "276_bht02_08.276",
@@ -78,7 +79,8 @@ fn each_27x_defect_gives_its_finding_and_no_other() {
         let bytes = fs::read(fixture(&format!("x12/bad/{file}"))).unwrap();
         let report = validate_with(file, &bytes, &Options::default());
         let errs: Vec<_> = report.findings.iter().filter(|f| f.is_error()).collect();
-        let Some(first) = errs.first() else { panic!("{file}: no error") };
+        // The first of the guide's (SNIP 2) errors.
+        let Some(first) = errs.iter().find(|f| f.snip == 2) else { panic!("{file}: no error") };
         assert_eq!(first.rule, rule, "{file}: {first}");
         assert_eq!(first.snip, 2, "{file}: {first}");
         assert_eq!(first.element, element, "{file}: {first}");
@@ -108,6 +110,186 @@ fn the_defect_files_without_their_defect_are_valid() {
         let errs = errors(file, fixed.as_bytes());
         assert!(errs.is_empty(), "{file} fixed: {errs:#?}");
     }
+}
+
+/// (file, rule, is an error, element, message part, (defect, fix)).
+type Situational =
+    (&'static str, &'static str, bool, &'static str, &'static str, (&'static str, &'static str));
+
+/// One-defect files for the situational rules (SNIP 4) of the 270/271 and
+/// 276 guides: (file, rule, is an error, element, part of its message, the
+/// change that puts it right). Each gives that one finding and no other
+/// error or warning.
+const SITUATIONAL: &[Situational] = &[
+    (
+        "270_2000c_trn_missing.270",
+        "S4-270-TRN",
+        true,
+        "TRN02",
+        "loop 2000C: the subscriber is the patient (HL 3) but the level has no TRN trace number",
+        ("HL*3*2*22*0~\n", "HL*3*2*22*0~\nTRN*1*TEST-0001*1123456789~\n"),
+    ),
+    (
+        "270_2110c_eq_missing.270",
+        "S4-270-EQ",
+        true,
+        "EQ01",
+        "loop 2000C: the subscriber is the patient (HL 3) but there is no eligibility or benefit inquiry (loop 2110C, EQ)",
+        ("DTP*291*D8*20261115~\n", "DTP*291*D8*20261115~\nEQ*30~\n"),
+    ),
+    (
+        "270_hl04_1_without_dependent.270",
+        "S4-HL-CHILD",
+        true,
+        "HL04",
+        "HL 3: HL04 is \"1\" (subordinate levels follow) but no HL below names it as its parent (HL02)",
+        ("HL*3*2*22*1~", "HL*3*2*22*0~"),
+    ),
+    (
+        "270_trn02_used_twice.270",
+        "S4-TRN-DUP",
+        false,
+        "TRN02",
+        "loop 2000C: trace number (TRN02) \"TEST-0001\" is used more than once in this transaction set",
+        ("HL*4*2*22*0~\nTRN*1*TEST-0001*", "HL*4*2*22*0~\nTRN*1*TEST-0002*"),
+    ),
+    (
+        "271_2110c_eb_missing.271",
+        "S4-271-EB",
+        true,
+        "",
+        "loop 2000C: the subscriber is the patient (HL 3) but the response has neither benefit information (loop 2110C, EB) nor a request validation (AAA)",
+        ("NM1*IL*1*DOE*JANE****MI*TESTMEM01~\n", "NM1*IL*1*DOE*JANE****MI*TESTMEM01~\nAAA*Y**72*C~\n"),
+    ),
+    (
+        "271_eb_copay_without_amount.271",
+        "S4-271-EB-AMOUNT",
+        true,
+        "EB07",
+        "loop 2110C: EB01 \"B\" (co-payment) needs its amount in EB07, which is empty",
+        ("*HM*TEST PLAN*27~", "*HM*TEST PLAN*27*20~"),
+    ),
+    (
+        "276_2200d_no_service_date.276",
+        "S4-276-DATE",
+        true,
+        "DTP03",
+        "loop 2200D: the claim has no date of service: neither a DTP*472 in 2200D nor a service line (2210D) with its date",
+        ("AMT*T3*100~\n", "AMT*T3*100~\nSVC*HC:99213*100~\nDTP*472*D8*20261101~\n"),
+    ),
+    (
+        "276_2000d_without_claim.276",
+        "S4-276-CLAIM",
+        true,
+        "",
+        "loop 2000D: the subscriber is the patient (HL 4) but the level has no claim status tracking loop 2200D (TRN)",
+        ("NM1*IL*1*DOE*JANE****MI*TESTMEM01~\n", "NM1*IL*1*DOE*JANE****MI*TESTMEM01~\nTRN*1*TEST-0002~\nDTP*472*D8*20261101~\n"),
+    ),
+];
+
+/// Findings of `bytes` other than the notes on unchecked licensed lists.
+fn findings(name: &str, bytes: &[u8]) -> Vec<claimflow::finding::Finding> {
+    validate_with(name, bytes, &Options::default()).findings
+}
+
+/// `text` with SE01 recounted (the fixes add or remove segments).
+fn recount(text: &str) -> String {
+    let segments: Vec<&str> = text.split('~').collect();
+    let st = segments.iter().position(|s| s.trim().starts_with("ST*")).unwrap();
+    let se = segments.iter().position(|s| s.trim().starts_with("SE*")).unwrap();
+    let control = segments[se].trim().split('*').nth(2).unwrap().to_string();
+    let mut out = segments.clone();
+    let fixed = format!("\nSE*{}*{control}", se - st + 1);
+    out[se] = &fixed;
+    out.join("~")
+}
+
+#[test]
+fn each_27x_situational_defect_gives_its_finding_and_no_other() {
+    for &(file, rule, error, element, message, (from, to)) in SITUATIONAL {
+        let text = fs::read_to_string(fixture(&format!("x12/bad/{file}"))).unwrap();
+        let found = findings(file, text.as_bytes());
+        assert_eq!(found.len(), 1, "{file}: {found:#?}");
+        let f = &found[0];
+        assert_eq!((f.rule, f.is_error(), f.snip), (rule, error, 4), "{file}: {f}");
+        assert_eq!(f.element, element, "{file}: {f}");
+        assert!(f.to_string().contains(message), "{file}: {f}");
+        // Below level 4 the file is clean: the rule is situational.
+        let below =
+            validate_with(file, text.as_bytes(), &Options { level: 3, ..Options::default() });
+        assert!(below.findings.is_empty(), "{file}: {:#?}", below.findings);
+        // Put right, the file has no finding at all.
+        assert!(text.contains(from), "{file}: {from:?}");
+        let fixed = recount(&text.replacen(from, to, 1));
+        let left = findings(file, fixed.as_bytes());
+        assert!(left.is_empty(), "{file} fixed: {left:#?}");
+    }
+}
+
+/// The same rules when a dependent is the patient: the dependent's loops
+/// (2000D of a 270/271, 2000E of a 276) are the ones that must hold the
+/// trace, the inquiry, the benefits or the claim.
+#[test]
+fn the_27x_situational_rules_follow_the_patient_to_the_dependent_level() {
+    let base = |file: &str| fs::read_to_string(fixture(&format!("x12/bad/{file}"))).unwrap();
+    let rules = |text: &str| -> Vec<(&'static str, bool)> {
+        findings("t", recount(text).as_bytes()).iter().map(|f| (f.rule, f.is_error())).collect()
+    };
+    // 270: subscriber HL 3 with a dependent HL 4 that has its TRN and EQ.
+    let x270 = base("270_2110c_eq_missing.270").replace("HL*3*2*22*0~", "HL*3*2*22*1~");
+    let dependent = "HL*4*3*23*0~\nTRN*1*TEST-0009*1123456789~\nNM1*03*1*DOE*JOHN~\nEQ*30~\n";
+    let good = x270.replace("SE*", &format!("{dependent}SE*"));
+    assert_eq!(rules(&good), []);
+    assert_eq!(rules(&good.replace("TRN*1*TEST-0009*1123456789~\n", "")), [("S4-270-TRN", true)]);
+    assert_eq!(
+        rules(&good.replace("NM1*03*1*DOE*JOHN~\nEQ*30~", "NM1*03*1*DOE*JOHN~")),
+        [("S4-270-EQ", true)]
+    );
+    // An inquiry at the subscriber's level when the dependent is the patient.
+    let both = good.replace("DTP*291*D8*20261115~\n", "DTP*291*D8*20261115~\nEQ*30~\n");
+    assert_eq!(rules(&both), [("S4-270-EQ", false)]);
+    // A dependent level under a subscriber whose HL04 says none follows.
+    assert_eq!(rules(&good.replace("HL*3*2*22*1~", "HL*3*2*22*0~")), [("S4-HL-CHILD", true)]);
+
+    // 271: the dependent has benefits; without them (and no AAA) it is an error.
+    let x271 = base("271_2110c_eb_missing.271").replace("HL*3*2*22*0~", "HL*3*2*22*1~");
+    let dependent =
+        "HL*4*3*23*0~\nTRN*2*TEST-0009*1123456789~\nNM1*03*1*DOE*JOHN~\nEB*1**30**TEST PLAN~\n";
+    let good = x271.replace("SE*", &format!("{dependent}SE*"));
+    assert_eq!(rules(&good), []);
+    let bare = good.replace("EB*1**30**TEST PLAN~\n", "");
+    assert_eq!(rules(&bare), [("S4-271-EB", true)]);
+    // A rejection at the information receiver's level answers for everyone below.
+    let rejected = bare.replace(
+        "NM1*1P*2*TEST CLINIC*****XX*1234567893~\n",
+        "NM1*1P*2*TEST CLINIC*****XX*1234567893~\nAAA*Y**43*N~\n",
+    );
+    assert_eq!(rules(&rejected), []);
+    // Co-insurance without its percent.
+    let coins = good.replace("EB*1**30**TEST PLAN~\n", "EB*1**30**TEST PLAN~\nEB*A*IND*30~\n");
+    assert_eq!(rules(&coins), [("S4-271-EB-AMOUNT", true)]);
+    assert_eq!(rules(&coins.replace("EB*A*IND*30~", "EB*A*IND*30*****.2~")), []);
+
+    // 276: the dependent (2000E) holds the claim (2200E); a claim left at
+    // 2200D as well is a warning, none at 2200E an error.
+    let x276 = base("276_2000d_without_claim.276").replace("HL*4*3*22*0~", "HL*4*3*22*1~");
+    let dependent = "HL*5*4*23~\nNM1*QC*1*DOE*JOHN~\nTRN*1*TEST-0009~\nDTP*472*D8*20261101~\n";
+    let good = x276.replace("SE*", &format!("{dependent}SE*"));
+    assert_eq!(rules(&good), []);
+    // (Loop 2200E is required in 2000E by the guide's table itself.)
+    assert_eq!(
+        rules(&good.replace("TRN*1*TEST-0009~\nDTP*472*D8*20261101~\n", "")),
+        [("G-LOOP-MISSING", true)]
+    );
+    let stray = good.replace(
+        "NM1*IL*1*DOE*JANE****MI*TESTMEM01~\n",
+        "NM1*IL*1*DOE*JANE****MI*TESTMEM01~\nTRN*1*TEST-0008~\nDTP*472*D8*20261101~\n",
+    );
+    assert_eq!(rules(&stray), [("S4-276-CLAIM", false)]);
+    // Service lines with their dates date the claim.
+    let lines = good.replace("DTP*472*D8*20261101~\n", "SVC*HC:99213*100~\nDTP*472*D8*20261101~\n");
+    assert_eq!(rules(&lines), []);
+    assert_eq!(rules(&good.replace("DTP*472*D8*20261101~\n", "")), [("S4-276-DATE", true)]);
 }
 
 fn samples() -> Option<PathBuf> {

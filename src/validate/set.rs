@@ -121,7 +121,7 @@ pub(super) fn check_set(
     let mut remit = None;
     if let Some(g) = guide.filter(|_| opts.level >= 2) {
         let mut passes = Passes {
-            rules: rules::Rules::new(&opts.codes, g.st01 == "837"),
+            rules: rules::Rules::new(&opts.codes, g.st01 == "837").for_guide(g.short),
             claims: match kind {
                 TransactionKind::Claim837P if balancing => Some(edi837::SetCheck::new(true)),
                 TransactionKind::Claim837I if balancing => Some(edi837::SetCheck::new(false)),

@@ -1,7 +1,8 @@
 //! The rules of `validate` that need healthcare knowledge, run as a
 //! [`Visitor`] of the schema walk: SNIP 4 situational rules (line numbers,
 //! birth date against the file's date, DTP date periods, the 837P
-//! rendering provider loop 2310B) and SNIP 5
+//! rendering provider loop 2310B, HL04 and the 270/271/276 rules about who
+//! the patient is) and SNIP 5
 //! external code sets (place of service, ICD-10-CM by date of service,
 //! HCPCS and taxonomy shapes, ZIP codes, CARC/RARC/CPT from the user's
 //! `--codeset-dir` lists). The guide's structure is checked by the engine
@@ -14,7 +15,9 @@ use crate::x12::schema::{valid_date, Ext, ExternalCodes, SegDef, Visitor};
 use crate::x12::{Fields, Finding, Position, Severity};
 use crate::Text;
 
+mod levels;
 mod rendering;
+use levels::Levels;
 use rendering::Rendering;
 
 /// External lists for the engine: place of service (shipped), RARC (user's).
@@ -86,6 +89,8 @@ pub(super) struct Rules<'a> {
     pub(super) carc_unchecked: u32,
     /// CPT codes met while no CPT list is loaded.
     pub(super) cpt_unchecked: u32,
+    /// HL04 in every guide; the 270/271/276 rules about who the patient is.
+    levels: Levels,
 }
 
 impl<'a> Rules<'a> {
@@ -105,7 +110,14 @@ impl<'a> Rules<'a> {
             has_cob: false,
             carc_unchecked: 0,
             cpt_unchecked: 0,
+            levels: Levels::default(),
         }
+    }
+
+    /// The same rules for a set of the guide named `short` (`270`, `837P`...).
+    pub(super) fn for_guide(mut self, short: &str) -> Rules<'a> {
+        self.levels = Levels::new(short);
+        self
     }
 
     fn push(&mut self, f: Finding, snip: u8, loop_id: &'static str) {
@@ -184,6 +196,9 @@ impl<'a> Rules<'a> {
 
 impl Visitor for Rules<'_> {
     fn segment(&mut self, loop_id: &'static str, seg: &Fields<'_>, _def: Option<&SegDef>) {
+        if self.levels.reads(seg.id) {
+            self.levels.segment(loop_id, seg);
+        }
         match seg.id {
             b"BHT" => self.file_date = d8(seg.element(4).raw),
             b"BPR" => self.file_date = d8(seg.element(16).raw),
@@ -416,6 +431,8 @@ impl Visitor for Rules<'_> {
         if self.claims {
             self.close_claim();
         }
-        std::mem::take(&mut self.out)
+        let mut out = std::mem::take(&mut self.out);
+        out.extend(self.levels.finish());
+        out
     }
 }
