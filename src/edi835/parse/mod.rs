@@ -5,7 +5,8 @@
 //! line, trailer). Unknown or misplaced segments become warnings; values
 //! that cannot be read (amounts, dates) become errors naming the segment and
 //! element, and the reader goes on. It never panics and never gives up on a
-//! set. It does not check balancing (see `balance`).
+//! set. It does not check balancing (see `balance`); [`BalanceReader`]
+//! only hands each claim to `balance`'s per-claim checks once it is read.
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
