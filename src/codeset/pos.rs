@@ -66,9 +66,27 @@ pub(crate) fn name(code: &str) -> Option<&'static str> {
     PLACES_OF_SERVICE.binary_search_by(|(c, _)| (*c).cmp(code)).ok().map(|i| PLACES_OF_SERVICE[i].1)
 }
 
-/// True when `code` is an assigned CMS place-of-service code.
+/// Bit n set: code `n` (two digits) is assigned; built from the list.
+const ASSIGNED: u128 = {
+    let mut bits = 0u128;
+    let mut i = 0;
+    while i < PLACES_OF_SERVICE.len() {
+        let c = PLACES_OF_SERVICE[i].0.as_bytes();
+        bits |= 1 << ((c[0] - b'0') as u32 * 10 + (c[1] - b'0') as u32);
+        i += 1;
+    }
+    bits
+};
+
+/// True when `code` is an assigned CMS place-of-service code (a bit test:
+/// `validate` asks for every claim).
 pub(crate) fn is_place_of_service(code: &str) -> bool {
-    name(code).is_some()
+    match *code.as_bytes() {
+        [a @ b'0'..=b'9', b @ b'0'..=b'9'] => {
+            ASSIGNED >> (u32::from(a - b'0') * 10 + u32::from(b - b'0')) & 1 == 1
+        }
+        _ => false,
+    }
 }
 
 /// Places of service that are a facility the professional does not bill
@@ -105,6 +123,14 @@ mod tests {
         assert!(!is_place_of_service("30"));
         assert!(!is_place_of_service("2"));
         assert!(FACILITIES.iter().all(|c| is_place_of_service(c)));
+        for n in 0..1000 {
+            for code in [format!("{n}"), format!("{n:02}"), format!("{n:03}")] {
+                assert_eq!(is_place_of_service(&code), name(&code).is_some(), "{code}");
+            }
+        }
+        assert!(
+            !is_place_of_service("1a") && !is_place_of_service("") && !is_place_of_service("١١")
+        );
         assert!(is_facility("22") && is_facility("31") && !is_facility("11") && !is_facility("12"));
     }
 }

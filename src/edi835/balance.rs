@@ -8,11 +8,13 @@
 //!
 //! Imbalances are errors (a receiver cannot post the file as is), except the
 //! CLP05 cross-check, which payers often fill loosely. This module never
-//! fails and does not read X12 itself (see `parse`).
+//! fails and does not read X12 itself (see `parse`). The checks of one
+//! claim ([`claim_findings`]) need only that claim, so a reader may balance
+//! each claim as soon as it is read ([`super::BalanceReader`]).
 
 use rust_decimal::Decimal;
 
-use super::{Group, Remittance};
+use super::{ClaimPayment, Group, Remittance};
 use crate::numtext::{amount, money};
 use crate::x12::Finding;
 
@@ -20,68 +22,76 @@ use crate::x12::Finding;
 pub fn balance(rem: &Remittance) -> Vec<Finding> {
     let mut out = Vec::new();
     for claim in &rem.claims {
-        for line in &claim.lines {
-            let cas: Decimal = line.adjustments.iter().map(|a| a.amount).sum();
-            let diff = line.svc02_charge - line.svc03_paid;
-            if diff != cas {
-                out.push(Finding::error(
-                    line.pos,
-                    "SVC",
-                    "835-BAL-SVC",
-                    format!(
-                        "claim {}: service {} does not balance: SVC02 {} − SVC03 {} = {} but line adjustments total {} (off by {})",
-                        claim.clp01_claim_id,
-                        line.svc01_procedure.display(),
-                        money(line.svc02_charge),
-                        money(line.svc03_paid),
-                        money(diff),
-                        money(cas),
-                        money(diff - cas)
-                    ),
-                ));
-            }
-        }
-        let cas: Decimal = claim.all_adjustments().map(|a| a.amount).sum();
-        let diff = claim.clp03_charge - claim.clp04_paid;
+        claim_findings(claim, &mut out);
+    }
+    payment_findings(rem, rem.paid_total(), &mut out);
+    out
+}
+
+/// The SVC, CLP and CLP05 findings of one claim payment, in file order.
+pub(super) fn claim_findings(claim: &ClaimPayment, out: &mut Vec<Finding>) {
+    for line in &claim.lines {
+        let cas: Decimal = line.adjustments.iter().map(|a| a.amount).sum();
+        let diff = line.svc02_charge - line.svc03_paid;
         if diff != cas {
             out.push(Finding::error(
-                claim.pos,
-                "CLP",
-                "835-BAL-CLP",
+                line.pos,
+                "SVC",
+                "835-BAL-SVC",
                 format!(
-                    "claim {} does not balance: CLP03 {} − CLP04 {} = {} but claim and line adjustments total {} (off by {})",
+                    "claim {}: service {} does not balance: SVC02 {} − SVC03 {} = {} but line adjustments total {} (off by {})",
                     claim.clp01_claim_id,
-                    money(claim.clp03_charge),
-                    money(claim.clp04_paid),
+                    line.svc01_procedure.display(),
+                    money(line.svc02_charge),
+                    money(line.svc03_paid),
                     money(diff),
                     money(cas),
                     money(diff - cas)
                 ),
             ));
         }
-        if let Some(clp05) = claim.clp05_patient_responsibility {
-            let any = claim.all_adjustments().next().is_some();
-            let pr: Decimal = claim
-                .all_adjustments()
-                .filter(|a| a.group == Some(Group::PR))
-                .map(|a| a.amount)
-                .sum();
-            if any && pr != clp05 {
-                out.push(Finding::warning(
-                    claim.pos,
-                    "CLP",
-                    "835-CLP05",
-                    format!(
-                        "claim {}: CLP05 patient responsibility {} differs from the PR adjustments total {}",
-                        claim.clp01_claim_id,
-                        amount(clp05),
-                        amount(pr)
-                    ),
-                ));
-            }
+    }
+    let cas: Decimal = claim.all_adjustments().map(|a| a.amount).sum();
+    let diff = claim.clp03_charge - claim.clp04_paid;
+    if diff != cas {
+        out.push(Finding::error(
+            claim.pos,
+            "CLP",
+            "835-BAL-CLP",
+            format!(
+                "claim {} does not balance: CLP03 {} − CLP04 {} = {} but claim and line adjustments total {} (off by {})",
+                claim.clp01_claim_id,
+                money(claim.clp03_charge),
+                money(claim.clp04_paid),
+                money(diff),
+                money(cas),
+                money(diff - cas)
+            ),
+        ));
+    }
+    if let Some(clp05) = claim.clp05_patient_responsibility {
+        let any = claim.all_adjustments().next().is_some();
+        let pr: Decimal =
+            claim.all_adjustments().filter(|a| a.group == Some(Group::PR)).map(|a| a.amount).sum();
+        if any && pr != clp05 {
+            out.push(Finding::warning(
+                claim.pos,
+                "CLP",
+                "835-CLP05",
+                format!(
+                    "claim {}: CLP05 patient responsibility {} differs from the PR adjustments total {}",
+                    claim.clp01_claim_id,
+                    amount(clp05),
+                    amount(pr)
+                ),
+            ));
         }
     }
-    let paid = rem.paid_total();
+}
+
+/// The BPR finding of a remittance whose claims paid `paid` in all (the
+/// sum of their CLP04, in file order).
+pub(super) fn payment_findings(rem: &Remittance, paid: Decimal, out: &mut Vec<Finding>) {
     let plb = rem.plb_total();
     let expected = paid - plb;
     if rem.payment.bpr02_amount != expected {
@@ -101,5 +111,4 @@ pub fn balance(rem: &Remittance) -> Vec<Finding> {
             ),
         ));
     }
-    out
 }

@@ -24,7 +24,9 @@ mod balance;
 pub(crate) mod parse;
 
 pub use balance::balance;
-pub use parse::{read_file, read_set, read_set_for_balance, BalanceReader, FileRemittances};
+pub use parse::{
+    read_file, read_set, read_set_for_balance, BalanceReader, Balanced, FileRemittances,
+};
 
 /// A name/id pair: N1 (payer, payee) or NM1 (patient, insured, providers).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]

@@ -246,7 +246,12 @@ fn huge_amounts_are_findings_and_sums_never_overflow() {
 fn balance_only_reading_finds_what_full_reading_finds() {
     let bad = "BPR*C*12,50*C*CHK************2026013X~TRN*1*T*1~N1*PR*P~LX*1~\
 CLP**77*abc*0~NM1*QC*1*X~REF*6R*1~CAS*ZZ*1*x~SVC*HC:1*1*1~DTM*472*2026~REF*6R*2~LQ*HE*N1~PLB*1**L6*y~CAS~SVC~NM1*QC~";
-    let mut inputs = vec![wrap(bad)];
+    // Two claims that do not balance (a line and a claim each), then a PLB
+    // the BPR does not match, then a claim after the PLB.
+    let unbalanced = "BPR*C*10*C*CHK************20260130~TRN*1*T*1~N1*PR*P~LX*1~\
+CLP*A*1*100*50*5~CAS*PR*1*5~SVC*HC:99213*100*60~CAS*CO*45*30~\
+CLP*B*1*40*10~SVC*HC:99214:25*40*10~CAS*CO*45*20~PLB*1*20261231*L6*3~CLP*C*1*1*1~";
+    let mut inputs = vec![wrap(bad), wrap(unbalanced)];
     for name in ["remit-1.835", "remit-2.835", "unbalanced.835", "money.835", "recoded.835"] {
         inputs.push(fixture(name));
     }
@@ -260,11 +265,22 @@ CLP**77*abc*0~NM1*QC*1*X~REF*6R*1~CAS*ZZ*1*x~SVC*HC:1*1*1~DTM*472*2026~REF*6R*2~
             assert_eq!(balance(&lean), balance(&full));
             assert_eq!(lean.claims.len(), full.claims.len());
             assert!(lean.claims.iter().all(|c| c.names.is_empty() && c.refs.is_empty()));
+            // Fed segment by segment, each claim balanced as it closes.
+            let mut streamed = BalanceReader::new(set);
+            let mut fields = crate::x12::Fields::default();
+            for seg in set.segments(input).flatten() {
+                fields.load(&seg);
+                streamed.segment(&fields);
+            }
+            let streamed = streamed.finish();
+            let read: Vec<_> = full.findings.iter().filter(|f| f.rule != "835-READ").collect();
+            assert_eq!(streamed.read.iter().collect::<Vec<_>>(), read);
+            assert_eq!(streamed.balance, balance(&full));
             compared += 1;
         }
     }
-    assert!(compared >= 6, "{compared} sets compared");
+    assert!(compared >= 7, "{compared} sets compared");
     // The full reader keeps what the lean one drops.
-    let full = read_set(&inputs[1], crate::x12::scan(&inputs[1]).sets().next().unwrap().2, "");
+    let full = read_set(&inputs[2], crate::x12::scan(&inputs[2]).sets().next().unwrap().2, "");
     assert!(full.claims.iter().any(|c| !c.names.is_empty()));
 }

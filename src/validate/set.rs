@@ -160,13 +160,16 @@ pub(super) fn check_set(
             }
             TransactionKind::Remittance835 => {
                 // Names, references and the interchange control number are not needed here.
-                let rem = match remit {
-                    Some(rem) => rem,
-                    None => edi835::read_set_for_balance(input, set),
+                let found = match remit {
+                    Some(found) => found,
+                    None => {
+                        let rem = edi835::read_set_for_balance(input, set);
+                        edi835::Balanced { balance: edi835::balance(&rem), read: rem.findings }
+                    }
                 };
-                balance.extend(edi835::balance(&rem));
+                balance.extend(found.balance);
                 // Read errors are already reported by the envelope scan.
-                balance.extend(rem.findings.into_iter().filter(|f| f.rule != "835-READ"));
+                balance.extend(found.read.into_iter().filter(|f| f.rule != "835-READ"));
             }
             _ => {}
         }

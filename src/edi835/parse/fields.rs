@@ -127,7 +127,7 @@ impl Reader {
             if seg.get(n).trim_ascii().is_empty() && seg.get(n + 1).trim_ascii().is_empty() {
                 continue;
             }
-            let reason = text(seg, n);
+            let reason = self.kept_text(seg, n);
             let amount = self.money(seg, n + 1);
             let quantity = self.opt_number(seg, n + 2);
             out.push(Adjustment {

@@ -5,7 +5,8 @@
 //! line, trailer). Unknown or misplaced segments become warnings; values
 //! that cannot be read (amounts, dates) become errors naming the segment and
 //! element, and the reader goes on. It never panics and never gives up on a
-//! set. It does not check balancing (see `balance`).
+//! set. It does not check balancing (see `balance`); [`BalanceReader`]
+//! only hands each claim to `balance`'s per-claim checks once it is read.
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -74,6 +75,18 @@ struct Reader {
     cas: Vec<Adjustment>,
     /// Keep only what `balance` and the findings need (see [`read_set_for_balance`]).
     balance_only: bool,
+    /// Balance each claim when the next one starts and keep only the open
+    /// one ([`BalanceReader`]).
+    streamed: Option<Streamed>,
+}
+
+/// What a [`BalanceReader`] keeps of the claims it has closed.
+#[derive(Default)]
+struct Streamed {
+    /// Their balancing findings, in file order.
+    findings: Vec<Finding>,
+    /// The sum of their CLP04, in file order.
+    paid: Decimal,
 }
 
 /// Reads one 835 transaction set. `interchange_control` is the ISA13 it came in.
@@ -83,9 +96,10 @@ pub fn read_set(input: &[u8], set: &x12::TransactionSet, interchange_control: &s
 
 /// Reads one 835 transaction set for [`balance`](crate::edi835::balance) and
 /// its findings only: the same findings and money as [`read_set`], but the
-/// claims carry no NM1 names and no CLP06-CLP11 texts, and claims and
-/// service lines no REF references (nor line ids). No interchange control
-/// number.
+/// claims carry no NM1 names, no CLP06-CLP11 texts and no dates, and claims
+/// and service lines no REF references (nor line ids), AMT amounts, QTY
+/// quantities, LQ remarks or adjustment reason codes. No interchange
+/// control number.
 pub fn read_set_for_balance(input: &[u8], set: &x12::TransactionSet) -> Remittance {
     read(input, set, "", true)
 }
@@ -124,17 +138,31 @@ fn read(
     r.finish()
 }
 
-/// [`read_set_for_balance`] fed one segment at a time, for a caller that
-/// already reads the set (`validate`'s schema walk): the same remittance
-/// and findings (segments that cannot be read are the caller's to report).
+/// [`read_set_for_balance`] and [`balance`](crate::edi835::balance) fed one
+/// segment at a time, for a caller that already reads the set (`validate`'s
+/// schema walk): the same findings (segments that cannot be read are the
+/// caller's to report). Each claim is balanced as soon as the next one
+/// starts and then dropped, so a set's claims are never all held.
 pub struct BalanceReader {
     r: Reader,
+}
+
+/// The findings of a [`BalanceReader`].
+#[derive(Debug, Default)]
+pub struct Balanced {
+    /// What [`balance`](crate::edi835::balance) finds, in its order.
+    pub balance: Vec<Finding>,
+    /// What reading found ([`Remittance::findings`]).
+    pub read: Vec<Finding>,
 }
 
 impl BalanceReader {
     /// A reader of the 835 set `set`.
     pub fn new(set: &x12::TransactionSet) -> BalanceReader {
-        BalanceReader { r: Reader::new(set, "", true) }
+        let mut r = Reader::new(set, "", true);
+        r.streamed = Some(Streamed::default());
+        r.rem.claims = Vec::with_capacity(1);
+        BalanceReader { r }
     }
 
     /// Takes the set's next segment (ST to SE, in order), its elements
@@ -143,9 +171,14 @@ impl BalanceReader {
         self.r.segment(seg);
     }
 
-    /// The set is over: what was read.
-    pub fn finish(self) -> Remittance {
-        self.r.finish()
+    /// The set is over: the balancing findings and the reader's.
+    pub fn finish(mut self) -> Balanced {
+        self.r.close_streamed_claim();
+        let streamed = self.r.streamed.take().unwrap_or_default();
+        let rem = self.r.finish();
+        let mut balance = streamed.findings;
+        super::balance::payment_findings(&rem, streamed.paid, &mut balance);
+        Balanced { balance, read: rem.findings }
     }
 }
 
@@ -165,6 +198,19 @@ impl Reader {
             saw_trn: false,
             cas: Vec::new(),
             balance_only,
+            streamed: None,
+        }
+    }
+
+    /// When claims are balanced as they are read: balances the open claim
+    /// and drops it.
+    fn close_streamed_claim(&mut self) {
+        if let Some(s) = self.streamed.as_mut() {
+            if let Some(claim) = self.rem.claims.last() {
+                super::balance::claim_findings(claim, &mut s.findings);
+                s.paid += claim.clp04_paid;
+            }
+            self.rem.claims.clear();
         }
     }
 
@@ -220,11 +266,12 @@ impl Reader {
     }
 
     fn segment(&mut self, seg: &Fields<'_>) {
-        let id = seg.id_str();
+        // Matched as bytes: no text is made of the id of every segment.
+        let id = seg.id;
         match id {
-            "ST" | "SE" => {}
-            "BPR" => self.bpr(seg),
-            "TRN" => {
+            b"ST" | b"SE" => {}
+            b"BPR" => self.bpr(seg),
+            b"TRN" => {
                 self.saw_trn = true;
                 self.rem.trace = super::Trace {
                     trn01_type: text(seg, 1),
@@ -233,8 +280,8 @@ impl Reader {
                     trn04_supplemental: text(seg, 4),
                 };
             }
-            "CUR" | "RDM" | "TS3" | "TS2" | "PER" => {}
-            "N1" => {
+            b"CUR" | b"RDM" | b"TS3" | b"TS2" | b"PER" => {}
+            b"N1" => {
                 let p = Self::party(seg);
                 match p.entity.as_str() {
                     "PR" => {
@@ -253,23 +300,23 @@ impl Reader {
                     _ => self.misplaced(seg),
                 }
             }
-            "N3" | "N4" => {
+            b"N3" | b"N4" => {
                 let values: Vec<Text> = (1..=seg.element_count()).map(|n| text(seg, n)).collect();
-                let is_n3 = id == "N3";
+                let is_n3 = id == b"N3";
                 match self.current_party() {
                     Some(p) if is_n3 => p.address = values,
                     Some(p) => p.city_state_zip = values,
                     None => self.misplaced(seg),
                 }
             }
-            "REF" => self.reference_segment(seg),
-            "DTM" => self.dtm(seg),
-            "LX" => {
+            b"REF" => self.reference_segment(seg),
+            b"DTM" => self.dtm(seg),
+            b"LX" => {
                 self.lx = Some(text(seg, 1));
                 self.state = State::HeaderNumber;
             }
-            "CLP" => self.clp(seg),
-            "CAS" => {
+            b"CLP" => self.clp(seg),
+            b"CAS" => {
                 let mut adj = std::mem::take(&mut self.cas);
                 adj.clear();
                 self.adjustments(seg, &mut adj);
@@ -288,7 +335,7 @@ impl Reader {
                 }
                 self.cas = adj;
             }
-            "NM1" => match self.state {
+            b"NM1" => match self.state {
                 // Names are not needed for balancing: `balance_only` skips them.
                 State::Claim if self.balance_only => {}
                 State::Claim => {
@@ -299,17 +346,21 @@ impl Reader {
                 }
                 _ => self.misplaced(seg),
             },
-            "MIA" | "MOA" => {
+            b"MIA" | b"MOA" => {
                 let values: Vec<Text> = (1..=seg.element_count()).map(|n| text(seg, n)).collect();
-                let is_mia = id == "MIA";
+                let is_mia = id == b"MIA";
                 match (self.state, self.current_claim()) {
                     (State::Claim, Some(c)) if is_mia => c.mia = Some(values),
                     (State::Claim, Some(c)) => c.moa = Some(values),
                     _ => self.misplaced(seg),
                 }
             }
-            "AMT" => {
+            b"AMT" => {
                 let amount = self.money(seg, 2);
+                // Balancing needs no amounts but the claim's and line's own.
+                if self.balance_only && matches!(self.state, State::Claim | State::Line) {
+                    return;
+                }
                 let a = Amount { qualifier: text(seg, 1), amount };
                 match self.state {
                     State::Claim => {
@@ -328,8 +379,11 @@ impl Reader {
                     _ => self.misplaced(seg),
                 }
             }
-            "QTY" => {
+            b"QTY" => {
                 let quantity = self.money(seg, 2);
+                if self.balance_only && matches!(self.state, State::Claim | State::Line) {
+                    return;
+                }
                 let q = Quantity { qualifier: text(seg, 1), quantity };
                 match self.state {
                     State::Claim => {
@@ -345,19 +399,22 @@ impl Reader {
                     _ => self.misplaced(seg),
                 }
             }
-            "SVC" => self.svc(seg),
-            "LQ" => {
-                let r = Remark { qualifier: text(seg, 1), code: text(seg, 2) };
+            b"SVC" => self.svc(seg),
+            b"LQ" => {
+                let keep = !self.balance_only;
                 match (self.state, self.current_line()) {
-                    (State::Line, Some(l)) => l.remarks.push(r),
+                    (State::Line, Some(l)) if keep => {
+                        l.remarks.push(Remark { qualifier: text(seg, 1), code: text(seg, 2) })
+                    }
+                    (State::Line, Some(_)) => {}
                     _ => self.misplaced(seg),
                 }
             }
-            "PLB" => self.plb(seg),
+            b"PLB" => self.plb(seg),
             _ => self.warn(
                 seg,
                 "835-SEGMENT",
-                format!("{id} segment is not part of an 835 (005010X221A1); ignored"),
+                format!("{} segment is not part of an 835 (005010X221A1); ignored", seg.id_str()),
             ),
         }
     }

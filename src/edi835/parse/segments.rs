@@ -61,6 +61,7 @@ impl Reader {
                     self.rem.production_date = date;
                 }
             }
+            State::Claim if self.balance_only => {}
             State::Claim => {
                 let qualifier = text(seg, 1);
                 if let Some(c) = self.current_claim() {
@@ -101,6 +102,7 @@ impl Reader {
         let pr = self.opt_number(seg, 5);
         let weight = self.opt_number(seg, 12);
         let fraction = self.opt_number(seg, 13);
+        self.close_streamed_claim();
         self.rem.claims.push(ClaimPayment {
             pos: seg.pos,
             lx: self.lx.clone(),

@@ -8,7 +8,7 @@
 //! `--codeset-dir` lists). The guide's structure is checked by the engine
 //! in `x12::schema`; balancing stays in `edi837`/`edi835` (SNIP 3).
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::codeset::{pos, shape, CodeSets, IcdStatus};
 use crate::x12::schema::{valid_date, Ext, ExternalCodes, SegDef, Visitor};
@@ -91,7 +91,13 @@ pub(super) struct Rules<'a> {
     pub(super) cpt_unchecked: u32,
     /// HL04 in every guide; the 270/271/276 rules about who the patient is.
     levels: Levels,
+    /// ICD-10-CM answers already looked up in this set, by code and date
+    /// (direct-mapped, [`ICD_SEEN`] slots): diagnoses repeat across claims.
+    icd_seen: Vec<Option<(Text, NaiveDate, IcdStatus)>>,
 }
+
+/// Slots of `Rules::icd_seen` (a power of 2).
+const ICD_SEEN: usize = 256;
 
 impl<'a> Rules<'a> {
     pub(super) fn new(codes: &'a CodeSets, claims: bool) -> Rules<'a> {
@@ -111,6 +117,7 @@ impl<'a> Rules<'a> {
             carc_unchecked: 0,
             cpt_unchecked: 0,
             levels: Levels::default(),
+            icd_seen: vec![None; ICD_SEEN],
         }
     }
 
@@ -118,6 +125,22 @@ impl<'a> Rules<'a> {
     pub(super) fn for_guide(mut self, short: &str) -> Rules<'a> {
         self.levels = Levels::new(short);
         self
+    }
+
+    /// `CodeSets::icd10cm`, remembered per code and date.
+    fn icd10cm(&mut self, code: &Text, date: NaiveDate) -> IcdStatus {
+        let h = code.bytes().fold(u64::from(date.num_days_from_ce() as u32), |h, b| {
+            (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95)
+        });
+        let slot = (h >> 32) as usize & (ICD_SEEN - 1);
+        if let Some((c, d, status)) = &self.icd_seen[slot] {
+            if *d == date && c == code {
+                return *status;
+            }
+        }
+        let status = self.codes.icd10cm(code, date);
+        self.icd_seen[slot] = Some((code.clone(), date, status));
+        status
     }
 
     fn push(&mut self, f: Finding, snip: u8, loop_id: &'static str) {
@@ -134,7 +157,7 @@ impl<'a> Rules<'a> {
         let mut dx = std::mem::take(&mut self.dx);
         if let Some(date) = date {
             for (pos, code) in dx.drain(..) {
-                let status = self.codes.icd10cm(&code, date);
+                let status = self.icd10cm(&code, date);
                 let why = match status {
                     IcdStatus::Unknown => "is not an ICD-10-CM code",
                     IcdStatus::Header => "is an ICD-10-CM category, not a billable code",
@@ -164,9 +187,17 @@ impl<'a> Rules<'a> {
 
     fn carc(&mut self, seg: &Fields<'_>, loop_id: &'static str) {
         // The reason codes are CAS02, 05, 08, 11, 14 and 17.
-        for (i, el) in seg.elements().enumerate().take(17) {
-            let n = i + 1;
-            if n % 3 != 2 || el.raw.is_empty() {
+        for n in [2, 5, 8, 11, 14, 17] {
+            let el = seg.element(n);
+            if el.raw.is_empty() {
+                continue;
+            }
+            if self.codes.carc.is_none() && el.raw.is_ascii() {
+                // Only counted: a code is there unless the element is blank
+                // (ASCII whitespace and VT, what `trim` removes).
+                if el.raw.iter().any(|b| !b.is_ascii_whitespace() && *b != 0x0b) {
+                    self.carc_unchecked += 1;
+                }
                 continue;
             }
             let code = String::from_utf8_lossy(el.raw);
@@ -204,7 +235,8 @@ impl Visitor for Rules<'_> {
             b"BPR" => self.file_date = d8(seg.element(16).raw),
             b"CLM" if self.claims => {
                 self.close_claim();
-                self.claim_id = seg.str(1).trim().to_string();
+                self.claim_id.clear();
+                self.claim_id.push_str(seg.str(1).trim());
                 self.rendering.claim = Some(seg.pos);
                 self.claim_seen = true;
             }
@@ -229,8 +261,14 @@ impl Visitor for Rules<'_> {
             }
             b"LX" if self.claims && loop_id == "2400" => {
                 self.rendering.lines += 1;
-                let n = text(seg.element(1).raw);
-                if n.parse::<u32>().ok() != Some(self.lx_next) {
+                let raw = seg.element(1).raw;
+                let number = if (1..=9).contains(&raw.len()) && raw.iter().all(u8::is_ascii_digit) {
+                    Some(raw.iter().fold(0u32, |a, &b| a * 10 + u32::from(b - b'0')))
+                } else {
+                    text(raw).parse::<u32>().ok()
+                };
+                if number != Some(self.lx_next) {
+                    let n = text(raw);
                     let f = Finding::error(
                         seg.pos,
                         "LX",
@@ -243,7 +281,7 @@ impl Visitor for Rules<'_> {
                     .element("LX01", self.lx_next.to_string(), n);
                     self.push(f, 4, loop_id);
                 }
-                self.lx_next = n.parse::<u32>().map_or(self.lx_next + 1, |v| v + 1);
+                self.lx_next = number.map_or(self.lx_next + 1, |v| v + 1);
             }
             b"DMG" if seg.element(1).raw == b"D8" => {
                 if let (Some(born), Some(file)) = (d8(seg.element(2).raw), self.file_date) {

@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use super::model::{Codes, Node, Usage};
+use super::model::{Codes, Node, SegDef, Ty, Usage};
 use super::tables::{CODES, LOOPS, SEGS};
 
 /// The indices of all guides.
@@ -34,6 +34,8 @@ pub(super) struct Index {
     /// Per segment use (index into `SEGS`): the code list of its
     /// qualifier, when it has one (see `SegDef::key`).
     keys: Vec<Option<u16>>,
+    /// Per segment use: its free elements, see [`Index::free_elements`].
+    free: Vec<u32>,
 }
 
 /// The indices, built on first use.
@@ -138,6 +140,21 @@ fn build() -> Index {
             }
         })
         .collect();
+    // A free element: simple, used, and checked for type and length only.
+    let free = SEGS
+        .iter()
+        .map(|d| {
+            d.elements.iter().take(31).enumerate().fold(0u32, |m, (k, e)| {
+                let free =
+                    e.ty != Ty::Composite && e.usage != Usage::UN && matches!(e.codes, Codes::Any);
+                if free {
+                    m | 1 << (k + 1)
+                } else {
+                    m
+                }
+            })
+        })
+        .collect();
     Index {
         dense,
         ids,
@@ -147,13 +164,14 @@ fn build() -> Index {
         packed,
         required,
         keys,
+        free,
     }
 }
 
 /// A code of up to 7 bytes as a number: its bytes big-endian, then its
 /// length (so no two codes share a number); None when longer.
 #[inline]
-fn pack(v: &[u8]) -> Option<u64> {
+pub(super) fn pack(v: &[u8]) -> Option<u64> {
     if v.len() > 7 {
         return None;
     }
@@ -186,8 +204,16 @@ impl Index {
     /// True when `v` is in code list `list` (false for an unknown list).
     #[inline]
     pub(super) fn in_list(&self, list: u16, v: &[u8]) -> bool {
+        self.in_list_packed(list, pack(v), v)
+    }
+
+    /// [`Index::in_list`] with `v` already packed (`packed` is `pack(v)`).
+    #[inline]
+    pub(super) fn in_list_packed(&self, list: u16, packed: Option<u64>, v: &[u8]) -> bool {
         match self.packed.get(list as usize) {
-            Some(Some(p)) => pack(v).is_some_and(|k| p.binary_search(&k).is_ok()),
+            // Most lists (qualifiers) are short: a scan beats a search.
+            Some(Some(p)) if p.len() <= 16 => packed.is_some_and(|k| p.contains(&k)),
+            Some(Some(p)) => packed.is_some_and(|k| p.binary_search(&k).is_ok()),
             _ => self.codes.get(list as usize).is_some_and(|c| c.binary_search(&v).is_ok()),
         }
     }
@@ -202,6 +228,20 @@ impl Index {
     #[inline]
     pub(super) fn key_list(&self, seg: u16) -> Option<u16> {
         self.keys.get(seg as usize).copied().flatten()
+    }
+
+    /// The free elements of segment use `def` (one of the tables'): bit n
+    /// set when its element n (1 to 31) is a simple element of a used
+    /// element whose only checks are its type and length (no code list,
+    /// pattern or external code set). 0 for a `SegDef` not in the tables.
+    #[inline]
+    pub(super) fn free_elements(&self, def: &SegDef) -> u32 {
+        let offset = (def as *const SegDef as usize).wrapping_sub(SEGS.as_ptr() as usize);
+        let i = offset / std::mem::size_of::<SegDef>();
+        if offset % std::mem::size_of::<SegDef>() != 0 {
+            return 0;
+        }
+        self.free.get(i).copied().unwrap_or(0)
     }
 }
 

@@ -38,6 +38,7 @@ pub fn valid_time(v: &[u8]) -> bool {
 }
 
 /// The problem with `v` as a value of type `ty`, if any ("not a number"...).
+#[inline]
 pub(super) fn type_problem(ty: Ty, v: &[u8]) -> Option<&'static str> {
     match ty {
         Ty::DT if !valid_date(v) => Some("not a valid date (CCYYMMDD)"),
@@ -59,6 +60,7 @@ pub(super) fn type_problem(ty: Ty, v: &[u8]) -> Option<&'static str> {
 
 /// The length of `v` as X12 counts it: digits only for numbers (no sign,
 /// no decimal point), characters otherwise.
+#[inline]
 pub(super) fn length(ty: Ty, v: &[u8]) -> usize {
     match ty {
         Ty::N0 | Ty::N1 | Ty::N2 | Ty::RN => v.iter().filter(|b| b.is_ascii_digit()).count(),

@@ -10,7 +10,7 @@ use crate::x12::schema::code_list;
 use crate::x12::schema::model::{Codes, ElemDef, Pattern, SegDef, SyntaxKind, Ty, Usage};
 use crate::x12::schema::values::{length, type_problem};
 
-impl<'a> Walker<'_, 'a> {
+impl Walker<'_, '_> {
     /// Checks the elements of a placed segment.
     pub(super) fn elements(&mut self, seg: &Fields<'_>, def: &SegDef, loop_id: &'static str) {
         let mut present: u64 = 0; // bit n: element n is not empty

@@ -14,10 +14,15 @@
 //! A segment's element checks depend only on its guide use and its bytes:
 //! the walker remembers recent segments that passed them (a small table
 //! per set, compared byte for byte) and does not check the same segment
-//! twice. Segments with findings are checked every time.
+//! twice. Elements whose checks are only type and length (no code list:
+//! names, identifiers, amounts, dates) are checked on their own first and
+//! then count only as present in that comparison, so claims that differ
+//! only in such values (claim ids, member ids, charges) are checked once.
+//! Segments with findings are checked every time.
 
-use super::index::{index, Index};
+use super::index::{index, pack, Index};
 use super::model::{packed_id, Codes, Ext, Guide, LoopDef, Node, SegDef, Usage};
+use super::values::{length, type_problem};
 use super::{code_list, loop_def, seg_def, ExternalCodes, Visitor};
 use crate::x12::delim::Delimiters;
 use crate::x12::envelope::{Finding, TransactionSet};
@@ -26,6 +31,8 @@ use crate::x12::fields::Fields;
 
 mod elements;
 mod place;
+#[cfg(test)]
+mod tests;
 
 /// One loop instance as the walker placed it (for `parse --json` and the
 /// reader agreement test).
@@ -74,9 +81,18 @@ struct Frame {
 /// checks (a set gets one entry per 64 bytes, 16 to this many, a power of 2).
 const CLEAN: usize = 1024;
 
+/// Most bytes of keys kept for the table of segments that passed their
+/// element checks with their free elements left out; past it the table
+/// starts again empty.
+const KEPT: usize = 1 << 18;
+
 /// A segment that passed its element checks: its guide use (address of
 /// its `SegDef`), its bytes after the id and its delimiters.
 type Clean<'a> = (usize, &'a [u8], Option<Delimiters>);
+
+/// The same, by its key (see [`Walker::key`]): where the key is in
+/// `Walker::kept` (start, length).
+type CleanKey = (usize, u32, u32, Option<Delimiters>);
 
 struct Walker<'e, 'a> {
     stack: Vec<Frame>,
@@ -88,6 +104,14 @@ struct Walker<'e, 'a> {
     ix: &'static Index,
     /// Segments that passed their element checks, by hash (direct-mapped).
     clean: Vec<Clean<'a>>,
+    /// The same by their key, for uses with free elements.
+    clean_keys: Vec<CleanKey>,
+    /// The keys of the segments in `clean_keys`, one after another.
+    kept: Vec<u8>,
+    /// The key of the segment being checked, when it is not its body.
+    key: Vec<u8>,
+    /// Remember segments that passed (false only in tests, to compare).
+    remember: bool,
 }
 
 /// Walks one transaction set against `guide`.
@@ -102,6 +126,20 @@ pub fn walk(
     ext: &dyn ExternalCodes,
     visitor: &mut dyn Visitor,
 ) -> Walk {
+    walk_with(input, set, guide, spans, ext, visitor, true)
+}
+
+/// [`walk`], remembering segments that passed their element checks or not.
+fn walk_with(
+    input: &[u8],
+    set: &TransactionSet,
+    guide: &Guide,
+    spans: bool,
+    ext: &dyn ExternalCodes,
+    visitor: &mut dyn Visitor,
+    remember: bool,
+) -> Walk {
+    let table = (set.bytes.len() / 64).clamp(16, CLEAN).next_power_of_two();
     let mut w = Walker {
         stack: Vec::with_capacity(8),
         counts: Vec::with_capacity(256),
@@ -110,10 +148,11 @@ pub fn walk(
         ext,
         last: set.pos,
         ix: index(),
-        clean: vec![
-            (0, &[][..], None);
-            (set.bytes.len() / 64).clamp(16, CLEAN).next_power_of_two()
-        ],
+        clean: vec![(0, &[][..], None); table],
+        clean_keys: vec![(0, 0, 0, None); table],
+        kept: Vec::new(),
+        key: Vec::new(),
+        remember,
     };
     w.open(guide.root, set.pos);
     // A plain loop rather than `flatten()`: the adapter's buffering costs
@@ -189,13 +228,61 @@ fn key_codes(def: &SegDef) -> &'static [&'static str] {
     }
 }
 
+/// A segment's qualifier as the uses of its id read it, for
+/// [`node_matches`] on children known to have the segment's id (found by
+/// [`Index::children_with`]): only the qualifier is compared, and it is
+/// read and packed once for all the uses that read it at the same place.
+struct Qualifier<'s, 'a> {
+    seg: &'s Fields<'a>,
+    /// (element, component) last read; (0, 0) before any.
+    at: (u8, u8),
+    value: &'a [u8],
+    packed: Option<u64>,
+}
+
+impl<'s, 'a> Qualifier<'s, 'a> {
+    fn new(seg: &'s Fields<'a>) -> Qualifier<'s, 'a> {
+        Qualifier { seg, at: (0, 0), value: b"", packed: None }
+    }
+
+    /// True when `node` (a child with the segment's id) is a use of it.
+    fn node_matches(&mut self, node: Node) -> bool {
+        match node {
+            Node::S(i, _) => self.matches(i),
+            Node::L(i, _) => match loop_def(i).children.first() {
+                Some(&Node::S(t, _)) => self.matches(t),
+                _ => false,
+            },
+        }
+    }
+
+    /// [`key_matches`] for a use `i` of the segment's id.
+    fn matches(&mut self, i: u16) -> bool {
+        let def = seg_def(i);
+        if def.key.0 == 0 {
+            return true;
+        }
+        let ix = index();
+        let Some(list) = ix.key_list(i) else { return false };
+        if def.key != self.at {
+            self.at = def.key;
+            self.value = key_value(def, self.seg);
+            self.packed = pack(self.value);
+        }
+        ix.in_list_packed(list, self.packed, self.value)
+    }
+}
+
 /// True when `seg` is a use of segment `i` (index into `SEGS`): same id and,
 /// when the use has a qualifier, one of its qualifier codes.
 fn seg_matches(i: u16, seg: &Fields<'_>) -> bool {
+    packed_id(seg_def(i).id.as_bytes()) == packed_id(seg.id) && key_matches(i, seg)
+}
+
+/// True when use `i` has no qualifier or `seg`'s qualifier is one of its codes.
+#[inline]
+fn key_matches(i: u16, seg: &Fields<'_>) -> bool {
     let def = seg_def(i);
-    if packed_id(def.id.as_bytes()) != packed_id(seg.id) {
-        return false;
-    }
     if def.key.0 == 0 {
         return true;
     }
@@ -220,23 +307,94 @@ fn hash(b: &[u8]) -> u64 {
 
 impl<'a> Walker<'_, 'a> {
     /// The element checks of a placed segment, skipped when the same
-    /// segment (same guide use, same bytes) already passed them in this set.
+    /// segment (same guide use, same bytes) already passed them in this
+    /// set, or one that differs from it only in the values of its free
+    /// elements, which pass their own checks (see [`Walker::key`]).
     fn check(&mut self, seg: &Fields<'a>, def: &'static SegDef, loop_id: &'static str) {
         let use_id = def as *const SegDef as usize;
-        let slot = (hash(seg.body) ^ use_id as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 54;
-        let slot = slot as usize & (self.clean.len() - 1);
+        let slot = self.slot(seg.body, use_id);
         let (u, body, delims) = self.clean[slot];
-        if u == use_id && body == seg.body && delims == Some(seg.delimiters) {
+        if self.remember && u == use_id && body == seg.body && delims == Some(seg.delimiters) {
             return;
+        }
+        let free = self.ix.free_elements(def);
+        let mut key = std::mem::take(&mut self.key);
+        let keyed = self.remember && free != 0 && Self::key(seg, def, free, &mut key);
+        let key_slot = if keyed { self.slot(&key, use_id) } else { 0 };
+        if keyed {
+            let (u, start, len, delims) = self.clean_keys[key_slot];
+            let (start, len) = (start as usize, len as usize);
+            if u == use_id
+                && delims == Some(seg.delimiters)
+                && self.kept.get(start..start + len) == Some(&key[..])
+            {
+                // The same bytes again will be found without a key.
+                self.clean[slot] = (use_id, seg.body, Some(seg.delimiters));
+                self.key = key;
+                return;
+            }
         }
         let findings = self.out.findings.len();
         let unchecked: u32 = self.out.unchecked.iter().map(|(_, n)| n).sum();
         self.elements(seg, def, loop_id);
-        if self.out.findings.len() == findings
+        if self.remember
+            && self.out.findings.len() == findings
             && self.out.unchecked.iter().map(|(_, n)| n).sum::<u32>() == unchecked
         {
             self.clean[slot] = (use_id, seg.body, Some(seg.delimiters));
+            if keyed {
+                if self.kept.len() + key.len() > KEPT {
+                    self.kept.clear();
+                    self.clean_keys.iter_mut().for_each(|c| c.0 = 0);
+                }
+                let start = self.kept.len() as u32;
+                self.kept.extend_from_slice(&key);
+                self.clean_keys[key_slot] = (use_id, start, key.len() as u32, Some(seg.delimiters));
+            }
         }
+        self.key = key;
+    }
+
+    /// The slot of the tables of segments that passed for `bytes` of use `use_id`.
+    fn slot(&self, bytes: &[u8], use_id: usize) -> usize {
+        let h = (hash(bytes) ^ use_id as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 54;
+        h as usize & (self.clean.len() - 1)
+    }
+
+    /// The bytes the element checks of `seg` depend on, into `key`, for a
+    /// use with free elements (bit n of `free`: element n is checked for
+    /// type and length only, see `Index::free_elements`): its body with
+    /// each free element that holds a value replaced by a 0 byte, once that
+    /// value has passed its checks. False when one does not pass: the
+    /// segment is then checked in full, and not remembered.
+    fn key(seg: &Fields<'_>, def: &SegDef, free: u32, key: &mut Vec<u8>) -> bool {
+        key.clear();
+        let d = seg.delimiters;
+        // Without a repetition separator, a byte that fails the ASCII test anyway.
+        let rep = d.repetition.unwrap_or(0x80);
+        for n in 1..=seg.element_count() {
+            key.push(d.element);
+            let v = seg.get(n);
+            if n < 32 && free >> n & 1 == 1 && !v.is_empty() {
+                let Some(ed) = def.elements.get(n - 1) else { return false };
+                // Non-ASCII values (counted in characters) and repeated
+                // ones (checked per repetition) are left to the full check.
+                if v.iter().any(|&b| b >= 0x80 || b == rep) {
+                    return false;
+                }
+                let len = length(ed.ty, v);
+                if type_problem(ed.ty, v).is_some()
+                    || len < usize::from(ed.min)
+                    || len > usize::from(ed.max)
+                {
+                    return false;
+                }
+                key.push(0);
+            } else {
+                key.extend_from_slice(v);
+            }
+        }
+        true
     }
 
     fn open(&mut self, idx: u16, start: Position) {

@@ -4,17 +4,19 @@
 //! placed segment are `elements.rs`'s work.
 
 use super::{
-    in_order, key_codes, key_value, node_matches, one_of, qualified, reference, trigger, Walker,
+    in_order, key_codes, key_value, node_matches, one_of, qualified, reference, trigger, Qualifier,
+    Walker,
 };
 use crate::x12::envelope::Finding;
 use crate::x12::fields::Fields;
 use crate::x12::schema::model::{Node, SegDef, Usage};
 use crate::x12::schema::{loop_def, seg_def};
 
-impl<'a> Walker<'_, 'a> {
+impl Walker<'_, '_> {
     /// Places `seg`; returns its guide definition when it was placed.
     pub(super) fn place(&mut self, seg: &Fields<'_>) -> Option<&'static SegDef> {
         let id = self.ix.id_number(seg.id);
+        let mut qualifier = Qualifier::new(seg);
         // Innermost loop first.
         for level in (0..self.stack.len()).rev() {
             let f = &self.stack[level];
@@ -27,7 +29,9 @@ impl<'a> Walker<'_, 'a> {
             // The children with this id, in guide order.
             let hit = self.ix.children_with(f.idx, id).iter().find(|&&j| {
                 let j = usize::from(j);
-                j >= from && in_order(children[j], f.cur_pos, seg) && node_matches(children[j], seg)
+                j >= from
+                    && in_order(children[j], f.cur_pos, seg)
+                    && qualifier.node_matches(children[j])
             });
             let Some(&j) = hit else {
                 continue;
