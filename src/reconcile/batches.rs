@@ -1,8 +1,8 @@
 //! The middle of a reconcile run: the 835 transaction sets read and matched
 //! in parallel batches, each batch accounted in file order, its report rows
-//! appended and its postings handed to the ledger's posting thread. It does
-//! not load the sent claims, open the files or finish the reports; `run`
-//! does that around it.
+//! appended and its postings handed to the ledger's posting thread, then
+//! the pages of its 835 bytes released. It does not load the sent claims,
+//! open the files or finish the reports; `run` does that around it.
 
 use std::path::Path;
 
