@@ -1,8 +1,8 @@
 //! The middle of a reconcile run: the 835 transaction sets read and matched
 //! in parallel batches, each batch accounted in file order, its report rows
-//! appended and its postings handed to the ledger's posting thread. It does
-//! not load the sent claims, open the files or finish the reports; `run`
-//! does that around it.
+//! appended and its postings handed to the ledger's posting thread, then
+//! the pages of its 835 bytes released. It does not load the sent claims,
+//! open the files or finish the reports; `run` does that around it.
 
 use std::path::Path;
 
@@ -95,17 +95,24 @@ pub(super) fn read_match_post(
         // While one batch is accounted, written and posted (mostly on one
         // core), the next is read and matched on the others.
         let mut batches = jobs.chunks(SETS_PER_BATCH);
-        let mut current = batches.next().map(read_batch);
-        while let Some(reads) = current.take() {
+        let mut current = batches.next().map(|b| (b, read_batch(b)));
+        while let Some((done, reads)) = current.take() {
             let next = batches.next();
             let (next_reads, sent_on) = rayon::join(
-                || next.map(read_batch),
+                || next.map(|b| (b, read_batch(b))),
                 || write_batch(reads, against, book, out, to_ledger.as_ref()),
             );
             // A send fails only when the posting thread stopped on an
             // error, which joining it below reports.
             if !sent_on? {
                 break;
+            }
+            // The batch's bytes are not read again: their pages leave the
+            // process's memory (the sets after them are untouched).
+            for j in done {
+                if let Some(input) = &j.opened.input {
+                    input.release(j.set.bytes.end);
+                }
             }
             current = next_reads;
         }

@@ -145,9 +145,11 @@ pub fn run(
 ) -> Result<Summary, Error> {
     // The 835s are opened, hashed and scanned while the claims load.
     progress.stage("load claims, open and scan 835s");
+    let with_hash = matches!(claims, Claims::Ledger(_));
     let (loaded, opened) = std::thread::scope(|scope| {
-        let opening =
-            scope.spawn(|| remits.par_iter().map(|p| open_remit_file(p)).collect::<Vec<Opened>>());
+        let opening = scope.spawn(|| {
+            remits.par_iter().map(|p| open_remit_file(p, with_hash)).collect::<Vec<Opened>>()
+        });
         let loaded = load(claims);
         (loaded, opening.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });

@@ -25,11 +25,15 @@ pub(super) struct Opened {
     pub(super) name: String,
     pub(super) input: Option<crate::input::Input>,
     pub(super) scan: x12::Scan,
+    /// The file's sha256 (hex), recorded with its postings; empty when
+    /// nothing is posted.
     pub(super) hash: String,
     pub(super) broken: Option<String>,
 }
 
-pub(super) fn open_remit_file(path: &Path) -> Opened {
+/// Opens and scans the 835 at `path`; `with_hash` takes its sha256 too (only
+/// the ledger records it).
+pub(super) fn open_remit_file(path: &Path, with_hash: bool) -> Opened {
     let name = path.display().to_string();
     let input = match crate::input::open(path) {
         Ok(i) => i,
@@ -43,9 +47,11 @@ pub(super) fn open_remit_file(path: &Path) -> Opened {
             }
         }
     };
-    let hash = {
+    let hash = if with_hash {
         use sha2::Digest;
         ledger::hex(&sha2::Sha256::digest(&input[..]))
+    } else {
+        String::new()
     };
     let scan = x12::scan(&input);
     let sets = scan.sets().filter(|(_, _, s)| s.kind == TransactionKind::Remittance835).count();
