@@ -17,7 +17,9 @@ use crate::input::Input;
 use super::assemble::{finish_claim, Group};
 use super::map::{build_mapping, Ctx, Mapping};
 
+mod index;
 mod rows;
+pub use index::ClaimIndex;
 use super::{not_csv, rule, Col, Encounters, Error, Layout};
 use rows::Grouping;
 
