@@ -128,9 +128,9 @@ impl Opened<'_> {
                         .unwrap_or_else(|_| Err(std::io::Error::other("hashing the export failed")))
                         .map_err(Error::io(inputs.export, "cannot read"))?;
                     // Too many rows to index: the whole-file build below.
-                    if let Some(report) =
-                        super::spill::run(inputs, options, ledger, out_dir, progress, export, hashed)?
-                    {
+                    if let Some(report) = super::spill::run(
+                        inputs, options, ledger, out_dir, progress, export, hashed,
+                    )? {
                         return Ok((report, None));
                     }
                 }
@@ -142,8 +142,10 @@ impl Opened<'_> {
                     })
                 }
             }
-        } else {
-            drop(export);
+        } else if let Some(report) =
+            super::spill::run_ncci(inputs, options, ledger, out_dir, progress, export)?
+        {
+            return Ok((report, None));
         }
         let mut prepared = super::prepare(inputs, options, progress)?;
         let report = prepared.submit(inputs.config, ledger, out_dir, progress)?;
@@ -174,6 +176,9 @@ pub(super) struct Stream<'r, 'a> {
     claims: usize,
     lines_read: usize,
     emitter: Option<Emitter<'a>>,
+    /// The NCCI edits' services of the whole export, when the edits are
+    /// loaded (see `spill`).
+    ncci: Option<scrub::DayIndex<'a>>,
 }
 
 impl<'r, 'a> Stream<'r, 'a> {
@@ -204,7 +209,15 @@ impl<'r, 'a> Stream<'r, 'a> {
             claims: 0,
             lines_read: 0,
             emitter: None,
+            ncci: None,
         }
+    }
+
+    /// The NCCI rules of each batch look across `days`, the services of
+    /// every claim of the export (claim index = first-seen order).
+    pub(super) fn with_days(mut self, days: scrub::DayIndex<'a>) -> Self {
+        self.ncci = Some(days);
+        self
     }
 
     /// Reads the export batch by batch through `source` (which reads the
@@ -312,12 +325,22 @@ impl<'r, 'a> Stream<'r, 'a> {
     ) -> Result<(), Error> {
         let (inputs, options) = (self.inputs, self.options);
         let (config, now) = (inputs.config, options.now);
+        let first = self.claims;
         self.claims += claims.len();
         self.rows_read += claims.iter().map(|c| c.source.rows.len() as u64).sum::<u64>();
         self.lines_read += claims.iter().map(|c| c.lines.len()).sum::<usize>();
         let label = |c: &str| export.column_label(c);
-        let scrubbed =
-            scrub::run_batch(claims, reader, &label, config, now, inputs.codesets, &mut self.icd);
+        let days = self.ncci.as_ref().map(|d| (d, first));
+        let scrubbed = scrub::run_batch(
+            claims,
+            reader,
+            &label,
+            config,
+            now,
+            inputs.codesets,
+            &mut self.icd,
+            days,
+        );
         let scrub::Scrubbed { mut clean, mut held, mut findings } = scrubbed;
         let ledger = &mut *self.ledger;
         self.notes.extend(super::correction::take_original_refs(

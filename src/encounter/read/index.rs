@@ -37,6 +37,11 @@ impl ClaimIndex {
     pub fn claims(&self) -> usize {
         self.starts.len().saturating_sub(1)
     }
+
+    /// What [`Opened::into_encounters`] needs of the rows read.
+    pub fn into_rows(self) -> Rows {
+        self.rest
+    }
 }
 
 /// Marks a row that belongs to no claim (blank, or no claim_id).
@@ -144,15 +149,15 @@ impl Opened {
     /// batch may be smaller) and their reader findings (claim by claim, each
     /// claim's by row), and `on_rows(rows, claims)` now and then for
     /// progress. The pages of the file read are released after each batch.
-    /// Returns what [`Opened::into_encounters`] needs, or the callback's
-    /// first error.
+    /// Returns the callback's first error; [`ClaimIndex::into_rows`] gives
+    /// what [`Opened::into_encounters`] needs.
     pub fn read_indexed<E: From<Error>>(
         &self,
-        index: ClaimIndex,
+        index: &ClaimIndex,
         batch: usize,
         on_rows: &mut dyn FnMut(u64, u64),
         on_batch: &mut dyn FnMut(Vec<Claim>, Vec<Finding>) -> Result<(), E>,
-    ) -> Result<Rows, E> {
+    ) -> Result<(), E> {
         let ctx = self.ctx();
         let file = &self.file;
         let header_len = self.header.len();
@@ -170,6 +175,7 @@ impl Opened {
         let mut done_findings: Vec<Finding> = Vec::new();
         let mut rows_read = 0u64;
         let ClaimIndex { rows, starts, rest } = index;
+        let rows = rows.as_slice();
         for (n, span) in starts.windows(2).enumerate() {
             let mut group: Option<Group> = None;
             for &i in &rows[span[0] as usize..span[1] as usize] {
@@ -232,6 +238,6 @@ impl Opened {
             on_batch(done, done_findings)?;
         }
         self.data.release(usize::MAX);
-        Ok(rest)
+        Ok(())
     }
 }
