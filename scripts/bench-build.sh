@@ -3,7 +3,11 @@
 #
 #   bash scripts/bench-build.sh [LINES]      # default 1000000 service lines
 #   NCCI_PAIRS=1000000 bash scripts/bench-build.sh   # with synthetic NCCI files
+#   SHUFFLE=1 bash scripts/bench-build.sh    # the export's data rows shuffled
 #
+# SHUFFLE=1 builds target/bench-data/enc-<LINES>-shuffled.csv once: the
+# header, then the data rows of enc-<LINES>.csv in a fixed random order (the
+# generator writes one row per line), so that no claim's rows are adjacent.
 # Generates target/bench-data/enc-<LINES>.csv (about 3.15 lines per claim)
 # with scripts/gen-encounters.py once, then times a build into a fresh output
 # folder and ledger with /usr/bin/time -v. Prints wall time, CPU time, peak
@@ -19,6 +23,14 @@ mkdir -p "$data"
 csv="$data/enc-$lines.csv"
 if [ ! -s "$csv" ]; then
   python3 scripts/gen-encounters.py --claims "$claims" --out "$csv" --config-out "$data/claimflow.toml"
+fi
+if [ -n "${SHUFFLE:-}" ]; then
+  shuffled="$data/enc-$lines-shuffled.csv"
+  if [ ! -s "$shuffled" ]; then
+    { head -n 1 "$csv"; tail -n +2 "$csv" | shuf --random-source=<(yes 42); } > "$shuffled.tmp"
+    mv "$shuffled.tmp" "$shuffled"
+  fi
+  csv=$shuffled
 fi
 codesets=()
 if [ -n "${NCCI_PAIRS:-}" ]; then

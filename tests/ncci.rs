@@ -32,10 +32,10 @@ const ADDON: &str = "Add-on Code\tPrimary Code\tAdd-on Code Edit Type\tAdd-on Co
 04012\t04001\t3\t20200101\t*
 ";
 
-const HEADER: &str = "claim_id,billing_npi,payer_id,member_id,subscriber_last,subscriber_first,subscriber_dob,subscriber_sex,subscriber_address1,subscriber_city,subscriber_state,subscriber_zip,relationship,place_of_service,rendering_npi,rendering_last,rendering_first,dx1,service_date,procedure,modifier1,units,charge,dx_pointers";
+pub(crate) const HEADER: &str = "claim_id,billing_npi,payer_id,member_id,subscriber_last,subscriber_first,subscriber_dob,subscriber_sex,subscriber_address1,subscriber_city,subscriber_state,subscriber_zip,relationship,place_of_service,rendering_npi,rendering_last,rendering_first,dx1,service_date,procedure,modifier1,units,charge,dx_pointers";
 
 /// One service line: claim, payer, patient (first name), date, code, modifier, units.
-fn row(
+pub(crate) fn row(
     claim: &str,
     payer: &str,
     first: &str,
@@ -50,7 +50,7 @@ fn row(
 /// A temp dir with the code files in `codes/`, a config whose commercial
 /// payer DEMOPAYER1 has `ncci = level` (none: the default) and which adds a
 /// Medicaid payer DEMOMCAID.
-fn setup(level: Option<&str>) -> tempfile::TempDir {
+pub(crate) fn setup(level: Option<&str>) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let codes = dir.path().join("codes");
     fs::create_dir(&codes).unwrap();

@@ -37,6 +37,7 @@ mod correction;
 mod emit;
 mod manifest;
 mod outputs;
+mod spill;
 mod stream;
 mod submit;
 
@@ -223,8 +224,9 @@ fn read_and_scrub(
     Ok((enc, scrubbed))
 }
 
-/// The whole job: [`open`], then [`Opened::run`] (streamed when the rows
-/// of each claim are adjacent and no NCCI edits are loaded; else
+/// The whole job: [`open`], then [`Opened::run`] (streamed when no NCCI
+/// edits are loaded, through an index of rows by claim when a claim's rows
+/// are apart; else
 /// [`prepare`], then [`Prepared::submit`]: the same bytes either way).
 pub fn run(
     inputs: &Inputs<'_>,

@@ -10,12 +10,14 @@
 //! Whether the rows are adjacent is found by a pass over the file that reads
 //! only each row's claim_id, on a second thread while the first batches are
 //! read (which wait, unprocessed, until it answers; nothing touches the
-//! ledger or the output folder before). When they are not, or when the NCCI
-//! edits are loaded (they compare a patient's claims of a day across the
-//! file), the whole-file build runs instead ([`super::prepare`], then
-//! [`Prepared::submit`]). Both give the same bytes: the same steps run on
-//! each claim in the same order (`submit`, `emit`, `outputs`), and findings
-//! are put in the same order at the end.
+//! ledger or the output folder before). When they are not, the rows are
+//! indexed by claim and the claims read from it go through the same
+//! batches (`spill`). When the NCCI edits are loaded (they compare a
+//! patient's claims of a day across the file), the whole-file build runs
+//! instead ([`super::prepare`], then [`Prepared::submit`]). All give the
+//! same bytes: the same steps run on each claim in the same order
+//! (`submit`, `emit`, `outputs`), and findings are put in the same order at
+//! the end.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -35,7 +37,7 @@ use crate::progress::Progress;
 use crate::scrub::{self, IcdTally};
 
 /// Claims handed on at a time by the reader.
-const BATCH: usize = 4_096;
+pub(super) const BATCH: usize = 4_096;
 /// Claims read ahead, at most, while the adjacency pass has not answered.
 const READ_AHEAD: usize = 32_768;
 
@@ -53,7 +55,7 @@ pub fn open<'a>(inputs: &'a Inputs<'a>) -> Result<Opened<'a>, Error> {
 }
 
 /// Why the stream stopped early.
-enum Stop {
+pub(super) enum Stop {
     /// A claim's rows are not adjacent: read the whole file instead.
     NotAdjacent,
     Failed(Error),
@@ -63,7 +65,7 @@ enum Stop {
 }
 
 /// Claims read and their reader findings.
-type Batch = (Vec<Claim>, Vec<Finding>);
+pub(super) type Batch = (Vec<Claim>, Vec<Finding>);
 
 impl From<encounter::Error> for Stop {
     fn from(e: encounter::Error) -> Stop {
@@ -105,7 +107,11 @@ impl Opened<'_> {
                     manifest::hash_file(inputs.export)
                 });
                 let mut run = Stream::new(inputs, options, ledger, out_dir, progress);
-                let streamed = run.read(export, &rx).map(|rows| (run, rows));
+                let streamed = run
+                    .read(export, &rx, |on_rows, on_batch| {
+                        export.read_batches(BATCH, on_rows, on_batch)
+                    })
+                    .map(|rows| (run, rows));
                 (streamed, checker.join())
             });
             match streamed {
@@ -117,7 +123,17 @@ impl Opened<'_> {
                     return run.finish(encounters, &sha256, bytes).map(|r| (r, None));
                 }
                 Err(Stop::Failed(e)) => return Err(e),
-                Err(Stop::NotAdjacent) => {}
+                Err(Stop::NotAdjacent) => {
+                    let hashed = hashed
+                        .unwrap_or_else(|_| Err(std::io::Error::other("hashing the export failed")))
+                        .map_err(Error::io(inputs.export, "cannot read"))?;
+                    // Too many rows to index: the whole-file build below.
+                    if let Some(report) = super::spill::run(
+                        inputs, options, ledger, out_dir, progress, export, hashed,
+                    )? {
+                        return Ok((report, None));
+                    }
+                }
                 Err(Stop::Gone) => {
                     return Err(Error::Io {
                         path: inputs.export.to_path_buf(),
@@ -126,8 +142,11 @@ impl Opened<'_> {
                     })
                 }
             }
+        } else if let Some(report) =
+            super::spill::run_ncci(inputs, options, ledger, out_dir, progress, export)?
+        {
+            return Ok((report, None));
         }
-        drop(export);
         let mut prepared = super::prepare(inputs, options, progress)?;
         let report = prepared.submit(inputs.config, ledger, out_dir, progress)?;
         Ok((report, Some(prepared)))
@@ -135,7 +154,7 @@ impl Opened<'_> {
 }
 
 /// A streamed build under way: what it keeps of the claims it has seen.
-struct Stream<'r, 'a> {
+pub(super) struct Stream<'r, 'a> {
     inputs: &'a Inputs<'a>,
     options: &'r Options,
     ledger: &'r mut Ledger,
@@ -157,10 +176,13 @@ struct Stream<'r, 'a> {
     claims: usize,
     lines_read: usize,
     emitter: Option<Emitter<'a>>,
+    /// The NCCI edits' services of the whole export, when the edits are
+    /// loaded (see `spill`).
+    ncci: Option<scrub::DayIndex<'a>>,
 }
 
 impl<'r, 'a> Stream<'r, 'a> {
-    fn new(
+    pub(super) fn new(
         inputs: &'a Inputs<'a>,
         options: &'r Options,
         ledger: &'r mut Ledger,
@@ -187,16 +209,34 @@ impl<'r, 'a> Stream<'r, 'a> {
             claims: 0,
             lines_read: 0,
             emitter: None,
+            ncci: None,
         }
     }
 
-    /// Reads the export batch by batch; batches wait (at most
-    /// [`READ_AHEAD`] claims) until `adjacent` answers.
-    fn read(
+    /// The NCCI rules of each batch look across `days`, the services of
+    /// every claim of the export (claim index = first-seen order).
+    pub(super) fn with_days(mut self, days: scrub::DayIndex<'a>) -> Self {
+        self.ncci = Some(days);
+        self
+    }
+
+    /// Reads the export batch by batch through `source` (which reads the
+    /// rows, calling its first argument for progress and its second with
+    /// each batch); batches wait (at most [`READ_AHEAD`] claims) until
+    /// `adjacent` answers.
+    pub(super) fn read<F>(
         &mut self,
         export: &encounter::Opened,
         adjacent: &mpsc::Receiver<bool>,
-    ) -> Result<encounter::Rows, Stop> {
+        source: F,
+    ) -> Result<encounter::Rows, Stop>
+    where
+        F: FnOnce(
+                &mut dyn FnMut(u64, u64),
+                &mut dyn FnMut(Vec<Claim>, Vec<Finding>) -> Result<(), Stop>,
+            ) -> Result<encounter::Rows, Stop>
+            + Send,
+    {
         let mut waiting: Vec<Batch> = Vec::new();
         let mut verdict: Option<bool> = None;
         // The file is read on its own thread, a batch or two ahead of this
@@ -206,8 +246,7 @@ impl<'r, 'a> Stream<'r, 'a> {
         std::thread::scope(|s| {
             let reader = s.spawn(|| {
                 let tx = tx;
-                export.read_batches(
-                    BATCH,
+                source(
                     &mut |r, c| {
                         rows_read.store(r, Ordering::Relaxed);
                         claims_read.store(c, Ordering::Relaxed);
@@ -286,12 +325,22 @@ impl<'r, 'a> Stream<'r, 'a> {
     ) -> Result<(), Error> {
         let (inputs, options) = (self.inputs, self.options);
         let (config, now) = (inputs.config, options.now);
+        let first = self.claims;
         self.claims += claims.len();
         self.rows_read += claims.iter().map(|c| c.source.rows.len() as u64).sum::<u64>();
         self.lines_read += claims.iter().map(|c| c.lines.len()).sum::<usize>();
         let label = |c: &str| export.column_label(c);
-        let scrubbed =
-            scrub::run_batch(claims, reader, &label, config, now, inputs.codesets, &mut self.icd);
+        let days = self.ncci.as_ref().map(|d| (d, first));
+        let scrubbed = scrub::run_batch(
+            claims,
+            reader,
+            &label,
+            config,
+            now,
+            inputs.codesets,
+            &mut self.icd,
+            days,
+        );
         let scrub::Scrubbed { mut clean, mut held, mut findings } = scrubbed;
         let ledger = &mut *self.ledger;
         self.notes.extend(super::correction::take_original_refs(
@@ -338,7 +387,7 @@ impl<'r, 'a> Stream<'r, 'a> {
     }
 
     /// Ends the 837P and records it, then writes the other files.
-    fn finish(
+    pub(super) fn finish(
         self,
         mut encounters: encounter::Encounters,
         export_sha256: &str,

@@ -41,6 +41,7 @@ mod explain;
 mod rules;
 
 pub use explain::{explain, Explanation};
+pub(crate) use rules::ncci::{services as ncci_services, DayIndex, Svc};
 pub use rules::{Rule, RULES};
 pub(crate) use rules::{LEDGER_CHANGED, LEDGER_REJECTED};
 
@@ -130,17 +131,33 @@ pub fn check(
     now: NaiveDateTime,
     codesets: &CodeSets,
 ) -> Vec<Finding> {
+    check_in(claims, config, now, codesets, None)
+}
+
+/// [`check`], the NCCI rules looking across `days` (a whole export's, where
+/// `claims` start at claim index `first`) instead of across `claims` alone.
+fn check_in(
+    claims: &[Claim],
+    config: &Config,
+    now: NaiveDateTime,
+    codesets: &CodeSets,
+    days: Option<(&DayIndex<'_>, usize)>,
+) -> Vec<Finding> {
     let ctx = rules::Ctx::new(config, now, codesets);
-    let ncci = (!codesets.edits.is_empty())
-        .then(|| rules::ncci::DayIndex::new(&codesets.edits, claims.iter(), &[]));
+    let own = match days {
+        Some(_) => None,
+        None => (!codesets.edits.is_empty())
+            .then(|| rules::ncci::DayIndex::new(&codesets.edits, claims.iter(), &[])),
+    };
+    let ncci = days.or(own.as_ref().map(|d| (d, 0)));
     let per_claim: Vec<Vec<Finding>> = claims
         .par_iter()
         .enumerate()
         .map(|(i, c)| {
             let mut out = Vec::new();
             rules::check_claim(c, &ctx, &mut out);
-            if let Some(n) = &ncci {
-                n.check(i, c, config, &mut out);
+            if let Some((n, first)) = ncci {
+                n.check(first + i, c, config, &mut out);
             }
             out.sort_by_key(|f| f.row);
             out
@@ -268,7 +285,7 @@ pub fn run(
     let per_claim = reader.split_off(file_level);
     let mut icd = IcdTally::default();
     let label = |c: &str| enc.column_label(c);
-    let mut out = run_batch(claims, per_claim, &label, config, now, codesets, &mut icd);
+    let mut out = run_batch(claims, per_claim, &label, config, now, codesets, &mut icd, None);
     reader.append(&mut out.findings);
     out.findings = reader;
     if let Some(f) = icd.warning(codesets) {
@@ -282,7 +299,10 @@ pub fn run(
 /// with columns named by `label`. The per-claim `W-ICD-001` findings are
 /// counted into `icd` instead (see [`IcdTally::warning`]). Used for the
 /// whole file by [`run`] and batch by batch by a streamed build; the rules
-/// that look across claims (the NCCI edits) see only the batch.
+/// that look across claims (the NCCI edits) see only the batch, or the
+/// whole export's `days` when given (the batch's claims starting at claim
+/// index `first` of it).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn run_batch(
     mut claims: Vec<Claim>,
     reader: Vec<Finding>,
@@ -291,9 +311,10 @@ pub(crate) fn run_batch(
     now: NaiveDateTime,
     codesets: &CodeSets,
     icd: &mut IcdTally,
+    days: Option<(&DayIndex<'_>, usize)>,
 ) -> Scrubbed {
     resolve(&mut claims, config);
-    let mut rule_findings = check(&claims, config, now, codesets);
+    let mut rule_findings = check_in(&claims, config, now, codesets, days);
     for f in &mut rule_findings {
         f.column = label(&f.column);
     }

@@ -3,8 +3,11 @@
 //! at once ([`read`]: rows of a claim may be anywhere, claims keep first-seen
 //! order), or as a stream ([`Opened::read_batches`]: when every claim's rows
 //! are adjacent, each claim is built as soon as its rows end and handed on in
-//! batches). It leaves mapping columns to `map` and reading values to `line`
-//! and `assemble`; the row loop itself is in `rows`.
+//! batches), or through an index of rows by claim ([`Opened::index_claims`]
+//! and [`Opened::read_indexed`], in `index`: rows of a claim anywhere,
+//! claims in first-seen order, in batches). It leaves mapping columns to
+//! `map` and reading values to `line` and `assemble`; the row loop itself is
+//! in `rows`.
 
 use std::path::Path;
 
@@ -17,8 +20,10 @@ use crate::input::Input;
 use super::assemble::{finish_claim, Group};
 use super::map::{build_mapping, Ctx, Mapping};
 
+mod index;
 mod rows;
 use super::{not_csv, rule, Col, Encounters, Error, Layout};
+pub use index::ClaimIndex;
 use rows::Grouping;
 
 /// Reads an encounter export (canonical layout, or `layout`) into claims.

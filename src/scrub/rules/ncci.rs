@@ -11,6 +11,7 @@
 //! turns the findings into warnings or off. This module does not read the
 //! files (see `codeset`).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::hash::Hasher;
 
@@ -67,7 +68,7 @@ fn claim_patient(c: &Claim) -> u64 {
 
 /// One service line on a patient's day.
 #[derive(Clone, Debug)]
-struct Svc {
+pub(crate) struct Svc {
     patient: u64,
     day: i32,
     code: u32,
@@ -78,6 +79,23 @@ struct Svc {
     claim: u32,
     /// The line's row (0 for a claim sent earlier).
     row: u64,
+}
+
+/// The service lines of claim `c` that an edit can name, as claim `i` of
+/// a [`DayIndex`].
+pub(crate) fn services(c: &Claim, i: u32) -> impl Iterator<Item = Svc> + '_ {
+    let patient = claim_patient(c);
+    c.lines.iter().filter_map(move |l| {
+        Some(Svc {
+            patient,
+            day: day(l.service_date),
+            code: ncci::pack(&l.procedure)?,
+            bypass: bypasses(l.modifiers.iter().map(String::as_str)),
+            units: l.units,
+            claim: i,
+            row: l.row,
+        })
+    })
 }
 
 /// The service lines of the export's claims and of earlier claims, by
@@ -94,7 +112,7 @@ pub(crate) struct DayIndex<'a> {
     by_claim: Vec<u32>,
     claim_start: Vec<u32>,
     /// Claim ids: the export's claims (in the order given), then earlier ones.
-    ids: Vec<&'a str>,
+    ids: Vec<Cow<'a, str>>,
     /// Index of the first earlier (ledger) claim in `ids`.
     earlier: usize,
 }
@@ -110,31 +128,29 @@ impl<'a> DayIndex<'a> {
         let claims: Vec<&Claim> = claims.collect();
         // Built in parallel and sorted, not hashed: a million lines index
         // in a fraction of the time a map of vectors takes.
-        let mut days: Vec<Svc> = claims
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(i, c)| {
-                let patient = claim_patient(c);
-                c.lines.iter().filter_map(move |l| {
-                    Some(Svc {
-                        patient,
-                        day: day(l.service_date),
-                        code: ncci::pack(&l.procedure)?,
-                        bypass: bypasses(l.modifiers.iter().map(String::as_str)),
-                        units: l.units,
-                        claim: i as u32,
-                        row: l.row,
-                    })
-                })
-            })
-            .collect();
-        let mut ids: Vec<&str> = claims.iter().map(|c| c.claim_id.as_str()).collect();
+        let days: Vec<Svc> =
+            claims.par_iter().enumerate().flat_map_iter(|(i, c)| services(c, i as u32)).collect();
+        let ids = claims.iter().map(|c| Cow::Borrowed(c.claim_id.as_str())).collect();
+        DayIndex::from_services(edits, days, ids, prior)
+    }
+
+    /// Indexes the service lines `days` of the export's claims (from
+    /// [`services`], in any order) whose ids are `ids` (by claim index), and
+    /// `prior` (claims sent earlier whose id is not in the export).
+    pub(crate) fn from_services(
+        edits: &'a Edits,
+        mut days: Vec<Svc>,
+        mut ids: Vec<Cow<'a, str>>,
+        prior: &'a [PriorClaim],
+    ) -> DayIndex<'a> {
         let earlier = ids.len();
         if !prior.is_empty() {
-            let export: HashSet<&str> = ids.iter().copied().collect();
-            for pc in prior.iter().filter(|p| !export.contains(p.claim_id.as_str())) {
+            let export: HashSet<&str> = ids.iter().map(|id| id.as_ref()).collect();
+            let prior: Vec<&PriorClaim> =
+                prior.iter().filter(|p| !export.contains(p.claim_id.as_str())).collect();
+            for pc in prior {
                 let claim = ids.len() as u32;
-                ids.push(pc.claim_id.as_str());
+                ids.push(Cow::Borrowed(pc.claim_id.as_str()));
                 let patient = patient_key(&pc.last, &pc.first, pc.dob);
                 for l in pc.lines() {
                     let Some(code) = ncci::pack(l.procedure) else { continue };
