@@ -137,8 +137,8 @@ fn bad_files_name_file_and_line() {
 }
 
 /// Loading a full PTP set: 1,000,000 pairs in four parts, as CMS ships it.
-/// The time is printed (the bound asserted is loose: the machine is shared
-/// and tests build without optimisation).
+/// The time is printed, not asserted: the speed is measured by
+/// `NCCI_PAIRS=1000000 bash scripts/bench-build.sh`.
 #[test]
 fn loads_a_million_ptp_pairs() {
     let dir = tempfile::tempdir().unwrap();
@@ -164,5 +164,4 @@ fn loads_a_million_ptp_pairs() {
     eprintln!("loaded 1,000,000 PTP pairs in {took:?}");
     assert_eq!(cs.edits.counts().0, 1_000_000);
     assert_eq!(cs.edits.ptp(pack("10999").unwrap(), pack("20999").unwrap()).len(), 1);
-    assert!(took < std::time::Duration::from_secs(30), "{took:?}");
 }
