@@ -4,13 +4,15 @@
 //! read, and freed; memory then depends on the batch and on what the run
 //! keeps of each claim sent (its ledger record), not on the export.
 //!
-//! The file is read on its own thread, at most two batches ahead of the
-//! thread that checks, decides, writes and records them.
+//! The file is read on its own thread, on all cores
+//! ([`encounter::Opened::read_parallel`]: a scan of the whole file first,
+//! then runs of rows read a few at a time), at most two batches ahead of the
+//! thread that checks, decides, writes and records them; a third thread
+//! takes the export's sha256 meanwhile.
 //!
-//! Whether the rows are adjacent is found by a pass over the file that reads
-//! only each row's claim_id, on a second thread while the first batches are
-//! read (which wait, unprocessed, until it answers; nothing touches the
-//! ledger or the output folder before). When they are not, or when the NCCI
+//! Whether the rows are adjacent is found by the reader's scan, before it
+//! hands on any batch (nothing touches the ledger or the output folder
+//! before). When they are not, or when the NCCI
 //! edits are loaded (they compare a patient's claims of a day across the
 //! file), the whole-file build runs instead ([`super::prepare`], then
 //! [`Prepared::submit`]). Both give the same bytes: the same steps run on
@@ -33,11 +35,6 @@ use crate::finding::Finding;
 use crate::ledger::{self, Ledger};
 use crate::progress::Progress;
 use crate::scrub::{self, IcdTally};
-
-/// Claims handed on at a time by the reader.
-const BATCH: usize = 4_096;
-/// Claims read ahead, at most, while the adjacency pass has not answered.
-const READ_AHEAD: usize = 32_768;
 
 /// An export whose header has been read: [`Opened::run`] builds it.
 pub struct Opened<'a> {
@@ -95,18 +92,12 @@ impl Opened<'_> {
         }
         if inputs.codesets.edits.is_empty() {
             progress.stage("reading, checking and writing claims");
-            let (tx, rx) = mpsc::channel();
             let (streamed, hashed) = std::thread::scope(|s| {
-                let export = &export;
-                // The adjacency pass, then the export's sha256 for the
-                // manifest, on the other core.
-                let checker = s.spawn(move || {
-                    let _ = tx.send(export.claims_adjacent());
-                    manifest::hash_file(inputs.export)
-                });
+                // The export's sha256 for the manifest, on another thread.
+                let hasher = s.spawn(|| manifest::hash_file(inputs.export));
                 let mut run = Stream::new(inputs, options, ledger, out_dir, progress);
-                let streamed = run.read(export, &rx).map(|rows| (run, rows));
-                (streamed, checker.join())
+                let streamed = run.read(&export).map(|rows| (run, rows));
+                (streamed, hasher.join())
             });
             match streamed {
                 Ok((run, rows)) => {
@@ -190,24 +181,19 @@ impl<'r, 'a> Stream<'r, 'a> {
         }
     }
 
-    /// Reads the export batch by batch; batches wait (at most
-    /// [`READ_AHEAD`] claims) until `adjacent` answers.
-    fn read(
-        &mut self,
-        export: &encounter::Opened,
-        adjacent: &mpsc::Receiver<bool>,
-    ) -> Result<encounter::Rows, Stop> {
-        let mut waiting: Vec<Batch> = Vec::new();
-        let mut verdict: Option<bool> = None;
-        // The file is read on its own thread, a batch or two ahead of this
-        // one, which checks, decides, writes and records.
+    /// Reads the export batch by batch, on all cores
+    /// ([`encounter::Opened::read_parallel`]), on its own thread a few
+    /// batches ahead of this one, which checks, decides, writes and records
+    /// them. No batch comes before the reader has found every claim's rows
+    /// adjacent; until then nothing touches the ledger or the output folder.
+    fn read(&mut self, export: &encounter::Opened) -> Result<encounter::Rows, Stop> {
         let (rows_read, claims_read) = (AtomicU64::new(0), AtomicU64::new(0));
         let (tx, rx) = mpsc::sync_channel::<Batch>(2);
         std::thread::scope(|s| {
             let reader = s.spawn(|| {
                 let tx = tx;
-                export.read_batches(
-                    BATCH,
+                export.read_parallel(
+                    encounter::PART_BYTES,
                     &mut |r, c| {
                         rows_read.store(r, Ordering::Relaxed);
                         claims_read.store(c, Ordering::Relaxed);
@@ -217,12 +203,18 @@ impl<'r, 'a> Stream<'r, 'a> {
                 )
             });
             let mut done = Ok(());
-            for batch in &rx {
+            let mut started = false;
+            for (claims, findings) in &rx {
                 let (r, c) =
                     (rows_read.load(Ordering::Relaxed), claims_read.load(Ordering::Relaxed));
                 self.progress.counts(r, c);
-                waiting.push(batch);
-                done = self.ready(export, &mut waiting, &mut verdict, adjacent, false);
+                if !started {
+                    started = true;
+                    done = self.start().map_err(Stop::Failed);
+                }
+                if done.is_ok() {
+                    done = self.batch(export, claims, findings).map_err(Stop::Failed);
+                }
                 if done.is_err() {
                     break;
                 }
@@ -230,42 +222,12 @@ impl<'r, 'a> Stream<'r, 'a> {
             drop(rx);
             let rows = reader.join().unwrap_or(Err(Stop::Gone));
             done?;
-            let rows = rows?;
-            self.ready(export, &mut waiting, &mut verdict, adjacent, true)?;
+            let rows = rows?.ok_or(Stop::NotAdjacent)?;
+            if !started {
+                self.start()?;
+            }
             Ok(rows)
         })
-    }
-
-    /// Runs the batches waiting once the adjacency pass has answered yes;
-    /// waits for the answer when `block` or when too many claims wait.
-    fn ready(
-        &mut self,
-        export: &encounter::Opened,
-        waiting: &mut Vec<Batch>,
-        verdict: &mut Option<bool>,
-        adjacent: &mpsc::Receiver<bool>,
-        block: bool,
-    ) -> Result<(), Stop> {
-        if verdict.is_none() {
-            let waited: usize = waiting.iter().map(|(c, _)| c.len()).sum();
-            *verdict = match adjacent.try_recv() {
-                Ok(v) => Some(v),
-                // The pass ended without answering: read the whole file.
-                Err(mpsc::TryRecvError::Disconnected) => Some(false),
-                Err(mpsc::TryRecvError::Empty) if block || waited >= READ_AHEAD => {
-                    Some(adjacent.recv().unwrap_or(false))
-                }
-                Err(mpsc::TryRecvError::Empty) => return Ok(()),
-            };
-            if *verdict == Some(false) {
-                return Err(Stop::NotAdjacent);
-            }
-            self.start()?;
-        }
-        for (claims, findings) in waiting.drain(..) {
-            self.batch(export, claims, findings)?;
-        }
-        Ok(())
     }
 
     /// The rows are adjacent: the output folder is made ready.

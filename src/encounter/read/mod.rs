@@ -17,8 +17,10 @@ use crate::input::Input;
 use super::assemble::{finish_claim, Group};
 use super::map::{build_mapping, Ctx, Mapping};
 
+mod chunks;
 mod rows;
 use super::{not_csv, rule, Col, Encounters, Error, Layout};
+pub use chunks::PART_BYTES;
 use rows::Grouping;
 
 /// Reads an encounter export (canonical layout, or `layout`) into claims.
@@ -268,3 +270,6 @@ fn reader(body: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
         .delimiter(delimiter)
         .from_reader(body)
 }
+
+#[cfg(test)]
+mod tests;
