@@ -36,11 +36,7 @@ fn keep_freed_memory(command: &cli::Command) {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
         return;
     }
-    let delay = if matches!(command, cli::Command::Secondary(_)) {
-        10
-    } else {
-        -1
-    };
+    let delay = if matches!(command, cli::Command::Secondary(_)) { 10 } else { -1 };
     // SAFETY: mi_option_set only stores an integer in mimalloc's option
     // table; it is called before any other thread exists.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, delay) };
