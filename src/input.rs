@@ -87,6 +87,21 @@ impl Input {
             }
         }
     }
+
+    /// [`Input::release`] for the whole pages between `from` and `to` only
+    /// (a part of the file read on one thread while others read the rest).
+    pub fn release_range(&self, from: usize, to: usize) {
+        if let Input::Mapped(m) = self {
+            let (start, end) = ((from + 4095) & !4095, to.min(m.len()) & !4095);
+            if end > start {
+                #[allow(unsafe_code)]
+                // SAFETY: as in `release`.
+                let _ = unsafe {
+                    m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
+                };
+            }
+        }
+    }
 }
 
 #[allow(unsafe_code)]

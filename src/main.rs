@@ -23,25 +23,20 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// after 1 s, which measures the same as never; setting it keeps that
 /// independent of the version. Freed memory is reused, so peak RSS does not grow.
 ///
-/// `secondary` and `build` are the exceptions, and get 10 ms. `secondary`
-/// frees each claim it reads back and each 835 set once used while it keeps
-/// the larger COB claims: with freed pages held for the run its peak RSS is
-/// about 20% higher at the same wall time (measured with
-/// scripts/bench-secondary.sh). `build` builds claims on its reading thread
-/// and frees them on another once they are written, and allocates on rayon
-/// threads: with freed pages held, a streamed build of a million lines
-/// peaks at 274-290 MiB instead of 221-225 MiB, and one that reads the whole
-/// export first at 2,000 MiB instead of 1,561 MiB (scripts/bench-build.sh).
+/// `secondary` is the exception, and gets 10 ms: it frees each claim it
+/// reads back and each 835 set once used while it keeps the larger COB
+/// claims, and with freed pages held for the run its peak RSS is about 20%
+/// higher at the same wall time (measured with scripts/bench-secondary.sh).
+/// `build` keeps them too: its claims are built on rayon threads and freed
+/// on another once written, and with a 10 ms delay the pages freed are
+/// zeroed again on the next fault, a sixth of a streamed build's CPU time
+/// (docs/performance.md gives the figures and the peak RSS either way).
 fn keep_freed_memory(command: &cli::Command) {
     // An operator's own MIMALLOC_PURGE_DELAY (read by mimalloc) wins.
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
         return;
     }
-    let delay = if matches!(command, cli::Command::Secondary(_) | cli::Command::Build(_)) {
-        10
-    } else {
-        -1
-    };
+    let delay = if matches!(command, cli::Command::Secondary(_)) { 10 } else { -1 };
     // SAFETY: mi_option_set only stores an integer in mimalloc's option
     // table; it is called before any other thread exists.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, delay) };

@@ -4,20 +4,23 @@
 //! read, and freed; memory then depends on the batch and on what the run
 //! keeps of each claim sent (its ledger record), not on the export.
 //!
-//! The file is read on its own thread, at most two batches ahead of the
-//! thread that checks, decides, writes and records them.
+//! The file is read on its own thread, on all cores
+//! ([`encounter::Opened::read_parallel`]: a scan of the whole file first,
+//! then runs of rows read a few at a time), at most two batches ahead of the
+//! thread that checks, decides, writes and records them; a third thread
+//! takes the export's sha256 meanwhile.
 //!
-//! Whether the rows are adjacent is found by a pass over the file that reads
-//! only each row's claim_id, on a second thread while the first batches are
-//! read (which wait, unprocessed, until it answers; nothing touches the
-//! ledger or the output folder before). When they are not, the rows are
-//! indexed by claim and the claims read from it go through the same
-//! batches (`spill`). When the NCCI edits are loaded (they compare a
-//! patient's claims of a day across the file), the whole-file build runs
-//! instead ([`super::prepare`], then [`Prepared::submit`]). All give the
-//! same bytes: the same steps run on each claim in the same order
-//! (`submit`, `emit`, `outputs`), and findings are put in the same order at
-//! the end.
+//! Whether the rows are adjacent is found by the reader's scan, before it
+//! hands on any batch (nothing touches the ledger or the output folder
+//! before). When they are not, the rows are indexed by claim and the
+//! claims read from it go through the same batches (`spill`); so do the
+//! claims of a build with the NCCI/MUE edits loaded, whose rules look across
+//! a compact table of every claim's services (`spill::run_ncci`). Otherwise
+//! (an export too large to index, or NCCI edits with claims sent earlier
+//! for the export's dates in the ledger) the whole-file build runs
+//! ([`super::prepare`], then [`Prepared::submit`]). All give the same
+//! bytes: the same steps run on each claim in the same order (`submit`,
+//! `emit`, `outputs`), and findings are put in the same order at the end.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -97,22 +100,23 @@ impl Opened<'_> {
         }
         if inputs.codesets.edits.is_empty() {
             progress.stage("reading, checking and writing claims");
-            let (tx, rx) = mpsc::channel();
+            // The parallel reader's scan answers whether the rows are
+            // adjacent before it hands on any batch: nothing waits.
+            let (tx, adjacent) = mpsc::channel();
+            let _ = tx.send(true);
             let (streamed, hashed) = std::thread::scope(|s| {
                 let export = &export;
-                // The adjacency pass, then the export's sha256 for the
-                // manifest, on the other core.
-                let checker = s.spawn(move || {
-                    let _ = tx.send(export.claims_adjacent());
-                    manifest::hash_file(inputs.export)
-                });
+                // The export's sha256 for the manifest, on another thread.
+                let hasher = s.spawn(|| manifest::hash_file(inputs.export));
                 let mut run = Stream::new(inputs, options, ledger, out_dir, progress);
                 let streamed = run
-                    .read(export, &rx, |on_rows, on_batch| {
-                        export.read_batches(BATCH, on_rows, on_batch)
+                    .read(export, &adjacent, |on_rows, on_batch| {
+                        export
+                            .read_parallel(encounter::PART_BYTES, on_rows, on_batch)?
+                            .ok_or(Stop::NotAdjacent)
                     })
                     .map(|rows| (run, rows));
-                (streamed, checker.join())
+                (streamed, hasher.join())
             });
             match streamed {
                 Ok((run, rows)) => {

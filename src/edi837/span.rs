@@ -11,6 +11,7 @@
 //! segments only; it does not validate (see `validate`).
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::x12::{self, Segment};
 
@@ -70,6 +71,8 @@ fn set_spans(input: &[u8], set: &x12::TransactionSet) -> Vec<ClaimSpan> {
     let mut out: Vec<ClaimSpan> = Vec::new();
     // HL01 -> (position, HL02 parent id), the levels seen so far.
     let mut levels: Vec<(String, u32, String)> = Vec::new();
+    // HL01 -> the indexes in `levels` of the HLs with that id, in order.
+    let mut by_id: FxHashMap<String, Vec<usize>> = FxHashMap::default();
     let mut current_hl: Option<usize> = None;
     let mut payer = String::new();
     let mut open: Option<usize> = None;
@@ -84,7 +87,9 @@ fn set_spans(input: &[u8], set: &x12::TransactionSet) -> Vec<ClaimSpan> {
             }
         }
         if seg.is("HL") {
-            levels.push((seg.str(1).trim().to_string(), n, seg.str(2).trim().to_string()));
+            let id = seg.str(1).trim().to_string();
+            by_id.entry(id.clone()).or_default().push(levels.len());
+            levels.push((id, n, seg.str(2).trim().to_string()));
             current_hl = Some(levels.len() - 1);
             if seg.str(3).trim() == "22" {
                 payer.clear();
@@ -98,7 +103,7 @@ fn set_spans(input: &[u8], set: &x12::TransactionSet) -> Vec<ClaimSpan> {
                 st02: set.control.clone(),
                 first: n,
                 last: n,
-                levels: ancestry(&levels, current_hl),
+                levels: ancestry(&levels, &by_id, current_hl),
             });
             open = Some(out.len() - 1);
         }
@@ -114,8 +119,14 @@ fn is_payer(seg: &Segment<'_>) -> bool {
     seg.is("NM1") && seg.str(1).trim() == "PR"
 }
 
-/// The positions of HL `at` and its parents, top level first.
-fn ancestry(levels: &[(String, u32, String)], at: Option<usize>) -> Vec<u32> {
+/// The positions of HL `at` and its parents, top level first. A parent is
+/// the last HL before its child with the id the child's HL02 names (found
+/// through `by_id`, not by a search back through the set's levels).
+fn ancestry(
+    levels: &[(String, u32, String)],
+    by_id: &FxHashMap<String, Vec<usize>>,
+    at: Option<usize>,
+) -> Vec<u32> {
     let mut chain = Vec::new();
     let mut next = at;
     // A parent must come before its child: the walk ends (even on a file
@@ -129,7 +140,10 @@ fn ancestry(levels: &[(String, u32, String)], at: Option<usize>) -> Vec<u32> {
         next = if parent.is_empty() {
             None
         } else {
-            levels[..i].iter().rposition(|(id, _, _)| id == parent)
+            by_id.get(parent).and_then(|at| {
+                let before = at.partition_point(|&j| j < i);
+                before.checked_sub(1).map(|k| at[k])
+            })
         };
     }
     chain.reverse();
@@ -179,5 +193,48 @@ CLM*C4*40***11:B:1*Y*A*Y*Y~LX*1~SE*9*0002~GE*2*1~IEA*1*000000001~";
     #[test]
     fn a_file_without_837_sets_has_no_spans() {
         assert!(claim_spans(b"not x12").is_empty());
+    }
+
+    /// The search back through the levels that `by_id` replaces.
+    fn ancestry_by_search(levels: &[(String, u32, String)], at: Option<usize>) -> Vec<u32> {
+        let mut chain = Vec::new();
+        let mut next = at;
+        while let Some(i) = next {
+            if chain.len() > levels.len() {
+                break;
+            }
+            chain.push(levels[i].1);
+            let parent = &levels[i].2;
+            next = if parent.is_empty() {
+                None
+            } else {
+                levels[..i].iter().rposition(|(id, _, _)| id == parent)
+            };
+        }
+        chain.reverse();
+        chain
+    }
+
+    proptest::proptest! {
+        /// Any HL ids and parents (repeated ids, parents that point forward,
+        /// at themselves or nowhere): the index finds the same chain.
+        #[test]
+        fn ancestry_through_the_index_is_the_search_back(
+            hls in proptest::collection::vec((0u8..6, 0u8..7), 1..40),
+        ) {
+            let id = |n: u8| if n == 6 { String::new() } else { n.to_string() };
+            let levels: Vec<(String, u32, String)> =
+                hls.iter().enumerate().map(|(k, (i, p))| (id(*i), k as u32 + 1, id(*p))).collect();
+            let mut by_id: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+            for (k, (i, _, _)) in levels.iter().enumerate() {
+                by_id.entry(i.clone()).or_default().push(k);
+            }
+            for at in 0..levels.len() {
+                proptest::prop_assert_eq!(
+                    ancestry(&levels, &by_id, Some(at)),
+                    ancestry_by_search(&levels, Some(at))
+                );
+            }
+        }
     }
 }

@@ -40,7 +40,7 @@ mod secondary;
 
 pub use columns::Col;
 pub use layout::Layout;
-pub use read::{open, read, read_bytes, read_counting, ClaimIndex, Opened, Rows};
+pub use read::{open, read, read_bytes, read_counting, ClaimIndex, Opened, Rows, PART_BYTES};
 pub use schedule::{
     read_schedule, read_schedule_bytes, Person, Schedule, ScheduleRow, SCHEDULE_REQUIRED,
 };

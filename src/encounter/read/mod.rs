@@ -20,9 +20,11 @@ use crate::input::Input;
 use super::assemble::{finish_claim, Group};
 use super::map::{build_mapping, Ctx, Mapping};
 
+mod chunks;
 mod index;
 mod rows;
 use super::{not_csv, rule, Col, Encounters, Error, Layout};
+pub use chunks::PART_BYTES;
 pub use index::ClaimIndex;
 use rows::Grouping;
 
@@ -273,3 +275,6 @@ fn reader(body: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
         .delimiter(delimiter)
         .from_reader(body)
 }
+
+#[cfg(test)]
+mod tests;

@@ -23,9 +23,37 @@ pub(super) enum Grouping<'g, 'f, E> {
     Stream { batch: usize, on_batch: &'f mut dyn FnMut(Vec<Claim>, Vec<Finding>) -> Result<(), E> },
 }
 
+/// The rows a run reads: all of them, or a run of them that starts and
+/// stops at claim boundaries (parallel reading, `chunks`).
+pub(super) struct Span<'b> {
+    /// A reader positioned before the first row.
+    pub(super) rdr: csv::Reader<&'b [u8]>,
+    /// Where the reader's input starts in the body.
+    pub(super) offset: usize,
+    /// The first row's number (2 for the first data row).
+    pub(super) first_row: u64,
+    /// Stop before the row that starts at this body offset (after line
+    /// breaks); `None`: read to the end.
+    pub(super) stop: Option<usize>,
+    /// Release the pages behind each batch handed on (a sequential read).
+    pub(super) release: bool,
+}
+
 impl Opened {
     pub(super) fn rows<E: From<Error>>(
         &self,
+        grouping: Grouping<'_, '_, E>,
+        on_rows: &mut dyn FnMut(u64, u64),
+    ) -> Result<Rows, E> {
+        let span =
+            Span { rdr: self.data_rows(), offset: 0, first_row: 2, stop: None, release: true };
+        self.rows_in(span, grouping, on_rows)
+    }
+
+    /// [`Opened::rows`] over a [`Span`] of the body.
+    pub(super) fn rows_in<E: From<Error>>(
+        &self,
+        span: Span<'_>,
         grouping: Grouping<'_, '_, E>,
         on_rows: &mut dyn FnMut(u64, u64),
     ) -> Result<Rows, E> {
@@ -33,7 +61,7 @@ impl Opened {
         let file = &self.file;
         let body = &self.data[self.base..];
         let header_len = self.header.len();
-        let mut rdr = self.data_rows();
+        let Span { mut rdr, offset, first_row, stop, release } = span;
         let mut rec = csv::ByteRecord::new();
         let mut findings = Vec::new();
         // Whole: every group; Stream: the open group only (the ones before
@@ -52,8 +80,16 @@ impl Opened {
         let mut unclaimed_rows = Vec::new();
         let mut row_starts = Vec::new();
         let mut blank_rows = 0u64;
-        let mut row: u64 = 1;
-        while rdr.read_byte_record(&mut rec).map_err(|e| E::from(io_err(e, file)))? {
+        let mut row: u64 = first_row - 1;
+        loop {
+            if let Some(stop) = stop {
+                if skip_breaks(body, offset + rdr.position().byte() as usize) >= stop {
+                    break;
+                }
+            }
+            if !rdr.read_byte_record(&mut rec).map_err(|e| E::from(io_err(e, file)))? {
+                break;
+            }
             row += 1;
             if row % 16_384 == 0 {
                 on_rows(row - 1, claims_seen);
@@ -61,14 +97,11 @@ impl Opened {
             // The csv crate ends a record at `\r` and may report the start of
             // the next one at the `\n` that follows: skip line-break bytes so a
             // row's span starts at its first field.
-            let mut start = rec.position().map(|p| p.byte() as usize).unwrap_or(0);
-            while matches!(body.get(start), Some(b'\r' | b'\n')) {
-                start += 1;
-            }
+            let start = skip_breaks(body, offset + rec.position().map_or(0, |p| p.byte() as usize));
             row_starts.push(self.base + start);
             // A row of empty cells (",,,,", common at the end of spreadsheet
             // exports) carries nothing: skip it rather than report it.
-            if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            if is_blank(&rec) {
                 blank_rows += 1;
                 continue;
             }
@@ -105,7 +138,9 @@ impl Opened {
                                     std::mem::take(&mut done),
                                     std::mem::take(&mut done_findings),
                                 )?;
-                                self.data.release(self.base + start);
+                                if release {
+                                    self.data.release(self.base + start);
+                                }
                             }
                         }
                     }
@@ -152,6 +187,20 @@ impl Opened {
         }
         Ok(Rows { findings, unclaimed_rows, row_starts, blank_rows })
     }
+}
+
+/// A row of empty or blank cells only.
+pub(super) fn is_blank(rec: &csv::ByteRecord) -> bool {
+    rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
+}
+
+/// The first byte at or after `at` that is not a line break: where a row
+/// whose reader stood at `at` starts.
+pub(super) fn skip_breaks(body: &[u8], mut at: usize) -> usize {
+    while matches!(body.get(at), Some(b'\r' | b'\n')) {
+        at += 1;
+    }
+    at
 }
 
 /// Builds a claim whose rows have ended; its findings by row.
