@@ -48,7 +48,7 @@ mod submission;
 pub use account::{ClaimMoney, LivePayment, PlbPosting};
 pub use ack::{AckPosting, AckSummary, ClaimAck, CurrentClaim, Span, Submission, SubmittedClaim};
 pub use claim_status::{LatestStatusAnswer, StatusAnswerRecord};
-pub use cob::{CobCandidate, CobHeld, CobRecord, PrimaryPayment};
+pub use cob::{CobCandidate, CobCursor, CobHeld, CobRecord, PrimaryPayment};
 pub use detail::{
     open_read_only, DenialPosting, LinePosting, PatientRecord, PriorClaim, PriorLine,
 };

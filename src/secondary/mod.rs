@@ -34,17 +34,18 @@
 //! and running again sends nothing twice. With `dry_run` nothing is written
 //! or recorded. Nothing here prints.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::claim::Claim;
 use crate::config::Config;
 use crate::finding::Finding;
-use crate::ledger::{self, CobCandidate, Ledger, PrimaryPayment};
+use crate::ledger::{self, CobCandidate, CobCursor, Ledger, PrimaryPayment};
 use crate::progress::Progress;
 
 mod cob;
@@ -192,10 +193,20 @@ impl Report {
     }
 }
 
+/// Candidates taken from the ledger at a time: a batch's claims are read
+/// back, built, written and recorded before the next batch is read.
+const BATCH: usize = 5_000;
+
 /// Runs the secondary job: decides per claim, builds and checks the COB
 /// claims, writes them as one 837P into `out_dir` (created when missing) and
 /// records them in the ledger (nothing written or recorded with
 /// `options.dry_run`).
+///
+/// The claims are taken from the ledger in batches of 5,000 candidates, in
+/// the order they were recorded; each batch's claims are read back, built
+/// and balanced (on rayon), then written set by set and recorded, and let
+/// go before the next batch, so memory holds a batch, not the run (besides
+/// the report's one line per claim).
 pub fn run(
     config: &Config,
     ledger: &mut Ledger,
@@ -206,65 +217,156 @@ pub fn run(
     if out_dir.exists() && !out_dir.is_dir() {
         return Err(Error::NotAFolder(out_dir.to_path_buf()));
     }
-    progress.stage("finding claims with secondary coverage");
-    let candidates = ledger.cob_candidates()?;
-    let mut report = Report { dry_run: options.dry_run, ..Report::default() };
-    let mut to_build: Vec<(&CobCandidate, PrimaryPayment)> = Vec::new();
-    for c in &candidates {
-        match decide(c) {
-            Decision::Send(p) => to_build.push((c, p)),
-            Decision::NotSent(n) => report.not_sent.push(n),
-            Decision::Waiting(n) => report.waiting.push(n),
-            Decision::AwaitingPrimary => report.awaiting_primary += 1,
+    progress.stage("finding, reading back, building, writing and recording the COB claims");
+    let mut run = Streamed::new(config, out_dir, options);
+    let mut cursor = CobCursor::default();
+    loop {
+        let took = Instant::now();
+        let (candidates, next) = ledger.cob_candidates_page(cursor, BATCH)?;
+        run.took.ledger += took.elapsed();
+        if candidates.is_empty() {
+            break;
+        }
+        cursor = next;
+        run.batch(&candidates, ledger)?;
+        progress.counts(run.candidates, run.report.sent.len() as u64);
+    }
+    run.finish(ledger, progress)
+}
+
+/// Where a run's time went, for `CLAIMFLOW_TIMINGS`.
+#[derive(Debug, Default)]
+struct Took {
+    ledger: Duration,
+    read_back: Duration,
+    build: Duration,
+    write: Duration,
+}
+
+/// A run in progress: what is kept from batch to batch.
+struct Streamed<'c> {
+    config: &'c Config,
+    out_dir: &'c Path,
+    options: &'c Options,
+    report: Report,
+    /// Not sent and waiting as decided from the ledger alone: the report
+    /// lists them before those decided once the claim was read back.
+    decided_not_sent: Vec<NotSent>,
+    decided_waiting: Vec<NotSent>,
+    /// The held candidates (claim, primary payer, secondary payer), in order.
+    held: Vec<(String, String, String)>,
+    /// Hashes of the claim ids of the candidates built and not held: the
+    /// held list names every candidate built whose claim id is held, which
+    /// only these can add to.
+    built: Vec<u64>,
+    /// (837 file, claim id, payer id) of the last candidate built: a
+    /// candidate with the same is built from no claim (the first wins).
+    last: Option<(String, String, String)>,
+    sent837: source::Sent837,
+    remits: source::Remits,
+    emitter: Option<submit::Emitter<'c>>,
+    /// Candidates taken from the ledger.
+    candidates: u64,
+    took: Took,
+}
+
+impl<'c> Streamed<'c> {
+    fn new(config: &'c Config, out_dir: &'c Path, options: &'c Options) -> Streamed<'c> {
+        Streamed {
+            config,
+            out_dir,
+            options,
+            report: Report { dry_run: options.dry_run, ..Report::default() },
+            decided_not_sent: Vec::new(),
+            decided_waiting: Vec::new(),
+            held: Vec::new(),
+            built: Vec::new(),
+            last: None,
+            sent837: source::Sent837::default(),
+            remits: source::Remits::default(),
+            emitter: None,
+            candidates: 0,
+            took: Took::default(),
         }
     }
-    progress.stage("opening the primary's 835s");
-    let payments: Vec<&PrimaryPayment> = to_build.iter().flat_map(|(c, p)| live(c, p)).collect();
-    let mut remits = source::Remits::read(&payments);
-    drop(payments);
-    progress.stage("reading back the claims sent and the 835 sets, building the COB claims");
-    // Each claim sent is read back from the file the ledger says it was last
-    // sent in; the first occurrence there is used.
-    let mut index: HashMap<(&str, &str, &str), usize> = HashMap::new();
-    for (i, (c, _)) in to_build.iter().enumerate() {
-        index.entry((c.file.as_str(), c.claim_id.as_str(), c.payer_id.as_str())).or_insert(i);
-    }
-    let mut files: Vec<&str> = to_build.iter().map(|(c, _)| c.file.as_str()).collect();
-    files.sort_unstable();
-    files.dedup();
-    // Each COB claim is built as soon as its claim is read back, and the
-    // claim sent and the primary's claim payments it used are let go.
-    let mut outcomes: Vec<Option<Outcome>> = (0..to_build.len()).map(|_| None).collect();
-    let mut broken: HashMap<&str, String> = HashMap::new();
-    for file in files {
-        let mut built = Vec::new();
-        let read = source::each_sent(file, |sent| {
-            let Some(&i) = index.get(&(file, sent.claim_id.as_str(), sent.payer.id.as_str()))
-            else {
-                return;
-            };
-            if outcomes[i].is_some() {
-                return;
+
+    /// Decides, reads back, builds, writes and records one batch.
+    fn batch(&mut self, candidates: &[CobCandidate], ledger: &mut Ledger) -> Result<(), Error> {
+        self.candidates += candidates.len() as u64;
+        let mut to_build: Vec<(&CobCandidate, PrimaryPayment)> = Vec::new();
+        for c in candidates {
+            match decide(c) {
+                Decision::Send(p) => to_build.push((c, p)),
+                Decision::NotSent(n) => self.decided_not_sent.push(n),
+                Decision::Waiting(n) => self.decided_waiting.push(n),
+                Decision::AwaitingPrimary => self.report.awaiting_primary += 1,
             }
-            let (c, p) = &to_build[i];
-            outcomes[i] = Some(outcome(c, p, &sent, &mut remits, config, options));
-            live(c, p).for_each(|lp| remits.release(lp));
-            built.push(i);
-        });
-        if let Err(why) = read {
-            built.into_iter().for_each(|i| outcomes[i] = None);
-            broken.insert(file, why);
         }
+        if to_build.is_empty() {
+            return Ok(());
+        }
+        let took = Instant::now();
+        let payments: Vec<&PrimaryPayment> =
+            to_build.iter().flat_map(|(c, p)| live(c, p)).collect();
+        self.remits.load(&payments);
+        drop(payments);
+        // Each claim sent is read back from the file the ledger says it was
+        // last sent in; the first occurrence there is used.
+        let wanted: Vec<source::Wanted<'_>> = to_build
+            .iter()
+            .map(|(c, _)| {
+                (c.file.as_str(), c.st02.as_str(), c.claim_id.as_str(), c.payer_id.as_str())
+            })
+            .collect();
+        let mut backs = self.sent837.read(&wanted);
+        for (w, back) in wanted.iter().zip(&mut backs) {
+            let same = self
+                .last
+                .as_ref()
+                .is_some_and(|(f, c, p)| (f.as_str(), c.as_str(), p.as_str()) == (w.0, w.2, w.3));
+            if same {
+                if matches!(back, source::Back::Claim(_)) {
+                    *back = source::Back::Missing;
+                }
+            } else {
+                self.last = Some((w.0.to_string(), w.2.to_string(), w.3.to_string()));
+            }
+        }
+        drop(wanted);
+        self.took.read_back += took.elapsed();
+        let took = Instant::now();
+        let (config, options, remits) = (self.config, self.options, &self.remits);
+        let outcomes: Vec<Result<Outcome, String>> = to_build
+            .par_iter()
+            .zip(backs.into_par_iter())
+            .map(|((c, p), back)| match back {
+                source::Back::Claim(sent) => Ok(outcome(c, p, &sent, remits, config, options)),
+                source::Back::Missing => Err("the claim is not in it".to_string()),
+                source::Back::Broken(why) => Err(why),
+            })
+            .collect();
+        self.took.build += took.elapsed();
+        let took = Instant::now();
+        for ((c, _), done) in to_build.iter().zip(outcomes) {
+            self.route(c, done, ledger)?;
+        }
+        self.took.write += took.elapsed();
+        self.sent837.release();
+        self.remits.release();
+        Ok(())
     }
-    drop(remits);
-    let sending = outcomes.iter().filter(|o| matches!(o, Some(Outcome::Sent(_)))).count();
-    let mut claims: Vec<(Claim, submit::Pending)> = Vec::with_capacity(sending);
-    for ((c, _), done) in to_build.iter().zip(outcomes) {
-        match done {
-            None => {
-                let why =
-                    broken.get(c.file.as_str()).map_or("the claim is not in it", String::as_str);
-                report.findings.push(finding(
+
+    /// Puts the outcome of candidate `c` in the report, and a COB claim
+    /// into the 837P (started with the first one).
+    fn route(
+        &mut self,
+        c: &CobCandidate,
+        done: Result<Outcome, String>,
+        ledger: &mut Ledger,
+    ) -> Result<(), Error> {
+        let held = match done {
+            Err(why) => {
+                self.report.findings.push(finding(
                     RULE_SOURCE,
                     &c.claim_id,
                     format!(
@@ -272,51 +374,134 @@ pub fn run(
                         c.claim_id, c.file
                     ),
                 ));
-                report.held.push(c.claim_id.clone());
+                true
             }
-            Some(Outcome::Held(findings)) => {
-                report.findings.extend(findings);
-                report.held.push(c.claim_id.clone());
+            Ok(Outcome::Held(findings)) => {
+                self.report.findings.extend(findings);
+                true
             }
-            Some(Outcome::NotSent(n)) => report.not_sent.push(*n),
-            Some(Outcome::Waiting(n)) => report.waiting.push(*n),
-            Some(Outcome::Skip) => {}
-            Some(Outcome::Sent(done)) => {
+            Ok(Outcome::NotSent(n)) => {
+                self.report.not_sent.push(*n);
+                false
+            }
+            Ok(Outcome::Waiting(n)) => {
+                self.report.waiting.push(*n);
+                false
+            }
+            Ok(Outcome::Skip) => false,
+            Ok(Outcome::Sent(done)) => {
                 let (sent, claim, pending) = *done;
-                report.sent.push(sent);
-                claims.push((claim, pending));
+                self.report.sent.push(sent);
+                if !self.options.dry_run {
+                    let emitter = match &mut self.emitter {
+                        Some(e) => e,
+                        None => self.emitter.insert(submit::Emitter::open(
+                            self.config,
+                            ledger,
+                            self.out_dir,
+                            self.options,
+                        )?),
+                    };
+                    emitter.send(claim, pending, ledger)?;
+                }
+                false
+            }
+        };
+        if held {
+            self.report.held.push(c.claim_id.clone());
+            self.held.push((c.claim_id.clone(), c.payer_id.clone(), c.secondary_payer_id.clone()));
+        } else {
+            self.built.push(id_hash(&c.claim_id));
+        }
+        Ok(())
+    }
+
+    /// Completes the report, records the held claims and completes the
+    /// 837P's submission.
+    fn finish(mut self, ledger: &mut Ledger, progress: &Progress) -> Result<Report, Error> {
+        let mut report = std::mem::take(&mut self.report);
+        // The report lists first what was decided from the ledger alone.
+        let late =
+            std::mem::replace(&mut report.not_sent, std::mem::take(&mut self.decided_not_sent));
+        report.not_sent.extend(late);
+        let late =
+            std::mem::replace(&mut report.waiting, std::mem::take(&mut self.decided_waiting));
+        report.waiting.extend(late);
+        report.sent_charge = report.sent.iter().map(|s| s.charge).sum();
+        let took = Instant::now();
+        if !self.options.dry_run {
+            // The worklist lists what is held, in billing words, until a run
+            // builds it. (Before the submission completes, the ledger still
+            // answers the candidates as it did when the run began.)
+            let keys = self.held_keys(ledger, &report.held)?;
+            let rows: Vec<(String, String, String, String)> = keys
+                .into_iter()
+                .map(|(claim_id, payer_id, secondary)| {
+                    let mine: Vec<&Finding> =
+                        report.findings.iter().filter(|f| f.claim_id == claim_id).collect();
+                    let reason = held_reason(&mine);
+                    (claim_id, payer_id, secondary, reason)
+                })
+                .collect();
+            let at = self.options.now.format("%Y-%m-%dT%H:%M:%S").to_string();
+            ledger.record_cob_held(&rows, &at)?;
+        }
+        if let Some(emitter) = self.emitter.take() {
+            progress.stage("writing the last set, renaming the COB 837P into place (fsync), completing its submission");
+            let (path, isa13) = emitter.finish(ledger)?;
+            report.x12_file = Some(path);
+            report.isa13 = Some(isa13);
+        }
+        self.took.write += took.elapsed();
+        let t = &self.took;
+        progress.timing("  of which ledger reads (candidates, payments)", t.ledger);
+        progress.timing("  of which reading back the 837 claims and 835 sets", t.read_back);
+        progress.timing("  of which building and balancing the COB claims", t.build);
+        progress.timing("  of which writing, validating and recording the 837P", t.write);
+        progress.done();
+        Ok(report)
+    }
+
+    /// Every candidate built whose claim id is held, in order: the held
+    /// candidates, unless a candidate built and not held shares a claim id
+    /// with one of them; then the candidates are taken from the ledger again
+    /// to find them in order.
+    fn held_keys(
+        &mut self,
+        ledger: &Ledger,
+        held: &[String],
+    ) -> Result<Vec<(String, String, String)>, Error> {
+        let mut hashes: Vec<u64> = held.iter().map(|id| id_hash(id)).collect();
+        hashes.sort_unstable();
+        let shared = self.built.iter().any(|h| hashes.binary_search(h).is_ok());
+        if !shared {
+            return Ok(std::mem::take(&mut self.held));
+        }
+        let held: HashSet<&str> = held.iter().map(String::as_str).collect();
+        let mut keys = Vec::new();
+        let mut cursor = CobCursor::default();
+        loop {
+            let (candidates, next) = ledger.cob_candidates_page(cursor, BATCH)?;
+            if candidates.is_empty() {
+                break;
+            }
+            cursor = next;
+            for c in candidates {
+                if matches!(decide(&c), Decision::Send(_)) && held.contains(c.claim_id.as_str()) {
+                    keys.push((c.claim_id, c.payer_id, c.secondary_payer_id));
+                }
             }
         }
+        Ok(keys)
     }
-    report.sent_charge = report.sent.iter().map(|s| s.charge).sum();
-    if !options.dry_run {
-        // The worklist lists what is held, in billing words, until a run
-        // builds it.
-        let held: Vec<(String, String, String, String)> = to_build
-            .iter()
-            .filter(|(c, _)| report.held.contains(&c.claim_id))
-            .map(|(c, _)| {
-                let mine: Vec<&Finding> =
-                    report.findings.iter().filter(|f| f.claim_id == c.claim_id).collect();
-                (
-                    c.claim_id.clone(),
-                    c.payer_id.clone(),
-                    c.secondary_payer_id.clone(),
-                    held_reason(&mine),
-                )
-            })
-            .collect();
-        let at = options.now.format("%Y-%m-%dT%H:%M:%S").to_string();
-        ledger.record_cob_held(&held, &at)?;
-    }
-    if !options.dry_run && !claims.is_empty() {
-        progress.stage("writing the COB 837P");
-        let (path, isa13) = submit::write_and_record(config, ledger, out_dir, options, &claims)?;
-        report.x12_file = Some(path);
-        report.isa13 = Some(isa13);
-    }
-    progress.done();
-    Ok(report)
+}
+
+/// A hash of claim id `id` (the same in every run).
+fn id_hash(id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
 }
 
 #[cfg(test)]

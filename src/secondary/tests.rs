@@ -9,6 +9,7 @@ fn candidate(status: ClaimStatus, pr: &str, adjustments: &str, reversed: bool) -
         payer_id: "P1".into(),
         secondary_payer_id: "S1".into(),
         file: "/x/claims.x12".into(),
+        st02: "0001".into(),
         payment: Some(PrimaryPayment {
             id: 1,
             status,
