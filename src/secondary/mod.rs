@@ -180,6 +180,22 @@ pub struct Report {
     pub held: Vec<String>,
     /// Every finding, by claim.
     pub findings: Vec<Finding>,
+    /// How many COB claims were sent, not sent and waiting: the lengths of
+    /// `sent`, `not_sent` and `waiting`, unless the run kept only the first
+    /// of each ([`run_keeping`]). Not in the JSON (the lists are).
+    #[serde(skip)]
+    pub counts: Counts,
+}
+
+/// How many claims each list of a [`Report`] had (see [`Report::counts`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// COB claims sent (or that a dry run would send).
+    pub sent: usize,
+    /// Claims not sent.
+    pub not_sent: usize,
+    /// Claims that wait.
+    pub waiting: usize,
 }
 
 impl Report {
@@ -200,13 +216,8 @@ const BATCH: usize = 5_000;
 /// Runs the secondary job: decides per claim, builds and checks the COB
 /// claims, writes them as one 837P into `out_dir` (created when missing) and
 /// records them in the ledger (nothing written or recorded with
-/// `options.dry_run`).
-///
-/// The claims are taken from the ledger in batches of 5,000 candidates, in
-/// the order they were recorded; each batch's claims are read back, built
-/// and balanced (on rayon), then written set by set and recorded, and let
-/// go before the next batch, so memory holds a batch, not the run (besides
-/// the report's one line per claim).
+/// `options.dry_run`). The report lists every claim; see [`run_keeping`]
+/// for a report of bounded size.
 pub fn run(
     config: &Config,
     ledger: &mut Ledger,
@@ -214,11 +225,32 @@ pub fn run(
     options: &Options,
     progress: &Progress,
 ) -> Result<Report, Error> {
+    run_keeping(config, ledger, out_dir, options, progress, usize::MAX)
+}
+
+/// Runs the secondary job like [`run`], but the report keeps only the first
+/// `keep` claims of `sent`, `not_sent` and `waiting` ([`Report::counts`]
+/// and `sent_charge` count them all), so that its size does not grow with
+/// the number of claims. `held` and `findings` are whole.
+///
+/// The claims are taken from the ledger in batches of 5,000 candidates, in
+/// the order they were recorded; each batch's claims are read back, built
+/// and balanced (on rayon), then written set by set and recorded, and let
+/// go before the next batch, so memory holds a batch, not the run (besides
+/// the report's one line per claim).
+pub fn run_keeping(
+    config: &Config,
+    ledger: &mut Ledger,
+    out_dir: &Path,
+    options: &Options,
+    progress: &Progress,
+    keep: usize,
+) -> Result<Report, Error> {
     if out_dir.exists() && !out_dir.is_dir() {
         return Err(Error::NotAFolder(out_dir.to_path_buf()));
     }
     progress.stage("finding, reading back, building, writing and recording the COB claims");
-    let mut run = Streamed::new(config, out_dir, options);
+    let mut run = Streamed::new(config, out_dir, options, keep);
     let mut cursor = CobCursor::default();
     loop {
         let took = Instant::now();
@@ -229,7 +261,7 @@ pub fn run(
         }
         cursor = next;
         run.batch(&candidates, ledger)?;
-        progress.counts(run.candidates, run.report.sent.len() as u64);
+        progress.counts(run.candidates, run.report.counts.sent as u64);
     }
     run.finish(ledger, progress)
 }
@@ -265,13 +297,20 @@ struct Streamed<'c> {
     sent837: source::Sent837,
     remits: source::Remits,
     emitter: Option<submit::Emitter<'c>>,
+    /// Claims kept per list of the report.
+    keep: usize,
     /// Candidates taken from the ledger.
     candidates: u64,
     took: Took,
 }
 
 impl<'c> Streamed<'c> {
-    fn new(config: &'c Config, out_dir: &'c Path, options: &'c Options) -> Streamed<'c> {
+    fn new(
+        config: &'c Config,
+        out_dir: &'c Path,
+        options: &'c Options,
+        keep: usize,
+    ) -> Streamed<'c> {
         Streamed {
             config,
             out_dir,
@@ -285,6 +324,7 @@ impl<'c> Streamed<'c> {
             sent837: source::Sent837::default(),
             remits: source::Remits::default(),
             emitter: None,
+            keep,
             candidates: 0,
             took: Took::default(),
         }
@@ -297,8 +337,14 @@ impl<'c> Streamed<'c> {
         for c in candidates {
             match decide(c) {
                 Decision::Send(p) => to_build.push((c, p)),
-                Decision::NotSent(n) => self.decided_not_sent.push(n),
-                Decision::Waiting(n) => self.decided_waiting.push(n),
+                Decision::NotSent(n) => {
+                    self.report.counts.not_sent += 1;
+                    keep(&mut self.decided_not_sent, n, self.keep);
+                }
+                Decision::Waiting(n) => {
+                    self.report.counts.waiting += 1;
+                    keep(&mut self.decided_waiting, n, self.keep);
+                }
                 Decision::AwaitingPrimary => self.report.awaiting_primary += 1,
             }
         }
@@ -381,17 +427,21 @@ impl<'c> Streamed<'c> {
                 true
             }
             Ok(Outcome::NotSent(n)) => {
-                self.report.not_sent.push(*n);
+                self.report.counts.not_sent += 1;
+                keep(&mut self.report.not_sent, *n, self.keep);
                 false
             }
             Ok(Outcome::Waiting(n)) => {
-                self.report.waiting.push(*n);
+                self.report.counts.waiting += 1;
+                keep(&mut self.report.waiting, *n, self.keep);
                 false
             }
             Ok(Outcome::Skip) => false,
             Ok(Outcome::Sent(done)) => {
                 let (sent, claim, pending) = *done;
-                self.report.sent.push(sent);
+                self.report.counts.sent += 1;
+                self.report.sent_charge += sent.charge;
+                keep(&mut self.report.sent, sent, self.keep);
                 if !self.options.dry_run {
                     let emitter = match &mut self.emitter {
                         Some(e) => e,
@@ -421,13 +471,14 @@ impl<'c> Streamed<'c> {
     fn finish(mut self, ledger: &mut Ledger, progress: &Progress) -> Result<Report, Error> {
         let mut report = std::mem::take(&mut self.report);
         // The report lists first what was decided from the ledger alone.
-        let late =
-            std::mem::replace(&mut report.not_sent, std::mem::take(&mut self.decided_not_sent));
-        report.not_sent.extend(late);
-        let late =
-            std::mem::replace(&mut report.waiting, std::mem::take(&mut self.decided_waiting));
-        report.waiting.extend(late);
-        report.sent_charge = report.sent.iter().map(|s| s.charge).sum();
+        for (list, decided) in [
+            (&mut report.not_sent, &mut self.decided_not_sent),
+            (&mut report.waiting, &mut self.decided_waiting),
+        ] {
+            let late = std::mem::replace(list, std::mem::take(decided));
+            list.extend(late);
+            list.truncate(self.keep);
+        }
         let took = Instant::now();
         if !self.options.dry_run {
             // The worklist lists what is held, in billing words, until a run
@@ -493,6 +544,13 @@ impl<'c> Streamed<'c> {
             }
         }
         Ok(keys)
+    }
+}
+
+/// Adds `item` to `list` unless it holds `keep` already.
+fn keep<T>(list: &mut Vec<T>, item: T, keep: usize) {
+    if list.len() < keep {
+        list.push(item);
     }
 }
 
