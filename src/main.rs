@@ -23,11 +23,12 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// after 1 s, which measures the same as never; setting it keeps that
 /// independent of the version. Freed memory is reused, so peak RSS does not grow.
 ///
-/// `secondary` and `build` are the exceptions, and get 10 ms. `secondary`
-/// frees each claim it reads back and each 835 set once used while it keeps
-/// the larger COB claims: with freed pages held for the run its peak RSS is
-/// about 20% higher at the same wall time (measured with
-/// scripts/bench-secondary.sh). `build` builds claims on its reading thread
+/// `secondary` keeps freed memory too: it holds one batch of claims at a
+/// time, so the pages it keeps are those of a batch (100,000 COB claims:
+/// 6.0 s of CPU and 211-215 MiB peak, against 8.1-8.3 s and 137-140 MiB
+/// with a 10 ms purge delay; scripts/bench-secondary.sh).
+///
+/// `build` is the exception, and gets 10 ms. `build` builds claims on its reading thread
 /// and frees them on another once they are written, and allocates on rayon
 /// threads: with freed pages held, a streamed build of a million lines
 /// peaks at 274-290 MiB instead of 221-225 MiB, and one that reads the whole
@@ -37,11 +38,7 @@ fn keep_freed_memory(command: &cli::Command) {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
         return;
     }
-    let delay = if matches!(command, cli::Command::Secondary(_) | cli::Command::Build(_)) {
-        10
-    } else {
-        -1
-    };
+    let delay = if matches!(command, cli::Command::Build(_)) { 10 } else { -1 };
     // SAFETY: mi_option_set only stores an integer in mimalloc's option
     // table; it is called before any other thread exists.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, delay) };
