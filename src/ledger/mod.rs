@@ -248,6 +248,14 @@ impl Ledger {
         Ok(Ledger { conn, path: path.display().to_string(), recovered: Vec::new(), _lock: None })
     }
 
+    /// Another connection to this ledger, read-only ([`Ledger::open_read_only`]:
+    /// no lock, nothing migrated, recovered or written), for a thread that
+    /// reads while this connection writes. The ledger is in WAL mode, so
+    /// each of its reads sees the transactions committed when it starts.
+    pub fn reader(&self) -> Result<Ledger, Error> {
+        Ledger::open_read_only(Path::new(&self.path))
+    }
+
     /// [`Error::Outdated`] when the ledger's schema is older than this
     /// build's (a read that failed on it needs the upgrade); `None` when it
     /// is current or its version cannot be read.

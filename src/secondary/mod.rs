@@ -34,26 +34,26 @@
 //! and running again sends nothing twice. With `dry_run` nothing is written
 //! or recorded. Nothing here prints.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::NaiveDateTime;
-use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::config::Config;
 use crate::finding::Finding;
-use crate::ledger::{self, CobCandidate, CobCursor, Ledger, PrimaryPayment};
+use crate::ledger::{self, Ledger};
 use crate::progress::Progress;
 
 mod cob;
 mod decide;
+mod prepare;
 mod source;
+mod stream;
 mod submit;
 
-use decide::{decide, finding, held_reason, live, outcome, Decision, Outcome};
+use decide::finding;
 
 /// Rule id of a COB claim that cannot be built from what the ledger points at
 /// (recorded 837 or 835 missing, changed, or without the claim).
@@ -250,316 +250,33 @@ pub fn run_keeping(
         return Err(Error::NotAFolder(out_dir.to_path_buf()));
     }
     progress.stage("finding, reading back, building, writing and recording the COB claims");
-    let mut run = Streamed::new(config, out_dir, options, keep);
-    let mut cursor = CobCursor::default();
-    loop {
-        let took = Instant::now();
-        let (candidates, next) = ledger.cob_candidates_page(cursor, BATCH)?;
-        run.took.ledger += took.elapsed();
-        if candidates.is_empty() {
-            break;
-        }
-        cursor = next;
-        run.batch(&candidates, ledger)?;
-        progress.counts(run.candidates, run.report.counts.sent as u64);
-    }
-    run.finish(ledger, progress)
-}
-
-/// Where a run's time went, for `CLAIMFLOW_TIMINGS`.
-#[derive(Debug, Default)]
-struct Took {
-    ledger: Duration,
-    read_back: Duration,
-    build: Duration,
-    write: Duration,
-}
-
-/// A run in progress: what is kept from batch to batch.
-struct Streamed<'c> {
-    config: &'c Config,
-    out_dir: &'c Path,
-    options: &'c Options,
-    report: Report,
-    /// Not sent and waiting as decided from the ledger alone: the report
-    /// lists them before those decided once the claim was read back.
-    decided_not_sent: Vec<NotSent>,
-    decided_waiting: Vec<NotSent>,
-    /// The held candidates (claim, primary payer, secondary payer), in order.
-    held: Vec<(String, String, String)>,
-    /// Hashes of the claim ids of the candidates built and not held: the
-    /// held list names every candidate built whose claim id is held, which
-    /// only these can add to.
-    built: Vec<u64>,
-    /// (837 file, claim id, payer id) of the last candidate built: a
-    /// candidate with the same is built from no claim (the first wins).
-    last: Option<(String, String, String)>,
-    sent837: source::Sent837,
-    remits: source::Remits,
-    emitter: Option<submit::Emitter<'c>>,
-    /// Claims kept per list of the report.
-    keep: usize,
-    /// Candidates taken from the ledger.
-    candidates: u64,
-    took: Took,
-}
-
-impl<'c> Streamed<'c> {
-    fn new(
-        config: &'c Config,
-        out_dir: &'c Path,
-        options: &'c Options,
-        keep: usize,
-    ) -> Streamed<'c> {
-        Streamed {
-            config,
-            out_dir,
-            options,
-            report: Report { dry_run: options.dry_run, ..Report::default() },
-            decided_not_sent: Vec::new(),
-            decided_waiting: Vec::new(),
-            held: Vec::new(),
-            built: Vec::new(),
-            last: None,
-            sent837: source::Sent837::default(),
-            remits: source::Remits::default(),
-            emitter: None,
-            keep,
-            candidates: 0,
-            took: Took::default(),
-        }
-    }
-
-    /// Decides, reads back, builds, writes and records one batch.
-    fn batch(&mut self, candidates: &[CobCandidate], ledger: &mut Ledger) -> Result<(), Error> {
-        self.candidates += candidates.len() as u64;
-        let mut to_build: Vec<(&CobCandidate, PrimaryPayment)> = Vec::new();
-        for c in candidates {
-            match decide(c) {
-                Decision::Send(p) => to_build.push((c, p)),
-                Decision::NotSent(n) => {
-                    self.report.counts.not_sent += 1;
-                    keep(&mut self.decided_not_sent, n, self.keep);
-                }
-                Decision::Waiting(n) => {
-                    self.report.counts.waiting += 1;
-                    keep(&mut self.decided_waiting, n, self.keep);
-                }
-                Decision::AwaitingPrimary => self.report.awaiting_primary += 1,
-            }
-        }
-        if to_build.is_empty() {
-            return Ok(());
-        }
-        let took = Instant::now();
-        let payments: Vec<&PrimaryPayment> =
-            to_build.iter().flat_map(|(c, p)| live(c, p)).collect();
-        self.remits.load(&payments);
-        drop(payments);
-        // Each claim sent is read back from the file the ledger says it was
-        // last sent in; the first occurrence there is used.
-        let wanted: Vec<source::Wanted<'_>> = to_build
-            .iter()
-            .map(|(c, _)| {
-                (c.file.as_str(), c.st02.as_str(), c.claim_id.as_str(), c.payer_id.as_str())
-            })
-            .collect();
-        let mut backs = self.sent837.read(&wanted);
-        for (w, back) in wanted.iter().zip(&mut backs) {
-            let same = self
-                .last
-                .as_ref()
-                .is_some_and(|(f, c, p)| (f.as_str(), c.as_str(), p.as_str()) == (w.0, w.2, w.3));
-            if same {
-                if matches!(back, source::Back::Claim(_)) {
-                    *back = source::Back::Missing;
-                }
-            } else {
-                self.last = Some((w.0.to_string(), w.2.to_string(), w.3.to_string()));
-            }
-        }
-        drop(wanted);
-        self.took.read_back += took.elapsed();
-        let took = Instant::now();
-        let (config, options, remits) = (self.config, self.options, &self.remits);
-        let outcomes: Vec<Result<Outcome, String>> = to_build
-            .par_iter()
-            .zip(backs.into_par_iter())
-            .map(|((c, p), back)| match back {
-                source::Back::Claim(sent) => Ok(outcome(c, p, &sent, remits, config, options)),
-                source::Back::Missing => Err("the claim is not in it".to_string()),
-                source::Back::Broken(why) => Err(why),
-            })
-            .collect();
-        self.took.build += took.elapsed();
-        let took = Instant::now();
-        for ((c, _), done) in to_build.iter().zip(outcomes) {
-            self.route(c, done, ledger)?;
-        }
-        self.took.write += took.elapsed();
-        self.sent837.release();
-        self.remits.release();
-        Ok(())
-    }
-
-    /// Puts the outcome of candidate `c` in the report, and a COB claim
-    /// into the 837P (started with the first one).
-    fn route(
-        &mut self,
-        c: &CobCandidate,
-        done: Result<Outcome, String>,
-        ledger: &mut Ledger,
-    ) -> Result<(), Error> {
-        let held = match done {
-            Err(why) => {
-                self.report.findings.push(finding(
-                    RULE_SOURCE,
-                    &c.claim_id,
-                    format!(
-                        "claim {}: the 837 it was sent in ({}) cannot be read back: {why}",
-                        c.claim_id, c.file
-                    ),
-                ));
-                true
-            }
-            Ok(Outcome::Held(findings)) => {
-                self.report.findings.extend(findings);
-                true
-            }
-            Ok(Outcome::NotSent(n)) => {
-                self.report.counts.not_sent += 1;
-                keep(&mut self.report.not_sent, *n, self.keep);
-                false
-            }
-            Ok(Outcome::Waiting(n)) => {
-                self.report.counts.waiting += 1;
-                keep(&mut self.report.waiting, *n, self.keep);
-                false
-            }
-            Ok(Outcome::Skip) => false,
-            Ok(Outcome::Sent(done)) => {
-                let (sent, claim, pending) = *done;
-                self.report.counts.sent += 1;
-                self.report.sent_charge += sent.charge;
-                keep(&mut self.report.sent, sent, self.keep);
-                if !self.options.dry_run {
-                    let emitter = match &mut self.emitter {
-                        Some(e) => e,
-                        None => self.emitter.insert(submit::Emitter::open(
-                            self.config,
-                            ledger,
-                            self.out_dir,
-                            self.options,
-                        )?),
-                    };
-                    emitter.send(claim, pending, ledger)?;
-                }
-                false
-            }
-        };
-        if held {
-            self.report.held.push(c.claim_id.clone());
-            self.held.push((c.claim_id.clone(), c.payer_id.clone(), c.secondary_payer_id.clone()));
-        } else {
-            self.built.push(id_hash(&c.claim_id));
-        }
-        Ok(())
-    }
-
-    /// Completes the report, records the held claims and completes the
-    /// 837P's submission.
-    fn finish(mut self, ledger: &mut Ledger, progress: &Progress) -> Result<Report, Error> {
-        let mut report = std::mem::take(&mut self.report);
-        // The report lists first what was decided from the ledger alone.
-        for (list, decided) in [
-            (&mut report.not_sent, &mut self.decided_not_sent),
-            (&mut report.waiting, &mut self.decided_waiting),
-        ] {
-            let late = std::mem::replace(list, std::mem::take(decided));
-            list.extend(late);
-            list.truncate(self.keep);
-        }
-        let took = Instant::now();
-        if !self.options.dry_run {
-            // The worklist lists what is held, in billing words, until a run
-            // builds it. (Before the submission completes, the ledger still
-            // answers the candidates as it did when the run began.)
-            let keys = self.held_keys(ledger, &report.held)?;
-            let rows: Vec<(String, String, String, String)> = keys
-                .into_iter()
-                .map(|(claim_id, payer_id, secondary)| {
-                    let mine: Vec<&Finding> =
-                        report.findings.iter().filter(|f| f.claim_id == claim_id).collect();
-                    let reason = held_reason(&mine);
-                    (claim_id, payer_id, secondary, reason)
-                })
-                .collect();
-            let at = self.options.now.format("%Y-%m-%dT%H:%M:%S").to_string();
-            ledger.record_cob_held(&rows, &at)?;
-        }
-        if let Some(emitter) = self.emitter.take() {
-            progress.stage("writing the last set, renaming the COB 837P into place (fsync), completing its submission");
-            let (path, isa13) = emitter.finish(ledger)?;
-            report.x12_file = Some(path);
-            report.isa13 = Some(isa13);
-        }
-        self.took.write += took.elapsed();
-        let t = &self.took;
-        progress.timing("  of which ledger reads (candidates, payments)", t.ledger);
-        progress.timing("  of which reading back the 837 claims and 835 sets", t.read_back);
-        progress.timing("  of which building and balancing the COB claims", t.build);
-        progress.timing("  of which writing, validating and recording the 837P", t.write);
-        progress.done();
-        Ok(report)
-    }
-
-    /// Every candidate built whose claim id is held, in order: the held
-    /// candidates, unless a candidate built and not held shares a claim id
-    /// with one of them; then the candidates are taken from the ledger again
-    /// to find them in order.
-    fn held_keys(
-        &mut self,
-        ledger: &Ledger,
-        held: &[String],
-    ) -> Result<Vec<(String, String, String)>, Error> {
-        let mut hashes: Vec<u64> = held.iter().map(|id| id_hash(id)).collect();
-        hashes.sort_unstable();
-        let shared = self.built.iter().any(|h| hashes.binary_search(h).is_ok());
-        if !shared {
-            return Ok(std::mem::take(&mut self.held));
-        }
-        let held: HashSet<&str> = held.iter().map(String::as_str).collect();
-        let mut keys = Vec::new();
-        let mut cursor = CobCursor::default();
-        loop {
-            let (candidates, next) = ledger.cob_candidates_page(cursor, BATCH)?;
-            if candidates.is_empty() {
+    let mut run = stream::Streamed::new(config, out_dir, options, keep);
+    let mut first = prepare::Producer::new(config, options, ledger.reader()?);
+    // The first stage prepares the next batch while this thread writes and
+    // records the one before (handed over one at a time: at most two
+    // batches are held).
+    std::thread::scope(|s| -> Result<(), Error> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<prepare::Prepared, Error>>(0);
+        s.spawn(move || loop {
+            let next = first.next_batch().transpose();
+            let Some(next) = next else { break };
+            let failed = next.is_err();
+            // A closed channel: the second stage stopped on an error.
+            if tx.send(next).is_err() || failed {
                 break;
             }
-            cursor = next;
-            for c in candidates {
-                if matches!(decide(&c), Decision::Send(_)) && held.contains(c.claim_id.as_str()) {
-                    keys.push((c.claim_id, c.payer_id, c.secondary_payer_id));
-                }
-            }
+        });
+        loop {
+            let took = Instant::now();
+            let Ok(batch) = rx.recv() else { break };
+            run.waited(took.elapsed());
+            run.batch(batch?, ledger)?;
+            let (candidates, sent) = run.counts();
+            progress.counts(candidates, sent);
         }
-        Ok(keys)
-    }
-}
-
-/// Adds `item` to `list` unless it holds `keep` already.
-fn keep<T>(list: &mut Vec<T>, item: T, keep: usize) {
-    if list.len() < keep {
-        list.push(item);
-    }
-}
-
-/// A hash of claim id `id` (the same in every run).
-fn id_hash(id: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    id.hash(&mut h);
-    h.finish()
+        Ok(())
+    })?;
+    run.finish(ledger, progress)
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! The secondary job's decision per claim, from the primary's latest payment.
 
+use super::decide::{decide, Decision};
 use super::*;
 use crate::claim::ClaimStatus;
+use crate::ledger::{CobCandidate, PrimaryPayment};
 
 fn candidate(status: ClaimStatus, pr: &str, adjustments: &str, reversed: bool) -> CobCandidate {
     CobCandidate {
