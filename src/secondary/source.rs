@@ -28,11 +28,14 @@ use crate::x12::{self, TransactionKind, TransactionSet};
 /// A claim wanted from a recorded 837: (file, ST02 recorded, CLM01, payer id).
 pub(super) type Wanted<'a> = (&'a str, &'a str, &'a str, &'a str);
 
+/// Wanted claims by (CLM01, payer id): the index of the first in the list.
+type Keys<'a> = HashMap<(&'a str, &'a str), usize>;
+
 /// What reading back one wanted claim gave.
 #[derive(Debug)]
 pub(super) enum Back {
     /// The claim as sent (its first occurrence in the file).
-    Claim(Claim),
+    Claim(Box<Claim>),
     /// The file holds no such claim.
     Missing,
     /// The file cannot be read back: why.
@@ -63,12 +66,11 @@ impl Sent837 {
             }
         }
         // By set: the wanted claims (key -> first wanted index).
-        let mut by_set: HashMap<(&str, &str), HashMap<(&str, &str), usize>> = HashMap::new();
+        let mut by_set: HashMap<(&str, &str), Keys<'_>> = HashMap::new();
         for (i, (file, st02, claim_id, payer_id)) in wanted.iter().enumerate() {
             by_set.entry((file, st02)).or_default().entry((claim_id, payer_id)).or_insert(i);
         }
-        let mut jobs: Vec<(&str, &SentFile, &TransactionSet, HashMap<(&str, &str), usize>)> =
-            Vec::new();
+        let mut jobs: Vec<(&str, &SentFile, &TransactionSet, Keys<'_>)> = Vec::new();
         let mut whole: HashSet<&str> = HashSet::new();
         for ((file, st02), keys) in by_set {
             match self.files.get(file) {
@@ -102,7 +104,7 @@ impl Sent837 {
         for ((file, _, _, _), (complete, got)) in jobs.iter().zip(found) {
             if complete {
                 for (i, c) in got {
-                    out[i] = Some(Back::Claim(c));
+                    out[i] = Some(Back::Claim(Box::new(c)));
                 }
             } else {
                 // Read the whole file for this set's claims instead.
@@ -111,7 +113,7 @@ impl Sent837 {
         }
         // The whole-file way, for what the sets did not answer.
         for file in whole {
-            let mut keys: HashMap<(&str, &str), usize> = HashMap::new();
+            let mut keys: Keys<'_> = HashMap::new();
             for (i, w) in wanted.iter().enumerate() {
                 if w.0 == file && out[i].is_none() {
                     keys.entry((w.2, w.3)).or_insert(i);
@@ -133,7 +135,9 @@ impl Sent837 {
                 None => Err("not opened".to_string()),
             };
             match read {
-                Ok(()) => got.into_iter().for_each(|(i, c)| out[i] = Some(Back::Claim(c))),
+                Ok(()) => {
+                    got.into_iter().for_each(|(i, c)| out[i] = Some(Back::Claim(Box::new(c))))
+                }
                 Err(why) => {
                     for (i, w) in wanted.iter().enumerate() {
                         if w.0 == file && !matches!(out[i], Some(Back::Claim(_))) {
@@ -177,12 +181,15 @@ pub(super) type Found = (ClaimPayment, Option<chrono::NaiveDate>);
 /// (835 file, ST02): one transaction set of a primary's 835.
 type SetKey = (String, String);
 
+/// The 835 sets of one ST02 in a file, each with its ISA13.
+type Sets = Vec<(TransactionSet, String)>;
+
 /// An 835 file of the primary, opened (and checked) once per run.
 #[derive(Debug)]
 struct RemitFile {
     bytes: Input,
     /// The 835 sets by ST02, with their ISA13 (every set of that ST02).
-    sets: HashMap<String, Vec<(TransactionSet, String)>>,
+    sets: HashMap<String, Sets>,
 }
 
 /// The 835 claim payments the ledger's payments point at. The sets a batch
@@ -215,7 +222,7 @@ impl Remits {
         }
         let wanted: HashSet<SetKey> = payments.iter().map(|p| set_key(p)).collect();
         self.sets.retain(|k, _| wanted.contains(k));
-        let mut todo: Vec<(SetKey, &RemitFile, &Vec<(TransactionSet, String)>)> = Vec::new();
+        let mut todo: Vec<(SetKey, &RemitFile, &Sets)> = Vec::new();
         for key in wanted {
             if self.sets.contains_key(&key) {
                 continue;
@@ -284,7 +291,7 @@ fn open_remit(file: &str, sha256: &str) -> Result<RemitFile, String> {
         );
     }
     let scan = x12::scan(&bytes);
-    let mut sets: HashMap<String, Vec<(TransactionSet, String)>> = HashMap::new();
+    let mut sets: HashMap<String, Sets> = HashMap::new();
     for (isa, _, set) in scan.sets() {
         if set.kind == TransactionKind::Remittance835 {
             sets.entry(set.control.clone()).or_default().push((set.clone(), isa.control.clone()));

@@ -1,7 +1,6 @@
 //! The secondary job's decision per claim, from the primary's latest payment.
 
 use super::decide::{decide, Decision};
-use super::*;
 use crate::claim::ClaimStatus;
 use crate::ledger::{CobCandidate, PrimaryPayment};
 
