@@ -23,20 +23,19 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// after 1 s, which measures the same as never; setting it keeps that
 /// independent of the version. Freed memory is reused, so peak RSS does not grow.
 ///
-/// `secondary` is the exception, and gets 10 ms: it frees each claim it
-/// reads back and each 835 set once used while it keeps the larger COB
-/// claims, and with freed pages held for the run its peak RSS is about 20%
-/// higher at the same wall time (measured with scripts/bench-secondary.sh).
-/// `build` keeps them too: its claims are built on rayon threads and freed
-/// on another once written, and with a 10 ms delay the pages freed are
-/// zeroed again on the next fault, a sixth of a streamed build's CPU time
-/// (docs/performance.md gives the figures and the peak RSS either way).
-fn keep_freed_memory(command: &cli::Command) {
+/// Every command keeps them. `build` builds claims on rayon threads and
+/// frees them on another once written: with a 10 ms delay the pages freed
+/// are zeroed again on the next fault, a sixth of a streamed build's CPU
+/// time. `secondary` holds one batch of claims at a time, so the pages it
+/// keeps are a batch's (100,000 COB claims: 6.0 s of CPU and 211-215 MiB
+/// peak, against 8.1-8.3 s and 137-140 MiB with a 10 ms delay;
+/// scripts/bench-secondary.sh). docs/performance.md gives the figures.
+fn keep_freed_memory() {
     // An operator's own MIMALLOC_PURGE_DELAY (read by mimalloc) wins.
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
         return;
     }
-    let delay = if matches!(command, cli::Command::Secondary(_)) { 10 } else { -1 };
+    let delay = -1;
     // SAFETY: mi_option_set only stores an integer in mimalloc's option
     // table; it is called before any other thread exists.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, delay) };
@@ -83,7 +82,7 @@ fn small_pages(command: &cli::Command) {
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    keep_freed_memory(&args.command);
+    keep_freed_memory();
     small_pages(&args.command);
     match cli::run(args) {
         Ok(outcome) => outcome.exit_code(),

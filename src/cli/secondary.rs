@@ -63,27 +63,32 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<Outcome> {
         );
     }
     let progress = Progress::on_stderr();
+    // The printed report shows the first claims of each list; the JSON
+    // lists every claim.
+    let keep = if global.json { usize::MAX } else { MAX_PRINTED };
     let report = if args.dry_run {
         // A dry run only reads: the ledger is opened read-only, never
         // written or upgraded; a read an older schema cannot answer names
         // the command that upgrades it.
         let mut ledger = Ledger::open_read_only(&path)
             .with_context(|| format!("opening ledger {}", path.display()))?;
-        secondary::run(&config, &mut ledger, &args.out, &options, &progress).map_err(|e| {
-            let failed_read = matches!(
-                e,
-                secondary::Error::Ledger(LedgerError::Sqlite { .. } | LedgerError::Read { .. })
-            );
-            match ledger.outdated() {
-                Some(outdated) if failed_read => anyhow::Error::from(outdated),
-                _ => e.into(),
-            }
-        })?
+        secondary::run_keeping(&config, &mut ledger, &args.out, &options, &progress, keep).map_err(
+            |e| {
+                let failed_read = matches!(
+                    e,
+                    secondary::Error::Ledger(LedgerError::Sqlite { .. } | LedgerError::Read { .. })
+                );
+                match ledger.outdated() {
+                    Some(outdated) if failed_read => anyhow::Error::from(outdated),
+                    _ => e.into(),
+                }
+            },
+        )?
     } else {
         let mut ledger =
             Ledger::open(&path).with_context(|| format!("opening ledger {}", path.display()))?;
         super::print_ledger_notes(&ledger);
-        secondary::run(&config, &mut ledger, &args.out, &options, &progress)?
+        secondary::run_keeping(&config, &mut ledger, &args.out, &options, &progress, keep)?
         // dropping the ledger releases the lock
     };
     super::print_result(global.json, &report, |out| print_report(out, &report))?;
@@ -99,14 +104,14 @@ fn print_report(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         Some(f) => writeln!(
             out,
             "{verb} {} COB claim(s) to secondary payers, {} in {}",
-            r.sent.len(),
+            r.counts.sent,
             money(r.sent_charge),
             f.display()
         )?,
         None => writeln!(
             out,
             "{verb} {} COB claim(s) to secondary payers, {}",
-            r.sent.len(),
+            r.counts.sent,
             money(r.sent_charge)
         )?,
     }
@@ -122,12 +127,13 @@ fn print_report(out: &mut dyn Write, r: &Report) -> io::Result<()> {
             money(s.patient_responsibility)
         )?;
     }
-    let lists = [("not sent", &r.not_sent), ("waiting", &r.waiting)];
-    for (title, list) in lists {
-        if list.is_empty() {
+    let lists =
+        [("not sent", &r.not_sent, r.counts.not_sent), ("waiting", &r.waiting, r.counts.waiting)];
+    for (title, list, count) in lists {
+        if count == 0 {
             continue;
         }
-        writeln!(out, "{title}: {} claim(s)", list.len())?;
+        writeln!(out, "{title}: {count} claim(s)")?;
         for n in list.iter().take(MAX_PRINTED) {
             let next = if n.next_action.is_empty() {
                 String::new()

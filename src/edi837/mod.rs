@@ -40,7 +40,7 @@ pub(crate) mod tests;
 
 pub(crate) use check::{check_set, SetCheck};
 pub(crate) use cob_check::check_cob;
-pub use read::{read, read_claims, read_each, Error, Read837, READ_SKIPPED};
+pub use read::{read, read_claims, read_each, read_set_each, Error, Read837, READ_SKIPPED};
 pub use span::{claim_spans, spans_by_claim, ClaimSpan};
 pub use summary::{read_summaries, read_summaries_as, ClaimSummary, LineSummary, Summaries};
 pub(crate) use write::begin_envelope;

@@ -97,12 +97,22 @@ pub struct CobCandidate {
     pub secondary_payer_id: String,
     /// The 837 file the claim was last sent in (absolute path).
     pub file: String,
+    /// ST02 of the transaction set of that file the claim was recorded in.
+    pub st02: String,
     /// The primary's latest matched payment, when one was posted.
     pub payment: Option<PrimaryPayment>,
     /// The primary's live payments of the claim (matched, not reversed, not
     /// a reversal), oldest first: one, or several when the payer split the
     /// claim over several claim payments.
     pub live: Vec<PrimaryPayment>,
+}
+
+/// Where a page of [`Ledger::cob_candidates_page`] ended: the last
+/// candidate's `claims` and `other_coverage` rows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CobCursor {
+    claim_row: i64,
+    coverage_row: i64,
 }
 
 /// A posted claim payment of the primary payer.
@@ -245,27 +255,49 @@ impl Ledger {
 
     /// Claims sent (in a complete submission) to their primary naming a
     /// secondary payer (SBR01 `S`) that has no claim of that id in the
-    /// ledger yet, each with the primary's latest matched payment.
-    pub fn cob_candidates(&self) -> Result<Vec<CobCandidate>, Error> {
+    /// ledger yet, each with the primary's latest matched payment: at most
+    /// `limit` of them, the next ones after `after` (start from
+    /// `CobCursor::default()`), in the order the claims were recorded (then
+    /// the order their other payers were recorded). Returns the candidates
+    /// and the cursor for the next page (an empty page: no more). A
+    /// secondary run takes them page by page, so memory holds one page; the
+    /// claims it records at the secondary payer enter `claims` only when its
+    /// submission is complete, so every page of one run reads the ledger as
+    /// it was when the run began.
+    pub fn cob_candidates_page(
+        &self,
+        after: CobCursor,
+        limit: usize,
+    ) -> Result<(Vec<CobCandidate>, CobCursor), Error> {
+        // Driven by the claims' rowid (CROSS JOIN keeps that table first), so
+        // that a page starts where the last one ended instead of scanning and
+        // sorting every other-coverage row again.
         let mut st = self
             .conn
-            .prepare(
-                "SELECT oc.claim_id, oc.payer_id, oc.other_payer_id, s.file
-                 FROM other_coverage oc
-                 JOIN claims c ON c.claim_id = oc.claim_id AND c.payer_id = oc.payer_id
-                              AND c.submission_id = oc.submission_id
+            .prepare_cached(
+                "SELECT c.rowid, oc.rowid, oc.claim_id, oc.payer_id, oc.other_payer_id, s.file, c.st02
+                 FROM claims c
+                 CROSS JOIN other_coverage oc ON oc.claim_id = c.claim_id AND oc.payer_id = c.payer_id
+                              AND oc.submission_id = c.submission_id
                  JOIN submissions s ON s.id = c.submission_id AND s.state = 'complete'
-                 WHERE oc.responsibility = 'S'
+                 WHERE c.rowid >= ?1 AND (c.rowid > ?1 OR oc.rowid > ?2)
+                   AND oc.responsibility = 'S'
                    AND NOT EXISTS (SELECT 1 FROM claims x
                                    WHERE x.claim_id = oc.claim_id AND x.payer_id = oc.other_payer_id)
-                 ORDER BY c.rowid",
+                 ORDER BY c.rowid, oc.rowid
+                 LIMIT ?3",
             )
             .map_err(self.sq())?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        type Row = (i64, i64, String, String, String, String, String);
         let rows = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_map(params![after.claim_row, after.coverage_row, limit], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            })
             .map_err(self.sq())?
-            .collect::<Result<Vec<(String, String, String, String)>, _>>()
+            .collect::<Result<Vec<Row>, _>>()
             .map_err(self.sq())?;
+        let next = rows.last().map_or(after, |r| CobCursor { claim_row: r.0, coverage_row: r.1 });
         let mut pay = self
             .conn
             .prepare_cached(
@@ -279,7 +311,7 @@ impl Ledger {
             .map_err(self.sq())?;
         let dec = |s: String| s.parse::<Decimal>().unwrap_or_default();
         let mut out = Vec::with_capacity(rows.len());
-        for (claim_id, payer_id, secondary_payer_id, file) in rows {
+        for (_, _, claim_id, payer_id, secondary_payer_id, file, st02) in rows {
             let mut all = pay
                 .query_map(params![claim_id, payer_id], |r| {
                     Ok(PrimaryPayment {
@@ -311,11 +343,12 @@ impl Ledger {
                 payer_id,
                 secondary_payer_id,
                 file,
+                st02,
                 payment,
                 live: all,
             });
         }
-        Ok(out)
+        Ok((out, next))
     }
 
     /// Replaces the COB claims held back by `secondary` with `rows`:

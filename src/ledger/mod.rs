@@ -48,7 +48,7 @@ mod submission;
 pub use account::{ClaimMoney, LivePayment, PlbPosting};
 pub use ack::{AckPosting, AckSummary, ClaimAck, CurrentClaim, Span, Submission, SubmittedClaim};
 pub use claim_status::{LatestStatusAnswer, StatusAnswerRecord};
-pub use cob::{CobCandidate, CobHeld, CobRecord, PrimaryPayment};
+pub use cob::{CobCandidate, CobCursor, CobHeld, CobRecord, PrimaryPayment};
 pub use detail::{
     open_read_only, DenialPosting, LinePosting, PatientRecord, PriorClaim, PriorLine,
 };
@@ -246,6 +246,14 @@ impl Ledger {
     pub fn open_read_only(path: &Path) -> Result<Ledger, Error> {
         let conn = detail::open_read_only(path)?;
         Ok(Ledger { conn, path: path.display().to_string(), recovered: Vec::new(), _lock: None })
+    }
+
+    /// Another connection to this ledger, read-only ([`Ledger::open_read_only`]:
+    /// no lock, nothing migrated, recovered or written), for a thread that
+    /// reads while this connection writes. The ledger is in WAL mode, so
+    /// each of its reads sees the transactions committed when it starts.
+    pub fn reader(&self) -> Result<Ledger, Error> {
+        Ledger::open_read_only(Path::new(&self.path))
     }
 
     /// [`Error::Outdated`] when the ledger's schema is older than this

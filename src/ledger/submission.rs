@@ -48,6 +48,8 @@ impl Ledger {
                     .map_err(sq)?;
                 tx.execute("DELETE FROM claim_patients WHERE submission_id = ?1", [id])
                     .map_err(sq)?;
+                // A secondary run's COB records of the claims it did not send.
+                tx.execute("DELETE FROM cob_claims WHERE submission_id = ?1", [id]).map_err(sq)?;
                 tx.execute("UPDATE submissions SET state = 'abandoned' WHERE id = ?1", [id])
                     .map_err(sq)?;
                 tx.commit().map_err(sq)?;

@@ -168,12 +168,13 @@ pub(super) enum Outcome {
 }
 
 /// Builds and balances the COB claim of candidate `c` (the primary's latest
-/// payment `p`) from the claim as sent and the primary's claim payments.
+/// payment `p`) from the claim as sent and the primary's claim payments (their
+/// sets loaded in `remits`).
 pub(super) fn outcome(
     c: &CobCandidate,
     p: &PrimaryPayment,
     primary: &Claim,
-    remits: &mut source::Remits,
+    remits: &source::Remits,
     config: &Config,
     options: &Options,
 ) -> Outcome {
@@ -195,16 +196,10 @@ pub(super) fn outcome(
             next_action: String::new(),
         }));
     }
-    live(c, p).for_each(|lp| remits.load(lp));
-    let remits = &*remits;
     let mut found = Vec::new();
     for lp in live(c, p) {
         let Some(f) = remits.find(lp) else {
-            let why = remits
-                .broken
-                .get(&lp.remit_file)
-                .cloned()
-                .unwrap_or_else(|| "the claim payment is not in it".into());
+            let why = remits.broken(&lp.remit_file).unwrap_or("the claim payment is not in it");
             return held(format!(
                 "claim {}: the primary's 835 ({}, set {}) cannot be read back: {why}",
                 c.claim_id, lp.remit_file, lp.st02

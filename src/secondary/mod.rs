@@ -34,25 +34,26 @@
 //! and running again sends nothing twice. With `dry_run` nothing is written
 //! or recorded. Nothing here prints.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::claim::Claim;
 use crate::config::Config;
 use crate::finding::Finding;
-use crate::ledger::{self, CobCandidate, Ledger, PrimaryPayment};
+use crate::ledger::{self, Ledger};
 use crate::progress::Progress;
 
 mod cob;
 mod decide;
+mod prepare;
 mod source;
+mod stream;
 mod submit;
 
-use decide::{decide, finding, held_reason, live, outcome, Decision, Outcome};
+use decide::finding;
 
 /// Rule id of a COB claim that cannot be built from what the ledger points at
 /// (recorded 837 or 835 missing, changed, or without the claim).
@@ -179,6 +180,22 @@ pub struct Report {
     pub held: Vec<String>,
     /// Every finding, by claim.
     pub findings: Vec<Finding>,
+    /// How many COB claims were sent, not sent and waiting: the lengths of
+    /// `sent`, `not_sent` and `waiting`, unless the run kept only the first
+    /// of each ([`run_keeping`]). Not in the JSON (the lists are).
+    #[serde(skip)]
+    pub counts: Counts,
+}
+
+/// How many claims each list of a [`Report`] had (see [`Report::counts`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// COB claims sent (or that a dry run would send).
+    pub sent: usize,
+    /// Claims not sent.
+    pub not_sent: usize,
+    /// Claims that wait.
+    pub waiting: usize,
 }
 
 impl Report {
@@ -192,10 +209,15 @@ impl Report {
     }
 }
 
+/// Candidates taken from the ledger at a time: a batch's claims are read
+/// back, built, written and recorded before the next batch is read.
+const BATCH: usize = 5_000;
+
 /// Runs the secondary job: decides per claim, builds and checks the COB
 /// claims, writes them as one 837P into `out_dir` (created when missing) and
 /// records them in the ledger (nothing written or recorded with
-/// `options.dry_run`).
+/// `options.dry_run`). The report lists every claim; see [`run_keeping`]
+/// for a report of bounded size.
 pub fn run(
     config: &Config,
     ledger: &mut Ledger,
@@ -203,120 +225,58 @@ pub fn run(
     options: &Options,
     progress: &Progress,
 ) -> Result<Report, Error> {
+    run_keeping(config, ledger, out_dir, options, progress, usize::MAX)
+}
+
+/// Runs the secondary job like [`run`], but the report keeps only the first
+/// `keep` claims of `sent`, `not_sent` and `waiting` ([`Report::counts`]
+/// and `sent_charge` count them all), so that its size does not grow with
+/// the number of claims. `held` and `findings` are whole.
+///
+/// The claims are taken from the ledger in batches of 5,000 candidates, in
+/// the order they were recorded; each batch's claims are read back, built
+/// and balanced (on rayon), then written set by set and recorded, and let
+/// go before the next batch, so memory holds a batch, not the run (besides
+/// the report's one line per claim).
+pub fn run_keeping(
+    config: &Config,
+    ledger: &mut Ledger,
+    out_dir: &Path,
+    options: &Options,
+    progress: &Progress,
+    keep: usize,
+) -> Result<Report, Error> {
     if out_dir.exists() && !out_dir.is_dir() {
         return Err(Error::NotAFolder(out_dir.to_path_buf()));
     }
-    progress.stage("finding claims with secondary coverage");
-    let candidates = ledger.cob_candidates()?;
-    let mut report = Report { dry_run: options.dry_run, ..Report::default() };
-    let mut to_build: Vec<(&CobCandidate, PrimaryPayment)> = Vec::new();
-    for c in &candidates {
-        match decide(c) {
-            Decision::Send(p) => to_build.push((c, p)),
-            Decision::NotSent(n) => report.not_sent.push(n),
-            Decision::Waiting(n) => report.waiting.push(n),
-            Decision::AwaitingPrimary => report.awaiting_primary += 1,
-        }
-    }
-    progress.stage("opening the primary's 835s");
-    let payments: Vec<&PrimaryPayment> = to_build.iter().flat_map(|(c, p)| live(c, p)).collect();
-    let mut remits = source::Remits::read(&payments);
-    drop(payments);
-    progress.stage("reading back the claims sent and the 835 sets, building the COB claims");
-    // Each claim sent is read back from the file the ledger says it was last
-    // sent in; the first occurrence there is used.
-    let mut index: HashMap<(&str, &str, &str), usize> = HashMap::new();
-    for (i, (c, _)) in to_build.iter().enumerate() {
-        index.entry((c.file.as_str(), c.claim_id.as_str(), c.payer_id.as_str())).or_insert(i);
-    }
-    let mut files: Vec<&str> = to_build.iter().map(|(c, _)| c.file.as_str()).collect();
-    files.sort_unstable();
-    files.dedup();
-    // Each COB claim is built as soon as its claim is read back, and the
-    // claim sent and the primary's claim payments it used are let go.
-    let mut outcomes: Vec<Option<Outcome>> = (0..to_build.len()).map(|_| None).collect();
-    let mut broken: HashMap<&str, String> = HashMap::new();
-    for file in files {
-        let mut built = Vec::new();
-        let read = source::each_sent(file, |sent| {
-            let Some(&i) = index.get(&(file, sent.claim_id.as_str(), sent.payer.id.as_str()))
-            else {
-                return;
-            };
-            if outcomes[i].is_some() {
-                return;
+    progress.stage("finding, reading back, building, writing and recording the COB claims");
+    let mut run = stream::Streamed::new(config, out_dir, options, keep);
+    let mut first = prepare::Producer::new(config, options, ledger.reader()?);
+    // The first stage prepares the next batch while this thread writes and
+    // records the one before (handed over one at a time: at most two
+    // batches are held).
+    std::thread::scope(|s| -> Result<(), Error> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<prepare::Prepared, Error>>(0);
+        s.spawn(move || loop {
+            let next = first.next_batch().transpose();
+            let Some(next) = next else { break };
+            let failed = next.is_err();
+            // A closed channel: the second stage stopped on an error.
+            if tx.send(next).is_err() || failed {
+                break;
             }
-            let (c, p) = &to_build[i];
-            outcomes[i] = Some(outcome(c, p, &sent, &mut remits, config, options));
-            live(c, p).for_each(|lp| remits.release(lp));
-            built.push(i);
         });
-        if let Err(why) = read {
-            built.into_iter().for_each(|i| outcomes[i] = None);
-            broken.insert(file, why);
+        loop {
+            let took = Instant::now();
+            let Ok(batch) = rx.recv() else { break };
+            run.waited(took.elapsed());
+            run.batch(batch?, ledger)?;
+            let (candidates, sent) = run.counts();
+            progress.counts(candidates, sent);
         }
-    }
-    drop(remits);
-    let sending = outcomes.iter().filter(|o| matches!(o, Some(Outcome::Sent(_)))).count();
-    let mut claims: Vec<(Claim, submit::Pending)> = Vec::with_capacity(sending);
-    for ((c, _), done) in to_build.iter().zip(outcomes) {
-        match done {
-            None => {
-                let why =
-                    broken.get(c.file.as_str()).map_or("the claim is not in it", String::as_str);
-                report.findings.push(finding(
-                    RULE_SOURCE,
-                    &c.claim_id,
-                    format!(
-                        "claim {}: the 837 it was sent in ({}) cannot be read back: {why}",
-                        c.claim_id, c.file
-                    ),
-                ));
-                report.held.push(c.claim_id.clone());
-            }
-            Some(Outcome::Held(findings)) => {
-                report.findings.extend(findings);
-                report.held.push(c.claim_id.clone());
-            }
-            Some(Outcome::NotSent(n)) => report.not_sent.push(*n),
-            Some(Outcome::Waiting(n)) => report.waiting.push(*n),
-            Some(Outcome::Skip) => {}
-            Some(Outcome::Sent(done)) => {
-                let (sent, claim, pending) = *done;
-                report.sent.push(sent);
-                claims.push((claim, pending));
-            }
-        }
-    }
-    report.sent_charge = report.sent.iter().map(|s| s.charge).sum();
-    if !options.dry_run {
-        // The worklist lists what is held, in billing words, until a run
-        // builds it.
-        let held: Vec<(String, String, String, String)> = to_build
-            .iter()
-            .filter(|(c, _)| report.held.contains(&c.claim_id))
-            .map(|(c, _)| {
-                let mine: Vec<&Finding> =
-                    report.findings.iter().filter(|f| f.claim_id == c.claim_id).collect();
-                (
-                    c.claim_id.clone(),
-                    c.payer_id.clone(),
-                    c.secondary_payer_id.clone(),
-                    held_reason(&mine),
-                )
-            })
-            .collect();
-        let at = options.now.format("%Y-%m-%dT%H:%M:%S").to_string();
-        ledger.record_cob_held(&held, &at)?;
-    }
-    if !options.dry_run && !claims.is_empty() {
-        progress.stage("writing the COB 837P");
-        let (path, isa13) = submit::write_and_record(config, ledger, out_dir, options, &claims)?;
-        report.x12_file = Some(path);
-        report.isa13 = Some(isa13);
-    }
-    progress.done();
-    Ok(report)
+        Ok(())
+    })?;
+    run.finish(ledger, progress)
 }
 
 #[cfg(test)]

@@ -1,8 +1,16 @@
-//! Writing and recording the COB claims of a secondary run, with the same
-//! protocol as a build: control numbers allocated and committed first, the
-//! 837P written to a temp file and re-validated (COB balancing included),
-//! the submission recorded as pending with its claims and their COB
-//! records, the file renamed into place, the submission marked complete.
+//! Writing and recording the COB claims of a secondary run set by set, with
+//! the same protocol as a build: [`Emitter::open`] allocates and commits
+//! the control numbers, starts the 837P as a temp file and records its
+//! submission `pending`; [`Emitter::send`] takes the COB claims in order and
+//! writes a transaction set each time one is full (the writer `build` uses),
+//! validates the set in memory (COB balancing included), reads its claims'
+//! spans and records its claims and their COB records as part of the pending
+//! submission, then drops them; [`Emitter::finish`] ends the file, fills in
+//! the submission's sha256, sets and total, renames the file into place and
+//! marks the submission complete. Until the rename, a crash leaves a
+//! pending submission without a file, which the ledger abandons when next
+//! opened (with the claims and COB records recorded so far). It does not
+//! decide what is sent (`decide`).
 
 use std::fs;
 use std::io::Write;
@@ -27,79 +35,186 @@ pub(super) struct Pending {
     pub(super) patient_responsibility: Decimal,
 }
 
-/// Writes `claims` as one 837P into `out_dir` and records them; returns the
-/// file and its ISA13.
-pub(super) fn write_and_record(
-    config: &Config,
-    ledger: &mut Ledger,
-    out_dir: &Path,
-    options: &Options,
-    claims: &[(Claim, Pending)],
-) -> Result<(PathBuf, String), Error> {
-    fs::create_dir_all(out_dir).map_err(Error::io(out_dir, "cannot create output folder"))?;
-    let (isa13, gs06) =
-        ledger.allocate_control_numbers(config.interchange.control_number_start.unwrap_or(1))?;
-    let name = format!("secondary-{isa13:09}.x12");
-    let dest = out_dir.join(&name);
-    let list: Vec<&Claim> = claims.iter().map(|(c, _)| c).collect();
-    let env =
-        edi837::Envelope { interchange_control: isa13, group_control: gs06, now: options.now };
-    let mut file = AtomicFile::create(&dest).map_err(Error::io(&dest, "cannot create"))?;
-    let written = edi837::write(&mut file, &list, config, &env)
-        .and_then(|w| Ok(file.flush().map(|()| w)?))
-        .map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
-    let bytes = crate::input::open(file.temp_path()).map_err(Error::io(&dest, "cannot re-read"))?;
-    let check = crate::validate::validate_file(&name, &bytes);
-    if !check.is_valid() {
-        let first = check.findings.first().map(|f| f.message.clone()).unwrap_or_default();
-        return Err(Error::SelfCheck { path: dest, first });
+/// The COB 837P being written (see the module doc).
+pub(super) struct Emitter<'c> {
+    config: &'c Config,
+    env: edi837::Envelope,
+    name: String,
+    dest: PathBuf,
+    writer: edi837::SetWriter<'c, Hashing<AtomicFile>>,
+    pending: Vec<(Claim, Pending)>,
+    /// The submission as recorded `pending` (its sha256, sets and total
+    /// filled in at the end) and its id in the ledger.
+    sub: SubmissionRecord,
+    id: i64,
+}
+
+impl<'c> Emitter<'c> {
+    /// Creates `out_dir` when missing, takes the next control numbers from
+    /// the ledger and starts `secondary-<ISA13>.x12` there (as a temp file).
+    pub(super) fn open(
+        config: &'c Config,
+        ledger: &mut Ledger,
+        out_dir: &Path,
+        options: &Options,
+    ) -> Result<Emitter<'c>, Error> {
+        fs::create_dir_all(out_dir).map_err(Error::io(out_dir, "cannot create output folder"))?;
+        let (isa13, gs06) = ledger
+            .allocate_control_numbers(config.interchange.control_number_start.unwrap_or(1))?;
+        crash_point("allocated");
+        let name = format!("secondary-{isa13:09}.x12");
+        let dest = out_dir.join(&name);
+        let env =
+            edi837::Envelope { interchange_control: isa13, group_control: gs06, now: options.now };
+        let file = AtomicFile::create(&dest).map_err(Error::io(&dest, "cannot create"))?;
+        // The file's sha256 is taken from the bytes as they are written.
+        let hashing = Hashing { inner: file, hash: Sha256::new() };
+        let writer = edi837::SetWriter::begin(hashing, config, &env)
+            .map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
+        let abs = fs::canonicalize(out_dir).unwrap_or_else(|_| out_dir.to_path_buf()).join(&name);
+        let sub = SubmissionRecord {
+            file: abs,
+            file_sha256: String::new(),
+            isa13: format!("{isa13:09}"),
+            gs06: gs06.to_string(),
+            st02: Vec::new(),
+            total_charge: Decimal::ZERO,
+            created_at: options.now.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        };
+        let id = ledger.begin_pending(&sub, 0)?;
+        Ok(Emitter { config, env, name, dest, writer, pending: Vec::new(), sub, id })
     }
-    let sha256 = ledger::hex(&Sha256::digest(&bytes[..]));
-    // Where each claim sits in its set, for mapping 999 errors to claims.
-    let mut spans = crate::edi837::spans_by_claim(&bytes);
-    drop(bytes);
-    let set_of =
-        written.sets.iter().flat_map(|s| std::iter::repeat(s.control.as_str()).take(s.claims));
-    let records: Vec<ClaimRecord> = claims
+
+    /// Sends `claim` (in this order); writes a set when one is full.
+    pub(super) fn send(
+        &mut self,
+        claim: Claim,
+        pending: Pending,
+        ledger: &mut Ledger,
+    ) -> Result<(), Error> {
+        self.pending.push((claim, pending));
+        if self.pending.len() >= self.writer.per_set() {
+            self.write_set(ledger)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the pending claims as one set, validates it, and records its
+    /// claims and their COB records (as part of the pending submission).
+    fn write_set(&mut self, ledger: &mut Ledger) -> Result<(), Error> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let claims: Vec<&Claim> = pending.iter().map(|(c, _)| c).collect();
+        let (set, bytes) = self
+            .writer
+            .write_set(&claims)
+            .map_err(|cause| Error::Write837 { path: self.dest.clone(), cause })?;
+        drop(claims);
+        let whole = edi837::standalone_set(self.config, &self.env, &bytes)
+            .map_err(|cause| Error::Write837 { path: self.dest.clone(), cause })?;
+        drop(bytes);
+        // The set's records are taken meanwhile on this thread.
+        let ((check, mut spans), (mut records, cob)) = rayon::join(
+            || {
+                rayon::join(
+                    || crate::validate::validate_file(&self.name, &whole),
+                    // Where each claim sits in its set, for mapping 999
+                    // errors to claims.
+                    || edi837::spans_by_claim(&whole),
+                )
+            },
+            || records_of(&pending, &set.control),
+        );
+        drop(pending);
+        if !check.is_valid() {
+            let first = check.findings.first().map(|f| f.message.clone()).unwrap_or_default();
+            return Err(Error::SelfCheck { path: self.dest.clone(), first });
+        }
+        for r in &mut records {
+            r.span = spans.remove(&(r.st02.clone(), r.claim_id.clone(), r.payer_id.clone()));
+        }
+        ledger.add_pending(self.id, &self.sub.created_at, &records)?;
+        ledger.record_cob_claims(self.id, &cob)?;
+        Ok(())
+    }
+
+    /// Writes the last set and the trailers, fills in the pending
+    /// submission, renames the file into place and marks it complete;
+    /// returns the file and its ISA13.
+    pub(super) fn finish(mut self, ledger: &mut Ledger) -> Result<(PathBuf, String), Error> {
+        self.write_set(ledger)?;
+        let Emitter { dest, writer, mut sub, id, .. } = self;
+        let (written, mut hashing) =
+            writer.finish().map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
+        hashing.flush().map_err(Error::io(&dest, "cannot write"))?;
+        let Hashing { inner: file, hash } = hashing;
+        sub.file_sha256 = ledger::hex(&hash.finalize());
+        sub.st02 = written.sets.iter().map(|s| s.control.clone()).collect();
+        sub.total_charge = written.total_charge;
+        ledger.end_pending(id, &sub, written.claims)?;
+        crash_point("pending");
+        file.commit().map_err(Error::io(&dest, "cannot write"))?;
+        crash_point("renamed");
+        ledger.complete(id)?;
+        Ok((dest, written.interchange_control))
+    }
+}
+
+/// The ledger records of the COB claims of set `st02` (their spans are
+/// filled in once the set is read back) and their `cob_claims` records.
+fn records_of(claims: &[(Claim, Pending)], st02: &str) -> (Vec<ClaimRecord>, Vec<CobRecord>) {
+    claims
         .iter()
-        .zip(set_of)
-        .map(|((c, p), st)| ClaimRecord {
-            claim_id: c.claim_id.clone(),
-            payer_id: c.payer.id.clone(),
-            content_hash: ledger::content_hash(c),
-            frequency: c.frequency.code().to_string(),
-            total_charge: c.total_charge(),
-            st02: st.to_string(),
-            status: ClaimStatus::Sent,
-            span: spans.remove(&(st.to_string(), c.claim_id.clone(), c.payer.id.clone())),
-            detail: Some(format!("COB claim after the primary {}", p.primary_payer_id)),
-            patient: ledger::PatientRecord::of(c),
+        .map(|(c, p)| {
+            let record = ClaimRecord {
+                claim_id: c.claim_id.clone(),
+                payer_id: c.payer.id.clone(),
+                content_hash: ledger::content_hash(c),
+                frequency: c.frequency.code().to_string(),
+                total_charge: c.total_charge(),
+                st02: st02.to_string(),
+                status: ClaimStatus::Sent,
+                span: None,
+                detail: Some(format!("COB claim after the primary {}", p.primary_payer_id)),
+                patient: ledger::PatientRecord::of(c),
+            };
+            let cob = CobRecord {
+                claim_id: c.claim_id.clone(),
+                payer_id: c.payer.id.clone(),
+                primary_payer_id: p.primary_payer_id.clone(),
+                primary_payment_id: p.primary_payment_id,
+                primary_paid: p.primary_paid,
+                primary_patient_responsibility: p.patient_responsibility,
+            };
+            (record, cob)
         })
-        .collect();
-    let cob: Vec<CobRecord> = claims
-        .iter()
-        .map(|(c, p)| CobRecord {
-            claim_id: c.claim_id.clone(),
-            payer_id: c.payer.id.clone(),
-            primary_payer_id: p.primary_payer_id.clone(),
-            primary_payment_id: p.primary_payment_id,
-            primary_paid: p.primary_paid,
-            primary_patient_responsibility: p.patient_responsibility,
-        })
-        .collect();
-    let abs = fs::canonicalize(out_dir).unwrap_or_else(|_| out_dir.to_path_buf()).join(&name);
-    let sub = SubmissionRecord {
-        file: abs,
-        file_sha256: sha256,
-        isa13: written.interchange_control.clone(),
-        gs06: written.group_control.clone(),
-        st02: written.sets.iter().map(|s| s.control.clone()).collect(),
-        total_charge: written.total_charge,
-        created_at: options.now.format("%Y-%m-%dT%H:%M:%S").to_string(),
-    };
-    let id = ledger.record_pending(&sub, &records)?;
-    ledger.record_cob_claims(id, &cob)?;
-    file.commit().map_err(Error::io(&dest, "cannot write"))?;
-    ledger.complete(id)?;
-    Ok((dest, written.interchange_control))
+        .unzip()
+}
+
+/// A writer that hashes (sha256) the bytes it passes on.
+struct Hashing<W> {
+    inner: W,
+    hash: Sha256,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Test hook for the crash-safety tests: with `CLAIMFLOW_TEST_CRASH_AT=<point>`
+/// the process aborts (no destructors, like kill -9) at that point of the
+/// submission: `allocated`, `pending` or `renamed`.
+fn crash_point(point: &str) {
+    if std::env::var("CLAIMFLOW_TEST_CRASH_AT").is_ok_and(|p| p == point) {
+        std::process::abort();
+    }
 }

@@ -1,7 +1,8 @@
 //! The secondary job's decision per claim, from the primary's latest payment.
 
-use super::*;
+use super::decide::{decide, Decision};
 use crate::claim::ClaimStatus;
+use crate::ledger::{CobCandidate, PrimaryPayment};
 
 fn candidate(status: ClaimStatus, pr: &str, adjustments: &str, reversed: bool) -> CobCandidate {
     CobCandidate {
@@ -9,6 +10,7 @@ fn candidate(status: ClaimStatus, pr: &str, adjustments: &str, reversed: bool) -
         payer_id: "P1".into(),
         secondary_payer_id: "S1".into(),
         file: "/x/claims.x12".into(),
+        st02: "0001".into(),
         payment: Some(PrimaryPayment {
             id: 1,
             status,

@@ -13,6 +13,7 @@ use std::process::Output;
 use crate::util::{claimflow, fixture, keep_all_837, root};
 
 mod cob_claim;
+mod crash;
 mod runs;
 
 fn text(o: &Output) -> String {

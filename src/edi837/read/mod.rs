@@ -382,3 +382,29 @@ pub fn read_each(input: &[u8], mut each: impl FnMut(Claim)) -> Result<Vec<Findin
     }
     Ok(state.out.warnings)
 }
+
+/// Reads the claims of one 837 transaction set of `input` (found by
+/// [`x12::scan`](crate::x12::scan) of the same bytes) like [`read_each`],
+/// handing each to `each` in set order. A claim of a set reads the same as
+/// in the whole file: the hierarchical levels above each claim are inside
+/// its set, and every level starts afresh. Returns false (after handing over
+/// what it could read) when a stretch of the set is not X12: the caller then
+/// reads the whole file, as [`read_each`] skips such stretches its own way.
+pub fn read_set_each(
+    input: &[u8],
+    set: &crate::x12::TransactionSet,
+    mut each: impl FnMut(Claim),
+) -> bool {
+    let mut state = State::new();
+    let mut clean = true;
+    for item in set.segments(input) {
+        match item {
+            Ok(seg) => state.segment(&seg),
+            Err(_) => clean = false,
+        }
+        state.out.claims.drain(..).for_each(&mut each);
+    }
+    state.finish_claim();
+    state.out.claims.drain(..).for_each(&mut each);
+    clean
+}
