@@ -19,6 +19,7 @@ use crate::finding::{Finding, Severity};
 use super::super::assemble::{finish_claim, read_claim_level, ClaimVals, Group};
 use super::super::line::read_line;
 use super::super::{rule, Col, Error};
+use super::rows::{claim_id_of, is_blank};
 use super::{io_err, Opened, Rows};
 
 /// The rows of an export by claim: what [`Opened::read_indexed`] reads.
@@ -77,31 +78,15 @@ impl Opened {
             if row % 65_536 == 0 {
                 self.data.release(self.base + start);
             }
-            if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            if is_blank(&rec) {
                 blank_rows += 1;
                 claim_of.push(NO_CLAIM);
                 continue;
             }
-            let claim_id = match ctx.cell(&rec, Col::ClaimId) {
-                Ok(Some(id)) => id,
-                other => {
-                    let why = if other.is_err() {
-                        "claim_id is not UTF-8 text"
-                    } else {
-                        "row has no claim_id"
-                    };
-                    unclaimed_rows.push(row);
-                    findings.push(ctx.finding(
-                        "",
-                        row,
-                        Col::ClaimId,
-                        rule::NO_CLAIM_ID,
-                        Severity::Error,
-                        format!("{why}: it belongs to no claim and was not read further"),
-                    ));
-                    claim_of.push(NO_CLAIM);
-                    continue;
-                }
+            let Some(claim_id) = claim_id_of(&ctx, &rec, row, &mut unclaimed_rows, &mut findings)
+            else {
+                claim_of.push(NO_CLAIM);
+                continue;
             };
             let ordinal = match by_id.get(claim_id.as_ref()) {
                 Some(&o) => o,

@@ -105,25 +105,9 @@ impl Opened {
                 blank_rows += 1;
                 continue;
             }
-            let claim_id = match ctx.cell(&rec, Col::ClaimId) {
-                Ok(Some(id)) => id,
-                other => {
-                    let why = if other.is_err() {
-                        "claim_id is not UTF-8 text"
-                    } else {
-                        "row has no claim_id"
-                    };
-                    unclaimed_rows.push(row);
-                    findings.push(ctx.finding(
-                        "",
-                        row,
-                        Col::ClaimId,
-                        rule::NO_CLAIM_ID,
-                        Severity::Error,
-                        format!("{why}: it belongs to no claim and was not read further"),
-                    ));
-                    continue;
-                }
+            let Some(claim_id) = claim_id_of(&ctx, &rec, row, &mut unclaimed_rows, &mut findings)
+            else {
+                continue;
             };
             let gi = match by_id.get(claim_id.as_ref()) {
                 Some(&gi) => gi,
@@ -187,6 +171,32 @@ impl Opened {
         }
         Ok(Rows { findings, unclaimed_rows, row_starts, blank_rows })
     }
+}
+
+/// The claim_id of data row `row`; `None` when it has none (or it is not
+/// UTF-8), the row then noted in `unclaimed` with its finding.
+pub(super) fn claim_id_of<'r>(
+    ctx: &'r Ctx<'_>,
+    rec: &'r csv::ByteRecord,
+    row: u64,
+    unclaimed: &mut Vec<u64>,
+    findings: &mut Vec<Finding>,
+) -> Option<std::borrow::Cow<'r, str>> {
+    let why = match ctx.cell(rec, Col::ClaimId) {
+        Ok(Some(id)) => return Some(id),
+        Ok(None) => "row has no claim_id",
+        Err(()) => "claim_id is not UTF-8 text",
+    };
+    unclaimed.push(row);
+    findings.push(ctx.finding(
+        "",
+        row,
+        Col::ClaimId,
+        rule::NO_CLAIM_ID,
+        Severity::Error,
+        format!("{why}: it belongs to no claim and was not read further"),
+    ));
+    None
 }
 
 /// A row of empty or blank cells only.
