@@ -103,6 +103,7 @@ pub mod reconcile;
 pub mod report;
 pub mod scrub;
 pub mod secondary;
+mod sending;
 pub mod status;
 pub mod suggest;
 pub mod validate;

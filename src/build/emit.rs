@@ -17,7 +17,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
-use sha2::{Digest, Sha256};
+use sha2::Digest;
 
 use super::manifest::{ControlNumbers, FileEntry};
 use super::submit::Decision;
@@ -28,6 +28,7 @@ use crate::config::Config;
 use crate::edi837;
 use crate::ledger::{self, ClaimRecord, Ledger, SubmissionRecord};
 use crate::progress::Progress;
+use crate::sending::{self, crash_point, Hashing, SetCheck};
 
 /// The 837P as written and recorded.
 pub(super) struct Sent {
@@ -78,7 +79,7 @@ impl<'c> Emitter<'c> {
         let file = AtomicFile::create(&dest).map_err(Error::io(&dest, "cannot create"))?;
         // The file's sha256 is taken from the bytes as they are written (no
         // second pass over the file for it).
-        let hashing = Hashing { inner: file, hash: Sha256::new(), bytes: 0 };
+        let hashing = Hashing::new(file);
         let writer = edi837::SetWriter::begin(hashing, config, &env)
             .map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
         let abs = fs::canonicalize(out_dir).unwrap_or_else(|_| out_dir.to_path_buf()).join(&name);
@@ -135,31 +136,23 @@ impl<'c> Emitter<'c> {
             .write_set(&claims)
             .map_err(|cause| Error::Write837 { path: self.dest.clone(), cause })?;
         drop(claims);
-        let whole = edi837::standalone_set(self.config, &self.env, &bytes)
-            .map_err(|cause| Error::Write837 { path: self.dest.clone(), cause })?;
-        drop(bytes);
         // Its claims' records are taken meanwhile on this thread.
-        let ((check, mut spans), ()) = rayon::join(
-            || {
-                rayon::join(
-                    || crate::validate::validate_file(&self.name, &whole),
-                    // Where each claim sits in its set, for mapping 999
-                    // errors to claims.
-                    || edi837::spans_by_claim(&whole),
-                )
-            },
-            || {
-                for (c, why, hash) in pending {
-                    let (record, coverage) = record_of(&c, why, hash, &set.control);
-                    self.records.push(record);
-                    self.coverage.extend(coverage);
-                }
-            },
-        );
-        if !check.is_valid() {
-            let first = check.findings.first().map(|f| f.message.clone()).unwrap_or_default();
-            return Err(Error::SelfCheck { path: self.dest.clone(), first });
-        }
+        let records = &mut self.records;
+        let coverage = &mut self.coverage;
+        let (check, ()) = sending::check_set(self.config, &self.env, &self.name, bytes, || {
+            for (c, why, hash) in pending {
+                let (record, cover) = record_of(&c, why, hash, &set.control);
+                records.push(record);
+                coverage.extend(cover);
+            }
+        })
+        .map_err(|cause| Error::Write837 { path: self.dest.clone(), cause })?;
+        let mut spans = match check {
+            SetCheck::Valid(spans) => spans,
+            SetCheck::Invalid(first) => {
+                return Err(Error::SelfCheck { path: self.dest.clone(), first })
+            }
+        };
         for r in &mut self.records {
             r.span = spans.remove(&(r.st02.clone(), r.claim_id.clone(), r.payer_id.clone()));
         }
@@ -323,33 +316,5 @@ pub(super) fn take_sent(c: &mut Claim) -> Claim {
         other_payers: take(other_payers),
         insurance_type: take(insurance_type),
         source: take(source),
-    }
-}
-
-/// A writer that hashes (sha256) and counts the bytes it passes on.
-struct Hashing<W> {
-    inner: W,
-    hash: Sha256,
-    bytes: u64,
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hash.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-/// Test hook for the crash-safety tests: with `CLAIMFLOW_TEST_CRASH_AT=<point>`
-/// the process aborts (no destructors, like kill -9) at that point of the
-/// submission: `allocated`, `pending` or `renamed`.
-fn crash_point(point: &str) {
-    if std::env::var("CLAIMFLOW_TEST_CRASH_AT").is_ok_and(|p| p == point) {
-        std::process::abort();
     }
 }

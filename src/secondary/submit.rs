@@ -17,7 +17,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
-use sha2::{Digest, Sha256};
+use sha2::Digest;
 
 use super::{Error, Options};
 use crate::atomic::AtomicFile;
@@ -25,6 +25,7 @@ use crate::claim::{Claim, ClaimStatus};
 use crate::config::Config;
 use crate::edi837;
 use crate::ledger::{self, ClaimRecord, CobRecord, Ledger, SubmissionRecord};
+use crate::sending::{self, crash_point, Hashing, SetCheck};
 
 /// What the ledger keeps of a COB claim besides the claim itself.
 #[derive(Clone, Debug)]
@@ -68,7 +69,7 @@ impl<'c> Emitter<'c> {
             edi837::Envelope { interchange_control: isa13, group_control: gs06, now: options.now };
         let file = AtomicFile::create(&dest).map_err(Error::io(&dest, "cannot create"))?;
         // The file's sha256 is taken from the bytes as they are written.
-        let hashing = Hashing { inner: file, hash: Sha256::new() };
+        let hashing = Hashing::new(file);
         let writer = edi837::SetWriter::begin(hashing, config, &env)
             .map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
         let abs = fs::canonicalize(out_dir).unwrap_or_else(|_| out_dir.to_path_buf()).join(&name);
@@ -112,26 +113,19 @@ impl<'c> Emitter<'c> {
             .write_set(&claims)
             .map_err(|cause| Error::Write837 { path: self.dest.clone(), cause })?;
         drop(claims);
-        let whole = edi837::standalone_set(self.config, &self.env, &bytes)
-            .map_err(|cause| Error::Write837 { path: self.dest.clone(), cause })?;
-        drop(bytes);
         // The set's records are taken meanwhile on this thread.
-        let ((check, mut spans), (mut records, cob)) = rayon::join(
-            || {
-                rayon::join(
-                    || crate::validate::validate_file(&self.name, &whole),
-                    // Where each claim sits in its set, for mapping 999
-                    // errors to claims.
-                    || edi837::spans_by_claim(&whole),
-                )
-            },
-            || records_of(&pending, &set.control),
-        );
+        let (check, (mut records, cob)) =
+            sending::check_set(self.config, &self.env, &self.name, bytes, || {
+                records_of(&pending, &set.control)
+            })
+            .map_err(|cause| Error::Write837 { path: self.dest.clone(), cause })?;
         drop(pending);
-        if !check.is_valid() {
-            let first = check.findings.first().map(|f| f.message.clone()).unwrap_or_default();
-            return Err(Error::SelfCheck { path: self.dest.clone(), first });
-        }
+        let mut spans = match check {
+            SetCheck::Valid(spans) => spans,
+            SetCheck::Invalid(first) => {
+                return Err(Error::SelfCheck { path: self.dest.clone(), first })
+            }
+        };
         for r in &mut records {
             r.span = spans.remove(&(r.st02.clone(), r.claim_id.clone(), r.payer_id.clone()));
         }
@@ -149,7 +143,7 @@ impl<'c> Emitter<'c> {
         let (written, mut hashing) =
             writer.finish().map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
         hashing.flush().map_err(Error::io(&dest, "cannot write"))?;
-        let Hashing { inner: file, hash } = hashing;
+        let Hashing { inner: file, hash, .. } = hashing;
         sub.file_sha256 = ledger::hex(&hash.finalize());
         sub.st02 = written.sets.iter().map(|s| s.control.clone()).collect();
         sub.total_charge = written.total_charge;
@@ -191,30 +185,4 @@ fn records_of(claims: &[(Claim, Pending)], st02: &str) -> (Vec<ClaimRecord>, Vec
             (record, cob)
         })
         .unzip()
-}
-
-/// A writer that hashes (sha256) the bytes it passes on.
-struct Hashing<W> {
-    inner: W,
-    hash: Sha256,
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hash.update(&buf[..n]);
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-/// Test hook for the crash-safety tests: with `CLAIMFLOW_TEST_CRASH_AT=<point>`
-/// the process aborts (no destructors, like kill -9) at that point of the
-/// submission: `allocated`, `pending` or `renamed`.
-fn crash_point(point: &str) {
-    if std::env::var("CLAIMFLOW_TEST_CRASH_AT").is_ok_and(|p| p == point) {
-        std::process::abort();
-    }
 }
