@@ -14,12 +14,11 @@ use std::io::{Cursor, SeekFrom};
 use rustc_hash::FxHashMap;
 
 use crate::claim::Claim;
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 
-use super::super::assemble::{finish_claim, read_claim_level, ClaimVals, Group};
-use super::super::line::read_line;
-use super::super::{rule, Col, Error};
-use super::rows::{claim_id_of, is_blank};
+use super::super::assemble::{finish_claim, ClaimVals, Group};
+use super::super::{Col, Error};
+use super::rows::{claim_id_of, is_blank, read_row};
 use super::{io_err, Opened, Rows};
 
 /// The rows of an export by claim: what [`Opened::read_indexed`] reads.
@@ -189,24 +188,7 @@ impl Opened {
                         })
                     }
                 };
-                g.rows.push(row);
-                if rec.len() != header_len {
-                    let message = format!(
-                        "row has {} fields but the header has {}; check quoting and commas",
-                        rec.len(),
-                        header_len
-                    );
-                    g.findings.push(
-                        Finding::new(rule::FIELD_COUNT, Severity::Error, message)
-                            .in_file(file)
-                            .at_row(row, "")
-                            .for_claim(&g.claim_id),
-                    );
-                }
-                read_claim_level(&ctx, &rec, row, g);
-                if let Some(line) = read_line(&ctx, &rec, row, &g.claim_id, &mut g.findings) {
-                    g.lines.push(line);
-                }
+                read_row(&ctx, &rec, row, header_len, file, g);
             }
             if let Some(g) = group {
                 let (claim, mut f) = finish_claim(&ctx, g);

@@ -142,24 +142,7 @@ impl Opened {
                 }
             };
             let g = &mut groups[gi];
-            g.rows.push(row);
-            if rec.len() != header_len {
-                let message = format!(
-                    "row has {} fields but the header has {}; check quoting and commas",
-                    rec.len(),
-                    header_len
-                );
-                g.findings.push(
-                    Finding::new(rule::FIELD_COUNT, Severity::Error, message)
-                        .in_file(file)
-                        .at_row(row, "")
-                        .for_claim(&g.claim_id),
-                );
-            }
-            read_claim_level(&ctx, &rec, row, g);
-            if let Some(line) = read_line(&ctx, &rec, row, &g.claim_id, &mut g.findings) {
-                g.lines.push(line);
-            }
+            read_row(&ctx, &rec, row, header_len, file, g);
         }
         if let Some((_, on_batch)) = &mut stream {
             if let Some(g) = groups.pop() {
@@ -197,6 +180,36 @@ pub(super) fn claim_id_of<'r>(
         format!("{why}: it belongs to no claim and was not read further"),
     ));
     None
+}
+
+/// Data row `row` of claim `g`: its field count against the header's, its
+/// claim-level values and its service line.
+pub(super) fn read_row(
+    ctx: &Ctx<'_>,
+    rec: &csv::ByteRecord,
+    row: u64,
+    header_len: usize,
+    file: &str,
+    g: &mut Group,
+) {
+    g.rows.push(row);
+    if rec.len() != header_len {
+        let message = format!(
+            "row has {} fields but the header has {}; check quoting and commas",
+            rec.len(),
+            header_len
+        );
+        g.findings.push(
+            Finding::new(rule::FIELD_COUNT, Severity::Error, message)
+                .in_file(file)
+                .at_row(row, "")
+                .for_claim(&g.claim_id),
+        );
+    }
+    read_claim_level(ctx, rec, row, g);
+    if let Some(line) = read_line(ctx, rec, row, &g.claim_id, &mut g.findings) {
+        g.lines.push(line);
+    }
 }
 
 /// A row of empty or blank cells only.
