@@ -43,8 +43,8 @@ fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
-/// Builds `export` both ways (fresh ledgers, the same clock) and compares
-/// what they wrote and found; returns true when the build was streamed.
+/// Builds `export` both ways (fresh ledgers, the same clock; the whole-file
+/// build with `--verify`) and compares what they wrote and found; returns true when the build was streamed.
 fn both_ways(export: &Path, layout: Option<&Path>) -> bool {
     let config = Config::load(&root().join("fixtures/claimflow.toml")).unwrap();
     both_ways_with(export, layout, &config, CodeSets::shipped(), None).0
@@ -79,6 +79,9 @@ fn both_ways_with(
         build::open(&inputs).unwrap().run(&options, &mut ledger, &a, &progress).unwrap();
     let mut ledger = Ledger::open(&dir.path().join("b.db")).unwrap();
     let mut whole = build::prepare(&inputs, &options, &progress).unwrap();
+    // The reference validates every set in memory too (`--verify`): the
+    // writer's own check lets through what the full check does.
+    whole.verify = true;
     let reference = whole.submit(config, &mut ledger, &b, &progress).unwrap();
 
     let (fa, fb) = (files(&a), files(&b));
@@ -371,7 +374,8 @@ fn any_order_of_the_rows_streams_the_same() {
 /// (`edi837::standalone_set`), instead of re-reading the file: on every
 /// fixture's claims (the clean ones, and the held-back ones where they can
 /// be written), in sets of 3, that finds what validating the whole file
-/// finds (validity, rules, messages).
+/// finds (validity, rules, messages); and the spans the writer reports
+/// for its claims are those read back from the file.
 #[test]
 fn a_set_validated_alone_finds_what_the_whole_file_finds() {
     use claimflow::{edi837, encounter, scrub, validate};
@@ -388,9 +392,15 @@ fn a_set_validated_alone_finds_what_the_whole_file_finds() {
         for claims in [&scrubbed.clean, &scrubbed.held] {
             let mut w = edi837::SetWriter::begin(Vec::new(), &config, &env).unwrap();
             let mut alone = Vec::new();
+            // The writer's spans: (ST02, CLM position) -> (last, levels).
+            let mut placed = std::collections::BTreeMap::new();
             let written: Result<(), _> = claims.chunks(3).try_for_each(|chunk| {
-                let (_, set) = w.write_set(chunk)?;
-                let bytes = edi837::standalone_set(&config, &env, &set)?;
+                let set = w.write_set(chunk, true)?;
+                assert_eq!(set.spans.len(), chunk.len());
+                for s in set.spans {
+                    placed.insert((set.summary.control.clone(), s.first), (s.last, s.levels));
+                }
+                let bytes = edi837::standalone_set(&config, &env, &set.bytes)?;
                 alone.push(validate::validate_file("x.x12", &bytes));
                 Ok::<(), claimflow::x12::WriteError>(())
             });
@@ -398,6 +408,12 @@ fn a_set_validated_alone_finds_what_the_whole_file_finds() {
                 continue;
             }
             let (_, file) = w.finish().unwrap();
+            // Where the writer says each claim sits is where it is read back.
+            let read_back: std::collections::BTreeMap<_, _> = edi837::claim_spans(&file)
+                .into_iter()
+                .map(|s| ((s.st02, s.first), (s.last, s.levels)))
+                .collect();
+            assert_eq!(placed, read_back, "{rel}");
             let whole = validate::validate_file("x.x12", &file);
             assert_eq!(whole.is_valid(), alone.iter().all(|r| r.is_valid()), "{rel}");
             let mut a: Vec<_> = whole.findings.iter().map(key).collect();

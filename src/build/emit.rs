@@ -2,10 +2,9 @@
 //! the order sent: [`Emitter::open`] takes the control numbers and starts
 //! the file (a temp file) and its submission, recorded `pending` in the
 //! ledger; [`Emitter::send`] takes a claim and writes a transaction set each
-//! time one is full, validating the set in memory (the same validator as
-//! `claimflow validate`, on the set as the only set of an interchange with
-//! the file's ISA and GS), reading its claims' spans and recording its claims
-//! as part of the pending submission; [`Emitter::finish`] ends the file,
+//! time one is full, checks it (`sending::check_set`: the writer's own
+//! check, or with `--verify` a validation in memory), and records its
+//! claims with their spans as part of the pending submission; [`Emitter::finish`] ends the file,
 //! fills in the submission's sha256, sets and total, renames the file into
 //! place and marks the submission complete. Until the rename, a crash leaves
 //! a pending submission without a file, which the ledger abandons when next
@@ -59,6 +58,8 @@ pub(super) struct Emitter<'c> {
     /// The records of the set just written, recorded once it is validated.
     records: Vec<ClaimRecord>,
     coverage: Vec<(String, String, String, &'static str)>,
+    /// Validate each set in memory as well (`--verify`).
+    verify: bool,
 }
 
 impl<'c> Emitter<'c> {
@@ -69,6 +70,7 @@ impl<'c> Emitter<'c> {
         ledger: &mut Ledger,
         out_dir: &Path,
         now: chrono::NaiveDateTime,
+        verify: bool,
     ) -> Result<Emitter<'c>, Error> {
         let (isa13, gs06) = ledger
             .allocate_control_numbers(config.interchange.control_number_start.unwrap_or(1))?;
@@ -105,6 +107,7 @@ impl<'c> Emitter<'c> {
             id,
             records: Vec::new(),
             coverage: Vec::new(),
+            verify,
         })
     }
 
@@ -123,7 +126,7 @@ impl<'c> Emitter<'c> {
         Ok(())
     }
 
-    /// Writes the pending claims as one set, validates it, and records its
+    /// Writes the pending claims as one set, checks it, and records its
     /// claims in the ledger (as part of the pending submission).
     fn write_set(&mut self, ledger: &mut Ledger) -> Result<(), Error> {
         if self.pending.is_empty() {
@@ -131,30 +134,33 @@ impl<'c> Emitter<'c> {
         }
         let pending = std::mem::take(&mut self.pending);
         let claims: Vec<&Claim> = pending.iter().map(|(c, _, _)| c).collect();
-        let (set, bytes) = self
+        let written = self
             .writer
-            .write_set(&claims)
+            .write_set(&claims, self.verify)
             .map_err(|cause| Error::Write837 { path: self.dest.clone(), cause })?;
         drop(claims);
+        let control = written.summary.control.clone();
         // Its claims' records are taken meanwhile on this thread.
         let records = &mut self.records;
         let coverage = &mut self.coverage;
-        let (check, ()) = sending::check_set(self.config, &self.env, &self.name, bytes, || {
-            for (c, why, hash) in pending {
-                let (record, cover) = record_of(&c, why, hash, &set.control);
-                records.push(record);
-                coverage.extend(cover);
-            }
-        })
-        .map_err(|cause| Error::Write837 { path: self.dest.clone(), cause })?;
-        let mut spans = match check {
+        let check =
+            sending::check_set(self.config, &self.env, &self.name, written, self.verify, || {
+                for (c, why, hash) in pending {
+                    let (record, cover) = record_of(&c, why, hash, &control);
+                    records.push(record);
+                    coverage.extend(cover);
+                }
+            });
+        let (check, ()) =
+            check.map_err(|cause| Error::Write837 { path: self.dest.clone(), cause })?;
+        let spans = match check {
             SetCheck::Valid(spans) => spans,
             SetCheck::Invalid(first) => {
                 return Err(Error::SelfCheck { path: self.dest.clone(), first })
             }
         };
-        for r in &mut self.records {
-            r.span = spans.remove(&(r.st02.clone(), r.claim_id.clone(), r.payer_id.clone()));
+        for (r, span) in self.records.iter_mut().zip(spans) {
+            r.span = Some(span);
         }
         ledger.add_pending(self.id, &self.sub.created_at, &self.records)?;
         self.records.clear();

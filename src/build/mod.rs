@@ -148,6 +148,10 @@ pub struct Prepared {
     pub encounters: Encounters,
     /// Data rows read (header excluded).
     pub rows_read: u64,
+    /// Also validate each transaction set in memory as it is written
+    /// (`build --verify`; false from [`prepare`]), besides the writer's own
+    /// check.
+    pub verify: bool,
     export: PathBuf,
     export_sha256: String,
     export_bytes: u64,
@@ -192,6 +196,7 @@ pub fn prepare(
         findings: scrubbed.findings,
         encounters,
         rows_read,
+        verify: false,
         export: inputs.export.to_path_buf(),
         export_sha256,
         export_bytes,

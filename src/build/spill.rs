@@ -29,33 +29,27 @@ use std::sync::mpsc;
 use chrono::NaiveDate;
 
 use super::stream::{Stop, Stream, BATCH};
-use super::{manifest, Error, Inputs, Options, Report};
+use super::{manifest, Error, Inputs, Report};
 use crate::claim::Claim;
 use crate::encounter;
 use crate::finding::Finding;
-use crate::ledger::Ledger;
-use crate::progress::Progress;
 use crate::scrub;
 
 /// Builds `export` through its claim index into `out_dir`; `hashed` is the
 /// export's sha256 and size. `Ok(None)` when the export is too large to
 /// index (over four billion rows): the caller builds it whole.
 pub(super) fn run(
-    inputs: &Inputs<'_>,
-    options: &Options,
-    ledger: &mut Ledger,
-    out_dir: &std::path::Path,
-    progress: &Progress,
+    mut stream: Stream<'_, '_>,
     export: encounter::Opened,
     hashed: (String, u64),
 ) -> Result<Option<Report>, Error> {
+    let (inputs, progress) = (stream.inputs(), stream.progress());
     progress.stage("indexing rows by claim");
     let Some(index) = export.index_claims()? else { return Ok(None) };
     progress.stage("reading, checking and writing claims");
     // The rows are known apart: nothing waits for an adjacency answer.
     let (tx, adjacent) = mpsc::channel();
     let _ = tx.send(true);
-    let mut stream = Stream::new(inputs, options, ledger, out_dir, progress);
     let read = stream.read(&export, &adjacent, |on_rows, on_batch| {
         export.read_indexed(&index, BATCH, on_rows, on_batch)?;
         Ok(index.into_rows())
@@ -92,13 +86,10 @@ fn finish(
 /// the ledger holds claims sent earlier for the export's dates, or the
 /// export is too large to index.
 pub(super) fn run_ncci(
-    inputs: &Inputs<'_>,
-    options: &Options,
-    ledger: &mut Ledger,
-    out_dir: &std::path::Path,
-    progress: &Progress,
+    stream: Stream<'_, '_>,
     export: encounter::Opened,
 ) -> Result<Option<Report>, Error> {
+    let (inputs, progress) = (stream.inputs(), stream.progress());
     progress.stage("indexing services by patient and day");
     let (adjacent, hashed) = std::thread::scope(|s| {
         let hasher = s.spawn(|| manifest::hash_file(inputs.export));
@@ -141,7 +132,7 @@ pub(super) fn run_ncci(
     // first date of service; its lines may run a few weeks later): none
     // for any date of the export, none for those.
     if let Some((first, last)) = dates {
-        if !ledger.prior_claims(first - chrono::Duration::days(62), last)?.is_empty() {
+        if !stream.ledger().prior_claims(first - chrono::Duration::days(62), last)?.is_empty() {
             return Ok(None);
         }
     }
@@ -150,7 +141,7 @@ pub(super) fn run_ncci(
     progress.stage("reading, checking and writing claims");
     let (tx, known) = mpsc::channel();
     let _ = tx.send(true);
-    let mut stream = Stream::new(inputs, options, ledger, out_dir, progress).with_days(days);
+    let mut stream = stream.with_days(days);
     let read = stream.read(&export, &known, |on_rows, on_batch| match index {
         Some(index) => {
             export.read_indexed(&index, BATCH, on_rows, on_batch)?;

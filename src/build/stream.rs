@@ -48,13 +48,14 @@ const READ_AHEAD: usize = 32_768;
 pub struct Opened<'a> {
     inputs: &'a Inputs<'a>,
     export: encounter::Opened,
+    verify: bool,
 }
 
 /// Opens the export and reads its header: the errors that mean the export
 /// cannot be read at all come here, before any ledger is opened.
 pub fn open<'a>(inputs: &'a Inputs<'a>) -> Result<Opened<'a>, Error> {
     let export = encounter::open(inputs.export, inputs.layout.map(|(_, l)| l))?;
-    Ok(Opened { inputs, export })
+    Ok(Opened { inputs, export, verify: false })
 }
 
 /// Why the stream stopped early.
@@ -83,6 +84,14 @@ impl From<Error> for Stop {
 }
 
 impl Opened<'_> {
+    /// Also validates each transaction set in memory as it is written, with
+    /// the validator of `claimflow validate` (`build --verify`), besides the
+    /// writer's own check (see `sending::check_set`).
+    pub fn verify(mut self, on: bool) -> Self {
+        self.verify = on;
+        self
+    }
+
     /// Builds the export into `out_dir` and records it in `ledger`: streamed
     /// when it can be (see the module doc), else through [`Prepared`], which
     /// is returned then (its claims not sent are still in memory; the caller
@@ -94,7 +103,7 @@ impl Opened<'_> {
         out_dir: &std::path::Path,
         progress: &Progress,
     ) -> Result<(Report, Option<Prepared>), Error> {
-        let Opened { inputs, export } = self;
+        let Opened { inputs, export, verify } = self;
         if out_dir.exists() && !out_dir.is_dir() {
             return Err(Error::NotAFolder(out_dir.to_path_buf()));
         }
@@ -108,7 +117,7 @@ impl Opened<'_> {
                 let export = &export;
                 // The export's sha256 for the manifest, on another thread.
                 let hasher = s.spawn(|| manifest::hash_file(inputs.export));
-                let mut run = Stream::new(inputs, options, ledger, out_dir, progress);
+                let mut run = Stream::new(inputs, options, ledger, out_dir, progress, verify);
                 let streamed = run
                     .read(export, &adjacent, |on_rows, on_batch| {
                         export
@@ -132,9 +141,8 @@ impl Opened<'_> {
                         .unwrap_or_else(|_| Err(std::io::Error::other("hashing the export failed")))
                         .map_err(Error::io(inputs.export, "cannot read"))?;
                     // Too many rows to index: the whole-file build below.
-                    if let Some(report) = super::spill::run(
-                        inputs, options, ledger, out_dir, progress, export, hashed,
-                    )? {
+                    let stream = Stream::new(inputs, options, ledger, out_dir, progress, verify);
+                    if let Some(report) = super::spill::run(stream, export, hashed)? {
                         return Ok((report, None));
                     }
                 }
@@ -147,11 +155,15 @@ impl Opened<'_> {
                 }
             }
         } else if let Some(report) =
-            super::spill::run_ncci(inputs, options, ledger, out_dir, progress, export)?
+            super::spill::run_ncci(
+                Stream::new(inputs, options, ledger, out_dir, progress, verify),
+                export,
+            )?
         {
             return Ok((report, None));
         }
         let mut prepared = super::prepare(inputs, options, progress)?;
+        prepared.verify = verify;
         let report = prepared.submit(inputs.config, ledger, out_dir, progress)?;
         Ok((report, Some(prepared)))
     }
@@ -183,6 +195,8 @@ pub(super) struct Stream<'r, 'a> {
     /// The NCCI edits' services of the whole export, when the edits are
     /// loaded (see `spill`).
     ncci: Option<scrub::DayIndex<'a>>,
+    /// Validate each set in memory as well (`--verify`).
+    verify: bool,
 }
 
 impl<'r, 'a> Stream<'r, 'a> {
@@ -192,6 +206,7 @@ impl<'r, 'a> Stream<'r, 'a> {
         ledger: &'r mut Ledger,
         out_dir: &'r std::path::Path,
         progress: &'r Progress,
+        verify: bool,
     ) -> Stream<'r, 'a> {
         Stream {
             inputs,
@@ -214,7 +229,20 @@ impl<'r, 'a> Stream<'r, 'a> {
             lines_read: 0,
             emitter: None,
             ncci: None,
+            verify,
         }
+    }
+
+    pub(super) fn inputs(&self) -> &'a Inputs<'a> {
+        self.inputs
+    }
+
+    pub(super) fn progress(&self) -> &'r Progress {
+        self.progress
+    }
+
+    pub(super) fn ledger(&self) -> &Ledger {
+        self.ledger
     }
 
     /// The NCCI rules of each batch look across `days`, the services of
@@ -378,7 +406,8 @@ impl<'r, 'a> Stream<'r, 'a> {
                 _ => {
                     if self.emitter.is_none() {
                         self.start_note = start_ignored(config, self.ledger)?;
-                        self.emitter = Some(Emitter::open(config, self.ledger, self.out_dir, now)?);
+                        self.emitter =
+                            Some(Emitter::open(config, self.ledger, self.out_dir, now, self.verify)?);
                     }
                     if let Some(e) = &mut self.emitter {
                         e.send(c, why, hash, self.ledger)?;

@@ -50,22 +50,6 @@ pub fn claim_spans(input: &[u8]) -> Vec<ClaimSpan> {
     per_set.into_iter().flatten().collect()
 }
 
-/// Where each claim of an 837 as written sits in its transaction set, keyed
-/// by (ST02, claim id, payer id): the span the ledger records with the
-/// claim, so a 999 error finds its claim without the file. Used by `build`
-/// and `secondary`, which both record the 837s they write.
-pub fn spans_by_claim(
-    x12: &[u8],
-) -> std::collections::HashMap<(String, String, String), crate::ledger::Span> {
-    claim_spans(x12)
-        .into_iter()
-        .map(|s| {
-            let span = crate::ledger::Span { first: s.first, last: s.last, levels: s.levels };
-            ((s.st02, s.claim_id, s.payer_id), span)
-        })
-        .collect()
-}
-
 /// The spans of one set's claims.
 fn set_spans(input: &[u8], set: &x12::TransactionSet) -> Vec<ClaimSpan> {
     let mut out: Vec<ClaimSpan> = Vec::new();

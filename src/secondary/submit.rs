@@ -3,8 +3,8 @@
 //! the control numbers, starts the 837P as a temp file and records its
 //! submission `pending`; [`Emitter::send`] takes the COB claims in order and
 //! writes a transaction set each time one is full (the writer `build` uses),
-//! validates the set in memory (COB balancing included), reads its claims'
-//! spans and records its claims and their COB records as part of the pending
+//! validates the set in memory (COB balancing included) and compares its
+//! claims' spans read back with the writer's, and records its claims and their COB records as part of the pending
 //! submission, then drops them; [`Emitter::finish`] ends the file, fills in
 //! the submission's sha256, sets and total, renames the file into place and
 //! marks the submission complete. Until the rename, a crash leaves a
@@ -108,26 +108,29 @@ impl<'c> Emitter<'c> {
         }
         let pending = std::mem::take(&mut self.pending);
         let claims: Vec<&Claim> = pending.iter().map(|(c, _)| c).collect();
-        let (set, bytes) = self
+        // COB claims are made from what the payers' remittances say, which
+        // may not balance: every set is validated in memory (`verify`).
+        let written = self
             .writer
-            .write_set(&claims)
+            .write_set(&claims, true)
             .map_err(|cause| Error::Write837 { path: self.dest.clone(), cause })?;
         drop(claims);
+        let control = written.summary.control.clone();
         // The set's records are taken meanwhile on this thread.
         let (check, (mut records, cob)) =
-            sending::check_set(self.config, &self.env, &self.name, bytes, || {
-                records_of(&pending, &set.control)
+            sending::check_set(self.config, &self.env, &self.name, written, true, || {
+                records_of(&pending, &control)
             })
             .map_err(|cause| Error::Write837 { path: self.dest.clone(), cause })?;
         drop(pending);
-        let mut spans = match check {
+        let spans = match check {
             SetCheck::Valid(spans) => spans,
             SetCheck::Invalid(first) => {
                 return Err(Error::SelfCheck { path: self.dest.clone(), first })
             }
         };
-        for r in &mut records {
-            r.span = spans.remove(&(r.st02.clone(), r.claim_id.clone(), r.payer_id.clone()));
+        for (r, span) in records.iter_mut().zip(spans) {
+            r.span = Some(span);
         }
         ledger.add_pending(self.id, &self.sub.created_at, &records)?;
         ledger.record_cob_claims(self.id, &cob)?;

@@ -118,6 +118,45 @@ fn golden_file_is_byte_identical_on_rerun() {
     assert_eq!(strip(a.path()), strip(b.path()));
 }
 
+/// `--verify` validates each set in memory besides the writer's own check:
+/// on a valid build it changes nothing, neither the bytes nor the spans
+/// recorded in the ledger (which the writer reports without re-reading).
+#[test]
+fn verify_gives_the_same_file_and_spans() {
+    let spans = |dir: &Path| -> Vec<(String, i64, i64, String)> {
+        let db = rusqlite::Connection::open(dir.join("claimflow.db")).unwrap();
+        let mut q = db
+            .prepare(
+                "SELECT claim_id, clm_first, clm_last, hl_levels FROM claim_history \
+                 ORDER BY claim_id",
+            )
+            .unwrap();
+        let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)));
+        rows.unwrap().map(Result::unwrap).collect()
+    };
+    let (plain, verified) = (setup(), setup());
+    for (dir, extra) in [(&plain, &[][..]), (&verified, &["--verify"][..])] {
+        for export in ["build/clean.csv", "build/mixed.csv"] {
+            let o = build(dir.path(), &fixture(export), extra);
+            assert!(code(&o) <= 1, "{}", text(&o));
+        }
+    }
+    let (a, b) = (x12_files(&plain.path().join("out")), x12_files(&verified.path().join("out")));
+    assert!(!a.is_empty());
+    assert_eq!(a.len(), b.len());
+    for (a, b) in a.iter().zip(&b) {
+        assert_eq!(fs::read(a).unwrap(), fs::read(b).unwrap());
+    }
+    let recorded = spans(plain.path());
+    assert!(
+        recorded.len() >= 5
+            && recorded.iter().all(|(_, first, last, levels)| {
+                first <= last && levels.split(',').count() >= 2
+            })
+    );
+    assert_eq!(recorded, spans(verified.path()));
+}
+
 #[test]
 fn holds_back_faulty_claims_with_rejects_and_rows() {
     let dir = setup();

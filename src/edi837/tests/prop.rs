@@ -270,3 +270,70 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The writer's own check against the full one (what `build --verify`
+    /// adds): for any claims the model can hold, written set by set, every
+    /// set validated alone is valid, the spans the writer reports are those
+    /// read back from the file, and `sending::check_set` with `verify`
+    /// agrees with the writer.
+    #[test]
+    fn the_writers_own_check_agrees_with_validating_each_set(
+        claims in proptest::collection::vec(claim(), 1..10),
+        per_set in 1usize..4,
+    ) {
+        use crate::sending::{check_set, SetCheck};
+        // Level 5 runs too: real ICD-10-CM codes on dates a shipped
+        // release covers (scrub holds back any other before the writer).
+        const DX: [&str; 8] = ["E119", "I10", "J069", "Z0000", "K219", "N390", "E785", "F419"];
+        let day = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+        let claims: Vec<Claim> = claims
+            .into_iter()
+            .enumerate()
+            .map(|(n, mut c)| {
+                c.claim_id = format!("C{n}");
+                for (i, d) in c.diagnoses.iter_mut().enumerate() {
+                    *d = DX[(n + i) % DX.len()].to_string();
+                }
+                for l in &mut c.lines {
+                    let span = l.service_date_end.map(|e| e - l.service_date);
+                    l.service_date = day;
+                    l.service_date_end = span.map(|s| day + s);
+                }
+                c.onset_date = c.onset_date.map(|_| day);
+                c.accident_date = c.accident_date.map(|_| day);
+                c
+            })
+            .collect();
+        let mut cfg = config();
+        cfg.interchange.max_claims_per_transaction = per_set;
+        let env = envelope();
+        let mut w = SetWriter::begin(Vec::new(), &cfg, &env).unwrap();
+        let mut placed = std::collections::BTreeMap::new();
+        for chunk in claims.chunks(per_set) {
+            let set = w.write_set(chunk, true).unwrap();
+            let control = set.summary.control.clone();
+            for (c, s) in chunk.iter().zip(&set.spans) {
+                placed.insert((control.clone(), s.first), (c.claim_id.clone(), s.last, s.levels.clone()));
+            }
+            let spans = set.spans.clone();
+            let (check, ()) = check_set(&cfg, &env, "prop.x12", set, true, || ()).unwrap();
+            match check {
+                SetCheck::Valid(checked) => prop_assert_eq!(checked, spans),
+                SetCheck::Invalid(first) => prop_assert!(false, "set {}: {}", control, first),
+            }
+        }
+        let (_, out) = w.finish().unwrap();
+        keep_837("prop-edi837-sets", &out);
+        let read_back: std::collections::BTreeMap<_, _> = claim_spans(&out)
+            .into_iter()
+            .map(|s| ((s.st02, s.first), (s.claim_id, s.last, s.levels)))
+            .collect();
+        prop_assert_eq!(placed, read_back);
+        let opts = crate::validate::Options { level: 4, ..Default::default() };
+        let report = crate::validate::validate_with("prop", &out, &opts);
+        prop_assert!(report.is_valid(), "{:?}", report.findings);
+    }
+}

@@ -10,19 +10,30 @@ use super::line::d8;
 use super::render::Rendered;
 use crate::claim::{Claim, Person};
 use crate::config::Config;
+use crate::ledger::Span;
 use crate::x12::{SegmentWriter, WriteError};
 
 /// Writes the 2000A/2000B/2000C levels of one set with the pre-rendered
-/// claim loops in place.
+/// claim loops in place; returns each claim's span (positions counted from
+/// the ST = 1), in the order of `claims`.
 pub(super) fn write_hierarchy<W: Write>(
     w: &mut SegmentWriter<W>,
     claims: &[&Claim],
     rendered: &[Rendered],
-) -> Result<(), WriteError> {
+) -> Result<Vec<Span>, WriteError> {
+    let mut spans = vec![Span::default(); claims.len()];
+    // The claim loops under the levels `levels`, written where they stand.
+    let mut place = |w: &mut SegmentWriter<W>, ci: usize, levels: &[u32]| {
+        let first = w.set_segments() + 1;
+        rendered[ci].claim.write_to(w)?;
+        spans[ci] = Span { first, last: w.set_segments(), levels: levels.to_vec() };
+        Ok::<(), WriteError>(())
+    };
     let mut hl = 0u32;
     for (first, bg) in group(claims, rendered) {
         hl += 1;
         let billing_hl = hl;
+        let billing_at = w.set_segments() + 1;
         loop_2000a(w, billing_hl, claims[first])?;
         for sg in &bg.subscribers {
             hl += 1;
@@ -33,21 +44,23 @@ pub(super) fn write_hierarchy<W: Write>(
                 .or_else(|| sg.patients.first().and_then(|p| p.first()))
                 .copied()
                 .unwrap_or(first);
+            let subscriber_at = w.set_segments() + 1;
             loop_2000b(w, sub_hl, billing_hl, !sg.patients.is_empty(), &rendered[sample])?;
             for &ci in &sg.claims {
-                rendered[ci].claim.write_to(w)?;
+                place(w, ci, &[billing_at, subscriber_at])?;
             }
             for patient_claims in &sg.patients {
                 hl += 1;
                 let Some(&pi) = patient_claims.first() else { continue };
+                let patient_at = w.set_segments() + 1;
                 loop_2000c(w, hl, sub_hl, &rendered[pi])?;
                 for &ci in patient_claims {
-                    rendered[ci].claim.write_to(w)?;
+                    place(w, ci, &[billing_at, subscriber_at, patient_at])?;
                 }
             }
         }
     }
-    Ok(())
+    Ok(spans)
 }
 
 /// Loop 1000A submitter: `NM1*41*2*<name>*****46*<id>~ PER*IC*<contact>*TE*<phone>*EM*<email>~`

@@ -22,6 +22,7 @@ use rust_decimal::Decimal;
 
 use crate::claim::Claim;
 use crate::config::Config;
+use crate::ledger::Span;
 use crate::x12::{Delimiters, GroupHeader, InterchangeHeader, SegmentWriter, WriteError};
 
 pub(super) use hierarchy::{address, subscriber_name};
@@ -52,6 +53,19 @@ pub struct SetSummary {
     pub claims: usize,
     /// SE01: segments from ST to SE inclusive.
     pub segments: u32,
+}
+
+/// One transaction set written by [`SetWriter::write_set`].
+#[derive(Debug)]
+pub struct SetWritten {
+    /// Its control number and counts.
+    pub summary: SetSummary,
+    /// Its bytes, ST to SE, when asked for (empty otherwise).
+    pub bytes: Vec<u8>,
+    /// Where each claim sits in the set (ST = 1), in the order the claims
+    /// were given: the span `ack` maps a 999 error back to its claim with
+    /// ([`crate::edi837::claim_spans`] reads the same spans from the bytes).
+    pub spans: Vec<Span>,
 }
 
 /// What [`write()`] wrote.
@@ -98,7 +112,7 @@ pub fn write<W: Write + Send, C: Borrow<Claim> + Sync>(
     for (n, chunk) in chunks.iter().enumerate() {
         let rendered = next?;
         let (written, following) = rayon::join(
-            || sets.write_rendered(chunk, &rendered, false).map(|_| ()),
+            || sets.write_rendered(chunk, &rendered, false).map(drop),
             || chunks.get(n + 1).map(|c| render(c)),
         );
         written?;
@@ -118,6 +132,9 @@ pub struct SetWriter<'c, W: Write> {
     date: String,
     time: String,
     summary: Written,
+    /// The buffer a set is gathered in before it is passed on, kept from
+    /// one set to the next.
+    spare: Vec<u8>,
 }
 
 /// Passes bytes on, or keeps them while a set is written.
@@ -158,6 +175,7 @@ impl<'c, W: Write + Send> SetWriter<'c, W> {
                 lines: 0,
                 total_charge: Decimal::ZERO,
             },
+            spare: Vec::new(),
         })
     }
 
@@ -167,30 +185,36 @@ impl<'c, W: Write + Send> SetWriter<'c, W> {
     }
 
     /// Writes one transaction set of `claims` (rendered in parallel; at most
-    /// [`SetWriter::per_set`], at least one) and returns its summary and
-    /// its bytes, ST to SE.
+    /// [`SetWriter::per_set`], at least one) and returns its summary, each
+    /// claim's span and, when `keep_bytes`, its bytes (ST to SE).
     pub fn write_set<C: Borrow<Claim> + Sync>(
         &mut self,
         claims: &[C],
-    ) -> Result<(SetSummary, Vec<u8>), WriteError> {
+        keep_bytes: bool,
+    ) -> Result<SetWritten, WriteError> {
         if claims.is_empty() {
             return Err(WriteError::Order("a transaction set needs at least one claim"));
         }
         let rendered = render_chunk(claims, self.w.delimiters(), self.cfg.interchange.newline)?;
-        self.write_rendered(claims, &rendered, true)
+        self.write_rendered(claims, &rendered, keep_bytes)
     }
 
+    /// Writes one set of pre-rendered claims. The set is gathered in one
+    /// buffer and passed on in one write (the file's hashing writer then
+    /// hashes large blocks); the buffer is returned when `keep_bytes`, else
+    /// kept for the next set.
     fn write_rendered<C: Borrow<Claim>>(
         &mut self,
         chunk: &[C],
         rendered: &[Rendered],
-        keep: bool,
-    ) -> Result<(SetSummary, Vec<u8>), WriteError> {
+        keep_bytes: bool,
+    ) -> Result<SetWritten, WriteError> {
         let control = format!("{:04}", self.summary.sets.len() + 1);
         let w = &mut self.w;
-        if keep {
-            w.get_mut().keep = Some(Vec::with_capacity(640 * chunk.len()));
-        }
+        let mut buffer = std::mem::take(&mut self.spare);
+        buffer.clear();
+        buffer.reserve(640 * chunk.len());
+        w.get_mut().keep = Some(buffer);
         w.begin_set("837", &control, GUIDE_VERSION)?;
         // BHT03: the originator's batch id; ISA13 + ST02 is unique per set.
         let batch = format!("{}{}", self.summary.interchange_control, control);
@@ -198,10 +222,13 @@ impl<'c, W: Write + Send> SetWriter<'c, W> {
         loop_1000a(w, self.cfg)?;
         loop_1000b(w, self.cfg)?;
         let claims_in_set: Vec<&Claim> = chunk.iter().map(Borrow::borrow).collect();
-        write_hierarchy(w, &claims_in_set, rendered)?;
+        let spans = write_hierarchy(w, &claims_in_set, rendered)?;
         let segments = w.end_set()?;
-        let bytes = w.get_mut().keep.take().unwrap_or_default();
+        let mut bytes = w.get_mut().keep.take().unwrap_or_default();
         w.get_mut().inner.write_all(&bytes)?;
+        if !keep_bytes {
+            self.spare = std::mem::take(&mut bytes);
+        }
         for c in &claims_in_set {
             self.summary.lines += c.lines.len();
             self.summary.total_charge += c.total_charge();
@@ -209,7 +236,7 @@ impl<'c, W: Write + Send> SetWriter<'c, W> {
         self.summary.claims += chunk.len();
         let set = SetSummary { control, claims: chunk.len(), segments };
         self.summary.sets.push(set.clone());
-        Ok((set, bytes))
+        Ok(SetWritten { summary: set, bytes, spans })
     }
 
     /// Writes the GE and IEA; returns what was written and `out`.
