@@ -101,8 +101,8 @@ impl<'c> Emitter<'c> {
             env,
             name,
             dest,
+            pending: Vec::with_capacity(writer.per_set()),
             writer,
-            pending: Vec::new(),
             sub,
             id,
             records: Vec::new(),
@@ -132,7 +132,9 @@ impl<'c> Emitter<'c> {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let pending = std::mem::take(&mut self.pending);
+        // Taken for the set and given back emptied: its capacity (a set's
+        // claims) serves every set.
+        let mut pending = std::mem::take(&mut self.pending);
         let claims: Vec<&Claim> = pending.iter().map(|(c, _, _)| c).collect();
         let written = self
             .writer
@@ -145,12 +147,13 @@ impl<'c> Emitter<'c> {
         let coverage = &mut self.coverage;
         let check =
             sending::check_set(self.config, &self.env, &self.name, written, self.verify, || {
-                for (c, why, hash) in pending {
+                for (c, why, hash) in pending.drain(..) {
                     let (record, cover) = record_of(&c, why, hash, &control);
                     records.push(record);
                     coverage.extend(cover);
                 }
             });
+        self.pending = pending;
         let (check, ()) =
             check.map_err(|cause| Error::Write837 { path: self.dest.clone(), cause })?;
         let spans = match check {
