@@ -208,6 +208,7 @@ fn trigger(l: &LoopDef) -> Option<&'static SegDef> {
     }
 }
 
+#[inline]
 fn key_value<'a>(def: &SegDef, seg: &Fields<'a>) -> &'a [u8] {
     let (el, comp) = def.key;
     let e = seg.element(el as usize);
