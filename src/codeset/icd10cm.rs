@@ -8,6 +8,8 @@
 //! not guess for dates outside a release: the caller gets
 //! [`IcdStatus::NotCovered`].
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 
 /// What a code is in the release covering a date of service.
@@ -78,7 +80,59 @@ pub struct IcdRelease {
     pub last_date: NaiveDate,
     /// (code, billable), sorted by code: binary search over ~100k fixed
     /// 7-byte keys is faster than hashing them and needs no allocation.
-    codes: Vec<(Key, bool)>,
+    /// Shared: a clone of the code sets (each `validate` run takes one of
+    /// the shipped list) does not copy the list.
+    codes: Arc<Vec<(Key, bool)>>,
+}
+
+/// The (code, billable) table of a code list that is sorted already with
+/// every code plain (printable ASCII without spaces): one pass, no list of
+/// lines (the shipped list's 98,000 lines are read at every start). `None`
+/// for any other list, which [`IcdRelease::from_code_list`] reads the
+/// general way; both give the same table.
+fn sorted_plain_codes(text: &str) -> Option<Vec<(Key, bool)>> {
+    let bytes = text.as_bytes();
+    let mut codes: Vec<(Key, bool)> =
+        Vec::with_capacity(bytes.iter().filter(|&&b| b == b'\n').count() + 1);
+    // The previous code as a number (its bytes from the top, zeros after:
+    // numbers compare as the codes do) and its length.
+    let (mut prev, mut prev_len) = (0u64, 0usize);
+    let mut rest = bytes;
+    // Lines are a few bytes long: a byte loop costs less than a search per line.
+    while !rest.is_empty() {
+        let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+        let t = rest[..end].trim_ascii();
+        rest = rest.get(end + 1..).unwrap_or_default();
+        if t.is_empty() || t[0] == b'#' {
+            continue;
+        }
+        // Anything else (non-ASCII, spaces or control bytes inside, VT at
+        // an end) is left to the general reader.
+        let mut code = 0u64;
+        for (i, &b) in t.iter().enumerate() {
+            if !(0x21..0x7f).contains(&b) {
+                return None;
+            }
+            if i < 8 {
+                code |= u64::from(b) << (56 - 8 * i);
+            }
+        }
+        if t.len() < 3 || t.len() > 7 || code == prev {
+            continue;
+        }
+        if code < prev {
+            return None;
+        }
+        if let Some(last) = codes.last_mut() {
+            // Billable unless this code starts with it.
+            last.1 = (code ^ prev) >> (64 - 8 * prev_len) != 0;
+        }
+        let mut k = [0u8; 7];
+        k[..t.len()].copy_from_slice(t);
+        codes.push((k, true));
+        (prev, prev_len) = (code, t.len());
+    }
+    Some(codes)
 }
 
 impl IcdRelease {
@@ -91,6 +145,17 @@ impl IcdRelease {
         last: NaiveDate,
         text: &str,
     ) -> IcdRelease {
+        let codes = sorted_plain_codes(text).unwrap_or_else(|| Self::general_code_list(text));
+        IcdRelease {
+            name: name.to_string(),
+            first_date: first,
+            last_date: last,
+            codes: Arc::new(codes),
+        }
+    }
+
+    /// The (code, billable) table of any code list (see [`IcdRelease::from_code_list`]).
+    fn general_code_list(text: &str) -> Vec<(Key, bool)> {
         let mut list: Vec<&str> = lines(text)
             .map(trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#') && key(l).is_some())
@@ -112,7 +177,7 @@ impl IcdRelease {
         if !codes.windows(2).all(|w| w[0].0 <= w[1].0) {
             codes.sort_unstable_by_key(|(k, _)| *k);
         }
-        IcdRelease { name: name.to_string(), first_date: first, last_date: last, codes }
+        codes
     }
 
     /// Builds a release from the CMS order file (`icd10cm_order_YYYY.txt`:
@@ -138,7 +203,12 @@ impl IcdRelease {
             .collect();
         codes.sort_unstable_by_key(|(k, _)| *k);
         codes.dedup_by_key(|(k, _)| *k);
-        IcdRelease { name: name.to_string(), first_date: first, last_date: last, codes }
+        IcdRelease {
+            name: name.to_string(),
+            first_date: first,
+            last_date: last,
+            codes: Arc::new(codes),
+        }
     }
 
     /// A release from either format: the CMS order file when its first
@@ -207,6 +277,8 @@ mod tests {
     use super::*;
     use crate::codeset::CodeSets;
 
+    const FY: &str = include_str!("../../data/icd10cm/fy2026.txt");
+
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
@@ -252,6 +324,42 @@ mod tests {
         assert_eq!(r.lookup("E11"), IcdStatus::Header);
         assert_eq!(r.lookup("E119"), IcdStatus::Billable);
         assert_eq!(r.lookup("Z23"), IcdStatus::Billable);
+    }
+
+    #[test]
+    fn the_one_pass_reader_agrees_with_the_general_one() {
+        assert_eq!(sorted_plain_codes(FY), Some(IcdRelease::general_code_list(FY)));
+        for text in [
+            "",
+            "A00\nA00\nA000\n",
+            "# c\n\nE11\r\nE119\r\n  E1165\t\nZ23",
+            "AB\nABCDEFGH\nABC\nABCD\nABCDEFG\n",
+            "B00\nA00\n",
+            "A00\nA0 0\n",
+            "A00\n\u{a0}A001\n",
+            "A00\n\x0bA001\n",
+        ] {
+            if let Some(fast) = sorted_plain_codes(text) {
+                assert_eq!(fast, IcdRelease::general_code_list(text), "{text:?}");
+            }
+        }
+        assert!(sorted_plain_codes("B00\nA00\n").is_none());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_code_list_reads_the_same_both_ways(lines in proptest::collection::vec(
+            proptest::string::string_regex("[ #A-C0-2\\.\t\r\u{b}\u{a0}]{0,9}").unwrap(), 0..40),
+            sorted in proptest::bool::ANY) {
+            let mut lines = lines;
+            if sorted {
+                lines.sort();
+            }
+            let text = lines.join("\n");
+            if let Some(fast) = sorted_plain_codes(&text) {
+                proptest::prop_assert_eq!(fast, IcdRelease::general_code_list(&text));
+            }
+        }
     }
 
     #[test]

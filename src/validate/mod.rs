@@ -10,15 +10,13 @@
 //! rules live in `x12`, the guides in `x12::schema`, the 835 balancing
 //! rules in `edi835`, and so on.
 
-use rayon::prelude::*;
-
 use crate::x12::schema;
 use crate::x12::{self, Finding, Severity, TransactionKind};
 
 mod rules;
 mod set;
 
-use set::{check_set, SetResult};
+use set::{check_sets, SetResult};
 
 /// What `validate` checks and how.
 #[derive(Clone, Debug)]
@@ -151,7 +149,7 @@ pub fn validate_with(name: &str, input: &[u8], opts: &Options) -> FileReport {
     let scan = x12::scan(input);
     let sets: Vec<_> = scan.sets().map(|(_, g, s)| (g.version.as_str(), s)).collect();
     let per_set: Vec<SetResult> = match depth {
-        Depth::Full => sets.par_iter().map(|(gs08, s)| check_set(input, s, gs08, opts)).collect(),
+        Depth::Full => check_sets(input, &sets, opts),
         Depth::Envelope => Vec::new(),
     };
     let mut findings: Vec<Finding> = scan.findings.iter().cloned().map(|f| f.snip(1)).collect();

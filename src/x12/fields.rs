@@ -102,6 +102,91 @@ impl<'a> Fields<'a> {
         self.count = n + 1;
     }
 
+    /// Fills the table with the segment whose id is `input[start..start +
+    /// id_len]` and whose body runs to the first `d.segment` after the id
+    /// (the segment `Segments::next` would read there, numbered `ordinal`),
+    /// finding the element separators and the terminator in the same pass,
+    /// eight bytes at a time: the tokenizer's hot path, which otherwise
+    /// searches the terminator and then [`Fields::load`] scans the body
+    /// again. Returns the terminator's index, or `None` when no terminator
+    /// follows in `input` (the table then holds part of a segment).
+    ///
+    /// For a terminator other than LF (whose CR before it is not part of
+    /// the body, which `Segments` handles).
+    #[inline(always)]
+    pub(crate) fn scan(
+        &mut self,
+        input: &'a [u8],
+        start: usize,
+        id_len: usize,
+        d: Delimiters,
+        ordinal: u32,
+    ) -> Option<usize> {
+        const LO: u64 = 0x0101_0101_0101_0101;
+        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+        // High bit set in each byte of `x` that is zero (exact).
+        let zeros = |x: u64| !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
+        let body_start = start + id_len;
+        let (sep, term) = (d.element, d.segment);
+        let term_at = if *input.get(body_start)? == term {
+            self.count = 0;
+            body_start
+        } else {
+            // input[body_start] is the separator before element 1.
+            let seps = LO.wrapping_mul(u64::from(sep));
+            let terms = LO.wrapping_mul(u64::from(term));
+            let mut n = 0;
+            let mut el = body_start + 1;
+            let mut i = el;
+            let term_at = loop {
+                if let Some(bytes) = input.get(i..i + 8) {
+                    let mut word = [0u8; 8];
+                    word.copy_from_slice(bytes);
+                    let w = u64::from_le_bytes(word);
+                    let mut hits = zeros(w ^ seps);
+                    let ends = zeros(w ^ terms);
+                    if ends != 0 {
+                        // Separators before the terminator only.
+                        hits &= (ends & ends.wrapping_neg()) - 1;
+                    }
+                    while hits != 0 {
+                        let at = i + (hits.trailing_zeros() / 8) as usize;
+                        self.put(n, &input[el..at]);
+                        n += 1;
+                        el = at + 1;
+                        hits &= hits - 1;
+                    }
+                    if ends != 0 {
+                        break i + (ends.trailing_zeros() / 8) as usize;
+                    }
+                    i += 8;
+                } else {
+                    let rest = input.get(i..)?;
+                    let end = i + rest.iter().position(|&b| b == term)?;
+                    for (at, &b) in input.iter().enumerate().take(end).skip(i) {
+                        if b == sep {
+                            self.put(n, &input[el..at]);
+                            n += 1;
+                            el = at + 1;
+                        }
+                    }
+                    break end;
+                }
+            };
+            self.put(n, &input[el..term_at]);
+            self.count = n + 1;
+            term_at
+        };
+        self.seg = Segment {
+            id: &input[start..body_start],
+            body: &input[body_start..term_at],
+            pos: Position::new(start as u64, ordinal),
+            len: (term_at + 1 - start) as u32,
+            delimiters: d,
+        };
+        Some(term_at)
+    }
+
     #[inline(always)]
     fn put(&mut self, n: usize, el: &'a [u8]) {
         if let Some(slot) = self.els.get_mut(n) {

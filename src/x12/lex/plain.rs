@@ -6,7 +6,8 @@
 
 use super::{is_filler, Segments};
 use crate::x12::delim::Delimiters;
-use crate::x12::error::Position;
+use crate::x12::error::{Error, Position};
+use crate::x12::fields::Fields;
 use crate::x12::segment::Segment;
 
 impl<'a> Segments<'a> {
@@ -86,11 +87,53 @@ impl<'a> Segments<'a> {
     }
 }
 
+impl<'a> Segments<'a> {
+    /// The next item, a segment loaded into `f` with its elements located
+    /// (or a read error): the same items as `next()` followed by
+    /// [`Fields::load`], with the hot path's terminator search and element
+    /// split done in one pass ([`Fields::scan`]). The schema walk reads
+    /// every set this way.
+    #[inline]
+    pub fn next_fields(&mut self, f: &mut Fields<'a>) -> Option<Result<(), Error>> {
+        if self.pending.is_none() && !self.done {
+            // An LF terminator may have a CR before it that the body leaves out.
+            if let Some(d) = self.delimiters.filter(|d| d.segment != b'\n') {
+                let input = self.input.get(..self.end)?;
+                if let Some((start, id_len)) = locate_id(input, self.offset, d) {
+                    if let Some(term_at) = f.scan(input, start, id_len, d, self.ordinal + 1) {
+                        self.ordinal += 1;
+                        self.offset = term_at + 1;
+                        return Some(Ok(()));
+                    }
+                }
+            }
+        }
+        match self.next()? {
+            Ok(seg) => {
+                f.load(&seg);
+                Some(Ok(()))
+            }
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
 /// Where the plain segment at or after `offset` (after filler) is:
 /// (start, id length, terminator index), or `None` when what follows is not
 /// a terminated segment with a plain 2-3 character id (see `plain_segment`).
 #[inline(always)]
 fn locate_plain(input: &[u8], offset: usize, d: Delimiters) -> Option<(usize, usize, usize)> {
+    let (start, id_len) = locate_id(input, offset, d)?;
+    let term_at = start + id_len + find_byte(d.segment, &input[start + id_len..])?;
+    Some((start, id_len, term_at))
+}
+
+/// Where the plain segment id at or after `offset` (after filler) is:
+/// (start, id length), or `None` when what follows is not a plain 2-3
+/// character id followed by the element separator or the terminator
+/// (see `locate_plain`, which also finds the terminator).
+#[inline(always)]
+fn locate_id(input: &[u8], offset: usize, d: Delimiters) -> Option<(usize, usize)> {
     let mut start = offset;
     while start < input.len() && (is_filler(input[start]) || input[start] == d.segment) {
         start += 1;
@@ -109,8 +152,7 @@ fn locate_plain(input: &[u8], offset: usize, d: Delimiters) -> Option<(usize, us
     } else {
         return None;
     };
-    let term_at = start + id_len + find_byte(d.segment, &rest[id_len..])?;
-    Some((start, id_len, term_at))
+    Some((start, id_len))
 }
 
 /// True for the envelope segment ids: ISA, IEA, GS, GE, ST, SE.
@@ -160,5 +202,66 @@ pub(crate) fn ends_id(after: &[u8], d: Delimiters) -> bool {
         Some(&b) if b == d.element || b == d.segment => true,
         Some(b'\r') => d.segment == b'\n' && after.get(1) == Some(&b'\n'),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `next_fields` against `next` then `Fields::load`: the same items,
+    /// segments and elements.
+    fn same_as_next_then_load(input: &[u8]) {
+        let mut plain = Segments::new(input);
+        let mut fused = Segments::new(input);
+        let mut f = Fields::default();
+        loop {
+            let a = plain.next();
+            let b = fused.next_fields(&mut f);
+            match (a, b) {
+                (None, None) => break,
+                (Some(Ok(seg)), Some(Ok(()))) => {
+                    let loaded = Fields::new(&seg);
+                    assert_eq!(*f.segment(), seg, "{:?}", String::from_utf8_lossy(input));
+                    assert_eq!(f.element_count(), loaded.element_count());
+                    for n in 0..40 {
+                        assert_eq!(f.get(n), loaded.get(n), "element {n}");
+                    }
+                }
+                (Some(Err(a)), Some(Err(b))) => assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => panic!("{a:?} against {:?}", b.map(|r| r.map(|()| f.segment().id))),
+            }
+            assert_eq!(plain.ordinal(), fused.ordinal());
+        }
+    }
+
+    const ISA: &str = "ISA*00*          *00*          *ZZ*S              *ZZ*R              *260101*1200*^*00501*000000001*0*T*:~";
+
+    #[test]
+    fn the_fused_path_reads_what_next_and_load_read() {
+        for body in [
+            "GS*HC*S*R~ST*837*1~NM1*85*2*A LONG NAME FOR A GROUP*****XX*1234567893~N3~HI*ABK:E119*ABF:I10~SE*5*1~",
+            "ST*837*1~\nBHT*0019*00*1*20260101*1200*CH~\r\nREF*EI~~REF*EI*123456789012345678901234567890*X~",
+            "ZZ*1*2*3*4*5*6*7*8*9*10*11*12*13*14*15*16*17*18*19*20*21*22*23*24*25*26*27*28*29*30*31*32*33*34~",
+            "N4*A*B",
+            "N4*A*B*CDEFGHIJ",
+            "N4*",
+            "1X*~ABC*DEF~A~ISA*1~*~N4~",
+        ] {
+            same_as_next_then_load(format!("{ISA}{body}").as_bytes());
+        }
+        // A newline terminator takes the general path (CR LF line ends).
+        let nl = ISA.replace('~', "\n");
+        same_as_next_then_load(format!("{nl}N4*A*B\r\nN3*C\nN3\r\n").as_bytes());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_input_reads_the_same_fused(body in proptest::collection::vec(
+            proptest::sample::select(b"**~~:^ANM1\r\n ".to_vec()), 0..120)) {
+            let mut input = ISA.as_bytes().to_vec();
+            input.extend_from_slice(&body);
+            same_as_next_then_load(&input);
+        }
     }
 }

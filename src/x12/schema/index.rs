@@ -208,11 +208,22 @@ impl Index {
     }
 
     /// [`Index::in_list`] with `v` already packed (`packed` is `pack(v)`).
-    #[inline]
+    #[inline(always)]
     pub(super) fn in_list_packed(&self, list: u16, packed: Option<u64>, v: &[u8]) -> bool {
         match self.packed.get(list as usize) {
-            // Most lists (qualifiers) are short: a scan beats a search.
+            // Most lists (qualifiers) are short: a scan beats a search, and
+            // it is done in place (the walk asks for a qualifier's list or
+            // two per segment).
             Some(Some(p)) if p.len() <= 16 => packed.is_some_and(|k| p.contains(&k)),
+            _ => self.in_long_list(list, packed, v),
+        }
+    }
+
+    /// [`Index::in_list_packed`] for a list of more than 16 codes, or of
+    /// codes too long to pack: a binary search.
+    #[inline(never)]
+    fn in_long_list(&self, list: u16, packed: Option<u64>, v: &[u8]) -> bool {
+        match self.packed.get(list as usize) {
             Some(Some(p)) => packed.is_some_and(|k| p.binary_search(&k).is_ok()),
             _ => self.codes.get(list as usize).is_some_and(|c| c.binary_search(&v).is_ok()),
         }

@@ -155,14 +155,15 @@ fn walk_with(
         remember,
     };
     w.open(guide.root, set.pos);
-    // A plain loop rather than `flatten()`: the adapter's buffering costs
-    // more than the check of each item (errors are the envelope scan's).
-    // One element table, refilled per segment and shared by the walker
-    // and the visitor.
+    // One element table, refilled per segment (the terminator search and
+    // the element split in one pass) and shared by the walker and the
+    // visitor. Read errors are the envelope scan's.
     let mut seg = Fields::default();
-    for item in set.segments(input) {
-        let Ok(item) = item else { continue };
-        seg.load(&item);
+    let mut segments = set.segments(input);
+    while let Some(item) = segments.next_fields(&mut seg) {
+        if item.is_err() {
+            continue;
+        }
         let seg = &seg;
         w.last = seg.pos;
         let def = w.place(seg);
@@ -207,6 +208,7 @@ fn trigger(l: &LoopDef) -> Option<&'static SegDef> {
     }
 }
 
+#[inline]
 fn key_value<'a>(def: &SegDef, seg: &Fields<'a>) -> &'a [u8] {
     let (el, comp) = def.key;
     let e = seg.element(el as usize);
