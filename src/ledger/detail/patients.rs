@@ -119,33 +119,56 @@ impl PatientRecord {
     }
 }
 
-/// Inserts the patient rows of submission `id` (claims in the order given).
+/// Inserts the patient rows of submission `id` (claims in the order given),
+/// with one cached statement: `id` bound once, the text bound borrowed,
+/// dates and amounts written into reused buffers.
 pub(crate) fn insert_patients(
     tx: &Connection,
     id: i64,
     claims: &[crate::ledger::ClaimRecord],
 ) -> rusqlite::Result<()> {
+    use crate::numtext::{push_iso_date, push_normalized};
     let mut st = tx.prepare_cached(
         "INSERT OR REPLACE INTO claim_patients
            (claim_id, payer_id, submission_id, patient_last, patient_first, patient_dob, service_date,
             patient_paid, line_ids, services)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
-    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    st.raw_bind_parameter(3, id)?;
+    let (mut dob, mut day, mut paid, mut line_ids) =
+        (String::new(), String::new(), String::new(), String::new());
     for c in claims {
         let Some(p) = &c.patient else { continue };
-        st.execute(rusqlite::params![
-            c.claim_id,
-            c.payer_id,
-            id,
-            p.last,
-            p.first,
-            p.dob.map(day),
-            day(p.service_date),
-            p.paid_at_visit.map(crate::numtext::amount).unwrap_or_default(),
-            p.line_ids.join(";"),
-            p.services,
-        ])?;
+        st.raw_bind_parameter(1, c.claim_id.as_str())?;
+        st.raw_bind_parameter(2, c.payer_id.as_str())?;
+        st.raw_bind_parameter(4, p.last.as_str())?;
+        st.raw_bind_parameter(5, p.first.as_str())?;
+        match p.dob {
+            Some(d) => {
+                dob.clear();
+                push_iso_date(&mut dob, d);
+                st.raw_bind_parameter(6, dob.as_str())?;
+            }
+            None => st.raw_bind_parameter(6, rusqlite::types::Null)?,
+        }
+        day.clear();
+        push_iso_date(&mut day, p.service_date);
+        st.raw_bind_parameter(7, day.as_str())?;
+        paid.clear();
+        if let Some(a) = p.paid_at_visit {
+            push_normalized(&mut paid, a);
+        }
+        st.raw_bind_parameter(8, paid.as_str())?;
+        line_ids.clear();
+        for (i, l) in p.line_ids.iter().enumerate() {
+            if i > 0 {
+                line_ids.push(';');
+            }
+            line_ids.push_str(l);
+        }
+        st.raw_bind_parameter(9, line_ids.as_str())?;
+        st.raw_bind_parameter(10, p.services.as_str())?;
+        st.raw_execute()?;
     }
     Ok(())
 }
