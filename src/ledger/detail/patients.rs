@@ -73,22 +73,47 @@ impl PriorClaim {
     }
 }
 
-/// The `services` text of a claim's lines.
-fn services_text(claim: &crate::claim::Claim) -> String {
+/// The `services` text of a claim's lines (written without `fmt`: a build
+/// writes it for every claim sent, on the thread writing the 837P).
+pub(super) fn services_text(claim: &crate::claim::Claim) -> String {
     let mut s = String::with_capacity(claim.lines.len() * 24);
     for (i, l) in claim.lines.iter().enumerate() {
         if i > 0 {
             s.push(';');
         }
-        s.push_str(&l.service_date.format("%Y%m%d").to_string());
+        push_compact_date(&mut s, l.service_date);
         s.push(' ');
         s.push_str(&l.procedure);
         s.push(' ');
-        s.push_str(&l.modifiers.join(":"));
+        for (j, m) in l.modifiers.iter().enumerate() {
+            if j > 0 {
+                s.push(':');
+            }
+            s.push_str(m);
+        }
         s.push(' ');
-        s.push_str(&l.units.normalize().to_string());
+        crate::numtext::push_normalized(&mut s, l.units);
     }
     s
+}
+
+/// Appends `d` as chrono's `%Y%m%d` writes it.
+fn push_compact_date(out: &mut String, d: NaiveDate) {
+    use chrono::Datelike;
+    let year = d.year();
+    let Ok(y) = u32::try_from(year) else {
+        out.push_str(&d.format("%Y%m%d").to_string());
+        return;
+    };
+    if y > 9999 {
+        out.push_str(&d.format("%Y%m%d").to_string());
+        return;
+    }
+    let (m, day) = (d.month(), d.day());
+    let digits = [y / 1000, y / 100 % 10, y / 10 % 10, y % 10, m / 10, m % 10, day / 10, day % 10];
+    for n in digits {
+        out.push(char::from(b'0' + n as u8));
+    }
 }
 
 impl PatientRecord {
