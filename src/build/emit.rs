@@ -165,8 +165,8 @@ impl<'c> Emitter<'c> {
         for (r, span) in self.records.iter_mut().zip(spans) {
             r.span = Some(span);
         }
-        ledger.add_pending(self.id, &self.sub.created_at, &self.records)?;
-        self.records.clear();
+        // Recorded on the ledger's own thread while the next set is written.
+        ledger.queue_pending(self.id, &self.sub.created_at, std::mem::take(&mut self.records))?;
         Ok(())
     }
 

@@ -19,10 +19,20 @@ use crate::claim::Claim;
 /// (`source`, line `row`) is left out, so a reordered export hashes the same.
 /// Two claims with the same hash put the same content in an 837P.
 pub fn content_hash(claim: &Claim) -> String {
-    let mut c = Canon(Vec::with_capacity(1024));
-    c.raw(b"claimflow-claim-v1");
-    c.claim(claim);
-    hex(&Sha256::digest(&c.0))
+    // The canonical bytes go in a buffer each thread keeps (a build hashes
+    // every claim, on all cores).
+    thread_local! {
+        static CANON: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    CANON.with_borrow_mut(|buf| {
+        buf.clear();
+        let mut c = Canon(std::mem::take(buf));
+        c.raw(b"claimflow-claim-v1");
+        c.claim(claim);
+        let hash = hex(&Sha256::digest(&c.0));
+        *buf = c.0;
+        hash
+    })
 }
 
 /// Canonical encoder for [`content_hash`].
@@ -252,10 +262,11 @@ impl Canon {
 
 /// Lowercase hex of bytes.
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        let _ = write!(s, "{b:02x}");
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
     }
     s
 }

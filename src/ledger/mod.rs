@@ -10,7 +10,8 @@
 //!
 //! Crash safety of a build: control numbers are allocated and committed
 //! before the file is written (a crash burns them, never reuses them); the
-//! submission is then recorded as `pending` with its claims, the file is
+//! submission is then recorded as `pending` with its claims (a build's set by
+//! set on a thread of its own, `pending`), the file is
 //! renamed into place, and the submission is marked `complete`. A `pending`
 //! submission found when the ledger is next opened is completed when its file
 //! exists, and abandoned (its claims count as not sent) when it does not.
@@ -39,6 +40,7 @@ mod eligibility;
 mod hash;
 mod lock;
 mod migrations;
+mod pending;
 pub mod read;
 mod remit;
 mod standing;
@@ -201,6 +203,10 @@ pub struct SubmissionRecord {
 /// An open, locked ledger.
 #[derive(Debug)]
 pub struct Ledger {
+    /// The thread recording a build's pending claims, when one runs
+    /// ([`Ledger::queue_pending`]); dropped (and so waited for) before the
+    /// connection and the lock.
+    pending: Option<pending::PendingWriter>,
     conn: Connection,
     path: String,
     /// Pending submissions resolved on open, one warning each:
@@ -230,7 +236,8 @@ impl Ledger {
         conn.pragma_update(None, "synchronous", "FULL").map_err(sq)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(sq)?;
         set_private(path);
-        let mut ledger = Ledger { conn, path: shown, recovered: Vec::new(), _lock: Some(lock) };
+        let mut ledger =
+            Ledger { pending: None, conn, path: shown, recovered: Vec::new(), _lock: Some(lock) };
         ledger.migrate()?;
         ledger.recover()?;
         Ok(ledger)
@@ -245,7 +252,13 @@ impl Ledger {
     /// [`Error::Missing`], a newer schema [`Error::TooNew`].
     pub fn open_read_only(path: &Path) -> Result<Ledger, Error> {
         let conn = detail::open_read_only(path)?;
-        Ok(Ledger { conn, path: path.display().to_string(), recovered: Vec::new(), _lock: None })
+        Ok(Ledger {
+            pending: None,
+            conn,
+            path: path.display().to_string(),
+            recovered: Vec::new(),
+            _lock: None,
+        })
     }
 
     /// Another connection to this ledger, read-only ([`Ledger::open_read_only`]:

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
-use super::{ack, detail, ClaimRecord, Error, Ledger, SentClaim, SubmissionRecord};
+use super::{detail, ClaimRecord, Error, Ledger, SentClaim, SubmissionRecord};
 use crate::claim::ClaimStatus;
 use crate::finding::{Finding, Severity};
 
@@ -109,16 +109,17 @@ impl Ledger {
     /// What the ledger knows of each `(claim_id, payer_id)`, in the same
     /// order (None = never sent in a complete submission).
     pub fn lookup(&self, keys: &[(&str, &str)]) -> Result<Vec<Option<SentClaim>>, Error> {
+        // One read transaction for all of them: a query on its own takes
+        // and releases the WAL's read lock (system calls) each time.
+        let read = self.conn.unchecked_transaction().map_err(self.sq())?;
         // A new ledger answers without a query per claim.
-        let any: bool = self
-            .conn
+        let any: bool = read
             .query_row("SELECT EXISTS (SELECT 1 FROM claims)", [], |r| r.get(0))
             .map_err(self.sq())?;
         if !any {
             return Ok(vec![None; keys.len()]);
         }
-        let mut st = self
-            .conn
+        let mut st = read
             .prepare_cached(
                 "SELECT c.content_hash, c.status, s.file, s.isa13
                  FROM claims c JOIN submissions s ON s.id = c.submission_id
@@ -140,6 +141,8 @@ impl Ledger {
                 .map_err(self.sq())?;
             out.push(found);
         }
+        drop(st);
+        read.commit().map_err(self.sq())?;
         Ok(out)
     }
 
@@ -158,6 +161,9 @@ impl Ledger {
     ) -> Result<i64, Error> {
         let id = self.begin_pending(sub, claims.len())?;
         self.add_pending(id, &sub.created_at, claims)?;
+        // The same values again, committed and synced: the claims' batches
+        // are on disk before the caller renames the file into place.
+        self.end_pending(id, sub, claims.len())?;
         Ok(id)
     }
 
@@ -192,26 +198,23 @@ impl Ledger {
     }
 
     /// Records claims of pending submission `id`, in transactions of 5,000.
+    /// Those commits are not synced to disk (see [`batch_pragmas`]): the
+    /// caller's next commit with the connection's `synchronous = FULL`
+    /// ([`Ledger::end_pending`] before the rename) makes them durable.
     pub fn add_pending(
         &mut self,
         id: i64,
         created_at: &str,
         claims: &[ClaimRecord],
     ) -> Result<(), Error> {
+        self.flush_pending()?;
         let path = self.path.clone();
         let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
-        for chunk in claims.chunks(pending_batch()) {
-            if crash_wanted("batch") && self.has_pending_claims(id)? {
-                std::process::abort();
-            }
-            let tx =
-                self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
-            insert_pending_claims(&tx, id, created_at, chunk).map_err(sq)?;
-            tx.commit().map_err(sq)?;
-        }
-        Ok(())
+        self.conn.execute_batch(batch_pragmas(true)).map_err(sq)?;
+        let added = insert_pending_batches(&mut self.conn, id, created_at, claims).map_err(sq);
+        let restored = self.conn.execute_batch(batch_pragmas(false)).map_err(sq);
+        added.and(restored)
     }
-
     /// Fills in what [`Ledger::begin_pending`] could not know: the file's
     /// sha256, its sets, its claims and their total. Call before renaming
     /// the file into place.
@@ -221,6 +224,7 @@ impl Ledger {
         sub: &SubmissionRecord,
         claims: usize,
     ) -> Result<(), Error> {
+        self.flush_pending()?;
         self.conn
             .execute(
                 "UPDATE submissions SET file_sha256 = ?2, st02 = ?3, claims = ?4, total_charge = ?5
@@ -237,25 +241,25 @@ impl Ledger {
         Ok(())
     }
 
-    /// True when pending submission `id` has claims recorded (for the
-    /// crash test hook).
-    fn has_pending_claims(&self, id: i64) -> Result<bool, Error> {
-        self.conn
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM claim_history WHERE submission_id = ?1)",
-                [id],
-                |r| r.get(0),
-            )
-            .map_err(self.sq())
-    }
-
     /// Marks a pending submission complete: its claims become the ledger's
     /// current state (status how each was sent: `sent`, `resent`,
-    /// `replacement` or `void`), in one transaction.
+    /// `replacement` or `void`), in one transaction. The claims' one
+    /// reference is that submission (their history rows name it, checked
+    /// when recorded): foreign keys are not checked row by row (a seventh
+    /// of the statement's work).
     pub fn complete(&mut self, submission_id: i64) -> Result<(), Error> {
+        self.flush_pending()?;
         let path = self.path.clone();
         let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
+        self.conn.execute_batch("PRAGMA foreign_keys = OFF").map_err(sq)?;
+        let completed = self.complete_unchecked(submission_id).map_err(sq);
+        let restored = self.conn.execute_batch("PRAGMA foreign_keys = ON").map_err(sq);
+        completed.and(restored)
+    }
+
+    /// [`Ledger::complete`]'s transaction.
+    fn complete_unchecked(&mut self, submission_id: i64) -> rusqlite::Result<()> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO claims
                (claim_id, payer_id, content_hash, frequency, total_charge, status, submission_id, st02, updated_at)
@@ -267,12 +271,9 @@ impl Ledger {
                submission_id = excluded.submission_id, st02 = excluded.st02,
                updated_at = excluded.updated_at",
             [submission_id],
-        )
-        .map_err(sq)?;
-        tx.execute("UPDATE submissions SET state = 'complete' WHERE id = ?1", [submission_id])
-            .map_err(sq)?;
-        tx.commit().map_err(sq)?;
-        Ok(())
+        )?;
+        tx.execute("UPDATE submissions SET state = 'complete' WHERE id = ?1", [submission_id])?;
+        tx.commit()
     }
 
     /// Records a later event for a claim that was sent (e.g. paid, denied,
@@ -330,7 +331,74 @@ fn crash_wanted(point: &str) -> bool {
     std::env::var("CLAIMFLOW_TEST_CRASH_AT").is_ok_and(|p| p == point)
 }
 
+/// The PRAGMAs around the inserts of pending claims (`on`), and back to the
+/// connection's own (`!on`). PRAGMA `foreign_keys` cannot change inside a
+/// transaction, so these run between them.
+///
+/// - `synchronous = NORMAL`: a batch's commit is not synced. In WAL mode
+///   that loses no consistency, only the last commits on a power loss;
+///   every one of those batches is synced by the next commit made with
+///   `FULL` (a sync of the WAL file covers every frame in it), which is
+///   [`Ledger::end_pending`]'s, before the file is renamed into place. A
+///   kill -9 loses nothing either way: the commits are in the OS's cache.
+/// - `foreign_keys = OFF`: the only reference these rows hold is their
+///   `submission_id`, the row [`Ledger::begin_pending`] committed and that
+///   nothing deletes; [`insert_pending_batches`] checks it once instead of
+///   for every row (a seventh of the insert).
+pub(super) fn batch_pragmas(on: bool) -> &'static str {
+    if on {
+        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;"
+    } else {
+        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+    }
+}
+
+/// Inserts `claims` of pending submission `id` in transactions of
+/// [`pending_batch`] claims; with `CLAIMFLOW_TEST_CRASH_AT=batch`, aborts
+/// before a batch once a batch was committed.
+pub(super) fn insert_pending_batches(
+    conn: &mut rusqlite::Connection,
+    id: i64,
+    created_at: &str,
+    claims: &[ClaimRecord],
+) -> rusqlite::Result<()> {
+    // Foreign keys are off (see `batch_pragmas`): the one reference of
+    // every row is checked here, once.
+    let known: bool =
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM submissions WHERE id = ?1)", [id], |r| {
+            r.get(0)
+        })?;
+    if !known {
+        return Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+            Some(format!("FOREIGN KEY constraint failed: no submission {id}")),
+        ));
+    }
+    for chunk in claims.chunks(pending_batch()) {
+        if crash_wanted("batch") && has_pending_claims(conn, id)? {
+            std::process::abort();
+        }
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        insert_pending_claims(&tx, id, created_at, chunk)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// True when pending submission `id` has claims recorded (for the crash
+/// test hook).
+fn has_pending_claims(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM claim_history WHERE submission_id = ?1)",
+        [id],
+        |r| r.get(0),
+    )
+}
+
 /// Inserts `claims` of pending submission `id` (history rows and patients).
+/// One cached statement per table; the values every row shares are bound
+/// once (SQLite keeps a binding until it is replaced), the others are bound
+/// as borrowed text, amounts and span levels written into reused buffers.
 fn insert_pending_claims(
     tx: &rusqlite::Transaction<'_>,
     id: i64,
@@ -343,23 +411,36 @@ fn insert_pending_claims(
             total_charge, clm_first, clm_last, hl_levels, detail)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
+    st.raw_bind_parameter(4, created_at)?;
+    st.raw_bind_parameter(5, id)?;
+    let mut amount = String::with_capacity(24);
+    let mut levels = String::with_capacity(24);
     for c in claims {
-        let (first, last, levels) = ack::span_columns(c.span.as_ref());
-        st.execute(params![
-            c.claim_id,
-            c.payer_id,
-            c.status,
-            created_at,
-            id,
-            c.st02,
-            c.content_hash,
-            c.frequency,
-            crate::numtext::amount(c.total_charge),
-            first,
-            last,
-            levels,
-            c.detail,
-        ])?;
+        amount.clear();
+        crate::numtext::push_normalized(&mut amount, c.total_charge);
+        st.raw_bind_parameter(1, c.claim_id.as_str())?;
+        st.raw_bind_parameter(2, c.payer_id.as_str())?;
+        st.raw_bind_parameter(3, c.status)?;
+        st.raw_bind_parameter(6, c.st02.as_str())?;
+        st.raw_bind_parameter(7, c.content_hash.as_str())?;
+        st.raw_bind_parameter(8, c.frequency.as_str())?;
+        st.raw_bind_parameter(9, amount.as_str())?;
+        match &c.span {
+            Some(span) => {
+                levels.clear();
+                span.push_levels(&mut levels);
+                st.raw_bind_parameter(10, span.first)?;
+                st.raw_bind_parameter(11, span.last)?;
+                st.raw_bind_parameter(12, levels.as_str())?;
+            }
+            None => {
+                st.raw_bind_parameter(10, rusqlite::types::Null)?;
+                st.raw_bind_parameter(11, rusqlite::types::Null)?;
+                st.raw_bind_parameter(12, rusqlite::types::Null)?;
+            }
+        }
+        st.raw_bind_parameter(13, c.detail.as_deref())?;
+        st.raw_execute()?;
     }
     detail::insert_patients(tx, id, claims)
 }

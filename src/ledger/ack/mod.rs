@@ -103,8 +103,16 @@ pub struct Span {
 }
 
 impl Span {
-    fn levels_text(&self) -> String {
-        self.levels.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+    /// Appends the `hl_levels` column of the claim's build event: the
+    /// levels joined by ',' (read back by `from_columns`).
+    pub(crate) fn push_levels(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        for (i, l) in self.levels.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "{l}");
+        }
     }
 
     fn from_columns(first: Option<i64>, last: Option<i64>, levels: Option<String>) -> Option<Span> {
@@ -327,13 +335,5 @@ impl Ledger {
             )
             .optional()
             .map_err(self.sq())
-    }
-}
-
-/// Writes a claim's span into the columns of its build event.
-pub(crate) fn span_columns(span: Option<&Span>) -> (Option<u32>, Option<u32>, Option<String>) {
-    match span {
-        Some(s) => (Some(s.first), Some(s.last), Some(s.levels_text())),
-        None => (None, None, None),
     }
 }

@@ -73,22 +73,47 @@ impl PriorClaim {
     }
 }
 
-/// The `services` text of a claim's lines.
-fn services_text(claim: &crate::claim::Claim) -> String {
+/// The `services` text of a claim's lines (written without `fmt`: a build
+/// writes it for every claim sent, on the thread writing the 837P).
+pub(super) fn services_text(claim: &crate::claim::Claim) -> String {
     let mut s = String::with_capacity(claim.lines.len() * 24);
     for (i, l) in claim.lines.iter().enumerate() {
         if i > 0 {
             s.push(';');
         }
-        s.push_str(&l.service_date.format("%Y%m%d").to_string());
+        push_compact_date(&mut s, l.service_date);
         s.push(' ');
         s.push_str(&l.procedure);
         s.push(' ');
-        s.push_str(&l.modifiers.join(":"));
+        for (j, m) in l.modifiers.iter().enumerate() {
+            if j > 0 {
+                s.push(':');
+            }
+            s.push_str(m);
+        }
         s.push(' ');
-        s.push_str(&l.units.normalize().to_string());
+        crate::numtext::push_normalized(&mut s, l.units);
     }
     s
+}
+
+/// Appends `d` as chrono's `%Y%m%d` writes it.
+fn push_compact_date(out: &mut String, d: NaiveDate) {
+    use chrono::Datelike;
+    let year = d.year();
+    let Ok(y) = u32::try_from(year) else {
+        out.push_str(&d.format("%Y%m%d").to_string());
+        return;
+    };
+    if y > 9999 {
+        out.push_str(&d.format("%Y%m%d").to_string());
+        return;
+    }
+    let (m, day) = (d.month(), d.day());
+    let digits = [y / 1000, y / 100 % 10, y / 10 % 10, y % 10, m / 10, m % 10, day / 10, day % 10];
+    for n in digits {
+        out.push(char::from(b'0' + n as u8));
+    }
 }
 
 impl PatientRecord {
@@ -119,33 +144,56 @@ impl PatientRecord {
     }
 }
 
-/// Inserts the patient rows of submission `id` (claims in the order given).
+/// Inserts the patient rows of submission `id` (claims in the order given),
+/// with one cached statement: `id` bound once, the text bound borrowed,
+/// dates and amounts written into reused buffers.
 pub(crate) fn insert_patients(
     tx: &Connection,
     id: i64,
     claims: &[crate::ledger::ClaimRecord],
 ) -> rusqlite::Result<()> {
+    use crate::numtext::{push_iso_date, push_normalized};
     let mut st = tx.prepare_cached(
         "INSERT OR REPLACE INTO claim_patients
            (claim_id, payer_id, submission_id, patient_last, patient_first, patient_dob, service_date,
             patient_paid, line_ids, services)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
-    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    st.raw_bind_parameter(3, id)?;
+    let (mut dob, mut day, mut paid, mut line_ids) =
+        (String::new(), String::new(), String::new(), String::new());
     for c in claims {
         let Some(p) = &c.patient else { continue };
-        st.execute(rusqlite::params![
-            c.claim_id,
-            c.payer_id,
-            id,
-            p.last,
-            p.first,
-            p.dob.map(day),
-            day(p.service_date),
-            p.paid_at_visit.map(crate::numtext::amount).unwrap_or_default(),
-            p.line_ids.join(";"),
-            p.services,
-        ])?;
+        st.raw_bind_parameter(1, c.claim_id.as_str())?;
+        st.raw_bind_parameter(2, c.payer_id.as_str())?;
+        st.raw_bind_parameter(4, p.last.as_str())?;
+        st.raw_bind_parameter(5, p.first.as_str())?;
+        match p.dob {
+            Some(d) => {
+                dob.clear();
+                push_iso_date(&mut dob, d);
+                st.raw_bind_parameter(6, dob.as_str())?;
+            }
+            None => st.raw_bind_parameter(6, rusqlite::types::Null)?,
+        }
+        day.clear();
+        push_iso_date(&mut day, p.service_date);
+        st.raw_bind_parameter(7, day.as_str())?;
+        paid.clear();
+        if let Some(a) = p.paid_at_visit {
+            push_normalized(&mut paid, a);
+        }
+        st.raw_bind_parameter(8, paid.as_str())?;
+        line_ids.clear();
+        for (i, l) in p.line_ids.iter().enumerate() {
+            if i > 0 {
+                line_ids.push(';');
+            }
+            line_ids.push_str(l);
+        }
+        st.raw_bind_parameter(9, line_ids.as_str())?;
+        st.raw_bind_parameter(10, p.services.as_str())?;
+        st.raw_execute()?;
     }
     Ok(())
 }

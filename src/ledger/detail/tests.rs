@@ -195,3 +195,42 @@ fn a_version_5_ledger_is_read_as_it_is_on_a_read_only_open_and_never_written() {
     assert!(matches!(open_read_only(&missing), Err(Error::Missing { .. })));
     assert!(!missing.exists());
 }
+
+#[test]
+fn services_text_writes_what_chrono_and_decimal_write() {
+    // The text as written with `fmt` (the form `claim_patients.services`
+    // holds in ledgers already written).
+    let by_fmt = |c: &crate::claim::Claim| {
+        c.lines
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} {} {} {}",
+                    l.service_date.format("%Y%m%d"),
+                    l.procedure,
+                    l.modifiers.join(":"),
+                    l.units.normalize()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(";")
+    };
+    let mut claims = crate::edi837::tests::sample_claims();
+    let c = &mut claims[0];
+    let first = c.lines[0].clone();
+    for (date, units, modifiers) in [
+        ((2026, 3, 2), "1.500", vec!["59", "LT"]),
+        ((999, 12, 31), "0.25", vec![]),
+        ((10000, 1, 9), "12", vec!["25"]),
+        ((2024, 10, 1), "-2.0", vec!["A", "B", "C", "D"]),
+    ] {
+        let mut l = first.clone();
+        l.service_date = NaiveDate::from_ymd_opt(date.0, date.1, date.2).unwrap();
+        l.units = units.parse().unwrap();
+        l.modifiers = modifiers.into_iter().map(String::from).collect();
+        c.lines.push(l);
+    }
+    for c in &claims {
+        assert_eq!(patients::services_text(c), by_fmt(c));
+    }
+}

@@ -242,3 +242,26 @@ fn content_hash_of_claims_without_the_newer_billing_fields_is_unchanged() {
         assert_eq!((c.claim_id.as_str(), content_hash(&c).as_str()), (id, hash));
     }
 }
+
+#[test]
+fn hex_is_two_lowercase_digits_per_byte() {
+    let bytes: Vec<u8> = (0..=255).collect();
+    let expected: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(crate::ledger::hex(&bytes), expected);
+    assert_eq!(crate::ledger::hex(&[]), "");
+}
+
+#[test]
+fn content_hash_is_the_same_when_the_thread_hashed_a_larger_claim_before() {
+    // The canonical bytes are built in a buffer the thread reuses: a
+    // longer claim hashed first leaves nothing behind.
+    let claims = crate::edi837::tests::sample_claims();
+    let (small, large) = if claims[0].lines.len() <= claims[1].lines.len() {
+        (&claims[0], &claims[1])
+    } else {
+        (&claims[1], &claims[0])
+    };
+    let first = content_hash(small);
+    content_hash(large);
+    assert_eq!(content_hash(small), first);
+}

@@ -171,3 +171,90 @@ fn later_status_is_recorded_for_known_claims_only() {
         .unwrap();
     assert_eq!(statuses, ["sent", "paid"]);
 }
+
+/// Every row of a ledger table, as text, in a fixed order.
+fn rows(l: &Ledger, sql: &str) -> Vec<String> {
+    let mut st = l.connection().prepare(sql).unwrap();
+    let n = st.column_count();
+    st.query_map([], |r| {
+        (0..n)
+            .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
+            .collect::<Result<Vec<_>, _>>()
+            .map(|v| v.join("|"))
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+#[test]
+fn claims_queued_to_the_recording_thread_are_recorded_as_add_pending_records_them() {
+    let span = Span { first: 12, last: 30, levels: vec![3, 4, 11] };
+    let patient = PatientRecord {
+        last: "DOE".into(),
+        first: "JANE".into(),
+        dob: chrono::NaiveDate::from_ymd_opt(1980, 2, 3),
+        service_date: chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap(),
+        paid_at_visit: Some(Decimal::new(2050, 2)),
+        line_ids: vec!["1".into(), "A7".into()],
+        services: "20240301 99213  1".into(),
+    };
+    let claims: Vec<ClaimRecord> = (0..7)
+        .map(|i| {
+            let mut r = rec(&format!("C{i}"), &format!("h{i}"));
+            if i % 2 == 0 {
+                r.span = Some(span.clone());
+                r.patient = Some(patient.clone());
+                r.detail = Some("sent again".into());
+            }
+            r
+        })
+        .collect();
+    let recorded = |queued: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = Ledger::open(&dir.path().join("claimflow.db")).unwrap();
+        let s = sub(dir.path(), 1);
+        let id = l.begin_pending(&s, 0).unwrap();
+        for set in claims.chunks(3) {
+            if queued {
+                l.queue_pending(id, &s.created_at, set.to_vec()).unwrap();
+            } else {
+                l.add_pending(id, &s.created_at, set).unwrap();
+            }
+        }
+        l.end_pending(id, &s, claims.len()).unwrap();
+        l.complete(id).unwrap();
+        let fk: i64 = l.connection().query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert_eq!(fk, 1, "foreign keys are checked again after the batches");
+        [
+            rows(&l, "SELECT * FROM claim_history ORDER BY id"),
+            rows(&l, "SELECT * FROM claim_patients ORDER BY claim_id"),
+            rows(&l, "SELECT * FROM claims ORDER BY claim_id"),
+        ]
+    };
+    let direct = recorded(false);
+    assert_eq!(direct[0].len(), 7);
+    assert_eq!(direct[1].len(), 4);
+    assert!(direct[0][0].contains("Text(\"3,4,11\")"), "{}", direct[0][0]);
+    assert!(
+        direct[1][0]
+            .contains("Text(\"1980-02-03\")|Text(\"2024-03-01\")|Text(\"20.5\")|Text(\"1;A7\")"),
+        "{}",
+        direct[1][0]
+    );
+    assert_eq!(recorded(true), direct);
+}
+
+#[test]
+fn claims_of_an_unknown_submission_are_refused_directly_or_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = Ledger::open(&dir.path().join("claimflow.db")).unwrap();
+    let err = l.add_pending(42, "2024-03-10T08:30:00", &[rec("C1", "h1")]).unwrap_err();
+    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+    l.queue_pending(42, "2024-03-10T08:30:00", vec![rec("C1", "h1")]).unwrap();
+    let err = l.flush_pending().unwrap_err();
+    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+    let n: i64 =
+        l.connection().query_row("SELECT COUNT(*) FROM claim_history", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 0);
+}
