@@ -154,12 +154,10 @@ impl Opened<'_> {
                     })
                 }
             }
-        } else if let Some(report) =
-            super::spill::run_ncci(
-                Stream::new(inputs, options, ledger, out_dir, progress, verify),
-                export,
-            )?
-        {
+        } else if let Some(report) = super::spill::run_ncci(
+            Stream::new(inputs, options, ledger, out_dir, progress, verify),
+            export,
+        )? {
             return Ok((report, None));
         }
         let mut prepared = super::prepare(inputs, options, progress)?;
@@ -406,8 +404,13 @@ impl<'r, 'a> Stream<'r, 'a> {
                 _ => {
                     if self.emitter.is_none() {
                         self.start_note = start_ignored(config, self.ledger)?;
-                        self.emitter =
-                            Some(Emitter::open(config, self.ledger, self.out_dir, now, self.verify)?);
+                        self.emitter = Some(Emitter::open(
+                            config,
+                            self.ledger,
+                            self.out_dir,
+                            now,
+                            self.verify,
+                        )?);
                     }
                     if let Some(e) = &mut self.emitter {
                         e.send(c, why, hash, self.ledger)?;

@@ -118,7 +118,8 @@ impl Prepared {
         } else {
             notes.extend(start_ignored(config, ledger)?);
             progress.stage("writing the 837P");
-            let mut emitter = Emitter::open(config, ledger, out_dir, self.options.now, self.verify)?;
+            let mut emitter =
+                Emitter::open(config, ledger, out_dir, self.options.now, self.verify)?;
             for &i in &to_send {
                 let hash = std::mem::take(&mut hashes[i]);
                 emitter.send(take_sent(&mut self.clean[i]), decisions[i], hash, ledger)?;
