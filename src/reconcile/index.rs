@@ -291,6 +291,40 @@ mod tests {
     }
 
     #[test]
+    fn every_id_of_a_large_batch_is_found_and_no_other() {
+        // Enough ids that probes run past occupied slots; every third sent
+        // in lower case with spaces, every fifth sent again (the later wins).
+        let mut claims: Vec<SentClaim> =
+            (0..20_000)
+                .map(|n| {
+                    if n % 3 == 0 {
+                        sent(&format!(" b{n:09} "))
+                    } else {
+                        sent(&format!("B{n:09}"))
+                    }
+                })
+                .collect();
+        claims.extend((0..20_000).step_by(5).map(|n| sent(&format!("B{n:09}"))));
+        claims.push(sent("ZPREFIX-ONLY-1"));
+        let ix = ClaimIndex::new(&claims);
+        for n in 0..20_000usize {
+            let want = if n % 5 == 0 { 20_000 + n / 5 } else { n };
+            assert_eq!(ix.latest(&format!("b{n:09}")), Some(want), "id {n}");
+            assert_eq!(ix.latest(&format!(" B{n:09}")), Some(want), "id {n}");
+        }
+        assert_eq!(ix.latest("B000020000"), None);
+        assert_eq!(ix.latest("B00000000"), None);
+        assert_eq!(ix.latest(""), None);
+        // The table lists the latest claim of each id once (prefix matching).
+        let mut listed: Vec<usize> = ix.by_id.claims().map(|i| i as usize).collect();
+        listed.sort_unstable();
+        assert_eq!(listed.len(), 20_001);
+        // Ten ids start with B00001999: no prefix match; one with ZPREFIX-ONL.
+        assert_eq!(ix.find("B00001999", "", Some("P")), (None, ClaimRule::None));
+        assert_eq!(ix.find("zprefix-onl", "", Some("P")), (Some(24_000), ClaimRule::ClaimIdPrefix));
+    }
+
+    #[test]
     fn a_claim_id_sent_to_two_payers_matches_by_payer_or_not_at_all() {
         let mut claims = vec![sent("C1"), sent("C1"), sent("C2")];
         claims[1].payer_id = "Q".into();
