@@ -11,7 +11,7 @@
 //! changed the code), then by procedure + date (split lines). Every result
 //! says which rule matched.
 //!
-//! The [`ClaimIndex`] is built once (hash maps and a sorted id list), then
+//! The [`ClaimIndex`] is built once (an id table, a hash map, a sorted id list), then
 //! remittances are reconciled independently (in parallel by the caller);
 //! the [`Book`] then accounts them in file order (lines answered,
 //! reversals, PLB ties). This module holds the statuses, rules and result

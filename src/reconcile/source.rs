@@ -31,7 +31,11 @@ pub(crate) fn from_837_files(paths: &[PathBuf]) -> Result<(Vec<SentClaim>, Vec<F
         })
         .collect();
     let read = read.into_iter().collect::<Result<Vec<_>, Error>>()?;
-    let mut claims = Vec::with_capacity(read.iter().map(|r| r.claims.len()).sum());
+    let mut claims = Vec::with_capacity(if read.len() == 1 {
+        0
+    } else {
+        read.iter().map(|r| r.claims.len()).sum()
+    });
     let mut notes = Vec::new();
     for (path, r) in paths.iter().zip(read) {
         for f in r.findings.iter().filter(|f| f.severity == Severity::Error).take(3) {
@@ -40,7 +44,13 @@ pub(crate) fn from_837_files(paths: &[PathBuf]) -> Result<(Vec<SentClaim>, Vec<F
             note.message = format!("claims file: {}", note.message);
             notes.push(note);
         }
-        claims.extend(r.claims);
+        // One claims file (the usual case) is taken as read: no second
+        // vector of every claim, and no copy into it.
+        if claims.capacity() == 0 {
+            claims = r.claims;
+        } else {
+            claims.extend(r.claims);
+        }
     }
     Ok((claims, notes))
 }

@@ -244,22 +244,65 @@ const OUTSTANDING_HEADER: [&str; 6] =
 const REPORT_FILES: [&str; 5] =
     ["claims.csv", "lines.csv", "provider_adjustments.csv", "denials.csv", "outstanding.csv"];
 
-fn csv_err(e: csv::Error) -> io::Error {
-    io::Error::other(e)
+/// CSV rows written into memory, byte for byte as the `csv` crate's default
+/// writer writes them: fields joined by `,`, a field quoted only when it
+/// holds a comma, a quote, CR or LF (its quotes doubled), a record with one
+/// empty field written `""`, each record ended by `\n`. The rows of a
+/// million payments are written without the `csv` writer's per-field state
+/// machine and buffer copy (a test compares the two on awkward fields).
+struct CsvBuf(Vec<u8>);
+
+impl CsvBuf {
+    /// Appends one record.
+    fn write_record<I, T>(&mut self, record: I)
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        let start = self.0.len();
+        let mut fields = 0;
+        for f in record {
+            if fields > 0 {
+                self.0.push(b',');
+            }
+            push_field(&mut self.0, f.as_ref());
+            fields += 1;
+        }
+        if fields == 1 && self.0.len() == start {
+            self.0.extend_from_slice(b"\"\"");
+        }
+        self.0.push(b'\n');
+    }
 }
 
-fn buf_writer() -> csv::Writer<Vec<u8>> {
+/// Appends one CSV field, quoted when it must be.
+fn push_field(out: &mut Vec<u8>, f: &[u8]) {
+    if !f.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
+        out.extend_from_slice(f);
+        return;
+    }
+    out.push(b'"');
+    for &b in f {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+}
+
+fn buf_writer() -> CsvBuf {
     buf_writer_with(0)
 }
 
-/// A CSV writer into a buffer sized up front: growing large buffers step by
-/// step costs copies and allocator work on million-row runs.
-fn buf_writer_with(capacity: usize) -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().buffer_capacity(64 << 10).from_writer(Vec::with_capacity(capacity))
+/// A CSV buffer sized up front: growing large buffers step by step costs
+/// copies and allocator work on million-row runs.
+fn buf_writer_with(capacity: usize) -> CsvBuf {
+    CsvBuf(Vec::with_capacity(capacity))
 }
 
-fn into_bytes(w: csv::Writer<Vec<u8>>) -> io::Result<Vec<u8>> {
-    w.into_inner().map_err(|e| io::Error::other(e.to_string()))
+fn into_bytes(w: CsvBuf) -> io::Result<Vec<u8>> {
+    Ok(w.0)
 }
 
 /// The CSV rows (no header) of some results: `claims.csv`, `lines.csv` and
@@ -317,8 +360,7 @@ pub fn format_rows(
             cv.get(9),
             &r.check_trace,
             date,
-        ])
-        .map_err(csv_err)?;
+        ]);
         for line in &r.lines {
             lv.clear();
             if line.status == ClaimStatus::NotAdjudicated {
@@ -352,8 +394,7 @@ pub fn format_rows(
                 lv.get(9),
                 &r.check_trace,
                 date,
-            ])
-            .map_err(csv_err)?;
+            ]);
         }
         // A denied claim is one row (its lines are not listed); a partial
         // claim lists its claim-level reductions, then each line's.
@@ -379,8 +420,7 @@ pub fn format_rows(
                 den.action.words(),
                 &r.check_trace,
                 date,
-            ])
-            .map_err(csv_err)?;
+            ]);
         }
         if r.status == ClaimStatus::Partial {
             for line in &r.lines {
@@ -401,8 +441,7 @@ pub fn format_rows(
                         den.action.words(),
                         &r.check_trace,
                         date,
-                    ])
-                    .map_err(csv_err)?;
+                    ]);
                 }
             }
         }
@@ -417,6 +456,26 @@ pub(crate) use writer::ReportWriter;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_are_written_as_the_csv_crate_writes_them() {
+        let records: Vec<Vec<&str>> = vec![
+            vec!["C1", "", "plain", "99213:25", "100.00"],
+            vec!["a,b", "say \"hi\"", "\"", "line\nbreak", "cr\rhere", "crlf\r\n"],
+            vec!["", "", ""],
+            vec![""],
+            vec!["only"],
+            vec!["ünïcode,", " spaced ", "#hash", "'quote'", "tab\there"],
+        ];
+        let mut ours = buf_writer();
+        let mut theirs = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+        for r in &records {
+            ours.write_record(r);
+            theirs.write_record(r).unwrap();
+        }
+        let theirs = theirs.into_inner().unwrap();
+        assert_eq!(String::from_utf8_lossy(&ours.0), String::from_utf8_lossy(&theirs));
+    }
 
     #[test]
     fn writes_money_with_two_decimals() {

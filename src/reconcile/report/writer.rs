@@ -12,7 +12,7 @@ use crate::atomic::AtomicFile;
 
 fn header(f: &mut AtomicFile, cols: &[&str]) -> io::Result<()> {
     let mut w = buf_writer();
-    w.write_record(cols).map_err(csv_err)?;
+    w.write_record(cols);
     f.write_all(&into_bytes(w)?)
 }
 
@@ -63,12 +63,12 @@ impl ReportWriter {
             row[1] = &o.payer_id;
             row[3] = ClaimStatus::Outstanding.as_str();
             row[5] = &billed;
-            c.write_record(&row).map_err(csv_err)?;
+            c.write_record(&row);
         }
         self.claims.write_all(&into_bytes(c)?)?;
         let mut p = AtomicFile::create(&self.paths[2])?;
         let mut w = buf_writer();
-        w.write_record(PLB_HEADER).map_err(csv_err)?;
+        w.write_record(PLB_HEADER);
         for r in plb {
             w.write_record([
                 r.payer_id.as_str(),
@@ -81,13 +81,12 @@ impl ReportWriter {
                 &money(-r.amount),
                 &r.check_trace,
                 &date(r.payment_date),
-            ])
-            .map_err(csv_err)?;
+            ]);
         }
         p.write_all(&into_bytes(w)?)?;
         let mut o = AtomicFile::create(&self.paths[4])?;
         let mut w = buf_writer();
-        w.write_record(OUTSTANDING_HEADER).map_err(csv_err)?;
+        w.write_record(OUTSTANDING_HEADER);
         for r in outstanding {
             w.write_record([
                 r.claim_id.as_str(),
@@ -96,8 +95,7 @@ impl ReportWriter {
                 &money(r.outstanding),
                 &date(r.sent_on),
                 &r.age_days.map(|a| a.to_string()).unwrap_or_default(),
-            ])
-            .map_err(csv_err)?;
+            ]);
         }
         o.write_all(&into_bytes(w)?)?;
         self.claims.commit()?;
