@@ -17,6 +17,7 @@ use crate::finding::{Finding, Severity};
 use super::cells::{date_msg, normalize_dx, parse_date, parse_money};
 use super::columns::{self, CLAIM_LEVEL, DX};
 use super::map::{not_utf8, Ctx};
+use super::record::Record;
 use super::{rule, Col};
 
 /// A claim-level value store: non-empty values of one claim, first seen.
@@ -55,7 +56,7 @@ pub(super) struct Group {
     pub(super) findings: Vec<Finding>,
 }
 
-pub(super) fn read_claim_level(ctx: &Ctx<'_>, rec: &csv::ByteRecord, row: u64, g: &mut Group) {
+pub(super) fn read_claim_level(ctx: &Ctx<'_>, rec: &Record<'_>, row: u64, g: &mut Group) {
     for &col in &columns::ALL[1..CLAIM_LEVEL] {
         let c = col as usize;
         if ctx.map.source[c].is_none() && ctx.map.defaults[c].is_none() {

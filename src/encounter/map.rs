@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::finding::{Finding, Severity};
 
+use super::record::Fields;
 use super::{columns, not_csv, rule, Col, Error, Layout};
 
 /// Where each canonical column comes from.
@@ -52,15 +53,15 @@ impl Ctx<'_> {
 
     /// The value of `col` in `rec`: decoded, trimmed, defaulted, mapped.
     /// `Err` when the cell is not UTF-8.
-    pub(super) fn cell<'r>(
+    pub(super) fn cell<'r, R: Fields + ?Sized>(
         &'r self,
-        rec: &'r csv::ByteRecord,
+        rec: &'r R,
         col: Col,
     ) -> Result<Option<Cow<'r, str>>, ()> {
         let c = col as usize;
         let mut v: Option<Cow<'r, str>> = None;
         if let Some(i) = self.map.source[c] {
-            if let Some(raw) = rec.get(i) {
+            if let Some(raw) = rec.field(i) {
                 let s = std::str::from_utf8(raw).map_err(|_| ())?.trim();
                 if !s.is_empty() {
                     v = Some(Cow::Borrowed(s));
