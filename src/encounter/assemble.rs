@@ -54,6 +54,24 @@ pub(super) struct Group {
     pub(super) vals: ClaimVals,
     pub(super) lines: Vec<ServiceLine>,
     pub(super) findings: Vec<Finding>,
+    /// Where the claim-level fields of the claim's first row are in the
+    /// export ([`Record::prefix`]), when that row was split in place and
+    /// its claim-level values gave no finding: a later row with the same
+    /// bytes there has nothing new to say about them.
+    pub(super) claim_bytes: Option<(usize, usize)>,
+}
+
+impl Group {
+    pub(super) fn new(claim_id: String) -> Group {
+        Group {
+            claim_id,
+            rows: Vec::with_capacity(4),
+            vals: ClaimVals::new(),
+            lines: Vec::with_capacity(4),
+            findings: Vec::new(),
+            claim_bytes: None,
+        }
+    }
 }
 
 pub(super) fn read_claim_level(ctx: &Ctx<'_>, rec: &Record<'_>, row: u64, g: &mut Group) {
@@ -102,7 +120,7 @@ pub(super) fn read_claim_level(ctx: &Ctx<'_>, rec: &Record<'_>, row: u64, g: &mu
 
 /// Builds the claim from its grouped rows.
 pub(super) fn finish_claim(ctx: &Ctx<'_>, g: Group) -> (Claim, Vec<Finding>) {
-    let Group { claim_id, rows, vals, mut lines, mut findings } = g;
+    let Group { claim_id, rows, vals, mut lines, mut findings, .. } = g;
     let first_row = rows.first().copied().unwrap_or(0);
     let fmt = ctx.map.date_format.as_str();
     let get = |c: Col| vals.get(c).map(|(v, _)| v);

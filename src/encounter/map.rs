@@ -18,6 +18,9 @@ pub(super) struct Mapping {
     pub(super) labels: Vec<String>,
     pub(super) date_format: String,
     pub(super) money_us: bool,
+    /// One past the last field a claim-level column (other than claim_id)
+    /// is read from; `None` when none is.
+    pub(super) claim_end: Option<usize>,
 }
 
 impl Mapping {
@@ -115,6 +118,7 @@ pub(super) fn build_mapping_for(
         labels: columns::ALL.iter().map(|c| c.name().to_string()).collect(),
         date_format: "%Y-%m-%d".into(),
         money_us: false,
+        claim_end: None,
     };
     let mut used = vec![false; header.len()];
     let find = |name: &str| -> Result<Option<usize>, Error> {
@@ -197,6 +201,11 @@ pub(super) fn build_mapping_for(
             }
         }
     }
+    map.claim_end = columns::ALL[1..columns::CLAIM_LEVEL]
+        .iter()
+        .filter_map(|c| map.source[*c as usize])
+        .max()
+        .map(|i| i + 1);
     let unknown = header
         .iter()
         .zip(&used)

@@ -33,6 +33,8 @@ pub(super) struct Splitter<'b> {
 pub(super) struct Record<'a> {
     src: &'a [u8],
     bounds: &'a [(usize, usize)],
+    /// Split in place: `src` is the body.
+    in_place: bool,
     /// Where the row starts in the body (its first field).
     pub(super) start: usize,
 }
@@ -47,6 +49,21 @@ impl Record<'_> {
     pub(super) fn get(&self, i: usize) -> Option<&[u8]> {
         let &(s, e) = self.bounds.get(i)?;
         self.src.get(s..e)
+    }
+
+    /// Where the bytes of fields `0..k` and the delimiter after them are in
+    /// the body, when the row was split in place and has more than `k`
+    /// fields: two rows with the same bytes there have the same first `k`
+    /// fields.
+    pub(super) fn prefix(&self, k: usize) -> Option<(usize, usize)> {
+        let &(next, _) = self.bounds.get(k).filter(|_| self.in_place)?;
+        Some((self.start, next))
+    }
+
+    /// The bytes of a [`Record::prefix`] of this or another row split in
+    /// place from the same body; `None` when this row was not.
+    pub(super) fn body_bytes(&self, (from, to): (usize, usize)) -> Option<&[u8]> {
+        self.src.get(from..to).filter(|_| self.in_place)
     }
 
     /// The fields in order.
@@ -122,13 +139,13 @@ impl<'b> Splitter<'b> {
         self.bounds.clear();
         if let Some(end) = self.split_row(start) {
             self.at = end;
-            return Some(Record { src: self.body, bounds: &self.bounds, start });
+            return Some(Record { src: self.body, bounds: &self.bounds, in_place: true, start });
         }
         self.bounds.clear();
         self.read_slow(start)?;
         let rec = &self.rec;
         self.bounds.extend((0..rec.len()).filter_map(|i| rec.range(i)).map(|r| (r.start, r.end)));
-        Some(Record { src: self.rec.as_slice(), bounds: &self.bounds, start })
+        Some(Record { src: self.rec.as_slice(), bounds: &self.bounds, in_place: false, start })
     }
 
     /// Splits the row that starts at `start` into `bounds` in place, in one

@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap;
 use crate::claim::Claim;
 use crate::finding::Finding;
 
-use super::super::assemble::{finish_claim, ClaimVals, Group};
+use super::super::assemble::{finish_claim, Group};
 use super::super::{Col, Error};
 use super::rows::{claim_id_of, is_blank, read_row};
 use super::{Opened, Rows};
@@ -162,13 +162,7 @@ impl Opened {
                     Some(g) => g,
                     None => {
                         let Ok(Some(id)) = ctx.cell(rec, Col::ClaimId) else { continue };
-                        group.insert(Group {
-                            claim_id: id.into_owned(),
-                            rows: Vec::new(),
-                            vals: ClaimVals::new(),
-                            lines: Vec::new(),
-                            findings: Vec::new(),
-                        })
+                        group.insert(Group::new(id.into_owned()))
                     }
                 };
                 read_row(&ctx, rec, row, header_len, file, g);

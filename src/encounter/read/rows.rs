@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 use crate::claim::Claim;
 use crate::finding::{Finding, Severity};
 
-use super::super::assemble::{finish_claim, read_claim_level, ClaimVals, Group};
+use super::super::assemble::{finish_claim, read_claim_level, Group};
 use super::super::line::read_line;
 use super::super::map::Ctx;
 use super::super::record::{Record, Splitter};
@@ -121,13 +121,7 @@ impl Opened {
                     claims_seen += 1;
                     let id = claim_id.to_string();
                     by_id.insert(id.clone(), groups.len());
-                    groups.push(Group {
-                        claim_id: id,
-                        rows: Vec::new(),
-                        vals: ClaimVals::new(),
-                        lines: Vec::new(),
-                        findings: Vec::new(),
-                    });
+                    groups.push(Group::new(id));
                     groups.len() - 1
                 }
             };
@@ -196,7 +190,22 @@ pub(super) fn read_row(
                 .for_claim(&g.claim_id),
         );
     }
-    read_claim_level(ctx, rec, row, g);
+    // The rows of a claim repeat its claim-level values: a row whose
+    // claim-level fields are the bytes of the claim's first row (which set
+    // every value it has and gave no finding) adds nothing and disagrees
+    // with nothing.
+    let prefix = ctx.map.claim_end.and_then(|k| rec.prefix(k));
+    let same = match (g.claim_bytes, prefix) {
+        (Some(first), Some(this)) => rec.body_bytes(first) == rec.body_bytes(this),
+        _ => false,
+    };
+    if !same {
+        let before = g.findings.len();
+        read_claim_level(ctx, rec, row, g);
+        if g.rows.len() == 1 && g.findings.len() == before {
+            g.claim_bytes = prefix;
+        }
+    }
     if let Some(line) = read_line(ctx, rec, row, &g.claim_id, &mut g.findings) {
         g.lines.push(line);
     }
