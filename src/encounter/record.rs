@@ -162,17 +162,20 @@ impl<'b> Splitter<'b> {
         // Where the current field starts; whether it is inside quotes; where
         // its closing quote is (a quoted field ends right after it).
         let (mut from, mut quoted, mut closed) = (0, false, None);
+        // Locals, not fields: the loop keeps them in registers.
+        let (special, bounds) = (&self.special, &mut self.bounds);
+        let n = rest.len();
         let mut i = 0;
         loop {
-            let Some(k) = rest[i..].iter().position(|&b| self.special[usize::from(b)]) else {
+            while i < n && !special[usize::from(rest[i])] {
+                i += 1;
+            }
+            let Some(&b) = rest.get(i) else {
                 if quoted {
                     return None;
                 }
-                i = rest.len();
                 break;
             };
-            i += k;
-            let b = rest[i];
             if quoted {
                 // Inside quotes a delimiter or line break is text.
                 if b == b'"' {
@@ -185,7 +188,7 @@ impl<'b> Splitter<'b> {
                     closed = Some(i);
                 }
             } else if b == d {
-                self.bounds.push(match closed.take() {
+                bounds.push(match closed.take() {
                     Some(c) => (start + from + 1, start + c),
                     None => (start + from, start + i),
                 });
@@ -200,8 +203,8 @@ impl<'b> Splitter<'b> {
             }
             i += 1;
         }
-        let end = i;
-        self.bounds.push(match closed {
+        let end = i.min(n);
+        bounds.push(match closed {
             Some(c) => (start + from + 1, start + c),
             None => (start + from, start + end),
         });
