@@ -17,6 +17,7 @@ use crate::finding::{Finding, Severity};
 use super::cells::{date_msg, normalize_dx, parse_date, parse_money};
 use super::columns::{self, CLAIM_LEVEL, DX};
 use super::map::{not_utf8, Ctx};
+use super::record::Record;
 use super::{rule, Col};
 
 /// A claim-level value store: non-empty values of one claim, first seen.
@@ -53,9 +54,27 @@ pub(super) struct Group {
     pub(super) vals: ClaimVals,
     pub(super) lines: Vec<ServiceLine>,
     pub(super) findings: Vec<Finding>,
+    /// Where the claim-level fields of the claim's first row are in the
+    /// export ([`Record::prefix`]), when that row was split in place and
+    /// its claim-level values gave no finding: a later row with the same
+    /// bytes there has nothing new to say about them.
+    pub(super) claim_bytes: Option<(usize, usize)>,
 }
 
-pub(super) fn read_claim_level(ctx: &Ctx<'_>, rec: &csv::ByteRecord, row: u64, g: &mut Group) {
+impl Group {
+    pub(super) fn new(claim_id: String) -> Group {
+        Group {
+            claim_id,
+            rows: Vec::with_capacity(4),
+            vals: ClaimVals::new(),
+            lines: Vec::with_capacity(4),
+            findings: Vec::new(),
+            claim_bytes: None,
+        }
+    }
+}
+
+pub(super) fn read_claim_level(ctx: &Ctx<'_>, rec: &Record<'_>, row: u64, g: &mut Group) {
     for &col in &columns::ALL[1..CLAIM_LEVEL] {
         let c = col as usize;
         if ctx.map.source[c].is_none() && ctx.map.defaults[c].is_none() {
@@ -101,7 +120,7 @@ pub(super) fn read_claim_level(ctx: &Ctx<'_>, rec: &csv::ByteRecord, row: u64, g
 
 /// Builds the claim from its grouped rows.
 pub(super) fn finish_claim(ctx: &Ctx<'_>, g: Group) -> (Claim, Vec<Finding>) {
-    let Group { claim_id, rows, vals, mut lines, mut findings } = g;
+    let Group { claim_id, rows, vals, mut lines, mut findings, .. } = g;
     let first_row = rows.first().copied().unwrap_or(0);
     let fmt = ctx.map.date_format.as_str();
     let get = |c: Col| vals.get(c).map(|(v, _)| v);

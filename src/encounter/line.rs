@@ -15,13 +15,14 @@ use crate::finding::{Finding, Severity};
 use super::cells::{date_msg, parse_date, parse_decimal, parse_money};
 use super::columns::MODIFIERS;
 use super::map::{not_utf8, Ctx};
+use super::record::Record;
 use super::{rule, Col};
 
 /// Reads the line-level values of a row; `None` when the line cannot be
 /// built (a finding says why).
 pub(super) fn read_line(
     ctx: &Ctx<'_>,
-    rec: &csv::ByteRecord,
+    rec: &Record<'_>,
     row: u64,
     claim_id: &str,
     findings: &mut Vec<Finding>,

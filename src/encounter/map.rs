@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::finding::{Finding, Severity};
 
+use super::record::Fields;
 use super::{columns, not_csv, rule, Col, Error, Layout};
 
 /// Where each canonical column comes from.
@@ -17,6 +18,9 @@ pub(super) struct Mapping {
     pub(super) labels: Vec<String>,
     pub(super) date_format: String,
     pub(super) money_us: bool,
+    /// One past the last field a claim-level column (other than claim_id)
+    /// is read from; `None` when none is.
+    pub(super) claim_end: Option<usize>,
 }
 
 impl Mapping {
@@ -52,15 +56,15 @@ impl Ctx<'_> {
 
     /// The value of `col` in `rec`: decoded, trimmed, defaulted, mapped.
     /// `Err` when the cell is not UTF-8.
-    pub(super) fn cell<'r>(
+    pub(super) fn cell<'r, R: Fields + ?Sized>(
         &'r self,
-        rec: &'r csv::ByteRecord,
+        rec: &'r R,
         col: Col,
     ) -> Result<Option<Cow<'r, str>>, ()> {
         let c = col as usize;
         let mut v: Option<Cow<'r, str>> = None;
         if let Some(i) = self.map.source[c] {
-            if let Some(raw) = rec.get(i) {
+            if let Some(raw) = rec.field(i) {
                 let s = std::str::from_utf8(raw).map_err(|_| ())?.trim();
                 if !s.is_empty() {
                     v = Some(Cow::Borrowed(s));
@@ -114,6 +118,7 @@ pub(super) fn build_mapping_for(
         labels: columns::ALL.iter().map(|c| c.name().to_string()).collect(),
         date_format: "%Y-%m-%d".into(),
         money_us: false,
+        claim_end: None,
     };
     let mut used = vec![false; header.len()];
     let find = |name: &str| -> Result<Option<usize>, Error> {
@@ -196,6 +201,11 @@ pub(super) fn build_mapping_for(
             }
         }
     }
+    map.claim_end = columns::ALL[1..columns::CLAIM_LEVEL]
+        .iter()
+        .filter_map(|c| map.source[*c as usize])
+        .max()
+        .map(|i| i + 1);
     let unknown = header
         .iter()
         .zip(&used)

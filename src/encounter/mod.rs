@@ -35,6 +35,7 @@ pub mod layout;
 mod line;
 mod map;
 mod read;
+mod record;
 mod schedule;
 mod secondary;
 

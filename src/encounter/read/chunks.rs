@@ -21,9 +21,10 @@ use rustc_hash::FxHashSet;
 use crate::claim::Claim;
 use crate::finding::Finding;
 
+use super::super::record::{skip_breaks, Splitter};
 use super::super::{Col, Error};
-use super::rows::{is_blank, skip_breaks, Grouping, Span};
-use super::{reader, Opened, Rows};
+use super::rows::{is_blank, Grouping, Span};
+use super::{Opened, Rows};
 
 /// Bytes of the export in a part, about (a part ends at a line break).
 pub const PART_BYTES: usize = 2 << 20;
@@ -44,8 +45,6 @@ struct Scan {
     /// Where the first two claims of the part start, and their rows' index
     /// in the part.
     starts: [Option<(usize, u64)>; 2],
-    /// The csv reader failed: the whole-file read reports it.
-    failed: bool,
 }
 
 /// A run of rows read as one: from where a claim starts (or the first data
@@ -70,9 +69,8 @@ impl Opened {
         on_rows: &mut dyn FnMut(u64, u64),
         on_batch: &mut dyn FnMut(Vec<Claim>, Vec<Finding>) -> Result<(), E>,
     ) -> Result<Option<Rows>, E> {
-        let body = &self.data[self.base..];
-        let rdr = self.data_rows();
-        let start = skip_breaks(body, rdr.position().byte() as usize);
+        let body = self.body();
+        let start = self.data_rows().next_start();
         let mut rows = Rows {
             findings: Vec::new(),
             unclaimed_rows: Vec::new(),
@@ -110,7 +108,7 @@ impl Opened {
     }
 
     /// Scans the parts (see the module doc); the runs to read, or `None`
-    /// when a claim_id starts twice or the reader failed.
+    /// when a claim_id starts twice.
     fn plan(&self, body: &[u8], start: usize, part: usize) -> Option<Vec<Run>> {
         // Nominal part starts: the first row start after each `part` bytes.
         let mut froms = vec![start];
@@ -148,9 +146,6 @@ impl Opened {
         let mut runs = vec![Run { from: start, first_row: 2, stop: None }];
         let mut rows_before = 0u64;
         for (i, s) in scans.iter().enumerate() {
-            if s.failed {
-                return None;
-            }
             // Its first claim continues the claim the part before ended with.
             let goes_on = s.first_id.is_some() && s.first_id.as_deref() == last;
             for id in &s.ids[usize::from(goes_on)..] {
@@ -184,34 +179,21 @@ impl Opened {
             first_id: None,
             last_id: None,
             starts: [None, None],
-            failed: false,
         };
         if from >= stop {
             return s;
         }
         let ctx = self.ctx();
-        // From the line break before the row: a reader that starts there is
-        // in the state of one that has read the rows before (and does not
-        // take a UTF-8 BOM at its start for the file's own).
-        let offset = from - 1;
-        let mut rdr = reader(&body[offset..], self.delimiter);
-        let mut rec = csv::ByteRecord::new();
+        let mut rows = Splitter::new(body, self.delimiter, from);
         let hasher =
             std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
         loop {
-            let at = skip_breaks(body, offset + rdr.position().byte() as usize);
+            let at = rows.next_start();
             s.end = at;
             if at >= stop {
                 break;
             }
-            match rdr.read_byte_record(&mut rec) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(_) => {
-                    s.failed = true;
-                    break;
-                }
-            }
+            let Some(rec) = rows.next() else { break };
             let index = s.rows;
             s.rows += 1;
             if is_blank(&rec) {
@@ -235,11 +217,8 @@ impl Opened {
 
     /// Reads one run with the sequential row loop.
     fn read_run<E: From<Error>>(&self, run: &Run) -> Result<RunRead, E> {
-        let body = &self.data[self.base..];
-        let offset = run.from - 1;
         let span = Span {
-            rdr: reader(&body[offset..], self.delimiter),
-            offset,
+            rows: Splitter::new(self.body(), self.delimiter, run.from),
             first_row: run.first_row,
             stop: run.stop,
             release: false,

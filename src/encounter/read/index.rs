@@ -9,17 +9,15 @@
 //! are those of [`super::read`]. It decides nothing about adjacency (see
 //! [`Opened::claims_adjacent`]).
 
-use std::io::{Cursor, SeekFrom};
-
 use rustc_hash::FxHashMap;
 
 use crate::claim::Claim;
 use crate::finding::Finding;
 
-use super::super::assemble::{finish_claim, ClaimVals, Group};
+use super::super::assemble::{finish_claim, Group};
 use super::super::{Col, Error};
 use super::rows::{claim_id_of, is_blank, read_row};
-use super::{io_err, Opened, Rows};
+use super::{Opened, Rows};
 
 /// The rows of an export by claim: what [`Opened::read_indexed`] reads.
 pub struct ClaimIndex {
@@ -55,9 +53,7 @@ impl Opened {
     /// released as it goes.
     pub fn index_claims(&self) -> Result<Option<ClaimIndex>, Error> {
         let ctx = self.ctx();
-        let body = &self.data[self.base..];
-        let mut rdr = self.data_rows();
-        let mut rec = csv::ByteRecord::new();
+        let mut rows = self.data_rows();
         let mut findings = Vec::new();
         let mut unclaimed_rows = Vec::new();
         let mut row_starts = Vec::new();
@@ -66,23 +62,20 @@ impl Opened {
         let mut claim_of: Vec<u32> = Vec::new();
         let mut by_id: FxHashMap<Box<str>, u32> = FxHashMap::default();
         let mut row: u64 = 1;
-        while rdr.read_byte_record(&mut rec).map_err(|e| io_err(e, &self.file))? {
+        while let Some(rec) = rows.next() {
+            let rec = &rec;
             row += 1;
-            // As in `rows`: a row's span starts at its first field.
-            let mut start = rec.position().map(|p| p.byte() as usize).unwrap_or(0);
-            while matches!(body.get(start), Some(b'\r' | b'\n')) {
-                start += 1;
-            }
+            let start = rec.start;
             row_starts.push(self.base + start);
             if row % 65_536 == 0 {
                 self.data.release(self.base + start);
             }
-            if is_blank(&rec) {
+            if is_blank(rec) {
                 blank_rows += 1;
                 claim_of.push(NO_CLAIM);
                 continue;
             }
-            let Some(claim_id) = claim_id_of(&ctx, &rec, row, &mut unclaimed_rows, &mut findings)
+            let Some(claim_id) = claim_id_of(&ctx, rec, row, &mut unclaimed_rows, &mut findings)
             else {
                 claim_of.push(NO_CLAIM);
                 continue;
@@ -146,15 +139,8 @@ impl Opened {
         let file = &self.file;
         let header_len = self.header.len();
         let batch = batch.max(1);
-        // One reader, moved to each row: a small buffer, as a row is read
-        // alone.
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(self.delimiter)
-            .buffer_capacity(1024)
-            .from_reader(Cursor::new(&self.data[self.base..]));
-        let mut rec = csv::ByteRecord::new();
+        // One splitter, moved to each row.
+        let mut splitter = self.data_rows();
         let mut done: Vec<Claim> = Vec::new();
         let mut done_findings: Vec<Finding> = Vec::new();
         let mut rows_read = 0u64;
@@ -165,12 +151,9 @@ impl Opened {
             for &i in &rows[span[0] as usize..span[1] as usize] {
                 let row = u64::from(i) + 2;
                 let Some(&at) = rest.row_starts.get(i as usize) else { continue };
-                let read = rdr
-                    .seek_raw(SeekFrom::Start((at - self.base) as u64), csv::Position::new())
-                    .and_then(|()| rdr.read_byte_record(&mut rec));
-                if !read.map_err(|e| E::from(io_err(e, file)))? {
-                    continue;
-                }
+                splitter.seek(at - self.base);
+                let Some(rec) = splitter.next() else { continue };
+                let rec = &rec;
                 rows_read += 1;
                 if rows_read % 16_384 == 0 {
                     on_rows(rows_read, n as u64 + 1);
@@ -178,17 +161,11 @@ impl Opened {
                 let g = match &mut group {
                     Some(g) => g,
                     None => {
-                        let Ok(Some(id)) = ctx.cell(&rec, Col::ClaimId) else { continue };
-                        group.insert(Group {
-                            claim_id: id.into_owned(),
-                            rows: Vec::new(),
-                            vals: ClaimVals::new(),
-                            lines: Vec::new(),
-                            findings: Vec::new(),
-                        })
+                        let Ok(Some(id)) = ctx.cell(rec, Col::ClaimId) else { continue };
+                        group.insert(Group::new(id.into_owned()))
                     }
                 };
-                read_row(&ctx, &rec, row, header_len, file, g);
+                read_row(&ctx, rec, row, header_len, file, g);
             }
             if let Some(g) = group {
                 let (claim, mut f) = finish_claim(&ctx, g);

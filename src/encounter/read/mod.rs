@@ -19,6 +19,7 @@ use crate::input::Input;
 
 use super::assemble::{finish_claim, Group};
 use super::map::{build_mapping, Ctx, Mapping};
+use super::record::Splitter;
 
 mod chunks;
 mod index;
@@ -90,6 +91,8 @@ pub struct Opened {
     data: Input,
     /// Where the header starts (after a BOM).
     base: usize,
+    /// Where the data rows start in the body (after the header).
+    data_start: usize,
     delimiter: u8,
     header: Vec<String>,
     map: Mapping,
@@ -152,6 +155,8 @@ impl Opened {
             .map(|h| std::str::from_utf8(h).map(|s| s.trim().to_string()))
             .collect::<Result<_, _>>()
             .map_err(|_| not_csv(&file, "the header row is not UTF-8 text"))?;
+        // The data rows start where the csv reader stopped after the header.
+        let data_start = rdr.position().byte() as usize;
         let (map, unknown) = build_mapping(&file, &header, layout)?;
         let mut header_findings = Vec::new();
         if !unknown.is_empty() {
@@ -165,7 +170,7 @@ impl Opened {
                 .at_row(1, ""),
             );
         }
-        Ok(Opened { file, data, base, delimiter, header, map, header_findings })
+        Ok(Opened { file, data, base, data_start, delimiter, header, map, header_findings })
     }
 
     /// How a canonical column is named in this file's header (see
@@ -178,13 +183,14 @@ impl Opened {
         Ctx { file: &self.file, map: &self.map }
     }
 
-    /// A CSV reader on the rows after the header.
-    fn data_rows(&self) -> csv::Reader<&[u8]> {
-        let mut rdr = reader(&self.data[self.base..], self.delimiter);
-        let mut rec = csv::ByteRecord::new();
-        // The header was read once already (`new`).
-        let _ = rdr.read_byte_record(&mut rec);
-        rdr
+    /// The export after its BOM (where the header starts).
+    fn body(&self) -> &[u8] {
+        &self.data[self.base..]
+    }
+
+    /// A splitter on the rows after the header.
+    fn data_rows(&self) -> Splitter<'_> {
+        Splitter::new(self.body(), self.delimiter, self.data_start)
     }
 
     /// True when the rows of each claim_id follow one another (the usual
@@ -193,8 +199,7 @@ impl Opened {
     /// way [`read`] reads it (rows without a claim_id, blank rows included,
     /// belong to no claim and do not break a claim's rows).
     pub fn claims_adjacent(&self) -> bool {
-        let mut rdr = self.data_rows();
-        let mut rec = csv::ByteRecord::new();
+        let mut rows = self.data_rows();
         let ctx = self.ctx();
         let mut current = String::new();
         // Hashes of the claim_ids seen so far (8 bytes each, not
@@ -207,17 +212,10 @@ impl Opened {
                 .hash_one(id)
         };
         let mut n = 0u64;
-        loop {
-            match rdr.read_byte_record(&mut rec) {
-                Ok(true) => {}
-                Ok(false) => return true,
-                // The whole-file read reports it.
-                Err(_) => return false,
-            }
+        while let Some(rec) = rows.next() {
             n += 1;
             if n % 65_536 == 0 {
-                let at = rec.position().map_or(0, |p| p.byte() as usize);
-                self.data.release(self.base + at);
+                self.data.release(self.base + rec.start);
             }
             let Ok(Some(id)) = ctx.cell(&rec, Col::ClaimId) else { continue };
             if id == current.as_str() {
@@ -229,6 +227,7 @@ impl Opened {
             }
             current = id.into_owned();
         }
+        true
     }
 
     /// Reads every row, building each claim as soon as its rows end and

@@ -1,5 +1,5 @@
-//! The row loop of the encounter reader: every data row read with the csv
-//! crate, its span noted (for `held/`), blank rows and rows without a
+//! The row loop of the encounter reader: every data row split into fields
+//! (`record`, the csv crate's rules), its span noted (for `held/`), blank rows and rows without a
 //! claim_id set aside, and the rest grouped into claims, either all held to
 //! the end of the file or each built as soon as its rows end (streamed).
 
@@ -8,11 +8,12 @@ use rustc_hash::FxHashMap;
 use crate::claim::Claim;
 use crate::finding::{Finding, Severity};
 
-use super::super::assemble::{finish_claim, read_claim_level, ClaimVals, Group};
+use super::super::assemble::{finish_claim, read_claim_level, Group};
 use super::super::line::read_line;
 use super::super::map::Ctx;
+use super::super::record::{Record, Splitter};
 use super::super::{rule, Col, Error};
-use super::{io_err, Opened, Rows};
+use super::{Opened, Rows};
 
 /// How rows are grouped into claims.
 pub(super) enum Grouping<'g, 'f, E> {
@@ -26,10 +27,8 @@ pub(super) enum Grouping<'g, 'f, E> {
 /// The rows a run reads: all of them, or a run of them that starts and
 /// stops at claim boundaries (parallel reading, `chunks`).
 pub(super) struct Span<'b> {
-    /// A reader positioned before the first row.
-    pub(super) rdr: csv::Reader<&'b [u8]>,
-    /// Where the reader's input starts in the body.
-    pub(super) offset: usize,
+    /// A splitter positioned before the first row.
+    pub(super) rows: Splitter<'b>,
     /// The first row's number (2 for the first data row).
     pub(super) first_row: u64,
     /// Stop before the row that starts at this body offset (after line
@@ -45,8 +44,7 @@ impl Opened {
         grouping: Grouping<'_, '_, E>,
         on_rows: &mut dyn FnMut(u64, u64),
     ) -> Result<Rows, E> {
-        let span =
-            Span { rdr: self.data_rows(), offset: 0, first_row: 2, stop: None, release: true };
+        let span = Span { rows: self.data_rows(), first_row: 2, stop: None, release: true };
         self.rows_in(span, grouping, on_rows)
     }
 
@@ -59,10 +57,8 @@ impl Opened {
     ) -> Result<Rows, E> {
         let ctx = self.ctx();
         let file = &self.file;
-        let body = &self.data[self.base..];
         let header_len = self.header.len();
-        let Span { mut rdr, offset, first_row, stop, release } = span;
-        let mut rec = csv::ByteRecord::new();
+        let Span { mut rows, first_row, stop, release } = span;
         let mut findings = Vec::new();
         // Whole: every group; Stream: the open group only (the ones before
         // it are built and in `done` or handed on).
@@ -82,30 +78,24 @@ impl Opened {
         let mut blank_rows = 0u64;
         let mut row: u64 = first_row - 1;
         loop {
-            if let Some(stop) = stop {
-                if skip_breaks(body, offset + rdr.position().byte() as usize) >= stop {
-                    break;
-                }
-            }
-            if !rdr.read_byte_record(&mut rec).map_err(|e| E::from(io_err(e, file)))? {
+            if stop.is_some_and(|stop| rows.next_start() >= stop) {
                 break;
             }
+            let Some(rec) = rows.next() else { break };
+            let rec = &rec;
             row += 1;
             if row % 16_384 == 0 {
                 on_rows(row - 1, claims_seen);
             }
-            // The csv crate ends a record at `\r` and may report the start of
-            // the next one at the `\n` that follows: skip line-break bytes so a
-            // row's span starts at its first field.
-            let start = skip_breaks(body, offset + rec.position().map_or(0, |p| p.byte() as usize));
+            let start = rec.start;
             row_starts.push(self.base + start);
             // A row of empty cells (",,,,", common at the end of spreadsheet
             // exports) carries nothing: skip it rather than report it.
-            if is_blank(&rec) {
+            if is_blank(rec) {
                 blank_rows += 1;
                 continue;
             }
-            let Some(claim_id) = claim_id_of(&ctx, &rec, row, &mut unclaimed_rows, &mut findings)
+            let Some(claim_id) = claim_id_of(&ctx, rec, row, &mut unclaimed_rows, &mut findings)
             else {
                 continue;
             };
@@ -131,18 +121,12 @@ impl Opened {
                     claims_seen += 1;
                     let id = claim_id.to_string();
                     by_id.insert(id.clone(), groups.len());
-                    groups.push(Group {
-                        claim_id: id,
-                        rows: Vec::new(),
-                        vals: ClaimVals::new(),
-                        lines: Vec::new(),
-                        findings: Vec::new(),
-                    });
+                    groups.push(Group::new(id));
                     groups.len() - 1
                 }
             };
             let g = &mut groups[gi];
-            read_row(&ctx, &rec, row, header_len, file, g);
+            read_row(&ctx, rec, row, header_len, file, g);
         }
         if let Some((_, on_batch)) = &mut stream {
             if let Some(g) = groups.pop() {
@@ -160,7 +144,7 @@ impl Opened {
 /// UTF-8), the row then noted in `unclaimed` with its finding.
 pub(super) fn claim_id_of<'r>(
     ctx: &'r Ctx<'_>,
-    rec: &'r csv::ByteRecord,
+    rec: &'r Record<'_>,
     row: u64,
     unclaimed: &mut Vec<u64>,
     findings: &mut Vec<Finding>,
@@ -186,7 +170,7 @@ pub(super) fn claim_id_of<'r>(
 /// claim-level values and its service line.
 pub(super) fn read_row(
     ctx: &Ctx<'_>,
-    rec: &csv::ByteRecord,
+    rec: &Record<'_>,
     row: u64,
     header_len: usize,
     file: &str,
@@ -206,24 +190,30 @@ pub(super) fn read_row(
                 .for_claim(&g.claim_id),
         );
     }
-    read_claim_level(ctx, rec, row, g);
+    // The rows of a claim repeat its claim-level values: a row whose
+    // claim-level fields are the bytes of the claim's first row (which set
+    // every value it has and gave no finding) adds nothing and disagrees
+    // with nothing.
+    let prefix = ctx.map.claim_end.and_then(|k| rec.prefix(k));
+    let same = match (g.claim_bytes, prefix) {
+        (Some(first), Some(this)) => rec.body_bytes(first) == rec.body_bytes(this),
+        _ => false,
+    };
+    if !same {
+        let before = g.findings.len();
+        read_claim_level(ctx, rec, row, g);
+        if g.rows.len() == 1 && g.findings.len() == before {
+            g.claim_bytes = prefix;
+        }
+    }
     if let Some(line) = read_line(ctx, rec, row, &g.claim_id, &mut g.findings) {
         g.lines.push(line);
     }
 }
 
 /// A row of empty or blank cells only.
-pub(super) fn is_blank(rec: &csv::ByteRecord) -> bool {
+pub(super) fn is_blank(rec: &Record<'_>) -> bool {
     rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
-}
-
-/// The first byte at or after `at` that is not a line break: where a row
-/// whose reader stood at `at` starts.
-pub(super) fn skip_breaks(body: &[u8], mut at: usize) -> usize {
-    while matches!(body.get(at), Some(b'\r' | b'\n')) {
-        at += 1;
-    }
-    at
 }
 
 /// Builds a claim whose rows have ended; its findings by row.

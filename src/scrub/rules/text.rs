@@ -169,18 +169,54 @@ pub(super) fn delimiters<'c>(c: &'c Claim, ctx: &Ctx<'_>, o: &mut Out<'_, '_>) {
 /// feed (005010X222A1: NM103 60, NM104 35, NM105 25, NM109 2-80, N301/N302
 /// 55, N401 2-30, SBR03 and REF02 50). The claim note's 80 is `E-NOTE-001`.
 fn element_length(col: &str) -> Option<(usize, usize)> {
-    let (_, field) = col.rsplit_once('_')?;
-    Some(match (col, field) {
-        ("member_id", _) | ("secondary_member_id", _) => (2, 80),
-        ("group_number", _)
-        | ("secondary_group_number", _)
-        | ("original_ref", _)
-        | ("prior_auth", _) => (1, 50),
-        (_, "last") | (_, "name") => (1, 60),
-        (_, "first") => (1, 35),
-        (_, "middle") => (1, 25),
-        (_, "address1") | (_, "address2") => (1, 55),
-        (_, "city") => (2, 30),
+    // By the column name's last `_`-part; suffix tests, as this runs on
+    // every value of every claim.
+    let part = |p: &str| col.strip_suffix(p).is_some_and(|c| c.ends_with('_'));
+    Some(match col {
+        "member_id" | "secondary_member_id" => (2, 80),
+        "group_number" | "secondary_group_number" | "original_ref" | "prior_auth" => (1, 50),
+        _ if part("last") || part("name") => (1, 60),
+        _ if part("first") => (1, 35),
+        _ if part("middle") => (1, 25),
+        _ if part("address1") || part("address2") => (1, 55),
+        _ if part("city") => (2, 30),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::element_length;
+
+    #[test]
+    fn element_lengths_by_the_column_names_last_part() {
+        for (col, want) in [
+            ("member_id", Some((2, 80))),
+            ("secondary_member_id", Some((2, 80))),
+            ("group_number", Some((1, 50))),
+            ("secondary_group_number", Some((1, 50))),
+            ("original_ref", Some((1, 50))),
+            ("prior_auth", Some((1, 50))),
+            ("subscriber_last", Some((1, 60))),
+            ("secondary_subscriber_last", Some((1, 60))),
+            ("facility_name", Some((1, 60))),
+            ("patient_first", Some((1, 35))),
+            ("subscriber_middle", Some((1, 25))),
+            ("patient_address1", Some((1, 55))),
+            ("facility_address2", Some((1, 55))),
+            ("subscriber_city", Some((2, 30))),
+            ("secondary_subscriber_city", Some((2, 30))),
+            ("last", None),
+            ("city", None),
+            ("subscriber_state", None),
+            ("claim_id", None),
+            ("procedure", None),
+            ("billing_npi", None),
+            ("payer_id", None),
+            ("rendering_lastname", None),
+            ("xlast", None),
+        ] {
+            assert_eq!(element_length(col), want, "{col}");
+        }
+    }
 }
