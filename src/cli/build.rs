@@ -58,7 +58,7 @@ pub struct Args {
     #[arg(long)]
     resend: bool,
     /// Also validate each transaction set in memory as it is written, with
-    /// the validator of `claimflow validate` (about 12 % more CPU); the
+    /// the validator of `claimflow validate` (about a fifth more CPU on a large build); the
     /// writer's own check always runs.
     #[arg(long)]
     verify: bool,
