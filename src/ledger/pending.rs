@@ -94,7 +94,7 @@ impl Ledger {
     /// Queues `records` of pending submission `id` (see
     /// [`Ledger::begin_pending`]) to be recorded as
     /// [`Ledger::add_pending`] does, on a thread of their own; waits only
-    /// when [`QUEUED`] sets are already waiting. An error of an earlier set
+    /// when `QUEUED` sets are already waiting. An error of an earlier set
     /// comes back here or from [`Ledger::flush_pending`].
     pub fn queue_pending(
         &mut self,

@@ -198,7 +198,7 @@ impl Ledger {
     }
 
     /// Records claims of pending submission `id`, in transactions of 5,000.
-    /// Those commits are not synced to disk (see [`batch_pragmas`]): the
+    /// Those commits are not synced to disk (see `batch_pragmas`): the
     /// caller's next commit with the connection's `synchronous = FULL`
     /// ([`Ledger::end_pending`] before the rename) makes them durable.
     pub fn add_pending(

@@ -91,7 +91,7 @@ impl<'a> Segments<'a> {
     /// The next item, a segment loaded into `f` with its elements located
     /// (or a read error): the same items as `next()` followed by
     /// [`Fields::load`], with the hot path's terminator search and element
-    /// split done in one pass ([`Fields::scan`]). The schema walk reads
+    /// split done in one pass (`Fields::scan`). The schema walk reads
     /// every set this way.
     #[inline]
     pub fn next_fields(&mut self, f: &mut Fields<'a>) -> Option<Result<(), Error>> {
