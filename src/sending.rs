@@ -1,19 +1,95 @@
-//! What `build` and `secondary` share when they send an 837P: the file
-//! written through a writer that hashes (sha256) and counts its bytes, the
-//! check of each transaction set as it is written (the writer's own, or
-//! with `--verify` a validation in memory as the only set of an interchange
-//! with the file's envelope, its claims' spans read back and compared), and
-//! the crash-test hook of the submission protocol. It does not decide what is sent, nor
-//! record anything in the ledger.
+//! What `build` and `secondary` share when they send an 837P: starting
+//! it ([`start`]: control numbers taken, the temp file opened behind a
+//! writer that hashes (sha256) and counts its bytes, the submission
+//! recorded `pending`), the check of each transaction set as it is written
+//! (the writer's own, or with `--verify` a validation in memory as the only
+//! set of an interchange with the file's envelope, its claims' spans read
+//! back and compared), and the crash-test hook of the submission protocol.
+//! It does not decide what is sent, nor record the claims.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
+use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
+use crate::atomic::AtomicFile;
 use crate::config::Config;
 use crate::edi837;
-use crate::ledger::Span;
+use crate::ledger::{self, Ledger, Span, SubmissionRecord};
 use crate::x12::WriteError;
+
+/// An 837P started by [`start`].
+pub(crate) struct Started<'c> {
+    pub(crate) env: edi837::Envelope,
+    /// The file's name, `<prefix>-<ISA13>.x12`.
+    pub(crate) name: String,
+    pub(crate) dest: PathBuf,
+    /// The ISA and GS written, into the temp file.
+    pub(crate) writer: edi837::SetWriter<'c, Hashing<AtomicFile>>,
+    /// The submission as recorded `pending` (its sha256, sets and total
+    /// are filled in at the end) and its id in the ledger.
+    pub(crate) sub: SubmissionRecord,
+    pub(crate) id: i64,
+}
+
+/// Why an 837P could not be started.
+#[derive(Debug)]
+pub(crate) enum StartError {
+    Ledger(ledger::Error),
+    /// The temp file could not be created.
+    Create {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
+    Write837 {
+        path: PathBuf,
+        cause: WriteError,
+    },
+}
+
+impl From<ledger::Error> for StartError {
+    fn from(e: ledger::Error) -> StartError {
+        StartError::Ledger(e)
+    }
+}
+
+/// Takes the next control numbers from the ledger, starts
+/// `<prefix>-<ISA13>.x12` in `out_dir` (an existing folder) as a temp file
+/// with its ISA and GS, and records its submission `pending`: its claims
+/// are recorded set by set as they are written.
+pub(crate) fn start<'c>(
+    config: &'c Config,
+    ledger: &mut Ledger,
+    out_dir: &Path,
+    prefix: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<Started<'c>, StartError> {
+    let (isa13, gs06) =
+        ledger.allocate_control_numbers(config.interchange.control_number_start.unwrap_or(1))?;
+    crash_point("allocated");
+    let name = format!("{prefix}-{isa13:09}.x12");
+    let dest = out_dir.join(&name);
+    let env = edi837::Envelope { interchange_control: isa13, group_control: gs06, now };
+    let file = AtomicFile::create(&dest)
+        .map_err(|cause| StartError::Create { path: dest.clone(), cause })?;
+    // The file's sha256 is taken from the bytes as they are written (no
+    // second pass over the file for it).
+    let writer = edi837::SetWriter::begin(Hashing::new(file), config, &env)
+        .map_err(|cause| StartError::Write837 { path: dest.clone(), cause })?;
+    let abs = std::fs::canonicalize(out_dir).unwrap_or_else(|_| out_dir.to_path_buf()).join(&name);
+    let sub = SubmissionRecord {
+        file: abs,
+        file_sha256: String::new(),
+        isa13: format!("{isa13:09}"),
+        gs06: gs06.to_string(),
+        st02: Vec::new(),
+        total_charge: Decimal::ZERO,
+        created_at: now.format("%Y-%m-%dT%H:%M:%S").to_string(),
+    };
+    let id = ledger.begin_pending(&sub, 0)?;
+    Ok(Started { env, name, dest, writer, sub, id })
+}
 
 /// A writer that hashes (sha256) and counts the bytes it passes on.
 pub(crate) struct Hashing<W> {

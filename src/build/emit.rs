@@ -11,7 +11,6 @@
 //! opened. A claim is dropped once its set is written and recorded, so the
 //! memory held is one set's claims. It does not decide what is sent (`submit`).
 
-use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -72,30 +71,8 @@ impl<'c> Emitter<'c> {
         now: chrono::NaiveDateTime,
         verify: bool,
     ) -> Result<Emitter<'c>, Error> {
-        let (isa13, gs06) = ledger
-            .allocate_control_numbers(config.interchange.control_number_start.unwrap_or(1))?;
-        crash_point("allocated");
-        let name = format!("claims-{isa13:09}.x12");
-        let dest = out_dir.join(&name);
-        let env = edi837::Envelope { interchange_control: isa13, group_control: gs06, now };
-        let file = AtomicFile::create(&dest).map_err(Error::io(&dest, "cannot create"))?;
-        // The file's sha256 is taken from the bytes as they are written (no
-        // second pass over the file for it).
-        let hashing = Hashing::new(file);
-        let writer = edi837::SetWriter::begin(hashing, config, &env)
-            .map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
-        let abs = fs::canonicalize(out_dir).unwrap_or_else(|_| out_dir.to_path_buf()).join(&name);
-        let sub = SubmissionRecord {
-            file: abs,
-            file_sha256: String::new(),
-            isa13: format!("{isa13:09}"),
-            gs06: gs06.to_string(),
-            st02: Vec::new(),
-            total_charge: Decimal::ZERO,
-            created_at: now.format("%Y-%m-%dT%H:%M:%S").to_string(),
-        };
-        // Its claims are recorded set by set as they are written.
-        let id = ledger.begin_pending(&sub, 0)?;
+        let sending::Started { env, name, dest, writer, sub, id } =
+            sending::start(config, ledger, out_dir, "claims", now)?;
         Ok(Emitter {
             config,
             env,

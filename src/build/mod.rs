@@ -99,6 +99,17 @@ impl Error {
     }
 }
 
+impl From<crate::sending::StartError> for Error {
+    fn from(e: crate::sending::StartError) -> Error {
+        use crate::sending::StartError;
+        match e {
+            StartError::Ledger(e) => Error::Ledger(e),
+            StartError::Create { path, cause } => Error::Io { path, what: "cannot create", cause },
+            StartError::Write837 { path, cause } => Error::Write837 { path, cause },
+        }
+    }
+}
+
 /// What the job reads.
 #[derive(Debug)]
 pub struct Inputs<'a> {

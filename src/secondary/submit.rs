@@ -60,29 +60,8 @@ impl<'c> Emitter<'c> {
         options: &Options,
     ) -> Result<Emitter<'c>, Error> {
         fs::create_dir_all(out_dir).map_err(Error::io(out_dir, "cannot create output folder"))?;
-        let (isa13, gs06) = ledger
-            .allocate_control_numbers(config.interchange.control_number_start.unwrap_or(1))?;
-        crash_point("allocated");
-        let name = format!("secondary-{isa13:09}.x12");
-        let dest = out_dir.join(&name);
-        let env =
-            edi837::Envelope { interchange_control: isa13, group_control: gs06, now: options.now };
-        let file = AtomicFile::create(&dest).map_err(Error::io(&dest, "cannot create"))?;
-        // The file's sha256 is taken from the bytes as they are written.
-        let hashing = Hashing::new(file);
-        let writer = edi837::SetWriter::begin(hashing, config, &env)
-            .map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
-        let abs = fs::canonicalize(out_dir).unwrap_or_else(|_| out_dir.to_path_buf()).join(&name);
-        let sub = SubmissionRecord {
-            file: abs,
-            file_sha256: String::new(),
-            isa13: format!("{isa13:09}"),
-            gs06: gs06.to_string(),
-            st02: Vec::new(),
-            total_charge: Decimal::ZERO,
-            created_at: options.now.format("%Y-%m-%dT%H:%M:%S").to_string(),
-        };
-        let id = ledger.begin_pending(&sub, 0)?;
+        let sending::Started { env, name, dest, writer, sub, id } =
+            sending::start(config, ledger, out_dir, "secondary", options.now)?;
         Ok(Emitter { config, env, name, dest, writer, pending: Vec::new(), sub, id })
     }
 
