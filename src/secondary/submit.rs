@@ -13,11 +13,9 @@
 //! decide what is sent (`decide`).
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
-use sha2::Digest;
 
 use super::{Error, Options};
 use crate::atomic::AtomicFile;
@@ -25,7 +23,7 @@ use crate::claim::{Claim, ClaimStatus};
 use crate::config::Config;
 use crate::edi837;
 use crate::ledger::{self, ClaimRecord, CobRecord, Ledger, SubmissionRecord};
-use crate::sending::{self, crash_point, Hashing, SetCheck};
+use crate::sending::{self, Hashing, SetCheck};
 
 /// What the ledger keeps of a COB claim besides the claim itself.
 #[derive(Clone, Debug)]
@@ -117,24 +115,15 @@ impl<'c> Emitter<'c> {
     }
 
     /// Writes the last set and the trailers, fills in the pending
-    /// submission, renames the file into place and marks it complete;
-    /// returns the file and its ISA13.
+    /// submission, renames the file into place and marks it complete
+    /// (`sending::finish`; the caller named the stage); returns the file
+    /// and its ISA13.
     pub(super) fn finish(mut self, ledger: &mut Ledger) -> Result<(PathBuf, String), Error> {
         self.write_set(ledger)?;
-        let Emitter { dest, writer, mut sub, id, .. } = self;
-        let (written, mut hashing) =
-            writer.finish().map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
-        hashing.flush().map_err(Error::io(&dest, "cannot write"))?;
-        let Hashing { inner: file, hash, .. } = hashing;
-        sub.file_sha256 = ledger::hex(&hash.finalize());
-        sub.st02 = written.sets.iter().map(|s| s.control.clone()).collect();
-        sub.total_charge = written.total_charge;
-        ledger.end_pending(id, &sub, written.claims)?;
-        crash_point("pending");
-        file.commit().map_err(Error::io(&dest, "cannot write"))?;
-        crash_point("renamed");
-        ledger.complete(id)?;
-        Ok((dest, written.interchange_control))
+        let Emitter { dest, writer, sub, id, .. } = self;
+        // The COB records went in set by set: nothing else to record.
+        let done = sending::finish(ledger, dest, writer, sub, id, None, |_| Ok(()))?;
+        Ok((done.dest, done.written.interchange_control))
     }
 }
 
