@@ -1,16 +1,19 @@
 //! Writing and recording the COB claims of a secondary run set by set, with
 //! the same protocol as a build: [`Emitter::open`] allocates and commits
 //! the control numbers, starts the 837P as a temp file and records its
-//! submission `pending`; [`Emitter::send`] takes the COB claims in order and
-//! writes a transaction set each time one is full (the writer `build` uses),
-//! validates the set in memory (COB balancing included) and compares its
-//! claims' spans read back with the writer's, and records its claims and their COB records as part of the pending
-//! submission, then drops them; [`Emitter::finish`] ends the file, fills in
-//! the submission's sha256, sets and total, renames the file into place and
-//! marks the submission complete. Until the rename, a crash leaves a
-//! pending submission without a file, which the ledger abandons when next
-//! opened (with the claims and COB records recorded so far). It does not
-//! decide what is sent (`decide`).
+//! submission `pending` (`sending::start`); [`Emitter::send`] takes the COB
+//! claims in order and writes a transaction set each time one is full (the
+//! writer `build` uses), validates the set in memory (COB balancing
+//! included) and compares its claims' spans read back with the writer's
+//! (`sending::check_set`), records the set's COB records and hands its
+//! claims to the ledger's thread recording them (`Ledger::queue_pending`)
+//! as part of the pending submission, then drops them; [`Emitter::finish`]
+//! ends the file, fills in the submission's sha256, sets and total once
+//! every claim handed over is committed, renames the file into place and
+//! marks the submission complete (`sending::finish`). Until the rename, a
+//! crash leaves a pending submission without a file, which the ledger
+//! abandons when next opened (with the claims and COB records recorded so
+//! far). It does not decide what is sent (`decide`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -77,8 +80,9 @@ impl<'c> Emitter<'c> {
         Ok(())
     }
 
-    /// Writes the pending claims as one set, validates it, and records its
-    /// claims and their COB records (as part of the pending submission).
+    /// Writes the pending claims as one set, validates it, records its COB
+    /// records and hands its claims to the ledger's thread recording them
+    /// (as part of the pending submission).
     fn write_set(&mut self, ledger: &mut Ledger) -> Result<(), Error> {
         if self.pending.is_empty() {
             return Ok(());
@@ -109,8 +113,12 @@ impl<'c> Emitter<'c> {
         for (r, span) in records.iter_mut().zip(spans) {
             r.span = Some(span);
         }
-        ledger.add_pending(self.id, &self.sub.created_at, &records)?;
+        // The COB records first, while the ledger's thread recording the
+        // claims is most likely done with the set before: its transactions
+        // and these take turns.
         ledger.record_cob_claims(self.id, &cob)?;
+        // The claims on that thread, while the next set is written.
+        ledger.queue_pending(self.id, &self.sub.created_at, records)?;
         Ok(())
     }
 
