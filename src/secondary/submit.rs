@@ -113,11 +113,13 @@ impl<'c> Emitter<'c> {
         for (r, span) in records.iter_mut().zip(spans) {
             r.span = Some(span);
         }
-        // The COB records first, while the ledger's thread recording the
-        // claims is most likely done with the set before: its transactions
-        // and these take turns.
+        // The COB records once the claims of the set before are committed
+        // (it was recorded while this one was written and validated): the
+        // two connections never wait for each other's write lock, whose
+        // wait sleeps in steps of up to 100 ms.
+        ledger.flush_pending()?;
         ledger.record_cob_claims(self.id, &cob)?;
-        // The claims on that thread, while the next set is written.
+        // The claims on the ledger's thread, while the next set is written.
         ledger.queue_pending(self.id, &self.sub.created_at, records)?;
         Ok(())
     }
