@@ -4,8 +4,10 @@
 //! recorded `pending`), the check of each transaction set as it is written
 //! (the writer's own, or with `--verify` a validation in memory as the only
 //! set of an interchange with the file's envelope, its claims' spans read
-//! back and compared), and the crash-test hook of the submission protocol.
-//! It does not decide what is sent, nor record the claims.
+//! back and compared), ending it ([`finish`]: trailers, sha256, sets and
+//! total filled in, the rename into place, the submission complete), and
+//! the crash-test hook of the submission protocol. It does not decide what
+//! is sent, nor record the claims.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,6 +19,7 @@ use crate::atomic::AtomicFile;
 use crate::config::Config;
 use crate::edi837;
 use crate::ledger::{self, Ledger, Span, SubmissionRecord};
+use crate::progress::Progress;
 use crate::x12::WriteError;
 
 /// An 837P started by [`start`].
@@ -33,13 +36,14 @@ pub(crate) struct Started<'c> {
     pub(crate) id: i64,
 }
 
-/// Why an 837P could not be started.
+/// Why an 837P could not be started or ended.
 #[derive(Debug)]
-pub(crate) enum StartError {
+pub(crate) enum Error {
     Ledger(ledger::Error),
-    /// The temp file could not be created.
-    Create {
+    /// The file could not be created or written.
+    Io {
         path: PathBuf,
+        what: &'static str,
         cause: std::io::Error,
     },
     Write837 {
@@ -48,10 +52,16 @@ pub(crate) enum StartError {
     },
 }
 
-impl From<ledger::Error> for StartError {
-    fn from(e: ledger::Error) -> StartError {
-        StartError::Ledger(e)
+impl From<ledger::Error> for Error {
+    fn from(e: ledger::Error) -> Error {
+        Error::Ledger(e)
     }
+}
+
+/// The [`Error::Io`] of `what` on `path`.
+fn io(path: &Path, what: &'static str) -> impl FnOnce(std::io::Error) -> Error {
+    let path = path.to_path_buf();
+    move |cause| Error::Io { path, what, cause }
 }
 
 /// Takes the next control numbers from the ledger, starts
@@ -64,19 +74,18 @@ pub(crate) fn start<'c>(
     out_dir: &Path,
     prefix: &str,
     now: chrono::NaiveDateTime,
-) -> Result<Started<'c>, StartError> {
+) -> Result<Started<'c>, Error> {
     let (isa13, gs06) =
         ledger.allocate_control_numbers(config.interchange.control_number_start.unwrap_or(1))?;
     crash_point("allocated");
     let name = format!("{prefix}-{isa13:09}.x12");
     let dest = out_dir.join(&name);
     let env = edi837::Envelope { interchange_control: isa13, group_control: gs06, now };
-    let file = AtomicFile::create(&dest)
-        .map_err(|cause| StartError::Create { path: dest.clone(), cause })?;
+    let file = AtomicFile::create(&dest).map_err(io(&dest, "cannot create"))?;
     // The file's sha256 is taken from the bytes as they are written (no
     // second pass over the file for it).
     let writer = edi837::SetWriter::begin(Hashing::new(file), config, &env)
-        .map_err(|cause| StartError::Write837 { path: dest.clone(), cause })?;
+        .map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
     let abs = std::fs::canonicalize(out_dir).unwrap_or_else(|_| out_dir.to_path_buf()).join(&name);
     let sub = SubmissionRecord {
         file: abs,
@@ -89,6 +98,59 @@ pub(crate) fn start<'c>(
     };
     let id = ledger.begin_pending(&sub, 0)?;
     Ok(Started { env, name, dest, writer, sub, id })
+}
+
+/// An 837P ended by [`finish`]: in place, its submission complete.
+pub(crate) struct Finished {
+    pub(crate) dest: PathBuf,
+    /// What the writer wrote: control numbers, sets, claims, lines, total.
+    pub(crate) written: edi837::Written,
+    /// The file's sha256 (hex), its size in bytes and its sets' ST02.
+    pub(crate) sha256: String,
+    pub(crate) bytes: u64,
+    pub(crate) st02: Vec<String>,
+}
+
+/// Ends the 837P that [`start`] began (its last set written): writes the
+/// trailers, fills in the pending submission `id` (the file's sha256, its
+/// sets, claims and total; every claim queued is committed first), runs
+/// `record` (the caller's other rows of the submission), renames the file
+/// `dest` into place and marks the submission complete. A crash before the
+/// rename leaves a pending submission without a file (abandoned when the
+/// ledger is next opened); after it, one the next open completes. With
+/// `stages`, the ledger's writes, the rename and the completion are stages
+/// of their own there.
+pub(crate) fn finish(
+    ledger: &mut Ledger,
+    dest: PathBuf,
+    writer: edi837::SetWriter<'_, Hashing<AtomicFile>>,
+    mut sub: SubmissionRecord,
+    id: i64,
+    stages: Option<&Progress>,
+    record: impl FnOnce(&mut Ledger) -> Result<(), ledger::Error>,
+) -> Result<Finished, Error> {
+    let stage = |name| {
+        if let Some(progress) = stages {
+            progress.stage(name);
+        }
+    };
+    let (written, mut hashing) =
+        writer.finish().map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
+    hashing.flush().map_err(io(&dest, "cannot write"))?;
+    let Hashing { inner: file, hash, bytes } = hashing;
+    sub.file_sha256 = ledger::hex(&hash.finalize());
+    sub.st02 = written.sets.iter().map(|s| s.control.clone()).collect();
+    sub.total_charge = written.total_charge;
+    stage("recording in the ledger");
+    ledger.end_pending(id, &sub, written.claims)?;
+    record(ledger)?;
+    crash_point("pending");
+    stage("renaming the 837P into place (fsync)");
+    file.commit().map_err(io(&dest, "cannot write"))?;
+    crash_point("renamed");
+    stage("marking the submission complete");
+    ledger.complete(id)?;
+    Ok(Finished { dest, written, sha256: sub.file_sha256, bytes, st02: sub.st02 })
 }
 
 /// A writer that hashes (sha256) and counts the bytes it passes on.
@@ -222,6 +284,56 @@ mod tests {
                 SetCheck::Invalid(why) => panic!("{why}"),
             }
         }
+    }
+
+    /// An 837P started in `dir` with one set of the sample claims written,
+    /// ended by [`finish`] with `record`; the result and the submission as
+    /// the ledger then holds it when complete.
+    fn finished(
+        dir: &Path,
+        record: impl FnOnce(&mut Ledger) -> Result<(), ledger::Error>,
+    ) -> (Result<Finished, Error>, Option<ledger::Submission>) {
+        let cfg = config();
+        let mut ledger = Ledger::open(&dir.join("claimflow.db")).unwrap();
+        let now = envelope().now;
+        let Started { mut writer, dest, sub, id, .. } =
+            start(&cfg, &mut ledger, dir, "t", now).unwrap();
+        writer.write_set(&sample_claims(), false).unwrap();
+        let done = finish(&mut ledger, dest, writer, sub, id, None, record);
+        (done, ledger.submission_by_id(id).unwrap())
+    }
+
+    #[test]
+    fn finish_puts_the_file_in_place_with_its_hash_and_completes_the_submission() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut recorded = false;
+        let (done, complete) = finished(dir.path(), |_| {
+            recorded = true;
+            Ok(())
+        });
+        let done = done.unwrap();
+        assert!(recorded);
+        let bytes = std::fs::read(&done.dest).unwrap();
+        assert_eq!(done.dest, dir.path().join("t-000000001.x12"));
+        assert_eq!(done.bytes, bytes.len() as u64);
+        assert_eq!(done.sha256, ledger::hex(&Sha256::digest(&bytes)));
+        assert_eq!(done.st02, ["0001"]);
+        assert_eq!(done.written.claims, sample_claims().len());
+        assert_eq!(complete.map(|s| s.st02), Some(done.st02));
+    }
+
+    #[test]
+    fn a_failed_record_leaves_no_file_and_the_submission_pending() {
+        let dir = tempfile::tempdir().unwrap();
+        let (done, complete) = finished(dir.path(), |_| {
+            Err(ledger::Error::Folder {
+                path: "ledger".into(),
+                cause: std::io::Error::other("refused"),
+            })
+        });
+        assert!(matches!(done, Err(Error::Ledger(_))));
+        assert!(!dir.path().join("t-000000001.x12").exists());
+        assert!(complete.is_none());
     }
 
     #[test]

@@ -11,11 +11,9 @@
 //! opened. A claim is dropped once its set is written and recorded, so the
 //! memory held is one set's claims. It does not decide what is sent (`submit`).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
-use sha2::Digest;
 
 use super::manifest::{ControlNumbers, FileEntry};
 use super::submit::Decision;
@@ -26,7 +24,7 @@ use crate::config::Config;
 use crate::edi837;
 use crate::ledger::{self, ClaimRecord, Ledger, SubmissionRecord};
 use crate::progress::Progress;
-use crate::sending::{self, crash_point, Hashing, SetCheck};
+use crate::sending::{self, Hashing, SetCheck};
 
 /// The 837P as written and recorded.
 pub(super) struct Sent {
@@ -155,29 +153,18 @@ impl<'c> Emitter<'c> {
         progress: &Progress,
     ) -> Result<Sent, Error> {
         self.write_set(ledger)?;
-        let Emitter { dest, writer, mut sub, id, coverage, .. } = self;
-        let (written, mut hashing) =
-            writer.finish().map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
-        hashing.flush().map_err(Error::io(&dest, "cannot write"))?;
-        let Hashing { inner: file, hash, bytes: size } = hashing;
-        let sha256 = ledger::hex(&hash.finalize());
-        let st02: Vec<String> = written.sets.iter().map(|s| s.control.clone()).collect();
-        sub.file_sha256 = sha256.clone();
-        sub.st02 = st02.clone();
-        sub.total_charge = written.total_charge;
-        progress.stage("recording in the ledger");
-        ledger.end_pending(id, &sub, written.claims)?;
-        let coverage: Vec<(&str, &str, &str, &str)> =
-            coverage.iter().map(|(c, p, o, r)| (c.as_str(), p.as_str(), o.as_str(), *r)).collect();
-        ledger.record_other_coverage(id, &coverage)?;
-        crash_point("pending");
-        progress.stage("renaming the 837P into place (fsync)");
-        file.commit().map_err(Error::io(&dest, "cannot write"))?;
-        crash_point("renamed");
-        progress.stage("marking the submission complete");
-        ledger.complete(id)?;
+        let Emitter { dest, writer, sub, id, coverage, .. } = self;
+        let record_coverage = |ledger: &mut Ledger| {
+            let coverage: Vec<(&str, &str, &str, &str)> = coverage
+                .iter()
+                .map(|(c, p, o, r)| (c.as_str(), p.as_str(), o.as_str(), *r))
+                .collect();
+            ledger.record_other_coverage(id, &coverage)
+        };
+        let sending::Finished { dest, written, sha256, bytes, st02 } =
+            sending::finish(ledger, dest, writer, sub, id, Some(progress), record_coverage)?;
         Ok(Sent {
-            entry: FileEntry { path: dest.display().to_string(), bytes: size, sha256 },
+            entry: FileEntry { path: dest.display().to_string(), bytes, sha256 },
             path: dest,
             charge: written.total_charge,
             lines: written.lines,

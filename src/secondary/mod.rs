@@ -106,13 +106,13 @@ impl Error {
     }
 }
 
-impl From<crate::sending::StartError> for Error {
-    fn from(e: crate::sending::StartError) -> Error {
-        use crate::sending::StartError;
+impl From<crate::sending::Error> for Error {
+    fn from(e: crate::sending::Error) -> Error {
+        use crate::sending::Error as Sending;
         match e {
-            StartError::Ledger(e) => Error::Ledger(e),
-            StartError::Create { path, cause } => Error::Io { path, what: "cannot create", cause },
-            StartError::Write837 { path, cause } => Error::Write837 { path, cause },
+            Sending::Ledger(e) => Error::Ledger(e),
+            Sending::Io { path, what, cause } => Error::Io { path, what, cause },
+            Sending::Write837 { path, cause } => Error::Write837 { path, cause },
         }
     }
 }

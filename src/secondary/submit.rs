@@ -1,23 +1,24 @@
 //! Writing and recording the COB claims of a secondary run set by set, with
 //! the same protocol as a build: [`Emitter::open`] allocates and commits
 //! the control numbers, starts the 837P as a temp file and records its
-//! submission `pending`; [`Emitter::send`] takes the COB claims in order and
-//! writes a transaction set each time one is full (the writer `build` uses),
-//! validates the set in memory (COB balancing included) and compares its
-//! claims' spans read back with the writer's, and records its claims and their COB records as part of the pending
-//! submission, then drops them; [`Emitter::finish`] ends the file, fills in
-//! the submission's sha256, sets and total, renames the file into place and
-//! marks the submission complete. Until the rename, a crash leaves a
-//! pending submission without a file, which the ledger abandons when next
-//! opened (with the claims and COB records recorded so far). It does not
-//! decide what is sent (`decide`).
+//! submission `pending` (`sending::start`); [`Emitter::send`] takes the COB
+//! claims in order and writes a transaction set each time one is full (the
+//! writer `build` uses), validates the set in memory (COB balancing
+//! included) and compares its claims' spans read back with the writer's
+//! (`sending::check_set`), records the set's COB records and hands its
+//! claims to the ledger's thread recording them (`Ledger::queue_pending`)
+//! as part of the pending submission, then drops them; [`Emitter::finish`]
+//! ends the file, fills in the submission's sha256, sets and total once
+//! every claim handed over is committed, renames the file into place and
+//! marks the submission complete (`sending::finish`). Until the rename, a
+//! crash leaves a pending submission without a file, which the ledger
+//! abandons when next opened (with the claims and COB records recorded so
+//! far). It does not decide what is sent (`decide`).
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
-use sha2::Digest;
 
 use super::{Error, Options};
 use crate::atomic::AtomicFile;
@@ -25,7 +26,7 @@ use crate::claim::{Claim, ClaimStatus};
 use crate::config::Config;
 use crate::edi837;
 use crate::ledger::{self, ClaimRecord, CobRecord, Ledger, SubmissionRecord};
-use crate::sending::{self, crash_point, Hashing, SetCheck};
+use crate::sending::{self, Hashing, SetCheck};
 
 /// What the ledger keeps of a COB claim besides the claim itself.
 #[derive(Clone, Debug)]
@@ -79,8 +80,9 @@ impl<'c> Emitter<'c> {
         Ok(())
     }
 
-    /// Writes the pending claims as one set, validates it, and records its
-    /// claims and their COB records (as part of the pending submission).
+    /// Writes the pending claims as one set, validates it, records its COB
+    /// records and hands its claims to the ledger's thread recording them
+    /// (as part of the pending submission).
     fn write_set(&mut self, ledger: &mut Ledger) -> Result<(), Error> {
         if self.pending.is_empty() {
             return Ok(());
@@ -111,30 +113,27 @@ impl<'c> Emitter<'c> {
         for (r, span) in records.iter_mut().zip(spans) {
             r.span = Some(span);
         }
-        ledger.add_pending(self.id, &self.sub.created_at, &records)?;
+        // The COB records once the claims of the set before are committed
+        // (it was recorded while this one was written and validated): the
+        // two connections never wait for each other's write lock, whose
+        // wait sleeps in steps of up to 100 ms.
+        ledger.flush_pending()?;
         ledger.record_cob_claims(self.id, &cob)?;
+        // The claims on the ledger's thread, while the next set is written.
+        ledger.queue_pending(self.id, &self.sub.created_at, records)?;
         Ok(())
     }
 
     /// Writes the last set and the trailers, fills in the pending
-    /// submission, renames the file into place and marks it complete;
-    /// returns the file and its ISA13.
+    /// submission, renames the file into place and marks it complete
+    /// (`sending::finish`; the caller named the stage); returns the file
+    /// and its ISA13.
     pub(super) fn finish(mut self, ledger: &mut Ledger) -> Result<(PathBuf, String), Error> {
         self.write_set(ledger)?;
-        let Emitter { dest, writer, mut sub, id, .. } = self;
-        let (written, mut hashing) =
-            writer.finish().map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
-        hashing.flush().map_err(Error::io(&dest, "cannot write"))?;
-        let Hashing { inner: file, hash, .. } = hashing;
-        sub.file_sha256 = ledger::hex(&hash.finalize());
-        sub.st02 = written.sets.iter().map(|s| s.control.clone()).collect();
-        sub.total_charge = written.total_charge;
-        ledger.end_pending(id, &sub, written.claims)?;
-        crash_point("pending");
-        file.commit().map_err(Error::io(&dest, "cannot write"))?;
-        crash_point("renamed");
-        ledger.complete(id)?;
-        Ok((dest, written.interchange_control))
+        let Emitter { dest, writer, sub, id, .. } = self;
+        // The COB records went in set by set: nothing else to record.
+        let done = sending::finish(ledger, dest, writer, sub, id, None, |_| Ok(()))?;
+        Ok((done.dest, done.written.interchange_control))
     }
 }
 
