@@ -128,7 +128,7 @@ fn records_patients_procedures_and_denials_and_forgets_abandoned_patients() {
         adjustments: Vec::new(),
         payments: vec![payment],
     };
-    l.post_remittances(&[remit.clone()], "2026-03-21T00:00:00").unwrap();
+    l.post_remittances(std::slice::from_ref(&remit), "2026-03-21T00:00:00").unwrap();
     assert_eq!(rows(&l, "SELECT allowed FROM claim_payments"), ["82.5"]);
     assert_eq!(
         rows(&l, "SELECT payer_id || ':' || procedure || ':' || lines || ':' || billed || ':' || paid FROM remittance_procedures"),
