@@ -41,26 +41,53 @@ fn push_digits(out: &mut String, n: u128) {
 }
 
 /// Appends `d` normalized, as `d.normalize().to_string()` writes it
-/// (`85.6`, `120`, `-0.05`).
+/// (`85.6`, `120`, `-0.05`). The trailing zeros of the fraction are dropped
+/// from the mantissa directly (64-bit divisions when it fits, as amounts
+/// do), and the text is built in one stack buffer: no allocation.
 pub(crate) fn push_normalized(out: &mut String, d: Decimal) {
-    let n = d.normalize();
-    let m = n.mantissa();
-    if m < 0 {
-        out.push('-');
+    let mut scale = d.scale() as usize;
+    let mut m = d.mantissa().unsigned_abs();
+    let negative = d.mantissa() < 0;
+    match u64::try_from(m) {
+        Ok(mut small) => {
+            while scale > 0 && small % 10 == 0 {
+                small /= 10;
+                scale -= 1;
+            }
+            m = u128::from(small);
+        }
+        Err(_) => {
+            while scale > 0 && m % 10 == 0 {
+                m /= 10;
+                scale -= 1;
+            }
+        }
     }
-    let start = out.len();
-    push_digits(out, m.unsigned_abs());
-    let digits = out.len() - start;
-    let scale = n.scale() as usize;
-    if scale == 0 {
-        return;
+    // At most 29 digits, a leading `0`, the point and the sign (scale <= 28).
+    let mut buf = [0u8; 40];
+    let mut i = buf.len();
+    let mut written = 0;
+    // Digits from the right; at least one before the point (`0.05`).
+    while m > 0 || written <= scale {
+        if written == scale && scale > 0 {
+            i -= 1;
+            buf[i] = b'.';
+        }
+        let (rest, v) = match u64::try_from(m) {
+            Ok(s) => (u128::from(s / 10), (s % 10) as u8),
+            Err(_) => (m / 10, (m % 10) as u8),
+        };
+        i -= 1;
+        buf[i] = b'0' + v;
+        m = rest;
+        written += 1;
     }
-    if digits > scale {
-        out.insert(out.len() - scale, '.');
-    } else {
-        let zeros = "0".repeat(scale - digits);
-        out.insert_str(start, &format!("0.{zeros}"));
+    if negative {
+        i -= 1;
+        buf[i] = b'-';
     }
+    // ASCII digits, a point and a sign only: always valid UTF-8.
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
 }
 
 /// Appends `d` as money: two decimals, more only when `d` has more
@@ -176,6 +203,33 @@ pub(crate) fn push_iso_date(out: &mut String, d: NaiveDate) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_are_written_as_normalize_writes_them() {
+        let mut cases = vec![
+            Decimal::ZERO,
+            -Decimal::ZERO,
+            Decimal::new(0, 5),
+            Decimal::new(-0, 2),
+            Decimal::MAX,
+            Decimal::MIN,
+            Decimal::new(1, 28),
+            Decimal::new(-1, 28),
+            Decimal::from_i128_with_scale(184_467_440_737_095_516_150, 2),
+            Decimal::from_i128_with_scale(-184_467_440_737_095_516_000, 20),
+        ];
+        for m in [1i64, 5, 10, 50, 100, 120, 856, 1005, 12_000, 99_999, 123_456_789, i64::MAX] {
+            for scale in [0, 1, 2, 3, 4, 9, 18, 28] {
+                cases.push(Decimal::new(m, scale));
+                cases.push(Decimal::new(-m, scale));
+            }
+        }
+        for d in cases {
+            let mut s = String::from("x");
+            push_normalized(&mut s, d);
+            assert_eq!(s, format!("x{}", d.normalize()), "{d:?}");
+        }
+    }
 
     #[test]
     fn money_has_two_decimals_unless_more_are_given() {

@@ -42,6 +42,9 @@ pub(crate) use check::{check_set, SetCheck};
 pub(crate) use cob_check::check_cob;
 pub use read::{read, read_claims, read_each, read_set_each, Error, Read837, READ_SKIPPED};
 pub use span::{claim_spans, ClaimSpan};
-pub use summary::{read_summaries, read_summaries_as, ClaimSummary, LineSummary, Summaries};
+pub use summary::{
+    read_summaries, read_summaries_as, read_summaries_released, ClaimSummary, LineSummary,
+    Summaries,
+};
 pub(crate) use write::begin_envelope;
 pub use write::{standalone_set, write, Envelope, SetSummary, SetWriter, SetWritten, Written};

@@ -78,6 +78,26 @@ pub fn read_summaries_as<T: Send>(
     input: &[u8],
     each: impl Fn(ClaimSummary) -> T + Sync,
 ) -> Summaries<T> {
+    read_summaries_then(input, each, |_| {})
+}
+
+/// [`read_summaries_as`] for an opened file read once: the pages of each
+/// set's bytes leave the process's memory as soon as the set is read
+/// ([`Input::release_range`](crate::input::Input::release_range)), so the
+/// map's resident part shrinks while the claims are built.
+pub fn read_summaries_released<T: Send>(
+    input: &crate::input::Input,
+    each: impl Fn(ClaimSummary) -> T + Sync,
+) -> Summaries<T> {
+    read_summaries_then(input, each, |s| input.release_range(s.bytes.start, s.bytes.end))
+}
+
+/// The sets of `input` read in parallel, `done` called with each once it is read.
+fn read_summaries_then<T: Send>(
+    input: &[u8],
+    each: impl Fn(ClaimSummary) -> T + Sync,
+    done: impl Fn(&x12::TransactionSet) + Sync,
+) -> Summaries<T> {
     let scan = x12::scan(input);
     let sets: Vec<_> = scan
         .sets()
@@ -93,6 +113,7 @@ pub fn read_summaries_as<T: Send>(
         .par_iter()
         .map(|s| {
             let (claims, findings) = read_set(input, s);
+            done(s);
             (claims.into_iter().map(&each).collect(), findings)
         })
         .collect();
@@ -221,5 +242,24 @@ mod tests {
         assert_eq!(c.lines[0].modifiers, vec!["25".to_string()]);
         assert_eq!(c.lines[1].line_id, "2");
         assert_eq!(c.lines[1].date, NaiveDate::from_ymd_opt(2024, 1, 3));
+    }
+
+    #[test]
+    fn a_mapped_file_read_with_its_pages_released_reads_the_same() {
+        let one = b"ISA*00*          *00*          *ZZ*S              *ZZ*R              *240101*1200*^*00501*000000001*0*T*:~GS*HC*S*R*20240101*1200*1*X*005010X222A1~ST*837*0001*005010X222A1~BHT*0019*00*1*20240101*1200*CH~HL*1**20*1~HL*2*1*22*0~NM1*PR*2*PAYER*****PI*P1~CLM*C1*150***11:B:1*Y*A*Y*Y~LX*1~SV1*HC:99213*100*UN*1***1~SE*9*0001~GE*1*1~IEA*1*000000001~\n";
+        // Large enough to be memory-mapped (1 MiB and more).
+        let bytes = one.repeat((1 << 20) / one.len() + 1);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sent.837");
+        std::fs::write(&path, &bytes).unwrap();
+        let input = crate::input::open(&path).unwrap();
+        assert!(matches!(input, crate::input::Input::Mapped(_)));
+        let released = read_summaries_released(&input, |c| c);
+        let read = read_summaries(&bytes);
+        assert_eq!(released.sets, bytes.len() / one.len());
+        assert_eq!((released.sets, &released.claims), (read.sets, &read.claims));
+        assert_eq!(released.findings.len(), read.findings.len());
+        // Released pages are read again from the file, unchanged.
+        assert!(input[..] == bytes[..]);
     }
 }

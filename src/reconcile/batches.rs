@@ -213,10 +213,10 @@ fn post_batches(
     let cpu = crate::progress::thread_cpu_seconds();
     let mut post = ledger::PostSummary::default();
     let mut busy = std::time::Duration::ZERO;
-    for batch in batches {
-        let started = std::time::Instant::now();
-        let p = ledger.post_remittances(&batch, at)?;
-        busy += started.elapsed();
+    let started = std::cell::Cell::new(std::time::Instant::now());
+    let received = batches.into_iter().inspect(|_| started.set(std::time::Instant::now()));
+    ledger.post_remittance_batches(received, at, |p| {
+        busy += started.get().elapsed();
         post.applied.extend(p.applied);
         post.already_applied.extend(p.already_applied);
         post.conflicts.extend(p.conflicts);
@@ -224,6 +224,6 @@ fn post_batches(
         post.unmatched += p.unmatched;
         post.undone += p.undone;
         post.unpaired_reversals.extend(p.unpaired_reversals);
-    }
+    })?;
     Ok((post, busy, crate::progress::thread_cpu_seconds() - cpu))
 }

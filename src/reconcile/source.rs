@@ -23,7 +23,7 @@ pub(crate) fn from_837_files(paths: &[PathBuf]) -> Result<(Vec<SentClaim>, Vec<F
         .par_iter()
         .map(|p| {
             let input = crate::input::open(p).map_err(Error::io(p, "cannot read"))?;
-            let r = edi837::read_summaries_as(&input, SentClaim::from);
+            let r = edi837::read_summaries_released(&input, SentClaim::from);
             if r.sets == 0 {
                 return Err(Error::NotClaims(p.clone()));
             }
@@ -140,7 +140,7 @@ pub(crate) fn from_ledger(ledger: &Ledger) -> Result<LedgerClaims, Error> {
 /// The claims of one sent 837 file sorted by (claim id, payer id).
 fn read_sent_file(path: &str) -> std::io::Result<Vec<SentClaim>> {
     let input = crate::input::open(Path::new(path))?;
-    let mut claims = edi837::read_summaries_as(&input, SentClaim::from).claims;
+    let mut claims = edi837::read_summaries_released(&input, SentClaim::from).claims;
     claims.par_sort_unstable_by(|a, b| claim_key(a).cmp(&claim_key(b)));
     Ok(claims)
 }

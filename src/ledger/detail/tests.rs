@@ -2,7 +2,7 @@
 //! submissions; an older ledger opened read-only and never written.
 
 use chrono::NaiveDate;
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use rust_decimal::Decimal;
 
 use super::*;
@@ -128,7 +128,7 @@ fn records_patients_procedures_and_denials_and_forgets_abandoned_patients() {
         adjustments: Vec::new(),
         payments: vec![payment],
     };
-    l.post_remittances(&[remit], "2026-03-21T00:00:00").unwrap();
+    l.post_remittances(std::slice::from_ref(&remit), "2026-03-21T00:00:00").unwrap();
     assert_eq!(rows(&l, "SELECT allowed FROM claim_payments"), ["82.5"]);
     assert_eq!(
         rows(&l, "SELECT payer_id || ':' || procedure || ':' || lines || ':' || billed || ':' || paid FROM remittance_procedures"),
@@ -137,6 +137,30 @@ fn records_patients_procedures_and_denials_and_forgets_abandoned_patients() {
     assert_eq!(
         rows(&l, "SELECT line_no || ':' || group_code || '-' || carc || ':' || amount FROM payment_denials ORDER BY line_no"),
         ["0:CO-16:5", "2:CO-97:20"]
+    );
+    // In batches (as reconcile posts): each batch's summary in turn, the
+    // same payment again posts nothing, and the connection is back to its
+    // own PRAGMAs with every reference sound.
+    let mut again = remit.clone();
+    again.trace = "T2".into();
+    again.fingerprint = "fp2".into();
+    let mut summaries = Vec::new();
+    l.post_remittance_batches(vec![vec![again], vec![remit]], "2026-03-22T00:00:00", |p| {
+        summaries.push((p.applied, p.already_applied, p.payments))
+    })
+    .unwrap();
+    let key = |t: &str| ("P1".to_string(), t.to_string());
+    assert_eq!(summaries, [(vec![key("T2")], vec![], 1), (vec![], vec![key("T1")], 0)]);
+    let pragma = |name: &str| -> i64 {
+        l.connection().query_row(&format!("PRAGMA {name}"), [], |r| r.get(0)).unwrap()
+    };
+    assert_eq!((pragma("foreign_keys"), pragma("synchronous")), (1, 2), "ON, FULL");
+    let unsound: Option<String> =
+        l.connection().query_row("PRAGMA foreign_key_check", [], |r| r.get(0)).optional().unwrap();
+    assert_eq!(unsound, None);
+    assert_eq!(
+        rows(&l, "SELECT r.trace || ':' || p.id || ':' || d.amount FROM payment_denials d JOIN claim_payments p ON p.id = d.payment_id JOIN remittances r ON r.id = p.remittance_id ORDER BY d.rowid"),
+        ["T1:1:5", "T1:1:20", "T2:2:5", "T2:2:20"]
     );
 }
 

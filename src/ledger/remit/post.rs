@@ -170,6 +170,49 @@ impl Ledger {
         seen(&self.conn, r).map(|s| s == Seen::Applied).map_err(self.sq())
     }
 
+    /// Posts batches of remittances in order, each batch in one transaction
+    /// as [`Ledger::post_remittances`] posts it, and hands what each batch
+    /// posted to `posted`. A batch is all posted or not at all, whatever
+    /// happens to the process. Around the batches:
+    ///
+    /// - `foreign_keys = OFF`: every reference these transactions write is
+    ///   to a row they wrote or read themselves (the remittance just
+    ///   inserted, a payment id just returned or found by its query), and
+    ///   the claims updated keep their `submission_id`: the per-row checks
+    ///   cannot fail, and they are skipped.
+    /// - `synchronous = NORMAL`: a batch's commit is not synced on its own.
+    ///   In WAL mode that loses no consistency, only the latest batches on
+    ///   a power loss, never on a kill -9 (the commits are in the OS's
+    ///   cache). After the last batch the connection is back to `FULL` and a
+    ///   checkpoint syncs the WAL and the database file.
+    ///
+    /// Stops at the first error (the batch in progress rolls back; earlier
+    /// batches stay posted, and a run again posts what is missing).
+    pub fn post_remittance_batches<I>(
+        &mut self,
+        batches: I,
+        at: &str,
+        mut posted: impl FnMut(PostSummary),
+    ) -> Result<(), Error>
+    where
+        I: IntoIterator<Item = Vec<RemitPosting>>,
+    {
+        self.conn.execute_batch(bulk_pragmas(true)).map_err(self.sq())?;
+        let all = || -> Result<(), Error> {
+            for batch in batches {
+                posted(self.post_remittances(&batch, at)?);
+            }
+            Ok(())
+        };
+        let done = all();
+        let restored = self.conn.execute_batch(bulk_pragmas(false)).map_err(self.sq());
+        done?;
+        restored?;
+        // Syncs the WAL (every batch in it) before copying it into the
+        // database file, and the database file after.
+        self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())).map_err(self.sq())
+    }
+
     /// Posts remittances in order, in one transaction; payments already
     /// applied are skipped, and so are payments whose payer + trace + TRN03
     /// belong to a different payment (listed in [`PostSummary::conflicts`]). `at` is the run's clock (ISO 8601). Each payment's
@@ -294,16 +337,17 @@ impl Ledger {
                     }
                     // The row names the claim; its ids are checked too, so
                     // a row from another ledger can never touch a claim.
-                    set_status
-                        .execute(params![
-                            row,
-                            p.claim_status.unwrap_or(p.status),
-                            at,
-                            p.payer_claim_id.as_str(),
-                            p.claim_id.as_str(),
-                            p.payer_id.as_str()
-                        ])
-                        .map_err(sq)?;
+                    // Bound in place, as the payments are.
+                    let updated = (|| {
+                        set_status.raw_bind_parameter(1, row)?;
+                        set_status.raw_bind_parameter(2, p.claim_status.unwrap_or(p.status))?;
+                        set_status.raw_bind_parameter(3, at)?;
+                        set_status.raw_bind_parameter(4, p.payer_claim_id.as_str())?;
+                        set_status.raw_bind_parameter(5, p.claim_id.as_str())?;
+                        set_status.raw_bind_parameter(6, p.payer_id.as_str())?;
+                        set_status.raw_execute()
+                    })();
+                    updated.map_err(sq)?;
                 }
                 crate::ledger::account::insert_plb(&tx, remit_id, &r.adjustments).map_err(sq)?;
                 detail.insert_procedures(remit_id, &procedures, &mut amount).map_err(sq)?;
@@ -312,5 +356,16 @@ impl Ledger {
         }
         tx.commit().map_err(sq)?;
         Ok(summary)
+    }
+}
+
+/// The PRAGMAs around [`Ledger::post_remittance_batches`] (`on`), and back
+/// to the connection's own (`!on`). PRAGMA `foreign_keys` cannot change
+/// inside a transaction, so these run between them.
+fn bulk_pragmas(on: bool) -> &'static str {
+    if on {
+        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;"
+    } else {
+        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
     }
 }
