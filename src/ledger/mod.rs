@@ -88,6 +88,15 @@ pub enum Error {
         #[source]
         cause: std::io::Error,
     },
+    /// The ledger's write-ahead log could not be synced to disk.
+    #[error("cannot sync the ledger's write-ahead log {path}: {cause}")]
+    Sync {
+        /// The write-ahead log file.
+        path: String,
+        /// The I/O error.
+        #[source]
+        cause: std::io::Error,
+    },
     /// SQLite failed.
     #[error("ledger {path}: {cause}")]
     Sqlite {

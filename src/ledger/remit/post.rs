@@ -183,8 +183,9 @@ impl Ledger {
     /// - `synchronous = NORMAL`: a batch's commit is not synced on its own.
     ///   In WAL mode that loses no consistency, only the latest batches on
     ///   a power loss, never on a kill -9 (the commits are in the OS's
-    ///   cache). After the last batch the connection is back to `FULL` and a
-    ///   checkpoint syncs the WAL and the database file.
+    ///   cache). After the last batch the connection is back to `FULL`, the
+    ///   WAL file is synced (every batch durable) and a checkpoint copies it
+    ///   into the database file.
     ///
     /// Stops at the first error (the batch in progress rolls back; earlier
     /// batches stay posted, and a run again posts what is missing).
@@ -208,8 +209,15 @@ impl Ledger {
         let restored = self.conn.execute_batch(bulk_pragmas(false)).map_err(self.sq());
         done?;
         restored?;
-        // Syncs the WAL (every batch in it) before copying it into the
-        // database file, and the database file after.
+        // Every batch is in the WAL: syncing it makes them all durable, as
+        // a last commit with `FULL` would (a checkpoint alone may leave
+        // frames unsynced while another connection reads an older
+        // snapshot). The checkpoint then copies what it can into the
+        // database file.
+        let wal = format!("{}-wal", self.path);
+        if let Ok(file) = std::fs::File::open(&wal) {
+            file.sync_all().map_err(|cause| Error::Sync { path: wal, cause })?;
+        }
         self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())).map_err(self.sq())
     }
 
