@@ -11,9 +11,9 @@
 //! opened. A claim is dropped once its set is written and recorded, so the
 //! memory held is one set's claims. It does not decide what is sent (`submit`).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 use sha2::Digest;
 
@@ -26,7 +26,7 @@ use crate::config::Config;
 use crate::edi837;
 use crate::ledger::{self, ClaimRecord, Ledger, SubmissionRecord};
 use crate::progress::Progress;
-use crate::sending::{self, crash_point, Hashing, SetCheck};
+use crate::sending::{self, crash_point, Hashed, Hashing, SetCheck};
 
 /// The 837P as written and recorded.
 pub(super) struct Sent {
@@ -119,13 +119,18 @@ impl<'c> Emitter<'c> {
             .map_err(|cause| Error::Write837 { path: self.dest.clone(), cause })?;
         drop(claims);
         let control = written.summary.control.clone();
-        // Its claims' records are taken meanwhile on this thread.
+        // Its claims' records are taken meanwhile, on rayon (the claims
+        // are freed there too): this thread stays free to write.
         let records = &mut self.records;
         let coverage = &mut self.coverage;
         let check =
             sending::check_set(self.config, &self.env, &self.name, written, self.verify, || {
-                for (c, why, hash) in pending.drain(..) {
-                    let (record, cover) = record_of(&c, why, hash, &control);
+                let taken: Vec<_> = pending
+                    .par_drain(..)
+                    .map(|(c, why, hash)| record_of(&c, why, hash, &control))
+                    .collect();
+                records.reserve(taken.len());
+                for (record, cover) in taken {
                     records.push(record);
                     coverage.extend(cover);
                 }
@@ -156,22 +161,37 @@ impl<'c> Emitter<'c> {
     ) -> Result<Sent, Error> {
         self.write_set(ledger)?;
         let Emitter { dest, writer, mut sub, id, coverage, .. } = self;
-        let (written, mut hashing) =
+        let (written, hashing) =
             writer.finish().map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
-        hashing.flush().map_err(Error::io(&dest, "cannot write"))?;
-        let Hashing { inner: file, hash, bytes: size } = hashing;
+        let Hashed { inner: mut file, hash, bytes: size } =
+            hashing.finish().map_err(Error::io(&dest, "cannot write"))?;
         let sha256 = ledger::hex(&hash.finalize());
         let st02: Vec<String> = written.sets.iter().map(|s| s.control.clone()).collect();
         sub.file_sha256 = sha256.clone();
         sub.st02 = st02.clone();
         sub.total_charge = written.total_charge;
-        progress.stage("recording in the ledger");
-        ledger.end_pending(id, &sub, written.claims)?;
-        let coverage: Vec<(&str, &str, &str, &str)> =
-            coverage.iter().map(|(c, p, o, r)| (c.as_str(), p.as_str(), o.as_str(), *r)).collect();
-        ledger.record_other_coverage(id, &coverage)?;
+        progress.stage("recording in the ledger (the 837P synced meanwhile)");
+        // The temp file's fsync runs on another thread while the ledger
+        // waits for its recording thread and commits (synced) what the
+        // rename needs; the file is renamed only after both.
+        let (synced, recorded) = std::thread::scope(|s| {
+            let syncing = s.spawn(|| file.sync());
+            let recorded = ledger.end_pending(id, &sub, written.claims).and_then(|()| {
+                let coverage: Vec<(&str, &str, &str, &str)> = coverage
+                    .iter()
+                    .map(|(c, p, o, r)| (c.as_str(), p.as_str(), o.as_str(), *r))
+                    .collect();
+                ledger.record_other_coverage(id, &coverage)
+            });
+            let synced = syncing
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("syncing the file failed")));
+            (synced, recorded)
+        });
+        recorded?;
+        synced.map_err(Error::io(&dest, "cannot write"))?;
         crash_point("pending");
-        progress.stage("renaming the 837P into place (fsync)");
+        progress.stage("renaming the 837P into place");
         file.commit().map_err(Error::io(&dest, "cannot write"))?;
         crash_point("renamed");
         progress.stage("marking the submission complete");

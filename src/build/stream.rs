@@ -6,9 +6,9 @@
 //!
 //! The file is read on its own thread, on all cores
 //! ([`encounter::Opened::read_parallel`]: a scan of the whole file first,
-//! then runs of rows read a few at a time), at most two batches ahead of the
-//! thread that checks, decides, writes and records them; a third thread
-//! takes the export's sha256 meanwhile.
+//! then runs of rows read a few at a time), at most [`AHEAD`] batches ahead
+//! of the thread that checks, decides, writes and records them; a third
+//! thread takes the export's sha256 meanwhile.
 //!
 //! Whether the rows are adjacent is found by the reader's scan, before it
 //! hands on any batch (nothing touches the ledger or the output folder
@@ -43,6 +43,10 @@ use crate::scrub::{self, IcdTally};
 pub(super) const BATCH: usize = 4_096;
 /// Claims read ahead, at most, while the adjacency pass has not answered.
 const READ_AHEAD: usize = 32_768;
+/// Batches the reader may hand on before this thread takes them: two of
+/// the reader's waves (it reads four runs at a time on two cores), so that
+/// it starts the next wave at once instead of waiting for this thread.
+const AHEAD: usize = 8;
 
 /// An export whose header has been read: [`Opened::run`] builds it.
 pub struct Opened<'a> {
@@ -269,10 +273,10 @@ impl<'r, 'a> Stream<'r, 'a> {
     {
         let mut waiting: Vec<Batch> = Vec::new();
         let mut verdict: Option<bool> = None;
-        // The file is read on its own thread, a batch or two ahead of this
+        // The file is read on its own thread, up to [`AHEAD`] batches ahead of this
         // one, which checks, decides, writes and records.
         let (rows_read, claims_read) = (AtomicU64::new(0), AtomicU64::new(0));
-        let (tx, rx) = mpsc::sync_channel::<Batch>(2);
+        let (tx, rx) = mpsc::sync_channel::<Batch>(AHEAD);
         std::thread::scope(|s| {
             let reader = s.spawn(|| {
                 let tx = tx;

@@ -13,7 +13,6 @@
 //! decide what is sent (`decide`).
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
@@ -25,7 +24,7 @@ use crate::claim::{Claim, ClaimStatus};
 use crate::config::Config;
 use crate::edi837;
 use crate::ledger::{self, ClaimRecord, CobRecord, Ledger, SubmissionRecord};
-use crate::sending::{self, crash_point, Hashing, SetCheck};
+use crate::sending::{self, crash_point, Hashed, Hashing, SetCheck};
 
 /// What the ledger keeps of a COB claim besides the claim itself.
 #[derive(Clone, Debug)]
@@ -122,10 +121,10 @@ impl<'c> Emitter<'c> {
     pub(super) fn finish(mut self, ledger: &mut Ledger) -> Result<(PathBuf, String), Error> {
         self.write_set(ledger)?;
         let Emitter { dest, writer, mut sub, id, .. } = self;
-        let (written, mut hashing) =
+        let (written, hashing) =
             writer.finish().map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
-        hashing.flush().map_err(Error::io(&dest, "cannot write"))?;
-        let Hashing { inner: file, hash, .. } = hashing;
+        let Hashed { inner: file, hash, .. } =
+            hashing.finish().map_err(Error::io(&dest, "cannot write"))?;
         sub.file_sha256 = ledger::hex(&hash.finalize());
         sub.st02 = written.sets.iter().map(|s| s.control.clone()).collect();
         sub.total_charge = written.total_charge;
