@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 pub(crate) struct AtomicFile {
     dest: PathBuf,
     out: BufWriter<tempfile::NamedTempFile>,
+    /// Synced by [`AtomicFile::sync`] and not written since.
+    synced: bool,
 }
 
 impl AtomicFile {
@@ -31,7 +33,11 @@ impl AtomicFile {
             .prefix(&format!(".{name}."))
             .suffix(".tmp")
             .tempfile_in(dir)?;
-        Ok(AtomicFile { dest: dest.to_path_buf(), out: BufWriter::with_capacity(1 << 20, tmp) })
+        Ok(AtomicFile {
+            dest: dest.to_path_buf(),
+            out: BufWriter::with_capacity(1 << 20, tmp),
+            synced: false,
+        })
     }
 
     /// The temp file's path (to re-read what was written before committing;
@@ -40,10 +46,23 @@ impl AtomicFile {
         self.out.get_ref().path()
     }
 
-    /// Flushes, fsyncs, renames into place and fsyncs the folder.
+    /// Flushes and fsyncs the temp file, still under its temp name: a
+    /// caller can have the file's data reach the disk while it does other
+    /// work, and `commit` then only renames (unless more was written since).
+    pub(crate) fn sync(&mut self) -> io::Result<()> {
+        self.out.flush()?;
+        self.out.get_ref().as_file().sync_all()?;
+        self.synced = true;
+        Ok(())
+    }
+
+    /// Flushes, fsyncs (unless synced since the last write), renames into
+    /// place and fsyncs the folder.
     pub(crate) fn commit(self) -> io::Result<()> {
         let tmp = self.out.into_inner().map_err(|e| e.into_error())?;
-        tmp.as_file().sync_all()?;
+        if !self.synced {
+            tmp.as_file().sync_all()?;
+        }
         tmp.persist(&self.dest).map_err(|e| e.error)?;
         sync_dir(&self.dest);
         Ok(())
@@ -52,9 +71,11 @@ impl AtomicFile {
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.synced = false;
         self.out.write(buf)
     }
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.synced = false;
         self.out.write_all(buf)
     }
     fn flush(&mut self) -> io::Result<()> {
@@ -99,6 +120,26 @@ mod tests {
             let mode = std::fs::metadata(&dest).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn a_file_synced_early_is_still_whole_and_only_visible_once_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out.x12");
+        let mut f = AtomicFile::create(&dest).unwrap();
+        f.write_all(b"ISA").unwrap();
+        f.sync().unwrap();
+        assert!(!dest.exists(), "a sync does not put the file in place");
+        // Written after the sync: committed too.
+        f.write_all(b"IEA").unwrap();
+        f.commit().unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), b"ISAIEA");
+        let mut f = AtomicFile::create(&dest).unwrap();
+        f.write_all(b"GS").unwrap();
+        f.sync().unwrap();
+        f.commit().unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), b"GS");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file left");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use std::fs;
 use std::io::{self, IsTerminal};
+use std::sync::Mutex;
 
 /// Progress on stderr when it is a terminal; silent otherwise. With
 /// `CLAIMFLOW_TIMINGS=1` in the environment, each stage's wall and CPU time is
@@ -15,18 +16,30 @@ use std::io::{self, IsTerminal};
 #[derive(Debug)]
 pub struct Progress(Option<indicatif::ProgressBar>, Option<Lap>, Stage);
 
-/// The current stage on the spinner: when it started and its name.
-type Stage = std::cell::Cell<(std::time::Instant, &'static str)>;
+/// The current stage on the spinner: when it started and its name. (A
+/// mutex, not a cell: a build checks and writes its batches on a rayon pool
+/// of its own, which needs the `Progress` it holds to be `Sync`.)
+type Stage = Mutex<(std::time::Instant, &'static str)>;
 
 fn stage_now() -> Stage {
-    std::cell::Cell::new((std::time::Instant::now(), ""))
+    Mutex::new((std::time::Instant::now(), ""))
 }
 
-type Lap = std::cell::Cell<(std::time::Instant, f64, &'static str)>;
+type Lap = Mutex<(std::time::Instant, f64, &'static str)>;
 
 fn timings() -> Option<Lap> {
     std::env::var_os("CLAIMFLOW_TIMINGS")
-        .map(|_| std::cell::Cell::new((std::time::Instant::now(), process_cpu_seconds(), "")))
+        .map(|_| Mutex::new((std::time::Instant::now(), process_cpu_seconds(), "")))
+}
+
+/// The value behind `m` (a poisoned lock still holds a usable value).
+fn get<T: Copy>(m: &Mutex<T>) -> T {
+    *m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Replaces the value behind `m`.
+fn set<T>(m: &Mutex<T>, v: T) {
+    *m.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = v;
 }
 
 /// Resident memory of this process now and its peak so far, in MiB (Linux
@@ -84,7 +97,7 @@ impl Progress {
     /// Starts the stage `msg` (ending the one before).
     pub fn stage(&self, msg: &'static str) {
         self.lap(msg);
-        self.2.set((std::time::Instant::now(), msg));
+        set(&self.2, (std::time::Instant::now(), msg));
         if let Some(pb) = &self.0 {
             pb.set_message(msg);
         }
@@ -94,13 +107,13 @@ impl Progress {
     /// counted so far and their rates per second; nothing otherwise.
     pub fn counts(&self, rows: u64, claims: u64) {
         if let Some(pb) = &self.0 {
-            let (start, stage) = self.2.get();
+            let (start, stage) = get(&self.2);
             pb.set_message(rates(stage, rows, claims, start.elapsed().as_secs_f64()));
         }
     }
     fn lap(&self, next: &'static str) {
         if let Some(t) = &self.1 {
-            let (start, cpu, name) = t.get();
+            let (start, cpu, name) = get(t);
             let cpu_now = process_cpu_seconds();
             if !name.is_empty() {
                 let (rss, peak) = memory_mib();
@@ -110,7 +123,7 @@ impl Progress {
                     cpu_now - cpu
                 );
             }
-            t.set((std::time::Instant::now(), cpu_now, next));
+            set(t, (std::time::Instant::now(), cpu_now, next));
         }
     }
     /// With `CLAIMFLOW_TIMINGS`, prints how long `what` (work done beside the

@@ -1,7 +1,7 @@
 //! What `build` and `secondary` share when they send an 837P: starting
 //! it ([`start`]: control numbers taken, the temp file opened behind a
-//! writer that hashes (sha256) and counts its bytes, the submission
-//! recorded `pending`), the check of each transaction set as it is written
+//! writer that hashes (sha256), counts and writes its bytes on a thread of
+//! its own, the submission recorded `pending`), the check of each transaction set as it is written
 //! (the writer's own, or with `--verify` a validation in memory as the only
 //! set of an interchange with the file's envelope, its claims' spans read
 //! back and compared), ending it ([`finish`]: trailers, sha256, sets and
@@ -11,6 +11,8 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread;
 
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
@@ -84,7 +86,8 @@ pub(crate) fn start<'c>(
     let file = AtomicFile::create(&dest).map_err(io(&dest, "cannot create"))?;
     // The file's sha256 is taken from the bytes as they are written (no
     // second pass over the file for it).
-    let writer = edi837::SetWriter::begin(Hashing::new(file), config, &env)
+    let hashing = Hashing::new(file).map_err(io(&dest, "cannot create"))?;
+    let writer = edi837::SetWriter::begin(hashing, config, &env)
         .map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
     let abs = std::fs::canonicalize(out_dir).unwrap_or_else(|_| out_dir.to_path_buf()).join(&name);
     let sub = SubmissionRecord {
@@ -114,8 +117,9 @@ pub(crate) struct Finished {
 /// Ends the 837P that [`start`] began (its last set written): writes the
 /// trailers, fills in the pending submission `id` (the file's sha256, its
 /// sets, claims and total; every claim queued is committed first), runs
-/// `record` (the caller's other rows of the submission), renames the file
-/// `dest` into place and marks the submission complete. A crash before the
+/// `record` (the caller's other rows of the submission) while the file is
+/// synced on another thread, renames the file `dest` into place once both
+/// are done and marks the submission complete. A crash before the
 /// rename leaves a pending submission without a file (abandoned when the
 /// ledger is next opened); after it, one the next open completes. With
 /// `stages`, the ledger's writes, the rename and the completion are stages
@@ -134,18 +138,29 @@ pub(crate) fn finish(
             progress.stage(name);
         }
     };
-    let (written, mut hashing) =
+    let (written, hashing) =
         writer.finish().map_err(|cause| Error::Write837 { path: dest.clone(), cause })?;
-    hashing.flush().map_err(io(&dest, "cannot write"))?;
-    let Hashing { inner: file, hash, bytes } = hashing;
+    let Hashed { inner: mut file, hash, bytes } =
+        hashing.finish().map_err(io(&dest, "cannot write"))?;
     sub.file_sha256 = ledger::hex(&hash.finalize());
     sub.st02 = written.sets.iter().map(|s| s.control.clone()).collect();
     sub.total_charge = written.total_charge;
-    stage("recording in the ledger");
-    ledger.end_pending(id, &sub, written.claims)?;
-    record(ledger)?;
+    stage("recording in the ledger (the 837P synced meanwhile)");
+    // The temp file's fsync runs on another thread while the ledger waits
+    // for its recording thread and commits (synced) what the rename needs;
+    // the file is renamed only after both.
+    let (synced, recorded) = std::thread::scope(|s| {
+        let syncing = s.spawn(|| file.sync());
+        let recorded = ledger.end_pending(id, &sub, written.claims).and_then(|()| record(ledger));
+        let synced = syncing
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("syncing the file failed")));
+        (synced, recorded)
+    });
+    recorded?;
+    synced.map_err(io(&dest, "cannot write"))?;
     crash_point("pending");
-    stage("renaming the 837P into place (fsync)");
+    stage("renaming the 837P into place");
     file.commit().map_err(io(&dest, "cannot write"))?;
     crash_point("renamed");
     stage("marking the submission complete");
@@ -153,28 +168,129 @@ pub(crate) fn finish(
     Ok(Finished { dest, written, sha256: sub.file_sha256, bytes, st02: sub.st02 })
 }
 
-/// A writer that hashes (sha256) and counts the bytes it passes on.
-pub(crate) struct Hashing<W> {
+/// A writer that hashes (sha256), counts and writes the bytes it is given
+/// on a thread of its own: a write copies the bytes into a block, and each
+/// full block goes to that thread, which hashes it and writes it to the
+/// inner writer while the caller goes on (the 837P's sets are rendered
+/// while the sets before them are hashed and written). [`Hashing::finish`]
+/// waits for the thread and gives the inner writer back; an error of the
+/// thread comes back from the next write, flush or `finish`. Blocks go back
+/// to the writer once written, so memory is a few blocks.
+pub(crate) struct Hashing<W: Write + Send + 'static> {
+    /// The block being filled.
+    block: Vec<u8>,
+    /// Full blocks to the thread (`None` once it stopped).
+    to_thread: Option<mpsc::SyncSender<Vec<u8>>>,
+    /// Blocks written, back for reuse.
+    written: mpsc::Receiver<Vec<u8>>,
+    thread: Option<thread::JoinHandle<std::io::Result<Hashed<W>>>>,
+    /// The thread's error once it stopped on one (for the writes after).
+    failed: Option<std::io::ErrorKind>,
+}
+
+/// What a [`Hashing`] writer wrote, once finished.
+pub(crate) struct Hashed<W> {
     pub(crate) inner: W,
     pub(crate) hash: Sha256,
     pub(crate) bytes: u64,
 }
 
-impl<W> Hashing<W> {
-    pub(crate) fn new(inner: W) -> Hashing<W> {
-        Hashing { inner, hash: Sha256::new(), bytes: 0 }
+/// Bytes gathered before a block goes to the writing thread.
+const BLOCK: usize = 1 << 20;
+/// Blocks waiting for the writing thread, at most.
+const BLOCKS_QUEUED: usize = 4;
+
+impl<W: Write + Send + 'static> Hashing<W> {
+    /// Starts the thread writing to `inner`.
+    pub(crate) fn new(inner: W) -> std::io::Result<Hashing<W>> {
+        let (to_thread, blocks) = mpsc::sync_channel::<Vec<u8>>(BLOCKS_QUEUED);
+        let (give_back, written) = mpsc::channel::<Vec<u8>>();
+        let thread = thread::Builder::new().name("write-837".into()).spawn(move || {
+            let mut out = Hashed { inner, hash: Sha256::new(), bytes: 0 };
+            for mut block in blocks {
+                out.hash.update(&block);
+                out.inner.write_all(&block)?;
+                out.bytes += block.len() as u64;
+                block.clear();
+                // The writer may be gone already (finishing): the block is freed.
+                let _ = give_back.send(block);
+            }
+            out.inner.flush()?;
+            Ok(out)
+        })?;
+        Ok(Hashing {
+            block: Vec::new(),
+            to_thread: Some(to_thread),
+            written,
+            thread: Some(thread),
+            failed: None,
+        })
+    }
+
+    /// Hands the block being filled to the thread (when not empty).
+    fn pass_on(&mut self) -> std::io::Result<()> {
+        if let Some(kind) = self.failed {
+            return Err(std::io::Error::new(kind, "writing the file failed earlier"));
+        }
+        if self.block.is_empty() {
+            return Ok(());
+        }
+        let next = self.written.try_recv().unwrap_or_default();
+        let block = std::mem::replace(&mut self.block, next);
+        let sent = self.to_thread.as_ref().is_some_and(|t| t.send(block).is_ok());
+        if sent {
+            return Ok(());
+        }
+        // The thread stopped on an error: that error.
+        let e = match self.join() {
+            Err(e) => e,
+            Ok(_) => std::io::Error::other("the thread writing the file stopped"),
+        };
+        self.failed = Some(e.kind());
+        Err(e)
+    }
+
+    /// Ends the thread once it has written every block handed over.
+    fn join(&mut self) -> std::io::Result<Hashed<W>> {
+        self.to_thread = None;
+        match self.thread.take().map(thread::JoinHandle::join) {
+            Some(Ok(done)) => done,
+            Some(Err(_)) => Err(std::io::Error::other("the thread writing the file panicked")),
+            None => Err(std::io::Error::other("the thread writing the file stopped")),
+        }
+    }
+
+    /// Hands on what is left, waits until everything is hashed, written and
+    /// flushed, and gives back the inner writer, the hash and the count.
+    pub(crate) fn finish(mut self) -> std::io::Result<Hashed<W>> {
+        self.pass_on()?;
+        self.join()
     }
 }
 
-impl<W: Write> Write for Hashing<W> {
+impl<W: Write + Send + 'static> Write for Hashing<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hash.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
+        if let Some(kind) = self.failed {
+            return Err(std::io::Error::new(kind, "writing the file failed earlier"));
+        }
+        self.block.extend_from_slice(buf);
+        if self.block.len() >= BLOCK {
+            self.pass_on()?;
+        }
+        Ok(buf.len())
     }
+    /// Hands the bytes written so far to the thread (it does not wait for
+    /// them to be written: [`Hashing::finish`] does).
     fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
+        self.pass_on()
+    }
+}
+
+impl<W: Write + Send + 'static> Drop for Hashing<W> {
+    /// Waits for the thread, so that the inner writer (a temp file that
+    /// removes itself when dropped) is dropped before the writer returns.
+    fn drop(&mut self) {
+        let _ = self.join();
     }
 }
 
@@ -271,6 +387,72 @@ mod tests {
 
     fn check(set: edi837::SetWritten, verify: bool) -> SetCheck {
         check_set(&config(), &envelope(), "t.x12", set, verify, || ()).unwrap().0
+    }
+
+    #[test]
+    fn the_hashing_writer_writes_hashes_and_counts_every_byte_in_order() {
+        let mut w = Hashing::new(Vec::new()).unwrap();
+        let mut expected = Vec::new();
+        // Writes of every size around a block, and empty ones.
+        for i in 0..60usize {
+            let chunk = vec![(i % 251) as u8; (i * 7919) % (3 * BLOCK / 2)];
+            w.write_all(&chunk).unwrap();
+            expected.extend_from_slice(&chunk);
+            if i % 17 == 0 {
+                w.flush().unwrap();
+            }
+        }
+        let Hashed { inner, hash, bytes } = w.finish().unwrap();
+        assert_eq!(bytes, expected.len() as u64);
+        assert!(inner == expected, "the bytes written differ");
+        assert_eq!(hash.finalize()[..], Sha256::digest(&expected)[..]);
+    }
+
+    /// A writer that fails once `room` bytes are written (a full disk).
+    struct Full {
+        room: usize,
+    }
+
+    impl Write for Full {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if buf.len() > self.room {
+                return Err(std::io::Error::other("no space left"));
+            }
+            self.room -= buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn an_error_of_the_file_comes_back_from_a_write_or_finish() {
+        for room in [0, 10, BLOCK, 5 * BLOCK + 3] {
+            let mut w = Hashing::new(Full { room }).unwrap();
+            let block = vec![b'x'; BLOCK / 3 + 1];
+            let mut failed = None;
+            for _ in 0..64 {
+                if let Err(e) = w.write_all(&block) {
+                    failed = Some(e);
+                    break;
+                }
+            }
+            let e = match failed {
+                // Every write after the error fails too.
+                Some(e) => {
+                    assert!(w.write_all(b"more").is_err());
+                    assert!(w.finish().is_err());
+                    e
+                }
+                None => w.finish().err().expect("a file that is full must fail"),
+            };
+            assert!(e.to_string().contains("no space left"), "{e}");
+        }
+        // An error found only at the end.
+        let mut w = Hashing::new(Full { room: 10 }).unwrap();
+        w.write_all(b"more than ten bytes").unwrap();
+        assert!(w.finish().is_err());
     }
 
     #[test]

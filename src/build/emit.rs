@@ -13,6 +13,7 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use super::manifest::{ControlNumbers, FileEntry};
@@ -117,13 +118,18 @@ impl<'c> Emitter<'c> {
             .map_err(|cause| Error::Write837 { path: self.dest.clone(), cause })?;
         drop(claims);
         let control = written.summary.control.clone();
-        // Its claims' records are taken meanwhile on this thread.
+        // Its claims' records are taken meanwhile, on rayon (the claims
+        // are freed there too): this thread stays free to write.
         let records = &mut self.records;
         let coverage = &mut self.coverage;
         let check =
             sending::check_set(self.config, &self.env, &self.name, written, self.verify, || {
-                for (c, why, hash) in pending.drain(..) {
-                    let (record, cover) = record_of(&c, why, hash, &control);
+                let taken: Vec<_> = pending
+                    .par_drain(..)
+                    .map(|(c, why, hash)| record_of(&c, why, hash, &control))
+                    .collect();
+                records.reserve(taken.len());
+                for (record, cover) in taken {
                     records.push(record);
                     coverage.extend(cover);
                 }

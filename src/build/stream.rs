@@ -4,11 +4,15 @@
 //! read, and freed; memory then depends on the batch and on what the run
 //! keeps of each claim sent (its ledger record), not on the export.
 //!
-//! The file is read on its own thread, on all cores
+//! The file is read and each batch scrubbed on its own thread, on all cores
 //! ([`encounter::Opened::read_parallel`]: a scan of the whole file first,
-//! then runs of rows read a few at a time), at most two batches ahead of the
-//! thread that checks, decides, writes and records them; a third thread
-//! takes the export's sha256 meanwhile.
+//! then runs of rows read a few at a time; the rules on the global rayon
+//! pool), at most [`AHEAD`] batches ahead of the thread that takes the
+//! ledger's answers, decides, writes and records them, whose own parallel
+//! work (content hashes, rendering, ledger records) runs on a rayon pool of
+//! its own, so that it does not wait behind the reader's jobs; a third
+//! thread takes the export's sha256 meanwhile, and the 837P is hashed and
+//! written on a fourth (`sending::Hashing`).
 //!
 //! Whether the rows are adjacent is found by the reader's scan, before it
 //! hands on any batch (nothing touches the ledger or the output folder
@@ -43,6 +47,10 @@ use crate::scrub::{self, IcdTally};
 pub(super) const BATCH: usize = 4_096;
 /// Claims read ahead, at most, while the adjacency pass has not answered.
 const READ_AHEAD: usize = 32_768;
+/// Batches the reader may hand on before this thread takes them: two of
+/// the reader's waves (it reads four runs at a time on two cores), so that
+/// it starts the next wave at once instead of waiting for this thread.
+const AHEAD: usize = 8;
 
 /// An export whose header has been read: [`Opened::run`] builds it.
 pub struct Opened<'a> {
@@ -68,8 +76,15 @@ pub(super) enum Stop {
     Gone,
 }
 
-/// Claims read and their reader findings.
-pub(super) type Batch = (Vec<Claim>, Vec<Finding>);
+/// A batch of claims read and scrubbed, and what was read.
+type Batch = (scrub::Scrubbed, Read);
+
+/// What a batch held as read: claims, their rows and service lines.
+struct Read {
+    claims: usize,
+    rows: u64,
+    lines: usize,
+}
 
 impl From<encounter::Error> for Stop {
     fn from(e: encounter::Error) -> Stop {
@@ -254,6 +269,12 @@ impl<'r, 'a> Stream<'r, 'a> {
     /// rows, calling its first argument for progress and its second with
     /// each batch); batches wait (at most [`READ_AHEAD`] claims) until
     /// `adjacent` answers.
+    ///
+    /// Two chains share the cores: the reading thread reads and scrubs each
+    /// batch (the rules on the global rayon pool) and hands it on; this
+    /// thread takes the ledger's answers, decides, writes and records, its
+    /// parallel work (content hashes, rendering, ledger records) on a rayon
+    /// pool of its own, so that it never waits behind the reader's jobs.
     pub(super) fn read<F>(
         &mut self,
         export: &encounter::Opened,
@@ -269,20 +290,56 @@ impl<'r, 'a> Stream<'r, 'a> {
     {
         let mut waiting: Vec<Batch> = Vec::new();
         let mut verdict: Option<bool> = None;
-        // The file is read on its own thread, a batch or two ahead of this
-        // one, which checks, decides, writes and records.
+        // The file is read and scrubbed on its own thread, up to [`AHEAD`]
+        // batches ahead of this one.
         let (rows_read, claims_read) = (AtomicU64::new(0), AtomicU64::new(0));
-        let (tx, rx) = mpsc::sync_channel::<Batch>(2);
-        std::thread::scope(|s| {
-            let reader = s.spawn(|| {
+        let (tx, rx) = mpsc::sync_channel::<Batch>(AHEAD);
+        // Without a pool of its own (it could not be made), this thread's
+        // parallel work goes to the global pool.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(rayon::current_num_threads())
+            .thread_name(|i| format!("build-{i}"))
+            .build()
+            .ok();
+        // The scrub's state goes with the reading thread for the run.
+        let (inputs, now) = (self.inputs, self.options.now);
+        let ncci = self.ncci.take();
+        let mut icd = std::mem::take(&mut self.icd);
+        let claims_before = self.claims;
+        let read = std::thread::scope(|s| {
+            let (ncci, icd) = (&ncci, &mut icd);
+            let (rows_read, claims_read) = (&rows_read, &claims_read);
+            let reader = s.spawn(move || {
                 let tx = tx;
+                // The claim index (first-seen order) of the batch's first claim.
+                let mut first = claims_before;
                 source(
                     &mut |r, c| {
                         rows_read.store(r, Ordering::Relaxed);
                         claims_read.store(c, Ordering::Relaxed);
                     },
-                    // A send fails only when this thread has stopped.
-                    &mut |claims, findings| tx.send((claims, findings)).map_err(|_| Stop::Gone),
+                    &mut |claims, findings| {
+                        let read = Read {
+                            claims: claims.len(),
+                            rows: claims.iter().map(|c| c.source.rows.len() as u64).sum(),
+                            lines: claims.iter().map(|c| c.lines.len()).sum(),
+                        };
+                        let label = |c: &str| export.column_label(c);
+                        let days = ncci.as_ref().map(|d| (d, first));
+                        first += claims.len();
+                        let scrubbed = scrub::run_batch(
+                            claims,
+                            findings,
+                            &label,
+                            inputs.config,
+                            now,
+                            inputs.codesets,
+                            icd,
+                            days,
+                        );
+                        // A send fails only when this thread has stopped.
+                        tx.send((scrubbed, read)).map_err(|_| Stop::Gone)
+                    },
                 )
             });
             let mut done = Ok(());
@@ -291,7 +348,8 @@ impl<'r, 'a> Stream<'r, 'a> {
                     (rows_read.load(Ordering::Relaxed), claims_read.load(Ordering::Relaxed));
                 self.progress.counts(r, c);
                 waiting.push(batch);
-                done = self.ready(export, &mut waiting, &mut verdict, adjacent, false);
+                done =
+                    self.ready(export, &mut waiting, &mut verdict, adjacent, false, pool.as_ref());
                 if done.is_err() {
                     break;
                 }
@@ -300,9 +358,12 @@ impl<'r, 'a> Stream<'r, 'a> {
             let rows = reader.join().unwrap_or(Err(Stop::Gone));
             done?;
             let rows = rows?;
-            self.ready(export, &mut waiting, &mut verdict, adjacent, true)?;
+            self.ready(export, &mut waiting, &mut verdict, adjacent, true, pool.as_ref())?;
             Ok(rows)
-        })
+        });
+        self.icd = icd;
+        self.ncci = ncci;
+        read
     }
 
     /// Runs the batches waiting once the adjacency pass has answered yes;
@@ -314,9 +375,10 @@ impl<'r, 'a> Stream<'r, 'a> {
         verdict: &mut Option<bool>,
         adjacent: &mpsc::Receiver<bool>,
         block: bool,
+        pool: Option<&rayon::ThreadPool>,
     ) -> Result<(), Stop> {
         if verdict.is_none() {
-            let waited: usize = waiting.iter().map(|(c, _)| c.len()).sum();
+            let waited: usize = waiting.iter().map(|(_, read)| read.claims).sum();
             *verdict = match adjacent.try_recv() {
                 Ok(v) => Some(v),
                 // The pass ended without answering: read the whole file.
@@ -331,8 +393,11 @@ impl<'r, 'a> Stream<'r, 'a> {
             }
             self.start()?;
         }
-        for (claims, findings) in waiting.drain(..) {
-            self.batch(export, claims, findings)?;
+        for (scrubbed, read) in waiting.drain(..) {
+            match pool {
+                Some(p) => p.install(|| self.batch(export, scrubbed, read))?,
+                None => self.batch(export, scrubbed, read)?,
+            }
         }
         Ok(())
     }
@@ -346,31 +411,20 @@ impl<'r, 'a> Stream<'r, 'a> {
         Ok(())
     }
 
-    /// The steps of [`Prepared::submit`] for one batch of claims.
+    /// The steps of [`Prepared::submit`] after the scrub for one batch of
+    /// claims.
     fn batch(
         &mut self,
         export: &encounter::Opened,
-        claims: Vec<Claim>,
-        reader: Vec<Finding>,
+        scrubbed: scrub::Scrubbed,
+        read: Read,
     ) -> Result<(), Error> {
         let (inputs, options) = (self.inputs, self.options);
         let (config, now) = (inputs.config, options.now);
-        let first = self.claims;
-        self.claims += claims.len();
-        self.rows_read += claims.iter().map(|c| c.source.rows.len() as u64).sum::<u64>();
-        self.lines_read += claims.iter().map(|c| c.lines.len()).sum::<usize>();
+        self.claims += read.claims;
+        self.rows_read += read.rows;
+        self.lines_read += read.lines;
         let label = |c: &str| export.column_label(c);
-        let days = self.ncci.as_ref().map(|d| (d, first));
-        let scrubbed = scrub::run_batch(
-            claims,
-            reader,
-            &label,
-            config,
-            now,
-            inputs.codesets,
-            &mut self.icd,
-            days,
-        );
         let scrub::Scrubbed { mut clean, mut held, mut findings } = scrubbed;
         let ledger = &mut *self.ledger;
         self.notes.extend(super::correction::take_original_refs(
