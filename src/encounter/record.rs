@@ -1,9 +1,10 @@
 //! Splitting the data rows of an export into fields, with the csv crate's
 //! rules (RFC 4180 quoting, `""` inside quotes, a row ends at `\n`, `\r` or
 //! `\r\n`, empty lines skipped, any number of fields) and the same rows and
-//! fields as its reader, without copying: a row on one line whose quoted
-//! cells (if any) close before the next delimiter or the line's end is split
-//! in place with memchr, its fields borrowed from the export. Any other row
+//! fields as its reader, without copying: a row whose quoted cells (if any)
+//! close right before the next delimiter or the row's end is split in place,
+//! 16 bytes at a time (SSE2 on x86_64, plain code elsewhere), its fields
+//! borrowed from the export. Any other row
 //! (a line break or `""` inside quotes, bytes after a closing quote, a lone
 //! `\r`) is read by the csv crate itself from where it starts. It reads no
 //! header and knows nothing of columns; [`Splitter::next`] gives a row's
@@ -19,11 +20,10 @@ pub(super) struct Splitter<'b> {
     /// Where the next row's reading starts (maybe on the line breaks before
     /// it).
     at: usize,
-    /// The fields of the last row: byte ranges into the body, or into
+    /// Where each field of the last row ends: in the body (at the
+    /// delimiter after it or the row's end) for a row split in place, in
     /// `rec` for a row the csv crate read.
-    bounds: Vec<(usize, usize)>,
-    /// The bytes a row is split at: the delimiter, `"`, `\r` and `\n`.
-    special: [bool; 256],
+    ends: Vec<usize>,
     /// The csv reader for the rows not split in place, made on first need.
     slow: Option<csv::Reader<Cursor<&'b [u8]>>>,
     rec: csv::ByteRecord,
@@ -32,8 +32,11 @@ pub(super) struct Splitter<'b> {
 /// One row's fields.
 pub(super) struct Record<'a> {
     src: &'a [u8],
-    bounds: &'a [(usize, usize)],
-    /// Split in place: `src` is the body.
+    /// Where each field ends in `src`.
+    ends: &'a [usize],
+    /// Split in place: `src` is the body, a delimiter after each field but
+    /// the last, and a field that starts with `"` is quoted (it ends with
+    /// its closing `"`). Else `src` holds the unquoted fields end to end.
     in_place: bool,
     /// Where the row starts in the body (its first field).
     pub(super) start: usize,
@@ -42,13 +45,26 @@ pub(super) struct Record<'a> {
 impl Record<'_> {
     /// The number of fields.
     pub(super) fn len(&self) -> usize {
-        self.bounds.len()
+        self.ends.len()
+    }
+
+    /// Where field `i` (`i` < [`Record::len`]) starts in `src`, quote
+    /// included.
+    fn field_start(&self, i: usize) -> usize {
+        match i.checked_sub(1).and_then(|p| self.ends.get(p)) {
+            Some(&e) => e + usize::from(self.in_place),
+            None if self.in_place => self.start,
+            None => 0,
+        }
     }
 
     /// Field `i`, unquoted.
     pub(super) fn get(&self, i: usize) -> Option<&[u8]> {
-        let &(s, e) = self.bounds.get(i)?;
-        self.src.get(s..e)
+        let &e = self.ends.get(i)?;
+        match self.src.get(self.field_start(i)..e)? {
+            [b'"', inner @ .., b'"'] if self.in_place => Some(inner),
+            f => Some(f),
+        }
     }
 
     /// Where the bytes of fields `0..k` and the delimiter after them are in
@@ -56,8 +72,8 @@ impl Record<'_> {
     /// fields: two rows with the same bytes there have the same first `k`
     /// fields.
     pub(super) fn prefix(&self, k: usize) -> Option<(usize, usize)> {
-        let &(next, _) = self.bounds.get(k).filter(|_| self.in_place)?;
-        Some((self.start, next))
+        self.ends.get(k).filter(|_| self.in_place)?;
+        Some((self.start, self.field_start(k)))
     }
 
     /// The bytes of a [`Record::prefix`] of this or another row split in
@@ -68,7 +84,7 @@ impl Record<'_> {
 
     /// The fields in order.
     pub(super) fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        self.bounds.iter().map(|&(s, e)| self.src.get(s..e).unwrap_or_default())
+        (0..self.len()).map(|i| self.get(i).unwrap_or_default())
     }
 }
 
@@ -90,6 +106,144 @@ impl Fields for csv::ByteRecord {
     }
 }
 
+/// Bytes looked at together by [`split_fields`].
+const BLOCK: usize = 16;
+
+/// Splits the row at the start of `rest` (not `d` a quote or line break),
+/// [`BLOCK`] bytes at a time, `masks(at)` giving the delimiters and the
+/// other special bytes (`"`, `\r`, `\n`) of `rest[at..at + BLOCK]` (bit `k`
+/// for byte `at + k`; fewer bytes at the end of `rest`). Pushes onto `ends`
+/// where each field ends (plus `base`); where the row ends in `rest`, or
+/// `None` when it needs the csv reader (see [`Splitter::split_row`]).
+#[inline(always)]
+fn split_fields(
+    rest: &[u8],
+    base: usize,
+    d: u8,
+    ends: &mut Vec<usize>,
+    mut masks: impl FnMut(usize) -> (u32, u32),
+) -> Option<usize> {
+    let n = rest.len();
+    let mut block = 0;
+    // Inside quotes; where the current field starts (a quote opens a quoted
+    // field only as its first byte; elsewhere it is an ordinary byte).
+    let (mut quoted, mut from) = (false, 0);
+    loop {
+        let (delims, others) = masks(block);
+        if others == 0 && !quoted {
+            // Delimiters only: each ends a field.
+            if delims != 0 {
+                let mut m = delims;
+                while m != 0 {
+                    ends.push(base + block + m.trailing_zeros() as usize);
+                    m &= m - 1;
+                }
+                from = block + (31 - delims.leading_zeros()) as usize + 1;
+            }
+        } else {
+            let mut m = delims | others;
+            while m != 0 {
+                let i = block + m.trailing_zeros() as usize;
+                m &= m - 1;
+                let b = rest.get(i).copied().unwrap_or_default();
+                if quoted {
+                    // Inside quotes a delimiter or line break is text; only
+                    // a delimiter or the row's end may follow the closing
+                    // quote.
+                    if b == b'"' {
+                        if rest.get(i + 1).is_some_and(|&x| !matches!(x, b'\r' | b'\n') && x != d) {
+                            return None;
+                        }
+                        quoted = false;
+                    }
+                } else if b == d {
+                    ends.push(base + i);
+                    from = i + 1;
+                } else if b == b'"' {
+                    quoted = i == from;
+                } else {
+                    // `\r` or `\n`: the row ends.
+                    ends.push(base + i);
+                    return Some(i);
+                }
+            }
+        }
+        block += BLOCK;
+        if block >= n {
+            if quoted {
+                return None;
+            }
+            ends.push(base + n);
+            return Some(n);
+        }
+    }
+}
+
+/// The masks of [`split_fields`] byte by byte (the reference for `sse2`, and
+/// the splitter off x86_64).
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+fn portable_masks(rest: &[u8], at: usize, d: u8) -> (u32, u32) {
+    let (mut delims, mut others) = (0, 0);
+    for (k, &b) in rest.iter().skip(at).take(BLOCK).enumerate() {
+        if b == d {
+            delims |= 1 << k;
+        } else if matches!(b, b'"' | b'\r' | b'\n') {
+            others |= 1 << k;
+        }
+    }
+    (delims, others)
+}
+
+/// [`split_fields`] with SSE2 compares (16 bytes an instruction).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+mod sse2 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_set_epi64x,
+    };
+
+    use super::{split_fields, BLOCK};
+
+    /// [`split_fields`] of `rest` with the masks below.
+    #[target_feature(enable = "sse2")]
+    pub(super) fn split(rest: &[u8], base: usize, d: u8, ends: &mut Vec<usize>) -> Option<usize> {
+        let delimiter = _mm_set1_epi8(d as i8);
+        split_fields(rest, base, d, ends, |at| masks(rest, at, delimiter))
+    }
+
+    /// The delimiters (`delimiter`: the delimiter in every byte) and the
+    /// other special bytes of `rest[at..at + 16]`, as
+    /// [`super::portable_masks`] gives them.
+    #[target_feature(enable = "sse2")]
+    #[inline]
+    pub(super) fn masks(rest: &[u8], at: usize, delimiter: __m128i) -> (u32, u32) {
+        let bytes = rest.get(at..).unwrap_or_default();
+        let (word, valid) = match bytes.first_chunk::<BLOCK>() {
+            Some(w) => (*w, u32::MAX),
+            None => {
+                let mut w = [0u8; BLOCK];
+                w[..bytes.len()].copy_from_slice(bytes);
+                (w, (1u32 << bytes.len()) - 1)
+            }
+        };
+        let half = |k: usize| {
+            let mut h = [0u8; 8];
+            h.copy_from_slice(&word[k..k + 8]);
+            i64::from_le_bytes(h)
+        };
+        let v = _mm_set_epi64x(half(8), half(0));
+        let delims = _mm_movemask_epi8(_mm_cmpeq_epi8(v, delimiter)) as u32;
+        let others = _mm_or_si128(
+            _mm_or_si128(
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8)),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8)),
+            ),
+            _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8)),
+        );
+        let others = _mm_movemask_epi8(others) as u32;
+        (delims & valid, others & valid)
+    }
+}
+
 /// The first byte at or after `at` that is not a line break: where a row
 /// whose reading starts at `at` starts.
 pub(super) fn skip_breaks(body: &[u8], mut at: usize) -> usize {
@@ -103,16 +257,11 @@ impl<'b> Splitter<'b> {
     /// A splitter whose first row starts at or after `at` (at a row start,
     /// or on the line breaks before one; never inside a row).
     pub(super) fn new(body: &'b [u8], delimiter: u8, at: usize) -> Splitter<'b> {
-        let mut special = [false; 256];
-        for b in [delimiter, b'"', b'\r', b'\n'] {
-            special[usize::from(b)] = true;
-        }
         Splitter {
-            special,
             body,
             delimiter,
             at,
-            bounds: Vec::with_capacity(128),
+            ends: Vec::with_capacity(128),
             slow: None,
             rec: csv::ByteRecord::new(),
         }
@@ -136,79 +285,44 @@ impl<'b> Splitter<'b> {
             self.at = self.body.len();
             return None;
         }
-        self.bounds.clear();
+        self.ends.clear();
         if let Some(end) = self.split_row(start) {
             self.at = end;
-            return Some(Record { src: self.body, bounds: &self.bounds, in_place: true, start });
+            return Some(Record { src: self.body, ends: &self.ends, in_place: true, start });
         }
-        self.bounds.clear();
+        self.ends.clear();
         self.read_slow(start)?;
         let rec = &self.rec;
-        self.bounds.extend((0..rec.len()).filter_map(|i| rec.range(i)).map(|r| (r.start, r.end)));
-        Some(Record { src: self.rec.as_slice(), bounds: &self.bounds, in_place: false, start })
+        // The csv crate keeps a record's fields end to end.
+        self.ends.extend((0..rec.len()).filter_map(|i| rec.range(i)).map(|r| r.end));
+        Some(Record { src: self.rec.as_slice(), ends: &self.ends, in_place: false, start })
     }
 
-    /// Splits the row that starts at `start` into `bounds` in place, in one
-    /// pass over its bytes; where it ends (its line break or the body's
+    /// Splits the row that starts at `start` in place, noting where each
+    /// field ends in `ends`; where it ends (its line break or the body's
     /// end), or `None` when it needs the csv reader (`""` inside quotes,
-    /// bytes after a closing quote, quotes open at the end of the body).
+    /// bytes after a closing quote, quotes open at the end of the body, a
+    /// delimiter that is a quote or a line break).
     fn split_row(&mut self, start: usize) -> Option<usize> {
         let rest = self.body.get(start..)?;
         let d = self.delimiter;
         if matches!(d, b'"' | b'\r' | b'\n') {
-            // A delimiter that is also a quote or a line break.
             return None;
         }
-        // Where the current field starts; whether it is inside quotes; where
-        // its closing quote is (a quoted field ends right after it).
-        let (mut from, mut quoted, mut closed) = (0, false, None);
-        // Locals, not fields: the loop keeps them in registers.
-        let (special, bounds) = (&self.special, &mut self.bounds);
-        let n = rest.len();
-        let mut i = 0;
-        loop {
-            while i < n && !special[usize::from(rest[i])] {
-                i += 1;
-            }
-            let Some(&b) = rest.get(i) else {
-                if quoted {
-                    return None;
-                }
-                break;
-            };
-            if quoted {
-                // Inside quotes a delimiter or line break is text.
-                if b == b'"' {
-                    // Only a delimiter or the row's end may follow the
-                    // closing quote.
-                    if rest.get(i + 1).is_some_and(|&x| !matches!(x, b'\r' | b'\n') && x != d) {
-                        return None;
-                    }
-                    quoted = false;
-                    closed = Some(i);
-                }
-            } else if b == d {
-                bounds.push(match closed.take() {
-                    Some(c) => (start + from + 1, start + c),
-                    None => (start + from, start + i),
-                });
-                from = i + 1;
-            } else if b == b'"' {
-                // A quote starts a quoted field only as its first byte;
-                // elsewhere in an unquoted field it is an ordinary byte.
-                quoted = i == from;
-            } else {
-                // `\r` or `\n`: the row ends.
-                break;
-            }
-            i += 1;
+        let ends = &mut self.ends;
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        {
+            // SAFETY: SSE2 is enabled at compile time (this cfg), so the CPU
+            // that runs this code has it; the function uses no pointers.
+            #[allow(unsafe_code)]
+            let end = unsafe { sse2::split(rest, start, d, ends) }?;
+            Some(start + end)
         }
-        let end = i.min(n);
-        bounds.push(match closed {
-            Some(c) => (start + from + 1, start + c),
-            None => (start + from, start + end),
-        });
-        Some(start + end)
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+        {
+            let end = split_fields(rest, start, d, ends, |at| portable_masks(rest, at, d))?;
+            Some(start + end)
+        }
     }
 
     /// Reads the row at `start` with the csv reader into `rec`.
@@ -250,6 +364,12 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[target_feature(enable = "sse2")]
+    fn sse2_masks(bytes: &[u8], at: usize, d: u8) -> (u32, u32) {
+        sse2::masks(bytes, at, std::arch::x86_64::_mm_set1_epi8(d as i8))
+    }
 
     /// Every row of `body` as the csv reader gives it, with where it starts.
     fn by_csv(body: &[u8], delimiter: u8) -> Vec<(usize, Vec<Vec<u8>>)> {
@@ -318,6 +438,51 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn the_splitter_off_x86_64_splits_as_this_one_does(
+            rows in proptest::collection::vec(
+                prop::sample::select(vec![b'a', b' ', b',', b';', b'"', b'\r', b'\n']),
+                0..80,
+            ),
+            semicolon in any::<bool>(),
+        ) {
+            let d = if semicolon { b';' } else { b',' };
+            let mut body = b"h\n".to_vec();
+            body.extend_from_slice(&rows);
+            let mut s = Splitter::new(&body, d, 2);
+            while let Some(start) = Some(s.next_start()).filter(|&at| at < body.len()) {
+                let mut ends = Vec::new();
+                let portable = split_fields(&body[start..], start, d, &mut ends, |at| {
+                    portable_masks(&body[start..], at, d)
+                });
+                s.ends.clear();
+                let mine = s.split_row(start);
+                prop_assert_eq!(portable.map(|e| start + e), mine);
+                if mine.is_some() {
+                    prop_assert_eq!(&ends, &s.ends);
+                }
+                if s.next().is_none() {
+                    break;
+                }
+            }
+        }
+
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        #[test]
+        fn sse2_masks_are_the_portable_ones(
+            bytes in proptest::collection::vec(
+                prop::sample::select(vec![b'a', b',', b'"', b'\r', b'\n', 0x80, 0xff, 0]),
+                0..40,
+            ),
+            at in 0usize..40,
+            d in prop::sample::select(vec![b',', b';', b'\t', 0x80, 0]),
+        ) {
+            #[allow(unsafe_code)]
+            // SAFETY: SSE2 is enabled at compile time (the cfg above).
+            let got = unsafe { sse2_masks(&bytes, at, d) };
+            prop_assert_eq!(got, portable_masks(&bytes, at, d));
+        }
+
         #[test]
         fn any_bytes_split_as_the_csv_reader_does(
             rows in proptest::collection::vec(
