@@ -20,10 +20,10 @@ pub(super) struct Splitter<'b> {
     /// Where the next row's reading starts (maybe on the line breaks before
     /// it).
     at: usize,
-    /// Where each field of the last row ends: in the body (at the
-    /// delimiter after it or the row's end) for a row split in place, in
-    /// `rec` for a row the csv crate read.
+    /// Where the last row's fields are: see [`Record`].
     ends: Vec<usize>,
+    /// The fields of a row the csv crate read, a byte between each two.
+    slow_fields: Vec<u8>,
     /// The csv reader for the rows not split in place, made on first need.
     slow: Option<csv::Reader<Cursor<&'b [u8]>>>,
     rec: csv::ByteRecord,
@@ -32,36 +32,31 @@ pub(super) struct Splitter<'b> {
 /// One row's fields.
 pub(super) struct Record<'a> {
     src: &'a [u8],
-    /// Where each field ends in `src`.
+    /// Where the byte before the first field is in `src` (wrapping), then
+    /// where each field ends: field `i` is `src[ends[i] + 1..ends[i + 1]]`.
     ends: &'a [usize],
-    /// Split in place: `src` is the body, a delimiter after each field but
-    /// the last, and a field that starts with `"` is quoted (it ends with
-    /// its closing `"`). Else `src` holds the unquoted fields end to end.
+    /// Split in place: `src` is the body, and a field that starts with `"`
+    /// is quoted (it ends with its closing `"`). Else `src` holds the
+    /// unquoted fields, a byte between each two.
     in_place: bool,
     /// Where the row starts in the body (its first field).
     pub(super) start: usize,
 }
 
-impl Record<'_> {
-    /// The number of fields.
-    pub(super) fn len(&self) -> usize {
-        self.ends.len()
+impl<'a> Record<'a> {
+    fn new(src: &'a [u8], ends: &'a [usize], in_place: bool, start: usize) -> Record<'a> {
+        Record { src, ends, in_place, start }
     }
 
-    /// Where field `i` (`i` < [`Record::len`]) starts in `src`, quote
-    /// included.
-    fn field_start(&self, i: usize) -> usize {
-        match i.checked_sub(1).and_then(|p| self.ends.get(p)) {
-            Some(&e) => e + usize::from(self.in_place),
-            None if self.in_place => self.start,
-            None => 0,
-        }
+    /// The number of fields.
+    pub(super) fn len(&self) -> usize {
+        self.ends.len().saturating_sub(1)
     }
 
     /// Field `i`, unquoted.
-    pub(super) fn get(&self, i: usize) -> Option<&[u8]> {
-        let &e = self.ends.get(i)?;
-        match self.src.get(self.field_start(i)..e)? {
+    pub(super) fn get(&self, i: usize) -> Option<&'a [u8]> {
+        let &[before, e, ..] = self.ends.get(i..)? else { return None };
+        match self.src.get(before.wrapping_add(1)..e)? {
             [b'"', inner @ .., b'"'] if self.in_place => Some(inner),
             f => Some(f),
         }
@@ -72,8 +67,8 @@ impl Record<'_> {
     /// fields: two rows with the same bytes there have the same first `k`
     /// fields.
     pub(super) fn prefix(&self, k: usize) -> Option<(usize, usize)> {
-        self.ends.get(k).filter(|_| self.in_place)?;
-        Some((self.start, self.field_start(k)))
+        let &[before, _, ..] = self.ends.get(k..).filter(|_| self.in_place)? else { return None };
+        Some((self.start, before.wrapping_add(1)))
     }
 
     /// The bytes of a [`Record::prefix`] of this or another row split in
@@ -83,7 +78,7 @@ impl Record<'_> {
     }
 
     /// The fields in order.
-    pub(super) fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
+    pub(super) fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
         (0..self.len()).map(|i| self.get(i).unwrap_or_default())
     }
 }
@@ -262,6 +257,7 @@ impl<'b> Splitter<'b> {
             delimiter,
             at,
             ends: Vec::with_capacity(128),
+            slow_fields: Vec::new(),
             slow: None,
             rec: csv::ByteRecord::new(),
         }
@@ -288,14 +284,18 @@ impl<'b> Splitter<'b> {
         self.ends.clear();
         if let Some(end) = self.split_row(start) {
             self.at = end;
-            return Some(Record { src: self.body, ends: &self.ends, in_place: true, start });
+            return Some(Record::new(self.body, &self.ends, true, start));
         }
         self.ends.clear();
         self.read_slow(start)?;
-        let rec = &self.rec;
-        // The csv crate keeps a record's fields end to end.
-        self.ends.extend((0..rec.len()).filter_map(|i| rec.range(i)).map(|r| r.end));
-        Some(Record { src: self.rec.as_slice(), ends: &self.ends, in_place: false, start })
+        self.slow_fields.clear();
+        self.ends.push(usize::MAX);
+        for f in &self.rec {
+            self.slow_fields.extend_from_slice(f);
+            self.ends.push(self.slow_fields.len());
+            self.slow_fields.push(b',');
+        }
+        Some(Record::new(&self.slow_fields, &self.ends, false, start))
     }
 
     /// Splits the row that starts at `start` in place, noting where each
@@ -310,6 +310,7 @@ impl<'b> Splitter<'b> {
             return None;
         }
         let ends = &mut self.ends;
+        ends.push(start.wrapping_sub(1));
         #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
         {
             // SAFETY: SSE2 is enabled at compile time (this cfg), so the CPU
@@ -451,7 +452,7 @@ mod tests {
             body.extend_from_slice(&rows);
             let mut s = Splitter::new(&body, d, 2);
             while let Some(start) = Some(s.next_start()).filter(|&at| at < body.len()) {
-                let mut ends = Vec::new();
+                let mut ends = vec![start.wrapping_sub(1)];
                 let portable = split_fields(&body[start..], start, d, &mut ends, |at| {
                     portable_masks(&body[start..], at, d)
                 });
