@@ -109,13 +109,16 @@ const BLOCK: usize = 16;
 /// other special bytes (`"`, `\r`, `\n`) of `rest[at..at + BLOCK]` (bit `k`
 /// for byte `at + k`; fewer bytes at the end of `rest`). Pushes onto `ends`
 /// where each field ends (plus `base`); where the row ends in `rest`, or
-/// `None` when it needs the csv reader (see [`Splitter::split_row`]).
+/// `None` when it needs the csv reader (see [`Splitter::split_row`]). It
+/// stops early, at a block start, once `ends` holds more than `limit`
+/// entries (the first `limit` then exact; more may follow).
 #[inline(always)]
 fn split_fields(
     rest: &[u8],
     base: usize,
     d: u8,
     ends: &mut Vec<usize>,
+    limit: usize,
     mut masks: impl FnMut(usize) -> (u32, u32),
 ) -> Option<usize> {
     let n = rest.len();
@@ -124,6 +127,9 @@ fn split_fields(
     // field only as its first byte; elsewhere it is an ordinary byte).
     let (mut quoted, mut from) = (false, 0);
     loop {
+        if ends.len() > limit {
+            return Some(block);
+        }
         let (delims, others) = masks(block);
         if others == 0 && !quoted {
             // Delimiters only: each ends a field.
@@ -174,6 +180,41 @@ fn split_fields(
     }
 }
 
+/// Where the row at the start of `rest` ends, as [`split_fields`] finds it
+/// (`None` where it does), looking only at quotes and line breaks: a quote
+/// opens a quoted field when it is the row's first byte or follows a
+/// delimiter (outside quotes, a delimiter always ends a field).
+#[inline(always)]
+fn find_row_end(rest: &[u8], d: u8, mut masks: impl FnMut(usize) -> (u32, u32)) -> Option<usize> {
+    let n = rest.len();
+    let mut block = 0;
+    let mut quoted = false;
+    loop {
+        let (_, mut m) = masks(block);
+        while m != 0 {
+            let i = block + m.trailing_zeros() as usize;
+            m &= m - 1;
+            let b = rest.get(i).copied().unwrap_or_default();
+            if quoted {
+                if b == b'"' {
+                    if rest.get(i + 1).is_some_and(|&x| !matches!(x, b'\r' | b'\n') && x != d) {
+                        return None;
+                    }
+                    quoted = false;
+                }
+            } else if b == b'"' {
+                quoted = i.checked_sub(1).map_or(true, |p| rest.get(p) == Some(&d));
+            } else {
+                return Some(i);
+            }
+        }
+        block += BLOCK;
+        if block >= n {
+            return if quoted { None } else { Some(n) };
+        }
+    }
+}
+
 /// The masks of [`split_fields`] byte by byte (the reference for `sse2`, and
 /// the splitter off x86_64).
 #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
@@ -189,20 +230,39 @@ fn portable_masks(rest: &[u8], at: usize, d: u8) -> (u32, u32) {
     (delims, others)
 }
 
-/// [`split_fields`] with SSE2 compares (16 bytes an instruction).
+/// [`split_fields`] and [`find_row_end`] with SSE2 compares (16 bytes an
+/// instruction). The functions are `unsafe` only for `target_feature` (the
+/// intrinsics were unsafe before Rust 1.87, and the crate's MSRV is older):
+/// they take no pointers, and SSE2 is part of the x86_64 baseline.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[allow(unsafe_code)]
 mod sse2 {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_set_epi64x,
     };
 
-    use super::{split_fields, BLOCK};
+    use super::{find_row_end, split_fields, BLOCK};
 
     /// [`split_fields`] of `rest` with the masks below.
     #[target_feature(enable = "sse2")]
-    pub(super) fn split(rest: &[u8], base: usize, d: u8, ends: &mut Vec<usize>) -> Option<usize> {
+    pub(super) unsafe fn split(
+        rest: &[u8],
+        base: usize,
+        d: u8,
+        ends: &mut Vec<usize>,
+        limit: usize,
+    ) -> Option<usize> {
         let delimiter = _mm_set1_epi8(d as i8);
-        split_fields(rest, base, d, ends, |at| masks(rest, at, delimiter))
+        // SAFETY: SSE2 is enabled (this function's target feature).
+        split_fields(rest, base, d, ends, limit, |at| unsafe { masks(rest, at, delimiter) })
+    }
+
+    /// [`find_row_end`] of `rest` with the masks below.
+    #[target_feature(enable = "sse2")]
+    pub(super) unsafe fn row_end(rest: &[u8], d: u8) -> Option<usize> {
+        let delimiter = _mm_set1_epi8(d as i8);
+        // SAFETY: SSE2 is enabled (this function's target feature).
+        find_row_end(rest, d, |at| unsafe { masks(rest, at, delimiter) })
     }
 
     /// The delimiters (`delimiter`: the delimiter in every byte) and the
@@ -210,7 +270,7 @@ mod sse2 {
     /// [`super::portable_masks`] gives them.
     #[target_feature(enable = "sse2")]
     #[inline]
-    pub(super) fn masks(rest: &[u8], at: usize, delimiter: __m128i) -> (u32, u32) {
+    pub(super) unsafe fn masks(rest: &[u8], at: usize, delimiter: __m128i) -> (u32, u32) {
         let bytes = rest.get(at..).unwrap_or_default();
         let (word, valid) = match bytes.first_chunk::<BLOCK>() {
             Some(w) => (*w, u32::MAX),
@@ -304,6 +364,12 @@ impl<'b> Splitter<'b> {
     /// bytes after a closing quote, quotes open at the end of the body, a
     /// delimiter that is a quote or a line break).
     fn split_row(&mut self, start: usize) -> Option<usize> {
+        self.split_prefix(start, usize::MAX)
+    }
+
+    /// [`Splitter::split_row`] that may stop once it has found where the
+    /// first `limit` fields end (see [`split_fields`]).
+    fn split_prefix(&mut self, start: usize, limit: usize) -> Option<usize> {
         let rest = self.body.get(start..)?;
         let d = self.delimiter;
         if matches!(d, b'"' | b'\r' | b'\n') {
@@ -316,14 +382,68 @@ impl<'b> Splitter<'b> {
             // SAFETY: SSE2 is enabled at compile time (this cfg), so the CPU
             // that runs this code has it; the function uses no pointers.
             #[allow(unsafe_code)]
-            let end = unsafe { sse2::split(rest, start, d, ends) }?;
+            let end = unsafe { sse2::split(rest, start, d, ends, limit) }?;
             Some(start + end)
         }
         #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
         {
-            let end = split_fields(rest, start, d, ends, |at| portable_masks(rest, at, d))?;
+            let end = split_fields(rest, start, d, ends, limit, |at| portable_masks(rest, at, d))?;
             Some(start + end)
         }
+    }
+
+    /// Where the row that starts at `start` ends, when
+    /// [`Splitter::split_row`] would split it.
+    fn row_end(&self, start: usize) -> Option<usize> {
+        let rest = self.body.get(start..)?;
+        let d = self.delimiter;
+        if matches!(d, b'"' | b'\r' | b'\n') {
+            return None;
+        }
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        {
+            // SAFETY: as in `split_prefix`.
+            #[allow(unsafe_code)]
+            let end = unsafe { sse2::row_end(rest, d) }?;
+            Some(start + end)
+        }
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+        {
+            let end = find_row_end(rest, d, |at| portable_masks(rest, at, d))?;
+            Some(start + end)
+        }
+    }
+
+    /// The next row as [`Splitter::next`] gives it, but with only its first
+    /// `k` fields (fewer when it has fewer) when it is split in place: a
+    /// row's end is found from its quotes and line breaks alone, and only
+    /// its first fields are split.
+    pub(super) fn next_prefix(&mut self, k: usize) -> Option<Record<'_>> {
+        let start = skip_breaks(self.body, self.at);
+        if start >= self.body.len() {
+            self.at = self.body.len();
+            return None;
+        }
+        let Some(end) = self.row_end(start) else {
+            self.at = start;
+            return self.next();
+        };
+        let row = self.body.get(..end).unwrap_or_default();
+        let d = self.delimiter;
+        self.ends.clear();
+        self.ends.push(start.wrapping_sub(1));
+        let rest = row.get(start..).unwrap_or_default();
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        {
+            // SAFETY: as in `split_prefix`.
+            #[allow(unsafe_code)]
+            let _ = unsafe { sse2::split(rest, start, d, &mut self.ends, k) };
+        }
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+        let _ = split_fields(rest, start, d, &mut self.ends, k, |at| portable_masks(rest, at, d));
+        self.ends.truncate(k.saturating_add(1));
+        self.at = end;
+        Some(Record::new(self.body, &self.ends, true, start))
     }
 
     /// Reads the row at `start` with the csv reader into `rec`.
@@ -367,9 +487,10 @@ mod tests {
     use super::*;
 
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    #[target_feature(enable = "sse2")]
+    #[allow(unsafe_code)]
     fn sse2_masks(bytes: &[u8], at: usize, d: u8) -> (u32, u32) {
-        sse2::masks(bytes, at, std::arch::x86_64::_mm_set1_epi8(d as i8))
+        // SAFETY: SSE2 is enabled at compile time (the cfg above).
+        unsafe { sse2::masks(bytes, at, std::arch::x86_64::_mm_set1_epi8(d as i8)) }
     }
 
     /// Every row of `body` as the csv reader gives it, with where it starts.
@@ -453,9 +574,12 @@ mod tests {
             let mut s = Splitter::new(&body, d, 2);
             while let Some(start) = Some(s.next_start()).filter(|&at| at < body.len()) {
                 let mut ends = vec![start.wrapping_sub(1)];
-                let portable = split_fields(&body[start..], start, d, &mut ends, |at| {
+                let portable = split_fields(&body[start..], start, d, &mut ends, usize::MAX, |at| {
                     portable_masks(&body[start..], at, d)
                 });
+                let found = find_row_end(&body[start..], d, |at| portable_masks(&body[start..], at, d));
+                prop_assert_eq!(found, portable);
+                prop_assert_eq!(s.row_end(start), portable.map(|e| start + e));
                 s.ends.clear();
                 let mine = s.split_row(start);
                 prop_assert_eq!(portable.map(|e| start + e), mine);
@@ -465,6 +589,32 @@ mod tests {
                 if s.next().is_none() {
                     break;
                 }
+            }
+        }
+
+        #[test]
+        fn a_prefix_of_a_row_is_the_rows_first_fields(
+            rows in proptest::collection::vec(
+                prop::sample::select(vec![b'a', b' ', b',', b'"', b'\r', b'\n', 0xef]),
+                0..120,
+            ),
+            k in 0usize..6,
+        ) {
+            let mut body = b"h\n".to_vec();
+            body.extend_from_slice(&rows);
+            let (mut whole, mut prefix) = (Splitter::new(&body, b',', 2), Splitter::new(&body, b',', 2));
+            loop {
+                let Some(w) = whole.next() else {
+                    prop_assert!(prefix.next_prefix(k).is_none());
+                    break;
+                };
+                let w: (usize, Vec<Vec<u8>>) = (w.start, w.iter().map(<[u8]>::to_vec).collect());
+                let p = prefix.next_prefix(k).expect("a row");
+                let p: (usize, Vec<Vec<u8>>) = (p.start, p.iter().map(<[u8]>::to_vec).collect());
+                prop_assert_eq!(p.0, w.0);
+                prop_assert!(p.1.len() >= k.min(w.1.len()));
+                prop_assert_eq!(&p.1[..k.min(w.1.len())], &w.1[..k.min(w.1.len())]);
+                prop_assert_eq!(prefix.next_start(), whole.next_start());
             }
         }
 
@@ -478,10 +628,7 @@ mod tests {
             at in 0usize..40,
             d in prop::sample::select(vec![b',', b';', b'\t', 0x80, 0]),
         ) {
-            #[allow(unsafe_code)]
-            // SAFETY: SSE2 is enabled at compile time (the cfg above).
-            let got = unsafe { sse2_masks(&bytes, at, d) };
-            prop_assert_eq!(got, portable_masks(&bytes, at, d));
+            prop_assert_eq!(sse2_masks(&bytes, at, d), portable_masks(&bytes, at, d));
         }
 
         #[test]
