@@ -4,11 +4,11 @@
 //! fields as its reader, without copying: a row whose quoted cells (if any)
 //! close right before the next delimiter or the row's end is split in place,
 //! 16 bytes at a time (SSE2 on x86_64, plain code elsewhere), its fields
-//! borrowed from the export. Any other row
-//! (a line break or `""` inside quotes, bytes after a closing quote, a lone
-//! `\r`) is read by the csv crate itself from where it starts. It reads no
-//! header and knows nothing of columns; [`Splitter::next`] gives a row's
-//! fields and where it starts.
+//! borrowed from the export. Any other row (`""` inside quotes, bytes after
+//! a closing quote, quotes open at the end of the body) is read by the csv
+//! crate itself from where it starts. It reads no header and knows nothing
+//! of columns; [`Splitter::next`] gives a row's fields and where it starts,
+//! [`Splitter::next_prefix`] only its first fields.
 
 use std::io::{Cursor, SeekFrom};
 

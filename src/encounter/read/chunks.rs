@@ -1,7 +1,7 @@
 //! Reading a streamed export on all cores: the rows after the header are
 //! split into parts of about [`PART_BYTES`] bytes at line breaks, and each part is
-//! scanned on rayon (its rows counted, where its claims start noted, their
-//! claim_ids hashed). A line break inside a quoted cell can make a part start
+//! scanned on rayon (its rows counted, each split only up to its claim_id,
+//! where its claims start noted, their claim_ids hashed). A line break inside a quoted cell can make a part start
 //! in the middle of a row: a part is only taken as scanned when the part
 //! before it ended exactly where it starts, and is scanned again from where
 //! that part did end otherwise, so row boundaries are the csv crate's, as in
