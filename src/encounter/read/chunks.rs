@@ -1,7 +1,7 @@
 //! Reading a streamed export on all cores: the rows after the header are
 //! split into parts of about [`PART_BYTES`] bytes at line breaks, and each part is
-//! scanned on rayon (its rows counted, where its claims start noted, their
-//! claim_ids hashed). A line break inside a quoted cell can make a part start
+//! scanned on rayon (its rows counted, each split only up to its claim_id,
+//! where its claims start noted, their claim_ids hashed). A line break inside a quoted cell can make a part start
 //! in the middle of a row: a part is only taken as scanned when the part
 //! before it ended exactly where it starts, and is scanned again from where
 //! that part did end otherwise, so row boundaries are the csv crate's, as in
@@ -187,13 +187,31 @@ impl Opened {
         let mut rows = Splitter::new(body, self.delimiter, from);
         let hasher =
             std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
+        // Only the fields up to the claim_id are split when it is in the
+        // file; a row whose claim_id cell is blank is read whole (a blank
+        // row is skipped, a layout may give a default claim_id).
+        let id_col = self.map.source[Col::ClaimId as usize];
         loop {
             let at = rows.next_start();
             s.end = at;
             if at >= stop {
                 break;
             }
-            let Some(rec) = rows.next() else { break };
+            let rec = match id_col {
+                Some(c) => rows.next_prefix(c.saturating_add(1)),
+                None => rows.next(),
+            };
+            let Some(rec) = rec else { break };
+            let blank_id = id_col
+                .and_then(|c| rec.get(c))
+                .map_or(true, |f| f.iter().all(u8::is_ascii_whitespace));
+            let rec = if blank_id && id_col.is_some() {
+                rows.seek(at);
+                let Some(rec) = rows.next() else { break };
+                rec
+            } else {
+                rec
+            };
             let index = s.rows;
             s.rows += 1;
             if is_blank(&rec) {
