@@ -1,6 +1,7 @@
 //! Recording a submission's pending claims on a thread of its own, so that
 //! the thread writing the 837P does not wait for SQLite: the writer of a
-//! build hands each set's claim records over ([`Ledger::queue_pending`])
+//! build or of a secondary run hands each set's claim records over
+//! ([`Ledger::queue_pending`])
 //! and goes on with the next set while a second connection to the same
 //! ledger inserts them, in the order handed over, in the transactions of
 //! [`Ledger::add_pending`]. [`Ledger::flush_pending`] waits until every
