@@ -152,7 +152,7 @@ fn split_fields(
                     // a delimiter or the row's end may follow the closing
                     // quote.
                     if b == b'"' {
-                        if rest.get(i + 1).is_some_and(|&x| !matches!(x, b'\r' | b'\n') && x != d) {
+                        if text_after_closing_quote(rest, i, d) {
                             return None;
                         }
                         quoted = false;
@@ -180,6 +180,13 @@ fn split_fields(
     }
 }
 
+/// Whether a byte other than the delimiter `d` or a line break follows
+/// the closing quote at `i` (a row the csv crate reads instead).
+#[inline(always)]
+fn text_after_closing_quote(rest: &[u8], i: usize, d: u8) -> bool {
+    rest.get(i + 1).is_some_and(|&x| !matches!(x, b'\r' | b'\n') && x != d)
+}
+
 /// Where the row at the start of `rest` ends, as [`split_fields`] finds it
 /// (`None` where it does), looking only at quotes and line breaks: a quote
 /// opens a quoted field when it is the row's first byte or follows a
@@ -197,7 +204,7 @@ fn find_row_end(rest: &[u8], d: u8, mut masks: impl FnMut(usize) -> (u32, u32)) 
             let b = rest.get(i).copied().unwrap_or_default();
             if quoted {
                 if b == b'"' {
-                    if rest.get(i + 1).is_some_and(|&x| !matches!(x, b'\r' | b'\n') && x != d) {
+                    if text_after_closing_quote(rest, i, d) {
                         return None;
                     }
                     quoted = false;
