@@ -186,3 +186,29 @@ proptest! {
         same(&text(bom, &lines, eol), None, &[part, part * 7]);
     }
 }
+
+/// An export holding a NUL byte is refused whichever 16 MiB part holds it
+/// (the parts are looked at on all cores), with or without a BOM.
+#[test]
+fn a_nul_byte_in_any_part_refuses_the_export() {
+    let refused =
+        |bytes: Vec<u8>| match Opened::new("t.csv".into(), Input::Owned(bytes), None, true) {
+            Err(Error::NotCsv { message, .. }) => message.contains("NUL bytes"),
+            _ => false,
+        };
+    let demo = std::fs::read(root().join("fixtures/encounters/demo.csv")).unwrap();
+    let header = demo[..=demo.iter().position(|&b| b == b'\n').unwrap()].to_vec();
+    let mut row = header.clone();
+    row.extend_from_slice(b"C1,A\0B\n");
+    assert!(refused(row));
+    // A NUL only in the third part, after a BOM.
+    let mut big = b"\xEF\xBB\xBF".to_vec();
+    big.extend_from_slice(&header);
+    while big.len() < (2 << 24) + 100 {
+        big.extend_from_slice(b"C1,ABCDEFGHIJKLMNOPQRSTUVWXYZ\n");
+    }
+    let clean = big.clone();
+    big.extend_from_slice(b"C2,\0\n");
+    assert!(refused(big));
+    assert!(Opened::new("t.csv".into(), Input::Owned(clean), None, true).is_ok());
+}
