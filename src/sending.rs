@@ -1,13 +1,14 @@
 //! What `build` and `secondary` share when they send an 837P: starting
 //! it ([`start`]: control numbers taken, the temp file opened behind a
 //! writer that hashes (sha256), counts and writes its bytes on a thread of
-//! its own, the submission recorded `pending`), the check of each transaction set as it is written
-//! (the writer's own, or with `--verify` a validation in memory as the only
-//! set of an interchange with the file's envelope, its claims' spans read
-//! back and compared), ending it ([`finish`]: trailers, sha256, sets and
-//! total filled in, the rename into place, the submission complete), and
-//! the crash-test hook of the submission protocol. It does not decide what
-//! is sent, nor record the claims.
+//! its own, the submission recorded `pending`), the check of each
+//! transaction set as it is written (the writer's own, or with `--verify` a
+//! validation in memory as the only set of an interchange with the file's
+//! envelope, its claims' spans read back and compared), ending it
+//! ([`finish`]: trailers, sha256, sets and total filled in, the file synced
+//! while the ledger commits, the rename into place, the submission
+//! complete), and the crash-test hook of the submission protocol. It does
+//! not decide what is sent, nor record the claims.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
