@@ -14,6 +14,7 @@ use crate::util::{claimflow, fixture, root};
 
 mod build_then_reconcile;
 mod claims_written;
+mod crash;
 mod demo;
 mod ledger;
 mod money;

@@ -199,9 +199,11 @@ impl Ledger {
         I: IntoIterator<Item = Vec<RemitPosting>>,
     {
         self.conn.execute_batch(bulk_pragmas(true)).map_err(self.sq())?;
+        let mut crash = CrashAt::from_env();
         let all = || -> Result<(), Error> {
             for batch in batches {
-                posted(self.post_remittances(&batch, at)?);
+                posted(self.post_remittances_at(&batch, at, &mut crash)?);
+                crash.committed();
             }
             Ok(())
         };
@@ -209,6 +211,7 @@ impl Ledger {
         let restored = self.conn.execute_batch(bulk_pragmas(false)).map_err(self.sq());
         done?;
         restored?;
+        crash.posted();
         // Every batch is in the WAL: syncing it makes them all durable, as
         // a last commit with `FULL` would (a checkpoint alone may leave
         // frames unsynced while another connection reads an older
@@ -229,6 +232,16 @@ impl Ledger {
         &mut self,
         remits: &[RemitPosting],
         at: &str,
+    ) -> Result<PostSummary, Error> {
+        self.post_remittances_at(remits, at, &mut CrashAt::Never)
+    }
+
+    /// [`Ledger::post_remittances`], aborting where `crash` says (tests).
+    fn post_remittances_at(
+        &mut self,
+        remits: &[RemitPosting],
+        at: &str,
+        crash: &mut CrashAt,
     ) -> Result<PostSummary, Error> {
         let path = self.path.clone();
         let sq = |source| Error::Sqlite { path: path.clone(), cause: source };
@@ -360,6 +373,7 @@ impl Ledger {
                 crate::ledger::account::insert_plb(&tx, remit_id, &r.adjustments).map_err(sq)?;
                 detail.insert_procedures(remit_id, &procedures, &mut amount).map_err(sq)?;
                 summary.applied.push(key);
+                crash.remittance();
             }
         }
         tx.commit().map_err(sq)?;
@@ -375,5 +389,68 @@ fn bulk_pragmas(on: bool) -> &'static str {
         "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;"
     } else {
         "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+    }
+}
+
+/// Test hook for the crash tests of posting: with
+/// `CLAIMFLOW_TEST_CRASH_AT=<point>` the process aborts (no destructors, no
+/// rollback, like kill -9) the `CLAIMFLOW_TEST_CRASH_COUNT`-th time (1 when
+/// unset) it reaches `<point>`:
+///
+/// - `remittance`: a remittance's rows were written, its batch's
+///   transaction is still open;
+/// - `committed`: a batch was committed;
+/// - `posted`: every batch was committed, the WAL is neither synced nor
+///   checkpointed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CrashAt {
+    /// No crash (the environment variable is unset or names another point).
+    Never,
+    /// After the n-th remittance written (counting down).
+    Remittance(u32),
+    /// After the n-th batch committed (counting down).
+    Committed(u32),
+    /// Before the WAL is synced.
+    Posted,
+}
+
+impl CrashAt {
+    fn from_env() -> CrashAt {
+        let Ok(point) = std::env::var("CLAIMFLOW_TEST_CRASH_AT") else { return CrashAt::Never };
+        let count = std::env::var("CLAIMFLOW_TEST_CRASH_COUNT")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .filter(|&c: &u32| c > 0)
+            .unwrap_or(1);
+        match point.as_str() {
+            "remittance" => CrashAt::Remittance(count),
+            "committed" => CrashAt::Committed(count),
+            "posted" => CrashAt::Posted,
+            _ => CrashAt::Never,
+        }
+    }
+
+    fn remittance(&mut self) {
+        if let CrashAt::Remittance(n) = self {
+            *n -= 1;
+            if *n == 0 {
+                std::process::abort();
+            }
+        }
+    }
+
+    fn committed(&mut self) {
+        if let CrashAt::Committed(n) = self {
+            *n -= 1;
+            if *n == 0 {
+                std::process::abort();
+            }
+        }
+    }
+
+    fn posted(&self) {
+        if *self == CrashAt::Posted {
+            std::process::abort();
+        }
     }
 }
