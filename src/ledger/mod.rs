@@ -33,6 +33,7 @@ use crate::finding::Finding;
 
 mod account;
 mod ack;
+mod bind;
 mod claim_status;
 mod cob;
 mod detail;

@@ -5,7 +5,7 @@
 use rusqlite::Connection;
 use rust_decimal::Decimal;
 
-use crate::numtext::push_normalized;
+use crate::ledger::bind::Binds;
 use crate::Text;
 
 /// One service line of a claim payment to post.
@@ -35,8 +35,8 @@ pub struct DenialPosting {
 
 /// Statements inserting the detail of claim payments and remittances.
 pub(crate) struct DetailInserts<'t> {
-    procedure: rusqlite::CachedStatement<'t>,
-    denial: rusqlite::CachedStatement<'t>,
+    procedure: Binds<'t>,
+    denial: Binds<'t>,
 }
 
 /// Lines, billed and paid per (payer, procedure) of one remittance.
@@ -46,35 +46,31 @@ impl<'t> DetailInserts<'t> {
     /// Prepares the statements on `tx`.
     pub(crate) fn new(tx: &'t Connection) -> rusqlite::Result<DetailInserts<'t>> {
         Ok(DetailInserts {
-            procedure: tx.prepare_cached(
+            procedure: Binds::new(tx.prepare_cached(
                 "INSERT INTO remittance_procedures (remittance_id, payer_id, procedure, lines, billed, paid)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?,
-            denial: tx.prepare_cached(
+            )?),
+            denial: Binds::new(tx.prepare_cached(
                 "INSERT INTO payment_denials (payment_id, line_no, group_code, carc, amount)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?,
+            )?),
         })
     }
 
-    /// Inserts the denials of claim payment `payment_id`; `amount` is a
-    /// reused text buffer.
+    /// Inserts the denials of claim payment `payment_id`.
     pub(crate) fn insert_denials(
         &mut self,
         payment_id: i64,
         denials: &[DenialPosting],
-        amount: &mut String,
     ) -> rusqlite::Result<()> {
         for d in denials {
-            amount.clear();
-            push_normalized(amount, d.amount);
             let st = &mut self.denial;
-            st.raw_bind_parameter(1, payment_id)?;
-            st.raw_bind_parameter(2, i64::from(d.line_no))?;
-            st.raw_bind_parameter(3, d.group_code.as_str())?;
-            st.raw_bind_parameter(4, d.carc.as_str())?;
-            st.raw_bind_parameter(5, amount.as_str())?;
-            st.raw_execute()?;
+            st.int(1, payment_id)?;
+            st.int(2, i64::from(d.line_no))?;
+            st.text(3, d.group_code.as_str())?;
+            st.text(4, d.carc.as_str())?;
+            st.amount(5, d.amount)?;
+            st.execute()?;
         }
         Ok(())
     }
@@ -84,22 +80,16 @@ impl<'t> DetailInserts<'t> {
         &mut self,
         remittance_id: i64,
         sums: &ProcedureSums,
-        amount: &mut String,
     ) -> rusqlite::Result<()> {
         let st = &mut self.procedure;
         for ((payer, procedure), (lines, billed, paid)) in sums {
-            st.raw_bind_parameter(1, remittance_id)?;
-            st.raw_bind_parameter(2, payer.as_str())?;
-            st.raw_bind_parameter(3, procedure.as_str())?;
-            st.raw_bind_parameter(4, *lines)?;
-            // SQLite copies bound text, so one buffer serves both amounts.
-            amount.clear();
-            push_normalized(amount, *billed);
-            st.raw_bind_parameter(5, amount.as_str())?;
-            amount.clear();
-            push_normalized(amount, *paid);
-            st.raw_bind_parameter(6, amount.as_str())?;
-            st.raw_execute()?;
+            st.int(1, remittance_id)?;
+            st.text(2, payer.as_str())?;
+            st.text(3, procedure.as_str())?;
+            st.int(4, *lines)?;
+            st.amount(5, *billed)?;
+            st.amount(6, *paid)?;
+            st.execute()?;
         }
         Ok(())
     }

@@ -7,8 +7,8 @@ use rusqlite::{params, TransactionBehavior};
 use rust_decimal::Decimal;
 
 use super::{PaymentPosting, PostSummary, RemitPosting, UnpairedReversal};
+use crate::ledger::bind::Binds;
 use crate::ledger::{Error, Ledger};
-use crate::numtext::push_normalized;
 
 /// What the ledger already holds under a payment's key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,38 +62,30 @@ fn same_as_legacy(
 }
 
 /// Inserts one claim payment of remittance `remit_id` and returns its id.
-/// Values are bound in place; the six amounts share one text buffer
-/// (SQLite copies bound text).
+/// Only the values that differ from the payment before are bound again.
 fn insert_payment(
-    st: &mut rusqlite::CachedStatement<'_>,
+    st: &mut Binds<'_>,
     conn: &rusqlite::Connection,
     remit_id: i64,
     p: &PaymentPosting,
-    amount: &mut String,
 ) -> rusqlite::Result<i64> {
-    st.raw_bind_parameter(1, remit_id)?;
-    st.raw_bind_parameter(2, p.claim_id.as_str())?;
-    st.raw_bind_parameter(3, p.payer_id.as_str())?;
-    st.raw_bind_parameter(4, p.claim_row.is_some())?;
-    st.raw_bind_parameter(5, p.clp01.as_str())?;
-    st.raw_bind_parameter(6, p.clp02.as_str())?;
-    st.raw_bind_parameter(7, p.payer_claim_id.as_str())?;
-    st.raw_bind_parameter(8, p.status.as_str())?;
+    st.int(1, remit_id)?;
+    st.fresh_text(2, p.claim_id.as_str())?;
+    st.text(3, p.payer_id.as_str())?;
+    st.int(4, i64::from(p.claim_row.is_some()))?;
+    st.fresh_text(5, p.clp01.as_str())?;
+    st.text(6, p.clp02.as_str())?;
+    st.fresh_text(7, p.payer_claim_id.as_str())?;
+    st.text(8, p.status.as_str())?;
     let amounts = [p.billed, p.paid, p.patient_responsibility, p.contractual, p.other_adjustments];
     for (i, d) in amounts.into_iter().enumerate() {
-        amount.clear();
-        push_normalized(amount, d);
-        st.raw_bind_parameter(9 + i, amount.as_str())?;
+        st.amount(9 + i, d)?;
     }
-    st.raw_bind_parameter(14, p.adjustments.as_str())?;
-    amount.clear();
-    push_normalized(amount, p.denied);
-    st.raw_bind_parameter(15, amount.as_str())?;
-    st.raw_bind_parameter(16, p.lines.as_deref())?;
-    amount.clear();
-    push_normalized(amount, p.allowed);
-    st.raw_bind_parameter(17, amount.as_str())?;
-    st.raw_execute()?;
+    st.text(14, p.adjustments.as_str())?;
+    st.amount(15, p.denied)?;
+    st.opt_text(16, p.lines.as_deref())?;
+    st.amount(17, p.allowed)?;
+    st.execute()?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -186,6 +178,11 @@ impl Ledger {
     ///   cache). After the last batch the connection is back to `FULL`, the
     ///   WAL file is synced (every batch durable) and a checkpoint copies it
     ///   into the database file.
+    /// - `cache_size` 16 MiB (SQLite's default is 2 MiB): a batch's dirty
+    ///   pages stay in the cache until its commit instead of being spilled
+    ///   into the WAL and read back (a quarter fewer writes and a third
+    ///   fewer reads of the ledger). The connection's own size is back
+    ///   after the batches.
     ///
     /// Stops at the first error (the batch in progress rolls back; earlier
     /// batches stay posted, and a run again posts what is missing).
@@ -198,6 +195,8 @@ impl Ledger {
     where
         I: IntoIterator<Item = Vec<RemitPosting>>,
     {
+        let cache: i64 =
+            self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).map_err(self.sq())?;
         self.conn.execute_batch(bulk_pragmas(true)).map_err(self.sq())?;
         let mut crash = CrashAt::from_env();
         let all = || -> Result<(), Error> {
@@ -208,7 +207,10 @@ impl Ledger {
             Ok(())
         };
         let done = all();
-        let restored = self.conn.execute_batch(bulk_pragmas(false)).map_err(self.sq());
+        let restored = self
+            .conn
+            .execute_batch(&format!("{} PRAGMA cache_size = {cache};", bulk_pragmas(false)))
+            .map_err(self.sq());
         done?;
         restored?;
         crash.posted();
@@ -255,26 +257,27 @@ impl Ledger {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 )
                 .map_err(sq)?;
-            let mut ins_pay = tx
-                .prepare_cached(
+            let mut ins_pay = Binds::new(
+                tx.prepare_cached(
                     "INSERT INTO claim_payments (remittance_id, claim_id, payer_id, matched, clp01, clp02,
                         payer_claim_id, status, billed, paid, patient_responsibility, contractual,
                         other_adjustments, adjustments, denied, lines, allowed)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
                 )
-                .map_err(sq)?;
+                .map_err(sq)?,
+            );
             let mut detail = crate::ledger::detail::DetailInserts::new(&tx).map_err(sq)?;
-            let mut amount = String::new();
             // The claim's current state: the status its payments leave it in
             // (the latest payment's own, unless the claim was paid in parts),
             // and the payer's claim number when this payment gives one.
-            let mut set_status = tx
-                .prepare_cached(
+            let mut set_status = Binds::new(
+                tx.prepare_cached(
                     "UPDATE claims SET status = ?2, updated_at = ?3,
                         payer_claim_id = COALESCE(NULLIF(?4, ''), payer_claim_id)
                      WHERE rowid = ?1 AND claim_id = ?5 AND payer_id = ?6",
                 )
-                .map_err(sq)?;
+                .map_err(sq)?,
+            );
             let mut undo = tx
                 .prepare_cached("UPDATE claim_payments SET reversed_by = ?1 WHERE id = ?2")
                 .map_err(sq)?;
@@ -312,9 +315,8 @@ impl Ledger {
                 let remit_id = tx.last_insert_rowid();
                 let mut procedures = crate::ledger::detail::ProcedureSums::new();
                 for p in &r.payments {
-                    let pay_id =
-                        insert_payment(&mut ins_pay, &tx, remit_id, p, &mut amount).map_err(sq)?;
-                    detail.insert_denials(pay_id, &p.denials, &mut amount).map_err(sq)?;
+                    let pay_id = insert_payment(&mut ins_pay, &tx, remit_id, p).map_err(sq)?;
+                    detail.insert_denials(pay_id, &p.denials).map_err(sq)?;
                     summary.payments += 1;
                     let Some(row) = p.claim_row else {
                         summary.unmatched += 1;
@@ -358,20 +360,20 @@ impl Ledger {
                     }
                     // The row names the claim; its ids are checked too, so
                     // a row from another ledger can never touch a claim.
-                    // Bound in place, as the payments are.
+                    // Bound as the payments are (the run's clock once).
                     let updated = (|| {
-                        set_status.raw_bind_parameter(1, row)?;
-                        set_status.raw_bind_parameter(2, p.claim_status.unwrap_or(p.status))?;
-                        set_status.raw_bind_parameter(3, at)?;
-                        set_status.raw_bind_parameter(4, p.payer_claim_id.as_str())?;
-                        set_status.raw_bind_parameter(5, p.claim_id.as_str())?;
-                        set_status.raw_bind_parameter(6, p.payer_id.as_str())?;
-                        set_status.raw_execute()
+                        set_status.int(1, row)?;
+                        set_status.text(2, p.claim_status.unwrap_or(p.status).as_str())?;
+                        set_status.text(3, at)?;
+                        set_status.fresh_text(4, p.payer_claim_id.as_str())?;
+                        set_status.fresh_text(5, p.claim_id.as_str())?;
+                        set_status.text(6, p.payer_id.as_str())?;
+                        set_status.execute()
                     })();
                     updated.map_err(sq)?;
                 }
                 crate::ledger::account::insert_plb(&tx, remit_id, &r.adjustments).map_err(sq)?;
-                detail.insert_procedures(remit_id, &procedures, &mut amount).map_err(sq)?;
+                detail.insert_procedures(remit_id, &procedures).map_err(sq)?;
                 summary.applied.push(key);
                 crash.remittance();
             }
@@ -382,11 +384,12 @@ impl Ledger {
 }
 
 /// The PRAGMAs around [`Ledger::post_remittance_batches`] (`on`), and back
-/// to the connection's own (`!on`). PRAGMA `foreign_keys` cannot change
-/// inside a transaction, so these run between them.
+/// to the connection's own (`!on`; the cache size the connection had is
+/// restored beside these). PRAGMA `foreign_keys` cannot change inside a
+/// transaction, so these run between them.
 fn bulk_pragmas(on: bool) -> &'static str {
     if on {
-        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;"
+        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16384;"
     } else {
         "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
     }

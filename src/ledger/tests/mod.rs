@@ -258,3 +258,21 @@ fn claims_of_an_unknown_submission_are_refused_directly_or_queued() {
         l.connection().query_row("SELECT COUNT(*) FROM claim_history", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 0);
 }
+
+#[test]
+fn posting_batches_gives_the_connection_its_own_settings_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = Ledger::open(&dir.path().join("claimflow.db")).unwrap();
+    l.connection().execute_batch("PRAGMA cache_size = -3000").unwrap();
+    let mut batches = 0;
+    l.post_remittance_batches(vec![Vec::new(), Vec::new()], "2026-04-01T00:00:00", |p| {
+        assert_eq!(p, crate::ledger::PostSummary::default());
+        batches += 1;
+    })
+    .unwrap();
+    assert_eq!(batches, 2);
+    let get = |p: &str| -> i64 { l.connection().query_row(p, [], |r| r.get(0)).unwrap() };
+    assert_eq!(get("PRAGMA cache_size"), -3000);
+    assert_eq!(get("PRAGMA foreign_keys"), 1);
+    assert_eq!(get("PRAGMA synchronous"), 2, "FULL");
+}
