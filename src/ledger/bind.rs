@@ -3,8 +3,8 @@
 //!
 //! SQLite keeps a bound value until it is replaced (running or resetting
 //! the statement keeps it), and binding text frees the value bound before
-//! and copies the new one into a fresh allocation: in a posting of a million
-//! payments that was a quarter of the posting thread's CPU. Many values
+//! and copies the new one into a fresh allocation: binding every value of
+//! every row costs a quarter of the posting thread's instructions. Many values
 //! repeat from row to row (the remittance, the payer, the run's clock, a
 //! status, a zero amount), so each parameter's last value is remembered and
 //! compared first. A statement taken from rusqlite's cache has no bindings
