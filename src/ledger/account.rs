@@ -175,15 +175,37 @@ impl Ledger {
     /// Every live payment of a sent claim: matched, not reversed, not a
     /// reversal. A reconciliation starts from what they answered.
     pub fn live_payments(&self) -> Result<Vec<LivePayment>, Error> {
-        let mut st = self
-            .conn
-            .prepare(
+        self.live_payments_before(&[])
+    }
+
+    /// The payments that were live before remittances `remits` (ids of
+    /// `remittances` rows) were posted: [`Ledger::live_payments`] without
+    /// the payments of those remittances, and with the payments they
+    /// reversed or replaced live again. A reconciliation whose 835s repeat
+    /// remittances the ledger holds (run again after it stopped half-way,
+    /// or an 835 delivered again with new payments in it) starts from
+    /// these, so that it accounts every payment once.
+    pub fn live_payments_before(&self, remits: &[i64]) -> Result<Vec<LivePayment>, Error> {
+        let sql = if remits.is_empty() {
+            "SELECT claim_id, payer_id, payer_claim_id, billed, paid, lines, status, denied
+             FROM claim_payments
+             WHERE matched = 1 AND reversed_by IS NULL AND status NOT IN ('reversed', 'unmatched')
+             ORDER BY id"
+                .to_string()
+        } else {
+            // Integers written by us: nothing to quote.
+            let ids = remits.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            format!(
                 "SELECT claim_id, payer_id, payer_claim_id, billed, paid, lines, status, denied
                  FROM claim_payments
-                 WHERE matched = 1 AND reversed_by IS NULL AND status NOT IN ('reversed', 'unmatched')
-                 ORDER BY id",
+                 WHERE matched = 1 AND status NOT IN ('reversed', 'unmatched')
+                   AND remittance_id NOT IN ({ids})
+                   AND (reversed_by IS NULL OR reversed_by IN
+                        (SELECT id FROM claim_payments WHERE remittance_id IN ({ids})))
+                 ORDER BY id"
             )
-            .map_err(self.sq())?;
+        };
+        let mut st = self.conn.prepare(&sql).map_err(self.sq())?;
         let rows = st
             .query_map([], |r| {
                 Ok(LivePayment {

@@ -35,6 +35,7 @@ mod fingerprint;
 mod index;
 mod lines;
 mod money;
+mod redelivered;
 mod remittance;
 pub mod report;
 mod run;

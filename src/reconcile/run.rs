@@ -34,6 +34,7 @@ use chrono::NaiveDateTime;
 use rayon::prelude::*;
 
 use super::batches::{read_match_post, Collected, Job, Kept};
+use super::redelivered::already_posted;
 use super::report::{self, OutstandingRow};
 use super::set::{open_remit_file, Against, Opened};
 use super::source::{earlier_answers, known_payers, load, Loaded};
@@ -153,10 +154,9 @@ pub fn run(
         let loaded = load(claims);
         (loaded, opening.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
-    let Loaded { sent, mut notes, ledger, waiting, ledger_rows, earlier } = loaded?;
+    let Loaded { sent, mut notes, ledger, waiting, ledger_rows, mut earlier } = loaded?;
     progress.stage("index claims");
     let index = ClaimIndex::new(&sent);
-    let mut book = earlier_answers(&index, earlier);
     let payers = known_payers(&options.payers, &sent);
 
     let broken: Vec<Finding> = opened
@@ -178,6 +178,16 @@ pub fn run(
             }
         }
     }
+
+    // Payments the ledger holds already are accounted as this run's, from
+    // what was live before them.
+    if let Some(l) = ledger.as_deref() {
+        let repeated = already_posted(l, &jobs, &payers)?;
+        if !repeated.is_empty() {
+            earlier = l.live_payments_before(&repeated)?;
+        }
+    }
+    let mut book = earlier_answers(&index, earlier);
 
     let writer =
         report::ReportWriter::create(out_dir).map_err(Error::io(out_dir, "writing reports"))?;

@@ -13,7 +13,8 @@ const SETS: usize = 20;
 
 /// The claim payments of set `n` (1-based) beyond its unmatched one: paid
 /// in parts across batches (C1001), a denial overturned in a later batch
-/// (C1003), a reversal and its correction in the last batch (C1006).
+/// (C1003), a reversal and its correction in the last batch (C1006), and a
+/// reversal with no correction (C1008) in the last batch.
 fn claim_payments(n: usize) -> &'static [&'static str] {
     match n {
         1 => &[
@@ -32,6 +33,9 @@ fn claim_payments(n: usize) -> &'static [&'static str] {
             "CLP*C1006*22*-100*-90**12*PCN-1006~SVC*HC:99213*-100*-90**-1~CAS*CO*45*-10~REF*6R*C1006-1",
             "CLP*C1006*1*100*95**12*PCN-1006B~SVC*HC:99213*100*95**1~CAS*CO*45*5~REF*6R*C1006-1",
         ],
+        // A reversal with no correction after it: a rerun must leave C1008
+        // reversed, whichever batches were posted before the crash.
+        19 => &["CLP*C1008*22*-160*-120**12*PCN-1008~SVC*HC:97110*-160*-120**-4~CAS*CO*45*-40~REF*6R*C1008-1"],
         _ => &[],
     }
 }
@@ -39,11 +43,17 @@ fn claim_payments(n: usize) -> &'static [&'static str] {
 /// An 835 of [`SETS`] payments from DEMOPAYER1 (traces K1, K2, …), each
 /// with an unmatched claim payment, every fourth with a PLB adjustment.
 fn remit_835() -> String {
+    remit_835_of(1..=SETS)
+}
+
+/// The 835 of [`remit_835`] with only the payments `sets` (1-based).
+fn remit_835_of(sets: std::ops::RangeInclusive<usize>) -> String {
+    let count = sets.clone().count();
     let mut x = String::from(
         "ISA*00*          *00*          *ZZ*DEMOPAYER1     *ZZ*DEMOPROVIDER   *260320*1200*^*00501*000000101*0*T*:~\
          GS*HP*DEMOPAYER1*DEMOPROVIDER*20260320*1200*101*X*005010X221A1~",
     );
-    for n in 1..=SETS {
+    for n in sets {
         let mut segs: Vec<String> = Vec::new();
         let unmatched = format!("CLP*ZZ-{n}*1*50*50**12*PCN-Z{n}~SVC*HC:99211*50*50**1");
         let mut paid = 0i64;
@@ -72,7 +82,7 @@ fn remit_835() -> String {
             x.push('~');
         }
     }
-    x.push_str(&format!("GE*{SETS}*101~IEA*1*000000101~"));
+    x.push_str(&format!("GE*{count}*101~IEA*1*000000101~"));
     x
 }
 
@@ -164,11 +174,11 @@ fn a_reconcile_killed_while_posting_posts_whole_remittances_and_a_rerun_complete
     assert_eq!(query(&db, "SELECT COUNT(*) || '' FROM provider_adjustments"), ["5"]);
     assert_eq!(
         query(&db, "SELECT COUNT(*) || '' FROM claim_payments WHERE reversed_by IS NOT NULL"),
-        ["2"]
+        ["3"]
     );
     assert_eq!(
-        query(&db, "SELECT claim_id || ':' || status FROM claims WHERE claim_id IN ('C1001', 'C1003', 'C1006') ORDER BY claim_id"),
-        ["C1001:paid", "C1003:paid", "C1006:paid"]
+        query(&db, "SELECT claim_id || ':' || status FROM claims WHERE claim_id IN ('C1001', 'C1003', 'C1006', 'C1008') ORDER BY claim_id"),
+        ["C1001:paid", "C1003:paid", "C1006:paid", "C1008:reversed"]
     );
 
     let mut crashes: Vec<(&str, usize)> = (1..=SETS).map(|n| ("remittance", n)).collect();
@@ -204,5 +214,38 @@ fn a_reconcile_killed_while_posting_posts_whole_remittances_and_a_rerun_complete
             assert_eq!(&got[table], rows, "{point} {n}: {table} after the rerun");
         }
         assert_eq!(got.len(), want.len(), "{point} {n}");
+    }
+}
+
+#[test]
+fn an_835_delivered_again_with_new_payments_posts_and_accounts_each_payment_once() {
+    let whole = fresh();
+    let o = reconcile(whole.path(), "o", &[]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stdout(&o));
+    let want = dump(whole.path());
+
+    // Payments 1-12, then a file repeating 8-12 with 13-20 after them: 8
+    // is reversed by 19 (no correction), 3's denial overturned by 12.
+    let dir = fresh();
+    let d = dir.path();
+    std::fs::write(d.join("remit.835"), remit_835_of(1..=12)).unwrap();
+    let o = reconcile(d, "o1", &[]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stdout(&o));
+    std::fs::write(d.join("remit.835"), remit_835_of(8..=SETS)).unwrap();
+    let o = reconcile(d, "o2", &[]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stdout(&o));
+    let db = d.join("claimflow.db");
+    assert_eq!(
+        query(&db, "SELECT claim_id || ':' || status FROM claims WHERE claim_id IN ('C1001', 'C1003', 'C1006', 'C1008') ORDER BY claim_id"),
+        ["C1001:paid", "C1003:paid", "C1006:paid", "C1008:reversed"]
+    );
+    // The repeated payments are posted once; everything else as one run
+    // of the whole file leaves it, but for the file each was posted from.
+    assert_eq!(query(&db, "SELECT COUNT(*) || '' FROM remittances"), [SETS.to_string()]);
+    let got = dump(d);
+    for (table, rows) in &want {
+        if table != "remittances" {
+            assert_eq!(&got[table], rows, "{table}");
+        }
     }
 }

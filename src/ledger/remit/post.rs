@@ -162,6 +162,45 @@ impl Ledger {
         seen(&self.conn, r).map(|s| s == Seen::Applied).map_err(self.sq())
     }
 
+    /// The trace numbers (TRN02, trimmed) of every remittance posted: a
+    /// payment whose trace is not among them was never applied.
+    pub fn remittance_traces(&self) -> Result<std::collections::HashSet<String>, Error> {
+        let mut st =
+            self.conn.prepare("SELECT DISTINCT trace FROM remittances").map_err(self.sq())?;
+        let rows = st
+            .query_map([], |r| Ok(r.get_ref(0)?.as_str()?.trim().to_string()))
+            .map_err(self.sq())?;
+        rows.collect::<Result<_, _>>().map_err(self.sq())
+    }
+
+    /// The `remittances` row of the payment applied under payer id
+    /// `payer_id`, trace `trace` and TRN03 `trn03` with content fingerprint
+    /// `fingerprint` (as [`Ledger::post_remittances`] recognises a payment
+    /// applied before), if any. Rows posted before schema version 5 carry
+    /// no fingerprint and are not found.
+    pub fn posted_remittance(
+        &self,
+        payer_id: &str,
+        trace: &str,
+        trn03: &str,
+        fingerprint: &str,
+    ) -> Result<Option<i64>, Error> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM remittances
+                 WHERE payer_id = ?1 AND trace = ?2 AND (trn03 = ?3 OR trn03 IS NULL)
+                   AND fingerprint = ?4
+                 ORDER BY id LIMIT 1",
+            )
+            .map_err(self.sq())?;
+        let mut rows = st.query(params![payer_id, trace, trn03, fingerprint]).map_err(self.sq())?;
+        match rows.next().map_err(self.sq())? {
+            Some(r) => Ok(Some(r.get(0).map_err(self.sq())?)),
+            None => Ok(None),
+        }
+    }
+
     /// Posts batches of remittances in order, each batch in one transaction
     /// as [`Ledger::post_remittances`] posts it, and hands what each batch
     /// posted to `posted`. A batch is all posted or not at all, whatever
