@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::values::{parse_date, parse_decimal};
+use crate::values::{parse_date_bytes, parse_decimal_bytes};
 use crate::x12::{self, Finding, Segment, TransactionKind};
 use crate::Text;
 
@@ -178,10 +178,12 @@ fn text(seg: &Segment<'_>, n: usize) -> Text {
 }
 
 /// Element `n` of `seg` as an amount; one that is not a number is an
-/// `837-AMOUNT` finding and counts as 0.
+/// `837-AMOUNT` finding and counts as 0. The number is read from the
+/// element's bytes (what [`parse_decimal`](crate::values::parse_decimal)
+/// of its text reads).
 fn amount(seg: &Segment<'_>, n: usize, findings: &mut Vec<Finding>) -> Decimal {
-    let raw = text(seg, n);
-    parse_decimal(&raw).unwrap_or_else(|| {
+    parse_decimal_bytes(seg.element(n).raw).unwrap_or_else(|| {
+        let raw = text(seg, n);
         let id = seg.id_str();
         findings.push(Finding::error(
             seg.pos,
@@ -191,6 +193,18 @@ fn amount(seg: &Segment<'_>, n: usize, findings: &mut Vec<Finding>) -> Decimal {
         ));
         Decimal::ZERO
     })
+}
+
+/// True when element `n` of `seg`, as text and trimmed, is `code` (ASCII,
+/// without spaces): an element of the code's length is compared as bytes,
+/// a longer one as text (`seg.str(n).trim() == code`).
+fn is_code(seg: &Segment<'_>, n: usize, code: &str) -> bool {
+    let raw = seg.element(n).raw;
+    match raw.len().cmp(&code.len()) {
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal => raw == code.as_bytes(),
+        std::cmp::Ordering::Greater => seg.str(n).trim() == code,
+    }
 }
 
 /// A service line while its claim is read: `has_id` once a REF*6R gave
@@ -242,11 +256,11 @@ fn read_set<T>(
                 in_line = false;
                 claim_since_hl = false;
                 // A new subscriber/patient level may name another payer.
-                if seg.str(3).trim() == "22" {
+                if is_code(&seg, 3, "22") {
                     payer_id.clear();
                 }
             }
-            b"NM1" if !claim_since_hl && seg.str(1).trim() == "PR" => {
+            b"NM1" if !claim_since_hl && is_code(&seg, 1, "PR") => {
                 payer_id = text(&seg, 9);
             }
             b"CLM" => {
@@ -264,7 +278,7 @@ fn read_set<T>(
                     lines: Vec::new(),
                 });
             }
-            b"REF" if !in_line && seg.str(1).trim() == "F8" => {
+            b"REF" if !in_line && is_code(&seg, 1, "F8") => {
                 if let Some(c) = current.as_mut() {
                     c.original_ref = Some(text(&seg, 2));
                 }
@@ -288,14 +302,16 @@ fn read_set<T>(
                     });
                 }
             }
-            b"DTP" if in_line && seg.str(1).trim() == "472" => {
-                let raw = seg.str(3);
-                let first = raw.split('-').next().unwrap_or("");
+            b"DTP" if in_line && is_code(&seg, 1, "472") => {
+                // The first date of D8 or RD8 (a `-` is never part of a
+                // multi-byte character: split as bytes, as text).
+                let raw = seg.element(3).raw;
+                let first = raw.split(|&b| b == b'-').next().unwrap_or(b"");
                 if let Some(l) = lines.last_mut() {
-                    l.line.date = parse_date(first);
+                    l.line.date = parse_date_bytes(first);
                 }
             }
-            b"REF" if in_line && seg.str(1).trim() == "6R" => {
+            b"REF" if in_line && is_code(&seg, 1, "6R") => {
                 if let Some(l) = lines.last_mut() {
                     l.line.line_id = text(&seg, 2);
                     l.has_id = true;
@@ -365,6 +381,22 @@ mod tests {
         assert_eq!(c3, ["1", "", "3"]);
         assert!(r.claims.iter().all(|c| c.lines.capacity() == c.lines.len()));
         assert!(r.claims[3..].iter().all(|c| c.payer_id == "P1" && c.lines.len() == 1));
+    }
+
+    #[test]
+    fn codes_are_compared_as_trimmed_text() {
+        let d = x12::Delimiters::default();
+        let input = "NM1*PR*\u{a0}PR*P*PR *P\u{FFFD}~";
+        let mut segs = x12::Segments::chunk(input.as_bytes(), 0, input.len(), d, 0);
+        let seg = segs.next().unwrap().unwrap();
+        assert!(is_code(&seg, 1, "PR"));
+        // Unicode spaces trim as text does.
+        assert!(is_code(&seg, 2, "PR"));
+        assert!(!is_code(&seg, 3, "PR"));
+        assert!(is_code(&seg, 4, "PR"));
+        assert!(!is_code(&seg, 5, "PR"));
+        assert!(!is_code(&seg, 6, "PR"));
+        assert!(!is_code(&seg, 1, "472"));
     }
 
     #[test]
