@@ -26,13 +26,69 @@ pub struct LineSummary {
     pub line_id: Text,
     /// SV101-2 procedure code.
     pub procedure: Text,
-    /// SV101-3..6 modifiers.
-    pub modifiers: Vec<Text>,
+    /// SV101-3..6 modifiers (the ones not empty, in order).
+    pub modifiers: Modifiers,
     /// DTP*472 first date of service.
     pub date: Option<NaiveDate>,
     /// SV102 charge.
     #[serde(serialize_with = "crate::numtext::json::money")]
     pub charge: Decimal,
+}
+
+/// The modifiers of a sent line (SV101-3..6 that are not empty, at most
+/// four), used as a slice of [`Text`]. One pointer wide and no allocation
+/// for a line without modifiers (most lines): a line takes 80 bytes, and
+/// a claim's two lines fit one 160-byte allocation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Modifiers(Option<Box<[Text; 4]>>);
+
+impl Modifiers {
+    /// The modifiers: the non-empty leading entries.
+    fn as_slice(&self) -> &[Text] {
+        match &self.0 {
+            None => &[],
+            Some(all) => {
+                let n = all.iter().take_while(|m| !m.is_empty()).count();
+                &all[..n]
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for Modifiers {
+    type Target = [Text];
+
+    fn deref(&self) -> &[Text] {
+        self.as_slice()
+    }
+}
+
+impl<'a> IntoIterator for &'a Modifiers {
+    type Item = &'a Text;
+    type IntoIter = std::slice::Iter<'a, Text>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
+impl FromIterator<Text> for Modifiers {
+    /// The first four non-empty modifiers of `iter` (an empty one is skipped).
+    fn from_iter<I: IntoIterator<Item = Text>>(iter: I) -> Modifiers {
+        let mut all: [Text; 4] = Default::default();
+        let mut n = 0;
+        for m in iter.into_iter().filter(|m| !m.is_empty()).take(4) {
+            all[n] = m;
+            n += 1;
+        }
+        Modifiers((n > 0).then(|| Box::new(all)))
+    }
+}
+
+impl Serialize for Modifiers {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.as_slice())
+    }
 }
 
 /// One claim as sent.
@@ -349,7 +405,7 @@ mod tests {
         assert_eq!(c.original_ref.as_deref(), Some("PCN9"));
         assert_eq!(c.charge, Decimal::new(150, 0));
         assert_eq!(c.lines[0].line_id, "C1-1");
-        assert_eq!(c.lines[0].modifiers, vec!["25".to_string()]);
+        assert_eq!(c.lines[0].modifiers[..], ["25"]);
         assert_eq!(c.lines[1].line_id, "2");
         assert_eq!(c.lines[1].date, NaiveDate::from_ymd_opt(2024, 1, 3));
     }
@@ -374,13 +430,30 @@ mod tests {
         let c1_lines: Vec<(&str, &str)> =
             c1.lines.iter().map(|l| (l.line_id.as_str(), l.procedure.as_str())).collect();
         assert_eq!(c1_lines, [("X", "A"), ("2", "B")]);
-        assert_eq!(c1.lines[0].modifiers, ["25", "59"]);
+        assert_eq!(c1.lines[0].modifiers[..], ["25", "59"]);
+        assert!(c1.lines[1].modifiers.is_empty());
         assert_eq!(c1.lines[1].date, NaiveDate::from_ymd_opt(2024, 1, 5));
         assert!(r.claims[1].lines.is_empty());
         let c3: Vec<&str> = r.claims[2].lines.iter().map(|l| l.line_id.as_str()).collect();
         assert_eq!(c3, ["1", "", "3"]);
         assert!(r.claims.iter().all(|c| c.lines.capacity() == c.lines.len()));
         assert!(r.claims[3..].iter().all(|c| c.payer_id == "P1" && c.lines.len() == 1));
+    }
+
+    #[test]
+    fn modifiers_are_the_non_empty_ones_in_order_and_a_line_takes_80_bytes() {
+        let m: Modifiers =
+            ["", "25", "", "59", "XU", "GP", "LT"].map(Text::from).into_iter().collect();
+        assert_eq!(m[..], ["25", "59", "XU", "GP"]);
+        assert_eq!((&m).into_iter().count(), 4);
+        let none: Modifiers = ["", ""].map(Text::from).into_iter().collect();
+        assert_eq!(none, Modifiers::default());
+        assert!(none.is_empty());
+        assert_eq!(serde_json::to_string(&m).unwrap(), r#"["25","59","XU","GP"]"#);
+        assert_eq!(serde_json::to_string(&none).unwrap(), "[]");
+        if cfg!(target_pointer_width = "64") {
+            assert_eq!(std::mem::size_of::<LineSummary>(), 80);
+        }
     }
 
     #[test]
