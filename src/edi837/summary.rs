@@ -75,13 +75,14 @@ impl<'a> IntoIterator for &'a Modifiers {
 impl FromIterator<Text> for Modifiers {
     /// The first four non-empty modifiers of `iter` (an empty one is skipped).
     fn from_iter<I: IntoIterator<Item = Text>>(iter: I) -> Modifiers {
+        let mut iter = iter.into_iter().filter(|m| !m.is_empty());
+        let Some(first) = iter.next() else { return Modifiers(None) };
         let mut all: [Text; 4] = Default::default();
-        let mut n = 0;
-        for m in iter.into_iter().filter(|m| !m.is_empty()).take(4) {
-            all[n] = m;
-            n += 1;
+        all[0] = first;
+        for (slot, m) in all[1..].iter_mut().zip(iter) {
+            *slot = m;
         }
-        Modifiers((n > 0).then(|| Box::new(all)))
+        Modifiers(Some(Box::new(all)))
     }
 }
 
