@@ -168,31 +168,63 @@ pub fn read_summaries_by_set(input: &crate::input::Input) -> Summaries<Vec<Claim
 }
 
 /// The sets of `input` read in parallel, `done` called with each once it is read.
+///
+/// Sets are read in rounds of a few per thread, and each round's claims are
+/// moved into the one vector of all claims before the next round starts:
+/// no vector per set outlives its round. The vector is sized after the
+/// first round by the claims per byte read so far (with a twentieth more):
+/// room never written to is never made resident.
 fn read_summaries_then<T: Send>(
     input: &[u8],
     each: impl Fn(ClaimSummary) -> T + Sync,
     done: impl Fn(&x12::TransactionSet) + Sync,
 ) -> Summaries<T> {
-    let (mut per_set, mut findings) = read_sets(input, each, done);
-    let set_count = per_set.len();
-    // One set (or one with claims) is taken as read: no copy into a vector of all.
-    let claims = if per_set.iter().filter(|(claims, _)| !claims.is_empty()).count() <= 1 {
-        let at = per_set.iter().position(|(claims, _)| !claims.is_empty()).unwrap_or(0);
-        let claims = per_set.get_mut(at).map(|(claims, _)| std::mem::take(claims));
-        claims.unwrap_or_default()
-    } else {
-        let total = per_set.iter().map(|(claims, _)| claims.len()).sum();
-        let mut all = Vec::with_capacity(total);
-        for (claims, _) in &mut per_set {
-            all.append(claims);
-            *claims = Vec::new();
+    let scan = x12::scan(input);
+    let sets: Vec<_> = scan.sets().map(|(_, _, s)| s).filter(|s| is_837(s)).collect();
+    let total_bytes: usize = sets.iter().map(|s| s.bytes.len()).sum();
+    let round = (rayon::current_num_threads() * 4).max(1);
+    let last_count = AtomicUsize::new(0);
+    let mut claims: Vec<T> = Vec::new();
+    let mut per_set_findings = Vec::new();
+    let mut bytes_read = 0usize;
+    for part in sets.chunks(round) {
+        let read: Vec<(Vec<T>, Vec<Finding>)> = part
+            .par_iter()
+            .map(|s| {
+                let hint = last_count.load(Ordering::Relaxed);
+                let read = read_set(input, s, &each, hint);
+                last_count.store(read.0.len(), Ordering::Relaxed);
+                done(s);
+                read
+            })
+            .collect();
+        bytes_read += part.iter().map(|s| s.bytes.len()).sum::<usize>();
+        let got: usize = read.iter().map(|(c, _)| c.len()).sum();
+        if claims.capacity() == 0 && bytes_read < total_bytes && bytes_read > 0 {
+            // Claims per byte so far, for every byte of the sets.
+            let per_byte = (claims.len() + got) as f64 / bytes_read as f64;
+            let estimate = (per_byte * total_bytes as f64 * 1.05) as usize + 64;
+            claims.reserve_exact(estimate.max(got));
         }
-        all
-    };
-    for (_, f) in per_set {
+        for (mut c, f) in read {
+            claims.append(&mut c);
+            per_set_findings.push(f);
+        }
+    }
+    let set_count = sets.len();
+    drop(sets);
+    let mut findings = scan.findings;
+    for f in per_set_findings {
         findings.extend(f);
     }
     Summaries { claims, findings, sets: set_count }
+}
+
+fn is_837(s: &x12::TransactionSet) -> bool {
+    matches!(
+        s.kind,
+        TransactionKind::Claim837P | TransactionKind::Claim837 | TransactionKind::Claim837I
+    )
 }
 
 /// The 837 sets of `input` read in parallel (`done` called with each once
@@ -455,6 +487,33 @@ mod tests {
         if cfg!(target_pointer_width = "64") {
             assert_eq!(std::mem::size_of::<LineSummary>(), 80);
         }
+    }
+
+    #[test]
+    fn sets_read_in_rounds_keep_file_order_whatever_their_sizes() {
+        // More sets than a round, the first few small (the vector is sized
+        // from them, too small: it grows), some empty.
+        let mut bytes = b"ISA*00*          *00*          *ZZ*S              *ZZ*R              *240101*1200*^*00501*000000001*0*T*:~GS*HC*S*R*20240101*1200*1*X*005010X222A1~".to_vec();
+        let mut want = Vec::new();
+        let sets = rayon::current_num_threads() * 4 * 3 + 5;
+        for n in 0..sets {
+            let count = if n < 3 { 1 } else { (n * 7) % 13 };
+            let claims: String = (0..count)
+                .map(|c| {
+                    want.push(format!("S{n}C{c}"));
+                    format!("CLM*S{n}C{c}*1~LX*1~SV1*HC:A*1~")
+                })
+                .collect();
+            bytes.extend_from_slice(
+                format!("ST*837*{n:04}*005010X222A1~HL*1**20*1~HL*2*1*22*0~NM1*PR*2*P*****PI*P1~{claims}SE*1*{n:04}~").as_bytes(),
+            );
+        }
+        bytes.extend_from_slice(format!("GE*{sets}*1~IEA*1*000000001~").as_bytes());
+        let r = read_summaries(&bytes);
+        assert_eq!(r.sets, sets);
+        let got: Vec<&str> = r.claims.iter().map(|c| c.claim_id.as_str()).collect();
+        assert_eq!(got, want);
+        assert!(r.claims.iter().all(|c| c.lines.len() == 1 && c.payer_id == "P1"));
     }
 
     #[test]
