@@ -43,8 +43,8 @@ pub(crate) use cob_check::check_cob;
 pub use read::{read, read_claims, read_each, read_set_each, Error, Read837, READ_SKIPPED};
 pub use span::{claim_spans, ClaimSpan};
 pub use summary::{
-    read_summaries, read_summaries_as, read_summaries_released, ClaimSummary, LineSummary,
-    Summaries,
+    read_summaries, read_summaries_as, read_summaries_by_set, read_summaries_released,
+    ClaimSummary, LineSummary, Modifiers, Summaries,
 };
 pub(crate) use write::begin_envelope;
 pub use write::{standalone_set, write, Envelope, SetSummary, SetWriter, SetWritten, Written};

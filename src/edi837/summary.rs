@@ -8,12 +8,14 @@
 //! read in about a second. It is not a validator (see `validate`): CLM02 or
 //! SV102 that is not a number is its only finding (`837-AMOUNT`).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::values::{parse_date, parse_decimal};
+use crate::values::{parse_date_bytes, parse_decimal_bytes};
 use crate::x12::{self, Finding, Segment, TransactionKind};
 use crate::Text;
 
@@ -24,13 +26,70 @@ pub struct LineSummary {
     pub line_id: Text,
     /// SV101-2 procedure code.
     pub procedure: Text,
-    /// SV101-3..6 modifiers.
-    pub modifiers: Vec<Text>,
+    /// SV101-3..6 modifiers (the ones not empty, in order).
+    pub modifiers: Modifiers,
     /// DTP*472 first date of service.
     pub date: Option<NaiveDate>,
     /// SV102 charge.
     #[serde(serialize_with = "crate::numtext::json::money")]
     pub charge: Decimal,
+}
+
+/// The modifiers of a sent line (SV101-3..6 that are not empty, at most
+/// four), used as a slice of [`Text`]. One pointer wide and no allocation
+/// for a line without modifiers (most lines): a line takes 80 bytes, and
+/// a claim's two lines fit one 160-byte allocation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Modifiers(Option<Box<[Text; 4]>>);
+
+impl Modifiers {
+    /// The modifiers: the non-empty leading entries.
+    fn as_slice(&self) -> &[Text] {
+        match &self.0 {
+            None => &[],
+            Some(all) => {
+                let n = all.iter().take_while(|m| !m.is_empty()).count();
+                &all[..n]
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for Modifiers {
+    type Target = [Text];
+
+    fn deref(&self) -> &[Text] {
+        self.as_slice()
+    }
+}
+
+impl<'a> IntoIterator for &'a Modifiers {
+    type Item = &'a Text;
+    type IntoIter = std::slice::Iter<'a, Text>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
+impl FromIterator<Text> for Modifiers {
+    /// The first four non-empty modifiers of `iter` (an empty one is skipped).
+    fn from_iter<I: IntoIterator<Item = Text>>(iter: I) -> Modifiers {
+        let mut iter = iter.into_iter().filter(|m| !m.is_empty());
+        let Some(first) = iter.next() else { return Modifiers(None) };
+        let mut all: [Text; 4] = Default::default();
+        all[0] = first;
+        for (slot, m) in all[1..].iter_mut().zip(iter) {
+            *slot = m;
+        }
+        Modifiers(Some(Box::new(all)))
+    }
+}
+
+impl Serialize for Modifiers {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.as_slice())
+    }
 }
 
 /// One claim as sent.
@@ -92,12 +151,90 @@ pub fn read_summaries_released<T: Send>(
     read_summaries_then(input, each, |s| input.release_range(s.bytes.start, s.bytes.end))
 }
 
+/// [`read_summaries_released`] with the claims of each set in a vector of
+/// its own (`claims[i]` are the claims of the `i`th 837 set, in file
+/// order): no vector of every claim is built, for a caller that only looks
+/// claims up.
+pub fn read_summaries_by_set(input: &crate::input::Input) -> Summaries<Vec<ClaimSummary>> {
+    let (per_set, findings) =
+        read_sets(input, |c| c, |s| input.release_range(s.bytes.start, s.bytes.end));
+    let mut out =
+        Summaries { claims: Vec::with_capacity(per_set.len()), findings, sets: per_set.len() };
+    for (claims, findings) in per_set {
+        out.claims.push(claims);
+        out.findings.extend(findings);
+    }
+    out
+}
+
 /// The sets of `input` read in parallel, `done` called with each once it is read.
+///
+/// Sets are read in rounds of a few per thread, and each round's claims are
+/// moved into the one vector of all claims before the next round starts:
+/// no vector per set outlives its round. The vector is sized after the
+/// first round by the claims per byte read so far (with a twentieth more):
+/// room never written to is never made resident.
 fn read_summaries_then<T: Send>(
     input: &[u8],
     each: impl Fn(ClaimSummary) -> T + Sync,
     done: impl Fn(&x12::TransactionSet) + Sync,
 ) -> Summaries<T> {
+    let scan = x12::scan(input);
+    let sets: Vec<_> = scan.sets().map(|(_, _, s)| s).filter(|s| is_837(s)).collect();
+    let total_bytes: usize = sets.iter().map(|s| s.bytes.len()).sum();
+    let round = (rayon::current_num_threads() * 4).max(1);
+    let last_count = AtomicUsize::new(0);
+    let mut claims: Vec<T> = Vec::new();
+    let mut per_set_findings = Vec::new();
+    let mut bytes_read = 0usize;
+    for part in sets.chunks(round) {
+        let read: Vec<(Vec<T>, Vec<Finding>)> = part
+            .par_iter()
+            .map(|s| {
+                let hint = last_count.load(Ordering::Relaxed);
+                let read = read_set(input, s, &each, hint);
+                last_count.store(read.0.len(), Ordering::Relaxed);
+                done(s);
+                read
+            })
+            .collect();
+        bytes_read += part.iter().map(|s| s.bytes.len()).sum::<usize>();
+        let got: usize = read.iter().map(|(c, _)| c.len()).sum();
+        if claims.capacity() == 0 && bytes_read < total_bytes && bytes_read > 0 {
+            // Claims per byte so far, for every byte of the sets.
+            let per_byte = (claims.len() + got) as f64 / bytes_read as f64;
+            let estimate = (per_byte * total_bytes as f64 * 1.05) as usize + 64;
+            claims.reserve_exact(estimate.max(got));
+        }
+        for (mut c, f) in read {
+            claims.append(&mut c);
+            per_set_findings.push(f);
+        }
+    }
+    let set_count = sets.len();
+    drop(sets);
+    let mut findings = scan.findings;
+    for f in per_set_findings {
+        findings.extend(f);
+    }
+    Summaries { claims, findings, sets: set_count }
+}
+
+fn is_837(s: &x12::TransactionSet) -> bool {
+    matches!(
+        s.kind,
+        TransactionKind::Claim837P | TransactionKind::Claim837 | TransactionKind::Claim837I
+    )
+}
+
+/// The 837 sets of `input` read in parallel (`done` called with each once
+/// it is read): per set its claims and findings, after the envelope's findings.
+#[allow(clippy::type_complexity)]
+fn read_sets<T: Send>(
+    input: &[u8],
+    each: impl Fn(ClaimSummary) -> T + Sync,
+    done: impl Fn(&x12::TransactionSet) + Sync,
+) -> (Vec<(Vec<T>, Vec<Finding>)>, Vec<Finding>) {
     let scan = x12::scan(input);
     let sets: Vec<_> = scan
         .sets()
@@ -109,24 +246,20 @@ fn read_summaries_then<T: Send>(
         })
         .map(|(_, _, s)| s)
         .collect();
+    // The claim count of the set read last: the files we read hold sets of
+    // similar sizes, so each set's claims usually fit at the first try.
+    let last_count = AtomicUsize::new(0);
     let per_set: Vec<(Vec<T>, Vec<Finding>)> = sets
         .par_iter()
         .map(|s| {
-            let (claims, findings) = read_set(input, s);
+            let hint = last_count.load(Ordering::Relaxed);
+            let read = read_set(input, s, &each, hint);
+            last_count.store(read.0.len(), Ordering::Relaxed);
             done(s);
-            (claims.into_iter().map(&each).collect(), findings)
+            read
         })
         .collect();
-    let set_count = sets.len();
-    drop(sets);
-    let total = per_set.iter().map(|(claims, _)| claims.len()).sum();
-    let mut out =
-        Summaries { claims: Vec::with_capacity(total), findings: scan.findings, sets: set_count };
-    for (claims, findings) in per_set {
-        out.claims.extend(claims);
-        out.findings.extend(findings);
-    }
-    out
+    (per_set, scan.findings)
 }
 
 fn text(seg: &Segment<'_>, n: usize) -> Text {
@@ -134,10 +267,12 @@ fn text(seg: &Segment<'_>, n: usize) -> Text {
 }
 
 /// Element `n` of `seg` as an amount; one that is not a number is an
-/// `837-AMOUNT` finding and counts as 0.
+/// `837-AMOUNT` finding and counts as 0. The number is read from the
+/// element's bytes (what [`parse_decimal`](crate::values::parse_decimal)
+/// of its text reads).
 fn amount(seg: &Segment<'_>, n: usize, findings: &mut Vec<Finding>) -> Decimal {
-    let raw = text(seg, n);
-    parse_decimal(&raw).unwrap_or_else(|| {
+    parse_decimal_bytes(seg.element(n).raw).unwrap_or_else(|| {
+        let raw = text(seg, n);
         let id = seg.id_str();
         findings.push(Finding::error(
             seg.pos,
@@ -149,9 +284,55 @@ fn amount(seg: &Segment<'_>, n: usize, findings: &mut Vec<Finding>) -> Decimal {
     })
 }
 
-fn read_set(input: &[u8], set: &x12::TransactionSet) -> (Vec<ClaimSummary>, Vec<Finding>) {
-    let mut claims: Vec<ClaimSummary> = Vec::new();
+/// True when element `n` of `seg`, as text and trimmed, is `code` (ASCII,
+/// without spaces): an element of the code's length is compared as bytes,
+/// a longer one as text (`seg.str(n).trim() == code`).
+fn is_code(seg: &Segment<'_>, n: usize, code: &str) -> bool {
+    let raw = seg.element(n).raw;
+    match raw.len().cmp(&code.len()) {
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal => raw == code.as_bytes(),
+        std::cmp::Ordering::Greater => seg.str(n).trim() == code,
+    }
+}
+
+/// A service line while its claim is read: `has_id` once a REF*6R gave
+/// its id (until then its id is left empty; without one it is the line's
+/// position).
+struct LineRead {
+    line: LineSummary,
+    has_id: bool,
+}
+
+/// The claims of one set, each turned into a `T` by `each` as soon as it
+/// is read; `hint` is how many claims to make room for first. The lines of
+/// the claim being read are gathered in one vector reused from claim to
+/// claim, and moved into a vector of their exact number when the claim
+/// ends: a claim's lines take one allocation of their own size.
+fn read_set<T>(
+    input: &[u8],
+    set: &x12::TransactionSet,
+    each: &impl Fn(ClaimSummary) -> T,
+    hint: usize,
+) -> (Vec<T>, Vec<Finding>) {
+    let mut claims: Vec<T> = Vec::with_capacity(hint);
     let mut findings = Vec::new();
+    let mut current: Option<ClaimSummary> = None;
+    let mut lines: Vec<LineRead> = Vec::new();
+    let finish = |mut claim: ClaimSummary, lines: &mut Vec<LineRead>| {
+        claim.lines = lines
+            .drain(..)
+            .enumerate()
+            .map(|(n, l)| {
+                let mut line = l.line;
+                if !l.has_id {
+                    line.line_id = compact_str::format_compact!("{}", n + 1);
+                }
+                line
+            })
+            .collect();
+        each(claim)
+    };
     let mut payer_id = Text::default();
     let mut in_line = false;
     // NM1*PR names the claim's payer only in 2010BB, before any CLM of the
@@ -164,18 +345,21 @@ fn read_set(input: &[u8], set: &x12::TransactionSet) -> (Vec<ClaimSummary>, Vec<
                 in_line = false;
                 claim_since_hl = false;
                 // A new subscriber/patient level may name another payer.
-                if seg.str(3).trim() == "22" {
+                if is_code(&seg, 3, "22") {
                     payer_id.clear();
                 }
             }
-            b"NM1" if !claim_since_hl && seg.str(1).trim() == "PR" => {
+            b"NM1" if !claim_since_hl && is_code(&seg, 1, "PR") => {
                 payer_id = text(&seg, 9);
             }
             b"CLM" => {
                 in_line = false;
                 claim_since_hl = true;
                 let charge = amount(&seg, 2, &mut findings);
-                claims.push(ClaimSummary {
+                if let Some(done) = current.take() {
+                    claims.push(finish(done, &mut lines));
+                }
+                current = Some(ClaimSummary {
                     claim_id: text(&seg, 1),
                     payer_id: payer_id.clone(),
                     original_ref: None,
@@ -183,8 +367,8 @@ fn read_set(input: &[u8], set: &x12::TransactionSet) -> (Vec<ClaimSummary>, Vec<
                     lines: Vec::new(),
                 });
             }
-            b"REF" if !in_line && seg.str(1).trim() == "F8" => {
-                if let Some(c) = claims.last_mut() {
+            b"REF" if !in_line && is_code(&seg, 1, "F8") => {
+                if let Some(c) = current.as_mut() {
                     c.original_ref = Some(text(&seg, 2));
                 }
             }
@@ -194,31 +378,46 @@ fn read_set(input: &[u8], set: &x12::TransactionSet) -> (Vec<ClaimSummary>, Vec<
                 let el = seg.element(1);
                 let comp = |i: usize| crate::values::text(el.component(i));
                 let charge = amount(&seg, 2, &mut findings);
-                if let Some(c) = claims.last_mut() {
-                    let n = c.lines.len() + 1;
-                    c.lines.push(LineSummary {
-                        line_id: compact_str::format_compact!("{n}"),
-                        procedure: comp(2),
-                        modifiers: (3..=6).map(comp).filter(|m| !m.is_empty()).collect(),
-                        date: None,
-                        charge,
+                if current.is_some() {
+                    lines.push(LineRead {
+                        line: LineSummary {
+                            line_id: Text::default(),
+                            procedure: comp(2),
+                            modifiers: (3..=6).map(comp).filter(|m| !m.is_empty()).collect(),
+                            date: None,
+                            charge,
+                        },
+                        has_id: false,
                     });
                 }
             }
-            b"DTP" if in_line && seg.str(1).trim() == "472" => {
-                let raw = seg.str(3);
-                let first = raw.split('-').next().unwrap_or("");
-                if let Some(l) = claims.last_mut().and_then(|c| c.lines.last_mut()) {
-                    l.date = parse_date(first);
+            b"DTP" if in_line && is_code(&seg, 1, "472") => {
+                // The first date of D8 or RD8 (a `-` is never part of a
+                // multi-byte character: split as bytes, as text).
+                let raw = seg.element(3).raw;
+                let first = raw.split(|&b| b == b'-').next().unwrap_or(b"");
+                if let Some(l) = lines.last_mut() {
+                    l.line.date = parse_date_bytes(first);
                 }
             }
-            b"REF" if in_line && seg.str(1).trim() == "6R" => {
-                if let Some(l) = claims.last_mut().and_then(|c| c.lines.last_mut()) {
-                    l.line_id = text(&seg, 2);
+            b"REF" if in_line && is_code(&seg, 1, "6R") => {
+                if let Some(l) = lines.last_mut() {
+                    l.line.line_id = text(&seg, 2);
+                    l.has_id = true;
                 }
             }
             _ => {}
         }
+    }
+    if let Some(done) = current.take() {
+        claims.push(finish(done, &mut lines));
+    }
+    // A set larger than the hint leaves room for up to as many claims
+    // again: the claims move to a vector of their exact number.
+    if claims.capacity() - claims.len() > claims.len() / 8 {
+        let mut exact = Vec::with_capacity(claims.len());
+        exact.append(&mut claims);
+        claims = exact;
     }
     (claims, findings)
 }
@@ -239,9 +438,117 @@ mod tests {
         assert_eq!(c.original_ref.as_deref(), Some("PCN9"));
         assert_eq!(c.charge, Decimal::new(150, 0));
         assert_eq!(c.lines[0].line_id, "C1-1");
-        assert_eq!(c.lines[0].modifiers, vec!["25".to_string()]);
+        assert_eq!(c.lines[0].modifiers[..], ["25"]);
         assert_eq!(c.lines[1].line_id, "2");
         assert_eq!(c.lines[1].date, NaiveDate::from_ymd_opt(2024, 1, 3));
+    }
+
+    #[test]
+    fn lines_belong_to_the_claim_before_them_and_take_only_their_room() {
+        // Set 1: a line before any claim (dropped); claim C1's lines go on
+        // past a new HL until the next CLM; C2 has no lines; C3's second
+        // line has an empty REF*6R (kept empty), its third none (its place).
+        // Set 2: more claims than set 1, read with set 1's count as the hint.
+        let set1 = "ST*837*0001*005010X222A1~HL*1**20*1~LX*1~SV1*HC:1*1~HL*2*1*22*0~NM1*PR*2*P*****PI*P1~CLM*C1*3~LX*1~SV1*HC:A:25:59*1~REF*6R*X~HL*3*1*22*0~NM1*PR*2*P*****PI*P2~LX*2~SV1*HC:B*2~DTP*472*D8*20240105~CLM*C2*0~CLM*C3*6~LX*1~SV1*HC:C*1~LX*2~SV1*HC:D*2~REF*6R*~LX*3~SV1*HC:E*3~SE*9*0001~";
+        let claims2: String = (0..9).map(|n| format!("CLM*D{n}*1~LX*1~SV1*HC:F*1~")).collect();
+        let set2 = format!("ST*837*0002*005010X222A1~HL*1**20*1~HL*2*1*22*0~NM1*PR*2*P*****PI*P1~{claims2}SE*9*0002~");
+        let input = format!("ISA*00*          *00*          *ZZ*S              *ZZ*R              *240101*1200*^*00501*000000001*0*T*:~GS*HC*S*R*20240101*1200*1*X*005010X222A1~{set1}{set2}GE*2*1~IEA*1*000000001~");
+        let r = read_summaries(input.as_bytes());
+        assert_eq!(r.sets, 2);
+        let ids: Vec<&str> = r.claims.iter().map(|c| c.claim_id.as_str()).collect();
+        assert_eq!(ids[..3], ["C1", "C2", "C3"]);
+        assert_eq!(ids.len(), 12);
+        let c1 = &r.claims[0];
+        assert_eq!(c1.payer_id, "P1");
+        let c1_lines: Vec<(&str, &str)> =
+            c1.lines.iter().map(|l| (l.line_id.as_str(), l.procedure.as_str())).collect();
+        assert_eq!(c1_lines, [("X", "A"), ("2", "B")]);
+        assert_eq!(c1.lines[0].modifiers[..], ["25", "59"]);
+        assert!(c1.lines[1].modifiers.is_empty());
+        assert_eq!(c1.lines[1].date, NaiveDate::from_ymd_opt(2024, 1, 5));
+        assert!(r.claims[1].lines.is_empty());
+        let c3: Vec<&str> = r.claims[2].lines.iter().map(|l| l.line_id.as_str()).collect();
+        assert_eq!(c3, ["1", "", "3"]);
+        assert!(r.claims.iter().all(|c| c.lines.capacity() == c.lines.len()));
+        assert!(r.claims[3..].iter().all(|c| c.payer_id == "P1" && c.lines.len() == 1));
+    }
+
+    #[test]
+    fn modifiers_are_the_non_empty_ones_in_order_and_a_line_takes_80_bytes() {
+        let m: Modifiers =
+            ["", "25", "", "59", "XU", "GP", "LT"].map(Text::from).into_iter().collect();
+        assert_eq!(m[..], ["25", "59", "XU", "GP"]);
+        assert_eq!((&m).into_iter().count(), 4);
+        let none: Modifiers = ["", ""].map(Text::from).into_iter().collect();
+        assert_eq!(none, Modifiers::default());
+        assert!(none.is_empty());
+        assert_eq!(serde_json::to_string(&m).unwrap(), r#"["25","59","XU","GP"]"#);
+        assert_eq!(serde_json::to_string(&none).unwrap(), "[]");
+        if cfg!(target_pointer_width = "64") {
+            assert_eq!(std::mem::size_of::<LineSummary>(), 80);
+        }
+    }
+
+    #[test]
+    fn sets_read_in_rounds_keep_file_order_whatever_their_sizes() {
+        // More sets than a round, the first few small (the vector is sized
+        // from them, too small: it grows), some empty.
+        let mut bytes = b"ISA*00*          *00*          *ZZ*S              *ZZ*R              *240101*1200*^*00501*000000001*0*T*:~GS*HC*S*R*20240101*1200*1*X*005010X222A1~".to_vec();
+        let mut want = Vec::new();
+        let sets = rayon::current_num_threads() * 4 * 3 + 5;
+        for n in 0..sets {
+            let count = if n < 3 { 1 } else { (n * 7) % 13 };
+            let claims: String = (0..count)
+                .map(|c| {
+                    want.push(format!("S{n}C{c}"));
+                    format!("CLM*S{n}C{c}*1~LX*1~SV1*HC:A*1~")
+                })
+                .collect();
+            bytes.extend_from_slice(
+                format!("ST*837*{n:04}*005010X222A1~HL*1**20*1~HL*2*1*22*0~NM1*PR*2*P*****PI*P1~{claims}SE*1*{n:04}~").as_bytes(),
+            );
+        }
+        bytes.extend_from_slice(format!("GE*{sets}*1~IEA*1*000000001~").as_bytes());
+        let r = read_summaries(&bytes);
+        assert_eq!(r.sets, sets);
+        let got: Vec<&str> = r.claims.iter().map(|c| c.claim_id.as_str()).collect();
+        assert_eq!(got, want);
+        assert!(r.claims.iter().all(|c| c.lines.len() == 1 && c.payer_id == "P1"));
+    }
+
+    #[test]
+    fn codes_are_compared_as_trimmed_text() {
+        let d = x12::Delimiters::default();
+        let input = "NM1*PR*\u{a0}PR*P*PR *P\u{FFFD}~";
+        let mut segs = x12::Segments::chunk(input.as_bytes(), 0, input.len(), d, 0);
+        let seg = segs.next().unwrap().unwrap();
+        assert!(is_code(&seg, 1, "PR"));
+        // Unicode spaces trim as text does.
+        assert!(is_code(&seg, 2, "PR"));
+        assert!(!is_code(&seg, 3, "PR"));
+        assert!(is_code(&seg, 4, "PR"));
+        assert!(!is_code(&seg, 5, "PR"));
+        assert!(!is_code(&seg, 6, "PR"));
+        assert!(!is_code(&seg, 1, "472"));
+    }
+
+    #[test]
+    fn a_file_read_by_set_holds_the_same_claims() {
+        let one = b"ST*837*0001*005010X222A1~HL*1**20*1~HL*2*1*22*0~NM1*PR*2*PAYER*****PI*P1~CLM*C1*150***11:B:1*Y*A*Y*Y~LX*1~SV1*HC:99213*100*UN*1***1~CLM*C2*150~SE*9*0001~";
+        let mut bytes = b"ISA*00*          *00*          *ZZ*S              *ZZ*R              *240101*1200*^*00501*000000001*0*T*:~GS*HC*S*R*20240101*1200*1*X*005010X222A1~".to_vec();
+        for _ in 0..3 {
+            bytes.extend_from_slice(one);
+        }
+        bytes.extend_from_slice(b"GE*3*1~IEA*1*000000001~");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sent.837");
+        std::fs::write(&path, &bytes).unwrap();
+        let input = crate::input::open(&path).unwrap();
+        let by_set = read_summaries_by_set(&input);
+        let read = read_summaries(&bytes);
+        assert_eq!((by_set.sets, by_set.claims.len()), (3, 3));
+        assert_eq!(by_set.claims.concat(), read.claims);
+        assert_eq!(by_set.findings.len(), read.findings.len());
     }
 
     #[test]

@@ -66,7 +66,7 @@ pub(crate) use migrations::schema_version;
 pub(crate) use migrations::MIGRATIONS;
 pub use read::ReadError;
 pub use remit::{
-    LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile, UnpairedReversal,
+    LedgerClaim, PaymentPosting, PostSummary, RemitPosting, SentFile, SentRow, UnpairedReversal,
 };
 pub use standing::{standing, unanswered_lines, PayerAnswer, Stage, Standing};
 pub(crate) use story::Which;

@@ -12,9 +12,10 @@ use rayon::prelude::*;
 use super::run::{Claims, Error};
 use super::{Book, ClaimIndex, PayerNames, SentClaim};
 use crate::claim::ClaimStatus;
-use crate::edi837;
+use crate::edi837::{self, ClaimSummary};
 use crate::finding::{Finding, Severity, UNREADABLE};
 use crate::ledger::{self, Ledger};
+use crate::Text;
 
 /// The sent claims read from 837 files. Claims files with error findings are
 /// still read; at most three of their errors per file are returned as notes.
@@ -73,79 +74,155 @@ pub(crate) struct LedgerClaims {
 /// The ledger's claims as sent claims. Service lines (and REF*F8) come from
 /// the 837 files the claims were sent in, when those files are still there
 /// (else the claim is matched at claim level only, with a note); the files
-/// are read on other cores while SQLite reads the claims.
+/// are read on other cores while SQLite reads the claims, each straight
+/// into the one vector of sent claims, whose lines are then moved in from
+/// the files' claims.
 pub(crate) fn from_ledger(ledger: &Ledger) -> Result<LedgerClaims, Error> {
     let files = ledger.sent_files()?;
-    let (lc, read) = std::thread::scope(|scope| {
+    let sent_on: Vec<Option<NaiveDate>> = files
+        .iter()
+        .map(|s| s.created_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()))
+        .collect();
+    let (read, scanned) = std::thread::scope(|scope| {
         let reader =
             scope.spawn(|| files.par_iter().map(|f| read_sent_file(&f.file)).collect::<Vec<_>>());
-        (ledger.sent_claims(&files), reader.join())
+        let scanned = scan_ledger(ledger, &files, &sent_on);
+        (reader.join(), scanned)
     });
-    let lc = lc?;
+    let (mut claims, rows, waiting, submission) = scanned?;
     let read = read.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let mut notes = Vec::new();
-    let mut read: Vec<Vec<SentClaim>> = files
+    let mut read: Vec<FileClaims> = files
         .iter()
         .zip(read)
         .map(|(f, r)| {
-            r.unwrap_or_else(|e| {
+            FileClaims::new(r.unwrap_or_else(|e| {
                 let message = format!(
                     "unreadable: sent file cannot be read ({e}): its claims are matched without their service lines"
                 );
                 notes.push(Finding::new(UNREADABLE, Severity::Warning, message).in_file(&f.file));
                 Vec::new()
-            })
-        })
-        .collect();
-    let sent_on: Vec<Option<NaiveDate>> = files
-        .iter()
-        .map(|s| s.created_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()))
-        .collect();
-    // A claim rejected at the front end has its answer (on the status
-    // worklist); it is not outstanding.
-    let waiting = lc
-        .iter()
-        .map(|c| {
-            (!c.status.is_remitted() && c.status != ClaimStatus::Rejected)
-                || matches!(c.status, ClaimStatus::Partial | ClaimStatus::Reversed)
+            }))
         })
         .collect();
     let earlier = ledger.live_payments()?;
-    let rows = lc.iter().map(|c| c.row).collect();
-    let claims = lc
-        .into_iter()
-        .map(|c| {
-            let mut lines = Vec::new();
-            let mut f8 = None;
-            let in_file = &mut read[c.submission];
-            let want = (c.claim_id.as_str(), c.payer_id.as_str());
-            if let Ok(p) = in_file.binary_search_by(|r| claim_key(r).cmp(&want)) {
-                lines = std::mem::take(&mut in_file[p].lines);
-                f8 = in_file[p].payer_claim_id.take();
+    for (c, &f) in claims.iter_mut().zip(&submission) {
+        let in_file = &mut read[f as usize];
+        if let Some(sent) = in_file.find(&c.claim_id, &c.payer_id) {
+            c.lines = std::mem::take(&mut sent.lines);
+            // REF*F8 of a replacement names the payer's claim number too.
+            if c.payer_claim_id.is_none() {
+                c.payer_claim_id = sent.original_ref.take();
             }
-            SentClaim {
-                sent_on: sent_on[c.submission],
-                claim_id: c.claim_id,
-                payer_id: c.payer_id,
-                // REF*F8 of a replacement names the payer's claim number too.
-                payer_claim_id: c.payer_claim_id.or(f8),
-                charge: c.total_charge,
-                lines,
-            }
-        })
-        .collect();
+        }
+    }
+    drop(read);
     Ok(LedgerClaims { claims, waiting, earlier, rows, notes })
 }
 
-/// The claims of one sent 837 file sorted by (claim id, payer id).
-fn read_sent_file(path: &str) -> std::io::Result<Vec<SentClaim>> {
+/// What one pass over the ledger's claims gives: the sent claims (without
+/// their lines), and per claim its ledger row, whether it is waiting and
+/// the index of the file it was last sent in.
+type Scanned = (Vec<SentClaim>, Vec<i64>, Vec<bool>, Vec<u32>);
+
+/// The ledger's claims last sent in one of `files`, as sent claims without
+/// their lines, in row order.
+fn scan_ledger(
+    ledger: &Ledger,
+    files: &[ledger::SentFile],
+    sent_on: &[Option<NaiveDate>],
+) -> Result<Scanned, Error> {
+    let n = ledger.claim_count()?;
+    let (mut claims, mut rows, mut waiting, mut submission) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    ledger.each_sent_claim(files, |r| {
+        claims.push(SentClaim {
+            claim_id: Text::new(r.claim_id),
+            payer_id: Text::new(r.payer_id),
+            payer_claim_id: r.payer_claim_id.map(Text::new),
+            charge: r.total_charge.parse().unwrap_or_default(),
+            sent_on: sent_on[r.submission],
+            lines: Vec::new(),
+        });
+        rows.push(r.row);
+        // A claim rejected at the front end has its answer (on the status
+        // worklist); it is not outstanding.
+        waiting.push(
+            (!r.status.is_remitted() && r.status != ClaimStatus::Rejected)
+                || matches!(r.status, ClaimStatus::Partial | ClaimStatus::Reversed),
+        );
+        // Files are few (one per submission): their number fits.
+        submission.push(u32::try_from(r.submission).unwrap_or(u32::MAX));
+    })?;
+    Ok((claims, rows, waiting, submission))
+}
+
+/// The claims of one sent 837 file in file order (a vector per transaction
+/// set), found by (claim id, payer id). The ledger's claims usually come in
+/// the order they were sent, so the claim after the last one found is tried
+/// first; any other is found by binary search in a list sorted by the first
+/// lookup that needs it.
+struct FileClaims {
+    sets: Vec<Vec<ClaimSummary>>,
+    /// The claim after the last one found: set, then place in the set.
+    next: (usize, usize),
+    /// Places (set, claim) of every claim sorted by key, then by place.
+    sorted: Option<Vec<(u32, u32)>>,
+}
+
+impl FileClaims {
+    fn new(sets: Vec<Vec<ClaimSummary>>) -> FileClaims {
+        FileClaims { sets, next: (0, 0), sorted: None }
+    }
+
+    /// The claim with this claim id and payer id (exactly as sent): the one
+    /// after the last one found when it has them, else the first in the file.
+    fn find(&mut self, claim_id: &str, payer_id: &str) -> Option<&mut ClaimSummary> {
+        let want = (claim_id, payer_id);
+        let (mut set, mut at) = self.next;
+        while self.sets.get(set).is_some_and(|s| at >= s.len()) {
+            (set, at) = (set + 1, 0);
+        }
+        let here = self.sets.get(set).and_then(|s| s.get(at));
+        if !here.is_some_and(|c| claim_key(c) == want) {
+            let sets = &self.sets;
+            let claim = |&(s, c): &(u32, u32)| &sets[s as usize][c as usize];
+            let sorted = self.sorted.get_or_insert_with(|| {
+                // Sets and claims past u32 (4 billion) are not indexed.
+                let mut v: Vec<(u32, u32)> = sets
+                    .iter()
+                    .enumerate()
+                    .map_while(|(s, c)| Some((u32::try_from(s).ok()?, c.len())))
+                    .flat_map(|(s, n)| {
+                        (0..u32::try_from(n).unwrap_or(u32::MAX)).map(move |c| (s, c))
+                    })
+                    .collect();
+                v.par_sort_unstable_by(|a, b| {
+                    claim_key(claim(a)).cmp(&claim_key(claim(b))).then(a.cmp(b))
+                });
+                v
+            });
+            let p = sorted.partition_point(|i| claim_key(claim(i)) < want);
+            let found = sorted.get(p).filter(|i| claim_key(claim(i)) == want)?;
+            (set, at) = (found.0 as usize, found.1 as usize);
+        }
+        self.next = (set, at + 1);
+        self.sets.get_mut(set).and_then(|s| s.get_mut(at))
+    }
+}
+
+/// The claims of one sent 837 file, in file order, a vector per set.
+fn read_sent_file(path: &str) -> std::io::Result<Vec<Vec<ClaimSummary>>> {
     let input = crate::input::open(Path::new(path))?;
-    let mut claims = edi837::read_summaries_released(&input, SentClaim::from).claims;
-    claims.par_sort_unstable_by(|a, b| claim_key(a).cmp(&claim_key(b)));
+    let claims = edi837::read_summaries_by_set(&input).claims;
     Ok(claims)
 }
 
-fn claim_key(c: &SentClaim) -> (&str, &str) {
+fn claim_key(c: &ClaimSummary) -> (&str, &str) {
     (c.claim_id.as_str(), c.payer_id.as_str())
 }
 
@@ -237,6 +314,47 @@ pub(super) fn known_payers(configured: &PayerNames, sent: &[SentClaim]) -> Payer
 mod tests {
     use super::*;
     use crate::reconcile::testing::{line, sent, sent_with};
+    use rust_decimal::Decimal;
+
+    /// A claim read from a file, its one line's id `tag`.
+    fn summary(id: &str, payer: &str, tag: &str) -> ClaimSummary {
+        ClaimSummary {
+            claim_id: id.into(),
+            payer_id: payer.into(),
+            original_ref: None,
+            charge: Decimal::ZERO,
+            lines: vec![line(tag, "99213", 1, "")],
+        }
+    }
+
+    #[test]
+    fn a_file_s_claims_are_found_in_order_out_of_order_and_across_sets() {
+        let sets = vec![
+            vec![summary("A", "P", "a"), summary("B", "P", "b"), summary("B", "Q", "bq")],
+            vec![],
+            vec![summary("C", "P", "c"), summary("D", "P", "d"), summary("C", "P", "c2")],
+        ];
+        let mut f = FileClaims::new(sets);
+        let mut id = |c: &str, p: &str| f.find(c, p).map(|s| s.lines[0].line_id.to_string());
+        // In file order: each found at the cursor, across the empty set.
+        assert_eq!(id("A", "P").as_deref(), Some("a"));
+        assert_eq!(id("B", "P").as_deref(), Some("b"));
+        assert_eq!(id("B", "Q").as_deref(), Some("bq"));
+        assert_eq!(id("C", "P").as_deref(), Some("c"));
+        // Out of order, then the cursor goes on from the claim found.
+        assert_eq!(id("A", "P").as_deref(), Some("a"));
+        assert_eq!(id("B", "P").as_deref(), Some("b"));
+        // Ids and payers are compared exactly; a claim not in the file is none.
+        assert_eq!(id("b", "P"), None);
+        assert_eq!(id("B", "R"), None);
+        assert_eq!(id("E", "P"), None);
+        // Sent twice in one file: the first unless the cursor is at the other.
+        assert_eq!(id("D", "P").as_deref(), Some("d"));
+        assert_eq!(id("C", "P").as_deref(), Some("c2"));
+        assert_eq!(id("C", "P").as_deref(), Some("c"));
+        let mut empty = FileClaims::new(Vec::new());
+        assert!(empty.find("A", "P").is_none());
+    }
 
     #[test]
     fn a_payment_s_answered_lines_come_back_as_a_mask() {

@@ -93,7 +93,7 @@ pub(crate) fn line(id: &str, code: &str, charge: i64, date: &str) -> super::Sent
     super::SentLine {
         line_id: id.into(),
         procedure: code.into(),
-        modifiers: vec![],
+        modifiers: Default::default(),
         date: date.parse().ok(),
         charge: Decimal::new(charge, 0),
     }

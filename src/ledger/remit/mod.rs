@@ -33,7 +33,7 @@ mod schema;
 mod sent;
 
 pub(crate) use schema::{MIGRATION_V2, MIGRATION_V3, MIGRATION_V4, MIGRATION_V5};
-pub use sent::{LedgerClaim, SentFile};
+pub use sent::{LedgerClaim, SentFile, SentRow};
 
 /// One claim payment to post.
 #[derive(Clone, Debug, PartialEq, Eq)]

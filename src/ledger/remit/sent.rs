@@ -1,6 +1,7 @@
 //! The claims and files the ledger knows as sent, read for matching
 //! remittances. It does not match (that is `reconcile`).
 
+use rusqlite::types::ValueRef;
 use rust_decimal::Decimal;
 
 use crate::claim::ClaimStatus;
@@ -61,6 +62,29 @@ impl Ledger {
     /// earlier remittances. One pass over `claims` in row order (no join, no
     /// sort: a million claims load in about a second).
     pub fn sent_claims(&self, files: &[SentFile]) -> Result<Vec<LedgerClaim>, Error> {
+        let mut claims = Vec::new();
+        self.each_sent_claim(files, |r| {
+            claims.push(LedgerClaim {
+                row: r.row,
+                claim_id: Text::new(r.claim_id),
+                payer_id: Text::new(r.payer_id),
+                total_charge: r.total_charge.parse().unwrap_or_default(),
+                status: r.status,
+                submission: r.submission,
+                payer_claim_id: r.payer_claim_id.map(Text::new),
+            });
+        })?;
+        Ok(claims)
+    }
+
+    /// [`Ledger::sent_claims`] without a vector of its own: `each` is given
+    /// every claim last sent in one of `files`, in row order, its values
+    /// borrowed from SQLite's row.
+    pub fn each_sent_claim(
+        &self,
+        files: &[SentFile],
+        mut each: impl FnMut(SentRow<'_>),
+    ) -> Result<(), Error> {
         let by_id: std::collections::HashMap<i64, usize> =
             files.iter().enumerate().map(|(i, f)| (f.id, i)).collect();
         let mut st = self
@@ -71,28 +95,63 @@ impl Ledger {
             )
             .map_err(self.sq())?;
         let mut rows = st.query([]).map_err(self.sq())?;
-        let mut claims = Vec::new();
         while let Some(r) = rows.next().map_err(self.sq())? {
             let Some(&submission) = by_id.get(&r.get::<_, i64>(5).map_err(self.sq())?) else {
                 continue;
             };
-            // Read in place: ids are short, so no heap copy is made of them.
-            let text = |i| -> Result<Option<Text>, Error> {
-                match r.get_ref(i).map_err(self.sq())? {
-                    rusqlite::types::ValueRef::Null => Ok(None),
-                    v => Ok(Some(Text::new(v.as_str().map_err(|e| self.sq()(e.into()))?))),
-                }
-            };
-            claims.push(LedgerClaim {
-                row: r.get(0).map_err(self.sq())?,
-                claim_id: text(1)?.unwrap_or_default(),
-                payer_id: text(2)?.unwrap_or_default(),
-                total_charge: text(3)?.unwrap_or_default().parse().unwrap_or_default(),
-                status: r.get(4).map_err(self.sq())?,
-                submission,
-                payer_claim_id: text(6)?,
-            });
+            each(sent_row(r, submission).map_err(self.sq())?);
         }
-        Ok(claims)
+        Ok(())
     }
+
+    /// How many claims the ledger holds (an upper bound of how many
+    /// [`Ledger::each_sent_claim`] gives: room is made for them at once).
+    pub fn claim_count(&self) -> Result<usize, Error> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM claims", [], |r| r.get(0))
+            .map_err(self.sq())?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+}
+
+/// The row `r` of the claims query of [`Ledger::each_sent_claim`], read in
+/// place: no copy is made of its text.
+fn sent_row<'r>(r: &'r rusqlite::Row<'_>, submission: usize) -> rusqlite::Result<SentRow<'r>> {
+    fn text(v: ValueRef<'_>) -> rusqlite::Result<Option<&str>> {
+        match v {
+            ValueRef::Null => Ok(None),
+            v => Ok(Some(v.as_str()?)),
+        }
+    }
+    Ok(SentRow {
+        row: r.get(0)?,
+        claim_id: text(r.get_ref(1)?)?.unwrap_or_default(),
+        payer_id: text(r.get_ref(2)?)?.unwrap_or_default(),
+        total_charge: text(r.get_ref(3)?)?.unwrap_or_default(),
+        status: r.get(4)?,
+        submission,
+        payer_claim_id: text(r.get_ref(6)?)?,
+    })
+}
+
+/// A claim of the ledger as [`Ledger::each_sent_claim`] reads it, borrowed
+/// from its row: the fields of [`LedgerClaim`] (a missing text is empty,
+/// the total charge is the ledger's text of it).
+#[derive(Clone, Copy, Debug)]
+pub struct SentRow<'r> {
+    /// `claims.rowid`.
+    pub row: i64,
+    /// CLM01.
+    pub claim_id: &'r str,
+    /// 2010BB payer id.
+    pub payer_id: &'r str,
+    /// CLM02 as last sent, as the ledger keeps it.
+    pub total_charge: &'r str,
+    /// Current status.
+    pub status: ClaimStatus,
+    /// Index into the files given of the file it was last sent in.
+    pub submission: usize,
+    /// The payer's claim number (CLP07) from the latest payment that gave one.
+    pub payer_claim_id: Option<&'r str>,
 }
