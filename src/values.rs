@@ -20,6 +20,20 @@ pub fn text(raw: &[u8]) -> Text {
     }
 }
 
+/// `s.trim()`, without its scan when `s` cannot need it: empty, or
+/// starting and ending with a printable ASCII byte (what [`text`] reads
+/// usually is).
+#[inline]
+pub fn trimmed(s: &str) -> &str {
+    let b = s.as_bytes();
+    let plain = |c: Option<&u8>| c.map_or(true, u8::is_ascii_graphic);
+    if plain(b.first()) && plain(b.last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
 /// Most digits an X12 `R` value may have (the element maximum length).
 /// Keeping to it also keeps every sum of a run far from `Decimal`'s limit
 /// (about 7.9e28), so adding amounts can never overflow.
@@ -147,6 +161,16 @@ mod tests {
             let want = reference_decimal(&s);
             // Same value and the same number of decimals (reports keep them).
             proptest::prop_assert_eq!(got.map(|d| (d, d.scale())), want.map(|d| (d, d.scale())), "{:?}", s);
+        }
+    }
+
+    #[test]
+    fn trimmed_is_trim() {
+        for s in [
+            "", " ", "a", " a", "a ", "\u{b}a", "a\u{b}", "\u{a0}45", "45\u{a0}", "\t1\n", "é",
+            "CO",
+        ] {
+            assert_eq!(trimmed(s), s.trim(), "{s:?}");
         }
     }
 

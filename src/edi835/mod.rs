@@ -109,7 +109,7 @@ impl Group {
     /// Parses a group code (trimmed, case-insensitive).
     pub fn from_code(s: &str) -> Option<Group> {
         // Compared in place: no uppercased copy (this runs for every CAS).
-        let s = s.trim();
+        let s = crate::values::trimmed(s);
         [Group::CO, Group::OA, Group::PI, Group::PR, Group::CR]
             .into_iter()
             .find(|g| s.eq_ignore_ascii_case(g.code()))

@@ -28,7 +28,7 @@ pub(crate) fn classify(c: &ClaimPayment, matched: bool, contractual: &[String]) 
     if c.is_reversal() || c.clp04_paid < Decimal::ZERO {
         return ClaimStatus::Reversed;
     }
-    if c.clp02_status.trim() == "23" {
+    if crate::values::trimmed(&c.clp02_status) == "23" {
         return ClaimStatus::Forwarded;
     }
     if c.clp02_status == "4" {
@@ -67,6 +67,35 @@ fn line_status(l: &ServicePayment, claim: ClaimStatus, contractual: &[String]) -
         // Paid 0 with nothing denied (a zero-charge line, or one settled by
         // a contractual adjustment such as capitation): nothing owed.
         _ => ClaimStatus::Paid,
+    }
+}
+
+/// True when `code` is `a`'s `GROUP-CARC` code ([`carc_code`]), compared
+/// without building it.
+fn is_carc_of(code: &str, a: &Adjustment) -> bool {
+    let (g, r) = (a.group_code.as_str(), a.reason.as_str());
+    code.len() == g.len() + 1 + r.len()
+        && code.as_bytes()[g.len()] == b'-'
+        && code.starts_with(g)
+        && code.ends_with(r)
+}
+
+/// Adds `a`'s code to `into` unless it is there (as [`distinct`] with
+/// [`carc_code`]), and to `also` likewise; the code is built only when one
+/// of them lacks it.
+fn distinct_carc(into: &mut Vec<Text>, a: &Adjustment, also: Option<&mut Vec<Text>>) {
+    let also = also.filter(|v| !v.iter().any(|c| is_carc_of(c, a)));
+    let here = !into.iter().any(|c| is_carc_of(c, a));
+    if !here && also.is_none() {
+        return;
+    }
+    // Never empty (it holds the `-`), as `distinct` would otherwise skip.
+    let code = carc_code(a);
+    if let Some(v) = also {
+        v.push(code.clone());
+    }
+    if here {
+        into.push(code);
     }
 }
 
@@ -136,7 +165,7 @@ fn reconcile_claim(
     // claim was not sent to, matched by claim id alone: the crossover payer
     // (NM1*TT of the primary's 835) answering the claim the primary forwarded.
     let later_payer = rule == super::ClaimRule::ClaimIdOnly
-        && matches!(c.clp02_status.trim(), "2" | "3")
+        && matches!(crate::values::trimmed(&c.clp02_status), "2" | "3")
         && sent.is_some_and(|s| payer.is_some_and(|p| !p.eq_ignore_ascii_case(&s.payer_id)));
     let status = classify(c, sent.is_some(), contractual);
     let denies = |a: &&Adjustment| is_denial_adjustment(a, contractual);
@@ -150,10 +179,12 @@ fn reconcile_claim(
         Some(s) if c.lines.is_empty() => all_lines(s.lines.len()),
         Some(_) => line_matches.iter().filter_map(|(m, _)| m.map(line_bit)).fold(0, |a, b| a | b),
     };
+    // The claim's codes: its own adjustments', then each line's in order
+    // (added while the lines are gone through below, each code built once).
     let mut carc = Vec::new();
     let mut rarc = Vec::new();
-    for a in c.all_adjustments() {
-        distinct(&mut carc, carc_code(a));
+    for a in &c.adjustments {
+        distinct_carc(&mut carc, a, None);
     }
     for r in c.remark_codes() {
         distinct(&mut rarc, r);
@@ -163,7 +194,7 @@ fn reconcile_claim(
         let mut lcarc = Vec::new();
         let mut lrarc = Vec::new();
         for a in &l.adjustments {
-            distinct(&mut lcarc, carc_code(a));
+            distinct_carc(&mut lcarc, a, Some(&mut carc));
         }
         for r in &l.remarks {
             distinct(&mut lrarc, r.code.clone());

@@ -120,13 +120,14 @@ fn read(
     let mut r = Reader::new(set, interchange_control, balance_only);
     // One element table, refilled per segment (it is 512 bytes: building a
     // new one per segment showed up as copying in profiles).
+    // Each segment's terminator and element separators are found in one
+    // pass (`Segments::next_fields`), not a terminator search and a
+    // second scan of the body.
     let mut fields = Fields::default();
-    for item in set.segments(input) {
+    let mut segments = set.segments(input);
+    while let Some(item) = segments.next_fields(&mut fields) {
         match item {
-            Ok(seg) => {
-                fields.load(&seg);
-                r.segment(&fields);
-            }
+            Ok(()) => r.segment(&fields),
             Err(e) => r.rem.findings.push(Finding::error(
                 e.pos,
                 "",
