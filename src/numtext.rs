@@ -93,13 +93,18 @@ pub(crate) fn push_normalized(out: &mut String, d: Decimal) {
 /// The text of money `d` with at most two decimals (`d.scale() <= 2`,
 /// the X12 case), written from the right into `buf`: returns where it
 /// starts, or `None` when `d` needs the general path of [`push_money`]
-/// (more decimals, zero, or more than 64 bits of cents). Normalizing and
+/// (more decimals, or more than 64 bits of cents). Normalizing and
 /// rescaling to two decimals comes to scaling the mantissa by
 /// `10^(2 - scale)`, which is done here directly.
 #[inline]
 fn money_digits(d: Decimal, buf: &mut [u8; 48]) -> Option<usize> {
     let scale = d.scale();
-    if scale > 2 || d.is_zero() {
+    if d.is_zero() {
+        let i = buf.len() - 4;
+        buf[i..].copy_from_slice(b"0.00");
+        return Some(i);
+    }
+    if scale > 2 {
         return None;
     }
     // Past 64 bits (beyond any X12 amount) the general path takes it.
