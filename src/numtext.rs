@@ -91,13 +91,14 @@ pub(crate) fn push_normalized(out: &mut String, d: Decimal) {
 }
 
 /// The text of money `d` with at most two decimals (`d.scale() <= 2`,
-/// the X12 case), written from the right into `buf`: returns where it
+/// the X12 case), written from the right into `buf` (20 digits of cents,
+/// the point and a sign fit): returns where it
 /// starts, or `None` when `d` needs the general path of [`push_money`]
 /// (more decimals, or more than 64 bits of cents). Normalizing and
 /// rescaling to two decimals comes to scaling the mantissa by
 /// `10^(2 - scale)`, which is done here directly.
 #[inline]
-fn money_digits(d: Decimal, buf: &mut [u8; 48]) -> Option<usize> {
+fn money_digits(d: Decimal, buf: &mut [u8; 24]) -> Option<usize> {
     let scale = d.scale();
     if d.is_zero() {
         let i = buf.len() - 4;
@@ -135,7 +136,7 @@ fn money_digits(d: Decimal, buf: &mut [u8; 48]) -> Option<usize> {
 /// Appends `d` as money: two decimals, more only when `d` has more
 /// significant ones (`100.00`, `-1.27`, `1.005`); zero is `0.00`.
 pub(crate) fn push_money(out: &mut String, d: Decimal) {
-    let mut buf = [0u8; 48];
+    let mut buf = [0u8; 24];
     match money_digits(d, &mut buf) {
         // ASCII digits, a point and a sign only: always valid UTF-8.
         Some(i) => out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default()),
@@ -145,7 +146,7 @@ pub(crate) fn push_money(out: &mut String, d: Decimal) {
 
 /// [`push_money`] into bytes (a CSV row being written).
 pub(crate) fn push_money_bytes(out: &mut Vec<u8>, d: Decimal) {
-    let mut buf = [0u8; 48];
+    let mut buf = [0u8; 24];
     match money_digits(d, &mut buf) {
         Some(i) => out.extend_from_slice(&buf[i..]),
         None => {

@@ -25,7 +25,8 @@ pub(crate) mod parse;
 
 pub use balance::balance;
 pub use parse::{
-    read_file, read_set, read_set_for_balance, BalanceReader, Balanced, FileRemittances,
+    read_file, read_set, read_set_for_balance, read_set_for_reconcile, BalanceReader, Balanced,
+    FileRemittances,
 };
 
 /// A name/id pair: N1 (payer, payee) or NM1 (patient, insured, providers).

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use super::{LineRule, SentClaim, SentLine};
 use crate::edi835::ClaimPayment;
+use crate::values::trimmed;
 use crate::Text;
 
 /// The same modifiers in any order (trimmed, case-insensitive), without
@@ -14,7 +15,7 @@ fn mods_eq(a: &[Text], b: &[Text]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let same = |x: &Text, y: &Text| x.trim().eq_ignore_ascii_case(y.trim());
+    let same = |x: &Text, y: &Text| trimmed(x).eq_ignore_ascii_case(trimmed(y));
     a.iter()
         .all(|m| a.iter().filter(|n| same(m, n)).count() == b.iter().filter(|n| same(m, n)).count())
 }
@@ -27,15 +28,25 @@ pub(super) fn match_lines(
     sent: &SentClaim,
     claim: &ClaimPayment,
 ) -> Vec<(Option<usize>, LineRule)> {
-    let mut used = vec![false; sent.lines.len()];
+    // Which sent lines are answered: on the stack for any 837P's claim
+    // (at most 50 lines).
+    let mut few = [false; 64];
+    let mut many = Vec::new();
+    let used: &mut [bool] = match few.get_mut(..sent.lines.len()) {
+        Some(u) => u,
+        None => {
+            many.resize(sent.lines.len(), false);
+            &mut many
+        }
+    };
     let fallback_date = claim.date("232").or_else(|| claim.date("150"));
     let mut out = Vec::with_capacity(claim.lines.len());
     for svc in &claim.lines {
         // 1. REF*6R line item control number. Several SVCs may name the same
         //    line (the payer split it), so used lines stay eligible.
-        if let Some(id) = svc.line_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(id) = svc.line_id.as_deref().map(trimmed).filter(|s| !s.is_empty()) {
             if let Some(i) =
-                sent.lines.iter().position(|l| l.line_id.trim().eq_ignore_ascii_case(id))
+                sent.lines.iter().position(|l| trimmed(&l.line_id).eq_ignore_ascii_case(id))
             {
                 used[i] = true;
                 out.push((Some(i), LineRule::LineId));
@@ -56,7 +67,7 @@ pub(super) fn match_lines(
         };
         let date = svc.service_date.or(fallback_date);
         let same_code =
-            |l: &SentLine, code: &str| l.procedure.trim().eq_ignore_ascii_case(code.trim());
+            |l: &SentLine, code: &str| trimmed(&l.procedure).eq_ignore_ascii_case(trimmed(code));
         let same_date = |l: &SentLine| date.is_none() || l.date.is_none() || l.date == date;
         // A reversal's charge is negative.
         let charge = svc.svc02_charge.abs();

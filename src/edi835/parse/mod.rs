@@ -75,6 +75,8 @@ struct Reader {
     cas: Vec<Adjustment>,
     /// Keep only what `balance` and the findings need (see [`read_set_for_balance`]).
     balance_only: bool,
+    /// Leave out what reconciling does not read (see [`read_set_for_reconcile`]).
+    for_reconcile: bool,
     /// Balance each claim when the next one starts and keep only the open
     /// one ([`BalanceReader`]).
     streamed: Option<Streamed>,
@@ -92,6 +94,22 @@ struct Streamed {
 /// Reads one 835 transaction set. `interchange_control` is the ISA13 it came in.
 pub fn read_set(input: &[u8], set: &x12::TransactionSet, interchange_control: &str) -> Remittance {
     read(input, set, interchange_control, false)
+}
+
+/// Reads one 835 transaction set for reconciling: the same remittance and
+/// findings as [`read_set`], except that what matching, classifying,
+/// reporting and posting a payment never read is left empty: of a claim's
+/// NM1 names only NM101 (the entity code) is kept, CLP08, CLP09 and CLP11
+/// are empty, and so are the qualifier and description of every SVC01 and
+/// SVC06 procedure (the code and modifiers are kept).
+pub fn read_set_for_reconcile(
+    input: &[u8],
+    set: &x12::TransactionSet,
+    interchange_control: &str,
+) -> Remittance {
+    let mut r = Reader::new(set, interchange_control, false);
+    r.for_reconcile = true;
+    read_with(input, set, r)
 }
 
 /// Reads one 835 transaction set for [`balance`](crate::edi835::balance) and
@@ -117,7 +135,11 @@ fn read(
     interchange_control: &str,
     balance_only: bool,
 ) -> Remittance {
-    let mut r = Reader::new(set, interchange_control, balance_only);
+    read_with(input, set, Reader::new(set, interchange_control, balance_only))
+}
+
+/// Reads the segments of `set` with `r`.
+fn read_with(input: &[u8], set: &x12::TransactionSet, mut r: Reader) -> Remittance {
     // One element table, refilled per segment (it is 512 bytes: building a
     // new one per segment showed up as copying in profiles).
     // Each segment's terminator and element separators are found in one
@@ -199,6 +221,7 @@ impl Reader {
             saw_trn: false,
             cas: Vec::new(),
             balance_only,
+            for_reconcile: false,
             streamed: None,
         }
     }
@@ -340,7 +363,11 @@ impl Reader {
                 // Names are not needed for balancing: `balance_only` skips them.
                 State::Claim if self.balance_only => {}
                 State::Claim => {
-                    let p = Self::party(seg);
+                    let p = if self.for_reconcile {
+                        Party { entity: text(seg, 1), ..Party::default() }
+                    } else {
+                        Self::party(seg)
+                    };
                     if let Some(c) = self.current_claim() {
                         c.names.push(p)
                     }

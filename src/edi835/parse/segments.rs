@@ -113,9 +113,9 @@ impl Reader {
             clp05_patient_responsibility: pr,
             clp06_filing_indicator: self.kept_text(seg, 6),
             clp07_payer_claim_id: self.kept_text(seg, 7),
-            clp08_facility: self.kept_text(seg, 8),
-            clp09_frequency: self.kept_text(seg, 9),
-            clp11_drg: self.kept_text(seg, 11),
+            clp08_facility: self.detail_text(seg, 8),
+            clp09_frequency: self.detail_text(seg, 9),
+            clp11_drg: self.detail_text(seg, 11),
             clp12_drg_weight: weight,
             clp13_discharge_fraction: fraction,
             adjustments: Vec::new(),
@@ -141,10 +141,12 @@ impl Reader {
         let paid = self.money(seg, 3);
         let units = self.opt_number(seg, 5);
         let original_units = self.opt_number(seg, 7);
-        let original = if seg.get(6).is_empty() { None } else { Some(procedure(seg, 6)) };
+        let code_only = self.for_reconcile;
+        let original =
+            if seg.get(6).is_empty() { None } else { Some(procedure(seg, 6, code_only)) };
         let line = ServicePayment {
             pos: seg.pos,
-            svc01_procedure: procedure(seg, 1),
+            svc01_procedure: procedure(seg, 1, code_only),
             svc02_charge: charge,
             svc03_paid: paid,
             svc04_revenue_code: text(seg, 4),
