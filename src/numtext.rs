@@ -90,11 +90,18 @@ pub(crate) fn push_normalized(out: &mut String, d: Decimal) {
     out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
 }
 
+/// `00` to `99`, two ASCII digits each.
+const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
 /// The text of money `d` with at most two decimals (`d.scale() <= 2`,
 /// the X12 case), written from the right into `buf` (20 digits of cents,
-/// the point and a sign fit): returns where it
-/// starts, or `None` when `d` needs the general path of [`push_money`]
-/// (more decimals, or more than 64 bits of cents). Normalizing and
+/// the point and a sign fit): returns where it starts, or `None` when `d`
+/// needs the general path of [`push_money`] (more decimals, or more than
+/// 64 bits of cents). Normalizing and
 /// rescaling to two decimals comes to scaling the mantissa by
 /// `10^(2 - scale)`, which is done here directly.
 #[inline]
@@ -111,24 +118,30 @@ fn money_digits(d: Decimal, buf: &mut [u8; 24]) -> Option<usize> {
     // Past 64 bits (beyond any X12 amount) the general path takes it.
     let mantissa = u64::try_from(d.mantissa().unsigned_abs()).ok()?;
     let mut cents = mantissa.checked_mul(10u64.pow(2 - scale))?;
+    // Two digits at a time from a table: half the divisions.
+    fn pair(buf: &mut [u8; 24], i: &mut usize, v: u64) {
+        let v = v as usize * 2;
+        *i -= 2;
+        buf[*i..*i + 2].copy_from_slice(&DIGIT_PAIRS[v..v + 2]);
+    }
     let mut i = buf.len();
-    let mut put = |b: u8| {
-        i -= 1;
-        buf[i] = b;
-    };
-    put(b'0' + (cents % 10) as u8);
-    put(b'0' + (cents / 10 % 10) as u8);
-    put(b'.');
+    pair(buf, &mut i, cents % 100);
+    i -= 1;
+    buf[i] = b'.';
     cents /= 100;
-    loop {
-        put(b'0' + (cents % 10) as u8);
-        cents /= 10;
-        if cents == 0 {
-            break;
-        }
+    while cents >= 100 {
+        pair(buf, &mut i, cents % 100);
+        cents /= 100;
+    }
+    if cents >= 10 {
+        pair(buf, &mut i, cents);
+    } else {
+        i -= 1;
+        buf[i] = b'0' + cents as u8;
     }
     if d.is_sign_negative() {
-        put(b'-');
+        i -= 1;
+        buf[i] = b'-';
     }
     Some(i)
 }

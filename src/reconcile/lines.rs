@@ -24,10 +24,24 @@ fn mods_eq(a: &[Text], b: &[Text]) -> bool {
 /// `docs/reconcile.md`: REF*6R; procedure + modifiers + date + charge (the
 /// submitted code: SVC06 when given, then SVC01); procedure + date; charge +
 /// date when exactly one unmatched sent line has them.
+#[cfg(test)]
 pub(super) fn match_lines(
     sent: &SentClaim,
     claim: &ClaimPayment,
 ) -> Vec<(Option<usize>, LineRule)> {
+    let mut out = Vec::with_capacity(claim.lines.len());
+    match_lines_into(sent, claim, &mut out);
+    out
+}
+
+/// [`match_lines`] into `out` (cleared first): a buffer the caller reuses
+/// from one claim payment to the next.
+pub(super) fn match_lines_into(
+    sent: &SentClaim,
+    claim: &ClaimPayment,
+    out: &mut Vec<(Option<usize>, LineRule)>,
+) {
+    out.clear();
     // Which sent lines are answered: on the stack for any 837P's claim
     // (at most 50 lines).
     let mut few = [false; 64];
@@ -40,7 +54,6 @@ pub(super) fn match_lines(
         }
     };
     let fallback_date = claim.date("232").or_else(|| claim.date("150"));
-    let mut out = Vec::with_capacity(claim.lines.len());
     for svc in &claim.lines {
         // 1. REF*6R line item control number. Several SVCs may name the same
         //    line (the payer split it), so used lines stay eligible.
@@ -119,7 +132,6 @@ pub(super) fn match_lines(
             _ => out.push((None, LineRule::None)),
         }
     }
-    out
 }
 
 /// The bit of sent line `i` in an answered-lines mask (lines past the 64th,

@@ -5,7 +5,7 @@
 
 use rust_decimal::Decimal;
 
-use super::lines::{all_lines, line_bit, match_lines};
+use super::lines::{all_lines, line_bit, match_lines_into};
 use super::money::Figures;
 use super::{denial_of, ClaimIndex, ClaimResult, ClaimStatus, LineResult, LineRule};
 use crate::claim::denial::{carc_code, distinct, is_denial_adjustment};
@@ -128,12 +128,14 @@ pub fn reconcile_remittance(
         .iter()
         .map(|c| index.find(&c.clp01_claim_id, &c.clp07_payer_claim_id, payer))
         .collect();
+    // One buffer for every payment's line matches.
+    let mut matches = Vec::new();
     rem.claims
         .iter()
         .zip(found)
         .map(|(c, found)| {
             let ctx = Context { index, file, rem, payer_id: &payer_id, payer, contractual };
-            reconcile_claim(&ctx, c, found, with_adjustments)
+            reconcile_claim(&ctx, c, found, with_adjustments, &mut matches)
         })
         .collect()
 }
@@ -148,12 +150,14 @@ struct Context<'a> {
     contractual: &'a [String],
 }
 
-/// Reconciles claim payment `c`, whose sent claim lookup gave `found`.
+/// Reconciles claim payment `c`, whose sent claim lookup gave `found`;
+/// `line_matches` is a buffer for its lines' matches.
 fn reconcile_claim(
     ctx: &Context<'_>,
     c: &ClaimPayment,
     found: (Option<usize>, super::ClaimRule),
     with_adjustments: bool,
+    line_matches: &mut Vec<(Option<usize>, LineRule)>,
 ) -> ClaimResult {
     let Context { index, file, rem, payer_id, payer, contractual } = *ctx;
     let (sent_idx, rule) = found;
@@ -170,10 +174,13 @@ fn reconcile_claim(
     let status = classify(c, sent.is_some(), contractual);
     let denies = |a: &&Adjustment| is_denial_adjustment(a, contractual);
     let forwarded = status != ClaimStatus::Forwarded && c.is_forwarded();
-    let line_matches = match sent {
-        Some(s) => match_lines(s, c),
-        None => vec![(None, LineRule::None); c.lines.len()],
-    };
+    match sent {
+        Some(s) => match_lines_into(s, c, line_matches),
+        None => {
+            line_matches.clear();
+            line_matches.resize(c.lines.len(), (None, LineRule::None));
+        }
+    }
     let answered = match sent {
         None => 0,
         Some(s) if c.lines.is_empty() => all_lines(s.lines.len()),
@@ -190,7 +197,7 @@ fn reconcile_claim(
         distinct(&mut rarc, r);
     }
     let mut lines = Vec::with_capacity(c.lines.len());
-    for (l, (m, lrule)) in c.lines.iter().zip(line_matches) {
+    for (l, &(m, lrule)) in c.lines.iter().zip(line_matches.iter()) {
         let mut lcarc = Vec::new();
         let mut lrarc = Vec::new();
         for a in &l.adjustments {

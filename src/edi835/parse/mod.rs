@@ -98,10 +98,11 @@ pub fn read_set(input: &[u8], set: &x12::TransactionSet, interchange_control: &s
 
 /// Reads one 835 transaction set for reconciling: the same remittance and
 /// findings as [`read_set`], except that what matching, classifying,
-/// reporting and posting a payment never read is left empty: of a claim's
-/// NM1 names only NM101 (the entity code) is kept, CLP08, CLP09 and CLP11
-/// are empty, and so are the qualifier and description of every SVC01 and
-/// SVC06 procedure (the code and modifiers are kept).
+/// reporting and posting a payment never read is left out: a claim's NM1
+/// names are kept only for a crossover carrier (NM1*TT, which
+/// [`ClaimPayment::is_forwarded`] looks for), and then only NM101; CLP08,
+/// CLP09 and CLP11 are empty, and so are the qualifier and description of
+/// every SVC01 and SVC06 procedure (the code and modifiers are kept).
 pub fn read_set_for_reconcile(
     input: &[u8],
     set: &x12::TransactionSet,
@@ -362,6 +363,9 @@ impl Reader {
             b"NM1" => match self.state {
                 // Names are not needed for balancing: `balance_only` skips them.
                 State::Claim if self.balance_only => {}
+                // Only the crossover carrier's entity code, for reconciling
+                // (as `text` would read it: trimmed, exactly `TT`).
+                State::Claim if self.for_reconcile && seg.get(1).trim_ascii() != b"TT" => {}
                 State::Claim => {
                     let p = if self.for_reconcile {
                         Party { entity: text(seg, 1), ..Party::default() }
