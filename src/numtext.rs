@@ -104,7 +104,7 @@ const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 /// 64 bits of cents). Normalizing and
 /// rescaling to two decimals comes to scaling the mantissa by
 /// `10^(2 - scale)`, which is done here directly.
-#[inline]
+#[inline(always)]
 fn money_digits(d: Decimal, buf: &mut [u8; 24]) -> Option<usize> {
     let scale = d.scale();
     if d.is_zero() {
@@ -117,7 +117,11 @@ fn money_digits(d: Decimal, buf: &mut [u8; 24]) -> Option<usize> {
     }
     // Past 64 bits (beyond any X12 amount) the general path takes it.
     let mantissa = u64::try_from(d.mantissa().unsigned_abs()).ok()?;
-    let mut cents = mantissa.checked_mul(10u64.pow(2 - scale))?;
+    let mut cents = match scale {
+        0 => mantissa.checked_mul(100)?,
+        1 => mantissa.checked_mul(10)?,
+        _ => mantissa,
+    };
     // Two digits at a time from a table: half the divisions.
     fn pair(buf: &mut [u8; 24], i: &mut usize, v: u64) {
         let v = v as usize * 2;

@@ -14,6 +14,9 @@ use crate::Text;
 /// Bytes as trimmed text; invalid UTF-8 is replaced, not an error.
 pub fn text(raw: &[u8]) -> Text {
     let raw = raw.trim_ascii();
+    if raw.is_empty() {
+        return Text::default();
+    }
     match std::str::from_utf8(raw) {
         Ok(s) => Text::new(s),
         Err(_) => Text::new(String::from_utf8_lossy(raw).trim()),

@@ -289,7 +289,7 @@ CLP*B*1*40*10~SVC*HC:99214:25*40*10~CAS*CO*45*20~PLB*1*20261231*L6*3~CLP*C*1*1*1
 fn reconcile_reading_is_full_reading_without_what_reconcile_never_reads() {
     let odd = "BPR*C*12,50*C*CHK************2026013X~TRN*1*T*1~N1*PR*P~LX*1~\
 CLP*A*1*100*50*5*12*P1*11*1**DRG*1.5*0.5~NM1*QC*1*LAST*FIRST*M***MI*M1~NM1* TT *2*CARRIER*****PI*9~\
-SVC*HC:99213:25:59::::DESC*100*60**1*HC:99214*1~CAS*CO*45*30~REF*6R*1~LQ*HE*N1~CLP*B~NM1~SVC*HC~";
+SVC*HC:99213:25:59:::DESC*100*60**1*HC:99214*1~CAS*CO*45*30~REF*6R*1~LQ*HE*N1~CLP*B~NM1~SVC*HC~";
     let mut inputs = vec![wrap(odd)];
     for name in ["remit-1.835", "remit-2.835", "unbalanced.835", "money.835", "recoded.835"] {
         inputs.push(fixture(name));

@@ -9,13 +9,19 @@ use crate::edi835::ClaimPayment;
 use crate::values::trimmed;
 use crate::Text;
 
+/// `a.eq_ignore_ascii_case(b)`, the byte comparison first (ids and codes
+/// are mostly written alike on both sides).
+fn same_text(a: &str, b: &str) -> bool {
+    a == b || a.eq_ignore_ascii_case(b)
+}
+
 /// The same modifiers in any order (trimmed, case-insensitive), without
 /// allocating: there are at most four of each.
 fn mods_eq(a: &[Text], b: &[Text]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let same = |x: &Text, y: &Text| trimmed(x).eq_ignore_ascii_case(trimmed(y));
+    let same = |x: &Text, y: &Text| same_text(trimmed(x), trimmed(y));
     a.iter()
         .all(|m| a.iter().filter(|n| same(m, n)).count() == b.iter().filter(|n| same(m, n)).count())
 }
@@ -58,9 +64,7 @@ pub(super) fn match_lines_into(
         // 1. REF*6R line item control number. Several SVCs may name the same
         //    line (the payer split it), so used lines stay eligible.
         if let Some(id) = svc.line_id.as_deref().map(trimmed).filter(|s| !s.is_empty()) {
-            if let Some(i) =
-                sent.lines.iter().position(|l| trimmed(&l.line_id).eq_ignore_ascii_case(id))
-            {
+            if let Some(i) = sent.lines.iter().position(|l| same_text(trimmed(&l.line_id), id)) {
                 used[i] = true;
                 out.push((Some(i), LineRule::LineId));
                 continue;
@@ -79,8 +83,7 @@ pub(super) fn match_lines_into(
             ],
         };
         let date = svc.service_date.or(fallback_date);
-        let same_code =
-            |l: &SentLine, code: &str| trimmed(&l.procedure).eq_ignore_ascii_case(trimmed(code));
+        let same_code = |l: &SentLine, code: &str| same_text(trimmed(&l.procedure), trimmed(code));
         let same_date = |l: &SentLine| date.is_none() || l.date.is_none() || l.date == date;
         // A reversal's charge is negative.
         let charge = svc.svc02_charge.abs();

@@ -292,8 +292,25 @@ impl CsvBuf {
 /// True when a CSV field must be quoted: it holds a comma, a quote, CR or LF.
 #[inline]
 fn needs_quotes(f: &[u8]) -> bool {
-    // Without an early exit, so the test runs over several bytes at once.
-    f.iter().fold(false, |q, &b| q | matches!(b, b',' | b'"' | b'\r' | b'\n'))
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // Eight bytes at a time: a byte of `x` is zero exactly where the high
+    // bit of this is set.
+    let zero = |x: u64| !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
+    let mut words = f.chunks_exact(8);
+    for w in &mut words {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        let w = u64::from_le_bytes(b);
+        let hit = zero(w ^ LO.wrapping_mul(u64::from(b',')))
+            | zero(w ^ LO.wrapping_mul(u64::from(b'"')))
+            | zero(w ^ LO.wrapping_mul(u64::from(b'\r')))
+            | zero(w ^ LO.wrapping_mul(u64::from(b'\n')));
+        if hit != 0 {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
 }
 
 /// Appends one CSV field, quoted when it must be.
@@ -476,6 +493,42 @@ mod tests {
         }
         let theirs = theirs.into_inner().unwrap();
         assert_eq!(String::from_utf8_lossy(&ours.0), String::from_utf8_lossy(&theirs));
+    }
+
+    #[test]
+    fn records_written_in_place_are_what_the_csv_crate_writes() {
+        let codes: Vec<Text> = vec!["CO-45".into(), "PR,1".into(), "OA-\"23\"".into()];
+        let plain: Vec<Text> = vec!["CO-45".into(), "PR-1".into()];
+        let date = b"2026-03-05";
+        for (id, codes) in [("C1", &plain), ("a,b", &codes), ("", &plain), ("x\ny", &Vec::new())] {
+            let mut ours = Vec::new();
+            let mut rec = Record::new(&mut ours);
+            rec.text(id);
+            rec.empty();
+            rec.money(Decimal::new(-12_345, 2));
+            rec.money(Decimal::ZERO);
+            rec.joined(codes);
+            rec.date(date);
+            rec.end();
+            let mut theirs = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+            let joined: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
+            theirs
+                .write_record([id, "", "-123.45", "0.00", &joined.join(";"), "2026-03-05"])
+                .unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&ours),
+                String::from_utf8_lossy(&theirs.into_inner().unwrap())
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn needs_quotes_finds_every_special_byte(v in proptest::collection::vec(
+            proptest::sample::select(b"ab,\"\r\n \xc3\xa9".to_vec()), 0..40)) {
+            let want = v.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'));
+            proptest::prop_assert_eq!(needs_quotes(&v), want);
+        }
     }
 
     #[test]
