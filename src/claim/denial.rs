@@ -248,8 +248,13 @@ const PRIOR_PAYER_CARC: &str = "23";
 /// Which money column adjustment `a` is reported in; `contractual` are the
 /// contractual CARC codes (upper case).
 pub(crate) fn bucket(a: &Adjustment, contractual: &[String]) -> Bucket {
+    // The reason is looked at only for the groups whose column depends on it.
+    if matches!(a.group, Some(Group::PR)) {
+        return Bucket::PatientResponsibility;
+    }
     let reason = crate::values::trimmed(&a.reason);
-    let is_contractual = || contractual.iter().any(|c| c.eq_ignore_ascii_case(reason));
+    let is_contractual =
+        || contractual.iter().any(|c| crate::values::same_ignoring_case(c, reason));
     match a.group {
         Some(Group::PR) => Bucket::PatientResponsibility,
         Some(Group::CO) if is_contractual() => Bucket::Contractual,

@@ -111,6 +111,14 @@ impl Group {
     pub fn from_code(s: &str) -> Option<Group> {
         // Compared in place: no uppercased copy (this runs for every CAS).
         let s = crate::values::trimmed(s);
+        // Upper case as written, the usual case, at once.
+        match s.as_bytes() {
+            b"CO" => return Some(Group::CO),
+            b"PR" => return Some(Group::PR),
+            b"OA" => return Some(Group::OA),
+            b"PI" => return Some(Group::PI),
+            _ => {}
+        }
         [Group::CO, Group::OA, Group::PI, Group::PR, Group::CR]
             .into_iter()
             .find(|g| s.eq_ignore_ascii_case(g.code()))

@@ -299,7 +299,13 @@ SVC*HC:99213:25:59:::DESC*100*60**1*HC:99214*1~CAS*CO*45*30~REF*6R*1~LQ*HE*N1~CL
         let scan = crate::x12::scan(input);
         for (_, _, set) in scan.sets() {
             let mut full = read_set(input, set, "ICN");
-            let lean = read_set_for_reconcile(input, set, "ICN");
+            let lean = read_set_for_reconcile(input, set, "ICN", true);
+            let leaner = read_set_for_reconcile(input, set, "ICN", false);
+            let mut without_clp06 = lean.clone();
+            for c in &mut without_clp06.claims {
+                c.clp06_filing_indicator = Text::default();
+            }
+            assert_eq!(leaner, without_clp06);
             // What the reconcile reading leaves out, cleared from the full one.
             let code_only = |p: &mut Procedure| {
                 p.qualifier = Text::default();
@@ -332,10 +338,22 @@ SVC*HC:99213:25:59:::DESC*100*60**1*HC:99214*1~CAS*CO*45*30~REF*6R*1~LQ*HE*N1~CL
     assert_eq!(full.claims[0].names[0].first, "FIRST");
     assert_eq!(full.claims[0].clp11_drg, "DRG");
     assert_eq!(full.claims[0].lines[0].svc01_procedure.description, "DESC");
-    let lean = read_set_for_reconcile(&inputs[0], set, "");
+    let lean = read_set_for_reconcile(&inputs[0], set, "", true);
+    assert_eq!(lean.claims[0].clp06_filing_indicator, "12");
     assert_eq!(lean.claims[0].names.len(), 1);
     assert_eq!(lean.claims[0].names[0].entity, "TT");
     assert_eq!(lean.claims[0].is_forwarded(), full.claims[0].is_forwarded());
     assert!(lean.claims[0].is_forwarded());
     assert_eq!(lean.claims[0].lines[0].svc01_procedure.modifiers, ["25", "59"]);
+}
+
+#[test]
+fn group_codes_read_in_any_case_and_spacing() {
+    let all = [Group::CO, Group::OA, Group::PI, Group::PR, Group::CR];
+    for s in
+        ["CO", "co", " Pr ", "PR", "OA", "oA", "PI", "CR", "cr", "ZZ", "", "C", "COO", "\u{a0}PI"]
+    {
+        let want = all.into_iter().find(|g| s.trim().eq_ignore_ascii_case(g.code()));
+        assert_eq!(Group::from_code(s), want, "{s:?}");
+    }
 }

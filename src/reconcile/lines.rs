@@ -9,10 +9,9 @@ use crate::edi835::ClaimPayment;
 use crate::values::trimmed;
 use crate::Text;
 
-/// `a.eq_ignore_ascii_case(b)`, the byte comparison first (ids and codes
-/// are mostly written alike on both sides).
+/// `a.eq_ignore_ascii_case(b)` (see `values::same_ignoring_case`).
 fn same_text(a: &str, b: &str) -> bool {
-    a == b || a.eq_ignore_ascii_case(b)
+    crate::values::same_ignoring_case(a, b)
 }
 
 /// The same modifiers in any order (trimmed, case-insensitive), without

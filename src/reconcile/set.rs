@@ -111,7 +111,9 @@ pub(super) fn read_set(
 ) -> Read {
     let Against { index, payers, contractual, ledger_rows, .. } = *against;
     let input = opened.input.as_deref().unwrap_or_default();
-    let rem = edi835::read_set_for_reconcile(input, set, interchange_control);
+    // CLP06 is read only for the postings' fingerprints (ledger mode).
+    let rem =
+        edi835::read_set_for_reconcile(input, set, interchange_control, ledger_rows.is_some());
     let mut findings = edi835::balance(&rem);
     findings.extend(rem.findings.iter().filter(|f| f.rule != "835-READ").cloned());
     let payer = payers.paying_payer(&rem);

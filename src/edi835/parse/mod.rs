@@ -77,6 +77,8 @@ struct Reader {
     balance_only: bool,
     /// Leave out what reconciling does not read (see [`read_set_for_reconcile`]).
     for_reconcile: bool,
+    /// Leave CLP06 empty too.
+    skip_filing_indicator: bool,
     /// Balance each claim when the next one starts and keep only the open
     /// one ([`BalanceReader`]).
     streamed: Option<Streamed>,
@@ -103,13 +105,17 @@ pub fn read_set(input: &[u8], set: &x12::TransactionSet, interchange_control: &s
 /// [`ClaimPayment::is_forwarded`] looks for), and then only NM101; CLP08,
 /// CLP09 and CLP11 are empty, and so are the qualifier and description of
 /// every SVC01 and SVC06 procedure (the code and modifiers are kept).
+/// Without `filing_indicator` (which only a posting's fingerprint reads)
+/// CLP06 is empty too.
 pub fn read_set_for_reconcile(
     input: &[u8],
     set: &x12::TransactionSet,
     interchange_control: &str,
+    filing_indicator: bool,
 ) -> Remittance {
     let mut r = Reader::new(set, interchange_control, false);
     r.for_reconcile = true;
+    r.skip_filing_indicator = !filing_indicator;
     read_with(input, set, r)
 }
 
@@ -223,6 +229,7 @@ impl Reader {
             cas: Vec::new(),
             balance_only,
             for_reconcile: false,
+            skip_filing_indicator: false,
             streamed: None,
         }
     }

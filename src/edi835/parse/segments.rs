@@ -25,6 +25,15 @@ impl Reader {
         if self.balance_only && matches!(self.state, State::Claim | State::Line) {
             return;
         }
+        // A line's REF*6R (its line item control number) is the usual REF:
+        // its qualifier is compared as `text` would read it (trimmed, exactly
+        // `6R`) without making a text of it.
+        if self.state == State::Line && seg.get(1).trim_ascii() == b"6R" {
+            if let Some(l) = self.current_line().filter(|l| l.line_id.is_none()) {
+                l.line_id = Some(text(seg, 2));
+                return;
+            }
+        }
         let r = Self::reference(seg);
         match self.state {
             State::Header => self.rem.refs.push(r),
@@ -111,7 +120,11 @@ impl Reader {
             clp03_charge: charge,
             clp04_paid: paid,
             clp05_patient_responsibility: pr,
-            clp06_filing_indicator: self.kept_text(seg, 6),
+            clp06_filing_indicator: if self.skip_filing_indicator {
+                Text::default()
+            } else {
+                self.kept_text(seg, 6)
+            },
             clp07_payer_claim_id: self.kept_text(seg, 7),
             clp08_facility: self.detail_text(seg, 8),
             clp09_frequency: self.detail_text(seg, 9),
