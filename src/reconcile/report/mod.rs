@@ -151,15 +151,20 @@ impl<'o> Record<'o> {
     /// Codes joined with `;`, quoted as one field when one of them must be.
     fn joined(&mut self, codes: &[Text]) {
         self.sep();
-        if codes.iter().any(|c| needs_quotes(c.as_bytes())) {
-            push_field(self.out, codes.join(";").as_bytes());
-            return;
-        }
+        let start = self.out.len();
+        let mut quote = false;
         for (i, c) in codes.iter().enumerate() {
             if i > 0 {
                 self.out.push(b';');
             }
-            self.out.extend_from_slice(c.as_bytes());
+            let c = c.as_bytes();
+            quote |= needs_quotes(c);
+            self.out.extend_from_slice(c);
+        }
+        if quote {
+            // Rare: written again as one quoted field.
+            self.out.truncate(start);
+            push_field(self.out, codes.join(";").as_bytes());
         }
     }
     /// The date already written as text (or empty).
