@@ -90,9 +90,92 @@ pub(crate) fn push_normalized(out: &mut String, d: Decimal) {
     out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
 }
 
+/// `00` to `99`, two ASCII digits each.
+const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// The text of money `d` with at most two decimals (`d.scale() <= 2`,
+/// the X12 case), written from the right into `buf` (20 digits of cents,
+/// the point and a sign fit): returns where it starts, or `None` when `d`
+/// needs the general path of [`push_money`] (more decimals, or more than
+/// 64 bits of cents). Normalizing and
+/// rescaling to two decimals comes to scaling the mantissa by
+/// `10^(2 - scale)`, which is done here directly.
+#[inline(always)]
+fn money_digits(d: Decimal, buf: &mut [u8; 24]) -> Option<usize> {
+    let scale = d.scale();
+    if d.is_zero() {
+        let i = buf.len() - 4;
+        buf[i..].copy_from_slice(b"0.00");
+        return Some(i);
+    }
+    if scale > 2 {
+        return None;
+    }
+    // Past 64 bits (beyond any X12 amount) the general path takes it.
+    let mantissa = u64::try_from(d.mantissa().unsigned_abs()).ok()?;
+    let mut cents = match scale {
+        0 => mantissa.checked_mul(100)?,
+        1 => mantissa.checked_mul(10)?,
+        _ => mantissa,
+    };
+    // Two digits at a time from a table: half the divisions.
+    fn pair(buf: &mut [u8; 24], i: &mut usize, v: u64) {
+        let v = v as usize * 2;
+        *i -= 2;
+        buf[*i..*i + 2].copy_from_slice(&DIGIT_PAIRS[v..v + 2]);
+    }
+    let mut i = buf.len();
+    pair(buf, &mut i, cents % 100);
+    i -= 1;
+    buf[i] = b'.';
+    cents /= 100;
+    while cents >= 100 {
+        pair(buf, &mut i, cents % 100);
+        cents /= 100;
+    }
+    if cents >= 10 {
+        pair(buf, &mut i, cents);
+    } else {
+        i -= 1;
+        buf[i] = b'0' + cents as u8;
+    }
+    if d.is_sign_negative() {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    Some(i)
+}
+
 /// Appends `d` as money: two decimals, more only when `d` has more
 /// significant ones (`100.00`, `-1.27`, `1.005`); zero is `0.00`.
 pub(crate) fn push_money(out: &mut String, d: Decimal) {
+    let mut buf = [0u8; 24];
+    match money_digits(d, &mut buf) {
+        // ASCII digits, a point and a sign only: always valid UTF-8.
+        Some(i) => out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default()),
+        None => push_money_general(out, d),
+    }
+}
+
+/// [`push_money`] into bytes (a CSV row being written).
+pub(crate) fn push_money_bytes(out: &mut Vec<u8>, d: Decimal) {
+    let mut buf = [0u8; 24];
+    match money_digits(d, &mut buf) {
+        Some(i) => out.extend_from_slice(&buf[i..]),
+        None => {
+            let mut s = String::new();
+            push_money_general(&mut s, d);
+            out.extend_from_slice(s.as_bytes());
+        }
+    }
+}
+
+/// [`push_money`] for any `Decimal`.
+fn push_money_general(out: &mut String, d: Decimal) {
     use std::fmt::Write as _;
     if d.is_zero() {
         out.push_str("0.00");
@@ -180,23 +263,43 @@ pub fn amount(d: Decimal) -> String {
     s
 }
 
+/// `YYYY-MM-DD` of a date in years 0-9999 (`None` for others).
+#[inline]
+fn iso_date(d: NaiveDate) -> Option<[u8; 10]> {
+    let year = u32::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
+    let (month, day) = (d.month(), d.day());
+    let digit = |v: u32| b'0' + (v % 10) as u8;
+    Some([
+        digit(year / 1000),
+        digit(year / 100),
+        digit(year / 10),
+        digit(year),
+        b'-',
+        digit(month / 10),
+        digit(month),
+        b'-',
+        digit(day / 10),
+        digit(day),
+    ])
+}
+
 /// Appends `YYYY-MM-DD`.
 pub(crate) fn push_iso_date(out: &mut String, d: NaiveDate) {
-    let year = d.year();
-    if !(0..=9999).contains(&year) {
-        use std::fmt::Write as _;
-        let _ = write!(out, "{}", d.format("%Y-%m-%d"));
-        return;
+    match iso_date(d) {
+        // ASCII digits and dashes only: always valid UTF-8.
+        Some(b) => out.push_str(std::str::from_utf8(&b).unwrap_or_default()),
+        None => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{}", d.format("%Y-%m-%d"));
+        }
     }
-    for (v, width) in [(year as u32, 4), (d.month(), 2), (d.day(), 2)] {
-        if width == 2 {
-            out.push('-');
-        }
-        let start = out.len();
-        push_digits(out, u128::from(v));
-        while out.len() - start < width {
-            out.insert(start, '0');
-        }
+}
+
+/// [`push_iso_date`] into bytes (a CSV row being written).
+pub(crate) fn push_iso_date_bytes(out: &mut Vec<u8>, d: NaiveDate) {
+    match iso_date(d) {
+        Some(b) => out.extend_from_slice(&b),
+        None => out.extend_from_slice(d.format("%Y-%m-%d").to_string().as_bytes()),
     }
 }
 
@@ -265,6 +368,38 @@ mod tests {
         assert_eq!(cents(Decimal::MAX), format!("{:.2}", Decimal::MAX));
     }
 
+    /// Every path of `push_money` (String and bytes) against the general one.
+    fn check_money_paths(d: Decimal) {
+        let mut want = String::from("x");
+        push_money_general(&mut want, d);
+        let mut got = String::from("x");
+        push_money(&mut got, d);
+        assert_eq!(got, want, "{d:?}");
+        let mut bytes = b"x".to_vec();
+        push_money_bytes(&mut bytes, d);
+        assert_eq!(String::from_utf8_lossy(&bytes), want, "{d:?}");
+    }
+
+    #[test]
+    fn money_fast_path_agrees_with_the_general_one_at_the_edges() {
+        let mut cases = vec![Decimal::ZERO, -Decimal::ZERO, Decimal::MAX, Decimal::MIN];
+        for m in [1i64, 9, 10, 99, 100, 101, 12_000, i64::MAX / 100, i64::MAX / 10, i64::MAX] {
+            for scale in 0..=4 {
+                cases.push(Decimal::new(m, scale));
+                cases.push(Decimal::new(-m, scale));
+            }
+        }
+        for m in [u64::MAX as i128, u64::MAX as i128 + 1, (1i128 << 95) + 7, (1i128 << 96) - 1] {
+            for scale in 0..=3 {
+                cases.push(Decimal::from_i128_with_scale(m, scale));
+                cases.push(Decimal::from_i128_with_scale(-m, scale));
+            }
+        }
+        for d in cases {
+            check_money_paths(d);
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn cents_match_rounded_decimal_formatting(m in proptest::num::i64::ANY, scale in 0u32..8) {
@@ -289,6 +424,11 @@ mod tests {
         }
 
         #[test]
+        fn money_fast_path_agrees_with_the_general_one(m in proptest::num::i64::ANY, scale in 0u32..5) {
+            check_money_paths(Decimal::new(m, scale));
+        }
+
+        #[test]
         fn normalized_matches_decimal_formatting(m in proptest::num::i64::ANY, scale in 0u32..12) {
             let d = Decimal::new(m, scale);
             let mut s = String::new();
@@ -297,11 +437,14 @@ mod tests {
         }
 
         #[test]
-        fn dates_are_iso(days in 0i32..3_000_000) {
+        fn dates_are_iso(days in -1_000_000i32..4_000_000) {
             if let Some(d) = NaiveDate::from_num_days_from_ce_opt(days) {
                 let mut s = String::new();
                 push_iso_date(&mut s, d);
-                proptest::prop_assert_eq!(s, d.format("%Y-%m-%d").to_string());
+                proptest::prop_assert_eq!(&s, &d.format("%Y-%m-%d").to_string());
+                let mut b = Vec::new();
+                push_iso_date_bytes(&mut b, d);
+                proptest::prop_assert_eq!(String::from_utf8_lossy(&b), s);
             }
         }
     }

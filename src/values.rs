@@ -14,10 +14,36 @@ use crate::Text;
 /// Bytes as trimmed text; invalid UTF-8 is replaced, not an error.
 pub fn text(raw: &[u8]) -> Text {
     let raw = raw.trim_ascii();
+    if raw.is_empty() {
+        return Text::default();
+    }
     match std::str::from_utf8(raw) {
         Ok(s) => Text::new(s),
         Err(_) => Text::new(String::from_utf8_lossy(raw).trim()),
     }
+}
+
+/// `s.trim()`, without its scan when `s` cannot need it: empty, or
+/// starting and ending with a printable ASCII byte (what [`text`] reads
+/// usually is).
+#[inline]
+pub fn trimmed(s: &str) -> &str {
+    let b = s.as_bytes();
+    let plain = |c: Option<&u8>| c.map_or(true, u8::is_ascii_graphic);
+    if plain(b.first()) && plain(b.last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
+/// `a.eq_ignore_ascii_case(b)` in one pass that stops at the first
+/// difference and compares equal bytes at once (no call to compare the
+/// short ids and codes it is used on).
+#[inline]
+pub fn same_ignoring_case(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes().zip(b.bytes()).all(|(x, y)| x == y || x.eq_ignore_ascii_case(&y))
 }
 
 /// Most digits an X12 `R` value may have (the element maximum length).
@@ -40,30 +66,30 @@ pub fn parse_decimal_bytes(raw: &[u8]) -> Option<Decimal> {
         Some(b'+') => (false, &raw[1..]),
         _ => (false, raw),
     };
-    let mut mantissa: i64 = 0;
+    // Digits accumulate wrapping: past MAX_DIGITS the value is refused
+    // anyway, and 18 digits fit a u64 exactly.
+    let mut mantissa: u64 = 0;
     let mut digits = 0usize;
-    let mut scale: Option<u32> = None;
+    // The number of digits before the point, once one is seen.
+    let mut point: Option<usize> = None;
     for &b in body {
-        match b {
-            b'0'..=b'9' => {
-                digits += 1;
-                if digits > MAX_DIGITS {
-                    return None;
-                }
-                mantissa = mantissa * 10 + i64::from(b - b'0');
-                if let Some(s) = scale.as_mut() {
-                    *s += 1;
-                }
-            }
-            b'.' if scale.is_none() => scale = Some(0),
-            _ => return None,
+        let d = b.wrapping_sub(b'0');
+        if d < 10 {
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+            digits += 1;
+        } else if b == b'.' && point.is_none() {
+            point = Some(digits);
+        } else {
+            return None;
         }
     }
-    if digits == 0 {
+    if digits == 0 || digits > MAX_DIGITS {
         return None;
     }
-    let d = Decimal::new(if negative { -mantissa } else { mantissa }, scale.unwrap_or(0));
-    Some(d)
+    let scale = (digits - point.unwrap_or(digits)) as u32;
+    // As `Decimal::new` builds it: a zero is never negative.
+    let negative = negative && mantissa != 0;
+    Some(Decimal::from_parts(mantissa as u32, (mantissa >> 32) as u32, 0, negative, scale))
 }
 
 /// Parses a D8 date (CCYYMMDD).
@@ -127,7 +153,8 @@ mod tests {
         fn decimal_reader_agrees_with_the_grammar(v in proptest::collection::vec(proptest::sample::select(b" +-.0123456789e".to_vec()), 0..24)) {
             let got = parse_decimal_bytes(&v);
             let want = grammar_decimal(&v);
-            proptest::prop_assert_eq!(got.map(|d| (d, d.scale())), want.map(|d| (d, d.scale())), "{:?}", v);
+            // The same representation: value, scale and sign (no negative zero).
+            proptest::prop_assert_eq!(got.map(|d| d.serialize()), want.map(|d| d.serialize()), "{:?}", v);
         }
 
         #[test]
@@ -151,11 +178,33 @@ mod tests {
     }
 
     #[test]
+    fn same_ignoring_case_is_eq_ignore_ascii_case() {
+        let words = ["", "a", "A", "45", "253", "co", "CO", "Co", "cO", "é", "É", "B7", "b7", "B8"];
+        for a in words {
+            for b in words {
+                assert_eq!(same_ignoring_case(a, b), a.eq_ignore_ascii_case(b), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn trimmed_is_trim() {
+        for s in [
+            "", " ", "a", " a", "a ", "\u{b}a", "a\u{b}", "\u{a0}45", "45\u{a0}", "\t1\n", "é",
+            "CO",
+        ] {
+            assert_eq!(trimmed(s), s.trim(), "{s:?}");
+        }
+    }
+
+    #[test]
     fn decimal_edge_cases() {
         for (s, want) in [
             ("5.", Some(Decimal::new(5, 0))),
             (".5", Some(Decimal::new(5, 1))),
             ("-0.50", Some(Decimal::new(-50, 2))),
+            ("-0", Some(Decimal::new(0, 0))),
+            ("-0.00", Some(Decimal::new(0, 2))),
             ("+12", Some(Decimal::new(12, 0))),
             ("999999999999999999", Some(Decimal::new(999_999_999_999_999_999, 0))),
             ("1000000000000000000", None),
@@ -166,6 +215,11 @@ mod tests {
             ("", None),
         ] {
             assert_eq!(parse_decimal(s), want, "{s:?}");
+            assert_eq!(
+                parse_decimal(s).map(|d| d.serialize()),
+                want.map(|d| d.serialize()),
+                "{s:?}"
+            );
         }
     }
 }

@@ -248,8 +248,13 @@ const PRIOR_PAYER_CARC: &str = "23";
 /// Which money column adjustment `a` is reported in; `contractual` are the
 /// contractual CARC codes (upper case).
 pub(crate) fn bucket(a: &Adjustment, contractual: &[String]) -> Bucket {
-    let reason = a.reason.trim();
-    let is_contractual = || contractual.iter().any(|c| c.eq_ignore_ascii_case(reason));
+    // The reason is looked at only for the groups whose column depends on it.
+    if matches!(a.group, Some(Group::PR)) {
+        return Bucket::PatientResponsibility;
+    }
+    let reason = crate::values::trimmed(&a.reason);
+    let is_contractual =
+        || contractual.iter().any(|c| crate::values::same_ignoring_case(c, reason));
     match a.group {
         Some(Group::PR) => Bucket::PatientResponsibility,
         Some(Group::CO) if is_contractual() => Bucket::Contractual,
@@ -269,7 +274,20 @@ pub(crate) fn distinct(into: &mut Vec<Text>, s: Text) {
 }
 
 pub(crate) fn carc_code(a: &Adjustment) -> Text {
-    let mut s = Text::with_capacity(a.group_code.len() + 1 + a.reason.len());
+    let (g, r) = (a.group_code.as_bytes(), a.reason.as_bytes());
+    let n = g.len() + 1 + r.len();
+    // Put together on the stack and stored once (inline when it fits).
+    let mut buf = [0u8; 24];
+    if let Some(b) = buf.get_mut(..n) {
+        b[..g.len()].copy_from_slice(g);
+        b[g.len()] = b'-';
+        b[g.len() + 1..].copy_from_slice(r);
+        // Two texts and a `-`: always valid UTF-8.
+        if let Ok(s) = std::str::from_utf8(b) {
+            return Text::new(s);
+        }
+    }
+    let mut s = Text::with_capacity(n);
     s.push_str(&a.group_code);
     s.push('-');
     s.push_str(&a.reason);

@@ -25,7 +25,8 @@ pub(crate) mod parse;
 
 pub use balance::balance;
 pub use parse::{
-    read_file, read_set, read_set_for_balance, BalanceReader, Balanced, FileRemittances,
+    read_file, read_set, read_set_for_balance, read_set_for_reconcile, BalanceReader, Balanced,
+    FileRemittances,
 };
 
 /// A name/id pair: N1 (payer, payee) or NM1 (patient, insured, providers).
@@ -109,7 +110,15 @@ impl Group {
     /// Parses a group code (trimmed, case-insensitive).
     pub fn from_code(s: &str) -> Option<Group> {
         // Compared in place: no uppercased copy (this runs for every CAS).
-        let s = s.trim();
+        let s = crate::values::trimmed(s);
+        // Upper case as written, the usual case, at once.
+        match s.as_bytes() {
+            b"CO" => return Some(Group::CO),
+            b"PR" => return Some(Group::PR),
+            b"OA" => return Some(Group::OA),
+            b"PI" => return Some(Group::PI),
+            _ => {}
+        }
         [Group::CO, Group::OA, Group::PI, Group::PR, Group::CR]
             .into_iter()
             .find(|g| s.eq_ignore_ascii_case(g.code()))

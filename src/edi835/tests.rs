@@ -284,3 +284,76 @@ CLP*B*1*40*10~SVC*HC:99214:25*40*10~CAS*CO*45*20~PLB*1*20261231*L6*3~CLP*C*1*1*1
     let full = read_set(&inputs[2], crate::x12::scan(&inputs[2]).sets().next().unwrap().2, "");
     assert!(full.claims.iter().any(|c| !c.names.is_empty()));
 }
+
+#[test]
+fn reconcile_reading_is_full_reading_without_what_reconcile_never_reads() {
+    let odd = "BPR*C*12,50*C*CHK************2026013X~TRN*1*T*1~N1*PR*P~LX*1~\
+CLP*A*1*100*50*5*12*P1*11*1**DRG*1.5*0.5~NM1*QC*1*LAST*FIRST*M***MI*M1~NM1* TT *2*CARRIER*****PI*9~\
+SVC*HC:99213:25:59:::DESC*100*60**1*HC:99214*1~CAS*CO*45*30~REF*6R*1~LQ*HE*N1~CLP*B~NM1~SVC*HC~";
+    let mut inputs = vec![wrap(odd)];
+    for name in ["remit-1.835", "remit-2.835", "unbalanced.835", "money.835", "recoded.835"] {
+        inputs.push(fixture(name));
+    }
+    let mut compared = 0;
+    for input in &inputs {
+        let scan = crate::x12::scan(input);
+        for (_, _, set) in scan.sets() {
+            let mut full = read_set(input, set, "ICN");
+            let lean = read_set_for_reconcile(input, set, "ICN", true);
+            let leaner = read_set_for_reconcile(input, set, "ICN", false);
+            let mut without_clp06 = lean.clone();
+            for c in &mut without_clp06.claims {
+                c.clp06_filing_indicator = Text::default();
+            }
+            assert_eq!(leaner, without_clp06);
+            // What the reconcile reading leaves out, cleared from the full one.
+            let code_only = |p: &mut Procedure| {
+                p.qualifier = Text::default();
+                p.description = Text::default();
+            };
+            for c in &mut full.claims {
+                c.clp08_facility = Text::default();
+                c.clp09_frequency = Text::default();
+                c.clp11_drg = Text::default();
+                c.names.retain(|n| n.entity == "TT");
+                for n in &mut c.names {
+                    *n = Party { entity: n.entity.clone(), ..Party::default() };
+                }
+                for l in &mut c.lines {
+                    code_only(&mut l.svc01_procedure);
+                    if let Some(p) = l.svc06_original.as_mut() {
+                        code_only(p);
+                    }
+                }
+            }
+            assert_eq!(lean, full);
+            compared += 1;
+        }
+    }
+    assert!(compared >= 6, "{compared} sets compared");
+    // The full reader keeps what the lean one drops.
+    let scan = crate::x12::scan(&inputs[0]);
+    let set = scan.sets().next().unwrap().2;
+    let full = read_set(&inputs[0], set, "");
+    assert_eq!(full.claims[0].names[0].first, "FIRST");
+    assert_eq!(full.claims[0].clp11_drg, "DRG");
+    assert_eq!(full.claims[0].lines[0].svc01_procedure.description, "DESC");
+    let lean = read_set_for_reconcile(&inputs[0], set, "", true);
+    assert_eq!(lean.claims[0].clp06_filing_indicator, "12");
+    assert_eq!(lean.claims[0].names.len(), 1);
+    assert_eq!(lean.claims[0].names[0].entity, "TT");
+    assert_eq!(lean.claims[0].is_forwarded(), full.claims[0].is_forwarded());
+    assert!(lean.claims[0].is_forwarded());
+    assert_eq!(lean.claims[0].lines[0].svc01_procedure.modifiers, ["25", "59"]);
+}
+
+#[test]
+fn group_codes_read_in_any_case_and_spacing() {
+    let all = [Group::CO, Group::OA, Group::PI, Group::PR, Group::CR];
+    for s in
+        ["CO", "co", " Pr ", "PR", "OA", "oA", "PI", "CR", "cr", "ZZ", "", "C", "COO", "\u{a0}PI"]
+    {
+        let want = all.into_iter().find(|g| s.trim().eq_ignore_ascii_case(g.code()));
+        assert_eq!(Group::from_code(s), want, "{s:?}");
+    }
+}

@@ -23,12 +23,12 @@ pub fn fingerprint(rem: &Remittance) -> String {
             self.0.extend_from_slice(&(n as u32).to_le_bytes());
         }
         fn s(&mut self, v: &str) {
-            let v = v.trim();
+            let v = crate::values::trimmed(v);
             self.n(v.len());
             self.0.extend_from_slice(v.as_bytes());
         }
         fn id(&mut self, v: &str) {
-            let v = v.trim();
+            let v = crate::values::trimmed(v);
             self.n(v.len());
             self.0.extend(v.bytes().map(|b| b.to_ascii_uppercase()));
         }

@@ -6,7 +6,13 @@ use rust_decimal::Decimal;
 
 use super::{LineRule, SentClaim, SentLine};
 use crate::edi835::ClaimPayment;
+use crate::values::trimmed;
 use crate::Text;
+
+/// `a.eq_ignore_ascii_case(b)` (see `values::same_ignoring_case`).
+fn same_text(a: &str, b: &str) -> bool {
+    crate::values::same_ignoring_case(a, b)
+}
 
 /// The same modifiers in any order (trimmed, case-insensitive), without
 /// allocating: there are at most four of each.
@@ -14,7 +20,7 @@ fn mods_eq(a: &[Text], b: &[Text]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let same = |x: &Text, y: &Text| x.trim().eq_ignore_ascii_case(y.trim());
+    let same = |x: &Text, y: &Text| same_text(trimmed(x), trimmed(y));
     a.iter()
         .all(|m| a.iter().filter(|n| same(m, n)).count() == b.iter().filter(|n| same(m, n)).count())
 }
@@ -23,20 +29,41 @@ fn mods_eq(a: &[Text], b: &[Text]) -> bool {
 /// `docs/reconcile.md`: REF*6R; procedure + modifiers + date + charge (the
 /// submitted code: SVC06 when given, then SVC01); procedure + date; charge +
 /// date when exactly one unmatched sent line has them.
+#[cfg(test)]
 pub(super) fn match_lines(
     sent: &SentClaim,
     claim: &ClaimPayment,
 ) -> Vec<(Option<usize>, LineRule)> {
-    let mut used = vec![false; sent.lines.len()];
-    let fallback_date = claim.date("232").or_else(|| claim.date("150"));
     let mut out = Vec::with_capacity(claim.lines.len());
+    match_lines_into(sent, claim, &mut out);
+    out
+}
+
+/// [`match_lines`] into `out` (cleared first): a buffer the caller reuses
+/// from one claim payment to the next.
+pub(super) fn match_lines_into(
+    sent: &SentClaim,
+    claim: &ClaimPayment,
+    out: &mut Vec<(Option<usize>, LineRule)>,
+) {
+    out.clear();
+    // Which sent lines are answered: on the stack for any 837P's claim
+    // (at most 50 lines).
+    let mut few = [false; 64];
+    let mut many = Vec::new();
+    let used: &mut [bool] = match few.get_mut(..sent.lines.len()) {
+        Some(u) => u,
+        None => {
+            many.resize(sent.lines.len(), false);
+            &mut many
+        }
+    };
+    let fallback_date = claim.date("232").or_else(|| claim.date("150"));
     for svc in &claim.lines {
         // 1. REF*6R line item control number. Several SVCs may name the same
         //    line (the payer split it), so used lines stay eligible.
-        if let Some(id) = svc.line_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            if let Some(i) =
-                sent.lines.iter().position(|l| l.line_id.trim().eq_ignore_ascii_case(id))
-            {
+        if let Some(id) = svc.line_id.as_deref().map(trimmed).filter(|s| !s.is_empty()) {
+            if let Some(i) = sent.lines.iter().position(|l| same_text(trimmed(&l.line_id), id)) {
                 used[i] = true;
                 out.push((Some(i), LineRule::LineId));
                 continue;
@@ -55,8 +82,7 @@ pub(super) fn match_lines(
             ],
         };
         let date = svc.service_date.or(fallback_date);
-        let same_code =
-            |l: &SentLine, code: &str| l.procedure.trim().eq_ignore_ascii_case(code.trim());
+        let same_code = |l: &SentLine, code: &str| same_text(trimmed(&l.procedure), trimmed(code));
         let same_date = |l: &SentLine| date.is_none() || l.date.is_none() || l.date == date;
         // A reversal's charge is negative.
         let charge = svc.svc02_charge.abs();
@@ -108,7 +134,6 @@ pub(super) fn match_lines(
             _ => out.push((None, LineRule::None)),
         }
     }
-    out
 }
 
 /// The bit of sent line `i` in an answered-lines mask (lines past the 64th,

@@ -5,7 +5,7 @@
 
 use rust_decimal::Decimal;
 
-use super::lines::{all_lines, line_bit, match_lines};
+use super::lines::{all_lines, line_bit, match_lines_into};
 use super::money::Figures;
 use super::{denial_of, ClaimIndex, ClaimResult, ClaimStatus, LineResult, LineRule};
 use crate::claim::denial::{carc_code, distinct, is_denial_adjustment};
@@ -28,7 +28,7 @@ pub(crate) fn classify(c: &ClaimPayment, matched: bool, contractual: &[String]) 
     if c.is_reversal() || c.clp04_paid < Decimal::ZERO {
         return ClaimStatus::Reversed;
     }
-    if c.clp02_status.trim() == "23" {
+    if crate::values::trimmed(&c.clp02_status) == "23" {
         return ClaimStatus::Forwarded;
     }
     if c.clp02_status == "4" {
@@ -70,6 +70,35 @@ fn line_status(l: &ServicePayment, claim: ClaimStatus, contractual: &[String]) -
     }
 }
 
+/// True when `code` is `a`'s `GROUP-CARC` code ([`carc_code`]), compared
+/// without building it.
+fn is_carc_of(code: &str, a: &Adjustment) -> bool {
+    let (g, r) = (a.group_code.as_str(), a.reason.as_str());
+    code.len() == g.len() + 1 + r.len()
+        && code.as_bytes()[g.len()] == b'-'
+        && code.starts_with(g)
+        && code.ends_with(r)
+}
+
+/// Adds `a`'s code to `into` unless it is there (as [`distinct`] with
+/// [`carc_code`]), and to `also` likewise; the code is built only when one
+/// of them lacks it.
+fn distinct_carc(into: &mut Vec<Text>, a: &Adjustment, also: Option<&mut Vec<Text>>) {
+    let also = also.filter(|v| !v.iter().any(|c| is_carc_of(c, a)));
+    let here = !into.iter().any(|c| is_carc_of(c, a));
+    if !here && also.is_none() {
+        return;
+    }
+    // Never empty (it holds the `-`), as `distinct` would otherwise skip.
+    let code = carc_code(a);
+    if let Some(v) = also {
+        v.push(code.clone());
+    }
+    if here {
+        into.push(code);
+    }
+}
+
 /// Reconciles one remittance (transaction set) from file number `file`.
 ///
 /// `payer` is the paying payer's id ([`PayerNames::paying_payer`](super::PayerNames::paying_payer)); `None`
@@ -99,12 +128,14 @@ pub fn reconcile_remittance(
         .iter()
         .map(|c| index.find(&c.clp01_claim_id, &c.clp07_payer_claim_id, payer))
         .collect();
+    // One buffer for every payment's line matches.
+    let mut matches = Vec::new();
     rem.claims
         .iter()
         .zip(found)
         .map(|(c, found)| {
             let ctx = Context { index, file, rem, payer_id: &payer_id, payer, contractual };
-            reconcile_claim(&ctx, c, found, with_adjustments)
+            reconcile_claim(&ctx, c, found, with_adjustments, &mut matches)
         })
         .collect()
 }
@@ -119,12 +150,14 @@ struct Context<'a> {
     contractual: &'a [String],
 }
 
-/// Reconciles claim payment `c`, whose sent claim lookup gave `found`.
+/// Reconciles claim payment `c`, whose sent claim lookup gave `found`;
+/// `line_matches` is a buffer for its lines' matches.
 fn reconcile_claim(
     ctx: &Context<'_>,
     c: &ClaimPayment,
     found: (Option<usize>, super::ClaimRule),
     with_adjustments: bool,
+    line_matches: &mut Vec<(Option<usize>, LineRule)>,
 ) -> ClaimResult {
     let Context { index, file, rem, payer_id, payer, contractual } = *ctx;
     let (sent_idx, rule) = found;
@@ -136,34 +169,39 @@ fn reconcile_claim(
     // claim was not sent to, matched by claim id alone: the crossover payer
     // (NM1*TT of the primary's 835) answering the claim the primary forwarded.
     let later_payer = rule == super::ClaimRule::ClaimIdOnly
-        && matches!(c.clp02_status.trim(), "2" | "3")
+        && matches!(crate::values::trimmed(&c.clp02_status), "2" | "3")
         && sent.is_some_and(|s| payer.is_some_and(|p| !p.eq_ignore_ascii_case(&s.payer_id)));
     let status = classify(c, sent.is_some(), contractual);
     let denies = |a: &&Adjustment| is_denial_adjustment(a, contractual);
     let forwarded = status != ClaimStatus::Forwarded && c.is_forwarded();
-    let line_matches = match sent {
-        Some(s) => match_lines(s, c),
-        None => vec![(None, LineRule::None); c.lines.len()],
-    };
+    match sent {
+        Some(s) => match_lines_into(s, c, line_matches),
+        None => {
+            line_matches.clear();
+            line_matches.resize(c.lines.len(), (None, LineRule::None));
+        }
+    }
     let answered = match sent {
         None => 0,
         Some(s) if c.lines.is_empty() => all_lines(s.lines.len()),
         Some(_) => line_matches.iter().filter_map(|(m, _)| m.map(line_bit)).fold(0, |a, b| a | b),
     };
+    // The claim's codes: its own adjustments', then each line's in order
+    // (added while the lines are gone through below, each code built once).
     let mut carc = Vec::new();
     let mut rarc = Vec::new();
-    for a in c.all_adjustments() {
-        distinct(&mut carc, carc_code(a));
+    for a in &c.adjustments {
+        distinct_carc(&mut carc, a, None);
     }
     for r in c.remark_codes() {
         distinct(&mut rarc, r);
     }
     let mut lines = Vec::with_capacity(c.lines.len());
-    for (l, (m, lrule)) in c.lines.iter().zip(line_matches) {
+    for (l, &(m, lrule)) in c.lines.iter().zip(line_matches.iter()) {
         let mut lcarc = Vec::new();
         let mut lrarc = Vec::new();
         for a in &l.adjustments {
-            distinct(&mut lcarc, carc_code(a));
+            distinct_carc(&mut lcarc, a, Some(&mut carc));
         }
         for r in &l.remarks {
             distinct(&mut lrarc, r.code.clone());

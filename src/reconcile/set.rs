@@ -111,7 +111,9 @@ pub(super) fn read_set(
 ) -> Read {
     let Against { index, payers, contractual, ledger_rows, .. } = *against;
     let input = opened.input.as_deref().unwrap_or_default();
-    let rem = edi835::read_set(input, set, interchange_control);
+    // CLP06 is read only for the postings' fingerprints (ledger mode).
+    let rem =
+        edi835::read_set_for_reconcile(input, set, interchange_control, ledger_rows.is_some());
     let mut findings = edi835::balance(&rem);
     findings.extend(rem.findings.iter().filter(|f| f.rule != "835-READ").cloned());
     let payer = payers.paying_payer(&rem);
@@ -190,8 +192,10 @@ pub(super) fn read_set(
             let Some(line) = sent.lines.iter().find(|s| s.line_id == l.line_id) else {
                 continue;
             };
-            let answered = l.procedure.split(':').next().unwrap_or("").trim();
-            if answered.is_empty() || answered.eq_ignore_ascii_case(line.procedure.trim()) {
+            let answered = crate::values::trimmed(l.procedure.split(':').next().unwrap_or(""));
+            if answered.is_empty()
+                || answered.eq_ignore_ascii_case(crate::values::trimmed(&line.procedure))
+            {
                 continue;
             }
             let how = match l.rule {

@@ -14,11 +14,14 @@ pub(super) fn text(seg: &Fields<'_>, n: usize) -> Text {
     bytes_text(seg.get(n))
 }
 
-pub(super) fn procedure(seg: &Fields<'_>, n: usize) -> Procedure {
+/// The procedure composite of element `n`; `code_only` leaves its
+/// qualifier and description empty (code and modifiers are read).
+pub(super) fn procedure(seg: &Fields<'_>, n: usize, code_only: bool) -> Procedure {
     let c = seg.delimiters.component;
     let mut p = Procedure::default();
     for (i, raw) in seg.get(n).split(|&b| b == c).enumerate().take(7) {
         match i {
+            0 if code_only => {}
             0 => p.qualifier = bytes_text(raw),
             1 => p.code = bytes_text(raw),
             2..=5 => {
@@ -27,6 +30,7 @@ pub(super) fn procedure(seg: &Fields<'_>, n: usize) -> Procedure {
                     p.modifiers.push(m);
                 }
             }
+            _ if code_only => {}
             _ => p.description = bytes_text(raw),
         }
     }
@@ -41,6 +45,16 @@ impl Reader {
             Text::default()
         } else {
             text(seg, n)
+        }
+    }
+
+    /// Text of element `n`, or empty when reading for balancing or
+    /// reconciling only (neither reads it).
+    pub(super) fn detail_text(&self, seg: &Fields<'_>, n: usize) -> Text {
+        if self.for_reconcile {
+            Text::default()
+        } else {
+            self.kept_text(seg, n)
         }
     }
 

@@ -75,6 +75,10 @@ struct Reader {
     cas: Vec<Adjustment>,
     /// Keep only what `balance` and the findings need (see [`read_set_for_balance`]).
     balance_only: bool,
+    /// Leave out what reconciling does not read (see [`read_set_for_reconcile`]).
+    for_reconcile: bool,
+    /// Leave CLP06 empty too.
+    skip_filing_indicator: bool,
     /// Balance each claim when the next one starts and keep only the open
     /// one ([`BalanceReader`]).
     streamed: Option<Streamed>,
@@ -92,6 +96,27 @@ struct Streamed {
 /// Reads one 835 transaction set. `interchange_control` is the ISA13 it came in.
 pub fn read_set(input: &[u8], set: &x12::TransactionSet, interchange_control: &str) -> Remittance {
     read(input, set, interchange_control, false)
+}
+
+/// Reads one 835 transaction set for reconciling: the same remittance and
+/// findings as [`read_set`], except that what matching, classifying,
+/// reporting and posting a payment never read is left out: a claim's NM1
+/// names are kept only for a crossover carrier (NM1*TT, which
+/// [`ClaimPayment::is_forwarded`] looks for), and then only NM101; CLP08,
+/// CLP09 and CLP11 are empty, and so are the qualifier and description of
+/// every SVC01 and SVC06 procedure (the code and modifiers are kept).
+/// Without `filing_indicator` (which only a posting's fingerprint reads)
+/// CLP06 is empty too.
+pub fn read_set_for_reconcile(
+    input: &[u8],
+    set: &x12::TransactionSet,
+    interchange_control: &str,
+    filing_indicator: bool,
+) -> Remittance {
+    let mut r = Reader::new(set, interchange_control, false);
+    r.for_reconcile = true;
+    r.skip_filing_indicator = !filing_indicator;
+    read_with(input, set, r)
 }
 
 /// Reads one 835 transaction set for [`balance`](crate::edi835::balance) and
@@ -117,16 +142,21 @@ fn read(
     interchange_control: &str,
     balance_only: bool,
 ) -> Remittance {
-    let mut r = Reader::new(set, interchange_control, balance_only);
+    read_with(input, set, Reader::new(set, interchange_control, balance_only))
+}
+
+/// Reads the segments of `set` with `r`.
+fn read_with(input: &[u8], set: &x12::TransactionSet, mut r: Reader) -> Remittance {
     // One element table, refilled per segment (it is 512 bytes: building a
     // new one per segment showed up as copying in profiles).
+    // Each segment's terminator and element separators are found in one
+    // pass (`Segments::next_fields`), not a terminator search and a
+    // second scan of the body.
     let mut fields = Fields::default();
-    for item in set.segments(input) {
+    let mut segments = set.segments(input);
+    while let Some(item) = segments.next_fields(&mut fields) {
         match item {
-            Ok(seg) => {
-                fields.load(&seg);
-                r.segment(&fields);
-            }
+            Ok(()) => r.segment(&fields),
             Err(e) => r.rem.findings.push(Finding::error(
                 e.pos,
                 "",
@@ -198,6 +228,8 @@ impl Reader {
             saw_trn: false,
             cas: Vec::new(),
             balance_only,
+            for_reconcile: false,
+            skip_filing_indicator: false,
             streamed: None,
         }
     }
@@ -338,8 +370,15 @@ impl Reader {
             b"NM1" => match self.state {
                 // Names are not needed for balancing: `balance_only` skips them.
                 State::Claim if self.balance_only => {}
+                // Only the crossover carrier's entity code, for reconciling
+                // (as `text` would read it: trimmed, exactly `TT`).
+                State::Claim if self.for_reconcile && seg.get(1).trim_ascii() != b"TT" => {}
                 State::Claim => {
-                    let p = Self::party(seg);
+                    let p = if self.for_reconcile {
+                        Party { entity: text(seg, 1), ..Party::default() }
+                    } else {
+                        Self::party(seg)
+                    };
                     if let Some(c) = self.current_claim() {
                         c.names.push(p)
                     }

@@ -25,6 +25,15 @@ impl Reader {
         if self.balance_only && matches!(self.state, State::Claim | State::Line) {
             return;
         }
+        // A line's REF*6R (its line item control number) is the usual REF:
+        // its qualifier is compared as `text` would read it (trimmed, exactly
+        // `6R`) without making a text of it.
+        if self.state == State::Line && seg.get(1).trim_ascii() == b"6R" {
+            if let Some(l) = self.current_line().filter(|l| l.line_id.is_none()) {
+                l.line_id = Some(text(seg, 2));
+                return;
+            }
+        }
         let r = Self::reference(seg);
         match self.state {
             State::Header => self.rem.refs.push(r),
@@ -111,11 +120,15 @@ impl Reader {
             clp03_charge: charge,
             clp04_paid: paid,
             clp05_patient_responsibility: pr,
-            clp06_filing_indicator: self.kept_text(seg, 6),
+            clp06_filing_indicator: if self.skip_filing_indicator {
+                Text::default()
+            } else {
+                self.kept_text(seg, 6)
+            },
             clp07_payer_claim_id: self.kept_text(seg, 7),
-            clp08_facility: self.kept_text(seg, 8),
-            clp09_frequency: self.kept_text(seg, 9),
-            clp11_drg: self.kept_text(seg, 11),
+            clp08_facility: self.detail_text(seg, 8),
+            clp09_frequency: self.detail_text(seg, 9),
+            clp11_drg: self.detail_text(seg, 11),
             clp12_drg_weight: weight,
             clp13_discharge_fraction: fraction,
             adjustments: Vec::new(),
@@ -141,10 +154,12 @@ impl Reader {
         let paid = self.money(seg, 3);
         let units = self.opt_number(seg, 5);
         let original_units = self.opt_number(seg, 7);
-        let original = if seg.get(6).is_empty() { None } else { Some(procedure(seg, 6)) };
+        let code_only = self.for_reconcile;
+        let original =
+            if seg.get(6).is_empty() { None } else { Some(procedure(seg, 6, code_only)) };
         let line = ServicePayment {
             pos: seg.pos,
-            svc01_procedure: procedure(seg, 1),
+            svc01_procedure: procedure(seg, 1, code_only),
             svc02_charge: charge,
             svc03_paid: paid,
             svc04_revenue_code: text(seg, 4),

@@ -72,15 +72,15 @@ pub struct Book {
 }
 
 fn same_id(a: &str, b: &str) -> bool {
-    a.trim().eq_ignore_ascii_case(b.trim())
+    crate::values::trimmed(a).eq_ignore_ascii_case(crate::values::trimmed(b))
 }
 
 /// The sent line as `code:modifiers`, as lines.csv shows procedures.
 fn procedure_of(l: &super::SentLine) -> Text {
-    let mut s = Text::new(l.procedure.trim());
+    let mut s = Text::new(crate::values::trimmed(&l.procedure));
     for m in &l.modifiers {
         s.push(':');
-        s.push_str(m.trim());
+        s.push_str(crate::values::trimmed(m));
     }
     s
 }
@@ -213,7 +213,7 @@ impl Book {
                 });
                 continue;
             }
-            let pcn = r.payer_claim_id.trim();
+            let pcn = crate::values::trimmed(&r.payer_claim_id);
             let undone = self.live[i].iter().rposition(|l| {
                 (pcn.is_empty() || same_id(&l.payer_claim_id, pcn))
                     && l.billed == -r.figures.billed

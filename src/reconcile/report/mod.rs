@@ -17,7 +17,6 @@ use serde::Serialize;
 
 use super::{ClaimResult, ClaimStatus, Figures};
 use crate::edi835::Remittance;
-use crate::numtext::push_money;
 
 /// One PLB adjustment pair, as reported.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -106,25 +105,34 @@ fn push_date(out: &mut String, d: Option<NaiveDate>) {
     }
 }
 
-/// Reusable text for the columns of one row: one buffer, no allocation per
-/// value once it has grown.
-#[derive(Default)]
-struct Cols {
-    buf: String,
-    ends: Vec<usize>,
+/// Fields of one CSV record appended straight to the output: text quoted
+/// as [`push_field`] does, money and dates (never quoted: digits, `.`, `-`)
+/// written in place, no copy of any value through a buffer of its own.
+struct Record<'o> {
+    out: &'o mut Vec<u8>,
+    first: bool,
 }
 
-impl Cols {
-    fn clear(&mut self) {
-        self.buf.clear();
-        self.ends.clear();
+impl<'o> Record<'o> {
+    fn new(out: &'o mut Vec<u8>) -> Record<'o> {
+        Record { out, first: true }
     }
-    fn end(&mut self) {
-        self.ends.push(self.buf.len());
+    fn sep(&mut self) {
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
+    }
+    fn text(&mut self, f: &str) {
+        self.sep();
+        push_field(self.out, f.as_bytes());
+    }
+    fn empty(&mut self) {
+        self.sep();
     }
     fn money(&mut self, d: Decimal) {
-        push_money(&mut self.buf, d);
-        self.end();
+        self.sep();
+        crate::numtext::push_money_bytes(self.out, d);
     }
     fn figures(&mut self, f: &Figures) {
         for d in [
@@ -140,23 +148,34 @@ impl Cols {
             self.money(d);
         }
     }
+    /// Codes joined with `;`, quoted as one field when one of them must be.
     fn joined(&mut self, codes: &[Text]) {
+        self.sep();
+        let start = self.out.len();
+        let mut quote = false;
         for (i, c) in codes.iter().enumerate() {
             if i > 0 {
-                self.buf.push(';');
+                self.out.push(b';');
             }
-            self.buf.push_str(c);
+            let c = c.as_bytes();
+            quote |= needs_quotes(c);
+            self.out.extend_from_slice(c);
         }
-        self.end();
+        if quote {
+            // Rare: written again as one quoted field.
+            self.out.truncate(start);
+            push_field(self.out, codes.join(";").as_bytes());
+        }
     }
-    fn date(&mut self, d: Option<NaiveDate>) {
-        push_date(&mut self.buf, d);
-        self.end();
+    /// The date already written as text (or empty).
+    fn date(&mut self, d: &[u8]) {
+        self.sep();
+        self.out.extend_from_slice(d);
     }
-    /// The `i`th value pushed since the last clear.
-    fn get(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.buf[start..self.ends[i]]
+    /// Ends the record (every record here has several fields, so an empty
+    /// one is never written `""`).
+    fn end(self) {
+        self.out.push(b'\n');
     }
 }
 
@@ -275,9 +294,33 @@ impl CsvBuf {
     }
 }
 
+/// True when a CSV field must be quoted: it holds a comma, a quote, CR or LF.
+#[inline]
+fn needs_quotes(f: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // Eight bytes at a time: a byte of `x` is zero exactly where the high
+    // bit of this is set.
+    let zero = |x: u64| !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
+    let mut words = f.chunks_exact(8);
+    for w in &mut words {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        let w = u64::from_le_bytes(b);
+        let hit = zero(w ^ LO.wrapping_mul(u64::from(b',')))
+            | zero(w ^ LO.wrapping_mul(u64::from(b'"')))
+            | zero(w ^ LO.wrapping_mul(u64::from(b'\r')))
+            | zero(w ^ LO.wrapping_mul(u64::from(b'\n')));
+        if hit != 0 {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+}
+
 /// Appends one CSV field, quoted when it must be.
 fn push_field(out: &mut Vec<u8>, f: &[u8]) {
-    if !f.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
+    if !needs_quotes(f) {
         out.extend_from_slice(f);
         return;
     }
@@ -331,91 +374,71 @@ pub fn format_rows(
     let mut l = buf_writer_with(lines * 170);
     let mut d = buf_writer_with(results.len() * 20);
     let mut denial_rows = 0;
-    // Claim-level values (kept while its lines are written) and line values.
-    let mut cv = Cols::default();
-    let mut lv = Cols::default();
+    // The payment date as text, written once per claim payment.
+    let mut date = Vec::with_capacity(10);
     for r in results {
-        cv.clear();
-        cv.figures(&r.figures); // 0..=7
-        cv.joined(&r.carc); // 8
-        cv.joined(&r.rarc); // 9
-        cv.date(r.payment_date); // 10
-        let status = r.status_words();
-        let date = cv.get(10);
-        c.write_record([
-            r.claim_id.as_str(),
-            &r.payer_id,
-            &r.payer_claim_id,
-            &status,
-            r.rule.words(),
-            cv.get(0),
-            cv.get(1),
-            cv.get(2),
-            cv.get(3),
-            cv.get(4),
-            cv.get(5),
-            cv.get(6),
-            cv.get(7),
-            cv.get(8),
-            cv.get(9),
-            &r.check_trace,
-            date,
-        ]);
+        date.clear();
+        if let Some(d) = r.payment_date {
+            crate::numtext::push_iso_date_bytes(&mut date, d);
+        }
+        let mut rec = Record::new(&mut c.0);
+        rec.text(&r.claim_id);
+        rec.text(&r.payer_id);
+        rec.text(&r.payer_claim_id);
+        rec.sep();
+        if r.forwarded {
+            let words = r.status_words();
+            push_field(rec.out, words.as_bytes());
+        } else {
+            push_field(rec.out, r.status.as_str().as_bytes());
+        }
+        rec.text(r.rule.words());
+        rec.figures(&r.figures);
+        rec.joined(&r.carc);
+        rec.joined(&r.rarc);
+        rec.text(&r.check_trace);
+        rec.date(&date);
+        rec.end();
         for line in &r.lines {
-            lv.clear();
+            let mut rec = Record::new(&mut l.0);
+            rec.text(&r.claim_id);
+            rec.text(&line.line_id);
+            rec.text(&line.procedure);
+            rec.text(&r.payer_id);
+            rec.text(&r.payer_claim_id);
+            rec.text(line.status.as_str());
+            rec.text(line.rule.words());
             if line.status == ClaimStatus::NotAdjudicated {
                 // Only the charge sent: no payment says anything of the rest.
-                lv.money(line.figures.billed);
+                rec.money(line.figures.billed);
                 for _ in 1..8 {
-                    lv.end();
+                    rec.empty();
                 }
             } else {
-                lv.figures(&line.figures);
+                rec.figures(&line.figures);
             }
-            lv.joined(&line.carc);
-            lv.joined(&line.rarc);
-            l.write_record([
-                r.claim_id.as_str(),
-                &line.line_id,
-                &line.procedure,
-                &r.payer_id,
-                &r.payer_claim_id,
-                line.status.as_str(),
-                line.rule.words(),
-                lv.get(0),
-                lv.get(1),
-                lv.get(2),
-                lv.get(3),
-                lv.get(4),
-                lv.get(5),
-                lv.get(6),
-                lv.get(7),
-                lv.get(8),
-                lv.get(9),
-                &r.check_trace,
-                date,
-            ]);
+            rec.joined(&line.carc);
+            rec.joined(&line.rarc);
+            rec.text(&r.check_trace);
+            rec.date(&date);
+            rec.end();
         }
+        let date = std::str::from_utf8(&date).unwrap_or_default();
         // A denied claim is one row (its lines are not listed); a partial
         // claim lists its claim-level reductions, then each line's.
         if let Some(den) = &r.denial {
             denial_rows += 1;
-            let (billed, paid) = (cv.get(0), cv.get(2));
             d.write_record([
                 r.claim_id.as_str(),
                 "",
                 "",
                 &r.payer_id,
                 &r.payer_claim_id,
-                billed,
-                paid,
+                &money(r.figures.billed),
+                &money(r.figures.paid),
                 &money(den.amount),
                 &reasons.carcs(&den.carc, ";"),
-                &if reasons.is_empty() {
-                    cv.get(9).to_string()
-                } else {
-                    reasons.rarcs(&r.rarc, ";")
-                },
+                &if reasons.is_empty() { r.rarc.join(";") } else { reasons.rarcs(&r.rarc, ";") },
                 den.category.words(),
                 den.action.words(),
                 &r.check_trace,
@@ -475,6 +498,42 @@ mod tests {
         }
         let theirs = theirs.into_inner().unwrap();
         assert_eq!(String::from_utf8_lossy(&ours.0), String::from_utf8_lossy(&theirs));
+    }
+
+    #[test]
+    fn records_written_in_place_are_what_the_csv_crate_writes() {
+        let codes: Vec<Text> = vec!["CO-45".into(), "PR,1".into(), "OA-\"23\"".into()];
+        let plain: Vec<Text> = vec!["CO-45".into(), "PR-1".into()];
+        let date = b"2026-03-05";
+        for (id, codes) in [("C1", &plain), ("a,b", &codes), ("", &plain), ("x\ny", &Vec::new())] {
+            let mut ours = Vec::new();
+            let mut rec = Record::new(&mut ours);
+            rec.text(id);
+            rec.empty();
+            rec.money(Decimal::new(-12_345, 2));
+            rec.money(Decimal::ZERO);
+            rec.joined(codes);
+            rec.date(date);
+            rec.end();
+            let mut theirs = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+            let joined: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
+            theirs
+                .write_record([id, "", "-123.45", "0.00", &joined.join(";"), "2026-03-05"])
+                .unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&ours),
+                String::from_utf8_lossy(&theirs.into_inner().unwrap())
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn needs_quotes_finds_every_special_byte(v in proptest::collection::vec(
+            proptest::sample::select(b"ab,\"\r\n \xc3\xa9".to_vec()), 0..40)) {
+            let want = v.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'));
+            proptest::prop_assert_eq!(needs_quotes(&v), want);
+        }
     }
 
     #[test]
