@@ -188,16 +188,8 @@ fn read_summaries_then<T: Send>(
     let mut per_set_findings = Vec::new();
     let mut bytes_read = 0usize;
     for part in sets.chunks(round) {
-        let read: Vec<(Vec<T>, Vec<Finding>)> = part
-            .par_iter()
-            .map(|s| {
-                let hint = last_count.load(Ordering::Relaxed);
-                let read = read_set(input, s, &each, hint);
-                last_count.store(read.0.len(), Ordering::Relaxed);
-                done(s);
-                read
-            })
-            .collect();
+        let read: Vec<(Vec<T>, Vec<Finding>)> =
+            part.par_iter().map(|s| read_sized(input, s, &each, &done, &last_count)).collect();
         bytes_read += part.iter().map(|s| s.bytes.len()).sum::<usize>();
         let got: usize = read.iter().map(|(c, _)| c.len()).sum();
         if claims.capacity() == 0 && bytes_read < total_bytes && bytes_read > 0 {
@@ -220,6 +212,23 @@ fn read_summaries_then<T: Send>(
     Summaries { claims, findings, sets: set_count }
 }
 
+/// One set read with room for as many claims as the set read last (the
+/// files we read hold sets of similar sizes, so its claims usually fit at
+/// the first try); `done` is called once it is read.
+fn read_sized<T>(
+    input: &[u8],
+    set: &x12::TransactionSet,
+    each: impl Fn(ClaimSummary) -> T,
+    done: impl Fn(&x12::TransactionSet),
+    last_count: &AtomicUsize,
+) -> (Vec<T>, Vec<Finding>) {
+    let hint = last_count.load(Ordering::Relaxed);
+    let read = read_set(input, set, &each, hint);
+    last_count.store(read.0.len(), Ordering::Relaxed);
+    done(set);
+    read
+}
+
 fn is_837(s: &x12::TransactionSet) -> bool {
     matches!(
         s.kind,
@@ -236,29 +245,10 @@ fn read_sets<T: Send>(
     done: impl Fn(&x12::TransactionSet) + Sync,
 ) -> (Vec<(Vec<T>, Vec<Finding>)>, Vec<Finding>) {
     let scan = x12::scan(input);
-    let sets: Vec<_> = scan
-        .sets()
-        .filter(|(_, _, s)| {
-            matches!(
-                s.kind,
-                TransactionKind::Claim837P | TransactionKind::Claim837 | TransactionKind::Claim837I
-            )
-        })
-        .map(|(_, _, s)| s)
-        .collect();
-    // The claim count of the set read last: the files we read hold sets of
-    // similar sizes, so each set's claims usually fit at the first try.
+    let sets: Vec<_> = scan.sets().map(|(_, _, s)| s).filter(|s| is_837(s)).collect();
     let last_count = AtomicUsize::new(0);
-    let per_set: Vec<(Vec<T>, Vec<Finding>)> = sets
-        .par_iter()
-        .map(|s| {
-            let hint = last_count.load(Ordering::Relaxed);
-            let read = read_set(input, s, &each, hint);
-            last_count.store(read.0.len(), Ordering::Relaxed);
-            done(s);
-            read
-        })
-        .collect();
+    let per_set: Vec<(Vec<T>, Vec<Finding>)> =
+        sets.par_iter().map(|s| read_sized(input, s, &each, &done, &last_count)).collect();
     (per_set, scan.findings)
 }
 
