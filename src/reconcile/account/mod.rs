@@ -72,8 +72,8 @@ pub struct Book {
 }
 
 /// Room for exactly one payment in a claim's empty list: most claims get
-/// one, and a first push would make room for four (a million claims: about
-/// 250 MiB more). Later pushes grow the list as usual.
+/// one, and a first push would make room for four (264 bytes more a
+/// claim). Later pushes grow the list as usual.
 fn first_room(live: &mut Vec<Live>) {
     if live.capacity() == 0 {
         live.reserve_exact(1);
