@@ -154,7 +154,7 @@ pub fn run(
         let loaded = load(claims);
         (loaded, opening.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
-    let Loaded { sent, mut notes, ledger, waiting, ledger_rows, mut earlier } = loaded?;
+    let Loaded { sent, mut notes, ledger, waiting, ledger_rows } = loaded?;
     progress.stage("index claims");
     let index = ClaimIndex::new(&sent);
     let payers = known_payers(&options.payers, &sent);
@@ -179,14 +179,13 @@ pub fn run(
         }
     }
 
-    // Payments the ledger holds already are accounted as this run's, from
-    // what was live before them.
-    if let Some(l) = ledger.as_deref() {
-        let repeated = already_posted(l, &jobs, &payers)?;
-        if !repeated.is_empty() {
-            earlier = l.live_payments_before(&repeated)?;
-        }
-    }
+    // The live payments of earlier runs (ledger mode). Payments the ledger
+    // holds already are accounted as this run's, from what was live
+    // before them.
+    let earlier = match ledger.as_deref() {
+        Some(l) => l.live_payments_before(&already_posted(l, &jobs, &payers)?)?,
+        None => Vec::new(),
+    };
     let mut book = earlier_answers(&index, earlier);
 
     let writer =

@@ -63,8 +63,6 @@ pub(crate) struct LedgerClaims {
     /// answered, or last left `partial` or `reversed` (its live payments
     /// tell what is still unanswered).
     pub(crate) waiting: Vec<bool>,
-    /// The live payments of earlier runs.
-    pub(crate) earlier: Vec<crate::ledger::LivePayment>,
     /// Per claim: its row in the ledger (names it when posting).
     pub(crate) rows: Vec<i64>,
     /// Sent files that could not be read back.
@@ -105,7 +103,6 @@ pub(crate) fn from_ledger(ledger: &Ledger) -> Result<LedgerClaims, Error> {
             }))
         })
         .collect();
-    let earlier = ledger.live_payments()?;
     for (c, &f) in claims.iter_mut().zip(&submission) {
         let in_file = &mut read[f as usize];
         if let Some(sent) = in_file.find(&c.claim_id, &c.payer_id) {
@@ -117,7 +114,7 @@ pub(crate) fn from_ledger(ledger: &Ledger) -> Result<LedgerClaims, Error> {
         }
     }
     drop(read);
-    Ok(LedgerClaims { claims, waiting, earlier, rows, notes })
+    Ok(LedgerClaims { claims, waiting, rows, notes })
 }
 
 /// What one pass over the ledger's claims gives: the sent claims (without
@@ -248,8 +245,6 @@ pub(super) struct Loaded<'l> {
     pub(super) waiting: Vec<bool>,
     /// Per sent claim: its ledger row.
     pub(super) ledger_rows: Vec<i64>,
-    /// The live payments of earlier runs.
-    pub(super) earlier: Vec<ledger::LivePayment>,
 }
 
 /// Step 1: the sent claims, from the 837 files or the ledger.
@@ -257,14 +252,7 @@ pub(super) fn load(claims: Claims<'_>) -> Result<Loaded<'_>, Error> {
     Ok(match claims {
         Claims::Files(paths) => {
             let (sent, notes) = from_837_files(paths)?;
-            Loaded {
-                sent,
-                notes,
-                ledger: None,
-                waiting: Vec::new(),
-                ledger_rows: Vec::new(),
-                earlier: Vec::new(),
-            }
+            Loaded { sent, notes, ledger: None, waiting: Vec::new(), ledger_rows: Vec::new() }
         }
         Claims::Ledger(l) => {
             let lc = from_ledger(l)?;
@@ -274,7 +262,6 @@ pub(super) fn load(claims: Claims<'_>) -> Result<Loaded<'_>, Error> {
                 ledger: Some(l),
                 waiting: lc.waiting,
                 ledger_rows: lc.rows,
-                earlier: lc.earlier,
             }
         }
     })
