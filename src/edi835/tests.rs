@@ -25,6 +25,16 @@ fn wrap(body: &str) -> Vec<u8> {
     format!("{}ST*835*0001~{body}SE*{n}*0001~GE*1*1~IEA*1*000000001~", isa()).into_bytes()
 }
 
+/// The set bodies `bodies` wrapped in an interchange each, then the 835
+/// fixtures of every kind: the inputs the readers are compared on.
+fn with_fixtures(bodies: &[&str]) -> Vec<Vec<u8>> {
+    let mut inputs: Vec<Vec<u8>> = bodies.iter().map(|b| wrap(b)).collect();
+    for name in ["remit-1.835", "remit-2.835", "unbalanced.835", "money.835", "recoded.835"] {
+        inputs.push(fixture(name));
+    }
+    inputs
+}
+
 #[test]
 fn reads_every_part_of_a_remittance() {
     let input = fixture("remit-1.835");
@@ -251,10 +261,7 @@ CLP**77*abc*0~NM1*QC*1*X~REF*6R*1~CAS*ZZ*1*x~SVC*HC:1*1*1~DTM*472*2026~REF*6R*2~
     let unbalanced = "BPR*C*10*C*CHK************20260130~TRN*1*T*1~N1*PR*P~LX*1~\
 CLP*A*1*100*50*5~CAS*PR*1*5~SVC*HC:99213*100*60~CAS*CO*45*30~\
 CLP*B*1*40*10~SVC*HC:99214:25*40*10~CAS*CO*45*20~PLB*1*20261231*L6*3~CLP*C*1*1*1~";
-    let mut inputs = vec![wrap(bad), wrap(unbalanced)];
-    for name in ["remit-1.835", "remit-2.835", "unbalanced.835", "money.835", "recoded.835"] {
-        inputs.push(fixture(name));
-    }
+    let inputs = with_fixtures(&[bad, unbalanced]);
     let mut compared = 0;
     for input in &inputs {
         let scan = crate::x12::scan(input);
@@ -290,10 +297,7 @@ fn reconcile_reading_is_full_reading_without_what_reconcile_never_reads() {
     let odd = "BPR*C*12,50*C*CHK************2026013X~TRN*1*T*1~N1*PR*P~LX*1~\
 CLP*A*1*100*50*5*12*P1*11*1**DRG*1.5*0.5~NM1*QC*1*LAST*FIRST*M***MI*M1~NM1* TT *2*CARRIER*****PI*9~\
 SVC*HC:99213:25:59:::DESC*100*60**1*HC:99214*1~CAS*CO*45*30~REF*6R*1~LQ*HE*N1~CLP*B~NM1~SVC*HC~";
-    let mut inputs = vec![wrap(odd)];
-    for name in ["remit-1.835", "remit-2.835", "unbalanced.835", "money.835", "recoded.835"] {
-        inputs.push(fixture(name));
-    }
+    let inputs = with_fixtures(&[odd]);
     let mut compared = 0;
     for input in &inputs {
         let scan = crate::x12::scan(input);
