@@ -59,14 +59,48 @@ impl AtomicFile {
     /// Flushes, fsyncs (unless synced since the last write), renames into
     /// place and fsyncs the folder.
     pub(crate) fn commit(self) -> io::Result<()> {
+        let dest = self.rename()?;
+        sync_dir(&dest);
+        Ok(())
+    }
+
+    /// [`AtomicFile::commit`] without the folder's fsync; returns the
+    /// destination.
+    fn rename(self) -> io::Result<PathBuf> {
         let tmp = self.out.into_inner().map_err(|e| e.into_error())?;
         if !self.synced {
             tmp.as_file().sync_all()?;
         }
         tmp.persist(&self.dest).map_err(|e| e.error)?;
-        sync_dir(&self.dest);
-        Ok(())
+        Ok(self.dest)
     }
+}
+
+/// Commits `files` in order, as [`AtomicFile::commit`] does each, with
+/// each folder synced once after the renames into it. Stops at the first
+/// error: the files after it stay uncommitted (their temp files removed).
+pub(crate) fn commit_all(files: impl IntoIterator<Item = AtomicFile>) -> io::Result<()> {
+    let mut dests: Vec<PathBuf> = Vec::new();
+    let mut failed = None;
+    for f in files {
+        if failed.is_some() {
+            continue;
+        }
+        match f.rename() {
+            Ok(d) => dests.push(d),
+            Err(e) => failed = Some(e),
+        }
+    }
+    // The renames done are made durable even when a later one failed.
+    let mut synced: Vec<&Path> = Vec::new();
+    for d in &dests {
+        let dir = d.parent().unwrap_or(Path::new(""));
+        if !synced.contains(&dir) {
+            sync_dir(d);
+            synced.push(dir);
+        }
+    }
+    failed.map_or(Ok(()), Err)
 }
 
 impl Write for AtomicFile {
@@ -120,6 +154,26 @@ mod tests {
             let mode = std::fs::metadata(&dest).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn files_committed_together_are_all_in_place_and_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = ["a.csv", "b.csv", "c.csv"];
+        let mut files = Vec::new();
+        for n in names {
+            let mut f = AtomicFile::create(&dir.path().join(n)).unwrap();
+            f.write_all(n.as_bytes()).unwrap();
+            files.push(f);
+        }
+        files[1].sync().unwrap();
+        assert!(names.iter().all(|n| !dir.path().join(n).exists()));
+        commit_all(files).unwrap();
+        for n in names {
+            assert_eq!(std::fs::read(dir.path().join(n)).unwrap(), n.as_bytes());
+        }
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), names.len(), "no temp file left");
     }
 
     #[test]

@@ -34,6 +34,7 @@ use crate::finding::Finding;
 mod account;
 mod ack;
 mod bind;
+mod checkpoint;
 mod claim_status;
 mod cob;
 mod detail;

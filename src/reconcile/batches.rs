@@ -50,10 +50,9 @@ pub(super) struct Job<'o> {
     pub(super) set: &'o crate::x12::TransactionSet,
 }
 
-/// What the run keeps while the sets are read: the report writer, the
-/// findings and notes, and a few figures per set and claim payment.
+/// What the run keeps while the sets are read: the findings and notes, and
+/// a few figures per set and claim payment.
 pub(super) struct Collected<'n, 'p> {
-    pub(super) writer: report::ReportWriter,
     pub(super) kept: Kept,
     pub(super) notes: &'n mut Vec<Finding>,
     pub(super) sets: Vec<SetSummary>,
@@ -64,20 +63,29 @@ pub(super) struct Collected<'n, 'p> {
 }
 
 /// Step 3: the sets read, matched and accounted in parallel batches, their
-/// rows written, and (with `ledger`) posted. The ledger posts on its own
-/// thread while the next batch is read, so SQLite's single writer overlaps
-/// the parallel parsing. Each batch is one transaction; a set is applied at
-/// most once, so a run stopped half-way is completed by running it again.
-pub(super) fn read_match_post(
+/// rows appended to `writer`, and (with `ledger`) posted. The ledger posts
+/// on its own thread while the next batch is read, so SQLite's single
+/// writer overlaps the parallel parsing. Each batch is one transaction; a
+/// set is applied at most once, so a run stopped half-way is completed by
+/// running it again.
+///
+/// Once every set is read, `then` is given the writer (and what was
+/// collected) while the ledger's last batches are still being posted: the
+/// reports are completed and synced meanwhile. Its result is returned with
+/// what was posted.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn read_match_post<T>(
     jobs: &[Job<'_>],
     against: &Against<'_>,
     book: &mut Book,
     ledger: Option<&mut Ledger>,
+    mut writer: report::ReportWriter,
     out: &mut Collected<'_, '_>,
     at: &str,
     progress: &Progress,
-) -> Result<Option<ledger::PostSummary>, Error> {
-    std::thread::scope(|scope| -> Result<Option<ledger::PostSummary>, Error> {
+    then: impl FnOnce(report::ReportWriter, &Collected<'_, '_>, &Book) -> Result<T, Error>,
+) -> Result<(Option<ledger::PostSummary>, T), Error> {
+    std::thread::scope(|scope| -> Result<(Option<ledger::PostSummary>, T), Error> {
         let (to_ledger, poster) = match ledger {
             Some(l) => {
                 let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RemitPosting>>(2);
@@ -100,7 +108,7 @@ pub(super) fn read_match_post(
             let next = batches.next();
             let (next_reads, sent_on) = rayon::join(
                 || next.map(|b| (b, read_batch(b))),
-                || write_batch(reads, against, book, out, to_ledger.as_ref()),
+                || write_batch(reads, against, book, &mut writer, out, to_ledger.as_ref()),
             );
             // A send fails only when the posting thread stopped on an
             // error, which joining it below reports.
@@ -117,15 +125,20 @@ pub(super) fn read_match_post(
             current = next_reads;
         }
         drop(to_ledger);
-        progress.stage("finish ledger posting");
-        match poster {
+        progress.stage("complete and sync reports");
+        let done = then(writer, out, book)?;
+        if poster.is_some() {
+            progress.stage("finish ledger posting");
+        }
+        let posted = match poster {
             Some(h) => {
                 let (post, busy, cpu) = h.join().map_err(|_| Error::PostingThread)??;
                 progress.timing(&format!("ledger posting thread (cpu {cpu:.2} s) busy"), busy);
-                Ok(Some(post))
+                Some(post)
             }
-            None => Ok(None),
-        }
+            None => None,
+        };
+        Ok((posted, done))
     })
 }
 
@@ -136,6 +149,7 @@ fn write_batch(
     mut reads: Vec<Read>,
     against: &Against<'_>,
     book: &mut Book,
+    writer: &mut report::ReportWriter,
     out: &mut Collected<'_, '_>,
     to_ledger: Option<&std::sync::mpsc::SyncSender<Vec<RemitPosting>>>,
 ) -> Result<bool, Error> {
@@ -151,7 +165,7 @@ fn write_batch(
     let mut postings = Vec::new();
     for set_out in outs {
         let set_out = set_out.map_err(Error::io(out_dir, "writing reports"))?;
-        out.writer.append(&set_out.rows).map_err(Error::io(out_dir, "writing reports"))?;
+        writer.append(&set_out.rows).map_err(Error::io(out_dir, "writing reports"))?;
         out.denial_rows += set_out.rows.denial_rows;
         for f in set_out.findings {
             out.kept.keep(&set_out.summary.file, f);

@@ -1,6 +1,6 @@
 //! Writing the five reconciliation reports: a header each, rows appended
 //! batch by batch, then the provider adjustments and outstanding claims,
-//! every file renamed into place (atomic, mode 0600). The rows themselves
+//! every file synced, then renamed into place (atomic, mode 0600). The rows themselves
 //! are formatted by the parent module.
 
 use std::fs;
@@ -16,9 +16,10 @@ fn header(f: &mut AtomicFile, cols: &[&str]) -> io::Result<()> {
     f.write_all(&into_bytes(w)?)
 }
 
-/// The five reports being written: rows are appended batch by batch, and
-/// [`ReportWriter::finish`] adds the provider adjustments and outstanding
-/// claims, then renames every file into place (atomic, mode 0600).
+/// The five reports being written: rows are appended batch by batch,
+/// [`ReportWriter::complete`] adds the provider adjustments and outstanding
+/// claims and syncs them, and [`CompleteReports::publish`] renames every
+/// file into place (atomic, mode 0600).
 #[derive(Debug)]
 pub(crate) struct ReportWriter {
     paths: Vec<PathBuf>,
@@ -49,12 +50,15 @@ impl ReportWriter {
     }
 
     /// Writes the provider adjustments and the outstanding claims (also as
-    /// `outstanding` rows of `claims.csv`), then commits every file.
-    pub(crate) fn finish(
+    /// `outstanding` rows of `claims.csv`) and syncs every file to disk,
+    /// still under its temp name: nothing is in place until
+    /// [`CompleteReports::publish`]. The syncs can run while other work
+    /// (the ledger's last batches) goes on.
+    pub(crate) fn complete(
         mut self,
         plb: &[PlbRow],
         outstanding: &[OutstandingRow],
-    ) -> io::Result<Vec<PathBuf>> {
+    ) -> io::Result<CompleteReports> {
         let mut c = buf_writer();
         for o in outstanding {
             let billed = money(o.billed);
@@ -98,11 +102,28 @@ impl ReportWriter {
             ]);
         }
         o.write_all(&into_bytes(w)?)?;
-        self.claims.commit()?;
-        self.lines.commit()?;
-        p.commit()?;
-        self.denials.commit()?;
-        o.commit()?;
+        // In the order of REPORT_FILES.
+        let mut files = [self.claims, self.lines, p, self.denials, o];
+        for f in &mut files {
+            f.sync()?;
+        }
+        Ok(CompleteReports { paths: self.paths, files })
+    }
+}
+
+/// The five reports written whole and synced, under their temp names
+/// (dropping them removes the temp files).
+#[derive(Debug)]
+pub(crate) struct CompleteReports {
+    paths: Vec<PathBuf>,
+    files: [AtomicFile; 5],
+}
+
+impl CompleteReports {
+    /// Renames every report into place (the folder synced once) and
+    /// returns their paths.
+    pub(crate) fn publish(self) -> io::Result<Vec<PathBuf>> {
+        crate::atomic::commit_all(self.files)?;
         Ok(self.paths)
     }
 }
