@@ -57,6 +57,22 @@ fn same_payer(a: &str, b: &str) -> bool {
 pub(crate) struct IdIndex {
     by_id: IdTable,
     same_id: Vec<u32>,
+    /// The payer claim numbers, when gathered as the claims were completed.
+    payer_claims: Option<PayerClaims>,
+}
+
+/// The payer claim numbers of the sent claims: normalized payer id, a 0x1F
+/// byte and the normalized number, to the latest claim with them.
+#[derive(Debug, Default)]
+pub(crate) struct PayerClaims(HashMap<String, usize, FastHash>);
+
+impl PayerClaims {
+    /// Adds claim `i`, `c` (claims are added in order: the later wins).
+    pub(crate) fn add(&mut self, i: usize, c: &SentClaim) {
+        if let Some(p) = c.payer_claim_id.as_deref().filter(|p| !p.trim().is_empty()) {
+            self.0.insert(payer_claim_key(&c.payer_id, p), i);
+        }
+    }
 }
 
 impl IdIndex {
@@ -64,6 +80,12 @@ impl IdIndex {
     /// id wins).
     pub(crate) fn new(claims: &[SentClaim]) -> IdIndex {
         IdIndex::build(claims, 0)
+    }
+
+    /// Keeps `payer_claims`, gathered from every claim in order once the
+    /// claims are complete, for [`ClaimIndex::with_ids`].
+    pub(crate) fn with_payer_claims(self, payer_claims: PayerClaims) -> IdIndex {
+        IdIndex { payer_claims: Some(payer_claims), ..self }
     }
 
     /// [`IdIndex::new`] on the rayon pool when the claims are many: the
@@ -88,7 +110,7 @@ impl IdIndex {
                     same_id[i] = prev;
                 }
             }
-            return IdIndex { by_id, same_id };
+            return IdIndex { by_id, same_id, payer_claims: None };
         }
         let hashes: Vec<u64> = claims[..n].par_iter().map(|c| id_hash(c.claim_id.trim())).collect();
         let mut slots = std::mem::take(&mut by_id.slots);
@@ -119,7 +141,7 @@ impl IdIndex {
         for (i, prev) in replaced.into_iter().flatten() {
             same_id[i as usize] = prev;
         }
-        IdIndex { by_id, same_id }
+        IdIndex { by_id, same_id, payer_claims: None }
     }
 }
 
@@ -135,18 +157,26 @@ impl<'a> ClaimIndex<'a> {
     }
 
     /// Indexes `claims` with `ids` built by [`IdIndex::new`] from the same
-    /// claims, in the same order and with the same ids (their other fields
-    /// may have changed since); ids built from other claims are built again.
+    /// claims, in the same order and with the same ids and (when `ids`
+    /// has them) payer claim numbers; ids built from other claims are
+    /// built again.
     pub(crate) fn with_ids(claims: &'a [SentClaim], ids: IdIndex) -> ClaimIndex<'a> {
-        let IdIndex { by_id, same_id } =
+        let IdIndex { by_id, same_id, payer_claims } =
             if ids.same_id.len() == claims.len() { ids } else { IdIndex::new(claims) };
-        let mut by_payer_claim = HashMap::with_hasher(FastHash::default());
-        for (i, c) in claims.iter().enumerate() {
-            if let Some(p) = c.payer_claim_id.as_deref().filter(|p| !p.trim().is_empty()) {
-                by_payer_claim.insert(payer_claim_key(&c.payer_id, p), i);
+        let payer_claims = payer_claims.unwrap_or_else(|| {
+            let mut p = PayerClaims::default();
+            for (i, c) in claims.iter().enumerate() {
+                p.add(i, c);
             }
+            p
+        });
+        ClaimIndex {
+            claims,
+            by_id,
+            same_id,
+            sorted: std::sync::OnceLock::new(),
+            by_payer_claim: payer_claims.0,
         }
-        ClaimIndex { claims, by_id, same_id, sorted: std::sync::OnceLock::new(), by_payer_claim }
     }
 
     /// The sent claims.

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
-use super::index::IdIndex;
+use super::index::{IdIndex, PayerClaims};
 use super::run::{Claims, Error};
 use super::{Book, ClaimIndex, PayerNames, SentClaim};
 use crate::claim::ClaimStatus;
@@ -78,7 +78,8 @@ pub(crate) struct LedgerClaims {
 /// are read on other cores while SQLite reads the claims, each straight
 /// into the one vector of sent claims, whose lines are then moved in from
 /// the files' claims. The claims' ids are indexed once SQLite has read
-/// them, while the files are still read.
+/// them, while the files are still read; their payer claim numbers as the
+/// lines are moved in.
 pub(crate) fn from_ledger(ledger: &Ledger) -> Result<LedgerClaims, Error> {
     let files = ledger.sent_files()?;
     let sent_on: Vec<Option<NaiveDate>> = files
@@ -107,7 +108,8 @@ pub(crate) fn from_ledger(ledger: &Ledger) -> Result<LedgerClaims, Error> {
             }))
         })
         .collect();
-    for (c, &f) in claims.iter_mut().zip(&submission) {
+    let mut payer_claims = PayerClaims::default();
+    for (i, (c, &f)) in claims.iter_mut().zip(&submission).enumerate() {
         let in_file = &mut read[f as usize];
         if let Some(sent) = in_file.find(&c.claim_id, &c.payer_id) {
             c.lines = std::mem::take(&mut sent.lines);
@@ -116,8 +118,12 @@ pub(crate) fn from_ledger(ledger: &Ledger) -> Result<LedgerClaims, Error> {
                 c.payer_claim_id = sent.original_ref.take();
             }
         }
+        payer_claims.add(i, c);
     }
-    drop(read);
+    // What is left of the files' claims (their ids) is freed on the pool,
+    // beside the index's last part and the start of the run.
+    rayon::spawn(move || drop(read));
+    let ids = ids.with_payer_claims(payer_claims);
     Ok(LedgerClaims { claims, waiting, rows, notes, ids })
 }
 
