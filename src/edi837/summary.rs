@@ -252,20 +252,57 @@ fn read_sets<T: Send>(
     (per_set, scan.findings)
 }
 
-fn text(seg: &Segment<'_>, n: usize) -> Text {
-    crate::values::text(seg.element(n).raw)
+/// A segment's elements read forward and only as far as the last one
+/// asked for: element `n` after element `m < n` goes on from `m` (the
+/// reader needs the first two or three elements of most segments, and
+/// never goes back).
+struct Ahead<'a> {
+    seg: Segment<'a>,
+    els: x12::Elements<'a>,
+    /// The number of the element last read (0 before the first).
+    at: usize,
+    last: &'a [u8],
+}
+
+impl<'a> Ahead<'a> {
+    fn new(seg: Segment<'a>) -> Ahead<'a> {
+        Ahead { seg, els: seg.elements(), at: 0, last: b"" }
+    }
+
+    /// The bytes of element `n` (1-based), empty when absent: what
+    /// `seg.element(n).raw` is. An element before the last one read is
+    /// found again from the start.
+    fn get(&mut self, n: usize) -> &'a [u8] {
+        if n < self.at {
+            (self.els, self.at, self.last) = (self.seg.elements(), 0, b"");
+        }
+        while self.at < n {
+            self.at += 1;
+            self.last = self.els.next().map_or(b"", |e| e.raw);
+        }
+        self.last
+    }
+
+    fn element(&mut self, n: usize) -> x12::Element<'a> {
+        x12::Element::new(self.get(n), self.seg.delimiters)
+    }
+}
+
+fn text(seg: &mut Ahead<'_>, n: usize) -> Text {
+    crate::values::text(seg.get(n))
 }
 
 /// Element `n` of `seg` as an amount; one that is not a number is an
 /// `837-AMOUNT` finding and counts as 0. The number is read from the
 /// element's bytes (what [`parse_decimal`](crate::values::parse_decimal)
 /// of its text reads).
-fn amount(seg: &Segment<'_>, n: usize, findings: &mut Vec<Finding>) -> Decimal {
-    parse_decimal_bytes(seg.element(n).raw).unwrap_or_else(|| {
-        let raw = text(seg, n);
-        let id = seg.id_str();
+fn amount(seg: &mut Ahead<'_>, n: usize, findings: &mut Vec<Finding>) -> Decimal {
+    let raw = seg.get(n);
+    parse_decimal_bytes(raw).unwrap_or_else(|| {
+        let raw = crate::values::text(raw);
+        let id = seg.seg.id_str();
         findings.push(Finding::error(
-            seg.pos,
+            seg.seg.pos,
             id,
             "837-AMOUNT",
             format!("{id}{n:02} {raw:?} is not a decimal number"),
@@ -277,12 +314,12 @@ fn amount(seg: &Segment<'_>, n: usize, findings: &mut Vec<Finding>) -> Decimal {
 /// True when element `n` of `seg`, as text and trimmed, is `code` (ASCII,
 /// without spaces): an element of the code's length is compared as bytes,
 /// a longer one as text (`seg.str(n).trim() == code`).
-fn is_code(seg: &Segment<'_>, n: usize, code: &str) -> bool {
-    let raw = seg.element(n).raw;
+fn is_code(seg: &mut Ahead<'_>, n: usize, code: &str) -> bool {
+    let raw = seg.get(n);
     match raw.len().cmp(&code.len()) {
         std::cmp::Ordering::Less => false,
         std::cmp::Ordering::Equal => raw == code.as_bytes(),
-        std::cmp::Ordering::Greater => seg.str(n).trim() == code,
+        std::cmp::Ordering::Greater => String::from_utf8_lossy(raw).trim() == code,
     }
 }
 
@@ -330,50 +367,59 @@ fn read_set<T>(
     let mut claim_since_hl = false;
     for item in set.segments(input) {
         let Ok(seg) = item else { continue };
-        match seg.id {
+        let id = seg.id;
+        let seg = &mut Ahead::new(seg);
+        match id {
             b"HL" => {
                 in_line = false;
                 claim_since_hl = false;
                 // A new subscriber/patient level may name another payer.
-                if is_code(&seg, 3, "22") {
+                if is_code(seg, 3, "22") {
                     payer_id.clear();
                 }
             }
-            b"NM1" if !claim_since_hl && is_code(&seg, 1, "PR") => {
-                payer_id = text(&seg, 9);
+            b"NM1" if !claim_since_hl && is_code(seg, 1, "PR") => {
+                payer_id = text(seg, 9);
             }
             b"CLM" => {
                 in_line = false;
                 claim_since_hl = true;
-                let charge = amount(&seg, 2, &mut findings);
+                let claim_id = text(seg, 1);
+                let charge = amount(seg, 2, &mut findings);
                 if let Some(done) = current.take() {
                     claims.push(finish(done, &mut lines));
                 }
                 current = Some(ClaimSummary {
-                    claim_id: text(&seg, 1),
+                    claim_id,
                     payer_id: payer_id.clone(),
                     original_ref: None,
                     charge,
                     lines: Vec::new(),
                 });
             }
-            b"REF" if !in_line && is_code(&seg, 1, "F8") => {
+            b"REF" if !in_line && is_code(seg, 1, "F8") => {
                 if let Some(c) = current.as_mut() {
-                    c.original_ref = Some(text(&seg, 2));
+                    c.original_ref = Some(text(seg, 2));
                 }
             }
             b"LX" => in_line = true,
             b"SV1" => {
                 in_line = true;
-                let el = seg.element(1);
-                let comp = |i: usize| crate::values::text(el.component(i));
-                let charge = amount(&seg, 2, &mut findings);
+                let sv101 = seg.element(1);
+                let charge = amount(seg, 2, &mut findings);
                 if current.is_some() {
+                    // SV101: qualifier, procedure, then up to four modifiers.
+                    let mut comps = sv101.components().skip(1);
+                    let procedure = comps.next().map(crate::values::text).unwrap_or_default();
                     lines.push(LineRead {
                         line: LineSummary {
                             line_id: Text::default(),
-                            procedure: comp(2),
-                            modifiers: (3..=6).map(comp).filter(|m| !m.is_empty()).collect(),
+                            procedure,
+                            modifiers: comps
+                                .take(4)
+                                .map(crate::values::text)
+                                .filter(|m| !m.is_empty())
+                                .collect(),
                             date: None,
                             charge,
                         },
@@ -381,18 +427,18 @@ fn read_set<T>(
                     });
                 }
             }
-            b"DTP" if in_line && is_code(&seg, 1, "472") => {
+            b"DTP" if in_line && is_code(seg, 1, "472") => {
                 // The first date of D8 or RD8 (a `-` is never part of a
                 // multi-byte character: split as bytes, as text).
-                let raw = seg.element(3).raw;
+                let raw = seg.get(3);
                 let first = raw.split(|&b| b == b'-').next().unwrap_or(b"");
                 if let Some(l) = lines.last_mut() {
                     l.line.date = parse_date_bytes(first);
                 }
             }
-            b"REF" if in_line && is_code(&seg, 1, "6R") => {
+            b"REF" if in_line && is_code(seg, 1, "6R") => {
                 if let Some(l) = lines.last_mut() {
-                    l.line.line_id = text(&seg, 2);
+                    l.line.line_id = text(seg, 2);
                     l.has_id = true;
                 }
             }
@@ -507,19 +553,32 @@ mod tests {
     }
 
     #[test]
+    fn elements_read_ahead_in_any_order_are_the_segment_s() {
+        let d = x12::Delimiters::default();
+        let input = "SV1*HC:99213:25*100*UN**1~";
+        let mut segs = x12::Segments::chunk(input.as_bytes(), 0, input.len(), d, 0);
+        let seg = segs.next().unwrap().unwrap();
+        let mut ahead = Ahead::new(seg);
+        for n in [0, 1, 2, 2, 5, 3, 7, 1, 0, 4, 6] {
+            assert_eq!(ahead.get(n), seg.element(n).raw, "element {n}");
+        }
+        assert_eq!(ahead.element(1).component(3), b"25");
+    }
+
+    #[test]
     fn codes_are_compared_as_trimmed_text() {
         let d = x12::Delimiters::default();
         let input = "NM1*PR*\u{a0}PR*P*PR *P\u{FFFD}~";
         let mut segs = x12::Segments::chunk(input.as_bytes(), 0, input.len(), d, 0);
-        let seg = segs.next().unwrap().unwrap();
-        assert!(is_code(&seg, 1, "PR"));
+        let seg = &mut Ahead::new(segs.next().unwrap().unwrap());
+        assert!(is_code(seg, 1, "PR"));
         // Unicode spaces trim as text does.
-        assert!(is_code(&seg, 2, "PR"));
-        assert!(!is_code(&seg, 3, "PR"));
-        assert!(is_code(&seg, 4, "PR"));
-        assert!(!is_code(&seg, 5, "PR"));
-        assert!(!is_code(&seg, 6, "PR"));
-        assert!(!is_code(&seg, 1, "472"));
+        assert!(is_code(seg, 2, "PR"));
+        assert!(!is_code(seg, 3, "PR"));
+        assert!(is_code(seg, 4, "PR"));
+        assert!(!is_code(seg, 5, "PR"));
+        assert!(!is_code(seg, 6, "PR"));
+        assert!(!is_code(seg, 1, "472"));
     }
 
     #[test]

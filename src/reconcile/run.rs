@@ -41,7 +41,7 @@ use super::source::{earlier_answers, known_payers, load, Loaded};
 use super::summary::{
     ledger_note, outstanding_rows, reversal_notes, tie_out, unpaired_reversals, Counts, Summary,
 };
-use super::{ClaimIndex, PayerNames};
+use super::PayerNames;
 use crate::ledger::{self, Ledger};
 use crate::progress::Progress;
 use crate::x12::{Finding, TransactionKind};
@@ -154,9 +154,9 @@ pub fn run(
         let loaded = load(claims);
         (loaded, opening.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
-    let Loaded { sent, mut notes, ledger, waiting, ledger_rows } = loaded?;
+    let Loaded { sent, mut notes, ledger, waiting, ledger_rows, ids } = loaded?;
     progress.stage("index claims");
-    let index = ClaimIndex::new(&sent);
+    let index = Loaded::index(&sent, ids);
     let payers = known_payers(&options.payers, &sent);
 
     let broken: Vec<Finding> = opened

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
+use super::index::{IdIndex, PayerClaims};
 use super::run::{Claims, Error};
 use super::{Book, ClaimIndex, PayerNames, SentClaim};
 use crate::claim::ClaimStatus;
@@ -67,6 +68,8 @@ pub(crate) struct LedgerClaims {
     pub(crate) rows: Vec<i64>,
     /// Sent files that could not be read back.
     pub(crate) notes: Vec<Finding>,
+    /// The claims' ids indexed (built while the sent files were read).
+    pub(crate) ids: IdIndex,
 }
 
 /// The ledger's claims as sent claims. Service lines (and REF*F8) come from
@@ -74,7 +77,9 @@ pub(crate) struct LedgerClaims {
 /// (else the claim is matched at claim level only, with a note); the files
 /// are read on other cores while SQLite reads the claims, each straight
 /// into the one vector of sent claims, whose lines are then moved in from
-/// the files' claims.
+/// the files' claims. The claims' ids are indexed once SQLite has read
+/// them, while the files are still read; their payer claim numbers as the
+/// lines are moved in.
 pub(crate) fn from_ledger(ledger: &Ledger) -> Result<LedgerClaims, Error> {
     let files = ledger.sent_files()?;
     let sent_on: Vec<Option<NaiveDate>> = files
@@ -84,10 +89,10 @@ pub(crate) fn from_ledger(ledger: &Ledger) -> Result<LedgerClaims, Error> {
     let (read, scanned) = std::thread::scope(|scope| {
         let reader =
             scope.spawn(|| files.par_iter().map(|f| read_sent_file(&f.file)).collect::<Vec<_>>());
-        let scanned = scan_ledger(ledger, &files, &sent_on);
+        let scanned = scan_ledger(ledger, &files, &sent_on).map(|s| (IdIndex::new(&s.0), s));
         (reader.join(), scanned)
     });
-    let (mut claims, rows, waiting, submission) = scanned?;
+    let (ids, (mut claims, rows, waiting, submission)) = scanned?;
     let read = read.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let mut notes = Vec::new();
     let mut read: Vec<FileClaims> = files
@@ -103,7 +108,8 @@ pub(crate) fn from_ledger(ledger: &Ledger) -> Result<LedgerClaims, Error> {
             }))
         })
         .collect();
-    for (c, &f) in claims.iter_mut().zip(&submission) {
+    let mut payer_claims = PayerClaims::default();
+    for (i, (c, &f)) in claims.iter_mut().zip(&submission).enumerate() {
         let in_file = &mut read[f as usize];
         if let Some(sent) = in_file.find(&c.claim_id, &c.payer_id) {
             c.lines = std::mem::take(&mut sent.lines);
@@ -112,9 +118,13 @@ pub(crate) fn from_ledger(ledger: &Ledger) -> Result<LedgerClaims, Error> {
                 c.payer_claim_id = sent.original_ref.take();
             }
         }
+        payer_claims.add(i, c);
     }
-    drop(read);
-    Ok(LedgerClaims { claims, waiting, rows, notes })
+    // What is left of the files' claims (their ids) is freed on the pool,
+    // beside the index's last part and the start of the run.
+    rayon::spawn(move || drop(read));
+    let ids = ids.with_payer_claims(payer_claims);
+    Ok(LedgerClaims { claims, waiting, rows, notes, ids })
 }
 
 /// What one pass over the ledger's claims gives: the sent claims (without
@@ -245,6 +255,19 @@ pub(super) struct Loaded<'l> {
     pub(super) waiting: Vec<bool>,
     /// Per sent claim: its ledger row.
     pub(super) ledger_rows: Vec<i64>,
+    /// The sent claims' ids indexed, when they were indexed while loading.
+    pub(super) ids: Option<IdIndex>,
+}
+
+impl Loaded<'_> {
+    /// The index of the sent claims (built now, or completed from the ids
+    /// indexed while loading).
+    pub(super) fn index(sent: &[SentClaim], ids: Option<IdIndex>) -> ClaimIndex<'_> {
+        match ids {
+            Some(ids) => ClaimIndex::with_ids(sent, ids),
+            None => ClaimIndex::new(sent),
+        }
+    }
 }
 
 /// Step 1: the sent claims, from the 837 files or the ledger.
@@ -252,7 +275,14 @@ pub(super) fn load(claims: Claims<'_>) -> Result<Loaded<'_>, Error> {
     Ok(match claims {
         Claims::Files(paths) => {
             let (sent, notes) = from_837_files(paths)?;
-            Loaded { sent, notes, ledger: None, waiting: Vec::new(), ledger_rows: Vec::new() }
+            Loaded {
+                sent,
+                notes,
+                ledger: None,
+                waiting: Vec::new(),
+                ledger_rows: Vec::new(),
+                ids: None,
+            }
         }
         Claims::Ledger(l) => {
             let lc = from_ledger(l)?;
@@ -262,6 +292,7 @@ pub(super) fn load(claims: Claims<'_>) -> Result<Loaded<'_>, Error> {
                 ledger: Some(l),
                 waiting: lc.waiting,
                 ledger_rows: lc.rows,
+                ids: Some(lc.ids),
             }
         }
     })
@@ -289,7 +320,14 @@ pub(super) fn earlier_answers(index: &ClaimIndex<'_>, earlier: Vec<ledger::LiveP
 /// (which name their payers too).
 pub(super) fn known_payers(configured: &PayerNames, sent: &[SentClaim]) -> PayerNames {
     let mut payers = configured.clone();
+    // Claims to one payer usually come together: a payer id like the
+    // claim's before is known (or added) already.
+    let mut last: Option<&str> = None;
     for c in sent {
+        if last == Some(c.payer_id.as_str()) {
+            continue;
+        }
+        last = Some(c.payer_id.as_str());
         if payers.get(&c.payer_id).is_none() {
             payers.add(&c.payer_id, []);
         }

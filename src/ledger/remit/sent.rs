@@ -85,8 +85,7 @@ impl Ledger {
         files: &[SentFile],
         mut each: impl FnMut(SentRow<'_>),
     ) -> Result<(), Error> {
-        let by_id: std::collections::HashMap<i64, usize> =
-            files.iter().enumerate().map(|(i, f)| (f.id, i)).collect();
+        let mut files = FileIndex::new(files);
         let mut st = self
             .conn
             .prepare(
@@ -95,11 +94,12 @@ impl Ledger {
             )
             .map_err(self.sq())?;
         let mut rows = st.query([]).map_err(self.sq())?;
+        let mut status = StatusCache::default();
         while let Some(r) = rows.next().map_err(self.sq())? {
-            let Some(&submission) = by_id.get(&r.get::<_, i64>(5).map_err(self.sq())?) else {
+            let Some(submission) = files.find(r.get::<_, i64>(5).map_err(self.sq())?) else {
                 continue;
             };
-            each(sent_row(r, submission).map_err(self.sq())?);
+            each(sent_row(r, submission, &mut status).map_err(self.sq())?);
         }
         Ok(())
     }
@@ -117,7 +117,11 @@ impl Ledger {
 
 /// The row `r` of the claims query of [`Ledger::each_sent_claim`], read in
 /// place: no copy is made of its text.
-fn sent_row<'r>(r: &'r rusqlite::Row<'_>, submission: usize) -> rusqlite::Result<SentRow<'r>> {
+fn sent_row<'r>(
+    r: &'r rusqlite::Row<'_>,
+    submission: usize,
+    status: &mut StatusCache,
+) -> rusqlite::Result<SentRow<'r>> {
     fn text(v: ValueRef<'_>) -> rusqlite::Result<Option<&str>> {
         match v {
             ValueRef::Null => Ok(None),
@@ -129,10 +133,66 @@ fn sent_row<'r>(r: &'r rusqlite::Row<'_>, submission: usize) -> rusqlite::Result
         claim_id: text(r.get_ref(1)?)?.unwrap_or_default(),
         payer_id: text(r.get_ref(2)?)?.unwrap_or_default(),
         total_charge: text(r.get_ref(3)?)?.unwrap_or_default(),
-        status: r.get(4)?,
+        status: status.read(r, 4)?,
         submission,
         payer_claim_id: text(r.get_ref(6)?)?,
     })
+}
+
+/// The last status word read and its status: most rows repeat one of a
+/// few words, compared as bytes before one is parsed again.
+#[derive(Default)]
+struct StatusCache {
+    word: String,
+    status: Option<ClaimStatus>,
+}
+
+impl StatusCache {
+    /// The status in column `col` of `r`.
+    fn read(&mut self, r: &rusqlite::Row<'_>, col: usize) -> rusqlite::Result<ClaimStatus> {
+        let v = r.get_ref(col)?;
+        if let (Some(status), ValueRef::Text(b)) = (self.status, v) {
+            if b == self.word.as_bytes() {
+                return Ok(status);
+            }
+        }
+        let status: ClaimStatus = r.get(col)?;
+        self.word.clear();
+        self.word.push_str(v.as_str().unwrap_or_default());
+        self.status = Some(status);
+        Ok(status)
+    }
+}
+
+/// Submission ids to their index in the files given to
+/// [`Ledger::each_sent_claim`] (the last file of an id, as a map built in
+/// file order keeps): sorted for a binary search, and the last id found
+/// tried first (a submission's claims usually come together).
+struct FileIndex {
+    by_id: Vec<(i64, usize)>,
+    last: Option<(i64, usize)>,
+}
+
+impl FileIndex {
+    fn new(files: &[SentFile]) -> FileIndex {
+        let mut by_id: Vec<(i64, usize)> =
+            files.iter().enumerate().map(|(i, f)| (f.id, i)).collect();
+        by_id.sort_unstable_by_key(|&(id, i)| (id, std::cmp::Reverse(i)));
+        by_id.dedup_by_key(|p| p.0);
+        FileIndex { by_id, last: None }
+    }
+
+    /// The index of the file with submission id `id`.
+    fn find(&mut self, id: i64) -> Option<usize> {
+        match self.last {
+            Some((last, i)) if last == id => Some(i),
+            _ => {
+                let k = self.by_id.binary_search_by_key(&id, |p| p.0).ok()?;
+                self.last = Some(self.by_id[k]);
+                Some(self.by_id[k].1)
+            }
+        }
+    }
 }
 
 /// A claim of the ledger as [`Ledger::each_sent_claim`] reads it, borrowed
