@@ -73,7 +73,9 @@ fn insert_payment(
     st.fresh_text(2, p.claim_id.as_str())?;
     st.text(3, p.payer_id.as_str())?;
     st.int(4, i64::from(p.claim_row.is_some()))?;
-    st.fresh_text(5, p.clp01.as_str())?;
+    // CLP01 is nearly always the claim id: NULL then (`COALESCE(?5, ?2)`),
+    // which stays bound from one payment to the next.
+    st.opt_text(5, (p.clp01 != p.claim_id).then_some(p.clp01.as_str()))?;
     st.text(6, p.clp02.as_str())?;
     st.fresh_text(7, p.payer_claim_id.as_str())?;
     st.text(8, p.status.as_str())?;
@@ -232,7 +234,8 @@ impl Ledger {
         mut posted: impl FnMut(PostSummary),
     ) -> Result<(), Error>
     where
-        I: IntoIterator<Item = Vec<RemitPosting>>,
+        I: IntoIterator,
+        I::Item: std::ops::Deref<Target = [RemitPosting]>,
     {
         let cache: i64 =
             self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).map_err(self.sq())?;
@@ -301,7 +304,8 @@ impl Ledger {
                     "INSERT INTO claim_payments (remittance_id, claim_id, payer_id, matched, clp01, clp02,
                         payer_claim_id, status, billed, paid, patient_responsibility, contractual,
                         other_adjustments, adjustments, denied, lines, allowed)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                     VALUES (?1, ?2, ?3, ?4, COALESCE(?5, ?2), ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
+                        ?14, ?15, ?16, ?17)",
                 )
                 .map_err(sq)?,
             );
@@ -352,7 +356,6 @@ impl Ledger {
                     ])
                     .map_err(sq)?;
                 let remit_id = tx.last_insert_rowid();
-                let mut procedures = crate::ledger::detail::ProcedureSums::new();
                 for p in &r.payments {
                     let pay_id = insert_payment(&mut ins_pay, &tx, remit_id, p).map_err(sq)?;
                     detail.insert_denials(pay_id, &p.denials).map_err(sq)?;
@@ -361,12 +364,6 @@ impl Ledger {
                         summary.unmatched += 1;
                         continue;
                     };
-                    crate::ledger::detail::add_lines(
-                        &mut procedures,
-                        &p.payer_id,
-                        &p.service_lines,
-                        p.reversal,
-                    );
                     if p.reversal {
                         let earlier = crate::ledger::account::reversed_payment(
                             &tx,
@@ -412,7 +409,7 @@ impl Ledger {
                     updated.map_err(sq)?;
                 }
                 crate::ledger::account::insert_plb(&tx, remit_id, &r.adjustments).map_err(sq)?;
-                detail.insert_procedures(remit_id, &procedures).map_err(sq)?;
+                detail.insert_procedures(remit_id, &r.procedures).map_err(sq)?;
                 summary.applied.push(key);
                 crash.remittance();
             }
