@@ -312,11 +312,12 @@ impl Ledger {
             let mut detail = crate::ledger::detail::DetailInserts::new(&tx).map_err(sq)?;
             // The claim's current state: the status its payments leave it in
             // (the latest payment's own, unless the claim was paid in parts),
-            // and the payer's claim number when this payment gives one.
+            // and the payer's claim number when this payment gives one (?4
+            // is NULL when it gives none).
             let mut set_status = Binds::new(
                 tx.prepare_cached(
                     "UPDATE claims SET status = ?2, updated_at = ?3,
-                        payer_claim_id = COALESCE(NULLIF(?4, ''), payer_claim_id)
+                        payer_claim_id = COALESCE(?4, payer_claim_id)
                      WHERE rowid = ?1 AND claim_id = ?5 AND payer_id = ?6",
                 )
                 .map_err(sq)?,
@@ -401,7 +402,12 @@ impl Ledger {
                         set_status.int(1, row)?;
                         set_status.text(2, p.claim_status.unwrap_or(p.status).as_str())?;
                         set_status.text(3, at)?;
-                        set_status.fresh_text(4, p.payer_claim_id.as_str())?;
+                        let pcid = p.payer_claim_id.as_str();
+                        if pcid.is_empty() {
+                            set_status.opt_text(4, None)?;
+                        } else {
+                            set_status.fresh_text(4, pcid)?;
+                        }
                         set_status.fresh_text(5, p.claim_id.as_str())?;
                         set_status.text(6, p.payer_id.as_str())?;
                         set_status.execute()
