@@ -9,10 +9,11 @@
 //! pending submission; `reconcile` writes denial rows with their claim
 //! payment and procedure rows with their remittance, in the posting
 //! transaction (the procedure sums come with the remittance: reconcile adds
-//! them up on its reading threads, [`ProcedureSums`]). Lines are summed per remittance, not stored one by one: a
-//! row per line would make posting a million payments seconds slower
-//! (measured), and the report only needs the sums. This module does not aggregate (that
-//! is `report`) and decides nothing about money (`reconcile` does).
+//! them up on its reading threads, [`ProcedureSums`]). Lines are summed per
+//! remittance, not stored one by one: a row per line would make posting a
+//! million payments seconds slower (measured), and the report only needs
+//! the sums. This module does not aggregate (that is `report`) and decides
+//! nothing about money (`reconcile` does).
 //!
 //! `patients` records and reads the claims as sent, `posting` inserts the
 //! detail of a remittance's claim payments.
