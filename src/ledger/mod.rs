@@ -54,7 +54,7 @@ pub use ack::{AckPosting, AckSummary, ClaimAck, CurrentClaim, Span, Submission, 
 pub use claim_status::{LatestStatusAnswer, StatusAnswerRecord};
 pub use cob::{CobCandidate, CobCursor, CobHeld, CobRecord, PrimaryPayment};
 pub use detail::{
-    open_read_only, DenialPosting, LinePosting, PatientRecord, PriorClaim, PriorLine,
+    open_read_only, DenialPosting, LinePosting, PatientRecord, PriorClaim, PriorLine, ProcedureSums,
 };
 pub use eligibility::{
     coverage_all, coverage_for, coverage_for_claims, inquiry_counts, InquiryRecord,

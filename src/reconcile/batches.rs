@@ -173,7 +173,13 @@ fn write_batch(
         out.notes.extend(set_out.unknown_payer);
         if with_postings && set_out.summary.complete {
             let sent = against.index.claims();
-            postings.push(posting(&set_out.summary, set_out.payments, &set_out.plb, sent));
+            postings.push(posting(
+                &set_out.summary,
+                set_out.payments,
+                set_out.procedures,
+                &set_out.plb,
+                sent,
+            ));
         }
         out.plb.extend(set_out.plb);
         out.sets.push(set_out.summary);
@@ -228,7 +234,8 @@ fn post_batches(
     let mut post = ledger::PostSummary::default();
     let mut busy = std::time::Duration::ZERO;
     let started = std::cell::Cell::new(std::time::Instant::now());
-    let received = batches.into_iter().inspect(|_| started.set(std::time::Instant::now()));
+    let received =
+        batches.into_iter().inspect(|_| started.set(std::time::Instant::now())).map(Aside);
     ledger.post_remittance_batches(received, at, |p| {
         busy += started.get().elapsed();
         post.applied.extend(p.applied);
@@ -240,4 +247,24 @@ fn post_batches(
         post.unpaired_reversals.extend(p.unpaired_reversals);
     })?;
     Ok((post, busy, crate::progress::thread_cpu_seconds() - cpu))
+}
+
+/// A batch of postings freed on the rayon pool once posted: its thousands
+/// of small allocations are not freed on the posting thread, which is
+/// the one the run waits for.
+struct Aside(Vec<RemitPosting>);
+
+impl std::ops::Deref for Aside {
+    type Target = [RemitPosting];
+
+    fn deref(&self) -> &[RemitPosting] {
+        &self.0
+    }
+}
+
+impl Drop for Aside {
+    fn drop(&mut self) {
+        let batch = std::mem::take(&mut self.0);
+        rayon::spawn(move || drop(batch));
+    }
 }

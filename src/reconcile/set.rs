@@ -13,7 +13,9 @@ use super::report::{self, PlbRow};
 use super::summary::SetSummary;
 use super::{ClaimIndex, ClaimResult, ClaimRule, ClaimStatus, LineRule, PayerNames, SentClaim};
 use crate::edi835;
-use crate::ledger::{self, DenialPosting, LinePosting, PaymentPosting, PlbPosting, RemitPosting};
+use crate::ledger::{
+    self, DenialPosting, LinePosting, PaymentPosting, PlbPosting, ProcedureSums, RemitPosting,
+};
 use crate::x12::{self, Finding, Severity, TransactionKind};
 use crate::Text;
 
@@ -85,6 +87,8 @@ pub(super) struct SetOut {
     pub(super) findings: Vec<Finding>,
     /// Ledger postings (ledger mode only).
     pub(super) payments: Vec<PaymentPosting>,
+    /// The service lines of the matched postings, summed (ledger mode only).
+    pub(super) procedures: ProcedureSums,
     pub(super) unknown_payer: Option<Finding>,
 }
 
@@ -270,6 +274,9 @@ pub(super) fn finish_set(read: Read, against: &Against<'_>) -> std::io::Result<S
     let Read { summary, results, plb, findings, unknown_payer, detail, .. } = read;
     let index = against.index;
     let rows = report::format_rows(&results, against.reasons)?;
+    // The service lines of the matched payments are summed here, on the
+    // reading threads, not by the posting thread.
+    let mut procedures = ProcedureSums::default();
     // The results are not needed after this: their strings move into the postings.
     let payments = match against.ledger_rows {
         Some(rows) => results
@@ -279,13 +286,21 @@ pub(super) fn finish_set(read: Read, against: &Against<'_>) -> std::io::Result<S
             // `Outstanding`, which only the reports use).
             .filter(|(r, _)| r.status.in_ledger())
             .map(|(r, (lines, denials))| (r.status, r, lines, denials))
-            .map(|(status, r, service_lines, denials)| PaymentPosting {
+            .map(|(status, r, service_lines, denials)| {
                 // A later payer's answer is posted under its own id: the
                 // claim's row is not its (no status of the primary changes).
-                payer_id: match r.sent {
+                let payer_id = match r.sent {
                     Some(i) if !r.later_payer => index.claims()[i].payer_id.clone(),
                     _ => r.payer_id.clone(),
-                },
+                };
+                if r.sent.is_some() {
+                    let reversal = r.status == ClaimStatus::Reversed;
+                    procedures.add(&payer_id, &service_lines, reversal);
+                }
+                (status, r, payer_id, denials)
+            })
+            .map(|(status, r, payer_id, denials)| PaymentPosting {
+                payer_id,
                 claim_row: r.sent.map(|i| rows[i]),
                 status,
                 claim_status: r.claim_status.filter(|&s| s.in_ledger() && s != status),
@@ -309,24 +324,25 @@ pub(super) fn finish_set(read: Read, against: &Against<'_>) -> std::io::Result<S
                 other_adjustments: r.figures.other_adjustments,
                 allowed: r.figures.allowed,
                 adjustments: r.adjustments,
-                service_lines,
                 denials,
                 replaces_denial: r.replaces_denial,
             })
             .collect(),
         None => Vec::new(),
     };
-    Ok(SetOut { summary, rows, plb, findings, payments, unknown_payer })
+    Ok(SetOut { summary, rows, plb, findings, payments, procedures, unknown_payer })
 }
 
 /// The ledger posting of one transaction set, with its PLB adjustments.
 pub(super) fn posting(
     s: &SetSummary,
     payments: Vec<PaymentPosting>,
+    procedures: ProcedureSums,
     plb: &[PlbRow],
     claims: &[SentClaim],
 ) -> RemitPosting {
     RemitPosting {
+        procedures,
         adjustments: plb
             .iter()
             .map(|p| PlbPosting {

@@ -8,10 +8,12 @@
 //! `build` writes a claim's patient row in the same transaction as its
 //! pending submission; `reconcile` writes denial rows with their claim
 //! payment and procedure rows with their remittance, in the posting
-//! transaction. Lines are summed per remittance, not stored one by one: a
-//! row per line would make posting a million payments seconds slower
-//! (measured), and the report only needs the sums. This module does not aggregate (that
-//! is `report`) and decides nothing about money (`reconcile` does).
+//! transaction (the procedure sums come with the remittance: reconcile adds
+//! them up on its reading threads, [`ProcedureSums`]). Lines are summed per
+//! remittance, not stored one by one: a row per line would make posting a
+//! million payments seconds slower (measured), and the report only needs
+//! the sums. This module does not aggregate (that is `report`) and decides
+//! nothing about money (`reconcile` does).
 //!
 //! `patients` records and reads the claims as sent, `posting` inserts the
 //! detail of a remittance's claim payments.
@@ -29,8 +31,8 @@ mod tests;
 
 pub(crate) use patients::insert_patients;
 pub use patients::{PatientRecord, PriorClaim, PriorLine};
-pub(crate) use posting::{add_lines, DetailInserts, ProcedureSums};
-pub use posting::{DenialPosting, LinePosting};
+pub(crate) use posting::DetailInserts;
+pub use posting::{DenialPosting, LinePosting, ProcedureSums};
 
 /// Schema version 9: patients as sent, answered service lines by
 /// procedure, denying adjustments, and the allowed amount of a claim payment.

@@ -39,8 +39,27 @@ pub(crate) struct DetailInserts<'t> {
     denial: Binds<'t>,
 }
 
-/// Lines, billed and paid per (payer, procedure) of one remittance.
-pub(crate) type ProcedureSums = std::collections::BTreeMap<(Text, Text), (i64, Decimal, Decimal)>;
+/// The service lines of one remittance's matched claim payments summed
+/// by the claim's payer and the procedure code: lines, billed, paid.
+/// Reconcile sums them while it builds the postings (on its reading
+/// threads), so the posting thread only inserts them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProcedureSums {
+    sums: std::collections::BTreeMap<(Text, Text), (i64, Decimal, Decimal)>,
+}
+
+impl ProcedureSums {
+    /// Adds the lines of a matched claim payment of claim payer `payer`:
+    /// each line counts 1, or -1 in a reversal.
+    pub fn add(&mut self, payer: &Text, lines: &[LinePosting], reversal: bool) {
+        for l in lines {
+            let e = self.sums.entry((payer.clone(), l.procedure.clone())).or_default();
+            e.0 += if reversal { -1 } else { 1 };
+            e.1 += l.billed;
+            e.2 += l.paid;
+        }
+    }
+}
 
 impl<'t> DetailInserts<'t> {
     /// Prepares the statements on `tx`.
@@ -82,7 +101,7 @@ impl<'t> DetailInserts<'t> {
         sums: &ProcedureSums,
     ) -> rusqlite::Result<()> {
         let st = &mut self.procedure;
-        for ((payer, procedure), (lines, billed, paid)) in sums {
+        for ((payer, procedure), (lines, billed, paid)) in &sums.sums {
             st.int(1, remittance_id)?;
             st.text(2, payer.as_str())?;
             st.text(3, procedure.as_str())?;
@@ -92,21 +111,5 @@ impl<'t> DetailInserts<'t> {
             st.execute()?;
         }
         Ok(())
-    }
-}
-
-/// Adds the lines of a matched claim payment to its remittance's sums: each
-/// line counts 1, or -1 in a reversal.
-pub(crate) fn add_lines(
-    sums: &mut ProcedureSums,
-    payer: &Text,
-    lines: &[LinePosting],
-    reversal: bool,
-) {
-    for l in lines {
-        let e = sums.entry((payer.clone(), l.procedure.clone())).or_default();
-        e.0 += if reversal { -1 } else { 1 };
-        e.1 += l.billed;
-        e.2 += l.paid;
     }
 }

@@ -93,11 +93,6 @@ fn records_patients_procedures_and_denials_and_forgets_abandoned_patients() {
         allowed: d("82.5"),
         lines: None,
         pos: Default::default(),
-        service_lines: vec![
-            LinePosting { procedure: "99213".into(), billed: d("100"), paid: d("70") },
-            LinePosting { procedure: "36415".into(), billed: d("20"), paid: Decimal::ZERO },
-            LinePosting { procedure: "81002".into(), billed: d("5"), paid: Decimal::ZERO },
-        ],
         denials: vec![
             DenialPosting {
                 line_no: 0,
@@ -114,6 +109,13 @@ fn records_patients_procedures_and_denials_and_forgets_abandoned_patients() {
         ],
         replaces_denial: false,
     };
+    let mut procedures = ProcedureSums::default();
+    let lines = [
+        LinePosting { procedure: "99213".into(), billed: d("100"), paid: d("70") },
+        LinePosting { procedure: "36415".into(), billed: d("20"), paid: Decimal::ZERO },
+        LinePosting { procedure: "81002".into(), billed: d("5"), paid: Decimal::ZERO },
+    ];
+    procedures.add(&payment.payer_id, &lines, false);
     let remit = RemitPosting {
         payer_id: "P1".into(),
         trace: "T1".into(),
@@ -127,6 +129,7 @@ fn records_patients_procedures_and_denials_and_forgets_abandoned_patients() {
         plb_total: Decimal::ZERO,
         adjustments: Vec::new(),
         payments: vec![payment],
+        procedures,
     };
     l.post_remittances(std::slice::from_ref(&remit), "2026-03-21T00:00:00").unwrap();
     assert_eq!(rows(&l, "SELECT allowed FROM claim_payments"), ["82.5"]);

@@ -81,9 +81,6 @@ pub struct PaymentPosting {
     /// Allowed amount (AMT*B6 of every line when each line gives one, else
     /// paid + patient responsibility).
     pub allowed: Decimal,
-    /// The service lines, in file order: summed into the remittance's
-    /// procedure rows when the payment is matched (schema version 9).
-    pub service_lines: Vec<super::LinePosting>,
     /// The adjustments counted in `denied`, claim level then lines.
     pub denials: Vec<super::DenialPosting>,
     /// True when it answers lines an earlier live denial of the claim
@@ -119,6 +116,10 @@ pub struct RemitPosting {
     pub payments: Vec<PaymentPosting>,
     /// The PLB adjustments, in file order.
     pub adjustments: Vec<super::PlbPosting>,
+    /// The service lines of the matched payments, summed by the claim's
+    /// payer and procedure (schema version 9); inserted with the
+    /// remittance.
+    pub procedures: super::ProcedureSums,
 }
 
 /// A reversal whose claim has no live payment with its payer claim number

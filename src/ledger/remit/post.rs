@@ -74,7 +74,9 @@ fn insert_payment(
     st.fresh_text(2, p.claim_id.as_str())?;
     st.text(3, p.payer_id.as_str())?;
     st.int(4, i64::from(p.claim_row.is_some()))?;
-    st.fresh_text(5, p.clp01.as_str())?;
+    // CLP01 is nearly always the claim id: NULL then (`COALESCE(?5, ?2)`),
+    // which stays bound from one payment to the next.
+    st.opt_text(5, (p.clp01 != p.claim_id).then_some(p.clp01.as_str()))?;
     st.text(6, p.clp02.as_str())?;
     st.fresh_text(7, p.payer_claim_id.as_str())?;
     st.text(8, p.status.as_str())?;
@@ -237,7 +239,8 @@ impl Ledger {
         mut posted: impl FnMut(PostSummary),
     ) -> Result<(), Error>
     where
-        I: IntoIterator<Item = Vec<RemitPosting>>,
+        I: IntoIterator,
+        I::Item: std::ops::Deref<Target = [RemitPosting]>,
     {
         let cache: i64 =
             self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).map_err(self.sq())?;
@@ -322,18 +325,20 @@ impl Ledger {
                     "INSERT INTO claim_payments (remittance_id, claim_id, payer_id, matched, clp01, clp02,
                         payer_claim_id, status, billed, paid, patient_responsibility, contractual,
                         other_adjustments, adjustments, denied, lines, allowed)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                     VALUES (?1, ?2, ?3, ?4, COALESCE(?5, ?2), ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
+                        ?14, ?15, ?16, ?17)",
                 )
                 .map_err(sq)?,
             );
             let mut detail = crate::ledger::detail::DetailInserts::new(&tx).map_err(sq)?;
             // The claim's current state: the status its payments leave it in
             // (the latest payment's own, unless the claim was paid in parts),
-            // and the payer's claim number when this payment gives one.
+            // and the payer's claim number when this payment gives one (?4
+            // is NULL when it gives none).
             let mut set_status = Binds::new(
                 tx.prepare_cached(
                     "UPDATE claims SET status = ?2, updated_at = ?3,
-                        payer_claim_id = COALESCE(NULLIF(?4, ''), payer_claim_id)
+                        payer_claim_id = COALESCE(?4, payer_claim_id)
                      WHERE rowid = ?1 AND claim_id = ?5 AND payer_id = ?6",
                 )
                 .map_err(sq)?,
@@ -373,7 +378,6 @@ impl Ledger {
                     ])
                     .map_err(sq)?;
                 let remit_id = tx.last_insert_rowid();
-                let mut procedures = crate::ledger::detail::ProcedureSums::new();
                 for p in &r.payments {
                     let pay_id = insert_payment(&mut ins_pay, &tx, remit_id, p).map_err(sq)?;
                     detail.insert_denials(pay_id, &p.denials).map_err(sq)?;
@@ -382,12 +386,6 @@ impl Ledger {
                         summary.unmatched += 1;
                         continue;
                     };
-                    crate::ledger::detail::add_lines(
-                        &mut procedures,
-                        &p.payer_id,
-                        &p.service_lines,
-                        p.reversal,
-                    );
                     if p.reversal {
                         let earlier = crate::ledger::account::reversed_payment(
                             &tx,
@@ -425,7 +423,12 @@ impl Ledger {
                         set_status.int(1, row)?;
                         set_status.text(2, p.claim_status.unwrap_or(p.status).as_str())?;
                         set_status.text(3, at)?;
-                        set_status.fresh_text(4, p.payer_claim_id.as_str())?;
+                        let pcid = p.payer_claim_id.as_str();
+                        if pcid.is_empty() {
+                            set_status.opt_text(4, None)?;
+                        } else {
+                            set_status.fresh_text(4, pcid)?;
+                        }
                         set_status.fresh_text(5, p.claim_id.as_str())?;
                         set_status.text(6, p.payer_id.as_str())?;
                         set_status.execute()
@@ -433,7 +436,7 @@ impl Ledger {
                     updated.map_err(sq)?;
                 }
                 crate::ledger::account::insert_plb(&tx, remit_id, &r.adjustments).map_err(sq)?;
-                detail.insert_procedures(remit_id, &procedures).map_err(sq)?;
+                detail.insert_procedures(remit_id, &r.procedures).map_err(sq)?;
                 summary.applied.push(key);
                 crash.remittance();
             }

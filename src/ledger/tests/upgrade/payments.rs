@@ -114,7 +114,6 @@ fn version_4_adds_the_denied_amount_and_keeps_version_3_payments() {
         lines: None,
         pos: Default::default(),
         allowed: d("80"),
-        service_lines: Vec::new(),
         denials: Vec::new(),
         replaces_denial: false,
     };
@@ -131,6 +130,7 @@ fn version_4_adds_the_denied_amount_and_keeps_version_3_payments() {
         plb_total: Decimal::ZERO,
         payments: vec![payment],
         adjustments: vec![],
+        procedures: Default::default(),
     };
     let post = l.post_remittances(&[remit], "2026-04-03T00:00:00").unwrap();
     assert_eq!(post.payments, 1);
@@ -217,7 +217,6 @@ fn version_5_keys_payments_by_content_and_keeps_version_4_remittances() {
         lines: None,
         pos: Default::default(),
         allowed: d(paid),
-        service_lines: Vec::new(),
         denials: Vec::new(),
         replaces_denial: false,
     };
@@ -234,6 +233,7 @@ fn version_5_keys_payments_by_content_and_keeps_version_4_remittances() {
         plb_total: Decimal::ZERO,
         payments: vec![p],
         adjustments: vec![],
+        procedures: Default::default(),
     };
     // T1 in another file (a new envelope): the same BPR02 and claim payment.
     let again = remit("T1", "1999999999", "fp-a", "other", payment("C1", "80"));
