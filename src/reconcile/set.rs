@@ -126,13 +126,24 @@ pub(super) fn read_set(
         );
         Finding::new(UNKNOWN_PAYER, Severity::Warning, message).in_file(&opened.name)
     });
-    let results = super::reconcile_remittance(
+    // The ledger's fingerprint and detail of each claim payment are taken
+    // as soon as it is reconciled, while it is in cache.
+    let ledger = ledger_rows.is_some();
+    let mut fingerprint = ledger.then(|| super::fingerprint::Fingerprint::start(&rem));
+    let mut detail = Vec::with_capacity(if ledger { rem.claims.len() } else { 0 });
+    let results = super::remittance::reconcile_remittance_each(
         index,
         file_no,
         &rem,
         payer.as_deref(),
         contractual,
-        ledger_rows.is_some(),
+        ledger,
+        |c, r| {
+            if let Some(f) = fingerprint.as_mut() {
+                f.claim(c);
+                detail.push(super::detail::lines_and_denials(c, r.status, contractual));
+            }
+        },
     );
     for r in results.iter().filter(|r| r.rule == ClaimRule::None && !r.candidates.is_empty()) {
         let mut f = Finding::warning(
@@ -232,17 +243,8 @@ pub(super) fn read_set(
         claims: rem.claims.len(),
         complete: set.end.is_some(),
         trn03: rem.trace.trn03_originator.to_string(),
-        fingerprint: if ledger_rows.is_some() { super::fingerprint(&rem) } else { String::new() },
+        fingerprint: fingerprint.map(super::fingerprint::Fingerprint::finish).unwrap_or_default(),
         file_sha256: opened.hash.clone(),
-    };
-    let detail = match ledger_rows {
-        Some(_) => rem
-            .claims
-            .iter()
-            .zip(&results)
-            .map(|(c, r)| super::detail::lines_and_denials(c, r.status, contractual))
-            .collect(),
-        None => Vec::new(),
     };
     Read { summary, results, plb, findings, unknown_payer, payer, detail }
 }
