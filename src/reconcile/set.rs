@@ -112,9 +112,9 @@ pub(super) fn read_set(
     let Against { index, payers, contractual, ledger_rows, .. } = *against;
     let input = opened.input.as_deref().unwrap_or_default();
     // CLP06 is read only for the postings' fingerprints (ledger mode).
-    let rem =
+    // Balanced as it is read (`edi835::balance`'s findings).
+    let (rem, mut findings) =
         edi835::read_set_for_reconcile(input, set, interchange_control, ledger_rows.is_some());
-    let mut findings = edi835::balance(&rem);
     findings.extend(rem.findings.iter().filter(|f| f.rule != "835-READ").cloned());
     let payer = payers.paying_payer(&rem);
     let unknown_payer = payer.is_none().then(|| {
@@ -126,11 +126,12 @@ pub(super) fn read_set(
         );
         Finding::new(UNKNOWN_PAYER, Severity::Warning, message).in_file(&opened.name)
     });
-    // The ledger's fingerprint and detail of each claim payment are taken
-    // as soon as it is reconciled, while it is in cache.
+    // The posting's fingerprint takes each claim payment as soon as it is
+    // reconciled, while it is in cache. (The postings' detail is built in a
+    // pass of its own below: its allocations made in this loop, among the
+    // results', cost more later, in formatting and posting, than the pass.)
     let ledger = ledger_rows.is_some();
     let mut fingerprint = ledger.then(|| super::fingerprint::Fingerprint::start(&rem));
-    let mut detail = Vec::with_capacity(if ledger { rem.claims.len() } else { 0 });
     let results = super::remittance::reconcile_remittance_each(
         index,
         file_no,
@@ -138,10 +139,9 @@ pub(super) fn read_set(
         payer.as_deref(),
         contractual,
         ledger,
-        |c, r| {
+        |c, _| {
             if let Some(f) = fingerprint.as_mut() {
                 f.claim(c);
-                detail.push(super::detail::lines_and_denials(c, r.status, contractual));
             }
         },
     );
@@ -245,6 +245,15 @@ pub(super) fn read_set(
         trn03: rem.trace.trn03_originator.to_string(),
         fingerprint: fingerprint.map(super::fingerprint::Fingerprint::finish).unwrap_or_default(),
         file_sha256: opened.hash.clone(),
+    };
+    let detail = match ledger_rows {
+        Some(_) => rem
+            .claims
+            .iter()
+            .zip(&results)
+            .map(|(c, r)| super::detail::lines_and_denials(c, r.status, contractual))
+            .collect(),
+        None => Vec::new(),
     };
     Read { summary, results, plb, findings, unknown_payer, payer, detail }
 }
