@@ -246,12 +246,15 @@ pub(super) fn read_set(
         fingerprint: fingerprint.map(super::fingerprint::Fingerprint::finish).unwrap_or_default(),
         file_sha256: opened.hash.clone(),
     };
+    // Each claim payment is dropped as soon as its detail is taken, while
+    // it is in cache (dropped with the set at the end, it met the claims
+    // cold again).
     let detail = match ledger_rows {
         Some(_) => rem
             .claims
-            .iter()
+            .into_iter()
             .zip(&results)
-            .map(|(c, r)| super::detail::lines_and_denials(c, r.status, contractual))
+            .map(|(c, r)| super::detail::lines_and_denials(&c, r.status, contractual))
             .collect(),
         None => Vec::new(),
     };
