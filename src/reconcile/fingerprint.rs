@@ -339,7 +339,7 @@ mod tests {
 
     fn date() -> impl Strategy<Value = Option<chrono::NaiveDate>> {
         proptest::option::of(
-            (700_000i32..800_000).prop_map(|d| chrono::NaiveDate::from_num_days_from_ce_opt(d)),
+            (700_000i32..800_000).prop_map(chrono::NaiveDate::from_num_days_from_ce_opt),
         )
         .prop_map(Option::flatten)
     }
