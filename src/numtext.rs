@@ -41,53 +41,75 @@ fn push_digits(out: &mut String, n: u128) {
 }
 
 /// Appends `d` normalized, as `d.normalize().to_string()` writes it
-/// (`85.6`, `120`, `-0.05`). The trailing zeros of the fraction are dropped
-/// from the mantissa directly (64-bit divisions when it fits, as amounts
-/// do), and the text is built in one stack buffer: no allocation.
+/// (`85.6`, `120`, `-0.05`): the text of [`normalized_into`].
 pub(crate) fn push_normalized(out: &mut String, d: Decimal) {
+    let mut buf = [0u8; NORMALIZED_MAX];
+    let start = normalized_into(&mut buf, d);
+    // ASCII digits, a point and a sign only: always valid UTF-8.
+    out.push_str(std::str::from_utf8(&buf[start..]).unwrap_or_default());
+}
+
+/// Room for any normalized `Decimal`: at most 29 digits, a leading `0`,
+/// the point and the sign (scale <= 28).
+pub(crate) const NORMALIZED_MAX: usize = 40;
+
+/// Writes `d` normalized, as `d.normalize().to_string()` writes it, at the
+/// end of `buf` and returns where it starts. The trailing zeros of the
+/// fraction are dropped from the mantissa directly, and the digits come
+/// from 64-bit divisions when it fits (as amounts do): no allocation.
+#[inline]
+pub(crate) fn normalized_into(buf: &mut [u8; NORMALIZED_MAX], d: Decimal) -> usize {
     let mut scale = d.scale() as usize;
-    let mut m = d.mantissa().unsigned_abs();
+    let m = d.mantissa().unsigned_abs();
     let negative = d.mantissa() < 0;
+    let mut i = buf.len();
     match u64::try_from(m) {
         Ok(mut small) => {
             while scale > 0 && small % 10 == 0 {
                 small /= 10;
                 scale -= 1;
             }
-            m = u128::from(small);
+            // Digits from the right; at least one before the point (`0.05`).
+            let mut written = 0;
+            while small > 0 || written <= scale {
+                if written == scale && scale > 0 {
+                    i -= 1;
+                    buf[i] = b'.';
+                }
+                i -= 1;
+                buf[i] = b'0' + (small % 10) as u8;
+                small /= 10;
+                written += 1;
+            }
         }
         Err(_) => {
+            let mut m = m;
             while scale > 0 && m % 10 == 0 {
                 m /= 10;
                 scale -= 1;
             }
+            let mut written = 0;
+            while m > 0 || written <= scale {
+                if written == scale && scale > 0 {
+                    i -= 1;
+                    buf[i] = b'.';
+                }
+                let (rest, v) = match u64::try_from(m) {
+                    Ok(s) => (u128::from(s / 10), (s % 10) as u8),
+                    Err(_) => (m / 10, (m % 10) as u8),
+                };
+                i -= 1;
+                buf[i] = b'0' + v;
+                m = rest;
+                written += 1;
+            }
         }
-    }
-    // At most 29 digits, a leading `0`, the point and the sign (scale <= 28).
-    let mut buf = [0u8; 40];
-    let mut i = buf.len();
-    let mut written = 0;
-    // Digits from the right; at least one before the point (`0.05`).
-    while m > 0 || written <= scale {
-        if written == scale && scale > 0 {
-            i -= 1;
-            buf[i] = b'.';
-        }
-        let (rest, v) = match u64::try_from(m) {
-            Ok(s) => (u128::from(s / 10), (s % 10) as u8),
-            Err(_) => (m / 10, (m % 10) as u8),
-        };
-        i -= 1;
-        buf[i] = b'0' + v;
-        m = rest;
-        written += 1;
     }
     if negative {
         i -= 1;
         buf[i] = b'-';
     }
-    // ASCII digits, a point and a sign only: always valid UTF-8.
-    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+    i
 }
 
 /// `00` to `99`, two ASCII digits each.

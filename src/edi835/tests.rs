@@ -303,8 +303,11 @@ SVC*HC:99213:25:59:::DESC*100*60**1*HC:99214*1~CAS*CO*45*30~REF*6R*1~LQ*HE*N1~CL
         let scan = crate::x12::scan(input);
         for (_, _, set) in scan.sets() {
             let mut full = read_set(input, set, "ICN");
-            let lean = read_set_for_reconcile(input, set, "ICN", true);
-            let leaner = read_set_for_reconcile(input, set, "ICN", false);
+            let (lean, lean_balance) = read_set_for_reconcile(input, set, "ICN", true);
+            let (leaner, leaner_balance) = read_set_for_reconcile(input, set, "ICN", false);
+            // Each claim balanced as it is read: what `balance` finds.
+            assert_eq!(lean_balance, balance(&full));
+            assert_eq!(leaner_balance, lean_balance);
             let mut without_clp06 = lean.clone();
             for c in &mut without_clp06.claims {
                 c.clp06_filing_indicator = Text::default();
@@ -342,7 +345,8 @@ SVC*HC:99213:25:59:::DESC*100*60**1*HC:99214*1~CAS*CO*45*30~REF*6R*1~LQ*HE*N1~CL
     assert_eq!(full.claims[0].names[0].first, "FIRST");
     assert_eq!(full.claims[0].clp11_drg, "DRG");
     assert_eq!(full.claims[0].lines[0].svc01_procedure.description, "DESC");
-    let lean = read_set_for_reconcile(&inputs[0], set, "", true);
+    let (lean, lean_balance) = read_set_for_reconcile(&inputs[0], set, "", true);
+    assert!(lean_balance.iter().any(|f| f.rule == "835-BAL-CLP"), "{lean_balance:?}");
     assert_eq!(lean.claims[0].clp06_filing_indicator, "12");
     assert_eq!(lean.claims[0].names.len(), 1);
     assert_eq!(lean.claims[0].names[0].entity, "TT");

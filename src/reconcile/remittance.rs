@@ -115,6 +115,21 @@ pub fn reconcile_remittance(
     contractual: &[String],
     with_adjustments: bool,
 ) -> Vec<ClaimResult> {
+    reconcile_remittance_each(index, file, rem, payer, contractual, with_adjustments, |_, _| {})
+}
+
+/// [`reconcile_remittance`], calling `each` with every claim payment and
+/// its result in order, as soon as the payment is reconciled: what the
+/// caller reads of the payment then is still in cache.
+pub(crate) fn reconcile_remittance_each(
+    index: &ClaimIndex<'_>,
+    file: usize,
+    rem: &Remittance,
+    payer: Option<&str>,
+    contractual: &[String],
+    with_adjustments: bool,
+    mut each: impl FnMut(&ClaimPayment, &ClaimResult),
+) -> Vec<ClaimResult> {
     let payer_id = match payer {
         Some(p) => Text::new(p),
         None => rem.payer_id(),
@@ -135,7 +150,9 @@ pub fn reconcile_remittance(
         .zip(found)
         .map(|(c, found)| {
             let ctx = Context { index, file, rem, payer_id: &payer_id, payer, contractual };
-            reconcile_claim(&ctx, c, found, with_adjustments, &mut matches)
+            let result = reconcile_claim(&ctx, c, found, with_adjustments, &mut matches);
+            each(c, &result);
+            result
         })
         .collect()
 }
@@ -257,11 +274,18 @@ fn reconcile_claim(
     }
     let mut adjustments = String::new();
     if with_adjustments {
+        // `GROUP-CARC amount` (as `carc_code` and `push_money` write them),
+        // in a string sized once for the usual short codes and amounts.
+        let count =
+            c.adjustments.len() + c.lines.iter().map(|l| l.adjustments.len()).sum::<usize>();
+        adjustments.reserve(count * 16);
         for (i, a) in c.all_adjustments().enumerate() {
             if i > 0 {
                 adjustments.push(';');
             }
-            adjustments.push_str(&carc_code(a));
+            adjustments.push_str(&a.group_code);
+            adjustments.push('-');
+            adjustments.push_str(&a.reason);
             adjustments.push(' ');
             crate::numtext::push_money(&mut adjustments, a.amount);
         }

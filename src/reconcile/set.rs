@@ -116,9 +116,9 @@ pub(super) fn read_set(
     let Against { index, payers, contractual, ledger_rows, .. } = *against;
     let input = opened.input.as_deref().unwrap_or_default();
     // CLP06 is read only for the postings' fingerprints (ledger mode).
-    let rem =
+    // Balanced as it is read (`edi835::balance`'s findings).
+    let (rem, mut findings) =
         edi835::read_set_for_reconcile(input, set, interchange_control, ledger_rows.is_some());
-    let mut findings = edi835::balance(&rem);
     findings.extend(rem.findings.iter().filter(|f| f.rule != "835-READ").cloned());
     let payer = payers.paying_payer(&rem);
     let unknown_payer = payer.is_none().then(|| {
@@ -130,13 +130,24 @@ pub(super) fn read_set(
         );
         Finding::new(UNKNOWN_PAYER, Severity::Warning, message).in_file(&opened.name)
     });
-    let results = super::reconcile_remittance(
+    // The posting's fingerprint takes each claim payment as soon as it is
+    // reconciled, while it is in cache. (The postings' detail is built in a
+    // pass of its own below: its allocations made in this loop, among the
+    // results', cost more later, in formatting and posting, than the pass.)
+    let ledger = ledger_rows.is_some();
+    let mut fingerprint = ledger.then(|| super::fingerprint::Fingerprint::start(&rem));
+    let results = super::remittance::reconcile_remittance_each(
         index,
         file_no,
         &rem,
         payer.as_deref(),
         contractual,
-        ledger_rows.is_some(),
+        ledger,
+        |c, _| {
+            if let Some(f) = fingerprint.as_mut() {
+                f.claim(c);
+            }
+        },
     );
     for r in results.iter().filter(|r| r.rule == ClaimRule::None && !r.candidates.is_empty()) {
         let mut f = Finding::warning(
@@ -236,15 +247,18 @@ pub(super) fn read_set(
         claims: rem.claims.len(),
         complete: set.end.is_some(),
         trn03: rem.trace.trn03_originator.to_string(),
-        fingerprint: if ledger_rows.is_some() { super::fingerprint(&rem) } else { String::new() },
+        fingerprint: fingerprint.map(super::fingerprint::Fingerprint::finish).unwrap_or_default(),
         file_sha256: opened.hash.clone(),
     };
+    // Each claim payment is dropped as soon as its detail is taken, while
+    // it is in cache (dropped with the set at the end, it met the claims
+    // cold again).
     let detail = match ledger_rows {
         Some(_) => rem
             .claims
-            .iter()
+            .into_iter()
             .zip(&results)
-            .map(|(c, r)| super::detail::lines_and_denials(c, r.status, contractual))
+            .map(|(c, r)| super::detail::lines_and_denials(&c, r.status, contractual))
             .collect(),
         None => Vec::new(),
     };

@@ -79,8 +79,8 @@ struct Reader {
     for_reconcile: bool,
     /// Leave CLP06 empty too.
     skip_filing_indicator: bool,
-    /// Balance each claim when the next one starts and keep only the open
-    /// one ([`BalanceReader`]).
+    /// Balance each claim when the next one starts (and at the end), and
+    /// keep only the open one ([`BalanceReader`]) unless [`Streamed::keep`].
     streamed: Option<Streamed>,
 }
 
@@ -91,6 +91,10 @@ struct Streamed {
     findings: Vec<Finding>,
     /// The sum of their CLP04, in file order.
     paid: Decimal,
+    /// Keep the claims once balanced ([`read_set_for_reconcile`]).
+    keep: bool,
+    /// How many of the kept claims are balanced.
+    closed: usize,
 }
 
 /// Reads one 835 transaction set. `interchange_control` is the ISA13 it came in.
@@ -107,16 +111,27 @@ pub fn read_set(input: &[u8], set: &x12::TransactionSet, interchange_control: &s
 /// every SVC01 and SVC06 procedure (the code and modifiers are kept).
 /// Without `filing_indicator` (which only a posting's fingerprint reads)
 /// CLP06 is empty too.
+///
+/// Returns the remittance and what [`balance`](crate::edi835::balance)
+/// finds in it: each claim is balanced as soon as it is read (while it is
+/// in cache), and kept.
 pub fn read_set_for_reconcile(
     input: &[u8],
     set: &x12::TransactionSet,
     interchange_control: &str,
     filing_indicator: bool,
-) -> Remittance {
+) -> (Remittance, Vec<Finding>) {
     let mut r = Reader::new(set, interchange_control, false);
     r.for_reconcile = true;
     r.skip_filing_indicator = !filing_indicator;
-    read_with(input, set, r)
+    r.streamed = Some(Streamed { keep: true, ..Streamed::default() });
+    read_segments(input, set, &mut r);
+    r.close_streamed_claim();
+    let streamed = r.streamed.take().unwrap_or_default();
+    let rem = r.finish();
+    let mut balance = streamed.findings;
+    super::balance::payment_findings(&rem, streamed.paid, &mut balance);
+    (rem, balance)
 }
 
 /// Reads one 835 transaction set for [`balance`](crate::edi835::balance) and
@@ -147,6 +162,12 @@ fn read(
 
 /// Reads the segments of `set` with `r`.
 fn read_with(input: &[u8], set: &x12::TransactionSet, mut r: Reader) -> Remittance {
+    read_segments(input, set, &mut r);
+    r.finish()
+}
+
+/// Feeds the segments of `set` to `r`.
+fn read_segments(input: &[u8], set: &x12::TransactionSet, r: &mut Reader) {
     // One element table, refilled per segment (it is 512 bytes: building a
     // new one per segment showed up as copying in profiles).
     // Each segment's terminator and element separators are found in one
@@ -165,7 +186,6 @@ fn read_with(input: &[u8], set: &x12::TransactionSet, mut r: Reader) -> Remittan
             )),
         }
     }
-    r.finish()
 }
 
 /// [`read_set_for_balance`] and [`balance`](crate::edi835::balance) fed one
@@ -234,15 +254,20 @@ impl Reader {
         }
     }
 
-    /// When claims are balanced as they are read: balances the open claim
-    /// and drops it.
+    /// When claims are balanced as they are read: balances the claims read
+    /// since the last call (the one just closed) and drops them, or keeps
+    /// them ([`Streamed::keep`]).
     fn close_streamed_claim(&mut self) {
         if let Some(s) = self.streamed.as_mut() {
-            if let Some(claim) = self.rem.claims.last() {
+            for claim in self.rem.claims.get(s.closed..).unwrap_or_default() {
                 super::balance::claim_findings(claim, &mut s.findings);
                 s.paid += claim.clp04_paid;
             }
-            self.rem.claims.clear();
+            if s.keep {
+                s.closed = self.rem.claims.len();
+            } else {
+                self.rem.claims.clear();
+            }
         }
     }
 
