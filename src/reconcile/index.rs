@@ -79,7 +79,18 @@ impl IdIndex {
     /// Indexes the ids of `claims` on this thread (the later claim with an
     /// id wins).
     pub(crate) fn new(claims: &[SentClaim]) -> IdIndex {
-        IdIndex::build(claims, 0)
+        // A claim past the table's reach (4 billion) is not indexed.
+        let n = claims.len().min(NO_CLAIM as usize);
+        let mut by_id = IdTable::with_capacity(n);
+        let mut same_id = vec![NO_CLAIM; claims.len()];
+        for (i, c) in claims[..n].iter().enumerate() {
+            let id = c.claim_id.trim();
+            let (at, tag) = by_id.start(id_hash(id));
+            if let Some(prev) = insert_into(&mut by_id.slots, at, tag, i as u32, claims, id) {
+                same_id[i] = prev;
+            }
+        }
+        IdIndex { by_id, same_id, payer_claims: None }
     }
 
     /// Keeps `payer_claims`, gathered from every claim in order once the
@@ -87,73 +98,13 @@ impl IdIndex {
     pub(crate) fn with_payer_claims(self, payer_claims: PayerClaims) -> IdIndex {
         IdIndex { payer_claims: Some(payer_claims), ..self }
     }
-
-    /// [`IdIndex::new`] on the rayon pool when the claims are many: the
-    /// table is then two halves, each filled by one thread.
-    pub(crate) fn new_parallel(claims: &[SentClaim]) -> IdIndex {
-        let split = claims.len() >= PARALLEL_MIN && rayon::current_num_threads() > 1;
-        IdIndex::build(claims, u32::from(split))
-    }
-
-    /// The index in `1 << part_bits` parts, each filled by one thread (on
-    /// this thread when there is one part).
-    fn build(claims: &[SentClaim], part_bits: u32) -> IdIndex {
-        // A claim past the table's reach (4 billion) is not indexed.
-        let n = claims.len().min(NO_CLAIM as usize);
-        let mut by_id = IdTable::with_parts(n, part_bits);
-        let mut same_id = vec![NO_CLAIM; claims.len()];
-        if part_bits == 0 {
-            for (i, c) in claims[..n].iter().enumerate() {
-                let id = c.claim_id.trim();
-                let (at, tag) = by_id.start(id_hash(id));
-                if let Some(prev) = insert_into(&mut by_id.slots, at, tag, i as u32, claims, id) {
-                    same_id[i] = prev;
-                }
-            }
-            return IdIndex { by_id, same_id, payer_claims: None };
-        }
-        let hashes: Vec<u64> = claims[..n].par_iter().map(|c| id_hash(c.claim_id.trim())).collect();
-        let mut slots = std::mem::take(&mut by_id.slots);
-        let table = &by_id;
-        let part_len = table.part_mask + 1;
-        // Each part takes the claims whose probe starts in it, in claim
-        // order (the later claim with an id wins, as on one thread).
-        let replaced: Vec<Vec<(u32, u32)>> = slots
-            .par_chunks_mut(part_len)
-            .enumerate()
-            .map(|(p, part)| {
-                let mut replaced = Vec::new();
-                for (i, &hash) in hashes.iter().enumerate() {
-                    let (at, tag) = table.start(hash);
-                    if at / part_len != p {
-                        continue;
-                    }
-                    let id = claims[i].claim_id.trim();
-                    let local = at & table.part_mask;
-                    if let Some(prev) = insert_into(part, local, tag, i as u32, claims, id) {
-                        replaced.push((i as u32, prev));
-                    }
-                }
-                replaced
-            })
-            .collect();
-        by_id.slots = slots;
-        for (i, prev) in replaced.into_iter().flatten() {
-            same_id[i as usize] = prev;
-        }
-        IdIndex { by_id, same_id, payer_claims: None }
-    }
 }
-
-/// The number of claims from which [`IdIndex::new_parallel`] fills the
-/// table on two threads.
-const PARALLEL_MIN: usize = 1 << 16;
 
 impl<'a> ClaimIndex<'a> {
     /// Indexes `claims`. When a claim id appears twice for one payer (sent
     /// again), the later one wins.
     pub fn new(claims: &'a [SentClaim]) -> ClaimIndex<'a> {
-        ClaimIndex::with_ids(claims, IdIndex::new_parallel(claims))
+        ClaimIndex::with_ids(claims, IdIndex::new(claims))
     }
 
     /// Indexes `claims` with `ids` built by [`IdIndex::new`] from the same
@@ -287,17 +238,11 @@ impl<'a> ClaimIndex<'a> {
 /// 64 MiB: the lookup of each claim payment's CLP01 touches one slot in a
 /// table four times smaller, then the claim it finds (which matching reads
 /// next anyway).
-///
-/// The table may be cut in two parts, each probed on its own (a probe
-/// that runs past a part's end goes on at its start), so that two threads
-/// can fill it; each part then has room for every claim.
 #[derive(Debug)]
 struct IdTable {
     slots: Vec<u64>,
     /// The number of bits of a slot index (`slots.len() == 1 << bits`).
     bits: u32,
-    /// The number of slots in a part, less one.
-    part_mask: usize,
 }
 
 /// The hash of a trimmed claim id, upper case (ids are compared
@@ -314,28 +259,28 @@ fn id_hash(trimmed: &str) -> u64 {
 }
 
 /// Indexes claim `i` of `claims`, whose trimmed id is `id` and whose probe
-/// starts at slot `at` of `part` with `tag`; returns the claim it replaces
+/// starts at slot `at` of `slots` with `tag`; returns the claim it replaces
 /// as the latest with that id.
 fn insert_into(
-    part: &mut [u64],
+    slots: &mut [u64],
     mut at: usize,
     tag: u64,
     i: u32,
     claims: &[SentClaim],
     id: &str,
 ) -> Option<u32> {
-    let mask = part.len() - 1;
+    let mask = slots.len() - 1;
     loop {
-        let slot = part[at];
+        let slot = slots[at];
         if slot == 0 {
-            part[at] = tag | (u64::from(i) + 1);
+            slots[at] = tag | (u64::from(i) + 1);
             return None;
         }
         let held = (slot & 0xFFFF_FFFF) as u32 - 1;
         if slot & !0xFFFF_FFFF == tag
             && claims[held as usize].claim_id.trim().eq_ignore_ascii_case(id)
         {
-            part[at] = tag | (u64::from(i) + 1);
+            slots[at] = tag | (u64::from(i) + 1);
             return Some(held);
         }
         at = (at + 1) & mask;
@@ -343,12 +288,10 @@ fn insert_into(
 }
 
 impl IdTable {
-    /// A table for `n` claims in `1 << part_bits` parts (one or two), at
-    /// most half full; each of two parts has room for all `n`.
-    fn with_parts(n: usize, part_bits: u32) -> IdTable {
-        let want = if part_bits == 0 { n.max(4) * 2 } else { (n.max(4) + 1) << part_bits };
-        let bits = want.next_power_of_two().trailing_zeros();
-        IdTable { slots: vec![0; 1 << bits], bits, part_mask: (1 << (bits - part_bits)) - 1 }
+    /// A table for `n` claims, at most half full.
+    fn with_capacity(n: usize) -> IdTable {
+        let bits = (n.max(4) * 2).next_power_of_two().trailing_zeros();
+        IdTable { slots: vec![0; 1 << bits], bits }
     }
 
     /// The slot a probe for `hash` starts at (Fibonacci hashing spreads
@@ -361,7 +304,7 @@ impl IdTable {
     /// The latest claim whose trimmed id equals `trimmed`, ignoring case.
     fn get(&self, claims: &[SentClaim], trimmed: &str) -> Option<u32> {
         let (mut at, tag) = self.start(id_hash(trimmed));
-        let mask = self.part_mask;
+        let mask = self.slots.len() - 1;
         loop {
             let slot = self.slots[at];
             if slot == 0 {
@@ -373,7 +316,7 @@ impl IdTable {
             {
                 return Some(held);
             }
-            at = (at & !mask) | ((at + 1) & mask);
+            at = (at + 1) & mask;
         }
     }
 
@@ -447,34 +390,6 @@ mod tests {
         // Ten ids start with B00001999: no prefix match; one with ZPREFIX-ONL.
         assert_eq!(ix.find("B00001999", "", Some("P")), (None, ClaimRule::None));
         assert_eq!(ix.find("zprefix-onl", "", Some("P")), (Some(24_000), ClaimRule::ClaimIdPrefix));
-    }
-
-    #[test]
-    fn a_table_filled_in_two_parts_finds_what_one_part_finds() {
-        // Ids sent again and in other cases, so that claims replace others
-        // in both parts.
-        let claims: Vec<SentClaim> =
-            (0..30_000).map(|n| sent(&format!(" c{:07} ", (n * 7) % 20_011))).collect();
-        let one = ClaimIndex::with_ids(&claims, IdIndex::build(&claims, 0));
-        let two = ClaimIndex::with_ids(&claims, IdIndex::build(&claims, 1));
-        assert_eq!(two.by_id.slots.len(), 1 << 16);
-        assert_eq!(one.same_id, two.same_id);
-        for n in 0..20_100 {
-            let id = format!("C{n:07}");
-            assert_eq!(one.latest(&id), two.latest(&id), "{id}");
-        }
-        let listed = |ix: &ClaimIndex<'_>| {
-            let mut v: Vec<u32> = ix.by_id.claims().collect();
-            v.sort_unstable();
-            v
-        };
-        assert_eq!(listed(&one), listed(&two));
-        assert_eq!(listed(&two).len(), 20_011);
-        // Every claim of one id in one part: the part still has room.
-        let same = vec![sent("X"); 9];
-        let two = ClaimIndex::with_ids(&same, IdIndex::build(&same, 1));
-        assert_eq!(two.latest("x"), Some(8));
-        assert_eq!(two.latest("Y"), None);
     }
 
     #[test]
