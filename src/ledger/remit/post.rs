@@ -225,7 +225,7 @@ impl Ledger {
     ///   into the WAL and read back (a quarter fewer writes and a third
     ///   fewer reads of the ledger). The connection's own size is back
     ///   after the batches.
-    /// - checkpoints on a thread of their own ([`Checkpointer`]), asked for
+    /// - checkpoints on a thread of their own (`ledger::checkpoint`), asked for
     ///   after each batch's commit: this connection does not checkpoint
     ///   (`wal_autocheckpoint = 0`, restored after the batches), so a
     ///   commit never waits for a checkpoint's fsyncs.
