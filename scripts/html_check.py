@@ -66,14 +66,35 @@ def chromium():
     return None
 
 
+def run_headless(browser, args, done, tries=3):
+    """Runs headless Chromium with `args` in a fresh profile until `done(proc)`.
+
+    Headless Chromium now and then exits without output on a busy machine (a
+    crashed GPU or zygote process); that says nothing about the page, so the
+    run is repeated, up to `tries` times in all. Returns the last run.
+    """
+    proc = None
+    for _ in range(tries):
+        with tempfile.TemporaryDirectory() as profile:
+            try:
+                proc = subprocess.run(
+                    [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                     f"--user-data-dir={profile}", *args],
+                    capture_output=True, text=True, timeout=120)
+            except subprocess.TimeoutExpired as e:
+                proc = subprocess.CompletedProcess(e.cmd, 124, e.stdout or "", "Chromium did not finish in 120 s")
+                if isinstance(proc.stdout, bytes):
+                    proc.stdout = proc.stdout.decode(errors="replace")
+        if done(proc):
+            break
+    return proc
+
+
 def render(browser, page):
     """(dom, console lines) of `page` rendered headless."""
-    with tempfile.TemporaryDirectory() as profile:
-        proc = subprocess.run(
-            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-extensions", f"--user-data-dir={profile}", "--enable-logging=stderr",
-             "--v=0", "--virtual-time-budget=3000", "--dump-dom", "file://" + os.path.abspath(page)],
-            capture_output=True, text=True, timeout=120)
+    proc = run_headless(browser, ["--disable-extensions", "--enable-logging=stderr", "--v=0",
+                              "--virtual-time-budget=3000", "--dump-dom", "file://" + os.path.abspath(page)],
+                    lambda p: "</html>" in p.stdout)
     console = [l for l in proc.stderr.splitlines() if ":CONSOLE" in l]
     if proc.returncode != 0:
         console.append(f"chromium exited {proc.returncode}: {proc.stderr[-500:]}")
@@ -232,12 +253,9 @@ def measure(browser, folder):
         path = os.path.join(tmp, "measure.html")
         with open(path, "w") as f:
             f.write(page)
-        with tempfile.TemporaryDirectory() as profile:
-            proc = subprocess.run(
-                [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--hide-scrollbars", f"--window-size={WIDTH},900", f"--user-data-dir={profile}",
-                 "--virtual-time-budget=3000", "--dump-dom", "file://" + path],
-                capture_output=True, text=True, timeout=120)
+        proc = run_headless(browser, ["--hide-scrollbars", f"--window-size={WIDTH},900",
+                                  "--virtual-time-budget=3000", "--dump-dom", "file://" + path],
+                        lambda p: "data-layout=" in p.stdout)
     dom = Dom()
     dom.feed(proc.stdout)
     if dom.layout is None:
@@ -250,14 +268,15 @@ def screenshot(browser, folder, height):
     """Saves report-1280.png beside the page; the problems with it."""
     shot = os.path.join(folder, "report-1280.png")
     height = max(600, min(height or 2000, 12000))
-    with tempfile.TemporaryDirectory() as profile:
-        subprocess.run(
-            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--hide-scrollbars", f"--window-size={WIDTH},{height}", f"--user-data-dir={profile}",
-             f"--screenshot={shot}", "file://" + os.path.abspath(os.path.join(folder, "report.html"))],
-            capture_output=True, text=True, timeout=120)
+    if os.path.exists(shot):
+        os.remove(shot)
+    proc = run_headless(browser, ["--hide-scrollbars", f"--window-size={WIDTH},{height}", f"--screenshot={shot}",
+                              "file://" + os.path.abspath(os.path.join(folder, "report.html"))],
+                    lambda p: os.path.exists(shot) and os.path.getsize(shot) > 0)
+    errors = proc.stderr
     if not os.path.exists(shot):
-        return ["no screenshot was written"]
+        tail = "; ".join(errors.strip().splitlines()[-3:])
+        return ["no screenshot was written" + (f" (Chromium said: {tail})" if tail else "")]
     with open(shot, "rb") as f:
         head = f.read(24)
     size = os.path.getsize(shot)
