@@ -93,8 +93,8 @@ def run_headless(browser, args, done, tries=3):
 def render(browser, page):
     """(dom, console lines) of `page` rendered headless."""
     proc = run_headless(browser, ["--disable-extensions", "--enable-logging=stderr", "--v=0",
-                              "--virtual-time-budget=3000", "--dump-dom", "file://" + os.path.abspath(page)],
-                    lambda p: "</html>" in p.stdout)
+                                  "--virtual-time-budget=3000", "--dump-dom", "file://" + os.path.abspath(page)],
+                        lambda p: "</html>" in p.stdout)
     console = [l for l in proc.stderr.splitlines() if ":CONSOLE" in l]
     if proc.returncode != 0:
         console.append(f"chromium exited {proc.returncode}: {proc.stderr[-500:]}")
@@ -254,8 +254,8 @@ def measure(browser, folder):
         with open(path, "w") as f:
             f.write(page)
         proc = run_headless(browser, ["--hide-scrollbars", f"--window-size={WIDTH},900",
-                                  "--virtual-time-budget=3000", "--dump-dom", "file://" + path],
-                        lambda p: "data-layout=" in p.stdout)
+                                      "--virtual-time-budget=3000", "--dump-dom", "file://" + path],
+                            lambda p: "data-layout=" in p.stdout)
     dom = Dom()
     dom.feed(proc.stdout)
     if dom.layout is None:
@@ -271,11 +271,10 @@ def screenshot(browser, folder, height):
     if os.path.exists(shot):
         os.remove(shot)
     proc = run_headless(browser, ["--hide-scrollbars", f"--window-size={WIDTH},{height}", f"--screenshot={shot}",
-                              "file://" + os.path.abspath(os.path.join(folder, "report.html"))],
-                    lambda p: os.path.exists(shot) and os.path.getsize(shot) > 0)
-    errors = proc.stderr
+                                  "file://" + os.path.abspath(os.path.join(folder, "report.html"))],
+                        lambda p: os.path.exists(shot) and os.path.getsize(shot) > 0)
     if not os.path.exists(shot):
-        tail = "; ".join(errors.strip().splitlines()[-3:])
+        tail = "; ".join(proc.stderr.strip().splitlines()[-3:])
         return ["no screenshot was written" + (f" (Chromium said: {tail})" if tail else "")]
     with open(shot, "rb") as f:
         head = f.read(24)
