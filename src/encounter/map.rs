@@ -64,8 +64,8 @@ impl Ctx<'_> {
         let c = col as usize;
         let mut v: Option<Cow<'r, str>> = None;
         if let Some(i) = self.map.source[c] {
-            if let Some(raw) = rec.field(i) {
-                let s = std::str::from_utf8(raw).map_err(|_| ())?.trim();
+            if let Some(raw) = rec.field_str(i) {
+                let s = crate::values::trimmed(raw?);
                 if !s.is_empty() {
                     v = Some(Cow::Borrowed(s));
                 }

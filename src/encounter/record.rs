@@ -41,11 +41,45 @@ pub(super) struct Record<'a> {
     in_place: bool,
     /// Where the row starts in the body (its first field).
     pub(super) start: usize,
+    /// The split fields' bytes as text, checked once when a field is first
+    /// asked for as text ([`Fields::field_str`]); `Some(None)` when they are
+    /// not all UTF-8 (each field is then checked on its own).
+    text: std::cell::Cell<Option<Option<&'a str>>>,
 }
 
 impl<'a> Record<'a> {
     fn new(src: &'a [u8], ends: &'a [usize], in_place: bool, start: usize) -> Record<'a> {
-        Record { src, ends, in_place, start }
+        Record { src, ends, in_place, start, text: std::cell::Cell::new(None) }
+    }
+
+    /// Where field `i`'s bytes are in `src` (inside its quotes).
+    #[inline]
+    fn range(&self, i: usize) -> Option<(usize, usize)> {
+        let &[before, e, ..] = self.ends.get(i..)? else { return None };
+        let from = before.wrapping_add(1);
+        match self.src.get(from..e)? {
+            [b'"', _inner @ .., b'"'] if self.in_place => Some((from + 1, e - 1)),
+            _ => Some((from, e)),
+        }
+    }
+
+    /// The bytes from the first field's start to the last field's end as
+    /// text (checked once per row), and where they start in `src`.
+    #[inline]
+    fn row_text(&self) -> Option<(&'a str, usize)> {
+        let first = self.ends.first()?.wrapping_add(1);
+        let text = match self.text.get() {
+            Some(t) => t,
+            None => {
+                let t = self
+                    .src
+                    .get(first..*self.ends.last()?)
+                    .and_then(|b| std::str::from_utf8(b).ok());
+                self.text.set(Some(t));
+                t
+            }
+        };
+        Some((text?, first))
     }
 
     /// The number of fields.
@@ -55,11 +89,8 @@ impl<'a> Record<'a> {
 
     /// Field `i`, unquoted.
     pub(super) fn get(&self, i: usize) -> Option<&'a [u8]> {
-        let &[before, e, ..] = self.ends.get(i..)? else { return None };
-        match self.src.get(before.wrapping_add(1)..e)? {
-            [b'"', inner @ .., b'"'] if self.in_place => Some(inner),
-            f => Some(f),
-        }
+        let (from, to) = self.range(i)?;
+        self.src.get(from..to)
     }
 
     /// Where the bytes of fields `0..k` and the delimiter after them are in
@@ -87,11 +118,31 @@ impl<'a> Record<'a> {
 pub(super) trait Fields {
     /// Field `i`, unquoted.
     fn field(&self, i: usize) -> Option<&[u8]>;
+
+    /// Field `i`, unquoted, as text: `Err` when its bytes are not UTF-8.
+    fn field_str(&self, i: usize) -> Option<Result<&str, ()>> {
+        self.field(i).map(|raw| std::str::from_utf8(raw).map_err(|_| ()))
+    }
 }
 
 impl Fields for Record<'_> {
     fn field(&self, i: usize) -> Option<&[u8]> {
         self.get(i)
+    }
+
+    /// The row's fields are checked as UTF-8 once, not one by one: a field
+    /// starts and ends next to a delimiter or quote (ASCII bytes), so it is
+    /// a slice of the row's text. When the row holds bytes that are not
+    /// UTF-8, each field asked for is checked on its own.
+    #[inline]
+    fn field_str(&self, i: usize) -> Option<Result<&str, ()>> {
+        let (from, to) = self.range(i)?;
+        if let Some((text, first)) = self.row_text() {
+            if let Some(f) = text.get(from.wrapping_sub(first)..to.wrapping_sub(first)) {
+                return Some(Ok(f));
+            }
+        }
+        Some(std::str::from_utf8(self.src.get(from..to)?).map_err(|_| ()))
     }
 }
 
@@ -636,6 +687,36 @@ mod tests {
             d in prop::sample::select(vec![b',', b';', b'\t', 0x80, 0]),
         ) {
             prop_assert_eq!(sse2_masks(&bytes, at, d), portable_masks(&bytes, at, d));
+        }
+
+        #[test]
+        fn a_field_as_text_is_its_bytes_checked_as_utf8(
+            rows in proptest::collection::vec(
+                prop::sample::select(vec![
+                    &b"a"[..], b" ", b",", b";", b"\"", b"\r", b"\n", "\u{e9}".as_bytes(),
+                    "\u{20ac}".as_bytes(), b"\xc3", b"\xff", b"\xa9",
+                ]),
+                0..60,
+            ),
+            d in prop::sample::select(vec![b',', b';', 0xa9]),
+            k in 0usize..4,
+        ) {
+            let mut body = b"h\n".to_vec();
+            body.extend(rows.concat());
+            let mut s = Splitter::new(&body, d, 2);
+            let mut p = Splitter::new(&body, d, 2);
+            while let Some(r) = s.next() {
+                for i in 0..r.len() + 1 {
+                    let want = r.field(i).map(|b| std::str::from_utf8(b).map_err(|_| ()));
+                    prop_assert_eq!(r.field_str(i), want);
+                }
+                // A row read only in part: the same fields.
+                if let Some(q) = p.next_prefix(k) {
+                    for i in 0..q.len() {
+                        prop_assert_eq!(q.field_str(i), r.field_str(i));
+                    }
+                }
+            }
         }
 
         #[test]
