@@ -23,6 +23,18 @@ pub fn text(raw: &[u8]) -> Text {
     }
 }
 
+/// [`text`] of bytes already known to be UTF-8: the same value, without
+/// checking them again.
+#[inline]
+pub fn str_text(s: &str) -> Text {
+    let s = s.trim_ascii();
+    if s.is_empty() {
+        Text::default()
+    } else {
+        Text::new(s)
+    }
+}
+
 /// `s.trim()`, without its scan when `s` cannot need it: empty, or
 /// starting and ending with a printable ASCII byte (what [`text`] reads
 /// usually is).

@@ -356,6 +356,40 @@ SVC*HC:99213:25:59:::DESC*100*60**1*HC:99214*1~CAS*CO*45*30~REF*6R*1~LQ*HE*N1~CL
 }
 
 #[test]
+fn text_reads_the_same_from_utf8_and_other_bytes() {
+    // One set in UTF-8, the same set with one Latin-1 byte (not UTF-8):
+    // the UTF-8 one reads its names as they are; in the other only the
+    // byte that is not UTF-8 is replaced, and everything else reads alike.
+    let body = "BPR*I*100*C*CHK************20260315~TRN*1*T1*1512345678~N1*PR*DEMO PLAN~N1*PE*CLINIC*XX*1234567893~LX*1~CLP*C1*1*150*100**12*PCN1~CAS*CO*45*50~NM1*QC*1*M\u{dc}LLER*JOS\u{c9}****MI*W1~SVC*HC:99213:25*150*100~DTM*472*20260301~CAS*CO*45*50~";
+    let utf8 = wrap(body);
+    let latin1: Vec<u8> = {
+        let mut b = utf8.clone();
+        let at = b.windows(2).position(|w| w == "\u{c9}".as_bytes()).unwrap();
+        b.splice(at..at + 2, [0xc9u8]);
+        b
+    };
+    let read = |input: &[u8]| {
+        let scan = crate::x12::scan(input);
+        let (_, _, set) = scan.sets().next().unwrap();
+        read_set(input, set, "")
+    };
+    let (a, b) = (read(&utf8), read(&latin1));
+    let (ca, cb) = (&a.claims[0], &b.claims[0]);
+    assert_eq!(ca.names[0].name, "M\u{dc}LLER");
+    assert_eq!(ca.names[0].first, "JOS\u{c9}");
+    assert_eq!(cb.names[0].name, "M\u{dc}LLER");
+    assert_eq!(cb.names[0].first, "JOS\u{fffd}");
+    assert_eq!(ca.names[0].id, cb.names[0].id);
+    assert_eq!(ca.lines[0].svc01_procedure, cb.lines[0].svc01_procedure);
+    assert_eq!(ca.lines[0].svc01_procedure.code, "99213");
+    assert_eq!(ca.lines[0].svc01_procedure.modifiers, vec!["25"]);
+    assert_eq!(ca.adjustments, cb.adjustments);
+    assert_eq!(ca.clp07_payer_claim_id, "PCN1");
+    assert_eq!(cb.clp07_payer_claim_id, "PCN1");
+    assert_eq!(a.payer.name, b.payer.name);
+}
+
+#[test]
 fn group_codes_read_in_any_case_and_spacing() {
     let all = [Group::CO, Group::OA, Group::PI, Group::PR, Group::CR];
     for s in

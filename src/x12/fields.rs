@@ -25,6 +25,10 @@ pub struct Fields<'a> {
     els: [&'a [u8]; MAX_FIELDS],
     /// Elements in the segment (trailing empty ones included).
     count: usize,
+    /// The input the segments are read from, when the reader checked that
+    /// it is UTF-8 ([`Fields::set_text`]): elements are then sliced from
+    /// it as text ([`Fields::get_str`]) instead of each being checked.
+    text: Option<&'a str>,
 }
 
 impl Default for Fields<'_> {
@@ -34,6 +38,7 @@ impl Default for Fields<'_> {
             seg: Segment { id: b"", body: b"", pos: Position::default(), len: 0, delimiters: d },
             els: [b""; MAX_FIELDS],
             count: 0,
+            text: None,
         }
     }
 }
@@ -199,6 +204,35 @@ impl<'a> Fields<'a> {
         &self.seg
     }
 
+    /// Gives the text (already checked as UTF-8) that the segments loaded
+    /// next are slices of, or `None`; kept across [`Fields::load`]s.
+    pub fn set_text(&mut self, text: Option<&'a str>) {
+        self.text = text;
+    }
+
+    /// Element `n` (1-based) as text, when [`Fields::set_text`] gave the
+    /// text it is a slice of: `None` when no text was given, when the
+    /// element lies outside it, or when its ends are not character
+    /// boundaries (a separator that is not ASCII). An absent element is "".
+    #[inline]
+    pub fn get_str(&self, n: usize) -> Option<&'a str> {
+        self.str_of(self.get(n))
+    }
+
+    /// `raw` (an element, or a part of one) as text, when it is a slice of
+    /// the text [`Fields::set_text`] gave; as [`Fields::get_str`].
+    #[inline]
+    pub fn str_of(&self, raw: &'a [u8]) -> Option<&'a str> {
+        let text = self.text?;
+        if raw.is_empty() {
+            return Some("");
+        }
+        // Addresses only: a slice that starts inside `text`'s bytes is
+        // part of them, so this never reads other memory.
+        let at = (raw.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+        text.get(at..at.checked_add(raw.len())?)
+    }
+
     /// The bytes of element `n` (1-based), empty when absent.
     #[inline]
     pub fn get(&self, n: usize) -> &'a [u8] {
@@ -247,6 +281,39 @@ impl<'a> Fields<'a> {
 mod tests {
     use super::*;
     use crate::x12::Segments;
+
+    #[test]
+    fn elements_of_the_given_text_are_its_slices_and_nothing_else_is() {
+        let input = "ISA*00*          *00*          *ZZ*S              *ZZ*R              *260101*1200*^*00501*000000001*0*T*:~NM1*QC*1*M\u{fc}LLER* Jos\u{e9} **~SVC*HC:99213:25*100*\u{20ac}5~N3~IEA*1*000000001~";
+        let mut f = Fields::default();
+        f.set_text(Some(input));
+        let other = "NM1*QC*1*M\u{fc}LLER~".to_string();
+        for seg in Segments::new(input.as_bytes()).flatten() {
+            f.load(&seg);
+            for n in 0..12 {
+                let want = std::str::from_utf8(f.get(n)).ok();
+                assert_eq!(f.get_str(n), want, "{} {n}", seg.id_str());
+                for m in 1..4 {
+                    let part = f.component(n, m);
+                    assert_eq!(f.str_of(part), std::str::from_utf8(part).ok());
+                }
+            }
+            // Bytes of another buffer are not sliced from the text.
+            assert_eq!(f.str_of(&other.as_bytes()[4..6]), None);
+        }
+        // Without a text, nothing is given as text.
+        let mut plain = Fields::default();
+        for seg in Segments::new(input.as_bytes()).flatten() {
+            plain.load(&seg);
+            assert_eq!(plain.get_str(1), None);
+        }
+        // A separator that is not a character boundary: the slice is refused.
+        let text = "AB\u{e9}CD";
+        let mut f = Fields::default();
+        f.set_text(Some(text));
+        assert_eq!(f.str_of(&text.as_bytes()[2..3]), None);
+        assert_eq!(f.str_of(&text.as_bytes()[2..4]), Some("\u{e9}"));
+    }
 
     #[test]
     fn fields_agree_with_the_segment_on_every_element() {

@@ -11,7 +11,18 @@ pub(super) use crate::x12::Fields;
 
 /// Text of element `n` (1-based), trimmed.
 pub(super) fn text(seg: &Fields<'_>, n: usize) -> Text {
-    bytes_text(seg.get(n))
+    match seg.get_str(n) {
+        Some(s) => crate::values::str_text(s),
+        None => bytes_text(seg.get(n)),
+    }
+}
+
+/// [`text`] of `raw`, a part of one of `seg`'s elements (a component).
+pub(super) fn part_text<'a>(seg: &Fields<'a>, raw: &'a [u8]) -> Text {
+    match seg.str_of(raw) {
+        Some(s) => crate::values::str_text(s),
+        None => bytes_text(raw),
+    }
 }
 
 /// The procedure composite of element `n`; `code_only` leaves its
@@ -19,19 +30,20 @@ pub(super) fn text(seg: &Fields<'_>, n: usize) -> Text {
 pub(super) fn procedure(seg: &Fields<'_>, n: usize, code_only: bool) -> Procedure {
     let c = seg.delimiters.component;
     let mut p = Procedure::default();
+    let text = |raw| part_text(seg, raw);
     for (i, raw) in seg.get(n).split(|&b| b == c).enumerate().take(7) {
         match i {
             0 if code_only => {}
-            0 => p.qualifier = bytes_text(raw),
-            1 => p.code = bytes_text(raw),
+            0 => p.qualifier = text(raw),
+            1 => p.code = text(raw),
             2..=5 => {
-                let m = bytes_text(raw);
+                let m = text(raw);
                 if !m.is_empty() {
                     p.modifiers.push(m);
                 }
             }
             _ if code_only => {}
-            _ => p.description = bytes_text(raw),
+            _ => p.description = text(raw),
         }
     }
     p

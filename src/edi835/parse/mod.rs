@@ -23,7 +23,7 @@ use crate::x12::{self, Finding, TransactionKind};
 mod fields;
 mod segments;
 
-use fields::{procedure, text, Fields};
+use fields::{part_text, procedure, text, Fields};
 
 /// Everything read from one file: its 835 sets and the envelope findings.
 #[derive(Debug, Default)]
@@ -174,6 +174,9 @@ fn read_segments(input: &[u8], set: &x12::TransactionSet, r: &mut Reader) {
     // pass (`Segments::next_fields`), not a terminator search and a
     // second scan of the body.
     let mut fields = Fields::default();
+    // The set is checked as UTF-8 once; its elements are then slices of
+    // that text (a set that is not UTF-8 has each text element checked).
+    fields.set_text(input.get(set.bytes.clone()).and_then(|b| std::str::from_utf8(b).ok()));
     let mut segments = set.segments(input);
     while let Some(item) = segments.next_fields(&mut fields) {
         match item {

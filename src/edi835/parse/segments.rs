@@ -191,8 +191,8 @@ impl Reader {
             if seg.get(n).is_empty() && seg.get(n + 1).trim_ascii().is_empty() {
                 continue;
             }
-            let reason = bytes_text(seg.component(n, 1));
-            let reference = bytes_text(seg.component(n, 2));
+            let reason = part_text(seg, seg.component(n, 1));
+            let reference = part_text(seg, seg.component(n, 2));
             let amount = self.money(seg, n + 1);
             items.push(ProviderAdjustmentItem { reason, reference, amount });
         }
