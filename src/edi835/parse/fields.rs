@@ -11,13 +11,11 @@ pub(super) use crate::x12::Fields;
 
 /// Text of element `n` (1-based), trimmed.
 pub(super) fn text(seg: &Fields<'_>, n: usize) -> Text {
-    match seg.get_str(n) {
-        Some(s) => crate::values::str_text(s),
-        None => bytes_text(seg.get(n)),
-    }
+    part_text(seg, seg.get(n))
 }
 
-/// [`text`] of `raw`, a part of one of `seg`'s elements (a component).
+/// [`text`] of `raw`, one of `seg`'s elements or a part of one (a
+/// component): sliced from the set's text when the set is UTF-8.
 pub(super) fn part_text<'a>(seg: &Fields<'a>, raw: &'a [u8]) -> Text {
     match seg.str_of(raw) {
         Some(s) => crate::values::str_text(s),
