@@ -27,7 +27,7 @@ pub struct Fields<'a> {
     count: usize,
     /// The input the segments are read from, when the reader checked that
     /// it is UTF-8 ([`Fields::set_text`]): elements are then sliced from
-    /// it as text ([`Fields::get_str`]) instead of each being checked.
+    /// it as text ([`Fields::str_of`]) instead of each being checked.
     text: Option<&'a str>,
 }
 
@@ -210,17 +210,10 @@ impl<'a> Fields<'a> {
         self.text = text;
     }
 
-    /// Element `n` (1-based) as text, when [`Fields::set_text`] gave the
-    /// text it is a slice of: `None` when no text was given, when the
-    /// element lies outside it, or when its ends are not character
-    /// boundaries (a separator that is not ASCII). An absent element is "".
-    #[inline]
-    pub fn get_str(&self, n: usize) -> Option<&'a str> {
-        self.str_of(self.get(n))
-    }
-
     /// `raw` (an element, or a part of one) as text, when it is a slice of
-    /// the text [`Fields::set_text`] gave; as [`Fields::get_str`].
+    /// the text [`Fields::set_text`] gave: `None` when no text was given,
+    /// when `raw` lies outside it, or when its ends are not character
+    /// boundaries (a separator that is not ASCII). An empty `raw` is "".
     #[inline]
     pub fn str_of(&self, raw: &'a [u8]) -> Option<&'a str> {
         let text = self.text?;
@@ -292,7 +285,7 @@ mod tests {
             f.load(&seg);
             for n in 0..12 {
                 let want = std::str::from_utf8(f.get(n)).ok();
-                assert_eq!(f.get_str(n), want, "{} {n}", seg.id_str());
+                assert_eq!(f.str_of(f.get(n)), want, "{} {n}", seg.id_str());
                 for m in 1..4 {
                     let part = f.component(n, m);
                     assert_eq!(f.str_of(part), std::str::from_utf8(part).ok());
@@ -305,7 +298,7 @@ mod tests {
         let mut plain = Fields::default();
         for seg in Segments::new(input.as_bytes()).flatten() {
             plain.load(&seg);
-            assert_eq!(plain.get_str(1), None);
+            assert_eq!(plain.str_of(plain.get(1)), None);
         }
         // A separator that is not a character boundary: the slice is refused.
         let text = "AB\u{e9}CD";
